@@ -1,0 +1,138 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { SEARCH_ATTRIBUTES } from '../common/defaults';
+import { CouncilUserError } from './errors';
+
+/** Options for the embedded `temporal server start-dev`. */
+export interface DevServerOptions {
+  /** SQLite file for persistence across restarts; omit for an in-memory server. */
+  dbFile?: string;
+  /** gRPC port on 127.0.0.1; a free one is picked when omitted. */
+  port?: number;
+  /** Serve the Web UI on this port (0 picks a free one); omit for headless. */
+  uiPort?: number;
+  namespace?: string;
+  /** Extra `--dynamic-config-value KEY=JSON` pairs, e.g. to lower continue-as-new thresholds in tests. */
+  dynamicConfig?: Record<string, unknown>;
+  /** Path of the `temporal` binary; defaults to the one scripts/install-temporal.sh installs. */
+  executable?: string;
+  /** How long to wait for the server to answer, in ms. */
+  startTimeoutMs?: number;
+}
+
+/** A running embedded dev server. */
+export interface DevServer {
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  pid: number;
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/** Where the project's install script puts the CLI, unless TEMPORAL_CLI_PATH says otherwise. */
+export function temporalExecutable(): string {
+  const fromEnv = process.env.TEMPORAL_CLI_PATH;
+  if (fromEnv) return fromEnv;
+  return path.join(PROJECT_ROOT, '.tools', 'bin', 'temporal');
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+/**
+ * The server runs under a bash guard that reads our stdin: when this process dies, even by SIGKILL,
+ * the pipe closes, `read` returns and the guard kills the server. No orphan survives its parent.
+ */
+const GUARD_SCRIPT =
+  'exec 3<&0; "$@" </dev/null & pid=$!; trap \'kill -TERM $pid 2>/dev/null\' TERM INT; ' +
+  '(read -r _ <&3; kill -TERM $pid 2>/dev/null) & wait $pid; status=$?; wait $pid 2>/dev/null; exit $status';
+
+/** Starts `temporal server start-dev` on 127.0.0.1 and resolves once it accepts connections. */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const executable = options.executable ?? temporalExecutable();
+  if (!existsSync(executable)) {
+    throw new CouncilUserError(
+      `The temporal CLI is not installed at ${executable}`,
+      'run `npm run setup:temporal`, or set TEMPORAL_CLI_PATH',
+    );
+  }
+  const started = Date.now();
+  const port = options.port ?? (await freePort());
+  const namespace = options.namespace ?? 'default';
+  const args = serverArgs(port, namespace, options);
+  const uiPort = options.uiPort === 0 ? await freePort() : options.uiPort;
+  if (uiPort !== undefined) args.push('--ui-port', String(uiPort));
+  else args.push('--headless');
+  if (options.dbFile) mkdirSync(path.dirname(options.dbFile), { recursive: true });
+
+  const child = spawn('bash', ['-c', GUARD_SCRIPT, 'temporal-guard', executable, ...args], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  const stderr: string[] = [];
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const address = `127.0.0.1:${port}`;
+  await waitForPort(port, child, options.startTimeoutMs ?? 15_000, stderr);
+  return {
+    address,
+    namespace,
+    uiUrl: uiPort !== undefined ? `http://127.0.0.1:${uiPort}` : undefined,
+    pid: child.pid ?? -1,
+    startMs: Date.now() - started,
+    stop: () => stopChild(child),
+  };
+}
+
+function serverArgs(port: number, namespace: string, options: DevServerOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port)];
+  args.push('--namespace', namespace, '--log-level', 'error');
+  if (options.dbFile) args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=WAL');
+  for (const name of Object.values(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=Keyword`);
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  }
+  return args;
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs: number, stderr: string[]) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new CouncilUserError(`The Temporal dev server exited at start: ${stderr.join('').trim()}`);
+    }
+    if (await canConnect(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await stopChild(child);
+  throw new CouncilUserError(`The Temporal dev server did not answer on port ${port} within ${timeoutMs} ms`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => socket.end(() => resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,166 @@
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { DEFAULT_TASK_QUEUE } from '../common/defaults';
+import type { ModelSpec } from '../common/llm';
+import type {
+  OrchestrationStrategy,
+  ParticipantRole,
+  ParticipantSpec,
+  ParticipantSpecInput,
+} from '../common/participants';
+import type {
+  ParticipantRecord,
+  ParticipantResponse,
+  SessionConfigInput,
+  SessionView,
+  TranscriptEntry,
+} from '../common/session';
+import {
+  addParticipantUpdate,
+  closeSessionUpdate,
+  participantQuery,
+  removeParticipantUpdate,
+  sendMessageUpdate,
+  sessionViewQuery,
+  setStrategyUpdate,
+  skipParticipantUpdate,
+  transcriptQuery,
+} from '../common/sessionApi';
+import type { sessionWorkflow } from '../workflows';
+import { CouncilUserError } from './errors';
+
+/** Options for starting a session workflow. */
+export interface StartSessionOptions {
+  sessionId?: string;
+  taskQueue?: string;
+}
+
+/** Extra settings for a participant beyond name, model and role. */
+export type ParticipantExtras = Omit<ParticipantSpecInput, 'name' | 'model' | 'role' | 'priority'>;
+
+/**
+ * The seed's `MultiParticipantSession` API over a durable session workflow. Every call goes to the
+ * workflow, so any process can {@link MultiParticipantSession.attach} to a session by id and go on.
+ */
+export class MultiParticipantSession {
+  private constructor(
+    readonly client: Client,
+    readonly sessionId: string,
+    private readonly handle: WorkflowHandle<typeof sessionWorkflow>,
+  ) {}
+
+  /** Starts a new session: the seed's `MultiParticipantSession::new(systemPrompt, maxTokens, strategy)`. */
+  static async create(
+    client: Client,
+    config: SessionConfigInput,
+    options: StartSessionOptions = {},
+  ): Promise<MultiParticipantSession> {
+    const sessionId = options.sessionId ?? `session-${crypto.randomUUID()}`;
+    const handle = await client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
+      workflowId: sessionId,
+      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+      args: [{ config }],
+    });
+    return new MultiParticipantSession(client, sessionId, handle);
+  }
+
+  /** Attaches to a running session by id (after a crash of this process, say). */
+  static async attach(client: Client, sessionId: string): Promise<MultiParticipantSession> {
+    const handle = client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+    try {
+      await handle.describe();
+    } catch (error) {
+      throw new CouncilUserError(
+        `no session with id "${sessionId}"`,
+        'list sessions with `council session list`',
+        {
+          cause: error,
+        },
+      );
+    }
+    return new MultiParticipantSession(client, sessionId, handle);
+  }
+
+  /** Runs one round and returns every participant's response (failed and skipped ones included). */
+  async sendMessage(
+    role: 'user' | 'system',
+    content: string,
+    options?: { participants?: string[] },
+  ): Promise<ParticipantResponse[]> {
+    const result = await this.update(sendMessageUpdate, { role, content, ...options });
+    return result.responses;
+  }
+
+  addParticipant(name: string, model: ModelSpec, role: ParticipantRole, extras: ParticipantExtras = {}) {
+    return this.update(addParticipantUpdate, { ...extras, name, model, role });
+  }
+
+  addParticipantWithPriority(
+    name: string,
+    model: ModelSpec,
+    role: ParticipantRole,
+    priority: number,
+    extras: ParticipantExtras = {},
+  ): Promise<ParticipantSpec> {
+    return this.update(addParticipantUpdate, { ...extras, name, model, role, priority });
+  }
+
+  removeParticipant(name: string): Promise<ParticipantSpec> {
+    return this.update(removeParticipantUpdate, name);
+  }
+
+  setOrchestrationStrategy(strategy: OrchestrationStrategy): Promise<OrchestrationStrategy> {
+    return this.update(setStrategyUpdate, strategy);
+  }
+
+  /** Cancels the participant's call in flight; resolves true when there was one. */
+  skipParticipant(name: string): Promise<boolean> {
+    return this.update(skipParticipantUpdate, name);
+  }
+
+  async listParticipants(): Promise<ParticipantSpec[]> {
+    return (await this.view()).participants.map((p) => p.spec);
+  }
+
+  async getParticipant(name: string): Promise<ParticipantRecord | undefined> {
+    return (await this.handle.query(participantQuery, name)) ?? undefined;
+  }
+
+  view(): Promise<SessionView> {
+    return this.handle.query(sessionViewQuery);
+  }
+
+  transcript(fromIndex = 0): Promise<TranscriptEntry[]> {
+    return this.handle.query(transcriptQuery, { fromIndex });
+  }
+
+  /** Ends the session after any round in progress; the workflow completes. */
+  async close(): Promise<SessionView> {
+    await this.update(closeSessionUpdate);
+    return this.handle.result();
+  }
+
+  private async update<Ret, Args extends unknown[]>(
+    definition: UpdateDefinition<Ret, Args>,
+    ...args: Args
+  ): Promise<Ret> {
+    try {
+      // The overloads split on arity; the definition's own type keeps args and result in step.
+      const execute = this.handle.executeUpdate.bind(this.handle) as (
+        def: UpdateDefinition<Ret, Args>,
+        options: { args: Args },
+      ) => Promise<Ret>;
+      return await execute(definition, { args });
+    } catch (error) {
+      throw asUserError(error);
+    }
+  }
+}
+
+/** A rejected or failed update becomes one readable error; anything else passes through. */
+export function asUserError(error: unknown): unknown {
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    return new CouncilUserError(error.cause.message, undefined, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,35 @@
+/** Defaults shared by workflows, activities, workers and the CLI. */
+export const DEFAULT_TASK_QUEUE = 'council';
+export const DEFAULT_NAMESPACE = 'default';
+
+/** Token budget for a participant's history when a session does not set one. */
+export const DEFAULT_MAX_CONTEXT_TOKENS = 8192;
+
+export const DEFAULT_RETRY = {
+  maximumAttempts: 4,
+  initialIntervalMs: 1000,
+  backoffCoefficient: 2,
+  maximumIntervalMs: 30_000,
+} as const;
+
+export const DEFAULT_TIMEOUTS = {
+  attemptMs: 5 * 60_000,
+  heartbeatMs: 30_000,
+} as const;
+
+/** Hard caps that keep every loop bounded. */
+export const LIMITS = {
+  maxParticipants: 32,
+  maxRoundsPerRun: 500,
+  maxDebateRounds: 20,
+  maxMessageChars: 200_000,
+  /** Updates handled per workflow run before continue-as-new (the server refuses past 2,000). */
+  maxUpdatesPerRun: 1000,
+} as const;
+
+/** Search attributes the workflows set; registered on the embedded dev server. */
+export const SEARCH_ATTRIBUTES = {
+  status: 'CouncilStatus',
+  strategy: 'CouncilStrategy',
+  kind: 'CouncilKind',
+} as const;

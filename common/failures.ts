@@ -1,0 +1,43 @@
+/**
+ * Every failure type council raises, named once. Retry policies, error classification and tests
+ * refer to these constants, never to string literals.
+ */
+export const FailureType = {
+  /** 429 or provider overload: retried, honouring Retry-After. */
+  ProviderRateLimited: 'ProviderRateLimited',
+  /** 5xx (Anthropic 529 included): retried. */
+  ProviderServerError: 'ProviderServerError',
+  /** 408/409 or `x-should-retry: true`: retried. */
+  ProviderTransient: 'ProviderTransient',
+  /** Connection refused/reset, mid-stream disconnect, client-side timeout: retried. */
+  ProviderConnectionError: 'ProviderConnectionError',
+  /** 400, 413, 422: the request itself is wrong; not retried. */
+  ProviderBadRequest: 'ProviderBadRequest',
+  /** 401/403: the key is wrong or lacks permission; not retried. */
+  ProviderAuthentication: 'ProviderAuthentication',
+  /** 404: unknown model or endpoint; not retried. */
+  ProviderNotFound: 'ProviderNotFound',
+  /** OpenAI `insufficient_quota`, Anthropic `billing_error`: not retried. */
+  ProviderQuotaExceeded: 'ProviderQuotaExceeded',
+  /** The worker has no API key for the provider a participant names; not retried. */
+  ProviderKeyMissing: 'ProviderKeyMissing',
+  /** A session or council request that fails validation; not retried. */
+  InvalidRequest: 'InvalidRequest',
+} as const;
+
+export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
+
+/** Failure types that retrying cannot fix. Used as `nonRetryableErrorTypes` in every retry policy. */
+export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureTypeName[] = [
+  FailureType.ProviderBadRequest,
+  FailureType.ProviderAuthentication,
+  FailureType.ProviderNotFound,
+  FailureType.ProviderQuotaExceeded,
+  FailureType.ProviderKeyMissing,
+  FailureType.InvalidRequest,
+];
+
+/** True when retrying a failure of this type may succeed. */
+export function isRetryableFailureType(type: string | undefined): boolean {
+  return !NON_RETRYABLE_FAILURE_TYPES.includes(type as FailureTypeName);
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/** Providers council can call. `openai-compatible` is the openai SDK pointed at another base URL. */
+export const PROVIDERS = ['openai', 'anthropic', 'openai-compatible'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+/**
+ * Which model a participant talks to. Holds the *name* of the env var with the key, never the key:
+ * keys live only in the worker's environment.
+ */
+export const modelSpecSchema = z
+  .object({
+    provider: z.enum(PROVIDERS),
+    model: z.string().min(1, 'model must name a model, e.g. "gpt-4o-mini"'),
+    baseURL: z.string().url().optional(),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, 'apiKeyEnv must be an environment variable name like MY_API_KEY')
+      .optional(),
+  })
+  .strict()
+  .refine((spec) => spec.provider !== 'openai-compatible' || spec.baseURL !== undefined, {
+    message: 'provider "openai-compatible" needs a baseURL, e.g. "http://localhost:11434/v1" for Ollama',
+    path: ['baseURL'],
+  });
+export type ModelSpec = z.infer<typeof modelSpecSchema>;
+
+export const chatMessageSchema = z.object({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string(),
+});
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+/** The neutral, JSON-only request every provider adapter accepts. */
+export const llmRequestSchema = z.object({
+  model: modelSpecSchema,
+  messages: z.array(chatMessageSchema).min(1),
+  temperature: z.number().min(0).max(2).optional(),
+  maxOutputTokens: z.number().int().positive().optional(),
+  /** When set, the oldest non-system messages are dropped until the prompt fits this many tokens. */
+  maxContextTokens: z.number().int().positive().optional(),
+  /** Stream the answer and heartbeat while tokens arrive (default true). */
+  stream: z.boolean().optional(),
+  /** Ask the model for a JSON object (used for structured council messages). */
+  responseFormat: z.enum(['text', 'json']).optional(),
+});
+export type LlmRequest = z.infer<typeof llmRequestSchema>;
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+/** Why the model stopped, normalised across providers. */
+export type StopReason = 'stop' | 'length' | 'content_filter' | 'refusal' | 'tool_calls' | 'other';
+
+/** The neutral response every provider adapter returns. */
+export interface LlmResponse {
+  content: string;
+  tokenUsage: TokenUsage;
+  stopReason: StopReason;
+  /** True when the answer was cut short by the output-token limit (OpenAI `length`, Anthropic `max_tokens`). */
+  truncated: boolean;
+  /** The model the provider says answered. */
+  model: string;
+  /** How many of the oldest history messages were dropped to fit `maxContextTokens`. */
+  droppedMessages: number;
+}
+
+export const ZERO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+
+/** Sum of two usages. */
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    totalTokens: a.totalTokens + b.totalTokens,
+  };
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { modelSpecSchema } from './llm';
+
+/** Roles from the MultiParticipantSession design; see README "Roles under each strategy". */
+export const ParticipantRole = {
+  Moderator: 'moderator',
+  Panelist: 'panelist',
+  Observer: 'observer',
+  Evaluator: 'evaluator',
+  Supervisor: 'supervisor',
+  Worker: 'worker',
+} as const;
+export type ParticipantRole = (typeof ParticipantRole)[keyof typeof ParticipantRole];
+export const PARTICIPANT_ROLES = Object.values(ParticipantRole) as [ParticipantRole, ...ParticipantRole[]];
+
+/** Orchestration strategies; each is implemented in its own file under workflows/strategies. */
+export const OrchestrationStrategy = {
+  Broadcast: 'broadcast',
+  RoundRobin: 'roundRobin',
+  ModeratorLed: 'moderatorLed',
+  Hierarchical: 'hierarchical',
+  Custom: 'custom',
+} as const;
+export type OrchestrationStrategy = (typeof OrchestrationStrategy)[keyof typeof OrchestrationStrategy];
+export const ORCHESTRATION_STRATEGIES = Object.values(OrchestrationStrategy) as [
+  OrchestrationStrategy,
+  ...OrchestrationStrategy[],
+];
+
+/** Per-participant retry policy for its LLM calls. Defaults live in common/defaults.ts. */
+export const retryOptionsSchema = z
+  .object({
+    maximumAttempts: z.number().int().min(1).max(100).optional(),
+    initialIntervalMs: z.number().int().min(1).optional(),
+    backoffCoefficient: z.number().min(1).max(10).optional(),
+    maximumIntervalMs: z.number().int().min(1).optional(),
+  })
+  .strict();
+export type RetryOptions = z.infer<typeof retryOptionsSchema>;
+
+/** Per-participant timeouts for one LLM call attempt. */
+export const timeoutOptionsSchema = z
+  .object({
+    /** Longest one attempt may take. */
+    attemptMs: z.number().int().min(100).optional(),
+    /** Longest silence (no token, no heartbeat) before the attempt is considered hung. */
+    heartbeatMs: z.number().int().min(100).optional(),
+  })
+  .strict();
+export type TimeoutOptions = z.infer<typeof timeoutOptionsSchema>;
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+
+/** A participant: a serialisable spec, never a client object or an API key. */
+export const participantSpecSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(NAME_PATTERN, 'name must be 1-64 letters, digits, spaces, dots, dashes or underscores'),
+    role: z.enum(PARTICIPANT_ROLES),
+    priority: z.number().int('priority must be a whole number, e.g. 5').default(0),
+    model: modelSpecSchema,
+    systemPrompt: z.string().optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    maxOutputTokens: z.number().int().positive().optional(),
+    retry: retryOptionsSchema.optional(),
+    timeouts: timeoutOptionsSchema.optional(),
+  })
+  .strict();
+export type ParticipantSpec = z.infer<typeof participantSpecSchema>;
+export type ParticipantSpecInput = z.input<typeof participantSpecSchema>;

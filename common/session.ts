@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { DEFAULT_MAX_CONTEXT_TOKENS, LIMITS } from './defaults';
+import type { ChatMessage, TokenUsage } from './llm';
+import {
+  ORCHESTRATION_STRATEGIES,
+  participantSpecSchema,
+  type OrchestrationStrategy,
+  type ParticipantRole,
+  type ParticipantSpec,
+} from './participants';
+
+/** Bumped whenever the shape of {@link SessionState} changes; older states are migrated on load. */
+export const SESSION_SCHEMA_VERSION = 1;
+
+/** What a client passes to start a session. Plain JSON only. */
+export const sessionConfigSchema = z
+  .object({
+    systemPrompt: z.string().default(''),
+    /** Per-participant history budget in tokens (the seed's `max tokens`). */
+    maxTokens: z.number().int().min(64).default(DEFAULT_MAX_CONTEXT_TOKENS),
+    strategy: z.enum(ORCHESTRATION_STRATEGIES),
+    participants: z.array(participantSpecSchema).max(LIMITS.maxParticipants).default([]),
+  })
+  .strict();
+export type SessionConfig = z.infer<typeof sessionConfigSchema>;
+export type SessionConfigInput = z.input<typeof sessionConfigSchema>;
+
+/** Input of one round: the seed's `send_message(role, content, options)`. */
+export const sendMessageSchema = z
+  .object({
+    role: z.enum(['user', 'system']).default('user'),
+    content: z
+      .string()
+      .trim()
+      .min(1, 'the message is empty: write what the participants should answer')
+      .max(LIMITS.maxMessageChars),
+    /** Only these participants answer this round (observers still receive it). */
+    participants: z.array(z.string()).min(1).optional(),
+  })
+  .strict();
+export type SendMessageInput = z.input<typeof sendMessageSchema>;
+
+export type ResponseStatus = 'ok' | 'failed' | 'skipped';
+
+/** One participant's answer in one round. */
+export interface ParticipantResponse {
+  participantName: string;
+  participantRole: ParticipantRole;
+  content: string;
+  tokenUsage: TokenUsage;
+  status: ResponseStatus;
+  error?: { type: string; message: string };
+  /** True when the model stopped at its output-token limit. */
+  truncated: boolean;
+  round: number;
+  /** Names of the participants whose answers this participant was shown before answering. */
+  shown: string[];
+}
+
+export interface RoundResult {
+  round: number;
+  strategy: OrchestrationStrategy;
+  responses: ParticipantResponse[];
+}
+
+/** A participant as the session holds it. */
+export interface ParticipantRecord {
+  spec: ParticipantSpec;
+  /** Order of joining, for deterministic tie-breaks. */
+  joinedAt: number;
+  history: ChatMessage[];
+  usage: TokenUsage;
+}
+
+export interface TranscriptEntry {
+  round: number;
+  from: string;
+  role: ParticipantRole | 'user' | 'system';
+  content: string;
+  status: ResponseStatus;
+  tokenUsage?: TokenUsage;
+}
+
+/** Everything a session carries across continue-as-new. */
+export interface SessionState {
+  schemaVersion: number;
+  config: Omit<SessionConfig, 'participants'>;
+  participants: ParticipantRecord[];
+  joinCounter: number;
+  round: number;
+  transcript: TranscriptEntry[];
+  usage: TokenUsage;
+  closed: boolean;
+  /** Runs so far, counting this one. */
+  runs: number;
+}
+
+export type ParticipantCallState = 'waiting' | 'thinking' | 'done' | 'failed' | 'skipped';
+
+/** The session as a query returns it. */
+export interface SessionView {
+  strategy: OrchestrationStrategy;
+  systemPrompt: string;
+  maxTokens: number;
+  round: number;
+  closed: boolean;
+  runs: number;
+  usage: TokenUsage;
+  participants: Array<{ spec: ParticipantSpec; usage: TokenUsage; historyLength: number }>;
+  /** The round being answered now, if any: each participant's state. */
+  activeRound?: { round: number; states: Record<string, ParticipantCallState> };
+  transcriptLength: number;
+}

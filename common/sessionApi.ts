@@ -1,0 +1,27 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { OrchestrationStrategy, ParticipantSpec, ParticipantSpecInput } from './participants';
+import type {
+  ParticipantRecord,
+  RoundResult,
+  SendMessageInput,
+  SessionView,
+  TranscriptEntry,
+} from './session';
+
+/** Runs one round under the current strategy and returns its responses. */
+export const sendMessageUpdate = defineUpdate<RoundResult, [SendMessageInput]>('sendMessage');
+export const addParticipantUpdate = defineUpdate<ParticipantSpec, [ParticipantSpecInput]>('addParticipant');
+export const removeParticipantUpdate = defineUpdate<ParticipantSpec, [string]>('removeParticipant');
+export const setStrategyUpdate = defineUpdate<OrchestrationStrategy, [OrchestrationStrategy]>(
+  'setOrchestrationStrategy',
+);
+/** Cancels a participant's call in flight; the round goes on without it. */
+export const skipParticipantUpdate = defineUpdate<boolean, [string]>('skipParticipant');
+/** Ends the session after the current round. */
+export const closeSessionUpdate = defineUpdate<void, []>('closeSession');
+
+export const sessionViewQuery = defineQuery<SessionView>('session');
+export const participantQuery = defineQuery<ParticipantRecord | null, [string]>('participant');
+export const transcriptQuery = defineQuery<TranscriptEntry[], [{ fromIndex?: number } | undefined]>(
+  'transcript',
+);

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { LlmActivities } from '../../activities';
+import { createCouncilWorker } from '../../workers/worker';
+
+/** Written by globalSetup, read by every test file. */
+export const TEST_ENV_FILE = path.resolve(__dirname, '../../.council/test-env.json');
+
+export interface TestEnvironmentInfo {
+  address: string;
+  namespace: string;
+  bundlePath: string;
+  dir: string;
+}
+
+export function testEnvironment(): TestEnvironmentInfo {
+  return JSON.parse(readFileSync(TEST_ENV_FILE, 'utf8')) as TestEnvironmentInfo;
+}
+
+let taskQueueCounter = 0;
+
+/** A task queue no other test file uses. */
+export function uniqueTaskQueue(label: string): string {
+  taskQueueCounter += 1;
+  return `test-${label}-${process.pid}-${taskQueueCounter}`;
+}
+
+/** A client and a worker on the shared dev server, using the bundle made once per run. */
+export interface TemporalTestHarness {
+  client: Client;
+  worker: Worker;
+  taskQueue: string;
+  workerRun: Promise<void>;
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** Worker logs at WARN, once per test process: INFO lines would drown the test output. */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+}
+
+export async function startHarness(label: string, activities: LlmActivities): Promise<TemporalTestHarness> {
+  quietRuntime();
+  const env = testEnvironment();
+  const taskQueue = uniqueTaskQueue(label);
+  const workerConnection = await NativeConnection.connect({ address: env.address });
+  const worker = await createCouncilWorker({
+    connection: workerConnection,
+    namespace: env.namespace,
+    taskQueue,
+    activities,
+    workflowBundle: { code: readFileSync(env.bundlePath, 'utf8') },
+    shutdownGraceTime: '1s',
+  });
+  const workerRun = worker.run();
+  const connection = await Connection.connect({ address: env.address });
+  const client = new Client({ connection, namespace: env.namespace });
+  return {
+    client,
+    worker,
+    taskQueue,
+    workerRun,
+    async close() {
+      worker.shutdown();
+      await workerRun;
+      await workerConnection.close();
+      await connection.close();
+    },
+  };
+}

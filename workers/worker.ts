@@ -1,0 +1,51 @@
+import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import type { Duration } from '@temporalio/common';
+import { DEFAULT_TASK_QUEUE } from '../common/defaults';
+import type { LlmActivities } from '../activities';
+
+/** Options for a council worker. */
+export interface CouncilWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  activities: LlmActivities;
+  /** A bundle made once with {@link bundleCouncilWorkflows}; bundled on the spot when omitted. */
+  workflowBundle?: WorkflowBundle;
+  /** LLM calls are I/O bound: many can run at once. */
+  maxConcurrentActivityTaskExecutions?: number;
+  /** How long in-flight LLM calls may take to finish on shutdown. */
+  shutdownGraceTime?: Duration;
+  identity?: string;
+}
+
+/** Path of the module that exports every council workflow. */
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+/** Bundles the workflow code once, for reuse by many workers. */
+export async function bundleCouncilWorkflows(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+/** Creates (but does not run) a worker serving council workflows and LLM activities. */
+export async function createCouncilWorker(options: CouncilWorkerOptions): Promise<Worker> {
+  const bundle = options.workflowBundle ?? (await bundleCouncilWorkflows());
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    workflowBundle: bundle,
+    activities: options.activities,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 200,
+    shutdownGraceTime: options.shutdownGraceTime ?? '30s',
+    ...(options.identity ? { identity: options.identity } : {}),
+  });
+}

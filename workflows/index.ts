@@ -1,0 +1,2 @@
+/** Every workflow a council worker serves. */
+export { sessionWorkflow, type SessionWorkflowInput } from './session/workflow';

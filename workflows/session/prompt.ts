@@ -1,0 +1,30 @@
+import type { ChatMessage } from '../../common/llm';
+import type { ParticipantRecord, ParticipantResponse } from '../../common/session';
+
+/** The system message a participant is given: the session's prompt, then its own. */
+export function systemMessage(sessionPrompt: string, record: ParticipantRecord): ChatMessage {
+  const parts = [sessionPrompt.trim(), record.spec.systemPrompt?.trim() ?? ''].filter(Boolean);
+  const identity = `You are ${record.spec.name}, taking part as ${record.spec.role}.`;
+  return { role: 'system', content: [...parts, identity].join('\n\n') };
+}
+
+/** The turn a participant sees: the message of the round, then the answers it is shown. */
+export function turnText(message: string, shown: readonly ParticipantResponse[]): string {
+  if (shown.length === 0) return message;
+  const answers = shown.map((r) => `### ${r.participantName} (${r.participantRole})\n${r.content}`);
+  return `${message}\n\n## Responses so far in this round\n\n${answers.join('\n\n')}`;
+}
+
+/** The full request for one call: system message, the participant's history, this turn. */
+export function promptFor(
+  sessionPrompt: string,
+  record: ParticipantRecord,
+  message: string,
+  shown: readonly ParticipantResponse[],
+): ChatMessage[] {
+  return [
+    systemMessage(sessionPrompt, record),
+    ...record.history,
+    { role: 'user', content: turnText(message, shown) },
+  ];
+}

@@ -1,0 +1,97 @@
+import type { ParticipantSpec } from '../../common/participants';
+import type { ParticipantCallState, ParticipantResponse, SessionState } from '../../common/session';
+import { callParticipant, type InFlightCalls } from '../shared/callParticipant';
+import { runRound, splitByRole } from '../strategies/roles';
+import { STRATEGIES } from '../strategies';
+import { promptFor, turnText } from './prompt';
+import { findParticipant, recordAnswer, recordObserved } from './state';
+import { ZERO_USAGE } from '../../common/llm';
+
+/** Live state of the round in progress, for queries and progress displays. */
+export interface ActiveRound {
+  round: number;
+  states: Record<string, ParticipantCallState>;
+}
+
+/** Runs one round of the session under its current strategy and records it. */
+export async function playRound(
+  state: SessionState,
+  message: { role: 'user' | 'system'; content: string; participants?: string[] },
+  inFlight: InFlightCalls,
+  onActive: (active: ActiveRound | undefined) => void,
+): Promise<ParticipantResponse[]> {
+  state.round += 1;
+  const round = state.round;
+  const everyone = state.participants.map((record) => record.spec);
+  const chosen = message.participants ? new Set(message.participants) : undefined;
+  const taking = everyone.filter((spec) => spec.role === 'observer' || !chosen || chosen.has(spec.name));
+  const active: ActiveRound = { round, states: {} };
+  for (const spec of splitByRole(taking).main.concat(splitByRole(taking).evaluators)) {
+    active.states[spec.name] = 'waiting';
+  }
+  onActive(active);
+  state.transcript.push({
+    round,
+    from: message.role,
+    role: message.role,
+    content: message.content,
+    status: 'ok',
+  });
+
+  const invoke = async (spec: ParticipantSpec, shown: readonly ParticipantResponse[]) => {
+    const record = findParticipant(state, spec.name);
+    if (!record) return removedResponse(spec, round);
+    active.states[spec.name] = 'thinking';
+    const messages = promptFor(state.config.systemPrompt, record, message.content, shown);
+    const outcome = await callParticipant(spec, messages, {
+      maxContextTokens: state.config.maxTokens,
+      inFlight,
+    });
+    const response: ParticipantResponse = {
+      participantName: spec.name,
+      participantRole: spec.role,
+      content: outcome.status === 'ok' ? outcome.response.content : '',
+      tokenUsage: outcome.status === 'ok' ? outcome.response.tokenUsage : { ...ZERO_USAGE },
+      status: outcome.status,
+      error: outcome.status === 'ok' ? undefined : outcome.error,
+      truncated: outcome.status === 'ok' && outcome.response.truncated,
+      round,
+      shown: shown.map((r) => r.participantName),
+    };
+    active.states[spec.name] = outcome.status === 'ok' ? 'done' : outcome.status;
+    const dropped = outcome.status === 'ok' ? outcome.response.droppedMessages : 0;
+    recordAnswer(state, record, turnText(message.content, shown), response, dropped);
+    state.transcript.push({
+      round,
+      from: spec.name,
+      role: spec.role,
+      content: response.content,
+      status: response.status,
+      tokenUsage: response.tokenUsage,
+    });
+    return response;
+  };
+
+  const responses = await runRound(STRATEGIES[state.config.strategy], taking, invoke);
+  const answers = responses.filter((response) => response.status === 'ok');
+  for (const observer of splitByRole(taking).observers) {
+    const record = findParticipant(state, observer.name);
+    if (record) recordObserved(record, turnText(message.content, answers));
+  }
+  onActive(undefined);
+  return responses;
+}
+
+function removedResponse(spec: ParticipantSpec, round: number): ParticipantResponse {
+  return {
+    participantName: spec.name,
+    participantRole: spec.role,
+    content: '',
+    tokenUsage: { ...ZERO_USAGE },
+    status: 'skipped',
+    error: { type: 'Skipped', message: `${spec.name} left the session before its turn` },
+    truncated: false,
+    round,
+    shown: [],
+  };
+}

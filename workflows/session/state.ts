@@ -1,0 +1,125 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+import { FailureType } from '../../common/failures';
+import { addUsage, ZERO_USAGE } from '../../common/llm';
+import {
+  participantSpecSchema,
+  type ParticipantSpec,
+  type ParticipantSpecInput,
+} from '../../common/participants';
+import {
+  SESSION_SCHEMA_VERSION,
+  sessionConfigSchema,
+  type ParticipantRecord,
+  type ParticipantResponse,
+  type SessionConfigInput,
+  type SessionState,
+  type SessionView,
+} from '../../common/session';
+import { zodProblem } from '../../common/validation';
+
+/** How many messages an observer keeps: it is never called, so no token budget trims it. */
+const OBSERVER_HISTORY_LIMIT = 400;
+
+/** A fresh state from a client's config; throws an InvalidRequest failure on bad input. */
+export function initialState(configInput: SessionConfigInput): SessionState {
+  const parsed = sessionConfigSchema.safeParse(configInput);
+  if (!parsed.success) throw invalid(`invalid session config: ${zodProblem(parsed.error)}`);
+  const { participants, ...config } = parsed.data;
+  const state: SessionState = {
+    schemaVersion: SESSION_SCHEMA_VERSION,
+    config,
+    participants: [],
+    joinCounter: 0,
+    round: 0,
+    transcript: [],
+    usage: { ...ZERO_USAGE },
+    closed: false,
+    runs: 1,
+  };
+  for (const spec of participants) addParticipant(state, spec);
+  return state;
+}
+
+/** An InvalidRequest failure: the workflow stays healthy, the caller sees the message. */
+export function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FailureType.InvalidRequest, message, nonRetryable: true });
+}
+
+/** The parsed spec of a participant that may join, or an InvalidRequest failure saying why not. */
+export function validateParticipant(state: SessionState, input: ParticipantSpecInput): ParticipantSpec {
+  const parsed = participantSpecSchema.safeParse(input);
+  if (!parsed.success) throw invalid(`invalid participant: ${zodProblem(parsed.error)}`);
+  if (findParticipant(state, parsed.data.name)) {
+    throw invalid(`a participant named "${parsed.data.name}" is already in the session: pick another name`);
+  }
+  return parsed.data;
+}
+
+/** Validates and adds a participant; names are unique. */
+export function addParticipant(state: SessionState, input: ParticipantSpecInput): ParticipantRecord {
+  const spec = validateParticipant(state, input);
+  state.joinCounter += 1;
+  const record: ParticipantRecord = {
+    spec,
+    joinedAt: state.joinCounter,
+    history: [],
+    usage: { ...ZERO_USAGE },
+  };
+  state.participants.push(record);
+  return record;
+}
+
+export function findParticipant(state: SessionState, name: string): ParticipantRecord | undefined {
+  return state.participants.find((record) => record.spec.name === name);
+}
+
+/** The participant with this name, or an InvalidRequest failure listing the names there are. */
+export function requireParticipant(state: SessionState, name: string): ParticipantRecord {
+  const record = findParticipant(state, name);
+  if (record) return record;
+  const names = state.participants.map((p) => p.spec.name).join(', ') || 'none';
+  throw invalid(`no participant named "${name}" in this session (participants: ${names})`);
+}
+
+/** Records a finished call in the participant's history and the usage totals. */
+export function recordAnswer(
+  state: SessionState,
+  record: ParticipantRecord,
+  turn: string,
+  response: ParticipantResponse,
+  droppedMessages: number,
+): void {
+  record.usage = addUsage(record.usage, response.tokenUsage);
+  state.usage = addUsage(state.usage, response.tokenUsage);
+  if (response.status !== 'ok') return;
+  record.history.splice(0, droppedMessages);
+  record.history.push({ role: 'user', content: turn }, { role: 'assistant', content: response.content });
+}
+
+/** Gives an observer the round's message and every answer. */
+export function recordObserved(record: ParticipantRecord, turn: string): void {
+  record.history.push({ role: 'user', content: turn });
+  if (record.history.length > OBSERVER_HISTORY_LIMIT) {
+    record.history.splice(0, record.history.length - OBSERVER_HISTORY_LIMIT);
+  }
+}
+
+/** The query view of a session. */
+export function viewOf(state: SessionState, activeRound: SessionView['activeRound']): SessionView {
+  return {
+    strategy: state.config.strategy,
+    systemPrompt: state.config.systemPrompt,
+    maxTokens: state.config.maxTokens,
+    round: state.round,
+    closed: state.closed,
+    runs: state.runs,
+    usage: state.usage,
+    participants: state.participants.map((p) => ({
+      spec: p.spec,
+      usage: p.usage,
+      historyLength: p.history.length,
+    })),
+    activeRound,
+    transcriptLength: state.transcript.length,
+  };
+}

@@ -1,0 +1,193 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { LIMITS } from '../../common/defaults';
+import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
+import {
+  sendMessageSchema,
+  type RoundResult,
+  type SessionConfigInput,
+  type SessionState,
+  type SessionView,
+} from '../../common/session';
+import {
+  addParticipantUpdate,
+  closeSessionUpdate,
+  participantQuery,
+  removeParticipantUpdate,
+  sendMessageUpdate,
+  sessionViewQuery,
+  setStrategyUpdate,
+  skipParticipantUpdate,
+  transcriptQuery,
+} from '../../common/sessionApi';
+import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
+import { zodProblem } from '../../common/validation';
+import type { InFlightCalls } from '../shared/callParticipant';
+import { STRATEGIES } from '../strategies';
+import { checkParticipants } from '../strategies/roles';
+import { playRound, type ActiveRound } from './round';
+import {
+  addParticipant,
+  findParticipant,
+  initialState,
+  invalid,
+  requireParticipant,
+  validateParticipant,
+  viewOf,
+} from './state';
+
+/** Input of {@link sessionWorkflow}: a config for a new session, or the state carried from the last run. */
+export interface SessionWorkflowInput {
+  config: SessionConfigInput;
+  state?: SessionState;
+}
+
+/**
+ * A long-lived multi-participant session. Rounds run one at a time through the `sendMessage`
+ * update; participants and strategy change through updates; the session continues-as-new when
+ * the server suggests it, carrying its whole state.
+ */
+export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionView> {
+  const state = input.state ?? initialState(input.config);
+  const inFlight: InFlightCalls = new Map();
+  let active: ActiveRound | undefined;
+  let roundRunning = false;
+  let updatesThisRun = 0;
+  // Rounds run one at a time, in the order their updates arrived.
+  let ticketsIssued = 0;
+  let ticketsServed = 0;
+
+  const publishStatus = () =>
+    upsertSearchAttributes([
+      { key: CouncilKindKey, value: 'session' },
+      { key: CouncilStatusKey, value: state.closed ? 'closed' : roundRunning ? 'running' : 'idle' },
+      { key: CouncilStrategyKey, value: state.config.strategy },
+    ]);
+  publishStatus();
+
+  const acceptingUpdates = () => {
+    if (state.closed) throw invalid('this session is closed: start a new one');
+  };
+
+  setHandler(
+    sendMessageUpdate,
+    async (request): Promise<RoundResult> => {
+      updatesThisRun += 1;
+      const message = sendMessageSchema.parse(request);
+      const ticket = ticketsIssued++;
+      await condition(() => ticketsServed === ticket);
+      roundRunning = true;
+      publishStatus();
+      try {
+        const strategy = state.config.strategy;
+        const responses = await playRound(state, message, inFlight, (next) => (active = next));
+        return { round: responses[0]?.round ?? state.round, strategy, responses };
+      } finally {
+        roundRunning = false;
+        ticketsServed += 1;
+        publishStatus();
+      }
+    },
+    {
+      validator: (request) => {
+        acceptingUpdates();
+        const parsed = sendMessageSchema.safeParse(request);
+        if (!parsed.success) throw invalid(`invalid message: ${zodProblem(parsed.error)}`);
+        for (const name of parsed.data.participants ?? []) requireParticipant(state, name);
+        const problem = checkParticipants(
+          STRATEGIES[state.config.strategy],
+          state.participants.map((p) => p.spec),
+        );
+        if (problem) throw invalid(problem);
+      },
+    },
+  );
+
+  setHandler(
+    addParticipantUpdate,
+    (spec) => {
+      updatesThisRun += 1;
+      return addParticipant(state, spec).spec;
+    },
+    {
+      validator: (spec) => {
+        acceptingUpdates();
+        validateParticipant(state, spec);
+      },
+    },
+  );
+
+  setHandler(
+    removeParticipantUpdate,
+    (name) => {
+      updatesThisRun += 1;
+      const record = requireParticipant(state, name);
+      state.participants = state.participants.filter((p) => p !== record);
+      return record.spec;
+    },
+    { validator: (name) => void requireParticipant(state, name) },
+  );
+
+  setHandler(
+    setStrategyUpdate,
+    (strategy) => {
+      updatesThisRun += 1;
+      state.config.strategy = strategy;
+      publishStatus();
+      return strategy;
+    },
+    {
+      validator: (strategy) => {
+        acceptingUpdates();
+        if (!ORCHESTRATION_STRATEGIES.includes(strategy)) {
+          throw invalid(
+            `unknown strategy "${strategy}": expected one of ${ORCHESTRATION_STRATEGIES.join(', ')}`,
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    skipParticipantUpdate,
+    (name) => {
+      updatesThisRun += 1;
+      const scope = inFlight.get(name);
+      scope?.cancel();
+      return scope !== undefined;
+    },
+    { validator: (name) => void requireParticipant(state, name) },
+  );
+
+  setHandler(closeSessionUpdate, async () => {
+    updatesThisRun += 1;
+    await condition(() => ticketsServed === ticketsIssued);
+    state.closed = true;
+    publishStatus();
+  });
+
+  setHandler(sessionViewQuery, () => viewOf(state, active));
+  setHandler(participantQuery, (name) => findParticipant(state, name) ?? null);
+  setHandler(transcriptQuery, (options) => state.transcript.slice(options?.fromIndex ?? 0));
+
+  const shouldContinueAsNew = () =>
+    !roundRunning &&
+    (workflowInfo().continueAsNewSuggested ||
+      updatesThisRun >= LIMITS.maxUpdatesPerRun ||
+      state.round - roundsAtStart >= LIMITS.maxRoundsPerRun);
+  const roundsAtStart = state.round;
+
+  await condition(() => state.closed || shouldContinueAsNew());
+  await condition(allHandlersFinished);
+  if (state.closed) return viewOf(state, undefined);
+  return continueAsNew<typeof sessionWorkflow>({
+    config: input.config,
+    state: { ...state, runs: state.runs + 1 },
+  });
+}

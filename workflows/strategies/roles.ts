@@ -1,0 +1,46 @@
+import type { ParticipantSpec } from '../../common/participants';
+import type { ParticipantResponse } from '../../common/session';
+import type { Strategy } from './types';
+
+/**
+ * What each role means, decided once for every strategy:
+ * - observers are never called; every message and every answer of a round goes into their history;
+ * - evaluators answer after everyone else in the round, in parallel, seeing every answer;
+ * - moderator / supervisor / worker have their special place only under moderatorLed / hierarchical;
+ *   under any other strategy they answer like panelists.
+ */
+export function splitByRole(participants: readonly ParticipantSpec[]): {
+  main: ParticipantSpec[];
+  evaluators: ParticipantSpec[];
+  observers: ParticipantSpec[];
+} {
+  return {
+    main: participants.filter((p) => p.role !== 'observer' && p.role !== 'evaluator'),
+    evaluators: participants.filter((p) => p.role === 'evaluator'),
+    observers: participants.filter((p) => p.role === 'observer'),
+  };
+}
+
+/** Why this strategy cannot run with these participants, or undefined when it can. */
+export function checkParticipants(
+  strategy: Strategy,
+  participants: readonly ParticipantSpec[],
+): string | undefined {
+  return strategy.check(splitByRole(participants).main);
+}
+
+/** Runs a whole round: the strategy's main phase, then the evaluators seeing every answer. */
+export async function runRound(
+  strategy: Strategy,
+  participants: readonly ParticipantSpec[],
+  invoke: (
+    participant: ParticipantSpec,
+    shown: readonly ParticipantResponse[],
+  ) => Promise<ParticipantResponse>,
+): Promise<ParticipantResponse[]> {
+  const { main, evaluators } = splitByRole(participants);
+  const responses = await strategy.run({ participants: main, invoke });
+  const answers = responses.filter((response) => response.status === 'ok');
+  const evaluations = await Promise.all(evaluators.map((evaluator) => invoke(evaluator, answers)));
+  return [...responses, ...evaluations];
+}
