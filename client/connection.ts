@@ -1,0 +1,77 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import { NativeConnection } from '@temporalio/worker';
+import { DEFAULT_NAMESPACE } from '../common/defaults';
+import { startDevServer, type DevServer, type DevServerOptions } from './devServer';
+import { CouncilUserError } from './errors';
+
+/** Where council talks to Temporal: a configured cluster, or the embedded dev server. */
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+  connectConfig: ClientConnectConfig;
+  /** Set when council started the server itself; stop it when done. */
+  embedded?: DevServer;
+}
+
+/**
+ * Reads TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_API_KEY / TLS variables and profiles
+ * (`temporal.toml`, TEMPORAL_PROFILE) through @temporalio/envconfig.
+ * Returns undefined when no address is configured anywhere.
+ */
+export function configuredTarget(profile?: string): TemporalTarget | undefined {
+  let connectConfig: ClientConnectConfig;
+  try {
+    connectConfig = loadClientConnectConfig(profile ? { profile } : {});
+  } catch (error) {
+    throw new CouncilUserError(`cannot read the Temporal connection config: ${(error as Error).message}`);
+  }
+  const address = connectConfig.connectionOptions.address;
+  if (!address) return undefined;
+  return { address, namespace: connectConfig.namespace ?? DEFAULT_NAMESPACE, connectConfig };
+}
+
+/** The configured cluster, or a freshly started embedded dev server when none is configured. */
+export async function resolveTarget(options: { profile?: string; devServer?: DevServerOptions } = {}) {
+  const configured = configuredTarget(options.profile);
+  if (configured) return configured;
+  const embedded = await startDevServer(options.devServer);
+  const target: TemporalTarget = {
+    address: embedded.address,
+    namespace: embedded.namespace,
+    connectConfig: { connectionOptions: { address: embedded.address }, namespace: embedded.namespace },
+    embedded,
+  };
+  return target;
+}
+
+/** A client connection; an unreachable address becomes one clear error line naming it. */
+export async function connectClient(target: TemporalTarget): Promise<Client> {
+  try {
+    const connection = await Connection.connect({
+      ...(target.connectConfig.connectionOptions as Parameters<typeof Connection.connect>[0]),
+      connectTimeout: '5s',
+    });
+    return new Client({ connection, namespace: target.namespace });
+  } catch (error) {
+    throw unreachable(target, error);
+  }
+}
+
+/** A worker connection to the same target. */
+export async function connectWorker(target: TemporalTarget): Promise<NativeConnection> {
+  try {
+    return await NativeConnection.connect(target.connectConfig.connectionOptions);
+  } catch (error) {
+    throw unreachable(target, error);
+  }
+}
+
+function unreachable(target: TemporalTarget, error: unknown): CouncilUserError {
+  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return new CouncilUserError(
+    `cannot reach Temporal at ${target.address}: ${reason}`,
+    'check TEMPORAL_ADDRESS (host:port), or unset it to use the embedded dev server',
+    { cause: error },
+  );
+}
