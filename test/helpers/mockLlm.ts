@@ -39,7 +39,7 @@ export function speakerOf(entry: { body: unknown }): string | undefined {
 
 /**
  * Every chat request is answered "NAME: answer N" by the participant it speaks for, with usage
- * 10 in / 5 out, after `latencyMs`. Lets tests see who was called, in which order, shown what.
+ * 10 in / 5 out, after `latencyMs` (a fixed delay before the answer, streamed or not). Lets tests see who was called, in which order, shown what.
  */
 export function answerAsParticipants(mock: LLMock, latencyMs = 0): void {
   let count = 0;
@@ -50,6 +50,6 @@ export function answerAsParticipants(mock: LLMock, latencyMs = 0): void {
       const speaker = speakerOf({ body: request }) ?? 'unknown';
       return { content: `${speaker}: answer ${count}`, usage: { prompt_tokens: 10, completion_tokens: 5 } };
     },
-    { latency: latencyMs },
+    { chaos: { latencyMs }, chunkSize: 10_000 },
   );
 }

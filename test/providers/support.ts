@@ -1,0 +1,120 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LLMock } from '@copilotkit/aimock';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { LlmActivities } from '../../activities';
+import type { ChatMessage, LlmRequest, LlmResponse, ModelSpec } from '../../common/llm';
+
+/** A request for one model with one user message, plus any overrides. */
+export function llmRequest(model: ModelSpec, content: string, overrides: Partial<LlmRequest> = {}): LlmRequest {
+  const messages: ChatMessage[] = [{ role: 'user', content }];
+  return { model, messages, ...overrides };
+}
+
+/** One run of `callLlm` outside a worker, with the heartbeats it sent (ms since the start). */
+export interface ActivityRun {
+  result: Promise<LlmResponse>;
+  heartbeats: number[];
+  env: MockActivityEnvironment;
+  startedAt: number;
+}
+
+/** Runs `callLlm` in a MockActivityEnvironment: a real activity Context without a worker. */
+export function runCallLlm(activities: LlmActivities, request: LlmRequest, heartbeatTimeoutMs?: number): ActivityRun {
+  const env = new MockActivityEnvironment({ heartbeatTimeoutMs });
+  const startedAt = Date.now();
+  const heartbeats: number[] = [];
+  env.on('heartbeat', () => heartbeats.push(Date.now() - startedAt));
+  const result = env.run(activities.callLlm, request);
+  // Tests that expect a failure await it later; keep Node from calling it unhandled meanwhile.
+  result.catch(() => undefined);
+  return { result, heartbeats, env, startedAt };
+}
+
+/** The ApplicationFailure a call failed with; fails the test if it succeeded or threw anything else. */
+export async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  if (!(error instanceof ApplicationFailure)) {
+    throw new Error(`expected an ApplicationFailure, got ${error === undefined ? 'success' : String(error)}`);
+  }
+  return error;
+}
+
+/** What the server saw of one HTTP response: whether it was sent whole before the connection closed. */
+export interface WatchedResponse {
+  path: string;
+  finished: boolean;
+  closedAtMs: number;
+}
+
+/** See {@link watchResponses}. */
+export interface ResponseWatch {
+  responses: WatchedResponse[];
+  /** Headers added to every response under /v1 (aimock itself only sets Retry-After, on 429s). */
+  extraHeaders: Record<string, string>;
+  reset(): void;
+}
+
+/**
+ * Watches aimock's responses from inside the server: a mount on /v1 that adds headers and notes how
+ * each response ended, then lets aimock answer. A response closed before it finished is a request
+ * the client aborted (or a disconnect the fixture asked for).
+ */
+export function watchResponses(mock: LLMock): ResponseWatch {
+  const watch: ResponseWatch = {
+    responses: [],
+    extraHeaders: {},
+    reset() {
+      watch.responses.length = 0;
+      watch.extraHeaders = {};
+    },
+  };
+  mock.mount('/v1', {
+    async handleRequest(req: IncomingMessage, res: ServerResponse, subPath: string) {
+      const startedAt = Date.now();
+      for (const [name, value] of Object.entries(watch.extraHeaders)) res.setHeader(name, value);
+      res.on('close', () =>
+        watch.responses.push({
+          path: `/v1${subPath}`,
+          finished: res.writableFinished,
+          closedAtMs: Date.now() - startedAt,
+        }),
+      );
+      return false;
+    },
+  });
+  return watch;
+}
+
+/**
+ * Serves hand-written wire responses under `prefix` on the aimock server, for what aimock's fixtures
+ * cannot express (Anthropic cache usage, an `event: error` inside a stream).
+ */
+export function serveWire(
+  mock: LLMock,
+  prefix: string,
+  respond: (body: Record<string, unknown>, res: ServerResponse) => void,
+): string {
+  mock.mount(prefix, {
+    async handleRequest(req: IncomingMessage, res: ServerResponse) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      respond(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>, res);
+      return true;
+    },
+  });
+  return `${mock.url}${prefix}`;
+}
+
+/** Writes one server-sent event. */
+export function writeEvent(res: ServerResponse, event: string, data: unknown): void {
+  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+/** Resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,63 @@
+import { encodeChat } from 'gpt-tokenizer';
+import { messageTokens, promptTokens, trimHistory } from '../../activities/trimHistory';
+import type { ChatMessage } from '../../common/llm';
+
+const system: ChatMessage = { role: 'system', content: 'You are a careful reviewer on a council of five.' };
+const turn = (index: number, role: 'user' | 'assistant' = index % 2 === 0 ? 'user' : 'assistant'): ChatMessage => ({
+  role,
+  content: `Message ${index}: ${'the committee weighed the proposal and its costs carefully. '.repeat(5)}`,
+});
+const history = (count: number): ChatMessage[] => Array.from({ length: count }, (_, index) => turn(index));
+
+describe('trimHistory', () => {
+  it('counts a prompt exactly as the tokenizer encodes the chat', () => {
+    const messages = [system, ...history(5)];
+    expect(promptTokens(messages)).toBe(encodeChat(messages, 'gpt-4o').length);
+  });
+
+  it('keeps everything and drops nothing when no budget is set or the prompt fits', () => {
+    const messages = [system, ...history(4)];
+    expect(trimHistory(messages)).toEqual({ messages, droppedMessages: 0, promptTokens: promptTokens(messages) });
+    expect(trimHistory(messages, promptTokens(messages)).droppedMessages).toBe(0);
+  });
+
+  it('drops the oldest non-system messages until the prompt fits', () => {
+    const messages = [system, ...history(6)];
+    const budget = promptTokens([system, ...messages.slice(-2)]);
+    const trimmed = trimHistory(messages, budget);
+    expect(trimmed.droppedMessages).toBe(4);
+    expect(trimmed.messages).toEqual([system, ...messages.slice(-2)]);
+    expect(trimmed.promptTokens).toBe(budget);
+    expect(trimmed.promptTokens).toBe(encodeChat(trimmed.messages, 'gpt-4o').length);
+  });
+
+  it('drops one message fewer when the budget has room for one more token block', () => {
+    const messages = [system, ...history(6)];
+    const budget = promptTokens([system, ...messages.slice(-3)]);
+    expect(trimHistory(messages, budget).droppedMessages).toBe(3);
+    expect(trimHistory(messages, budget - 1).droppedMessages).toBe(4);
+  });
+
+  it('never drops a system message, wherever it sits in the history', () => {
+    const reminder: ChatMessage = { role: 'system', content: 'Reminder: answer in one paragraph.' };
+    const messages = [system, turn(0), turn(1), reminder, turn(2), turn(3)];
+    const trimmed = trimHistory(messages, promptTokens([system, reminder, turn(3)]));
+    expect(trimmed.messages).toEqual([system, reminder, turn(3)]);
+    expect(trimmed.droppedMessages).toBe(3);
+  });
+
+  it('never drops the final message, even when the budget is smaller than it', () => {
+    const messages = [system, ...history(3)];
+    const trimmed = trimHistory(messages, 10);
+    expect(trimmed.messages).toEqual([system, messages[3]]);
+    expect(trimmed.droppedMessages).toBe(2);
+    expect(trimmed.promptTokens).toBeGreaterThan(10);
+  });
+
+  it('counts per-message overhead, so many short messages still get trimmed', () => {
+    const short = Array.from({ length: 50 }, (_, index): ChatMessage => ({ role: 'user', content: `${index}` }));
+    const overheadOnly = short.reduce((sum, message) => sum + messageTokens(message), 0);
+    expect(overheadOnly).toBeGreaterThan(50 * 4);
+    expect(trimHistory(short, 30).droppedMessages).toBeGreaterThan(40);
+  });
+});

@@ -1,0 +1,170 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { createLlmActivities } from '../../activities';
+import type { OrchestrationStrategy, ParticipantRole } from '../../common/participants';
+import { MultiParticipantSession } from '../../client/session';
+import {
+  answerAsParticipants,
+  chatRequests,
+  mockClients,
+  promptText,
+  speakerOf,
+  startMockLlm,
+} from '../helpers/mockLlm';
+import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+
+const LATENCY_MS = 400;
+const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
+
+describe('every strategy on the real dev server, LLM served by aimock', () => {
+  let mock: LLMock;
+  let harness: TemporalTestHarness;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    answerAsParticipants(mock, LATENCY_MS);
+    harness = await startHarness('strategies', createLlmActivities(mockClients(mock)));
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await mock?.stop();
+  });
+  beforeEach(() => mock.clearRequests());
+
+  async function session(
+    strategy: OrchestrationStrategy,
+    members: Array<[string, ParticipantRole, number?]>,
+  ) {
+    const created = await MultiParticipantSession.create(
+      harness.client,
+      { systemPrompt: 'You are an expert panelist.', strategy },
+      { taskQueue: harness.taskQueue },
+    );
+    for (const [name, role, priority] of members) {
+      await created.addParticipantWithPriority(name, model, role, priority ?? 0);
+    }
+    return created;
+  }
+
+  /** Who was called, in the order the requests reached the LLM server, and what each was shown. */
+  function calls() {
+    return chatRequests(mock).map((entry) => ({
+      speaker: speakerOf(entry),
+      prompt: promptText(entry),
+      at: entry.timestamp,
+    }));
+  }
+
+  it('broadcast: all answer in parallel; wall time about one call, not N calls', async () => {
+    const panel = await session('broadcast', [
+      ['A', 'panelist'],
+      ['B', 'panelist'],
+      ['C', 'panelist'],
+      ['D', 'panelist'],
+    ]);
+    const sequential = await session('roundRobin', [
+      ['A', 'panelist'],
+      ['B', 'panelist'],
+      ['C', 'panelist'],
+      ['D', 'panelist'],
+    ]);
+    let started = Date.now();
+    const responses = await panel.sendMessage('user', 'What is the most important AI development?');
+    const parallelMs = Date.now() - started;
+    started = Date.now();
+    await sequential.sendMessage('user', 'What is the most important AI development?');
+    const sequentialMs = Date.now() - started;
+
+    expect(responses.map((r) => [r.participantName, r.status])).toEqual([
+      ['A', 'ok'],
+      ['B', 'ok'],
+      ['C', 'ok'],
+      ['D', 'ok'],
+    ]);
+    // Four calls of LATENCY_MS each: in parallel about one latency, in sequence about four.
+    expect(parallelMs / sequentialMs).toBeLessThan(0.5);
+    const broadcastPrompts = calls().slice(0, 4);
+    for (const call of broadcastPrompts) expect(call.prompt).not.toContain('Responses so far in this round');
+  });
+
+  it('roundRobin: in order of joining, each shown the answers before it', async () => {
+    const panel = await session('roundRobin', [
+      ['Analyst-1', 'panelist'],
+      ['Analyst-2', 'panelist'],
+      ['Analyst-3', 'panelist'],
+    ]);
+    const responses = await panel.sendMessage('user', 'Analyze the impact of AI on education.');
+    const seen = calls();
+    expect(seen.map((call) => call.speaker)).toEqual(['Analyst-1', 'Analyst-2', 'Analyst-3']);
+    expect(seen[1]?.prompt).toContain(responses[0]?.content);
+    expect(seen[2]?.prompt).toContain(responses[0]?.content);
+    expect(seen[2]?.prompt).toContain(responses[1]?.content);
+    expect(responses.map((r) => r.shown)).toEqual([[], ['Analyst-1'], ['Analyst-1', 'Analyst-2']]);
+  });
+
+  it('moderatorLed: the moderator frames first, the experts then answer in parallel seeing it', async () => {
+    const panel = await session('moderatorLed', [
+      ['Expert-1', 'panelist'],
+      ['Moderator', 'moderator'],
+      ['Expert-2', 'panelist'],
+    ]);
+    const responses = await panel.sendMessage('user', 'Discuss the ethics of AI in healthcare.');
+    const seen = calls();
+    expect(seen[0]?.speaker).toBe('Moderator');
+    expect(
+      seen
+        .slice(1)
+        .map((call) => call.speaker)
+        .sort(),
+    ).toEqual(['Expert-1', 'Expert-2']);
+    const framing = responses.find((r) => r.participantName === 'Moderator')?.content ?? 'missing';
+    for (const call of seen.slice(1)) expect(call.prompt).toContain(framing);
+    // The experts' calls overlapped: the second began before the first could have finished.
+    expect(Math.abs((seen[2]?.at ?? 0) - (seen[1]?.at ?? 0))).toBeLessThan(LATENCY_MS);
+  });
+
+  it('hierarchical: workers in parallel, then the supervisor shown every worker output', async () => {
+    const panel = await session('hierarchical', [
+      ['Lead-Supervisor', 'supervisor'],
+      ['Data-Worker', 'worker'],
+      ['Research-Worker', 'worker'],
+    ]);
+    const responses = await panel.sendMessage('user', 'Analyze market trends in renewable energy.');
+    const seen = calls();
+    expect(seen.map((call) => call.speaker)).toEqual(
+      expect.arrayContaining(['Data-Worker', 'Research-Worker']),
+    );
+    expect(seen[2]?.speaker).toBe('Lead-Supervisor');
+    for (const worker of responses.filter((r) => r.participantRole === 'worker')) {
+      expect(seen[2]?.prompt).toContain(worker.content);
+    }
+  });
+
+  it('custom: priority order, highest first', async () => {
+    const panel = await session('custom', [
+      ['Junior', 'panelist', 1],
+      ['Senior', 'panelist', 5],
+      ['Principal', 'panelist', 10],
+    ]);
+    const responses = await panel.sendMessage('user', "What's the best architecture for this system?");
+    expect(calls().map((call) => call.speaker)).toEqual(['Principal', 'Senior', 'Junior']);
+    expect(responses.map((r) => r.participantName)).toEqual(['Principal', 'Senior', 'Junior']);
+  });
+
+  it('observers receive every message but are never called; evaluators answer last seeing all', async () => {
+    const panel = await session('broadcast', [
+      ['GPT', 'panelist'],
+      ['Claude', 'panelist'],
+      ['Watcher', 'observer'],
+      ['Judge', 'evaluator'],
+    ]);
+    const responses = await panel.sendMessage('user', 'Provide your best answer to the question.');
+    const seen = calls();
+    expect(seen.map((call) => call.speaker)).not.toContain('Watcher');
+    expect(seen.at(-1)?.speaker).toBe('Judge');
+    const watcher = await panel.getParticipant('Watcher');
+    for (const answer of responses.filter((r) => r.participantRole === 'panelist')) {
+      expect(seen.at(-1)?.prompt).toContain(answer.content);
+      expect(watcher?.history.at(-1)?.content).toContain(answer.content);
+    }
+  });
+});
