@@ -46,6 +46,9 @@ export async function createCouncilWorker(options: CouncilWorkerOptions): Promis
     activities: options.activities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 200,
     shutdownGraceTime: options.shutdownGraceTime ?? '30s',
+    // Cancellation reaches an activity only in a heartbeat reply; the default throttle (80% of the
+    // heartbeat timeout) would let a skipped call run on for many seconds.
+    maxHeartbeatThrottleInterval: '2s',
     ...(options.identity ? { identity: options.identity } : {}),
   });
 }
