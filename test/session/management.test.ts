@@ -1,0 +1,94 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { createLlmActivities } from '../../activities';
+import { CouncilUserError } from '../../client/errors';
+import { MultiParticipantSession } from '../../client/session';
+import { answerAsParticipants, chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
+import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+
+const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
+
+describe('participant management and strategy changes while the session lives', () => {
+  let mock: LLMock;
+  let harness: TemporalTestHarness;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    answerAsParticipants(mock);
+    harness = await startHarness('management', createLlmActivities(mockClients(mock)));
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await mock?.stop();
+  });
+  beforeEach(() => mock.clearRequests());
+
+  const newSession = (strategy: 'broadcast' | 'moderatorLed' = 'broadcast') =>
+    MultiParticipantSession.create(
+      harness.client,
+      { systemPrompt: 'System prompt', strategy },
+      { taskQueue: harness.taskQueue },
+    );
+
+  it('adds, lists, gets and removes participants; a client can attach by id and go on', async () => {
+    const session = await newSession();
+    await session.addParticipant('Agent-1', model, 'panelist');
+    await session.addParticipantWithPriority('Agent-2', model, 'evaluator', 5);
+    expect((await session.listParticipants()).map((p) => [p.name, p.role, p.priority])).toEqual([
+      ['Agent-1', 'panelist', 0],
+      ['Agent-2', 'evaluator', 5],
+    ]);
+    expect((await session.getParticipant('Agent-1'))?.spec.name).toBe('Agent-1');
+    expect(await session.getParticipant('Nobody')).toBeUndefined();
+
+    const attached = await MultiParticipantSession.attach(harness.client, session.sessionId);
+    await attached.removeParticipant('Agent-1');
+    await attached.addParticipant('Agent-3', model, 'panelist');
+    const responses = await attached.sendMessage('user', 'Hello');
+    expect(responses.map((r) => r.participantName)).toEqual(['Agent-3', 'Agent-2']);
+    expect(chatRequests(mock).map(speakerOf)).not.toContain('Agent-1');
+  });
+
+  it('switches strategy mid-session and keeps each participant history', async () => {
+    const session = await newSession();
+    for (const name of ['A', 'B']) await session.addParticipant(name, model, 'panelist');
+    const first = await session.sendMessage('user', 'Round one');
+    expect(first.every((r) => r.shown.length === 0)).toBe(true);
+    await session.setOrchestrationStrategy('roundRobin');
+    const second = await session.sendMessage('user', "Let's dive deeper into this topic.");
+    expect(second.map((r) => r.shown)).toEqual([[], ['A']]);
+    const b = await session.getParticipant('B');
+    expect(b?.history.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(b?.history[3]?.content).toBe(second[1]?.content);
+    expect((await session.view()).strategy).toBe('roundRobin');
+  });
+
+  it('rejects bad input with a message saying what is wrong, and changes nothing', async () => {
+    const session = await newSession('moderatorLed');
+    await session.addParticipant('Expert', model, 'panelist');
+    const before = await session.view();
+    const rejections: Array<[Promise<unknown>, RegExp]> = [
+      [session.sendMessage('user', 'Hi'), /needs a participant with role "moderator"/],
+      [session.addParticipant('Expert', model, 'panelist'), /already in the session: pick another name/],
+      [session.removeParticipant('Ghost'), /no participant named "Ghost".*participants: Expert/],
+      [session.sendMessage('user', '   '), /content: the message is empty/],
+      [
+        session.addParticipantWithPriority('P', model, 'panelist', 1.5),
+        /priority: priority must be a whole number/,
+      ],
+      [session.addParticipant('R', model, 'boss' as never), /role: .*expected one of/i],
+      [session.setOrchestrationStrategy('chaos' as never), /unknown strategy "chaos"/],
+      [session.sendMessage('user', 'Hi', { participants: ['Ghost'] }), /no participant named "Ghost"/],
+    ];
+    for (const [attempt, message] of rejections) {
+      const error = await attempt.then(
+        () => undefined,
+        (rejection: unknown) => rejection,
+      );
+      expect(error).toBeInstanceOf(CouncilUserError);
+      expect((error as Error).message).toMatch(message);
+    }
+    const after = await session.view();
+    expect(after).toEqual(before);
+    expect(chatRequests(mock)).toHaveLength(0);
+  });
+});
