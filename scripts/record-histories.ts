@@ -1,0 +1,81 @@
+/**
+ * Records one workflow history per strategy into test/fixtures/histories, for the replay test
+ * that makes any non-deterministic change to workflow code fail the build. Run after an
+ * intentional, patched change: `npx tsx scripts/record-histories.ts`.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { LLMock } from '@copilotkit/aimock';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import OpenAI from 'openai';
+import { createLlmActivities } from '../activities';
+import { startDevServer } from '../client/devServer';
+import { MultiParticipantSession } from '../client/session';
+import { ORCHESTRATION_STRATEGIES, type ParticipantRole } from '../common/participants';
+import { createCouncilWorker } from '../workers/worker';
+
+const OUT_DIR = path.resolve(__dirname, '../test/fixtures/histories');
+const TASK_QUEUE = 'record-histories';
+const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
+const members: Array<[string, ParticipantRole, number]> = [
+  ['Moderator', 'moderator', 3],
+  ['Worker-1', 'worker', 2],
+  ['Supervisor', 'supervisor', 1],
+  ['Panelist', 'panelist', 5],
+  ['Watcher', 'observer', 0],
+  ['Judge', 'evaluator', 0],
+];
+
+async function main(): Promise<void> {
+  const server = await startDevServer();
+  const mock = new LLMock({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
+  mock.on(
+    { predicate: () => true },
+    { content: 'A recorded answer.', usage: { prompt_tokens: 7, completion_tokens: 3 } },
+  );
+  await mock.start();
+  const workerConnection = await NativeConnection.connect({ address: server.address });
+  const openai = new OpenAI({ baseURL: `${mock.url}/v1`, apiKey: 'recording', maxRetries: 0 });
+  const worker = await createCouncilWorker({
+    connection: workerConnection,
+    taskQueue: TASK_QUEUE,
+    activities: createLlmActivities({ openai }),
+  });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  try {
+    await worker.runUntil(async () => {
+      for (const strategy of ORCHESTRATION_STRATEGIES) await recordSession(client, strategy);
+    });
+  } finally {
+    await connection.close();
+    await workerConnection.close();
+    await mock.stop();
+    await server.stop();
+  }
+}
+
+async function recordSession(client: Client, strategy: (typeof ORCHESTRATION_STRATEGIES)[number]) {
+  const sessionId = `replay-${strategy}`;
+  const session = await MultiParticipantSession.create(
+    client,
+    { strategy },
+    { sessionId, taskQueue: TASK_QUEUE },
+  );
+  for (const [name, role, priority] of members)
+    await session.addParticipantWithPriority(name, model, role, priority);
+  await session.sendMessage('user', 'First question');
+  await session.removeParticipant('Panelist');
+  await session.sendMessage('user', 'Second question');
+  await session.close();
+  const history = await client.workflow.getHandle(sessionId).fetchHistory();
+  const file = path.join(OUT_DIR, `session-${strategy}.json`);
+  writeFileSync(file, `${JSON.stringify(history, null, 1)}\n`);
+  console.log(`recorded ${path.relative(process.cwd(), file)} (${history.events?.length ?? 0} events)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

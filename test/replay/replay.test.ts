@@ -1,0 +1,58 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { testEnvironment } from '../helpers/testEnv';
+
+const HISTORIES_DIR = path.resolve(__dirname, '../fixtures/histories');
+type History = temporal.api.history.v1.IHistory;
+
+function loadHistory(file: string): History {
+  const json: unknown = JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8'));
+  return temporal.api.history.v1.History.fromObject(json as Record<string, unknown>);
+}
+
+async function replay(histories: Array<{ workflowId: string; history: History }>) {
+  const bundle = { code: readFileSync(testEnvironment().bundlePath, 'utf8') };
+  const results = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories))
+    results.push(result);
+  return results;
+}
+
+describe('replay of recorded histories against the current workflow code', () => {
+  const files = readdirSync(HISTORIES_DIR).filter((file) => file.endsWith('.json'));
+
+  it('has a recorded history for every strategy', () => {
+    expect(files.map((file) => file.replace(/\.json$/, '')).sort()).toEqual(
+      expect.arrayContaining([
+        'session-broadcast',
+        'session-custom',
+        'session-hierarchical',
+        'session-moderatorLed',
+        'session-roundRobin',
+      ]),
+    );
+  });
+
+  it('replays every history without a determinism error', async () => {
+    const results = await replay(files.map((file) => ({ workflowId: file, history: loadHistory(file) })));
+    expect(results).toHaveLength(files.length);
+    for (const result of results)
+      expect({ id: result.workflowId, error: result.error }).toEqual({
+        id: result.workflowId,
+        error: undefined,
+      });
+  });
+
+  it('catches a change of behaviour: a history whose recorded commands differ fails to replay', async () => {
+    const history = loadHistory('session-roundRobin.json');
+    const scheduled = history.events?.find((event) => event.activityTaskScheduledEventAttributes);
+    const attributes = scheduled?.activityTaskScheduledEventAttributes;
+    if (!attributes?.activityType) throw new Error('fixture has no scheduled activity');
+    attributes.activityType.name = 'someOtherActivity';
+    const [result] = await replay([{ workflowId: 'tampered', history }]);
+    expect(result?.error).toBeDefined();
+    expect(String(result?.error)).toMatch(/nondetermin/i);
+  });
+});
