@@ -6,4 +6,11 @@ export interface LlmActivities {
   callLlm(request: LlmRequest): Promise<LlmResponse>;
 }
 
-export { createLlmActivities, type ProviderClients } from './llm';
+export { createLlmActivities, type LlmActivityOptions } from './llm';
+export {
+  missingProviderKeys,
+  providerClientsFromEnv,
+  PROVIDER_ENV,
+  type ProviderClients,
+  type WorkerEnv,
+} from './clients';

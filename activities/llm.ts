@@ -1,36 +1,82 @@
-import OpenAI from 'openai';
-import type { LlmRequest, LlmResponse } from '../common/llm';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../common/failures';
+import { llmRequestSchema, type LlmRequest, type LlmResponse } from '../common/llm';
+import { zodProblem } from '../common/validation';
+import { classifyProviderError } from './classify';
+import { ClientResolver, type ProviderClients, type WorkerEnv } from './clients';
+import { startHeartbeats } from './heartbeat';
 import type { LlmActivities } from './index';
+import { callAnthropic } from './providers/anthropic';
+import type { AdapterCall, ProviderResult } from './providers/common';
+import { callOpenAI } from './providers/openai';
+import { SecretRegistry } from './redact';
+import { trimHistory } from './trimHistory';
 
-/** Provider clients, created once per worker and injected. */
-export interface ProviderClients {
-  openai?: OpenAI;
+/** Settings of the LLM activities besides the clients. */
+export interface LlmActivityOptions {
+  /** Where keys named by a participant's `apiKeyEnv` are read; `process.env` when omitted. */
+  env?: WorkerEnv;
+  /** Heartbeat period while waiting for the first token; see {@link startHeartbeats}. */
+  heartbeatIntervalMs?: number;
 }
 
-/** Builds the LLM activities over injected clients. Does no I/O until an activity runs. */
-export function createLlmActivities(clients: ProviderClients): LlmActivities {
+/**
+ * Builds the LLM activities over injected clients. Does no I/O until an activity runs; clients for
+ * participants with their own baseURL/apiKeyEnv are built on first use and kept for the worker's life.
+ */
+export function createLlmActivities(
+  clients: ProviderClients,
+  options: LlmActivityOptions = {},
+): LlmActivities {
+  const secrets = new SecretRegistry();
+  const resolver = new ClientResolver(clients, options.env ?? process.env, secrets);
   return {
-    async callLlm(request: LlmRequest): Promise<LlmResponse> {
-      const client = clients.openai;
-      if (!client) throw new Error('no openai client');
-      const completion = await client.chat.completions.create({
-        model: request.model.model,
-        messages: request.messages,
-      });
-      const choice = completion.choices[0];
-      const usage = completion.usage;
-      return {
-        content: choice?.message.content ?? '',
-        tokenUsage: {
-          inputTokens: usage?.prompt_tokens ?? 0,
-          outputTokens: usage?.completion_tokens ?? 0,
-          totalTokens: usage?.total_tokens ?? 0,
-        },
-        stopReason: choice?.finish_reason === 'length' ? 'length' : 'stop',
-        truncated: choice?.finish_reason === 'length',
-        model: completion.model,
-        droppedMessages: 0,
+    async callLlm(input: LlmRequest): Promise<LlmResponse> {
+      const request = validated(input);
+      const { cancellationSignal } = Context.current();
+      const { messages, droppedMessages } = trimHistory(request.messages, request.maxContextTokens);
+      const heartbeats = startHeartbeats(options.heartbeatIntervalMs);
+      const call: AdapterCall = {
+        request,
+        messages,
+        signal: cancellationSignal,
+        onChunk: heartbeats.onChunk,
       };
+      try {
+        return { ...(await dispatch(resolver, call)), droppedMessages };
+      } catch (error) {
+        // Rethrowing the CancelledFailure lets the worker report the attempt as cancelled, not failed.
+        if (cancellationSignal.aborted) throw cancellationSignal.reason ?? error;
+        throw error instanceof ApplicationFailure
+          ? error
+          : classifyProviderError(error, request.model.provider, secrets);
+      } finally {
+        heartbeats.stop();
+      }
     },
   };
+}
+
+function dispatch(resolver: ClientResolver, call: AdapterCall): Promise<ProviderResult> {
+  const spec = call.request.model;
+  switch (spec.provider) {
+    case 'anthropic':
+      return callAnthropic(resolver.anthropic(spec), call);
+    case 'openai':
+      return callOpenAI(resolver.openai(spec), call, false);
+    case 'openai-compatible':
+      return callOpenAI(resolver.openai(spec), call, true);
+  }
+}
+
+/** Activity input is an edge: a malformed request fails once, with every issue named, instead of retrying. */
+function validated(input: LlmRequest): LlmRequest {
+  const parsed = llmRequestSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw ApplicationFailure.create({
+    type: FailureType.InvalidRequest,
+    message: `invalid LLM request: ${zodProblem(parsed.error)}`,
+    nonRetryable: true,
+  });
 }

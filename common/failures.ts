@@ -3,7 +3,7 @@
  * refer to these constants, never to string literals.
  */
 export const FailureType = {
-  /** 429 or provider overload: retried, honouring Retry-After. */
+  /** 429: retried, honouring Retry-After. */
   ProviderRateLimited: 'ProviderRateLimited',
   /** 5xx (Anthropic 529 included): retried. */
   ProviderServerError: 'ProviderServerError',

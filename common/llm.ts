@@ -60,7 +60,7 @@ export interface LlmResponse {
   content: string;
   tokenUsage: TokenUsage;
   stopReason: StopReason;
-  /** True when the answer was cut short by the output-token limit (OpenAI `length`, Anthropic `max_tokens`). */
+  /** True when the answer was cut short: output-token limit (OpenAI `length`, Anthropic `max_tokens`) or context window. */
   truncated: boolean;
   /** The model the provider says answered. */
   model: string;

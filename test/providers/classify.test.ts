@@ -1,6 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { classifyProviderError, MAX_RETRY_AFTER_MS, providerKeyMissing, retryDelayMs } from '../../activities/classify';
+import {
+  classifyProviderError,
+  MAX_RETRY_AFTER_MS,
+  providerKeyMissing,
+  retryDelayMs,
+} from '../../activities/classify';
 import { IncompleteStreamError } from '../../activities/providers/common';
 import { REDACTED, SecretRegistry } from '../../activities/redact';
 import { FailureType, isRetryableFailureType, type FailureTypeName } from '../../common/failures';
@@ -36,7 +41,7 @@ describe('classifyProviderError: statuses', () => {
     const failure = classifyProviderError(openaiError(status, { message: 'no' }), 'openai', noSecrets);
     expect(failure.type).toBe(type);
     expect(failure.nonRetryable).toBe(!retryable);
-    expect(isRetryableFailureType(failure.type)).toBe(retryable);
+    expect(isRetryableFailureType(failure.type ?? undefined)).toBe(retryable);
   });
 
   it.each(STATUS_TABLE)('Anthropic %i → %s (retryable: %s)', (status, type, retryable) => {
@@ -47,14 +52,21 @@ describe('classifyProviderError: statuses', () => {
   });
 
   it('OpenAI 429 with code insufficient_quota is a non-retryable quota failure, not a rate limit', () => {
-    const error = openaiError(429, { message: 'You exceeded your quota', type: 'insufficient_quota', code: 'insufficient_quota' });
+    const error = openaiError(429, {
+      message: 'You exceeded your quota',
+      type: 'insufficient_quota',
+      code: 'insufficient_quota',
+    });
     const failure = classifyProviderError(error, 'openai', noSecrets);
     expect(failure.type).toBe(FailureType.ProviderQuotaExceeded);
     expect(failure.nonRetryable).toBe(true);
   });
 
   it('Anthropic billing_error is a non-retryable quota failure', () => {
-    const error = anthropicError(400, { type: 'error', error: { type: 'billing_error', message: 'credit balance too low' } });
+    const error = anthropicError(400, {
+      type: 'error',
+      error: { type: 'billing_error', message: 'credit balance too low' },
+    });
     expect(classifyProviderError(error, 'anthropic', noSecrets)).toMatchObject({
       type: FailureType.ProviderQuotaExceeded,
       nonRetryable: true,
@@ -62,12 +74,20 @@ describe('classifyProviderError: statuses', () => {
   });
 
   it('x-should-retry: true makes an otherwise final status retryable', () => {
-    const failure = classifyProviderError(openaiError(400, { message: 'x' }, { 'x-should-retry': 'true' }), 'openai', noSecrets);
+    const failure = classifyProviderError(
+      openaiError(400, { message: 'x' }, { 'x-should-retry': 'true' }),
+      'openai',
+      noSecrets,
+    );
     expect(failure).toMatchObject({ type: FailureType.ProviderTransient, nonRetryable: false });
   });
 
   it('names the provider, the status and the request id in the details', () => {
-    const error = anthropicError(503, { type: 'error', error: { type: 'api_error', message: 'busy' } }, { 'request-id': 'req_42' });
+    const error = anthropicError(
+      503,
+      { type: 'error', error: { type: 'api_error', message: 'busy' } },
+      { 'request-id': 'req_42' },
+    );
     const failure = classifyProviderError(error, 'anthropic', noSecrets);
     expect(failure.details).toEqual([{ provider: 'anthropic', status: 503, requestId: 'req_42' }]);
     expect(failure.message).toContain('anthropic: 503');
@@ -77,7 +97,13 @@ describe('classifyProviderError: statuses', () => {
 describe('classifyProviderError: errors without a status', () => {
   // What the SDKs throw for an `event: error` inside a stream: an APIError with no status.
   const streamError = (type: string) =>
-    new Anthropic.APIError(undefined, { type: 'error', error: { type, message: type } }, undefined, new Headers(), type as never);
+    new Anthropic.APIError(
+      undefined,
+      { type: 'error', error: { type, message: type } },
+      undefined,
+      new Headers(),
+      type as never,
+    );
 
   it.each([
     ['overloaded_error', FailureType.ProviderServerError, true],
@@ -95,7 +121,12 @@ describe('classifyProviderError: errors without a status', () => {
   });
 
   it('OpenAI stream error (data.error in an SSE chunk) is classified by its type', () => {
-    const error = new OpenAI.APIError(undefined, { message: 'boom', type: 'server_error' }, undefined, undefined);
+    const error = new OpenAI.APIError(
+      undefined,
+      { message: 'boom', type: 'server_error' },
+      undefined,
+      undefined,
+    );
     expect(classifyProviderError(error, 'openai', noSecrets).type).toBe(FailureType.ProviderServerError);
   });
 
@@ -107,7 +138,9 @@ describe('classifyProviderError: errors without a status', () => {
     ['a stream cut before its end marker', new IncompleteStreamError('no finish_reason')],
     [
       "undici's mid-body socket close",
-      new TypeError('terminated', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }),
+      new TypeError('terminated', {
+        cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
+      }),
     ],
   ])('%s → retryable ProviderConnectionError', (_label, error) => {
     const failure = classifyProviderError(error, 'openai', noSecrets);
@@ -137,9 +170,17 @@ describe('retry delays', () => {
   });
 
   it('becomes nextRetryDelay on retryable failures only', () => {
-    const limited = classifyProviderError(anthropicError(429, {}, { 'retry-after': '3' }), 'anthropic', noSecrets);
+    const limited = classifyProviderError(
+      anthropicError(429, {}, { 'retry-after': '3' }),
+      'anthropic',
+      noSecrets,
+    );
     expect(limited.nextRetryDelay).toBe(3000);
-    const fromMs = classifyProviderError(openaiError(503, {}, { 'retry-after-ms': '250' }), 'openai', noSecrets);
+    const fromMs = classifyProviderError(
+      openaiError(503, {}, { 'retry-after-ms': '250' }),
+      'openai',
+      noSecrets,
+    );
     expect(fromMs.nextRetryDelay).toBe(250);
     const final = classifyProviderError(openaiError(401, {}, { 'retry-after': '3' }), 'openai', noSecrets);
     expect(final.nextRetryDelay).toBeUndefined();

@@ -2,6 +2,7 @@ import type { LLMock } from '@copilotkit/aimock';
 import { CancelledFailure } from '@temporalio/common';
 import { createLlmActivities, type LlmActivities } from '../../activities';
 import { JSON_ONLY_INSTRUCTION } from '../../activities/providers/common';
+import { promptTokens } from '../../activities/trimHistory';
 import { FailureType } from '../../common/failures';
 import type { ChatMessage, ModelSpec } from '../../common/llm';
 import { chatRequests, mockClients, promptText, startMockLlm } from '../helpers/mockLlm';
@@ -45,7 +46,11 @@ describe('OpenAI adapter against aimock', () => {
   });
 
   it('streams by default, asks for usage in the stream and reassembles the chunks', async () => {
-    mock.onMessage('streamed', { content: answer, usage: { prompt_tokens: 21, completion_tokens: 7 } }, { chunkSize: 5 });
+    mock.onMessage(
+      'streamed',
+      { content: answer, usage: { prompt_tokens: 21, completion_tokens: 7 } },
+      { chunkSize: 5 },
+    );
     const run = runCallLlm(activities, llmRequest(model, 'streamed'));
     const response = await run.result;
     expect(response.content).toBe(answer);
@@ -58,7 +63,8 @@ describe('OpenAI adapter against aimock', () => {
   it('reports an answer cut at the output limit as truncated, streamed or not', async () => {
     mock.onMessage('long', { content: 'The first half of', finishReason: 'length' });
     for (const stream of [true, false]) {
-      const response = await runCallLlm(activities, llmRequest(model, 'long', { stream, maxOutputTokens: 5 })).result;
+      const response = await runCallLlm(activities, llmRequest(model, 'long', { stream, maxOutputTokens: 5 }))
+        .result;
       expect(response).toMatchObject({ stopReason: 'length', truncated: true });
       expect(lastBody()).toMatchObject({ max_completion_tokens: 5 });
       expect(lastBody()).not.toHaveProperty('max_tokens');
@@ -71,12 +77,20 @@ describe('OpenAI adapter against aimock', () => {
       { role: 'system', content: 'You judge proposals.' },
       { role: 'user', content: 'verdict' },
     ];
-    const request = { ...llmRequest(model, 'verdict'), messages, responseFormat: 'json' as const, temperature: 0.2 };
+    const request = {
+      ...llmRequest(model, 'verdict'),
+      messages,
+      responseFormat: 'json' as const,
+      temperature: 0.2,
+    };
     const response = await runCallLlm(activities, request).result;
     expect(JSON.parse(response.content)).toEqual({ verdict: 'approve' });
     expect(lastBody()).toMatchObject({ response_format: { type: 'json_object' }, temperature: 0.2 });
     const sent = lastBody().messages as ChatMessage[];
-    expect(sent).toEqual([{ role: 'system', content: `You judge proposals.\n\n${JSON_ONLY_INSTRUCTION}` }, messages[1]]);
+    expect(sent).toEqual([
+      { role: 'system', content: `You judge proposals.\n\n${JSON_ONLY_INSTRUCTION}` },
+      messages[1],
+    ]);
   });
 
   it('sends only the history that fits maxContextTokens and reports how many messages it dropped', async () => {
@@ -84,10 +98,16 @@ describe('OpenAI adapter against aimock', () => {
     const filler = 'an old remark about the budget that no longer matters. '.repeat(20);
     const messages: ChatMessage[] = [
       { role: 'system', content: 'You are the treasurer.' },
-      ...Array.from({ length: 6 }, (_, i): ChatMessage => ({ role: i % 2 ? 'assistant' : 'user', content: `old ${i} ${filler}` })),
+      ...Array.from({ length: 6 }, (_, i): ChatMessage => ({
+        role: i % 2 ? 'assistant' : 'user',
+        content: `old ${i} ${filler}`,
+      })),
       { role: 'user', content: 'final question' },
     ];
-    const response = await runCallLlm(activities, { ...llmRequest(model, ''), messages, maxContextTokens: 500 }).result;
+    // Room for the system message, the newest old message and the question: five are dropped.
+    const maxContextTokens = promptTokens([messages[0], messages[6], messages[7]] as ChatMessage[]);
+    const response = await runCallLlm(activities, { ...llmRequest(model, ''), messages, maxContextTokens })
+      .result;
     expect(response.droppedMessages).toBe(5);
     const journal = chatRequests(mock).at(-1);
     if (!journal) throw new Error('no request reached the mock');
@@ -101,15 +121,20 @@ describe('OpenAI adapter against aimock', () => {
 
 describe('OpenAI adapter: heartbeats and cancellation', () => {
   it('heartbeats on a timer while waiting for the first token, then once per chunk', async () => {
-    mock.onMessage('slow start', { content: 'one two three four' }, { chunkSize: 5, streamingProfile: { ttft: 1000, tps: 2 } });
+    mock.onMessage(
+      'slow start',
+      { content: 'one two three four' },
+      { chunkSize: 5, streamingProfile: { ttft: 1000, tps: 2 } },
+    );
     const run = runCallLlm(activities, llmRequest(model, 'slow start'));
     await run.result;
     const beforeFirstToken = run.heartbeats.filter((at) => at < 950);
-    // 100 ms timer during a 1 s wait: about ten beats; without the timer there would be one.
-    expect(beforeFirstToken.length).toBeGreaterThanOrEqual(7);
-    // After the first chunk the timer stops: 2 s of slow chunks bring one beat per chunk (~6), not ~20.
+    // 100 ms timer during a 1 s wait: about ten beats (fewer on a busy machine); without it, one.
+    expect(beforeFirstToken.length).toBeGreaterThanOrEqual(5);
+    // After the first chunk the timer stops: 2.5 s of slow chunks bring one beat per chunk (~6), not ~30.
     const afterFirstToken = run.heartbeats.filter((at) => at >= 1000);
-    expect(afterFirstToken.length).toBeLessThanOrEqual(8);
+    expect(afterFirstToken.length).toBeGreaterThanOrEqual(4);
+    expect(afterFirstToken.length).toBeLessThanOrEqual(10);
   });
 
   it('aborts the HTTP request when the activity is cancelled while waiting for the first token', async () => {
@@ -120,12 +145,18 @@ describe('OpenAI adapter: heartbeats and cancellation', () => {
     await expect(run.result).rejects.toBeInstanceOf(CancelledFailure);
     expect(Date.now() - run.startedAt).toBeLessThan(2000);
     await sleep(100);
-    expect(watch.responses).toEqual([expect.objectContaining({ path: '/v1/chat/completions', finished: false })]);
+    expect(watch.responses).toEqual([
+      expect.objectContaining({ path: '/v1/chat/completions', finished: false }),
+    ]);
     expect(watch.responses[0]?.closedAtMs).toBeLessThan(2000);
   });
 
   it('aborts a stream in the middle of the answer when cancelled', async () => {
-    mock.onMessage('stop talking', { content: answer }, { chunkSize: 4, streamingProfile: { ttft: 50, tps: 4 } });
+    mock.onMessage(
+      'stop talking',
+      { content: answer },
+      { chunkSize: 4, streamingProfile: { ttft: 50, tps: 4 } },
+    );
     const run = runCallLlm(activities, llmRequest(model, 'stop talking'));
     await sleep(700);
     run.env.cancel();
@@ -143,29 +174,50 @@ describe('OpenAI adapter: failures over HTTP', () => {
   });
 
   it('401 is a non-retryable ProviderAuthentication', async () => {
-    mock.nextRequestError(401, { message: 'Invalid authentication', type: 'invalid_request_error', code: 'invalid_api_key' });
+    mock.nextRequestError(401, {
+      message: 'Invalid authentication',
+      type: 'invalid_request_error',
+      code: 'invalid_api_key',
+    });
     const failure = await failureOf(runCallLlm(activities, llmRequest(model, 'hello')).result);
     expect(failure).toMatchObject({ type: FailureType.ProviderAuthentication, nonRetryable: true });
   });
 
   it('429 insufficient_quota is final; a plain 429 is retried after Retry-After', async () => {
-    mock.nextRequestError(429, { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' });
+    mock.nextRequestError(429, {
+      message: 'You exceeded your current quota',
+      type: 'insufficient_quota',
+      code: 'insufficient_quota',
+    });
     const quota = await failureOf(runCallLlm(activities, llmRequest(model, 'hello')).result);
     expect(quota).toMatchObject({ type: FailureType.ProviderQuotaExceeded, nonRetryable: true });
     mock.setChaos({ rateLimitRate: 1 });
     const limited = await failureOf(runCallLlm(activities, llmRequest(model, 'hello')).result);
-    expect(limited).toMatchObject({ type: FailureType.ProviderRateLimited, nonRetryable: false, nextRetryDelay: 1000 });
+    expect(limited).toMatchObject({
+      type: FailureType.ProviderRateLimited,
+      nonRetryable: false,
+      nextRetryDelay: 1000,
+    });
   });
 
   it('retry-after-ms on a 503 becomes the next retry delay', async () => {
     watch.extraHeaders = { 'retry-after-ms': '1500' };
     mock.nextRequestError(503, { message: 'Service unavailable', type: 'server_error' });
-    const failure = await failureOf(runCallLlm(activities, llmRequest(model, 'hello', { stream: false })).result);
-    expect(failure).toMatchObject({ type: FailureType.ProviderServerError, nonRetryable: false, nextRetryDelay: 1500 });
+    const failure = await failureOf(
+      runCallLlm(activities, llmRequest(model, 'hello', { stream: false })).result,
+    );
+    expect(failure).toMatchObject({
+      type: FailureType.ProviderServerError,
+      nonRetryable: false,
+      nextRetryDelay: 1500,
+    });
   });
 
   it('never puts the API key in the failure message, even when the server echoes it', async () => {
-    mock.nextRequestError(401, { message: 'Incorrect API key provided: test-openai-key', type: 'invalid_request_error' });
+    mock.nextRequestError(401, {
+      message: 'Incorrect API key provided: test-openai-key',
+      type: 'invalid_request_error',
+    });
     const failure = await failureOf(runCallLlm(activities, llmRequest(model, 'hello')).result);
     expect(failure.message).toContain('Incorrect API key provided');
     expect(failure.message).not.toContain('test-openai-key');

@@ -1,12 +1,17 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { LLMock } from '@copilotkit/aimock';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import type { LlmActivities } from '../../activities';
 import type { ChatMessage, LlmRequest, LlmResponse, ModelSpec } from '../../common/llm';
 
 /** A request for one model with one user message, plus any overrides. */
-export function llmRequest(model: ModelSpec, content: string, overrides: Partial<LlmRequest> = {}): LlmRequest {
+export function llmRequest(
+  model: ModelSpec,
+  content: string,
+  overrides: Partial<LlmRequest> = {},
+): LlmRequest {
   const messages: ChatMessage[] = [{ role: 'user', content }];
   return { model, messages, ...overrides };
 }
@@ -20,12 +25,17 @@ export interface ActivityRun {
 }
 
 /** Runs `callLlm` in a MockActivityEnvironment: a real activity Context without a worker. */
-export function runCallLlm(activities: LlmActivities, request: LlmRequest, heartbeatTimeoutMs?: number): ActivityRun {
-  const env = new MockActivityEnvironment({ heartbeatTimeoutMs });
+export function runCallLlm(
+  activities: LlmActivities,
+  request: LlmRequest,
+  heartbeatTimeoutMs?: number,
+): ActivityRun {
+  // Failing calls are expected here; the SDK would log each one as a warning.
+  const env = new MockActivityEnvironment({ heartbeatTimeoutMs }, { logger: new DefaultLogger('ERROR') });
   const startedAt = Date.now();
   const heartbeats: number[] = [];
   env.on('heartbeat', () => heartbeats.push(Date.now() - startedAt));
-  const result = env.run(activities.callLlm, request);
+  const result = env.run<[LlmRequest], LlmResponse, LlmActivities['callLlm']>(activities.callLlm, request);
   // Tests that expect a failure await it later; keep Node from calling it unhandled meanwhile.
   result.catch(() => undefined);
   return { result, heartbeats, env, startedAt };
@@ -43,15 +53,19 @@ export async function failureOf(promise: Promise<unknown>): Promise<ApplicationF
   return error;
 }
 
-/** What the server saw of one HTTP response: whether it was sent whole before the connection closed. */
+/** What the server saw of one exchange: the request's headers, and how the response ended. */
 export interface WatchedResponse {
   path: string;
-  finished: boolean;
-  closedAtMs: number;
+  /** As sent, credentials included (aimock's own journal redacts them). */
+  requestHeaders: IncomingHttpHeaders;
+  /** Undefined while the response is open; false when the connection closed before it was sent whole. */
+  finished?: boolean;
+  closedAtMs?: number;
 }
 
 /** See {@link watchResponses}. */
 export interface ResponseWatch {
+  /** In the order the requests arrived. */
   responses: WatchedResponse[];
   /** Headers added to every response under /v1 (aimock itself only sets Retry-After, on 429s). */
   extraHeaders: Record<string, string>;
@@ -59,9 +73,9 @@ export interface ResponseWatch {
 }
 
 /**
- * Watches aimock's responses from inside the server: a mount on /v1 that adds headers and notes how
- * each response ended, then lets aimock answer. A response closed before it finished is a request
- * the client aborted (or a disconnect the fixture asked for).
+ * Watches aimock's exchanges from inside the server: a mount on /v1 that notes the request headers,
+ * adds response headers and notes how each response ended, then lets aimock answer. A response closed
+ * before it finished is a request the client aborted (or a disconnect the fixture asked for).
  */
 export function watchResponses(mock: LLMock): ResponseWatch {
   const watch: ResponseWatch = {
@@ -75,14 +89,13 @@ export function watchResponses(mock: LLMock): ResponseWatch {
   mock.mount('/v1', {
     async handleRequest(req: IncomingMessage, res: ServerResponse, subPath: string) {
       const startedAt = Date.now();
+      const record: WatchedResponse = { path: `/v1${subPath}`, requestHeaders: { ...req.headers } };
+      watch.responses.push(record);
       for (const [name, value] of Object.entries(watch.extraHeaders)) res.setHeader(name, value);
-      res.on('close', () =>
-        watch.responses.push({
-          path: `/v1${subPath}`,
-          finished: res.writableFinished,
-          closedAtMs: Date.now() - startedAt,
-        }),
-      );
+      res.on('close', () => {
+        record.finished = res.writableFinished;
+        record.closedAtMs = Date.now() - startedAt;
+      });
       return false;
     },
   });

@@ -3,7 +3,10 @@ import { messageTokens, promptTokens, trimHistory } from '../../activities/trimH
 import type { ChatMessage } from '../../common/llm';
 
 const system: ChatMessage = { role: 'system', content: 'You are a careful reviewer on a council of five.' };
-const turn = (index: number, role: 'user' | 'assistant' = index % 2 === 0 ? 'user' : 'assistant'): ChatMessage => ({
+const turn = (
+  index: number,
+  role: 'user' | 'assistant' = index % 2 === 0 ? 'user' : 'assistant',
+): ChatMessage => ({
   role,
   content: `Message ${index}: ${'the committee weighed the proposal and its costs carefully. '.repeat(5)}`,
 });
@@ -17,7 +20,11 @@ describe('trimHistory', () => {
 
   it('keeps everything and drops nothing when no budget is set or the prompt fits', () => {
     const messages = [system, ...history(4)];
-    expect(trimHistory(messages)).toEqual({ messages, droppedMessages: 0, promptTokens: promptTokens(messages) });
+    expect(trimHistory(messages)).toEqual({
+      messages,
+      droppedMessages: 0,
+      promptTokens: promptTokens(messages),
+    });
     expect(trimHistory(messages, promptTokens(messages)).droppedMessages).toBe(0);
   });
 
@@ -55,7 +62,10 @@ describe('trimHistory', () => {
   });
 
   it('counts per-message overhead, so many short messages still get trimmed', () => {
-    const short = Array.from({ length: 50 }, (_, index): ChatMessage => ({ role: 'user', content: `${index}` }));
+    const short = Array.from({ length: 50 }, (_, index): ChatMessage => ({
+      role: 'user',
+      content: `${index}`,
+    }));
     const overheadOnly = short.reduce((sum, message) => sum + messageTokens(message), 0);
     expect(overheadOnly).toBeGreaterThan(50 * 4);
     expect(trimHistory(short, 30).droppedMessages).toBeGreaterThan(40);

@@ -1,0 +1,127 @@
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import type { ModelSpec } from '../common/llm';
+import { providerKeyMissing } from './classify';
+import type { SecretRegistry } from './redact';
+
+/** A worker's environment variables (process.env, or a plain object in tests). */
+export type WorkerEnv = Readonly<Record<string, string | undefined>>;
+
+/** Provider clients, created once per worker and injected into {@link createLlmActivities}. */
+export interface ProviderClients {
+  /** Serves participants with provider "openai" and no baseURL/apiKeyEnv of their own. */
+  openai?: OpenAI;
+  /** Serves participants with provider "anthropic" and no baseURL/apiKeyEnv of their own. */
+  anthropic?: Anthropic;
+}
+
+/** The env vars each built-in provider reads. */
+export const PROVIDER_ENV = {
+  openai: {
+    apiKey: 'OPENAI_API_KEY',
+    baseURL: 'OPENAI_BASE_URL',
+    defaultBaseURL: 'https://api.openai.com/v1',
+  },
+  anthropic: {
+    apiKey: 'ANTHROPIC_API_KEY',
+    baseURL: 'ANTHROPIC_BASE_URL',
+    defaultBaseURL: 'https://api.anthropic.com',
+  },
+} as const;
+
+/** Sent to OpenAI-compatible servers that take no key (Ollama, llama.cpp): the SDK insists on one. */
+const NO_KEY = 'no-key';
+
+/**
+ * The default clients for a worker, from OPENAI_API_KEY / OPENAI_BASE_URL and ANTHROPIC_API_KEY /
+ * ANTHROPIC_BASE_URL. A provider without a key gets no client; its calls fail with ProviderKeyMissing.
+ * SDK retries are off: the activity retry policy owns retries.
+ */
+export function providerClientsFromEnv(env: WorkerEnv): ProviderClients {
+  const openaiKey = env[PROVIDER_ENV.openai.apiKey];
+  const anthropicKey = env[PROVIDER_ENV.anthropic.apiKey];
+  return {
+    ...(openaiKey ? { openai: openaiClient(env[PROVIDER_ENV.openai.baseURL], openaiKey) } : {}),
+    ...(anthropicKey
+      ? { anthropic: anthropicClient(env[PROVIDER_ENV.anthropic.baseURL], anthropicKey) }
+      : {}),
+  };
+}
+
+/** One line per built-in provider whose key is missing, for the worker to print at start-up. */
+export function missingProviderKeys(env: WorkerEnv): string[] {
+  return (['openai', 'anthropic'] as const)
+    .filter((provider) => !env[PROVIDER_ENV[provider].apiKey])
+    .map(
+      (provider) =>
+        `${PROVIDER_ENV[provider].apiKey} is not set: participants with provider "${provider}" will fail ` +
+        `with ProviderKeyMissing unless they name their own apiKeyEnv`,
+    );
+}
+
+/**
+ * Finds the client for a participant's model. Participants that set their own baseURL or apiKeyEnv
+ * (every openai-compatible one) get a client per baseURL + apiKeyEnv, built on first use and reused.
+ */
+export class ClientResolver {
+  private readonly cache = new Map<string, OpenAI | Anthropic>();
+
+  constructor(
+    private readonly defaults: ProviderClients,
+    private readonly env: WorkerEnv,
+    private readonly secrets: SecretRegistry,
+  ) {
+    secrets.add(defaults.openai?.apiKey);
+    secrets.add(defaults.anthropic?.apiKey);
+  }
+
+  /** The openai SDK client for provider "openai" or "openai-compatible"; throws ProviderKeyMissing. */
+  openai(spec: ModelSpec): OpenAI {
+    if (spec.provider === 'openai' && !spec.baseURL && !spec.apiKeyEnv) {
+      return this.defaults.openai ?? this.missing(spec, PROVIDER_ENV.openai.apiKey);
+    }
+    const keyEnv = spec.apiKeyEnv ?? (spec.provider === 'openai' ? PROVIDER_ENV.openai.apiKey : undefined);
+    const baseURL = spec.baseURL ?? this.env[PROVIDER_ENV.openai.baseURL];
+    return this.cached('openai', baseURL, keyEnv, spec, (key) => openaiClient(baseURL, key ?? NO_KEY));
+  }
+
+  /** The Anthropic SDK client for provider "anthropic"; throws ProviderKeyMissing. */
+  anthropic(spec: ModelSpec): Anthropic {
+    if (!spec.baseURL && !spec.apiKeyEnv) {
+      return this.defaults.anthropic ?? this.missing(spec, PROVIDER_ENV.anthropic.apiKey);
+    }
+    const keyEnv = spec.apiKeyEnv ?? PROVIDER_ENV.anthropic.apiKey;
+    const baseURL = spec.baseURL ?? this.env[PROVIDER_ENV.anthropic.baseURL];
+    return this.cached('anthropic', baseURL, keyEnv, spec, (key) => anthropicClient(baseURL, key ?? NO_KEY));
+  }
+
+  private cached<T extends OpenAI | Anthropic>(
+    sdk: 'openai' | 'anthropic',
+    baseURL: string | undefined,
+    keyEnv: string | undefined,
+    spec: ModelSpec,
+    create: (key: string | undefined) => T,
+  ): T {
+    const cacheKey = JSON.stringify([sdk, baseURL ?? null, keyEnv ?? null]);
+    const hit = this.cache.get(cacheKey);
+    if (hit) return hit as T;
+    const key = keyEnv === undefined ? undefined : this.env[keyEnv];
+    if (keyEnv !== undefined && !key) return this.missing(spec, keyEnv);
+    this.secrets.add(key);
+    const client = create(key);
+    this.cache.set(cacheKey, client);
+    return client;
+  }
+
+  private missing(spec: ModelSpec, envVar: string): never {
+    throw providerKeyMissing(spec.provider, envVar);
+  }
+}
+
+function openaiClient(baseURL: string | undefined, apiKey: string): OpenAI {
+  return new OpenAI({ apiKey, baseURL: baseURL || PROVIDER_ENV.openai.defaultBaseURL, maxRetries: 0 });
+}
+
+function anthropicClient(baseURL: string | undefined, apiKey: string): Anthropic {
+  return new Anthropic({ apiKey, baseURL: baseURL || PROVIDER_ENV.anthropic.defaultBaseURL, maxRetries: 0 });
+}

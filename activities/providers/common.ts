@@ -1,0 +1,44 @@
+import type { ChatMessage, LlmRequest, LlmResponse } from '../../common/llm';
+
+/** What an adapter returns; the trimming count is added by the caller, which did the trimming. */
+export type ProviderResult = Omit<LlmResponse, 'droppedMessages'>;
+
+/** One call as an adapter sees it: the request, its (trimmed) messages and the activity's hooks. */
+export interface AdapterCall {
+  request: LlmRequest;
+  messages: ChatMessage[];
+  /** Aborts the HTTP request when the activity is cancelled. */
+  signal: AbortSignal;
+  /** Called for every streamed chunk, so the activity heartbeats while tokens arrive. */
+  onChunk: () => void;
+}
+
+/**
+ * A stream that ended without the provider's end marker (OpenAI `finish_reason`, Anthropic
+ * `message_stop`): the connection was cut, so the answer is partial and the call is retried.
+ */
+export class IncompleteStreamError extends Error {
+  override readonly name = 'IncompleteStreamError';
+}
+
+/**
+ * Asks for JSON in words. Anthropic has no JSON flag, and OpenAI's `json_object` mode refuses a
+ * prompt that does not mention JSON, so both adapters add it.
+ */
+export const JSON_ONLY_INSTRUCTION =
+  'Answer with a single JSON object only: no prose and no Markdown code fences around it.';
+
+/** The messages to send: in JSON mode, the instruction joins the first system message (or becomes one). */
+export function withResponseFormat(
+  messages: ChatMessage[],
+  format: LlmRequest['responseFormat'],
+): ChatMessage[] {
+  if (format !== 'json') return messages;
+  const firstSystem = messages.findIndex((message) => message.role === 'system');
+  if (firstSystem < 0) return [{ role: 'system', content: JSON_ONLY_INSTRUCTION }, ...messages];
+  return messages.map((message, index) =>
+    index === firstSystem
+      ? { ...message, content: `${message.content}\n\n${JSON_ONLY_INSTRUCTION}` }
+      : message,
+  );
+}

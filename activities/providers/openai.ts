@@ -1,0 +1,92 @@
+import type OpenAI from 'openai';
+import type { StopReason, TokenUsage } from '../../common/llm';
+import { IncompleteStreamError, withResponseFormat, type AdapterCall, type ProviderResult } from './common';
+
+type CompletionParams = Omit<OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, 'stream'>;
+type FinishReason = OpenAI.Chat.Completions.ChatCompletion.Choice['finish_reason'];
+
+/**
+ * Calls an OpenAI chat-completions endpoint: OpenAI itself, or any OpenAI-compatible server (Ollama,
+ * vLLM, LM Studio, llama.cpp, OpenRouter, Gemini's and xAI's OpenAI endpoints) when `compatible`.
+ * Streams unless `request.stream === false`; errors are left to the caller's classifier.
+ */
+export async function callOpenAI(
+  client: OpenAI,
+  call: AdapterCall,
+  compatible: boolean,
+): Promise<ProviderResult> {
+  const params = requestParams(call, compatible);
+  if (call.request.stream === false) {
+    const completion = await client.chat.completions.create(
+      { ...params, stream: false },
+      { signal: call.signal },
+    );
+    const choice = completion.choices[0];
+    return result(choice?.message.content ?? '', choice?.finish_reason, completion.usage, completion.model);
+  }
+  const stream = await client.chat.completions.create(
+    { ...params, stream: true, stream_options: { include_usage: true } },
+    { signal: call.signal },
+  );
+  let content = '';
+  let finishReason: FinishReason | undefined;
+  let usage: OpenAI.CompletionUsage | undefined;
+  let model = params.model;
+  for await (const chunk of stream) {
+    call.onChunk();
+    model = chunk.model || model;
+    const choice = chunk.choices[0];
+    content += choice?.delta.content ?? '';
+    finishReason = choice?.finish_reason ?? finishReason;
+    usage = chunk.usage ?? usage;
+  }
+  // The SDK ends the loop quietly when the request is aborted, so a missing finish_reason is the only sign.
+  if (!finishReason) throw new IncompleteStreamError('the stream ended before a finish_reason arrived');
+  return result(content, finishReason, usage, model);
+}
+
+function requestParams(call: AdapterCall, compatible: boolean): CompletionParams {
+  const { request } = call;
+  const maxTokens = request.maxOutputTokens;
+  return {
+    model: request.model.model,
+    messages: withResponseFormat(call.messages, request.responseFormat),
+    ...(request.temperature !== undefined && { temperature: request.temperature }),
+    // OpenAI's reasoning models refuse max_tokens; many compatible servers know only max_tokens.
+    ...(maxTokens !== undefined &&
+      (compatible ? { max_tokens: maxTokens } : { max_completion_tokens: maxTokens })),
+    ...(request.responseFormat === 'json' && { response_format: { type: 'json_object' } }),
+  };
+}
+
+function result(
+  content: string,
+  finishReason: FinishReason | undefined,
+  usage: OpenAI.CompletionUsage | null | undefined,
+  model: string,
+): ProviderResult {
+  const stopReason = stopReasonOf(finishReason);
+  return { content, tokenUsage: usageOf(usage), stopReason, truncated: stopReason === 'length', model };
+}
+
+/** OpenAI usage in neutral terms; zero when a compatible server sends none. */
+export function usageOf(usage: OpenAI.CompletionUsage | null | undefined): TokenUsage {
+  const inputTokens = usage?.prompt_tokens ?? 0;
+  const outputTokens = usage?.completion_tokens ?? 0;
+  return { inputTokens, outputTokens, totalTokens: usage?.total_tokens ?? inputTokens + outputTokens };
+}
+
+/** OpenAI `finish_reason` in neutral terms. */
+export function stopReasonOf(finishReason: string | null | undefined): StopReason {
+  switch (finishReason) {
+    case 'stop':
+    case 'length':
+    case 'content_filter':
+    case 'tool_calls':
+      return finishReason;
+    case 'function_call':
+      return 'tool_calls';
+    default:
+      return 'other';
+  }
+}

@@ -1,0 +1,35 @@
+/** Replaces a secret in any message a failure carries out of the worker. */
+export const REDACTED = '[redacted]';
+
+/**
+ * Shapes of provider keys (OpenAI and OpenRouter `sk-…`, Anthropic `sk-ant-…`, xAI `xai-…`, Google
+ * `AIza…`): caught even when the key is not one this worker knows, e.g. echoed by a proxy.
+ */
+const KEY_PATTERNS: readonly RegExp[] = [
+  /\bsk-[A-Za-z0-9_-]{8,}/g,
+  /\bxai-[A-Za-z0-9_-]{8,}/g,
+  /\bAIza[A-Za-z0-9_-]{20,}/g,
+];
+
+/** Shorter values are not credentials; scrubbing them would mangle ordinary words. */
+const MIN_SECRET_LENGTH = 6;
+
+/** The keys a worker holds, collected as clients are built, so failures can be scrubbed of them. */
+export class SecretRegistry {
+  private readonly secrets = new Set<string>();
+
+  /** Remembers a key; empty and very short values are ignored. */
+  add(secret: string | null | undefined): void {
+    if (secret && secret.length >= MIN_SECRET_LENGTH) this.secrets.add(secret);
+  }
+
+  /** `text` with every known key and anything shaped like a key replaced by {@link REDACTED}. */
+  redact(text: string): string {
+    let result = text;
+    // Longest first, so a key that contains another is replaced whole.
+    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
+      result = result.split(secret).join(REDACTED);
+    }
+    return KEY_PATTERNS.reduce((current, pattern) => current.replace(pattern, REDACTED), result);
+  }
+}

@@ -1,0 +1,56 @@
+import { countTokens } from 'gpt-tokenizer';
+import type { ChatMessage } from '../common/llm';
+
+/**
+ * Tokens the chat format adds around each message (`<|im_start|>`, role, `<|im_sep|>`, `<|im_end|>`)
+ * and once before the reply. With these, {@link promptTokens} equals gpt-tokenizer's own
+ * `encodeChat(messages).length`, without encoding the whole history again for every drop.
+ */
+export const MESSAGE_OVERHEAD_TOKENS = 4;
+export const REPLY_PRIMING_TOKENS = 3;
+
+/** What {@link trimHistory} kept and how many of the oldest messages it left out. */
+export interface TrimmedHistory {
+  messages: ChatMessage[];
+  droppedMessages: number;
+  /** Prompt size of `messages`, as counted by {@link promptTokens}. */
+  promptTokens: number;
+}
+
+/** Tokens one message takes in a chat prompt (o200k_base, the encoding of current OpenAI models). */
+export function messageTokens(message: ChatMessage): number {
+  return countTokens(message.content) + MESSAGE_OVERHEAD_TOKENS;
+}
+
+/** Tokens a whole chat prompt takes. Other providers' tokenizers differ; this is a close estimate. */
+export function promptTokens(messages: readonly ChatMessage[]): number {
+  return messages.reduce((sum, message) => sum + messageTokens(message), REPLY_PRIMING_TOKENS);
+}
+
+/**
+ * Drops the oldest non-system messages until the prompt fits `maxContextTokens`. System messages and
+ * the final message (the one being answered) are never dropped, so when they alone exceed the budget
+ * the result is still over it: the provider then refuses the request with a clear error, which is
+ * better than silently answering a different question.
+ *
+ * The workflow stores history in the same order, so it can drop the same `droppedMessages` prefix.
+ */
+export function trimHistory(messages: readonly ChatMessage[], maxContextTokens?: number): TrimmedHistory {
+  const sizes = messages.map(messageTokens);
+  let total = sizes.reduce((sum, size) => sum + size, REPLY_PRIMING_TOKENS);
+  if (maxContextTokens === undefined || total <= maxContextTokens) {
+    return { messages: [...messages], droppedMessages: 0, promptTokens: total };
+  }
+  const lastIndex = messages.length - 1;
+  const dropped = new Set<number>();
+  for (let index = 0; index < lastIndex && total > maxContextTokens; index += 1) {
+    if (messages[index]?.role === 'system') continue;
+    dropped.add(index);
+    total -= sizes[index] ?? 0;
+  }
+  return {
+    messages: messages.filter((_, index) => !dropped.has(index)),
+    droppedMessages: dropped.size,
+    promptTokens: total,
+  };
+}

@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { LIMITS } from './defaults';
+import { modelSpecSchema, type TokenUsage } from './llm';
+import { retryOptionsSchema, timeoutOptionsSchema } from './participants';
+
+/** Bumped whenever the shape of {@link CouncilWorkflowInput} or its result changes. */
+export const COUNCIL_SCHEMA_VERSION = 1;
+
+/** How the experts of a council take their turns; each mode lives in workflows/council/modes. */
+export const COUNCIL_MODES = ['parallel', 'sequential', 'adversarial'] as const;
+export type CouncilMode = (typeof COUNCIL_MODES)[number];
+
+/** The seed's message types. */
+export const MESSAGE_TYPES = ['response', 'question', 'critique', 'clarification', 'agreement'] as const;
+export type ExpertMessageType = (typeof MESSAGE_TYPES)[number];
+
+/** The sender id of every message a person injects; no expert may use it. */
+export const HUMAN_SENDER_ID = 'human';
+
+/** Bounds that keep a council's prompts and transcript within Temporal's payload limits. */
+export const COUNCIL_LIMITS = {
+  defaultDebateRounds: 2,
+  /** How many of the latest visible messages an expert's prompt and context hold (the seed's "history depth"). */
+  defaultHistoryMessages: 40,
+  maxHistoryMessages: 500,
+  /** A stored message is cut to this many characters; the model's own answer is not affected. */
+  maxStoredMessageChars: 16_000,
+  /** The transcript drops its oldest messages past this many characters (payloads fail at 2 MB). */
+  transcriptCharBudget: 600_000,
+  maxHumanMessages: 200,
+  maxHumanWaitMs: 24 * 60 * 60_000,
+} as const;
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const NAME_PATTERN = /^[^\r\n,]{1,64}$/;
+
+/** Settings every model-calling member of a council shares with a session participant. */
+const callSettings = {
+  model: modelSpecSchema,
+  systemPrompt: z.string().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  maxOutputTokens: z.number().int().positive().optional(),
+  retry: retryOptionsSchema.optional(),
+  timeouts: timeoutOptionsSchema.optional(),
+};
+
+/** One expert of a council. Plain JSON: the seed's `messageHandler` lives client-side. */
+export const expertSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(ID_PATTERN, 'id must be 1-64 letters, digits, dots, dashes or underscores, e.g. "analyst"')
+      .refine((id) => id !== HUMAN_SENDER_ID, `id "${HUMAN_SENDER_ID}" is reserved for people: pick another`),
+    name: z.string().regex(NAME_PATTERN, 'name must be 1-64 characters without commas or line breaks'),
+    /** Used as the system prompt when `systemPrompt` is absent. */
+    description: z.string().optional(),
+    /** The expert may answer with a structured message (type, recipient, replyTo) when messaging is on. */
+    canSendMessages: z.boolean().optional(),
+    ...callSettings,
+  })
+  .strict();
+export type Expert = z.infer<typeof expertSchema>;
+export type ExpertInput = z.input<typeof expertSchema>;
+
+/** The participant that writes the council's conclusion. */
+export const synthesisConfigSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(NAME_PATTERN, 'name must be 1-64 characters without commas or line breaks')
+      .default('Synthesizer'),
+    ...callSettings,
+  })
+  .strict();
+export type SynthesisConfig = z.infer<typeof synthesisConfigSchema>;
+
+/** The seed's `ExecutionContext`, without the API key: keys live in the worker. */
+export const councilContextSchema = z
+  .object({
+    task: z
+      .string()
+      .trim()
+      .min(1, 'task is empty: say what the council should work on')
+      .max(LIMITS.maxMessageChars),
+    mode: z.enum(COUNCIL_MODES),
+    activeExperts: z
+      .array(expertSchema)
+      .min(1, 'a council needs at least one expert in activeExperts')
+      .max(LIMITS.maxParticipants),
+    synthesisConfig: synthesisConfigSchema,
+    enableMessaging: z.boolean().default(false),
+    /** Adversarial mode: how many rounds of positions followed by critiques. */
+    debateRounds: z
+      .number()
+      .int('debateRounds must be a whole number, e.g. 2')
+      .min(1)
+      .max(LIMITS.maxDebateRounds)
+      .default(COUNCIL_LIMITS.defaultDebateRounds),
+    maxHistoryMessages: z
+      .number()
+      .int()
+      .min(1)
+      .max(COUNCIL_LIMITS.maxHistoryMessages)
+      .default(COUNCIL_LIMITS.defaultHistoryMessages),
+    /** Between rounds, wait up to `timeoutMs` for a person's message before going on. */
+    awaitHumanBetweenRounds: z
+      .object({ timeoutMs: z.number().int().min(100).max(COUNCIL_LIMITS.maxHumanWaitMs) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((context, ctx) => {
+    const seen = new Set<string>();
+    context.activeExperts.forEach((expert, index) => {
+      if (seen.has(expert.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['activeExperts', index, 'id'],
+          message: `expert id "${expert.id}" is used twice: ids must be unique`,
+        });
+      }
+      seen.add(expert.id);
+    });
+    if (context.mode === 'adversarial' && context.activeExperts.length < 2) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['activeExperts'],
+        message: 'adversarial mode needs at least two experts to debate: add one or use "sequential"',
+      });
+    }
+  });
+export type CouncilContext = z.infer<typeof councilContextSchema>;
+export type CouncilContextInput = z.input<typeof councilContextSchema>;
+
+/** The seed's `ExpertMessage` as the workflow stores it: plain JSON, the timestamp an ISO string. */
+export interface ExpertMessageData {
+  id: string;
+  /** An expert id, or {@link HUMAN_SENDER_ID}. */
+  sender: string;
+  senderName: string;
+  /** Undefined means broadcast to every expert. */
+  recipient?: string;
+  content: string;
+  timestamp: string;
+  type: ExpertMessageType;
+  /** Id of the message this one answers. */
+  replyTo?: string;
+  context?: Record<string, unknown>;
+}
+
+/** The seed's `ConversationContext` in its stored form. */
+export interface ConversationContextData {
+  /** The latest messages this expert may see, oldest first. */
+  messages: ExpertMessageData[];
+  /** The latest content of every expert this expert may see, by expert id. */
+  previousResponses: Record<string, string>;
+  /** The messages formatted as in the expert's prompt. */
+  conversationHistory: string;
+  round: number;
+}
+
+/** Which messages an expert may see at the end, by id; the client expands it into a context. */
+export interface ConversationContextRef {
+  messageIds: string[];
+  round: number;
+  /** Whether the expert's history showed message ids (it could send structured messages). */
+  showIds: boolean;
+}
+
+export type ExpertOutcomeStatus = 'done' | 'failed';
+
+/** One expert's part in the result. */
+export interface ExpertOutput {
+  expertId: string;
+  expertName: string;
+  status: ExpertOutcomeStatus;
+  /** The expert's latest position (answers, not critiques); empty when it failed before giving one. */
+  content: string;
+  /** The round of its latest turn. */
+  round: number;
+  tokenUsage: TokenUsage;
+  error?: { type: string; message: string };
+}
+
+export interface SynthesisOutput {
+  synthesizerName: string;
+  /** `skipped` when every expert failed: there was nothing to synthesize. */
+  status: 'done' | 'failed' | 'skipped';
+  content: string;
+  tokenUsage: TokenUsage;
+  error?: { type: string; message: string };
+}
+
+export interface CouncilTokenUsage {
+  total: TokenUsage;
+  byExpert: Record<string, TokenUsage>;
+  synthesis: TokenUsage;
+}
+
+/** Input of the council workflow. */
+export interface CouncilWorkflowInput {
+  schemaVersion?: number;
+  context: CouncilContextInput;
+}
+
+/** What the council workflow returns; the messaging fields only when messaging is on. */
+export interface CouncilWorkflowResult {
+  task: string;
+  mode: CouncilMode;
+  outputs: Record<string, ExpertOutput>;
+  synthesis: SynthesisOutput;
+  tokenUsage: CouncilTokenUsage;
+  /** Ids of the experts that failed, in the order of activeExperts. */
+  failedExperts: string[];
+  rounds: number;
+  messages?: ExpertMessageData[];
+  contextRefs?: Record<string, ConversationContextRef>;
+}

@@ -1,0 +1,92 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { COUNCIL_LIMITS, MESSAGE_TYPES, type ExpertMessageData, type ExpertMessageType } from './council';
+import type { TokenUsage } from './llm';
+
+/** A council's status, also published as the CouncilStatus search attribute. */
+export type CouncilStatus = 'running' | 'awaiting-human' | 'synthesizing' | 'completed';
+
+/** What an expert's turn is for: giving a position, or critiquing the others'. */
+export type TurnPhase = 'answer' | 'critique';
+
+export type ExpertCallState = 'thinking' | 'done' | 'failed';
+
+/** One entry of the council's durable progress log; `seq` is its index in the log. */
+export type ProgressEvent =
+  | { seq: number; at: string; kind: 'status'; status: CouncilStatus; detail: string }
+  | {
+      seq: number;
+      at: string;
+      kind: 'expert';
+      expertId: string;
+      expertName: string;
+      state: ExpertCallState;
+      round: number;
+      phase: TurnPhase;
+      /** The message the expert's answer became (state `done`). */
+      messageId?: string;
+      messageType?: ExpertMessageType;
+      tokenUsage?: TokenUsage;
+      error?: { type: string; message: string };
+    }
+  | {
+      seq: number;
+      at: string;
+      kind: 'message';
+      messageId: string;
+      /** The experts this message was routed to (the sender is not among them). */
+      deliveredTo: string[];
+    };
+
+/** One page of the progress log, with the messages its events refer to (those still held). */
+export interface CouncilProgress {
+  status: CouncilStatus;
+  round: number;
+  /** True once the council has completed: no event will follow the last one. */
+  done: boolean;
+  events: ProgressEvent[];
+  /** Pass this as `fromEvent` to read on. */
+  nextEvent: number;
+  /** Events in the log so far: the reader has caught up when `nextEvent` reaches it. */
+  totalEvents: number;
+  messages: ExpertMessageData[];
+  /** Messages dropped from the transcript to stay within its size budget. */
+  droppedMessages: number;
+}
+
+/** Arguments of {@link councilProgressQuery}. */
+export interface ProgressRequest {
+  fromEvent?: number;
+  maxEvents?: number;
+}
+
+/** Most events one progress query returns, so a page stays far below the payload limit. */
+export const MAX_EVENTS_PER_PAGE = 500;
+
+/** A person's message injected into a running council. */
+export const humanMessageSchema = z
+  .object({
+    content: z
+      .string()
+      .trim()
+      .min(1, 'the message is empty: write what the experts should read')
+      .max(COUNCIL_LIMITS.maxStoredMessageChars),
+    /** An expert id; omit to address every expert. */
+    recipient: z.string().min(1).optional(),
+    replyTo: z.string().min(1).optional(),
+    type: z.enum(MESSAGE_TYPES).default('clarification'),
+    senderName: z
+      .string()
+      .regex(/^[^\r\n,]{1,64}$/, 'senderName must be 1-64 characters without commas or line breaks')
+      .default('Human'),
+  })
+  .strict();
+export type HumanMessageInput = z.input<typeof humanMessageSchema>;
+
+/** Routes a person's message into the council; resolves with the message as stored. */
+export const injectHumanMessageUpdate = defineUpdate<ExpertMessageData, [HumanMessageInput]>(
+  'injectHumanMessage',
+);
+
+/** The progress log from `fromEvent` on: what clients poll to drive their callbacks. */
+export const councilProgressQuery = defineQuery<CouncilProgress, [ProgressRequest]>('councilProgress');
