@@ -167,6 +167,7 @@ export interface ConversationContextRef {
   showIds: boolean;
 }
 
+/** How an expert's part ended: it answered every turn it took, or one of its calls failed. */
 export type ExpertOutcomeStatus = 'done' | 'failed';
 
 /** One expert's part in the result. */
@@ -182,6 +183,7 @@ export interface ExpertOutput {
   error?: { type: string; message: string };
 }
 
+/** The synthesizer's conclusion. */
 export interface SynthesisOutput {
   synthesizerName: string;
   /** `skipped` when every expert failed: there was nothing to synthesize. */
@@ -191,6 +193,7 @@ export interface SynthesisOutput {
   error?: { type: string; message: string };
 }
 
+/** Tokens spent: in all, by expert id, and by the synthesizer. */
 export interface CouncilTokenUsage {
   total: TokenUsage;
   byExpert: Record<string, TokenUsage>;

@@ -9,6 +9,7 @@ export type CouncilStatus = 'running' | 'awaiting-human' | 'synthesizing' | 'com
 /** What an expert's turn is for: giving a position, or critiquing the others'. */
 export type TurnPhase = 'answer' | 'critique';
 
+/** Where an expert's turn is: its call in flight, answered, or failed (after its retries). */
 export type ExpertCallState = 'thinking' | 'done' | 'failed';
 
 /** One entry of the council's durable progress log; `seq` is its index in the log. */

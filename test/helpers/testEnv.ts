@@ -5,8 +5,14 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import type { LlmActivities } from '../../activities';
 import { createCouncilWorker } from '../../workers/worker';
 
-/** Written by globalSetup, read by every test file. */
-export const TEST_ENV_FILE = path.resolve(__dirname, '../../.council/test-env.json');
+/**
+ * Written by globalSetup, read by every test file. One file per jest run (the parent's pid, passed
+ * to the test workers in the environment), so concurrent runs never read each other's server.
+ */
+export function testEnvFile(): string {
+  const runId = process.env.COUNCIL_TEST_RUN ?? String(process.pid);
+  return path.resolve(__dirname, `../../.council/test-env-${runId}.json`);
+}
 
 export interface TestEnvironmentInfo {
   address: string;
@@ -16,7 +22,7 @@ export interface TestEnvironmentInfo {
 }
 
 export function testEnvironment(): TestEnvironmentInfo {
-  return JSON.parse(readFileSync(TEST_ENV_FILE, 'utf8')) as TestEnvironmentInfo;
+  return JSON.parse(readFileSync(testEnvFile(), 'utf8')) as TestEnvironmentInfo;
 }
 
 let taskQueueCounter = 0;

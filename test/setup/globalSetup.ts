@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDevServer } from '../../client/devServer';
 import { bundleCouncilWorkflows } from '../../workers/worker';
-import { TEST_ENV_FILE, type TestEnvironmentInfo } from '../helpers/testEnv';
+import { testEnvFile, type TestEnvironmentInfo } from '../helpers/testEnv';
 
 /** Starts one real Temporal dev server and bundles workflow code once for the whole jest run. */
 export default async function globalSetup(): Promise<void> {
@@ -18,8 +18,9 @@ export default async function globalSetup(): Promise<void> {
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   const info: TestEnvironmentInfo = { address: server.address, namespace: server.namespace, bundlePath, dir };
-  mkdirSync(path.dirname(TEST_ENV_FILE), { recursive: true });
-  writeFileSync(TEST_ENV_FILE, JSON.stringify(info));
+  process.env.COUNCIL_TEST_RUN = String(process.pid);
+  mkdirSync(path.dirname(testEnvFile()), { recursive: true });
+  writeFileSync(testEnvFile(), JSON.stringify(info));
   (globalThis as { __councilDevServer?: typeof server }).__councilDevServer = server;
   console.log(`\ncouncil tests: Temporal dev server at ${server.address} (started in ${server.startMs} ms)`);
 }

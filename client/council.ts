@@ -1,0 +1,270 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  COUNCIL_SCHEMA_VERSION,
+  councilContextSchema,
+  type CouncilContextInput,
+  type CouncilWorkflowResult,
+  type ExpertInput,
+  type ExpertMessageData,
+  type ExpertMessageType,
+} from '../common/council';
+import {
+  councilProgressQuery,
+  injectHumanMessageUpdate,
+  type CouncilProgress,
+  type CouncilStatus,
+  type HumanMessageInput,
+  type ProgressEvent,
+} from '../common/councilApi';
+import { DEFAULT_TASK_QUEUE } from '../common/defaults';
+import { zodProblem } from '../common/validation';
+import type { councilWorkflow } from '../workflows';
+import {
+  conversationContextFor,
+  createExpertMessage as stampedMessage,
+} from '../workflows/council/messaging';
+import { CouncilUserError } from './errors';
+import { asUserError } from './session';
+
+/** The seed's `ExpertMessage`: the stored message with its timestamp as a `Date`. */
+export interface ExpertMessage extends Omit<ExpertMessageData, 'timestamp'> {
+  timestamp: Date;
+}
+
+/** The seed's `ConversationContext`: what one expert may see. */
+export interface ConversationContext {
+  messages: ExpertMessage[];
+  previousResponses: Record<string, string>;
+  conversationHistory: string;
+  round: number;
+}
+
+/** An expert as a caller gives it: the workflow's plain-JSON spec plus the seed's client-side handler. */
+export type CouncilExpert = ExpertInput & { messageHandler?: (message: ExpertMessage) => void };
+
+/** The seed's `ExecutionContext`, without an API key: keys live in the worker. */
+export type ExecutionContext = Omit<CouncilContextInput, 'activeExperts'> & {
+  activeExperts: CouncilExpert[];
+};
+
+/** The seed's `ExecutionResult`; `messages` and `conversationContext` only when messaging is on. */
+export interface ExecutionResult extends Omit<CouncilWorkflowResult, 'messages' | 'contextRefs'> {
+  councilId: string;
+  messages?: ExpertMessage[];
+  conversationContext?: Record<string, ConversationContext>;
+}
+
+/** An expert starting, finishing or failing a turn; `seq` is its place in the council's progress log. */
+export type ExpertUpdate = Omit<Extract<ProgressEvent, { kind: 'expert' }>, 'at'> & {
+  at: Date;
+  /** What the expert said this turn (when it is still in the transcript). */
+  content?: string;
+};
+/** Called as an expert starts, finishes or fails a turn. */
+export type OnExpertUpdate = (expertId: string, update: ExpertUpdate) => void | Promise<void>;
+/** Called as the council's status (or the round it is in) changes. */
+export type OnStatusUpdate = (
+  status: CouncilStatus,
+  update: { detail: string; seq: number; at: Date },
+) => void | Promise<void>;
+
+/** What a caller following a council is told; callbacks run in log order, each awaited. */
+export interface CouncilCallbacks {
+  onExpertUpdate?: OnExpertUpdate;
+  onStatusUpdate?: OnStatusUpdate;
+  /** Called for every message routed to that expert (messaging on), by expert id. */
+  messageHandlers?: Record<string, (message: ExpertMessage) => void | Promise<void>>;
+  /** Resume after this many events of the log (the last `seq` seen + 1); 0 replays from the start. */
+  fromEvent?: number;
+  pollIntervalMs?: number;
+}
+
+/** Where and under which id a council runs. */
+export interface CouncilRunOptions {
+  councilId?: string;
+  taskQueue?: string;
+  pollIntervalMs?: number;
+}
+
+/** The seed's `createExpertMessage`, stamped with a random id and the current time. */
+export function createExpertMessage(
+  expertId: string,
+  expertName: string,
+  content: string,
+  type: ExpertMessageType = 'response',
+  recipient?: string,
+  replyTo?: string,
+): ExpertMessage {
+  const stamp = { id: crypto.randomUUID(), timestamp: new Date().toISOString() };
+  return toExpertMessage(stampedMessage(stamp, expertId, expertName, content, type, recipient, replyTo));
+}
+
+/** Validates the context and starts the council workflow; resolves with its id without waiting. */
+export async function startCouncil(
+  client: Client,
+  context: ExecutionContext,
+  options: CouncilRunOptions = {},
+): Promise<string> {
+  // Handlers are functions: they stay here, and only plain JSON goes to the workflow.
+  const activeExperts = context.activeExperts.map(({ messageHandler: _handler, ...expert }) => expert);
+  const parsed = councilContextSchema.safeParse({ ...context, activeExperts });
+  if (!parsed.success) {
+    throw new CouncilUserError(
+      `invalid council context: ${zodProblem(parsed.error)}`,
+      'fix the fields named',
+    );
+  }
+  const councilId = options.councilId ?? `council-${crypto.randomUUID()}`;
+  try {
+    await client.workflow.start<typeof councilWorkflow>('councilWorkflow', {
+      workflowId: councilId,
+      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+      args: [{ schemaVersion: COUNCIL_SCHEMA_VERSION, context: parsed.data }],
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    const hint = 'follow it with attachCouncil';
+    throw new CouncilUserError(`a council with id "${councilId}" already exists`, hint, { cause: error });
+  }
+  return councilId;
+}
+
+/**
+ * The seed's `executeCouncilExperts`, run as a durable workflow. The one deviation from the seed:
+ * the Temporal client comes first. Callbacks are driven by the workflow's progress log, so
+ * {@link attachCouncil} from another process after a crash sees the same updates.
+ */
+export async function executeCouncilExperts(
+  client: Client,
+  context: ExecutionContext,
+  onExpertUpdate?: OnExpertUpdate,
+  onStatusUpdate?: OnStatusUpdate,
+  options: CouncilRunOptions = {},
+): Promise<ExecutionResult> {
+  const messageHandlers = Object.fromEntries(
+    context.activeExperts.flatMap((e) => (e.messageHandler ? [[e.id, e.messageHandler] as const] : [])),
+  );
+  const councilId = await startCouncil(client, context, options);
+  const { pollIntervalMs } = options;
+  return attachCouncil(client, councilId, {
+    onExpertUpdate,
+    onStatusUpdate,
+    messageHandlers,
+    pollIntervalMs,
+  });
+}
+
+/** Follows a council by id, from `fromEvent` on, and resolves with its result once it completes. */
+export async function attachCouncil(
+  client: Client,
+  councilId: string,
+  callbacks: CouncilCallbacks = {},
+): Promise<ExecutionResult> {
+  const handle = client.workflow.getHandle<typeof councilWorkflow>(councilId);
+  let closed = false;
+  const result = handle.result().finally(() => (closed = true));
+  // Keep a failure for the await below, not an unhandled rejection while polling.
+  result.catch(() => undefined);
+  let next = Math.max(0, callbacks.fromEvent ?? 0);
+  for (;;) {
+    // A page read after the workflow closed holds every event: nothing can follow it.
+    const closedBefore = closed;
+    const page = await readProgress(handle, next, result);
+    await deliver(page, callbacks);
+    next = page.nextEvent;
+    if (next < page.totalEvents) continue;
+    if (page.done || closedBefore) break;
+    await sleep(callbacks.pollIntervalMs ?? 200);
+  }
+  return toExecutionResult(councilId, await result.catch(throwUserError));
+}
+
+/** Adds a person's message to a running council, for every expert or for one (`recipient`). */
+export async function sendHumanMessage(
+  client: Client,
+  councilId: string,
+  message: HumanMessageInput,
+): Promise<ExpertMessage> {
+  const handle = client.workflow.getHandle<typeof councilWorkflow>(councilId);
+  try {
+    return toExpertMessage(await handle.executeUpdate(injectHumanMessageUpdate, { args: [message] }));
+  } catch (error) {
+    throw asUserError(error);
+  }
+}
+
+async function readProgress(
+  handle: WorkflowHandle<typeof councilWorkflow>,
+  fromEvent: number,
+  result: Promise<unknown>,
+): Promise<CouncilProgress> {
+  try {
+    return await handle.query(councilProgressQuery, { fromEvent });
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      const hint = 'list councils with `council session list`';
+      throw new CouncilUserError(`no council with id "${handle.workflowId}"`, hint, { cause: error });
+    }
+    // A council that failed before registering its query (bad input) explains itself in its result.
+    const { status } = await handle.describe();
+    if (status.name !== 'RUNNING') await result.catch(throwUserError);
+    throw error;
+  }
+}
+
+async function deliver(page: CouncilProgress, callbacks: CouncilCallbacks): Promise<void> {
+  const byId = new Map(page.messages.map((message) => [message.id, message]));
+  for (const event of page.events) {
+    if (event.kind === 'status') {
+      const at = new Date(event.at);
+      await callbacks.onStatusUpdate?.(event.status, { detail: event.detail, seq: event.seq, at });
+    } else if (event.kind === 'expert') {
+      const content = event.messageId !== undefined ? byId.get(event.messageId)?.content : undefined;
+      const full: ExpertUpdate = {
+        ...event,
+        at: new Date(event.at),
+        ...(content !== undefined && { content }),
+      };
+      await callbacks.onExpertUpdate?.(event.expertId, full);
+    } else {
+      const message = byId.get(event.messageId);
+      if (!message) continue;
+      for (const id of event.deliveredTo) await callbacks.messageHandlers?.[id]?.(toExpertMessage(message));
+    }
+  }
+}
+
+function throwUserError(error: unknown): never {
+  if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure) {
+    throw new CouncilUserError(error.cause.message, undefined, { cause: error });
+  }
+  throw error;
+}
+
+function toExpertMessage(message: ExpertMessageData): ExpertMessage {
+  return { ...message, timestamp: new Date(message.timestamp) };
+}
+
+function toExecutionResult(councilId: string, data: CouncilWorkflowResult): ExecutionResult {
+  const { messages, contextRefs, ...rest } = data;
+  if (!messages || !contextRefs) return { councilId, ...rest };
+  const byId = new Map(messages.map((message) => [message.id, message]));
+  const nameOf = (id: string) => data.outputs[id]?.expertName;
+  const conversationContext = Object.fromEntries(
+    Object.entries(contextRefs).map(([expertId, ref]) => {
+      const seen = ref.messageIds.flatMap((id) => byId.get(id) ?? []);
+      const format = { nameOf, showIds: ref.showIds };
+      const stored = conversationContextFor(seen, expertId, ref.round, seen.length, format);
+      return [expertId, { ...stored, messages: stored.messages.map(toExpertMessage) }];
+    }),
+  );
+  return { councilId, ...rest, messages: messages.map(toExpertMessage), conversationContext };
+}

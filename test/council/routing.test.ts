@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import type { LLMock } from '@copilotkit/aimock';
+import { Worker } from '@temporalio/worker';
+import { createLlmActivities } from '../../activities';
+import { executeCouncilExperts, sendHumanMessage, type ExpertMessage } from '../../client/council';
+import { CouncilUserError } from '../../client/errors';
+import { mockClients, startMockLlm } from '../helpers/mockLlm';
+import { startHarness, testEnvironment, type TemporalTestHarness } from '../helpers/testEnv';
+import { council, expert, jsonAnswer, requestsOf, scriptedCouncil, userPrompt, type Script } from './support';
+
+describe('council message routing on the real dev server', () => {
+  let mock: LLMock;
+  let harness: TemporalTestHarness;
+  let script: Script = () => undefined;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    scriptedCouncil(mock, (speaker, request) => script(speaker, request));
+    harness = await startHarness('council-routing', createLlmActivities(mockClients(mock)));
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await mock?.stop();
+  });
+  beforeEach(() => {
+    mock.clearRequests();
+    script = () => undefined;
+  });
+
+  const promptOf = (name: string) => {
+    const [entry] = requestsOf(mock, name);
+    return entry ? userPrompt(entry) : 'no request';
+  };
+
+  it('hides a direct message from the other experts and threads a reply to it', async () => {
+    // A asks C privately; C answers everyone, replying to A's message by the id its history shows.
+    script = (speaker, request) => {
+      if (speaker === 'Expert A') {
+        return jsonAnswer({ type: 'question', content: 'Private: what about overtime?', recipient: 'c' });
+      }
+      if (speaker === 'Expert C') {
+        const id = /### Expert A \(id ([0-9a-f-]+), to Expert C only\)/.exec(userPrompt(request))?.[1];
+        return jsonAnswer({ type: 'clarification', content: 'Overtime falls.', replyTo: id });
+      }
+      return undefined;
+    };
+    const received: Record<string, ExpertMessage[]> = { a: [], b: [], c: [], d: [] };
+    const handler = (id: string) => (message: ExpertMessage) => void received[id]?.push(message);
+    const experts = [
+      expert('a', { canSendMessages: true, messageHandler: handler('a') }),
+      expert('b', { messageHandler: handler('b') }),
+      expert('c', { canSendMessages: true, messageHandler: handler('c') }),
+      expert('d', { messageHandler: handler('d') }),
+    ];
+    const result = await executeCouncilExperts(
+      harness.client,
+      council('sequential', experts, { enableMessaging: true }),
+      undefined,
+      undefined,
+      { taskQueue: harness.taskQueue },
+    );
+
+    expect(promptOf('Expert B')).not.toContain('Private: what about overtime?');
+    expect(promptOf('Expert C')).toContain('to Expert C only)\nPrivate: what about overtime? [question]');
+    // D cannot see A's question, so it sees that C replied, not what C replied to.
+    expect(promptOf('Expert D')).not.toContain('Private');
+    expect(promptOf('Expert D')).toMatch(
+      /### Expert C \(replying to an earlier message\)\nOvertime falls\. \[clarification\]/,
+    );
+
+    const [question, , reply] = result.messages ?? [];
+    expect(question).toMatchObject({ sender: 'a', recipient: 'c', type: 'question' });
+    expect(reply).toMatchObject({ sender: 'c', type: 'clarification', replyTo: question?.id });
+    expect(reply?.recipient).toBeUndefined();
+    expect(result.conversationContext?.b?.messages.map((m) => m.sender)).toEqual(['b', 'c', 'd']);
+    expect(result.conversationContext?.c?.messages.map((m) => m.sender)).toEqual(['a', 'b', 'c', 'd']);
+
+    // messageHandler: each expert is handed exactly the messages routed to it.
+    const senders = (id: string) => received[id]?.map((m) => m.sender);
+    expect(senders('a')).toEqual(['b', 'c', 'd']);
+    expect(senders('b')).toEqual(['c', 'd']);
+    expect(senders('c')).toEqual(['a', 'b', 'd']);
+    expect(senders('d')).toEqual(['b', 'c']);
+  });
+
+  it('routes a human message to one expert only, waiting for it between rounds', async () => {
+    let councilId = '';
+    let injected: ExpertMessage | undefined;
+    let rejection: unknown;
+    const statuses: string[] = [];
+    const result = await executeCouncilExperts(
+      harness.client,
+      council('sequential', [expert('a'), expert('b'), expert('c')], {
+        enableMessaging: true,
+        awaitHumanBetweenRounds: { timeoutMs: 1500 },
+      }),
+      undefined,
+      async (status) => {
+        statuses.push(status);
+        if (status !== 'awaiting-human' || injected) return;
+        rejection = await sendHumanMessage(harness.client, councilId, {
+          content: 'x',
+          recipient: 'zz',
+        }).catch((error: unknown) => error);
+        injected = await sendHumanMessage(harness.client, councilId, {
+          content: 'Human note: B, consider part-time staff.',
+          recipient: 'b',
+          senderName: 'Alice',
+        });
+      },
+      { taskQueue: harness.taskQueue, councilId: (councilId = `council-human-${Date.now()}`) },
+    );
+
+    expect(injected).toMatchObject({
+      sender: 'human',
+      senderName: 'Alice',
+      recipient: 'b',
+      type: 'clarification',
+    });
+    expect(injected?.timestamp).toBeInstanceOf(Date);
+    expect(rejection).toBeInstanceOf(CouncilUserError);
+    expect((rejection as Error).message).toContain(
+      'no expert with id "zz" in this council (experts: a, b, c)',
+    );
+    expect(promptOf('Expert B')).toContain(
+      '### Alice (human, to Expert B only)\nHuman note: B, consider part-time staff.',
+    );
+    expect(promptOf('Expert C')).not.toContain('Human note');
+    expect(promptOf('Expert A')).not.toContain('Human note');
+    expect(promptOf('Synthesizer')).toContain('## Input from People\n- Alice: Human note');
+    expect(result.messages?.map((m) => m.sender)).toEqual(['a', 'human', 'b', 'c']);
+    // It waited after every round: answered once, then timed out twice (the last before synthesis).
+    expect(statuses.filter((s) => s === 'awaiting-human')).toHaveLength(3);
+
+    // Ids and timestamps come from the workflow's seeded uuid4 and clock: the history replays cleanly.
+    const history = await harness.client.workflow.getHandle(councilId).fetchHistory();
+    const workflowBundle = { code: readFileSync(testEnvironment().bundlePath, 'utf8') };
+    await expect(Worker.runReplayHistory({ workflowBundle }, history, councilId)).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,193 @@
+import {
+  COUNCIL_LIMITS,
+  type CouncilContext,
+  type CouncilWorkflowResult,
+  type Expert,
+  type ExpertMessageData,
+  type ExpertOutput,
+  type SynthesisOutput,
+} from '../../common/council';
+import {
+  MAX_EVENTS_PER_PAGE,
+  type CouncilProgress,
+  type CouncilStatus,
+  type ProgressEvent,
+  type ProgressRequest,
+  type TurnPhase,
+} from '../../common/councilApi';
+import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
+import { recipientsOf, visibleTo, type MessageStamp } from './messaging';
+
+/** The workflow's clock and id source, injected so the ledger holds no Temporal API. */
+export interface LedgerClock {
+  stamp(): MessageStamp;
+  /** Workflow time as an ISO string. */
+  now(): string;
+}
+
+/** Distributes `Omit` over the event union, so each kind keeps its own fields. */
+type NewEvent = ProgressEvent extends infer E
+  ? E extends ProgressEvent
+    ? Omit<E, 'seq' | 'at'>
+    : never
+  : never;
+
+/**
+ * The council's durable state: the transcript, each expert's outcome and the progress log clients
+ * poll. Rebuilt by replay, so a client that attaches after a crash reads the same log.
+ */
+export class CouncilLedger {
+  readonly messages: ExpertMessageData[] = [];
+  readonly events: ProgressEvent[] = [];
+  readonly outputs: Record<string, ExpertOutput> = {};
+  readonly failed = new Set<string>();
+  status: CouncilStatus = 'running';
+  round = 0;
+  humanMessages = 0;
+  droppedMessages = 0;
+  private transcriptChars = 0;
+
+  constructor(
+    readonly context: CouncilContext,
+    private readonly clock: LedgerClock,
+    private readonly onStatusChange: (status: CouncilStatus) => void,
+  ) {
+    // Slots in activeExperts order, so the result lists experts as the caller did.
+    for (const expert of context.activeExperts) this.output(expert);
+  }
+
+  stamp(): MessageStamp {
+    return this.clock.stamp();
+  }
+
+  setStatus(status: CouncilStatus, detail: string): void {
+    const changed = status !== this.status;
+    this.status = status;
+    this.record({ kind: 'status', status, detail });
+    if (changed) this.onStatusChange(status);
+  }
+
+  expertStarted(expert: Expert, phase: TurnPhase): void {
+    this.record({ ...this.who(expert, phase), state: 'thinking' });
+  }
+
+  expertFailed(expert: Expert, phase: TurnPhase, error: { type: string; message: string }): void {
+    this.failed.add(expert.id);
+    const output = this.output(expert);
+    Object.assign(output, { status: 'failed', round: this.round, error });
+    this.record({ ...this.who(expert, phase), state: 'failed', error });
+  }
+
+  /** Records an expert's answer as a message; answers (not critiques) become its output. */
+  expertDone(expert: Expert, phase: TurnPhase, message: ExpertMessageData, usage: TokenUsage): void {
+    const stored = this.addMessage(message);
+    const output = this.output(expert);
+    output.tokenUsage = addUsage(output.tokenUsage, usage);
+    output.round = this.round;
+    if (phase === 'answer') output.content = stored.content;
+    this.record({
+      ...this.who(expert, phase),
+      state: 'done',
+      messageId: stored.id,
+      messageType: stored.type,
+      tokenUsage: usage,
+    });
+  }
+
+  /** Stores a message within the transcript budget and logs where it was routed. */
+  addMessage(message: ExpertMessageData): ExpertMessageData {
+    const max = COUNCIL_LIMITS.maxStoredMessageChars;
+    const stored =
+      message.content.length > max
+        ? { ...message, content: `${message.content.slice(0, max)} [cut at ${max} characters]` }
+        : message;
+    this.messages.push(stored);
+    this.transcriptChars += stored.content.length;
+    while (this.transcriptChars > COUNCIL_LIMITS.transcriptCharBudget && this.messages.length > 1) {
+      this.transcriptChars -= this.messages.shift()?.content.length ?? 0;
+      this.droppedMessages += 1;
+    }
+    if (this.context.enableMessaging) {
+      const ids = this.context.activeExperts.map((expert) => expert.id);
+      this.record({ kind: 'message', messageId: stored.id, deliveredTo: recipientsOf(stored, ids) });
+    }
+    return stored;
+  }
+
+  /** One page of the progress log with the messages its events name. */
+  progress(request: ProgressRequest | undefined): CouncilProgress {
+    const from = Math.max(0, Math.floor(request?.fromEvent ?? 0));
+    const size = Math.min(Math.max(1, request?.maxEvents ?? MAX_EVENTS_PER_PAGE), MAX_EVENTS_PER_PAGE);
+    const events = this.events.slice(from, from + size);
+    const named = new Set(events.map((event) => ('messageId' in event ? event.messageId : undefined)));
+    return {
+      status: this.status,
+      round: this.round,
+      done: this.status === 'completed',
+      events,
+      nextEvent: from + events.length,
+      totalEvents: this.events.length,
+      messages: this.messages.filter((message) => named.has(message.id)),
+      droppedMessages: this.droppedMessages,
+    };
+  }
+
+  /** The workflow's result; the messaging fields only when messaging is on. */
+  result(synthesis: SynthesisOutput): CouncilWorkflowResult {
+    const { context } = this;
+    const outputs = Object.values(this.outputs);
+    const byExpert = Object.fromEntries(outputs.map((output) => [output.expertId, output.tokenUsage]));
+    const expertsTotal = outputs.reduce((sum, output) => addUsage(sum, output.tokenUsage), ZERO_USAGE);
+    const result: CouncilWorkflowResult = {
+      task: context.task,
+      mode: context.mode,
+      outputs: this.outputs,
+      synthesis,
+      tokenUsage: {
+        total: addUsage(expertsTotal, synthesis.tokenUsage),
+        byExpert,
+        synthesis: synthesis.tokenUsage,
+      },
+      failedExperts: context.activeExperts.filter((e) => this.failed.has(e.id)).map((e) => e.id),
+      rounds: this.round,
+    };
+    if (!context.enableMessaging) return result;
+    const refs = context.activeExperts.map((expert) => {
+      const seen = visibleTo(this.messages, expert.id, context.maxHistoryMessages);
+      const ref = {
+        messageIds: seen.map((m) => m.id),
+        round: this.output(expert).round,
+        showIds: expert.canSendMessages === true,
+      };
+      return [expert.id, ref] as const;
+    });
+    return { ...result, messages: [...this.messages], contextRefs: Object.fromEntries(refs) };
+  }
+
+  private output(expert: Expert): ExpertOutput {
+    const output = this.outputs[expert.id] ?? {
+      expertId: expert.id,
+      expertName: expert.name,
+      status: 'done',
+      content: '',
+      round: 0,
+      tokenUsage: { ...ZERO_USAGE },
+    };
+    this.outputs[expert.id] = output;
+    return output;
+  }
+
+  private who(expert: Expert, phase: TurnPhase) {
+    return {
+      kind: 'expert' as const,
+      expertId: expert.id,
+      expertName: expert.name,
+      round: this.round,
+      phase,
+    };
+  }
+
+  private record(event: NewEvent): void {
+    this.events.push({ ...event, seq: this.events.length, at: this.clock.now() });
+  }
+}

@@ -1,0 +1,24 @@
+import type { CouncilMode, Expert } from '../../../common/council';
+import type { PhaseSpec } from '../prompt';
+
+/** What a mode may do: number rounds, give experts turns, pause between rounds. */
+export interface ModeContext {
+  /** The experts in the order the caller listed them. */
+  readonly experts: readonly Expert[];
+  /** Adversarial mode: how many rounds of positions followed by critiques. */
+  readonly debateRounds: number;
+  /** The experts that have not failed, in order: a failed expert sits out the rest of the council. */
+  active(): Expert[];
+  /** Opens the next round, reports it as the status, and returns its number. */
+  beginRound(detail: string): number;
+  /** One expert's turn in the current round, shown every message it may see. Never throws. */
+  turn(expert: Expert, phase: PhaseSpec): Promise<void>;
+  /** Closes the round; waits for a person's message when the council asks for it. */
+  endRound(): Promise<void>;
+}
+
+/** One council mode: a deterministic function over {@link ModeContext}. */
+export interface CouncilModeRunner {
+  readonly name: CouncilMode;
+  run(context: ModeContext): Promise<void>;
+}

@@ -1,0 +1,108 @@
+import { CancellationScope, CancelledFailure, condition } from '@temporalio/workflow';
+import type { Expert, SynthesisOutput } from '../../common/council';
+import { ZERO_USAGE } from '../../common/llm';
+import { callParticipant } from '../shared/callParticipant';
+import type { CouncilLedger } from './ledger';
+import {
+  addressReply,
+  conversationContextFor,
+  createExpertMessage,
+  parseExpertReply,
+  type ExpertReply,
+  type HistoryFormat,
+} from './messaging';
+import type { ModeContext } from './modes';
+import { asParticipant, expertPrompt, type PhaseSpec } from './prompt';
+import { synthesisPrompt, synthesizerParticipant } from './synthesis';
+
+/** A cancelled council stops at the next round instead of calling every remaining expert in vain. */
+function stopIfCancelled(): void {
+  if (CancellationScope.current().consideredCancelled)
+    throw new CancelledFailure('the council was cancelled');
+}
+
+/** One expert's turn: its visible history in, one routed message (or a recorded failure) out. */
+async function takeTurn(ledger: CouncilLedger, expert: Expert, phase: PhaseSpec): Promise<void> {
+  const { context } = ledger;
+  const structured = context.enableMessaging && expert.canSendMessages === true;
+  const format: HistoryFormat = {
+    nameOf: (id) => context.activeExperts.find((e) => e.id === id)?.name,
+    showIds: structured,
+  };
+  const seen = conversationContextFor(
+    ledger.messages,
+    expert.id,
+    ledger.round,
+    context.maxHistoryMessages,
+    format,
+  );
+  const prompt = expertPrompt(context, expert, phase, ledger.round, seen.conversationHistory, structured);
+  ledger.expertStarted(expert, phase.kind);
+  const outcome = await callParticipant(asParticipant(expert), prompt, {
+    responseFormat: structured ? 'json' : undefined,
+  });
+  if (outcome.status !== 'ok') {
+    ledger.expertFailed(expert, phase.kind, outcome.error);
+    return;
+  }
+  const raw = outcome.response.content;
+  const reply: ExpertReply = structured
+    ? parseExpertReply(raw, phase.defaultType)
+    : { type: phase.defaultType, content: raw.trim(), structured: false };
+  const address = structured
+    ? addressReply(reply, expert.id, context.activeExperts, new Set(seen.messages.map((m) => m.id)))
+    : {};
+  const message = createExpertMessage(
+    ledger.stamp(),
+    expert.id,
+    expert.name,
+    reply.content,
+    reply.type,
+    address.recipient,
+    address.replyTo,
+    address.context,
+  );
+  ledger.expertDone(expert, phase.kind, message, outcome.response.tokenUsage);
+}
+
+/** The {@link ModeContext} a mode runs against, backed by the ledger. */
+export function modeContext(ledger: CouncilLedger): ModeContext {
+  const { context } = ledger;
+  return {
+    experts: context.activeExperts,
+    debateRounds: context.debateRounds,
+    active: () => context.activeExperts.filter((expert) => !ledger.failed.has(expert.id)),
+    beginRound(detail) {
+      stopIfCancelled();
+      ledger.round += 1;
+      ledger.setStatus('running', `round ${ledger.round}: ${detail}`);
+      return ledger.round;
+    },
+    turn: (expert, phase) => takeTurn(ledger, expert, phase),
+    async endRound() {
+      const wait = context.awaitHumanBetweenRounds;
+      if (!wait) return;
+      const before = ledger.humanMessages;
+      ledger.setStatus('awaiting-human', `after round ${ledger.round}: waiting up to ${wait.timeoutMs} ms`);
+      await condition(() => ledger.humanMessages > before, wait.timeoutMs);
+    },
+  };
+}
+
+/** The synthesizer's conclusion, told who failed. Skipped when no expert gave an answer. */
+export async function synthesize(ledger: CouncilLedger): Promise<SynthesisOutput> {
+  stopIfCancelled();
+  const { synthesisConfig: config, task } = ledger.context;
+  const outputs = Object.values(ledger.outputs);
+  const base = { synthesizerName: config.name, content: '', tokenUsage: { ...ZERO_USAGE } };
+  if (outputs.every((output) => output.content === '')) {
+    ledger.setStatus('synthesizing', 'skipped: no expert gave an answer');
+    return { ...base, status: 'skipped', error: { type: 'NoAnswers', message: 'every expert failed' } };
+  }
+  ledger.setStatus('synthesizing', `${config.name} writes the conclusion`);
+  const prompt = synthesisPrompt(config, { task, outputs, messages: ledger.messages });
+  const outcome = await callParticipant(synthesizerParticipant(config), prompt, {});
+  if (outcome.status !== 'ok') return { ...base, status: 'failed', error: outcome.error };
+  const { content, tokenUsage } = outcome.response;
+  return { ...base, status: 'done', content, tokenUsage };
+}

@@ -1,0 +1,68 @@
+import {
+  HUMAN_SENDER_ID,
+  type ExpertMessageData,
+  type ExpertOutput,
+  type SynthesisConfig,
+} from '../../common/council';
+import type { ChatMessage } from '../../common/llm';
+import type { ParticipantSpec } from '../../common/participants';
+
+/** What the synthesizer is given: the seed's outputs, critiques and agreements, and who failed. */
+export interface SynthesisMaterial {
+  task: string;
+  outputs: readonly ExpertOutput[];
+  messages: readonly ExpertMessageData[];
+}
+
+const DEFAULT_SYNTHESIS_PROMPT =
+  'You turn the work of a council of experts into one conclusion. Weigh the critiques, keep what ' +
+  'the experts agree on, and say plainly where they still disagree.';
+
+/** The synthesizer as the shared participant caller knows it. */
+export function synthesizerParticipant(config: SynthesisConfig): ParticipantSpec {
+  return {
+    name: config.name,
+    role: 'evaluator',
+    priority: 0,
+    model: config.model,
+    temperature: config.temperature,
+    maxOutputTokens: config.maxOutputTokens,
+    retry: config.retry,
+    timeouts: config.timeouts,
+  };
+}
+
+function bullets(messages: readonly ExpertMessageData[]): string {
+  if (messages.length === 0) return '(none recorded)';
+  return messages.map((message) => `- ${message.senderName}: ${message.content}`).join('\n');
+}
+
+/** The seed's synthesis prompt: outputs, "Critical Analysis", "Consensus Points", people's input, failures. */
+export function synthesisPrompt(config: SynthesisConfig, material: SynthesisMaterial): ChatMessage[] {
+  const answered = material.outputs.filter((output) => output.content !== '');
+  const failed = material.outputs.filter((output) => output.status === 'failed');
+  const human = material.messages.filter((message) => message.sender === HUMAN_SENDER_ID);
+  const sections = [
+    `# Task\n${material.task}`,
+    `## Expert Outputs\n\n${answered.map((o) => `### ${o.expertName}\n${o.content}`).join('\n\n') || '(none)'}`,
+    `## Critical Analysis\n${bullets(material.messages.filter((m) => m.type === 'critique'))}`,
+    `## Consensus Points\n${bullets(material.messages.filter((m) => m.type === 'agreement'))}`,
+    human.length > 0 ? `## Input from People\n${bullets(human)}` : '',
+    failed.length > 0
+      ? '## Failed Experts\n' +
+        failed
+          .map((o) => `- ${o.expertName} (${o.expertId}) failed: ${o.error?.type}: ${o.error?.message}`)
+          .join('\n') +
+        '\nTheir views are missing or incomplete: do not invent them, and say the conclusion lacks them.'
+      : '',
+    'Synthesize a unified conclusion from the expert outputs, the critical analysis and the consensus points.',
+  ];
+  const identity = `You are ${config.name}, taking part as synthesizer of the council.`;
+  return [
+    {
+      role: 'system',
+      content: [identity, config.systemPrompt?.trim() || DEFAULT_SYNTHESIS_PROMPT].join('\n\n'),
+    },
+    { role: 'user', content: sections.filter(Boolean).join('\n\n') },
+  ];
+}

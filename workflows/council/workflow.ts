@@ -1,0 +1,117 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  setHandler,
+  upsertSearchAttributes,
+  uuid4,
+} from '@temporalio/workflow';
+import {
+  COUNCIL_LIMITS,
+  COUNCIL_SCHEMA_VERSION,
+  councilContextSchema,
+  HUMAN_SENDER_ID,
+  type CouncilContext,
+  type CouncilWorkflowInput,
+  type CouncilWorkflowResult,
+} from '../../common/council';
+import {
+  councilProgressQuery,
+  humanMessageSchema,
+  injectHumanMessageUpdate,
+  type HumanMessageInput,
+} from '../../common/councilApi';
+import { FailureType } from '../../common/failures';
+import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
+import { zodProblem } from '../../common/validation';
+import { CouncilLedger } from './ledger';
+import { createExpertMessage } from './messaging';
+import { COUNCIL_MODE_RUNNERS } from './modes';
+import { modeContext, synthesize } from './run';
+
+function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FailureType.InvalidRequest, message, nonRetryable: true });
+}
+
+function parseContext(input: CouncilWorkflowInput): CouncilContext {
+  const version = input.schemaVersion ?? COUNCIL_SCHEMA_VERSION;
+  if (version !== COUNCIL_SCHEMA_VERSION) {
+    throw invalid(
+      `council input schemaVersion ${version} is not supported: this worker reads ${COUNCIL_SCHEMA_VERSION}`,
+    );
+  }
+  const parsed = councilContextSchema.safeParse(input.context);
+  if (!parsed.success) throw invalid(`invalid council context: ${zodProblem(parsed.error)}`);
+  return parsed.data;
+}
+
+/**
+ * A council: experts take turns under one mode, their answers routed as messages (broadcast or
+ * direct), then a synthesizer writes the conclusion. Progress is a durable log clients poll with
+ * {@link councilProgressQuery}; people add messages with {@link injectHumanMessageUpdate}.
+ */
+export async function councilWorkflow(input: CouncilWorkflowInput): Promise<CouncilWorkflowResult> {
+  const context = parseContext(input);
+  const publish = (status: string) =>
+    upsertSearchAttributes([
+      { key: CouncilKindKey, value: 'council' },
+      { key: CouncilStatusKey, value: status },
+      { key: CouncilStrategyKey, value: context.mode },
+    ]);
+  const ledger = new CouncilLedger(
+    context,
+    // Workflow time and the workflow's seeded uuid4: both replay to the same values.
+    {
+      stamp: () => ({ id: uuid4(), timestamp: new Date().toISOString() }),
+      now: () => new Date().toISOString(),
+    },
+    publish,
+  );
+  publish(ledger.status);
+
+  setHandler(councilProgressQuery, (request) => ledger.progress(request));
+  /** The message as the council will store it, or an InvalidRequest failure saying what to fix. */
+  const checkHuman = (request: HumanMessageInput) => {
+    if (ledger.status === 'synthesizing' || ledger.status === 'completed') {
+      throw invalid('the council has finished its rounds: no expert would read this message');
+    }
+    if (ledger.humanMessages >= COUNCIL_LIMITS.maxHumanMessages) {
+      throw invalid(`this council has taken its ${COUNCIL_LIMITS.maxHumanMessages} human messages`);
+    }
+    const parsed = humanMessageSchema.safeParse(request);
+    if (!parsed.success) throw invalid(`invalid message: ${zodProblem(parsed.error)}`);
+    const { recipient, replyTo } = parsed.data;
+    if (recipient !== undefined && !context.activeExperts.some((e) => e.id === recipient)) {
+      const ids = context.activeExperts.map((e) => e.id).join(', ');
+      throw invalid(`no expert with id "${recipient}" in this council (experts: ${ids})`);
+    }
+    if (replyTo !== undefined && !ledger.messages.some((m) => m.id === replyTo)) {
+      throw invalid(`no message with id "${replyTo}" in this council's transcript`);
+    }
+    return parsed.data;
+  };
+  setHandler(
+    injectHumanMessageUpdate,
+    (request) => {
+      const human = checkHuman(request);
+      ledger.humanMessages += 1;
+      const message = createExpertMessage(
+        ledger.stamp(),
+        HUMAN_SENDER_ID,
+        human.senderName,
+        human.content,
+        human.type,
+        human.recipient,
+        human.replyTo,
+      );
+      return ledger.addMessage(message);
+    },
+    { validator: (request) => void checkHuman(request) },
+  );
+
+  await COUNCIL_MODE_RUNNERS[context.mode].run(modeContext(ledger));
+  const synthesis = await synthesize(ledger);
+  ledger.setStatus('completed', `${ledger.failed.size} of ${context.activeExperts.length} experts failed`);
+  await condition(allHandlersFinished);
+  return ledger.result(synthesis);
+}
