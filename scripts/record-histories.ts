@@ -1,5 +1,5 @@
 /**
- * Records one workflow history per strategy into test/fixtures/histories, for the replay test
+ * Records one workflow history per strategy and per council mode into test/fixtures/histories, for the replay test
  * that makes any non-deterministic change to workflow code fail the build. Run after an
  * intentional, patched change: `npx tsx scripts/record-histories.ts`.
  */
@@ -7,11 +7,13 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LLMock } from '@copilotkit/aimock';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import OpenAI from 'openai';
 import { createLlmActivities } from '../activities';
 import { startDevServer } from '../client/devServer';
+import { executeCouncilExperts } from '../client/council';
 import { MultiParticipantSession } from '../client/session';
+import { COUNCIL_MODES, type CouncilMode } from '../common/council';
 import { ORCHESTRATION_STRATEGIES, type ParticipantRole } from '../common/participants';
 import { createCouncilWorker } from '../workers/worker';
 
@@ -28,6 +30,7 @@ const members: Array<[string, ParticipantRole, number]> = [
 ];
 
 async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const server = await startDevServer();
   const mock = new LLMock({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
   mock.on(
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
   try {
     await worker.runUntil(async () => {
       for (const strategy of ORCHESTRATION_STRATEGIES) await recordSession(client, strategy);
+      for (const mode of COUNCIL_MODES) await recordCouncil(client, mode);
     });
   } finally {
     await connection.close();
@@ -69,8 +73,36 @@ async function recordSession(client: Client, strategy: (typeof ORCHESTRATION_STR
   await session.removeParticipant('Panelist');
   await session.sendMessage('user', 'Second question');
   await session.close();
-  const history = await client.workflow.getHandle(sessionId).fetchHistory();
-  const file = path.join(OUT_DIR, `session-${strategy}.json`);
+  await saveHistory(client, sessionId, `session-${strategy}`);
+}
+
+async function recordCouncil(client: Client, mode: CouncilMode) {
+  const councilId = `replay-council-${mode}`;
+  const experts = ['Analyst', 'Critic', 'Builder'].map((name) => ({
+    id: name.toLowerCase(),
+    name,
+    model,
+    canSendMessages: name === 'Critic',
+  }));
+  await executeCouncilExperts(
+    client,
+    {
+      task: 'Should we adopt a four-day work week?',
+      mode,
+      activeExperts: experts,
+      synthesisConfig: { model },
+      enableMessaging: true,
+    },
+    undefined,
+    undefined,
+    { councilId, taskQueue: TASK_QUEUE },
+  );
+  await saveHistory(client, councilId, `council-${mode}`);
+}
+
+async function saveHistory(client: Client, workflowId: string, name: string) {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const file = path.join(OUT_DIR, `${name}.json`);
   writeFileSync(file, `${JSON.stringify(history, null, 1)}\n`);
   console.log(`recorded ${path.relative(process.cwd(), file)} (${history.events?.length ?? 0} events)`);
 }

@@ -23,9 +23,12 @@ async function replay(histories: Array<{ workflowId: string; history: History }>
 describe('replay of recorded histories against the current workflow code', () => {
   const files = readdirSync(HISTORIES_DIR).filter((file) => file.endsWith('.json'));
 
-  it('has a recorded history for every strategy', () => {
+  it('has a recorded history for every strategy and every council mode', () => {
     expect(files.map((file) => file.replace(/\.json$/, '')).sort()).toEqual(
       expect.arrayContaining([
+        'council-adversarial',
+        'council-parallel',
+        'council-sequential',
         'session-broadcast',
         'session-custom',
         'session-hierarchical',
