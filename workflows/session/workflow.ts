@@ -2,7 +2,9 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -41,6 +43,7 @@ import {
   validateParticipant,
   viewOf,
 } from './state';
+import { SESSION_SUMMARY_MEMO_KEY, SUMMARY_MEMO_PATCH, summaryOf } from './summary';
 
 /** Input of {@link sessionWorkflow}: a config for a new session, or the state carried from the last run. */
 export interface SessionWorkflowInput {
@@ -170,6 +173,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     await condition(() => ticketsServed === ticketsIssued);
     state.closed = true;
     publishStatus();
+    // A new command: histories of sessions closed before it have none, so they replay without it.
+    if (patched(SUMMARY_MEMO_PATCH)) upsertMemo({ [SESSION_SUMMARY_MEMO_KEY]: summaryOf(state) });
   });
 
   setHandler(sessionViewQuery, () => viewOf(state, active));
