@@ -25,6 +25,12 @@ export const LIMITS = {
   maxMessageChars: 200_000,
   /** Updates handled per workflow run before continue-as-new (the server refuses past 2,000). */
   maxUpdatesPerRun: 1000,
+  /**
+   * Characters of transcript a session carries across continue-as-new. Past it the oldest entries
+   * leave the state (they stay in earlier runs' histories), so the state stays far below the 2 MB
+   * payload limit however long the session runs.
+   */
+  maxTranscriptChars: 500_000,
 } as const;
 
 /** Search attributes the workflows set; registered on the embedded dev server. */

@@ -89,6 +89,10 @@ export interface SessionState {
   joinCounter: number;
   round: number;
   transcript: TranscriptEntry[];
+  /** Entries dropped from the front of `transcript` to keep it within LIMITS.maxTranscriptChars. */
+  transcriptDropped?: number;
+  /** Characters of content in `transcript`, kept so appending stays O(1). */
+  transcriptChars?: number;
   usage: TokenUsage;
   closed: boolean;
   /** Runs so far, counting this one. */
@@ -109,5 +113,7 @@ export interface SessionView {
   participants: Array<{ spec: ParticipantSpec; usage: TokenUsage; historyLength: number }>;
   /** The round being answered now, if any: each participant's state. */
   activeRound?: { round: number; states: Record<string, ParticipantCallState> };
+  /** Entries ever recorded, including those no longer carried (see `transcriptDropped`). */
   transcriptLength: number;
+  transcriptDropped: number;
 }

@@ -1,6 +1,7 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { encode } from 'gpt-tokenizer';
 import { createLlmActivities } from '../../activities';
+import { LIMITS } from '../../common/defaults';
 import { MultiParticipantSession } from '../../client/session';
 import { answerAsParticipants, chatRequests, mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
@@ -78,5 +79,26 @@ describe('long sessions: history budget and continue-as-new', () => {
       expect.arrayContaining(['message 0', 'message 49', 'burst 0', 'burst 9']),
     );
     expect(chatRequests(mock)).toHaveLength(rounds * 2);
+  });
+
+  it('keeps the carried transcript within its character budget, counting what it dropped', async () => {
+    const session = await MultiParticipantSession.create(
+      harness.client,
+      { strategy: 'broadcast', maxTokens: 100_000 },
+      { taskQueue: harness.taskQueue },
+    );
+    await session.addParticipant('Solo', model, 'panelist');
+    const big = 'lorem ipsum dolor '.repeat(LIMITS.maxTranscriptChars / 4 / 18);
+    for (let round = 1; round <= 6; round += 1) await session.sendMessage('user', `${round} ${big}`);
+    const view = await session.view();
+    const transcript = await session.transcript();
+    expect(view.transcriptLength).toBe(12);
+    expect(view.transcriptDropped).toBeGreaterThan(0);
+    expect(transcript).toHaveLength(12 - view.transcriptDropped);
+    expect(transcript.reduce((sum, e) => sum + e.content.length, 0)).toBeLessThanOrEqual(
+      LIMITS.maxTranscriptChars,
+    );
+    expect(transcript.at(-1)?.from).toBe('Solo');
+    expect(await session.transcript(11)).toEqual([transcript.at(-1)]);
   });
 });

@@ -4,7 +4,7 @@ import { callParticipant, type InFlightCalls } from '../shared/callParticipant';
 import { runRound, splitByRole } from '../strategies/roles';
 import { STRATEGIES } from '../strategies';
 import { promptFor, turnText } from './prompt';
-import { findParticipant, recordAnswer, recordObserved } from './state';
+import { appendTranscript, findParticipant, recordAnswer, recordObserved } from './state';
 import { ZERO_USAGE } from '../../common/llm';
 
 /** Live state of the round in progress, for queries and progress displays. */
@@ -30,7 +30,7 @@ export async function playRound(
     active.states[spec.name] = 'waiting';
   }
   onActive(active);
-  state.transcript.push({
+  appendTranscript(state, {
     round,
     from: message.role,
     role: message.role,
@@ -61,7 +61,7 @@ export async function playRound(
     active.states[spec.name] = outcome.status === 'ok' ? 'done' : outcome.status;
     const dropped = outcome.status === 'ok' ? outcome.response.droppedMessages : 0;
     recordAnswer(state, record, turnText(message.content, shown), response, dropped);
-    state.transcript.push({
+    appendTranscript(state, {
       round,
       from: spec.name,
       role: spec.role,

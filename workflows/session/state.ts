@@ -14,7 +14,9 @@ import {
   type SessionConfigInput,
   type SessionState,
   type SessionView,
+  type TranscriptEntry,
 } from '../../common/session';
+import { LIMITS } from '../../common/defaults';
 import { zodProblem } from '../../common/validation';
 
 /** How many messages an observer keeps: it is never called, so no token budget trims it. */
@@ -104,6 +106,23 @@ export function recordObserved(record: ParticipantRecord, turn: string): void {
   }
 }
 
+/** Appends to the transcript, dropping the oldest entries past LIMITS.maxTranscriptChars. */
+export function appendTranscript(state: SessionState, entry: TranscriptEntry): void {
+  let chars = state.transcriptChars ?? state.transcript.reduce((sum, e) => sum + e.content.length, 0);
+  state.transcript.push(entry);
+  chars += entry.content.length;
+  while (chars > LIMITS.maxTranscriptChars && state.transcript.length > 1) {
+    chars -= state.transcript.shift()?.content.length ?? 0;
+    state.transcriptDropped = (state.transcriptDropped ?? 0) + 1;
+  }
+  state.transcriptChars = chars;
+}
+
+/** Transcript entries from an absolute index (entries no longer carried are skipped). */
+export function transcriptFrom(state: SessionState, fromIndex: number): TranscriptEntry[] {
+  return state.transcript.slice(Math.max(0, fromIndex - (state.transcriptDropped ?? 0)));
+}
+
 /** The query view of a session. */
 export function viewOf(state: SessionState, activeRound: SessionView['activeRound']): SessionView {
   return {
@@ -120,6 +139,7 @@ export function viewOf(state: SessionState, activeRound: SessionView['activeRoun
       historyLength: p.history.length,
     })),
     activeRound,
-    transcriptLength: state.transcript.length,
+    transcriptLength: (state.transcriptDropped ?? 0) + state.transcript.length,
+    transcriptDropped: state.transcriptDropped ?? 0,
   };
 }

@@ -40,6 +40,7 @@ import {
   initialState,
   invalid,
   requireParticipant,
+  transcriptFrom,
   validateParticipant,
   viewOf,
 } from './state';
@@ -179,7 +180,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
 
   setHandler(sessionViewQuery, () => viewOf(state, active));
   setHandler(participantQuery, (name) => findParticipant(state, name) ?? null);
-  setHandler(transcriptQuery, (options) => state.transcript.slice(options?.fromIndex ?? 0));
+  setHandler(transcriptQuery, (options) => transcriptFrom(state, options?.fromIndex ?? 0));
 
   const shouldContinueAsNew = () =>
     !roundRunning &&
