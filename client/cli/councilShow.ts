@@ -1,0 +1,59 @@
+import type { CouncilWorkflowResult } from '../../common/council';
+import { councilProgressQuery } from '../../common/councilApi';
+import type { ExecutionResult } from '../council';
+import { formatAnswer, formatUsage, type AnswerRow, type Output } from './output';
+import type { FoundWorkflow } from './workflows';
+
+/**
+ * `session show` for a council: its result once it completed, else where it is and the messages so
+ * far. Read-only: it never waits for the council.
+ */
+export async function showCouncil(found: FoundWorkflow, out: Output): Promise<void> {
+  const { handle, description } = found;
+  const id = description.workflowId;
+  const status = description.status.name.toLowerCase();
+  if (description.status.name === 'COMPLETED') {
+    const result = (await handle.result()) as CouncilWorkflowResult;
+    if (out.json) return out.result({ id, kind: 'council', status, result });
+    out.say(`Council ${id}: ${result.mode}, ${status}, ${result.rounds} round(s)`);
+    out.say(`Task: ${result.task}\n`);
+    for (const row of councilRows(result)) out.say(formatAnswer(row));
+    const elapsedMs = (description.closeTime?.getTime() ?? Date.now()) - description.startTime.getTime();
+    out.say(formatUsage(councilRows(result), elapsedMs));
+    return;
+  }
+  if (description.status.name !== 'RUNNING') {
+    if (out.json) return out.result({ id, kind: 'council', status });
+    return out.say(`Council ${id}: ${status}, no result`);
+  }
+  const progress = await handle.query(councilProgressQuery, { fromEvent: 0 });
+  if (out.json) return out.result({ id, kind: 'council', status, progress });
+  out.say(
+    `Council ${id}: ${progress.status}, round ${progress.round}, ${progress.messages.length} message(s) so far`,
+  );
+  for (const message of progress.messages)
+    out.say(`\n${message.senderName} [${message.type}]\n${message.content}`);
+}
+
+/** The experts' outcomes and the synthesis as rows, in the order the caller listed the experts. */
+export function councilRows(result: Pick<ExecutionResult, 'outputs' | 'synthesis'>): AnswerRow[] {
+  const experts: AnswerRow[] = Object.values(result.outputs).map((output) => ({
+    name: output.expertName,
+    role: 'expert',
+    status: output.status === 'done' ? 'ok' : 'failed',
+    content: output.content,
+    tokenUsage: output.tokenUsage,
+    ...(output.error ? { error: output.error } : {}),
+  }));
+  const { synthesis } = result;
+  const status = synthesis.status === 'done' ? 'ok' : synthesis.status === 'failed' ? 'failed' : 'skipped';
+  const row: AnswerRow = {
+    name: synthesis.synthesizerName,
+    role: 'synthesizer',
+    status,
+    content: synthesis.content,
+    tokenUsage: synthesis.tokenUsage,
+    ...(synthesis.error ? { error: synthesis.error } : {}),
+  };
+  return [...experts, row];
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { CouncilUserError } from '../errors';
+import { configCommand } from './configCommands';
+import { ExitCode } from './output';
+import { runCommand } from './run';
+import { scheduleCommand } from './schedule';
+import { serverCommand } from './server';
+import { sessionCommand } from './session';
+import { workerCommand } from './worker';
+
+/** The `council` program: every command group, and the global --verbose. */
+function buildProgram(): Command {
+  const program = new Command('council')
+    .description('Multi-participant LLM sessions and councils, run as durable Temporal workflows')
+    .option('-v, --verbose', 'print stack traces and details of errors')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  for (const command of [
+    runCommand(),
+    sessionCommand(),
+    scheduleCommand(),
+    workerCommand(),
+    serverCommand(),
+    configCommand(),
+  ]) {
+    program.addCommand(command.exitOverride());
+  }
+  return program;
+}
+
+/**
+ * Runs the CLI. Every error becomes one line on stderr and exit code 1 (stack traces with
+ * --verbose); commands set `process.exitCode` themselves (2: some participants failed).
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
+  } catch (error) {
+    // Commander has printed its own message (unknown option, missing argument) or the help.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Error;
+    const verbose = argv.includes('--verbose') || argv.includes('-v');
+    process.stderr.write(`council: ${describeError(error)}\n`);
+    if (verbose && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
+    else if (!(error instanceof CouncilUserError)) process.stderr.write('(run with --verbose for details)\n');
+    return ExitCode.Error;
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof CouncilUserError) return error.toOneLine();
+  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
+  return String(error);
+}
+
+if (require.main === module) {
+  void main(process.argv).then((code) => process.exit(code));
+}

@@ -1,0 +1,56 @@
+import { Option, type Command } from 'commander';
+import { COUNCIL_MODES } from '../../common/council';
+import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
+import { configuredTarget } from '../connection';
+import { CouncilUserError } from '../errors';
+import type { ConnectionFlags } from './runtime';
+
+/** Adds the options of every command that talks to Temporal. */
+export function withConnectionOptions(command: Command): Command {
+  return command
+    .option('--profile <name>', 'temporal.toml profile to connect with (envconfig; TEMPORAL_PROFILE)')
+    .option('--data-dir <dir>', 'embedded server data and caches (COUNCIL_DATA_DIR; default ~/.council)')
+    .option('--task-queue <name>', 'task queue of the workers (COUNCIL_TASK_QUEUE; default "council")')
+    .option('--worker', 'with TEMPORAL_ADDRESS set, also run a worker in this process');
+}
+
+/** Adds the options that pick or override what a config runs. */
+export function withConfigOptions(command: Command): Command {
+  return command
+    .option('-c, --config <file>', 'YAML or JSON config (see `council config schema`)')
+    .addOption(
+      new Option('--strategy <name>', 'override the session strategy').choices(ORCHESTRATION_STRATEGIES),
+    )
+    .addOption(new Option('--mode <mode>', 'override the council mode').choices(COUNCIL_MODES))
+    .option('--simulate', 'use simulated participants even when API keys are set')
+    .option('--no-simulate', 'never simulate: fail when a key is missing');
+}
+
+/** The connection flags from a command's parsed options. */
+export function connectionFlags(options: Record<string, unknown>): ConnectionFlags {
+  const text = (key: string) => (typeof options[key] === 'string' ? (options[key] as string) : undefined);
+  return {
+    profile: text('profile'),
+    dataDir: text('dataDir'),
+    taskQueue: text('taskQueue'),
+    worker: options.worker === true,
+  };
+}
+
+/**
+ * Whether this process will run the worker: always on the embedded server, and with --worker on a
+ * configured cluster. Known before anything starts, so bad input fails with nothing started.
+ */
+export function runsWorkerHere(flags: ConnectionFlags): boolean {
+  return flags.worker === true || configuredTarget(flags.profile) === undefined;
+}
+
+/** --simulate needs the participants to run in this process. */
+export function checkSimulateFlag(flags: ConnectionFlags, simulate: boolean | undefined): void {
+  if (simulate === true && !runsWorkerHere(flags)) {
+    throw new CouncilUserError(
+      '--simulate runs the participants in this process, but TEMPORAL_ADDRESS points at a cluster whose workers would answer',
+      'add --worker',
+    );
+  }
+}

@@ -1,0 +1,77 @@
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
+
+/** Exit codes: success, error (nothing or nothing useful ran), partial failure (some participants failed). */
+export const ExitCode = { Ok: 0, Error: 1, Partial: 2 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** One participant's (or expert's, or the synthesizer's) outcome, as every command prints it. */
+export interface AnswerRow {
+  name: string;
+  role: string;
+  status: 'ok' | 'failed' | 'skipped';
+  content: string;
+  tokenUsage: TokenUsage;
+  error?: { type: string; message: string };
+}
+
+/** 0 when every participant answered, 2 when some did, 1 when none did. */
+export function exitCodeOf(rows: readonly AnswerRow[]): ExitCode {
+  const ok = rows.filter((row) => row.status === 'ok').length;
+  if (ok === rows.length) return ExitCode.Ok;
+  return ok === 0 ? ExitCode.Error : ExitCode.Partial;
+}
+
+/** A participant's answer as a block: a heading line, then the text. */
+export function formatAnswer(row: AnswerRow): string {
+  const heading = `${pc.bold(row.name)} ${pc.dim(`(${row.role})`)}`;
+  if (row.status === 'ok') return `${heading}\n${row.content.trim()}\n`;
+  const why = row.error ? `${row.error.type}: ${row.error.message}` : row.status;
+  return `${heading} ${pc.red(row.status === 'failed' ? 'failed' : 'skipped')}: ${why}\n`;
+}
+
+/** The token-usage table with a total row, and the elapsed time under it. */
+export function formatUsage(rows: readonly AnswerRow[], elapsedMs: number): string {
+  const table = new Table({
+    head: ['Participant', 'Role', 'Status', 'Input', 'Output', 'Total'],
+    colAligns: ['left', 'left', 'left', 'right', 'right', 'right'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const row of rows) {
+    const usage = row.tokenUsage;
+    table.push([row.name, row.role, row.status, usage.inputTokens, usage.outputTokens, usage.totalTokens]);
+  }
+  const total = totalUsage(rows);
+  table.push([{ colSpan: 6, content: '' }]);
+  table.push(['Total', '', '', total.inputTokens, total.outputTokens, total.totalTokens]);
+  return `${table.toString()}\nTotal time: ${(elapsedMs / 1000).toFixed(1)} s`;
+}
+
+export function totalUsage(rows: readonly AnswerRow[]): TokenUsage {
+  return rows.reduce((sum, row) => addUsage(sum, row.tokenUsage), { ...ZERO_USAGE });
+}
+
+/** A plain table for listings (sessions, schedules). */
+export function formatTable(head: string[], rows: Array<Array<string | number>>): string {
+  const table = new Table({ head, style: { head: [], border: [], compact: true } });
+  table.push(...rows);
+  return table.toString();
+}
+
+/** Where a command writes: results to stdout, and, with --json, progress to stderr. */
+export interface Output {
+  json: boolean;
+  /** A line for people; goes to stderr in --json mode so stdout stays one JSON document. */
+  say(text: string): void;
+  /** The one JSON document of a --json run. */
+  result(value: unknown): void;
+}
+
+export function createOutput(json: boolean): Output {
+  return {
+    json,
+    say: (text) => (json ? process.stderr : process.stdout).write(`${text}\n`),
+    result: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+  };
+}

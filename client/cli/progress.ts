@@ -1,0 +1,132 @@
+import { createLogUpdate } from 'log-update';
+import pc from 'picocolors';
+import { formatAnswer, type AnswerRow } from './output';
+
+/** Where one participant is in the round. */
+export type ParticipantState =
+  | { kind: 'waiting' }
+  | { kind: 'thinking'; sinceMs: number }
+  | { kind: 'retrying'; attempt: number; maxAttempts?: number; reason: string }
+  | { kind: 'done'; tokens: number }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'skipped'; reason?: string };
+
+export interface ParticipantLine {
+  name: string;
+  role: string;
+  state: ParticipantState;
+}
+
+/** Shows a round's progress: live lines on a terminal, one plain line per event elsewhere. */
+export interface ProgressRenderer {
+  /** Every participant's state now; the renderer works out what changed. */
+  update(lines: readonly ParticipantLine[]): void;
+  /** An answer that just arrived, printed once, above the live lines. */
+  answer(row: AnswerRow): void;
+  /** Ends the live display; what was printed stays. */
+  stop(): void;
+}
+
+/**
+ * The renderer for a stream: in place (log-update) on a terminal; plain lines without one (CI,
+ * pipes), or when `quiet` answers go elsewhere (--json puts progress on stderr, answers in the JSON).
+ */
+export function createRenderer(stream: NodeJS.WriteStream, options: { answers: boolean }): ProgressRenderer {
+  return stream.isTTY ? liveRenderer(stream, options.answers) : plainRenderer(stream, options.answers);
+}
+
+/** A state in words; `now` is given on a live display, where elapsed times tick. */
+function describe(state: ParticipantState, now?: number): string {
+  switch (state.kind) {
+    case 'waiting':
+      return pc.dim('waiting');
+    case 'thinking':
+      return now === undefined
+        ? pc.cyan('thinking')
+        : `${pc.cyan('thinking')} ${((now - state.sinceMs) / 1000).toFixed(1)}s`;
+    case 'retrying':
+      return `${pc.yellow(`retrying (attempt ${state.attempt}${state.maxAttempts ? `/${state.maxAttempts}` : ''})`)}: ${state.reason}`;
+    case 'done':
+      return `${pc.green('done')} · ${state.tokens} tokens`;
+    case 'failed':
+      return `${pc.red('failed')}${state.reason ? `: ${state.reason}` : ''}`;
+    case 'skipped':
+      return `${pc.yellow('skipped')}${state.reason ? `: ${state.reason}` : ''}`;
+  }
+}
+
+const ICONS: Record<ParticipantState['kind'], string> = {
+  waiting: pc.dim('·'),
+  thinking: pc.cyan('◐'),
+  retrying: pc.yellow('↻'),
+  done: pc.green('✔'),
+  failed: pc.red('✖'),
+  skipped: pc.yellow('–'),
+};
+
+function liveRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRenderer {
+  const log = createLogUpdate(stream, { showCursor: false });
+  let lines: readonly ParticipantLine[] = [];
+  const render = () => {
+    const width = Math.max(...lines.map((line) => line.name.length + line.role.length + 3), 0);
+    const now = Date.now();
+    log(
+      lines
+        .map(
+          (line) =>
+            `  ${ICONS[line.state.kind]} ${`${line.name} (${line.role})`.padEnd(width)}  ${describe(line.state, now)}`,
+        )
+        .join('\n'),
+    );
+  };
+  // Elapsed times tick between polls.
+  const timer = setInterval(render, 250);
+  return {
+    update(next) {
+      lines = next;
+      render();
+    },
+    answer(row) {
+      if (!answers) return;
+      log.clear();
+      stream.write(`${formatAnswer(row)}\n`);
+      render();
+    },
+    stop() {
+      clearInterval(timer);
+      render();
+      log.done();
+    },
+  };
+}
+
+function plainRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRenderer {
+  const last = new Map<string, string>();
+  const key = (state: ParticipantState) =>
+    state.kind === 'retrying'
+      ? `retrying:${state.attempt}`
+      : state.kind === 'failed'
+        ? `failed:${state.reason}`
+        : state.kind;
+  return {
+    update(lines) {
+      for (const line of lines) {
+        const now = key(line.state);
+        if (last.get(line.name) === now) continue;
+        // Waiting is where everyone starts: not an event worth a line.
+        if (!last.has(line.name) && line.state.kind === 'waiting') {
+          last.set(line.name, now);
+          continue;
+        }
+        // A failure is worth its line once its reason is known.
+        if (line.state.kind === 'failed' && !line.state.reason) continue;
+        last.set(line.name, now);
+        stream.write(`[${new Date().toISOString().slice(11, 19)}] ${line.name}: ${describe(line.state)}\n`);
+      }
+    },
+    answer(row) {
+      if (answers) stream.write(`\n${formatAnswer(row)}\n`);
+    },
+    stop() {},
+  };
+}

@@ -1,0 +1,128 @@
+import { Command } from 'commander';
+import {
+  defaultConfig,
+  loadConfigFile,
+  configShape,
+  type ConfigOverrides,
+  type CouncilConfig,
+} from '../config';
+import { CouncilUserError } from '../errors';
+import { SIMULATED_BANNER, shouldSimulate } from '../simulated';
+import { runCouncil } from './councilRun';
+import { createOutput, type Output } from './output';
+import {
+  checkSimulateFlag,
+  connectionFlags,
+  runsWorkerHere,
+  withConfigOptions,
+  withConnectionOptions,
+} from './options';
+import { openRuntime, requireWorker, simulatedQueue, type CliRuntime } from './runtime';
+import { finishSessionRun, startSessionRun } from './sessionRun';
+import { newRunId } from './workflows';
+
+/** Options of the commands that start something from a config. */
+export interface StartOptions extends Record<string, unknown> {
+  config?: string;
+  strategy?: ConfigOverrides['strategy'];
+  mode?: ConfigOverrides['mode'];
+  simulate?: boolean;
+  json?: boolean;
+  id?: string;
+}
+
+/** The config, the connection flags and whether to simulate, all settled before anything starts. */
+export function prepareConfig(options: StartOptions) {
+  const overrides: ConfigOverrides = { strategy: options.strategy, mode: options.mode };
+  const config: CouncilConfig = options.config
+    ? loadConfigFile(options.config, overrides)
+    : defaultConfig(process.env, overrides);
+  const flags = connectionFlags(options);
+  checkSimulateFlag(flags, options.simulate);
+  // With a cluster's workers, keys live there: only a worker in this process needs them here.
+  const simulated = runsWorkerHere(flags) && shouldSimulate(config, process.env, options.simulate);
+  return { config, flags, simulated };
+}
+
+/** {@link prepareConfig}, and the question: from the command line, else from the config. */
+function prepareRun(question: string | undefined, options: StartOptions) {
+  const { config, flags, simulated } = prepareConfig(options);
+  const asked = question?.trim() || (config.kind === 'session' ? config.question : config.task);
+  if (!asked) {
+    throw new CouncilUserError(
+      'no question: pass one, e.g. council run "What are the key challenges in AI alignment?"',
+      `or set "${config.kind === 'session' ? 'question' : 'task'}" in the config`,
+    );
+  }
+  return { config, question: asked, flags, simulated };
+}
+
+/** `council run [question]`: one question to a session or council, answers as they arrive. */
+export function runCommand(): Command {
+  const command = new Command('run')
+    .description('ask a session or council one question and print the answers as they arrive')
+    .argument('[question]', 'the question (default: "question"/"task" from the config)')
+    .option('--json', 'print one machine-readable result instead of text')
+    .option('--id <id>', 'workflow id to start the run under (default: run-<time>-<random>)');
+  withConfigOptions(command);
+  withConnectionOptions(command);
+  return command.action(async (question: string | undefined, options: StartOptions) => {
+    const startedMs = Date.now();
+    const out = createOutput(options.json === true);
+    const { config, question: asked, flags, simulated } = prepareRun(question, options);
+    const id = options.id ?? newRunId(config.kind === 'session' ? 'run' : 'council');
+    const runtime = await openRuntime(flags);
+    const detach = onInterrupt(runtime, out, id);
+    try {
+      const taskQueue = simulated ? simulatedQueue(runtime.taskQueue) : runtime.taskQueue;
+      if (runtime.inProcessWorker) await runtime.startWorker({ taskQueue, simulated });
+      else await requireWorker(runtime, taskQueue);
+      if (simulated) out.say(SIMULATED_BANNER);
+      out.say(
+        `Started ${config.kind} ${id} (${configShape(config)}) on ${runtime.address}, task queue ${taskQueue}`,
+      );
+      out.say(`Reattach with: council session attach ${id}\n`);
+      if (config.kind === 'council') {
+        const council = { id, taskQueue, context: config.context, task: asked, simulated, startedMs };
+        process.exitCode = await runCouncil(runtime, out, council);
+        return;
+      }
+      const { handle, update } = await startSessionRun(runtime, {
+        id,
+        taskQueue,
+        config: config.session,
+        question: asked,
+      });
+      process.exitCode = await finishSessionRun(handle, update, out, {
+        id,
+        strategy: config.session.strategy,
+        question: asked,
+        simulated,
+        startedMs,
+      });
+    } finally {
+      detach();
+      await runtime.close();
+    }
+  });
+}
+
+/**
+ * Ctrl-C leaves the workflow running: it is durable, and `attach` picks it up. The embedded server
+ * and in-process worker stop with this process, so the run resumes when something serves it again.
+ */
+function onInterrupt(runtime: CliRuntime, out: Output, id: string): () => void {
+  const handler = () => {
+    out.say(`\nInterrupted. The run goes on when a worker serves it: council session attach ${id}`);
+    // A terminal's Ctrl-C reaches the embedded server too, and a worker whose server is gone would
+    // retry its last reports for a while: give the clean-up two seconds, not more.
+    const deadline = new Promise((resolve) => setTimeout(resolve, 2000).unref());
+    void Promise.race([runtime.close(), deadline]).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}

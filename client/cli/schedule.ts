@@ -1,0 +1,145 @@
+import { Command, Option } from 'commander';
+import { ScheduleAlreadyRunning, type ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { COUNCIL_SCHEMA_VERSION } from '../../common/council';
+import { loadConfigFile } from '../config';
+import { configuredTarget } from '../connection';
+import { CouncilUserError } from '../errors';
+import { SIMULATED_BANNER, shouldSimulate } from '../simulated';
+import { connectionFlags, withConnectionOptions } from './options';
+import { openRuntime, simulatedQueue } from './runtime';
+import { manageCommands } from './scheduleManage';
+import { WORKFLOW_TYPES } from './workflows';
+
+/** The memo key of what `schedule create` was told, for `schedule describe`. */
+export const SCHEDULE_MEMO_KEY = 'councilSchedule';
+
+/** Overlap policies, as the flag spells them. */
+export const OVERLAP_POLICIES = [
+  'skip',
+  'buffer_one',
+  'buffer_all',
+  'cancel_other',
+  'terminate_other',
+  'allow_all',
+];
+
+export function overlapPolicy(flag: string): ScheduleOverlapPolicy {
+  return flag.toUpperCase() as ScheduleOverlapPolicy;
+}
+
+/** `council schedule create|list|describe|pause|unpause|trigger|delete`, on Temporal Schedules. */
+export function scheduleCommand(): Command {
+  const schedule = new Command('schedule').description('recurring council runs on Temporal Schedules');
+  schedule.addCommand(createCommand());
+  for (const command of manageCommands()) schedule.addCommand(command);
+  return schedule;
+}
+
+interface CreateOptions {
+  config: string;
+  cron?: string;
+  every?: string;
+  overlap: string;
+  paused?: boolean;
+  note?: string;
+  simulate?: boolean;
+}
+
+function createCommand(): Command {
+  const command = new Command('create')
+    .description(
+      'schedule a council config; each run is a council workflow `<id>-<time>` (see `session list`)',
+    )
+    .argument('<id>', 'schedule id')
+    .argument('[question]', 'the task of each run (default: "task" from the config)')
+    .requiredOption('-c, --config <file>', 'council config (YAML or JSON)')
+    .option('--cron <expression>', 'cron expression, e.g. "0 9 * * 1-5" (UTC)')
+    .option('--every <duration>', 'interval, e.g. 30m, 1h, 1d')
+    .addOption(
+      new Option('--overlap <policy>', 'when a run is still going at the next time')
+        .choices(OVERLAP_POLICIES)
+        .default('skip'),
+    )
+    .option('--paused', 'create it paused')
+    .option('--note <text>', 'a note shown by `schedule describe`')
+    .option('--simulate', 'embedded server: simulated experts even when API keys are set')
+    .option('--no-simulate', 'embedded server: never simulate, fail when a key is missing');
+  withConnectionOptions(command);
+  return command.action(
+    async (id: string, question: string | undefined, options: CreateOptions & Record<string, unknown>) => {
+      const spec = scheduleSpec(options);
+      const config = loadConfigFile(options.config);
+      if (config.kind !== 'council') {
+        throw new CouncilUserError(
+          'schedules run council configs: a session waits for messages and never completes on its own',
+          'use a config with "kind: council"',
+        );
+      }
+      const task = question?.trim() || config.task;
+      if (!task)
+        throw new CouncilUserError('no task: pass one after the schedule id, or set "task" in the config');
+      const flags = connectionFlags(options);
+      // On the embedded server, `council server --worker` runs the experts: the offline default
+      // applies as for `run`. A cluster's workers hold their own keys.
+      const simulated =
+        configuredTarget(flags.profile) === undefined &&
+        shouldSimulate(config, process.env, options.simulate);
+      const runtime = await openRuntime(flags);
+      const taskQueue = simulated ? simulatedQueue(runtime.taskQueue) : runtime.taskQueue;
+      try {
+        await runtime.client.schedule.create({
+          scheduleId: id,
+          spec,
+          action: {
+            type: 'startWorkflow',
+            workflowType: WORKFLOW_TYPES.council,
+            workflowId: id,
+            taskQueue,
+            args: [{ schemaVersion: COUNCIL_SCHEMA_VERSION, context: { ...config.context, task } }],
+          },
+          policies: { overlap: overlapPolicy(options.overlap) },
+          // Cron expressions come back from the server as calendars: keep the spec as it was written.
+          memo: { [SCHEDULE_MEMO_KEY]: { spec: describeSpec(options), config: options.config, task } },
+          state: { paused: options.paused === true, ...(options.note ? { note: options.note } : {}) },
+        });
+        if (simulated) process.stdout.write(`${SIMULATED_BANNER}\n`);
+        process.stdout.write(`Created schedule ${id}: ${describeSpec(options)}, task queue ${taskQueue}\n`);
+        if (runtime.local) {
+          process.stdout.write(
+            'Runs need a worker while they are due: keep `council server --worker` running.\n',
+          );
+        }
+      } catch (error) {
+        if (error instanceof ScheduleAlreadyRunning) {
+          throw new CouncilUserError(
+            `a schedule with id "${id}" already exists`,
+            'delete it first or pick another id',
+          );
+        }
+        throw error;
+      } finally {
+        await runtime.close();
+      }
+    },
+  );
+}
+
+function scheduleSpec(options: CreateOptions): ScheduleSpec {
+  if ((options.cron === undefined) === (options.every === undefined)) {
+    throw new CouncilUserError('give exactly one of --cron and --every');
+  }
+  if (options.cron !== undefined) return { cronExpressions: [options.cron] };
+  let every: number;
+  try {
+    every = msToNumber((options.every ?? '') as Parameters<typeof msToNumber>[0]);
+  } catch {
+    throw new CouncilUserError(`--every "${options.every}" is not a duration`, 'e.g. 90s, 30m, 1h, 1d');
+  }
+  if (!(every >= 1000)) throw new CouncilUserError('--every must be at least 1s');
+  return { intervals: [{ every }] };
+}
+
+function describeSpec(options: CreateOptions): string {
+  return options.cron !== undefined ? `cron "${options.cron}"` : `every ${options.every}`;
+}

@@ -1,0 +1,140 @@
+import { Command, Option } from 'commander';
+import { ScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
+import { CouncilUserError } from '../errors';
+import { createOutput, formatTable } from './output';
+import { connectionFlags, withConnectionOptions } from './options';
+import { openRuntime, type CliRuntime } from './runtime';
+import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './schedule';
+
+/** list, describe, pause, unpause, trigger and delete. */
+export function manageCommands(): Command[] {
+  return [listCommand(), describeCommand(), ...stateCommands()];
+}
+
+/** Runs `work` with the schedule's handle; a schedule that does not exist is one clear error. */
+async function withSchedule<T>(
+  options: Record<string, unknown>,
+  id: string,
+  work: (handle: ScheduleHandle, runtime: CliRuntime) => Promise<T>,
+): Promise<T> {
+  const runtime = await openRuntime(connectionFlags(options));
+  try {
+    const handle = runtime.client.schedule.getHandle(id);
+    return await work(handle, runtime);
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) {
+      throw new CouncilUserError(`no schedule with id "${id}"`, 'see `council schedule list`', {
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    await runtime.close();
+  }
+}
+
+function listCommand(): Command {
+  const command = new Command('list').description('list schedules').option('--json', 'print JSON');
+  withConnectionOptions(command);
+  return command.action(async (options: Record<string, unknown>) => {
+    const out = createOutput(options.json === true);
+    const runtime = await openRuntime(connectionFlags(options));
+    try {
+      const rows: Array<Record<string, string>> = [];
+      for await (const schedule of runtime.client.schedule.list()) {
+        rows.push({
+          id: schedule.scheduleId,
+          state: schedule.state.paused ? 'paused' : 'active',
+          next: schedule.info.nextActionTimes[0]?.toISOString() ?? '',
+          recent: schedule.info.recentActions.map((a) => a.action.workflow.workflowId).slice(-1)[0] ?? '',
+        });
+      }
+      if (out.json) return out.result(rows);
+      if (rows.length === 0) return out.say('No schedules.');
+      out.say(
+        formatTable(
+          ['ID', 'STATE', 'NEXT RUN', 'LATEST RUN'],
+          rows.map((row) => Object.values(row)),
+        ),
+      );
+    } finally {
+      await runtime.close();
+    }
+  });
+}
+
+function describeCommand(): Command {
+  const command = new Command('describe')
+    .description(
+      'show a schedule: its spec, state, next runs and recent runs (their ids work with `session show`)',
+    )
+    .argument('<id>', 'schedule id')
+    .option('--json', 'print JSON');
+  withConnectionOptions(command);
+  return command.action((id: string, options: Record<string, unknown>) =>
+    withSchedule(options, id, async (handle) => {
+      const description = await handle.describe();
+      const out = createOutput(options.json === true);
+      if (out.json) return out.result(summary(description));
+      for (const [key, value] of Object.entries(summary(description))) {
+        out.say(`${key.padEnd(10)} ${Array.isArray(value) ? value.join(', ') || '-' : value}`);
+      }
+    }),
+  );
+}
+
+function summary(description: ScheduleDescription) {
+  const { state, info, policies } = description;
+  const memo = (description.memo?.[SCHEDULE_MEMO_KEY] ?? {}) as {
+    spec?: string;
+    config?: string;
+    task?: string;
+  };
+  return {
+    id: description.scheduleId,
+    spec: memo.spec ?? '',
+    config: memo.config ?? '',
+    task: memo.task ?? '',
+    state: state.paused ? 'paused' : 'active',
+    note: state.note ?? '',
+    overlap: (policies.overlap ?? 'SKIP').toLowerCase(),
+    nextRuns: info.nextActionTimes.slice(0, 3).map((time) => time.toISOString()),
+    recentRuns: info.recentActions.map((action) => action.action.workflow.workflowId),
+    running: info.runningActions.map((action) => action.workflow.workflowId),
+  };
+}
+
+type ScheduleAction = (handle: ScheduleHandle, options: Record<string, unknown>) => Promise<void>;
+
+function stateCommand(name: string, description: string, done: string, act: ScheduleAction): Command {
+  const command = new Command(name).description(description).argument('<id>', 'schedule id');
+  withConnectionOptions(command);
+  return command.action((id: string, options: Record<string, unknown>) =>
+    withSchedule(options, id, async (handle) => {
+      await act(handle, options);
+      process.stdout.write(`${done} schedule ${id}\n`);
+    }),
+  );
+}
+
+function stateCommands(): Command[] {
+  const note = (options: Record<string, unknown>) => options.note as string | undefined;
+  return [
+    stateCommand('pause', 'pause a schedule', 'Paused', (h, o) => h.pause(note(o))).option(
+      '--note <text>',
+      'why',
+    ),
+    stateCommand('unpause', 'unpause a schedule', 'Unpaused', (h, o) => h.unpause(note(o))).option(
+      '--note <text>',
+      'why',
+    ),
+    stateCommand('trigger', 'start a run now', 'Triggered', (h, o) =>
+      h.trigger(overlapPolicy(o.overlap as string)),
+    ).addOption(
+      new Option('--overlap <policy>', 'overlap policy for this run')
+        .choices(OVERLAP_POLICIES)
+        .default('allow_all'),
+    ),
+    stateCommand('delete', 'delete a schedule (its past runs stay listed)', 'Deleted', (h) => h.delete()),
+  ];
+}

@@ -1,0 +1,100 @@
+import { Command } from 'commander';
+import { z } from 'zod';
+import { parseWorkerSettings, runWorker, workerSettingsFromEnv } from '../../workers/main';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { createCouncilWorker } from '../../workers/worker';
+import { connectWorker, type TemporalTarget } from '../connection';
+import { CouncilUserError } from '../errors';
+import { startSimulatedProviders } from '../simulated';
+import { cachedWorkflowBundle } from './bundle';
+import { closeLocalServer, dataDirectory, openLocalServer } from './localServer';
+import { simulatedQueue } from './runtime';
+
+interface ServerOptions {
+  dataDir?: string;
+  port: string;
+  uiPort: string;
+  worker?: boolean;
+}
+
+/**
+ * Serves the simulated queue too, so scheduled runs created without a key (simulated, like `run`)
+ * get answers. The SDK's runtime stops it on SIGINT/SIGTERM along with the real worker.
+ */
+async function runSimulatedWorker(
+  target: TemporalTarget,
+  taskQueue: string,
+  workflowBundle: WorkflowBundle,
+  say: (line: string) => void,
+): Promise<void> {
+  const providers = await startSimulatedProviders();
+  const connection = await connectWorker(target);
+  const queue = simulatedQueue(taskQueue);
+  const worker = await createCouncilWorker({
+    connection,
+    namespace: target.namespace,
+    taskQueue: queue,
+    activities: providers.activities,
+    workflowBundle,
+  });
+  say(`simulated worker polling task queue "${queue}" (runs started without an API key)`);
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await providers.stop();
+  }
+}
+
+const portSchema = z.coerce.number().int().min(1).max(65_535);
+
+/**
+ * `council server`: the embedded dev server with its Web UI, on the data directory's SQLite file.
+ * It publishes its address there, so every other council command (and `council worker`) uses it.
+ */
+export function serverCommand(): Command {
+  return new Command('server')
+    .description('run the embedded Temporal dev server with its Web UI until Ctrl-C')
+    .option('--data-dir <dir>', 'SQLite file and caches (COUNCIL_DATA_DIR; default ~/.council)')
+    .option('--port <port>', 'gRPC port on 127.0.0.1', '7233')
+    .option('--ui-port <port>', 'Web UI port on 127.0.0.1', '8233')
+    .option('--worker', 'also run a worker in this process (needed by scheduled runs)')
+    .action(async (options: ServerOptions) => {
+      const port = portSchema.safeParse(options.port);
+      const uiPort = portSchema.safeParse(options.uiPort);
+      if (!port.success || !uiPort.success)
+        throw new CouncilUserError('--port and --ui-port take a port number');
+      const dataDir = dataDirectory(options.dataDir);
+      const server = await openLocalServer(dataDir, {
+        port: port.data,
+        uiPort: uiPort.data,
+        exclusive: true,
+      });
+      const say = (line: string) => process.stdout.write(`${line}\n`);
+      say(`Temporal dev server at ${server.address} (namespace ${server.namespace}), data in ${dataDir}`);
+      say(`Web UI: ${server.uiUrl ?? '(none)'}`);
+      say('council commands without TEMPORAL_ADDRESS use this server. Ctrl-C stops it.');
+      try {
+        if (options.worker) {
+          const settings = parseWorkerSettings(workerSettingsFromEnv(process.env), 'COUNCIL_* variables');
+          const target: TemporalTarget = {
+            address: server.address,
+            namespace: server.namespace,
+            connectConfig: { connectionOptions: { address: server.address }, namespace: server.namespace },
+          };
+          const workflowBundle = await cachedWorkflowBundle(dataDir);
+          // The workers return once SIGINT/SIGTERM has let their calls finish; the server stops after.
+          const real = runWorker(target, settings, { workflowBundle, log: say });
+          await Promise.all([real, runSimulatedWorker(target, settings.taskQueue, workflowBundle, say)]);
+        } else {
+          await new Promise<void>((resolve) => {
+            process.once('SIGINT', resolve);
+            process.once('SIGTERM', resolve);
+          });
+        }
+      } finally {
+        await closeLocalServer(dataDir, server);
+        say('server stopped');
+      }
+    });
+}

@@ -1,0 +1,127 @@
+import { Command } from 'commander';
+import { sessionViewQuery } from '../../common/sessionApi';
+import { CouncilUserError } from '../errors';
+import { sendHumanMessage } from '../council';
+import { MultiParticipantSession } from '../session';
+import { requiredKeyVars, SIMULATED_BANNER } from '../simulated';
+import { followSessionRound, rowOf } from './followSession';
+import { createOutput, exitCodeOf, formatUsage, totalUsage } from './output';
+import { connectionFlags, withConfigOptions, withConnectionOptions } from './options';
+import { createRenderer } from './progress';
+import { prepareConfig, type StartOptions } from './run';
+import { isSimulatedQueue, openRuntime, simulatedQueue } from './runtime';
+import { attachCommand } from './sessionAttach';
+import { listCommand, showCommand } from './sessionShow';
+import { findWorkflow, newRunId, serveWorkflow } from './workflows';
+
+/** `council session start|send|show|list|attach|cancel`. */
+export function sessionCommand(): Command {
+  const session = new Command('session').description('long-lived sessions: start, talk, inspect, reattach');
+  session.addCommand(startCommand());
+  session.addCommand(sendCommand());
+  session.addCommand(showCommand());
+  session.addCommand(listCommand());
+  session.addCommand(attachCommand());
+  session.addCommand(cancelCommand());
+  return session;
+}
+
+function startCommand(): Command {
+  const command = new Command('start')
+    .description('start a session from a config; talk to it with `council session send`')
+    .option('--id <id>', 'session id (default: session-<time>-<random>)');
+  withConfigOptions(command);
+  withConnectionOptions(command);
+  return command.action(async (options: StartOptions) => {
+    const { config, flags, simulated } = prepareConfig(options);
+    if (config.kind !== 'session') {
+      throw new CouncilUserError('`session start` takes a session config', 'run councils with `council run`');
+    }
+    const id = options.id ?? newRunId('session');
+    const runtime = await openRuntime(flags);
+    try {
+      const taskQueue = simulated ? simulatedQueue(runtime.taskQueue) : runtime.taskQueue;
+      if (simulated) process.stdout.write(`${SIMULATED_BANNER}\n`);
+      await MultiParticipantSession.create(runtime.client, config.session, { sessionId: id, taskQueue });
+      process.stdout.write(`Started session ${id} (${config.session.strategy}) on task queue ${taskQueue}\n`);
+    } finally {
+      await runtime.close();
+    }
+  });
+}
+
+function sendCommand(): Command {
+  const command = new Command('send')
+    .description(
+      "send a message: a round of a session (answers as they arrive), or a person's message to a council",
+    )
+    .argument('<id>', 'session id')
+    .argument('<message>', 'what the participants should answer')
+    .option('--to <names>', 'only these participants answer (comma-separated); for a council, one expert id')
+    .option('--json', 'print one machine-readable result instead of text');
+  withConnectionOptions(command);
+  return command.action(async (id: string, message: string, options: StartOptions & { to?: string }) => {
+    const startedMs = Date.now();
+    const out = createOutput(options.json === true);
+    const runtime = await openRuntime(connectionFlags(options));
+    try {
+      const found = await findWorkflow(runtime.client, id);
+      if (found.description.status.name !== 'RUNNING') {
+        throw new CouncilUserError(`${found.kind} "${id}" has ended`, 'start a new one');
+      }
+      await serveWorkflow(runtime, found);
+      if (found.kind === 'council') {
+        // The seed's human-in-the-loop: experts read it in their next turns, the synthesizer too.
+        const sent = await sendHumanMessage(runtime.client, id, { content: message, recipient: options.to });
+        out.say(`Added message ${sent.id} to council ${id}${sent.recipient ? ` for ${sent.recipient}` : ''}`);
+        return;
+      }
+      const simulated = isSimulatedQueue(found.description.taskQueue);
+      const view = await found.handle.query(sessionViewQuery);
+      if (runtime.inProcessWorker && !simulated) {
+        const missing = requiredKeyVars(view.participants.map((p) => p.spec.model)).filter(
+          (v) => !process.env[v],
+        );
+        if (missing.length > 0) {
+          throw new CouncilUserError(`${missing.join(', ')} not set, and the session's participants need it`);
+        }
+      }
+      if (simulated) out.say(SIMULATED_BANNER);
+      const session = await MultiParticipantSession.attach(runtime.client, id);
+      const to = options.to?.split(',').map((name) => name.trim());
+      const renderer = createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
+      const sent = session.sendMessage('user', message, to ? { participants: to } : undefined);
+      const responses = await followSessionRound(found.handle, sent, renderer, view.transcriptLength);
+      const rows = responses.map(rowOf);
+      process.exitCode = exitCodeOf(rows);
+      if (out.json)
+        out.result({ id, round: responses[0]?.round, simulated, responses: rows, usage: totalUsage(rows) });
+      else out.say(`\n${formatUsage(rows, Date.now() - startedMs)}`);
+    } finally {
+      await runtime.close();
+    }
+  });
+}
+
+function cancelCommand(): Command {
+  const command = new Command('cancel')
+    .description('cancel a running session or council; calls in flight are cancelled')
+    .argument('<id>', 'session or council id');
+  withConnectionOptions(command);
+  return command.action(async (id: string, options: Record<string, unknown>) => {
+    const runtime = await openRuntime(connectionFlags(options));
+    try {
+      const found = await findWorkflow(runtime.client, id);
+      if (found.description.status.name !== 'RUNNING') {
+        throw new CouncilUserError(`"${id}" is not running (${found.description.status.name.toLowerCase()})`);
+      }
+      await serveWorkflow(runtime, found);
+      await found.handle.cancel();
+      // Wait for the workflow to take the cancellation, so `list` shows it right after.
+      await found.handle.result().catch(() => undefined);
+      process.stdout.write(`Cancelled ${found.kind} ${id}\n`);
+    } finally {
+      await runtime.close();
+    }
+  });
+}

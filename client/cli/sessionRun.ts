@@ -1,0 +1,124 @@
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  type WorkflowHandle,
+  type WorkflowUpdateHandle,
+} from '@temporalio/client';
+import type { ParticipantResponse, RoundResult, SessionConfig } from '../../common/session';
+import { closeSessionUpdate, sendMessageUpdate } from '../../common/sessionApi';
+import type { sessionWorkflow } from '../../workflows';
+import { CouncilUserError } from '../errors';
+import { followSessionRound, rowOf } from './followSession';
+import { exitCodeOf, formatUsage, totalUsage, type ExitCode, type Output } from './output';
+import { createRenderer } from './progress';
+import type { CliRuntime } from './runtime';
+import { CLI_MEMO_KEY, RUN_UPDATE_ID, WORKFLOW_TYPES, type CliMemo } from './workflows';
+
+/** What a `run` of a session needs to start. */
+export interface SessionRunStart {
+  id: string;
+  taskQueue: string;
+  config: SessionConfig;
+  question: string;
+}
+
+/**
+ * Starts the session and sends its question in one call (update-with-start), under a known update
+ * id: a run killed right after starting still has its round, and `attach` can wait on that round.
+ */
+export async function startSessionRun(
+  runtime: CliRuntime,
+  start: SessionRunStart,
+): Promise<{ handle: WorkflowHandle; update: WorkflowUpdateHandle<RoundResult> }> {
+  const memo: CliMemo = { origin: 'run', question: start.question };
+  const operation = new WithStartWorkflowOperation<typeof sessionWorkflow>(WORKFLOW_TYPES.session, {
+    workflowId: start.id,
+    taskQueue: start.taskQueue,
+    args: [{ config: start.config }],
+    workflowIdConflictPolicy: 'FAIL',
+    memo: { [CLI_MEMO_KEY]: memo },
+  });
+  try {
+    const update = await runtime.client.workflow.startUpdateWithStart(sendMessageUpdate, {
+      args: [{ role: 'user', content: start.question }],
+      updateId: RUN_UPDATE_ID,
+      waitForStage: 'ACCEPTED',
+      startWorkflowOperation: operation,
+    });
+    return { handle: await operation.workflowHandle(), update };
+  } catch (error) {
+    if (
+      error instanceof WorkflowExecutionAlreadyStartedError ||
+      (error as Error).message?.includes('already')
+    ) {
+      throw new CouncilUserError(
+        `a session or council with id "${start.id}" already exists`,
+        'pick another --id',
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+}
+
+/** What `run` and `attach` report about a session run. */
+export interface SessionRunMeta {
+  id: string;
+  strategy: string;
+  question: string;
+  simulated: boolean;
+  /** When the run began, for the total time. */
+  startedMs: number;
+}
+
+/**
+ * Follows the run's round to its end, closes the session (so it is listed as closed) and prints the
+ * answers, the usage table and the time, or the one JSON result. Returns the exit code.
+ */
+export async function finishSessionRun(
+  handle: WorkflowHandle,
+  update: WorkflowUpdateHandle<RoundResult>,
+  out: Output,
+  meta: SessionRunMeta,
+): Promise<ExitCode> {
+  const renderer = createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
+  const responses = await followSessionRound(
+    handle,
+    update.result().then((result) => result.responses),
+    renderer,
+    0,
+  );
+  if ((await handle.describe()).status.name === 'RUNNING') {
+    await handle.executeUpdate(closeSessionUpdate);
+    await handle.result();
+  }
+  return reportRun(responses, out, meta);
+}
+
+function reportRun(responses: ParticipantResponse[], out: Output, meta: SessionRunMeta): ExitCode {
+  const rows = responses.map(rowOf);
+  const elapsedMs = Date.now() - meta.startedMs;
+  const exitCode = exitCodeOf(rows);
+  if (out.json) {
+    out.result({
+      id: meta.id,
+      kind: 'session',
+      strategy: meta.strategy,
+      question: meta.question,
+      simulated: meta.simulated,
+      status: exitCode === 0 ? 'ok' : exitCode === 2 ? 'partial' : 'failed',
+      exitCode,
+      responses: rows,
+      usage: totalUsage(rows),
+      elapsedMs,
+    });
+    return exitCode;
+  }
+  for (const row of rows.filter((r) => r.status !== 'ok')) {
+    out.say(`${row.name} ${row.status}: ${row.error ? `${row.error.type}: ${row.error.message}` : ''}`);
+  }
+  out.say(`\n${formatUsage(rows, elapsedMs)}`);
+  return exitCode;
+}

@@ -1,0 +1,147 @@
+import { Command, Option } from 'commander';
+import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { COUNCIL_MODES } from '../../common/council';
+import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
+import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
+import type { TranscriptEntry } from '../../common/session';
+import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
+import { SESSION_SUMMARY_MEMO_KEY, type SessionSummary } from '../../workflows/session/summary';
+import { CouncilUserError } from '../errors';
+import { showCouncil } from './councilShow';
+import { createOutput, formatTable } from './output';
+import { connectionFlags, withConnectionOptions } from './options';
+import { openRuntime } from './runtime';
+import { CLI_MEMO_KEY, findWorkflow, serveWorkflow } from './workflows';
+
+/** `council session show <id>`: the transcript of a session (or a council's result). */
+export function showCommand(): Command {
+  const command = new Command('show')
+    .description('print the transcript of a session, or the result of a council')
+    .argument('<id>', 'session or council id')
+    .option('--json', 'print the view and transcript as JSON');
+  withConnectionOptions(command);
+  return command.action(async (id: string, options: { json?: boolean }) => {
+    const out = createOutput(options.json === true);
+    const runtime = await openRuntime(connectionFlags(options));
+    try {
+      const found = await findWorkflow(runtime.client, id);
+      // Queries run on a worker, on a closed workflow too (it is replayed).
+      await serveWorkflow(runtime, found);
+      if (found.kind === 'council') return await showCouncil(found, out);
+      const [view, transcript] = await Promise.all([
+        found.handle.query(sessionViewQuery),
+        found.handle.query(transcriptQuery, { fromIndex: 0 }),
+      ]);
+      const status = found.description.status.name.toLowerCase();
+      if (out.json) return out.result({ id, kind: 'session', status, view, transcript });
+      const names = view.participants.map((p) => `${p.spec.name} (${p.spec.role})`).join(', ');
+      out.say(
+        `Session ${id}: ${view.strategy}, ${status}, ${view.round} round(s), ${view.usage.totalTokens} tokens`,
+      );
+      out.say(`Participants: ${names || 'none'}`);
+      out.say(formatTranscript(transcript));
+    } finally {
+      await runtime.close();
+    }
+  });
+}
+
+/** A transcript grouped by round: the message, then each answer with its tokens. */
+function formatTranscript(transcript: readonly TranscriptEntry[]): string {
+  const lines: string[] = [];
+  for (const entry of transcript) {
+    if (entry.role === 'user' || entry.role === 'system') {
+      lines.push('', `── Round ${entry.round} ── ${entry.role}: ${entry.content}`);
+      continue;
+    }
+    const tokens = entry.tokenUsage ? ` · ${entry.tokenUsage.totalTokens} tokens` : '';
+    lines.push(
+      '',
+      `${entry.from} (${entry.role})${entry.status === 'ok' ? '' : ` [${entry.status}]`}${tokens}`,
+    );
+    if (entry.content) lines.push(entry.content.trim());
+  }
+  return lines.join('\n');
+}
+
+const statusPattern = /^[a-z-]+$/;
+
+/** `council session list`: sessions and councils, filtered by the search attributes they set. */
+export function listCommand(): Command {
+  const command = new Command('list')
+    .description(
+      'list sessions and councils (filters are search attributes: they work in the Temporal UI too)',
+    )
+    .option(
+      '--status <status>',
+      'CouncilStatus: idle, running, closed (sessions); running, completed, ... (councils)',
+    )
+    .addOption(
+      new Option('--strategy <name>', 'CouncilStrategy: a session strategy or council mode').choices([
+        ...ORCHESTRATION_STRATEGIES,
+        ...COUNCIL_MODES,
+      ]),
+    )
+    .addOption(new Option('--kind <kind>', 'CouncilKind').choices(['session', 'council']))
+    .option('--limit <n>', 'at most this many, newest first', '20')
+    .option('--json', 'print JSON');
+  withConnectionOptions(command);
+  return command.action(async (options: Record<string, string | boolean | undefined>) => {
+    const status = options.status as string | undefined;
+    if (status !== undefined && !statusPattern.test(status)) {
+      throw new CouncilUserError(
+        `--status "${status}" is not a status: use lower-case words like idle or running`,
+      );
+    }
+    const limit = Number(options.limit);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new CouncilUserError('--limit takes a positive whole number');
+    const clauses = [
+      options.kind
+        ? `${CouncilKindKey.name} = '${String(options.kind)}'`
+        : `${CouncilKindKey.name} IN ('session', 'council')`,
+      ...(status ? [`${CouncilStatusKey.name} = '${status}'`] : []),
+      ...(options.strategy ? [`${CouncilStrategyKey.name} = '${String(options.strategy)}'`] : []),
+    ];
+    const query = clauses.join(' AND ');
+    const out = createOutput(options.json === true);
+    const runtime = await openRuntime(connectionFlags(options));
+    try {
+      const found: WorkflowExecutionInfo[] = [];
+      for await (const info of runtime.client.workflow.list({ query })) {
+        found.push(info);
+        if (found.length >= limit) break;
+      }
+      const rows = found.map(rowOf);
+      if (out.json) return out.result(rows);
+      if (rows.length === 0) out.say('No sessions or councils match.');
+      else
+        out.say(
+          formatTable(
+            ['ID', 'KIND', 'STRATEGY', 'STATUS', 'WORKFLOW', 'STARTED', 'TOKENS', 'QUESTION'],
+            rows.map((r) => Object.values(r)),
+          ),
+        );
+      out.say(`Temporal UI filter: ${query}`);
+    } finally {
+      await runtime.close();
+    }
+  });
+}
+
+function rowOf(info: WorkflowExecutionInfo) {
+  const memo = info.memo?.[CLI_MEMO_KEY] as { question?: string } | undefined;
+  const question = memo?.question ?? '';
+  // A closed session leaves its totals in its memo: no worker has to replay it to say them.
+  const summary = info.memo?.[SESSION_SUMMARY_MEMO_KEY] as SessionSummary | undefined;
+  return {
+    id: info.workflowId,
+    kind: info.typedSearchAttributes.get(CouncilKindKey) ?? '',
+    strategy: info.typedSearchAttributes.get(CouncilStrategyKey) ?? '',
+    status: info.typedSearchAttributes.get(CouncilStatusKey) ?? '',
+    workflow: info.status.name.toLowerCase(),
+    started: info.startTime.toISOString().replace('T', ' ').slice(0, 19),
+    tokens: summary ? String(summary.usage.totalTokens) : '',
+    question: question.length > 40 ? `${question.slice(0, 39)}…` : question,
+  };
+}

@@ -1,0 +1,71 @@
+import {
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { z } from 'zod';
+import { CouncilUserError } from '../errors';
+import { isSimulatedQueue, requireWorker, type CliRuntime } from './runtime';
+
+/** The memo key under which the CLI records how it started a workflow. */
+export const CLI_MEMO_KEY = 'councilCli';
+
+/** What the CLI remembers about a workflow it started as a one-question `run`, for `attach`. */
+const cliMemoSchema = z.object({
+  origin: z.literal('run'),
+  question: z.string(),
+});
+export type CliMemo = z.infer<typeof cliMemoSchema>;
+
+/** Id of the update that carries a `run`'s question, so `attach` can wait on the same round. */
+export const RUN_UPDATE_ID = 'council-run-round';
+
+/** Workflow type names, as the worker registers them. */
+export const WORKFLOW_TYPES = { session: 'sessionWorkflow', council: 'councilWorkflow' } as const;
+
+/** A workflow the CLI found by id, with what it knows about it. */
+export interface FoundWorkflow {
+  handle: WorkflowHandle;
+  description: WorkflowExecutionDescription;
+  kind: 'session' | 'council';
+  memo: CliMemo | undefined;
+}
+
+/** A new id for a `run`: sortable by time, readable, unique enough for one person's history. */
+export function newRunId(prefix: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${prefix}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** The session or council with this id, or a one-line error saying there is none. */
+export async function findWorkflow(client: Client, id: string): Promise<FoundWorkflow> {
+  const handle = client.workflow.getHandle(id);
+  let description: WorkflowExecutionDescription;
+  try {
+    description = await handle.describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      throw new CouncilUserError(`no session or council with id "${id}"`, 'see `council session list`', {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  const kind = description.type === WORKFLOW_TYPES.council ? 'council' : 'session';
+  if (description.type !== WORKFLOW_TYPES.council && description.type !== WORKFLOW_TYPES.session) {
+    throw new CouncilUserError(`"${id}" is a ${description.type} workflow, not a council session or council`);
+  }
+  const parsed = cliMemoSchema.safeParse(description.memo?.[CLI_MEMO_KEY]);
+  return { handle, description, kind, memo: parsed.success ? parsed.data : undefined };
+}
+
+/**
+ * Makes sure a worker serves this workflow: one in this process on the workflow's own task queue
+ * (simulated on a simulated queue), or, against a configured cluster, a worker polling there.
+ */
+export async function serveWorkflow(runtime: CliRuntime, found: FoundWorkflow): Promise<void> {
+  const taskQueue = found.description.taskQueue;
+  if (!runtime.inProcessWorker) return requireWorker(runtime, taskQueue);
+  await runtime.startWorker({ taskQueue, simulated: isSimulatedQueue(taskQueue) });
+}

@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import { councilContextSchema, type CouncilContextInput, type CouncilMode } from '../common/council';
+import { LIMITS } from '../common/defaults';
+import { participantSpecSchema, type OrchestrationStrategy } from '../common/participants';
+import { sessionConfigSchema, type SessionConfig } from '../common/session';
+import { formatPath } from '../common/validation';
+import { STRATEGIES } from '../workflows/strategies';
+import { checkParticipants } from '../workflows/strategies/roles';
+import { CouncilUserError } from './errors';
+
+const schemaRef = z.string().optional().describe('Path or URL of this JSON Schema, for editors');
+
+/** A session config file: a session's settings plus the question `council run` asks by default. */
+export const sessionFileSchema = sessionConfigSchema
+  .extend({
+    $schema: schemaRef,
+    kind: z.literal('session').optional().describe('"session" (the default) or "council"'),
+    question: z.string().optional().describe('Asked when `council run` is given no question'),
+    participants: z
+      .array(participantSpecSchema)
+      .min(1, 'a session needs at least one participant')
+      .max(LIMITS.maxParticipants),
+  })
+  .superRefine((file, ctx) => {
+    const firstIndex = new Map<string, number>();
+    file.participants.forEach((participant, index) => {
+      const first = firstIndex.get(participant.name);
+      if (first === undefined) firstIndex.set(participant.name, index);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['participants', index, 'name'],
+          message: `duplicate name "${participant.name}" (also participants[${first}].name): names must be unique`,
+        });
+    });
+    // With no participants at all, "at least one" already says it; the strategy would say it again.
+    const problem =
+      file.participants.length > 0 && checkParticipants(STRATEGIES[file.strategy], file.participants);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['participants'], message: problem });
+  });
+
+const councilShape = councilContextSchema.shape;
+
+/** A council config file: the seed's ExecutionContext; `task` may instead come from the command line. */
+export const councilFileSchema = z
+  .object({
+    ...councilShape,
+    $schema: schemaRef,
+    kind: z.literal('council').describe('"council" for an AutoGen-style council'),
+    task: councilShape.task.optional().describe('Worked on when `council run` is given no question'),
+  })
+  .strict();
+
+/** Either kind of config file; the JSON Schema `council config schema` prints is made from it. */
+export const configFileSchema = z.union([sessionFileSchema, councilFileSchema]);
+
+/** A validated config: what `council run` starts. */
+export type CouncilConfig =
+  | { kind: 'session'; session: SessionConfig; question?: string }
+  | { kind: 'council'; context: Omit<CouncilContextInput, 'task'>; task?: string };
+
+/** Command-line settings that win over the file's. */
+export interface ConfigOverrides {
+  strategy?: OrchestrationStrategy;
+  mode?: CouncilMode;
+}
+
+/** The JSON Schema of config files, for editor completion (`# yaml-language-server: $schema=...`). */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configFileSchema, { io: 'input', unrepresentable: 'any' });
+}
+
+/** Reads, parses (YAML or JSON) and validates a config file; every problem names its line and path. */
+export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): CouncilConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new CouncilUserError(`cannot read config file ${file}: ${reason}`);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const line = syntax.linePos?.[0];
+    // The message's first line, without the position (given up front) and the code frame under it.
+    const message = (syntax.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw new CouncilUserError(`${file}${line ? `:${line.line}:${line.col}` : ''}: ${message}`);
+  }
+  return validateConfig(doc.toJS() as unknown, overrides, (issuePath) => {
+    const node = doc.getIn(issuePath, true) ?? nearestNode(doc, issuePath);
+    const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
+    return offset === undefined ? file : `${file}:${lineCounter.linePos(offset).line}`;
+  });
+}
+
+/**
+ * Validates a parsed config (from a file or built in code) with the command-line overrides applied.
+ * `where` names the place of an issue (file and line) in the error message.
+ */
+export function validateConfig(
+  raw: unknown,
+  overrides: ConfigOverrides = {},
+  where: (path: PropertyKey[]) => string = () => 'config',
+): CouncilConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new CouncilUserError(`${where([])}: a config must be a mapping with "strategy" and "participants"`);
+  }
+  const input = raw as Record<string, unknown>;
+  const isCouncil = input.kind === 'council' || (input.kind === undefined && 'mode' in input);
+  const fail = (error: z.ZodError) => new CouncilUserError(problems(error, where));
+  if (isCouncil && overrides.strategy) {
+    throw new CouncilUserError(`--strategy is for sessions, and this config is a council`, 'use --mode');
+  }
+  if (!isCouncil && overrides.mode) {
+    throw new CouncilUserError(`--mode is for councils, and this config is a session`, 'use --strategy');
+  }
+  if (isCouncil) {
+    const parsed = councilFileSchema.safeParse({ ...input, kind: 'council', ...pick(overrides, 'mode') });
+    if (!parsed.success) throw fail(parsed.error);
+    const { task, ...context } = withoutFileKeys(parsed.data);
+    // The context's own cross-field rules (unique ids, two experts to debate) run on the full context.
+    const full = councilContextSchema.safeParse({ ...context, task: task ?? 'placeholder task' });
+    if (!full.success) throw fail(full.error);
+    return { kind: 'council', context, ...(task ? { task } : {}) };
+  }
+  const parsed = sessionFileSchema.safeParse({ ...input, ...pick(overrides, 'strategy') });
+  if (!parsed.success) throw fail(parsed.error);
+  const { question, ...session } = withoutFileKeys(parsed.data);
+  return { kind: 'session', session, ...(question ? { question } : {}) };
+}
+
+/**
+ * What `council run` uses without --config: the seed's first example, two panelists under broadcast.
+ * They use the provider whose key is set (OpenAI first), so a person with either key gets real answers.
+ */
+export function defaultConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: ConfigOverrides = {},
+): CouncilConfig {
+  const provider = !env.OPENAI_API_KEY && env.ANTHROPIC_API_KEY ? 'anthropic' : 'openai';
+  const models =
+    provider === 'openai' ? ['gpt-4o-mini', 'gpt-4o'] : ['claude-haiku-4-5', 'claude-sonnet-4-6'];
+  return validateConfig(
+    {
+      systemPrompt: 'You are participating in an AI panel discussion.',
+      strategy: 'broadcast',
+      participants: models.map((model, index) => ({
+        name: `Expert-${index + 1}`,
+        role: 'panelist',
+        model: { provider, model },
+      })),
+    },
+    overrides,
+  );
+}
+
+/** The strategy or mode a config runs under. */
+export function configShape(config: CouncilConfig): string {
+  return config.kind === 'session' ? config.session.strategy : config.context.mode;
+}
+
+/** The data without the keys only a file has (`$schema`, `kind`). */
+function withoutFileKeys<T extends { $schema?: string; kind?: string }>(
+  data: T,
+): Omit<T, '$schema' | 'kind'> {
+  return Object.fromEntries(
+    Object.entries(data).filter(([key]) => key !== '$schema' && key !== 'kind'),
+  ) as Omit<T, '$schema' | 'kind'>;
+}
+
+function problems(error: z.ZodError, where: (path: PropertyKey[]) => string): string {
+  const lines = error.issues.map(
+    (issue) => `${where(issue.path)}: ${formatPath(issue.path)}: ${issue.message}`,
+  );
+  return lines.length === 1 ? (lines[0] ?? '') : `invalid config:\n  ${lines.join('\n  ')}`;
+}
+
+/** The deepest node on the path that exists, so a missing key points at its parent's line. */
+function nearestNode(doc: Document, path: PropertyKey[]): unknown {
+  for (let length = path.length - 1; length >= 0; length -= 1) {
+    const node = doc.getIn(path.slice(0, length), true);
+    if (node) return node;
+  }
+  return undefined;
+}
+
+function pick<K extends keyof ConfigOverrides>(overrides: ConfigOverrides, key: K): Partial<ConfigOverrides> {
+  return overrides[key] === undefined ? {} : { [key]: overrides[key] };
+}

@@ -1,0 +1,189 @@
+import { LLMock, type ChatCompletionRequest } from '@copilotkit/aimock';
+import { createLlmActivities, PROVIDER_ENV, providerClientsFromEnv, type LlmActivities } from '../activities';
+import type { ModelSpec } from '../common/llm';
+import type { CouncilConfig } from './config';
+import { CouncilUserError } from './errors';
+
+/** The line printed above every simulated run; tests and people look for it. */
+export const SIMULATED_BANNER =
+  'SIMULATED participants (no API key set): answers come from a local mock, not a model. ' +
+  'Set OPENAI_API_KEY or ANTHROPIC_API_KEY for real answers.';
+
+/** Local LLM servers standing in for the providers, and the activities that call them. */
+export interface SimulatedProviders {
+  url: string;
+  activities: LlmActivities;
+  stop(): Promise<void>;
+}
+
+/** Every model a config calls. */
+export function configModels(config: CouncilConfig): ModelSpec[] {
+  return config.kind === 'session'
+    ? config.session.participants.map((p) => p.model)
+    : [...config.context.activeExperts.map((e) => e.model), config.context.synthesisConfig.model];
+}
+
+/** The env var holding the key of each model; openai-compatible ones without apiKeyEnv need none. */
+export function requiredKeyVars(models: readonly ModelSpec[]): string[] {
+  const vars = models.map((model) => {
+    if (model.apiKeyEnv) return model.apiKeyEnv;
+    if (model.provider === 'openai') return PROVIDER_ENV.openai.apiKey;
+    if (model.provider === 'anthropic') return PROVIDER_ENV.anthropic.apiKey;
+    return undefined;
+  });
+  return [...new Set(vars.filter((name): name is string => name !== undefined))];
+}
+
+/**
+ * Whether a run with an in-process worker is simulated. It is when --simulate says so, or when not a
+ * single key the config needs is set (a fresh clone). When some keys are set and others are not, that
+ * is a mistake, not a wish for simulation: the missing ones are named and nothing starts.
+ */
+export function shouldSimulate(
+  config: CouncilConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  simulateFlag: boolean | undefined,
+): boolean {
+  if (simulateFlag === true) return true;
+  const needed = requiredKeyVars(configModels(config));
+  const missing = needed.filter((name) => !env[name]);
+  if (missing.length === 0) return false;
+  if (missing.length === needed.length && simulateFlag === undefined) return true;
+  throw new CouncilUserError(
+    `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set, and the config has participants that need ${missing.length === 1 ? 'it' : 'them'}`,
+    'set the key(s), or pass --simulate for simulated participants',
+  );
+}
+
+/**
+ * Starts an in-process aimock that answers as each participant, and LLM activities whose calls go to
+ * it through the real provider SDKs: the same activity path as a real run, only the server differs.
+ */
+export async function startSimulatedProviders(
+  options: { chunkLatencyMs?: number } = {},
+): Promise<SimulatedProviders> {
+  const mock = new LLMock({ port: 0, host: '127.0.0.1', logLevel: 'silent', chunkSize: 24 });
+  mock.on({ predicate: () => true }, (request) => simulatedResponse(request), {
+    latency: options.chunkLatencyMs ?? 15,
+  });
+  await mock.start();
+  const env = {
+    [PROVIDER_ENV.openai.apiKey]: 'simulated',
+    [PROVIDER_ENV.openai.baseURL]: `${mock.url}/v1`,
+    [PROVIDER_ENV.anthropic.apiKey]: 'simulated',
+    [PROVIDER_ENV.anthropic.baseURL]: mock.url,
+  };
+  const real = createLlmActivities(providerClientsFromEnv(env), { env });
+  return {
+    url: mock.url,
+    activities: {
+      ...real,
+      // Every model, whatever its base URL or key variable, is answered by the mock.
+      callLlm: (request) =>
+        real.callLlm({
+          ...request,
+          model: {
+            provider: request.model.provider === 'anthropic' ? 'anthropic' : 'openai',
+            model: request.model.model,
+          },
+        }),
+    },
+    stop: () => mock.stop(),
+  };
+}
+
+const ANGLES = [
+  'the assumptions everyone is making without saying so',
+  'how we would measure success',
+  'the failure modes and who bears their cost',
+  'the incentives of the people involved',
+  'cost, time and the resources really available',
+  'how to check the result independently',
+  'second-order effects that show up later',
+  'what the evidence actually supports',
+  'short-term gains against long-term risks',
+  'safety and ethical limits',
+  'what changes at ten times the scale',
+  'the people most affected and how to hear from them',
+];
+
+const STEPS = [
+  'run a small, well-instrumented pilot before committing',
+  'write the assumptions down and test the riskiest one first',
+  'agree on two or three metrics before arguing about solutions',
+  'ask someone outside the group to try to break the plan',
+  'set a date to review the decision with real data',
+];
+
+/**
+ * The answer with a usage estimate (4 characters a token): aimock fills in usage for OpenAI, not for
+ * Anthropic streams. Each provider's handler reads its own field names.
+ */
+function simulatedResponse(request: ChatCompletionRequest) {
+  const content = simulatedAnswer(request);
+  const promptChars = request.messages.reduce((sum, m) => sum + JSON.stringify(m.content ?? '').length, 0);
+  const input = Math.ceil(promptChars / 4);
+  const output = Math.ceil(content.length / 4);
+  return {
+    content,
+    usage: { prompt_tokens: input, completion_tokens: output, input_tokens: input, output_tokens: output },
+  };
+}
+
+/** A plausible, participant-specific answer; the same request always gets the same text. */
+export function simulatedAnswer(request: ChatCompletionRequest): string {
+  const texts = request.messages.map((m) =>
+    typeof m.content === 'string' ? m.content : JSON.stringify(m.content),
+  );
+  const system = texts.filter((_, i) => request.messages[i]?.role === 'system').join('\n');
+  const turn = [...request.messages].reverse().find((m) => m.role === 'user');
+  const turnText = typeof turn?.content === 'string' ? turn.content : JSON.stringify(turn?.content ?? '');
+  const identity = /You are ([^,\n]+), taking part as (?:an? )?(\w+)/.exec(system);
+  const name = identity?.[1] ?? /You are ([^,.\n]+)/.exec(system)?.[1] ?? 'Participant';
+  const role = identity?.[2] ?? 'expert';
+  // Sessions put the question first; councils under a "# Task" heading.
+  const topic = (/^# Task\n(.+)$/m.exec(turnText)?.[1] ?? turnText.split('\n')[0] ?? '').trim().slice(0, 90);
+  // Earlier answers are shown under "### Name (role)" (sessions) or "### Name" (councils) headings.
+  const headings = [...turnText.matchAll(/^### ([^(\n]+?)(?: \(.*\))?$/gm)].map((m) => m[1] ?? '');
+  const others = [...new Set(headings)].filter((other) => other !== name);
+  const seed = hash(`${name}|${role}|${turnText}`);
+  const angle = (k: number) => ANGLES[(seed + k * 5) % ANGLES.length] ?? '';
+  const step = STEPS[seed % STEPS.length] ?? '';
+  const text = body(role, topic, others, angle, step);
+  return system.includes('single JSON object')
+    ? JSON.stringify({ type: others.length > 0 ? 'critique' : 'response', content: `(simulated) ${text}` })
+    : `(simulated) ${text}`;
+}
+
+function body(
+  role: string,
+  topic: string,
+  others: string[],
+  angle: (k: number) => string,
+  step: string,
+): string {
+  const seen = others.join(' and ');
+  switch (role) {
+    case 'moderator':
+      return `Let us frame "${topic}". I suggest we cover ${angle(0)}, ${angle(1)} and ${angle(2)}, in that order. Panelists: be concrete and say where you disagree.`;
+    case 'supervisor':
+    case 'synthesizer':
+      return `Synthesising ${seen || 'the work so far'}: the common thread is ${angle(0)}; the open question is ${angle(1)}. Recommendation: ${step}.`;
+    case 'evaluator':
+      return `Assessment of ${seen || 'the answers'}: strongest on ${angle(0)}, weakest on ${angle(1)}. Before acting I would ${step}.`;
+    default:
+      return others.length > 0
+        ? `Building on ${seen}: I agree on ${angle(0)}, but we have underweighted ${angle(1)}. On "${topic}", I would ${step}.`
+        : `On "${topic}", the key points are ${angle(0)} and ${angle(1)}, with ${angle(2)} as the main risk. My advice: ${step}.`;
+  }
+}
+
+/** FNV-1a: small, stable across runs and platforms. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}

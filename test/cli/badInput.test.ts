@@ -1,0 +1,188 @@
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  clusterEnv,
+  panelConfig,
+  runCli,
+  TEST_ENV,
+  writeConfig,
+  type CliResult,
+  stopStartedClis,
+} from './cli';
+
+const model = { provider: 'openai', model: 'gpt-4o-mini' };
+
+/** One clear line on stderr, exit code 1, no stack trace. */
+function expectOneLineError(result: CliResult, pattern: RegExp): void {
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(pattern);
+  expect(
+    result.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('(add --help')),
+  ).toHaveLength(1);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+// Every case spawns the CLI (and often a worker): minutes on a busy 2-core machine.
+jest.setTimeout(300_000);
+afterAll(stopStartedClis);
+
+describe('bad input: one clear message, exit 1, nothing started', () => {
+  let client: Client;
+  let counter = 0;
+
+  beforeAll(async () => {
+    const connection = await Connection.connect({ address: TEST_ENV.address });
+    client = new Client({ connection, namespace: TEST_ENV.namespace });
+  });
+  afterAll(async () => {
+    await client?.connection.close();
+  });
+
+  /** Runs `council run` with a config against the dev server, and checks no workflow was started. */
+  async function run(config: object | string, extra: string[] = [], env: Record<string, string> = {}) {
+    const id = `cli-bad-${process.pid}-${(counter += 1)}`;
+    const file = typeof config === 'string' ? config : writeConfig('bad.yaml', config);
+    const result = await runCli(
+      ['run', 'Q?', '-c', file, '--worker', '--id', id, ...extra],
+      clusterEnv('bad', env),
+    );
+    await expect(client.workflow.getHandle(id).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    return result;
+  }
+
+  it('an unknown strategy, naming the file, line and what is expected', async () => {
+    const file = writeConfig(
+      'bad.yaml',
+      'strategy: roundtable\nparticipants:\n  - name: A\n    role: panelist\n    model: { provider: openai, model: m }\n',
+    );
+    expectOneLineError(
+      await run(file),
+      /^council: .*bad\.yaml:1: strategy: Invalid option: expected one of "broadcast"\|"roundRobin"\|"moderatorLed"\|"hierarchical"\|"custom"$/m,
+    );
+  });
+
+  it('an unknown role', async () => {
+    const config = panelConfig({
+      participants: [
+        { name: 'A', role: 'panelist', model },
+        { name: 'B', role: 'chair', model },
+      ],
+    });
+    expectOneLineError(
+      await run(config),
+      /bad\.yaml:\d+: participants\[1\]\.role: Invalid option: expected one of "moderator"\|/,
+    );
+  });
+
+  it('no participants', async () => {
+    expectOneLineError(
+      await run(panelConfig({ participants: [] })),
+      /participants: a session needs at least one participant/,
+    );
+  });
+
+  it('duplicate names', async () => {
+    const config = panelConfig({
+      participants: [
+        { name: 'A', role: 'panelist', model },
+        { name: 'A', role: 'panelist', model },
+      ],
+    });
+    expectOneLineError(
+      await run(config),
+      /participants\[1\]\.name: duplicate name "A" \(also participants\[0\]\.name\)/,
+    );
+  });
+
+  it('a strategy without the roles it needs', async () => {
+    expectOneLineError(
+      await run(panelConfig({ strategy: 'moderatorLed' })),
+      /participants: moderatorLed needs a participant with role "moderator"/,
+    );
+    expectOneLineError(
+      await run(panelConfig(), ['--strategy', 'hierarchical']),
+      /hierarchical needs a participant with role "supervisor"/,
+    );
+  });
+
+  it('a provider whose key variable is unset, when others are set (no silent simulation)', async () => {
+    const config = panelConfig({
+      participants: [
+        { name: 'A', role: 'panelist', model },
+        { name: 'B', role: 'panelist', model: { provider: 'anthropic', model: 'claude-haiku-4-5' } },
+      ],
+    });
+    expectOneLineError(
+      await run(config, [], { OPENAI_API_KEY: 'k' }),
+      /^council: ANTHROPIC_API_KEY is not set, and the config has participants that need it/,
+    );
+    expectOneLineError(await run(config, ['--no-simulate']), /OPENAI_API_KEY, ANTHROPIC_API_KEY are not set/);
+  });
+
+  it('an unreadable or malformed config', async () => {
+    expectOneLineError(
+      await run('/nonexistent/council.yaml'),
+      /^council: cannot read config file \/nonexistent\/council\.yaml: no such file$/m,
+    );
+    const broken = writeConfig('broken.yaml', 'strategy: broadcast\nparticipants: [\n  { name: A\n');
+    expectOneLineError(await run(broken), /broken\.yaml:\d+:\d+: /);
+  });
+
+  it('an unknown flag, or a flag value that is not a choice', async () => {
+    expectOneLineError(await run(panelConfig(), ['--bogus']), /error: unknown option '--bogus'/);
+    expectOneLineError(
+      await run(panelConfig(), ['--strategy', 'roundtable']),
+      /argument 'roundtable' is invalid. Allowed choices are broadcast, roundRobin/,
+    );
+    expectOneLineError(
+      await run(panelConfig(), ['--mode', 'parallel']),
+      /--mode is for councils, and this config is a session/,
+    );
+  });
+
+  it('a session id that does not exist', async () => {
+    for (const command of [
+      ['session', 'attach'],
+      ['session', 'show'],
+      ['session', 'send'],
+      ['session', 'cancel'],
+    ]) {
+      const args = [...command, 'no-such-session', ...(command[1] === 'send' ? ['hello'] : []), '--worker'];
+      expectOneLineError(
+        await runCli(args, clusterEnv('bad')),
+        /^council: no session or council with id "no-such-session"/,
+      );
+    }
+  });
+
+  it('an unreachable Temporal address', async () => {
+    const result = await runCli(['session', 'list'], clusterEnv('bad', { TEMPORAL_ADDRESS: '127.0.0.1:1' }));
+    expectOneLineError(
+      result,
+      /^council: cannot reach Temporal at 127\.0\.0\.1:1: .*\(check TEMPORAL_ADDRESS/,
+    );
+  });
+
+  it('a cluster with no worker on the task queue, and no --worker', async () => {
+    const id = `cli-bad-noworker-${process.pid}`;
+    const result = await runCli(['run', 'Q?', '--id', id], clusterEnv('bad-noworker'));
+    expectOneLineError(
+      result,
+      /no worker polls task queue "test-bad-noworker-\S+" on 127\.0\.0\.1:\d+ \(start one with `council worker`/,
+    );
+    await expect(client.workflow.getHandle(id).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+
+  it('no question, and prints the stack trace only with --verbose', async () => {
+    const noQuestion = writeConfig('q.yaml', panelConfig());
+    expectOneLineError(
+      await runCli(['run', '-c', noQuestion, '--worker'], clusterEnv('bad')),
+      /council: no question: pass one/,
+    );
+    const verbose = await runCli(['--verbose', 'run', '-c', noQuestion, '--worker'], clusterEnv('bad'));
+    expect(verbose.code).toBe(1);
+    expect(verbose.stderr).toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { configJsonSchema, defaultConfig, loadConfigFile } from '../../client/config';
+import { shouldSimulate } from '../../client/simulated';
+import { cliEnv, runCli, writeConfig } from './cli';
+
+const SCHEMA_FILE = path.resolve(__dirname, '../../examples/council.schema.json');
+
+describe('config files', () => {
+  it('`config schema` prints the JSON Schema the examples point at, and it is up to date', async () => {
+    const result = await runCli(['config', 'schema'], cliEnv());
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
+    expect(configJsonSchema()).toMatchObject({ anyOf: [expect.any(Object), expect.any(Object)] });
+  });
+
+  it('`config check` validates a file and says which keys it needs', async () => {
+    const ok = await runCli(
+      ['config', 'check', 'examples/hierarchical.yaml'],
+      cliEnv({ OPENAI_API_KEY: 'k' }),
+    );
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe(
+      'examples/hierarchical.yaml: valid session config (hierarchical, 3 participants)\n' +
+        'needs: OPENAI_API_KEY (set), ANTHROPIC_API_KEY (not set)\n',
+    );
+    const bad = writeConfig('bad.yaml', 'strategy: broadcast\nparticipants:\n  - name: A\n    role: boss\n');
+    const result = await runCli(['config', 'check', bad], cliEnv());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${bad}:4: participants[0].role: Invalid option: expected one of`);
+    expect(result.stderr).toContain(
+      `${bad}:3: participants[0].model: Invalid input: expected object, received undefined`,
+    );
+  });
+
+  it('names the line of every problem, in YAML and in JSON', () => {
+    const json = writeConfig(
+      'c.json',
+      '{\n  "strategy": "broadcast",\n  "maxTokens": 10,\n  "participants": []\n}\n',
+    );
+    expect(() => loadConfigFile(json)).toThrow(
+      /c\.json:3: maxTokens: Too small: expected number to be >=64[\s\S]*c\.json:4: participants: a session needs at least one participant/,
+    );
+  });
+
+  it('council configs: mode, unique ids, two experts to debate', () => {
+    const expert = (id: string) => ({ id, name: id, model: { provider: 'openai', model: 'm' } });
+    const file = writeConfig('council.yaml', {
+      kind: 'council',
+      mode: 'adversarial',
+      activeExperts: [expert('a')],
+      synthesisConfig: { model: { provider: 'openai', model: 'm' } },
+    });
+    expect(() => loadConfigFile(file)).toThrow(/activeExperts: adversarial mode needs at least two experts/);
+    expect(() => loadConfigFile(file, { mode: 'parallel' })).not.toThrow();
+    expect(() => loadConfigFile(file, { strategy: 'broadcast' })).toThrow(/--strategy is for sessions/);
+  });
+
+  it('simulates only when no key the config needs is set, or when asked', () => {
+    const config = defaultConfig({});
+    expect(shouldSimulate(config, {}, undefined)).toBe(true);
+    expect(shouldSimulate(config, { OPENAI_API_KEY: 'k' }, undefined)).toBe(false);
+    expect(shouldSimulate(config, { OPENAI_API_KEY: 'k' }, true)).toBe(true);
+    expect(() => shouldSimulate(config, {}, false)).toThrow(/OPENAI_API_KEY is not set/);
+    // The default config follows the key that is set.
+    const anthropic = defaultConfig({ ANTHROPIC_API_KEY: 'k' });
+    expect(anthropic.kind === 'session' && anthropic.session.participants[0]?.model.provider).toBe(
+      'anthropic',
+    );
+  });
+});

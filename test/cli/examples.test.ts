@@ -1,0 +1,48 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { COUNCIL_MODES } from '../../common/council';
+import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
+import { configShape, loadConfigFile } from '../../client/config';
+import { clusterEnv, runCli, stopStartedClis } from './cli';
+
+const EXAMPLES = path.resolve(__dirname, '../../examples');
+const configs = readdirSync(EXAMPLES)
+  .filter((file) => /\.(ya?ml|json)$/.test(file) && file !== 'council.schema.json')
+  .sort();
+
+// Every case spawns the CLI (and often a worker): minutes on a busy 2-core machine.
+jest.setTimeout(300_000);
+afterAll(stopStartedClis);
+
+describe('examples/', () => {
+  it('hold a config for every strategy and every mode', () => {
+    const shapes = new Set(configs.map((file) => configShape(loadConfigFile(path.join(EXAMPLES, file)))));
+    for (const shape of [...ORCHESTRATION_STRATEGIES, ...COUNCIL_MODES]) expect(shapes).toContain(shape);
+  });
+
+  it.each(configs)('%s runs to the end (simulated) with every participant answering', async (file) => {
+    const result = await runCli(
+      ['run', '--config', path.join('examples', file), '--worker', '--json'],
+      clusterEnv(`example-${path.parse(file).name}`),
+    );
+    expect(result.stderr).toContain('SIMULATED participants');
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as {
+      simulated: boolean;
+      status: string;
+      responses: Array<{ name: string; status: string; content: string }>;
+    };
+    expect(json).toMatchObject({ simulated: true, status: 'ok' });
+    const config = loadConfigFile(path.join(EXAMPLES, file));
+    // Observers listen and never answer; every other participant (or expert, plus the synthesizer) does.
+    const expected =
+      config.kind === 'session'
+        ? config.session.participants.filter((p) => p.role !== 'observer').map((p) => p.name)
+        : [
+            ...config.context.activeExperts.map((e) => e.name),
+            config.context.synthesisConfig.name ?? 'Synthesizer',
+          ];
+    expect(json.responses.map((r) => r.name).sort()).toEqual([...expected].sort());
+    for (const response of json.responses) expect(response.content).toMatch(/^\(simulated\) /);
+  });
+});

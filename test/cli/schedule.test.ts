@@ -1,0 +1,98 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { createLlmActivities } from '../../activities';
+import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';
+import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { clusterEnv, runCli, stopStartedClis } from './cli';
+
+// Every case spawns the CLI (and often a worker): minutes on a busy 2-core machine.
+jest.setTimeout(300_000);
+afterAll(stopStartedClis);
+
+describe('council schedule', () => {
+  let mock: LLMock;
+  let harness: TemporalTestHarness;
+  let env: Record<string, string>;
+  const id = `cli-schedule-${process.pid}`;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    answerAsParticipants(mock);
+    // The worker that serves scheduled runs, as `council worker` would on a cluster.
+    harness = await startHarness('schedule', createLlmActivities(mockClients(mock)));
+    env = clusterEnv('schedule', { COUNCIL_TASK_QUEUE: harness.taskQueue });
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await mock?.stop();
+  });
+
+  it('create, list, describe, trigger (its run is found with session list/show), pause, unpause, delete', async () => {
+    const create = await runCli(
+      [
+        'schedule',
+        'create',
+        id,
+        '-c',
+        'examples/council-parallel.yaml',
+        '--every',
+        '1h',
+        '--overlap',
+        'buffer_one',
+      ],
+      env,
+    );
+    expect(create.stderr).toBe('');
+    expect(create.stdout).toContain(`Created schedule ${id}: every 1h, task queue ${harness.taskQueue}`);
+
+    const list = await runCli(['schedule', 'list', '--json'], env);
+    expect(JSON.parse(list.stdout)).toContainEqual(expect.objectContaining({ id, state: 'active' }));
+
+    // Whole results in assertions: a failure then shows stderr too.
+    const trigger = await runCli(['schedule', 'trigger', id], env);
+    expect(trigger).toMatchObject({ code: 0, stdout: `Triggered schedule ${id}\n` });
+
+    let runId = '';
+    // Polled through the CLI itself: the run is found the way a person would find it.
+    for (let attempt = 0; attempt < 60 && runId === ''; attempt += 1) {
+      const found = await runCli(
+        ['session', 'list', '--kind', 'council', '--status', 'completed', '--json', '--limit', '200'],
+        env,
+      );
+      runId =
+        (JSON.parse(found.stdout) as Array<{ id: string }>).find((row) => row.id.startsWith(`${id}-`))?.id ??
+        '';
+    }
+    expect(runId).not.toBe('');
+
+    const describe = await runCli(['schedule', 'describe', id, '--json'], env);
+    expect(JSON.parse(describe.stdout)).toMatchObject({
+      id,
+      spec: 'every 1h',
+      config: 'examples/council-parallel.yaml',
+      state: 'active',
+      overlap: 'buffer_one',
+      recentRuns: [runId],
+    });
+
+    const show = await runCli(['session', 'show', runId], env);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain(`Council ${runId}: parallel, completed`);
+    expect(show.stdout).toMatch(/Reliability Engineer \(expert\)\nReliability Engineer: answer/);
+    expect(show.stdout).toMatch(/Synthesizer \(synthesizer\)\nSynthesizer: answer/);
+
+    expect((await runCli(['schedule', 'pause', id, '--note', 'holiday'], env)).stdout).toContain(
+      `Paused schedule ${id}`,
+    );
+    const paused = JSON.parse((await runCli(['schedule', 'describe', id, '--json'], env)).stdout) as Record<
+      string,
+      unknown
+    >;
+    expect(paused).toMatchObject({ state: 'paused', note: 'holiday' });
+    expect((await runCli(['schedule', 'unpause', id], env)).stdout).toContain(`Unpaused schedule ${id}`);
+    expect((await runCli(['schedule', 'delete', id], env)).stdout).toContain(`Deleted schedule ${id}`);
+
+    const gone = await runCli(['schedule', 'describe', id], env);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toBe(`council: no schedule with id "${id}" (see \`council schedule list\`)\n`);
+  });
+});

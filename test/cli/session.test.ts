@@ -1,0 +1,155 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { answerAsParticipants, chatRequests, promptText, speakerOf, startMockLlm } from '../helpers/mockLlm';
+import {
+  clusterEnv,
+  expectSuccess,
+  holdAnswers,
+  exited,
+  mockProviderEnv,
+  panelConfig,
+  runCli,
+  startCli,
+  stopStartedClis,
+  startedId,
+  waitFor,
+  writeConfig,
+} from './cli';
+
+// Every case spawns the CLI (and often a worker): minutes on a busy 2-core machine.
+jest.setTimeout(300_000);
+afterAll(stopStartedClis);
+
+describe('council session', () => {
+  let mock: LLMock;
+  let env: Record<string, string>;
+  let config: string;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    answerAsParticipants(mock);
+    env = clusterEnv('session', mockProviderEnv(mock));
+    config = writeConfig('panel.yaml', panelConfig());
+  });
+  afterAll(async () => {
+    await mock?.stop();
+  });
+
+  it('start, send (to all, then to one), show, list with filters, cancel', async () => {
+    const id = `cli-session-${process.pid}`;
+    const start = await runCli(['session', 'start', '-c', config, '--id', id, '--worker'], env);
+    expectSuccess(start);
+    expect(start.stdout).toContain(`Started session ${id} (broadcast)`);
+    expect(start.code).toBe(0);
+
+    const first = await runCli(['session', 'send', id, 'First question?', '--worker'], env);
+    expectSuccess(first);
+    expect(first.stdout).toMatch(/Expert-1 \(panelist\)\nExpert-1: answer/);
+    expect(first.stdout).toMatch(/Expert-2 \(panelist\)\nExpert-2: answer/);
+
+    const second = await runCli(
+      ['session', 'send', id, 'Only you?', '--to', 'Expert-2', '--worker', '--json'],
+      env,
+    );
+    expectSuccess(second);
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      id,
+      round: 2,
+      responses: [{ name: 'Expert-2', status: 'ok' }],
+    });
+
+    const show = await runCli(['session', 'show', id, '--worker'], env);
+    expectSuccess(show);
+    expect(show.stdout).toContain(`Session ${id}: broadcast, running, 2 round(s), 45 tokens`);
+    expect(show.stdout).toMatch(
+      /── Round 1 ── user: First question\?[\s\S]*Expert-1 \(panelist\) · 15 tokens\nExpert-1: answer/,
+    );
+    expect(show.stdout).toMatch(/── Round 2 ── user: Only you\?\n\nExpert-2 \(panelist\) · 15 tokens/);
+
+    const idle = await listIds(['--strategy', 'broadcast', '--status', 'idle']);
+    expect(idle).toContain(id);
+    expect(await listIds(['--strategy', 'roundRobin'])).not.toContain(id);
+    expect(await listIds(['--status', 'closed'])).not.toContain(id);
+    const text = await runCli(['session', 'list', '--kind', 'session', '--status', 'idle'], env);
+    expectSuccess(text);
+    expect(text.stdout).toContain("Temporal UI filter: CouncilKind = 'session' AND CouncilStatus = 'idle'");
+
+    const cancel = await runCli(['session', 'cancel', id, '--worker'], env);
+    expectSuccess(cancel);
+    expect(cancel.stdout).toContain(`Cancelled session ${id}`);
+    const after = await runCli(['session', 'list', '--json', '--limit', '200'], env);
+    const row = (JSON.parse(after.stdout) as Array<{ id: string; workflow: string }>).find(
+      (r) => r.id === id,
+    );
+    expect(row?.workflow).toBe('cancelled');
+  });
+
+  it('attach, after the CLI was SIGKILLed with a call in flight, resumes the run and prints its result', async () => {
+    const gated = await startMockLlm();
+    // The kill lands while the mock holds a call.
+    const { seen, open } = holdAnswers(gated);
+    try {
+      const gatedEnv = clusterEnv('attach', mockProviderEnv(gated));
+      const fastRetry = { timeouts: { heartbeatMs: 1500 }, retry: { initialIntervalMs: 100 } };
+      const cfg = writeConfig('slow.yaml', {
+        ...panelConfig(),
+        participants: panelConfig().participants.map((p) => ({ ...p, ...fastRetry })),
+      });
+      const run = startCli(['run', 'Will this survive a crash?', '-c', cfg, '--worker'], gatedEnv);
+      await waitFor('the run id', () => startedId(run.output.stdout) !== undefined, { process: run });
+      await waitFor('a call in flight', () => seen.length >= 1, { process: run });
+      run.child.kill('SIGKILL');
+      await exited(run.child);
+      const inFlightAtKill = seen.length;
+      open();
+      const id = startedId(run.output.stdout) ?? '';
+      expect(run.output.stdout).not.toContain('Total time');
+
+      const attach = await runCli(['session', 'attach', id, '--worker'], gatedEnv);
+      expect(attach).toMatchObject({ code: 0, stderr: '' });
+      expect(attach.stdout).toContain(`Attached to session ${id} (running)`);
+      expect(attach.stdout).toMatch(/Expert-1 \(panelist\)\nExpert-1: answer/);
+      expect(attach.stdout).toMatch(/Expert-2 \(panelist\)\nExpert-2: answer/);
+      expect(attach.stdout).toMatch(/│ Total\s+│\s+│\s+│\s+20 │\s+10 │\s+30 │/);
+      // Every call the kill cut off was made again, by the worker of `attach`.
+      expect(seen.length).toBe(inFlightAtKill + 2);
+
+      const list = await runCli(['session', 'list', '--json', '--limit', '200'], gatedEnv);
+      const row = (JSON.parse(list.stdout) as Array<{ id: string; status: string }>).find((r) => r.id === id);
+      expect(row?.status).toBe('closed');
+    } finally {
+      await gated.stop();
+    }
+  });
+
+  it("send adds a person's message to a running council, and the synthesis reads it", async () => {
+    const held = await startMockLlm();
+    const { seen, open } = holdAnswers(held);
+    try {
+      const heldEnv = clusterEnv('council-send', mockProviderEnv(held));
+      const run = startCli(['run', '-c', 'examples/council-parallel.yaml', '--worker', '--json'], heldEnv);
+      await waitFor('the experts to be called', () => seen.length >= 3, { process: run });
+      const id = startedId(run.output.stderr) ?? '';
+      const send = await runCli(['session', 'send', id, 'Keep it under $500 a month.', '--worker'], heldEnv);
+      expectSuccess(send);
+      expect(send.stdout).toMatch(new RegExp(`^Added message \\S+ to council ${id}\\n$`));
+      open();
+
+      const result = await run.done;
+      expectSuccess(result);
+      const json = JSON.parse(result.stdout) as { messages: Array<{ sender: string; content: string }> };
+      expect(json.messages).toContainEqual(
+        expect.objectContaining({ sender: 'human', content: 'Keep it under $500 a month.' }),
+      );
+      const synthesis = chatRequests(held).find((entry) => speakerOf(entry) === 'Synthesizer');
+      expect(synthesis && promptText(synthesis)).toContain('Keep it under $500 a month.');
+    } finally {
+      await held.stop();
+    }
+  });
+
+  async function listIds(filters: string[]): Promise<string[]> {
+    const result = await runCli(['session', 'list', '--json', '--limit', '200', ...filters], env);
+    expectSuccess(result);
+    return (JSON.parse(result.stdout) as Array<{ id: string }>).map((row) => row.id);
+  }
+});

@@ -1,0 +1,97 @@
+import { DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { z } from 'zod';
+import { createLlmActivities, missingProviderKeys, providerClientsFromEnv } from '../activities';
+import { DEFAULT_TASK_QUEUE } from '../common/defaults';
+import { zodProblem } from '../common/validation';
+import { configuredTarget, connectWorker, type TemporalTarget } from '../client/connection';
+import { CouncilUserError } from '../client/errors';
+import { bundleCouncilWorkflows, createCouncilWorker } from './worker';
+
+/** How a long-lived worker runs; every field also has an env var (see {@link workerSettingsFromEnv}). */
+export const workerSettingsSchema = z.object({
+  taskQueue: z.string().trim().min(1, 'the task queue name is empty').default(DEFAULT_TASK_QUEUE),
+  /** LLM calls this worker runs at once; they are I/O bound, so well above the core count. */
+  maxConcurrentCalls: z.coerce
+    .number()
+    .int('must be a whole number, e.g. 200')
+    .min(1, 'must be at least 1')
+    .max(10_000)
+    .default(200),
+  /** How long in-flight calls may take to finish after SIGINT/SIGTERM before they are cancelled. */
+  shutdownGraceMs: z.coerce.number().int().min(0).default(30_000),
+});
+export type WorkerSettings = z.infer<typeof workerSettingsSchema>;
+export type WorkerSettingsInput = z.input<typeof workerSettingsSchema>;
+
+/** COUNCIL_TASK_QUEUE, COUNCIL_MAX_CONCURRENT_CALLS and COUNCIL_SHUTDOWN_GRACE_MS, unset ones left out. */
+export function workerSettingsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): WorkerSettingsInput {
+  const settings: Record<string, string> = {};
+  if (env.COUNCIL_TASK_QUEUE) settings.taskQueue = env.COUNCIL_TASK_QUEUE;
+  if (env.COUNCIL_MAX_CONCURRENT_CALLS) settings.maxConcurrentCalls = env.COUNCIL_MAX_CONCURRENT_CALLS;
+  if (env.COUNCIL_SHUTDOWN_GRACE_MS) settings.shutdownGraceMs = env.COUNCIL_SHUTDOWN_GRACE_MS;
+  return settings as WorkerSettingsInput;
+}
+
+/** Validated settings; a bad value is named with the flag or variable it came from. */
+export function parseWorkerSettings(input: WorkerSettingsInput, source: string): WorkerSettings {
+  const parsed = workerSettingsSchema.safeParse(input);
+  if (!parsed.success)
+    throw new CouncilUserError(`invalid worker settings (${source}): ${zodProblem(parsed.error)}`);
+  return parsed.data;
+}
+
+/**
+ * Runs a council worker until SIGINT or SIGTERM. The SDK's runtime catches those signals and stops
+ * polling; calls in flight get `shutdownGraceMs` to finish, so a deploy does not waste paid tokens.
+ */
+export async function runWorker(
+  target: TemporalTarget,
+  settings: WorkerSettings,
+  options: { workflowBundle?: WorkflowBundle; log?: (line: string) => void } = {},
+): Promise<void> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  for (const line of missingProviderKeys(process.env)) log(`warning: ${line}`);
+  const connection = await connectWorker(target);
+  const worker = await createCouncilWorker({
+    connection,
+    namespace: target.namespace,
+    taskQueue: settings.taskQueue,
+    activities: createLlmActivities(providerClientsFromEnv(process.env)),
+    workflowBundle: options.workflowBundle ?? (await bundleCouncilWorkflows()),
+    maxConcurrentActivityTaskExecutions: settings.maxConcurrentCalls,
+    shutdownGraceTime: settings.shutdownGraceMs,
+  });
+  const onSignal = (signal: string) =>
+    log(`${signal}: stopping; calls in flight have ${settings.shutdownGraceMs / 1000} s to finish`);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  log(
+    `council worker polling task queue "${settings.taskQueue}" on ${target.address} ` +
+      `(namespace ${target.namespace}), up to ${settings.maxConcurrentCalls} concurrent calls`,
+  );
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    log('council worker stopped');
+  }
+}
+
+/** `node dist/workers/main.js`: the worker of docker-compose, configured by environment only. */
+async function main(): Promise<void> {
+  const target = configuredTarget();
+  if (!target)
+    throw new CouncilUserError('TEMPORAL_ADDRESS is not set', 'e.g. TEMPORAL_ADDRESS=localhost:7233');
+  await runWorker(target, parseWorkerSettings(workerSettingsFromEnv(process.env), 'environment'));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    const message = error instanceof CouncilUserError ? error.toOneLine() : String(error);
+    process.stderr.write(`council worker: ${message}\n`);
+    process.exit(1);
+  });
+}
