@@ -50,7 +50,7 @@ export async function connectClient(target: TemporalTarget): Promise<Client> {
   try {
     const connection = await Connection.connect({
       ...(target.connectConfig.connectionOptions as Parameters<typeof Connection.connect>[0]),
-      connectTimeout: '5s',
+      connectTimeout: '10s',
     });
     return new Client({ connection, namespace: target.namespace });
   } catch (error) {

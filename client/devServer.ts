@@ -32,7 +32,11 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-const PROJECT_ROOT = path.resolve(__dirname, '..');
+/** The folder holding package.json: two levels up from source or from dist/client. */
+const PROJECT_ROOT =
+  [path.resolve(__dirname, '..'), path.resolve(__dirname, '../..')].find((dir) =>
+    existsSync(path.join(dir, 'package.json')),
+  ) ?? path.resolve(__dirname, '..');
 
 /** Where the project's install script puts the CLI, unless TEMPORAL_CLI_PATH says otherwise. */
 export function temporalExecutable(): string {
@@ -81,6 +85,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
   const child = spawn('bash', ['-c', GUARD_SCRIPT, 'temporal-guard', executable, ...args], {
     stdio: ['pipe', 'ignore', 'pipe'],
+    // Its own process group: a terminal's Ctrl-C reaches council, which then stops the server cleanly.
+    detached: true,
   });
   const stderr: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));

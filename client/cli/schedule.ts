@@ -49,11 +49,11 @@ interface CreateOptions {
 function createCommand(): Command {
   const command = new Command('create')
     .description(
-      'schedule a council config; each run is a council workflow `<id>-<time>` (see `session list`)',
+      'schedule a council or session config; each run is a workflow `<id>-<time>` (see `session list`)',
     )
     .argument('<id>', 'schedule id')
     .argument('[question]', 'the task of each run (default: "task" from the config)')
-    .requiredOption('-c, --config <file>', 'council config (YAML or JSON)')
+    .requiredOption('-c, --config <file>', 'council or session config (YAML or JSON)')
     .option('--cron <expression>', 'cron expression, e.g. "0 9 * * 1-5" (UTC)')
     .option('--every <duration>', 'interval, e.g. 30m, 1h, 1d')
     .addOption(
@@ -70,13 +70,7 @@ function createCommand(): Command {
     async (id: string, question: string | undefined, options: CreateOptions & Record<string, unknown>) => {
       const spec = scheduleSpec(options);
       const config = loadConfigFile(options.config);
-      if (config.kind !== 'council') {
-        throw new CouncilUserError(
-          'schedules run council configs: a session waits for messages and never completes on its own',
-          'use a config with "kind: council"',
-        );
-      }
-      const task = question?.trim() || config.task;
+      const task = question?.trim() || (config.kind === 'council' ? config.task : config.question);
       if (!task)
         throw new CouncilUserError('no task: pass one after the schedule id, or set "task" in the config');
       const flags = connectionFlags(options);
@@ -93,10 +87,18 @@ function createCommand(): Command {
           spec,
           action: {
             type: 'startWorkflow',
-            workflowType: WORKFLOW_TYPES.council,
             workflowId: id,
             taskQueue,
-            args: [{ schemaVersion: COUNCIL_SCHEMA_VERSION, context: { ...config.context, task } }],
+            // A session config runs one round with the task as its message, then closes.
+            ...(config.kind === 'council'
+              ? {
+                  workflowType: WORKFLOW_TYPES.council,
+                  args: [{ schemaVersion: COUNCIL_SCHEMA_VERSION, context: { ...config.context, task } }],
+                }
+              : {
+                  workflowType: WORKFLOW_TYPES.session,
+                  args: [{ config: config.session, oneShot: { role: 'user', content: task } }],
+                }),
           },
           policies: { overlap: overlapPolicy(options.overlap) },
           // Cron expressions come back from the server as calendars: keep the spec as it was written.

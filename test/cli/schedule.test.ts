@@ -95,4 +95,39 @@ describe('council schedule', () => {
     expect(gone.code).toBe(1);
     expect(gone.stderr).toBe(`council: no schedule with id "${id}" (see \`council schedule list\`)\n`);
   });
+
+  it('schedules a session config: each run plays one round with the task and closes', async () => {
+    const sessionId = `${id}-session`;
+    const create = await runCli(
+      [
+        'schedule',
+        'create',
+        sessionId,
+        'Weekly: what changed?',
+        '-c',
+        'examples/round-robin.yaml',
+        '--every',
+        '7d',
+      ],
+      env,
+    );
+    expect(create).toMatchObject({ code: 0, stderr: '' });
+    expect((await runCli(['schedule', 'trigger', sessionId], env)).code).toBe(0);
+    let runId = '';
+    for (let attempt = 0; attempt < 60 && runId === ''; attempt += 1) {
+      const found = await runCli(
+        ['session', 'list', '--kind', 'session', '--status', 'closed', '--json', '--limit', '200'],
+        env,
+      );
+      runId =
+        (JSON.parse(found.stdout) as Array<{ id: string }>).find((row) => row.id.startsWith(`${sessionId}-`))
+          ?.id ?? '';
+    }
+    expect(runId).not.toBe('');
+    const show = await runCli(['session', 'show', runId], env);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('Weekly: what changed?');
+    expect(show.stdout).toMatch(/Analyst-1: answer/);
+    expect((await runCli(['schedule', 'delete', sessionId], env)).code).toBe(0);
+  });
 });

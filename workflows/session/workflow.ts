@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  isCancellation,
   patched,
   setHandler,
   upsertMemo,
@@ -13,6 +14,7 @@ import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../comm
 import {
   sendMessageSchema,
   type RoundResult,
+  type SendMessageInput,
   type SessionConfigInput,
   type SessionState,
   type SessionView,
@@ -46,10 +48,15 @@ import {
 } from './state';
 import { SESSION_SUMMARY_MEMO_KEY, SUMMARY_MEMO_PATCH, summaryOf } from './summary';
 
+/** Patch id of the change that marks a cancelled session's CouncilStatus as `cancelled`. */
+const CANCELLED_STATUS_PATCH = 'session-cancelled-status';
+
 /** Input of {@link sessionWorkflow}: a config for a new session, or the state carried from the last run. */
 export interface SessionWorkflowInput {
   config: SessionConfigInput;
   state?: SessionState;
+  /** Play one round with this message, then close: a session that completes on its own (schedules). */
+  oneShot?: SendMessageInput;
 }
 
 /**
@@ -79,38 +86,50 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     if (state.closed) throw invalid('this session is closed: start a new one');
   };
 
+  const checkMessage = (request: SendMessageInput) => {
+    acceptingUpdates();
+    const parsed = sendMessageSchema.safeParse(request);
+    if (!parsed.success) throw invalid(`invalid message: ${zodProblem(parsed.error)}`);
+    for (const name of parsed.data.participants ?? []) requireParticipant(state, name);
+    const problem = checkParticipants(
+      STRATEGIES[state.config.strategy],
+      state.participants.map((p) => p.spec),
+    );
+    if (problem) throw invalid(problem);
+  };
+
+  const playInTurn = async (request: SendMessageInput): Promise<RoundResult> => {
+    const message = sendMessageSchema.parse(request);
+    const ticket = ticketsIssued++;
+    await condition(() => ticketsServed === ticket);
+    roundRunning = true;
+    publishStatus();
+    try {
+      const strategy = state.config.strategy;
+      const responses = await playRound(state, message, inFlight, (next) => (active = next));
+      return { round: responses[0]?.round ?? state.round, strategy, responses };
+    } finally {
+      roundRunning = false;
+      ticketsServed += 1;
+      publishStatus();
+    }
+  };
+
+  const close = async () => {
+    await condition(() => ticketsServed === ticketsIssued);
+    state.closed = true;
+    publishStatus();
+    // A new command: histories of sessions closed before it have none, so they replay without it.
+    if (patched(SUMMARY_MEMO_PATCH)) upsertMemo({ [SESSION_SUMMARY_MEMO_KEY]: summaryOf(state) });
+  };
+
   setHandler(
     sendMessageUpdate,
-    async (request): Promise<RoundResult> => {
+    (request) => {
       updatesThisRun += 1;
-      const message = sendMessageSchema.parse(request);
-      const ticket = ticketsIssued++;
-      await condition(() => ticketsServed === ticket);
-      roundRunning = true;
-      publishStatus();
-      try {
-        const strategy = state.config.strategy;
-        const responses = await playRound(state, message, inFlight, (next) => (active = next));
-        return { round: responses[0]?.round ?? state.round, strategy, responses };
-      } finally {
-        roundRunning = false;
-        ticketsServed += 1;
-        publishStatus();
-      }
+      return playInTurn(request);
     },
-    {
-      validator: (request) => {
-        acceptingUpdates();
-        const parsed = sendMessageSchema.safeParse(request);
-        if (!parsed.success) throw invalid(`invalid message: ${zodProblem(parsed.error)}`);
-        for (const name of parsed.data.participants ?? []) requireParticipant(state, name);
-        const problem = checkParticipants(
-          STRATEGIES[state.config.strategy],
-          state.participants.map((p) => p.spec),
-        );
-        if (problem) throw invalid(problem);
-      },
-    },
+    { validator: checkMessage },
   );
 
   setHandler(
@@ -169,13 +188,9 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     { validator: (name) => void requireParticipant(state, name) },
   );
 
-  setHandler(closeSessionUpdate, async () => {
+  setHandler(closeSessionUpdate, () => {
     updatesThisRun += 1;
-    await condition(() => ticketsServed === ticketsIssued);
-    state.closed = true;
-    publishStatus();
-    // A new command: histories of sessions closed before it have none, so they replay without it.
-    if (patched(SUMMARY_MEMO_PATCH)) upsertMemo({ [SESSION_SUMMARY_MEMO_KEY]: summaryOf(state) });
+    return close();
   });
 
   setHandler(sessionViewQuery, () => viewOf(state, active));
@@ -189,8 +204,21 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       state.round - roundsAtStart >= LIMITS.maxRoundsPerRun);
   const roundsAtStart = state.round;
 
-  await condition(() => state.closed || shouldContinueAsNew());
-  await condition(allHandlersFinished);
+  try {
+    if (input.oneShot && !input.state) {
+      checkMessage(input.oneShot);
+      await playInTurn(input.oneShot);
+      await close();
+    }
+    await condition(() => state.closed || shouldContinueAsNew());
+    await condition(allHandlersFinished);
+  } catch (error) {
+    // Cancelled sessions say so in the list and the Web UI; older histories never reach this command.
+    if (isCancellation(error) && patched(CANCELLED_STATUS_PATCH)) {
+      upsertSearchAttributes([{ key: CouncilStatusKey, value: 'cancelled' }]);
+    }
+    throw error;
+  }
   if (state.closed) return viewOf(state, undefined);
   return continueAsNew<typeof sessionWorkflow>({
     config: input.config,

@@ -1,0 +1,73 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer } from '../../client/devServer';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the embedded Temporal dev server', () => {
+  it('keeps workflows in its SQLite file across a stop and a second start', async () => {
+    const dbFile = path.join(
+      mkdtempSync(path.join(os.tmpdir(), 'council-devserver-')),
+      'data',
+      'temporal.sqlite',
+    );
+    const first = await startDevServer({ dbFile });
+    const connection = await Connection.connect({ address: first.address });
+    const client = new Client({ connection });
+    await client.workflow.start('sessionWorkflow', {
+      workflowId: 'persisted-across-restart',
+      taskQueue: 'nobody-polls-this',
+      args: [{ config: { strategy: 'broadcast' } }],
+    });
+    await connection.close();
+    await first.stop();
+    expect(alive(first.pid)).toBe(false);
+
+    const second = await startDevServer({ dbFile });
+    const again = await Connection.connect({ address: second.address });
+    const description = await new Client({ connection: again }).workflow
+      .getHandle('persisted-across-restart')
+      .describe();
+    expect(description.status.name).toBe('RUNNING');
+    await again.close();
+    await second.stop();
+  });
+
+  it('leaves no server behind when the process that started it is SIGKILLed', async () => {
+    const script = [
+      "require('tsx/cjs');",
+      "const { startDevServer } = require('./client/devServer');",
+      'startDevServer().then((s) => console.log(JSON.stringify({ pid: s.pid })));',
+    ].join('\n');
+    const parent = spawn(process.execPath, ['-e', script], {
+      cwd: path.resolve(__dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    parent.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitFor(() => output.includes('pid'));
+    const { pid } = JSON.parse(output) as { pid: number };
+    const server = execFileSync('pgrep', ['-P', String(pid), '-x', 'temporal'], { encoding: 'utf8' }).trim();
+    expect(alive(Number(server))).toBe(true);
+    parent.kill('SIGKILL');
+    await waitFor(() => !alive(pid) && !alive(Number(server)));
+  });
+});
