@@ -2,6 +2,7 @@ import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
 import { CouncilUserError } from '../../client/errors';
 import { MultiParticipantSession } from '../../client/session';
+import { CouncilStatusKey } from '../../common/searchAttributes';
 import { answerAsParticipants, chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 
@@ -90,5 +91,16 @@ describe('participant management and strategy changes while the session lives', 
     const after = await session.view();
     expect(after).toEqual(before);
     expect(chatRequests(mock)).toHaveLength(0);
+  });
+
+  it('marks a cancelled session as cancelled in its search attributes', async () => {
+    const session = await newSession();
+    await session.addParticipant('A', model, 'panelist');
+    const handle = harness.client.workflow.getHandle(session.sessionId);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    const description = await handle.describe();
+    expect(description.status.name).toBe('CANCELLED');
+    expect(description.typedSearchAttributes.get(CouncilStatusKey)).toBe('cancelled');
   });
 });
