@@ -10,4 +10,5 @@ module.exports = {
   maxWorkers: 2,
   forceExit: true,
   verbose: true,
+  reporters: ['default', '<rootDir>/test/setup/summaryReporter.js'],
 };
