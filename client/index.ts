@@ -1,0 +1,30 @@
+/** council's public library API: sessions, councils, connection helpers and the shared types. */
+export { MultiParticipantSession, type ParticipantExtras, type StartSessionOptions } from './session';
+export {
+  attachCouncil,
+  createExpertMessage,
+  executeCouncilExperts,
+  sendHumanMessage,
+  startCouncil,
+  type ConversationContext,
+  type CouncilExpert,
+  type ExecutionContext,
+  type ExecutionResult,
+  type ExpertMessage,
+  type OnExpertUpdate,
+  type OnStatusUpdate,
+} from './council';
+export {
+  configuredTarget,
+  connectClient,
+  connectWorker,
+  resolveTarget,
+  type TemporalTarget,
+} from './connection';
+export { startDevServer, type DevServer, type DevServerOptions } from './devServer';
+export { CouncilUserError } from './errors';
+export { OrchestrationStrategy, ParticipantRole, type ParticipantSpec } from '../common/participants';
+export type { ModelSpec, TokenUsage } from '../common/llm';
+export type { ParticipantResponse, SessionView, TranscriptEntry } from '../common/session';
+export { createLlmActivities, providerClientsFromEnv } from '../activities';
+export { createCouncilWorker, bundleCouncilWorkflows } from '../workers/worker';
