@@ -4,23 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer } from '../../client/devServer';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { isAlive, waitFor } from '../helpers/wait';
 
 describe('the embedded Temporal dev server', () => {
   it('keeps workflows in its SQLite file across a stop and a second start', async () => {
@@ -39,7 +23,7 @@ describe('the embedded Temporal dev server', () => {
     });
     await connection.close();
     await first.stop();
-    expect(alive(first.pid)).toBe(false);
+    expect(isAlive(first.pid)).toBe(false);
 
     const second = await startDevServer({ dbFile });
     const again = await Connection.connect({ address: second.address });
@@ -63,11 +47,11 @@ describe('the embedded Temporal dev server', () => {
     });
     let output = '';
     parent.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(() => output.includes('pid'));
+    await waitFor('the server pid', () => output.includes('pid'));
     const { pid } = JSON.parse(output) as { pid: number };
     const server = execFileSync('pgrep', ['-P', String(pid), '-x', 'temporal'], { encoding: 'utf8' }).trim();
-    expect(alive(Number(server))).toBe(true);
+    expect(isAlive(Number(server))).toBe(true);
     parent.kill('SIGKILL');
-    await waitFor(() => !alive(pid) && !alive(Number(server)));
+    await waitFor('the server to exit', () => !isAlive(pid) && !isAlive(Number(server)));
   });
 });

@@ -5,6 +5,7 @@ import { FailureType } from '../../common/failures';
 import { MultiParticipantSession } from '../../client/session';
 import { answerAsParticipants, chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { waitFor } from '../helpers/wait';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
@@ -89,6 +90,7 @@ describe('failure isolation: one participant fails, the round and the session go
     const pending = async () => (await handle.describe()).raw.pendingActivities ?? [];
     // aimock journals a streamed request only when it ends: wait on the worker having started the call.
     await waitFor(
+      'the stuck call to be in flight',
       async () => callsBy('Quick').length === 1 && (await pending()).some((a) => a.state === STARTED),
     );
     const skippedAt = Date.now();
@@ -100,18 +102,7 @@ describe('failure isolation: one participant fails, the round and the session go
     ]);
     // The activity learns of the cancellation at its next heartbeat and aborts its HTTP call:
     // it ends long before the model's first token (60 s away) would have arrived.
-    // The activity ends (cancelled) long before the model's first token, 60 s away, would arrive.
-    await waitFor(async () => (await pending()).length === 0);
+    await waitFor('the cancelled call to end', async () => (await pending()).length === 0);
     expect(Date.now() - skippedAt).toBeLessThan(15_000);
   });
 });
-
-/** Polls an observable condition (never a fixed sleep standing in for synchronisation). */
-async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
-}

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { bundleCachePath } from '../../../client/cli/bundle';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../../client/devServer';
 import { testEnvironment } from '../../helpers/testEnv';
+import { isAlive, waitFor } from '../../helpers/wait';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SETPRIV = '/usr/bin/setpriv';
@@ -192,7 +193,11 @@ export async function killServerHard(server: DevServer): Promise<void> {
       // Already gone.
     }
   }
-  await waitFor('the dev server process to exit', () => !alive(server.pid) && !alive(temporalPid), 10_000);
+  await waitFor(
+    'the dev server process to exit',
+    () => !isAlive(server.pid) && !isAlive(temporalPid),
+    10_000,
+  );
 }
 
 function childrenOf(pid: number): number[] {
@@ -214,26 +219,4 @@ function commandOf(pid: number): string {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Polls an observable condition; a fixed sleep never stands in for synchronisation. */
-export async function waitFor(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
-  intervalMs = 50,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+export { waitFor };
