@@ -1,0 +1,191 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { MultiParticipantSession } from '../client/session';
+import type { ParticipantSpecInput } from '../common/participants';
+import { benchModel, type BenchContext } from './harness';
+
+/** One kill-and-restart: times are ms from the new worker's spawn (t0). */
+export interface RecoveryScenario {
+  name: string;
+  /** How the new worker was started. */
+  worker: 'workers/main.ts (bundles at start)' | 'bench worker (prebuilt bundle)';
+  /** Participants' heartbeat timeout; a call in flight on the dead worker is retried only after it. */
+  heartbeatTimeoutMs: number;
+  /** t0 → the new worker polls. */
+  toPollingMs: number;
+  /** t0 → the session's next LLM call reaches the LLM server (the session resumed). */
+  toResumedMs: number;
+  /** t0 → the round in progress completes for the client. */
+  toRoundDoneMs: number;
+  /** The kill → the call that was in flight is retried (mid-round only). */
+  killToRetryMs?: number;
+}
+
+export interface RecoveryResult {
+  scenarios: RecoveryScenario[];
+}
+
+const ROOT = path.resolve(__dirname, '..');
+const model = benchModel(1000);
+
+/** A council worker as users run it: workers/main.ts, configured by environment only. */
+function spawnCouncilWorker(ctx: BenchContext, taskQueue: string, spawned: ChildProcess[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers', 'main.ts')], {
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: ctx.server.address,
+      TEMPORAL_NAMESPACE: ctx.server.namespace,
+      COUNCIL_TASK_QUEUE: taskQueue,
+      OPENAI_BASE_URL: `${ctx.mock.url}/v1`,
+      OPENAI_API_KEY: 'bench-key',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  spawned.push(child);
+  const spawnedAt = Date.now();
+  const polling = new Promise<number>((resolve, reject) => {
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('polling task queue')) resolve(Date.now() - spawnedAt);
+    });
+    child.once('exit', (code) => reject(new Error(`workers/main.ts exited (${code}): ${stderr.trim()}`)));
+  });
+  polling.catch(() => undefined);
+  return { child, spawnedAt, polling };
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+async function waitForCall(ctx: BenchContext, speaker: string, since: number, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const arrival = (await ctx.mock.stats(since)).arrivals.find((a) => a.speaker === speaker);
+    if (arrival) return arrival.at;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no call from ${speaker} within ${timeoutMs} ms`);
+}
+
+async function firstCallSince(ctx: BenchContext, speakers: string[], since: number): Promise<number> {
+  const arrivals = (await ctx.mock.stats(since)).arrivals.filter((a) => speakers.includes(a.speaker));
+  return Math.min(...arrivals.map((a) => a.at));
+}
+
+function panel(prefix: string, heartbeatMs?: number): ParticipantSpecInput[] {
+  return [1, 2, 3].map((i) => ({
+    name: `${prefix}${i}`,
+    role: 'panelist',
+    model,
+    ...(heartbeatMs && { timeouts: { heartbeatMs } }),
+  }));
+}
+
+/**
+ * Measurement 5. A session plays roundRobin rounds of 3 participants (1 s each) on a worker that
+ * is SIGKILLed, mid-call or between rounds; a new worker starts at once (t0).
+ */
+export async function measureRecovery(ctx: BenchContext): Promise<RecoveryResult> {
+  // workers/main.ts processes are plain children: none may outlive the bench, even when it fails.
+  const spawned: ChildProcess[] = [];
+  try {
+    return await playScenarios(ctx, spawned);
+  } finally {
+    await Promise.all(spawned.map(kill));
+  }
+}
+
+async function playScenarios(ctx: BenchContext, spawned: ChildProcess[]): Promise<RecoveryResult> {
+  const taskQueue = `bench-recovery-${Date.now()}`;
+  const scenarios: RecoveryScenario[] = [];
+  let current = spawnCouncilWorker(ctx, taskQueue, spawned);
+  await current.polling;
+  const heartbeats = ctx.options.quick ? [5000] : [undefined, 5000];
+  let session: MultiParticipantSession | undefined;
+  let prefix = '';
+  for (const heartbeatMs of heartbeats) {
+    prefix = heartbeatMs ? `H${heartbeatMs / 1000}s` : 'Hdefault';
+    session = await MultiParticipantSession.create(
+      ctx.client,
+      { strategy: 'roundRobin', participants: panel(prefix, heartbeatMs) },
+      { taskQueue, sessionId: `bench-recovery-${prefix}-${Date.now()}` },
+    );
+    const round = session.sendMessage('user', 'Mid-round kill.');
+    await waitForCall(ctx, `${prefix}2`, Date.now() - 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const killedAt = Date.now();
+    await kill(current.child);
+    current = spawnCouncilWorker(ctx, taskQueue, spawned);
+    const toPollingMs = await current.polling;
+    await round;
+    const doneAt = Date.now();
+    const retriedAt = await waitForCall(ctx, `${prefix}2`, killedAt);
+    scenarios.push({
+      name: 'SIGKILL mid-call',
+      worker: 'workers/main.ts (bundles at start)',
+      heartbeatTimeoutMs: heartbeatMs ?? 30_000,
+      toPollingMs,
+      toResumedMs: retriedAt - current.spawnedAt,
+      toRoundDoneMs: doneAt - current.spawnedAt,
+      killToRetryMs: retriedAt - killedAt,
+    });
+    ctx.log(
+      `recovery: mid-call kill, heartbeat ${heartbeatMs ?? 30_000} ms: done ${doneAt - current.spawnedAt} ms`,
+    );
+  }
+  if (!session) throw new Error('no session');
+  // Between rounds: the session is idle when its worker dies; the next round goes to a new worker.
+  await kill(current.child);
+  current = spawnCouncilWorker(ctx, taskQueue, spawned);
+  const round = session.sendMessage('user', 'After an idle kill.');
+  const toPollingMs = await current.polling;
+  await round;
+  scenarios.push({
+    name: 'SIGKILL between rounds',
+    worker: 'workers/main.ts (bundles at start)',
+    heartbeatTimeoutMs: 5000,
+    toPollingMs,
+    toResumedMs:
+      (await firstCallSince(
+        ctx,
+        panel(prefix).map((p) => p.name),
+        current.spawnedAt,
+      )) - current.spawnedAt,
+    toRoundDoneMs: Date.now() - current.spawnedAt,
+  });
+  ctx.log(`recovery: idle kill, new workers/main.ts: done ${scenarios.at(-1)?.toRoundDoneMs} ms`);
+  // Bench workers on a prebuilt bundle, killed and replaced, with the bench's worker options.
+  await kill(current.child);
+  const first = await ctx.startWorker('recovery', { taskQueue });
+  await session.sendMessage('user', 'On a bench worker.');
+  await first.kill();
+  const spawnedAt = Date.now();
+  const replacement = ctx.startWorker('recovery', { taskQueue });
+  const second = session.sendMessage('user', 'After an idle kill, prebuilt bundle.');
+  const worker = await replacement;
+  const readyAt = Date.now();
+  await second;
+  scenarios.push({
+    name: 'SIGKILL between rounds',
+    worker: 'bench worker (prebuilt bundle)',
+    heartbeatTimeoutMs: 5000,
+    toPollingMs: readyAt - spawnedAt,
+    toResumedMs:
+      (await firstCallSince(
+        ctx,
+        panel(prefix).map((p) => p.name),
+        spawnedAt,
+      )) - spawnedAt,
+    toRoundDoneMs: Date.now() - spawnedAt,
+  });
+  ctx.log(`recovery: idle kill, prebuilt bundle: done ${scenarios.at(-1)?.toRoundDoneMs} ms`);
+  await session.close();
+  await worker.stop();
+  return { scenarios };
+}

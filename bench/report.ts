@@ -1,0 +1,180 @@
+import { PHASE_LABELS, type TurnPhases } from './historyProfile';
+import { machineLine } from './machine';
+import type { BenchResults } from './results';
+
+const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+const header = (...cells: string[]) => [row(cells), row(cells.map(() => '---'))];
+
+/** The short markdown report written next to latest.json. */
+export function markdownReport(results: BenchResults, chartFile?: string): string {
+  const { machine } = results;
+  const busy = Math.max(machine.loadAverageAtStart, results.loadAverageAtEnd) > machine.cores;
+  const lines = [
+    '# council benchmark',
+    '',
+    `\`${results.command}\` on ${results.generatedAt.slice(0, 10)}, ${Math.round(results.durationSec)} s.`,
+    '',
+    `- Machine: ${machineLine(machine)}; ${results.loadAverageAtEnd} at the end.`,
+    `- Temporal: \`temporal server start-dev\`, ${results.setup.server}, ` +
+      (results.setup.serverConfig
+        ? `dynamic config ${JSON.stringify(results.setup.serverConfig)}.`
+        : 'default dynamic config.'),
+    `- Worker: one process, createCouncilWorker, maxConcurrentActivityTaskExecutions ` +
+      `${results.setup.workerMaxConcurrentCalls}` +
+      (results.setup.workerOverrides ? `, overrides ${JSON.stringify(results.setup.workerOverrides)}` : '') +
+      `; workflow bundle made once (${(results.setup.workflowBundleMs / 1000).toFixed(1)} s) and reused.`,
+    `- LLM: aimock in its own process, fixed latency, short answers; the same openai provider code on both paths.`,
+    ...(busy
+      ? [
+          `- **Noisy run**: the load average exceeded the ${machine.cores} cores, other work shared the CPU.` +
+            ' Side-by-side ratios hold better than absolute times.',
+        ]
+      : []),
+    '',
+    '## Targets',
+    '',
+    ...header('measurement', 'target', 'measured', 'met'),
+    ...results.targets.map((t) => row([t.measurement, t.target, t.measured, t.met ? 'yes' : '**no**'])),
+  ];
+  if (results.overhead) lines.push('', ...overheadSection(results.overhead));
+  if (results.parallel) {
+    const p = results.parallel;
+    lines.push(
+      '',
+      '## 2. Parallel efficiency (broadcast, 16 participants, 1 s model latency)',
+      '',
+      ...header('path', 'wall p50 (ms)', 'wall p99 (ms)', 'efficiency (1 s / wall)'),
+      row(['council round', p.councilWallMs.p50, p.councilWallMs.p99, p.efficiency]),
+      row(['16 direct calls at once', p.directWallMs.p50, p.directWallMs.p99, p.directEfficiency]),
+      '',
+      `${p.rounds} rounds. Send → first call at the LLM server: ${p.firstCallDelayMs} ms; first → 16th call: ` +
+        `${p.callStartSpreadMs} ms.`,
+    );
+  }
+  if (results.concurrency) {
+    lines.push(
+      '',
+      '## 3. Concurrency (5 participants per session, broadcast, 1 s model latency, one worker)',
+      '',
+      ...header(
+        'sessions',
+        'rounds played',
+        'completed / failed',
+        'turns/s (ideal)',
+        'round p50 / p99 (s)',
+        'worker RSS peak (MiB)',
+        'CPU s: worker / server / client',
+        'CPU ms per turn (CPU-bound turns/s)',
+        'worker task wait: workflow / activity (ms)',
+      ),
+      ...results.concurrency.map((l) =>
+        row([
+          l.sessions,
+          l.roundsPlayed,
+          `${l.completedSessions} / ${l.failedSessions}`,
+          `${l.throughputTurnsPerSec} (${l.idealTurnsPerSec})`,
+          `${(l.roundLatencyMs.p50 / 1000).toFixed(2)} / ${(l.roundLatencyMs.p99 / 1000).toFixed(2)}`,
+          l.workerRssPeakMiB,
+          `${l.cpuSeconds.worker} / ${l.cpuSeconds.server} / ${l.cpuSeconds.benchClient}`,
+          `${l.cpuMsPerTurn} (${l.cpuBoundTurnsPerSec})`,
+          `${Math.round(l.worker.workflowTaskScheduleToStart)} / ${Math.round(l.worker.activityScheduleToStart)}`,
+        ]),
+      ),
+      ...results.concurrency.flatMap((l) =>
+        l.errors.length ? ['', `Errors at ${l.sessions}: ${l.errors.map((e) => `\`${e}\``).join('; ')}`] : [],
+      ),
+      ...(chartFile ? ['', `![round latency and throughput by concurrency](${chartFile})`] : []),
+    );
+  }
+  if (results.longSession) {
+    const s = results.longSession;
+    lines.push(
+      '',
+      `## 4. Long session (${s.turns} turns, one participant, zero model latency, ${s.runs} runs)`,
+      '',
+      ...header(
+        'turns',
+        'p50 / p99 (ms)',
+        'control p50 (ms)',
+        'ratio',
+        'heap after GC (MiB)',
+        'RSS (MiB)',
+        'run',
+        'run input (KiB)',
+        'history msgs',
+      ),
+      ...s.windows.map((w) =>
+        row([
+          `${w.fromTurn}-${w.toTurn}`,
+          `${w.p50} / ${w.p99}`,
+          w.controlP50,
+          w.ratioToControl,
+          w.workerHeapUsedMiB,
+          w.workerRssMiB,
+          w.run,
+          (w.runInputBytes / 1024).toFixed(1),
+          w.participantHistoryMessages,
+        ]),
+      ),
+      '',
+      `Each window is compared with turns of a fresh session interleaved with it (control); ` +
+        `ratio to control, late/early: ×${s.latencyGrowth}; heap growth ${s.heapGrowthMiB} MiB; ` +
+        `carried state grows ${s.runInputBytesPerTurn} bytes per turn (the transcript).`,
+    );
+  }
+  if (results.recovery) {
+    lines.push(
+      '',
+      '## 5. Recovery (SIGKILL the worker, start a new one at t0)',
+      '',
+      ...header(
+        'scenario',
+        'new worker',
+        'heartbeat timeout',
+        't0 → polling',
+        'polling → resumed',
+        't0 → resumed',
+        't0 → round done',
+      ),
+      ...results.recovery.scenarios.map((s) =>
+        row([
+          s.name +
+            (s.killToRetryMs !== undefined ? ` (kill → retry ${(s.killToRetryMs / 1000).toFixed(1)} s)` : ''),
+          s.worker,
+          `${s.heartbeatTimeoutMs / 1000} s`,
+          `${(s.toPollingMs / 1000).toFixed(1)} s`,
+          `${((s.toResumedMs - s.toPollingMs) / 1000).toFixed(1)} s`,
+          `${(s.toResumedMs / 1000).toFixed(1)} s`,
+          `${(s.toRoundDoneMs / 1000).toFixed(1)} s`,
+        ]),
+      ),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function overheadSection(o: NonNullable<BenchResults['overhead']>): string[] {
+  return [
+    '## 1. Overhead per participant turn (zero model latency)',
+    '',
+    ...header('path', 'p50 (ms)', 'p95 (ms)', 'p99 (ms)'),
+    row(['direct: the activity function in-process, no Temporal', o.direct.p50, o.direct.p95, o.direct.p99]),
+    row(['council: sendMessage round trip, 1 participant', o.council.p50, o.council.p95, o.council.p99]),
+    row(['overhead (council − direct)', o.overheadMs.p50, o.overheadMs.p95, o.overheadMs.p99]),
+    row(['ratio (council / direct)', `×${o.ratio.p50}`, `×${o.ratio.p95}`, `×${o.ratio.p99}`]),
+    '',
+    `${o.turns} turns per path, interleaved, sessions of ${o.sessionLength} turns. Inside a roundRobin round of 4 ` +
+      `(no update round trip per turn): council ${o.inRound.council.p50} ms vs direct ${o.inRound.direct.p50} ms ` +
+      `per turn (overhead ${o.inRound.overheadP50} ms, ×${o.inRound.ratioP50}).`,
+    '',
+    `CPU per council turn: worker ${o.cpuMsPerTurn.worker} ms, Temporal server ${o.cpuMsPerTurn.server} ms ` +
+      '(from /proc, so other load on the machine does not inflate it).',
+    '',
+    'Where a council turn goes (medians, from the workflow history and client clocks):',
+    '',
+    ...header('phase', 'ms'),
+    ...(Object.keys(PHASE_LABELS) as Array<keyof TurnPhases>).map((key) =>
+      row([PHASE_LABELS[key], o.phases[key]]),
+    ),
+  ];
+}

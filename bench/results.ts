@@ -1,0 +1,88 @@
+import type { ConcurrencyLevel } from './concurrency';
+import type { LongSessionResult } from './longSession';
+import type { MachineDescription } from './machine';
+import type { OverheadResult } from './overhead';
+import type { ParallelResult } from './parallel';
+import type { RecoveryResult } from './recovery';
+
+/** Everything one `npm run bench` measured: written as latest.json. */
+export interface BenchResults {
+  schemaVersion: 1;
+  generatedAt: string;
+  command: string;
+  /** False for partial, quick or experimental runs. */
+  canonical: boolean;
+  machine: MachineDescription;
+  loadAverageAtEnd: number;
+  durationSec: number;
+  setup: {
+    server: string;
+    workflowBundleMs: number;
+    workerMaxConcurrentCalls: number | 'council default';
+    workerOverrides?: Record<string, unknown>;
+    serverConfig?: Record<string, unknown>;
+  };
+  overhead?: OverheadResult;
+  parallel?: ParallelResult;
+  concurrency?: ConcurrencyLevel[];
+  longSession?: LongSessionResult;
+  recovery?: RecoveryResult;
+  targets: Target[];
+}
+
+export interface Target {
+  measurement: string;
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+/**
+ * Long-session latency counts as flat when, measured against a fresh session's turns interleaved with
+ * it, the last windows are within 25% of windows 2-4.
+ */
+export const FLAT_LATENCY_RATIO = 1.25;
+/** ... and retained heap grows by less than this over the session. */
+export const FLAT_HEAP_GROWTH_MIB = 20;
+
+export function evaluateTargets(results: Omit<BenchResults, 'targets'>): Target[] {
+  const targets: Target[] = [];
+  const { overhead, parallel, concurrency, longSession } = results;
+  if (overhead) {
+    targets.push({
+      measurement: '1. overhead per turn',
+      target: 'p50 overhead <= 10 ms',
+      measured: `${overhead.overheadMs.p50} ms (council p50 ${overhead.council.p50} ms vs direct ${overhead.direct.p50} ms, x${overhead.ratio.p50})`,
+      met: overhead.overheadMs.p50 <= 10,
+    });
+  }
+  if (parallel) {
+    targets.push({
+      measurement: '2. parallel efficiency',
+      target: '>= 0.95 (16 × 1 s in <= 1.05 s)',
+      measured: `${parallel.efficiency} (wall p50 ${parallel.councilWallMs.p50} ms)`,
+      met: parallel.efficiency >= 0.95,
+    });
+  }
+  const thousand = concurrency?.find((level) => level.sessions === 1000);
+  if (thousand) {
+    targets.push({
+      measurement: '3. concurrency',
+      target: '1,000 concurrent sessions, zero failures',
+      measured: `${thousand.completedSessions} completed, ${thousand.failedSessions} failed (${thousand.failedTurns} failed turns)`,
+      met: thousand.failedSessions === 0,
+    });
+  }
+  if (longSession) {
+    targets.push({
+      measurement: '4. long session',
+      target: `flat: p50 vs fresh session, late/early <= ${FLAT_LATENCY_RATIO}; heap growth < ${FLAT_HEAP_GROWTH_MIB} MiB`,
+      measured:
+        `late/early ×${longSession.latencyGrowth}, heap ${longSession.heapGrowthMiB >= 0 ? '+' : ''}` +
+        `${longSession.heapGrowthMiB} MiB over ${longSession.turns} turns, ${longSession.runs} runs`,
+      met:
+        longSession.latencyGrowth <= FLAT_LATENCY_RATIO && longSession.heapGrowthMiB < FLAT_HEAP_GROWTH_MIB,
+    });
+  }
+  return targets;
+}
