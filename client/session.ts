@@ -1,4 +1,9 @@
-import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import type { ModelSpec } from '../common/llm';
@@ -28,6 +33,9 @@ import {
 } from '../common/sessionApi';
 import type { sessionWorkflow } from '../workflows';
 import { CouncilUserError } from './errors';
+
+/** How often an update whose request timed out is asked again (under the same id). */
+const UPDATE_ATTEMPTS = 5;
 
 /** Options for starting a session workflow. */
 export interface StartSessionOptions {
@@ -140,19 +148,27 @@ export class MultiParticipantSession {
     return this.handle.result();
   }
 
+  /**
+   * Runs an update under one id. A server that times the request out (a busy cluster) may still
+   * run it: asking again under the same id returns that run's result instead of running it twice.
+   */
   private async update<Ret, Args extends unknown[]>(
     definition: UpdateDefinition<Ret, Args>,
     ...args: Args
   ): Promise<Ret> {
-    try {
-      // The overloads split on arity; the definition's own type keeps args and result in step.
-      const execute = this.handle.executeUpdate.bind(this.handle) as (
-        def: UpdateDefinition<Ret, Args>,
-        options: { args: Args },
-      ) => Promise<Ret>;
-      return await execute(definition, { args });
-    } catch (error) {
-      throw asUserError(error);
+    // The overloads split on arity; the definition's own type keeps args and result in step.
+    const execute = this.handle.executeUpdate.bind(this.handle) as (
+      def: UpdateDefinition<Ret, Args>,
+      options: { args: Args; updateId: string },
+    ) => Promise<Ret>;
+    const updateId = crypto.randomUUID();
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await execute(definition, { args, updateId });
+      } catch (error) {
+        if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError && attempt < UPDATE_ATTEMPTS) continue;
+        throw asUserError(error);
+      }
     }
   }
 }

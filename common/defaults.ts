@@ -26,7 +26,7 @@ export const LIMITS = {
   /** Updates handled per workflow run before continue-as-new (the server refuses past 2,000). */
   maxUpdatesPerRun: 1000,
   /**
-   * Characters of transcript a session carries across continue-as-new. Past it the oldest entries
+   * Characters of serialized transcript a session carries across continue-as-new. Past it the oldest entries
    * leave the state (they stay in earlier runs' histories), so the state stays far below the 2 MB
    * payload limit however long the session runs.
    */

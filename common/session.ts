@@ -91,7 +91,7 @@ export interface SessionState {
   transcript: TranscriptEntry[];
   /** Entries dropped from the front of `transcript` to keep it within LIMITS.maxTranscriptChars. */
   transcriptDropped?: number;
-  /** Characters of content in `transcript`, kept so appending stays O(1). */
+  /** Characters of `transcript` serialized, kept so appending stays O(1). */
   transcriptChars?: number;
   usage: TokenUsage;
   closed: boolean;

@@ -108,14 +108,20 @@ export function recordObserved(record: ParticipantRecord, turn: string): void {
 
 /** Appends to the transcript, dropping the oldest entries past LIMITS.maxTranscriptChars. */
 export function appendTranscript(state: SessionState, entry: TranscriptEntry): void {
-  let chars = state.transcriptChars ?? state.transcript.reduce((sum, e) => sum + e.content.length, 0);
+  let chars = state.transcriptChars ?? state.transcript.reduce((sum, e) => sum + serializedSize(e), 0);
   state.transcript.push(entry);
-  chars += entry.content.length;
+  chars += serializedSize(entry);
   while (chars > LIMITS.maxTranscriptChars && state.transcript.length > 1) {
-    chars -= state.transcript.shift()?.content.length ?? 0;
+    const dropped = state.transcript.shift();
+    chars -= dropped ? serializedSize(dropped) : 0;
     state.transcriptDropped = (state.transcriptDropped ?? 0) + 1;
   }
   state.transcriptChars = chars;
+}
+
+/** An entry's size as it travels in the carried state: content and the fields around it. */
+function serializedSize(entry: TranscriptEntry): number {
+  return JSON.stringify(entry).length;
 }
 
 /** Transcript entries from an absolute index (entries no longer carried are skipped). */
