@@ -1,43 +1,19 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { LLMock } from '@copilotkit/aimock';
-import type { Client } from '@temporalio/client';
-import type { DevServer } from '../../client/devServer';
-import { answerWithLatency, completedCalls, startMock, type Answerer } from './support/llm';
-import {
-  cleanEnv,
-  killAllProcesses,
-  spawnManaged,
-  startDurableServer,
-  startWorkerProcess,
-  waitFor,
-} from './support/processes';
-import { connectTo, panelist } from './support/temporal';
+import { useDurableEnvironment } from './support/environment';
+import { completedCalls } from './support/llm';
+import { cleanEnv, spawnManaged, startWorkerProcess, waitFor } from './support/processes';
+import { panelist } from './support/temporal';
 
 const QUESTION = 'Which risks matter most?';
 
 describe('the CLI SIGKILLed while it waits for a run', () => {
-  let mock: LLMock;
-  let answerer: Answerer;
-  let server: DevServer;
-  let client: Client;
-
-  beforeAll(async () => {
-    mock = await startMock();
-    // The calls are held at the model until the test lets them answer: in flight for as long as needed.
-    answerer = answerWithLatency(mock, 1000, () => true);
-    ({ server } = await startDurableServer());
-    client = await connectTo(server.address);
-  });
-  afterAll(async () => {
-    await killAllProcesses();
-    await client?.connection.close();
-    await server?.stop();
-    await mock?.stop();
-  });
+  // The calls are held at the model until the test lets them answer: in flight for as long as needed.
+  const environment = useDurableEnvironment({ latencyMs: 1000, hold: () => true });
 
   it('`council session attach` picks the run up and prints its result; nothing is asked twice', async () => {
+    const { mock, answerer, server, client } = environment;
     const taskQueue = 'durability-cli-kill';
     const worker = startWorkerProcess({
       address: server.address,

@@ -1,12 +1,11 @@
-import type { LLMock } from '@copilotkit/aimock';
-import type { Client } from '@temporalio/client';
-import type { DevServer } from '../../client/devServer';
 import { MultiParticipantSession } from '../../client/session';
 import type { ChatMessage } from '../../common/llm';
+import type { Client } from '@temporalio/client';
 import type { sessionWorkflow } from '../../workflows';
-import { answerWithLatency, completedCalls, startMock } from './support/llm';
-import { killAllProcesses, startDurableServer, startWorkerProcess } from './support/processes';
-import { connectTo, panelist } from './support/temporal';
+import { useDurableEnvironment } from './support/environment';
+import { completedCalls } from './support/llm';
+import { startWorkerProcess } from './support/processes';
+import { panelist } from './support/temporal';
 
 const NAMES = ['P1', 'P2', 'P3', 'P4', 'P5'];
 const ROUNDS = 600;
@@ -21,26 +20,13 @@ const SUGGEST_AT = 2000;
 const ROUND_EVENTS_MAX = 60;
 
 describe('a long session across continue-as-new runs', () => {
-  let mock: LLMock;
-  let server: DevServer;
-  let client: Client;
-
-  beforeAll(async () => {
-    mock = await startMock();
-    answerWithLatency(mock, 0);
-    ({ server } = await startDurableServer({
-      dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': SUGGEST_AT },
-    }));
-    client = await connectTo(server.address);
-  });
-  afterAll(async () => {
-    await killAllProcesses();
-    await client?.connection.close();
-    await server?.stop();
-    await mock?.stop();
+  const environment = useDurableEnvironment({
+    latencyMs: 0,
+    server: { dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': SUGGEST_AT } },
   });
 
   it(`keeps participants, histories, usage and transcript over ${TURNS} turns; each run stays near the suggested size`, async () => {
+    const { mock, server, client } = environment;
     const taskQueue = 'durability-long';
     const worker = startWorkerProcess({
       address: server.address,

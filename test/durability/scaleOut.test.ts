@@ -1,11 +1,10 @@
-import type { LLMock } from '@copilotkit/aimock';
 import type { Client } from '@temporalio/client';
-import type { DevServer } from '../../client/devServer';
 import { MultiParticipantSession } from '../../client/session';
 import type { ParticipantResponse } from '../../common/session';
-import { answerWithLatency, completedCalls, startMock } from './support/llm';
-import { killAllProcesses, startDurableServer, startWorkerProcess, waitFor } from './support/processes';
-import { connectTo, panelist, pendingActivities, STARTED } from './support/temporal';
+import { useDurableEnvironment } from './support/environment';
+import { completedCalls } from './support/llm';
+import { startWorkerProcess, waitFor } from './support/processes';
+import { panelist, pendingActivities, STARTED } from './support/temporal';
 
 const SESSIONS = 20;
 const ROUNDS = 3;
@@ -14,24 +13,10 @@ const TOTAL_CALLS = SESSIONS * ROUNDS * NAMES.length;
 const ACTIVITY_QUEUE = 2; // TASK_QUEUE_TYPE_ACTIVITY
 
 describe('two worker processes on one task queue, one SIGKILLed mid-way', () => {
-  let mock: LLMock;
-  let server: DevServer;
-  let client: Client;
-
-  beforeAll(async () => {
-    mock = await startMock();
-    answerWithLatency(mock, 1000);
-    ({ server } = await startDurableServer());
-    client = await connectTo(server.address);
-  });
-  afterAll(async () => {
-    await killAllProcesses();
-    await client?.connection.close();
-    await server?.stop();
-    await mock?.stop();
-  });
+  const environment = useDurableEnvironment({ latencyMs: 1000 });
 
   it('completes twenty concurrent sessions; both workers served calls; the survivor finished the work', async () => {
+    const { mock, server, client } = environment;
     const taskQueue = 'durability-scale-out';
     const options = { address: server.address, taskQueue, llmUrl: mock.url };
     const workers = [

@@ -1,35 +1,21 @@
-import type { LLMock } from '@copilotkit/aimock';
-import type { Client } from '@temporalio/client';
-import type { DevServer } from '../../client/devServer';
 import { MultiParticipantSession } from '../../client/session';
-import { answerWithLatency, completedCalls, type Answerer, startMock } from './support/llm';
-import { killAllProcesses, startDurableServer, startWorkerProcess, waitFor } from './support/processes';
-import { completedActivities, connectTo, panelist, pendingActivities, STARTED } from './support/temporal';
+import { useDurableEnvironment } from './support/environment';
+import { completedCalls } from './support/llm';
+import { startWorkerProcess, waitFor } from './support/processes';
+import { completedActivities, panelist, pendingActivities, STARTED } from './support/temporal';
 
 const NAMES = ['A', 'B', 'C', 'D'];
 const LATENCY_MS = 1000;
 
 describe('a worker process SIGKILLed while a participant is answering', () => {
-  let mock: LLMock;
-  let answerer: Answerer;
-  let server: DevServer;
-  let client: Client;
-
-  beforeAll(async () => {
-    mock = await startMock();
-    // B's first call never answers: it is certainly in flight when the worker is killed.
-    answerer = answerWithLatency(mock, LATENCY_MS, (speaker, nth) => speaker === 'B' && nth === 1);
-    ({ server } = await startDurableServer());
-    client = await connectTo(server.address);
-  });
-  afterAll(async () => {
-    await killAllProcesses();
-    await client?.connection.close();
-    await server?.stop();
-    await mock?.stop();
+  // B's first call never answers: it is certainly in flight when the worker is killed.
+  const environment = useDurableEnvironment({
+    latencyMs: LATENCY_MS,
+    hold: (speaker, nth) => speaker === 'B' && nth === 1,
   });
 
   it('resumes on a new worker: every answer, only the in-flight call made again, no duplicates or gaps', async () => {
+    const { mock, answerer, server, client } = environment;
     const taskQueue = 'durability-worker-kill';
     const first = startWorkerProcess({
       address: server.address,

@@ -1,0 +1,40 @@
+import type { LLMock } from '@copilotkit/aimock';
+import type { Client } from '@temporalio/client';
+import type { DevServer, DevServerOptions } from '../../../client/devServer';
+import { answerWithLatency, startMock, type Answerer } from './llm';
+import { killAllProcesses, startDurableServer } from './processes';
+import { connectTo } from './temporal';
+
+/** What a durability test file works with; filled in before its first test runs. */
+export interface DurableEnvironment {
+  mock: LLMock;
+  answerer: Answerer;
+  server: DevServer;
+  client: Client;
+}
+
+/**
+ * Registers the set-up every durability file shares: an aimock answering after `latencyMs` (holding
+ * the calls `hold` names), a dev server on its own SQLite file, a client; and the tear-down that
+ * kills every process the file started. Read the fields inside tests, not at file level.
+ */
+export function useDurableEnvironment(options: {
+  latencyMs: number;
+  hold?: (speaker: string, nth: number) => boolean;
+  server?: Omit<DevServerOptions, 'dbFile'>;
+}): DurableEnvironment {
+  const environment = {} as DurableEnvironment;
+  beforeAll(async () => {
+    environment.mock = await startMock();
+    environment.answerer = answerWithLatency(environment.mock, options.latencyMs, options.hold);
+    ({ server: environment.server } = await startDurableServer(options.server));
+    environment.client = await connectTo(environment.server.address);
+  });
+  afterAll(async () => {
+    await killAllProcesses();
+    await environment.client?.connection.close();
+    await environment.server?.stop();
+    await environment.mock?.stop();
+  });
+  return environment;
+}
