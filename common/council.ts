@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from './defaults';
-import { modelSpecSchema, type TokenUsage } from './llm';
-import { retryOptionsSchema, timeoutOptionsSchema } from './participants';
+import type { TokenUsage } from './llm';
+import { modelCallSettings } from './participants';
 
 /** Bumped whenever the shape of {@link CouncilWorkflowInput} or its result changes. */
 export const COUNCIL_SCHEMA_VERSION = 1;
@@ -34,16 +34,6 @@ export const COUNCIL_LIMITS = {
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const NAME_PATTERN = /^[^\r\n,]{1,64}$/;
 
-/** Settings every model-calling member of a council shares with a session participant. */
-const callSettings = {
-  model: modelSpecSchema,
-  systemPrompt: z.string().optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  maxOutputTokens: z.number().int().positive().optional(),
-  retry: retryOptionsSchema.optional(),
-  timeouts: timeoutOptionsSchema.optional(),
-};
-
 /** One expert of a council. Plain JSON: the seed's `messageHandler` lives client-side. */
 export const expertSchema = z
   .object({
@@ -56,7 +46,7 @@ export const expertSchema = z
     description: z.string().optional(),
     /** The expert may answer with a structured message (type, recipient, replyTo) when messaging is on. */
     canSendMessages: z.boolean().optional(),
-    ...callSettings,
+    ...modelCallSettings,
   })
   .strict();
 export type Expert = z.infer<typeof expertSchema>;
@@ -69,7 +59,7 @@ export const synthesisConfigSchema = z
       .string()
       .regex(NAME_PATTERN, 'name must be 1-64 characters without commas or line breaks')
       .default('Synthesizer'),
-    ...callSettings,
+    ...modelCallSettings,
   })
   .strict();
 export type SynthesisConfig = z.infer<typeof synthesisConfigSchema>;

@@ -51,6 +51,16 @@ export type TimeoutOptions = z.infer<typeof timeoutOptionsSchema>;
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 
+/** How a model is called: shared by session participants and council experts and synthesizers. */
+export const modelCallSettings = {
+  model: modelSpecSchema,
+  systemPrompt: z.string().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  maxOutputTokens: z.number().int().positive().optional(),
+  retry: retryOptionsSchema.optional(),
+  timeouts: timeoutOptionsSchema.optional(),
+};
+
 /** A participant: a serialisable spec, never a client object or an API key. */
 export const participantSpecSchema = z
   .object({
@@ -59,12 +69,7 @@ export const participantSpecSchema = z
       .regex(NAME_PATTERN, 'name must be 1-64 letters, digits, spaces, dots, dashes or underscores'),
     role: z.enum(PARTICIPANT_ROLES),
     priority: z.number().int('priority must be a whole number, e.g. 5').default(0),
-    model: modelSpecSchema,
-    systemPrompt: z.string().optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    maxOutputTokens: z.number().int().positive().optional(),
-    retry: retryOptionsSchema.optional(),
-    timeouts: timeoutOptionsSchema.optional(),
+    ...modelCallSettings,
   })
   .strict();
 export type ParticipantSpec = z.infer<typeof participantSpecSchema>;

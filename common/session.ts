@@ -117,3 +117,17 @@ export interface SessionView {
   transcriptLength: number;
   transcriptDropped: number;
 }
+
+/** The memo key of {@link SessionSummary}. */
+export const SESSION_SUMMARY_MEMO_KEY = 'councilSessionSummary';
+
+/**
+ * A closed session's totals, in its memo: `council session list`, `describe()` and the Web UI can
+ * show them without a worker replaying the whole history to answer a query.
+ */
+export interface SessionSummary {
+  rounds: number;
+  runs: number;
+  participants: string[];
+  usage: TokenUsage;
+}

@@ -5,7 +5,7 @@ import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import type { TranscriptEntry } from '../../common/session';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
-import { SESSION_SUMMARY_MEMO_KEY, type SessionSummary } from '../../workflows/session/summary';
+import { SESSION_SUMMARY_MEMO_KEY, type SessionSummary } from '../../common/session';
 import { CouncilUserError } from '../errors';
 import { showCouncil } from './councilShow';
 import { createOutput, formatTable } from './output';

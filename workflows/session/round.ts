@@ -25,10 +25,9 @@ export async function playRound(
   const everyone = state.participants.map((record) => record.spec);
   const chosen = message.participants ? new Set(message.participants) : undefined;
   const taking = everyone.filter((spec) => spec.role === 'observer' || !chosen || chosen.has(spec.name));
+  const roles = splitByRole(taking);
   const active: ActiveRound = { round, states: {} };
-  for (const spec of splitByRole(taking).main.concat(splitByRole(taking).evaluators)) {
-    active.states[spec.name] = 'waiting';
-  }
+  for (const spec of [...roles.main, ...roles.evaluators]) active.states[spec.name] = 'waiting';
   onActive(active);
   appendTranscript(state, {
     round,
@@ -74,7 +73,7 @@ export async function playRound(
 
   const responses = await runRound(STRATEGIES[state.config.strategy], taking, invoke);
   const answers = responses.filter((response) => response.status === 'ok');
-  for (const observer of splitByRole(taking).observers) {
+  for (const observer of roles.observers) {
     const record = findParticipant(state, observer.name);
     if (record) recordObserved(record, turnText(message.content, answers));
   }

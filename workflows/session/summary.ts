@@ -1,5 +1,4 @@
-import type { TokenUsage } from '../../common/llm';
-import type { SessionState } from '../../common/session';
+import type { SessionState, SessionSummary } from '../../common/session';
 
 /**
  * Patch id of the change that writes a closed session's totals into its memo. Sessions closed by
@@ -8,20 +7,7 @@ import type { SessionState } from '../../common/session';
  */
 export const SUMMARY_MEMO_PATCH = 'session-summary-memo';
 
-/** The memo key of {@link SessionSummary}. */
-export const SESSION_SUMMARY_MEMO_KEY = 'councilSessionSummary';
-
-/**
- * A closed session's totals, in its memo: `council session list`, `describe()` and the Web UI can
- * show them without a worker replaying the whole history to answer a query.
- */
-export interface SessionSummary {
-  rounds: number;
-  runs: number;
-  participants: string[];
-  usage: TokenUsage;
-}
-
+/** The totals of a session, for its memo when it closes. */
 export function summaryOf(state: SessionState): SessionSummary {
   return {
     rounds: state.round,

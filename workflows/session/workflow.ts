@@ -12,6 +12,7 @@ import {
 import { LIMITS } from '../../common/defaults';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import {
+  SESSION_SUMMARY_MEMO_KEY,
   sendMessageSchema,
   type RoundResult,
   type SendMessageInput,
@@ -46,7 +47,7 @@ import {
   validateParticipant,
   viewOf,
 } from './state';
-import { SESSION_SUMMARY_MEMO_KEY, SUMMARY_MEMO_PATCH, summaryOf } from './summary';
+import { SUMMARY_MEMO_PATCH, summaryOf } from './summary';
 
 /** Patch id of the change that marks a cancelled session's CouncilStatus as `cancelled`. */
 const CANCELLED_STATUS_PATCH = 'session-cancelled-status';
