@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { ScheduleAlreadyRunning, type ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
+import { ScheduleAlreadyRunning, type ScheduleSpec } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { COUNCIL_SCHEMA_VERSION } from '../../common/council';
 import { loadConfigFile } from '../config';
@@ -9,24 +9,8 @@ import { SIMULATED_BANNER, shouldSimulate } from '../simulated';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime, simulatedQueue } from './runtime';
 import { manageCommands } from './scheduleManage';
+import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './scheduleShared';
 import { WORKFLOW_TYPES } from './workflows';
-
-/** The memo key of what `schedule create` was told, for `schedule describe`. */
-export const SCHEDULE_MEMO_KEY = 'councilSchedule';
-
-/** Overlap policies, as the flag spells them. */
-export const OVERLAP_POLICIES = [
-  'skip',
-  'buffer_one',
-  'buffer_all',
-  'cancel_other',
-  'terminate_other',
-  'allow_all',
-];
-
-export function overlapPolicy(flag: string): ScheduleOverlapPolicy {
-  return flag.toUpperCase() as ScheduleOverlapPolicy;
-}
 
 /** `council schedule create|list|describe|pause|unpause|trigger|delete`, on Temporal Schedules. */
 export function scheduleCommand(): Command {

@@ -4,7 +4,7 @@ import { CouncilUserError } from '../errors';
 import { createOutput, formatTable } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime, type CliRuntime } from './runtime';
-import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './schedule';
+import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './scheduleShared';
 
 /** list, describe, pause, unpause, trigger and delete. */
 export function manageCommands(): Command[] {
