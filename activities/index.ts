@@ -1,11 +1,4 @@
-import type { LlmRequest, LlmResponse } from '../common/llm';
-
-/** The activities a council worker serves. Workflows import this type only. */
-export interface LlmActivities {
-  /** One LLM call through the provider the request names. */
-  callLlm(request: LlmRequest): Promise<LlmResponse>;
-}
-
+export type { LlmActivities } from './types';
 export { createLlmActivities, type LlmActivityOptions } from './llm';
 export {
   missingProviderKeys,

@@ -6,7 +6,7 @@ import { zodProblem } from '../common/validation';
 import { classifyProviderError } from './classify';
 import { ClientResolver, type ProviderClients, type WorkerEnv } from './clients';
 import { startHeartbeats } from './heartbeat';
-import type { LlmActivities } from './index';
+import type { LlmActivities } from './types';
 import { callAnthropic } from './providers/anthropic';
 import type { AdapterCall, ProviderResult } from './providers/common';
 import { callOpenAI } from './providers/openai';
