@@ -1,0 +1,26 @@
+// The fast tier (`npm run test:unit`): tests that need no Temporal server, no mock LLM and no CLI
+// process, so no global setup starts a dev server. `npm test` still runs everything with jest.config.js.
+// Tests are listed by path (not renamed) because the same files belong to the full suite too; a test
+// that comes to need the server fails here at once (testEnvironment() finds no .council/test-env.json).
+import full from './jest.config.js';
+
+const UNIT_TESTS = [
+  'test/strategies/', // strategies over a scripted invoker
+  'test/council/messaging.test.ts', // council routing, history formatting, structured replies
+  'test/council/ledger.test.ts', // council context schema, ledger budgets, synthesis prompt
+  'test/providers/classify.test.ts', // provider error classifier
+  'test/providers/trimHistory.test.ts', // history trimming to a token budget
+  'test/providers/examples.test.ts', // documented provider configs against the schema
+  'test/lint/', // the lint catches an import cycle
+];
+
+/** @type {import('jest').Config} */
+const unit = {
+  ...full,
+  testMatch: UNIT_TESTS.map((p) => (p.endsWith('/') ? `<rootDir>/${p}**/*.test.ts` : `<rootDir>/${p}`)),
+  testTimeout: 30000,
+};
+delete unit.globalSetup; // the dev server the full suite shares
+delete unit.globalTeardown;
+
+export default unit;
