@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createLlmActivities, providerClientsFromEnv } from '../../activities';
 import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
+import { blobStoreFromEnv } from '../../storage';
 import { createCouncilWorker } from '../../workers/worker';
 import { configuredTarget, connectClient, connectWorker, type TemporalTarget } from '../connection';
 import { CouncilUserError } from '../errors';
@@ -61,13 +62,16 @@ export async function openRuntime(flags: ConnectionFlags): Promise<CliRuntime> {
     namespace: server?.namespace ?? 'default',
     connectConfig: { connectionOptions: { address: server?.address }, namespace: server?.namespace },
   };
+  // The embedded server keeps large payloads in <dataDir>/blobs; a cluster uses COUNCIL_BLOB_STORE.
+  const blobs = blobStoreFromEnv(process.env, server ? { dataDir } : {});
   const workers: Array<{ worker: Worker; run: Promise<void> }> = [];
   const mocks: SimulatedProviders[] = [];
   const started = new Set<string>();
   let client: Client;
   try {
-    client = await connectClient(target);
+    client = await connectClient(target, blobs.dataConverter);
   } catch (error) {
+    blobs.close();
     if (server) await closeLocalServer(dataDir, server);
     throw error;
   }
@@ -92,6 +96,7 @@ export async function openRuntime(flags: ConnectionFlags): Promise<CliRuntime> {
         activities: mock?.activities ?? createLlmActivities(providerClientsFromEnv(process.env)),
         workflowBundle: await cachedWorkflowBundle(dataDir),
         shutdownGraceTime: '2s',
+        dataConverter: blobs.dataConverter,
       });
       workers.push({ worker, run: worker.run() });
     },
@@ -100,6 +105,7 @@ export async function openRuntime(flags: ConnectionFlags): Promise<CliRuntime> {
       await Promise.allSettled(workers.map(({ run }) => run));
       await client.connection.close();
       await Promise.allSettled(mocks.map((mock) => mock.stop()));
+      blobs.close();
       if (server) await closeLocalServer(dataDir, server);
     },
   };
