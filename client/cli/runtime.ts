@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createLlmActivities, providerClientsFromEnv } from '../../activities';
 import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
-import { blobStoreFromEnv } from '../../storage';
+import { blobStoreFromEnv, type BlobStore } from '../../storage';
 import { createCouncilWorker } from '../../workers/worker';
 import { configuredTarget, connectClient, connectWorker, type TemporalTarget } from '../connection';
 import { CouncilUserError } from '../errors';
@@ -30,6 +30,8 @@ export interface CliRuntime {
   /** True on council's embedded server, where this process always runs the worker. */
   local: boolean;
   inProcessWorker: boolean;
+  /** Where large payloads go (client and in-process workers alike); undefined keeps them inline. */
+  blobStore: BlobStore | undefined;
   /** Starts (once per queue) a worker in this process; simulated ones answer from a local mock. */
   startWorker(options: { taskQueue: string; simulated: boolean }): Promise<void>;
   close(): Promise<void>;
@@ -83,6 +85,7 @@ export async function openRuntime(flags: ConnectionFlags): Promise<CliRuntime> {
     taskQueue: flags.taskQueue ?? process.env.COUNCIL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
     local: server !== undefined,
     inProcessWorker: server !== undefined || flags.worker === true,
+    blobStore: blobs.store,
     async startWorker({ taskQueue, simulated }) {
       if (started.has(taskQueue)) return;
       started.add(taskQueue);
