@@ -50,7 +50,7 @@ export const BLOB_STORE_ENV_VARS = [
  * The blob store configured by COUNCIL_BLOB_STORE (dir, s3 or none) and its variables. Unset, it is
  * the directory `<dataDir>/blobs` when a data directory is given (the embedded server: nothing to set
  * up), else none. COUNCIL_BLOB_DIR defaults to `<dataDir>/blobs`; S3 reads COUNCIL_S3_BUCKET,
- * COUNCIL_S3_ENDPOINT, COUNCIL_S3_REGION (or AWS_REGION) and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+ * COUNCIL_S3_ENDPOINT, COUNCIL_S3_REGION and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
  * (else the AWS SDK's default credential chain). A bad value is one error naming the variable.
  */
 export function blobStoreSettingsFromEnv(
@@ -68,7 +68,7 @@ export function blobStoreSettingsFromEnv(
   } else if (store === 's3') {
     set('bucket', env.COUNCIL_S3_BUCKET);
     set('endpoint', env.COUNCIL_S3_ENDPOINT);
-    set('region', env.COUNCIL_S3_REGION ?? env.AWS_REGION);
+    set('region', env.COUNCIL_S3_REGION);
     set('accessKeyId', env.AWS_ACCESS_KEY_ID);
     set('secretAccessKey', env.AWS_SECRET_ACCESS_KEY);
   }
