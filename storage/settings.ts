@@ -18,18 +18,32 @@ export const blobStoreSettingsSchema = z.discriminatedUnion('store', [
   z.object({ store: z.literal('none') }),
   z.object({
     store: z.literal('dir'),
-    dir: z.string().trim().min(1, 'the blob directory is empty'),
+    dir: z
+      .string({ error: 'set the directory (COUNCIL_BLOB_DIR)' })
+      .trim()
+      .min(1, 'the blob directory is empty'),
     thresholdBytes: threshold,
   }),
-  z.object({
-    store: z.literal('s3'),
-    bucket: z.string().trim().min(3, 'set the bucket name (COUNCIL_S3_BUCKET), 3 characters or more'),
-    region: z.string().trim().min(1).default('us-east-1'),
-    endpoint: z.string().url('must be a URL such as http://minio:9000').optional(),
-    accessKeyId: z.string().min(1).optional(),
-    secretAccessKey: z.string().min(1).optional(),
-    thresholdBytes: threshold,
-  }),
+  z
+    .object({
+      store: z.literal('s3'),
+      bucket: z
+        .string({ error: 'set the bucket name (COUNCIL_S3_BUCKET)' })
+        .trim()
+        .min(3, 'a bucket name has 3 characters or more'),
+      region: z.string().trim().min(1).default('us-east-1'),
+      endpoint: z
+        .string()
+        .regex(/^https?:\/\/[^/\s]+/, 'must be an http(s) URL such as http://minio:9000')
+        .optional(),
+      accessKeyId: z.string().min(1).optional(),
+      secretAccessKey: z.string().min(1).optional(),
+      thresholdBytes: threshold,
+    })
+    .refine((settings) => !settings.accessKeyId === !settings.secretAccessKey, {
+      message: 'set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (the AWS default chain)',
+      path: ['accessKeyId'],
+    }),
 ]);
 export type BlobStoreSettings = z.infer<typeof blobStoreSettingsSchema>;
 export type BlobStoreSettingsInput = z.input<typeof blobStoreSettingsSchema>;
@@ -81,6 +95,7 @@ export function blobStoreSettingsFromEnv(
     bucket: 'COUNCIL_S3_BUCKET',
     endpoint: 'COUNCIL_S3_ENDPOINT',
     region: 'COUNCIL_S3_REGION',
+    accessKeyId: 'AWS_ACCESS_KEY_ID',
   };
   const problem = parsed.error.issues
     .map((issue) => `${names[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`)

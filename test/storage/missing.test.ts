@@ -31,6 +31,42 @@ describe('a missing blob is a clear error naming the key and the store, never a 
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('a client reading a result from another store gets an error naming the key and its store', async () => {
+    const workerStore = openBlobStore({ store: 'dir', dir, thresholdBytes: 256 * 1024 });
+    const otherDir = await mkdtemp(path.join(os.tmpdir(), 'council-other-'));
+    const worker = await startHarness('missing-client', createLlmActivities(mockClients(mock)), {
+      dataConverter: councilDataConverter(workerStore),
+    });
+    harnesses.push(worker);
+    // Same server and queue, but this client reads blobs from an empty directory.
+    const reader = await startHarness('missing-client', createLlmActivities(mockClients(mock)), {
+      dataConverter: councilDataConverter(
+        openBlobStore({ store: 'dir', dir: otherDir, thresholdBytes: 256 * 1024 }),
+      ),
+      taskQueue: `${worker.taskQueue}-idle`,
+    });
+    harnesses.push(reader);
+    try {
+      const session = await MultiParticipantSession.create(
+        reader.client,
+        { strategy: 'broadcast' },
+        { taskQueue: worker.taskQueue },
+      );
+      await session.addParticipant('Solo', model, 'panelist');
+      const error = await session.sendMessage('user', 'Go').then(
+        () => undefined,
+        (caught: Error) => caught,
+      );
+      expect(error?.message).toMatch(
+        new RegExp(
+          `blob sha256/[0-9a-f]{2}/[0-9a-f]{64} is unavailable in the directory store ${otherDir}: no such file`,
+        ),
+      );
+    } finally {
+      await rm(otherDir, { recursive: true, force: true });
+    }
+  });
+
   it('a worker replaying a history whose blob is gone fails the task with key and store; a query says so', async () => {
     const dataConverter = councilDataConverter(
       openBlobStore({ store: 'dir', dir, thresholdBytes: 256 * 1024 }),
