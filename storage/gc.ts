@@ -49,8 +49,11 @@ export async function gc(options: GcOptions): Promise<GcResult> {
       kept += 1;
       continue;
     }
+    if (!options.dryRun && !(await remove(store, blob.key, cutoffMs))) {
+      kept += 1;
+      continue;
+    }
     removed.push(blob.key);
-    if (!options.dryRun) await remove(store, blob.key);
   }
   return { olderThanMs, workflowsScanned, referenced: keys.size, kept, removed };
 }
@@ -113,7 +116,18 @@ async function* inventory(store: BlobStore): AsyncGenerator<StoredBlob> {
   throw new Error(`the bucket ${store.bucket} lists more than ${MAX_LIST_PAGES} pages; stopped`);
 }
 
-async function remove(store: BlobStore, key: string): Promise<void> {
-  if (store.kind === 'dir') await rm(path.join(store.driver.dir, ...key.split('/')), { force: true });
-  else await store.client.deleteObject(key);
+/**
+ * Deletes one blob; false when a directory blob was reused (its time refreshed) since it was listed,
+ * which narrows the race with a run storing the same content while gc runs to a single stat.
+ */
+async function remove(store: BlobStore, key: string, cutoffMs: number): Promise<boolean> {
+  if (store.kind === 's3') {
+    await store.client.deleteObject(key);
+    return true;
+  }
+  const file = path.join(store.driver.dir, ...key.split('/'));
+  const info = await stat(file).catch(() => undefined);
+  if (info && info.mtimeMs >= cutoffMs) return false;
+  await rm(file, { force: true });
+  return true;
 }
