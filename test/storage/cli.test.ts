@@ -4,6 +4,9 @@ import type { LLMock } from '@copilotkit/aimock';
 import { startMockLlm } from '../helpers/mockLlm';
 import { cliEnv, mockProviderEnv, runCli, startCli, stopStartedClis, waitFor } from '../cli/cli';
 
+// Four CLI processes, three of them starting the embedded server: slow on a busy 2-core machine.
+jest.setTimeout(300_000);
+
 const BIG = `BIG-CLI ${'long answer text '.repeat(20_000)}`;
 
 describe('CLI on the embedded server: large payloads in <dataDir>/blobs with nothing to set up', () => {
