@@ -14,6 +14,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY workers ./workers
 COPY client ./client
+COPY storage ./storage
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: production dependencies and compiled code only ---

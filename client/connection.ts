@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import { DEFAULT_NAMESPACE } from '../common/defaults';
@@ -45,14 +46,21 @@ export async function resolveTarget(options: { profile?: string; devServer?: Dev
   return target;
 }
 
-/** A client connection; an unreachable address becomes one clear error line naming it. */
-export async function connectClient(target: TemporalTarget): Promise<Client> {
+/**
+ * A client connection; an unreachable address becomes one clear error line naming it.
+ * `dataConverter` carries the blob store (storage/): it must be the one the workers use.
+ */
+export async function connectClient(target: TemporalTarget, dataConverter?: DataConverter): Promise<Client> {
   try {
     const connection = await Connection.connect({
       ...(target.connectConfig.connectionOptions as Parameters<typeof Connection.connect>[0]),
       connectTimeout: '10s',
     });
-    return new Client({ connection, namespace: target.namespace });
+    return new Client({
+      connection,
+      namespace: target.namespace,
+      ...(dataConverter ? { dataConverter } : {}),
+    });
   } catch (error) {
     throw unreachable(target, error);
   }

@@ -5,6 +5,7 @@ import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { zodProblem } from '../common/validation';
 import { configuredTarget, connectWorker, type TemporalTarget } from '../client/connection';
 import { CouncilUserError } from '../client/errors';
+import { blobStoreFromEnv } from '../storage';
 import { bundleCouncilWorkflows, createCouncilWorker } from './worker';
 
 /** How a long-lived worker runs; every field also has an env var (see {@link workerSettingsFromEnv}). */
@@ -49,11 +50,17 @@ export function parseWorkerSettings(input: WorkerSettingsInput, source: string):
 export async function runWorker(
   target: TemporalTarget,
   settings: WorkerSettings,
-  options: { workflowBundle?: WorkflowBundle; log?: (line: string) => void } = {},
+  options: {
+    workflowBundle?: WorkflowBundle;
+    log?: (line: string) => void;
+    /** Where the embedded server keeps its files: the default blob store goes under it. */
+    dataDir?: string;
+  } = {},
 ): Promise<void> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   Runtime.install({ logger: new DefaultLogger('WARN') });
   for (const line of missingProviderKeys(process.env)) log(`warning: ${line}`);
+  const blobs = blobStoreFromEnv(process.env, options.dataDir ? { dataDir: options.dataDir } : {});
   const connection = await connectWorker(target);
   const worker = await createCouncilWorker({
     connection,
@@ -63,6 +70,7 @@ export async function runWorker(
     workflowBundle: options.workflowBundle ?? (await bundleCouncilWorkflows()),
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentCalls,
     shutdownGraceTime: settings.shutdownGraceMs,
+    dataConverter: blobs.dataConverter,
   });
   const onSignal = (signal: string) =>
     log(`${signal}: stopping; calls in flight have ${settings.shutdownGraceMs / 1000} s to finish`);
@@ -70,12 +78,14 @@ export async function runWorker(
   process.once('SIGTERM', onSignal);
   log(
     `council worker polling task queue "${settings.taskQueue}" on ${target.address} ` +
-      `(namespace ${target.namespace}), up to ${settings.maxConcurrentCalls} concurrent calls`,
+      `(namespace ${target.namespace}), up to ${settings.maxConcurrentCalls} concurrent calls, ` +
+      `large payloads to ${blobs.store?.describe ?? 'nowhere (kept inline: COUNCIL_BLOB_STORE=none)'}`,
   );
   try {
     await worker.run();
   } finally {
     await connection.close();
+    blobs.close();
     log('council worker stopped');
   }
 }

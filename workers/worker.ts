@@ -1,5 +1,5 @@
 import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
-import type { Duration } from '@temporalio/common';
+import type { DataConverter, Duration } from '@temporalio/common';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import type { LlmActivities } from '../activities';
 
@@ -16,6 +16,8 @@ export interface CouncilWorkerOptions {
   /** How long in-flight LLM calls may take to finish on shutdown. */
   shutdownGraceTime?: Duration;
   identity?: string;
+  /** council's converter with its blob store (storage/converter.ts); clients must use the same store. */
+  dataConverter?: DataConverter;
 }
 
 /** Path of the module that exports every council workflow. */
@@ -50,5 +52,6 @@ export async function createCouncilWorker(options: CouncilWorkerOptions): Promis
     // heartbeat timeout) would let a skipped call run on for many seconds.
     maxHeartbeatThrottleInterval: '2s',
     ...(options.identity ? { identity: options.identity } : {}),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
 }

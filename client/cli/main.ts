@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { CouncilUserError } from '../errors';
+import { codecServerCommand, gcCommand } from './blobs';
 import { configCommand } from './configCommands';
 import { ExitCode } from './output';
 import { runCommand } from './run';
@@ -23,6 +24,8 @@ function buildProgram(): Command {
     workerCommand(),
     serverCommand(),
     configCommand(),
+    gcCommand(),
+    codecServerCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

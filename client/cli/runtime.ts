@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createLlmActivities, providerClientsFromEnv } from '../../activities';
 import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
+import { blobStoreFromEnv, type BlobStore } from '../../storage';
 import { createCouncilWorker } from '../../workers/worker';
 import { configuredTarget, connectClient, connectWorker, type TemporalTarget } from '../connection';
 import { CouncilUserError } from '../errors';
@@ -29,6 +30,8 @@ export interface CliRuntime {
   /** True on council's embedded server, where this process always runs the worker. */
   local: boolean;
   inProcessWorker: boolean;
+  /** Where large payloads go (client and in-process workers alike); undefined keeps them inline. */
+  blobStore: BlobStore | undefined;
   /** Starts (once per queue) a worker in this process; simulated ones answer from a local mock. */
   startWorker(options: { taskQueue: string; simulated: boolean }): Promise<void>;
   close(): Promise<void>;
@@ -61,13 +64,16 @@ export async function openRuntime(flags: ConnectionFlags): Promise<CliRuntime> {
     namespace: server?.namespace ?? 'default',
     connectConfig: { connectionOptions: { address: server?.address }, namespace: server?.namespace },
   };
+  // The embedded server keeps large payloads in <dataDir>/blobs; a cluster uses COUNCIL_BLOB_STORE.
+  const blobs = blobStoreFromEnv(process.env, server ? { dataDir } : {});
   const workers: Array<{ worker: Worker; run: Promise<void> }> = [];
   const mocks: SimulatedProviders[] = [];
   const started = new Set<string>();
   let client: Client;
   try {
-    client = await connectClient(target);
+    client = await connectClient(target, blobs.dataConverter);
   } catch (error) {
+    blobs.close();
     if (server) await closeLocalServer(dataDir, server);
     throw error;
   }
@@ -79,6 +85,7 @@ export async function openRuntime(flags: ConnectionFlags): Promise<CliRuntime> {
     taskQueue: flags.taskQueue ?? process.env.COUNCIL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
     local: server !== undefined,
     inProcessWorker: server !== undefined || flags.worker === true,
+    blobStore: blobs.store,
     async startWorker({ taskQueue, simulated }) {
       if (started.has(taskQueue)) return;
       started.add(taskQueue);
@@ -92,6 +99,7 @@ export async function openRuntime(flags: ConnectionFlags): Promise<CliRuntime> {
         activities: mock?.activities ?? createLlmActivities(providerClientsFromEnv(process.env)),
         workflowBundle: await cachedWorkflowBundle(dataDir),
         shutdownGraceTime: '2s',
+        dataConverter: blobs.dataConverter,
       });
       workers.push({ worker, run: worker.run() });
     },
@@ -100,6 +108,7 @@ export async function openRuntime(flags: ConnectionFlags): Promise<CliRuntime> {
       await Promise.allSettled(workers.map(({ run }) => run));
       await client.connection.close();
       await Promise.allSettled(mocks.map((mock) => mock.stop()));
+      blobs.close();
       if (server) await closeLocalServer(dataDir, server);
     },
   };

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { z } from 'zod';
 import { parseWorkerSettings, runWorker, workerSettingsFromEnv } from '../../workers/main';
+import type { DataConverter } from '@temporalio/common';
 import type { WorkflowBundle } from '@temporalio/worker';
+import { blobStoreFromEnv } from '../../storage';
 import { createCouncilWorker } from '../../workers/worker';
 import { connectWorker, type TemporalTarget } from '../connection';
 import { CouncilUserError } from '../errors';
@@ -26,6 +28,7 @@ async function runSimulatedWorker(
   taskQueue: string,
   workflowBundle: WorkflowBundle,
   say: (line: string) => void,
+  dataConverter: DataConverter,
 ): Promise<void> {
   const providers = await startSimulatedProviders();
   const connection = await connectWorker(target);
@@ -36,6 +39,7 @@ async function runSimulatedWorker(
     taskQueue: queue,
     activities: providers.activities,
     workflowBundle,
+    dataConverter,
   });
   say(`simulated worker polling task queue "${queue}" (runs started without an API key)`);
   try {
@@ -84,8 +88,20 @@ export function serverCommand(): Command {
           };
           const workflowBundle = await cachedWorkflowBundle(dataDir);
           // The workers return once SIGINT/SIGTERM has let their calls finish; the server stops after.
-          const real = runWorker(target, settings, { workflowBundle, log: say });
-          await Promise.all([real, runSimulatedWorker(target, settings.taskQueue, workflowBundle, say)]);
+          const real = runWorker(target, settings, { workflowBundle, log: say, dataDir });
+          const blobs = blobStoreFromEnv(process.env, { dataDir });
+          try {
+            const simulated = runSimulatedWorker(
+              target,
+              settings.taskQueue,
+              workflowBundle,
+              say,
+              blobs.dataConverter,
+            );
+            await Promise.all([real, simulated]);
+          } finally {
+            blobs.close();
+          }
         } else {
           await new Promise<void>((resolve) => {
             process.once('SIGINT', resolve);

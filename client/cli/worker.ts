@@ -36,8 +36,13 @@ export function workerCommand(): Command {
         'flags and COUNCIL_* variables',
       );
       const dataDir = dataDirectory(options.dataDir);
-      const target = configuredTarget(options.profile) ?? (await localTarget(dataDir));
-      await runWorker(target, settings, { workflowBundle: await cachedWorkflowBundle(dataDir) });
+      const configured = configuredTarget(options.profile);
+      const target = configured ?? (await localTarget(dataDir));
+      await runWorker(target, settings, {
+        workflowBundle: await cachedWorkflowBundle(dataDir),
+        // On `council server`'s embedded server, the blob store defaults to its data directory.
+        ...(configured ? {} : { dataDir }),
+      });
     });
 }
 

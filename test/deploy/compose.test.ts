@@ -16,6 +16,11 @@ import { PROVIDER_ENV } from '../../activities/clients';
 import { temporalExecutable } from '../../client/devServer';
 import { DEFAULT_TASK_QUEUE, SEARCH_ATTRIBUTES } from '../../common/defaults';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
+import {
+  BLOB_STORE_ENV_VARS,
+  DEFAULT_BLOB_THRESHOLD_BYTES,
+  blobStoreSettingsFromEnv,
+} from '../../storage/settings';
 import { parseWorkerSettings, workerSettingsFromEnv } from '../../workers/main';
 import { testEnvironment } from '../helpers/testEnv';
 
@@ -42,6 +47,14 @@ const compose = parse(read('docker-compose.yml')) as { services: Record<string, 
 const services = compose.services;
 const WORKER = 'council-worker';
 const SETUP_JOB = 'temporal-setup';
+const BLOB_STORE = 'minio';
+const BLOB_SETUP_JOB = 'minio-setup';
+const store = () => environment(BLOB_STORE);
+/** The S3 credentials: the worker's fall back to the MinIO service's own, so they agree. */
+const S3_CREDENTIALS: Record<string, string> = {
+  AWS_ACCESS_KEY_ID: 'MINIO_ROOT_USER',
+  AWS_SECRET_ACCESS_KEY: 'MINIO_ROOT_PASSWORD',
+};
 
 function environment(name: string): Record<string, string> {
   const env = services[name]?.environment ?? {};
@@ -182,11 +195,20 @@ function buildConfig(): ts.ParsedCommandLine {
 describe('docker-compose.yml', () => {
   it('has the services users run', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['council-worker', 'postgresql', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui'].sort(),
+      [
+        'council-worker',
+        'postgresql',
+        'temporal',
+        'temporal-schema',
+        'temporal-setup',
+        'temporal-ui',
+        BLOB_STORE,
+        BLOB_SETUP_JOB,
+      ].sort(),
     );
   });
 
-  it('publishes only Temporal gRPC on 7233 and the Web UI on 8080, on loopback', () => {
+  it('publishes only Temporal gRPC on 7233, the Web UI on 8080 and the blob store on 9000, on loopback', () => {
     const published = Object.fromEntries(
       Object.keys(services)
         .map((name) => [name, publishedPorts(name)] as const)
@@ -195,6 +217,7 @@ describe('docker-compose.yml', () => {
     expect(published).toEqual({
       temporal: ['127.0.0.1:7233->7233'],
       'temporal-ui': ['127.0.0.1:8080->8080'],
+      [BLOB_STORE]: ['127.0.0.1:9000->9000'],
     });
   });
 
@@ -236,6 +259,8 @@ describe('docker-compose.yml', () => {
       [
         'council-worker -> temporal: service_healthy',
         'council-worker -> temporal-setup: service_completed_successfully',
+        'council-worker -> minio-setup: service_completed_successfully',
+        'minio-setup -> minio: service_healthy',
         'temporal-setup -> temporal: service_healthy',
         'temporal-ui -> temporal: service_healthy',
         'temporal -> temporal-schema: service_completed_successfully',
@@ -277,7 +302,8 @@ describe('docker-compose.yml: the council worker', () => {
     const envconfig = envconfigNames();
     expect([...envconfig]).toEqual(expect.arrayContaining(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE']));
     const providers = Object.values(PROVIDER_ENV).flatMap((provider) => [provider.apiKey, provider.baseURL]);
-    const workerReads = new Set([...envReadIn('workers', 'activities', 'common'), ...providers]);
+    const workerReads = new Set([...envReadIn('workers', 'activities', 'common', 'storage'), ...providers]);
+    expect([...BLOB_STORE_ENV_VARS].filter((name) => !workerReads.has(name))).toEqual([]);
     const required = new Set([...workerReads].filter((name) => !envconfig.has(name)));
     required.add('TEMPORAL_ADDRESS').add('TEMPORAL_NAMESPACE');
     const readable = new Set([...workerReads, ...envReadIn('client'), ...envconfig]);
@@ -298,8 +324,11 @@ describe('docker-compose.yml: the council worker', () => {
 
   it('takes keys from the user environment and defaults from the code', () => {
     for (const [name, value] of Object.entries(env)) {
-      if (/KEY|TOKEN|SECRET|PASSWORD|BASE_URL/.test(name))
-        expect(interpolation(value)).toEqual({ name, fallback: '' });
+      if (!/KEY|TOKEN|SECRET|PASSWORD|BASE_URL/.test(name)) continue;
+      const minioName = S3_CREDENTIALS[name];
+      // Provider keys come from the user; the S3 credentials default to the bundled MinIO's.
+      const fallback = minioName ? interpolation(store()[minioName] ?? '')?.fallback : '';
+      expect(interpolation(value)).toEqual({ name, fallback });
     }
     // Every COUNCIL_* setting passes the user's value through, falling back to the worker's own default.
     const fallbacks: Record<string, string> = {};
@@ -316,6 +345,27 @@ describe('docker-compose.yml: the council worker', () => {
         .map(([key]) => `${name}.${key}`),
     );
     expect(literalSecrets).toEqual([]);
+  });
+
+  it('stores large payloads in the bundled MinIO bucket that its set-up job creates', () => {
+    const fallbacks = Object.fromEntries(
+      Object.entries(env).map(([name, value]) => [name, interpolation(value)?.fallback ?? value]),
+    );
+    const settings = blobStoreSettingsFromEnv(fallbacks);
+    const setup = environment(BLOB_SETUP_JOB);
+    expect(settings).toMatchObject({
+      store: 's3',
+      bucket: interpolation(setup.COUNCIL_S3_BUCKET ?? '')?.fallback,
+      endpoint: `http://${BLOB_STORE}:9000`,
+      thresholdBytes: DEFAULT_BLOB_THRESHOLD_BYTES,
+    });
+    expect(publishedPorts(BLOB_STORE).map((port) => port.split('->')[1])).toContain('9000');
+    // The job and the worker name one bucket through one variable; MinIO's user is the worker's key.
+    expect(interpolation(setup.COUNCIL_S3_BUCKET ?? '')?.name).toBe('COUNCIL_S3_BUCKET');
+    expect(interpolation(env.AWS_ACCESS_KEY_ID ?? '')).toEqual(interpolation(store().MINIO_ROOT_USER ?? ''));
+    expect(interpolation(env.AWS_SECRET_ACCESS_KEY ?? '')).toEqual(
+      interpolation(store().MINIO_ROOT_PASSWORD ?? ''),
+    );
   });
 
   it('gets longer to stop than the worker gives in-flight LLM calls, with room to spare', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { LlmActivities } from '../../activities';
 import { createCouncilWorker } from '../../workers/worker';
@@ -51,10 +52,21 @@ export function quietRuntime(): void {
   runtimeInstalled = true;
 }
 
-export async function startHarness(label: string, activities: LlmActivities): Promise<TemporalTestHarness> {
+/** What a test may change in its harness: the blob store, or the queue (to restart a worker on it). */
+export interface HarnessOptions {
+  /** Given to the worker and the client alike (see storage/converter.ts). */
+  dataConverter?: DataConverter;
+  taskQueue?: string;
+}
+
+export async function startHarness(
+  label: string,
+  activities: LlmActivities,
+  options: HarnessOptions = {},
+): Promise<TemporalTestHarness> {
   quietRuntime();
   const env = testEnvironment();
-  const taskQueue = uniqueTaskQueue(label);
+  const taskQueue = options.taskQueue ?? uniqueTaskQueue(label);
   const workerConnection = await NativeConnection.connect({ address: env.address });
   const worker = await createCouncilWorker({
     connection: workerConnection,
@@ -63,10 +75,11 @@ export async function startHarness(label: string, activities: LlmActivities): Pr
     activities,
     workflowBundle: { code: readFileSync(env.bundlePath, 'utf8') },
     shutdownGraceTime: '1s',
+    dataConverter: options.dataConverter,
   });
   const workerRun = worker.run();
   const connection = await Connection.connect({ address: env.address });
-  const client = new Client({ connection, namespace: env.namespace });
+  const client = new Client({ connection, namespace: env.namespace, dataConverter: options.dataConverter });
   return {
     client,
     worker,

@@ -1,0 +1,104 @@
+import { Command } from 'commander';
+import { z } from 'zod';
+import { blobStoreFromEnv } from '../../storage';
+import { startCodecServer } from '../../storage/codecServer';
+import { gc } from '../../storage/gc';
+import { configuredTarget } from '../connection';
+import { CouncilUserError } from '../errors';
+import { dataDirectory } from './localServer';
+import { createOutput } from './output';
+import { connectionFlags, withConnectionOptions } from './options';
+import { openRuntime } from './runtime';
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `30d`, `12h`, `90m` in ms; at least an hour, so a blob whose run has not recorded it yet is safe. */
+export function parseAge(text: string): number {
+  const match = /^(\d+)([mhd])$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : NaN;
+  if (!Number.isFinite(ms) || ms < UNIT_MS.h) {
+    throw new CouncilUserError(`--older-than ${text}: expected an age of 1h or more`, 'e.g. 30d, 12h, 90m');
+  }
+  return ms;
+}
+
+/** `council gc`: removes old blobs that no open (or recently closed) run references. */
+export function gcCommand(): Command {
+  const command = new Command('gc')
+    .description('remove stored large payloads older than the retention that no open run references')
+    .option('--older-than <age>', 'e.g. 30d or 12h (default: the namespace retention period)')
+    .option('--dry-run', 'list what would be removed, remove nothing')
+    .option('--json', 'print the result as JSON');
+  withConnectionOptions(command);
+  return command.action(async (options: { olderThan?: string; dryRun?: boolean; json?: boolean }) => {
+    const out = createOutput(options.json === true);
+    const olderThanMs = options.olderThan ? parseAge(options.olderThan) : undefined;
+    const runtime = await openRuntime(connectionFlags(options));
+    try {
+      const store = runtime.blobStore;
+      if (!store)
+        throw new CouncilUserError('no blob store is configured', 'set COUNCIL_BLOB_STORE=dir or s3');
+      const result = await gc({
+        client: runtime.client,
+        namespace: runtime.namespace,
+        store,
+        dryRun: options.dryRun === true,
+        ...(olderThanMs !== undefined ? { olderThanMs } : {}),
+      });
+      if (out.json) return out.result({ store: store.describe, dryRun: options.dryRun === true, ...result });
+      const verb = options.dryRun ? 'would remove' : 'removed';
+      out.say(
+        `${store.describe}: ${verb} ${result.removed.length} blob(s) older than ${result.olderThanMs / UNIT_MS.h} h; ` +
+          `kept ${result.kept} (${result.referenced} referenced by ${result.workflowsScanned} run(s) scanned)`,
+      );
+    } finally {
+      await runtime.close();
+    }
+  });
+}
+
+const portSchema = z.coerce.number().int().min(0).max(65_535);
+
+/** `council codec-server`: lets the Web UI and `temporal workflow show` read offloaded payloads. */
+export function codecServerCommand(): Command {
+  return new Command('codec-server')
+    .description("serve Temporal's codec protocol so the Web UI and the temporal CLI show stored payloads")
+    .option('--port <port>', 'port to listen on', '8234')
+    .option('--host <host>', 'address to bind (anyone who reaches it can read the payloads)', '127.0.0.1')
+    .option('--ui-origin <url>', 'the Web UI origin allowed by CORS', 'http://localhost:8233')
+    .option('--profile <name>', 'temporal.toml profile (a configured cluster uses COUNCIL_BLOB_STORE)')
+    .option('--data-dir <dir>', 'embedded server data: its blobs are in <dir>/blobs (COUNCIL_DATA_DIR)')
+    .action(
+      async (options: {
+        port: string;
+        host: string;
+        uiOrigin: string;
+        profile?: string;
+        dataDir?: string;
+      }) => {
+        const port = portSchema.safeParse(options.port);
+        if (!port.success) throw new CouncilUserError(`--port ${options.port}: expected a port number`);
+        const local = configuredTarget(options.profile) === undefined;
+        const blobs = blobStoreFromEnv(process.env, local ? { dataDir: dataDirectory(options.dataDir) } : {});
+        if (!blobs.store)
+          throw new CouncilUserError('no blob store is configured', 'set COUNCIL_BLOB_STORE=dir or s3');
+        const server = await startCodecServer({
+          store: blobs.store,
+          host: options.host,
+          port: port.data,
+          uiOrigin: options.uiOrigin,
+        });
+        const say = (line: string) => process.stdout.write(`${line}\n`);
+        say(`codec server at ${server.url}, reading ${blobs.store.describe}; CORS for ${options.uiOrigin}`);
+        say(
+          `use: temporal workflow show --codec-endpoint ${server.url} ..., or set it in the Web UI (Data Encoder)`,
+        );
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await server.close();
+        blobs.close();
+      },
+    );
+}

@@ -1,0 +1,137 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ExternalStorage, type Payload } from '@temporalio/common';
+import { ExternalStorageRunner } from '@temporalio/common/lib/internal-non-workflow';
+import { z } from 'zod';
+import { zodProblem } from '../common/validation';
+import type { BlobStore } from './converter';
+
+/** How `council codec-server` listens. */
+export interface CodecServerOptions {
+  store: BlobStore;
+  /** 127.0.0.1 unless told otherwise: the server hands out stored content to whoever can reach it. */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** The one browser origin allowed to call (the Web UI, e.g. http://localhost:8233); none if unset. */
+  uiOrigin?: string;
+}
+
+/** A running codec server. */
+export interface CodecServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Requests carry references (a few hundred bytes each); encode requests carry what the UI sends. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+const wirePayload = z.object({
+  metadata: z.record(z.string(), z.string()).optional(),
+  data: z.string().optional(),
+  externalPayloads: z.array(z.unknown()).optional(),
+});
+const wireBody = z.object({ payloads: z.array(wirePayload).max(10_000) });
+type WirePayload = z.infer<typeof wirePayload>;
+
+/**
+ * Temporal's remote codec protocol (POST /decode and /encode with `{payloads: [...]}` in proto JSON,
+ * bytes in base64), so the Web UI and `temporal workflow show --codec-endpoint` show offloaded content:
+ * /decode replaces each external-storage reference by the payload it names, read through the SDK's
+ * own retrieval; /encode returns payloads unchanged (offloading is the SDK's job, not the UI's).
+ */
+export async function startCodecServer(options: CodecServerOptions): Promise<CodecServer> {
+  const runner = new ExternalStorageRunner(new ExternalStorage({ drivers: [options.store.driver] }));
+  const server = http.createServer((request, response) => {
+    handle(request, response, runner, options).catch((error: unknown) => {
+      reply(response, 500, { error: error instanceof Error ? error.message : String(error) });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${address.address}:${address.port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function handle(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  runner: ExternalStorageRunner,
+  options: CodecServerOptions,
+): Promise<void> {
+  const origin = request.headers.origin;
+  if (origin !== undefined) {
+    if (origin !== options.uiOrigin)
+      return reply(response, 403, { error: `origin ${origin} is not allowed` });
+    response.setHeader('Access-Control-Allow-Origin', origin);
+    response.setHeader('Access-Control-Allow-Credentials', 'true');
+    response.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+    response.setHeader('Access-Control-Allow-Headers', 'Content-Type, X-Namespace, Authorization');
+    response.setHeader('Vary', 'Origin');
+  }
+  if (request.method === 'OPTIONS') return reply(response, 204);
+  const operation = /\/(decode|encode)\/?$/.exec(request.url ?? '')?.[1];
+  if (request.method !== 'POST' || !operation) {
+    return reply(response, 404, { error: 'POST /decode or /encode with {"payloads": [...]}' });
+  }
+  const text = await readBody(request);
+  if (text === undefined) return reply(response, 413, { error: `body over ${MAX_BODY_BYTES} bytes` });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return reply(response, 400, { error: 'the body is not JSON' });
+  }
+  const parsed = wireBody.safeParse(json);
+  if (!parsed.success) return reply(response, 400, { error: `bad request: ${zodProblem(parsed.error)}` });
+  const payloads = parsed.data.payloads.map(fromWire);
+  const result = operation === 'decode' ? await runner.retrieve(payloads) : payloads;
+  reply(response, 200, { payloads: result.map(toWire) });
+}
+
+function fromWire(wire: WirePayload): Payload {
+  const metadata = Object.fromEntries(
+    Object.entries(wire.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')]),
+  );
+  return {
+    metadata,
+    data: Buffer.from(wire.data ?? '', 'base64'),
+    ...(wire.externalPayloads
+      ? { externalPayloads: wire.externalPayloads as Payload['externalPayloads'] }
+      : {}),
+  };
+}
+
+function toWire(payload: Payload): WirePayload {
+  const metadata = Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([key, value]) => [
+      key,
+      Buffer.from(value).toString('base64'),
+    ]),
+  );
+  return { metadata, data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64') };
+}
+
+async function readBody(request: http.IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function reply(response: http.ServerResponse, status: number, body?: unknown): void {
+  if (body === undefined) {
+    response.writeHead(status).end();
+    return;
+  }
+  response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+}

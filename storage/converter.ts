@@ -1,0 +1,58 @@
+import { ExternalStorage, type DataConverter, type StorageDriver } from '@temporalio/common';
+import { S3StorageDriver } from '@temporalio/external-storage-s3';
+import { DirStorageDriver } from './fsDriver';
+import { AwsS3StorageClient } from './s3Client';
+import type { BlobStoreSettings } from './settings';
+
+/** The wire name of council's S3 store in reference payloads (the SDK driver's default). */
+export const S3_DRIVER_NAME = 'aws.s3driver';
+
+/** An opened blob store: the driver the SDK calls, and what retention and errors need to know. */
+export type BlobStore =
+  | { kind: 'dir'; driver: DirStorageDriver; thresholdBytes: number; describe: string }
+  | {
+      kind: 's3';
+      driver: S3StorageDriver;
+      client: AwsS3StorageClient;
+      bucket: string;
+      thresholdBytes: number;
+      describe: string;
+    };
+
+/** The store the settings name, or undefined for `none`. Opening connects nothing yet. */
+export function openBlobStore(settings: BlobStoreSettings): BlobStore | undefined {
+  if (settings.store === 'none') return undefined;
+  if (settings.store === 'dir') {
+    const driver = new DirStorageDriver(settings.dir);
+    return { kind: 'dir', driver, thresholdBytes: settings.thresholdBytes, describe: driver.describe() };
+  }
+  const client = new AwsS3StorageClient(settings);
+  const driver = new S3StorageDriver({ client, bucket: settings.bucket, driverName: S3_DRIVER_NAME });
+  const where = settings.endpoint ? ` at ${settings.endpoint}` : '';
+  return {
+    kind: 's3',
+    driver,
+    client,
+    bucket: settings.bucket,
+    thresholdBytes: settings.thresholdBytes,
+    describe: `the S3 bucket ${settings.bucket}${where}`,
+  };
+}
+
+/**
+ * council's DataConverter: JSON payloads, and with a store, payloads of `thresholdBytes` and more
+ * (after any codec) replaced in the history by a small reference to a blob. Client and worker must
+ * use the same store, or one writes references the other cannot read.
+ */
+export function councilDataConverter(store: BlobStore | undefined): DataConverter {
+  if (!store) return {};
+  const drivers: StorageDriver[] = [store.driver];
+  return {
+    externalStorage: new ExternalStorage({ drivers, payloadSizeThreshold: store.thresholdBytes }),
+  };
+}
+
+/** Releases the store's connections (the S3 client's sockets); a directory holds none. */
+export function closeBlobStore(store: BlobStore | undefined): void {
+  if (store?.kind === 's3') store.client.close();
+}

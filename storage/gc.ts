@@ -1,0 +1,133 @@
+import { readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { BlobStore } from './converter';
+import { referencesIn } from './references';
+
+/** What `gc` is given. */
+export interface GcOptions {
+  client: Client;
+  namespace: string;
+  store: BlobStore;
+  /** Remove blobs not used for this long; default: the namespace's retention period. */
+  olderThanMs?: number;
+  /** Only report what would be removed. */
+  dryRun?: boolean;
+  /** A bound on the histories scanned; past it gc refuses to remove anything rather than guess. */
+  maxWorkflows?: number;
+  /** For tests: the current time. */
+  nowMs?: number;
+}
+
+/** What `gc` found and did. */
+export interface GcResult {
+  olderThanMs: number;
+  workflowsScanned: number;
+  referenced: number;
+  kept: number;
+  removed: string[];
+}
+
+const DEFAULT_MAX_WORKFLOWS = 100_000;
+const MAX_LIST_PAGES = 100_000;
+
+/**
+ * Removes blobs older than `olderThanMs` (default: the namespace retention) that no open run and no
+ * run closed within that window still references. Blobs are content-addressed and may be shared by
+ * runs, so a blob is kept while any such history names it; the histories are read, not guessed from
+ * key names. A directory blob's age counts from its last write or reuse.
+ */
+export async function gc(options: GcOptions): Promise<GcResult> {
+  const { client, namespace, store } = options;
+  const olderThanMs = options.olderThanMs ?? (await namespaceRetentionMs(client, namespace));
+  const cutoffMs = (options.nowMs ?? Date.now()) - olderThanMs;
+  const { keys, workflowsScanned } = await referencedKeys(options, cutoffMs);
+  const removed: string[] = [];
+  let kept = 0;
+  for await (const blob of inventory(store)) {
+    if (blob.modifiedMs >= cutoffMs || keys.has(blob.key)) {
+      kept += 1;
+      continue;
+    }
+    if (!options.dryRun && !(await remove(store, blob.key, cutoffMs))) {
+      kept += 1;
+      continue;
+    }
+    removed.push(blob.key);
+  }
+  return { olderThanMs, workflowsScanned, referenced: keys.size, kept, removed };
+}
+
+/** The namespace's workflow execution retention, in ms. */
+export async function namespaceRetentionMs(client: Client, namespace: string): Promise<number> {
+  const reply = await client.workflowService.describeNamespace({ namespace });
+  const ttl = reply.config?.workflowExecutionRetentionTtl;
+  const ms = Number(ttl?.seconds ?? 0) * 1000 + Math.floor((ttl?.nanos ?? 0) / 1e6);
+  if (ms <= 0) throw new Error(`namespace ${namespace} reports no retention period; pass an age explicitly`);
+  return ms;
+}
+
+/** Keys of this store named by the histories of open runs and of runs closed after the cutoff. */
+async function referencedKeys(options: GcOptions, cutoffMs: number) {
+  const { client, store } = options;
+  const maxWorkflows = options.maxWorkflows ?? DEFAULT_MAX_WORKFLOWS;
+  const query = `ExecutionStatus = "Running" OR CloseTime > "${new Date(cutoffMs).toISOString()}"`;
+  const keys = new Set<string>();
+  let workflowsScanned = 0;
+  for await (const execution of client.workflow.list({ query })) {
+    workflowsScanned += 1;
+    if (workflowsScanned > maxWorkflows) {
+      throw new Error(`more than ${maxWorkflows} workflows to scan; nothing removed (raise maxWorkflows)`);
+    }
+    const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    for (const reference of referencesIn(history)) {
+      const key = reference.claimData.key;
+      if (reference.driverName === store.driver.name && key) keys.add(key);
+    }
+  }
+  return { keys, workflowsScanned };
+}
+
+interface StoredBlob {
+  key: string;
+  modifiedMs: number;
+}
+
+async function* inventory(store: BlobStore): AsyncGenerator<StoredBlob> {
+  if (store.kind === 'dir') {
+    const root = store.driver.dir;
+    const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isFile()) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      const info = await stat(file).catch(() => undefined);
+      // Leftover temporary files of an interrupted write are blobs nobody references.
+      if (info) yield { key: path.relative(root, file).split(path.sep).join('/'), modifiedMs: info.mtimeMs };
+    }
+    return;
+  }
+  let token: string | undefined;
+  for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
+    const { objects, next } = await store.client.listPage('v0/', token);
+    yield* objects;
+    if (!next) return;
+    token = next;
+  }
+  throw new Error(`the bucket ${store.bucket} lists more than ${MAX_LIST_PAGES} pages; stopped`);
+}
+
+/**
+ * Deletes one blob; false when a directory blob was reused (its time refreshed) since it was listed,
+ * which narrows the race with a run storing the same content while gc runs to a single stat.
+ */
+async function remove(store: BlobStore, key: string, cutoffMs: number): Promise<boolean> {
+  if (store.kind === 's3') {
+    await store.client.deleteObject(key);
+    return true;
+  }
+  const file = path.join(store.driver.dir, ...key.split('/'));
+  const info = await stat(file).catch(() => undefined);
+  if (info && info.mtimeMs >= cutoffMs) return false;
+  await rm(file, { force: true });
+  return true;
+}

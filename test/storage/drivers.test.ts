@@ -1,0 +1,83 @@
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { DirStorageDriver } from '../../storage/fsDriver';
+import { openBlobStore } from '../../storage/converter';
+import { startS3Server, type S3TestServer } from '../helpers/moto';
+
+const context = {};
+const payload = (text: string): Payload => defaultPayloadConverter.toPayload(text) as Payload;
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+describe('directory store', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'council-blobs-'));
+  });
+  afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+  it('round-trips payloads under content-derived keys and never writes the same content twice', async () => {
+    const driver = new DirStorageDriver(dir);
+    const big = payload('x'.repeat(300_000));
+    const [first, second, other] = await driver.store(context, [big, big, payload('other')]);
+    expect(first?.claimData.key).toMatch(/^sha256\/[0-9a-f]{2}\/[0-9a-f]{64}$/);
+    expect(second?.claimData.key).toBe(first?.claimData.key);
+    expect(other?.claimData.key).not.toBe(first?.claimData.key);
+    const files = await filesUnder(dir);
+    expect(files).toHaveLength(2);
+    expect(files.some((file) => file.endsWith('.tmp'))).toBe(false);
+
+    const written = await stat(driver.pathOf(first!.claimData.key!));
+    const [again] = await driver.store(context, [big]);
+    expect(again?.claimData.key).toBe(first?.claimData.key);
+    expect((await stat(driver.pathOf(first!.claimData.key!))).ino).toBe(written.ino);
+    expect(await filesUnder(dir)).toHaveLength(2);
+
+    const [back] = await driver.retrieve(context, [first!]);
+    expect(defaultPayloadConverter.fromPayload(back!)).toBe('x'.repeat(300_000));
+  });
+
+  it('names the key and the store when a blob is missing', async () => {
+    const driver = new DirStorageDriver(dir);
+    const [claim] = await driver.store(context, [payload('gone soon')]);
+    await rm(driver.pathOf(claim!.claimData.key!));
+    await expect(driver.retrieve(context, [claim!])).rejects.toThrow(
+      `blob ${claim!.claimData.key} is unavailable in the directory store ${dir}: no such file`,
+    );
+  });
+});
+
+describe('S3 store on a real S3-compatible server (moto)', () => {
+  let server: S3TestServer;
+  beforeAll(async () => {
+    server = await startS3Server();
+  });
+  afterAll(async () => server?.stop());
+
+  it('round-trips through the SDK S3 driver and names bucket and key when an object is missing', async () => {
+    const store = openBlobStore({ store: 's3', thresholdBytes: 1024, ...server.location });
+    if (store?.kind !== 's3') throw new Error('expected an S3 store');
+    try {
+      const big = payload('y'.repeat(400_000));
+      const [claim] = await store.driver.store(context, [big]);
+      const key = claim!.claimData.key!;
+      expect(claim!.claimData.bucket).toBe(server.location.bucket);
+      const listed = await store.client.listPage('');
+      expect(listed.objects.map((object) => object.key)).toEqual([key]);
+      const [back] = await store.driver.retrieve(context, [claim!]);
+      expect(defaultPayloadConverter.fromPayload(back!)).toBe('y'.repeat(400_000));
+
+      await store.client.deleteObject(key);
+      await expect(store.driver.retrieve(context, [claim!])).rejects.toThrow(
+        `S3StorageDriver retrieve failed [bucket=${server.location.bucket}, key=${key}, endpoint=${server.location.endpoint}`,
+      );
+    } finally {
+      store.client.close();
+    }
+  });
+});

@@ -1,0 +1,141 @@
+import { mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { LLMock } from '@copilotkit/aimock';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { createLlmActivities } from '../../activities';
+import { MultiParticipantSession } from '../../client/session';
+import { closeBlobStore, councilDataConverter, openBlobStore, type BlobStore } from '../../storage/converter';
+import { gc } from '../../storage/gc';
+import { referencesIn } from '../../storage/references';
+import { mockClients, startMockLlm } from '../helpers/mockLlm';
+import { startS3Server, type S3TestServer } from '../helpers/moto';
+import { startHarness, testEnvironment, type TemporalTestHarness } from '../helpers/testEnv';
+
+const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
+const DAY_MS = 24 * 3600 * 1000;
+
+describe('gc: old unreferenced blobs go, referenced ones stay', () => {
+  let mock: LLMock;
+  let harness: TemporalTestHarness;
+  let dir: string;
+  let store: BlobStore;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'council-gc-'));
+    store = openBlobStore({ store: 'dir', dir, thresholdBytes: 256 * 1024 })!;
+    mock = await startMockLlm();
+    mock.on({ predicate: () => true }, { content: `big answer ${'z'.repeat(400_000)}` });
+    harness = await startHarness('gc', createLlmActivities(mockClients(mock)), {
+      dataConverter: councilDataConverter(store),
+    });
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await mock?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the blobs of an open session even when old, removes old orphans, keeps fresh orphans', async () => {
+    const session = await MultiParticipantSession.create(
+      harness.client,
+      { strategy: 'broadcast' },
+      { taskQueue: harness.taskQueue },
+    );
+    await session.addParticipant('Solo', model, 'panelist');
+    await session.sendMessage('user', 'Go');
+    const history = await harness.client.workflow.getHandle(session.sessionId).fetchHistory();
+    const referenced = [...new Set(referencesIn(history).map((r) => r.claimData.key!))];
+    expect(referenced.length).toBeGreaterThan(0);
+
+    const payload = (text: string) => defaultPayloadConverter.toPayload(text) as Payload;
+    const [orphan, fresh] = await store.driver.store({}, [payload('old orphan'), payload('fresh orphan')]);
+    const twoDaysAgo = new Date(Date.now() - 2 * DAY_MS);
+    const pathOf = (key: string) => path.join(dir, key);
+    for (const key of [...referenced, orphan!.claimData.key!])
+      await utimes(pathOf(key), twoDaysAgo, twoDaysAgo);
+
+    const dry = await gc({
+      client: harness.client,
+      namespace: testEnvironment().namespace,
+      store,
+      olderThanMs: DAY_MS,
+      dryRun: true,
+    });
+    expect(dry.removed).toEqual([orphan!.claimData.key]);
+    await expect(stat(pathOf(orphan!.claimData.key!))).resolves.toBeDefined();
+
+    const result = await gc({
+      client: harness.client,
+      namespace: testEnvironment().namespace,
+      store,
+      olderThanMs: DAY_MS,
+    });
+    expect(result.removed).toEqual([orphan!.claimData.key]);
+    expect(result.workflowsScanned).toBeGreaterThan(0);
+    await expect(stat(pathOf(orphan!.claimData.key!))).rejects.toThrow('ENOENT');
+    for (const key of [...referenced, fresh!.claimData.key!])
+      await expect(stat(pathOf(key))).resolves.toBeDefined();
+  });
+
+  it('defaults the age to the namespace retention', async () => {
+    const result = await gc({
+      client: harness.client,
+      namespace: testEnvironment().namespace,
+      store,
+      dryRun: true,
+    });
+    expect(result.olderThanMs).toBeGreaterThan(0);
+    expect(result.removed).toEqual([]);
+  });
+});
+
+describe('gc on the S3 store (moto)', () => {
+  let mock: LLMock;
+  let server: S3TestServer;
+  let harness: TemporalTestHarness;
+  let store: BlobStore;
+
+  beforeAll(async () => {
+    server = await startS3Server('council-gc');
+    store = openBlobStore({ store: 's3', thresholdBytes: 256 * 1024, ...server.location })!;
+    mock = await startMockLlm();
+    mock.on({ predicate: () => true }, { content: `big answer ${'s'.repeat(400_000)}` });
+    harness = await startHarness('gc-s3', createLlmActivities(mockClients(mock)), {
+      dataConverter: councilDataConverter(store),
+    });
+  });
+  afterAll(async () => {
+    await harness?.close();
+    closeBlobStore(store);
+    await mock?.stop();
+    await server?.stop();
+  });
+
+  it('removes an old orphan object and keeps the objects an open session references', async () => {
+    if (store.kind !== 's3') throw new Error('expected the S3 store');
+    const session = await MultiParticipantSession.create(
+      harness.client,
+      { strategy: 'broadcast' },
+      { taskQueue: harness.taskQueue },
+    );
+    await session.addParticipant('Solo', model, 'panelist');
+    await session.sendMessage('user', 'Go');
+    const history = await harness.client.workflow.getHandle(session.sessionId).fetchHistory();
+    const referenced = [...new Set(referencesIn(history).map((r) => r.claimData.key!))];
+    expect(referenced.length).toBeGreaterThan(0);
+    const [orphan] = await store.driver.store({}, [defaultPayloadConverter.toPayload('orphan') as Payload]);
+
+    // S3 sets LastModified itself: look two days ahead instead of ageing the objects.
+    const result = await gc({
+      client: harness.client,
+      namespace: testEnvironment().namespace,
+      store,
+      olderThanMs: DAY_MS,
+      nowMs: Date.now() + 2 * DAY_MS,
+    });
+    expect(result.removed).toEqual([orphan!.claimData.key]);
+    const left = (await store.client.listPage('v0/')).objects.map((object) => object.key);
+    expect(left.sort()).toEqual(referenced.sort());
+  });
+});
