@@ -1,4 +1,9 @@
-import { ExternalStorage, type DataConverter, type StorageDriver } from '@temporalio/common';
+import {
+  ExternalStorage,
+  type DataConverter,
+  type PayloadCodec,
+  type StorageDriver,
+} from '@temporalio/common';
 import { S3StorageDriver } from '@temporalio/external-storage-s3';
 import { DirStorageDriver } from './fsDriver';
 import { AwsS3StorageClient } from './s3Client';
@@ -40,14 +45,17 @@ export function openBlobStore(settings: BlobStoreSettings): BlobStore | undefine
 }
 
 /**
- * council's DataConverter: JSON payloads, and with a store, payloads of `thresholdBytes` and more
- * (after any codec) replaced in the history by a small reference to a blob. Client and worker must
- * use the same store, or one writes references the other cannot read.
+ * council's DataConverter: JSON payloads, encrypted by `codec` when one is given (see
+ * storage/encryption.ts), and with a store, payloads of `thresholdBytes` and more (after the codec, so
+ * blobs are encrypted too) replaced in the history by a small reference to a blob. Client and worker
+ * must use the same store and keys, or one writes what the other cannot read.
  */
-export function councilDataConverter(store: BlobStore | undefined): DataConverter {
-  if (!store) return {};
+export function councilDataConverter(store: BlobStore | undefined, codec?: PayloadCodec): DataConverter {
+  const payloadCodecs = codec ? [codec] : undefined;
+  if (!store) return payloadCodecs ? { payloadCodecs } : {};
   const drivers: StorageDriver[] = [store.driver];
   return {
+    ...(payloadCodecs ? { payloadCodecs } : {}),
     externalStorage: new ExternalStorage({ drivers, payloadSizeThreshold: store.thresholdBytes }),
   };
 }
