@@ -28,7 +28,6 @@ export const ENCRYPTION_ENV_VARS = [
 /** Key ids go into every payload's metadata and into error messages: short and printable. */
 export const keyIdSchema = z
   .string()
-  .trim()
   .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a key id is 1-64 letters, digits, dots, dashes or underscores');
 
 const keySchema = z
@@ -41,7 +40,15 @@ const keySchema = z
   });
 
 const keyMapSchema = z
-  .record(keyIdSchema, keySchema)
+  .record(z.string(), keySchema)
+  // zod reports a bad record key without its message: check ids here to say what is wrong.
+  .superRefine((keys, ctx) => {
+    for (const id of Object.keys(keys)) {
+      const checked = keyIdSchema.safeParse(id);
+      if (!checked.success)
+        ctx.addIssue({ code: 'custom', path: [id], message: checked.error.issues[0]!.message });
+    }
+  })
   .refine((keys) => Object.keys(keys).length > 0, 'lists no key')
   .refine((keys) => Object.keys(keys).length <= MAX_KEYS, `lists more than ${MAX_KEYS} keys`);
 
