@@ -25,15 +25,24 @@ const KEY_ENV = 'COUNCIL_TEST_PARTICIPANT_KEY';
 const FILLER = 'lorem ipsum dolor sit amet ';
 const THRESHOLD = 256 * 1024;
 
-/** Known strings a leak would show: a model's answer, the user's prompt, the participant's API key. */
+/**
+ * Known strings a leak would show: a model's answer, the user's prompt, the participant's API key,
+ * and a provider's error message (Temporal keeps failure messages outside payloads).
+ */
 interface Secrets extends Record<string, string> {
   answer: string;
   prompt: string;
   key: string;
+  failure: string;
 }
 const secretsFor = (label: string): Secrets => {
   const id = randomUUID().slice(0, 8);
-  return { answer: `ANSWER-${label}-${id}`, prompt: `PROMPT-${label}-${id}`, key: `sk-fake-${label}-${id}` };
+  return {
+    answer: `ANSWER-${label}-${id}`,
+    prompt: `PROMPT-${label}-${id}`,
+    key: `sk-fake-${label}-${id}`,
+    failure: `FAILURE-${label}-${id}`,
+  };
 };
 
 interface SessionRun {
@@ -64,12 +73,19 @@ describe('payloads encrypted at rest (AES-256-GCM codec before the blob store)',
       auth: { apiKeys: Object.values(scenarios).map((s) => s.key) },
     });
     await mock.start();
-    // Ann's answer is large enough to be offloaded to the blob store; both echo the key they were
-    // called with, as a model might (the issue's "key echoed back in a normal answer").
+    // Ann's answer is large enough to be offloaded to the blob store; Ann and Bob echo the key they
+    // were called with, as a model might (the issue's "key echoed back in a normal answer"); Cy's call
+    // is refused with a 400 (not retried) whose message the activity failure carries.
     mock.on(
       { predicate: () => true },
       (request) => {
         const speaker = speakerOf({ body: request }) ?? '?';
+        if (speaker === 'Cy') {
+          return {
+            error: { message: `${current.failure} rejected`, type: 'invalid_request_error' },
+            status: 400,
+          };
+        }
         const head = `${speaker}: ${current.answer} (my key is ${current.key})`;
         return { content: speaker === 'Ann' ? `${head} ${FILLER.repeat(12_000)}` : head };
       },
@@ -81,7 +97,7 @@ describe('payloads encrypted at rest (AES-256-GCM codec before the blob store)',
     await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  /** One broadcast round of Ann and Bob, keyed through apiKeyEnv, then the session is closed. */
+  /** One broadcast round of Ann, Bob and Cy, keyed through apiKeyEnv, then the session is closed. */
   async function runSession(secrets: Secrets, converterFor: (blobDir: string) => DataConverter) {
     current = secrets;
     const blobDir = await mkdtemp(path.join(os.tmpdir(), 'council-crypto-'));
@@ -100,7 +116,7 @@ describe('payloads encrypted at rest (AES-256-GCM codec before the blob store)',
         { strategy: 'broadcast', maxTokens: 2_000_000 },
         { taskQueue: harness.taskQueue },
       );
-      for (const name of ['Ann', 'Bob']) await session.addParticipant(name, model, 'panelist');
+      for (const name of ['Ann', 'Bob', 'Cy']) await session.addParticipant(name, model, 'panelist');
       const responses = await session.sendMessage('user', `${secrets.prompt}: what do you think?`);
       await session.close();
       const history = await harness.client.workflow.getHandle(session.sessionId).fetchHistory();
@@ -120,12 +136,15 @@ describe('payloads encrypted at rest (AES-256-GCM codec before the blob store)',
   }
 
   function expectRoundInClear(run: SessionRun, secrets: Secrets) {
-    expect(run.responses.map((r) => [r.participantName, r.status, r.error?.message])).toEqual([
+    expect(run.responses.map((r) => [r.participantName, r.status])).toEqual([
       ['Ann', 'ok'],
       ['Bob', 'ok'],
+      ['Cy', 'failed'],
     ]);
-    for (const r of run.responses)
+    for (const r of run.responses.slice(0, 2)) {
       expect(r.content).toContain(`${secrets.answer} (my key is ${secrets.key})`);
+    }
+    expect(run.responses[2]!.error?.message).toContain(`${secrets.failure} rejected`);
     // Ann's answer left the history for the blob store.
     expect(referencesIn(run.history).length).toBeGreaterThanOrEqual(1);
   }
@@ -153,15 +172,15 @@ describe('payloads encrypted at rest (AES-256-GCM codec before the blob store)',
     expect(sightings([...stored.sqlite, ...stored.blobs, ...stored.exported], secrets)).toEqual([]);
   });
 
-  it('without encryption the same search finds all three (the search can fail)', async () => {
+  it('without encryption the same search finds all four (the search can fail)', async () => {
     const secrets = scenarios.plain;
     const run = await runSession(secrets, (dir) =>
       councilDataConverter(openBlobStore({ store: 'dir', dir, thresholdBytes: THRESHOLD })),
     );
     expectRoundInClear(run, secrets);
     const stored = await atRest(run);
-    expect(secretsSeen(stored.sqlite, secrets)).toEqual(['answer', 'key', 'prompt']);
-    expect(secretsSeen(stored.exported, secrets)).toEqual(['answer', 'key', 'prompt']);
+    expect(secretsSeen(stored.sqlite, secrets)).toEqual(['answer', 'failure', 'key', 'prompt']);
+    expect(secretsSeen(stored.exported, secrets)).toEqual(['answer', 'failure', 'key', 'prompt']);
     // Blobs hold the large answer (with its echoed key); the prompt went inline.
     expect(secretsSeen(stored.blobs, secrets)).toEqual(expect.arrayContaining(['answer', 'key']));
   });
@@ -186,8 +205,8 @@ describe('payloads encrypted at rest (AES-256-GCM codec before the blob store)',
     ).resolves.toBeUndefined();
     await expect(
       Worker.runReplayHistory({ workflowBundle, dataConverter: k1Removed }, run.history, run.sessionId),
-      // The SDK quotes the codec's message inside its replay error, escaping the quotes.
-    ).rejects.toThrow(/key \\?"k1\\?", which is not among the configured keys \(k2\)/);
+      // The task failure's message is itself encrypted ("Encoded failure"); the client below shows it.
+    ).rejects.toThrow(/Replay failed due workflow task failure/);
 
     const env = testEnvironment();
     const connection = await Connection.connect({ address: env.address });
@@ -195,7 +214,11 @@ describe('payloads encrypted at rest (AES-256-GCM codec before the blob store)',
       const clientWith = (dataConverter: DataConverter) =>
         new Client({ connection, namespace: env.namespace, dataConverter });
       const view = await clientWith(rotated).workflow.getHandle(run.sessionId).result();
-      expect(view.participants.map((p: { spec: { name: string } }) => p.spec.name)).toEqual(['Ann', 'Bob']);
+      expect(view.participants.map((p: { spec: { name: string } }) => p.spec.name)).toEqual([
+        'Ann',
+        'Bob',
+        'Cy',
+      ]);
       const failed = clientWith(k1Removed).workflow.getHandle(run.sessionId).result();
       await expect(failed).rejects.toThrow(UnknownEncryptionKeyError);
       await expect(failed).rejects.toThrow(/list "k1" again in COUNCIL_ENCRYPTION_KEYS/);
