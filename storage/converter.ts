@@ -1,5 +1,11 @@
-import { ExternalStorage, type DataConverter, type StorageDriver } from '@temporalio/common';
+import {
+  ExternalStorage,
+  type DataConverter,
+  type PayloadCodec,
+  type StorageDriver,
+} from '@temporalio/common';
 import { S3StorageDriver } from '@temporalio/external-storage-s3';
+import { ENCRYPTED_FAILURE_CONVERTER_PATH } from './failureConverter';
 import { DirStorageDriver } from './fsDriver';
 import { AwsS3StorageClient } from './s3Client';
 import type { BlobStoreSettings } from './settings';
@@ -40,14 +46,21 @@ export function openBlobStore(settings: BlobStoreSettings): BlobStore | undefine
 }
 
 /**
- * council's DataConverter: JSON payloads, and with a store, payloads of `thresholdBytes` and more
- * (after any codec) replaced in the history by a small reference to a blob. Client and worker must
- * use the same store, or one writes references the other cannot read.
+ * council's DataConverter: JSON payloads, encrypted by `codec` when one is given (storage/encryption.ts;
+ * failure messages then travel as encrypted payloads too: storage/failureConverter.ts, which workflow
+ * bundles must get as `failureConverterPath`), and with a store, payloads of `thresholdBytes` and more
+ * (after the codec, so blobs are encrypted too) replaced in the history by a small reference to a
+ * blob. Client and worker must use the same store and keys, or one writes what the other cannot read.
  */
-export function councilDataConverter(store: BlobStore | undefined): DataConverter {
-  if (!store) return {};
+export function councilDataConverter(store: BlobStore | undefined, codec?: PayloadCodec): DataConverter {
+  // With a codec, failure messages and stack traces become a payload too, so they are encrypted.
+  const encoding = codec
+    ? { payloadCodecs: [codec], failureConverterPath: ENCRYPTED_FAILURE_CONVERTER_PATH }
+    : {};
+  if (!store) return encoding;
   const drivers: StorageDriver[] = [store.driver];
   return {
+    ...encoding,
     externalStorage: new ExternalStorage({ drivers, payloadSizeThreshold: store.thresholdBytes }),
   };
 }
