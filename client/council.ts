@@ -31,6 +31,7 @@ import {
   conversationContextFor,
   createExpertMessage as stampedMessage,
 } from '../workflows/council/messaging';
+import { explainEnded } from './ended';
 import { CouncilUserError } from './errors';
 import { asUserError } from './session';
 
@@ -197,7 +198,7 @@ export async function sendHumanMessage(
   try {
     return toExpertMessage(await handle.executeUpdate(injectHumanMessageUpdate, { args: [message] }));
   } catch (error) {
-    throw asUserError(error);
+    throw asUserError(await explainEnded(handle, 'council', error));
   }
 }
 
