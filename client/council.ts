@@ -129,10 +129,12 @@ export async function startCouncil(
       workflowId: councilId,
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       args: [{ schemaVersion: COUNCIL_SCHEMA_VERSION, context: parsed.data }],
+      // An id names one council, for attachCouncil: never a second one after the first has ended.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    const hint = 'follow it with attachCouncil';
+    const hint = 'pick another councilId, or follow a running one with attachCouncil';
     throw new CouncilUserError(`a council with id "${councilId}" already exists`, hint, { cause: error });
   }
   return councilId;

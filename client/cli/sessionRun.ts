@@ -1,18 +1,18 @@
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
   type WorkflowHandle,
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
 import type { ParticipantResponse, RoundResult, SessionConfig } from '../../common/session';
 import { closeSessionUpdate, sendMessageUpdate } from '../../common/sessionApi';
 import type { sessionWorkflow } from '../../workflows';
-import { CouncilUserError } from '../errors';
 import { followSessionRound, rowOf } from './followSession';
 import { exitCodeOf, formatUsage, totalUsage, type ExitCode, type Output } from './output';
 import { createRenderer } from './progress';
 import type { CliRuntime } from './runtime';
-import { CLI_MEMO_KEY, RUN_UPDATE_ID, WORKFLOW_TYPES, type CliMemo } from './workflows';
+import { CLI_MEMO_KEY, idTaken, RUN_UPDATE_ID, WORKFLOW_TYPES, type CliMemo } from './workflows';
 
 /** What a `run` of a session needs to start. */
 export interface SessionRunStart {
@@ -38,6 +38,16 @@ export async function startSessionRun(
     workflowIdConflictPolicy: 'FAIL',
     memo: { [CLI_MEMO_KEY]: memo },
   });
+  // Update-with-start on the id of a closed session hands back that session's round (the same
+  // update id) whatever the id reuse policy: an id already used is refused before anything is sent.
+  const existing = await runtime.client.workflow
+    .getHandle(start.id)
+    .describe()
+    .then(
+      () => true,
+      (error: unknown) => (error instanceof WorkflowNotFoundError ? false : Promise.reject(error)),
+    );
+  if (existing) throw await idTaken(runtime.client, start.id, undefined);
   try {
     const update = await runtime.client.workflow.startUpdateWithStart(sendMessageUpdate, {
       args: [{ role: 'user', content: start.question }],
@@ -47,18 +57,8 @@ export async function startSessionRun(
     });
     return { handle: await operation.workflowHandle(), update };
   } catch (error) {
-    if (
-      error instanceof WorkflowExecutionAlreadyStartedError ||
-      (error as Error).message?.includes('already')
-    ) {
-      throw new CouncilUserError(
-        `a session or council with id "${start.id}" already exists`,
-        'pick another --id',
-        {
-          cause: error,
-        },
-      );
-    }
+    if (error instanceof WorkflowExecutionAlreadyStartedError)
+      throw await idTaken(runtime.client, start.id, error);
     throw error;
   }
 }
