@@ -34,7 +34,8 @@ export async function startSessionRun(
   const operation = new WithStartWorkflowOperation<typeof sessionWorkflow>(WORKFLOW_TYPES.session, {
     workflowId: start.id,
     taskQueue: start.taskQueue,
-    args: [{ config: start.config }],
+    // The session closes itself after the round: a run whose CLI is killed still ends.
+    args: [{ config: start.config, closeAfterFirstRound: true }],
     workflowIdConflictPolicy: 'FAIL',
     memo: { [CLI_MEMO_KEY]: memo },
   });
@@ -74,7 +75,7 @@ export interface SessionRunMeta {
 }
 
 /**
- * Follows the run's round to its end, closes the session (so it is listed as closed) and prints the
+ * Follows the run's round to its end, waits for the session to close (so it is listed as closed) and prints the
  * answers, the usage table and the time, or the one JSON result. Returns the exit code.
  */
 export async function finishSessionRun(
@@ -90,8 +91,12 @@ export async function finishSessionRun(
     renderer,
     0,
   );
+  // The workflow closes itself after the round; a run started by an older CLI is closed here.
   if ((await handle.describe()).status.name === 'RUNNING') {
-    await handle.executeUpdate(closeSessionUpdate);
+    await handle.executeUpdate(closeSessionUpdate).catch((error: unknown) => {
+      // It closed itself between the two calls.
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    });
     await handle.result();
   }
   return reportRun(responses, out, meta);
