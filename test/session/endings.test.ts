@@ -1,7 +1,12 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts, sendHumanMessage } from '../../client/council';
+import {
+  executeCouncilExperts,
+  sendHumanMessage,
+  startCouncil,
+  type ExecutionContext,
+} from '../../client/council';
 import { CouncilUserError } from '../../client/errors';
 import { MultiParticipantSession } from '../../client/session';
 import { LIMITS } from '../../common/defaults';
@@ -42,12 +47,13 @@ describe('sessions and councils that have ended, and input refused before anythi
     );
     await session.sendMessage('user', 'Hello');
     await session.close();
+    // One at a time: a rejection nobody awaits yet would be reported as unhandled.
     for (const attempt of [
-      session.sendMessage('user', 'Anyone there?'),
-      session.addParticipant('B', model, 'panelist'),
-      session.close(),
+      () => session.sendMessage('user', 'Anyone there?'),
+      () => session.addParticipant('B', model, 'panelist'),
+      () => session.close(),
     ]) {
-      const error = await rejectionOf(attempt);
+      const error = await rejectionOf(attempt());
       expect(error).toBeInstanceOf(CouncilUserError);
       expect(error.message).toBe(`session "${session.sessionId}" is closed (completed)`);
       expect((error as CouncilUserError).toOneLine()).toBe(
@@ -57,21 +63,29 @@ describe('sessions and councils that have ended, and input refused before anythi
   });
 
   it("a person's message to a completed council is one clear CouncilUserError", async () => {
-    const result = await executeCouncilExperts(
-      harness.client,
-      {
-        task: 'Pick a colour.',
-        mode: 'parallel',
-        activeExperts: [{ id: 'a', name: 'Expert A', model }],
-        synthesisConfig: { model },
-      },
-      undefined,
-      undefined,
-      { taskQueue: harness.taskQueue, pollIntervalMs: 50 },
-    );
+    const context: ExecutionContext = {
+      task: 'Pick a colour.',
+      mode: 'parallel',
+      activeExperts: [{ id: 'a', name: 'Expert A', model }],
+      synthesisConfig: { model },
+    };
+    const result = await executeCouncilExperts(harness.client, context, undefined, undefined, {
+      taskQueue: harness.taskQueue,
+      pollIntervalMs: 50,
+    });
     const error = await rejectionOf(sendHumanMessage(harness.client, result.councilId, { content: 'Late' }));
     expect(error).toBeInstanceOf(CouncilUserError);
     expect(error.message).toBe(`council "${result.councilId}" is closed (completed)`);
+
+    // Its id names it for good: a second council under it is refused, not started over it.
+    const again = await rejectionOf(
+      startCouncil(harness.client, context, { councilId: result.councilId, taskQueue: harness.taskQueue }),
+    );
+    expect(again).toBeInstanceOf(CouncilUserError);
+    expect(again.message).toBe(`a council with id "${result.councilId}" already exists`);
+    expect((await harness.client.workflow.getHandle(result.councilId).describe()).status.name).toBe(
+      'COMPLETED',
+    );
   });
 
   it('create() refuses a bad config on the client, naming each issue, and starts nothing', async () => {
