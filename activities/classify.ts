@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import OpenAI from 'openai';
 import { FailureType, isRetryableFailureType, type FailureTypeName } from '../common/failures';
 import type { ProviderName } from '../common/llm';
-import { IncompleteStreamError } from './providers/common';
+import { FirstByteTimeoutError, IncompleteStreamError } from './providers/common';
 import type { SecretRegistry } from './redact';
 
 /** Longest Retry-After honoured, as the SDKs do; a longer wait is left to the retry policy's backoff. */
@@ -85,6 +85,7 @@ function bodyErrorType(error: ProviderApiError): string | undefined {
 }
 
 function networkType(error: unknown): FailureTypeName {
+  if (error instanceof FirstByteTimeoutError) return FailureType.ProviderFirstByteTimeout;
   if (isConnectionError(error) || error instanceof IncompleteStreamError || isNetworkError(error)) {
     return FailureType.ProviderConnectionError;
   }

@@ -18,7 +18,9 @@ export interface Heartbeats {
  * reasoning model) and keeps cancellation flowing: the server only tells an activity it was cancelled
  * in the reply to a heartbeat. Once tokens flow, only tokens heartbeat, so a stream that stalls
  * mid-answer misses the workflow's heartbeatTimeout and the attempt is retried. A non-streamed call
- * has no chunks, so its timer runs to the end and the attempt timeout bounds it.
+ * has no chunks, so its timer runs to the end and the attempt timeout bounds it. Because the timer
+ * beats while nothing has come, a provider that never begins its response is caught by the
+ * participant's first-byte timeout (see `awaitFirstByte` in providers/common.ts), not here.
  */
 export function startHeartbeats(intervalMs: number = DEFAULT_HEARTBEAT_INTERVAL_MS): Heartbeats {
   const context = Context.current();

@@ -31,6 +31,7 @@ import {
   conversationContextFor,
   createExpertMessage as stampedMessage,
 } from '../workflows/council/messaging';
+import { explainEnded } from './ended';
 import { CouncilUserError } from './errors';
 import { asUserError } from './session';
 
@@ -128,10 +129,12 @@ export async function startCouncil(
       workflowId: councilId,
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       args: [{ schemaVersion: COUNCIL_SCHEMA_VERSION, context: parsed.data }],
+      // An id names one council, for attachCouncil: never a second one after the first has ended.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    const hint = 'follow it with attachCouncil';
+    const hint = 'pick another councilId, or follow a running one with attachCouncil';
     throw new CouncilUserError(`a council with id "${councilId}" already exists`, hint, { cause: error });
   }
   return councilId;
@@ -197,7 +200,7 @@ export async function sendHumanMessage(
   try {
     return toExpertMessage(await handle.executeUpdate(injectHumanMessageUpdate, { args: [message] }));
   } catch (error) {
-    throw asUserError(error);
+    throw asUserError(await explainEnded(handle, 'council', error));
   }
 }
 

@@ -1,4 +1,5 @@
 import {
+  WorkflowExecutionAlreadyStartedError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
@@ -13,12 +14,14 @@ import type {
   ParticipantSpec,
   ParticipantSpecInput,
 } from '../common/participants';
-import type {
-  ParticipantRecord,
-  ParticipantResponse,
-  SessionConfigInput,
-  SessionView,
-  TranscriptEntry,
+import {
+  sendMessageSchema,
+  sessionConfigSchema,
+  type ParticipantRecord,
+  type ParticipantResponse,
+  type SessionConfigInput,
+  type SessionView,
+  type TranscriptEntry,
 } from '../common/session';
 import {
   addParticipantUpdate,
@@ -31,7 +34,9 @@ import {
   skipParticipantUpdate,
   transcriptQuery,
 } from '../common/sessionApi';
+import { zodProblem } from '../common/validation';
 import type { sessionWorkflow } from '../workflows';
+import { explainEnded } from './ended';
 import { CouncilUserError } from './errors';
 
 /** How often an update whose request timed out is asked again (under the same id). */
@@ -57,19 +62,37 @@ export class MultiParticipantSession {
     private readonly handle: WorkflowHandle<typeof sessionWorkflow>,
   ) {}
 
-  /** Starts a new session: the seed's `MultiParticipantSession::new(systemPrompt, maxTokens, strategy)`. */
+  /**
+   * Starts a new session: the seed's `MultiParticipantSession::new(systemPrompt, maxTokens, strategy)`.
+   * The config is checked here first: a bad one is a CouncilUserError naming each issue, and starts nothing.
+   */
   static async create(
     client: Client,
     config: SessionConfigInput,
     options: StartSessionOptions = {},
   ): Promise<MultiParticipantSession> {
+    const parsed = sessionConfigSchema.safeParse(config);
+    if (!parsed.success) {
+      throw new CouncilUserError(
+        `invalid session config: ${zodProblem(parsed.error)}`,
+        'fix the fields named',
+      );
+    }
     const sessionId = options.sessionId ?? `session-${crypto.randomUUID()}`;
-    const handle = await client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
-      workflowId: sessionId,
-      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-      args: [{ config }],
-    });
-    return new MultiParticipantSession(client, sessionId, handle);
+    try {
+      const handle = await client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
+        workflowId: sessionId,
+        taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+        args: [{ config }],
+      });
+      return new MultiParticipantSession(client, sessionId, handle);
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      const hint = 'attach to it with MultiParticipantSession.attach, or pick another sessionId';
+      throw new CouncilUserError(`a session with id "${sessionId}" is already running`, hint, {
+        cause: error,
+      });
+    }
   }
 
   /** Attaches to a running session by id (after a crash of this process, say). */
@@ -89,13 +112,20 @@ export class MultiParticipantSession {
     return new MultiParticipantSession(client, sessionId, handle);
   }
 
-  /** Runs one round and returns every participant's response (failed and skipped ones included). */
+  /**
+   * Runs one round and returns every participant's response (failed and skipped ones included).
+   * The message is checked here first: one the workflow would refuse (empty, too long) is a
+   * CouncilUserError, and no update reaches the server, so nothing waits behind it.
+   */
   async sendMessage(
     role: 'user' | 'system',
     content: string,
     options?: { participants?: string[] },
   ): Promise<ParticipantResponse[]> {
-    const result = await this.update(sendMessageUpdate, { role, content, ...options });
+    const request = { role, content, ...options };
+    const parsed = sendMessageSchema.safeParse(request);
+    if (!parsed.success) throw new CouncilUserError(`invalid message: ${zodProblem(parsed.error)}`);
+    const result = await this.update(sendMessageUpdate, request);
     return result.responses;
   }
 
@@ -167,7 +197,7 @@ export class MultiParticipantSession {
         return await execute(definition, { args, updateId });
       } catch (error) {
         if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError && attempt < UPDATE_ATTEMPTS) continue;
-        throw asUserError(error);
+        throw asUserError(await explainEnded(this.handle, 'session', error));
       }
     }
   }

@@ -15,6 +15,15 @@ export const DEFAULT_RETRY = {
 export const DEFAULT_TIMEOUTS = {
   attemptMs: 5 * 60_000,
   heartbeatMs: 30_000,
+  /**
+   * Longest wait for a streamed call's response to begin (its HTTP status and headers). OpenAI and
+   * Anthropic begin a stream within seconds, before the model writes a token (a long prompt or a
+   * reasoning model delays the first token, not the headers), and answer overload with 429/529
+   * rather than silence. 60 s is ten times that with room for a slow proxy, and a quarter of the
+   * attempt timeout: a provider that accepts the connection and then says nothing costs a minute per
+   * attempt, not five. A local server that loads a large model before answering may need more.
+   */
+  firstByteMs: 60_000,
 } as const;
 
 /** Hard caps that keep every loop bounded. */

@@ -11,6 +11,11 @@ export const FailureType = {
   ProviderTransient: 'ProviderTransient',
   /** Connection refused/reset, mid-stream disconnect, client-side timeout: retried. */
   ProviderConnectionError: 'ProviderConnectionError',
+  /**
+   * The provider took the request and did not begin its response within the participant's
+   * `timeouts.firstByteMs`: the request is aborted and retried.
+   */
+  ProviderFirstByteTimeout: 'ProviderFirstByteTimeout',
   /** 400, 413, 422: the request itself is wrong; not retried. */
   ProviderBadRequest: 'ProviderBadRequest',
   /** 401/403: the key is wrong or lacks permission; not retried. */

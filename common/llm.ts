@@ -43,6 +43,8 @@ export const llmRequestSchema = z.object({
   stream: z.boolean().optional(),
   /** Ask the model for a JSON object (used for structured council messages). */
   responseFormat: z.enum(['text', 'json']).optional(),
+  /** The participant's `timeouts.firstByteMs`; DEFAULT_TIMEOUTS.firstByteMs when absent. */
+  firstByteMs: z.number().int().positive().optional(),
 });
 export type LlmRequest = z.infer<typeof llmRequestSchema>;
 

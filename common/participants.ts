@@ -45,6 +45,11 @@ export const timeoutOptionsSchema = z
     attemptMs: z.number().int().min(100).optional(),
     /** Longest silence (no token, no heartbeat) before the attempt is considered hung. */
     heartbeatMs: z.number().int().min(100).optional(),
+    /**
+     * Longest wait for the provider's response to begin (status and headers of a streamed call);
+     * past it the request is aborted and the attempt fails with ProviderFirstByteTimeout (retried).
+     */
+    firstByteMs: z.number().int().min(100).optional(),
   })
   .strict();
 export type TimeoutOptions = z.infer<typeof timeoutOptionsSchema>;

@@ -1,6 +1,12 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { StopReason, TokenUsage } from '../../common/llm';
-import { IncompleteStreamError, withResponseFormat, type AdapterCall, type ProviderResult } from './common';
+import {
+  awaitFirstByte,
+  IncompleteStreamError,
+  withResponseFormat,
+  type AdapterCall,
+  type ProviderResult,
+} from './common';
 
 /** Anthropic requires max_tokens; used when a participant sets no maxOutputTokens. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
@@ -20,7 +26,8 @@ interface AnthropicUsage {
 
 /**
  * Calls the Anthropic Messages API. System messages become the `system` parameter; the rest keep
- * their order. Streams unless `request.stream === false`; errors are left to the caller's classifier.
+ * their order. Streams unless `request.stream === false`; a stream must begin within the first-byte
+ * timeout (see {@link awaitFirstByte}). Errors are left to the caller's classifier.
  */
 export async function callAnthropic(client: Anthropic, call: AdapterCall): Promise<ProviderResult> {
   const params = requestParams(call);
@@ -29,7 +36,9 @@ export async function callAnthropic(client: Anthropic, call: AdapterCall): Promi
     const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
     return result(text, message.stop_reason, message.usage, message.model);
   }
-  const stream = await client.messages.create({ ...params, stream: true }, { signal: call.signal });
+  const stream = await awaitFirstByte(call, (signal) =>
+    client.messages.create({ ...params, stream: true }, { signal }),
+  );
   let content = '';
   let stopReason: string | null = null;
   let usage: AnthropicUsage = {};

@@ -1,3 +1,4 @@
+import { DEFAULT_TIMEOUTS } from '../../common/defaults';
 import type { ChatMessage, LlmRequest, LlmResponse } from '../../common/llm';
 
 /** What an adapter returns; the trimming count is added by the caller, which did the trimming. */
@@ -19,6 +20,40 @@ export interface AdapterCall {
  */
 export class IncompleteStreamError extends Error {
   override readonly name = 'IncompleteStreamError';
+}
+
+/**
+ * The provider took the request and did not begin its response within the first-byte timeout: a
+ * server that accepts connections and never answers, which the heartbeats (they go on while a call
+ * waits) would otherwise leave to the attempt timeout.
+ */
+export class FirstByteTimeoutError extends Error {
+  override readonly name = 'FirstByteTimeoutError';
+}
+
+/**
+ * Sends a streamed request and waits at most `request.firstByteMs` for its response to begin: both
+ * SDKs resolve `create({ stream: true })` once the status and headers arrive. Past the limit the
+ * request is aborted (its socket closed) and a {@link FirstByteTimeoutError} thrown. The signal
+ * given to `send` also carries the activity's cancellation, for the whole stream.
+ */
+export async function awaitFirstByte<T>(
+  call: AdapterCall,
+  send: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const limitMs = call.request.firstByteMs ?? DEFAULT_TIMEOUTS.firstByteMs;
+  const timeout = new FirstByteTimeoutError(
+    `no response within ${limitMs} ms of sending the request (the participant's timeouts.firstByteMs)`,
+  );
+  const firstByte = new AbortController();
+  const timer = setTimeout(() => firstByte.abort(timeout), limitMs);
+  try {
+    return await send(AbortSignal.any([call.signal, firstByte.signal]));
+  } catch (error) {
+    throw firstByte.signal.reason === timeout ? timeout : error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

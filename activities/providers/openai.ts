@@ -1,6 +1,12 @@
 import type OpenAI from 'openai';
 import type { StopReason, TokenUsage } from '../../common/llm';
-import { IncompleteStreamError, withResponseFormat, type AdapterCall, type ProviderResult } from './common';
+import {
+  awaitFirstByte,
+  IncompleteStreamError,
+  withResponseFormat,
+  type AdapterCall,
+  type ProviderResult,
+} from './common';
 
 type CompletionParams = Omit<OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, 'stream'>;
 type FinishReason = OpenAI.Chat.Completions.ChatCompletion.Choice['finish_reason'];
@@ -8,7 +14,9 @@ type FinishReason = OpenAI.Chat.Completions.ChatCompletion.Choice['finish_reason
 /**
  * Calls an OpenAI chat-completions endpoint: OpenAI itself, or any OpenAI-compatible server (Ollama,
  * vLLM, LM Studio, llama.cpp, OpenRouter, Gemini's and xAI's OpenAI endpoints) when `compatible`.
- * Streams unless `request.stream === false`; errors are left to the caller's classifier.
+ * Streams unless `request.stream === false`; a stream must begin within the first-byte timeout (a
+ * non-streamed answer's first byte comes with its end: the attempt timeout bounds it). Errors are
+ * left to the caller's classifier.
  */
 export async function callOpenAI(
   client: OpenAI,
@@ -24,9 +32,11 @@ export async function callOpenAI(
     const choice = completion.choices[0];
     return result(choice?.message.content ?? '', choice?.finish_reason, completion.usage, completion.model);
   }
-  const stream = await client.chat.completions.create(
-    { ...params, stream: true, stream_options: { include_usage: true } },
-    { signal: call.signal },
+  const stream = await awaitFirstByte(call, (signal) =>
+    client.chat.completions.create(
+      { ...params, stream: true, stream_options: { include_usage: true } },
+      { signal },
+    ),
   );
   let content = '';
   let finishReason: FinishReason | undefined;

@@ -1,12 +1,13 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { CouncilContextInput } from '../../common/council';
 import { attachCouncil, startCouncil, type ExecutionResult, type ExpertUpdate } from '../council';
+import { CouncilUserError } from '../errors';
 import { councilRows } from './councilShow';
 import { matchActivities } from './followSession';
 import { exitCodeOf, formatAnswer, formatUsage, totalUsage, type ExitCode, type Output } from './output';
 import { createRenderer, type ParticipantLine, type ProgressRenderer } from './progress';
 import type { CliRuntime } from './runtime';
-import type { FoundWorkflow } from './workflows';
+import { idTaken, type FoundWorkflow } from './workflows';
 
 /** What a `run` of a council needs. */
 export interface CouncilRunStart {
@@ -24,14 +25,17 @@ export async function runCouncil(
   out: Output,
   start: CouncilRunStart,
 ): Promise<ExitCode> {
-  await startCouncil(
-    runtime.client,
-    { ...start.context, task: start.task },
-    {
-      councilId: start.id,
-      taskQueue: start.taskQueue,
-    },
-  );
+  try {
+    await startCouncil(
+      runtime.client,
+      { ...start.context, task: start.task },
+      { councilId: start.id, taskQueue: start.taskQueue },
+    );
+  } catch (error) {
+    const taken =
+      error instanceof CouncilUserError && error.cause instanceof WorkflowExecutionAlreadyStartedError;
+    throw taken ? await idTaken(runtime.client, start.id, error) : error;
+  }
   return followCouncil(runtime.client, start.id, out, start.simulated, start.startedMs);
 }
 

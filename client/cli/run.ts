@@ -108,12 +108,16 @@ export function runCommand(): Command {
 }
 
 /**
- * Ctrl-C leaves the workflow running: it is durable, and `attach` picks it up. The embedded server
- * and in-process worker stop with this process, so the run resumes when something serves it again.
+ * Ctrl-C leaves the workflow running: it is durable, closes itself when its round ends, and `attach`
+ * picks it up. The embedded server and in-process worker stop with this process, so the run resumes
+ * when something serves it again.
  */
 function onInterrupt(runtime: CliRuntime, out: Output, id: string): () => void {
   const handler = () => {
-    out.say(`\nInterrupted. The run goes on when a worker serves it: council session attach ${id}`);
+    out.say(
+      `\nInterrupted. The run goes on when a worker serves it, and closes when its round ends: ` +
+        `council session attach ${id}`,
+    );
     // A terminal's Ctrl-C reaches the embedded server too, and a worker whose server is gone would
     // retry its last reports for a while: give the clean-up two seconds, not more.
     const deadline = new Promise((resolve) => setTimeout(resolve, 2000).unref());

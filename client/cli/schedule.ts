@@ -2,7 +2,9 @@ import { Command, Option } from 'commander';
 import { ScheduleAlreadyRunning, type ScheduleSpec } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { COUNCIL_SCHEMA_VERSION } from '../../common/council';
-import { loadConfigFile } from '../config';
+import type { SearchAttributePair } from '@temporalio/common';
+import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
+import { loadConfigFile, type CouncilConfig } from '../config';
 import { configuredTarget } from '../connection';
 import { CouncilUserError } from '../errors';
 import { SIMULATED_BANNER, shouldSimulate } from '../simulated';
@@ -73,6 +75,7 @@ function createCommand(): Command {
             type: 'startWorkflow',
             workflowId: id,
             taskQueue,
+            typedSearchAttributes: startingAttributes(config),
             // A session config runs one round with the task as its message, then closes.
             ...(config.kind === 'council'
               ? {
@@ -109,6 +112,22 @@ function createCommand(): Command {
       }
     },
   );
+}
+
+/**
+ * The search attributes a run's workflow publishes first, set by the schedule as it starts the run:
+ * `session list` and the Web UI's filters find the run at once, not only once a worker serves it.
+ */
+function startingAttributes(config: CouncilConfig): SearchAttributePair[] {
+  const [kind, status, strategy] =
+    config.kind === 'council'
+      ? ['council', 'running', config.context.mode]
+      : ['session', 'idle', config.session.strategy];
+  return [
+    { key: CouncilKindKey, value: kind },
+    { key: CouncilStatusKey, value: status },
+    { key: CouncilStrategyKey, value: strategy },
+  ];
 }
 
 function scheduleSpec(options: CreateOptions): ScheduleSpec {

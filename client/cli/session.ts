@@ -67,7 +67,11 @@ function sendCommand(): Command {
     try {
       const found = await findWorkflow(runtime.client, id);
       if (found.description.status.name !== 'RUNNING') {
-        throw new CouncilUserError(`${found.kind} "${id}" has ended`, 'start a new one');
+        const status = found.description.status.name.toLowerCase();
+        throw new CouncilUserError(
+          `${found.kind} "${id}" is closed (${status})`,
+          `start a new ${found.kind}`,
+        );
       }
       await serveWorkflow(runtime, found);
       if (found.kind === 'council') {

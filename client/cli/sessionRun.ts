@@ -1,18 +1,18 @@
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
   type WorkflowHandle,
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
 import type { ParticipantResponse, RoundResult, SessionConfig } from '../../common/session';
 import { closeSessionUpdate, sendMessageUpdate } from '../../common/sessionApi';
 import type { sessionWorkflow } from '../../workflows';
-import { CouncilUserError } from '../errors';
 import { followSessionRound, rowOf } from './followSession';
 import { exitCodeOf, formatUsage, totalUsage, type ExitCode, type Output } from './output';
 import { createRenderer } from './progress';
 import type { CliRuntime } from './runtime';
-import { CLI_MEMO_KEY, RUN_UPDATE_ID, WORKFLOW_TYPES, type CliMemo } from './workflows';
+import { CLI_MEMO_KEY, idTaken, RUN_UPDATE_ID, WORKFLOW_TYPES, type CliMemo } from './workflows';
 
 /** What a `run` of a session needs to start. */
 export interface SessionRunStart {
@@ -34,10 +34,21 @@ export async function startSessionRun(
   const operation = new WithStartWorkflowOperation<typeof sessionWorkflow>(WORKFLOW_TYPES.session, {
     workflowId: start.id,
     taskQueue: start.taskQueue,
-    args: [{ config: start.config }],
+    // The session closes itself after the round: a run whose CLI is killed still ends.
+    args: [{ config: start.config, closeAfterFirstRound: true }],
     workflowIdConflictPolicy: 'FAIL',
     memo: { [CLI_MEMO_KEY]: memo },
   });
+  // Update-with-start on the id of a closed session hands back that session's round (the same
+  // update id) whatever the id reuse policy: an id already used is refused before anything is sent.
+  const existing = await runtime.client.workflow
+    .getHandle(start.id)
+    .describe()
+    .then(
+      () => true,
+      (error: unknown) => (error instanceof WorkflowNotFoundError ? false : Promise.reject(error)),
+    );
+  if (existing) throw await idTaken(runtime.client, start.id, undefined);
   try {
     const update = await runtime.client.workflow.startUpdateWithStart(sendMessageUpdate, {
       args: [{ role: 'user', content: start.question }],
@@ -47,18 +58,8 @@ export async function startSessionRun(
     });
     return { handle: await operation.workflowHandle(), update };
   } catch (error) {
-    if (
-      error instanceof WorkflowExecutionAlreadyStartedError ||
-      (error as Error).message?.includes('already')
-    ) {
-      throw new CouncilUserError(
-        `a session or council with id "${start.id}" already exists`,
-        'pick another --id',
-        {
-          cause: error,
-        },
-      );
-    }
+    if (error instanceof WorkflowExecutionAlreadyStartedError)
+      throw await idTaken(runtime.client, start.id, error);
     throw error;
   }
 }
@@ -74,7 +75,7 @@ export interface SessionRunMeta {
 }
 
 /**
- * Follows the run's round to its end, closes the session (so it is listed as closed) and prints the
+ * Follows the run's round to its end, waits for the session to close (so it is listed as closed) and prints the
  * answers, the usage table and the time, or the one JSON result. Returns the exit code.
  */
 export async function finishSessionRun(
@@ -90,8 +91,12 @@ export async function finishSessionRun(
     renderer,
     0,
   );
+  // The workflow closes itself after the round; a run started by an older CLI is closed here.
   if ((await handle.describe()).status.name === 'RUNNING') {
-    await handle.executeUpdate(closeSessionUpdate);
+    await handle.executeUpdate(closeSessionUpdate).catch((error: unknown) => {
+      // It closed itself between the two calls.
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    });
     await handle.result();
   }
   return reportRun(responses, out, meta);

@@ -61,6 +61,26 @@ export async function findWorkflow(client: Client, id: string): Promise<FoundWor
 }
 
 /**
+ * The error for a `run --id` whose id is taken. A workflow id names one run for `attach` and `show`,
+ * so it is never reused, even once that run has ended: its answers would be handed back, or hidden.
+ */
+export async function idTaken(client: Client, id: string, cause: unknown): Promise<CouncilUserError> {
+  const status = await client.workflow
+    .getHandle(id)
+    .describe()
+    .then(
+      (description) => description.status.name,
+      () => undefined,
+    );
+  const hint =
+    status === 'RUNNING'
+      ? `pick another --id, or follow it with \`council session attach ${id}\``
+      : `pick another --id, or read it with \`council session show ${id}\``;
+  const state = status === undefined ? '' : status === 'RUNNING' ? ' (running)' : ' (closed)';
+  return new CouncilUserError(`a session or council with id "${id}" already exists${state}`, hint, { cause });
+}
+
+/**
  * Makes sure a worker serves this workflow: one in this process on the workflow's own task queue
  * (simulated on a simulated queue), or, against a configured cluster, a worker polling there.
  */

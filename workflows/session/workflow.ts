@@ -51,6 +51,8 @@ import { SUMMARY_MEMO_PATCH, summaryOf } from './summary';
 
 /** Patch id of the change that marks a cancelled session's CouncilStatus as `cancelled`. */
 const CANCELLED_STATUS_PATCH = 'session-cancelled-status';
+/** Patch id of {@link SessionWorkflowInput.closeAfterFirstRound}: runs of older code ignored the flag. */
+const CLOSE_AFTER_FIRST_ROUND_PATCH = 'session-close-after-first-round';
 
 /** Input of {@link sessionWorkflow}: a config for a new session, or the state carried from the last run. */
 export interface SessionWorkflowInput {
@@ -58,6 +60,11 @@ export interface SessionWorkflowInput {
   state?: SessionState;
   /** Play one round with this message, then close: a session that completes on its own (schedules). */
   oneShot?: SendMessageInput;
+  /**
+   * Close once the first round, sent by update (`council run` uses update-with-start), has been
+   * played: the session ends even if the client that asked is gone.
+   */
+  closeAfterFirstRound?: boolean;
 }
 
 /**
@@ -210,6 +217,10 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       checkMessage(input.oneShot);
       await playInTurn(input.oneShot);
       await close();
+    }
+    if (input.closeAfterFirstRound && !input.state && patched(CLOSE_AFTER_FIRST_ROUND_PATCH)) {
+      await condition(() => ticketsServed > 0 || state.closed);
+      if (!state.closed) await close();
     }
     await condition(() => state.closed || shouldContinueAsNew());
     await condition(allHandlersFinished);

@@ -53,6 +53,10 @@ export async function callParticipant(
         maxOutputTokens: participant.maxOutputTokens,
         maxContextTokens: options.maxContextTokens,
         responseFormat: options.responseFormat,
+        // Only when set: the input of every other call stays as it was recorded.
+        ...(participant.timeouts?.firstByteMs !== undefined && {
+          firstByteMs: participant.timeouts.firstByteMs,
+        }),
       }),
     );
     return { status: 'ok', response };
