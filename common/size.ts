@@ -7,6 +7,8 @@
 
 /** UTF-8 bytes of a string whose surrogates are paired (as JSON.stringify output always is). */
 export function utf8Bytes(text: string): number {
+  // ASCII (the common case) is one byte a character: a native regex test, no loop.
+  if (ASCII.test(text)) return text.length;
   let bytes = 0;
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
@@ -24,6 +26,10 @@ export function utf8Bytes(text: string): number {
 export function jsonBytes(value: unknown): number {
   return utf8Bytes(JSON.stringify(value) ?? '');
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
+/** Characters JSON keeps as they are, one byte each: printable ASCII but `"` and `\`. */
+const JSON_PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 function isLow(code: number): boolean {
   return code >= 0xdc00 && code <= 0xdfff;
@@ -47,6 +53,8 @@ function jsonUnitBytes(code: number, pair: boolean): number {
  * never splitting a surrogate pair.
  */
 export function prefixWithinJsonBytes(text: string, maxBytes: number): string {
+  const candidate = text.slice(0, Math.max(0, maxBytes));
+  if (JSON_PLAIN.test(candidate)) return candidate;
   let bytes = 0;
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
