@@ -1,7 +1,7 @@
 import type { ParticipantSpec } from '../../common/participants';
 import type { ParticipantCallState, ParticipantResponse, SessionState } from '../../common/session';
-import { callParticipant, type InFlightCalls } from '../shared/callParticipant';
-import { runRound, splitByRole } from '../strategies/roles';
+import { callParticipant, type CallIds, type InFlightCalls } from '../shared/callParticipant';
+import { phaseOf, runRound, splitByRole } from '../strategies/roles';
 import { STRATEGIES } from '../strategies';
 import { promptFor, turnText } from './prompt';
 import { appendTranscript, findParticipant, recordAnswer, recordObserved } from './state';
@@ -18,10 +18,12 @@ export async function playRound(
   state: SessionState,
   message: { role: 'user' | 'system'; content: string; participants?: string[] },
   inFlight: InFlightCalls,
+  ids: CallIds,
   onActive: (active: ActiveRound | undefined) => void,
 ): Promise<ParticipantResponse[]> {
   state.round += 1;
   const round = state.round;
+  const strategy = state.config.strategy;
   const everyone = state.participants.map((record) => record.spec);
   const chosen = message.participants ? new Set(message.participants) : undefined;
   const taking = everyone.filter((spec) => spec.role === 'observer' || !chosen || chosen.has(spec.name));
@@ -43,6 +45,8 @@ export async function playRound(
     active.states[spec.name] = 'thinking';
     const messages = promptFor(state.config.systemPrompt, record, message.content, shown);
     const outcome = await callParticipant(spec, messages, {
+      site: { round, phase: phaseOf(strategy, spec), participant: spec.name },
+      ids,
       maxContextTokens: state.config.maxTokens,
       inFlight,
     });
@@ -71,7 +75,7 @@ export async function playRound(
     return response;
   };
 
-  const responses = await runRound(STRATEGIES[state.config.strategy], taking, invoke);
+  const responses = await runRound(STRATEGIES[strategy], taking, invoke);
   const answers = responses.filter((response) => response.status === 'ok');
   for (const observer of roles.observers) {
     const record = findParticipant(state, observer.name);

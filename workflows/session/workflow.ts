@@ -33,9 +33,11 @@ import {
 } from '../../common/sessionApi';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { zodProblem } from '../../common/validation';
-import type { InFlightCalls } from '../shared/callParticipant';
+import { CallIds, type InFlightCalls } from '../shared/callParticipant';
 import { STRATEGIES } from '../strategies';
 import { checkParticipants } from '../strategies/roles';
+import { jsonBytes } from '../../common/size';
+import { boundRoundResult, fitCarriedState } from './bounds';
 import { playRound, type ActiveRound } from './round';
 import {
   addParticipant,
@@ -68,6 +70,7 @@ export interface SessionWorkflowInput {
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionView> {
   const state = input.state ?? initialState(input.config);
   const inFlight: InFlightCalls = new Map();
+  const ids = new CallIds();
   let active: ActiveRound | undefined;
   let roundRunning = false;
   let updatesThisRun = 0;
@@ -107,8 +110,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     publishStatus();
     try {
       const strategy = state.config.strategy;
-      const responses = await playRound(state, message, inFlight, (next) => (active = next));
-      return { round: responses[0]?.round ?? state.round, strategy, responses };
+      const responses = await playRound(state, message, inFlight, ids, (next) => (active = next));
+      return boundRoundResult({ round: responses[0]?.round ?? state.round, strategy, responses });
     } finally {
       roundRunning = false;
       ticketsServed += 1;
@@ -221,8 +224,11 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     throw error;
   }
   if (state.closed) return viewOf(state, undefined);
-  return continueAsNew<typeof sessionWorkflow>({
-    config: input.config,
+  // The state holds the participants: the config's initial list would only double the input.
+  const next = (): SessionWorkflowInput => ({
+    config: { ...input.config, participants: [] },
     state: { ...state, runs: state.runs + 1 },
   });
+  fitCarriedState(state, () => jsonBytes(next()));
+  return continueAsNew<typeof sessionWorkflow>(next());
 }
