@@ -45,7 +45,8 @@ export function createLlmActivities(
         onChunk: heartbeats.onChunk,
       };
       try {
-        return { ...capAnswer(await dispatch(resolver, call)), droppedMessages };
+        const answer = capAnswer(await dispatch(resolver, call), request.maxAnswerBytes);
+        return { ...answer, droppedMessages };
       } catch (error) {
         // Rethrowing the CancelledFailure lets the worker report the attempt as cancelled, not failed.
         if (cancellationSignal.aborted) throw cancellationSignal.reason ?? error;
@@ -72,12 +73,11 @@ function dispatch(resolver: ClientResolver, call: AdapterCall): Promise<Provider
 }
 
 /**
- * An answer over LIMITS.maxAnswerBytes is cut here, with a notice, so the activity's result always
+ * An answer over `max` (the request's maxAnswerBytes, at most LIMITS.maxAnswerBytes) is cut here, with a notice, so the activity's result always
  * fits a payload: otherwise the server refuses the completion and the call is retried (and paid)
  * again, to the same end.
  */
-export function capAnswer(result: ProviderResult): ProviderResult {
-  const max = LIMITS.maxAnswerBytes;
+export function capAnswer(result: ProviderResult, max: number = LIMITS.maxAnswerBytes): ProviderResult {
   const total = Buffer.byteLength(result.content, 'utf8');
   if (total <= max) return result;
   const notice = `\n\n[council: answer cut at ${max} bytes of ${total}: council carries at most ${max} bytes of one answer]`;

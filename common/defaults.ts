@@ -71,6 +71,20 @@ export const LIMITS = {
    * windows offered today are 1-2M tokens; a bigger number only switches the token trimming off.
    */
   maxContextTokens: 2_000_000,
+  /**
+   * A run's history is kept under Temporal's 10 MB warning: the session continues-as-new between
+   * rounds once its history passes this (the server's own suggestion comes at 4 MiB), and one
+   * round adds at most maxRoundPromptBytes + maxRoundAnswerBytes + maxRoundResultBytes (~6 MiB).
+   */
+  continueAsNewHistoryBytes: 2 * 1024 * 1024,
+  /**
+   * All prompts of one round together (each call's activity input is part of the history): each
+   * call gets an equal share, at most ~1 MiB; past its share a prompt's shown answers are shortened
+   * and its participant's oldest history messages dropped (counted).
+   */
+  maxRoundPromptBytes: 2.5 * 1024 * 1024,
+  /** All answers of one round together: each call's answer cap is an equal share, at most maxAnswerBytes. */
+  maxRoundAnswerBytes: 2.5 * 1024 * 1024,
   /** A council's transcript (JSON bytes of its messages), oldest messages dropped past it. */
   maxCouncilTranscriptBytes: 512 * 1024,
   /** A council's result (its workflow result): older messages, then outputs are shortened past it. */

@@ -42,6 +42,8 @@ export const llmRequestSchema = z.object({
   maxContextTokens: z.number().int().positive().max(LIMITS.maxContextTokens).optional(),
   /** Stream the answer and heartbeat while tokens arrive (default true). */
   stream: z.boolean().optional(),
+  /** The answer is cut (with a notice) past this many UTF-8 bytes; LIMITS.maxAnswerBytes when absent. */
+  maxAnswerBytes: z.number().int().min(1024).max(LIMITS.maxAnswerBytes).optional(),
   /** Ask the model for a JSON object (used for structured council messages). */
   responseFormat: z.enum(['text', 'json']).optional(),
 });

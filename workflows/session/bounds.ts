@@ -8,14 +8,14 @@ import { cutWithNotice, jsonBytes, jsonStringBytes, shareOut } from '../../commo
 // notice wherever a text is cut: a session never fails a workflow task for its size.
 
 /**
- * Keeps a history within LIMITS.maxHistoryBytes: the oldest messages go first (counted in
+ * Keeps a history within `maxBytes` (LIMITS.maxHistoryBytes, or what a prompt has room for): the oldest messages go first (counted in
  * `historyDropped`); a last message still over it is cut with a notice.
  */
-export function boundHistory(record: ParticipantRecord): void {
+export function boundHistory(record: ParticipantRecord, maxBytes: number = LIMITS.maxHistoryBytes): void {
   const sizes = record.history.map((message) => jsonBytes(message) + 1);
   let total = sizes.reduce((sum, size) => sum + size, 0);
   let drop = 0;
-  while (total > LIMITS.maxHistoryBytes && drop < sizes.length - 1) {
+  while (total > maxBytes && drop < sizes.length - 1) {
     total -= sizes[drop] ?? 0;
     drop += 1;
   }
@@ -24,10 +24,10 @@ export function boundHistory(record: ParticipantRecord): void {
     record.historyDropped = (record.historyDropped ?? 0) + drop;
   }
   const only = record.history.length === 1 ? record.history[0] : undefined;
-  if (only && total > LIMITS.maxHistoryBytes) {
+  if (only && total > maxBytes) {
     const cut = cutWithNotice(
       only.content,
-      LIMITS.maxHistoryBytes - 256,
+      Math.max(0, maxBytes - 256),
       (kept, all) => `\n\n[council: cut to ${kept} of ${all} bytes in this participant's history]`,
     );
     record.history[0] = { ...only, content: cut.text };
@@ -94,4 +94,24 @@ export function fitCarriedState(state: SessionState, measure: () => number): voi
     record.history.splice(0, bucket.drop);
     record.historyDropped = (record.historyDropped ?? 0) + bucket.drop;
   });
+}
+
+/** What each call of a round may take, so that a whole round stays within its byte budgets. */
+export interface CallShares {
+  /** Bytes of one prompt (turn and history; the system message aside). */
+  prompt: number;
+  /** Bytes of one answer, passed to the activity as its cap. */
+  answer: number;
+}
+
+/** Equal shares of the round's prompt and answer budgets among its calls, each capped by the per-call bounds. */
+export function callShares(calls: number): CallShares {
+  const n = Math.max(1, calls);
+  return {
+    prompt: Math.min(
+      LIMITS.maxTurnBytes + LIMITS.maxHistoryBytes,
+      Math.floor(LIMITS.maxRoundPromptBytes / n),
+    ),
+    answer: Math.min(LIMITS.maxAnswerBytes, Math.floor(LIMITS.maxRoundAnswerBytes / n)),
+  };
 }

@@ -51,6 +51,12 @@ import {
 } from './state';
 import { SUMMARY_MEMO_PATCH, summaryOf } from './summary';
 
+/**
+ * Patch id of the change that continues-as-new once a run's history passes
+ * LIMITS.continueAsNewHistoryBytes (not only when the server suggests it at 4 MiB).
+ */
+const HISTORY_BYTES_PATCH = 'history-bytes-continue-as-new';
+
 /** Patch id of the change that marks a cancelled session's CouncilStatus as `cancelled`. */
 const CANCELLED_STATUS_PATCH = 'session-cancelled-status';
 
@@ -74,6 +80,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   let active: ActiveRound | undefined;
   let roundRunning = false;
   let updatesThisRun = 0;
+  // Set after a round: the run's history is big enough that the next round belongs in a new run.
+  let historyFull = false;
   // Rounds run one at a time, in the order their updates arrived.
   let ticketsIssued = 0;
   let ticketsServed = 0;
@@ -114,6 +122,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       return boundRoundResult({ round: responses[0]?.round ?? state.round, strategy, responses });
     } finally {
       roundRunning = false;
+      historyFull ||=
+        workflowInfo().historySize > LIMITS.continueAsNewHistoryBytes && patched(HISTORY_BYTES_PATCH);
       ticketsServed += 1;
       publishStatus();
     }
@@ -204,6 +214,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   const shouldContinueAsNew = () =>
     !roundRunning &&
     (workflowInfo().continueAsNewSuggested ||
+      historyFull ||
       updatesThisRun >= LIMITS.maxUpdatesPerRun ||
       state.round - roundsAtStart >= LIMITS.maxRoundsPerRun);
   const roundsAtStart = state.round;

@@ -73,6 +73,8 @@ export interface CallOptions {
   site: CallSite;
   ids: CallIds;
   maxContextTokens?: number;
+  /** The answer's cap for this call (a share of its round's budget); LIMITS.maxAnswerBytes when absent. */
+  maxAnswerBytes?: number;
   responseFormat?: 'text' | 'json';
   inFlight?: InFlightCalls;
 }
@@ -94,6 +96,7 @@ export async function callParticipant(
     temperature: participant.temperature,
     maxOutputTokens: participant.maxOutputTokens,
     maxContextTokens: options.maxContextTokens,
+    maxAnswerBytes: options.maxAnswerBytes,
     responseFormat: options.responseFormat,
   };
   // The prompts are bounded where they are built; should one still pass the payload limit, the
