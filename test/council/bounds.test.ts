@@ -7,7 +7,7 @@ import { LIMITS } from '../../common/defaults';
 import { jsonBytes } from '../../common/size';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
-import { allRuns, historyReader, unlessStuck } from '../session/sizeSupport';
+import { allRuns, HISTORY_LIMITS, historyReader, unlessStuck } from '../session/sizeSupport';
 import { council, expert, scriptedCouncil } from './support';
 
 /** 24 experts each answering 40,000 three-byte characters: 120 KB, cut to 16,000 characters when stored. */
@@ -64,5 +64,6 @@ describe('a council whose answers add up past the payload limit still completes'
     expect(result.bounded?.messagesLeftOut ?? 0).toBeGreaterThan(0);
     const [run] = await allRuns(reader, councilId);
     expect(run?.workflowTaskFailures).toEqual([]);
+    expect(run?.bytes).toBeLessThan(HISTORY_LIMITS.bytes);
   });
 });

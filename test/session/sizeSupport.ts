@@ -17,12 +17,16 @@ export function sizedPrompt(bytes: number, unit = 'x'): string {
   return `Size test. ANSWER-BYTES=${bytes} ANSWER-UNIT=${unit}`;
 }
 
-/** The answer the mock gives a speaker for a sized prompt: "NAME: " then filler, exactly `bytes` bytes. */
+/**
+ * The answer the mock gives a speaker for a sized prompt: "NAME: " then words of `unit`, `bytes`
+ * bytes at most. Words, not one endless run of a character: a tokenizer's BPE is quadratic on one
+ * 800 KB "word", and real answers have spaces.
+ */
 export function sizedAnswer(speaker: string, bytes: number, unit: string): string {
   const head = `${speaker}: `;
-  const unitBytes = Buffer.byteLength(unit);
-  const fill = Math.max(0, Math.floor((bytes - Buffer.byteLength(head)) / unitBytes));
-  return head + unit.repeat(fill);
+  const word = `${unit.repeat(7)} `;
+  const words = Math.max(0, Math.floor((bytes - Buffer.byteLength(head)) / Buffer.byteLength(word)));
+  return head + word.repeat(words);
 }
 
 /** Answers every chat request with the sized answer its system prompt asks for. */
