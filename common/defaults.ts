@@ -41,7 +41,7 @@ export const LIMITS = {
   /**
    * One answer, cut in the activity (UTF-8 bytes) with a notice. JSON escaping grows a string six
    * times at worst, so 256 KiB stays under 2 MiB as an activity result whatever it holds; it is
-   * ~64k tokens of English, more than models write in one answer.
+   * ~64k tokens of English, more than most models write in one answer.
    */
   maxAnswerBytes: 256 * 1024,
   /** One user message (JSON bytes): with the answers shown it makes one turn (maxTurnBytes). */
@@ -75,12 +75,14 @@ export const LIMITS = {
    * A run's history is kept under Temporal's 10 MB warning: the session continues-as-new between
    * rounds once its history passes this (the server's own suggestion comes at 4 MiB), and one
    * round adds at most maxRoundPromptBytes + maxRoundAnswerBytes + maxRoundResultBytes (~6 MiB).
+   * Rounds already queued in a run (concurrent sends) still play in it.
    */
   continueAsNewHistoryBytes: 2 * 1024 * 1024,
   /**
    * All prompts of one round together (each call's activity input is part of the history): each
    * call gets an equal share, at most ~1 MiB; past its share a prompt's shown answers are shortened
-   * and its participant's oldest history messages dropped (counted).
+   * and its participant's oldest history messages dropped (counted). 2.5 MiB keeps a whole round
+   * well inside one run's 10 MB; with an external payload store it could be raised.
    */
   maxRoundPromptBytes: 2.5 * 1024 * 1024,
   /** All answers of one round together: each call's answer cap is an equal share, at most maxAnswerBytes. */

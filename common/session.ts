@@ -140,7 +140,13 @@ export interface SessionView {
   closed: boolean;
   runs: number;
   usage: TokenUsage;
-  participants: Array<{ spec: ParticipantSpec; usage: TokenUsage; historyLength: number }>;
+  participants: Array<{
+    spec: ParticipantSpec;
+    usage: TokenUsage;
+    historyLength: number;
+    /** Messages its history dropped to stay within its byte bounds. */
+    historyDropped: number;
+  }>;
   /** The round being answered now, if any: each participant's state. */
   activeRound?: { round: number; states: Record<string, ParticipantCallState> };
   /** Entries ever recorded, including those no longer carried (see `transcriptDropped`). */

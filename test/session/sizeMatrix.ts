@@ -157,6 +157,12 @@ export async function playSizeCase(
     }
     const view = await unlessStuck(reader, handle, session.close());
     expect(view.round).toBe(c.rounds);
+    // An observer shown more than its byte bound holds dropped its oldest turns, and says how many.
+    if (c.rounds * answering.length * c.answerBytes > 2 * LIMITS.maxHistoryBytes) {
+      for (const observer of view.participants.filter((p) => p.spec.role === 'observer')) {
+        expect(observer.historyDropped).toBeGreaterThan(0);
+      }
+    }
   } finally {
     const { status } = await handle.describe();
     if (status.name === 'RUNNING') await handle.terminate('size test cleanup');

@@ -146,6 +146,7 @@ export function viewOf(state: SessionState, activeRound: SessionView['activeRoun
       spec: p.spec,
       usage: p.usage,
       historyLength: p.history.length,
+      historyDropped: p.historyDropped ?? 0,
     })),
     activeRound,
     transcriptLength: (state.transcriptDropped ?? 0) + state.transcript.length,
