@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { LIMITS } from '../common/defaults';
 import { FailureType } from '../common/failures';
 import { llmRequestSchema, type LlmRequest, type LlmResponse } from '../common/llm';
 import { zodProblem } from '../common/validation';
@@ -44,7 +45,8 @@ export function createLlmActivities(
         onChunk: heartbeats.onChunk,
       };
       try {
-        return { ...(await dispatch(resolver, call)), droppedMessages };
+        const answer = capAnswer(await dispatch(resolver, call), request.maxAnswerBytes);
+        return { ...answer, droppedMessages };
       } catch (error) {
         // Rethrowing the CancelledFailure lets the worker report the attempt as cancelled, not failed.
         if (cancellationSignal.aborted) throw cancellationSignal.reason ?? error;
@@ -68,6 +70,21 @@ function dispatch(resolver: ClientResolver, call: AdapterCall): Promise<Provider
     case 'openai-compatible':
       return callOpenAI(resolver.openai(spec), call, true);
   }
+}
+
+/**
+ * An answer over `max` (the request's maxAnswerBytes, at most LIMITS.maxAnswerBytes) is cut here, with a notice, so the activity's result always
+ * fits a payload: otherwise the server refuses the completion and the call is retried (and paid)
+ * again, to the same end.
+ */
+export function capAnswer(result: ProviderResult, max: number = LIMITS.maxAnswerBytes): ProviderResult {
+  const total = Buffer.byteLength(result.content, 'utf8');
+  if (total <= max) return result;
+  const notice = `\n\n[council: answer cut at ${max} bytes of ${total}: council carries at most ${max} bytes of one answer]`;
+  const kept = Buffer.from(result.content, 'utf8').subarray(0, max - Buffer.byteLength(notice));
+  // A cut inside a multi-byte character decodes to U+FFFD; drop it.
+  const text = kept.toString('utf8').replace(/\uFFFD$/, '');
+  return { ...result, content: text + notice, truncated: true };
 }
 
 /** Activity input is an edge: a malformed request fails once, with every issue named, instead of retrying. */

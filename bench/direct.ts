@@ -50,7 +50,7 @@ export class DirectSession {
     const timings: number[] = [];
     for (const record of this.records) {
       const started = performance.now();
-      const response = await this.call(promptFor(this.systemPrompt, record, content, shown));
+      const response = await this.call(promptFor(this.systemPrompt, record, turnText(content, shown)));
       timings.push(performance.now() - started);
       record.history.splice(0, response.droppedMessages);
       record.history.push(
@@ -75,7 +75,7 @@ export class DirectSession {
   async parallelRound(content: string): Promise<number> {
     const started = performance.now();
     const responses = await Promise.all(
-      this.records.map((record) => this.call(promptFor(this.systemPrompt, record, content, []))),
+      this.records.map((record) => this.call(promptFor(this.systemPrompt, record, content))),
     );
     const wall = performance.now() - started;
     this.records.forEach((record, index) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from './defaults';
 import type { TokenUsage } from './llm';
+import { jsonStringBytes } from './size';
 import { modelCallSettings } from './participants';
 
 /** Bumped whenever the shape of {@link CouncilWorkflowInput} or its result changes. */
@@ -25,8 +26,8 @@ export const COUNCIL_LIMITS = {
   maxHistoryMessages: 500,
   /** A stored message is cut to this many characters; the model's own answer is not affected. */
   maxStoredMessageChars: 16_000,
-  /** The transcript drops its oldest messages past this many characters (payloads fail at 2 MB). */
-  transcriptCharBudget: 600_000,
+  /** The transcript drops its oldest messages past this many JSON bytes (payloads fail at 2 MiB). */
+  transcriptByteBudget: LIMITS.maxCouncilTranscriptBytes,
   maxHumanMessages: 200,
   maxHumanWaitMs: 24 * 60 * 60_000,
 } as const;
@@ -43,7 +44,13 @@ export const expertSchema = z
       .refine((id) => id !== HUMAN_SENDER_ID, `id "${HUMAN_SENDER_ID}" is reserved for people: pick another`),
     name: z.string().regex(NAME_PATTERN, 'name must be 1-64 characters without commas or line breaks'),
     /** Used as the system prompt when `systemPrompt` is absent. */
-    description: z.string().optional(),
+    description: z
+      .string()
+      .refine(
+        (text) => jsonStringBytes(text) <= LIMITS.maxSystemPromptBytes,
+        `description is longer than ${LIMITS.maxSystemPromptBytes} bytes: shorten it`,
+      )
+      .optional(),
     /** The expert may answer with a structured message (type, recipient, replyTo) when messaging is on. */
     canSendMessages: z.boolean().optional(),
     ...modelCallSettings,
@@ -71,7 +78,11 @@ export const councilContextSchema = z
       .string()
       .trim()
       .min(1, 'task is empty: say what the council should work on')
-      .max(LIMITS.maxMessageChars),
+      .max(LIMITS.maxMessageChars)
+      .refine(
+        (text) => jsonStringBytes(text) <= LIMITS.maxMessageBytes,
+        `task is longer than ${LIMITS.maxMessageBytes} bytes: shorten it`,
+      ),
     mode: z.enum(COUNCIL_MODES),
     activeExperts: z
       .array(expertSchema)
@@ -208,4 +219,9 @@ export interface CouncilWorkflowResult {
   rounds: number;
   messages?: ExpertMessageData[];
   contextRefs?: Record<string, ConversationContextRef>;
+  /**
+   * Present when the result would pass LIMITS.maxCouncilResultBytes: how many of the oldest messages
+   * it leaves out, and whether outputs or the synthesis are shortened in it (each with a notice).
+   */
+  bounded?: { messagesLeftOut: number; textsShortened: number };
 }

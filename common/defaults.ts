@@ -40,6 +40,66 @@ export const LIMITS = {
    * payload limit however long the session runs.
    */
   maxTranscriptChars: 500_000,
+  /**
+   * Temporal refuses every command (activity input, update result, continue-as-new input, memo,
+   * workflow result) with a payload over 2 MiB, and the workflow task then fails forever. Every
+   * byte bound below keeps each command well under it, with no external storage configured.
+   * Sizes are JSON bytes of the payload (common/size.ts), never characters.
+   */
+  payloadLimitBytes: 2 * 1024 * 1024,
+  /**
+   * One answer, cut in the activity (UTF-8 bytes) with a notice. JSON escaping grows a string six
+   * times at worst, so 256 KiB stays under 2 MiB as an activity result whatever it holds; it is
+   * ~64k tokens of English, more than most models write in one answer.
+   */
+  maxAnswerBytes: 256 * 1024,
+  /** One user message (JSON bytes): with the answers shown it makes one turn (maxTurnBytes). */
+  maxMessageBytes: 256 * 1024,
+  /** A session's or participant's system prompt: 33 of them (a full session) stay under 600 KiB. */
+  maxSystemPromptBytes: 16 * 1024,
+  /**
+   * One turn of a prompt: the message and the answers shown this round. Past it the shown answers
+   * are shortened, each to a fair share, with a notice: with maxHistoryBytes and two system prompts
+   * the activity input stays near 1 MiB.
+   */
+  maxTurnBytes: 384 * 1024,
+  /**
+   * A participant's (or observer's) carried history, oldest messages dropped first: one full turn
+   * plus one full answer, so the last exchange is always kept.
+   */
+  maxHistoryBytes: 640 * 1024,
+  /** A round's result (the update result): answers over it are shortened in the result only. */
+  maxRoundResultBytes: 1024 * 1024,
+  /**
+   * The state carried into continue-as-new. Over it, the oldest transcript entries and history
+   * messages leave (counted) until it fits: half a MiB under the limit for the specs and envelope.
+   */
+  maxCarriedStateBytes: 1536 * 1024,
+  /**
+   * The largest `maxTokens` (history budget in tokens) a session accepts: the largest context
+   * windows offered today are 1-2M tokens; a bigger number only switches the token trimming off.
+   */
+  maxContextTokens: 2_000_000,
+  /**
+   * A run's history is kept under Temporal's 10 MB warning: the session continues-as-new between
+   * rounds once its history passes this (the server's own suggestion comes at 4 MiB), and one
+   * round adds at most maxRoundPromptBytes + maxRoundAnswerBytes + maxRoundResultBytes (~6 MiB).
+   * Rounds already queued in a run (concurrent sends) still play in it.
+   */
+  continueAsNewHistoryBytes: 2 * 1024 * 1024,
+  /**
+   * All prompts of one round together (each call's activity input is part of the history): each
+   * call gets an equal share, at most ~1 MiB; past its share a prompt's shown answers are shortened
+   * and its participant's oldest history messages dropped (counted). 2.5 MiB keeps a whole round
+   * well inside one run's 10 MB; with an external payload store it could be raised.
+   */
+  maxRoundPromptBytes: 2.5 * 1024 * 1024,
+  /** All answers of one round together: each call's answer cap is an equal share, at most maxAnswerBytes. */
+  maxRoundAnswerBytes: 2.5 * 1024 * 1024,
+  /** A council's transcript (JSON bytes of its messages), oldest messages dropped past it. */
+  maxCouncilTranscriptBytes: 512 * 1024,
+  /** A council's result (its workflow result): older messages, then outputs are shortened past it. */
+  maxCouncilResultBytes: 1536 * 1024,
 } as const;
 
 /** Search attributes the workflows set; registered on the embedded dev server. */

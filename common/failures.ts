@@ -28,6 +28,8 @@ export const FailureType = {
   ProviderKeyMissing: 'ProviderKeyMissing',
   /** A session or council request that fails validation; not retried. */
   InvalidRequest: 'InvalidRequest',
+  /** A call whose request would pass Temporal's payload limit: recorded, never sent; not retried. */
+  PayloadTooLarge: 'PayloadTooLarge',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
@@ -40,6 +42,7 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureTypeName[] = [
   FailureType.ProviderQuotaExceeded,
   FailureType.ProviderKeyMissing,
   FailureType.InvalidRequest,
+  FailureType.PayloadTooLarge,
 ];
 
 /** True when retrying a failure of this type may succeed. */

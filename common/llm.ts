@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from './defaults';
 
 /** Providers council can call. `openai-compatible` is the openai SDK pointed at another base URL. */
 export const PROVIDERS = ['openai', 'anthropic', 'openai-compatible'] as const;
@@ -38,9 +39,11 @@ export const llmRequestSchema = z.object({
   temperature: z.number().min(0).max(2).optional(),
   maxOutputTokens: z.number().int().positive().optional(),
   /** When set, the oldest non-system messages are dropped until the prompt fits this many tokens. */
-  maxContextTokens: z.number().int().positive().optional(),
+  maxContextTokens: z.number().int().positive().max(LIMITS.maxContextTokens).optional(),
   /** Stream the answer and heartbeat while tokens arrive (default true). */
   stream: z.boolean().optional(),
+  /** The answer is cut (with a notice) past this many UTF-8 bytes; LIMITS.maxAnswerBytes when absent. */
+  maxAnswerBytes: z.number().int().min(1024).max(LIMITS.maxAnswerBytes).optional(),
   /** Ask the model for a JSON object (used for structured council messages). */
   responseFormat: z.enum(['text', 'json']).optional(),
   /** The participant's `timeouts.firstByteMs`; DEFAULT_TIMEOUTS.firstByteMs when absent. */
@@ -62,7 +65,10 @@ export interface LlmResponse {
   content: string;
   tokenUsage: TokenUsage;
   stopReason: StopReason;
-  /** True when the answer was cut short: output-token limit (OpenAI `length`, Anthropic `max_tokens`) or context window. */
+  /**
+   * True when the answer was cut short: output-token limit (OpenAI `length`, Anthropic `max_tokens`),
+   * context window, or council's own cap on one answer (LIMITS.maxAnswerBytes, with a notice appended).
+   */
   truncated: boolean;
   /** The model the provider says answered. */
   model: string;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { LIMITS } from './defaults';
 import { modelSpecSchema } from './llm';
+import { jsonStringBytes } from './size';
 
 /** Roles from the MultiParticipantSession design; see README "Roles under each strategy". */
 export const ParticipantRole = {
@@ -59,7 +61,13 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 /** How a model is called: shared by session participants and council experts and synthesizers. */
 export const modelCallSettings = {
   model: modelSpecSchema,
-  systemPrompt: z.string().optional(),
+  systemPrompt: z
+    .string()
+    .refine(
+      (text) => jsonStringBytes(text) <= LIMITS.maxSystemPromptBytes,
+      `systemPrompt is longer than ${LIMITS.maxSystemPromptBytes} bytes: shorten it`,
+    )
+    .optional(),
   temperature: z.number().min(0).max(2).optional(),
   maxOutputTokens: z.number().int().positive().optional(),
   retry: retryOptionsSchema.optional(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_CONTEXT_TOKENS, LIMITS } from './defaults';
 import type { ChatMessage, TokenUsage } from './llm';
+import { jsonStringBytes } from './size';
 import {
   ORCHESTRATION_STRATEGIES,
   participantSpecSchema,
@@ -15,9 +16,24 @@ export const SESSION_SCHEMA_VERSION = 1;
 /** What a client passes to start a session. Plain JSON only. */
 export const sessionConfigSchema = z
   .object({
-    systemPrompt: z.string().default(''),
+    systemPrompt: z
+      .string()
+      .refine(
+        (text) => jsonStringBytes(text) <= LIMITS.maxSystemPromptBytes,
+        `systemPrompt is longer than ${LIMITS.maxSystemPromptBytes} bytes: shorten it`,
+      )
+      .default(''),
     /** Per-participant history budget in tokens (the seed's `max tokens`). */
-    maxTokens: z.number().int().min(64).default(DEFAULT_MAX_CONTEXT_TOKENS),
+    maxTokens: z
+      .number()
+      .int()
+      .min(64)
+      .max(
+        LIMITS.maxContextTokens,
+        `maxTokens is the history budget in tokens and may be at most ${LIMITS.maxContextTokens} ` +
+          '(the largest context windows): pick the context window of your models, e.g. 128000',
+      )
+      .default(DEFAULT_MAX_CONTEXT_TOKENS),
     strategy: z.enum(ORCHESTRATION_STRATEGIES),
     participants: z.array(participantSpecSchema).max(LIMITS.maxParticipants).default([]),
   })
@@ -33,7 +49,11 @@ export const sendMessageSchema = z
       .string()
       .trim()
       .min(1, 'the message is empty: write what the participants should answer')
-      .max(LIMITS.maxMessageChars),
+      .max(LIMITS.maxMessageChars)
+      .refine(
+        (text) => jsonStringBytes(text) <= LIMITS.maxMessageBytes,
+        `the message is longer than ${LIMITS.maxMessageBytes} bytes: shorten it or send it in parts`,
+      ),
     /** Only these participants answer this round (observers still receive it). */
     participants: z.array(z.string()).min(1).optional(),
   })
@@ -50,8 +70,16 @@ export interface ParticipantResponse {
   tokenUsage: TokenUsage;
   status: ResponseStatus;
   error?: { type: string; message: string };
-  /** True when the model stopped at its output-token limit. */
+  /**
+   * True when the answer is not all the model wrote: it stopped at its output-token limit, or the
+   * activity cut it at LIMITS.maxAnswerBytes (a notice at its end says so).
+   */
   truncated: boolean;
+  /**
+   * True when `content` is shortened in this round result only (the result would pass
+   * LIMITS.maxRoundResultBytes); the answer as recorded is in the transcript and the workflow history.
+   */
+  shortened?: boolean;
   round: number;
   /** Names of the participants whose answers this participant was shown before answering. */
   shown: string[];
@@ -70,6 +98,8 @@ export interface ParticipantRecord {
   joinedAt: number;
   history: ChatMessage[];
   usage: TokenUsage;
+  /** Messages dropped from `history` to keep it within its byte bounds (tokens aside). */
+  historyDropped?: number;
 }
 
 export interface TranscriptEntry {
@@ -110,7 +140,13 @@ export interface SessionView {
   closed: boolean;
   runs: number;
   usage: TokenUsage;
-  participants: Array<{ spec: ParticipantSpec; usage: TokenUsage; historyLength: number }>;
+  participants: Array<{
+    spec: ParticipantSpec;
+    usage: TokenUsage;
+    historyLength: number;
+    /** Messages its history dropped to stay within its byte bounds. */
+    historyDropped: number;
+  }>;
   /** The round being answered now, if any: each participant's state. */
   activeRound?: { round: number; states: Record<string, ParticipantCallState> };
   /** Entries ever recorded, including those no longer carried (see `transcriptDropped`). */

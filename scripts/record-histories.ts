@@ -1,7 +1,9 @@
 /**
  * Records one workflow history per strategy and per council mode into test/fixtures/histories, for the replay test
  * that makes any non-deterministic change to workflow code fail the build. Run after an
- * intentional, patched change: `npx tsx scripts/record-histories.ts`.
+ * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
+ * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
+ * new code must replay both. Without a tag the untagged files are rewritten.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +21,11 @@ import { createCouncilWorker } from '../workers/worker';
 
 const OUT_DIR = path.resolve(__dirname, '../test/fixtures/histories');
 const TASK_QUEUE = 'record-histories';
+/** The tag of this recording, from the command line: `session-broadcast.<tag>.json`. */
+const TAG = process.argv[2];
+if (TAG !== undefined && !/^[a-z0-9-]{1,40}$/.test(TAG)) {
+  throw new Error(`tag "${TAG}" must be 1-40 lower-case letters, digits or dashes, e.g. call-ids`);
+}
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 const members: Array<[string, ParticipantRole, number]> = [
   ['Moderator', 'moderator', 3],
@@ -61,7 +68,7 @@ async function main(): Promise<void> {
 }
 
 async function recordSession(client: Client, strategy: (typeof ORCHESTRATION_STRATEGIES)[number]) {
-  const sessionId = `replay-${strategy}`;
+  const sessionId = `replay-${strategy}${TAG ? `-${TAG}` : ''}`;
   const session = await MultiParticipantSession.create(
     client,
     { strategy },
@@ -77,7 +84,7 @@ async function recordSession(client: Client, strategy: (typeof ORCHESTRATION_STR
 }
 
 async function recordCouncil(client: Client, mode: CouncilMode) {
-  const councilId = `replay-council-${mode}`;
+  const councilId = `replay-council-${mode}${TAG ? `-${TAG}` : ''}`;
   const experts = ['Analyst', 'Critic', 'Builder'].map((name) => ({
     id: name.toLowerCase(),
     name,
@@ -102,7 +109,7 @@ async function recordCouncil(client: Client, mode: CouncilMode) {
 
 async function saveHistory(client: Client, workflowId: string, name: string) {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const file = path.join(OUT_DIR, `${name}.json`);
+  const file = path.join(OUT_DIR, TAG ? `${name}.${TAG}.json` : `${name}.json`);
   writeFileSync(file, `${JSON.stringify(history, null, 1)}\n`);
   console.log(`recorded ${path.relative(process.cwd(), file)} (${history.events?.length ?? 0} events)`);
 }

@@ -1,4 +1,5 @@
 import { COUNCIL_LIMITS, councilContextSchema, type ExpertOutput } from '../../common/council';
+import { jsonBytes } from '../../common/size';
 import { zodProblem } from '../../common/validation';
 import { CouncilLedger } from '../../workflows/council/ledger';
 import { createExpertMessage } from '../../workflows/council/messaging';
@@ -47,12 +48,12 @@ describe('ledger', () => {
     const first = ledger.addMessage(createExpertMessage(ledger.stamp(), 'a', 'Expert A', big));
     expect(first.content.length).toBeLessThan(big.length);
     expect(first.content).toMatch(/\[cut at 16000 characters\]$/);
-    const count = Math.ceil(COUNCIL_LIMITS.transcriptCharBudget / COUNCIL_LIMITS.maxStoredMessageChars) + 5;
+    const count = Math.ceil(COUNCIL_LIMITS.transcriptByteBudget / COUNCIL_LIMITS.maxStoredMessageChars) + 5;
     for (let i = 0; i < count; i += 1) {
       ledger.addMessage(createExpertMessage(ledger.stamp(), 'b', 'Expert B', big));
     }
-    const total = ledger.messages.reduce((sum, m) => sum + m.content.length, 0);
-    expect(total).toBeLessThanOrEqual(COUNCIL_LIMITS.transcriptCharBudget);
+    const total = ledger.messages.reduce((sum, m) => sum + jsonBytes(m), 0);
+    expect(total).toBeLessThanOrEqual(COUNCIL_LIMITS.transcriptByteBudget);
     expect(ledger.droppedMessages).toBeGreaterThan(0);
     expect(ledger.messages.some((m) => m.id === first.id)).toBe(false);
     expect(ledger.messages.length + ledger.droppedMessages).toBe(count + 1);

@@ -54,11 +54,15 @@ function isPatchMarker(event: temporal.api.history.v1.IHistoryEvent): boolean {
  */
 function withoutPatchMarker(history: History): History {
   const json = JSON.parse(JSON.stringify(history)) as { events: Array<Record<string, unknown>> };
-  const recordedByPatch = (event: temporal.api.history.v1.IHistoryEvent) =>
-    isPatchMarker(event) ||
-    Object.keys(
-      event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {},
-    ).includes('TemporalChangeVersion');
+  // Other patches (call-ids) record their own marker and upsert: only this patch's are removed.
+  const recordedByPatch = (event: temporal.api.history.v1.IHistoryEvent) => {
+    const fields = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+    const versions = fields?.TemporalChangeVersion?.data;
+    return (
+      isPatchMarker(event) ||
+      (versions != null && Buffer.from(versions).toString().includes(SUMMARY_MEMO_PATCH))
+    );
+  };
   const removed = json.events
     .filter((event) => recordedByPatch(eventOf(event)))
     .map((e) => Number(e.eventId));

@@ -16,6 +16,7 @@ import {
   type TurnPhase,
 } from '../../common/councilApi';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
+import { jsonBytes } from '../../common/size';
 import { recipientsOf, visibleTo, type MessageStamp } from './messaging';
 
 /** The workflow's clock and id source, injected so the ledger holds no Temporal API. */
@@ -45,7 +46,7 @@ export class CouncilLedger {
   round = 0;
   humanMessages = 0;
   droppedMessages = 0;
-  private transcriptChars = 0;
+  private transcriptBytes = 0;
 
   constructor(
     readonly context: CouncilContext,
@@ -102,9 +103,10 @@ export class CouncilLedger {
         ? { ...message, content: `${message.content.slice(0, max)} [cut at ${max} characters]` }
         : message;
     this.messages.push(stored);
-    this.transcriptChars += stored.content.length;
-    while (this.transcriptChars > COUNCIL_LIMITS.transcriptCharBudget && this.messages.length > 1) {
-      this.transcriptChars -= this.messages.shift()?.content.length ?? 0;
+    this.transcriptBytes += jsonBytes(stored);
+    while (this.transcriptBytes > COUNCIL_LIMITS.transcriptByteBudget && this.messages.length > 1) {
+      const dropped = this.messages.shift();
+      this.transcriptBytes -= dropped ? jsonBytes(dropped) : 0;
       this.droppedMessages += 1;
     }
     if (this.context.enableMessaging) {

@@ -1,7 +1,7 @@
 import { CancellationScope, CancelledFailure, condition } from '@temporalio/workflow';
 import type { Expert, SynthesisOutput } from '../../common/council';
 import { ZERO_USAGE } from '../../common/llm';
-import { callParticipant } from '../shared/callParticipant';
+import { callParticipant, type CallIds } from '../shared/callParticipant';
 import type { CouncilLedger } from './ledger';
 import {
   addressReply,
@@ -22,7 +22,12 @@ function stopIfCancelled(): void {
 }
 
 /** One expert's turn: its visible history in, one routed message (or a recorded failure) out. */
-async function takeTurn(ledger: CouncilLedger, expert: Expert, phase: PhaseSpec): Promise<void> {
+async function takeTurn(
+  ledger: CouncilLedger,
+  ids: CallIds,
+  expert: Expert,
+  phase: PhaseSpec,
+): Promise<void> {
   const { context } = ledger;
   const structured = context.enableMessaging && expert.canSendMessages === true;
   const format: HistoryFormat = {
@@ -39,6 +44,8 @@ async function takeTurn(ledger: CouncilLedger, expert: Expert, phase: PhaseSpec)
   const prompt = expertPrompt(context, expert, phase, ledger.round, seen.conversationHistory, structured);
   ledger.expertStarted(expert, phase.kind);
   const outcome = await callParticipant(asParticipant(expert), prompt, {
+    site: { round: ledger.round, phase: phase.kind, participant: expert.id, label: expert.name },
+    ids,
     responseFormat: structured ? 'json' : undefined,
   });
   if (outcome.status !== 'ok') {
@@ -66,7 +73,7 @@ async function takeTurn(ledger: CouncilLedger, expert: Expert, phase: PhaseSpec)
 }
 
 /** The {@link ModeContext} a mode runs against, backed by the ledger. */
-export function modeContext(ledger: CouncilLedger): ModeContext {
+export function modeContext(ledger: CouncilLedger, ids: CallIds): ModeContext {
   const { context } = ledger;
   return {
     experts: context.activeExperts,
@@ -78,7 +85,7 @@ export function modeContext(ledger: CouncilLedger): ModeContext {
       ledger.setStatus('running', `round ${ledger.round}: ${detail}`);
       return ledger.round;
     },
-    turn: (expert, phase) => takeTurn(ledger, expert, phase),
+    turn: (expert, phase) => takeTurn(ledger, ids, expert, phase),
     async endRound() {
       const wait = context.awaitHumanBetweenRounds;
       if (!wait) return;
@@ -90,7 +97,7 @@ export function modeContext(ledger: CouncilLedger): ModeContext {
 }
 
 /** The synthesizer's conclusion, told who failed. Skipped when no expert gave an answer. */
-export async function synthesize(ledger: CouncilLedger): Promise<SynthesisOutput> {
+export async function synthesize(ledger: CouncilLedger, ids: CallIds): Promise<SynthesisOutput> {
   stopIfCancelled();
   const { synthesisConfig: config, task } = ledger.context;
   const outputs = Object.values(ledger.outputs);
@@ -101,7 +108,8 @@ export async function synthesize(ledger: CouncilLedger): Promise<SynthesisOutput
   }
   ledger.setStatus('synthesizing', `${config.name} writes the conclusion`);
   const prompt = synthesisPrompt(config, { task, outputs, messages: ledger.messages });
-  const outcome = await callParticipant(synthesizerParticipant(config), prompt, {});
+  const site = { round: ledger.round, phase: 'synthesis', participant: config.name };
+  const outcome = await callParticipant(synthesizerParticipant(config), prompt, { site, ids });
   if (outcome.status !== 'ok') return { ...base, status: 'failed', error: outcome.error };
   const { content, tokenUsage } = outcome.response;
   return { ...base, status: 'done', content, tokenUsage };

@@ -4,7 +4,9 @@ import {
   type ExpertOutput,
   type SynthesisConfig,
 } from '../../common/council';
+import { LIMITS } from '../../common/defaults';
 import type { ChatMessage } from '../../common/llm';
+import { shareOut } from '../../common/size';
 import type { ParticipantSpec } from '../../common/participants';
 
 /** What the synthesizer is given: the seed's outputs, critiques and agreements, and who failed. */
@@ -40,11 +42,18 @@ function bullets(messages: readonly ExpertMessageData[]): string {
 /** The seed's synthesis prompt: outputs, "Critical Analysis", "Consensus Points", people's input, failures. */
 export function synthesisPrompt(config: SynthesisConfig, material: SynthesisMaterial): ChatMessage[] {
   const answered = material.outputs.filter((output) => output.content !== '');
+  // The outputs are cut to fair shares of one turn; the other sections come from the transcript,
+  // itself bounded, so the request stays far below the payload limit.
+  const contents = shareOut(
+    answered.map((o) => o.content),
+    LIMITS.maxTurnBytes,
+    (kept, all) => `\n\n[council: shortened to ${kept} of ${all} bytes to fit this prompt]`,
+  ).texts;
   const failed = material.outputs.filter((output) => output.status === 'failed');
   const human = material.messages.filter((message) => message.sender === HUMAN_SENDER_ID);
   const sections = [
     `# Task\n${material.task}`,
-    `## Expert Outputs\n\n${answered.map((o) => `### ${o.expertName}\n${o.content}`).join('\n\n') || '(none)'}`,
+    `## Expert Outputs\n\n${answered.map((o, i) => `### ${o.expertName}\n${contents[i]}`).join('\n\n') || '(none)'}`,
     `## Critical Analysis\n${bullets(material.messages.filter((m) => m.type === 'critique'))}`,
     `## Consensus Points\n${bullets(material.messages.filter((m) => m.type === 'agreement'))}`,
     human.length > 0 ? `## Input from People\n${bullets(human)}` : '',

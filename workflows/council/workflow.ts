@@ -24,6 +24,8 @@ import {
 import { FailureType } from '../../common/failures';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import { zodProblem } from '../../common/validation';
+import { CallIds } from '../shared/callParticipant';
+import { boundCouncilResult } from './bounds';
 import { CouncilLedger } from './ledger';
 import { createExpertMessage } from './messaging';
 import { COUNCIL_MODE_RUNNERS } from './modes';
@@ -109,9 +111,10 @@ export async function councilWorkflow(input: CouncilWorkflowInput): Promise<Coun
     { validator: (request) => void checkHuman(request) },
   );
 
-  await COUNCIL_MODE_RUNNERS[context.mode].run(modeContext(ledger));
-  const synthesis = await synthesize(ledger);
+  const ids = new CallIds();
+  await COUNCIL_MODE_RUNNERS[context.mode].run(modeContext(ledger, ids));
+  const synthesis = await synthesize(ledger, ids);
   ledger.setStatus('completed', `${ledger.failed.size} of ${context.activeExperts.length} experts failed`);
   await condition(allHandlersFinished);
-  return ledger.result(synthesis);
+  return boundCouncilResult(ledger.result(synthesis));
 }

@@ -1,8 +1,11 @@
 import type { ParticipantSpec } from '../../common/participants';
 import type { ParticipantCallState, ParticipantResponse, SessionState } from '../../common/session';
-import { callParticipant, type InFlightCalls } from '../shared/callParticipant';
-import { runRound, splitByRole } from '../strategies/roles';
+import { callParticipant, type CallIds, type InFlightCalls } from '../shared/callParticipant';
+import { phaseOf, runRound, splitByRole } from '../strategies/roles';
 import { STRATEGIES } from '../strategies';
+import { LIMITS } from '../../common/defaults';
+import { jsonBytes } from '../../common/size';
+import { boundHistory, callShares } from './bounds';
 import { promptFor, turnText } from './prompt';
 import { appendTranscript, findParticipant, recordAnswer, recordObserved } from './state';
 import { ZERO_USAGE } from '../../common/llm';
@@ -18,16 +21,19 @@ export async function playRound(
   state: SessionState,
   message: { role: 'user' | 'system'; content: string; participants?: string[] },
   inFlight: InFlightCalls,
+  ids: CallIds,
   onActive: (active: ActiveRound | undefined) => void,
 ): Promise<ParticipantResponse[]> {
   state.round += 1;
   const round = state.round;
+  const strategy = state.config.strategy;
   const everyone = state.participants.map((record) => record.spec);
   const chosen = message.participants ? new Set(message.participants) : undefined;
   const taking = everyone.filter((spec) => spec.role === 'observer' || !chosen || chosen.has(spec.name));
   const roles = splitByRole(taking);
   const active: ActiveRound = { round, states: {} };
   for (const spec of [...roles.main, ...roles.evaluators]) active.states[spec.name] = 'waiting';
+  const shares = callShares(roles.main.length + roles.evaluators.length);
   onActive(active);
   appendTranscript(state, {
     round,
@@ -41,9 +47,20 @@ export async function playRound(
     const record = findParticipant(state, spec.name);
     if (!record) return removedResponse(spec, round);
     active.states[spec.name] = 'thinking';
-    const messages = promptFor(state.config.systemPrompt, record, message.content, shown);
+    // Within its share of the round: half for the turn at most, the rest for the history (the
+    // oldest messages leave the record itself, counted, so the activity's trimming stays aligned).
+    const turn = turnText(
+      message.content,
+      shown,
+      Math.min(LIMITS.maxTurnBytes, Math.floor(shares.prompt / 2)),
+    );
+    boundHistory(record, shares.prompt - jsonBytes(turn));
+    const messages = promptFor(state.config.systemPrompt, record, turn);
     const outcome = await callParticipant(spec, messages, {
+      site: { round, phase: phaseOf(strategy, spec), participant: spec.name },
+      ids,
       maxContextTokens: state.config.maxTokens,
+      maxAnswerBytes: shares.answer,
       inFlight,
     });
     const response: ParticipantResponse = {
@@ -59,7 +76,7 @@ export async function playRound(
     };
     active.states[spec.name] = outcome.status === 'ok' ? 'done' : outcome.status;
     const dropped = outcome.status === 'ok' ? outcome.response.droppedMessages : 0;
-    recordAnswer(state, record, turnText(message.content, shown), response, dropped);
+    recordAnswer(state, record, turn, response, dropped);
     appendTranscript(state, {
       round,
       from: spec.name,
@@ -71,7 +88,7 @@ export async function playRound(
     return response;
   };
 
-  const responses = await runRound(STRATEGIES[state.config.strategy], taking, invoke);
+  const responses = await runRound(STRATEGIES[strategy], taking, invoke);
   const answers = responses.filter((response) => response.status === 'ok');
   for (const observer of roles.observers) {
     const record = findParticipant(state, observer.name);

@@ -18,6 +18,7 @@ import {
 } from '../../common/session';
 import { LIMITS } from '../../common/defaults';
 import { zodProblem } from '../../common/validation';
+import { boundHistory } from './bounds';
 
 /** How many messages an observer keeps: it is never called, so no token budget trims it. */
 const OBSERVER_HISTORY_LIMIT = 400;
@@ -96,14 +97,16 @@ export function recordAnswer(
   if (response.status !== 'ok') return;
   record.history.splice(0, droppedMessages);
   record.history.push({ role: 'user', content: turn }, { role: 'assistant', content: response.content });
+  boundHistory(record);
 }
 
-/** Gives an observer the round's message and every answer. */
+/** Gives an observer the round's message and every answer, within the count and byte bounds. */
 export function recordObserved(record: ParticipantRecord, turn: string): void {
   record.history.push({ role: 'user', content: turn });
   if (record.history.length > OBSERVER_HISTORY_LIMIT) {
     record.history.splice(0, record.history.length - OBSERVER_HISTORY_LIMIT);
   }
+  boundHistory(record);
 }
 
 /** Appends to the transcript, dropping the oldest entries past LIMITS.maxTranscriptChars. */
@@ -143,6 +146,7 @@ export function viewOf(state: SessionState, activeRound: SessionView['activeRoun
       spec: p.spec,
       usage: p.usage,
       historyLength: p.history.length,
+      historyDropped: p.historyDropped ?? 0,
     })),
     activeRound,
     transcriptLength: (state.transcriptDropped ?? 0) + state.transcript.length,

@@ -33,9 +33,11 @@ import {
 } from '../../common/sessionApi';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { zodProblem } from '../../common/validation';
-import type { InFlightCalls } from '../shared/callParticipant';
+import { CallIds, type InFlightCalls } from '../shared/callParticipant';
 import { STRATEGIES } from '../strategies';
 import { checkParticipants } from '../strategies/roles';
+import { jsonBytes } from '../../common/size';
+import { boundRoundResult, fitCarriedState } from './bounds';
 import { playRound, type ActiveRound } from './round';
 import {
   addParticipant,
@@ -48,6 +50,12 @@ import {
   viewOf,
 } from './state';
 import { SUMMARY_MEMO_PATCH, summaryOf } from './summary';
+
+/**
+ * Patch id of the change that continues-as-new once a run's history passes
+ * LIMITS.continueAsNewHistoryBytes (not only when the server suggests it at 4 MiB).
+ */
+const HISTORY_BYTES_PATCH = 'history-bytes-continue-as-new';
 
 /** Patch id of the change that marks a cancelled session's CouncilStatus as `cancelled`. */
 const CANCELLED_STATUS_PATCH = 'session-cancelled-status';
@@ -75,9 +83,12 @@ export interface SessionWorkflowInput {
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionView> {
   const state = input.state ?? initialState(input.config);
   const inFlight: InFlightCalls = new Map();
+  const ids = new CallIds();
   let active: ActiveRound | undefined;
   let roundRunning = false;
   let updatesThisRun = 0;
+  // Set after a round: the run's history is big enough that the next round belongs in a new run.
+  let historyFull = false;
   // Rounds run one at a time, in the order their updates arrived.
   let ticketsIssued = 0;
   let ticketsServed = 0;
@@ -114,10 +125,12 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     publishStatus();
     try {
       const strategy = state.config.strategy;
-      const responses = await playRound(state, message, inFlight, (next) => (active = next));
-      return { round: responses[0]?.round ?? state.round, strategy, responses };
+      const responses = await playRound(state, message, inFlight, ids, (next) => (active = next));
+      return boundRoundResult({ round: responses[0]?.round ?? state.round, strategy, responses });
     } finally {
       roundRunning = false;
+      historyFull ||=
+        workflowInfo().historySize > LIMITS.continueAsNewHistoryBytes && patched(HISTORY_BYTES_PATCH);
       ticketsServed += 1;
       publishStatus();
     }
@@ -208,6 +221,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   const shouldContinueAsNew = () =>
     !roundRunning &&
     (workflowInfo().continueAsNewSuggested ||
+      historyFull ||
       updatesThisRun >= LIMITS.maxUpdatesPerRun ||
       state.round - roundsAtStart >= LIMITS.maxRoundsPerRun);
   const roundsAtStart = state.round;
@@ -232,8 +246,11 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     throw error;
   }
   if (state.closed) return viewOf(state, undefined);
-  return continueAsNew<typeof sessionWorkflow>({
-    config: input.config,
+  // The state holds the participants: the config's initial list would only double the input.
+  const next = (): SessionWorkflowInput => ({
+    config: { ...input.config, participants: [] },
     state: { ...state, runs: state.runs + 1 },
   });
+  fitCarriedState(state, () => jsonBytes(next()));
+  return continueAsNew<typeof sessionWorkflow>(next());
 }

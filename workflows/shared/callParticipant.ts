@@ -3,13 +3,18 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   proxyActivities,
 } from '@temporalio/workflow';
 import type { LlmActivities } from '../../activities';
-import { DEFAULT_RETRY, DEFAULT_TIMEOUTS } from '../../common/defaults';
-import { NON_RETRYABLE_FAILURE_TYPES } from '../../common/failures';
-import type { ChatMessage, LlmResponse } from '../../common/llm';
+import { DEFAULT_RETRY, DEFAULT_TIMEOUTS, LIMITS } from '../../common/defaults';
+import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../../common/failures';
+import type { ChatMessage, LlmRequest, LlmResponse } from '../../common/llm';
+import { jsonBytes } from '../../common/size';
 import type { ParticipantSpec } from '../../common/participants';
+
+/** Room for what travels with the request in the activity command (type, options, headers). */
+const REQUEST_ENVELOPE_BYTES = 64 * 1024;
 
 /** What one participant call ended with: an answer, or why there is none. */
 export type CallOutcome =
@@ -21,17 +26,94 @@ export type CallOutcome =
 export type InFlightCalls = Map<string, CancellationScope>;
 
 /**
+ * Patch id of the change that gives every model call an activity id and a summary. Histories
+ * recorded before it hold sequence-number ids: `patched()` keeps their replay on that path.
+ */
+export const CALL_IDS_PATCH = 'call-ids';
+
+/** Where a call stands in its run: its activity id and its Web UI summary are built from these. */
+export interface CallSite {
+  round: number;
+  /** What the call is for in its round, e.g. `answer`, `critique`, `evaluate`, `synthesis`. */
+  phase: string;
+  /** The participant as ids may name it (a session participant's name, an expert's id). */
+  participant: string;
+  /** The participant as people read it (an expert's name); `participant` when absent. */
+  label?: string;
+}
+
+/**
+ * Deterministic activity ids, unique within a run: `r3.critique.Expert-2`, with `.2`, `.3` after
+ * it when one participant is called again in the same round and phase. Rounds only grow, so the
+ * ids of past rounds are forgotten: the memory stays bounded however long the run.
+ */
+export class CallIds {
+  private round = -1;
+  private readonly used = new Map<string, number>();
+
+  next(site: CallSite): string {
+    if (site.round !== this.round) {
+      this.round = site.round;
+      this.used.clear();
+    }
+    const base = `r${site.round}.${site.phase}.${site.participant}`;
+    const count = (this.used.get(base) ?? 0) + 1;
+    this.used.set(base, count);
+    return count === 1 ? base : `${base}.${count}`;
+  }
+}
+
+/** The Web UI's one line for a call: `Expert-2 · round 3 · critique`. */
+export function callSummary(site: CallSite): string {
+  return `${site.label ?? site.participant} · round ${site.round} · ${site.phase}`;
+}
+
+/** How one call is made: where it stands (for its id), and the request's own settings. */
+export interface CallOptions {
+  site: CallSite;
+  ids: CallIds;
+  maxContextTokens?: number;
+  /** The answer's cap for this call (a share of its round's budget); LIMITS.maxAnswerBytes when absent. */
+  maxAnswerBytes?: number;
+  responseFormat?: 'text' | 'json';
+  inFlight?: InFlightCalls;
+}
+
+/**
  * Calls one participant's model as an activity with that participant's own retry policy and
  * timeouts. Never throws for a participant's failure: the caller records it and the round goes on.
  */
 export async function callParticipant(
   participant: ParticipantSpec,
   messages: ChatMessage[],
-  options: { maxContextTokens?: number; responseFormat?: 'text' | 'json'; inFlight?: InFlightCalls },
+  options: CallOptions,
 ): Promise<CallOutcome> {
   const retry = { ...DEFAULT_RETRY, ...participant.retry };
   const timeouts = { ...DEFAULT_TIMEOUTS, ...participant.timeouts };
+  const request: LlmRequest = {
+    model: participant.model,
+    messages,
+    temperature: participant.temperature,
+    maxOutputTokens: participant.maxOutputTokens,
+    maxContextTokens: options.maxContextTokens,
+    maxAnswerBytes: options.maxAnswerBytes,
+    responseFormat: options.responseFormat,
+    // Only when set: the input of every other call stays as it was recorded.
+    ...(participant.timeouts?.firstByteMs !== undefined && { firstByteMs: participant.timeouts.firstByteMs }),
+  };
+  // The prompts are bounded where they are built; should one still pass the payload limit, the
+  // call is recorded as failed rather than sent as a command the server refuses forever.
+  const size = jsonBytes(request);
+  if (size > LIMITS.payloadLimitBytes - REQUEST_ENVELOPE_BYTES) {
+    const message = `the request of ${participant.name} is ${size} bytes, over Temporal's payload limit`;
+    return { status: 'failed', error: { type: FailureType.PayloadTooLarge, message } };
+  }
+  // An id per call makes a reordering of calls a determinism error on replay, not a silent swap.
+  const identity = patched(CALL_IDS_PATCH)
+    ? { activityId: options.ids.next(options.site), summary: callSummary(options.site) }
+    : {};
   const { callLlm } = proxyActivities<LlmActivities>({
+    ...identity,
     startToCloseTimeout: timeouts.attemptMs,
     heartbeatTimeout: timeouts.heartbeatMs,
     retry: {
@@ -45,20 +127,7 @@ export async function callParticipant(
   const scope = new CancellationScope();
   options.inFlight?.set(participant.name, scope);
   try {
-    const response = await scope.run(() =>
-      callLlm({
-        model: participant.model,
-        messages,
-        temperature: participant.temperature,
-        maxOutputTokens: participant.maxOutputTokens,
-        maxContextTokens: options.maxContextTokens,
-        responseFormat: options.responseFormat,
-        // Only when set: the input of every other call stays as it was recorded.
-        ...(participant.timeouts?.firstByteMs !== undefined && {
-          firstByteMs: participant.timeouts.firstByteMs,
-        }),
-      }),
-    );
+    const response = await scope.run(() => callLlm(request));
     return { status: 'ok', response };
   } catch (error) {
     if (isCancellation(error)) {

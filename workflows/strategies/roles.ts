@@ -1,4 +1,4 @@
-import type { ParticipantSpec } from '../../common/participants';
+import type { OrchestrationStrategy, ParticipantSpec } from '../../common/participants';
 import type { ParticipantResponse } from '../../common/session';
 import type { Strategy } from './types';
 
@@ -43,4 +43,16 @@ export async function runRound(
   const answers = responses.filter((response) => response.status === 'ok');
   const evaluations = await Promise.all(evaluators.map((evaluator) => invoke(evaluator, answers)));
   return [...responses, ...evaluations];
+}
+
+/**
+ * What a participant's call is for in a round under a strategy, for its activity id and summary:
+ * `evaluate` (evaluators), `moderate` (moderators under moderatorLed), `supervise` (supervisors
+ * under hierarchical), else `answer`. Each participant is called once per round.
+ */
+export function phaseOf(strategy: OrchestrationStrategy, participant: ParticipantSpec): string {
+  if (participant.role === 'evaluator') return 'evaluate';
+  if (strategy === 'moderatorLed' && participant.role === 'moderator') return 'moderate';
+  if (strategy === 'hierarchical' && participant.role === 'supervisor') return 'supervise';
+  return 'answer';
 }

@@ -1,0 +1,151 @@
+import { capAnswer } from '../../activities/llm';
+import { LIMITS } from '../../common/defaults';
+import {
+  sendMessageSchema,
+  sessionConfigSchema,
+  type ParticipantRecord,
+  type SessionState,
+} from '../../common/session';
+import { cutWithNotice, fairShares, jsonBytes, prefixWithinJsonBytes, utf8Bytes } from '../../common/size';
+import { zodProblem } from '../../common/validation';
+import { boundHistory, boundRoundResult, fitCarriedState } from '../../workflows/session/bounds';
+import { turnText } from '../../workflows/session/prompt';
+
+const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
+const usage = { inputTokens: 1, outputTokens: 1, totalTokens: 2 };
+
+function record(name: string, contents: string[]): ParticipantRecord {
+  return {
+    spec: { name, role: 'panelist', priority: 0, model },
+    joinedAt: 1,
+    history: contents.map((content, i) => ({ role: i % 2 ? 'assistant' : 'user', content })),
+    usage,
+  };
+}
+
+const response = (name: string, content: string) => ({
+  participantName: name,
+  participantRole: 'panelist' as const,
+  content,
+  tokenUsage: usage,
+  status: 'ok' as const,
+  truncated: false,
+  round: 1,
+  shown: [],
+});
+
+describe('sizes as Temporal counts them', () => {
+  it('counts UTF-8 and JSON bytes as Buffer does, whatever the characters', () => {
+    for (const text of ['plain', 'é€𝄞', '\u0001\n"\\', 'x'.repeat(1000)]) {
+      expect(utf8Bytes(text)).toBe(Buffer.byteLength(text));
+      expect(jsonBytes(text)).toBe(Buffer.byteLength(JSON.stringify(text)));
+    }
+  });
+
+  it('cuts at a JSON byte budget without splitting a character, and says so', () => {
+    const text = '€'.repeat(100) + '𝄞'.repeat(100);
+    const prefix = prefixWithinJsonBytes(text, 301);
+    expect(prefix).toBe('€'.repeat(100));
+    const cut = cutWithNotice(text, 400, (kept, all) => ` [cut ${kept}/${all}]`);
+    expect(cut.cut).toBe(true);
+    expect(jsonBytes(cut.text) - 2).toBeLessThanOrEqual(400);
+    expect(cut.text).toMatch(/\[cut 400\/700\]$/);
+  });
+
+  it('shares a budget fairly: small items keep their size, big ones split the rest', () => {
+    expect(fairShares([10, 1000, 1000], 510)).toEqual([10, 250, 250]);
+    expect(fairShares([10, 20], 100)).toEqual([10, 20]);
+  });
+});
+
+describe('bounds on what a user configures', () => {
+  it('refuses a maxTokens past the largest context window, saying what to pick', () => {
+    const parsed = sessionConfigSchema.safeParse({ strategy: 'broadcast', maxTokens: 1e9 });
+    expect(parsed.success).toBe(false);
+    if (!parsed.success) expect(zodProblem(parsed.error)).toMatch(/maxTokens.*at most 2000000/);
+  });
+
+  it('refuses a message over its byte bound, even when its characters are few', () => {
+    const content = '€'.repeat(LIMITS.maxMessageBytes / 3 + 10);
+    expect(content.length).toBeLessThan(LIMITS.maxMessageChars);
+    const parsed = sendMessageSchema.safeParse({ content });
+    expect(parsed.success).toBe(false);
+    if (!parsed.success) expect(zodProblem(parsed.error)).toMatch(/longer than 262144 bytes/);
+  });
+});
+
+describe('bounds on what a session carries and sends', () => {
+  it('cuts an answer over the cap in the activity, with a notice, marked truncated', () => {
+    const content = '€'.repeat(1_000_000);
+    const capped = capAnswer({
+      content,
+      tokenUsage: usage,
+      stopReason: 'stop',
+      truncated: false,
+      model: 'm',
+    });
+    expect(Buffer.byteLength(capped.content)).toBeLessThanOrEqual(LIMITS.maxAnswerBytes);
+    expect(capped.truncated).toBe(true);
+    expect(capped.content).toMatch(/\[council: answer cut at 262144 bytes of 3000000/);
+    expect(capped.content).not.toContain('\uFFFD');
+  });
+
+  it('keeps a turn within its bound by shortening each shown answer to a fair share', () => {
+    const shown = ['A', 'B', 'C'].map((name) => response(name, `${name}: ${'x'.repeat(300_000)}`));
+    const turn = turnText('Question?', [response('Short', 'brief'), ...shown]);
+    expect(jsonBytes(turn)).toBeLessThanOrEqual(LIMITS.maxTurnBytes);
+    expect(turn).toContain('### Short (panelist)\nbrief\n');
+    expect(turn.match(/\[council: shortened to \d+ of 300003 bytes to fit this prompt\]/g)).toHaveLength(3);
+  });
+
+  it('drops the oldest history messages past the byte bound, counted, keeping the newest', () => {
+    const big = 'y'.repeat(200_000);
+    const participant = record('P', [`old ${big}`, big, big, `new ${big}`]);
+    boundHistory(participant);
+    expect(jsonBytes(participant.history)).toBeLessThanOrEqual(LIMITS.maxHistoryBytes);
+    expect(participant.historyDropped).toBe(1);
+    expect(participant.history.at(-1)?.content.startsWith('new ')).toBe(true);
+  });
+
+  it('shortens answers in a round result over its bound, marked, with a notice', () => {
+    const result = boundRoundResult({
+      round: 1,
+      strategy: 'broadcast',
+      responses: ['A', 'B', 'C', 'D', 'E'].map((n) => response(n, `${n}: ${'z'.repeat(250_000)}`)),
+    });
+    expect(jsonBytes(result)).toBeLessThanOrEqual(LIMITS.maxRoundResultBytes);
+    for (const r of result.responses) {
+      expect(r.shortened).toBe(true);
+      expect(r.content).toMatch(/\[council: shortened to \d+ of 250003 bytes in this round result/);
+    }
+  });
+
+  it('trims the carried state to its bound before continue-as-new, oldest first, counted', () => {
+    const big = 'w'.repeat(300_000);
+    const state: SessionState = {
+      schemaVersion: 1,
+      config: { systemPrompt: '', maxTokens: 8192, strategy: 'broadcast' },
+      participants: [record('O1', [big, big, big]), record('O2', [big, big])],
+      joinCounter: 2,
+      round: 3,
+      transcript: [1, 2, 3].map((round) => ({
+        round,
+        from: 'P',
+        role: 'panelist',
+        content: big,
+        status: 'ok',
+      })),
+      usage,
+      closed: false,
+      runs: 1,
+    };
+    fitCarriedState(state, () => jsonBytes(state));
+    expect(jsonBytes(state)).toBeLessThanOrEqual(LIMITS.maxCarriedStateBytes);
+    const dropped =
+      (state.transcriptDropped ?? 0) + state.participants.reduce((n, p) => n + (p.historyDropped ?? 0), 0);
+    expect(dropped).toBe(
+      8 - state.transcript.length - state.participants.reduce((n, p) => n + p.history.length, 0),
+    );
+    expect(state.transcript.at(-1)?.round).toBe(3);
+  });
+});
