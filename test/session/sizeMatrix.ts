@@ -1,15 +1,18 @@
 import type { LLMock } from '@copilotkit/aimock';
+import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { createLlmActivities, type LlmActivities } from '../../activities';
 import { MultiParticipantSession } from '../../client/session';
 import { LIMITS } from '../../common/defaults';
 import type { OrchestrationStrategy, ParticipantSpecInput } from '../../common/participants';
 import type { ParticipantResponse } from '../../common/session';
 import { chatRequests, mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { startHarness, testEnvironment, type TemporalTestHarness } from '../helpers/testEnv';
 import {
   allRuns,
   answerSized,
+  hasPatchMarker,
   historyReader,
   HISTORY_LIMITS,
   recordedAnswers,
@@ -172,6 +175,21 @@ export async function playSizeCase(
     expect(run.workflowTaskFailures).toEqual([]);
     expect(run.events).toBeLessThan(HISTORY_LIMITS.events);
     expect(run.bytes).toBeLessThan(HISTORY_LIMITS.bytes);
+  }
+  // A session this big continues-as-new on its history's bytes, before the server suggests it.
+  if (c.rounds * answering.length * c.answerBytes >= 8 * 1024 * 1024) {
+    expect(runs.filter((run) => hasPatchMarker(run, 'history-bytes-continue-as-new')).length).toBeGreaterThan(
+      0,
+    );
+  }
+  // The bounded code replays its own big histories (first and last run): nothing in it is non-deterministic.
+  const bundle = { code: readFileSync(testEnvironment().bundlePath, 'utf8') };
+  const replayed = [runs[0], runs.at(-1)].filter((run, i, all) => run && all.indexOf(run) === i);
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: bundle },
+    replayed.map((run) => ({ workflowId: session.sessionId, history: run?.history ?? {} })),
+  )) {
+    expect(result.error).toBeUndefined();
   }
   // Every call was made once (none retried for its size) and its answer is in the history.
   expect(chatRequests(mock)).toHaveLength(c.rounds * answering.length);

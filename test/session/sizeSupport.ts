@@ -145,3 +145,12 @@ export function recordedAnswers(runs: readonly RunFacts[]): Array<string | undef
   }
   return answers;
 }
+
+/** True when `patched(id)` recorded its marker in this run. */
+export function hasPatchMarker(run: RunFacts, id: string): boolean {
+  return (run.history.events ?? []).some((event) => {
+    const marker = event.markerRecordedEventAttributes;
+    const data = marker?.details?.['patch-data']?.payloads?.[0]?.data;
+    return marker?.markerName === 'core_patch' && data != null && Buffer.from(data).toString().includes(id);
+  });
+}
