@@ -1,5 +1,5 @@
-import { encodeChat } from 'gpt-tokenizer';
-import { messageTokens, promptTokens, trimHistory } from '../../activities/trimHistory';
+import { countTokens, encodeChat } from 'gpt-tokenizer';
+import { messageTokens, promptTokens, textTokens, trimHistory } from '../../activities/trimHistory';
 import type { ChatMessage } from '../../common/llm';
 
 const system: ChatMessage = { role: 'system', content: 'You are a careful reviewer on a council of five.' };
@@ -69,5 +69,23 @@ describe('trimHistory', () => {
     const overheadOnly = short.reduce((sum, message) => sum + messageTokens(message), 0);
     expect(overheadOnly).toBeGreaterThan(50 * 4);
     expect(trimHistory(short, 30).droppedMessages).toBeGreaterThan(40);
+  });
+});
+
+describe('token counting of hostile text', () => {
+  // BPE is quadratic in the length of a run of letters with no space (32 KiB: 5 s, 64 KiB: 21 s
+  // here): a 256 KiB one used to block the worker for minutes, heartbeats included.
+  it('counts a 256 KiB run with no space without stalling, never below the whole count', () => {
+    const run = 'qwertyuiopasdfgh'.repeat(16 * 1024);
+    const tokens = messageTokens({ role: 'assistant', content: run });
+    expect(tokens).toBeGreaterThan(run.length / 16);
+    const sample = run.slice(0, 2000);
+    expect(textTokens(sample)).toBeGreaterThanOrEqual(countTokens(sample));
+    expect(textTokens(sample)).toBeLessThanOrEqual(countTokens(sample) + 2 * Math.ceil(2000 / 256));
+  }, 30_000);
+
+  it('counts ordinary text exactly as the tokenizer does', () => {
+    const text = 'the committee weighed the proposal and its costs carefully. '.repeat(50);
+    expect(textTokens(text)).toBe(countTokens(text));
   });
 });
