@@ -119,7 +119,7 @@ describe('council progress, failures and result shape on the real dev server', (
     const refused = await duplicate;
     expect(refused).toBeInstanceOf(CouncilUserError);
     expect((refused as CouncilUserError).toOneLine()).toContain(
-      'already exists (follow it with attachCouncil)',
+      'already exists (pick another councilId, or follow a running one with attachCouncil)',
     );
     expect(resumedFrom).toBe(3);
     expect(resumed.lines).toEqual(first.lines.slice(3));
