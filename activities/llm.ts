@@ -44,7 +44,9 @@ export function createLlmActivities(
         onChunk: heartbeats.onChunk,
       };
       try {
-        return { ...(await dispatch(resolver, call)), droppedMessages };
+        // A model can echo a key it was shown or guessed: the answer is scrubbed like an error is.
+        const result = await dispatch(resolver, call);
+        return { ...result, content: secrets.redact(result.content), droppedMessages };
       } catch (error) {
         // Rethrowing the CancelledFailure lets the worker report the attempt as cancelled, not failed.
         if (cancellationSignal.aborted) throw cancellationSignal.reason ?? error;
