@@ -1,4 +1,5 @@
 import type { ExpertMessageData } from '../../common/council';
+import { QUOTED_TEXT_NOTICE } from '../../workflows/shared/untrusted';
 import {
   addressReply,
   canSee,
@@ -62,15 +63,15 @@ describe('routing', () => {
 });
 
 describe('history formatting', () => {
-  it('renders the seed format: section title, ### name, [type] tag on non-responses', () => {
+  it('renders the seed format: section title, ### "name" with the type noted, each content fenced', () => {
     const history = formatHistory(
       [message('a', 'Response content here'), message('b', 'Response content here', { type: 'critique' })],
       plain,
     );
     expect(history).toBe(
-      '## Previous Expert Responses\n\n' +
-        '### Expert A\nResponse content here\n\n' +
-        '### Expert B\nResponse content here [critique]',
+      `## Previous Expert Responses\n${QUOTED_TEXT_NOTICE}\n\n` +
+        '### "Expert A"\n```text\nResponse content here\n```\n\n' +
+        '### "Expert B" (critique)\n```text\nResponse content here\n```',
     );
   });
 
@@ -84,14 +85,17 @@ describe('history formatting', () => {
     const orphan = message('b', 'Agreed.', { type: 'agreement', replyTo: 'gone' });
     const human = { ...message('a', 'Mind the budget.'), sender: 'human', senderName: 'Alice' };
     const history = formatHistory([question, answer, orphan, human], { ...plain, showIds: true });
-    expect(history).toContain(`### Expert A (id ${question.id}, to Expert C only)\nWhy? [question]`);
+    const fence = (text: string) => `\n\`\`\`text\n${text}\n\`\`\``;
     expect(history).toContain(
-      `### Expert C (id ${answer.id}, replying to Expert A)\nBecause. [clarification]`,
+      `### "Expert A" (id ${question.id}, question, to "Expert C" only)${fence('Why?')}`,
     );
     expect(history).toContain(
-      `### Expert B (id ${orphan.id}, replying to an earlier message)\nAgreed. [agreement]`,
+      `### "Expert C" (id ${answer.id}, clarification, replying to "Expert A")${fence('Because.')}`,
     );
-    expect(history).toContain(`### Alice (human, id ${human.id})\nMind the budget.`);
+    expect(history).toContain(
+      `### "Expert B" (id ${orphan.id}, agreement, replying to an earlier message)${fence('Agreed.')}`,
+    );
+    expect(history).toContain(`### "Alice" (human, id ${human.id})${fence('Mind the budget.')}`);
   });
 
   it("builds an expert's context from what it may see only, with the latest answer of each expert", () => {

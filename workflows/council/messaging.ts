@@ -7,6 +7,7 @@ import {
   type ExpertMessageData,
   type ExpertMessageType,
 } from '../../common/council';
+import { QUOTED_TEXT_NOTICE, quotedBlock, quotedName } from '../shared/untrusted';
 
 // Pure message routing and history formatting: no Temporal API here, so the client and unit tests
 // use the very functions the workflow uses.
@@ -66,7 +67,11 @@ export interface HistoryFormat {
   showIds: boolean;
 }
 
-/** The seed's markdown history: "## Previous Expert Responses", "### Name", a [type] tag on non-responses. */
+/**
+ * The seed's markdown history, "## Previous Expert Responses" then one "### "Name"" block per message,
+ * with its content fenced (see workflows/shared/untrusted.ts): a message can neither open a section
+ * nor speak for another expert. Notes (human, id, type, recipient, reply) sit in the heading.
+ */
 export function formatHistory(messages: readonly ExpertMessageData[], format: HistoryFormat): string {
   if (messages.length === 0) return '';
   const byId = new Map(messages.map((message) => [message.id, message]));
@@ -74,18 +79,19 @@ export function formatHistory(messages: readonly ExpertMessageData[], format: Hi
     const notes: string[] = [];
     if (message.sender === HUMAN_SENDER_ID) notes.push('human');
     if (format.showIds) notes.push(`id ${message.id}`);
+    if (message.type !== 'response') notes.push(message.type);
     if (message.recipient !== undefined) {
-      notes.push(`to ${format.nameOf(message.recipient) ?? message.recipient} only`);
+      notes.push(`to ${quotedName(format.nameOf(message.recipient) ?? message.recipient)} only`);
     }
     if (message.replyTo !== undefined) {
       const original = byId.get(message.replyTo);
-      notes.push(original ? `replying to ${original.senderName}` : 'replying to an earlier message');
+      notes.push(
+        original ? `replying to ${quotedName(original.senderName)}` : 'replying to an earlier message',
+      );
     }
-    const header = `### ${message.senderName}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
-    const tag = message.type === 'response' ? '' : ` [${message.type}]`;
-    return `${header}\n${message.content}${tag}`;
+    return quotedBlock('###', message.senderName, notes, message.content);
   });
-  return `## Previous Expert Responses\n\n${blocks.join('\n\n')}`;
+  return `## Previous Expert Responses\n${QUOTED_TEXT_NOTICE}\n\n${blocks.join('\n\n')}`;
 }
 
 /** The latest content of every expert among these messages, by expert id (people's messages aside). */
