@@ -137,8 +137,16 @@ describe('structured replies', () => {
       content: 'Plain prose answer.',
       structured: false,
     });
-    expect(parseExpertReply('{"type":"shout","content":"x"}', 'response').structured).toBe(false);
-    expect(parseExpertReply('{"type":"agreement"}', 'response').structured).toBe(false);
+    // A malformed JSON message is repaired (unknown type) or kept private (no content), never plain text.
+    expect(parseExpertReply('{"type":"shout","content":"x"}', 'response')).toMatchObject({
+      type: 'response',
+      content: 'x',
+      parseError: 'unknown type "shout"',
+    });
+    expect(parseExpertReply('{"type":"agreement"}', 'response')).toMatchObject({
+      content: '{"type":"agreement"}',
+      keepPrivate: true,
+    });
   });
 
   it('takes the default type when a valid message names none, and ignores null addresses', () => {
@@ -149,17 +157,25 @@ describe('structured replies', () => {
     });
   });
 
-  it('accepts a recipient by id or name, and drops unknown addresses into context', () => {
+  it('accepts a recipient by id or name; an unknown one keeps the message private, noted in context', () => {
     const seen = new Set(['m1']);
     expect(addressReply({ recipient: 'Expert B', replyTo: 'm1' }, 'a', experts, seen)).toEqual({
       recipient: 'b',
       replyTo: 'm1',
     });
+    // An unknown recipient keeps the message private to its sender rather than broadcasting it.
     expect(addressReply({ recipient: 'zed', replyTo: 'm9' }, 'a', experts, seen)).toEqual({
-      context: { ignoredRecipient: 'zed', ignoredReplyTo: 'm9' },
+      recipient: 'a',
+      context: {
+        ignoredRecipient: 'zed',
+        ignoredReplyTo: 'm9',
+        parseError: '"recipient" "zed" is no other expert of this council',
+        keptPrivate: true,
+      },
     });
-    expect(addressReply({ recipient: 'a' }, 'a', experts, seen)).toEqual({
-      context: { ignoredRecipient: 'a' },
+    expect(addressReply({ recipient: 'a' }, 'a', experts, seen)).toMatchObject({
+      recipient: 'a',
+      context: { ignoredRecipient: 'a', keptPrivate: true },
     });
   });
 });

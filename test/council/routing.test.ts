@@ -131,7 +131,9 @@ describe('council message routing on the real dev server', () => {
     );
     expect(promptOf('Expert C')).not.toContain('Human note');
     expect(promptOf('Expert A')).not.toContain('Human note');
-    expect(promptOf('Synthesizer')).toContain('## Input from People\n#### "Alice"\n```text\nHuman note');
+    expect(promptOf('Synthesizer')).toContain(
+      '## Input from People\n#### "Alice" (to "Expert B" only)\n```text\nHuman note',
+    );
     expect(result.messages?.map((m) => m.sender)).toEqual(['a', 'human', 'b', 'c']);
     // It waited after every round: answered once, then timed out twice (the last before synthesis).
     expect(statuses.filter((s) => s === 'awaiting-human')).toHaveLength(3);

@@ -6,6 +6,7 @@ import {
 } from '../../common/council';
 import type { ChatMessage } from '../../common/llm';
 import type { ParticipantSpec } from '../../common/participants';
+import { audienceNotes } from './messaging';
 import { QUOTED_TEXT_NOTICE, quotedBlock, quotedName } from '../shared/untrusted';
 
 /** What the synthesizer is given: the seed's outputs, critiques and agreements, and who failed. */
@@ -33,10 +34,20 @@ export function synthesizerParticipant(config: SynthesisConfig): ParticipantSpec
   };
 }
 
-/** Each message fenced under its author's quoted name: what the synthesizer reads as who said what. */
-function quoted(messages: readonly ExpertMessageData[]): string {
+/**
+ * Each message fenced under its author's quoted name: what the synthesizer reads as who said what.
+ * The synthesizer sees every message, direct and kept-private ones too, each labelled with its
+ * audience: it writes for the person who started the council, who may read the whole transcript
+ * anyway. Privacy is between experts, not from the conclusion (docs/security.md).
+ */
+function quoted(messages: readonly ExpertMessageData[], outputs: readonly ExpertOutput[]): string {
+  const nameOf = (id: string) => outputs.find((output) => output.expertId === id)?.expertName;
   if (messages.length === 0) return '(none recorded)';
-  return messages.map((message) => quotedBlock('####', message.senderName, [], message.content)).join('\n\n');
+  return messages
+    .map((message) =>
+      quotedBlock('####', message.senderName, audienceNotes(message, nameOf), message.content),
+    )
+    .join('\n\n');
 }
 
 /**
@@ -53,9 +64,15 @@ export function synthesisPrompt(config: SynthesisConfig, material: SynthesisMate
     `# Task\n${material.task}`,
     QUOTED_TEXT_NOTICE,
     `## Expert Outputs\n\n${outputs || '(none)'}`,
-    `## Critical Analysis\n${quoted(material.messages.filter((m) => m.type === 'critique'))}`,
-    `## Consensus Points\n${quoted(material.messages.filter((m) => m.type === 'agreement'))}`,
-    human.length > 0 ? `## Input from People\n${quoted(human)}` : '',
+    `## Critical Analysis\n${quoted(
+      material.messages.filter((m) => m.type === 'critique'),
+      material.outputs,
+    )}`,
+    `## Consensus Points\n${quoted(
+      material.messages.filter((m) => m.type === 'agreement'),
+      material.outputs,
+    )}`,
+    human.length > 0 ? `## Input from People\n${quoted(human, material.outputs)}` : '',
     failed.length > 0
       ? '## Failed Experts\n' +
         failed
