@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './defaults';
+import { INPUT_LIMITS } from './inputLimits';
 import type { TokenUsage } from './llm';
 import { nameSchema } from './names';
 import { modelCallSettings } from './participants';
@@ -43,7 +44,7 @@ export const expertSchema = z
       .refine((id) => id !== HUMAN_SENDER_ID, `id "${HUMAN_SENDER_ID}" is reserved for people: pick another`),
     name: nameSchema(),
     /** Used as the system prompt when `systemPrompt` is absent. */
-    description: z.string().optional(),
+    description: z.string().max(INPUT_LIMITS.maxPromptChars).optional(),
     /** The expert may answer with a structured message (type, recipient, replyTo) when messaging is on. */
     canSendMessages: z.boolean().optional(),
     ...modelCallSettings,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INPUT_LIMITS } from './inputLimits';
 import { modelSpecSchema } from './llm';
 import { nameSchema } from './names';
 
@@ -55,7 +56,7 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 /** How a model is called: shared by session participants and council experts and synthesizers. */
 export const modelCallSettings = {
   model: modelSpecSchema,
-  systemPrompt: z.string().optional(),
+  systemPrompt: z.string().max(INPUT_LIMITS.maxPromptChars).optional(),
   temperature: z.number().min(0).max(2).optional(),
   maxOutputTokens: z.number().int().positive().optional(),
   retry: retryOptionsSchema.optional(),

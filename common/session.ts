@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_CONTEXT_TOKENS, LIMITS } from './defaults';
+import { INPUT_LIMITS } from './inputLimits';
 import type { ChatMessage, TokenUsage } from './llm';
 import {
   ORCHESTRATION_STRATEGIES,
@@ -15,7 +16,7 @@ export const SESSION_SCHEMA_VERSION = 1;
 /** What a client passes to start a session. Plain JSON only. */
 export const sessionConfigSchema = z
   .object({
-    systemPrompt: z.string().default(''),
+    systemPrompt: z.string().max(INPUT_LIMITS.maxPromptChars).default(''),
     /** Per-participant history budget in tokens (the seed's `max tokens`). */
     maxTokens: z.number().int().min(64).default(DEFAULT_MAX_CONTEXT_TOKENS),
     strategy: z.enum(ORCHESTRATION_STRATEGIES),
