@@ -38,7 +38,7 @@ export function synthesizerParticipant(config: SynthesisConfig): ParticipantSpec
  * Each message fenced under its author's quoted name: what the synthesizer reads as who said what.
  * The synthesizer sees every message, direct and kept-private ones too, each labelled with its
  * audience: it writes for the person who started the council, who may read the whole transcript
- * anyway. Privacy is between experts, not from the conclusion (docs/security.md).
+ * anyway. Privacy is between experts, not from the conclusion.
  */
 function quoted(messages: readonly ExpertMessageData[], outputs: readonly ExpertOutput[]): string {
   const nameOf = (id: string) => outputs.find((output) => output.expertId === id)?.expertName;
