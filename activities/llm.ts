@@ -46,7 +46,12 @@ export function createLlmActivities(
       try {
         // A model can echo a key it was shown or guessed: the answer is scrubbed like an error is.
         const result = await dispatch(resolver, call);
-        return { ...result, content: secrets.redact(result.content), droppedMessages };
+        return {
+          ...result,
+          content: secrets.redact(result.content),
+          model: secrets.redact(result.model),
+          droppedMessages,
+        };
       } catch (error) {
         // Rethrowing the CancelledFailure lets the worker report the attempt as cancelled, not failed.
         if (cancellationSignal.aborted) throw cancellationSignal.reason ?? error;
