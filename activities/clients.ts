@@ -73,6 +73,9 @@ export class ClientResolver {
   ) {
     secrets.add(defaults.openai?.apiKey);
     secrets.add(defaults.anthropic?.apiKey);
+    // The standard keys are credentials of this worker even before a call uses them.
+    secrets.add(env[PROVIDER_ENV.openai.apiKey]);
+    secrets.add(env[PROVIDER_ENV.anthropic.apiKey]);
   }
 
   /** The openai SDK client for provider "openai" or "openai-compatible"; throws ProviderKeyMissing. */

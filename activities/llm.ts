@@ -45,8 +45,15 @@ export function createLlmActivities(
         onChunk: heartbeats.onChunk,
       };
       try {
-        const answer = capAnswer(await dispatch(resolver, call), request.maxAnswerBytes);
-        return { ...answer, droppedMessages };
+        // A model can echo a key it was shown or guessed: the answer is scrubbed like an error is,
+        // then capped, so the cap holds for what is stored.
+        const result = await dispatch(resolver, call);
+        const scrubbed = {
+          ...result,
+          content: secrets.redact(result.content),
+          model: secrets.redact(result.model),
+        };
+        return { ...capAnswer(scrubbed, request.maxAnswerBytes), droppedMessages };
       } catch (error) {
         // Rethrowing the CancelledFailure lets the worker report the attempt as cancelled, not failed.
         if (cancellationSignal.aborted) throw cancellationSignal.reason ?? error;

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { councilContextSchema, type CouncilContextInput, type CouncilMode } from '../common/council';
 import { LIMITS } from '../common/defaults';
+import { formatBytes, INPUT_LIMITS } from '../common/inputLimits';
 import { participantSpecSchema, type OrchestrationStrategy } from '../common/participants';
 import { sessionConfigSchema, type SessionConfig } from '../common/session';
 import { formatPath } from '../common/validation';
@@ -17,7 +18,11 @@ export const sessionFileSchema = sessionConfigSchema
   .extend({
     $schema: schemaRef,
     kind: z.literal('session').optional().describe('"session" (the default) or "council"'),
-    question: z.string().optional().describe('Asked when `council run` is given no question'),
+    question: z
+      .string()
+      .max(INPUT_LIMITS.maxPromptChars)
+      .optional()
+      .describe('Asked when `council run` is given no question'),
     participants: z
       .array(participantSpecSchema)
       .min(1, 'a session needs at least one participant')
@@ -76,8 +81,14 @@ export function configJsonSchema(): Record<string, unknown> {
 export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): CouncilConfig {
   let text: string;
   try {
+    // Checked before reading: a huge file must not cost its size in memory and parse time.
+    const { size } = statSync(file);
+    if (size > INPUT_LIMITS.maxConfigFileBytes) throw oversized(file, size);
     text = readFileSync(file, 'utf8');
+    // The file may have grown between the two calls.
+    if (text.length > INPUT_LIMITS.maxConfigFileBytes) throw oversized(file, Buffer.byteLength(text));
   } catch (error) {
+    if (error instanceof CouncilUserError) throw error;
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new CouncilUserError(`cannot read config file ${file}: ${reason}`);
@@ -178,6 +189,14 @@ function problems(error: z.ZodError, where: (path: PropertyKey[]) => string): st
     (issue) => `${where(issue.path)}: ${formatPath(issue.path)}: ${issue.message}`,
   );
   return lines.length === 1 ? (lines[0] ?? '') : `invalid config:\n  ${lines.join('\n  ')}`;
+}
+
+function oversized(file: string, bytes: number): CouncilUserError {
+  const cap = formatBytes(INPUT_LIMITS.maxConfigFileBytes);
+  return new CouncilUserError(
+    `${file} is ${formatBytes(bytes)}: config files may be at most ${cap}`,
+    'a config names participants and prompts; put long material in the question or the task instead',
+  );
 }
 
 /** The deepest node on the path that exists, so a missing key points at its parent's line. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LIMITS } from './defaults';
 import type { TokenUsage } from './llm';
 import { jsonStringBytes } from './size';
+import { nameSchema } from './names';
 import { modelCallSettings } from './participants';
 
 /** Bumped whenever the shape of {@link CouncilWorkflowInput} or its result changes. */
@@ -33,7 +34,6 @@ export const COUNCIL_LIMITS = {
 } as const;
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const NAME_PATTERN = /^[^\r\n,]{1,64}$/;
 
 /** One expert of a council. Plain JSON: the seed's `messageHandler` lives client-side. */
 export const expertSchema = z
@@ -42,7 +42,7 @@ export const expertSchema = z
       .string()
       .regex(ID_PATTERN, 'id must be 1-64 letters, digits, dots, dashes or underscores, e.g. "analyst"')
       .refine((id) => id !== HUMAN_SENDER_ID, `id "${HUMAN_SENDER_ID}" is reserved for people: pick another`),
-    name: z.string().regex(NAME_PATTERN, 'name must be 1-64 characters without commas or line breaks'),
+    name: nameSchema(),
     /** Used as the system prompt when `systemPrompt` is absent. */
     description: z
       .string()
@@ -62,10 +62,7 @@ export type ExpertInput = z.input<typeof expertSchema>;
 /** The participant that writes the council's conclusion. */
 export const synthesisConfigSchema = z
   .object({
-    name: z
-      .string()
-      .regex(NAME_PATTERN, 'name must be 1-64 characters without commas or line breaks')
-      .default('Synthesizer'),
+    name: nameSchema().default('Synthesizer'),
     ...modelCallSettings,
   })
   .strict();

@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { nameSchema } from './names';
 import { COUNCIL_LIMITS, MESSAGE_TYPES, type ExpertMessageData, type ExpertMessageType } from './council';
 import type { TokenUsage } from './llm';
 
@@ -76,10 +77,7 @@ export const humanMessageSchema = z
     recipient: z.string().min(1).optional(),
     replyTo: z.string().min(1).optional(),
     type: z.enum(MESSAGE_TYPES).default('clarification'),
-    senderName: z
-      .string()
-      .regex(/^[^\r\n,]{1,64}$/, 'senderName must be 1-64 characters without commas or line breaks')
-      .default('Human'),
+    senderName: nameSchema('senderName').default('Human'),
   })
   .strict();
 export type HumanMessageInput = z.input<typeof humanMessageSchema>;

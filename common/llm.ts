@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './defaults';
+import { INPUT_LIMITS } from './inputLimits';
 
 /** Providers council can call. `openai-compatible` is the openai SDK pointed at another base URL. */
 export const PROVIDERS = ['openai', 'anthropic', 'openai-compatible'] as const;
@@ -12,10 +13,20 @@ export type ProviderName = (typeof PROVIDERS)[number];
 export const modelSpecSchema = z
   .object({
     provider: z.enum(PROVIDERS),
-    model: z.string().min(1, 'model must name a model, e.g. "gpt-4o-mini"'),
-    baseURL: z.string().url().optional(),
+    model: z.string().min(1, 'model must name a model, e.g. "gpt-4o-mini"').max(INPUT_LIMITS.maxModelIdChars),
+    baseURL: z
+      .string()
+      .max(INPUT_LIMITS.maxUrlChars)
+      .url()
+      // Only the network: a file:, ftp: or data: URL must never be handed to an SDK.
+      .refine(
+        (url) => /^https?:\/\//i.test(url),
+        'baseURL must be an http:// or https:// URL, e.g. "http://localhost:11434/v1"',
+      )
+      .optional(),
     apiKeyEnv: z
       .string()
+      .max(INPUT_LIMITS.maxEnvNameChars)
       .regex(/^[A-Z_][A-Z0-9_]*$/, 'apiKeyEnv must be an environment variable name like MY_API_KEY')
       .optional(),
   })

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LIMITS } from './defaults';
 import { modelSpecSchema } from './llm';
 import { jsonStringBytes } from './size';
+import { nameSchema } from './names';
 
 /** Roles from the MultiParticipantSession design; see README "Roles under each strategy". */
 export const ParticipantRole = {
@@ -77,9 +78,10 @@ export const modelCallSettings = {
 /** A participant: a serialisable spec, never a client object or an API key. */
 export const participantSpecSchema = z
   .object({
-    name: z
-      .string()
-      .regex(NAME_PATTERN, 'name must be 1-64 letters, digits, spaces, dots, dashes or underscores'),
+    name: nameSchema().regex(
+      NAME_PATTERN,
+      'name must be 1-64 letters, digits, spaces, dots, dashes or underscores',
+    ),
     role: z.enum(PARTICIPANT_ROLES),
     priority: z.number().int('priority must be a whole number, e.g. 5').default(0),
     ...modelCallSettings,

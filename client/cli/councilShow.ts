@@ -3,6 +3,7 @@ import { councilProgressQuery } from '../../common/councilApi';
 import type { ExecutionResult } from '../council';
 import { formatAnswer, formatUsage, type AnswerRow, type Output } from './output';
 import type { FoundWorkflow } from './workflows';
+import { printable } from './sanitize';
 
 /**
  * `session show` for a council: its result once it completed, else where it is and the messages so
@@ -32,7 +33,7 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
     `Council ${id}: ${progress.status}, round ${progress.round}, ${progress.messages.length} message(s) so far`,
   );
   for (const message of progress.messages)
-    out.say(`\n${message.senderName} [${message.type}]\n${message.content}`);
+    out.say(printable(`\n${message.senderName} [${message.type}]\n${message.content}`));
 }
 
 /** The experts' outcomes and the synthesis as rows, in the order the caller listed the experts. */

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
+import { printable } from './sanitize';
 
 /** Exit codes: success, error (nothing or nothing useful ran), partial failure (some participants failed). */
 export const ExitCode = { Ok: 0, Error: 1, Partial: 2 } as const;
@@ -25,9 +26,10 @@ export function exitCodeOf(rows: readonly AnswerRow[]): ExitCode {
 
 /** A participant's answer as a block: a heading line, then the text. */
 export function formatAnswer(row: AnswerRow): string {
-  const heading = `${pc.bold(row.name)} ${pc.dim(`(${row.role})`)}`;
-  if (row.status === 'ok') return `${heading}\n${row.content.trim()}\n`;
-  const why = row.error ? `${row.error.type}: ${row.error.message}` : row.status;
+  // Names, answers and errors come from models and people: cleaned before our own colours go on.
+  const heading = `${pc.bold(printable(row.name))} ${pc.dim(`(${printable(row.role)})`)}`;
+  if (row.status === 'ok') return `${heading}\n${printable(row.content.trim())}\n`;
+  const why = printable(row.error ? `${row.error.type}: ${row.error.message}` : row.status);
   return `${heading} ${pc.red(row.status === 'failed' ? 'failed' : 'skipped')}: ${why}\n`;
 }
 
@@ -40,7 +42,14 @@ export function formatUsage(rows: readonly AnswerRow[], elapsedMs: number): stri
   });
   for (const row of rows) {
     const usage = row.tokenUsage;
-    table.push([row.name, row.role, row.status, usage.inputTokens, usage.outputTokens, usage.totalTokens]);
+    table.push([
+      printable(row.name),
+      row.role,
+      row.status,
+      usage.inputTokens,
+      usage.outputTokens,
+      usage.totalTokens,
+    ]);
   }
   const total = totalUsage(rows);
   table.push([{ colSpan: 6, content: '' }]);

@@ -1,6 +1,7 @@
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import { formatAnswer, type AnswerRow } from './output';
+import { printable } from './sanitize';
 
 /** Where one participant is in the round. */
 export type ParticipantState =
@@ -74,7 +75,7 @@ function liveRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRen
       lines
         .map(
           (line) =>
-            `  ${ICONS[line.state.kind]} ${`${line.name} (${line.role})`.padEnd(width)}  ${describe(line.state, now)}`,
+            `  ${ICONS[line.state.kind]} ${printable(`${line.name} (${line.role})`).padEnd(width)}  ${printable(describe(line.state, now))}`,
         )
         .join('\n'),
     );
@@ -121,7 +122,9 @@ function plainRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRe
         // A failure is worth its line once its reason is known.
         if (line.state.kind === 'failed' && !line.state.reason) continue;
         last.set(line.name, now);
-        stream.write(`[${new Date().toISOString().slice(11, 19)}] ${line.name}: ${describe(line.state)}\n`);
+        stream.write(
+          `[${new Date().toISOString().slice(11, 19)}] ${printable(`${line.name}: ${describe(line.state)}`)}\n`,
+        );
       }
     },
     answer(row) {

@@ -11,6 +11,7 @@ import type { sessionWorkflow } from '../../workflows';
 import { followSessionRound, rowOf } from './followSession';
 import { exitCodeOf, formatUsage, totalUsage, type ExitCode, type Output } from './output';
 import { createRenderer } from './progress';
+import { printable } from './sanitize';
 import type { CliRuntime } from './runtime';
 import { CLI_MEMO_KEY, idTaken, RUN_UPDATE_ID, WORKFLOW_TYPES, type CliMemo } from './workflows';
 
@@ -122,7 +123,9 @@ function reportRun(responses: ParticipantResponse[], out: Output, meta: SessionR
     return exitCode;
   }
   for (const row of rows.filter((r) => r.status !== 'ok')) {
-    out.say(`${row.name} ${row.status}: ${row.error ? `${row.error.type}: ${row.error.message}` : ''}`);
+    out.say(
+      printable(`${row.name} ${row.status}: ${row.error ? `${row.error.type}: ${row.error.message}` : ''}`),
+    );
   }
   out.say(`\n${formatUsage(rows, elapsedMs)}`);
   return exitCode;

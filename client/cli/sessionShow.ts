@@ -11,6 +11,7 @@ import { showCouncil } from './councilShow';
 import { createOutput, formatTable } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime } from './runtime';
+import { printable } from './sanitize';
 import { CLI_MEMO_KEY, findWorkflow, serveWorkflow } from './workflows';
 
 /** `council session show <id>`: the transcript of a session (or a council's result). */
@@ -38,8 +39,9 @@ export function showCommand(): Command {
       out.say(
         `Session ${id}: ${view.strategy}, ${status}, ${view.round} round(s), ${view.usage.totalTokens} tokens`,
       );
-      out.say(`Participants: ${names || 'none'}`);
-      out.say(formatTranscript(transcript));
+      out.say(printable(`Participants: ${names || 'none'}`));
+      // The transcript is what models and people wrote: no escape of theirs reaches the terminal.
+      out.say(printable(formatTranscript(transcript)));
     } finally {
       await runtime.close();
     }

@@ -125,10 +125,11 @@ describe('synthesis prompt', () => {
     );
     expect(system?.content).toContain('You are Synthesizer, taking part as synthesizer');
     const text = user?.content ?? '';
-    expect(text).toContain('## Expert Outputs\n\n### Expert A\nAdopt it.');
-    expect(text).toContain('## Critical Analysis\n- Expert A: Costs are unclear.');
-    expect(text).toContain('## Consensus Points\n- Expert C: Morale improves.');
-    expect(text).toContain('## Input from People\n- Alice: Pilot first.');
-    expect(text).toContain('- Expert B (b) failed: ProviderServerError: boom');
+    const fence = (text: string) => `\n\`\`\`text\n${text}\n\`\`\``;
+    expect(text).toContain(`## Expert Outputs\n\n### "Expert A"${fence('Adopt it.')}`);
+    expect(text).toContain(`## Critical Analysis\n#### "Expert A"${fence('Costs are unclear.')}`);
+    expect(text).toContain(`## Consensus Points\n#### "Expert C"${fence('Morale improves.')}`);
+    expect(text).toContain(`## Input from People\n#### "Alice"${fence('Pilot first.')}`);
+    expect(text).toContain('- "Expert B" (b) failed: ProviderServerError: "boom"');
   });
 });

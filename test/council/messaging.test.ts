@@ -1,4 +1,5 @@
 import type { ExpertMessageData } from '../../common/council';
+import { QUOTED_TEXT_NOTICE } from '../../workflows/shared/untrusted';
 import {
   addressReply,
   canSee,
@@ -62,15 +63,15 @@ describe('routing', () => {
 });
 
 describe('history formatting', () => {
-  it('renders the seed format: section title, ### name, [type] tag on non-responses', () => {
+  it('renders the seed format: section title, ### "name" with the type noted, each content fenced', () => {
     const history = formatHistory(
       [message('a', 'Response content here'), message('b', 'Response content here', { type: 'critique' })],
       plain,
     );
     expect(history).toBe(
-      '## Previous Expert Responses\n\n' +
-        '### Expert A\nResponse content here\n\n' +
-        '### Expert B\nResponse content here [critique]',
+      `## Previous Expert Responses\n${QUOTED_TEXT_NOTICE}\n\n` +
+        '### "Expert A"\n```text\nResponse content here\n```\n\n' +
+        '### "Expert B" (critique)\n```text\nResponse content here\n```',
     );
   });
 
@@ -84,14 +85,17 @@ describe('history formatting', () => {
     const orphan = message('b', 'Agreed.', { type: 'agreement', replyTo: 'gone' });
     const human = { ...message('a', 'Mind the budget.'), sender: 'human', senderName: 'Alice' };
     const history = formatHistory([question, answer, orphan, human], { ...plain, showIds: true });
-    expect(history).toContain(`### Expert A (id ${question.id}, to Expert C only)\nWhy? [question]`);
+    const fence = (text: string) => `\n\`\`\`text\n${text}\n\`\`\``;
     expect(history).toContain(
-      `### Expert C (id ${answer.id}, replying to Expert A)\nBecause. [clarification]`,
+      `### "Expert A" (id ${question.id}, question, to "Expert C" only)${fence('Why?')}`,
     );
     expect(history).toContain(
-      `### Expert B (id ${orphan.id}, replying to an earlier message)\nAgreed. [agreement]`,
+      `### "Expert C" (id ${answer.id}, clarification, replying to "Expert A")${fence('Because.')}`,
     );
-    expect(history).toContain(`### Alice (human, id ${human.id})\nMind the budget.`);
+    expect(history).toContain(
+      `### "Expert B" (id ${orphan.id}, agreement, replying to an earlier message)${fence('Agreed.')}`,
+    );
+    expect(history).toContain(`### "Alice" (human, id ${human.id})${fence('Mind the budget.')}`);
   });
 
   it("builds an expert's context from what it may see only, with the latest answer of each expert", () => {
@@ -133,8 +137,16 @@ describe('structured replies', () => {
       content: 'Plain prose answer.',
       structured: false,
     });
-    expect(parseExpertReply('{"type":"shout","content":"x"}', 'response').structured).toBe(false);
-    expect(parseExpertReply('{"type":"agreement"}', 'response').structured).toBe(false);
+    // A malformed JSON message is repaired (unknown type) or kept private (no content), never plain text.
+    expect(parseExpertReply('{"type":"shout","content":"x"}', 'response')).toMatchObject({
+      type: 'response',
+      content: 'x',
+      parseError: 'unknown type "shout"',
+    });
+    expect(parseExpertReply('{"type":"agreement"}', 'response')).toMatchObject({
+      content: '{"type":"agreement"}',
+      keepPrivate: true,
+    });
   });
 
   it('takes the default type when a valid message names none, and ignores null addresses', () => {
@@ -145,17 +157,25 @@ describe('structured replies', () => {
     });
   });
 
-  it('accepts a recipient by id or name, and drops unknown addresses into context', () => {
+  it('accepts a recipient by id or name; an unknown one keeps the message private, noted in context', () => {
     const seen = new Set(['m1']);
     expect(addressReply({ recipient: 'Expert B', replyTo: 'm1' }, 'a', experts, seen)).toEqual({
       recipient: 'b',
       replyTo: 'm1',
     });
+    // An unknown recipient keeps the message private to its sender rather than broadcasting it.
     expect(addressReply({ recipient: 'zed', replyTo: 'm9' }, 'a', experts, seen)).toEqual({
-      context: { ignoredRecipient: 'zed', ignoredReplyTo: 'm9' },
+      recipient: 'a',
+      context: {
+        ignoredRecipient: 'zed',
+        ignoredReplyTo: 'm9',
+        parseError: '"recipient" "zed" is no other expert of this council',
+        keptPrivate: true,
+      },
     });
-    expect(addressReply({ recipient: 'a' }, 'a', experts, seen)).toEqual({
-      context: { ignoredRecipient: 'a' },
+    expect(addressReply({ recipient: 'a' }, 'a', experts, seen)).toMatchObject({
+      recipient: 'a',
+      context: { ignoredRecipient: 'a', keptPrivate: true },
     });
   });
 });

@@ -58,7 +58,9 @@ describe('council modes on the real dev server', () => {
     }
     const [synthesis] = requestsOf(mock, 'Synthesizer');
     for (const output of Object.values(result.outputs)) {
-      expect(synthesis && userPrompt(synthesis)).toContain(`### ${output.expertName}\n${output.content}`);
+      expect(synthesis && userPrompt(synthesis)).toContain(
+        `### "${output.expertName}"\n\`\`\`text\n${output.content}\n\`\`\``,
+      );
     }
     // Captured for analysis: every expert's context holds all three broadcast answers.
     expect(result.messages).toHaveLength(3);
@@ -80,10 +82,10 @@ describe('council modes on the real dev server', () => {
     const answerA = result.outputs.a?.content ?? 'missing';
     const answerB = result.outputs.b?.content ?? 'missing';
     expect(a && userPrompt(a)).not.toContain('## Previous Expert Responses');
-    expect(b && userPrompt(b)).toContain(
-      `## Previous Expert Responses\n\n### Expert A\n${answerA}\n\n## Your turn`,
+    expect(b && userPrompt(b)).toContain(`### "Expert A"\n\`\`\`text\n${answerA}\n\`\`\`\n\n## Your turn`);
+    expect(c && userPrompt(c)).toContain(
+      `### "Expert A"\n\`\`\`text\n${answerA}\n\`\`\`\n\n### "Expert B"\n\`\`\`text\n${answerB}\n\`\`\``,
     );
-    expect(c && userPrompt(c)).toContain(`### Expert A\n${answerA}\n\n### Expert B\n${answerB}`);
     expect([a, b, c].map((entry) => entry && roundOf(entry))).toEqual([1, 2, 3]);
     expect(result.conversationContext?.c?.round).toBe(3);
     expect(result.conversationContext?.b?.previousResponses).toEqual({
@@ -124,8 +126,8 @@ describe('council modes on the real dev server', () => {
     expect(turns[2]?.[1]).toContain('Rebut the critiques');
     expect(turns[3]?.[1]).toContain('Critique the other experts');
     // A's rebuttal sees the whole debate so far, B's critique tagged as such.
-    expect(turns[2]?.[1]).toContain('### Expert B\nB speaks in round 2 [critique]');
-    expect(turns[2]?.[1]).toContain('### Expert B\nB speaks in round 1\n');
+    expect(turns[2]?.[1]).toContain('### "Expert B" (critique)\n```text\nB speaks in round 2\n```');
+    expect(turns[2]?.[1]).toContain('### "Expert B"\n```text\nB speaks in round 1\n```');
 
     expect(result.messages?.map((m) => `${m.sender}:${m.type}`)).toEqual([
       'a:response',
@@ -139,9 +141,9 @@ describe('council modes on the real dev server', () => {
     ]);
     const [synthesis] = requestsOf(mock, 'Synthesizer');
     const text = synthesis ? userPrompt(synthesis) : '';
-    expect(text).toContain('## Critical Analysis\n- Expert A: Expert A: answer');
-    expect(text).toContain('- Expert B: B speaks in round 2');
-    expect(text).toContain('## Consensus Points\n- Expert B: B agrees with A on pilots.');
+    expect(text).toContain('## Critical Analysis\n#### "Expert A"\n```text\nExpert A: answer');
+    expect(text).toContain('#### "Expert B"\n```text\nB speaks in round 2');
+    expect(text).toContain('## Consensus Points\n#### "Expert B"\n```text\nB agrees with A on pilots.\n```');
     // Outputs are the latest positions (the rebuttals), not the critiques.
     expect(result.outputs.b?.content).toBe('B speaks in round 3');
     expect(result.rounds).toBe(4);

@@ -159,8 +159,8 @@ describe('council progress, failures and result shape on the real dev server', (
     const [synthesis] = requestsOf(mock, 'Synthesizer');
     const text = synthesis ? userPrompt(synthesis) : '';
     expect(text).toContain('## Failed Experts');
-    expect(text).toContain('- Server Down (down) failed: ProviderServerError');
-    expect(text).toContain('- Bad Request (bad) failed: ProviderBadRequest');
+    expect(text).toContain('- "Server Down" (down) failed: ProviderServerError');
+    expect(text).toContain('- "Bad Request" (bad) failed: ProviderBadRequest');
     expect(result.synthesis.status).toBe('done');
   });
 

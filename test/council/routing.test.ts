@@ -39,7 +39,9 @@ describe('council message routing on the real dev server', () => {
         return jsonAnswer({ type: 'question', content: 'Private: what about overtime?', recipient: 'c' });
       }
       if (speaker === 'Expert C') {
-        const id = /### Expert A \(id ([0-9a-f-]+), to Expert C only\)/.exec(userPrompt(request))?.[1];
+        const id = /### "Expert A" \(id ([0-9a-f-]+), question, to "Expert C" only\)/.exec(
+          userPrompt(request),
+        )?.[1];
         return jsonAnswer({ type: 'clarification', content: 'Overtime falls.', replyTo: id });
       }
       return undefined;
@@ -61,11 +63,13 @@ describe('council message routing on the real dev server', () => {
     );
 
     expect(promptOf('Expert B')).not.toContain('Private: what about overtime?');
-    expect(promptOf('Expert C')).toContain('to Expert C only)\nPrivate: what about overtime? [question]');
+    expect(promptOf('Expert C')).toContain(
+      'question, to "Expert C" only)\n```text\nPrivate: what about overtime?\n```',
+    );
     // D cannot see A's question, so it sees that C replied, not what C replied to.
     expect(promptOf('Expert D')).not.toContain('Private');
     expect(promptOf('Expert D')).toMatch(
-      /### Expert C \(replying to an earlier message\)\nOvertime falls\. \[clarification\]/,
+      /### "Expert C" \(clarification, replying to an earlier message\)\n```text\nOvertime falls\.\n```/,
     );
 
     const [question, , reply] = result.messages ?? [];
@@ -123,11 +127,13 @@ describe('council message routing on the real dev server', () => {
       'no expert with id "zz" in this council (experts: a, b, c)',
     );
     expect(promptOf('Expert B')).toContain(
-      '### Alice (human, to Expert B only)\nHuman note: B, consider part-time staff.',
+      '### "Alice" (human, clarification, to "Expert B" only)\n```text\nHuman note: B, consider part-time staff.\n```',
     );
     expect(promptOf('Expert C')).not.toContain('Human note');
     expect(promptOf('Expert A')).not.toContain('Human note');
-    expect(promptOf('Synthesizer')).toContain('## Input from People\n- Alice: Human note');
+    expect(promptOf('Synthesizer')).toContain(
+      '## Input from People\n#### "Alice" (to "Expert B" only)\n```text\nHuman note',
+    );
     expect(result.messages?.map((m) => m.sender)).toEqual(['a', 'human', 'b', 'c']);
     // It waited after every round: answered once, then timed out twice (the last before synthesis).
     expect(statuses.filter((s) => s === 'awaiting-human')).toHaveLength(3);

@@ -7,6 +7,7 @@ import {
   type ExpertMessageData,
   type ExpertMessageType,
 } from '../../common/council';
+import { QUOTED_TEXT_NOTICE, quotedBlock, quotedName } from '../shared/untrusted';
 
 // Pure message routing and history formatting: no Temporal API here, so the client and unit tests
 // use the very functions the workflow uses.
@@ -66,7 +67,11 @@ export interface HistoryFormat {
   showIds: boolean;
 }
 
-/** The seed's markdown history: "## Previous Expert Responses", "### Name", a [type] tag on non-responses. */
+/**
+ * The seed's markdown history, "## Previous Expert Responses" then one "### "Name"" block per message,
+ * with its content fenced (see workflows/shared/untrusted.ts): a message can neither open a section
+ * nor speak for another expert. Notes (human, id, type, recipient, reply) sit in the heading.
+ */
 export function formatHistory(messages: readonly ExpertMessageData[], format: HistoryFormat): string {
   if (messages.length === 0) return '';
   const byId = new Map(messages.map((message) => [message.id, message]));
@@ -74,18 +79,27 @@ export function formatHistory(messages: readonly ExpertMessageData[], format: Hi
     const notes: string[] = [];
     if (message.sender === HUMAN_SENDER_ID) notes.push('human');
     if (format.showIds) notes.push(`id ${message.id}`);
-    if (message.recipient !== undefined) {
-      notes.push(`to ${format.nameOf(message.recipient) ?? message.recipient} only`);
-    }
+    if (message.type !== 'response') notes.push(message.type);
+    notes.push(...audienceNotes(message, format.nameOf));
     if (message.replyTo !== undefined) {
       const original = byId.get(message.replyTo);
-      notes.push(original ? `replying to ${original.senderName}` : 'replying to an earlier message');
+      notes.push(
+        original ? `replying to ${quotedName(original.senderName)}` : 'replying to an earlier message',
+      );
     }
-    const header = `### ${message.senderName}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
-    const tag = message.type === 'response' ? '' : ` [${message.type}]`;
-    return `${header}\n${message.content}${tag}`;
+    return quotedBlock('###', message.senderName, notes, message.content);
   });
-  return `## Previous Expert Responses\n\n${blocks.join('\n\n')}`;
+  return `## Previous Expert Responses\n${QUOTED_TEXT_NOTICE}\n\n${blocks.join('\n\n')}`;
+}
+
+/** Who a message was for, as a heading note: nothing for a broadcast. */
+export function audienceNotes(
+  message: ExpertMessageData,
+  nameOf: (expertId: string) => string | undefined,
+): string[] {
+  if (message.context?.keptPrivate === true) return ['kept private: its address could not be read'];
+  if (message.recipient === undefined) return [];
+  return [`to ${quotedName(nameOf(message.recipient) ?? message.recipient)} only`];
 }
 
 /** The latest content of every expert among these messages, by expert id (people's messages aside). */
@@ -127,11 +141,17 @@ export interface ExpertReply {
   type: ExpertMessageType;
   content: string;
   recipient?: string;
+  /** A recipient given as a list: addressed only if it names exactly one other expert. */
+  recipients?: string[];
   replyTo?: string;
   structured: boolean;
+  /** What was wrong with a JSON reply; set, the message is repaired or kept private to its sender. */
+  parseError?: string;
+  /** The reply's address could not be read: only its sender may see it. */
+  keepPrivate?: boolean;
 }
 
-/** Reads an answer; anything but a valid JSON reply becomes plain content of the mode's default type. */
+/** Reads an answer; plain text becomes content of the mode's default type, a malformed JSON object is repaired or kept private. */
 export function parseExpertReply(raw: string, defaultType: ExpertMessageType): ExpertReply {
   const fallback: ExpertReply = { type: defaultType, content: raw.trim(), structured: false };
   // Models often fence JSON in Markdown even when told not to.
@@ -143,36 +163,103 @@ export function parseExpertReply(raw: string, defaultType: ExpertMessageType): E
     return fallback;
   }
   const parsed = expertReplySchema.safeParse(json);
-  if (!parsed.success) return fallback;
+  if (parsed.success) {
+    return {
+      type: parsed.data.type ?? defaultType,
+      content: parsed.data.content,
+      ...(parsed.data.recipient ? { recipient: parsed.data.recipient } : {}),
+      ...(parsed.data.replyTo ? { replyTo: parsed.data.replyTo } : {}),
+      structured: true,
+    };
+  }
+  // A JSON object is an attempt at an addressed message: never broadcast it as it stands.
+  return typeof json === 'object' && json !== null && !Array.isArray(json)
+    ? repairedReply(json as Record<string, unknown>, raw, defaultType)
+    : fallback;
+}
+
+/**
+ * A malformed structured reply, repaired field by field: an unknown type takes the default, a bad
+ * replyTo is dropped, a recipient list is kept for {@link addressReply}; anything else that leaves
+ * the address unreadable (a recipient of another type, no usable content) keeps it private.
+ */
+function repairedReply(
+  json: Record<string, unknown>,
+  raw: string,
+  defaultType: ExpertMessageType,
+): ExpertReply {
+  const problems: string[] = [];
+  const type = MESSAGE_TYPES.find((known) => known === json.type);
+  if (json.type != null && type === undefined) problems.push(`unknown type ${JSON.stringify(json.type)}`);
+  const content = typeof json.content === 'string' ? json.content.trim() : '';
+  let keepPrivate = content === '';
+  if (content === '') problems.push('no text in "content"');
+  const { recipient, replyTo } = json;
+  const list = Array.isArray(recipient) && recipient.every((r) => typeof r === 'string');
+  if (recipient != null && typeof recipient !== 'string' && !list) {
+    problems.push('"recipient" is neither an expert id nor a list of ids');
+    keepPrivate = true;
+  }
+  if (replyTo != null && typeof replyTo !== 'string') problems.push('"replyTo" is not a message id');
   return {
-    type: parsed.data.type ?? defaultType,
-    content: parsed.data.content,
-    ...(parsed.data.recipient ? { recipient: parsed.data.recipient } : {}),
-    ...(parsed.data.replyTo ? { replyTo: parsed.data.replyTo } : {}),
+    type: type ?? defaultType,
+    content: content || raw.trim(),
+    ...(typeof recipient === 'string' && recipient !== '' ? { recipient } : {}),
+    ...(list ? { recipients: recipient as string[] } : {}),
+    ...(typeof replyTo === 'string' && replyTo !== '' ? { replyTo } : {}),
     structured: true,
+    ...(problems.length > 0 ? { parseError: problems.join('; ') } : {}),
+    ...(keepPrivate ? { keepPrivate } : {}),
   };
 }
 
-/** The address of a reply, checked: a recipient must be another expert, a replyTo a message the sender saw. */
+/**
+ * The address of a reply, checked: a recipient must be another expert, a replyTo a message the
+ * sender saw. A reply whose recipient cannot be resolved to exactly one other expert is kept
+ * private to its sender (its recipient is the sender) with a parse error, never broadcast: the
+ * sender meant it for someone, and "everyone" is the one reading that is surely wrong.
+ */
 export function addressReply(
-  reply: Pick<ExpertReply, 'recipient' | 'replyTo'>,
+  reply: Pick<ExpertReply, 'recipient' | 'recipients' | 'replyTo' | 'parseError' | 'keepPrivate'>,
   senderId: string,
   experts: readonly Pick<Expert, 'id' | 'name'>[],
   seenMessageIds: ReadonlySet<string>,
 ): { recipient?: string; replyTo?: string; context?: Record<string, unknown> } {
   const context: Record<string, unknown> = {};
+  const problems = reply.parseError ? [reply.parseError] : [];
+  // Models name experts as often as they quote ids.
+  const resolve = (wanted: string) => {
+    const key = wanted.trim().toLowerCase();
+    const match = experts.find((e) => e.id.toLowerCase() === key || e.name.toLowerCase() === key);
+    return match && match.id !== senderId ? match.id : undefined;
+  };
   let recipient: string | undefined;
-  if (reply.recipient !== undefined) {
-    // Models name experts as often as they quote ids.
-    const wanted = reply.recipient.trim().toLowerCase();
-    const match = experts.find((e) => e.id.toLowerCase() === wanted || e.name.toLowerCase() === wanted);
-    if (match && match.id !== senderId) recipient = match.id;
-    else context.ignoredRecipient = reply.recipient;
+  if (reply.keepPrivate) recipient = senderId;
+  else if (reply.recipients !== undefined) {
+    const known = [...new Set(reply.recipients.slice(0, experts.length + 1).map(resolve))].filter(
+      (id): id is string => id !== undefined,
+    );
+    recipient = known.length === 1 ? known[0] : senderId;
+    if (known.length !== 1) {
+      problems.push(
+        `"recipient" lists ${known.length} other experts: a message goes to one expert or to all`,
+      );
+    }
+  } else if (reply.recipient !== undefined) {
+    recipient = resolve(reply.recipient) ?? senderId;
+    if (recipient === senderId) {
+      context.ignoredRecipient = reply.recipient;
+      problems.push(`"recipient" ${JSON.stringify(reply.recipient)} is no other expert of this council`);
+    }
   }
   let replyTo: string | undefined;
   if (reply.replyTo !== undefined) {
     if (seenMessageIds.has(reply.replyTo)) replyTo = reply.replyTo;
     else context.ignoredReplyTo = reply.replyTo;
+  }
+  if (problems.length > 0) {
+    context.parseError = problems.join('; ');
+    if (recipient === senderId) context.keptPrivate = true;
   }
   return {
     ...(recipient !== undefined && { recipient }),

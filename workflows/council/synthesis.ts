@@ -8,6 +8,8 @@ import { LIMITS } from '../../common/defaults';
 import type { ChatMessage } from '../../common/llm';
 import { shareOut } from '../../common/size';
 import type { ParticipantSpec } from '../../common/participants';
+import { audienceNotes } from './messaging';
+import { QUOTED_TEXT_NOTICE, quotedBlock, quotedName } from '../shared/untrusted';
 
 /** What the synthesizer is given: the seed's outputs, critiques and agreements, and who failed. */
 export interface SynthesisMaterial {
@@ -34,12 +36,27 @@ export function synthesizerParticipant(config: SynthesisConfig): ParticipantSpec
   };
 }
 
-function bullets(messages: readonly ExpertMessageData[]): string {
+/**
+ * Each message fenced under its author's quoted name: what the synthesizer reads as who said what.
+ * The synthesizer sees every message, direct and kept-private ones too, each labelled with its
+ * audience: it writes for the person who started the council, who may read the whole transcript
+ * anyway. Privacy is between experts, not from the conclusion.
+ */
+function quoted(messages: readonly ExpertMessageData[], outputs: readonly ExpertOutput[]): string {
+  const nameOf = (id: string) => outputs.find((output) => output.expertId === id)?.expertName;
   if (messages.length === 0) return '(none recorded)';
-  return messages.map((message) => `- ${message.senderName}: ${message.content}`).join('\n');
+  return messages
+    .map((message) =>
+      quotedBlock('####', message.senderName, audienceNotes(message, nameOf), message.content),
+    )
+    .join('\n\n');
 }
 
-/** The seed's synthesis prompt: outputs, "Critical Analysis", "Consensus Points", people's input, failures. */
+/**
+ * The seed's synthesis prompt: outputs, "Critical Analysis", "Consensus Points", people's input,
+ * failures. Every answer and message is fenced under its author (workflows/shared/untrusted.ts), so
+ * only these headings are sections and no expert can forge another's words or a consensus.
+ */
 export function synthesisPrompt(config: SynthesisConfig, material: SynthesisMaterial): ChatMessage[] {
   const answered = material.outputs.filter((output) => output.content !== '');
   // The outputs are cut to fair shares of one turn; the other sections come from the transcript,
@@ -51,16 +68,31 @@ export function synthesisPrompt(config: SynthesisConfig, material: SynthesisMate
   ).texts;
   const failed = material.outputs.filter((output) => output.status === 'failed');
   const human = material.messages.filter((message) => message.sender === HUMAN_SENDER_ID);
+  const outputs = answered
+    .map((o, i) => quotedBlock('###', o.expertName, [], contents[i] ?? ''))
+    .join('\n\n');
   const sections = [
     `# Task\n${material.task}`,
-    `## Expert Outputs\n\n${answered.map((o, i) => `### ${o.expertName}\n${contents[i]}`).join('\n\n') || '(none)'}`,
-    `## Critical Analysis\n${bullets(material.messages.filter((m) => m.type === 'critique'))}`,
-    `## Consensus Points\n${bullets(material.messages.filter((m) => m.type === 'agreement'))}`,
-    human.length > 0 ? `## Input from People\n${bullets(human)}` : '',
+    QUOTED_TEXT_NOTICE,
+    `## Expert Outputs\n\n${outputs || '(none)'}`,
+    `## Critical Analysis\n${quoted(
+      material.messages.filter((m) => m.type === 'critique'),
+      material.outputs,
+    )}`,
+    `## Consensus Points\n${quoted(
+      material.messages.filter((m) => m.type === 'agreement'),
+      material.outputs,
+    )}`,
+    human.length > 0 ? `## Input from People\n${quoted(human, material.outputs)}` : '',
     failed.length > 0
       ? '## Failed Experts\n' +
         failed
-          .map((o) => `- ${o.expertName} (${o.expertId}) failed: ${o.error?.type}: ${o.error?.message}`)
+          .map(
+            (o) =>
+              `- ${quotedName(o.expertName)} (${o.expertId}) failed: ${o.error?.type}: ` +
+              // A provider's message is not ours either: one JSON-quoted line.
+              JSON.stringify(o.error?.message ?? ''),
+          )
           .join('\n') +
         '\nTheir views are missing or incomplete: do not invent them, and say the conclusion lacks them.'
       : '',

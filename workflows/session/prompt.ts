@@ -2,6 +2,7 @@ import { LIMITS } from '../../common/defaults';
 import type { ChatMessage } from '../../common/llm';
 import { jsonStringBytes, shareOut } from '../../common/size';
 import type { ParticipantRecord, ParticipantResponse } from '../../common/session';
+import { FENCE_BYTES, QUOTED_TEXT_NOTICE, quotedBlock } from '../shared/untrusted';
 
 /** The system message a participant is given: the session's prompt, then its own. */
 export function systemMessage(sessionPrompt: string, record: ParticipantRecord): ChatMessage {
@@ -11,9 +12,11 @@ export function systemMessage(sessionPrompt: string, record: ParticipantRecord):
 }
 
 /**
- * The turn a participant sees: the message of the round, then the answers it is shown. Within
- * `maxBytes` (LIMITS.maxTurnBytes at most): past it each shown answer is shortened to a fair share, with a notice (the
- * turn is part of an activity input and of the participant's carried history).
+/**
+ * The turn a participant sees: the message of the round, then the answers it is shown, each fenced
+ * under its author's quoted name so no answer can open a section or speak for someone else. Within
+ * `maxBytes` (LIMITS.maxTurnBytes at most): past it each shown answer is shortened to a fair share,
+ * with a notice (the turn is part of an activity input and of the participant's carried history).
  */
 export function turnText(
   message: string,
@@ -21,15 +24,18 @@ export function turnText(
   maxBytes: number = LIMITS.maxTurnBytes,
 ): string {
   if (shown.length === 0) return message;
-  const heading = (r: ParticipantResponse) => `### ${r.participantName} (${r.participantRole})\n`;
-  const frame = `${message}\n\n## Responses so far in this round\n\n${shown.map(heading).join('\n\n')}`;
+  const build = (contents: readonly string[]) => {
+    const answers = shown.map((r, i) =>
+      quotedBlock('###', r.participantName, [r.participantRole], contents[i] ?? ''),
+    );
+    return `${message}\n\n## Responses so far in this round\n${QUOTED_TEXT_NOTICE}\n\n${answers.join('\n\n')}`;
+  };
   const { texts } = shareOut(
     shown.map((r) => r.content),
-    maxBytes - jsonStringBytes(frame),
+    maxBytes - jsonStringBytes(build([])) - shown.length * FENCE_BYTES,
     (kept, all) => `\n\n[council: shortened to ${kept} of ${all} bytes to fit this prompt]`,
   );
-  const answers = shown.map((r, i) => `${heading(r)}${texts[i] ?? ''}`);
-  return `${message}\n\n## Responses so far in this round\n\n${answers.join('\n\n')}`;
+  return build(texts);
 }
 
 /** The full request for one call: system message, the participant's history, this turn. */

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** The longest name of a participant, expert, synthesizer or person: it goes into every prompt. */
+export const MAX_NAME_CHARS = 64;
+
+/**
+ * Characters no name may hold: control characters (terminal escapes, line breaks, NUL), invisible
+ * format characters (bidi overrides that reorder what a terminal or a model shows), line and
+ * paragraph separators, and commas (the "You are NAME, taking part as…" line is read back by name).
+ */
+const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp},]/u;
+
+/**
+ * The one name rule every schema uses (session participants, council experts, synthesizer, people
+ * who message a council): 1-64 characters, something visible, no control or invisible characters.
+ * Names are shown to models and printed on terminals, so they must not carry structure or escapes.
+ */
+export function nameSchema(what = 'name') {
+  return z
+    .string()
+    .min(1, `${what} is empty: give it a name, e.g. "Analyst"`)
+    .max(MAX_NAME_CHARS, `${what} is longer than ${MAX_NAME_CHARS} characters: shorten it`)
+    .refine((name) => name.trim() !== '', `${what} is only whitespace: give it visible characters`)
+    .refine(
+      (name) => !FORBIDDEN.test(name),
+      `${what} must not contain control characters (escapes, line breaks, tabs), invisible formatting characters or commas`,
+    );
+}

@@ -1,0 +1,93 @@
+import { writeFileSync } from 'node:fs';
+import { loadConfigFile, validateConfig } from '../../client/config';
+import { cliEnv, runCli, writeConfig } from '../cli/cli';
+
+const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
+
+/** A valid session config with one participant, changed by `patch`. */
+function session(patch: Record<string, unknown> = {}, participant: Record<string, unknown> = {}) {
+  return {
+    strategy: 'broadcast',
+    participants: [{ name: 'A', role: 'panelist', model, ...participant }],
+    ...patch,
+  };
+}
+
+/** A valid council config with one expert, changed by `patch`. */
+function councilConfig(expert: Record<string, unknown> = {}, synthesis: Record<string, unknown> = {}) {
+  return {
+    kind: 'council',
+    mode: 'parallel',
+    activeExperts: [{ id: 'a', name: 'A', model, ...expert }],
+    synthesisConfig: { model, ...synthesis },
+  };
+}
+
+/** The error message validateConfig gives, or "accepted". */
+function verdict(raw: unknown): string {
+  try {
+    validateConfig(raw);
+    return 'accepted';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+describe('attack: oversized input', () => {
+  it('refuses a 50 MB config file quickly, before parsing it, with a clear error', () => {
+    const file = writeConfig('huge.yaml', '');
+    const line = `# ${'x'.repeat(1022)}\n`;
+    writeFileSync(file, `strategy: broadcast\n${line.repeat(50 * 1024)}`);
+    const started = Date.now();
+    expect(() => loadConfigFile(file)).toThrow(/is 50\.0 MiB: config files may be at most 1\.0 MiB/);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  const oversized: Record<string, unknown> = {
+    'a 200,001-character session system prompt': session({ systemPrompt: 'x'.repeat(200_001) }),
+    'a 200,001-character participant system prompt': session({}, { systemPrompt: 'x'.repeat(200_001) }),
+    'a 200,001-character question': session({ question: 'x'.repeat(200_001) }),
+    'a 1,000-character model id': session({}, { model: { ...model, model: 'm'.repeat(1000) } }),
+    'a 5,000-character baseURL': session(
+      {},
+      { model: { provider: 'openai-compatible', model: 'm', baseURL: `http://h/${'p'.repeat(5000)}` } },
+    ),
+    'a 1,000-character apiKeyEnv': session({}, { model: { ...model, apiKeyEnv: 'K'.repeat(1000) } }),
+    'a 200,001-character expert description': councilConfig({ description: 'x'.repeat(200_001) }),
+    'a 200,001-character synthesizer prompt': councilConfig({}, { systemPrompt: 'x'.repeat(200_001) }),
+  };
+  for (const [what, raw] of Object.entries(oversized)) {
+    it(`refuses ${what} with an error naming the field and the cap`, () => {
+      expect(verdict(raw)).toMatch(/Too big|at most|longer than/i);
+    });
+  }
+});
+
+describe('attack: a baseURL that is not http(s)', () => {
+  for (const url of ['file:///etc/passwd', 'ftp://example.com/v1', 'javascript:alert(1)', 'gopher://h:70/']) {
+    it(`refuses baseURL ${url}`, () => {
+      const raw = session({}, { model: { provider: 'openai-compatible', model: 'm', baseURL: url } });
+      expect(verdict(raw)).toContain('baseURL must be an http:// or https:// URL');
+    });
+  }
+
+  it('`config check` refuses baseURL file:///etc/passwd with a clear message', async () => {
+    const file = writeConfig(
+      'file-url.yaml',
+      session({}, { model: { provider: 'openai-compatible', model: 'm', baseURL: 'file:///etc/passwd' } }),
+    );
+    const result = await runCli(['config', 'check', file], cliEnv());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'participants[0].model.baseURL: baseURL must be an http:// or https:// URL',
+    );
+  });
+
+  it('still accepts http and https base URLs', () => {
+    for (const baseURL of ['http://localhost:11434/v1', 'https://api.example.com/v1']) {
+      expect(verdict(session({}, { model: { provider: 'openai-compatible', model: 'm', baseURL } }))).toBe(
+        'accepted',
+      );
+    }
+  });
+});

@@ -1,0 +1,79 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { ZERO_USAGE } from '../../common/llm';
+import { formatAnswer } from '../../client/cli/output';
+import { startMockLlm } from '../helpers/mockLlm';
+import { clusterEnv, mockProviderEnv, panelConfig, runCli, stopStartedClis, writeConfig } from '../cli/cli';
+
+// A CLI run spawns a process and a worker: slow on a busy 2-core machine.
+jest.setTimeout(300_000);
+afterAll(stopStartedClis);
+
+/** Escapes a hostile model could write: each must be gone from what the CLI prints. */
+const ESCAPES: Record<string, string> = {
+  'clear screen (CSI 2J)': '\u001b[2J',
+  'set window title (OSC 0, BEL-terminated)': '\u001b]0;pwned\u0007',
+  'hyperlink (OSC 8, ST-terminated)': '\u001b]8;;http://evil.example\u001b\\click\u001b]8;;\u001b\\',
+  'red text (SGR)': '\u001b[31m',
+  '8-bit CSI': '\u009b2J',
+  'carriage return over the line': 'fake line\r',
+  backspace: 'x\u0008',
+  'bidi override': '\u202Eevil',
+};
+const HOSTILE = `Answer ${Object.values(ESCAPES).join(' ')} end.\n\tindented`;
+
+/** Characters a terminal acts on rather than prints: none may reach the output. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+describe('attack: a model answers with terminal escape sequences', () => {
+  for (const [what, escape] of Object.entries(ESCAPES)) {
+    it(`strips ${what} from a printed answer, keeping newlines and tabs`, () => {
+      const printed = formatAnswer({
+        name: 'Expert-1',
+        role: 'panelist',
+        status: 'ok',
+        content: `before ${escape} after\n\tnext`,
+        tokenUsage: ZERO_USAGE,
+      });
+      expect(printed).not.toMatch(CONTROL);
+      expect(printed).toContain('\n\tnext');
+    });
+  }
+
+  it('strips escapes from a failure reason too', () => {
+    const printed = formatAnswer({
+      name: 'Expert-1',
+      role: 'panelist',
+      status: 'failed',
+      content: '',
+      tokenUsage: ZERO_USAGE,
+      error: { type: 'ProviderServerError', message: 'boom \u001b[2J\u001b]0;t\u0007' },
+    });
+    expect(printed).not.toMatch(CONTROL);
+  });
+
+  describe('`council run` end to end', () => {
+    let mock: LLMock;
+    beforeAll(async () => {
+      mock = await startMockLlm();
+      mock.on(
+        { predicate: () => true },
+        { content: HOSTILE, usage: { prompt_tokens: 1, completion_tokens: 1 } },
+      );
+    });
+    afterAll(async () => {
+      await mock?.stop();
+    });
+
+    it('prints the hostile answers with no escape or control character', async () => {
+      const config = writeConfig('panel.yaml', panelConfig());
+      const result = await runCli(
+        ['run', 'Hello?', '--config', config, '--worker'],
+        clusterEnv('terminal', mockProviderEnv(mock)),
+      );
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Answer ');
+      expect(result.stdout).toContain('end.\n\tindented');
+      expect(result.stdout).not.toMatch(CONTROL);
+    });
+  });
+});
