@@ -1,14 +1,21 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ExternalStorage, type Payload } from '@temporalio/common';
+import { ExternalStorage, type Payload, type PayloadCodec } from '@temporalio/common';
 import { ExternalStorageRunner } from '@temporalio/common/lib/internal-non-workflow';
 import { z } from 'zod';
+import { CouncilUserError } from '../client/errors';
 import { zodProblem } from '../common/validation';
 import type { BlobStore } from './converter';
 
 /** How `council codec-server` listens. */
 export interface CodecServerOptions {
-  store: BlobStore;
+  /** Where offloaded payloads are; without one, references are left as they are. */
+  store?: BlobStore | undefined;
+  /** council's encryption codec (storage/encryption.ts); with it, a {@link token} is required. */
+  codec?: PayloadCodec | undefined;
+  /** The secret every request must send as `Authorization: Bearer <token>` (the CORS preflight aside). */
+  token?: string | undefined;
   /** 127.0.0.1 unless told otherwise: the server hands out stored content to whoever can reach it. */
   host?: string;
   /** 0 picks a free port. */
@@ -34,16 +41,37 @@ const wirePayload = z.object({
 const wireBody = z.object({ payloads: z.array(wirePayload).max(10_000) });
 type WirePayload = z.infer<typeof wirePayload>;
 
+/** What the server needs to answer: the codec's two directions, and the token check. */
+interface Handlers {
+  decode(payloads: Payload[]): Promise<Payload[]>;
+  encode(payloads: Payload[]): Promise<Payload[]>;
+  authorized(header: string | undefined): boolean;
+}
+
 /**
  * Temporal's remote codec protocol (POST /decode and /encode with `{payloads: [...]}` in proto JSON,
- * bytes in base64), so the Web UI and `temporal workflow show --codec-endpoint` show offloaded content:
+ * bytes in base64), so the Web UI and `temporal workflow show --codec-endpoint` show stored content:
  * /decode replaces each external-storage reference by the payload it names, read through the SDK's
- * own retrieval; /encode returns payloads unchanged (offloading is the SDK's job, not the UI's).
+ * own retrieval, then decrypts with the codec; /encode encrypts with the codec (offloading is the
+ * SDK's job, not the UI's). A server that decrypts refuses to start without a token.
  */
 export async function startCodecServer(options: CodecServerOptions): Promise<CodecServer> {
-  const runner = new ExternalStorageRunner(new ExternalStorage({ drivers: [options.store.driver] }));
+  if (!options.store && !options.codec) {
+    throw new CouncilUserError(
+      'the codec server has nothing to decode: no blob store and no encryption keys are configured',
+      'set COUNCIL_BLOB_STORE and/or COUNCIL_ENCRYPTION_KEYS (or COUNCIL_ENCRYPTION_KEY_FILE)',
+    );
+  }
+  if (options.codec && !options.token) {
+    throw new CouncilUserError(
+      'the codec server decrypts payloads: it needs a token, or anyone who reaches it could read them',
+      'pass --token <secret> or set COUNCIL_CODEC_TOKEN (e.g. `openssl rand -hex 32`); clients send it as ' +
+        '`Authorization: Bearer <secret>` (temporal CLI: --codec-auth "Bearer <secret>")',
+    );
+  }
+  const handlers = codecHandlers(options);
   const server = http.createServer((request, response) => {
-    handle(request, response, runner, options).catch((error: unknown) => {
+    handle(request, response, handlers, options).catch((error: unknown) => {
       reply(response, 500, { error: error instanceof Error ? error.message : String(error) });
     });
   });
@@ -58,10 +86,34 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   };
 }
 
+function codecHandlers(options: CodecServerOptions): Handlers {
+  const runner = options.store
+    ? new ExternalStorageRunner(new ExternalStorage({ drivers: [options.store.driver] }))
+    : undefined;
+  const codec = options.codec;
+  // Digests of equal length, so the comparison takes the same time whatever the header holds.
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  const expected = options.token === undefined ? undefined : digest(`Bearer ${options.token}`);
+  return {
+    // References first: a blob holds what the codec encoded, before it was offloaded.
+    async decode(payloads) {
+      const retrieved = runner ? await runner.retrieve(payloads) : payloads;
+      return codec ? codec.decode(retrieved) : retrieved;
+    },
+    async encode(payloads) {
+      return codec ? codec.encode(payloads) : payloads;
+    },
+    authorized(header) {
+      if (!expected) return true;
+      return header !== undefined && timingSafeEqual(digest(header), expected);
+    },
+  };
+}
+
 async function handle(
   request: http.IncomingMessage,
   response: http.ServerResponse,
-  runner: ExternalStorageRunner,
+  handlers: Handlers,
   options: CodecServerOptions,
 ): Promise<void> {
   const origin = request.headers.origin;
@@ -79,6 +131,10 @@ async function handle(
   if (request.method !== 'POST' || !operation) {
     return reply(response, 404, { error: 'POST /decode or /encode with {"payloads": [...]}' });
   }
+  if (!handlers.authorized(request.headers.authorization)) {
+    response.setHeader('WWW-Authenticate', 'Bearer');
+    return reply(response, 401, { error: 'send the codec token as `Authorization: Bearer <token>`' });
+  }
   const text = await readBody(request);
   if (text === undefined) return reply(response, 413, { error: `body over ${MAX_BODY_BYTES} bytes` });
   let json: unknown;
@@ -90,7 +146,7 @@ async function handle(
   const parsed = wireBody.safeParse(json);
   if (!parsed.success) return reply(response, 400, { error: `bad request: ${zodProblem(parsed.error)}` });
   const payloads = parsed.data.payloads.map(fromWire);
-  const result = operation === 'decode' ? await runner.retrieve(payloads) : payloads;
+  const result = operation === 'decode' ? await handlers.decode(payloads) : await handlers.encode(payloads);
   reply(response, 200, { payloads: result.map(toWire) });
 }
 

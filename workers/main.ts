@@ -6,7 +6,7 @@ import { zodProblem } from '../common/validation';
 import { configuredTarget, connectWorker, type TemporalTarget } from '../client/connection';
 import { CouncilUserError } from '../client/errors';
 import { blobStoreFromEnv } from '../storage';
-import { bundleCouncilWorkflows, createCouncilWorker } from './worker';
+import { createCouncilWorker } from './worker';
 
 /** How a long-lived worker runs; every field also has an env var (see {@link workerSettingsFromEnv}). */
 export const workerSettingsSchema = z.object({
@@ -67,7 +67,8 @@ export async function runWorker(
     namespace: target.namespace,
     taskQueue: settings.taskQueue,
     activities: createLlmActivities(providerClientsFromEnv(process.env)),
-    workflowBundle: options.workflowBundle ?? (await bundleCouncilWorkflows()),
+    // Without a bundle, createCouncilWorker bundles one with the converter's failure converter.
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentCalls,
     shutdownGraceTime: settings.shutdownGraceMs,
     dataConverter: blobs.dataConverter,

@@ -9,7 +9,10 @@ export interface CouncilWorkerOptions {
   namespace?: string;
   taskQueue?: string;
   activities: LlmActivities;
-  /** A bundle made once with {@link bundleCouncilWorkflows}; bundled on the spot when omitted. */
+  /**
+   * A bundle made once with {@link bundleCouncilWorkflows}, with the failure converter of
+   * `dataConverter`; bundled on the spot (with it) when omitted.
+   */
   workflowBundle?: WorkflowBundle;
   /** LLM calls are I/O bound: many can run at once. */
   maxConcurrentActivityTaskExecutions?: number;
@@ -23,9 +26,22 @@ export interface CouncilWorkerOptions {
 /** Path of the module that exports every council workflow. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
+/** What changes a workflow bundle besides the workflow code. */
+export interface CouncilBundleOptions {
+  /**
+   * The failure converter workflow code uses (DataConverter.failureConverterPath): with encryption on,
+   * storage/failureConverter.ts, so failures raised in workflow code are encrypted too.
+   */
+  failureConverterPath?: string;
+}
+
 /** Bundles the workflow code once, for reuse by many workers. */
-export async function bundleCouncilWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+export async function bundleCouncilWorkflows(options: CouncilBundleOptions = {}): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: quietBundlerLogger,
+    ...(options.failureConverterPath ? { failureConverterPath: options.failureConverterPath } : {}),
+  });
 }
 
 const quietBundlerLogger = {
@@ -39,7 +55,10 @@ const quietBundlerLogger = {
 
 /** Creates (but does not run) a worker serving council workflows and LLM activities. */
 export async function createCouncilWorker(options: CouncilWorkerOptions): Promise<Worker> {
-  const bundle = options.workflowBundle ?? (await bundleCouncilWorkflows());
+  const failureConverterPath = options.dataConverter?.failureConverterPath;
+  const bundle =
+    options.workflowBundle ??
+    (await bundleCouncilWorkflows(failureConverterPath ? { failureConverterPath } : {}));
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',

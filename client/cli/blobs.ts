@@ -59,15 +59,21 @@ export function gcCommand(): Command {
 
 const portSchema = z.coerce.number().int().min(0).max(65_535);
 
-/** `council codec-server`: lets the Web UI and `temporal workflow show` read offloaded payloads. */
+/** `council codec-server`: lets the Web UI and `temporal workflow show` read stored and encrypted payloads. */
 export function codecServerCommand(): Command {
   return new Command('codec-server')
-    .description("serve Temporal's codec protocol so the Web UI and the temporal CLI show stored payloads")
+    .description(
+      "serve Temporal's codec protocol so the Web UI and the temporal CLI show stored and encrypted payloads",
+    )
     .option('--port <port>', 'port to listen on', '8234')
     .option('--host <host>', 'address to bind (anyone who reaches it can read the payloads)', '127.0.0.1')
     .option('--ui-origin <url>', 'the Web UI origin allowed by CORS', 'http://localhost:8233')
     .option('--profile <name>', 'temporal.toml profile (a configured cluster uses COUNCIL_BLOB_STORE)')
     .option('--data-dir <dir>', 'embedded server data: its blobs are in <dir>/blobs (COUNCIL_DATA_DIR)')
+    .option(
+      '--token <secret>',
+      'required with encryption keys: clients send `Authorization: Bearer <secret>` (COUNCIL_CODEC_TOKEN)',
+    )
     .action(
       async (options: {
         port: string;
@@ -75,23 +81,36 @@ export function codecServerCommand(): Command {
         uiOrigin: string;
         profile?: string;
         dataDir?: string;
+        token?: string;
       }) => {
         const port = portSchema.safeParse(options.port);
         if (!port.success) throw new CouncilUserError(`--port ${options.port}: expected a port number`);
         const local = configuredTarget(options.profile) === undefined;
         const blobs = blobStoreFromEnv(process.env, local ? { dataDir: dataDirectory(options.dataDir) } : {});
-        if (!blobs.store)
-          throw new CouncilUserError('no blob store is configured', 'set COUNCIL_BLOB_STORE=dir or s3');
-        const server = await startCodecServer({
-          store: blobs.store,
-          host: options.host,
-          port: port.data,
-          uiOrigin: options.uiOrigin,
-        });
+        const token = options.token ?? process.env.COUNCIL_CODEC_TOKEN?.trim();
+        let server;
+        try {
+          server = await startCodecServer({
+            store: blobs.store,
+            codec: blobs.codec,
+            token: token || undefined,
+            host: options.host,
+            port: port.data,
+            uiOrigin: options.uiOrigin,
+          });
+        } catch (error) {
+          blobs.close();
+          throw error;
+        }
         const say = (line: string) => process.stdout.write(`${line}\n`);
-        say(`codec server at ${server.url}, reading ${blobs.store.describe}; CORS for ${options.uiOrigin}`);
+        const reads = [
+          blobs.store ? `reading ${blobs.store.describe}` : 'no blob store',
+          blobs.codec ? `decrypting with key ${blobs.codec.currentKeyId}` : 'no encryption keys',
+        ].join(', ');
+        say(`codec server at ${server.url}, ${reads}; CORS for ${options.uiOrigin}`);
+        const auth = token ? ' --codec-auth "Bearer <token>"' : '';
         say(
-          `use: temporal workflow show --codec-endpoint ${server.url} ..., or set it in the Web UI (Data Encoder)`,
+          `use: temporal workflow show --codec-endpoint ${server.url}${auth} ..., or set it in the Web UI (Data Encoder)`,
         );
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { bundleCouncilWorkflows, WORKFLOWS_PATH } from '../../workers/worker';
+import { ENCRYPTED_FAILURE_CONVERTER_PATH } from '../../storage/failureConverter';
+import { encryptionSettingsFromEnv } from '../../storage/keys';
+import { bundleCouncilWorkflows, WORKFLOWS_PATH, type CouncilBundleOptions } from '../../workers/worker';
 
 /** The folders whose code ends up in the workflow bundle. */
 const SOURCE_DIRS = ['workflows', 'common'].map((dir) =>
@@ -10,13 +12,27 @@ const SOURCE_DIRS = ['workflows', 'common'].map((dir) =>
 );
 
 /**
- * The workflow bundle, made once per version of the workflow code and kept in the data directory:
- * bundling takes seconds of CPU, and every `council` command with an in-process worker needs it.
+ * The bundle options the environment implies: with encryption keys listed (the converter
+ * blobStoreFromEnv builds from the same environment then encrypts), the encrypted failure converter.
  */
-export async function cachedWorkflowBundle(dataDir: string): Promise<WorkflowBundle> {
-  const file = bundleCachePath(dataDir);
+export function bundleOptionsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): CouncilBundleOptions {
+  return encryptionSettingsFromEnv(env) ? { failureConverterPath: ENCRYPTED_FAILURE_CONVERTER_PATH } : {};
+}
+
+/**
+ * The workflow bundle, made once per version of the workflow code and of `options` and kept in the
+ * data directory: bundling takes seconds of CPU, and every `council` command with an in-process
+ * worker needs it. The options default to what the process's environment implies.
+ */
+export async function cachedWorkflowBundle(
+  dataDir: string,
+  options: CouncilBundleOptions = bundleOptionsFromEnv(process.env),
+): Promise<WorkflowBundle> {
+  const file = bundleCachePath(dataDir, options);
   if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
-  const bundle = await bundleCouncilWorkflows();
+  const bundle = await bundleCouncilWorkflows(options);
   mkdirSync(path.dirname(file), { recursive: true });
   // Written aside and renamed, so a concurrent reader never sees half a bundle.
   const partial = `${file}.${process.pid}.tmp`;
@@ -31,17 +47,23 @@ export async function cachedWorkflowBundle(dataDir: string): Promise<WorkflowBun
   return bundle;
 }
 
-/** Where the bundle of the current workflow code is kept (a test can put a bundle it made there). */
-export function bundleCachePath(dataDir: string): string {
-  return path.join(dataDir, 'cache', `workflows-${sourceHash()}.js`);
+/**
+ * Where the bundle of the current workflow code and these options is kept (a test can put a bundle
+ * it made there).
+ */
+export function bundleCachePath(dataDir: string, options: CouncilBundleOptions = {}): string {
+  return path.join(dataDir, 'cache', `workflows-${sourceHash(options)}.js`);
 }
 
-function sourceHash(): string {
+function sourceHash(options: CouncilBundleOptions): string {
   const hash = createHash('sha256');
   hash.update(readFileSync(require.resolve('@temporalio/workflow/package.json')));
   for (const dir of SOURCE_DIRS) {
     for (const file of sourceFiles(dir)) hash.update(file).update(readFileSync(file));
   }
+  // The failure converter is bundled too: its path and code make another bundle.
+  const converter = options.failureConverterPath;
+  if (converter) hash.update(`failureConverter:${converter}`).update(readFileSync(converter));
   return hash.digest('hex').slice(0, 16);
 }
 
