@@ -101,8 +101,16 @@ export async function startCluster(): Promise<Cluster> {
     client = new Client({ connection, namespace: 'default', dataConverter: blobs.dataConverter });
     return { address, postgres, services, serverEnv, blobEnv, client, s3: s3.process, timings, stop };
   } catch (error) {
+    // What the services said: a service that died at start-up says why here.
+    const said = Object.values(services ?? {}).map((service) => {
+      const process = service.process();
+      return `--- temporal ${service.name} (${process.running() ? 'running' : 'exited'}):\n${process.output().slice(-4000)}`;
+    });
     await stop();
-    throw error;
+    if (said.length === 0) throw error;
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${said.join('\n')}`, {
+      cause: error,
+    });
   }
 }
 

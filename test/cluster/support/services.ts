@@ -1,4 +1,4 @@
-import { freePort } from '../../../client/devServer';
+import net from 'node:net';
 import { waitFor } from '../../helpers/wait';
 import { ROOT } from './binaries';
 import { spawnClusterProcess, type ClusterProcess } from './processes';
@@ -20,17 +20,42 @@ export interface TemporalService {
 
 /**
  * Free ports for every service, as the env vars deploy/temporal/config.yaml.tmpl reads: gRPC and
- * membership for each, HTTP for the frontend.
+ * membership for each, HTTP for the frontend. Below 32768: the PostgreSQL schema keeps a member's
+ * port in a smallint (cluster_membership.rpc_port), and a service whose membership port is an
+ * ephemeral one (32768 and up on Linux) dies at start with "value out of range for type smallint".
  */
 export async function servicePorts(): Promise<Record<string, string>> {
   const ports: Record<string, string> = {};
+  const taken = new Set<number>();
+  const pick = async () => {
+    const port = await freePortBelow(32_768, taken);
+    taken.add(port);
+    return String(port);
+  };
   for (const service of SERVICES) {
     const prefix = service.toUpperCase();
-    ports[`${prefix}_GRPC_PORT`] = String(await freePort());
-    ports[`${prefix}_MEMBERSHIP_PORT`] = String(await freePort());
+    ports[`${prefix}_GRPC_PORT`] = await pick();
+    ports[`${prefix}_MEMBERSHIP_PORT`] = await pick();
   }
-  ports.FRONTEND_HTTP_PORT = String(await freePort());
+  ports.FRONTEND_HTTP_PORT = await pick();
   return ports;
+}
+
+/** A port in [20000, limit) that nothing listens on now, tried at random, at most 200 times. */
+async function freePortBelow(limit: number, taken: Set<number>): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * (limit - 20_000));
+    if (!taken.has(port) && (await canListen(port))) return port;
+  }
+  throw new Error(`no free port found between 20000 and ${limit}`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 /** Starts the four services from one environment (config file, database, ports); all serve on return. */
