@@ -74,7 +74,10 @@ describe('the council CLI on the cluster', () => {
     expect(run.stdout).not.toContain(SIMULATED_BANNER);
     const calls = completedCalls(mock);
     expect(calls.length).toBe(4); // three experts and the synthesizer
-    expect(new Set(calls.map((call) => call.worker))).toEqual(new Set(['c1']));
+    // The openai calls name their worker (OpenAI-Organization); the Anthropic one has no such header.
+    const openai = calls.filter((call) => call.entry.path.includes('/chat/completions'));
+    expect(openai.length).toBe(3);
+    expect(new Set(openai.map((call) => call.worker))).toEqual(new Set(['c1']));
   });
 
   it('`council run --worker --simulate` runs simulated experts on the cluster with its own worker', async () => {

@@ -64,10 +64,17 @@ export function spawnClusterProcess(
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const pid = child.pid ?? -1;
+  // PostgreSQL's children each make a session of their own (so the postmaster can signal their
+  // groups): they are not in this group, and they exit on their own once the postmaster is dead.
+  // Those alive when the kill is sent are waited for too, or a restart finds their shared memory.
+  let children: number[] = [];
   const gone = async () => {
     await exited;
-    // The leader's exit is not the group's: a postmaster's backends may linger a moment.
-    await waitFor(`the processes of ${name} to exit`, () => groupMembers(pid).length === 0, 15_000);
+    await waitFor(
+      `the processes of ${name} to exit`,
+      () => groupMembers(pid).length === 0 && children.every((child) => !isRunning(child)),
+      15_000,
+    );
   };
   const managed: ClusterProcess = {
     name,
@@ -89,10 +96,12 @@ export function spawnClusterProcess(
       });
     },
     async kill() {
+      children = childrenOf(pid);
       signalGroup(pid, 'SIGKILL');
       await gone();
     },
     async stop(graceMs = 10_000) {
+      children = childrenOf(pid);
       signalGroup(pid, 'SIGTERM');
       const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
       await exited;
@@ -112,6 +121,21 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // The group is gone already.
   }
+}
+
+/** The live child processes of `pid`. */
+export function childrenOf(pid: number): number[] {
+  let listing: string;
+  try {
+    listing = execFileSync('ps', ['-o', 'pid=,stat=', '--ppid', String(pid)], { encoding: 'utf8' });
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+  return listing
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([child, stat]) => child && !stat?.startsWith('Z'))
+    .map(([child]) => Number(child));
 }
 
 /** Live (not zombie) processes of a process group, from /proc via ps. */
