@@ -115,9 +115,12 @@ describe('a worker SIGKILLed mid-round while participants give ~600 KB answers (
     expect([view.transcriptLength, view.transcriptDropped]).toEqual([4, 3]);
 
     // The history holds references to the blobs, not the 1.8 MB of answers (the activity results,
-    // the inputs that show earlier answers, the round's result).
+    // the inputs that show earlier answers, the round's result). With COUNCIL_BLOB_STORE=none the
+    // same history is 5.6 MB: fetchHistory fails on gRPC's 4 MiB limit, or with a larger limit the
+    // content check below fails.
     const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
-    expect(bytes.includes('lorem ipsum dolor sit amet '.repeat(20))).toBe(false);
+    const contentIn = NAMES.map((name) => bytes.includes(bigAnswer(name).slice(0, 2000)));
+    expect(contentIn).toEqual([false, false, false]);
     expect(bytes.length).toBeLessThan(200_000);
     const references = referencesIn(history);
     expect(references.length).toBeGreaterThanOrEqual(4);
