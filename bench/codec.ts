@@ -6,6 +6,7 @@ import { councilDataConverter, openBlobStore } from '../storage/converter';
 import { DEFAULT_BLOB_THRESHOLD_BYTES, type BlobStoreSettingsInput } from '../storage/settings';
 import { benchLargeModel, benchModel, type BenchContext } from './harness';
 import { cpuSeconds, treeCpuSeconds } from './machine';
+import type { BenchWorker } from './processes';
 import { round2, summarize, type LatencySummary } from './stats';
 
 /** One of the four ways a one-participant turn is run: answer size × blob store. */
@@ -72,9 +73,12 @@ interface Runner {
  */
 export async function measureCodec(ctx: BenchContext): Promise<CodecResult> {
   const blobStore: BlobStoreSettingsInput = { store: 'dir', dir: path.join(ctx.dir, 'codec-blobs') };
-  const plain = await ctx.startWorker('codec-none');
-  const stored = await ctx.startWorker('codec-dir', { blobStore });
+  const workers: BenchWorker[] = [];
   try {
+    const plain = await ctx.startWorker('codec-none');
+    workers.push(plain);
+    const stored = await ctx.startWorker('codec-dir', { blobStore });
+    workers.push(stored);
     const storeClient = new Client({
       connection: ctx.client.connection,
       namespace: ctx.server.namespace,
@@ -126,7 +130,7 @@ export async function measureCodec(ctx: BenchContext): Promise<CodecResult> {
       ratios: [ratio(smallDir, smallNone), ratio(largeDir, largeNone)],
     };
   } finally {
-    await Promise.all([plain.stop(), stored.stop()]);
+    await Promise.all(workers.map((worker) => worker.stop()));
   }
 }
 

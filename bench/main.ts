@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: measures council's overhead, parallel efficiency, concurrency, long sessions,
  * recovery and the blob store's cost (codec) on a local Temporal dev server, and writes
- * results/latest.json, results/report.md and results/latency-by-concurrency.svg. `npm run bench -- --help` lists the flags.
+ * results/latest.json, results/report.md and results/latency-by-concurrency.svg.
+ * `npm run bench -- --help` lists the flags.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
