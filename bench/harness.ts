@@ -17,6 +17,11 @@ export function benchModel(latencyMs: number) {
   return { provider: 'openai', model: `bench-${latencyMs}ms` } as const;
 }
 
+/** A participant's model that answers `bytes` bytes (unique per call) at once. */
+export function benchLargeModel(bytes: number) {
+  return { provider: 'openai', model: `bench-large-${bytes}` } as const;
+}
+
 /** Everything the measurements share: one dev server, one bundle, one LLM server, one client. */
 export interface BenchContext {
   options: BenchOptions;

@@ -1,11 +1,13 @@
 /**
- * `npm run bench`: measures council's overhead, parallel efficiency, concurrency, long sessions and
- * recovery on a local Temporal dev server, and writes results/latest.json, results/report.md and
- * results/latency-by-concurrency.svg. `npm run bench -- --help` lists the flags.
+ * `npm run bench`: measures council's overhead, parallel efficiency, concurrency, long sessions,
+ * recovery and the blob store's cost (codec) on a local Temporal dev server, and writes
+ * results/latest.json, results/report.md and results/latency-by-concurrency.svg.
+ * `npm run bench -- --help` lists the flags.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { latencyByConcurrencySvg } from './chart';
+import { measureCodec } from './codec';
 import { measureConcurrency } from './concurrency';
 import { createBenchContext, type BenchContext } from './harness';
 import { measureLongSession } from './longSession';
@@ -54,24 +56,28 @@ async function measureAll(ctx: BenchContext): Promise<Partial<BenchResults>> {
   const { only } = ctx.options;
   const results: Partial<BenchResults> = {};
   if (only.includes('overhead')) {
-    ctx.log('1/5 overhead per turn: direct vs through council, zero model latency');
+    ctx.log('1/6 overhead per turn: direct vs through council, zero model latency');
     results.overhead = await measureOverhead(ctx);
   }
   if (only.includes('parallel')) {
-    ctx.log('2/5 parallel efficiency: broadcast of 16, 1 s model latency');
+    ctx.log('2/6 parallel efficiency: broadcast of 16, 1 s model latency');
     results.parallel = await measureParallel(ctx);
   }
   if (only.includes('concurrency')) {
-    ctx.log(`3/5 concurrency: ${ctx.options.levels.join(', ')} sessions of 5 participants, 1 s latency`);
+    ctx.log(`3/6 concurrency: ${ctx.options.levels.join(', ')} sessions of 5 participants, 1 s latency`);
     results.concurrency = await measureConcurrency(ctx);
   }
   if (only.includes('long')) {
-    ctx.log(`4/5 long session: ${ctx.options.turns} turns with continue-as-new`);
+    ctx.log(`4/6 long session: ${ctx.options.turns} turns with continue-as-new`);
     results.longSession = await measureLongSession(ctx);
   }
   if (only.includes('recovery')) {
-    ctx.log('5/5 recovery: SIGKILL the worker, start a new one');
+    ctx.log('5/6 recovery: SIGKILL the worker, start a new one');
     results.recovery = await measureRecovery(ctx);
+  }
+  if (only.includes('codec')) {
+    ctx.log('6/6 codec: per-turn cost of the blob store, small and ~300 KB answers');
+    results.codec = await measureCodec(ctx);
   }
   return results;
 }

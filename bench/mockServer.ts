@@ -1,7 +1,8 @@
 /**
  * Child process: the LLM server of the bench (aimock, the same server the tests use), out of the
  * worker's process so its CPU and memory are not counted as council's. Model `bench-<N>ms` answers
- * "NAME: answer K" after N ms. Talks to the parent over IPC: {type:'ready', url} once, then answers
+ * "NAME: answer K" after N ms; model `bench-large-<B>` answers B bytes at once, starting with
+ * "NAME: answer K" so no two answers are the same (content-keyed blobs are never reused). Talks to the parent over IPC: {type:'ready', url} once, then answers
  * {type:'stats'} with the request count and recent arrival times.
  */
 import { LLMock } from '@copilotkit/aimock';
@@ -9,6 +10,9 @@ import { speakerOf } from '../test/helpers/mockLlm';
 
 const latencies = (process.env.BENCH_MOCK_LATENCIES ?? '0,1000').split(',').map(Number);
 const ARRIVALS_KEPT = 50_000;
+/** `bench-large-<bytes>`: see benchLargeModel in harness.ts. */
+const LARGE_MODEL = /^bench-large-(\d{1,7})$/;
+const FILLER = 'lorem ipsum dolor sit amet ';
 
 let requests = 0;
 const arrivals: Array<{ at: number; speaker: string }> = [];
@@ -42,6 +46,19 @@ async function main(): Promise<void> {
       { chaos: { latencyMs }, chunkSize: 10_000 },
     );
   }
+  mock.on(
+    { predicate: (request) => LARGE_MODEL.test(request.model) },
+    (request) => {
+      requests += 1;
+      const bytes = Number(LARGE_MODEL.exec(request.model)?.[1]);
+      const head = `${speakerOf({ body: request }) ?? 'unknown'}: answer ${requests} `;
+      return {
+        content: head + FILLER.repeat(Math.ceil(bytes / FILLER.length)).slice(0, bytes - head.length),
+        usage: { prompt_tokens: 10, completion_tokens: 5 },
+      };
+    },
+    { chunkSize: 1_000_000 },
+  );
   await mock.start();
   process.on('message', (message: { type: string; since?: number }) => {
     if (message.type === 'stats') {

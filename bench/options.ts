@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
 
-export const MEASUREMENTS = ['overhead', 'parallel', 'concurrency', 'long', 'recovery'] as const;
+export const MEASUREMENTS = ['overhead', 'parallel', 'concurrency', 'long', 'recovery', 'codec'] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 
 /** What one `npm run bench` does; every field has a flag. */
@@ -15,7 +15,7 @@ export interface BenchOptions {
   rounds: number;
   /** Turns of the long session. */
   turns: number;
-  /** Per-turn samples of the overhead measurement, per path. */
+  /** Per-turn samples of the overhead measurement, per path (a quarter of it per codec variant). */
   samples: number;
   /** The bench worker's maxConcurrentActivityTaskExecutions; council's default when unset. */
   maxConcurrentCalls?: number;
@@ -42,7 +42,7 @@ export const USAGE = `usage: npm run bench -- [flags]
   --levels=100,300,1000      concurrent sessions per concurrency level
   --rounds=N                 rounds per session (default 3; none started after 45 s)
   --turns=N                  turns of the long session (default 2000)
-  --samples=N                per-turn samples in the overhead measurement
+  --samples=N                per-turn samples in the overhead measurement (N/4 per codec variant)
   --max-concurrent-calls=N   the worker's maxConcurrentActivityTaskExecutions
   --worker-option=KEY=JSON   extra Worker.create option, for tuning experiments (repeatable)
   --server-config=KEY=JSON   extra dev server dynamic config, for experiments (repeatable)

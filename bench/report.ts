@@ -150,7 +150,41 @@ export function markdownReport(results: BenchResults, chartFile?: string): strin
       ),
     );
   }
+  if (results.codec) lines.push('', ...codecSection(results.codec));
   return `${lines.join('\n')}\n`;
+}
+
+function codecSection(c: NonNullable<BenchResults['codec']>): string[] {
+  return [
+    '## 6. Codec: the blob store per turn (one participant, zero model latency)',
+    '',
+    ...header(
+      'variant',
+      'answer (chars)',
+      'p50 / p95 (ms)',
+      'CPU ms per turn: worker / server / client (total)',
+      'history bytes per turn',
+    ),
+    ...c.variants.map((v) =>
+      row([
+        v.name,
+        v.answerChars,
+        `${v.latency.p50} / ${v.latency.p95}`,
+        `${v.cpuMsPerTurn.worker} / ${v.cpuMsPerTurn.server} / ${v.cpuMsPerTurn.client} (${v.cpuMsPerTurn.total})`,
+        v.historyBytesPerTurn,
+      ]),
+    ),
+    '',
+    ...header('ratio', 'p50', 'p95', 'CPU', 'history bytes'),
+    ...c.ratios.map((r) =>
+      row([`${r.variant} / ${r.baseline}`, `×${r.p50}`, `×${r.p95}`, `×${r.cpu}`, `×${r.historyBytes}`]),
+    ),
+    '',
+    `${c.turnsPerVariant} turns per variant, interleaved in a rotating order, sessions of ${c.sessionTurns} turns ` +
+      `(a participant's carried history grows by an answer a turn). Threshold ${c.thresholdBytes} bytes: small ` +
+      'answers stay inline with the store on, so their row is the cost of having it configured. CPU from /proc ' +
+      'around each turn; the client is this process (it reads offloaded results too).',
+  ];
 }
 
 function overheadSection(o: NonNullable<BenchResults['overhead']>): string[] {

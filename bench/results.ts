@@ -1,3 +1,4 @@
+import type { CodecResult } from './codec';
 import type { ConcurrencyLevel } from './concurrency';
 import type { LongSessionResult } from './longSession';
 import type { MachineDescription } from './machine';
@@ -27,6 +28,7 @@ export interface BenchResults {
   concurrency?: ConcurrencyLevel[];
   longSession?: LongSessionResult;
   recovery?: RecoveryResult;
+  codec?: CodecResult;
   targets: Target[];
 }
 

@@ -10,6 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createLlmActivities, providerClientsFromEnv } from '../activities';
+import { councilDataConverter, openBlobStore } from '../storage/converter';
+import { blobStoreSettingsSchema, type BlobStoreSettingsInput } from '../storage/settings';
 import { createCouncilWorker } from '../workers/worker';
 
 export interface WorkerProcessConfig {
@@ -20,6 +22,8 @@ export interface WorkerProcessConfig {
   maxConcurrentCalls?: number;
   metricsPort?: number;
   overrides?: Partial<WorkerOptions>;
+  /** Large payloads to this blob store (client and worker must agree); none when unset. */
+  blobStore?: BlobStoreSettingsInput;
 }
 
 export interface WorkerMemory {
@@ -49,6 +53,9 @@ async function main(): Promise<void> {
     workflowBundle: { code: readFileSync(config.bundlePath, 'utf8') },
     ...(config.maxConcurrentCalls && { maxConcurrentActivityTaskExecutions: config.maxConcurrentCalls }),
     shutdownGraceTime: '1s',
+    ...(config.blobStore && {
+      dataConverter: councilDataConverter(openBlobStore(blobStoreSettingsSchema.parse(config.blobStore))),
+    }),
   });
   const run = worker.run();
   process.on('message', (message: { type: string; gc?: boolean }) => {

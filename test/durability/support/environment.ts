@@ -1,7 +1,8 @@
 import type { LLMock } from '@copilotkit/aimock';
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { DevServer, DevServerOptions } from '../../../client/devServer';
-import { answerWithLatency, startMock, type Answerer } from './llm';
+import { answerWithLatency, startMock, type Answerer, type AnswerText } from './llm';
 import { killAllProcesses, startDurableServer } from './processes';
 import { connectTo } from './temporal';
 
@@ -16,19 +17,27 @@ export interface DurableEnvironment {
 /**
  * Registers the set-up every durability file shares: an aimock answering after `latencyMs` (holding
  * the calls `hold` names), a dev server on its own SQLite file, a client; and the tear-down that
- * kills every process the file started. Read the fields inside tests, not at file level.
+ * kills every process the file started. `answer` sets what participants say; `dataConverter` is the
+ * client's (e.g. a blob store's). Read the fields inside tests, not at file level.
  */
 export function useDurableEnvironment(options: {
   latencyMs: number;
   hold?: (speaker: string, nth: number) => boolean;
   server?: Omit<DevServerOptions, 'dbFile'>;
+  answer?: AnswerText;
+  dataConverter?: DataConverter;
 }): DurableEnvironment {
   const environment = {} as DurableEnvironment;
   beforeAll(async () => {
     environment.mock = await startMock();
-    environment.answerer = answerWithLatency(environment.mock, options.latencyMs, options.hold);
+    environment.answerer = answerWithLatency(
+      environment.mock,
+      options.latencyMs,
+      options.hold,
+      options.answer,
+    );
     ({ server: environment.server } = await startDurableServer(options.server));
-    environment.client = await connectTo(environment.server.address);
+    environment.client = await connectTo(environment.server.address, options.dataConverter);
   });
   afterAll(async () => {
     await killAllProcesses();

@@ -24,9 +24,12 @@ export interface Answerer {
   release(): void;
 }
 
+/** What a participant answers: by default "NAME: answer N", N unique across the run. */
+export type AnswerText = (speaker: string, count: number) => string;
+
 /**
- * Answers every chat request "NAME: answer N" (N unique across the run) after `latencyMs`, usage
- * 10 in / 5 out. aimock applies the latency before calling the factory and journals a request only
+ * Answers every chat request with `answer(speaker, N)` ("NAME: answer N", N unique across the run,
+ * unless given) after `latencyMs`, usage 10 in / 5 out. aimock applies the latency before calling the factory and journals a request only
  * when its response ends, so a call whose worker dies while it waits is never journaled: the
  * journal lists completed calls only. Calls for which `hold(speaker, nth)` is true wait for
  * `release()` after their latency: a test knows they are in flight, with no race against the clock.
@@ -35,6 +38,7 @@ export function answerWithLatency(
   mock: LLMock,
   latencyMs: number,
   hold: (speaker: string, nth: number) => boolean = () => false,
+  answer: AnswerText = (speaker, count) => `${speaker}: answer ${count}`,
 ): Answerer {
   let release = () => undefined as void;
   const gate = new Promise<void>((resolve) => (release = resolve));
@@ -56,7 +60,7 @@ export function answerWithLatency(
         await gate;
       }
       count += 1;
-      return { content: `${speaker}: answer ${count}`, usage: { prompt_tokens: 10, completion_tokens: 5 } };
+      return { content: answer(speaker, count), usage: { prompt_tokens: 10, completion_tokens: 5 } };
     },
     { chaos: { latencyMs }, chunkSize: 10_000 },
   );

@@ -126,6 +126,8 @@ export interface WorkerProcessOptions {
    * the container's entry, which bundles the workflow code at start-up like a fresh deploy.
    */
   entry?: 'cli' | 'main';
+  /** Extra environment, e.g. COUNCIL_BLOB_STORE and COUNCIL_BLOB_DIR. */
+  env?: Record<string, string>;
 }
 
 /** A worker process, and when it started polling. */
@@ -149,6 +151,7 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
     ANTHROPIC_API_KEY: `key-${options.tag}`,
     ANTHROPIC_BASE_URL: options.llmUrl,
     ...(entry === 'cli' ? { COUNCIL_DATA_DIR: seededDataDir() } : {}),
+    ...options.env,
   });
   const args = entry === 'cli' ? ['client/cli/main.ts', 'worker'] : ['workers/main.ts'];
   const managed = spawnManaged(`worker ${options.tag}`, args, env);

@@ -1,14 +1,15 @@
 import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { ParticipantSpecInput } from '../../../common/participants';
 
 export const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 type History = temporal.api.history.v1.IHistory;
 
-/** A client on its own connection; close it with `client.connection.close()`. */
-export async function connectTo(address: string): Promise<Client> {
+/** A client on its own connection (with `dataConverter` if given); close it with `client.connection.close()`. */
+export async function connectTo(address: string, dataConverter?: DataConverter): Promise<Client> {
   const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace: 'default' });
+  return new Client({ connection, namespace: 'default', ...(dataConverter ? { dataConverter } : {}) });
 }
 
 /** The workflow's activities in flight, as the server sees them; none while it does not exist yet. */

@@ -1,0 +1,131 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { MultiParticipantSession } from '../../client/session';
+import { blobStoreFromEnv } from '../../storage';
+import { referencesIn } from '../../storage/references';
+import { useDurableEnvironment } from './support/environment';
+import { completedCalls } from './support/llm';
+import { startWorkerProcess, waitFor } from './support/processes';
+import { completedActivities, panelist, pendingActivities, STARTED } from './support/temporal';
+
+const NAMES = ['A', 'B', 'C'];
+const LATENCY_MS = 500;
+/** About 600 KB, and different for each participant: an answer handed to the wrong one shows. */
+const bigAnswer = (speaker: string) =>
+  `${speaker}: ${`${speaker} lorem ipsum dolor sit amet `.repeat(21_500)}`;
+const ANSWER_CHARS = bigAnswer('A').length;
+
+// Workers and this test's client share one directory store, in a temporary directory of this file.
+const blobEnv = {
+  COUNCIL_BLOB_STORE: 'dir',
+  COUNCIL_BLOB_DIR: path.join(mkdtempSync(path.join(os.tmpdir(), 'council-durability-blobs-')), 'blobs'),
+};
+const blobs = blobStoreFromEnv(blobEnv);
+
+describe('a worker SIGKILLed mid-round while participants give ~600 KB answers (directory blob store)', () => {
+  // B's first call never answers: it is certainly in flight when the worker is killed.
+  const environment = useDurableEnvironment({
+    latencyMs: LATENCY_MS,
+    hold: (speaker, nth) => speaker === 'B' && nth === 1,
+    answer: (speaker) => bigAnswer(speaker),
+    dataConverter: blobs.dataConverter,
+  });
+
+  it('resumes on a new worker: every answer whole, only the in-flight call made again, references in the history', async () => {
+    const { mock, answerer, client } = environment;
+    const taskQueue = 'durability-large-answers';
+    const worker = (tag: string, entry: 'cli' | 'main') =>
+      startWorkerProcess({
+        address: environment.server.address,
+        taskQueue,
+        llmUrl: mock.url,
+        tag,
+        entry,
+        env: blobEnv,
+      });
+    const first = worker('worker-1', 'cli');
+    await first.ready;
+    const session = await MultiParticipantSession.create(
+      client,
+      {
+        strategy: 'roundRobin',
+        // Room for three such answers in a participant's context, so each is shown the earlier ones.
+        maxTokens: 2_000_000,
+        participants: NAMES.map((name) => panelist(name)),
+      },
+      { taskQueue },
+    );
+    const handle = client.workflow.getHandle(session.sessionId);
+    const round = session.sendMessage('user', 'Write at length.');
+
+    await waitFor(
+      'B to be answering',
+      async () =>
+        answerer.held.length === 1 && (await pendingActivities(handle)).some((a) => a.state === STARTED),
+      60_000,
+    );
+    expect(completedCalls(mock).map((call) => call.speaker)).toEqual(['A']);
+
+    await first.kill();
+    const second = worker('worker-2', 'main');
+    await second.ready;
+    const responses = await round;
+
+    // Every answer delivered whole: what the mock produced, byte for byte, to the right participant.
+    const whole = (name: string, content: string) => [name, content.length, content === bigAnswer(name)];
+    expect(responses.map((r) => [r.participantName, r.status, r.shown])).toEqual([
+      ['A', 'ok', []],
+      ['B', 'ok', ['A']],
+      ['C', 'ok', ['A', 'B']],
+    ]);
+    expect(responses.map((r) => whole(r.participantName, r.content))).toEqual(
+      NAMES.map((name) => [name, bigAnswer(name).length, true]),
+    );
+    // Only the call in flight at the kill was made again; A's (made by the killed worker) was not.
+    // aimock journals a request body over 64 KB as its size only: B's and C's requests carry the
+    // answers they were shown (one and two of ~600 KB), which tells them apart here.
+    const shownAnswers = (body: unknown) =>
+      Math.floor(((body as { originalByteSize?: number }).originalByteSize ?? 0) / ANSWER_CHARS);
+    expect(
+      completedCalls(mock).map((call) => [call.worker, call.speaker, shownAnswers(call.entry.body)]),
+    ).toEqual([
+      ['worker-1', 'A', 0],
+      ['worker-2', 'unknown', 1],
+      ['worker-2', 'unknown', 2],
+    ]);
+    expect(answerer.started.map((start) => `${start.speaker}${start.nth}`)).toEqual(['A1', 'B1', 'B2', 'C1']);
+    const history = await handle.fetchHistory();
+    const activities = completedActivities(history);
+    expect(activities.scheduled).toBe(3);
+    expect(activities.completed.map((a) => [a.attempt, a.identity?.split('@')[0]])).toEqual([
+      [1, String(first.pid)],
+      [2, String(second.pid)],
+      [1, String(second.pid)],
+    ]);
+
+    // The transcript: the message and each answer recorded once. It carries at most 500k characters
+    // (LIMITS.maxTranscriptChars), so only C's answer is still in it, whole; the rest are counted.
+    const transcript = await session.transcript();
+    expect(transcript.map((entry) => [entry.round, ...whole(entry.from, entry.content)])).toEqual([
+      [1, 'C', ANSWER_CHARS, true],
+    ]);
+    const view = await session.view();
+    expect([view.transcriptLength, view.transcriptDropped]).toEqual([4, 3]);
+
+    // The history holds references to the blobs, not the 1.8 MB of answers (the activity results,
+    // the inputs that show earlier answers, the round's result). With COUNCIL_BLOB_STORE=none the
+    // same history is 5.6 MB: fetchHistory fails on gRPC's 4 MiB limit, or with a larger limit the
+    // content check below fails.
+    const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+    const contentIn = NAMES.map((name) => bytes.includes(bigAnswer(name).slice(0, 2000)));
+    expect(contentIn).toEqual([false, false, false]);
+    expect(bytes.length).toBeLessThan(200_000);
+    const references = referencesIn(history);
+    expect(references.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(references.map((r) => r.driverName))).toEqual(new Set([blobs.store?.driver.name]));
+
+    expect((await session.close()).usage.totalTokens).toBe(3 * 15);
+  }, 180_000);
+});
