@@ -11,8 +11,11 @@ const KEY_PATTERNS: readonly RegExp[] = [
   /\bAIza[A-Za-z0-9_-]{20,}/g,
 ];
 
-/** Shorter values are not credentials; scrubbing them would mangle ordinary words. */
-const MIN_SECRET_LENGTH = 6;
+/**
+ * Shorter values are placeholders, not credentials (provider keys run to 40 characters and more; a local
+ * server takes `ollama` or `none`): scrubbing them would mangle ordinary words in answers.
+ */
+const MIN_SECRET_LENGTH = 12;
 
 /** The keys a worker holds, collected as clients are built, so failures can be scrubbed of them. */
 export class SecretRegistry {

@@ -55,6 +55,9 @@ export function shouldSimulate(
   );
 }
 
+/** The key simulated participants send: a placeholder that names itself, never found in an answer. */
+const SIMULATED_KEY = 'council-simulated-no-key';
+
 /**
  * Starts an in-process aimock that answers as each participant, and LLM activities whose calls go to
  * it through the real provider SDKs: the same activity path as a real run, only the server differs.
@@ -68,9 +71,9 @@ export async function startSimulatedProviders(
   });
   await mock.start();
   const env = {
-    [PROVIDER_ENV.openai.apiKey]: 'simulated',
+    [PROVIDER_ENV.openai.apiKey]: SIMULATED_KEY,
     [PROVIDER_ENV.openai.baseURL]: `${mock.url}/v1`,
-    [PROVIDER_ENV.anthropic.apiKey]: 'simulated',
+    [PROVIDER_ENV.anthropic.apiKey]: SIMULATED_KEY,
     [PROVIDER_ENV.anthropic.baseURL]: mock.url,
   };
   const real = createLlmActivities(providerClientsFromEnv(env), { env });

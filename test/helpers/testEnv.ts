@@ -36,6 +36,8 @@ export function uniqueTaskQueue(label: string): string {
 
 /** A client and a worker on the shared dev server, using the bundle made once per run. */
 export interface TemporalTestHarness {
+  /** The converter worker and client use (a blob store, a codec), for replaying their histories. */
+  dataConverter?: DataConverter;
   client: Client;
   worker: Worker;
   taskQueue: string;
@@ -85,6 +87,7 @@ export async function startHarness(
     worker,
     taskQueue,
     workerRun,
+    dataConverter: options.dataConverter,
     async close() {
       worker.shutdown();
       await workerRun;

@@ -186,7 +186,7 @@ export async function playSizeCase(
   const bundle = { code: readFileSync(testEnvironment().bundlePath, 'utf8') };
   const replayed = [runs[0], runs.at(-1)].filter((run, i, all) => run && all.indexOf(run) === i);
   for await (const result of Worker.runReplayHistories(
-    { workflowBundle: bundle },
+    { workflowBundle: bundle, dataConverter: harness.dataConverter },
     replayed.map((run) => ({ workflowId: session.sessionId, history: run?.history ?? {} })),
   )) {
     expect(result.error).toBeUndefined();

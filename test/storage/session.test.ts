@@ -8,6 +8,7 @@ import { MultiParticipantSession } from '../../client/session';
 import { councilDataConverter, openBlobStore, closeBlobStore, type BlobStore } from '../../storage/converter';
 import { referencesIn } from '../../storage/references';
 import { mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
+import { expectDeliveredOf, overAnswerCap } from '../helpers/answers';
 import { startS3Server, type S3TestServer } from '../helpers/moto';
 import { startHarness } from '../helpers/testEnv';
 
@@ -37,7 +38,12 @@ async function largeRound(mock: LLMock, store: BlobStore): Promise<void> {
       ['Bob', 'ok'],
       ['Cy', 'ok'],
     ]);
-    for (const response of responses) expect(response.content).toBe(bigAnswer(response.participantName));
+    // Each answer is over the 256 KiB answer cap: what arrives is its true beginning and the notice.
+    for (const response of responses) {
+      expect(overAnswerCap(bigAnswer(response.participantName))).toBe(true);
+      expectDeliveredOf(response.content, bigAnswer(response.participantName));
+      expect(response.truncated).toBe(true);
+    }
 
     const history = await harness.client.workflow.getHandle(session.sessionId).fetchHistory();
     const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
