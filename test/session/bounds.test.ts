@@ -94,7 +94,7 @@ describe('bounds on what a session carries and sends', () => {
     const shown = ['A', 'B', 'C'].map((name) => response(name, `${name}: ${'x'.repeat(300_000)}`));
     const turn = turnText('Question?', [response('Short', 'brief'), ...shown]);
     expect(jsonBytes(turn)).toBeLessThanOrEqual(LIMITS.maxTurnBytes);
-    expect(turn).toContain('### Short (panelist)\nbrief\n');
+    expect(turn).toContain('### "Short" (panelist)\n```text\nbrief\n```');
     expect(turn.match(/\[council: shortened to \d+ of 300003 bytes to fit this prompt\]/g)).toHaveLength(3);
   });
 
