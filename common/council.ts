@@ -3,7 +3,7 @@ import { LIMITS } from './defaults';
 import type { TokenUsage } from './llm';
 import { jsonStringBytes } from './size';
 import { nameSchema } from './names';
-import { modelCallSettings } from './participants';
+import { modelCallSettings, promptSchema } from './participants';
 
 /** Bumped whenever the shape of {@link CouncilWorkflowInput} or its result changes. */
 export const COUNCIL_SCHEMA_VERSION = 1;
@@ -44,13 +44,7 @@ export const expertSchema = z
       .refine((id) => id !== HUMAN_SENDER_ID, `id "${HUMAN_SENDER_ID}" is reserved for people: pick another`),
     name: nameSchema(),
     /** Used as the system prompt when `systemPrompt` is absent. */
-    description: z
-      .string()
-      .refine(
-        (text) => jsonStringBytes(text) <= LIMITS.maxSystemPromptBytes,
-        `description is longer than ${LIMITS.maxSystemPromptBytes} bytes: shorten it`,
-      )
-      .optional(),
+    description: promptSchema('description').optional(),
     /** The expert may answer with a structured message (type, recipient, replyTo) when messaging is on. */
     canSendMessages: z.boolean().optional(),
     ...modelCallSettings,

@@ -59,16 +59,23 @@ export type TimeoutOptions = z.infer<typeof timeoutOptionsSchema>;
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 
-/** How a model is called: shared by session participants and council experts and synthesizers. */
-export const modelCallSettings = {
-  model: modelSpecSchema,
-  systemPrompt: z
+/**
+ * A prompt that goes into every call of its participant (a system prompt, an expert's description):
+ * at most LIMITS.maxSystemPromptBytes, so a full session's prompts stay well under the payload limit.
+ */
+export function promptSchema(field: string) {
+  return z
     .string()
     .refine(
       (text) => jsonStringBytes(text) <= LIMITS.maxSystemPromptBytes,
-      `systemPrompt is longer than ${LIMITS.maxSystemPromptBytes} bytes: shorten it`,
-    )
-    .optional(),
+      `${field} is longer than ${LIMITS.maxSystemPromptBytes} bytes: shorten it`,
+    );
+}
+
+/** How a model is called: shared by session participants and council experts and synthesizers. */
+export const modelCallSettings = {
+  model: modelSpecSchema,
+  systemPrompt: promptSchema('systemPrompt').optional(),
   temperature: z.number().min(0).max(2).optional(),
   maxOutputTokens: z.number().int().positive().optional(),
   retry: retryOptionsSchema.optional(),

@@ -5,6 +5,7 @@ import { jsonStringBytes } from './size';
 import {
   ORCHESTRATION_STRATEGIES,
   participantSpecSchema,
+  promptSchema,
   type OrchestrationStrategy,
   type ParticipantRole,
   type ParticipantSpec,
@@ -16,13 +17,7 @@ export const SESSION_SCHEMA_VERSION = 1;
 /** What a client passes to start a session. Plain JSON only. */
 export const sessionConfigSchema = z
   .object({
-    systemPrompt: z
-      .string()
-      .refine(
-        (text) => jsonStringBytes(text) <= LIMITS.maxSystemPromptBytes,
-        `systemPrompt is longer than ${LIMITS.maxSystemPromptBytes} bytes: shorten it`,
-      )
-      .default(''),
+    systemPrompt: promptSchema('systemPrompt').default(''),
     /** Per-participant history budget in tokens (the seed's `max tokens`). */
     maxTokens: z
       .number()
