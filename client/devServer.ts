@@ -14,6 +14,8 @@ export interface DevServerOptions {
   /** Serve the Web UI on this port (0 picks a free one); omit for headless. */
   uiPort?: number;
   namespace?: string;
+  /** More namespaces to create at start, each with council's search attributes. */
+  extraNamespaces?: string[];
   /** Extra `--dynamic-config-value KEY=JSON` pairs, e.g. to lower continue-as-new thresholds in tests. */
   dynamicConfig?: Record<string, unknown>;
   /** Path of the `temporal` binary; defaults to the one scripts/install-temporal.sh installs. */
@@ -104,7 +106,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
 function serverArgs(port: number, namespace: string, options: DevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port)];
-  args.push('--namespace', namespace, '--log-level', 'error');
+  for (const name of [namespace, ...(options.extraNamespaces ?? [])]) args.push('--namespace', name);
+  args.push('--log-level', 'error');
   if (options.dbFile) {
     // WAL with synchronous=NORMAL survives a crash of the server process (only an OS crash or power
     // loss can lose the last commits) and halves the server's CPU per turn (see docs/performance.md).

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { CouncilUserError } from '../client/errors';
 import { encryptionSettingsFromEnv, type EncryptionKeyring } from './keys';
 
 const PayloadProto = temporal.api.common.v1.Payload;
@@ -124,4 +125,19 @@ export function encryptionCodecFromEnv(
 ): AesGcmPayloadCodec | undefined {
   const keyring = encryptionSettingsFromEnv(env);
   return keyring ? new AesGcmPayloadCodec(keyring) : undefined;
+}
+
+/**
+ * The error to show for a payload read without the keys it was encrypted with: the SDK's own says
+ * only "Unknown encoding: binary/encrypted". Other errors are returned as they are.
+ */
+export function explainEncrypted(error: unknown): unknown {
+  if (!(error instanceof Error) || !error.message.includes(`Unknown encoding: ${ENCRYPTED_ENCODING}`)) {
+    return error;
+  }
+  return new CouncilUserError(
+    'a run in this namespace is encrypted, and this client has no encryption keys',
+    'set COUNCIL_ENCRYPTION_KEYS (or COUNCIL_ENCRYPTION_KEY_FILE) to the keys the workers use',
+    { cause: error },
+  );
 }

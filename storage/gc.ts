@@ -2,6 +2,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { BlobStore } from './converter';
+import { explainEncrypted } from './encryption';
 import { referencesIn } from './references';
 
 /** What `gc` is given. */
@@ -74,16 +75,21 @@ async function referencedKeys(options: GcOptions, cutoffMs: number) {
   const query = `ExecutionStatus = "Running" OR CloseTime > "${new Date(cutoffMs).toISOString()}"`;
   const keys = new Set<string>();
   let workflowsScanned = 0;
-  for await (const execution of client.workflow.list({ query })) {
-    workflowsScanned += 1;
-    if (workflowsScanned > maxWorkflows) {
-      throw new Error(`more than ${maxWorkflows} workflows to scan; nothing removed (raise maxWorkflows)`);
+  try {
+    for await (const execution of client.workflow.list({ query })) {
+      workflowsScanned += 1;
+      if (workflowsScanned > maxWorkflows) {
+        throw new Error(`more than ${maxWorkflows} workflows to scan; nothing removed (raise maxWorkflows)`);
+      }
+      const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+      for (const reference of referencesIn(history)) {
+        const key = reference.claimData.key;
+        if (reference.driverName === store.driver.name && key) keys.add(key);
+      }
     }
-    const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-    for (const reference of referencesIn(history)) {
-      const key = reference.claimData.key;
-      if (reference.driverName === store.driver.name && key) keys.add(key);
-    }
+  } catch (error) {
+    // Listing decodes every run's memo: an encrypted one needs the keys.
+    throw explainEncrypted(error);
   }
   return { keys, workflowsScanned };
 }

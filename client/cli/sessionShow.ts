@@ -13,6 +13,7 @@ import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime } from './runtime';
 import { printable } from './sanitize';
 import { CLI_MEMO_KEY, findWorkflow, serveWorkflow } from './workflows';
+import { explainEncrypted } from '../../storage/encryption';
 
 /** `council session show <id>`: the transcript of a session (or a council's result). */
 export function showCommand(): Command {
@@ -110,9 +111,14 @@ export function listCommand(): Command {
     const runtime = await openRuntime(connectionFlags(options));
     try {
       const found: WorkflowExecutionInfo[] = [];
-      for await (const info of runtime.client.workflow.list({ query })) {
-        found.push(info);
-        if (found.length >= limit) break;
+      try {
+        for await (const info of runtime.client.workflow.list({ query })) {
+          found.push(info);
+          if (found.length >= limit) break;
+        }
+      } catch (error) {
+        // Listing decodes every run's memo: an encrypted one needs the keys.
+        throw explainEncrypted(error);
       }
       const rows = found.map(rowOf);
       if (out.json) return out.result(rows);

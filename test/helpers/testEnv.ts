@@ -18,6 +18,11 @@ export function testEnvFile(): string {
 export interface TestEnvironmentInfo {
   address: string;
   namespace: string;
+  /**
+   * Where tests put encrypted runs: listing a namespace decodes every run's memo, and a client without
+   * the keys cannot, so encrypted runs stay out of the namespace the other tests list.
+   */
+  encryptedNamespace: string;
   bundlePath: string;
   dir: string;
 }
@@ -59,6 +64,8 @@ export interface HarnessOptions {
   /** Given to the worker and the client alike (see storage/converter.ts). */
   dataConverter?: DataConverter;
   taskQueue?: string;
+  /** The test environment's namespace unless given (e.g. its encryptedNamespace). */
+  namespace?: string;
 }
 
 export async function startHarness(
@@ -72,7 +79,7 @@ export async function startHarness(
   const workerConnection = await NativeConnection.connect({ address: env.address });
   const worker = await createCouncilWorker({
     connection: workerConnection,
-    namespace: env.namespace,
+    namespace: options.namespace ?? env.namespace,
     taskQueue,
     activities,
     workflowBundle: { code: readFileSync(env.bundlePath, 'utf8') },
@@ -81,7 +88,11 @@ export async function startHarness(
   });
   const workerRun = worker.run();
   const connection = await Connection.connect({ address: env.address });
-  const client = new Client({ connection, namespace: env.namespace, dataConverter: options.dataConverter });
+  const client = new Client({
+    connection,
+    namespace: options.namespace ?? env.namespace,
+    dataConverter: options.dataConverter,
+  });
   return {
     client,
     worker,

@@ -68,6 +68,7 @@ describe('codec server with encryption: token required, payloads decrypted', () 
     });
     harness = await startHarness('codec-auth', createLlmActivities(mockClients(mock)), {
       dataConverter: councilDataConverter(store, codec),
+      namespace: testEnvironment().encryptedNamespace,
     });
     server = await startCodecServer({ store, codec, token: TOKEN, uiOrigin: UI_ORIGIN });
     const session = await MultiParticipantSession.create(
@@ -153,7 +154,7 @@ describe('codec server with encryption: token required, payloads decrypted', () 
   });
 
   it('serves `temporal workflow show --codec-endpoint --codec-auth`', async () => {
-    const { address, namespace } = testEnvironment();
+    const { address, encryptedNamespace: namespace } = testEnvironment();
     const show = async (extra: string[]) => {
       const args = ['workflow', 'show', '--workflow-id', sessionId, '--address', address];
       const { stdout } = await promisify(execFile)(

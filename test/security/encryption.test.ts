@@ -11,11 +11,13 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createLlmActivities } from '../../activities';
+import { CouncilUserError } from '../../client/errors';
 import { MultiParticipantSession } from '../../client/session';
 import type { ModelSpec } from '../../common/llm';
 import type { ParticipantResponse } from '../../common/session';
 import { councilDataConverter, openBlobStore } from '../../storage/converter';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, UnknownEncryptionKeyError } from '../../storage/encryption';
+import { gc } from '../../storage/gc';
 import { referencesIn } from '../../storage/references';
 import { mockClients, speakerOf } from '../helpers/mockLlm';
 import { startHarness, testEnvironment } from '../helpers/testEnv';
@@ -104,7 +106,10 @@ describe('payloads encrypted at rest (AES-256-GCM codec before the blob store)',
     const blobDir = await mkdtemp(path.join(os.tmpdir(), 'council-crypto-'));
     dirs.push(blobDir);
     const activities = createLlmActivities(mockClients(mock), { env: { [KEY_ENV]: secrets.key } });
-    const harness = await startHarness('crypto', activities, { dataConverter: converterFor(blobDir) });
+    const harness = await startHarness('crypto', activities, {
+      dataConverter: converterFor(blobDir),
+      namespace: testEnvironment().encryptedNamespace,
+    });
     try {
       const model: ModelSpec = {
         provider: 'openai-compatible',
@@ -215,7 +220,7 @@ describe('payloads encrypted at rest (AES-256-GCM codec before the blob store)',
     const connection = await Connection.connect({ address: env.address });
     try {
       const clientWith = (dataConverter: DataConverter) =>
-        new Client({ connection, namespace: env.namespace, dataConverter });
+        new Client({ connection, namespace: env.encryptedNamespace, dataConverter });
       const view = await clientWith(rotated).workflow.getHandle(run.sessionId).result();
       expect(view.participants.map((p: { spec: { name: string } }) => p.spec.name)).toEqual([
         'Ann',
@@ -225,6 +230,26 @@ describe('payloads encrypted at rest (AES-256-GCM codec before the blob store)',
       const failed = clientWith(k1Removed).workflow.getHandle(run.sessionId).result();
       await expect(failed).rejects.toThrow(UnknownEncryptionKeyError);
       await expect(failed).rejects.toThrow(/list "k1" again in COUNCIL_ENCRYPTION_KEYS/);
+    } finally {
+      await connection.close();
+    }
+  });
+  it("a client without the keys that lists the namespace gets one clear error, not the SDK's", async () => {
+    const env = testEnvironment();
+    const connection = await Connection.connect({ address: env.address });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'council-crypto-gc-'));
+    dirs.push(dir);
+    try {
+      const keyless = new Client({ connection, namespace: env.encryptedNamespace });
+      const store = openBlobStore({ store: 'dir', dir, thresholdBytes: THRESHOLD })!;
+      const listing = gc({
+        client: keyless,
+        namespace: env.encryptedNamespace,
+        store,
+        olderThanMs: 3_600_000,
+      });
+      await expect(listing).rejects.toThrow(/encrypted, and this client has no encryption keys/);
+      await expect(listing).rejects.toBeInstanceOf(CouncilUserError);
     } finally {
       await connection.close();
     }

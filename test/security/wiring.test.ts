@@ -72,7 +72,7 @@ describe('encryption is wired into the CLI, the worker and workflow bundles', ()
     const workerConnection = await NativeConnection.connect({ address: env.address });
     const worker = await createCouncilWorker({
       connection: workerConnection,
-      namespace: env.namespace,
+      namespace: env.encryptedNamespace,
       taskQueue,
       activities: createLlmActivities({}),
       shutdownGraceTime: '1s',
@@ -82,7 +82,7 @@ describe('encryption is wired into the CLI, the worker and workflow bundles', ()
     const run = worker.run();
     const connection = await Connection.connect({ address: env.address });
     try {
-      const client = new Client({ connection, namespace: env.namespace, dataConverter });
+      const client = new Client({ connection, namespace: env.encryptedNamespace, dataConverter });
       const name = `DUP-${randomUUID().slice(0, 8)}`;
       const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
       const participant = { name, role: 'panelist', model } as const;

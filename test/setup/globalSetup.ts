@@ -5,6 +5,9 @@ import { startDevServer } from '../../client/devServer';
 import { bundleCouncilWorkflows } from '../../workers/worker';
 import { testEnvFile, type TestEnvironmentInfo } from '../helpers/testEnv';
 
+/** The second namespace of the test server, for encrypted runs (see TestEnvironmentInfo). */
+const ENCRYPTED_NAMESPACE = 'council-encrypted';
+
 /** Starts one real Temporal dev server and bundles workflow code once for the whole jest run. */
 export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'council-test-'));
@@ -12,12 +15,19 @@ export default async function globalSetup(): Promise<void> {
     startDevServer({
       dbFile: path.join(dir, 'temporal.sqlite'),
       dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 400 },
+      extraNamespaces: [ENCRYPTED_NAMESPACE],
     }),
     bundleCouncilWorkflows(),
   ]);
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
-  const info: TestEnvironmentInfo = { address: server.address, namespace: server.namespace, bundlePath, dir };
+  const info: TestEnvironmentInfo = {
+    address: server.address,
+    namespace: server.namespace,
+    encryptedNamespace: ENCRYPTED_NAMESPACE,
+    bundlePath,
+    dir,
+  };
   process.env.COUNCIL_TEST_RUN = String(process.pid);
   mkdirSync(path.dirname(testEnvFile()), { recursive: true });
   writeFileSync(testEnvFile(), JSON.stringify(info));
