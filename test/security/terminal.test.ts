@@ -1,4 +1,5 @@
 import type { LLMock } from '@copilotkit/aimock';
+import pc from 'picocolors';
 import { ZERO_USAGE } from '../../common/llm';
 import { formatAnswer } from '../../client/cli/output';
 import { startMockLlm } from '../helpers/mockLlm';
@@ -24,6 +25,18 @@ const HOSTILE = `Answer ${Object.values(ESCAPES).join(' ')} end.\n\tindented`;
 /** Characters a terminal acts on rather than prints: none may reach the output. */
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
+/**
+ * The CLI's own heading, coloured as the CLI colours it (picocolors turns colour on for a terminal or
+ * when CI is set): what follows it is the text a model wrote, which must hold no control character.
+ */
+const HEADING = `${pc.bold('Expert-1')} ${pc.dim('(panelist)')}`;
+
+/** What the CLI printed after its own heading (and its coloured status word on a failure). */
+function written(printed: string, prefix: string): string {
+  expect(printed.startsWith(prefix)).toBe(true);
+  return printed.slice(prefix.length);
+}
+
 describe('attack: a model answers with terminal escape sequences', () => {
   for (const [what, escape] of Object.entries(ESCAPES)) {
     it(`strips ${what} from a printed answer, keeping newlines and tabs`, () => {
@@ -34,7 +47,7 @@ describe('attack: a model answers with terminal escape sequences', () => {
         content: `before ${escape} after\n\tnext`,
         tokenUsage: ZERO_USAGE,
       });
-      expect(printed).not.toMatch(CONTROL);
+      expect(written(printed, HEADING)).not.toMatch(CONTROL);
       expect(printed).toContain('\n\tnext');
     });
   }
@@ -48,7 +61,7 @@ describe('attack: a model answers with terminal escape sequences', () => {
       tokenUsage: ZERO_USAGE,
       error: { type: 'ProviderServerError', message: 'boom \u001b[2J\u001b]0;t\u0007' },
     });
-    expect(printed).not.toMatch(CONTROL);
+    expect(written(printed, `${HEADING} ${pc.red('failed')}: `)).not.toMatch(CONTROL);
   });
 
   describe('`council run` end to end', () => {
