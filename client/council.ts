@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
@@ -204,7 +205,32 @@ export async function sendHumanMessage(
   }
 }
 
+/** gRPC's DEADLINE_EXCEEDED: the server gave up waiting for a worker to answer the query. */
+const GRPC_DEADLINE_EXCEEDED = 4;
+/** Consecutive query timeouts a follower waits through (each ~10 s) before it gives up. */
+const MAX_QUERY_TIMEOUTS = 30;
+
+function isQueryTimeout(error: unknown): boolean {
+  return error instanceof ServiceError && (error.cause as { code?: number })?.code === GRPC_DEADLINE_EXCEEDED;
+}
+
 async function readProgress(
+  handle: WorkflowHandle<typeof councilWorkflow>,
+  fromEvent: number,
+  result: Promise<unknown>,
+): Promise<CouncilProgress> {
+  for (let timeouts = 1; ; timeouts += 1) {
+    try {
+      return await queryProgress(handle, fromEvent, result);
+    } catch (error) {
+      // A worker busy with a large activation can miss a query's deadline: the council goes on, and
+      // so does whoever follows it.
+      if (!isQueryTimeout(error) || timeouts >= MAX_QUERY_TIMEOUTS) throw error;
+    }
+  }
+}
+
+async function queryProgress(
   handle: WorkflowHandle<typeof councilWorkflow>,
   fromEvent: number,
   result: Promise<unknown>,
