@@ -66,8 +66,12 @@ export async function startTemporalServices(
   const services = Object.fromEntries(
     SERVICES.map((name) => [name, temporalService(executable, name, env)]),
   ) as Record<ServiceName, TemporalService>;
-  // Together, as one server process would: each joins the membership ring the others seed.
-  await Promise.all(SERVICES.map((name) => services[name].start()));
+  // The first to start on a fresh database writes the cluster metadata; two doing it at once race on
+  // its primary key and one exits ("SaveClusterMetadata ... duplicate key"). One first, then the rest
+  // together: each joins the membership ring the others seed.
+  const [first, ...rest] = SERVICES;
+  await services[first].start();
+  await Promise.all(rest.map((name) => services[name].start()));
   return services;
 }
 
