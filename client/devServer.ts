@@ -67,7 +67,7 @@ const GUARD_SCRIPT =
   'exec 3<&0; "$@" </dev/null & pid=$!; trap \'kill -TERM $pid 2>/dev/null\' TERM INT; ' +
   '(read -r _ <&3; kill -TERM $pid 2>/dev/null) & wait $pid; status=$?; wait $pid 2>/dev/null; exit $status';
 
-/** Starts `temporal server start-dev` on 127.0.0.1 and resolves once it accepts connections. */
+/** Starts `temporal server start-dev` on 127.0.0.1 and resolves once it (and its UI, if any) accepts connections. */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const executable = options.executable ?? temporalExecutable();
   if (!existsSync(executable)) {
@@ -93,7 +93,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const stderr: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const address = `127.0.0.1:${port}`;
-  await waitForPort(port, child, options.startTimeoutMs ?? 15_000, stderr);
+  const timeoutMs = options.startTimeoutMs ?? 15_000;
+  await waitForPort(port, child, timeoutMs, stderr);
+  // The UI listens a moment after gRPC; a printed UI address must already answer.
+  if (uiPort !== undefined) await waitForPort(uiPort, child, timeoutMs, stderr);
   return {
     address,
     namespace,
