@@ -11,7 +11,10 @@ import {
   type ParticipantSpec,
 } from './participants';
 
-/** Bumped whenever the shape of {@link SessionState} changes; older states are migrated on load. */
+/**
+ * Version of the carried {@link SessionState}. New fields are optional so older states load unchanged;
+ * bump it only for a change older code would misread (a worker then holds such a state instead).
+ */
 export const SESSION_SCHEMA_VERSION = 1;
 
 /** What a client passes to start a session. Plain JSON only. */

@@ -38,6 +38,7 @@ import { STRATEGIES } from '../strategies';
 import { checkParticipants } from '../strategies/roles';
 import { jsonBytes } from '../../common/size';
 import { boundRoundResult, fitCarriedState } from './bounds';
+import { loadCarriedState } from './carriedState';
 import { playRound, type ActiveRound } from './round';
 import {
   addParticipant,
@@ -81,7 +82,7 @@ export interface SessionWorkflowInput {
  * the server suggests it, carrying its whole state.
  */
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionView> {
-  const state = input.state ?? initialState(input.config);
+  const state = input.state ? loadCarriedState(input.state) : initialState(input.config);
   const inFlight: InFlightCalls = new Map();
   const ids = new CallIds();
   let active: ActiveRound | undefined;
