@@ -1,3 +1,4 @@
+import type { ClusterResult } from './cluster';
 import type { CodecResult } from './codec';
 import type { ConcurrencyLevel } from './concurrency';
 import type { LongSessionResult } from './longSession';
@@ -29,6 +30,7 @@ export interface BenchResults {
   longSession?: LongSessionResult;
   recovery?: RecoveryResult;
   codec?: CodecResult;
+  cluster?: ClusterResult;
   targets: Target[];
 }
 
