@@ -134,6 +134,27 @@ describe('selector strategy on the real dev server, LLM served by aimock', () =>
     await panel.close();
   });
 
+  it('carries its memory through continue-as-new: the last speaker is never offered first again', async () => {
+    // Two speakers, two turns a round, repeats off: only the very first turn has two candidates (and
+    // asks the selector); every later turn has one, because the memory says who spoke last. A memory
+    // lost at continue-as-new would ask the selector again in the new run's first round.
+    const panel = await session(['Alice', 'Bob'], { maxTurns: 2 });
+    script.picks = ['Alice'];
+    let rounds = 0;
+    // The test server suggests continue-as-new at 400 history events: a few dozen rounds at most.
+    for (let more = 3; rounds < 80 && more > 0; rounds += 1) {
+      await panel.sendMessage('user', `Round ${rounds + 1}`);
+      if ((await panel.view()).runs > 1) more -= 1;
+    }
+    expect((await panel.view()).runs).toBeGreaterThan(1);
+    const seen = journal();
+    expect(seen.filter((who) => who === 'selector')).toHaveLength(1);
+    expect(seen.slice(1)).toEqual(
+      Array.from({ length: rounds * 2 }, (_, i) => (i % 2 === 0 ? 'Alice' : 'Bob')),
+    );
+    await panel.close();
+  });
+
   it('stops after the turn in progress when a person says stop, and carries on in the next round', async () => {
     const panel = await session(['Slow', 'Quick'], { maxTurns: 5 });
     script.picks = ['Slow'];
