@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { modelCallSettings } from './participants';
 
-/** Bounds of the selector strategy: every loop and every byte of it. */
+/**
+ * Bounds of the selector strategy: every loop and every byte of it. Its speakers share the round's
+ * byte budgets like any participants (as `maxTurns` calls); its own calls add at most
+ * maxTurns x (promptBytes + answerBytes), about 0.7 MiB, to a round's history.
+ */
 export const SELECTOR_LIMITS = {
   /** Turns in one round at most (like LIMITS.maxDebateRounds): each turn is two model calls. */
   maxTurns: 20,

@@ -1,6 +1,9 @@
+import { LIMITS } from '../../common/defaults';
+import { FailureType } from '../../common/failures';
 import { SELECTOR_LIMITS, selectorSettingsSchema, type SelectorSettingsInput } from '../../common/selector';
 import type { ParticipantResponse, TranscriptEntry } from '../../common/session';
 import { jsonStringBytes } from '../../common/size';
+import { initialState, strategyMemory } from '../../workflows/session/state';
 import { STRATEGIES } from '../../workflows/strategies';
 import { checkParticipants, runRound } from '../../workflows/strategies/roles';
 import { readMemory, shownTo, stopReason } from '../../workflows/strategies/selector';
@@ -211,5 +214,20 @@ describe('selector termination conditions', () => {
     expect(() =>
       selectorSettingsSchema.parse({ model: { provider: 'openai', model: 'm' }, maxTurns: 21 }),
     ).toThrow(/maxTurns may be at most 20/);
+  });
+});
+
+describe('strategy memory in the session state', () => {
+  it('keeps a copy of what a strategy writes, and refuses more than LIMITS.maxStrategyStateBytes', () => {
+    const state = initialState({ strategy: 'selector' });
+    const memory = strategyMemory(state, 'selector');
+    const written = { lastSpeaker: 'Bob', picks: [] as string[] };
+    memory.write(written);
+    written.picks.push('x'.repeat(LIMITS.maxStrategyStateBytes)); // later changes do not reach the state
+    expect(memory.read()).toEqual({ lastSpeaker: 'Bob', picks: [] });
+    expect(() => memory.write(written)).toThrow(
+      expect.objectContaining({ type: FailureType.StrategyStateTooLarge }) as Error,
+    );
+    expect(state.strategyState).toEqual({ selector: { lastSpeaker: 'Bob', picks: [] } });
   });
 });
