@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_CONTEXT_TOKENS, LIMITS } from './defaults';
 import type { ChatMessage, TokenUsage } from './llm';
+import { selectorSettingsSchema } from './selector';
 import { jsonStringBytes } from './size';
 import {
   ORCHESTRATION_STRATEGIES,
@@ -34,6 +35,8 @@ export const sessionConfigSchema = z
       .default(DEFAULT_MAX_CONTEXT_TOKENS),
     strategy: z.enum(ORCHESTRATION_STRATEGIES),
     participants: z.array(participantSpecSchema).max(LIMITS.maxParticipants).default([]),
+    /** The selector model and its termination conditions; needed by the `selector` strategy. */
+    selector: selectorSettingsSchema.optional(),
   })
   .strict();
 export type SessionConfig = z.infer<typeof sessionConfigSchema>;
@@ -125,6 +128,11 @@ export interface SessionState {
   closed: boolean;
   /** Runs so far, counting this one. */
   runs: number;
+  /**
+   * What each strategy keeps between rounds, by strategy name (plain JSON, at most
+   * LIMITS.maxStrategyStateBytes each); absent in states carried before strategies had memory.
+   */
+  strategyState?: Record<string, unknown>;
 }
 
 export type ParticipantCallState = 'waiting' | 'thinking' | 'done' | 'failed' | 'skipped';

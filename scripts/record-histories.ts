@@ -3,7 +3,7 @@
  * that makes any non-deterministic change to workflow code fail the build. Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
- * new code must replay both. Without a tag the untagged files are rewritten.
+ * new code must replay both. Without a tag the untagged files are rewritten (all, or the `--only` one).
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,8 +21,14 @@ import { createCouncilWorker } from '../workers/worker';
 
 const OUT_DIR = path.resolve(__dirname, '../test/fixtures/histories');
 const TASK_QUEUE = 'record-histories';
-/** The tag of this recording, from the command line: `session-broadcast.<tag>.json`. */
-const TAG = process.argv[2];
+/**
+ * The tag of this recording, from the command line: `session-broadcast.<tag>.json`; `--only NAME`
+ * records that one history alone (e.g. `--only session-selector` for a strategy added later).
+ */
+const ARGS = process.argv.slice(2);
+const ONLY_AT = ARGS.indexOf('--only');
+const ONLY = ONLY_AT >= 0 ? ARGS[ONLY_AT + 1] : undefined;
+const TAG = ARGS.find((arg, i) => !arg.startsWith('--') && (ONLY_AT < 0 || i !== ONLY_AT + 1));
 if (TAG !== undefined && !/^[a-z0-9-]{1,40}$/.test(TAG)) {
   throw new Error(`tag "${TAG}" must be 1-40 lower-case letters, digits or dashes, e.g. call-ids`);
 }
@@ -40,6 +46,11 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const server = await startDevServer();
   const mock = new LLMock({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
+  // The selector names Supervisor: a pick when Supervisor is a candidate, a fallback when it just spoke.
+  mock.on(
+    { predicate: (request) => JSON.stringify(request.messages).includes('You choose who speaks next') },
+    { content: 'Supervisor', usage: { prompt_tokens: 5, completion_tokens: 1 } },
+  );
   mock.on(
     { predicate: () => true },
     { content: 'A recorded answer.', usage: { prompt_tokens: 7, completion_tokens: 3 } },
@@ -56,8 +67,12 @@ async function main(): Promise<void> {
   const client = new Client({ connection });
   try {
     await worker.runUntil(async () => {
-      for (const strategy of ORCHESTRATION_STRATEGIES) await recordSession(client, strategy);
-      for (const mode of COUNCIL_MODES) await recordCouncil(client, mode);
+      for (const strategy of ORCHESTRATION_STRATEGIES) {
+        if (!ONLY || ONLY === `session-${strategy}`) await recordSession(client, strategy);
+      }
+      for (const mode of COUNCIL_MODES) {
+        if (!ONLY || ONLY === `council-${mode}`) await recordCouncil(client, mode);
+      }
     });
   } finally {
     await connection.close();
@@ -71,7 +86,7 @@ async function recordSession(client: Client, strategy: (typeof ORCHESTRATION_STR
   const sessionId = `replay-${strategy}${TAG ? `-${TAG}` : ''}`;
   const session = await MultiParticipantSession.create(
     client,
-    { strategy },
+    { strategy, ...(strategy === 'selector' && { selector: { model, maxTurns: 3 } }) },
     { sessionId, taskQueue: TASK_QUEUE },
   );
   for (const [name, role, priority] of members)

@@ -34,6 +34,7 @@ describe('replay of recorded histories against the current workflow code', () =>
         'session-hierarchical',
         'session-moderatorLed',
         'session-roundRobin',
+        'session-selector',
       ]),
     );
   });
