@@ -30,6 +30,11 @@ export const FailureType = {
   InvalidRequest: 'InvalidRequest',
   /** A call whose request would pass Temporal's payload limit: recorded, never sent; not retried. */
   PayloadTooLarge: 'PayloadTooLarge',
+  /**
+   * A peer reviewer's answer could not be read as a ranking, on its first call and its one retry:
+   * recorded as an abstention, never raised by an activity.
+   */
+  UnreadableRanking: 'UnreadableRanking',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
