@@ -33,10 +33,11 @@ export const peerReviewConfigSchema = z
   .strict();
 export type PeerReviewConfig = z.infer<typeof peerReviewConfigSchema>;
 
-/** One answer as a reviewer was shown it: its label and the expert behind it (never shown). */
+/** One answer as a reviewer was shown it: its label, and the expert behind it (never shown to it). */
 export interface ShownAnswer {
   label: string;
   expertId: string;
+  expertName: string;
 }
 
 /**
@@ -51,8 +52,8 @@ export interface ReviewerRanking {
   reviewerId: string;
   reviewerName: string;
   status: ReviewStatus;
-  /** Expert ids, best first; empty unless `ranked`. */
-  ranking: string[];
+  /** The answers ranked, best first, mapped back from their labels to their experts; empty unless `ranked`. */
+  ranking: ShownAnswer[];
   /** What the reviewer was shown, in the order shown. */
   shown: ShownAnswer[];
   /** The reviewer's own short reason, cut to PEER_REVIEW_LIMITS.maxRationaleChars. */

@@ -6,7 +6,14 @@ afterAll(stopStartedClis);
 interface RunJson {
   simulated: boolean;
   status: string;
-  rankings: Record<string, { status: string; ranking: string[]; shown: Array<{ expertId: string }> }>;
+  rankings: Record<
+    string,
+    {
+      status: string;
+      ranking: Array<{ expertId: string; expertName: string }>;
+      shown: Array<{ expertId: string }>;
+    }
+  >;
   aggregateRanking: Array<{ expertId: string; place: number; borda: number; meanRank: number | null }>;
   positionBias: { rankings: number; correlation: number | null };
 }
@@ -25,7 +32,10 @@ describe('council run with peer review (simulated)', () => {
     for (const [reviewer, review] of Object.entries(json.rankings)) {
       // Simulated reviewers give readable rankings of the two others, never of themselves.
       expect(review.status).toBe('ranked');
-      expect([...review.ranking].sort()).toEqual(experts.filter((id) => id !== reviewer).sort());
+      expect(review.ranking.map((r) => r.expertId).sort()).toEqual(
+        experts.filter((id) => id !== reviewer).sort(),
+      );
+      for (const ranked of review.ranking) expect(ranked.expertName).toMatch(/^(Database|Software|Cost) /);
       expect(review.shown.map((s) => s.expertId)).not.toContain(reviewer);
     }
     expect(json.aggregateRanking.map((e) => e.place)).toEqual([1, 2, 3]);

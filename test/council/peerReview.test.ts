@@ -21,8 +21,15 @@ function review(
     reviewerId,
     reviewerName: reviewerId.toUpperCase(),
     status,
-    ranking: status === 'ranked' ? ranking : [],
-    shown: shown.map((expertId, i) => ({ label: responseLabel(i), expertId })),
+    ranking:
+      status === 'ranked'
+        ? ranking.map((expertId) => ({
+            label: responseLabel(shown.indexOf(expertId)),
+            expertId,
+            expertName: expertId,
+          }))
+        : [],
+    shown: shown.map((expertId, i) => ({ label: responseLabel(i), expertId, expertName: expertId })),
     attempts: 1,
     tokenUsage: { ...ZERO_USAGE },
   };

@@ -98,8 +98,17 @@ describe('council peer review on the real dev server (the mock journal is the wi
     const retryOfC = reviews.filter((r) => promptText(r).includes('You are Expert C'))[1];
     expect(retryOfC && userPrompt(retryOfC)).toMatch(/^Your answer could not be read as a ranking: /);
 
-    expect(result.rankings?.a).toMatchObject({ status: 'ranked', ranking: ['b', 'c', 'd'], attempts: 1 });
-    expect(result.rankings?.c).toMatchObject({ status: 'ranked', ranking: ['a', 'b', 'd'], attempts: 2 });
+    const rankedIds = (id: string) => result.rankings?.[id]?.ranking.map((r) => r.expertId);
+    expect(result.rankings?.a).toMatchObject({
+      status: 'ranked',
+      attempts: 1,
+      rationale: 'ordered by merit',
+    });
+    expect(rankedIds('a')).toEqual(['b', 'c', 'd']);
+    // Mapped back to names: a reader of the result sees who each label was.
+    expect(result.rankings?.a?.ranking[0]?.expertName).toBe('Expert B');
+    expect(result.rankings?.c).toMatchObject({ status: 'ranked', attempts: 2 });
+    expect(rankedIds('c')).toEqual(['a', 'b', 'd']);
     expect(result.rankings?.d).toMatchObject({
       status: 'abstained',
       ranking: [],

@@ -29,7 +29,7 @@ export function aggregateRanking(
     let rankSum = 0;
     let votes = 0;
     for (const review of counted) {
-      const position = review.ranking.indexOf(candidate.expertId);
+      const position = review.ranking.findIndex((r) => r.expertId === candidate.expertId);
       if (position < 0) continue;
       borda += review.ranking.length - 1 - position;
       rankSum += position + 1;
@@ -70,7 +70,7 @@ export function positionBias(rankings: readonly ReviewerRanking[]): PositionBias
   for (const review of counted) {
     let d2 = 0;
     review.shown.forEach((shown, position) => {
-      const rank = review.ranking.indexOf(shown.expertId) + 1;
+      const rank = review.ranking.findIndex((r) => r.expertId === shown.expertId) + 1;
       const slot = (sums[position] ??= { total: 0, count: 0 });
       slot.total += rank;
       slot.count += 1;

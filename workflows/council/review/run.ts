@@ -58,7 +58,7 @@ async function review(run: ReviewRun, expert: Expert): Promise<ReviewerRanking> 
   const { ledger } = run;
   const others = run.candidates.filter((candidate) => candidate.expertId !== expert.id);
   const order = seededShuffle(others, `${run.runSeed}|r${ledger.round}|${expert.id}`);
-  const shown: ShownAnswer[] = order.map((c, i) => ({ label: responseLabel(i), expertId: c.expertId }));
+  const shown: ShownAnswer[] = order.map((c, i) => ({ label: responseLabel(i), ...c }));
   const base = { reviewerId: expert.id, reviewerName: expert.name, ranking: [], shown };
   if (shown.length < 2) {
     const problem = `only ${shown.length} other answer to rank: a ranking needs two`;
@@ -94,7 +94,7 @@ async function review(run: ReviewRun, expert: Expert): Promise<ReviewerRanking> 
     const parsed = parseRanking(outcome.response.content, labels);
     if (parsed.ok) {
       ledger.reviewEnded(expert, outcome.response.tokenUsage);
-      const ranking = parsed.order.map((index) => shown[index]?.expertId ?? '');
+      const ranking = parsed.order.flatMap((index) => shown[index] ?? []);
       const rationale = parsed.rationale !== undefined ? { rationale: parsed.rationale } : {};
       return { ...base, status: 'ranked', ranking, ...rationale, attempts: attempt, tokenUsage: usage };
     }
