@@ -1,6 +1,7 @@
 import { LLMock, type ChatCompletionRequest } from '@copilotkit/aimock';
 import { createLlmActivities, PROVIDER_ENV, providerClientsFromEnv, type LlmActivities } from '../activities';
 import type { ModelSpec } from '../common/llm';
+import { seededShuffle } from '../workflows/council/review/shuffle';
 import type { CouncilConfig } from './config';
 import { CouncilUserError } from './errors';
 
@@ -155,6 +156,7 @@ export function simulatedAnswer(request: ChatCompletionRequest): string {
   const headings = [...turnText.matchAll(/^### ([^(\n]+?)(?: \(.*\))?$/gm)].map((m) => m[1] ?? '');
   const others = [...new Set(headings)].filter((other) => other !== name);
   const seed = hash(`${name}|${role}|${turnText}`);
+  if (role === 'reviewer') return simulatedRanking(turnText, String(seed));
   const angle = (k: number) => ANGLES[(seed + k * 5) % ANGLES.length] ?? '';
   const step = STEPS[seed % STEPS.length] ?? '';
   const text = body(role, topic, others, angle, step);
@@ -174,6 +176,19 @@ function simulatedPick(prompt: string): string | undefined {
   const conversation = prompt.split('## Conversation so far')[1] ?? '';
   const spoken = (name: string) => conversation.split(`### ${JSON.stringify(name)} `).length - 1;
   return [...candidates].sort((a, b) => spoken(a) - spoken(b))[0];
+}
+
+/**
+ * A peer reviewer's ranking: every response shown ("### \"Response A\""), in an order that depends
+ * only on the request, as the JSON the review asks for.
+ */
+function simulatedRanking(turnText: string, seed: string): string {
+  const labels = [...turnText.matchAll(/^### "(Response [A-Z]+)"$/gm)].map((m) => m[1] ?? '');
+  const ranking = seededShuffle(labels, seed);
+  return JSON.stringify({
+    ranking,
+    rationale: `(simulated) ${ranking[0] ?? 'none'} is the most concrete about what to do next.`,
+  });
 }
 
 function body(

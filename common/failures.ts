@@ -32,6 +32,11 @@ export const FailureType = {
   PayloadTooLarge: 'PayloadTooLarge',
   /** A strategy tried to keep more than LIMITS.maxStrategyStateBytes between rounds; not retried. */
   StrategyStateTooLarge: 'StrategyStateTooLarge',
+  /**
+   * A peer reviewer's answer could not be read as a ranking, on its first call and its one retry:
+   * recorded as an abstention, never raised by an activity.
+   */
+  UnreadableRanking: 'UnreadableRanking',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];

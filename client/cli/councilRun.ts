@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle 
 import type { CouncilContextInput } from '../../common/council';
 import { attachCouncil, startCouncil, type ExecutionResult, type ExpertUpdate } from '../council';
 import { CouncilUserError } from '../errors';
-import { councilRows } from './councilShow';
+import { councilRows, formatPeerReview, peerReviewFields } from './councilShow';
 import { matchActivities } from './followSession';
 import { exitCodeOf, formatAnswer, formatUsage, totalUsage, type ExitCode, type Output } from './output';
 import { createRenderer, type ParticipantLine, type ProgressRenderer } from './progress';
@@ -92,7 +92,8 @@ class CouncilBoard {
   constructor(private readonly renderer: ProgressRenderer) {}
 
   expert(update: ExpertUpdate): void {
-    const role = update.phase === 'critique' ? `critique, round ${update.round}` : `round ${update.round}`;
+    const role =
+      update.phase === 'answer' ? `round ${update.round}` : `${update.phase}, round ${update.round}`;
     if (update.state === 'thinking') {
       this.set(update.expertName, role, { kind: 'thinking', sinceMs: Date.now() });
     } else if (update.state === 'failed') {
@@ -100,6 +101,8 @@ class CouncilBoard {
       this.set(update.expertName, role, { kind: 'failed', reason });
     } else {
       this.set(update.expertName, role, { kind: 'done', tokens: update.tokenUsage?.totalTokens ?? 0 });
+      // A ranking is no answer: it is printed with the result (peer review).
+      if (update.phase === 'review') return;
       const usage = update.tokenUsage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
       this.renderer.answer({
         name: update.expertName,
@@ -170,9 +173,12 @@ function reportCouncil(
       usage: totalUsage(rows),
       elapsedMs,
       ...(result.messages ? { messages: result.messages } : {}),
+      ...peerReviewFields(result),
     });
     return exitCode;
   }
+  const review = formatPeerReview(result);
+  if (review) out.say(review);
   const synthesis = rows[rows.length - 1];
   if (synthesis) out.say(`\n── Synthesis ──\n${formatAnswer(synthesis)}`);
   out.say(formatUsage(rows, elapsedMs));

@@ -28,6 +28,7 @@ describe('replay of recorded histories against the current workflow code', () =>
       expect.arrayContaining([
         'council-adversarial',
         'council-parallel',
+        'council-peer-review',
         'council-sequential',
         'session-broadcast',
         'session-custom',
