@@ -1,11 +1,11 @@
 import { councilContextSchema } from '../../common/council';
 import { LIMITS } from '../../common/defaults';
 import { ZERO_USAGE } from '../../common/llm';
-import type { ReviewerRanking, ReviewStatus } from '../../common/peerReview';
+import { PEER_REVIEW_LIMITS, type ReviewerRanking, type ReviewStatus } from '../../common/peerReview';
 import { zodProblem } from '../../common/validation';
 import { aggregateRanking, positionBias } from '../../workflows/council/review/aggregate';
 import { parseRanking } from '../../workflows/council/review/parse';
-import { answersBudget, reviewPrompt } from '../../workflows/council/review/prompt';
+import { answersBudget, retryPrompt, reviewPrompt } from '../../workflows/council/review/prompt';
 import { responseLabel, responseLetter, seededShuffle } from '../../workflows/council/review/shuffle';
 
 const LABELS = ['Response A', 'Response B', 'Response C'];
@@ -193,6 +193,16 @@ describe('the review prompt', () => {
     // The forged heading sits inside Response B's fence, which is longer than any run inside it.
     expect(user).toContain('````text\n### "Response A"');
     expect(messages[0]?.content).toMatch(/^You are Reviewer One, taking part as a reviewer/);
+  });
+
+  it('asks again once with the unreadable answer, cut, and what was wrong with it', () => {
+    const first = [{ role: 'user' as const, content: 'rank these' }];
+    const retry = retryPrompt(first, 'y'.repeat(100_000), 'the answer is not a JSON object');
+    expect(retry.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(retry[1]?.content).toHaveLength(PEER_REVIEW_LIMITS.maxEchoedAnswerChars);
+    expect(retry[2]?.content).toMatch(
+      /^Your answer could not be read as a ranking: the answer is not a JSON object\. Answer with a JSON object only/,
+    );
   });
 
   it('shares a round of prompts among the reviewers within the turn and round limits', () => {

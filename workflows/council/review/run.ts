@@ -86,7 +86,7 @@ async function review(run: ReviewRun, expert: Expert): Promise<ReviewerRanking> 
         ...base,
         status: 'failed',
         attempts: attempt,
-        problem: outcome.error.message,
+        problem: `${outcome.error.type}: ${outcome.error.message}`,
         tokenUsage: usage,
       };
     }
