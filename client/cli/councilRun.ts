@@ -174,7 +174,7 @@ function reportCouncil(
     return exitCode;
   }
   const synthesis = rows[rows.length - 1];
-  if (synthesis) out.say(`\n── Synthesis ──\n${formatAnswer(synthesis)}`);
+  if (synthesis) out.say(`\n── Synthesis ──\n${formatAnswer(synthesis, out.width)}`);
   out.say(formatUsage(rows, elapsedMs));
   return exitCode;
 }

@@ -4,6 +4,7 @@ import type { ExecutionResult } from '../council';
 import { formatAnswer, formatUsage, type AnswerRow, type Output } from './output';
 import type { FoundWorkflow } from './workflows';
 import { printable } from './sanitize';
+import { wrapText } from './wrap';
 
 /**
  * `session show` for a council: its result once it completed, else where it is and the messages so
@@ -18,7 +19,7 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
     if (out.json) return out.result({ id, kind: 'council', status, result });
     out.say(`Council ${id}: ${result.mode}, ${status}, ${result.rounds} round(s)`);
     out.say(`Task: ${result.task}\n`);
-    for (const row of councilRows(result)) out.say(formatAnswer(row));
+    for (const row of councilRows(result)) out.say(formatAnswer(row, out.width));
     const elapsedMs = (description.closeTime?.getTime() ?? Date.now()) - description.startTime.getTime();
     out.say(formatUsage(councilRows(result), elapsedMs));
     return;
@@ -33,7 +34,7 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
     `Council ${id}: ${progress.status}, round ${progress.round}, ${progress.messages.length} message(s) so far`,
   );
   for (const message of progress.messages)
-    out.say(printable(`\n${message.senderName} [${message.type}]\n${message.content}`));
+    out.say(wrapText(printable(`\n${message.senderName} [${message.type}]\n${message.content}`), out.width));
 }
 
 /** The experts' outcomes and the synthesis as rows, in the order the caller listed the experts. */

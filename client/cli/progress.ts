@@ -2,6 +2,7 @@ import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import { formatAnswer, type AnswerRow } from './output';
 import { printable } from './sanitize';
+import { terminalWidth } from './wrap';
 
 /** Where one participant is in the round. */
 export type ParticipantState =
@@ -90,7 +91,7 @@ function liveRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRen
     answer(row) {
       if (!answers) return;
       log.clear();
-      stream.write(`${formatAnswer(row)}\n`);
+      stream.write(`${formatAnswer(row, terminalWidth(stream))}\n`);
       render();
     },
     stop() {

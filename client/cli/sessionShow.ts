@@ -12,6 +12,7 @@ import { createOutput, formatTable } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime } from './runtime';
 import { printable } from './sanitize';
+import { wrapText } from './wrap';
 import { CLI_MEMO_KEY, findWorkflow, serveWorkflow } from './workflows';
 import { explainEncrypted } from '../../storage/encryption';
 
@@ -42,15 +43,15 @@ export function showCommand(): Command {
       );
       out.say(printable(`Participants: ${names || 'none'}`));
       // The transcript is what models and people wrote: no escape of theirs reaches the terminal.
-      out.say(printable(formatTranscript(transcript)));
+      out.say(formatTranscript(transcript, out.width));
     } finally {
       await runtime.close();
     }
   });
 }
 
-/** A transcript grouped by round: the message, then each answer with its tokens. */
-function formatTranscript(transcript: readonly TranscriptEntry[]): string {
+/** A transcript grouped by round: the message, then each answer with its tokens, wrapped to `width`. */
+function formatTranscript(transcript: readonly TranscriptEntry[], width: number | undefined): string {
   const lines: string[] = [];
   for (const entry of transcript) {
     if (entry.role === 'user' || entry.role === 'system') {
@@ -64,7 +65,7 @@ function formatTranscript(transcript: readonly TranscriptEntry[]): string {
     );
     if (entry.content) lines.push(entry.content.trim());
   }
-  return lines.join('\n');
+  return wrapText(printable(lines.join('\n')), width);
 }
 
 const statusPattern = /^[a-z-]+$/;
