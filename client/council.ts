@@ -35,6 +35,7 @@ import {
 import { explainEnded } from './ended';
 import { CouncilUserError } from './errors';
 import { asUserError } from './session';
+import { councilMetadata } from './webUi';
 
 /** The seed's `ExpertMessage`: the stored message with its timestamp as a `Date`. */
 export interface ExpertMessage extends Omit<ExpertMessageData, 'timestamp'> {
@@ -130,6 +131,7 @@ export async function startCouncil(
       workflowId: councilId,
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       args: [{ schemaVersion: COUNCIL_SCHEMA_VERSION, context: parsed.data }],
+      ...councilMetadata(parsed.data),
       // An id names one council, for attachCouncil: never a second one after the first has ended.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });

@@ -13,6 +13,7 @@ import { exitCodeOf, formatUsage, totalUsage, type ExitCode, type Output } from 
 import { createRenderer } from './progress';
 import { printable } from './sanitize';
 import type { CliRuntime } from './runtime';
+import { sessionMetadata } from '../webUi';
 import { CLI_MEMO_KEY, idTaken, RUN_UPDATE_ID, WORKFLOW_TYPES, type CliMemo } from './workflows';
 
 /** What a `run` of a session needs to start. */
@@ -39,6 +40,7 @@ export async function startSessionRun(
     args: [{ config: start.config, closeAfterFirstRound: true }],
     workflowIdConflictPolicy: 'FAIL',
     memo: { [CLI_MEMO_KEY]: memo },
+    ...sessionMetadata(start.config, start.question),
   });
   // Update-with-start on the id of a closed session hands back that session's round (the same
   // update id) whatever the id reuse policy: an id already used is refused before anything is sent.

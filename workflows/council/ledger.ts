@@ -52,6 +52,8 @@ export class CouncilLedger {
     readonly context: CouncilContext,
     private readonly clock: LedgerClock,
     private readonly onStatusChange: (status: CouncilStatus) => void,
+    /** Hears every event as it is logged (the Web UI's current details). */
+    private readonly onEvent: (event: ProgressEvent) => void = () => undefined,
   ) {
     // Slots in activeExperts order, so the result lists experts as the caller did.
     for (const expert of context.activeExperts) this.output(expert);
@@ -190,6 +192,8 @@ export class CouncilLedger {
   }
 
   private record(event: NewEvent): void {
-    this.events.push({ ...event, seq: this.events.length, at: this.clock.now() });
+    const logged: ProgressEvent = { ...event, seq: this.events.length, at: this.clock.now() };
+    this.events.push(logged);
+    this.onEvent(logged);
   }
 }

@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   uuid4,
@@ -26,6 +27,7 @@ import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../comm
 import { zodProblem } from '../../common/validation';
 import { CallIds } from '../shared/callParticipant';
 import { boundCouncilResult } from './bounds';
+import { CouncilDetails } from './details';
 import { CouncilLedger } from './ledger';
 import { createExpertMessage } from './messaging';
 import { COUNCIL_MODE_RUNNERS } from './modes';
@@ -60,6 +62,7 @@ export async function councilWorkflow(input: CouncilWorkflowInput): Promise<Coun
       { key: CouncilStatusKey, value: status },
       { key: CouncilStrategyKey, value: context.mode },
     ]);
+  const details = new CouncilDetails();
   const ledger = new CouncilLedger(
     context,
     // Workflow time and the workflow's seeded uuid4: both replay to the same values.
@@ -68,6 +71,8 @@ export async function councilWorkflow(input: CouncilWorkflowInput): Promise<Coun
       now: () => new Date().toISOString(),
     },
     publish,
+    // The Web UI's live line; no command, so it needs no patch.
+    (event) => setCurrentDetails(details.add(event)),
   );
   publish(ledger.status);
 

@@ -16,7 +16,10 @@ export interface ActiveRound {
   states: Record<string, ParticipantCallState>;
 }
 
-/** Runs one round of the session under its current strategy and records it. */
+/**
+ * Runs one round of the session under its current strategy and records it. `onActive` hears of
+ * the round at its start, at every participant's change of state, and (undefined) at its end.
+ */
 export async function playRound(
   state: SessionState,
   message: { role: 'user' | 'system'; content: string; participants?: string[] },
@@ -47,6 +50,7 @@ export async function playRound(
     const record = findParticipant(state, spec.name);
     if (!record) return removedResponse(spec, round);
     active.states[spec.name] = 'thinking';
+    onActive(active);
     // Within its share of the round: half for the turn at most, the rest for the history (the
     // oldest messages leave the record itself, counted, so the activity's trimming stays aligned).
     const turn = turnText(
@@ -75,6 +79,7 @@ export async function playRound(
       shown: shown.map((r) => r.participantName),
     };
     active.states[spec.name] = outcome.status === 'ok' ? 'done' : outcome.status;
+    onActive(active);
     const dropped = outcome.status === 'ok' ? outcome.response.droppedMessages : 0;
     recordAnswer(state, record, turn, response, dropped);
     appendTranscript(state, {
