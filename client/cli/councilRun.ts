@@ -1,6 +1,13 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { CouncilContextInput } from '../../common/council';
-import { attachCouncil, startCouncil, type ExecutionResult, type ExpertUpdate } from '../council';
+import {
+  attachCouncil,
+  startCouncil,
+  type ExecutionResult,
+  type ExpertMessage,
+  type ExpertUpdate,
+} from '../council';
+import { ZERO_USAGE } from '../../common/llm';
 import { CouncilUserError } from '../errors';
 import { councilRows } from './councilShow';
 import { matchActivities } from './followSession';
@@ -63,7 +70,7 @@ async function followCouncil(
   startedMs: number,
 ): Promise<ExitCode> {
   const renderer = createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
-  const board = new CouncilBoard(renderer);
+  const board = new CouncilBoard(renderer, id);
   const handle = client.workflow.getHandle(id);
   // Retries show up only in the pending activities of the workflow's description.
   const retries = setInterval(() => void board.pollRetries(handle).catch(() => undefined), 500);
@@ -71,7 +78,8 @@ async function followCouncil(
   try {
     result = await attachCouncil(client, id, {
       onExpertUpdate: (_expertId, update) => board.expert(update),
-      onStatusUpdate: (status) => board.status(status),
+      onStatusUpdate: (status, update) => board.status(status, update.until),
+      onHumanMessage: (message) => board.human(message),
       pollIntervalMs: 300,
     });
     board.synthesized(result);
@@ -83,13 +91,21 @@ async function followCouncil(
 }
 
 const SYNTHESIS = 'Synthesis';
+/** The line of a council's waits for a person. */
+const PEOPLE = 'People';
 
 /** The live state of every expert and the synthesizer, fed by the council's progress log. */
 class CouncilBoard {
   private readonly lines = new Map<string, ParticipantLine>();
   private readonly order: string[] = [];
 
-  constructor(private readonly renderer: ProgressRenderer) {}
+  /** A person wrote during the wait on show: the wait ends with that. */
+  private wrote = false;
+
+  constructor(
+    private readonly renderer: ProgressRenderer,
+    private readonly councilId: string,
+  ) {}
 
   expert(update: ExpertUpdate): void {
     const role = update.phase === 'critique' ? `critique, round ${update.round}` : `round ${update.round}`;
@@ -111,9 +127,31 @@ class CouncilBoard {
     }
   }
 
-  status(status: string): void {
+  status(status: string, until: Date | undefined): void {
+    const waiting = this.lines.get(PEOPLE);
+    if (status === 'awaiting-human' && until) {
+      this.wrote = false;
+      const hint = `send one: council session send ${this.councilId} "…"`;
+      this.set(PEOPLE, 'between rounds', { kind: 'person', untilMs: until.getTime(), hint });
+    } else if (waiting?.state.kind === 'person' && !waiting.state.outcome) {
+      const outcome = this.wrote ? 'a person wrote: going on' : 'no message in time: going on';
+      this.set(PEOPLE, waiting.role, { ...waiting.state, outcome });
+    }
     if (status === 'synthesizing')
       this.set('Synthesis', 'synthesizer', { kind: 'thinking', sinceMs: Date.now() });
+  }
+
+  /** A person's message, printed where it came, like an answer. */
+  human(message: ExpertMessage): void {
+    this.wrote = true;
+    const to = message.recipient ? `to ${message.recipient} only` : 'to everyone';
+    this.renderer.answer({
+      name: message.senderName,
+      role: `person, ${to}`,
+      status: 'ok',
+      content: message.content,
+      tokenUsage: { ...ZERO_USAGE },
+    });
   }
 
   /** The synthesizer's final line; its text is printed with the summary. */

@@ -1,4 +1,6 @@
-import type { CouncilWorkflowResult } from '../../common/council';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { CouncilWorkflowResult, ExpertMessageData } from '../../common/council';
+import { ZERO_USAGE } from '../../common/llm';
 import { councilProgressQuery } from '../../common/councilApi';
 import type { ExecutionResult } from '../council';
 import { formatAnswer, formatUsage, type AnswerRow, type Output } from './output';
@@ -16,10 +18,15 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
   const status = description.status.name.toLowerCase();
   if (description.status.name === 'COMPLETED') {
     const result = (await handle.result()) as CouncilWorkflowResult;
-    if (out.json) return out.result({ id, kind: 'council', status, result });
+    const people = await humanMessages(handle);
+    if (out.json) return out.result({ id, kind: 'council', status, result, humanMessages: people });
     out.say(`Council ${id}: ${result.mode}, ${status}, ${result.rounds} round(s)`);
     out.say(`Task: ${result.task}\n`);
-    for (const row of councilRows(result)) out.say(formatAnswer(row, out.width));
+    const rows = councilRows(result);
+    // People's messages after the experts' answers, before the synthesis that read them.
+    for (const row of rows.slice(0, -1)) out.say(formatAnswer(row, out.width));
+    for (const { message, round } of people) out.say(formatAnswer(personRow(message, round), out.width));
+    for (const row of rows.slice(-1)) out.say(formatAnswer(row, out.width));
     const elapsedMs = (description.closeTime?.getTime() ?? Date.now()) - description.startTime.getTime();
     out.say(formatUsage(councilRows(result), elapsedMs));
     return;
@@ -35,6 +42,40 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
   );
   for (const message of progress.messages)
     out.say(wrapText(printable(`\n${message.senderName} [${message.type}]\n${message.content}`), out.width));
+}
+
+/** Most pages of the progress log read (500 events each): far above what a council logs. */
+const MAX_PAGES = 1_000;
+
+/** People's messages to a council, each with the round it came after, from its progress log. */
+async function humanMessages(
+  handle: WorkflowHandle,
+): Promise<Array<{ message: ExpertMessageData; round: number }>> {
+  const found: Array<{ message: ExpertMessageData; round: number }> = [];
+  let fromEvent = 0;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const progress = await handle.query(councilProgressQuery, { fromEvent });
+    const byId = new Map(progress.messages.map((message) => [message.id, message]));
+    for (const event of progress.events) {
+      const message = event.kind === 'human' ? byId.get(event.messageId) : undefined;
+      if (message && event.kind === 'human') found.push({ message, round: event.round });
+    }
+    fromEvent = progress.nextEvent;
+    if (fromEvent >= progress.totalEvents) break;
+  }
+  return found;
+}
+
+/** A person's message as `show` prints it: who, to whom, after which round. */
+function personRow(message: ExpertMessageData, round: number): AnswerRow {
+  const to = message.recipient ? `to ${message.recipient} only` : 'to everyone';
+  return {
+    name: message.senderName,
+    role: `person, ${to}, after round ${round}`,
+    status: 'ok',
+    content: message.content,
+    tokenUsage: { ...ZERO_USAGE },
+  };
 }
 
 /** The experts' outcomes and the synthesis as rows, in the order the caller listed the experts. */

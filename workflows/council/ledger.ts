@@ -63,10 +63,11 @@ export class CouncilLedger {
     return this.clock.stamp();
   }
 
-  setStatus(status: CouncilStatus, detail: string): void {
+  /** A new status; `until` is when a wait for a person ends (ISO 8601, workflow time). */
+  setStatus(status: CouncilStatus, detail: string, until?: string): void {
     const changed = status !== this.status;
     this.status = status;
-    this.record({ kind: 'status', status, detail });
+    this.record({ kind: 'status', status, detail, ...(until !== undefined && { until }) });
     if (changed) this.onStatusChange(status);
   }
 
@@ -115,6 +116,14 @@ export class CouncilLedger {
       const ids = this.context.activeExperts.map((expert) => expert.id);
       this.record({ kind: 'message', messageId: stored.id, deliveredTo: recipientsOf(stored, ids) });
     }
+    return stored;
+  }
+
+  /** Stores a person's message and logs it, so every follower can print it where it came. */
+  humanMessage(message: ExpertMessageData): ExpertMessageData {
+    this.humanMessages += 1;
+    const stored = this.addMessage(message);
+    this.record({ kind: 'human', messageId: stored.id, round: this.round });
     return stored;
   }
 

@@ -101,7 +101,6 @@ export async function councilWorkflow(input: CouncilWorkflowInput): Promise<Coun
     injectHumanMessageUpdate,
     (request) => {
       const human = checkHuman(request);
-      ledger.humanMessages += 1;
       const message = createExpertMessage(
         ledger.stamp(),
         HUMAN_SENDER_ID,
@@ -111,7 +110,7 @@ export async function councilWorkflow(input: CouncilWorkflowInput): Promise<Coun
         human.recipient,
         human.replyTo,
       );
-      return ledger.addMessage(message);
+      return ledger.humanMessage(message);
     },
     { validator: (request) => void checkHuman(request) },
   );
