@@ -9,9 +9,18 @@ import {
 } from '../council';
 import { ZERO_USAGE } from '../../common/llm';
 import { CouncilUserError } from '../errors';
-import { councilRows } from './councilShow';
+import { councilRows, synthesisRow } from './councilShow';
 import { matchActivities } from './followSession';
-import { exitCodeOf, formatAnswer, formatUsage, totalUsage, type ExitCode, type Output } from './output';
+import { messageJsonOf, type HumanMessageJson } from './jsonOutput';
+import {
+  exitCodeOf,
+  formatAnswer,
+  formatUsage,
+  outcomeOf,
+  totalUsage,
+  type ExitCode,
+  type Output,
+} from './output';
 import { createRenderer, type ParticipantLine, type ProgressRenderer } from './progress';
 import type { CliRuntime } from './runtime';
 import { idTaken, type FoundWorkflow } from './workflows';
@@ -71,6 +80,7 @@ async function followCouncil(
 ): Promise<ExitCode> {
   const renderer = createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
   const board = new CouncilBoard(renderer, id);
+  const people: HumanMessageJson[] = [];
   const handle = client.workflow.getHandle(id);
   // Retries show up only in the pending activities of the workflow's description.
   const retries = setInterval(() => void board.pollRetries(handle).catch(() => undefined), 500);
@@ -79,7 +89,10 @@ async function followCouncil(
     result = await attachCouncil(client, id, {
       onExpertUpdate: (_expertId, update) => board.expert(update),
       onStatusUpdate: (status, update) => board.status(status, update.until),
-      onHumanMessage: (message) => board.human(message),
+      onHumanMessage: (message, update) => {
+        people.push({ round: update.round, message: messageJsonOf(message) });
+        board.human(message);
+      },
       pollIntervalMs: 300,
     });
     board.synthesized(result);
@@ -87,7 +100,7 @@ async function followCouncil(
     clearInterval(retries);
     renderer.stop();
   }
-  return reportCouncil(result, out, simulated, startedMs);
+  return reportCouncil(result, out, { simulated, startedMs, people });
 }
 
 const SYNTHESIS = 'Synthesis';
@@ -187,27 +200,28 @@ class CouncilBoard {
 function reportCouncil(
   result: ExecutionResult,
   out: Output,
-  simulated: boolean,
-  startedMs: number,
+  { simulated, startedMs, people }: { simulated: boolean; startedMs: number; people: HumanMessageJson[] },
 ): ExitCode {
   const rows = councilRows(result);
   const exitCode = exitCodeOf(rows);
   const elapsedMs = Date.now() - startedMs;
   if (out.json) {
     out.result({
+      type: 'council-result',
       id: result.councilId,
       kind: 'council',
       mode: result.mode,
       task: result.task,
       simulated,
-      status: exitCode === 0 ? 'ok' : exitCode === 2 ? 'partial' : 'failed',
+      status: outcomeOf(exitCode),
       exitCode,
       rounds: result.rounds,
       responses: rows,
-      synthesis: result.synthesis,
+      synthesis: synthesisRow(result.synthesis),
       usage: totalUsage(rows),
       elapsedMs,
-      ...(result.messages ? { messages: result.messages } : {}),
+      ...(result.messages ? { messages: result.messages.map(messageJsonOf) } : {}),
+      humanMessages: people,
     });
     return exitCode;
   }

@@ -3,7 +3,8 @@ import type { CouncilWorkflowResult, ExpertMessageData } from '../../common/coun
 import { ZERO_USAGE } from '../../common/llm';
 import { councilProgressQuery } from '../../common/councilApi';
 import type { ExecutionResult } from '../council';
-import { formatAnswer, formatUsage, type AnswerRow, type Output } from './output';
+import { messageJsonOf, workflowStatusOf } from './jsonOutput';
+import { formatAnswer, formatUsage, totalUsage, type AnswerRow, type Output } from './output';
 import type { FoundWorkflow } from './workflows';
 import { printable } from './sanitize';
 import { wrapText } from './wrap';
@@ -16,13 +17,32 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
   const { handle, description } = found;
   const id = description.workflowId;
   const status = description.status.name.toLowerCase();
+  const head = {
+    type: 'council-show',
+    id,
+    kind: 'council',
+    workflowStatus: workflowStatusOf(description.status.name),
+  } as const;
   if (description.status.name === 'COMPLETED') {
     const result = (await handle.result()) as CouncilWorkflowResult;
     const people = await humanMessages(handle);
-    if (out.json) return out.result({ id, kind: 'council', status, result, humanMessages: people });
+    const rows = councilRows(result);
+    if (out.json) {
+      return out.result({
+        ...head,
+        councilStatus: 'completed',
+        mode: result.mode,
+        task: result.task,
+        rounds: result.rounds,
+        responses: rows,
+        synthesis: synthesisRow(result.synthesis),
+        usage: totalUsage(rows),
+        ...(result.messages ? { messages: result.messages.map(messageJsonOf) } : {}),
+        humanMessages: people.map(({ message, round }) => ({ round, message: messageJsonOf(message) })),
+      });
+    }
     out.say(`Council ${id}: ${result.mode}, ${status}, ${result.rounds} round(s)`);
     out.say(`Task: ${result.task}\n`);
-    const rows = councilRows(result);
     // People's messages after the experts' answers, before the synthesis that read them.
     for (const row of rows.slice(0, -1)) out.say(formatAnswer(row, out.width));
     for (const { message, round } of people) out.say(formatAnswer(personRow(message, round), out.width));
@@ -32,11 +52,20 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
     return;
   }
   if (description.status.name !== 'RUNNING') {
-    if (out.json) return out.result({ id, kind: 'council', status });
+    if (out.json) return out.result(head);
     return out.say(`Council ${id}: ${status}, no result`);
   }
   const progress = await handle.query(councilProgressQuery, { fromEvent: 0 });
-  if (out.json) return out.result({ id, kind: 'council', status, progress });
+  if (out.json) {
+    const people = await humanMessages(handle);
+    return out.result({
+      ...head,
+      councilStatus: progress.status,
+      rounds: progress.round,
+      messages: progress.messages.map(messageJsonOf),
+      humanMessages: people.map(({ message, round }) => ({ round, message: messageJsonOf(message) })),
+    });
+  }
   out.say(
     `Council ${id}: ${progress.status}, round ${progress.round}, ${progress.messages.length} message(s) so far`,
   );
@@ -88,9 +117,13 @@ export function councilRows(result: Pick<ExecutionResult, 'outputs' | 'synthesis
     tokenUsage: output.tokenUsage,
     ...(output.error ? { error: output.error } : {}),
   }));
-  const { synthesis } = result;
+  return [...experts, synthesisRow(result.synthesis)];
+}
+
+/** The synthesizer's outcome as a row. */
+export function synthesisRow(synthesis: ExecutionResult['synthesis']): AnswerRow {
   const status = synthesis.status === 'done' ? 'ok' : synthesis.status === 'failed' ? 'failed' : 'skipped';
-  const row: AnswerRow = {
+  return {
     name: synthesis.synthesizerName,
     role: 'synthesizer',
     status,
@@ -98,5 +131,4 @@ export function councilRows(result: Pick<ExecutionResult, 'outputs' | 'synthesis
     tokenUsage: synthesis.tokenUsage,
     ...(synthesis.error ? { error: synthesis.error } : {}),
   };
-  return [...experts, row];
 }

@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
 import { printable } from './sanitize';
 import { terminalWidth, wrapText } from './wrap';
+import { JSON_SCHEMA_VERSION, type JsonDocument } from './jsonOutput';
 
 /** Exit codes: success, error (nothing or nothing useful ran), partial failure (some participants failed). */
 export const ExitCode = { Ok: 0, Error: 1, Partial: 2 } as const;
@@ -23,6 +24,11 @@ export function exitCodeOf(rows: readonly AnswerRow[]): ExitCode {
   const ok = rows.filter((row) => row.status === 'ok').length;
   if (ok === rows.length) return ExitCode.Ok;
   return ok === 0 ? ExitCode.Error : ExitCode.Partial;
+}
+
+/** A run's outcome as JSON documents spell it: ok, partial (some failed) or failed. */
+export function outcomeOf(code: ExitCode): 'ok' | 'partial' | 'failed' {
+  return code === ExitCode.Ok ? 'ok' : code === ExitCode.Partial ? 'partial' : 'failed';
 }
 
 /** A participant's answer as a block: a heading line, then the text, wrapped to `width` when given. */
@@ -76,8 +82,8 @@ export interface Output {
   width: number | undefined;
   /** A line for people; goes to stderr in --json mode so stdout stays one JSON document. */
   say(text: string): void;
-  /** The one JSON document of a --json run. */
-  result(value: unknown): void;
+  /** The one JSON document of a --json run, in one of the shapes of jsonOutput.ts. */
+  result(value: JsonDocument): void;
 }
 
 export function createOutput(json: boolean): Output {
@@ -85,6 +91,7 @@ export function createOutput(json: boolean): Output {
     json,
     width: json ? undefined : terminalWidth(process.stdout),
     say: (text) => (json ? process.stderr : process.stdout).write(`${text}\n`),
-    result: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    result: (value) =>
+      process.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...value }, null, 2)}\n`),
   };
 }

@@ -9,7 +9,7 @@ import type { ParticipantResponse, RoundResult, SessionConfig } from '../../comm
 import { closeSessionUpdate, sendMessageUpdate } from '../../common/sessionApi';
 import type { sessionWorkflow } from '../../workflows';
 import { followSessionRound, rowOf } from './followSession';
-import { exitCodeOf, formatUsage, totalUsage, type ExitCode, type Output } from './output';
+import { exitCodeOf, formatUsage, outcomeOf, totalUsage, type ExitCode, type Output } from './output';
 import { createRenderer } from './progress';
 import { printable } from './sanitize';
 import type { CliRuntime } from './runtime';
@@ -111,12 +111,14 @@ function reportRun(responses: ParticipantResponse[], out: Output, meta: SessionR
   const exitCode = exitCodeOf(rows);
   if (out.json) {
     out.result({
+      type: 'session-round',
       id: meta.id,
       kind: 'session',
+      round: responses[0]?.round ?? 0,
       strategy: meta.strategy,
       question: meta.question,
       simulated: meta.simulated,
-      status: exitCode === 0 ? 'ok' : exitCode === 2 ? 'partial' : 'failed',
+      status: outcomeOf(exitCode),
       exitCode,
       responses: rows,
       usage: totalUsage(rows),
