@@ -13,6 +13,7 @@ const UNIT_TESTS = [
   'test/providers/trimHistory.test.ts', // history trimming to a token budget
   'test/providers/examples.test.ts', // documented provider configs against the schema
   'test/lint/', // the lint catches an import cycle
+  'test/cli/wrap.test.ts', // word wrapping of answers on a terminal
 ];
 
 /** @type {import('jest').Config} */

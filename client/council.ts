@@ -35,6 +35,7 @@ import {
 import { explainEnded } from './ended';
 import { CouncilUserError } from './errors';
 import { asUserError } from './session';
+import { councilMetadata } from './webUi';
 
 /** The seed's `ExpertMessage`: the stored message with its timestamp as a `Date`. */
 export interface ExpertMessage extends Omit<ExpertMessageData, 'timestamp'> {
@@ -75,13 +76,20 @@ export type OnExpertUpdate = (expertId: string, update: ExpertUpdate) => void | 
 /** Called as the council's status (or the round it is in) changes. */
 export type OnStatusUpdate = (
   status: CouncilStatus,
-  update: { detail: string; seq: number; at: Date },
+  /** `until`: while `awaiting-human`, when the wait ends if no person writes. */
+  update: { detail: string; seq: number; at: Date; until?: Date },
+) => void | Promise<void>;
+/** Called when a person's message comes into the council (`sendHumanMessage`), after round `round`. */
+export type OnHumanMessage = (
+  message: ExpertMessage,
+  update: { round: number; seq: number; at: Date },
 ) => void | Promise<void>;
 
 /** What a caller following a council is told; callbacks run in log order, each awaited. */
 export interface CouncilCallbacks {
   onExpertUpdate?: OnExpertUpdate;
   onStatusUpdate?: OnStatusUpdate;
+  onHumanMessage?: OnHumanMessage;
   /** Called for every message routed to that expert (messaging on), by expert id. */
   messageHandlers?: Record<string, (message: ExpertMessage) => void | Promise<void>>;
   /** Resume after this many events of the log (the last `seq` seen + 1); 0 replays from the start. */
@@ -130,6 +138,7 @@ export async function startCouncil(
       workflowId: councilId,
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       args: [{ schemaVersion: COUNCIL_SCHEMA_VERSION, context: parsed.data }],
+      ...councilMetadata(parsed.data),
       // An id names one council, for attachCouncil: never a second one after the first has ended.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
@@ -254,7 +263,8 @@ async function deliver(page: CouncilProgress, callbacks: CouncilCallbacks): Prom
   for (const event of page.events) {
     if (event.kind === 'status') {
       const at = new Date(event.at);
-      await callbacks.onStatusUpdate?.(event.status, { detail: event.detail, seq: event.seq, at });
+      const until = event.until !== undefined ? { until: new Date(event.until) } : {};
+      await callbacks.onStatusUpdate?.(event.status, { detail: event.detail, seq: event.seq, at, ...until });
     } else if (event.kind === 'expert') {
       const content = event.messageId !== undefined ? byId.get(event.messageId)?.content : undefined;
       const full: ExpertUpdate = {
@@ -263,6 +273,10 @@ async function deliver(page: CouncilProgress, callbacks: CouncilCallbacks): Prom
         ...(content !== undefined && { content }),
       };
       await callbacks.onExpertUpdate?.(event.expertId, full);
+    } else if (event.kind === 'human') {
+      const message = byId.get(event.messageId);
+      const update = { round: event.round, seq: event.seq, at: new Date(event.at) };
+      if (message) await callbacks.onHumanMessage?.(toExpertMessage(message), update);
     } else {
       const message = byId.get(event.messageId);
       if (!message) continue;

@@ -39,6 +39,7 @@ import { zodProblem } from '../common/validation';
 import type { sessionWorkflow } from '../workflows';
 import { explainEnded } from './ended';
 import { CouncilUserError } from './errors';
+import { sessionMetadata } from './webUi';
 
 /** How often an update whose request timed out is asked again (under the same id). */
 const UPDATE_ATTEMPTS = 5;
@@ -85,6 +86,7 @@ export class MultiParticipantSession {
         workflowId: sessionId,
         taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
         args: [{ config }],
+        ...sessionMetadata(parsed.data),
       });
       return new MultiParticipantSession(client, sessionId, handle);
     } catch (error) {

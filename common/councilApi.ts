@@ -15,7 +15,15 @@ export type ExpertCallState = 'thinking' | 'done' | 'failed';
 
 /** One entry of the council's durable progress log; `seq` is its index in the log. */
 export type ProgressEvent =
-  | { seq: number; at: string; kind: 'status'; status: CouncilStatus; detail: string }
+  | {
+      seq: number;
+      at: string;
+      kind: 'status';
+      status: CouncilStatus;
+      detail: string;
+      /** While `awaiting-human`: when the wait ends without a message (workflow time, ISO 8601 UTC). */
+      until?: string;
+    }
   | {
       seq: number;
       at: string;
@@ -30,6 +38,14 @@ export type ProgressEvent =
       messageType?: ExpertMessageType;
       tokenUsage?: TokenUsage;
       error?: { type: string; message: string };
+    }
+  | {
+      seq: number;
+      at: string;
+      /** A person's message came in (whether messaging is on or not); the message is in the page. */
+      kind: 'human';
+      messageId: string;
+      round: number;
     }
   | {
       seq: number;

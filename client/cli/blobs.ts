@@ -45,7 +45,8 @@ export function gcCommand(): Command {
         dryRun: options.dryRun === true,
         ...(olderThanMs !== undefined ? { olderThanMs } : {}),
       });
-      if (out.json) return out.result({ store: store.describe, dryRun: options.dryRun === true, ...result });
+      if (out.json)
+        return out.result({ type: 'gc', store: store.describe, dryRun: options.dryRun === true, ...result });
       const verb = options.dryRun ? 'would remove' : 'removed';
       out.say(
         `${store.describe}: ${verb} ${result.removed.length} blob(s) older than ${result.olderThanMs / UNIT_MS.h} h; ` +

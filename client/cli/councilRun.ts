@@ -1,10 +1,26 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { CouncilContextInput } from '../../common/council';
-import { attachCouncil, startCouncil, type ExecutionResult, type ExpertUpdate } from '../council';
+import {
+  attachCouncil,
+  startCouncil,
+  type ExecutionResult,
+  type ExpertMessage,
+  type ExpertUpdate,
+} from '../council';
+import { ZERO_USAGE } from '../../common/llm';
 import { CouncilUserError } from '../errors';
-import { councilRows, formatPeerReview, peerReviewFields } from './councilShow';
+import { councilRows, formatPeerReview, peerReviewFields, synthesisRow } from './councilShow';
 import { matchActivities } from './followSession';
-import { exitCodeOf, formatAnswer, formatUsage, totalUsage, type ExitCode, type Output } from './output';
+import { messageJsonOf, type HumanMessageJson } from './jsonOutput';
+import {
+  exitCodeOf,
+  formatAnswer,
+  formatUsage,
+  outcomeOf,
+  totalUsage,
+  type ExitCode,
+  type Output,
+} from './output';
 import { createRenderer, type ParticipantLine, type ProgressRenderer } from './progress';
 import type { CliRuntime } from './runtime';
 import { idTaken, type FoundWorkflow } from './workflows';
@@ -63,7 +79,8 @@ async function followCouncil(
   startedMs: number,
 ): Promise<ExitCode> {
   const renderer = createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
-  const board = new CouncilBoard(renderer);
+  const board = new CouncilBoard(renderer, id);
+  const people: HumanMessageJson[] = [];
   const handle = client.workflow.getHandle(id);
   // Retries show up only in the pending activities of the workflow's description.
   const retries = setInterval(() => void board.pollRetries(handle).catch(() => undefined), 500);
@@ -71,7 +88,11 @@ async function followCouncil(
   try {
     result = await attachCouncil(client, id, {
       onExpertUpdate: (_expertId, update) => board.expert(update),
-      onStatusUpdate: (status) => board.status(status),
+      onStatusUpdate: (status, update) => board.status(status, update.until),
+      onHumanMessage: (message, update) => {
+        people.push({ round: update.round, message: messageJsonOf(message) });
+        board.human(message);
+      },
       pollIntervalMs: 300,
     });
     board.synthesized(result);
@@ -79,17 +100,25 @@ async function followCouncil(
     clearInterval(retries);
     renderer.stop();
   }
-  return reportCouncil(result, out, simulated, startedMs);
+  return reportCouncil(result, out, { simulated, startedMs, people });
 }
 
 const SYNTHESIS = 'Synthesis';
+/** The line of a council's waits for a person. */
+const PEOPLE = 'People';
 
 /** The live state of every expert and the synthesizer, fed by the council's progress log. */
 class CouncilBoard {
   private readonly lines = new Map<string, ParticipantLine>();
   private readonly order: string[] = [];
 
-  constructor(private readonly renderer: ProgressRenderer) {}
+  /** A person wrote during the wait on show: the wait ends with that. */
+  private wrote = false;
+
+  constructor(
+    private readonly renderer: ProgressRenderer,
+    private readonly councilId: string,
+  ) {}
 
   expert(update: ExpertUpdate): void {
     const role =
@@ -114,9 +143,31 @@ class CouncilBoard {
     }
   }
 
-  status(status: string): void {
+  status(status: string, until: Date | undefined): void {
+    const waiting = this.lines.get(PEOPLE);
+    if (status === 'awaiting-human' && until) {
+      this.wrote = false;
+      const hint = `send one: council session send ${this.councilId} "…"`;
+      this.set(PEOPLE, 'between rounds', { kind: 'person', untilMs: until.getTime(), hint });
+    } else if (waiting?.state.kind === 'person' && !waiting.state.outcome) {
+      const outcome = this.wrote ? 'a person wrote: going on' : 'no message in time: going on';
+      this.set(PEOPLE, waiting.role, { ...waiting.state, outcome });
+    }
     if (status === 'synthesizing')
       this.set('Synthesis', 'synthesizer', { kind: 'thinking', sinceMs: Date.now() });
+  }
+
+  /** A person's message, printed where it came, like an answer. */
+  human(message: ExpertMessage): void {
+    this.wrote = true;
+    const to = message.recipient ? `to ${message.recipient} only` : 'to everyone';
+    this.renderer.answer({
+      name: message.senderName,
+      role: `person, ${to}`,
+      status: 'ok',
+      content: message.content,
+      tokenUsage: { ...ZERO_USAGE },
+    });
   }
 
   /** The synthesizer's final line; its text is printed with the summary. */
@@ -152,27 +203,28 @@ class CouncilBoard {
 function reportCouncil(
   result: ExecutionResult,
   out: Output,
-  simulated: boolean,
-  startedMs: number,
+  { simulated, startedMs, people }: { simulated: boolean; startedMs: number; people: HumanMessageJson[] },
 ): ExitCode {
   const rows = councilRows(result);
   const exitCode = exitCodeOf(rows);
   const elapsedMs = Date.now() - startedMs;
   if (out.json) {
     out.result({
+      type: 'council-result',
       id: result.councilId,
       kind: 'council',
       mode: result.mode,
       task: result.task,
       simulated,
-      status: exitCode === 0 ? 'ok' : exitCode === 2 ? 'partial' : 'failed',
+      status: outcomeOf(exitCode),
       exitCode,
       rounds: result.rounds,
       responses: rows,
-      synthesis: result.synthesis,
+      synthesis: synthesisRow(result.synthesis),
       usage: totalUsage(rows),
       elapsedMs,
-      ...(result.messages ? { messages: result.messages } : {}),
+      ...(result.messages ? { messages: result.messages.map(messageJsonOf) } : {}),
+      humanMessages: people,
       ...peerReviewFields(result),
     });
     return exitCode;
@@ -180,7 +232,7 @@ function reportCouncil(
   const review = formatPeerReview(result);
   if (review) out.say(review);
   const synthesis = rows[rows.length - 1];
-  if (synthesis) out.say(`\n── Synthesis ──\n${formatAnswer(synthesis)}`);
+  if (synthesis) out.say(`\n── Synthesis ──\n${formatAnswer(synthesis, out.width)}`);
   out.say(formatUsage(rows, elapsedMs));
   return exitCode;
 }

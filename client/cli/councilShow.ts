@@ -1,10 +1,14 @@
-import type { CouncilWorkflowResult } from '../../common/council';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { CouncilWorkflowResult, ExpertMessageData } from '../../common/council';
+import { ZERO_USAGE } from '../../common/llm';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { councilProgressQuery } from '../../common/councilApi';
 import type { ExecutionResult } from '../council';
-import { formatAnswer, formatUsage, type AnswerRow, type Output } from './output';
+import { messageJsonOf, workflowStatusOf } from './jsonOutput';
+import { formatAnswer, formatUsage, totalUsage, type AnswerRow, type Output } from './output';
 import type { FoundWorkflow } from './workflows';
 import { printable } from './sanitize';
+import { wrapText } from './wrap';
 
 /**
  * `session show` for a council: its result once it completed, else where it is and the messages so
@@ -14,29 +18,97 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
   const { handle, description } = found;
   const id = description.workflowId;
   const status = description.status.name.toLowerCase();
+  const head = {
+    type: 'council-show',
+    id,
+    kind: 'council',
+    workflowStatus: workflowStatusOf(description.status.name),
+  } as const;
   if (description.status.name === 'COMPLETED') {
     const result = (await handle.result()) as CouncilWorkflowResult;
-    if (out.json) return out.result({ id, kind: 'council', status, result });
+    const people = await humanMessages(handle);
+    const rows = councilRows(result);
+    if (out.json) {
+      return out.result({
+        ...head,
+        councilStatus: 'completed',
+        mode: result.mode,
+        task: result.task,
+        rounds: result.rounds,
+        responses: rows,
+        synthesis: synthesisRow(result.synthesis),
+        usage: totalUsage(rows),
+        ...(result.messages ? { messages: result.messages.map(messageJsonOf) } : {}),
+        humanMessages: people.map(({ message, round }) => ({ round, message: messageJsonOf(message) })),
+        ...peerReviewFields(result),
+      });
+    }
     out.say(`Council ${id}: ${result.mode}, ${status}, ${result.rounds} round(s)`);
     out.say(`Task: ${result.task}\n`);
-    for (const row of councilRows(result)) out.say(formatAnswer(row));
+    // People's messages after the experts' answers, before the review and synthesis that read them.
+    for (const row of rows.slice(0, -1)) out.say(formatAnswer(row, out.width));
+    for (const { message, round } of people) out.say(formatAnswer(personRow(message, round), out.width));
     const review = formatPeerReview(result);
     if (review) out.say(review);
+    for (const row of rows.slice(-1)) out.say(formatAnswer(row, out.width));
     const elapsedMs = (description.closeTime?.getTime() ?? Date.now()) - description.startTime.getTime();
     out.say(formatUsage(councilRows(result), elapsedMs));
     return;
   }
   if (description.status.name !== 'RUNNING') {
-    if (out.json) return out.result({ id, kind: 'council', status });
+    if (out.json) return out.result(head);
     return out.say(`Council ${id}: ${status}, no result`);
   }
   const progress = await handle.query(councilProgressQuery, { fromEvent: 0 });
-  if (out.json) return out.result({ id, kind: 'council', status, progress });
+  if (out.json) {
+    const people = await humanMessages(handle);
+    return out.result({
+      ...head,
+      councilStatus: progress.status,
+      rounds: progress.round,
+      messages: progress.messages.map(messageJsonOf),
+      humanMessages: people.map(({ message, round }) => ({ round, message: messageJsonOf(message) })),
+    });
+  }
   out.say(
     `Council ${id}: ${progress.status}, round ${progress.round}, ${progress.messages.length} message(s) so far`,
   );
   for (const message of progress.messages)
-    out.say(printable(`\n${message.senderName} [${message.type}]\n${message.content}`));
+    out.say(wrapText(printable(`\n${message.senderName} [${message.type}]\n${message.content}`), out.width));
+}
+
+/** Most pages of the progress log read (500 events each): far above what a council logs. */
+const MAX_PAGES = 1_000;
+
+/** People's messages to a council, each with the round it came after, from its progress log. */
+async function humanMessages(
+  handle: WorkflowHandle,
+): Promise<Array<{ message: ExpertMessageData; round: number }>> {
+  const found: Array<{ message: ExpertMessageData; round: number }> = [];
+  let fromEvent = 0;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const progress = await handle.query(councilProgressQuery, { fromEvent });
+    const byId = new Map(progress.messages.map((message) => [message.id, message]));
+    for (const event of progress.events) {
+      const message = event.kind === 'human' ? byId.get(event.messageId) : undefined;
+      if (message && event.kind === 'human') found.push({ message, round: event.round });
+    }
+    fromEvent = progress.nextEvent;
+    if (fromEvent >= progress.totalEvents) break;
+  }
+  return found;
+}
+
+/** A person's message as `show` prints it: who, to whom, after which round. */
+function personRow(message: ExpertMessageData, round: number): AnswerRow {
+  const to = message.recipient ? `to ${message.recipient} only` : 'to everyone';
+  return {
+    name: message.senderName,
+    role: `person, ${to}, after round ${round}`,
+    status: 'ok',
+    content: message.content,
+    tokenUsage: { ...ZERO_USAGE },
+  };
 }
 
 /** The experts' outcomes and the synthesis as rows, in the order the caller listed the experts. */
@@ -49,9 +121,13 @@ export function councilRows(result: Pick<ExecutionResult, 'outputs' | 'synthesis
     tokenUsage: output.tokenUsage,
     ...(output.error ? { error: output.error } : {}),
   }));
-  const { synthesis } = result;
+  return [...experts, synthesisRow(result.synthesis)];
+}
+
+/** The synthesizer's outcome as a row. */
+export function synthesisRow(synthesis: ExecutionResult['synthesis']): AnswerRow {
   const status = synthesis.status === 'done' ? 'ok' : synthesis.status === 'failed' ? 'failed' : 'skipped';
-  const row: AnswerRow = {
+  return {
     name: synthesis.synthesizerName,
     role: 'synthesizer',
     status,
@@ -59,7 +135,6 @@ export function councilRows(result: Pick<ExecutionResult, 'outputs' | 'synthesis
     tokenUsage: synthesis.tokenUsage,
     ...(synthesis.error ? { error: synthesis.error } : {}),
   };
-  return [...experts, row];
 }
 
 /** The peer review fields of a result, for `--json` output: present only when peer review ran. */

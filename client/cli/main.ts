@@ -37,6 +37,7 @@ function buildProgram(): Command {
  * --verbose); commands set `process.exitCode` themselves (2: some participants failed).
  */
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedPipe();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -49,6 +50,21 @@ export async function main(argv: string[]): Promise<number> {
     if (verbose && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
     else if (!(error instanceof CouncilUserError)) process.stderr.write('(run with --verbose for details)\n');
     return ExitCode.Error;
+  }
+}
+
+/**
+ * `council session show ID | head`: once the reader is gone, nothing more can be shown, so the CLI
+ * stops at once with exit code 0, as Unix tools do, instead of an unhandled EPIPE and its stack.
+ * Whatever runs in Temporal goes on (a run closes itself; `attach` follows it), and an embedded
+ * server this process started stops with it (see client/devServer.ts).
+ */
+function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(ExitCode.Ok);
+      throw error;
+    });
   }
 }
 

@@ -2,6 +2,8 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
 import { printable } from './sanitize';
+import { terminalWidth, wrapText } from './wrap';
+import { JSON_SCHEMA_VERSION, type JsonDocument } from './jsonOutput';
 
 /** Exit codes: success, error (nothing or nothing useful ran), partial failure (some participants failed). */
 export const ExitCode = { Ok: 0, Error: 1, Partial: 2 } as const;
@@ -24,11 +26,16 @@ export function exitCodeOf(rows: readonly AnswerRow[]): ExitCode {
   return ok === 0 ? ExitCode.Error : ExitCode.Partial;
 }
 
-/** A participant's answer as a block: a heading line, then the text. */
-export function formatAnswer(row: AnswerRow): string {
+/** A run's outcome as JSON documents spell it: ok, partial (some failed) or failed. */
+export function outcomeOf(code: ExitCode): 'ok' | 'partial' | 'failed' {
+  return code === ExitCode.Ok ? 'ok' : code === ExitCode.Partial ? 'partial' : 'failed';
+}
+
+/** A participant's answer as a block: a heading line, then the text, wrapped to `width` when given. */
+export function formatAnswer(row: AnswerRow, width?: number): string {
   // Names, answers and errors come from models and people: cleaned before our own colours go on.
   const heading = `${pc.bold(printable(row.name))} ${pc.dim(`(${printable(row.role)})`)}`;
-  if (row.status === 'ok') return `${heading}\n${printable(row.content.trim())}\n`;
+  if (row.status === 'ok') return `${heading}\n${wrapText(printable(row.content.trim()), width)}\n`;
   const why = printable(row.error ? `${row.error.type}: ${row.error.message}` : row.status);
   return `${heading} ${pc.red(row.status === 'failed' ? 'failed' : 'skipped')}: ${why}\n`;
 }
@@ -71,16 +78,20 @@ export function formatTable(head: string[], rows: Array<Array<string | number>>)
 /** Where a command writes: results to stdout, and, with --json, progress to stderr. */
 export interface Output {
   json: boolean;
+  /** The terminal's width when stdout is one (answers wrap to it); undefined when piped. */
+  width: number | undefined;
   /** A line for people; goes to stderr in --json mode so stdout stays one JSON document. */
   say(text: string): void;
-  /** The one JSON document of a --json run. */
-  result(value: unknown): void;
+  /** The one JSON document of a --json run, in one of the shapes of jsonOutput.ts. */
+  result(value: JsonDocument): void;
 }
 
 export function createOutput(json: boolean): Output {
   return {
     json,
+    width: json ? undefined : terminalWidth(process.stdout),
     say: (text) => (json ? process.stderr : process.stdout).write(`${text}\n`),
-    result: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    result: (value) =>
+      process.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...value }, null, 2)}\n`),
   };
 }

@@ -2,6 +2,7 @@ import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import { formatAnswer, type AnswerRow } from './output';
 import { printable } from './sanitize';
+import { terminalWidth } from './wrap';
 
 /** Where one participant is in the round. */
 export type ParticipantState =
@@ -10,7 +11,9 @@ export type ParticipantState =
   | { kind: 'retrying'; attempt: number; maxAttempts?: number; reason: string }
   | { kind: 'done'; tokens: number }
   | { kind: 'failed'; reason: string }
-  | { kind: 'skipped'; reason?: string };
+  | { kind: 'skipped'; reason?: string }
+  /** A council waiting for a person until `untilMs`; `outcome` once the wait is over. */
+  | { kind: 'person'; untilMs: number; hint: string; outcome?: string };
 
 export interface ParticipantLine {
   name: string;
@@ -53,6 +56,11 @@ function describe(state: ParticipantState, now?: number): string {
       return `${pc.red('failed')}${state.reason ? `: ${state.reason}` : ''}`;
     case 'skipped':
       return `${pc.yellow('skipped')}${state.reason ? `: ${state.reason}` : ''}`;
+    case 'person': {
+      if (state.outcome) return state.outcome;
+      const left = Math.max(0, Math.ceil((state.untilMs - (now ?? Date.now())) / 1000));
+      return `${pc.magenta(`waiting for a person, ${left} s left`)} (${state.hint})`;
+    }
   }
 }
 
@@ -63,6 +71,7 @@ const ICONS: Record<ParticipantState['kind'], string> = {
   done: pc.green('✔'),
   failed: pc.red('✖'),
   skipped: pc.yellow('–'),
+  person: pc.magenta('?'),
 };
 
 function liveRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRenderer {
@@ -90,7 +99,7 @@ function liveRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRen
     answer(row) {
       if (!answers) return;
       log.clear();
-      stream.write(`${formatAnswer(row)}\n`);
+      stream.write(`${formatAnswer(row, terminalWidth(stream))}\n`);
       render();
     },
     stop() {
@@ -108,7 +117,9 @@ function plainRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRe
       ? `retrying:${state.attempt}`
       : state.kind === 'failed'
         ? `failed:${state.reason}`
-        : state.kind;
+        : state.kind === 'person'
+          ? `person:${state.untilMs}:${state.outcome ?? ''}`
+          : state.kind;
   return {
     update(lines) {
       for (const line of lines) {

@@ -1,13 +1,14 @@
 import { Command, Option } from 'commander';
 import { ScheduleAlreadyRunning, type ScheduleSpec } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { COUNCIL_SCHEMA_VERSION } from '../../common/council';
+import { COUNCIL_SCHEMA_VERSION, councilContextSchema } from '../../common/council';
 import type { SearchAttributePair } from '@temporalio/common';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import { loadConfigFile, type CouncilConfig } from '../config';
 import { configuredTarget } from '../connection';
 import { CouncilUserError } from '../errors';
 import { SIMULATED_BANNER, shouldSimulate } from '../simulated';
+import { councilMetadata, sessionMetadata } from '../webUi';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime, simulatedQueue } from './runtime';
 import { manageCommands } from './scheduleManage';
@@ -81,10 +82,13 @@ function createCommand(): Command {
               ? {
                   workflowType: WORKFLOW_TYPES.council,
                   args: [{ schemaVersion: COUNCIL_SCHEMA_VERSION, context: { ...config.context, task } }],
+                  // Validated with the file: parsed again only for its defaults.
+                  ...councilMetadata(councilContextSchema.parse({ ...config.context, task })),
                 }
               : {
                   workflowType: WORKFLOW_TYPES.session,
                   args: [{ config: config.session, oneShot: { role: 'user', content: task } }],
+                  ...sessionMetadata(config.session, task),
                 }),
           },
           policies: { overlap: overlapPolicy(options.overlap) },

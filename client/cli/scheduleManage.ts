@@ -40,21 +40,27 @@ function listCommand(): Command {
     const out = createOutput(options.json === true);
     const runtime = await openRuntime(connectionFlags(options));
     try {
-      const rows: Array<Record<string, string>> = [];
+      const rows: Array<{
+        id: string;
+        state: ScheduleState;
+        nextRunAt: string | null;
+        latestRun: string | null;
+      }> = [];
       for await (const schedule of runtime.client.schedule.list()) {
         rows.push({
           id: schedule.scheduleId,
           state: schedule.state.paused ? 'paused' : 'active',
-          next: schedule.info.nextActionTimes[0]?.toISOString() ?? '',
-          recent: schedule.info.recentActions.map((a) => a.action.workflow.workflowId).slice(-1)[0] ?? '',
+          nextRunAt: schedule.info.nextActionTimes[0]?.toISOString() ?? null,
+          latestRun:
+            schedule.info.recentActions.map((a) => a.action.workflow.workflowId).slice(-1)[0] ?? null,
         });
       }
-      if (out.json) return out.result(rows);
+      if (out.json) return out.result({ type: 'schedule-list', items: rows });
       if (rows.length === 0) return out.say('No schedules.');
       out.say(
         formatTable(
           ['ID', 'STATE', 'NEXT RUN', 'LATEST RUN'],
-          rows.map((row) => Object.values(row)),
+          rows.map((row) => [row.id, row.state, row.nextRunAt ?? '', row.latestRun ?? '']),
         ),
       );
     } finally {
@@ -75,13 +81,15 @@ function describeCommand(): Command {
     withSchedule(options, id, async (handle) => {
       const description = await handle.describe();
       const out = createOutput(options.json === true);
-      if (out.json) return out.result(summary(description));
+      if (out.json) return out.result({ type: 'schedule', ...summary(description) });
       for (const [key, value] of Object.entries(summary(description))) {
         out.say(`${key.padEnd(10)} ${Array.isArray(value) ? value.join(', ') || '-' : value}`);
       }
     }),
   );
 }
+
+type ScheduleState = 'active' | 'paused';
 
 function summary(description: ScheduleDescription) {
   const { state, info, policies } = description;
@@ -95,10 +103,10 @@ function summary(description: ScheduleDescription) {
     spec: memo.spec ?? '',
     config: memo.config ?? '',
     task: memo.task ?? '',
-    state: state.paused ? 'paused' : 'active',
+    state: (state.paused ? 'paused' : 'active') as ScheduleState,
     note: state.note ?? '',
     overlap: (policies.overlap ?? 'SKIP').toLowerCase(),
-    nextRuns: info.nextActionTimes.slice(0, 3).map((time) => time.toISOString()),
+    nextRunsAt: info.nextActionTimes.slice(0, 3).map((time) => time.toISOString()),
     recentRuns: info.recentActions.map((action) => action.action.workflow.workflowId),
     running: info.runningActions.map((action) => action.workflow.workflowId),
   };

@@ -5,7 +5,7 @@ import { sendHumanMessage } from '../council';
 import { MultiParticipantSession } from '../session';
 import { requiredKeyVars, SIMULATED_BANNER } from '../simulated';
 import { followSessionRound, rowOf } from './followSession';
-import { createOutput, exitCodeOf, formatUsage, totalUsage } from './output';
+import { createOutput, exitCodeOf, formatUsage, outcomeOf, totalUsage } from './output';
 import { connectionFlags, withConfigOptions, withConnectionOptions } from './options';
 import { createRenderer } from './progress';
 import { prepareConfig, type StartOptions } from './run';
@@ -97,9 +97,20 @@ function sendCommand(): Command {
       const sent = session.sendMessage('user', message, to ? { participants: to } : undefined);
       const responses = await followSessionRound(found.handle, sent, renderer, view.transcriptLength);
       const rows = responses.map(rowOf);
-      process.exitCode = exitCodeOf(rows);
+      const exitCode = exitCodeOf(rows);
+      process.exitCode = exitCode;
       if (out.json)
-        out.result({ id, round: responses[0]?.round, simulated, responses: rows, usage: totalUsage(rows) });
+        out.result({
+          type: 'session-round',
+          id,
+          kind: 'session',
+          round: responses[0]?.round ?? view.round + 1,
+          simulated,
+          status: outcomeOf(exitCode),
+          exitCode,
+          responses: rows,
+          usage: totalUsage(rows),
+        });
       else out.say(`\n${formatUsage(rows, Date.now() - startedMs)}`);
     } finally {
       await runtime.close();

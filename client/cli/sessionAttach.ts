@@ -6,7 +6,7 @@ import type { ParticipantResponse, TranscriptEntry } from '../../common/session'
 import { SIMULATED_BANNER } from '../simulated';
 import { attachCouncilRun } from './councilRun';
 import { followSessionRound, rowOf } from './followSession';
-import { createOutput, exitCodeOf, formatUsage, type Output } from './output';
+import { createOutput, exitCodeOf, formatUsage, outcomeOf, totalUsage, type Output } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { createRenderer } from './progress';
 import { isSimulatedQueue, openRuntime } from './runtime';
@@ -90,10 +90,22 @@ async function followOpenSession(found: FoundWorkflow, out: Output) {
     dropped + (roundStart < 0 ? transcript.length : roundStart),
   );
   const rows = responses.map(rowOf);
-  if (out.json) out.result({ id: found.description.workflowId, kind: 'session', round, responses: rows });
-  else if (rows.length === 0) out.say('No round has been played yet: send one with `council session send`.');
+  const exitCode = exitCodeOf(rows);
+  if (out.json) {
+    out.result({
+      type: 'session-round',
+      id: found.description.workflowId,
+      kind: 'session',
+      round,
+      status: outcomeOf(exitCode),
+      exitCode,
+      responses: rows,
+      usage: totalUsage(rows),
+    });
+  } else if (rows.length === 0)
+    out.say('No round has been played yet: send one with `council session send`.');
   else out.say(`\n${formatUsage(rows, Date.now() - startedMs)}`);
-  return exitCodeOf(rows);
+  return exitCode;
 }
 
 /** Resolves once the round is no longer active, with its responses read from the transcript. */

@@ -9,10 +9,11 @@ import type { ParticipantResponse, RoundResult, SessionConfig } from '../../comm
 import { closeSessionUpdate, sendMessageUpdate } from '../../common/sessionApi';
 import type { sessionWorkflow } from '../../workflows';
 import { followSessionRound, rowOf } from './followSession';
-import { exitCodeOf, formatUsage, totalUsage, type ExitCode, type Output } from './output';
+import { exitCodeOf, formatUsage, outcomeOf, totalUsage, type ExitCode, type Output } from './output';
 import { createRenderer } from './progress';
 import { printable } from './sanitize';
 import type { CliRuntime } from './runtime';
+import { sessionMetadata } from '../webUi';
 import { CLI_MEMO_KEY, idTaken, RUN_UPDATE_ID, WORKFLOW_TYPES, type CliMemo } from './workflows';
 
 /** What a `run` of a session needs to start. */
@@ -39,6 +40,7 @@ export async function startSessionRun(
     args: [{ config: start.config, closeAfterFirstRound: true }],
     workflowIdConflictPolicy: 'FAIL',
     memo: { [CLI_MEMO_KEY]: memo },
+    ...sessionMetadata(start.config, start.question),
   });
   // Update-with-start on the id of a closed session hands back that session's round (the same
   // update id) whatever the id reuse policy: an id already used is refused before anything is sent.
@@ -109,12 +111,14 @@ function reportRun(responses: ParticipantResponse[], out: Output, meta: SessionR
   const exitCode = exitCodeOf(rows);
   if (out.json) {
     out.result({
+      type: 'session-round',
       id: meta.id,
       kind: 'session',
+      round: responses[0]?.round ?? 0,
       strategy: meta.strategy,
       question: meta.question,
       simulated: meta.simulated,
-      status: exitCode === 0 ? 'ok' : exitCode === 2 ? 'partial' : 'failed',
+      status: outcomeOf(exitCode),
       exitCode,
       responses: rows,
       usage: totalUsage(rows),

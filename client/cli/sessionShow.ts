@@ -8,10 +8,12 @@ import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import { SESSION_SUMMARY_MEMO_KEY, type SessionSummary } from '../../common/session';
 import { CouncilUserError } from '../errors';
 import { showCouncil } from './councilShow';
+import { workflowStatusOf } from './jsonOutput';
 import { createOutput, formatTable } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime } from './runtime';
 import { printable } from './sanitize';
+import { wrapText } from './wrap';
 import { CLI_MEMO_KEY, findWorkflow, serveWorkflow } from './workflows';
 import { explainEncrypted } from '../../storage/encryption';
 
@@ -35,22 +37,42 @@ export function showCommand(): Command {
         found.handle.query(transcriptQuery, { fromIndex: 0 }),
       ]);
       const status = found.description.status.name.toLowerCase();
-      if (out.json) return out.result({ id, kind: 'session', status, view, transcript });
+      if (out.json) {
+        return out.result({
+          type: 'session-show',
+          id,
+          kind: 'session',
+          workflowStatus: workflowStatusOf(found.description.status.name),
+          strategy: view.strategy,
+          round: view.round,
+          closed: view.closed,
+          usage: view.usage,
+          participants: view.participants.map(({ spec, usage }) => ({
+            name: spec.name,
+            role: spec.role,
+            model: `${spec.model.provider}/${spec.model.model}`,
+            priority: spec.priority,
+            usage,
+          })),
+          transcriptDropped: view.transcriptDropped,
+          transcript,
+        });
+      }
       const names = view.participants.map((p) => `${p.spec.name} (${p.spec.role})`).join(', ');
       out.say(
         `Session ${id}: ${view.strategy}, ${status}, ${view.round} round(s), ${view.usage.totalTokens} tokens`,
       );
       out.say(printable(`Participants: ${names || 'none'}`));
       // The transcript is what models and people wrote: no escape of theirs reaches the terminal.
-      out.say(printable(formatTranscript(transcript)));
+      out.say(formatTranscript(transcript, out.width));
     } finally {
       await runtime.close();
     }
   });
 }
 
-/** A transcript grouped by round: the message, then each answer with its tokens. */
-function formatTranscript(transcript: readonly TranscriptEntry[]): string {
+/** A transcript grouped by round: the message, then each answer with its tokens, wrapped to `width`. */
+function formatTranscript(transcript: readonly TranscriptEntry[], width: number | undefined): string {
   const lines: string[] = [];
   for (const entry of transcript) {
     if (entry.role === 'user' || entry.role === 'system') {
@@ -64,7 +86,7 @@ function formatTranscript(transcript: readonly TranscriptEntry[]): string {
     );
     if (entry.content) lines.push(entry.content.trim());
   }
-  return lines.join('\n');
+  return wrapText(printable(lines.join('\n')), width);
 }
 
 const statusPattern = /^[a-z-]+$/;
@@ -121,13 +143,22 @@ export function listCommand(): Command {
         throw explainEncrypted(error);
       }
       const rows = found.map(rowOf);
-      if (out.json) return out.result(rows);
+      if (out.json) return out.result({ type: 'run-list', query, items: rows });
       if (rows.length === 0) out.say('No sessions or councils match.');
       else
         out.say(
           formatTable(
-            ['ID', 'KIND', 'STRATEGY', 'STATUS', 'WORKFLOW', 'STARTED', 'TOKENS', 'QUESTION'],
-            rows.map((r) => Object.values(r)),
+            ['ID', 'KIND', 'STRATEGY', 'STATUS', 'WORKFLOW', 'STARTED (UTC)', 'TOKENS', 'QUESTION'],
+            rows.map((r) => [
+              r.id,
+              r.kind,
+              r.strategy,
+              r.councilStatus,
+              r.workflowStatus,
+              r.startedAt.replace('T', ' ').slice(0, 19),
+              r.tokens ?? '',
+              r.question.length > 40 ? `${r.question.slice(0, 39)}…` : r.question,
+            ]),
           ),
         );
       out.say(`Temporal UI filter: ${query}`);
@@ -146,10 +177,11 @@ function rowOf(info: WorkflowExecutionInfo) {
     id: info.workflowId,
     kind: info.typedSearchAttributes.get(CouncilKindKey) ?? '',
     strategy: info.typedSearchAttributes.get(CouncilStrategyKey) ?? '',
-    status: info.typedSearchAttributes.get(CouncilStatusKey) ?? '',
-    workflow: info.status.name.toLowerCase(),
-    started: info.startTime.toISOString().replace('T', ' ').slice(0, 19),
-    tokens: summary ? String(summary.usage.totalTokens) : '',
-    question: question.length > 40 ? `${question.slice(0, 39)}…` : question,
+    councilStatus: info.typedSearchAttributes.get(CouncilStatusKey) ?? '',
+    workflowStatus: workflowStatusOf(info.status.name),
+    startedAt: info.startTime.toISOString(),
+    closedAt: info.closeTime?.toISOString() ?? null,
+    tokens: summary ? summary.usage.totalTokens : null,
+    question,
   };
 }

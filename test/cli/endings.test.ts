@@ -91,13 +91,17 @@ describe('runs and sessions that have ended', () => {
           'the scheduled run in `session list`',
           async () => {
             const list = await runCli(['session', 'list', '--kind', kind, '--json', '--limit', '200'], env);
-            rows = JSON.parse(list.stdout) as Array<Record<string, string>>;
+            rows = (JSON.parse(list.stdout) as { items: Array<Record<string, string>> }).items;
             return rows.some((row) => row.id === runId);
           },
           30_000,
           500,
         );
-        expect(rows.find((row) => row.id === runId)).toMatchObject({ kind, status, workflow: 'running' });
+        expect(rows.find((row) => row.id === runId)).toMatchObject({
+          kind,
+          councilStatus: status,
+          workflowStatus: 'running',
+        });
       } finally {
         await runCli(['schedule', 'delete', scheduleId], env);
         // No worker will ever serve it: end it rather than leave it waiting on the shared server.

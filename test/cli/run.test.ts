@@ -158,8 +158,8 @@ describe('council run', () => {
 
     // The run persisted in the data directory's SQLite file: a later command finds it.
     const list = await runCli(['session', 'list', '--json'], env);
-    expect(JSON.parse(list.stdout)).toEqual([
-      expect.objectContaining({ id: startedId(result.stdout), status: 'closed' }),
+    expect((JSON.parse(list.stdout) as { items: unknown[] }).items).toEqual([
+      expect.objectContaining({ id: startedId(result.stdout), councilStatus: 'closed' }),
     ]);
     expect(serverProcesses(dataDir)).toEqual([]);
   });

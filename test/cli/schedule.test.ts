@@ -45,7 +45,9 @@ describe('council schedule', () => {
     expect(create.stdout).toContain(`Created schedule ${id}: every 1h, task queue ${harness.taskQueue}`);
 
     const list = await runCli(['schedule', 'list', '--json'], env);
-    expect(JSON.parse(list.stdout)).toContainEqual(expect.objectContaining({ id, state: 'active' }));
+    expect((JSON.parse(list.stdout) as { items: unknown[] }).items).toContainEqual(
+      expect.objectContaining({ id, state: 'active' }),
+    );
 
     // Whole results in assertions: a failure then shows stderr too.
     const trigger = await runCli(['schedule', 'trigger', id], env);
@@ -59,8 +61,9 @@ describe('council schedule', () => {
         env,
       );
       runId =
-        (JSON.parse(found.stdout) as Array<{ id: string }>).find((row) => row.id.startsWith(`${id}-`))?.id ??
-        '';
+        (JSON.parse(found.stdout) as { items: Array<{ id: string }> }).items.find((row) =>
+          row.id.startsWith(`${id}-`),
+        )?.id ?? '';
     }
     expect(runId).not.toBe('');
 
@@ -120,8 +123,9 @@ describe('council schedule', () => {
         env,
       );
       runId =
-        (JSON.parse(found.stdout) as Array<{ id: string }>).find((row) => row.id.startsWith(`${sessionId}-`))
-          ?.id ?? '';
+        (JSON.parse(found.stdout) as { items: Array<{ id: string }> }).items.find((row) =>
+          row.id.startsWith(`${sessionId}-`),
+        )?.id ?? '';
     }
     expect(runId).not.toBe('');
     const show = await runCli(['session', 'show', runId], env);

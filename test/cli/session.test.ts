@@ -77,10 +77,10 @@ describe('council session', () => {
     expectSuccess(cancel);
     expect(cancel.stdout).toContain(`Cancelled session ${id}`);
     const after = await runCli(['session', 'list', '--json', '--limit', '200'], env);
-    const row = (JSON.parse(after.stdout) as Array<{ id: string; workflow: string }>).find(
-      (r) => r.id === id,
-    );
-    expect(row?.workflow).toBe('cancelled');
+    const row = (
+      JSON.parse(after.stdout) as { items: Array<{ id: string; workflowStatus: string }> }
+    ).items.find((r) => r.id === id);
+    expect(row?.workflowStatus).toBe('cancelled');
   });
 
   it('attach, after the CLI was SIGKILLed with a call in flight, resumes the run and prints its result', async () => {
@@ -114,8 +114,10 @@ describe('council session', () => {
       expect(seen.length).toBe(inFlightAtKill + 2);
 
       const list = await runCli(['session', 'list', '--json', '--limit', '200'], gatedEnv);
-      const row = (JSON.parse(list.stdout) as Array<{ id: string; status: string }>).find((r) => r.id === id);
-      expect(row?.status).toBe('closed');
+      const row = (
+        JSON.parse(list.stdout) as { items: Array<{ id: string; councilStatus: string }> }
+      ).items.find((r) => r.id === id);
+      expect(row?.councilStatus).toBe('closed');
     } finally {
       await gated.stop();
     }
@@ -150,6 +152,6 @@ describe('council session', () => {
   async function listIds(filters: string[]): Promise<string[]> {
     const result = await runCli(['session', 'list', '--json', '--limit', '200', ...filters], env);
     expectSuccess(result);
-    return (JSON.parse(result.stdout) as Array<{ id: string }>).map((row) => row.id);
+    return (JSON.parse(result.stdout) as { items: Array<{ id: string }> }).items.map((row) => row.id);
   }
 });

@@ -52,6 +52,8 @@ export class CouncilLedger {
     readonly context: CouncilContext,
     private readonly clock: LedgerClock,
     private readonly onStatusChange: (status: CouncilStatus) => void,
+    /** Hears every event as it is logged (the Web UI's current details). */
+    private readonly onEvent: (event: ProgressEvent) => void = () => undefined,
   ) {
     // Slots in activeExperts order, so the result lists experts as the caller did.
     for (const expert of context.activeExperts) this.output(expert);
@@ -61,10 +63,11 @@ export class CouncilLedger {
     return this.clock.stamp();
   }
 
-  setStatus(status: CouncilStatus, detail: string): void {
+  /** A new status; `until` is when a wait for a person ends (ISO 8601, workflow time). */
+  setStatus(status: CouncilStatus, detail: string, until?: string): void {
     const changed = status !== this.status;
     this.status = status;
-    this.record({ kind: 'status', status, detail });
+    this.record({ kind: 'status', status, detail, ...(until !== undefined && { until }) });
     if (changed) this.onStatusChange(status);
   }
 
@@ -124,6 +127,14 @@ export class CouncilLedger {
       const ids = this.context.activeExperts.map((expert) => expert.id);
       this.record({ kind: 'message', messageId: stored.id, deliveredTo: recipientsOf(stored, ids) });
     }
+    return stored;
+  }
+
+  /** Stores a person's message and logs it, so every follower can print it where it came. */
+  humanMessage(message: ExpertMessageData): ExpertMessageData {
+    this.humanMessages += 1;
+    const stored = this.addMessage(message);
+    this.record({ kind: 'human', messageId: stored.id, round: this.round });
     return stored;
   }
 
@@ -201,6 +212,8 @@ export class CouncilLedger {
   }
 
   private record(event: NewEvent): void {
-    this.events.push({ ...event, seq: this.events.length, at: this.clock.now() });
+    const logged: ProgressEvent = { ...event, seq: this.events.length, at: this.clock.now() };
+    this.events.push(logged);
+    this.onEvent(logged);
   }
 }

@@ -91,7 +91,13 @@ export function modeContext(ledger: CouncilLedger, ids: CallIds): ModeContext {
       const wait = context.awaitHumanBetweenRounds;
       if (!wait) return;
       const before = ledger.humanMessages;
-      ledger.setStatus('awaiting-human', `after round ${ledger.round}: waiting up to ${wait.timeoutMs} ms`);
+      // Workflow time: the deadline replays to the same instant.
+      const until = new Date(Date.now() + wait.timeoutMs).toISOString();
+      ledger.setStatus(
+        'awaiting-human',
+        `after round ${ledger.round}: waiting for a person until ${until}`,
+        until,
+      );
       await condition(() => ledger.humanMessages > before, wait.timeoutMs);
     },
   };

@@ -3,6 +3,7 @@ import {
   allHandlersFinished,
   condition,
   patched,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   uuid4,
@@ -29,6 +30,7 @@ import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../comm
 import { zodProblem } from '../../common/validation';
 import { CallIds } from '../shared/callParticipant';
 import { boundCouncilResult } from './bounds';
+import { CouncilDetails } from './details';
 import { CouncilLedger } from './ledger';
 import { createExpertMessage } from './messaging';
 import { COUNCIL_MODE_RUNNERS } from './modes';
@@ -64,6 +66,7 @@ export async function councilWorkflow(input: CouncilWorkflowInput): Promise<Coun
       { key: CouncilStatusKey, value: status },
       { key: CouncilStrategyKey, value: context.mode },
     ]);
+  const details = new CouncilDetails();
   const ledger = new CouncilLedger(
     context,
     // Workflow time and the workflow's seeded uuid4: both replay to the same values.
@@ -72,6 +75,8 @@ export async function councilWorkflow(input: CouncilWorkflowInput): Promise<Coun
       now: () => new Date().toISOString(),
     },
     publish,
+    // The Web UI's live line; no command, so it needs no patch.
+    (event) => setCurrentDetails(details.add(event)),
   );
   publish(ledger.status);
 
@@ -100,7 +105,6 @@ export async function councilWorkflow(input: CouncilWorkflowInput): Promise<Coun
     injectHumanMessageUpdate,
     (request) => {
       const human = checkHuman(request);
-      ledger.humanMessages += 1;
       const message = createExpertMessage(
         ledger.stamp(),
         HUMAN_SENDER_ID,
@@ -110,7 +114,7 @@ export async function councilWorkflow(input: CouncilWorkflowInput): Promise<Coun
         human.recipient,
         human.replyTo,
       );
-      return ledger.addMessage(message);
+      return ledger.humanMessage(message);
     },
     { validator: (request) => void checkHuman(request) },
   );

@@ -21,6 +21,7 @@ export interface ActiveRound {
 export interface RoundControls {
   inFlight: InFlightCalls;
   ids: CallIds;
+  /** Hears of the round at its start, at every participant's change of state, and (undefined) at its end. */
   onActive: (active: ActiveRound | undefined) => void;
   stopRequested: () => boolean;
 }
@@ -56,6 +57,7 @@ export async function playRound(
     const record = findParticipant(state, spec.name);
     if (!record) return removedResponse(spec, round);
     active.states[spec.name] = 'thinking';
+    onActive(active);
     // Within its share of the round: half for the turn at most, the rest for the history (the
     // oldest messages leave the record itself, counted, so the activity's trimming stays aligned).
     const turn = turnText(
@@ -84,6 +86,7 @@ export async function playRound(
       shown: shown.map((r) => r.participantName),
     };
     active.states[spec.name] = outcome.status === 'ok' ? 'done' : outcome.status;
+    onActive(active);
     const dropped = outcome.status === 'ok' ? outcome.response.droppedMessages : 0;
     recordAnswer(state, record, turn, response, dropped);
     appendTranscript(state, {

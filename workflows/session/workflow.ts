@@ -4,6 +4,7 @@ import {
   continueAsNew,
   isCancellation,
   patched,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -52,6 +53,7 @@ import {
   viewOf,
 } from './state';
 import { SUMMARY_MEMO_PATCH, summaryOf } from './summary';
+import { sessionDetails } from './details';
 
 /**
  * Patch id of the change that continues-as-new once a run's history passes
@@ -97,6 +99,12 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   let ticketsIssued = 0;
   let ticketsServed = 0;
 
+  // The Web UI's live line; no command, so it needs no patch.
+  const showDetails = () => setCurrentDetails(sessionDetails(state, active));
+  const setActive = (next: ActiveRound | undefined) => {
+    active = next;
+    showDetails();
+  };
   const publishStatus = () =>
     upsertSearchAttributes([
       { key: CouncilKindKey, value: 'session' },
@@ -104,6 +112,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       { key: CouncilStrategyKey, value: state.config.strategy },
     ]);
   publishStatus();
+  showDetails();
 
   const acceptingUpdates = () => {
     if (state.closed) throw invalid('this session is closed: start a new one');
@@ -134,7 +143,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       const responses = await playRound(state, message, {
         inFlight,
         ids,
-        onActive: (next) => (active = next),
+        onActive: setActive,
         stopRequested: () => stopRequested,
       });
       return boundRoundResult({ round: responses[0]?.round ?? state.round, strategy, responses });
@@ -151,6 +160,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     await condition(() => ticketsServed === ticketsIssued);
     state.closed = true;
     publishStatus();
+    showDetails();
     // A new command: histories of sessions closed before it have none, so they replay without it.
     if (patched(SUMMARY_MEMO_PATCH)) upsertMemo({ [SESSION_SUMMARY_MEMO_KEY]: summaryOf(state) });
   };
@@ -168,7 +178,9 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     addParticipantUpdate,
     (spec) => {
       updatesThisRun += 1;
-      return addParticipant(state, spec).spec;
+      const added = addParticipant(state, spec).spec;
+      showDetails();
+      return added;
     },
     {
       validator: (spec) => {
@@ -184,6 +196,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       updatesThisRun += 1;
       const record = requireParticipant(state, name);
       state.participants = state.participants.filter((p) => p !== record);
+      showDetails();
       return record.spec;
     },
     { validator: (name) => void requireParticipant(state, name) },
@@ -195,6 +208,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       updatesThisRun += 1;
       state.config.strategy = strategy;
       publishStatus();
+      showDetails();
       return strategy;
     },
     {

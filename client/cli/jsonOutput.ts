@@ -1,0 +1,243 @@
+import type { WorkflowExecutionStatusName } from '@temporalio/client';
+import { z } from 'zod';
+
+/**
+ * The shapes of every `--json` document the CLI prints, in one place (documented in docs/json.md).
+ * Every document is one object with `schemaVersion` and `type`; times are ISO 8601 in UTC with a
+ * `Z`, durations are `...Ms` numbers, token counts are numbers. The same words mean the same thing
+ * in every shape: `status` is an outcome (`ok`/`partial`/`failed` for a run, `ok`/`failed`/
+ * `skipped` for an answer), `workflowStatus` is Temporal's execution status in lower case,
+ * `councilStatus` is council's own status (the CouncilStatus search attribute).
+ */
+export const JSON_SCHEMA_VERSION = 1;
+
+/** An instant: ISO 8601 in UTC, e.g. 2026-12-02T16:40:05.123Z. */
+export const isoTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, 'an ISO 8601 UTC time');
+
+const usage = z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() });
+const failure = z.object({ type: z.string(), message: z.string() });
+const outcome = z.enum(['ok', 'partial', 'failed']);
+const workflowStatus = z.enum([
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'terminated',
+  'continued_as_new',
+  'timed_out',
+  'paused',
+  'unspecified',
+  'unknown',
+]);
+
+/** One participant's, expert's or the synthesizer's outcome. */
+export const answerJson = z.object({
+  name: z.string(),
+  role: z.string(),
+  status: z.enum(['ok', 'failed', 'skipped']),
+  content: z.string(),
+  tokenUsage: usage,
+  error: failure.optional(),
+});
+
+/** A message of a council (an expert's, or a person's with `sender: "human"`). */
+export const messageJson = z.object({
+  id: z.string(),
+  sender: z.string(),
+  senderName: z.string(),
+  recipient: z.string().optional(),
+  content: z.string(),
+  timestamp: isoTime,
+  type: z.string(),
+  replyTo: z.string().optional(),
+  context: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** A person's message to a council, with the round it came after. */
+export const humanMessageJson = z.object({ round: z.number().int(), message: messageJson });
+export type HumanMessageJson = z.input<typeof humanMessageJson>;
+
+const envelope = <T extends string>(type: T) => ({
+  schemaVersion: z.literal(JSON_SCHEMA_VERSION),
+  type: z.literal(type),
+});
+
+/** `run` (session), `session send`, `session attach` (session): one round's answers. */
+export const sessionRoundJson = z.object({
+  ...envelope('session-round'),
+  id: z.string(),
+  kind: z.literal('session'),
+  round: z.number().int(),
+  strategy: z.string().optional(),
+  question: z.string().optional(),
+  simulated: z.boolean().optional(),
+  status: outcome,
+  exitCode: z.number().int(),
+  responses: z.array(answerJson),
+  usage,
+  elapsedMs: z.number().optional(),
+});
+
+/** `run` and `session attach` of a council: the experts' answers, the synthesis, the messages. */
+export const councilResultJson = z.object({
+  ...envelope('council-result'),
+  id: z.string(),
+  kind: z.literal('council'),
+  mode: z.string(),
+  task: z.string(),
+  simulated: z.boolean(),
+  status: outcome,
+  exitCode: z.number().int(),
+  rounds: z.number().int(),
+  responses: z.array(answerJson),
+  synthesis: answerJson,
+  usage,
+  elapsedMs: z.number(),
+  /** Every message of the council, when it ran with messaging on. */
+  messages: z.array(messageJson).optional(),
+  humanMessages: z.array(humanMessageJson),
+});
+
+const transcriptEntryJson = z.object({
+  round: z.number().int(),
+  from: z.string(),
+  role: z.string(),
+  content: z.string(),
+  status: z.enum(['ok', 'failed', 'skipped']),
+  tokenUsage: usage.optional(),
+});
+
+/** `session show` of a session. */
+export const sessionShowJson = z.object({
+  ...envelope('session-show'),
+  id: z.string(),
+  kind: z.literal('session'),
+  workflowStatus,
+  strategy: z.string(),
+  round: z.number().int(),
+  closed: z.boolean(),
+  usage,
+  participants: z.array(
+    z.object({ name: z.string(), role: z.string(), model: z.string(), priority: z.number(), usage }),
+  ),
+  /** Entries no longer carried by the session (dropped from the front to bound its size). */
+  transcriptDropped: z.number().int(),
+  transcript: z.array(transcriptEntryJson),
+});
+
+/** `session show` of a council: its result once completed, where it is while running. */
+export const councilShowJson = z.object({
+  ...envelope('council-show'),
+  id: z.string(),
+  kind: z.literal('council'),
+  workflowStatus,
+  councilStatus: z.string().optional(),
+  mode: z.string().optional(),
+  task: z.string().optional(),
+  rounds: z.number().int().optional(),
+  responses: z.array(answerJson).optional(),
+  synthesis: answerJson.optional(),
+  usage: usage.optional(),
+  messages: z.array(messageJson).optional(),
+  humanMessages: z.array(humanMessageJson).optional(),
+});
+
+/** `session list`: sessions and councils, newest first. */
+export const runListJson = z.object({
+  ...envelope('run-list'),
+  query: z.string(),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      strategy: z.string(),
+      councilStatus: z.string(),
+      workflowStatus,
+      startedAt: isoTime,
+      closedAt: isoTime.nullable(),
+      /** A closed session's total, from its memo; null when not known without a worker. */
+      tokens: z.number().nullable(),
+      question: z.string(),
+    }),
+  ),
+});
+
+/** `schedule list`. */
+export const scheduleListJson = z.object({
+  ...envelope('schedule-list'),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      state: z.enum(['active', 'paused']),
+      nextRunAt: isoTime.nullable(),
+      latestRun: z.string().nullable(),
+    }),
+  ),
+});
+
+/** `schedule describe`. */
+export const scheduleJson = z.object({
+  ...envelope('schedule'),
+  id: z.string(),
+  spec: z.string(),
+  config: z.string(),
+  task: z.string(),
+  state: z.enum(['active', 'paused']),
+  note: z.string(),
+  overlap: z.string(),
+  nextRunsAt: z.array(isoTime),
+  recentRuns: z.array(z.string()),
+  running: z.array(z.string()),
+});
+
+/** `gc`. */
+export const gcJson = z.object({
+  ...envelope('gc'),
+  store: z.string(),
+  dryRun: z.boolean(),
+  olderThanMs: z.number(),
+  workflowsScanned: z.number().int(),
+  referenced: z.number().int(),
+  kept: z.number().int(),
+  removed: z.array(z.string()),
+});
+
+/** Temporal's execution status as the JSON documents spell it. */
+export function workflowStatusOf(name: WorkflowExecutionStatusName): z.infer<typeof workflowStatus> {
+  return name.toLowerCase() as z.infer<typeof workflowStatus>;
+}
+
+/** A message for a document: its time as an ISO string whether it came as a Date or a string. */
+export function messageJsonOf(
+  message: Omit<z.input<typeof messageJson>, 'timestamp'> & { timestamp: Date | string },
+): z.input<typeof messageJson> {
+  const { timestamp } = message;
+  return { ...message, timestamp: typeof timestamp === 'string' ? timestamp : timestamp.toISOString() };
+}
+
+/** Every shape by its `type`: what tests (and readers of docs/json.md) check documents against. */
+export const JSON_SHAPES = {
+  'session-round': sessionRoundJson,
+  'council-result': councilResultJson,
+  'session-show': sessionShowJson,
+  'council-show': councilShowJson,
+  'run-list': runListJson,
+  'schedule-list': scheduleListJson,
+  schedule: scheduleJson,
+  gc: gcJson,
+} as const;
+
+/** A `--json` document as commands build it: `schemaVersion` is added when it is printed. */
+export type JsonDocument = {
+  [K in keyof typeof JSON_SHAPES]: Omit<z.input<(typeof JSON_SHAPES)[K]>, 'schemaVersion'>;
+}[keyof typeof JSON_SHAPES];
+
+/** Checks a printed document against its shape; the zod problem names the path that is wrong. */
+export function parseJsonDocument(value: unknown) {
+  const type = (value as { type?: unknown } | null)?.type;
+  const schema = JSON_SHAPES[type as keyof typeof JSON_SHAPES];
+  if (!schema) throw new Error(`unknown --json document type ${JSON.stringify(type)}`);
+  return schema.parse(value);
+}
