@@ -47,6 +47,7 @@ export const PROVIDER_SPECS = [
       ),
     })
     .strict(),
+  z.object({ provider: z.literal('gemini'), ...standardFields }).strict(),
 ] as const;
 
 /** Which model a participant talks to, discriminated on `provider`. */

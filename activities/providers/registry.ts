@@ -1,6 +1,7 @@
 import type { ProviderName } from '../../common/llm';
 import type { ProviderAdapter } from './adapter';
 import { anthropicAdapter } from './anthropic';
+import { geminiAdapter } from './gemini';
 import { openaiAdapter, openaiCompatibleAdapter } from './openai';
 
 /**
@@ -12,6 +13,7 @@ export const ADAPTERS = {
   openai: openaiAdapter,
   anthropic: anthropicAdapter,
   'openai-compatible': openaiCompatibleAdapter,
+  gemini: geminiAdapter,
 } as const satisfies { [P in ProviderName]: ProviderAdapter<unknown, P> };
 
 /** The SDK client type of each provider. */
