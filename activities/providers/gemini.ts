@@ -1,9 +1,8 @@
-import {
-  ApiError,
+import type {
+  GenerateContentParameters,
+  GenerateContentResponse,
+  GenerateContentResponseUsageMetadata,
   GoogleGenAI,
-  type GenerateContentParameters,
-  type GenerateContentResponse,
-  type GenerateContentResponseUsageMetadata,
 } from '@google/genai';
 import { z } from 'zod';
 import type { StopReason, TokenUsage } from '../../common/llm';
@@ -24,7 +23,11 @@ const API_VERSION = 'v1beta';
 
 /** The SDK client with the key it was built with (the SDK keeps its own copy private). */
 export interface GeminiClient {
-  genai: GoogleGenAI;
+  /**
+   * Built once the SDK has loaded. The SDK loads when a Gemini client is first made, not with every
+   * module that imports the registry: it is the largest of the SDKs, and the CLI starts without it.
+   */
+  genai: Promise<GoogleGenAI>;
   apiKey: string | undefined;
 }
 
@@ -42,13 +45,20 @@ export const geminiAdapter: ProviderAdapter<GeminiClient, 'gemini'> = {
   // Everything explicit: left out, the SDK reads keys, server and Vertex settings from the environment.
   // It retries only when given retryOptions, so none are given: the activity retry policy owns retries.
   createClient: ({ apiKey, baseURL }) => ({
-    genai: new GoogleGenAI({
-      vertexai: false,
-      apiKey,
-      // The platform's fetch, as the other SDKs use it. Without one, the SDK swaps in a dispatcher it
-      // looks up through Node's global undici symbol, which another realm (a test runner's VM) lacks.
-      httpOptions: { baseUrl: baseURL, apiVersion: API_VERSION, fetch: (input, init) => fetch(input, init) },
-    }),
+    genai: import('@google/genai').then(
+      ({ GoogleGenAI }) =>
+        new GoogleGenAI({
+          vertexai: false,
+          apiKey,
+          // The platform's fetch, as the other SDKs use it. Without one, the SDK swaps in a dispatcher
+          // it finds through Node's global undici symbol, which another realm (a test runner's VM) lacks.
+          httpOptions: {
+            baseUrl: baseURL,
+            apiVersion: API_VERSION,
+            fetch: (input, init) => fetch(input, init),
+          },
+        }),
+    ),
     apiKey,
   }),
   keyOf: (client) => client.apiKey,
@@ -61,8 +71,10 @@ export const geminiAdapter: ProviderAdapter<GeminiClient, 'gemini'> = {
  * `model` role. Streams unless `request.stream === false`; a stream must begin within the first-byte
  * timeout (see {@link awaitFirstByte}) and end with a finishReason, or it was cut.
  */
-async function callGemini({ genai }: GeminiClient, call: AdapterCall): Promise<ProviderResult> {
+async function callGemini(client: GeminiClient, call: AdapterCall): Promise<ProviderResult> {
   const params = requestParams(call);
+  // Before the first-byte timer starts: loading the SDK is not the provider being slow.
+  const genai = await client.genai;
   if (call.request.stream === false) {
     const response = await genai.models.generateContent({
       ...params,
@@ -158,7 +170,7 @@ function describeError(error: unknown): ProviderErrorInfo | undefined {
   if (error instanceof Error && error.message === 'Incomplete JSON segment at the end') {
     return { kind: 'connection' };
   }
-  if (!(error instanceof ApiError)) return undefined;
+  if (!isApiError(error)) return undefined;
   const body = googleErrorOf(error.message);
   const wait = /^(\d+(?:\.\d+)?)s$/.exec(
     body?.details?.find((detail) => detail.retryDelay)?.retryDelay ?? '',
@@ -171,6 +183,12 @@ function describeError(error: unknown): ProviderErrorInfo | undefined {
       headers: new Headers({ 'retry-after-ms': String(Math.ceil(Number(wait[1]) * 1000)) }),
     }),
   };
+}
+
+/** The SDK's ApiError, known by its shape: the class is in the SDK, which loads only on first use. */
+function isApiError(error: unknown): error is Error & { status: number } {
+  const { name, status, message } = (error ?? {}) as { name?: unknown; status?: unknown; message?: unknown };
+  return name === 'ApiError' && typeof status === 'number' && typeof message === 'string';
 }
 
 /**
