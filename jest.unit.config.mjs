@@ -12,6 +12,7 @@ const UNIT_TESTS = [
   'test/providers/classify.test.ts', // provider error classifier
   'test/providers/trimHistory.test.ts', // history trimming to a token budget
   'test/providers/examples.test.ts', // documented provider configs against the schema
+  'test/providers/registry.test.ts', // the two halves of the provider registry agree
   'test/lint/', // the lint catches an import cycle
   'test/cli/wrap.test.ts', // word wrapping of answers on a terminal
 ];

@@ -1,9 +1,9 @@
-import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
-import OpenAI from 'openai';
 import { FailureType, isRetryableFailureType, type FailureTypeName } from '../common/failures';
 import type { ProviderName } from '../common/llm';
+import type { ProviderErrorInfo } from './providers/adapter';
 import { FirstByteTimeoutError, IncompleteStreamError } from './providers/common';
+import { adapterOf, ALL_ADAPTERS } from './providers/registry';
 import type { SecretRegistry } from './redact';
 
 /** Longest Retry-After honoured, as the SDKs do; a longer wait is left to the retry policy's backoff. */
@@ -28,7 +28,7 @@ const BY_ERROR_TYPE: Readonly<Record<string, FailureTypeName>> = {
 /** undici's names for a socket that closed or never opened; the SDKs pass these through mid-stream. */
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET']);
 
-type ProviderApiError = InstanceType<typeof OpenAI.APIError> | InstanceType<typeof Anthropic.APIError>;
+type ApiErrorInfo = Extract<ProviderErrorInfo, { kind: 'api' }>;
 
 /**
  * Turns any error of a provider call into an ApplicationFailure whose type is a {@link FailureType}
@@ -42,28 +42,44 @@ export function classifyProviderError(
   secrets: SecretRegistry,
 ): ApplicationFailure {
   const message = secrets.redact(`${provider}: ${messageOf(error)}`);
-  if (!isApiError(error) || error.status === undefined) {
-    const type = isApiError(error) && !isConnectionError(error) ? typeOfBody(error) : networkType(error);
+  const info = describeError(error, provider);
+  if (info?.kind !== 'api') return failure(networkType(error, info), message, { provider });
+  if (info.status === undefined) {
+    // A server that breaks off a stream with an unfamiliar error is still the server failing.
+    const type = BY_ERROR_TYPE[info.errorType ?? ''] ?? FailureType.ProviderServerError;
     return failure(type, message, { provider });
   }
-  const type = typeOfStatus(error, error.status);
-  const details = { provider, status: error.status, requestId: error.requestID ?? undefined };
-  const delay = isRetryableFailureType(type) ? retryDelayMs(error.headers) : undefined;
+  const type = typeOfStatus(info, info.status);
+  const details = { provider, status: info.status, requestId: info.requestId };
+  const delay = isRetryableFailureType(type) ? retryDelayMs(info.headers) : undefined;
   return failure(type, message, details, delay);
 }
 
 /** The failure for a participant whose provider key is not in the worker's environment. */
-export function providerKeyMissing(provider: ProviderName, envVar: string): ApplicationFailure {
-  const message = `${provider}: ${envVar} is not set in the worker's environment; set it and restart the worker`;
-  return failure(FailureType.ProviderKeyMissing, message, { provider, envVar });
+export function providerKeyMissing(provider: ProviderName, envVars: readonly string[]): ApplicationFailure {
+  const names = envVars.join(' or ');
+  const message = `${provider}: ${names} is not set in the worker's environment; set it and restart the worker`;
+  return failure(FailureType.ProviderKeyMissing, message, { provider, envVar: envVars[0] });
 }
 
-function typeOfStatus(error: ProviderApiError, status: number): FailureTypeName {
-  const bodyType = bodyErrorType(error);
-  if (status === 402 || bodyType === 'billing_error' || bodyType === 'insufficient_quota') {
+/**
+ * The provider's own adapter reads the error first; the others next, since an error can come from
+ * another SDK than the participant's (a shared transport, a test).
+ */
+function describeError(error: unknown, provider: ProviderName): ProviderErrorInfo | undefined {
+  const own = adapterOf(provider);
+  for (const adapter of [own, ...ALL_ADAPTERS.filter((other) => other !== own)]) {
+    const info = adapter.describeError(error);
+    if (info) return info;
+  }
+  return undefined;
+}
+
+function typeOfStatus(info: ApiErrorInfo, status: number): FailureTypeName {
+  if (status === 402 || info.errorType === 'billing_error' || info.errorType === 'insufficient_quota') {
     return FailureType.ProviderQuotaExceeded;
   }
-  if (error.headers?.get('x-should-retry') === 'true') return FailureType.ProviderTransient;
+  if (info.headers?.get('x-should-retry') === 'true') return FailureType.ProviderTransient;
   if (status === 408 || status === 409) return FailureType.ProviderTransient;
   if (status === 429) return FailureType.ProviderRateLimited;
   if (status >= 500) return FailureType.ProviderServerError;
@@ -73,38 +89,13 @@ function typeOfStatus(error: ProviderApiError, status: number): FailureTypeName 
   return FailureType.ProviderBadRequest;
 }
 
-function typeOfBody(error: ProviderApiError): FailureTypeName {
-  // A server that breaks off a stream with an unfamiliar error is still the server failing.
-  return BY_ERROR_TYPE[bodyErrorType(error) ?? ''] ?? FailureType.ProviderServerError;
-}
-
-/** OpenAI names insufficient_quota in `code`; Anthropic puts billing_error and the rest in `type`. */
-function bodyErrorType(error: ProviderApiError): string | undefined {
-  const code = error instanceof OpenAI.APIError ? error.code : undefined;
-  return code === 'insufficient_quota' ? code : (error.type ?? code ?? undefined);
-}
-
-function networkType(error: unknown): FailureTypeName {
+function networkType(error: unknown, info: ProviderErrorInfo | undefined): FailureTypeName {
   if (error instanceof FirstByteTimeoutError) return FailureType.ProviderFirstByteTimeout;
-  if (isConnectionError(error) || error instanceof IncompleteStreamError || isNetworkError(error)) {
+  if (info?.kind === 'connection' || error instanceof IncompleteStreamError || isNetworkError(error)) {
     return FailureType.ProviderConnectionError;
   }
   // Not a provider error at all (a bug, a malformed chunk): worth a bounded retry, reported as the server's.
   return FailureType.ProviderServerError;
-}
-
-function isApiError(error: unknown): error is ProviderApiError {
-  return error instanceof OpenAI.APIError || error instanceof Anthropic.APIError;
-}
-
-/** Connection errors and the SDKs' own aborts (they abort on their client-side timeout). */
-function isConnectionError(error: unknown): boolean {
-  return (
-    error instanceof OpenAI.APIConnectionError ||
-    error instanceof Anthropic.APIConnectionError ||
-    error instanceof OpenAI.APIUserAbortError ||
-    error instanceof Anthropic.APIUserAbortError
-  );
 }
 
 /**

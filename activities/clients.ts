@@ -1,130 +1,87 @@
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
-import type { ModelSpec } from '../common/llm';
+import type { ModelSpec, ProviderName } from '../common/llm';
 import { providerKeyMissing } from './classify';
+import type { ProviderAdapter } from './providers/adapter';
+import { adapterOf, ALL_ADAPTERS, standardKeyEnv, type ClientOf, type WorkerEnv } from './providers/registry';
 import type { SecretRegistry } from './redact';
 
-/** A worker's environment variables (process.env, or a plain object in tests). */
-export type WorkerEnv = Readonly<Record<string, string | undefined>>;
-
-/** Provider clients, created once per worker and injected into {@link createLlmActivities}. */
-export interface ProviderClients {
-  /** Serves participants with provider "openai" and no baseURL/apiKeyEnv of their own. */
-  openai?: OpenAI;
-  /** Serves participants with provider "anthropic" and no baseURL/apiKeyEnv of their own. */
-  anthropic?: Anthropic;
-}
-
-/** The env vars each built-in provider reads. */
-export const PROVIDER_ENV = {
-  openai: {
-    apiKey: 'OPENAI_API_KEY',
-    baseURL: 'OPENAI_BASE_URL',
-    defaultBaseURL: 'https://api.openai.com/v1',
-  },
-  anthropic: {
-    apiKey: 'ANTHROPIC_API_KEY',
-    baseURL: 'ANTHROPIC_BASE_URL',
-    defaultBaseURL: 'https://api.anthropic.com',
-  },
-} as const;
-
-/** Sent to OpenAI-compatible servers that take no key (Ollama, llama.cpp): the SDK insists on one. */
-const NO_KEY = 'no-key';
+export type { WorkerEnv } from './providers/registry';
 
 /**
- * The default clients for a worker, from OPENAI_API_KEY / OPENAI_BASE_URL and ANTHROPIC_API_KEY /
- * ANTHROPIC_BASE_URL. A provider without a key gets no client; its calls fail with ProviderKeyMissing.
- * SDK retries are off: the activity retry policy owns retries.
+ * Provider clients, created once per worker and injected into {@link createLlmActivities}. Each
+ * serves the participants of its provider that name no baseURL or apiKeyEnv of their own.
+ */
+export type ProviderClients = { [P in ProviderName]?: ClientOf<P> };
+
+/**
+ * The default clients for a worker, from each provider's standard key and base URL variables (e.g.
+ * OPENAI_API_KEY / OPENAI_BASE_URL). A provider without a key gets no client; its calls fail with
+ * ProviderKeyMissing.
  */
 export function providerClientsFromEnv(env: WorkerEnv): ProviderClients {
-  const openaiKey = env[PROVIDER_ENV.openai.apiKey];
-  const anthropicKey = env[PROVIDER_ENV.anthropic.apiKey];
-  return {
-    ...(openaiKey ? { openai: openaiClient(env[PROVIDER_ENV.openai.baseURL], openaiKey) } : {}),
-    ...(anthropicKey
-      ? { anthropic: anthropicClient(env[PROVIDER_ENV.anthropic.baseURL], anthropicKey) }
-      : {}),
-  };
+  const clients: Partial<Record<ProviderName, unknown>> = {};
+  for (const adapter of ALL_ADAPTERS) {
+    const keyEnv = standardKeyEnv(adapter, env);
+    if (keyEnv === undefined) continue;
+    clients[adapter.name] = adapter.createClient({ apiKey: env[keyEnv], baseURL: baseURLOf(adapter, env) });
+  }
+  return clients as ProviderClients;
 }
 
-/** One line per built-in provider whose key is missing, for the worker to print at start-up. */
+/** One line per provider whose standard key is missing, for the worker to print at start-up. */
 export function missingProviderKeys(env: WorkerEnv): string[] {
-  return (['openai', 'anthropic'] as const)
-    .filter((provider) => !env[PROVIDER_ENV[provider].apiKey])
-    .map(
-      (provider) =>
-        `${PROVIDER_ENV[provider].apiKey} is not set: participants with provider "${provider}" will fail ` +
-        `with ProviderKeyMissing unless they name their own apiKeyEnv`,
-    );
+  return ALL_ADAPTERS.filter(
+    (adapter) => adapter.env.apiKeyEnv.length > 0 && standardKeyEnv(adapter, env) === undefined,
+  ).map(
+    (adapter) =>
+      `${adapter.env.apiKeyEnv.join(' or ')} is not set: participants with provider "${adapter.name}" ` +
+      `will fail with ProviderKeyMissing unless they name their own apiKeyEnv`,
+  );
 }
 
 /**
  * Finds the client for a participant's model. Participants that set their own baseURL or apiKeyEnv
- * (every openai-compatible one) get a client per baseURL + apiKeyEnv, built on first use and reused.
+ * (every openai-compatible one) get a client per provider + baseURL + apiKeyEnv, built on first use
+ * and reused.
  */
 export class ClientResolver {
-  private readonly cache = new Map<string, OpenAI | Anthropic>();
+  private readonly cache = new Map<string, unknown>();
 
   constructor(
     private readonly defaults: ProviderClients,
     private readonly env: WorkerEnv,
     private readonly secrets: SecretRegistry,
   ) {
-    secrets.add(defaults.openai?.apiKey);
-    secrets.add(defaults.anthropic?.apiKey);
-    // The standard keys are credentials of this worker even before a call uses them.
-    secrets.add(env[PROVIDER_ENV.openai.apiKey]);
-    secrets.add(env[PROVIDER_ENV.anthropic.apiKey]);
-  }
-
-  /** The openai SDK client for provider "openai" or "openai-compatible"; throws ProviderKeyMissing. */
-  openai(spec: ModelSpec): OpenAI {
-    if (spec.provider === 'openai' && !spec.baseURL && !spec.apiKeyEnv) {
-      return this.defaults.openai ?? this.missing(spec, PROVIDER_ENV.openai.apiKey);
+    for (const adapter of ALL_ADAPTERS) {
+      const client = defaults[adapter.name];
+      if (client !== undefined) secrets.add(adapter.keyOf(client));
+      // The standard keys are credentials of this worker even before a call uses them.
+      for (const name of adapter.env.apiKeyEnv) secrets.add(env[name]);
     }
-    const keyEnv = spec.apiKeyEnv ?? (spec.provider === 'openai' ? PROVIDER_ENV.openai.apiKey : undefined);
-    const baseURL = spec.baseURL ?? this.env[PROVIDER_ENV.openai.baseURL];
-    return this.cached('openai', baseURL, keyEnv, spec, (key) => openaiClient(baseURL, key ?? NO_KEY));
   }
 
-  /** The Anthropic SDK client for provider "anthropic"; throws ProviderKeyMissing. */
-  anthropic(spec: ModelSpec): Anthropic {
-    if (!spec.baseURL && !spec.apiKeyEnv) {
-      return this.defaults.anthropic ?? this.missing(spec, PROVIDER_ENV.anthropic.apiKey);
-    }
-    const keyEnv = spec.apiKeyEnv ?? PROVIDER_ENV.anthropic.apiKey;
-    const baseURL = spec.baseURL ?? this.env[PROVIDER_ENV.anthropic.baseURL];
-    return this.cached('anthropic', baseURL, keyEnv, spec, (key) => anthropicClient(baseURL, key ?? NO_KEY));
-  }
-
-  private cached<T extends OpenAI | Anthropic>(
-    sdk: 'openai' | 'anthropic',
-    baseURL: string | undefined,
-    keyEnv: string | undefined,
-    spec: ModelSpec,
-    create: (key: string | undefined) => T,
-  ): T {
-    const cacheKey = JSON.stringify([sdk, baseURL ?? null, keyEnv ?? null]);
+  /** The SDK client for a participant's model; throws ProviderKeyMissing. */
+  client(spec: ModelSpec): unknown {
+    const adapter = adapterOf(spec.provider);
+    const own = spec.baseURL !== undefined || spec.apiKeyEnv !== undefined;
+    const fallback = own ? undefined : this.defaults[spec.provider];
+    if (fallback !== undefined) return fallback;
+    const keyEnv = spec.apiKeyEnv ?? standardKeyEnv(adapter, this.env) ?? adapter.env.apiKeyEnv[0];
+    const baseURL = spec.baseURL ?? baseURLOf(adapter, this.env);
+    const cacheKey = JSON.stringify([spec.provider, baseURL, keyEnv ?? null]);
     const hit = this.cache.get(cacheKey);
-    if (hit) return hit as T;
-    const key = keyEnv === undefined ? undefined : this.env[keyEnv];
-    if (keyEnv !== undefined && !key) return this.missing(spec, keyEnv);
-    this.secrets.add(key);
-    const client = create(key);
+    if (hit !== undefined) return hit;
+    const apiKey = keyEnv === undefined ? undefined : this.env[keyEnv];
+    if (keyEnv !== undefined && !apiKey) {
+      throw providerKeyMissing(spec.provider, spec.apiKeyEnv ? [keyEnv] : adapter.env.apiKeyEnv);
+    }
+    this.secrets.add(apiKey);
+    const client = adapter.createClient({ apiKey, baseURL });
     this.cache.set(cacheKey, client);
     return client;
   }
-
-  private missing(spec: ModelSpec, envVar: string): never {
-    throw providerKeyMissing(spec.provider, envVar);
-  }
 }
 
-function openaiClient(baseURL: string | undefined, apiKey: string): OpenAI {
-  return new OpenAI({ apiKey, baseURL: baseURL || PROVIDER_ENV.openai.defaultBaseURL, maxRetries: 0 });
-}
-
-function anthropicClient(baseURL: string | undefined, apiKey: string): Anthropic {
-  return new Anthropic({ apiKey, baseURL: baseURL || PROVIDER_ENV.anthropic.defaultBaseURL, maxRetries: 0 });
+/** The provider's server for participants that name none: its base URL variable, else its own. */
+function baseURLOf(adapter: ProviderAdapter, env: WorkerEnv): string | undefined {
+  return (adapter.env.baseURLEnv && env[adapter.env.baseURLEnv]) || adapter.env.defaultBaseURL;
 }

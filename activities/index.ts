@@ -1,9 +1,5 @@
 export type { LlmActivities } from './types';
 export { createLlmActivities, type LlmActivityOptions } from './llm';
-export {
-  missingProviderKeys,
-  providerClientsFromEnv,
-  PROVIDER_ENV,
-  type ProviderClients,
-  type WorkerEnv,
-} from './clients';
+export { missingProviderKeys, providerClientsFromEnv, type ProviderClients, type WorkerEnv } from './clients';
+export { adapterOf, ALL_ADAPTERS, providerEnvVars, standardKeyEnv } from './providers/registry';
+export type { ProviderAdapter, ProviderEnvFacts } from './providers/adapter';

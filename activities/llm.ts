@@ -7,10 +7,9 @@ import { zodProblem } from '../common/validation';
 import { classifyProviderError } from './classify';
 import { ClientResolver, type ProviderClients, type WorkerEnv } from './clients';
 import { startHeartbeats } from './heartbeat';
-import type { LlmActivities } from './types';
-import { callAnthropic } from './providers/anthropic';
 import type { AdapterCall, ProviderResult } from './providers/common';
-import { callOpenAI } from './providers/openai';
+import { adapterOf } from './providers/registry';
+import type { LlmActivities } from './types';
 import { SecretRegistry } from './redact';
 import { trimHistory } from './trimHistory';
 
@@ -67,16 +66,10 @@ export function createLlmActivities(
   };
 }
 
+/** The provider's adapter makes the call, with the client for this participant's model. */
 function dispatch(resolver: ClientResolver, call: AdapterCall): Promise<ProviderResult> {
   const spec = call.request.model;
-  switch (spec.provider) {
-    case 'anthropic':
-      return callAnthropic(resolver.anthropic(spec), call);
-    case 'openai':
-      return callOpenAI(resolver.openai(spec), call, false);
-    case 'openai-compatible':
-      return callOpenAI(resolver.openai(spec), call, true);
-  }
+  return adapterOf(spec.provider).call(resolver.client(spec), call);
 }
 
 /**

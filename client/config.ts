@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
+import { ALL_ADAPTERS, standardKeyEnv } from '../activities';
 import { councilContextSchema, type CouncilContextInput, type CouncilMode } from '../common/council';
 import { LIMITS } from '../common/defaults';
 import { formatBytes, INPUT_LIMITS } from '../common/inputLimits';
@@ -147,15 +148,16 @@ export function validateConfig(
 
 /**
  * What `council run` uses without --config: the seed's first example, two panelists under broadcast.
- * They use the provider whose key is set (OpenAI first), so a person with either key gets real answers.
+ * They use the first provider (in registry order) whose key is set, so any key gets real answers.
  */
 export function defaultConfig(
   env: Readonly<Record<string, string | undefined>>,
   overrides: ConfigOverrides = {},
 ): CouncilConfig {
-  const provider = !env.OPENAI_API_KEY && env.ANTHROPIC_API_KEY ? 'anthropic' : 'openai';
-  const models =
-    provider === 'openai' ? ['gpt-4o-mini', 'gpt-4o'] : ['claude-haiku-4-5', 'claude-sonnet-4-6'];
+  const candidates = ALL_ADAPTERS.filter((adapter) => adapter.defaultModels);
+  const chosen = candidates.find((adapter) => standardKeyEnv(adapter, env)) ?? candidates[0];
+  const provider = chosen?.name;
+  const models = chosen?.defaultModels ?? [];
   return validateConfig(
     {
       systemPrompt: 'You are participating in an AI panel discussion.',

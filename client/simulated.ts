@@ -1,5 +1,13 @@
 import { LLMock, type ChatCompletionRequest } from '@copilotkit/aimock';
-import { createLlmActivities, PROVIDER_ENV, providerClientsFromEnv, type LlmActivities } from '../activities';
+import {
+  adapterOf,
+  ALL_ADAPTERS,
+  createLlmActivities,
+  providerClientsFromEnv,
+  standardKeyEnv,
+  type LlmActivities,
+  type WorkerEnv,
+} from '../activities';
 import type { ModelSpec } from '../common/llm';
 import { seededShuffle } from '../workflows/council/review/shuffle';
 import type { CouncilConfig } from './config';
@@ -8,7 +16,7 @@ import { CouncilUserError } from './errors';
 /** The line printed above every simulated run; tests and people look for it. */
 export const SIMULATED_BANNER =
   'SIMULATED participants (no API key set): answers come from a local mock, not a model. ' +
-  'Set OPENAI_API_KEY or ANTHROPIC_API_KEY for real answers.';
+  `Set ${ALL_ADAPTERS.flatMap((adapter) => adapter.env.apiKeyEnv.slice(0, 1)).join(' or ')} for real answers.`;
 
 /** Local LLM servers standing in for the providers, and the activities that call them. */
 export interface SimulatedProviders {
@@ -27,13 +35,14 @@ export function configModels(config: CouncilConfig): ModelSpec[] {
     : [...config.context.activeExperts.map((e) => e.model), config.context.synthesisConfig.model];
 }
 
-/** The env var holding the key of each model; openai-compatible ones without apiKeyEnv need none. */
-export function requiredKeyVars(models: readonly ModelSpec[]): string[] {
+/**
+ * The env var holding the key of each model: its own apiKeyEnv, else its provider's standard key (the
+ * one set in `env`, if any). Providers without a standard key (openai-compatible) need none.
+ */
+export function requiredKeyVars(models: readonly ModelSpec[], env: WorkerEnv): string[] {
   const vars = models.map((model) => {
-    if (model.apiKeyEnv) return model.apiKeyEnv;
-    if (model.provider === 'openai') return PROVIDER_ENV.openai.apiKey;
-    if (model.provider === 'anthropic') return PROVIDER_ENV.anthropic.apiKey;
-    return undefined;
+    const adapter = adapterOf(model.provider);
+    return model.apiKeyEnv ?? standardKeyEnv(adapter, env) ?? adapter.env.apiKeyEnv[0];
   });
   return [...new Set(vars.filter((name): name is string => name !== undefined))];
 }
@@ -49,7 +58,7 @@ export function shouldSimulate(
   simulateFlag: boolean | undefined,
 ): boolean {
   if (simulateFlag === true) return true;
-  const needed = requiredKeyVars(configModels(config));
+  const needed = requiredKeyVars(configModels(config), env);
   const missing = needed.filter((name) => !env[name]);
   if (missing.length === 0) return false;
   if (missing.length === needed.length && simulateFlag === undefined) return true;
@@ -74,29 +83,31 @@ export async function startSimulatedProviders(
     latency: options.chunkLatencyMs ?? 15,
   });
   await mock.start();
-  const env = {
-    [PROVIDER_ENV.openai.apiKey]: SIMULATED_KEY,
-    [PROVIDER_ENV.openai.baseURL]: `${mock.url}/v1`,
-    [PROVIDER_ENV.anthropic.apiKey]: SIMULATED_KEY,
-    [PROVIDER_ENV.anthropic.baseURL]: mock.url,
-  };
+  // Every provider's standard key and server point at the mock, as a worker's env would at a real one.
+  const env: Record<string, string> = {};
+  for (const adapter of ALL_ADAPTERS) {
+    const [keyEnv] = adapter.env.apiKeyEnv;
+    if (keyEnv) env[keyEnv] = SIMULATED_KEY;
+    if (adapter.env.baseURLEnv) env[adapter.env.baseURLEnv] = adapter.mockBaseURL(mock.url);
+  }
   const real = createLlmActivities(providerClientsFromEnv(env), { env });
   return {
     url: mock.url,
     activities: {
       ...real,
-      // Every model, whatever its base URL or key variable, is answered by the mock.
-      callLlm: (request) =>
-        real.callLlm({
-          ...request,
-          model: {
-            provider: request.model.provider === 'anthropic' ? 'anthropic' : 'openai',
-            model: request.model.model,
-          },
-        }),
+      // Every model, whatever its base URL or key variable, is answered by the mock: through the
+      // standard client, or (for a provider without one) with the mock as its own server.
+      callLlm: (request) => real.callLlm({ ...request, model: simulatedModel(request.model, mock.url) }),
     },
     stop: () => mock.stop(),
   };
+}
+
+/** The spec a model is simulated with; the activity validates it again like any other. */
+function simulatedModel({ provider, model }: ModelSpec, mockUrl: string): ModelSpec {
+  const adapter = adapterOf(provider);
+  const standard = adapter.env.apiKeyEnv.length > 0;
+  return { provider, model, ...(!standard && { baseURL: adapter.mockBaseURL(mockUrl) }) } as ModelSpec;
 }
 
 const ANGLES = [

@@ -1,41 +1,8 @@
 import { z } from 'zod';
 import { LIMITS } from './defaults';
-import { INPUT_LIMITS } from './inputLimits';
+import { modelSpecSchema } from './providers';
 
-/** Providers council can call. `openai-compatible` is the openai SDK pointed at another base URL. */
-export const PROVIDERS = ['openai', 'anthropic', 'openai-compatible'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
-
-/**
- * Which model a participant talks to. Holds the *name* of the env var with the key, never the key:
- * keys live only in the worker's environment.
- */
-export const modelSpecSchema = z
-  .object({
-    provider: z.enum(PROVIDERS),
-    model: z.string().min(1, 'model must name a model, e.g. "gpt-4o-mini"').max(INPUT_LIMITS.maxModelIdChars),
-    baseURL: z
-      .string()
-      .max(INPUT_LIMITS.maxUrlChars)
-      .url()
-      // Only the network: a file:, ftp: or data: URL must never be handed to an SDK.
-      .refine(
-        (url) => /^https?:\/\//i.test(url),
-        'baseURL must be an http:// or https:// URL, e.g. "http://localhost:11434/v1"',
-      )
-      .optional(),
-    apiKeyEnv: z
-      .string()
-      .max(INPUT_LIMITS.maxEnvNameChars)
-      .regex(/^[A-Z_][A-Z0-9_]*$/, 'apiKeyEnv must be an environment variable name like MY_API_KEY')
-      .optional(),
-  })
-  .strict()
-  .refine((spec) => spec.provider !== 'openai-compatible' || spec.baseURL !== undefined, {
-    message: 'provider "openai-compatible" needs a baseURL, e.g. "http://localhost:11434/v1" for Ollama',
-    path: ['baseURL'],
-  });
-export type ModelSpec = z.infer<typeof modelSpecSchema>;
+export { modelSpecSchema, PROVIDERS, type ModelSpec, type ProviderName } from './providers';
 
 export const chatMessageSchema = z.object({
   role: z.enum(['system', 'user', 'assistant']),

@@ -1,5 +1,6 @@
-import type Anthropic from '@anthropic-ai/sdk';
+import Anthropic from '@anthropic-ai/sdk';
 import type { StopReason, TokenUsage } from '../../common/llm';
+import type { ProviderAdapter, ProviderErrorInfo } from './adapter';
 import {
   awaitFirstByte,
   IncompleteStreamError,
@@ -24,12 +25,44 @@ interface AnthropicUsage {
   cache_read_input_tokens?: number | null;
 }
 
+/** Anthropic's Messages API. */
+export const anthropicAdapter: ProviderAdapter<Anthropic, 'anthropic'> = {
+  name: 'anthropic',
+  env: {
+    apiKeyEnv: ['ANTHROPIC_API_KEY'],
+    baseURLEnv: 'ANTHROPIC_BASE_URL',
+    defaultBaseURL: 'https://api.anthropic.com',
+  },
+  defaultModels: ['claude-haiku-4-5', 'claude-sonnet-4-6'],
+  mockBaseURL: (origin) => origin,
+  // null, not undefined: the SDK would read ANTHROPIC_API_KEY from the environment by itself.
+  createClient: ({ apiKey, baseURL }) => new Anthropic({ apiKey: apiKey ?? null, baseURL, maxRetries: 0 }),
+  keyOf: (client) => client.apiKey ?? undefined,
+  call: callAnthropic,
+  describeError,
+};
+
+/** Anthropic puts every error's name (billing_error, overloaded_error...) in `type`. */
+function describeError(error: unknown): ProviderErrorInfo | undefined {
+  if (error instanceof Anthropic.APIConnectionError || error instanceof Anthropic.APIUserAbortError) {
+    return { kind: 'connection' };
+  }
+  if (!(error instanceof Anthropic.APIError)) return undefined;
+  return {
+    kind: 'api',
+    status: error.status,
+    errorType: error.type ?? undefined,
+    headers: error.headers,
+    requestId: error.requestID ?? undefined,
+  };
+}
+
 /**
  * Calls the Anthropic Messages API. System messages become the `system` parameter; the rest keep
  * their order. Streams unless `request.stream === false`; a stream must begin within the first-byte
  * timeout (see {@link awaitFirstByte}). Errors are left to the caller's classifier.
  */
-export async function callAnthropic(client: Anthropic, call: AdapterCall): Promise<ProviderResult> {
+async function callAnthropic(client: Anthropic, call: AdapterCall): Promise<ProviderResult> {
   const params = requestParams(call);
   if (call.request.stream === false) {
     const message = await client.messages.create({ ...params, stream: false }, { signal: call.signal });

@@ -1,5 +1,6 @@
-import type OpenAI from 'openai';
+import OpenAI from 'openai';
 import type { StopReason, TokenUsage } from '../../common/llm';
+import type { ClientSettings, ProviderAdapter, ProviderErrorInfo } from './adapter';
 import {
   awaitFirstByte,
   IncompleteStreamError,
@@ -7,6 +8,57 @@ import {
   type AdapterCall,
   type ProviderResult,
 } from './common';
+
+/** Sent to OpenAI-compatible servers that take no key (Ollama, llama.cpp): the SDK insists on one. */
+const NO_KEY = 'no-key';
+
+/** OpenAI's own API. */
+export const openaiAdapter: ProviderAdapter<OpenAI, 'openai'> = {
+  name: 'openai',
+  env: {
+    apiKeyEnv: ['OPENAI_API_KEY'],
+    baseURLEnv: 'OPENAI_BASE_URL',
+    defaultBaseURL: 'https://api.openai.com/v1',
+  },
+  defaultModels: ['gpt-4o-mini', 'gpt-4o'],
+  mockBaseURL: (origin) => `${origin}/v1`,
+  createClient,
+  keyOf: (client) => client.apiKey ?? undefined,
+  call: (client, call) => callOpenAI(client, call, false),
+  describeError,
+};
+
+/** Any server speaking OpenAI's chat completions: no standard key or server, the spec names its own. */
+export const openaiCompatibleAdapter: ProviderAdapter<OpenAI, 'openai-compatible'> = {
+  name: 'openai-compatible',
+  env: { apiKeyEnv: [] },
+  mockBaseURL: (origin) => `${origin}/v1`,
+  createClient,
+  keyOf: (client) => client.apiKey ?? undefined,
+  call: (client, call) => callOpenAI(client, call, true),
+  describeError,
+};
+
+function createClient({ apiKey, baseURL }: ClientSettings): OpenAI {
+  // baseURL is always set here (a default, or the spec's); the SDK would otherwise read the env itself.
+  return new OpenAI({ apiKey: apiKey ?? NO_KEY, baseURL, maxRetries: 0 });
+}
+
+/** OpenAI names insufficient_quota in `code`, the rest in `type`; aborts are the SDK's own timeouts. */
+function describeError(error: unknown): ProviderErrorInfo | undefined {
+  if (error instanceof OpenAI.APIConnectionError || error instanceof OpenAI.APIUserAbortError) {
+    return { kind: 'connection' };
+  }
+  if (!(error instanceof OpenAI.APIError)) return undefined;
+  const errorType = error.code === 'insufficient_quota' ? error.code : (error.type ?? error.code);
+  return {
+    kind: 'api',
+    status: error.status,
+    errorType: errorType ?? undefined,
+    headers: error.headers,
+    requestId: error.requestID ?? undefined,
+  };
+}
 
 type CompletionParams = Omit<OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, 'stream'>;
 type FinishReason = OpenAI.Chat.Completions.ChatCompletion.Choice['finish_reason'];
@@ -18,11 +70,7 @@ type FinishReason = OpenAI.Chat.Completions.ChatCompletion.Choice['finish_reason
  * non-streamed answer's first byte comes with its end: the attempt timeout bounds it). Errors are
  * left to the caller's classifier.
  */
-export async function callOpenAI(
-  client: OpenAI,
-  call: AdapterCall,
-  compatible: boolean,
-): Promise<ProviderResult> {
+async function callOpenAI(client: OpenAI, call: AdapterCall, compatible: boolean): Promise<ProviderResult> {
   const params = requestParams(call, compatible);
   if (call.request.stream === false) {
     const completion = await client.chat.completions.create(

@@ -28,7 +28,7 @@ export function configCommand(): Command {
           ? `${loaded.session.participants.length} participants`
           : `${loaded.context.activeExperts.length} experts and a synthesizer`;
       process.stdout.write(`${file}: valid ${loaded.kind} config (${configShape(loaded)}, ${members})\n`);
-      const keys = requiredKeyVars(configModels(loaded));
+      const keys = requiredKeyVars(configModels(loaded), process.env);
       if (keys.length > 0) {
         const state = keys.map((name) => `${name} (${process.env[name] ? 'set' : 'not set'})`);
         const none = keys.every((name) => !process.env[name]);

@@ -83,9 +83,10 @@ function sendCommand(): Command {
       const simulated = isSimulatedQueue(found.description.taskQueue);
       const view = await found.handle.query(sessionViewQuery);
       if (runtime.inProcessWorker && !simulated) {
-        const missing = requiredKeyVars(view.participants.map((p) => p.spec.model)).filter(
-          (v) => !process.env[v],
-        );
+        const missing = requiredKeyVars(
+          view.participants.map((p) => p.spec.model),
+          process.env,
+        ).filter((v) => !process.env[v]);
         if (missing.length > 0) {
           throw new CouncilUserError(`${missing.join(', ')} not set, and the session's participants need it`);
         }

@@ -12,7 +12,7 @@ import { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import ts from 'typescript';
 import { parse } from 'yaml';
-import { PROVIDER_ENV } from '../../activities/clients';
+import { providerEnvVars } from '../../activities';
 import { temporalExecutable } from '../../client/devServer';
 import { DEFAULT_TASK_QUEUE, SEARCH_ATTRIBUTES } from '../../common/defaults';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
@@ -301,7 +301,7 @@ describe('docker-compose.yml: the council worker', () => {
   it('sets exactly the env vars the worker code and envconfig read', () => {
     const envconfig = envconfigNames();
     expect([...envconfig]).toEqual(expect.arrayContaining(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE']));
-    const providers = Object.values(PROVIDER_ENV).flatMap((provider) => [provider.apiKey, provider.baseURL]);
+    const providers = providerEnvVars();
     const workerReads = new Set([...envReadIn('workers', 'activities', 'common', 'storage'), ...providers]);
     expect([...BLOB_STORE_ENV_VARS].filter((name) => !workerReads.has(name))).toEqual([]);
     const required = new Set([...workerReads].filter((name) => !envconfig.has(name)));

@@ -202,7 +202,7 @@ describe('secrets in failures', () => {
   });
 
   it('a missing key is a non-retryable ProviderKeyMissing that names the env var', () => {
-    const failure = providerKeyMissing('openai-compatible', 'OPENROUTER_API_KEY');
+    const failure = providerKeyMissing('openai-compatible', ['OPENROUTER_API_KEY']);
     expect(failure).toMatchObject({ type: FailureType.ProviderKeyMissing, nonRetryable: true });
     expect(failure.message).toContain('OPENROUTER_API_KEY');
   });

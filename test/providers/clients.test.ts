@@ -1,5 +1,10 @@
 import type { LLMock } from '@copilotkit/aimock';
-import { createLlmActivities, missingProviderKeys, providerClientsFromEnv } from '../../activities';
+import {
+  ALL_ADAPTERS,
+  createLlmActivities,
+  missingProviderKeys,
+  providerClientsFromEnv,
+} from '../../activities';
 import { FailureType } from '../../common/failures';
 import type { LlmRequest, ModelSpec } from '../../common/llm';
 import { chatRequests, startMockLlm } from '../helpers/mockLlm';
@@ -139,12 +144,20 @@ describe('clients from the worker environment', () => {
   });
 
   it('reports at start-up which providers lack keys, naming the env var', () => {
+    const keyed = ALL_ADAPTERS.filter((adapter) => adapter.env.apiKeyEnv.length > 0);
     const missing = missingProviderKeys({});
-    expect(missing).toHaveLength(2);
+    expect(missing).toHaveLength(keyed.length);
+    keyed.forEach((adapter, index) => {
+      expect(missing[index]).toContain(`${adapter.env.apiKeyEnv[0]}`);
+      expect(missing[index]).toContain(`provider "${adapter.name}"`);
+    });
     expect(missing[0]).toContain('OPENAI_API_KEY');
     expect(missing[1]).toContain('ANTHROPIC_API_KEY');
-    expect(missingProviderKeys({ ANTHROPIC_API_KEY: 'x' })).toEqual([missing[0]]);
-    expect(missingProviderKeys({ OPENAI_API_KEY: 'x', ANTHROPIC_API_KEY: 'y' })).toEqual([]);
+    expect(missingProviderKeys({ ANTHROPIC_API_KEY: 'x' })).toEqual(
+      missing.filter((line) => !line.includes('ANTHROPIC_API_KEY')),
+    );
+    const everyKey = Object.fromEntries(keyed.map((adapter) => [adapter.env.apiKeyEnv[0], 'x']));
+    expect(missingProviderKeys(everyKey)).toEqual([]);
   });
 
   it('refuses a malformed request once, with every issue named, instead of retrying it', async () => {

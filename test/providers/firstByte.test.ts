@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createLlmActivities } from '../../activities';
+import { adapterOf, createLlmActivities } from '../../activities';
 import { MultiParticipantSession } from '../../client/session';
 import { FailureType } from '../../common/failures';
 import type { ModelSpec } from '../../common/llm';
@@ -45,7 +45,11 @@ describe('a provider that accepts the connection and never answers', () => {
   beforeAll(async () => {
     silent = await startSilentServer();
     // The participants name their own base URL: the worker builds real SDK clients for it.
-    const env = { OPENAI_API_KEY: 'test-openai-key', ANTHROPIC_API_KEY: 'test-anthropic-key' };
+    const env = {
+      OPENAI_API_KEY: 'test-openai-key',
+      ANTHROPIC_API_KEY: 'test-anthropic-key',
+      GEMINI_API_KEY: 'test-gemini-key',
+    };
     harness = await startHarness('first-byte', createLlmActivities({}, { env }));
   });
   afterAll(async () => {
@@ -57,11 +61,16 @@ describe('a provider that accepts the connection and never answers', () => {
   it.each<[string, ModelSpec, string]>([
     ['OpenAI', { provider: 'openai', model: 'gpt-4o-mini' }, '/v1/chat/completions'],
     ['Anthropic', { provider: 'anthropic', model: 'claude-test' }, '/v1/messages'],
+    [
+      'Gemini',
+      { provider: 'gemini', model: 'gemini-test' },
+      '/v1beta/models/gemini-test:streamGenerateContent?alt=sse',
+    ],
   ])(
     '%s: each attempt is aborted after the first-byte timeout and retried; the round records the failure',
     async (_label, spec, path) => {
       silent.requests.length = 0;
-      const baseURL = spec.provider === 'anthropic' ? silent.url : `${silent.url}/v1`;
+      const baseURL = adapterOf(spec.provider).mockBaseURL(silent.url);
       const session = await MultiParticipantSession.create(
         harness.client,
         { strategy: 'broadcast' },
@@ -82,10 +91,13 @@ describe('a provider that accepts the connection and never answers', () => {
       expect(silent.requests.map((request) => request.path)).toEqual(Array(ATTEMPTS).fill(path));
       // Two attempts of ~0.8 s and a 100 ms backoff, plus scheduling on a busy machine.
       expect(elapsedMs).toBeLessThan(15_000);
-      // Every request was aborted by the client, soon after its timeout: no socket is left open.
+      // Every request was aborted by the client, soon after its timeout: no socket is left open. The
+      // timer starts when the call is handed to the SDK, so the SDK's own work before the request
+      // reaches the server counts against it (Gemini's SDK spent 300 ms on a first request on a
+      // loaded machine): the server sees the abort sooner than the limit, but not at once.
       await waitFor('the aborted sockets to close', () => silent.sockets.size === 0, 10_000);
       for (const request of silent.requests) {
-        expect(request.closedAfterMs).toBeGreaterThanOrEqual(FIRST_BYTE_MS - 50);
+        expect(request.closedAfterMs).toBeGreaterThanOrEqual(FIRST_BYTE_MS / 4);
         expect(request.closedAfterMs).toBeLessThan(FIRST_BYTE_MS + 5_000);
       }
     },

@@ -67,17 +67,18 @@ export interface WatchedResponse {
 export interface ResponseWatch {
   /** In the order the requests arrived. */
   responses: WatchedResponse[];
-  /** Headers added to every response under /v1 (aimock itself only sets Retry-After, on 429s). */
+  /** Headers added to every response under the prefix (aimock itself only sets Retry-After, on 429s). */
   extraHeaders: Record<string, string>;
   reset(): void;
 }
 
 /**
- * Watches aimock's exchanges from inside the server: a mount on /v1 that notes the request headers,
+ * Watches aimock's exchanges from inside the server: a mount on `prefix` (/v1: OpenAI's and
+ * Anthropic's paths; /v1beta: Gemini's) that notes the request headers,
  * adds response headers and notes how each response ended, then lets aimock answer. A response closed
  * before it finished is a request the client aborted (or a disconnect the fixture asked for).
  */
-export function watchResponses(mock: LLMock): ResponseWatch {
+export function watchResponses(mock: LLMock, prefix = '/v1'): ResponseWatch {
   const watch: ResponseWatch = {
     responses: [],
     extraHeaders: {},
@@ -86,10 +87,10 @@ export function watchResponses(mock: LLMock): ResponseWatch {
       watch.extraHeaders = {};
     },
   };
-  mock.mount('/v1', {
+  mock.mount(prefix, {
     async handleRequest(req: IncomingMessage, res: ServerResponse, subPath: string) {
       const startedAt = Date.now();
-      const record: WatchedResponse = { path: `/v1${subPath}`, requestHeaders: { ...req.headers } };
+      const record: WatchedResponse = { path: `${prefix}${subPath}`, requestHeaders: { ...req.headers } };
       watch.responses.push(record);
       for (const [name, value] of Object.entries(watch.extraHeaders)) res.setHeader(name, value);
       res.on('close', () => {
