@@ -59,9 +59,30 @@ export function missingProviderKeys(env: WorkerEnv): string[] {
     );
 }
 
+/** Where a participant's calls go: the env var whose value is sent as the key (none: keyless), and the URL. */
+export interface Destination {
+  keyEnv: string | undefined;
+  baseURL: string;
+}
+
+/**
+ * Where calls for `spec` go and which key they send; undefined for the worker's own default client
+ * (provider "openai" or "anthropic" with neither baseURL nor apiKeyEnv), which its operator set up.
+ */
+export function destinationOf(spec: ModelSpec, env: WorkerEnv): Destination | undefined {
+  if (spec.provider !== 'openai-compatible' && !spec.baseURL && !spec.apiKeyEnv) return undefined;
+  const standard = spec.provider === 'anthropic' ? PROVIDER_ENV.anthropic : PROVIDER_ENV.openai;
+  const keyEnv = spec.apiKeyEnv ?? (spec.provider === 'openai-compatible' ? undefined : standard.apiKey);
+  return { keyEnv, baseURL: spec.baseURL || env[standard.baseURL] || standard.defaultBaseURL };
+}
+
+/** Throws when a call may not go where it would (the provider policy, activities/policy.ts). */
+export type DestinationGuard = (to: Destination) => void;
+
 /**
  * Finds the client for a participant's model. Participants that set their own baseURL or apiKeyEnv
- * (every openai-compatible one) get a client per baseURL + apiKeyEnv, built on first use and reused.
+ * (every openai-compatible one) get a client per baseURL + apiKeyEnv, built on first use and reused,
+ * once the guard has let the pair through: before the key is read, so a refused call sends nothing.
  */
 export class ClientResolver {
   private readonly cache = new Map<string, OpenAI | Anthropic>();
@@ -70,6 +91,7 @@ export class ClientResolver {
     private readonly defaults: ProviderClients,
     private readonly env: WorkerEnv,
     private readonly secrets: SecretRegistry,
+    private readonly guard: DestinationGuard = () => undefined,
   ) {
     secrets.add(defaults.openai?.apiKey);
     secrets.add(defaults.anthropic?.apiKey);
@@ -80,32 +102,26 @@ export class ClientResolver {
 
   /** The openai SDK client for provider "openai" or "openai-compatible"; throws ProviderKeyMissing. */
   openai(spec: ModelSpec): OpenAI {
-    if (spec.provider === 'openai' && !spec.baseURL && !spec.apiKeyEnv) {
-      return this.defaults.openai ?? this.missing(spec, PROVIDER_ENV.openai.apiKey);
-    }
-    const keyEnv = spec.apiKeyEnv ?? (spec.provider === 'openai' ? PROVIDER_ENV.openai.apiKey : undefined);
-    const baseURL = spec.baseURL ?? this.env[PROVIDER_ENV.openai.baseURL];
-    return this.cached('openai', baseURL, keyEnv, spec, (key) => openaiClient(baseURL, key ?? NO_KEY));
+    const to = destinationOf(spec, this.env);
+    if (!to) return this.defaults.openai ?? this.missing(spec, PROVIDER_ENV.openai.apiKey);
+    return this.cached('openai', to, spec, (key) => openaiClient(to.baseURL, key ?? NO_KEY));
   }
 
   /** The Anthropic SDK client for provider "anthropic"; throws ProviderKeyMissing. */
   anthropic(spec: ModelSpec): Anthropic {
-    if (!spec.baseURL && !spec.apiKeyEnv) {
-      return this.defaults.anthropic ?? this.missing(spec, PROVIDER_ENV.anthropic.apiKey);
-    }
-    const keyEnv = spec.apiKeyEnv ?? PROVIDER_ENV.anthropic.apiKey;
-    const baseURL = spec.baseURL ?? this.env[PROVIDER_ENV.anthropic.baseURL];
-    return this.cached('anthropic', baseURL, keyEnv, spec, (key) => anthropicClient(baseURL, key ?? NO_KEY));
+    const to = destinationOf(spec, this.env);
+    if (!to) return this.defaults.anthropic ?? this.missing(spec, PROVIDER_ENV.anthropic.apiKey);
+    return this.cached('anthropic', to, spec, (key) => anthropicClient(to.baseURL, key ?? NO_KEY));
   }
 
   private cached<T extends OpenAI | Anthropic>(
     sdk: 'openai' | 'anthropic',
-    baseURL: string | undefined,
-    keyEnv: string | undefined,
+    { keyEnv, baseURL }: Destination,
     spec: ModelSpec,
     create: (key: string | undefined) => T,
   ): T {
-    const cacheKey = JSON.stringify([sdk, baseURL ?? null, keyEnv ?? null]);
+    this.guard({ keyEnv, baseURL });
+    const cacheKey = JSON.stringify([sdk, baseURL, keyEnv ?? null]);
     const hit = this.cache.get(cacheKey);
     if (hit) return hit as T;
     const key = keyEnv === undefined ? undefined : this.env[keyEnv];

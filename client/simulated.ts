@@ -81,18 +81,19 @@ export async function startSimulatedProviders(
     url: mock.url,
     activities: {
       ...real,
-      // Every model, whatever its base URL or key variable, is answered by the mock.
-      callLlm: (request) =>
-        real.callLlm({
-          ...request,
-          model: {
-            provider: request.model.provider === 'anthropic' ? 'anthropic' : 'openai',
-            model: request.model.model,
-          },
-        }),
+      // Every model, whatever its base URL or key variable, is answered by the mock: the policy is
+      // asked about the model that is really called.
+      callLlm: (request) => real.callLlm({ ...request, model: simulatedModel(request.model) }),
+      checkProviderPolicy: (subjects) =>
+        real.checkProviderPolicy(subjects.map((s) => ({ ...s, model: simulatedModel(s.model) }))),
     },
     stop: () => mock.stop(),
   };
+}
+
+/** The model that stands in for `model`: the mock, through the worker's own default client. */
+function simulatedModel(model: ModelSpec): ModelSpec {
+  return { provider: model.provider === 'anthropic' ? 'anthropic' : 'openai', model: model.model };
 }
 
 const ANGLES = [
