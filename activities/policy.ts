@@ -120,8 +120,9 @@ function originOf(url: string): string {
  * and the problem: a worker must not start with a policy other than the one its operator wrote.
  */
 export function loadProviderPolicy(env: WorkerEnv): ProviderPolicy {
-  const inline = env[PROVIDER_POLICY_ENV];
-  const file = env[PROVIDER_POLICY_FILE_ENV];
+  // Read by name (not through the constants) so test/deploy/compose.test.ts sees what the worker reads.
+  const inline = env.COUNCIL_PROVIDER_POLICY;
+  const file = env.COUNCIL_PROVIDER_POLICY_FILE;
   if (inline && file) {
     throw new Error(`both ${PROVIDER_POLICY_ENV} and ${PROVIDER_POLICY_FILE_ENV} are set: set one of them`);
   }
