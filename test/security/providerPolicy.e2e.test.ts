@@ -1,5 +1,9 @@
 import type { LLMock } from '@copilotkit/aimock';
-import { WorkflowFailedError } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createLlmActivities, providerClientsFromEnv } from '../../activities';
 import { executeCouncilExperts } from '../../client/council';
@@ -7,6 +11,8 @@ import { CouncilUserError } from '../../client/errors';
 import { MultiParticipantSession } from '../../client/session';
 import { startSimulatedProviders } from '../../client/simulated';
 import { FailureType } from '../../common/failures';
+import { sendMessageUpdate } from '../../common/sessionApi';
+import type { sessionWorkflow } from '../../workflows';
 import type { ModelSpec } from '../../common/llm';
 import { answerAsParticipants, chatRequests, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
@@ -80,6 +86,35 @@ describe('attack: a session config sends SECRET_DB_PASSWORD to a host of its cho
     const next = await rejection(session.sendMessage('user', 'Hello?'));
     expect(next).toBeInstanceOf(CouncilUserError);
     expectPolicyMessage(next.message);
+    secretNeverSent();
+  });
+
+  it('is refused to a round sent with the start (update-with-start, as `council run` does)', async () => {
+    const start = new WithStartWorkflowOperation<typeof sessionWorkflow>('sessionWorkflow', {
+      workflowId: `policy-with-start-${Date.now()}`,
+      taskQueue: harness.taskQueue,
+      args: [
+        {
+          config: {
+            strategy: 'broadcast',
+            participants: [{ name: 'Mallory', role: 'panelist', model: attack }],
+          },
+          closeAfterFirstRound: true,
+        },
+      ],
+      workflowIdConflictPolicy: 'FAIL',
+    });
+    const round = await harness.client.workflow.startUpdateWithStart(sendMessageUpdate, {
+      args: [{ role: 'user', content: 'Hello?' }],
+      waitForStage: 'ACCEPTED',
+      startWorkflowOperation: start,
+    });
+    const failed = await rejection(round.result());
+    expect(failed).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((failed.cause as ApplicationFailure).type).toBe(FailureType.ProviderPolicyRefused);
+    expectPolicyMessage((failed.cause as ApplicationFailure).message);
+    const ended = await rejection((await start.workflowHandle()).result());
+    expect((ended.cause as ApplicationFailure).type).toBe(FailureType.ProviderPolicyRefused);
     secretNeverSent();
   });
 
