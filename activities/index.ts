@@ -7,3 +7,4 @@ export {
   type ProviderClients,
   type WorkerEnv,
 } from './clients';
+export { loadProviderPolicy, ProviderPolicy, providerPolicySchema } from './policy';

@@ -3,9 +3,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { FailureType } from '../common/failures';
 import { INPUT_LIMITS } from '../common/inputLimits';
-import { PROVIDER_POLICY_ENV, PROVIDER_POLICY_FILE_ENV } from '../common/policy';
+import {
+  PROVIDER_POLICY_ENV,
+  PROVIDER_POLICY_FILE_ENV,
+  policySubjectsSchema,
+  type PolicySubject,
+} from '../common/policy';
 import { zodProblem } from '../common/validation';
-import { PROVIDER_ENV, type Destination, type WorkerEnv } from './clients';
+import { destinationOf, PROVIDER_ENV, type Destination, type WorkerEnv } from './clients';
 
 /**
  * Each provider's standard key, its standard host and the `*_BASE_URL` variable that may move it:
@@ -94,11 +99,38 @@ export class ProviderPolicy {
     throw ApplicationFailure.create({ type: FailureType.ProviderPolicyRefused, message, nonRetryable: true });
   }
 
+  /** One line for the worker's start-up log: every key with where it may go, and the keyless servers. */
+  describe(): string {
+    const keys = [...this.keys].map(([keyEnv, origins]) => `${keyEnv} → ${[...origins].join(', ')}`);
+    return `${keys.join('; ')}; keyless: ${[...this.keyless].join(', ') || 'none'}`;
+  }
+
   private allow(keyEnv: string, urls: ReadonlyArray<string | undefined>): void {
     const origins = this.keys.get(keyEnv) ?? new Set<string>();
     for (const url of urls) if (url && URL.canParse(url)) origins.add(originOf(url));
     this.keys.set(keyEnv, origins);
   }
+}
+
+/**
+ * The refusals of `policy` for the models a session or council names, one line per refused model:
+ * the verdict `callLlm` would reach for each, before any call is made. Models served by the worker's
+ * own default clients are always allowed.
+ */
+export function checkSubjects(policy: ProviderPolicy, env: WorkerEnv, input: PolicySubject[]): string[] {
+  const parsed = policySubjectsSchema.safeParse(input);
+  if (!parsed.success) {
+    throw ApplicationFailure.create({
+      type: FailureType.InvalidRequest,
+      message: `invalid provider policy check: ${zodProblem(parsed.error)}`,
+      nonRetryable: true,
+    });
+  }
+  return parsed.data.flatMap(({ participant, model }) => {
+    const to = destinationOf(model, env);
+    const refusal = to && policy.refusal(to);
+    return refusal ? [`participant ${JSON.stringify(participant)}: ${refusal}`] : [];
+  });
 }
 
 /** How the operator widens the policy, with the exact entry that would allow this call. */
