@@ -38,10 +38,32 @@ export function missingProviderKeys(env: WorkerEnv): string[] {
   );
 }
 
+/** Where a participant's calls go: the env var whose value is sent as the key (none: keyless), and the URL. */
+export interface Destination {
+  keyEnv: string | undefined;
+  baseURL: string;
+}
+
+/**
+ * Where calls for `spec` go and which key they send; undefined for the worker's own default client
+ * (provider "openai" or "anthropic" with neither baseURL nor apiKeyEnv), which its operator set up.
+ */
+export function destinationOf(spec: ModelSpec, env: WorkerEnv): Destination | undefined {
+  if (spec.baseURL === undefined && spec.apiKeyEnv === undefined && spec.provider !== 'openai-compatible')
+    return undefined;
+  const adapter = adapterOf(spec.provider);
+  const keyEnv = spec.apiKeyEnv ?? standardKeyEnv(adapter, env) ?? adapter.env.apiKeyEnv[0];
+  return { keyEnv, baseURL: spec.baseURL ?? baseURLOf(adapter, env) ?? '' };
+}
+
+/** Throws when a call may not go where it would (the provider policy, activities/policy.ts). */
+export type DestinationGuard = (to: Destination) => void;
+
 /**
  * Finds the client for a participant's model. Participants that set their own baseURL or apiKeyEnv
  * (every openai-compatible one) get a client per provider + baseURL + apiKeyEnv, built on first use
- * and reused.
+ * and reused, once the guard has let the pair through: before the key is read, so a refused call
+ * sends nothing.
  */
 export class ClientResolver {
   private readonly cache = new Map<string, unknown>();
@@ -50,6 +72,7 @@ export class ClientResolver {
     private readonly defaults: ProviderClients,
     private readonly env: WorkerEnv,
     private readonly secrets: SecretRegistry,
+    private readonly guard: DestinationGuard = () => undefined,
   ) {
     for (const adapter of ALL_ADAPTERS) {
       const client = defaults[adapter.name];
@@ -67,6 +90,7 @@ export class ClientResolver {
     if (fallback !== undefined) return fallback;
     const keyEnv = spec.apiKeyEnv ?? standardKeyEnv(adapter, this.env) ?? adapter.env.apiKeyEnv[0];
     const baseURL = spec.baseURL ?? baseURLOf(adapter, this.env);
+    this.guard({ keyEnv, baseURL: baseURL ?? '' });
     const cacheKey = JSON.stringify([spec.provider, baseURL, keyEnv ?? null]);
     const hit = this.cache.get(cacheKey);
     if (hit !== undefined) return hit;

@@ -3,3 +3,4 @@ export { createLlmActivities, type LlmActivityOptions } from './llm';
 export { missingProviderKeys, providerClientsFromEnv, type ProviderClients, type WorkerEnv } from './clients';
 export { adapterOf, ALL_ADAPTERS, providerEnvVars, standardKeyEnv } from './providers/registry';
 export type { ProviderAdapter, ProviderEnvFacts } from './providers/adapter';
+export { loadProviderPolicy, ProviderPolicy, providerPolicySchema } from './policy';

@@ -7,6 +7,7 @@ import { zodProblem } from '../common/validation';
 import { classifyProviderError } from './classify';
 import { ClientResolver, type ProviderClients, type WorkerEnv } from './clients';
 import { startHeartbeats } from './heartbeat';
+import { checkSubjects, loadProviderPolicy, type ProviderPolicy } from './policy';
 import type { AdapterCall, ProviderResult } from './providers/common';
 import { adapterOf } from './providers/registry';
 import type { LlmActivities } from './types';
@@ -19,19 +20,28 @@ export interface LlmActivityOptions {
   env?: WorkerEnv;
   /** Heartbeat period while waiting for the first token; see {@link startHeartbeats}. */
   heartbeatIntervalMs?: number;
+  /** Where keys may go; read from `env` by {@link loadProviderPolicy} when omitted. */
+  policy?: ProviderPolicy;
 }
 
 /**
- * Builds the LLM activities over injected clients. Does no I/O until an activity runs; clients for
+ * Builds the LLM activities over injected clients. Reads the provider policy (and its file, if one is
+ * named) here, once, and throws if it is invalid; no other I/O until an activity runs. Clients for
  * participants with their own baseURL/apiKeyEnv are built on first use and kept for the worker's life.
  */
 export function createLlmActivities(
   clients: ProviderClients,
   options: LlmActivityOptions = {},
 ): LlmActivities {
+  const env = options.env ?? process.env;
+  const policy = options.policy ?? loadProviderPolicy(env);
   const secrets = new SecretRegistry();
-  const resolver = new ClientResolver(clients, options.env ?? process.env, secrets);
+  // The policy is checked where the client for a baseURL + key is chosen: no request can pass it.
+  const resolver = new ClientResolver(clients, env, secrets, (to) => policy.enforce(to));
   return {
+    async checkProviderPolicy(subjects) {
+      return checkSubjects(policy, env, subjects);
+    },
     async callLlm(input: LlmRequest): Promise<LlmResponse> {
       const request = validated(input);
       const { cancellationSignal } = Context.current();

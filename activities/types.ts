@@ -1,4 +1,5 @@
 import type { LlmRequest, LlmResponse } from '../common/llm';
+import type { PolicySubject } from '../common/policy';
 
 // Its own module so that llm.ts, which implements it, need not import index.ts, which re-exports llm.ts.
 
@@ -6,4 +7,10 @@ import type { LlmRequest, LlmResponse } from '../common/llm';
 export interface LlmActivities {
   /** One LLM call through the provider the request names. */
   callLlm(request: LlmRequest): Promise<LlmResponse>;
+  /**
+   * The worker's provider policy on the models a session or council will call: one message per model
+   * it refuses (naming the participant, the rule and how to widen it), none when all may be called.
+   * Run by workflows as a local activity at start and when a participant is added.
+   */
+  checkProviderPolicy(subjects: PolicySubject[]): Promise<string[]>;
 }

@@ -1,4 +1,5 @@
-import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { CouncilUserError } from './errors';
 
 /**
@@ -20,7 +21,19 @@ export async function explainEnded(
   if (status === undefined) {
     return new CouncilUserError(`no ${kind} with id "${id}"`, 'see `council session list`', { cause: error });
   }
-  return new CouncilUserError(`${kind} "${id}" is closed (${status})`, `start a new ${kind}`, {
-    cause: error,
-  });
+  // A run that failed on purpose (a provider policy refusal, say) says why.
+  const reason = status === 'failed' ? await failureMessage(handle) : undefined;
+  const ended = reason ? `failed: ${reason}` : `is closed (${status})`;
+  return new CouncilUserError(`${kind} "${id}" ${ended}`, `start a new ${kind}`, { cause: error });
+}
+
+/** The message of the ApplicationFailure a workflow failed with, if that is how it failed. */
+async function failureMessage(handle: WorkflowHandle): Promise<string | undefined> {
+  return handle.result().then(
+    () => undefined,
+    (error: unknown) =>
+      error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure
+        ? error.cause.message
+        : undefined,
+  );
 }

@@ -90,14 +90,19 @@ export async function startSimulatedProviders(
     if (keyEnv) env[keyEnv] = SIMULATED_KEY;
     if (adapter.env.baseURLEnv) env[adapter.env.baseURLEnv] = adapter.mockBaseURL(mock.url);
   }
+  // The mock takes no key from providers without a standard one: the policy lets only it be called so.
+  env.COUNCIL_PROVIDER_POLICY = JSON.stringify({ keyless: [mock.url] });
   const real = createLlmActivities(providerClientsFromEnv(env), { env });
   return {
     url: mock.url,
     activities: {
       ...real,
       // Every model, whatever its base URL or key variable, is answered by the mock: through the
-      // standard client, or (for a provider without one) with the mock as its own server.
+      // standard client, or (for a provider without one) with the mock as its own server. The policy
+      // is asked about the model that is really called.
       callLlm: (request) => real.callLlm({ ...request, model: simulatedModel(request.model, mock.url) }),
+      checkProviderPolicy: (subjects) =>
+        real.checkProviderPolicy(subjects.map((s) => ({ ...s, model: simulatedModel(s.model, mock.url) }))),
     },
     stop: () => mock.stop(),
   };

@@ -26,6 +26,12 @@ export const FailureType = {
   ProviderQuotaExceeded: 'ProviderQuotaExceeded',
   /** The worker has no API key for the provider a participant names; not retried. */
   ProviderKeyMissing: 'ProviderKeyMissing',
+  /**
+   * The worker's provider policy (COUNCIL_PROVIDER_POLICY) does not let this key go to this host, or
+   * this host be called without a key: refused at session start, on adding a participant, and again
+   * in the activity before any request; not retried.
+   */
+  ProviderPolicyRefused: 'ProviderPolicyRefused',
   /** A session or council request that fails validation; not retried. */
   InvalidRequest: 'InvalidRequest',
   /** A call whose request would pass Temporal's payload limit: recorded, never sent; not retried. */
@@ -48,6 +54,7 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureTypeName[] = [
   FailureType.ProviderNotFound,
   FailureType.ProviderQuotaExceeded,
   FailureType.ProviderKeyMissing,
+  FailureType.ProviderPolicyRefused,
   FailureType.InvalidRequest,
   FailureType.PayloadTooLarge,
   FailureType.StrategyStateTooLarge,

@@ -85,12 +85,15 @@ async function main(): Promise<void> {
 
 async function recordSession(client: Client, strategy: (typeof ORCHESTRATION_STRATEGIES)[number]) {
   const sessionId = `replay-${strategy}${TAG ? `-${TAG}` : ''}`;
+  // The first member comes with the config and the others join by update: both paths are recorded.
+  const [first, ...joining] = members;
+  const participants = first ? [{ name: first[0], role: first[1], priority: first[2], model }] : [];
   const session = await MultiParticipantSession.create(
     client,
-    { strategy, ...(strategy === 'selector' && { selector: { model, maxTurns: 3 } }) },
+    { strategy, participants, ...(strategy === 'selector' && { selector: { model, maxTurns: 3 } }) },
     { sessionId, taskQueue: TASK_QUEUE },
   );
-  for (const [name, role, priority] of members)
+  for (const [name, role, priority] of joining)
     await session.addParticipantWithPriority(name, model, role, priority);
   await session.sendMessage('user', 'First question');
   await session.removeParticipant('Panelist');

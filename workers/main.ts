@@ -1,6 +1,11 @@
 import { DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { z } from 'zod';
-import { createLlmActivities, missingProviderKeys, providerClientsFromEnv } from '../activities';
+import {
+  createLlmActivities,
+  loadProviderPolicy,
+  missingProviderKeys,
+  providerClientsFromEnv,
+} from '../activities';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { zodProblem } from '../common/validation';
 import { configuredTarget, connectWorker, type TemporalTarget } from '../client/connection';
@@ -60,13 +65,16 @@ export async function runWorker(
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   Runtime.install({ logger: new DefaultLogger('WARN') });
   for (const line of missingProviderKeys(process.env)) log(`warning: ${line}`);
+  // Before connecting: a policy the operator got wrong stops the worker here, saying what is wrong.
+  const policy = loadProviderPolicy(process.env);
+  log(`provider policy (where keys may go): ${policy.describe()}`);
   const blobs = blobStoreFromEnv(process.env, options.dataDir ? { dataDir: options.dataDir } : {});
   const connection = await connectWorker(target);
   const worker = await createCouncilWorker({
     connection,
     namespace: target.namespace,
     taskQueue: settings.taskQueue,
-    activities: createLlmActivities(providerClientsFromEnv(process.env)),
+    activities: createLlmActivities(providerClientsFromEnv(process.env), { policy }),
     // Without a bundle, createCouncilWorker bundles one with the converter's failure converter.
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentCalls,

@@ -38,7 +38,12 @@ beforeAll(async () => {
     else overloaded(res);
   });
   wireModel = { provider: 'anthropic', model: 'claude-wire', baseURL: wireURL, apiKeyEnv: 'WIRE_KEY' };
-  activities = createLlmActivities(mockClients(mock), { env: { WIRE_KEY: 'wire-key-123' } });
+  // The worker's policy lets WIRE_KEY go to the wire server.
+  const env = {
+    WIRE_KEY: 'wire-key-123',
+    COUNCIL_PROVIDER_POLICY: JSON.stringify({ keys: { WIRE_KEY: [wireURL] } }),
+  };
+  activities = createLlmActivities(mockClients(mock), { env });
 });
 afterAll(() => mock.stop());
 beforeEach(() => {

@@ -28,6 +28,17 @@ beforeEach(() => {
   });
 });
 
+/**
+ * A worker env whose provider policy lets these tests' keys go to the mock under both of its names,
+ * and the mock be called without a key (test/security/providerPolicy.test.ts tests the refusals).
+ */
+const withPolicy = (env: Record<string, string>): Record<string, string> => {
+  const hosts = [`http://127.0.0.1:${mock.port}`, `http://localhost:${mock.port}`];
+  const keys = Object.fromEntries(
+    ['LOCAL_LLM_KEY', 'ROTATING_KEY', 'OPENROUTER_API_KEY'].map((k) => [k, hosts]),
+  );
+  return Object.assign(env, { COUNCIL_PROVIDER_POLICY: JSON.stringify({ keys, keyless: hosts }) });
+};
 const authHeaders = () => watch.responses.map((exchange) => exchange.requestHeaders.authorization);
 const compatible = (apiKeyEnv?: string, host = '127.0.0.1'): ModelSpec => ({
   provider: 'openai-compatible',
@@ -38,7 +49,7 @@ const compatible = (apiKeyEnv?: string, host = '127.0.0.1'): ModelSpec => ({
 
 describe('openai-compatible endpoints', () => {
   it('use the participant baseURL and the key from the env var it names, with max_tokens', async () => {
-    const activities = createLlmActivities({}, { env: { LOCAL_LLM_KEY: 'local-key-0001' } });
+    const activities = createLlmActivities({}, { env: withPolicy({ LOCAL_LLM_KEY: 'local-key-0001' }) });
     const response = await runCallLlm(
       activities,
       llmRequest(compatible('LOCAL_LLM_KEY'), 'hi', { maxOutputTokens: 50 }),
@@ -50,13 +61,13 @@ describe('openai-compatible endpoints', () => {
   });
 
   it('work without any key for servers that need none (Ollama, llama.cpp)', async () => {
-    const activities = createLlmActivities({}, { env: {} });
+    const activities = createLlmActivities({}, { env: withPolicy({}) });
     await runCallLlm(activities, llmRequest(compatible(), 'hi')).result;
     expect(authHeaders()).toEqual(['Bearer no-key']);
   });
 
   it('build one client per baseURL + apiKeyEnv, once, and reuse it', async () => {
-    const env: Record<string, string> = { ROTATING_KEY: 'first-key-0001' };
+    const env = withPolicy({ ROTATING_KEY: 'first-key-0001' });
     const activities = createLlmActivities({}, { env });
     await runCallLlm(activities, llmRequest(compatible('ROTATING_KEY'), 'one')).result;
     // The env changes, but the client for this baseURL + apiKeyEnv was built already: the key stays.
@@ -72,7 +83,7 @@ describe('openai-compatible endpoints', () => {
   });
 
   it('fail with a non-retryable ProviderKeyMissing naming the env var, sending nothing', async () => {
-    const activities = createLlmActivities({}, { env: {} });
+    const activities = createLlmActivities({}, { env: withPolicy({}) });
     const failure = await failureOf(
       runCallLlm(activities, llmRequest(compatible('OPENROUTER_API_KEY'), 'hi')).result,
     );
@@ -86,7 +97,7 @@ describe('openai-compatible endpoints', () => {
       message: 'bad key local-key-0001 for this server',
       type: 'invalid_request_error',
     });
-    const activities = createLlmActivities({}, { env: { LOCAL_LLM_KEY: 'local-key-0001' } });
+    const activities = createLlmActivities({}, { env: withPolicy({ LOCAL_LLM_KEY: 'local-key-0001' }) });
     const failure = await failureOf(
       runCallLlm(activities, llmRequest(compatible('LOCAL_LLM_KEY'), 'hi')).result,
     );

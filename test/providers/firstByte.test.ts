@@ -45,10 +45,15 @@ describe('a provider that accepts the connection and never answers', () => {
   beforeAll(async () => {
     silent = await startSilentServer();
     // The participants name their own base URL: the worker builds real SDK clients for it.
+    // The worker's policy lets the standard keys go to the silent server too.
+    const policy = {
+      keys: { OPENAI_API_KEY: [silent.url], ANTHROPIC_API_KEY: [silent.url], GEMINI_API_KEY: [silent.url] },
+    };
     const env = {
       OPENAI_API_KEY: 'test-openai-key',
       ANTHROPIC_API_KEY: 'test-anthropic-key',
       GEMINI_API_KEY: 'test-gemini-key',
+      COUNCIL_PROVIDER_POLICY: JSON.stringify(policy),
     };
     harness = await startHarness('first-byte', createLlmActivities({}, { env }));
   });

@@ -1,4 +1,9 @@
-import { createLlmActivities, providerClientsFromEnv, type LlmActivities } from '../../activities';
+import {
+  ALL_ADAPTERS,
+  createLlmActivities,
+  providerClientsFromEnv,
+  type LlmActivities,
+} from '../../activities';
 import { FailureType } from '../../common/failures';
 import type { ModelSpec } from '../../common/llm';
 import { failureOf, llmRequest, runCallLlm } from './support';
@@ -32,7 +37,13 @@ for (const live of LIVE) {
     let activities: LlmActivities;
 
     beforeAll(() => {
-      const env = { ...process.env, COUNCIL_LIVE_WRONG_KEY: WRONG_KEY };
+      // The worker's policy lets the wrong key go where the real one goes (the standard hosts).
+      const hosts = ALL_ADAPTERS.flatMap(({ env }) => [
+        env.defaultBaseURL,
+        env.baseURLEnv && process.env[env.baseURLEnv],
+      ]).filter((url): url is string => Boolean(url));
+      const policy = JSON.stringify({ keys: { COUNCIL_LIVE_WRONG_KEY: hosts } });
+      const env = { ...process.env, COUNCIL_LIVE_WRONG_KEY: WRONG_KEY, COUNCIL_PROVIDER_POLICY: policy };
       activities = createLlmActivities(providerClientsFromEnv(process.env), { env });
     });
 

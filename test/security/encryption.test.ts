@@ -105,7 +105,10 @@ describe('payloads encrypted at rest (AES-256-GCM codec before the blob store)',
     current = secrets;
     const blobDir = await mkdtemp(path.join(os.tmpdir(), 'council-crypto-'));
     dirs.push(blobDir);
-    const activities = createLlmActivities(mockClients(mock), { env: { [KEY_ENV]: secrets.key } });
+    // The worker's policy lets this key go to the mock, and nowhere else.
+    const policy = JSON.stringify({ keys: { [KEY_ENV]: [mock.url] } });
+    const env = { [KEY_ENV]: secrets.key, COUNCIL_PROVIDER_POLICY: policy };
+    const activities = createLlmActivities(mockClients(mock), { env });
     const harness = await startHarness('crypto', activities, {
       dataConverter: converterFor(blobDir),
       namespace: testEnvironment().encryptedNamespace,

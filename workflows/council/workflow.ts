@@ -26,9 +26,11 @@ import {
 } from '../../common/councilApi';
 import { FailureType } from '../../common/failures';
 import type { PeerReviewResult } from '../../common/peerReview';
+import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import { zodProblem } from '../../common/validation';
 import { CallIds } from '../shared/callParticipant';
+import { policyRefusal } from '../shared/providerPolicy';
 import { boundCouncilResult } from './bounds';
 import { CouncilDetails } from './details';
 import { CouncilLedger } from './ledger';
@@ -118,6 +120,19 @@ export async function councilWorkflow(input: CouncilWorkflowInput): Promise<Coun
     },
     { validator: (request) => void checkHuman(request) },
   );
+
+  // The worker's provider policy on every model the council will call, before any is called.
+  if (patched(PROVIDER_POLICY_PATCH)) {
+    const { activeExperts, synthesisConfig } = context;
+    const refusal = await policyRefusal([
+      ...activeExperts.map((expert) => ({ participant: expert.name, model: expert.model })),
+      { participant: synthesisConfig.name, model: synthesisConfig.model },
+    ]);
+    if (refusal) {
+      await condition(allHandlersFinished);
+      throw refusal;
+    }
+  }
 
   const ids = new CallIds();
   await COUNCIL_MODE_RUNNERS[context.mode].run(modeContext(ledger, ids));

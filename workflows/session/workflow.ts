@@ -33,9 +33,11 @@ import {
   stopRoundUpdate,
   transcriptQuery,
 } from '../../common/sessionApi';
-import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
+import { ORCHESTRATION_STRATEGIES, type ParticipantSpecInput } from '../../common/participants';
+import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import { zodProblem } from '../../common/validation';
 import { CallIds, type InFlightCalls } from '../shared/callParticipant';
+import { policyRefusal } from '../shared/providerPolicy';
 import { STRATEGIES } from '../strategies';
 import { checkParticipants } from '../strategies/roles';
 import { jsonBytes } from '../../common/size';
@@ -105,6 +107,17 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     active = next;
     showDetails();
   };
+  // The worker's provider policy on the participants a new session starts with (carried ones were
+  // checked when they joined). Rounds and joins wait for it; a refusal ends the session.
+  const startCheck =
+    !input.state && state.participants.length > 0 && patched(PROVIDER_POLICY_PATCH)
+      ? policyRefusal(state.participants.map((p) => ({ participant: p.spec.name, model: p.spec.model })))
+      : undefined;
+  const passStartCheck = async () => {
+    const refusal = await startCheck;
+    if (refusal) throw refusal;
+  };
+
   const publishStatus = () =>
     upsertSearchAttributes([
       { key: CouncilKindKey, value: 'session' },
@@ -133,6 +146,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
 
   const playInTurn = async (request: SendMessageInput): Promise<RoundResult> => {
     const message = sendMessageSchema.parse(request);
+    if (startCheck) await passStartCheck();
     const ticket = ticketsIssued++;
     await condition(() => ticketsServed === ticket);
     roundRunning = true;
@@ -174,10 +188,23 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     { validator: checkMessage },
   );
 
+  /** Adds a participant once the worker's provider policy lets its model be called. */
+  const addChecked = async (joining: ParticipantSpecInput) => {
+    if (startCheck) await passStartCheck();
+    const { name, model } = validateParticipant(state, joining);
+    const refusal = await policyRefusal([{ participant: name, model }]);
+    if (refusal) throw refusal;
+    const added = addParticipant(state, joining).spec;
+    showDetails();
+    return added;
+  };
+
   setHandler(
     addParticipantUpdate,
     (spec) => {
       updatesThisRun += 1;
+      // Histories from before the policy check add at once, with no command in between.
+      if (patched(PROVIDER_POLICY_PATCH)) return addChecked(spec);
       const added = addParticipant(state, spec).spec;
       showDetails();
       return added;
@@ -258,6 +285,11 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   const roundsAtStart = state.round;
 
   try {
+    const refusal = startCheck && (await startCheck);
+    if (refusal) {
+      await condition(allHandlersFinished);
+      throw refusal;
+    }
     if (input.oneShot && !input.state) {
       checkMessage(input.oneShot);
       await playInTurn(input.oneShot);

@@ -1,0 +1,187 @@
+import type { LLMock } from '@copilotkit/aimock';
+import {
+  WithStartWorkflowOperation,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { createLlmActivities, providerClientsFromEnv } from '../../activities';
+import { executeCouncilExperts } from '../../client/council';
+import { CouncilUserError } from '../../client/errors';
+import { MultiParticipantSession } from '../../client/session';
+import { startSimulatedProviders } from '../../client/simulated';
+import { FailureType } from '../../common/failures';
+import { sendMessageUpdate } from '../../common/sessionApi';
+import type { sessionWorkflow } from '../../workflows';
+import type { ModelSpec } from '../../common/llm';
+import { answerAsParticipants, chatRequests, startMockLlm } from '../helpers/mockLlm';
+import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { watchResponses, type ResponseWatch } from '../providers/support';
+
+// The attack of issue 13 through a real worker: a session or council that names SECRET_DB_PASSWORD
+// as a key is refused when it starts, or when the participant is added, with the policy's message;
+// the mock's request headers (credentials included) are the witness that the secret never left.
+const SECRET = 'db-password-Zq81mXv4Lp';
+const openai = { provider: 'openai', model: 'gpt-4o-mini' } as const;
+
+let mock: LLMock;
+let watch: ResponseWatch;
+let harness: TemporalTestHarness;
+let attack: ModelSpec;
+
+beforeAll(async () => {
+  mock = await startMockLlm();
+  watch = watchResponses(mock);
+  answerAsParticipants(mock);
+  attack = { provider: 'openai-compatible', model: 'exfiltrate', baseURL: `${mock.url}/v1` };
+  attack.apiKeyEnv = 'SECRET_DB_PASSWORD';
+  const env = {
+    OPENAI_API_KEY: 'worker-openai-key-7Q2x9Lk',
+    OPENAI_BASE_URL: `${mock.url}/v1`,
+    SECRET_DB_PASSWORD: SECRET,
+  };
+  harness = await startHarness('policy', createLlmActivities(providerClientsFromEnv(env), { env }));
+});
+afterAll(async () => {
+  await harness?.close();
+  await mock?.stop();
+});
+
+/** The secret never reached the server, and no request came for the attacker's model. */
+function secretNeverSent(): void {
+  expect(JSON.stringify(watch.responses.map((exchange) => exchange.requestHeaders))).not.toContain(SECRET);
+  expect(chatRequests(mock).filter((entry) => JSON.stringify(entry.body).includes('exfiltrate'))).toEqual([]);
+}
+
+/** What `promise` was rejected with; fails the test if it was not. */
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  if (!(error instanceof Error)) throw new Error(`expected a rejection, got ${String(error)}`);
+  return error;
+}
+
+function expectPolicyMessage(message: string | undefined): void {
+  expect(message).toContain('SECRET_DB_PASSWORD');
+  expect(message).toContain('COUNCIL_PROVIDER_POLICY');
+}
+
+describe('attack: a session config sends SECRET_DB_PASSWORD to a host of its choosing', () => {
+  it('is refused at start: the session fails with ProviderPolicyRefused, and says so to the next call', async () => {
+    const session = await MultiParticipantSession.create(
+      harness.client,
+      { strategy: 'broadcast', participants: [{ name: 'Mallory', role: 'panelist', model: attack }] },
+      { taskQueue: harness.taskQueue },
+    );
+    const ended = await rejection(harness.client.workflow.getHandle(session.sessionId).result());
+    expect(ended).toBeInstanceOf(WorkflowFailedError);
+    const cause = (ended as WorkflowFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect((cause as ApplicationFailure).type).toBe(FailureType.ProviderPolicyRefused);
+    expectPolicyMessage(cause?.message);
+    expect(cause?.message).toContain('Mallory');
+    // A caller that did not wait for the result learns why from its next call.
+    const next = await rejection(session.sendMessage('user', 'Hello?'));
+    expect(next).toBeInstanceOf(CouncilUserError);
+    expectPolicyMessage(next.message);
+    secretNeverSent();
+  });
+
+  it('is refused to a round sent with the start (update-with-start, as `council run` does)', async () => {
+    const start = new WithStartWorkflowOperation<typeof sessionWorkflow>('sessionWorkflow', {
+      workflowId: `policy-with-start-${Date.now()}`,
+      taskQueue: harness.taskQueue,
+      args: [
+        {
+          config: {
+            strategy: 'broadcast',
+            participants: [{ name: 'Mallory', role: 'panelist', model: attack }],
+          },
+          closeAfterFirstRound: true,
+        },
+      ],
+      workflowIdConflictPolicy: 'FAIL',
+    });
+    const round = await harness.client.workflow.startUpdateWithStart(sendMessageUpdate, {
+      args: [{ role: 'user', content: 'Hello?' }],
+      waitForStage: 'ACCEPTED',
+      startWorkflowOperation: start,
+    });
+    const failed = await rejection(round.result());
+    expect(failed).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((failed.cause as ApplicationFailure).type).toBe(FailureType.ProviderPolicyRefused);
+    expectPolicyMessage((failed.cause as ApplicationFailure).message);
+    const ended = await rejection((await start.workflowHandle()).result());
+    expect((ended.cause as ApplicationFailure).type).toBe(FailureType.ProviderPolicyRefused);
+    secretNeverSent();
+  });
+
+  it('is refused when the participant is added; the session goes on without it', async () => {
+    const session = await MultiParticipantSession.create(
+      harness.client,
+      { strategy: 'broadcast', participants: [{ name: 'Ann', role: 'panelist', model: openai }] },
+      { taskQueue: harness.taskQueue },
+    );
+    const added = await rejection(session.addParticipant('Mallory', attack, 'panelist'));
+    expect(added).toBeInstanceOf(CouncilUserError);
+    expectPolicyMessage(added.message);
+    expect((await session.listParticipants()).map((p) => p.name)).toEqual(['Ann']);
+    const responses = await session.sendMessage('user', 'Still there?');
+    expect(responses.map((r) => [r.participantName, r.status])).toEqual([['Ann', 'ok']]);
+    await session.close();
+    secretNeverSent();
+  });
+});
+
+describe('attack: a council expert (or its synthesizer) sends SECRET_DB_PASSWORD away', () => {
+  it.each([
+    ['an expert', () => ({ expert: attack, synthesizer: openai })],
+    ['the synthesizer', () => ({ expert: openai, synthesizer: attack })],
+  ])('%s: the council is refused before any expert is called', async (_, modelsOf) => {
+    const models = modelsOf();
+    const before = chatRequests(mock).length;
+    const run = executeCouncilExperts(
+      harness.client,
+      {
+        task: 'Summarise the database',
+        mode: 'parallel',
+        activeExperts: [
+          { id: 'ann', name: 'Ann', model: openai },
+          { id: 'mal', name: 'Mallory', model: models.expert },
+        ],
+        synthesisConfig: { model: models.synthesizer },
+      },
+      undefined,
+      undefined,
+      { taskQueue: harness.taskQueue },
+    );
+    const refused = await rejection(run);
+    expect(refused).toBeInstanceOf(CouncilUserError);
+    expectPolicyMessage(refused.message);
+    expect(chatRequests(mock).length).toBe(before);
+    secretNeverSent();
+  });
+});
+
+describe('simulated participants (no keys) still pass the policy', () => {
+  it('an openai-compatible participant with its own key and host is answered by the local mock', async () => {
+    const simulated = await startSimulatedProviders({ chunkLatencyMs: 0 });
+    const local = await startHarness('policy-simulated', simulated.activities);
+    try {
+      const session = await MultiParticipantSession.create(
+        local.client,
+        { strategy: 'broadcast', participants: [{ name: 'Olla', role: 'panelist', model: attack }] },
+        { taskQueue: local.taskQueue },
+      );
+      const [response] = await session.sendMessage('user', 'What should we do?');
+      expect(response).toMatchObject({ participantName: 'Olla', status: 'ok' });
+      expect(response?.content).toContain('(simulated)');
+      await session.close();
+    } finally {
+      await local.close();
+      await simulated.stop();
+    }
+  });
+});
