@@ -46,7 +46,9 @@ export async function callOpenAI(
     call.onChunk();
     model = chunk.model || model;
     const choice = chunk.choices[0];
-    content += choice?.delta.content ?? '';
+    const delta = choice?.delta.content ?? '';
+    content += delta;
+    call.onText?.(delta);
     finishReason = choice?.finish_reason ?? finishReason;
     usage = chunk.usage ?? usage;
   }
