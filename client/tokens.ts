@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from '@temporalio/client';
+import type { WorkflowService } from '@temporalio/client';
+import type { LoadedDataConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { LIMITS } from '../common/defaults';
@@ -24,6 +24,12 @@ export interface TokenEvent {
   restarted: boolean;
   /** True when characters were missed before `delta` (attached late, or fell behind by more than the heartbeat's tail). */
   gap: boolean;
+}
+
+/** What a watcher reads through: a `Client`, or a workflow handle's `client`. */
+export interface TokenSource {
+  readonly workflowService: WorkflowService;
+  readonly options: { namespace: string; loadedDataConverter: LoadedDataConverter };
 }
 
 /** Called for every piece of streamed text; an error it throws ends the watch (see {@link TokenWatch.stop}). */
@@ -56,14 +62,15 @@ interface CallText {
  * any worker: the server holds the heartbeat. Poll errors (a server restarting) are waited through.
  */
 export function watchTokens(
-  client: Client,
+  client: TokenSource,
   workflowId: string,
   onToken: OnToken,
   options: WatchTokensOptions = {},
 ): TokenWatch {
   const calls = new Map<string, CallText>();
   const pollMs = options.pollMs ?? STREAM_LIMITS.pollMs;
-  const stopping = new AbortController();
+  let stopped = false;
+  let wake = (): void => undefined;
   let callbackError: { error: unknown } | undefined;
   const poll = async () => {
     const { pendingActivities } = await client.workflowService.describeWorkflowExecution({
@@ -76,26 +83,34 @@ export function watchTokens(
       seen.add(callId);
       const details = await detailsOf(client, workflowId, activity);
       const event = details && advance(calls, callId, details, options.knownNames?.());
-      if (!event || stopping.signal.aborted) continue;
+      if (!event || stopped) continue;
       try {
         onToken(event);
       } catch (error) {
         callbackError = { error };
-        stopping.abort();
+        stopped = true;
       }
     }
     // A call that ended leaves the pending list; its answer arrives by the usual path.
     for (const callId of calls.keys()) if (!seen.has(callId)) calls.delete(callId);
   };
   const loop = (async () => {
-    while (!stopping.signal.aborted) {
+    while (!stopped) {
       await poll().catch(() => undefined);
-      await sleep(pollMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
   })();
   return {
     async stop() {
-      stopping.abort();
+      stopped = true;
+      wake();
       await loop;
       if (callbackError) throw callbackError.error;
     },
@@ -104,7 +119,7 @@ export function watchTokens(
 
 /** The stream details of a pending call, as the current attempt left them; undefined for other heartbeats. */
 async function detailsOf(
-  client: Client,
+  client: TokenSource,
   workflowId: string,
   activity: PendingActivity,
 ): Promise<StreamDetails | undefined> {

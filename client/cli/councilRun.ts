@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle 
 import type { CouncilContextInput } from '../../common/council';
 import { attachCouncil, startCouncil, type ExecutionResult, type ExpertUpdate } from '../council';
 import { CouncilUserError } from '../errors';
+import type { TokenEvent } from '../tokens';
 import { councilRows } from './councilShow';
 import { matchActivities } from './followSession';
 import { exitCodeOf, formatAnswer, formatUsage, totalUsage, type ExitCode, type Output } from './output';
@@ -72,6 +73,7 @@ async function followCouncil(
     result = await attachCouncil(client, id, {
       onExpertUpdate: (_expertId, update) => board.expert(update),
       onStatusUpdate: (status) => board.status(status),
+      onToken: (event) => board.text(event),
       pollIntervalMs: 300,
     });
     board.synthesized(result);
@@ -89,9 +91,22 @@ class CouncilBoard {
   private readonly lines = new Map<string, ParticipantLine>();
   private readonly order: string[] = [];
 
+  /** Expert names by id: the calls' ids name experts by id, the lines by name. */
+  private readonly names = new Map<string, string>();
+
   constructor(private readonly renderer: ProgressRenderer) {}
 
+  /** Streamed text of an expert or the synthesizer still answering. */
+  text(event: TokenEvent): void {
+    const name = /^r\d+\.synthesis\./.test(event.callId) ? SYNTHESIS : this.names.get(event.participant);
+    const line = name === undefined ? undefined : this.lines.get(name);
+    if (name !== undefined && (line?.state.kind === 'thinking' || line?.state.kind === 'retrying')) {
+      this.renderer.text(name, event);
+    }
+  }
+
   expert(update: ExpertUpdate): void {
+    this.names.set(update.expertId, update.expertName);
     const role = update.phase === 'critique' ? `critique, round ${update.round}` : `round ${update.round}`;
     if (update.state === 'thinking') {
       this.set(update.expertName, role, { kind: 'thinking', sinceMs: Date.now() });
