@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: measures council's overhead, parallel efficiency, concurrency, long sessions,
- * recovery and the blob store's cost (codec) on a local Temporal dev server, and writes
+ * recovery, the blob store's cost (codec) and token streaming on a local Temporal dev server, and writes
  * results/latest.json, results/report.md and results/latency-by-concurrency.svg.
  * `npm run bench -- --help` lists the flags.
  */
@@ -16,6 +16,7 @@ import { parseOptions, type BenchOptions } from './options';
 import { measureOverhead } from './overhead';
 import { measureParallel } from './parallel';
 import { measureRecovery } from './recovery';
+import { measureStreaming } from './streaming';
 import { markdownReport } from './report';
 import { evaluateTargets, type BenchResults } from './results';
 
@@ -78,6 +79,10 @@ async function measureAll(ctx: BenchContext): Promise<Partial<BenchResults>> {
   if (only.includes('codec')) {
     ctx.log('6/6 codec: per-turn cost of the blob store, small and ~300 KB answers');
     results.codec = await measureCodec(ctx);
+  }
+  if (only.includes('streaming')) {
+    ctx.log('7/7 streaming: tokens-to-screen latency, history and server CPU with and without a watcher');
+    results.streaming = await measureStreaming(ctx);
   }
   return results;
 }

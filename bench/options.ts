@@ -1,7 +1,15 @@
 import path from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
 
-export const MEASUREMENTS = ['overhead', 'parallel', 'concurrency', 'long', 'recovery', 'codec'] as const;
+export const MEASUREMENTS = [
+  'overhead',
+  'parallel',
+  'concurrency',
+  'long',
+  'recovery',
+  'codec',
+  'streaming',
+] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 
 /** What one `npm run bench` does; every field has a flag. */

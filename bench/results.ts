@@ -5,6 +5,7 @@ import type { MachineDescription } from './machine';
 import type { OverheadResult } from './overhead';
 import type { ParallelResult } from './parallel';
 import type { RecoveryResult } from './recovery';
+import type { StreamingResult } from './streaming';
 
 /** Everything one `npm run bench` measured: written as latest.json. */
 export interface BenchResults {
@@ -29,6 +30,7 @@ export interface BenchResults {
   longSession?: LongSessionResult;
   recovery?: RecoveryResult;
   codec?: CodecResult;
+  streaming?: StreamingResult;
   targets: Target[];
 }
 
