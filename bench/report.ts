@@ -242,7 +242,7 @@ function streamingSection(s: NonNullable<BenchResults['streaming']>): string[] {
     '',
     `${s.answersPerVariant} one-answer sessions per variant, alternating; each answer streams ${s.chunksPerAnswer} ` +
       `stamped chunks ${s.gapMs} ms apart (bench/stampServer.ts). Settings: a beat at most every ` +
-      `${s.settings.beatMs} ms, worker heartbeat throttle ${s.settings.heartbeatThrottleMs} ms, watcher poll ` +
+      `${s.settings.beatMs} ms, worker heartbeat throttle ${s.settings.heartbeatThrottle} ms, watcher poll ` +
       `${s.settings.pollMs} ms, tail ${s.settings.tailChars} characters. Every answer streams its heartbeats ` +
       'either way: the watcher adds only its reads (DescribeWorkflowExecution).',
   ];

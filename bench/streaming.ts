@@ -25,7 +25,8 @@ export interface StreamingResult {
   answersPerVariant: number;
   chunksPerAnswer: number;
   gapMs: number;
-  settings: { beatMs: number; heartbeatThrottleMs: number; pollMs: number; tailChars: number };
+  /** The worker's heartbeat throttle is council's default unless `--worker-option` overrode it. */
+  settings: { beatMs: number; heartbeatThrottle: number | string; pollMs: number; tailChars: number };
   /** From a chunk leaving the model server to onToken handing it on, per chunk, watched answers only. */
   tokensToScreen: LatencySummary;
   /**
@@ -53,6 +54,8 @@ export async function measureStreaming(ctx: BenchContext): Promise<StreamingResu
       namespace: ctx.server.namespace,
       taskQueue,
       bundlePath: ctx.bundlePath,
+      // e.g. --worker-option=maxHeartbeatThrottleInterval=2000 to compare the throttle's cost.
+      ...(ctx.options.workerOverrides && { overrides: ctx.options.workerOverrides }),
     },
     stamps.url,
   );
@@ -73,7 +76,8 @@ export async function measureStreaming(ctx: BenchContext): Promise<StreamingResu
     gapMs: GAP_MS,
     settings: {
       beatMs: STREAM_LIMITS.beatMs,
-      heartbeatThrottleMs: STREAM_LIMITS.heartbeatThrottleMs,
+      heartbeatThrottle:
+        ctx.options.workerOverrides?.maxHeartbeatThrottleInterval ?? STREAM_LIMITS.heartbeatThrottleMs,
       pollMs: STREAM_LIMITS.pollMs,
       tailChars: STREAM_LIMITS.tailChars,
     },
