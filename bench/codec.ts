@@ -5,7 +5,7 @@ import { MultiParticipantSession } from '../client/session';
 import { councilDataConverter, openBlobStore } from '../storage/converter';
 import { DEFAULT_BLOB_THRESHOLD_BYTES, type BlobStoreSettingsInput } from '../storage/settings';
 import { benchLargeModel, benchModel, type BenchContext } from './harness';
-import { cpuSeconds, treeCpuSeconds } from './machine';
+import { cpuSeconds, serverCpuSeconds } from './machine';
 import type { BenchWorker } from './processes';
 import { round2, summarize, type LatencySummary } from './stats';
 
@@ -149,7 +149,7 @@ async function turn(ctx: BenchContext, r: Runner, measured: boolean): Promise<vo
   }
   const before = {
     worker: cpuSeconds(r.workerPid),
-    server: treeCpuSeconds(ctx.server.pid),
+    server: serverCpuSeconds(ctx.server.processes),
     client: process.cpuUsage(),
   };
   const started = performance.now();
@@ -164,7 +164,7 @@ async function turn(ctx: BenchContext, r: Runner, measured: boolean): Promise<vo
   r.samples.push(elapsed);
   r.answerChars += chars;
   r.cpu.worker += (cpuSeconds(r.workerPid) - before.worker) * 1000;
-  r.cpu.server += (treeCpuSeconds(ctx.server.pid) - before.server) * 1000;
+  r.cpu.server += (serverCpuSeconds(ctx.server.processes) - before.server) * 1000;
   r.cpu.client += (client.user + client.system) / 1000;
 }
 

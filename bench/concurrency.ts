@@ -1,7 +1,15 @@
 import os from 'node:os';
 import { MultiParticipantSession } from '../client/session';
 import { benchModel, type BenchContext } from './harness';
-import { cpuSeconds, loadAverage, round1, treeCpuSeconds, treeRssMiB } from './machine';
+import { billableActions } from './historyProfile';
+import {
+  cpuSeconds,
+  loadAverage,
+  round1,
+  serverCpuByProcess,
+  serverCpuSeconds,
+  serverRssMiB,
+} from './machine';
 import type { WorkerMetrics } from './processes';
 import { librarySend, retryingSend } from './sendRound';
 import { mapLimit, round2, summarize, type LatencySummary } from './stats';
@@ -29,6 +37,11 @@ export interface ConcurrencyLevel {
   workerRssPeakMiB: number;
   workerHeapUsedMiB: number;
   serverRssMiB: number;
+  /** CPU seconds of each server process during the rounds (one for the dev server; services on a cluster). */
+  serverCpuByProcess: Record<string, number>;
+  /** History events and estimated Temporal Cloud actions per participant turn, from sampled sessions. */
+  historyEventsPerTurn: number;
+  billableActionsPerTurn: number;
   /** CPU seconds each process used during the rounds, and the share of the machine they add up to. */
   cpuSeconds: { worker: number; server: number; llmMock: number; benchClient: number };
   machineCpuBusy: number;
@@ -47,6 +60,8 @@ export interface ConcurrencyLevel {
 }
 
 const PARTICIPANTS = 5;
+/** Sessions whose histories are read for events and actions per turn. */
+const HISTORY_SAMPLES = 3;
 const LATENCY_MS = 1000;
 /** Keeps the whole bench near 10 minutes: past this, a session that played a round starts no other. */
 const ROUND_BUDGET_MS = 45_000;
@@ -84,6 +99,7 @@ async function measureLevel(ctx: BenchContext, sessionCount: number): Promise<Co
     );
     const startAllMs = performance.now() - startAll;
     const cpuBefore = cpuSnapshot(ctx, worker.pid);
+    const serverCpuBefore = serverCpuByProcess(ctx.server.processes);
     const latencies: number[] = [];
     const errors = new Set<string>();
     let okTurns = 0;
@@ -126,6 +142,8 @@ async function measureLevel(ctx: BenchContext, sessionCount: number): Promise<Co
     const wallMs = performance.now() - wallStart;
     clearInterval(progress);
     const cpu = cpuDelta(cpuBefore, cpuSnapshot(ctx, worker.pid));
+    const serverCpu = serverCpuByProcess(ctx.server.processes);
+    const perTurn = await historyPerTurn(ctx, sessions.slice(0, HISTORY_SAMPLES));
     const memory = await worker.memory();
     const metrics = await worker.metrics();
     const completed = outcomes.filter(Boolean).length;
@@ -152,7 +170,14 @@ async function measureLevel(ctx: BenchContext, sessionCount: number): Promise<Co
       roundLatencyMs: summarize(latencies),
       workerRssPeakMiB: worker.peakRssMiB(),
       workerHeapUsedMiB: round1(memory.heapUsedMiB),
-      serverRssMiB: treeRssMiB(ctx.server.pid),
+      serverRssMiB: serverRssMiB(ctx.server.processes),
+      serverCpuByProcess: Object.fromEntries(
+        Object.entries(serverCpu).map(([name, seconds]) => [
+          name,
+          round1(seconds - (serverCpuBefore[name] ?? 0)),
+        ]),
+      ),
+      ...perTurn,
       cpuSeconds: cpu,
       machineCpuBusy: round2(cpuTotal / ((wallMs / 1000) * os.cpus().length)),
       cpuMsPerTurn: round2(cpuMsPerTurn),
@@ -182,7 +207,7 @@ type CpuSnapshot = ConcurrencyLevel['cpuSeconds'];
 function cpuSnapshot(ctx: BenchContext, workerPid: number): CpuSnapshot {
   return {
     worker: cpuSeconds(workerPid),
-    server: treeCpuSeconds(ctx.server.pid),
+    server: serverCpuSeconds(ctx.server.processes),
     llmMock: cpuSeconds(ctx.mock.pid),
     benchClient: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
   };
@@ -194,6 +219,26 @@ function cpuDelta(before: CpuSnapshot, after: CpuSnapshot): CpuSnapshot {
     server: round1(after.server - before.server),
     llmMock: round1(after.llmMock - before.llmMock),
     benchClient: round1(after.benchClient - before.benchClient),
+  };
+}
+
+/** Events and actions per turn over the sampled sessions' histories (start and rounds, before terminate). */
+async function historyPerTurn(
+  ctx: BenchContext,
+  sessions: MultiParticipantSession[],
+): Promise<Pick<ConcurrencyLevel, 'historyEventsPerTurn' | 'billableActionsPerTurn'>> {
+  let events = 0;
+  let actions = 0;
+  let turns = 0;
+  for (const session of sessions) {
+    const history = await ctx.client.workflow.getHandle(session.sessionId).fetchHistory();
+    events += history.events?.length ?? 0;
+    actions += billableActions(history);
+    turns += (await session.view()).round * PARTICIPANTS;
+  }
+  return {
+    historyEventsPerTurn: round2(events / Math.max(1, turns)),
+    billableActionsPerTurn: round2(actions / Math.max(1, turns)),
   };
 }
 

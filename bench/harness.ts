@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer, temporalExecutable, type DevServer } from '../client/devServer';
+import { startDevServer, temporalExecutable } from '../client/devServer';
 import { bundleCouncilWorkflows } from '../workers/worker';
 import type { BenchOptions } from './options';
 import { describeMachine, type MachineDescription } from './machine';
@@ -22,11 +22,19 @@ export function benchLargeModel(bytes: number) {
   return { provider: 'openai', model: `bench-large-${bytes}` } as const;
 }
 
-/** Everything the measurements share: one dev server, one bundle, one LLM server, one client. */
+/** The Temporal service a measurement runs on: the dev server, or the services of a cluster. */
+export interface BenchServer {
+  address: string;
+  namespace: string;
+  /** Each server process (name -> pid) whose CPU and memory, with its children's, count as the server's. */
+  processes: Record<string, number>;
+}
+
+/** Everything the measurements share: one server, one bundle, one LLM server, one client. */
 export interface BenchContext {
   options: BenchOptions;
   machine: MachineDescription;
-  server: DevServer;
+  server: BenchServer;
   serverStorage: string;
   client: Client;
   mock: MockLlm;
@@ -62,18 +70,41 @@ export async function createBenchContext(options: BenchOptions): Promise<BenchCo
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
   log(`dev server at ${server.address}, bundle ${(bundle.code.length / 1024).toFixed(0)} KiB`);
-  let workers = 0;
+  const devServer: BenchServer = {
+    address: server.address,
+    namespace: server.namespace,
+    processes: { 'dev server': server.pid },
+  };
+  const shared = { options, machine, mock, bundlePath, bundleMs, dir, log };
   return {
-    options,
-    machine,
-    server,
+    ...onServer(shared, devServer, client),
     serverStorage: dbFile ? 'SQLite file (journal_mode=WAL)' : 'in-memory',
+    async close() {
+      await connection.close();
+      await mock.stop();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let workers = 0;
+
+/**
+ * The context's measurements pointed at another server (a cluster) with a client of it; the mock
+ * LLM and the bundle stay shared. Closing it closes nothing: its caller owns server and client.
+ */
+export function onServer(
+  ctx: Pick<BenchContext, 'options' | 'machine' | 'mock' | 'bundlePath' | 'bundleMs' | 'dir' | 'log'>,
+  server: BenchServer,
+  client: Client,
+): BenchContext {
+  const { options, mock, bundlePath } = ctx;
+  return {
+    ...ctx,
+    server,
+    serverStorage: '',
     client,
-    mock,
-    bundlePath,
-    bundleMs,
-    dir,
-    log,
     async startWorker(label, extra = {}) {
       workers += 1;
       const taskQueue = `bench-${label}-${workers}`;
@@ -92,11 +123,6 @@ export async function createBenchContext(options: BenchOptions): Promise<BenchCo
       );
       return Object.assign(worker, { taskQueue });
     },
-    async close() {
-      await connection.close();
-      await mock.stop();
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: async () => undefined,
   };
 }

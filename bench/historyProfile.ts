@@ -97,6 +97,33 @@ export function eventCounts(history: History): Record<string, number> {
   return counts;
 }
 
+/**
+ * Temporal Cloud actions an execution's history shows (docs.temporal.io/cloud/actions): its start,
+ * each activity attempt, updates, signals, timers, search attribute and memo upserts, local
+ * activity markers, child starts. Heartbeats, queries and rejected updates leave no event, so they
+ * are not counted: an estimate from below, as the Cloud's own per-history figure is.
+ */
+export function billableActions(history: History): number {
+  let actions = 0;
+  for (const event of history.events ?? []) {
+    if (event.activityTaskStartedEventAttributes)
+      actions += event.activityTaskStartedEventAttributes.attempt ?? 1;
+    else if (BILLED_EVENTS.some((key) => event[key])) actions += 1;
+  }
+  return actions;
+}
+
+const BILLED_EVENTS = [
+  'workflowExecutionStartedEventAttributes',
+  'workflowExecutionUpdateAcceptedEventAttributes',
+  'workflowExecutionSignaledEventAttributes',
+  'timerStartedEventAttributes',
+  'upsertWorkflowSearchAttributesEventAttributes',
+  'workflowPropertiesModifiedEventAttributes',
+  'markerRecordedEventAttributes',
+  'startChildWorkflowExecutionInitiatedEventAttributes',
+] as const satisfies readonly AttributeKey[];
+
 type AttributeKey = keyof HistoryEvent & `${string}EventAttributes`;
 
 function findBack(events: HistoryEvent[], from: number, key: AttributeKey): HistoryEvent | undefined {

@@ -94,6 +94,21 @@ export function treeRssMiB(pid: number): number {
   return round1(processTree(pid).reduce((sum, p) => sum + rssMiB(p), 0));
 }
 
+/** CPU seconds of each of a server's process trees, by name. */
+export function serverCpuByProcess(processes: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, treeCpuSeconds(pid)]));
+}
+
+/** CPU seconds of all of a server's process trees. */
+export function serverCpuSeconds(processes: Record<string, number>): number {
+  return Object.values(serverCpuByProcess(processes)).reduce((sum, seconds) => sum + seconds, 0);
+}
+
+/** RSS of all of a server's process trees in MiB. */
+export function serverRssMiB(processes: Record<string, number>): number {
+  return round1(Object.values(processes).reduce((sum, pid) => sum + treeRssMiB(pid), 0));
+}
+
 export function round1(value: number): number {
   return Math.round(value * 10) / 10;
 }

@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { latencyByConcurrencySvg } from './chart';
+import { measureCluster } from './cluster';
 import { measureCodec } from './codec';
 import { measureConcurrency } from './concurrency';
 import { createBenchContext, type BenchContext } from './harness';
@@ -57,31 +58,35 @@ async function measureAll(ctx: BenchContext): Promise<Partial<BenchResults>> {
   const { only } = ctx.options;
   const results: Partial<BenchResults> = {};
   if (only.includes('overhead')) {
-    ctx.log('1/6 overhead per turn: direct vs through council, zero model latency');
+    ctx.log('1/8 overhead per turn: direct vs through council, zero model latency');
     results.overhead = await measureOverhead(ctx);
   }
   if (only.includes('parallel')) {
-    ctx.log('2/6 parallel efficiency: broadcast of 16, 1 s model latency');
+    ctx.log('2/8 parallel efficiency: broadcast of 16, 1 s model latency');
     results.parallel = await measureParallel(ctx);
   }
   if (only.includes('concurrency')) {
-    ctx.log(`3/6 concurrency: ${ctx.options.levels.join(', ')} sessions of 5 participants, 1 s latency`);
+    ctx.log(`3/8 concurrency: ${ctx.options.levels.join(', ')} sessions of 5 participants, 1 s latency`);
     results.concurrency = await measureConcurrency(ctx);
   }
   if (only.includes('long')) {
-    ctx.log(`4/6 long session: ${ctx.options.turns} turns with continue-as-new`);
+    ctx.log(`4/8 long session: ${ctx.options.turns} turns with continue-as-new`);
     results.longSession = await measureLongSession(ctx);
   }
   if (only.includes('recovery')) {
-    ctx.log('5/6 recovery: SIGKILL the worker, start a new one');
+    ctx.log('5/8 recovery: SIGKILL the worker, start a new one');
     results.recovery = await measureRecovery(ctx);
   }
   if (only.includes('codec')) {
-    ctx.log('6/6 codec: per-turn cost of the blob store, small and ~300 KB answers');
+    ctx.log('6/8 codec: per-turn cost of the blob store, small and ~300 KB answers');
     results.codec = await measureCodec(ctx);
   }
+  if (only.includes('cluster')) {
+    ctx.log(`7/8 cluster: the concurrency levels on the production server with PostgreSQL`);
+    results.cluster = await measureCluster(ctx, results.concurrency);
+  }
   if (only.includes('streaming')) {
-    ctx.log('7/7 streaming: tokens-to-screen latency, history and server CPU with and without a watcher');
+    ctx.log('8/8 streaming: tokens-to-screen latency, history and server CPU with and without a watcher');
     results.streaming = await measureStreaming(ctx);
   }
   return results;

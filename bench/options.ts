@@ -8,6 +8,7 @@ export const MEASUREMENTS = [
   'long',
   'recovery',
   'codec',
+  'cluster',
   'streaming',
 ] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];

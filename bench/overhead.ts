@@ -1,7 +1,7 @@
 import { MultiParticipantSession } from '../client/session';
 import { DirectSession } from './direct';
 import { benchModel, type BenchContext } from './harness';
-import { cpuSeconds, treeCpuSeconds } from './machine';
+import { cpuSeconds, serverCpuSeconds } from './machine';
 import { eventCounts, medianPhases, turnPhases, type TurnPhases } from './historyProfile';
 import type { WorkerMetrics } from './processes';
 import { round2, summarize, type LatencySummary } from './stats';
@@ -40,7 +40,7 @@ export async function measureOverhead(ctx: BenchContext): Promise<OverheadResult
     const phases: TurnPhases[] = [];
     let events: Record<string, number> = {};
     // The direct path runs in this process: worker and server CPU are the council path's alone.
-    const cpuStart = { worker: cpuSeconds(worker.pid), server: treeCpuSeconds(ctx.server.pid) };
+    const cpuStart = { worker: cpuSeconds(worker.pid), server: serverCpuSeconds(ctx.server.processes) };
     const sessions = Math.ceil(ctx.options.samples / SESSION_LENGTH);
     for (let s = 0; s < sessions; s++) {
       const session = await MultiParticipantSession.create(
@@ -88,7 +88,7 @@ export async function measureOverhead(ctx: BenchContext): Promise<OverheadResult
     const turnsRun = sessions * SESSION_LENGTH + WARMUP;
     const cpuMsPerTurn = {
       worker: round2(((cpuSeconds(worker.pid) - cpuStart.worker) * 1000) / turnsRun),
-      server: round2(((treeCpuSeconds(ctx.server.pid) - cpuStart.server) * 1000) / turnsRun),
+      server: round2(((serverCpuSeconds(ctx.server.processes) - cpuStart.server) * 1000) / turnsRun),
     };
     const inRound = await measureInRound(ctx, worker.taskQueue);
     const d = summarize(direct);

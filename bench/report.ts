@@ -1,4 +1,6 @@
 import { PHASE_LABELS, type TurnPhases } from './historyProfile';
+import type { ClusterResult } from './cluster';
+import type { ConcurrencyLevel } from './concurrency';
 import { machineLine } from './machine';
 import type { BenchResults } from './results';
 
@@ -56,33 +58,7 @@ export function markdownReport(results: BenchResults, chartFile?: string): strin
       '',
       '## 3. Concurrency (5 participants per session, broadcast, 1 s model latency, one worker)',
       '',
-      ...header(
-        'sessions',
-        'rounds played',
-        'completed / failed',
-        'turns/s (ideal)',
-        'round p50 / p99 (s)',
-        'worker RSS peak (MiB)',
-        'CPU s: worker / server / client',
-        'CPU ms per turn (CPU-bound turns/s)',
-        'worker task wait: workflow / activity (ms)',
-      ),
-      ...results.concurrency.map((l) =>
-        row([
-          l.sessions,
-          l.roundsPlayed,
-          `${l.completedSessions} / ${l.failedSessions}`,
-          `${l.throughputTurnsPerSec} (${l.idealTurnsPerSec})`,
-          `${(l.roundLatencyMs.p50 / 1000).toFixed(2)} / ${(l.roundLatencyMs.p99 / 1000).toFixed(2)}`,
-          l.workerRssPeakMiB,
-          `${l.cpuSeconds.worker} / ${l.cpuSeconds.server} / ${l.cpuSeconds.benchClient}`,
-          `${l.cpuMsPerTurn} (${l.cpuBoundTurnsPerSec})`,
-          `${Math.round(l.worker.workflowTaskScheduleToStart)} / ${Math.round(l.worker.activityScheduleToStart)}`,
-        ]),
-      ),
-      ...results.concurrency.flatMap((l) =>
-        l.errors.length ? ['', `Errors at ${l.sessions}: ${l.errors.map((e) => `\`${e}\``).join('; ')}`] : [],
-      ),
+      ...concurrencyTable(results.concurrency),
       ...(chartFile ? ['', `![round latency and throughput by concurrency](${chartFile})`] : []),
     );
   }
@@ -151,6 +127,7 @@ export function markdownReport(results: BenchResults, chartFile?: string): strin
     );
   }
   if (results.codec) lines.push('', ...codecSection(results.codec));
+  if (results.cluster) lines.push('', ...clusterSection(results.cluster));
   if (results.streaming) lines.push('', ...streamingSection(results.streaming));
   return `${lines.join('\n')}\n`;
 }
@@ -214,10 +191,77 @@ function overheadSection(o: NonNullable<BenchResults['overhead']>): string[] {
   ];
 }
 
+/** One row per level: throughput, latency, memory, CPU by process, history events and actions per turn. */
+function concurrencyTable(levels: ConcurrencyLevel[]): string[] {
+  return [
+    ...header(
+      'sessions',
+      'rounds played',
+      'completed / failed',
+      'turns/s (ideal)',
+      'round p50 / p99 (s)',
+      'worker RSS peak (MiB)',
+      'CPU s: worker / server / client',
+      'CPU ms per turn (CPU-bound turns/s)',
+      'worker task wait: workflow / activity (ms)',
+      'history events / Cloud actions per turn',
+    ),
+    ...levels.map((l) =>
+      row([
+        l.sessions,
+        l.roundsPlayed,
+        `${l.completedSessions} / ${l.failedSessions}`,
+        `${l.throughputTurnsPerSec} (${l.idealTurnsPerSec})`,
+        `${(l.roundLatencyMs.p50 / 1000).toFixed(2)} / ${(l.roundLatencyMs.p99 / 1000).toFixed(2)}`,
+        l.workerRssPeakMiB,
+        `${l.cpuSeconds.worker} / ${l.cpuSeconds.server} / ${l.cpuSeconds.benchClient}`,
+        `${l.cpuMsPerTurn} (${l.cpuBoundTurnsPerSec})`,
+        `${Math.round(l.worker.workflowTaskScheduleToStart)} / ${Math.round(l.worker.activityScheduleToStart)}`,
+        `${l.historyEventsPerTurn ?? '-'} / ${l.billableActionsPerTurn ?? '-'}`,
+      ]),
+    ),
+    ...levels.flatMap((l) =>
+      l.errors.length ? ['', `Errors at ${l.sessions}: ${l.errors.map((e) => `\`${e}\``).join('; ')}`] : [],
+    ),
+    '',
+    'Server CPU s by process: ' +
+      levels
+        .map((l) =>
+          Object.entries(l.serverCpuByProcess ?? {})
+            .map(([name, seconds]) => `${name} ${seconds}`)
+            .join(', '),
+        )
+        .map((text, i) => `${levels[i]?.sessions} sessions: ${text || '-'}`)
+        .join('; ') +
+      '.',
+  ];
+}
+
+function clusterSection(c: ClusterResult): string[] {
+  return [
+    '## 7. Concurrency on the production cluster (four services, PostgreSQL, same machine)',
+    '',
+    `The server docker-compose.yml deploys, started as the cluster tier does (${Object.entries(c.startMs)
+      .map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`)
+      .join(', ')}); same worker, bundle, mock LLM and levels as measurement 3.`,
+    '',
+    ...concurrencyTable(c.levels),
+    ...(c.versusDevServer.length
+      ? [
+          '',
+          ...header('sessions', 'turns/s: cluster / dev server', 'CPU ms per turn: cluster / dev server'),
+          ...c.versusDevServer.map((v) =>
+            row([v.sessions, `×${v.throughputRatio}`, `×${v.cpuPerTurnRatio}`]),
+          ),
+        ]
+      : []),
+  ];
+}
+
 function streamingSection(s: NonNullable<BenchResults['streaming']>): string[] {
   const t = s.tokensToScreen;
   return [
-    '## 7. Streaming: tokens to a watcher, and what it costs',
+    '## 8. Streaming: tokens to a watcher, and what it costs',
     '',
     `Tokens to screen (chunk sent by the model server → onToken): p50 ${t.p50} ms, p95 ${t.p95} ms, ` +
       `p99 ${t.p99} ms, max ${t.max} ms (${t.count} chunks, ${Math.round(s.chunksShownShare * 100)}% of those ` +

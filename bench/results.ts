@@ -1,3 +1,4 @@
+import type { ClusterResult } from './cluster';
 import type { CodecResult } from './codec';
 import type { ConcurrencyLevel } from './concurrency';
 import type { LongSessionResult } from './longSession';
@@ -30,6 +31,7 @@ export interface BenchResults {
   longSession?: LongSessionResult;
   recovery?: RecoveryResult;
   codec?: CodecResult;
+  cluster?: ClusterResult;
   streaming?: StreamingResult;
   targets: Target[];
 }

@@ -42,7 +42,7 @@ export const sessionFileSchema = sessionConfigSchema
     });
     // With no participants at all, "at least one" already says it; the strategy would say it again.
     const problem =
-      file.participants.length > 0 && checkParticipants(STRATEGIES[file.strategy], file.participants);
+      file.participants.length > 0 && checkParticipants(STRATEGIES[file.strategy], file.participants, file);
     if (problem) ctx.addIssue({ code: 'custom', path: ['participants'], message: problem });
   });
 

@@ -38,6 +38,13 @@ export { startDevServer, type DevServer, type DevServerOptions } from './devServ
 export { CouncilUserError } from './errors';
 export { OrchestrationStrategy, ParticipantRole, type ParticipantSpec } from '../common/participants';
 export type { ModelSpec, TokenUsage } from '../common/llm';
+export type {
+  AggregateEntry,
+  PeerReviewConfig,
+  PeerReviewResult,
+  PositionBias,
+  ReviewerRanking,
+} from '../common/peerReview';
 export type { ParticipantResponse, SessionView, TranscriptEntry } from '../common/session';
 export { createLlmActivities, providerClientsFromEnv } from '../activities';
 export { createCouncilWorker, bundleCouncilWorkflows } from '../workers/worker';

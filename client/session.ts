@@ -32,6 +32,7 @@ import {
   sessionViewQuery,
   setStrategyUpdate,
   skipParticipantUpdate,
+  stopRoundUpdate,
   transcriptQuery,
 } from '../common/sessionApi';
 import { zodProblem } from '../common/validation';
@@ -176,6 +177,14 @@ export class MultiParticipantSession {
   /** Cancels the participant's call in flight; resolves true when there was one. */
   skipParticipant(name: string): Promise<boolean> {
     return this.update(skipParticipantUpdate, name);
+  }
+
+  /**
+   * Says stop to the round in progress: under `selector` it ends after its current turn (other
+   * strategies finish their round). Resolves true when a round was running.
+   */
+  stopRound(): Promise<boolean> {
+    return this.update(stopRoundUpdate);
   }
 
   async listParticipants(): Promise<ParticipantSpec[]> {

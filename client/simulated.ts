@@ -1,6 +1,7 @@
 import { LLMock, type ChatCompletionRequest } from '@copilotkit/aimock';
 import { createLlmActivities, PROVIDER_ENV, providerClientsFromEnv, type LlmActivities } from '../activities';
 import type { ModelSpec } from '../common/llm';
+import { seededShuffle } from '../workflows/council/review/shuffle';
 import type { CouncilConfig } from './config';
 import { CouncilUserError } from './errors';
 
@@ -19,7 +20,10 @@ export interface SimulatedProviders {
 /** Every model a config calls. */
 export function configModels(config: CouncilConfig): ModelSpec[] {
   return config.kind === 'session'
-    ? config.session.participants.map((p) => p.model)
+    ? [
+        ...config.session.participants.map((p) => p.model),
+        ...(config.session.selector ? [config.session.selector.model] : []),
+      ]
     : [...config.context.activeExperts.map((e) => e.model), config.context.synthesisConfig.model];
 }
 
@@ -138,6 +142,8 @@ export function simulatedAnswer(request: ChatCompletionRequest): string {
   const texts = request.messages.map((m) =>
     typeof m.content === 'string' ? m.content : JSON.stringify(m.content),
   );
+  const pick = simulatedPick(texts.join('\n'));
+  if (pick !== undefined) return pick;
   const system = texts.filter((_, i) => request.messages[i]?.role === 'system').join('\n');
   const turn = [...request.messages].reverse().find((m) => m.role === 'user');
   const turnText = typeof turn?.content === 'string' ? turn.content : JSON.stringify(turn?.content ?? '');
@@ -150,12 +156,39 @@ export function simulatedAnswer(request: ChatCompletionRequest): string {
   const headings = [...turnText.matchAll(/^### ([^(\n]+?)(?: \(.*\))?$/gm)].map((m) => m[1] ?? '');
   const others = [...new Set(headings)].filter((other) => other !== name);
   const seed = hash(`${name}|${role}|${turnText}`);
+  if (role === 'reviewer') return simulatedRanking(turnText, String(seed));
   const angle = (k: number) => ANGLES[(seed + k * 5) % ANGLES.length] ?? '';
   const step = STEPS[seed % STEPS.length] ?? '';
   const text = body(role, topic, others, angle, step);
   return system.includes('single JSON object')
     ? JSON.stringify({ type: others.length > 0 ? 'critique' : 'response', content: `(simulated) ${text}` })
     : `(simulated) ${text}`;
+}
+
+/**
+ * A selector's answer (the `selector` strategy asks "pick who speaks next from [...]"): the candidate
+ * who has spoken least in the conversation shown, the first listed on a tie; undefined for any other prompt.
+ */
+function simulatedPick(prompt: string): string | undefined {
+  const ask = /pick who speaks next from (\[.*\])\. Answer with the name only\.$/m.exec(prompt);
+  if (!ask?.[1]) return undefined;
+  const candidates = JSON.parse(ask[1]) as string[];
+  const conversation = prompt.split('## Conversation so far')[1] ?? '';
+  const spoken = (name: string) => conversation.split(`### ${JSON.stringify(name)} `).length - 1;
+  return [...candidates].sort((a, b) => spoken(a) - spoken(b))[0];
+}
+
+/**
+ * A peer reviewer's ranking: every response shown ("### \"Response A\""), in an order that depends
+ * only on the request, as the JSON the review asks for.
+ */
+function simulatedRanking(turnText: string, seed: string): string {
+  const labels = [...turnText.matchAll(/^### "(Response [A-Z]+)"$/gm)].map((m) => m[1] ?? '');
+  const ranking = seededShuffle(labels, seed);
+  return JSON.stringify({
+    ranking,
+    rationale: `(simulated) ${ranking[0] ?? 'none'} is the most concrete about what to do next.`,
+  });
 }
 
 function body(

@@ -4,6 +4,7 @@ import type { TokenUsage } from './llm';
 import { jsonStringBytes } from './size';
 import { nameSchema } from './names';
 import { modelCallSettings, promptSchema } from './participants';
+import { peerReviewConfigSchema, type PeerReviewResult } from './peerReview';
 
 /** Bumped whenever the shape of {@link CouncilWorkflowInput} or its result changes. */
 export const COUNCIL_SCHEMA_VERSION = 1;
@@ -99,6 +100,8 @@ export const councilContextSchema = z
       .object({ timeoutMs: z.number().int().min(100).max(COUNCIL_LIMITS.maxHumanWaitMs) })
       .strict()
       .optional(),
+    /** After the rounds, experts rank each other's answers anonymously; the synthesizer sees the result. */
+    peerReview: peerReviewConfigSchema.optional(),
   })
   .strict()
   .superRefine((context, ctx) => {
@@ -120,7 +123,38 @@ export const councilContextSchema = z
         message: 'adversarial mode needs at least two experts to debate: add one or use "sequential"',
       });
     }
+    checkPeerReview(context, ctx);
   });
+/** Peer review needs answers to compare: each reviewer ranks at least two answers not its own. */
+function checkPeerReview(
+  context: { activeExperts: Array<{ id: string }>; peerReview?: { reviewers?: string[] } },
+  ctx: z.RefinementCtx,
+): void {
+  if (!context.peerReview) return;
+  if (context.activeExperts.length < 3) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['peerReview'],
+      message: 'peer review needs at least three experts (each ranks the answers of two others): add one',
+    });
+  }
+  const ids = context.activeExperts.map((expert) => expert.id);
+  const seen = new Set<string>();
+  context.peerReview.reviewers?.forEach((id, index) => {
+    const path = ['peerReview', 'reviewers', index];
+    if (!ids.includes(id)) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `no expert with id "${id}" to review (experts: ${ids.join(', ')})`,
+      });
+    } else if (seen.has(id)) {
+      ctx.addIssue({ code: 'custom', path, message: `reviewer "${id}" is listed twice` });
+    }
+    seen.add(id);
+  });
+}
+
 export type CouncilContext = z.infer<typeof councilContextSchema>;
 export type CouncilContextInput = z.input<typeof councilContextSchema>;
 
@@ -198,8 +232,11 @@ export interface CouncilWorkflowInput {
   context: CouncilContextInput;
 }
 
-/** What the council workflow returns; the messaging fields only when messaging is on. */
-export interface CouncilWorkflowResult {
+/**
+ * What the council workflow returns; the messaging fields only when messaging is on, the peer review
+ * fields (`rankings`, `aggregateRanking`, `positionBias`) only when peer review is.
+ */
+export interface CouncilWorkflowResult extends Partial<PeerReviewResult> {
   task: string;
   mode: CouncilMode;
   outputs: Record<string, ExpertOutput>;

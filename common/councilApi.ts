@@ -7,8 +7,8 @@ import type { TokenUsage } from './llm';
 /** A council's status, also published as the CouncilStatus search attribute. */
 export type CouncilStatus = 'running' | 'awaiting-human' | 'synthesizing' | 'completed';
 
-/** What an expert's turn is for: giving a position, or critiquing the others'. */
-export type TurnPhase = 'answer' | 'critique';
+/** What an expert's turn is for: giving a position, critiquing the others', or ranking them (peer review). */
+export type TurnPhase = 'answer' | 'critique' | 'review';
 
 /** Where an expert's turn is: its call in flight, answered, or failed (after its retries). */
 export type ExpertCallState = 'thinking' | 'done' | 'failed';

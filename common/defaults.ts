@@ -76,6 +76,11 @@ export const LIMITS = {
    */
   maxCarriedStateBytes: 1536 * 1024,
   /**
+   * What one strategy keeps between rounds (its memory, e.g. the selector's last speaker and recent
+   * picks): part of the carried state, so it counts against the half MiB left there for specs.
+   */
+  maxStrategyStateBytes: 32 * 1024,
+  /**
    * The largest `maxTokens` (history budget in tokens) a session accepts: the largest context
    * windows offered today are 1-2M tokens; a bigger number only switches the token trimming off.
    */

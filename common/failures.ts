@@ -30,6 +30,13 @@ export const FailureType = {
   InvalidRequest: 'InvalidRequest',
   /** A call whose request would pass Temporal's payload limit: recorded, never sent; not retried. */
   PayloadTooLarge: 'PayloadTooLarge',
+  /** A strategy tried to keep more than LIMITS.maxStrategyStateBytes between rounds; not retried. */
+  StrategyStateTooLarge: 'StrategyStateTooLarge',
+  /**
+   * A peer reviewer's answer could not be read as a ranking, on its first call and its one retry:
+   * recorded as an abstention, never raised by an activity.
+   */
+  UnreadableRanking: 'UnreadableRanking',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
@@ -43,6 +50,7 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureTypeName[] = [
   FailureType.ProviderKeyMissing,
   FailureType.InvalidRequest,
   FailureType.PayloadTooLarge,
+  FailureType.StrategyStateTooLarge,
 ];
 
 /** True when retrying a failure of this type may succeed. */

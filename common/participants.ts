@@ -23,6 +23,7 @@ export const OrchestrationStrategy = {
   ModeratorLed: 'moderatorLed',
   Hierarchical: 'hierarchical',
   Custom: 'custom',
+  Selector: 'selector',
 } as const;
 export type OrchestrationStrategy = (typeof OrchestrationStrategy)[keyof typeof OrchestrationStrategy];
 export const ORCHESTRATION_STRATEGIES = Object.values(OrchestrationStrategy) as [
@@ -91,6 +92,8 @@ export const participantSpecSchema = z
     ),
     role: z.enum(PARTICIPANT_ROLES),
     priority: z.number().int('priority must be a whole number, e.g. 5').default(0),
+    /** What this participant is good at, in a sentence: the selector strategy picks speakers by it. */
+    description: promptSchema('description').optional(),
     ...modelCallSettings,
   })
   .strict();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_CONTEXT_TOKENS, LIMITS } from './defaults';
 import type { ChatMessage, TokenUsage } from './llm';
+import { selectorSettingsSchema } from './selector';
 import { jsonStringBytes } from './size';
 import {
   ORCHESTRATION_STRATEGIES,
@@ -11,7 +12,10 @@ import {
   type ParticipantSpec,
 } from './participants';
 
-/** Bumped whenever the shape of {@link SessionState} changes; older states are migrated on load. */
+/**
+ * Version of the carried {@link SessionState}. New fields are optional so older states load unchanged;
+ * bump it only for a change older code would misread (a worker then holds such a state instead).
+ */
 export const SESSION_SCHEMA_VERSION = 1;
 
 /** What a client passes to start a session. Plain JSON only. */
@@ -31,6 +35,8 @@ export const sessionConfigSchema = z
       .default(DEFAULT_MAX_CONTEXT_TOKENS),
     strategy: z.enum(ORCHESTRATION_STRATEGIES),
     participants: z.array(participantSpecSchema).max(LIMITS.maxParticipants).default([]),
+    /** The selector model and its termination conditions; needed by the `selector` strategy. */
+    selector: selectorSettingsSchema.optional(),
   })
   .strict();
 export type SessionConfig = z.infer<typeof sessionConfigSchema>;
@@ -122,6 +128,11 @@ export interface SessionState {
   closed: boolean;
   /** Runs so far, counting this one. */
   runs: number;
+  /**
+   * What each strategy keeps between rounds, by strategy name (plain JSON, at most
+   * LIMITS.maxStrategyStateBytes each); absent in states carried before strategies had memory.
+   */
+  strategyState?: Record<string, unknown>;
 }
 
 export type ParticipantCallState = 'waiting' | 'thinking' | 'done' | 'failed' | 'skipped';

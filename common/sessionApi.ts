@@ -17,6 +17,11 @@ export const setStrategyUpdate = defineUpdate<OrchestrationStrategy, [Orchestrat
 );
 /** Cancels a participant's call in flight; the round goes on without it. */
 export const skipParticipantUpdate = defineUpdate<boolean, [string]>('skipParticipant');
+/**
+ * A person says stop: the round in progress ends after its current turn, under strategies that
+ * take turns until a condition holds (`selector`); others finish their round. True if a round was running.
+ */
+export const stopRoundUpdate = defineUpdate<boolean, []>('stopRound');
 /** Ends the session after the current round. */
 export const closeSessionUpdate = defineUpdate<void, []>('closeSession');
 

@@ -1,19 +1,21 @@
 /**
  * Records one workflow history per strategy and per council mode into test/fixtures/histories, for the replay test
- * that makes any non-deterministic change to workflow code fail the build. Run after an
+ * that makes any non-deterministic change to workflow code fail the build, plus a council with peer
+ * review (`council-peer-review`). Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
- * new code must replay both. Without a tag the untagged files are rewritten.
+ * new code must replay both. Without a tag the untagged files are rewritten (all, or the `--only` one).
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LLMock } from '@copilotkit/aimock';
+import { LLMock, type ChatCompletionRequest } from '@copilotkit/aimock';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import OpenAI from 'openai';
 import { createLlmActivities } from '../activities';
 import { startDevServer } from '../client/devServer';
 import { executeCouncilExperts } from '../client/council';
+import { simulatedAnswer } from '../client/simulated';
 import { MultiParticipantSession } from '../client/session';
 import { COUNCIL_MODES, type CouncilMode } from '../common/council';
 import { ORCHESTRATION_STRATEGIES, type ParticipantRole } from '../common/participants';
@@ -21,11 +23,18 @@ import { createCouncilWorker } from '../workers/worker';
 
 const OUT_DIR = path.resolve(__dirname, '../test/fixtures/histories');
 const TASK_QUEUE = 'record-histories';
-/** The tag of this recording, from the command line: `session-broadcast.<tag>.json`. */
-const TAG = process.argv[2];
+/**
+ * The tag of this recording, from the command line: `session-broadcast.<tag>.json`; `--only NAME`
+ * records that one history alone (e.g. `--only session-selector` for a strategy added later).
+ */
+const ARGS = process.argv.slice(2);
+const ONLY_AT = ARGS.indexOf('--only');
+const ONLY = ONLY_AT >= 0 ? ARGS[ONLY_AT + 1] : undefined;
+const TAG = ARGS.find((arg, i) => !arg.startsWith('--') && (ONLY_AT < 0 || i !== ONLY_AT + 1));
 if (TAG !== undefined && !/^[a-z0-9-]{1,40}$/.test(TAG)) {
   throw new Error(`tag "${TAG}" must be 1-40 lower-case letters, digits or dashes, e.g. call-ids`);
 }
+const wanted = (name: string) => ONLY === undefined || name === ONLY;
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 const members: Array<[string, ParticipantRole, number]> = [
   ['Moderator', 'moderator', 3],
@@ -40,10 +49,15 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const server = await startDevServer();
   const mock = new LLMock({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
+  // The selector names Supervisor: a pick when Supervisor is a candidate, a fallback when it just spoke.
   mock.on(
-    { predicate: () => true },
-    { content: 'A recorded answer.', usage: { prompt_tokens: 7, completion_tokens: 3 } },
+    { predicate: (request) => JSON.stringify(request.messages).includes('You choose who speaks next') },
+    { content: 'Supervisor', usage: { prompt_tokens: 5, completion_tokens: 1 } },
   );
+  mock.on({ predicate: () => true }, (request) => ({
+    content: recordedAnswer(request),
+    usage: { prompt_tokens: 7, completion_tokens: 3 },
+  }));
   await mock.start();
   const workerConnection = await NativeConnection.connect({ address: server.address });
   const openai = new OpenAI({ baseURL: `${mock.url}/v1`, apiKey: 'recording', maxRetries: 0 });
@@ -56,8 +70,10 @@ async function main(): Promise<void> {
   const client = new Client({ connection });
   try {
     await worker.runUntil(async () => {
-      for (const strategy of ORCHESTRATION_STRATEGIES) await recordSession(client, strategy);
-      for (const mode of COUNCIL_MODES) await recordCouncil(client, mode);
+      for (const strategy of ORCHESTRATION_STRATEGIES)
+        if (wanted(`session-${strategy}`)) await recordSession(client, strategy);
+      for (const mode of COUNCIL_MODES) if (wanted(`council-${mode}`)) await recordCouncil(client, mode);
+      if (wanted('council-peer-review')) await recordCouncil(client, 'parallel', 'peer-review');
     });
   } finally {
     await connection.close();
@@ -71,7 +87,7 @@ async function recordSession(client: Client, strategy: (typeof ORCHESTRATION_STR
   const sessionId = `replay-${strategy}${TAG ? `-${TAG}` : ''}`;
   const session = await MultiParticipantSession.create(
     client,
-    { strategy },
+    { strategy, ...(strategy === 'selector' && { selector: { model, maxTurns: 3 } }) },
     { sessionId, taskQueue: TASK_QUEUE },
   );
   for (const [name, role, priority] of members)
@@ -83,8 +99,21 @@ async function recordSession(client: Client, strategy: (typeof ORCHESTRATION_STR
   await saveHistory(client, sessionId, `session-${strategy}`);
 }
 
-async function recordCouncil(client: Client, mode: CouncilMode) {
-  const councilId = `replay-council-${mode}${TAG ? `-${TAG}` : ''}`;
+/**
+ * What the mock answers: a fixed text, and for a peer reviewer a ranking (the simulated one), except
+ * Builder's first: unreadable, so the recording holds a retry too.
+ */
+function recordedAnswer(request: ChatCompletionRequest): string {
+  const system = request.messages.find((m) => m.role === 'system')?.content;
+  if (typeof system !== 'string' || !system.includes('taking part as a reviewer'))
+    return 'A recorded answer.';
+  const retry = request.messages.some((m) => m.role === 'assistant');
+  return system.startsWith('You are Builder,') && !retry ? 'No ranking today.' : simulatedAnswer(request);
+}
+
+async function recordCouncil(client: Client, mode: CouncilMode, variant?: 'peer-review') {
+  const name = variant ? `council-${variant}` : `council-${mode}`;
+  const councilId = `replay-${name}${TAG ? `-${TAG}` : ''}`;
   const experts = ['Analyst', 'Critic', 'Builder'].map((name) => ({
     id: name.toLowerCase(),
     name,
@@ -99,12 +128,13 @@ async function recordCouncil(client: Client, mode: CouncilMode) {
       activeExperts: experts,
       synthesisConfig: { model },
       enableMessaging: true,
+      ...(variant === 'peer-review' && { peerReview: { rubric: 'Prefer concrete advice.' } }),
     },
     undefined,
     undefined,
     { councilId, taskQueue: TASK_QUEUE },
   );
-  await saveHistory(client, councilId, `council-${mode}`);
+  await saveHistory(client, councilId, name);
 }
 
 async function saveHistory(client: Client, workflowId: string, name: string) {

@@ -3,7 +3,7 @@ import type { CouncilContextInput } from '../../common/council';
 import { attachCouncil, startCouncil, type ExecutionResult, type ExpertUpdate } from '../council';
 import { CouncilUserError } from '../errors';
 import type { TokenEvent } from '../tokens';
-import { councilRows } from './councilShow';
+import { councilRows, formatPeerReview, peerReviewFields } from './councilShow';
 import { matchActivities } from './followSession';
 import { exitCodeOf, formatAnswer, formatUsage, totalUsage, type ExitCode, type Output } from './output';
 import { createRenderer, type ParticipantLine, type ProgressRenderer } from './progress';
@@ -107,7 +107,8 @@ class CouncilBoard {
 
   expert(update: ExpertUpdate): void {
     this.names.set(update.expertId, update.expertName);
-    const role = update.phase === 'critique' ? `critique, round ${update.round}` : `round ${update.round}`;
+    const role =
+      update.phase === 'answer' ? `round ${update.round}` : `${update.phase}, round ${update.round}`;
     if (update.state === 'thinking') {
       this.set(update.expertName, role, { kind: 'thinking', sinceMs: Date.now() });
     } else if (update.state === 'failed') {
@@ -115,6 +116,8 @@ class CouncilBoard {
       this.set(update.expertName, role, { kind: 'failed', reason });
     } else {
       this.set(update.expertName, role, { kind: 'done', tokens: update.tokenUsage?.totalTokens ?? 0 });
+      // A ranking is no answer: it is printed with the result (peer review).
+      if (update.phase === 'review') return;
       const usage = update.tokenUsage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
       this.renderer.answer({
         name: update.expertName,
@@ -185,9 +188,12 @@ function reportCouncil(
       usage: totalUsage(rows),
       elapsedMs,
       ...(result.messages ? { messages: result.messages } : {}),
+      ...peerReviewFields(result),
     });
     return exitCode;
   }
+  const review = formatPeerReview(result);
+  if (review) out.say(review);
   const synthesis = rows[rows.length - 1];
   if (synthesis) out.say(`\n── Synthesis ──\n${formatAnswer(synthesis)}`);
   out.say(formatUsage(rows, elapsedMs));

@@ -1,4 +1,5 @@
 import type { CouncilWorkflowResult } from '../../common/council';
+import type { PeerReviewResult } from '../../common/peerReview';
 import { councilProgressQuery } from '../../common/councilApi';
 import type { ExecutionResult } from '../council';
 import { formatAnswer, formatUsage, type AnswerRow, type Output } from './output';
@@ -19,6 +20,8 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
     out.say(`Council ${id}: ${result.mode}, ${status}, ${result.rounds} round(s)`);
     out.say(`Task: ${result.task}\n`);
     for (const row of councilRows(result)) out.say(formatAnswer(row));
+    const review = formatPeerReview(result);
+    if (review) out.say(review);
     const elapsedMs = (description.closeTime?.getTime() ?? Date.now()) - description.startTime.getTime();
     out.say(formatUsage(councilRows(result), elapsedMs));
     return;
@@ -57,4 +60,33 @@ export function councilRows(result: Pick<ExecutionResult, 'outputs' | 'synthesis
     ...(synthesis.error ? { error: synthesis.error } : {}),
   };
   return [...experts, row];
+}
+
+/** The peer review fields of a result, for `--json` output: present only when peer review ran. */
+export function peerReviewFields(result: Partial<PeerReviewResult>): Partial<PeerReviewResult> {
+  const { rankings, aggregateRanking, positionBias } = result;
+  return rankings && aggregateRanking && positionBias ? { rankings, aggregateRanking, positionBias } : {};
+}
+
+/** The aggregate ranking, the position-bias figure and who did not rank, as lines; '' without a review. */
+export function formatPeerReview(result: Partial<PeerReviewResult>): string {
+  const { rankings, aggregateRanking, positionBias } = result;
+  if (!rankings || !aggregateRanking || !positionBias) return '';
+  const places = aggregateRanking.map(
+    (entry) =>
+      `${entry.place}. ${entry.expertName}: ${entry.borda} Borda points, mean rank ${entry.meanRank ?? '-'}` +
+      ` (${entry.votes} ranking(s))${entry.tied ? ', tied' : ''}`,
+  );
+  const bias = positionBias.byShownPosition.map((p) => `#${p.position} ${p.meanRank}`).join(', ');
+  const missing = Object.values(rankings)
+    .filter((review) => review.status !== 'ranked')
+    .map((review) => `${review.reviewerName} ${review.status}: ${review.problem ?? ''}`);
+  const lines = [
+    '\n── Peer review (anonymous) ──',
+    ...places,
+    `Position bias: correlation ${positionBias.correlation ?? '-'} over ${positionBias.rankings} ranking(s)` +
+      (bias ? `; mean rank by shown position: ${bias}` : ''),
+    ...missing,
+  ];
+  return printable(lines.join('\n'));
 }

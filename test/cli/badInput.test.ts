@@ -59,7 +59,7 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
     );
     expectOneLineError(
       await run(file),
-      /^council: .*bad\.yaml:1: strategy: Invalid option: expected one of "broadcast"\|"roundRobin"\|"moderatorLed"\|"hierarchical"\|"custom"$/m,
+      /^council: .*bad\.yaml:1: strategy: Invalid option: expected one of "broadcast"\|"roundRobin"\|"moderatorLed"\|"hierarchical"\|"custom"\|"selector"$/m,
     );
   });
 

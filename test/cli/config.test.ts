@@ -33,6 +33,26 @@ describe('config files', () => {
     );
   });
 
+  it('`config check` accepts strategy selector with its settings, and says what to add without them', async () => {
+    const ok = await runCli(['config', 'check', 'examples/selector.yaml'], cliEnv({ OPENAI_API_KEY: 'k' }));
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe(
+      'examples/selector.yaml: valid session config (selector, 3 participants)\n' +
+        'needs: OPENAI_API_KEY (set), ANTHROPIC_API_KEY (not set)\n',
+    );
+    const participant = { name: 'A', role: 'panelist', model: { provider: 'openai', model: 'm' } };
+    const bare = writeConfig('selector.yaml', { strategy: 'selector', participants: [participant] });
+    const result = await runCli(['config', 'check', bare], cliEnv());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('selector needs `selector:` settings in the session config');
+    const tooLong = writeConfig('selector-turns.yaml', {
+      strategy: 'selector',
+      selector: { model: participant.model, maxTurns: 50 },
+      participants: [participant],
+    });
+    expect(() => loadConfigFile(tooLong)).toThrow(/selector\.maxTurns: maxTurns may be at most 20/);
+  });
+
   it('names the line of every problem, in YAML and in JSON', () => {
     const json = writeConfig(
       'c.json',

@@ -28,12 +28,14 @@ describe('replay of recorded histories against the current workflow code', () =>
       expect.arrayContaining([
         'council-adversarial',
         'council-parallel',
+        'council-peer-review',
         'council-sequential',
         'session-broadcast',
         'session-custom',
         'session-hierarchical',
         'session-moderatorLed',
         'session-roundRobin',
+        'session-selector',
       ]),
     );
   });

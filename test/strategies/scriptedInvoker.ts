@@ -1,5 +1,9 @@
+import type { LlmResponse } from '../../common/llm';
 import type { ParticipantRole, ParticipantSpec } from '../../common/participants';
-import type { ParticipantResponse } from '../../common/session';
+import type { StrategySettings } from '../../common/selector';
+import type { ParticipantResponse, TranscriptEntry } from '../../common/session';
+import type { CallOutcome } from '../../workflows/shared/callParticipant';
+import type { RoundSeam } from '../../workflows/strategies';
 
 /** A participant spec for pure strategy tests. */
 export function spec(name: string, role: ParticipantRole = 'panelist', priority = 0): ParticipantSpec {
@@ -42,4 +46,64 @@ export function scriptedInvoker(failing: readonly string[] = []) {
     return response;
   };
   return { invoke, calls, startedCount: () => started };
+}
+
+/** One recorded call of a strategy's own model (the selector). */
+export interface ScriptedModelCall {
+  id: string;
+  prompt: string;
+}
+
+/**
+ * A round's seam with no server: the transcript as a plain array (answers are not added to it), the
+ * memory in a variable, and a model of the strategy's own that answers from `answers` in turn
+ * (a string, or `null` for a call that fails), 3 tokens a call. `stop()` is a person's stop.
+ */
+export function scriptedSeam(
+  options: {
+    answers?: ReadonlyArray<string | null>;
+    settings?: StrategySettings;
+    memory?: unknown;
+    transcript?: TranscriptEntry[];
+    round?: number;
+  } = {},
+) {
+  const answers = [...(options.answers ?? [])];
+  const modelCalls: ScriptedModelCall[] = [];
+  const notes: string[] = [];
+  let memory = options.memory;
+  let stopped = false;
+  const round = options.round ?? 1;
+  const seam: RoundSeam = {
+    round,
+    message: 'the question',
+    transcript: options.transcript ?? [],
+    settings: options.settings ?? {},
+    memory: { read: () => memory, write: (value) => (memory = JSON.parse(JSON.stringify(value))) },
+    callModel: async (_caller, messages, call): Promise<CallOutcome> => {
+      modelCalls.push({
+        id: `r${round}.${call.phase}.${call.label}`,
+        prompt: messages.map((m) => m.content).join('\n'),
+      });
+      await Promise.resolve();
+      const answer = answers.shift();
+      if (answer === null || answer === undefined) {
+        return { status: 'failed', error: { type: 'ProviderServerError', message: 'boom' } };
+      }
+      return {
+        status: 'ok',
+        response: {
+          content: answer,
+          tokenUsage: { inputTokens: 2, outputTokens: 1, totalTokens: 3 },
+          stopReason: 'stop',
+          truncated: false,
+          model: 'selector-model',
+          droppedMessages: 0,
+        } satisfies LlmResponse,
+      };
+    },
+    note: (content) => notes.push(content),
+    stopRequested: () => stopped,
+  };
+  return { seam, modelCalls, notes, memory: () => memory, stop: () => (stopped = true) };
 }

@@ -1,13 +1,19 @@
+import { selectorSettingsSchema } from '../../common/selector';
 import { STRATEGIES } from '../../workflows/strategies';
 import { checkParticipants, runRound } from '../../workflows/strategies/roles';
-import { scriptedInvoker, spec } from './scriptedInvoker';
+import { scriptedInvoker, scriptedSeam, spec } from './scriptedInvoker';
 
 const names = (calls: { name: string }[]) => calls.map((call) => call.name);
 
 describe('strategies over a scripted invoker', () => {
   it('broadcast calls everyone at once, showing nobody anything', async () => {
     const { invoke, calls } = scriptedInvoker();
-    const responses = await runRound(STRATEGIES.broadcast, [spec('A'), spec('B'), spec('C')], invoke);
+    const responses = await runRound(
+      STRATEGIES.broadcast,
+      [spec('A'), spec('B'), spec('C')],
+      invoke,
+      scriptedSeam().seam,
+    );
     expect(names(calls)).toEqual(['A', 'B', 'C']);
     expect(calls.every((call) => call.startedAt === 0 && call.shown.length === 0)).toBe(true);
     expect(responses.map((r) => r.participantName)).toEqual(['A', 'B', 'C']);
@@ -15,7 +21,7 @@ describe('strategies over a scripted invoker', () => {
 
   it('roundRobin goes in order of joining, each seeing the answers before it', async () => {
     const { invoke, calls } = scriptedInvoker();
-    await runRound(STRATEGIES.roundRobin, [spec('A'), spec('B'), spec('C')], invoke);
+    await runRound(STRATEGIES.roundRobin, [spec('A'), spec('B'), spec('C')], invoke, scriptedSeam().seam);
     expect(calls.map((call) => [call.name, call.shown])).toEqual([
       ['A', []],
       ['B', ['A']],
@@ -26,14 +32,24 @@ describe('strategies over a scripted invoker', () => {
 
   it('roundRobin shows the next participant only the answers that exist', async () => {
     const { invoke, calls } = scriptedInvoker(['B']);
-    const responses = await runRound(STRATEGIES.roundRobin, [spec('A'), spec('B'), spec('C')], invoke);
+    const responses = await runRound(
+      STRATEGIES.roundRobin,
+      [spec('A'), spec('B'), spec('C')],
+      invoke,
+      scriptedSeam().seam,
+    );
     expect(calls[2]).toMatchObject({ name: 'C', shown: ['A'] });
     expect(responses.map((r) => r.status)).toEqual(['ok', 'failed', 'ok']);
   });
 
   it('moderatorLed: the moderator first, then the others in parallel, each seeing the moderator', async () => {
     const { invoke, calls } = scriptedInvoker();
-    await runRound(STRATEGIES.moderatorLed, [spec('E1'), spec('Mod', 'moderator'), spec('E2')], invoke);
+    await runRound(
+      STRATEGIES.moderatorLed,
+      [spec('E1'), spec('Mod', 'moderator'), spec('E2')],
+      invoke,
+      scriptedSeam().seam,
+    );
     expect(names(calls)).toEqual(['Mod', 'E1', 'E2']);
     expect(calls[1]).toMatchObject({ shown: ['Mod'], startedAt: 1 });
     expect(calls[2]).toMatchObject({ shown: ['Mod'], startedAt: 1 });
@@ -47,7 +63,7 @@ describe('strategies over a scripted invoker', () => {
       spec('W2', 'worker'),
       spec('W3', 'worker'),
     ];
-    await runRound(STRATEGIES.hierarchical, participants, invoke);
+    await runRound(STRATEGIES.hierarchical, participants, invoke, scriptedSeam().seam);
     expect(names(calls)).toEqual(['W1', 'W2', 'W3', 'Boss']);
     expect(calls.slice(0, 3).every((call) => call.startedAt === 0)).toBe(true);
     expect(calls[3]).toMatchObject({ name: 'Boss', shown: ['W1', 'W3'] });
@@ -61,7 +77,7 @@ describe('strategies over a scripted invoker', () => {
       spec('Principal', 'panelist', 10),
       spec('Senior2', 'panelist', 5),
     ];
-    await runRound(STRATEGIES.custom, participants, invoke);
+    await runRound(STRATEGIES.custom, participants, invoke, scriptedSeam().seam);
     expect(names(calls)).toEqual(['Principal', 'Senior', 'Senior2', 'Junior']);
     expect(calls[3]?.shown).toEqual(['Principal', 'Senior', 'Senior2']);
   });
@@ -80,7 +96,9 @@ describe('roles under every strategy', () => {
         spec('W', 'worker'),
         spec('Sup', 'supervisor'),
       ];
-      const responses = await runRound(strategy, participants, invoke);
+      // The selector needs its settings (its scripted model answers nothing: picks fall back in order).
+      const settings = { selector: selectorSettingsSchema.parse({ model: spec('S').model, maxTurns: 3 }) };
+      const responses = await runRound(strategy, participants, invoke, scriptedSeam({ settings }).seam);
       expect(names(calls)).not.toContain('Watcher');
       expect(calls.at(-1)).toMatchObject({ name: 'Eval' });
       expect(calls.at(-1)?.shown.sort()).toEqual(['Mod', 'Sup', 'W']);
@@ -94,6 +112,7 @@ describe('roles under every strategy', () => {
       STRATEGIES.roundRobin,
       [spec('Sup', 'supervisor'), spec('Mod', 'moderator'), spec('W', 'worker')],
       invoke,
+      scriptedSeam().seam,
     );
     expect(names(calls)).toEqual(['Sup', 'Mod', 'W']);
   });

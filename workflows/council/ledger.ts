@@ -95,6 +95,17 @@ export class CouncilLedger {
     });
   }
 
+  /**
+   * A peer review call ended: its tokens count for its expert, and no message is stored (the
+   * ranking goes into the result, where no other expert reads it).
+   */
+  reviewEnded(expert: Expert, usage: TokenUsage, error?: { type: string; message: string }): void {
+    const output = this.output(expert);
+    output.tokenUsage = addUsage(output.tokenUsage, usage);
+    const state = error ? ('failed' as const) : ('done' as const);
+    this.record({ ...this.who(expert, 'review'), state, tokenUsage: usage, ...(error && { error }) });
+  }
+
   /** Stores a message within the transcript budget and logs where it was routed. */
   addMessage(message: ExpertMessageData): ExpertMessageData {
     const max = COUNCIL_LIMITS.maxStoredMessageChars;

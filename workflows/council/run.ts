@@ -1,5 +1,6 @@
 import { CancellationScope, CancelledFailure, condition } from '@temporalio/workflow';
 import type { Expert, SynthesisOutput } from '../../common/council';
+import type { PeerReviewResult } from '../../common/peerReview';
 import { ZERO_USAGE } from '../../common/llm';
 import { callParticipant, type CallIds } from '../shared/callParticipant';
 import type { CouncilLedger } from './ledger';
@@ -16,7 +17,7 @@ import { asParticipant, expertPrompt, type PhaseSpec } from './prompt';
 import { synthesisPrompt, synthesizerParticipant } from './synthesis';
 
 /** A cancelled council stops at the next round instead of calling every remaining expert in vain. */
-function stopIfCancelled(): void {
+export function stopIfCancelled(): void {
   if (CancellationScope.current().consideredCancelled)
     throw new CancelledFailure('the council was cancelled');
 }
@@ -96,8 +97,15 @@ export function modeContext(ledger: CouncilLedger, ids: CallIds): ModeContext {
   };
 }
 
-/** The synthesizer's conclusion, told who failed. Skipped when no expert gave an answer. */
-export async function synthesize(ledger: CouncilLedger, ids: CallIds): Promise<SynthesisOutput> {
+/**
+ * The synthesizer's conclusion, told who failed and (after peer review) how the experts ranked each
+ * other. Skipped when no expert gave an answer.
+ */
+export async function synthesize(
+  ledger: CouncilLedger,
+  ids: CallIds,
+  peerReview?: PeerReviewResult,
+): Promise<SynthesisOutput> {
   stopIfCancelled();
   const { synthesisConfig: config, task } = ledger.context;
   const outputs = Object.values(ledger.outputs);
@@ -107,7 +115,8 @@ export async function synthesize(ledger: CouncilLedger, ids: CallIds): Promise<S
     return { ...base, status: 'skipped', error: { type: 'NoAnswers', message: 'every expert failed' } };
   }
   ledger.setStatus('synthesizing', `${config.name} writes the conclusion`);
-  const prompt = synthesisPrompt(config, { task, outputs, messages: ledger.messages });
+  const material = { task, outputs, messages: ledger.messages, ...(peerReview && { peerReview }) };
+  const prompt = synthesisPrompt(config, material);
   const site = { round: ledger.round, phase: 'synthesis', participant: config.name };
   const outcome = await callParticipant(synthesizerParticipant(config), prompt, { site, ids });
   if (outcome.status !== 'ok') return { ...base, status: 'failed', error: outcome.error };

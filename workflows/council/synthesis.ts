@@ -8,6 +8,7 @@ import { LIMITS } from '../../common/defaults';
 import type { ChatMessage } from '../../common/llm';
 import { shareOut } from '../../common/size';
 import type { ParticipantSpec } from '../../common/participants';
+import type { PeerReviewResult } from '../../common/peerReview';
 import { audienceNotes } from './messaging';
 import { QUOTED_TEXT_NOTICE, quotedBlock, quotedName } from '../shared/untrusted';
 
@@ -16,6 +17,8 @@ export interface SynthesisMaterial {
   task: string;
   outputs: readonly ExpertOutput[];
   messages: readonly ExpertMessageData[];
+  /** The experts' anonymous ranking of each other's answers, when peer review ran. */
+  peerReview?: PeerReviewResult;
 }
 
 const DEFAULT_SYNTHESIS_PROMPT =
@@ -52,6 +55,24 @@ function quoted(messages: readonly ExpertMessageData[], outputs: readonly Expert
     .join('\n\n');
 }
 
+/** The aggregate ranking as the synthesizer reads it: names quoted, figures plain. */
+function peerReviewSection(review: PeerReviewResult): string {
+  const reviews = Object.values(review.rankings);
+  const ranked = reviews.filter((r) => r.status === 'ranked').length;
+  const lines = review.aggregateRanking.map(
+    (entry) =>
+      `${entry.place}. ${quotedName(entry.expertName)}: ${entry.borda} Borda points, mean rank ` +
+      `${entry.meanRank ?? 'none'} over ${entry.votes} ranking(s)${entry.tied ? ' (tied)' : ''}`,
+  );
+  return [
+    '## Peer Review',
+    `The experts ranked each other's answers without seeing who wrote them and never their own; ` +
+      `${ranked} of ${reviews.length} reviewers gave a ranking. Aggregate, best first (mean rank 1 is best):`,
+    ...(lines.length > 0 ? lines : ['(no answers to rank)']),
+    "Weigh this as the experts' judgement of each other, not as the truth.",
+  ].join('\n');
+}
+
 /**
  * The seed's synthesis prompt: outputs, "Critical Analysis", "Consensus Points", people's input,
  * failures. Every answer and message is fenced under its author (workflows/shared/untrusted.ts), so
@@ -75,6 +96,7 @@ export function synthesisPrompt(config: SynthesisConfig, material: SynthesisMate
     `# Task\n${material.task}`,
     QUOTED_TEXT_NOTICE,
     `## Expert Outputs\n\n${outputs || '(none)'}`,
+    material.peerReview ? peerReviewSection(material.peerReview) : '',
     `## Critical Analysis\n${quoted(
       material.messages.filter((m) => m.type === 'critique'),
       material.outputs,

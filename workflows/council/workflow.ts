@@ -2,9 +2,11 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  patched,
   setHandler,
   upsertSearchAttributes,
   uuid4,
+  workflowInfo,
 } from '@temporalio/workflow';
 import {
   COUNCIL_LIMITS,
@@ -22,6 +24,7 @@ import {
   type HumanMessageInput,
 } from '../../common/councilApi';
 import { FailureType } from '../../common/failures';
+import type { PeerReviewResult } from '../../common/peerReview';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import { zodProblem } from '../../common/validation';
 import { CallIds } from '../shared/callParticipant';
@@ -29,7 +32,8 @@ import { boundCouncilResult } from './bounds';
 import { CouncilLedger } from './ledger';
 import { createExpertMessage } from './messaging';
 import { COUNCIL_MODE_RUNNERS } from './modes';
-import { modeContext, synthesize } from './run';
+import { PEER_REVIEW_PATCH, peerReview } from './review/run';
+import { modeContext, stopIfCancelled, synthesize } from './run';
 
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: FailureType.InvalidRequest, message, nonRetryable: true });
@@ -113,8 +117,14 @@ export async function councilWorkflow(input: CouncilWorkflowInput): Promise<Coun
 
   const ids = new CallIds();
   await COUNCIL_MODE_RUNNERS[context.mode].run(modeContext(ledger, ids));
-  const synthesis = await synthesize(ledger, ids);
+  // Only a configured review calls patched(): other councils record no marker, as before.
+  let review: PeerReviewResult | undefined;
+  if (context.peerReview && patched(PEER_REVIEW_PATCH)) {
+    stopIfCancelled();
+    review = await peerReview(ledger, ids, context.peerReview, workflowInfo().workflowId);
+  }
+  const synthesis = await synthesize(ledger, ids, review);
   ledger.setStatus('completed', `${ledger.failed.size} of ${context.activeExperts.length} experts failed`);
   await condition(allHandlersFinished);
-  return boundCouncilResult(ledger.result(synthesis));
+  return boundCouncilResult({ ...ledger.result(synthesis), ...review });
 }

@@ -7,8 +7,9 @@ import { LIMITS } from '../../common/defaults';
 import { jsonBytes } from '../../common/size';
 import { boundHistory, callShares } from './bounds';
 import { promptFor, turnText } from './prompt';
-import { appendTranscript, findParticipant, recordAnswer, recordObserved } from './state';
-import { ZERO_USAGE } from '../../common/llm';
+import { appendTranscript, findParticipant, recordAnswer, recordObserved, strategyMemory } from './state';
+import { addUsage, ZERO_USAGE } from '../../common/llm';
+import type { RoundSeam } from '../strategies';
 
 /** Live state of the round in progress, for queries and progress displays. */
 export interface ActiveRound {
@@ -16,24 +17,32 @@ export interface ActiveRound {
   states: Record<string, ParticipantCallState>;
 }
 
+/** How a round is driven from outside: its calls in flight, its call ids, its live view, a person's stop. */
+export interface RoundControls {
+  inFlight: InFlightCalls;
+  ids: CallIds;
+  onActive: (active: ActiveRound | undefined) => void;
+  stopRequested: () => boolean;
+}
+
 /** Runs one round of the session under its current strategy and records it. */
 export async function playRound(
   state: SessionState,
   message: { role: 'user' | 'system'; content: string; participants?: string[] },
-  inFlight: InFlightCalls,
-  ids: CallIds,
-  onActive: (active: ActiveRound | undefined) => void,
+  { inFlight, ids, onActive, stopRequested }: RoundControls,
 ): Promise<ParticipantResponse[]> {
   state.round += 1;
   const round = state.round;
   const strategy = state.config.strategy;
+  const settings = { selector: state.config.selector };
   const everyone = state.participants.map((record) => record.spec);
   const chosen = message.participants ? new Set(message.participants) : undefined;
   const taking = everyone.filter((spec) => spec.role === 'observer' || !chosen || chosen.has(spec.name));
   const roles = splitByRole(taking);
   const active: ActiveRound = { round, states: {} };
   for (const spec of [...roles.main, ...roles.evaluators]) active.states[spec.name] = 'waiting';
-  const shares = callShares(roles.main.length + roles.evaluators.length);
+  const mainCalls = STRATEGIES[strategy].maxCalls?.(roles.main.length, settings) ?? roles.main.length;
+  const shares = callShares(mainCalls + roles.evaluators.length);
   onActive(active);
   appendTranscript(state, {
     round,
@@ -88,7 +97,27 @@ export async function playRound(
     return response;
   };
 
-  const responses = await runRound(STRATEGIES[strategy], taking, invoke);
+  const seam: RoundSeam = {
+    round,
+    message: message.content,
+    transcript: state.transcript,
+    settings,
+    memory: strategyMemory(state, strategy),
+    callModel: async (caller, messages, call) => {
+      const outcome = await callParticipant(caller, messages, {
+        site: { round, phase: call.phase, participant: call.label },
+        ids,
+        maxContextTokens: state.config.maxTokens,
+        maxAnswerBytes: call.maxAnswerBytes,
+      });
+      if (outcome.status === 'ok') state.usage = addUsage(state.usage, outcome.response.tokenUsage);
+      return outcome;
+    },
+    note: (content) =>
+      appendTranscript(state, { round, from: strategy, role: 'system', content, status: 'ok' }),
+    stopRequested,
+  };
+  const responses = await runRound(STRATEGIES[strategy], taking, invoke, seam);
   const answers = responses.filter((response) => response.status === 'ok');
   for (const observer of roles.observers) {
     const record = findParticipant(state, observer.name);

@@ -17,6 +17,7 @@ import {
   type TranscriptEntry,
 } from '../../common/session';
 import { LIMITS } from '../../common/defaults';
+import { jsonBytes } from '../../common/size';
 import { zodProblem } from '../../common/validation';
 import { boundHistory } from './bounds';
 
@@ -107,6 +108,33 @@ export function recordObserved(record: ParticipantRecord, turn: string): void {
     record.history.splice(0, record.history.length - OBSERVER_HISTORY_LIMIT);
   }
   boundHistory(record);
+}
+
+/**
+ * A strategy's memory in the carried state: what it wrote last (a copy, so later changes to the
+ * strategy's own object do not bypass the bound), at most LIMITS.maxStrategyStateBytes.
+ */
+export function strategyMemory(
+  state: SessionState,
+  strategy: string,
+): { read(): unknown; write(value: unknown): void } {
+  return {
+    read: () => state.strategyState?.[strategy],
+    write(value) {
+      const bytes = jsonBytes(value);
+      if (bytes > LIMITS.maxStrategyStateBytes) {
+        throw ApplicationFailure.create({
+          type: FailureType.StrategyStateTooLarge,
+          message: `strategy ${strategy} tried to keep ${bytes} bytes between rounds, over LIMITS.maxStrategyStateBytes (${LIMITS.maxStrategyStateBytes})`,
+          nonRetryable: true,
+        });
+      }
+      state.strategyState = {
+        ...state.strategyState,
+        [strategy]: JSON.parse(JSON.stringify(value)) as unknown,
+      };
+    },
+  };
 }
 
 /** Appends to the transcript, dropping the oldest entries past LIMITS.maxTranscriptChars. */

@@ -29,6 +29,7 @@ import {
   sessionViewQuery,
   setStrategyUpdate,
   skipParticipantUpdate,
+  stopRoundUpdate,
   transcriptQuery,
 } from '../../common/sessionApi';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
@@ -38,6 +39,7 @@ import { STRATEGIES } from '../strategies';
 import { checkParticipants } from '../strategies/roles';
 import { jsonBytes } from '../../common/size';
 import { boundRoundResult, fitCarriedState } from './bounds';
+import { loadCarriedState } from './carriedState';
 import { playRound, type ActiveRound } from './round';
 import {
   addParticipant,
@@ -81,11 +83,13 @@ export interface SessionWorkflowInput {
  * the server suggests it, carrying its whole state.
  */
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionView> {
-  const state = input.state ?? initialState(input.config);
+  const state = input.state ? loadCarriedState(input.state) : initialState(input.config);
   const inFlight: InFlightCalls = new Map();
   const ids = new CallIds();
   let active: ActiveRound | undefined;
   let roundRunning = false;
+  // Set by the stopRound update, for the round running then only.
+  let stopRequested = false;
   let updatesThisRun = 0;
   // Set after a round: the run's history is big enough that the next round belongs in a new run.
   let historyFull = false;
@@ -113,6 +117,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     const problem = checkParticipants(
       STRATEGIES[state.config.strategy],
       state.participants.map((p) => p.spec),
+      { selector: state.config.selector },
     );
     if (problem) throw invalid(problem);
   };
@@ -122,10 +127,16 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     const ticket = ticketsIssued++;
     await condition(() => ticketsServed === ticket);
     roundRunning = true;
+    stopRequested = false;
     publishStatus();
     try {
       const strategy = state.config.strategy;
-      const responses = await playRound(state, message, inFlight, ids, (next) => (active = next));
+      const responses = await playRound(state, message, {
+        inFlight,
+        ids,
+        onActive: (next) => (active = next),
+        stopRequested: () => stopRequested,
+      });
       return boundRoundResult({ round: responses[0]?.round ?? state.round, strategy, responses });
     } finally {
       roundRunning = false;
@@ -208,6 +219,12 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     },
     { validator: (name) => void requireParticipant(state, name) },
   );
+
+  setHandler(stopRoundUpdate, () => {
+    updatesThisRun += 1;
+    stopRequested = roundRunning;
+    return roundRunning;
+  });
 
   setHandler(closeSessionUpdate, () => {
     updatesThisRun += 1;

@@ -22,6 +22,15 @@ export type CallOutcome =
   | { status: 'failed'; error: { type: string; message: string } }
   | { status: 'skipped'; error: { type: 'Skipped'; message: string } };
 
+/**
+ * What a call needs of whoever is called: a session participant, or a model of a strategy's own
+ * (the selector), which has settings like a participant's but no role or place in the session.
+ */
+export type ModelCaller = Pick<
+  ParticipantSpec,
+  'name' | 'model' | 'temperature' | 'maxOutputTokens' | 'retry' | 'timeouts'
+>;
+
 /** Cancellation scopes of the calls in flight, by participant name, so a user can skip one. */
 export type InFlightCalls = Map<string, CancellationScope>;
 
@@ -84,7 +93,7 @@ export interface CallOptions {
  * timeouts. Never throws for a participant's failure: the caller records it and the round goes on.
  */
 export async function callParticipant(
-  participant: ParticipantSpec,
+  participant: ModelCaller,
   messages: ChatMessage[],
   options: CallOptions,
 ): Promise<CallOutcome> {

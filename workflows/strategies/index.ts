@@ -4,6 +4,7 @@ import { custom } from './custom';
 import { hierarchical } from './hierarchical';
 import { moderatorLed } from './moderatorLed';
 import { roundRobin } from './roundRobin';
+import { selector } from './selector';
 import type { Strategy } from './types';
 
 /** Every strategy, by name. The session looks strategies up here and holds no strategy logic. */
@@ -13,6 +14,7 @@ export const STRATEGIES: Readonly<Record<OrchestrationStrategy, Strategy>> = {
   moderatorLed,
   hierarchical,
   custom,
+  selector,
 };
 
-export type { RoundContext, Strategy } from './types';
+export type { RoundContext, RoundSeam, Strategy } from './types';

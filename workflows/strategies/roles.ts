@@ -1,6 +1,7 @@
 import type { OrchestrationStrategy, ParticipantSpec } from '../../common/participants';
+import type { StrategySettings } from '../../common/selector';
 import type { ParticipantResponse } from '../../common/session';
-import type { Strategy } from './types';
+import type { RoundSeam, Strategy } from './types';
 
 /**
  * What each role means, decided once for every strategy:
@@ -21,12 +22,13 @@ export function splitByRole(participants: readonly ParticipantSpec[]): {
   };
 }
 
-/** Why this strategy cannot run with these participants, or undefined when it can. */
+/** Why this strategy cannot run with these participants and settings, or undefined when it can. */
 export function checkParticipants(
   strategy: Strategy,
   participants: readonly ParticipantSpec[],
+  settings: StrategySettings = {},
 ): string | undefined {
-  return strategy.check(splitByRole(participants).main);
+  return strategy.check(splitByRole(participants).main, settings);
 }
 
 /** Runs a whole round: the strategy's main phase, then the evaluators seeing every answer. */
@@ -37,9 +39,10 @@ export async function runRound(
     participant: ParticipantSpec,
     shown: readonly ParticipantResponse[],
   ) => Promise<ParticipantResponse>,
+  seam: RoundSeam,
 ): Promise<ParticipantResponse[]> {
   const { main, evaluators } = splitByRole(participants);
-  const responses = await strategy.run({ participants: main, invoke });
+  const responses = await strategy.run({ ...seam, participants: main, invoke });
   const answers = responses.filter((response) => response.status === 'ok');
   const evaluations = await Promise.all(evaluators.map((evaluator) => invoke(evaluator, answers)));
   return [...responses, ...evaluations];

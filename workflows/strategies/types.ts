@@ -1,8 +1,48 @@
+import type { ChatMessage } from '../../common/llm';
 import type { OrchestrationStrategy, ParticipantSpec } from '../../common/participants';
-import type { ParticipantResponse } from '../../common/session';
+import type { StrategySettings } from '../../common/selector';
+import type { ParticipantResponse, TranscriptEntry } from '../../common/session';
+import type { CallOutcome, ModelCaller } from '../shared/callParticipant';
+
+/**
+ * What a strategy may use besides calling participants: the round it plays, the conversation so far,
+ * its own memory across rounds and runs, a model of its own, notes, and a person's "stop".
+ */
+export interface RoundSeam {
+  /** The round being played and the message it answers. */
+  readonly round: number;
+  readonly message: string;
+  /**
+   * The session's transcript as carried (the oldest entries may have left, see LIMITS.maxTranscriptChars),
+   * this round's message and answers included as they are made. Read-only.
+   */
+  readonly transcript: readonly TranscriptEntry[];
+  /** The session config's strategy settings (e.g. `selector`). */
+  readonly settings: StrategySettings;
+  /**
+   * This strategy's memory: plain JSON it wrote in an earlier round (of this run or an earlier one:
+   * it is carried through continue-as-new), undefined at first. `write` replaces it; past
+   * LIMITS.maxStrategyStateBytes it throws a StrategyStateTooLarge failure (the round's update fails).
+   */
+  readonly memory: { read(): unknown; write(value: unknown): void };
+  /**
+   * Calls a model that is not a participant (e.g. the selector) as a durable activity with the id
+   * `r<round>.<phase>.<label>`. Never throws: a failure comes back as an outcome with status `failed`.
+   * Its tokens count in the session's usage.
+   */
+  callModel(
+    caller: ModelCaller,
+    messages: ChatMessage[],
+    call: { phase: string; label: string; maxAnswerBytes: number },
+  ): Promise<CallOutcome>;
+  /** Adds a line from the strategy to the transcript (who was picked and why, why the round ended). */
+  note(content: string): void;
+  /** True once a person asked to stop this round (the `stopRound` update). */
+  stopRequested(): boolean;
+}
 
 /** What a strategy may do during one round: call a participant, having shown it some answers. */
-export interface RoundContext {
+export interface RoundContext extends RoundSeam {
   /** The participants that answer in this round's main phase, in order of joining. */
   readonly participants: readonly ParticipantSpec[];
   /** Calls one participant. Never throws: a failure comes back as a response with status `failed`. */
@@ -12,8 +52,13 @@ export interface RoundContext {
 /** One orchestration strategy: a deterministic function over {@link RoundContext}. */
 export interface Strategy {
   readonly name: OrchestrationStrategy;
-  /** What the participants lack for this strategy to run (and how to fix it), or undefined. */
-  check(participants: readonly ParticipantSpec[]): string | undefined;
+  /** What the participants or settings lack for this strategy to run (and how to fix it), or undefined. */
+  check(participants: readonly ParticipantSpec[], settings: StrategySettings): string | undefined;
+  /**
+   * The most participant calls its main phase makes in one round, for sharing out the round's byte
+   * budgets; the number of participants (each called once) when absent.
+   */
+  maxCalls?(participants: number, settings: StrategySettings): number;
   /** Runs the main phase of one round and returns the responses in the order they were made. */
   run(context: RoundContext): Promise<ParticipantResponse[]>;
 }
