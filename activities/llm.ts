@@ -8,6 +8,7 @@ import { classifyProviderError } from './classify';
 import { ClientResolver, type ProviderClients, type WorkerEnv } from './clients';
 import { startHeartbeats } from './heartbeat';
 import { checkSubjects, loadProviderPolicy, type ProviderPolicy } from './policy';
+import { StreamedText } from './progress';
 import type { AdapterCall, ProviderResult } from './providers/common';
 import { adapterOf } from './providers/registry';
 import type { LlmActivities } from './types';
@@ -46,12 +47,15 @@ export function createLlmActivities(
       const request = validated(input);
       const { cancellationSignal } = Context.current();
       const { messages, droppedMessages } = trimHistory(request.messages, request.maxContextTokens);
-      const heartbeats = startHeartbeats(options.heartbeatIntervalMs);
+      // Watchers read the text so far from the heartbeats (common/stream.ts): scrubbed like the answer.
+      const text = new StreamedText(Context.current().info.attempt, (piece) => secrets.redact(piece));
+      const heartbeats = startHeartbeats(options.heartbeatIntervalMs, () => text.details());
       const call: AdapterCall = {
         request,
         messages,
         signal: cancellationSignal,
         onChunk: heartbeats.onChunk,
+        onText: (delta) => text.append(delta),
       };
       try {
         // A model can echo a key it was shown or guessed: the answer is scrubbed like an error is,

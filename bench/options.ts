@@ -9,6 +9,7 @@ export const MEASUREMENTS = [
   'recovery',
   'codec',
   'cluster',
+  'streaming',
 ] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 

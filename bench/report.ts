@@ -128,6 +128,7 @@ export function markdownReport(results: BenchResults, chartFile?: string): strin
   }
   if (results.codec) lines.push('', ...codecSection(results.codec));
   if (results.cluster) lines.push('', ...clusterSection(results.cluster));
+  if (results.streaming) lines.push('', ...streamingSection(results.streaming));
   return `${lines.join('\n')}\n`;
 }
 
@@ -254,5 +255,39 @@ function clusterSection(c: ClusterResult): string[] {
           ),
         ]
       : []),
+  ];
+}
+
+function streamingSection(s: NonNullable<BenchResults['streaming']>): string[] {
+  const t = s.tokensToScreen;
+  return [
+    '## 8. Streaming: tokens to a watcher, and what it costs',
+    '',
+    `Tokens to screen (chunk sent by the model server → onToken): p50 ${t.p50} ms, p95 ${t.p95} ms, ` +
+      `p99 ${t.p99} ms, max ${t.max} ms (${t.count} chunks, ${Math.round(s.chunksShownShare * 100)}% of those ` +
+      'streamed: the last ones come with the answer).',
+    '',
+    ...header(
+      'variant',
+      'history bytes per answer',
+      'history events',
+      'server CPU ms per answer',
+      'answer p50 (ms)',
+    ),
+    ...s.variants.map((v) =>
+      row([
+        v.watched ? 'with a watcher' : 'without a watcher',
+        v.historyBytesPerAnswer,
+        v.historyEventsPerAnswer,
+        v.serverCpuMsPerAnswer,
+        v.answerMs.p50,
+      ]),
+    ),
+    '',
+    `${s.answersPerVariant} one-answer sessions per variant, alternating; each answer streams ${s.chunksPerAnswer} ` +
+      `stamped chunks ${s.gapMs} ms apart (bench/stampServer.ts). Settings: a beat at most every ` +
+      `${s.settings.beatMs} ms, worker heartbeat throttle ${s.settings.heartbeatThrottle} ms, watcher poll ` +
+      `${s.settings.pollMs} ms, tail ${s.settings.tailChars} characters. Every answer streams its heartbeats ` +
+      'either way: the watcher adds only its reads (DescribeWorkflowExecution).',
   ];
 }

@@ -6,6 +6,7 @@ import type { MachineDescription } from './machine';
 import type { OverheadResult } from './overhead';
 import type { ParallelResult } from './parallel';
 import type { RecoveryResult } from './recovery';
+import type { StreamingResult } from './streaming';
 
 /** Everything one `npm run bench` measured: written as latest.json. */
 export interface BenchResults {
@@ -31,6 +32,7 @@ export interface BenchResults {
   recovery?: RecoveryResult;
   codec?: CodecResult;
   cluster?: ClusterResult;
+  streaming?: StreamingResult;
   targets: Target[];
 }
 

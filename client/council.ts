@@ -36,6 +36,7 @@ import { explainEnded } from './ended';
 import { CouncilUserError } from './errors';
 import { asUserError } from './session';
 import { councilMetadata } from './webUi';
+import { watchTokens, type OnToken } from './tokens';
 
 /** The seed's `ExpertMessage`: the stored message with its timestamp as a `Date`. */
 export interface ExpertMessage extends Omit<ExpertMessageData, 'timestamp'> {
@@ -92,6 +93,8 @@ export interface CouncilCallbacks {
   onHumanMessage?: OnHumanMessage;
   /** Called for every message routed to that expert (messaging on), by expert id. */
   messageHandlers?: Record<string, (message: ExpertMessage) => void | Promise<void>>;
+  /** Called with each expert's (and the synthesizer's) text as it streams (client/tokens.ts). */
+  onToken?: OnToken;
   /** Resume after this many events of the log (the last `seq` seen + 1); 0 replays from the start. */
   fromEvent?: number;
   pollIntervalMs?: number;
@@ -102,6 +105,8 @@ export interface CouncilRunOptions {
   councilId?: string;
   taskQueue?: string;
   pollIntervalMs?: number;
+  /** Called with each expert's (and the synthesizer's) text as it streams (client/tokens.ts). */
+  onToken?: OnToken;
 }
 
 /** The seed's `createExpertMessage`, stamped with a random id and the current time. */
@@ -166,12 +171,13 @@ export async function executeCouncilExperts(
     context.activeExperts.flatMap((e) => (e.messageHandler ? [[e.id, e.messageHandler] as const] : [])),
   );
   const councilId = await startCouncil(client, context, options);
-  const { pollIntervalMs } = options;
+  const { pollIntervalMs, onToken } = options;
   return attachCouncil(client, councilId, {
     onExpertUpdate,
     onStatusUpdate,
     messageHandlers,
     pollIntervalMs,
+    ...(onToken ? { onToken } : {}),
   });
 }
 
@@ -187,15 +193,20 @@ export async function attachCouncil(
   // Keep a failure for the await below, not an unhandled rejection while polling.
   result.catch(() => undefined);
   let next = Math.max(0, callbacks.fromEvent ?? 0);
-  for (;;) {
-    // A page read after the workflow closed holds every event: nothing can follow it.
-    const closedBefore = closed;
-    const page = await readProgress(handle, next, result);
-    await deliver(page, callbacks);
-    next = page.nextEvent;
-    if (next < page.totalEvents) continue;
-    if (page.done || closedBefore) break;
-    await sleep(callbacks.pollIntervalMs ?? 200);
+  const tokens = callbacks.onToken ? watchTokens(client, councilId, callbacks.onToken) : undefined;
+  try {
+    for (;;) {
+      // A page read after the workflow closed holds every event: nothing can follow it.
+      const closedBefore = closed;
+      const page = await readProgress(handle, next, result);
+      await deliver(page, callbacks);
+      next = page.nextEvent;
+      if (next < page.totalEvents) continue;
+      if (page.done || closedBefore) break;
+      await sleep(callbacks.pollIntervalMs ?? 200);
+    }
+  } finally {
+    await tokens?.stop();
   }
   return toExecutionResult(councilId, await result.catch(throwUserError));
 }

@@ -1,5 +1,18 @@
 /** council's public library API: sessions, councils, connection helpers and the shared types. */
-export { MultiParticipantSession, type ParticipantExtras, type StartSessionOptions } from './session';
+export {
+  MultiParticipantSession,
+  type ParticipantExtras,
+  type SendMessageOptions,
+  type StartSessionOptions,
+} from './session';
+export {
+  participantOf,
+  watchTokens,
+  type OnToken,
+  type TokenEvent,
+  type TokenWatch,
+  type WatchTokensOptions,
+} from './tokens';
 export {
   attachCouncil,
   createExpertMessage,

@@ -40,6 +40,7 @@ import type { sessionWorkflow } from '../workflows';
 import { explainEnded } from './ended';
 import { CouncilUserError } from './errors';
 import { sessionMetadata } from './webUi';
+import { watchTokens, type OnToken, type TokenWatch, type WatchTokensOptions } from './tokens';
 
 /** How often an update whose request timed out is asked again (under the same id). */
 const UPDATE_ATTEMPTS = 5;
@@ -48,6 +49,14 @@ const UPDATE_ATTEMPTS = 5;
 export interface StartSessionOptions {
   sessionId?: string;
   taskQueue?: string;
+}
+
+/** Options of {@link MultiParticipantSession.sendMessage}. */
+export interface SendMessageOptions {
+  /** Only these participants answer. */
+  participants?: string[];
+  /** Called with each participant's text as it streams, until the round ends (client/tokens.ts). */
+  onToken?: OnToken;
 }
 
 /** Extra settings for a participant beyond name, model and role. */
@@ -123,13 +132,26 @@ export class MultiParticipantSession {
   async sendMessage(
     role: 'user' | 'system',
     content: string,
-    options?: { participants?: string[] },
+    options: SendMessageOptions = {},
   ): Promise<ParticipantResponse[]> {
-    const request = { role, content, ...options };
+    const { onToken, ...rest } = options;
+    const request = { role, content, ...rest };
     const parsed = sendMessageSchema.safeParse(request);
     if (!parsed.success) throw new CouncilUserError(`invalid message: ${zodProblem(parsed.error)}`);
-    const result = await this.update(sendMessageUpdate, request);
-    return result.responses;
+    const watch = onToken ? this.watchTokens(onToken) : undefined;
+    try {
+      return (await this.update(sendMessageUpdate, request)).responses;
+    } finally {
+      await watch?.stop();
+    }
+  }
+
+  /**
+   * Follows the text of every participant's model while it streams, for any round of this session
+   * (sent from here or elsewhere), until `stop()`. See client/tokens.ts and docs/streaming.md.
+   */
+  watchTokens(onToken: OnToken, options: WatchTokensOptions = {}): TokenWatch {
+    return watchTokens(this.client, this.sessionId, onToken, options);
   }
 
   addParticipant(name: string, model: ModelSpec, role: ParticipantRole, extras: ParticipantExtras = {}) {

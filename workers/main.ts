@@ -7,6 +7,7 @@ import {
   providerClientsFromEnv,
 } from '../activities';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
+import { STREAM_LIMITS } from '../common/stream';
 import { zodProblem } from '../common/validation';
 import { configuredTarget, connectWorker, type TemporalTarget } from '../client/connection';
 import { CouncilUserError } from '../client/errors';
@@ -25,11 +26,21 @@ export const workerSettingsSchema = z.object({
     .default(200),
   /** How long in-flight calls may take to finish after SIGINT/SIGTERM before they are cancelled. */
   shutdownGraceMs: z.coerce.number().int().min(0).default(30_000),
+  /** The most often a streaming call's heartbeat (its text so far) reaches the server. */
+  heartbeatThrottleMs: z.coerce
+    .number()
+    .int('must be a whole number of milliseconds, e.g. 200')
+    .min(10, 'must be at least 10 ms')
+    .max(60_000, 'must be at most 60000 ms')
+    .default(STREAM_LIMITS.heartbeatThrottleMs),
 });
 export type WorkerSettings = z.infer<typeof workerSettingsSchema>;
 export type WorkerSettingsInput = z.input<typeof workerSettingsSchema>;
 
-/** COUNCIL_TASK_QUEUE, COUNCIL_MAX_CONCURRENT_CALLS and COUNCIL_SHUTDOWN_GRACE_MS, unset ones left out. */
+/**
+ * COUNCIL_TASK_QUEUE, COUNCIL_MAX_CONCURRENT_CALLS, COUNCIL_SHUTDOWN_GRACE_MS and
+ * COUNCIL_HEARTBEAT_THROTTLE_MS, unset ones left out.
+ */
 export function workerSettingsFromEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): WorkerSettingsInput {
@@ -37,6 +48,7 @@ export function workerSettingsFromEnv(
   if (env.COUNCIL_TASK_QUEUE) settings.taskQueue = env.COUNCIL_TASK_QUEUE;
   if (env.COUNCIL_MAX_CONCURRENT_CALLS) settings.maxConcurrentCalls = env.COUNCIL_MAX_CONCURRENT_CALLS;
   if (env.COUNCIL_SHUTDOWN_GRACE_MS) settings.shutdownGraceMs = env.COUNCIL_SHUTDOWN_GRACE_MS;
+  if (env.COUNCIL_HEARTBEAT_THROTTLE_MS) settings.heartbeatThrottleMs = env.COUNCIL_HEARTBEAT_THROTTLE_MS;
   return settings as WorkerSettingsInput;
 }
 
@@ -79,6 +91,7 @@ export async function runWorker(
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentCalls,
     shutdownGraceTime: settings.shutdownGraceMs,
+    heartbeatThrottleMs: settings.heartbeatThrottleMs,
     dataConverter: blobs.dataConverter,
   });
   const onSignal = (signal: string) =>

@@ -1,6 +1,7 @@
 import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { DataConverter, Duration } from '@temporalio/common';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
+import { STREAM_LIMITS } from '../common/stream';
 import type { LlmActivities } from '../activities';
 
 /** Options for a council worker. */
@@ -19,6 +20,11 @@ export interface CouncilWorkerOptions {
   /** How long in-flight LLM calls may take to finish on shutdown. */
   shutdownGraceTime?: Duration;
   identity?: string;
+  /**
+   * The most often one call's heartbeat (with its streamed text) reaches the server; lower shows
+   * tokens sooner and costs the server more writes (docs/streaming.md). STREAM_LIMITS.heartbeatThrottleMs by default.
+   */
+  heartbeatThrottleMs?: number;
   /** council's converter with its blob store (storage/converter.ts); clients must use the same store. */
   dataConverter?: DataConverter;
 }
@@ -67,9 +73,10 @@ export async function createCouncilWorker(options: CouncilWorkerOptions): Promis
     activities: options.activities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 200,
     shutdownGraceTime: options.shutdownGraceTime ?? '30s',
-    // Cancellation reaches an activity only in a heartbeat reply; the default throttle (80% of the
-    // heartbeat timeout) would let a skipped call run on for many seconds.
-    maxHeartbeatThrottleInterval: '2s',
+    // Heartbeats carry the streamed text watchers show, and cancellation reaches an activity only in
+    // a heartbeat reply: the default throttle (80% of the heartbeat timeout) would hold both for seconds.
+    maxHeartbeatThrottleInterval: options.heartbeatThrottleMs ?? STREAM_LIMITS.heartbeatThrottleMs,
+    defaultHeartbeatThrottleInterval: options.heartbeatThrottleMs ?? STREAM_LIMITS.heartbeatThrottleMs,
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });

@@ -84,6 +84,7 @@ async function callAnthropic(client: Anthropic, call: AdapterCall): Promise<Prov
       usage = { ...event.message.usage };
     } else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
       content += event.delta.text;
+      call.onText?.(event.delta.text);
     } else if (event.type === 'message_delta') {
       stopReason = event.delta.stop_reason ?? stopReason;
       usage = mergeUsage(usage, event.usage);

@@ -12,6 +12,8 @@ export interface AdapterCall {
   signal: AbortSignal;
   /** Called for every streamed chunk, so the activity heartbeats while tokens arrive. */
   onChunk: () => void;
+  /** Called with each piece of answer text as it streams in, so watchers see it grow (activities/progress.ts). */
+  onText?: (delta: string) => void;
 }
 
 /**

@@ -89,6 +89,8 @@ async function callGemini(client: GeminiClient, call: AdapterCall): Promise<Prov
   for await (const chunk of stream) {
     call.onChunk();
     chunks.push(chunk);
+    const delta = answerText(chunk);
+    if (delta) call.onText?.(delta);
   }
   // The SDK ends the loop quietly when the request is aborted, so a missing finishReason is the only sign.
   if (!chunks.some((chunk) => chunk.candidates?.[0]?.finishReason)) {
@@ -117,6 +119,13 @@ function requestParams(call: AdapterCall): GenerateContentParameters {
   };
 }
 
+/** The answer's text in one chunk: thoughts are not the answer. */
+function answerText(chunk: GenerateContentResponse): string {
+  let text = '';
+  for (const part of chunk.candidates?.[0]?.content?.parts ?? []) if (!part.thought) text += part.text ?? '';
+  return text;
+}
+
 /** One answer from its chunks (a non-streamed answer is one chunk); thoughts are not the answer. */
 function resultOf(chunks: GenerateContentResponse[], requested: string): ProviderResult {
   let content = '';
@@ -125,7 +134,7 @@ function resultOf(chunks: GenerateContentResponse[], requested: string): Provide
   let model = requested;
   for (const chunk of chunks) {
     const candidate = chunk.candidates?.[0];
-    for (const part of candidate?.content?.parts ?? []) if (!part.thought) content += part.text ?? '';
+    content += answerText(chunk);
     finishReason = candidate?.finishReason ?? finishReason;
     usage = chunk.usageMetadata ?? usage;
     model = chunk.modelVersion || model;

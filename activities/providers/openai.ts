@@ -94,7 +94,9 @@ async function callOpenAI(client: OpenAI, call: AdapterCall, compatible: boolean
     call.onChunk();
     model = chunk.model || model;
     const choice = chunk.choices[0];
-    content += choice?.delta.content ?? '';
+    const delta = choice?.delta.content ?? '';
+    content += delta;
+    call.onText?.(delta);
     finishReason = choice?.finish_reason ?? finishReason;
     usage = chunk.usage ?? usage;
   }

@@ -9,6 +9,7 @@ import {
 } from '../council';
 import { ZERO_USAGE } from '../../common/llm';
 import { CouncilUserError } from '../errors';
+import type { TokenEvent } from '../tokens';
 import { councilRows, formatPeerReview, peerReviewFields, synthesisRow } from './councilShow';
 import { matchActivities } from './followSession';
 import { messageJsonOf, type HumanMessageJson } from './jsonOutput';
@@ -93,6 +94,7 @@ async function followCouncil(
         people.push({ round: update.round, message: messageJsonOf(message) });
         board.human(message);
       },
+      onToken: (event) => board.text(event),
       pollIntervalMs: 300,
     });
     board.synthesized(result);
@@ -114,13 +116,25 @@ class CouncilBoard {
 
   /** A person wrote during the wait on show: the wait ends with that. */
   private wrote = false;
+  /** Expert names by id: the calls' ids name experts by id, the lines by name. */
+  private readonly names = new Map<string, string>();
 
   constructor(
     private readonly renderer: ProgressRenderer,
     private readonly councilId: string,
   ) {}
 
+  /** Streamed text of an expert or the synthesizer still answering. */
+  text(event: TokenEvent): void {
+    const name = /^r\d+\.synthesis\./.test(event.callId) ? SYNTHESIS : this.names.get(event.participant);
+    const line = name === undefined ? undefined : this.lines.get(name);
+    if (name !== undefined && (line?.state.kind === 'thinking' || line?.state.kind === 'retrying')) {
+      this.renderer.text(name, event);
+    }
+  }
+
   expert(update: ExpertUpdate): void {
+    this.names.set(update.expertId, update.expertName);
     const role =
       update.phase === 'answer' ? `round ${update.round}` : `${update.phase}, round ${update.round}`;
     if (update.state === 'thinking') {

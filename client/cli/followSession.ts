@@ -2,6 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { ParticipantResponse, SessionView, TranscriptEntry } from '../../common/session';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
+import { watchTokens } from '../tokens';
 import type { AnswerRow } from './output';
 import type { ParticipantLine, ParticipantState, ProgressRenderer } from './progress';
 
@@ -49,12 +50,16 @@ export async function followSessionRound(
     () => (finished = true),
   );
   const tracker = new RoundTracker(handle, transcriptFrom, renderer);
+  const tokens = watchTokens(handle.client, handle.workflowId, (event) => {
+    if (!tracker.printed.has(event.participant)) renderer.text(event.participant, event);
+  });
   while (!finished) {
     await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, POLL_MS))]);
     if (finished) break;
     // A poll can fail while a worker restarts; the next one catches up.
     await tracker.poll().catch(() => undefined);
   }
+  await tokens.stop();
   try {
     const responses = await done;
     renderer.update(responses.map(finalLine));

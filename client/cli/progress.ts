@@ -1,7 +1,9 @@
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import { formatAnswer, type AnswerRow } from './output';
+import type { TokenEvent } from '../tokens';
 import { printable } from './sanitize';
+import { liveTail, PlainLines } from './streamText';
 import { terminalWidth } from './wrap';
 
 /** Where one participant is in the round. */
@@ -27,6 +29,8 @@ export interface ProgressRenderer {
   update(lines: readonly ParticipantLine[]): void;
   /** An answer that just arrived, printed once, above the live lines. */
   answer(row: AnswerRow): void;
+  /** Text a participant's model streamed (client/tokens.ts), shown as it grows; `name` as its line is named. */
+  text(name: string, event: TokenEvent): void;
   /** Ends the live display; what was printed stays. */
   stop(): void;
 }
@@ -77,15 +81,23 @@ const ICONS: Record<ParticipantState['kind'], string> = {
 function liveRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRenderer {
   const log = createLogUpdate(stream, { showCursor: false });
   let lines: readonly ParticipantLine[] = [];
+  /** The streamed text of those still answering, shown under their line. */
+  const texts = new Map<string, string>();
   const render = () => {
     const width = Math.max(...lines.map((line) => line.name.length + line.role.length + 3), 0);
     const now = Date.now();
+    const textWidth = Math.max(20, (stream.columns || 80) - 6);
     log(
       lines
-        .map(
-          (line) =>
+        .flatMap((line) => {
+          const text = texts.get(line.name);
+          const answering = line.state.kind === 'thinking' || line.state.kind === 'retrying';
+          const shown = answering && text ? liveTail(text, textWidth) : [];
+          return [
             `  ${ICONS[line.state.kind]} ${printable(`${line.name} (${line.role})`).padEnd(width)}  ${printable(describe(line.state, now))}`,
-        )
+            ...shown.map((row) => `    ${pc.dim('│')} ${row}`),
+          ];
+        })
         .join('\n'),
     );
   };
@@ -97,12 +109,18 @@ function liveRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRen
       render();
     },
     answer(row) {
+      texts.delete(row.name);
       if (!answers) return;
       log.clear();
       stream.write(`${formatAnswer(row, terminalWidth(stream))}\n`);
       render();
     },
+    text(name, event) {
+      texts.set(name, event.text);
+      render();
+    },
     stop() {
+      texts.clear();
       clearInterval(timer);
       render();
       log.done();
@@ -112,6 +130,7 @@ function liveRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRen
 
 function plainRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRenderer {
   const last = new Map<string, string>();
+  const streamed = new PlainLines();
   const key = (state: ParticipantState) =>
     state.kind === 'retrying'
       ? `retrying:${state.attempt}`
@@ -140,6 +159,9 @@ function plainRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRe
     },
     answer(row) {
       if (answers) stream.write(`\n${formatAnswer(row)}\n`);
+    },
+    text(name, event) {
+      for (const line of streamed.take(event)) stream.write(`${printable(name)} │ ${line}\n`);
     },
     stop() {},
   };

@@ -103,7 +103,8 @@ describe('Anthropic adapter against aimock', () => {
     expect(response.content).toBe(answer);
     expect(response.tokenUsage).toEqual({ inputTokens: 30, outputTokens: 12, totalTokens: 42 });
     expect(lastBody()).toMatchObject({ stream: true, max_tokens: 300 });
-    expect(run.heartbeats.length).toBeGreaterThanOrEqual(Math.ceil(answer.length / 6));
+    // Chunks closer than 100 ms share a heartbeat (activities/heartbeat.ts); test/stream checks the text they carry.
+    expect(run.heartbeats.length).toBeGreaterThanOrEqual(1);
   });
 
   it('reports max_tokens as a truncated answer, streamed or not', async () => {

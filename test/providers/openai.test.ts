@@ -56,8 +56,8 @@ describe('OpenAI adapter against aimock', () => {
     expect(response.content).toBe(answer);
     expect(response.tokenUsage).toEqual({ inputTokens: 21, outputTokens: 7, totalTokens: 28 });
     expect(lastBody()).toMatchObject({ stream: true, stream_options: { include_usage: true } });
-    // One heartbeat per chunk at least: the answer came in 15 content chunks.
-    expect(run.heartbeats.length).toBeGreaterThanOrEqual(Math.ceil(answer.length / 5));
+    // Chunks closer than 100 ms share a heartbeat (activities/heartbeat.ts); test/stream checks the text they carry.
+    expect(run.heartbeats.length).toBeGreaterThanOrEqual(1);
   });
 
   it('reports an answer cut at the output limit as truncated, streamed or not', async () => {

@@ -1,0 +1,122 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { createLlmActivities } from '../../activities';
+import { StreamedText } from '../../activities/progress';
+import { SecretRegistry } from '../../activities/redact';
+import { advance, participantOf } from '../../client/tokens';
+import {
+  STREAM_DETAILS_KIND,
+  STREAM_LIMITS,
+  streamDetailsSchema,
+  type StreamDetails,
+} from '../../common/stream';
+import { mockClients, startMockLlm } from '../helpers/mockLlm';
+import { llmRequest, runCallLlm } from '../providers/support';
+
+const secrets = new SecretRegistry();
+const redact = (text: string) => secrets.redact(text);
+
+describe('the streamed text a call publishes in its heartbeats', () => {
+  it('holds back an unfinished word, so a key is never shown half-written, and scrubs it whole', () => {
+    const text = new StreamedText(1, redact);
+    const tails: string[] = [];
+    for (const delta of ['My key is sk-', 'abc123', 'def456ghi', ' and that', ' is all.']) {
+      text.append(delta);
+      tails.push(text.details().tail);
+    }
+    expect(tails[0]).toBe('My key is ');
+    expect(tails.some((tail) => /sk-|abc123/.test(tail))).toBe(false);
+    expect(tails.at(-1)).toBe('My key is [redacted] and that is all.');
+  });
+
+  it('keeps only the latest characters, with the count of those before them, however long the answer', () => {
+    const text = new StreamedText(2, redact);
+    let all = '';
+    for (let i = 0; i < 5000; i += 1) {
+      const delta = `word${i} é𝄞, `;
+      all += delta;
+      text.append(delta);
+      if (i % 97 !== 0) continue;
+      const details = text.details();
+      expect(details.tail.length).toBeLessThanOrEqual(STREAM_LIMITS.tailChars);
+      expect(all.slice(details.offset, details.offset + details.tail.length)).toBe(details.tail);
+    }
+    const last = text.details();
+    expect(last).toMatchObject({ kind: STREAM_DETAILS_KIND, attempt: 2 });
+    expect(last.offset + last.tail.length).toBe(all.length);
+    expect(last.offset).toBeGreaterThan(0);
+    // Never half a surrogate pair at the cut.
+    expect(streamDetailsSchema.parse(last).tail.charCodeAt(0)).not.toBeGreaterThanOrEqual(0xdc00);
+  });
+});
+
+describe('a watcher folding heartbeats into token events', () => {
+  const details = (attempt: number, offset: number, tail: string): StreamDetails => ({
+    kind: STREAM_DETAILS_KIND,
+    attempt,
+    offset,
+    tail,
+  });
+
+  it('hands on what is new, sees a gap when it fell behind, and starts over on a retried attempt', () => {
+    const calls = new Map();
+    const id = 'r1.answer.Expert-1';
+    expect(advance(calls, id, details(1, 0, 'Hello'))).toMatchObject({ delta: 'Hello', gap: false });
+    expect(advance(calls, id, details(1, 0, 'Hello'))).toBeUndefined();
+    expect(advance(calls, id, details(1, 0, 'Hello world'))).toMatchObject({
+      participant: 'Expert-1',
+      delta: ' world',
+      text: 'Hello world',
+      offset: 0,
+    });
+    // The tail moved past what the watcher saw: it starts from the tail and says so.
+    expect(advance(calls, id, details(1, 20, 'later text'))).toMatchObject({
+      delta: 'later text',
+      text: 'later text',
+      offset: 20,
+      gap: true,
+    });
+    expect(advance(calls, id, details(2, 0, ''))).toMatchObject({
+      attempt: 2,
+      restarted: true,
+      delta: '',
+      text: '',
+    });
+    expect(advance(calls, id, details(2, 0, 'Again'))).toMatchObject({ delta: 'Again', restarted: false });
+  });
+
+  it('reads the participant from the call id', () => {
+    expect(participantOf('r3.critique.Expert-2')).toBe('Expert-2');
+    expect(participantOf('r3.answer.GPT-4.1')).toBe('GPT-4.1');
+    expect(participantOf('r3.answer.Ana.2', ['Ana'])).toBe('Ana');
+    expect(participantOf('7')).toBe('7');
+  });
+});
+
+describe('callLlm publishes its text as it streams', () => {
+  let mock: LLMock;
+  beforeAll(async () => {
+    mock = await startMockLlm();
+  });
+  afterAll(async () => {
+    await mock?.stop();
+  });
+
+  it('heartbeats carry a growing prefix of the answer before the call returns', async () => {
+    const answer = Array.from({ length: 40 }, (_, i) => `point${i}`).join(' ') + '.';
+    mock.onMessage('slowly', { content: answer }, { chunkSize: 8, latency: 30 });
+    const activities = createLlmActivities(mockClients(mock));
+    const run = runCallLlm(activities, llmRequest({ provider: 'openai', model: 'gpt-4o-mini' }, 'slowly'));
+    const tails: string[] = [];
+    let returned = false;
+    run.env.on('heartbeat', (value: unknown) => {
+      const parsed = streamDetailsSchema.safeParse(value);
+      if (parsed.success && !returned) tails.push(parsed.data.tail);
+    });
+    const response = await run.result;
+    returned = true;
+    expect(response.content).toBe(answer);
+    const partial = [...new Set(tails)].filter((tail) => tail.length > 0 && tail.length < answer.length);
+    expect(partial.length).toBeGreaterThanOrEqual(3);
+    for (const tail of partial) expect(answer.startsWith(tail)).toBe(true);
+  });
+});
