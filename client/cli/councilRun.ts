@@ -114,7 +114,7 @@ class CouncilBoard {
   private readonly lines = new Map<string, ParticipantLine>();
   private readonly order: string[] = [];
 
-  /** A person wrote during the wait on show: the wait ends with that. */
+  /** A person wrote during the wait now shown: the wait ends with that. */
   private wrote = false;
   /** Expert names by id: the calls' ids name experts by id, the lines by name. */
   private readonly names = new Map<string, string>();
