@@ -90,6 +90,15 @@ describe('the packed package, installed into a fresh project', () => {
     writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files }));
     const tsc = run('node', [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', '.']);
     expect(tsc.stdout + tsc.stderr).toBe('');
+    // Projects on the older `node` resolution (it ignores `exports`) find the subpaths by typesVersions.
+    const legacy = { ...compilerOptions, module: 'commonjs', moduleResolution: 'node', noEmit: true };
+    writeFileSync(path.join(app, 'tsconfig.legacy.json'), JSON.stringify({ compilerOptions: legacy, files }));
+    const tscLegacy = run('node', [
+      path.join(ROOT, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.legacy.json',
+    ]);
+    expect(tscLegacy.stdout + tscLegacy.stderr).toBe('');
     const example = run('node', ['out/example.js']);
     expect(example.stderr).not.toMatch(/Error|error/);
     expect(example.status).toBe(0);
