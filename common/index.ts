@@ -1,0 +1,19 @@
+/**
+ * `council/common`: the workflow-safe entry. Types, zod schemas, failure-type names, defaults and the
+ * session and council workflows' update and query definitions, for code that starts or talks to
+ * council's workflows itself (including from inside a workflow of its own). Nothing here imports Node
+ * built-ins, activities or a Temporal client or worker.
+ */
+export * from './council';
+export * from './councilApi';
+export * from './defaults';
+export * from './failures';
+export * from './inputLimits';
+export * from './llm';
+export * from './names';
+export * from './participants';
+export * from './searchAttributes';
+export * from './session';
+export * from './sessionApi';
+export * from './size';
+export * from './validation';
