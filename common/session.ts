@@ -101,6 +101,12 @@ export interface ParticipantRecord {
   usage: TokenUsage;
   /** Messages dropped from `history` to keep it within its byte bounds (tokens aside). */
   historyDropped?: number;
+  /**
+   * System instructions sent to the session (`sendMessage('system', …)`) while this participant took
+   * part, oldest first, shown as system messages after its system prompt in every later call; the
+   * newest kept within LIMITS.maxCarriedInstructionBytes. Absent in states carried before they existed.
+   */
+  instructions?: string[];
 }
 
 export interface TranscriptEntry {

@@ -12,6 +12,11 @@ export function systemMessage(sessionPrompt: string, record: ParticipantRecord):
 }
 
 /**
+ * The user turn of a round whose message is a system instruction (`sendMessage('system', …)`): the
+ * instruction itself goes to the model as a system message, and a model needs a turn to answer.
+ */
+export const SYSTEM_ROUND_TURN = 'Follow the system instruction above.';
+
 /**
  * The turn a participant sees: the message of the round, then the answers it is shown, each fenced
  * under its author's quoted name so no answer can open a section or speak for someone else. Within
@@ -38,7 +43,23 @@ export function turnText(
   return build(texts);
 }
 
-/** The full request for one call: system message, the participant's history, this turn. */
-export function promptFor(sessionPrompt: string, record: ParticipantRecord, turn: string): ChatMessage[] {
-  return [systemMessage(sessionPrompt, record), ...record.history, { role: 'user', content: turn }];
+/**
+ * The full request for one call: system message, the system instructions the participant carries,
+ * its history, this round's system instruction if it is one, this turn. Every system message stays
+ * out of the history, so the activity's trimming (oldest non-system first) drops a prefix of it.
+ */
+export function promptFor(
+  sessionPrompt: string,
+  record: ParticipantRecord,
+  turn: string,
+  instruction?: string,
+): ChatMessage[] {
+  const system = (content: string): ChatMessage => ({ role: 'system', content });
+  return [
+    systemMessage(sessionPrompt, record),
+    ...(record.instructions ?? []).map(system),
+    ...record.history,
+    ...(instruction === undefined ? [] : [system(instruction)]),
+    { role: 'user', content: turn },
+  ];
 }

@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import type { ParticipantSpec } from '../../common/participants';
 import type { ParticipantCallState, ParticipantResponse, SessionState } from '../../common/session';
 import { callParticipant, type CallIds, type InFlightCalls } from '../shared/callParticipant';
@@ -6,10 +7,20 @@ import { STRATEGIES } from '../strategies';
 import { LIMITS } from '../../common/defaults';
 import { jsonBytes } from '../../common/size';
 import { boundHistory, callShares } from './bounds';
-import { promptFor, turnText } from './prompt';
-import { appendTranscript, findParticipant, recordAnswer, recordObserved, strategyMemory } from './state';
+import { promptFor, SYSTEM_ROUND_TURN, turnText } from './prompt';
+import {
+  appendTranscript,
+  findParticipant,
+  recordAnswer,
+  recordObserved,
+  rememberInstruction,
+  strategyMemory,
+} from './state';
 import { addUsage, ZERO_USAGE } from '../../common/llm';
 import type { RoundSeam } from '../strategies';
+
+/** Patch id of the change that gives a `system` message to the models as a system instruction. */
+const SYSTEM_INSTRUCTION_PATCH = 'session-system-instruction';
 
 /** Live state of the round in progress, for queries and progress displays. */
 export interface ActiveRound {
@@ -43,6 +54,10 @@ export async function playRound(
   for (const spec of [...roles.main, ...roles.evaluators]) active.states[spec.name] = 'waiting';
   const mainCalls = STRATEGIES[strategy].maxCalls?.(roles.main.length, settings) ?? roles.main.length;
   const shares = callShares(mainCalls + roles.evaluators.length);
+  // A system message is given as a system instruction (rounds recorded before were a user turn).
+  const instruction =
+    message.role === 'system' && patched(SYSTEM_INSTRUCTION_PATCH) ? message.content : undefined;
+  const asked = instruction === undefined ? message.content : SYSTEM_ROUND_TURN;
   onActive(active);
   appendTranscript(state, {
     round,
@@ -58,13 +73,10 @@ export async function playRound(
     active.states[spec.name] = 'thinking';
     // Within its share of the round: half for the turn at most, the rest for the history (the
     // oldest messages leave the record itself, counted, so the activity's trimming stays aligned).
-    const turn = turnText(
-      message.content,
-      shown,
-      Math.min(LIMITS.maxTurnBytes, Math.floor(shares.prompt / 2)),
-    );
-    boundHistory(record, shares.prompt - jsonBytes(turn));
-    const messages = promptFor(state.config.systemPrompt, record, turn);
+    const turn = turnText(asked, shown, Math.min(LIMITS.maxTurnBytes, Math.floor(shares.prompt / 2)));
+    const instructions = jsonBytes(record.instructions ?? []) + jsonBytes(instruction ?? '');
+    boundHistory(record, shares.prompt - jsonBytes(turn) - instructions);
+    const messages = promptFor(state.config.systemPrompt, record, turn, instruction);
     const outcome = await callParticipant(spec, messages, {
       site: { round, phase: phaseOf(strategy, spec), participant: spec.name },
       ids,
@@ -121,7 +133,13 @@ export async function playRound(
   const answers = responses.filter((response) => response.status === 'ok');
   for (const observer of roles.observers) {
     const record = findParticipant(state, observer.name);
-    if (record) recordObserved(record, turnText(message.content, answers));
+    if (record) recordObserved(record, turnText(asked, answers));
+  }
+  if (instruction !== undefined) {
+    for (const spec of taking) {
+      const record = findParticipant(state, spec.name);
+      if (record) rememberInstruction(record, instruction);
+    }
   }
   onActive(undefined);
   return responses;

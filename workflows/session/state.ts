@@ -111,6 +111,17 @@ export function recordObserved(record: ParticipantRecord, turn: string): void {
 }
 
 /**
+ * Keeps a system instruction for the participant's later calls: the newest ones within
+ * LIMITS.maxCarriedInstructionBytes (one over it alone is not carried; the round it came in had it).
+ */
+export function rememberInstruction(record: ParticipantRecord, instruction: string): void {
+  const kept = [...(record.instructions ?? []), instruction];
+  let bytes = kept.reduce((sum, text) => sum + jsonBytes(text), 0);
+  while (kept.length > 0 && bytes > LIMITS.maxCarriedInstructionBytes) bytes -= jsonBytes(kept.shift());
+  record.instructions = kept;
+}
+
+/**
  * A strategy's memory in the carried state: what it wrote last (a copy, so later changes to the
  * strategy's own object do not bypass the bound), at most LIMITS.maxStrategyStateBytes.
  */
