@@ -1,5 +1,10 @@
 /** council's public library API: sessions, councils, connection helpers and the shared types. */
-export { MultiParticipantSession, type ParticipantExtras, type StartSessionOptions } from './session';
+export {
+  MultiParticipantSession,
+  succeeded,
+  type ParticipantExtras,
+  type StartSessionOptions,
+} from './session';
 export {
   attachCouncil,
   createExpertMessage,
@@ -32,6 +37,12 @@ export type {
   PositionBias,
   ReviewerRanking,
 } from '../common/peerReview';
-export type { ParticipantResponse, SessionView, TranscriptEntry } from '../common/session';
+export type {
+  ParticipantDetail,
+  ParticipantInfo,
+  ParticipantResponse,
+  SessionView,
+  TranscriptEntry,
+} from '../common/session';
 export { createLlmActivities, providerClientsFromEnv } from '../activities';
 export { createCouncilWorker, bundleCouncilWorkflows } from '../workers/worker';

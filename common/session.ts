@@ -109,6 +109,20 @@ export interface ParticipantRecord {
   instructions?: string[];
 }
 
+/**
+ * A participant as the library shows it (`listParticipants`): its spec's fields flat (`name`, `role`,
+ * `priority`, `model`, …), with its token usage and the size of its carried history.
+ */
+export type ParticipantInfo = ParticipantSpec & {
+  usage: TokenUsage;
+  historyLength: number;
+  historyDropped: number;
+};
+
+/** `getParticipant`: the flat view, plus the record's `spec`, order of joining and history as carried. */
+export type ParticipantDetail = ParticipantInfo &
+  Pick<ParticipantRecord, 'spec' | 'joinedAt' | 'history' | 'instructions'>;
+
 export interface TranscriptEntry {
   round: number;
   from: string;
