@@ -19,7 +19,8 @@ export const SYSTEM_ROUND_TURN = 'Follow the system instruction above.';
 
 /**
  * The turn a participant sees: the message of the round, then the answers it is shown, each fenced
- * under its author's quoted name so no answer can open a section or speak for someone else. Within
+ * under its author's quoted name so no answer can open a section or speak for someone else; a
+ * response that is no answer (failed, skipped) is shown as a notice saying so and why. Within
  * `maxBytes` (LIMITS.maxTurnBytes at most): past it each shown answer is shortened to a fair share,
  * with a notice (the turn is part of an activity input and of the participant's carried history).
  */
@@ -27,20 +28,30 @@ export function turnText(
   message: string,
   shown: readonly ParticipantResponse[],
   maxBytes: number = LIMITS.maxTurnBytes,
+  heading = 'Responses so far in this round',
 ): string {
   if (shown.length === 0) return message;
   const build = (contents: readonly string[]) => {
-    const answers = shown.map((r, i) =>
-      quotedBlock('###', r.participantName, [r.participantRole], contents[i] ?? ''),
-    );
-    return `${message}\n\n## Responses so far in this round\n${QUOTED_TEXT_NOTICE}\n\n${answers.join('\n\n')}`;
+    const answers = shown.map((r, i) => {
+      const notes = gaveNoAnswer(r) ? [r.participantRole, `${r.status}, no answer`] : [r.participantRole];
+      return quotedBlock('###', r.participantName, notes, contents[i] ?? '');
+    });
+    return `${message}\n\n## ${heading}\n${QUOTED_TEXT_NOTICE}\n\n${answers.join('\n\n')}`;
   };
   const { texts } = shareOut(
-    shown.map((r) => r.content),
+    shown.map((r) => (gaveNoAnswer(r) ? noAnswer(r) : r.content)),
     maxBytes - jsonStringBytes(build([])) - shown.length * FENCE_BYTES,
     (kept, all) => `\n\n[council: shortened to ${kept} of ${all} bytes to fit this prompt]`,
   );
   return build(texts);
+}
+
+const gaveNoAnswer = (r: ParticipantResponse) => r.status === 'failed' || r.status === 'skipped';
+
+/** What a participant is told of a response that is no answer: who, that it failed, and why. */
+function noAnswer(response: ParticipantResponse): string {
+  const why = response.error ? `${response.error.type}: ${response.error.message}` : 'no reason given';
+  return `[council: ${response.participantName} gave no answer (${response.status}): ${why}]`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { patched } from '@temporalio/workflow';
 import type { ParticipantSpec } from '../../common/participants';
 import type { ParticipantCallState, ParticipantResponse, SessionState } from '../../common/session';
 import { callParticipant, type CallIds, type InFlightCalls } from '../shared/callParticipant';
+import { answered } from '../strategies/phases';
 import { phaseOf, runRound, splitByRole } from '../strategies/roles';
 import { STRATEGIES } from '../strategies';
 import { LIMITS } from '../../common/defaults';
@@ -13,6 +14,7 @@ import {
   findParticipant,
   recordAnswer,
   recordObserved,
+  recordVerdicts,
   rememberInstruction,
   strategyMemory,
 } from './state';
@@ -21,6 +23,19 @@ import type { RoundSeam } from '../strategies';
 
 /** Patch id of the change that gives a `system` message to the models as a system instruction. */
 const SYSTEM_INSTRUCTION_PATCH = 'session-system-instruction';
+
+/** Patch id of the change that calls evaluators in their priority place under `custom` (not last). */
+const RANKED_EVALUATORS_PATCH = 'custom-evaluators-by-priority';
+
+/** Patch id of the change that gives the participants the evaluators' verdicts for later rounds. */
+const VERDICTS_PATCH = 'session-evaluator-verdicts';
+
+const names = (specs: readonly ParticipantSpec[]) => specs.map((spec) => spec.name);
+
+/** Patch id of the change that shows a supervisor which workers failed (it saw only the answers). */
+const FAILURES_SHOWN_PATCH = 'session-failures-shown';
+
+const failedOrSkipped = (response: ParticipantResponse) => response.status !== 'ok';
 
 /** Live state of the round in progress, for queries and progress displays. */
 export interface ActiveRound {
@@ -67,7 +82,10 @@ export async function playRound(
     status: 'ok',
   });
 
-  const invoke = async (spec: ParticipantSpec, shown: readonly ParticipantResponse[]) => {
+  const invoke = async (spec: ParticipantSpec, offered: readonly ParticipantResponse[]) => {
+    // Failures shown (hierarchical's supervisors): runs recorded before were shown answers only.
+    const shown =
+      offered.some(failedOrSkipped) && !patched(FAILURES_SHOWN_PATCH) ? answered(offered) : offered;
     const record = findParticipant(state, spec.name);
     if (!record) return removedResponse(spec, round);
     active.states[spec.name] = 'thinking';
@@ -129,7 +147,11 @@ export async function playRound(
       appendTranscript(state, { round, from: strategy, role: 'system', content, status: 'ok' }),
     stopRequested,
   };
-  const responses = await runRound(STRATEGIES[strategy], taking, invoke, seam);
+  const ranked = STRATEGIES[strategy].ranksEvaluators && roles.evaluators.length > 0;
+  const rankEvaluators = !ranked || patched(RANKED_EVALUATORS_PATCH);
+  const responses = await runRound(STRATEGIES[strategy], taking, invoke, seam, rankEvaluators);
+  const evaluated = responses.some((r) => r.participantRole === 'evaluator' && r.status === 'ok');
+  if (evaluated && patched(VERDICTS_PATCH)) recordVerdicts(state, names(roles.main), responses);
   const answers = responses.filter((response) => response.status === 'ok');
   for (const observer of roles.observers) {
     const record = findParticipant(state, observer.name);
