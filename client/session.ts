@@ -31,6 +31,7 @@ import {
   removeParticipantUpdate,
   sendMessageUpdate,
   sessionViewQuery,
+  setParticipantRoleUpdate,
   setStrategyUpdate,
   skipParticipantUpdate,
   stopRoundUpdate,
@@ -147,6 +148,14 @@ export class MultiParticipantSession {
 
   removeParticipant(name: string): Promise<ParticipantSpec> {
     return this.update(removeParticipantUpdate, name);
+  }
+
+  /**
+   * Changes a participant's role (and, if given, its priority) and keeps its history and usage: an
+   * observer that becomes a panelist answers from the next round, knowing everything it observed.
+   */
+  setParticipantRole(name: string, role: ParticipantRole, priority?: number): Promise<ParticipantSpec> {
+    return this.update(setParticipantRoleUpdate, { name, role, ...(priority !== undefined && { priority }) });
   }
 
   setOrchestrationStrategy(strategy: OrchestrationStrategy): Promise<OrchestrationStrategy> {

@@ -5,6 +5,7 @@ import { selectorSettingsSchema } from './selector';
 import { jsonStringBytes } from './size';
 import {
   ORCHESTRATION_STRATEGIES,
+  PARTICIPANT_ROLES,
   participantSpecSchema,
   promptSchema,
   type OrchestrationStrategy,
@@ -60,6 +61,17 @@ export const sendMessageSchema = z
   })
   .strict();
 export type SendMessageInput = z.input<typeof sendMessageSchema>;
+
+/** Input of `setParticipantRole`: a participant's new role (and priority), its history kept. */
+export const setParticipantRoleSchema = z
+  .object({
+    name: z.string().min(1, 'name the participant whose role changes'),
+    role: z.enum(PARTICIPANT_ROLES),
+    /** The new priority; the participant keeps its own when absent. */
+    priority: z.number().int('priority must be a whole number, e.g. 5').optional(),
+  })
+  .strict();
+export type SetParticipantRoleInput = z.input<typeof setParticipantRoleSchema>;
 
 export type ResponseStatus = 'ok' | 'failed' | 'skipped';
 
