@@ -30,12 +30,11 @@ const RANKED_EVALUATORS_PATCH = 'custom-evaluators-by-priority';
 /** Patch id of the change that gives the participants the evaluators' verdicts for later rounds. */
 const VERDICTS_PATCH = 'session-evaluator-verdicts';
 
-const names = (specs: readonly ParticipantSpec[]) => specs.map((spec) => spec.name);
-
 /** Patch id of the change that shows a supervisor which workers failed (it saw only the answers). */
 const FAILURES_SHOWN_PATCH = 'session-failures-shown';
 
 const failedOrSkipped = (response: ParticipantResponse) => response.status !== 'ok';
+const names = (specs: readonly ParticipantSpec[]) => specs.map((spec) => spec.name);
 
 /** Live state of the round in progress, for queries and progress displays. */
 export interface ActiveRound {

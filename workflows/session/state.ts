@@ -142,7 +142,7 @@ export function recordVerdicts(
 export function rememberInstruction(record: ParticipantRecord, instruction: string): void {
   const kept = [...(record.instructions ?? []), instruction];
   let bytes = kept.reduce((sum, text) => sum + jsonBytes(text), 0);
-  while (kept.length > 0 && bytes > LIMITS.maxCarriedInstructionBytes) bytes -= jsonBytes(kept.shift());
+  while (kept.length > 0 && bytes > LIMITS.maxCarriedInstructionBytes) bytes -= jsonBytes(kept.shift() ?? '');
   record.instructions = kept;
 }
 
