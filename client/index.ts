@@ -2,6 +2,7 @@
 export { Council, type ConnectCouncilOptions, type LocalCouncilOptions } from './local';
 export {
   MultiParticipantSession,
+  succeeded,
   type ParticipantExtras,
   type SendMessageOptions,
   type StartSessionOptions,
@@ -46,7 +47,13 @@ export type {
   PositionBias,
   ReviewerRanking,
 } from '../common/peerReview';
-export type { ParticipantResponse, SessionView, TranscriptEntry } from '../common/session';
+export type {
+  ParticipantDetail,
+  ParticipantInfo,
+  ParticipantResponse,
+  SessionView,
+  TranscriptEntry,
+} from '../common/session';
 export { createLlmActivities, providerClientsFromEnv } from '../activities';
 export { createCouncilWorker, bundleCouncilWorkflows } from '../workers/worker';
 export { councilPlugin, type CouncilPluginOptions } from '../workers/plugin';

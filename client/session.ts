@@ -17,7 +17,8 @@ import type {
 import {
   sendMessageSchema,
   sessionConfigSchema,
-  type ParticipantRecord,
+  type ParticipantDetail,
+  type ParticipantInfo,
   type ParticipantResponse,
   type SessionConfigInput,
   type SessionView,
@@ -30,6 +31,7 @@ import {
   removeParticipantUpdate,
   sendMessageUpdate,
   sessionViewQuery,
+  setParticipantRoleUpdate,
   setStrategyUpdate,
   skipParticipantUpdate,
   stopRoundUpdate,
@@ -172,6 +174,14 @@ export class MultiParticipantSession {
     return this.update(removeParticipantUpdate, name);
   }
 
+  /**
+   * Changes a participant's role (and, if given, its priority) and keeps its history and usage: an
+   * observer that becomes a panelist answers from the next round, knowing everything it observed.
+   */
+  setParticipantRole(name: string, role: ParticipantRole, priority?: number): Promise<ParticipantSpec> {
+    return this.update(setParticipantRoleUpdate, { name, role, ...(priority !== undefined && { priority }) });
+  }
+
   setOrchestrationStrategy(strategy: OrchestrationStrategy): Promise<OrchestrationStrategy> {
     return this.update(setStrategyUpdate, strategy);
   }
@@ -189,12 +199,27 @@ export class MultiParticipantSession {
     return this.update(stopRoundUpdate);
   }
 
-  async listParticipants(): Promise<ParticipantSpec[]> {
-    return (await this.view()).participants.map((p) => p.spec);
+  /** Every participant, in order of joining: its spec's fields flat, with usage and history size. */
+  async listParticipants(): Promise<ParticipantInfo[]> {
+    return (await this.view()).participants.map(({ spec, ...rest }) => ({ ...spec, ...rest }));
   }
 
-  async getParticipant(name: string): Promise<ParticipantRecord | undefined> {
-    return (await this.handle.query(participantQuery, name)) ?? undefined;
+  /** One participant (`.name`, `.role`, `.usage`, `.history`, …), or undefined if there is none by that name. */
+  async getParticipant(name: string): Promise<ParticipantDetail | undefined> {
+    const record = await this.handle.query(participantQuery, name);
+    if (!record) return undefined;
+    const { spec, joinedAt, history, usage, instructions } = record;
+    const historyDropped = record.historyDropped ?? 0;
+    return {
+      ...spec,
+      spec,
+      joinedAt,
+      history,
+      instructions,
+      usage,
+      historyLength: history.length,
+      historyDropped,
+    };
   }
 
   view(): Promise<SessionView> {
@@ -242,4 +267,12 @@ export function asUserError(error: unknown): unknown {
     return new CouncilUserError(error.cause.message, undefined, { cause: error });
   }
   return error;
+}
+
+/**
+ * The responses that are answers: the seed's "check `responses.len()` to see how many succeeded"
+ * is `succeeded(responses).length` here, since a round's responses include failed and skipped ones.
+ */
+export function succeeded(responses: readonly ParticipantResponse[]): ParticipantResponse[] {
+  return responses.filter((response) => response.status === 'ok');
 }

@@ -58,6 +58,11 @@ export const LIMITS = {
   /** A session's or participant's system prompt: 33 of them (a full session) stay under 600 KiB. */
   maxSystemPromptBytes: 16 * 1024,
   /**
+   * The system instructions (`sendMessage('system', …)`) a participant carries into later rounds,
+   * newest kept: 32 participants carry at most 256 KiB of them.
+   */
+  maxCarriedInstructionBytes: 8 * 1024,
+  /**
    * One turn of a prompt: the message and the answers shown this round. Past it the shown answers
    * are shortened, each to a fair share, with a notice: with maxHistoryBytes and two system prompts
    * the activity input stays near 1 MiB.

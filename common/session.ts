@@ -5,6 +5,7 @@ import { selectorSettingsSchema } from './selector';
 import { jsonStringBytes } from './size';
 import {
   ORCHESTRATION_STRATEGIES,
+  PARTICIPANT_ROLES,
   participantSpecSchema,
   promptSchema,
   type OrchestrationStrategy,
@@ -61,6 +62,17 @@ export const sendMessageSchema = z
   .strict();
 export type SendMessageInput = z.input<typeof sendMessageSchema>;
 
+/** Input of `setParticipantRole`: a participant's new role (and priority), its history kept. */
+export const setParticipantRoleSchema = z
+  .object({
+    name: z.string().min(1, 'name the participant whose role changes'),
+    role: z.enum(PARTICIPANT_ROLES),
+    /** The new priority; the participant keeps its own when absent. */
+    priority: z.number().int('priority must be a whole number, e.g. 5').optional(),
+  })
+  .strict();
+export type SetParticipantRoleInput = z.input<typeof setParticipantRoleSchema>;
+
 export type ResponseStatus = 'ok' | 'failed' | 'skipped';
 
 /** One participant's answer in one round. */
@@ -101,7 +113,27 @@ export interface ParticipantRecord {
   usage: TokenUsage;
   /** Messages dropped from `history` to keep it within its byte bounds (tokens aside). */
   historyDropped?: number;
+  /**
+   * System instructions sent to the session (`sendMessage('system', …)`) while this participant took
+   * part, oldest first, shown as system messages after its system prompt in every later call; the
+   * newest kept within LIMITS.maxCarriedInstructionBytes. Absent in states carried before they existed.
+   */
+  instructions?: string[];
 }
+
+/**
+ * A participant as the library shows it (`listParticipants`): its spec's fields flat (`name`, `role`,
+ * `priority`, `model`, …), with its token usage and the size of its carried history.
+ */
+export type ParticipantInfo = ParticipantSpec & {
+  usage: TokenUsage;
+  historyLength: number;
+  historyDropped: number;
+};
+
+/** `getParticipant`: the flat view, plus the record's `spec`, order of joining and history as carried. */
+export type ParticipantDetail = ParticipantInfo &
+  Pick<ParticipantRecord, 'spec' | 'joinedAt' | 'history' | 'instructions'>;
 
 export interface TranscriptEntry {
   round: number;

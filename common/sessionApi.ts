@@ -5,6 +5,7 @@ import type {
   RoundResult,
   SendMessageInput,
   SessionView,
+  SetParticipantRoleInput,
   TranscriptEntry,
 } from './session';
 
@@ -12,6 +13,10 @@ import type {
 export const sendMessageUpdate = defineUpdate<RoundResult, [SendMessageInput]>('sendMessage');
 export const addParticipantUpdate = defineUpdate<ParticipantSpec, [ParticipantSpecInput]>('addParticipant');
 export const removeParticipantUpdate = defineUpdate<ParticipantSpec, [string]>('removeParticipant');
+/** Changes a participant's role (and priority) in place: its history and usage stay. */
+export const setParticipantRoleUpdate = defineUpdate<ParticipantSpec, [SetParticipantRoleInput]>(
+  'setParticipantRole',
+);
 export const setStrategyUpdate = defineUpdate<OrchestrationStrategy, [OrchestrationStrategy]>(
   'setOrchestrationStrategy',
 );

@@ -66,7 +66,8 @@ describe('strategies over a scripted invoker', () => {
     await runRound(STRATEGIES.hierarchical, participants, invoke, scriptedSeam().seam);
     expect(names(calls)).toEqual(['W1', 'W2', 'W3', 'Boss']);
     expect(calls.slice(0, 3).every((call) => call.startedAt === 0)).toBe(true);
-    expect(calls[3]).toMatchObject({ name: 'Boss', shown: ['W1', 'W3'] });
+    // The failed W2 too: the supervisor is told which worker failed (its turn says so and why).
+    expect(calls[3]).toMatchObject({ name: 'Boss', shown: ['W1', 'W2', 'W3'] });
   });
 
   it('custom: highest priority first, ties in order of joining', async () => {

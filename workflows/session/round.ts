@@ -1,15 +1,40 @@
+import { patched } from '@temporalio/workflow';
 import type { ParticipantSpec } from '../../common/participants';
 import type { ParticipantCallState, ParticipantResponse, SessionState } from '../../common/session';
 import { callParticipant, type CallIds, type InFlightCalls } from '../shared/callParticipant';
+import { answered } from '../strategies/phases';
 import { phaseOf, runRound, splitByRole } from '../strategies/roles';
 import { STRATEGIES } from '../strategies';
 import { LIMITS } from '../../common/defaults';
 import { jsonBytes } from '../../common/size';
 import { boundHistory, callShares } from './bounds';
-import { promptFor, turnText } from './prompt';
-import { appendTranscript, findParticipant, recordAnswer, recordObserved, strategyMemory } from './state';
+import { promptFor, SYSTEM_ROUND_TURN, turnText } from './prompt';
+import {
+  appendTranscript,
+  findParticipant,
+  recordAnswer,
+  recordObserved,
+  recordVerdicts,
+  rememberInstruction,
+  strategyMemory,
+} from './state';
 import { addUsage, ZERO_USAGE } from '../../common/llm';
 import type { RoundSeam } from '../strategies';
+
+/** Patch id of the change that gives a `system` message to the models as a system instruction. */
+const SYSTEM_INSTRUCTION_PATCH = 'session-system-instruction';
+
+/** Patch id of the change that calls evaluators in their priority place under `custom` (not last). */
+const RANKED_EVALUATORS_PATCH = 'custom-evaluators-by-priority';
+
+/** Patch id of the change that gives the participants the evaluators' verdicts for later rounds. */
+const VERDICTS_PATCH = 'session-evaluator-verdicts';
+
+/** Patch id of the change that shows a supervisor which workers failed (it saw only the answers). */
+const FAILURES_SHOWN_PATCH = 'session-failures-shown';
+
+const failedOrSkipped = (response: ParticipantResponse) => response.status !== 'ok';
+const names = (specs: readonly ParticipantSpec[]) => specs.map((spec) => spec.name);
 
 /** Live state of the round in progress, for queries and progress displays. */
 export interface ActiveRound {
@@ -44,6 +69,10 @@ export async function playRound(
   for (const spec of [...roles.main, ...roles.evaluators]) active.states[spec.name] = 'waiting';
   const mainCalls = STRATEGIES[strategy].maxCalls?.(roles.main.length, settings) ?? roles.main.length;
   const shares = callShares(mainCalls + roles.evaluators.length);
+  // A system message is given as a system instruction (rounds recorded before were a user turn).
+  const instruction =
+    message.role === 'system' && patched(SYSTEM_INSTRUCTION_PATCH) ? message.content : undefined;
+  const asked = instruction === undefined ? message.content : SYSTEM_ROUND_TURN;
   onActive(active);
   appendTranscript(state, {
     round,
@@ -53,20 +82,20 @@ export async function playRound(
     status: 'ok',
   });
 
-  const invoke = async (spec: ParticipantSpec, shown: readonly ParticipantResponse[]) => {
+  const invoke = async (spec: ParticipantSpec, offered: readonly ParticipantResponse[]) => {
+    // Failures shown (hierarchical's supervisors): runs recorded before were shown answers only.
+    const shown =
+      offered.some(failedOrSkipped) && !patched(FAILURES_SHOWN_PATCH) ? answered(offered) : offered;
     const record = findParticipant(state, spec.name);
     if (!record) return removedResponse(spec, round);
     active.states[spec.name] = 'thinking';
     onActive(active);
     // Within its share of the round: half for the turn at most, the rest for the history (the
     // oldest messages leave the record itself, counted, so the activity's trimming stays aligned).
-    const turn = turnText(
-      message.content,
-      shown,
-      Math.min(LIMITS.maxTurnBytes, Math.floor(shares.prompt / 2)),
-    );
-    boundHistory(record, shares.prompt - jsonBytes(turn));
-    const messages = promptFor(state.config.systemPrompt, record, turn);
+    const turn = turnText(asked, shown, Math.min(LIMITS.maxTurnBytes, Math.floor(shares.prompt / 2)));
+    const instructions = jsonBytes(record.instructions ?? []) + jsonBytes(instruction ?? '');
+    boundHistory(record, shares.prompt - jsonBytes(turn) - instructions);
+    const messages = promptFor(state.config.systemPrompt, record, turn, instruction);
     const outcome = await callParticipant(spec, messages, {
       site: { round, phase: phaseOf(strategy, spec), participant: spec.name },
       ids,
@@ -120,11 +149,21 @@ export async function playRound(
       appendTranscript(state, { round, from: strategy, role: 'system', content, status: 'ok' }),
     stopRequested,
   };
-  const responses = await runRound(STRATEGIES[strategy], taking, invoke, seam);
+  const ranked = STRATEGIES[strategy].ranksEvaluators && roles.evaluators.length > 0;
+  const rankEvaluators = !ranked || patched(RANKED_EVALUATORS_PATCH);
+  const responses = await runRound(STRATEGIES[strategy], taking, invoke, seam, rankEvaluators);
+  const evaluated = responses.some((r) => r.participantRole === 'evaluator' && r.status === 'ok');
+  if (evaluated && patched(VERDICTS_PATCH)) recordVerdicts(state, names(roles.main), responses);
   const answers = responses.filter((response) => response.status === 'ok');
   for (const observer of roles.observers) {
     const record = findParticipant(state, observer.name);
-    if (record) recordObserved(record, turnText(message.content, answers));
+    if (record) recordObserved(record, turnText(asked, answers));
+  }
+  if (instruction !== undefined) {
+    for (const spec of taking) {
+      const record = findParticipant(state, spec.name);
+      if (record) rememberInstruction(record, instruction);
+    }
   }
   onActive(undefined);
   return responses;

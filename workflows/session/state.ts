@@ -20,6 +20,7 @@ import { LIMITS } from '../../common/defaults';
 import { jsonBytes } from '../../common/size';
 import { zodProblem } from '../../common/validation';
 import { boundHistory } from './bounds';
+import { turnText } from './prompt';
 
 /** How many messages an observer keeps: it is never called, so no token budget trims it. */
 const OBSERVER_HISTORY_LIMIT = 400;
@@ -108,6 +109,41 @@ export function recordObserved(record: ParticipantRecord, turn: string): void {
     record.history.splice(0, record.history.length - OBSERVER_HISTORY_LIMIT);
   }
   boundHistory(record);
+}
+
+/**
+ * Gives each participant named the evaluators' verdicts on the round it was not shown during it, as
+ * a message of its history: what the evaluators said reaches it in the next round.
+ */
+export function recordVerdicts(
+  state: SessionState,
+  names: readonly string[],
+  responses: readonly ParticipantResponse[],
+): void {
+  const verdicts = responses.filter((r) => r.participantRole === 'evaluator' && r.status === 'ok');
+  for (const name of names) {
+    const record = findParticipant(state, name);
+    const shown = responses.find((r) => r.participantName === name)?.shown ?? [];
+    const unseen = verdicts.filter((verdict) => !shown.includes(verdict.participantName));
+    if (!record || unseen.length === 0) continue;
+    const note = `[council: what the evaluators said of round ${unseen[0]?.round ?? state.round}]`;
+    record.history.push({
+      role: 'user',
+      content: turnText(note, unseen, LIMITS.maxTurnBytes, 'Evaluations'),
+    });
+    boundHistory(record);
+  }
+}
+
+/**
+ * Keeps a system instruction for the participant's later calls: the newest ones within
+ * LIMITS.maxCarriedInstructionBytes (one over it alone is not carried; the round it came in had it).
+ */
+export function rememberInstruction(record: ParticipantRecord, instruction: string): void {
+  const kept = [...(record.instructions ?? []), instruction];
+  let bytes = kept.reduce((sum, text) => sum + jsonBytes(text), 0);
+  while (kept.length > 0 && bytes > LIMITS.maxCarriedInstructionBytes) bytes -= jsonBytes(kept.shift() ?? '');
+  record.instructions = kept;
 }
 
 /**

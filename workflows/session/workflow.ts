@@ -15,6 +15,7 @@ import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../comm
 import {
   SESSION_SUMMARY_MEMO_KEY,
   sendMessageSchema,
+  setParticipantRoleSchema,
   type RoundResult,
   type SendMessageInput,
   type SessionConfigInput,
@@ -28,6 +29,7 @@ import {
   removeParticipantUpdate,
   sendMessageUpdate,
   sessionViewQuery,
+  setParticipantRoleUpdate,
   setStrategyUpdate,
   skipParticipantUpdate,
   stopRoundUpdate,
@@ -227,6 +229,26 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       return record.spec;
     },
     { validator: (name) => void requireParticipant(state, name) },
+  );
+
+  setHandler(
+    setParticipantRoleUpdate,
+    (request) => {
+      updatesThisRun += 1;
+      const { name, role, priority } = setParticipantRoleSchema.parse(request);
+      const record = requireParticipant(state, name);
+      // A new spec object: a round in progress keeps the one it started with.
+      record.spec = { ...record.spec, role, priority: priority ?? record.spec.priority };
+      return record.spec;
+    },
+    {
+      validator: (request) => {
+        acceptingUpdates();
+        const parsed = setParticipantRoleSchema.safeParse(request);
+        if (!parsed.success) throw invalid(`invalid role change: ${zodProblem(parsed.error)}`);
+        requireParticipant(state, parsed.data.name);
+      },
+    },
   );
 
   setHandler(

@@ -7,9 +7,13 @@ export function byPriority(participants: readonly ParticipantSpec[]): Participan
   return [...participants].sort((a, b) => b.priority - a.priority);
 }
 
-/** Participants answer in priority order, each seeing the answers before it, like roundRobin. */
+/**
+ * Participants answer in priority order, each seeing the answers before it, like roundRobin;
+ * evaluators too, in their priority place (after the others of the same priority).
+ */
 export const custom: Strategy = {
   name: 'custom',
+  ranksEvaluators: true,
   check: (participants) =>
     participants.length === 0 ? 'custom needs at least one participant that answers' : undefined,
   run: (context) => invokeInSequence(context, byPriority(context.participants)),

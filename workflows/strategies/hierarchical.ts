@@ -1,9 +1,9 @@
-import { answered, invokeInParallel } from './phases';
+import { invokeInParallel } from './phases';
 import type { Strategy } from './types';
 
 /**
  * Workers (and, under this strategy, panelists and moderators) answer in parallel; then the
- * supervisors answer in parallel, each seeing every worker's output.
+ * supervisors answer in parallel, each seeing every worker's output, and which workers failed and why.
  */
 export const hierarchical: Strategy = {
   name: 'hierarchical',
@@ -21,7 +21,8 @@ export const hierarchical: Strategy = {
     const supervisors = context.participants.filter((participant) => participant.role === 'supervisor');
     const workers = context.participants.filter((participant) => participant.role !== 'supervisor');
     const work = await invokeInParallel(context, workers, []);
-    const synthesis = await invokeInParallel(context, supervisors, answered(work));
+    // Every worker's response, failures too: a supervisor must know which work is missing and why.
+    const synthesis = await invokeInParallel(context, supervisors, work);
     return [...work, ...synthesis];
   },
 };

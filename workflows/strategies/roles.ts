@@ -6,7 +6,8 @@ import type { RoundSeam, Strategy } from './types';
 /**
  * What each role means, decided once for every strategy:
  * - observers are never called; every message and every answer of a round goes into their history;
- * - evaluators answer after everyone else in the round, in parallel, seeing every answer;
+ * - evaluators answer after everyone else in the round, in parallel, seeing every answer; under
+ *   `custom` they answer in their priority place instead (after the others of the same priority);
  * - moderator / supervisor / worker have their special place only under moderatorLed / hierarchical;
  *   under any other strategy they answer like panelists.
  */
@@ -31,7 +32,11 @@ export function checkParticipants(
   return strategy.check(splitByRole(participants).main, settings);
 }
 
-/** Runs a whole round: the strategy's main phase, then the evaluators seeing every answer. */
+/**
+ * Runs a whole round: the strategy's main phase, then the evaluators seeing every answer; under a
+ * strategy that ranks them (`custom`), the evaluators take their place in its order instead
+ * (`rankEvaluators`, false only to replay rounds recorded when evaluators always answered last).
+ */
 export async function runRound(
   strategy: Strategy,
   participants: readonly ParticipantSpec[],
@@ -40,8 +45,13 @@ export async function runRound(
     shown: readonly ParticipantResponse[],
   ) => Promise<ParticipantResponse>,
   seam: RoundSeam,
+  rankEvaluators = true,
 ): Promise<ParticipantResponse[]> {
   const { main, evaluators } = splitByRole(participants);
+  if (strategy.ranksEvaluators && rankEvaluators && evaluators.length > 0) {
+    // Evaluators after the others: at equal rank they still answer after them (the sorts are stable).
+    return strategy.run({ ...seam, participants: [...main, ...evaluators], invoke });
+  }
   const responses = await strategy.run({ ...seam, participants: main, invoke });
   const answers = responses.filter((response) => response.status === 'ok');
   const evaluations = await Promise.all(evaluators.map((evaluator) => invoke(evaluator, answers)));

@@ -43,7 +43,10 @@ export interface RoundSeam {
 
 /** What a strategy may do during one round: call a participant, having shown it some answers. */
 export interface RoundContext extends RoundSeam {
-  /** The participants that answer in this round's main phase, in order of joining. */
+  /**
+   * The participants that answer in this round's main phase, in order of joining (under a strategy
+   * that `ranksEvaluators`, the evaluators follow the others, each in order of joining).
+   */
   readonly participants: readonly ParticipantSpec[];
   /** Calls one participant. Never throws: a failure comes back as a response with status `failed`. */
   invoke(participant: ParticipantSpec, shown: readonly ParticipantResponse[]): Promise<ParticipantResponse>;
@@ -59,6 +62,11 @@ export interface Strategy {
    * budgets; the number of participants (each called once) when absent.
    */
   maxCalls?(participants: number, settings: StrategySettings): number;
+  /**
+   * True when the strategy orders evaluators among the others (`custom`: by priority): they are then
+   * in `participants`, after the others, instead of answering after the main phase.
+   */
+  readonly ranksEvaluators?: boolean;
   /** Runs the main phase of one round and returns the responses in the order they were made. */
   run(context: RoundContext): Promise<ParticipantResponse[]>;
 }
