@@ -13,6 +13,7 @@ const UNIT_TESTS = [
   'test/providers/trimHistory.test.ts', // history trimming to a token budget
   'test/providers/examples.test.ts', // documented provider configs against the schema
   'test/lint/', // the lint catches an import cycle
+  'test/budget/ledger.test.ts', // budget ledger arithmetic, price table, budget config problems
 ];
 
 /** @type {import('jest').Config} */

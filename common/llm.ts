@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from './defaults';
 import { INPUT_LIMITS } from './inputLimits';
+import { priceSchema } from './prices';
 
 /** Providers council can call. `openai-compatible` is the openai SDK pointed at another base URL. */
 export const PROVIDERS = ['openai', 'anthropic', 'openai-compatible'] as const;
@@ -29,6 +30,8 @@ export const modelSpecSchema = z
       .max(INPUT_LIMITS.maxEnvNameChars)
       .regex(/^[A-Z_][A-Z0-9_]*$/, 'apiKeyEnv must be an environment variable name like MY_API_KEY')
       .optional(),
+    /** This model's price, over the shipped table's (common/prices.ts); needed for unknown models under a money budget. */
+    price: priceSchema.optional(),
   })
   .strict()
   .refine((spec) => spec.provider !== 'openai-compatible' || spec.baseURL !== undefined, {
@@ -85,6 +88,8 @@ export interface LlmResponse {
   model: string;
   /** How many of the oldest history messages were dropped to fit `maxContextTokens`. */
   droppedMessages: number;
+  /** Which attempt of the activity answered (1 for the first); absent in results recorded before. */
+  attempt?: number;
 }
 
 export const ZERO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };

@@ -10,6 +10,9 @@ import { promptFor, turnText } from './prompt';
 import { appendTranscript, findParticipant, recordAnswer, recordObserved, strategyMemory } from './state';
 import { addUsage, ZERO_USAGE } from '../../common/llm';
 import type { RoundSeam } from '../strategies';
+import { emptyLedger } from '../../common/budget';
+import { patched } from '@temporalio/workflow';
+import { BUDGET_LEDGER_PATCH, BudgetGate } from '../shared/budget';
 
 /** Live state of the round in progress, for queries and progress displays. */
 export interface ActiveRound {
@@ -43,6 +46,7 @@ export async function playRound(
   for (const spec of [...roles.main, ...roles.evaluators]) active.states[spec.name] = 'waiting';
   const mainCalls = STRATEGIES[strategy].maxCalls?.(roles.main.length, settings) ?? roles.main.length;
   const shares = callShares(mainCalls + roles.evaluators.length);
+  const budget = budgetGate(state);
   onActive(active);
   appendTranscript(state, {
     round,
@@ -71,6 +75,7 @@ export async function playRound(
       maxContextTokens: state.config.maxTokens,
       maxAnswerBytes: shares.answer,
       inFlight,
+      budget,
     });
     const response: ParticipantResponse = {
       participantName: spec.name,
@@ -82,6 +87,7 @@ export async function playRound(
       truncated: outcome.status === 'ok' && outcome.response.truncated,
       round,
       shown: shown.map((r) => r.participantName),
+      ...(outcome.costUsd !== undefined && { costUsd: outcome.costUsd }),
     };
     active.states[spec.name] = outcome.status === 'ok' ? 'done' : outcome.status;
     const dropped = outcome.status === 'ok' ? outcome.response.droppedMessages : 0;
@@ -109,6 +115,7 @@ export async function playRound(
         ids,
         maxContextTokens: state.config.maxTokens,
         maxAnswerBytes: call.maxAnswerBytes,
+        budget,
       });
       if (outcome.status === 'ok') state.usage = addUsage(state.usage, outcome.response.tokenUsage);
       return outcome;
@@ -125,6 +132,13 @@ export async function playRound(
   }
   onActive(undefined);
   return responses;
+}
+
+/** The round's budget gate over the session's ledger, when the session has a budget. */
+function budgetGate(state: SessionState): BudgetGate | undefined {
+  if (!state.config.budget || !patched(BUDGET_LEDGER_PATCH)) return undefined;
+  state.ledger ??= emptyLedger();
+  return new BudgetGate(state.config.budget, state.ledger);
 }
 
 function removedResponse(spec: ParticipantSpec, round: number): ParticipantResponse {
