@@ -66,7 +66,13 @@ export function createLlmActivities(
           content: secrets.redact(result.content),
           model: secrets.redact(result.model),
         };
-        return { ...capAnswer(scrubbed, request.maxAnswerBytes), droppedMessages };
+        // A retried answer says which attempt it is: a budget charges the earlier ones conservatively.
+        const { attempt } = Context.current().info;
+        return {
+          ...capAnswer(scrubbed, request.maxAnswerBytes),
+          droppedMessages,
+          ...(attempt > 1 && { attempt }),
+        };
       } catch (error) {
         // Rethrowing the CancelledFailure lets the worker report the attempt as cancelled, not failed.
         if (cancellationSignal.aborted) throw cancellationSignal.reason ?? error;

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { ALL_ADAPTERS, standardKeyEnv } from '../activities';
+import { sessionBudgetProblems } from '../common/budget';
 import { councilContextSchema, type CouncilContextInput, type CouncilMode } from '../common/council';
 import { LIMITS } from '../common/defaults';
 import { formatBytes, INPUT_LIMITS } from '../common/inputLimits';
@@ -45,6 +46,9 @@ export const sessionFileSchema = sessionConfigSchema
     const problem =
       file.participants.length > 0 && checkParticipants(STRATEGIES[file.strategy], file.participants, file);
     if (problem) ctx.addIssue({ code: 'custom', path: ['participants'], message: problem });
+    for (const message of sessionBudgetProblems(file)) {
+      ctx.addIssue({ code: 'custom', path: ['budget'], message });
+    }
   });
 
 const councilShape = councilContextSchema.shape;

@@ -6,6 +6,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { sessionBudgetProblems } from '../common/budget';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import type { ModelSpec } from '../common/llm';
 import type {
@@ -89,6 +90,13 @@ export class MultiParticipantSession {
       throw new CouncilUserError(
         `invalid session config: ${zodProblem(parsed.error)}`,
         'fix the fields named',
+      );
+    }
+    const budgetProblems = sessionBudgetProblems(parsed.data);
+    if (budgetProblems.length > 0) {
+      throw new CouncilUserError(
+        `invalid session config: ${budgetProblems.join('; ')}`,
+        'fix the budget or the models',
       );
     }
     const sessionId = options.sessionId ?? `session-${crypto.randomUUID()}`;

@@ -43,6 +43,8 @@ export const FailureType = {
    * recorded as an abstention, never raised by an activity.
    */
   UnreadableRanking: 'UnreadableRanking',
+  /** A call the session's budget refused before sending it: what it could cost does not fit. */
+  BudgetExhausted: 'BudgetExhausted',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];

@@ -52,6 +52,8 @@ export interface LlmResponse {
   model: string;
   /** How many of the oldest history messages were dropped to fit `maxContextTokens`. */
   droppedMessages: number;
+  /** Which attempt of the activity answered (1 for the first); absent in results recorded before. */
+  attempt?: number;
 }
 
 export const ZERO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INPUT_LIMITS } from './inputLimits';
+import { priceSchema } from './prices';
 
 // The workflow-safe half of the provider registry: names and the model spec each provider takes.
 // The other half (keys, clients, calls, errors) is activities/providers/registry.ts, which needs the
@@ -31,7 +32,13 @@ const apiKeyEnv = z
  * What most providers take: a model, and optionally a server and key of the participant's own. Holds
  * the *name* of the env var with the key, never the key: keys live only in the worker's environment.
  */
-const standardFields = { model: modelId, baseURL: baseURL().optional(), apiKeyEnv: apiKeyEnv.optional() };
+const standardFields = {
+  model: modelId,
+  baseURL: baseURL().optional(),
+  apiKeyEnv: apiKeyEnv.optional(),
+  /** This model's price, over the shipped table's (common/prices.ts); needed for unknown models under a money budget. */
+  price: priceSchema.optional(),
+};
 
 /** One row per provider: its name (the `provider` field) and the spec a participant gives for it. */
 export const PROVIDER_SPECS = [

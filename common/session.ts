@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { budgetSchema, type BudgetView, type LedgerState } from './budget';
 import { DEFAULT_MAX_CONTEXT_TOKENS, LIMITS } from './defaults';
 import type { ChatMessage, TokenUsage } from './llm';
 import { selectorSettingsSchema } from './selector';
@@ -38,6 +39,8 @@ export const sessionConfigSchema = z
     participants: z.array(participantSpecSchema).max(LIMITS.maxParticipants).default([]),
     /** The selector model and its termination conditions; needed by the `selector` strategy. */
     selector: selectorSettingsSchema.optional(),
+    /** Most tokens and/or USD the session may spend; every call reserves its worst case first. */
+    budget: budgetSchema.optional(),
   })
   .strict();
 export type SessionConfig = z.infer<typeof sessionConfigSchema>;
@@ -96,12 +99,16 @@ export interface ParticipantResponse {
   round: number;
   /** Names of the participants whose answers this participant was shown before answering. */
   shown: string[];
+  /** What the call cost in USD as the budget counted it (failed attempts conservatively); with a priced budget only. */
+  costUsd?: number;
 }
 
 export interface RoundResult {
   round: number;
   strategy: OrchestrationStrategy;
   responses: ParticipantResponse[];
+  /** The session's budget after the round, when it has one. */
+  budget?: BudgetView;
 }
 
 /** A participant as the session holds it. */
@@ -165,6 +172,8 @@ export interface SessionState {
    * LIMITS.maxStrategyStateBytes each); absent in states carried before strategies had memory.
    */
   strategyState?: Record<string, unknown>;
+  /** The budget's ledger, when the config sets a budget (absent in states carried before budgets). */
+  ledger?: LedgerState;
 }
 
 export type ParticipantCallState = 'waiting' | 'thinking' | 'done' | 'failed' | 'skipped';
@@ -190,6 +199,8 @@ export interface SessionView {
   /** Entries ever recorded, including those no longer carried (see `transcriptDropped`). */
   transcriptLength: number;
   transcriptDropped: number;
+  /** Limit, spent, reserved and refused calls, when the session has a budget. */
+  budget?: BudgetView;
 }
 
 /** The memo key of {@link SessionSummary}. */

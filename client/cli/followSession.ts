@@ -19,6 +19,7 @@ export function rowOf(response: ParticipantResponse): AnswerRow {
     content: response.content,
     tokenUsage: response.tokenUsage,
     ...(response.error ? { error: response.error } : {}),
+    ...(response.costUsd !== undefined && { costUsd: response.costUsd }),
   };
 }
 

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CouncilUserError } from '../errors';
 import { codecServerCommand, gcCommand } from './blobs';
 import { configCommand } from './configCommands';
+import { estimateCommand } from './estimate';
 import { ExitCode } from './output';
 import { runCommand } from './run';
 import { scheduleCommand } from './schedule';
@@ -24,6 +25,7 @@ function buildProgram(): Command {
     workerCommand(),
     serverCommand(),
     configCommand(),
+    estimateCommand(),
     gcCommand(),
     codecServerCommand(),
   ]) {

@@ -17,6 +17,8 @@ export interface AnswerRow {
   content: string;
   tokenUsage: TokenUsage;
   error?: { type: string; message: string };
+  /** USD the call cost as the session's budget counted it (only under a budget). */
+  costUsd?: number;
 }
 
 /** 0 when every participant answered, 2 when some did, 1 when none did. */

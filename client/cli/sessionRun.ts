@@ -5,6 +5,8 @@ import {
   type WorkflowHandle,
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
+import type { BudgetView } from '../../common/budget';
+import { formatBudget } from './estimate';
 import type { ParticipantResponse, RoundResult, SessionConfig } from '../../common/session';
 import { closeSessionUpdate, sendMessageUpdate } from '../../common/sessionApi';
 import type { sessionWorkflow } from '../../workflows';
@@ -88,9 +90,10 @@ export async function finishSessionRun(
   meta: SessionRunMeta,
 ): Promise<ExitCode> {
   const renderer = createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
+  const round = update.result();
   const responses = await followSessionRound(
     handle,
-    update.result().then((result) => result.responses),
+    round.then((result) => result.responses),
     renderer,
     0,
   );
@@ -102,10 +105,15 @@ export async function finishSessionRun(
     });
     await handle.result();
   }
-  return reportRun(responses, out, meta);
+  return reportRun(responses, out, meta, (await round).budget);
 }
 
-function reportRun(responses: ParticipantResponse[], out: Output, meta: SessionRunMeta): ExitCode {
+function reportRun(
+  responses: ParticipantResponse[],
+  out: Output,
+  meta: SessionRunMeta,
+  budget: BudgetView | undefined,
+): ExitCode {
   const rows = responses.map(rowOf);
   const elapsedMs = Date.now() - meta.startedMs;
   const exitCode = exitCodeOf(rows);
@@ -123,6 +131,7 @@ function reportRun(responses: ParticipantResponse[], out: Output, meta: SessionR
       responses: rows,
       usage: totalUsage(rows),
       elapsedMs,
+      ...(budget && { budget }),
     });
     return exitCode;
   }
@@ -132,5 +141,6 @@ function reportRun(responses: ParticipantResponse[], out: Output, meta: SessionR
     );
   }
   out.say(`\n${formatUsage(rows, elapsedMs)}`);
+  if (budget) out.say(formatBudget(budget));
   return exitCode;
 }

@@ -20,6 +20,8 @@ import {
 } from './state';
 import { addUsage, ZERO_USAGE } from '../../common/llm';
 import type { RoundSeam } from '../strategies';
+import { emptyLedger } from '../../common/budget';
+import { BUDGET_LEDGER_PATCH, BudgetGate } from '../shared/budget';
 
 /** Patch id of the change that gives a `system` message to the models as a system instruction. */
 const SYSTEM_INSTRUCTION_PATCH = 'session-system-instruction';
@@ -73,6 +75,7 @@ export async function playRound(
   const instruction =
     message.role === 'system' && patched(SYSTEM_INSTRUCTION_PATCH) ? message.content : undefined;
   const asked = instruction === undefined ? message.content : SYSTEM_ROUND_TURN;
+  const budget = budgetGate(state);
   onActive(active);
   appendTranscript(state, {
     round,
@@ -102,6 +105,7 @@ export async function playRound(
       maxContextTokens: state.config.maxTokens,
       maxAnswerBytes: shares.answer,
       inFlight,
+      budget,
     });
     const response: ParticipantResponse = {
       participantName: spec.name,
@@ -113,6 +117,7 @@ export async function playRound(
       truncated: outcome.status === 'ok' && outcome.response.truncated,
       round,
       shown: shown.map((r) => r.participantName),
+      ...(outcome.costUsd !== undefined && { costUsd: outcome.costUsd }),
     };
     active.states[spec.name] = outcome.status === 'ok' ? 'done' : outcome.status;
     onActive(active);
@@ -141,6 +146,7 @@ export async function playRound(
         ids,
         maxContextTokens: state.config.maxTokens,
         maxAnswerBytes: call.maxAnswerBytes,
+        budget,
       });
       if (outcome.status === 'ok') state.usage = addUsage(state.usage, outcome.response.tokenUsage);
       return outcome;
@@ -167,6 +173,13 @@ export async function playRound(
   }
   onActive(undefined);
   return responses;
+}
+
+/** The round's budget gate over the session's ledger, when the session has a budget. */
+function budgetGate(state: SessionState): BudgetGate | undefined {
+  if (!state.config.budget || !patched(BUDGET_LEDGER_PATCH)) return undefined;
+  state.ledger ??= emptyLedger();
+  return new BudgetGate(state.config.budget, state.ledger);
 }
 
 function removedResponse(spec: ParticipantSpec, round: number): ParticipantResponse {

@@ -21,6 +21,8 @@ import { jsonBytes } from '../../common/size';
 import { zodProblem } from '../../common/validation';
 import { boundHistory } from './bounds';
 import { turnText } from './prompt';
+import { budgetProblems, emptyLedger, sessionBudgetProblems } from '../../common/budget';
+import { viewOfLedger } from '../shared/budget';
 
 /** How many messages an observer keeps: it is never called, so no token budget trims it. */
 const OBSERVER_HISTORY_LIMIT = 400;
@@ -30,6 +32,8 @@ export function initialState(configInput: SessionConfigInput): SessionState {
   const parsed = sessionConfigSchema.safeParse(configInput);
   if (!parsed.success) throw invalid(`invalid session config: ${zodProblem(parsed.error)}`);
   const { participants, ...config } = parsed.data;
+  const problems = sessionBudgetProblems(parsed.data);
+  if (problems.length > 0) throw invalid(`invalid session config: ${problems.join('; ')}`);
   const state: SessionState = {
     schemaVersion: SESSION_SCHEMA_VERSION,
     config,
@@ -57,6 +61,8 @@ export function validateParticipant(state: SessionState, input: ParticipantSpecI
   if (findParticipant(state, parsed.data.name)) {
     throw invalid(`a participant named "${parsed.data.name}" is already in the session: pick another name`);
   }
+  const problems = budgetProblems(state.config.budget, [parsed.data]);
+  if (problems.length > 0) throw invalid(`invalid participant: ${problems.join('; ')}`);
   return parsed.data;
 }
 
@@ -215,5 +221,6 @@ export function viewOf(state: SessionState, activeRound: SessionView['activeRoun
     activeRound,
     transcriptLength: (state.transcriptDropped ?? 0) + state.transcript.length,
     transcriptDropped: state.transcriptDropped ?? 0,
+    ...(state.config.budget && { budget: viewOfLedger(state.config.budget, state.ledger ?? emptyLedger()) }),
   };
 }

@@ -135,6 +135,11 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
 
   const checkMessage = (request: SendMessageInput) => {
     acceptingUpdates();
+    if (state.ledger?.exhausted) {
+      throw invalid(
+        'this session has spent its budget (a call was refused): read `budget` in its view, and start a new session with a larger one',
+      );
+    }
     const parsed = sendMessageSchema.safeParse(request);
     if (!parsed.success) throw invalid(`invalid message: ${zodProblem(parsed.error)}`);
     for (const name of parsed.data.participants ?? []) requireParticipant(state, name);
@@ -162,7 +167,13 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
         onActive: setActive,
         stopRequested: () => stopRequested,
       });
-      return boundRoundResult({ round: responses[0]?.round ?? state.round, strategy, responses });
+      const { budget } = viewOf(state, undefined);
+      return boundRoundResult({
+        round: responses[0]?.round ?? state.round,
+        strategy,
+        responses,
+        ...(budget && { budget }),
+      });
     } finally {
       roundRunning = false;
       historyFull ||=

@@ -12,15 +12,20 @@ import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../../common/failures'
 import type { ChatMessage, LlmRequest, LlmResponse } from '../../common/llm';
 import { jsonBytes } from '../../common/size';
 import type { ParticipantSpec } from '../../common/participants';
+import type { BudgetGate } from './budget';
 
 /** Room for what travels with the request in the activity command (type, options, headers). */
 const REQUEST_ENVELOPE_BYTES = 64 * 1024;
 
 /** What one participant call ended with: an answer, or why there is none. */
-export type CallOutcome =
+export type CallOutcome = (
   | { status: 'ok'; response: LlmResponse }
   | { status: 'failed'; error: { type: string; message: string } }
-  | { status: 'skipped'; error: { type: 'Skipped'; message: string } };
+  | { status: 'skipped'; error: { type: 'Skipped' | typeof FailureType.BudgetExhausted; message: string } }
+) & {
+  /** What the call cost in USD as its session's budget counted it; only under a budget. */
+  costUsd?: number;
+};
 
 /**
  * What a call needs of whoever is called: a session participant, or a model of a strategy's own
@@ -86,6 +91,8 @@ export interface CallOptions {
   maxAnswerBytes?: number;
   responseFormat?: 'text' | 'json';
   inFlight?: InFlightCalls;
+  /** The session's budget: the call reserves its worst case first, and is refused when it does not fit. */
+  budget?: BudgetGate;
 }
 
 /**
@@ -117,6 +124,11 @@ export async function callParticipant(
     const message = `the request of ${participant.name} is ${size} bytes, over Temporal's payload limit`;
     return { status: 'failed', error: { type: FailureType.PayloadTooLarge, message } };
   }
+  // Reserved before the first await: a parallel fan-out reserves all its calls in one workflow task.
+  const hold = options.budget?.reserve(participant, messages, options.site);
+  if (typeof hold === 'string') {
+    return { status: 'skipped', error: { type: FailureType.BudgetExhausted, message: hold } };
+  }
   // An id per call makes a reordering of calls a determinism error on replay, not a silent swap.
   const identity = patched(CALL_IDS_PATCH)
     ? { activityId: options.ids.next(options.site), summary: callSummary(options.site) }
@@ -133,18 +145,28 @@ export async function callParticipant(
       nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
     },
   });
+  const outcome = await callInScope(participant.name, () => callLlm(request), options.inFlight);
+  if (!hold || !options.budget) return outcome;
+  return { ...outcome, costUsd: options.budget.settle(hold, outcome).usd };
+}
+
+/** Runs the activity in a scope a user can cancel (skip); a failure becomes an outcome, never a throw. */
+async function callInScope(
+  name: string,
+  call: () => Promise<LlmResponse>,
+  inFlight: InFlightCalls | undefined,
+): Promise<CallOutcome> {
   const scope = new CancellationScope();
-  options.inFlight?.set(participant.name, scope);
+  inFlight?.set(name, scope);
   try {
-    const response = await scope.run(() => callLlm(request));
-    return { status: 'ok', response };
+    return { status: 'ok', response: await scope.run(call) };
   } catch (error) {
     if (isCancellation(error)) {
-      return { status: 'skipped', error: { type: 'Skipped', message: `${participant.name} was skipped` } };
+      return { status: 'skipped', error: { type: 'Skipped', message: `${name} was skipped` } };
     }
     return { status: 'failed', error: describeFailure(error) };
   } finally {
-    options.inFlight?.delete(participant.name);
+    inFlight?.delete(name);
   }
 }
 

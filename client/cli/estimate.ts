@@ -1,0 +1,155 @@
+import { Command } from 'commander';
+import { attemptBound, type Amount, type BudgetView } from '../../common/budget';
+import { DEFAULT_RETRY } from '../../common/defaults';
+import { priceOf } from '../../common/prices';
+import type { SessionConfig } from '../../common/session';
+import type { ModelCaller } from '../../workflows/shared/callParticipant';
+import { STRATEGIES } from '../../workflows/strategies';
+import { splitByRole } from '../../workflows/strategies/roles';
+import { loadConfigFile } from '../config';
+import { CouncilUserError } from '../errors';
+
+/** One model's share of a round's worst case. */
+export interface EstimateRow {
+  name: string;
+  model: string;
+  /** Most calls it makes in one round. */
+  calls: number;
+  worst: Amount;
+  /** False when the model has no price: `worst.usd` then counts nothing for it. */
+  priced: boolean;
+}
+
+/** The worst case of one round of a session config (what `council run` plays). */
+export interface SessionEstimate {
+  rows: EstimateRow[];
+  total: Amount;
+  /** True when every model has a price, so `total.usd` is a bound. */
+  priced: boolean;
+  budget?: SessionConfig['budget'];
+}
+
+/**
+ * Worst case of one round: each call's prompt at the session's context budget (`maxTokens`, which
+ * the activity trims histories to) plus every output token, times every attempt its retry policy
+ * allows. Every answering participant is called once a round, the selector strategy's `maxTurns`
+ * times (its selector model as often); observers are never called.
+ */
+export function estimateSession(config: SessionConfig): SessionEstimate {
+  const { main, evaluators } = splitByRole(config.participants);
+  const context = config.maxTokens;
+  const evaluatorRows = evaluators.map((spec) => rowOf(spec, 1, context));
+  let mainRows = main.map((spec) => rowOf(spec, 1, context));
+  if (config.strategy === 'selector' && config.selector) {
+    // Each turn may pick any participant again: the worst case is the dearest one every turn.
+    const turns = STRATEGIES.selector.maxCalls?.(main.length, { selector: config.selector }) ?? main.length;
+    const dearest = main
+      .map((spec) => rowOf(spec, turns, context))
+      .reduce<EstimateRow | undefined>(
+        (worst, row) =>
+          !worst ||
+          row.worst.usd > worst.worst.usd ||
+          (row.worst.usd === worst.worst.usd && row.worst.tokens > worst.worst.tokens)
+            ? row
+            : worst,
+        undefined,
+      );
+    mainRows = [
+      ...(dearest
+        ? [
+            {
+              ...dearest,
+              name: `any (${dearest.name})`,
+              priced: main.every((spec) => priceOf(spec.model) !== undefined),
+            },
+          ]
+        : []),
+      rowOf({ name: 'selector', ...config.selector }, turns, context),
+    ];
+  }
+  const rows = [...mainRows, ...evaluatorRows];
+  const total = rows.reduce<Amount>(
+    (sum, row) => ({ tokens: sum.tokens + row.worst.tokens, usd: sum.usd + row.worst.usd }),
+    { tokens: 0, usd: 0 },
+  );
+  return {
+    rows,
+    total,
+    priced: rows.every((row) => row.priced),
+    ...(config.budget && { budget: config.budget }),
+  };
+}
+
+function rowOf(caller: ModelCaller, calls: number, contextTokens: number): EstimateRow {
+  const price = priceOf(caller.model);
+  const attempts = caller.retry?.maximumAttempts ?? DEFAULT_RETRY.maximumAttempts;
+  const perAttempt = attemptBound(contextTokens, caller.maxOutputTokens ?? Infinity, price);
+  const times = calls * attempts;
+  return {
+    name: caller.name,
+    model: `${caller.model.provider}/${caller.model.model}`,
+    calls,
+    worst: { tokens: perAttempt.tokens * times, usd: perAttempt.usd * times },
+    priced: price !== undefined,
+  };
+}
+
+/** The estimate as people read it. */
+export function formatEstimate(estimate: SessionEstimate): string {
+  const lines = estimate.rows.map(
+    (row) =>
+      `${row.name.padEnd(20)} ${row.model.padEnd(34)} ${String(row.calls).padStart(3)} call(s)  ` +
+      `${formatTokens(row.worst.tokens)} tokens  ${row.priced ? `$${row.worst.usd.toFixed(4)}` : 'no price'}`,
+  );
+  lines.push(
+    `worst case of one round: ${formatTokens(estimate.total.tokens)} tokens, ` +
+      (estimate.priced
+        ? `$${estimate.total.usd.toFixed(4)}`
+        : `at least $${estimate.total.usd.toFixed(4)} (some models have no price)`),
+  );
+  if (estimate.budget) {
+    const limits = [
+      estimate.budget.maxTokens !== undefined ? `${estimate.budget.maxTokens} tokens` : undefined,
+      estimate.budget.maxCostUsd !== undefined ? `$${estimate.budget.maxCostUsd}` : undefined,
+    ].filter(Boolean);
+    lines.push(
+      `budget: at most ${limits.join(' and ')}; calls that do not fit are refused before they are sent`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function formatTokens(tokens: number): string {
+  return Number.isFinite(tokens) ? String(tokens) : 'unbounded (set maxOutputTokens)';
+}
+
+/** A session's budget after a run, in one line. */
+export function formatBudget(budget: BudgetView): string {
+  const limit = [
+    budget.limit.maxCostUsd !== undefined ? `$${budget.limit.maxCostUsd}` : undefined,
+    budget.limit.maxTokens !== undefined ? `${budget.limit.maxTokens} tokens` : undefined,
+  ].filter(Boolean);
+  const refused = budget.refusedCount > 0 ? `; refused ${budget.refusedCount} call(s)` : '';
+  return (
+    `budget: spent $${budget.spent.usd.toFixed(6)} and ${budget.spent.tokens} tokens of ${limit.join(', ')}` +
+    `${budget.exhausted ? ' (exhausted)' : ''}${refused}`
+  );
+}
+
+/** `council estimate -c FILE`: the worst-case cost of a config, before running it. */
+export function estimateCommand(): Command {
+  return new Command('estimate')
+    .description('print the worst-case tokens and cost of one round of a session config, before running it')
+    .requiredOption('-c, --config <file>', 'YAML or JSON session config')
+    .option('--json', 'print the estimate as JSON')
+    .action((options: { config: string; json?: boolean }) => {
+      const loaded = loadConfigFile(options.config);
+      if (loaded.kind !== 'session') {
+        throw new CouncilUserError('council estimate reads session configs only', 'pass a session config');
+      }
+      const estimate = estimateSession(loaded.session);
+      process.stdout.write(
+        `${options.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate)}\n`,
+      );
+    });
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * A model's price in USD per million tokens. `cachedInputPerMTok` is what a prompt-cache hit costs
+ * where the provider bills it differently; council's usage does not yet tell cached tokens apart, so
+ * budgets bill every input token at `inputPerMTok` (never less than the provider bills).
+ */
+export const priceSchema = z
+  .object({
+    inputPerMTok: z.number().min(0).max(10_000),
+    cachedInputPerMTok: z.number().min(0).max(10_000).optional(),
+    outputPerMTok: z.number().min(0).max(10_000),
+  })
+  .strict();
+export type Price = z.infer<typeof priceSchema>;
+
+/** When {@link PRICE_TABLE} was last checked, and where. Prices move: override them in config. */
+export const PRICE_TABLE_DATE = '2026-12-02';
+export const PRICE_TABLE_SOURCES = {
+  openai: 'https://platform.openai.com/docs/pricing',
+  anthropic: 'https://platform.claude.com/docs/en/about-claude/pricing',
+} as const;
+
+/**
+ * Standard (not batch, not priority) prices of well-known models, by provider and exact model id.
+ * Only ids whose price was checked are listed: an OpenAI dated snapshot can cost other than its alias
+ * (gpt-4o-2024-05-13 did), so ids are never matched by prefix. Anthropic prices are those of prompts
+ * within the standard 200K context (council sends no long-context beta header).
+ */
+export const PRICE_TABLE: Readonly<Record<'openai' | 'anthropic', Readonly<Record<string, Price>>>> = {
+  openai: {
+    'gpt-4o': { inputPerMTok: 2.5, cachedInputPerMTok: 1.25, outputPerMTok: 10 },
+    'gpt-4o-mini': { inputPerMTok: 0.15, cachedInputPerMTok: 0.075, outputPerMTok: 0.6 },
+    'gpt-4.1': { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8 },
+    'gpt-4.1-mini': { inputPerMTok: 0.4, cachedInputPerMTok: 0.1, outputPerMTok: 1.6 },
+    'gpt-4.1-nano': { inputPerMTok: 0.1, cachedInputPerMTok: 0.025, outputPerMTok: 0.4 },
+  },
+  anthropic: {
+    'claude-opus-4-5': { inputPerMTok: 5, cachedInputPerMTok: 0.5, outputPerMTok: 25 },
+    'claude-sonnet-4-5': { inputPerMTok: 3, cachedInputPerMTok: 0.3, outputPerMTok: 15 },
+    'claude-sonnet-4-0': { inputPerMTok: 3, cachedInputPerMTok: 0.3, outputPerMTok: 15 },
+    'claude-sonnet-4-20250514': { inputPerMTok: 3, cachedInputPerMTok: 0.3, outputPerMTok: 15 },
+    'claude-haiku-4-5': { inputPerMTok: 1, cachedInputPerMTok: 0.1, outputPerMTok: 5 },
+    'claude-3-5-haiku-latest': { inputPerMTok: 0.8, cachedInputPerMTok: 0.08, outputPerMTok: 4 },
+    'claude-3-5-haiku-20241022': { inputPerMTok: 0.8, cachedInputPerMTok: 0.08, outputPerMTok: 4 },
+  },
+};
+
+/** What {@link priceOf} needs of a model spec: a config's `price` wins over the table. */
+export interface PricedModel {
+  provider: string;
+  model: string;
+  price?: Price;
+}
+
+/** The price of a model: its config's `price`, else the table's, else undefined (unknown). */
+export function priceOf(spec: PricedModel): Price | undefined {
+  if (spec.price) return spec.price;
+  if (spec.provider !== 'openai' && spec.provider !== 'anthropic') return undefined;
+  const table = PRICE_TABLE[spec.provider];
+  return Object.prototype.hasOwnProperty.call(table, spec.model) ? table[spec.model] : undefined;
+}
+
+/** USD of `tokens` at `perMTok` dollars per million tokens. */
+export function usdOf(tokens: number, perMTok: number): number {
+  return (tokens * perMTok) / 1_000_000;
+}

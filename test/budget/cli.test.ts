@@ -1,0 +1,88 @@
+import type { LLMock } from '@copilotkit/aimock';
+import path from 'node:path';
+import { answerAsParticipants, chatRequests, speakerOf, startMockLlm } from '../helpers/mockLlm';
+import { clusterEnv, cliEnv, mockProviderEnv, runCli, stopStartedClis, writeConfig } from '../cli/cli';
+
+// Each case spawns the CLI: minutes on a busy 2-core machine.
+jest.setTimeout(300_000);
+afterAll(stopStartedClis);
+
+const EXAMPLE = path.resolve(__dirname, '../../examples/budget.yaml');
+
+/** Three openai panelists whose worst case is exactly $1 a call ($1000/MTok output, 1000 tokens, one attempt). */
+function budgetConfig(maxCostUsd: number) {
+  return {
+    strategy: 'broadcast',
+    budget: { maxCostUsd },
+    participants: ['A', 'B', 'C'].map((name) => ({
+      name,
+      role: 'panelist',
+      model: { provider: 'openai', model: 'gpt-4o-mini', price: { inputPerMTok: 0, outputPerMTok: 1000 } },
+      maxOutputTokens: 1000,
+      retry: { maximumAttempts: 1 },
+    })),
+  };
+}
+
+describe('budgets in the CLI', () => {
+  let mock: LLMock;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    answerAsParticipants(mock);
+  });
+  afterAll(async () => {
+    await mock?.stop();
+  });
+
+  it('`run --json` shows the budget: limit, spent, reserved, exhausted and the refused call', async () => {
+    const config = writeConfig('budget.json', budgetConfig(2.5));
+    const result = await runCli(
+      ['run', 'What is 2 + 2?', '-c', config, '--worker', '--json'],
+      clusterEnv('budget-json', mockProviderEnv(mock)),
+    );
+    const json = JSON.parse(result.stdout) as {
+      responses: Array<{ name: string; status: string; costUsd?: number; error?: { type: string } }>;
+      budget: Record<string, unknown> & { spent: { usd: number; tokens: number } };
+    };
+    expect(json.responses.map((r) => [r.name, r.status])).toEqual([
+      ['A', 'ok'],
+      ['B', 'ok'],
+      ['C', 'skipped'],
+    ]);
+    expect(json.responses[2]?.error?.type).toBe('BudgetExhausted');
+    expect(
+      chatRequests(mock)
+        .map((entry) => speakerOf(entry))
+        .sort(),
+    ).toEqual(['A', 'B']);
+    // aimock answers with usage 10 in / 5 out: two answers, 10 output tokens at $1000/MTok.
+    expect(json.budget).toMatchObject({
+      limit: { maxCostUsd: 2.5 },
+      spent: { tokens: 30 },
+      reserved: { tokens: 0, usd: 0 },
+      exhausted: true,
+      refusedCount: 1,
+      refused: [expect.objectContaining({ participant: 'C', needed: expect.objectContaining({ usd: 1 }) })],
+    });
+    expect(json.budget.spent.usd).toBeCloseTo(0.01, 9);
+    expect(json.responses[0]?.costUsd).toBeCloseTo(0.005, 9);
+    expect(result.code).toBe(2);
+  });
+
+  it('`estimate` prints the worst case of a config before running it', async () => {
+    const result = await runCli(['estimate', '-c', EXAMPLE, '--json'], cliEnv());
+    expect(result.code).toBe(0);
+    const estimate = JSON.parse(result.stdout) as {
+      rows: Array<{ name: string; priced: boolean; worst: { tokens: number; usd: number } }>;
+      priced: boolean;
+    };
+    expect(estimate.rows.map((row) => row.name)).toEqual(['Mini', 'Haiku', 'Local']);
+    expect(estimate.priced).toBe(true);
+    // gpt-4o-mini: (8192 context + 512 output) tokens x 4 attempts, at $0.15 / $0.60 per MTok.
+    expect(estimate.rows[0]?.worst.tokens).toBe((8192 + 512) * 4);
+    expect(estimate.rows[0]?.worst.usd).toBeCloseTo((8192 * 4 * 0.15 + 512 * 4 * 0.6) / 1e6, 9);
+    const text = await runCli(['estimate', '-c', EXAMPLE], cliEnv());
+    expect(text.stdout).toMatch(/worst case of one round: \d+ tokens, \$\d+\.\d{4}/);
+  });
+});
