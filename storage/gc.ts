@@ -1,6 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
 import type { BlobStore } from './converter';
 import { explainEncrypted } from './encryption';
 import { referencesIn } from './references';
@@ -75,23 +75,68 @@ async function referencedKeys(options: GcOptions, cutoffMs: number) {
   const query = `ExecutionStatus = "Running" OR CloseTime > "${new Date(cutoffMs).toISOString()}"`;
   const keys = new Set<string>();
   let workflowsScanned = 0;
+  const connection = await historyConnection(client);
   try {
     for await (const execution of client.workflow.list({ query })) {
       workflowsScanned += 1;
       if (workflowsScanned > maxWorkflows) {
         throw new Error(`more than ${maxWorkflows} workflows to scan; nothing removed (raise maxWorkflows)`);
       }
-      const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-      for (const reference of referencesIn(history)) {
-        const key = reference.claimData.key;
-        if (reference.driverName === store.driver.name && key) keys.add(key);
+      for await (const events of historyPages(connection, options.namespace, execution)) {
+        for (const reference of referencesIn(events)) {
+          const key = reference.claimData.key;
+          if (reference.driverName === store.driver.name && key) keys.add(key);
+        }
       }
     }
   } catch (error) {
     // Listing decodes every run's memo: an encrypted one needs the keys.
     throw explainEncrypted(error);
+  } finally {
+    await connection.close();
   }
   return { keys, workflowsScanned };
+}
+
+/** A run's history can hold at most 51,200 events (the server's limit). */
+const MAX_HISTORY_PAGES = 51_200;
+/** Events of up to 2 MB each: 16 of them stay far below the receive limit below. */
+const HISTORY_PAGE_SIZE = 16;
+/**
+ * The SDK 1.24 means to raise gRPC's 4 MB receive limit but names the channel argument without its
+ * `grpc.` prefix, so a page of large payloads fails with RESOURCE_EXHAUSTED: gc reads on a
+ * connection of its own with the limit set.
+ */
+const HISTORY_RECEIVE_BYTES = 128 * 1024 * 1024;
+
+/** A connection like the client's, able to receive history pages of large payloads. */
+async function historyConnection(client: Client): Promise<Connection> {
+  const { options } = client.connection as Connection;
+  return Connection.connect({
+    ...options,
+    channelArgs: { ...options.channelArgs, 'grpc.max_receive_message_length': HISTORY_RECEIVE_BYTES },
+  });
+}
+
+/** A run's events, page by page. */
+async function* historyPages(
+  connection: Connection,
+  namespace: string,
+  run: { workflowId: string; runId: string },
+) {
+  let nextPageToken: Uint8Array | undefined;
+  for (let page = 0; page < MAX_HISTORY_PAGES; page += 1) {
+    const reply = await connection.workflowService.getWorkflowExecutionHistory({
+      namespace,
+      execution: run,
+      maximumPageSize: HISTORY_PAGE_SIZE,
+      nextPageToken,
+    });
+    yield reply.history?.events ?? [];
+    if (!reply.nextPageToken?.length) return;
+    nextPageToken = reply.nextPageToken;
+  }
+  throw new Error(`history of ${run.workflowId} has more than ${MAX_HISTORY_PAGES} pages`);
 }
 
 interface StoredBlob {

@@ -26,7 +26,11 @@ describe('examples/', () => {
       clusterEnv(`example-${path.parse(file).name}`),
     );
     expect(result.stderr).toContain('SIMULATED participants');
-    expect(result.code).toBe(0);
+    // The whole stderr on failure: it says why the run did not finish.
+    expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({
+      code: 0,
+      stderr: '',
+    });
     const json = JSON.parse(result.stdout) as {
       simulated: boolean;
       status: string;

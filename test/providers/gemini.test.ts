@@ -42,7 +42,13 @@ beforeAll(async () => {
   });
   wireModel = { provider: 'gemini', model: 'gemini-wire', baseURL: wireURL, apiKeyEnv: 'WIRE_KEY' };
   // The worker's own start-up path: clients from the standard env vars.
-  const env = { GEMINI_API_KEY: GEMINI_KEY, GEMINI_BASE_URL: mock.url, WIRE_KEY: 'wire-key-123' };
+  const env = {
+    GEMINI_API_KEY: GEMINI_KEY,
+    GEMINI_BASE_URL: mock.url,
+    WIRE_KEY: 'wire-key-123',
+    // The worker's provider policy lets the wire server's key go to it (docs/security.md).
+    COUNCIL_PROVIDER_POLICY: JSON.stringify({ keys: { WIRE_KEY: [wireURL] } }),
+  };
   activities = createLlmActivities(providerClientsFromEnv(env), { env, heartbeatIntervalMs: 100 });
 });
 afterAll(() => mock.stop());
@@ -77,7 +83,7 @@ describe('Gemini adapter against aimock', () => {
     expect(watch.responses[0]?.requestHeaders['x-goog-api-key']).toBe(GEMINI_KEY);
   });
 
-  it('streams by default, heartbeating per chunk, and reassembles the text and the usage', async () => {
+  it('streams by default, heartbeating while it streams, and reassembles the text and the usage', async () => {
     mock.onMessage(
       'streamed',
       { content: answer, usage: { promptTokenCount: 30, candidatesTokenCount: 12 } },
@@ -89,7 +95,8 @@ describe('Gemini adapter against aimock', () => {
     expect(response.tokenUsage).toEqual({ inputTokens: 30, outputTokens: 12, totalTokens: 42 });
     expect(geminiRequests()[0]?.path).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
     expect(geminiRequests()[0]?.body).toMatchObject({ max_tokens: 300 });
-    expect(run.heartbeats.length).toBeGreaterThanOrEqual(Math.ceil(answer.length / 6));
+    // Heartbeats are throttled (they carry the text so far, activities/progress.ts), not one per chunk.
+    expect(run.heartbeats.length).toBeGreaterThanOrEqual(1);
   });
 
   it('reports MAX_TOKENS as a truncated answer, streamed or not', async () => {

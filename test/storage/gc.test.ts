@@ -2,6 +2,7 @@ import { mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { LLMock } from '@copilotkit/aimock';
+import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { createLlmActivities } from '../../activities';
 import { MultiParticipantSession } from '../../client/session';
@@ -76,6 +77,32 @@ describe('gc: old unreferenced blobs go, referenced ones stay', () => {
     await expect(stat(pathOf(orphan!.claimData.key!))).rejects.toThrow('ENOENT');
     for (const key of [...referenced, fresh!.claimData.key!])
       await expect(stat(pathOf(key))).resolves.toBeDefined();
+  });
+
+  it("reads a run whose history pages pass gRPC's 4 MB message limit", async () => {
+    // Three 1.5 MB signals, kept inline by a client without the store, to a run no worker serves.
+    const plain = new Client({
+      connection: harness.client.connection,
+      namespace: testEnvironment().namespace,
+    });
+    const handle = await plain.workflow.start('sessionWorkflow', {
+      taskQueue: `gc-unserved-${process.pid}`,
+      workflowId: `gc-big-history-${process.pid}-${Date.now()}`,
+      args: [{ config: {} }],
+    });
+    try {
+      for (const letter of 'abc') await handle.signal('unknownSignal', letter.repeat(1_500_000));
+      const result = await gc({
+        client: harness.client,
+        namespace: testEnvironment().namespace,
+        store,
+        olderThanMs: DAY_MS,
+        dryRun: true,
+      });
+      expect(result.workflowsScanned).toBeGreaterThan(0);
+    } finally {
+      await handle.terminate('test over');
+    }
   });
 
   it('defaults the age to the namespace retention', async () => {
