@@ -1,8 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   QueryNotRegisteredError,
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   type Client,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
 } from '@temporalio/client';
 import { councilContextSchema, type SynthesisConfig } from '../common/council';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
@@ -32,28 +36,56 @@ export interface ResynthesisOptions {
   taskQueue?: string;
 }
 
+/** Why `description` is no council whose answers can be reused; undefined when it is one. */
+export function unusableSource(description: WorkflowExecutionDescription): CouncilUserError | undefined {
+  const sourceId = description.workflowId;
+  if (description.type !== 'councilWorkflow') {
+    return new CouncilUserError(`"${sourceId}" is a ${description.type}, not a council`, LIST_HINT);
+  }
+  const status = description.status.name;
+  if (status === 'COMPLETED') return undefined;
+  const wait = status === 'RUNNING' ? `wait for it: \`council session attach ${sourceId}\`` : LIST_HINT;
+  const state = status.toLowerCase().replace(/_/g, ' ');
+  return new CouncilUserError(
+    `council "${sourceId}" is ${state}: only a completed council's answers can be re-synthesized`,
+    wait,
+  );
+}
+
+const LIST_HINT = 'list councils with `council session list`';
+
+/** gRPC's FAILED_PRECONDITION: among others, "no poller seen for task queue recently". */
+const GRPC_FAILED_PRECONDITION = 9;
+/** How long a query waits for a worker that has just started to be seen polling. */
+const NO_POLLER_WAIT = { attempts: 50, intervalMs: 200 };
+
+/**
+ * The record query. A finished council is answered by a worker replaying it; one that has just
+ * started (as the CLI's own does) is not seen polling at once, and the server refuses the query.
+ */
+async function queryRecord(handle: WorkflowHandle<typeof councilWorkflow>): Promise<CouncilRecord> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await handle.query(councilRecordQuery);
+    } catch (error) {
+      const code = error instanceof ServiceError && (error.cause as { code?: number })?.code;
+      if (code !== GRPC_FAILED_PRECONDITION || attempt >= NO_POLLER_WAIT.attempts) throw error;
+      await sleep(NO_POLLER_WAIT.intervalMs);
+    }
+  }
+}
+
 /** The source council's context and recorded answers, or a one-line error saying why there are none. */
 async function readSource(client: Client, sourceId: string): Promise<CouncilRecord> {
   const handle = client.workflow.getHandle<typeof councilWorkflow>(sourceId);
-  const hint = 'list councils with `council session list`';
   const description = await handle.describe().catch((error: unknown) => {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
-    throw new CouncilUserError(`no council with id "${sourceId}"`, hint, { cause: error });
+    throw new CouncilUserError(`no council with id "${sourceId}"`, LIST_HINT, { cause: error });
   });
-  if (description.type !== 'councilWorkflow') {
-    throw new CouncilUserError(`"${sourceId}" is a ${description.type}, not a council`, hint);
-  }
-  const status = description.status.name;
-  if (status !== 'COMPLETED') {
-    const wait = status === 'RUNNING' ? `wait for it: \`council session attach ${sourceId}\`` : hint;
-    const state = status.toLowerCase().replace(/_/g, ' ');
-    throw new CouncilUserError(
-      `council "${sourceId}" is ${state}: only a completed council's answers can be re-synthesized`,
-      wait,
-    );
-  }
+  const unusable = unusableSource(description);
+  if (unusable) throw unusable;
   try {
-    return await handle.query(councilRecordQuery);
+    return await queryRecord(handle);
   } catch (error) {
     if (!(error instanceof QueryNotRegisteredError)) throw error;
     const fix = 'run a worker of this version or later, which answers it';
