@@ -174,6 +174,7 @@ function reportCouncil(
       elapsedMs,
       ...(result.messages ? { messages: result.messages } : {}),
       ...peerReviewFields(result),
+      ...(result.resynthesizedFrom !== undefined && { resynthesizedFrom: result.resynthesizedFrom }),
     });
     return exitCode;
   }

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CouncilUserError } from '../errors';
 import { codecServerCommand, gcCommand } from './blobs';
 import { configCommand } from './configCommands';
+import { resynthesizeCommand } from './councilResynthesize';
 import { ExitCode } from './output';
 import { runCommand } from './run';
 import { scheduleCommand } from './schedule';
@@ -19,6 +20,7 @@ function buildProgram(): Command {
     .exitOverride();
   for (const command of [
     runCommand(),
+    resynthesizeCommand(),
     sessionCommand(),
     scheduleCommand(),
     workerCommand(),
