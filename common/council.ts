@@ -252,4 +252,6 @@ export interface CouncilWorkflowResult extends Partial<PeerReviewResult> {
    * it leaves out, and whether outputs or the synthesis are shortened in it (each with a notice).
    */
   bounded?: { messagesLeftOut: number; textsShortened: number };
+  /** Set on a re-synthesis: the id of the council whose recorded answers it reused. */
+  resynthesizedFrom?: string;
 }

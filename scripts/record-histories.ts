@@ -1,7 +1,8 @@
 /**
  * Records one workflow history per strategy and per council mode into test/fixtures/histories, for the replay test
  * that makes any non-deterministic change to workflow code fail the build, plus a council with peer
- * review (`council-peer-review`). Run after an
+ * review (`council-peer-review`) and a re-synthesis of one with a re-ranking (`council-resynthesis`).
+ * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
  * new code must replay both. Without a tag the untagged files are rewritten (all, or the `--only` one).
@@ -15,6 +16,7 @@ import OpenAI from 'openai';
 import { createLlmActivities } from '../activities';
 import { startDevServer } from '../client/devServer';
 import { executeCouncilExperts } from '../client/council';
+import { resynthesizeCouncil } from '../client/resynthesize';
 import { simulatedAnswer } from '../client/simulated';
 import { MultiParticipantSession } from '../client/session';
 import { COUNCIL_MODES, type CouncilMode } from '../common/council';
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
         if (wanted(`session-${strategy}`)) await recordSession(client, strategy);
       for (const mode of COUNCIL_MODES) if (wanted(`council-${mode}`)) await recordCouncil(client, mode);
       if (wanted('council-peer-review')) await recordCouncil(client, 'parallel', 'peer-review');
+      if (wanted('council-resynthesis')) await recordResynthesis(client);
     });
   } finally {
     await connection.close();
@@ -114,9 +117,10 @@ function recordedAnswer(request: ChatCompletionRequest): string {
   return system.startsWith('You are Builder,') && !retry ? 'No ranking today.' : simulatedAnswer(request);
 }
 
-async function recordCouncil(client: Client, mode: CouncilMode, variant?: 'peer-review') {
+/** Runs a council and saves its history (unless `save` is false); returns its id. */
+async function recordCouncil(client: Client, mode: CouncilMode, variant?: 'peer-review', save = true) {
   const name = variant ? `council-${variant}` : `council-${mode}`;
-  const councilId = `replay-${name}${TAG ? `-${TAG}` : ''}`;
+  const councilId = `replay-${name}${TAG ? `-${TAG}` : ''}${save ? '' : '-source'}`;
   const experts = ['Analyst', 'Critic', 'Builder'].map((name) => ({
     id: name.toLowerCase(),
     name,
@@ -137,7 +141,21 @@ async function recordCouncil(client: Client, mode: CouncilMode, variant?: 'peer-
     undefined,
     { councilId, taskQueue: TASK_QUEUE },
   );
-  await saveHistory(client, councilId, name);
+  if (save) await saveHistory(client, councilId, name);
+  return councilId;
+}
+
+/** A parallel council (not saved), then its re-synthesis with a re-ranking and another synthesizer. */
+async function recordResynthesis(client: Client) {
+  const sourceId = await recordCouncil(client, 'parallel', undefined, false);
+  const councilId = `replay-council-resynthesis${TAG ? `-${TAG}` : ''}`;
+  await resynthesizeCouncil(client, sourceId, {
+    councilId,
+    taskQueue: TASK_QUEUE,
+    synthesizer: { name: 'Chairman' },
+    peerReview: { rubric: 'Prefer the shortest answer.' },
+  });
+  await saveHistory(client, councilId, 'council-resynthesis');
 }
 
 async function saveHistory(client: Client, workflowId: string, name: string) {

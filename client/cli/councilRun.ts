@@ -240,6 +240,7 @@ function reportCouncil(
       ...(result.messages ? { messages: result.messages.map(messageJsonOf) } : {}),
       humanMessages: people,
       ...peerReviewFields(result),
+      ...(result.resynthesizedFrom !== undefined && { resynthesizedFrom: result.resynthesizedFrom }),
     });
     return exitCode;
   }

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CouncilUserError } from '../errors';
 import { codecServerCommand, gcCommand } from './blobs';
 import { configCommand } from './configCommands';
+import { resynthesizeCommand } from './councilResynthesize';
 import { estimateCommand } from './estimate';
 import { ExitCode } from './output';
 import { runCommand } from './run';
@@ -20,6 +21,7 @@ function buildProgram(): Command {
     .exitOverride();
   for (const command of [
     runCommand(),
+    resynthesizeCommand(),
     sessionCommand(),
     scheduleCommand(),
     workerCommand(),

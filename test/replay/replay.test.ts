@@ -29,6 +29,7 @@ describe('replay of recorded histories against the current workflow code', () =>
         'council-adversarial',
         'council-parallel',
         'council-peer-review',
+        'council-resynthesis',
         'council-sequential',
         'session-broadcast',
         'session-custom',

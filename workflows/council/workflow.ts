@@ -27,6 +27,12 @@ import {
 import { FailureType } from '../../common/failures';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
+import {
+  councilRecordQuery,
+  RESYNTHESIS_SCHEMA_VERSION,
+  type ResynthesisSource,
+  type ResynthesisWorkflowInput,
+} from '../../common/resynthesis';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import { zodProblem } from '../../common/validation';
 import { CallIds } from '../shared/callParticipant';
@@ -36,6 +42,7 @@ import { CouncilDetails } from './details';
 import { CouncilLedger } from './ledger';
 import { createExpertMessage } from './messaging';
 import { COUNCIL_MODE_RUNNERS } from './modes';
+import { parseResynthesisSource, recordOf, seedLedger } from './resynthesis';
 import { PEER_REVIEW_PATCH, peerReview } from './review/run';
 import { modeContext, stopIfCancelled, synthesize } from './run';
 
@@ -43,11 +50,14 @@ function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: FailureType.InvalidRequest, message, nonRetryable: true });
 }
 
-function parseContext(input: CouncilWorkflowInput): CouncilContext {
+function parseContext(input: CouncilWorkflowInput, resynthesis: boolean): CouncilContext {
   const version = input.schemaVersion ?? COUNCIL_SCHEMA_VERSION;
-  if (version !== COUNCIL_SCHEMA_VERSION) {
+  // A re-synthesis input is version 2 (workers before it refuse it); any other input is version 1.
+  const expected = resynthesis ? RESYNTHESIS_SCHEMA_VERSION : COUNCIL_SCHEMA_VERSION;
+  if (version !== expected) {
     throw invalid(
-      `council input schemaVersion ${version} is not supported: this worker reads ${COUNCIL_SCHEMA_VERSION}`,
+      `council input schemaVersion ${version} is not supported: this worker reads ${expected}` +
+        (resynthesis ? ' for an input with resynthesizeFrom' : ''),
     );
   }
   const parsed = councilContextSchema.safeParse(input.context);
@@ -59,9 +69,16 @@ function parseContext(input: CouncilWorkflowInput): CouncilContext {
  * A council: experts take turns under one mode, their answers routed as messages (broadcast or
  * direct), then a synthesizer writes the conclusion. Progress is a durable log clients poll with
  * {@link councilProgressQuery}; people add messages with {@link injectHumanMessageUpdate}.
+ * With `resynthesizeFrom` (a re-synthesis) the expert rounds are skipped: the recorded answers of
+ * another council are reused, and only peer review (if configured) and the synthesis run.
  */
-export async function councilWorkflow(input: CouncilWorkflowInput): Promise<CouncilWorkflowResult> {
-  const context = parseContext(input);
+export async function councilWorkflow(
+  input: CouncilWorkflowInput | ResynthesisWorkflowInput,
+): Promise<CouncilWorkflowResult> {
+  const raw = 'resynthesizeFrom' in input ? input.resynthesizeFrom : undefined;
+  const context = parseContext(input, raw !== undefined);
+  const source: ResynthesisSource | undefined =
+    raw !== undefined ? parseResynthesisSource(raw, context) : undefined;
   const publish = (status: string) =>
     upsertSearchAttributes([
       { key: CouncilKindKey, value: 'council' },
@@ -83,6 +100,8 @@ export async function councilWorkflow(input: CouncilWorkflowInput): Promise<Coun
   publish(ledger.status);
 
   setHandler(councilProgressQuery, (request) => ledger.progress(request));
+  // A query issues no command: histories recorded before it replay unchanged.
+  setHandler(councilRecordQuery, () => recordOf(ledger, source?.sourceId));
   /** The message as the council will store it, or an InvalidRequest failure saying what to fix. */
   const checkHuman = (request: HumanMessageInput) => {
     if (ledger.status === 'synthesizing' || ledger.status === 'completed') {
@@ -135,7 +154,10 @@ export async function councilWorkflow(input: CouncilWorkflowInput): Promise<Coun
   }
 
   const ids = new CallIds();
-  await COUNCIL_MODE_RUNNERS[context.mode].run(modeContext(ledger, ids));
+  // Only an input with resynthesizeFrom (new in schema version 2) takes this path: older histories
+  // never do, so it needs no patch.
+  if (source) seedLedger(ledger, source);
+  else await COUNCIL_MODE_RUNNERS[context.mode].run(modeContext(ledger, ids));
   // Only a configured review calls patched(): other councils record no marker, as before.
   let review: PeerReviewResult | undefined;
   if (context.peerReview && patched(PEER_REVIEW_PATCH)) {
@@ -145,5 +167,6 @@ export async function councilWorkflow(input: CouncilWorkflowInput): Promise<Coun
   const synthesis = await synthesize(ledger, ids, review);
   ledger.setStatus('completed', `${ledger.failed.size} of ${context.activeExperts.length} experts failed`);
   await condition(allHandlersFinished);
-  return boundCouncilResult({ ...ledger.result(synthesis), ...review });
+  const link = source && { resynthesizedFrom: source.sourceId };
+  return boundCouncilResult({ ...ledger.result(synthesis), ...review, ...link });
 }

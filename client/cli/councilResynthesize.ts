@@ -1,0 +1,102 @@
+import { Command, Option } from 'commander';
+import { modelSpecSchema, PROVIDERS, type ProviderName } from '../../common/llm';
+import { zodProblem } from '../../common/validation';
+import { CouncilUserError } from '../errors';
+import type { SynthesisConfig } from '../../common/council';
+import { councilRecordQuery } from '../../common/resynthesis';
+import { startResynthesis, unusableSource } from '../resynthesize';
+import { SIMULATED_BANNER } from '../simulated';
+import { attachCouncilRun } from './councilRun';
+import { createOutput } from './output';
+import { connectionFlags, withConnectionOptions } from './options';
+import { isSimulatedQueue, openRuntime } from './runtime';
+import { findWorkflow, newRunId, serveWorkflow } from './workflows';
+
+interface ResynthesizeOptions {
+  id?: string;
+  synthesizerModel?: string;
+  synthesizerProvider?: ProviderName;
+  synthesizerName?: string;
+  synthesizerPrompt?: string;
+  peerReview?: boolean;
+  rubric?: string;
+  json?: boolean;
+}
+
+/**
+ * `council resynthesize <id>`: a new council that reuses the recorded answers of a completed one (no
+ * expert is asked again) and runs only the synthesis, with another synthesizer or prompt, and peer
+ * review anew when asked (`--peer-review`, `--rubric`). It runs on the source's task queue, so a
+ * simulated council is re-synthesized simulated.
+ */
+export function resynthesizeCommand(): Command {
+  const command = new Command('resynthesize')
+    .description("re-synthesize (and re-rank) a completed council's answers without asking its experts again")
+    .argument('<id>', 'id of the completed council whose answers are reused')
+    .option('--id <id>', 'id of the new council (default: council-<time>-<random>)')
+    .option('--synthesizer-model <model>', 'another model for the synthesizer, e.g. gpt-4o')
+    .addOption(
+      new Option('--synthesizer-provider <provider>', "the synthesizer's provider").choices(PROVIDERS),
+    )
+    .option('--synthesizer-name <name>', 'another name for the synthesizer, e.g. Chairman')
+    .option('--synthesizer-prompt <text>', 'another system prompt for the synthesizer')
+    .option('--peer-review', 'let the experts rank the recorded answers anew (they are called for it)')
+    .option('--rubric <text>', 'the rubric of that peer review (implies --peer-review)')
+    .option('--json', 'print one machine-readable result instead of text');
+  withConnectionOptions(command);
+  return command.action(async (sourceId: string, options: ResynthesizeOptions) => {
+    const out = createOutput(options.json === true);
+    const runtime = await openRuntime(connectionFlags(options as Record<string, unknown>));
+    try {
+      const source = await findWorkflow(runtime.client, sourceId);
+      // Checked before a worker starts here: it would carry on a running council.
+      const unusable = unusableSource(source.description);
+      if (unusable) throw unusable;
+      // Reading the source's record needs a worker too: it replays the finished council to answer.
+      await serveWorkflow(runtime, source);
+      const taskQueue = source.description.taskQueue;
+      const simulated = isSimulatedQueue(taskQueue);
+      if (simulated) out.say(SIMULATED_BANNER);
+      const synthesizer = await synthesizerChanges(options, () =>
+        source.handle.query(councilRecordQuery).then((record) => record.context.synthesisConfig),
+      );
+      const rubric = options.rubric !== undefined ? { rubric: options.rubric } : {};
+      const peerReview = options.peerReview || options.rubric !== undefined ? rubric : undefined;
+      const id = await startResynthesis(runtime.client, sourceId, {
+        councilId: options.id ?? newRunId('council'),
+        taskQueue,
+        synthesizer,
+        peerReview,
+      });
+      out.say(`Started council ${id}: a re-synthesis of ${sourceId} (its experts' answers are reused)\n`);
+      const found = await findWorkflow(runtime.client, id);
+      process.exitCode = await attachCouncilRun(runtime.client, found, out, simulated);
+    } finally {
+      await runtime.close();
+    }
+  });
+}
+
+/** The synthesizer fields the flags change; the model keeps the source's provider unless told. */
+async function synthesizerChanges(
+  options: ResynthesizeOptions,
+  sourceConfig: () => Promise<SynthesisConfig>,
+): Promise<Partial<SynthesisConfig>> {
+  const changes: Partial<SynthesisConfig> = {
+    ...(options.synthesizerName !== undefined && { name: options.synthesizerName }),
+    ...(options.synthesizerPrompt !== undefined && { systemPrompt: options.synthesizerPrompt }),
+  };
+  if (options.synthesizerModel === undefined && options.synthesizerProvider === undefined) return changes;
+  const { model } = await sourceConfig();
+  const provider = options.synthesizerProvider ?? model.provider;
+  // Another provider does not share the source's endpoint or key variable.
+  const base = provider === model.provider ? model : { provider };
+  const spec = modelSpecSchema.safeParse({ ...base, model: options.synthesizerModel ?? model.model });
+  if (!spec.success) {
+    throw new CouncilUserError(
+      `invalid synthesizer model: ${zodProblem(spec.error)}`,
+      'check --synthesizer-provider and --synthesizer-model',
+    );
+  }
+  return { ...changes, model: spec.data };
+}
