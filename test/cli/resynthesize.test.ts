@@ -7,7 +7,7 @@ interface CouncilJson {
   id: string;
   simulated: boolean;
   status: string;
-  synthesis: { synthesizerName: string; status: string };
+  synthesis: { name: string; role: string; status: string };
   responses: Array<{ name: string; role: string; content: string }>;
   resynthesizedFrom?: string;
 }
@@ -30,7 +30,8 @@ describe('council resynthesize', () => {
     const result = JSON.parse(json.stdout) as CouncilJson;
     expect(result.id).not.toBe(first.id);
     expect(result).toMatchObject({ simulated: true, status: 'ok', resynthesizedFrom: first.id });
-    expect(result.synthesis).toMatchObject({ synthesizerName: 'Chairman', status: 'done' });
+    // The synthesis is an answer row like the others (docs/json.md).
+    expect(result.synthesis).toMatchObject({ name: 'Chairman', role: 'synthesizer', status: 'ok' });
     // The experts' answers are the source's, word for word.
     const experts = (r: CouncilJson) => r.responses.filter((row) => row.role === 'expert');
     expect(experts(result).map((row) => row.content)).toEqual(experts(first).map((row) => row.content));
