@@ -4,6 +4,7 @@ import type { WorkerOptions, WorkflowBundle } from '@temporalio/worker';
 import { createLlmActivities, providerClientsFromEnv, type LlmActivities } from '../activities';
 import { CouncilUserError } from '../client/errors';
 import { WORKFLOWS_PATH } from './worker';
+import { STREAM_LIMITS } from '../common/stream';
 
 /** What {@link councilPlugin} mounts into a worker. */
 export interface CouncilPluginOptions {
@@ -24,8 +25,11 @@ export interface CouncilPluginOptions {
   dataConverter?: DataConverter;
 }
 
-/** Cancellation reaches an activity only in a heartbeat reply: a skipped call must hear of it soon. */
-const HEARTBEAT_THROTTLE = '2s';
+/**
+ * The throttle createCouncilWorker uses: streamed text and cancellation both travel in heartbeats,
+ * so a mounted worker must not hold them for the SDK's default seconds.
+ */
+const HEARTBEAT_THROTTLE_MS = STREAM_LIMITS.heartbeatThrottleMs;
 
 /**
  * council as a worker plugin (`@temporalio/plugin`): mounts council's workflows and LLM activities into
@@ -53,7 +57,8 @@ class CouncilPlugin extends SimplePlugin {
     const configured = super.configureWorker(options);
     return {
       ...configured,
-      maxHeartbeatThrottleInterval: configured.maxHeartbeatThrottleInterval ?? HEARTBEAT_THROTTLE,
+      maxHeartbeatThrottleInterval: configured.maxHeartbeatThrottleInterval ?? HEARTBEAT_THROTTLE_MS,
+      defaultHeartbeatThrottleInterval: configured.defaultHeartbeatThrottleInterval ?? HEARTBEAT_THROTTLE_MS,
     };
   }
 }

@@ -25,8 +25,7 @@ export async function pendingActivities(handle: WorkflowHandle) {
 /**
  * An openai participant with a short heartbeat timeout and retry interval: when its worker dies
  * mid-call, the server gives up on the attempt within seconds and retries at once, instead of after
- * the default 30 s + 1 s. Not shorter: the SDK sends heartbeats at most every 2 s (throttled), and a
- * loaded machine must not time out a healthy call.
+ * the default 30 s + 1 s. Not shorter: a loaded machine must not time out a healthy call.
  */
 export function panelist(name: string, heartbeatMs = 5000): ParticipantSpecInput {
   return {
