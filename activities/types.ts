@@ -10,7 +10,7 @@ export interface LlmActivities {
   /**
    * The worker's provider policy on the models a session or council will call: one message per model
    * it refuses (naming the participant, the rule and how to widen it), none when all may be called.
-   * Run by workflows as a local activity at start and when a participant is added.
+   * Run by workflows as an activity at start and when a participant is added.
    */
   checkProviderPolicy(subjects: PolicySubject[]): Promise<string[]>;
 }

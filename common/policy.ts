@@ -15,6 +15,12 @@ export const PROVIDER_POLICY_FILE_ENV = 'COUNCIL_PROVIDER_POLICY_FILE';
  */
 export const PROVIDER_POLICY_PATCH = 'provider-policy';
 
+/**
+ * Patch id of the policy check as a regular activity (workflows/shared/providerPolicy.ts says why):
+ * histories recorded before it ran the check as a local activity.
+ */
+export const POLICY_CHECK_ACTIVITY_PATCH = 'provider-policy-activity';
+
 /** How many models one check may name: a council's experts and synthesizer, a session's participants. */
 const MAX_SUBJECTS = 500;
 

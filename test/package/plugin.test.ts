@@ -70,7 +70,7 @@ describe('councilPlugin mounted into a worker the application builds itself', ()
       ]);
       // Both calls went over HTTP to the mock, and through the application's interceptor.
       expect(chatRequests(mock).length - before).toBe(2);
-      // The worker's provider policy was asked (a local activity) before the calls were made.
+      // The worker's provider policy was asked (an activity) before the calls were made.
       expect(intercepted.filter((name) => name === 'callLlm')).toEqual(['callLlm', 'callLlm']);
       expect(intercepted).toContain('checkProviderPolicy');
       await session.close();

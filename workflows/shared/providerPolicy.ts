@@ -1,19 +1,30 @@
-import { ApplicationFailure, proxyLocalActivities } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  type ActivityOptions,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+} from '@temporalio/workflow';
 import type { LlmActivities } from '../../activities';
 import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../../common/failures';
-import type { PolicySubject } from '../../common/policy';
+import { POLICY_CHECK_ACTIVITY_PATCH, type PolicySubject } from '../../common/policy';
 
 /** A refusal names at most this many models, then how many more: the failure stays small. */
 const MAX_REFUSALS_SHOWN = 5;
 
-// A local activity: workflow code cannot read the worker's environment, and a check of a few specs
-// needs no task-queue round trip (4 ms here against ~30 ms for a regular activity). It runs on the
-// worker that runs the workflow task; every worker checks its own policy again before each call.
-const { checkProviderPolicy } = proxyLocalActivities<LlmActivities>({
+const checkOptions: ActivityOptions = {
   startToCloseTimeout: '10s',
   summary: 'provider policy check',
   retry: { maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES] },
-});
+};
+// Workflow code cannot read the worker's environment, so the check is an activity. It used to be a
+// local activity: a query arriving while it ran could end the workflow task with its result recorded
+// but the code after it not yet run, and on replay that code met patch markers it had not been told
+// of (TMPRL1100). A regular activity's result always starts the workflow task that acts on it.
+// Every worker checks its own policy again before each model call.
+const { checkProviderPolicy: checkAsActivity } = proxyActivities<LlmActivities>(checkOptions);
+/** Histories recorded before POLICY_CHECK_ACTIVITY_PATCH ran the check as a local activity. */
+const { checkProviderPolicy: checkLocally } = proxyLocalActivities<LlmActivities>(checkOptions);
 
 /**
  * The worker's provider policy on the models a session or council will call: a non-retryable
@@ -21,7 +32,8 @@ const { checkProviderPolicy } = proxyLocalActivities<LlmActivities>({
  * undefined when every model may be called. Callers guard it with `patched(PROVIDER_POLICY_PATCH)`.
  */
 export async function policyRefusal(subjects: PolicySubject[]): Promise<ApplicationFailure | undefined> {
-  const refusals = await checkProviderPolicy(subjects);
+  const check = patched(POLICY_CHECK_ACTIVITY_PATCH) ? checkAsActivity : checkLocally;
+  const refusals = await check(subjects);
   if (refusals.length === 0) return undefined;
   const shown = refusals.slice(0, MAX_REFUSALS_SHOWN);
   const more = refusals.length - shown.length;
