@@ -3,6 +3,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../workers/worker';
+import { isModelCallScheduled } from '../durability/support/temporal';
 import { testEnvironment } from '../helpers/testEnv';
 
 type History = temporal.api.history.v1.IHistory;
@@ -28,9 +29,9 @@ async function replay(bundle: WorkflowBundle, history: History): Promise<unknown
 
 /** The activity ids a history scheduled, in order. */
 function scheduledIds(history: History): string[] {
-  return (history.events ?? []).flatMap(
-    (event) => event.activityTaskScheduledEventAttributes?.activityId ?? [],
-  );
+  return (history.events ?? [])
+    .filter(isModelCallScheduled)
+    .flatMap((event) => event.activityTaskScheduledEventAttributes?.activityId ?? []);
 }
 
 describe('replay catches a reordering of the calls a broadcast starts', () => {

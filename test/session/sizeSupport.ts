@@ -2,6 +2,7 @@ import type { LLMock } from '@copilotkit/aimock';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { speakerOf, promptText } from '../helpers/mockLlm';
+import { isModelCallScheduled } from '../durability/support/temporal';
 import { testEnvironment } from '../helpers/testEnv';
 
 type History = temporal.api.history.v1.IHistory;
@@ -130,8 +131,12 @@ export async function unlessStuck<T>(reader: Client, handle: WorkflowHandle, wor
 export function recordedAnswers(runs: readonly RunFacts[]): Array<string | undefined> {
   const answers: Array<string | undefined> = [];
   for (const run of runs) {
-    for (const event of run.history.events ?? []) {
-      const payload = event.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
+    const events = run.history.events ?? [];
+    const modelCalls = new Set(events.filter(isModelCallScheduled).map((event) => Number(event.eventId)));
+    for (const event of events) {
+      const completed = event.activityTaskCompletedEventAttributes;
+      if (!completed || !modelCalls.has(Number(completed.scheduledEventId))) continue;
+      const payload = completed.result?.payloads?.[0];
       if (!payload?.data) continue;
       // A payload kept in an external store holds a reference, not the answer: counted, not read.
       const encoding = Buffer.from(payload.metadata?.encoding ?? []).toString();

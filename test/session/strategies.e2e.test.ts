@@ -11,6 +11,7 @@ import {
   startMockLlm,
 } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { isModelCallScheduled } from '../durability/support/temporal';
 
 const LATENCY_MS = 400;
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
@@ -58,7 +59,7 @@ describe('every strategy on the real dev server, LLM served by aimock', () => {
   async function callBatches(sessionId: string): Promise<number[]> {
     const { events } = await harness.client.workflow.getHandle(sessionId).fetchHistory();
     const byTask = new Map<string, number>();
-    for (const event of events ?? []) {
+    for (const event of (events ?? []).filter(isModelCallScheduled)) {
       const task = event.activityTaskScheduledEventAttributes?.workflowTaskCompletedEventId;
       if (task) byTask.set(String(task), (byTask.get(String(task)) ?? 0) + 1);
     }

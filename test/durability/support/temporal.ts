@@ -12,10 +12,22 @@ export async function connectTo(address: string, dataConverter?: DataConverter):
   return new Client({ connection, namespace: 'default', ...(dataConverter ? { dataConverter } : {}) });
 }
 
-/** The workflow's activities in flight, as the server sees them; none while it does not exist yet. */
+/**
+ * The activity type of a model call. Workflows also run `checkProviderPolicy` as an activity at start
+ * and when a participant is added; tests that count, await or kill model calls must not count it.
+ */
+export const MODEL_CALL_ACTIVITY = 'callLlm';
+
+/** True for an ActivityTaskScheduled event of a model call. */
+export function isModelCallScheduled(event: temporal.api.history.v1.IHistoryEvent): boolean {
+  return event.activityTaskScheduledEventAttributes?.activityType?.name === MODEL_CALL_ACTIVITY;
+}
+
+/** The workflow's model calls in flight, as the server sees them; none while it does not exist yet. */
 export async function pendingActivities(handle: WorkflowHandle) {
   try {
-    return (await handle.describe()).raw.pendingActivities ?? [];
+    const pending = (await handle.describe()).raw.pendingActivities ?? [];
+    return pending.filter((activity) => activity.activityType?.name === MODEL_CALL_ACTIVITY);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return [];
     throw error;
@@ -37,7 +49,7 @@ export function panelist(name: string, heartbeatMs = 5000): ParticipantSpecInput
   };
 }
 
-/** Each completed activity of a history: its id, the attempt that completed and the worker that ran it. */
+/** Each completed model call of a history: the attempt that completed and the worker that ran it. */
 export function completedActivities(history: History) {
   const events = history.events ?? [];
   const started = new Map<number, { attempt: number; identity: string }>();
@@ -49,10 +61,11 @@ export function completedActivities(history: History) {
         identity: attributes.identity ?? '',
       });
   }
-  const scheduled = events.filter((event) => event.activityTaskScheduledEventAttributes);
+  const scheduled = events.filter(isModelCallScheduled);
+  const modelCalls = new Set(scheduled.map((event) => Number(event.eventId)));
   const completed = events.flatMap((event) => {
     const attributes = event.activityTaskCompletedEventAttributes;
-    if (!attributes) return [];
+    if (!attributes || !modelCalls.has(Number(attributes.scheduledEventId))) return [];
     const start = started.get(Number(attributes.startedEventId));
     return [{ scheduledEventId: Number(attributes.scheduledEventId), ...start }];
   });
