@@ -1,5 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import type { LlmActivities } from '../../activities';
 import type { ParticipantResponse, SessionView, TranscriptEntry } from '../../common/session';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import { watchTokens } from '../tokens';
@@ -7,6 +8,8 @@ import type { AnswerRow } from './output';
 import type { ParticipantLine, ParticipantState, ProgressRenderer } from './progress';
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
+/** Only model calls belong to a participant; the provider-policy check is an activity too. */
+const MODEL_CALL: keyof LlmActivities = 'callLlm';
 
 const POLL_MS = 400;
 
@@ -174,7 +177,7 @@ function stateName(status: TranscriptEntry['status']): string {
 export function matchActivities(thinking: readonly string[], pending: readonly PendingActivity[]) {
   const matched = new Map<string, PendingActivity>();
   const rest: PendingActivity[] = [];
-  for (const activity of pending) {
+  for (const activity of pending.filter((candidate) => candidate.activityType?.name === MODEL_CALL)) {
     const named = thinking.find((name) => activity.activityId?.includes(name));
     if (named) matched.set(named, activity);
     else rest.push(activity);

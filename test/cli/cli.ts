@@ -141,7 +141,14 @@ export async function waitFor(
 
 /** Asserts exit code 0; on failure the message shows everything the CLI printed. */
 export function expectSuccess(result: CliResult): void {
-  expect(result).toMatchObject({ code: 0 });
+  // toMatchObject would print only the code: the output is what says why.
+  expect({
+    code: result.code,
+    output: result.code === 0 ? '' : `${result.stdout}\n${result.stderr}`,
+  }).toEqual({
+    code: 0,
+    output: '',
+  });
 }
 
 /** Resolves when the process has exited. */
