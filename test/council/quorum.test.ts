@@ -1,6 +1,7 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
 import { executeCouncilExperts, startCouncil } from '../../client/council';
+import { resynthesizeCouncil } from '../../client/resynthesize';
 import { councilContextSchema } from '../../common/council';
 import { zodProblem } from '../../common/validation';
 import { mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
@@ -55,6 +56,16 @@ describe('council quorum rounds and deadlines on the real dev server', () => {
     expect(late).toEqual(['c']);
     expect(result.messages).toHaveLength(3);
     expect(result.synthesis.status).toBe('done');
+
+    // A re-synthesis, once every answer is in, reads the late one as any other: no expert is asked again.
+    mock.clearRequests();
+    const again = await resynthesizeCouncil(harness.client, result.councilId, {
+      taskQueue: harness.taskQueue,
+    });
+    const calls = requestsOf(mock, 'Synthesizer');
+    expect(mock.getRequests()).toHaveLength(calls.length);
+    expect(calls[0] && userPrompt(calls[0])).toContain('Expert C: answer');
+    expect(again.outputs.c?.late).toBeUndefined();
   });
 
   it('a deadline closes the round while an expert hangs; its answer arrives late', async () => {
