@@ -5,6 +5,7 @@ import { jsonStringBytes } from './size';
 import { nameSchema } from './names';
 import { modelCallSettings, promptSchema } from './participants';
 import { peerReviewConfigSchema, type PeerReviewResult } from './peerReview';
+import { checkQuorum, quorumFields } from './quorum';
 
 /** Bumped whenever the shape of {@link CouncilWorkflowInput} or its result changes. */
 export const COUNCIL_SCHEMA_VERSION = 1;
@@ -102,6 +103,8 @@ export const councilContextSchema = z
       .optional(),
     /** After the rounds, experts rank each other's answers anonymously; the synthesizer sees the result. */
     peerReview: peerReviewConfigSchema.optional(),
+    /** Parallel mode: the answer round closes at a quorum of answers or a deadline; see common/quorum. */
+    ...quorumFields,
   })
   .strict()
   .superRefine((context, ctx) => {
@@ -124,6 +127,7 @@ export const councilContextSchema = z
       });
     }
     checkPeerReview(context, ctx);
+    checkQuorum(context, ctx);
   });
 /** Peer review needs answers to compare: each reviewer ranks at least two answers not its own. */
 function checkPeerReview(
@@ -169,6 +173,8 @@ export interface ExpertMessageData {
   content: string;
   timestamp: string;
   type: ExpertMessageType;
+  /** The answer came after its round closed (quorum or deadline): kept here, left out of the synthesis. */
+  late?: boolean;
   /** Id of the message this one answers. */
   replyTo?: string;
   context?: Record<string, unknown>;
@@ -207,6 +213,8 @@ export interface ExpertOutput {
   round: number;
   tokenUsage: TokenUsage;
   error?: { type: string; message: string };
+  /** The call ended after its round closed (quorum or deadline): the synthesis did not see it. */
+  late?: boolean;
 }
 
 /** The synthesizer's conclusion. */

@@ -38,6 +38,8 @@ export type ProgressEvent =
       messageType?: ExpertMessageType;
       tokenUsage?: TokenUsage;
       error?: { type: string; message: string };
+      /** The call ended after its round closed (quorum or deadline): left out of the synthesis. */
+      late?: boolean;
     }
   | {
       seq: number;

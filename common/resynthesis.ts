@@ -29,7 +29,8 @@ const recordedOutputSchema = z
     round: z.number().int().min(0),
     error: errorSchema.optional(),
   })
-  // The source's token usage is left behind: this run spends none on the experts.
+  // The source's token usage is left behind: this run spends none on the experts. So is `late`: a
+  // re-synthesis comes after the late answers are in, and reads them all.
   .strip();
 
 const recordedMessageSchema = z
@@ -43,8 +44,11 @@ const recordedMessageSchema = z
     type: z.enum(MESSAGE_TYPES),
     replyTo: z.string().optional(),
     context: z.record(z.string(), z.unknown()).optional(),
+    /** Read and dropped: a re-synthesis comes after the late answers are in, and reads them all. */
+    late: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .transform(({ late: _late, ...message }) => message);
 
 /**
  * What a re-synthesis reuses from its source council: the experts' recorded answers and transcript.

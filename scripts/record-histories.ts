@@ -1,7 +1,9 @@
 /**
  * Records one workflow history per strategy and per council mode into test/fixtures/histories, for the replay test
  * that makes any non-deterministic change to workflow code fail the build, plus a council with peer
- * review (`council-peer-review`) and a re-synthesis of one with a re-ranking (`council-resynthesis`).
+ * review (`council-peer-review`), a re-synthesis of one with a re-ranking (`council-resynthesis`)
+ * and a parallel council whose round closes at a quorum of two while Builder is still answering
+ * (`council-quorum`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -56,10 +58,12 @@ async function main(): Promise<void> {
     { predicate: (request) => JSON.stringify(request.messages).includes('You choose who speaks next') },
     { content: 'Supervisor', usage: { prompt_tokens: 5, completion_tokens: 1 } },
   );
-  mock.on({ predicate: () => true }, (request) => ({
-    content: recordedAnswer(request),
-    usage: { prompt_tokens: 7, completion_tokens: 3 },
-  }));
+  mock.on({ predicate: () => true }, async (request) => {
+    // In the quorum council Builder straggles: the round closes without it and its answer is late.
+    if (JSON.stringify(request.messages).includes(QUORUM_TASK) && speaksAs(request, 'Builder'))
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+    return { content: recordedAnswer(request), usage: { prompt_tokens: 7, completion_tokens: 3 } };
+  });
   await mock.start();
   const workerConnection = await NativeConnection.connect({ address: server.address });
   const openai = new OpenAI({ baseURL: `${mock.url}/v1`, apiKey: 'recording', maxRetries: 0 });
@@ -77,6 +81,7 @@ async function main(): Promise<void> {
       for (const mode of COUNCIL_MODES) if (wanted(`council-${mode}`)) await recordCouncil(client, mode);
       if (wanted('council-peer-review')) await recordCouncil(client, 'parallel', 'peer-review');
       if (wanted('council-resynthesis')) await recordResynthesis(client);
+      if (wanted('council-quorum')) await recordCouncil(client, 'parallel', 'quorum');
     });
   } finally {
     await connection.close();
@@ -114,11 +119,24 @@ function recordedAnswer(request: ChatCompletionRequest): string {
   if (typeof system !== 'string' || !system.includes('taking part as a reviewer'))
     return 'A recorded answer.';
   const retry = request.messages.some((m) => m.role === 'assistant');
-  return system.startsWith('You are Builder,') && !retry ? 'No ranking today.' : simulatedAnswer(request);
+  return speaksAs(request, 'Builder') && !retry ? 'No ranking today.' : simulatedAnswer(request);
+}
+
+/** The task of the quorum council, by which the mock knows to hold Builder's answer. */
+const QUORUM_TASK = 'Should we adopt a four-day work week? Answer within the deadline.';
+
+function speaksAs(request: ChatCompletionRequest, name: string): boolean {
+  const system = request.messages.find((m) => m.role === 'system')?.content;
+  return typeof system === 'string' && system.startsWith(`You are ${name},`);
 }
 
 /** Runs a council and saves its history (unless `save` is false); returns its id. */
-async function recordCouncil(client: Client, mode: CouncilMode, variant?: 'peer-review', save = true) {
+async function recordCouncil(
+  client: Client,
+  mode: CouncilMode,
+  variant?: 'peer-review' | 'quorum',
+  save = true,
+) {
   const name = variant ? `council-${variant}` : `council-${mode}`;
   const councilId = `replay-${name}${TAG ? `-${TAG}` : ''}${save ? '' : '-source'}`;
   const experts = ['Analyst', 'Critic', 'Builder'].map((name) => ({
@@ -130,12 +148,14 @@ async function recordCouncil(client: Client, mode: CouncilMode, variant?: 'peer-
   await executeCouncilExperts(
     client,
     {
-      task: 'Should we adopt a four-day work week?',
+      task: variant === 'quorum' ? QUORUM_TASK : 'Should we adopt a four-day work week?',
       mode,
       activeExperts: experts,
       synthesisConfig: { model },
       enableMessaging: true,
       ...(variant === 'peer-review' && { peerReview: { rubric: 'Prefer concrete advice.' } }),
+      // The quorum closes the round first: the deadline's timer is started and then cancelled.
+      ...(variant === 'quorum' && { quorum: 2, deadlineMs: 60_000 }),
     },
     undefined,
     undefined,

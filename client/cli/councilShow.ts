@@ -115,7 +115,8 @@ function personRow(message: ExpertMessageData, round: number): AnswerRow {
 export function councilRows(result: Pick<ExecutionResult, 'outputs' | 'synthesis'>): AnswerRow[] {
   const experts: AnswerRow[] = Object.values(result.outputs).map((output) => ({
     name: output.expertName,
-    role: 'expert',
+    // A late answer came after a quorum or deadline closed its round: the synthesis did not see it.
+    role: output.late === true ? 'expert, late (left out of the synthesis)' : 'expert',
     status: output.status === 'done' ? 'ok' : 'failed',
     content: output.content,
     tokenUsage: output.tokenUsage,

@@ -44,6 +44,8 @@ export class CouncilLedger {
   readonly failed = new Set<string>();
   status: CouncilStatus = 'running';
   round = 0;
+  /** The latest round closed by a quorum or deadline: a call of it that ends now is late. */
+  closedRound = 0;
   humanMessages = 0;
   droppedMessages = 0;
   private transcriptBytes = 0;
@@ -75,22 +77,41 @@ export class CouncilLedger {
     this.record({ ...this.who(expert, phase), state: 'thinking' });
   }
 
-  expertFailed(expert: Expert, phase: TurnPhase, error: { type: string; message: string }): void {
+  /** `round` is the round the call was made in: a quorum may have closed it (and a later one begun). */
+  expertFailed(
+    expert: Expert,
+    phase: TurnPhase,
+    error: { type: string; message: string },
+    round = this.round,
+  ): void {
     this.failed.add(expert.id);
     const output = this.output(expert);
-    Object.assign(output, { status: 'failed', round: this.round, error });
-    this.record({ ...this.who(expert, phase), state: 'failed', error });
+    const late = this.lateMark(round);
+    Object.assign(output, { status: 'failed', round, error, ...late });
+    this.record({ ...this.who(expert, phase), round, state: 'failed', error, ...late });
   }
 
-  /** Records an expert's answer as a message; answers (not critiques) become its output. */
-  expertDone(expert: Expert, phase: TurnPhase, message: ExpertMessageData, usage: TokenUsage): void {
-    const stored = this.addMessage(message);
+  /**
+   * Records an expert's answer as a message; answers (not critiques) become its output. An answer of
+   * a round already closed is marked late, in the message, the output and the event.
+   */
+  expertDone(
+    expert: Expert,
+    phase: TurnPhase,
+    message: ExpertMessageData,
+    usage: TokenUsage,
+    round = this.round,
+  ): void {
+    const late = this.lateMark(round);
+    const stored = this.addMessage({ ...message, ...late });
     const output = this.output(expert);
     output.tokenUsage = addUsage(output.tokenUsage, usage);
-    output.round = this.round;
-    if (phase === 'answer') output.content = stored.content;
+    output.round = round;
+    if (phase === 'answer') Object.assign(output, { content: stored.content, ...late });
     this.record({
       ...this.who(expert, phase),
+      round,
+      ...late,
       state: 'done',
       messageId: stored.id,
       messageType: stored.type,
@@ -199,6 +220,11 @@ export class CouncilLedger {
     };
     this.outputs[expert.id] = output;
     return output;
+  }
+
+  /** `{ late: true }` for a call of a closed round; nothing otherwise, so other results stay as they were. */
+  private lateMark(round: number): { late?: true } {
+    return round <= this.closedRound ? { late: true } : {};
   }
 
   private who(expert: Expert, phase: TurnPhase) {

@@ -13,6 +13,7 @@ import {
   type HistoryFormat,
 } from './messaging';
 import type { ModeContext } from './modes';
+import type { RoundCloser } from './quorum';
 import { asParticipant, expertPrompt, type PhaseSpec } from './prompt';
 import { synthesisPrompt, synthesizerParticipant } from './synthesis';
 
@@ -22,14 +23,19 @@ export function stopIfCancelled(): void {
     throw new CancelledFailure('the council was cancelled');
 }
 
-/** One expert's turn: its visible history in, one routed message (or a recorded failure) out. */
+/**
+ * One expert's turn: its visible history in, one routed message (or a recorded failure) out.
+ * Resolves to whether the expert answered.
+ */
 async function takeTurn(
   ledger: CouncilLedger,
   ids: CallIds,
   expert: Expert,
   phase: PhaseSpec,
-): Promise<void> {
+): Promise<boolean> {
   const { context } = ledger;
+  // The call's own round: a quorum may close it while the call runs, which makes the answer late.
+  const { round } = ledger;
   const structured = context.enableMessaging && expert.canSendMessages === true;
   const format: HistoryFormat = {
     nameOf: (id) => context.activeExperts.find((e) => e.id === id)?.name,
@@ -50,8 +56,8 @@ async function takeTurn(
     responseFormat: structured ? 'json' : undefined,
   });
   if (outcome.status !== 'ok') {
-    ledger.expertFailed(expert, phase.kind, outcome.error);
-    return;
+    ledger.expertFailed(expert, phase.kind, outcome.error, round);
+    return false;
   }
   const raw = outcome.response.content;
   const reply: ExpertReply = structured
@@ -70,11 +76,12 @@ async function takeTurn(
     address.replyTo,
     address.context,
   );
-  ledger.expertDone(expert, phase.kind, message, outcome.response.tokenUsage);
+  ledger.expertDone(expert, phase.kind, message, outcome.response.tokenUsage, round);
+  return true;
 }
 
 /** The {@link ModeContext} a mode runs against, backed by the ledger. */
-export function modeContext(ledger: CouncilLedger, ids: CallIds): ModeContext {
+export function modeContext(ledger: CouncilLedger, ids: CallIds, closer: RoundCloser): ModeContext {
   const { context } = ledger;
   return {
     experts: context.activeExperts,
@@ -87,6 +94,7 @@ export function modeContext(ledger: CouncilLedger, ids: CallIds): ModeContext {
       return ledger.round;
     },
     turn: (expert, phase) => takeTurn(ledger, ids, expert, phase),
+    gather: (turns) => closer.close(ledger, turns),
     async endRound() {
       const wait = context.awaitHumanBetweenRounds;
       if (!wait) return;
@@ -114,14 +122,16 @@ export async function synthesize(
 ): Promise<SynthesisOutput> {
   stopIfCancelled();
   const { synthesisConfig: config, task } = ledger.context;
-  const outputs = Object.values(ledger.outputs);
+  // Late answers (after a quorum or deadline closed their round) stay out: the round went on without them.
+  const outputs = Object.values(ledger.outputs).filter((output) => output.late !== true);
   const base = { synthesizerName: config.name, content: '', tokenUsage: { ...ZERO_USAGE } };
   if (outputs.every((output) => output.content === '')) {
     ledger.setStatus('synthesizing', 'skipped: no expert gave an answer');
     return { ...base, status: 'skipped', error: { type: 'NoAnswers', message: 'every expert failed' } };
   }
   ledger.setStatus('synthesizing', `${config.name} writes the conclusion`);
-  const material = { task, outputs, messages: ledger.messages, ...(peerReview && { peerReview }) };
+  const messages = ledger.messages.filter((message) => message.late !== true);
+  const material = { task, outputs, messages, ...(peerReview && { peerReview }) };
   const prompt = synthesisPrompt(config, material);
   const site = { round: ledger.round, phase: 'synthesis', participant: config.name };
   const outcome = await callParticipant(synthesizerParticipant(config), prompt, { site, ids });

@@ -42,6 +42,7 @@ import { CouncilDetails } from './details';
 import { CouncilLedger } from './ledger';
 import { createExpertMessage } from './messaging';
 import { COUNCIL_MODE_RUNNERS } from './modes';
+import { RoundCloser } from './quorum';
 import { parseResynthesisSource, recordOf, seedLedger } from './resynthesis';
 import { PEER_REVIEW_PATCH, peerReview } from './review/run';
 import { modeContext, stopIfCancelled, synthesize } from './run';
@@ -154,10 +155,11 @@ export async function councilWorkflow(
   }
 
   const ids = new CallIds();
+  const closer = new RoundCloser();
   // Only an input with resynthesizeFrom (new in schema version 2) takes this path: older histories
   // never do, so it needs no patch.
   if (source) seedLedger(ledger, source);
-  else await COUNCIL_MODE_RUNNERS[context.mode].run(modeContext(ledger, ids));
+  else await COUNCIL_MODE_RUNNERS[context.mode].run(modeContext(ledger, ids, closer));
   // Only a configured review calls patched(): other councils record no marker, as before.
   let review: PeerReviewResult | undefined;
   if (context.peerReview && patched(PEER_REVIEW_PATCH)) {
@@ -165,6 +167,8 @@ export async function councilWorkflow(
     review = await peerReview(ledger, ids, context.peerReview, workflowInfo().workflowId);
   }
   const synthesis = await synthesize(ledger, ids, review);
+  // Calls a quorum or deadline left running end now, recorded late (no other council has any).
+  await closer.settle();
   ledger.setStatus('completed', `${ledger.failed.size} of ${context.activeExperts.length} experts failed`);
   await condition(allHandlersFinished);
   const link = source && { resynthesizedFrom: source.sourceId };

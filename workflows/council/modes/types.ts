@@ -11,8 +11,16 @@ export interface ModeContext {
   active(): Expert[];
   /** Opens the next round, reports it as the status, and returns its number. */
   beginRound(detail: string): number;
-  /** One expert's turn in the current round, shown every message it may see. Never throws. */
-  turn(expert: Expert, phase: PhaseSpec): Promise<void>;
+  /**
+   * One expert's turn in the current round, shown every message it may see; resolves to whether
+   * the expert answered. Never throws.
+   */
+  turn(expert: Expert, phase: PhaseSpec): Promise<boolean>;
+  /**
+   * Waits for turns taken at once: for all of them, or, under a quorum or deadline, until the round
+   * closes. Turns still running then go on and are recorded late when they end.
+   */
+  gather(turns: Array<Promise<boolean>>): Promise<void>;
   /** Closes the round; waits for a person's message when the council asks for it. */
   endRound(): Promise<void>;
 }

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { LIMITS } from './defaults';
+
+/** Bounds of a quorum round's deadline: a timer shorter than this would close before any model answers. */
+export const QUORUM_LIMITS = {
+  minDeadlineMs: 100,
+  /** A day: a round that needs longer is better run without a deadline. */
+  maxDeadlineMs: 24 * 60 * 60_000,
+} as const;
+
+/** The modes whose answer round can close early; the others take turns one after another. */
+export const QUORUM_MODES = ['parallel'] as const;
+
+/**
+ * When the answer round closes before every expert has answered: once `quorum` experts have
+ * answered, or at `deadlineMs` after the round began (a durable timer), whichever comes first.
+ * Calls still running then finish late: kept in the transcript, left out of the synthesis.
+ */
+export const quorumFields = {
+  quorum: z
+    .number()
+    .int('quorum must be a whole number of experts, e.g. 2')
+    .min(1, 'quorum must be at least 1 expert')
+    .max(LIMITS.maxParticipants)
+    .optional(),
+  deadlineMs: z
+    .number()
+    .int('deadlineMs must be a whole number of milliseconds, e.g. 30000')
+    .min(QUORUM_LIMITS.minDeadlineMs)
+    .max(QUORUM_LIMITS.maxDeadlineMs)
+    .optional(),
+};
+
+/** What {@link checkQuorum} reads of a council context. */
+interface QuorumContext {
+  mode: string;
+  activeExperts: unknown[];
+  quorum?: number;
+  deadlineMs?: number;
+  peerReview?: unknown;
+}
+
+/** A quorum fits the experts and the mode; peer review would rank answers that may still arrive. */
+export function checkQuorum(context: QuorumContext, ctx: z.RefinementCtx): void {
+  const { quorum, deadlineMs } = context;
+  if (quorum === undefined && deadlineMs === undefined) return;
+  const key = quorum !== undefined ? 'quorum' : 'deadlineMs';
+  const experts = context.activeExperts.length;
+  if (quorum !== undefined && quorum > experts) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['quorum'],
+      message: `quorum ${quorum} is more than the ${experts} expert(s) in activeExperts: lower it or add experts`,
+    });
+  }
+  if (!(QUORUM_MODES as readonly string[]).includes(context.mode)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [key],
+      message: `${key} applies to ${QUORUM_MODES.join(', ')} mode only (this council is "${context.mode}")`,
+    });
+  }
+  if (context.peerReview !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [key],
+      message: `${key} cannot be combined with peerReview yet: reviewers would rank a round that is still open`,
+    });
+  }
+}

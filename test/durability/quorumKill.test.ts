@@ -1,0 +1,74 @@
+import { startCouncil } from '../../client/council';
+import type { CouncilWorkflowResult } from '../../common/council';
+import { council, expert, userPrompt } from '../council/support';
+import { useDurableEnvironment } from './support/environment';
+import { completedCalls } from './support/llm';
+import { startWorkerProcess, waitFor } from './support/processes';
+
+const DEADLINE_MS = 6_000;
+
+describe('a quorum deadline across a worker SIGKILL', () => {
+  // Expert C never answers until released: its call is in flight when the worker dies, and again
+  // (its retry on the new worker) when the deadline closes the round.
+  const environment = useDurableEnvironment({ latencyMs: 200, hold: (speaker) => speaker === 'Expert C' });
+
+  it('the round closes at its deadline though no worker ran when it fell due; C answers late', async () => {
+    const { mock, answerer, server, client } = environment;
+    const taskQueue = 'durability-quorum-kill';
+    const first = startWorkerProcess({
+      address: server.address,
+      taskQueue,
+      llmUrl: mock.url,
+      tag: 'worker-1',
+    });
+    await first.ready;
+    const experts = [expert('a'), expert('b'), expert('c', { timeouts: { heartbeatMs: 5000 } })];
+    const startedAt = Date.now();
+    const councilId = await startCouncil(
+      client,
+      council('parallel', experts, { deadlineMs: DEADLINE_MS, enableMessaging: true }),
+      { taskQueue },
+    );
+    const handle = client.workflow.getHandle(councilId);
+    await waitFor(
+      'A and B to answer while C is held',
+      async () => answerer.held.length === 1 && completedCalls(mock).length === 2,
+      60_000,
+    );
+    await first.kill();
+    const killedAt = Date.now();
+    expect(killedAt - startedAt).toBeLessThan(DEADLINE_MS);
+
+    // No worker runs when the deadline falls due: the server's timer fires all the same.
+    await new Promise((resolve) => setTimeout(resolve, startedAt + DEADLINE_MS + 1_000 - Date.now()));
+    const second = startWorkerProcess({
+      address: server.address,
+      taskQueue,
+      llmUrl: mock.url,
+      tag: 'worker-2',
+    });
+    await second.ready;
+    await waitFor(
+      'the synthesis, made without C',
+      async () => completedCalls(mock).some((call) => call.speaker === 'Synthesizer'),
+      90_000,
+    );
+    answerer.release();
+    const result = (await handle.result()) as CouncilWorkflowResult;
+
+    const synthesis = completedCalls(mock).find((call) => call.speaker === 'Synthesizer');
+    expect(synthesis?.worker).toBe('worker-2');
+    expect(synthesis && userPrompt(synthesis.entry)).toContain('Expert A: answer');
+    expect(synthesis && userPrompt(synthesis.entry)).not.toContain('Expert C');
+    expect(result.outputs.c).toMatchObject({ status: 'done', late: true });
+    expect(result.outputs.c?.content).toMatch(/^Expert C: answer/);
+    expect(result.messages?.find((message) => message.sender === 'c')?.late).toBe(true);
+    // The history holds the deadline's timer, fired after the kill (it was due while no worker ran).
+    const events = (await handle.fetchHistory()).events ?? [];
+    const timer = events.find((event) => event.timerStartedEventAttributes);
+    expect(Number(timer?.timerStartedEventAttributes?.startToFireTimeout?.seconds)).toBe(DEADLINE_MS / 1000);
+    const fired = events.find((event) => event.timerFiredEventAttributes);
+    const firedAt = Number(fired?.eventTime?.seconds) * 1000;
+    expect(firedAt).toBeGreaterThanOrEqual(Math.floor(killedAt / 1000) * 1000);
+  }, 180_000);
+});
