@@ -20,6 +20,7 @@ export function rowOf(response: ParticipantResponse): AnswerRow {
     tokenUsage: response.tokenUsage,
     ...(response.error ? { error: response.error } : {}),
     ...(response.costUsd !== undefined && { costUsd: response.costUsd }),
+    ...(response.kind && { kind: response.kind }),
   };
 }
 
@@ -115,6 +116,7 @@ class RoundTracker {
       status: entry.status,
       content: entry.content,
       tokenUsage: entry.tokenUsage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+      ...(entry.kind && { kind: entry.kind }),
     });
   }
 

@@ -1,3 +1,5 @@
+import { estimateSession } from '../../client/cli/estimate';
+import { sessionConfigSchema } from '../../common/session';
 import { STRATEGIES } from '../../workflows/strategies';
 import { MAX_TASK_CHARS, parseAssignments } from '../../workflows/strategies/assignment';
 import { runRound } from '../../workflows/strategies/roles';
@@ -93,5 +95,29 @@ describe('hierarchical: the supervisor assigns each worker its task', () => {
       ['Worker-1', 'first task'],
       ['Worker-10', 'second task'],
     ]);
+  });
+});
+
+describe('council estimate counts the second call of a lead', () => {
+  const callsOf = (strategy: 'moderatorLed' | 'hierarchical' | 'broadcast') =>
+    estimateSession(
+      sessionConfigSchema.parse({
+        strategy,
+        participants: [spec('Mod', 'moderator'), spec('Sup', 'supervisor'), spec('W', 'worker')],
+      }),
+    ).rows.map((row) => [row.name, row.calls]);
+
+  it('the first moderator under moderatorLed, the first supervisor under hierarchical', () => {
+    expect(callsOf('moderatorLed')).toEqual([
+      ['Mod', 2],
+      ['Sup', 1],
+      ['W', 1],
+    ]);
+    expect(callsOf('hierarchical')).toEqual([
+      ['Mod', 1],
+      ['Sup', 2],
+      ['W', 1],
+    ]);
+    expect(callsOf('broadcast').every(([, calls]) => calls === 1)).toBe(true);
   });
 });

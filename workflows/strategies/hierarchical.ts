@@ -3,6 +3,7 @@ import type { ParticipantResponse } from '../../common/session';
 import { quotedName } from '../shared/untrusted';
 import { assignmentRequest, parseAssignments, taskMessage } from './assignment';
 import { invokeInParallel } from './phases';
+import { leadOf } from './roles';
 import type { CallPurpose, RoundContext, Strategy } from './types';
 
 /**
@@ -35,7 +36,7 @@ export const hierarchical: Strategy = {
   async run(context) {
     const supervisors = context.participants.filter((participant) => participant.role === 'supervisor');
     const workers = context.participants.filter((participant) => participant.role !== 'supervisor');
-    const [lead] = supervisors;
+    const lead = leadOf('hierarchical', context.participants);
     if (!lead || !context.patched(SUPERVISOR_ASSIGNMENT_PATCH)) {
       const work = await invokeInParallel(context, workers, []);
       // Every worker's response, failures too: a supervisor must know which work is missing and why.

@@ -1,4 +1,5 @@
 import { answered, invokeInParallel, invokeInSequence } from './phases';
+import { leadOf } from './roles';
 import type { CallPurpose, Strategy } from './types';
 
 /**
@@ -38,8 +39,8 @@ export const moderatorLed: Strategy = {
     const others = context.participants.filter((participant) => participant.role !== 'moderator');
     const framing = await invokeInSequence(context, moderators);
     const answers = await invokeInParallel(context, others, answered(framing));
-    const [lead] = moderators;
-    if (!lead || others.length === 0 || !context.patched(MODERATOR_SYNTHESIS_PATCH)) {
+    const lead = leadOf('moderatorLed', context.participants);
+    if (!lead || !context.patched(MODERATOR_SYNTHESIS_PATCH)) {
       return [...framing, ...answers];
     }
     const synthesis = await context.invoke(lead, answers, SYNTHESIS);

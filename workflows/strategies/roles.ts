@@ -67,3 +67,19 @@ export function phaseOf(strategy: OrchestrationStrategy, participant: Participan
   if (strategy === 'hierarchical' && participant.role === 'supervisor') return 'supervise';
   return 'answer';
 }
+
+/**
+ * The participant a strategy calls twice a round, or undefined: under moderatorLed the first
+ * moderator to have joined (it also synthesizes the others' responses, when there are others), under
+ * hierarchical the first supervisor (it also assigns the workers' tasks). `main` in order of joining.
+ */
+export function leadOf(
+  strategy: OrchestrationStrategy,
+  main: readonly ParticipantSpec[],
+): ParticipantSpec | undefined {
+  if (strategy === 'moderatorLed' && main.some((p) => p.role !== 'moderator')) {
+    return main.find((p) => p.role === 'moderator');
+  }
+  if (strategy === 'hierarchical') return main.find((p) => p.role === 'supervisor');
+  return undefined;
+}
