@@ -187,8 +187,10 @@ export function simulatedAnswer(request: ChatCompletionRequest): string {
   const identity = /You are ([^,\n]+), taking part as (?:an? )?(\w+)/.exec(system);
   const name = identity?.[1] ?? /You are ([^,.\n]+)/.exec(system)?.[1] ?? 'Participant';
   const role = identity?.[2] ?? 'expert';
-  // Sessions put the question first; councils under a "# Task" heading.
-  const topic = (/^# Task\n(.+)$/m.exec(turnText)?.[1] ?? turnText.split('\n')[0] ?? '').trim().slice(0, 90);
+  // Sessions put the question first (a worker's assigned task last); councils under a "# Task" heading.
+  const assigned = turnText.startsWith('Your task in this round, assigned by');
+  const first = assigned ? turnText.split('\n').at(-1) : turnText.split('\n')[0];
+  const topic = (/^# Task\n(.+)$/m.exec(turnText)?.[1] ?? first ?? '').trim().slice(0, 90);
   // Earlier answers are shown under "### Name (role)" (sessions) or "### Name" (councils) headings.
   const headings = [...turnText.matchAll(/^### ([^(\n]+?)(?: \(.*\))?$/gm)].map((m) => m[1] ?? '');
   const others = [...new Set(headings)].filter((other) => other !== name);
@@ -196,7 +198,11 @@ export function simulatedAnswer(request: ChatCompletionRequest): string {
   if (role === 'reviewer') return simulatedRanking(turnText, String(seed));
   const angle = (k: number) => ANGLES[(seed + k * 5) % ANGLES.length] ?? '';
   const step = STEPS[seed % STEPS.length] ?? '';
-  const text = body(role, topic, others, angle, step);
+  const workers = assignedWorkers(turnText);
+  if (workers) return workers.map((worker, k) => `${worker}: on "${topic}", examine ${angle(k)}.`).join('\n');
+  // A moderator asked for its synthesis (moderatorLed) synthesises like a supervisor.
+  const synthesis = role === 'moderator' && turnText.includes('As the moderator, synthesize');
+  const text = body(synthesis ? 'supervisor' : role, topic, others, angle, step);
   return system.includes('single JSON object')
     ? JSON.stringify({ type: others.length > 0 ? 'critique' : 'response', content: `(simulated) ${text}` })
     : `(simulated) ${text}`;
@@ -213,6 +219,18 @@ function simulatedPick(prompt: string): string | undefined {
   const conversation = prompt.split('## Conversation so far')[1] ?? '';
   const spoken = (name: string) => conversation.split(`### ${JSON.stringify(name)} `).length - 1;
   return [...candidates].sort((a, b) => spoken(a) - spoken(b))[0];
+}
+
+/**
+ * The workers a supervisor is asked to assign tasks to (`hierarchical`, workflows/strategies/assignment.ts
+ * lists them as JSON strings), or undefined for any other prompt.
+ */
+function assignedWorkers(turnText: string): string[] | undefined {
+  const list = /assign one task to each worker before they start: (.+?)\. Each worker is shown/.exec(
+    turnText,
+  );
+  if (!list?.[1]) return undefined;
+  return [...list[1].matchAll(/"(?:[^"\\]|\\.)*"/g)].map((m) => JSON.parse(m[0]) as string);
 }
 
 /**

@@ -79,6 +79,12 @@ export type SetParticipantRoleInput = z.input<typeof setParticipantRoleSchema>;
 export type ResponseStatus = 'ok' | 'failed' | 'skipped';
 
 /** One participant's answer in one round. */
+/**
+ * What a response is besides a plain answer: `assignment`, a supervisor's tasks for the workers
+ * (`hierarchical`); `synthesis`, a moderator's synthesis of the panel's answers (`moderatorLed`).
+ */
+export type ResponseKind = 'assignment' | 'synthesis';
+
 export interface ParticipantResponse {
   participantName: string;
   participantRole: ParticipantRole;
@@ -101,6 +107,8 @@ export interface ParticipantResponse {
   shown: string[];
   /** What the call cost in USD as the budget counted it (failed attempts conservatively); with a priced budget only. */
   costUsd?: number;
+  /** Absent for a plain answer to the round's message. */
+  kind?: ResponseKind;
 }
 
 export interface RoundResult {
@@ -149,6 +157,8 @@ export interface TranscriptEntry {
   content: string;
   status: ResponseStatus;
   tokenUsage?: TokenUsage;
+  /** As the response's `kind`: absent for a plain answer (and for messages and notes). */
+  kind?: ResponseKind;
 }
 
 /** Everything a session carries across continue-as-new. */

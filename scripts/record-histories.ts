@@ -111,10 +111,13 @@ async function recordSession(client: Client, strategy: (typeof ORCHESTRATION_STR
 }
 
 /**
- * What the mock answers: a fixed text, and for a peer reviewer a ranking (the simulated one), except
- * Builder's first: unreadable, so the recording holds a retry too.
+ * What the mock answers: a fixed text; for a supervisor's assignment a task for Worker-1 alone (the
+ * others fall back to the message: both paths are recorded); for a peer reviewer a ranking (the
+ * simulated one), except Builder's first: unreadable, so the recording holds a retry too.
  */
 function recordedAnswer(request: ChatCompletionRequest): string {
+  if (JSON.stringify(request.messages).includes('assign one task to each worker'))
+    return 'Worker-1: List three facts about the question.';
   const system = request.messages.find((m) => m.role === 'system')?.content;
   if (typeof system !== 'string' || !system.includes('taking part as a reviewer'))
     return 'A recorded answer.';

@@ -5,7 +5,7 @@ import { priceOf } from '../../common/prices';
 import type { SessionConfig } from '../../common/session';
 import type { ModelCaller } from '../../workflows/shared/callParticipant';
 import { STRATEGIES } from '../../workflows/strategies';
-import { splitByRole } from '../../workflows/strategies/roles';
+import { leadOf, splitByRole } from '../../workflows/strategies/roles';
 import { loadConfigFile } from '../config';
 import { CouncilUserError } from '../errors';
 
@@ -32,14 +32,17 @@ export interface SessionEstimate {
 /**
  * Worst case of one round: each call's prompt at the session's context budget (`maxTokens`, which
  * the activity trims histories to) plus every output token, times every attempt its retry policy
- * allows. Every answering participant is called once a round, the selector strategy's `maxTurns`
- * times (its selector model as often); observers are never called.
+ * allows. Every answering participant is called once a round (twice for the lead under moderatorLed
+ * and hierarchical), the selector strategy's `maxTurns` times (its selector model as often);
+ * observers are never called.
  */
 export function estimateSession(config: SessionConfig): SessionEstimate {
   const { main, evaluators } = splitByRole(config.participants);
   const context = config.maxTokens;
   const evaluatorRows = evaluators.map((spec) => rowOf(spec, 1, context));
-  let mainRows = main.map((spec) => rowOf(spec, 1, context));
+  // The lead moderator's synthesis (moderatorLed) or lead supervisor's assignment (hierarchical).
+  const lead = leadOf(config.strategy, main);
+  let mainRows = main.map((spec) => rowOf(spec, spec === lead ? 2 : 1, context));
   if (config.strategy === 'selector' && config.selector) {
     // Each turn may pick any participant again: the worst case is the dearest one every turn.
     const turns = STRATEGIES.selector.maxCalls?.(main.length, { selector: config.selector }) ?? main.length;

@@ -23,6 +23,7 @@ export function rowOf(response: ParticipantResponse): AnswerRow {
     tokenUsage: response.tokenUsage,
     ...(response.error ? { error: response.error } : {}),
     ...(response.costUsd !== undefined && { costUsd: response.costUsd }),
+    ...(response.kind && { kind: response.kind }),
   };
 }
 
@@ -118,6 +119,7 @@ class RoundTracker {
       status: entry.status,
       content: entry.content,
       tokenUsage: entry.tokenUsage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+      ...(entry.kind && { kind: entry.kind }),
     });
   }
 

@@ -19,6 +19,8 @@ export interface AnswerRow {
   error?: { type: string; message: string };
   /** USD the call cost as the session's budget counted it (only under a budget). */
   costUsd?: number;
+  /** A session response's kind (`synthesis`, `assignment`); absent for a plain answer. */
+  kind?: string;
 }
 
 /** 0 when every participant answered, 2 when some did, 1 when none did. */
@@ -36,7 +38,8 @@ export function outcomeOf(code: ExitCode): 'ok' | 'partial' | 'failed' {
 /** A participant's answer as a block: a heading line, then the text, wrapped to `width` when given. */
 export function formatAnswer(row: AnswerRow, width?: number): string {
   // Names, answers and errors come from models and people: cleaned before our own colours go on.
-  const heading = `${pc.bold(printable(row.name))} ${pc.dim(`(${printable(row.role)})`)}`;
+  const label = row.kind ? `${row.role}, ${row.kind}` : row.role;
+  const heading = `${pc.bold(printable(row.name))} ${pc.dim(`(${printable(label)})`)}`;
   if (row.status === 'ok') return `${heading}\n${wrapText(printable(row.content.trim()), width)}\n`;
   const why = printable(row.error ? `${row.error.type}: ${row.error.message}` : row.status);
   return `${heading} ${pc.red(row.status === 'failed' ? 'failed' : 'skipped')}: ${why}\n`;

@@ -131,5 +131,6 @@ function responseOf(entry: TranscriptEntry): ParticipantResponse {
     truncated: false,
     round: entry.round,
     shown: [],
+    ...(entry.kind && { kind: entry.kind }),
   };
 }

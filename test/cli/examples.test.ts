@@ -3,6 +3,7 @@ import path from 'node:path';
 import { COUNCIL_MODES } from '../../common/council';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { configShape, loadConfigFile } from '../../client/config';
+import { leadOf, splitByRole } from '../../workflows/strategies/roles';
 import { clusterEnv, runCli, stopStartedClis } from './cli';
 
 const EXAMPLES = path.resolve(__dirname, '../../examples');
@@ -34,19 +35,27 @@ describe('examples/', () => {
     const json = JSON.parse(result.stdout) as {
       simulated: boolean;
       status: string;
-      responses: Array<{ name: string; status: string; content: string }>;
+      responses: Array<{ name: string; status: string; content: string; kind?: string }>;
     };
     expect(json).toMatchObject({ simulated: true, status: 'ok' });
     const config = loadConfigFile(path.join(EXAMPLES, file));
-    // Observers listen and never answer; every other participant (or expert, plus the synthesizer) does.
+    // Observers listen and never answer; every other participant (or expert, plus the synthesizer)
+    // does, and a lead once more (moderatorLed's synthesis, hierarchical's assignment).
+    const main = config.kind === 'session' ? splitByRole(config.session.participants).main : [];
+    const lead = config.kind === 'session' ? leadOf(config.session.strategy, main) : undefined;
     const expected =
       config.kind === 'session'
-        ? config.session.participants.filter((p) => p.role !== 'observer').map((p) => p.name)
+        ? [
+            ...config.session.participants.filter((p) => p.role !== 'observer').map((p) => p.name),
+            ...(lead ? [lead.name] : []),
+          ]
         : [
             ...config.context.activeExperts.map((e) => e.name),
             config.context.synthesisConfig.name ?? 'Synthesizer',
           ];
     expect(json.responses.map((r) => r.name).sort()).toEqual([...expected].sort());
-    for (const response of json.responses) expect(response.content).toMatch(/^\(simulated\) /);
+    // An assignment is lines "Name: task", one per worker.
+    for (const response of json.responses)
+      expect(response.content).toMatch(response.kind === 'assignment' ? /^[^:\n]+: on "/ : /^\(simulated\) /);
   });
 });

@@ -3,7 +3,7 @@ import type { ParticipantRole, ParticipantSpec } from '../../common/participants
 import type { StrategySettings } from '../../common/selector';
 import type { ParticipantResponse, TranscriptEntry } from '../../common/session';
 import type { CallOutcome } from '../../workflows/shared/callParticipant';
-import type { RoundSeam } from '../../workflows/strategies';
+import type { CallPurpose, RoundSeam } from '../../workflows/strategies';
 
 /** A participant spec for pure strategy tests. */
 export function spec(name: string, role: ParticipantRole = 'panelist', priority = 0): ParticipantSpec {
@@ -15,19 +15,34 @@ export interface ScriptedCall {
   name: string;
   shown: string[];
   startedAt: number;
+  /** The call's phase and kind when it is not a plain answer, and what it was asked of "the question". */
+  phase?: string;
+  kind?: string;
+  asked: string;
 }
 
 /**
- * An invoker that answers "<name> says hi" after a microtask, fails the names in `failing`, and
- * records the order of calls and what each call was shown. `tick` counts calls begun, so two calls
- * begun before either finished share a phase.
+ * An invoker that answers "<name> says hi" (or `answers[name]`, for a call with a purpose) after a
+ * microtask, fails the names in `failing`, and records the order of calls and what each call was
+ * shown and asked. `tick` counts calls begun, so two calls begun before either finished share a phase.
  */
-export function scriptedInvoker(failing: readonly string[] = []) {
+export function scriptedInvoker(failing: readonly string[] = [], answers: Record<string, string> = {}) {
   const calls: ScriptedCall[] = [];
   let started = 0;
   let finished = 0;
-  const invoke = async (participant: ParticipantSpec, shown: readonly ParticipantResponse[]) => {
-    calls.push({ name: participant.name, shown: shown.map((r) => r.participantName), startedAt: finished });
+  const invoke = async (
+    participant: ParticipantSpec,
+    shown: readonly ParticipantResponse[],
+    purpose: CallPurpose = {},
+  ) => {
+    calls.push({
+      name: participant.name,
+      shown: shown.map((r) => r.participantName),
+      startedAt: finished,
+      ...(purpose.phase && { phase: purpose.phase }),
+      ...(purpose.kind && { kind: purpose.kind }),
+      asked: purpose.ask?.('the question') ?? 'the question',
+    });
     started += 1;
     await Promise.resolve();
     finished += 1;
@@ -35,13 +50,14 @@ export function scriptedInvoker(failing: readonly string[] = []) {
     const response: ParticipantResponse = {
       participantName: participant.name,
       participantRole: participant.role,
-      content: failed ? '' : `${participant.name} says hi`,
+      content: failed ? '' : ((purpose.phase && answers[participant.name]) ?? `${participant.name} says hi`),
       tokenUsage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
       status: failed ? 'failed' : 'ok',
       error: failed ? { type: 'ProviderServerError', message: 'boom' } : undefined,
       truncated: false,
       round: 1,
       shown: shown.map((r) => r.participantName),
+      ...(purpose.kind && { kind: purpose.kind }),
     };
     return response;
   };
@@ -66,6 +82,8 @@ export function scriptedSeam(
     memory?: unknown;
     transcript?: TranscriptEntry[];
     round?: number;
+    /** False: every `patched()` answers false, as when replaying a round recorded before a patch. */
+    patched?: boolean;
   } = {},
 ) {
   const answers = [...(options.answers ?? [])];
@@ -104,6 +122,7 @@ export function scriptedSeam(
     },
     note: (content) => notes.push(content),
     stopRequested: () => stopped,
+    patched: () => options.patched ?? true,
   };
   return { seam, modelCalls, notes, memory: () => memory, stop: () => (stopped = true) };
 }

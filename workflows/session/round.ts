@@ -4,7 +4,7 @@ import type { ParticipantCallState, ParticipantResponse, SessionState } from '..
 import { callParticipant, type CallIds, type InFlightCalls } from '../shared/callParticipant';
 import { answered } from '../strategies/phases';
 import { phaseOf, runRound, splitByRole } from '../strategies/roles';
-import { STRATEGIES } from '../strategies';
+import { STRATEGIES, type RoundContext, type RoundSeam } from '../strategies';
 import { LIMITS } from '../../common/defaults';
 import { jsonBytes } from '../../common/size';
 import { boundHistory, callShares } from './bounds';
@@ -19,7 +19,6 @@ import {
   strategyMemory,
 } from './state';
 import { addUsage, ZERO_USAGE } from '../../common/llm';
-import type { RoundSeam } from '../strategies';
 import { emptyLedger } from '../../common/budget';
 import { BUDGET_LEDGER_PATCH, BudgetGate } from '../shared/budget';
 
@@ -85,7 +84,7 @@ export async function playRound(
     status: 'ok',
   });
 
-  const invoke = async (spec: ParticipantSpec, offered: readonly ParticipantResponse[]) => {
+  const invoke: RoundContext['invoke'] = async (spec, offered, purpose = {}) => {
     // Failures shown (hierarchical's supervisors): runs recorded before were shown answers only.
     const shown =
       offered.some(failedOrSkipped) && !patched(FAILURES_SHOWN_PATCH) ? answered(offered) : offered;
@@ -95,12 +94,13 @@ export async function playRound(
     onActive(active);
     // Within its share of the round: half for the turn at most, the rest for the history (the
     // oldest messages leave the record itself, counted, so the activity's trimming stays aligned).
-    const turn = turnText(asked, shown, Math.min(LIMITS.maxTurnBytes, Math.floor(shares.prompt / 2)));
+    const ask = purpose.ask?.(asked) ?? asked;
+    const turn = turnText(ask, shown, Math.min(LIMITS.maxTurnBytes, Math.floor(shares.prompt / 2)));
     const instructions = jsonBytes(record.instructions ?? []) + jsonBytes(instruction ?? '');
     boundHistory(record, shares.prompt - jsonBytes(turn) - instructions);
     const messages = promptFor(state.config.systemPrompt, record, turn, instruction);
     const outcome = await callParticipant(spec, messages, {
-      site: { round, phase: phaseOf(strategy, spec), participant: spec.name },
+      site: { round, phase: purpose.phase ?? phaseOf(strategy, spec), participant: spec.name },
       ids,
       maxContextTokens: state.config.maxTokens,
       maxAnswerBytes: shares.answer,
@@ -118,6 +118,7 @@ export async function playRound(
       round,
       shown: shown.map((r) => r.participantName),
       ...(outcome.costUsd !== undefined && { costUsd: outcome.costUsd }),
+      ...(purpose.kind && { kind: purpose.kind }),
     };
     active.states[spec.name] = outcome.status === 'ok' ? 'done' : outcome.status;
     onActive(active);
@@ -130,6 +131,7 @@ export async function playRound(
       content: response.content,
       status: response.status,
       tokenUsage: response.tokenUsage,
+      ...(purpose.kind && { kind: purpose.kind }),
     });
     return response;
   };
@@ -154,6 +156,7 @@ export async function playRound(
     note: (content) =>
       appendTranscript(state, { round, from: strategy, role: 'system', content, status: 'ok' }),
     stopRequested,
+    patched,
   };
   const ranked = STRATEGIES[strategy].ranksEvaluators && roles.evaluators.length > 0;
   const rankEvaluators = !ranked || patched(RANKED_EVALUATORS_PATCH);

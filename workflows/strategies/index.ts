@@ -17,4 +17,4 @@ export const STRATEGIES: Readonly<Record<OrchestrationStrategy, Strategy>> = {
   selector,
 };
 
-export type { RoundContext, RoundSeam, Strategy } from './types';
+export type { CallPurpose, RoundContext, RoundSeam, Strategy } from './types';

@@ -1,7 +1,7 @@
 import type { OrchestrationStrategy, ParticipantSpec } from '../../common/participants';
 import type { StrategySettings } from '../../common/selector';
 import type { ParticipantResponse } from '../../common/session';
-import type { RoundSeam, Strategy } from './types';
+import type { RoundContext, RoundSeam, Strategy } from './types';
 
 /**
  * What each role means, decided once for every strategy:
@@ -40,10 +40,7 @@ export function checkParticipants(
 export async function runRound(
   strategy: Strategy,
   participants: readonly ParticipantSpec[],
-  invoke: (
-    participant: ParticipantSpec,
-    shown: readonly ParticipantResponse[],
-  ) => Promise<ParticipantResponse>,
+  invoke: RoundContext['invoke'],
   seam: RoundSeam,
   rankEvaluators = true,
 ): Promise<ParticipantResponse[]> {
@@ -61,11 +58,28 @@ export async function runRound(
 /**
  * What a participant's call is for in a round under a strategy, for its activity id and summary:
  * `evaluate` (evaluators), `moderate` (moderators under moderatorLed), `supervise` (supervisors
- * under hierarchical), else `answer`. Each participant is called once per round.
+ * under hierarchical), else `answer`. A strategy's other calls name their own phase (`synthesis`,
+ * `assign`: see CallPurpose), so every call of a round keeps a distinct id.
  */
 export function phaseOf(strategy: OrchestrationStrategy, participant: ParticipantSpec): string {
   if (participant.role === 'evaluator') return 'evaluate';
   if (strategy === 'moderatorLed' && participant.role === 'moderator') return 'moderate';
   if (strategy === 'hierarchical' && participant.role === 'supervisor') return 'supervise';
   return 'answer';
+}
+
+/**
+ * The participant a strategy calls twice a round, or undefined: under moderatorLed the first
+ * moderator to have joined (it also synthesizes the others' responses, when there are others), under
+ * hierarchical the first supervisor (it also assigns the workers' tasks). `main` in order of joining.
+ */
+export function leadOf(
+  strategy: OrchestrationStrategy,
+  main: readonly ParticipantSpec[],
+): ParticipantSpec | undefined {
+  if (strategy === 'moderatorLed' && main.some((p) => p.role !== 'moderator')) {
+    return main.find((p) => p.role === 'moderator');
+  }
+  if (strategy === 'hierarchical') return main.find((p) => p.role === 'supervisor');
+  return undefined;
 }

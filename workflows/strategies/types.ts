@@ -1,7 +1,7 @@
 import type { ChatMessage } from '../../common/llm';
 import type { OrchestrationStrategy, ParticipantSpec } from '../../common/participants';
 import type { StrategySettings } from '../../common/selector';
-import type { ParticipantResponse, TranscriptEntry } from '../../common/session';
+import type { ParticipantResponse, ResponseKind, TranscriptEntry } from '../../common/session';
 import type { CallOutcome, ModelCaller } from '../shared/callParticipant';
 
 /**
@@ -39,6 +39,21 @@ export interface RoundSeam {
   note(content: string): void;
   /** True once a person asked to stop this round (the `stopRound` update). */
   stopRequested(): boolean;
+  /**
+   * Temporal's `patched(id)` in a session, true in unit tests: a strategy whose calls change asks it
+   * so rounds recorded before the change replay as they ran, and stays runnable without a worker.
+   */
+  patched(id: string): boolean;
+}
+
+/** A call that is not the participant's plain answer to the round's message (see `invoke`). */
+export interface CallPurpose {
+  /** The call's phase in its activity id and summary (`r2.synthesis.Moderator`); the role's phase when absent. */
+  phase?: string;
+  /** The participant's message in this call, made from the round's message (the round's message when absent). */
+  ask?: (message: string) => string;
+  /** What the response is marked as (`ParticipantResponse.kind`). */
+  kind?: ResponseKind;
 }
 
 /** What a strategy may do during one round: call a participant, having shown it some answers. */
@@ -48,8 +63,15 @@ export interface RoundContext extends RoundSeam {
    * that `ranksEvaluators`, the evaluators follow the others, each in order of joining).
    */
   readonly participants: readonly ParticipantSpec[];
-  /** Calls one participant. Never throws: a failure comes back as a response with status `failed`. */
-  invoke(participant: ParticipantSpec, shown: readonly ParticipantResponse[]): Promise<ParticipantResponse>;
+  /**
+   * Calls one participant, shown `shown`, for `purpose` (a plain answer when absent). Never throws: a
+   * failure comes back as a response with status `failed`.
+   */
+  invoke(
+    participant: ParticipantSpec,
+    shown: readonly ParticipantResponse[],
+    purpose?: CallPurpose,
+  ): Promise<ParticipantResponse>;
 }
 
 /** One orchestration strategy: a deterministic function over {@link RoundContext}. */
