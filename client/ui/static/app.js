@@ -39,7 +39,7 @@ function select(name, values) {
 async function listPage() {
   const params = new URLSearchParams(location.search);
   const search = el('input', { name: 'q', placeholder: 'search the question', value: params.get('q') || '' });
-  const statuses = ['idle', 'running', 'closed', 'awaiting-human', 'synthesizing', 'completed'];
+  const statuses = ['idle', 'running', 'closed', 'cancelled', 'awaiting-human', 'synthesizing', 'completed'];
   const form = el(
     'form',
     { class: 'filters', method: 'get', action: '/' },
