@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { executeCouncilExperts } from '../../client/council';
+import { executeCouncilExperts, startCouncil } from '../../client/council';
 import { MultiParticipantSession } from '../../client/session';
 import { council, expert, model } from '../council/support';
 import { ARTIFACTS, startUiTestBed, type UiTestBed } from './support';
@@ -29,7 +29,7 @@ describe('council ui in a browser', () => {
     await session.sendMessage('user', 'Is <b id="injected">this</b> bold?');
     await executeCouncilExperts(
       bed.harness.client,
-      council('parallel', [expert('a'), expert('b')]),
+      council('parallel', [expert('a'), expert('b')], { task: `Should the ${stamp} team work four days?` }),
       undefined,
       undefined,
       { taskQueue: bed.harness.taskQueue, councilId },
@@ -47,7 +47,8 @@ describe('council ui in a browser', () => {
   const panel = () => page.getByTestId('panel');
 
   it('lists the session and the council, filters by kind and searches the question', async () => {
-    await page.goto(bed.ui.url);
+    // Other test files share the namespace: the search for this file's stamp keeps their runs out.
+    await page.goto(`${bed.ui.url}?q=${stamp}`);
     const session = page.locator(`tr[data-run="${sessionId}"]`);
     const councilRow = page.locator(`tr[data-run="${councilId}"]`);
     await session.waitFor();
@@ -58,11 +59,12 @@ describe('council ui in a browser', () => {
 
     await page.selectOption('select[name="kind"]', 'council');
     await page.click('button[type="submit"]');
+    await page.waitForURL(/kind=council/);
     await councilRow.waitFor();
     expect(await session.count()).toBe(0);
 
-    // A council's static summary carries its task: the search finds it by a word of the question.
-    await page.goto(`${bed.ui.url}?q=${encodeURIComponent('four-day work week')}`);
+    // A council's static summary carries its task: the search finds it by words of the task alone.
+    await page.goto(`${bed.ui.url}?q=${encodeURIComponent(`the ${stamp} team`)}`);
     await councilRow.waitFor();
     expect(await session.count()).toBe(0);
   });
@@ -113,5 +115,25 @@ describe('council ui in a browser', () => {
     // A closed run offers no form: there is nobody to send to.
     expect(await page.locator('form.send').count()).toBe(0);
     await shot('council');
+  });
+
+  it("sends a person's message to a council waiting for one, and sees it among the entries", async () => {
+    const waitingId = `ui-waiting-${stamp}`;
+    const context = council('parallel', [expert('a'), expert('b')], {
+      awaitHumanBetweenRounds: { timeoutMs: 120_000 },
+    });
+    await startCouncil(bed.harness.client, context, {
+      taskQueue: bed.harness.taskQueue,
+      councilId: waitingId,
+    });
+    await page.goto(`${bed.ui.url}runs/${waitingId}`);
+    await page.getByText('Round 1 · Expert B (answer)').waitFor({ timeout: 30_000 });
+    await page.getByTestId('message').fill('Mind the budget.');
+    await page.click('form.send button[type="submit"]');
+    // The council goes on once the person has spoken: the form may already be gone, the message stays.
+    await page.getByText('Round 1 · Human (person)').waitFor({ timeout: 30_000 });
+    await expect(panel().textContent()).resolves.toContain('Mind the budget.');
+    await shot('council-person');
+    await bed.harness.client.workflow.getHandle(waitingId).result();
   });
 });
