@@ -29,9 +29,23 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/static/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/static/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
-const RUN_API = /^\/api\/runs\/([A-Za-z0-9._:-]{1,200})$/;
-const SEND_API = /^\/api\/runs\/([A-Za-z0-9._:-]{1,200})\/messages$/;
-const PAGE = /^\/(runs\/[A-Za-z0-9._:-]{1,200})?$/;
+const RUN_API = /^\/api\/runs\/([^/]{1,600})$/;
+const SEND_API = /^\/api\/runs\/([^/]{1,600})\/messages$/;
+const PAGE = /^\/(runs\/[^/]{1,600})?$/;
+/** Run ids as council and Temporal schedules make them (a scheduled run's id ends in a UTC time). */
+const RUN_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+
+/** The run id of a path segment, percent-decoded (the page encodes `:`), or undefined. */
+function runIdOf(segment: string | undefined): string | undefined {
+  if (segment === undefined) return undefined;
+  let id: string;
+  try {
+    id = decodeURIComponent(segment);
+  } catch {
+    return undefined; // A malformed escape names no run.
+  }
+  return RUN_ID.test(id) ? id : undefined;
+}
 
 /** Starts the web view on 127.0.0.1 only: it reads and acts with the CLI's own Temporal client. */
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
@@ -49,10 +63,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (!hostAllowed(request, port)) return sendJson(response, 421, { error: 'unknown host' });
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
-    const send = SEND_API.exec(url.pathname);
-    if (request.method === 'POST' && send?.[1]) {
+    const sendTo = runIdOf(SEND_API.exec(url.pathname)?.[1]);
+    if (request.method === 'POST' && sendTo) {
       if (!postAllowed(request, token)) return sendJson(response, 403, { error: 'missing or wrong token' });
-      return sendFromPage(options, send[1], request, response);
+      return sendFromPage(options, sendTo, request, response);
     }
     if (request.method !== 'GET') return sendJson(response, 405, { error: 'method not allowed' });
     const asset = STATIC_FILES[url.pathname];
@@ -63,8 +77,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       if (!filter.success) return sendJson(response, 400, { error: 'bad filter' });
       return sendJson(response, 200, { runs: await listRuns(options.client, filter.data) });
     }
-    const run = RUN_API.exec(url.pathname);
-    if (run?.[1]) return sendJson(response, 200, await runView(options.client, run[1], options.serve));
+    const run = runIdOf(RUN_API.exec(url.pathname)?.[1]);
+    if (run) return sendJson(response, 200, await runView(options.client, run, options.serve));
     sendJson(response, 404, { error: 'not found' });
   }
 

@@ -63,6 +63,17 @@ describe('council ui guards', () => {
     expect(local.body).toContain(sessionId);
   });
 
+  it('reads a percent-encoded run id (scheduled runs end in a UTC time) and refuses a malformed one', async () => {
+    const get = (path: string) => rawRequest(bed.ui.port, { path, headers: { Host: host } });
+    const unknown = await get('/api/runs/no-such-run-2026-12-03T04%3A00%3A00Z');
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body).error).toContain(
+      'no session or council with id "no-such-run-2026-12-03T04:00:00Z"',
+    );
+    expect((await get('/api/runs/bad%ZZid')).status).toBe(404);
+    expect(JSON.parse((await get(`/api/runs/${encodeURIComponent(sessionId)}`)).body).id).toBe(sessionId);
+  });
+
   it('refuses a POST without the token, with a wrong one, or from another origin; no round starts', async () => {
     const before = chatRequests(bed.mock).length;
     expect((await send({})).status).toBe(403);
