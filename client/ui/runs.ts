@@ -8,6 +8,9 @@ import { CLI_MEMO_KEY } from '../cli/workflows';
 /** Most runs one list returns: each may cost a describe call for its summary. */
 export const MAX_LIST = 100;
 
+/** Runs described at once for their summaries. */
+const DESCRIBE_BATCH = 10;
+
 /** The list page's filters, as the query string carries them. */
 export const listFilterSchema = z
   .object({
@@ -64,11 +67,15 @@ export async function listRuns(client: Client, filter: ListFilter): Promise<RunR
   }
   const needle = filter.q?.trim().toLowerCase() ?? '';
   const rows: RunRow[] = [];
-  for (const info of found) {
-    const row = await rowOf(client, info);
-    const text = `${row.id}\n${row.question}`.toLowerCase();
-    if (!needle || text.includes(needle)) rows.push(row);
-    if (rows.length >= filter.limit) break;
+  // A few describes at a time: quick for a page of rows, gentle on the server over a long search.
+  for (let start = 0; start < found.length && rows.length < filter.limit; start += DESCRIBE_BATCH) {
+    const batch = await Promise.all(
+      found.slice(start, start + DESCRIBE_BATCH).map((info) => rowOf(client, info)),
+    );
+    for (const row of batch) {
+      const text = `${row.id}\n${row.question}`.toLowerCase();
+      if ((!needle || text.includes(needle)) && rows.length < filter.limit) rows.push(row);
+    }
   }
   return rows;
 }
