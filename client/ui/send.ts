@@ -76,3 +76,17 @@ export async function sendFromPage(
     throw error;
   }
 }
+
+/**
+ * Cancels a running session or council, as `council session cancel` does: calls in flight are
+ * cancelled and the run closes; the page sees it closed on its next poll.
+ */
+export async function cancelFromPage(options: UiDeps, id: string, response: ServerResponse): Promise<void> {
+  const found = await findWorkflow(options.client, id);
+  if (found.description.status.name !== 'RUNNING') {
+    return sendJson(response, 409, { error: `${found.kind} "${id}" is closed` });
+  }
+  await options.serve(found);
+  await found.handle.cancel();
+  sendJson(response, 202, { cancelled: true });
+}

@@ -6,7 +6,7 @@ import { CouncilUserError } from '../errors';
 import { hostAllowed, newToken, postAllowed, SECURITY_HEADERS, sendJson } from './guard';
 import { listFilterSchema, listRuns } from './runs';
 import { runView } from './runView';
-import { sendFromPage, type UiDeps } from './send';
+import { cancelFromPage, sendFromPage, type UiDeps } from './send';
 
 /** Options of {@link startUiServer}. */
 export interface UiServerOptions extends UiDeps {
@@ -31,6 +31,7 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
 };
 const RUN_API = /^\/api\/runs\/([^/]{1,600})$/;
 const SEND_API = /^\/api\/runs\/([^/]{1,600})\/messages$/;
+const CANCEL_API = /^\/api\/runs\/([^/]{1,600})\/cancel$/;
 const PAGE = /^\/(runs\/[^/]{1,600})?$/;
 /** Run ids as council and Temporal schedules make them (a scheduled run's id ends in a UTC time). */
 const RUN_ID = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -64,9 +65,11 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     if (!hostAllowed(request, port)) return sendJson(response, 421, { error: 'unknown host' });
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
     const sendTo = runIdOf(SEND_API.exec(url.pathname)?.[1]);
-    if (request.method === 'POST' && sendTo) {
+    const cancel = runIdOf(CANCEL_API.exec(url.pathname)?.[1]);
+    if (request.method === 'POST' && (sendTo || cancel)) {
       if (!postAllowed(request, token)) return sendJson(response, 403, { error: 'missing or wrong token' });
-      return sendFromPage(options, sendTo, request, response);
+      if (cancel) return cancelFromPage(options, cancel, response);
+      if (sendTo) return sendFromPage(options, sendTo, request, response);
     }
     if (request.method !== 'GET') return sendJson(response, 405, { error: 'method not allowed' });
     const asset = STATIC_FILES[url.pathname];

@@ -136,4 +136,16 @@ describe('council ui in a browser', () => {
     await shot('council-person');
     await bed.harness.client.workflow.getHandle(waitingId).result();
   });
+
+  it('cancels a live session from the page, after asking', async () => {
+    await page.goto(`${bed.ui.url}runs/${sessionId}`);
+    await page.getByTestId('cancel').waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('cancel').click();
+    await page.getByText(/^session · cancelled · broadcast/).waitFor({ timeout: 30_000 });
+    expect(await page.locator('form.send').count()).toBe(0);
+    const description = await bed.harness.client.workflow.getHandle(sessionId).describe();
+    expect(description.status.name).toBe('CANCELLED');
+    await shot('session-cancelled');
+  });
 });

@@ -89,6 +89,14 @@ describe('council ui guards', () => {
     );
     expect(unknown.status).toBe(400);
     expect(chatRequests(bed.mock).length).toBe(before);
+    const cancel = await rawRequest(bed.ui.port, {
+      method: 'POST',
+      path: `/api/runs/${sessionId}/cancel`,
+      headers: { Host: host, 'X-Council-Token': 'wrong' },
+    });
+    expect(cancel.status).toBe(403);
+    const description = await bed.harness.client.workflow.getHandle(sessionId).describe();
+    expect(description.status.name).toBe('RUNNING');
   });
 
   it('takes a POST with the token from its own origin and starts a round', async () => {

@@ -105,6 +105,16 @@ function usageTable(view) {
   return table;
 }
 
+/** POSTs JSON with the page's token; resolves to `done`, or to the server's error. */
+async function post(url, body, done) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Council-Token': token },
+    body: JSON.stringify(body),
+  });
+  return response.ok ? done : (await response.json()).error;
+}
+
 function sendForm(view) {
   const text = el('textarea', {
     name: 'content',
@@ -115,19 +125,26 @@ function sendForm(view) {
   if (view.kind === 'session')
     for (const p of view.participants) to.append(el('option', { value: p.name }, `to ${p.name}`));
   const note = el('span', { 'data-testid': 'send-status' });
-  const form = el('form', { class: 'send' }, text, to, el('button', { type: 'submit' }, 'Send'), note);
+  const cancel = el('button', { type: 'button', 'data-testid': 'cancel' }, `Cancel ${view.kind}`);
+  cancel.addEventListener('click', async () => {
+    if (!confirm(`Cancel ${view.id}? Calls in flight are cancelled.`)) return;
+    note.textContent = await post(`/api/runs/${encodeURIComponent(view.id)}/cancel`, {}, 'cancelled');
+  });
+  const form = el(
+    'form',
+    { class: 'send' },
+    text,
+    to,
+    el('button', { type: 'submit' }, 'Send'),
+    cancel,
+    note,
+  );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     note.textContent = 'sending…';
     const body = { content: text.value, ...(to.value ? { to: [to.value] } : {}) };
-    const response = await fetch(`/api/runs/${encodeURIComponent(view.id)}/messages`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Council-Token': token },
-      body: JSON.stringify(body),
-    });
-    const answer = await response.json();
-    note.textContent = response.ok ? 'sent' : answer.error;
-    if (response.ok) text.value = '';
+    note.textContent = await post(`/api/runs/${encodeURIComponent(view.id)}/messages`, body, 'sent');
+    if (note.textContent === 'sent') text.value = '';
   });
   return form;
 }
