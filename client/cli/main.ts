@@ -10,6 +10,7 @@ import { runCommand } from './run';
 import { scheduleCommand } from './schedule';
 import { serverCommand } from './server';
 import { sessionCommand } from './session';
+import { uiCommand } from './ui';
 import { workerCommand } from './worker';
 
 /** The `council` program: every command group, and the global --verbose. */
@@ -30,6 +31,7 @@ function buildProgram(): Command {
     estimateCommand(),
     gcCommand(),
     codecServerCommand(),
+    uiCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

@@ -42,6 +42,9 @@ describe('the packed package, installed into a fresh project', () => {
       expect(files).toContain(`dist/${file}.d.ts`);
     }
     expect(files).toContain('dist/client/cli/main.js');
+    // `council ui`'s page is no TypeScript: the build copies it, and the package must carry it.
+    for (const file of ['index.html', 'app.js', 'style.css'])
+      expect(files).toContain(`dist/client/ui/static/${file}`);
     const outside = files.filter((f) => !/^(dist\/|examples\/|README\.md$|package\.json$)/.test(f));
     expect(outside).toEqual(['scripts/install-temporal.sh']);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);

@@ -1,0 +1,52 @@
+import { Command } from 'commander';
+import { CouncilUserError } from '../errors';
+import { startUiServer } from '../ui/server';
+import { connectionFlags, withConnectionOptions } from './options';
+import { openRuntime } from './runtime';
+import { serveWorkflow } from './workflows';
+
+/** The port `council ui` listens on unless --port says otherwise. */
+export const DEFAULT_UI_PORT = 8240;
+
+/**
+ * `council ui [--port 8240]`: the web view of sessions and councils, on 127.0.0.1 only, reading from
+ * the Temporal the other commands use. It runs until Ctrl-C; on the embedded server this process
+ * also runs the workers the runs it shows need (as `session show` does).
+ */
+export function uiCommand(): Command {
+  const command = new Command('ui')
+    .description('serve a local web page of sessions and councils (127.0.0.1 only)')
+    .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', String(DEFAULT_UI_PORT));
+  withConnectionOptions(command);
+  return command.action(async (options: Record<string, unknown>) => {
+    const port = Number(options.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+      throw new CouncilUserError('--port takes a whole number from 0 to 65535');
+    }
+    const runtime = await openRuntime(connectionFlags(options));
+    try {
+      const server = await startUiServer({
+        client: runtime.client,
+        port,
+        serve: (found) => serveWorkflow(runtime, found),
+        log: (line) => process.stderr.write(`council ui: ${line}\n`),
+      }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EADDRINUSE') throw error;
+        throw new CouncilUserError(`port ${port} is in use`, 'pick another with --port');
+      });
+      process.stdout.write(`council ui on ${server.url} (Temporal ${runtime.address}); Ctrl-C stops it\n`);
+      await untilInterrupted();
+      await server.close();
+    } finally {
+      await runtime.close();
+    }
+  });
+}
+
+/** Resolves on the first SIGINT or SIGTERM, so the server and the runtime close in order. */
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}

@@ -1,0 +1,70 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * Headers on every answer. The page runs only the script file it is served with (no inline script,
+ * no eval), talks only to this server, and may not be framed: model output the page shows can never
+ * become code, even if a bug let it reach the DOM as markup.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cache-Control': 'no-store',
+};
+
+/** The header a POST must carry the page's token in: a custom header also forces a CORS preflight. */
+export const TOKEN_HEADER = 'x-council-token';
+
+/** A fresh secret per process, handed to the page in a meta tag and required on every POST. */
+export function newToken(): string {
+  return randomBytes(24).toString('hex');
+}
+
+/**
+ * Only requests naming this server by its loopback name pass: a DNS-rebinding page reaches the port
+ * under its own host name, which is refused before anything is read or done.
+ */
+export function hostAllowed(request: IncomingMessage, port: number): boolean {
+  const host = request.headers.host;
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+}
+
+/**
+ * A state-changing request must carry the token, and, when the browser says where it comes from,
+ * come from this server's own origin. Another site can neither read the token nor set the header.
+ */
+export function postAllowed(request: IncomingMessage, token: string): boolean {
+  const given = request.headers[TOKEN_HEADER];
+  if (typeof given !== 'string' || !sameSecret(given, token)) return false;
+  const origin = request.headers.origin;
+  return origin === undefined || origin === `http://${request.headers.host ?? ''}`;
+}
+
+function sameSecret(given: string, token: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Reads a request body up to `maxBytes`; past it, the request is refused rather than buffered. */
+export async function readBody(request: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > maxBytes) return undefined;
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Sends a JSON answer with the security headers. */
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(body));
+}

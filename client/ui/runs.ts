@@ -1,0 +1,109 @@
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { z } from 'zod';
+import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
+import { SESSION_SUMMARY_MEMO_KEY, type SessionSummary } from '../../common/session';
+import { explainEncrypted } from '../../storage/encryption';
+import { CLI_MEMO_KEY } from '../cli/workflows';
+
+/** Most runs one list returns: each may cost a describe call for its summary. */
+export const MAX_LIST = 100;
+
+/** Runs described at once for their summaries. */
+const DESCRIBE_BATCH = 10;
+
+/** The list page's filters, as the query string carries them. */
+export const listFilterSchema = z
+  .object({
+    kind: z.enum(['session', 'council']).optional(),
+    // A search attribute value goes into a visibility query: only lower-case words, no quotes.
+    status: z
+      .string()
+      .regex(/^[a-z-]{1,40}$/)
+      .optional(),
+    q: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_LIST).default(50),
+  })
+  .strict();
+export type ListFilter = z.infer<typeof listFilterSchema>;
+
+/** One row of the list page. */
+export interface RunRow {
+  id: string;
+  kind: string;
+  strategy: string;
+  councilStatus: string;
+  workflowStatus: string;
+  startedAt: string;
+  tokens: number | null;
+  /** The question of a CLI run, else the run's static summary (a council's task, a session's strategy). */
+  question: string;
+}
+
+/** The visibility query for a filter: every clause is a search attribute the workflows set. */
+export function listQuery(filter: ListFilter): string {
+  return [
+    filter.kind
+      ? `${CouncilKindKey.name} = '${filter.kind}'`
+      : `${CouncilKindKey.name} IN ('session', 'council')`,
+    ...(filter.status ? [`${CouncilStatusKey.name} = '${filter.status}'`] : []),
+  ].join(' AND ');
+}
+
+/**
+ * Sessions and councils, newest first. The question search runs here, not in the server: the
+ * question lives in a memo or the static summary, which visibility queries cannot search.
+ */
+export async function listRuns(client: Client, filter: ListFilter): Promise<RunRow[]> {
+  const found: WorkflowExecutionInfo[] = [];
+  try {
+    // Searching reads more runs than it shows; the scan stays bounded all the same.
+    const scan = filter.q ? MAX_LIST * 5 : filter.limit;
+    for await (const info of client.workflow.list({ query: listQuery(filter) })) {
+      found.push(info);
+      if (found.length >= scan) break;
+    }
+  } catch (error) {
+    throw explainEncrypted(error);
+  }
+  const needle = filter.q?.trim().toLowerCase() ?? '';
+  const rows: RunRow[] = [];
+  // A few describes at a time: quick for a page of rows, gentle on the server over a long search.
+  for (let start = 0; start < found.length && rows.length < filter.limit; start += DESCRIBE_BATCH) {
+    const batch = await Promise.all(
+      found.slice(start, start + DESCRIBE_BATCH).map((info) => rowOf(client, info)),
+    );
+    for (const row of batch) {
+      const text = `${row.id}\n${row.question}`.toLowerCase();
+      if ((!needle || text.includes(needle)) && rows.length < filter.limit) rows.push(row);
+    }
+  }
+  return rows;
+}
+
+async function rowOf(client: Client, info: WorkflowExecutionInfo): Promise<RunRow> {
+  const memo = info.memo?.[CLI_MEMO_KEY] as { question?: string } | undefined;
+  // A closed session leaves its totals in its memo: no worker has to replay it to say them.
+  const summary = info.memo?.[SESSION_SUMMARY_MEMO_KEY] as SessionSummary | undefined;
+  return {
+    id: info.workflowId,
+    kind: info.typedSearchAttributes.get(CouncilKindKey) ?? '',
+    strategy: info.typedSearchAttributes.get(CouncilStrategyKey) ?? '',
+    councilStatus: info.typedSearchAttributes.get(CouncilStatusKey) ?? '',
+    workflowStatus: info.status.name.toLowerCase(),
+    startedAt: info.startTime.toISOString(),
+    tokens: summary ? summary.usage.totalTokens : null,
+    question: memo?.question ?? (await staticSummary(client, info.workflowId)),
+  };
+}
+
+/** Listing leaves out user metadata, so a run without a CLI question is described for its summary. */
+async function staticSummary(client: Client, id: string): Promise<string> {
+  try {
+    const description = await client.workflow.getHandle(id).describe();
+    return (await description.staticSummary()) ?? '';
+  } catch (error) {
+    // A run deleted between list and describe has no summary to show; the row stays.
+    if (error instanceof WorkflowNotFoundError) return '';
+    throw error;
+  }
+}

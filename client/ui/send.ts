@@ -1,0 +1,92 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { LIMITS } from '../../common/defaults';
+import { zodProblem } from '../../common/validation';
+import { sendHumanMessage } from '../council';
+import { CouncilUserError } from '../errors';
+import { MultiParticipantSession } from '../session';
+import { findWorkflow } from '../cli/workflows';
+import { readBody, sendJson } from './guard';
+import type { Client } from '@temporalio/client';
+import type { FoundWorkflow } from '../cli/workflows';
+
+/** What the page's form posts. The workflow checks the message again; this bounds what is read. */
+const sendSchema = z
+  .object({
+    content: z.string().trim().min(1, 'the message is empty').max(LIMITS.maxMessageChars),
+    /** A session's participant names, or one council expert id; absent: everyone. */
+    to: z.array(z.string().min(1).max(200)).max(100).optional(),
+  })
+  .strict();
+
+/** What the server's handlers work with: the CLI's client, and how a run gets a worker. */
+export interface UiDeps {
+  client: Client;
+  /** Makes sure a worker serves a run before it is queried or sent to (see runView). */
+  serve: (found: FoundWorkflow) => Promise<void>;
+  /** Where failures of rounds sent from the page go (they end after the POST has answered). */
+  log: (line: string) => void;
+}
+
+/** How long a session round may take to refuse the message before the page is told it was sent. */
+const REFUSAL_WINDOW_MS = 500;
+
+/**
+ * Sends the page's message: a council takes it as a person's message (answered at once); a session
+ * starts a round, whose answers the page sees by polling, so the POST does not wait for the round.
+ */
+export async function sendFromPage(
+  options: UiDeps,
+  id: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
+    return sendJson(response, 415, { error: 'send JSON' });
+  }
+  const body = await readBody(request, LIMITS.maxMessageBytes * 2);
+  if (body === undefined) return sendJson(response, 413, { error: 'message too long' });
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return sendJson(response, 400, { error: 'the body is not JSON' });
+  }
+  const parsed = sendSchema.safeParse(json);
+  if (!parsed.success) return sendJson(response, 400, { error: zodProblem(parsed.error) });
+  const { content, to } = parsed.data;
+  const found = await findWorkflow(options.client, id);
+  if (found.description.status.name !== 'RUNNING') {
+    return sendJson(response, 409, { error: `${found.kind} "${id}" is closed` });
+  }
+  await options.serve(found);
+  try {
+    if (found.kind === 'council') {
+      const sent = await sendHumanMessage(options.client, id, { content, recipient: to?.[0] });
+      return sendJson(response, 200, { sent: sent.id });
+    }
+    const session = await MultiParticipantSession.attach(options.client, id);
+    const round = session.sendMessage('user', content, to ? { participants: to } : undefined);
+    // A refusal (unknown participant, closed session) comes back within the window as a 400.
+    await Promise.race([round, new Promise((resolve) => setTimeout(resolve, REFUSAL_WINDOW_MS))]);
+    round.catch((error: unknown) => options.log(`round of ${id} from the page failed: ${String(error)}`));
+    return sendJson(response, 202, { sent: true });
+  } catch (error) {
+    if (error instanceof CouncilUserError) return sendJson(response, 400, { error: error.toOneLine() });
+    throw error;
+  }
+}
+
+/**
+ * Cancels a running session or council, as `council session cancel` does: calls in flight are
+ * cancelled and the run closes; the page sees it closed on its next poll.
+ */
+export async function cancelFromPage(options: UiDeps, id: string, response: ServerResponse): Promise<void> {
+  const found = await findWorkflow(options.client, id);
+  if (found.description.status.name !== 'RUNNING') {
+    return sendJson(response, 409, { error: `${found.kind} "${id}" is closed` });
+  }
+  await options.serve(found);
+  await found.handle.cancel();
+  sendJson(response, 202, { cancelled: true });
+}

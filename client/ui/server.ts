@@ -1,0 +1,116 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { CouncilUserError } from '../errors';
+import { hostAllowed, newToken, postAllowed, SECURITY_HEADERS, sendJson } from './guard';
+import { listFilterSchema, listRuns } from './runs';
+import { runView } from './runView';
+import { cancelFromPage, sendFromPage, type UiDeps } from './send';
+
+/** Options of {@link startUiServer}. */
+export interface UiServerOptions extends UiDeps {
+  /** 0 picks a free port. */
+  port: number;
+}
+
+/** A running `council ui` server. */
+export interface UiServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** Built next to this file: `npm run build` copies the folder into dist. */
+const STATIC_DIR = path.join(__dirname, 'static');
+/** The only files served, by URL: nothing else in the folder, and no path from the request. */
+const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+  '/static/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/static/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+};
+const RUN_API = /^\/api\/runs\/([^/]{1,600})$/;
+const SEND_API = /^\/api\/runs\/([^/]{1,600})\/messages$/;
+const CANCEL_API = /^\/api\/runs\/([^/]{1,600})\/cancel$/;
+const PAGE = /^\/(runs\/[^/]{1,600})?$/;
+/** Run ids as council and Temporal schedules make them (a scheduled run's id ends in a UTC time). */
+const RUN_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+
+/** The run id of a path segment, percent-decoded (the page encodes `:`), or undefined. */
+function runIdOf(segment: string | undefined): string | undefined {
+  if (segment === undefined) return undefined;
+  let id: string;
+  try {
+    id = decodeURIComponent(segment);
+  } catch {
+    return undefined; // A malformed escape names no run.
+  }
+  return RUN_ID.test(id) ? id : undefined;
+}
+
+/** Starts the web view on 127.0.0.1 only: it reads and acts with the CLI's own Temporal client. */
+export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
+  const token = newToken();
+  let port = options.port;
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      const status = error instanceof CouncilUserError ? 404 : 500;
+      const message = error instanceof CouncilUserError ? error.toOneLine() : String(error);
+      if (!response.headersSent) sendJson(response, status, { error: message.split('\n')[0] });
+      else response.end();
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!hostAllowed(request, port)) return sendJson(response, 421, { error: 'unknown host' });
+    const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    const sendTo = runIdOf(SEND_API.exec(url.pathname)?.[1]);
+    const cancel = runIdOf(CANCEL_API.exec(url.pathname)?.[1]);
+    if (request.method === 'POST' && (sendTo || cancel)) {
+      if (!postAllowed(request, token)) return sendJson(response, 403, { error: 'missing or wrong token' });
+      if (cancel) return cancelFromPage(options, cancel, response);
+      if (sendTo) return sendFromPage(options, sendTo, request, response);
+    }
+    if (request.method !== 'GET') return sendJson(response, 405, { error: 'method not allowed' });
+    const asset = STATIC_FILES[url.pathname];
+    if (asset) return sendFile(response, asset.file, asset.type);
+    if (PAGE.test(url.pathname)) return sendPage(response, token);
+    if (url.pathname === '/api/runs') {
+      const filter = listFilterSchema.safeParse(Object.fromEntries(url.searchParams));
+      if (!filter.success) return sendJson(response, 400, { error: 'bad filter' });
+      return sendJson(response, 200, { runs: await listRuns(options.client, filter.data) });
+    }
+    const run = runIdOf(RUN_API.exec(url.pathname)?.[1]);
+    if (run) return sendJson(response, 200, await runView(options.client, run, options.serve));
+    sendJson(response, 404, { error: 'not found' });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function sendFile(response: ServerResponse, file: string, type: string): Promise<void> {
+  const body = await readFile(path.join(STATIC_DIR, file));
+  response.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': type });
+  response.end(body);
+}
+
+/** The one HTML page: the token goes in a meta tag the script reads (a hex string, nothing to escape). */
+async function sendPage(response: ServerResponse, token: string): Promise<void> {
+  const html = (await readFile(path.join(STATIC_DIR, 'index.html'), 'utf8')).replace('__TOKEN__', token);
+  response.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8' });
+  response.end(html);
+}

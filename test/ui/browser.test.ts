@@ -1,0 +1,151 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { executeCouncilExperts, startCouncil } from '../../client/council';
+import { MultiParticipantSession } from '../../client/session';
+import { council, expert, model } from '../council/support';
+import { ARTIFACTS, startUiTestBed, type UiTestBed } from './support';
+
+/** `council ui` in Debian's Chromium, headless: nothing is downloaded at run time. */
+describe('council ui in a browser', () => {
+  let bed: UiTestBed;
+  let browser: Browser;
+  let page: Page;
+  const stamp = Date.now();
+  const sessionId = `ui-session-${stamp}`;
+  const councilId = `ui-council-${stamp}`;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    bed = await startUiTestBed('ui-browser');
+    const session = await MultiParticipantSession.create(
+      bed.harness.client,
+      { systemPrompt: 'Be brief.', strategy: 'broadcast' },
+      { taskQueue: bed.harness.taskQueue, sessionId },
+    );
+    await session.addParticipant('Agent-1', model, 'panelist');
+    await session.addParticipant('Agent-2', model, 'panelist');
+    // Markup in a message must reach the page as text, never as elements.
+    await session.sendMessage('user', 'Is <b id="injected">this</b> bold?');
+    await executeCouncilExperts(
+      bed.harness.client,
+      council('parallel', [expert('a'), expert('b')], { task: `Should the ${stamp} team work four days?` }),
+      undefined,
+      undefined,
+      { taskQueue: bed.harness.taskQueue, councilId },
+    );
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+    page = await browser.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await bed?.close();
+  });
+
+  const shot = (name: string) =>
+    page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const panel = () => page.getByTestId('panel');
+
+  it('lists the session and the council, filters by kind and searches the question', async () => {
+    // Other test files share the namespace: the search for this file's stamp keeps their runs out.
+    await page.goto(`${bed.ui.url}?q=${stamp}`);
+    const session = page.locator(`tr[data-run="${sessionId}"]`);
+    const councilRow = page.locator(`tr[data-run="${councilId}"]`);
+    await session.waitFor();
+    await councilRow.waitFor();
+    await expect(session.textContent()).resolves.toContain('broadcast');
+    await expect(councilRow.textContent()).resolves.toContain('parallel');
+    await shot('list');
+
+    await page.selectOption('select[name="kind"]', 'council');
+    await page.click('button[type="submit"]');
+    await page.waitForURL(/kind=council/);
+    await councilRow.waitFor();
+    expect(await session.count()).toBe(0);
+
+    // A council's static summary carries its task: the search finds it by words of the task alone.
+    await page.goto(`${bed.ui.url}?q=${encodeURIComponent(`the ${stamp} team`)}`);
+    await councilRow.waitFor();
+    expect(await session.count()).toBe(0);
+  });
+
+  it('shows a session: one tab per participant with its answers, text only, token use', async () => {
+    await page.goto(`${bed.ui.url}runs/${sessionId}`);
+    await page.getByRole('tab', { name: 'Agent-1' }).waitFor();
+    await expect(page.getByRole('tab').allTextContents()).resolves.toEqual([
+      'All rounds',
+      'Agent-1',
+      'Agent-2',
+    ]);
+    await expect(panel().textContent()).resolves.toContain('Is <b id="injected">this</b> bold?');
+    expect(await page.locator('#injected').count()).toBe(0);
+    await expect(page.getByTestId('usage').textContent()).resolves.toMatch(/Agent-1 \(panelist\)15/);
+
+    await page.getByRole('tab', { name: 'Agent-2' }).click();
+    await expect(panel().textContent()).resolves.toMatch(/Agent-2: answer \d/);
+    await expect(panel().textContent()).resolves.not.toContain('Agent-1:');
+    await shot('session');
+  });
+
+  it('sends a message from the form and sees the answers of the new round appear', async () => {
+    await page.goto(`${bed.ui.url}runs/${sessionId}`);
+    await page.getByTestId('message').fill('And now, briefly?');
+    await page.click('form.send button[type="submit"]');
+    await page.getByText('Round 2 · Agent-1 (panelist)').waitFor({ timeout: 30_000 });
+    await page.getByText('Round 2 · Agent-2 (panelist)').waitFor({ timeout: 30_000 });
+    await expect(panel().textContent()).resolves.toContain('And now, briefly?');
+    await expect(page.getByTestId('send-status').textContent()).resolves.toBe('sent');
+    expect(bed.logged).toEqual([]);
+    await shot('session-sent');
+  });
+
+  it('shows a council: a tab per expert and the synthesizer, with answers and the synthesis', async () => {
+    await page.goto(`${bed.ui.url}runs/${councilId}`);
+    await page.getByRole('tab', { name: 'Expert A' }).waitFor();
+    const tabs = await page.getByRole('tab').allTextContents();
+    expect(tabs.slice(0, 3)).toEqual(['All rounds', 'Expert A', 'Expert B']);
+    expect(tabs).toHaveLength(4);
+    await expect(page.getByTestId('status').textContent()).resolves.toContain(
+      'council · completed · parallel',
+    );
+    await page.getByRole('tab', { name: 'Expert B' }).click();
+    await expect(panel().textContent()).resolves.toMatch(/Expert B: answer \d/);
+    await page.getByRole('tab', { name: tabs[3]! }).click();
+    await expect(panel().textContent()).resolves.toContain('(synthesizer)');
+    // A closed run offers no form: there is nobody to send to.
+    expect(await page.locator('form.send').count()).toBe(0);
+    await shot('council');
+  });
+
+  it("sends a person's message to a council waiting for one, and sees it among the entries", async () => {
+    const waitingId = `ui-waiting-${stamp}`;
+    const context = council('parallel', [expert('a'), expert('b')], {
+      awaitHumanBetweenRounds: { timeoutMs: 120_000 },
+    });
+    await startCouncil(bed.harness.client, context, {
+      taskQueue: bed.harness.taskQueue,
+      councilId: waitingId,
+    });
+    await page.goto(`${bed.ui.url}runs/${waitingId}`);
+    await page.getByText('Round 1 · Expert B (answer)').waitFor({ timeout: 30_000 });
+    await page.getByTestId('message').fill('Mind the budget.');
+    await page.click('form.send button[type="submit"]');
+    // The council goes on once the person has spoken: the form may already be gone, the message stays.
+    await page.getByText('Round 1 · Human (person)').waitFor({ timeout: 30_000 });
+    await expect(panel().textContent()).resolves.toContain('Mind the budget.');
+    await shot('council-person');
+    await bed.harness.client.workflow.getHandle(waitingId).result();
+  });
+
+  it('cancels a live session from the page, after asking', async () => {
+    await page.goto(`${bed.ui.url}runs/${sessionId}`);
+    await page.getByTestId('cancel').waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('cancel').click();
+    await page.getByText(/^session · cancelled · broadcast/).waitFor({ timeout: 30_000 });
+    expect(await page.locator('form.send').count()).toBe(0);
+    const description = await bed.harness.client.workflow.getHandle(sessionId).describe();
+    expect(description.status.name).toBe('CANCELLED');
+    await shot('session-cancelled');
+  });
+});

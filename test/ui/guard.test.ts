@@ -1,0 +1,111 @@
+import { MultiParticipantSession } from '../../client/session';
+import { model } from '../council/support';
+import { waitFor } from '../helpers/wait';
+import { chatRequests } from '../helpers/mockLlm';
+import { rawRequest, startUiTestBed, type UiTestBed } from './support';
+
+/** What a local server must refuse: other host names, POSTs without the token or from elsewhere. */
+describe('council ui guards', () => {
+  let bed: UiTestBed;
+  const sessionId = `ui-guard-${Date.now()}`;
+  let host: string;
+  let send: (headers: Record<string, string>, body?: string) => ReturnType<typeof rawRequest>;
+
+  beforeAll(async () => {
+    bed = await startUiTestBed('ui-guard');
+    host = `127.0.0.1:${bed.ui.port}`;
+    const session = await MultiParticipantSession.create(
+      bed.harness.client,
+      { systemPrompt: 'Be brief.', strategy: 'broadcast' },
+      { taskQueue: bed.harness.taskQueue, sessionId },
+    );
+    await session.addParticipant('Agent-1', model, 'panelist');
+    send = (headers, body = JSON.stringify({ content: 'Hello?' })) =>
+      rawRequest(bed.ui.port, {
+        method: 'POST',
+        path: `/api/runs/${sessionId}/messages`,
+        headers: { Host: host, 'Content-Type': 'application/json', ...headers },
+        body,
+      });
+  });
+  afterAll(async () => {
+    await bed?.close();
+  });
+
+  it('serves the page with a strict CSP and its token, and no inline script', async () => {
+    const page = await rawRequest(bed.ui.port, { path: '/', headers: { Host: host } });
+    expect(page.status).toBe(200);
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(page.body).toContain(`content="${bed.ui.token}"`);
+    expect(page.body).not.toMatch(/<script>/);
+    const script = await rawRequest(bed.ui.port, { path: '/static/app.js', headers: { Host: host } });
+    expect(script.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(script.body).not.toContain('innerHTML');
+  });
+
+  it('refuses a host name other than its loopback names (DNS rebinding)', async () => {
+    for (const name of [`evil.example:${bed.ui.port}`, '127.0.0.1:1', 'localhost']) {
+      const answer = await rawRequest(bed.ui.port, {
+        path: `/api/runs?q=${sessionId}`,
+        headers: { Host: name },
+      });
+      expect(answer.status).toBe(421);
+      expect(answer.body).not.toContain(sessionId);
+    }
+    const local = await rawRequest(bed.ui.port, {
+      path: `/api/runs?q=${sessionId}`,
+      headers: { Host: `localhost:${bed.ui.port}` },
+    });
+    expect(local.status).toBe(200);
+    expect(local.body).toContain(sessionId);
+  });
+
+  it('reads a percent-encoded run id (scheduled runs end in a UTC time) and refuses a malformed one', async () => {
+    const get = (path: string) => rawRequest(bed.ui.port, { path, headers: { Host: host } });
+    const unknown = await get('/api/runs/no-such-run-2026-12-03T04%3A00%3A00Z');
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body).error).toContain(
+      'no session or council with id "no-such-run-2026-12-03T04:00:00Z"',
+    );
+    expect((await get('/api/runs/bad%ZZid')).status).toBe(404);
+    expect(JSON.parse((await get(`/api/runs/${encodeURIComponent(sessionId)}`)).body).id).toBe(sessionId);
+  });
+
+  it('refuses a POST without the token, with a wrong one, or from another origin; no round starts', async () => {
+    const before = chatRequests(bed.mock).length;
+    expect((await send({})).status).toBe(403);
+    expect((await send({ 'X-Council-Token': 'x'.repeat(bed.ui.token.length) })).status).toBe(403);
+    const foreign = await send({ 'X-Council-Token': bed.ui.token, Origin: 'http://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect((await send({ 'X-Council-Token': bed.ui.token, 'Content-Type': 'text/plain' })).status).toBe(415);
+    const empty = await send({ 'X-Council-Token': bed.ui.token }, JSON.stringify({ content: '  ' }));
+    expect(empty.status).toBe(400);
+    const unknown = await send(
+      { 'X-Council-Token': bed.ui.token },
+      JSON.stringify({ content: 'Hi', to: ['Nobody'] }),
+    );
+    expect(unknown.status).toBe(400);
+    expect(chatRequests(bed.mock).length).toBe(before);
+    const cancel = await rawRequest(bed.ui.port, {
+      method: 'POST',
+      path: `/api/runs/${sessionId}/cancel`,
+      headers: { Host: host, 'X-Council-Token': 'wrong' },
+    });
+    expect(cancel.status).toBe(403);
+    const description = await bed.harness.client.workflow.getHandle(sessionId).describe();
+    expect(description.status.name).toBe('RUNNING');
+  });
+
+  it('takes a POST with the token from its own origin and starts a round', async () => {
+    const sent = await send({ 'X-Council-Token': bed.ui.token, Origin: `http://${host}` });
+    expect(sent.status).toBe(202);
+    await waitFor('the round the page started', async () => {
+      const view = await rawRequest(bed.ui.port, { path: `/api/runs/${sessionId}`, headers: { Host: host } });
+      return (JSON.parse(view.body) as { round: number }).round === 1;
+    });
+    expect(bed.logged).toEqual([]);
+  });
+});

@@ -1,0 +1,75 @@
+import { request } from 'node:http';
+import path from 'node:path';
+import type { LLMock } from '@copilotkit/aimock';
+import { createLlmActivities } from '../../activities';
+import { startUiServer, type UiServer } from '../../client/ui/server';
+import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';
+import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+
+/** Where browser tests keep their screenshots (gitignored). */
+export const ARTIFACTS = path.resolve(__dirname, '../../artifacts/ui');
+
+/** The mock, a harness worker on the dev server, and `council ui`'s server reading the same namespace. */
+export interface UiTestBed {
+  mock: LLMock;
+  harness: TemporalTestHarness;
+  ui: UiServer;
+  logged: string[];
+  close(): Promise<void>;
+}
+
+export async function startUiTestBed(label: string): Promise<UiTestBed> {
+  const mock = await startMockLlm();
+  answerAsParticipants(mock);
+  const harness = await startHarness(label, createLlmActivities(mockClients(mock)));
+  const logged: string[] = [];
+  // The harness's worker serves every run of this test: nothing to start per run.
+  const ui = await startUiServer({
+    client: harness.client,
+    port: 0,
+    serve: async () => undefined,
+    log: (line) => logged.push(line),
+  });
+  return {
+    mock,
+    harness,
+    ui,
+    logged,
+    async close() {
+      await ui.close();
+      await harness.close();
+      await mock.stop();
+    },
+  };
+}
+
+/** A raw HTTP request, so a test can set the Host and Origin headers a browser would. */
+export function rawRequest(
+  port: number,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: options.headers,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
