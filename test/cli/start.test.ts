@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { bundleCachePath, cachedWorkflowBundle } from '../../client/cli/bundle';
 import { COMMANDS } from '../../client/cli/commands';
 import { cliEnv, exited, runCli, startCli, stopStartedClis, waitFor } from './cli';
 
@@ -65,5 +68,22 @@ describe('a CLI that starts fast', () => {
         ` JSON.stringify(commands.map((c) => [c.name(), new Help().subcommandTerm(c), c.description()]))))`,
     );
     expect(listed).toEqual(COMMANDS.map((entry) => [entry.name, entry.term, entry.description]));
+  }, 60_000);
+
+  it('loads the prebuilt workflow bundle of the current code, and never a stale one', async () => {
+    const prebuilt = mkdtempSync(path.join(os.tmpdir(), 'council-prebuilt-'));
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'council-cli-'));
+    const name = path.basename(bundleCachePath(dataDir));
+    writeFileSync(path.join(prebuilt, name), '// prebuilt');
+    expect(await cachedWorkflowBundle(dataDir, {}, prebuilt)).toEqual({ code: '// prebuilt' });
+    // Nothing was bundled, so nothing was cached.
+    expect(existsSync(bundleCachePath(dataDir))).toBe(false);
+
+    // A bundle of other workflow code (another hash) is passed over for the data directory's cache.
+    const stale = mkdtempSync(path.join(os.tmpdir(), 'council-prebuilt-'));
+    writeFileSync(path.join(stale, 'workflows-0000000000000000.js'), '// stale');
+    mkdirSync(path.dirname(bundleCachePath(dataDir)), { recursive: true });
+    writeFileSync(bundleCachePath(dataDir), '// cached');
+    expect(await cachedWorkflowBundle(dataDir, {}, stale)).toEqual({ code: '// cached' });
   }, 60_000);
 });
