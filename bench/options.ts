@@ -10,6 +10,7 @@ export const MEASUREMENTS = [
   'codec',
   'cluster',
   'streaming',
+  'start',
 ] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 

@@ -3,6 +3,7 @@ import type { ClusterResult } from './cluster';
 import type { ConcurrencyLevel } from './concurrency';
 import { machineLine } from './machine';
 import type { BenchResults } from './results';
+import type { StartResult } from './start';
 
 const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
 const header = (...cells: string[]) => [row(cells), row(cells.map(() => '---'))];
@@ -129,6 +130,7 @@ export function markdownReport(results: BenchResults, chartFile?: string): strin
   if (results.codec) lines.push('', ...codecSection(results.codec));
   if (results.cluster) lines.push('', ...clusterSection(results.cluster));
   if (results.streaming) lines.push('', ...streamingSection(results.streaming));
+  if (results.start) lines.push('', ...startSection(results.start));
   return `${lines.join('\n')}\n`;
 }
 
@@ -289,5 +291,24 @@ function streamingSection(s: NonNullable<BenchResults['streaming']>): string[] {
       `${s.settings.beatMs} ms, worker heartbeat throttle ${s.settings.heartbeatThrottle} ms, watcher poll ` +
       `${s.settings.pollMs} ms, tail ${s.settings.tailChars} characters. Every answer streams its heartbeats ` +
       'either way: the watcher adds only its reads (DescribeWorkflowExecution).',
+  ];
+}
+
+function startSection(start: StartResult): string[] {
+  const ratio = (ms: number) => `${ms} (×${(ms / start.nodeMs).toFixed(1)})`;
+  return [
+    '## 9. Start (built CLI, `council run --simulate`, one 2-participant round, fresh process)',
+    '',
+    ...header('data dir', 'first line (ms)', 'first answer (ms)', 'exit (ms)'),
+    ...(['warm', 'fresh'] as const).map((kind) =>
+      row([
+        kind,
+        ratio(start[kind].firstLineMs),
+        ratio(start[kind].firstAnswerMs),
+        ratio(start[kind].exitMs),
+      ]),
+    ),
+    '',
+    `Medians of ${start.samples} interleaved runs each; ×: ratio to \`node -e ""\` (${start.nodeMs} ms) in the same run.`,
   ];
 }

@@ -6,6 +6,7 @@ import type { MachineDescription } from './machine';
 import type { OverheadResult } from './overhead';
 import type { ParallelResult } from './parallel';
 import type { RecoveryResult } from './recovery';
+import type { StartResult } from './start';
 import type { StreamingResult } from './streaming';
 
 /** Everything one `npm run bench` measured: written as latest.json. */
@@ -33,6 +34,7 @@ export interface BenchResults {
   codec?: CodecResult;
   cluster?: ClusterResult;
   streaming?: StreamingResult;
+  start?: StartResult;
   targets: Target[];
 }
 
@@ -90,5 +92,32 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): Target[
         longSession.latencyGrowth <= FLAT_LATENCY_RATIO && longSession.heapGrowthMiB < FLAT_HEAP_GROWTH_MIB,
     });
   }
+  if (results.start) targets.push(...startTargets(results.start));
   return targets;
+}
+
+/** Issue 20 target 1 and issue 14's CLI start, each also as a ratio to Node's own start. */
+function startTargets(start: StartResult): Target[] {
+  const { nodeMs, warm, fresh } = start;
+  const ms = (value: number) => `${value} ms (×${(value / nodeMs).toFixed(1)} node -e "" = ${nodeMs} ms)`;
+  return [
+    {
+      measurement: '9. start: first line',
+      target: 'first output line <= 300 ms (warm data dir)',
+      measured: ms(warm.firstLineMs),
+      met: warm.firstLineMs <= 300,
+    },
+    {
+      measurement: '9. start: warm run',
+      target: 'first answer <= 1.0 s + node start; exit <= 1.5 s',
+      measured: `answer ${ms(warm.firstAnswerMs)}, exit ${ms(warm.exitMs)}`,
+      met: warm.firstAnswerMs <= 1000 + nodeMs && warm.exitMs <= 1500,
+    },
+    {
+      measurement: '9. start: fresh data dir',
+      target: 'exit <= 2.5 s',
+      measured: `first line ${fresh.firstLineMs} ms, answer ${fresh.firstAnswerMs} ms, exit ${ms(fresh.exitMs)}`,
+      met: fresh.exitMs <= 2500,
+    },
+  ];
 }

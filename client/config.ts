@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
-import { ALL_ADAPTERS, standardKeyEnv } from '../activities';
+import { ALL_ADAPTERS, standardKeyEnv } from '../activities/providers/registry';
 import { sessionBudgetProblems } from '../common/budget';
 import { councilContextSchema, type CouncilContextInput, type CouncilMode } from '../common/council';
 import { LIMITS } from '../common/defaults';

@@ -1,36 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
-import { DEFAULT_NAMESPACE } from '../common/defaults';
-import { startDevServer, type DevServer, type DevServerOptions } from './devServer';
+import { startDevServer, type DevServerOptions } from './devServer';
 import { CouncilUserError } from './errors';
+import { configuredTarget, type TemporalTarget } from './target';
 
-/** Where council talks to Temporal: a configured cluster, or the embedded dev server. */
-export interface TemporalTarget {
-  address: string;
-  namespace: string;
-  connectConfig: ClientConnectConfig;
-  /** Set when council started the server itself; stop it when done. */
-  embedded?: DevServer;
-}
-
-/**
- * Reads TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_API_KEY / TLS variables and profiles
- * (`temporal.toml`, TEMPORAL_PROFILE) through @temporalio/envconfig.
- * Returns undefined when no address is configured anywhere.
- */
-export function configuredTarget(profile?: string): TemporalTarget | undefined {
-  let connectConfig: ClientConnectConfig;
-  try {
-    connectConfig = loadClientConnectConfig(profile ? { profile } : {});
-  } catch (error) {
-    throw new CouncilUserError(`cannot read the Temporal connection config: ${(error as Error).message}`);
-  }
-  const address = connectConfig.connectionOptions.address;
-  if (!address) return undefined;
-  return { address, namespace: connectConfig.namespace ?? DEFAULT_NAMESPACE, connectConfig };
-}
+export { configuredTarget, type TemporalTarget } from './target';
 
 /** The configured cluster, or a freshly started embedded dev server when none is configured. */
 export async function resolveTarget(options: { profile?: string; devServer?: DevServerOptions } = {}) {

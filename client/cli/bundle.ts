@@ -12,6 +12,13 @@ const SOURCE_DIRS = ['workflows', 'common'].map((dir) =>
 );
 
 /**
+ * Where `npm run build` puts the bundle of the built workflow code (dist/workflow-bundle): shipped in
+ * the package, so neither a first run nor a fresh data directory waits seconds for bundling. From
+ * the TypeScript sources (tsx) the folder does not exist and the data directory's cache serves.
+ */
+export const PREBUILT_BUNDLE_DIR = path.resolve(path.dirname(WORKFLOWS_PATH), '..', 'workflow-bundle');
+
+/**
  * The bundle options the environment implies: with encryption keys listed (the converter
  * blobStoreFromEnv builds from the same environment then encrypts), the encrypted failure converter.
  */
@@ -22,14 +29,18 @@ export function bundleOptionsFromEnv(
 }
 
 /**
- * The workflow bundle, made once per version of the workflow code and of `options` and kept in the
- * data directory: bundling takes seconds of CPU, and every `council` command with an in-process
- * worker needs it. The options default to what the process's environment implies.
+ * The workflow bundle: the prebuilt one when it was made from this very workflow code and options
+ * (its name is their hash, so a stale one is never read), else made once per version of the code
+ * and options and kept in the data directory: bundling takes seconds of CPU, and every `council`
+ * command with an in-process worker needs it. The options default to what the environment implies.
  */
 export async function cachedWorkflowBundle(
   dataDir: string,
   options: CouncilBundleOptions = bundleOptionsFromEnv(process.env),
+  prebuiltDir: string = PREBUILT_BUNDLE_DIR,
 ): Promise<WorkflowBundle> {
+  const prebuilt = path.join(prebuiltDir, bundleFileName(options));
+  if (existsSync(prebuilt)) return { code: readFileSync(prebuilt, 'utf8') };
   const file = bundleCachePath(dataDir, options);
   if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
   const bundle = await bundleCouncilWorkflows(options);
@@ -52,14 +63,33 @@ export async function cachedWorkflowBundle(
  * it made there).
  */
 export function bundleCachePath(dataDir: string, options: CouncilBundleOptions = {}): string {
-  return path.join(dataDir, 'cache', `workflows-${sourceHash(options)}.js`);
+  return path.join(dataDir, 'cache', bundleFileName(options));
+}
+
+/**
+ * Bundles the workflow code with the default options into `dir` (replacing what was there), under
+ * the name {@link cachedWorkflowBundle} looks for; returns the file. `npm run build` calls it.
+ */
+export async function writePrebuiltBundle(dir: string = PREBUILT_BUNDLE_DIR): Promise<string> {
+  const bundle = await bundleCouncilWorkflows({});
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, bundleFileName({}));
+  writeFileSync(file, bundle.code);
+  return file;
+}
+
+function bundleFileName(options: CouncilBundleOptions): string {
+  return `workflows-${sourceHash(options)}.js`;
 }
 
 function sourceHash(options: CouncilBundleOptions): string {
   const hash = createHash('sha256');
   hash.update(readFileSync(require.resolve('@temporalio/workflow/package.json')));
+  // Paths relative to the code's root: the prebuilt bundle's name must hold once the package is installed.
+  const root = path.resolve(path.dirname(WORKFLOWS_PATH), '..');
   for (const dir of SOURCE_DIRS) {
-    for (const file of sourceFiles(dir)) hash.update(file).update(readFileSync(file));
+    for (const file of sourceFiles(dir)) hash.update(path.relative(root, file)).update(readFileSync(file));
   }
   // The failure converter is bundled too: its path and code make another bundle.
   const converter = options.failureConverterPath;

@@ -1,38 +1,25 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { CouncilUserError } from '../errors';
-import { codecServerCommand, gcCommand } from './blobs';
-import { configCommand } from './configCommands';
-import { resynthesizeCommand } from './councilResynthesize';
-import { estimateCommand } from './estimate';
-import { ExitCode } from './output';
-import { runCommand } from './run';
-import { scheduleCommand } from './schedule';
-import { serverCommand } from './server';
-import { sessionCommand } from './session';
-import { uiCommand } from './ui';
-import { workerCommand } from './worker';
+import { COMMANDS, requestedCommand } from './commands';
+import { ExitCode } from './exitCode';
 
-/** The `council` program: every command group, and the global --verbose. */
-function buildProgram(): Command {
+/**
+ * The `council` program: every command group, and the global --verbose. Only the command `argv`
+ * runs is loaded (see commands.ts); the others are listed in the help by their table row.
+ */
+async function buildProgram(argv: readonly string[]): Promise<Command> {
+  const terms = new Map(COMMANDS.map((entry) => [entry.name, entry.term]));
   const program = new Command('council')
     .description('Multi-participant LLM sessions and councils, run as durable Temporal workflows')
     .option('-v, --verbose', 'print stack traces and details of errors')
     .showHelpAfterError('(add --help for usage)')
+    .configureHelp({ subcommandTerm: (command) => terms.get(command.name()) ?? command.name() })
     .exitOverride();
-  for (const command of [
-    runCommand(),
-    resynthesizeCommand(),
-    sessionCommand(),
-    scheduleCommand(),
-    workerCommand(),
-    serverCommand(),
-    configCommand(),
-    estimateCommand(),
-    gcCommand(),
-    codecServerCommand(),
-    uiCommand(),
-  ]) {
+  const wanted = requestedCommand(argv);
+  for (const entry of COMMANDS) {
+    const command =
+      entry.name === wanted ? await entry.load() : new Command(entry.name).description(entry.description);
     program.addCommand(command.exitOverride());
   }
   return program;
@@ -44,8 +31,8 @@ function buildProgram(): Command {
  */
 export async function main(argv: string[]): Promise<number> {
   endQuietlyOnClosedPipe();
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
   } catch (error) {

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { COUNCIL_MODES } from '../../common/council';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
-import { configuredTarget } from '../connection';
+import { configuredTarget } from '../target';
 import { CouncilUserError } from '../errors';
 import type { ConnectionFlags } from './runtime';
 

@@ -3,11 +3,11 @@ import pc from 'picocolors';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
 import { printable } from './sanitize';
 import { terminalWidth, wrapText } from './wrap';
+import { ExitCode } from './exitCode';
 import { JSON_SCHEMA_VERSION, type JsonDocument } from './jsonOutput';
 
 /** Exit codes: success, error (nothing or nothing useful ran), partial failure (some participants failed). */
-export const ExitCode = { Ok: 0, Error: 1, Partial: 2 } as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+export { ExitCode };
 
 /** One participant's (or expert's, or the synthesizer's) outcome, as every command prints it. */
 export interface AnswerRow {

@@ -8,7 +8,6 @@ import {
 } from '../config';
 import { CouncilUserError } from '../errors';
 import { SIMULATED_BANNER, shouldSimulate } from '../simulated';
-import { runCouncil } from './councilRun';
 import { createOutput, type Output } from './output';
 import {
   checkSimulateFlag,
@@ -17,9 +16,8 @@ import {
   withConfigOptions,
   withConnectionOptions,
 } from './options';
-import { openRuntime, requireWorker, simulatedQueue, type CliRuntime } from './runtime';
-import { finishSessionRun, startSessionRun } from './sessionRun';
-import { newRunId } from './workflows';
+import type { CliRuntime } from './runtime';
+import { newRunId } from './runId';
 
 /** Options of the commands that start something from a config. */
 export interface StartOptions extends Record<string, unknown> {
@@ -71,6 +69,9 @@ export function runCommand(): Command {
     const out = createOutput(options.json === true);
     const { config, question: asked, flags, simulated } = prepareRun(question, options);
     const id = options.id ?? newRunId(config.kind === 'session' ? 'run' : 'council');
+    // At once, before the SDK loads and the server and worker start (seconds on a fresh data dir).
+    out.say(`Starting ${config.kind} ${id}…`);
+    const { openRuntime, requireWorker, simulatedQueue } = await import('./runtime');
     const runtime = await openRuntime(flags);
     const detach = onInterrupt(runtime, out, id);
     try {
@@ -84,9 +85,11 @@ export function runCommand(): Command {
       out.say(`Reattach with: council session attach ${id}\n`);
       if (config.kind === 'council') {
         const council = { id, taskQueue, context: config.context, task: asked, simulated, startedMs };
+        const { runCouncil } = await import('./councilRun');
         process.exitCode = await runCouncil(runtime, out, council);
         return;
       }
+      const { finishSessionRun, startSessionRun } = await import('./sessionRun');
       const { handle, update } = await startSessionRun(runtime, {
         id,
         taskQueue,

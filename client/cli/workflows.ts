@@ -32,11 +32,7 @@ export interface FoundWorkflow {
   memo: CliMemo | undefined;
 }
 
-/** A new id for a `run`: sortable by time, readable, unique enough for one person's history. */
-export function newRunId(prefix: string): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${prefix}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
-}
+export { newRunId } from './runId';
 
 /** The session or council with this id, or a one-line error saying there is none. */
 export async function findWorkflow(client: Client, id: string): Promise<FoundWorkflow> {

@@ -45,6 +45,10 @@ describe('the packed package, installed into a fresh project', () => {
     // `council ui`'s page is no TypeScript: the build copies it, and the package must carry it.
     for (const file of ['index.html', 'app.js', 'style.css'])
       expect(files).toContain(`dist/client/ui/static/${file}`);
+    // The workflow bundle ships prebuilt (see client/cli/bundle.ts), one, named by the code's hash.
+    expect(files.filter((f) => f.startsWith('dist/workflow-bundle/'))).toEqual([
+      expect.stringMatching(/^dist\/workflow-bundle\/workflows-[0-9a-f]{16}\.js$/),
+    ]);
     const outside = files.filter((f) => !/^(dist\/|examples\/|README\.md$|package\.json$)/.test(f));
     expect(outside).toEqual(['scripts/install-temporal.sh']);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
@@ -124,6 +128,8 @@ describe('the packed package, installed into a fresh project', () => {
     expect(cli.status).toBe(0);
     expect(cli.stderr + cli.stdout).toContain('SIMULATED participants');
     expect(cli.stdout).toMatch(/^\(simulated\) On "Is packaging hard\?"/m);
+    // The prebuilt bundle served the example's worker and this one: nothing was bundled into the cache.
+    expect(existsSync(path.join(env.COUNCIL_DATA_DIR ?? '', 'cache'))).toBe(false);
   });
 
   it('without the optional aimock, a simulated run fails in one line saying how to add it', () => {

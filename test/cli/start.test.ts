@@ -1,0 +1,89 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleCachePath, cachedWorkflowBundle } from '../../client/cli/bundle';
+import { COMMANDS } from '../../client/cli/commands';
+import { cliEnv, exited, runCli, startCli, stopStartedClis, waitFor } from './cli';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+afterAll(stopStartedClis);
+
+/**
+ * Runs `script` in a CLI-like process (tsx, as the CLI's tests run it: jest cannot load the
+ * CLI's ESM-only dependencies) and parses the JSON it writes on its last line.
+ */
+function inChild<T>(script: string): T {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+    cwd: ROOT,
+    env: cliEnv(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? 'null') as T;
+}
+
+/** What a command leaves loaded: the modules under node_modules that `argv` required. */
+function modulesLoadedBy(argv: string[]): string[] {
+  const loaded = inChild<string[]>(
+    `require('./client/cli/main.ts').main(${JSON.stringify(['node', 'council', ...argv])}).then(() => ` +
+      `process.stdout.write('\\n' + JSON.stringify(Object.keys(require.cache))))`,
+  );
+  return loaded.filter((file) => file.includes('node_modules'));
+}
+
+describe('a CLI that starts fast', () => {
+  it('council run prints its id and a starting line before it reaches any server', async () => {
+    // A cluster address nothing listens on: connecting fails only after the SDK's deadline.
+    const env = cliEnv({ TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    const run = startCli(['run', '--id', 'start-early-1', 'Is this fast?'], env);
+    try {
+      await waitFor('the first line', () => run.output.stdout.includes('\n'), { process: run });
+      expect(run.output.stdout.split('\n')[0]).toBe('Starting session start-early-1…');
+      expect(run.output.stderr).toBe('');
+    } finally {
+      run.child.kill('SIGKILL');
+      await exited(run.child);
+    }
+  }, 60_000);
+
+  it('--help loads no command, and lists every command of the table', async () => {
+    const loaded = modulesLoadedBy(['--help']);
+    expect(loaded.filter((file) => /@temporalio|openai|@anthropic-ai|zod/.test(file))).toEqual([]);
+    const help = await runCli(['--help'], cliEnv());
+    for (const entry of COMMANDS) expect(help.stdout).toContain(entry.term);
+  }, 60_000);
+
+  it('a command loads only its own module: `config schema` needs no Temporal worker', () => {
+    const loaded = modulesLoadedBy(['config', 'schema']);
+    expect(loaded.some((file) => file.includes('zod'))).toBe(true);
+    expect(loaded.filter((file) => file.includes('@temporalio/worker'))).toEqual([]);
+  }, 60_000);
+
+  it("the table's help lines are the commands' own", () => {
+    const listed = inChild<unknown[]>(
+      `const { Help } = require('commander'); const { COMMANDS } = require('./client/cli/commands.ts');` +
+        `Promise.all(COMMANDS.map((e) => e.load())).then((commands) => process.stdout.write('\\n' +` +
+        ` JSON.stringify(commands.map((c) => [c.name(), new Help().subcommandTerm(c), c.description()]))))`,
+    );
+    expect(listed).toEqual(COMMANDS.map((entry) => [entry.name, entry.term, entry.description]));
+  }, 60_000);
+
+  it('loads the prebuilt workflow bundle of the current code, and never a stale one', async () => {
+    const prebuilt = mkdtempSync(path.join(os.tmpdir(), 'council-prebuilt-'));
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'council-cli-'));
+    const name = path.basename(bundleCachePath(dataDir));
+    writeFileSync(path.join(prebuilt, name), '// prebuilt');
+    expect(await cachedWorkflowBundle(dataDir, {}, prebuilt)).toEqual({ code: '// prebuilt' });
+    // Nothing was bundled, so nothing was cached.
+    expect(existsSync(bundleCachePath(dataDir))).toBe(false);
+
+    // A bundle of other workflow code (another hash) is passed over for the data directory's cache.
+    const stale = mkdtempSync(path.join(os.tmpdir(), 'council-prebuilt-'));
+    writeFileSync(path.join(stale, 'workflows-0000000000000000.js'), '// stale');
+    mkdirSync(path.dirname(bundleCachePath(dataDir)), { recursive: true });
+    writeFileSync(bundleCachePath(dataDir), '// cached');
+    expect(await cachedWorkflowBundle(dataDir, {}, stale)).toEqual({ code: '// cached' });
+  }, 60_000);
+});
