@@ -45,6 +45,14 @@ export type InFlightCalls = Map<string, CancellationScope>;
  */
 export const CALL_IDS_PATCH = 'call-ids';
 
+/**
+ * Patch id of the change that lets a cancelled run end as cancelled: a call cut short because its
+ * whole run (council or session) was cancelled rethrows the cancellation instead of being recorded
+ * as `skipped`, which now means only that a person skipped this one call. Histories recorded before
+ * it replay on the path that recorded `skipped`.
+ */
+export const CANCELLED_RUN_PATCH = 'cancelled-run-ends-cancelled';
+
 /** Where a call stands in its run: its activity id and its Web UI summary are built from these. */
 export interface CallSite {
   round: number;
@@ -150,7 +158,10 @@ export async function callParticipant(
   return { ...outcome, costUsd: options.budget.settle(hold, outcome).usd };
 }
 
-/** Runs the activity in a scope a user can cancel (skip); a failure becomes an outcome, never a throw. */
+/**
+ * Runs the activity in a scope a user can cancel (skip); a failure becomes an outcome. A cancellation
+ * of the run itself (the scope around this call) is thrown on, so the run ends as cancelled.
+ */
 async function callInScope(
   name: string,
   call: () => Promise<LlmResponse>,
@@ -162,6 +173,8 @@ async function callInScope(
     return { status: 'ok', response: await scope.run(call) };
   } catch (error) {
     if (isCancellation(error)) {
+      // Only the call's own scope cancelled is a skip; the caller's scope cancelled is the whole run.
+      if (CancellationScope.current().consideredCancelled && patched(CANCELLED_RUN_PATCH)) throw error;
       return { status: 'skipped', error: { type: 'Skipped', message: `${name} was skipped` } };
     }
     return { status: 'failed', error: describeFailure(error) };
