@@ -36,7 +36,7 @@ import {
 } from '../../common/resynthesis';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import { zodProblem } from '../../common/validation';
-import { CallIds, CANCELLED_RUN_PATCH } from '../shared/callParticipant';
+import { CallIds, CANCELLED_RUN_PATCH } from '../shared/callModel';
 import { policyRefusal } from '../shared/providerPolicy';
 import { boundCouncilResult } from './bounds';
 import { CouncilDetails } from './details';

@@ -39,7 +39,7 @@ import {
 import { ORCHESTRATION_STRATEGIES, type ParticipantSpecInput } from '../../common/participants';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import { zodProblem } from '../../common/validation';
-import { CallIds, CANCELLED_RUN_PATCH, type InFlightCalls } from '../shared/callParticipant';
+import { CallIds, CANCELLED_RUN_PATCH, type InFlightCalls } from '../shared/callModel';
 import { policyRefusal } from '../shared/providerPolicy';
 import { STRATEGIES } from '../strategies';
 import { checkParticipants } from '../strategies/roles';
