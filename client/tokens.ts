@@ -184,7 +184,7 @@ export function advance(
 
 /**
  * The participant a call id names: `r<round>.<phase>.<participant>`, with `.2`, `.3` after it when
- * one participant is called again in a round and phase (workflows/shared/callParticipant.ts).
+ * one participant is called again in a round and phase (workflows/shared/callModel.ts).
  */
 export function participantOf(callId: string, knownNames?: Iterable<string>): string {
   const rest = /^r\d+\.[^.]+\.(.+)$/.exec(callId)?.[1];

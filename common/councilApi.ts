@@ -5,7 +5,7 @@ import { COUNCIL_LIMITS, MESSAGE_TYPES, type ExpertMessageData, type ExpertMessa
 import type { TokenUsage } from './llm';
 
 /** A council's status, also published as the CouncilStatus search attribute. */
-export type CouncilStatus = 'running' | 'awaiting-human' | 'synthesizing' | 'completed';
+export type CouncilStatus = 'running' | 'awaiting-human' | 'synthesizing' | 'completed' | 'cancelled';
 
 /** What an expert's turn is for: giving a position, critiquing the others', or ranking them (peer review). */
 export type TurnPhase = 'answer' | 'critique' | 'review';

@@ -2,8 +2,8 @@
  * Records one workflow history per strategy and per council mode into test/fixtures/histories, for the replay test
  * that makes any non-deterministic change to workflow code fail the build, plus a council with peer
  * review (`council-peer-review`), a re-synthesis of one with a re-ranking (`council-resynthesis`)
- * and a parallel council whose round closes at a quorum of two while Builder is still answering
- * (`council-quorum`).
+ * a parallel council whose round closes at a quorum of two while Builder is still answering
+ * (`council-quorum`), and a parallel council cancelled while its experts answer (`council-cancelled`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -17,7 +17,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import OpenAI from 'openai';
 import { createLlmActivities } from '../activities';
 import { startDevServer } from '../client/devServer';
-import { executeCouncilExperts } from '../client/council';
+import { executeCouncilExperts, startCouncil } from '../client/council';
 import { resynthesizeCouncil } from '../client/resynthesize';
 import { simulatedAnswer } from '../client/simulated';
 import { MultiParticipantSession } from '../client/session';
@@ -62,6 +62,11 @@ async function main(): Promise<void> {
     // In the quorum council Builder straggles: the round closes without it and its answer is late.
     if (JSON.stringify(request.messages).includes(QUORUM_TASK) && speaksAs(request, 'Builder'))
       await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // The cancelled council's experts are held until it is cancelled.
+    if (JSON.stringify(request.messages).includes(CANCELLED_TASK)) {
+      held += 1;
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+    }
     return { content: recordedAnswer(request), usage: { prompt_tokens: 7, completion_tokens: 3 } };
   });
   await mock.start();
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
       if (wanted('council-peer-review')) await recordCouncil(client, 'parallel', 'peer-review');
       if (wanted('council-resynthesis')) await recordResynthesis(client);
       if (wanted('council-quorum')) await recordCouncil(client, 'parallel', 'quorum');
+      if (wanted('council-cancelled')) await recordCancelledCouncil(client);
     });
   } finally {
     await connection.close();
@@ -166,6 +172,27 @@ async function recordCouncil(
   );
   if (save) await saveHistory(client, councilId, name);
   return councilId;
+}
+
+const CANCELLED_TASK = 'Should we adopt a four-day work week? This council is cancelled.';
+/** Requests of the cancelled council the mock holds. */
+let held = 0;
+
+/** A parallel council of two experts, cancelled once both calls are in flight. */
+async function recordCancelledCouncil(client: Client) {
+  const experts = ['Analyst', 'Critic'].map((name) => ({ id: name.toLowerCase(), name, model }));
+  const context = { task: CANCELLED_TASK, mode: 'parallel' as const, activeExperts: experts };
+  const councilId = `replay-council-cancelled${TAG ? `-${TAG}` : ''}`;
+  await startCouncil(
+    client,
+    { ...context, synthesisConfig: { model } },
+    { councilId, taskQueue: TASK_QUEUE },
+  );
+  for (let i = 0; i < 100 && held < experts.length; i += 1) await new Promise((r) => setTimeout(r, 100));
+  const handle = client.workflow.getHandle(councilId);
+  await handle.cancel();
+  await handle.result().catch(() => undefined);
+  await saveHistory(client, councilId, 'council-cancelled');
 }
 
 /** A parallel council (not saved), then its re-synthesis with a re-ranking and another synthesizer. */

@@ -3,7 +3,7 @@ import { attemptBound, type Amount, type BudgetView } from '../../common/budget'
 import { DEFAULT_RETRY } from '../../common/defaults';
 import { priceOf } from '../../common/prices';
 import type { SessionConfig } from '../../common/session';
-import type { ModelCaller } from '../../workflows/shared/callParticipant';
+import type { ModelCaller } from '../../workflows/shared/callModel';
 import { STRATEGIES } from '../../workflows/strategies';
 import { leadOf, splitByRole } from '../../workflows/strategies/roles';
 import { loadConfigFile } from '../config';

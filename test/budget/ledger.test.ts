@@ -9,7 +9,7 @@ import {
 import type { ChatMessage, LlmResponse } from '../../common/llm';
 import { PRICE_TABLE, priceOf } from '../../common/prices';
 import { BudgetGate, type BudgetHold } from '../../workflows/shared/budget';
-import type { ModelCaller } from '../../workflows/shared/callParticipant';
+import type { ModelCaller } from '../../workflows/shared/callModel';
 
 const priced = {
   provider: 'openai-compatible',

@@ -27,6 +27,7 @@ describe('replay of recorded histories against the current workflow code', () =>
     expect(files.map((file) => file.replace(/\.json$/, '')).sort()).toEqual(
       expect.arrayContaining([
         'council-adversarial',
+        'council-cancelled',
         'council-parallel',
         'council-peer-review',
         'council-resynthesis',

@@ -2,7 +2,7 @@ import type { LlmResponse } from '../../common/llm';
 import type { ParticipantRole, ParticipantSpec } from '../../common/participants';
 import type { StrategySettings } from '../../common/selector';
 import type { ParticipantResponse, TranscriptEntry } from '../../common/session';
-import type { CallOutcome } from '../../workflows/shared/callParticipant';
+import type { CallOutcome } from '../../workflows/shared/callModel';
 import type { CallPurpose, RoundSeam } from '../../workflows/strategies';
 
 /** A participant spec for pure strategy tests. */

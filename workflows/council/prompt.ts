@@ -6,27 +6,12 @@ import {
 } from '../../common/council';
 import type { TurnPhase } from '../../common/councilApi';
 import type { ChatMessage } from '../../common/llm';
-import type { ParticipantSpec } from '../../common/participants';
 
 /** What an expert is asked to do in one turn, and the type its answer gets unless it says otherwise. */
 export interface PhaseSpec {
   kind: TurnPhase;
   defaultType: ExpertMessageType;
   instruction: string;
-}
-
-/** An expert as the shared participant caller knows it (prompts are built here, not from the spec). */
-export function asParticipant(expert: Expert): ParticipantSpec {
-  return {
-    name: expert.id,
-    role: 'panelist',
-    priority: 0,
-    model: expert.model,
-    temperature: expert.temperature,
-    maxOutputTokens: expert.maxOutputTokens,
-    retry: expert.retry,
-    timeouts: expert.timeouts,
-  };
 }
 
 /** How an expert that may send messages shapes its answer; the activity adds "JSON only". */

@@ -25,11 +25,16 @@ export class RoundCloser {
     }
     let ended = 0;
     let answered = 0;
+    // A turn rejects only when the council is cancelled: the wait below throws that cancellation,
+    // and the rejection is handled here so it does not fail the workflow task as unhandled.
     const counted = turns.map((turn) =>
-      turn.then((ok) => {
-        ended += 1;
-        if (ok) answered += 1;
-      }),
+      turn.then(
+        (ok) => {
+          ended += 1;
+          if (ok) answered += 1;
+        },
+        () => undefined,
+      ),
     );
     const closed = () => ended === turns.length || (quorum !== undefined && answered >= quorum);
     // Resolves false when the deadline's timer fires first; without a deadline no timer is started.

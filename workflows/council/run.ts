@@ -2,7 +2,7 @@ import { CancellationScope, CancelledFailure, condition } from '@temporalio/work
 import type { Expert, SynthesisOutput } from '../../common/council';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { ZERO_USAGE } from '../../common/llm';
-import { callParticipant, type CallIds } from '../shared/callParticipant';
+import { callModel, type CallIds } from '../shared/callModel';
 import type { CouncilLedger } from './ledger';
 import {
   addressReply,
@@ -14,10 +14,14 @@ import {
 } from './messaging';
 import type { ModeContext } from './modes';
 import type { RoundCloser } from './quorum';
-import { asParticipant, expertPrompt, type PhaseSpec } from './prompt';
-import { synthesisPrompt, synthesizerParticipant } from './synthesis';
+import { expertPrompt, type PhaseSpec } from './prompt';
+import { synthesisPrompt } from './synthesis';
 
-/** A cancelled council stops at the next round instead of calling every remaining expert in vain. */
+/**
+ * A cancelled council stops at the next round instead of calling every remaining expert in vain.
+ * Needed by histories from before CANCELLED_RUN_PATCH, whose cut-short calls returned `skipped`;
+ * since the patch the cut-short call itself throws the cancellation.
+ */
 export function stopIfCancelled(): void {
   if (CancellationScope.current().consideredCancelled)
     throw new CancelledFailure('the council was cancelled');
@@ -50,7 +54,7 @@ async function takeTurn(
   );
   const prompt = expertPrompt(context, expert, phase, ledger.round, seen.conversationHistory, structured);
   ledger.expertStarted(expert, phase.kind);
-  const outcome = await callParticipant(asParticipant(expert), prompt, {
+  const outcome = await callModel(expert, prompt, {
     site: { round: ledger.round, phase: phase.kind, participant: expert.id, label: expert.name },
     ids,
     responseFormat: structured ? 'json' : undefined,
@@ -134,7 +138,7 @@ export async function synthesize(
   const material = { task, outputs, messages, ...(peerReview && { peerReview }) };
   const prompt = synthesisPrompt(config, material);
   const site = { round: ledger.round, phase: 'synthesis', participant: config.name };
-  const outcome = await callParticipant(synthesizerParticipant(config), prompt, { site, ids });
+  const outcome = await callModel(config, prompt, { site, ids });
   if (outcome.status !== 'ok') return { ...base, status: 'failed', error: outcome.error };
   const { content, tokenUsage } = outcome.response;
   return { ...base, status: 'done', content, tokenUsage };

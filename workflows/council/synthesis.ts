@@ -7,7 +7,6 @@ import {
 import { LIMITS } from '../../common/defaults';
 import type { ChatMessage } from '../../common/llm';
 import { shareOut } from '../../common/size';
-import type { ParticipantSpec } from '../../common/participants';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { audienceNotes } from './messaging';
 import { QUOTED_TEXT_NOTICE, quotedBlock, quotedName } from '../shared/untrusted';
@@ -24,20 +23,6 @@ export interface SynthesisMaterial {
 const DEFAULT_SYNTHESIS_PROMPT =
   'You turn the work of a council of experts into one conclusion. Weigh the critiques, keep what ' +
   'the experts agree on, and say plainly where they still disagree.';
-
-/** The synthesizer as the shared participant caller knows it. */
-export function synthesizerParticipant(config: SynthesisConfig): ParticipantSpec {
-  return {
-    name: config.name,
-    role: 'evaluator',
-    priority: 0,
-    model: config.model,
-    temperature: config.temperature,
-    maxOutputTokens: config.maxOutputTokens,
-    retry: config.retry,
-    timeouts: config.timeouts,
-  };
-}
 
 /**
  * Each message fenced under its author's quoted name: what the synthesizer reads as who said what.

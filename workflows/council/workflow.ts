@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  isCancellation,
   patched,
   setCurrentDetails,
   setHandler,
@@ -35,7 +36,7 @@ import {
 } from '../../common/resynthesis';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import { zodProblem } from '../../common/validation';
-import { CallIds } from '../shared/callParticipant';
+import { CallIds, CANCELLED_RUN_PATCH } from '../shared/callModel';
 import { policyRefusal } from '../shared/providerPolicy';
 import { boundCouncilResult } from './bounds';
 import { CouncilDetails } from './details';
@@ -156,21 +157,30 @@ export async function councilWorkflow(
 
   const ids = new CallIds();
   const closer = new RoundCloser();
-  // Only an input with resynthesizeFrom (new in schema version 2) takes this path: older histories
-  // never do, so it needs no patch.
-  if (source) seedLedger(ledger, source);
-  else await COUNCIL_MODE_RUNNERS[context.mode].run(modeContext(ledger, ids, closer));
-  // Only a configured review calls patched(): other councils record no marker, as before.
-  let review: PeerReviewResult | undefined;
-  if (context.peerReview && patched(PEER_REVIEW_PATCH)) {
-    stopIfCancelled();
-    review = await peerReview(ledger, ids, context.peerReview, workflowInfo().workflowId);
+  try {
+    // Only an input with resynthesizeFrom (new in schema version 2) takes this path: older histories
+    // never do, so it needs no patch.
+    if (source) seedLedger(ledger, source);
+    else await COUNCIL_MODE_RUNNERS[context.mode].run(modeContext(ledger, ids, closer));
+    // Only a configured review calls patched(): other councils record no marker, as before.
+    let review: PeerReviewResult | undefined;
+    if (context.peerReview && patched(PEER_REVIEW_PATCH)) {
+      stopIfCancelled();
+      review = await peerReview(ledger, ids, context.peerReview, workflowInfo().workflowId);
+    }
+    const synthesis = await synthesize(ledger, ids, review);
+    // Calls a quorum or deadline left running end now, recorded late (no other council has any).
+    await closer.settle();
+    ledger.setStatus('completed', `${ledger.failed.size} of ${context.activeExperts.length} experts failed`);
+    await condition(allHandlersFinished);
+    const link = source && { resynthesizedFrom: source.sourceId };
+    return boundCouncilResult({ ...ledger.result(synthesis), ...review, ...link });
+  } catch (error) {
+    // A cancelled council says so in its progress and the CouncilStatus list; older histories never
+    // reach this command.
+    if (isCancellation(error) && patched(CANCELLED_RUN_PATCH)) {
+      ledger.setStatus('cancelled', `cancelled in round ${ledger.round}`);
+    }
+    throw error;
   }
-  const synthesis = await synthesize(ledger, ids, review);
-  // Calls a quorum or deadline left running end now, recorded late (no other council has any).
-  await closer.settle();
-  ledger.setStatus('completed', `${ledger.failed.size} of ${context.activeExperts.length} experts failed`);
-  await condition(allHandlersFinished);
-  const link = source && { resynthesizedFrom: source.sourceId };
-  return boundCouncilResult({ ...ledger.result(synthesis), ...review, ...link });
 }

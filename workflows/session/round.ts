@@ -1,7 +1,7 @@
 import { patched } from '@temporalio/workflow';
 import type { ParticipantSpec } from '../../common/participants';
 import type { ParticipantCallState, ParticipantResponse, SessionState } from '../../common/session';
-import { callParticipant, type CallIds, type InFlightCalls } from '../shared/callParticipant';
+import { callModel, type CallIds, type InFlightCalls } from '../shared/callModel';
 import { answered } from '../strategies/phases';
 import { phaseOf, runRound, splitByRole } from '../strategies/roles';
 import { STRATEGIES, type RoundContext, type RoundSeam } from '../strategies';
@@ -99,7 +99,7 @@ export async function playRound(
     const instructions = jsonBytes(record.instructions ?? []) + jsonBytes(instruction ?? '');
     boundHistory(record, shares.prompt - jsonBytes(turn) - instructions);
     const messages = promptFor(state.config.systemPrompt, record, turn, instruction);
-    const outcome = await callParticipant(spec, messages, {
+    const outcome = await callModel(spec, messages, {
       site: { round, phase: purpose.phase ?? phaseOf(strategy, spec), participant: spec.name },
       ids,
       maxContextTokens: state.config.maxTokens,
@@ -143,7 +143,7 @@ export async function playRound(
     settings,
     memory: strategyMemory(state, strategy),
     callModel: async (caller, messages, call) => {
-      const outcome = await callParticipant(caller, messages, {
+      const outcome = await callModel(caller, messages, {
         site: { round, phase: call.phase, participant: call.label },
         ids,
         maxContextTokens: state.config.maxTokens,

@@ -1,5 +1,6 @@
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
   isCancellation,
@@ -38,7 +39,7 @@ import {
 import { ORCHESTRATION_STRATEGIES, type ParticipantSpecInput } from '../../common/participants';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import { zodProblem } from '../../common/validation';
-import { CallIds, type InFlightCalls } from '../shared/callParticipant';
+import { CallIds, CANCELLED_RUN_PATCH, type InFlightCalls } from '../shared/callModel';
 import { policyRefusal } from '../shared/providerPolicy';
 import { STRATEGIES } from '../strategies';
 import { checkParticipants } from '../strategies/roles';
@@ -335,6 +336,11 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     await condition(() => state.closed || shouldContinueAsNew());
     await condition(allHandlersFinished);
   } catch (error) {
+    // A round cut short ends its handler (which publishes `idle`) before the session says
+    // `cancelled`: the cancellation must be the last command. Older histories did not wait.
+    if (isCancellation(error) && patched(CANCELLED_RUN_PATCH)) {
+      await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+    }
     // Cancelled sessions say so in the list and the Web UI; older histories never reach this command.
     if (isCancellation(error) && patched(CANCELLED_STATUS_PATCH)) {
       upsertSearchAttributes([{ key: CouncilStatusKey, value: 'cancelled' }]);

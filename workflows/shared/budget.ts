@@ -13,7 +13,7 @@ import {
 import { DEFAULT_RETRY } from '../../common/defaults';
 import type { ChatMessage } from '../../common/llm';
 import { priceOf, type Price } from '../../common/prices';
-import type { CallOutcome, CallSite, ModelCaller } from './callParticipant';
+import type { CallOutcome, CallSite, ModelSettings } from './callModel';
 
 /**
  * Patch id of budgets: a budgeted round records this marker before its first call. Configs recorded
@@ -41,7 +41,7 @@ export class BudgetGate {
   ) {}
 
   /** Reserves the call's worst case, or says why it is refused (it is then never sent). */
-  reserve(caller: ModelCaller, messages: readonly ChatMessage[], site: CallSite): BudgetHold | string {
+  reserve(caller: ModelSettings, messages: readonly ChatMessage[], site: CallSite): BudgetHold | string {
     const price = priceOf(caller.model);
     const attempts = caller.retry?.maximumAttempts ?? DEFAULT_RETRY.maximumAttempts;
     // Config validation requires maxOutputTokens under a budget; a caller without it cannot be bounded.

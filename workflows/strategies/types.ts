@@ -2,7 +2,7 @@ import type { ChatMessage } from '../../common/llm';
 import type { OrchestrationStrategy, ParticipantSpec } from '../../common/participants';
 import type { StrategySettings } from '../../common/selector';
 import type { ParticipantResponse, ResponseKind, TranscriptEntry } from '../../common/session';
-import type { CallOutcome, ModelCaller } from '../shared/callParticipant';
+import type { CallOutcome, ModelCaller } from '../shared/callModel';
 
 /**
  * What a strategy may use besides calling participants: the round it plays, the conversation so far,

@@ -8,9 +8,8 @@ import {
   type ReviewerRanking,
   type ShownAnswer,
 } from '../../../common/peerReview';
-import { callParticipant, type CallIds, type CallSite } from '../../shared/callParticipant';
+import { callModel, type CallIds, type CallSite } from '../../shared/callModel';
 import type { CouncilLedger } from '../ledger';
-import { asParticipant } from '../prompt';
 import { aggregateRanking, positionBias, type Candidate } from './aggregate';
 import { parseRanking } from './parse';
 import { answersBudget, retryPrompt, reviewPrompt } from './prompt';
@@ -42,7 +41,7 @@ async function reviewCall(run: ReviewRun, expert: Expert, messages: ChatMessage[
     participant: retry ? `${expert.id}.retry` : expert.id,
     label: retry ? `${expert.name} (retry)` : expert.name,
   };
-  return callParticipant(asParticipant(expert), messages, {
+  return callModel(expert, messages, {
     site,
     ids: run.ids,
     responseFormat: 'json',

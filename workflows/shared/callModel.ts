@@ -28,15 +28,19 @@ export type CallOutcome = (
 };
 
 /**
- * What a call needs of whoever is called: a session participant, or a model of a strategy's own
- * (the selector), which has settings like a participant's but no role or place in the session.
+ * A model call's own settings: the model, its sampling, retry policy and timeouts. A session
+ * participant, an expert, a synthesizer and a selector all carry these; who is called is the
+ * call's {@link CallSite}, not a participant record.
  */
-export type ModelCaller = Pick<
+export type ModelSettings = Pick<
   ParticipantSpec,
-  'name' | 'model' | 'temperature' | 'maxOutputTokens' | 'retry' | 'timeouts'
+  'model' | 'temperature' | 'maxOutputTokens' | 'retry' | 'timeouts'
 >;
 
-/** Cancellation scopes of the calls in flight, by participant name, so a user can skip one. */
+/** A strategy's own model (the selector): its settings and the name it goes by in the run. */
+export type ModelCaller = ModelSettings & Pick<ParticipantSpec, 'name'>;
+
+/** Cancellation scopes of the calls in flight, by participant name, so a person can skip one. */
 export type InFlightCalls = Map<string, CancellationScope>;
 
 /**
@@ -44,6 +48,14 @@ export type InFlightCalls = Map<string, CancellationScope>;
  * recorded before it hold sequence-number ids: `patched()` keeps their replay on that path.
  */
 export const CALL_IDS_PATCH = 'call-ids';
+
+/**
+ * Patch id of the change that lets a cancelled run end as cancelled: a call cut short because its
+ * whole run (council or session) was cancelled rethrows the cancellation instead of being recorded
+ * as `skipped`, which now means only that a person skipped this one call. Histories recorded before
+ * it replay on the path that recorded `skipped`.
+ */
+export const CANCELLED_RUN_PATCH = 'cancelled-run-ends-cancelled';
 
 /** Where a call stands in its run: its activity id and its Web UI summary are built from these. */
 export interface CallSite {
@@ -96,36 +108,38 @@ export interface CallOptions {
 }
 
 /**
- * Calls one participant's model as an activity with that participant's own retry policy and
- * timeouts. Never throws for a participant's failure: the caller records it and the round goes on.
+ * Every model call of a run (session participants, experts, synthesizers, reviewers, selectors):
+ * an activity with the call's own retry policy and timeouts. Never throws for the call's failure
+ * (the caller records it and the round goes on); throws only the cancellation of the run itself.
  */
-export async function callParticipant(
-  participant: ModelCaller,
+export async function callModel(
+  settings: ModelSettings,
   messages: ChatMessage[],
   options: CallOptions,
 ): Promise<CallOutcome> {
-  const retry = { ...DEFAULT_RETRY, ...participant.retry };
-  const timeouts = { ...DEFAULT_TIMEOUTS, ...participant.timeouts };
+  const name = options.site.participant;
+  const retry = { ...DEFAULT_RETRY, ...settings.retry };
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...settings.timeouts };
   const request: LlmRequest = {
-    model: participant.model,
+    model: settings.model,
     messages,
-    temperature: participant.temperature,
-    maxOutputTokens: participant.maxOutputTokens,
+    temperature: settings.temperature,
+    maxOutputTokens: settings.maxOutputTokens,
     maxContextTokens: options.maxContextTokens,
     maxAnswerBytes: options.maxAnswerBytes,
     responseFormat: options.responseFormat,
     // Only when set: the input of every other call stays as it was recorded.
-    ...(participant.timeouts?.firstByteMs !== undefined && { firstByteMs: participant.timeouts.firstByteMs }),
+    ...(settings.timeouts?.firstByteMs !== undefined && { firstByteMs: settings.timeouts.firstByteMs }),
   };
   // The prompts are bounded where they are built; should one still pass the payload limit, the
   // call is recorded as failed rather than sent as a command the server refuses forever.
   const size = jsonBytes(request);
   if (size > LIMITS.payloadLimitBytes - REQUEST_ENVELOPE_BYTES) {
-    const message = `the request of ${participant.name} is ${size} bytes, over Temporal's payload limit`;
+    const message = `the request of ${name} is ${size} bytes, over Temporal's payload limit`;
     return { status: 'failed', error: { type: FailureType.PayloadTooLarge, message } };
   }
   // Reserved before the first await: a parallel fan-out reserves all its calls in one workflow task.
-  const hold = options.budget?.reserve(participant, messages, options.site);
+  const hold = options.budget?.reserve(settings, messages, options.site);
   if (typeof hold === 'string') {
     return { status: 'skipped', error: { type: FailureType.BudgetExhausted, message: hold } };
   }
@@ -145,12 +159,15 @@ export async function callParticipant(
       nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
     },
   });
-  const outcome = await callInScope(participant.name, () => callLlm(request), options.inFlight);
+  const outcome = await callInScope(name, () => callLlm(request), options.inFlight);
   if (!hold || !options.budget) return outcome;
   return { ...outcome, costUsd: options.budget.settle(hold, outcome).usd };
 }
 
-/** Runs the activity in a scope a user can cancel (skip); a failure becomes an outcome, never a throw. */
+/**
+ * Runs the activity in a scope a user can cancel (skip); a failure becomes an outcome. A cancellation
+ * of the run itself (the scope around this call) is thrown on, so the run ends as cancelled.
+ */
 async function callInScope(
   name: string,
   call: () => Promise<LlmResponse>,
@@ -162,6 +179,8 @@ async function callInScope(
     return { status: 'ok', response: await scope.run(call) };
   } catch (error) {
     if (isCancellation(error)) {
+      // Only the call's own scope cancelled is a skip; the caller's scope cancelled is the whole run.
+      if (CancellationScope.current().consideredCancelled && patched(CANCELLED_RUN_PATCH)) throw error;
       return { status: 'skipped', error: { type: 'Skipped', message: `${name} was skipped` } };
     }
     return { status: 'failed', error: describeFailure(error) };
