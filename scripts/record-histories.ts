@@ -2,8 +2,9 @@
  * Records one workflow history per strategy and per council mode into test/fixtures/histories, for the replay test
  * that makes any non-deterministic change to workflow code fail the build, plus a council with peer
  * review (`council-peer-review`), a re-synthesis of one with a re-ranking (`council-resynthesis`)
- * and a parallel council whose round closes at a quorum of two while Builder is still answering
- * (`council-quorum`).
+ * a parallel council whose round closes at a quorum of two while Builder is still answering
+ * (`council-quorum`), and a debate that stops at consensus in its second of three rounds
+ * (`council-convergence`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
       if (wanted('council-peer-review')) await recordCouncil(client, 'parallel', 'peer-review');
       if (wanted('council-resynthesis')) await recordResynthesis(client);
       if (wanted('council-quorum')) await recordCouncil(client, 'parallel', 'quorum');
+      if (wanted('council-convergence')) await recordCouncil(client, 'adversarial', 'convergence');
     });
   } finally {
     await connection.close();
@@ -115,11 +117,25 @@ async function recordSession(client: Client, strategy: (typeof ORCHESTRATION_STR
  * Builder's first: unreadable, so the recording holds a retry too.
  */
 function recordedAnswer(request: ChatCompletionRequest): string {
+  const stance = recordedStance(request);
+  if (stance !== undefined) return `A recorded answer.\nSTANCE: {"position": "${stance}", "confidence": 0.9}`;
   const system = request.messages.find((m) => m.role === 'system')?.content;
   if (typeof system !== 'string' || !system.includes('taking part as a reviewer'))
     return 'A recorded answer.';
   const retry = request.messages.some((m) => m.role === 'assistant');
   return speaksAs(request, 'Builder') && !retry ? 'No ranking today.' : simulatedAnswer(request);
+}
+
+/**
+ * The stance of a debate's position turn (its prompt asks for one): in round 1 Critic disagrees
+ * (agreement 2 of 3, under the 0.67 threshold), in round 3 (debate round 2) everyone agrees.
+ */
+function recordedStance(request: ChatCompletionRequest): string | undefined {
+  const prompt = JSON.stringify(request.messages);
+  if (!prompt.includes('End your answer with one line: STANCE')) return undefined;
+  return prompt.includes('## Your turn (round 1)') && speaksAs(request, 'Critic')
+    ? 'keep five days'
+    : 'adopt it';
 }
 
 /** The task of the quorum council, by which the mock knows to hold Builder's answer. */
@@ -134,7 +150,7 @@ function speaksAs(request: ChatCompletionRequest, name: string): boolean {
 async function recordCouncil(
   client: Client,
   mode: CouncilMode,
-  variant?: 'peer-review' | 'quorum',
+  variant?: 'peer-review' | 'quorum' | 'convergence',
   save = true,
 ) {
   const name = variant ? `council-${variant}` : `council-${mode}`;
@@ -156,6 +172,7 @@ async function recordCouncil(
       ...(variant === 'peer-review' && { peerReview: { rubric: 'Prefer concrete advice.' } }),
       // The quorum closes the round first: the deadline's timer is started and then cancelled.
       ...(variant === 'quorum' && { quorum: 2, deadlineMs: 60_000 }),
+      ...(variant === 'convergence' && { debateRounds: 3, convergence: { threshold: 0.67 } }),
     },
     undefined,
     undefined,
