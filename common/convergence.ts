@@ -20,6 +20,11 @@ export const convergenceConfigSchema = z
       .min(CONVERGENCE_LIMITS.minThreshold, 'convergence.threshold must be at least 0.5 (a majority)')
       .max(CONVERGENCE_LIMITS.maxThreshold, 'convergence.threshold must be at most 1 (everyone agrees)')
       .default(CONVERGENCE_LIMITS.defaultThreshold),
+    /**
+     * "Vote first, debate only on disagreement": the opening positions are taken at once, none
+     * seeing another, and at consensus the debate never starts.
+     */
+    voteFirst: z.boolean().default(false),
   })
   .strict();
 export type ConvergenceConfig = z.infer<typeof convergenceConfigSchema>;

@@ -4,7 +4,7 @@
  * review (`council-peer-review`), a re-synthesis of one with a re-ranking (`council-resynthesis`)
  * a parallel council whose round closes at a quorum of two while Builder is still answering
  * (`council-quorum`), and a debate that stops at consensus in its second of three rounds
- * (`council-convergence`).
+ * (`council-convergence`), and one that votes first and agrees at once (`council-vote-first`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -84,6 +84,7 @@ async function main(): Promise<void> {
       if (wanted('council-resynthesis')) await recordResynthesis(client);
       if (wanted('council-quorum')) await recordCouncil(client, 'parallel', 'quorum');
       if (wanted('council-convergence')) await recordCouncil(client, 'adversarial', 'convergence');
+      if (wanted('council-vote-first')) await recordCouncil(client, 'adversarial', 'vote-first');
     });
   } finally {
     await connection.close();
@@ -150,7 +151,7 @@ function speaksAs(request: ChatCompletionRequest, name: string): boolean {
 async function recordCouncil(
   client: Client,
   mode: CouncilMode,
-  variant?: 'peer-review' | 'quorum' | 'convergence',
+  variant?: 'peer-review' | 'quorum' | 'convergence' | 'vote-first',
   save = true,
 ) {
   const name = variant ? `council-${variant}` : `council-${mode}`;
@@ -173,6 +174,8 @@ async function recordCouncil(
       // The quorum closes the round first: the deadline's timer is started and then cancelled.
       ...(variant === 'quorum' && { quorum: 2, deadlineMs: 60_000 }),
       ...(variant === 'convergence' && { debateRounds: 3, convergence: { threshold: 0.67 } }),
+      // Critic's opening differs (2 of 3 agree, the threshold is 0.6): the vote ends it at once.
+      ...(variant === 'vote-first' && { debateRounds: 3, convergence: { threshold: 0.6, voteFirst: true } }),
     },
     undefined,
     undefined,

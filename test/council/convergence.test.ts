@@ -113,6 +113,18 @@ describe('adversarial debates that stop when they converge, on the real dev serv
     expect(result.convergence?.tokensSaved).toBe(0);
   });
 
+  it('vote first: the openings are taken at once, none sees another, and agreement ends it before any debate', async () => {
+    positions = { 'Expert A': ['Ship it'], 'Expert B': ['ship it'], 'Expert C': ['ship  it'] };
+    const result = await run(
+      council('adversarial', experts, { debateRounds: 3, convergence: { threshold: 1, voteFirst: true } }),
+    );
+    const openings = mock.getRequests().slice(0, 3);
+    expect(speakers(mock)).toHaveLength(4);
+    expect(speakers(mock).at(-1)).toBe('Synthesizer');
+    for (const entry of openings) expect(userPrompt(entry)).not.toMatch(/Expert [ABC] argues/);
+    expect(result.convergence).toMatchObject({ stopReason: 'consensus', debateRounds: 1, roundsSkipped: 2 });
+  });
+
   it('refuses a threshold out of bounds and convergence outside adversarial mode', () => {
     const low = councilContextSchema.safeParse(
       council('adversarial', experts, { convergence: { threshold: 0.3 } }),

@@ -31,7 +31,7 @@ describe('stances: parsing and agreement (no server)', () => {
   });
 
   it('the watch stops at consensus, on a repeated set of positions, and estimates tokens saved', () => {
-    const consensus = new ConvergenceWatch({ threshold: 0.67 }, 4);
+    const consensus = new ConvergenceWatch({ threshold: 0.67, voteFirst: false }, 4);
     const read = (a: string, b: string, tokensUsed: number) => ({
       experts: ['a', 'b'],
       answers: { a: line(a), b: line(b) },
@@ -45,13 +45,13 @@ describe('stances: parsing and agreement (no server)', () => {
       tokensSaved: 200,
     });
 
-    const swinging = new ConvergenceWatch({ threshold: 1 }, 5);
+    const swinging = new ConvergenceWatch({ threshold: 1, voteFirst: false }, 5);
     expect(swinging.observe(read('x', 'y', 10))).toBeUndefined();
     expect(swinging.observe(read('y', 'x', 20))).toBeUndefined();
     expect(swinging.observe(read('x', 'y', 30))).toBe('oscillation');
 
     // Without every expert's stance a repeat is not an oscillation.
-    const silent = new ConvergenceWatch({ threshold: 1 }, 3);
+    const silent = new ConvergenceWatch({ threshold: 1, voteFirst: false }, 3);
     const mute = { experts: ['a', 'b'], answers: { a: line('x') }, tokensUsed: 0 };
     expect(silent.observe(mute)).toBeUndefined();
     expect(silent.observe(mute)).toBeUndefined();

@@ -44,6 +44,11 @@ export class ConvergenceWatch {
     private readonly maxRounds: number,
   ) {}
 
+  /** The opening positions are an independent vote, taken at once. */
+  get voteFirst(): boolean {
+    return this.config.voteFirst;
+  }
+
   /** Reads one round's positions; returns why the debate stops now, or undefined to go on. */
   observe(read: PositionsRead): Exclude<DebateStopReason, 'round-cap'> | undefined {
     this.rounds += 1;

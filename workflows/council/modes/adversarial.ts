@@ -34,7 +34,8 @@ const STANCE_REQUEST =
  * standing: positions (an opening in round 1, rebuttals after), then critiques of those positions.
  * Every turn sees the full debate history it may see, as in the seed's adversarial flow.
  * With `convergence`, each position turn also states a stance, and the debate stops after a round of
- * positions that reaches consensus or repeats an earlier set of positions (see ../convergence).
+ * positions that reaches consensus or repeats an earlier set of positions (see ../convergence); with
+ * `voteFirst` the opening positions are taken at once, so a council that agrees at once never debates.
  */
 export const adversarial: CouncilModeRunner = {
   name: 'adversarial',
@@ -44,7 +45,10 @@ export const adversarial: CouncilModeRunner = {
       const base = debate === 1 ? OPENING : REBUTTAL;
       const positions = watch ? { ...base, instruction: base.instruction + STANCE_REQUEST } : base;
       context.beginRound(`debate round ${debate} of ${context.debateRounds}: positions`);
-      for (const expert of context.active()) await context.turn(expert, positions);
+      // A vote: every prompt is built before any answer of the round is in, so none sees another.
+      if (debate === 1 && watch?.voteFirst)
+        await context.gather(context.active().map((expert) => context.turn(expert, positions)));
+      else for (const expert of context.active()) await context.turn(expert, positions);
       await context.endRound();
       const stop = watch?.observe(context.readPositions());
       if (watch && stop) return context.concluded(watch.result(stop));
