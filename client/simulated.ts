@@ -9,6 +9,7 @@ import {
   type LlmActivities,
   type WorkerEnv,
 } from '../activities';
+import { STANCE_PREFIX } from '../common/convergence';
 import type { ModelSpec } from '../common/llm';
 import { seededShuffle } from '../workflows/council/review/shuffle';
 import type { CouncilConfig } from './config';
@@ -202,10 +203,23 @@ export function simulatedAnswer(request: ChatCompletionRequest): string {
   if (workers) return workers.map((worker, k) => `${worker}: on "${topic}", examine ${angle(k)}.`).join('\n');
   // A moderator asked for its synthesis (moderatorLed) synthesises like a supervisor.
   const synthesis = role === 'moderator' && turnText.includes('As the moderator, synthesize');
-  const text = body(synthesis ? 'supervisor' : role, topic, others, angle, step);
+  const text =
+    body(synthesis ? 'supervisor' : role, topic, others, angle, step) + simulatedStance(turnText, name);
   return system.includes('single JSON object')
     ? JSON.stringify({ type: others.length > 0 ? 'critique' : 'response', content: `(simulated) ${text}` })
     : `(simulated) ${text}`;
+}
+
+/**
+ * The STANCE line a debate's position turn asks for (see common/convergence): each expert its own
+ * position in the opening round, one shared position in the rebuttals, so a simulated debate with
+ * `convergence` reaches consensus in its second round. '' for any other turn.
+ */
+function simulatedStance(turnText: string, name: string): string {
+  if (!turnText.includes(`End your answer with one line: ${STANCE_PREFIX}`)) return '';
+  const round = Number(/## Your turn \(round (\d+)\)/.exec(turnText)?.[1] ?? 1);
+  const position = round <= 1 ? `${name} has reservations` : 'a staged, reversible adoption';
+  return `\n${STANCE_PREFIX} ${JSON.stringify({ position, confidence: 0.7 })}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { convergenceConfigSchema, type ConvergenceResult } from './convergence';
 import { LIMITS } from './defaults';
 import type { TokenUsage } from './llm';
 import { jsonStringBytes } from './size';
@@ -101,6 +102,8 @@ export const councilContextSchema = z
       .object({ timeoutMs: z.number().int().min(100).max(COUNCIL_LIMITS.maxHumanWaitMs) })
       .strict()
       .optional(),
+    /** Adversarial mode: stop the debate early at consensus or oscillation; see common/convergence. */
+    convergence: convergenceConfigSchema.optional(),
     /** After the rounds, experts rank each other's answers anonymously; the synthesizer sees the result. */
     peerReview: peerReviewConfigSchema.optional(),
     /** Parallel mode: the answer round closes at a quorum of answers or a deadline; see common/quorum. */
@@ -124,6 +127,13 @@ export const councilContextSchema = z
         code: 'custom',
         path: ['activeExperts'],
         message: 'adversarial mode needs at least two experts to debate: add one or use "sequential"',
+      });
+    }
+    if (context.convergence && context.mode !== 'adversarial') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['convergence'],
+        message: `convergence applies to adversarial mode only (this council is "${context.mode}")`,
       });
     }
     checkPeerReview(context, ctx);
@@ -260,6 +270,8 @@ export interface CouncilWorkflowResult extends Partial<PeerReviewResult> {
    * it leaves out, and whether outputs or the synthesis are shortened in it (each with a notice).
    */
   bounded?: { messagesLeftOut: number; textsShortened: number };
+  /** A debate with `convergence`: why it stopped, its agreement, rounds and (estimated) tokens saved. */
+  convergence?: ConvergenceResult;
   /** Set on a re-synthesis: the id of the council whose recorded answers it reused. */
   resynthesizedFrom?: string;
 }

@@ -3,7 +3,9 @@
  * that makes any non-deterministic change to workflow code fail the build, plus a council with peer
  * review (`council-peer-review`), a re-synthesis of one with a re-ranking (`council-resynthesis`)
  * a parallel council whose round closes at a quorum of two while Builder is still answering
- * (`council-quorum`), and a parallel council cancelled while its experts answer (`council-cancelled`).
+ * (`council-quorum`), a parallel council cancelled while its experts answer (`council-cancelled`),
+ * a debate that stops at consensus in its second of three rounds (`council-convergence`), and one
+ * that votes first and agrees at once (`council-vote-first`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -88,6 +90,8 @@ async function main(): Promise<void> {
       if (wanted('council-resynthesis')) await recordResynthesis(client);
       if (wanted('council-quorum')) await recordCouncil(client, 'parallel', 'quorum');
       if (wanted('council-cancelled')) await recordCancelledCouncil(client);
+      if (wanted('council-convergence')) await recordCouncil(client, 'adversarial', 'convergence');
+      if (wanted('council-vote-first')) await recordCouncil(client, 'adversarial', 'vote-first');
     });
   } finally {
     await connection.close();
@@ -124,11 +128,25 @@ async function recordSession(client: Client, strategy: (typeof ORCHESTRATION_STR
 function recordedAnswer(request: ChatCompletionRequest): string {
   if (JSON.stringify(request.messages).includes('assign one task to each worker'))
     return 'Worker-1: List three facts about the question.';
+  const stance = recordedStance(request);
+  if (stance !== undefined) return `A recorded answer.\nSTANCE: {"position": "${stance}", "confidence": 0.9}`;
   const system = request.messages.find((m) => m.role === 'system')?.content;
   if (typeof system !== 'string' || !system.includes('taking part as a reviewer'))
     return 'A recorded answer.';
   const retry = request.messages.some((m) => m.role === 'assistant');
   return speaksAs(request, 'Builder') && !retry ? 'No ranking today.' : simulatedAnswer(request);
+}
+
+/**
+ * The stance of a debate's position turn (its prompt asks for one): in round 1 Critic disagrees
+ * (agreement 2 of 3, under the 0.67 threshold), in round 3 (debate round 2) everyone agrees.
+ */
+function recordedStance(request: ChatCompletionRequest): string | undefined {
+  const prompt = JSON.stringify(request.messages);
+  if (!prompt.includes('End your answer with one line: STANCE')) return undefined;
+  return prompt.includes('## Your turn (round 1)') && speaksAs(request, 'Critic')
+    ? 'keep five days'
+    : 'adopt it';
 }
 
 /** The task of the quorum council, by which the mock knows to hold Builder's answer. */
@@ -143,7 +161,7 @@ function speaksAs(request: ChatCompletionRequest, name: string): boolean {
 async function recordCouncil(
   client: Client,
   mode: CouncilMode,
-  variant?: 'peer-review' | 'quorum',
+  variant?: 'peer-review' | 'quorum' | 'convergence' | 'vote-first',
   save = true,
 ) {
   const name = variant ? `council-${variant}` : `council-${mode}`;
@@ -165,6 +183,9 @@ async function recordCouncil(
       ...(variant === 'peer-review' && { peerReview: { rubric: 'Prefer concrete advice.' } }),
       // The quorum closes the round first: the deadline's timer is started and then cancelled.
       ...(variant === 'quorum' && { quorum: 2, deadlineMs: 60_000 }),
+      ...(variant === 'convergence' && { debateRounds: 3, convergence: { threshold: 0.67 } }),
+      // Critic's opening differs (2 of 3 agree, the threshold is 0.6): the vote ends it at once.
+      ...(variant === 'vote-first' && { debateRounds: 3, convergence: { threshold: 0.6, voteFirst: true } }),
     },
     undefined,
     undefined,

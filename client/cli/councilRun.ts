@@ -240,12 +240,20 @@ function reportCouncil(
       ...(result.messages ? { messages: result.messages.map(messageJsonOf) } : {}),
       humanMessages: people,
       ...peerReviewFields(result),
+      ...(result.convergence && { convergence: result.convergence }),
       ...(result.resynthesizedFrom !== undefined && { resynthesizedFrom: result.resynthesizedFrom }),
     });
     return exitCode;
   }
   const review = formatPeerReview(result);
   if (review) out.say(review);
+  const ended = result.convergence;
+  if (ended) {
+    out.say(
+      `\nDebate ended: ${ended.stopReason} after ${ended.debateRounds} round(s), agreement ${ended.agreement}` +
+        `, ${ended.roundsSkipped} round(s) skipped, about ${ended.tokensSaved} tokens saved`,
+    );
+  }
   const synthesis = rows[rows.length - 1];
   if (synthesis) out.say(`\n── Synthesis ──\n${formatAnswer(synthesis, out.width)}`);
   out.say(formatUsage(rows, elapsedMs));

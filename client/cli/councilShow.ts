@@ -41,6 +41,7 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
         ...(result.messages ? { messages: result.messages.map(messageJsonOf) } : {}),
         humanMessages: people.map(({ message, round }) => ({ round, message: messageJsonOf(message) })),
         ...peerReviewFields(result),
+        ...(result.convergence && { convergence: result.convergence }),
       });
     }
     out.say(`Council ${id}: ${result.mode}, ${status}, ${result.rounds} round(s)`);

@@ -1,5 +1,6 @@
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
 import { z } from 'zod';
+import { stanceSchema } from '../../common/convergence';
 
 /**
  * The shapes of every `--json` document the CLI prints, in one place (documented in docs/json.md).
@@ -80,6 +81,18 @@ export const sessionRoundJson = z.object({
   elapsedMs: z.number().optional(),
 });
 
+/** How a debate with `convergence` ended (README "Debates that stop when they converge"). */
+const convergenceJson = z.object({
+  stopReason: z.enum(['consensus', 'oscillation', 'round-cap']),
+  debateRounds: z.number().int(),
+  roundsSkipped: z.number().int(),
+  agreement: z.number(),
+  position: z.string().optional(),
+  /** An estimate: tokens per debate round so far times the rounds skipped. */
+  tokensSaved: z.number(),
+  stances: z.record(z.string(), stanceSchema.nullable()),
+});
+
 /** `run` and `session attach` of a council: the experts' answers, the synthesis, the messages. */
 export const councilResultJson = z.object({
   ...envelope('council-result'),
@@ -98,6 +111,7 @@ export const councilResultJson = z.object({
   /** Every message of the council, when it ran with messaging on. */
   messages: z.array(messageJson).optional(),
   humanMessages: z.array(humanMessageJson),
+  convergence: convergenceJson.optional(),
 });
 
 const transcriptEntryJson = z.object({
@@ -142,6 +156,7 @@ export const councilShowJson = z.object({
   usage: usage.optional(),
   messages: z.array(messageJson).optional(),
   humanMessages: z.array(humanMessageJson).optional(),
+  convergence: convergenceJson.optional(),
 });
 
 /** `session list`: sessions and councils, newest first. */

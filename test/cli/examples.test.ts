@@ -58,4 +58,21 @@ describe('examples/', () => {
     for (const response of json.responses)
       expect(response.content).toMatch(response.kind === 'assignment' ? /^[^:\n]+: on "/ : /^\(simulated\) /);
   });
+
+  it('converging-debate.yaml --json says the debate stopped at consensus in round 2 of 4', async () => {
+    const result = await runCli(
+      ['run', '--config', path.join('examples', 'converging-debate.yaml'), '--worker', '--json'],
+      clusterEnv('example-converging-debate-json'),
+    );
+    const json = JSON.parse(result.stdout) as { rounds: number; convergence?: unknown };
+    // Round 1's positions and critiques, round 2's positions (the simulated experts agree there).
+    expect(json.rounds).toBe(3);
+    expect(json.convergence).toMatchObject({
+      stopReason: 'consensus',
+      debateRounds: 2,
+      roundsSkipped: 2,
+      agreement: 1,
+      position: 'a staged, reversible adoption',
+    });
+  });
 });

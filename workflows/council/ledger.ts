@@ -15,6 +15,7 @@ import {
   type ProgressRequest,
   type TurnPhase,
 } from '../../common/councilApi';
+import type { ConvergenceResult } from '../../common/convergence';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
 import { jsonBytes } from '../../common/size';
 import { recipientsOf, visibleTo, type MessageStamp } from './messaging';
@@ -48,6 +49,8 @@ export class CouncilLedger {
   closedRound = 0;
   humanMessages = 0;
   droppedMessages = 0;
+  /** How a debate with `convergence` ended; only such debates set it. */
+  convergence?: ConvergenceResult;
   private transcriptBytes = 0;
 
   constructor(
@@ -195,6 +198,7 @@ export class CouncilLedger {
       },
       failedExperts: context.activeExperts.filter((e) => this.failed.has(e.id)).map((e) => e.id),
       rounds: this.round,
+      ...(this.convergence && { convergence: this.convergence }),
     };
     if (!context.enableMessaging) return result;
     const refs = context.activeExperts.map((expert) => {

@@ -1,8 +1,9 @@
-import { CancellationScope, CancelledFailure, condition } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, condition, patched } from '@temporalio/workflow';
 import type { Expert, SynthesisOutput } from '../../common/council';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { ZERO_USAGE } from '../../common/llm';
 import { callModel, type CallIds } from '../shared/callModel';
+import { ConvergenceWatch, DEBATE_CONVERGENCE_PATCH } from './convergence';
 import type { CouncilLedger } from './ledger';
 import {
   addressReply,
@@ -111,6 +112,25 @@ export function modeContext(ledger: CouncilLedger, ids: CallIds, closer: RoundCl
         until,
       );
       await condition(() => ledger.humanMessages > before, wait.timeoutMs);
+    },
+    convergenceWatch() {
+      // Only a council with `convergence` asks: others record no marker and replay as before.
+      const config = context.convergence;
+      if (!config || !patched(DEBATE_CONVERGENCE_PATCH)) return undefined;
+      return new ConvergenceWatch(config, context.debateRounds);
+    },
+    readPositions() {
+      const experts = context.activeExperts.filter((expert) => !ledger.failed.has(expert.id));
+      const outputs = experts.map((expert) => ledger.outputs[expert.id]);
+      const answers = Object.fromEntries(
+        outputs.map((o) => [o?.expertId, o?.round === ledger.round ? o.content : undefined]),
+      );
+      const tokensUsed = Object.values(ledger.outputs).reduce((sum, o) => sum + o.tokenUsage.totalTokens, 0);
+      return { experts: experts.map((expert) => expert.id), answers, tokensUsed };
+    },
+    concluded(result) {
+      ledger.convergence = result;
+      ledger.setStatus('running', `debate ended: ${result.stopReason} after ${result.debateRounds} round(s)`);
     },
   };
 }

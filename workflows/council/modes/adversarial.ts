@@ -1,3 +1,4 @@
+import { STANCE_PREFIX } from '../../../common/convergence';
 import type { PhaseSpec } from '../prompt';
 import type { CouncilModeRunner } from './types';
 
@@ -23,22 +24,38 @@ const CRITIQUE: PhaseSpec = {
     "Critique the other experts' latest positions: name their weakest points and why. Say where you agree.",
 };
 
+/** Asked of every position turn when the debate may stop at convergence; parsed by the workflow. */
+const STANCE_REQUEST =
+  ` End your answer with one line: ${STANCE_PREFIX} {"position": "<your position in a few words>", ` +
+  '"confidence": <0 to 1>}. Use the same words as another expert when you hold the same position.';
+
 /**
  * A debate of `debateRounds` rounds. Each round has two phases, taken in turn by every expert still
  * standing: positions (an opening in round 1, rebuttals after), then critiques of those positions.
  * Every turn sees the full debate history it may see, as in the seed's adversarial flow.
+ * With `convergence`, each position turn also states a stance, and the debate stops after a round of
+ * positions that reaches consensus or repeats an earlier set of positions (see ../convergence); with
+ * `voteFirst` the opening positions are taken at once, so a council that agrees at once never debates.
  */
 export const adversarial: CouncilModeRunner = {
   name: 'adversarial',
   async run(context) {
+    const watch = context.convergenceWatch();
     for (let debate = 1; debate <= context.debateRounds; debate += 1) {
-      const positions = debate === 1 ? OPENING : REBUTTAL;
+      const base = debate === 1 ? OPENING : REBUTTAL;
+      const positions = watch ? { ...base, instruction: base.instruction + STANCE_REQUEST } : base;
       context.beginRound(`debate round ${debate} of ${context.debateRounds}: positions`);
-      for (const expert of context.active()) await context.turn(expert, positions);
+      // A vote: every prompt is built before any answer of the round is in, so none sees another.
+      if (debate === 1 && watch?.voteFirst)
+        await context.gather(context.active().map((expert) => context.turn(expert, positions)));
+      else for (const expert of context.active()) await context.turn(expert, positions);
       await context.endRound();
+      const stop = watch?.observe(context.readPositions());
+      if (watch && stop) return context.concluded(watch.result(stop));
       context.beginRound(`debate round ${debate} of ${context.debateRounds}: critiques`);
       for (const expert of context.active()) await context.turn(expert, CRITIQUE);
       await context.endRound();
     }
+    if (watch) context.concluded(watch.result('round-cap'));
   },
 };

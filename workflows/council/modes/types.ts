@@ -1,4 +1,6 @@
 import type { CouncilMode, Expert } from '../../../common/council';
+import type { ConvergenceResult } from '../../../common/convergence';
+import type { ConvergenceWatch, PositionsRead } from '../convergence';
 import type { PhaseSpec } from '../prompt';
 
 /** What a mode may do: number rounds, give experts turns, pause between rounds. */
@@ -23,6 +25,12 @@ export interface ModeContext {
   gather(turns: Array<Promise<boolean>>): Promise<void>;
   /** Closes the round; waits for a person's message when the council asks for it. */
   endRound(): Promise<void>;
+  /** Adversarial mode: a watch for the convergence stop, when the council configures one. */
+  convergenceWatch(): ConvergenceWatch | undefined;
+  /** The answers of the current round and the experts' tokens so far, for the watch. */
+  readPositions(): PositionsRead;
+  /** Puts how the debate ended into the result. */
+  concluded(result: ConvergenceResult): void;
 }
 
 /** One council mode: a deterministic function over {@link ModeContext}. */
