@@ -132,6 +132,7 @@ export async function playRound(
       content: response.content,
       status: response.status,
       tokenUsage: response.tokenUsage,
+      ...(response.downgradedTo && { downgradedTo: response.downgradedTo }),
       ...(purpose.kind && { kind: purpose.kind }),
     });
     return response;
