@@ -1,21 +1,30 @@
 import { z } from 'zod';
-import type { ChatMessage, TokenUsage } from './llm';
+import { modelSpecSchema, type ChatMessage, type TokenUsage } from './llm';
 import { priceOf, usdOf, type Price, type PricedModel } from './prices';
 import { utf8Bytes } from './size';
 
 /**
  * A budget on a session: tokens (input + output) and/or USD. `stop` refuses every call that does
- * not fit and ends the round; the session then takes no more rounds.
+ * not fit and ends the round; the session then takes no more rounds. `downgrade` sends the first
+ * call that does not fit, and every later call of the session, to `downgradeTo` instead, as long as
+ * that cheaper call fits; what does not fit even then is refused as under `stop`.
  */
 export const budgetSchema = z
   .object({
     maxTokens: z.number().int().positive().optional(),
     maxCostUsd: z.number().positive().max(1_000_000).optional(),
-    onExhausted: z.literal('stop').default('stop'),
+    onExhausted: z.enum(['stop', 'downgrade']).default('stop'),
+    downgradeTo: modelSpecSchema.optional(),
   })
   .strict()
   .refine((budget) => budget.maxTokens !== undefined || budget.maxCostUsd !== undefined, {
     message: 'a budget needs maxTokens and/or maxCostUsd, e.g. budget: { maxCostUsd: 0.5 }',
+  })
+  .refine((budget) => (budget.onExhausted === 'downgrade') === (budget.downgradeTo !== undefined), {
+    message:
+      'onExhausted: downgrade needs downgradeTo, and downgradeTo needs onExhausted: downgrade, ' +
+      'e.g. budget: { maxCostUsd: 0.5, onExhausted: downgrade, downgradeTo: { provider: openai, model: gpt-4o-mini } }',
+    path: ['downgradeTo'],
   });
 export type Budget = z.infer<typeof budgetSchema>;
 
@@ -44,6 +53,11 @@ export interface LedgerState {
   exhausted: boolean;
   refused: RefusedCall[];
   refusedCount: number;
+  /**
+   * True once a call did not fit and went to the budget's `downgradeTo`: every later call goes there
+   * too. Absent in ledgers carried before downgrades existed.
+   */
+  downgraded?: boolean;
 }
 
 /** The budget as a view or result shows it. */
@@ -127,6 +141,13 @@ export interface BudgetedCaller {
 export function budgetProblems(budget: Budget | undefined, callers: readonly BudgetedCaller[]): string[] {
   if (!budget) return [];
   const problems: string[] = [];
+  const cheaper = budget.downgradeTo;
+  if (cheaper && budget.maxCostUsd !== undefined && !priceOf(cheaper)) {
+    problems.push(
+      `the budget's downgradeTo model ${cheaper.provider}/${cheaper.model} has no known price: ` +
+        'give one in it, e.g. price: { inputPerMTok: 0.15, outputPerMTok: 0.6 }',
+    );
+  }
   for (const caller of callers) {
     if (caller.maxOutputTokens === undefined) {
       problems.push(
@@ -154,4 +175,9 @@ export function sessionBudgetProblems(config: {
     budget,
     selector ? [...participants, { ...selector, name: 'selector' }] : participants,
   );
+}
+
+/** `openai/gpt-4o-mini`: how responses and refusals name a model. */
+export function modelName(model: PricedModel): string {
+  return `${model.provider}/${model.model}`;
 }

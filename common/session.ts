@@ -107,6 +107,11 @@ export interface ParticipantResponse {
   shown: string[];
   /** What the call cost in USD as the budget counted it (failed attempts conservatively); with a priced budget only. */
   costUsd?: number;
+  /**
+   * `provider/model` the call went to instead of the participant's own model, because the budget
+   * (`onExhausted: downgrade`) had no room for the latter; absent otherwise.
+   */
+  downgradedTo?: string;
   /** Absent for a plain answer to the round's message. */
   kind?: ResponseKind;
 }
@@ -157,6 +162,8 @@ export interface TranscriptEntry {
   content: string;
   status: ResponseStatus;
   tokenUsage?: TokenUsage;
+  /** As the response's `downgradedTo`: the cheaper model the budget sent this call to. */
+  downgradedTo?: string;
   /** As the response's `kind`: absent for a plain answer (and for messages and notes). */
   kind?: ResponseKind;
 }

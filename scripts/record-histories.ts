@@ -4,8 +4,9 @@
  * review (`council-peer-review`), a re-synthesis of one with a re-ranking (`council-resynthesis`)
  * a parallel council whose round closes at a quorum of two while Builder is still answering
  * (`council-quorum`), a parallel council cancelled while its experts answer (`council-cancelled`),
- * a debate that stops at consensus in its second of three rounds (`council-convergence`), and one
- * that votes first and agrees at once (`council-vote-first`).
+ * a debate that stops at consensus in its second of three rounds (`council-convergence`), one that
+ * votes first and agrees at once (`council-vote-first`), and a budgeted broadcast that downgrades one
+ * call and refuses another (`session-budget`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
       if (wanted('council-cancelled')) await recordCancelledCouncil(client);
       if (wanted('council-convergence')) await recordCouncil(client, 'adversarial', 'convergence');
       if (wanted('council-vote-first')) await recordCouncil(client, 'adversarial', 'vote-first');
+      if (wanted('session-budget')) await recordBudget(client);
     });
   } finally {
     await connection.close();
@@ -118,6 +120,34 @@ async function recordSession(client: Client, strategy: (typeof ORCHESTRATION_STR
   await session.sendMessage('user', 'Second question');
   await session.close();
   await saveHistory(client, sessionId, `session-${strategy}`);
+}
+
+/**
+ * A broadcast under `onExhausted: downgrade`: output-only prices make a call's worst case $1 on its
+ * own model and $0.1 on the cheaper one, so A is sent as asked, B is downgraded and C is refused.
+ */
+async function recordBudget(client: Client) {
+  const sessionId = `replay-budget${TAG ? `-${TAG}` : ''}`;
+  const dear = { ...model, model: 'gpt-4o', price: { inputPerMTok: 0, outputPerMTok: 1000 } };
+  const cheap = { ...model, price: { inputPerMTok: 0, outputPerMTok: 100 } };
+  const session = await MultiParticipantSession.create(
+    client,
+    {
+      strategy: 'broadcast',
+      budget: { maxCostUsd: 1.15, onExhausted: 'downgrade', downgradeTo: cheap },
+      participants: ['A', 'B', 'C'].map((name) => ({
+        name,
+        role: 'panelist' as const,
+        model: dear,
+        maxOutputTokens: 1000,
+        retry: { maximumAttempts: 1 },
+      })),
+    },
+    { sessionId, taskQueue: TASK_QUEUE },
+  );
+  await session.sendMessage('user', 'First question');
+  await session.close();
+  await saveHistory(client, sessionId, 'session-budget');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { attemptBound, type Amount, type BudgetView } from '../../common/budget';
+import { attemptBound, modelName, type Amount, type BudgetView } from '../../common/budget';
 import { DEFAULT_RETRY } from '../../common/defaults';
 import { priceOf } from '../../common/prices';
 import type { SessionConfig } from '../../common/session';
@@ -115,9 +115,11 @@ export function formatEstimate(estimate: SessionEstimate): string {
       estimate.budget.maxTokens !== undefined ? `${estimate.budget.maxTokens} tokens` : undefined,
       estimate.budget.maxCostUsd !== undefined ? `$${estimate.budget.maxCostUsd}` : undefined,
     ].filter(Boolean);
-    lines.push(
-      `budget: at most ${limits.join(' and ')}; calls that do not fit are refused before they are sent`,
-    );
+    const cheaper = estimate.budget.downgradeTo;
+    const onExhausted = cheaper
+      ? `calls that do not fit go to ${modelName(cheaper)}, or are refused before they are sent if they do not fit there either`
+      : 'calls that do not fit are refused before they are sent';
+    lines.push(`budget: at most ${limits.join(' and ')}; ${onExhausted}`);
   }
   return lines.join('\n');
 }
@@ -135,7 +137,7 @@ export function formatBudget(budget: BudgetView): string {
   const refused = budget.refusedCount > 0 ? `; refused ${budget.refusedCount} call(s)` : '';
   return (
     `budget: spent $${budget.spent.usd.toFixed(6)} and ${budget.spent.tokens} tokens of ${limit.join(', ')}` +
-    `${budget.exhausted ? ' (exhausted)' : ''}${refused}`
+    `${budget.exhausted ? ' (exhausted)' : ''}${budget.downgraded ? ' (downgraded)' : ''}${refused}`
   );
 }
 

@@ -23,6 +23,7 @@ export function rowOf(response: ParticipantResponse): AnswerRow {
     tokenUsage: response.tokenUsage,
     ...(response.error ? { error: response.error } : {}),
     ...(response.costUsd !== undefined && { costUsd: response.costUsd }),
+    ...(response.downgradedTo && { downgradedTo: response.downgradedTo }),
     ...(response.kind && { kind: response.kind }),
   };
 }

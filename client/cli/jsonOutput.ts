@@ -41,6 +41,10 @@ export const answerJson = z.object({
   content: z.string(),
   tokenUsage: usage,
   error: failure.optional(),
+  /** What the call cost in USD as a session's budget counted it; under a budget only. */
+  costUsd: z.number().optional(),
+  /** `provider/model` a session's budget sent the call to instead of the participant's own. */
+  downgradedTo: z.string().optional(),
 });
 
 /** A message of a council (an expert's, or a person's with `sender: "human"`). */

@@ -19,6 +19,8 @@ export interface AnswerRow {
   error?: { type: string; message: string };
   /** USD the call cost as the session's budget counted it (only under a budget). */
   costUsd?: number;
+  /** `provider/model` the budget sent the call to instead of the participant's own (`onExhausted: downgrade`). */
+  downgradedTo?: string;
   /** A session response's kind (`synthesis`, `assignment`); absent for a plain answer. */
   kind?: string;
 }
@@ -38,7 +40,9 @@ export function outcomeOf(code: ExitCode): 'ok' | 'partial' | 'failed' {
 /** A participant's answer as a block: a heading line, then the text, wrapped to `width` when given. */
 export function formatAnswer(row: AnswerRow, width?: number): string {
   // Names, answers and errors come from models and people: cleaned before our own colours go on.
-  const label = row.kind ? `${row.role}, ${row.kind}` : row.role;
+  const label = [row.role, row.kind, row.downgradedTo && `downgraded to ${row.downgradedTo}`]
+    .filter(Boolean)
+    .join(', ');
   const heading = `${pc.bold(printable(row.name))} ${pc.dim(`(${printable(label)})`)}`;
   if (row.status === 'ok') return `${heading}\n${wrapText(printable(row.content.trim()), width)}\n`;
   const why = printable(row.error ? `${row.error.type}: ${row.error.message}` : row.status);

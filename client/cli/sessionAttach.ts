@@ -131,6 +131,7 @@ function responseOf(entry: TranscriptEntry): ParticipantResponse {
     truncated: false,
     round: entry.round,
     shown: [],
+    ...(entry.downgradedTo && { downgradedTo: entry.downgradedTo }),
     ...(entry.kind && { kind: entry.kind }),
   };
 }

@@ -70,6 +70,39 @@ describe('budgets in the CLI', () => {
     expect(result.code).toBe(2);
   });
 
+  it('`run` under `onExhausted: downgrade` sends the call that does not fit to the cheaper model, and says so', async () => {
+    const cheap = {
+      provider: 'openai',
+      model: 'gpt-4.1-nano',
+      price: { inputPerMTok: 0, outputPerMTok: 100 },
+    };
+    const config = writeConfig('budget-downgrade.json', {
+      ...budgetConfig(2.15),
+      // A and B hold $2; C does not fit at $1, but does at $0.1 on the cheaper model.
+      budget: { maxCostUsd: 2.15, onExhausted: 'downgrade', downgradeTo: cheap },
+    });
+    mock.clearRequests();
+    const env = clusterEnv('budget-downgrade', mockProviderEnv(mock));
+    const result = await runCli(['run', 'What is 2 + 2?', '-c', config, '--worker', '--json'], env);
+    const json = JSON.parse(result.stdout) as {
+      responses: Array<{ name: string; status: string; downgradedTo?: string }>;
+      budget: { downgraded?: boolean; exhausted: boolean; spent: { usd: number } };
+    };
+    expect(json.responses.map((r) => [r.name, r.status, r.downgradedTo])).toEqual([
+      ['A', 'ok', undefined],
+      ['B', 'ok', undefined],
+      ['C', 'ok', 'openai/gpt-4.1-nano'],
+    ]);
+    expect(
+      chatRequests(mock)
+        .map((entry) => `${speakerOf(entry)}:${(entry.body as { model: string }).model}`)
+        .sort(),
+    ).toEqual(['A:gpt-4o-mini', 'B:gpt-4o-mini', 'C:gpt-4.1-nano']);
+    expect(json.budget).toMatchObject({ downgraded: true, exhausted: false });
+    expect(json.budget.spent.usd).toBeLessThanOrEqual(2.15);
+    expect(result.code).toBe(0);
+  });
+
   it('`estimate` prints the worst case of a config before running it', async () => {
     const result = await runCli(['estimate', '-c', EXAMPLE, '--json'], cliEnv());
     expect(result.code).toBe(0);

@@ -108,6 +108,30 @@ describe('budget ledger', () => {
     expect(gate.ledger.refused.map((r) => r.participant)).toEqual(['D', 'E']);
   });
 
+  it('under downgrade, sends what does not fit to the cheaper model from then on, and refuses what fits on neither', () => {
+    const cheap = { ...priced, model: 'cheap', price: { inputPerMTok: 0, outputPerMTok: 100 } };
+    const downgrading = budgetSchema.parse({
+      maxCostUsd: 2.15,
+      onExhausted: 'downgrade',
+      downgradeTo: cheap,
+    });
+    const gate = new BudgetGate(downgrading, emptyLedger(), cheap);
+    const holds = ['A', 'B', 'C', 'D'].map((name) => gate.reserve(caller(name), messages, site(name)));
+    // $1 each on the dear model, $0.1 on the cheap one: A, B dear, C cheap, D fits on neither.
+    expect(
+      holds.map((hold) => (typeof hold === 'string' ? 'refused' : (hold.downgradedTo?.model ?? 'own'))),
+    ).toEqual(['own', 'own', 'cheap', 'refused']);
+    expect(holds[3]).toContain('on openai-compatible/cheap');
+    expect(gate.ledger).toMatchObject({ exhausted: true, downgraded: true, refusedCount: 1 });
+    expect(gate.ledger.reserved.usd).toBeCloseTo(2.1);
+    // The same budget without the patch's model (a round before `budget-downgrade`) only refuses.
+    const plain = new BudgetGate(downgrading, emptyLedger());
+    const old = ['A', 'B', 'C'].map((name) => typeof plain.reserve(caller(name), messages, site(name)));
+    expect(old).toEqual(['object', 'object', 'string']);
+    expect(budgetSchema.safeParse({ maxCostUsd: 1, onExhausted: 'downgrade' }).success).toBe(false);
+    expect(budgetSchema.safeParse({ maxCostUsd: 1, downgradeTo: cheap }).success).toBe(false);
+  });
+
   it('replaces a reservation with the usage reported, and counts a failure or earlier attempts conservatively', () => {
     const gate = new BudgetGate(budget, emptyLedger());
     const a = gate.reserve(caller('A'), messages, site('A')) as BudgetHold;

@@ -20,7 +20,7 @@ import {
 } from './state';
 import { addUsage, ZERO_USAGE } from '../../common/llm';
 import { emptyLedger } from '../../common/budget';
-import { BUDGET_LEDGER_PATCH, BudgetGate } from '../shared/budget';
+import { BUDGET_DOWNGRADE_PATCH, BUDGET_LEDGER_PATCH, BudgetGate } from '../shared/budget';
 
 /** Patch id of the change that gives a `system` message to the models as a system instruction. */
 const SYSTEM_INSTRUCTION_PATCH = 'session-system-instruction';
@@ -118,6 +118,7 @@ export async function playRound(
       round,
       shown: shown.map((r) => r.participantName),
       ...(outcome.costUsd !== undefined && { costUsd: outcome.costUsd }),
+      ...(outcome.downgradedTo && { downgradedTo: outcome.downgradedTo }),
       ...(purpose.kind && { kind: purpose.kind }),
     };
     active.states[spec.name] = outcome.status === 'ok' ? 'done' : outcome.status;
@@ -131,6 +132,7 @@ export async function playRound(
       content: response.content,
       status: response.status,
       tokenUsage: response.tokenUsage,
+      ...(response.downgradedTo && { downgradedTo: response.downgradedTo }),
       ...(purpose.kind && { kind: purpose.kind }),
     });
     return response;
@@ -182,7 +184,10 @@ export async function playRound(
 function budgetGate(state: SessionState): BudgetGate | undefined {
   if (!state.config.budget || !patched(BUDGET_LEDGER_PATCH)) return undefined;
   state.ledger ??= emptyLedger();
-  return new BudgetGate(state.config.budget, state.ledger);
+  const { downgradeTo } = state.config.budget;
+  // Asked only of a downgrading budget: histories of every other config never reach the marker.
+  const downgrading = downgradeTo !== undefined && patched(BUDGET_DOWNGRADE_PATCH);
+  return new BudgetGate(state.config.budget, state.ledger, downgrading ? downgradeTo : undefined);
 }
 
 function removedResponse(spec: ParticipantSpec, round: number): ParticipantResponse {

@@ -4,6 +4,7 @@ import {
   costOfUsage,
   fits,
   MAX_REFUSED_LISTED,
+  modelName,
   promptTokenBound,
   type Amount,
   type Budget,
@@ -11,8 +12,8 @@ import {
   type LedgerState,
 } from '../../common/budget';
 import { DEFAULT_RETRY } from '../../common/defaults';
-import type { ChatMessage } from '../../common/llm';
-import { priceOf, type Price } from '../../common/prices';
+import type { ChatMessage, ModelSpec } from '../../common/llm';
+import { priceOf, type Price, type PricedModel } from '../../common/prices';
 import type { CallOutcome, CallSite, ModelSettings } from './callModel';
 
 /**
@@ -21,12 +22,27 @@ import type { CallOutcome, CallSite, ModelSettings } from './callModel';
  */
 export const BUDGET_LEDGER_PATCH = 'budget-ledger';
 
+/**
+ * Patch id of `onExhausted: downgrade`: a round of a session with that budget records this marker
+ * before its first call. No config recorded before it could carry a downgrade, so none reaches it.
+ */
+export const BUDGET_DOWNGRADE_PATCH = 'budget-downgrade';
+
 /** What one admitted call holds in the ledger until it ends. */
 export interface BudgetHold {
   price: Price | undefined;
   perAttempt: Amount;
   /** Every attempt's worst case: the activity's retry policy may make them all. */
   reserved: Amount;
+  /** The budget's cheaper model, when the call goes there instead of to its caller's model. */
+  downgradedTo?: ModelSpec;
+}
+
+/** A call's worst case on one model, and whether it fits. */
+interface Trial {
+  hold: BudgetHold;
+  attempts: number;
+  fits: boolean;
 }
 
 /**
@@ -35,20 +51,27 @@ export interface BudgetHold {
  * they never pass the limit. Everything here is derived from workflow state, so replay rebuilds it.
  */
 export class BudgetGate {
+  /** `downgradeTo` only when the budget downgrades and the round passed {@link BUDGET_DOWNGRADE_PATCH}. */
   constructor(
     private readonly budget: Budget,
     readonly ledger: LedgerState,
+    private readonly downgradeTo?: ModelSpec,
   ) {}
 
-  /** Reserves the call's worst case, or says why it is refused (it is then never sent). */
+  /**
+   * Reserves the call's worst case, or says why it is refused (it is then never sent). Under a
+   * downgrade, a call that does not fit on its own model, and every call after it, reserves on the
+   * cheaper model instead; only when that does not fit either is it refused.
+   */
   reserve(caller: ModelSettings, messages: readonly ChatMessage[], site: CallSite): BudgetHold | string {
-    const price = priceOf(caller.model);
-    const attempts = caller.retry?.maximumAttempts ?? DEFAULT_RETRY.maximumAttempts;
-    // Config validation requires maxOutputTokens under a budget; a caller without it cannot be bounded.
-    const perAttempt = attemptBound(promptTokenBound(messages), caller.maxOutputTokens ?? Infinity, price);
-    const reserved = { tokens: perAttempt.tokens * attempts, usd: perAttempt.usd * attempts };
-    const unpriced = this.budget.maxCostUsd !== undefined && price === undefined;
-    if (this.ledger.exhausted || unpriced || !fits(this.ledger, this.budget, reserved)) {
+    let trial = this.trial(caller, caller.model, messages);
+    if ((this.ledger.downgraded || !trial.fits) && this.downgradeTo && !this.ledger.exhausted) {
+      const cheaper = this.trial(caller, this.downgradeTo, messages);
+      if (cheaper.fits) this.ledger.downgraded = true;
+      trial = { ...cheaper, hold: { ...cheaper.hold, downgradedTo: this.downgradeTo } };
+    }
+    const { hold, attempts } = trial;
+    if (!trial.fits) {
       this.ledger.exhausted = true;
       this.ledger.refusedCount += 1;
       if (this.ledger.refused.length < MAX_REFUSED_LISTED) {
@@ -56,17 +79,30 @@ export class BudgetGate {
           round: site.round,
           phase: site.phase,
           participant: site.participant,
-          needed: reserved,
+          needed: hold.reserved,
         });
       }
       return (
         `${site.label ?? site.participant} was refused by the budget: its worst case ` +
-        `(${describe(reserved)} over ${attempts} attempt(s)) does not fit beside ${describe(this.ledger.spent)} ` +
+        `(${describe(hold.reserved)} over ${attempts} attempt(s)${hold.downgradedTo ? ` on ${modelName(hold.downgradedTo)}` : ''}) ` +
+        `does not fit beside ${describe(this.ledger.spent)} ` +
         `spent and ${describe(this.ledger.reserved)} reserved (limit ${describeLimit(this.budget)})`
       );
     }
-    this.ledger.reserved = addAmount(this.ledger.reserved, reserved);
-    return { price, perAttempt, reserved };
+    this.ledger.reserved = addAmount(this.ledger.reserved, hold.reserved);
+    return hold;
+  }
+
+  /** The call's worst case on `model` (every attempt its retry policy allows), and whether it fits. */
+  private trial(caller: ModelSettings, model: PricedModel, messages: readonly ChatMessage[]): Trial {
+    const price = priceOf(model);
+    const attempts = caller.retry?.maximumAttempts ?? DEFAULT_RETRY.maximumAttempts;
+    // Config validation requires maxOutputTokens under a budget; a caller without it cannot be bounded.
+    const perAttempt = attemptBound(promptTokenBound(messages), caller.maxOutputTokens ?? Infinity, price);
+    const reserved = { tokens: perAttempt.tokens * attempts, usd: perAttempt.usd * attempts };
+    const unpriced = this.budget.maxCostUsd !== undefined && price === undefined;
+    const fitting = !this.ledger.exhausted && !unpriced && fits(this.ledger, this.budget, reserved);
+    return { hold: { price, perAttempt, reserved }, attempts, fits: fitting };
   }
 
   /**

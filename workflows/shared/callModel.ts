@@ -12,6 +12,7 @@ import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../../common/failures'
 import type { ChatMessage, LlmRequest, LlmResponse } from '../../common/llm';
 import { jsonBytes } from '../../common/size';
 import type { ParticipantSpec } from '../../common/participants';
+import { modelName } from '../../common/budget';
 import type { BudgetGate } from './budget';
 
 /** Room for what travels with the request in the activity command (type, options, headers). */
@@ -25,6 +26,8 @@ export type CallOutcome = (
 ) & {
   /** What the call cost in USD as its session's budget counted it; only under a budget. */
   costUsd?: number;
+  /** `provider/model` the budget sent the call to instead of the caller's own model (`downgrade`). */
+  downgradedTo?: string;
 };
 
 /**
@@ -147,6 +150,8 @@ export async function callModel(
   const identity = patched(CALL_IDS_PATCH)
     ? { activityId: options.ids.next(options.site), summary: callSummary(options.site) }
     : {};
+  const downgradedTo = typeof hold === 'object' ? hold.downgradedTo : undefined;
+  const sent = downgradedTo ? { ...request, model: downgradedTo } : request;
   const { callLlm } = proxyActivities<LlmActivities>({
     ...identity,
     startToCloseTimeout: timeouts.attemptMs,
@@ -159,9 +164,10 @@ export async function callModel(
       nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
     },
   });
-  const outcome = await callInScope(name, () => callLlm(request), options.inFlight);
+  const outcome = await callInScope(name, () => callLlm(sent), options.inFlight);
   if (!hold || !options.budget) return outcome;
-  return { ...outcome, costUsd: options.budget.settle(hold, outcome).usd };
+  const costUsd = options.budget.settle(hold, outcome).usd;
+  return { ...outcome, costUsd, ...(downgradedTo && { downgradedTo: modelName(downgradedTo) }) };
 }
 
 /**
