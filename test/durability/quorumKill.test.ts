@@ -3,6 +3,7 @@ import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert, userPrompt } from '../council/support';
 import { useDurableEnvironment } from './support/environment';
 import { completedCalls } from './support/llm';
+import { completedActivities } from './support/temporal';
 import { startWorkerProcess, waitFor } from './support/processes';
 
 const DEADLINE_MS = 6_000;
@@ -30,9 +31,12 @@ describe('a quorum deadline across a worker SIGKILL', () => {
       { taskQueue },
     );
     const handle = client.workflow.getHandle(councilId);
+    // Recorded by the server, not only served by the mock: a worker killed between the two would leave
+    // A and B to their 30 s heartbeat timeout, and the deadline would close a round with no answer.
     await waitFor(
       'A and B to answer while C is held',
-      async () => answerer.held.length === 1 && completedCalls(mock).length === 2,
+      async () =>
+        answerer.held.length === 1 && completedActivities(await handle.fetchHistory()).completed.length === 2,
       60_000,
     );
     await first.kill();
