@@ -11,6 +11,7 @@ import { ZERO_USAGE } from '../../common/llm';
 import { CouncilUserError } from '../errors';
 import type { TokenEvent } from '../tokens';
 import { councilRows, formatPeerReview, peerReviewFields, synthesisRow } from './councilShow';
+import { eventsOf, eventsRenderer } from './events';
 import { matchActivities } from './followSession';
 import { messageJsonOf, type HumanMessageJson } from './jsonOutput';
 import {
@@ -79,7 +80,10 @@ async function followCouncil(
   simulated: boolean,
   startedMs: number,
 ): Promise<ExitCode> {
-  const renderer = createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
+  const emit = eventsOf(out);
+  const renderer = emit
+    ? eventsRenderer(emit)
+    : createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
   const board = new CouncilBoard(renderer, id);
   const people: HumanMessageJson[] = [];
   const handle = client.workflow.getHandle(id);
@@ -222,6 +226,7 @@ function reportCouncil(
   const rows = councilRows(result);
   const exitCode = exitCodeOf(rows);
   const elapsedMs = Date.now() - startedMs;
+  eventsOf(out)?.({ type: 'synthesis', ...synthesisRow(result.synthesis) });
   if (out.json) {
     out.result({
       type: 'council-result',

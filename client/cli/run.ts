@@ -8,6 +8,7 @@ import {
 } from '../config';
 import { CouncilUserError } from '../errors';
 import { SIMULATED_BANNER, shouldSimulate } from '../simulated';
+import { createEventsOutput, eventsOf } from './events';
 import { createOutput, type Output } from './output';
 import {
   checkSimulateFlag,
@@ -61,53 +62,69 @@ export function runCommand(): Command {
     .description('ask a session or council one question and print the answers as they arrive')
     .argument('[question]', 'the question (default: "question"/"task" from the config)')
     .option('--json', 'print one machine-readable result instead of text')
+    .option('--events', 'print one JSON event per line as the run goes (docs/json.md), for pipelines')
     .option('--id <id>', 'workflow id to start the run under (default: run-<time>-<random>)');
   withConfigOptions(command);
   withConnectionOptions(command);
-  return command.action(async (question: string | undefined, options: StartOptions) => {
-    const startedMs = Date.now();
-    const out = createOutput(options.json === true);
-    const { config, question: asked, flags, simulated } = prepareRun(question, options);
-    const id = options.id ?? newRunId(config.kind === 'session' ? 'run' : 'council');
-    // At once, before the SDK loads and the server and worker start (seconds on a fresh data dir).
-    out.say(`Starting ${config.kind} ${id}…`);
-    const { openRuntime, requireWorker, simulatedQueue } = await import('./runtime');
-    const runtime = await openRuntime(flags);
-    const detach = onInterrupt(runtime, out, id);
-    try {
-      const taskQueue = simulated ? simulatedQueue(runtime.taskQueue) : runtime.taskQueue;
-      if (runtime.inProcessWorker) await runtime.startWorker({ taskQueue, simulated });
-      else await requireWorker(runtime, taskQueue);
-      if (simulated) out.say(SIMULATED_BANNER);
-      out.say(
-        `Started ${config.kind} ${id} (${configShape(config)}) on ${runtime.address}, task queue ${taskQueue}`,
-      );
-      out.say(`Reattach with: council session attach ${id}\n`);
-      if (config.kind === 'council') {
-        const council = { id, taskQueue, context: config.context, task: asked, simulated, startedMs };
-        const { runCouncil } = await import('./councilRun');
-        process.exitCode = await runCouncil(runtime, out, council);
-        return;
+  return command.action(
+    async (question: string | undefined, options: StartOptions & { events?: boolean }) => {
+      const startedMs = Date.now();
+      if (options.events && options.json) {
+        throw new CouncilUserError('--events and --json cannot be used together: pick one');
       }
-      const { finishSessionRun, startSessionRun } = await import('./sessionRun');
-      const { handle, update } = await startSessionRun(runtime, {
-        id,
-        taskQueue,
-        config: config.session,
-        question: asked,
-      });
-      process.exitCode = await finishSessionRun(handle, update, out, {
-        id,
-        strategy: config.session.strategy,
-        question: asked,
-        simulated,
-        startedMs,
-      });
-    } finally {
-      detach();
-      await runtime.close();
-    }
-  });
+      const out = options.events ? createEventsOutput() : createOutput(options.json === true);
+      const { config, question: asked, flags, simulated } = prepareRun(question, options);
+      const id = options.id ?? newRunId(config.kind === 'session' ? 'run' : 'council');
+      // At once, before the SDK loads and the server and worker start (seconds on a fresh data dir).
+      out.say(`Starting ${config.kind} ${id}…`);
+      const { openRuntime, requireWorker, simulatedQueue } = await import('./runtime');
+      const runtime = await openRuntime(flags);
+      const detach = onInterrupt(runtime, out, id);
+      try {
+        const taskQueue = simulated ? simulatedQueue(runtime.taskQueue) : runtime.taskQueue;
+        if (runtime.inProcessWorker) await runtime.startWorker({ taskQueue, simulated });
+        else await requireWorker(runtime, taskQueue);
+        if (simulated) out.say(SIMULATED_BANNER);
+        out.say(
+          `Started ${config.kind} ${id} (${configShape(config)}) on ${runtime.address}, task queue ${taskQueue}`,
+        );
+        out.say(`Reattach with: council session attach ${id}\n`);
+        eventsOf(out)?.({
+          type: 'started',
+          id,
+          kind: config.kind,
+          ...(config.kind === 'session'
+            ? { strategy: config.session.strategy }
+            : { mode: config.context.mode }),
+          question: asked,
+          simulated,
+        });
+        if (config.kind === 'council') {
+          const council = { id, taskQueue, context: config.context, task: asked, simulated, startedMs };
+          const { runCouncil } = await import('./councilRun');
+          process.exitCode = await runCouncil(runtime, out, council);
+          return;
+        }
+        const { finishSessionRun, startSessionRun } = await import('./sessionRun');
+        const { handle, update } = await startSessionRun(runtime, {
+          id,
+          taskQueue,
+          config: config.session,
+          question: asked,
+        });
+        process.exitCode = await finishSessionRun(handle, update, out, {
+          id,
+          strategy: config.session.strategy,
+          question: asked,
+          simulated,
+          startedMs,
+        });
+      } finally {
+        detach();
+        await runtime.close();
+      }
+    },
+  );
 }
 
 /**

@@ -7,6 +7,7 @@ import {
 } from '@temporalio/client';
 import type { BudgetView } from '../../common/budget';
 import { formatBudget } from './estimate';
+import { eventsOf, eventsRenderer } from './events';
 import type { ParticipantResponse, RoundResult, SessionConfig } from '../../common/session';
 import { closeSessionUpdate, sendMessageUpdate } from '../../common/sessionApi';
 import type { sessionWorkflow } from '../../workflows';
@@ -89,7 +90,10 @@ export async function finishSessionRun(
   out: Output,
   meta: SessionRunMeta,
 ): Promise<ExitCode> {
-  const renderer = createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
+  const emit = eventsOf(out);
+  const renderer = emit
+    ? eventsRenderer(emit)
+    : createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
   const round = update.result();
   const responses = await followSessionRound(
     handle,

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { answerJson, isoTime, JSON_SCHEMA_VERSION } from './jsonOutput';
+import type { AnswerRow, Output } from './output';
+import type { ParticipantLine, ProgressRenderer } from './progress';
+
+/**
+ * The events of `council run --events`: one JSON object per line on stdout, as things happen
+ * (documented in docs/json.md). Every event has `schemaVersion` (the `--json` documents' version),
+ * `type` and `at` (RFC 3339, UTC). Answers have the `--json` documents' answer shape.
+ */
+const envelope = <T extends string>(type: T) => ({
+  schemaVersion: z.literal(JSON_SCHEMA_VERSION),
+  type: z.literal(type),
+  at: isoTime,
+});
+const usage = z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() });
+
+/** The run started: a session (`strategy`, `question`) or a council (`mode`, `question`: its task). */
+export const startedEvent = z.object({
+  ...envelope('started'),
+  id: z.string(),
+  kind: z.enum(['session', 'council']),
+  strategy: z.string().optional(),
+  mode: z.string().optional(),
+  question: z.string(),
+  simulated: z.boolean(),
+});
+
+/** A participant, expert or the synthesizer began its call; `role` says which round or phase. */
+export const thinkingEvent = z.object({ ...envelope('thinking'), name: z.string(), role: z.string() });
+
+/** A call failed and Temporal retries it; `reason` is the last failure's first line. */
+export const retryingEvent = z.object({
+  ...envelope('retrying'),
+  name: z.string(),
+  role: z.string(),
+  attempt: z.number().int(),
+  maxAttempts: z.number().int().optional(),
+  reason: z.string(),
+});
+
+/** A call failed for good. */
+export const failedEvent = z.object({
+  ...envelope('failed'),
+  name: z.string(),
+  role: z.string(),
+  reason: z.string(),
+});
+
+/** An answer as it arrived (a council's person's message too, with role `person, …`). */
+export const answerEvent = answerJson.extend(envelope('answer'));
+
+/** A council's synthesis, once its experts are done. */
+export const synthesisEvent = answerJson.extend(envelope('synthesis'));
+
+/** The last event: the outcome, as the `--json` document has it. */
+export const resultEvent = z.object({
+  ...envelope('result'),
+  id: z.string(),
+  kind: z.enum(['session', 'council']),
+  status: z.enum(['ok', 'partial', 'failed']),
+  exitCode: z.number().int(),
+  responses: z.array(answerJson),
+  usage,
+  elapsedMs: z.number().optional(),
+});
+
+/** Every event by its `type`. */
+export const RUN_EVENTS = {
+  started: startedEvent,
+  thinking: thinkingEvent,
+  retrying: retryingEvent,
+  failed: failedEvent,
+  answer: answerEvent,
+  synthesis: synthesisEvent,
+  result: resultEvent,
+} as const;
+
+/** An event as the CLI builds it: `schemaVersion` and `at` are added when it is written. */
+export type RunEvent = {
+  [K in keyof typeof RUN_EVENTS]: Omit<z.input<(typeof RUN_EVENTS)[K]>, 'schemaVersion' | 'at'>;
+}[keyof typeof RUN_EVENTS];
+
+/** Checks one line of `--events` output against the shape its `type` names. */
+export function parseRunEvent(value: unknown) {
+  const type = (value as { type?: unknown } | null)?.type;
+  const schema = RUN_EVENTS[type as keyof typeof RUN_EVENTS];
+  if (!schema) throw new Error(`unknown event type ${JSON.stringify(type)}`);
+  return schema.parse(value);
+}
+
+/** Where `run --events` writes: events to stdout, every line for people to stderr. */
+export interface EventsOutput extends Output {
+  emit(event: RunEvent): void;
+}
+
+/** The Output of `run --events`: its one result document becomes the `result` event. */
+export function createEventsOutput(): EventsOutput {
+  const emit = (event: RunEvent) => {
+    const at = new Date().toISOString();
+    process.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...event, at })}\n`);
+  };
+  return {
+    // The commands build their `--json` document; here it is turned into the `result` event.
+    json: true,
+    width: undefined,
+    emit,
+    say: (text) => process.stderr.write(`${text}\n`),
+    result(document) {
+      if (document.type !== 'session-round' && document.type !== 'council-result') return;
+      const { id, kind, status, exitCode, responses, usage, elapsedMs } = document;
+      emit({ type: 'result', id, kind, status, exitCode, responses, usage, elapsedMs });
+    },
+  };
+}
+
+/** The event writer of an `--events` output, undefined for any other. */
+export function eventsOf(out: Output): ((event: RunEvent) => void) | undefined {
+  return 'emit' in out ? (out as EventsOutput).emit : undefined;
+}
+
+/** A progress renderer that writes events: a state change is an event once, answers as they come. */
+export function eventsRenderer(emit: (event: RunEvent) => void): ProgressRenderer {
+  const last = new Map<string, string>();
+  const keyOf = ({ state }: ParticipantLine) =>
+    state.kind === 'retrying' ? `retrying:${state.attempt}` : state.kind;
+  return {
+    update(lines) {
+      for (const line of lines) {
+        const { name, role, state } = line;
+        const key = keyOf(line);
+        if (last.get(name) === key) continue;
+        // A failure is worth its event once its reason is known (sessions learn it at the round's end).
+        if (state.kind === 'failed' && !state.reason) continue;
+        last.set(name, key);
+        if (state.kind === 'thinking') emit({ type: 'thinking', name, role });
+        else if (state.kind === 'retrying') {
+          const { attempt, maxAttempts, reason } = state;
+          emit({ type: 'retrying', name, role, attempt, ...(maxAttempts && { maxAttempts }), reason });
+        } else if (state.kind === 'failed') emit({ type: 'failed', name, role, reason: state.reason });
+      }
+    },
+    answer(row: AnswerRow) {
+      emit({ type: 'answer', ...row });
+    },
+    // Tokens are not events (yet): a line per batch would drown the answers.
+    text() {},
+    stop() {},
+  };
+}

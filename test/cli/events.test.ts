@@ -1,0 +1,126 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { parseRunEvent } from '../../client/cli/events';
+import { JSON_SCHEMA_VERSION } from '../../client/cli/jsonOutput';
+import { answerAsParticipants, startMockLlm } from '../helpers/mockLlm';
+import {
+  clusterEnv,
+  expectSuccess,
+  mockProviderEnv,
+  panelConfig,
+  runCli,
+  stopStartedClis,
+  writeConfig,
+  type CliResult,
+} from './cli';
+
+// Every case spawns the CLI (and a worker): minutes on a busy 2-core machine.
+jest.setTimeout(600_000);
+afterAll(stopStartedClis);
+
+const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** Every stdout line, each checked against the event shape its `type` names. */
+function eventsOf(result: CliResult) {
+  expectSuccess(result);
+  const lines = result.stdout.split('\n').filter((line) => line !== '');
+  expect(lines.length).toBeGreaterThan(2);
+  return lines.map((line) => {
+    const event = parseRunEvent(JSON.parse(line));
+    expect(event.schemaVersion).toBe(JSON_SCHEMA_VERSION);
+    expect(event.at).toMatch(RFC3339_UTC);
+    return event;
+  });
+}
+
+/**
+ * What an answer is, whether in an `answer` event or in the result's `responses`. Not its role: a
+ * council's answer events name the round (`round 1`), its result the part (`expert`).
+ */
+const answerOf = (row: { name: string; status: string; content: string; tokenUsage: object }) => ({
+  name: row.name,
+  status: row.status,
+  content: row.content,
+  tokenUsage: row.tokenUsage,
+});
+
+const model = { provider: 'openai', model: 'gpt-4o-mini' };
+const councilConfig = {
+  kind: 'council',
+  mode: 'parallel',
+  task: 'Pick a database.',
+  activeExperts: [
+    { id: 'a', name: 'Ada', model },
+    { id: 'b', name: 'Bob', model },
+  ],
+  synthesisConfig: { name: 'Synthesizer', model },
+};
+
+describe('council run --events', () => {
+  let mock: LLMock;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    answerAsParticipants(mock);
+  });
+  afterAll(async () => {
+    await mock?.stop();
+  });
+
+  it('a session and a council: one event per line, started → thinking → answers → result', async () => {
+    const env = clusterEnv('events', mockProviderEnv(mock));
+    const panel = writeConfig('panel.yaml', panelConfig());
+    const council = writeConfig('council.yaml', councilConfig);
+    const tag = `${process.pid}`;
+    const [session, councilRun] = await Promise.all([
+      runCli(['run', 'Which one?', '-c', panel, '--worker', '--events', '--id', `events-run-${tag}`], env),
+      runCli(['run', '-c', council, '--worker', '--events', '--id', `events-council-${tag}`], env),
+    ]);
+
+    const events = eventsOf(session);
+    const types = events.map((event) => event.type);
+    expect(types[0]).toBe('started');
+    expect(types.at(-1)).toBe('result');
+    expect(types.filter((type) => type === 'started' || type === 'result')).toHaveLength(2);
+    expect(events[0]).toMatchObject({ id: `events-run-${tag}`, kind: 'session', strategy: 'broadcast' });
+    // A participant thinks before it answers.
+    for (const name of ['Expert-1', 'Expert-2']) {
+      const thinking = events.findIndex((event) => event.type === 'thinking' && event.name === name);
+      const answer = events.findIndex((event) => event.type === 'answer' && event.name === name);
+      expect(thinking).toBeGreaterThan(0);
+      expect(answer).toBeGreaterThan(thinking);
+    }
+    const result = events.at(-1);
+    if (result?.type !== 'result') throw new Error('no result event');
+    expect(result).toMatchObject({ kind: 'session', status: 'ok', exitCode: 0 });
+    const answers = events.flatMap((event) => (event.type === 'answer' ? [answerOf(event)] : []));
+    expect(answers).toEqual(result.responses.map(answerOf));
+    // The banners went to stderr: stdout is events only.
+    expect(session.stderr).toContain(`Starting session events-run-${tag}`);
+
+    const councilEvents = eventsOf(councilRun);
+    const councilTypes = councilEvents.map((event) => event.type);
+    expect(councilTypes[0]).toBe('started');
+    expect(councilEvents[0]).toMatchObject({
+      kind: 'council',
+      mode: 'parallel',
+      question: 'Pick a database.',
+    });
+    expect(councilTypes.slice(-2)).toEqual(['synthesis', 'result']);
+    const councilResult = councilEvents.at(-1);
+    if (councilResult?.type !== 'result') throw new Error('no result event');
+    expect(councilResult).toMatchObject({ kind: 'council', status: 'ok', exitCode: 0 });
+    const shown = councilEvents.flatMap((event) =>
+      event.type === 'answer' || event.type === 'synthesis' ? [answerOf(event)] : [],
+    );
+    expect(shown).toEqual(councilResult.responses.map(answerOf));
+    expect(councilEvents.at(-2)).toMatchObject({ name: 'Synthesizer', role: 'synthesizer', status: 'ok' });
+  });
+
+  it('--events with --json is refused in one line', async () => {
+    const result = await runCli(['run', 'Which one?', '--events', '--json'], clusterEnv('events-json'));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('--events and --json cannot be used together');
+  });
+});
