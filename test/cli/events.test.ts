@@ -1,5 +1,5 @@
 import type { LLMock } from '@copilotkit/aimock';
-import { parseRunEvent } from '../../client/cli/events';
+import { eventsRenderer, parseRunEvent, type RunEvent } from '../../client/cli/events';
 import { JSON_SCHEMA_VERSION } from '../../client/cli/jsonOutput';
 import { answerAsParticipants, startMockLlm } from '../helpers/mockLlm';
 import {
@@ -122,5 +122,34 @@ describe('council run --events', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('--events and --json cannot be used together');
+  });
+});
+
+describe('the events renderer', () => {
+  it('writes a state change once: thinking, each retry attempt with its reason, a failure once known', () => {
+    const events: RunEvent[] = [];
+    const renderer = eventsRenderer((event) => events.push(event));
+    const line = (state: Parameters<typeof renderer.update>[0][number]['state']) => [
+      { name: 'Ada', role: 'panelist', state },
+    ];
+    renderer.update(line({ kind: 'waiting' }));
+    renderer.update(line({ kind: 'thinking', sinceMs: 1 }));
+    renderer.update(line({ kind: 'thinking', sinceMs: 1 }));
+    renderer.update(line({ kind: 'retrying', attempt: 2, maxAttempts: 3, reason: 'rate limited' }));
+    renderer.update(line({ kind: 'retrying', attempt: 2, maxAttempts: 3, reason: 'rate limited' }));
+    renderer.update(line({ kind: 'retrying', attempt: 3, reason: 'rate limited' }));
+    renderer.update(line({ kind: 'failed', reason: '' }));
+    renderer.update(line({ kind: 'failed', reason: 'RateLimited: too many' }));
+    expect(events).toEqual([
+      { type: 'thinking', name: 'Ada', role: 'panelist' },
+      { type: 'retrying', name: 'Ada', role: 'panelist', attempt: 2, maxAttempts: 3, reason: 'rate limited' },
+      { type: 'retrying', name: 'Ada', role: 'panelist', attempt: 3, reason: 'rate limited' },
+      { type: 'failed', name: 'Ada', role: 'panelist', reason: 'RateLimited: too many' },
+    ]);
+    for (const event of events) {
+      expect(() =>
+        parseRunEvent({ schemaVersion: JSON_SCHEMA_VERSION, at: '2026-12-03T05:00:00.000Z', ...event }),
+      ).not.toThrow();
+    }
   });
 });
