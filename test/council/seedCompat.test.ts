@@ -1,7 +1,13 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts, type ConversationContext, type ExecutionContext } from '../../client/council';
+import {
+  attachCouncil,
+  executeCouncilExperts,
+  startCouncil,
+  type ConversationContext,
+  type ExecutionContext,
+} from '../../client/council';
 import { CouncilUserError } from '../../client/errors';
 import { chatRequests, mockClients, promptText, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
@@ -83,5 +89,22 @@ describe("the council seed's ExecutionContext and Expert fields", () => {
     // This run's context of A holds this run's messages only.
     expect(result.conversationContext?.a?.messages.map((m) => m.id)).not.toContain('old-1');
     expect(JSON.stringify(result)).not.toContain(old);
+  });
+
+  it('calls a messageHandler only in a follower, after the fact, once per follower (README)', async () => {
+    const received: string[] = [];
+    const handler = (message: { senderName: string }) => void received.push(message.senderName);
+    const experts = [expert('a', { messageHandler: handler }), expert('b')];
+    const context = council('sequential', experts, { enableMessaging: true });
+    // startCouncil follows nothing: the council runs to its end and no handler is called.
+    const councilId = await startCouncil(harness.client, context, { taskQueue: harness.taskQueue });
+    await harness.client.workflow.getHandle(councilId).result();
+    expect(received).toEqual([]);
+    // A follower attached after the end reads the log from the start: A's handler gets B's broadcast.
+    await attachCouncil(harness.client, councilId, { messageHandlers: { a: handler } });
+    expect(received).toEqual(['Expert B']);
+    // A second follower calls it again.
+    await attachCouncil(harness.client, councilId, { messageHandlers: { a: handler } });
+    expect(received).toEqual(['Expert B', 'Expert B']);
   });
 });
