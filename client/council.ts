@@ -34,6 +34,12 @@ import {
 } from '../workflows/council/messaging';
 import { explainEnded } from './ended';
 import { CouncilUserError } from './errors';
+import {
+  rejectApiKey,
+  workflowExpert,
+  type SeedOnlyContextFields,
+  type SeedOnlyExpertFields,
+} from './seedContext';
 import { asUserError } from './session';
 import { councilMetadata } from './webUi';
 import { watchTokens, type OnToken } from './tokens';
@@ -51,13 +57,14 @@ export interface ConversationContext {
   round: number;
 }
 
-/** An expert as a caller gives it: the workflow's plain-JSON spec plus the seed's client-side handler. */
-export type CouncilExpert = ExpertInput & { messageHandler?: (message: ExpertMessage) => void };
+/** An expert as a caller gives it: the workflow's plain-JSON spec plus the seed's client-side fields. */
+export type CouncilExpert = ExpertInput & SeedOnlyExpertFields<ExpertMessage, ConversationContext>;
 
 /** The seed's `ExecutionContext`, without an API key: keys live in the worker. */
-export type ExecutionContext = Omit<CouncilContextInput, 'activeExperts'> & {
-  activeExperts: CouncilExpert[];
-};
+export type ExecutionContext = Omit<CouncilContextInput, 'activeExperts'> &
+  SeedOnlyContextFields & {
+    activeExperts: CouncilExpert[];
+  };
 
 /** The seed's `ExecutionResult`; `messages` and `conversationContext` only when messaging is on. */
 export interface ExecutionResult extends Omit<CouncilWorkflowResult, 'messages' | 'contextRefs'> {
@@ -128,8 +135,9 @@ export async function startCouncil(
   context: ExecutionContext,
   options: CouncilRunOptions = {},
 ): Promise<string> {
-  // Handlers are functions: they stay here, and only plain JSON goes to the workflow.
-  const activeExperts = context.activeExperts.map(({ messageHandler: _handler, ...expert }) => expert);
+  rejectApiKey(context);
+  // Handlers are functions and contexts a past run's snapshot: only the plain-JSON spec goes on.
+  const activeExperts = context.activeExperts.map(workflowExpert);
   const parsed = councilContextSchema.safeParse({ ...context, activeExperts });
   if (!parsed.success) {
     throw new CouncilUserError(
