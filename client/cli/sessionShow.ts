@@ -5,7 +5,6 @@ import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import type { TranscriptEntry } from '../../common/session';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
-import { SESSION_SUMMARY_MEMO_KEY, type SessionSummary } from '../../common/session';
 import { CouncilUserError } from '../errors';
 import { showCouncil } from './councilShow';
 import { workflowStatusOf } from './jsonOutput';
@@ -14,7 +13,8 @@ import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime } from './runtime';
 import { printable } from './sanitize';
 import { wrapText } from './wrap';
-import { CLI_MEMO_KEY, findWorkflow, serveWorkflow } from './workflows';
+import { findWorkflow, serveWorkflow } from './workflows';
+import { runRowOf } from '../runRow';
 import { explainEncrypted } from '../../storage/encryption';
 
 /** `council session show <id>`: the transcript of a session (or a council's result). */
@@ -168,20 +168,8 @@ export function listCommand(): Command {
   });
 }
 
+/** A listed run as `session list` prints it: a run without a CLI question shows an empty one. */
 function rowOf(info: WorkflowExecutionInfo) {
-  const memo = info.memo?.[CLI_MEMO_KEY] as { question?: string } | undefined;
-  const question = memo?.question ?? '';
-  // A closed session leaves its totals in its memo: no worker has to replay it to say them.
-  const summary = info.memo?.[SESSION_SUMMARY_MEMO_KEY] as SessionSummary | undefined;
-  return {
-    id: info.workflowId,
-    kind: info.typedSearchAttributes.get(CouncilKindKey) ?? '',
-    strategy: info.typedSearchAttributes.get(CouncilStrategyKey) ?? '',
-    councilStatus: info.typedSearchAttributes.get(CouncilStatusKey) ?? '',
-    workflowStatus: workflowStatusOf(info.status.name),
-    startedAt: info.startTime.toISOString(),
-    closedAt: info.closeTime?.toISOString() ?? null,
-    tokens: summary ? summary.usage.totalTokens : null,
-    question,
-  };
+  const row = runRowOf(info);
+  return { ...row, question: row.question ?? '' };
 }

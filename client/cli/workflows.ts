@@ -6,10 +6,11 @@ import {
 } from '@temporalio/client';
 import { z } from 'zod';
 import { CouncilUserError } from '../errors';
+import { CLI_MEMO_KEY } from '../runRow';
 import { isSimulatedQueue, requireWorker, type CliRuntime } from './runtime';
 
-/** The memo key under which the CLI records how it started a workflow. */
-export const CLI_MEMO_KEY = 'councilCli';
+/** The memo key of the CLI's runs: it lives with the listed-run row, which reads it too. */
+export { CLI_MEMO_KEY };
 
 /** What the CLI remembers about a workflow it started as a one-question `run`, for `attach`. */
 const cliMemoSchema = z.object({
