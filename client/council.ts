@@ -15,7 +15,6 @@ import {
   type CouncilWorkflowResult,
   type ExpertInput,
   type ExpertMessageData,
-  type ExpertMessageType,
 } from '../common/council';
 import {
   councilProgressQuery,
@@ -31,6 +30,7 @@ import type { councilWorkflow } from '../workflows';
 import {
   conversationContextFor,
   createExpertMessage as stampedMessage,
+  type ExpertMessageFields,
 } from '../workflows/council/messaging';
 import { explainEnded } from './ended';
 import { CouncilUserError } from './errors';
@@ -110,16 +110,9 @@ export interface CouncilRunOptions {
 }
 
 /** The seed's `createExpertMessage`, stamped with a random id and the current time. */
-export function createExpertMessage(
-  expertId: string,
-  expertName: string,
-  content: string,
-  type: ExpertMessageType = 'response',
-  recipient?: string,
-  replyTo?: string,
-): ExpertMessage {
+export function createExpertMessage(...fields: ExpertMessageFields): ExpertMessage {
   const stamp = { id: crypto.randomUUID(), timestamp: new Date().toISOString() };
-  return toExpertMessage(stampedMessage(stamp, expertId, expertName, content, type, recipient, replyTo));
+  return toExpertMessage(stampedMessage(stamp, ...fields));
 }
 
 /** Validates the context and starts the council workflow; resolves with its id without waiting. */
