@@ -13,7 +13,7 @@ import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime } from './runtime';
 import { printable } from './sanitize';
 import { wrapText } from './wrap';
-import { findWorkflow, serveWorkflow } from './workflows';
+import { withServedWorkflow } from './workflows';
 import { runRowOf } from '../runRow';
 import { explainEncrypted } from '../../storage/encryption';
 
@@ -26,11 +26,7 @@ export function showCommand(): Command {
   withConnectionOptions(command);
   return command.action(async (id: string, options: { json?: boolean }) => {
     const out = createOutput(options.json === true);
-    const runtime = await openRuntime(connectionFlags(options));
-    try {
-      const found = await findWorkflow(runtime.client, id);
-      // Queries run on a worker, on a closed workflow too (it is replayed).
-      await serveWorkflow(runtime, found);
+    await withServedWorkflow(connectionFlags(options), id, async (found) => {
       if (found.kind === 'council') return await showCouncil(found, out);
       const [view, transcript] = await Promise.all([
         found.handle.query(sessionViewQuery),
@@ -65,9 +61,7 @@ export function showCommand(): Command {
       out.say(printable(`Participants: ${names || 'none'}`));
       // The transcript is what models and people wrote: no escape of theirs reaches the terminal.
       out.say(formatTranscript(transcript, out.width));
-    } finally {
-      await runtime.close();
-    }
+    });
   });
 }
 
