@@ -6,6 +6,7 @@ import {
   WorkflowNotFoundError,
   type Client,
   type WorkflowHandle,
+  type WorkflowStartOptions,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -15,7 +16,6 @@ import {
   type CouncilWorkflowResult,
   type ExpertInput,
   type ExpertMessageData,
-  type ExpertMessageType,
 } from '../common/council';
 import {
   councilProgressQuery,
@@ -31,6 +31,7 @@ import type { councilWorkflow } from '../workflows';
 import {
   conversationContextFor,
   createExpertMessage as stampedMessage,
+  type ExpertMessageFields,
 } from '../workflows/council/messaging';
 import { explainEnded } from './ended';
 import { CouncilUserError } from './errors';
@@ -117,16 +118,9 @@ export interface CouncilRunOptions {
 }
 
 /** The seed's `createExpertMessage`, stamped with a random id and the current time. */
-export function createExpertMessage(
-  expertId: string,
-  expertName: string,
-  content: string,
-  type: ExpertMessageType = 'response',
-  recipient?: string,
-  replyTo?: string,
-): ExpertMessage {
+export function createExpertMessage(...fields: ExpertMessageFields): ExpertMessage {
   const stamp = { id: crypto.randomUUID(), timestamp: new Date().toISOString() };
-  return toExpertMessage(stampedMessage(stamp, expertId, expertName, content, type, recipient, replyTo));
+  return toExpertMessage(stampedMessage(stamp, ...fields));
 }
 
 /** Validates the context and starts the council workflow; resolves with its id without waiting. */
@@ -145,19 +139,36 @@ export async function startCouncil(
       'fix the fields named',
     );
   }
-  const councilId = options.councilId ?? `council-${crypto.randomUUID()}`;
-  try {
-    await client.workflow.start<typeof councilWorkflow>('councilWorkflow', {
-      workflowId: councilId,
+  return startCouncilWorkflow(
+    client,
+    options.councilId ?? `council-${crypto.randomUUID()}`,
+    {
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       args: [{ schemaVersion: COUNCIL_SCHEMA_VERSION, context: parsed.data }],
       ...councilMetadata(parsed.data),
-      // An id names one council, for attachCouncil: never a second one after the first has ended.
+    },
+    'pick another councilId, or follow a running one with attachCouncil',
+  );
+}
+
+/**
+ * Starts `councilWorkflow` under `councilId` and resolves with it. An id names one council, for
+ * attachCouncil: never a second one after the first has ended, so a taken id is a user error.
+ */
+export async function startCouncilWorkflow(
+  client: Client,
+  councilId: string,
+  options: Omit<WorkflowStartOptions<typeof councilWorkflow>, 'workflowId' | 'workflowIdReusePolicy'>,
+  hint: string,
+): Promise<string> {
+  try {
+    await client.workflow.start<typeof councilWorkflow>('councilWorkflow', {
+      ...options,
+      workflowId: councilId,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    const hint = 'pick another councilId, or follow a running one with attachCouncil';
     throw new CouncilUserError(`a council with id "${councilId}" already exists`, hint, { cause: error });
   }
   return councilId;

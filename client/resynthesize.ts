@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   QueryNotRegisteredError,
   ServiceError,
-  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   type Client,
   type WorkflowExecutionDescription,
@@ -19,7 +18,7 @@ import {
 } from '../common/resynthesis';
 import { zodProblem } from '../common/validation';
 import type { councilWorkflow } from '../workflows';
-import { attachCouncil, type CouncilCallbacks, type ExecutionResult } from './council';
+import { attachCouncil, startCouncilWorkflow, type CouncilCallbacks, type ExecutionResult } from './council';
 import { CouncilUserError } from './errors';
 
 /** The memo key under which a re-synthesis names its source council (read by `session show`). */
@@ -126,21 +125,16 @@ export async function startResynthesis(
       rounds: record.rounds,
     },
   };
-  const councilId = options.councilId ?? `council-${crypto.randomUUID()}`;
-  try {
-    await client.workflow.start('councilWorkflow', {
-      workflowId: councilId,
+  return startCouncilWorkflow(
+    client,
+    options.councilId ?? `council-${crypto.randomUUID()}`,
+    {
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       args: [input],
       memo: { [RESYNTHESIS_MEMO_KEY]: sourceId },
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    const hint = 'pick another councilId';
-    throw new CouncilUserError(`a council with id "${councilId}" already exists`, hint, { cause: error });
-  }
-  return councilId;
+    },
+    'pick another councilId',
+  );
 }
 
 /** {@link startResynthesis}, then follows the new council to its result. */

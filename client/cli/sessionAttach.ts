@@ -9,9 +9,9 @@ import { followSessionRound, rowOf } from './followSession';
 import { createOutput, exitCodeOf, formatUsage, outcomeOf, totalUsage, type Output } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { createRenderer } from './progress';
-import { isSimulatedQueue, openRuntime } from './runtime';
+import { isSimulatedQueue } from './runtime';
 import { finishSessionRun } from './sessionRun';
-import { findWorkflow, RUN_UPDATE_ID, serveWorkflow, type FoundWorkflow } from './workflows';
+import { RUN_UPDATE_ID, withServedWorkflow, type FoundWorkflow } from './workflows';
 
 /**
  * `council session attach <id>`: reconnects to a run, session or council after the CLI was killed,
@@ -25,10 +25,7 @@ export function attachCommand(): Command {
   withConnectionOptions(command);
   return command.action(async (id: string, options: { json?: boolean }) => {
     const out = createOutput(options.json === true);
-    const runtime = await openRuntime(connectionFlags(options));
-    try {
-      const found = await findWorkflow(runtime.client, id);
-      await serveWorkflow(runtime, found);
+    await withServedWorkflow(connectionFlags(options), id, async (found, runtime) => {
       const simulated = isSimulatedQueue(found.description.taskQueue);
       if (simulated) out.say(SIMULATED_BANNER);
       out.say(`Attached to ${found.kind} ${id} (${found.description.status.name.toLowerCase()})\n`);
@@ -50,9 +47,7 @@ export function attachCommand(): Command {
       } else {
         process.exitCode = await followOpenSession(found, out);
       }
-    } finally {
-      await runtime.close();
-    }
+    });
   });
 }
 

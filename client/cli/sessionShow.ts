@@ -5,7 +5,6 @@ import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import type { TranscriptEntry } from '../../common/session';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
-import { SESSION_SUMMARY_MEMO_KEY, type SessionSummary } from '../../common/session';
 import { CouncilUserError } from '../errors';
 import { showCouncil } from './councilShow';
 import { workflowStatusOf } from './jsonOutput';
@@ -14,7 +13,8 @@ import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime } from './runtime';
 import { printable } from './sanitize';
 import { wrapText } from './wrap';
-import { CLI_MEMO_KEY, findWorkflow, serveWorkflow } from './workflows';
+import { withServedWorkflow } from './workflows';
+import { runRowOf } from '../runRow';
 import { explainEncrypted } from '../../storage/encryption';
 
 /** `council session show <id>`: the transcript of a session (or a council's result). */
@@ -26,11 +26,7 @@ export function showCommand(): Command {
   withConnectionOptions(command);
   return command.action(async (id: string, options: { json?: boolean }) => {
     const out = createOutput(options.json === true);
-    const runtime = await openRuntime(connectionFlags(options));
-    try {
-      const found = await findWorkflow(runtime.client, id);
-      // Queries run on a worker, on a closed workflow too (it is replayed).
-      await serveWorkflow(runtime, found);
+    await withServedWorkflow(connectionFlags(options), id, async (found) => {
       if (found.kind === 'council') return await showCouncil(found, out);
       const [view, transcript] = await Promise.all([
         found.handle.query(sessionViewQuery),
@@ -65,9 +61,7 @@ export function showCommand(): Command {
       out.say(printable(`Participants: ${names || 'none'}`));
       // The transcript is what models and people wrote: no escape of theirs reaches the terminal.
       out.say(formatTranscript(transcript, out.width));
-    } finally {
-      await runtime.close();
-    }
+    });
   });
 }
 
@@ -168,20 +162,8 @@ export function listCommand(): Command {
   });
 }
 
+/** A listed run as `session list` prints it: a run without a CLI question shows an empty one. */
 function rowOf(info: WorkflowExecutionInfo) {
-  const memo = info.memo?.[CLI_MEMO_KEY] as { question?: string } | undefined;
-  const question = memo?.question ?? '';
-  // A closed session leaves its totals in its memo: no worker has to replay it to say them.
-  const summary = info.memo?.[SESSION_SUMMARY_MEMO_KEY] as SessionSummary | undefined;
-  return {
-    id: info.workflowId,
-    kind: info.typedSearchAttributes.get(CouncilKindKey) ?? '',
-    strategy: info.typedSearchAttributes.get(CouncilStrategyKey) ?? '',
-    councilStatus: info.typedSearchAttributes.get(CouncilStatusKey) ?? '',
-    workflowStatus: workflowStatusOf(info.status.name),
-    startedAt: info.startTime.toISOString(),
-    closedAt: info.closeTime?.toISOString() ?? null,
-    tokens: summary ? summary.usage.totalTokens : null,
-    question,
-  };
+  const row = runRowOf(info);
+  return { ...row, question: row.question ?? '' };
 }

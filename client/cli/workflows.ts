@@ -6,10 +6,17 @@ import {
 } from '@temporalio/client';
 import { z } from 'zod';
 import { CouncilUserError } from '../errors';
-import { isSimulatedQueue, requireWorker, type CliRuntime } from './runtime';
+import { CLI_MEMO_KEY } from '../runRow';
+import {
+  isSimulatedQueue,
+  openRuntime,
+  requireWorker,
+  type CliRuntime,
+  type ConnectionFlags,
+} from './runtime';
 
-/** The memo key under which the CLI records how it started a workflow. */
-export const CLI_MEMO_KEY = 'councilCli';
+/** The memo key of the CLI's runs: it lives with the listed-run row, which reads it too. */
+export { CLI_MEMO_KEY };
 
 /** What the CLI remembers about a workflow it started as a one-question `run`, for `attach`. */
 const cliMemoSchema = z.object({
@@ -84,4 +91,23 @@ export async function serveWorkflow(runtime: CliRuntime, found: FoundWorkflow): 
   const taskQueue = found.description.taskQueue;
   if (!runtime.inProcessWorker) return requireWorker(runtime, taskQueue);
   await runtime.startWorker({ taskQueue, simulated: isSimulatedQueue(taskQueue) });
+}
+
+/**
+ * Opens the runtime, finds the session or council `id` and serves it (queries run on a worker, on a
+ * closed workflow too: it is replayed), hands both to `use`, and closes the runtime however it ends.
+ */
+export async function withServedWorkflow(
+  flags: ConnectionFlags,
+  id: string,
+  use: (found: FoundWorkflow, runtime: CliRuntime) => Promise<void>,
+): Promise<void> {
+  const runtime = await openRuntime(flags);
+  try {
+    const found = await findWorkflow(runtime.client, id);
+    await serveWorkflow(runtime, found);
+    await use(found, runtime);
+  } finally {
+    await runtime.close();
+  }
 }

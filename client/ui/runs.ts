@@ -1,9 +1,8 @@
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
-import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
-import { SESSION_SUMMARY_MEMO_KEY, type SessionSummary } from '../../common/session';
+import { CouncilKindKey, CouncilStatusKey } from '../../common/searchAttributes';
 import { explainEncrypted } from '../../storage/encryption';
-import { CLI_MEMO_KEY } from '../cli/workflows';
+import { runRowOf, type RunRow as ListedRun } from '../runRow';
 
 /** Most runs one list returns: each may cost a describe call for its summary. */
 export const MAX_LIST = 100;
@@ -26,18 +25,11 @@ export const listFilterSchema = z
   .strict();
 export type ListFilter = z.infer<typeof listFilterSchema>;
 
-/** One row of the list page. */
-export interface RunRow {
-  id: string;
-  kind: string;
-  strategy: string;
-  councilStatus: string;
-  workflowStatus: string;
-  startedAt: string;
-  tokens: number | null;
+/** One row of the list page: a listed run without its close time. */
+export type RunRow = Omit<ListedRun, 'closedAt' | 'question'> & {
   /** The question of a CLI run, else the run's static summary (a council's task, a session's strategy). */
   question: string;
-}
+};
 
 /** The visibility query for a filter: every clause is a search attribute the workflows set. */
 export function listQuery(filter: ListFilter): string {
@@ -80,19 +72,18 @@ export async function listRuns(client: Client, filter: ListFilter): Promise<RunR
   return rows;
 }
 
+/** A listed run without its close time; a run with no CLI question shows its static summary. */
 async function rowOf(client: Client, info: WorkflowExecutionInfo): Promise<RunRow> {
-  const memo = info.memo?.[CLI_MEMO_KEY] as { question?: string } | undefined;
-  // A closed session leaves its totals in its memo: no worker has to replay it to say them.
-  const summary = info.memo?.[SESSION_SUMMARY_MEMO_KEY] as SessionSummary | undefined;
+  const { id, kind, strategy, councilStatus, workflowStatus, startedAt, tokens, question } = runRowOf(info);
   return {
-    id: info.workflowId,
-    kind: info.typedSearchAttributes.get(CouncilKindKey) ?? '',
-    strategy: info.typedSearchAttributes.get(CouncilStrategyKey) ?? '',
-    councilStatus: info.typedSearchAttributes.get(CouncilStatusKey) ?? '',
-    workflowStatus: info.status.name.toLowerCase(),
-    startedAt: info.startTime.toISOString(),
-    tokens: summary ? summary.usage.totalTokens : null,
-    question: memo?.question ?? (await staticSummary(client, info.workflowId)),
+    id,
+    kind,
+    strategy,
+    councilStatus,
+    workflowStatus,
+    startedAt,
+    tokens,
+    question: question ?? (await staticSummary(client, id)),
   };
 }
 

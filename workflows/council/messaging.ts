@@ -18,17 +18,22 @@ export interface MessageStamp {
   timestamp: string;
 }
 
-/** The seed's `createExpertMessage`, with the id and time passed in so workflow code stays deterministic. */
-export function createExpertMessage(
-  stamp: MessageStamp,
+/** The seed's `createExpertMessage` parameters, the stamp aside: the client's function takes these. */
+export type ExpertMessageFields = [
   expertId: string,
   expertName: string,
   content: string,
-  type: ExpertMessageType = 'response',
+  type?: ExpertMessageType,
   recipient?: string,
   replyTo?: string,
-  context?: Record<string, unknown>,
+];
+
+/** The seed's `createExpertMessage`, with the id and time passed in so workflow code stays deterministic. */
+export function createExpertMessage(
+  stamp: MessageStamp,
+  ...fields: [...ExpertMessageFields, context?: Record<string, unknown>]
 ): ExpertMessageData {
+  const [expertId, expertName, content, type = 'response', recipient, replyTo, context] = fields;
   return {
     id: stamp.id,
     sender: expertId,

@@ -1,6 +1,4 @@
-import { ApplicationFailure } from '@temporalio/workflow';
 import type { CouncilContext } from '../../common/council';
-import { FailureType } from '../../common/failures';
 import {
   resynthesisSourceSchema,
   type CouncilRecord,
@@ -8,10 +6,7 @@ import {
 } from '../../common/resynthesis';
 import { zodProblem } from '../../common/validation';
 import type { CouncilLedger } from './ledger';
-
-function invalid(message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: FailureType.InvalidRequest, message, nonRetryable: true });
-}
+import { invalid } from '../shared/invalid';
 
 /**
  * The recorded answers a re-synthesis reuses, checked against its experts: one recorded output per

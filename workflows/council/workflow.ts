@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   isCancellation,
@@ -25,7 +24,6 @@ import {
   injectHumanMessageUpdate,
   type HumanMessageInput,
 } from '../../common/councilApi';
-import { FailureType } from '../../common/failures';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import {
@@ -47,10 +45,7 @@ import { RoundCloser } from './quorum';
 import { parseResynthesisSource, recordOf, seedLedger } from './resynthesis';
 import { PEER_REVIEW_PATCH, peerReview } from './review/run';
 import { modeContext, stopIfCancelled, synthesize } from './run';
-
-function invalid(message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: FailureType.InvalidRequest, message, nonRetryable: true });
-}
+import { invalid } from '../shared/invalid';
 
 function parseContext(input: CouncilWorkflowInput, resynthesis: boolean): CouncilContext {
   const version = input.schemaVersion ?? COUNCIL_SCHEMA_VERSION;

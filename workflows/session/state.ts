@@ -23,6 +23,7 @@ import { boundHistory } from './bounds';
 import { turnText } from './prompt';
 import { budgetProblems, emptyLedger, sessionBudgetProblems } from '../../common/budget';
 import { viewOfLedger } from '../shared/budget';
+import { invalid } from '../shared/invalid';
 
 /** How many messages an observer keeps: it is never called, so no token budget trims it. */
 const OBSERVER_HISTORY_LIMIT = 400;
@@ -47,11 +48,6 @@ export function initialState(configInput: SessionConfigInput): SessionState {
   };
   for (const spec of participants) addParticipant(state, spec);
   return state;
-}
-
-/** An InvalidRequest failure: the workflow stays healthy, the caller sees the message. */
-export function invalid(message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: FailureType.InvalidRequest, message, nonRetryable: true });
 }
 
 /** The parsed spec of a participant that may join, or an InvalidRequest failure saying why not. */

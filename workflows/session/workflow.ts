@@ -51,7 +51,6 @@ import {
   addParticipant,
   findParticipant,
   initialState,
-  invalid,
   requireParticipant,
   transcriptFrom,
   validateParticipant,
@@ -59,6 +58,7 @@ import {
 } from './state';
 import { SUMMARY_MEMO_PATCH, summaryOf } from './summary';
 import { sessionDetails } from './details';
+import { invalid } from '../shared/invalid';
 
 /**
  * Patch id of the change that continues-as-new once a run's history passes
