@@ -205,8 +205,9 @@ describe('council progress, failures and result shape on the real dev server', (
     const failure = await running.catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-    // A's call is cancelled (recorded as failed), and no later round opens.
-    expect(updates.lines).toEqual(['status:running', 'a:thinking', 'a:failed']);
+    // A's call ends with the run: the council says cancelled (no expert failed or skipped), and no
+    // later round opens.
+    expect(updates.lines).toEqual(['status:running', 'a:thinking', 'status:cancelled']);
     expect(requestsOf(mock, 'Expert B')).toHaveLength(0);
     expect(requestsOf(mock, 'Synthesizer')).toHaveLength(0);
   });
