@@ -23,6 +23,11 @@ export interface TestEnvironmentInfo {
    * the keys cannot, so encrypted runs stay out of the namespace the other tests list.
    */
   encryptedNamespace: string;
+  /**
+   * Where the gc tests run: gc reads the history of every open or recent run of its namespace, and in
+   * the shared one that is every other test's runs too (minutes of history in a full run).
+   */
+  gcNamespace: string;
   bundlePath: string;
   dir: string;
 }

@@ -7,6 +7,8 @@ import { testEnvFile, type TestEnvironmentInfo } from '../helpers/testEnv';
 
 /** The second namespace of the test server, for encrypted runs (see TestEnvironmentInfo). */
 const ENCRYPTED_NAMESPACE = 'council-encrypted';
+/** The third, for the gc tests alone (see TestEnvironmentInfo). */
+const GC_NAMESPACE = 'council-gc';
 
 /** Starts one real Temporal dev server and bundles workflow code once for the whole jest run. */
 export default async function globalSetup(): Promise<void> {
@@ -15,7 +17,7 @@ export default async function globalSetup(): Promise<void> {
     startDevServer({
       dbFile: path.join(dir, 'temporal.sqlite'),
       dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 400 },
-      extraNamespaces: [ENCRYPTED_NAMESPACE],
+      extraNamespaces: [ENCRYPTED_NAMESPACE, GC_NAMESPACE],
     }),
     bundleCouncilWorkflows(),
   ]);
@@ -25,6 +27,7 @@ export default async function globalSetup(): Promise<void> {
     address: server.address,
     namespace: server.namespace,
     encryptedNamespace: ENCRYPTED_NAMESPACE,
+    gcNamespace: GC_NAMESPACE,
     bundlePath,
     dir,
   };

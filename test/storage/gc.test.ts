@@ -29,6 +29,7 @@ describe('gc: old unreferenced blobs go, referenced ones stay', () => {
     mock.on({ predicate: () => true }, { content: `big answer ${'z'.repeat(400_000)}` });
     harness = await startHarness('gc', createLlmActivities(mockClients(mock)), {
       dataConverter: councilDataConverter(store),
+      namespace: testEnvironment().gcNamespace,
     });
   });
   afterAll(async () => {
@@ -58,7 +59,7 @@ describe('gc: old unreferenced blobs go, referenced ones stay', () => {
 
     const dry = await gc({
       client: harness.client,
-      namespace: testEnvironment().namespace,
+      namespace: testEnvironment().gcNamespace,
       store,
       olderThanMs: DAY_MS,
       dryRun: true,
@@ -68,7 +69,7 @@ describe('gc: old unreferenced blobs go, referenced ones stay', () => {
 
     const result = await gc({
       client: harness.client,
-      namespace: testEnvironment().namespace,
+      namespace: testEnvironment().gcNamespace,
       store,
       olderThanMs: DAY_MS,
     });
@@ -83,7 +84,7 @@ describe('gc: old unreferenced blobs go, referenced ones stay', () => {
     // Three 1.5 MB signals, kept inline by a client without the store, to a run no worker serves.
     const plain = new Client({
       connection: harness.client.connection,
-      namespace: testEnvironment().namespace,
+      namespace: testEnvironment().gcNamespace,
     });
     const handle = await plain.workflow.start('sessionWorkflow', {
       taskQueue: `gc-unserved-${process.pid}`,
@@ -94,7 +95,7 @@ describe('gc: old unreferenced blobs go, referenced ones stay', () => {
       for (const letter of 'abc') await handle.signal('unknownSignal', letter.repeat(1_500_000));
       const result = await gc({
         client: harness.client,
-        namespace: testEnvironment().namespace,
+        namespace: testEnvironment().gcNamespace,
         store,
         olderThanMs: DAY_MS,
         dryRun: true,
@@ -108,7 +109,7 @@ describe('gc: old unreferenced blobs go, referenced ones stay', () => {
   it('defaults the age to the namespace retention', async () => {
     const result = await gc({
       client: harness.client,
-      namespace: testEnvironment().namespace,
+      namespace: testEnvironment().gcNamespace,
       store,
       dryRun: true,
     });
@@ -130,6 +131,7 @@ describe('gc on the S3 store (moto)', () => {
     mock.on({ predicate: () => true }, { content: `big answer ${'s'.repeat(400_000)}` });
     harness = await startHarness('gc-s3', createLlmActivities(mockClients(mock)), {
       dataConverter: councilDataConverter(store),
+      namespace: testEnvironment().gcNamespace,
     });
   });
   afterAll(async () => {
@@ -156,7 +158,7 @@ describe('gc on the S3 store (moto)', () => {
     // S3 sets LastModified itself: look two days ahead instead of ageing the objects.
     const result = await gc({
       client: harness.client,
-      namespace: testEnvironment().namespace,
+      namespace: testEnvironment().gcNamespace,
       store,
       olderThanMs: DAY_MS,
       nowMs: Date.now() + 2 * DAY_MS,
