@@ -60,7 +60,8 @@ describe('council run --events', () => {
 
   beforeAll(async () => {
     mock = await startMockLlm();
-    answerAsParticipants(mock);
+    // The CLI sees progress by polling every 400 ms: a call answered faster may never be seen thinking.
+    answerAsParticipants(mock, 1500);
   });
   afterAll(async () => {
     await mock?.stop();
