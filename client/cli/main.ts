@@ -61,10 +61,22 @@ function endQuietlyOnClosedPipe(): void {
   }
 }
 
-function describeError(error: unknown): string {
+/**
+ * One line: the message, then the first line of each cause that adds to it. The SDK wraps what the
+ * server said ("Failed to query Workflow") around the gRPC error that says why, and that is the part
+ * a person needs without --verbose.
+ */
+export function describeError(error: unknown): string {
   if (error instanceof CouncilUserError) return error.toOneLine();
-  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
-  return String(error);
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== undefined; depth++) {
+    const line =
+      current instanceof Error ? (current.message.split('\n')[0] ?? current.name) : String(current);
+    if (line && !parts.some((part) => part.includes(line))) parts.push(line);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join(': ');
 }
 
 if (require.main === module) {
