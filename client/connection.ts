@@ -3,6 +3,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { startDevServer, type DevServerOptions } from './devServer';
 import { CouncilUserError } from './errors';
+import { queryRetryInterceptor } from './queryRetry';
 import { configuredTarget, type TemporalTarget } from './target';
 
 export { configuredTarget, type TemporalTarget } from './target';
@@ -34,6 +35,7 @@ export async function connectClient(target: TemporalTarget, dataConverter?: Data
     return new Client({
       connection,
       namespace: target.namespace,
+      interceptors: { workflow: [queryRetryInterceptor(connection)] },
       ...(dataConverter ? { dataConverter } : {}),
     });
   } catch (error) {

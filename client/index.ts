@@ -38,6 +38,7 @@ export {
 } from './connection';
 export { startDevServer, type DevServer, type DevServerOptions } from './devServer';
 export { CouncilUserError } from './errors';
+export { isQueryCancelledByServer, queryRetryInterceptor } from './queryRetry';
 export { OrchestrationStrategy, ParticipantRole, type ParticipantSpec } from '../common/participants';
 export type { ModelSpec, TokenUsage } from '../common/llm';
 export type {

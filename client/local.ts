@@ -11,6 +11,7 @@ import { cachedWorkflowBundle } from './cli/bundle';
 import { closeLocalServer, dataDirectory, openLocalServer } from './cli/localServer';
 import { simulatedQueue } from './cli/runtime';
 import { connectClient } from './connection';
+import { queryRetryInterceptor } from './queryRetry';
 import {
   attachCouncil,
   executeCouncilExperts,
@@ -108,6 +109,7 @@ export class Council implements AsyncDisposable {
     const client = new Client({
       connection: options.connection,
       namespace: options.namespace ?? DEFAULT_NAMESPACE,
+      interceptors: { workflow: [queryRetryInterceptor(options.connection)] },
       ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     });
     return new Council(client, options.taskQueue ?? DEFAULT_TASK_QUEUE, async () => undefined);
