@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { LlmActivities } from '../../activities';
+import { queryRetryInterceptor } from '../../client/queryRetry';
 import { createCouncilWorker } from '../../workers/worker';
 
 /**
@@ -96,6 +97,7 @@ export async function startHarness(
   const client = new Client({
     connection,
     namespace: options.namespace ?? env.namespace,
+    interceptors: { workflow: [queryRetryInterceptor(connection)] },
     dataConverter: options.dataConverter,
   });
   return {

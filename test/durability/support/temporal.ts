@@ -1,15 +1,24 @@
 import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { queryRetryInterceptor } from '../../../client/queryRetry';
 import type { ParticipantSpecInput } from '../../../common/participants';
 
 export const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 type History = temporal.api.history.v1.IHistory;
 
-/** A client on its own connection (with `dataConverter` if given); close it with `client.connection.close()`. */
+/**
+ * A client on its own connection (with `dataConverter` if given), built as council builds its own
+ * (tests kill the workers they query); close it with `client.connection.close()`.
+ */
 export async function connectTo(address: string, dataConverter?: DataConverter): Promise<Client> {
   const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace: 'default', ...(dataConverter ? { dataConverter } : {}) });
+  return new Client({
+    connection,
+    namespace: 'default',
+    interceptors: { workflow: [queryRetryInterceptor(connection)] },
+    ...(dataConverter ? { dataConverter } : {}),
+  });
 }
 
 /**
