@@ -87,3 +87,19 @@ export function shownContexts<Message>(
   });
   return Object.fromEntries(entries);
 }
+
+/** Every expert's context in `--json` output: what it was shown, by message id (docs/json.md). */
+export function shownContextsJson(contexts: Record<string, ShownContext<{ id: string }>>) {
+  const json = (context: ShownContext<{ id: string }>) => ({
+    round: context.round,
+    previousResponses: context.previousResponses,
+    turns: context.turns.map((turn) => ({
+      round: turn.round,
+      phase: turn.phase,
+      shownMessageIds: turn.messages.map((message) => message.id),
+      ...(turn.answerId !== undefined && { answerId: turn.answerId }),
+      ...(turn.idsLeftOut !== undefined && { idsLeftOut: turn.idsLeftOut }),
+    })),
+  });
+  return Object.fromEntries(Object.entries(contexts).map(([id, context]) => [id, json(context)]));
+}

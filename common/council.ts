@@ -93,7 +93,10 @@ export const councilContextSchema = z
       .max(LIMITS.maxDebateRounds)
       .default(COUNCIL_LIMITS.defaultDebateRounds),
     /** Adversarial mode: `phased` (absent: positions then critiques) or the seed's `turns`; see common/debate. */
-    debateStyle: z.enum(DEBATE_STYLES).optional(),
+    debateStyle: z
+      .enum(DEBATE_STYLES)
+      .optional()
+      .describe('Adversarial mode: "phased" (default) or "turns", one expert per round as in the seed'),
     maxHistoryMessages: z
       .number()
       .int()
