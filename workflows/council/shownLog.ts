@@ -33,22 +33,23 @@ export class ShownLog {
    */
   refs(experts: readonly Expert[]): Record<string, ConversationContextRef> {
     let budget = MAX_SHOWN_IDS_IN_RESULT;
-    const all = experts.flatMap((expert) =>
-      (this.byExpert.get(expert.id) ?? []).map((turn) => ({ expert, turn })),
-    );
+    const turnsOf = (expert: Expert) => this.byExpert.get(expert.id) ?? [];
+    // A latest turn's ids are in the result twice: in its turn and as the ref's `messageIds`.
+    const latest = new Set(experts.flatMap((expert) => turnsOf(expert).at(-1) ?? []));
     const kept = new Map<ShownTurnRef, ShownTurnRef>();
     // Newest rounds first: they hold the latest views, which the top-level fields show.
-    for (const { turn } of [...all].sort((a, b) => b.turn.round - a.turn.round)) {
-      const fits = turn.messageIds.length <= budget;
-      budget -= fits ? turn.messageIds.length : 0;
+    for (const turn of experts.flatMap(turnsOf).sort((a, b) => b.round - a.round)) {
+      const cost = turn.messageIds.length * (latest.has(turn) ? 2 : 1);
+      const fits = cost <= budget;
+      budget -= fits ? cost : 0;
       kept.set(turn, fits ? turn : { ...turn, messageIds: [], idsLeftOut: turn.messageIds.length });
     }
     const refs = experts.map((expert) => {
-      const turns = (this.byExpert.get(expert.id) ?? []).map((turn) => kept.get(turn) ?? turn);
-      const latest = turns.at(-1);
+      const turns = turnsOf(expert).map((turn) => kept.get(turn) ?? turn);
+      const last = turns.at(-1);
       const ref: ConversationContextRef = {
-        messageIds: latest?.messageIds ?? [],
-        round: latest?.round ?? 0,
+        messageIds: last?.messageIds ?? [],
+        round: last?.round ?? 0,
         showIds: expert.canSendMessages === true,
         turns,
       };
