@@ -177,6 +177,7 @@ export const councilShowJson = z.object({
   synthesis: answerJson.optional(),
   usage: usage.optional(),
   messages: z.array(messageJson).optional(),
+  conversationContext: z.record(z.string(), conversationContextJson).optional(),
   humanMessages: z.array(humanMessageJson).optional(),
   convergence: convergenceJson.optional(),
 });

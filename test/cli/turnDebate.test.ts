@@ -61,5 +61,14 @@ describe('council run --json of examples/turn-debate.yaml', () => {
       build: messages[2]?.content,
       buy: messages[1]?.content,
     });
+
+    // `session show` of the finished council prints the same contexts.
+    const shown = await runCli(
+      ['session', 'show', document.id, '--worker', '--json'],
+      clusterEnv('turn-debate-show', mockProviderEnv(mock)),
+    );
+    expectSuccess(shown);
+    const show = parseJsonDocument(JSON.parse(shown.stdout));
+    expect(show).toMatchObject({ type: 'council-show', conversationContext: contexts });
   });
 });
