@@ -29,7 +29,6 @@ import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { zodProblem } from '../common/validation';
 import type { councilWorkflow } from '../workflows';
 import {
-  conversationContextFor,
   createExpertMessage as stampedMessage,
   type ExpertMessageFields,
 } from '../workflows/council/messaging';
@@ -42,6 +41,7 @@ import {
   type SeedOnlyExpertFields,
 } from './seedContext';
 import { asUserError } from './session';
+import { shownContexts, type ShownContext } from './shownContext';
 import { councilMetadata } from './webUi';
 import { watchTokens, type OnToken } from './tokens';
 
@@ -50,13 +50,12 @@ export interface ExpertMessage extends Omit<ExpertMessageData, 'timestamp'> {
   timestamp: Date;
 }
 
-/** The seed's `ConversationContext`: what one expert may see. */
-export interface ConversationContext {
-  messages: ExpertMessage[];
-  previousResponses: Record<string, string>;
-  conversationHistory: string;
-  round: number;
-}
+/**
+ * The seed's `ConversationContext`: what one expert was shown (see ./shownContext). `turns` is
+ * optional so the seed's own literals still type-check; a result's contexts always have it.
+ */
+export type ConversationContext = Omit<ShownContext<ExpertMessage>, 'turns'> &
+  Partial<Pick<ShownContext<ExpertMessage>, 'turns'>>;
 
 /** An expert as a caller gives it: the workflow's plain-JSON spec plus the seed's client-side fields. */
 export type CouncilExpert = ExpertInput & SeedOnlyExpertFields<ExpertMessage, ConversationContext>;
@@ -71,7 +70,8 @@ export type ExecutionContext = Omit<CouncilContextInput, 'activeExperts'> &
 export interface ExecutionResult extends Omit<CouncilWorkflowResult, 'messages' | 'contextRefs'> {
   councilId: string;
   messages?: ExpertMessage[];
-  conversationContext?: Record<string, ConversationContext>;
+  /** What each expert was shown, at its latest turn and at every turn (see ./shownContext). */
+  conversationContext?: Record<string, ShownContext<ExpertMessage>>;
 }
 
 /** An expert starting, finishing or failing a turn; `seq` is its place in the council's progress log. */
@@ -326,15 +326,10 @@ function toExpertMessage(message: ExpertMessageData): ExpertMessage {
 function toExecutionResult(councilId: string, data: CouncilWorkflowResult): ExecutionResult {
   const { messages, contextRefs, ...rest } = data;
   if (!messages || !contextRefs) return { councilId, ...rest };
-  const byId = new Map(messages.map((message) => [message.id, message]));
-  const nameOf = (id: string) => data.outputs[id]?.expertName;
-  const conversationContext = Object.fromEntries(
-    Object.entries(contextRefs).map(([expertId, ref]) => {
-      const seen = ref.messageIds.flatMap((id) => byId.get(id) ?? []);
-      const format = { nameOf, showIds: ref.showIds };
-      const stored = conversationContextFor(seen, expertId, ref.round, seen.length, format);
-      return [expertId, { ...stored, messages: stored.messages.map(toExpertMessage) }];
-    }),
+  const conversationContext = shownContexts(
+    { outputs: data.outputs, messages },
+    contextRefs,
+    toExpertMessage,
   );
   return { councilId, ...rest, messages: messages.map(toExpertMessage), conversationContext };
 }

@@ -20,9 +20,9 @@ export interface SeedOnlyExpertFields<Message, Context> {
   /** Called for every message routed to this expert, while a client follows the council. */
   messageHandler?: (message: Message) => void;
   /**
-   * Accepted and ignored: the seed fills it in as a run goes. Each run builds every expert's context
-   * from its own messages (the result's `conversationContext`), so an expert taken from an earlier
-   * result starts afresh instead of carrying that run's history into this one's prompts.
+   * Accepted and ignored: the seed fills it in as a run goes. Each run records what every expert
+   * was shown at each of its turns (the result's `conversationContext`), so an expert taken from an
+   * earlier result starts afresh instead of carrying that run's history into this one's prompts.
    */
   conversationContext?: Context;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { convergenceConfigSchema, type ConvergenceResult } from './convergence';
+import { DEBATE_STYLES, type ShownTurnRef } from './debate';
 import { LIMITS } from './defaults';
 import type { TokenUsage } from './llm';
 import { jsonStringBytes } from './size';
@@ -91,6 +92,11 @@ export const councilContextSchema = z
       .min(1)
       .max(LIMITS.maxDebateRounds)
       .default(COUNCIL_LIMITS.defaultDebateRounds),
+    /** Adversarial mode: `phased` (absent: positions then critiques) or the seed's `turns`; see common/debate. */
+    debateStyle: z
+      .enum(DEBATE_STYLES)
+      .optional()
+      .describe('Adversarial mode: "phased" (default) or "turns", one expert per round as in the seed'),
     maxHistoryMessages: z
       .number()
       .int()
@@ -136,9 +142,31 @@ export const councilContextSchema = z
         message: `convergence applies to adversarial mode only (this council is "${context.mode}")`,
       });
     }
+    checkDebateStyle(context, ctx);
     checkPeerReview(context, ctx);
     checkQuorum(context, ctx);
   });
+/** A debate style belongs to a debate; the convergence watch reads rounds of positions, which turns lack. */
+function checkDebateStyle(
+  context: { mode: CouncilMode; debateStyle?: string; convergence?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  if (context.debateStyle === undefined) return;
+  if (context.mode !== 'adversarial') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['debateStyle'],
+      message: `debateStyle applies to adversarial mode only (this council is "${context.mode}"): remove it`,
+    });
+  } else if (context.debateStyle === 'turns' && context.convergence) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['convergence'],
+      message: 'convergence works with debateStyle "phased" only: remove convergence or debateStyle "turns"',
+    });
+  }
+}
+
 /** Peer review needs answers to compare: each reviewer ranks at least two answers not its own. */
 function checkPeerReview(
   context: { activeExperts: Array<{ id: string }>; peerReview?: { reviewers?: string[] } },
@@ -201,10 +229,15 @@ export interface ConversationContextData {
   round: number;
 }
 
-/** Which messages an expert may see at the end, by id; the client expands it into a context. */
+/**
+ * What an expert was shown, by message id; the client expands it into a context. `messageIds` and
+ * `round` are its latest turn's (before `turns` they were every message it could see at the end).
+ */
 export interface ConversationContextRef {
   messageIds: string[];
   round: number;
+  /** Every turn it took, in order: what its prompt held and what it said. Absent in older results. */
+  turns?: ShownTurnRef[];
   /** Whether the expert's history showed message ids (it could send structured messages). */
   showIds: boolean;
 }

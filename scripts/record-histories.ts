@@ -5,7 +5,8 @@
  * a parallel council whose round closes at a quorum of two while Builder is still answering
  * (`council-quorum`), a parallel council cancelled while its experts answer (`council-cancelled`),
  * a debate that stops at consensus in its second of three rounds (`council-convergence`), one that
- * votes first and agrees at once (`council-vote-first`), and a budgeted broadcast that downgrades one
+ * votes first and agrees at once (`council-vote-first`), the seed's turn-by-turn debate
+ * (`council-turn-debate`), and a budgeted broadcast that downgrades one
  * call and refuses another (`session-budget`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
       if (wanted('council-cancelled')) await recordCancelledCouncil(client);
       if (wanted('council-convergence')) await recordCouncil(client, 'adversarial', 'convergence');
       if (wanted('council-vote-first')) await recordCouncil(client, 'adversarial', 'vote-first');
+      if (wanted('council-turn-debate')) await recordCouncil(client, 'adversarial', 'turn-debate');
       if (wanted('session-budget')) await recordBudget(client);
     });
   } finally {
@@ -191,7 +193,7 @@ function speaksAs(request: ChatCompletionRequest, name: string): boolean {
 async function recordCouncil(
   client: Client,
   mode: CouncilMode,
-  variant?: 'peer-review' | 'quorum' | 'convergence' | 'vote-first',
+  variant?: 'peer-review' | 'quorum' | 'convergence' | 'vote-first' | 'turn-debate',
   save = true,
 ) {
   const name = variant ? `council-${variant}` : `council-${mode}`;
@@ -216,6 +218,8 @@ async function recordCouncil(
       ...(variant === 'convergence' && { debateRounds: 3, convergence: { threshold: 0.67 } }),
       // Critic's opening differs (2 of 3 agree, the threshold is 0.6): the vote ends it at once.
       ...(variant === 'vote-first' && { debateRounds: 3, convergence: { threshold: 0.6, voteFirst: true } }),
+      // The seed's turn-by-turn debate: each of the three speaks twice, one per round.
+      ...(variant === 'turn-debate' && { debateRounds: 2, debateStyle: 'turns' as const }),
     },
     undefined,
     undefined,

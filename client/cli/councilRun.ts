@@ -9,6 +9,7 @@ import {
 } from '../council';
 import { ZERO_USAGE } from '../../common/llm';
 import { CouncilUserError } from '../errors';
+import { shownContextsJson } from '../shownContext';
 import type { TokenEvent } from '../tokens';
 import { councilRows, formatPeerReview, peerReviewFields, synthesisRow } from './councilShow';
 import { eventsOf, eventsRenderer } from './events';
@@ -243,6 +244,9 @@ function reportCouncil(
       usage: totalUsage(rows),
       elapsedMs,
       ...(result.messages ? { messages: result.messages.map(messageJsonOf) } : {}),
+      ...(result.conversationContext && {
+        conversationContext: shownContextsJson(result.conversationContext),
+      }),
       humanMessages: people,
       ...peerReviewFields(result),
       ...(result.convergence && { convergence: result.convergence }),

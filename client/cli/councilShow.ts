@@ -4,6 +4,7 @@ import { ZERO_USAGE } from '../../common/llm';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { councilProgressQuery } from '../../common/councilApi';
 import type { ExecutionResult } from '../council';
+import { shownContexts, shownContextsJson } from '../shownContext';
 import { messageJsonOf, workflowStatusOf } from './jsonOutput';
 import { formatAnswer, formatUsage, totalUsage, type AnswerRow, type Output } from './output';
 import type { FoundWorkflow } from './workflows';
@@ -39,6 +40,16 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
         synthesis: synthesisRow(result.synthesis),
         usage: totalUsage(rows),
         ...(result.messages ? { messages: result.messages.map(messageJsonOf) } : {}),
+        ...(result.messages &&
+          result.contextRefs && {
+            conversationContext: shownContextsJson(
+              shownContexts(
+                { outputs: result.outputs, messages: result.messages },
+                result.contextRefs,
+                (m) => m,
+              ),
+            ),
+          }),
         humanMessages: people.map(({ message, round }) => ({ round, message: messageJsonOf(message) })),
         ...peerReviewFields(result),
         ...(result.convergence && { convergence: result.convergence }),

@@ -97,6 +97,22 @@ const convergenceJson = z.object({
   stances: z.record(z.string(), stanceSchema.nullable()),
 });
 
+/** One turn of an expert: what it was shown (ids of `messages`) and what it said. */
+const shownTurnJson = z.object({
+  round: z.number().int(),
+  phase: z.enum(['answer', 'critique', 'review']),
+  shownMessageIds: z.array(z.string()),
+  answerId: z.string().optional(),
+  idsLeftOut: z.number().int().optional(),
+});
+
+/** What an expert was shown: its latest turn's round and the positions it saw, then every turn. */
+const conversationContextJson = z.object({
+  round: z.number().int(),
+  previousResponses: z.record(z.string(), z.string()),
+  turns: z.array(shownTurnJson),
+});
+
 /** `run` and `session attach` of a council: the experts' answers, the synthesis, the messages. */
 export const councilResultJson = z.object({
   ...envelope('council-result'),
@@ -114,6 +130,8 @@ export const councilResultJson = z.object({
   elapsedMs: z.number(),
   /** Every message of the council, when it ran with messaging on. */
   messages: z.array(messageJson).optional(),
+  /** What each expert was shown, by expert id, when it ran with messaging on. */
+  conversationContext: z.record(z.string(), conversationContextJson).optional(),
   humanMessages: z.array(humanMessageJson),
   convergence: convergenceJson.optional(),
 });
@@ -159,6 +177,7 @@ export const councilShowJson = z.object({
   synthesis: answerJson.optional(),
   usage: usage.optional(),
   messages: z.array(messageJson).optional(),
+  conversationContext: z.record(z.string(), conversationContextJson).optional(),
   humanMessages: z.array(humanMessageJson).optional(),
   convergence: convergenceJson.optional(),
 });

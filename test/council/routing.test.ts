@@ -76,8 +76,10 @@ describe('council message routing on the real dev server', () => {
     expect(question).toMatchObject({ sender: 'a', recipient: 'c', type: 'question' });
     expect(reply).toMatchObject({ sender: 'c', type: 'clarification', replyTo: question?.id });
     expect(reply?.recipient).toBeUndefined();
-    expect(result.conversationContext?.b?.messages.map((m) => m.sender)).toEqual(['b', 'c', 'd']);
-    expect(result.conversationContext?.c?.messages.map((m) => m.sender)).toEqual(['a', 'b', 'c', 'd']);
+    // What each was shown at its turn: A's question reached C only.
+    expect(result.conversationContext?.b?.messages.map((m) => m.sender)).toEqual([]);
+    expect(result.conversationContext?.c?.messages.map((m) => m.sender)).toEqual(['a', 'b']);
+    expect(result.conversationContext?.d?.messages.map((m) => m.sender)).toEqual(['b', 'c']);
 
     // messageHandler: each expert is handed exactly the messages routed to it.
     const senders = (id: string) => received[id]?.map((m) => m.sender);

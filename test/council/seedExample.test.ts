@@ -27,8 +27,9 @@ describe('examples/seeds/council.ts', () => {
     expect(printed[1]).toMatch(/^\{\n {2}analyst: \{\n {4}messages: \[/);
     expect(printed[1]).toContain('conversationHistory:');
     expect(printed[2]).toBe('Created critique for expert-2 replying to msg-123');
-    // Accessing Conversation Context: the critic's round, messages and history in the seed's format.
-    expect(printed.slice(3, 5)).toEqual(['Round: 2', 'Messages: 3']);
+    // Accessing Conversation Context: what the critic was shown at its turn (the analyst's answer),
+    // its round and history in the seed's format.
+    expect(printed.slice(3, 5)).toEqual(['Round: 2', 'Messages: 1']);
     expect(printed[5]).toMatch(/^History:\n## Previous Expert Responses\n/);
     expect(printed[5]).toContain('### "Data Analyst"');
     // Example 1: each message's sender and its first 100 characters.
@@ -56,8 +57,8 @@ describe('examples/seeds/council.ts', () => {
     const critic = at('=== Context for critic ===');
     expect(lines.slice(critic + 1, critic + 4)).toEqual([
       'Round: 2',
-      'Messages seen: 3',
-      'Previous responses: 3',
+      'Messages seen: 1',
+      'Previous responses: 1',
     ]);
     expect(lines.at(-1)).toMatch(/^Callbacks: [1-9]\d* expert updates, [1-9]\d* status updates$/);
   });

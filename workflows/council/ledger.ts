@@ -18,7 +18,8 @@ import {
 import type { ConvergenceResult } from '../../common/convergence';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
 import { jsonBytes } from '../../common/size';
-import { recipientsOf, visibleTo, type MessageStamp } from './messaging';
+import { recipientsOf, type MessageStamp } from './messaging';
+import { ShownLog } from './shownLog';
 
 /** The workflow's clock and id source, injected so the ledger holds no Temporal API. */
 export interface LedgerClock {
@@ -43,6 +44,8 @@ export class CouncilLedger {
   readonly events: ProgressEvent[] = [];
   readonly outputs: Record<string, ExpertOutput> = {};
   readonly failed = new Set<string>();
+  /** What each expert was shown at each turn: the result's `contextRefs`. */
+  readonly shown = new ShownLog();
   status: CouncilStatus = 'running';
   round = 0;
   /** The latest round closed by a quorum or deadline: a call of it that ends now is late. */
@@ -201,16 +204,8 @@ export class CouncilLedger {
       ...(this.convergence && { convergence: this.convergence }),
     };
     if (!context.enableMessaging) return result;
-    const refs = context.activeExperts.map((expert) => {
-      const seen = visibleTo(this.messages, expert.id, context.maxHistoryMessages);
-      const ref = {
-        messageIds: seen.map((m) => m.id),
-        round: this.output(expert).round,
-        showIds: expert.canSendMessages === true,
-      };
-      return [expert.id, ref] as const;
-    });
-    return { ...result, messages: [...this.messages], contextRefs: Object.fromEntries(refs) };
+    const contextRefs = this.shown.refs(context.activeExperts);
+    return { ...result, messages: [...this.messages], contextRefs };
   }
 
   private output(expert: Expert): ExpertOutput {

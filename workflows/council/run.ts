@@ -54,6 +54,12 @@ async function takeTurn(
     format,
   );
   const prompt = expertPrompt(context, expert, phase, ledger.round, seen.conversationHistory, structured);
+  const view = ledger.shown.shown(
+    expert.id,
+    ledger.round,
+    phase.kind,
+    seen.messages.map((message) => message.id),
+  );
   ledger.expertStarted(expert, phase.kind);
   const outcome = await callModel(expert, prompt, {
     site: { round: ledger.round, phase: phase.kind, participant: expert.id, label: expert.name },
@@ -82,6 +88,7 @@ async function takeTurn(
     address.context,
   );
   ledger.expertDone(expert, phase.kind, message, outcome.response.tokenUsage, round);
+  view.answerId = message.id;
   return true;
 }
 

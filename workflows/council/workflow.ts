@@ -40,7 +40,7 @@ import { boundCouncilResult } from './bounds';
 import { CouncilDetails } from './details';
 import { CouncilLedger } from './ledger';
 import { createExpertMessage } from './messaging';
-import { COUNCIL_MODE_RUNNERS } from './modes';
+import { councilModeRunner } from './modes';
 import { RoundCloser } from './quorum';
 import { parseResynthesisSource, recordOf, seedLedger } from './resynthesis';
 import { PEER_REVIEW_PATCH, peerReview } from './review/run';
@@ -156,7 +156,7 @@ export async function councilWorkflow(
     // Only an input with resynthesizeFrom (new in schema version 2) takes this path: older histories
     // never do, so it needs no patch.
     if (source) seedLedger(ledger, source);
-    else await COUNCIL_MODE_RUNNERS[context.mode].run(modeContext(ledger, ids, closer));
+    else await councilModeRunner(context).run(modeContext(ledger, ids, closer));
     // Only a configured review calls patched(): other councils record no marker, as before.
     let review: PeerReviewResult | undefined;
     if (context.peerReview && patched(PEER_REVIEW_PATCH)) {

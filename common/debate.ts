@@ -1,0 +1,26 @@
+import type { TurnPhase } from './councilApi';
+
+/**
+ * How an adversarial council debates. `phased` (the default): each round every expert states a
+ * position, then every expert critiques. `turns`: the seed's "Adversarial Mode Flow", one expert
+ * per round, each turn answering the ones before it: initial position, counter-argument, rebuttals,
+ * final argument.
+ */
+export const DEBATE_STYLES = ['phased', 'turns'] as const;
+export type DebateStyle = (typeof DEBATE_STYLES)[number];
+
+/**
+ * One turn of an expert, in a council's result: what it was shown and what it said. The ids name
+ * messages of the result's `messages`; one left out of the result (see `bounded`) is simply missing.
+ */
+export interface ShownTurnRef {
+  round: number;
+  /** `answer`: a position (opening, rebuttal, debate turn); `critique`: a critique of positions. */
+  phase: TurnPhase;
+  /** The messages its prompt's history held, oldest first. */
+  messageIds: string[];
+  /** The message it answered with; absent when its call failed. */
+  answerId?: string;
+  /** Set when the result left this turn's ids out to stay small: how many it had. */
+  idsLeftOut?: number;
+}

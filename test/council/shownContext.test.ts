@@ -1,0 +1,100 @@
+import type { JournalEntry, LLMock } from '@copilotkit/aimock';
+import { createLlmActivities } from '../../activities';
+import { executeCouncilExperts, type ExecutionResult } from '../../client/council';
+import { mockClients, startMockLlm } from '../helpers/mockLlm';
+import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { council, expert, requestsOf, roundOf, scriptedCouncil, userPrompt } from './support';
+
+/** The fenced blocks of a prompt's history, as "Name: text", in order. */
+function shownBlocks(prompt: string): string[] {
+  return [...prompt.matchAll(/### "([^"]+)"[^\n]*\n```text\n([\s\S]*?)\n```/g)].map(
+    ([, name, text]) => `${name}: ${text}`,
+  );
+}
+
+/** Every turn an expert's context records equals the request the mock received for that turn. */
+function expectContextsMatchJournal(mock: LLMock, result: ExecutionResult): void {
+  for (const [id, output] of Object.entries(result.outputs)) {
+    const requests: JournalEntry[] = requestsOf(mock, output.expertName);
+    const turns = result.conversationContext?.[id]?.turns ?? [];
+    expect({ id, turns: turns.length }).toEqual({ id, turns: requests.length });
+    requests.forEach((request, index) => {
+      const turn = turns[index];
+      const prompt = userPrompt(request);
+      expect(turn?.round).toBe(roundOf(request));
+      expect(turn?.messages.map((m) => `${m.senderName}: ${m.content}`)).toEqual(shownBlocks(prompt));
+      if (turn?.conversationHistory) expect(prompt).toContain(turn.conversationHistory);
+      else expect(prompt).not.toContain('## Previous Expert Responses');
+    });
+  }
+}
+
+describe('conversationContext[expert]: what each expert was shown, per round', () => {
+  let mock: LLMock;
+  let harness: TemporalTestHarness;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    scriptedCouncil(mock);
+    harness = await startHarness('council-shown-context', createLlmActivities(mockClients(mock)));
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await mock?.stop();
+  });
+  beforeEach(() => mock.clearRequests());
+
+  const run = (context: Parameters<typeof executeCouncilExperts>[1]) =>
+    executeCouncilExperts(harness.client, context, undefined, undefined, { taskQueue: harness.taskQueue });
+
+  it('adversarial: each round records what the mock was sent; previousResponses holds positions, not critiques', async () => {
+    const result = await run(
+      council('adversarial', [expert('a'), expert('b')], { enableMessaging: true, debateRounds: 2 }),
+    );
+    expectContextsMatchJournal(mock, result);
+
+    const a = result.conversationContext?.a;
+    expect(a?.turns.map((turn) => [turn.round, turn.phase, turn.messages.length])).toEqual([
+      [1, 'answer', 0],
+      [2, 'critique', 2],
+      [3, 'answer', 4],
+      [4, 'critique', 6],
+    ]);
+    // The top-level fields are the expert's latest turn: round 4, shown the six messages before it.
+    expect(a?.round).toBe(4);
+    expect(a?.messages.map((m) => `${m.sender}:${m.type}`)).toEqual([
+      'a:response',
+      'b:response',
+      'a:critique',
+      'b:critique',
+      'a:clarification',
+      'b:clarification',
+    ]);
+    // The rebuttals are the positions; the round-4 critiques came after A's last turn.
+    const rebuttals = result.messages?.filter((m) => m.type === 'clarification') ?? [];
+    expect(a?.previousResponses).toEqual({
+      a: rebuttals.find((m) => m.sender === 'a')?.content,
+      b: rebuttals.find((m) => m.sender === 'b')?.content,
+    });
+    expect(a?.turns[3]?.answerId).toBe(result.messages?.at(-2)?.id);
+  });
+
+  it('parallel: every expert was shown nothing; sequential: each was shown the ones before it', async () => {
+    const parallel = await run(
+      council('parallel', [expert('a'), expert('b'), expert('c')], { enableMessaging: true }),
+    );
+    expectContextsMatchJournal(mock, parallel);
+    expect(parallel.conversationContext?.c?.messages).toEqual([]);
+    expect(parallel.conversationContext?.c?.previousResponses).toEqual({});
+
+    mock.clearRequests();
+    const sequential = await run(
+      council('sequential', [expert('a'), expert('b'), expert('c')], { enableMessaging: true }),
+    );
+    expectContextsMatchJournal(mock, sequential);
+    expect(sequential.conversationContext?.b?.previousResponses).toEqual({
+      a: sequential.outputs.a?.content,
+    });
+    expect(sequential.conversationContext?.c?.turns[0]?.messages).toHaveLength(2);
+  });
+});
