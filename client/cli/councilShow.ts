@@ -69,6 +69,7 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
       rounds: progress.round,
       messages: progress.messages.map(messageJsonOf),
       humanMessages: people.map(({ message, round }) => ({ round, message: messageJsonOf(message) })),
+      inboxes: progress.inboxes,
     });
   }
   out.say(
@@ -76,6 +77,11 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
   );
   for (const message of progress.messages)
     out.say(wrapText(printable(`\n${message.senderName} [${message.type}]\n${message.content}`), out.width));
+  // Each expert's inbox: what waits for its next turn (urgent messages it will read first).
+  const inboxes = Object.entries(progress.inboxes ?? {}).map(
+    ([expertId, ids]) => `${expertId} ${ids.length}`,
+  );
+  if (inboxes.length > 0) out.say(printable(`\nWaiting in inboxes: ${inboxes.join(', ')}`));
 }
 
 /** Most pages of the progress log read (500 events each): far above what a council logs. */
