@@ -5,8 +5,9 @@
  * a parallel council whose round closes at a quorum of two while Builder is still answering
  * (`council-quorum`), a parallel council cancelled while its experts answer (`council-cancelled`),
  * a debate that stops at consensus in its second of three rounds (`council-convergence`), one that
- * votes first and agrees at once (`council-vote-first`), and a budgeted broadcast that downgrades one
- * call and refuses another (`session-budget`).
+ * votes first and agrees at once (`council-vote-first`), a budgeted broadcast that downgrades one
+ * call and refuses another (`session-budget`), and a sequential council with roles and a group where
+ * Critic sends an urgent message to the group (`council-routing`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
       if (wanted('council-convergence')) await recordCouncil(client, 'adversarial', 'convergence');
       if (wanted('council-vote-first')) await recordCouncil(client, 'adversarial', 'vote-first');
       if (wanted('session-budget')) await recordBudget(client);
+      if (wanted('council-routing')) await recordCouncil(client, 'sequential', 'routing');
     });
   } finally {
     await connection.close();
@@ -156,6 +158,12 @@ async function recordBudget(client: Client) {
  * simulated one), except Builder's first: unreadable, so the recording holds a retry too.
  */
 function recordedAnswer(request: ChatCompletionRequest): string {
+  if (JSON.stringify(request.messages).includes(ROUTING_TASK) && speaksAs(request, 'Critic'))
+    return JSON.stringify({
+      content: 'For the builders: costs rise.',
+      recipient: 'builders',
+      priority: 'urgent',
+    });
   if (JSON.stringify(request.messages).includes('assign one task to each worker'))
     return 'Worker-1: List three facts about the question.';
   const stance = recordedStance(request);
@@ -179,6 +187,9 @@ function recordedStance(request: ChatCompletionRequest): string | undefined {
     : 'adopt it';
 }
 
+/** The task of the routing council, whose Critic answers with an urgent message to a group. */
+const ROUTING_TASK = 'Should we adopt a four-day work week? Route by role and group.';
+
 /** The task of the quorum council, by which the mock knows to hold Builder's answer. */
 const QUORUM_TASK = 'Should we adopt a four-day work week? Answer within the deadline.';
 
@@ -191,7 +202,7 @@ function speaksAs(request: ChatCompletionRequest, name: string): boolean {
 async function recordCouncil(
   client: Client,
   mode: CouncilMode,
-  variant?: 'peer-review' | 'quorum' | 'convergence' | 'vote-first',
+  variant?: 'peer-review' | 'quorum' | 'convergence' | 'vote-first' | 'routing',
   save = true,
 ) {
   const name = variant ? `council-${variant}` : `council-${mode}`;
@@ -201,11 +212,17 @@ async function recordCouncil(
     name,
     model,
     canSendMessages: name === 'Critic',
+    ...(variant === 'routing' && { role: name === 'Critic' ? 'critic' : 'maker' }),
   }));
   await executeCouncilExperts(
     client,
     {
-      task: variant === 'quorum' ? QUORUM_TASK : 'Should we adopt a four-day work week?',
+      task:
+        variant === 'quorum'
+          ? QUORUM_TASK
+          : variant === 'routing'
+            ? ROUTING_TASK
+            : 'Should we adopt a four-day work week?',
       mode,
       activeExperts: experts,
       synthesisConfig: { model },
@@ -216,6 +233,8 @@ async function recordCouncil(
       ...(variant === 'convergence' && { debateRounds: 3, convergence: { threshold: 0.67 } }),
       // Critic's opening differs (2 of 3 agree, the threshold is 0.6): the vote ends it at once.
       ...(variant === 'vote-first' && { debateRounds: 3, convergence: { threshold: 0.6, voteFirst: true } }),
+      // Critic (second) writes to the group: Builder, after it, reads the urgent message first.
+      ...(variant === 'routing' && { groups: { builders: ['analyst', 'builder'] } }),
     },
     undefined,
     undefined,
