@@ -118,7 +118,7 @@ describe('council context: roles and groups', () => {
     expect(problem({ pair: ['a', 'b'] })).toBe('valid');
     expect(problem({ pair: ['a', 'z'] })).toContain('groups.pair[1]: no expert with id "z"');
     expect(problem({ a: ['b'] })).toContain('group "a" has the id of an expert');
-    const roles = council('parallel', [expert('a', { role: 'critic' } as never)]);
+    const roles = council('parallel', [expert('a', { role: 'critic' })]);
     expect(councilContextSchema.parse(roles).activeExperts[0]?.role).toBe('critic');
   });
 });
