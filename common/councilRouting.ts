@@ -77,3 +77,21 @@ export function checkGroups(
     });
   }
 }
+
+/**
+ * Who a message was for, as people read it: `skeptic`, `role:critic`, `group:finance`, `a, b`;
+ * undefined for a broadcast. Clients print it next to a person's message.
+ */
+export function addressLabel(message: {
+  recipient?: string;
+  recipients?: readonly string[];
+  audience?: string;
+}): string | undefined {
+  return message.audience ?? message.recipients?.join(', ') ?? message.recipient;
+}
+
+/** A person's message's audience as the CLI prints it: "to role:critic only, urgent", "to everyone". */
+export function audienceLine(message: Parameters<typeof addressLabel>[0] & { priority?: string }): string {
+  const address = addressLabel(message);
+  return `${address ? `to ${address} only` : 'to everyone'}${message.priority === 'urgent' ? ', urgent' : ''}`;
+}

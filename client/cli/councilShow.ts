@@ -3,6 +3,7 @@ import type { CouncilWorkflowResult, ExpertMessageData } from '../../common/coun
 import { ZERO_USAGE } from '../../common/llm';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { councilProgressQuery } from '../../common/councilApi';
+import { audienceLine } from '../../common/councilRouting';
 import type { ExecutionResult } from '../council';
 import { messageJsonOf, workflowStatusOf } from './jsonOutput';
 import { formatAnswer, formatUsage, totalUsage, type AnswerRow, type Output } from './output';
@@ -108,7 +109,7 @@ async function humanMessages(
 
 /** A person's message as `show` prints it: who, to whom, after which round. */
 function personRow(message: ExpertMessageData, round: number): AnswerRow {
-  const to = message.recipient ? `to ${message.recipient} only` : 'to everyone';
+  const to = audienceLine(message);
   return {
     name: message.senderName,
     role: `person, ${to}, after round ${round}`,

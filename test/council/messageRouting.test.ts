@@ -1,4 +1,5 @@
 import { councilContextSchema, type ExpertMessageData } from '../../common/council';
+import { audienceLine } from '../../common/councilRouting';
 import { zodProblem } from '../../common/validation';
 import { CouncilLedger } from '../../workflows/council/ledger';
 import {
@@ -78,6 +79,17 @@ describe('visibility of routed messages', () => {
     const seen = conversationContextFor(log, 'd', 1, 10, format);
     expect(seen.messages.map((m) => m.id)).toEqual([urgent, log[0]?.id, log[2]?.id]);
     expect(seen.conversationHistory).toMatch(/### "Expert b" \(urgent, unread\)\n```text\ntext \d+\n```/);
+  });
+});
+
+describe('how a client prints an audience', () => {
+  it('names the role, group, list or expert, and says urgent', () => {
+    expect(audienceLine({ recipients: ['b', 'c'], audience: 'role:critic', priority: 'urgent' })).toBe(
+      'to role:critic only, urgent',
+    );
+    expect(audienceLine({ recipients: ['b', 'd'] })).toBe('to b, d only');
+    expect(audienceLine({ recipient: 'b' })).toBe('to b only');
+    expect(audienceLine({})).toBe('to everyone');
   });
 });
 
