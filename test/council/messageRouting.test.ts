@@ -1,5 +1,6 @@
 import { councilContextSchema, type ExpertMessageData } from '../../common/council';
 import { audienceLine } from '../../common/councilRouting';
+import { resynthesisSourceSchema } from '../../common/resynthesis';
 import { zodProblem } from '../../common/validation';
 import { CouncilLedger } from '../../workflows/council/ledger';
 import {
@@ -150,5 +151,22 @@ describe('per-expert inbox', () => {
     expect(ledger.deliver('b').map((m) => m.id)).toEqual(['x1', 'x2']);
     expect(ledger.deliver('b')).toEqual([]);
     expect(ledger.progress(undefined).inboxes).toEqual({ a: [], b: [], c: ['x1'] });
+  });
+});
+
+describe('re-synthesis of a council with routed messages', () => {
+  it('accepts recorded messages with recipients, audience and priority, and keeps them', () => {
+    const routed = message('a', { recipients: ['b', 'c'], audience: 'role:critic', priority: 'urgent' });
+    const source = resynthesisSourceSchema.parse({
+      sourceId: 's',
+      outputs: {},
+      messages: [routed],
+      rounds: 1,
+    });
+    expect(source.messages[0]).toMatchObject({
+      recipients: ['b', 'c'],
+      audience: 'role:critic',
+      priority: 'urgent',
+    });
   });
 });
