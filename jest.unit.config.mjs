@@ -7,6 +7,7 @@ import full from './jest.config.js';
 const UNIT_TESTS = [
   'test/strategies/', // strategies over a scripted invoker
   'test/council/messaging.test.ts', // council routing, history formatting, structured replies
+  'test/council/messageRouting.test.ts', // roles, groups, urgent messages, per-expert inboxes
   'test/council/ledger.test.ts', // council context schema, ledger budgets, synthesis prompt
   'test/council/peerReview.test.ts', // peer review: shuffle, ranking parser, Borda/mean rank, position bias
   'test/providers/classify.test.ts', // provider error classifier

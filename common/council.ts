@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { convergenceConfigSchema, type ConvergenceResult } from './convergence';
+import { checkGroups, groupsSchema, roleSchema } from './councilRouting';
 import { DEBATE_STYLES, type ShownTurnRef } from './debate';
 import { LIMITS } from './defaults';
 import type { TokenUsage } from './llm';
@@ -51,6 +52,8 @@ export const expertSchema = z
     description: promptSchema('description').optional(),
     /** The expert may answer with a structured message (type, recipient, replyTo) when messaging is on. */
     canSendMessages: z.boolean().optional(),
+    /** What a message addressed to `role:<role>` reaches (see common/councilRouting.ts). */
+    role: roleSchema.optional(),
     ...modelCallSettings,
   })
   .strict();
@@ -85,6 +88,8 @@ export const councilContextSchema = z
       .max(LIMITS.maxParticipants),
     synthesisConfig: synthesisConfigSchema,
     enableMessaging: z.boolean().default(false),
+    /** Named groups of expert ids: a message to a group is read by its members (and sender) only. */
+    groups: groupsSchema.optional(),
     /** Adversarial mode: how many rounds of positions followed by critiques. */
     debateRounds: z
       .number()
@@ -145,6 +150,7 @@ export const councilContextSchema = z
     checkDebateStyle(context, ctx);
     checkPeerReview(context, ctx);
     checkQuorum(context, ctx);
+    checkGroups(context, ctx);
   });
 /** A debate style belongs to a debate; the convergence watch reads rounds of positions, which turns lack. */
 function checkDebateStyle(
@@ -206,8 +212,14 @@ export interface ExpertMessageData {
   /** An expert id, or {@link HUMAN_SENDER_ID}. */
   sender: string;
   senderName: string;
-  /** Undefined means broadcast to every expert. */
+  /** One expert id. With `recipients` unset too, the message is a broadcast to every expert. */
   recipient?: string;
+  /** The expert ids a role, group or list address reached (the sender aside): only they see it. */
+  recipients?: string[];
+  /** The address as written when it named a role or a group: `role:critic`, `group:core`. */
+  audience?: string;
+  /** Set only for an urgent message: its readers read it first at their next turn. */
+  priority?: 'urgent';
   content: string;
   timestamp: string;
   type: ExpertMessageType;

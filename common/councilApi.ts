@@ -1,6 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { nameSchema } from './names';
+import { addressSchema, MESSAGE_PRIORITIES } from './councilRouting';
 import { COUNCIL_LIMITS, MESSAGE_TYPES, type ExpertMessageData, type ExpertMessageType } from './council';
 import type { TokenUsage } from './llm';
 
@@ -33,6 +34,8 @@ export type ProgressEvent =
       state: ExpertCallState;
       round: number;
       phase: TurnPhase;
+      /** State `thinking`: the messages the turn took from the expert's inbox (none: left out). */
+      delivered?: string[];
       /** The message the expert's answer became (state `done`). */
       messageId?: string;
       messageType?: ExpertMessageType;
@@ -72,6 +75,8 @@ export interface CouncilProgress {
   messages: ExpertMessageData[];
   /** Messages dropped from the transcript to stay within its size budget. */
   droppedMessages: number;
+  /** Each expert's inbox: ids of the messages waiting for its next turn, oldest first. */
+  inboxes: Record<string, string[]>;
 }
 
 /** Arguments of {@link councilProgressQuery}. */
@@ -91,8 +96,13 @@ export const humanMessageSchema = z
       .trim()
       .min(1, 'the message is empty: write what the experts should read')
       .max(COUNCIL_LIMITS.maxStoredMessageChars),
-    /** An expert id; omit to address every expert. */
-    recipient: z.string().min(1).optional(),
+    /**
+     * Omit to address every expert; else an expert id, `role:<role>`, a group name, or a list of
+     * expert ids and group names (see common/councilRouting.ts).
+     */
+    recipient: addressSchema.optional(),
+    /** `urgent`: every expert it reaches reads it first at its next turn. */
+    priority: z.enum(MESSAGE_PRIORITIES).optional(),
     replyTo: z.string().min(1).optional(),
     type: z.enum(MESSAGE_TYPES).default('clarification'),
     senderName: nameSchema('senderName').default('Human'),

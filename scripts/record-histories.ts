@@ -6,8 +6,9 @@
  * (`council-quorum`), a parallel council cancelled while its experts answer (`council-cancelled`),
  * a debate that stops at consensus in its second of three rounds (`council-convergence`), one that
  * votes first and agrees at once (`council-vote-first`), the seed's turn-by-turn debate
- * (`council-turn-debate`), and a budgeted broadcast that downgrades one
- * call and refuses another (`session-budget`).
+ * (`council-turn-debate`), a budgeted broadcast that downgrades one call and refuses another
+ * (`session-budget`), and a sequential council with roles and a group where Critic sends an urgent
+ * message to the group (`council-routing`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
       if (wanted('council-vote-first')) await recordCouncil(client, 'adversarial', 'vote-first');
       if (wanted('council-turn-debate')) await recordCouncil(client, 'adversarial', 'turn-debate');
       if (wanted('session-budget')) await recordBudget(client);
+      if (wanted('council-routing')) await recordCouncil(client, 'sequential', 'routing');
     });
   } finally {
     await connection.close();
@@ -158,6 +160,12 @@ async function recordBudget(client: Client) {
  * simulated one), except Builder's first: unreadable, so the recording holds a retry too.
  */
 function recordedAnswer(request: ChatCompletionRequest): string {
+  if (JSON.stringify(request.messages).includes(ROUTING_TASK) && speaksAs(request, 'Critic'))
+    return JSON.stringify({
+      content: 'For the builders: costs rise.',
+      recipient: 'builders',
+      priority: 'urgent',
+    });
   if (JSON.stringify(request.messages).includes('assign one task to each worker'))
     return 'Worker-1: List three facts about the question.';
   const stance = recordedStance(request);
@@ -181,6 +189,9 @@ function recordedStance(request: ChatCompletionRequest): string | undefined {
     : 'adopt it';
 }
 
+/** The task of the routing council, whose Critic answers with an urgent message to a group. */
+const ROUTING_TASK = 'Should we adopt a four-day work week? Route by role and group.';
+
 /** The task of the quorum council, by which the mock knows to hold Builder's answer. */
 const QUORUM_TASK = 'Should we adopt a four-day work week? Answer within the deadline.';
 
@@ -193,7 +204,7 @@ function speaksAs(request: ChatCompletionRequest, name: string): boolean {
 async function recordCouncil(
   client: Client,
   mode: CouncilMode,
-  variant?: 'peer-review' | 'quorum' | 'convergence' | 'vote-first' | 'turn-debate',
+  variant?: 'peer-review' | 'quorum' | 'convergence' | 'vote-first' | 'turn-debate' | 'routing',
   save = true,
 ) {
   const name = variant ? `council-${variant}` : `council-${mode}`;
@@ -203,11 +214,17 @@ async function recordCouncil(
     name,
     model,
     canSendMessages: name === 'Critic',
+    ...(variant === 'routing' && { role: name === 'Critic' ? 'critic' : 'maker' }),
   }));
   await executeCouncilExperts(
     client,
     {
-      task: variant === 'quorum' ? QUORUM_TASK : 'Should we adopt a four-day work week?',
+      task:
+        variant === 'quorum'
+          ? QUORUM_TASK
+          : variant === 'routing'
+            ? ROUTING_TASK
+            : 'Should we adopt a four-day work week?',
       mode,
       activeExperts: experts,
       synthesisConfig: { model },
@@ -220,6 +237,8 @@ async function recordCouncil(
       ...(variant === 'vote-first' && { debateRounds: 3, convergence: { threshold: 0.6, voteFirst: true } }),
       // The seed's turn-by-turn debate: each of the three speaks twice, one per round.
       ...(variant === 'turn-debate' && { debateRounds: 2, debateStyle: 'turns' as const }),
+      // Critic (second) writes to the group: Builder, after it, reads the urgent message first.
+      ...(variant === 'routing' && { groups: { builders: ['analyst', 'builder'] } }),
     },
     undefined,
     undefined,

@@ -7,6 +7,7 @@ import {
   type ExpertMessage,
   type ExpertUpdate,
 } from '../council';
+import { audienceLine } from '../../common/councilRouting';
 import { ZERO_USAGE } from '../../common/llm';
 import { CouncilUserError } from '../errors';
 import { shownContextsJson } from '../shownContext';
@@ -179,7 +180,7 @@ class CouncilBoard {
   /** A person's message, printed where it came, like an answer. */
   human(message: ExpertMessage): void {
     this.wrote = true;
-    const to = message.recipient ? `to ${message.recipient} only` : 'to everyone';
+    const to = audienceLine(message);
     this.renderer.answer({
       name: message.senderName,
       role: `person, ${to}`,

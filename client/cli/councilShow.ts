@@ -3,6 +3,7 @@ import type { CouncilWorkflowResult, ExpertMessageData } from '../../common/coun
 import { ZERO_USAGE } from '../../common/llm';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { councilProgressQuery } from '../../common/councilApi';
+import { audienceLine } from '../../common/councilRouting';
 import type { ExecutionResult } from '../council';
 import { shownContexts, shownContextsJson } from '../shownContext';
 import { messageJsonOf, workflowStatusOf } from './jsonOutput';
@@ -80,6 +81,7 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
       rounds: progress.round,
       messages: progress.messages.map(messageJsonOf),
       humanMessages: people.map(({ message, round }) => ({ round, message: messageJsonOf(message) })),
+      inboxes: progress.inboxes,
     });
   }
   out.say(
@@ -87,6 +89,11 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
   );
   for (const message of progress.messages)
     out.say(wrapText(printable(`\n${message.senderName} [${message.type}]\n${message.content}`), out.width));
+  // Each expert's inbox: what waits for its next turn (urgent messages it will read first).
+  const inboxes = Object.entries(progress.inboxes ?? {}).map(
+    ([expertId, ids]) => `${expertId} ${ids.length}`,
+  );
+  if (inboxes.length > 0) out.say(printable(`\nWaiting in inboxes: ${inboxes.join(', ')}`));
 }
 
 /** Most pages of the progress log read (500 events each): far above what a council logs. */
@@ -113,7 +120,7 @@ async function humanMessages(
 
 /** A person's message as `show` prints it: who, to whom, after which round. */
 function personRow(message: ExpertMessageData, round: number): AnswerRow {
-  const to = message.recipient ? `to ${message.recipient} only` : 'to everyone';
+  const to = audienceLine(message);
   return {
     name: message.senderName,
     role: `person, ${to}, after round ${round}`,

@@ -53,6 +53,10 @@ export const messageJson = z.object({
   sender: z.string(),
   senderName: z.string(),
   recipient: z.string().optional(),
+  /** The experts a role, group or list address reached; `audience` names the role or group. */
+  recipients: z.array(z.string()).optional(),
+  audience: z.string().optional(),
+  priority: z.literal('urgent').optional(),
   content: z.string(),
   timestamp: isoTime,
   type: z.string(),
@@ -180,6 +184,8 @@ export const councilShowJson = z.object({
   conversationContext: z.record(z.string(), conversationContextJson).optional(),
   humanMessages: z.array(humanMessageJson).optional(),
   convergence: convergenceJson.optional(),
+  /** A running council: each expert's inbox, the ids of the messages waiting for its next turn. */
+  inboxes: z.record(z.string(), z.array(z.string())).optional(),
 });
 
 /** `session list`: sessions and councils, newest first. */

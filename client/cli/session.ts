@@ -50,6 +50,15 @@ function startCommand(): Command {
   });
 }
 
+/** `--to` for a council: one address, or a comma-separated list of expert ids and group names. */
+function councilRecipient(to: string | undefined): string | string[] | undefined {
+  const entries = to
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  return entries && entries.length > 1 ? entries : entries?.[0];
+}
+
 function sendCommand(): Command {
   const command = new Command('send')
     .description(
@@ -57,10 +66,15 @@ function sendCommand(): Command {
     )
     .argument('<id>', 'session id')
     .argument('<message>', 'what the participants should answer')
-    .option('--to <names>', 'only these participants answer (comma-separated); for a council, one expert id')
+    .option(
+      '--to <names>',
+      'only these participants answer (comma-separated); for a council: an expert id, role:<role>, a group name, or a comma-separated list of ids and groups',
+    )
+    .option('--urgent', "a council's experts read this message first at their next turn")
     .option('--json', 'print one machine-readable result instead of text');
   withConnectionOptions(command);
-  return command.action(async (id: string, message: string, options: StartOptions & { to?: string }) => {
+  type SendOptions = StartOptions & { to?: string; urgent?: boolean };
+  return command.action(async (id: string, message: string, options: SendOptions) => {
     const startedMs = Date.now();
     const out = createOutput(options.json === true);
     const runtime = await openRuntime(connectionFlags(options));
@@ -76,8 +90,14 @@ function sendCommand(): Command {
       await serveWorkflow(runtime, found);
       if (found.kind === 'council') {
         // The seed's human-in-the-loop: experts read it in their next turns, the synthesizer too.
-        const sent = await sendHumanMessage(runtime.client, id, { content: message, recipient: options.to });
-        out.say(`Added message ${sent.id} to council ${id}${sent.recipient ? ` for ${sent.recipient}` : ''}`);
+        const sent = await sendHumanMessage(runtime.client, id, {
+          content: message,
+          recipient: councilRecipient(options.to),
+          ...(options.urgent === true && { priority: 'urgent' }),
+        });
+        const reached = sent.recipient ?? sent.recipients?.join(', ');
+        const urgent = sent.priority === 'urgent' ? ', urgent' : '';
+        out.say(`Added message ${sent.id}${urgent} to council ${id}${reached ? ` for ${reached}` : ''}`);
         return;
       }
       const simulated = isSimulatedQueue(found.description.taskQueue);

@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { councilProgressQuery } from '../../common/councilApi';
+import { addressLabel } from '../../common/councilRouting';
 import { CouncilStrategyKey } from '../../common/searchAttributes';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import { findWorkflow, type FoundWorkflow } from '../cli/workflows';
@@ -96,7 +97,8 @@ async function councilBody({ handle, description }: FoundWorkflow): Promise<Body
     for (const event of progress.events) {
       if (event.kind === 'human') {
         const message = byId.get(event.messageId);
-        const to = message?.recipient ? ` to ${message.recipient}` : '';
+        const address = message && addressLabel(message);
+        const to = address ? ` to ${address}` : '';
         entries.push(entry(event.round, message?.senderName ?? 'Human', `person${to}`, message?.content));
       }
       if (event.kind !== 'expert' || event.state === 'thinking') continue;

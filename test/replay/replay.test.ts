@@ -31,6 +31,7 @@ describe('replay of recorded histories against the current workflow code', () =>
         'council-parallel',
         'council-peer-review',
         'council-resynthesis',
+        'council-routing',
         'council-sequential',
         'session-broadcast',
         'session-custom',

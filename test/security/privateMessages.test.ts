@@ -94,7 +94,8 @@ describe("attack: the issue's malformed reply on the real dev server", () => {
     await mock?.stop();
   });
 
-  it('never shows B\'s message for "a and c" to C or D; the synthesizer sees it labelled private', async () => {
+  it('shows B\'s message for "a and c" to C (A spoke before it), never to D; the synthesizer sees its audience', async () => {
+    // A list was kept private before routing (patch council-message-routing); now it reaches the list.
     script = (speaker) =>
       speaker === 'Expert B'
         ? jsonAnswer({ type: 'critique', content: 'Secret plan for a and c', recipient: ['a', 'c'] })
@@ -108,16 +109,15 @@ describe("attack: the issue's malformed reply on the real dev server", () => {
       undefined,
       { taskQueue: harness.taskQueue },
     );
-    for (const other of ['Expert C', 'Expert D']) {
-      const prompts = requestsOf(mock, other).map(userPrompt).join('\n');
-      expect({ other, leaked: prompts.includes('Secret plan') }).toEqual({ other, leaked: false });
-    }
+    const seenBy = (other: string) =>
+      requestsOf(mock, other).map(userPrompt).join('\n').includes('Secret plan');
+    expect({ c: seenBy('Expert C'), d: seenBy('Expert D') }).toEqual({ c: true, d: false });
     const stored = result.messages?.find((m) => m.sender === 'b');
-    expect(stored?.content).toBe('Secret plan for a and c');
-    expect(stored?.context?.parseError).toEqual(expect.stringContaining('recipient'));
+    expect(stored).toMatchObject({ content: 'Secret plan for a and c', recipients: ['a', 'c'] });
+    expect(stored?.context?.parseError).toBeUndefined();
     const [synthesis] = requestsOf(mock, 'Synthesizer');
     expect(synthesis && userPrompt(synthesis)).toMatch(
-      /"Expert B" \(kept private[^)]*\)\n```text\nSecret plan/,
+      /"Expert B" \(to "Expert A", "Expert C" only\)\n```text\nSecret plan/,
     );
   });
 });

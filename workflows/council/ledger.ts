@@ -46,6 +46,11 @@ export class CouncilLedger {
   readonly failed = new Set<string>();
   /** What each expert was shown at each turn: the result's `contextRefs`. */
   readonly shown = new ShownLog();
+  /**
+   * Each expert's inbox: ids of the messages routed to it since its last turn, oldest first (at most
+   * the history depth). Its next turn takes them all, once: urgent ones it reads first.
+   */
+  readonly inboxes: Record<string, string[]> = {};
   status: CouncilStatus = 'running';
   round = 0;
   /** The latest round closed by a quorum or deadline: a call of it that ends now is late. */
@@ -65,6 +70,13 @@ export class CouncilLedger {
   ) {
     // Slots in activeExperts order, so the result lists experts as the caller did.
     for (const expert of context.activeExperts) this.output(expert);
+    for (const expert of context.activeExperts) this.inboxes[expert.id] = [];
+  }
+
+  /** Empties an expert's inbox: the messages waiting for it that the transcript still holds. */
+  deliver(expertId: string): ExpertMessageData[] {
+    const waiting = new Set(this.inboxes[expertId]?.splice(0));
+    return this.messages.filter((message) => waiting.has(message.id));
   }
 
   stamp(): MessageStamp {
@@ -79,8 +91,10 @@ export class CouncilLedger {
     if (changed) this.onStatusChange(status);
   }
 
-  expertStarted(expert: Expert, phase: TurnPhase): void {
-    this.record({ ...this.who(expert, phase), state: 'thinking' });
+  /** `delivered`: the ids of the messages the turn took from the expert's inbox. */
+  expertStarted(expert: Expert, phase: TurnPhase, delivered: readonly string[] = []): void {
+    const taken = delivered.length > 0 ? { delivered: [...delivered] } : {};
+    this.record({ ...this.who(expert, phase), state: 'thinking', ...taken });
   }
 
   /** `round` is the round the call was made in: a quorum may have closed it (and a later one begun). */
@@ -150,10 +164,14 @@ export class CouncilLedger {
       this.transcriptBytes -= dropped ? jsonBytes(dropped) : 0;
       this.droppedMessages += 1;
     }
-    if (this.context.enableMessaging) {
-      const ids = this.context.activeExperts.map((expert) => expert.id);
-      this.record({ kind: 'message', messageId: stored.id, deliveredTo: recipientsOf(stored, ids) });
+    const ids = this.context.activeExperts.map((expert) => expert.id);
+    const deliveredTo = recipientsOf(stored, ids);
+    for (const id of deliveredTo) {
+      const inbox = this.inboxes[id];
+      inbox?.push(stored.id);
+      if (inbox && inbox.length > this.context.maxHistoryMessages) inbox.shift();
     }
+    if (this.context.enableMessaging) this.record({ kind: 'message', messageId: stored.id, deliveredTo });
     return stored;
   }
 
@@ -180,6 +198,7 @@ export class CouncilLedger {
       totalEvents: this.events.length,
       messages: this.messages.filter((message) => named.has(message.id)),
       droppedMessages: this.droppedMessages,
+      inboxes: Object.fromEntries(Object.entries(this.inboxes).map(([id, inbox]) => [id, [...inbox]])),
     };
   }
 

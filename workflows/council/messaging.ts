@@ -7,6 +7,7 @@ import {
   type ExpertMessageData,
   type ExpertMessageType,
 } from '../../common/council';
+import { MESSAGE_PRIORITIES, type MessagePriority } from '../../common/councilRouting';
 import { QUOTED_TEXT_NOTICE, quotedBlock, quotedName } from '../shared/untrusted';
 
 // Pure message routing and history formatting: no Temporal API here, so the client and unit tests
@@ -47,9 +48,14 @@ export function createExpertMessage(
   };
 }
 
-/** A broadcast is seen by everyone; a direct message only by its recipient and its sender. */
+/**
+ * A broadcast is seen by everyone; a direct message only by its recipient and its sender; a role,
+ * group or list message only by the experts it reached and its sender.
+ */
 export function canSee(message: ExpertMessageData, expertId: string): boolean {
-  return message.recipient === undefined || message.recipient === expertId || message.sender === expertId;
+  if (message.sender === expertId) return true;
+  if (message.recipients !== undefined) return message.recipients.includes(expertId);
+  return message.recipient === undefined || message.recipient === expertId;
 }
 
 /** The experts a message is delivered to: all but the sender for a broadcast, else the recipient. */
@@ -57,19 +63,29 @@ export function recipientsOf(message: ExpertMessageData, expertIds: readonly str
   return expertIds.filter((id) => id !== message.sender && canSee(message, id));
 }
 
-/** The latest `limit` messages an expert may see, oldest first. */
+/**
+ * The latest `limit` messages an expert may see, oldest first; the ones in `firstIds` (urgent ones
+ * it has not read yet) come before all others, even from beyond the window.
+ */
 export function visibleTo(
   messages: readonly ExpertMessageData[],
   expertId: string,
   limit: number,
+  firstIds?: ReadonlySet<string>,
 ): ExpertMessageData[] {
-  return messages.filter((message) => canSee(message, expertId)).slice(-limit);
+  const visible = messages.filter((message) => canSee(message, expertId));
+  if (!firstIds?.size) return visible.slice(-limit);
+  const first = visible.filter((message) => firstIds.has(message.id)).slice(-limit);
+  const rest = visible.filter((message) => !firstIds.has(message.id));
+  return [...first, ...rest.slice(Math.max(0, rest.length - (limit - first.length)))];
 }
 
 /** How a history is rendered: names for ids, and whether ids are shown so the reader can reply. */
 export interface HistoryFormat {
   nameOf(expertId: string): string | undefined;
   showIds: boolean;
+  /** Urgent messages the reader has not read yet: placed first and marked "unread". */
+  firstIds?: ReadonlySet<string>;
 }
 
 /**
@@ -82,6 +98,8 @@ export function formatHistory(messages: readonly ExpertMessageData[], format: Hi
   const byId = new Map(messages.map((message) => [message.id, message]));
   const blocks = messages.map((message) => {
     const notes: string[] = [];
+    if (message.priority === 'urgent') notes.push('urgent');
+    if (format.firstIds?.has(message.id)) notes.push('unread');
     if (message.sender === HUMAN_SENDER_ID) notes.push('human');
     if (format.showIds) notes.push(`id ${message.id}`);
     if (message.type !== 'response') notes.push(message.type);
@@ -103,6 +121,11 @@ export function audienceNotes(
   nameOf: (expertId: string) => string | undefined,
 ): string[] {
   if (message.context?.keptPrivate === true) return ['kept private: its address could not be read'];
+  const [kind, label] = message.audience?.split(':') ?? [];
+  if (kind && label) return [`to ${kind} ${quotedName(label)} only`];
+  if (message.recipients !== undefined) {
+    return [`to ${message.recipients.map((id) => quotedName(nameOf(id) ?? id)).join(', ')} only`];
+  }
   if (message.recipient === undefined) return [];
   return [`to ${quotedName(nameOf(message.recipient) ?? message.recipient)} only`];
 }
@@ -124,7 +147,7 @@ export function conversationContextFor(
   limit: number,
   format: HistoryFormat,
 ): ConversationContextData {
-  const visible = visibleTo(messages, expertId, limit);
+  const visible = visibleTo(messages, expertId, limit, format.firstIds);
   return {
     messages: visible,
     previousResponses: previousResponsesOf(visible),
@@ -139,6 +162,8 @@ export const expertReplySchema = z.object({
   content: z.string().trim().min(1),
   recipient: z.string().nullish(),
   replyTo: z.string().nullish(),
+  // An unknown priority is ignored, never a reason to read the whole reply as malformed.
+  priority: z.enum(MESSAGE_PRIORITIES).optional().catch(undefined),
 });
 
 /** An expert's answer read as a message: structured when it is valid JSON, else plain text. */
@@ -149,6 +174,8 @@ export interface ExpertReply {
   /** A recipient given as a list: addressed only if it names exactly one other expert. */
   recipients?: string[];
   replyTo?: string;
+  /** Read from the reply; acted on only under message routing (see ./routing.ts). */
+  priority?: MessagePriority;
   structured: boolean;
   /** What was wrong with a JSON reply; set, the message is repaired or kept private to its sender. */
   parseError?: string;
@@ -174,6 +201,7 @@ export function parseExpertReply(raw: string, defaultType: ExpertMessageType): E
       content: parsed.data.content,
       ...(parsed.data.recipient ? { recipient: parsed.data.recipient } : {}),
       ...(parsed.data.replyTo ? { replyTo: parsed.data.replyTo } : {}),
+      ...(parsed.data.priority ? { priority: parsed.data.priority } : {}),
       structured: true,
     };
   }
@@ -212,6 +240,7 @@ function repairedReply(
     ...(typeof recipient === 'string' && recipient !== '' ? { recipient } : {}),
     ...(list ? { recipients: recipient as string[] } : {}),
     ...(typeof replyTo === 'string' && replyTo !== '' ? { replyTo } : {}),
+    ...(json.priority === 'urgent' ? { priority: 'urgent' as const } : {}),
     structured: true,
     ...(problems.length > 0 ? { parseError: problems.join('; ') } : {}),
     ...(keepPrivate ? { keepPrivate } : {}),

@@ -14,34 +14,60 @@ export interface PhaseSpec {
   instruction: string;
 }
 
+/**
+ * How an expert answers: plain text; a structured message to one expert or all; or (`routed`,
+ * since MESSAGE_ROUTING_PATCH) a structured message to an expert, a role, a group or a list, maybe
+ * urgent. The `structured` text stays as it was: recorded councils replay with the prompts they had.
+ */
+export type ReplyForm = 'plain' | 'structured' | 'routed';
+
+const RECIPIENT_FIELD = {
+  structured:
+    '- "recipient" (optional): the id of the one expert who should read it; omit it to address everyone',
+  routed:
+    '- "recipient" (optional): who should read it; omit it to address everyone. One expert id, a ' +
+    'list of expert ids and group names, "role:<role>" for every expert of a role, or a group name ' +
+    "(only the group's members read it)",
+} as const;
+
 /** How an expert that may send messages shapes its answer; the activity adds "JSON only". */
-function messagingInstructions(context: CouncilContext, expert: Expert): string {
+function messagingInstructions(
+  context: CouncilContext,
+  expert: Expert,
+  form: 'structured' | 'routed',
+): string {
+  const routed = form === 'routed';
   const others = context.activeExperts
     .filter((other) => other.id !== expert.id)
-    .map((other) => `- ${other.id}: ${other.name}`);
+    .map((other) => `- ${other.id}: ${other.name}${routed && other.role ? ` (role: ${other.role})` : ''}`);
+  const groups = Object.entries(context.groups ?? {}).map(
+    ([name, members]) => `- ${name}: ${members.join(', ')}`,
+  );
   return [
-    'You may send your answer as a message to one expert, and reply to a message from the history.',
+    routed
+      ? 'You may send your answer as a message to some experts, and reply to a message from the history.'
+      : 'You may send your answer as a message to one expert, and reply to a message from the history.',
     'Answer with a JSON object with these fields:',
     `- "type": one of ${MESSAGE_TYPES.map((type) => `"${type}"`).join(', ')}`,
     '- "content": your message',
-    '- "recipient" (optional): the id of the one expert who should read it; omit it to address everyone',
+    RECIPIENT_FIELD[form],
     '- "replyTo" (optional): the id of the message you answer, as shown in the history',
+    ...(routed
+      ? ['- "priority" (optional): "urgent" if its readers must read it first at their next turn']
+      : []),
     'The other experts:',
     ...others,
+    ...(routed && groups.length > 0 ? ['Groups:', ...groups] : []),
   ].join('\n');
 }
 
 /** The system message: who the expert is (the line tests and logs recognise), its brief, how to answer. */
-export function expertSystemMessage(
-  context: CouncilContext,
-  expert: Expert,
-  structured: boolean,
-): ChatMessage {
+export function expertSystemMessage(context: CouncilContext, expert: Expert, form: ReplyForm): ChatMessage {
   const size = context.activeExperts.length;
   const parts = [
     `You are ${expert.name}, taking part as an expert in a council of ${size}.`,
     (expert.systemPrompt ?? expert.description ?? '').trim(),
-    structured ? messagingInstructions(context, expert) : '',
+    form === 'plain' ? '' : messagingInstructions(context, expert, form),
   ];
   return { role: 'system', content: parts.filter(Boolean).join('\n\n') };
 }
@@ -53,11 +79,11 @@ export function expertPrompt(
   phase: PhaseSpec,
   round: number,
   history: string,
-  structured: boolean,
+  form: ReplyForm,
 ): ChatMessage[] {
   const turn = [`# Task\n${context.task}`, history, `## Your turn (round ${round})\n${phase.instruction}`];
   return [
-    expertSystemMessage(context, expert, structured),
+    expertSystemMessage(context, expert, form),
     { role: 'user', content: turn.filter(Boolean).join('\n\n') },
   ];
 }

@@ -16,6 +16,7 @@ import {
 import type { ModeContext } from './modes';
 import type { RoundCloser } from './quorum';
 import { expertPrompt, type PhaseSpec } from './prompt';
+import { MESSAGE_ROUTING_PATCH, routeReply, type RoutedReply } from './routing';
 import { synthesisPrompt } from './synthesis';
 
 /**
@@ -42,9 +43,17 @@ async function takeTurn(
   // The call's own round: a quorum may close it while the call runs, which makes the answer late.
   const { round } = ledger;
   const structured = context.enableMessaging && expert.canSendMessages === true;
+  // Routed replies change this expert's prompt and how its reply is read: recorded councils, which
+  // have no marker, replay with the prompt and routing they had.
+  const routed = structured && patched(MESSAGE_ROUTING_PATCH);
+  // Its inbox, taken once: the urgent messages in it it reads first. Only routing makes a message
+  // urgent, so every other prompt is as before.
+  const delivered = ledger.deliver(expert.id);
+  const urgent = delivered.filter((message) => message.priority === 'urgent').map((message) => message.id);
   const format: HistoryFormat = {
     nameOf: (id) => context.activeExperts.find((e) => e.id === id)?.name,
     showIds: structured,
+    ...(urgent.length > 0 && { firstIds: new Set(urgent) }),
   };
   const seen = conversationContextFor(
     ledger.messages,
@@ -53,14 +62,19 @@ async function takeTurn(
     context.maxHistoryMessages,
     format,
   );
-  const prompt = expertPrompt(context, expert, phase, ledger.round, seen.conversationHistory, structured);
+  const form = routed ? 'routed' : structured ? 'structured' : 'plain';
+  const prompt = expertPrompt(context, expert, phase, ledger.round, seen.conversationHistory, form);
   const view = ledger.shown.shown(
     expert.id,
     ledger.round,
     phase.kind,
     seen.messages.map((message) => message.id),
   );
-  ledger.expertStarted(expert, phase.kind);
+  ledger.expertStarted(
+    expert,
+    phase.kind,
+    delivered.map((message) => message.id),
+  );
   const outcome = await callModel(expert, prompt, {
     site: { round: ledger.round, phase: phase.kind, participant: expert.id, label: expert.name },
     ids,
@@ -74,9 +88,13 @@ async function takeTurn(
   const reply: ExpertReply = structured
     ? parseExpertReply(raw, phase.defaultType)
     : { type: phase.defaultType, content: raw.trim(), structured: false };
-  const address = structured
-    ? addressReply(reply, expert.id, context.activeExperts, new Set(seen.messages.map((m) => m.id)))
-    : {};
+  const seenIds = new Set(seen.messages.map((m) => m.id));
+  const roster = { experts: context.activeExperts, groups: context.groups };
+  const address: RoutedReply = routed
+    ? routeReply(reply, expert.id, roster, seenIds)
+    : structured
+      ? addressReply(reply, expert.id, context.activeExperts, seenIds)
+      : {};
   const message = createExpertMessage(
     ledger.stamp(),
     expert.id,
@@ -87,7 +105,13 @@ async function takeTurn(
     address.replyTo,
     address.context,
   );
-  ledger.expertDone(expert, phase.kind, message, outcome.response.tokenUsage, round);
+  const { recipients, audience, priority } = address;
+  const routing = {
+    ...(recipients !== undefined && { recipients }),
+    ...(audience !== undefined && { audience }),
+    ...(priority !== undefined && { priority }),
+  };
+  ledger.expertDone(expert, phase.kind, { ...message, ...routing }, outcome.response.tokenUsage, round);
   view.answerId = message.id;
   return true;
 }

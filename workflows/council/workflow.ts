@@ -10,20 +10,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import {
-  COUNCIL_LIMITS,
   COUNCIL_SCHEMA_VERSION,
   councilContextSchema,
-  HUMAN_SENDER_ID,
   type CouncilContext,
   type CouncilWorkflowInput,
   type CouncilWorkflowResult,
 } from '../../common/council';
-import {
-  councilProgressQuery,
-  humanMessageSchema,
-  injectHumanMessageUpdate,
-  type HumanMessageInput,
-} from '../../common/councilApi';
+import { councilProgressQuery, injectHumanMessageUpdate } from '../../common/councilApi';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import {
@@ -39,7 +32,7 @@ import { policyRefusal } from '../shared/providerPolicy';
 import { boundCouncilResult } from './bounds';
 import { CouncilDetails } from './details';
 import { CouncilLedger } from './ledger';
-import { createExpertMessage } from './messaging';
+import { checkHumanMessage, humanMessageOf } from './human';
 import { councilModeRunner } from './modes';
 import { RoundCloser } from './quorum';
 import { parseResynthesisSource, recordOf, seedLedger } from './resynthesis';
@@ -99,42 +92,13 @@ export async function councilWorkflow(
   setHandler(councilProgressQuery, (request) => ledger.progress(request));
   // A query issues no command: histories recorded before it replay unchanged.
   setHandler(councilRecordQuery, () => recordOf(ledger, source?.sourceId));
-  /** The message as the council will store it, or an InvalidRequest failure saying what to fix. */
-  const checkHuman = (request: HumanMessageInput) => {
-    if (ledger.status === 'synthesizing' || ledger.status === 'completed') {
-      throw invalid('the council has finished its rounds: no expert would read this message');
-    }
-    if (ledger.humanMessages >= COUNCIL_LIMITS.maxHumanMessages) {
-      throw invalid(`this council has taken its ${COUNCIL_LIMITS.maxHumanMessages} human messages`);
-    }
-    const parsed = humanMessageSchema.safeParse(request);
-    if (!parsed.success) throw invalid(`invalid message: ${zodProblem(parsed.error)}`);
-    const { recipient, replyTo } = parsed.data;
-    if (recipient !== undefined && !context.activeExperts.some((e) => e.id === recipient)) {
-      const ids = context.activeExperts.map((e) => e.id).join(', ');
-      throw invalid(`no expert with id "${recipient}" in this council (experts: ${ids})`);
-    }
-    if (replyTo !== undefined && !ledger.messages.some((m) => m.id === replyTo)) {
-      throw invalid(`no message with id "${replyTo}" in this council's transcript`);
-    }
-    return parsed.data;
-  };
   setHandler(
     injectHumanMessageUpdate,
     (request) => {
-      const human = checkHuman(request);
-      const message = createExpertMessage(
-        ledger.stamp(),
-        HUMAN_SENDER_ID,
-        human.senderName,
-        human.content,
-        human.type,
-        human.recipient,
-        human.replyTo,
-      );
-      return ledger.humanMessage(message);
+      const checked = checkHumanMessage(request, ledger);
+      return ledger.humanMessage(humanMessageOf(checked, ledger.stamp()));
     },
-    { validator: (request) => void checkHuman(request) },
+    { validator: (request) => void checkHumanMessage(request, ledger) },
   );
 
   // The worker's provider policy on every model the council will call, before any is called.

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { LIMITS } from './defaults';
+
+// The seed's "Future Enhancements" of message routing: expert roles, named groups, urgent messages.
+// Workflow-safe: the schema (common/council.ts), the workflow and the client all import it.
+
+/** How urgent a message is; an urgent one is read first at its readers' next turn. */
+export const MESSAGE_PRIORITIES = ['normal', 'urgent'] as const;
+export type MessagePriority = (typeof MESSAGE_PRIORITIES)[number];
+
+/** An address naming every expert of a role: `role:critic`. */
+export const ROLE_PREFIX = 'role:';
+/** An address naming a group's members: `group:core` (the bare group name works too). */
+export const GROUP_PREFIX = 'group:';
+
+export const ROUTING_LIMITS = {
+  maxGroups: 20,
+  /** The longest address a person or an expert may write (one entry of a list, too). */
+  maxAddressChars: 200,
+} as const;
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** An expert's role: what a message addressed to `role:<role>` reaches. */
+export const roleSchema = z
+  .string()
+  .regex(NAME_PATTERN, 'role must be 1-64 letters, digits, dots, dashes or underscores, e.g. "critic"');
+
+/** Named groups of experts, by group name: a message to a group is read by its members only. */
+export const groupsSchema = z
+  .record(
+    z.string().regex(NAME_PATTERN, 'a group name must be 1-64 letters, digits, dots, dashes or underscores'),
+    z.array(z.string()).min(1, 'a group needs at least one member').max(LIMITS.maxParticipants),
+  )
+  .refine(
+    (groups) => Object.keys(groups).length <= ROUTING_LIMITS.maxGroups,
+    `a council has at most ${ROUTING_LIMITS.maxGroups} groups`,
+  );
+
+/** Where a message goes: an expert id, `role:<role>`, a group name, or a list of ids and group names. */
+export const addressSchema = z.union([
+  z.string().trim().min(1).max(ROUTING_LIMITS.maxAddressChars),
+  z
+    .array(z.string().trim().min(1).max(ROUTING_LIMITS.maxAddressChars))
+    .min(1, 'the recipient list is empty: name at least one expert or group')
+    .max(LIMITS.maxParticipants),
+]);
+export type MessageAddressInput = z.infer<typeof addressSchema>;
+
+/** Every group names known experts, once each, and no group is named like an expert. */
+export function checkGroups(
+  context: { activeExperts: Array<{ id: string }>; groups?: Record<string, string[]> },
+  ctx: z.RefinementCtx,
+): void {
+  const ids = context.activeExperts.map((expert) => expert.id);
+  for (const [name, members] of Object.entries(context.groups ?? {})) {
+    if (ids.includes(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['groups', name],
+        message: `group "${name}" has the id of an expert: rename the group so addresses stay unambiguous`,
+      });
+    }
+    const seen = new Set<string>();
+    members.forEach((member, index) => {
+      const path = ['groups', name, index];
+      if (!ids.includes(member)) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `no expert with id "${member}" for group "${name}" (experts: ${ids.join(', ')})`,
+        });
+      } else if (seen.has(member)) {
+        ctx.addIssue({ code: 'custom', path, message: `"${member}" is listed twice in group "${name}"` });
+      }
+      seen.add(member);
+    });
+  }
+}
+
+/**
+ * Who a message was for, as people read it: `skeptic`, `role:critic`, `group:finance`, `a, b`;
+ * undefined for a broadcast. Clients print it next to a person's message.
+ */
+export function addressLabel(message: {
+  recipient?: string;
+  recipients?: readonly string[];
+  audience?: string;
+}): string | undefined {
+  return message.audience ?? message.recipients?.join(', ') ?? message.recipient;
+}
+
+/** A person's message's audience as the CLI prints it: "to role:critic only, urgent", "to everyone". */
+export function audienceLine(message: Parameters<typeof addressLabel>[0] & { priority?: string }): string {
+  const address = addressLabel(message);
+  return `${address ? `to ${address} only` : 'to everyone'}${message.priority === 'urgent' ? ', urgent' : ''}`;
+}

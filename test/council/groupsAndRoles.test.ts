@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import type { LLMock } from '@copilotkit/aimock';
+import { Worker } from '@temporalio/worker';
+import { createLlmActivities } from '../../activities';
+import { executeCouncilExperts, sendHumanMessage, type ExpertMessage } from '../../client/council';
+import { CouncilUserError } from '../../client/errors';
+import { councilProgressQuery } from '../../common/councilApi';
+import { mockClients, startMockLlm } from '../helpers/mockLlm';
+import { startHarness, testEnvironment, type TemporalTestHarness } from '../helpers/testEnv';
+import { council, expert, jsonAnswer, requestsOf, scriptedCouncil, userPrompt, type Script } from './support';
+
+// The mock LLM's journal is the witness: what each expert's request held is what it was shown.
+describe('council roles, groups and urgent messages on the real dev server', () => {
+  let mock: LLMock;
+  let harness: TemporalTestHarness;
+  let script: Script = () => undefined;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    scriptedCouncil(mock, (speaker, request) => script(speaker, request));
+    harness = await startHarness('council-groups', createLlmActivities(mockClients(mock)));
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await mock?.stop();
+  });
+  beforeEach(() => {
+    mock.clearRequests();
+    script = () => undefined;
+  });
+
+  const promptOf = (name: string) => {
+    const [entry] = requestsOf(mock, name);
+    return entry ? userPrompt(entry) : 'no request';
+  };
+
+  it("keeps a group message to the group, and sends a role message to exactly the role's experts", async () => {
+    script = (speaker) => {
+      if (speaker === 'Expert A')
+        return jsonAnswer({ content: 'Core only: the budget is tight.', recipient: 'core' });
+      if (speaker === 'Expert E')
+        return jsonAnswer({ content: 'Critics: check the numbers.', recipient: 'role:critic' });
+      return undefined;
+    };
+    const councilId = `council-groups-${Date.now()}`;
+    const result = await executeCouncilExperts(
+      harness.client,
+      council(
+        'sequential',
+        [
+          expert('a', { role: 'analyst', canSendMessages: true }),
+          expert('e', { canSendMessages: true }),
+          expert('b', { role: 'critic' }),
+          expert('c', { role: 'critic' }),
+          expert('d'),
+        ],
+        { enableMessaging: true, groups: { core: ['b', 'd'] } },
+      ),
+      undefined,
+      undefined,
+      { taskQueue: harness.taskQueue, councilId },
+    );
+
+    // The group's members read it, marked as the group's; the others never see it.
+    expect(promptOf('Expert B')).toContain('to group "core" only)\n```text\nCore only: the budget is tight.');
+    expect(promptOf('Expert D')).toContain('Core only: the budget is tight.');
+    for (const outsider of ['Expert E', 'Expert C']) expect(promptOf(outsider)).not.toContain('Core only');
+    // The critics read the role message; D, who speaks after them and holds no role, does not.
+    expect(promptOf('Expert B')).toContain('to role "critic" only)\n```text\nCritics: check the numbers.');
+    expect(promptOf('Expert C')).toContain('Critics: check the numbers.');
+    expect(promptOf('Expert D')).not.toContain('Critics');
+    // The expert that may send messages was told of roles and groups.
+    const [request] = requestsOf(mock, 'Expert E');
+    const system = JSON.stringify(request?.body);
+    expect(system).toContain('- a: Expert A (role: analyst)');
+    expect(system).toContain('Groups:\\n- core: b, d');
+
+    const [toGroup, toRole] = result.messages ?? [];
+    expect(toGroup).toMatchObject({ sender: 'a', recipients: ['b', 'd'], audience: 'group:core' });
+    expect(toRole).toMatchObject({ sender: 'e', recipients: ['b', 'c'], audience: 'role:critic' });
+    expect(result.conversationContext?.c?.messages.map((m) => m.sender)).toEqual(['e', 'b', 'c', 'd']);
+
+    // The routed history (with its patch marker) replays against the current code.
+    const history = await harness.client.workflow.getHandle(councilId).fetchHistory();
+    const workflowBundle = { code: readFileSync(testEnvironment().bundlePath, 'utf8') };
+    await expect(Worker.runReplayHistory({ workflowBundle }, history, councilId)).resolves.toBeUndefined();
+  });
+
+  it("puts a person's urgent message first for the role's experts, and keeps the rest in their inboxes", async () => {
+    let councilId = '';
+    let urgent: ExpertMessage | undefined;
+    let rejection: unknown;
+    await executeCouncilExperts(
+      harness.client,
+      council(
+        'sequential',
+        [expert('a'), expert('b', { role: 'critic' }), expert('c', { role: 'critic' }), expert('d')],
+        {
+          awaitHumanBetweenRounds: { timeoutMs: 1500 },
+        },
+      ),
+      undefined,
+      async (status) => {
+        if (status !== 'awaiting-human' || urgent) return;
+        rejection = await sendHumanMessage(harness.client, councilId, {
+          content: 'x',
+          recipient: 'role:judge',
+        }).catch((error: unknown) => error);
+        urgent = await sendHumanMessage(harness.client, councilId, {
+          content: 'The deadline moved to Friday.',
+          recipient: 'role:critic',
+          priority: 'urgent',
+          senderName: 'Alice',
+        });
+      },
+      { taskQueue: harness.taskQueue, councilId: (councilId = `council-urgent-${Date.now()}`) },
+    );
+
+    expect(rejection).toBeInstanceOf(CouncilUserError);
+    expect((rejection as Error).message).toContain('no expert has role "judge" in this council');
+    expect(urgent).toMatchObject({ recipients: ['b', 'c'], audience: 'role:critic', priority: 'urgent' });
+    // B read A's answer before the urgent message came; the urgent one is first all the same.
+    const forB = promptOf('Expert B');
+    expect(forB.indexOf('The deadline moved')).toBeGreaterThan(0);
+    expect(forB.indexOf('The deadline moved')).toBeLessThan(forB.indexOf('Expert A: answer'));
+    expect(forB).toContain('### "Alice" (urgent, unread, human, clarification, to role "critic" only)');
+    const forC = promptOf('Expert C');
+    expect(forC.indexOf('The deadline moved')).toBeLessThan(forC.indexOf('Expert A: answer'));
+    expect(promptOf('Expert D')).not.toContain('deadline');
+
+    // The inboxes: each turn took its expert's waiting messages once; what came after waits still.
+    const progress = await harness.client.workflow.getHandle(councilId).query(councilProgressQuery, {});
+    const idOf = (sender: string) => progress.messages.find((m) => m.sender === sender)?.id;
+    const thinking = (id: string) =>
+      progress.events.find((e) => e.kind === 'expert' && e.expertId === id && e.state === 'thinking');
+    expect(thinking('b')).toMatchObject({ delivered: [idOf('a'), urgent?.id] });
+    expect(thinking('d')).toMatchObject({ delivered: [idOf('a'), idOf('b'), idOf('c')] });
+    expect(progress.inboxes).toEqual({
+      a: [idOf('b'), idOf('c'), idOf('d')],
+      b: [idOf('c'), idOf('d')],
+      c: [idOf('d')],
+      d: [],
+    });
+  });
+});
