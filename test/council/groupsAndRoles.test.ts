@@ -78,7 +78,8 @@ describe('council roles, groups and urgent messages on the real dev server', () 
     const [toGroup, toRole] = result.messages ?? [];
     expect(toGroup).toMatchObject({ sender: 'a', recipients: ['b', 'd'], audience: 'group:core' });
     expect(toRole).toMatchObject({ sender: 'e', recipients: ['b', 'c'], audience: 'role:critic' });
-    expect(result.conversationContext?.c?.messages.map((m) => m.sender)).toEqual(['e', 'b', 'c', 'd']);
+    // C's context is what its turn was shown: the role message and B's answer, never the group's.
+    expect(result.conversationContext?.c?.messages.map((m) => m.sender)).toEqual(['e', 'b']);
 
     // The routed history (with its patch marker) replays against the current code.
     const history = await harness.client.workflow.getHandle(councilId).fetchHistory();
