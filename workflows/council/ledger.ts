@@ -135,6 +135,24 @@ export class CouncilLedger {
 
   /** Stores a message within the transcript budget and logs where it was routed. */
   addMessage(message: ExpertMessageData): ExpertMessageData {
+    const stored = this.store(message);
+    if (this.context.enableMessaging) {
+      const ids = this.context.activeExperts.map((expert) => expert.id);
+      this.record({ kind: 'message', messageId: stored.id, deliveredTo: recipientsOf(stored, ids) });
+    }
+    return stored;
+  }
+
+  /**
+   * A message of the earlier conversation this council goes on from: stored, and logged as delivered
+   * to no one (its delivery happened in the council that wrote it), so readers of the log see it.
+   */
+  carryOver(message: ExpertMessageData): void {
+    const stored = this.store(message);
+    this.record({ kind: 'message', messageId: stored.id, deliveredTo: [] });
+  }
+
+  private store(message: ExpertMessageData): ExpertMessageData {
     const max = COUNCIL_LIMITS.maxStoredMessageChars;
     const stored =
       message.content.length > max
@@ -146,10 +164,6 @@ export class CouncilLedger {
       const dropped = this.messages.shift();
       this.transcriptBytes -= dropped ? jsonBytes(dropped) : 0;
       this.droppedMessages += 1;
-    }
-    if (this.context.enableMessaging) {
-      const ids = this.context.activeExperts.map((expert) => expert.id);
-      this.record({ kind: 'message', messageId: stored.id, deliveredTo: recipientsOf(stored, ids) });
     }
     return stored;
   }
