@@ -29,6 +29,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./councilResynthesize')).resynthesizeCommand(),
   },
   {
+    name: 'show',
+    term: 'show [options] <id>',
+    description:
+      "a council's result, or its messages filtered by --type/--from/--to/--round, --stats, --save (= session show)",
+    load: async () => (await import('./sessionShow')).showCommand(),
+  },
+  {
     name: 'session',
     term: 'session',
     description: 'long-lived sessions: start, talk, inspect, reattach',
