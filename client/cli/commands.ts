@@ -32,7 +32,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'show',
     term: 'show [options] <id>',
     description:
-      "a council's result, or its messages filtered by --type/--from/--to/--round, --stats, --save (= session show)",
+      "print a session's transcript, or a council's result or messages (--type, --from, --to, --round, --stats, --save)",
     load: async () => (await import('./sessionShow')).showCommand(),
   },
   {
