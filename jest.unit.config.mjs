@@ -10,6 +10,7 @@ const UNIT_TESTS = [
   'test/council/messageRouting.test.ts', // roles, groups, urgent messages, per-expert inboxes
   'test/council/ledger.test.ts', // council context schema, ledger budgets, synthesis prompt
   'test/council/peerReview.test.ts', // peer review: shuffle, ranking parser, Borda/mean rank, position bias
+  'test/council/conversation.test.ts', // message filter, conversation stats, saved conversation schema
   'test/providers/classify.test.ts', // provider error classifier
   'test/providers/trimHistory.test.ts', // history trimming to a token budget
   'test/providers/examples.test.ts', // documented provider configs against the schema

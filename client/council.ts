@@ -26,6 +26,11 @@ import {
   type ProgressEvent,
 } from '../common/councilApi';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
+import {
+  CONTINUATION_SCHEMA_VERSION,
+  priorConversationSchema,
+  type PriorConversation,
+} from '../common/savedConversation';
 import { zodProblem } from '../common/validation';
 import type { councilWorkflow } from '../workflows';
 import {
@@ -115,6 +120,11 @@ export interface CouncilRunOptions {
   pollIntervalMs?: number;
   /** Called with each expert's (and the synthesizer's) text as it streams (client/tokens.ts). */
   onToken?: OnToken;
+  /**
+   * An earlier conversation the council goes on from (e.g. `priorConversationOf(loadConversation(file),
+   * file)`): its messages come before round 1, each shown to the experts that may see it.
+   */
+  continueFrom?: PriorConversation;
 }
 
 /** The seed's `createExpertMessage`, stamped with a random id and the current time. */
@@ -139,12 +149,20 @@ export async function startCouncil(
       'fix the fields named',
     );
   }
+  const prior = options.continueFrom && priorConversationSchema.safeParse(options.continueFrom);
+  if (prior && !prior.success) {
+    const hint = 'pass a conversation saved with `council show ID --save FILE`';
+    throw new CouncilUserError(`invalid continueFrom: ${zodProblem(prior.error)}`, hint);
+  }
+  const input = prior
+    ? { schemaVersion: CONTINUATION_SCHEMA_VERSION, context: parsed.data, continueFrom: prior.data }
+    : { schemaVersion: COUNCIL_SCHEMA_VERSION, context: parsed.data };
   return startCouncilWorkflow(
     client,
     options.councilId ?? `council-${crypto.randomUUID()}`,
     {
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-      args: [{ schemaVersion: COUNCIL_SCHEMA_VERSION, context: parsed.data }],
+      args: [input],
       ...councilMetadata(parsed.data),
     },
     'pick another councilId, or follow a running one with attachCouncil',

@@ -30,6 +30,26 @@ export {
   type OnStatusUpdate,
 } from './council';
 export {
+  councilMessages,
+  councilStats,
+  loadConversation,
+  readConversation,
+  saveConversation,
+  type CouncilConversation,
+} from './conversation';
+export {
+  CARRIED_OVER_ROUND,
+  filterMessages,
+  type ConversationMessage,
+  type MessageFilter,
+} from '../common/conversation';
+export { conversationStats, EVERYONE, type ConversationStats } from '../common/conversationStats';
+export {
+  priorConversationOf,
+  type PriorConversation,
+  type SavedConversation,
+} from '../common/savedConversation';
+export {
   configuredTarget,
   connectClient,
   connectWorker,

@@ -4,6 +4,9 @@ import { IllegalStateError } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createLlmActivities, providerClientsFromEnv, type LlmActivities } from '../activities';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../common/defaults';
+import type { ConversationMessage, MessageFilter } from '../common/conversation';
+import type { ConversationStats } from '../common/conversationStats';
+import type { SavedConversation } from '../common/savedConversation';
 import type { SessionConfigInput } from '../common/session';
 import { blobStoreFromEnv } from '../storage';
 import { createCouncilWorker } from '../workers/worker';
@@ -16,11 +19,13 @@ import {
   attachCouncil,
   executeCouncilExperts,
   type CouncilCallbacks,
+  type CouncilRunOptions,
   type ExecutionContext,
   type ExecutionResult,
   type OnExpertUpdate,
   type OnStatusUpdate,
 } from './council';
+import { councilMessages, councilStats, saveConversation } from './conversation';
 import { MultiParticipantSession, type StartSessionOptions } from './session';
 import { startSimulatedProviders } from './simulated';
 
@@ -133,7 +138,7 @@ export class Council implements AsyncDisposable {
     context: ExecutionContext,
     onExpertUpdate?: OnExpertUpdate,
     onStatusUpdate?: OnStatusUpdate,
-    options: { councilId?: string } = {},
+    options: Pick<CouncilRunOptions, 'councilId' | 'continueFrom'> = {},
   ): Promise<ExecutionResult> {
     const runOptions = { taskQueue: this.taskQueue, ...options };
     return executeCouncilExperts(this.client, context, onExpertUpdate, onStatusUpdate, runOptions);
@@ -142,6 +147,21 @@ export class Council implements AsyncDisposable {
   /** Follows a council by id to its result (see {@link attachCouncil}). */
   attachCouncil(councilId: string, callbacks: CouncilCallbacks = {}): Promise<ExecutionResult> {
     return attachCouncil(this.client, councilId, callbacks);
+  }
+
+  /** A council's messages, each with its round, that `filter` keeps (by type, sender, recipient, round). */
+  councilMessages(councilId: string, filter: MessageFilter = {}): Promise<ConversationMessage[]> {
+    return councilMessages(this.client, councilId, filter);
+  }
+
+  /** A council's communication patterns (messages per expert and type, who answers whom, rounds). */
+  councilStats(councilId: string): Promise<ConversationStats> {
+    return councilStats(this.client, councilId);
+  }
+
+  /** Saves a council's conversation to a JSON file a later council can go on from (`continueFrom`). */
+  saveConversation(councilId: string, file: string, filter: MessageFilter = {}): Promise<SavedConversation> {
+    return saveConversation(this.client, councilId, file, filter);
   }
 
   /**

@@ -62,7 +62,7 @@ const NO_POLLER_WAIT = { attempts: 50, intervalMs: 200 };
  * The record query. A finished council is answered by a worker replaying it; one that has just
  * started (as the CLI's own does) is not seen polling at once, and the server refuses the query.
  */
-async function queryRecord(handle: WorkflowHandle<typeof councilWorkflow>): Promise<CouncilRecord> {
+export async function queryRecord(handle: WorkflowHandle<typeof councilWorkflow>): Promise<CouncilRecord> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await handle.query(councilRecordQuery);

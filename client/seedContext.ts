@@ -23,6 +23,7 @@ export interface SeedOnlyExpertFields<Message, Context> {
    * Accepted and ignored: the seed fills it in as a run goes. Each run records what every expert
    * was shown at each of its turns (the result's `conversationContext`), so an expert taken from an
    * earlier result starts afresh instead of carrying that run's history into this one's prompts.
+   * To go on from an earlier council's conversation, pass `continueFrom` (client/conversation.ts).
    */
   conversationContext?: Context;
 }

@@ -319,4 +319,6 @@ export interface CouncilWorkflowResult extends Partial<PeerReviewResult> {
   convergence?: ConvergenceResult;
   /** Set on a re-synthesis: the id of the council whose recorded answers it reused. */
   resynthesizedFrom?: string;
+  /** Set on a council that went on from an earlier conversation: the council (or file) it came from. */
+  continuedFrom?: string;
 }

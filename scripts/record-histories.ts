@@ -6,9 +6,10 @@
  * (`council-quorum`), a parallel council cancelled while its experts answer (`council-cancelled`),
  * a debate that stops at consensus in its second of three rounds (`council-convergence`), one that
  * votes first and agrees at once (`council-vote-first`), the seed's turn-by-turn debate
- * (`council-turn-debate`), a budgeted broadcast that downgrades one call and refuses another
- * (`session-budget`), and a sequential council with roles and a group where Critic sends an urgent
- * message to the group (`council-routing`).
+ * (`council-turn-debate`), a council that goes on from another's conversation (`council-continued`),
+ * a budgeted broadcast that downgrades one call and refuses another (`session-budget`), and a
+ * sequential council with roles and a group where Critic sends an urgent message to the group
+ * (`council-routing`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -23,6 +24,7 @@ import OpenAI from 'openai';
 import { createLlmActivities } from '../activities';
 import { startDevServer } from '../client/devServer';
 import { executeCouncilExperts, startCouncil } from '../client/council';
+import { priorFromCouncil } from '../client/conversation';
 import { resynthesizeCouncil } from '../client/resynthesize';
 import { simulatedAnswer } from '../client/simulated';
 import { MultiParticipantSession } from '../client/session';
@@ -91,6 +93,7 @@ async function main(): Promise<void> {
       for (const mode of COUNCIL_MODES) if (wanted(`council-${mode}`)) await recordCouncil(client, mode);
       if (wanted('council-peer-review')) await recordCouncil(client, 'parallel', 'peer-review');
       if (wanted('council-resynthesis')) await recordResynthesis(client);
+      if (wanted('council-continued')) await recordContinuation(client);
       if (wanted('council-quorum')) await recordCouncil(client, 'parallel', 'quorum');
       if (wanted('council-cancelled')) await recordCancelledCouncil(client);
       if (wanted('council-convergence')) await recordCouncil(client, 'adversarial', 'convergence');
@@ -280,6 +283,26 @@ async function recordResynthesis(client: Client) {
     peerReview: { rubric: 'Prefer the shortest answer.' },
   });
   await saveHistory(client, councilId, 'council-resynthesis');
+}
+
+/** A sequential council (not saved), then one that goes on from its conversation (`continueFrom`). */
+async function recordContinuation(client: Client) {
+  const sourceId = await recordCouncil(client, 'sequential', undefined, false);
+  const councilId = `replay-council-continued${TAG ? `-${TAG}` : ''}`;
+  const experts = ['Analyst', 'Critic'].map((name) => ({ id: name.toLowerCase(), name, model }));
+  await executeCouncilExperts(
+    client,
+    {
+      task: 'And a three-day weekend?',
+      mode: 'sequential',
+      activeExperts: experts,
+      synthesisConfig: { model },
+    },
+    undefined,
+    undefined,
+    { councilId, taskQueue: TASK_QUEUE, continueFrom: await priorFromCouncil(client, sourceId) },
+  );
+  await saveHistory(client, councilId, 'council-continued');
 }
 
 async function saveHistory(client: Client, workflowId: string, name: string) {

@@ -29,6 +29,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./councilResynthesize')).resynthesizeCommand(),
   },
   {
+    name: 'show',
+    term: 'show [options] <id>',
+    description:
+      "print a session's transcript, or a council's result or messages (--type, --from, --to, --round, --stats, --save)",
+    load: async () => (await import('./sessionShow')).showCommand(),
+  },
+  {
     name: 'session',
     term: 'session',
     description: 'long-lived sessions: start, talk, inspect, reattach',

@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { CouncilContextInput } from '../../common/council';
+import type { PriorConversation } from '../../common/savedConversation';
 import {
   attachCouncil,
   startCouncil,
@@ -37,6 +38,8 @@ export interface CouncilRunStart {
   task: string;
   simulated: boolean;
   startedMs: number;
+  /** The earlier conversation the council goes on from (`run --from`, `--from-run`). */
+  continueFrom?: PriorConversation;
 }
 
 /** Starts a council, follows it to its end and prints its result; returns the exit code. */
@@ -49,7 +52,11 @@ export async function runCouncil(
     await startCouncil(
       runtime.client,
       { ...start.context, task: start.task },
-      { councilId: start.id, taskQueue: start.taskQueue },
+      {
+        councilId: start.id,
+        taskQueue: start.taskQueue,
+        ...(start.continueFrom && { continueFrom: start.continueFrom }),
+      },
     );
   } catch (error) {
     const taken =
@@ -252,6 +259,7 @@ function reportCouncil(
       ...peerReviewFields(result),
       ...(result.convergence && { convergence: result.convergence }),
       ...(result.resynthesizedFrom !== undefined && { resynthesizedFrom: result.resynthesizedFrom }),
+      ...(result.continuedFrom !== undefined && { continuedFrom: result.continuedFrom }),
     });
     return exitCode;
   }

@@ -54,9 +54,11 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
         humanMessages: people.map(({ message, round }) => ({ round, message: messageJsonOf(message) })),
         ...peerReviewFields(result),
         ...(result.convergence && { convergence: result.convergence }),
+        ...(result.continuedFrom !== undefined && { continuedFrom: result.continuedFrom }),
       });
     }
     out.say(`Council ${id}: ${result.mode}, ${status}, ${result.rounds} round(s)`);
+    if (result.continuedFrom !== undefined) out.say(`Continued from: ${result.continuedFrom}`);
     out.say(`Task: ${result.task}\n`);
     // People's messages after the experts' answers, before the review and synthesis that read them.
     for (const row of rows.slice(0, -1)) out.say(formatAnswer(row, out.width));

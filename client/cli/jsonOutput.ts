@@ -62,6 +62,36 @@ export const messageJson = z.object({
   type: z.string(),
   replyTo: z.string().optional(),
   context: z.record(z.string(), z.unknown()).optional(),
+  /** `show` with filters or `--stats`: the round it was written in (0: carried over), the turn's phase. */
+  round: z.number().int().optional(),
+  phase: z.string().optional(),
+});
+
+const countsByType = z.record(z.string(), z.number().int());
+
+/** `show --stats` (docs/json.md "stats"): messages per participant and type, who answers whom, rounds. */
+export const statsJson = z.object({
+  messages: z.number().int(),
+  byType: countsByType,
+  byParticipant: z.record(
+    z.string(),
+    z.object({ name: z.string(), messages: z.number().int(), byType: countsByType, tokens: usage }),
+  ),
+  interactions: z.array(
+    z.object({ from: z.string(), to: z.string(), type: z.string(), count: z.number().int() }),
+  ),
+  rounds: z.array(
+    z.object({
+      round: z.number().int(),
+      messages: z.number().int(),
+      calls: z.number().int(),
+      failedCalls: z.number().int(),
+      tokens: usage,
+      startedAt: isoTime.optional(),
+      endedAt: isoTime.optional(),
+      durationMs: z.number().optional(),
+    }),
+  ),
 });
 
 /** A person's message to a council, with the round it came after. */
@@ -138,6 +168,8 @@ export const councilResultJson = z.object({
   conversationContext: z.record(z.string(), conversationContextJson).optional(),
   humanMessages: z.array(humanMessageJson),
   convergence: convergenceJson.optional(),
+  /** `run --from FILE` or `--from-run ID`: the council whose conversation this one went on from. */
+  continuedFrom: z.string().optional(),
 });
 
 const transcriptEntryJson = z.object({
@@ -186,6 +218,20 @@ export const councilShowJson = z.object({
   convergence: convergenceJson.optional(),
   /** A running council: each expert's inbox, the ids of the messages waiting for its next turn. */
   inboxes: z.record(z.string(), z.array(z.string())).optional(),
+  /** A council that went on from an earlier conversation: the council it came from. */
+  continuedFrom: z.string().optional(),
+  /** With filter flags, `--stats` or `--save`: the filter applied (empty: none). */
+  filter: z
+    .object({
+      types: z.array(z.string()).optional(),
+      from: z.array(z.string()).optional(),
+      to: z.array(z.string()).optional(),
+      rounds: z.array(z.number().int()).optional(),
+    })
+    .optional(),
+  stats: statsJson.optional(),
+  /** `--save FILE`: the file the conversation was written to. */
+  savedTo: z.string().optional(),
 });
 
 /** `session list`: sessions and councils, newest first. */

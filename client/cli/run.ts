@@ -43,6 +43,12 @@ export function prepareConfig(options: StartOptions) {
   return { config, flags, simulated };
 }
 
+/** Where a council's earlier conversation comes from: a saved file, or another council. */
+interface RunFromOptions {
+  from?: string;
+  fromRun?: string;
+}
+
 /** {@link prepareConfig}, and the question: from the command line, else from the config. */
 function prepareRun(question: string | undefined, options: StartOptions) {
   const { config, flags, simulated } = prepareConfig(options);
@@ -63,17 +69,30 @@ export function runCommand(): Command {
     .argument('[question]', 'the question (default: "question"/"task" from the config)')
     .option('--json', 'print one machine-readable result instead of text')
     .option('--events', 'print one JSON event per line as the run goes (docs/json.md), for pipelines')
-    .option('--id <id>', 'workflow id to start the run under (default: run-<time>-<random>)');
+    .option('--id <id>', 'workflow id to start the run under (default: run-<time>-<random>)')
+    .option('--from <file>', 'a council only: go on from a conversation saved with `show ID --save FILE`')
+    .option('--from-run <id>', "a council only: go on from council ID's conversation");
   withConfigOptions(command);
   withConnectionOptions(command);
   return command.action(
-    async (question: string | undefined, options: StartOptions & { events?: boolean }) => {
+    async (question: string | undefined, options: StartOptions & RunFromOptions & { events?: boolean }) => {
       const startedMs = Date.now();
       if (options.events && options.json) {
         throw new CouncilUserError('--events and --json cannot be used together: pick one');
       }
+      if (options.from !== undefined && options.fromRun !== undefined) {
+        throw new CouncilUserError('--from and --from-run cannot be used together: pick one');
+      }
       const out = options.events ? createEventsOutput() : createOutput(options.json === true);
       const { config, question: asked, flags, simulated } = prepareRun(question, options);
+      const fromFlag =
+        options.from !== undefined ? '--from' : options.fromRun !== undefined ? '--from-run' : '';
+      if (fromFlag && config.kind === 'session') {
+        throw new CouncilUserError(`${fromFlag} goes on from a council's conversation: use a council config`);
+      }
+      // A file is read before anything starts: a bad one fails at once.
+      const { priorFromCouncil, priorFromFile } = await import('../conversation');
+      const savedPrior = options.from !== undefined ? priorFromFile(options.from) : undefined;
       const id = options.id ?? newRunId(config.kind === 'session' ? 'run' : 'council');
       // At once, before the SDK loads and the server and worker start (seconds on a fresh data dir).
       out.say(`Starting ${config.kind} ${id}…`);
@@ -100,7 +119,23 @@ export function runCommand(): Command {
           simulated,
         });
         if (config.kind === 'council') {
-          const council = { id, taskQueue, context: config.context, task: asked, simulated, startedMs };
+          const continueFrom =
+            savedPrior ??
+            (options.fromRun !== undefined
+              ? await priorFromCouncil(runtime.client, options.fromRun)
+              : undefined);
+          if (continueFrom) {
+            out.say(`Continues ${continueFrom.sourceId}: ${continueFrom.messages.length} earlier message(s)`);
+          }
+          const council = {
+            id,
+            taskQueue,
+            context: config.context,
+            task: asked,
+            simulated,
+            startedMs,
+            ...(continueFrom && { continueFrom }),
+          };
           const { runCouncil } = await import('./councilRun');
           process.exitCode = await runCouncil(runtime, out, council);
           return;

@@ -6,6 +6,7 @@ import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../comm
 import type { TranscriptEntry } from '../../common/session';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import { CouncilUserError } from '../errors';
+import { showConversation, wantsConversation, type ConversationFlags } from './councilConversation';
 import { showCouncil } from './councilShow';
 import { workflowStatusOf } from './jsonOutput';
 import { createOutput, formatTable } from './output';
@@ -20,49 +21,71 @@ import { explainEncrypted } from '../../storage/encryption';
 /** `council session show <id>`: the transcript of a session (or a council's result). */
 export function showCommand(): Command {
   const command = new Command('show')
-    .description('print the transcript of a session, or the result of a council')
+    .description(
+      "print a session's transcript, or a council's result or messages (--type, --from, --to, --round, --stats, --save)",
+    )
     .argument('<id>', 'session or council id')
-    .option('--json', 'print the view and transcript as JSON');
+    .option('--json', 'print the view and transcript as JSON')
+    .option('--type <types>', `a council's messages of these types only, e.g. critique,agreement`)
+    .option('--from <ids>', 'messages these experts (or "human") sent only, e.g. analyst,critic')
+    .option('--to <ids>', 'messages that reached these experts only (sent to them, or broadcast)')
+    .option('--round <rounds>', 'messages of these rounds only, e.g. 1,2 (0: carried over from --from)')
+    .option(
+      '--stats',
+      'messages per expert and type, who critiques or agrees with whom, tokens and time per round',
+    )
+    .option('--save <file>', "write the council's (filtered) conversation to a JSON file for `run --from`");
   withConnectionOptions(command);
-  return command.action(async (id: string, options: { json?: boolean }) => {
-    const out = createOutput(options.json === true);
-    await withServedWorkflow(connectionFlags(options), id, async (found) => {
-      if (found.kind === 'council') return await showCouncil(found, out);
-      const [view, transcript] = await Promise.all([
-        found.handle.query(sessionViewQuery),
-        found.handle.query(transcriptQuery, { fromIndex: 0 }),
-      ]);
-      const status = found.description.status.name.toLowerCase();
-      if (out.json) {
-        return out.result({
-          type: 'session-show',
-          id,
-          kind: 'session',
-          workflowStatus: workflowStatusOf(found.description.status.name),
-          strategy: view.strategy,
-          round: view.round,
-          closed: view.closed,
-          usage: view.usage,
-          participants: view.participants.map(({ spec, usage }) => ({
-            name: spec.name,
-            role: spec.role,
-            model: `${spec.model.provider}/${spec.model.model}`,
-            priority: spec.priority,
-            usage,
-          })),
-          transcriptDropped: view.transcriptDropped,
-          transcript,
-        });
-      }
-      const names = view.participants.map((p) => `${p.spec.name} (${p.spec.role})`).join(', ');
-      out.say(
-        `Session ${id}: ${view.strategy}, ${status}, ${view.round} round(s), ${view.usage.totalTokens} tokens`,
-      );
-      out.say(printable(`Participants: ${names || 'none'}`));
-      // The transcript is what models and people wrote: no escape of theirs reaches the terminal.
-      out.say(formatTranscript(transcript, out.width));
-    });
-  });
+  return command.action(
+    async (id: string, options: ConversationFlags & { json?: boolean } & Record<string, unknown>) => {
+      const out = createOutput(options.json === true);
+      await withServedWorkflow(connectionFlags(options), id, async (found, runtime) => {
+        if (found.kind === 'council' && wantsConversation(options)) {
+          return await showConversation(runtime.client, found, options, out);
+        }
+        if (found.kind === 'council') return await showCouncil(found, out);
+        if (wantsConversation(options)) {
+          throw new CouncilUserError(
+            `"${id}" is a session: --type, --from, --to, --round, --stats and --save read councils only`,
+            'drop them to print the session',
+          );
+        }
+        const [view, transcript] = await Promise.all([
+          found.handle.query(sessionViewQuery),
+          found.handle.query(transcriptQuery, { fromIndex: 0 }),
+        ]);
+        const status = found.description.status.name.toLowerCase();
+        if (out.json) {
+          return out.result({
+            type: 'session-show',
+            id,
+            kind: 'session',
+            workflowStatus: workflowStatusOf(found.description.status.name),
+            strategy: view.strategy,
+            round: view.round,
+            closed: view.closed,
+            usage: view.usage,
+            participants: view.participants.map(({ spec, usage }) => ({
+              name: spec.name,
+              role: spec.role,
+              model: `${spec.model.provider}/${spec.model.model}`,
+              priority: spec.priority,
+              usage,
+            })),
+            transcriptDropped: view.transcriptDropped,
+            transcript,
+          });
+        }
+        const names = view.participants.map((p) => `${p.spec.name} (${p.spec.role})`).join(', ');
+        out.say(
+          `Session ${id}: ${view.strategy}, ${status}, ${view.round} round(s), ${view.usage.totalTokens} tokens`,
+        );
+        out.say(printable(`Participants: ${names || 'none'}`));
+        // The transcript is what models and people wrote: no escape of theirs reaches the terminal.
+        out.say(formatTranscript(transcript, out.width));
+      });
+    },
+  );
 }
 
 /** A transcript grouped by round: the message, then each answer with its tokens, wrapped to `width`. */

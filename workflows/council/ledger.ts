@@ -150,8 +150,30 @@ export class CouncilLedger {
     this.record({ ...this.who(expert, 'review'), state, tokenUsage: usage, ...(error && { error }) });
   }
 
-  /** Stores a message within the transcript budget and logs where it was routed. */
+  /** Stores a message within the transcript budget, puts it in its recipients' inboxes, logs where it went. */
   addMessage(message: ExpertMessageData): ExpertMessageData {
+    const stored = this.store(message);
+    const ids = this.context.activeExperts.map((expert) => expert.id);
+    const deliveredTo = recipientsOf(stored, ids);
+    for (const id of deliveredTo) {
+      const inbox = this.inboxes[id];
+      inbox?.push(stored.id);
+      if (inbox && inbox.length > this.context.maxHistoryMessages) inbox.shift();
+    }
+    if (this.context.enableMessaging) this.record({ kind: 'message', messageId: stored.id, deliveredTo });
+    return stored;
+  }
+
+  /**
+   * A message of the earlier conversation this council goes on from: stored, and logged as delivered
+   * to no one (its delivery happened in the council that wrote it), so readers of the log see it.
+   */
+  carryOver(message: ExpertMessageData): void {
+    const stored = this.store(message);
+    this.record({ kind: 'message', messageId: stored.id, deliveredTo: [] });
+  }
+
+  private store(message: ExpertMessageData): ExpertMessageData {
     const max = COUNCIL_LIMITS.maxStoredMessageChars;
     const stored =
       message.content.length > max
@@ -164,14 +186,6 @@ export class CouncilLedger {
       this.transcriptBytes -= dropped ? jsonBytes(dropped) : 0;
       this.droppedMessages += 1;
     }
-    const ids = this.context.activeExperts.map((expert) => expert.id);
-    const deliveredTo = recipientsOf(stored, ids);
-    for (const id of deliveredTo) {
-      const inbox = this.inboxes[id];
-      inbox?.push(stored.id);
-      if (inbox && inbox.length > this.context.maxHistoryMessages) inbox.shift();
-    }
-    if (this.context.enableMessaging) this.record({ kind: 'message', messageId: stored.id, deliveredTo });
     return stored;
   }
 

@@ -25,6 +25,7 @@ import {
   type ResynthesisSource,
   type ResynthesisWorkflowInput,
 } from '../../common/resynthesis';
+import { CONTINUATION_SCHEMA_VERSION, type ContinuationWorkflowInput } from '../../common/savedConversation';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import { zodProblem } from '../../common/validation';
 import { CallIds, CANCELLED_RUN_PATCH } from '../shared/callModel';
@@ -35,19 +36,31 @@ import { CouncilLedger } from './ledger';
 import { checkHumanMessage, humanMessageOf } from './human';
 import { councilModeRunner } from './modes';
 import { RoundCloser } from './quorum';
+import { carryOverPrior, parsePriorConversation } from './prior';
 import { parseResynthesisSource, recordOf, seedLedger } from './resynthesis';
 import { PEER_REVIEW_PATCH, peerReview } from './review/run';
 import { modeContext, stopIfCancelled, synthesize } from './run';
 import { invalid } from '../shared/invalid';
 
-function parseContext(input: CouncilWorkflowInput, resynthesis: boolean): CouncilContext {
+/** Which input this is: a plain council (version 1), a re-synthesis (2) or a continuation (3). */
+function expectedVersion(resynthesis: boolean, continuation: boolean): number {
+  if (resynthesis) return RESYNTHESIS_SCHEMA_VERSION;
+  return continuation ? CONTINUATION_SCHEMA_VERSION : COUNCIL_SCHEMA_VERSION;
+}
+
+function parseContext(
+  input: CouncilWorkflowInput,
+  resynthesis: boolean,
+  continuation: boolean,
+): CouncilContext {
   const version = input.schemaVersion ?? COUNCIL_SCHEMA_VERSION;
-  // A re-synthesis input is version 2 (workers before it refuse it); any other input is version 1.
-  const expected = resynthesis ? RESYNTHESIS_SCHEMA_VERSION : COUNCIL_SCHEMA_VERSION;
+  // Inputs with resynthesizeFrom or continueFrom carry their own version: workers before them refuse them.
+  const expected = expectedVersion(resynthesis, continuation);
   if (version !== expected) {
     throw invalid(
       `council input schemaVersion ${version} is not supported: this worker reads ${expected}` +
-        (resynthesis ? ' for an input with resynthesizeFrom' : ''),
+        (resynthesis ? ' for an input with resynthesizeFrom' : '') +
+        (continuation ? ' for an input with continueFrom' : ''),
     );
   }
   const parsed = councilContextSchema.safeParse(input.context);
@@ -63,10 +76,12 @@ function parseContext(input: CouncilWorkflowInput, resynthesis: boolean): Counci
  * another council are reused, and only peer review (if configured) and the synthesis run.
  */
 export async function councilWorkflow(
-  input: CouncilWorkflowInput | ResynthesisWorkflowInput,
+  input: CouncilWorkflowInput | ResynthesisWorkflowInput | ContinuationWorkflowInput,
 ): Promise<CouncilWorkflowResult> {
   const raw = 'resynthesizeFrom' in input ? input.resynthesizeFrom : undefined;
-  const context = parseContext(input, raw !== undefined);
+  const rawPrior = 'continueFrom' in input ? input.continueFrom : undefined;
+  const context = parseContext(input, raw !== undefined, rawPrior !== undefined);
+  const prior = rawPrior !== undefined ? parsePriorConversation(rawPrior) : undefined;
   const source: ResynthesisSource | undefined =
     raw !== undefined ? parseResynthesisSource(raw, context) : undefined;
   const publish = (status: string) =>
@@ -120,7 +135,12 @@ export async function councilWorkflow(
     // Only an input with resynthesizeFrom (new in schema version 2) takes this path: older histories
     // never do, so it needs no patch.
     if (source) seedLedger(ledger, source);
-    else await councilModeRunner(context).run(modeContext(ledger, ids, closer));
+    else {
+      // Only an input with continueFrom (new in schema version 3) carries over messages: older
+      // histories never do, and carrying over issues no command, so it needs no patch.
+      if (prior) carryOverPrior(ledger, prior);
+      await councilModeRunner(context).run(modeContext(ledger, ids, closer));
+    }
     // Only a configured review calls patched(): other councils record no marker, as before.
     let review: PeerReviewResult | undefined;
     if (context.peerReview && patched(PEER_REVIEW_PATCH)) {
@@ -132,7 +152,10 @@ export async function councilWorkflow(
     await closer.settle();
     ledger.setStatus('completed', `${ledger.failed.size} of ${context.activeExperts.length} experts failed`);
     await condition(allHandlersFinished);
-    const link = source && { resynthesizedFrom: source.sourceId };
+    const link = {
+      ...(source && { resynthesizedFrom: source.sourceId }),
+      ...(prior && { continuedFrom: prior.sourceId }),
+    };
     return boundCouncilResult({ ...ledger.result(synthesis), ...review, ...link });
   } catch (error) {
     // A cancelled council says so in its progress and the CouncilStatus list; older histories never

@@ -1,0 +1,141 @@
+import type { Client } from '@temporalio/client';
+import { filterMessages, type ConversationMessage } from '../../common/conversation';
+import { conversationStats, EVERYONE, type ConversationStats } from '../../common/conversationStats';
+import { MESSAGE_TYPES } from '../../common/council';
+import { checkFilter, readConversation, savedConversationOf, writeConversation } from '../conversation';
+import { CouncilUserError } from '../errors';
+import { messageJsonOf, workflowStatusOf } from './jsonOutput';
+import { formatTable, type Output } from './output';
+import { printable } from './sanitize';
+import type { FoundWorkflow } from './workflows';
+import { wrapText } from './wrap';
+
+/** `show`'s flags that read a council's conversation: filters, `--stats`, `--save`. */
+export interface ConversationFlags {
+  type?: string;
+  from?: string;
+  to?: string;
+  round?: string;
+  stats?: boolean;
+  save?: string;
+}
+
+/** Whether any of `flags` asks for the conversation view instead of the council's result. */
+export function wantsConversation(flags: ConversationFlags): boolean {
+  const { type, from, to, round, stats, save } = flags;
+  return [type, from, to, round, save].some((flag) => flag !== undefined) || stats === true;
+}
+
+const listOf = (value: string | undefined) =>
+  value === undefined ? undefined : value.split(',').map((part) => part.trim());
+
+/** The filter the flags ask for, unchecked: comma-separated lists, rounds as numbers. */
+export function filterOfFlags(flags: ConversationFlags): Record<string, unknown> {
+  const rounds = listOf(flags.round)?.map((part) => {
+    const round = Number(part);
+    if (part === '' || !Number.isInteger(round)) {
+      throw new CouncilUserError(
+        `--round "${part}" is not a round number`,
+        'use whole numbers separated by commas, e.g. --round 1,2 (0: carried-over messages)',
+      );
+    }
+    return round;
+  });
+  const filter = { types: listOf(flags.type), from: listOf(flags.from), to: listOf(flags.to), rounds };
+  return Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * `show ID --type/--from/--to/--round/--stats/--save`: the council's messages the filter keeps,
+ * its communication patterns, and the (filtered) conversation saved to a file.
+ */
+export async function showConversation(
+  client: Client,
+  found: FoundWorkflow,
+  flags: ConversationFlags,
+  out: Output,
+): Promise<void> {
+  const id = found.description.workflowId;
+  const conversation = await readConversation(client, id);
+  const filter = checkFilter(filterOfFlags(flags), conversation);
+  const messages = filterMessages(conversation.messages, filter);
+  const stats = flags.stats ? conversationStats(conversation.messages, conversation.events) : undefined;
+  if (flags.save !== undefined) {
+    const saved = savedConversationOf(conversation, filter, messages, new Date());
+    writeConversation(flags.save, saved);
+    out.say(`Saved ${messages.length} message(s) of ${id} to ${flags.save}`);
+  }
+  if (out.json) {
+    return out.result({
+      type: 'council-show',
+      id,
+      kind: 'council',
+      workflowStatus: workflowStatusOf(found.description.status.name),
+      mode: conversation.mode,
+      task: conversation.task,
+      rounds: conversation.rounds,
+      filter,
+      messages: messages.map(messageJsonOf),
+      ...(stats && { stats }),
+      ...(flags.save !== undefined && { savedTo: flags.save }),
+    });
+  }
+  const filtering = Object.keys(filter).length > 0;
+  if (filtering || (!stats && flags.save === undefined)) {
+    out.say(`Council ${id}: ${messages.length} of ${conversation.messages.length} message(s)`);
+    out.say(formatMessages(messages, out.width));
+  }
+  if (stats) out.say(formatStats(stats));
+}
+
+/** Each message under a heading: round, sender, type and to whom. */
+function formatMessages(messages: readonly ConversationMessage[], width: number | undefined): string {
+  const blocks = messages.map((message) => {
+    const to = message.recipient === undefined ? 'everyone' : message.recipient;
+    const round = message.round === 0 ? 'carried over' : `round ${message.round}`;
+    const head = `── ${round} · ${message.senderName} (${message.sender}) [${message.type}] to ${to} ──`;
+    return `\n${head}\n${message.content}`;
+  });
+  // Models and people wrote these: no escape of theirs reaches the terminal.
+  return wrapText(printable(blocks.join('\n')), width);
+}
+
+/** The stats as three tables: participants, who answers whom, rounds. */
+export function formatStats(stats: ConversationStats): string {
+  const participants = formatTable(
+    ['PARTICIPANT', 'MESSAGES', ...MESSAGE_TYPES.map((type) => type.toUpperCase()), 'TOKENS'],
+    Object.entries(stats.byParticipant).map(([id, p]) => [
+      `${p.name} (${id})`,
+      p.messages,
+      ...MESSAGE_TYPES.map((type) => p.byType[type]),
+      p.tokens.totalTokens,
+    ]),
+  );
+  const interactions = stats.interactions.length
+    ? formatTable(
+        ['FROM', 'TO', 'TYPE', 'COUNT'],
+        stats.interactions.map((i) => [i.from, i.to === EVERYONE ? 'everyone' : i.to, i.type, i.count]),
+      )
+    : 'No critiques, agreements, questions or clarifications.';
+  const rounds = formatTable(
+    ['ROUND', 'MESSAGES', 'CALLS', 'FAILED', 'TOKENS', 'SECONDS'],
+    stats.rounds.map((r) => [
+      r.round === 0 ? '0 (carried over)' : r.round,
+      r.messages,
+      r.calls,
+      r.failedCalls,
+      r.tokens.totalTokens,
+      r.durationMs === undefined ? '-' : (r.durationMs / 1000).toFixed(1),
+    ]),
+  );
+  return printable(
+    [
+      `\n── Messages by participant (${stats.messages} in all) ──`,
+      participants,
+      '\n── Who answers whom ──',
+      interactions,
+      '\n── Rounds ──',
+      rounds,
+    ].join('\n'),
+  );
+}

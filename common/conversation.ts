@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { HUMAN_SENDER_ID, MESSAGE_TYPES, type ExpertMessageData } from './council';
+import type { ProgressEvent, TurnPhase } from './councilApi';
+
+// A council's conversation as its progress log tells it, and the message filter of the library and
+// `council show`: pure functions, safe in workflow code, so the CLI, the library and tests share them.
+
+/** Round 0 holds the messages a continued council carried over from a saved conversation. */
+export const CARRIED_OVER_ROUND = 0;
+
+/** A message with the round it was written in and, for an expert's, the phase of the turn. */
+export interface ConversationMessage extends ExpertMessageData {
+  round: number;
+  phase?: TurnPhase;
+}
+
+/**
+ * The messages of a progress log in log order, each with its round: an expert's from the event of
+ * the turn that wrote it, a person's from its `human` event, a carried-over one (a `message` event
+ * and nothing else) round {@link CARRIED_OVER_ROUND}. Messages the transcript dropped are absent.
+ */
+export function conversationOf(
+  events: readonly ProgressEvent[],
+  messages: readonly ExpertMessageData[],
+): ConversationMessage[] {
+  const byId = new Map(messages.map((message) => [message.id, message]));
+  const placed = new Map<string, ConversationMessage>();
+  for (const event of events) {
+    if (event.kind === 'status') continue;
+    const message = byId.get(event.messageId ?? '');
+    if (!message || (placed.has(message.id) && event.kind === 'message')) continue;
+    if (event.kind === 'expert')
+      placed.set(message.id, { ...message, round: event.round, phase: event.phase });
+    else if (event.kind === 'human') placed.set(message.id, { ...message, round: event.round });
+    else placed.set(message.id, { ...message, round: CARRIED_OVER_ROUND });
+  }
+  return [...placed.values()];
+}
+
+/** Most values one filter field takes: far above any council's experts, types or rounds. */
+const MAX_FILTER_VALUES = 100;
+
+const participantId = z.string().trim().min(1, 'an empty id: name an expert id or "human"').max(64);
+
+/** Which messages to keep: each field given keeps only the messages matching one of its values. */
+export const messageFilterSchema = z
+  .object({
+    /** Message types, e.g. ["critique", "agreement"]. */
+    types: z
+      .array(
+        z.enum(MESSAGE_TYPES, {
+          error: (issue) =>
+            `"${String(issue.input)}" is no message type (types: ${MESSAGE_TYPES.join(', ')})`,
+        }),
+      )
+      .max(MAX_FILTER_VALUES)
+      .optional(),
+    /** Sender ids: expert ids, or "human" for people's messages. */
+    from: z.array(participantId).max(MAX_FILTER_VALUES).optional(),
+    /** Expert ids: a direct message to one of them, or a broadcast another sender sent (it reached them). */
+    to: z.array(participantId).max(MAX_FILTER_VALUES).optional(),
+    /** Rounds: 1 for the first; 0 for messages carried over from a saved conversation. */
+    rounds: z
+      .array(
+        z.number().int('a round is a whole number, e.g. 2').min(0, 'rounds start at 1 (0: carried over)'),
+      )
+      .max(MAX_FILTER_VALUES)
+      .optional(),
+  })
+  .strict();
+export type MessageFilter = z.infer<typeof messageFilterSchema>;
+
+/** Whether `message` went to `id`: a direct message to it, or a broadcast someone else sent. */
+function reached(message: ExpertMessageData, id: string): boolean {
+  return message.recipient === undefined ? message.sender !== id : message.recipient === id;
+}
+
+/** The messages the filter keeps, in their order. An empty filter keeps every message. */
+export function filterMessages<M extends ConversationMessage>(
+  messages: readonly M[],
+  filter: MessageFilter,
+): M[] {
+  const { types, from, to, rounds } = filter;
+  return messages.filter(
+    (message) =>
+      (types === undefined || types.includes(message.type)) &&
+      (from === undefined || from.includes(message.sender)) &&
+      (to === undefined || to.some((id) => reached(message, id))) &&
+      (rounds === undefined || rounds.includes(message.round)),
+  );
+}
+
+/**
+ * What in `filter` names no one of this council, one line per problem: a filter on a sender,
+ * recipient or round that does not exist would print nothing, and nothing looks like an answer.
+ */
+export function filterProblems(
+  filter: MessageFilter,
+  senders: readonly string[],
+  expertIds: readonly string[],
+  rounds: number,
+): string[] {
+  const problems: string[] = [];
+  for (const id of filter.from ?? []) {
+    if (!senders.includes(id) && id !== HUMAN_SENDER_ID) {
+      problems.push(
+        `from "${id}" is no sender of this council (senders: ${[...new Set([...senders, HUMAN_SENDER_ID])].join(', ')})`,
+      );
+    }
+  }
+  // People write to experts; no message is addressed to a person.
+  for (const id of filter.to ?? []) {
+    if (!expertIds.includes(id)) problems.push(`to "${id}" is no expert (experts: ${expertIds.join(', ')})`);
+  }
+  for (const round of filter.rounds ?? []) {
+    if (round > rounds) problems.push(`round ${round} did not happen (this council ran ${rounds} round(s))`);
+  }
+  return problems;
+}

@@ -1,0 +1,75 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { createLlmActivities } from '../../activities';
+import { executeCouncilExperts } from '../../client/council';
+import { councilMessages, councilStats, priorFromCouncil } from '../../client/conversation';
+import { CouncilUserError } from '../../client/errors';
+import { mockClients, startMockLlm } from '../helpers/mockLlm';
+import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { council, expert, jsonAnswer, requestsOf, scriptedCouncil } from './support';
+
+const SECRET = 'only-b-may-read-this-zq';
+
+describe('the library: filter, stats and a council going on from another (dev server, mock journal)', () => {
+  let mock: LLMock;
+  let harness: TemporalTestHarness;
+  let sourceId: string;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    // In the source council, A writes B a direct critique; everyone else answers in plain text.
+    scriptedCouncil(mock, (speaker, request) => {
+      const text = JSON.stringify(request.messages);
+      if (speaker === 'Expert A' && !text.includes('Go on.'))
+        return jsonAnswer({ type: 'critique', content: SECRET, recipient: 'b' });
+      return undefined;
+    });
+    harness = await startHarness('council-continuation', createLlmActivities(mockClients(mock)));
+    const experts = [expert('a', { canSendMessages: true }), expert('b'), expert('c')];
+    const source = await executeCouncilExperts(
+      harness.client,
+      council('sequential', experts, { enableMessaging: true }),
+      undefined,
+      undefined,
+      { taskQueue: harness.taskQueue },
+    );
+    sourceId = source.councilId;
+  }, 180_000);
+  afterAll(async () => {
+    await harness?.close();
+    await mock?.stop();
+  });
+
+  it('filters and counts what the council said; a bad filter is a user error naming the allowed values', async () => {
+    const critiques = await councilMessages(harness.client, sourceId, { types: ['critique'], to: ['b'] });
+    expect(critiques.map((m) => [m.sender, m.recipient, m.content, m.round])).toEqual([
+      ['a', 'b', SECRET, 1],
+    ]);
+    const stats = await councilStats(harness.client, sourceId);
+    expect(stats.interactions).toEqual([{ from: 'a', to: 'b', type: 'critique', count: 1 }]);
+    expect(stats.byParticipant.a?.byType.critique).toBe(1);
+    await expect(councilMessages(harness.client, sourceId, { to: ['z'] })).rejects.toThrow(
+      new CouncilUserError('invalid message filter: to "z" is no expert (experts: a, b, c)'),
+    );
+  }, 60_000);
+
+  it('a new council starts from the conversation: each expert sees what it could see there', async () => {
+    const continueFrom = await priorFromCouncil(harness.client, sourceId);
+    const before = { b: requestsOf(mock, 'Expert B').length, c: requestsOf(mock, 'Expert C').length };
+    const result = await executeCouncilExperts(
+      harness.client,
+      council('parallel', [expert('b'), expert('c')], { task: 'Go on.' }),
+      undefined,
+      undefined,
+      { taskQueue: harness.taskQueue, continueFrom },
+    );
+    expect(result.continuedFrom).toBe(sourceId);
+    const shown = (speaker: string, from: number) => JSON.stringify(requestsOf(mock, speaker)[from]?.body);
+    // B was A's recipient: it reads the direct critique again; C never could, and still cannot.
+    expect(shown('Expert B', before.b)).toContain(SECRET);
+    expect(shown('Expert C', before.c)).not.toContain(SECRET);
+    // Both see the broadcast answers of the source council.
+    const broadcasts = continueFrom.messages.filter((m) => m.recipient === undefined);
+    expect(broadcasts.length).toBeGreaterThan(0);
+    for (const m of broadcasts) expect(shown('Expert C', before.c)).toContain(m.content);
+  }, 120_000);
+});
