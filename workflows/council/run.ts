@@ -81,7 +81,14 @@ async function takeTurn(
     address.replyTo,
     address.context,
   );
-  ledger.expertDone(expert, phase.kind, message, outcome.response.tokenUsage, round);
+  ledger.expertDone(
+    expert,
+    phase.kind,
+    message,
+    outcome.response.tokenUsage,
+    round,
+    outcome.response.servedBy,
+  );
   return true;
 }
 
@@ -160,6 +167,6 @@ export async function synthesize(
   const site = { round: ledger.round, phase: 'synthesis', participant: config.name };
   const outcome = await callModel(config, prompt, { site, ids });
   if (outcome.status !== 'ok') return { ...base, status: 'failed', error: outcome.error };
-  const { content, tokenUsage } = outcome.response;
-  return { ...base, status: 'done', content, tokenUsage };
+  const { content, tokenUsage, servedBy } = outcome.response;
+  return { ...base, status: 'done', content, tokenUsage, ...(servedBy && { servedBy }) };
 }
