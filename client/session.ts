@@ -123,13 +123,9 @@ export class MultiParticipantSession {
     try {
       await handle.describe();
     } catch (error) {
-      throw new CouncilUserError(
-        `no session with id "${sessionId}"`,
-        'list sessions with `council session list`',
-        {
-          cause: error,
-        },
-      );
+      throw new CouncilUserError(`no session with id "${sessionId}"`, 'list sessions with `council list`', {
+        cause: error,
+      });
     }
     return new MultiParticipantSession(client, sessionId, handle);
   }

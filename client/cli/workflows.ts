@@ -49,7 +49,7 @@ export async function findWorkflow(client: Client, id: string): Promise<FoundWor
     description = await handle.describe();
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {
-      throw new CouncilUserError(`no session or council with id "${id}"`, 'see `council session list`', {
+      throw new CouncilUserError(`no session or council with id "${id}"`, 'see `council list`', {
         cause: error,
       });
     }
@@ -77,8 +77,8 @@ export async function idTaken(client: Client, id: string, cause: unknown): Promi
     );
   const hint =
     status === 'RUNNING'
-      ? `pick another --id, or follow it with \`council session attach ${id}\``
-      : `pick another --id, or read it with \`council session show ${id}\``;
+      ? `pick another --id, or follow it with \`council attach ${id}\``
+      : `pick another --id, or read it with \`council show ${id}\``;
   const state = status === undefined ? '' : status === 'RUNNING' ? ' (running)' : ' (closed)';
   return new CouncilUserError(`a session or council with id "${id}" already exists${state}`, hint, { cause });
 }
