@@ -228,7 +228,7 @@ export interface SessionView {
 export const SESSION_SUMMARY_MEMO_KEY = 'councilSessionSummary';
 
 /**
- * A closed session's totals, in its memo: `council session list`, `describe()` and the Web UI can
+ * A closed session's totals, in its memo: `council list`, `describe()` and the Web UI can
  * show them without a worker replaying the whole history to answer a query.
  */
 export interface SessionSummary {

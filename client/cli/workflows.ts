@@ -26,7 +26,7 @@ const cliMemoSchema = z.object({
 export type CliMemo = z.infer<typeof cliMemoSchema>;
 
 /** Id of the update that carries a `run`'s question, so `attach` can wait on the same round. */
-export const RUN_UPDATE_ID = 'council-run-round';
+export { FIRST_ROUND_UPDATE_ID as RUN_UPDATE_ID } from '../oneRoundSession';
 
 /** Workflow type names, as the worker registers them. */
 export const WORKFLOW_TYPES = { session: 'sessionWorkflow', council: 'councilWorkflow' } as const;
