@@ -55,11 +55,22 @@ export function classifyProviderError(
   return failure(type, message, details, delay);
 }
 
-/** The failure for a participant whose provider key is not in the worker's environment. */
-export function providerKeyMissing(provider: ProviderName, envVars: readonly string[]): ApplicationFailure {
+/**
+ * The failure for a participant whose provider key is not in the worker's environment. `worker` is
+ * the identity of the worker that took the call: with several workers on a queue (a `council server
+ * --worker` and a CLI's own), the one without the key is the one to fix.
+ */
+export function providerKeyMissing(
+  provider: ProviderName,
+  envVars: readonly string[],
+  worker?: string,
+): ApplicationFailure {
   const names = envVars.join(' or ');
-  const message = `${provider}: ${names} is not set in the worker's environment; set it and restart the worker`;
-  return failure(FailureType.ProviderKeyMissing, message, { provider, envVar: envVars[0] });
+  const message = worker
+    ? `${provider}: ${names} is not set on worker "${worker}", which took this call; set it in that ` +
+      `worker's environment and restart it, or serve the run from a worker that has it`
+    : `${provider}: ${names} is not set in the worker's environment; set it and restart the worker`;
+  return failure(FailureType.ProviderKeyMissing, message, { provider, envVar: envVars[0], worker });
 }
 
 /**

@@ -82,8 +82,8 @@ export class ClientResolver {
     }
   }
 
-  /** The SDK client for a participant's model; throws ProviderKeyMissing. */
-  client(spec: ModelSpec): unknown {
+  /** The SDK client for a participant's model; throws ProviderKeyMissing, naming `worker` when known. */
+  client(spec: ModelSpec, worker?: string): unknown {
     const adapter = adapterOf(spec.provider);
     const own = spec.baseURL !== undefined || spec.apiKeyEnv !== undefined;
     const fallback = own ? undefined : this.defaults[spec.provider];
@@ -96,7 +96,7 @@ export class ClientResolver {
     if (hit !== undefined) return hit;
     const apiKey = keyEnv === undefined ? undefined : this.env[keyEnv];
     if (keyEnv !== undefined && !apiKey) {
-      throw providerKeyMissing(spec.provider, spec.apiKeyEnv ? [keyEnv] : adapter.env.apiKeyEnv);
+      throw providerKeyMissing(spec.provider, spec.apiKeyEnv ? [keyEnv] : adapter.env.apiKeyEnv, worker);
     }
     this.secrets.add(apiKey);
     const client = adapter.createClient({ apiKey, baseURL });

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, IllegalStateError } from '@temporalio/common';
 import { LIMITS } from '../common/defaults';
 import { FailureType } from '../common/failures';
 import { llmRequestSchema, type LlmRequest, type LlmResponse } from '../common/llm';
@@ -46,6 +46,7 @@ export function createLlmActivities(
     async callLlm(input: LlmRequest): Promise<LlmResponse> {
       const request = validated(input);
       const { cancellationSignal } = Context.current();
+      const servedBy = workerIdentity(Context.current());
       const { messages, droppedMessages } = trimHistory(request.messages, request.maxContextTokens);
       // Watchers read the text so far from the heartbeats (common/stream.ts): scrubbed like the answer.
       const text = new StreamedText(Context.current().info.attempt, (piece) => secrets.redact(piece));
@@ -60,7 +61,7 @@ export function createLlmActivities(
       try {
         // A model can echo a key it was shown or guessed: the answer is scrubbed like an error is,
         // then capped, so the cap holds for what is stored.
-        const result = await dispatch(resolver, call);
+        const result = await dispatch(resolver, call, servedBy);
         const scrubbed = {
           ...result,
           content: secrets.redact(result.content),
@@ -72,6 +73,7 @@ export function createLlmActivities(
           ...capAnswer(scrubbed, request.maxAnswerBytes),
           droppedMessages,
           ...(attempt > 1 && { attempt }),
+          ...(servedBy && { servedBy }),
         };
       } catch (error) {
         // Rethrowing the CancelledFailure lets the worker report the attempt as cancelled, not failed.
@@ -87,9 +89,23 @@ export function createLlmActivities(
 }
 
 /** The provider's adapter makes the call, with the client for this participant's model. */
-function dispatch(resolver: ClientResolver, call: AdapterCall): Promise<ProviderResult> {
+function dispatch(resolver: ClientResolver, call: AdapterCall, worker?: string): Promise<ProviderResult> {
   const spec = call.request.model;
-  return adapterOf(spec.provider).call(resolver.client(spec), call);
+  return adapterOf(spec.provider).call(resolver.client(spec, worker), call);
+}
+
+/**
+ * The identity of the worker running this activity (its `identity` option, `pid@host` by default).
+ * The activity Context has no field for it, but carries the worker's own client, built with it.
+ * A MockActivityEnvironment has no client, so no identity: the result then says nothing.
+ */
+function workerIdentity(context: Context): string | undefined {
+  try {
+    return context.client.options.identity;
+  } catch (error) {
+    if (error instanceof IllegalStateError) return undefined;
+    throw error;
+  }
 }
 
 /**

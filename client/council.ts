@@ -293,7 +293,7 @@ async function queryProgress(
     return await handle.query(councilProgressQuery, { fromEvent });
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {
-      const hint = 'list councils with `council session list`';
+      const hint = 'list councils with `council list`';
       throw new CouncilUserError(`no council with id "${handle.workflowId}"`, hint, { cause: error });
     }
     // A council that failed before registering its query (bad input) explains itself in its result.

@@ -19,7 +19,7 @@ export async function explainEnded(
     () => undefined,
   );
   if (status === undefined) {
-    return new CouncilUserError(`no ${kind} with id "${id}"`, 'see `council session list`', { cause: error });
+    return new CouncilUserError(`no ${kind} with id "${id}"`, 'see `council list`', { cause: error });
   }
   // A run that failed on purpose (a provider policy refusal, say) says why.
   const reason = status === 'failed' ? await failureMessage(handle) : undefined;

@@ -8,6 +8,13 @@ export {
   type StartSessionOptions,
 } from './session';
 export {
+  FIRST_ROUND_UPDATE_ID,
+  SessionIdTakenError,
+  startOneRoundSession,
+  type OneRoundSession,
+  type OneRoundSessionOptions,
+} from './oneRoundSession';
+export {
   participantOf,
   watchTokens,
   type OnToken,

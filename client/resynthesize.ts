@@ -21,7 +21,7 @@ import type { councilWorkflow } from '../workflows';
 import { attachCouncil, startCouncilWorkflow, type CouncilCallbacks, type ExecutionResult } from './council';
 import { CouncilUserError } from './errors';
 
-/** The memo key under which a re-synthesis names its source council (read by `session show`). */
+/** The memo key under which a re-synthesis names its source council (read by `council show`). */
 export const RESYNTHESIS_MEMO_KEY = 'councilResynthesizedFrom';
 
 /** What a re-synthesis changes; everything else is the source council's. */
@@ -43,7 +43,7 @@ export function unusableSource(description: WorkflowExecutionDescription): Counc
   }
   const status = description.status.name;
   if (status === 'COMPLETED') return undefined;
-  const wait = status === 'RUNNING' ? `wait for it: \`council session attach ${sourceId}\`` : LIST_HINT;
+  const wait = status === 'RUNNING' ? `wait for it: \`council attach ${sourceId}\`` : LIST_HINT;
   const state = status.toLowerCase().replace(/_/g, ' ');
   return new CouncilUserError(
     `council "${sourceId}" is ${state}: only a completed council's answers can be re-synthesized`,
@@ -51,7 +51,7 @@ export function unusableSource(description: WorkflowExecutionDescription): Counc
   );
 }
 
-const LIST_HINT = 'list councils with `council session list`';
+const LIST_HINT = 'list councils with `council list`';
 
 /** gRPC's FAILED_PRECONDITION: among others, "no poller seen for task queue recently". */
 const GRPC_FAILED_PRECONDITION = 9;

@@ -8,7 +8,7 @@ import { SESSION_SUMMARY_MEMO_KEY, type SessionSummary } from '../common/session
  */
 export const CLI_MEMO_KEY = 'councilCli';
 
-/** One listed session or council: a row of `session list` and of the Web UI's list page. */
+/** One listed session or council: a row of `council list` and of the Web UI's list page. */
 export interface RunRow {
   id: string;
   kind: string;

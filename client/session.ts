@@ -21,6 +21,7 @@ import {
   type ParticipantDetail,
   type ParticipantInfo,
   type ParticipantResponse,
+  type SessionConfig,
   type SessionConfigInput,
   type SessionView,
   type TranscriptEntry,
@@ -85,27 +86,14 @@ export class MultiParticipantSession {
     config: SessionConfigInput,
     options: StartSessionOptions = {},
   ): Promise<MultiParticipantSession> {
-    const parsed = sessionConfigSchema.safeParse(config);
-    if (!parsed.success) {
-      throw new CouncilUserError(
-        `invalid session config: ${zodProblem(parsed.error)}`,
-        'fix the fields named',
-      );
-    }
-    const budgetProblems = sessionBudgetProblems(parsed.data);
-    if (budgetProblems.length > 0) {
-      throw new CouncilUserError(
-        `invalid session config: ${budgetProblems.join('; ')}`,
-        'fix the budget or the models',
-      );
-    }
+    const parsed = validSessionConfig(config);
     const sessionId = options.sessionId ?? `session-${crypto.randomUUID()}`;
     try {
       const handle = await client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
         workflowId: sessionId,
         taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
         args: [{ config }],
-        ...sessionMetadata(parsed.data),
+        ...sessionMetadata(parsed),
       });
       return new MultiParticipantSession(client, sessionId, handle);
     } catch (error) {
@@ -123,13 +111,9 @@ export class MultiParticipantSession {
     try {
       await handle.describe();
     } catch (error) {
-      throw new CouncilUserError(
-        `no session with id "${sessionId}"`,
-        'list sessions with `council session list`',
-        {
-          cause: error,
-        },
-      );
+      throw new CouncilUserError(`no session with id "${sessionId}"`, 'list sessions with `council list`', {
+        cause: error,
+      });
     }
     return new MultiParticipantSession(client, sessionId, handle);
   }
@@ -267,6 +251,22 @@ export class MultiParticipantSession {
       }
     }
   }
+}
+
+/** The config as the workflow reads it, or a CouncilUserError naming each issue (fields, budget). */
+export function validSessionConfig(config: SessionConfigInput): SessionConfig {
+  const parsed = sessionConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    throw new CouncilUserError(`invalid session config: ${zodProblem(parsed.error)}`, 'fix the fields named');
+  }
+  const budgetProblems = sessionBudgetProblems(parsed.data);
+  if (budgetProblems.length > 0) {
+    throw new CouncilUserError(
+      `invalid session config: ${budgetProblems.join('; ')}`,
+      'fix the budget or the models',
+    );
+  }
+  return parsed.data;
 }
 
 /** A rejected or failed update becomes one readable error; anything else passes through. */

@@ -270,6 +270,8 @@ export interface ExpertOutput {
   error?: { type: string; message: string };
   /** The call ended after its round closed (quorum or deadline): the synthesis did not see it. */
   late?: boolean;
+  /** Identity of the worker that made the expert's latest call (see LlmResponse); absent when unknown. */
+  servedBy?: string;
 }
 
 /** The synthesizer's conclusion. */
@@ -280,6 +282,8 @@ export interface SynthesisOutput {
   content: string;
   tokenUsage: TokenUsage;
   error?: { type: string; message: string };
+  /** Identity of the worker that made the synthesis call; absent when unknown. */
+  servedBy?: string;
 }
 
 /** Tokens spent: in all, by expert id, and by the synthesizer. */

@@ -54,6 +54,8 @@ export interface LlmResponse {
   droppedMessages: number;
   /** Which attempt of the activity answered (1 for the first); absent in results recorded before. */
   attempt?: number;
+  /** Identity of the worker that made the call; absent in results recorded before, and in mock environments. */
+  servedBy?: string;
 }
 
 export const ZERO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };

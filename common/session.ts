@@ -112,6 +112,8 @@ export interface ParticipantResponse {
    * (`onExhausted: downgrade`) had no room for the latter; absent otherwise.
    */
   downgradedTo?: string;
+  /** Identity of the worker that made the call (see LlmResponse); absent when unknown or recorded before. */
+  servedBy?: string;
   /** Absent for a plain answer to the round's message. */
   kind?: ResponseKind;
 }
@@ -164,6 +166,8 @@ export interface TranscriptEntry {
   tokenUsage?: TokenUsage;
   /** As the response's `downgradedTo`: the cheaper model the budget sent this call to. */
   downgradedTo?: string;
+  /** As the response's `servedBy`: the worker that made the call. */
+  servedBy?: string;
   /** As the response's `kind`: absent for a plain answer (and for messages and notes). */
   kind?: ResponseKind;
 }
@@ -224,7 +228,7 @@ export interface SessionView {
 export const SESSION_SUMMARY_MEMO_KEY = 'councilSessionSummary';
 
 /**
- * A closed session's totals, in its memo: `council session list`, `describe()` and the Web UI can
+ * A closed session's totals, in its memo: `council list`, `describe()` and the Web UI can
  * show them without a worker replaying the whole history to answer a query.
  */
 export interface SessionSummary {

@@ -28,12 +28,39 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: "re-synthesize (and re-rank) a completed council's answers without asking its experts again",
     load: async () => (await import('./councilResynthesize')).resynthesizeCommand(),
   },
+  // One command tree: these work on a session or a council alike; `council session …` keeps them as aliases.
+  {
+    name: 'attach',
+    term: 'attach [options] <id>',
+    description: 'reconnect to a running session or council, follow it and print its result',
+    load: async () => (await import('./sessionAttach')).attachCommand(),
+  },
+  {
+    name: 'send',
+    term: 'send [options] <id> <message>',
+    description:
+      "send a message: a round of a session (answers as they arrive), or a person's message to a council",
+    load: async () => (await import('./session')).sendCommand(),
+  },
   {
     name: 'show',
     term: 'show [options] <id>',
     description:
       "print a session's transcript, or a council's result or messages (--type, --from, --to, --round, --stats, --save)",
     load: async () => (await import('./sessionShow')).showCommand(),
+  },
+  {
+    name: 'list',
+    term: 'list [options]',
+    description:
+      'list sessions and councils (filters are search attributes: they work in the Temporal UI too)',
+    load: async () => (await import('./sessionShow')).listCommand(),
+  },
+  {
+    name: 'cancel',
+    term: 'cancel [options] <id>',
+    description: 'cancel a running session or council; calls in flight are cancelled',
+    load: async () => (await import('./session')).cancelCommand(),
   },
   {
     name: 'session',

@@ -174,7 +174,7 @@ class CouncilBoard {
     const waiting = this.lines.get(PEOPLE);
     if (status === 'awaiting-human' && until) {
       this.wrote = false;
-      const hint = `send one: council session send ${this.councilId} "…"`;
+      const hint = `send one: council send ${this.councilId} "…"`;
       this.set(PEOPLE, 'between rounds', { kind: 'person', untilMs: until.getTime(), hint });
     } else if (waiting?.state.kind === 'person' && !waiting.state.outcome) {
       const outcome = this.wrote ? 'a person wrote: going on' : 'no message in time: going on';

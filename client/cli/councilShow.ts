@@ -13,7 +13,7 @@ import { printable } from './sanitize';
 import { wrapText } from './wrap';
 
 /**
- * `session show` for a council: its result once it completed, else where it is and the messages so
+ * `council show` for a council: its result once it completed, else where it is and the messages so
  * far. Read-only: it never waits for the council.
  */
 export async function showCouncil(found: FoundWorkflow, out: Output): Promise<void> {
@@ -142,6 +142,7 @@ export function councilRows(result: Pick<ExecutionResult, 'outputs' | 'synthesis
     content: output.content,
     tokenUsage: output.tokenUsage,
     ...(output.error ? { error: output.error } : {}),
+    ...(output.servedBy && { servedBy: output.servedBy }),
   }));
   return [...experts, synthesisRow(result.synthesis)];
 }
@@ -156,6 +157,7 @@ export function synthesisRow(synthesis: ExecutionResult['synthesis']): AnswerRow
     content: synthesis.content,
     tokenUsage: synthesis.tokenUsage,
     ...(synthesis.error ? { error: synthesis.error } : {}),
+    ...(synthesis.servedBy && { servedBy: synthesis.servedBy }),
   };
 }
 

@@ -24,6 +24,7 @@ export function rowOf(response: ParticipantResponse): AnswerRow {
     ...(response.error ? { error: response.error } : {}),
     ...(response.costUsd !== undefined && { costUsd: response.costUsd }),
     ...(response.downgradedTo && { downgradedTo: response.downgradedTo }),
+    ...(response.servedBy && { servedBy: response.servedBy }),
     ...(response.kind && { kind: response.kind }),
   };
 }

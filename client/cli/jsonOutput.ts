@@ -45,6 +45,8 @@ export const answerJson = z.object({
   costUsd: z.number().optional(),
   /** `provider/model` a session's budget sent the call to instead of the participant's own. */
   downgradedTo: z.string().optional(),
+  /** Identity of the worker that made the call; absent when the result does not record it. */
+  servedBy: z.string().optional(),
 });
 
 /** A message of a council (an expert's, or a person's with `sender: "human"`). */
@@ -103,7 +105,7 @@ const envelope = <T extends string>(type: T) => ({
   type: z.literal(type),
 });
 
-/** `run` (session), `session send`, `session attach` (session): one round's answers. */
+/** `run` (session), `council send`, `council attach` (session): one round's answers. */
 export const sessionRoundJson = z.object({
   ...envelope('session-round'),
   id: z.string(),
@@ -147,7 +149,7 @@ const conversationContextJson = z.object({
   turns: z.array(shownTurnJson),
 });
 
-/** `run` and `session attach` of a council: the experts' answers, the synthesis, the messages. */
+/** `run` and `council attach` of a council: the experts' answers, the synthesis, the messages. */
 export const councilResultJson = z.object({
   ...envelope('council-result'),
   id: z.string(),
@@ -179,9 +181,11 @@ const transcriptEntryJson = z.object({
   content: z.string(),
   status: z.enum(['ok', 'failed', 'skipped']),
   tokenUsage: usage.optional(),
+  /** As a response's `servedBy`. */
+  servedBy: z.string().optional(),
 });
 
-/** `session show` of a session. */
+/** `council show` of a session. */
 export const sessionShowJson = z.object({
   ...envelope('session-show'),
   id: z.string(),
@@ -199,7 +203,7 @@ export const sessionShowJson = z.object({
   transcript: z.array(transcriptEntryJson),
 });
 
-/** `session show` of a council: its result once completed, where it is while running. */
+/** `council show` of a council: its result once completed, where it is while running. */
 export const councilShowJson = z.object({
   ...envelope('council-show'),
   id: z.string(),
@@ -234,7 +238,7 @@ export const councilShowJson = z.object({
   savedTo: z.string().optional(),
 });
 
-/** `session list`: sessions and councils, newest first. */
+/** `council list`: sessions and councils, newest first. */
 export const runListJson = z.object({
   ...envelope('run-list'),
   query: z.string(),

@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * `council session show ID | head`: once the reader is gone, nothing more can be shown, so the CLI
+ * `council show ID | head`: once the reader is gone, nothing more can be shown, so the CLI
  * stops at once with exit code 0, as Unix tools do, instead of an unhandled EPIPE and its stack.
  * Whatever runs in Temporal goes on (a run closes itself; `attach` follows it), and an embedded
  * server this process started stops with it (see client/devServer.ts).

@@ -23,6 +23,8 @@ export interface AnswerRow {
   downgradedTo?: string;
   /** A session response's kind (`synthesis`, `assignment`); absent for a plain answer. */
   kind?: string;
+  /** Identity of the worker that made the call, when the result records it. */
+  servedBy?: string;
 }
 
 /** 0 when every participant answered, 2 when some did, 1 when none did. */
@@ -51,9 +53,11 @@ export function formatAnswer(row: AnswerRow, width?: number): string {
 
 /** The token-usage table with a total row, and the elapsed time under it. */
 export function formatUsage(rows: readonly AnswerRow[], elapsedMs: number): string {
+  // With several workers on a queue, which one made a call says whose keys and network it used.
+  const workers = rows.some((row) => row.servedBy !== undefined);
   const table = new Table({
-    head: ['Participant', 'Role', 'Status', 'Input', 'Output', 'Total'],
-    colAligns: ['left', 'left', 'left', 'right', 'right', 'right'],
+    head: ['Participant', 'Role', 'Status', 'Input', 'Output', 'Total', ...(workers ? ['Worker'] : [])],
+    colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'left'],
     style: { head: [], border: [], compact: true },
   });
   for (const row of rows) {
@@ -65,11 +69,21 @@ export function formatUsage(rows: readonly AnswerRow[], elapsedMs: number): stri
       usage.inputTokens,
       usage.outputTokens,
       usage.totalTokens,
+      ...(workers ? [printable(row.servedBy ?? '')] : []),
     ]);
   }
   const total = totalUsage(rows);
-  table.push([{ colSpan: 6, content: '' }]);
-  table.push(['Total', '', '', total.inputTokens, total.outputTokens, total.totalTokens]);
+  const columns = workers ? 7 : 6;
+  table.push([{ colSpan: columns, content: '' }]);
+  table.push([
+    'Total',
+    '',
+    '',
+    total.inputTokens,
+    total.outputTokens,
+    total.totalTokens,
+    ...(workers ? [''] : []),
+  ]);
   return `${table.toString()}\nTotal time: ${(elapsedMs / 1000).toFixed(1)} s`;
 }
 

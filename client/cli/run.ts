@@ -107,7 +107,7 @@ export function runCommand(): Command {
         out.say(
           `Started ${config.kind} ${id} (${configShape(config)}) on ${runtime.address}, task queue ${taskQueue}`,
         );
-        out.say(`Reattach with: council session attach ${id}\n`);
+        out.say(`Reattach with: council attach ${id}\n`);
         eventsOf(out)?.({
           type: 'started',
           id,
@@ -171,7 +171,7 @@ function onInterrupt(runtime: CliRuntime, out: Output, id: string): () => void {
   const handler = () => {
     out.say(
       `\nInterrupted. The run goes on when a worker serves it, and closes when its round ends: ` +
-        `council session attach ${id}`,
+        `council attach ${id}`,
     );
     // A terminal's Ctrl-C reaches the embedded server too, and a worker whose server is gone would
     // retry its last reports for a while: give the clean-up two seconds, not more.

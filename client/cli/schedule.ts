@@ -36,7 +36,7 @@ interface CreateOptions {
 function createCommand(): Command {
   const command = new Command('create')
     .description(
-      'schedule a council or session config; each run is a workflow `<id>-<time>` (see `session list`)',
+      'schedule a council or session config; each run is a workflow `<id>-<time>` (see `council list`)',
     )
     .argument('<id>', 'schedule id')
     .argument('[question]', 'the task of each run (default: "task" from the config)')
@@ -120,7 +120,7 @@ function createCommand(): Command {
 
 /**
  * The search attributes a run's workflow publishes first, set by the schedule as it starts the run:
- * `session list` and the Web UI's filters find the run at once, not only once a worker serves it.
+ * `council list` and the Web UI's filters find the run at once, not only once a worker serves it.
  */
 function startingAttributes(config: CouncilConfig): SearchAttributePair[] {
   const [kind, status, strategy] =

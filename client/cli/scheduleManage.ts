@@ -72,7 +72,7 @@ function listCommand(): Command {
 function describeCommand(): Command {
   const command = new Command('describe')
     .description(
-      'show a schedule: its spec, state, next runs and recent runs (their ids work with `session show`)',
+      'show a schedule: its spec, state, next runs and recent runs (their ids work with `council show`)',
     )
     .argument('<id>', 'schedule id')
     .option('--json', 'print JSON');

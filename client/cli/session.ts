@@ -14,7 +14,10 @@ import { attachCommand } from './sessionAttach';
 import { listCommand, showCommand } from './sessionShow';
 import { findWorkflow, newRunId, serveWorkflow } from './workflows';
 
-/** `council session start|send|show|list|attach|cancel`. */
+/**
+ * `council session start|send|show|list|attach|cancel`. All but `start` are top-level commands too
+ * (`council send ID …`, commands.ts); the `session …` spellings stay as aliases.
+ */
 export function sessionCommand(): Command {
   const session = new Command('session').description('long-lived sessions: start, talk, inspect, reattach');
   session.addCommand(startCommand());
@@ -28,7 +31,7 @@ export function sessionCommand(): Command {
 
 function startCommand(): Command {
   const command = new Command('start')
-    .description('start a session from a config; talk to it with `council session send`')
+    .description('start a session from a config; talk to it with `council send`')
     .option('--id <id>', 'session id (default: session-<time>-<random>)');
   withConfigOptions(command);
   withConnectionOptions(command);
@@ -59,12 +62,13 @@ function councilRecipient(to: string | undefined): string | string[] | undefined
   return entries && entries.length > 1 ? entries : entries?.[0];
 }
 
-function sendCommand(): Command {
+/** `council send <id> <message>` (alias `council session send`): to a session or a council. */
+export function sendCommand(): Command {
   const command = new Command('send')
     .description(
       "send a message: a round of a session (answers as they arrive), or a person's message to a council",
     )
-    .argument('<id>', 'session id')
+    .argument('<id>', 'session or council id')
     .argument('<message>', 'what the participants should answer')
     .option(
       '--to <names>',
@@ -139,7 +143,8 @@ function sendCommand(): Command {
   });
 }
 
-function cancelCommand(): Command {
+/** `council cancel <id>` (alias `council session cancel`). */
+export function cancelCommand(): Command {
   const command = new Command('cancel')
     .description('cancel a running session or council; calls in flight are cancelled')
     .argument('<id>', 'session or council id');

@@ -14,7 +14,7 @@ import { finishSessionRun } from './sessionRun';
 import { RUN_UPDATE_ID, withServedWorkflow, type FoundWorkflow } from './workflows';
 
 /**
- * `council session attach <id>`: reconnects to a run, session or council after the CLI was killed,
+ * `council attach <id>`: reconnects to a run, session or council after the CLI was killed,
  * shows its progress from where it is, and prints its result.
  */
 export function attachCommand(): Command {
@@ -97,8 +97,7 @@ async function followOpenSession(found: FoundWorkflow, out: Output) {
       responses: rows,
       usage: totalUsage(rows),
     });
-  } else if (rows.length === 0)
-    out.say('No round has been played yet: send one with `council session send`.');
+  } else if (rows.length === 0) out.say('No round has been played yet: send one with `council send`.');
   else out.say(`\n${formatUsage(rows, Date.now() - startedMs)}`);
   return exitCode;
 }
@@ -127,6 +126,7 @@ function responseOf(entry: TranscriptEntry): ParticipantResponse {
     round: entry.round,
     shown: [],
     ...(entry.downgradedTo && { downgradedTo: entry.downgradedTo }),
+    ...(entry.servedBy && { servedBy: entry.servedBy }),
     ...(entry.kind && { kind: entry.kind }),
   };
 }

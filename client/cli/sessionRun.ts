@@ -1,23 +1,16 @@
-import {
-  WithStartWorkflowOperation,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  type WorkflowHandle,
-  type WorkflowUpdateHandle,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle, type WorkflowUpdateHandle } from '@temporalio/client';
 import type { BudgetView } from '../../common/budget';
 import { formatBudget } from './estimate';
 import { eventsOf, eventsRenderer } from './events';
 import type { ParticipantResponse, RoundResult, SessionConfig } from '../../common/session';
-import { closeSessionUpdate, sendMessageUpdate } from '../../common/sessionApi';
-import type { sessionWorkflow } from '../../workflows';
+import { closeSessionUpdate } from '../../common/sessionApi';
+import { SessionIdTakenError, startOneRoundSession } from '../oneRoundSession';
 import { followSessionRound, rowOf } from './followSession';
 import { exitCodeOf, formatUsage, outcomeOf, totalUsage, type ExitCode, type Output } from './output';
 import { createRenderer } from './progress';
 import { printable } from './sanitize';
 import type { CliRuntime } from './runtime';
-import { sessionMetadata } from '../webUi';
-import { CLI_MEMO_KEY, idTaken, RUN_UPDATE_ID, WORKFLOW_TYPES, type CliMemo } from './workflows';
+import { CLI_MEMO_KEY, idTaken, type CliMemo } from './workflows';
 
 /** What a `run` of a session needs to start. */
 export interface SessionRunStart {
@@ -28,44 +21,25 @@ export interface SessionRunStart {
 }
 
 /**
- * Starts the session and sends its question in one call (update-with-start), under a known update
- * id: a run killed right after starting still has its round, and `attach` can wait on that round.
+ * Starts the session and sends its question in one call, through the library
+ * ({@link startOneRoundSession}): a run killed right after starting still has its round, and
+ * `attach` can wait on that round. The CLI records the question in the memo, for `attach`.
  */
 export async function startSessionRun(
   runtime: CliRuntime,
   start: SessionRunStart,
 ): Promise<{ handle: WorkflowHandle; update: WorkflowUpdateHandle<RoundResult> }> {
   const memo: CliMemo = { origin: 'run', question: start.question };
-  const operation = new WithStartWorkflowOperation<typeof sessionWorkflow>(WORKFLOW_TYPES.session, {
-    workflowId: start.id,
-    taskQueue: start.taskQueue,
-    // The session closes itself after the round: a run whose CLI is killed still ends.
-    args: [{ config: start.config, closeAfterFirstRound: true }],
-    workflowIdConflictPolicy: 'FAIL',
-    memo: { [CLI_MEMO_KEY]: memo },
-    ...sessionMetadata(start.config, start.question),
-  });
-  // Update-with-start on the id of a closed session hands back that session's round (the same
-  // update id) whatever the id reuse policy: an id already used is refused before anything is sent.
-  const existing = await runtime.client.workflow
-    .getHandle(start.id)
-    .describe()
-    .then(
-      () => true,
-      (error: unknown) => (error instanceof WorkflowNotFoundError ? false : Promise.reject(error)),
-    );
-  if (existing) throw await idTaken(runtime.client, start.id, undefined);
   try {
-    const update = await runtime.client.workflow.startUpdateWithStart(sendMessageUpdate, {
-      args: [{ role: 'user', content: start.question }],
-      updateId: RUN_UPDATE_ID,
-      waitForStage: 'ACCEPTED',
-      startWorkflowOperation: operation,
+    const { handle, round } = await startOneRoundSession(runtime.client, start.config, start.question, {
+      sessionId: start.id,
+      taskQueue: start.taskQueue,
+      memo: { [CLI_MEMO_KEY]: memo },
     });
-    return { handle: await operation.workflowHandle(), update };
+    return { handle, update: round };
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError)
-      throw await idTaken(runtime.client, start.id, error);
+    // The CLI's own words: `--id`, and `show` or `attach` depending on whether the run goes on.
+    if (error instanceof SessionIdTakenError) throw await idTaken(runtime.client, start.id, error.cause);
     throw error;
   }
 }

@@ -18,7 +18,7 @@ import { withServedWorkflow } from './workflows';
 import { runRowOf } from '../runRow';
 import { explainEncrypted } from '../../storage/encryption';
 
-/** `council session show <id>`: the transcript of a session (or a council's result). */
+/** `council show <id>`: the transcript of a session (or a council's result). */
 export function showCommand(): Command {
   const command = new Command('show')
     .description(
@@ -97,9 +97,10 @@ function formatTranscript(transcript: readonly TranscriptEntry[], width: number 
       continue;
     }
     const tokens = entry.tokenUsage ? ` · ${entry.tokenUsage.totalTokens} tokens` : '';
+    const worker = entry.servedBy ? ` · worker ${entry.servedBy}` : '';
     lines.push(
       '',
-      `${entry.from} (${entry.role})${entry.status === 'ok' ? '' : ` [${entry.status}]`}${tokens}`,
+      `${entry.from} (${entry.role})${entry.status === 'ok' ? '' : ` [${entry.status}]`}${tokens}${worker}`,
     );
     if (entry.content) lines.push(entry.content.trim());
   }
@@ -108,7 +109,7 @@ function formatTranscript(transcript: readonly TranscriptEntry[], width: number 
 
 const statusPattern = /^[a-z-]+$/;
 
-/** `council session list`: sessions and councils, filtered by the search attributes they set. */
+/** `council list`: sessions and councils, filtered by the search attributes they set. */
 export function listCommand(): Command {
   const command = new Command('list')
     .description(
@@ -185,7 +186,7 @@ export function listCommand(): Command {
   });
 }
 
-/** A listed run as `session list` prints it: a run without a CLI question shows an empty one. */
+/** A listed run as `council list` prints it: a run without a CLI question shows an empty one. */
 function rowOf(info: WorkflowExecutionInfo) {
   const row = runRowOf(info);
   return { ...row, question: row.question ?? '' };

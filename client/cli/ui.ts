@@ -11,7 +11,7 @@ export const DEFAULT_UI_PORT = 8240;
 /**
  * `council ui [--port 8240]`: the web view of sessions and councils, on 127.0.0.1 only, reading from
  * the Temporal the other commands use. It runs until Ctrl-C; on the embedded server this process
- * also runs the workers the runs it shows need (as `session show` does).
+ * also runs the workers the runs it shows need (as `council show` does).
  */
 export function uiCommand(): Command {
   const command = new Command('ui')

@@ -26,7 +26,7 @@ const cliMemoSchema = z.object({
 export type CliMemo = z.infer<typeof cliMemoSchema>;
 
 /** Id of the update that carries a `run`'s question, so `attach` can wait on the same round. */
-export const RUN_UPDATE_ID = 'council-run-round';
+export { FIRST_ROUND_UPDATE_ID as RUN_UPDATE_ID } from '../oneRoundSession';
 
 /** Workflow type names, as the worker registers them. */
 export const WORKFLOW_TYPES = { session: 'sessionWorkflow', council: 'councilWorkflow' } as const;
@@ -49,7 +49,7 @@ export async function findWorkflow(client: Client, id: string): Promise<FoundWor
     description = await handle.describe();
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {
-      throw new CouncilUserError(`no session or council with id "${id}"`, 'see `council session list`', {
+      throw new CouncilUserError(`no session or council with id "${id}"`, 'see `council list`', {
         cause: error,
       });
     }
@@ -77,8 +77,8 @@ export async function idTaken(client: Client, id: string, cause: unknown): Promi
     );
   const hint =
     status === 'RUNNING'
-      ? `pick another --id, or follow it with \`council session attach ${id}\``
-      : `pick another --id, or read it with \`council session show ${id}\``;
+      ? `pick another --id, or follow it with \`council attach ${id}\``
+      : `pick another --id, or read it with \`council show ${id}\``;
   const state = status === undefined ? '' : status === 'RUNNING' ? ' (running)' : ' (closed)';
   return new CouncilUserError(`a session or council with id "${id}" already exists${state}`, hint, { cause });
 }

@@ -78,7 +78,7 @@ export async function sendFromPage(
 }
 
 /**
- * Cancels a running session or council, as `council session cancel` does: calls in flight are
+ * Cancels a running session or council, as `council cancel` does: calls in flight are
  * cancelled and the run closes; the page sees it closed on its next poll.
  */
 export async function cancelFromPage(options: UiDeps, id: string, response: ServerResponse): Promise<void> {

@@ -43,7 +43,7 @@ describe('runs and sessions that have ended', () => {
       code: 1,
       stderr:
         `council: a session or council with id "${id}" already exists (closed) (pick another --id, ` +
-        `or read it with \`council session show ${id}\`)\n`,
+        `or read it with \`council show ${id}\`)\n`,
     });
     expect(second.stdout).not.toMatch(/answer \d/);
     expect(chatRequests(mock)).toHaveLength(0);

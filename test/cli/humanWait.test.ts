@@ -53,7 +53,7 @@ describe('a council waiting for a person', () => {
       process: run,
     });
     expect(run.output.stdout).toMatch(
-      /People: waiting for a person, (?:1[01]\d|120) s left \(send one: council session send/,
+      /People: waiting for a person, (?:1[01]\d|120) s left \(send one: council send/,
     );
 
     const send = await runCli(['session', 'send', id, MESSAGE, '--worker'], env);

@@ -61,7 +61,7 @@ describe('council session', () => {
     expectSuccess(show);
     expect(show.stdout).toContain(`Session ${id}: broadcast, running, 2 round(s), 45 tokens`);
     expect(show.stdout).toMatch(
-      /── Round 1 ── user: First question\?[\s\S]*Expert-1 \(panelist\) · 15 tokens\nExpert-1: answer/,
+      /── Round 1 ── user: First question\?[\s\S]*Expert-1 \(panelist\) · 15 tokens · worker \S+\nExpert-1: answer/,
     );
     expect(show.stdout).toMatch(/── Round 2 ── user: Only you\?\n\nExpert-2 \(panelist\) · 15 tokens/);
 

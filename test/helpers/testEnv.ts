@@ -72,6 +72,8 @@ export interface HarnessOptions {
   taskQueue?: string;
   /** The test environment's namespace unless given (e.g. its encryptedNamespace). */
   namespace?: string;
+  /** The worker's identity, for a test that checks which worker made a call; the SDK's default unless given. */
+  identity?: string;
 }
 
 export async function startHarness(
@@ -91,6 +93,7 @@ export async function startHarness(
     workflowBundle: { code: readFileSync(env.bundlePath, 'utf8') },
     shutdownGraceTime: '1s',
     dataConverter: options.dataConverter,
+    identity: options.identity,
   });
   const workerRun = worker.run();
   const connection = await Connection.connect({ address: env.address });

@@ -121,12 +121,14 @@ export class CouncilLedger {
     message: ExpertMessageData,
     usage: TokenUsage,
     round = this.round,
+    servedBy?: string,
   ): void {
     const late = this.lateMark(round);
     const stored = this.addMessage({ ...message, ...late });
     const output = this.output(expert);
     output.tokenUsage = addUsage(output.tokenUsage, usage);
     output.round = round;
+    if (servedBy) output.servedBy = servedBy;
     if (phase === 'answer') Object.assign(output, { content: stored.content, ...late });
     this.record({
       ...this.who(expert, phase),

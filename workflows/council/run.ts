@@ -111,7 +111,14 @@ async function takeTurn(
     ...(audience !== undefined && { audience }),
     ...(priority !== undefined && { priority }),
   };
-  ledger.expertDone(expert, phase.kind, { ...message, ...routing }, outcome.response.tokenUsage, round);
+  ledger.expertDone(
+    expert,
+    phase.kind,
+    { ...message, ...routing },
+    outcome.response.tokenUsage,
+    round,
+    outcome.response.servedBy,
+  );
   view.answerId = message.id;
   return true;
 }
@@ -191,6 +198,6 @@ export async function synthesize(
   const site = { round: ledger.round, phase: 'synthesis', participant: config.name };
   const outcome = await callModel(config, prompt, { site, ids });
   if (outcome.status !== 'ok') return { ...base, status: 'failed', error: outcome.error };
-  const { content, tokenUsage } = outcome.response;
-  return { ...base, status: 'done', content, tokenUsage };
+  const { content, tokenUsage, servedBy } = outcome.response;
+  return { ...base, status: 'done', content, tokenUsage, ...(servedBy && { servedBy }) };
 }

@@ -119,6 +119,7 @@ export async function playRound(
       shown: shown.map((r) => r.participantName),
       ...(outcome.costUsd !== undefined && { costUsd: outcome.costUsd }),
       ...(outcome.downgradedTo && { downgradedTo: outcome.downgradedTo }),
+      ...(outcome.status === 'ok' && outcome.response.servedBy && { servedBy: outcome.response.servedBy }),
       ...(purpose.kind && { kind: purpose.kind }),
     };
     active.states[spec.name] = outcome.status === 'ok' ? 'done' : outcome.status;
@@ -133,6 +134,7 @@ export async function playRound(
       status: response.status,
       tokenUsage: response.tokenUsage,
       ...(response.downgradedTo && { downgradedTo: response.downgradedTo }),
+      ...(response.servedBy && { servedBy: response.servedBy }),
       ...(purpose.kind && { kind: purpose.kind }),
     });
     return response;
