@@ -1,5 +1,5 @@
 import { LLMock, type ChatCompletionRequest } from '@copilotkit/aimock';
-import { simulatedAnswer } from '../../client/simulated';
+import { simulatedAnswer } from '../../client/simulatedAnswers';
 
 /** The task of the quorum council, by which the mock knows to hold Builder's answer. */
 export const QUORUM_TASK = 'Should we adopt a four-day work week? Answer within the deadline.';
