@@ -11,7 +11,7 @@ import { ZERO_USAGE } from '../../common/llm';
 import { CouncilUserError } from '../errors';
 import type { TokenEvent } from '../tokens';
 import { councilRows, formatPeerReview, peerReviewFields, synthesisRow } from './councilShow';
-import { eventsOf, eventsRenderer } from './events';
+import { eventsOf } from './events';
 import { matchActivities } from './followSession';
 import { messageJsonOf, type HumanMessageJson } from './jsonOutput';
 import {
@@ -23,7 +23,7 @@ import {
   type ExitCode,
   type Output,
 } from './output';
-import { createRenderer, type ParticipantLine, type ProgressRenderer } from './progress';
+import { progressRendererFor, type ParticipantLine, type ProgressRenderer } from './progress';
 import type { CliRuntime } from './runtime';
 import { idTaken, type FoundWorkflow } from './workflows';
 
@@ -80,10 +80,7 @@ async function followCouncil(
   simulated: boolean,
   startedMs: number,
 ): Promise<ExitCode> {
-  const emit = eventsOf(out);
-  const renderer = emit
-    ? eventsRenderer(emit)
-    : createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
+  const renderer = progressRendererFor(out);
   const board = new CouncilBoard(renderer, id);
   const people: HumanMessageJson[] = [];
   const handle = client.workflow.getHandle(id);

@@ -7,13 +7,12 @@ import {
 } from '@temporalio/client';
 import type { BudgetView } from '../../common/budget';
 import { formatBudget } from './estimate';
-import { eventsOf, eventsRenderer } from './events';
+import { progressRendererFor } from './progress';
 import type { ParticipantResponse, RoundResult, SessionConfig } from '../../common/session';
 import { closeSessionUpdate, sendMessageUpdate } from '../../common/sessionApi';
 import type { sessionWorkflow } from '../../workflows';
 import { followSessionRound, rowOf } from './followSession';
 import { exitCodeOf, formatUsage, outcomeOf, totalUsage, type ExitCode, type Output } from './output';
-import { createRenderer } from './progress';
 import { printable } from './sanitize';
 import type { CliRuntime } from './runtime';
 import { sessionMetadata } from '../webUi';
@@ -90,10 +89,7 @@ export async function finishSessionRun(
   out: Output,
   meta: SessionRunMeta,
 ): Promise<ExitCode> {
-  const emit = eventsOf(out);
-  const renderer = emit
-    ? eventsRenderer(emit)
-    : createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
+  const renderer = progressRendererFor(out);
   const round = update.result();
   const responses = await followSessionRound(
     handle,
