@@ -1,4 +1,4 @@
-export type { LlmActivities } from './types';
+export { MODEL_CALL_ACTIVITY, type LlmActivities } from './types';
 export { createLlmActivities, type LlmActivityOptions } from './llm';
 export { missingProviderKeys, providerClientsFromEnv, type ProviderClients, type WorkerEnv } from './clients';
 export { adapterOf, ALL_ADAPTERS, providerEnvVars, standardKeyEnv } from './providers/registry';

@@ -9,7 +9,7 @@ import {
   policySubjectsSchema,
   type PolicySubject,
 } from '../common/policy';
-import { zodProblem } from '../common/validation';
+import { parseJsonAs, zodProblem } from '../common/validation';
 import { destinationOf, type Destination, type WorkerEnv } from './clients';
 import { ALL_ADAPTERS } from './providers/registry';
 
@@ -155,16 +155,13 @@ export function loadProviderPolicy(env: WorkerEnv): ProviderPolicy {
   if (!inline && !file) return new ProviderPolicy({}, env);
   const source = file ? `${PROVIDER_POLICY_FILE_ENV} (${file})` : PROVIDER_POLICY_ENV;
   const text = file ? readPolicyFile(file, source) : (inline ?? '');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`invalid provider policy in ${source}: not JSON (${(error as Error).message})`);
+  const parsed = parseJsonAs(providerPolicySchema, text);
+  if (!parsed.success && parsed.notJson) {
+    throw new Error(`invalid provider policy in ${source}: not JSON (${parsed.problem})`);
   }
-  const parsed = providerPolicySchema.safeParse(json);
   if (!parsed.success) {
     throw new Error(
-      `invalid provider policy in ${source}: ${zodProblem(parsed.error)} ` +
+      `invalid provider policy in ${source}: ${parsed.problem} ` +
         `(expected {"keys": {"ENV_VAR": ["https://host"]}, "keyless": ["http://host:port"]})`,
     );
   }

@@ -14,3 +14,9 @@ export interface LlmActivities {
    */
   checkProviderPolicy(subjects: PolicySubject[]): Promise<string[]>;
 }
+
+/**
+ * The activity type of a model call, as histories and pending activities name it. Code that counts,
+ * awaits or follows model calls compares with this, since `checkProviderPolicy` is an activity too.
+ */
+export const MODEL_CALL_ACTIVITY = 'callLlm' satisfies keyof LlmActivities;

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../common/defaults';
+import { waitForPort, waitUntilServing, type StartingServer } from './devServerReady';
 import { CouncilUserError } from './errors';
 
 /** Options for the embedded `temporal server start-dev`. */
@@ -20,7 +21,7 @@ export interface DevServerOptions {
   dynamicConfig?: Record<string, unknown>;
   /** Path of the `temporal` binary; defaults to the one scripts/install-temporal.sh installs. */
   executable?: string;
-  /** How long to wait for the server to answer, in ms. */
+  /** How long to wait, in ms, for the server to answer gRPC calls in its namespaces (and its UI to listen). */
   startTimeoutMs?: number;
 }
 
@@ -89,14 +90,18 @@ const GUARD_SCRIPT =
   'exec 3<&0; "$@" </dev/null & pid=$!; trap \'kill -TERM $pid 2>/dev/null\' TERM INT; ' +
   '(read -r _ <&3; kill -TERM $pid 2>/dev/null) & wait $pid; status=$?; wait $pid 2>/dev/null; exit $status';
 
-/** Starts `temporal server start-dev` on 127.0.0.1 and resolves once it (and its UI, if any) accepts connections. */
+/**
+ * Starts `temporal server start-dev` on 127.0.0.1 and resolves once it answers gRPC calls in each of its
+ * namespaces (and its UI, if any, accepts connections); throws a CouncilUserError after `startTimeoutMs`.
+ */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const executable = options.executable ?? temporalExecutable();
   if (!existsSync(executable)) throw missingExecutable(executable);
   const started = Date.now();
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
-  const args = serverArgs(port, namespace, options);
+  const namespaces = [namespace, ...(options.extraNamespaces ?? [])];
+  const args = serverArgs(port, namespaces, options);
   const uiPort = options.uiPort === 0 ? await freePort() : options.uiPort;
   if (uiPort !== undefined) args.push('--ui-port', String(uiPort));
   else args.push('--headless');
@@ -111,9 +116,23 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const address = `127.0.0.1:${port}`;
   const timeoutMs = options.startTimeoutMs ?? 15_000;
-  await waitForPort(port, child, timeoutMs, stderr);
-  // The UI listens a moment after gRPC; a printed UI address must already answer.
-  if (uiPort !== undefined) await waitForPort(uiPort, child, timeoutMs, stderr);
+  const starting: StartingServer = {
+    child,
+    address,
+    namespaces,
+    stderr,
+    deadline: Date.now() + timeoutMs,
+    timeoutMs,
+  };
+  try {
+    await waitForPort(starting, port);
+    await waitUntilServing(starting);
+    // The UI listens a moment after gRPC; a printed UI address must already answer.
+    if (uiPort !== undefined) await waitForPort(starting, uiPort);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
   return {
     address,
     namespace,
@@ -124,9 +143,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   };
 }
 
-function serverArgs(port: number, namespace: string, options: DevServerOptions): string[] {
+function serverArgs(port: number, namespaces: string[], options: DevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port)];
-  for (const name of [namespace, ...(options.extraNamespaces ?? [])]) args.push('--namespace', name);
+  for (const name of namespaces) args.push('--namespace', name);
   args.push('--log-level', 'error');
   if (options.dbFile) {
     // WAL with synchronous=NORMAL survives a crash of the server process (only an OS crash or power
@@ -139,27 +158,6 @@ function serverArgs(port: number, namespace: string, options: DevServerOptions):
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
   return args;
-}
-
-async function waitForPort(port: number, child: ChildProcess, timeoutMs: number, stderr: string[]) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new CouncilUserError(`The Temporal dev server exited at start: ${stderr.join('').trim()}`);
-    }
-    if (await canConnect(port)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  await stopChild(child);
-  throw new CouncilUserError(`The Temporal dev server did not answer on port ${port} within ${timeoutMs} ms`);
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => socket.end(() => resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
 }
 
 async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {

@@ -14,3 +14,20 @@ export function formatPath(path: readonly PropertyKey[]): string {
 export function zodProblem(error: z.ZodError): string {
   return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ');
 }
+
+/** The outcome of {@link parseJsonAs}: the data, or why not (`notJson`: the text did not even parse). */
+export type JsonParseResult<T> =
+  { success: true; data: T } | { success: false; notJson: boolean; problem: string };
+
+/** Parses `text` as JSON and checks it against `schema`; a problem says what is wrong and where. */
+export function parseJsonAs<T>(schema: z.ZodType<T>, text: string): JsonParseResult<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { success: false, notJson: true, problem: (error as Error).message };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { success: true, data: parsed.data };
+  return { success: false, notJson: false, problem: zodProblem(parsed.error) };
+}

@@ -15,25 +15,26 @@
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
  * new code must replay both. Without a tag the untagged files are rewritten (all, or the `--only` one).
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { LLMock, type ChatCompletionRequest } from '@copilotkit/aimock';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import OpenAI from 'openai';
 import { createLlmActivities } from '../activities';
 import { startDevServer } from '../client/devServer';
-import { executeCouncilExperts, startCouncil } from '../client/council';
-import { priorFromCouncil } from '../client/conversation';
-import { resynthesizeCouncil } from '../client/resynthesize';
-import { simulatedAnswer } from '../client/simulated';
-import { MultiParticipantSession } from '../client/session';
-import { COUNCIL_MODES, type CouncilMode } from '../common/council';
-import { ORCHESTRATION_STRATEGIES, type ParticipantRole } from '../common/participants';
+import { COUNCIL_MODES } from '../common/council';
+import { ORCHESTRATION_STRATEGIES } from '../common/participants';
 import { createCouncilWorker } from '../workers/worker';
+import { startRecordingMock } from './histories/mock';
+import {
+  recordBudget,
+  recordCancelledCouncil,
+  recordContinuation,
+  recordCouncil,
+  recordResynthesis,
+  recordSession,
+  TASK_QUEUE,
+  type Recording,
+} from './histories/record';
 
-const OUT_DIR = path.resolve(__dirname, '../test/fixtures/histories');
-const TASK_QUEUE = 'record-histories';
 /**
  * The tag of this recording, from the command line: `session-broadcast.<tag>.json`; `--only NAME`
  * records that one history alone (e.g. `--only session-selector` for a strategy added later).
@@ -46,37 +47,11 @@ if (TAG !== undefined && !/^[a-z0-9-]{1,40}$/.test(TAG)) {
   throw new Error(`tag "${TAG}" must be 1-40 lower-case letters, digits or dashes, e.g. call-ids`);
 }
 const wanted = (name: string) => ONLY === undefined || name === ONLY;
-const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
-const members: Array<[string, ParticipantRole, number]> = [
-  ['Moderator', 'moderator', 3],
-  ['Worker-1', 'worker', 2],
-  ['Supervisor', 'supervisor', 1],
-  ['Panelist', 'panelist', 5],
-  ['Watcher', 'observer', 0],
-  ['Judge', 'evaluator', 0],
-];
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const server = await startDevServer();
-  const mock = new LLMock({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
-  // The selector names Supervisor: a pick when Supervisor is a candidate, a fallback when it just spoke.
-  mock.on(
-    { predicate: (request) => JSON.stringify(request.messages).includes('You choose who speaks next') },
-    { content: 'Supervisor', usage: { prompt_tokens: 5, completion_tokens: 1 } },
-  );
-  mock.on({ predicate: () => true }, async (request) => {
-    // In the quorum council Builder straggles: the round closes without it and its answer is late.
-    if (JSON.stringify(request.messages).includes(QUORUM_TASK) && speaksAs(request, 'Builder'))
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-    // The cancelled council's experts are held until it is cancelled.
-    if (JSON.stringify(request.messages).includes(CANCELLED_TASK)) {
-      held += 1;
-      await new Promise((resolve) => setTimeout(resolve, 10_000));
-    }
-    return { content: recordedAnswer(request), usage: { prompt_tokens: 7, completion_tokens: 3 } };
-  });
-  await mock.start();
+  const { mock, held } = await startRecordingMock();
   const workerConnection = await NativeConnection.connect({ address: server.address });
   const openai = new OpenAI({ baseURL: `${mock.url}/v1`, apiKey: 'recording', maxRetries: 0 });
   const worker = await createCouncilWorker({
@@ -85,23 +60,9 @@ async function main(): Promise<void> {
     activities: createLlmActivities({ openai }),
   });
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
+  const recording: Recording = { client: new Client({ connection }), tag: TAG, held };
   try {
-    await worker.runUntil(async () => {
-      for (const strategy of ORCHESTRATION_STRATEGIES)
-        if (wanted(`session-${strategy}`)) await recordSession(client, strategy);
-      for (const mode of COUNCIL_MODES) if (wanted(`council-${mode}`)) await recordCouncil(client, mode);
-      if (wanted('council-peer-review')) await recordCouncil(client, 'parallel', 'peer-review');
-      if (wanted('council-resynthesis')) await recordResynthesis(client);
-      if (wanted('council-continued')) await recordContinuation(client);
-      if (wanted('council-quorum')) await recordCouncil(client, 'parallel', 'quorum');
-      if (wanted('council-cancelled')) await recordCancelledCouncil(client);
-      if (wanted('council-convergence')) await recordCouncil(client, 'adversarial', 'convergence');
-      if (wanted('council-vote-first')) await recordCouncil(client, 'adversarial', 'vote-first');
-      if (wanted('council-turn-debate')) await recordCouncil(client, 'adversarial', 'turn-debate');
-      if (wanted('session-budget')) await recordBudget(client);
-      if (wanted('council-routing')) await recordCouncil(client, 'sequential', 'routing');
-    });
+    await worker.runUntil(() => recordWanted(recording));
   } finally {
     await connection.close();
     await workerConnection.close();
@@ -110,206 +71,21 @@ async function main(): Promise<void> {
   }
 }
 
-async function recordSession(client: Client, strategy: (typeof ORCHESTRATION_STRATEGIES)[number]) {
-  const sessionId = `replay-${strategy}${TAG ? `-${TAG}` : ''}`;
-  // The first member comes with the config and the others join by update: both paths are recorded.
-  const [first, ...joining] = members;
-  const participants = first ? [{ name: first[0], role: first[1], priority: first[2], model }] : [];
-  const session = await MultiParticipantSession.create(
-    client,
-    { strategy, participants, ...(strategy === 'selector' && { selector: { model, maxTurns: 3 } }) },
-    { sessionId, taskQueue: TASK_QUEUE },
-  );
-  for (const [name, role, priority] of joining)
-    await session.addParticipantWithPriority(name, model, role, priority);
-  await session.sendMessage('user', 'First question');
-  await session.removeParticipant('Panelist');
-  await session.sendMessage('user', 'Second question');
-  await session.close();
-  await saveHistory(client, sessionId, `session-${strategy}`);
-}
-
-/**
- * A broadcast under `onExhausted: downgrade`: output-only prices make a call's worst case $1 on its
- * own model and $0.1 on the cheaper one, so A is sent as asked, B is downgraded and C is refused.
- */
-async function recordBudget(client: Client) {
-  const sessionId = `replay-budget${TAG ? `-${TAG}` : ''}`;
-  const dear = { ...model, model: 'gpt-4o', price: { inputPerMTok: 0, outputPerMTok: 1000 } };
-  const cheap = { ...model, price: { inputPerMTok: 0, outputPerMTok: 100 } };
-  const session = await MultiParticipantSession.create(
-    client,
-    {
-      strategy: 'broadcast',
-      budget: { maxCostUsd: 1.15, onExhausted: 'downgrade', downgradeTo: cheap },
-      participants: ['A', 'B', 'C'].map((name) => ({
-        name,
-        role: 'panelist' as const,
-        model: dear,
-        maxOutputTokens: 1000,
-        retry: { maximumAttempts: 1 },
-      })),
-    },
-    { sessionId, taskQueue: TASK_QUEUE },
-  );
-  await session.sendMessage('user', 'First question');
-  await session.close();
-  await saveHistory(client, sessionId, 'session-budget');
-}
-
-/**
- * What the mock answers: a fixed text; for a supervisor's assignment a task for Worker-1 alone (the
- * others fall back to the message: both paths are recorded); for a peer reviewer a ranking (the
- * simulated one), except Builder's first: unreadable, so the recording holds a retry too.
- */
-function recordedAnswer(request: ChatCompletionRequest): string {
-  if (JSON.stringify(request.messages).includes(ROUTING_TASK) && speaksAs(request, 'Critic'))
-    return JSON.stringify({
-      content: 'For the builders: costs rise.',
-      recipient: 'builders',
-      priority: 'urgent',
-    });
-  if (JSON.stringify(request.messages).includes('assign one task to each worker'))
-    return 'Worker-1: List three facts about the question.';
-  const stance = recordedStance(request);
-  if (stance !== undefined) return `A recorded answer.\nSTANCE: {"position": "${stance}", "confidence": 0.9}`;
-  const system = request.messages.find((m) => m.role === 'system')?.content;
-  if (typeof system !== 'string' || !system.includes('taking part as a reviewer'))
-    return 'A recorded answer.';
-  const retry = request.messages.some((m) => m.role === 'assistant');
-  return speaksAs(request, 'Builder') && !retry ? 'No ranking today.' : simulatedAnswer(request);
-}
-
-/**
- * The stance of a debate's position turn (its prompt asks for one): in round 1 Critic disagrees
- * (agreement 2 of 3, under the 0.67 threshold), in round 3 (debate round 2) everyone agrees.
- */
-function recordedStance(request: ChatCompletionRequest): string | undefined {
-  const prompt = JSON.stringify(request.messages);
-  if (!prompt.includes('End your answer with one line: STANCE')) return undefined;
-  return prompt.includes('## Your turn (round 1)') && speaksAs(request, 'Critic')
-    ? 'keep five days'
-    : 'adopt it';
-}
-
-/** The task of the routing council, whose Critic answers with an urgent message to a group. */
-const ROUTING_TASK = 'Should we adopt a four-day work week? Route by role and group.';
-
-/** The task of the quorum council, by which the mock knows to hold Builder's answer. */
-const QUORUM_TASK = 'Should we adopt a four-day work week? Answer within the deadline.';
-
-function speaksAs(request: ChatCompletionRequest, name: string): boolean {
-  const system = request.messages.find((m) => m.role === 'system')?.content;
-  return typeof system === 'string' && system.startsWith(`You are ${name},`);
-}
-
-/** Runs a council and saves its history (unless `save` is false); returns its id. */
-async function recordCouncil(
-  client: Client,
-  mode: CouncilMode,
-  variant?: 'peer-review' | 'quorum' | 'convergence' | 'vote-first' | 'turn-debate' | 'routing',
-  save = true,
-) {
-  const name = variant ? `council-${variant}` : `council-${mode}`;
-  const councilId = `replay-${name}${TAG ? `-${TAG}` : ''}${save ? '' : '-source'}`;
-  const experts = ['Analyst', 'Critic', 'Builder'].map((name) => ({
-    id: name.toLowerCase(),
-    name,
-    model,
-    canSendMessages: name === 'Critic',
-    ...(variant === 'routing' && { role: name === 'Critic' ? 'critic' : 'maker' }),
-  }));
-  await executeCouncilExperts(
-    client,
-    {
-      task:
-        variant === 'quorum'
-          ? QUORUM_TASK
-          : variant === 'routing'
-            ? ROUTING_TASK
-            : 'Should we adopt a four-day work week?',
-      mode,
-      activeExperts: experts,
-      synthesisConfig: { model },
-      enableMessaging: true,
-      ...(variant === 'peer-review' && { peerReview: { rubric: 'Prefer concrete advice.' } }),
-      // The quorum closes the round first: the deadline's timer is started and then cancelled.
-      ...(variant === 'quorum' && { quorum: 2, deadlineMs: 60_000 }),
-      ...(variant === 'convergence' && { debateRounds: 3, convergence: { threshold: 0.67 } }),
-      // Critic's opening differs (2 of 3 agree, the threshold is 0.6): the vote ends it at once.
-      ...(variant === 'vote-first' && { debateRounds: 3, convergence: { threshold: 0.6, voteFirst: true } }),
-      // The seed's turn-by-turn debate: each of the three speaks twice, one per round.
-      ...(variant === 'turn-debate' && { debateRounds: 2, debateStyle: 'turns' as const }),
-      // Critic (second) writes to the group: Builder, after it, reads the urgent message first.
-      ...(variant === 'routing' && { groups: { builders: ['analyst', 'builder'] } }),
-    },
-    undefined,
-    undefined,
-    { councilId, taskQueue: TASK_QUEUE },
-  );
-  if (save) await saveHistory(client, councilId, name);
-  return councilId;
-}
-
-const CANCELLED_TASK = 'Should we adopt a four-day work week? This council is cancelled.';
-/** Requests of the cancelled council the mock holds. */
-let held = 0;
-
-/** A parallel council of two experts, cancelled once both calls are in flight. */
-async function recordCancelledCouncil(client: Client) {
-  const experts = ['Analyst', 'Critic'].map((name) => ({ id: name.toLowerCase(), name, model }));
-  const context = { task: CANCELLED_TASK, mode: 'parallel' as const, activeExperts: experts };
-  const councilId = `replay-council-cancelled${TAG ? `-${TAG}` : ''}`;
-  await startCouncil(
-    client,
-    { ...context, synthesisConfig: { model } },
-    { councilId, taskQueue: TASK_QUEUE },
-  );
-  for (let i = 0; i < 100 && held < experts.length; i += 1) await new Promise((r) => setTimeout(r, 100));
-  const handle = client.workflow.getHandle(councilId);
-  await handle.cancel();
-  await handle.result().catch(() => undefined);
-  await saveHistory(client, councilId, 'council-cancelled');
-}
-
-/** A parallel council (not saved), then its re-synthesis with a re-ranking and another synthesizer. */
-async function recordResynthesis(client: Client) {
-  const sourceId = await recordCouncil(client, 'parallel', undefined, false);
-  const councilId = `replay-council-resynthesis${TAG ? `-${TAG}` : ''}`;
-  await resynthesizeCouncil(client, sourceId, {
-    councilId,
-    taskQueue: TASK_QUEUE,
-    synthesizer: { name: 'Chairman' },
-    peerReview: { rubric: 'Prefer the shortest answer.' },
-  });
-  await saveHistory(client, councilId, 'council-resynthesis');
-}
-
-/** A sequential council (not saved), then one that goes on from its conversation (`continueFrom`). */
-async function recordContinuation(client: Client) {
-  const sourceId = await recordCouncil(client, 'sequential', undefined, false);
-  const councilId = `replay-council-continued${TAG ? `-${TAG}` : ''}`;
-  const experts = ['Analyst', 'Critic'].map((name) => ({ id: name.toLowerCase(), name, model }));
-  await executeCouncilExperts(
-    client,
-    {
-      task: 'And a three-day weekend?',
-      mode: 'sequential',
-      activeExperts: experts,
-      synthesisConfig: { model },
-    },
-    undefined,
-    undefined,
-    { councilId, taskQueue: TASK_QUEUE, continueFrom: await priorFromCouncil(client, sourceId) },
-  );
-  await saveHistory(client, councilId, 'council-continued');
-}
-
-async function saveHistory(client: Client, workflowId: string, name: string) {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const file = path.join(OUT_DIR, TAG ? `${name}.${TAG}.json` : `${name}.json`);
-  writeFileSync(file, `${JSON.stringify(history, null, 1)}\n`);
-  console.log(`recorded ${path.relative(process.cwd(), file)} (${history.events?.length ?? 0} events)`);
+/** Every history the command line asks for (all by default), one after another. */
+async function recordWanted(recording: Recording): Promise<void> {
+  for (const strategy of ORCHESTRATION_STRATEGIES)
+    if (wanted(`session-${strategy}`)) await recordSession(recording, strategy);
+  for (const mode of COUNCIL_MODES) if (wanted(`council-${mode}`)) await recordCouncil(recording, mode);
+  if (wanted('council-peer-review')) await recordCouncil(recording, 'parallel', 'peer-review');
+  if (wanted('council-resynthesis')) await recordResynthesis(recording);
+  if (wanted('council-continued')) await recordContinuation(recording);
+  if (wanted('council-quorum')) await recordCouncil(recording, 'parallel', 'quorum');
+  if (wanted('council-cancelled')) await recordCancelledCouncil(recording);
+  if (wanted('council-convergence')) await recordCouncil(recording, 'adversarial', 'convergence');
+  if (wanted('council-vote-first')) await recordCouncil(recording, 'adversarial', 'vote-first');
+  if (wanted('council-turn-debate')) await recordCouncil(recording, 'adversarial', 'turn-debate');
+  if (wanted('session-budget')) await recordBudget(recording);
+  if (wanted('council-routing')) await recordCouncil(recording, 'sequential', 'routing');
 }
 
 main().catch((error: unknown) => {

@@ -5,7 +5,7 @@ import { ExternalStorage, type Payload, type PayloadCodec } from '@temporalio/co
 import { ExternalStorageRunner } from '@temporalio/common/lib/internal-non-workflow';
 import { z } from 'zod';
 import { CouncilUserError } from '../client/errors';
-import { zodProblem } from '../common/validation';
+import { parseJsonAs } from '../common/validation';
 import type { BlobStore } from './converter';
 
 /** How `council codec-server` listens. */
@@ -137,14 +137,12 @@ async function handle(
   }
   const text = await readBody(request);
   if (text === undefined) return reply(response, 413, { error: `body over ${MAX_BODY_BYTES} bytes` });
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return reply(response, 400, { error: 'the body is not JSON' });
+  const parsed = parseJsonAs(wireBody, text);
+  if (!parsed.success) {
+    return reply(response, 400, {
+      error: parsed.notJson ? 'the body is not JSON' : `bad request: ${parsed.problem}`,
+    });
   }
-  const parsed = wireBody.safeParse(json);
-  if (!parsed.success) return reply(response, 400, { error: `bad request: ${zodProblem(parsed.error)}` });
   const payloads = parsed.data.payloads.map(fromWire);
   const result = operation === 'decode' ? await handlers.decode(payloads) : await handlers.encode(payloads);
   reply(response, 200, { payloads: result.map(toWire) });

@@ -14,7 +14,7 @@ import { CouncilUserError } from '../errors';
 import { shownContextsJson } from '../shownContext';
 import type { TokenEvent } from '../tokens';
 import { councilRows, formatPeerReview, peerReviewFields, synthesisRow } from './councilShow';
-import { eventsOf, eventsRenderer } from './events';
+import { eventsOf } from './events';
 import { matchActivities } from './followSession';
 import { messageJsonOf, type HumanMessageJson } from './jsonOutput';
 import {
@@ -26,7 +26,7 @@ import {
   type ExitCode,
   type Output,
 } from './output';
-import { createRenderer, type ParticipantLine, type ProgressRenderer } from './progress';
+import { progressRendererFor, type ParticipantLine, type ProgressRenderer } from './progress';
 import type { CliRuntime } from './runtime';
 import { idTaken, type FoundWorkflow } from './workflows';
 
@@ -89,10 +89,7 @@ async function followCouncil(
   simulated: boolean,
   startedMs: number,
 ): Promise<ExitCode> {
-  const emit = eventsOf(out);
-  const renderer = emit
-    ? eventsRenderer(emit)
-    : createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
+  const renderer = progressRendererFor(out);
   const board = new CouncilBoard(renderer, id);
   const people: HumanMessageJson[] = [];
   const handle = client.workflow.getHandle(id);

@@ -1,6 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import type { LlmActivities } from '../../activities';
+import { MODEL_CALL_ACTIVITY } from '../../activities/types';
 import type { ParticipantResponse, SessionView, TranscriptEntry } from '../../common/session';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import { watchTokens } from '../tokens';
@@ -8,9 +8,6 @@ import type { AnswerRow } from './output';
 import type { ParticipantLine, ParticipantState, ProgressRenderer } from './progress';
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
-/** Only model calls belong to a participant; the provider-policy check is an activity too. */
-const MODEL_CALL: keyof LlmActivities = 'callLlm';
-
 const POLL_MS = 400;
 
 /** A session response as the CLI prints it. */
@@ -181,7 +178,9 @@ function stateName(status: TranscriptEntry['status']): string {
 export function matchActivities(thinking: readonly string[], pending: readonly PendingActivity[]) {
   const matched = new Map<string, PendingActivity>();
   const rest: PendingActivity[] = [];
-  for (const activity of pending.filter((candidate) => candidate.activityType?.name === MODEL_CALL)) {
+  for (const activity of pending.filter(
+    (candidate) => candidate.activityType?.name === MODEL_CALL_ACTIVITY,
+  )) {
     const named = thinking.find((name) => activity.activityId?.includes(name));
     if (named) matched.set(named, activity);
     else rest.push(activity);

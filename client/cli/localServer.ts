@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { startDevServer, type DevServer } from '../devServer';
+import { canConnect } from '../devServerReady';
 import { CouncilUserError } from '../errors';
 
 /** Where council keeps its embedded server's SQLite file, the workflow bundle cache and server.json. */
@@ -76,7 +76,8 @@ export async function publishedServer(dataDir: string): Promise<(LocalServer & {
     return undefined;
   }
   // A publisher killed with SIGKILL leaves its file behind; its server died with it (see devServer).
-  if (!isAlive(entry.pid) || !(await answers(entry.address))) return undefined;
+  const [host = '127.0.0.1', port = '0'] = entry.address.split(':');
+  if (!isAlive(entry.pid) || !(await canConnect(host, Number(port)))) return undefined;
   return entry;
 }
 
@@ -91,15 +92,4 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function answers(address: string): Promise<boolean> {
-  const [host = '127.0.0.1', port = '0'] = address.split(':');
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(port), host);
-    socket.setTimeout(1000, () => socket.destroy());
-    socket.once('connect', () => socket.end(() => resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.once('close', () => resolve(false));
-  });
 }

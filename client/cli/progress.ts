@@ -1,6 +1,7 @@
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
-import { formatAnswer, type AnswerRow } from './output';
+import { eventsOf, eventsRenderer } from './events';
+import { formatAnswer, type AnswerRow, type Output } from './output';
 import type { TokenEvent } from '../tokens';
 import { printable } from './sanitize';
 import { liveTail, PlainLines } from './streamText';
@@ -41,6 +42,16 @@ export interface ProgressRenderer {
  */
 export function createRenderer(stream: NodeJS.WriteStream, options: { answers: boolean }): ProgressRenderer {
   return stream.isTTY ? liveRenderer(stream, options.answers) : plainRenderer(stream, options.answers);
+}
+
+/**
+ * How a command shows a run's progress on `out`: as events under `--events`, else as lines for people
+ * (on stderr under `--json`, whose answers go in the document on stdout).
+ */
+export function progressRendererFor(out: Output): ProgressRenderer {
+  const emit = eventsOf(out);
+  if (emit) return eventsRenderer(emit);
+  return createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
 }
 
 /** A state in words; `now` is given on a live display, where elapsed times tick. */

@@ -7,7 +7,7 @@ import { requiredKeyVars, SIMULATED_BANNER } from '../simulated';
 import { followSessionRound, rowOf } from './followSession';
 import { createOutput, exitCodeOf, formatUsage, outcomeOf, totalUsage } from './output';
 import { connectionFlags, withConfigOptions, withConnectionOptions } from './options';
-import { createRenderer } from './progress';
+import { progressRendererFor } from './progress';
 import { prepareConfig, type StartOptions } from './run';
 import { isSimulatedQueue, openRuntime, simulatedQueue } from './runtime';
 import { attachCommand } from './sessionAttach';
@@ -118,7 +118,7 @@ export function sendCommand(): Command {
       if (simulated) out.say(SIMULATED_BANNER);
       const session = await MultiParticipantSession.attach(runtime.client, id);
       const to = options.to?.split(',').map((name) => name.trim());
-      const renderer = createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
+      const renderer = progressRendererFor(out);
       const sent = session.sendMessage('user', message, to ? { participants: to } : undefined);
       const responses = await followSessionRound(found.handle, sent, renderer, view.transcriptLength);
       const rows = responses.map(rowOf);

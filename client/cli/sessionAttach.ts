@@ -8,7 +8,7 @@ import { attachCouncilRun } from './councilRun';
 import { followSessionRound, rowOf } from './followSession';
 import { createOutput, exitCodeOf, formatUsage, outcomeOf, totalUsage, type Output } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
-import { createRenderer } from './progress';
+import { progressRendererFor } from './progress';
 import { isSimulatedQueue } from './runtime';
 import { finishSessionRun } from './sessionRun';
 import { RUN_UPDATE_ID, withServedWorkflow, type FoundWorkflow } from './workflows';
@@ -77,7 +77,7 @@ async function followOpenSession(found: FoundWorkflow, out: Output) {
   // Transcript indexes are absolute: entries dropped from the front still count.
   const dropped = view.transcriptLength - transcript.length;
   const roundStart = transcript.findIndex((entry) => entry.round === round);
-  const renderer = createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
+  const renderer = progressRendererFor(out);
   const responses = await followSessionRound(
     found.handle,
     roundEnd(found, round),

@@ -1,13 +1,12 @@
 import { WorkflowNotFoundError, type WorkflowHandle, type WorkflowUpdateHandle } from '@temporalio/client';
 import type { BudgetView } from '../../common/budget';
 import { formatBudget } from './estimate';
-import { eventsOf, eventsRenderer } from './events';
+import { progressRendererFor } from './progress';
 import type { ParticipantResponse, RoundResult, SessionConfig } from '../../common/session';
 import { closeSessionUpdate } from '../../common/sessionApi';
 import { SessionIdTakenError, startOneRoundSession } from '../oneRoundSession';
 import { followSessionRound, rowOf } from './followSession';
 import { exitCodeOf, formatUsage, outcomeOf, totalUsage, type ExitCode, type Output } from './output';
-import { createRenderer } from './progress';
 import { printable } from './sanitize';
 import type { CliRuntime } from './runtime';
 import { CLI_MEMO_KEY, idTaken, type CliMemo } from './workflows';
@@ -64,10 +63,7 @@ export async function finishSessionRun(
   out: Output,
   meta: SessionRunMeta,
 ): Promise<ExitCode> {
-  const emit = eventsOf(out);
-  const renderer = emit
-    ? eventsRenderer(emit)
-    : createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
+  const renderer = progressRendererFor(out);
   const round = update.result();
   const responses = await followSessionRound(
     handle,

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { LIMITS } from '../../common/defaults';
-import { zodProblem } from '../../common/validation';
+import { parseJsonAs } from '../../common/validation';
 import { sendHumanMessage } from '../council';
 import { CouncilUserError } from '../errors';
 import { MultiParticipantSession } from '../session';
@@ -46,14 +46,10 @@ export async function sendFromPage(
   }
   const body = await readBody(request, LIMITS.maxMessageBytes * 2);
   if (body === undefined) return sendJson(response, 413, { error: 'message too long' });
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return sendJson(response, 400, { error: 'the body is not JSON' });
+  const parsed = parseJsonAs(sendSchema, body);
+  if (!parsed.success) {
+    return sendJson(response, 400, { error: parsed.notJson ? 'the body is not JSON' : parsed.problem });
   }
-  const parsed = sendSchema.safeParse(json);
-  if (!parsed.success) return sendJson(response, 400, { error: zodProblem(parsed.error) });
   const { content, to } = parsed.data;
   const found = await findWorkflow(options.client, id);
   if (found.description.status.name !== 'RUNNING') {

@@ -2,7 +2,7 @@ import type { LLMock } from '@copilotkit/aimock';
 import { Context } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type ActivityInboundCallsInterceptor } from '@temporalio/worker';
-import { createLlmActivities } from '../../activities';
+import { createLlmActivities, MODEL_CALL_ACTIVITY } from '../../activities';
 import { MultiParticipantSession } from '../../client/session';
 import { CouncilUserError } from '../../client/errors';
 import { councilPlugin } from '../../workers';
@@ -71,7 +71,7 @@ describe('councilPlugin mounted into a worker the application builds itself', ()
       // Both calls went over HTTP to the mock, and through the application's interceptor.
       expect(chatRequests(mock).length - before).toBe(2);
       // The worker's provider policy was asked (an activity) before the calls were made.
-      expect(intercepted.filter((name) => name === 'callLlm')).toEqual(['callLlm', 'callLlm']);
+      expect(intercepted.filter((name) => name === MODEL_CALL_ACTIVITY)).toHaveLength(2);
       expect(intercepted).toContain('checkProviderPolicy');
       await session.close();
     } finally {

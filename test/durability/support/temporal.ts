@@ -1,6 +1,7 @@
 import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { MODEL_CALL_ACTIVITY } from '../../../activities/types';
 import { queryRetryInterceptor } from '../../../client/queryRetry';
 import type { ParticipantSpecInput } from '../../../common/participants';
 
@@ -20,12 +21,6 @@ export async function connectTo(address: string, dataConverter?: DataConverter):
     ...(dataConverter ? { dataConverter } : {}),
   });
 }
-
-/**
- * The activity type of a model call. Workflows also run `checkProviderPolicy` as an activity at start
- * and when a participant is added; tests that count, await or kill model calls must not count it.
- */
-export const MODEL_CALL_ACTIVITY = 'callLlm';
 
 /** True for an ActivityTaskScheduled event of a model call. */
 export function isModelCallScheduled(event: temporal.api.history.v1.IHistoryEvent): boolean {

@@ -1,0 +1,80 @@
+import { LLMock, type ChatCompletionRequest } from '@copilotkit/aimock';
+import { simulatedAnswer } from '../../client/simulatedAnswers';
+
+/** The task of the quorum council, by which the mock knows to hold Builder's answer. */
+/** The task of the routing council, whose Critic answers with an urgent message to a group. */
+export const ROUTING_TASK = 'Should we adopt a four-day work week? Route by role and group.';
+
+export const QUORUM_TASK = 'Should we adopt a four-day work week? Answer within the deadline.';
+/** The task of the cancelled council, by which the mock knows to hold its experts' answers. */
+export const CANCELLED_TASK = 'Should we adopt a four-day work week? This council is cancelled.';
+
+/** The recording's LLM server, and how many requests of the cancelled council it holds now. */
+export interface RecordingMock {
+  mock: LLMock;
+  held(): number;
+}
+
+/** Starts the mock LLM that answers every recorded run, each answer fixed by the request. */
+export async function startRecordingMock(): Promise<RecordingMock> {
+  let held = 0;
+  const mock = new LLMock({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
+  // The selector names Supervisor: a pick when Supervisor is a candidate, a fallback when it just spoke.
+  mock.on(
+    { predicate: (request) => JSON.stringify(request.messages).includes('You choose who speaks next') },
+    { content: 'Supervisor', usage: { prompt_tokens: 5, completion_tokens: 1 } },
+  );
+  mock.on({ predicate: () => true }, async (request) => {
+    // In the quorum council Builder straggles: the round closes without it and its answer is late.
+    if (JSON.stringify(request.messages).includes(QUORUM_TASK) && speaksAs(request, 'Builder'))
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // The cancelled council's experts are held until it is cancelled.
+    if (JSON.stringify(request.messages).includes(CANCELLED_TASK)) {
+      held += 1;
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+    }
+    return { content: recordedAnswer(request), usage: { prompt_tokens: 7, completion_tokens: 3 } };
+  });
+  await mock.start();
+  return { mock, held: () => held };
+}
+
+/**
+ * What the mock answers: a fixed text; for a supervisor's assignment a task for Worker-1 alone (the
+ * others fall back to the message: both paths are recorded); for a peer reviewer a ranking (the
+ * simulated one), except Builder's first: unreadable, so the recording holds a retry too.
+ */
+function recordedAnswer(request: ChatCompletionRequest): string {
+  if (JSON.stringify(request.messages).includes(ROUTING_TASK) && speaksAs(request, 'Critic'))
+    return JSON.stringify({
+      content: 'For the builders: costs rise.',
+      recipient: 'builders',
+      priority: 'urgent',
+    });
+  if (JSON.stringify(request.messages).includes('assign one task to each worker'))
+    return 'Worker-1: List three facts about the question.';
+  const stance = recordedStance(request);
+  if (stance !== undefined) return `A recorded answer.\nSTANCE: {"position": "${stance}", "confidence": 0.9}`;
+  const system = request.messages.find((m) => m.role === 'system')?.content;
+  if (typeof system !== 'string' || !system.includes('taking part as a reviewer'))
+    return 'A recorded answer.';
+  const retry = request.messages.some((m) => m.role === 'assistant');
+  return speaksAs(request, 'Builder') && !retry ? 'No ranking today.' : simulatedAnswer(request);
+}
+
+/**
+ * The stance of a debate's position turn (its prompt asks for one): in round 1 Critic disagrees
+ * (agreement 2 of 3, under the 0.67 threshold), in round 3 (debate round 2) everyone agrees.
+ */
+function recordedStance(request: ChatCompletionRequest): string | undefined {
+  const prompt = JSON.stringify(request.messages);
+  if (!prompt.includes('End your answer with one line: STANCE')) return undefined;
+  return prompt.includes('## Your turn (round 1)') && speaksAs(request, 'Critic')
+    ? 'keep five days'
+    : 'adopt it';
+}
+
+function speaksAs(request: ChatCompletionRequest, name: string): boolean {
+  const system = request.messages.find((m) => m.role === 'system')?.content;
+  return typeof system === 'string' && system.startsWith(`You are ${name},`);
+}

@@ -1,0 +1,193 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { executeCouncilExperts, startCouncil } from '../../client/council';
+import { priorFromCouncil } from '../../client/conversation';
+import { resynthesizeCouncil } from '../../client/resynthesize';
+import { MultiParticipantSession } from '../../client/session';
+import type { CouncilMode } from '../../common/council';
+import type { OrchestrationStrategy, ParticipantRole } from '../../common/participants';
+import { CANCELLED_TASK, QUORUM_TASK, ROUTING_TASK } from './mock';
+
+/** The task queue of the recording's worker. */
+export const TASK_QUEUE = 'record-histories';
+const OUT_DIR = path.resolve(__dirname, '../../test/fixtures/histories');
+
+/** What every recorder works with. */
+export interface Recording {
+  client: Client;
+  /** The tag of this recording: `session-broadcast.<tag>.json`; none rewrites the untagged files. */
+  tag?: string;
+  /** Requests of the cancelled council the mock holds now. */
+  held(): number;
+}
+
+const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
+const members: Array<[string, ParticipantRole, number]> = [
+  ['Moderator', 'moderator', 3],
+  ['Worker-1', 'worker', 2],
+  ['Supervisor', 'supervisor', 1],
+  ['Panelist', 'panelist', 5],
+  ['Watcher', 'observer', 0],
+  ['Judge', 'evaluator', 0],
+];
+
+/** `-<tag>` for workflow ids of a tagged recording, so that it does not collide with an untagged one. */
+function idSuffix(recording: Recording): string {
+  return recording.tag ? `-${recording.tag}` : '';
+}
+
+/** A session of this strategy: members join, two messages, one member leaves between them, close. */
+export async function recordSession(recording: Recording, strategy: OrchestrationStrategy) {
+  const sessionId = `replay-${strategy}${idSuffix(recording)}`;
+  // The first member comes with the config and the others join by update: both paths are recorded.
+  const [first, ...joining] = members;
+  const participants = first ? [{ name: first[0], role: first[1], priority: first[2], model }] : [];
+  const session = await MultiParticipantSession.create(
+    recording.client,
+    { strategy, participants, ...(strategy === 'selector' && { selector: { model, maxTurns: 3 } }) },
+    { sessionId, taskQueue: TASK_QUEUE },
+  );
+  for (const [name, role, priority] of joining)
+    await session.addParticipantWithPriority(name, model, role, priority);
+  await session.sendMessage('user', 'First question');
+  await session.removeParticipant('Panelist');
+  await session.sendMessage('user', 'Second question');
+  await session.close();
+  await saveHistory(recording, sessionId, `session-${strategy}`);
+}
+
+/**
+ * A broadcast under `onExhausted: downgrade`: output-only prices make a call's worst case $1 on its
+ * own model and $0.1 on the cheaper one, so A is sent as asked, B is downgraded and C is refused.
+ */
+export async function recordBudget(recording: Recording) {
+  const sessionId = `replay-budget${idSuffix(recording)}`;
+  const dear = { ...model, model: 'gpt-4o', price: { inputPerMTok: 0, outputPerMTok: 1000 } };
+  const cheap = { ...model, price: { inputPerMTok: 0, outputPerMTok: 100 } };
+  const session = await MultiParticipantSession.create(
+    recording.client,
+    {
+      strategy: 'broadcast',
+      budget: { maxCostUsd: 1.15, onExhausted: 'downgrade', downgradeTo: cheap },
+      participants: ['A', 'B', 'C'].map((name) => ({
+        name,
+        role: 'panelist' as const,
+        model: dear,
+        maxOutputTokens: 1000,
+        retry: { maximumAttempts: 1 },
+      })),
+    },
+    { sessionId, taskQueue: TASK_QUEUE },
+  );
+  await session.sendMessage('user', 'First question');
+  await session.close();
+  await saveHistory(recording, sessionId, 'session-budget');
+}
+
+/** Runs a council and saves its history (unless `save` is false); returns its id. */
+export async function recordCouncil(
+  recording: Recording,
+  mode: CouncilMode,
+  variant?: 'peer-review' | 'quorum' | 'convergence' | 'vote-first' | 'turn-debate' | 'routing',
+  save = true,
+) {
+  const name = variant ? `council-${variant}` : `council-${mode}`;
+  const councilId = `replay-${name}${idSuffix(recording)}${save ? '' : '-source'}`;
+  const experts = ['Analyst', 'Critic', 'Builder'].map((name) => ({
+    id: name.toLowerCase(),
+    name,
+    model,
+    canSendMessages: name === 'Critic',
+    ...(variant === 'routing' && { role: name === 'Critic' ? 'critic' : 'maker' }),
+  }));
+  await executeCouncilExperts(
+    recording.client,
+    {
+      task:
+        variant === 'quorum'
+          ? QUORUM_TASK
+          : variant === 'routing'
+            ? ROUTING_TASK
+            : 'Should we adopt a four-day work week?',
+      mode,
+      activeExperts: experts,
+      synthesisConfig: { model },
+      enableMessaging: true,
+      ...(variant === 'peer-review' && { peerReview: { rubric: 'Prefer concrete advice.' } }),
+      // The quorum closes the round first: the deadline's timer is started and then cancelled.
+      ...(variant === 'quorum' && { quorum: 2, deadlineMs: 60_000 }),
+      ...(variant === 'convergence' && { debateRounds: 3, convergence: { threshold: 0.67 } }),
+      // Critic's opening differs (2 of 3 agree, the threshold is 0.6): the vote ends it at once.
+      ...(variant === 'vote-first' && { debateRounds: 3, convergence: { threshold: 0.6, voteFirst: true } }),
+      // The seed's turn-by-turn debate: each of the three speaks twice, one per round.
+      ...(variant === 'turn-debate' && { debateRounds: 2, debateStyle: 'turns' as const }),
+      // Critic (second) writes to the group: Builder, after it, reads the urgent message first.
+      ...(variant === 'routing' && { groups: { builders: ['analyst', 'builder'] } }),
+    },
+    undefined,
+    undefined,
+    { councilId, taskQueue: TASK_QUEUE },
+  );
+  if (save) await saveHistory(recording, councilId, name);
+  return councilId;
+}
+
+/** A parallel council of two experts, cancelled once both calls are in flight. */
+export async function recordCancelledCouncil(recording: Recording) {
+  const experts = ['Analyst', 'Critic'].map((name) => ({ id: name.toLowerCase(), name, model }));
+  const context = { task: CANCELLED_TASK, mode: 'parallel' as const, activeExperts: experts };
+  const councilId = `replay-council-cancelled${idSuffix(recording)}`;
+  await startCouncil(
+    recording.client,
+    { ...context, synthesisConfig: { model } },
+    { councilId, taskQueue: TASK_QUEUE },
+  );
+  for (let i = 0; i < 100 && recording.held() < experts.length; i += 1)
+    await new Promise((r) => setTimeout(r, 100));
+  const handle = recording.client.workflow.getHandle(councilId);
+  await handle.cancel();
+  await handle.result().catch(() => undefined);
+  await saveHistory(recording, councilId, 'council-cancelled');
+}
+
+/** A parallel council (not saved), then its re-synthesis with a re-ranking and another synthesizer. */
+export async function recordResynthesis(recording: Recording) {
+  const sourceId = await recordCouncil(recording, 'parallel', undefined, false);
+  const councilId = `replay-council-resynthesis${idSuffix(recording)}`;
+  await resynthesizeCouncil(recording.client, sourceId, {
+    councilId,
+    taskQueue: TASK_QUEUE,
+    synthesizer: { name: 'Chairman' },
+    peerReview: { rubric: 'Prefer the shortest answer.' },
+  });
+  await saveHistory(recording, councilId, 'council-resynthesis');
+}
+
+/** A sequential council (not saved), then one that goes on from its conversation (`continueFrom`). */
+export async function recordContinuation(recording: Recording) {
+  const sourceId = await recordCouncil(recording, 'sequential', undefined, false);
+  const councilId = `replay-council-continued${idSuffix(recording)}`;
+  const experts = ['Analyst', 'Critic'].map((name) => ({ id: name.toLowerCase(), name, model }));
+  await executeCouncilExperts(
+    recording.client,
+    {
+      task: 'And a three-day weekend?',
+      mode: 'sequential',
+      activeExperts: experts,
+      synthesisConfig: { model },
+    },
+    undefined,
+    undefined,
+    { councilId, taskQueue: TASK_QUEUE, continueFrom: await priorFromCouncil(recording.client, sourceId) },
+  );
+  await saveHistory(recording, councilId, 'council-continued');
+}
+
+async function saveHistory(recording: Recording, workflowId: string, name: string) {
+  const history = await recording.client.workflow.getHandle(workflowId).fetchHistory();
+  const { tag } = recording;
+  const file = path.join(OUT_DIR, tag ? `${name}.${tag}.json` : `${name}.json`);
+  writeFileSync(file, `${JSON.stringify(history, null, 1)}\n`);
+  console.log(`recorded ${path.relative(process.cwd(), file)} (${history.events?.length ?? 0} events)`);
+}
