@@ -6,7 +6,8 @@
  * (`council-quorum`), a parallel council cancelled while its experts answer (`council-cancelled`),
  * a debate that stops at consensus in its second of three rounds (`council-convergence`), one that
  * votes first and agrees at once (`council-vote-first`), and a budgeted broadcast that downgrades one
- * call and refuses another (`session-budget`).
+ * call and refuses another (`session-budget`), and one whose `ask` budget waits for a raise
+ * (`session-budget-ask`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -27,6 +28,7 @@ import { MultiParticipantSession } from '../client/session';
 import { COUNCIL_MODES, type CouncilMode } from '../common/council';
 import { ORCHESTRATION_STRATEGIES, type ParticipantRole } from '../common/participants';
 import { createCouncilWorker } from '../workers/worker';
+import { recordBudget, recordBudgetAsk } from './recordBudgetHistories';
 
 const OUT_DIR = path.resolve(__dirname, '../test/fixtures/histories');
 const TASK_QUEUE = 'record-histories';
@@ -93,7 +95,8 @@ async function main(): Promise<void> {
       if (wanted('council-cancelled')) await recordCancelledCouncil(client);
       if (wanted('council-convergence')) await recordCouncil(client, 'adversarial', 'convergence');
       if (wanted('council-vote-first')) await recordCouncil(client, 'adversarial', 'vote-first');
-      if (wanted('session-budget')) await recordBudget(client);
+      if (wanted('session-budget')) await recordBudget(client, TASK_QUEUE, TAG, saveHistory);
+      if (wanted('session-budget-ask')) await recordBudgetAsk(client, TASK_QUEUE, TAG, saveHistory);
     });
   } finally {
     await connection.close();
@@ -120,34 +123,6 @@ async function recordSession(client: Client, strategy: (typeof ORCHESTRATION_STR
   await session.sendMessage('user', 'Second question');
   await session.close();
   await saveHistory(client, sessionId, `session-${strategy}`);
-}
-
-/**
- * A broadcast under `onExhausted: downgrade`: output-only prices make a call's worst case $1 on its
- * own model and $0.1 on the cheaper one, so A is sent as asked, B is downgraded and C is refused.
- */
-async function recordBudget(client: Client) {
-  const sessionId = `replay-budget${TAG ? `-${TAG}` : ''}`;
-  const dear = { ...model, model: 'gpt-4o', price: { inputPerMTok: 0, outputPerMTok: 1000 } };
-  const cheap = { ...model, price: { inputPerMTok: 0, outputPerMTok: 100 } };
-  const session = await MultiParticipantSession.create(
-    client,
-    {
-      strategy: 'broadcast',
-      budget: { maxCostUsd: 1.15, onExhausted: 'downgrade', downgradeTo: cheap },
-      participants: ['A', 'B', 'C'].map((name) => ({
-        name,
-        role: 'panelist' as const,
-        model: dear,
-        maxOutputTokens: 1000,
-        retry: { maximumAttempts: 1 },
-      })),
-    },
-    { sessionId, taskQueue: TASK_QUEUE },
-  );
-  await session.sendMessage('user', 'First question');
-  await session.close();
-  await saveHistory(client, sessionId, 'session-budget');
 }
 
 /**

@@ -59,6 +59,7 @@ import {
 import { SUMMARY_MEMO_PATCH, summaryOf } from './summary';
 import { sessionDetails } from './details';
 import { invalid } from '../shared/invalid';
+import { budgetAskOf, registerBudgetHandlers } from './budgetHandlers';
 
 /**
  * Patch id of the change that continues-as-new once a run's history passes
@@ -121,14 +122,24 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     if (refusal) throw refusal;
   };
 
+  const statusNow = () => {
+    if (state.closed) return 'closed';
+    // Only an `ask` budget ever waits: no other history reaches this value.
+    if (state.ledger?.waiting) return 'waiting-budget';
+    return roundRunning ? 'running' : 'idle';
+  };
   const publishStatus = () =>
     upsertSearchAttributes([
       { key: CouncilKindKey, value: 'session' },
-      { key: CouncilStatusKey, value: state.closed ? 'closed' : roundRunning ? 'running' : 'idle' },
+      { key: CouncilStatusKey, value: statusNow() },
       { key: CouncilStrategyKey, value: state.config.strategy },
     ]);
   publishStatus();
   showDetails();
+  const budgetAsk = budgetAskOf(state, () => {
+    publishStatus();
+    showDetails();
+  });
 
   const acceptingUpdates = () => {
     if (state.closed) throw invalid('this session is closed: start a new one');
@@ -138,7 +149,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     acceptingUpdates();
     if (state.ledger?.exhausted) {
       throw invalid(
-        'this session has spent its budget (a call was refused): read `budget` in its view, and start a new session with a larger one',
+        'this session has spent its budget (a call was refused): read `budget` in its view, and raise it ' +
+          '(`council budget raise ID --by-usd N`) or start a new session with a larger one',
       );
     }
     const parsed = sendMessageSchema.safeParse(request);
@@ -167,6 +179,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
         ids,
         onActive: setActive,
         stopRequested: () => stopRequested,
+        budgetAsk,
       });
       const { budget } = viewOf(state, undefined);
       return boundRoundResult({
@@ -304,6 +317,12 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   setHandler(closeSessionUpdate, () => {
     updatesThisRun += 1;
     return close();
+  });
+
+  registerBudgetHandlers(state, budgetAsk, {
+    acceptingUpdates,
+    counted: () => void (updatesThisRun += 1),
+    changed: showDetails,
   });
 
   setHandler(sessionViewQuery, () => viewOf(state, active));
