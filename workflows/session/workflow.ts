@@ -12,7 +12,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { LIMITS } from '../../common/defaults';
-import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
+import {
+  CouncilCostUsdKey,
+  CouncilKindKey,
+  CouncilStatusKey,
+  CouncilStrategyKey,
+} from '../../common/searchAttributes';
 import {
   SESSION_SUMMARY_MEMO_KEY,
   sendMessageSchema,
@@ -71,6 +76,11 @@ const HISTORY_BYTES_PATCH = 'history-bytes-continue-as-new';
 const CANCELLED_STATUS_PATCH = 'session-cancelled-status';
 /** Patch id of {@link SessionWorkflowInput.closeAfterFirstRound}: runs of older code ignored the flag. */
 const CLOSE_AFTER_FIRST_ROUND_PATCH = 'session-close-after-first-round';
+/**
+ * Patch id of the CouncilCostUsd search attribute: a budgeted session upserts its spend when it
+ * changes. Asked only then, so histories without a budget never reach the marker.
+ */
+const COST_SEARCH_ATTRIBUTE_PATCH = 'cost-search-attribute';
 
 /** Input of {@link sessionWorkflow}: a config for a new session, or the state carried from the last run. */
 export interface SessionWorkflowInput {
@@ -128,12 +138,23 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     if (state.ledger?.waiting) return 'waiting-budget';
     return roundRunning ? 'running' : 'idle';
   };
-  const publishStatus = () =>
+  // What the run starts with is published already: a continued run inherits its search attributes.
+  let publishedCostUsd = state.ledger?.spent.usd ?? 0;
+  const publishCost = () => {
+    const spentUsd = state.ledger?.spent.usd;
+    if (spentUsd === undefined || spentUsd === publishedCostUsd) return;
+    if (!patched(COST_SEARCH_ATTRIBUTE_PATCH)) return;
+    publishedCostUsd = spentUsd;
+    upsertSearchAttributes([{ key: CouncilCostUsdKey, value: spentUsd }]);
+  };
+  const publishStatus = () => {
     upsertSearchAttributes([
       { key: CouncilKindKey, value: 'session' },
       { key: CouncilStatusKey, value: statusNow() },
       { key: CouncilStrategyKey, value: state.config.strategy },
     ]);
+    publishCost();
+  };
   publishStatus();
   showDetails();
   const budgetAsk = budgetAskOf(state, () => {
