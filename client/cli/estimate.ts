@@ -118,7 +118,9 @@ export function formatEstimate(estimate: SessionEstimate): string {
     const cheaper = estimate.budget.downgradeTo;
     const onExhausted = cheaper
       ? `calls that do not fit go to ${modelName(cheaper)}, or are refused before they are sent if they do not fit there either`
-      : 'calls that do not fit are refused before they are sent';
+      : estimate.budget.onExhausted === 'ask'
+        ? 'a call that does not fit waits for `council budget raise` or `council budget stop` before it is sent'
+        : 'calls that do not fit are refused before they are sent';
     lines.push(`budget: at most ${limits.join(' and ')}; ${onExhausted}`);
   }
   return lines.join('\n');
