@@ -137,9 +137,19 @@ export function formatBudget(budget: BudgetView): string {
     budget.limit.maxTokens !== undefined ? `${budget.limit.maxTokens} tokens` : undefined,
   ].filter(Boolean);
   const refused = budget.refusedCount > 0 ? `; refused ${budget.refusedCount} call(s)` : '';
+  const { waiting, stopped } = budget;
+  const state = [
+    budget.exhausted ? ' (exhausted)' : '',
+    budget.downgraded ? ' (downgraded)' : '',
+    stopped ? ` (stopped: ${stopped === 'person' ? 'by a person' : 'no one raised it in time'})` : '',
+  ].join('');
+  const wait = waiting
+    ? `; waiting-budget: ${waiting.participant}'s call needs up to $${waiting.needed.usd.toFixed(6)} and ` +
+      `${waiting.needed.tokens} tokens; \`council budget raise|stop\` before ${waiting.until}`
+    : '';
   return (
     `budget: spent $${budget.spent.usd.toFixed(6)} and ${budget.spent.tokens} tokens of ${limit.join(', ')}` +
-    `${budget.exhausted ? ' (exhausted)' : ''}${budget.downgraded ? ' (downgraded)' : ''}${refused}`
+    `${state}${refused}${wait}`
   );
 }
 

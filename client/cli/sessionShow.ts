@@ -12,6 +12,7 @@ import type { TranscriptEntry } from '../../common/session';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import { CouncilUserError } from '../errors';
 import { showCouncil } from './councilShow';
+import { formatBudget } from './estimate';
 import { workflowStatusOf } from './jsonOutput';
 import { createOutput, formatTable } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
@@ -56,6 +57,7 @@ export function showCommand(): Command {
             usage,
           })),
           transcriptDropped: view.transcriptDropped,
+          ...(view.budget && { budget: view.budget }),
           transcript,
         });
       }
@@ -64,6 +66,7 @@ export function showCommand(): Command {
         `Session ${id}: ${view.strategy}, ${status}, ${view.round} round(s), ${view.usage.totalTokens} tokens`,
       );
       out.say(printable(`Participants: ${names || 'none'}`));
+      if (view.budget) out.say(formatBudget(view.budget));
       // The transcript is what models and people wrote: no escape of theirs reaches the terminal.
       out.say(formatTranscript(transcript, out.width));
     });

@@ -54,8 +54,12 @@ describe('onExhausted: ask on the real dev server, LLM served by aimock', () => 
     await waitFor('the session to wait for its budget', async () => {
       const waiting = (await session.view()).budget?.waiting;
       const description = await client.workflow.getHandle(session.sessionId).describe();
+      // Cheap's call is sent as Dear starts to wait: its request may reach the mock a moment later.
+      const cheapCalled = speakers().length > 0;
       return (
-        waiting !== undefined && description.typedSearchAttributes.get(CouncilStatusKey) === 'waiting-budget'
+        cheapCalled &&
+        waiting !== undefined &&
+        description.typedSearchAttributes.get(CouncilStatusKey) === 'waiting-budget'
       );
     });
   }

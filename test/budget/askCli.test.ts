@@ -59,7 +59,9 @@ describe('`council budget raise|stop` against a run waiting for its budget', () 
           .getHandle(id)
           .describe()
           .catch(() => undefined);
-        return description?.typedSearchAttributes.get(CouncilStatusKey) === 'waiting-budget';
+        // A's call is sent as B starts to wait: its request may reach the mock a moment later.
+        const answered = chatRequests(mock).length > 0;
+        return answered && description?.typedSearchAttributes.get(CouncilStatusKey) === 'waiting-budget';
       },
       120_000,
       200,
@@ -71,6 +73,8 @@ describe('`council budget raise|stop` against a run waiting for its budget', () 
   it('`budget raise --by-usd` lets the waiting call go on and the run completes', async () => {
     const env = clusterEnv('budget-ask-raise', mockProviderEnv(mock));
     const run = await runUntilWaiting('budget-ask-raise', env);
+    const shown = await runCli(['session', 'show', 'budget-ask-raise'], env);
+    expect(shown.stdout).toContain("waiting-budget: B's call needs up to $1.000000 and");
     const raised = await runCli(['budget', 'raise', 'budget-ask-raise', '--by-usd', '1'], env);
     expect(raised).toMatchObject({ code: 0 });
     expect(raised.stdout).toContain('Raised the budget of session budget-ask-raise: limit $1.5');
