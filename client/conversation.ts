@@ -55,7 +55,7 @@ export async function readConversation(client: Client, councilId: string): Promi
     };
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
-    const hint = 'list councils with `council session list`';
+    const hint = 'list councils with `council list`';
     throw new CouncilUserError(`no council with id "${councilId}"`, hint, { cause: error });
   }
 }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { SEARCH_ATTRIBUTES } from '../common/defaults';
+import { SEARCH_ATTRIBUTE_TYPES, SEARCH_ATTRIBUTES } from '../common/defaults';
 import { waitForPort, waitUntilServing, type StartingServer } from './devServerReady';
 import { CouncilUserError } from './errors';
 
@@ -153,7 +153,10 @@ function serverArgs(port: number, namespaces: string[], options: DevServerOption
     args.push('--db-filename', options.dbFile);
     args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
   }
-  for (const name of Object.values(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=Keyword`);
+  for (const [key, name] of Object.entries(SEARCH_ATTRIBUTES)) {
+    const type = SEARCH_ATTRIBUTE_TYPES[key as keyof typeof SEARCH_ATTRIBUTES];
+    args.push('--search-attribute', `${name}=${type}`);
+  }
   for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }

@@ -1,5 +1,10 @@
 import type { WorkflowExecutionInfo, WorkflowExecutionStatusName } from '@temporalio/client';
-import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../common/searchAttributes';
+import {
+  CouncilCostUsdKey,
+  CouncilKindKey,
+  CouncilStatusKey,
+  CouncilStrategyKey,
+} from '../common/searchAttributes';
 import { SESSION_SUMMARY_MEMO_KEY, type SessionSummary } from '../common/session';
 
 /**
@@ -20,6 +25,8 @@ export interface RunRow {
   closedAt: string | null;
   /** A closed session's total, from its memo; null when not known without a worker. */
   tokens: number | null;
+  /** What a session with a budget has spent in USD (its CouncilCostUsd); null for any other run. */
+  costUsd: number | null;
   /** The question a CLI `run` recorded in its memo; undefined for any other run. */
   question: string | undefined;
 }
@@ -38,6 +45,7 @@ export function runRowOf(info: WorkflowExecutionInfo): RunRow {
     startedAt: info.startTime.toISOString(),
     closedAt: info.closeTime?.toISOString() ?? null,
     tokens: summary ? summary.usage.totalTokens : null,
+    costUsd: info.typedSearchAttributes.get(CouncilCostUsdKey) ?? null,
     question: memo?.question,
   };
 }

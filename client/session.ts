@@ -6,7 +6,8 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
-import { sessionBudgetProblems } from '../common/budget';
+import { sessionBudgetProblems, type BudgetView } from '../common/budget';
+import { raiseBudgetSchema, type RaiseBudgetInput } from '../common/budgetRaise';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import type { ModelSpec } from '../common/llm';
 import type {
@@ -35,7 +36,9 @@ import {
   sessionViewQuery,
   setParticipantRoleUpdate,
   setStrategyUpdate,
+  raiseBudgetUpdate,
   skipParticipantUpdate,
+  stopBudgetUpdate,
   stopRoundUpdate,
   transcriptQuery,
 } from '../common/sessionApi';
@@ -189,6 +192,27 @@ export class MultiParticipantSession {
    */
   stopRound(): Promise<boolean> {
     return this.update(stopRoundUpdate);
+  }
+
+  /**
+   * Raises the session's budget by or to an amount, in dollars or tokens (exactly one, e.g.
+   * `{ byUsd: 0.5 }`): a call an `onExhausted: ask` budget holds goes on once it fits, and a spent
+   * budget takes rounds again. Resolves to the budget after the raise.
+   */
+  raiseBudget(raise: RaiseBudgetInput): Promise<BudgetView> {
+    const parsed = raiseBudgetSchema.safeParse(raise);
+    if (!parsed.success) {
+      throw new CouncilUserError(`invalid budget raise: ${zodProblem(parsed.error)}`, 'e.g. { byUsd: 0.5 }');
+    }
+    return this.update(raiseBudgetUpdate, parsed.data);
+  }
+
+  /**
+   * Stops the session's budget: no further call is admitted, and a call an `ask` budget holds is
+   * refused. Resolves to the budget after it.
+   */
+  stopBudget(): Promise<BudgetView> {
+    return this.update(stopBudgetUpdate);
   }
 
   /** Every participant, in order of joining: its spec's fields flat, with usage and history size. */

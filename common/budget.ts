@@ -3,18 +3,26 @@ import { modelSpecSchema, type ChatMessage, type TokenUsage } from './llm';
 import { priceOf, usdOf, type Price, type PricedModel } from './prices';
 import { utf8Bytes } from './size';
 
+/** How long an `ask` budget waits for a person when `askTimeoutMs` is not given: an hour. */
+export const DEFAULT_BUDGET_ASK_TIMEOUT_MS = 60 * 60 * 1000;
+/** The longest an `ask` budget may wait: a week (the wait is a durable timer, but a run should end). */
+export const MAX_BUDGET_ASK_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
+
 /**
  * A budget on a session: tokens (input + output) and/or USD. `stop` refuses every call that does
  * not fit and ends the round; the session then takes no more rounds. `downgrade` sends the first
  * call that does not fit, and every later call of the session, to `downgradeTo` instead, as long as
- * that cheaper call fits; what does not fit even then is refused as under `stop`.
+ * that cheaper call fits; what does not fit even then is refused as under `stop`. `ask` holds the
+ * call that does not fit (durably) until a person raises the budget or stops it, or `askTimeoutMs`
+ * passes; a stop or a timeout then refuses it as under `stop`.
  */
 export const budgetSchema = z
   .object({
     maxTokens: z.number().int().positive().optional(),
     maxCostUsd: z.number().positive().max(1_000_000).optional(),
-    onExhausted: z.enum(['stop', 'downgrade']).default('stop'),
+    onExhausted: z.enum(['stop', 'downgrade', 'ask']).default('stop'),
     downgradeTo: modelSpecSchema.optional(),
+    askTimeoutMs: z.number().int().min(1000).max(MAX_BUDGET_ASK_TIMEOUT_MS).optional(),
   })
   .strict()
   .refine((budget) => budget.maxTokens !== undefined || budget.maxCostUsd !== undefined, {
@@ -25,6 +33,11 @@ export const budgetSchema = z
       'onExhausted: downgrade needs downgradeTo, and downgradeTo needs onExhausted: downgrade, ' +
       'e.g. budget: { maxCostUsd: 0.5, onExhausted: downgrade, downgradeTo: { provider: openai, model: gpt-4o-mini } }',
     path: ['downgradeTo'],
+  })
+  .refine((budget) => budget.askTimeoutMs === undefined || budget.onExhausted === 'ask', {
+    message:
+      'askTimeoutMs needs onExhausted: ask, e.g. budget: { maxCostUsd: 0.5, onExhausted: ask, askTimeoutMs: 600000 }',
+    path: ['askTimeoutMs'],
   });
 export type Budget = z.infer<typeof budgetSchema>;
 
@@ -43,6 +56,17 @@ export interface RefusedCall {
   needed: Amount;
 }
 
+/** A call an `ask` budget holds until a person raises the budget or stops it. */
+export interface BudgetWait {
+  round: number;
+  phase: string;
+  participant: string;
+  /** What the call would reserve: the budget must make room for it. */
+  needed: Amount;
+  /** When the wait ends with a refusal unless a person answers (workflow time, ISO 8601 UTC). */
+  until: string;
+}
+
 /** Most refused calls a ledger lists (it counts them all). */
 export const MAX_REFUSED_LISTED = 50;
 
@@ -58,6 +82,10 @@ export interface LedgerState {
    * too. Absent in ledgers carried before downgrades existed.
    */
   downgraded?: boolean;
+  /** Under `onExhausted: ask`: the call waiting for a person now, if any. */
+  waiting?: BudgetWait;
+  /** Under `onExhausted: ask`: why the budget stopped admitting calls (a person said stop, or no one answered in time). */
+  stopped?: 'person' | 'timeout';
 }
 
 /** The budget as a view or result shows it. */

@@ -117,4 +117,13 @@ export const SEARCH_ATTRIBUTES = {
   status: 'CouncilStatus',
   strategy: 'CouncilStrategy',
   kind: 'CouncilKind',
+  costUsd: 'CouncilCostUsd',
 } as const;
+
+/** How the server indexes each of {@link SEARCH_ATTRIBUTES}, as `--search-attribute Name=Type` takes it. */
+export const SEARCH_ATTRIBUTE_TYPES: Record<keyof typeof SEARCH_ATTRIBUTES, 'Keyword' | 'Double'> = {
+  status: 'Keyword',
+  strategy: 'Keyword',
+  kind: 'Keyword',
+  costUsd: 'Double',
+};

@@ -11,3 +11,8 @@ export const CouncilStrategyKey = defineSearchAttributeKey(
   SearchAttributeType.KEYWORD,
 );
 export const CouncilKindKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.kind, SearchAttributeType.KEYWORD);
+/** What a session has spent, in USD, as its budget counts it; set only on sessions with a budget. */
+export const CouncilCostUsdKey = defineSearchAttributeKey(
+  SEARCH_ATTRIBUTES.costUsd,
+  SearchAttributeType.DOUBLE,
+);

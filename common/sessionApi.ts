@@ -1,4 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { BudgetView } from './budget';
+import type { RaiseBudgetInput } from './budgetRaise';
 import type { OrchestrationStrategy, ParticipantSpec, ParticipantSpecInput } from './participants';
 import type {
   ParticipantRecord,
@@ -35,3 +37,14 @@ export const participantQuery = defineQuery<ParticipantRecord | null, [string]>(
 export const transcriptQuery = defineQuery<TranscriptEntry[], [{ fromIndex?: number } | undefined]>(
   'transcript',
 );
+
+/**
+ * Raises the session's budget (by or to an amount, in dollars or tokens): a call an `ask` budget
+ * holds goes on once it fits, and a spent budget takes rounds again. Returns the budget after it.
+ */
+export const raiseBudgetUpdate = defineUpdate<BudgetView, [RaiseBudgetInput]>('raiseBudget');
+/**
+ * Stops the session's budget: no further call is admitted; a call an `ask` budget holds is refused,
+ * as under `onExhausted: stop`. Returns the budget after it.
+ */
+export const stopBudgetUpdate = defineUpdate<BudgetView, []>('stopBudget');

@@ -69,6 +69,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./session')).sessionCommand(),
   },
   {
+    name: 'budget',
+    term: 'budget',
+    description:
+      "raise or stop a session's budget (a call an `onExhausted: ask` budget holds waits for this)",
+    load: async () => (await import('./budget')).budgetCommand(),
+  },
+  {
     name: 'schedule',
     term: 'schedule',
     description: 'recurring council runs on Temporal Schedules',

@@ -118,7 +118,9 @@ export function formatEstimate(estimate: SessionEstimate): string {
     const cheaper = estimate.budget.downgradeTo;
     const onExhausted = cheaper
       ? `calls that do not fit go to ${modelName(cheaper)}, or are refused before they are sent if they do not fit there either`
-      : 'calls that do not fit are refused before they are sent';
+      : estimate.budget.onExhausted === 'ask'
+        ? 'a call that does not fit waits for `council budget raise` or `council budget stop` before it is sent'
+        : 'calls that do not fit are refused before they are sent';
     lines.push(`budget: at most ${limits.join(' and ')}; ${onExhausted}`);
   }
   return lines.join('\n');
@@ -135,9 +137,19 @@ export function formatBudget(budget: BudgetView): string {
     budget.limit.maxTokens !== undefined ? `${budget.limit.maxTokens} tokens` : undefined,
   ].filter(Boolean);
   const refused = budget.refusedCount > 0 ? `; refused ${budget.refusedCount} call(s)` : '';
+  const { waiting, stopped } = budget;
+  const state = [
+    budget.exhausted ? ' (exhausted)' : '',
+    budget.downgraded ? ' (downgraded)' : '',
+    stopped ? ` (stopped: ${stopped === 'person' ? 'by a person' : 'no one raised it in time'})` : '',
+  ].join('');
+  const wait = waiting
+    ? `; waiting-budget: ${waiting.participant}'s call needs up to $${waiting.needed.usd.toFixed(6)} and ` +
+      `${waiting.needed.tokens} tokens; \`council budget raise|stop\` before ${waiting.until}`
+    : '';
   return (
     `budget: spent $${budget.spent.usd.toFixed(6)} and ${budget.spent.tokens} tokens of ${limit.join(', ')}` +
-    `${budget.exhausted ? ' (exhausted)' : ''}${budget.downgraded ? ' (downgraded)' : ''}${refused}`
+    `${state}${refused}${wait}`
   );
 }
 

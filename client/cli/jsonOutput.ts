@@ -253,6 +253,7 @@ export const runListJson = z.object({
       closedAt: isoTime.nullable(),
       /** A closed session's total, from its memo; null when not known without a worker. */
       tokens: z.number().nullable(),
+      costUsd: z.number().nullable(),
       question: z.string(),
     }),
   ),

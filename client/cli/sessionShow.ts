@@ -2,12 +2,18 @@ import { Command, Option } from 'commander';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { COUNCIL_MODES } from '../../common/council';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
-import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
+import {
+  CouncilCostUsdKey,
+  CouncilKindKey,
+  CouncilStatusKey,
+  CouncilStrategyKey,
+} from '../../common/searchAttributes';
 import type { TranscriptEntry } from '../../common/session';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import { CouncilUserError } from '../errors';
 import { showConversation, wantsConversation, type ConversationFlags } from './councilConversation';
 import { showCouncil } from './councilShow';
+import { formatBudget } from './estimate';
 import { workflowStatusOf } from './jsonOutput';
 import { createOutput, formatTable } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
@@ -73,6 +79,7 @@ export function showCommand(): Command {
               usage,
             })),
             transcriptDropped: view.transcriptDropped,
+            ...(view.budget && { budget: view.budget }),
             transcript,
           });
         }
@@ -81,6 +88,7 @@ export function showCommand(): Command {
           `Session ${id}: ${view.strategy}, ${status}, ${view.round} round(s), ${view.usage.totalTokens} tokens`,
         );
         out.say(printable(`Participants: ${names || 'none'}`));
+        if (view.budget) out.say(formatBudget(view.budget));
         // The transcript is what models and people wrote: no escape of theirs reaches the terminal.
         out.say(formatTranscript(transcript, out.width));
       });
@@ -126,6 +134,10 @@ export function listCommand(): Command {
       ]),
     )
     .addOption(new Option('--kind <kind>', 'CouncilKind').choices(['session', 'council']))
+    .option(
+      '--min-cost-usd <n>',
+      'CouncilCostUsd: sessions with a budget that spent at least this many dollars',
+    )
     .option('--limit <n>', 'at most this many, newest first', '20')
     .option('--json', 'print JSON');
   withConnectionOptions(command);
@@ -136,6 +148,10 @@ export function listCommand(): Command {
         `--status "${status}" is not a status: use lower-case words like idle or running`,
       );
     }
+    const minCostUsd = options.minCostUsd === undefined ? undefined : Number(options.minCostUsd);
+    if (minCostUsd !== undefined && !(Number.isFinite(minCostUsd) && minCostUsd >= 0)) {
+      throw new CouncilUserError('--min-cost-usd takes a number of dollars, e.g. --min-cost-usd 0.5');
+    }
     const limit = Number(options.limit);
     if (!Number.isInteger(limit) || limit < 1)
       throw new CouncilUserError('--limit takes a positive whole number');
@@ -145,6 +161,7 @@ export function listCommand(): Command {
         : `${CouncilKindKey.name} IN ('session', 'council')`,
       ...(status ? [`${CouncilStatusKey.name} = '${status}'`] : []),
       ...(options.strategy ? [`${CouncilStrategyKey.name} = '${String(options.strategy)}'`] : []),
+      ...(minCostUsd !== undefined ? [`${CouncilCostUsdKey.name} >= ${minCostUsd}`] : []),
     ];
     const query = clauses.join(' AND ');
     const out = createOutput(options.json === true);
@@ -166,7 +183,7 @@ export function listCommand(): Command {
       else
         out.say(
           formatTable(
-            ['ID', 'KIND', 'STRATEGY', 'STATUS', 'WORKFLOW', 'STARTED (UTC)', 'TOKENS', 'QUESTION'],
+            ['ID', 'KIND', 'STRATEGY', 'STATUS', 'WORKFLOW', 'STARTED (UTC)', 'TOKENS', 'COST', 'QUESTION'],
             rows.map((r) => [
               r.id,
               r.kind,
@@ -175,6 +192,7 @@ export function listCommand(): Command {
               r.workflowStatus,
               r.startedAt.replace('T', ' ').slice(0, 19),
               r.tokens ?? '',
+              r.costUsd === null ? '' : `$${r.costUsd.toFixed(4)}`,
               r.question.length > 40 ? `${r.question.slice(0, 39)}…` : r.question,
             ]),
           ),

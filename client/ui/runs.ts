@@ -74,7 +74,8 @@ export async function listRuns(client: Client, filter: ListFilter): Promise<RunR
 
 /** A listed run without its close time; a run with no CLI question shows its static summary. */
 async function rowOf(client: Client, info: WorkflowExecutionInfo): Promise<RunRow> {
-  const { id, kind, strategy, councilStatus, workflowStatus, startedAt, tokens, question } = runRowOf(info);
+  const { id, kind, strategy, councilStatus, workflowStatus, startedAt, tokens, costUsd, question } =
+    runRowOf(info);
   return {
     id,
     kind,
@@ -83,6 +84,7 @@ async function rowOf(client: Client, info: WorkflowExecutionInfo): Promise<RunRo
     workflowStatus,
     startedAt,
     tokens,
+    costUsd,
     question: question ?? (await staticSummary(client, id)),
   };
 }

@@ -33,7 +33,7 @@ const members: Array<[string, ParticipantRole, number]> = [
 ];
 
 /** `-<tag>` for workflow ids of a tagged recording, so that it does not collide with an untagged one. */
-function idSuffix(recording: Recording): string {
+export function idSuffix(recording: Recording): string {
   return recording.tag ? `-${recording.tag}` : '';
 }
 
@@ -55,34 +55,6 @@ export async function recordSession(recording: Recording, strategy: Orchestratio
   await session.sendMessage('user', 'Second question');
   await session.close();
   await saveHistory(recording, sessionId, `session-${strategy}`);
-}
-
-/**
- * A broadcast under `onExhausted: downgrade`: output-only prices make a call's worst case $1 on its
- * own model and $0.1 on the cheaper one, so A is sent as asked, B is downgraded and C is refused.
- */
-export async function recordBudget(recording: Recording) {
-  const sessionId = `replay-budget${idSuffix(recording)}`;
-  const dear = { ...model, model: 'gpt-4o', price: { inputPerMTok: 0, outputPerMTok: 1000 } };
-  const cheap = { ...model, price: { inputPerMTok: 0, outputPerMTok: 100 } };
-  const session = await MultiParticipantSession.create(
-    recording.client,
-    {
-      strategy: 'broadcast',
-      budget: { maxCostUsd: 1.15, onExhausted: 'downgrade', downgradeTo: cheap },
-      participants: ['A', 'B', 'C'].map((name) => ({
-        name,
-        role: 'panelist' as const,
-        model: dear,
-        maxOutputTokens: 1000,
-        retry: { maximumAttempts: 1 },
-      })),
-    },
-    { sessionId, taskQueue: TASK_QUEUE },
-  );
-  await session.sendMessage('user', 'First question');
-  await session.close();
-  await saveHistory(recording, sessionId, 'session-budget');
 }
 
 /** Runs a council and saves its history (unless `save` is false); returns its id. */
@@ -184,7 +156,7 @@ export async function recordContinuation(recording: Recording) {
   await saveHistory(recording, councilId, 'council-continued');
 }
 
-async function saveHistory(recording: Recording, workflowId: string, name: string) {
+export async function saveHistory(recording: Recording, workflowId: string, name: string) {
   const history = await recording.client.workflow.getHandle(workflowId).fetchHistory();
   const { tag } = recording;
   const file = path.join(OUT_DIR, tag ? `${name}.${tag}.json` : `${name}.json`);

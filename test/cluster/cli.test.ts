@@ -6,7 +6,12 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { SIMULATED_BANNER } from '../../client/simulated';
-import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
+import {
+  CouncilCostUsdKey,
+  CouncilKindKey,
+  CouncilStatusKey,
+  CouncilStrategyKey,
+} from '../../common/searchAttributes';
 import { completedCalls, startMock } from '../durability/support/llm';
 import {
   cleanEnv,
@@ -59,7 +64,7 @@ describe('the council CLI on the cluster', () => {
     const { customAttributes } = await cluster.client.connection.operatorService.listSearchAttributes({
       namespace: 'default',
     });
-    for (const key of [CouncilStatusKey, CouncilStrategyKey, CouncilKindKey]) {
+    for (const key of [CouncilStatusKey, CouncilStrategyKey, CouncilKindKey, CouncilCostUsdKey]) {
       expect([key.name, customAttributes?.[key.name]]).toEqual([
         key.name,
         encodeSearchAttributeIndexedValueType(key.type),

@@ -15,7 +15,12 @@ import { parse } from 'yaml';
 import { providerEnvVars } from '../../activities';
 import { temporalExecutable } from '../../client/devServer';
 import { DEFAULT_TASK_QUEUE, SEARCH_ATTRIBUTES } from '../../common/defaults';
-import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
+import {
+  CouncilCostUsdKey,
+  CouncilKindKey,
+  CouncilStatusKey,
+  CouncilStrategyKey,
+} from '../../common/searchAttributes';
 import {
   BLOB_STORE_ENV_VARS,
   DEFAULT_BLOB_THRESHOLD_BYTES,
@@ -281,7 +286,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('registers the search attributes council uses, with their declared types', () => {
-    const declared = [CouncilStatusKey, CouncilStrategyKey, CouncilKindKey].map(
+    const declared = [CouncilStatusKey, CouncilStrategyKey, CouncilKindKey, CouncilCostUsdKey].map(
       (key) => `${key.name}=${key.type.charAt(0)}${key.type.slice(1).toLowerCase()}`,
     );
     expect(composeSearchAttributes().sort()).toEqual(declared.sort());
@@ -550,7 +555,7 @@ describe('docker/temporal-setup.sh against the dev server', () => {
     const connection = await Connection.connect({ address });
     try {
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-      for (const key of [CouncilStatusKey, CouncilStrategyKey, CouncilKindKey]) {
+      for (const key of [CouncilStatusKey, CouncilStrategyKey, CouncilKindKey, CouncilCostUsdKey]) {
         expect([key.name, customAttributes?.[key.name]]).toEqual([
           key.name,
           encodeSearchAttributeIndexedValueType(key.type),

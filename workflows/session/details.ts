@@ -23,6 +23,14 @@ export function sessionDetails(state: SessionState, active: ActiveRound | undefi
       `${people.length ? names(people) : 'no participants yet'} · ${tokens}: waiting for the next message`
     );
   }
+  const waiting = state.ledger?.waiting;
+  if (waiting) {
+    return (
+      `Round ${active.round} · waiting-budget: ${waiting.participant}'s call may take ${waiting.needed.tokens} ` +
+      `tokens, $${waiting.needed.usd.toFixed(6)}, which the budget cannot cover; ` +
+      `\`council budget raise\` or \`council budget stop\` before ${waiting.until}`
+    );
+  }
   const by = new Map<string, string[]>();
   for (const [name, callState] of Object.entries(active.states)) {
     by.set(callState, [...(by.get(callState) ?? []), name]);

@@ -21,6 +21,7 @@ import {
 import { addUsage, ZERO_USAGE } from '../../common/llm';
 import { emptyLedger } from '../../common/budget';
 import { BUDGET_DOWNGRADE_PATCH, BUDGET_LEDGER_PATCH, BudgetGate } from '../shared/budget';
+import { BUDGET_ASK_PATCH, type BudgetAsk } from '../shared/budgetAsk';
 
 /** Patch id of the change that gives a `system` message to the models as a system instruction. */
 const SYSTEM_INSTRUCTION_PATCH = 'session-system-instruction';
@@ -50,13 +51,15 @@ export interface RoundControls {
   /** Hears of the round at its start, at every participant's change of state, and (undefined) at its end. */
   onActive: (active: ActiveRound | undefined) => void;
   stopRequested: () => boolean;
+  /** Where a call that an `ask` budget cannot cover waits for a person; only under such a budget. */
+  budgetAsk?: BudgetAsk;
 }
 
 /** Runs one round of the session under its current strategy and records it. */
 export async function playRound(
   state: SessionState,
   message: { role: 'user' | 'system'; content: string; participants?: string[] },
-  { inFlight, ids, onActive, stopRequested }: RoundControls,
+  { inFlight, ids, onActive, stopRequested, budgetAsk }: RoundControls,
 ): Promise<ParticipantResponse[]> {
   state.round += 1;
   const round = state.round;
@@ -74,7 +77,7 @@ export async function playRound(
   const instruction =
     message.role === 'system' && patched(SYSTEM_INSTRUCTION_PATCH) ? message.content : undefined;
   const asked = instruction === undefined ? message.content : SYSTEM_ROUND_TURN;
-  const budget = budgetGate(state);
+  const budget = budgetGate(state, budgetAsk);
   onActive(active);
   appendTranscript(state, {
     round,
@@ -183,13 +186,19 @@ export async function playRound(
 }
 
 /** The round's budget gate over the session's ledger, when the session has a budget. */
-function budgetGate(state: SessionState): BudgetGate | undefined {
+function budgetGate(state: SessionState, budgetAsk: BudgetAsk | undefined): BudgetGate | undefined {
   if (!state.config.budget || !patched(BUDGET_LEDGER_PATCH)) return undefined;
   state.ledger ??= emptyLedger();
-  const { downgradeTo } = state.config.budget;
-  // Asked only of a downgrading budget: histories of every other config never reach the marker.
+  const { downgradeTo, onExhausted } = state.config.budget;
+  // Asked only of a downgrading (asking) budget: histories of every other config never reach the marker.
   const downgrading = downgradeTo !== undefined && patched(BUDGET_DOWNGRADE_PATCH);
-  return new BudgetGate(state.config.budget, state.ledger, downgrading ? downgradeTo : undefined);
+  const asking = onExhausted === 'ask' && budgetAsk !== undefined && patched(BUDGET_ASK_PATCH);
+  return new BudgetGate(
+    state.config.budget,
+    state.ledger,
+    downgrading ? downgradeTo : undefined,
+    asking ? budgetAsk : undefined,
+  );
 }
 
 function removedResponse(spec: ParticipantSpec, round: number): ParticipantResponse {

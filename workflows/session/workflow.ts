@@ -12,7 +12,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { LIMITS } from '../../common/defaults';
-import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
+import {
+  CouncilCostUsdKey,
+  CouncilKindKey,
+  CouncilStatusKey,
+  CouncilStrategyKey,
+} from '../../common/searchAttributes';
 import {
   SESSION_SUMMARY_MEMO_KEY,
   sendMessageSchema,
@@ -59,6 +64,7 @@ import {
 import { SUMMARY_MEMO_PATCH, summaryOf } from './summary';
 import { sessionDetails } from './details';
 import { invalid } from '../shared/invalid';
+import { budgetAskOf, registerBudgetHandlers } from './budgetHandlers';
 
 /**
  * Patch id of the change that continues-as-new once a run's history passes
@@ -70,6 +76,11 @@ const HISTORY_BYTES_PATCH = 'history-bytes-continue-as-new';
 const CANCELLED_STATUS_PATCH = 'session-cancelled-status';
 /** Patch id of {@link SessionWorkflowInput.closeAfterFirstRound}: runs of older code ignored the flag. */
 const CLOSE_AFTER_FIRST_ROUND_PATCH = 'session-close-after-first-round';
+/**
+ * Patch id of the CouncilCostUsd search attribute: a budgeted session upserts its spend when it
+ * changes. Asked only then, so histories without a budget never reach the marker.
+ */
+const COST_SEARCH_ATTRIBUTE_PATCH = 'cost-search-attribute';
 
 /** Input of {@link sessionWorkflow}: a config for a new session, or the state carried from the last run. */
 export interface SessionWorkflowInput {
@@ -121,14 +132,35 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     if (refusal) throw refusal;
   };
 
-  const publishStatus = () =>
+  const statusNow = () => {
+    if (state.closed) return 'closed';
+    // Only an `ask` budget ever waits: no other history reaches this value.
+    if (state.ledger?.waiting) return 'waiting-budget';
+    return roundRunning ? 'running' : 'idle';
+  };
+  // What the run starts with is published already: a continued run inherits its search attributes.
+  let publishedCostUsd = state.ledger?.spent.usd ?? 0;
+  const publishCost = () => {
+    const spentUsd = state.ledger?.spent.usd;
+    if (spentUsd === undefined || spentUsd === publishedCostUsd) return;
+    if (!patched(COST_SEARCH_ATTRIBUTE_PATCH)) return;
+    publishedCostUsd = spentUsd;
+    upsertSearchAttributes([{ key: CouncilCostUsdKey, value: spentUsd }]);
+  };
+  const publishStatus = () => {
     upsertSearchAttributes([
       { key: CouncilKindKey, value: 'session' },
-      { key: CouncilStatusKey, value: state.closed ? 'closed' : roundRunning ? 'running' : 'idle' },
+      { key: CouncilStatusKey, value: statusNow() },
       { key: CouncilStrategyKey, value: state.config.strategy },
     ]);
+    publishCost();
+  };
   publishStatus();
   showDetails();
+  const budgetAsk = budgetAskOf(state, () => {
+    publishStatus();
+    showDetails();
+  });
 
   const acceptingUpdates = () => {
     if (state.closed) throw invalid('this session is closed: start a new one');
@@ -138,7 +170,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     acceptingUpdates();
     if (state.ledger?.exhausted) {
       throw invalid(
-        'this session has spent its budget (a call was refused): read `budget` in its view, and start a new session with a larger one',
+        'this session has spent its budget (a call was refused): read `budget` in its view, and raise it ' +
+          '(`council budget raise ID --by-usd N`) or start a new session with a larger one',
       );
     }
     const parsed = sendMessageSchema.safeParse(request);
@@ -167,6 +200,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
         ids,
         onActive: setActive,
         stopRequested: () => stopRequested,
+        budgetAsk,
       });
       const { budget } = viewOf(state, undefined);
       return boundRoundResult({
@@ -304,6 +338,12 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   setHandler(closeSessionUpdate, () => {
     updatesThisRun += 1;
     return close();
+  });
+
+  registerBudgetHandlers(state, budgetAsk, {
+    acceptingUpdates,
+    counted: () => void (updatesThisRun += 1),
+    changed: showDetails,
   });
 
   setHandler(sessionViewQuery, () => viewOf(state, active));

@@ -14,6 +14,7 @@ import {
 import { DEFAULT_RETRY } from '../../common/defaults';
 import type { ChatMessage, ModelSpec } from '../../common/llm';
 import { priceOf, type Price, type PricedModel } from '../../common/prices';
+import type { BudgetAsk } from './budgetAsk';
 import type { CallOutcome, CallSite, ModelSettings } from './callModel';
 
 /**
@@ -27,6 +28,13 @@ export const BUDGET_LEDGER_PATCH = 'budget-ledger';
  * before its first call. No config recorded before it could carry a downgrade, so none reaches it.
  */
 export const BUDGET_DOWNGRADE_PATCH = 'budget-downgrade';
+
+/** How a refusal after a wait for a person says why the wait ended. */
+const ASK_ENDINGS = {
+  person: 'a person stopped it (`council budget stop`)',
+  timeout: 'no one raised it before askTimeoutMs passed',
+  raises: 'the raises were not enough',
+} as const;
 
 /** What one admitted call holds in the ledger until it ends. */
 export interface BudgetHold {
@@ -51,12 +59,44 @@ interface Trial {
  * they never pass the limit. Everything here is derived from workflow state, so replay rebuilds it.
  */
 export class BudgetGate {
-  /** `downgradeTo` only when the budget downgrades and the round passed {@link BUDGET_DOWNGRADE_PATCH}. */
+  /**
+   * `downgradeTo` only when the budget downgrades and the round passed {@link BUDGET_DOWNGRADE_PATCH};
+   * `ask` only when it asks and the round passed BUDGET_ASK_PATCH.
+   */
   constructor(
     private readonly budget: Budget,
     readonly ledger: LedgerState,
     private readonly downgradeTo?: ModelSpec,
+    private readonly ask?: BudgetAsk,
   ) {}
+
+  /** True when a call that does not fit waits for a person ({@link admit}) instead of being refused. */
+  get asks(): boolean {
+    return this.ask !== undefined;
+  }
+
+  /**
+   * As {@link reserve}, but a call that does not fit waits for a person first: it is admitted once
+   * a raise (or the end of other calls) makes room, and refused when the budget stops. A call that
+   * fits reserves before this returns its promise, as {@link reserve} does.
+   */
+  async admit(
+    caller: ModelSettings,
+    messages: readonly ChatMessage[],
+    site: CallSite,
+  ): Promise<BudgetHold | string> {
+    const trial = this.trial(caller, caller.model, messages);
+    if (trial.fits || !this.ask || this.ledger.exhausted) return this.reserve(caller, messages, site);
+    const end = await this.ask.wait(
+      site,
+      trial.hold.reserved,
+      () => this.trial(caller, caller.model, messages).fits,
+    );
+    if (end === 'room') return this.reserve(caller, messages, site);
+    const refused = this.reserve(caller, messages, site);
+    if (typeof refused !== 'string') return refused;
+    return `${refused}; the budget asked, and ${ASK_ENDINGS[this.ledger.stopped ?? 'raises']}`;
+  }
 
   /**
    * Reserves the call's worst case, or says why it is refused (it is then never sent). Under a

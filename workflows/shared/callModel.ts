@@ -142,7 +142,10 @@ export async function callModel(
     return { status: 'failed', error: { type: FailureType.PayloadTooLarge, message } };
   }
   // Reserved before the first await: a parallel fan-out reserves all its calls in one workflow task.
-  const hold = options.budget?.reserve(settings, messages, options.site);
+  // An asking budget may wait for a person here; a call that fits reserves before the wait all the same.
+  const hold = options.budget?.asks
+    ? await options.budget.admit(settings, messages, options.site)
+    : options.budget?.reserve(settings, messages, options.site);
   if (typeof hold === 'string') {
     return { status: 'skipped', error: { type: FailureType.BudgetExhausted, message: hold } };
   }

@@ -1,0 +1,97 @@
+import { Command } from 'commander';
+import type { BudgetView } from '../../common/budget';
+import type { RaiseBudgetInput } from '../../common/budgetRaise';
+import { CouncilUserError } from '../errors';
+import { MultiParticipantSession } from '../session';
+import { connectionFlags, withConnectionOptions } from './options';
+import { withServedWorkflow } from './workflows';
+
+/** `council budget raise|stop`: a person's answer to a session's budget. */
+export function budgetCommand(): Command {
+  const budget = new Command('budget').description(
+    "raise or stop a session's budget (a call an `onExhausted: ask` budget holds waits for this)",
+  );
+  budget.addCommand(raiseCommand());
+  budget.addCommand(stopCommand());
+  return budget;
+}
+
+interface RaiseOptions {
+  byUsd?: string;
+  toUsd?: string;
+  byTokens?: string;
+  toTokens?: string;
+}
+
+function raiseCommand(): Command {
+  const command = new Command('raise')
+    .description('raise the budget; a waiting call goes on once it fits, a spent budget takes rounds again')
+    .argument('<id>', 'session id')
+    .option('--by-usd <n>', 'add this many dollars to maxCostUsd')
+    .option('--to-usd <n>', 'set maxCostUsd to this many dollars (no lower than now)')
+    .option('--by-tokens <n>', 'add this many tokens to maxTokens')
+    .option('--to-tokens <n>', 'set maxTokens to this many tokens (no lower than now)');
+  withConnectionOptions(command);
+  return command.action(async (id: string, options: RaiseOptions & Record<string, unknown>) => {
+    const raise = raiseOf(options);
+    await withServedWorkflow(connectionFlags(options), id, async (found, runtime) => {
+      requireSession(found.kind, id);
+      const session = await MultiParticipantSession.attach(runtime.client, id);
+      process.stdout.write(
+        `Raised the budget of session ${id}: ${describe(await session.raiseBudget(raise))}\n`,
+      );
+    });
+  });
+}
+
+function stopCommand(): Command {
+  const command = new Command('stop')
+    .description('stop the budget: no further call is made, a waiting call is refused')
+    .argument('<id>', 'session id');
+  withConnectionOptions(command);
+  return command.action(async (id: string, options: Record<string, unknown>) => {
+    await withServedWorkflow(connectionFlags(options), id, async (found, runtime) => {
+      requireSession(found.kind, id);
+      const session = await MultiParticipantSession.attach(runtime.client, id);
+      process.stdout.write(`Stopped the budget of session ${id}: ${describe(await session.stopBudget())}\n`);
+    });
+  });
+}
+
+/** The one raise the flags ask for, its number checked; a missing or doubled flag is a user error. */
+function raiseOf(options: RaiseOptions): RaiseBudgetInput {
+  const given = (['byUsd', 'toUsd', 'byTokens', 'toTokens'] as const).filter(
+    (key) => options[key] !== undefined,
+  );
+  const [key] = given;
+  if (key === undefined || given.length > 1) {
+    throw new CouncilUserError(
+      'give exactly one of --by-usd, --to-usd, --by-tokens, --to-tokens',
+      'e.g. `council budget raise ID --by-usd 0.5`',
+    );
+  }
+  const value = Number(options[key]);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new CouncilUserError(
+      `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive number`,
+    );
+  }
+  return { [key]: value };
+}
+
+function requireSession(kind: 'session' | 'council', id: string): void {
+  if (kind !== 'session') {
+    throw new CouncilUserError(
+      `"${id}" is a council: budgets are set on sessions (and \`council run\` of a session config)`,
+    );
+  }
+}
+
+function describe(view: BudgetView): string {
+  const limit = [
+    view.limit.maxCostUsd !== undefined ? `$${view.limit.maxCostUsd}` : undefined,
+    view.limit.maxTokens !== undefined ? `${view.limit.maxTokens} tokens` : undefined,
+  ].filter((part) => part !== undefined);
+  const state = view.stopped ? `stopped (${view.stopped})` : view.exhausted ? 'exhausted' : 'open';
+  return `limit ${limit.join(', ')}, spent ${view.spent.tokens} tokens, $${view.spent.usd.toFixed(6)}; ${state}`;
+}

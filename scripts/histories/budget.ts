@@ -1,0 +1,72 @@
+import { MultiParticipantSession } from '../../client/session';
+import type { Budget } from '../../common/budget';
+import { idSuffix, saveHistory, TASK_QUEUE, type Recording } from './record';
+
+/** Output-only prices: a call's worst case is maxOutputTokens/1000 dollars on `dear`, a tenth of it on `cheap`. */
+const dear = {
+  provider: 'openai',
+  model: 'gpt-4o',
+  price: { inputPerMTok: 0, outputPerMTok: 1000 },
+} as const;
+const cheap = {
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  price: { inputPerMTok: 0, outputPerMTok: 100 },
+} as const;
+
+/** A broadcast of panelists on `dear`, one attempt a call, the first `maxOutputTokens` each. */
+function budgetedBroadcast(budget: Budget, maxOutputTokens: number[]) {
+  return {
+    strategy: 'broadcast' as const,
+    budget,
+    participants: maxOutputTokens.map((max, i) => ({
+      name: String.fromCharCode(65 + i),
+      role: 'panelist' as const,
+      model: dear,
+      maxOutputTokens: max,
+      retry: { maximumAttempts: 1 },
+    })),
+  };
+}
+
+/**
+ * A broadcast under `onExhausted: downgrade`: a call's worst case is $1 on its own model and $0.1
+ * on the cheaper one, so A is sent as asked, B is downgraded and C is refused.
+ */
+export async function recordBudget(recording: Recording) {
+  const sessionId = `replay-budget${idSuffix(recording)}`;
+  const budget = { maxCostUsd: 1.15, onExhausted: 'downgrade', downgradeTo: cheap } as const;
+  const session = await MultiParticipantSession.create(
+    recording.client,
+    budgetedBroadcast(budget, [1000, 1000, 1000]),
+    { sessionId, taskQueue: TASK_QUEUE },
+  );
+  await session.sendMessage('user', 'First question');
+  await session.close();
+  await saveHistory(recording, sessionId, 'session-budget');
+}
+
+/**
+ * A broadcast under `onExhausted: ask`: A ($0.1) is sent, B ($1) waits beyond the $0.5 until a
+ * raise lets it go on; a second round fits, then a person stops the budget and the session closes.
+ */
+export async function recordBudgetAsk(recording: Recording) {
+  const sessionId = `replay-budget-ask${idSuffix(recording)}`;
+  const session = await MultiParticipantSession.create(
+    recording.client,
+    budgetedBroadcast({ maxCostUsd: 0.5, onExhausted: 'ask', askTimeoutMs: 600_000 }, [100, 1000]),
+    { sessionId, taskQueue: TASK_QUEUE },
+  );
+  const round = session.sendMessage('user', 'First question');
+  const deadline = Date.now() + 30_000;
+  while ((await session.view()).budget?.waiting === undefined) {
+    if (Date.now() > deadline) throw new Error('the budget never asked: B should wait beyond $0.5');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await session.raiseBudget({ byUsd: 1 });
+  await round;
+  await session.sendMessage('user', 'Second question');
+  await session.stopBudget();
+  await session.close();
+  await saveHistory(recording, sessionId, 'session-budget-ask');
+}

@@ -1,0 +1,150 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { WorkflowUpdateStage } from '@temporalio/client';
+import { createLlmActivities } from '../../activities';
+import { FailureType } from '../../common/failures';
+import { CouncilStatusKey } from '../../common/searchAttributes';
+import type { RoundResult, SessionConfigInput } from '../../common/session';
+import { sendMessageUpdate } from '../../common/sessionApi';
+import { MultiParticipantSession } from '../../client/session';
+import { chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
+import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { waitFor } from '../helpers/wait';
+
+/** $1000 per million output tokens, input free: a call's worst case is maxOutputTokens/1000 dollars. */
+const model = {
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  price: { inputPerMTok: 0, outputPerMTok: 1000 },
+} as const;
+
+/** Cheap's worst case is $0.1, Dear's $1: under $0.5, Cheap is called and Dear waits for a person. */
+function askConfig(askTimeoutMs?: number): SessionConfigInput {
+  return {
+    strategy: 'broadcast',
+    budget: { maxCostUsd: 0.5, onExhausted: 'ask', ...(askTimeoutMs !== undefined && { askTimeoutMs }) },
+    participants: [
+      { name: 'Cheap', role: 'panelist', model, maxOutputTokens: 100, retry: { maximumAttempts: 1 } },
+      { name: 'Dear', role: 'panelist', model, maxOutputTokens: 1000, retry: { maximumAttempts: 1 } },
+    ],
+  };
+}
+
+describe('onExhausted: ask on the real dev server, LLM served by aimock', () => {
+  let mock: LLMock;
+  let harness: TemporalTestHarness;
+  const activities = () => createLlmActivities(mockClients(mock));
+  const speakers = () => chatRequests(mock).map((entry) => speakerOf(entry));
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    mock.on({ predicate: () => true }, (request) => {
+      const speaker = speakerOf({ body: request }) ?? 'unknown';
+      return { content: `${speaker}: answer`, usage: { prompt_tokens: 5, completion_tokens: 3 } };
+    });
+    harness = await startHarness('budget-ask', activities());
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await mock?.stop();
+  });
+  beforeEach(() => mock.clearRequests());
+
+  /** Waits until the session says a call waits for the budget (its view and its CouncilStatus). */
+  async function untilWaiting(session: MultiParticipantSession, client = harness.client) {
+    await waitFor('the session to wait for its budget', async () => {
+      const waiting = (await session.view()).budget?.waiting;
+      const description = await client.workflow.getHandle(session.sessionId).describe();
+      // Cheap's call is sent as Dear starts to wait: its request may reach the mock a moment later.
+      const cheapCalled = speakers().length > 0;
+      return (
+        cheapCalled &&
+        waiting !== undefined &&
+        description.typedSearchAttributes.get(CouncilStatusKey) === 'waiting-budget'
+      );
+    });
+  }
+
+  it('pauses at the budget, and a raise lets the waiting call go on', async () => {
+    const session = await MultiParticipantSession.create(harness.client, askConfig(), {
+      taskQueue: harness.taskQueue,
+    });
+    const round = session.sendMessage('user', 'What is 2 + 2?');
+    await untilWaiting(session);
+    expect((await session.view()).budget?.waiting).toMatchObject({ participant: 'Dear', needed: { usd: 1 } });
+    expect(speakers()).toEqual(['Cheap']);
+
+    const raised = await session.raiseBudget({ byUsd: 1 });
+    expect(raised.limit.maxCostUsd).toBe(1.5);
+    const responses = await round;
+    expect(responses.map((r) => [r.participantName, r.status])).toEqual([
+      ['Cheap', 'ok'],
+      ['Dear', 'ok'],
+    ]);
+    expect(speakers()).toEqual(['Cheap', 'Dear']);
+    const view = await session.view();
+    expect(view.budget).toMatchObject({ exhausted: false, refusedCount: 0 });
+    expect(view.budget?.waiting).toBeUndefined();
+    // Two answers of 3 output tokens at $1000/MTok.
+    expect(view.budget?.spent.usd).toBeCloseTo(0.006, 9);
+    const description = await harness.client.workflow.getHandle(session.sessionId).describe();
+    expect(description.typedSearchAttributes.get(CouncilStatusKey)).toBe('idle');
+  });
+
+  it('`budget stop` refuses the waiting call and the session takes no more rounds', async () => {
+    const session = await MultiParticipantSession.create(harness.client, askConfig(), {
+      taskQueue: harness.taskQueue,
+    });
+    const round = session.sendMessage('user', 'What is 2 + 2?');
+    await untilWaiting(session);
+    const stopped = await session.stopBudget();
+    expect(stopped).toMatchObject({ stopped: 'person', exhausted: true });
+    const responses = await round;
+    const dear = responses.find((r) => r.participantName === 'Dear');
+    expect(dear).toMatchObject({ status: 'skipped', error: { type: FailureType.BudgetExhausted } });
+    expect(dear?.error?.message).toMatch(/a person stopped it/);
+    expect(speakers()).toEqual(['Cheap']);
+    await expect(session.sendMessage('user', 'Again?')).rejects.toThrow(/spent its budget/);
+  });
+
+  it('stops as `stop` does when no one answers within askTimeoutMs', async () => {
+    const session = await MultiParticipantSession.create(harness.client, askConfig(1000), {
+      taskQueue: harness.taskQueue,
+    });
+    const responses = await session.sendMessage('user', 'What is 2 + 2?');
+    const dear = responses.find((r) => r.participantName === 'Dear');
+    expect(dear?.error?.message).toMatch(/no one raised it before askTimeoutMs passed/);
+    expect((await session.view()).budget).toMatchObject({ stopped: 'timeout', exhausted: true });
+    expect(speakers()).toEqual(['Cheap']);
+  });
+
+  it('the wait survives a worker shut down while waiting: a new worker takes the raise and the run completes', async () => {
+    const first = await startHarness('budget-ask-restart', activities());
+    const session = await MultiParticipantSession.create(first.client, askConfig(), {
+      taskQueue: first.taskQueue,
+    });
+    const update = await first.client.workflow.getHandle(session.sessionId).startUpdate(sendMessageUpdate, {
+      args: [{ role: 'user', content: 'What is 2 + 2?' }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    await untilWaiting(session, first.client);
+    await first.close();
+
+    const second = await startHarness('budget-ask-restart', activities(), { taskQueue: first.taskQueue });
+    try {
+      const attached = await MultiParticipantSession.attach(second.client, session.sessionId);
+      await attached.raiseBudget({ toUsd: 2 });
+      const result = await second.client.workflow
+        .getHandle(session.sessionId)
+        .getUpdateHandle<RoundResult>(update.updateId)
+        .result();
+      expect(result.responses.map((r) => [r.participantName, r.status])).toEqual([
+        ['Cheap', 'ok'],
+        ['Dear', 'ok'],
+      ]);
+      expect(speakers()).toEqual(['Cheap', 'Dear']);
+      expect(result.budget).toMatchObject({ limit: { maxCostUsd: 2 }, exhausted: false });
+    } finally {
+      await second.close();
+    }
+  });
+});

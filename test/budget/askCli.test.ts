@@ -1,0 +1,114 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { Client, Connection } from '@temporalio/client';
+import { CouncilStatusKey } from '../../common/searchAttributes';
+import { chatRequests, answerAsParticipants, speakerOf, startMockLlm } from '../helpers/mockLlm';
+import { waitFor as poll } from '../helpers/wait';
+import {
+  TEST_ENV,
+  clusterEnv,
+  mockProviderEnv,
+  runCli,
+  startCli,
+  stopStartedClis,
+  writeConfig,
+} from '../cli/cli';
+
+// Each case spawns the CLI three times: minutes on a busy 2-core machine.
+jest.setTimeout(300_000);
+afterAll(stopStartedClis);
+
+/** A's worst case is $0.1, B's $1 ($1000/MTok output, one attempt): under $0.5, B waits for a person. */
+const ASK_CONFIG = {
+  strategy: 'broadcast',
+  budget: { maxCostUsd: 0.5, onExhausted: 'ask' },
+  participants: [
+    ['A', 100],
+    ['B', 1000],
+  ].map(([name, maxOutputTokens]) => ({
+    name,
+    role: 'panelist',
+    model: { provider: 'openai', model: 'gpt-4o-mini', price: { inputPerMTok: 0, outputPerMTok: 1000 } },
+    maxOutputTokens,
+    retry: { maximumAttempts: 1 },
+  })),
+};
+
+describe('`council budget raise|stop` against a run waiting for its budget', () => {
+  let mock: LLMock;
+  let client: Client;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    answerAsParticipants(mock);
+    client = new Client({ connection: await Connection.connect({ address: TEST_ENV.address }) });
+  });
+  afterAll(async () => {
+    await client?.connection.close();
+    await mock?.stop();
+  });
+  beforeEach(() => mock.clearRequests());
+
+  /** Starts `council run` of the ask config under `id` and waits until its call waits for the budget. */
+  async function runUntilWaiting(id: string, env: Record<string, string>) {
+    const config = writeConfig(`${id}.json`, ASK_CONFIG);
+    const run = startCli(['run', 'What is 2 + 2?', '-c', config, '--id', id, '--worker', '--json'], env);
+    await poll(
+      'the run to wait for its budget',
+      async () => {
+        const description = await client.workflow
+          .getHandle(id)
+          .describe()
+          .catch(() => undefined);
+        // A's call is sent as B starts to wait: its request may reach the mock a moment later.
+        const answered = chatRequests(mock).length > 0;
+        return answered && description?.typedSearchAttributes.get(CouncilStatusKey) === 'waiting-budget';
+      },
+      120_000,
+      200,
+    );
+    expect(chatRequests(mock).map(speakerOf)).toEqual(['A']);
+    return run;
+  }
+
+  it('`budget raise --by-usd` lets the waiting call go on and the run completes', async () => {
+    const env = clusterEnv('budget-ask-raise', mockProviderEnv(mock));
+    const run = await runUntilWaiting('budget-ask-raise', env);
+    const shown = await runCli(['session', 'show', 'budget-ask-raise'], env);
+    expect(shown.stdout).toContain("waiting-budget: B's call needs up to $1.000000 and");
+    const raised = await runCli(['budget', 'raise', 'budget-ask-raise', '--by-usd', '1'], env);
+    expect(raised).toMatchObject({ code: 0 });
+    expect(raised.stdout).toContain('Raised the budget of session budget-ask-raise: limit $1.5');
+    const result = await run.done;
+    const json = JSON.parse(result.stdout) as { responses: Array<{ name: string; status: string }> };
+    expect(json.responses.map((r) => [r.name, r.status])).toEqual([
+      ['A', 'ok'],
+      ['B', 'ok'],
+    ]);
+    expect(chatRequests(mock).map(speakerOf)).toEqual(['A', 'B']);
+    expect(result.code).toBe(0);
+  });
+
+  it('`budget stop` ends the wait: the call is refused with a clear error, and a raise needs exactly one amount', async () => {
+    const env = clusterEnv('budget-ask-stop', mockProviderEnv(mock));
+    const run = await runUntilWaiting('budget-ask-stop', env);
+    const wrong = await runCli(['budget', 'raise', 'budget-ask-stop', '--by-usd', '1', '--to-usd', '3'], env);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain('give exactly one of --by-usd, --to-usd, --by-tokens, --to-tokens');
+    const stopped = await runCli(['budget', 'stop', 'budget-ask-stop'], env);
+    expect(stopped).toMatchObject({ code: 0 });
+    expect(stopped.stdout).toContain('stopped (person)');
+    const result = await run.done;
+    const json = JSON.parse(result.stdout) as {
+      responses: Array<{ name: string; status: string; error?: { type: string; message: string } }>;
+      budget: { stopped?: string; exhausted: boolean };
+    };
+    expect(json.responses.map((r) => [r.name, r.status, r.error?.type])).toEqual([
+      ['A', 'ok', undefined],
+      ['B', 'skipped', 'BudgetExhausted'],
+    ]);
+    expect(json.responses[1]?.error?.message).toContain('a person stopped it (`council budget stop`)');
+    expect(json.budget).toMatchObject({ stopped: 'person', exhausted: true });
+    expect(chatRequests(mock).map(speakerOf)).toEqual(['A']);
+    expect(result.code).toBe(2);
+  });
+});

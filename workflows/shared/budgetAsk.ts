@@ -1,0 +1,79 @@
+import { condition } from '@temporalio/workflow';
+import type { Amount, BudgetWait, LedgerState } from '../../common/budget';
+import type { CallSite } from './callModel';
+
+/**
+ * Patch id of `onExhausted: ask`: a round of a session with that budget records this marker before
+ * its first call. No config recorded before it could carry `ask`, so none reaches it.
+ */
+export const BUDGET_ASK_PATCH = 'budget-ask';
+
+/** Most raises one waiting call re-checks after (each still too small), so a wait stays bounded. */
+const MAX_RAISES_PER_WAIT = 100;
+
+/** How a wait ended: there is room now, or the budget stopped (a person said so, or no one answered). */
+export type WaitEnd = 'room' | 'stopped';
+
+/**
+ * The person's side of an `ask` budget: a call that does not fit waits here, durably (a workflow
+ * condition with a timer), until a raise makes room, a person stops the budget, or the timeout
+ * passes. Several calls of a fan-out may wait at once; the ledger shows the first.
+ */
+export class BudgetAsk {
+  private raises = 0;
+  private readonly waits: BudgetWait[] = [];
+
+  constructor(
+    /** The session's ledger (created on first use: a session starts without one). */
+    private readonly ledgerOf: () => LedgerState,
+    private readonly timeoutMs: number,
+    /** Hears when the session starts or stops waiting for a person (status, Web UI details). */
+    private readonly onWaitingChange: () => void,
+  ) {}
+
+  /** A person raised the budget: every waiting call checks again whether it fits. */
+  raised(): void {
+    this.raises += 1;
+  }
+
+  private get ledger(): LedgerState {
+    return this.ledgerOf();
+  }
+
+  /** Waits until `hasRoom()` holds or the budget stops; a timeout stops it (`stopped: timeout`). */
+  async wait(site: CallSite, needed: Amount, hasRoom: () => boolean): Promise<WaitEnd> {
+    const deadline = Date.now() + this.timeoutMs;
+    const wait: BudgetWait = {
+      round: site.round,
+      phase: site.phase,
+      participant: site.participant,
+      needed,
+      until: new Date(deadline).toISOString(),
+    };
+    this.waits.push(wait);
+    this.show();
+    try {
+      for (let raise = 0; raise < MAX_RAISES_PER_WAIT; raise += 1) {
+        const seen = this.raises;
+        const answered = await condition(
+          () => this.raises !== seen || this.ledger.stopped !== undefined || hasRoom(),
+          Math.max(1, deadline - Date.now()),
+        );
+        if (!answered) this.ledger.stopped ??= 'timeout';
+        if (this.ledger.stopped !== undefined) return 'stopped';
+        if (hasRoom()) return 'room';
+      }
+      return 'stopped';
+    } finally {
+      this.waits.splice(this.waits.indexOf(wait), 1);
+      this.show();
+    }
+  }
+
+  private show(): void {
+    const first = this.waits[0];
+    if (first) this.ledger.waiting = first;
+    else delete this.ledger.waiting;
+    this.onWaitingChange();
+  }
+}
