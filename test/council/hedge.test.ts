@@ -1,0 +1,114 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { createLlmActivities } from '../../activities';
+import { executeCouncilExperts } from '../../client/council';
+import { councilContextSchema } from '../../common/council';
+import { zodProblem } from '../../common/validation';
+import { isModelCallScheduled } from '../durability/support/temporal';
+import { mockClients, promptText, speakerOf, startMockLlm } from '../helpers/mockLlm';
+import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { council, expert, model } from './support';
+
+const backupModel = { provider: 'openai', model: 'gpt-4o-backup' } as const;
+const STRAGGLER_MS = 20_000;
+
+/** A call as it reached the mock, before its answer: who, on which model, shown what. */
+interface Arrival {
+  speaker: string;
+  model: string;
+  prompt: string;
+  at: number;
+}
+
+describe('council hedging on the real dev server', () => {
+  let mock: LLMock;
+  let harness: TemporalTestHarness;
+  let arrivals: Arrival[] = [];
+  /** Speakers whose own-model call holds its answer STRAGGLER_MS (or until the test lets it go). */
+  let stragglers = new Set<string>();
+  let letGo = () => undefined as void;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    mock.on({ predicate: () => true }, async (request) => {
+      const speaker = speakerOf({ body: request }) ?? 'unknown';
+      const body = request as { model?: string };
+      const arrival = {
+        speaker,
+        model: body.model ?? '',
+        prompt: promptText({ body: request } as never),
+        at: Date.now(),
+      };
+      arrivals.push(arrival);
+      const straggles = stragglers.has(speaker) && arrival.model === model.model;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, straggles ? STRAGGLER_MS : 100);
+        if (straggles) letGo = () => (clearTimeout(timer), resolve());
+      });
+      const content = `${speaker}: answer from ${arrival.model}`;
+      return { content, usage: { prompt_tokens: 10, completion_tokens: 5 } };
+    });
+    harness = await startHarness('council-hedge', createLlmActivities(mockClients(mock)));
+  });
+  afterAll(async () => {
+    letGo();
+    await harness?.close();
+    await mock?.stop();
+  });
+  beforeEach(() => {
+    arrivals = [];
+    stragglers = new Set();
+  });
+
+  const run = (context: Parameters<typeof executeCouncilExperts>[1]) =>
+    executeCouncilExperts(harness.client, context, undefined, undefined, { taskQueue: harness.taskQueue });
+  const hedge = { afterMs: 1_500, backup: { name: 'Backup', model: backupModel } };
+
+  it('a straggling expert is answered by the backup after afterMs, long before its own call would end', async () => {
+    stragglers = new Set(['Expert B']);
+    const started = Date.now();
+    const result = await run(council('parallel', [expert('a'), expert('b')], { hedge }));
+    const elapsed = Date.now() - started;
+    letGo();
+
+    expect(result.outputs.b).toMatchObject({
+      status: 'done',
+      content: 'Expert B: answer from gpt-4o-backup',
+      hedgedBy: 'Backup',
+    });
+    expect(result.outputs.a).toMatchObject({ content: 'Expert A: answer from gpt-4o-mini' });
+    expect(result.outputs.a?.hedgedBy).toBeUndefined();
+    expect(elapsed).toBeLessThan(STRAGGLER_MS / 2);
+    // The backup was sent the straggler's very prompt, once afterMs had passed.
+    const own = arrivals.find((a) => a.speaker === 'Expert B' && a.model === model.model);
+    const backups = arrivals.filter((a) => a.model === backupModel.model);
+    expect(backups.map((a) => a.speaker)).toEqual(['Expert B']);
+    expect(backups[0]?.prompt).toBe(own?.prompt);
+    expect((backups[0]?.at ?? 0) - (own?.at ?? 0)).toBeGreaterThanOrEqual(hedge.afterMs - 100);
+    // The straggler's own call was cancelled, not awaited.
+    const handle = harness.client.workflow.getHandle(result.councilId);
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.filter(isModelCallScheduled)).toHaveLength(4);
+    expect(events.filter((e) => e.activityTaskCancelRequestedEventAttributes)).toHaveLength(1);
+  });
+
+  it('an expert that answers before afterMs never starts the backup', async () => {
+    const result = await run(council('parallel', [expert('a'), expert('b')], { hedge }));
+
+    expect(arrivals.filter((a) => a.model === backupModel.model)).toEqual([]);
+    expect(arrivals.map((a) => a.speaker).sort()).toEqual(['Expert A', 'Expert B', 'Synthesizer']);
+    expect(result.outputs.a?.hedgedBy).toBeUndefined();
+    expect(result.outputs.b?.hedgedBy).toBeUndefined();
+  });
+
+  it('refuses a hedge outside parallel mode and an afterMs under 100 ms, saying how to fix it', () => {
+    const experts = [expert('a'), expert('b')];
+    const sequential = councilContextSchema.safeParse(council('sequential', experts, { hedge }));
+    expect(sequential.success ? '' : zodProblem(sequential.error)).toContain(
+      'hedge applies to parallel mode only (this council is "sequential")',
+    );
+    const quick = councilContextSchema.safeParse(
+      council('parallel', experts, { hedge: { ...hedge, afterMs: 10 } }),
+    );
+    expect(quick.success ? '' : zodProblem(quick.error)).toContain('hedge.afterMs must be at least 100 ms');
+  });
+});
