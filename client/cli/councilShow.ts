@@ -143,6 +143,7 @@ export function councilRows(result: Pick<ExecutionResult, 'outputs' | 'synthesis
     tokenUsage: output.tokenUsage,
     ...(output.error ? { error: output.error } : {}),
     ...(output.servedBy && { servedBy: output.servedBy }),
+    ...(output.hedgedBy && { hedgedBy: output.hedgedBy }),
   }));
   return [...experts, synthesisRow(result.synthesis)];
 }

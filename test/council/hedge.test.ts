@@ -1,5 +1,10 @@
 import type { LLMock } from '@copilotkit/aimock';
+import path from 'node:path';
 import { createLlmActivities } from '../../activities';
+import { councilRows } from '../../client/cli/councilShow';
+import { answerJson } from '../../client/cli/jsonOutput';
+import { loadConfigFile } from '../../client/config';
+import { configModels } from '../../client/simulated';
 import { executeCouncilExperts } from '../../client/council';
 import { councilContextSchema } from '../../common/council';
 import { zodProblem } from '../../common/validation';
@@ -78,6 +83,9 @@ describe('council hedging on the real dev server', () => {
     expect(result.outputs.a).toMatchObject({ content: 'Expert A: answer from gpt-4o-mini' });
     expect(result.outputs.a?.hedgedBy).toBeUndefined();
     expect(elapsed).toBeLessThan(STRAGGLER_MS / 2);
+    // `--json` rows say who answered, and the JSON document keeps it.
+    const row = councilRows(result).find((r) => r.name === 'Expert B');
+    expect(answerJson.parse(row)).toMatchObject({ name: 'Expert B', hedgedBy: 'Backup' });
     // The backup was sent the straggler's very prompt, once afterMs had passed.
     const own = arrivals.find((a) => a.speaker === 'Expert B' && a.model === model.model);
     const backups = arrivals.filter((a) => a.model === backupModel.model);
@@ -100,6 +108,14 @@ describe('council hedging on the real dev server', () => {
     expect(result.outputs.b?.hedgedBy).toBeUndefined();
   });
 
+  it("the worker's provider policy covers the backup: a refused backup model stops the council before any call", async () => {
+    const backup = { model: { ...backupModel, apiKeyEnv: 'SECRET_DB_PASSWORD' } };
+    const context = council('parallel', [expert('a')], { hedge: { afterMs: 1_500, backup } });
+
+    await expect(run(context)).rejects.toThrow(/SECRET_DB_PASSWORD/);
+    expect(arrivals).toEqual([]);
+  });
+
   it('refuses a hedge outside parallel mode and an afterMs under 100 ms, saying how to fix it', () => {
     const experts = [expert('a'), expert('b')];
     const sequential = councilContextSchema.safeParse(council('sequential', experts, { hedge }));
@@ -110,5 +126,10 @@ describe('council hedging on the real dev server', () => {
       council('parallel', experts, { hedge: { ...hedge, afterMs: 10 } }),
     );
     expect(quick.success ? '' : zodProblem(quick.error)).toContain('hedge.afterMs must be at least 100 ms');
+  });
+
+  it('examples/hedged.yaml is valid, and its backup model counts among the models whose keys the run needs', () => {
+    const config = loadConfigFile(path.resolve(__dirname, '../../examples/hedged.yaml'));
+    expect(configModels(config)).toContainEqual({ provider: 'anthropic', model: 'claude-haiku-4-5' });
   });
 });
