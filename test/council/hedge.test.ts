@@ -28,9 +28,11 @@ describe('council hedging on the real dev server', () => {
   let mock: LLMock;
   let harness: TemporalTestHarness;
   let arrivals: Arrival[] = [];
-  /** Speakers whose own-model call holds its answer STRAGGLER_MS (or until the test lets it go). */
-  let stragglers = new Set<string>();
-  let letGo = () => undefined as void;
+  /** How long a speaker takes on a model, by `speaker|model`; 100 ms when not listed. */
+  let delays = new Map<string, number>();
+  /** Ends every delay still running: a cancelled call's answer is never awaited by the test. */
+  const pending = new Set<() => void>();
+  const letGo = () => pending.forEach((end) => end());
 
   beforeAll(async () => {
     mock = await startMockLlm();
@@ -44,10 +46,10 @@ describe('council hedging on the real dev server', () => {
         at: Date.now(),
       };
       arrivals.push(arrival);
-      const straggles = stragglers.has(speaker) && arrival.model === model.model;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, straggles ? STRAGGLER_MS : 100);
-        if (straggles) letGo = () => (clearTimeout(timer), resolve());
+        const end = () => (clearTimeout(timer), pending.delete(end), resolve());
+        const timer = setTimeout(end, delays.get(`${speaker}|${arrival.model}`) ?? 100);
+        pending.add(end);
       });
       const content = `${speaker}: answer from ${arrival.model}`;
       return { content, usage: { prompt_tokens: 10, completion_tokens: 5 } };
@@ -61,7 +63,7 @@ describe('council hedging on the real dev server', () => {
   });
   beforeEach(() => {
     arrivals = [];
-    stragglers = new Set();
+    delays = new Map();
   });
 
   const run = (context: Parameters<typeof executeCouncilExperts>[1]) =>
@@ -69,7 +71,7 @@ describe('council hedging on the real dev server', () => {
   const hedge = { afterMs: 1_500, backup: { name: 'Backup', model: backupModel } };
 
   it('a straggling expert is answered by the backup after afterMs, long before its own call would end', async () => {
-    stragglers = new Set(['Expert B']);
+    delays = new Map([[`Expert B|${model.model}`, STRAGGLER_MS]]);
     const started = Date.now();
     const result = await run(council('parallel', [expert('a'), expert('b')], { hedge }));
     const elapsed = Date.now() - started;
@@ -86,21 +88,47 @@ describe('council hedging on the real dev server', () => {
     // `--json` rows say who answered, and the JSON document keeps it.
     const row = councilRows(result).find((r) => r.name === 'Expert B');
     expect(answerJson.parse(row)).toMatchObject({ name: 'Expert B', hedgedBy: 'Backup' });
-    // The backup was sent the straggler's very prompt, once afterMs had passed.
+    // The backup was sent the straggler's very prompt.
     const own = arrivals.find((a) => a.speaker === 'Expert B' && a.model === model.model);
     const backups = arrivals.filter((a) => a.model === backupModel.model);
     expect(backups.map((a) => a.speaker)).toEqual(['Expert B']);
     expect(backups[0]?.prompt).toBe(own?.prompt);
-    expect((backups[0]?.at ?? 0) - (own?.at ?? 0)).toBeGreaterThanOrEqual(hedge.afterMs - 100);
-    // The straggler's own call was cancelled, not awaited.
+    // The backup was scheduled once afterMs had passed since the expert's own call was (server times).
     const handle = harness.client.workflow.getHandle(result.councilId);
     const events = (await handle.fetchHistory()).events ?? [];
-    expect(events.filter(isModelCallScheduled)).toHaveLength(4);
+    const scheduled = events.filter(isModelCallScheduled);
+    const at = (id: string) => {
+      const event = scheduled.find((e) => e.activityTaskScheduledEventAttributes?.activityId === id);
+      return Number(event?.eventTime?.seconds ?? 0) * 1000 + Number(event?.eventTime?.nanos ?? 0) / 1e6;
+    };
+    expect(at('r1.hedge.b') - at('r1.answer.b')).toBeGreaterThanOrEqual(hedge.afterMs);
+    // The straggler's own call was cancelled, not awaited.
+    expect(scheduled).toHaveLength(4);
+    expect(events.filter((e) => e.activityTaskCancelRequestedEventAttributes)).toHaveLength(1);
+  });
+
+  it("when the expert's own call answers first after all, the backup is cancelled and hedgedBy stays unset", async () => {
+    delays = new Map([
+      [`Expert B|${model.model}`, hedge.afterMs + 3_000],
+      [`Expert B|${backupModel.model}`, STRAGGLER_MS],
+    ]);
+    const started = Date.now();
+    const result = await run(council('parallel', [expert('a'), expert('b')], { hedge }));
+    const elapsed = Date.now() - started;
+    letGo();
+
+    expect(result.outputs.b).toMatchObject({ content: 'Expert B: answer from gpt-4o-mini' });
+    expect(result.outputs.b?.hedgedBy).toBeUndefined();
+    expect(arrivals.filter((a) => a.model === backupModel.model).map((a) => a.speaker)).toEqual(['Expert B']);
+    expect(elapsed).toBeLessThan(STRAGGLER_MS / 2);
+    const events = (await harness.client.workflow.getHandle(result.councilId).fetchHistory()).events ?? [];
     expect(events.filter((e) => e.activityTaskCancelRequestedEventAttributes)).toHaveLength(1);
   });
 
   it('an expert that answers before afterMs never starts the backup', async () => {
-    const result = await run(council('parallel', [expert('a'), expert('b')], { hedge }));
+    // Answers take 100 ms; the wide afterMs keeps a busy machine's slow pickup from starting a backup.
+    const patient = { ...hedge, afterMs: 5_000 };
+    const result = await run(council('parallel', [expert('a'), expert('b')], { hedge: patient }));
 
     expect(arrivals.filter((a) => a.model === backupModel.model)).toEqual([]);
     expect(arrivals.map((a) => a.speaker).sort()).toEqual(['Expert A', 'Expert B', 'Synthesizer']);
