@@ -87,7 +87,11 @@ describe('council hedging on the real dev server', () => {
     expect(elapsed).toBeLessThan(STRAGGLER_MS / 2);
     // `--json` rows say who answered, and the JSON document keeps it.
     const row = councilRows(result).find((r) => r.name === 'Expert B');
-    expect(answerJson.parse(row)).toMatchObject({ name: 'Expert B', hedgedBy: 'Backup' });
+    expect(answerJson.parse(row)).toMatchObject({
+      name: 'Expert B',
+      role: 'expert, answered by its backup Backup',
+      hedgedBy: 'Backup',
+    });
     // The backup was sent the straggler's very prompt.
     const own = arrivals.find((a) => a.speaker === 'Expert B' && a.model === model.model);
     const backups = arrivals.filter((a) => a.model === backupModel.model);
