@@ -33,7 +33,11 @@ export function configModels(config: CouncilConfig): ModelSpec[] {
         ...config.session.participants.map((p) => p.model),
         ...(config.session.selector ? [config.session.selector.model] : []),
       ]
-    : [...config.context.activeExperts.map((e) => e.model), config.context.synthesisConfig.model];
+    : [
+        ...config.context.activeExperts.map((e) => e.model),
+        config.context.synthesisConfig.model,
+        ...(config.context.hedge ? [config.context.hedge.backup.model] : []),
+      ];
 }
 
 /**

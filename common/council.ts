@@ -3,6 +3,7 @@ import { convergenceConfigSchema, type ConvergenceResult } from './convergence';
 import { checkGroups, groupsSchema, roleSchema } from './councilRouting';
 import { DEBATE_STYLES, type ShownTurnRef } from './debate';
 import { LIMITS } from './defaults';
+import { checkHedge, hedgeConfigSchema } from './hedge';
 import type { TokenUsage } from './llm';
 import { jsonStringBytes } from './size';
 import { nameSchema } from './names';
@@ -119,6 +120,8 @@ export const councilContextSchema = z
     peerReview: peerReviewConfigSchema.optional(),
     /** Parallel mode: the answer round closes at a quorum of answers or a deadline; see common/quorum. */
     ...quorumFields,
+    /** Parallel mode: a backup model answers for an expert still running after `afterMs`; see common/hedge. */
+    hedge: hedgeConfigSchema.optional(),
   })
   .strict()
   .superRefine((context, ctx) => {
@@ -150,6 +153,7 @@ export const councilContextSchema = z
     checkDebateStyle(context, ctx);
     checkPeerReview(context, ctx);
     checkQuorum(context, ctx);
+    checkHedge(context, ctx);
     checkGroups(context, ctx);
   });
 /** A debate style belongs to a debate; the convergence watch reads rounds of positions, which turns lack. */
@@ -272,6 +276,8 @@ export interface ExpertOutput {
   late?: boolean;
   /** Identity of the worker that made the expert's latest call (see LlmResponse); absent when unknown. */
   servedBy?: string;
+  /** Its answer came from the hedge's backup (this name), the expert's own call having straggled. */
+  hedgedBy?: string;
 }
 
 /** The synthesizer's conclusion. */

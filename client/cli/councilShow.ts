@@ -137,12 +137,19 @@ export function councilRows(result: Pick<ExecutionResult, 'outputs' | 'synthesis
   const experts: AnswerRow[] = Object.values(result.outputs).map((output) => ({
     name: output.expertName,
     // A late answer came after a quorum or deadline closed its round: the synthesis did not see it.
-    role: output.late === true ? 'expert, late (left out of the synthesis)' : 'expert',
+    // A hedged one came from the backup: the expert's own call straggled and was cancelled.
+    role:
+      output.late === true
+        ? 'expert, late (left out of the synthesis)'
+        : output.hedgedBy
+          ? `expert, answered by its backup ${output.hedgedBy}`
+          : 'expert',
     status: output.status === 'done' ? 'ok' : 'failed',
     content: output.content,
     tokenUsage: output.tokenUsage,
     ...(output.error ? { error: output.error } : {}),
     ...(output.servedBy && { servedBy: output.servedBy }),
+    ...(output.hedgedBy && { hedgedBy: output.hedgedBy }),
   }));
   return [...experts, synthesisRow(result.synthesis)];
 }

@@ -47,6 +47,8 @@ export const answerJson = z.object({
   downgradedTo: z.string().optional(),
   /** Identity of the worker that made the call; absent when the result does not record it. */
   servedBy: z.string().optional(),
+  /** A hedged council's expert whose backup answered first: the backup's name. */
+  hedgedBy: z.string().optional(),
 });
 
 /** A message of a council (an expert's, or a person's with `sender: "human"`). */

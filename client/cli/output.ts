@@ -21,6 +21,8 @@ export interface AnswerRow {
   costUsd?: number;
   /** `provider/model` the budget sent the call to instead of the participant's own (`onExhausted: downgrade`). */
   downgradedTo?: string;
+  /** A hedged council's expert whose backup answered first: the backup's name. */
+  hedgedBy?: string;
   /** A session response's kind (`synthesis`, `assignment`); absent for a plain answer. */
   kind?: string;
   /** Identity of the worker that made the call, when the result records it. */

@@ -6,6 +6,10 @@ import { simulatedAnswer } from '../../client/simulatedAnswers';
 export const ROUTING_TASK = 'Should we adopt a four-day work week? Route by role and group.';
 
 export const QUORUM_TASK = 'Should we adopt a four-day work week? Answer within the deadline.';
+/** The task of the hedged council, by which the mock knows to hold Builder's own call. */
+export const HEDGE_TASK = 'Should we adopt a four-day work week? Builder straggles, its backup answers.';
+/** The model Builder's own call is held on; its hedge's backup is on another, which answers at once. */
+export const HEDGED_MODEL = 'gpt-4o-mini';
 /** The task of the cancelled council, by which the mock knows to hold its experts' answers. */
 export const CANCELLED_TASK = 'Should we adopt a four-day work week? This council is cancelled.';
 
@@ -28,6 +32,9 @@ export async function startRecordingMock(): Promise<RecordingMock> {
     // In the quorum council Builder straggles: the round closes without it and its answer is late.
     if (JSON.stringify(request.messages).includes(QUORUM_TASK) && speaksAs(request, 'Builder'))
       await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // In the hedged council Builder's own call straggles past afterMs and is cancelled once its backup answers.
+    const hedged = JSON.stringify(request.messages).includes(HEDGE_TASK) && speaksAs(request, 'Builder');
+    if (hedged && request.model === HEDGED_MODEL) await new Promise((resolve) => setTimeout(resolve, 10_000));
     // The cancelled council's experts are held until it is cancelled.
     if (JSON.stringify(request.messages).includes(CANCELLED_TASK)) {
       held += 1;

@@ -7,7 +7,7 @@ import { resynthesizeCouncil } from '../../client/resynthesize';
 import { MultiParticipantSession } from '../../client/session';
 import type { CouncilMode } from '../../common/council';
 import type { OrchestrationStrategy, ParticipantRole } from '../../common/participants';
-import { CANCELLED_TASK, QUORUM_TASK, ROUTING_TASK } from './mock';
+import { CANCELLED_TASK, HEDGE_TASK, QUORUM_TASK, ROUTING_TASK } from './mock';
 
 /** The task queue of the recording's worker. */
 export const TASK_QUEUE = 'record-histories';
@@ -61,7 +61,7 @@ export async function recordSession(recording: Recording, strategy: Orchestratio
 export async function recordCouncil(
   recording: Recording,
   mode: CouncilMode,
-  variant?: 'peer-review' | 'quorum' | 'convergence' | 'vote-first' | 'turn-debate' | 'routing',
+  variant?: 'peer-review' | 'quorum' | 'hedge' | 'convergence' | 'vote-first' | 'turn-debate' | 'routing',
   save = true,
 ) {
   const name = variant ? `council-${variant}` : `council-${mode}`;
@@ -81,7 +81,9 @@ export async function recordCouncil(
           ? QUORUM_TASK
           : variant === 'routing'
             ? ROUTING_TASK
-            : 'Should we adopt a four-day work week?',
+            : variant === 'hedge'
+              ? HEDGE_TASK
+              : 'Should we adopt a four-day work week?',
       mode,
       activeExperts: experts,
       synthesisConfig: { model },
@@ -89,6 +91,10 @@ export async function recordCouncil(
       ...(variant === 'peer-review' && { peerReview: { rubric: 'Prefer concrete advice.' } }),
       // The quorum closes the round first: the deadline's timer is started and then cancelled.
       ...(variant === 'quorum' && { quorum: 2, deadlineMs: 60_000 }),
+      // Analyst and Critic answer before afterMs (their timers are cancelled); Builder's backup answers for it.
+      ...(variant === 'hedge' && {
+        hedge: { afterMs: 1_000, backup: { name: 'Backup', model: { provider: 'openai', model: 'gpt-4o' } } },
+      }),
       ...(variant === 'convergence' && { debateRounds: 3, convergence: { threshold: 0.67 } }),
       // Critic's opening differs (2 of 3 agree, the threshold is 0.6): the vote ends it at once.
       ...(variant === 'vote-first' && { debateRounds: 3, convergence: { threshold: 0.6, voteFirst: true } }),

@@ -3,6 +3,7 @@ import type { Expert, SynthesisOutput } from '../../common/council';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { ZERO_USAGE } from '../../common/llm';
 import { callModel, type CallIds } from '../shared/callModel';
+import { hedgedCall } from './hedge';
 import { ConvergenceWatch, DEBATE_CONVERGENCE_PATCH } from './convergence';
 import type { CouncilLedger } from './ledger';
 import {
@@ -75,11 +76,11 @@ async function takeTurn(
     phase.kind,
     delivered.map((message) => message.id),
   );
-  const outcome = await callModel(expert, prompt, {
-    site: { round: ledger.round, phase: phase.kind, participant: expert.id, label: expert.name },
-    ids,
-    responseFormat: structured ? 'json' : undefined,
-  });
+  const site = { round: ledger.round, phase: phase.kind, participant: expert.id, label: expert.name };
+  const options = { site, ids, responseFormat: structured ? ('json' as const) : undefined };
+  const outcome = await hedgedCall(context.hedge, expert, prompt, options, (backup) =>
+    ledger.setStatus('running', `round ${round}: ${expert.name} straggles, ${backup} answers too`),
+  );
   if (outcome.status !== 'ok') {
     ledger.expertFailed(expert, phase.kind, outcome.error, round);
     return false;
@@ -119,6 +120,8 @@ async function takeTurn(
     round,
     outcome.response.servedBy,
   );
+  const output = ledger.outputs[expert.id];
+  if (output && outcome.hedgedBy) output.hedgedBy = outcome.hedgedBy;
   view.answerId = message.id;
   return true;
 }
