@@ -184,6 +184,22 @@ export function panelConfig(overrides: Record<string, unknown> = {}) {
   };
 }
 
+/** A parallel council of two openai experts (Ada, Bob) and a synthesizer, as a config object. */
+export function councilConfig(overrides: Record<string, unknown> = {}) {
+  const model = { provider: 'openai', model: 'gpt-4o-mini' };
+  return {
+    kind: 'council',
+    mode: 'parallel',
+    task: 'Pick a database.',
+    activeExperts: [
+      { id: 'a', name: 'Ada', model },
+      { id: 'b', name: 'Bob', model },
+    ],
+    synthesisConfig: { name: 'Synthesizer', model },
+    ...overrides,
+  };
+}
+
 /** Running `temporal server start-dev` processes (the binary, not its bash guard) on this data dir. */
 export function serverProcesses(dataDir: string): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });

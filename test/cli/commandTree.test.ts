@@ -11,23 +11,12 @@ import {
   stopStartedClis,
   waitFor,
   writeConfig,
+  councilConfig,
 } from './cli';
 
 // Every case spawns the CLI (and a worker) several times: minutes on a busy 2-core machine.
 jest.setTimeout(600_000);
 afterAll(stopStartedClis);
-
-const model = { provider: 'openai', model: 'gpt-4o-mini' };
-const councilConfig = {
-  kind: 'council',
-  mode: 'parallel',
-  task: 'Pick a database.',
-  activeExperts: [
-    { id: 'a', name: 'Ada', model },
-    { id: 'b', name: 'Bob', model },
-  ],
-  synthesisConfig: { name: 'Synthesizer', model },
-};
 
 /** The identity the SDK gives a worker by default: the one a CLI process with `--worker` runs. */
 const identityOf = (pid: number | undefined) => `${pid}@${os.hostname()}`;
@@ -93,7 +82,7 @@ describe('one command tree: attach, send, show, list, cancel for sessions and co
 
   it('a council: run prints the short hint; show, attach, list, send and cancel take its id', async () => {
     const env = clusterEnv('tree-council', mockProviderEnv(mock));
-    const config = writeConfig('council.json', councilConfig);
+    const config = writeConfig('council.json', councilConfig());
     const id = `tree-council-${process.pid}`;
     const run = await runCli(['run', '-c', config, '--id', id, '--worker'], env);
     expectSuccess(run);

@@ -11,6 +11,7 @@ import {
   stopStartedClis,
   writeConfig,
   type CliResult,
+  councilConfig,
 } from './cli';
 
 // Every case spawns the CLI (and a worker): minutes on a busy 2-core machine.
@@ -43,18 +44,6 @@ const answerOf = (row: { name: string; status: string; content: string; tokenUsa
   tokenUsage: row.tokenUsage,
 });
 
-const model = { provider: 'openai', model: 'gpt-4o-mini' };
-const councilConfig = {
-  kind: 'council',
-  mode: 'parallel',
-  task: 'Pick a database.',
-  activeExperts: [
-    { id: 'a', name: 'Ada', model },
-    { id: 'b', name: 'Bob', model },
-  ],
-  synthesisConfig: { name: 'Synthesizer', model },
-};
-
 describe('council run --events', () => {
   let mock: LLMock;
 
@@ -70,7 +59,7 @@ describe('council run --events', () => {
   it('a session and a council: one event per line, started → thinking → answers → result', async () => {
     const env = clusterEnv('events', mockProviderEnv(mock));
     const panel = writeConfig('panel.yaml', panelConfig());
-    const council = writeConfig('council.yaml', councilConfig);
+    const council = writeConfig('council.yaml', councilConfig());
     const tag = `${process.pid}`;
     const [session, councilRun] = await Promise.all([
       runCli(['run', 'Which one?', '-c', panel, '--worker', '--events', '--id', `events-run-${tag}`], env),

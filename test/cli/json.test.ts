@@ -13,6 +13,7 @@ import {
   stopStartedClis,
   writeConfig,
   type CliResult,
+  councilConfig,
 } from './cli';
 
 // Every case spawns the CLI (and a worker): minutes on a busy 2-core machine.
@@ -26,18 +27,6 @@ function documentOf(result: CliResult, type: string) {
   expect(value).toMatchObject({ schemaVersion: JSON_SCHEMA_VERSION, type });
   return parseJsonDocument(value);
 }
-
-const model = { provider: 'openai', model: 'gpt-4o-mini' };
-const councilConfig = {
-  kind: 'council',
-  mode: 'parallel',
-  task: 'Pick a database.',
-  activeExperts: [
-    { id: 'a', name: 'Ada', model },
-    { id: 'b', name: 'Bob', model },
-  ],
-  synthesisConfig: { name: 'Synthesizer', model },
-};
 
 describe('--json documents', () => {
   let mock: LLMock;
@@ -57,7 +46,7 @@ describe('--json documents', () => {
       COUNCIL_BLOB_DIR: mkdtempSync(path.join(os.tmpdir(), 'council-json-blobs-')),
     });
     const panel = writeConfig('panel.yaml', panelConfig());
-    const council = writeConfig('council.yaml', councilConfig);
+    const council = writeConfig('council.yaml', councilConfig());
     const tag = `${process.pid}`;
     const [run, councilRun, started] = await Promise.all([
       runCli(['run', 'Which one?', '-c', panel, '--worker', '--json', '--id', `json-run-${tag}`], env),
