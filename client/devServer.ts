@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTE_TYPES, SEARCH_ATTRIBUTES } from '../common/defaults';
-import { waitForPort, waitUntilServing, type StartingServer } from './devServerReady';
+import { spawnGuarded, stopChild } from './devServerProcess';
+import { waitForAnnouncement, waitForPort, waitUntilServing, type StartingServer } from './devServerReady';
 import { CouncilUserError } from './errors';
+import { freePort } from './freePort';
 
 /** Options for the embedded `temporal server start-dev`. */
 export interface DevServerOptions {
@@ -70,25 +70,12 @@ function missingExecutable(executable: string): CouncilUserError {
   );
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
-
 /**
- * The server runs under a bash guard that reads our stdin: when this process dies, even by SIGKILL,
- * the pipe closes, `read` returns and the guard kills the server. No orphan survives its parent.
+ * A start fails when a port it was given is taken between being picked and being bound: by our own
+ * freePort() pick or by the CLI's own pick of its HTTP and internal ports, raced by any process that
+ * starts at the same moment (tests start servers side by side). Such a start is made again on fresh ports.
  */
-const GUARD_SCRIPT =
-  'exec 3<&0; "$@" </dev/null & pid=$!; trap \'kill -TERM $pid 2>/dev/null\' TERM INT; ' +
-  '(read -r _ <&3; kill -TERM $pid 2>/dev/null) & wait $pid; status=$?; wait $pid 2>/dev/null; exit $status';
+const START_ATTEMPTS = 4;
 
 /**
  * Starts `temporal server start-dev` on 127.0.0.1 and resolves once it answers gRPC calls in each of its
@@ -97,22 +84,50 @@ const GUARD_SCRIPT =
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const executable = options.executable ?? temporalExecutable();
   if (!existsSync(executable)) throw missingExecutable(executable);
+  if (options.dbFile) mkdirSync(path.dirname(options.dbFile), { recursive: true });
   const started = Date.now();
-  const port = options.port ?? (await freePort());
+  for (let attempt = 1; ; attempt++) {
+    const ports = {
+      port: options.port ?? (await freePort()),
+      // Left to the CLI, these would be picked in the range the OS hands out (see freePort).
+      httpPort: await freePort(),
+      metricsPort: await freePort(),
+      uiPort: options.uiPort === 0 ? await freePort() : options.uiPort,
+    };
+    try {
+      const server = await startOnce(executable, options, ports);
+      return { ...server, startMs: Date.now() - started };
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS || !isPortTaken(error)) throw error;
+    }
+  }
+}
+
+function isPortTaken(error: unknown): boolean {
+  return error instanceof CouncilUserError && error.message.includes('address already in use');
+}
+
+async function startOnce(
+  executable: string,
+  options: DevServerOptions,
+  {
+    port,
+    httpPort,
+    metricsPort,
+    uiPort,
+  }: { port: number; httpPort: number; metricsPort: number; uiPort?: number },
+): Promise<Omit<DevServer, 'startMs'>> {
   const namespace = options.namespace ?? 'default';
   const namespaces = [namespace, ...(options.extraNamespaces ?? [])];
   const args = serverArgs(port, namespaces, options);
-  const uiPort = options.uiPort === 0 ? await freePort() : options.uiPort;
+  args.push('--http-port', String(httpPort), '--metrics-port', String(metricsPort));
   if (uiPort !== undefined) args.push('--ui-port', String(uiPort));
   else args.push('--headless');
-  if (options.dbFile) mkdirSync(path.dirname(options.dbFile), { recursive: true });
 
-  const child = spawn('bash', ['-c', GUARD_SCRIPT, 'temporal-guard', executable, ...args], {
-    stdio: ['pipe', 'ignore', 'pipe'],
-    // Its own process group: a terminal's Ctrl-C reaches council, which then stops the server cleanly.
-    detached: true,
-  });
+  const child = spawnGuarded(executable, args);
+  const stdout: string[] = [];
   const stderr: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const address = `127.0.0.1:${port}`;
   const timeoutMs = options.startTimeoutMs ?? 15_000;
@@ -120,12 +135,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     child,
     address,
     namespaces,
+    stdout,
     stderr,
     deadline: Date.now() + timeoutMs,
     timeoutMs,
   };
   try {
-    await waitForPort(starting, port);
+    await waitForAnnouncement(starting);
     await waitUntilServing(starting);
     // The UI listens a moment after gRPC; a printed UI address must already answer.
     if (uiPort !== undefined) await waitForPort(starting, uiPort);
@@ -138,7 +154,6 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     namespace,
     uiUrl: uiPort !== undefined ? `http://127.0.0.1:${uiPort}` : undefined,
     pid: child.pid ?? -1,
-    startMs: Date.now() - started,
     stop: () => stopChild(child),
   };
 }
@@ -161,13 +176,4 @@ function serverArgs(port: number, namespaces: string[], options: DevServerOption
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
   return args;
-}
-
-async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
 }

@@ -10,6 +10,8 @@ export interface StartingServer {
   address: string;
   /** Every namespace it was told to create: each must answer before the server counts as up. */
   namespaces: string[];
+  /** What it printed so far: its banner says it has bound its ports. */
+  stdout: string[];
   /** What it wrote to stderr so far, for the error when it dies. */
   stderr: string[];
   /** The epoch ms by which it must serve, and the budget that deadline came from (for the error). */
@@ -31,6 +33,25 @@ export function canConnect(host: string, port: number, timeoutMs = 1_000): Promi
     socket.once('error', () => resolve(false));
     socket.once('close', () => resolve(false));
   });
+}
+
+/**
+ * The `temporal` CLI prints its "Temporal Server:" banner once its services have bound their ports. An
+ * open port alone does not say whose it is: another server that holds it would answer in our stead.
+ */
+const BANNER = /Temporal server:/i;
+
+/** Resolves once the server printed its banner; throws when it exits or the deadline passes. */
+export async function waitForAnnouncement(server: StartingServer): Promise<void> {
+  while (Date.now() < server.deadline) {
+    throwIfExited(server);
+    if (BANNER.test(server.stdout.join(''))) return;
+    await pause();
+  }
+  throw new CouncilUserError(
+    `The Temporal dev server for ${server.address} did not report its ports bound within ${server.timeoutMs} ms`,
+    startHint(server),
+  );
 }
 
 /** Resolves once `port` on 127.0.0.1 accepts TCP; throws when the server exits or the deadline passes. */

@@ -1,6 +1,7 @@
 import type { LLMock } from '@copilotkit/aimock';
 import type { Client } from '@temporalio/client';
-import { freePort, type DevServer } from '../../client/devServer';
+import type { DevServer } from '../../client/devServer';
+import { freePort } from '../../client/freePort';
 import { MultiParticipantSession } from '../../client/session';
 import type { RoundResult } from '../../common/session';
 import { sendMessageUpdate } from '../../common/sessionApi';

@@ -1,4 +1,4 @@
-import net from 'node:net';
+import { freePort } from '../../../client/freePort';
 import { waitFor } from '../../helpers/wait';
 import { ROOT } from './binaries';
 import { spawnClusterProcess, type ClusterProcess } from './processes';
@@ -20,15 +20,15 @@ export interface TemporalService {
 
 /**
  * Free ports for every service, as the env vars deploy/temporal/config.yaml.tmpl reads: gRPC and
- * membership for each, HTTP for the frontend. Below 32768: the PostgreSQL schema keeps a member's
- * port in a smallint (cluster_membership.rpc_port), and a service whose membership port is an
- * ephemeral one (32768 and up on Linux) dies at start with "value out of range for type smallint".
+ * membership for each, HTTP for the frontend. freePort() picks below 32768, which matters here too:
+ * the PostgreSQL schema keeps a member's port in a smallint (cluster_membership.rpc_port), and a
+ * service on a port of 32768 and up dies at start with "value out of range for type smallint".
  */
 export async function servicePorts(): Promise<Record<string, string>> {
   const ports: Record<string, string> = {};
   const taken = new Set<number>();
   const pick = async () => {
-    const port = await freePortBelow(32_768, taken);
+    const port = await freePort(taken);
     taken.add(port);
     return String(port);
   };
@@ -39,23 +39,6 @@ export async function servicePorts(): Promise<Record<string, string>> {
   }
   ports.FRONTEND_HTTP_PORT = await pick();
   return ports;
-}
-
-/** A port in [20000, limit) that nothing listens on now, tried at random, at most 200 times. */
-async function freePortBelow(limit: number, taken: Set<number>): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const port = 20_000 + Math.floor(Math.random() * (limit - 20_000));
-    if (!taken.has(port) && (await canListen(port))) return port;
-  }
-  throw new Error(`no free port found between 20000 and ${limit}`);
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 /** Starts the four services from one environment (config file, database, ports); all serve on return. */
