@@ -96,11 +96,11 @@ export function runCommand(): Command {
       const id = options.id ?? newRunId(config.kind === 'session' ? 'run' : 'council');
       // At once, before the SDK loads and the server and worker start (seconds on a fresh data dir).
       out.say(`Starting ${config.kind} ${id}…`);
-      const { openRuntime, requireWorker, simulatedQueue } = await import('./runtime');
+      const { openRuntime, requireWorker, runQueue } = await import('./runtime');
       const runtime = await openRuntime(flags);
       const detach = onInterrupt(runtime, out, id);
       try {
-        const taskQueue = simulated ? simulatedQueue(runtime.taskQueue) : runtime.taskQueue;
+        const taskQueue = runQueue(runtime, id, simulated);
         if (runtime.inProcessWorker) await runtime.startWorker({ taskQueue, simulated });
         else await requireWorker(runtime, taskQueue);
         if (simulated) out.say(SIMULATED_BANNER);

@@ -27,6 +27,8 @@ export interface CliRuntime {
   dataDir: string;
   /** The task queue new workflows go to (--task-queue, COUNCIL_TASK_QUEUE, or "council"). */
   taskQueue: string;
+  /** True when --task-queue or COUNCIL_TASK_QUEUE chose it. */
+  taskQueueChosen: boolean;
   /** True on council's embedded server, where this process always runs the worker. */
   local: boolean;
   inProcessWorker: boolean;
@@ -66,6 +68,7 @@ export async function openRuntime(flags: ConnectionFlags): Promise<CliRuntime> {
   };
   // The embedded server keeps large payloads in <dataDir>/blobs; a cluster uses COUNCIL_BLOB_STORE.
   const blobs = blobStoreFromEnv(process.env, server ? { dataDir } : {});
+  const chosenQueue = flags.taskQueue ?? process.env.COUNCIL_TASK_QUEUE;
   const workers: Array<{ worker: Worker; run: Promise<void> }> = [];
   const mocks: SimulatedProviders[] = [];
   const started = new Set<string>();
@@ -82,7 +85,8 @@ export async function openRuntime(flags: ConnectionFlags): Promise<CliRuntime> {
     address: target.address,
     namespace: target.namespace,
     dataDir,
-    taskQueue: flags.taskQueue ?? process.env.COUNCIL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+    taskQueue: chosenQueue ?? DEFAULT_TASK_QUEUE,
+    taskQueueChosen: chosenQueue !== undefined,
     local: server !== undefined,
     inProcessWorker: server !== undefined || flags.worker === true,
     blobStore: blobs.store,
@@ -133,18 +137,34 @@ function quietRuntime(): void {
 }
 
 /**
+ * The queue a new run goes on. A run that serves itself with real keys gets a queue of its own unless
+ * one was chosen: on the shared queue another worker (`council server --worker`, without this shell's
+ * keys) would take some of its calls. `council attach` reads the queue from the workflow, so it serves
+ * such a run all the same. Simulated runs need no keys and stay on the shared simulated queue.
+ */
+export function runQueue(runtime: CliRuntime, id: string, simulated: boolean): string {
+  if (simulated) return simulatedQueue(runtime.taskQueue);
+  return runtime.inProcessWorker && !runtime.taskQueueChosen
+    ? `${runtime.taskQueue}-${id}`
+    : runtime.taskQueue;
+}
+
+/**
  * Fails when no worker polls the queue and this process runs none: the workflow would wait forever.
  */
 export async function requireWorker(runtime: CliRuntime, taskQueue: string): Promise<void> {
-  if (runtime.inProcessWorker) return;
+  if (runtime.inProcessWorker || (await hasPollers(runtime, taskQueue))) return;
+  throw new CouncilUserError(
+    `no worker polls task queue "${taskQueue}" on ${runtime.address}`,
+    'start one with `council worker`, or pass --worker to run one in this process',
+  );
+}
+
+async function hasPollers(runtime: CliRuntime, taskQueue: string): Promise<boolean> {
   const response = await runtime.client.workflowService.describeTaskQueue({
     namespace: runtime.namespace,
     taskQueue: { name: taskQueue },
     taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
   });
-  if ((response.pollers ?? []).length > 0) return;
-  throw new CouncilUserError(
-    `no worker polls task queue "${taskQueue}" on ${runtime.address}`,
-    'start one with `council worker`, or pass --worker to run one in this process',
-  );
+  return (response.pollers ?? []).length > 0;
 }

@@ -1,0 +1,59 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { freePort } from '../../client/freePort';
+import { answerAsParticipants, startMockLlm } from '../helpers/mockLlm';
+import {
+  cliEnv,
+  expectSuccess,
+  mockProviderEnv,
+  panelConfig,
+  runCli,
+  startCli,
+  stopStartedClis,
+  waitFor,
+  writeConfig,
+} from './cli';
+
+// Spawns the CLI three times against an embedded server of its own: a minute or more on a busy machine.
+jest.setTimeout(300_000);
+afterAll(stopStartedClis);
+
+describe('council run beside `council server --worker`', () => {
+  let mock: LLMock;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    answerAsParticipants(mock);
+  });
+  afterAll(async () => {
+    await mock?.stop();
+  });
+
+  it("a run with its own keys is served only by its own worker, not the server's key-less one", async () => {
+    const env = cliEnv();
+    const ports = [await freePort(), await freePort()].map(String);
+    const server = startCli(['server', '--port', ports[0], '--ui-port', ports[1], '--worker'], env);
+    await waitFor(
+      'the server worker to poll',
+      () => /polling task queue "council"/.test(server.output.stdout),
+      {
+        process: server,
+      },
+    );
+
+    const config = writeConfig('panel.yaml', panelConfig());
+    const run = await runCli(['run', 'Who serves this?', '-c', config], { ...env, ...mockProviderEnv(mock) });
+    expectSuccess(run);
+    const id = /Started session (\S+) /.exec(run.stdout)?.[1] ?? '';
+    expect(run.stdout).toContain(`task queue council-${id}`);
+    expect(run.stdout).not.toContain('ProviderKeyMissing');
+
+    const shown = await runCli(['show', id, '--json'], env);
+    expectSuccess(shown);
+    const served = [...shown.stdout.matchAll(/"servedBy": "([^"]+)"/g)].map((match) => match[1]);
+    expect(served.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(served).size).toBe(1);
+
+    server.child.kill('SIGINT');
+    expect((await server.done).code).toBe(0);
+  });
+});
