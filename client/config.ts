@@ -1,12 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
-import { ALL_ADAPTERS, standardKeyEnv } from '../activities/providers/registry';
 import { sessionBudgetProblems } from '../common/budget';
 import { councilContextSchema, type CouncilContextInput, type CouncilMode } from '../common/council';
 import { LIMITS } from '../common/defaults';
 import { formatBytes, INPUT_LIMITS } from '../common/inputLimits';
 import { participantSpecSchema, type OrchestrationStrategy } from '../common/participants';
+import { ALL_PROVIDER_FACTS, standardKeyEnv } from '../common/providers';
 import { sessionConfigSchema, type SessionConfig } from '../common/session';
 import { formatPath } from '../common/validation';
 import { STRATEGIES } from '../workflows/strategies';
@@ -158,8 +158,8 @@ export function defaultConfig(
   env: Readonly<Record<string, string | undefined>>,
   overrides: ConfigOverrides = {},
 ): CouncilConfig {
-  const candidates = ALL_ADAPTERS.filter((adapter) => adapter.defaultModels);
-  const chosen = candidates.find((adapter) => standardKeyEnv(adapter, env)) ?? candidates[0];
+  const candidates = ALL_PROVIDER_FACTS.filter((provider) => provider.defaultModels);
+  const chosen = candidates.find((provider) => standardKeyEnv(provider, env)) ?? candidates[0];
   const provider = chosen?.name;
   const models = chosen?.defaultModels ?? [];
   return validateConfig(

@@ -27,7 +27,7 @@ import {
 } from './council';
 import { councilMessages, councilStats, saveConversation } from './conversation';
 import { MultiParticipantSession, type StartSessionOptions } from './session';
-import { startSimulatedProviders } from './simulated';
+import { startSimulatedProviders } from './simulatedProviders';
 
 /** Options of {@link Council.local}. */
 export interface LocalCouncilOptions {

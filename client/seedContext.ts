@@ -1,5 +1,5 @@
-import { ALL_ADAPTERS } from '../activities/providers/registry';
 import type { ExpertInput } from '../common/council';
+import { ALL_PROVIDER_FACTS } from '../common/providers';
 import { CouncilUserError } from './errors';
 
 /**
@@ -30,8 +30,8 @@ export interface SeedOnlyExpertFields<Message, Context> {
 
 /** Which environment variables a worker reads each provider's key from, e.g. "openai: OPENAI_API_KEY". */
 function keyVariables(): string {
-  return ALL_ADAPTERS.filter((adapter) => adapter.env.apiKeyEnv.length > 0)
-    .map((adapter) => `${adapter.name}: ${adapter.env.apiKeyEnv.join(' or ')}`)
+  return ALL_PROVIDER_FACTS.filter((provider) => provider.env.apiKeyEnv.length > 0)
+    .map((provider) => `${provider.name}: ${provider.env.apiKeyEnv.join(' or ')}`)
     .join('; ');
 }
 

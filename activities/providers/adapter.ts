@@ -1,21 +1,6 @@
 import type { ProviderName } from '../../common/llm';
+import type { ProviderFacts } from '../../common/providers';
 import type { AdapterCall, ProviderResult } from './common';
-
-/**
- * Where a provider's key and server come from, for participants that name neither. Kept as plain
- * data so that whatever decides which keys may go to which hosts can read it.
- */
-export interface ProviderEnvFacts {
-  /**
-   * The env vars that hold the provider's standard key, the preferred one first. Empty when the
-   * provider has no standard key (openai-compatible servers: each participant names its own, if any).
-   */
-  apiKeyEnv: readonly string[];
-  /** The env var that moves the provider's standard server (a proxy, a gateway, a local mock). */
-  baseURLEnv?: string;
-  /** The provider's own server: where the standard key is sent when nothing else is said. */
-  defaultBaseURL?: string;
-}
 
 /**
  * What the shared classifier needs to know of a provider's error. `connection`: the request never got
@@ -41,17 +26,14 @@ export interface ClientSettings {
 }
 
 /**
- * One provider, in one file: its key and server facts, how its SDK client is built, how a call is
- * made, and how its SDK's errors read. Registered in activities/providers/registry.ts. Clients are
+ * One provider, in one file: its facts (common/providers.ts), how its SDK client is built, how a call
+ * is made, and how its SDK's errors read. Registered in activities/providers/registry.ts. Clients are
  * built with SDK retries off: the activity retry policy owns retries.
  */
-export interface ProviderAdapter<Client = unknown, Name extends ProviderName = ProviderName> {
-  readonly name: Name;
-  readonly env: ProviderEnvFacts;
-  /** Two models (a small one first) for `council run` without a config, when this key is set. */
-  readonly defaultModels?: readonly [string, string];
-  /** Where a server speaking this provider's protocol at `origin` serves it (aimock, for simulated runs). */
-  mockBaseURL(origin: string): string;
+export interface ProviderAdapter<
+  Client = unknown,
+  Name extends ProviderName = ProviderName,
+> extends ProviderFacts<Name> {
   createClient(settings: ClientSettings): Client;
   /** The key a client was built with, so it is scrubbed from answers and errors. */
   keyOf(client: Client): string | undefined;

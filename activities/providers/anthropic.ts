@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { StopReason, TokenUsage } from '../../common/llm';
+import { PROVIDER_FACTS } from '../../common/providers';
 import type { ProviderAdapter, ProviderErrorInfo } from './adapter';
 import {
   awaitFirstByte,
@@ -27,14 +28,7 @@ interface AnthropicUsage {
 
 /** Anthropic's Messages API. */
 export const anthropicAdapter: ProviderAdapter<Anthropic, 'anthropic'> = {
-  name: 'anthropic',
-  env: {
-    apiKeyEnv: ['ANTHROPIC_API_KEY'],
-    baseURLEnv: 'ANTHROPIC_BASE_URL',
-    defaultBaseURL: 'https://api.anthropic.com',
-  },
-  defaultModels: ['claude-haiku-4-5', 'claude-sonnet-4-6'],
-  mockBaseURL: (origin) => origin,
+  ...PROVIDER_FACTS.anthropic,
   // null, not undefined: the SDK would read ANTHROPIC_API_KEY from the environment by itself.
   createClient: ({ apiKey, baseURL }) => new Anthropic({ apiKey: apiKey ?? null, baseURL, maxRetries: 0 }),
   keyOf: (client) => client.apiKey ?? undefined,

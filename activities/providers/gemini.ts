@@ -6,6 +6,7 @@ import type {
 } from '@google/genai';
 import { z } from 'zod';
 import type { StopReason, TokenUsage } from '../../common/llm';
+import { PROVIDER_FACTS } from '../../common/providers';
 import type { ProviderAdapter, ProviderErrorInfo } from './adapter';
 import {
   awaitFirstByte,
@@ -33,15 +34,7 @@ export interface GeminiClient {
 
 /** Gemini's native API (generateContent), through @google/genai. */
 export const geminiAdapter: ProviderAdapter<GeminiClient, 'gemini'> = {
-  name: 'gemini',
-  env: {
-    // The SDK's own names for the key; GEMINI_API_KEY is the one Google's docs use.
-    apiKeyEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
-    baseURLEnv: 'GEMINI_BASE_URL',
-    defaultBaseURL: 'https://generativelanguage.googleapis.com',
-  },
-  defaultModels: ['gemini-2.5-flash', 'gemini-2.5-pro'],
-  mockBaseURL: (origin) => origin,
+  ...PROVIDER_FACTS.gemini,
   // Everything explicit: left out, the SDK reads keys, server and Vertex settings from the environment.
   // It retries only when given retryOptions, so none are given: the activity retry policy owns retries.
   createClient: ({ apiKey, baseURL }) => ({

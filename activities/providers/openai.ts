@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { StopReason, TokenUsage } from '../../common/llm';
+import { PROVIDER_FACTS } from '../../common/providers';
 import type { ClientSettings, ProviderAdapter, ProviderErrorInfo } from './adapter';
 import {
   awaitFirstByte,
@@ -14,14 +15,7 @@ const NO_KEY = 'no-key';
 
 /** OpenAI's own API. */
 export const openaiAdapter: ProviderAdapter<OpenAI, 'openai'> = {
-  name: 'openai',
-  env: {
-    apiKeyEnv: ['OPENAI_API_KEY'],
-    baseURLEnv: 'OPENAI_BASE_URL',
-    defaultBaseURL: 'https://api.openai.com/v1',
-  },
-  defaultModels: ['gpt-4o-mini', 'gpt-4o'],
-  mockBaseURL: (origin) => `${origin}/v1`,
+  ...PROVIDER_FACTS.openai,
   createClient,
   keyOf: (client) => client.apiKey ?? undefined,
   call: (client, call) => callOpenAI(client, call, false),
@@ -30,9 +24,7 @@ export const openaiAdapter: ProviderAdapter<OpenAI, 'openai'> = {
 
 /** Any server speaking OpenAI's chat completions: no standard key or server, the spec names its own. */
 export const openaiCompatibleAdapter: ProviderAdapter<OpenAI, 'openai-compatible'> = {
-  name: 'openai-compatible',
-  env: { apiKeyEnv: [] },
-  mockBaseURL: (origin) => `${origin}/v1`,
+  ...PROVIDER_FACTS['openai-compatible'],
   createClient,
   keyOf: (client) => client.apiKey ?? undefined,
   call: (client, call) => callOpenAI(client, call, true),

@@ -28,18 +28,4 @@ export function adapterOf(provider: ProviderName): ProviderAdapter {
   return ADAPTERS[provider];
 }
 
-/** A worker's environment variables (process.env, or a plain object in tests). */
-export type WorkerEnv = Readonly<Record<string, string | undefined>>;
-
-/** The first of a provider's standard key variables that is set, or undefined. */
-export function standardKeyEnv(adapter: ProviderAdapter, env: WorkerEnv): string | undefined {
-  return adapter.env.apiKeyEnv.find((name) => Boolean(env[name]));
-}
-
-/** Every env var a provider reads: its standard keys and base URL variables. */
-export function providerEnvVars(): string[] {
-  return ALL_ADAPTERS.flatMap((adapter) => [
-    ...adapter.env.apiKeyEnv,
-    ...(adapter.env.baseURLEnv ? [adapter.env.baseURLEnv] : []),
-  ]);
-}
+export { providerEnvVars, standardKeyEnv, type WorkerEnv } from '../../common/providers';

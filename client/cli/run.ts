@@ -90,9 +90,12 @@ export function runCommand(): Command {
       if (fromFlag && config.kind === 'session') {
         throw new CouncilUserError(`${fromFlag} goes on from a council's conversation: use a council config`);
       }
-      // A file is read before anything starts: a bad one fails at once.
-      const { priorFromCouncil, priorFromFile } = await import('../conversation');
-      const savedPrior = options.from !== undefined ? priorFromFile(options.from) : undefined;
+      // A file is read before anything starts: a bad one fails at once. The module loads only when
+      // needed: it brings the Temporal client, which the first line below must not wait for.
+      const savedPrior =
+        options.from !== undefined
+          ? (await import('../conversation')).priorFromFile(options.from)
+          : undefined;
       const id = options.id ?? newRunId(config.kind === 'session' ? 'run' : 'council');
       // At once, before the SDK loads and the server and worker start (seconds on a fresh data dir).
       out.say(`Starting ${config.kind} ${id}…`);
@@ -122,7 +125,7 @@ export function runCommand(): Command {
           const continueFrom =
             savedPrior ??
             (options.fromRun !== undefined
-              ? await priorFromCouncil(runtime.client, options.fromRun)
+              ? await (await import('../conversation')).priorFromCouncil(runtime.client, options.fromRun)
               : undefined);
           if (continueFrom) {
             out.say(`Continues ${continueFrom.sourceId}: ${continueFrom.messages.length} earlier message(s)`);

@@ -6,7 +6,7 @@ import { blobStoreFromEnv, type BlobStore } from '../../storage';
 import { createCouncilWorker } from '../../workers/worker';
 import { configuredTarget, connectClient, connectWorker, type TemporalTarget } from '../connection';
 import { CouncilUserError } from '../errors';
-import { startSimulatedProviders, type SimulatedProviders } from '../simulated';
+import { startSimulatedProviders, type SimulatedProviders } from '../simulatedProviders';
 import { cachedWorkflowBundle } from './bundle';
 import { closeLocalServer, dataDirectory, openLocalServer, type LocalServer } from './localServer';
 

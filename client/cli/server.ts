@@ -7,7 +7,7 @@ import { blobStoreFromEnv } from '../../storage';
 import { createCouncilWorker } from '../../workers/worker';
 import { connectWorker, type TemporalTarget } from '../connection';
 import { CouncilUserError } from '../errors';
-import { startSimulatedProviders } from '../simulated';
+import { startSimulatedProviders } from '../simulatedProviders';
 import { cachedWorkflowBundle } from './bundle';
 import { closeLocalServer, dataDirectory, openLocalServer } from './localServer';
 import { simulatedQueue } from './runtime';

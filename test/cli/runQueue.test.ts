@@ -30,8 +30,8 @@ describe('council run beside `council server --worker`', () => {
 
   it("a run with its own keys is served only by its own worker, not the server's key-less one", async () => {
     const env = cliEnv();
-    const ports = [await freePort(), await freePort()].map(String);
-    const server = startCli(['server', '--port', ports[0], '--ui-port', ports[1], '--worker'], env);
+    const [port, uiPort] = [String(await freePort()), String(await freePort())];
+    const server = startCli(['server', '--port', port, '--ui-port', uiPort, '--worker'], env);
     await waitFor(
       'the server worker to poll',
       () => /polling task queue "council"/.test(server.output.stdout),

@@ -48,6 +48,21 @@ describe('a CLI that starts fast', () => {
     }
   }, 60_000);
 
+  it("council run's first line waits for no provider SDK, tokenizer or Temporal worker module", () => {
+    // The process exits the moment its first line is written, listing what it had loaded by then.
+    const loaded = inChild<string[]>(
+      `const write = process.stdout.write.bind(process.stdout);` +
+        `process.stdout.write = (chunk, ...rest) => { if (String(chunk).startsWith('Starting')) {` +
+        ` write('\\n' + JSON.stringify(Object.keys(require.cache)) + '\\n'); process.exit(0); }` +
+        ` return write(chunk, ...rest); };` +
+        `require('./client/cli/main.ts').main(['node', 'council', 'run', '--id', 'first-line-1', 'Fast?']);`,
+    );
+    expect(loaded.some((file) => file.endsWith('client/cli/run.ts'))).toBe(true);
+    const heavy =
+      /node_modules\/(openai|@anthropic-ai|@google\/genai|gpt-tokenizer|@temporalio\/(activity|worker|client))\//;
+    expect(loaded.filter((file) => heavy.test(file))).toEqual([]);
+  }, 60_000);
+
   it('--help loads no command, and lists every command of the table', async () => {
     const loaded = modulesLoadedBy(['--help']);
     expect(loaded.filter((file) => /@temporalio|openai|@anthropic-ai|zod/.test(file))).toEqual([]);

@@ -5,7 +5,8 @@ import { createLlmActivities, providerClientsFromEnv, type LlmActivities } from 
 import { JSON_ONLY_INSTRUCTION } from '../../activities/providers/common';
 import { geminiAdapter } from '../../activities/providers/gemini';
 import { defaultConfig } from '../../client/config';
-import { requiredKeyVars, startSimulatedProviders } from '../../client/simulated';
+import { requiredKeyVars } from '../../client/simulated';
+import { startSimulatedProviders } from '../../client/simulatedProviders';
 import { FailureType } from '../../common/failures';
 import type { ChatMessage, ModelSpec } from '../../common/llm';
 import { startMockLlm } from '../helpers/mockLlm';

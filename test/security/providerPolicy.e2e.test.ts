@@ -9,7 +9,7 @@ import { createLlmActivities, providerClientsFromEnv } from '../../activities';
 import { executeCouncilExperts } from '../../client/council';
 import { CouncilUserError } from '../../client/errors';
 import { MultiParticipantSession } from '../../client/session';
-import { startSimulatedProviders } from '../../client/simulated';
+import { startSimulatedProviders } from '../../client/simulatedProviders';
 import { FailureType } from '../../common/failures';
 import { sendMessageUpdate } from '../../common/sessionApi';
 import type { sessionWorkflow } from '../../workflows';
