@@ -31,6 +31,16 @@ export interface RunView {
   participants: Array<{ name: string; role: string; tokens: number }>;
   entries: UiEntry[];
   totalTokens: number;
+  /** A completed council's peer review: the aggregate, best first, and each reviewer's ranking. */
+  rankings?: UiRankings;
+}
+
+/** Peer review as the run page shows it: names only, the anonymous labels mapped back. */
+export interface UiRankings {
+  aggregate: Array<{ place: number; name: string; borda: number; meanRank: number | null; votes: number }>;
+  reviewers: Array<{ name: string; status: string; ranking: string[] }>;
+  /** Position bias: the Spearman correlation of shown position and rank (null without rankings). */
+  positionBias: number | null;
 }
 
 /** Most pages of a council's progress log read (500 events each): far above what a council logs. */
@@ -58,7 +68,7 @@ export async function runView(
   return { ...head, ...(found.kind === 'session' ? await sessionBody(found) : await councilBody(found)) };
 }
 
-type Body = Pick<RunView, 'strategy' | 'round' | 'participants' | 'entries' | 'totalTokens'>;
+type Body = Pick<RunView, 'strategy' | 'round' | 'participants' | 'entries' | 'totalTokens' | 'rankings'>;
 
 async function sessionBody({ handle }: FoundWorkflow): Promise<Body> {
   const [view, transcript] = await Promise.all([
@@ -134,6 +144,25 @@ async function councilBody({ handle, description }: FoundWorkflow): Promise<Body
     participants,
     entries,
     totalTokens: result?.tokenUsage.total.totalTokens ?? [...tokens.values()].reduce((a, b) => a + b, 0),
+    ...(result?.aggregateRanking && { rankings: rankingsOf(result) }),
+  };
+}
+
+function rankingsOf(result: CouncilWorkflowResult): UiRankings {
+  return {
+    aggregate: (result.aggregateRanking ?? []).map(({ place, expertName, borda, meanRank, votes }) => ({
+      place,
+      name: expertName,
+      borda,
+      meanRank,
+      votes,
+    })),
+    reviewers: Object.values(result.rankings ?? {}).map(({ reviewerName, status, ranking }) => ({
+      name: reviewerName,
+      status,
+      ranking: ranking.map((answer) => answer.expertName),
+    })),
+    positionBias: result.positionBias?.correlation ?? null,
   };
 }
 

@@ -1,6 +1,13 @@
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
-import { CouncilKindKey, CouncilStatusKey } from '../../common/searchAttributes';
+import { COUNCIL_MODES } from '../../common/council';
+import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
+import {
+  CouncilCostUsdKey,
+  CouncilKindKey,
+  CouncilStatusKey,
+  CouncilStrategyKey,
+} from '../../common/searchAttributes';
 import { explainEncrypted } from '../../storage/encryption';
 import { runRowOf, type RunRow as ListedRun } from '../runRow';
 
@@ -10,15 +17,25 @@ export const MAX_LIST = 100;
 /** Runs described at once for their summaries. */
 const DESCRIBE_BATCH = 10;
 
+/** A search attribute value goes into a visibility query: only lower-case words, no quotes. */
+const keyword = z
+  .string()
+  .regex(/^[a-z-]{1,40}$/)
+  .optional();
+
+/** What the strategy filter offers: every session strategy and council mode. */
+export const STRATEGY_NAMES = [...ORCHESTRATION_STRATEGIES, ...COUNCIL_MODES] as const;
+
 /** The list page's filters, as the query string carries them. */
 export const listFilterSchema = z
   .object({
     kind: z.enum(['session', 'council']).optional(),
-    // A search attribute value goes into a visibility query: only lower-case words, no quotes.
-    status: z
-      .string()
-      .regex(/^[a-z-]{1,40}$/)
-      .optional(),
+    status: keyword,
+    strategy: z.enum(STRATEGY_NAMES).optional(),
+    /** Runs started on or after this UTC day. */
+    since: z.iso.date().optional(),
+    /** Runs with a budget that spent at least this many dollars. */
+    minCostUsd: z.coerce.number().min(0).max(1e9).optional(),
     q: z.string().max(200).optional(),
     limit: z.coerce.number().int().min(1).max(MAX_LIST).default(50),
   })
@@ -38,6 +55,9 @@ export function listQuery(filter: ListFilter): string {
       ? `${CouncilKindKey.name} = '${filter.kind}'`
       : `${CouncilKindKey.name} IN ('session', 'council')`,
     ...(filter.status ? [`${CouncilStatusKey.name} = '${filter.status}'`] : []),
+    ...(filter.strategy ? [`${CouncilStrategyKey.name} = '${filter.strategy}'`] : []),
+    ...(filter.since ? [`StartTime >= '${filter.since}T00:00:00Z'`] : []),
+    ...(filter.minCostUsd !== undefined ? [`${CouncilCostUsdKey.name} >= ${filter.minCostUsd}`] : []),
   ].join(' AND ');
 }
 

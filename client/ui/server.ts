@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CouncilUserError } from '../errors';
 import { hostAllowed, newToken, postAllowed, SECURITY_HEADERS, sendJson } from './guard';
-import { listFilterSchema, listRuns } from './runs';
+import { listFilterSchema, listRuns, STRATEGY_NAMES } from './runs';
 import { runView } from './runView';
 import { cancelFromPage, sendFromPage, type UiDeps } from './send';
 
@@ -27,6 +27,7 @@ const STATIC_DIR = path.join(__dirname, 'static');
 /** The only files served, by URL: nothing else in the folder, and no path from the request. */
 const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/static/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/static/markdown.js': { file: 'markdown.js', type: 'text/javascript; charset=utf-8' },
   '/static/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
 const RUN_API = /^\/api\/runs\/([^/]{1,600})$/;
@@ -78,7 +79,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     if (url.pathname === '/api/runs') {
       const filter = listFilterSchema.safeParse(Object.fromEntries(url.searchParams));
       if (!filter.success) return sendJson(response, 400, { error: 'bad filter' });
-      return sendJson(response, 200, { runs: await listRuns(options.client, filter.data) });
+      const runs = await listRuns(options.client, filter.data);
+      return sendJson(response, 200, { runs, strategies: STRATEGY_NAMES });
     }
     const run = runIdOf(RUN_API.exec(url.pathname)?.[1]);
     if (run) return sendJson(response, 200, await runView(options.client, run, options.serve));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { executeCouncilExperts, startCouncil } from '../../client/council';
 import { MultiParticipantSession } from '../../client/session';
+import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert, model } from '../council/support';
 import { ARTIFACTS, startUiTestBed, type UiTestBed } from './support';
 
@@ -14,6 +15,7 @@ describe('council ui in a browser', () => {
   const stamp = Date.now();
   const sessionId = `ui-session-${stamp}`;
   const councilId = `ui-council-${stamp}`;
+  const reviewedId = `ui-reviewed-${stamp}`;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -25,14 +27,27 @@ describe('council ui in a browser', () => {
     );
     await session.addParticipant('Agent-1', model, 'panelist');
     await session.addParticipant('Agent-2', model, 'panelist');
-    // Markup in a message must reach the page as text, never as elements.
-    await session.sendMessage('user', 'Is <b id="injected">this</b> bold?');
+    // Markup in a message must reach the page as text, never as elements; markdown is drawn.
+    await session.sendMessage(
+      'user',
+      'Is <b id="injected">this</b> **bold**?\n\n- one\n- two\n\n[docs](https://example.com/x) [bad](javascript:alert(1))',
+    );
     await executeCouncilExperts(
       bed.harness.client,
       council('parallel', [expert('a'), expert('b')], { task: `Should the ${stamp} team work four days?` }),
       undefined,
       undefined,
       { taskQueue: bed.harness.taskQueue, councilId },
+    );
+    await executeCouncilExperts(
+      bed.harness.client,
+      council('parallel', [expert('a'), expert('b'), expert('c')], {
+        task: `Which of the ${stamp} plans is best?`,
+        peerReview: {},
+      }),
+      undefined,
+      undefined,
+      { taskQueue: bed.harness.taskQueue, councilId: reviewedId },
     );
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
     page = await browser.newPage();
@@ -63,6 +78,18 @@ describe('council ui in a browser', () => {
     await councilRow.waitFor();
     expect(await session.count()).toBe(0);
 
+    await page.goto(`${bed.ui.url}?q=${stamp}&strategy=parallel`);
+    await councilRow.waitFor();
+    expect(await session.count()).toBe(0);
+    await expect(page.locator('select[name="strategy"]').inputValue()).resolves.toBe('parallel');
+    await page.goto(`${bed.ui.url}?q=${stamp}&since=${new Date().toISOString().slice(0, 10)}`);
+    await session.waitFor();
+    await page.goto(`${bed.ui.url}?q=${stamp}&since=2999-01-01`);
+    await page.getByText('No sessions or councils match.').waitFor();
+    // None of these runs has a budget, so none publishes a cost.
+    await page.goto(`${bed.ui.url}?q=${stamp}&minCostUsd=0`);
+    await page.getByText('No sessions or councils match.').waitFor();
+
     // A council's static summary carries its task: the search finds it by words of the task alone.
     await page.goto(`${bed.ui.url}?q=${encodeURIComponent(`the ${stamp} team`)}`);
     await councilRow.waitFor();
@@ -79,6 +106,14 @@ describe('council ui in a browser', () => {
     ]);
     await expect(panel().textContent()).resolves.toContain('Is <b id="injected">this</b> bold?');
     expect(await page.locator('#injected').count()).toBe(0);
+    await expect(panel().locator('strong').first().textContent()).resolves.toBe('bold');
+    await expect(panel().locator('ul li').allTextContents()).resolves.toEqual(['one', 'two']);
+    await expect(
+      panel()
+        .locator('a')
+        .evaluateAll((links) => links.map((a) => a.getAttribute('href'))),
+    ).resolves.toEqual(['https://example.com/x']);
+    await expect(panel().textContent()).resolves.toContain('[bad](javascript:alert(1))');
     await expect(page.getByTestId('usage').textContent()).resolves.toMatch(/Agent-1 \(panelist\)15/);
 
     await page.getByRole('tab', { name: 'Agent-2' }).click();
@@ -115,6 +150,29 @@ describe('council ui in a browser', () => {
     // A closed run offers no form: there is nobody to send to.
     expect(await page.locator('form.send').count()).toBe(0);
     await shot('council');
+  });
+
+  it("shows a reviewed council's peer review: the aggregate ranking and each reviewer", async () => {
+    await page.goto(`${bed.ui.url}runs/${reviewedId}`);
+    await page.getByTestId('rankings').waitFor();
+    const result = (await bed.harness.client.workflow
+      .getHandle(reviewedId)
+      .result()) as CouncilWorkflowResult;
+    const rows = await page.locator('[data-testid="rankings"] tr').allTextContents();
+    expect(rows.slice(1)).toEqual(
+      (result.aggregateRanking ?? []).map(
+        (row) =>
+          `${row.place}${row.expertName}${row.borda}${row.meanRank === null ? '' : row.meanRank.toFixed(2)}${row.votes}`,
+      ),
+    );
+    await expect(page.getByTestId('reviewers').locator('li').allTextContents()).resolves.toEqual(
+      Object.values(result.rankings ?? {}).map(
+        (review) =>
+          `${review.reviewerName}: ${review.status === 'ranked' ? review.ranking.map((answer) => answer.expertName).join(' > ') : review.status}`,
+      ),
+    );
+    expect(Object.keys(result.rankings ?? {})).toHaveLength(3);
+    await shot('council-reviewed');
   });
 
   it("sends a person's message to a council waiting for one, and sees it among the entries", async () => {

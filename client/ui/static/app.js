@@ -1,5 +1,6 @@
 // The web view of `council ui`. Everything from a run (answers, names, errors) is set as text
-// (textContent), never as HTML: model output cannot become markup or script on this page.
+// (textContent), never as HTML: model output cannot become markup or script on this page. Answers
+// are drawn as markdown by markdown.js, which builds its elements the same way.
 'use strict';
 
 const token = document.querySelector('meta[name="council-token"]').content;
@@ -40,29 +41,45 @@ async function listPage() {
   const params = new URLSearchParams(location.search);
   const search = el('input', { name: 'q', placeholder: 'search the question', value: params.get('q') || '' });
   const statuses = ['idle', 'running', 'closed', 'cancelled', 'awaiting-human', 'synthesizing', 'completed'];
+  const since = el('input', { name: 'since', type: 'date', value: params.get('since') || '' });
+  const minCost = el('input', {
+    name: 'minCostUsd',
+    type: 'number',
+    min: '0',
+    step: 'any',
+    placeholder: 'min. cost (USD)',
+    value: params.get('minCostUsd') || '',
+  });
+  const strategy = select('strategy', []);
   const form = el(
     'form',
     { class: 'filters', method: 'get', action: '/' },
     select('kind', ['session', 'council']),
     select('status', statuses),
+    strategy,
+    el('label', {}, 'since ', since),
+    minCost,
     search,
     el('button', { type: 'submit' }, 'Filter'),
   );
   main.replaceChildren(el('h1', {}, 'Sessions and councils'), form);
   const query = new URLSearchParams([...params].filter(([, value]) => value !== ''));
   try {
-    const { runs } = await getJson(`/api/runs?${query}`);
-    const head = ['id', 'kind', 'status', 'strategy / mode', 'started (UTC)', 'question'];
+    const { runs, strategies } = await getJson(`/api/runs?${query}`);
+    for (const name of strategies) strategy.append(el('option', { value: name }, name));
+    strategy.value = params.get('strategy') || '';
+    const head = ['id', 'kind', 'status', 'strategy / mode', 'started (UTC)', 'cost (USD)', 'question'];
     const table = el('table', { 'data-testid': 'runs' }, el('tr', {}, ...head.map((h) => el('th', {}, h))));
     for (const run of runs) {
       const link = el('a', { href: `/runs/${encodeURIComponent(run.id)}` }, run.id);
       const status = run.councilStatus || run.workflowStatus;
       const started = run.startedAt.replace('T', ' ').slice(0, 19);
+      const cost = run.costUsd === null ? '' : run.costUsd.toFixed(4);
       table.append(
         el(
           'tr',
           { 'data-run': run.id },
-          ...[link, run.kind, status, run.strategy, started, run.question].map((c) => el('td', {}, c)),
+          ...[link, run.kind, status, run.strategy, started, cost, run.question].map((c) => el('td', {}, c)),
         ),
       );
     }
@@ -82,7 +99,7 @@ function entryNode(entry) {
     'div',
     { class: `entry ${entry.status}`, 'data-from': entry.from },
     el('div', { class: 'head' }, `Round ${entry.round} · ${entry.from} (${entry.role})${status}${tokens}`),
-    el('div', { class: 'text' }, entry.content),
+    el('div', { class: 'text' }, renderMarkdown(entry.content)),
   );
   if (entry.error) node.append(el('div', { class: 'error' }, entry.error));
   return node;
@@ -103,6 +120,35 @@ function usageTable(view) {
     );
   }
   return table;
+}
+
+/** A completed council's peer review: the aggregate ranking, then each reviewer's. */
+function rankingsSection(rankings) {
+  const aggregate = el(
+    'table',
+    { 'data-testid': 'rankings' },
+    el('tr', {}, ...['place', 'expert', 'Borda', 'mean rank', 'votes'].map((h) => el('th', {}, h))),
+  );
+  for (const row of rankings.aggregate) {
+    const mean = row.meanRank === null ? '' : row.meanRank.toFixed(2);
+    aggregate.append(
+      el('tr', {}, ...[row.place, row.name, row.borda, mean, row.votes].map((c) => el('td', {}, c))),
+    );
+  }
+  const reviewers = el('ul', { 'data-testid': 'reviewers' });
+  for (const reviewer of rankings.reviewers) {
+    const said = reviewer.status === 'ranked' ? reviewer.ranking.join(' > ') : reviewer.status;
+    reviewers.append(el('li', {}, `${reviewer.name}: ${said}`));
+  }
+  const bias = rankings.positionBias === null ? 'n/a' : rankings.positionBias.toFixed(2);
+  return el(
+    'section',
+    {},
+    el('h2', {}, 'Peer review'),
+    aggregate,
+    reviewers,
+    el('p', {}, `Position bias: ${bias}`),
+  );
 }
 
 /** POSTs JSON with the page's token; resolves to `done`, or to the server's error. */
@@ -173,6 +219,7 @@ function renderRun(view, form) {
     el('p', {}, view.summary),
     ...(view.live ? [form] : []),
     usageTable(view),
+    ...(view.rankings ? [rankingsSection(view.rankings)] : []),
     bar,
     panel,
   );
