@@ -2,6 +2,7 @@ import { PHASE_LABELS, type TurnPhases } from './historyProfile';
 import type { ClusterResult } from './cluster';
 import type { ConcurrencyLevel } from './concurrency';
 import { machineLine } from './machine';
+import { recoveryOverheadMs } from './recovery';
 import type { BenchResults } from './results';
 import type { StartResult } from './start';
 
@@ -112,6 +113,7 @@ export function markdownReport(results: BenchResults, chartFile?: string): strin
         'polling → resumed',
         't0 → resumed',
         't0 → round done',
+        'polling → done, model time aside',
       ),
       ...results.recovery.scenarios.map((s) =>
         row([
@@ -123,6 +125,7 @@ export function markdownReport(results: BenchResults, chartFile?: string): strin
           `${((s.toResumedMs - s.toPollingMs) / 1000).toFixed(1)} s`,
           `${(s.toResumedMs / 1000).toFixed(1)} s`,
           `${(s.toRoundDoneMs / 1000).toFixed(1)} s`,
+          `${(recoveryOverheadMs(s) / 1000).toFixed(1)} s`,
         ]),
       ),
     );
