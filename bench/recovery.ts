@@ -1,15 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { MultiParticipantSession } from '../client/session';
 import type { ParticipantSpecInput } from '../common/participants';
 import { DEFAULT_TIMEOUTS } from '../common/defaults';
 import { benchModel, type BenchContext } from './harness';
+import { firstCallSince, kill, spawnCouncilWorker, waitForCall, workerRunningCall } from './recoveryWorkers';
 
 /** One kill-and-restart: times are ms from the new worker's spawn (t0). */
 export interface RecoveryScenario {
   name: string;
   /** How the new worker was started. */
-  worker: 'workers/main.ts (bundles at start)' | 'bench worker (prebuilt bundle)';
+  worker:
+    | 'workers/main.ts (bundles at start)'
+    | 'bench worker (prebuilt bundle)'
+    | 'workers/main.ts already polling (t0 = the kill)';
   /** Participants' heartbeat timeout (council's default); a call in flight on the dead worker is retried only after it. */
   heartbeatTimeoutMs: number;
   /** t0 → the new worker polls. */
@@ -36,59 +39,8 @@ export function recoveryOverheadMs(scenario: RecoveryScenario): number {
   return scenario.toRoundDoneMs - scenario.toPollingMs - scenario.modelTimeLeftMs;
 }
 
-const ROOT = path.resolve(__dirname, '..');
 const LATENCY_MS = 1000;
 const model = benchModel(LATENCY_MS);
-
-/** A council worker as users run it: workers/main.ts, configured by environment only. */
-function spawnCouncilWorker(ctx: BenchContext, taskQueue: string, spawned: ChildProcess[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers', 'main.ts')], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: ctx.server.address,
-      TEMPORAL_NAMESPACE: ctx.server.namespace,
-      COUNCIL_TASK_QUEUE: taskQueue,
-      OPENAI_BASE_URL: `${ctx.mock.url}/v1`,
-      OPENAI_API_KEY: 'bench-key',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  spawned.push(child);
-  const spawnedAt = Date.now();
-  const polling = new Promise<number>((resolve, reject) => {
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('polling task queue')) resolve(Date.now() - spawnedAt);
-    });
-    child.once('exit', (code) => reject(new Error(`workers/main.ts exited (${code}): ${stderr.trim()}`)));
-  });
-  polling.catch(() => undefined);
-  return { child, spawnedAt, polling };
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
-async function waitForCall(ctx: BenchContext, speaker: string, since: number, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const arrival = (await ctx.mock.stats(since)).arrivals.find((a) => a.speaker === speaker);
-    if (arrival) return arrival.at;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no call from ${speaker} within ${timeoutMs} ms`);
-}
-
-async function firstCallSince(ctx: BenchContext, speakers: string[], since: number): Promise<number> {
-  const arrivals = (await ctx.mock.stats(since)).arrivals.filter((a) => speakers.includes(a.speaker));
-  return Math.min(...arrivals.map((a) => a.at));
-}
 
 /** Three participants with council's default timeouts and retry policy. */
 function panel(prefix: string): ParticipantSpecInput[] {
@@ -142,6 +94,34 @@ async function playScenarios(ctx: BenchContext, spawned: ChildProcess[]): Promis
     killToRetryMs: retriedAt - killedAt,
   });
   ctx.log(`recovery: mid-call kill: done ${doneAt - current.spawnedAt} ms after the new worker's spawn`);
+  // The same with a second worker already polling, as with two replicas: nothing waits for a start,
+  // so this is the slowest recovery (heartbeat timeout, retry interval, sticky queue) in full.
+  const survivor = spawnCouncilWorker(ctx, taskQueue, spawned);
+  await survivor.polling;
+  const sentAt = Date.now();
+  const nextRound = session.sendMessage('user', 'Mid-round kill, two workers.');
+  await waitForCall(ctx, `${prefix}2`, sentAt);
+  const runningPid = await workerRunningCall(ctx.client.workflow.getHandle(session.sessionId), `${prefix}2`);
+  const workers = [current, survivor];
+  const victim = workers.find((worker) => worker.child.pid === runningPid);
+  const other = workers.find((worker) => worker !== victim);
+  if (!victim || !other) throw new Error(`the call runs on pid ${runningPid}, neither bench worker`);
+  const t0 = Date.now();
+  await kill(victim.child);
+  await nextRound;
+  const survivorRetryAt = await waitForCall(ctx, `${prefix}2`, t0);
+  scenarios.push({
+    name: 'SIGKILL mid-call',
+    worker: 'workers/main.ts already polling (t0 = the kill)',
+    heartbeatTimeoutMs: DEFAULT_TIMEOUTS.heartbeatMs,
+    toPollingMs: 0,
+    toResumedMs: survivorRetryAt - t0,
+    toRoundDoneMs: Date.now() - t0,
+    modelTimeLeftMs: 2 * LATENCY_MS,
+    killToRetryMs: survivorRetryAt - t0,
+  });
+  ctx.log(`recovery: mid-call kill, other worker polling: done ${scenarios.at(-1)?.toRoundDoneMs} ms`);
+  current = other;
   // Between rounds: the session is idle when its worker dies; the next round goes to a new worker.
   await kill(current.child);
   current = spawnCouncilWorker(ctx, taskQueue, spawned);

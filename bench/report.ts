@@ -103,7 +103,7 @@ export function markdownReport(results: BenchResults, chartFile?: string): strin
   if (results.recovery) {
     lines.push(
       '',
-      '## 5. Recovery (SIGKILL the worker, start a new one at t0)',
+      '## 5. Recovery (SIGKILL the worker; t0: a new one starts at once, or the kill when another already polls)',
       '',
       ...header(
         'scenario',

@@ -1,6 +1,8 @@
 import { temporal } from '@temporalio/proto';
 import { MultiParticipantSession } from '../../client/session';
+import { DEFAULT_RETRY, DEFAULT_TIMEOUTS } from '../../common/defaults';
 import type { ParticipantSpecInput } from '../../common/participants';
+import { DEFAULT_STICKY_QUEUE_TIMEOUT_MS } from '../../workers/worker';
 import { useDurableEnvironment } from './support/environment';
 import { startWorkerProcess, waitFor } from './support/processes';
 import { pendingActivities, STARTED } from './support/temporal';
@@ -87,8 +89,16 @@ describe('recovery time after a worker SIGKILL mid-round, default settings', () 
     // timeout the retry alone came 31 s after the kill, ~20-28 s after a new worker polled.
     const modelTimeLeftMs = 2 * LATENCY_MS;
     expect(doneAt - readyAt).toBeLessThanOrEqual(modelTimeLeftMs + RECOVERY_TARGET_MS + MARGIN_MS);
-    // Where it goes, read from the history: no workflow task waited long on the dead worker's sticky queue.
-    for (const wait of stickyWaits) expect(wait).toBeLessThanOrEqual(RECOVERY_TARGET_MS);
+    // Where it goes. B's call is made again once its attempt's heartbeat timeout and the first retry
+    // interval are over, or as soon as the new worker polls if that comes later (slack: the server's
+    // timer checks on a loaded machine)...
+    const retryDueAt = Math.max(
+      readyAt,
+      killedAt + DEFAULT_TIMEOUTS.heartbeatMs + DEFAULT_RETRY.initialIntervalMs,
+    );
+    expect(reached('B', 2) - retryDueAt).toBeLessThanOrEqual(MARGIN_MS);
+    // ... and no workflow task waited long on the dead worker's sticky queue (read from the history).
+    for (const wait of stickyWaits) expect(wait).toBeLessThanOrEqual(DEFAULT_STICKY_QUEUE_TIMEOUT_MS + 1000);
   }, 180_000);
 });
 
