@@ -125,7 +125,10 @@ export function markdownReport(results: BenchResults, chartFile?: string): strin
           `${((s.toResumedMs - s.toPollingMs) / 1000).toFixed(1)} s`,
           `${(s.toResumedMs / 1000).toFixed(1)} s`,
           `${(s.toRoundDoneMs / 1000).toFixed(1)} s`,
-          `${(recoveryOverheadMs(s) / 1000).toFixed(1)} s`,
+          // Results written before the field existed (re-rendered with --render) have no model time.
+          Number.isFinite(recoveryOverheadMs(s))
+            ? `${(recoveryOverheadMs(s) / 1000).toFixed(1)} s`
+            : 'not measured',
         ]),
       ),
     );
