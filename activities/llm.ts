@@ -47,18 +47,20 @@ export function createLlmActivities(
       const request = validated(input);
       const { cancellationSignal } = Context.current();
       const servedBy = workerIdentity(Context.current());
-      const { messages, droppedMessages } = trimHistory(request.messages, request.maxContextTokens);
       // Watchers read the text so far from the heartbeats (common/stream.ts): scrubbed like the answer.
       const text = new StreamedText(Context.current().info.attempt, (piece) => secrets.redact(piece));
+      // The first beat goes out before the token count, which takes seconds for a large history and
+      // blocks the timer's beats: the heartbeat timeout (5 s by default) starts with the attempt.
       const heartbeats = startHeartbeats(options.heartbeatIntervalMs, () => text.details());
-      const call: AdapterCall = {
-        request,
-        messages,
-        signal: cancellationSignal,
-        onChunk: heartbeats.onChunk,
-        onText: (delta) => text.append(delta),
-      };
       try {
+        const { messages, droppedMessages } = trimHistory(request.messages, request.maxContextTokens);
+        const call: AdapterCall = {
+          request,
+          messages,
+          signal: cancellationSignal,
+          onChunk: heartbeats.onChunk,
+          onText: (delta) => text.append(delta),
+        };
         // A model can echo a key it was shown or guessed: the answer is scrubbed like an error is,
         // then capped, so the cap holds for what is stored.
         const result = await dispatch(resolver, call, servedBy);

@@ -2,6 +2,7 @@ import { PHASE_LABELS, type TurnPhases } from './historyProfile';
 import type { ClusterResult } from './cluster';
 import type { ConcurrencyLevel } from './concurrency';
 import { machineLine } from './machine';
+import { recoveryOverheadMs } from './recovery';
 import type { BenchResults } from './results';
 import type { StartResult } from './start';
 
@@ -102,7 +103,7 @@ export function markdownReport(results: BenchResults, chartFile?: string): strin
   if (results.recovery) {
     lines.push(
       '',
-      '## 5. Recovery (SIGKILL the worker, start a new one at t0)',
+      '## 5. Recovery (SIGKILL the worker; t0: a new one starts at once, or the kill when another already polls)',
       '',
       ...header(
         'scenario',
@@ -112,6 +113,7 @@ export function markdownReport(results: BenchResults, chartFile?: string): strin
         'polling → resumed',
         't0 → resumed',
         't0 → round done',
+        'polling → done, model time aside',
       ),
       ...results.recovery.scenarios.map((s) =>
         row([
@@ -123,6 +125,10 @@ export function markdownReport(results: BenchResults, chartFile?: string): strin
           `${((s.toResumedMs - s.toPollingMs) / 1000).toFixed(1)} s`,
           `${(s.toResumedMs / 1000).toFixed(1)} s`,
           `${(s.toRoundDoneMs / 1000).toFixed(1)} s`,
+          // Results written before the field existed (re-rendered with --render) have no model time.
+          Number.isFinite(recoveryOverheadMs(s))
+            ? `${(recoveryOverheadMs(s) / 1000).toFixed(1)} s`
+            : 'not measured',
         ]),
       ),
     );

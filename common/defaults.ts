@@ -14,7 +14,15 @@ export const DEFAULT_RETRY = {
 
 export const DEFAULT_TIMEOUTS = {
   attemptMs: 5 * 60_000,
-  heartbeatMs: 30_000,
+  /**
+   * Longest silence of a call (no heartbeat, no streamed chunk) before its attempt is given up and
+   * retried: how long a call on a SIGKILLed worker waits before another worker makes it again. The
+   * activity beats every second while it waits for the first token (activities/heartbeat.ts), so
+   * 5 s lets a busy worker miss four beats; once tokens flow, a stream silent for 5 s mid-answer is
+   * retried too (and paid again). A model that pauses longer mid-answer needs a higher
+   * `timeouts.heartbeatMs` (docs/durability.md). 30 s before issue 20: recovery took 34 s.
+   */
+  heartbeatMs: 5_000,
   /**
    * Longest wait for a streamed call's response to begin (its HTTP status and headers). OpenAI and
    * Anthropic begin a stream within seconds, before the model writes a token (a long prompt or a

@@ -12,7 +12,7 @@ import { zodProblem } from '../common/validation';
 import { configuredTarget, connectWorker, type TemporalTarget } from '../client/connection';
 import { CouncilUserError } from '../client/errors';
 import { blobStoreFromEnv } from '../storage';
-import { createCouncilWorker } from './worker';
+import { createCouncilWorker, DEFAULT_STICKY_QUEUE_TIMEOUT_MS } from './worker';
 
 /** How a long-lived worker runs; every field also has an env var (see {@link workerSettingsFromEnv}). */
 export const workerSettingsSchema = z.object({
@@ -33,13 +33,20 @@ export const workerSettingsSchema = z.object({
     .min(10, 'must be at least 10 ms')
     .max(60_000, 'must be at most 60000 ms')
     .default(STREAM_LIMITS.heartbeatThrottleMs),
+  /** How long a workflow task waits on this worker's sticky queue before any worker may take it. */
+  stickyQueueTimeoutMs: z.coerce
+    .number()
+    .int('must be a whole number of milliseconds, e.g. 2000')
+    .min(100, 'must be at least 100 ms')
+    .max(600_000, 'must be at most 600000 ms')
+    .default(DEFAULT_STICKY_QUEUE_TIMEOUT_MS),
 });
 export type WorkerSettings = z.infer<typeof workerSettingsSchema>;
 export type WorkerSettingsInput = z.input<typeof workerSettingsSchema>;
 
 /**
- * COUNCIL_TASK_QUEUE, COUNCIL_MAX_CONCURRENT_CALLS, COUNCIL_SHUTDOWN_GRACE_MS and
- * COUNCIL_HEARTBEAT_THROTTLE_MS, unset ones left out.
+ * COUNCIL_TASK_QUEUE, COUNCIL_MAX_CONCURRENT_CALLS, COUNCIL_SHUTDOWN_GRACE_MS,
+ * COUNCIL_HEARTBEAT_THROTTLE_MS and COUNCIL_STICKY_QUEUE_TIMEOUT_MS, unset ones left out.
  */
 export function workerSettingsFromEnv(
   env: Readonly<Record<string, string | undefined>>,
@@ -49,6 +56,8 @@ export function workerSettingsFromEnv(
   if (env.COUNCIL_MAX_CONCURRENT_CALLS) settings.maxConcurrentCalls = env.COUNCIL_MAX_CONCURRENT_CALLS;
   if (env.COUNCIL_SHUTDOWN_GRACE_MS) settings.shutdownGraceMs = env.COUNCIL_SHUTDOWN_GRACE_MS;
   if (env.COUNCIL_HEARTBEAT_THROTTLE_MS) settings.heartbeatThrottleMs = env.COUNCIL_HEARTBEAT_THROTTLE_MS;
+  if (env.COUNCIL_STICKY_QUEUE_TIMEOUT_MS)
+    settings.stickyQueueTimeoutMs = env.COUNCIL_STICKY_QUEUE_TIMEOUT_MS;
   return settings as WorkerSettingsInput;
 }
 
@@ -92,6 +101,7 @@ export async function runWorker(
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentCalls,
     shutdownGraceTime: settings.shutdownGraceMs,
     heartbeatThrottleMs: settings.heartbeatThrottleMs,
+    stickyQueueTimeoutMs: settings.stickyQueueTimeoutMs,
     dataConverter: blobs.dataConverter,
   });
   const onSignal = (signal: string) =>

@@ -3,7 +3,7 @@ import { SimplePlugin } from '@temporalio/plugin';
 import type { WorkerOptions, WorkflowBundle } from '@temporalio/worker';
 import { createLlmActivities, providerClientsFromEnv, type LlmActivities } from '../activities';
 import { CouncilUserError } from '../client/errors';
-import { WORKFLOWS_PATH } from './worker';
+import { DEFAULT_STICKY_QUEUE_TIMEOUT_MS, WORKFLOWS_PATH } from './worker';
 import { STREAM_LIMITS } from '../common/stream';
 
 /** What {@link councilPlugin} mounts into a worker. */
@@ -59,6 +59,9 @@ class CouncilPlugin extends SimplePlugin {
       ...configured,
       maxHeartbeatThrottleInterval: configured.maxHeartbeatThrottleInterval ?? HEARTBEAT_THROTTLE_MS,
       defaultHeartbeatThrottleInterval: configured.defaultHeartbeatThrottleInterval ?? HEARTBEAT_THROTTLE_MS,
+      // A session whose worker dies moves on within seconds, as on createCouncilWorker's workers.
+      stickyQueueScheduleToStartTimeout:
+        configured.stickyQueueScheduleToStartTimeout ?? DEFAULT_STICKY_QUEUE_TIMEOUT_MS,
     };
   }
 }

@@ -25,9 +25,24 @@ export interface CouncilWorkerOptions {
    * tokens sooner and costs the server more writes (docs/streaming.md). STREAM_LIMITS.heartbeatThrottleMs by default.
    */
   heartbeatThrottleMs?: number;
+  /**
+   * How long a session's next workflow task waits on this worker's sticky queue before any worker may
+   * take it; {@link DEFAULT_STICKY_QUEUE_TIMEOUT_MS} by default.
+   */
+  stickyQueueTimeoutMs?: number;
   /** council's converter with its blob store (storage/converter.ts); clients must use the same store. */
   dataConverter?: DataConverter;
 }
+
+/**
+ * The sticky queue's schedule-to-start timeout (the SDK's default is 10 s). When a worker dies, the
+ * server still sends its sessions' next workflow tasks to its sticky queue for up to 10 s after its
+ * last poll, and each such task waits this long there before another worker gets it (with a replay
+ * of the history). 2 s keeps that wait short. A worker so busy that tasks wait longer on its own
+ * sticky queue hands them to the shared queue, each with a timeout event and a full replay: raise
+ * it (COUNCIL_STICKY_QUEUE_TIMEOUT_MS) for workers that run near full CPU (docs/performance.md).
+ */
+export const DEFAULT_STICKY_QUEUE_TIMEOUT_MS = 2_000;
 
 /** Path of the module that exports every council workflow. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -77,6 +92,7 @@ export async function createCouncilWorker(options: CouncilWorkerOptions): Promis
     // a heartbeat reply: the default throttle (80% of the heartbeat timeout) would hold both for seconds.
     maxHeartbeatThrottleInterval: options.heartbeatThrottleMs ?? STREAM_LIMITS.heartbeatThrottleMs,
     defaultHeartbeatThrottleInterval: options.heartbeatThrottleMs ?? STREAM_LIMITS.heartbeatThrottleMs,
+    stickyQueueScheduleToStartTimeout: options.stickyQueueTimeoutMs ?? DEFAULT_STICKY_QUEUE_TIMEOUT_MS,
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });

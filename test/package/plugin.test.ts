@@ -6,6 +6,7 @@ import { createLlmActivities, MODEL_CALL_ACTIVITY } from '../../activities';
 import { MultiParticipantSession } from '../../client/session';
 import { CouncilUserError } from '../../client/errors';
 import { councilPlugin } from '../../workers';
+import { DEFAULT_STICKY_QUEUE_TIMEOUT_MS } from '../../workers/worker';
 import { answerAsParticipants, chatRequests, mockClients, startMockLlm } from '../helpers/mockLlm';
 import { quietRuntime, testEnvironment, uniqueTaskQueue } from '../helpers/testEnv';
 
@@ -50,6 +51,8 @@ describe('councilPlugin mounted into a worker the application builds itself', ()
       plugins: [councilPlugin({ activities: createLlmActivities(mockClients(mock)) })],
     });
     expect(worker.options.taskQueue).toBe(taskQueue);
+    // As on createCouncilWorker's workers: a dead worker's sessions wait 2 s on its sticky queue, not 10 s.
+    expect(worker.options.stickyQueueScheduleToStartTimeoutMs).toBe(DEFAULT_STICKY_QUEUE_TIMEOUT_MS);
     const running = worker.run();
     const clientConnection = await Connection.connect({ address: env.address });
     try {

@@ -1,0 +1,62 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { createLlmActivities, type LlmActivities } from '../../activities';
+import { trimHistory } from '../../activities/trimHistory';
+import type { ChatMessage } from '../../common/llm';
+import { mockClients, startMockLlm } from '../helpers/mockLlm';
+import { llmRequest, runCallLlm } from './support';
+
+// With a 5 s default heartbeat timeout, the seconds a call spends counting a large history's tokens
+// before it sends its request must not be silent: the first beat goes out before the count.
+let mock: LLMock;
+let activities: LlmActivities;
+
+beforeAll(async () => {
+  mock = await startMockLlm();
+  mock.on({ predicate: () => true }, { content: 'Noted.' });
+  activities = createLlmActivities(mockClients(mock), { env: {} });
+});
+afterAll(async () => {
+  await mock?.stop();
+});
+
+/**
+ * A history of about `bytes` bytes of distinct words, none shared with another `seed`'s: the tokenizer
+ * caches the words it has encoded, so a count of one seed says how long a first count of another takes.
+ */
+function largeHistory(bytes: number, seed: number): ChatMessage[] {
+  const words: string[] = [];
+  for (let i = 0, size = 0; size < bytes; i += 1) {
+    const word = (((i + seed * 1_000_003) * 2_654_435_761) % 4_294_967_296).toString(36);
+    words.push(word);
+    size += word.length + 1;
+  }
+  const perMessage = Math.ceil(words.length / 8);
+  return Array.from({ length: 8 }, (_, index) => ({
+    role: index % 2 === 0 ? ('user' as const) : ('assistant' as const),
+    content: words.slice(index * perMessage, (index + 1) * perMessage).join(' '),
+  }));
+}
+
+describe('callLlm heartbeats', () => {
+  it('beats once before counting the history, so a long count is not a silence', async () => {
+    const messages = largeHistory(256 * 1024, 1);
+    const budget = 8192;
+    // How long a count of such a history takes on this machine, now: the silence the first beat must
+    // precede. The tokenizer loads its tables on first use: that is not part of it.
+    trimHistory(largeHistory(1024, 3), budget);
+    const countStart = performance.now();
+    trimHistory(largeHistory(256 * 1024, 2), budget);
+    const countMs = performance.now() - countStart;
+    expect(countMs).toBeGreaterThan(50);
+
+    const run = runCallLlm(activities, {
+      ...llmRequest({ provider: 'openai', model: 'gpt-4o-mini' }, 'unused'),
+      messages,
+      maxContextTokens: budget,
+    });
+    const response = await run.result;
+    expect(response.droppedMessages).toBeGreaterThan(0);
+    expect(run.heartbeats[0]).toBeDefined();
+    expect(run.heartbeats[0]).toBeLessThan(countMs / 2);
+  });
+});
