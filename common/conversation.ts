@@ -5,19 +5,22 @@ import type { ProgressEvent, TurnPhase } from './councilApi';
 // A council's conversation as its progress log tells it, and the message filter of the library and
 // `council show`: pure functions, safe in workflow code, so the CLI, the library and tests share them.
 
-/** Round 0 holds the messages a continued council carried over from a saved conversation. */
+/** The round of a carried-over message that came without one (councils before carried rounds). */
 export const CARRIED_OVER_ROUND = 0;
 
 /** A message with the round it was written in and, for an expert's, the phase of the turn. */
 export interface ConversationMessage extends ExpertMessageData {
   round: number;
   phase?: TurnPhase;
+  /** Carried over from the conversation this council went on from; `round` is its round there. */
+  carried?: true;
 }
 
 /**
  * The messages of a progress log in log order, each with its round: an expert's from the event of
  * the turn that wrote it, a person's from its `human` event, a carried-over one (a `message` event
- * and nothing else) round {@link CARRIED_OVER_ROUND}. Messages the transcript dropped are absent.
+ * and nothing else) the round it had where it was written ({@link CARRIED_OVER_ROUND} when it came
+ * without one), marked carried. Messages the transcript dropped are absent.
  */
 export function conversationOf(
   events: readonly ProgressEvent[],
@@ -32,7 +35,11 @@ export function conversationOf(
     if (event.kind === 'expert')
       placed.set(message.id, { ...message, round: event.round, phase: event.phase });
     else if (event.kind === 'human') placed.set(message.id, { ...message, round: event.round });
-    else placed.set(message.id, { ...message, round: CARRIED_OVER_ROUND });
+    else {
+      const phase = event.phase !== undefined ? { phase: event.phase } : {};
+      const carried = event.carried === true ? { carried: true as const } : {};
+      placed.set(message.id, { ...message, round: event.round ?? CARRIED_OVER_ROUND, ...phase, ...carried });
+    }
   }
   return [...placed.values()];
 }
@@ -59,10 +66,13 @@ export const messageFilterSchema = z
     from: z.array(participantId).max(MAX_FILTER_VALUES).optional(),
     /** Expert ids: a direct message to one of them, or a broadcast another sender sent (it reached them). */
     to: z.array(participantId).max(MAX_FILTER_VALUES).optional(),
-    /** Rounds: 1 for the first; 0 for messages carried over from a saved conversation. */
+    /** Rounds: 1 for the first; carried messages keep theirs (0: carried over without one). */
     rounds: z
       .array(
-        z.number().int('a round is a whole number, e.g. 2').min(0, 'rounds start at 1 (0: carried over)'),
+        z
+          .number()
+          .int('a round is a whole number, e.g. 2')
+          .min(0, 'rounds start at 1 (0: carried over without a round)'),
       )
       .max(MAX_FILTER_VALUES)
       .optional(),

@@ -29,6 +29,8 @@ export interface InteractionStats {
 export interface RoundStats {
   round: number;
   messages: number;
+  /** How many of its messages were carried over from an earlier conversation; absent when none. */
+  carried?: number;
   calls: number;
   failedCalls: number;
   tokens: TokenUsage;
@@ -87,7 +89,9 @@ export function conversationStats(
     const sender = participant(message.sender, message.senderName);
     sender.messages += 1;
     sender.byType[message.type] += 1;
-    round(message.round).messages += 1;
+    const inRound = round(message.round);
+    inRound.messages += 1;
+    if (message.carried === true) inRound.carried = (inRound.carried ?? 0) + 1;
     const to = message.type === 'response' ? undefined : addresseeOf(message, byId);
     if (to === undefined) continue;
     const key = JSON.stringify([message.sender, to, message.type]);

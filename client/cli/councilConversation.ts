@@ -36,7 +36,7 @@ export function filterOfFlags(flags: ConversationFlags): Record<string, unknown>
     if (part === '' || !Number.isInteger(round)) {
       throw new CouncilUserError(
         `--round "${part}" is not a round number`,
-        'use whole numbers separated by commas, e.g. --round 1,2 (0: carried-over messages)',
+        'use whole numbers separated by commas, e.g. --round 1,2 (carried messages keep their rounds)',
       );
     }
     return round;
@@ -92,7 +92,8 @@ export async function showConversation(
 function formatMessages(messages: readonly ConversationMessage[], width: number | undefined): string {
   const blocks = messages.map((message) => {
     const to = message.recipient === undefined ? 'everyone' : message.recipient;
-    const round = message.round === 0 ? 'carried over' : `round ${message.round}`;
+    const carried = message.carried === true ? ' (carried over)' : '';
+    const round = message.round === 0 ? 'carried over' : `round ${message.round}${carried}`;
     const head = `── ${round} · ${message.senderName} (${message.sender}) [${message.type}] to ${to} ──`;
     return `\n${head}\n${message.content}`;
   });
@@ -120,7 +121,7 @@ export function formatStats(stats: ConversationStats): string {
   const rounds = formatTable(
     ['ROUND', 'MESSAGES', 'CALLS', 'FAILED', 'TOKENS', 'SECONDS'],
     stats.rounds.map((r) => [
-      r.round === 0 ? '0 (carried over)' : r.round,
+      r.carried === undefined ? r.round : `${r.round} (${r.carried} carried over)`,
       r.messages,
       r.calls,
       r.failedCalls,

@@ -35,7 +35,10 @@ export function showCommand(): Command {
     .option('--type <types>', `a council's messages of these types only, e.g. critique,agreement`)
     .option('--from <ids>', 'messages these experts (or "human") sent only, e.g. analyst,critic')
     .option('--to <ids>', 'messages that reached these experts only (sent to them, or broadcast)')
-    .option('--round <rounds>', 'messages of these rounds only, e.g. 1,2 (0: carried over from --from)')
+    .option(
+      '--round <rounds>',
+      'messages of these rounds only, e.g. 1,2 (carried messages keep their rounds)',
+    )
     .option(
       '--stats',
       'messages per expert and type, who critiques or agrees with whom, tokens and time per round',

@@ -34,6 +34,7 @@ interface MessageJson {
   type: string;
   content: string;
   round: number;
+  carried?: true;
   recipient?: string;
 }
 interface ShowJson {
@@ -155,10 +156,22 @@ describe('a council’s conversation: filter, stats, save, go on from it', () =>
     const first = chatRequests(mock)[before];
     expect(first && promptText(first)).toContain('And for the recommendations engine?');
     for (const message of all) expect(first && promptText(first)).toContain(message.content);
-    // The carried-over messages are round 0 of the new council's conversation.
-    const carried = await runCli(['show', result.id, '--worker', '--round', '0', '--json'], env);
+    // The carried messages keep their rounds (1 and 2), marked carried; the new debate's are rounds 3 and 4.
+    const carried = await runCli(['show', result.id, '--worker', '--round', '1,2', '--json'], env);
     expectSuccess(carried);
-    expect((JSON.parse(carried.stdout) as ShowJson).messages.map((m) => m.id)).toEqual(all.map((m) => m.id));
+    const kept = (JSON.parse(carried.stdout) as ShowJson).messages;
+    expect(kept.map((m) => [m.id, m.round, m.carried])).toEqual(all.map((m) => [m.id, m.round, true]));
+    const own = await runCli(['show', result.id, '--worker', '--round', '3,4', '--json'], env);
+    expectSuccess(own);
+    const rounds = (JSON.parse(own.stdout) as ShowJson).messages.map((m) => [m.round, m.carried]);
+    expect(rounds).toEqual([
+      [3, undefined],
+      [3, undefined],
+      [4, undefined],
+      [4, undefined],
+    ]);
+    const text = await runCli(['show', result.id, '--worker', '--round', '1'], env);
+    expect(text.stdout).toContain('── round 1 (carried over) · Builder (build)');
   });
 
   it('--from-run goes on from a council by id; a file that is no saved conversation is refused', async () => {

@@ -5,7 +5,7 @@ import { councilMessages, councilStats, priorFromCouncil } from '../../client/co
 import { CouncilUserError } from '../../client/errors';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
-import { council, expert, jsonAnswer, requestsOf, scriptedCouncil } from './support';
+import { council, expert, jsonAnswer, requestsOf, roundOf, scriptedCouncil } from './support';
 
 const SECRET = 'only-b-may-read-this-zq';
 
@@ -71,5 +71,42 @@ describe('the library: filter, stats and a council going on from another (dev se
     const broadcasts = continueFrom.messages.filter((m) => m.recipient === undefined);
     expect(broadcasts.length).toBeGreaterThan(0);
     for (const m of broadcasts) expect(shown('Expert C', before.c)).toContain(m.content);
+  }, 120_000);
+  it('carried messages keep their round, sender and time, marked carried; new rounds number on after them', async () => {
+    const source = await councilMessages(harness.client, sourceId);
+    // The sequential source: one expert per round.
+    expect(source.map((m) => [m.sender, m.round])).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
+    const before = requestsOf(mock, 'Expert C').length;
+    const result = await executeCouncilExperts(
+      harness.client,
+      council('parallel', [expert('b'), expert('c')], { task: 'Go on.' }),
+      undefined,
+      undefined,
+      { taskQueue: harness.taskQueue, continueFrom: await priorFromCouncil(harness.client, sourceId) },
+    );
+    const messages = await councilMessages(harness.client, result.councilId);
+    const carried = messages.filter((m) => m.carried === true);
+    const fields = (m: (typeof messages)[number]) => [m.id, m.sender, m.senderName, m.timestamp, m.round];
+    expect(carried.map(fields)).toEqual(source.map(fields));
+    // The new council's one round is round 4, in its messages, its prompts, its stats and its result.
+    expect(messages.filter((m) => m.carried !== true).map((m) => [m.sender, m.round])).toEqual([
+      ['b', 4],
+      ['c', 4],
+    ]);
+    expect(requestsOf(mock, 'Expert C').slice(before).map(roundOf)).toEqual([4]);
+    expect(result.rounds).toBe(4);
+    const second = await councilMessages(harness.client, result.councilId, { rounds: [2] });
+    expect(second.map((m) => [m.sender, m.carried])).toEqual([['b', true]]);
+    const stats = await councilStats(harness.client, result.councilId);
+    expect(stats.rounds.map((r) => [r.round, r.messages, r.carried, r.calls])).toEqual([
+      [1, 1, 1, 0],
+      [2, 1, 1, 0],
+      [3, 1, 1, 0],
+      [4, 2, undefined, 2],
+    ]);
   }, 120_000);
 });
