@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HUMAN_SENDER_ID, MESSAGE_TYPES, type ExpertMessageData } from './council';
 import type { ProgressEvent, TurnPhase } from './councilApi';
+import { MAX_RELEVANCE_QUERY_CHARS, relevanceOf, termsOf } from './relevance';
 
 // A council's conversation as its progress log tells it, and the message filter of the library and
 // `council show`: pure functions, safe in workflow code, so the CLI, the library and tests share them.
@@ -14,6 +15,8 @@ export interface ConversationMessage extends ExpertMessageData {
   phase?: TurnPhase;
   /** Carried over from the conversation this council went on from; `round` is its round there. */
   carried?: true;
+  /** Filtered with `relevantTo`: the share of its terms this message contains (0 to 1). */
+  relevance?: number;
 }
 
 /**
@@ -47,6 +50,8 @@ export function conversationOf(
 /** Most values one filter field takes: far above any council's experts, types or rounds. */
 const MAX_FILTER_VALUES = 100;
 
+const RELEVANCE_SHARE = 'minRelevance is a share of relevantTo’s words above 0 and at most 1, e.g. 0.5';
+
 const participantId = z.string().trim().min(1, 'an empty id: name an expert id or "human"').max(64);
 
 /** Which messages to keep: each field given keeps only the messages matching one of its values. */
@@ -76,8 +81,25 @@ export const messageFilterSchema = z
       )
       .max(MAX_FILTER_VALUES)
       .optional(),
+    /** Words naming a subject: keeps the messages that contain at least one of their terms (common/relevance.ts). */
+    relevantTo: z
+      .string()
+      .trim()
+      .min(1)
+      .max(MAX_RELEVANCE_QUERY_CHARS)
+      .refine((text) => termsOf(text).size > 0, {
+        error: (issue) =>
+          `relevantTo "${String(issue.input)}" has no word to match (only short or common words): name the subject, e.g. "overtime costs"`,
+      })
+      .optional(),
+    /** With relevantTo: the least share of its terms a message must contain, above 0 and at most 1. */
+    minRelevance: z.number().gt(0, RELEVANCE_SHARE).max(1, RELEVANCE_SHARE).optional(),
   })
-  .strict();
+  .strict()
+  .refine((filter) => filter.minRelevance === undefined || filter.relevantTo !== undefined, {
+    message: 'minRelevance needs relevantTo: the words to match',
+    path: ['minRelevance'],
+  });
 export type MessageFilter = z.infer<typeof messageFilterSchema>;
 
 /** Whether `message` went to `id`: a direct message to it, or a broadcast someone else sent. */
@@ -85,19 +107,27 @@ function reached(message: ExpertMessageData, id: string): boolean {
   return message.recipient === undefined ? message.sender !== id : message.recipient === id;
 }
 
-/** The messages the filter keeps, in their order. An empty filter keeps every message. */
+/**
+ * The messages the filter keeps, in their order. An empty filter keeps every message. With
+ * `relevantTo`, each kept message carries its `relevance`.
+ */
 export function filterMessages<M extends ConversationMessage>(
   messages: readonly M[],
   filter: MessageFilter,
 ): M[] {
-  const { types, from, to, rounds } = filter;
-  return messages.filter(
+  const { types, from, to, rounds, relevantTo, minRelevance } = filter;
+  const kept = messages.filter(
     (message) =>
       (types === undefined || types.includes(message.type)) &&
       (from === undefined || from.includes(message.sender)) &&
       (to === undefined || to.some((id) => reached(message, id))) &&
       (rounds === undefined || rounds.includes(message.round)),
   );
+  if (relevantTo === undefined) return kept;
+  const query = termsOf(relevantTo);
+  const scored = kept.map((message) => ({ ...message, relevance: relevanceOf(query, message.content) }));
+  // Without minRelevance, one shared term is enough.
+  return scored.filter((message) => message.relevance > 0 && message.relevance >= (minRelevance ?? 0));
 }
 
 /**

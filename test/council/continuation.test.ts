@@ -44,6 +44,9 @@ describe('the library: filter, stats and a council going on from another (dev se
     expect(critiques.map((m) => [m.sender, m.recipient, m.content, m.round])).toEqual([
       ['a', 'b', SECRET, 1],
     ]);
+    // The secret's words find A's critique alone; its score is the share of the query's terms it holds.
+    const relevant = await councilMessages(harness.client, sourceId, { relevantTo: 'read zq critique' });
+    expect(relevant.map((m) => [m.sender, m.content, m.relevance])).toEqual([['a', SECRET, 0.667]]);
     const stats = await councilStats(harness.client, sourceId);
     expect(stats.interactions).toEqual([{ from: 'a', to: 'b', type: 'critique', count: 1 }]);
     expect(stats.byParticipant.a?.byType.critique).toBe(1);
