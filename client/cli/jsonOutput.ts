@@ -73,6 +73,8 @@ export const messageJson = z.object({
   round: z.number().int().optional(),
   phase: z.string().optional(),
   carried: z.literal(true).optional(),
+  /** `show --relevant-to`: the share of its words the message holds (0 to 1). */
+  relevance: z.number().optional(),
 });
 
 const countsByType = z.record(z.string(), z.number().int());
