@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COUNCIL_LIMITS, COUNCIL_MODES, MESSAGE_TYPES, type CouncilWorkflowInput } from './council';
 import { messageFilterSchema } from './conversation';
+import { LIMITS } from './defaults';
 import { jsonBytes } from './size';
 
 // The seed's "Persistence: save/load conversation history": the file `council show --save` writes,
@@ -27,6 +28,10 @@ const storedMessageFields = {
   sender: z.string().min(1).max(64),
   senderName: z.string().max(200),
   recipient: z.string().min(1).max(64).optional(),
+  // A message to a role, a group or a list: only these experts read it, here as where it was written.
+  recipients: z.array(z.string().min(1).max(64)).max(LIMITS.maxParticipants).optional(),
+  audience: z.string().min(1).max(200).optional(),
+  priority: z.literal('urgent').optional(),
   content: z.string().max(COUNCIL_LIMITS.maxStoredMessageChars + 100),
   timestamp: z.string().max(64),
   type: z.enum(MESSAGE_TYPES),

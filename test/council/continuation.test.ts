@@ -1,13 +1,23 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
 import { executeCouncilExperts } from '../../client/council';
-import { councilMessages, councilStats, priorFromCouncil } from '../../client/conversation';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  councilMessages,
+  councilStats,
+  loadConversation,
+  priorFromCouncil,
+  saveConversation,
+} from '../../client/conversation';
 import { CouncilUserError } from '../../client/errors';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { council, expert, jsonAnswer, requestsOf, roundOf, scriptedCouncil } from './support';
 
 const SECRET = 'only-b-may-read-this-zq';
+const GROUP_SECRET = 'only-the-core-group-reads-this-qx';
 
 describe('the library: filter, stats and a council going on from another (dev server, mock journal)', () => {
   let mock: LLMock;
@@ -19,6 +29,8 @@ describe('the library: filter, stats and a council going on from another (dev se
     // In the source council, A writes B a direct critique; everyone else answers in plain text.
     scriptedCouncil(mock, (speaker, request) => {
       const text = JSON.stringify(request.messages);
+      if (speaker === 'Expert A' && text.includes('Group task.'))
+        return jsonAnswer({ content: GROUP_SECRET, recipient: 'core' });
       if (speaker === 'Expert A' && !text.includes('Go on.'))
         return jsonAnswer({ type: 'critique', content: SECRET, recipient: 'b' });
       return undefined;
@@ -96,7 +108,9 @@ describe('the library: filter, stats and a council going on from another (dev se
     const fields = (m: (typeof messages)[number]) => [m.id, m.sender, m.senderName, m.timestamp, m.round];
     expect(carried.map(fields)).toEqual(source.map(fields));
     // The new council's one round is round 4, in its messages, its prompts, its stats and its result.
-    expect(messages.filter((m) => m.carried !== true).map((m) => [m.sender, m.round])).toEqual([
+    // Parallel answers come in either order: sorted by sender.
+    const own = messages.filter((m) => m.carried !== true).sort((x, y) => x.sender.localeCompare(y.sender));
+    expect(own.map((m) => [m.sender, m.round])).toEqual([
       ['b', 4],
       ['c', 4],
     ]);
@@ -111,5 +125,34 @@ describe('the library: filter, stats and a council going on from another (dev se
       [3, 1, 1, 0],
       [4, 2, undefined, 2],
     ]);
+  }, 120_000);
+  it('a message to a group carries over (and saves) with its recipients: only the group reads it again', async () => {
+    const experts = [expert('a', { canSendMessages: true }), expert('b'), expert('c'), expert('d')];
+    const groupSource = await executeCouncilExperts(
+      harness.client,
+      council('sequential', experts, {
+        task: 'Group task.',
+        enableMessaging: true,
+        groups: { core: ['b', 'd'] },
+      }),
+      undefined,
+      undefined,
+      { taskQueue: harness.taskQueue },
+    );
+    const continueFrom = await priorFromCouncil(harness.client, groupSource.councilId);
+    expect(continueFrom.messages[0]).toMatchObject({ recipients: ['b', 'd'], audience: 'group:core' });
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'continuation-')), 'group.json');
+    await saveConversation(harness.client, groupSource.councilId, file);
+    expect(loadConversation(file).messages[0]).toMatchObject({ recipients: ['b', 'd'], round: 1 });
+    const before = { b: requestsOf(mock, 'Expert B').length, c: requestsOf(mock, 'Expert C').length };
+    await executeCouncilExperts(
+      harness.client,
+      council('parallel', [expert('b'), expert('c')], { task: 'Go on.' }),
+      undefined,
+      undefined,
+      { taskQueue: harness.taskQueue, continueFrom },
+    );
+    expect(JSON.stringify(requestsOf(mock, 'Expert B')[before.b]?.body)).toContain(GROUP_SECRET);
+    expect(JSON.stringify(requestsOf(mock, 'Expert C')[before.c]?.body)).not.toContain(GROUP_SECRET);
   }, 120_000);
 });
