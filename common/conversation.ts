@@ -102,9 +102,14 @@ export const messageFilterSchema = z
   });
 export type MessageFilter = z.infer<typeof messageFilterSchema>;
 
-/** Whether `message` went to `id`: a direct message to it, or a broadcast someone else sent. */
+/**
+ * Whether `message` went to `id`: a direct message to it, one to a role, group or list it is in, or
+ * a broadcast someone else sent (as the council's routing delivers them).
+ */
 function reached(message: ExpertMessageData, id: string): boolean {
-  return message.recipient === undefined ? message.sender !== id : message.recipient === id;
+  if (message.sender === id) return false;
+  if (message.recipients !== undefined) return message.recipients.includes(id);
+  return message.recipient === undefined || message.recipient === id;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { MESSAGE_TYPES, type ExpertMessageType } from './council';
 import type { ProgressEvent } from './councilApi';
 import type { ConversationMessage } from './conversation';
+import { addressLabel } from './councilRouting';
 import { addUsage, ZERO_USAGE, type TokenUsage } from './llm';
 
 // The seed's "Analytics: analyze communication patterns", as one pure function over a council's
@@ -56,11 +57,12 @@ function noTypes(): Record<ExpertMessageType, number> {
 }
 
 /**
- * Whom a message answers: its recipient, else the sender of the message it replies to, else
- * {@link EVERYONE}. Undefined when that is its own sender (a message kept private to itself).
+ * Whom a message answers: its address (a recipient, `role:critic`, `group:core`, a list), else the
+ * sender of the message it replies to, else {@link EVERYONE}. Undefined when that is its own sender
+ * (a message kept private to itself).
  */
 function addresseeOf(message: ConversationMessage, byId: ReadonlyMap<string, ConversationMessage>) {
-  const to = message.recipient ?? byId.get(message.replyTo ?? '')?.sender ?? EVERYONE;
+  const to = addressLabel(message) ?? byId.get(message.replyTo ?? '')?.sender ?? EVERYONE;
   return to === message.sender ? undefined : to;
 }
 
