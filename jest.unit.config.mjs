@@ -11,6 +11,8 @@ const UNIT_TESTS = [
   'test/council/ledger.test.ts', // council context schema, ledger budgets, synthesis prompt
   'test/council/peerReview.test.ts', // peer review: shuffle, ranking parser, Borda/mean rank, position bias
   'test/council/conversation.test.ts', // message filter, conversation stats, saved conversation schema
+  'test/council/relevance.test.ts', // the relevance filter: terms, scores, its schema, saving what it kept
+  'test/council/conversationRouting.test.ts', // filter and stats of messages to a role, group or list
   'test/providers/classify.test.ts', // provider error classifier
   'test/providers/trimHistory.test.ts', // history trimming to a token budget
   'test/providers/examples.test.ts', // documented provider configs against the schema

@@ -124,7 +124,8 @@ export function savedConversationOf(
     mode: conversation.mode,
     savedAt: now.toISOString(),
     ...(Object.keys(filter).length > 0 && { filter }),
-    messages: [...messages],
+    // A relevance score belongs to the filter that computed it, which is saved with them.
+    messages: messages.map(({ relevance: _relevance, ...message }) => message),
   };
 }
 

@@ -51,6 +51,7 @@ export {
   type MessageFilter,
 } from '../common/conversation';
 export { conversationStats, EVERYONE, type ConversationStats } from '../common/conversationStats';
+export { relevanceOf, termsOf } from '../common/relevance';
 export {
   priorConversationOf,
   type PriorConversation,

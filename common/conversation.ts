@@ -1,23 +1,29 @@
 import { z } from 'zod';
 import { HUMAN_SENDER_ID, MESSAGE_TYPES, type ExpertMessageData } from './council';
 import type { ProgressEvent, TurnPhase } from './councilApi';
+import { MAX_RELEVANCE_QUERY_CHARS, relevanceOf, termsOf } from './relevance';
 
 // A council's conversation as its progress log tells it, and the message filter of the library and
 // `council show`: pure functions, safe in workflow code, so the CLI, the library and tests share them.
 
-/** Round 0 holds the messages a continued council carried over from a saved conversation. */
+/** The round of a carried-over message that came without one (councils before carried rounds). */
 export const CARRIED_OVER_ROUND = 0;
 
 /** A message with the round it was written in and, for an expert's, the phase of the turn. */
 export interface ConversationMessage extends ExpertMessageData {
   round: number;
   phase?: TurnPhase;
+  /** Carried over from the conversation this council went on from; `round` is its round there. */
+  carried?: true;
+  /** Filtered with `relevantTo`: the share of its terms this message contains (0 to 1). */
+  relevance?: number;
 }
 
 /**
  * The messages of a progress log in log order, each with its round: an expert's from the event of
  * the turn that wrote it, a person's from its `human` event, a carried-over one (a `message` event
- * and nothing else) round {@link CARRIED_OVER_ROUND}. Messages the transcript dropped are absent.
+ * and nothing else) the round it had where it was written ({@link CARRIED_OVER_ROUND} when it came
+ * without one), marked carried. Messages the transcript dropped are absent.
  */
 export function conversationOf(
   events: readonly ProgressEvent[],
@@ -32,13 +38,19 @@ export function conversationOf(
     if (event.kind === 'expert')
       placed.set(message.id, { ...message, round: event.round, phase: event.phase });
     else if (event.kind === 'human') placed.set(message.id, { ...message, round: event.round });
-    else placed.set(message.id, { ...message, round: CARRIED_OVER_ROUND });
+    else {
+      const phase = event.phase !== undefined ? { phase: event.phase } : {};
+      const carried = event.carried === true ? { carried: true as const } : {};
+      placed.set(message.id, { ...message, round: event.round ?? CARRIED_OVER_ROUND, ...phase, ...carried });
+    }
   }
   return [...placed.values()];
 }
 
 /** Most values one filter field takes: far above any council's experts, types or rounds. */
 const MAX_FILTER_VALUES = 100;
+
+const RELEVANCE_SHARE = 'minRelevance is a share of relevantTo’s words above 0 and at most 1, e.g. 0.5';
 
 const participantId = z.string().trim().min(1, 'an empty id: name an expert id or "human"').max(64);
 
@@ -59,35 +71,68 @@ export const messageFilterSchema = z
     from: z.array(participantId).max(MAX_FILTER_VALUES).optional(),
     /** Expert ids: a direct message to one of them, or a broadcast another sender sent (it reached them). */
     to: z.array(participantId).max(MAX_FILTER_VALUES).optional(),
-    /** Rounds: 1 for the first; 0 for messages carried over from a saved conversation. */
+    /** Rounds: 1 for the first; carried messages keep theirs (0: carried over without one). */
     rounds: z
       .array(
-        z.number().int('a round is a whole number, e.g. 2').min(0, 'rounds start at 1 (0: carried over)'),
+        z
+          .number()
+          .int('a round is a whole number, e.g. 2')
+          .min(0, 'rounds start at 1 (0: carried over without a round)'),
       )
       .max(MAX_FILTER_VALUES)
       .optional(),
+    /** Words naming a subject: keeps the messages that contain at least one of their terms (common/relevance.ts). */
+    relevantTo: z
+      .string()
+      .trim()
+      .min(1)
+      .max(MAX_RELEVANCE_QUERY_CHARS)
+      .refine((text) => termsOf(text).size > 0, {
+        error: (issue) =>
+          `relevantTo "${String(issue.input)}" has no word to match (only short or common words): name the subject, e.g. "overtime costs"`,
+      })
+      .optional(),
+    /** With relevantTo: the least share of its terms a message must contain, above 0 and at most 1. */
+    minRelevance: z.number().gt(0, RELEVANCE_SHARE).max(1, RELEVANCE_SHARE).optional(),
   })
-  .strict();
+  .strict()
+  .refine((filter) => filter.minRelevance === undefined || filter.relevantTo !== undefined, {
+    message: 'minRelevance needs relevantTo: the words to match',
+    path: ['minRelevance'],
+  });
 export type MessageFilter = z.infer<typeof messageFilterSchema>;
 
-/** Whether `message` went to `id`: a direct message to it, or a broadcast someone else sent. */
+/**
+ * Whether `message` went to `id`: a direct message to it, one to a role, group or list it is in, or
+ * a broadcast someone else sent (as the council's routing delivers them).
+ */
 function reached(message: ExpertMessageData, id: string): boolean {
-  return message.recipient === undefined ? message.sender !== id : message.recipient === id;
+  if (message.sender === id) return false;
+  if (message.recipients !== undefined) return message.recipients.includes(id);
+  return message.recipient === undefined || message.recipient === id;
 }
 
-/** The messages the filter keeps, in their order. An empty filter keeps every message. */
+/**
+ * The messages the filter keeps, in their order. An empty filter keeps every message. With
+ * `relevantTo`, each kept message carries its `relevance`.
+ */
 export function filterMessages<M extends ConversationMessage>(
   messages: readonly M[],
   filter: MessageFilter,
 ): M[] {
-  const { types, from, to, rounds } = filter;
-  return messages.filter(
+  const { types, from, to, rounds, relevantTo, minRelevance } = filter;
+  const kept = messages.filter(
     (message) =>
       (types === undefined || types.includes(message.type)) &&
       (from === undefined || from.includes(message.sender)) &&
       (to === undefined || to.some((id) => reached(message, id))) &&
       (rounds === undefined || rounds.includes(message.round)),
   );
+  if (relevantTo === undefined) return kept;
+  const query = termsOf(relevantTo);
+  const scored = kept.map((message) => ({ ...message, relevance: relevanceOf(query, message.content) }));
+  // Without minRelevance, one shared term is enough.
+  return scored.filter((message) => message.relevance > 0 && message.relevance >= (minRelevance ?? 0));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { MESSAGE_TYPES, type ExpertMessageType } from './council';
 import type { ProgressEvent } from './councilApi';
 import type { ConversationMessage } from './conversation';
+import { addressLabel } from './councilRouting';
 import { addUsage, ZERO_USAGE, type TokenUsage } from './llm';
 
 // The seed's "Analytics: analyze communication patterns", as one pure function over a council's
@@ -29,6 +30,8 @@ export interface InteractionStats {
 export interface RoundStats {
   round: number;
   messages: number;
+  /** How many of its messages were carried over from an earlier conversation; absent when none. */
+  carried?: number;
   calls: number;
   failedCalls: number;
   tokens: TokenUsage;
@@ -54,11 +57,12 @@ function noTypes(): Record<ExpertMessageType, number> {
 }
 
 /**
- * Whom a message answers: its recipient, else the sender of the message it replies to, else
- * {@link EVERYONE}. Undefined when that is its own sender (a message kept private to itself).
+ * Whom a message answers: its address (a recipient, `role:critic`, `group:core`, a list), else the
+ * sender of the message it replies to, else {@link EVERYONE}. Undefined when that is its own sender
+ * (a message kept private to itself).
  */
 function addresseeOf(message: ConversationMessage, byId: ReadonlyMap<string, ConversationMessage>) {
-  const to = message.recipient ?? byId.get(message.replyTo ?? '')?.sender ?? EVERYONE;
+  const to = addressLabel(message) ?? byId.get(message.replyTo ?? '')?.sender ?? EVERYONE;
   return to === message.sender ? undefined : to;
 }
 
@@ -87,7 +91,9 @@ export function conversationStats(
     const sender = participant(message.sender, message.senderName);
     sender.messages += 1;
     sender.byType[message.type] += 1;
-    round(message.round).messages += 1;
+    const inRound = round(message.round);
+    inRound.messages += 1;
+    if (message.carried === true) inRound.carried = (inRound.carried ?? 0) + 1;
     const to = message.type === 'response' ? undefined : addresseeOf(message, byId);
     if (to === undefined) continue;
     const key = JSON.stringify([message.sender, to, message.type]);

@@ -59,6 +59,11 @@ export type ProgressEvent =
       messageId: string;
       /** The experts this message was routed to (the sender is not among them). */
       deliveredTo: string[];
+      /** The message came from the earlier conversation this council went on from (`continueFrom`). */
+      carried?: true;
+      /** A carried message's round and phase in that conversation (none: it came without them). */
+      round?: number;
+      phase?: TurnPhase;
     };
 
 /** One page of the progress log, with the messages its events refer to (those still held). */

@@ -1,16 +1,21 @@
 import { z } from 'zod';
 import { COUNCIL_LIMITS, COUNCIL_MODES, MESSAGE_TYPES, type CouncilWorkflowInput } from './council';
 import { messageFilterSchema } from './conversation';
+import { LIMITS } from './defaults';
 import { jsonBytes } from './size';
 
 // The seed's "Persistence: save/load conversation history": the file `council show --save` writes,
 // and the part of it a new council starts from (its `continueFrom` input).
 
 /**
- * Schema version of a council input with `continueFrom`. A worker that predates it reads versions 1
- * and 2 only and refuses this input with a clear error, instead of ignoring the earlier conversation.
+ * Schema version of a council input with `continueFrom`: 3 carried its messages without their
+ * rounds, 4 with them. A worker that predates a version refuses it with a clear error, instead of
+ * ignoring the earlier conversation (or its rounds).
  */
-export const CONTINUATION_SCHEMA_VERSION = 3;
+export const CONTINUATION_SCHEMA_VERSION = 4;
+
+/** The versions of such an input a worker reads: inputs of version 3 (and their histories) still run. */
+export const CONTINUATION_SCHEMA_VERSIONS: readonly number[] = [3, CONTINUATION_SCHEMA_VERSION];
 
 /** Version of the saved conversation file; a file of another version is refused with its number. */
 export const SAVED_CONVERSATION_VERSION = 1;
@@ -23,6 +28,10 @@ const storedMessageFields = {
   sender: z.string().min(1).max(64),
   senderName: z.string().max(200),
   recipient: z.string().min(1).max(64).optional(),
+  // A message to a role, a group or a list: only these experts read it, here as where it was written.
+  recipients: z.array(z.string().min(1).max(64)).max(LIMITS.maxParticipants).optional(),
+  audience: z.string().min(1).max(200).optional(),
+  priority: z.literal('urgent').optional(),
   content: z.string().max(COUNCIL_LIMITS.maxStoredMessageChars + 100),
   timestamp: z.string().max(64),
   type: z.enum(MESSAGE_TYPES),
@@ -31,12 +40,26 @@ const storedMessageFields = {
   late: z.boolean().optional(),
 };
 
-/** The earlier conversation a council starts from: shown to its experts as messages before round 1. */
+/** Where a message stood in the council that wrote it: its round (0: carried over there too), its turn's phase. */
+const placeFields = {
+  round: z.number().int().min(0),
+  phase: z.enum(['answer', 'critique', 'review']).optional(),
+};
+
+/** A message the new council carries over: the stored message, with its round when the input has one. */
+const priorMessageSchema = z
+  .object({ ...storedMessageFields, ...placeFields, round: placeFields.round.optional() })
+  .strict();
+
+/**
+ * The earlier conversation a council starts from: shown to its experts as messages before its own
+ * rounds, which number on from the last round carried over.
+ */
 export const priorConversationSchema = z
   .object({
     /** Where the conversation came from: a council id, or the file it was read from. */
     sourceId: z.string().min(1).max(1000),
-    messages: z.array(z.object(storedMessageFields).strict()).min(1).max(MAX_PRIOR_MESSAGES),
+    messages: z.array(priorMessageSchema).min(1).max(MAX_PRIOR_MESSAGES),
   })
   .strict()
   .refine(
@@ -50,13 +73,9 @@ export interface ContinuationWorkflowInput extends CouncilWorkflowInput {
   continueFrom: PriorConversation;
 }
 
-/** A saved message: the stored message, its round (0: carried over from an earlier save) and phase. */
+/** A saved message: the stored message, its round and phase; `carried` if its council carried it over. */
 const savedMessageSchema = z
-  .object({
-    ...storedMessageFields,
-    round: z.number().int().min(0),
-    phase: z.enum(['answer', 'critique', 'review']).optional(),
-  })
+  .object({ ...storedMessageFields, ...placeFields, carried: z.literal(true).optional() })
   .strict();
 
 /** The file `council show ID --save FILE` writes and `council run --from FILE` reads. */
@@ -79,13 +98,13 @@ export const savedConversationSchema = z
   .strict();
 export type SavedConversation = z.infer<typeof savedConversationSchema>;
 
-/** The part of a saved conversation a council starts from: its messages without rounds and phases. */
+/**
+ * The part of a saved conversation a council starts from: its messages with their rounds and
+ * phases (the new council marks them carried itself).
+ */
 export function priorConversationOf(
   saved: Pick<SavedConversation, 'messages'>,
   sourceId: string,
 ): PriorConversation {
-  return {
-    sourceId,
-    messages: saved.messages.map(({ round: _round, phase: _phase, ...message }) => message),
-  };
+  return { sourceId, messages: saved.messages.map(({ carried: _carried, ...message }) => message) };
 }

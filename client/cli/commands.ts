@@ -46,7 +46,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'show',
     term: 'show [options] <id>',
     description:
-      "print a session's transcript, or a council's result or messages (--type, --from, --to, --round, --stats, --save)",
+      "print a session's transcript, or a council's result or messages (--type, --from, --to, --round, --relevant-to, --stats, --save)",
     load: async () => (await import('./sessionShow')).showCommand(),
   },
   {

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { Command } from 'commander';
 import { filterMessages, type ConversationMessage } from '../../common/conversation';
 import { conversationStats, EVERYONE, type ConversationStats } from '../../common/conversationStats';
 import { MESSAGE_TYPES } from '../../common/council';
@@ -16,14 +17,42 @@ export interface ConversationFlags {
   from?: string;
   to?: string;
   round?: string;
+  relevantTo?: string;
+  minRelevance?: string;
   stats?: boolean;
   save?: string;
 }
 
+/** `show`'s flags that read a council's conversation, as its help and errors name them. */
+export const CONVERSATION_FLAGS = '--type, --from, --to, --round, --relevant-to, --stats, --save';
+
+/** Adds the flags of {@link ConversationFlags} to `show`, each with its help line. */
+export function withConversationOptions(command: Command): Command {
+  return command
+    .option('--type <types>', `a council's messages of these types only, e.g. critique,agreement`)
+    .option('--from <ids>', 'messages these experts (or "human") sent only, e.g. analyst,critic')
+    .option('--to <ids>', 'messages that reached these experts only (sent to them, or broadcast)')
+    .option(
+      '--round <rounds>',
+      'messages of these rounds only, e.g. 1,2 (carried messages keep their rounds)',
+    )
+    .option(
+      '--relevant-to <words>',
+      'messages about these words only (holding one of their terms), each scored by the share it holds',
+    )
+    .option('--min-relevance <share>', 'with --relevant-to: the least share of its words, e.g. 0.5')
+    .option(
+      '--stats',
+      'messages per expert and type, who critiques or agrees with whom, tokens and time per round',
+    )
+    .option('--save <file>', "write the council's (filtered) conversation to a JSON file for `run --from`");
+}
+
 /** Whether any of `flags` asks for the conversation view instead of the council's result. */
 export function wantsConversation(flags: ConversationFlags): boolean {
-  const { type, from, to, round, stats, save } = flags;
-  return [type, from, to, round, save].some((flag) => flag !== undefined) || stats === true;
+  const { type, from, to, round, relevantTo, minRelevance, stats, save } = flags;
+  const given = [type, from, to, round, relevantTo, minRelevance, save];
+  return given.some((flag) => flag !== undefined) || stats === true;
 }
 
 const listOf = (value: string | undefined) =>
@@ -36,17 +65,29 @@ export function filterOfFlags(flags: ConversationFlags): Record<string, unknown>
     if (part === '' || !Number.isInteger(round)) {
       throw new CouncilUserError(
         `--round "${part}" is not a round number`,
-        'use whole numbers separated by commas, e.g. --round 1,2 (0: carried-over messages)',
+        'use whole numbers separated by commas, e.g. --round 1,2 (carried messages keep their rounds)',
       );
     }
     return round;
   });
-  const filter = { types: listOf(flags.type), from: listOf(flags.from), to: listOf(flags.to), rounds };
+  const minRelevance = flags.minRelevance === undefined ? undefined : Number(flags.minRelevance);
+  if (Number.isNaN(minRelevance)) {
+    const hint = 'give a share of the words above 0 and at most 1, e.g. --min-relevance 0.5';
+    throw new CouncilUserError(`--min-relevance "${flags.minRelevance}" is not a number`, hint);
+  }
+  const filter = {
+    types: listOf(flags.type),
+    from: listOf(flags.from),
+    to: listOf(flags.to),
+    rounds,
+    relevantTo: flags.relevantTo,
+    minRelevance,
+  };
   return Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined));
 }
 
 /**
- * `show ID --type/--from/--to/--round/--stats/--save`: the council's messages the filter keeps,
+ * `show ID --type/--from/--to/--round/--relevant-to/--stats/--save`: the council's messages the filter keeps,
  * its communication patterns, and the (filtered) conversation saved to a file.
  */
 export async function showConversation(
@@ -92,8 +133,10 @@ export async function showConversation(
 function formatMessages(messages: readonly ConversationMessage[], width: number | undefined): string {
   const blocks = messages.map((message) => {
     const to = message.recipient === undefined ? 'everyone' : message.recipient;
-    const round = message.round === 0 ? 'carried over' : `round ${message.round}`;
-    const head = `── ${round} · ${message.senderName} (${message.sender}) [${message.type}] to ${to} ──`;
+    const carried = message.carried === true ? ' (carried over)' : '';
+    const round = message.round === 0 ? 'carried over' : `round ${message.round}${carried}`;
+    const relevance = message.relevance === undefined ? '' : ` · relevance ${message.relevance}`;
+    const head = `── ${round} · ${message.senderName} (${message.sender}) [${message.type}] to ${to}${relevance} ──`;
     return `\n${head}\n${message.content}`;
   });
   // Models and people wrote these: no escape of theirs reaches the terminal.
@@ -120,7 +163,7 @@ export function formatStats(stats: ConversationStats): string {
   const rounds = formatTable(
     ['ROUND', 'MESSAGES', 'CALLS', 'FAILED', 'TOKENS', 'SECONDS'],
     stats.rounds.map((r) => [
-      r.round === 0 ? '0 (carried over)' : r.round,
+      r.carried === undefined ? r.round : `${r.round} (${r.carried} carried over)`,
       r.messages,
       r.calls,
       r.failedCalls,

@@ -66,9 +66,15 @@ export const messageJson = z.object({
   type: z.string(),
   replyTo: z.string().optional(),
   context: z.record(z.string(), z.unknown()).optional(),
-  /** `show` with filters or `--stats`: the round it was written in (0: carried over), the turn's phase. */
+  /**
+   * `show` with filters or `--stats`: the round it was written in (a carried message's round where it
+   * was written; 0 if it came without one), the turn's phase, and whether the council carried it over.
+   */
   round: z.number().int().optional(),
   phase: z.string().optional(),
+  carried: z.literal(true).optional(),
+  /** `show --relevant-to`: the share of its words the message holds (0 to 1). */
+  relevance: z.number().optional(),
 });
 
 const countsByType = z.record(z.string(), z.number().int());
@@ -88,6 +94,7 @@ export const statsJson = z.object({
     z.object({
       round: z.number().int(),
       messages: z.number().int(),
+      carried: z.number().int().optional(),
       calls: z.number().int(),
       failedCalls: z.number().int(),
       tokens: usage,

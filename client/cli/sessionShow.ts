@@ -11,7 +11,13 @@ import {
 import type { TranscriptEntry } from '../../common/session';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import { CouncilUserError } from '../errors';
-import { showConversation, wantsConversation, type ConversationFlags } from './councilConversation';
+import {
+  CONVERSATION_FLAGS,
+  showConversation,
+  wantsConversation,
+  withConversationOptions,
+  type ConversationFlags,
+} from './councilConversation';
 import { showCouncil } from './councilShow';
 import { formatBudget } from './estimate';
 import { workflowStatusOf } from './jsonOutput';
@@ -27,20 +33,10 @@ import { explainEncrypted } from '../../storage/encryption';
 /** `council show <id>`: the transcript of a session (or a council's result). */
 export function showCommand(): Command {
   const command = new Command('show')
-    .description(
-      "print a session's transcript, or a council's result or messages (--type, --from, --to, --round, --stats, --save)",
-    )
+    .description(`print a session's transcript, or a council's result or messages (${CONVERSATION_FLAGS})`)
     .argument('<id>', 'session or council id')
-    .option('--json', 'print the view and transcript as JSON')
-    .option('--type <types>', `a council's messages of these types only, e.g. critique,agreement`)
-    .option('--from <ids>', 'messages these experts (or "human") sent only, e.g. analyst,critic')
-    .option('--to <ids>', 'messages that reached these experts only (sent to them, or broadcast)')
-    .option('--round <rounds>', 'messages of these rounds only, e.g. 1,2 (0: carried over from --from)')
-    .option(
-      '--stats',
-      'messages per expert and type, who critiques or agrees with whom, tokens and time per round',
-    )
-    .option('--save <file>', "write the council's (filtered) conversation to a JSON file for `run --from`");
+    .option('--json', 'print the view and transcript as JSON');
+  withConversationOptions(command);
   withConnectionOptions(command);
   return command.action(
     async (id: string, options: ConversationFlags & { json?: boolean } & Record<string, unknown>) => {
@@ -52,7 +48,7 @@ export function showCommand(): Command {
         if (found.kind === 'council') return await showCouncil(found, out);
         if (wantsConversation(options)) {
           throw new CouncilUserError(
-            `"${id}" is a session: --type, --from, --to, --round, --stats and --save read councils only`,
+            `"${id}" is a session: ${CONVERSATION_FLAGS} read councils only`,
             'drop them to print the session',
           );
         }

@@ -34,6 +34,8 @@ interface MessageJson {
   type: string;
   content: string;
   round: number;
+  carried?: true;
+  relevance?: number;
   recipient?: string;
 }
 interface ShowJson {
@@ -99,6 +101,11 @@ describe('a council’s conversation: filter, stats, save, go on from it', () =>
     const text = await show('--type', 'response', '--from', 'buy');
     expect(text.stdout).toContain(`Council ${sourceId}: 1 of 4 message(s)`);
     expect(text.stdout).toContain(all.find((m) => m.sender === 'buy' && m.type === 'response')?.content);
+    // "Buyer answers": all of Buyer's messages ("Buyer: answer N"), half of Builder's terms.
+    const about = await show('--relevant-to', 'Buyer answers', '--min-relevance', '1', '--json');
+    const relevant = (JSON.parse(about.stdout) as ShowJson).messages.map((m) => [m.sender, m.relevance]);
+    expect(relevant).toEqual(all.filter((m) => m.sender === 'buy').map(() => ['buy', 1]));
+    expect((await show('--relevant-to', 'Buyer answers')).stdout).toContain('to everyone · relevance 0.5 ──');
 
     const badType = await runCli(['show', sourceId, '--worker', '--type', 'rant'], env);
     expect(badType.code).toBe(1);
@@ -111,6 +118,11 @@ describe('a council’s conversation: filter, stats, save, go on from it', () =>
       'from "nobody" is no sender of this council (senders: build, buy, human)',
     );
     expect(badSender.stderr).toContain('round 7 did not happen (this council ran 2 round(s))');
+    const badWords = await runCli(['show', sourceId, '--worker', '--relevant-to', 'of the'], env);
+    expect(badWords.code).toBe(1);
+    expect(badWords.stderr).toContain(
+      'relevantTo "of the" has no word to match (only short or common words)',
+    );
   });
 
   it('--stats counts messages per expert and type, who critiques whom, and tokens per round', async () => {
@@ -155,10 +167,18 @@ describe('a council’s conversation: filter, stats, save, go on from it', () =>
     const first = chatRequests(mock)[before];
     expect(first && promptText(first)).toContain('And for the recommendations engine?');
     for (const message of all) expect(first && promptText(first)).toContain(message.content);
-    // The carried-over messages are round 0 of the new council's conversation.
-    const carried = await runCli(['show', result.id, '--worker', '--round', '0', '--json'], env);
+    // The carried messages keep their rounds (1 and 2), marked carried; the new debate's are rounds 3 and 4.
+    const carried = await runCli(['show', result.id, '--worker', '--round', '1,2', '--json'], env);
     expectSuccess(carried);
-    expect((JSON.parse(carried.stdout) as ShowJson).messages.map((m) => m.id)).toEqual(all.map((m) => m.id));
+    const kept = (JSON.parse(carried.stdout) as ShowJson).messages;
+    expect(kept.map((m) => [m.id, m.round, m.carried])).toEqual(all.map((m) => [m.id, m.round, true]));
+    const own = await runCli(['show', result.id, '--worker', '--round', '3,4', '--json'], env);
+    expectSuccess(own);
+    const ownMessages = (JSON.parse(own.stdout) as ShowJson).messages;
+    expect(ownMessages.map((m) => m.round)).toEqual([3, 3, 4, 4]);
+    expect(ownMessages.every((m) => m.carried === undefined)).toBe(true);
+    const text = await runCli(['show', result.id, '--worker', '--round', '1'], env);
+    expect(text.stdout).toContain('── round 1 (carried over) · Builder (build)');
   });
 
   it('--from-run goes on from a council by id; a file that is no saved conversation is refused', async () => {

@@ -56,7 +56,14 @@ function scriptedLog() {
     events.push({ kind: 'message', seq: events.length, at: at(0), messageId: stored.id, deliveredTo: [] });
   };
   const old = message('m0', 'a', 'response');
-  events.push({ kind: 'message', seq: events.length, at: at(0), messageId: old.id, deliveredTo: [] });
+  events.push({
+    kind: 'message',
+    seq: events.length,
+    at: at(0),
+    messageId: old.id,
+    deliveredTo: [],
+    carried: true,
+  });
   const posA = message('m1', 'a', 'response');
   turn('a', 1, 'answer', posA, 20);
   const posB = message('m2', 'b', 'response');
@@ -92,7 +99,7 @@ function scriptedLog() {
 }
 
 describe('a council conversation', () => {
-  it('gives every message its round: an expert turn’s, a person’s, 0 for a carried-over one', () => {
+  it('gives every message its round: an expert turn’s, a person’s, 0 for one carried over without one', () => {
     const { messages, events } = scriptedLog();
     const conversation = conversationOf(events, messages);
     expect(conversation.map((m) => [m.id, m.round])).toEqual([
@@ -105,6 +112,8 @@ describe('a council conversation', () => {
       ['m6', 2],
     ]);
     expect(conversation.find((m) => m.id === 'm4')?.phase).toBe('critique');
+    // Only the carried one is marked: m1 to m6 have a `message` event too, but it is not marked carried.
+    expect(conversation.filter((m) => m.carried === true).map((m) => m.id)).toEqual(['m0']);
   });
 
   it('filters by type, sender, recipient and round, each field a list of alternatives', () => {
@@ -161,6 +170,7 @@ describe('conversation stats', () => {
     expect(carried).toEqual({
       round: 0,
       messages: 1,
+      carried: 1,
       calls: 0,
       failedCalls: 0,
       tokens: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
@@ -208,8 +218,9 @@ describe('a saved conversation', () => {
     ],
   };
 
-  it('loads a file of its version and strips rounds for the new council’s input', () => {
-    const parsed = savedConversationSchema.parse(saved);
+  it('loads a file of its version and keeps rounds and phases for the new council’s input', () => {
+    const first = { ...saved.messages[0], carried: true };
+    const parsed = savedConversationSchema.parse({ ...saved, messages: [first] });
     const prior = priorConversationOf(parsed, parsed.councilId);
     expect(prior).toEqual({
       sourceId: 'council-1',
@@ -221,6 +232,8 @@ describe('a saved conversation', () => {
           content: 'x',
           timestamp: '2026-12-03T07:00:00.000Z',
           type: 'response',
+          round: 1,
+          phase: 'answer',
         },
       ],
     });

@@ -167,12 +167,21 @@ export class CouncilLedger {
   }
 
   /**
-   * A message of the earlier conversation this council goes on from: stored, and logged as delivered
-   * to no one (its delivery happened in the council that wrote it), so readers of the log see it.
+   * A message of the earlier conversation this council goes on from: stored, and logged as carried
+   * and delivered to no one (its delivery happened in the council that wrote it), with the round and
+   * phase it had there, so readers of the log place it where it was written.
    */
-  carryOver(message: ExpertMessageData): void {
+  carryOver(message: ExpertMessageData, place: { round?: number; phase?: TurnPhase }): void {
     const stored = this.store(message);
-    this.record({ kind: 'message', messageId: stored.id, deliveredTo: [] });
+    const { round, phase } = place;
+    this.record({
+      kind: 'message',
+      messageId: stored.id,
+      deliveredTo: [],
+      carried: true,
+      ...(round !== undefined && { round }),
+      ...(phase !== undefined && { phase }),
+    });
   }
 
   private store(message: ExpertMessageData): ExpertMessageData {

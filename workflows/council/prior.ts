@@ -3,6 +3,12 @@ import { zodProblem } from '../../common/validation';
 import type { CouncilLedger } from './ledger';
 import { invalid } from '../shared/invalid';
 
+/**
+ * Patch id of the change that numbers a continued council's rounds on from the last round it
+ * carried over (its first round was round 1 before): the round is part of every call's activity id.
+ */
+export const CARRIED_ROUNDS_PATCH = 'carried-rounds';
+
 /** The earlier conversation a council goes on from, or an InvalidRequest failure saying what to fix. */
 export function parsePriorConversation(raw: unknown): PriorConversation {
   const parsed = priorConversationSchema.safeParse(raw);
@@ -10,16 +16,23 @@ export function parsePriorConversation(raw: unknown): PriorConversation {
   return parsed.data;
 }
 
+/** The latest round of the carried messages; 0 when none has one (an input of schema version 3). */
+export function lastCarriedRound(prior: PriorConversation): number {
+  return prior.messages.reduce((last, message) => Math.max(last, message.round ?? 0), 0);
+}
+
 /**
- * Puts the earlier conversation into the ledger before round 1: every expert's history then shows
- * the messages it may see (a direct message only to its recipient, as in the council that wrote it),
- * and the synthesizer reads them with the rest. Only the in-memory transcript and progress log
- * change: no command is issued.
+ * Puts the earlier conversation into the ledger before the council's own rounds: every expert's
+ * history then shows the messages it may see (a direct message only to its recipient, as in the
+ * council that wrote it), and the synthesizer reads them with the rest. Each keeps its round and
+ * phase in the progress log, marked carried. Only the in-memory transcript and log change: no
+ * command is issued.
  */
 export function carryOverPrior(ledger: CouncilLedger, prior: PriorConversation): void {
-  for (const message of prior.messages) ledger.carryOver(message);
+  for (const { round, phase, ...message } of prior.messages) ledger.carryOver(message, { round, phase });
+  const numbering = ledger.round > 0 ? `; its rounds number on from round ${ledger.round}` : '';
   ledger.setStatus(
     'running',
-    `continues ${prior.sourceId}: ${prior.messages.length} earlier message(s) shown to the experts`,
+    `continues ${prior.sourceId}: ${prior.messages.length} earlier message(s) shown to the experts${numbering}`,
   );
 }

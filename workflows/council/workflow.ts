@@ -26,7 +26,7 @@ import {
   type ResynthesisSource,
   type ResynthesisWorkflowInput,
 } from '../../common/resynthesis';
-import { CONTINUATION_SCHEMA_VERSION, type ContinuationWorkflowInput } from '../../common/savedConversation';
+import { CONTINUATION_SCHEMA_VERSIONS, type ContinuationWorkflowInput } from '../../common/savedConversation';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import { zodProblem } from '../../common/validation';
 import { CallIds, CANCELLED_RUN_PATCH } from '../shared/callModel';
@@ -37,16 +37,16 @@ import { CouncilLedger } from './ledger';
 import { checkHumanMessage, humanMessageOf } from './human';
 import { councilModeRunner } from './modes';
 import { RoundCloser } from './quorum';
-import { carryOverPrior, parsePriorConversation } from './prior';
+import { CARRIED_ROUNDS_PATCH, carryOverPrior, lastCarriedRound, parsePriorConversation } from './prior';
 import { parseResynthesisSource, recordOf, seedLedger } from './resynthesis';
 import { PEER_REVIEW_PATCH, peerReview } from './review/run';
 import { modeContext, stopIfCancelled, synthesize } from './run';
 import { invalid } from '../shared/invalid';
 
-/** Which input this is: a plain council (version 1), a re-synthesis (2) or a continuation (3). */
-function expectedVersion(resynthesis: boolean, continuation: boolean): number {
-  if (resynthesis) return RESYNTHESIS_SCHEMA_VERSION;
-  return continuation ? CONTINUATION_SCHEMA_VERSION : COUNCIL_SCHEMA_VERSION;
+/** The versions this input may have: a plain council (1), a re-synthesis (2) or a continuation (3, 4). */
+function expectedVersions(resynthesis: boolean, continuation: boolean): readonly number[] {
+  if (resynthesis) return [RESYNTHESIS_SCHEMA_VERSION];
+  return continuation ? CONTINUATION_SCHEMA_VERSIONS : [COUNCIL_SCHEMA_VERSION];
 }
 
 function parseContext(
@@ -56,10 +56,10 @@ function parseContext(
 ): CouncilContext {
   const version = input.schemaVersion ?? COUNCIL_SCHEMA_VERSION;
   // Inputs with resynthesizeFrom or continueFrom carry their own version: workers before them refuse them.
-  const expected = expectedVersion(resynthesis, continuation);
-  if (version !== expected) {
+  const expected = expectedVersions(resynthesis, continuation);
+  if (!expected.includes(version)) {
     throw invalid(
-      `council input schemaVersion ${version} is not supported: this worker reads ${expected}` +
+      `council input schemaVersion ${version} is not supported: this worker reads ${expected.join(' or ')}` +
         (resynthesis ? ' for an input with resynthesizeFrom' : '') +
         (continuation ? ' for an input with continueFrom' : ''),
     );
@@ -141,7 +141,13 @@ export async function councilWorkflow(
     else {
       // Only an input with continueFrom (new in schema version 3) carries over messages: older
       // histories never do, and carrying over issues no command, so it needs no patch.
-      if (prior) carryOverPrior(ledger, prior);
+      if (prior) {
+        // Numbering on from the carried rounds changes the activity ids; only inputs of version 4
+        // carry rounds, and those recorded before the patch replay with rounds from 1.
+        const last = lastCarriedRound(prior);
+        if (last > 0 && patched(CARRIED_ROUNDS_PATCH)) ledger.round = last;
+        carryOverPrior(ledger, prior);
+      }
       await councilModeRunner(context).run(modeContext(ledger, ids, closer));
     }
     // Only a configured review calls patched(): other councils record no marker, as before.
