@@ -9,6 +9,7 @@ import {
   type LlmActivities,
   type WorkerEnv,
 } from '../activities';
+import { hedgeBackups } from '../common/hedge';
 import type { ModelSpec } from '../common/llm';
 import type { CouncilConfig } from './config';
 import { CouncilUserError } from './errors';
@@ -36,7 +37,7 @@ export function configModels(config: CouncilConfig): ModelSpec[] {
     : [
         ...config.context.activeExperts.map((e) => e.model),
         config.context.synthesisConfig.model,
-        ...(config.context.hedge ? [config.context.hedge.backup.model] : []),
+        ...hedgeBackups(config.context).map((backup) => backup.model),
       ];
 }
 

@@ -51,14 +51,38 @@ export function backupName(backup: HedgeBackup): string {
   return backup.name ?? modelName(backup.model);
 }
 
-/** Hedging applies where experts answer at once: there one straggler holds up the whole round. */
-export function checkHedge(context: { mode: string; hedge?: unknown }, ctx: z.RefinementCtx): void {
-  if (context.hedge === undefined) return;
-  if (!(HEDGE_MODES as readonly string[]).includes(context.mode)) {
+/** What {@link checkHedge} reads of a council context. */
+interface HedgedContext {
+  mode: string;
+  hedge?: unknown;
+  activeExperts: ReadonlyArray<{ hedge?: unknown }>;
+}
+
+/**
+ * Hedging, the council's or an expert's own, applies where experts answer at once: there one
+ * straggler holds up the whole round.
+ */
+export function checkHedge(context: HedgedContext, ctx: z.RefinementCtx): void {
+  if ((HEDGE_MODES as readonly string[]).includes(context.mode)) return;
+  const paths = [
+    ...(context.hedge !== undefined ? [['hedge']] : []),
+    ...context.activeExperts.flatMap((expert, index) =>
+      expert.hedge !== undefined ? [['activeExperts', index, 'hedge']] : [],
+    ),
+  ];
+  for (const path of paths) {
     ctx.addIssue({
       code: 'custom',
-      path: ['hedge'],
+      path,
       message: `hedge applies to ${HEDGE_MODES.join(', ')} mode only (this council is "${context.mode}"): remove it or use parallel`,
     });
   }
+}
+
+/** Every backup a council may call: the council's, then each expert's own. */
+export function hedgeBackups(context: {
+  hedge?: HedgeConfig;
+  activeExperts: ReadonlyArray<{ hedge?: HedgeConfig }>;
+}): HedgeBackup[] {
+  return [context, ...context.activeExperts].flatMap((holder) => (holder.hedge ? [holder.hedge.backup] : []));
 }

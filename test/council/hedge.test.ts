@@ -133,5 +133,7 @@ describe('council hedging on the real dev server', () => {
   it('examples/hedged.yaml is valid, and its backup model counts among the models whose keys the run needs', () => {
     const config = loadConfigFile(path.resolve(__dirname, '../../examples/hedged.yaml'));
     expect(configModels(config)).toContainEqual({ provider: 'anthropic', model: 'claude-haiku-4-5' });
+    // The Senior Engineer's own backup too.
+    expect(configModels(config)).toContainEqual({ provider: 'openai', model: 'gpt-4.1' });
   });
 });

@@ -18,6 +18,12 @@ import type { CouncilLedger } from './ledger';
  */
 export const HEDGE_CLOSED_ROUND_PATCH = 'hedge-closed-round';
 
+/**
+ * Patch id of an expert's own hedge, in place of the council's. Only a council with an expert that
+ * sets `hedge` (which the schema refused before) calls `patched()`; every other one replays as before.
+ */
+export const EXPERT_HEDGE_PATCH = 'expert-hedge';
+
 /** What a hedged call reports, and what it reads of its round. */
 export interface HedgeHooks {
   onBackupStarted(backup: string): void;
@@ -26,14 +32,14 @@ export interface HedgeHooks {
 }
 
 /**
- * The hedge of an expert's call in `round`, and its hooks: the status line when its backup starts,
- * and (in a round a quorum or deadline may close) whether the round has closed. The patch keeps
- * councils recorded before it, whose backups started and raced whether or not the round had
- * closed, replaying.
+ * The hedge of an expert's call in `round` (its own, else the council's), and its hooks: the status
+ * line when its backup starts, and (in a round a quorum or deadline may close) whether the round has
+ * closed. The patch keeps councils recorded before it, whose backups started and raced whether or
+ * not the round had closed, replaying.
  */
 export function expertHedge(ledger: CouncilLedger, expert: Expert, round: number) {
   const { context } = ledger;
-  const hedge = context.hedge;
+  const hedge = expert.hedge && patched(EXPERT_HEDGE_PATCH) ? expert.hedge : context.hedge;
   const closesEarly = context.quorum !== undefined || context.deadlineMs !== undefined;
   const hooks: HedgeHooks = {
     onBackupStarted: (backup) =>
