@@ -32,7 +32,9 @@ export type HedgeBackup = z.infer<typeof hedgeBackupSchema>;
 /**
  * Hedged calls: when an expert's answer call is still running `afterMs` after it began (a durable
  * workflow timer), the same prompt goes to `backup` too; the first answer is the expert's, the other
- * call is cancelled.
+ * call is cancelled. The backup fills the expert's seat in the round: its answer counts toward a
+ * quorum, and once a quorum or deadline has closed the round without the expert, no backup starts
+ * (one running is cancelled). Set on the council, or on an expert, whose own takes its place.
  */
 export const hedgeConfigSchema = z
   .object({
