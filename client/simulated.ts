@@ -1,3 +1,4 @@
+import { hedgeBackups } from '../common/hedge';
 import type { ModelSpec } from '../common/llm';
 import { ALL_PROVIDER_FACTS, PROVIDER_FACTS, standardKeyEnv, type WorkerEnv } from '../common/providers';
 import type { CouncilConfig } from './config';
@@ -21,7 +22,7 @@ export function configModels(config: CouncilConfig): ModelSpec[] {
     : [
         ...config.context.activeExperts.map((e) => e.model),
         config.context.synthesisConfig.model,
-        ...(config.context.hedge ? [config.context.hedge.backup.model] : []),
+        ...hedgeBackups(config.context).map((backup) => backup.model),
       ];
 }
 

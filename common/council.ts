@@ -56,6 +56,8 @@ export const expertSchema = z
     /** What a message addressed to `role:<role>` reaches (see common/councilRouting.ts). */
     role: roleSchema.optional(),
     ...modelCallSettings,
+    /** Parallel mode: this expert's own hedge, in place of the council's `hedge`; see common/hedge. */
+    hedge: hedgeConfigSchema.optional(),
   })
   .strict();
 export type Expert = z.infer<typeof expertSchema>;

@@ -32,7 +32,9 @@ export type HedgeBackup = z.infer<typeof hedgeBackupSchema>;
 /**
  * Hedged calls: when an expert's answer call is still running `afterMs` after it began (a durable
  * workflow timer), the same prompt goes to `backup` too; the first answer is the expert's, the other
- * call is cancelled.
+ * call is cancelled. The backup fills the expert's seat in the round: its answer counts toward a
+ * quorum, and once a quorum or deadline has closed the round without the expert, no backup starts
+ * (one running is cancelled). Set on the council, or on an expert, whose own takes its place.
  */
 export const hedgeConfigSchema = z
   .object({
@@ -51,14 +53,38 @@ export function backupName(backup: HedgeBackup): string {
   return backup.name ?? modelName(backup.model);
 }
 
-/** Hedging applies where experts answer at once: there one straggler holds up the whole round. */
-export function checkHedge(context: { mode: string; hedge?: unknown }, ctx: z.RefinementCtx): void {
-  if (context.hedge === undefined) return;
-  if (!(HEDGE_MODES as readonly string[]).includes(context.mode)) {
+/** What {@link checkHedge} reads of a council context. */
+interface HedgedContext {
+  mode: string;
+  hedge?: unknown;
+  activeExperts: ReadonlyArray<{ hedge?: unknown }>;
+}
+
+/**
+ * Hedging, the council's or an expert's own, applies where experts answer at once: there one
+ * straggler holds up the whole round.
+ */
+export function checkHedge(context: HedgedContext, ctx: z.RefinementCtx): void {
+  if ((HEDGE_MODES as readonly string[]).includes(context.mode)) return;
+  const paths = [
+    ...(context.hedge !== undefined ? [['hedge']] : []),
+    ...context.activeExperts.flatMap((expert, index) =>
+      expert.hedge !== undefined ? [['activeExperts', index, 'hedge']] : [],
+    ),
+  ];
+  for (const path of paths) {
     ctx.addIssue({
       code: 'custom',
-      path: ['hedge'],
+      path,
       message: `hedge applies to ${HEDGE_MODES.join(', ')} mode only (this council is "${context.mode}"): remove it or use parallel`,
     });
   }
+}
+
+/** Every backup a council may call: the council's, then each expert's own. */
+export function hedgeBackups(context: {
+  hedge?: HedgeConfig;
+  activeExperts: ReadonlyArray<{ hedge?: HedgeConfig }>;
+}): HedgeBackup[] {
+  return [context, ...context.activeExperts].flatMap((holder) => (holder.hedge ? [holder.hedge.backup] : []));
 }

@@ -4,7 +4,9 @@
  * review (`council-peer-review`), a re-synthesis of one with a re-ranking (`council-resynthesis`)
  * a parallel council whose round closes at a quorum of two while Builder is still answering
  * (`council-quorum`), a parallel council whose Builder straggles past `hedge.afterMs` and is answered by
- * its backup (`council-hedge`), a parallel council cancelled while its experts answer (`council-cancelled`),
+ * its backup (`council-hedge`), the same whose quorum closes the round before Builder's hedge timer
+ * fires (`council-hedge-quorum`), one whose Builder has its own hedge, in place of the council's
+ * (`council-expert-hedge`), a parallel council cancelled while its experts answer (`council-cancelled`),
  * a debate that stops at consensus in its second of three rounds (`council-convergence`), one that
  * votes first and agrees at once (`council-vote-first`), the seed's turn-by-turn debate
  * (`council-turn-debate`), a council that goes on from another's conversation (`council-continued`),
@@ -83,6 +85,8 @@ async function recordWanted(recording: Recording): Promise<void> {
   if (wanted('council-continued')) await recordContinuation(recording);
   if (wanted('council-quorum')) await recordCouncil(recording, 'parallel', 'quorum');
   if (wanted('council-hedge')) await recordCouncil(recording, 'parallel', 'hedge');
+  if (wanted('council-hedge-quorum')) await recordCouncil(recording, 'parallel', 'hedge-quorum');
+  if (wanted('council-expert-hedge')) await recordCouncil(recording, 'parallel', 'expert-hedge');
   if (wanted('council-cancelled')) await recordCancelledCouncil(recording);
   if (wanted('council-convergence')) await recordCouncil(recording, 'adversarial', 'convergence');
   if (wanted('council-vote-first')) await recordCouncil(recording, 'adversarial', 'vote-first');

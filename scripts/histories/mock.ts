@@ -10,6 +10,8 @@ export const QUORUM_TASK = 'Should we adopt a four-day work week? Answer within 
 export const HEDGE_TASK = 'Should we adopt a four-day work week? Builder straggles, its backup answers.';
 /** The model Builder's own call is held on; its hedge's backup is on another, which answers at once. */
 export const HEDGED_MODEL = 'gpt-4o-mini';
+/** The task of the hedged council whose quorum closes the round before Builder's hedge timer fires. */
+export const HEDGE_QUORUM_TASK = 'Should we adopt a four-day work week? The quorum closes before the hedge.';
 /** The task of the cancelled council, by which the mock knows to hold its experts' answers. */
 export const CANCELLED_TASK = 'Should we adopt a four-day work week? This council is cancelled.';
 
@@ -30,8 +32,10 @@ export async function startRecordingMock(): Promise<RecordingMock> {
   );
   mock.on({ predicate: () => true }, async (request) => {
     // In the quorum council Builder straggles: the round closes without it and its answer is late.
-    if (JSON.stringify(request.messages).includes(QUORUM_TASK) && speaksAs(request, 'Builder'))
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const quorum = [QUORUM_TASK, HEDGE_QUORUM_TASK].some((task) =>
+      JSON.stringify(request.messages).includes(task),
+    );
+    if (quorum && speaksAs(request, 'Builder')) await new Promise((resolve) => setTimeout(resolve, 3_000));
     // In the hedged council Builder's own call straggles past afterMs and is cancelled once its backup answers.
     const hedged = JSON.stringify(request.messages).includes(HEDGE_TASK) && speaksAs(request, 'Builder');
     if (hedged && request.model === HEDGED_MODEL) await new Promise((resolve) => setTimeout(resolve, 10_000));

@@ -7,7 +7,7 @@ import { resynthesizeCouncil } from '../../client/resynthesize';
 import { MultiParticipantSession } from '../../client/session';
 import type { CouncilMode } from '../../common/council';
 import type { OrchestrationStrategy, ParticipantRole } from '../../common/participants';
-import { CANCELLED_TASK, HEDGE_TASK, QUORUM_TASK, ROUTING_TASK } from './mock';
+import { CANCELLED_TASK, HEDGE_QUORUM_TASK, HEDGE_TASK, QUORUM_TASK, ROUTING_TASK } from './mock';
 
 /** The task queue of the recording's worker. */
 export const TASK_QUEUE = 'record-histories';
@@ -57,11 +57,23 @@ export async function recordSession(recording: Recording, strategy: Orchestratio
   await saveHistory(recording, sessionId, `session-${strategy}`);
 }
 
+/** The councils recorded beside the plain one of each mode. */
+type CouncilVariant =
+  | 'peer-review'
+  | 'quorum'
+  | 'hedge'
+  | 'hedge-quorum'
+  | 'expert-hedge'
+  | 'convergence'
+  | 'vote-first'
+  | 'turn-debate'
+  | 'routing';
+
 /** Runs a council and saves its history (unless `save` is false); returns its id. */
 export async function recordCouncil(
   recording: Recording,
   mode: CouncilMode,
-  variant?: 'peer-review' | 'quorum' | 'hedge' | 'convergence' | 'vote-first' | 'turn-debate' | 'routing',
+  variant?: CouncilVariant,
   save = true,
 ) {
   const name = variant ? `council-${variant}` : `council-${mode}`;
@@ -72,6 +84,9 @@ export async function recordCouncil(
     model,
     canSendMessages: name === 'Critic',
     ...(variant === 'routing' && { role: name === 'Critic' ? 'critic' : 'maker' }),
+    // Builder's own hedge overrides the council's, whose timer would fire only after a minute.
+    ...(variant === 'expert-hedge' &&
+      name === 'Builder' && { hedge: { afterMs: 1_000, backup: backup('Builder backup') } }),
   }));
   await executeCouncilExperts(
     recording.client,
@@ -81,9 +96,11 @@ export async function recordCouncil(
           ? QUORUM_TASK
           : variant === 'routing'
             ? ROUTING_TASK
-            : variant === 'hedge'
+            : variant === 'hedge' || variant === 'expert-hedge'
               ? HEDGE_TASK
-              : 'Should we adopt a four-day work week?',
+              : variant === 'hedge-quorum'
+                ? HEDGE_QUORUM_TASK
+                : 'Should we adopt a four-day work week?',
       mode,
       activeExperts: experts,
       synthesisConfig: { model },
@@ -92,9 +109,10 @@ export async function recordCouncil(
       // The quorum closes the round first: the deadline's timer is started and then cancelled.
       ...(variant === 'quorum' && { quorum: 2, deadlineMs: 60_000 }),
       // Analyst and Critic answer before afterMs (their timers are cancelled); Builder's backup answers for it.
-      ...(variant === 'hedge' && {
-        hedge: { afterMs: 1_000, backup: { name: 'Backup', model: { provider: 'openai', model: 'gpt-4o' } } },
-      }),
+      ...(variant === 'hedge' && { hedge: { afterMs: 1_000, backup: backup('Backup') } }),
+      ...(variant === 'expert-hedge' && { hedge: { afterMs: 60_000, backup: backup('Backup') } }),
+      // The quorum of two closes the round before Builder's hedge timer fires: no backup starts.
+      ...(variant === 'hedge-quorum' && { quorum: 2, hedge: { afterMs: 1_000, backup: backup('Backup') } }),
       ...(variant === 'convergence' && { debateRounds: 3, convergence: { threshold: 0.67 } }),
       // Critic's opening differs (2 of 3 agree, the threshold is 0.6): the vote ends it at once.
       ...(variant === 'vote-first' && { debateRounds: 3, convergence: { threshold: 0.6, voteFirst: true } }),
@@ -109,6 +127,11 @@ export async function recordCouncil(
   );
   if (save) await saveHistory(recording, councilId, name);
   return councilId;
+}
+
+/** A hedge's backup on the model that answers at once while Builder's own (gpt-4o-mini) straggles. */
+function backup(name: string) {
+  return { name, model: { provider: 'openai' as const, model: 'gpt-4o' } };
 }
 
 /** A parallel council of two experts, cancelled once both calls are in flight. */

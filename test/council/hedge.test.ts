@@ -9,73 +9,41 @@ import { executeCouncilExperts } from '../../client/council';
 import { councilContextSchema } from '../../common/council';
 import { zodProblem } from '../../common/validation';
 import { isModelCallScheduled } from '../durability/support/temporal';
-import { mockClients, promptText, speakerOf, startMockLlm } from '../helpers/mockLlm';
+import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { answerAfterDelays, type DelayedAnswers } from './delayedMock';
 import { council, expert, model } from './support';
 
 const backupModel = { provider: 'openai', model: 'gpt-4o-backup' } as const;
 const STRAGGLER_MS = 20_000;
 
-/** A call as it reached the mock, before its answer: who, on which model, shown what. */
-interface Arrival {
-  speaker: string;
-  model: string;
-  prompt: string;
-  at: number;
-}
-
 describe('council hedging on the real dev server', () => {
   let mock: LLMock;
   let harness: TemporalTestHarness;
-  let arrivals: Arrival[] = [];
-  /** How long a speaker takes on a model, by `speaker|model`; 100 ms when not listed. */
-  let delays = new Map<string, number>();
-  /** Ends every delay still running: a cancelled call's answer is never awaited by the test. */
-  const pending = new Set<() => void>();
-  const letGo = () => pending.forEach((end) => end());
+  let answers: DelayedAnswers;
 
   beforeAll(async () => {
     mock = await startMockLlm();
-    mock.on({ predicate: () => true }, async (request) => {
-      const speaker = speakerOf({ body: request }) ?? 'unknown';
-      const body = request as { model?: string };
-      const arrival = {
-        speaker,
-        model: body.model ?? '',
-        prompt: promptText({ body: request } as never),
-        at: Date.now(),
-      };
-      arrivals.push(arrival);
-      await new Promise<void>((resolve) => {
-        const end = () => (clearTimeout(timer), pending.delete(end), resolve());
-        const timer = setTimeout(end, delays.get(`${speaker}|${arrival.model}`) ?? 100);
-        pending.add(end);
-      });
-      const content = `${speaker}: answer from ${arrival.model}`;
-      return { content, usage: { prompt_tokens: 10, completion_tokens: 5 } };
-    });
+    answers = answerAfterDelays(mock);
     harness = await startHarness('council-hedge', createLlmActivities(mockClients(mock)));
   });
   afterAll(async () => {
-    letGo();
+    answers?.letGo();
     await harness?.close();
     await mock?.stop();
   });
-  beforeEach(() => {
-    arrivals = [];
-    delays = new Map();
-  });
+  beforeEach(() => answers.reset());
 
   const run = (context: Parameters<typeof executeCouncilExperts>[1]) =>
     executeCouncilExperts(harness.client, context, undefined, undefined, { taskQueue: harness.taskQueue });
   const hedge = { afterMs: 1_500, backup: { name: 'Backup', model: backupModel } };
 
   it('a straggling expert is answered by the backup after afterMs, long before its own call would end', async () => {
-    delays = new Map([[`Expert B|${model.model}`, STRAGGLER_MS]]);
+    answers.delays = new Map([[`Expert B|${model.model}`, STRAGGLER_MS]]);
     const started = Date.now();
     const result = await run(council('parallel', [expert('a'), expert('b')], { hedge }));
     const elapsed = Date.now() - started;
-    letGo();
+    answers.letGo();
 
     expect(result.outputs.b).toMatchObject({
       status: 'done',
@@ -93,8 +61,8 @@ describe('council hedging on the real dev server', () => {
       hedgedBy: 'Backup',
     });
     // The backup was sent the straggler's very prompt.
-    const own = arrivals.find((a) => a.speaker === 'Expert B' && a.model === model.model);
-    const backups = arrivals.filter((a) => a.model === backupModel.model);
+    const own = answers.arrivals.find((a) => a.speaker === 'Expert B' && a.model === model.model);
+    const backups = answers.arrivals.filter((a) => a.model === backupModel.model);
     expect(backups.map((a) => a.speaker)).toEqual(['Expert B']);
     expect(backups[0]?.prompt).toBe(own?.prompt);
     // The backup was scheduled once afterMs had passed since the expert's own call was (server times).
@@ -112,18 +80,20 @@ describe('council hedging on the real dev server', () => {
   });
 
   it("when the expert's own call answers first after all, the backup is cancelled and hedgedBy stays unset", async () => {
-    delays = new Map([
+    answers.delays = new Map([
       [`Expert B|${model.model}`, hedge.afterMs + 3_000],
       [`Expert B|${backupModel.model}`, STRAGGLER_MS],
     ]);
     const started = Date.now();
     const result = await run(council('parallel', [expert('a'), expert('b')], { hedge }));
     const elapsed = Date.now() - started;
-    letGo();
+    answers.letGo();
 
     expect(result.outputs.b).toMatchObject({ content: 'Expert B: answer from gpt-4o-mini' });
     expect(result.outputs.b?.hedgedBy).toBeUndefined();
-    expect(arrivals.filter((a) => a.model === backupModel.model).map((a) => a.speaker)).toEqual(['Expert B']);
+    expect(answers.arrivals.filter((a) => a.model === backupModel.model).map((a) => a.speaker)).toEqual([
+      'Expert B',
+    ]);
     expect(elapsed).toBeLessThan(STRAGGLER_MS / 2);
     const events = (await harness.client.workflow.getHandle(result.councilId).fetchHistory()).events ?? [];
     expect(events.filter((e) => e.activityTaskCancelRequestedEventAttributes)).toHaveLength(1);
@@ -134,8 +104,8 @@ describe('council hedging on the real dev server', () => {
     const patient = { ...hedge, afterMs: 5_000 };
     const result = await run(council('parallel', [expert('a'), expert('b')], { hedge: patient }));
 
-    expect(arrivals.filter((a) => a.model === backupModel.model)).toEqual([]);
-    expect(arrivals.map((a) => a.speaker).sort()).toEqual(['Expert A', 'Expert B', 'Synthesizer']);
+    expect(answers.arrivals.filter((a) => a.model === backupModel.model)).toEqual([]);
+    expect(answers.arrivals.map((a) => a.speaker).sort()).toEqual(['Expert A', 'Expert B', 'Synthesizer']);
     expect(result.outputs.a?.hedgedBy).toBeUndefined();
     expect(result.outputs.b?.hedgedBy).toBeUndefined();
   });
@@ -145,7 +115,7 @@ describe('council hedging on the real dev server', () => {
     const context = council('parallel', [expert('a')], { hedge: { afterMs: 1_500, backup } });
 
     await expect(run(context)).rejects.toThrow(/SECRET_DB_PASSWORD/);
-    expect(arrivals).toEqual([]);
+    expect(answers.arrivals).toEqual([]);
   });
 
   it('refuses a hedge outside parallel mode and an afterMs under 100 ms, saying how to fix it', () => {
@@ -163,5 +133,7 @@ describe('council hedging on the real dev server', () => {
   it('examples/hedged.yaml is valid, and its backup model counts among the models whose keys the run needs', () => {
     const config = loadConfigFile(path.resolve(__dirname, '../../examples/hedged.yaml'));
     expect(configModels(config)).toContainEqual({ provider: 'anthropic', model: 'claude-haiku-4-5' });
+    // The Senior Engineer's own backup too.
+    expect(configModels(config)).toContainEqual({ provider: 'openai', model: 'gpt-4.1' });
   });
 });

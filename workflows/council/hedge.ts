@@ -1,4 +1,5 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
+import type { Expert } from '../../common/council';
 import type { ChatMessage } from '../../common/llm';
 import { backupName, type HedgeConfig } from '../../common/hedge';
 import {
@@ -8,6 +9,49 @@ import {
   type InFlightCalls,
   type ModelSettings,
 } from '../shared/callModel';
+import type { CouncilLedger } from './ledger';
+
+/**
+ * Patch id of hedging in a round that closes early: once a quorum or deadline has closed the round,
+ * the straggler's seat is gone, so its backup does not start (or is cancelled). Only a council with
+ * both a hedge and a quorum or deadline calls `patched()`; every other council replays as before.
+ */
+export const HEDGE_CLOSED_ROUND_PATCH = 'hedge-closed-round';
+
+/**
+ * Patch id of an expert's own hedge, in place of the council's. Only a council with an expert that
+ * sets `hedge` (which the schema refused before) calls `patched()`; every other one replays as before.
+ */
+export const EXPERT_HEDGE_PATCH = 'expert-hedge';
+
+/** What a hedged call reports, and what it reads of its round. */
+export interface HedgeHooks {
+  onBackupStarted(backup: string): void;
+  /** True once a quorum or deadline has closed the call's round: no seat is left to fill. */
+  roundClosed?: () => boolean;
+}
+
+/**
+ * The hedge of an expert's call in `round` (its own, else the council's), and its hooks: the status
+ * line when its backup starts, and (in a round a quorum or deadline may close) whether the round has
+ * closed. The patch keeps councils recorded before it, whose backups started and raced whether or
+ * not the round had closed, replaying.
+ */
+export function expertHedge(ledger: CouncilLedger, expert: Expert, round: number) {
+  const { context } = ledger;
+  const hedge = expert.hedge && patched(EXPERT_HEDGE_PATCH) ? expert.hedge : context.hedge;
+  const closesEarly = context.quorum !== undefined || context.deadlineMs !== undefined;
+  const hooks: HedgeHooks = {
+    onBackupStarted: (backup) =>
+      ledger.setStatus('running', `round ${round}: ${expert.name} straggles, ${backup} answers too`),
+    ...(hedge &&
+      closesEarly &&
+      patched(HEDGE_CLOSED_ROUND_PATCH) && {
+        roundClosed: () => ledger.closedRound >= round,
+      }),
+  };
+  return { hedge, hooks };
+}
 
 /** A call's outcome, and who answered when the hedge's backup did. */
 export type HedgedOutcome = CallOutcome & { hedgedBy?: string };
@@ -35,6 +79,9 @@ function startCall(settings: ModelSettings, prompt: ChatMessage[], options: Call
  * durable like any other), the same prompt goes to the backup too, as phase `hedge` of the round.
  * The first answer is the expert's; the other call is cancelled. When one call fails the other
  * may still answer; when both fail, the expert's own failure is reported.
+ * The backup fills the straggler's seat in the round, so its answer counts toward a quorum. Once
+ * the round has closed without the expert, the seat is gone: the backup does not start, or is
+ * cancelled, and the expert's own call ends late like any other.
  * Without a hedge this is the plain call, with the very commands of councils recorded before it.
  */
 export async function hedgedCall(
@@ -42,20 +89,26 @@ export async function hedgedCall(
   settings: ModelSettings,
   prompt: ChatMessage[],
   options: CallOptions,
-  onBackupStarted: (backup: string) => void,
+  hooks: HedgeHooks,
 ): Promise<HedgedOutcome> {
   if (!hedge) return callModel(settings, prompt, options);
+  const closed = hooks.roundClosed ?? (() => false);
   const own = startCall(settings, prompt, options);
-  if (await condition(own.ended, hedge.afterMs)) return outcomeOf(own.ending);
+  if (await condition(() => own.ended() || closed(), hedge.afterMs)) {
+    if (!own.ended()) await own.done;
+    return outcomeOf(own.ending);
+  }
   const name = backupName(hedge.backup);
-  onBackupStarted(name);
+  hooks.onBackupStarted(name);
   const label = `${options.site.label ?? options.site.participant} by ${name}`;
   const backup = startCall(hedge.backup, prompt, {
     ...options,
     site: { ...options.site, phase: 'hedge', label },
   });
   const answered = (ending: Ending) => ending.outcome?.status === 'ok' || ending.thrown !== undefined;
-  await condition(() => answered(own.ending) || answered(backup.ending) || (own.ended() && backup.ended()));
+  await condition(
+    () => answered(own.ending) || answered(backup.ending) || (own.ended() && backup.ended()) || closed(),
+  );
   const backupWon = answered(backup.ending) && !answered(own.ending);
   (backupWon ? own : backup).cancel();
   await Promise.all([own.done, backup.done]);

@@ -1,24 +1,14 @@
 import { CancellationScope, CancelledFailure, condition, patched } from '@temporalio/workflow';
-import type { Expert, SynthesisOutput } from '../../common/council';
+import type { SynthesisOutput } from '../../common/council';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { ZERO_USAGE } from '../../common/llm';
 import { callModel, type CallIds } from '../shared/callModel';
-import { hedgedCall } from './hedge';
 import { ConvergenceWatch, DEBATE_CONVERGENCE_PATCH } from './convergence';
 import type { CouncilLedger } from './ledger';
-import {
-  addressReply,
-  conversationContextFor,
-  createExpertMessage,
-  parseExpertReply,
-  type ExpertReply,
-  type HistoryFormat,
-} from './messaging';
 import type { ModeContext } from './modes';
 import type { RoundCloser } from './quorum';
-import { expertPrompt, type PhaseSpec } from './prompt';
-import { MESSAGE_ROUTING_PATCH, routeReply, type RoutedReply } from './routing';
 import { synthesisPrompt } from './synthesis';
+import { takeTurn } from './turn';
 
 /**
  * A cancelled council stops at the next round instead of calling every remaining expert in vain.
@@ -28,102 +18,6 @@ import { synthesisPrompt } from './synthesis';
 export function stopIfCancelled(): void {
   if (CancellationScope.current().consideredCancelled)
     throw new CancelledFailure('the council was cancelled');
-}
-
-/**
- * One expert's turn: its visible history in, one routed message (or a recorded failure) out.
- * Resolves to whether the expert answered.
- */
-async function takeTurn(
-  ledger: CouncilLedger,
-  ids: CallIds,
-  expert: Expert,
-  phase: PhaseSpec,
-): Promise<boolean> {
-  const { context } = ledger;
-  // The call's own round: a quorum may close it while the call runs, which makes the answer late.
-  const { round } = ledger;
-  const structured = context.enableMessaging && expert.canSendMessages === true;
-  // Routed replies change this expert's prompt and how its reply is read: recorded councils, which
-  // have no marker, replay with the prompt and routing they had.
-  const routed = structured && patched(MESSAGE_ROUTING_PATCH);
-  // Its inbox, taken once: the urgent messages in it it reads first. Only routing makes a message
-  // urgent, so every other prompt is as before.
-  const delivered = ledger.deliver(expert.id);
-  const urgent = delivered.filter((message) => message.priority === 'urgent').map((message) => message.id);
-  const format: HistoryFormat = {
-    nameOf: (id) => context.activeExperts.find((e) => e.id === id)?.name,
-    showIds: structured,
-    ...(urgent.length > 0 && { firstIds: new Set(urgent) }),
-  };
-  const seen = conversationContextFor(
-    ledger.messages,
-    expert.id,
-    ledger.round,
-    context.maxHistoryMessages,
-    format,
-  );
-  const form = routed ? 'routed' : structured ? 'structured' : 'plain';
-  const prompt = expertPrompt(context, expert, phase, ledger.round, seen.conversationHistory, form);
-  const view = ledger.shown.shown(
-    expert.id,
-    ledger.round,
-    phase.kind,
-    seen.messages.map((message) => message.id),
-  );
-  ledger.expertStarted(
-    expert,
-    phase.kind,
-    delivered.map((message) => message.id),
-  );
-  const site = { round: ledger.round, phase: phase.kind, participant: expert.id, label: expert.name };
-  const options = { site, ids, responseFormat: structured ? ('json' as const) : undefined };
-  const outcome = await hedgedCall(context.hedge, expert, prompt, options, (backup) =>
-    ledger.setStatus('running', `round ${round}: ${expert.name} straggles, ${backup} answers too`),
-  );
-  if (outcome.status !== 'ok') {
-    ledger.expertFailed(expert, phase.kind, outcome.error, round);
-    return false;
-  }
-  const raw = outcome.response.content;
-  const reply: ExpertReply = structured
-    ? parseExpertReply(raw, phase.defaultType)
-    : { type: phase.defaultType, content: raw.trim(), structured: false };
-  const seenIds = new Set(seen.messages.map((m) => m.id));
-  const roster = { experts: context.activeExperts, groups: context.groups };
-  const address: RoutedReply = routed
-    ? routeReply(reply, expert.id, roster, seenIds)
-    : structured
-      ? addressReply(reply, expert.id, context.activeExperts, seenIds)
-      : {};
-  const message = createExpertMessage(
-    ledger.stamp(),
-    expert.id,
-    expert.name,
-    reply.content,
-    reply.type,
-    address.recipient,
-    address.replyTo,
-    address.context,
-  );
-  const { recipients, audience, priority } = address;
-  const routing = {
-    ...(recipients !== undefined && { recipients }),
-    ...(audience !== undefined && { audience }),
-    ...(priority !== undefined && { priority }),
-  };
-  ledger.expertDone(
-    expert,
-    phase.kind,
-    { ...message, ...routing },
-    outcome.response.tokenUsage,
-    round,
-    outcome.response.servedBy,
-  );
-  const output = ledger.outputs[expert.id];
-  if (output && outcome.hedgedBy) output.hedgedBy = outcome.hedgedBy;
-  view.answerId = message.id;
-  return true;
 }
 
 /** The {@link ModeContext} a mode runs against, backed by the ledger. */

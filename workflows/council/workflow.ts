@@ -17,7 +17,7 @@ import {
   type CouncilWorkflowResult,
 } from '../../common/council';
 import { councilProgressQuery, injectHumanMessageUpdate } from '../../common/councilApi';
-import { backupName } from '../../common/hedge';
+import { backupName, hedgeBackups } from '../../common/hedge';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import {
@@ -119,12 +119,12 @@ export async function councilWorkflow(
 
   // The worker's provider policy on every model the council will call, before any is called.
   if (patched(PROVIDER_POLICY_PATCH)) {
-    const { activeExperts, synthesisConfig, hedge } = context;
+    const { activeExperts, synthesisConfig } = context;
     const refusal = await policyRefusal([
       ...activeExperts.map((expert) => ({ participant: expert.name, model: expert.model })),
       { participant: synthesisConfig.name, model: synthesisConfig.model },
-      // Only a hedged council (the schema refused `hedge` before it) has a backup: others check as before.
-      ...(hedge ? [{ participant: backupName(hedge.backup), model: hedge.backup.model }] : []),
+      // Only a hedged council (the schema refused `hedge` before it) has backups: others check as before.
+      ...hedgeBackups(context).map((backup) => ({ participant: backupName(backup), model: backup.model })),
     ]);
     if (refusal) {
       await condition(allHandlersFinished);

@@ -22,7 +22,7 @@ export interface DurableEnvironment {
  */
 export function useDurableEnvironment(options: {
   latencyMs: number;
-  hold?: (speaker: string, nth: number) => boolean;
+  hold?: (speaker: string, nth: number, model: string) => boolean;
   server?: Omit<DevServerOptions, 'dbFile'>;
   answer?: AnswerText;
   dataConverter?: DataConverter;

@@ -11,6 +11,8 @@ export async function startMock(): Promise<LLMock> {
 /** A call that reached the point of answering (after its latency): who, which of its calls, when. */
 export interface AnswerStart {
   speaker: string;
+  /** The model the call was made on: an expert's own, or a hedge's backup. */
+  model: string;
   /** 1 for the speaker's first call, 2 for its second, ... */
   nth: number;
   at: number;
@@ -31,13 +33,13 @@ export type AnswerText = (speaker: string, count: number) => string;
  * Answers every chat request with `answer(speaker, N)` ("NAME: answer N", N unique across the run,
  * unless given) after `latencyMs`, usage 10 in / 5 out. aimock applies the latency before calling the factory and journals a request only
  * when its response ends, so a call whose worker dies while it waits is never journaled: the
- * journal lists completed calls only. Calls for which `hold(speaker, nth)` is true wait for
+ * journal lists completed calls only. Calls for which `hold(speaker, nth, model)` is true wait for
  * `release()` after their latency: a test knows they are in flight, with no race against the clock.
  */
 export function answerWithLatency(
   mock: LLMock,
   latencyMs: number,
-  hold: (speaker: string, nth: number) => boolean = () => false,
+  hold: (speaker: string, nth: number, model: string) => boolean = () => false,
   answer: AnswerText = (speaker, count) => `${speaker}: answer ${count}`,
 ): Answerer {
   let release = () => undefined as void;
@@ -51,9 +53,10 @@ export function answerWithLatency(
       const speaker = speakerOf({ body: request }) ?? 'unknown';
       const nth = (perSpeaker.get(speaker) ?? 0) + 1;
       perSpeaker.set(speaker, nth);
-      const start = { speaker, nth, at: Date.now() };
+      const model = (request as { model?: string }).model ?? '';
+      const start = { speaker, model, nth, at: Date.now() };
       answerer.started.push(start);
-      if (hold(speaker, nth)) {
+      if (hold(speaker, nth, model)) {
         answerer.held.push(start);
         // A held call whose worker is killed is never released (nothing to clean up: a pending
         // promise holds no timer); if it were, aimock would journal an answer nobody received.
