@@ -3,6 +3,7 @@ import type { Expert, SynthesisOutput } from '../../common/council';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { ZERO_USAGE } from '../../common/llm';
 import { callModel, type CallIds } from '../shared/callModel';
+import type { BudgetGate } from '../shared/budget';
 import { hedgedCall } from './hedge';
 import { ConvergenceWatch, DEBATE_CONVERGENCE_PATCH } from './convergence';
 import type { CouncilLedger } from './ledger';
@@ -39,6 +40,7 @@ async function takeTurn(
   ids: CallIds,
   expert: Expert,
   phase: PhaseSpec,
+  budget: BudgetGate | undefined,
 ): Promise<boolean> {
   const { context } = ledger;
   // The call's own round: a quorum may close it while the call runs, which makes the answer late.
@@ -77,7 +79,7 @@ async function takeTurn(
     delivered.map((message) => message.id),
   );
   const site = { round: ledger.round, phase: phase.kind, participant: expert.id, label: expert.name };
-  const options = { site, ids, responseFormat: structured ? ('json' as const) : undefined };
+  const options = { site, ids, responseFormat: structured ? ('json' as const) : undefined, budget };
   const outcome = await hedgedCall(context.hedge, expert, prompt, options, (backup) =>
     ledger.setStatus('running', `round ${round}: ${expert.name} straggles, ${backup} answers too`),
   );
@@ -127,7 +129,12 @@ async function takeTurn(
 }
 
 /** The {@link ModeContext} a mode runs against, backed by the ledger. */
-export function modeContext(ledger: CouncilLedger, ids: CallIds, closer: RoundCloser): ModeContext {
+export function modeContext(
+  ledger: CouncilLedger,
+  ids: CallIds,
+  closer: RoundCloser,
+  budget?: BudgetGate,
+): ModeContext {
   const { context } = ledger;
   return {
     experts: context.activeExperts,
@@ -139,7 +146,7 @@ export function modeContext(ledger: CouncilLedger, ids: CallIds, closer: RoundCl
       ledger.setStatus('running', `round ${ledger.round}: ${detail}`);
       return ledger.round;
     },
-    turn: (expert, phase) => takeTurn(ledger, ids, expert, phase),
+    turn: (expert, phase) => takeTurn(ledger, ids, expert, phase, budget),
     gather: (turns) => closer.close(ledger, turns),
     async endRound() {
       const wait = context.awaitHumanBetweenRounds;
@@ -184,6 +191,7 @@ export async function synthesize(
   ledger: CouncilLedger,
   ids: CallIds,
   peerReview?: PeerReviewResult,
+  budget?: BudgetGate,
 ): Promise<SynthesisOutput> {
   stopIfCancelled();
   const { synthesisConfig: config, task } = ledger.context;
@@ -199,7 +207,7 @@ export async function synthesize(
   const material = { task, outputs, messages, ...(peerReview && { peerReview }) };
   const prompt = synthesisPrompt(config, material);
   const site = { round: ledger.round, phase: 'synthesis', participant: config.name };
-  const outcome = await callModel(config, prompt, { site, ids });
+  const outcome = await callModel(config, prompt, { site, ids, budget });
   if (outcome.status !== 'ok') return { ...base, status: 'failed', error: outcome.error };
   const { content, tokenUsage, servedBy } = outcome.response;
   return { ...base, status: 'done', content, tokenUsage, ...(servedBy && { servedBy }) };

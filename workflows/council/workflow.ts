@@ -32,6 +32,7 @@ import { zodProblem } from '../../common/validation';
 import { CallIds, CANCELLED_RUN_PATCH } from '../shared/callModel';
 import { policyRefusal } from '../shared/providerPolicy';
 import { boundCouncilResult } from './bounds';
+import { budgetOutcome, councilBudgetGate } from './budget';
 import { CouncilDetails } from './details';
 import { CouncilLedger } from './ledger';
 import { checkHumanMessage, humanMessageOf } from './human';
@@ -119,12 +120,14 @@ export async function councilWorkflow(
 
   // The worker's provider policy on every model the council will call, before any is called.
   if (patched(PROVIDER_POLICY_PATCH)) {
-    const { activeExperts, synthesisConfig, hedge } = context;
+    const { activeExperts, synthesisConfig, hedge, budget } = context;
     const refusal = await policyRefusal([
       ...activeExperts.map((expert) => ({ participant: expert.name, model: expert.model })),
       { participant: synthesisConfig.name, model: synthesisConfig.model },
       // Only a hedged council (the schema refused `hedge` before it) has a backup: others check as before.
       ...(hedge ? [{ participant: backupName(hedge.backup), model: hedge.backup.model }] : []),
+      // Only a budgeted council (the schema refused `budget` before it) may downgrade to a cheaper model.
+      ...(budget?.downgradeTo ? [{ participant: 'budget downgradeTo', model: budget.downgradeTo }] : []),
     ]);
     if (refusal) {
       await condition(allHandlersFinished);
@@ -134,6 +137,7 @@ export async function councilWorkflow(
 
   const ids = new CallIds();
   const closer = new RoundCloser();
+  const gate = councilBudgetGate(context);
   try {
     // Only an input with resynthesizeFrom (new in schema version 2) takes this path: older histories
     // never do, so it needs no patch.
@@ -142,24 +146,26 @@ export async function councilWorkflow(
       // Only an input with continueFrom (new in schema version 3) carries over messages: older
       // histories never do, and carrying over issues no command, so it needs no patch.
       if (prior) carryOverPrior(ledger, prior);
-      await councilModeRunner(context).run(modeContext(ledger, ids, closer));
+      await councilModeRunner(context).run(modeContext(ledger, ids, closer, gate));
     }
     // Only a configured review calls patched(): other councils record no marker, as before.
     let review: PeerReviewResult | undefined;
     if (context.peerReview && patched(PEER_REVIEW_PATCH)) {
       stopIfCancelled();
-      review = await peerReview(ledger, ids, context.peerReview, workflowInfo().workflowId);
+      review = await peerReview(ledger, ids, context.peerReview, workflowInfo().workflowId, gate);
     }
-    const synthesis = await synthesize(ledger, ids, review);
+    const synthesis = await synthesize(ledger, ids, review, gate);
     // Calls a quorum or deadline left running end now, recorded late (no other council has any).
     await closer.settle();
-    ledger.setStatus('completed', `${ledger.failed.size} of ${context.activeExperts.length} experts failed`);
+    const failed = `${ledger.failed.size} of ${context.activeExperts.length} experts failed`;
+    ledger.setStatus('completed', `${failed}${budgetOutcome(gate)}`);
     await condition(allHandlersFinished);
     const link = {
       ...(source && { resynthesizedFrom: source.sourceId }),
       ...(prior && { continuedFrom: prior.sourceId }),
     };
-    return boundCouncilResult({ ...ledger.result(synthesis), ...review, ...link });
+    const budget = gate && { budget: gate.view() };
+    return boundCouncilResult({ ...ledger.result(synthesis), ...review, ...link, ...budget });
   } catch (error) {
     // A cancelled council says so in its progress and the CouncilStatus list; older histories never
     // reach this command.
