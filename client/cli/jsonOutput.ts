@@ -160,6 +160,8 @@ export const councilResultJson = z.object({
   convergence: convergenceJson.optional(),
   /** `run --from FILE` or `--from-run ID`: the council whose conversation this one went on from. */
   continuedFrom: z.string().optional(),
+  /** A council with a budget: what it spent, its limit, the calls it refused. */
+  budget: budgetJson.optional(),
 });
 
 const transcriptEntryJson = z.object({
@@ -226,6 +228,8 @@ export const councilShowJson = z.object({
   stats: statsJson.optional(),
   /** `--save FILE`: the file the conversation was written to. */
   savedTo: z.string().optional(),
+  /** A completed council with a budget: what it spent, its limit, the calls it refused. */
+  budget: budgetJson.optional(),
 });
 
 /** `council list`: sessions and councils, newest first. */
