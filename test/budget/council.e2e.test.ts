@@ -3,6 +3,7 @@ import { createLlmActivities } from '../../activities';
 import { executeCouncilExperts, type CouncilExpert } from '../../client/council';
 import { councilContextSchema } from '../../common/council';
 import { FailureType } from '../../common/failures';
+import { CouncilCostUsdKey } from '../../common/searchAttributes';
 import { zodProblem } from '../../common/validation';
 import { chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
@@ -96,6 +97,9 @@ describe('council budgets on the real dev server, LLM served by aimock', () => {
     });
     expect(result.budget?.spent.usd).toBeCloseTo(journalUsd(), 9);
     expect(result.budget?.spent.usd).toBeLessThanOrEqual(2.5);
+    // Its spend is the CouncilCostUsd search attribute, as a session's is: `list --min-cost-usd` finds it.
+    const described = await harness.client.workflow.getHandle(result.councilId).describe();
+    expect(described.typedSearchAttributes.get(CouncilCostUsdKey)).toBeCloseTo(journalUsd(), 9);
     expect(details.at(-1)).toMatch(
       /^1 of 3 experts failed; budget exhausted: 2 call\(s\) refused after \$0\.010000 and \d+ tokens spent$/,
     );

@@ -1,6 +1,8 @@
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { patched } from '@temporalio/workflow';
 import { emptyLedger } from '../../common/budget';
 import type { CouncilContext } from '../../common/council';
+import { CouncilCostUsdKey } from '../../common/searchAttributes';
 import { BudgetGate } from '../shared/budget';
 
 /**
@@ -30,4 +32,19 @@ export function budgetOutcome(gate: BudgetGate | undefined): string {
   if (!gate?.ledger.exhausted) return '';
   const { refusedCount, spent } = gate.ledger;
   return `; budget exhausted: ${refusedCount} call(s) refused after $${spent.usd.toFixed(6)} and ${spent.tokens} tokens spent`;
+}
+
+/**
+ * The CouncilCostUsd update a budgeted council adds to its status upsert: its spend, once it changed
+ * since it was last published (so `council list --min-cost-usd` and the Web UI see councils as they
+ * see sessions). Nothing for a council without a budget, whose histories stay as recorded.
+ */
+export function costPublisher(gate: BudgetGate | undefined): () => SearchAttributeUpdatePair[] {
+  let published = 0;
+  return () => {
+    const spent = gate?.ledger.spent.usd;
+    if (spent === undefined || spent === published) return [];
+    published = spent;
+    return [{ key: CouncilCostUsdKey, value: spent }];
+  };
 }

@@ -32,7 +32,7 @@ import { zodProblem } from '../../common/validation';
 import { CallIds, CANCELLED_RUN_PATCH } from '../shared/callModel';
 import { policyRefusal } from '../shared/providerPolicy';
 import { boundCouncilResult } from './bounds';
-import { budgetOutcome, councilBudgetGate } from './budget';
+import { budgetOutcome, costPublisher, councilBudgetGate } from './budget';
 import { CouncilDetails } from './details';
 import { CouncilLedger } from './ledger';
 import { checkHumanMessage, humanMessageOf } from './human';
@@ -86,11 +86,15 @@ export async function councilWorkflow(
   const prior = rawPrior !== undefined ? parsePriorConversation(rawPrior) : undefined;
   const source: ResynthesisSource | undefined =
     raw !== undefined ? parseResynthesisSource(raw, context) : undefined;
+  // Before the first command, so every status upsert can carry the budget's spend.
+  const gate = councilBudgetGate(context);
+  const costUpdate = costPublisher(gate);
   const publish = (status: string) =>
     upsertSearchAttributes([
       { key: CouncilKindKey, value: 'council' },
       { key: CouncilStatusKey, value: status },
       { key: CouncilStrategyKey, value: context.mode },
+      ...costUpdate(),
     ]);
   const details = new CouncilDetails();
   const ledger = new CouncilLedger(
@@ -137,7 +141,6 @@ export async function councilWorkflow(
 
   const ids = new CallIds();
   const closer = new RoundCloser();
-  const gate = councilBudgetGate(context);
   try {
     // Only an input with resynthesizeFrom (new in schema version 2) takes this path: older histories
     // never do, so it needs no patch.
