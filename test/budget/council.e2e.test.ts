@@ -20,7 +20,8 @@ const cheap = {
   model: 'gpt-4o-mini',
   price: { inputPerMTok: 0, outputPerMTok: 100 },
 } as const;
-const OUTPUT_TOKENS = 5;
+/** Output tokens the mock reports for every answer (a test may raise it so that spend adds up). */
+let outputTokens = 5;
 
 const bounded = { model: dear, maxOutputTokens: 1000, retry: { maximumAttempts: 1 } };
 const experts: CouncilExpert[] = ['e1', 'e2', 'e3'].map((id) => ({ id, name: `Expert ${id}`, ...bounded }));
@@ -34,7 +35,7 @@ describe('council budgets on the real dev server, LLM served by aimock', () => {
     mock = await startMockLlm();
     mock.on({ predicate: () => true }, (request) => {
       const speaker = speakerOf({ body: request }) ?? 'unknown';
-      return { content: `${speaker}: answer`, usage: { prompt_tokens: 7, completion_tokens: OUTPUT_TOKENS } };
+      return { content: `${speaker}: answer`, usage: { prompt_tokens: 7, completion_tokens: outputTokens } };
     });
     harness = await startHarness('budget-council', createLlmActivities(mockClients(mock)));
   });
@@ -42,26 +43,30 @@ describe('council budgets on the real dev server, LLM served by aimock', () => {
     await harness?.close();
     await mock?.stop();
   });
-  beforeEach(() => mock.clearRequests());
+  beforeEach(() => {
+    mock.clearRequests();
+    outputTokens = 5;
+  });
 
   /** Each request's speaker and model, from the mock's journal, sorted (a fan-out's order varies). */
   const journal = () =>
     chatRequests(mock)
       .map((entry) => `${speakerOf(entry)}:${(entry.body as { model: string }).model}`)
       .sort();
+  const speakersInOrder = () => chatRequests(mock).map((entry) => speakerOf(entry));
   /** What the journal's calls cost at their model's price (input is free here). */
   const journalUsd = () =>
     chatRequests(mock).reduce((sum, entry) => {
       const perMTok = (entry.body as { model: string }).model === dear.model ? 1000 : 100;
-      return sum + (OUTPUT_TOKENS * perMTok) / 1e6;
+      return sum + (outputTokens * perMTok) / 1e6;
     }, 0);
   /** The details of the council's status changes, as a follower heard them. */
   let details: string[] = [];
-  const run = (budget: Record<string, unknown>) => {
+  const run = (budget: Record<string, unknown>, extra: Record<string, unknown> = { mode: 'parallel' }) => {
     details = [];
     return executeCouncilExperts(
       harness.client,
-      council('parallel', experts, { synthesisConfig, budget } as never),
+      { ...council('parallel', experts, { synthesisConfig, budget } as never), ...extra },
       undefined,
       (_status, update) => void details.push(update.detail),
       { taskQueue: harness.taskQueue },
@@ -103,6 +108,38 @@ describe('council budgets on the real dev server, LLM served by aimock', () => {
     expect(details.at(-1)).toMatch(
       /^1 of 3 experts failed; budget exhausted: 2 call\(s\) refused after \$0\.010000 and \d+ tokens spent$/,
     );
+  });
+
+  it('stop in a debate: calls one after another spend for real, and the first that does not fit ends it', async () => {
+    // $0.4 spent a call, $1 reserved: the fourth call (Expert e2's critique) would pass $1.9.
+    outputTokens = 400;
+    const debaters = experts.slice(0, 2);
+    const result = await run(
+      { maxCostUsd: 1.9 },
+      { mode: 'adversarial', activeExperts: debaters, debateRounds: 2 },
+    );
+
+    expect(speakersInOrder()).toEqual(['Expert e1', 'Expert e2', 'Expert e1']);
+    expect(result.outputs.e1).toMatchObject({ status: 'done', content: 'Expert e1: answer' });
+    // e2's position is kept; its refused critique marks it failed.
+    expect(result.outputs.e2).toMatchObject({
+      status: 'failed',
+      content: 'Expert e2: answer',
+      error: { type: FailureType.BudgetExhausted },
+    });
+    expect(result.synthesis).toMatchObject({
+      status: 'failed',
+      error: { type: FailureType.BudgetExhausted },
+    });
+    // Once spent, no later turn is taken: only e2's critique and the synthesis were refused.
+    expect(result.budget).toMatchObject({
+      exhausted: true,
+      reserved: { tokens: 0, usd: 0 },
+      refusedCount: 2,
+    });
+    expect(result.budget?.refused[0]).toMatchObject({ participant: 'e2', phase: 'critique', round: 2 });
+    expect(result.budget?.spent.usd).toBeCloseTo(journalUsd(), 9);
+    expect(result.budget?.spent.usd).toBeLessThanOrEqual(1.9);
   });
 
   it('downgrade: the call that does not fit, and every later one, goes to the cheaper model', async () => {

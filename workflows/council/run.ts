@@ -146,7 +146,9 @@ export function modeContext(
       ledger.setStatus('running', `round ${ledger.round}: ${detail}`);
       return ledger.round;
     },
-    turn: (expert, phase) => takeTurn(ledger, ids, expert, phase, budget),
+    // A spent budget ends the experts' turns: none is taken (or refused) after it, what was said stays.
+    turn: (expert, phase) =>
+      budget?.ledger.exhausted ? Promise.resolve(false) : takeTurn(ledger, ids, expert, phase, budget),
     gather: (turns) => closer.close(ledger, turns),
     async endRound() {
       const wait = context.awaitHumanBetweenRounds;
