@@ -25,7 +25,7 @@ export interface RunRow {
   closedAt: string | null;
   /** A closed session's total, from its memo; null when not known without a worker. */
   tokens: number | null;
-  /** What a session with a budget has spent in USD (its CouncilCostUsd); null for any other run. */
+  /** What a session or council with a budget has spent in USD (its CouncilCostUsd); null for any other run. */
   costUsd: number | null;
   /** The question a CLI `run` recorded in its memo; undefined for any other run. */
   question: string | undefined;

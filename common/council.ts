@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { budgetSchema, type BudgetView } from './budget';
 import { convergenceConfigSchema, type ConvergenceResult } from './convergence';
+import { checkCouncilBudget } from './councilBudget';
 import { checkGroups, groupsSchema, roleSchema } from './councilRouting';
 import { DEBATE_STYLES, type ShownTurnRef } from './debate';
 import { LIMITS } from './defaults';
@@ -124,6 +126,8 @@ export const councilContextSchema = z
     ...quorumFields,
     /** Parallel mode: a backup model answers for an expert still running after `afterMs`; see common/hedge. */
     hedge: hedgeConfigSchema.optional(),
+    /** Tokens and/or dollars every call of the council reserves from first; see common/councilBudget. */
+    budget: budgetSchema.optional(),
   })
   .strict()
   .superRefine((context, ctx) => {
@@ -157,6 +161,7 @@ export const councilContextSchema = z
     checkQuorum(context, ctx);
     checkHedge(context, ctx);
     checkGroups(context, ctx);
+    checkCouncilBudget(context, ctx);
   });
 /** A debate style belongs to a debate; the convergence watch reads rounds of positions, which turns lack. */
 function checkDebateStyle(
@@ -333,4 +338,6 @@ export interface CouncilWorkflowResult extends Partial<PeerReviewResult> {
   resynthesizedFrom?: string;
   /** Set on a council that went on from an earlier conversation: the council (or file) it came from. */
   continuedFrom?: string;
+  /** A council with a budget: its limit, what it spent, the calls it refused. */
+  budget?: BudgetView;
 }

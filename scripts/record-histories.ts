@@ -11,7 +11,8 @@
  * votes first and agrees at once (`council-vote-first`), the seed's turn-by-turn debate
  * (`council-turn-debate`), a council that goes on from another's conversation (`council-continued`),
  * a budgeted broadcast that downgrades one call and refuses another (`session-budget`), one whose
- * `ask` budget waits for a raise (`session-budget-ask`), and a
+ * `ask` budget waits for a raise (`session-budget-ask`), a parallel council whose budget downgrades
+ * Builder and the synthesis (`council-budget`), and a
  * sequential council with roles and a group where Critic sends an urgent message to the group
  * (`council-routing`).
  * Run after an
@@ -27,7 +28,7 @@ import { startDevServer } from '../client/devServer';
 import { COUNCIL_MODES } from '../common/council';
 import { ORCHESTRATION_STRATEGIES } from '../common/participants';
 import { createCouncilWorker } from '../workers/worker';
-import { recordBudget, recordBudgetAsk } from './histories/budget';
+import { recordBudget, recordBudgetAsk, recordCouncilBudget } from './histories/budget';
 import { startRecordingMock } from './histories/mock';
 import {
   recordCancelledCouncil,
@@ -93,6 +94,7 @@ async function recordWanted(recording: Recording): Promise<void> {
   if (wanted('council-turn-debate')) await recordCouncil(recording, 'adversarial', 'turn-debate');
   if (wanted('session-budget')) await recordBudget(recording);
   if (wanted('session-budget-ask')) await recordBudgetAsk(recording);
+  if (wanted('council-budget')) await recordCouncilBudget(recording);
   if (wanted('council-routing')) await recordCouncil(recording, 'sequential', 'routing');
 }
 

@@ -15,6 +15,7 @@ import { shownContextsJson } from '../shownContext';
 import type { TokenEvent } from '../tokens';
 import { councilRows, formatPeerReview, peerReviewFields, synthesisRow } from './councilShow';
 import { eventsOf } from './events';
+import { formatBudget } from './estimate';
 import { matchActivities } from './followSession';
 import { messageJsonOf, type HumanMessageJson } from './jsonOutput';
 import {
@@ -257,6 +258,7 @@ function reportCouncil(
       ...(result.convergence && { convergence: result.convergence }),
       ...(result.resynthesizedFrom !== undefined && { resynthesizedFrom: result.resynthesizedFrom }),
       ...(result.continuedFrom !== undefined && { continuedFrom: result.continuedFrom }),
+      ...(result.budget && { budget: result.budget }),
     });
     return exitCode;
   }
@@ -272,5 +274,6 @@ function reportCouncil(
   const synthesis = rows[rows.length - 1];
   if (synthesis) out.say(`\n── Synthesis ──\n${formatAnswer(synthesis, out.width)}`);
   out.say(formatUsage(rows, elapsedMs));
+  if (result.budget) out.say(formatBudget(result.budget));
   return exitCode;
 }

@@ -7,6 +7,7 @@ import { audienceLine } from '../../common/councilRouting';
 import type { ExecutionResult } from '../council';
 import { shownContexts, shownContextsJson } from '../shownContext';
 import { messageJsonOf, workflowStatusOf } from './jsonOutput';
+import { formatBudget } from './estimate';
 import { formatAnswer, formatUsage, totalUsage, type AnswerRow, type Output } from './output';
 import type { FoundWorkflow } from './workflows';
 import { printable } from './sanitize';
@@ -55,6 +56,7 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
         ...peerReviewFields(result),
         ...(result.convergence && { convergence: result.convergence }),
         ...(result.continuedFrom !== undefined && { continuedFrom: result.continuedFrom }),
+        ...(result.budget && { budget: result.budget }),
       });
     }
     out.say(`Council ${id}: ${result.mode}, ${status}, ${result.rounds} round(s)`);
@@ -68,6 +70,7 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
     for (const row of rows.slice(-1)) out.say(formatAnswer(row, out.width));
     const elapsedMs = (description.closeTime?.getTime() ?? Date.now()) - description.startTime.getTime();
     out.say(formatUsage(councilRows(result), elapsedMs));
+    if (result.budget) out.say(formatBudget(result.budget));
     return;
   }
   if (description.status.name !== 'RUNNING') {

@@ -130,10 +130,15 @@ class RoundTracker {
     for (const [name, entry] of this.ended) if (!roles.has(name)) roles.set(name, entry.role);
     const thinking = view.participants.map((p) => p.spec.name).filter((name) => states[name] === 'thinking');
     const activities = matchActivities(thinking, pending);
+    const waiting = view.budget?.waiting;
     return Object.entries(states).map(([name, state]) => ({
       name,
       role: roles.get(name) ?? '?',
-      state: this.stateOf(name, state, activities.get(name)),
+      // A call an ask budget holds is not thinking: it waits for a person's raise or stop.
+      state:
+        state === 'thinking' && waiting?.participant === name
+          ? { kind: 'budget', untilMs: Date.parse(waiting.until), id: this.handle.workflowId }
+          : this.stateOf(name, state, activities.get(name)),
     }));
   }
 

@@ -1,6 +1,16 @@
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
 import { z } from 'zod';
 import { stanceSchema } from '../../common/convergence';
+import {
+  budgetJson,
+  envelope,
+  failure,
+  isoTime,
+  JSON_SCHEMA_VERSION,
+  outcome,
+  usage,
+  workflowStatus,
+} from './jsonParts';
 
 /**
  * The shapes of every `--json` document the CLI prints, in one place (documented in docs/json.md).
@@ -10,28 +20,7 @@ import { stanceSchema } from '../../common/convergence';
  * `skipped` for an answer), `workflowStatus` is Temporal's execution status in lower case,
  * `councilStatus` is council's own status (the CouncilStatus search attribute).
  */
-export const JSON_SCHEMA_VERSION = 1;
-
-/** An instant: ISO 8601 in UTC, e.g. 2026-12-02T16:40:05.123Z. */
-export const isoTime = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, 'an ISO 8601 UTC time');
-
-const usage = z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() });
-const failure = z.object({ type: z.string(), message: z.string() });
-const outcome = z.enum(['ok', 'partial', 'failed']);
-const workflowStatus = z.enum([
-  'running',
-  'completed',
-  'failed',
-  'cancelled',
-  'terminated',
-  'continued_as_new',
-  'timed_out',
-  'paused',
-  'unspecified',
-  'unknown',
-]);
+export { isoTime, JSON_SCHEMA_VERSION };
 
 /** One participant's, expert's or the synthesizer's outcome. */
 export const answerJson = z.object({
@@ -109,11 +98,6 @@ export const statsJson = z.object({
 export const humanMessageJson = z.object({ round: z.number().int(), message: messageJson });
 export type HumanMessageJson = z.input<typeof humanMessageJson>;
 
-const envelope = <T extends string>(type: T) => ({
-  schemaVersion: z.literal(JSON_SCHEMA_VERSION),
-  type: z.literal(type),
-});
-
 /** `run` (session), `council send`, `council attach` (session): one round's answers. */
 export const sessionRoundJson = z.object({
   ...envelope('session-round'),
@@ -128,6 +112,8 @@ export const sessionRoundJson = z.object({
   responses: z.array(answerJson),
   usage,
   elapsedMs: z.number().optional(),
+  /** A session with a budget: what it spent, its limit, its state. */
+  budget: budgetJson.optional(),
 });
 
 /** How a debate with `convergence` ended (README "Debates that stop when they converge"). */
@@ -181,6 +167,8 @@ export const councilResultJson = z.object({
   convergence: convergenceJson.optional(),
   /** `run --from FILE` or `--from-run ID`: the council whose conversation this one went on from. */
   continuedFrom: z.string().optional(),
+  /** A council with a budget: what it spent, its limit, the calls it refused. */
+  budget: budgetJson.optional(),
 });
 
 const transcriptEntryJson = z.object({
@@ -209,6 +197,8 @@ export const sessionShowJson = z.object({
   ),
   /** Entries no longer carried by the session (dropped from the front to bound its size). */
   transcriptDropped: z.number().int(),
+  /** A session with a budget: what it spent, its limit, its state. */
+  budget: budgetJson.optional(),
   transcript: z.array(transcriptEntryJson),
 });
 
@@ -245,6 +235,8 @@ export const councilShowJson = z.object({
   stats: statsJson.optional(),
   /** `--save FILE`: the file the conversation was written to. */
   savedTo: z.string().optional(),
+  /** A completed council with a budget: what it spent, its limit, the calls it refused. */
+  budget: budgetJson.optional(),
 });
 
 /** `council list`: sessions and councils, newest first. */

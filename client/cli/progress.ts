@@ -16,7 +16,9 @@ export type ParticipantState =
   | { kind: 'failed'; reason: string }
   | { kind: 'skipped'; reason?: string }
   /** A council waiting for a person until `untilMs`; `outcome` once the wait is over. */
-  | { kind: 'person'; untilMs: number; hint: string; outcome?: string };
+  | { kind: 'person'; untilMs: number; hint: string; outcome?: string }
+  /** A call an `onExhausted: ask` budget holds until `untilMs`, for a person's raise or stop of run `id`. */
+  | { kind: 'budget'; untilMs: number; id: string };
 
 export interface ParticipantLine {
   name: string;
@@ -76,6 +78,11 @@ function describe(state: ParticipantState, now?: number): string {
       const left = Math.max(0, Math.ceil((state.untilMs - (now ?? Date.now())) / 1000));
       return `${pc.magenta(`waiting for a person, ${left} s left`)} (${state.hint})`;
     }
+    case 'budget': {
+      const left = Math.max(0, Math.ceil((state.untilMs - (now ?? Date.now())) / 1000));
+      const answers = `council budget raise ${state.id} --by-usd N, or council budget stop ${state.id}`;
+      return `${pc.magenta(`waiting for a budget decision, ${left} s left`)} (${answers})`;
+    }
   }
 }
 
@@ -87,6 +94,7 @@ const ICONS: Record<ParticipantState['kind'], string> = {
   failed: pc.red('✖'),
   skipped: pc.yellow('–'),
   person: pc.magenta('?'),
+  budget: pc.magenta('$'),
 };
 
 function liveRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRenderer {
@@ -149,7 +157,9 @@ function plainRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRe
         ? `failed:${state.reason}`
         : state.kind === 'person'
           ? `person:${state.untilMs}:${state.outcome ?? ''}`
-          : state.kind;
+          : state.kind === 'budget'
+            ? `budget:${state.untilMs}`
+            : state.kind;
   return {
     update(lines) {
       for (const line of lines) {

@@ -132,7 +132,7 @@ export function listCommand(): Command {
     .addOption(new Option('--kind <kind>', 'CouncilKind').choices(['session', 'council']))
     .option(
       '--min-cost-usd <n>',
-      'CouncilCostUsd: sessions with a budget that spent at least this many dollars',
+      'CouncilCostUsd: sessions and councils with a budget that spent at least this many dollars',
     )
     .option('--limit <n>', 'at most this many, newest first', '20')
     .option('--json', 'print JSON');

@@ -1,3 +1,4 @@
+import { executeCouncilExperts } from '../../client/council';
 import { MultiParticipantSession } from '../../client/session';
 import type { Budget } from '../../common/budget';
 import { idSuffix, saveHistory, TASK_QUEUE, type Recording } from './record';
@@ -69,4 +70,32 @@ export async function recordBudgetAsk(recording: Recording) {
   await session.stopBudget();
   await session.close();
   await saveHistory(recording, sessionId, 'session-budget-ask');
+}
+
+/**
+ * A parallel council under `onExhausted: downgrade`: Analyst and Critic hold $2 of the $2.15 at
+ * once, Builder's $1 does not fit and goes to the cheaper model ($0.1), and so does the synthesis.
+ */
+export async function recordCouncilBudget(recording: Recording) {
+  const councilId = `replay-council-budget${idSuffix(recording)}`;
+  const bounded = { model: dear, maxOutputTokens: 1000, retry: { maximumAttempts: 1 } };
+  const experts = ['Analyst', 'Critic', 'Builder'].map((name) => ({
+    id: name.toLowerCase(),
+    name,
+    ...bounded,
+  }));
+  await executeCouncilExperts(
+    recording.client,
+    {
+      task: 'Should we adopt a four-day work week?',
+      mode: 'parallel',
+      activeExperts: experts,
+      synthesisConfig: bounded,
+      budget: { maxCostUsd: 2.15, onExhausted: 'downgrade', downgradeTo: cheap },
+    },
+    undefined,
+    undefined,
+    { councilId, taskQueue: TASK_QUEUE },
+  );
+  await saveHistory(recording, councilId, 'council-budget');
 }

@@ -1,5 +1,6 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { Client, Connection } from '@temporalio/client';
+import { parseJsonDocument } from '../../client/cli/jsonOutput';
 import { CouncilStatusKey } from '../../common/searchAttributes';
 import { chatRequests, answerAsParticipants, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { waitFor as poll } from '../helpers/wait';
@@ -73,8 +74,36 @@ describe('`council budget raise|stop` against a run waiting for its budget', () 
   it('`budget raise --by-usd` lets the waiting call go on and the run completes', async () => {
     const env = clusterEnv('budget-ask-raise', mockProviderEnv(mock));
     const run = await runUntilWaiting('budget-ask-raise', env);
-    const shown = await runCli(['session', 'show', 'budget-ask-raise'], env);
+    const [shown, shownJson] = await Promise.all([
+      runCli(['session', 'show', 'budget-ask-raise'], env),
+      runCli(['session', 'show', 'budget-ask-raise', '--json'], env),
+    ]);
+    expect(shown.stdout).toMatch(/budget: spent \$0\.\d{6} and \d+ tokens of \$0\.5;/);
     expect(shown.stdout).toContain("waiting-budget: B's call needs up to $1.000000 and");
+    // The documented shape keeps the budget: spend, limit and the call waiting for a person.
+    expect(parseJsonDocument(JSON.parse(shownJson.stdout))).toMatchObject({
+      type: 'session-show',
+      budget: {
+        limit: { maxCostUsd: 0.5 },
+        spent: { tokens: expect.any(Number), usd: expect.any(Number) },
+        exhausted: false,
+        refusedCount: 0,
+        waiting: { participant: 'B', phase: expect.any(String), needed: { usd: 1 } },
+      },
+    });
+    // The run's progress line says what it waits for, how to answer and how long is left.
+    await poll(
+      "the run's progress to show the wait for a budget decision",
+      () =>
+        Promise.resolve(
+          /B: waiting for a budget decision, \d+ s left \(council budget raise budget-ask-raise --by-usd N, or council budget stop budget-ask-raise\)/.test(
+            run.output.stderr,
+          ),
+        ),
+      60_000,
+      200,
+    );
+    expect(run.output.stderr).not.toMatch(/B: thinking/);
     const raised = await runCli(['budget', 'raise', 'budget-ask-raise', '--by-usd', '1'], env);
     expect(raised).toMatchObject({ code: 0 });
     expect(raised.stdout).toContain('Raised the budget of session budget-ask-raise: limit $1.5');

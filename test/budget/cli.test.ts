@@ -1,7 +1,16 @@
 import type { LLMock } from '@copilotkit/aimock';
 import path from 'node:path';
 import { answerAsParticipants, chatRequests, speakerOf, startMockLlm } from '../helpers/mockLlm';
-import { clusterEnv, cliEnv, mockProviderEnv, runCli, stopStartedClis, writeConfig } from '../cli/cli';
+import { parseJsonDocument } from '../../client/cli/jsonOutput';
+import {
+  clusterEnv,
+  cliEnv,
+  councilConfig,
+  mockProviderEnv,
+  runCli,
+  stopStartedClis,
+  writeConfig,
+} from '../cli/cli';
 
 // Each case spawns the CLI: minutes on a busy 2-core machine.
 jest.setTimeout(300_000);
@@ -101,6 +110,61 @@ describe('budgets in the CLI', () => {
     expect(json.budget).toMatchObject({ downgraded: true, exhausted: false });
     expect(json.budget.spent.usd).toBeLessThanOrEqual(2.15);
     expect(result.code).toBe(0);
+  });
+
+  it("a council's budget: `run --json` and `show` (text and --json) show its spend, limit and refusals", async () => {
+    const model = {
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      price: { inputPerMTok: 0, outputPerMTok: 1000 },
+    };
+    const bounded = { model, maxOutputTokens: 1000, retry: { maximumAttempts: 1 } };
+    const config = writeConfig(
+      'budget-council.json',
+      councilConfig({
+        activeExperts: ['Ada', 'Bob', 'Cy'].map((name) => ({ id: name.toLowerCase(), name, ...bounded })),
+        synthesisConfig: { name: 'Synthesizer', ...bounded },
+        budget: { maxCostUsd: 2.5 },
+      }),
+    );
+    mock.clearRequests();
+    const env = clusterEnv('budget-council', mockProviderEnv(mock));
+    const id = `budget-council-${process.pid}`;
+    const result = await runCli(['run', '-c', config, '--worker', '--json', '--id', id], env);
+    const json = parseJsonDocument(JSON.parse(result.stdout));
+    expect(json).toMatchObject({
+      type: 'council-result',
+      budget: { limit: { maxCostUsd: 2.5 }, exhausted: true, refusedCount: 2 },
+    });
+    const responses = ('responses' in json && json.responses) || [];
+    expect(responses.map((r) => [r.name, r.status, r.error?.type])).toEqual([
+      ['Ada', 'ok', undefined],
+      ['Bob', 'ok', undefined],
+      ['Cy', 'failed', 'BudgetExhausted'],
+      ['Synthesizer', 'failed', 'BudgetExhausted'],
+    ]);
+    expect(
+      chatRequests(mock)
+        .map((entry) => speakerOf(entry))
+        .sort(),
+    ).toEqual(['Ada', 'Bob']);
+
+    const [shown, shownJson] = await Promise.all([
+      runCli(['show', id, '--worker'], env),
+      runCli(['show', id, '--worker', '--json'], env),
+    ]);
+    // aimock answers with 5 output tokens: two answers at $1000/MTok.
+    expect(shown.stdout).toMatch(
+      /budget: spent \$0\.010000 and \d+ tokens of \$2\.5 \(exhausted\); refused 2 call\(s\)/,
+    );
+    expect(parseJsonDocument(JSON.parse(shownJson.stdout))).toMatchObject({
+      type: 'council-show',
+      budget: {
+        spent: { usd: 0.01 },
+        exhausted: true,
+        refused: [{ participant: 'cy' }, { participant: 'Synthesizer' }],
+      },
+    });
   });
 
   it('`estimate` prints the worst case of a config before running it', async () => {

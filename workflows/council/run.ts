@@ -3,6 +3,7 @@ import type { SynthesisOutput } from '../../common/council';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { ZERO_USAGE } from '../../common/llm';
 import { callModel, type CallIds } from '../shared/callModel';
+import type { BudgetGate } from '../shared/budget';
 import { ConvergenceWatch, DEBATE_CONVERGENCE_PATCH } from './convergence';
 import type { CouncilLedger } from './ledger';
 import type { ModeContext } from './modes';
@@ -21,7 +22,12 @@ export function stopIfCancelled(): void {
 }
 
 /** The {@link ModeContext} a mode runs against, backed by the ledger. */
-export function modeContext(ledger: CouncilLedger, ids: CallIds, closer: RoundCloser): ModeContext {
+export function modeContext(
+  ledger: CouncilLedger,
+  ids: CallIds,
+  closer: RoundCloser,
+  budget?: BudgetGate,
+): ModeContext {
   const { context } = ledger;
   return {
     experts: context.activeExperts,
@@ -33,7 +39,9 @@ export function modeContext(ledger: CouncilLedger, ids: CallIds, closer: RoundCl
       ledger.setStatus('running', `round ${ledger.round}: ${detail}`);
       return ledger.round;
     },
-    turn: (expert, phase) => takeTurn(ledger, ids, expert, phase),
+    // A spent budget ends the experts' turns: none is taken (or refused) after it, what was said stays.
+    turn: (expert, phase) =>
+      budget?.ledger.exhausted ? Promise.resolve(false) : takeTurn(ledger, ids, expert, phase, budget),
     gather: (turns) => closer.close(ledger, turns),
     async endRound() {
       const wait = context.awaitHumanBetweenRounds;
@@ -78,6 +86,7 @@ export async function synthesize(
   ledger: CouncilLedger,
   ids: CallIds,
   peerReview?: PeerReviewResult,
+  budget?: BudgetGate,
 ): Promise<SynthesisOutput> {
   stopIfCancelled();
   const { synthesisConfig: config, task } = ledger.context;
@@ -93,7 +102,7 @@ export async function synthesize(
   const material = { task, outputs, messages, ...(peerReview && { peerReview }) };
   const prompt = synthesisPrompt(config, material);
   const site = { round: ledger.round, phase: 'synthesis', participant: config.name };
-  const outcome = await callModel(config, prompt, { site, ids });
+  const outcome = await callModel(config, prompt, { site, ids, budget });
   if (outcome.status !== 'ok') return { ...base, status: 'failed', error: outcome.error };
   const { content, tokenUsage, servedBy } = outcome.response;
   return { ...base, status: 'done', content, tokenUsage, ...(servedBy && { servedBy }) };

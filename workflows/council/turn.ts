@@ -1,5 +1,6 @@
 import { patched } from '@temporalio/workflow';
 import type { Expert } from '../../common/council';
+import type { BudgetGate } from '../shared/budget';
 import type { CallIds } from '../shared/callModel';
 import { expertHedge, hedgedCall } from './hedge';
 import type { CouncilLedger } from './ledger';
@@ -23,6 +24,7 @@ export async function takeTurn(
   ids: CallIds,
   expert: Expert,
   phase: PhaseSpec,
+  budget: BudgetGate | undefined,
 ): Promise<boolean> {
   const { context } = ledger;
   // The call's own round: a quorum may close it while the call runs, which makes the answer late.
@@ -61,7 +63,7 @@ export async function takeTurn(
     delivered.map((message) => message.id),
   );
   const site = { round: ledger.round, phase: phase.kind, participant: expert.id, label: expert.name };
-  const options = { site, ids, responseFormat: structured ? ('json' as const) : undefined };
+  const options = { site, ids, responseFormat: structured ? ('json' as const) : undefined, budget };
   const { hedge, hooks } = expertHedge(ledger, expert, round);
   const outcome = await hedgedCall(hedge, expert, prompt, options, hooks);
   if (outcome.status !== 'ok') {

@@ -32,6 +32,7 @@ import { zodProblem } from '../../common/validation';
 import { CallIds, CANCELLED_RUN_PATCH } from '../shared/callModel';
 import { policyRefusal } from '../shared/providerPolicy';
 import { boundCouncilResult } from './bounds';
+import { budgetOutcome, costPublisher, councilBudgetGate } from './budget';
 import { CouncilDetails } from './details';
 import { CouncilLedger } from './ledger';
 import { checkHumanMessage, humanMessageOf } from './human';
@@ -85,11 +86,15 @@ export async function councilWorkflow(
   const prior = rawPrior !== undefined ? parsePriorConversation(rawPrior) : undefined;
   const source: ResynthesisSource | undefined =
     raw !== undefined ? parseResynthesisSource(raw, context) : undefined;
+  // Before the first command, so every status upsert can carry the budget's spend.
+  const gate = councilBudgetGate(context);
+  const costUpdate = costPublisher(gate);
   const publish = (status: string) =>
     upsertSearchAttributes([
       { key: CouncilKindKey, value: 'council' },
       { key: CouncilStatusKey, value: status },
       { key: CouncilStrategyKey, value: context.mode },
+      ...costUpdate(),
     ]);
   const details = new CouncilDetails();
   const ledger = new CouncilLedger(
@@ -119,12 +124,14 @@ export async function councilWorkflow(
 
   // The worker's provider policy on every model the council will call, before any is called.
   if (patched(PROVIDER_POLICY_PATCH)) {
-    const { activeExperts, synthesisConfig } = context;
+    const { activeExperts, synthesisConfig, budget } = context;
     const refusal = await policyRefusal([
       ...activeExperts.map((expert) => ({ participant: expert.name, model: expert.model })),
       { participant: synthesisConfig.name, model: synthesisConfig.model },
       // Only a hedged council (the schema refused `hedge` before it) has backups: others check as before.
       ...hedgeBackups(context).map((backup) => ({ participant: backupName(backup), model: backup.model })),
+      // Only a budgeted council (the schema refused `budget` before it) may downgrade to a cheaper model.
+      ...(budget?.downgradeTo ? [{ participant: 'budget downgradeTo', model: budget.downgradeTo }] : []),
     ]);
     if (refusal) {
       await condition(allHandlersFinished);
@@ -148,24 +155,26 @@ export async function councilWorkflow(
         if (last > 0 && patched(CARRIED_ROUNDS_PATCH)) ledger.round = last;
         carryOverPrior(ledger, prior);
       }
-      await councilModeRunner(context).run(modeContext(ledger, ids, closer));
+      await councilModeRunner(context).run(modeContext(ledger, ids, closer, gate));
     }
     // Only a configured review calls patched(): other councils record no marker, as before.
     let review: PeerReviewResult | undefined;
     if (context.peerReview && patched(PEER_REVIEW_PATCH)) {
       stopIfCancelled();
-      review = await peerReview(ledger, ids, context.peerReview, workflowInfo().workflowId);
+      review = await peerReview(ledger, ids, context.peerReview, workflowInfo().workflowId, gate);
     }
-    const synthesis = await synthesize(ledger, ids, review);
+    const synthesis = await synthesize(ledger, ids, review, gate);
     // Calls a quorum or deadline left running end now, recorded late (no other council has any).
     await closer.settle();
-    ledger.setStatus('completed', `${ledger.failed.size} of ${context.activeExperts.length} experts failed`);
+    const failed = `${ledger.failed.size} of ${context.activeExperts.length} experts failed`;
+    ledger.setStatus('completed', `${failed}${budgetOutcome(gate)}`);
     await condition(allHandlersFinished);
     const link = {
       ...(source && { resynthesizedFrom: source.sourceId }),
       ...(prior && { continuedFrom: prior.sourceId }),
     };
-    return boundCouncilResult({ ...ledger.result(synthesis), ...review, ...link });
+    const budget = gate && { budget: gate.view() };
+    return boundCouncilResult({ ...ledger.result(synthesis), ...review, ...link, ...budget });
   } catch (error) {
     // A cancelled council says so in its progress and the CouncilStatus list; older histories never
     // reach this command.

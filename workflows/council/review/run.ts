@@ -8,6 +8,7 @@ import {
   type ReviewerRanking,
   type ShownAnswer,
 } from '../../../common/peerReview';
+import type { BudgetGate } from '../../shared/budget';
 import { callModel, type CallIds, type CallSite } from '../../shared/callModel';
 import type { CouncilLedger } from '../ledger';
 import { aggregateRanking, positionBias, type Candidate } from './aggregate';
@@ -29,6 +30,8 @@ interface ReviewRun {
   config: PeerReviewConfig;
   candidates: Candidate[];
   budget: number;
+  /** The council's budget gate, when it has a budget: every review call reserves from it. */
+  gate?: BudgetGate;
   /** Seeds every reviewer's shuffle: the workflow id, so each run has its own orders. */
   runSeed: string;
 }
@@ -46,6 +49,7 @@ async function reviewCall(run: ReviewRun, expert: Expert, messages: ChatMessage[
     ids: run.ids,
     responseFormat: 'json',
     maxAnswerBytes: PEER_REVIEW_LIMITS.maxReviewAnswerBytes,
+    budget: run.gate,
   });
 }
 
@@ -115,6 +119,7 @@ export async function peerReview(
   ids: CallIds,
   config: PeerReviewConfig,
   runSeed: string,
+  gate?: BudgetGate,
 ): Promise<PeerReviewResult> {
   const { activeExperts } = ledger.context;
   const candidates = activeExperts
@@ -133,6 +138,7 @@ export async function peerReview(
     candidates,
     budget: answersBudget(reviewers.length),
     runSeed,
+    ...(gate && { gate }),
   };
   const reviews = await Promise.all(reviewers.map((expert) => review(run, expert)));
   return {

@@ -1,0 +1,176 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { createLlmActivities } from '../../activities';
+import { executeCouncilExperts, type CouncilExpert } from '../../client/council';
+import { councilContextSchema } from '../../common/council';
+import { FailureType } from '../../common/failures';
+import { CouncilCostUsdKey } from '../../common/searchAttributes';
+import { zodProblem } from '../../common/validation';
+import { chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
+import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { council } from '../council/support';
+
+/** Output only is billed: a 1000-token call's worst case is $1 on the dear model, $0.1 on the cheap one. */
+const dear = {
+  provider: 'openai',
+  model: 'gpt-4o',
+  price: { inputPerMTok: 0, outputPerMTok: 1000 },
+} as const;
+const cheap = {
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  price: { inputPerMTok: 0, outputPerMTok: 100 },
+} as const;
+/** Output tokens the mock reports for every answer (a test may raise it so that spend adds up). */
+let outputTokens = 5;
+
+const bounded = { model: dear, maxOutputTokens: 1000, retry: { maximumAttempts: 1 } };
+const experts: CouncilExpert[] = ['e1', 'e2', 'e3'].map((id) => ({ id, name: `Expert ${id}`, ...bounded }));
+const synthesisConfig = { name: 'Synthesizer', ...bounded };
+
+describe('council budgets on the real dev server, LLM served by aimock', () => {
+  let mock: LLMock;
+  let harness: TemporalTestHarness;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    mock.on({ predicate: () => true }, (request) => {
+      const speaker = speakerOf({ body: request }) ?? 'unknown';
+      return { content: `${speaker}: answer`, usage: { prompt_tokens: 7, completion_tokens: outputTokens } };
+    });
+    harness = await startHarness('budget-council', createLlmActivities(mockClients(mock)));
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await mock?.stop();
+  });
+  beforeEach(() => {
+    mock.clearRequests();
+    outputTokens = 5;
+  });
+
+  /** Each request's speaker and model, from the mock's journal, sorted (a fan-out's order varies). */
+  const journal = () =>
+    chatRequests(mock)
+      .map((entry) => `${speakerOf(entry)}:${(entry.body as { model: string }).model}`)
+      .sort();
+  const speakersInOrder = () => chatRequests(mock).map((entry) => speakerOf(entry));
+  /** What the journal's calls cost at their model's price (input is free here). */
+  const journalUsd = () =>
+    chatRequests(mock).reduce((sum, entry) => {
+      const perMTok = (entry.body as { model: string }).model === dear.model ? 1000 : 100;
+      return sum + (outputTokens * perMTok) / 1e6;
+    }, 0);
+  /** The details of the council's status changes, as a follower heard them. */
+  let details: string[] = [];
+  const run = (budget: Record<string, unknown>, extra: Record<string, unknown> = { mode: 'parallel' }) => {
+    details = [];
+    return executeCouncilExperts(
+      harness.client,
+      { ...council('parallel', experts, { synthesisConfig, budget } as never), ...extra },
+      undefined,
+      (_status, update) => void details.push(update.detail),
+      { taskQueue: harness.taskQueue },
+    );
+  };
+
+  it('stop: the fan-out reserves for all its calls at once, refuses what does not fit, and keeps what was answered', async () => {
+    const result = await run({ maxCostUsd: 2.5, onExhausted: 'stop' });
+
+    // e1 and e2 hold $2 together before either is answered: e3's $1 never fits, and is never sent.
+    expect(journal()).toEqual(['Expert e1:gpt-4o', 'Expert e2:gpt-4o']);
+    expect(result.outputs.e1).toMatchObject({ status: 'done', content: 'Expert e1: answer' });
+    expect(result.outputs.e2).toMatchObject({ status: 'done', content: 'Expert e2: answer' });
+    expect(result.outputs.e3).toMatchObject({
+      status: 'failed',
+      error: { type: FailureType.BudgetExhausted },
+    });
+    expect(result.outputs.e3?.error?.message).toContain('was refused by the budget');
+    // A spent budget refuses the synthesis too: the run ends, saying why.
+    expect(result.synthesis).toMatchObject({
+      status: 'failed',
+      error: { type: FailureType.BudgetExhausted },
+    });
+    expect(result.budget).toMatchObject({
+      limit: { maxCostUsd: 2.5 },
+      exhausted: true,
+      reserved: { tokens: 0, usd: 0 },
+      refusedCount: 2,
+      refused: [
+        expect.objectContaining({ participant: 'e3', phase: 'answer' }),
+        expect.objectContaining({ participant: 'Synthesizer', phase: 'synthesis' }),
+      ],
+    });
+    expect(result.budget?.spent.usd).toBeCloseTo(journalUsd(), 9);
+    expect(result.budget?.spent.usd).toBeLessThanOrEqual(2.5);
+    // Its spend is the CouncilCostUsd search attribute, as a session's is: `list --min-cost-usd` finds it.
+    const described = await harness.client.workflow.getHandle(result.councilId).describe();
+    expect(described.typedSearchAttributes.get(CouncilCostUsdKey)).toBeCloseTo(journalUsd(), 9);
+    expect(details.at(-1)).toMatch(
+      /^1 of 3 experts failed; budget exhausted: 2 call\(s\) refused after \$0\.010000 and \d+ tokens spent$/,
+    );
+  });
+
+  it('stop in a debate: calls one after another spend for real, and the first that does not fit ends it', async () => {
+    // $0.4 spent a call, $1 reserved: the fourth call (Expert e2's critique) would pass $1.9.
+    outputTokens = 400;
+    const debaters = experts.slice(0, 2);
+    const result = await run(
+      { maxCostUsd: 1.9 },
+      { mode: 'adversarial', activeExperts: debaters, debateRounds: 2 },
+    );
+
+    expect(speakersInOrder()).toEqual(['Expert e1', 'Expert e2', 'Expert e1']);
+    expect(result.outputs.e1).toMatchObject({ status: 'done', content: 'Expert e1: answer' });
+    // e2's position is kept; its refused critique marks it failed.
+    expect(result.outputs.e2).toMatchObject({
+      status: 'failed',
+      content: 'Expert e2: answer',
+      error: { type: FailureType.BudgetExhausted },
+    });
+    expect(result.synthesis).toMatchObject({
+      status: 'failed',
+      error: { type: FailureType.BudgetExhausted },
+    });
+    // Once spent, no later turn is taken: only e2's critique and the synthesis were refused.
+    expect(result.budget).toMatchObject({
+      exhausted: true,
+      reserved: { tokens: 0, usd: 0 },
+      refusedCount: 2,
+    });
+    expect(result.budget?.refused[0]).toMatchObject({ participant: 'e2', phase: 'critique', round: 2 });
+    expect(result.budget?.spent.usd).toBeCloseTo(journalUsd(), 9);
+    expect(result.budget?.spent.usd).toBeLessThanOrEqual(1.9);
+  });
+
+  it('downgrade: the call that does not fit, and every later one, goes to the cheaper model', async () => {
+    const result = await run({ maxCostUsd: 2.15, onExhausted: 'downgrade', downgradeTo: cheap });
+
+    expect(journal()).toEqual([
+      'Expert e1:gpt-4o',
+      'Expert e2:gpt-4o',
+      'Expert e3:gpt-4o-mini',
+      'Synthesizer:gpt-4o-mini',
+    ]);
+    expect(result.synthesis).toMatchObject({ status: 'done' });
+    expect(result.budget).toMatchObject({ downgraded: true, exhausted: false, refusedCount: 0 });
+    expect(result.budget?.spent.usd).toBeCloseTo(journalUsd(), 9);
+  });
+
+  it('a council budget needs bounded calls and priced models, and cannot ask', () => {
+    const problem = (extra: Record<string, unknown>, who = experts) => {
+      const parsed = councilContextSchema.safeParse({
+        ...council('parallel', who, { synthesisConfig }),
+        ...extra,
+      });
+      return parsed.success ? undefined : zodProblem(parsed.error);
+    };
+    expect(problem({ budget: { maxCostUsd: 1 } })).toBeUndefined();
+    const unbounded = [{ id: 'e1', name: 'Loose', model: dear }];
+    expect(problem({ budget: { maxCostUsd: 1 } }, unbounded)).toContain(
+      'Loose has no maxOutputTokens: a budget needs it to bound each call',
+    );
+    expect(problem({ budget: { maxCostUsd: 1, onExhausted: 'ask' } })).toContain(
+      "a council's budget takes onExhausted stop or downgrade",
+    );
+  });
+});
