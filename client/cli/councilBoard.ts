@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { audienceLine } from '../../common/councilRouting';
 import { ZERO_USAGE } from '../../common/llm';
-import type { ExecutionResult, ExpertMessage, ExpertUpdate } from '../council';
+import type { ExecutionResult, ExpertMessage, ExpertUpdate } from '../councilTypes';
 import type { TokenEvent } from '../tokens';
 import { matchActivities } from './followSession';
 import type { ParticipantLine, ProgressRenderer } from './progress';

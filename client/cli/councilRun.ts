@@ -1,7 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { CouncilContextInput } from '../../common/council';
 import type { PriorConversation } from '../../common/savedConversation';
-import { attachCouncil, startCouncil, type ExecutionResult } from '../council';
+import { startCouncil } from '../council';
+import { attachCouncil } from '../councilAttach';
+import { type ExecutionResult } from '../councilTypes';
 import { CouncilUserError } from '../errors';
 import { shownContextsJson } from '../shownContext';
 import { CouncilBoard } from './councilBoard';

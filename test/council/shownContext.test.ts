@@ -1,6 +1,7 @@
 import type { JournalEntry, LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts, type ExecutionResult } from '../../client/council';
+import { executeCouncilExperts } from '../../client/council';
+import { type ExecutionResult } from '../../client/councilTypes';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { council, expert, requestsOf, roundOf, scriptedCouncil, userPrompt } from './support';
