@@ -1,0 +1,79 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { createLlmActivities } from '../../activities';
+import { executeCouncilExperts } from '../../client/council';
+import type { ExecutionContext, ExecutionResult } from '../../client/councilTypes';
+import { mockClients, startMockLlm } from '../helpers/mockLlm';
+import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { requestsOf, scriptedCouncil, userPrompt, type Script } from './support';
+
+/** The mock LLM and the worker on it that the tests of one describe block share. */
+export interface CouncilBench {
+  /** Set before the block's first test. */
+  mock: LLMock;
+  /** Set before the block's first test. */
+  harness: TemporalTestHarness;
+  /** Runs a council to its end on the bench's task queue. */
+  run(context: ExecutionContext, councilId?: string): Promise<ExecutionResult>;
+}
+
+/**
+ * Call inside a describe block: before its tests, starts the mock LLM (`answer` says how it answers)
+ * and a worker on it; after them, stops both; before each test, clears the mock's journal.
+ */
+export function useCouncilBench(label: string, answer: (mock: LLMock) => void): CouncilBench {
+  const bench = {
+    run: (context, councilId) =>
+      executeCouncilExperts(bench.harness.client, context, undefined, undefined, {
+        taskQueue: bench.harness.taskQueue,
+        councilId,
+      }),
+  } as CouncilBench;
+  beforeAll(async () => {
+    bench.mock = await startMockLlm();
+    answer(bench.mock);
+    bench.harness = await startHarness(label, createLlmActivities(mockClients(bench.mock)));
+  });
+  afterAll(async () => {
+    await bench.harness?.close();
+    await bench.mock?.stop();
+  });
+  beforeEach(() => bench.mock.clearRequests());
+  return bench;
+}
+
+/** A {@link CouncilBench} whose mock answers by {@link scriptedCouncil}. */
+export interface ScriptedCouncilBench extends CouncilBench {
+  /** What the speakers answer; back to the default answer before each test. */
+  script: Script;
+  /** The scripted mock's call counts; set before the block's first test. */
+  stats: ReturnType<typeof scriptedCouncil>;
+  /** The user prompt of a speaker's first request, or "no request". */
+  promptOf(speaker: string): string;
+}
+
+/** {@link useCouncilBench} with a scripted mock that answers after `latencyMs`. */
+export function useScriptedCouncil(label: string, latencyMs = 0): ScriptedCouncilBench {
+  const scripted = useCouncilBench(label, (mock) => {
+    scripted.stats = scriptedCouncil(
+      mock,
+      (speaker, request) => scripted.script(speaker, request),
+      latencyMs,
+    );
+  }) as ScriptedCouncilBench;
+  scripted.script = () => undefined;
+  scripted.promptOf = (speaker) => {
+    const [entry] = requestsOf(scripted.mock, speaker);
+    return entry ? userPrompt(entry) : 'no request';
+  };
+  beforeEach(() => {
+    scripted.script = () => undefined;
+  });
+  return scripted;
+}
+
+/** The fenced blocks of a prompt's history, as "Name: text", in order. */
+export function shownBlocks(prompt: string): string[] {
+  return [...prompt.matchAll(/### "([^"]+)"[^\n]*\n```text\n([\s\S]*?)\n```/g)].map(
+    ([, name, text]) => `${name}: ${text}`,
+  );
+}
