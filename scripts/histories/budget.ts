@@ -1,20 +1,9 @@
 import { MultiParticipantSession } from '../../client/session';
 import type { Budget } from '../../common/budget';
 import { idSuffix, saveHistory, TASK_QUEUE, type Recording } from './record';
+import { cheapModel, dearModel } from '../../test/helpers/pricedModels';
 
-/** Output-only prices: a call's worst case is maxOutputTokens/1000 dollars on `dear`, a tenth of it on `cheap`. */
-const dear = {
-  provider: 'openai',
-  model: 'gpt-4o',
-  price: { inputPerMTok: 0, outputPerMTok: 1000 },
-} as const;
-const cheap = {
-  provider: 'openai',
-  model: 'gpt-4o-mini',
-  price: { inputPerMTok: 0, outputPerMTok: 100 },
-} as const;
-
-/** A broadcast of panelists on `dear`, one attempt a call, the first `maxOutputTokens` each. */
+/** A broadcast of panelists on `dearModel` (a 1000-token call's worst case: $1), one attempt a call, the first `maxOutputTokens` each. */
 function budgetedBroadcast(budget: Budget, maxOutputTokens: number[]) {
   return {
     strategy: 'broadcast' as const,
@@ -22,7 +11,7 @@ function budgetedBroadcast(budget: Budget, maxOutputTokens: number[]) {
     participants: maxOutputTokens.map((max, i) => ({
       name: String.fromCharCode(65 + i),
       role: 'panelist' as const,
-      model: dear,
+      model: dearModel,
       maxOutputTokens: max,
       retry: { maximumAttempts: 1 },
     })),
@@ -35,7 +24,7 @@ function budgetedBroadcast(budget: Budget, maxOutputTokens: number[]) {
  */
 export async function recordBudget(recording: Recording) {
   const sessionId = `replay-budget${idSuffix(recording)}`;
-  const budget = { maxCostUsd: 1.15, onExhausted: 'downgrade', downgradeTo: cheap } as const;
+  const budget = { maxCostUsd: 1.15, onExhausted: 'downgrade', downgradeTo: cheapModel } as const;
   const session = await MultiParticipantSession.create(
     recording.client,
     budgetedBroadcast(budget, [1000, 1000, 1000]),
