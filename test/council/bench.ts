@@ -1,43 +1,23 @@
 import type { LLMock } from '@copilotkit/aimock';
-import { createLlmActivities } from '../../activities';
 import { executeCouncilExperts } from '../../client/council';
 import type { ExecutionContext, ExecutionResult } from '../../client/councilTypes';
-import { mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { useMockHarness, type MockHarness } from '../helpers/mockHarness';
 import { requestsOf, scriptedCouncil, userPrompt, type Script } from './support';
 
-/** The mock LLM and the worker on it that the tests of one describe block share. */
-export interface CouncilBench {
-  /** Set before the block's first test. */
-  mock: LLMock;
-  /** Set before the block's first test. */
-  harness: TemporalTestHarness;
-  /** Runs a council to its end on the bench's task queue. */
+/** A {@link MockHarness} that runs councils. */
+export interface CouncilBench extends MockHarness {
+  /** Runs a council to its end on the harness's task queue. */
   run(context: ExecutionContext, councilId?: string): Promise<ExecutionResult>;
 }
 
-/**
- * Call inside a describe block: before its tests, starts the mock LLM (`answer` says how it answers)
- * and a worker on it; after them, stops both; before each test, clears the mock's journal.
- */
+/** {@link useMockHarness} for a describe block of councils. */
 export function useCouncilBench(label: string, answer: (mock: LLMock) => void): CouncilBench {
-  const bench = {
-    run: (context, councilId) =>
-      executeCouncilExperts(bench.harness.client, context, undefined, undefined, {
-        taskQueue: bench.harness.taskQueue,
-        councilId,
-      }),
-  } as CouncilBench;
-  beforeAll(async () => {
-    bench.mock = await startMockLlm();
-    answer(bench.mock);
-    bench.harness = await startHarness(label, createLlmActivities(mockClients(bench.mock)));
-  });
-  afterAll(async () => {
-    await bench.harness?.close();
-    await bench.mock?.stop();
-  });
-  beforeEach(() => bench.mock.clearRequests());
+  const bench = useMockHarness(label, answer) as CouncilBench;
+  bench.run = (context, councilId) =>
+    executeCouncilExperts(bench.harness.client, context, undefined, undefined, {
+      taskQueue: bench.harness.taskQueue,
+      councilId,
+    });
   return bench;
 }
 
