@@ -5,9 +5,9 @@ import { ExternalStorage, type Payload, type PayloadCodec } from '@temporalio/co
 import { ExternalStorageRunner } from '@temporalio/common/lib/internal-non-workflow';
 import { z } from 'zod';
 import { CouncilUserError } from '../client/errors';
-import { readBody } from '../client/ui/guard';
 import { parseJsonAs } from '../common/validation';
 import type { BlobStore } from './converter';
+import { readBody } from './httpBody';
 
 /** How `council codec-server` listens. */
 export interface CodecServerOptions {
