@@ -39,6 +39,11 @@ export default tseslint.config(
               allowTypeImports: true,
             },
             {
+              regex: '^(\\.\\./)+client(/|$)',
+              message: 'Workflow code runs in the worker: it imports client/ as types only (import type).',
+              allowTypeImports: true,
+            },
+            {
               group: [
                 'node:*',
                 'fs',
@@ -52,6 +57,40 @@ export default tseslint.config(
               ],
               message:
                 'Workflow code is sandboxed: no Node built-ins, SDK clients or non-workflow Temporal packages.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // The layers, bottom up: common/ (workflow-safe shapes), then workflows/ and activities/, then
+  // workers/, then client/ with the CLI on top. test/lint/layers.test.ts shows each rule fail.
+  {
+    files: ['workers/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+client/cli(/|$)',
+              message: 'A worker never depends on the CLI: move what both need below client/cli.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['common/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(workflows|activities|workers|client|storage)(/|$)',
+              message: 'common/ is the bottom layer: it imports nothing from the folders that build on it.',
             },
           ],
         },

@@ -17,7 +17,7 @@ const UNIT_TESTS = [
   'test/providers/trimHistory.test.ts', // history trimming to a token budget
   'test/providers/examples.test.ts', // documented provider configs against the schema
   'test/providers/registry.test.ts', // the two halves of the provider registry agree
-  'test/lint/', // the lint catches an import cycle
+  'test/lint/', // the lint catches an import cycle and an import across layers
   'test/cli/wrap.test.ts', // word wrapping of answers on a terminal
   'test/cli/describeError.test.ts', // the one line the CLI prints for an error
   'test/budget/ledger.test.ts', // budget ledger arithmetic, price table, budget config problems

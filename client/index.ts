@@ -22,12 +22,9 @@ export {
   type TokenWatch,
   type WatchTokensOptions,
 } from './tokens';
+export { createExpertMessage, executeCouncilExperts, sendHumanMessage, startCouncil } from './council';
+export { attachCouncil } from './councilAttach';
 export {
-  attachCouncil,
-  createExpertMessage,
-  executeCouncilExperts,
-  sendHumanMessage,
-  startCouncil,
   type ConversationContext,
   type CouncilExpert,
   type ExecutionContext,
@@ -35,7 +32,7 @@ export {
   type ExpertMessage,
   type OnExpertUpdate,
   type OnStatusUpdate,
-} from './council';
+} from './councilTypes';
 export {
   councilMessages,
   councilStats,

@@ -15,16 +15,15 @@ import { closeLocalServer, dataDirectory, openLocalServer } from './cli/localSer
 import { simulatedQueue } from './cli/runtime';
 import { connectClient } from './connection';
 import { queryRetryInterceptor } from './queryRetry';
+import { executeCouncilExperts, type CouncilRunOptions } from './council';
+import { attachCouncil } from './councilAttach';
 import {
-  attachCouncil,
-  executeCouncilExperts,
   type CouncilCallbacks,
-  type CouncilRunOptions,
   type ExecutionContext,
   type ExecutionResult,
   type OnExpertUpdate,
   type OnStatusUpdate,
-} from './council';
+} from './councilTypes';
 import { councilMessages, councilStats, saveConversation } from './conversation';
 import { MultiParticipantSession, type StartSessionOptions } from './session';
 import { startSimulatedProviders } from './simulatedProviders';

@@ -18,7 +18,9 @@ import {
 } from '../common/resynthesis';
 import { zodProblem } from '../common/validation';
 import type { councilWorkflow } from '../workflows';
-import { attachCouncil, startCouncilWorkflow, type CouncilCallbacks, type ExecutionResult } from './council';
+import { startCouncilWorkflow } from './council';
+import { attachCouncil } from './councilAttach';
+import { type CouncilCallbacks, type ExecutionResult } from './councilTypes';
 import { CouncilUserError } from './errors';
 
 /** The memo key under which a re-synthesis names its source council (read by `council show`). */

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { budgetSchema, type BudgetView } from './budget';
-import { convergenceConfigSchema, type ConvergenceResult } from './convergence';
+import { checkConvergence, convergenceConfigSchema, type ConvergenceResult } from './convergence';
 import { checkCouncilBudget } from './councilBudget';
 import { checkGroups, groupsSchema, roleSchema } from './councilRouting';
-import { DEBATE_STYLES, type ShownTurnRef } from './debate';
+import { checkDebateStyle, DEBATE_STYLES, type ShownTurnRef } from './debate';
 import { LIMITS } from './defaults';
 import { checkHedge, hedgeConfigSchema } from './hedge';
 import type { TokenUsage } from './llm';
 import { jsonStringBytes } from './size';
 import { nameSchema } from './names';
 import { modelCallSettings, promptSchema } from './participants';
-import { peerReviewConfigSchema, type PeerReviewResult } from './peerReview';
+import { checkPeerReview, peerReviewConfigSchema, type PeerReviewResult } from './peerReview';
 import { checkQuorum, quorumFields } from './quorum';
 
 /** Bumped whenever the shape of {@link CouncilWorkflowInput} or its result changes. */
@@ -149,13 +149,7 @@ export const councilContextSchema = z
         message: 'adversarial mode needs at least two experts to debate: add one or use "sequential"',
       });
     }
-    if (context.convergence && context.mode !== 'adversarial') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['convergence'],
-        message: `convergence applies to adversarial mode only (this council is "${context.mode}")`,
-      });
-    }
+    checkConvergence(context, ctx);
     checkDebateStyle(context, ctx);
     checkPeerReview(context, ctx);
     checkQuorum(context, ctx);
@@ -163,57 +157,6 @@ export const councilContextSchema = z
     checkGroups(context, ctx);
     checkCouncilBudget(context, ctx);
   });
-/** A debate style belongs to a debate; the convergence watch reads rounds of positions, which turns lack. */
-function checkDebateStyle(
-  context: { mode: CouncilMode; debateStyle?: string; convergence?: unknown },
-  ctx: z.RefinementCtx,
-): void {
-  if (context.debateStyle === undefined) return;
-  if (context.mode !== 'adversarial') {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['debateStyle'],
-      message: `debateStyle applies to adversarial mode only (this council is "${context.mode}"): remove it`,
-    });
-  } else if (context.debateStyle === 'turns' && context.convergence) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['convergence'],
-      message: 'convergence works with debateStyle "phased" only: remove convergence or debateStyle "turns"',
-    });
-  }
-}
-
-/** Peer review needs answers to compare: each reviewer ranks at least two answers not its own. */
-function checkPeerReview(
-  context: { activeExperts: Array<{ id: string }>; peerReview?: { reviewers?: string[] } },
-  ctx: z.RefinementCtx,
-): void {
-  if (!context.peerReview) return;
-  if (context.activeExperts.length < 3) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['peerReview'],
-      message: 'peer review needs at least three experts (each ranks the answers of two others): add one',
-    });
-  }
-  const ids = context.activeExperts.map((expert) => expert.id);
-  const seen = new Set<string>();
-  context.peerReview.reviewers?.forEach((id, index) => {
-    const path = ['peerReview', 'reviewers', index];
-    if (!ids.includes(id)) {
-      ctx.addIssue({
-        code: 'custom',
-        path,
-        message: `no expert with id "${id}" to review (experts: ${ids.join(', ')})`,
-      });
-    } else if (seen.has(id)) {
-      ctx.addIssue({ code: 'custom', path, message: `reviewer "${id}" is listed twice` });
-    }
-    seen.add(id);
-  });
-}
-
 export type CouncilContext = z.infer<typeof councilContextSchema>;
 export type CouncilContextInput = z.input<typeof councilContextSchema>;
 

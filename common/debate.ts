@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { TurnPhase } from './councilApi';
 
 /**
@@ -23,4 +24,25 @@ export interface ShownTurnRef {
   answerId?: string;
   /** Set when the result left this turn's ids out to stay small: how many it had. */
   idsLeftOut?: number;
+}
+
+/** A debate style belongs to a debate; the convergence watch reads rounds of positions, which turns lack. */
+export function checkDebateStyle(
+  context: { mode: string; debateStyle?: string; convergence?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  if (context.debateStyle === undefined) return;
+  if (context.mode !== 'adversarial') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['debateStyle'],
+      message: `debateStyle applies to adversarial mode only (this council is "${context.mode}"): remove it`,
+    });
+  } else if (context.debateStyle === 'turns' && context.convergence) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['convergence'],
+      message: 'convergence works with debateStyle "phased" only: remove convergence or debateStyle "turns"',
+    });
+  }
 }

@@ -33,6 +33,36 @@ export const peerReviewConfigSchema = z
   .strict();
 export type PeerReviewConfig = z.infer<typeof peerReviewConfigSchema>;
 
+/** Peer review needs answers to compare: each reviewer ranks at least two answers not its own. */
+export function checkPeerReview(
+  context: { activeExperts: Array<{ id: string }>; peerReview?: { reviewers?: string[] } },
+  ctx: z.RefinementCtx,
+): void {
+  if (!context.peerReview) return;
+  if (context.activeExperts.length < 3) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['peerReview'],
+      message: 'peer review needs at least three experts (each ranks the answers of two others): add one',
+    });
+  }
+  const ids = context.activeExperts.map((expert) => expert.id);
+  const seen = new Set<string>();
+  context.peerReview.reviewers?.forEach((id, index) => {
+    const path = ['peerReview', 'reviewers', index];
+    if (!ids.includes(id)) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `no expert with id "${id}" to review (experts: ${ids.join(', ')})`,
+      });
+    } else if (seen.has(id)) {
+      ctx.addIssue({ code: 'custom', path, message: `reviewer "${id}" is listed twice` });
+    }
+    seen.add(id);
+  });
+}
+
 /** One answer as a reviewer was shown it: its label, and the expert behind it (never shown to it). */
 export interface ShownAnswer {
   label: string;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CouncilUserError } from '../client/errors';
 import { parseJsonAs } from '../common/validation';
 import type { BlobStore } from './converter';
+import { readBody } from './httpBody';
 
 /** How `council codec-server` listens. */
 export interface CodecServerOptions {
@@ -135,7 +136,7 @@ async function handle(
     response.setHeader('WWW-Authenticate', 'Bearer');
     return reply(response, 401, { error: 'send the codec token as `Authorization: Bearer <token>`' });
   }
-  const text = await readBody(request);
+  const text = await readBody(request, MAX_BODY_BYTES);
   if (text === undefined) return reply(response, 413, { error: `body over ${MAX_BODY_BYTES} bytes` });
   const parsed = parseJsonAs(wireBody, text);
   if (!parsed.success) {
@@ -169,17 +170,6 @@ function toWire(payload: Payload): WirePayload {
     ]),
   );
   return { metadata, data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64') };
-}
-
-async function readBody(request: http.IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function reply(response: http.ServerResponse, status: number, body?: unknown): void {

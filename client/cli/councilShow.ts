@@ -4,7 +4,7 @@ import { ZERO_USAGE } from '../../common/llm';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { councilProgressQuery } from '../../common/councilApi';
 import { audienceLine } from '../../common/councilRouting';
-import type { ExecutionResult } from '../council';
+import type { ExecutionResult } from '../councilTypes';
 import { shownContexts, shownContextsJson } from '../shownContext';
 import { messageJsonOf, workflowStatusOf } from './jsonOutput';
 import { formatBudget } from './estimate';

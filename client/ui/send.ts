@@ -6,7 +6,8 @@ import { sendHumanMessage } from '../council';
 import { CouncilUserError } from '../errors';
 import { MultiParticipantSession } from '../session';
 import { findWorkflow } from '../cli/workflows';
-import { readBody, sendJson } from './guard';
+import { readBody } from '../../storage/httpBody';
+import { sendJson } from './guard';
 import type { Client } from '@temporalio/client';
 import type { FoundWorkflow } from '../cli/workflows';
 

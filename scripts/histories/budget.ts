@@ -2,20 +2,9 @@ import { executeCouncilExperts } from '../../client/council';
 import { MultiParticipantSession } from '../../client/session';
 import type { Budget } from '../../common/budget';
 import { idSuffix, saveHistory, TASK_QUEUE, type Recording } from './record';
+import { cheapModel, dearModel } from '../../test/helpers/pricedModels';
 
-/** Output-only prices: a call's worst case is maxOutputTokens/1000 dollars on `dear`, a tenth of it on `cheap`. */
-const dear = {
-  provider: 'openai',
-  model: 'gpt-4o',
-  price: { inputPerMTok: 0, outputPerMTok: 1000 },
-} as const;
-const cheap = {
-  provider: 'openai',
-  model: 'gpt-4o-mini',
-  price: { inputPerMTok: 0, outputPerMTok: 100 },
-} as const;
-
-/** A broadcast of panelists on `dear`, one attempt a call, the first `maxOutputTokens` each. */
+/** A broadcast of panelists on `dearModel` (a 1000-token call's worst case: $1), one attempt a call, the first `maxOutputTokens` each. */
 function budgetedBroadcast(budget: Budget, maxOutputTokens: number[]) {
   return {
     strategy: 'broadcast' as const,
@@ -23,7 +12,7 @@ function budgetedBroadcast(budget: Budget, maxOutputTokens: number[]) {
     participants: maxOutputTokens.map((max, i) => ({
       name: String.fromCharCode(65 + i),
       role: 'panelist' as const,
-      model: dear,
+      model: dearModel,
       maxOutputTokens: max,
       retry: { maximumAttempts: 1 },
     })),
@@ -36,7 +25,7 @@ function budgetedBroadcast(budget: Budget, maxOutputTokens: number[]) {
  */
 export async function recordBudget(recording: Recording) {
   const sessionId = `replay-budget${idSuffix(recording)}`;
-  const budget = { maxCostUsd: 1.15, onExhausted: 'downgrade', downgradeTo: cheap } as const;
+  const budget = { maxCostUsd: 1.15, onExhausted: 'downgrade', downgradeTo: cheapModel } as const;
   const session = await MultiParticipantSession.create(
     recording.client,
     budgetedBroadcast(budget, [1000, 1000, 1000]),
@@ -78,7 +67,7 @@ export async function recordBudgetAsk(recording: Recording) {
  */
 export async function recordCouncilBudget(recording: Recording) {
   const councilId = `replay-council-budget${idSuffix(recording)}`;
-  const bounded = { model: dear, maxOutputTokens: 1000, retry: { maximumAttempts: 1 } };
+  const bounded = { model: dearModel, maxOutputTokens: 1000, retry: { maximumAttempts: 1 } };
   const experts = ['Analyst', 'Critic', 'Builder'].map((name) => ({
     id: name.toLowerCase(),
     name,
@@ -91,7 +80,7 @@ export async function recordCouncilBudget(recording: Recording) {
       mode: 'parallel',
       activeExperts: experts,
       synthesisConfig: bounded,
-      budget: { maxCostUsd: 2.15, onExhausted: 'downgrade', downgradeTo: cheap },
+      budget: { maxCostUsd: 2.15, onExhausted: 'downgrade', downgradeTo: cheapModel },
     },
     undefined,
     undefined,

@@ -9,13 +9,10 @@ import { MultiParticipantSession } from '../../client/session';
 import { chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { waitFor } from '../helpers/wait';
+import { pricedMini } from '../helpers/pricedModels';
 
-/** $1000 per million output tokens, input free: a call's worst case is maxOutputTokens/1000 dollars. */
-const model = {
-  provider: 'openai',
-  model: 'gpt-4o-mini',
-  price: { inputPerMTok: 0, outputPerMTok: 1000 },
-} as const;
+/** A call's worst case is maxOutputTokens/1000 dollars. */
+const model = pricedMini;
 
 /** Cheap's worst case is $0.1, Dear's $1: under $0.5, Cheap is called and Dear waits for a person. */
 function askConfig(askTimeoutMs?: number): SessionConfigInput {

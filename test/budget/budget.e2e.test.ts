@@ -6,10 +6,11 @@ import { sendMessageUpdate, sessionViewQuery } from '../../common/sessionApi';
 import { MultiParticipantSession } from '../../client/session';
 import { chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { DOLLAR_PER_THOUSAND_OUTPUT, pricedMini } from '../helpers/pricedModels';
 
-/** $1000 per million output tokens, input free: a call's worst case is exactly maxOutputTokens/1000 dollars. */
-const price = { inputPerMTok: 0, outputPerMTok: 1000 };
-const model = { provider: 'openai', model: 'gpt-4o-mini', price } as const;
+/** A call's worst case is exactly maxOutputTokens/1000 dollars. */
+const price = DOLLAR_PER_THOUSAND_OUTPUT;
+const model = pricedMini;
 const NAMES = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8'];
 
 describe('budgets on the real dev server, LLM served by aimock', () => {

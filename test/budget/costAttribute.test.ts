@@ -5,13 +5,10 @@ import { MultiParticipantSession } from '../../client/session';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { waitFor } from '../helpers/wait';
+import { pricedMini } from '../helpers/pricedModels';
 
 /** $1000 per million output tokens, input free: a 1000-token call's worst case is $1. */
-const model = {
-  provider: 'openai',
-  model: 'gpt-4o-mini',
-  price: { inputPerMTok: 0, outputPerMTok: 1000 },
-} as const;
+const model = pricedMini;
 
 describe('the CouncilCostUsd search attribute on the real dev server', () => {
   let mock: LLMock;

@@ -1,6 +1,7 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts, type CouncilExpert } from '../../client/council';
+import { executeCouncilExperts } from '../../client/council';
+import type { CouncilExpert } from '../../client/councilTypes';
 import { councilContextSchema } from '../../common/council';
 import { FailureType } from '../../common/failures';
 import { CouncilCostUsdKey } from '../../common/searchAttributes';
@@ -8,18 +9,10 @@ import { zodProblem } from '../../common/validation';
 import { chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { council } from '../council/support';
+import { cheapModel, dearModel } from '../helpers/pricedModels';
 
 /** Output only is billed: a 1000-token call's worst case is $1 on the dear model, $0.1 on the cheap one. */
-const dear = {
-  provider: 'openai',
-  model: 'gpt-4o',
-  price: { inputPerMTok: 0, outputPerMTok: 1000 },
-} as const;
-const cheap = {
-  provider: 'openai',
-  model: 'gpt-4o-mini',
-  price: { inputPerMTok: 0, outputPerMTok: 100 },
-} as const;
+const [dear, cheap] = [dearModel, cheapModel];
 /** Output tokens the mock reports for every answer (a test may raise it so that spend adds up). */
 let outputTokens = 5;
 

@@ -6,18 +6,9 @@ import { sendMessageUpdate, transcriptQuery } from '../../common/sessionApi';
 import { MultiParticipantSession } from '../../client/session';
 import { chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { cheapModel, dearModel } from '../helpers/pricedModels';
 
-/** Output only is billed: a 1000-token call's worst case is $1 on the dear model, $0.1 on the cheap one. */
-const dear = {
-  provider: 'openai',
-  model: 'gpt-4o',
-  price: { inputPerMTok: 0, outputPerMTok: 1000 },
-} as const;
-const cheap = {
-  provider: 'openai',
-  model: 'gpt-4o-mini',
-  price: { inputPerMTok: 0, outputPerMTok: 100 },
-} as const;
+// Output only is billed: a 1000-token call's worst case is $1 on the dear model, $0.1 on the cheap one.
 const NAMES = ['P1', 'P2', 'P3', 'P4'];
 
 describe('onExhausted: downgrade on the real dev server, LLM served by aimock', () => {
@@ -48,11 +39,11 @@ describe('onExhausted: downgrade on the real dev server, LLM served by aimock', 
       {
         strategy: 'broadcast',
         // P1 and P2 hold $2; P3 does not fit at $1 but does at $0.1; P4 fits at neither.
-        budget: { maxCostUsd, onExhausted: 'downgrade', downgradeTo: cheap },
+        budget: { maxCostUsd, onExhausted: 'downgrade', downgradeTo: cheapModel },
         participants: NAMES.map((name) => ({
           name,
           role: 'panelist',
-          model: dear,
+          model: dearModel,
           maxOutputTokens: 1000,
           retry: { maximumAttempts: 1 },
         })),
@@ -81,7 +72,9 @@ describe('onExhausted: downgrade on the real dev server, LLM served by aimock', 
     expect(byName.get('P4')?.error?.message).toMatch(/on openai\/gpt-4o-mini/);
     expect(first.budget).toMatchObject({ exhausted: true, downgraded: true, refusedCount: 1 });
     const spentUsd = served.reduce(
-      (sum, s) => sum + (s.output * (s.model === 'gpt-4o' ? 1000 : 100)) / 1_000_000,
+      (sum, s) =>
+        sum +
+        (s.output * (s.model === dearModel.model ? dearModel : cheapModel).price.outputPerMTok) / 1_000_000,
       0,
     );
     expect(first.budget?.spent.usd).toBeCloseTo(spentUsd, 9);
@@ -101,11 +94,11 @@ describe('onExhausted: downgrade on the real dev server, LLM served by aimock', 
       {
         strategy: 'broadcast',
         // P1 holds $1; P2 cannot have another $1 beside it, but has $0.1 on the cheap model.
-        budget: { maxCostUsd: 1.5, onExhausted: 'downgrade', downgradeTo: cheap },
+        budget: { maxCostUsd: 1.5, onExhausted: 'downgrade', downgradeTo: cheapModel },
         participants: ['P1', 'P2'].map((name) => ({
           name,
           role: 'panelist',
-          model: dear,
+          model: dearModel,
           maxOutputTokens: 1000,
           retry: { maximumAttempts: 1 },
         })),
@@ -131,7 +124,7 @@ describe('onExhausted: downgrade on the real dev server, LLM served by aimock', 
   });
 
   it('refuses a downgrade budget without downgradeTo, or whose cheaper model has no price', async () => {
-    const participants = [{ name: 'P1', role: 'panelist', model: dear, maxOutputTokens: 10 }] as const;
+    const participants = [{ name: 'P1', role: 'panelist', model: dearModel, maxOutputTokens: 10 }] as const;
     await expect(
       MultiParticipantSession.create(
         harness.client,

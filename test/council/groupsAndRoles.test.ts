@@ -1,41 +1,19 @@
 import { readFileSync } from 'node:fs';
-import type { LLMock } from '@copilotkit/aimock';
 import { Worker } from '@temporalio/worker';
-import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts, sendHumanMessage, type ExpertMessage } from '../../client/council';
+import { executeCouncilExperts, sendHumanMessage } from '../../client/council';
+import { type ExpertMessage } from '../../client/councilTypes';
 import { CouncilUserError } from '../../client/errors';
 import { councilProgressQuery } from '../../common/councilApi';
-import { mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, testEnvironment, type TemporalTestHarness } from '../helpers/testEnv';
-import { council, expert, jsonAnswer, requestsOf, scriptedCouncil, userPrompt, type Script } from './support';
+import { testEnvironment } from '../helpers/testEnv';
+import { council, expert, jsonAnswer, requestsOf } from './support';
+import { useScriptedCouncil } from './bench';
 
 // The mock LLM's journal is the witness: what each expert's request held is what it was shown.
 describe('council roles, groups and urgent messages on the real dev server', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-  let script: Script = () => undefined;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    scriptedCouncil(mock, (speaker, request) => script(speaker, request));
-    harness = await startHarness('council-groups', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
-  beforeEach(() => {
-    mock.clearRequests();
-    script = () => undefined;
-  });
-
-  const promptOf = (name: string) => {
-    const [entry] = requestsOf(mock, name);
-    return entry ? userPrompt(entry) : 'no request';
-  };
+  const bench = useScriptedCouncil('council-groups');
 
   it("keeps a group message to the group, and sends a role message to exactly the role's experts", async () => {
-    script = (speaker) => {
+    bench.script = (speaker) => {
       if (speaker === 'Expert A')
         return jsonAnswer({ content: 'Core only: the budget is tight.', recipient: 'core' });
       if (speaker === 'Expert E')
@@ -44,7 +22,7 @@ describe('council roles, groups and urgent messages on the real dev server', () 
     };
     const councilId = `council-groups-${Date.now()}`;
     const result = await executeCouncilExperts(
-      harness.client,
+      bench.harness.client,
       council(
         'sequential',
         [
@@ -58,19 +36,24 @@ describe('council roles, groups and urgent messages on the real dev server', () 
       ),
       undefined,
       undefined,
-      { taskQueue: harness.taskQueue, councilId },
+      { taskQueue: bench.harness.taskQueue, councilId },
     );
 
     // The group's members read it, marked as the group's; the others never see it.
-    expect(promptOf('Expert B')).toContain('to group "core" only)\n```text\nCore only: the budget is tight.');
-    expect(promptOf('Expert D')).toContain('Core only: the budget is tight.');
-    for (const outsider of ['Expert E', 'Expert C']) expect(promptOf(outsider)).not.toContain('Core only');
+    expect(bench.promptOf('Expert B')).toContain(
+      'to group "core" only)\n```text\nCore only: the budget is tight.',
+    );
+    expect(bench.promptOf('Expert D')).toContain('Core only: the budget is tight.');
+    for (const outsider of ['Expert E', 'Expert C'])
+      expect(bench.promptOf(outsider)).not.toContain('Core only');
     // The critics read the role message; D, who speaks after them and holds no role, does not.
-    expect(promptOf('Expert B')).toContain('to role "critic" only)\n```text\nCritics: check the numbers.');
-    expect(promptOf('Expert C')).toContain('Critics: check the numbers.');
-    expect(promptOf('Expert D')).not.toContain('Critics');
+    expect(bench.promptOf('Expert B')).toContain(
+      'to role "critic" only)\n```text\nCritics: check the numbers.',
+    );
+    expect(bench.promptOf('Expert C')).toContain('Critics: check the numbers.');
+    expect(bench.promptOf('Expert D')).not.toContain('Critics');
     // The expert that may send messages was told of roles and groups.
-    const [request] = requestsOf(mock, 'Expert E');
+    const [request] = requestsOf(bench.mock, 'Expert E');
     const system = JSON.stringify(request?.body);
     expect(system).toContain('- a: Expert A (role: analyst)');
     expect(system).toContain('Groups:\\n- core: b, d');
@@ -82,7 +65,7 @@ describe('council roles, groups and urgent messages on the real dev server', () 
     expect(result.conversationContext?.c?.messages.map((m) => m.sender)).toEqual(['e', 'b']);
 
     // The routed history (with its patch marker) replays against the current code.
-    const history = await harness.client.workflow.getHandle(councilId).fetchHistory();
+    const history = await bench.harness.client.workflow.getHandle(councilId).fetchHistory();
     const workflowBundle = { code: readFileSync(testEnvironment().bundlePath, 'utf8') };
     await expect(Worker.runReplayHistory({ workflowBundle }, history, councilId)).resolves.toBeUndefined();
   });
@@ -92,7 +75,7 @@ describe('council roles, groups and urgent messages on the real dev server', () 
     let urgent: ExpertMessage | undefined;
     let rejection: unknown;
     await executeCouncilExperts(
-      harness.client,
+      bench.harness.client,
       council(
         'sequential',
         [expert('a'), expert('b', { role: 'critic' }), expert('c', { role: 'critic' }), expert('d')],
@@ -103,34 +86,34 @@ describe('council roles, groups and urgent messages on the real dev server', () 
       undefined,
       async (status) => {
         if (status !== 'awaiting-human' || urgent) return;
-        rejection = await sendHumanMessage(harness.client, councilId, {
+        rejection = await sendHumanMessage(bench.harness.client, councilId, {
           content: 'x',
           recipient: 'role:judge',
         }).catch((error: unknown) => error);
-        urgent = await sendHumanMessage(harness.client, councilId, {
+        urgent = await sendHumanMessage(bench.harness.client, councilId, {
           content: 'The deadline moved to Friday.',
           recipient: 'role:critic',
           priority: 'urgent',
           senderName: 'Alice',
         });
       },
-      { taskQueue: harness.taskQueue, councilId: (councilId = `council-urgent-${Date.now()}`) },
+      { taskQueue: bench.harness.taskQueue, councilId: (councilId = `council-urgent-${Date.now()}`) },
     );
 
     expect(rejection).toBeInstanceOf(CouncilUserError);
     expect((rejection as Error).message).toContain('no expert has role "judge" in this council');
     expect(urgent).toMatchObject({ recipients: ['b', 'c'], audience: 'role:critic', priority: 'urgent' });
     // B read A's answer before the urgent message came; the urgent one is first all the same.
-    const forB = promptOf('Expert B');
+    const forB = bench.promptOf('Expert B');
     expect(forB.indexOf('The deadline moved')).toBeGreaterThan(0);
     expect(forB.indexOf('The deadline moved')).toBeLessThan(forB.indexOf('Expert A: answer'));
     expect(forB).toContain('### "Alice" (urgent, unread, human, clarification, to role "critic" only)');
-    const forC = promptOf('Expert C');
+    const forC = bench.promptOf('Expert C');
     expect(forC.indexOf('The deadline moved')).toBeLessThan(forC.indexOf('Expert A: answer'));
-    expect(promptOf('Expert D')).not.toContain('deadline');
+    expect(bench.promptOf('Expert D')).not.toContain('deadline');
 
     // The inboxes: each turn took its expert's waiting messages once; what came after waits still.
-    const progress = await harness.client.workflow.getHandle(councilId).query(councilProgressQuery, {});
+    const progress = await bench.harness.client.workflow.getHandle(councilId).query(councilProgressQuery, {});
     const idOf = (sender: string) => progress.messages.find((m) => m.sender === sender)?.id;
     const thinking = (id: string) =>
       progress.events.find((e) => e.kind === 'expert' && e.expertId === id && e.state === 'thinking');

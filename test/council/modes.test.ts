@@ -1,62 +1,27 @@
-import type { LLMock } from '@copilotkit/aimock';
-import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts } from '../../client/council';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
-import { mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
-import {
-  council,
-  expert,
-  jsonAnswer,
-  requestsOf,
-  roundOf,
-  scriptedCouncil,
-  speakers,
-  userPrompt,
-  type Script,
-} from './support';
+import { council, expert, jsonAnswer, requestsOf, roundOf, speakers, userPrompt } from './support';
+import { useScriptedCouncil } from './bench';
 
 describe('council modes on the real dev server', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-  let script: Script = () => undefined;
-  let stats: ReturnType<typeof scriptedCouncil>;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    stats = scriptedCouncil(mock, (speaker, request) => script(speaker, request), 250);
-    harness = await startHarness('council-modes', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
+  const bench = useScriptedCouncil('council-modes', 250);
   beforeEach(() => {
-    mock.clearRequests();
-    script = () => undefined;
-    stats.maxInFlight = 0;
+    bench.stats.maxInFlight = 0;
   });
-
-  const run = (context: Parameters<typeof executeCouncilExperts>[1], councilId?: string) =>
-    executeCouncilExperts(harness.client, context, undefined, undefined, {
-      taskQueue: harness.taskQueue,
-      councilId,
-    });
 
   it('parallel: every expert answers at once, sees no other answer, and all answers reach the synthesis', async () => {
-    const result = await run(
+    const result = await bench.run(
       council('parallel', [expert('a'), expert('b'), expert('c')], { enableMessaging: true }),
     );
 
-    expect(speakers(mock).slice(0, 3).sort()).toEqual(['Expert A', 'Expert B', 'Expert C']);
-    expect(speakers(mock)[3]).toBe('Synthesizer');
-    expect(stats.maxInFlight).toBe(3);
+    expect(speakers(bench.mock).slice(0, 3).sort()).toEqual(['Expert A', 'Expert B', 'Expert C']);
+    expect(speakers(bench.mock)[3]).toBe('Synthesizer');
+    expect(bench.stats.maxInFlight).toBe(3);
     for (const name of ['Expert A', 'Expert B', 'Expert C']) {
-      const [request] = requestsOf(mock, name);
+      const [request] = requestsOf(bench.mock, name);
       expect(request && userPrompt(request)).not.toContain('## Previous Expert Responses');
       expect(request && roundOf(request)).toBe(1);
     }
-    const [synthesis] = requestsOf(mock, 'Synthesizer');
+    const [synthesis] = requestsOf(bench.mock, 'Synthesizer');
     for (const output of Object.values(result.outputs)) {
       expect(synthesis && userPrompt(synthesis)).toContain(
         `### "${output.expertName}"\n\`\`\`text\n${output.content}\n\`\`\``,
@@ -71,14 +36,14 @@ describe('council modes on the real dev server', () => {
 
   it('sequential: experts answer in order, each seeing exactly the ones before it, rounds increasing', async () => {
     const councilId = `council-sequential-${Date.now()}`;
-    const result = await run(
+    const result = await bench.run(
       council('sequential', [expert('a'), expert('b'), expert('c')], { enableMessaging: true }),
       councilId,
     );
 
-    expect(speakers(mock)).toEqual(['Expert A', 'Expert B', 'Expert C', 'Synthesizer']);
-    expect(stats.maxInFlight).toBe(1);
-    const [a, b, c] = ['Expert A', 'Expert B', 'Expert C'].map((name) => requestsOf(mock, name)[0]);
+    expect(speakers(bench.mock)).toEqual(['Expert A', 'Expert B', 'Expert C', 'Synthesizer']);
+    expect(bench.stats.maxInFlight).toBe(1);
+    const [a, b, c] = ['Expert A', 'Expert B', 'Expert C'].map((name) => requestsOf(bench.mock, name)[0]);
     const answerA = result.outputs.a?.content ?? 'missing';
     const answerB = result.outputs.b?.content ?? 'missing';
     expect(a && userPrompt(a)).not.toContain('## Previous Expert Responses');
@@ -93,7 +58,7 @@ describe('council modes on the real dev server', () => {
     expect(result.messages?.map((m) => m.senderName)).toEqual(['Expert A', 'Expert B', 'Expert C']);
     expect(result.messages?.[0]?.timestamp).toBeInstanceOf(Date);
 
-    const { typedSearchAttributes } = await harness.client.workflow.getHandle(councilId).describe();
+    const { typedSearchAttributes } = await bench.harness.client.workflow.getHandle(councilId).describe();
     expect(typedSearchAttributes.get(CouncilKindKey)).toBe('council');
     expect(typedSearchAttributes.get(CouncilStrategyKey)).toBe('sequential');
     expect(typedSearchAttributes.get(CouncilStatusKey)).toBe('completed');
@@ -101,22 +66,24 @@ describe('council modes on the real dev server', () => {
 
   it('adversarial: positions and critiques alternate per debate round, with the full debate history', async () => {
     // B sends structured messages: it agrees in its last critique, which the synthesis must list.
-    script = (speaker, request) => {
+    bench.script = (speaker, request) => {
       if (speaker !== 'Expert B') return undefined;
       const round = /## Your turn \(round (\d+)\)/.exec(userPrompt(request))?.[1];
       if (round === '4') return jsonAnswer({ type: 'agreement', content: 'B agrees with A on pilots.' });
       return jsonAnswer({ content: `B speaks in round ${round}` });
     };
-    const result = await run(
+    const result = await bench.run(
       council('adversarial', [expert('a'), expert('b', { canSendMessages: true })], {
         enableMessaging: true,
         debateRounds: 2,
       }),
     );
 
-    const experts = speakers(mock).slice(0, -1);
+    const experts = speakers(bench.mock).slice(0, -1);
     expect(experts).toEqual(Array.from({ length: 4 }, () => ['Expert A', 'Expert B']).flat());
-    const turns = requestsOf(mock, 'Expert A').map((entry) => [roundOf(entry), userPrompt(entry)] as const);
+    const turns = requestsOf(bench.mock, 'Expert A').map(
+      (entry) => [roundOf(entry), userPrompt(entry)] as const,
+    );
     expect(turns.map(([round]) => round)).toEqual([1, 2, 3, 4]);
     expect(turns[0]?.[1]).toContain('State your position');
     expect(turns[1]?.[1]).toContain('Critique the other experts');
@@ -136,7 +103,7 @@ describe('council modes on the real dev server', () => {
       'a:critique',
       'b:agreement',
     ]);
-    const [synthesis] = requestsOf(mock, 'Synthesizer');
+    const [synthesis] = requestsOf(bench.mock, 'Synthesizer');
     const text = synthesis ? userPrompt(synthesis) : '';
     expect(text).toContain('## Critical Analysis\n#### "Expert A"\n```text\nExpert A: answer');
     expect(text).toContain('#### "Expert B"\n```text\nB speaks in round 2');

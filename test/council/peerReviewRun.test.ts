@@ -1,6 +1,7 @@
 import type { ChatCompletionRequest, JournalEntry, LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts, type ExpertUpdate } from '../../client/council';
+import { executeCouncilExperts } from '../../client/council';
+import { type ExpertUpdate } from '../../client/councilTypes';
 import { FailureType } from '../../common/failures';
 import { chatRequests, mockClients, promptText, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';

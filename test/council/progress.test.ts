@@ -2,15 +2,14 @@ import type { LLMock } from '@copilotkit/aimock';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { createLlmActivities } from '../../activities';
+import { executeCouncilExperts, startCouncil } from '../../client/council';
+import { attachCouncil } from '../../client/councilAttach';
 import {
-  attachCouncil,
-  executeCouncilExperts,
-  startCouncil,
   type ExecutionContext,
   type ExpertUpdate,
   type OnExpertUpdate,
   type OnStatusUpdate,
-} from '../../client/council';
+} from '../../client/councilTypes';
 import { CouncilUserError } from '../../client/errors';
 import { FailureType } from '../../common/failures';
 import { mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';

@@ -1,12 +1,11 @@
 import type { LLMock } from '@copilotkit/aimock';
-import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts, startCouncil } from '../../client/council';
+import { startCouncil } from '../../client/council';
 import { resynthesizeCouncil } from '../../client/resynthesize';
 import { councilContextSchema } from '../../common/council';
 import { zodProblem } from '../../common/validation';
-import { mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { speakerOf } from '../helpers/mockLlm';
 import { council, expert, requestsOf, userPrompt } from './support';
+import { useCouncilBench } from './bench';
 
 /** How long each speaker takes to answer; the others answer after 100 ms. */
 let delays: Record<string, number> = {};
@@ -21,30 +20,15 @@ function answerWithDelays(mock: LLMock): void {
 }
 
 describe('council quorum rounds and deadlines on the real dev server', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answerWithDelays(mock);
-    harness = await startHarness('council-quorum', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
-  beforeEach(() => mock.clearRequests());
-
-  const run = (context: Parameters<typeof executeCouncilExperts>[1]) =>
-    executeCouncilExperts(harness.client, context, undefined, undefined, { taskQueue: harness.taskQueue });
+  const bench = useCouncilBench('council-quorum', answerWithDelays);
 
   it('quorum 2 of 3: the round closes with two answers, the slow one is late and the synthesis lacks it', async () => {
     delays = { 'Expert C': 5_000 };
-    const result = await run(
+    const result = await bench.run(
       council('parallel', [expert('a'), expert('b'), expert('c')], { quorum: 2, enableMessaging: true }),
     );
 
-    const [synthesis] = requestsOf(mock, 'Synthesizer');
+    const [synthesis] = requestsOf(bench.mock, 'Synthesizer');
     expect(synthesis && userPrompt(synthesis)).toContain('Expert A: answer');
     expect(synthesis && userPrompt(synthesis)).toContain('Expert B: answer');
     expect(synthesis && userPrompt(synthesis)).not.toContain('Expert C');
@@ -58,12 +42,12 @@ describe('council quorum rounds and deadlines on the real dev server', () => {
     expect(result.synthesis.status).toBe('done');
 
     // A re-synthesis, once every answer is in, reads the late one as any other: no expert is asked again.
-    mock.clearRequests();
-    const again = await resynthesizeCouncil(harness.client, result.councilId, {
-      taskQueue: harness.taskQueue,
+    bench.mock.clearRequests();
+    const again = await resynthesizeCouncil(bench.harness.client, result.councilId, {
+      taskQueue: bench.harness.taskQueue,
     });
-    const calls = requestsOf(mock, 'Synthesizer');
-    expect(mock.getRequests()).toHaveLength(calls.length);
+    const calls = requestsOf(bench.mock, 'Synthesizer');
+    expect(bench.mock.getRequests()).toHaveLength(calls.length);
     expect(calls[0] && userPrompt(calls[0])).toContain('Expert C: answer');
     expect(again.outputs.c?.late).toBeUndefined();
   });
@@ -71,9 +55,9 @@ describe('council quorum rounds and deadlines on the real dev server', () => {
   it('a deadline closes the round while an expert hangs; its answer arrives late', async () => {
     delays = { 'Expert B': 8_000 };
     const started = Date.now();
-    const result = await run(council('parallel', [expert('a'), expert('b')], { deadlineMs: 1_500 }));
+    const result = await bench.run(council('parallel', [expert('a'), expert('b')], { deadlineMs: 1_500 }));
 
-    const [synthesis] = requestsOf(mock, 'Synthesizer');
+    const [synthesis] = requestsOf(bench.mock, 'Synthesizer');
     expect(synthesis && userPrompt(synthesis)).toContain('Expert A: answer');
     expect(synthesis && userPrompt(synthesis)).not.toContain('Expert B');
     expect(result.outputs.b).toMatchObject({ status: 'done', content: 'Expert B: answer', late: true });
@@ -93,8 +77,8 @@ describe('council quorum rounds and deadlines on the real dev server', () => {
       'deadlineMs applies to parallel mode only',
     );
     await expect(
-      startCouncil(harness.client, council('parallel', experts, { quorum: 3 }), {
-        taskQueue: harness.taskQueue,
+      startCouncil(bench.harness.client, council('parallel', experts, { quorum: 3 }), {
+        taskQueue: bench.harness.taskQueue,
       }),
     ).rejects.toThrow(/quorum 3 is more than the 2 expert/);
   });

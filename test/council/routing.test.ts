@@ -1,40 +1,18 @@
 import { readFileSync } from 'node:fs';
-import type { LLMock } from '@copilotkit/aimock';
 import { Worker } from '@temporalio/worker';
-import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts, sendHumanMessage, type ExpertMessage } from '../../client/council';
+import { executeCouncilExperts, sendHumanMessage } from '../../client/council';
+import { type ExpertMessage } from '../../client/councilTypes';
 import { CouncilUserError } from '../../client/errors';
-import { mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, testEnvironment, type TemporalTestHarness } from '../helpers/testEnv';
-import { council, expert, jsonAnswer, requestsOf, scriptedCouncil, userPrompt, type Script } from './support';
+import { testEnvironment } from '../helpers/testEnv';
+import { council, expert, jsonAnswer, userPrompt } from './support';
+import { useScriptedCouncil } from './bench';
 
 describe('council message routing on the real dev server', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-  let script: Script = () => undefined;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    scriptedCouncil(mock, (speaker, request) => script(speaker, request));
-    harness = await startHarness('council-routing', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
-  beforeEach(() => {
-    mock.clearRequests();
-    script = () => undefined;
-  });
-
-  const promptOf = (name: string) => {
-    const [entry] = requestsOf(mock, name);
-    return entry ? userPrompt(entry) : 'no request';
-  };
+  const bench = useScriptedCouncil('council-routing');
 
   it('hides a direct message from the other experts and threads a reply to it', async () => {
     // A asks C privately; C answers everyone, replying to A's message by the id its history shows.
-    script = (speaker, request) => {
+    bench.script = (speaker, request) => {
       if (speaker === 'Expert A') {
         return jsonAnswer({ type: 'question', content: 'Private: what about overtime?', recipient: 'c' });
       }
@@ -55,20 +33,20 @@ describe('council message routing on the real dev server', () => {
       expert('d', { messageHandler: handler('d') }),
     ];
     const result = await executeCouncilExperts(
-      harness.client,
+      bench.harness.client,
       council('sequential', experts, { enableMessaging: true }),
       undefined,
       undefined,
-      { taskQueue: harness.taskQueue },
+      { taskQueue: bench.harness.taskQueue },
     );
 
-    expect(promptOf('Expert B')).not.toContain('Private: what about overtime?');
-    expect(promptOf('Expert C')).toContain(
+    expect(bench.promptOf('Expert B')).not.toContain('Private: what about overtime?');
+    expect(bench.promptOf('Expert C')).toContain(
       'question, to "Expert C" only)\n```text\nPrivate: what about overtime?\n```',
     );
     // D cannot see A's question, so it sees that C replied, not what C replied to.
-    expect(promptOf('Expert D')).not.toContain('Private');
-    expect(promptOf('Expert D')).toMatch(
+    expect(bench.promptOf('Expert D')).not.toContain('Private');
+    expect(bench.promptOf('Expert D')).toMatch(
       /### "Expert C" \(clarification, replying to an earlier message\)\n```text\nOvertime falls\.\n```/,
     );
 
@@ -95,7 +73,7 @@ describe('council message routing on the real dev server', () => {
     let rejection: unknown;
     const statuses: string[] = [];
     const result = await executeCouncilExperts(
-      harness.client,
+      bench.harness.client,
       council('sequential', [expert('a'), expert('b'), expert('c')], {
         enableMessaging: true,
         awaitHumanBetweenRounds: { timeoutMs: 1500 },
@@ -104,17 +82,17 @@ describe('council message routing on the real dev server', () => {
       async (status) => {
         statuses.push(status);
         if (status !== 'awaiting-human' || injected) return;
-        rejection = await sendHumanMessage(harness.client, councilId, {
+        rejection = await sendHumanMessage(bench.harness.client, councilId, {
           content: 'x',
           recipient: 'zz',
         }).catch((error: unknown) => error);
-        injected = await sendHumanMessage(harness.client, councilId, {
+        injected = await sendHumanMessage(bench.harness.client, councilId, {
           content: 'Human note: B, consider part-time staff.',
           recipient: 'b',
           senderName: 'Alice',
         });
       },
-      { taskQueue: harness.taskQueue, councilId: (councilId = `council-human-${Date.now()}`) },
+      { taskQueue: bench.harness.taskQueue, councilId: (councilId = `council-human-${Date.now()}`) },
     );
 
     expect(injected).toMatchObject({
@@ -128,12 +106,12 @@ describe('council message routing on the real dev server', () => {
     expect((rejection as Error).message).toContain(
       'no expert with id "zz" in this council (experts: a, b, c)',
     );
-    expect(promptOf('Expert B')).toContain(
+    expect(bench.promptOf('Expert B')).toContain(
       '### "Alice" (human, clarification, to "Expert B" only)\n```text\nHuman note: B, consider part-time staff.\n```',
     );
-    expect(promptOf('Expert C')).not.toContain('Human note');
-    expect(promptOf('Expert A')).not.toContain('Human note');
-    expect(promptOf('Synthesizer')).toContain(
+    expect(bench.promptOf('Expert C')).not.toContain('Human note');
+    expect(bench.promptOf('Expert A')).not.toContain('Human note');
+    expect(bench.promptOf('Synthesizer')).toContain(
       '## Input from People\n#### "Alice" (to "Expert B" only)\n```text\nHuman note',
     );
     expect(result.messages?.map((m) => m.sender)).toEqual(['a', 'human', 'b', 'c']);
@@ -141,7 +119,7 @@ describe('council message routing on the real dev server', () => {
     expect(statuses.filter((s) => s === 'awaiting-human')).toHaveLength(3);
 
     // Ids and timestamps come from the workflow's seeded uuid4 and clock: the history replays cleanly.
-    const history = await harness.client.workflow.getHandle(councilId).fetchHistory();
+    const history = await bench.harness.client.workflow.getHandle(councilId).fetchHistory();
     const workflowBundle = { code: readFileSync(testEnvironment().bundlePath, 'utf8') };
     await expect(Worker.runReplayHistory({ workflowBundle }, history, councilId)).resolves.toBeUndefined();
   });

@@ -1,13 +1,9 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createLlmActivities } from '../../activities';
-import {
-  attachCouncil,
-  executeCouncilExperts,
-  startCouncil,
-  type ConversationContext,
-  type ExecutionContext,
-} from '../../client/council';
+import { executeCouncilExperts, startCouncil } from '../../client/council';
+import { attachCouncil } from '../../client/councilAttach';
+import { type ConversationContext, type ExecutionContext } from '../../client/councilTypes';
 import { CouncilUserError } from '../../client/errors';
 import { chatRequests, mockClients, promptText, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';

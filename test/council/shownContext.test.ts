@@ -1,16 +1,7 @@
 import type { JournalEntry, LLMock } from '@copilotkit/aimock';
-import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts, type ExecutionResult } from '../../client/council';
-import { mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
-import { council, expert, requestsOf, roundOf, scriptedCouncil, userPrompt } from './support';
-
-/** The fenced blocks of a prompt's history, as "Name: text", in order. */
-function shownBlocks(prompt: string): string[] {
-  return [...prompt.matchAll(/### "([^"]+)"[^\n]*\n```text\n([\s\S]*?)\n```/g)].map(
-    ([, name, text]) => `${name}: ${text}`,
-  );
-}
+import { type ExecutionResult } from '../../client/councilTypes';
+import { council, expert, requestsOf, roundOf, userPrompt } from './support';
+import { shownBlocks, useScriptedCouncil } from './bench';
 
 /** Every turn an expert's context records equals the request the mock received for that turn. */
 function expectContextsMatchJournal(mock: LLMock, result: ExecutionResult): void {
@@ -30,28 +21,13 @@ function expectContextsMatchJournal(mock: LLMock, result: ExecutionResult): void
 }
 
 describe('conversationContext[expert]: what each expert was shown, per round', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    scriptedCouncil(mock);
-    harness = await startHarness('council-shown-context', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
-  beforeEach(() => mock.clearRequests());
-
-  const run = (context: Parameters<typeof executeCouncilExperts>[1]) =>
-    executeCouncilExperts(harness.client, context, undefined, undefined, { taskQueue: harness.taskQueue });
+  const bench = useScriptedCouncil('council-shown-context');
 
   it('adversarial: each round records what the mock was sent; previousResponses holds positions, not critiques', async () => {
-    const result = await run(
+    const result = await bench.run(
       council('adversarial', [expert('a'), expert('b')], { enableMessaging: true, debateRounds: 2 }),
     );
-    expectContextsMatchJournal(mock, result);
+    expectContextsMatchJournal(bench.mock, result);
 
     const a = result.conversationContext?.a;
     expect(a?.turns.map((turn) => [turn.round, turn.phase, turn.messages.length])).toEqual([
@@ -80,18 +56,18 @@ describe('conversationContext[expert]: what each expert was shown, per round', (
   });
 
   it('parallel: every expert was shown nothing; sequential: each was shown the ones before it', async () => {
-    const parallel = await run(
+    const parallel = await bench.run(
       council('parallel', [expert('a'), expert('b'), expert('c')], { enableMessaging: true }),
     );
-    expectContextsMatchJournal(mock, parallel);
+    expectContextsMatchJournal(bench.mock, parallel);
     expect(parallel.conversationContext?.c?.messages).toEqual([]);
     expect(parallel.conversationContext?.c?.previousResponses).toEqual({});
 
-    mock.clearRequests();
-    const sequential = await run(
+    bench.mock.clearRequests();
+    const sequential = await bench.run(
       council('sequential', [expert('a'), expert('b'), expert('c')], { enableMessaging: true }),
     );
-    expectContextsMatchJournal(mock, sequential);
+    expectContextsMatchJournal(bench.mock, sequential);
     expect(sequential.conversationContext?.b?.previousResponses).toEqual({
       a: sequential.outputs.a?.content,
     });

@@ -1,42 +1,18 @@
-import type { LLMock } from '@copilotkit/aimock';
-import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts } from '../../client/council';
 import { councilContextSchema } from '../../common/council';
 import { zodProblem } from '../../common/validation';
-import { mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { council, expert, requestsOf, roundOf, scriptedCouncil, speakers, userPrompt } from './support';
-
-/** The fenced blocks of a prompt's history, as "Name: text". */
-function shownTurns(prompt: string): string[] {
-  return [...prompt.matchAll(/### "([^"]+)"[^\n]*\n```text\n([\s\S]*?)\n```/g)].map(
-    ([, name, text]) => `${name}: ${text}`,
-  );
-}
+import { shownBlocks, useCouncilBench } from './bench';
 
 describe("the seed's turn-by-turn adversarial debate (debateStyle: turns)", () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
+  const bench = useCouncilBench('council-turn-debate', (mock) =>
     scriptedCouncil(mock, (speaker, request) => ({
       content: `${speaker} speaks in turn ${/## Your turn \(round (\d+)\)/.exec(userPrompt(request))?.[1]}`,
       usage: { prompt_tokens: 10, completion_tokens: 5 },
-    }));
-    harness = await startHarness('council-turn-debate', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
-  beforeEach(() => mock.clearRequests());
-
-  const run = (context: Parameters<typeof executeCouncilExperts>[1]) =>
-    executeCouncilExperts(harness.client, context, undefined, undefined, { taskQueue: harness.taskQueue });
+    })),
+  );
 
   it('runs initial position, counter-argument, rebuttal, final argument; each turn shown exactly the turns before it', async () => {
-    const result = await run(
+    const result = await bench.run(
       council('adversarial', [expert('a'), expert('b')], {
         enableMessaging: true,
         debateRounds: 2,
@@ -44,8 +20,8 @@ describe("the seed's turn-by-turn adversarial debate (debateStyle: turns)", () =
       }),
     );
 
-    expect(speakers(mock)).toEqual(['Expert A', 'Expert B', 'Expert A', 'Expert B', 'Synthesizer']);
-    const turns = [...requestsOf(mock, 'Expert A'), ...requestsOf(mock, 'Expert B')].sort(
+    expect(speakers(bench.mock)).toEqual(['Expert A', 'Expert B', 'Expert A', 'Expert B', 'Synthesizer']);
+    const turns = [...requestsOf(bench.mock, 'Expert A'), ...requestsOf(bench.mock, 'Expert B')].sort(
       (x, y) => (roundOf(x) ?? 0) - (roundOf(y) ?? 0),
     );
     expect(turns.map((entry) => roundOf(entry))).toEqual([1, 2, 3, 4]);
@@ -57,7 +33,7 @@ describe("the seed's turn-by-turn adversarial debate (debateStyle: turns)", () =
     // Each turn sees every earlier turn, in order, and nothing else: the opponent's latest one last.
     const said = ['Expert A speaks in turn 1', 'Expert B speaks in turn 2', 'Expert A speaks in turn 3'];
     prompts.forEach((prompt, index) => {
-      expect(shownTurns(prompt)).toEqual(
+      expect(shownBlocks(prompt)).toEqual(
         said.slice(0, index).map((text) => `${text.split(' speaks')[0]}: ${text}`),
       );
     });
@@ -76,14 +52,14 @@ describe("the seed's turn-by-turn adversarial debate (debateStyle: turns)", () =
   });
 
   it('with three experts and one round, the first opens and each other counters in order', async () => {
-    const result = await run(
+    const result = await bench.run(
       council('adversarial', [expert('a'), expert('b'), expert('c')], {
         enableMessaging: true,
         debateRounds: 1,
         debateStyle: 'turns',
       }),
     );
-    expect(speakers(mock)).toEqual(['Expert A', 'Expert B', 'Expert C', 'Synthesizer']);
+    expect(speakers(bench.mock)).toEqual(['Expert A', 'Expert B', 'Expert C', 'Synthesizer']);
     expect(result.messages?.map((m) => `${m.sender}:${m.type}`)).toEqual([
       'a:response',
       'b:critique',

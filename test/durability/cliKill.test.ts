@@ -1,10 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { startHeldCliRun } from './support/cliRun';
 import { useDurableEnvironment } from './support/environment';
 import { completedCalls } from './support/llm';
-import { cleanEnv, spawnManaged, startWorkerProcess, waitFor } from './support/processes';
-import { panelist } from './support/temporal';
+import { spawnManaged, waitFor } from './support/processes';
 
 const QUESTION = 'Which risks matter most?';
 
@@ -13,40 +10,15 @@ describe('the CLI SIGKILLed while it waits for a run', () => {
   const environment = useDurableEnvironment({ latencyMs: 1000, hold: () => true });
 
   it('`council session attach` picks the run up and prints its result; nothing is asked twice', async () => {
-    const { mock, answerer, server, client } = environment;
-    const taskQueue = 'durability-cli-kill';
-    const worker = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-1',
-    });
-    await worker.ready;
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'council-durability-cli-'));
-    const config = path.join(dir, 'panel.json');
-    writeFileSync(
-      config,
-      JSON.stringify({ strategy: 'broadcast', participants: [panelist('P1'), panelist('P2')] }),
-    );
-    // The CLI talks to the cluster only: its worker is the separate process above, keys live there.
-    const env = cleanEnv({
-      TEMPORAL_ADDRESS: server.address,
-      COUNCIL_TASK_QUEUE: taskQueue,
-      COUNCIL_DATA_DIR: dir,
-    });
+    const { mock, answerer, client } = environment;
     const id = 'durability-cli-run';
-
-    const run = spawnManaged(
-      'council run',
-      ['client/cli/main.ts', 'run', QUESTION, '--config', config, '--id', id],
-      env,
-    );
+    const { run, env } = await startHeldCliRun(environment, {
+      taskQueue: 'durability-cli-kill',
+      id,
+      question: QUESTION,
+      dataDirPrefix: 'council-durability-cli-',
+    });
     const handle = client.workflow.getHandle(id);
-    await waitFor(
-      'the run to be waiting on its answers',
-      () => run.stdout().includes(`Started session ${id}`) && answerer.held.length === 2,
-      60_000,
-    );
     await run.kill();
     const killedAt = Date.now();
     expect((await run.exited).signal).toBe('SIGKILL');

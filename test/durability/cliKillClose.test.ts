@@ -1,11 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { CouncilStatusKey } from '../../common/searchAttributes';
+import { startHeldCliRun } from './support/cliRun';
 import { useDurableEnvironment } from './support/environment';
 import { completedCalls } from './support/llm';
-import { cleanEnv, spawnManaged, startWorkerProcess, waitFor } from './support/processes';
-import { panelist } from './support/temporal';
+import { waitFor } from './support/processes';
 
 const QUESTION = 'Which risks matter most?';
 
@@ -14,37 +11,14 @@ describe('the CLI SIGKILLed while it waits for a run, and nobody attaches', () =
   const environment = useDurableEnvironment({ latencyMs: 200, hold: () => true });
 
   it('the session still closes itself once its round ends', async () => {
-    const { mock, answerer, server, client } = environment;
-    const taskQueue = 'durability-cli-kill-close';
-    const worker = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-1',
-    });
-    await worker.ready;
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'council-durability-cli-close-'));
-    const config = path.join(dir, 'panel.json');
-    writeFileSync(
-      config,
-      JSON.stringify({ strategy: 'broadcast', participants: [panelist('P1'), panelist('P2')] }),
-    );
-    const env = cleanEnv({
-      TEMPORAL_ADDRESS: server.address,
-      COUNCIL_TASK_QUEUE: taskQueue,
-      COUNCIL_DATA_DIR: dir,
-    });
+    const { mock, answerer, client } = environment;
     const id = 'durability-cli-run-close';
-    const run = spawnManaged(
-      'council run',
-      ['client/cli/main.ts', 'run', QUESTION, '--config', config, '--id', id],
-      env,
-    );
-    await waitFor(
-      'the run to be waiting on its answers',
-      () => run.stdout().includes(`Started session ${id}`) && answerer.held.length === 2,
-      60_000,
-    );
+    const { run } = await startHeldCliRun(environment, {
+      taskQueue: 'durability-cli-kill-close',
+      id,
+      question: QUESTION,
+      dataDirPrefix: 'council-durability-cli-close-',
+    });
     await run.kill();
     expect((await run.exited).signal).toBe('SIGKILL');
     expect(completedCalls(mock)).toHaveLength(0);

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { LLMock } from '@copilotkit/aimock';
-import type { Payload } from '@temporalio/common';
 import { createLlmActivities } from '../../activities';
 import { temporalExecutable } from '../../client/devServer';
 import { MultiParticipantSession } from '../../client/session';
@@ -16,6 +15,7 @@ import { cliEnv, runCli, startCli, stopStartedClis, waitFor } from '../cli/cli';
 import { mockClients, startMockLlm, speakerOf } from '../helpers/mockLlm';
 import { startHarness, testEnvironment, type TemporalTestHarness } from '../helpers/testEnv';
 import { keyringOf, newKey } from './support';
+import { b64, payloadsIn, wire } from '../helpers/codecWire';
 
 // The CLI case starts `council codec-server` twice: slow on a busy 2-core machine.
 jest.setTimeout(180_000);
@@ -25,25 +25,6 @@ const MARKER = 'CODEC-AUTH-MARKER';
 const TOKEN = 'test-codec-token-0123456789';
 const UI_ORIGIN = 'http://localhost:8233';
 
-/** Every payload object in a history, references included. */
-function payloadsIn(node: unknown, found: Payload[] = []): Payload[] {
-  if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return found;
-  if (Array.isArray(node)) {
-    for (const item of node) payloadsIn(item, found);
-  } else if ('metadata' in node && 'data' in node) {
-    found.push(node as Payload);
-  } else {
-    for (const value of Object.values(node)) payloadsIn(value, found);
-  }
-  return found;
-}
-
-const b64 = (bytes: Uint8Array | null | undefined) =>
-  Buffer.from(bytes ?? new Uint8Array()).toString('base64');
-const wire = (p: Payload) => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])),
-  data: b64(p.data),
-});
 type WireReply = { payloads: Array<{ metadata: Record<string, string>; data: string }> };
 const text = (value: string | undefined) => Buffer.from(value ?? '', 'base64').toString();
 

@@ -1,18 +1,7 @@
-import type { LLMock } from '@copilotkit/aimock';
-import { createLlmActivities } from '../../activities';
 import { executeCouncilExperts } from '../../client/council';
 import { addressReply, canSee, parseExpertReply } from '../../workflows/council/messaging';
-import { mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
-import {
-  council,
-  expert,
-  jsonAnswer,
-  requestsOf,
-  scriptedCouncil,
-  userPrompt,
-  type Script,
-} from '../council/support';
+import { council, expert, jsonAnswer, requestsOf, userPrompt } from '../council/support';
+import { useScriptedCouncil } from '../council/bench';
 
 const experts = [
   { id: 'a', name: 'Expert A' },
@@ -80,42 +69,30 @@ describe('attack: a malformed structured reply tries to leak a direct message to
 });
 
 describe("attack: the issue's malformed reply on the real dev server", () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-  let script: Script = () => undefined;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    scriptedCouncil(mock, (speaker, request) => script(speaker, request));
-    harness = await startHarness('private-messages', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
+  const bench = useScriptedCouncil('private-messages');
 
   it('shows B\'s message for "a and c" to C (A spoke before it), never to D; the synthesizer sees its audience', async () => {
     // A list was kept private before routing (patch council-message-routing); now it reaches the list.
-    script = (speaker) =>
+    bench.script = (speaker) =>
       speaker === 'Expert B'
         ? jsonAnswer({ type: 'critique', content: 'Secret plan for a and c', recipient: ['a', 'c'] })
         : undefined;
     const result = await executeCouncilExperts(
-      harness.client,
+      bench.harness.client,
       council('sequential', [expert('a'), expert('b', { canSendMessages: true }), expert('c'), expert('d')], {
         enableMessaging: true,
       }),
       undefined,
       undefined,
-      { taskQueue: harness.taskQueue },
+      { taskQueue: bench.harness.taskQueue },
     );
     const seenBy = (other: string) =>
-      requestsOf(mock, other).map(userPrompt).join('\n').includes('Secret plan');
+      requestsOf(bench.mock, other).map(userPrompt).join('\n').includes('Secret plan');
     expect({ c: seenBy('Expert C'), d: seenBy('Expert D') }).toEqual({ c: true, d: false });
     const stored = result.messages?.find((m) => m.sender === 'b');
     expect(stored).toMatchObject({ content: 'Secret plan for a and c', recipients: ['a', 'c'] });
     expect(stored?.context?.parseError).toBeUndefined();
-    const [synthesis] = requestsOf(mock, 'Synthesizer');
+    const [synthesis] = requestsOf(bench.mock, 'Synthesizer');
     expect(synthesis && userPrompt(synthesis)).toMatch(
       /"Expert B" \(to "Expert A", "Expert C" only\)\n```text\nSecret plan/,
     );

@@ -1,12 +1,8 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createLlmActivities } from '../../activities';
-import {
-  executeCouncilExperts,
-  sendHumanMessage,
-  startCouncil,
-  type ExecutionContext,
-} from '../../client/council';
+import { executeCouncilExperts, sendHumanMessage, startCouncil } from '../../client/council';
+import { type ExecutionContext } from '../../client/councilTypes';
 import { CouncilUserError } from '../../client/errors';
 import { MultiParticipantSession } from '../../client/session';
 import { LIMITS } from '../../common/defaults';

@@ -1,9 +1,8 @@
-import type { JournalEntry, LLMock } from '@copilotkit/aimock';
-import { createLlmActivities } from '../../activities';
+import type { JournalEntry } from '@copilotkit/aimock';
 import { MultiParticipantSession, succeeded } from '../../client/session';
 import type { OrchestrationStrategy, ParticipantRole } from '../../common/participants';
-import { answerAsParticipants, chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { answerAsParticipants, chatRequests, speakerOf } from '../helpers/mockLlm';
+import { useMockHarness } from '../helpers/mockHarness';
 
 const openai = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 const anthropic = { provider: 'anthropic', model: 'claude-sonnet-4-5' } as const;
@@ -18,32 +17,22 @@ const text = (content: unknown) => (typeof content === 'string' ? content : JSON
 
 /** The seed's own code (000_dcbd69baf73d61b7.txt), line by line, with the mock LLM's journal as witness. */
 describe('the sessions seed, to the letter', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
+  const bench = useMockHarness('seeds', (mock) => {
     mock.on(
       { predicate: (request) => /^Broken/.test(speakerOf({ body: request }) ?? '') },
       { error: { message: 'upstream exploded', type: 'server_error' }, status: 500 },
     );
     answerAsParticipants(mock);
-    harness = await startHarness('seeds', createLlmActivities(mockClients(mock)));
   });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
-  beforeEach(() => mock.clearRequests());
 
   async function session(
     strategy: OrchestrationStrategy,
     members: Array<[string, ParticipantRole, number?]>,
   ) {
     const created = await MultiParticipantSession.create(
-      harness.client,
+      bench.harness.client,
       { systemPrompt: 'Seed session.', strategy },
-      { taskQueue: harness.taskQueue },
+      { taskQueue: bench.harness.taskQueue },
     );
     for (const [name, role, priority] of members) {
       const model = name.endsWith('-A') ? anthropic : openai;
@@ -51,7 +40,7 @@ describe('the sessions seed, to the letter', () => {
     }
     return created;
   }
-  const callsOf = (name: string) => chatRequests(mock).filter((entry) => speakerOf(entry) === name);
+  const callsOf = (name: string) => chatRequests(bench.mock).filter((entry) => speakerOf(entry) === name);
 
   it('send_message(Role::System, …) reaches every model as a system instruction, not a user turn', async () => {
     const panel = await session('broadcast', [
@@ -78,7 +67,7 @@ describe('the sessions seed, to the letter', () => {
     }
 
     // In the next round, too, the instruction is still there and still not a user turn.
-    mock.clearRequests();
+    bench.mock.clearRequests();
     await panel.sendMessage('user', 'What is alignment?');
     const next = bodyOf(callsOf('Expert-1')[0]!).messages ?? [];
     for (const m of next.filter((m) => m.role !== 'system'))
@@ -121,7 +110,7 @@ describe('the sessions seed, to the letter', () => {
       ['Principal', 'panelist', 10],
     ]);
     const responses = await panel.sendMessage('user', 'Best architecture?');
-    expect(chatRequests(mock).map(speakerOf)).toEqual(['Principal', 'Judge', 'Junior']);
+    expect(chatRequests(bench.mock).map(speakerOf)).toEqual(['Principal', 'Judge', 'Junior']);
     expect(responses.map((r) => [r.participantName, r.shown])).toEqual([
       ['Principal', []],
       ['Judge', ['Principal']],
@@ -136,7 +125,7 @@ describe('the sessions seed, to the letter', () => {
     ]);
     const first = await panel.sendMessage('user', 'Round one');
     const verdict = first.find((r) => r.participantName === 'Judge')?.content ?? 'missing';
-    mock.clearRequests();
+    bench.mock.clearRequests();
     await panel.sendMessage('user', 'Round two');
     const prompt = (bodyOf(callsOf('GPT')[0]!).messages ?? []).map((m) => text(m.content)).join('\n');
     expect(prompt).toContain(verdict);
@@ -174,7 +163,7 @@ describe('the sessions seed, to the letter', () => {
 
     const changed = await panel.setParticipantRole('Listener', 'panelist', 3);
     expect([changed.name, changed.role, changed.priority]).toEqual(['Listener', 'panelist', 3]);
-    mock.clearRequests();
+    bench.mock.clearRequests();
     const second = await panel.sendMessage('user', 'Round two');
     expect(second.map((r) => r.participantName)).toEqual(['Speaker', 'Listener']);
     const prompt = (bodyOf(callsOf('Listener')[0]!).messages ?? []).map((m) => text(m.content)).join('\n');

@@ -1,44 +1,25 @@
-import type { LLMock } from '@copilotkit/aimock';
-import { createLlmActivities } from '../../activities';
 import type { OrchestrationStrategy, ParticipantRole } from '../../common/participants';
 import { MultiParticipantSession } from '../../client/session';
-import {
-  answerAsParticipants,
-  chatRequests,
-  mockClients,
-  promptText,
-  speakerOf,
-  startMockLlm,
-} from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { answerAsParticipants, chatRequests, promptText, speakerOf } from '../helpers/mockLlm';
+import { useMockHarness } from '../helpers/mockHarness';
 import { isModelCallScheduled } from '../durability/support/temporal';
 
 const LATENCY_MS = 400;
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 
 describe('every strategy on the real dev server, LLM served by aimock', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
+  const bench = useMockHarness('strategies', (mock) => {
     answerAsParticipants(mock, LATENCY_MS);
-    harness = await startHarness('strategies', createLlmActivities(mockClients(mock)));
   });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
-  beforeEach(() => mock.clearRequests());
 
   async function session(
     strategy: OrchestrationStrategy,
     members: Array<[string, ParticipantRole, number?]>,
   ) {
     const created = await MultiParticipantSession.create(
-      harness.client,
+      bench.harness.client,
       { systemPrompt: 'You are an expert panelist.', strategy },
-      { taskQueue: harness.taskQueue },
+      { taskQueue: bench.harness.taskQueue },
     );
     for (const [name, role, priority] of members) {
       await created.addParticipantWithPriority(name, model, role, priority ?? 0);
@@ -48,7 +29,7 @@ describe('every strategy on the real dev server, LLM served by aimock', () => {
 
   /** Who was called, in the order the requests reached the LLM server, and what each was shown. */
   function calls() {
-    return chatRequests(mock).map((entry) => ({
+    return chatRequests(bench.mock).map((entry) => ({
       speaker: speakerOf(entry),
       prompt: promptText(entry),
       at: entry.timestamp,
@@ -57,7 +38,7 @@ describe('every strategy on the real dev server, LLM served by aimock', () => {
 
   /** How many calls each workflow task scheduled, in order: one entry per task that scheduled any. */
   async function callBatches(sessionId: string): Promise<number[]> {
-    const { events } = await harness.client.workflow.getHandle(sessionId).fetchHistory();
+    const { events } = await bench.harness.client.workflow.getHandle(sessionId).fetchHistory();
     const byTask = new Map<string, number>();
     for (const event of (events ?? []).filter(isModelCallScheduled)) {
       const task = event.activityTaskScheduledEventAttributes?.workflowTaskCompletedEventId;

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { LLMock } from '@copilotkit/aimock';
-import type { Payload } from '@temporalio/common';
 import { createLlmActivities } from '../../activities';
 import { temporalExecutable } from '../../client/devServer';
 import { MultiParticipantSession } from '../../client/session';
@@ -13,31 +12,12 @@ import { councilDataConverter, openBlobStore, type BlobStore } from '../../stora
 import { referencesIn } from '../../storage/references';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, testEnvironment, type TemporalTestHarness } from '../helpers/testEnv';
+import { payloadsIn, wire } from '../helpers/codecWire';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 const MARKER = 'CODEC-MARKER';
 const ANSWER = `${MARKER} ${'readable words '.repeat(25_000)}`;
 const UI_ORIGIN = 'http://localhost:8233';
-
-/** Every payload object in a history, as found: references included. */
-function payloadsIn(node: unknown, found: Payload[] = []): Payload[] {
-  if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return found;
-  if (Array.isArray(node)) {
-    for (const item of node) payloadsIn(item, found);
-  } else if ('metadata' in node && 'data' in node) {
-    found.push(node as Payload);
-  } else {
-    for (const value of Object.values(node)) payloadsIn(value, found);
-  }
-  return found;
-}
-
-const b64 = (bytes: Uint8Array | null | undefined) =>
-  Buffer.from(bytes ?? new Uint8Array()).toString('base64');
-const wire = (p: Payload) => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])),
-  data: b64(p.data),
-});
 
 describe('codec server: offloaded content readable over HTTP', () => {
   let mock: LLMock;

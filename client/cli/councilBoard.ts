@@ -1,0 +1,116 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { audienceLine } from '../../common/councilRouting';
+import { ZERO_USAGE } from '../../common/llm';
+import type { ExecutionResult, ExpertMessage, ExpertUpdate } from '../councilTypes';
+import type { TokenEvent } from '../tokens';
+import { matchActivities } from './followSession';
+import type { ParticipantLine, ProgressRenderer } from './progress';
+
+const SYNTHESIS = 'Synthesis';
+/** The line of a council's waits for a person. */
+const PEOPLE = 'People';
+
+/** The live state of every expert and the synthesizer, fed by the council's progress log. */
+export class CouncilBoard {
+  private readonly lines = new Map<string, ParticipantLine>();
+  private readonly order: string[] = [];
+
+  /** A person wrote during the wait now shown: the wait ends with that. */
+  private wrote = false;
+  /** Expert names by id: the calls' ids name experts by id, the lines by name. */
+  private readonly names = new Map<string, string>();
+
+  constructor(
+    private readonly renderer: ProgressRenderer,
+    private readonly councilId: string,
+  ) {}
+
+  /** Streamed text of an expert or the synthesizer still answering. */
+  text(event: TokenEvent): void {
+    const name = /^r\d+\.synthesis\./.test(event.callId) ? SYNTHESIS : this.names.get(event.participant);
+    const line = name === undefined ? undefined : this.lines.get(name);
+    if (name !== undefined && (line?.state.kind === 'thinking' || line?.state.kind === 'retrying')) {
+      this.renderer.text(name, event);
+    }
+  }
+
+  expert(update: ExpertUpdate): void {
+    this.names.set(update.expertId, update.expertName);
+    const role =
+      update.phase === 'answer' ? `round ${update.round}` : `${update.phase}, round ${update.round}`;
+    if (update.state === 'thinking') {
+      this.set(update.expertName, role, { kind: 'thinking', sinceMs: Date.now() });
+    } else if (update.state === 'failed') {
+      const reason = update.error ? `${update.error.type}: ${update.error.message}` : 'failed';
+      this.set(update.expertName, role, { kind: 'failed', reason });
+    } else {
+      this.set(update.expertName, role, { kind: 'done', tokens: update.tokenUsage?.totalTokens ?? 0 });
+      // A ranking is no answer: it is printed with the result (peer review).
+      if (update.phase === 'review') return;
+      const usage = update.tokenUsage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+      this.renderer.answer({
+        name: update.expertName,
+        role,
+        status: 'ok',
+        content: update.content ?? '',
+        tokenUsage: usage,
+      });
+    }
+  }
+
+  status(status: string, until: Date | undefined): void {
+    const waiting = this.lines.get(PEOPLE);
+    if (status === 'awaiting-human' && until) {
+      this.wrote = false;
+      const hint = `send one: council send ${this.councilId} "…"`;
+      this.set(PEOPLE, 'between rounds', { kind: 'person', untilMs: until.getTime(), hint });
+    } else if (waiting?.state.kind === 'person' && !waiting.state.outcome) {
+      const outcome = this.wrote ? 'a person wrote: going on' : 'no message in time: going on';
+      this.set(PEOPLE, waiting.role, { ...waiting.state, outcome });
+    }
+    if (status === 'synthesizing')
+      this.set('Synthesis', 'synthesizer', { kind: 'thinking', sinceMs: Date.now() });
+  }
+
+  /** A person's message, printed where it came, like an answer. */
+  human(message: ExpertMessage): void {
+    this.wrote = true;
+    const to = audienceLine(message);
+    this.renderer.answer({
+      name: message.senderName,
+      role: `person, ${to}`,
+      status: 'ok',
+      content: message.content,
+      tokenUsage: { ...ZERO_USAGE },
+    });
+  }
+
+  /** The synthesizer's final line; its text is printed with the summary. */
+  synthesized(result: ExecutionResult): void {
+    const { synthesis } = result;
+    const state: ParticipantLine['state'] =
+      synthesis.status === 'done'
+        ? { kind: 'done', tokens: synthesis.tokenUsage.totalTokens }
+        : synthesis.status === 'failed'
+          ? { kind: 'failed', reason: `${synthesis.error?.type}: ${synthesis.error?.message}` }
+          : { kind: 'skipped', reason: 'no expert answered' };
+    this.set(SYNTHESIS, 'synthesizer', state);
+  }
+
+  async pollRetries(handle: WorkflowHandle): Promise<void> {
+    const pending = (await handle.describe()).raw.pendingActivities ?? [];
+    const thinking = this.order.filter((name) => this.lines.get(name)?.state.kind === 'thinking');
+    for (const [name, activity] of matchActivities(thinking, pending)) {
+      const line = this.lines.get(name);
+      if (!line || (activity.attempt ?? 1) <= 1) continue;
+      const reason = activity.lastFailure?.message?.split('\n')[0] ?? 'retrying';
+      this.set(name, line.role, { kind: 'retrying', attempt: activity.attempt ?? 2, reason });
+    }
+  }
+
+  private set(name: string, role: string, state: ParticipantLine['state']): void {
+    if (!this.lines.has(name)) this.order.push(name);
+    this.lines.set(name, { name, role, state });
+    this.renderer.update(this.order.flatMap((key) => this.lines.get(key) ?? []));
+  }
+}

@@ -1,0 +1,78 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+// The layer rules of eslint.config.mjs must be able to fail: each import below is linted as if it
+// stood in a file of that folder (ESLint's lintText with a file path: nothing is written to disk).
+
+const root = path.resolve(__dirname, '../..');
+
+interface Probe {
+  /** Where the import is linted as if it stood. */
+  filePath: string;
+  code: string;
+}
+
+// The repository's config with only the import restrictions run, and without type information: they
+// read import statements, not types.
+const LINT_SCRIPT = `
+import { ESLint } from 'eslint';
+const eslint = new ESLint({
+  cwd: process.cwd(),
+  overrideConfig: { languageOptions: { parserOptions: { project: false, projectService: false } } },
+  ruleFilter: ({ ruleId }) => ruleId === '@typescript-eslint/no-restricted-imports',
+});
+const probes = JSON.parse(process.argv[1]);
+const found = [];
+for (const { filePath, code } of probes) {
+  const [result] = await eslint.lintText(code, { filePath });
+  found.push(result.messages.map((m) => m.ruleId + ': ' + m.message));
+}
+process.stdout.write(JSON.stringify(found));
+`;
+
+/** Lints in a child process: eslint loads its ESM config by import(), which jest's module system cannot. */
+function lint(probes: Probe[]): string[][] {
+  const run = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', LINT_SCRIPT, JSON.stringify(probes)],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  if (run.status !== 0) throw new Error(`eslint exited with ${run.status}: ${run.stderr}`);
+  return JSON.parse(run.stdout) as string[][];
+}
+
+const probe = (folder: string, code: string): Probe => ({
+  filePath: path.join(root, folder, 'layerProbe.ts'),
+  code: `${code}\n`,
+});
+
+describe('the layer rules', () => {
+  it('refuses an import across a layer, and says which rule it breaks', () => {
+    const refused = lint([
+      probe('workflows/council', "import { startCouncil } from '../../client/council';"),
+      probe('workers', "import { main } from '../client/cli/main';"),
+      probe('common', "import { recipientsOf } from '../workflows/council/messaging';"),
+      probe('common', "import type { ExecutionResult } from '../client/councilTypes';"),
+      probe('common', "import { createLlmActivities } from '../activities';"),
+    ]);
+    expect(refused.map((messages) => messages.length)).toEqual([1, 1, 1, 1, 1]);
+    expect(refused[0]?.[0]).toContain('Workflow code runs in the worker: it imports client/ as types only');
+    expect(refused[1]?.[0]).toContain('A worker never depends on the CLI');
+    for (const messages of refused.slice(2)) expect(messages[0]).toContain('common/ is the bottom layer');
+  });
+
+  it('allows the imports each layer may make', () => {
+    const allowed = lint([
+      probe('workflows/council', "import type { ExecutionResult } from '../../client/councilTypes';"),
+      probe('workers', "import { CouncilUserError } from '../client/errors';"),
+      probe('common', "import { z } from 'zod';\nimport { LIMITS } from './defaults';"),
+      probe('client/cli', "import { startCouncil } from '../council';"),
+    ]);
+    expect(allowed).toEqual([[], [], [], []]);
+  });
+});
