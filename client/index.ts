@@ -24,6 +24,8 @@ export {
 } from './tokens';
 export { createExpertMessage, executeCouncilExperts, sendHumanMessage, startCouncil } from './council';
 export { attachCouncil } from './councilAttach';
+export { resynthesizeCouncil, startResynthesis, type ResynthesisOptions } from './resynthesize';
+export { startSessionResynthesis, type SessionResynthesisOptions } from './sessionResynthesis';
 export {
   type ConversationContext,
   type CouncilExpert,

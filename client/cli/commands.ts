@@ -25,7 +25,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'resynthesize',
     term: 'resynthesize [options] <id>',
-    description: "re-synthesize (and re-rank) a completed council's answers without asking its experts again",
+    description:
+      "re-synthesize (and re-rank) a completed council's answers, or a session round's, without asking again",
     load: async () => (await import('./councilResynthesize')).resynthesizeCommand(),
   },
   // One command tree: these work on a session or a council alike; `council session …` keeps them as aliases.

@@ -5,6 +5,9 @@ import { CouncilUserError } from '../errors';
 import type { SynthesisConfig } from '../../common/council';
 import { councilRecordQuery } from '../../common/resynthesis';
 import { startResynthesis, unusableSource } from '../resynthesize';
+import { startSessionResynthesis } from '../sessionResynthesis';
+import type { SessionView } from '../../common/session';
+import { sessionViewQuery } from '../../common/sessionApi';
 import { SIMULATED_BANNER } from '../simulated';
 import { attachCouncilRun } from './councilRun';
 import { createOutput } from './output';
@@ -24,15 +27,17 @@ interface ResynthesizeOptions {
 }
 
 /**
- * `council resynthesize <id>`: a new council that reuses the recorded answers of a completed one (no
- * expert is asked again) and runs only the synthesis, with another synthesizer or prompt, and peer
+ * `council resynthesize <id>`: a new council that reuses the recorded answers of a completed one, or
+ * of a session's last answered round (no expert or participant is asked again) and runs only the synthesis, with another synthesizer or prompt, and peer
  * review anew when asked (`--peer-review`, `--rubric`). It runs on the source's task queue, so a
  * simulated council is re-synthesized simulated.
  */
 export function resynthesizeCommand(): Command {
   const command = new Command('resynthesize')
-    .description("re-synthesize (and re-rank) a completed council's answers without asking its experts again")
-    .argument('<id>', 'id of the completed council whose answers are reused')
+    .description(
+      "re-synthesize (and re-rank) a completed council's answers, or a session round's, without asking again",
+    )
+    .argument('<id>', "id of the completed council (or of the session whose last round's answers) to reuse")
     .option('--id <id>', 'id of the new council (default: council-<time>-<random>)')
     .option('--synthesizer-model <model>', 'another model for the synthesizer, e.g. gpt-4o')
     .addOption(
@@ -49,8 +54,9 @@ export function resynthesizeCommand(): Command {
     const runtime = await openRuntime(connectionFlags(options as Record<string, unknown>));
     try {
       const source = await findWorkflow(runtime.client, sourceId);
+      const fromSession = source.kind === 'session';
       // Checked before a worker starts here: it would carry on a running council.
-      const unusable = unusableSource(source.description);
+      const unusable = fromSession ? undefined : unusableSource(source.description);
       if (unusable) throw unusable;
       // Reading the source's record needs a worker too: it replays the finished council to answer.
       await serveWorkflow(runtime, source);
@@ -58,17 +64,21 @@ export function resynthesizeCommand(): Command {
       const simulated = isSimulatedQueue(taskQueue);
       if (simulated) out.say(SIMULATED_BANNER);
       const synthesizer = await synthesizerChanges(options, () =>
-        source.handle.query(councilRecordQuery).then((record) => record.context.synthesisConfig),
+        fromSession
+          ? source.handle.query(sessionViewQuery).then(firstParticipantModel)
+          : source.handle.query(councilRecordQuery).then((record) => record.context.synthesisConfig),
       );
       const rubric = options.rubric !== undefined ? { rubric: options.rubric } : {};
       const peerReview = options.peerReview || options.rubric !== undefined ? rubric : undefined;
-      const id = await startResynthesis(runtime.client, sourceId, {
+      const start = fromSession ? startSessionResynthesis : startResynthesis;
+      const id = await start(runtime.client, sourceId, {
         councilId: options.id ?? newRunId('council'),
         taskQueue,
         synthesizer,
         peerReview,
       });
-      out.say(`Started council ${id}: a re-synthesis of ${sourceId} (its experts' answers are reused)\n`);
+      const reused = fromSession ? "its last round's answers are" : "its experts' answers are";
+      out.say(`Started council ${id}: a re-synthesis of ${sourceId} (${reused} reused)\n`);
       const found = await findWorkflow(runtime.client, id);
       process.exitCode = await attachCouncilRun(runtime.client, found, out, simulated);
     } finally {
@@ -77,10 +87,17 @@ export function resynthesizeCommand(): Command {
   });
 }
 
+/** A session has no synthesizer: its first participant's model stands for the source's. */
+function firstParticipantModel(view: SessionView): Pick<SynthesisConfig, 'model'> {
+  const [first] = view.participants;
+  if (!first) throw new CouncilUserError('the session has no participants to re-synthesize');
+  return { model: first.spec.model };
+}
+
 /** The synthesizer fields the flags change; the model keeps the source's provider unless told. */
 async function synthesizerChanges(
   options: ResynthesizeOptions,
-  sourceConfig: () => Promise<SynthesisConfig>,
+  sourceConfig: () => Promise<Pick<SynthesisConfig, 'model'>>,
 ): Promise<Partial<SynthesisConfig>> {
   const changes: Partial<SynthesisConfig> = {
     ...(options.synthesizerName !== undefined && { name: options.synthesizerName }),

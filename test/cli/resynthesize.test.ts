@@ -37,6 +37,23 @@ describe('council resynthesize', () => {
     expect(experts(result).map((row) => row.content)).toEqual(experts(first).map((row) => row.content));
   });
 
+  it("synthesizes a session's last round from its recorded answers", async () => {
+    const env = clusterEnv('resynthesize-session');
+    const source = await runCli(
+      ['run', '-c', 'examples/broadcast.yaml', '--worker', '--json', 'Which first?'],
+      env,
+    );
+    expect(source.code).toBe(0);
+    const session = JSON.parse(source.stdout) as { id: string; responses: Array<{ content: string }> };
+
+    const json = await runCli(['resynthesize', session.id, '--worker', '--json'], env);
+    expect(json.code).toBe(0);
+    const result = JSON.parse(json.stdout) as CouncilJson;
+    expect(result).toMatchObject({ simulated: true, status: 'ok', resynthesizedFrom: session.id });
+    const experts = result.responses.filter((row) => row.role === 'expert').map((row) => row.content);
+    expect(experts).toEqual(session.responses.map((row) => row.content));
+  });
+
   it('says plainly when the source is no council', async () => {
     const result = await runCli(['resynthesize', 'no-such-council-id'], clusterEnv('resynthesize-missing'));
     expect(result.code).toBe(1);

@@ -1,0 +1,57 @@
+import type { CouncilWorkflowResult } from '../../common/council';
+import { MultiParticipantSession } from '../../client/session';
+import { startSessionResynthesis } from '../../client/sessionResynthesis';
+import { answerAsParticipants, chatRequests, speakerOf } from '../helpers/mockLlm';
+import { useMockHarness } from '../helpers/mockHarness';
+import { model } from './support';
+
+describe("re-synthesizing a session's round without asking its participants again", () => {
+  const bench = useMockHarness('session-resynthesis', (mock) => answerAsParticipants(mock));
+
+  it('a council synthesizes the last round: one call, the synthesizer; the answers are the recorded ones', async () => {
+    const { harness, mock } = bench;
+    const sessionId = `resynth-session-${Date.now()}`;
+    const session = await MultiParticipantSession.create(
+      harness.client,
+      { systemPrompt: 'Be brief.', strategy: 'broadcast' },
+      { taskQueue: harness.taskQueue, sessionId },
+    );
+    await session.addParticipant('Agent One', model, 'panelist');
+    await session.addParticipant('Agent-2', model, 'panelist');
+    await session.sendMessage('user', 'Which plan first?');
+    const last = await session.sendMessage('user', 'And which second?');
+    await session.close();
+    const answers = new Map(last.map((response) => [response.participantName, response.content]));
+    mock.clearRequests();
+
+    const councilId = await startSessionResynthesis(harness.client, sessionId, {
+      taskQueue: harness.taskQueue,
+      synthesizer: { name: 'Chair' },
+    });
+    const result = (await harness.client.workflow.getHandle(councilId).result()) as CouncilWorkflowResult;
+
+    expect(chatRequests(mock).map(speakerOf)).toEqual(['Chair']);
+    expect(result.resynthesizedFrom).toBe(sessionId);
+    expect(result.task).toBe('And which second?');
+    expect(result.synthesis.status).toBe('done');
+    const outputs = Object.values(result.outputs).map(
+      (output) => [output.expertName, output.content] as const,
+    );
+    expect(new Map(outputs)).toEqual(answers);
+    expect(Object.keys(result.outputs).sort()).toEqual(['Agent-2', 'Agent-One']);
+  });
+
+  it('a session with no answers yet is refused, saying so', async () => {
+    const { harness } = bench;
+    const sessionId = `resynth-empty-${Date.now()}`;
+    const session = await MultiParticipantSession.create(
+      harness.client,
+      { systemPrompt: 'Be brief.', strategy: 'broadcast' },
+      { taskQueue: harness.taskQueue, sessionId },
+    );
+    await expect(
+      startSessionResynthesis(harness.client, sessionId, { taskQueue: harness.taskQueue }),
+    ).rejects.toThrow(`session "${sessionId}" has no answers to re-synthesize`);
+    await session.close();
+  });
+});
