@@ -32,7 +32,7 @@ describe('a quorum deadline across a worker SIGKILL', () => {
     );
     const handle = client.workflow.getHandle(councilId);
     // Recorded by the server, not only served by the mock: a worker killed between the two would leave
-    // A and B to their 30 s heartbeat timeout, and the deadline would close a round with no answer.
+    // A and B to their heartbeat timeout, and the deadline would close a round with no answer.
     await waitFor(
       'A and B to answer while C is held',
       async () =>
