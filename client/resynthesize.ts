@@ -14,6 +14,7 @@ import {
   councilRecordQuery,
   RESYNTHESIS_SCHEMA_VERSION,
   type CouncilRecord,
+  type ResynthesisSource,
   type ResynthesisWorkflowInput,
 } from '../common/resynthesis';
 import { zodProblem } from '../common/validation';
@@ -108,24 +109,35 @@ export async function startResynthesis(
 ): Promise<string> {
   const record = await readSource(client, sourceId);
   // The source's own peer review is not rerun unless asked for: options.peerReview replaces it.
-  const parsed = councilContextSchema.safeParse({
+  const context = {
     ...record.context,
     peerReview: options.peerReview,
     synthesisConfig: { ...record.context.synthesisConfig, ...options.synthesizer },
-  });
+  };
+  const { outputs, messages, rounds } = record;
+  return startResynthesisOf(client, context, { sourceId, outputs, messages, rounds }, options);
+}
+
+/**
+ * Starts the council that re-synthesizes `source` under `context`, checked first; the memo names the
+ * source. Shared by councils and sessions (client/sessionResynthesis.ts) as sources.
+ */
+export async function startResynthesisOf(
+  client: Client,
+  context: unknown,
+  source: ResynthesisSource,
+  options: Pick<ResynthesisOptions, 'councilId' | 'taskQueue'>,
+): Promise<string> {
+  const parsed = councilContextSchema.safeParse(context);
   if (!parsed.success) {
     const problem = zodProblem(parsed.error);
-    throw new CouncilUserError(`invalid re-synthesis of "${sourceId}": ${problem}`, 'fix the fields named');
+    const where = source.sourceId;
+    throw new CouncilUserError(`invalid re-synthesis of "${where}": ${problem}`, 'fix the fields named');
   }
   const input: ResynthesisWorkflowInput = {
     schemaVersion: RESYNTHESIS_SCHEMA_VERSION,
     context: parsed.data,
-    resynthesizeFrom: {
-      sourceId,
-      outputs: record.outputs,
-      messages: record.messages,
-      rounds: record.rounds,
-    },
+    resynthesizeFrom: source,
   };
   return startCouncilWorkflow(
     client,
@@ -133,7 +145,7 @@ export async function startResynthesis(
     {
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       args: [input],
-      memo: { [RESYNTHESIS_MEMO_KEY]: sourceId },
+      memo: { [RESYNTHESIS_MEMO_KEY]: source.sourceId },
     },
     'pick another councilId',
   );

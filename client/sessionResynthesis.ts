@@ -1,18 +1,11 @@
 import type { Client } from '@temporalio/client';
-import { councilContextSchema, type CouncilContextInput, type SynthesisConfig } from '../common/council';
-import { DEFAULT_TASK_QUEUE } from '../common/defaults';
+import type { CouncilContextInput, SynthesisConfig } from '../common/council';
 import type { PeerReviewConfig } from '../common/peerReview';
-import {
-  RESYNTHESIS_SCHEMA_VERSION,
-  type ResynthesisSource,
-  type ResynthesisWorkflowInput,
-} from '../common/resynthesis';
+import type { ResynthesisSource } from '../common/resynthesis';
 import { sessionViewQuery, transcriptQuery } from '../common/sessionApi';
 import type { SessionView, TranscriptEntry } from '../common/session';
-import { zodProblem } from '../common/validation';
-import { startCouncilWorkflow } from './council';
 import { CouncilUserError } from './errors';
-import { RESYNTHESIS_MEMO_KEY } from './resynthesize';
+import { startResynthesisOf } from './resynthesize';
 
 /** What a session's re-synthesis takes: the same as a council's, the synthesizer whole or in part. */
 export interface SessionResynthesisOptions {
@@ -48,6 +41,13 @@ export function sessionAsCouncil(
   options: SessionResynthesisOptions,
   at: string,
 ): { context: CouncilContextInput; source: ResynthesisSource } {
+  if (view.activeRound) {
+    const round = view.activeRound.round;
+    throw new CouncilUserError(
+      `session "${sourceId}" is answering round ${round}`,
+      'wait for the round to end (`council attach ID`), then re-synthesize it',
+    );
+  }
   const answered = transcript.filter((entry) => entry.role !== 'user' && entry.role !== 'system');
   const round = answered.at(-1)?.round;
   if (round === undefined) {
@@ -125,24 +125,5 @@ export async function startSessionResynthesis(
   ]);
   const at = (description.closeTime ?? new Date()).toISOString();
   const { context, source } = sessionAsCouncil(sessionId, view, transcript, options, at);
-  const parsed = councilContextSchema.safeParse(context);
-  if (!parsed.success) {
-    const problem = zodProblem(parsed.error);
-    throw new CouncilUserError(`invalid re-synthesis of "${sessionId}": ${problem}`, 'fix the fields named');
-  }
-  const input: ResynthesisWorkflowInput = {
-    schemaVersion: RESYNTHESIS_SCHEMA_VERSION,
-    context: parsed.data,
-    resynthesizeFrom: source,
-  };
-  return startCouncilWorkflow(
-    client,
-    options.councilId ?? `council-${crypto.randomUUID()}`,
-    {
-      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-      args: [input],
-      memo: { [RESYNTHESIS_MEMO_KEY]: sessionId },
-    },
-    'pick another councilId',
-  );
+  return startResynthesisOf(client, context, source, options);
 }

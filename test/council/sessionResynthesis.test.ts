@@ -1,6 +1,7 @@
 import type { CouncilWorkflowResult } from '../../common/council';
 import { MultiParticipantSession } from '../../client/session';
-import { startSessionResynthesis } from '../../client/sessionResynthesis';
+import { sessionAsCouncil, startSessionResynthesis } from '../../client/sessionResynthesis';
+import type { SessionView } from '../../common/session';
 import { answerAsParticipants, chatRequests, speakerOf } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';
 import { model } from './support';
@@ -53,5 +54,12 @@ describe("re-synthesizing a session's round without asking its participants agai
       startSessionResynthesis(harness.client, sessionId, { taskQueue: harness.taskQueue }),
     ).rejects.toThrow(`session "${sessionId}" has no answers to re-synthesize`);
     await session.close();
+  });
+
+  it('a round still being answered is refused: its answers are not all in', () => {
+    const view = { participants: [], activeRound: { round: 2, states: {} } } as unknown as SessionView;
+    expect(() => sessionAsCouncil('s-1', view, [], {}, '2026-12-03T00:00:00Z')).toThrow(
+      'session "s-1" is answering round 2',
+    );
   });
 });
