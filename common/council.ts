@@ -5,7 +5,7 @@ import { checkCouncilBudget } from './councilBudget';
 import { checkGroups, groupsSchema, roleSchema } from './councilRouting';
 import { checkDebateStyle, DEBATE_STYLES, type ShownTurnRef } from './debate';
 import { LIMITS } from './defaults';
-import { checkHedge, hedgeConfigSchema } from './hedge';
+import { checkHedge, expertHedgeSchema, hedgeConfigSchema } from './hedge';
 import type { TokenUsage } from './llm';
 import { jsonStringBytes } from './size';
 import { nameSchema } from './names';
@@ -58,8 +58,11 @@ export const expertSchema = z
     /** What a message addressed to `role:<role>` reaches (see common/councilRouting.ts). */
     role: roleSchema.optional(),
     ...modelCallSettings,
-    /** Parallel mode: this expert's own hedge, in place of the council's `hedge`; see common/hedge. */
-    hedge: hedgeConfigSchema.optional(),
+    /**
+     * Parallel mode: this expert's own hedge, in place of the council's `hedge`, or `false` for no
+     * hedge at all (no backup is ever called for it); see common/hedge.
+     */
+    hedge: expertHedgeSchema.optional(),
   })
   .strict();
 export type Expert = z.infer<typeof expertSchema>;

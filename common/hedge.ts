@@ -48,6 +48,12 @@ export const hedgeConfigSchema = z
   .strict();
 export type HedgeConfig = z.infer<typeof hedgeConfigSchema>;
 
+/**
+ * An expert's `hedge`: its own, in place of the council's, or `false` to opt out of the council's
+ * (an expert whose answer must be its own model's, e.g. the one a debate is about).
+ */
+export const expertHedgeSchema = z.union([hedgeConfigSchema, z.literal(false)]);
+
 /** Who answered for a hedged expert: the backup's name, else its `provider/model`. */
 export function backupName(backup: HedgeBackup): string {
   return backup.name ?? modelName(backup.model);
@@ -60,6 +66,9 @@ interface HedgedContext {
   activeExperts: ReadonlyArray<{ hedge?: unknown }>;
 }
 
+/** An expert's own hedge settings; `hedge: false` (an opt-out) is harmless in any mode. */
+const setsHedge = (expert: { hedge?: unknown }) => expert.hedge !== undefined && expert.hedge !== false;
+
 /**
  * Hedging, the council's or an expert's own, applies where experts answer at once: there one
  * straggler holds up the whole round.
@@ -69,7 +78,7 @@ export function checkHedge(context: HedgedContext, ctx: z.RefinementCtx): void {
   const paths = [
     ...(context.hedge !== undefined ? [['hedge']] : []),
     ...context.activeExperts.flatMap((expert, index) =>
-      expert.hedge !== undefined ? [['activeExperts', index, 'hedge']] : [],
+      setsHedge(expert) ? [['activeExperts', index, 'hedge']] : [],
     ),
   ];
   for (const path of paths) {
@@ -84,7 +93,7 @@ export function checkHedge(context: HedgedContext, ctx: z.RefinementCtx): void {
 /** Every backup a council may call: the council's, then each expert's own. */
 export function hedgeBackups(context: {
   hedge?: HedgeConfig;
-  activeExperts: ReadonlyArray<{ hedge?: HedgeConfig }>;
+  activeExperts: ReadonlyArray<{ hedge?: HedgeConfig | false }>;
 }): HedgeBackup[] {
   return [context, ...context.activeExperts].flatMap((holder) => (holder.hedge ? [holder.hedge.backup] : []));
 }

@@ -75,6 +75,23 @@ describe("an expert's own hedge on the real dev server", () => {
     expect(backupsOf(ownBackup.model.model)).toEqual(['Expert B']);
   });
 
+  it('an expert with hedge: false opts out of the council-wide hedge: no backup call for it', async () => {
+    answers.delays = new Map([
+      [`Expert A|${model.model}`, 4_000],
+      [`Expert B|${model.model}`, STRAGGLER_MS],
+    ]);
+    const experts = [expert('a', { hedge: false }), expert('b')];
+    const result = await run(
+      council('parallel', experts, { hedge: { afterMs: 1_500, backup: councilBackup } }),
+    );
+    answers.letGo();
+
+    expect(result.outputs.a).toMatchObject({ content: 'Expert A: answer from gpt-4o-mini' });
+    expect(result.outputs.a?.hedgedBy).toBeUndefined();
+    expect(result.outputs.b).toMatchObject({ hedgedBy: 'Backup' });
+    expect(backupsOf(councilBackup.model.model)).toEqual(['Expert B']);
+  });
+
   it("the worker's provider policy covers an expert's own backup: refused before any call", async () => {
     const backup = { model: { ...ownBackup.model, apiKeyEnv: 'SECRET_DB_PASSWORD' } };
     const experts = [expert('a'), expert('b', { hedge: { afterMs: 1_500, backup } })];

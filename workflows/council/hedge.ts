@@ -19,8 +19,9 @@ import type { CouncilLedger } from './ledger';
 export const HEDGE_CLOSED_ROUND_PATCH = 'hedge-closed-round';
 
 /**
- * Patch id of an expert's own hedge, in place of the council's. Only a council with an expert that
- * sets `hedge` (which the schema refused before) calls `patched()`; every other one replays as before.
+ * Patch id of an expert's own hedge, in place of the council's (or `false`, none). Only a council with
+ * an expert that sets `hedge` (which the schema refused before) calls `patched()`; every other one
+ * replays as before.
  */
 export const EXPERT_HEDGE_PATCH = 'expert-hedge';
 
@@ -39,7 +40,9 @@ export interface HedgeHooks {
  */
 export function expertHedge(ledger: CouncilLedger, expert: Expert, round: number) {
   const { context } = ledger;
-  const hedge = expert.hedge && patched(EXPERT_HEDGE_PATCH) ? expert.hedge : context.hedge;
+  // `hedge: false` opts out of the council's; the schema refused it before the patch, like an own hedge.
+  const own = expert.hedge !== undefined && patched(EXPERT_HEDGE_PATCH);
+  const hedge = own ? expert.hedge || undefined : context.hedge;
   const closesEarly = context.quorum !== undefined || context.deadlineMs !== undefined;
   const hooks: HedgeHooks = {
     onBackupStarted: (backup) =>
