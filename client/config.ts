@@ -7,6 +7,7 @@ import { LIMITS } from '../common/defaults';
 import { formatBytes, INPUT_LIMITS } from '../common/inputLimits';
 import { participantSpecSchema, type OrchestrationStrategy } from '../common/participants';
 import { ALL_PROVIDER_FACTS, standardKeyEnv } from '../common/providers';
+import { sessionQuorumProblem } from '../common/quorum';
 import { sessionConfigSchema, type SessionConfig } from '../common/session';
 import { formatPath } from '../common/validation';
 import { STRATEGIES } from '../workflows/strategies';
@@ -48,6 +49,14 @@ export const sessionFileSchema = sessionConfigSchema
     if (problem) ctx.addIssue({ code: 'custom', path: ['participants'], message: problem });
     for (const message of sessionBudgetProblems(file)) {
       ctx.addIssue({ code: 'custom', path: ['budget'], message });
+    }
+    const quorum = sessionQuorumProblem(file);
+    if (quorum) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [file.quorum !== undefined ? 'quorum' : 'deadlineMs'],
+        message: quorum,
+      });
     }
   });
 

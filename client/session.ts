@@ -7,6 +7,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { sessionBudgetProblems, type BudgetView } from '../common/budget';
+import { sessionQuorumProblem } from '../common/quorum';
 import { raiseBudgetSchema, type RaiseBudgetInput } from '../common/budgetRaise';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import type { ModelSpec } from '../common/llm';
@@ -283,6 +284,8 @@ export function validSessionConfig(config: SessionConfigInput): SessionConfig {
   if (!parsed.success) {
     throw new CouncilUserError(`invalid session config: ${zodProblem(parsed.error)}`, 'fix the fields named');
   }
+  const quorumProblem = sessionQuorumProblem(parsed.data);
+  if (quorumProblem) throw new CouncilUserError(`invalid session config: ${quorumProblem}`);
   const budgetProblems = sessionBudgetProblems(parsed.data);
   if (budgetProblems.length > 0) {
     throw new CouncilUserError(

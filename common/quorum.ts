@@ -31,6 +31,26 @@ export const quorumFields = {
     .optional(),
 };
 
+/** The session strategies whose round can close early: the ones whose participants answer at once. */
+export const QUORUM_STRATEGIES = ['broadcast'] as const;
+
+/**
+ * Why a session's `quorum` or `deadlineMs` cannot apply under `strategy`, with the fix, or undefined.
+ * The others take turns (or read each other's answers), so a round closed early would cut them short.
+ */
+export function sessionQuorumProblem(config: {
+  strategy: string;
+  quorum?: number;
+  deadlineMs?: number;
+}): string | undefined {
+  const key = config.quorum !== undefined ? 'quorum' : config.deadlineMs !== undefined ? 'deadlineMs' : '';
+  if (key === '' || (QUORUM_STRATEGIES as readonly string[]).includes(config.strategy)) return undefined;
+  return (
+    `${key} applies to the ${QUORUM_STRATEGIES.join(', ')} strategy only (this session is ` +
+    `"${config.strategy}"): remove ${key} or use strategy broadcast`
+  );
+}
+
 /** What {@link checkQuorum} reads of a council context. */
 interface QuorumContext {
   mode: string;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { budgetSchema, type BudgetView, type LedgerState } from './budget';
 import { DEFAULT_MAX_CONTEXT_TOKENS, LIMITS } from './defaults';
 import type { ChatMessage, TokenUsage } from './llm';
+import { quorumFields } from './quorum';
 import { selectorSettingsSchema } from './selector';
 import { jsonStringBytes } from './size';
 import {
@@ -41,6 +42,11 @@ export const sessionConfigSchema = z
     selector: selectorSettingsSchema.optional(),
     /** Most tokens and/or USD the session may spend; every call reserves its worst case first. */
     budget: budgetSchema.optional(),
+    /**
+     * Broadcast: a round closes once `quorum` participants have answered, or `deadlineMs` after it
+     * began (a durable timer); calls still running end late. See common/quorum.
+     */
+    ...quorumFields,
   })
   .strict();
 export type SessionConfig = z.infer<typeof sessionConfigSchema>;
@@ -124,6 +130,11 @@ export interface RoundResult {
   responses: ParticipantResponse[];
   /** The session's budget after the round, when it has one. */
   budget?: BudgetView;
+  /**
+   * Set when a quorum or deadline closed the round before every call ended: why, and who is late
+   * (their answers reach the transcript marked `late`; the next round waits for them).
+   */
+  closedEarly?: { reason: 'quorum' | 'deadline'; late: string[] };
 }
 
 /** A participant as the session holds it. */
@@ -170,6 +181,8 @@ export interface TranscriptEntry {
   servedBy?: string;
   /** As the response's `kind`: absent for a plain answer (and for messages and notes). */
   kind?: ResponseKind;
+  /** The answer came after its round closed (quorum or deadline): not among the round's responses. */
+  late?: true;
 }
 
 /** Everything a session carries across continue-as-new. */

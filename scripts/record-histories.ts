@@ -12,9 +12,10 @@
  * (`council-turn-debate`), a council that goes on from another's conversation (`council-continued`),
  * a budgeted broadcast that downgrades one call and refuses another (`session-budget`), one whose
  * `ask` budget waits for a raise (`session-budget-ask`), a parallel council whose budget downgrades
- * Builder and the synthesis (`council-budget`), and a
+ * Builder and the synthesis (`council-budget`), a
  * sequential council with roles and a group where Critic sends an urgent message to the group
- * (`council-routing`).
+ * (`council-routing`), and a broadcast session whose first round closes at a quorum of two while
+ * Builder is still answering (`session-quorum`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -30,6 +31,7 @@ import { ORCHESTRATION_STRATEGIES } from '../common/participants';
 import { createCouncilWorker } from '../workers/worker';
 import { recordBudget, recordBudgetAsk, recordCouncilBudget } from './histories/budget';
 import { startRecordingMock } from './histories/mock';
+import { recordSessionQuorum } from './histories/sessionQuorum';
 import {
   recordCancelledCouncil,
   recordContinuation,
@@ -96,6 +98,7 @@ async function recordWanted(recording: Recording): Promise<void> {
   if (wanted('session-budget-ask')) await recordBudgetAsk(recording);
   if (wanted('council-budget')) await recordCouncilBudget(recording);
   if (wanted('council-routing')) await recordCouncil(recording, 'sequential', 'routing');
+  if (wanted('session-quorum')) await recordSessionQuorum(recording);
 }
 
 main().catch((error: unknown) => {

@@ -114,6 +114,8 @@ export const sessionRoundJson = z.object({
   elapsedMs: z.number().optional(),
   /** A session with a budget: what it spent, its limit, its state. */
   budget: budgetJson.optional(),
+  /** A session with `quorum` or `deadlineMs` whose round closed before every call ended (`run` only). */
+  closedEarly: z.object({ reason: z.enum(['quorum', 'deadline']), late: z.array(z.string()) }).optional(),
 });
 
 /** How a debate with `convergence` ended (README "Debates that stop when they converge"). */

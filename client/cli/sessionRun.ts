@@ -1,5 +1,4 @@
 import { WorkflowNotFoundError, type WorkflowHandle, type WorkflowUpdateHandle } from '@temporalio/client';
-import type { BudgetView } from '../../common/budget';
 import { formatBudget } from './estimate';
 import { progressRendererFor } from './progress';
 import type { ParticipantResponse, RoundResult, SessionConfig } from '../../common/session';
@@ -79,14 +78,14 @@ export async function finishSessionRun(
     });
     await handle.result();
   }
-  return reportRun(responses, out, meta, (await round).budget);
+  return reportRun(responses, out, meta, await round);
 }
 
 function reportRun(
   responses: ParticipantResponse[],
   out: Output,
   meta: SessionRunMeta,
-  budget: BudgetView | undefined,
+  { budget, closedEarly }: Pick<RoundResult, 'budget' | 'closedEarly'>,
 ): ExitCode {
   const rows = responses.map(rowOf);
   const elapsedMs = Date.now() - meta.startedMs;
@@ -106,8 +105,13 @@ function reportRun(
       usage: totalUsage(rows),
       elapsedMs,
       ...(budget && { budget }),
+      ...(closedEarly && { closedEarly }),
     });
     return exitCode;
+  }
+  if (closedEarly) {
+    const late = closedEarly.late.join(', ');
+    out.say(printable(`Round closed at its ${closedEarly.reason}; late, left out of it: ${late}`));
   }
   for (const row of rows.filter((r) => r.status !== 'ok')) {
     out.say(

@@ -1,10 +1,10 @@
 import { LLMock, type ChatCompletionRequest } from '@copilotkit/aimock';
 import { simulatedAnswer } from '../../client/simulatedAnswers';
 
-/** The task of the quorum council, by which the mock knows to hold Builder's answer. */
 /** The task of the routing council, whose Critic answers with an urgent message to a group. */
 export const ROUTING_TASK = 'Should we adopt a four-day work week? Route by role and group.';
 
+/** The task of the quorum council and session, by which the mock knows to hold Builder's answer. */
 export const QUORUM_TASK = 'Should we adopt a four-day work week? Answer within the deadline.';
 /** The task of the hedged council, by which the mock knows to hold Builder's own call. */
 export const HEDGE_TASK = 'Should we adopt a four-day work week? Builder straggles, its backup answers.';

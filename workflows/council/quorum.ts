@@ -1,4 +1,5 @@
-import { condition, patched } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
+import { closeAtQuorum } from '../shared/quorum';
 import type { CouncilLedger } from './ledger';
 
 /**
@@ -15,7 +16,7 @@ export const QUORUM_PATCH = 'quorum-rounds';
  * with {@link RoundCloser.settle} before it returns, so their answers reach the transcript.
  */
 export class RoundCloser {
-  private readonly stragglers: Array<Promise<unknown>> = [];
+  private readonly stragglers: Array<Promise<void>> = [];
 
   async close(ledger: CouncilLedger, turns: Array<Promise<boolean>>): Promise<void> {
     const { quorum, deadlineMs } = ledger.context;
@@ -23,29 +24,15 @@ export class RoundCloser {
       await Promise.all(turns);
       return;
     }
-    let ended = 0;
-    let answered = 0;
-    // A turn rejects only when the council is cancelled: the wait below throws that cancellation,
-    // and the rejection is handled here so it does not fail the workflow task as unhandled.
-    const counted = turns.map((turn) =>
-      turn.then(
-        (ok) => {
-          ended += 1;
-          if (ok) answered += 1;
-        },
-        () => undefined,
-      ),
-    );
-    const closed = () => ended === turns.length || (quorum !== undefined && answered >= quorum);
-    // Resolves false when the deadline's timer fires first; without a deadline no timer is started.
-    const inTime =
-      deadlineMs === undefined ? (await condition(closed), true) : await condition(closed, deadlineMs);
-    if (ended === turns.length) return;
+    const early = await closeAtQuorum(turns, { quorum, deadlineMs });
+    if (!early) return;
     ledger.closedRound = ledger.round;
-    const why = inTime ? `a quorum of ${quorum} answered` : `the deadline of ${deadlineMs} ms passed`;
-    const pending = turns.length - ended;
-    ledger.setStatus('running', `round ${ledger.round} closed: ${why}; ${pending} call(s) will be late`);
-    this.stragglers.push(Promise.all(counted));
+    const pending = early.pending.length;
+    ledger.setStatus(
+      'running',
+      `round ${ledger.round} closed: ${early.why}; ${pending} call(s) will be late`,
+    );
+    this.stragglers.push(early.settled);
   }
 
   /** Waits for the late calls; each is bounded by its expert's own timeouts and retries. */

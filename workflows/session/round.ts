@@ -22,6 +22,7 @@ import { addUsage, ZERO_USAGE } from '../../common/llm';
 import { emptyLedger } from '../../common/budget';
 import { BUDGET_DOWNGRADE_PATCH, BUDGET_LEDGER_PATCH, BudgetGate } from '../shared/budget';
 import { BUDGET_ASK_PATCH, type BudgetAsk } from '../shared/budgetAsk';
+import { RoundCloser, type ClosedEarly } from './quorum';
 
 /** Patch id of the change that gives a `system` message to the models as a system instruction. */
 const SYSTEM_INSTRUCTION_PATCH = 'session-system-instruction';
@@ -55,15 +56,25 @@ export interface RoundControls {
   budgetAsk?: BudgetAsk;
 }
 
+/** A round as played: its responses, and (closed early by a quorum or deadline) its late calls. */
+export interface PlayedRound {
+  responses: ParticipantResponse[];
+  closedEarly?: ClosedEarly;
+  /** Resolves once the late calls have ended; the next round waits for it. Absent when none are late. */
+  late?: Promise<void>;
+}
+
 /** Runs one round of the session under its current strategy and records it. */
 export async function playRound(
   state: SessionState,
   message: { role: 'user' | 'system'; content: string; participants?: string[] },
   { inFlight, ids, onActive, stopRequested, budgetAsk }: RoundControls,
-): Promise<ParticipantResponse[]> {
+): Promise<PlayedRound> {
   state.round += 1;
   const round = state.round;
   const strategy = state.config.strategy;
+  const note = (content: string) =>
+    appendTranscript(state, { round, from: strategy, role: 'system', content, status: 'ok' });
   const settings = { selector: state.config.selector };
   const everyone = state.participants.map((record) => record.spec);
   const chosen = message.participants ? new Set(message.participants) : undefined;
@@ -78,6 +89,10 @@ export async function playRound(
     message.role === 'system' && patched(SYSTEM_INSTRUCTION_PATCH) ? message.content : undefined;
   const asked = instruction === undefined ? message.content : SYSTEM_ROUND_TURN;
   const budget = budgetGate(state, budgetAsk);
+  const closer = new RoundCloser(RoundCloser.ruleOf(state.config), round, {
+    running: () => Object.keys(active.states).filter((name) => active.states[name] === 'thinking'),
+    note,
+  });
   onActive(active);
   appendTranscript(state, {
     round,
@@ -95,6 +110,8 @@ export async function playRound(
     if (!record) return removedResponse(spec, round);
     active.states[spec.name] = 'thinking';
     onActive(active);
+    // Late: started in the round, ended after a quorum or deadline closed it (evaluators start after).
+    const startedOpen = !closer.isClosed();
     // Within its share of the round: half for the turn at most, the rest for the history (the
     // oldest messages leave the record itself, counted, so the activity's trimming stays aligned).
     const ask = purpose.ask?.(asked) ?? asked;
@@ -139,6 +156,7 @@ export async function playRound(
       ...(response.downgradedTo && { downgradedTo: response.downgradedTo }),
       ...(response.servedBy && { servedBy: response.servedBy }),
       ...(purpose.kind && { kind: purpose.kind }),
+      ...(startedOpen && closer.isClosed() && { late: true as const }),
     });
     return response;
   };
@@ -160,10 +178,10 @@ export async function playRound(
       if (outcome.status === 'ok') state.usage = addUsage(state.usage, outcome.response.tokenUsage);
       return outcome;
     },
-    note: (content) =>
-      appendTranscript(state, { round, from: strategy, role: 'system', content, status: 'ok' }),
+    note,
     stopRequested,
     patched,
+    gather: (calls) => closer.gather(calls),
   };
   const ranked = STRATEGIES[strategy].ranksEvaluators && roles.evaluators.length > 0;
   const rankEvaluators = !ranked || patched(RANKED_EVALUATORS_PATCH);
@@ -181,8 +199,13 @@ export async function playRound(
       if (record) rememberInstruction(record, instruction);
     }
   }
-  onActive(undefined);
-  return responses;
+  const { closedEarly } = closer;
+  if (!closedEarly) {
+    onActive(undefined);
+    return { responses };
+  }
+  // The live view keeps the late calls until they end.
+  return { responses, closedEarly, late: closer.settled.then(() => onActive(undefined)) };
 }
 
 /** The round's budget gate over the session's ledger, when the session has a budget. */

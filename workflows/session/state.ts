@@ -22,6 +22,7 @@ import { zodProblem } from '../../common/validation';
 import { boundHistory } from './bounds';
 import { turnText } from './prompt';
 import { budgetProblems, emptyLedger, sessionBudgetProblems } from '../../common/budget';
+import { sessionQuorumProblem } from '../../common/quorum';
 import { viewOfLedger } from '../shared/budget';
 import { invalid } from '../shared/invalid';
 
@@ -33,6 +34,8 @@ export function initialState(configInput: SessionConfigInput): SessionState {
   const parsed = sessionConfigSchema.safeParse(configInput);
   if (!parsed.success) throw invalid(`invalid session config: ${zodProblem(parsed.error)}`);
   const { participants, ...config } = parsed.data;
+  const quorum = sessionQuorumProblem(parsed.data);
+  if (quorum) throw invalid(`invalid session config: ${quorum}`);
   const problems = sessionBudgetProblems(parsed.data);
   if (problems.length > 0) throw invalid(`invalid session config: ${problems.join('; ')}`);
   const state: SessionState = {

@@ -43,6 +43,7 @@ import {
 } from '../../common/sessionApi';
 import { ORCHESTRATION_STRATEGIES, type ParticipantSpecInput } from '../../common/participants';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
+import { sessionQuorumProblem } from '../../common/quorum';
 import { zodProblem } from '../../common/validation';
 import { CallIds, CANCELLED_RUN_PATCH, type InFlightCalls } from '../shared/callModel';
 import { policyRefusal } from '../shared/providerPolicy';
@@ -193,29 +194,41 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     roundRunning = true;
     stopRequested = false;
     publishStatus();
+    // Calls a quorum or deadline left running: the round's turn ends when they do, not before.
+    let late: Promise<void> | undefined;
     try {
       const strategy = state.config.strategy;
-      const responses = await playRound(state, message, {
+      const played = await playRound(state, message, {
         inFlight,
         ids,
         onActive: setActive,
         stopRequested: () => stopRequested,
         budgetAsk,
       });
+      ({ late } = played);
+      const { responses, closedEarly } = played;
       const { budget } = viewOf(state, undefined);
       return boundRoundResult({
         round: responses[0]?.round ?? state.round,
         strategy,
         responses,
         ...(budget && { budget }),
+        ...(closedEarly && { closedEarly }),
       });
     } finally {
-      roundRunning = false;
-      historyFull ||=
-        workflowInfo().historySize > LIMITS.continueAsNewHistoryBytes && patched(HISTORY_BYTES_PATCH);
-      ticketsServed += 1;
-      publishStatus();
+      // Without late calls the turn ends here, with the commands of sessions recorded before.
+      if (late) void late.then(endTurn, endTurn);
+      else endTurn();
     }
+  };
+
+  /** Ends a round's turn: the next round (or continue-as-new, or closing) may go. */
+  const endTurn = () => {
+    roundRunning = false;
+    historyFull ||=
+      workflowInfo().historySize > LIMITS.continueAsNewHistoryBytes && patched(HISTORY_BYTES_PATCH);
+    ticketsServed += 1;
+    publishStatus();
   };
 
   const close = async () => {
@@ -314,6 +327,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
             `unknown strategy "${strategy}": expected one of ${ORCHESTRATION_STRATEGIES.join(', ')}`,
           );
         }
+        const quorum = sessionQuorumProblem({ ...state.config, strategy });
+        if (quorum) throw invalid(`cannot change strategy: ${quorum}`);
       },
     },
   );

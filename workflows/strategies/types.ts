@@ -44,6 +44,12 @@ export interface RoundSeam {
    * so rounds recorded before the change replay as they ran, and stays runnable without a worker.
    */
   patched(id: string): boolean;
+  /**
+   * The responses a round of calls made at once keeps: every one, or under the session's `quorum` or
+   * `deadlineMs` those made before the round closed (the others end late, into the transcript only).
+   * Absent (unit tests): every one.
+   */
+  gather?(calls: ReadonlyArray<Promise<ParticipantResponse>>): Promise<ParticipantResponse[]>;
 }
 
 /** A call that is not the participant's plain answer to the round's message (see `invoke`). */

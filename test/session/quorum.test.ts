@@ -1,0 +1,81 @@
+import { validSessionConfig, MultiParticipantSession } from '../../client/session';
+import type { SessionConfigInput, TranscriptEntry } from '../../common/session';
+import { answerAfterDelays, type DelayedAnswers } from '../council/delayedMock';
+import { useMockHarness } from '../helpers/mockHarness';
+import { waitFor } from '../helpers/wait';
+
+const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
+const panel = (count: number) =>
+  Array.from({ length: count }, (_, index) => ({
+    name: `Agent-${index + 1}`,
+    role: 'panelist' as const,
+    model,
+  }));
+const slow = (name: string, ms: number) => new Map([[`${name}|${model.model}`, ms]]);
+
+describe('session quorum rounds and deadlines on the real dev server', () => {
+  let answers: DelayedAnswers;
+  const bench = useMockHarness('session-quorum', (mock) => (answers = answerAfterDelays(mock)));
+  beforeEach(() => answers.reset());
+  afterAll(() => answers?.letGo());
+
+  const start = (config: SessionConfigInput) =>
+    MultiParticipantSession.create(bench.harness.client, config, { taskQueue: bench.harness.taskQueue });
+  const lateEntries = async (session: MultiParticipantSession, count: number) => {
+    let entries: TranscriptEntry[] = [];
+    await waitFor(`${count} late answer(s) in the transcript`, async () => {
+      entries = (await session.transcript()).filter((entry) => entry.late === true);
+      return entries.length >= count;
+    });
+    return entries;
+  };
+
+  it('quorum 2 of 3: the round closes with two answers; the slow one is recorded late in the transcript', async () => {
+    answers.delays = slow('Agent-3', 5_000);
+    const session = await start({ strategy: 'broadcast', quorum: 2, participants: panel(3) });
+    const started = Date.now();
+    const responses = await session.sendMessage('user', 'Which database?');
+
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(responses.map((r) => r.participantName).sort()).toEqual(['Agent-1', 'Agent-2']);
+    const [late] = await lateEntries(session, 1);
+    expect(late).toMatchObject({ from: 'Agent-3', content: 'Agent-3: answer from gpt-4o-mini', late: true });
+    const transcript = await session.transcript();
+    const inTime = transcript.filter((entry) => entry.late === undefined && entry.from.startsWith('Agent-'));
+    expect(inTime.map((entry) => entry.from).sort()).toEqual(['Agent-1', 'Agent-2']);
+    expect(transcript.some((entry) => /round 1 closed: a quorum of 2 answered/.test(entry.content))).toBe(
+      true,
+    );
+
+    // The next round waits for the late call, so Agent-3 is never called twice at once.
+    answers.delays = new Map();
+    const next = await session.sendMessage('user', 'And the cache?');
+    expect(next).toHaveLength(3);
+    await session.close();
+  });
+
+  it('a deadline closes the round while a participant hangs; its answer arrives late', async () => {
+    answers.delays = slow('Agent-2', 8_000);
+    const session = await start({ strategy: 'broadcast', deadlineMs: 1_500, participants: panel(2) });
+    const started = Date.now();
+    const responses = await session.sendMessage('user', 'Which queue?');
+
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(1_500);
+    expect(elapsed).toBeLessThan(8_000);
+    expect(responses).toEqual([expect.objectContaining({ participantName: 'Agent-1', status: 'ok' })]);
+    const [late] = await lateEntries(session, 1);
+    expect(late).toMatchObject({ from: 'Agent-2', content: 'Agent-2: answer from gpt-4o-mini' });
+    const view = await session.close();
+    expect(view.closed).toBe(true);
+  });
+
+  it('refuses a quorum or deadline outside broadcast, naming the key and the fix', () => {
+    expect(() => validSessionConfig({ strategy: 'roundRobin', quorum: 1, participants: panel(2) })).toThrow(
+      'quorum applies to the broadcast strategy only (this session is "roundRobin")',
+    );
+    expect(() =>
+      validSessionConfig({ strategy: 'custom', deadlineMs: 2_000, participants: panel(2) }),
+    ).toThrow('deadlineMs applies to the broadcast strategy only');
+  });
+});
