@@ -182,6 +182,8 @@ const transcriptEntryJson = z.object({
   tokenUsage: usage.optional(),
   /** As a response's `servedBy`. */
   servedBy: z.string().optional(),
+  /** The answer came after a quorum or deadline closed its round: not among the round's responses. */
+  late: z.literal(true).optional(),
 });
 
 /** `council show` of a session. */

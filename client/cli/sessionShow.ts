@@ -102,9 +102,10 @@ function formatTranscript(transcript: readonly TranscriptEntry[], width: number 
     }
     const tokens = entry.tokenUsage ? ` · ${entry.tokenUsage.totalTokens} tokens` : '';
     const worker = entry.servedBy ? ` · worker ${entry.servedBy}` : '';
+    const late = entry.late ? ' · late (after the round closed)' : '';
     lines.push(
       '',
-      `${entry.from} (${entry.role})${entry.status === 'ok' ? '' : ` [${entry.status}]`}${tokens}${worker}`,
+      `${entry.from} (${entry.role})${entry.status === 'ok' ? '' : ` [${entry.status}]`}${tokens}${worker}${late}`,
     );
     if (entry.content) lines.push(entry.content.trim());
   }
