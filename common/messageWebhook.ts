@@ -87,3 +87,10 @@ export interface MessageWebhookResult {
 export function idempotencyKeyOf(councilId: string, messageId: string): string {
   return `${councilId}/${messageId}`;
 }
+
+/** One line for `council run` and `council show`: how many messages reached the webhook, the first failure. */
+export function describeWebhookOutcome(outcome: MessageWebhookResult): string {
+  const [first] = outcome.failures;
+  const failure = first ? `; message ${first.messageId}: ${first.error}` : '';
+  return `Message webhook: ${outcome.delivered} delivered, ${outcome.failed} failed${failure}`;
+}
