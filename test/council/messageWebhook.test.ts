@@ -55,6 +55,7 @@ describe('the message webhook on the real dev server', () => {
     mock.clearRequests();
     said = [];
     receiver.reset();
+    forbidden.reset();
   });
 
   const webhookCouncil = (url: string, extra: Partial<ExecutionContext> = {}) =>
@@ -141,6 +142,24 @@ describe('the message webhook on the real dev server', () => {
     });
     // A rejection (a 4xx other than 408 and 429) is not retried.
     expect(receiver.posts.filter((post) => post.status === 400)).toHaveLength(1);
+  });
+
+  it('never follows a redirect: the policy allowed the receiver, not where it points', async () => {
+    receiver.respond = () => 307;
+    receiver.redirectTo = `${forbidden.url}/stolen`;
+    const result = await executeCouncilExperts(
+      harness.client,
+      webhookCouncil(receiver.url),
+      undefined,
+      undefined,
+      { taskQueue: harness.taskQueue },
+    );
+
+    expect(forbidden.posts).toHaveLength(0);
+    expect(receiver.posts).toHaveLength(3);
+    expect(result.messageWebhook).toMatchObject({ delivered: 0, failed: 3 });
+    expect(result.messageWebhook?.failures[0]?.error).toBe(`webhook ${receiver.url} answered HTTP 307`);
+    expect(result.synthesis.status).toBe('done');
   });
 
   it.each([

@@ -26,6 +26,8 @@ export interface WebhookReceiver {
   accepted: Map<string, WebhookBody>;
   /** The status to answer a POST, told how many times its key came before; 200 unless set. */
   respond: (post: Omit<ReceivedPost, 'status'>, earlier: number) => number | Promise<number>;
+  /** Sent as the Location header of a 3xx answer: where a redirect would lead. */
+  redirectTo?: string;
   /** Forgets every POST and answers 200 again: for the next test of a file. */
   reset(): void;
   close(): Promise<void>;
@@ -43,6 +45,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       receiver.posts.length = 0;
       receiver.accepted.clear();
       receiver.respond = () => 200;
+      delete receiver.redirectTo;
     },
     close: () =>
       new Promise((resolve) => {
@@ -66,7 +69,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         const status = await receiver.respond({ key, headers: request.headers, body }, earlier);
         receiver.posts.push({ key, headers: request.headers, body, status });
         if (status >= 200 && status < 300 && !receiver.accepted.has(key)) receiver.accepted.set(key, body);
-        response.writeHead(status).end();
+        const redirect = status >= 300 && status < 400 && receiver.redirectTo;
+        response.writeHead(status, redirect ? { location: receiver.redirectTo } : {}).end();
       })();
     });
   });
