@@ -1,5 +1,6 @@
-import { executeCouncilExperts, startCouncil } from '../../client/council';
+import { executeCouncilExperts, sendHumanMessage, startCouncil } from '../../client/council';
 import type { CouncilWorkflowResult } from '../../common/council';
+import { councilProgressQuery } from '../../common/councilApi';
 import { idempotencyKeyOf } from '../../common/messageWebhook';
 import { waitFor } from '../helpers/wait';
 import { speakers } from './support';
@@ -86,5 +87,30 @@ describe('the message webhook on the real dev server', () => {
     });
     // A rejection (a 4xx other than 408 and 429) is not retried.
     expect(bench.receiver.posts.filter((post) => post.status === 400)).toHaveLength(1);
+  });
+
+  it("delivers a person's message too, sent to a council no client follows", async () => {
+    const councilId = `council-webhook-person-${Date.now()}`;
+    // Parallel: one round, then the wait for a person (sequential waits after each expert's round).
+    const context = webhookCouncil(bench.receiver.url, {
+      mode: 'parallel',
+      awaitHumanBetweenRounds: { timeoutMs: 3_600_000 },
+    });
+    await startCouncil(bench.harness.client, context, { taskQueue: bench.harness.taskQueue, councilId });
+    const handle = bench.harness.client.workflow.getHandle(councilId);
+    await waitFor('the council to wait for a person', async () => {
+      const progress = await handle.query(councilProgressQuery, { fromEvent: 0, maxEvents: 1 });
+      return progress.status === 'awaiting-human';
+    });
+    const sent = await sendHumanMessage(bench.harness.client, councilId, { content: 'Mind the budget.' });
+    const result = (await handle.result()) as CouncilWorkflowResult;
+
+    const received = inTranscriptOrder(bench.receiver, result);
+    // The experts answer side by side: their order is the transcript's, not the script's.
+    expect(received.map((message) => message.content).sort()).toEqual(
+      [...bench.said, 'Mind the budget.'].sort(),
+    );
+    expect(received.at(-1)).toMatchObject({ id: sent.id, sender: 'human', type: 'clarification' });
+    expect(result.messageWebhook).toEqual({ delivered: 4, failed: 0, failures: [] });
   });
 });
