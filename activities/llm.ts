@@ -14,6 +14,7 @@ import { adapterOf } from './providers/registry';
 import type { LlmActivities } from './types';
 import { SecretRegistry } from './redact';
 import { trimHistory } from './trimHistory';
+import { createWebhookActivities } from './webhook';
 
 /** Settings of the LLM activities besides the clients. */
 export interface LlmActivityOptions {
@@ -40,6 +41,7 @@ export function createLlmActivities(
   // The policy is checked where the client for a baseURL + key is chosen: no request can pass it.
   const resolver = new ClientResolver(clients, env, secrets, (to) => policy.enforce(to));
   return {
+    ...createWebhookActivities(policy, env),
     async checkProviderPolicy(subjects) {
       return checkSubjects(policy, env, subjects);
     },

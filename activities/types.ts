@@ -1,4 +1,6 @@
 import type { LlmRequest, LlmResponse } from '../common/llm';
+import type { ExpertMessageData } from '../common/council';
+import type { MessageWebhook } from '../common/messageWebhook';
 import type { PolicySubject } from '../common/policy';
 
 // Its own module so that llm.ts, which implements it, need not import index.ts, which re-exports llm.ts.
@@ -13,6 +15,26 @@ export interface LlmActivities {
    * Run by workflows as an activity at start and when a participant is added.
    */
   checkProviderPolicy(subjects: PolicySubject[]): Promise<string[]>;
+  /**
+   * The worker's provider policy on a council's message webhook: why it may not be called (its host,
+   * or a header's env var, is not allowed there), or null when it may. Run once at council start.
+   */
+  checkMessageWebhook(webhook: MessageWebhook): Promise<string | null>;
+  /** POSTs one message to the council's webhook; throws (to be retried) unless it answers 2xx. */
+  deliverMessage(delivery: WebhookDelivery): Promise<{ status: number }>;
+}
+
+/** What a delivery POSTs, as JSON: the council, the key its receiver drops duplicates by, the message. */
+export interface WebhookBody {
+  councilId: string;
+  idempotencyKey: string;
+  message: ExpertMessageData;
+}
+
+/** The input of the `deliverMessage` activity: where, with which env-named headers, what. */
+export interface WebhookDelivery {
+  webhook: MessageWebhook;
+  body: WebhookBody;
 }
 
 /**

@@ -16,7 +16,7 @@ import type { councilWorkflow } from '../workflows';
 import {
   createExpertMessage as stampedMessage,
   type ExpertMessageFields,
-} from '../workflows/council/messaging';
+} from '../workflows/council/messages';
 import { attachCouncil } from './councilAttach';
 import {
   toExpertMessage,

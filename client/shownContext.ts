@@ -1,6 +1,6 @@
 import type { ConversationContextRef, CouncilWorkflowResult, ExpertMessageData } from '../common/council';
 import type { ShownTurnRef } from '../common/debate';
-import { conversationContextFor, formatHistory, type HistoryFormat } from '../workflows/council/messaging';
+import { conversationContextFor, formatHistory, type HistoryFormat } from '../workflows/council/history';
 
 /** One turn of an expert as a result gives it: what its prompt's history held, and what it said. */
 export interface ShownTurn<Message> {

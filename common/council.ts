@@ -6,6 +6,7 @@ import { checkGroups, groupsSchema, roleSchema } from './councilRouting';
 import { checkDebateStyle, DEBATE_STYLES, type ShownTurnRef } from './debate';
 import { LIMITS } from './defaults';
 import { checkHedge, expertHedgeSchema, hedgeConfigSchema } from './hedge';
+import { checkMessageWebhook, messageWebhookSchema, type MessageWebhookResult } from './messageWebhook';
 import type { TokenUsage } from './llm';
 import { jsonStringBytes } from './size';
 import { nameSchema } from './names';
@@ -131,6 +132,8 @@ export const councilContextSchema = z
     hedge: hedgeConfigSchema.optional(),
     /** Tokens and/or dollars every call of the council reserves from first; see common/councilBudget. */
     budget: budgetSchema.optional(),
+    /** Messaging on: the worker POSTs every stored message here, followed or not; see common/messageWebhook. */
+    messageWebhook: messageWebhookSchema.optional(),
   })
   .strict()
   .superRefine((context, ctx) => {
@@ -159,6 +162,7 @@ export const councilContextSchema = z
     checkHedge(context, ctx);
     checkGroups(context, ctx);
     checkCouncilBudget(context, ctx);
+    checkMessageWebhook(context, ctx);
   });
 export type CouncilContext = z.infer<typeof councilContextSchema>;
 export type CouncilContextInput = z.input<typeof councilContextSchema>;
@@ -286,4 +290,6 @@ export interface CouncilWorkflowResult extends Partial<PeerReviewResult> {
   continuedFrom?: string;
   /** A council with a budget: its limit, what it spent, the calls it refused. */
   budget?: BudgetView;
+  /** A council with `messageWebhook`: how many messages were delivered, and which could not be. */
+  messageWebhook?: MessageWebhookResult;
 }

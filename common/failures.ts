@@ -45,6 +45,10 @@ export const FailureType = {
   UnreadableRanking: 'UnreadableRanking',
   /** A call the session's budget refused before sending it: what it could cost does not fit. */
   BudgetExhausted: 'BudgetExhausted',
+  /** A message webhook answered 5xx, 408 or 429, or could not be reached: retried. */
+  WebhookUnavailable: 'WebhookUnavailable',
+  /** A message webhook answered another non-2xx status (a redirect included): not retried. */
+  WebhookRejected: 'WebhookRejected',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
@@ -60,6 +64,7 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureTypeName[] = [
   FailureType.InvalidRequest,
   FailureType.PayloadTooLarge,
   FailureType.StrategyStateTooLarge,
+  FailureType.WebhookRejected,
 ];
 
 /** True when retrying a failure of this type may succeed. */

@@ -14,8 +14,9 @@
  * `ask` budget waits for a raise (`session-budget-ask`), a parallel council whose budget downgrades
  * Builder and the synthesis (`council-budget`), a
  * sequential council with roles and a group where Critic sends an urgent message to the group
- * (`council-routing`), and a broadcast session whose first round closes at a quorum of two while
- * Builder is still answering (`session-quorum`).
+ * (`council-routing`), a broadcast session whose first round closes at a quorum of two while
+ * Builder is still answering (`session-quorum`), and a sequential council whose messages go to a
+ * webhook, one retried and one rejected (`council-webhook`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -24,7 +25,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import OpenAI from 'openai';
-import { createLlmActivities } from '../activities';
+import { createLlmActivities, ProviderPolicy } from '../activities';
 import { startDevServer } from '../client/devServer';
 import { COUNCIL_MODES } from '../common/council';
 import { ORCHESTRATION_STRATEGIES } from '../common/participants';
@@ -41,6 +42,7 @@ import {
   TASK_QUEUE,
   type Recording,
 } from './histories/record';
+import { recordWebhookCouncil, startRecordingReceiver } from './histories/webhook';
 
 /**
  * The tag of this recording, from the command line: `session-broadcast.<tag>.json`; `--only NAME`
@@ -59,21 +61,28 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const server = await startDevServer();
   const { mock, held } = await startRecordingMock();
+  const receiver = await startRecordingReceiver();
+  // The webhook council's receiver takes no key: the worker lists it as a keyless server.
+  const policy = new ProviderPolicy({ keyless: [receiver.url] }, process.env);
   const workerConnection = await NativeConnection.connect({ address: server.address });
   const openai = new OpenAI({ baseURL: `${mock.url}/v1`, apiKey: 'recording', maxRetries: 0 });
   const worker = await createCouncilWorker({
     connection: workerConnection,
     taskQueue: TASK_QUEUE,
-    activities: createLlmActivities({ openai }),
+    activities: createLlmActivities({ openai }, { policy }),
   });
   const connection = await Connection.connect({ address: server.address });
   const recording: Recording = { client: new Client({ connection }), tag: TAG, held };
   try {
-    await worker.runUntil(() => recordWanted(recording));
+    await worker.runUntil(async () => {
+      await recordWanted(recording);
+      if (wanted('council-webhook')) await recordWebhookCouncil(recording, receiver);
+    });
   } finally {
     await connection.close();
     await workerConnection.close();
     await mock.stop();
+    await receiver.close();
     await server.stop();
   }
 }

@@ -10,6 +10,7 @@ import { CouncilBoard } from './councilBoard';
 import { councilRows, formatPeerReview, peerReviewFields, synthesisRow } from './councilShow';
 import { eventsOf } from './events';
 import { formatBudget } from './estimate';
+import { describeWebhookOutcome } from '../../common/messageWebhook';
 import { messageJsonOf, type HumanMessageJson } from './jsonOutput';
 import {
   exitCodeOf,
@@ -143,6 +144,7 @@ function reportCouncil(
       ...(result.resynthesizedFrom !== undefined && { resynthesizedFrom: result.resynthesizedFrom }),
       ...(result.continuedFrom !== undefined && { continuedFrom: result.continuedFrom }),
       ...(result.budget && { budget: result.budget }),
+      ...(result.messageWebhook && { messageWebhook: result.messageWebhook }),
     });
     return exitCode;
   }
@@ -159,5 +161,6 @@ function reportCouncil(
   if (synthesis) out.say(`\n── Synthesis ──\n${formatAnswer(synthesis, out.width)}`);
   out.say(formatUsage(rows, elapsedMs));
   if (result.budget) out.say(formatBudget(result.budget));
+  if (result.messageWebhook) out.say(describeWebhookOutcome(result.messageWebhook));
   return exitCode;
 }

@@ -8,6 +8,7 @@ import type { ExecutionResult } from '../councilTypes';
 import { shownContexts, shownContextsJson } from '../shownContext';
 import { messageJsonOf, workflowStatusOf } from './jsonOutput';
 import { formatBudget } from './estimate';
+import { describeWebhookOutcome } from '../../common/messageWebhook';
 import { formatAnswer, formatUsage, totalUsage, type AnswerRow, type Output } from './output';
 import type { FoundWorkflow } from './workflows';
 import { printable } from './sanitize';
@@ -57,6 +58,7 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
         ...(result.convergence && { convergence: result.convergence }),
         ...(result.continuedFrom !== undefined && { continuedFrom: result.continuedFrom }),
         ...(result.budget && { budget: result.budget }),
+        ...(result.messageWebhook && { messageWebhook: result.messageWebhook }),
       });
     }
     out.say(`Council ${id}: ${result.mode}, ${status}, ${result.rounds} round(s)`);
@@ -71,6 +73,7 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
     const elapsedMs = (description.closeTime?.getTime() ?? Date.now()) - description.startTime.getTime();
     out.say(formatUsage(councilRows(result), elapsedMs));
     if (result.budget) out.say(formatBudget(result.budget));
+    if (result.messageWebhook) out.say(describeWebhookOutcome(result.messageWebhook));
     return;
   }
   if (description.status.name !== 'RUNNING') {

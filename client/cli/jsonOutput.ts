@@ -7,6 +7,7 @@ import {
   failure,
   isoTime,
   JSON_SCHEMA_VERSION,
+  messageWebhookJson,
   outcome,
   usage,
   workflowStatus,
@@ -171,6 +172,8 @@ export const councilResultJson = z.object({
   continuedFrom: z.string().optional(),
   /** A council with a budget: what it spent, its limit, the calls it refused. */
   budget: budgetJson.optional(),
+  /** A council with a message webhook: how many messages it delivered, which it could not. */
+  messageWebhook: messageWebhookJson.optional(),
 });
 
 const transcriptEntryJson = z.object({
@@ -241,6 +244,8 @@ export const councilShowJson = z.object({
   savedTo: z.string().optional(),
   /** A completed council with a budget: what it spent, its limit, the calls it refused. */
   budget: budgetJson.optional(),
+  /** A completed council with a message webhook: as in `council-result`. */
+  messageWebhook: messageWebhookJson.optional(),
 });
 
 /** `council list`: sessions and councils, newest first. */

@@ -64,3 +64,11 @@ export const budgetJson = z.object({
   waiting: budgetedCallJson.extend({ until: isoTime }).optional(),
   stopped: z.enum(['person', 'timeout']).optional(),
 });
+
+/** How a council's messages reached its `messageWebhook` (README "Message webhook"). */
+export const messageWebhookJson = z.object({
+  delivered: z.number().int(),
+  failed: z.number().int(),
+  /** The first failures (at most 50): the message, and the last attempt's error. */
+  failures: z.array(z.object({ messageId: z.string(), error: z.string() })),
+});

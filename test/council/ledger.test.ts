@@ -2,7 +2,7 @@ import { COUNCIL_LIMITS, councilContextSchema, type ExpertOutput } from '../../c
 import { jsonBytes } from '../../common/size';
 import { zodProblem } from '../../common/validation';
 import { CouncilLedger } from '../../workflows/council/ledger';
-import { createExpertMessage } from '../../workflows/council/messaging';
+import { createExpertMessage } from '../../workflows/council/messages';
 import { synthesisPrompt } from '../../workflows/council/synthesis';
 import { council, expert } from './support';
 

@@ -3,14 +3,9 @@ import { audienceLine } from '../../common/councilRouting';
 import { resynthesisSourceSchema } from '../../common/resynthesis';
 import { zodProblem } from '../../common/validation';
 import { CouncilLedger } from '../../workflows/council/ledger';
-import {
-  canSee,
-  conversationContextFor,
-  createExpertMessage,
-  parseExpertReply,
-  recipientsOf,
-  type HistoryFormat,
-} from '../../workflows/council/messaging';
+import { canSee, createExpertMessage, recipientsOf } from '../../workflows/council/messages';
+import { conversationContextFor, type HistoryFormat } from '../../workflows/council/history';
+import { parseExpertReply } from '../../workflows/council/expertReply';
 import { resolveAddress, routeReply, type Roster } from '../../workflows/council/routing';
 import { council, expert } from './support';
 

@@ -1,17 +1,13 @@
 import type { ExpertMessageData } from '../../common/council';
 import { QUOTED_TEXT_NOTICE } from '../../workflows/shared/untrusted';
+import { canSee, createExpertMessage, recipientsOf, visibleTo } from '../../workflows/council/messages';
 import {
-  addressReply,
-  canSee,
   conversationContextFor,
-  createExpertMessage,
   formatHistory,
-  parseExpertReply,
   previousResponsesOf,
-  recipientsOf,
-  visibleTo,
   type HistoryFormat,
-} from '../../workflows/council/messaging';
+} from '../../workflows/council/history';
+import { addressReply, parseExpertReply } from '../../workflows/council/expertReply';
 
 let counter = 0;
 const stamp = () => {

@@ -56,7 +56,7 @@ describe('the layer rules', () => {
     const refused = lint([
       probe('workflows/council', "import { startCouncil } from '../../client/council';"),
       probe('workers', "import { main } from '../client/cli/main';"),
-      probe('common', "import { recipientsOf } from '../workflows/council/messaging';"),
+      probe('common', "import { recipientsOf } from '../workflows/council/messages';"),
       probe('common', "import type { ExecutionResult } from '../client/councilTypes';"),
       probe('common', "import { createLlmActivities } from '../activities';"),
     ]);

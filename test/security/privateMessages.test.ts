@@ -1,5 +1,6 @@
 import { executeCouncilExperts } from '../../client/council';
-import { addressReply, canSee, parseExpertReply } from '../../workflows/council/messaging';
+import { canSee } from '../../workflows/council/messages';
+import { addressReply, parseExpertReply } from '../../workflows/council/expertReply';
 import { council, expert, jsonAnswer, requestsOf, userPrompt } from '../council/support';
 import { useScriptedCouncil } from '../council/bench';
 

@@ -1,4 +1,5 @@
-import { createExpertMessage, formatHistory } from '../../workflows/council/messaging';
+import { createExpertMessage } from '../../workflows/council/messages';
+import { formatHistory } from '../../workflows/council/history';
 import { synthesisPrompt } from '../../workflows/council/synthesis';
 import { turnText } from '../../workflows/session/prompt';
 import { fenced } from '../../workflows/shared/untrusted';

@@ -4,7 +4,7 @@ import { humanMessageSchema, type HumanMessageInput } from '../../common/council
 import { zodProblem } from '../../common/validation';
 import { invalid } from '../shared/invalid';
 import type { CouncilLedger } from './ledger';
-import { createExpertMessage, type MessageStamp } from './messaging';
+import { createExpertMessage, type MessageStamp } from './messages';
 import { resolveAddress, type MessageAddress } from './routing';
 
 /** A person's message, checked: its fields and its resolved address. */

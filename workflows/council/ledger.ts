@@ -18,7 +18,7 @@ import {
 import type { ConvergenceResult } from '../../common/convergence';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
 import { jsonBytes } from '../../common/size';
-import { recipientsOf, type MessageStamp } from './messaging';
+import { recipientsOf, type MessageStamp } from './messages';
 import { ShownLog } from './shownLog';
 
 /** The workflow's clock and id source, injected so the ledger holds no Temporal API. */

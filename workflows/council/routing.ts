@@ -1,7 +1,7 @@
 import type { Expert } from '../../common/council';
 import { GROUP_PREFIX, ROLE_PREFIX, type MessageAddressInput } from '../../common/councilRouting';
 import { LIMITS } from '../../common/defaults';
-import { addressReply, type ExpertReply } from './messaging';
+import { addressReply, type ExpertReply } from './expertReply';
 
 // Pure routing by role, group and list (the seed's "Future Enhancements"): no Temporal API here, so
 // unit tests and the workflow use the very same functions.

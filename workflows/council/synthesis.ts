@@ -8,7 +8,7 @@ import { LIMITS } from '../../common/defaults';
 import type { ChatMessage } from '../../common/llm';
 import { shareOut } from '../../common/size';
 import type { PeerReviewResult } from '../../common/peerReview';
-import { audienceNotes } from './messaging';
+import { audienceNotes } from './history';
 import { QUOTED_TEXT_NOTICE, quotedBlock, quotedName } from '../shared/untrusted';
 
 /** What the synthesizer is given: the seed's outputs, critiques and agreements, and who failed. */

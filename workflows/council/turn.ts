@@ -4,14 +4,9 @@ import type { BudgetGate } from '../shared/budget';
 import type { CallIds } from '../shared/callModel';
 import { expertHedge, hedgedCall } from './hedge';
 import type { CouncilLedger } from './ledger';
-import {
-  addressReply,
-  conversationContextFor,
-  createExpertMessage,
-  parseExpertReply,
-  type ExpertReply,
-  type HistoryFormat,
-} from './messaging';
+import { createExpertMessage } from './messages';
+import { conversationContextFor, type HistoryFormat } from './history';
+import { addressReply, parseExpertReply, type ExpertReply } from './expertReply';
 import { expertPrompt, type PhaseSpec } from './prompt';
 import { MESSAGE_ROUTING_PATCH, routeReply, type RoutedReply } from './routing';
 

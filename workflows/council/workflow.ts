@@ -33,6 +33,7 @@ import { CallIds, CANCELLED_RUN_PATCH } from '../shared/callModel';
 import { policyRefusal } from '../shared/providerPolicy';
 import { boundCouncilResult } from './bounds';
 import { budgetOutcome, costPublisher, councilBudgetGate } from './budget';
+import { messageDeliveries } from './delivery';
 import { CouncilDetails } from './details';
 import { CouncilLedger } from './ledger';
 import { checkHumanMessage, humanMessageOf } from './human';
@@ -97,6 +98,7 @@ export async function councilWorkflow(
       ...costUpdate(),
     ]);
   const details = new CouncilDetails();
+  const deliveries = messageDeliveries(context);
   const ledger = new CouncilLedger(
     context,
     // Workflow time and the workflow's seeded uuid4: both replay to the same values.
@@ -106,7 +108,10 @@ export async function councilWorkflow(
     },
     publish,
     // The Web UI's live line; no command, so it needs no patch.
-    (event) => setCurrentDetails(details.add(event)),
+    (event) => {
+      setCurrentDetails(details.add(event));
+      deliveries?.heard(event, ledger.messages);
+    },
   );
   publish(ledger.status);
 
@@ -133,9 +138,11 @@ export async function councilWorkflow(
       // Only a budgeted council (the schema refused `budget` before it) may downgrade to a cheaper model.
       ...(budget?.downgradeTo ? [{ participant: 'budget downgradeTo', model: budget.downgradeTo }] : []),
     ]);
-    if (refusal) {
+    // The webhook's check comes after the models' (a council refused for a model is refused as before).
+    const refused = refusal ?? (await deliveries?.check());
+    if (refused) {
       await condition(allHandlersFinished);
-      throw refusal;
+      throw refused;
     }
   }
 
@@ -166,6 +173,7 @@ export async function councilWorkflow(
     const synthesis = await synthesize(ledger, ids, review, gate);
     // Calls a quorum or deadline left running end now, recorded late (no other council has any).
     await closer.settle();
+    await deliveries?.settle();
     const failed = `${ledger.failed.size} of ${context.activeExperts.length} experts failed`;
     ledger.setStatus('completed', `${failed}${budgetOutcome(gate)}`);
     await condition(allHandlersFinished);
@@ -174,7 +182,8 @@ export async function councilWorkflow(
       ...(prior && { continuedFrom: prior.sourceId }),
     };
     const budget = gate && { budget: gate.view() };
-    return boundCouncilResult({ ...ledger.result(synthesis), ...review, ...link, ...budget });
+    const webhook = deliveries && { messageWebhook: deliveries.view() };
+    return boundCouncilResult({ ...ledger.result(synthesis), ...review, ...link, ...budget, ...webhook });
   } catch (error) {
     // A cancelled council says so in its progress and the CouncilStatus list; older histories never
     // reach this command.
