@@ -9,8 +9,8 @@ import {
   CouncilStrategyKey,
 } from '../../common/searchAttributes';
 import type { TranscriptEntry } from '../../common/session';
-import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import { CouncilUserError } from '../errors';
+import { MultiParticipantSession } from '../session';
 import {
   CONVERSATION_FLAGS,
   showConversation,
@@ -45,17 +45,15 @@ export function showCommand(): Command {
         if (found.kind === 'council' && wantsConversation(options)) {
           return await showConversation(runtime.client, found, options, out);
         }
-        if (found.kind === 'council') return await showCouncil(found, out);
+        if (found.kind === 'council') return await showCouncil(runtime.client, found, out);
         if (wantsConversation(options)) {
           throw new CouncilUserError(
             `"${id}" is a session: ${CONVERSATION_FLAGS} read councils only`,
             'drop them to print the session',
           );
         }
-        const [view, transcript] = await Promise.all([
-          found.handle.query(sessionViewQuery),
-          found.handle.query(transcriptQuery, { fromIndex: 0 }),
-        ]);
+        const session = await MultiParticipantSession.attach(runtime.client, id);
+        const [view, transcript] = await Promise.all([session.view(), session.transcript(0)]);
         const status = found.description.status.name.toLowerCase();
         if (out.json) {
           return out.result({
