@@ -6,30 +6,30 @@ import { resumeOneRoundSession, startOneRoundSession } from '../../client/oneRou
 import { cancelRun, findRun } from '../../client/runs';
 import { MultiParticipantSession } from '../../client/session';
 import { awaitRoundEnd } from '../../client/sessionRoundEnd';
-import type { CouncilStatus } from '../../common/councilApi';
 import { answerAsParticipants, chatRequests } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';
 import { council, expert, model } from '../council/support';
 
 // The library calls the CLI's `attach`, `show` and `cancel` go through, on the real dev server.
 
-/** Waits, bounded, until the council's progress log says `status`. */
-async function untilStatus(
-  client: Parameters<typeof readCouncilProgress>[0],
-  id: string,
-  status: CouncilStatus,
-) {
-  for (let i = 0; i < 300; i += 1) {
-    if ((await readCouncilProgress(client, id)).status === status) return;
-    await sleep(50);
-  }
-  throw new Error(`council ${id} never reached ${status}`);
-}
-
 describe('a session or council by id: find, read, resume, cancel', () => {
   // Answers take a moment, so a round can be caught while it is played.
   const bench = useMockHarness('runs-by-id', (mock) => answerAsParticipants(mock, 300));
   const waiting = { awaitHumanBetweenRounds: { timeoutMs: 3_600_000 } };
+
+  /** Starts a one-expert council and waits, bounded, until it waits for a person after its round. */
+  async function waitingCouncil(name: string): Promise<string> {
+    const { client, taskQueue } = bench.harness;
+    const councilId = await startCouncil(client, council('sequential', [expert('a')], waiting), {
+      taskQueue,
+      councilId: `by-id-${name}-${Date.now()}`,
+    });
+    for (let i = 0; i < 300; i += 1) {
+      if ((await readCouncilProgress(client, councilId)).status === 'awaiting-human') return councilId;
+      await sleep(50);
+    }
+    throw new Error(`council ${councilId} never waited for a person`);
+  }
 
   it('findRun tells a session from a council, and names an unknown id', async () => {
     const { client, taskQueue } = bench.harness;
@@ -52,12 +52,8 @@ describe('a session or council by id: find, read, resume, cancel', () => {
   });
 
   it('cancelRun ends a running council as cancelled, and refuses one that is not running', async () => {
-    const { client, taskQueue } = bench.harness;
-    const councilId = await startCouncil(client, council('sequential', [expert('a')], waiting), {
-      taskQueue,
-      councilId: `by-id-cancel-${Date.now()}`,
-    });
-    await untilStatus(client, councilId, 'awaiting-human');
+    const { client } = bench.harness;
+    const councilId = await waitingCouncil('cancel');
 
     await cancelRun(await findRun(client, councilId));
     const ended = await findRun(client, councilId);
@@ -66,12 +62,8 @@ describe('a session or council by id: find, read, resume, cancel', () => {
   });
 
   it("reads a council's progress, the messages people sent it and its result", async () => {
-    const { client, taskQueue } = bench.harness;
-    const councilId = await startCouncil(client, council('sequential', [expert('a')], waiting), {
-      taskQueue,
-      councilId: `by-id-read-${Date.now()}`,
-    });
-    await untilStatus(client, councilId, 'awaiting-human');
+    const { client } = bench.harness;
+    const councilId = await waitingCouncil('read');
     const progress = await readCouncilProgress(client, councilId);
     expect(progress.messages.map((message) => message.sender)).toEqual(['a']);
     expect(await councilHumanMessages(client, councilId)).toEqual([]);
