@@ -32,6 +32,7 @@ export {
   type CouncilHumanMessage,
 } from './councilRead';
 export { cancelRun, findRun, type FoundRun, type RunMemo } from './runs';
+export { listRuns, type RunFilter, type RunRow } from './runRow';
 export { awaitRoundEnd } from './sessionRoundEnd';
 export { resynthesizeCouncil, startResynthesis, type ResynthesisOptions } from './resynthesize';
 export { startSessionResynthesis, type SessionResynthesisOptions } from './sessionResynthesis';

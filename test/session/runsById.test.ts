@@ -3,6 +3,7 @@ import { sendHumanMessage, startCouncil } from '../../client/council';
 import { councilHumanMessages, readCouncilProgress, readCouncilResult } from '../../client/councilRead';
 import { CouncilUserError } from '../../client/errors';
 import { resumeOneRoundSession, startOneRoundSession } from '../../client/oneRoundSession';
+import { listRuns } from '../../client/runRow';
 import { cancelRun, findRun } from '../../client/runs';
 import { MultiParticipantSession } from '../../client/session';
 import { awaitRoundEnd } from '../../client/sessionRoundEnd';
@@ -119,5 +120,28 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     expect(read.map(brief)).toEqual(responses.map(brief));
     expect(await awaitRoundEnd(follower, 1)).toEqual(read);
     await session.close();
+  });
+
+  it('listRuns finds runs by their search attributes, and refuses a filter it cannot query', async () => {
+    const { client } = bench.harness;
+    const councilId = await waitingCouncil('list');
+    let listed: Awaited<ReturnType<typeof listRuns>> = { query: '', runs: [] };
+    // Visibility lags the start a little.
+    for (let i = 0; i < 100 && !listed.runs.some((run) => run.id === councilId); i += 1) {
+      listed = await listRuns(client, { kind: 'council', status: 'awaiting-human', limit: 50 });
+      await sleep(100);
+    }
+    expect(listed.query).toBe("CouncilKind = 'council' AND CouncilStatus = 'awaiting-human'");
+    expect(listed.runs.find((run) => run.id === councilId)).toMatchObject({
+      kind: 'council',
+      workflowStatus: 'running',
+      question: undefined,
+    });
+    const sessions = await listRuns(client, { kind: 'session', limit: 1 });
+    expect(sessions.runs.length).toBeLessThanOrEqual(1);
+    await expect(listRuns(client, { status: "x' OR 1=1" })).rejects.toThrow(
+      'invalid run filter: status: a status is lower-case words like idle or running',
+    );
+    await cancelRun(await findRun(client, councilId));
   });
 });
