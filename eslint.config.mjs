@@ -63,8 +63,8 @@ export default tseslint.config(
       ],
     },
   },
-  // The layers, bottom up: common/ (workflow-safe shapes), then workflows/ and activities/, then
-  // workers/, then client/ with the CLI on top. test/lint/layers.test.ts shows each rule fail.
+  // The layers, bottom up: common/ (workflow-safe shapes), then workflows/, activities/ and storage/,
+  // then workers/, then client/ with the CLI on top. test/lint/layers.test.ts shows each rule fail.
   {
     files: ['workers/**/*.ts'],
     rules: {
@@ -75,6 +75,23 @@ export default tseslint.config(
             {
               regex: '^(\\.\\./)+client/cli(/|$)',
               message: 'A worker never depends on the CLI: move what both need below client/cli.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['storage/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(workflows|activities|workers|client)(/|$)',
+              message:
+                "storage/ sits below the worker and the client: of council's folders it imports common/ only.",
             },
           ],
         },

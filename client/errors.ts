@@ -1,19 +1,3 @@
-/**
- * An error meant for a person: `message` says what is wrong and where, `hint` how to fix it.
- * The CLI prints these as one line (no stack trace unless --verbose).
- */
-export class CouncilUserError extends Error {
-  override readonly name = 'CouncilUserError';
-  constructor(
-    message: string,
-    readonly hint?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-
-  /** The message and the hint on one line. */
-  toOneLine(): string {
-    return this.hint ? `${this.message} (${this.hint})` : this.message;
-  }
-}
+// The class lives in common/ so that every layer (storage/ and workers/ too) can throw it without
+// importing client/; the library and the CLI keep importing it from here.
+export { CouncilUserError } from '../common/userError';

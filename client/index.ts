@@ -9,6 +9,7 @@ export {
 } from './session';
 export {
   FIRST_ROUND_UPDATE_ID,
+  resumeOneRoundSession,
   SessionIdTakenError,
   startOneRoundSession,
   type OneRoundSession,
@@ -24,6 +25,15 @@ export {
 } from './tokens';
 export { createExpertMessage, executeCouncilExperts, sendHumanMessage, startCouncil } from './council';
 export { attachCouncil } from './councilAttach';
+export {
+  councilHumanMessages,
+  readCouncilProgress,
+  readCouncilResult,
+  type CouncilHumanMessage,
+} from './councilRead';
+export { cancelRun, findRun, type FoundRun, type RunMemo } from './runs';
+export { listRuns, type RunFilter, type RunRow } from './runRow';
+export { awaitRoundEnd } from './sessionRoundEnd';
 export { resynthesizeCouncil, startResynthesis, type ResynthesisOptions } from './resynthesize';
 export { startSessionResynthesis, type SessionResynthesisOptions } from './sessionResynthesis';
 export {

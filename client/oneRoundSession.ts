@@ -75,6 +75,34 @@ export async function startOneRoundSession(
   }
 }
 
+/**
+ * The round of a one-question session started earlier, by any process: the session and the update
+ * handle of its round, for a caller that lost its own (killed after {@link startOneRoundSession}).
+ * While the session runs, `question` is sent again under {@link FIRST_ROUND_UPDATE_ID}: the server
+ * hands back the round if the first send arrived, and takes the question if a crash beat it there.
+ * Once the session has closed, the handle reads the round it recorded.
+ */
+export async function resumeOneRoundSession(
+  client: Client,
+  sessionId: string,
+  question: string,
+): Promise<OneRoundSession> {
+  const handle = client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+  const { status } = await handle.describe().catch((error: unknown) => {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    throw new CouncilUserError(`no session with id "${sessionId}"`, 'see `council list`', { cause: error });
+  });
+  if (status.name !== 'RUNNING') {
+    return { handle, round: handle.getUpdateHandle<RoundResult>(FIRST_ROUND_UPDATE_ID) };
+  }
+  const round = await handle.startUpdate(sendMessageUpdate, {
+    args: [{ role: 'user', content: question }],
+    updateId: FIRST_ROUND_UPDATE_ID,
+    waitForStage: 'ACCEPTED',
+  });
+  return { handle, round };
+}
+
 async function exists(client: Client, workflowId: string): Promise<boolean> {
   return client.workflow
     .getHandle(workflowId)

@@ -1,18 +1,30 @@
 import { z } from 'zod';
-import { budgetSchema, type BudgetView } from './budget';
-import { checkConvergence, convergenceConfigSchema, type ConvergenceResult } from './convergence';
+import { budgetSchema } from './budget';
+import { checkConvergence, convergenceConfigSchema } from './convergence';
 import { checkCouncilBudget } from './councilBudget';
 import { checkGroups, groupsSchema, roleSchema } from './councilRouting';
-import { checkDebateStyle, DEBATE_STYLES, type ShownTurnRef } from './debate';
+import { checkDebateStyle, DEBATE_STYLES } from './debate';
 import { LIMITS } from './defaults';
 import { checkHedge, expertHedgeSchema, hedgeConfigSchema } from './hedge';
-import { checkMessageWebhook, messageWebhookSchema, type MessageWebhookResult } from './messageWebhook';
-import type { TokenUsage } from './llm';
+import { checkMessageWebhook, messageWebhookSchema } from './messageWebhook';
 import { jsonStringBytes } from './size';
 import { nameSchema } from './names';
 import { modelCallSettings, promptSchema } from './participants';
-import { checkPeerReview, peerReviewConfigSchema, type PeerReviewResult } from './peerReview';
+import { checkPeerReview, peerReviewConfigSchema } from './peerReview';
 import { checkQuorum, quorumFields } from './quorum';
+
+// The result's types live in councilResult.ts; re-exported so `common/council` stays the one import.
+export type {
+  ConversationContextData,
+  ConversationContextRef,
+  CouncilTokenUsage,
+  CouncilWorkflowInput,
+  CouncilWorkflowResult,
+  ExpertMessageData,
+  ExpertOutcomeStatus,
+  ExpertOutput,
+  SynthesisOutput,
+} from './councilResult';
 
 /** Bumped whenever the shape of {@link CouncilWorkflowInput} or its result changes. */
 export const COUNCIL_SCHEMA_VERSION = 1;
@@ -166,130 +178,3 @@ export const councilContextSchema = z
   });
 export type CouncilContext = z.infer<typeof councilContextSchema>;
 export type CouncilContextInput = z.input<typeof councilContextSchema>;
-
-/** The seed's `ExpertMessage` as the workflow stores it: plain JSON, the timestamp an ISO string. */
-export interface ExpertMessageData {
-  id: string;
-  /** An expert id, or {@link HUMAN_SENDER_ID}. */
-  sender: string;
-  senderName: string;
-  /** One expert id. With `recipients` unset too, the message is a broadcast to every expert. */
-  recipient?: string;
-  /** The expert ids a role, group or list address reached (the sender aside): only they see it. */
-  recipients?: string[];
-  /** The address as written when it named a role or a group: `role:critic`, `group:core`. */
-  audience?: string;
-  /** Set only for an urgent message: its readers read it first at their next turn. */
-  priority?: 'urgent';
-  content: string;
-  timestamp: string;
-  type: ExpertMessageType;
-  /** The answer came after its round closed (quorum or deadline): kept here, left out of the synthesis. */
-  late?: boolean;
-  /** Id of the message this one answers. */
-  replyTo?: string;
-  context?: Record<string, unknown>;
-}
-
-/** The seed's `ConversationContext` in its stored form. */
-export interface ConversationContextData {
-  /** The latest messages this expert may see, oldest first. */
-  messages: ExpertMessageData[];
-  /** The latest content of every expert this expert may see, by expert id. */
-  previousResponses: Record<string, string>;
-  /** The messages formatted as in the expert's prompt. */
-  conversationHistory: string;
-  round: number;
-}
-
-/**
- * What an expert was shown, by message id; the client expands it into a context. `messageIds` and
- * `round` are its latest turn's (before `turns` they were every message it could see at the end).
- */
-export interface ConversationContextRef {
-  messageIds: string[];
-  round: number;
-  /** Every turn it took, in order: what its prompt held and what it said. Absent in older results. */
-  turns?: ShownTurnRef[];
-  /** Whether the expert's history showed message ids (it could send structured messages). */
-  showIds: boolean;
-}
-
-/** How an expert's part ended: it answered every turn it took, or one of its calls failed. */
-export type ExpertOutcomeStatus = 'done' | 'failed';
-
-/** One expert's part in the result. */
-export interface ExpertOutput {
-  expertId: string;
-  expertName: string;
-  status: ExpertOutcomeStatus;
-  /** The expert's latest position (answers, not critiques); empty when it failed before giving one. */
-  content: string;
-  /** The round of its latest turn. */
-  round: number;
-  tokenUsage: TokenUsage;
-  error?: { type: string; message: string };
-  /** The call ended after its round closed (quorum or deadline): the synthesis did not see it. */
-  late?: boolean;
-  /** Identity of the worker that made the expert's latest call (see LlmResponse); absent when unknown. */
-  servedBy?: string;
-  /** Its answer came from the hedge's backup (this name), the expert's own call having straggled. */
-  hedgedBy?: string;
-}
-
-/** The synthesizer's conclusion. */
-export interface SynthesisOutput {
-  synthesizerName: string;
-  /** `skipped` when every expert failed: there was nothing to synthesize. */
-  status: 'done' | 'failed' | 'skipped';
-  content: string;
-  tokenUsage: TokenUsage;
-  error?: { type: string; message: string };
-  /** Identity of the worker that made the synthesis call; absent when unknown. */
-  servedBy?: string;
-}
-
-/** Tokens spent: in all, by expert id, and by the synthesizer. */
-export interface CouncilTokenUsage {
-  total: TokenUsage;
-  byExpert: Record<string, TokenUsage>;
-  synthesis: TokenUsage;
-}
-
-/** Input of the council workflow. */
-export interface CouncilWorkflowInput {
-  schemaVersion?: number;
-  context: CouncilContextInput;
-}
-
-/**
- * What the council workflow returns; the messaging fields only when messaging is on, the peer review
- * fields (`rankings`, `aggregateRanking`, `positionBias`) only when peer review is.
- */
-export interface CouncilWorkflowResult extends Partial<PeerReviewResult> {
-  task: string;
-  mode: CouncilMode;
-  outputs: Record<string, ExpertOutput>;
-  synthesis: SynthesisOutput;
-  tokenUsage: CouncilTokenUsage;
-  /** Ids of the experts that failed, in the order of activeExperts. */
-  failedExperts: string[];
-  rounds: number;
-  messages?: ExpertMessageData[];
-  contextRefs?: Record<string, ConversationContextRef>;
-  /**
-   * Present when the result would pass LIMITS.maxCouncilResultBytes: how many of the oldest messages
-   * it leaves out, and whether outputs or the synthesis are shortened in it (each with a notice).
-   */
-  bounded?: { messagesLeftOut: number; textsShortened: number };
-  /** A debate with `convergence`: why it stopped, its agreement, rounds and (estimated) tokens saved. */
-  convergence?: ConvergenceResult;
-  /** Set on a re-synthesis: the id of the council whose recorded answers it reused. */
-  resynthesizedFrom?: string;
-  /** Set on a council that went on from an earlier conversation: the council (or file) it came from. */
-  continuedFrom?: string;
-  /** A council with a budget: its limit, what it spent, the calls it refused. */
-  budget?: BudgetView;
-  /** A council with `messageWebhook`: how many messages were delivered, and which could not be. */
-  messageWebhook?: MessageWebhookResult;
-}

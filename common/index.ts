@@ -16,4 +16,5 @@ export * from './searchAttributes';
 export * from './session';
 export * from './sessionApi';
 export * from './size';
+export * from './userError';
 export * from './validation';

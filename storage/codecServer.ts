@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ExternalStorage, type Payload, type PayloadCodec } from '@temporalio/common';
 import { ExternalStorageRunner } from '@temporalio/common/lib/internal-non-workflow';
 import { z } from 'zod';
-import { CouncilUserError } from '../client/errors';
+import { CouncilUserError } from '../common/userError';
 import { parseJsonAs } from '../common/validation';
 import type { BlobStore } from './converter';
 import { readBody } from './httpBody';

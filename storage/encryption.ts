@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { CouncilUserError } from '../client/errors';
+import { CouncilUserError } from '../common/userError';
 import { encryptionSettingsFromEnv, type EncryptionKeyring } from './keys';
 
 const PayloadProto = temporal.api.common.v1.Payload;

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { CouncilUserError } from '../client/errors';
+import { CouncilUserError } from '../common/userError';
 import { zodProblem } from '../common/validation';
 
 /** AES-256 takes 32-byte keys. */

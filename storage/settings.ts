@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { zodProblem } from '../common/validation';
-import { CouncilUserError } from '../client/errors';
+import { CouncilUserError } from '../common/userError';
 
 /** SDK default: payloads of 256 KiB and more leave the history. */
 export const DEFAULT_BLOB_THRESHOLD_BYTES = 256 * 1024;

@@ -8,7 +8,7 @@ import { CouncilUserError } from '../errors';
 import { messageJsonOf, workflowStatusOf } from './jsonOutput';
 import { formatTable, type Output } from './output';
 import { printable } from './sanitize';
-import type { FoundWorkflow } from './workflows';
+import type { FoundRun } from '../runs';
 import { wrapText } from './wrap';
 
 /** `show`'s flags that read a council's conversation: filters, `--stats`, `--save`. */
@@ -92,7 +92,7 @@ export function filterOfFlags(flags: ConversationFlags): Record<string, unknown>
  */
 export async function showConversation(
   client: Client,
-  found: FoundWorkflow,
+  found: FoundRun,
   flags: ConversationFlags,
   out: Output,
 ): Promise<void> {

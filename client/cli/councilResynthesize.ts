@@ -13,7 +13,8 @@ import { attachCouncilRun } from './councilRun';
 import { createOutput } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { isSimulatedQueue, openRuntime } from './runtime';
-import { findWorkflow, newRunId, serveWorkflow } from './workflows';
+import { findRun } from '../runs';
+import { newRunId, serveWorkflow } from './workflows';
 
 interface ResynthesizeOptions {
   id?: string;
@@ -53,7 +54,7 @@ export function resynthesizeCommand(): Command {
     const out = createOutput(options.json === true);
     const runtime = await openRuntime(connectionFlags(options as Record<string, unknown>));
     try {
-      const source = await findWorkflow(runtime.client, sourceId);
+      const source = await findRun(runtime.client, sourceId);
       const fromSession = source.kind === 'session';
       // Checked before a worker starts here: it would carry on a running council.
       const unusable = fromSession ? undefined : unusableSource(source.description);
@@ -79,7 +80,7 @@ export function resynthesizeCommand(): Command {
       });
       const reused = fromSession ? "its last round's answers are" : "its experts' answers are";
       out.say(`Started council ${id}: a re-synthesis of ${sourceId} (${reused} reused)\n`);
-      const found = await findWorkflow(runtime.client, id);
+      const found = await findRun(runtime.client, id);
       process.exitCode = await attachCouncilRun(runtime.client, found, out, simulated);
     } finally {
       await runtime.close();

@@ -23,7 +23,8 @@ import {
 } from './output';
 import { progressRendererFor } from './progress';
 import type { CliRuntime } from './runtime';
-import { idTaken, type FoundWorkflow } from './workflows';
+import type { FoundRun } from '../runs';
+import { idTaken } from './workflows';
 
 /** What a `run` of a council needs. */
 export interface CouncilRunStart {
@@ -64,7 +65,7 @@ export async function runCouncil(
 /** `attach` to a council: its progress log is replayed from the start, then followed live. */
 export function attachCouncilRun(
   client: Client,
-  found: FoundWorkflow,
+  found: FoundRun,
   out: Output,
   simulated: boolean,
 ): Promise<ExitCode> {

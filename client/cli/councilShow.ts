@@ -1,16 +1,16 @@
-import type { WorkflowHandle } from '@temporalio/client';
-import type { CouncilWorkflowResult, ExpertMessageData } from '../../common/council';
+import type { Client } from '@temporalio/client';
+import type { ExpertMessageData } from '../../common/council';
 import { ZERO_USAGE } from '../../common/llm';
 import type { PeerReviewResult } from '../../common/peerReview';
-import { councilProgressQuery } from '../../common/councilApi';
 import { audienceLine } from '../../common/councilRouting';
+import { councilHumanMessages, readCouncilProgress, readCouncilResult } from '../councilRead';
 import type { ExecutionResult } from '../councilTypes';
+import type { FoundRun } from '../runs';
 import { shownContexts, shownContextsJson } from '../shownContext';
 import { messageJsonOf, workflowStatusOf } from './jsonOutput';
 import { formatBudget } from './estimate';
 import { describeWebhookOutcome } from '../../common/messageWebhook';
 import { formatAnswer, formatUsage, totalUsage, type AnswerRow, type Output } from './output';
-import type { FoundWorkflow } from './workflows';
 import { printable } from './sanitize';
 import { wrapText } from './wrap';
 
@@ -18,8 +18,8 @@ import { wrapText } from './wrap';
  * `council show` for a council: its result once it completed, else where it is and the messages so
  * far. Read-only: it never waits for the council.
  */
-export async function showCouncil(found: FoundWorkflow, out: Output): Promise<void> {
-  const { handle, description } = found;
+export async function showCouncil(client: Client, found: FoundRun, out: Output): Promise<void> {
+  const { description } = found;
   const id = description.workflowId;
   const status = description.status.name.toLowerCase();
   const head = {
@@ -29,8 +29,8 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
     workflowStatus: workflowStatusOf(description.status.name),
   } as const;
   if (description.status.name === 'COMPLETED') {
-    const result = (await handle.result()) as CouncilWorkflowResult;
-    const people = await humanMessages(handle);
+    const result = await readCouncilResult(client, id);
+    const people = await councilHumanMessages(client, id);
     const rows = councilRows(result);
     if (out.json) {
       return out.result({
@@ -80,9 +80,9 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
     if (out.json) return out.result(head);
     return out.say(`Council ${id}: ${status}, no result`);
   }
-  const progress = await handle.query(councilProgressQuery, { fromEvent: 0 });
+  const progress = await readCouncilProgress(client, id);
   if (out.json) {
-    const people = await humanMessages(handle);
+    const people = await councilHumanMessages(client, id);
     return out.result({
       ...head,
       councilStatus: progress.status,
@@ -102,28 +102,6 @@ export async function showCouncil(found: FoundWorkflow, out: Output): Promise<vo
     ([expertId, ids]) => `${expertId} ${ids.length}`,
   );
   if (inboxes.length > 0) out.say(printable(`\nWaiting in inboxes: ${inboxes.join(', ')}`));
-}
-
-/** Most pages of the progress log read (500 events each): far above what a council logs. */
-const MAX_PAGES = 1_000;
-
-/** People's messages to a council, each with the round it came after, from its progress log. */
-async function humanMessages(
-  handle: WorkflowHandle,
-): Promise<Array<{ message: ExpertMessageData; round: number }>> {
-  const found: Array<{ message: ExpertMessageData; round: number }> = [];
-  let fromEvent = 0;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const progress = await handle.query(councilProgressQuery, { fromEvent });
-    const byId = new Map(progress.messages.map((message) => [message.id, message]));
-    for (const event of progress.events) {
-      const message = event.kind === 'human' ? byId.get(event.messageId) : undefined;
-      if (message && event.kind === 'human') found.push({ message, round: event.round });
-    }
-    fromEvent = progress.nextEvent;
-    if (fromEvent >= progress.totalEvents) break;
-  }
-  return found;
 }
 
 /** A person's message as `show` prints it: who, to whom, after which round. */

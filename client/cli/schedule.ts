@@ -13,7 +13,7 @@ import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime, simulatedQueue } from './runtime';
 import { manageCommands } from './scheduleManage';
 import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './scheduleShared';
-import { WORKFLOW_TYPES } from './workflows';
+import { WORKFLOW_TYPES } from '../runs';
 
 /** `council schedule create|list|describe|pause|unpause|trigger|delete`, on Temporal Schedules. */
 export function scheduleCommand(): Command {

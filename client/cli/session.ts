@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { sessionViewQuery } from '../../common/sessionApi';
 import { CouncilUserError } from '../errors';
 import { sendHumanMessage } from '../council';
+import { cancelRun, findRun } from '../runs';
 import { MultiParticipantSession } from '../session';
 import { requiredKeyVars, SIMULATED_BANNER } from '../simulated';
 import { followSessionRound, rowOf } from './followSession';
@@ -12,7 +12,7 @@ import { prepareConfig, type StartOptions } from './run';
 import { isSimulatedQueue, openRuntime, simulatedQueue } from './runtime';
 import { attachCommand } from './sessionAttach';
 import { listCommand, showCommand } from './sessionShow';
-import { findWorkflow, newRunId, serveWorkflow } from './workflows';
+import { newRunId, serveWorkflow } from './workflows';
 
 /**
  * `council session start|send|show|list|attach|cancel`. All but `start` are top-level commands too
@@ -83,7 +83,7 @@ export function sendCommand(): Command {
     const out = createOutput(options.json === true);
     const runtime = await openRuntime(connectionFlags(options));
     try {
-      const found = await findWorkflow(runtime.client, id);
+      const found = await findRun(runtime.client, id);
       if (found.description.status.name !== 'RUNNING') {
         const status = found.description.status.name.toLowerCase();
         throw new CouncilUserError(
@@ -105,7 +105,8 @@ export function sendCommand(): Command {
         return;
       }
       const simulated = isSimulatedQueue(found.description.taskQueue);
-      const view = await found.handle.query(sessionViewQuery);
+      const session = await MultiParticipantSession.attach(runtime.client, id);
+      const view = await session.view();
       if (runtime.inProcessWorker && !simulated) {
         const missing = requiredKeyVars(
           view.participants.map((p) => p.spec.model),
@@ -116,7 +117,6 @@ export function sendCommand(): Command {
         }
       }
       if (simulated) out.say(SIMULATED_BANNER);
-      const session = await MultiParticipantSession.attach(runtime.client, id);
       const to = options.to?.split(',').map((name) => name.trim());
       const renderer = progressRendererFor(out);
       const sent = session.sendMessage('user', message, to ? { participants: to } : undefined);
@@ -152,14 +152,10 @@ export function cancelCommand(): Command {
   return command.action(async (id: string, options: Record<string, unknown>) => {
     const runtime = await openRuntime(connectionFlags(options));
     try {
-      const found = await findWorkflow(runtime.client, id);
-      if (found.description.status.name !== 'RUNNING') {
-        throw new CouncilUserError(`"${id}" is not running (${found.description.status.name.toLowerCase()})`);
-      }
-      await serveWorkflow(runtime, found);
-      await found.handle.cancel();
-      // Wait for the workflow to take the cancellation, so `list` shows it right after.
-      await found.handle.result().catch(() => undefined);
+      const found = await findRun(runtime.client, id);
+      // A worker must serve the run for it to take the cancellation; a closed one needs none.
+      if (found.description.status.name === 'RUNNING') await serveWorkflow(runtime, found);
+      await cancelRun(found);
       process.stdout.write(`Cancelled ${found.kind} ${id}\n`);
     } finally {
       await runtime.close();

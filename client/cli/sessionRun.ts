@@ -8,7 +8,8 @@ import { followSessionRound, rowOf } from './followSession';
 import { exitCodeOf, formatUsage, outcomeOf, totalUsage, type ExitCode, type Output } from './output';
 import { printable } from './sanitize';
 import type { CliRuntime } from './runtime';
-import { CLI_MEMO_KEY, idTaken, type CliMemo } from './workflows';
+import type { RunMemo } from '../runs';
+import { CLI_MEMO_KEY, idTaken } from './workflows';
 
 /** What a `run` of a session needs to start. */
 export interface SessionRunStart {
@@ -27,7 +28,7 @@ export async function startSessionRun(
   runtime: CliRuntime,
   start: SessionRunStart,
 ): Promise<{ handle: WorkflowHandle; update: WorkflowUpdateHandle<RoundResult> }> {
-  const memo: CliMemo = { origin: 'run', question: start.question };
+  const memo: RunMemo = { origin: 'run', question: start.question };
   try {
     const { handle, round } = await startOneRoundSession(runtime.client, start.config, start.question, {
       sessionId: start.id,

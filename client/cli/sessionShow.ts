@@ -1,16 +1,9 @@
 import { Command, Option } from 'commander';
-import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { COUNCIL_MODES } from '../../common/council';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
-import {
-  CouncilCostUsdKey,
-  CouncilKindKey,
-  CouncilStatusKey,
-  CouncilStrategyKey,
-} from '../../common/searchAttributes';
 import type { TranscriptEntry } from '../../common/session';
-import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import { CouncilUserError } from '../errors';
+import { MultiParticipantSession } from '../session';
 import {
   CONVERSATION_FLAGS,
   showConversation,
@@ -27,8 +20,7 @@ import { openRuntime } from './runtime';
 import { printable } from './sanitize';
 import { wrapText } from './wrap';
 import { withServedWorkflow } from './workflows';
-import { runRowOf } from '../runRow';
-import { explainEncrypted } from '../../storage/encryption';
+import { listRuns } from '../runRow';
 
 /** `council show <id>`: the transcript of a session (or a council's result). */
 export function showCommand(): Command {
@@ -45,17 +37,15 @@ export function showCommand(): Command {
         if (found.kind === 'council' && wantsConversation(options)) {
           return await showConversation(runtime.client, found, options, out);
         }
-        if (found.kind === 'council') return await showCouncil(found, out);
+        if (found.kind === 'council') return await showCouncil(runtime.client, found, out);
         if (wantsConversation(options)) {
           throw new CouncilUserError(
             `"${id}" is a session: ${CONVERSATION_FLAGS} read councils only`,
             'drop them to print the session',
           );
         }
-        const [view, transcript] = await Promise.all([
-          found.handle.query(sessionViewQuery),
-          found.handle.query(transcriptQuery, { fromIndex: 0 }),
-        ]);
+        const session = await MultiParticipantSession.attach(runtime.client, id);
+        const [view, transcript] = await Promise.all([session.view(), session.transcript(0)]);
         const status = found.description.status.name.toLowerCase();
         if (out.json) {
           return out.result({
@@ -152,29 +142,18 @@ export function listCommand(): Command {
     const limit = Number(options.limit);
     if (!Number.isInteger(limit) || limit < 1)
       throw new CouncilUserError('--limit takes a positive whole number');
-    const clauses = [
-      options.kind
-        ? `${CouncilKindKey.name} = '${String(options.kind)}'`
-        : `${CouncilKindKey.name} IN ('session', 'council')`,
-      ...(status ? [`${CouncilStatusKey.name} = '${status}'`] : []),
-      ...(options.strategy ? [`${CouncilStrategyKey.name} = '${String(options.strategy)}'`] : []),
-      ...(minCostUsd !== undefined ? [`${CouncilCostUsdKey.name} >= ${minCostUsd}`] : []),
-    ];
-    const query = clauses.join(' AND ');
     const out = createOutput(options.json === true);
     const runtime = await openRuntime(connectionFlags(options));
     try {
-      const found: WorkflowExecutionInfo[] = [];
-      try {
-        for await (const info of runtime.client.workflow.list({ query })) {
-          found.push(info);
-          if (found.length >= limit) break;
-        }
-      } catch (error) {
-        // Listing decodes every run's memo: an encrypted one needs the keys.
-        throw explainEncrypted(error);
-      }
-      const rows = found.map(rowOf);
+      const { query, runs } = await listRuns(runtime.client, {
+        ...(options.kind && { kind: options.kind as 'session' | 'council' }),
+        ...(status !== undefined && { status }),
+        ...(options.strategy && { strategy: String(options.strategy) }),
+        ...(minCostUsd !== undefined && { minCostUsd }),
+        limit,
+      });
+      // A run without a CLI question shows an empty one.
+      const rows = runs.map((row) => ({ ...row, question: row.question ?? '' }));
       if (out.json) return out.result({ type: 'run-list', query, items: rows });
       if (rows.length === 0) out.say('No sessions or councils match.');
       else
@@ -199,10 +178,4 @@ export function listCommand(): Command {
       await runtime.close();
     }
   });
-}
-
-/** A listed run as `council list` prints it: a run without a CLI question shows an empty one. */
-function rowOf(info: WorkflowExecutionInfo) {
-  const row = runRowOf(info);
-  return { ...row, question: row.question ?? '' };
 }

@@ -1,12 +1,7 @@
-import {
-  WorkflowNotFoundError,
-  type Client,
-  type WorkflowExecutionDescription,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import { z } from 'zod';
+import type { Client } from '@temporalio/client';
 import { CouncilUserError } from '../errors';
 import { CLI_MEMO_KEY } from '../runRow';
+import { findRun, type FoundRun } from '../runs';
 import {
   isSimulatedQueue,
   openRuntime,
@@ -18,50 +13,10 @@ import {
 /** The memo key of the CLI's runs: it lives with the listed-run row, which reads it too. */
 export { CLI_MEMO_KEY };
 
-/** What the CLI remembers about a workflow it started as a one-question `run`, for `attach`. */
-const cliMemoSchema = z.object({
-  origin: z.literal('run'),
-  question: z.string(),
-});
-export type CliMemo = z.infer<typeof cliMemoSchema>;
-
 /** Id of the update that carries a `run`'s question, so `attach` can wait on the same round. */
 export { FIRST_ROUND_UPDATE_ID as RUN_UPDATE_ID } from '../oneRoundSession';
 
-/** Workflow type names, as the worker registers them. */
-export const WORKFLOW_TYPES = { session: 'sessionWorkflow', council: 'councilWorkflow' } as const;
-
-/** A workflow the CLI found by id, with what it knows about it. */
-export interface FoundWorkflow {
-  handle: WorkflowHandle;
-  description: WorkflowExecutionDescription;
-  kind: 'session' | 'council';
-  memo: CliMemo | undefined;
-}
-
 export { newRunId } from './runId';
-
-/** The session or council with this id, or a one-line error saying there is none. */
-export async function findWorkflow(client: Client, id: string): Promise<FoundWorkflow> {
-  const handle = client.workflow.getHandle(id);
-  let description: WorkflowExecutionDescription;
-  try {
-    description = await handle.describe();
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) {
-      throw new CouncilUserError(`no session or council with id "${id}"`, 'see `council list`', {
-        cause: error,
-      });
-    }
-    throw error;
-  }
-  const kind = description.type === WORKFLOW_TYPES.council ? 'council' : 'session';
-  if (description.type !== WORKFLOW_TYPES.council && description.type !== WORKFLOW_TYPES.session) {
-    throw new CouncilUserError(`"${id}" is a ${description.type} workflow, not a council session or council`);
-  }
-  const parsed = cliMemoSchema.safeParse(description.memo?.[CLI_MEMO_KEY]);
-  return { handle, description, kind, memo: parsed.success ? parsed.data : undefined };
-}
 
 /**
  * The error for a `run --id` whose id is taken. A workflow id names one run for `attach` and `show`,
@@ -87,7 +42,7 @@ export async function idTaken(client: Client, id: string, cause: unknown): Promi
  * Makes sure a worker serves this workflow: one in this process on the workflow's own task queue
  * (simulated on a simulated queue), or, against a configured cluster, a worker polling there.
  */
-export async function serveWorkflow(runtime: CliRuntime, found: FoundWorkflow): Promise<void> {
+export async function serveWorkflow(runtime: CliRuntime, found: FoundRun): Promise<void> {
   const taskQueue = found.description.taskQueue;
   if (!runtime.inProcessWorker) return requireWorker(runtime, taskQueue);
   await runtime.startWorker({ taskQueue, simulated: isSimulatedQueue(taskQueue) });
@@ -100,11 +55,11 @@ export async function serveWorkflow(runtime: CliRuntime, found: FoundWorkflow): 
 export async function withServedWorkflow(
   flags: ConnectionFlags,
   id: string,
-  use: (found: FoundWorkflow, runtime: CliRuntime) => Promise<void>,
+  use: (found: FoundRun, runtime: CliRuntime) => Promise<void>,
 ): Promise<void> {
   const runtime = await openRuntime(flags);
   try {
-    const found = await findWorkflow(runtime.client, id);
+    const found = await findRun(runtime.client, id);
     await serveWorkflow(runtime, found);
     await use(found, runtime);
   } finally {

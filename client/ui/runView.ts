@@ -4,7 +4,7 @@ import { councilProgressQuery } from '../../common/councilApi';
 import { addressLabel } from '../../common/councilRouting';
 import { CouncilStrategyKey } from '../../common/searchAttributes';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
-import { findWorkflow, type FoundWorkflow } from '../cli/workflows';
+import { findRun, type FoundRun } from '../runs';
 
 /** One answer, message, failure or synthesis as the run page shows it (as text, never as HTML). */
 export interface UiEntry {
@@ -53,9 +53,9 @@ const MAX_PAGES = 1_000;
 export async function runView(
   client: Client,
   id: string,
-  serve: (found: FoundWorkflow) => Promise<void>,
+  serve: (found: FoundRun) => Promise<void>,
 ): Promise<RunView> {
-  const found = await findWorkflow(client, id);
+  const found = await findRun(client, id);
   await serve(found);
   const { description } = found;
   const head = {
@@ -70,7 +70,7 @@ export async function runView(
 
 type Body = Pick<RunView, 'strategy' | 'round' | 'participants' | 'entries' | 'totalTokens' | 'rankings'>;
 
-async function sessionBody({ handle }: FoundWorkflow): Promise<Body> {
+async function sessionBody({ handle }: FoundRun): Promise<Body> {
   const [view, transcript] = await Promise.all([
     handle.query(sessionViewQuery),
     handle.query(transcriptQuery, { fromIndex: 0 }),
@@ -95,7 +95,7 @@ async function sessionBody({ handle }: FoundWorkflow): Promise<Body> {
   };
 }
 
-async function councilBody({ handle, description }: FoundWorkflow): Promise<Body> {
+async function councilBody({ handle, description }: FoundRun): Promise<Body> {
   const entries: UiEntry[] = [];
   const tokens = new Map<string, number>();
   let fromEvent = 0;

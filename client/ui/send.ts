@@ -5,11 +5,11 @@ import { parseJsonAs } from '../../common/validation';
 import { sendHumanMessage } from '../council';
 import { CouncilUserError } from '../errors';
 import { MultiParticipantSession } from '../session';
-import { findWorkflow } from '../cli/workflows';
+import { findRun } from '../runs';
 import { readBody } from '../../storage/httpBody';
 import { sendJson } from './guard';
 import type { Client } from '@temporalio/client';
-import type { FoundWorkflow } from '../cli/workflows';
+import type { FoundRun } from '../runs';
 
 /** What the page's form posts. The workflow checks the message again; this bounds what is read. */
 const sendSchema = z
@@ -24,7 +24,7 @@ const sendSchema = z
 export interface UiDeps {
   client: Client;
   /** Makes sure a worker serves a run before it is queried or sent to (see runView). */
-  serve: (found: FoundWorkflow) => Promise<void>;
+  serve: (found: FoundRun) => Promise<void>;
   /** Where failures of rounds sent from the page go (they end after the POST has answered). */
   log: (line: string) => void;
 }
@@ -52,7 +52,7 @@ export async function sendFromPage(
     return sendJson(response, 400, { error: parsed.notJson ? 'the body is not JSON' : parsed.problem });
   }
   const { content, to } = parsed.data;
-  const found = await findWorkflow(options.client, id);
+  const found = await findRun(options.client, id);
   if (found.description.status.name !== 'RUNNING') {
     return sendJson(response, 409, { error: `${found.kind} "${id}" is closed` });
   }
@@ -79,7 +79,7 @@ export async function sendFromPage(
  * cancelled and the run closes; the page sees it closed on its next poll.
  */
 export async function cancelFromPage(options: UiDeps, id: string, response: ServerResponse): Promise<void> {
-  const found = await findWorkflow(options.client, id);
+  const found = await findRun(options.client, id);
   if (found.description.status.name !== 'RUNNING') {
     return sendJson(response, 409, { error: `${found.kind} "${id}" is closed` });
   }

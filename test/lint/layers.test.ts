@@ -21,20 +21,26 @@ const eslint = new ESLint({
   overrideConfig: { languageOptions: { parserOptions: { project: false, projectService: false } } },
   ruleFilter: ({ ruleId }) => ruleId === '@typescript-eslint/no-restricted-imports',
 });
-const probes = JSON.parse(process.argv[1]);
+const { probes, folders } = JSON.parse(process.argv[1]);
 const found = [];
 for (const { filePath, code } of probes) {
   const [result] = await eslint.lintText(code, { filePath });
   found.push(result.messages.map((m) => m.ruleId + ': ' + m.message));
 }
+for (const result of folders.length > 0 ? await eslint.lintFiles(folders) : []) {
+  for (const m of result.messages) found.push([result.filePath + ': ' + m.ruleId + ': ' + m.message]);
+}
 process.stdout.write(JSON.stringify(found));
 `;
 
-/** Lints in a child process: eslint loads its ESM config by import(), which jest's module system cannot. */
-function lint(probes: Probe[]): string[][] {
+/**
+ * Lints in a child process: eslint loads its ESM config by import(), which jest's module system cannot.
+ * The probes' messages come first, one list each, then one list per message found in `folders`.
+ */
+function lint(probes: Probe[], folders: string[] = []): string[][] {
   const run = spawnSync(
     process.execPath,
-    ['--input-type=module', '-e', LINT_SCRIPT, JSON.stringify(probes)],
+    ['--input-type=module', '-e', LINT_SCRIPT, JSON.stringify({ probes, folders })],
     {
       cwd: root,
       encoding: 'utf8',
@@ -59,11 +65,15 @@ describe('the layer rules', () => {
       probe('common', "import { recipientsOf } from '../workflows/council/messages';"),
       probe('common', "import type { ExecutionResult } from '../client/councilTypes';"),
       probe('common', "import { createLlmActivities } from '../activities';"),
+      probe('storage', "import { CouncilUserError } from '../client/errors';"),
+      probe('storage', "import { createCouncilWorker } from '../workers';"),
+      probe('storage', "import type { ExecutionResult } from '../client/councilTypes';"),
     ]);
-    expect(refused.map((messages) => messages.length)).toEqual([1, 1, 1, 1, 1]);
+    expect(refused.map((messages) => messages.length)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
     expect(refused[0]?.[0]).toContain('Workflow code runs in the worker: it imports client/ as types only');
     expect(refused[1]?.[0]).toContain('A worker never depends on the CLI');
-    for (const messages of refused.slice(2)) expect(messages[0]).toContain('common/ is the bottom layer');
+    for (const messages of refused.slice(2, 5)) expect(messages[0]).toContain('common/ is the bottom layer');
+    for (const messages of refused.slice(5)) expect(messages[0]).toContain('storage/ sits below the worker');
   });
 
   it('allows the imports each layer may make', () => {
@@ -72,7 +82,12 @@ describe('the layer rules', () => {
       probe('workers', "import { CouncilUserError } from '../client/errors';"),
       probe('common', "import { z } from 'zod';\nimport { LIMITS } from './defaults';"),
       probe('client/cli', "import { startCouncil } from '../council';"),
+      probe('storage', "import { CouncilUserError } from '../common/userError';"),
     ]);
-    expect(allowed).toEqual([[], [], [], []]);
+    expect(allowed).toEqual([[], [], [], [], []]);
+  });
+
+  it('finds no import across a layer in the tree itself', () => {
+    expect(lint([], ['common', 'storage', 'workers', 'workflows'])).toEqual([]);
   });
 });

@@ -1,18 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { LLMock } from '@copilotkit/aimock';
-import { createLlmActivities } from '../../activities';
 import { MultiParticipantSession } from '../../client/session';
 import type { SessionState } from '../../common/session';
 import type { sessionWorkflow } from '../../workflows';
-import {
-  answerAsParticipants,
-  chatRequests,
-  mockClients,
-  promptText,
-  startMockLlm,
-} from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { answerAsParticipants, chatRequests, promptText } from '../helpers/mockLlm';
+import { useMockHarness } from '../helpers/mockHarness';
 import { waitFor } from '../helpers/wait';
 
 const firstVersionState = JSON.parse(
@@ -20,33 +12,22 @@ const firstVersionState = JSON.parse(
 ) as SessionState;
 
 describe('the state a session carries across continue-as-new, by version', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answerAsParticipants(mock);
-    harness = await startHarness('carried-state', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
+  const bench = useMockHarness('carried-state', (mock) => answerAsParticipants(mock));
 
   const startFrom = (workflowId: string, state: SessionState) =>
-    harness.client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
+    bench.harness.client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
       workflowId,
-      taskQueue: harness.taskQueue,
+      taskQueue: bench.harness.taskQueue,
       args: [{ config: { strategy: state.config.strategy, participants: [] }, state }],
     });
 
   it("goes on from a state the first version wrote: the participant's history and the transcript carry on", async () => {
     const workflowId = `carried-v1-${process.pid}-${Date.now()}`;
     await startFrom(workflowId, firstVersionState);
-    const session = await MultiParticipantSession.attach(harness.client, workflowId);
+    const session = await MultiParticipantSession.attach(bench.harness.client, workflowId);
     const responses = await session.sendMessage('user', 'And why does it matter?');
     expect(responses.map((r) => [r.participantName, r.status, r.round])).toEqual([['Ada', 'ok', 2]]);
-    const [adaCall] = chatRequests(mock);
+    const [adaCall] = chatRequests(bench.mock);
     expect(adaCall && promptText(adaCall)).toContain("Ada's earlier answer");
     const transcript = await session.transcript();
     expect(transcript.map((entry) => `${entry.round} ${entry.from}`)).toEqual([

@@ -1,13 +1,11 @@
-import type { LLMock } from '@copilotkit/aimock';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { createLlmActivities } from '../../activities';
 import { executeCouncilExperts, sendHumanMessage, startCouncil } from '../../client/council';
 import { type ExecutionContext } from '../../client/councilTypes';
 import { CouncilUserError } from '../../client/errors';
 import { MultiParticipantSession } from '../../client/session';
 import { LIMITS } from '../../common/defaults';
-import { answerAsParticipants, chatRequests, mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { answerAsParticipants, chatRequests } from '../helpers/mockLlm';
+import { useMockHarness } from '../helpers/mockHarness';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 
@@ -22,24 +20,13 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe('sessions and councils that have ended, and input refused before anything starts', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answerAsParticipants(mock);
-    harness = await startHarness('endings', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
+  const bench = useMockHarness('endings', (mock) => answerAsParticipants(mock));
 
   it('an update to a closed session is one clear CouncilUserError, not WorkflowNotFoundError', async () => {
     const session = await MultiParticipantSession.create(
-      harness.client,
+      bench.harness.client,
       { strategy: 'broadcast', participants: [{ name: 'A', role: 'panelist', model }] },
-      { taskQueue: harness.taskQueue },
+      { taskQueue: bench.harness.taskQueue },
     );
     await session.sendMessage('user', 'Hello');
     await session.close();
@@ -65,21 +52,26 @@ describe('sessions and councils that have ended, and input refused before anythi
       activeExperts: [{ id: 'a', name: 'Expert A', model }],
       synthesisConfig: { model },
     };
-    const result = await executeCouncilExperts(harness.client, context, undefined, undefined, {
-      taskQueue: harness.taskQueue,
+    const result = await executeCouncilExperts(bench.harness.client, context, undefined, undefined, {
+      taskQueue: bench.harness.taskQueue,
       pollIntervalMs: 50,
     });
-    const error = await rejectionOf(sendHumanMessage(harness.client, result.councilId, { content: 'Late' }));
+    const error = await rejectionOf(
+      sendHumanMessage(bench.harness.client, result.councilId, { content: 'Late' }),
+    );
     expect(error).toBeInstanceOf(CouncilUserError);
     expect(error.message).toBe(`council "${result.councilId}" is closed (completed)`);
 
     // Its id names it for good: a second council under it is refused, not started over it.
     const again = await rejectionOf(
-      startCouncil(harness.client, context, { councilId: result.councilId, taskQueue: harness.taskQueue }),
+      startCouncil(bench.harness.client, context, {
+        councilId: result.councilId,
+        taskQueue: bench.harness.taskQueue,
+      }),
     );
     expect(again).toBeInstanceOf(CouncilUserError);
     expect(again.message).toBe(`a council with id "${result.councilId}" already exists`);
-    expect((await harness.client.workflow.getHandle(result.councilId).describe()).status.name).toBe(
+    expect((await bench.harness.client.workflow.getHandle(result.councilId).describe()).status.name).toBe(
       'COMPLETED',
     );
   });
@@ -88,28 +80,28 @@ describe('sessions and councils that have ended, and input refused before anythi
     const sessionId = `endings-bad-config-${process.pid}`;
     const error = await rejectionOf(
       MultiParticipantSession.create(
-        harness.client,
+        bench.harness.client,
         {
           strategy: 'sideways' as never,
           participants: [{ name: 'A', role: 'boss' as never, model }],
         },
-        { sessionId, taskQueue: harness.taskQueue },
+        { sessionId, taskQueue: bench.harness.taskQueue },
       ),
     );
     expect(error).toBeInstanceOf(CouncilUserError);
     expect(error.message).toMatch(/^invalid session config: strategy: .*; participants\[0\]\.role: /);
-    await expect(harness.client.workflow.getHandle(sessionId).describe()).rejects.toBeInstanceOf(
+    await expect(bench.harness.client.workflow.getHandle(sessionId).describe()).rejects.toBeInstanceOf(
       WorkflowNotFoundError,
     );
   });
 
   it('a 2.1 MB message is refused on the client, and the next message is answered promptly', async () => {
     const session = await MultiParticipantSession.create(
-      harness.client,
+      bench.harness.client,
       { strategy: 'broadcast', participants: [{ name: 'A', role: 'panelist', model }] },
-      { taskQueue: harness.taskQueue },
+      { taskQueue: bench.harness.taskQueue },
     );
-    mock.clearRequests();
+    bench.mock.clearRequests();
     const error = await rejectionOf(session.sendMessage('user', 'x'.repeat(2_100_000)));
     expect(error).toBeInstanceOf(CouncilUserError);
     expect(error.message).toMatch(new RegExp(`^invalid message: content: .*${LIMITS.maxMessageChars}`));
@@ -118,7 +110,7 @@ describe('sessions and councils that have ended, and input refused before anythi
     expect(response?.status).toBe('ok');
     // Nothing was blocked: the server never saw the oversized update.
     expect(Date.now() - startedAt).toBeLessThan(5_000);
-    expect(chatRequests(mock)).toHaveLength(1);
+    expect(chatRequests(bench.mock)).toHaveLength(1);
     expect((await session.view()).round).toBe(1);
   });
 });

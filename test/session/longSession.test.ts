@@ -1,40 +1,26 @@
-import type { LLMock } from '@copilotkit/aimock';
 import { encode } from 'gpt-tokenizer';
-import { createLlmActivities } from '../../activities';
 import { LIMITS } from '../../common/defaults';
 import { MultiParticipantSession } from '../../client/session';
-import { answerAsParticipants, chatRequests, mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { answerAsParticipants, chatRequests } from '../helpers/mockLlm';
+import { useMockHarness } from '../helpers/mockHarness';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 
 describe('long sessions: history budget and continue-as-new', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answerAsParticipants(mock);
-    harness = await startHarness('long', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
-  beforeEach(() => mock.clearRequests());
+  const bench = useMockHarness('long', (mock) => answerAsParticipants(mock));
 
   it('drops the oldest turns when a history would exceed the token budget, keeping the system prompt', async () => {
     const budget = 200;
     const session = await MultiParticipantSession.create(
-      harness.client,
+      bench.harness.client,
       { systemPrompt: 'SYSTEM-PROMPT-MARKER keep me.', maxTokens: budget, strategy: 'broadcast' },
-      { taskQueue: harness.taskQueue },
+      { taskQueue: bench.harness.taskQueue },
     );
     await session.addParticipant('Solo', model, 'panelist');
     const filler = 'lorem ipsum dolor sit amet '.repeat(6);
     for (let round = 1; round <= 12; round += 1) await session.sendMessage('user', `Turn-${round} ${filler}`);
 
-    const requests = chatRequests(mock);
+    const requests = chatRequests(bench.mock);
     const last = requests.at(-1)?.body as { messages: Array<{ role: string; content: string }> };
     const tokens = last.messages.reduce((sum, m) => sum + encode(m.content).length, 0);
     expect(tokens).toBeLessThanOrEqual(budget);
@@ -49,9 +35,9 @@ describe('long sessions: history budget and continue-as-new', () => {
 
   it('continues-as-new when the server suggests it and keeps participants, histories, usage and transcript', async () => {
     const session = await MultiParticipantSession.create(
-      harness.client,
+      bench.harness.client,
       { systemPrompt: 'Long session', strategy: 'roundRobin', maxTokens: 100_000 },
-      { taskQueue: harness.taskQueue },
+      { taskQueue: bench.harness.taskQueue },
     );
     await session.addParticipant('A', model, 'panelist');
     await session.addParticipant('B', model, 'panelist');
@@ -78,14 +64,14 @@ describe('long sessions: history budget and continue-as-new', () => {
     expect(transcript.filter((e) => e.from === 'user').map((e) => e.content)).toEqual(
       expect.arrayContaining(['message 0', 'message 49', 'burst 0', 'burst 9']),
     );
-    expect(chatRequests(mock)).toHaveLength(rounds * 2);
+    expect(chatRequests(bench.mock)).toHaveLength(rounds * 2);
   });
 
   it('keeps the carried transcript within its character budget, counting what it dropped', async () => {
     const session = await MultiParticipantSession.create(
-      harness.client,
+      bench.harness.client,
       { strategy: 'broadcast', maxTokens: 100_000 },
-      { taskQueue: harness.taskQueue },
+      { taskQueue: bench.harness.taskQueue },
     );
     await session.addParticipant('Solo', model, 'panelist');
     const big = 'lorem ipsum dolor '.repeat(LIMITS.maxTranscriptChars / 4 / 18);

@@ -1,33 +1,19 @@
-import type { LLMock } from '@copilotkit/aimock';
-import { createLlmActivities } from '../../activities';
 import { CouncilUserError } from '../../client/errors';
 import { MultiParticipantSession } from '../../client/session';
 import { CouncilStatusKey } from '../../common/searchAttributes';
-import { answerAsParticipants, chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { answerAsParticipants, chatRequests, speakerOf } from '../helpers/mockLlm';
+import { useMockHarness } from '../helpers/mockHarness';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 
 describe('participant management and strategy changes while the session lives', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answerAsParticipants(mock);
-    harness = await startHarness('management', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
-  beforeEach(() => mock.clearRequests());
+  const bench = useMockHarness('management', (mock) => answerAsParticipants(mock));
 
   const newSession = (strategy: 'broadcast' | 'moderatorLed' = 'broadcast') =>
     MultiParticipantSession.create(
-      harness.client,
+      bench.harness.client,
       { systemPrompt: 'System prompt', strategy },
-      { taskQueue: harness.taskQueue },
+      { taskQueue: bench.harness.taskQueue },
     );
 
   it('adds, lists, gets and removes participants; a client can attach by id and go on', async () => {
@@ -41,12 +27,12 @@ describe('participant management and strategy changes while the session lives', 
     expect((await session.getParticipant('Agent-1'))?.spec.name).toBe('Agent-1');
     expect(await session.getParticipant('Nobody')).toBeUndefined();
 
-    const attached = await MultiParticipantSession.attach(harness.client, session.sessionId);
+    const attached = await MultiParticipantSession.attach(bench.harness.client, session.sessionId);
     await attached.removeParticipant('Agent-1');
     await attached.addParticipant('Agent-3', model, 'panelist');
     const responses = await attached.sendMessage('user', 'Hello');
     expect(responses.map((r) => r.participantName)).toEqual(['Agent-3', 'Agent-2']);
-    expect(chatRequests(mock).map(speakerOf)).not.toContain('Agent-1');
+    expect(chatRequests(bench.mock).map(speakerOf)).not.toContain('Agent-1');
   });
 
   it('switches strategy mid-session and keeps each participant history', async () => {
@@ -90,13 +76,13 @@ describe('participant management and strategy changes while the session lives', 
     }
     const after = await session.view();
     expect(after).toEqual(before);
-    expect(chatRequests(mock)).toHaveLength(0);
+    expect(chatRequests(bench.mock)).toHaveLength(0);
   });
 
   it('marks a cancelled session as cancelled in its search attributes', async () => {
     const session = await newSession();
     await session.addParticipant('A', model, 'panelist');
-    const handle = harness.client.workflow.getHandle(session.sessionId);
+    const handle = bench.harness.client.workflow.getHandle(session.sessionId);
     await handle.cancel();
     await expect(handle.result()).rejects.toThrow();
     const description = await handle.describe();

@@ -1,8 +1,6 @@
-import type { LLMock } from '@copilotkit/aimock';
-import { createLlmActivities } from '../../activities';
 import { SessionIdTakenError, startOneRoundSession } from '../../client/oneRoundSession';
-import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { answerAsParticipants } from '../helpers/mockLlm';
+import { useMockHarness } from '../helpers/mockHarness';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 const config = {
@@ -11,29 +9,23 @@ const config = {
 };
 
 describe('startOneRoundSession: the library call behind `council run` of a session', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answerAsParticipants(mock);
-    harness = await startHarness('one-round', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
+  const bench = useMockHarness('one-round', (mock) => answerAsParticipants(mock));
 
   it('asks its question in the same call that starts it, then closes itself; its id is never reused', async () => {
     const sessionId = `one-round-${process.pid}`;
-    const options = { sessionId, taskQueue: harness.taskQueue, memo: { note: 'kept' } };
-    const { handle, round } = await startOneRoundSession(harness.client, config, 'One question?', options);
+    const options = { sessionId, taskQueue: bench.harness.taskQueue, memo: { note: 'kept' } };
+    const { handle, round } = await startOneRoundSession(
+      bench.harness.client,
+      config,
+      'One question?',
+      options,
+    );
     const result = await round.result();
     expect(result.responses).toEqual([expect.objectContaining({ participantName: 'Agent-1', status: 'ok' })]);
     expect(await handle.result()).toMatchObject({ closed: true, round: 1 });
     expect((await handle.describe()).memo).toMatchObject({ note: 'kept' });
 
-    const again = startOneRoundSession(harness.client, config, 'Another?', options);
+    const again = startOneRoundSession(bench.harness.client, config, 'Another?', options);
     await expect(again).rejects.toBeInstanceOf(SessionIdTakenError);
     await expect(again).rejects.toThrow(`a session or council with id "${sessionId}" already exists`);
   });
@@ -41,8 +33,11 @@ describe('startOneRoundSession: the library call behind `council run` of a sessi
   it('refuses an empty question before anything starts', async () => {
     const sessionId = `one-round-empty-${process.pid}`;
     await expect(
-      startOneRoundSession(harness.client, config, '', { sessionId, taskQueue: harness.taskQueue }),
+      startOneRoundSession(bench.harness.client, config, '', {
+        sessionId,
+        taskQueue: bench.harness.taskQueue,
+      }),
     ).rejects.toThrow(/invalid question/);
-    await expect(harness.client.workflow.getHandle(sessionId).describe()).rejects.toThrow();
+    await expect(bench.harness.client.workflow.getHandle(sessionId).describe()).rejects.toThrow();
   });
 });

@@ -1,32 +1,19 @@
-import type { LLMock } from '@copilotkit/aimock';
-import { createLlmActivities } from '../../activities';
 import { MultiParticipantSession } from '../../client/session';
-import { answerAsParticipants, chatRequests, mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { answerAsParticipants, chatRequests } from '../helpers/mockLlm';
+import { useMockHarness } from '../helpers/mockHarness';
 
 describe('end-to-end slice: one broadcast round on the real dev server', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answerAsParticipants(mock);
-    harness = await startHarness('slice', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
+  const bench = useMockHarness('slice', (mock) => answerAsParticipants(mock));
 
   it('returns both participants answers with token usage', async () => {
     const session = await MultiParticipantSession.create(
-      harness.client,
+      bench.harness.client,
       {
         systemPrompt: 'You are participating in an AI panel discussion.',
         maxTokens: 8192,
         strategy: 'broadcast',
       },
-      { taskQueue: harness.taskQueue },
+      { taskQueue: bench.harness.taskQueue },
     );
     await session.addParticipant('Expert-1', { provider: 'openai', model: 'gpt-4o-mini' }, 'panelist');
     await session.addParticipant('Expert-2', { provider: 'openai', model: 'gpt-4o' }, 'panelist');
@@ -39,7 +26,7 @@ describe('end-to-end slice: one broadcast round on the real dev server', () => {
       expect(response.content).toMatch(new RegExp(`^${response.participantName}: answer \\d$`));
       expect(response.tokenUsage).toEqual({ inputTokens: 10, outputTokens: 5, totalTokens: 15 });
     }
-    expect(chatRequests(mock)).toHaveLength(2);
+    expect(chatRequests(bench.mock)).toHaveLength(2);
     const view = await session.close();
     expect(view.usage.totalTokens).toBe(30);
   });

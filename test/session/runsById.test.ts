@@ -1,0 +1,147 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sendHumanMessage, startCouncil } from '../../client/council';
+import { councilHumanMessages, readCouncilProgress, readCouncilResult } from '../../client/councilRead';
+import { CouncilUserError } from '../../client/errors';
+import { resumeOneRoundSession, startOneRoundSession } from '../../client/oneRoundSession';
+import { listRuns } from '../../client/runRow';
+import { cancelRun, findRun } from '../../client/runs';
+import { MultiParticipantSession } from '../../client/session';
+import { awaitRoundEnd } from '../../client/sessionRoundEnd';
+import { answerAsParticipants, chatRequests } from '../helpers/mockLlm';
+import { useMockHarness } from '../helpers/mockHarness';
+import { council, expert, model } from '../council/support';
+
+// The library calls the CLI's `attach`, `show` and `cancel` go through, on the real dev server.
+
+describe('a session or council by id: find, read, resume, cancel', () => {
+  // Answers take a moment, so a round can be caught while it is played.
+  const bench = useMockHarness('runs-by-id', (mock) => answerAsParticipants(mock, 300));
+  const waiting = { awaitHumanBetweenRounds: { timeoutMs: 3_600_000 } };
+
+  /** Starts a one-expert council and waits, bounded, until it waits for a person after its round. */
+  async function waitingCouncil(name: string): Promise<string> {
+    const { client, taskQueue } = bench.harness;
+    const councilId = await startCouncil(client, council('sequential', [expert('a')], waiting), {
+      taskQueue,
+      councilId: `by-id-${name}-${Date.now()}`,
+    });
+    for (let i = 0; i < 300; i += 1) {
+      if ((await readCouncilProgress(client, councilId)).status === 'awaiting-human') return councilId;
+      await sleep(50);
+    }
+    throw new Error(`council ${councilId} never waited for a person`);
+  }
+
+  it('findRun tells a session from a council, and names an unknown id', async () => {
+    const { client, taskQueue } = bench.harness;
+    const councilId = await startCouncil(client, council('sequential', [expert('a')], waiting), {
+      taskQueue,
+      councilId: `by-id-find-${Date.now()}`,
+    });
+    const session = await MultiParticipantSession.create(client, { strategy: 'broadcast' }, { taskQueue });
+
+    expect((await findRun(client, councilId)).kind).toBe('council');
+    const found = await findRun(client, session.sessionId);
+    expect(found).toMatchObject({ kind: 'session', memo: undefined });
+    expect(found.description.status.name).toBe('RUNNING');
+    const unknown = findRun(client, 'by-id-nothing-here');
+    await expect(unknown).rejects.toBeInstanceOf(CouncilUserError);
+    await expect(unknown).rejects.toThrow('no session or council with id "by-id-nothing-here"');
+
+    await cancelRun(await findRun(client, councilId));
+    await session.close();
+  });
+
+  it('cancelRun ends a running council as cancelled, and refuses one that is not running', async () => {
+    const { client } = bench.harness;
+    const councilId = await waitingCouncil('cancel');
+
+    await cancelRun(await findRun(client, councilId));
+    const ended = await findRun(client, councilId);
+    expect(ended.description.status.name).toBe('CANCELLED');
+    await expect(cancelRun(ended)).rejects.toThrow(`"${councilId}" is not running (cancelled)`);
+  });
+
+  it("reads a council's progress, the messages people sent it and its result", async () => {
+    const { client } = bench.harness;
+    const councilId = await waitingCouncil('read');
+    const progress = await readCouncilProgress(client, councilId);
+    expect(progress.messages.map((message) => message.sender)).toEqual(['a']);
+    expect(await councilHumanMessages(client, councilId)).toEqual([]);
+
+    await sendHumanMessage(client, councilId, { content: 'Mind the costs.', senderName: 'Alice' });
+    const result = await readCouncilResult(client, councilId);
+
+    expect(result.synthesis.status).toBe('done');
+    expect(result.outputs.a?.status).toBe('done');
+    const people = await councilHumanMessages(client, councilId);
+    expect(people).toEqual([
+      { round: 1, message: expect.objectContaining({ senderName: 'Alice', content: 'Mind the costs.' }) },
+    ]);
+  });
+
+  it('resumeOneRoundSession hands back the round already asked, running or closed, without asking again', async () => {
+    const { client, taskQueue } = bench.harness;
+    const sessionId = `by-id-resume-${Date.now()}`;
+    const config = {
+      strategy: 'broadcast' as const,
+      participants: [{ name: 'Agent-1', role: 'panelist' as const, model }],
+    };
+    await startOneRoundSession(client, config, 'One question?', { sessionId, taskQueue });
+
+    const running = await resumeOneRoundSession(client, sessionId, 'One question?');
+    const answered = await running.round.result();
+    expect(answered.responses).toEqual([
+      expect.objectContaining({ participantName: 'Agent-1', status: 'ok' }),
+    ]);
+    expect(await running.handle.result()).toMatchObject({ closed: true, round: 1 });
+    const closed = await resumeOneRoundSession(client, sessionId, 'One question?');
+    expect(await closed.round.result()).toEqual(answered);
+    expect(chatRequests(bench.mock)).toHaveLength(1);
+    await expect(resumeOneRoundSession(client, `${sessionId}-none`, 'Q?')).rejects.toThrow(
+      `no session with id "${sessionId}-none"`,
+    );
+  });
+
+  it('awaitRoundEnd waits out the round in progress and reads its answers back', async () => {
+    const { client, taskQueue } = bench.harness;
+    const session = await MultiParticipantSession.create(client, { strategy: 'broadcast' }, { taskQueue });
+    await session.addParticipant('Agent-1', model, 'panelist');
+    await session.addParticipant('Agent-2', model, 'panelist');
+    const sent = session.sendMessage('user', 'Which plan first?');
+    const follower = await MultiParticipantSession.attach(client, session.sessionId);
+    for (let i = 0; i < 300 && (await follower.view()).activeRound?.round !== 1; i += 1) await sleep(20);
+    expect((await follower.view()).activeRound?.round).toBe(1);
+
+    const read = await awaitRoundEnd(follower, 1);
+    const responses = await sent;
+    const brief = (r: { participantName: string; content: string; status: string }) =>
+      [r.participantName, r.content, r.status] as const;
+    expect(read.map(brief)).toEqual(responses.map(brief));
+    expect(await awaitRoundEnd(follower, 1)).toEqual(read);
+    await session.close();
+  });
+
+  it('listRuns finds runs by their search attributes, and refuses a filter it cannot query', async () => {
+    const { client } = bench.harness;
+    const councilId = await waitingCouncil('list');
+    let listed: Awaited<ReturnType<typeof listRuns>> = { query: '', runs: [] };
+    // Visibility lags the start a little.
+    for (let i = 0; i < 100 && !listed.runs.some((run) => run.id === councilId); i += 1) {
+      listed = await listRuns(client, { kind: 'council', status: 'awaiting-human', limit: 50 });
+      await sleep(100);
+    }
+    expect(listed.query).toBe("CouncilKind = 'council' AND CouncilStatus = 'awaiting-human'");
+    expect(listed.runs.find((run) => run.id === councilId)).toMatchObject({
+      kind: 'council',
+      workflowStatus: 'running',
+      question: undefined,
+    });
+    const sessions = await listRuns(client, { kind: 'session', limit: 1 });
+    expect(sessions.runs.length).toBeLessThanOrEqual(1);
+    await expect(listRuns(client, { status: "x' OR 1=1" })).rejects.toThrow(
+      'invalid run filter: status: a status is lower-case words like idle or running',
+    );
+    await cancelRun(await findRun(client, councilId));
+  });
+});
