@@ -95,7 +95,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       return sendJson(response, 200, { runs, strategies: STRATEGY_NAMES });
     }
     const tokensOf = runIdOf(TOKENS_API.exec(url.pathname)?.[1]);
-    if (tokensOf) return streamTokens(options, tokensOf, request, response, streams);
+    if (tokensOf) return streamTokens(options, tokensOf, response, streams);
     const run = runIdOf(RUN_API.exec(url.pathname)?.[1]);
     if (run) return sendJson(response, 200, await runView(options.client, run, options.serve));
     sendJson(response, 404, { error: 'not found' });

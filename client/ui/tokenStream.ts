@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { findWorkflow } from '../cli/workflows';
 import { participantOf, watchTokens, type TokenEvent } from '../tokens';
 import { SECURITY_HEADERS, sendJson } from './guard';
@@ -46,7 +46,6 @@ function pageEvent(event: TokenEvent): UiTokenEvent {
 export async function streamTokens(
   options: UiDeps,
   id: string,
-  request: IncomingMessage,
   response: ServerResponse,
   open: Set<() => Promise<void>>,
 ): Promise<void> {
@@ -83,7 +82,7 @@ export async function streamTokens(
     return finished;
   };
   open.add(finish);
-  request.on('close', () => void finish());
+  response.on('close', () => void finish());
   const check = async () => {
     const description = await found.handle.describe().catch(() => undefined);
     if (finished) return;

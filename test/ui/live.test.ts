@@ -13,6 +13,7 @@ import { ARTIFACTS, startUiTestBed, type UiTestBed } from './support';
 // skipped from the page, a council's wait for a person answered from its banner, and the times and
 // "who was shown what" of a finished council.
 const answer = Array.from({ length: 120 }, (_, i) => `idea${i}`).join(' ') + '.';
+const stuckAnswer = answer.split(' ').slice(0, 40).join(' ');
 const speaking = (name: string) => (request: ChatCompletionRequest) => speakerOf({ body: request }) === name;
 
 describe('council ui on a running run', () => {
@@ -25,8 +26,9 @@ describe('council ui on a running run', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     bed = await startUiTestBed('ui-live', (mock) => {
       mock.on({ predicate: speaking('Slow') }, { content: answer }, { chunkSize: 6, latency: 40 });
-      // Minutes to write: it is still streaming when the page skips it.
-      mock.on({ predicate: speaking('Stuck') }, { content: answer }, { chunkSize: 2, latency: 200 });
+      // About 8 s to write: still streaming when the page skips it, and done (the mock goes on
+      // writing to the dropped connection) before the file ends, so nothing outlives the tests.
+      mock.on({ predicate: speaking('Stuck') }, { content: stuckAnswer }, { chunkSize: 2, latency: 60 });
     });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
     page = await browser.newPage();
