@@ -5,7 +5,7 @@ import { addressLabel } from '../../common/councilRouting';
 import { CouncilStrategyKey } from '../../common/searchAttributes';
 import type { FoundWorkflow } from '../cli/workflows';
 import { shownContexts } from '../shownContext';
-import type { CallTime } from './callTimes';
+import type { CallTime } from './runHistory';
 import { rankingsOf } from './rankings';
 import type { RunBody, UiEntry, UiParticipant } from './runView';
 

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import { findWorkflow, type FoundWorkflow } from '../cli/workflows';
-import { callTimes, type CallTime } from './callTimes';
+import { readRunHistory, type CallTime, type ShownNames } from './runHistory';
 import { councilBody } from './councilView';
 import type { UiRankings } from './rankings';
 
@@ -18,7 +18,10 @@ export interface UiEntry {
   tokens: number | null;
   /** Milliseconds of the model call(s) behind it, from the history; null for messages and unknown calls. */
   ms?: number | null;
-  /** A council expert's turn: the conversation history its prompt held (a completed council's). */
+  /**
+   * What the participant was shown: a completed council expert's turn, the conversation history its
+   * prompt held; a session participant's answer, whose answers of the round its prompt held.
+   */
   shown?: string;
   error?: string;
 }
@@ -80,9 +83,11 @@ export async function runView(
     live: description.status.name === 'RUNNING',
     summary: found.memo?.question ?? (await description.staticSummary()) ?? '',
   };
-  const times = await callTimes(client, id);
+  const history = await readRunHistory(client, id);
   const { waitingUntil, ...body } =
-    found.kind === 'session' ? await sessionBody(found, times) : await councilBody(found, times);
+    found.kind === 'session'
+      ? await sessionBody(found, history.times, history.shown)
+      : await councilBody(found, history.times);
   const secondsLeft = waitingUntil && Math.max(0, Math.round((Date.parse(waitingUntil) - Date.now()) / 1000));
   return {
     ...head,
@@ -97,7 +102,18 @@ function timeOf(times: readonly CallTime[], name: string, round?: number): numbe
   return mine.length ? mine.reduce((sum, t) => sum + t.ms, 0) : null;
 }
 
-async function sessionBody({ handle }: FoundWorkflow, times: readonly CallTime[]): Promise<RunBody> {
+/** A session answer's `shown`: the names of the answers its prompt held, from the round's result. */
+function shownText(shown: readonly ShownNames[], name: string, round: number): string | undefined {
+  const names = shown.find((s) => s.participant === name && s.round === round)?.shown;
+  if (names === undefined) return undefined;
+  return names.length ? `The answers of ${names.join(', ')}` : "No other participant's answer";
+}
+
+async function sessionBody(
+  { handle }: FoundWorkflow,
+  times: readonly CallTime[],
+  shown: readonly ShownNames[],
+): Promise<RunBody> {
   const [view, transcript] = await Promise.all([
     handle.query(sessionViewQuery),
     handle.query(transcriptQuery, { fromIndex: 0 }),
@@ -112,15 +128,20 @@ async function sessionBody({ handle }: FoundWorkflow, times: readonly CallTime[]
       tokens: usage.totalTokens,
       ms: timeOf(times, spec.name),
     })),
-    entries: transcript.map((entry) => ({
-      round: entry.round,
-      from: entry.from,
-      role: entry.role,
-      status: entry.status,
-      content: entry.content,
-      tokens: entry.tokenUsage?.totalTokens ?? null,
-      ms: entry.role === 'user' || entry.role === 'system' ? null : timeOf(times, entry.from, entry.round),
-    })),
+    entries: transcript.map((entry) => {
+      const message = entry.role === 'user' || entry.role === 'system';
+      const seen = message ? undefined : shownText(shown, entry.from, entry.round);
+      return {
+        round: entry.round,
+        from: entry.from,
+        role: entry.role,
+        status: entry.status,
+        content: entry.content,
+        tokens: entry.tokenUsage?.totalTokens ?? null,
+        ms: message ? null : timeOf(times, entry.from, entry.round),
+        ...(seen !== undefined && { shown: seen }),
+      };
+    }),
     totalTokens: view.usage.totalTokens,
   };
 }

@@ -42,9 +42,13 @@ describe('council ui on a running run', () => {
     page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
   async function session(id: string, ...names: string[]) {
+    return sessionOf('broadcast', id, ...names);
+  }
+
+  async function sessionOf(strategy: 'broadcast' | 'roundRobin', id: string, ...names: string[]) {
     const created = await MultiParticipantSession.create(
       bed.harness.client,
-      { strategy: 'broadcast' },
+      { strategy },
       { taskQueue: bed.harness.taskQueue, sessionId: id },
     );
     for (const name of names) await created.addParticipant(name, model, 'panelist');
@@ -145,5 +149,25 @@ describe('council ui on a running run', () => {
     await expect(last.textContent()).resolves.toContain('Mind the budget.');
     await expect(last.textContent()).resolves.toMatch(/Expert B: answer \d/);
     await shot('live-times-shown');
+  });
+
+  it("shows what a session's participant was shown: the answers of the round before its own", async () => {
+    const id = `ui-shown-${stamp}`;
+    const turns = await sessionOf('roundRobin', id, 'Agent-1', 'Agent-2');
+    const responses = await turns.sendMessage('user', 'One after the other');
+    await page.goto(`${bed.ui.url}runs/${id}`);
+    for (const response of responses) {
+      await page.getByRole('tab', { name: response.participantName }).click();
+      const shown = page.getByTestId('panel').locator('[data-testid="shown"]');
+      await shown.locator('summary').click();
+      await expect(shown.locator('pre').textContent()).resolves.toBe(
+        response.shown.length
+          ? `The answers of ${response.shown.join(', ')}`
+          : "No other participant's answer",
+      );
+    }
+    // Round robin: the second speaker was shown the first one's answer.
+    expect(responses.map((r) => r.shown.length).sort()).toEqual([0, 1]);
+    await shot('live-session-shown');
   });
 });
