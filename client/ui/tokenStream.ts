@@ -59,7 +59,9 @@ export async function streamTokens(
     'Content-Type': 'text/event-stream; charset=utf-8',
     Connection: 'keep-alive',
   });
+  // `finish` (below) is defined before the first event can be sent: the watcher's first poll is awaited.
   const send = (event: string, data: unknown) => {
+    if (response.writableEnded || response.destroyed) return;
     response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     if (response.writableLength > TOKEN_STREAM_LIMITS.maxBufferedBytes) void finish();
   };
