@@ -1,10 +1,11 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { CouncilWorkflowResult } from '../../common/council';
-import { councilProgressQuery } from '../../common/councilApi';
-import { addressLabel } from '../../common/councilRouting';
-import { CouncilStrategyKey } from '../../common/searchAttributes';
+import type { Client } from '@temporalio/client';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import { findRun, type FoundRun } from '../runs';
+import { readRunHistory, type CallTime, type ShownNames } from './runHistory';
+import { councilBody } from './councilView';
+import type { UiRankings } from './rankings';
+
+export type { UiRankings } from './rankings';
 
 /** One answer, message, failure or synthesis as the run page shows it (as text, never as HTML). */
 export interface UiEntry {
@@ -15,7 +16,25 @@ export interface UiEntry {
   status: string;
   content: string;
   tokens: number | null;
+  /** Milliseconds of the model call(s) behind it, from the history; null for messages and unknown calls. */
+  ms?: number | null;
+  /**
+   * What the participant was shown: a completed council expert's turn, the conversation history its
+   * prompt held; a session participant's answer, whose answers of the round its prompt held.
+   */
+  shown?: string;
   error?: string;
+}
+
+/** A participant's line in the usage table and chart. */
+export interface UiParticipant {
+  name: string;
+  /** How call ids and token streams name it: a session participant's name, a council expert's id. */
+  id: string;
+  role: string;
+  tokens: number;
+  /** Milliseconds of its finished calls in the current run (null: none recorded yet). */
+  ms: number | null;
 }
 
 /** What the run page polls: enough to draw every tab again. */
@@ -28,23 +47,22 @@ export interface RunView {
   summary: string;
   strategy: string;
   round: number;
-  participants: Array<{ name: string; role: string; tokens: number }>;
+  participants: UiParticipant[];
   entries: UiEntry[];
   totalTokens: number;
+  /** A council awaiting a person: when the wait ends (workflow time, ISO 8601 UTC) and seconds left. */
+  waiting?: { until: string; secondsLeft: number };
   /** A completed council's peer review: the aggregate, best first, and each reviewer's ranking. */
   rankings?: UiRankings;
 }
 
-/** Peer review as the run page shows it: names only, the anonymous labels mapped back. */
-export interface UiRankings {
-  aggregate: Array<{ place: number; name: string; borda: number; meanRank: number | null; votes: number }>;
-  reviewers: Array<{ name: string; status: string; ranking: string[] }>;
-  /** Position bias: the Spearman correlation of shown position and rank (null without rankings). */
-  positionBias: number | null;
-}
-
-/** Most pages of a council's progress log read (500 events each): far above what a council logs. */
-const MAX_PAGES = 1_000;
+/** What the kind-specific readers return; `waitingUntil` becomes {@link RunView.waiting}. */
+export type RunBody = Pick<
+  RunView,
+  'strategy' | 'round' | 'participants' | 'entries' | 'totalTokens' | 'rankings'
+> & {
+  waitingUntil?: string;
+};
 
 /**
  * A run's page data. `serve` makes sure a worker answers the queries (the CLI starts one in its
@@ -65,12 +83,37 @@ export async function runView(
     live: description.status.name === 'RUNNING',
     summary: found.memo?.question ?? (await description.staticSummary()) ?? '',
   };
-  return { ...head, ...(found.kind === 'session' ? await sessionBody(found) : await councilBody(found)) };
+  const history = await readRunHistory(client, id);
+  const { waitingUntil, ...body } =
+    found.kind === 'session'
+      ? await sessionBody(found, history.times, history.shown)
+      : await councilBody(found, history.times);
+  const secondsLeft = waitingUntil && Math.max(0, Math.round((Date.parse(waitingUntil) - Date.now()) / 1000));
+  return {
+    ...head,
+    ...body,
+    ...(waitingUntil && { waiting: { until: waitingUntil, secondsLeft: Number(secondsLeft) } }),
+  };
 }
 
-type Body = Pick<RunView, 'strategy' | 'round' | 'participants' | 'entries' | 'totalTokens' | 'rankings'>;
+/** Milliseconds of a participant's calls, in one round or in all. */
+function timeOf(times: readonly CallTime[], name: string, round?: number): number | null {
+  const mine = times.filter((t) => t.participant === name && (round === undefined || t.round === round));
+  return mine.length ? mine.reduce((sum, t) => sum + t.ms, 0) : null;
+}
 
-async function sessionBody({ handle }: FoundRun): Promise<Body> {
+/** A session answer's `shown`: the names of the answers its prompt held, from the round's result. */
+function shownText(shown: readonly ShownNames[], name: string, round: number): string | undefined {
+  const names = shown.find((s) => s.participant === name && s.round === round)?.shown;
+  if (names === undefined) return undefined;
+  return names.length ? `The answers of ${names.join(', ')}` : "No other participant's answer";
+}
+
+async function sessionBody(
+  { handle }: FoundRun,
+  times: readonly CallTime[],
+  shown: readonly ShownNames[],
+): Promise<RunBody> {
   const [view, transcript] = await Promise.all([
     handle.query(sessionViewQuery),
     handle.query(transcriptQuery, { fromIndex: 0 }),
@@ -80,96 +123,25 @@ async function sessionBody({ handle }: FoundRun): Promise<Body> {
     round: view.round,
     participants: view.participants.map(({ spec, usage }) => ({
       name: spec.name,
+      id: spec.name,
       role: spec.role,
       tokens: usage.totalTokens,
+      ms: timeOf(times, spec.name),
     })),
-    entries: transcript.map((entry) => ({
-      round: entry.round,
-      from: entry.from,
-      role: entry.role,
-      status: entry.status,
-      content: entry.content,
-      tokens: entry.tokenUsage?.totalTokens ?? null,
-    })),
+    entries: transcript.map((entry) => {
+      const message = entry.role === 'user' || entry.role === 'system';
+      const seen = message ? undefined : shownText(shown, entry.from, entry.round);
+      return {
+        round: entry.round,
+        from: entry.from,
+        role: entry.role,
+        status: entry.status,
+        content: entry.content,
+        tokens: entry.tokenUsage?.totalTokens ?? null,
+        ms: message ? null : timeOf(times, entry.from, entry.round),
+        ...(seen !== undefined && { shown: seen }),
+      };
+    }),
     totalTokens: view.usage.totalTokens,
   };
-}
-
-async function councilBody({ handle, description }: FoundRun): Promise<Body> {
-  const entries: UiEntry[] = [];
-  const tokens = new Map<string, number>();
-  let fromEvent = 0;
-  let round = 0;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const progress = await handle.query(councilProgressQuery, { fromEvent });
-    round = progress.round;
-    const byId = new Map(progress.messages.map((message) => [message.id, message]));
-    for (const event of progress.events) {
-      if (event.kind === 'human') {
-        const message = byId.get(event.messageId);
-        const address = message && addressLabel(message);
-        const to = address ? ` to ${address}` : '';
-        entries.push(entry(event.round, message?.senderName ?? 'Human', `person${to}`, message?.content));
-      }
-      if (event.kind !== 'expert' || event.state === 'thinking') continue;
-      const spent = event.tokenUsage?.totalTokens ?? 0;
-      tokens.set(event.expertName, (tokens.get(event.expertName) ?? 0) + spent);
-      const content = event.messageId ? byId.get(event.messageId)?.content : undefined;
-      entries.push({
-        ...entry(event.round, event.expertName, event.phase, content),
-        status: event.state === 'done' ? 'ok' : 'failed',
-        tokens: event.tokenUsage?.totalTokens ?? null,
-        ...(event.error ? { error: `${event.error.type}: ${event.error.message}` } : {}),
-      });
-    }
-    fromEvent = progress.nextEvent;
-    if (fromEvent >= progress.totalEvents) break;
-  }
-  const result = await completedResult(handle, description.status.name);
-  const participants = [...tokens].map(([name, spent]) => ({ name, role: 'expert', tokens: spent }));
-  if (result) {
-    const { synthesis } = result;
-    const spent = synthesis.tokenUsage.totalTokens;
-    participants.push({ name: synthesis.synthesizerName, role: 'synthesizer', tokens: spent });
-    entries.push({
-      ...entry(result.rounds, synthesis.synthesizerName, 'synthesizer', synthesis.content),
-      status: synthesis.status === 'done' ? 'ok' : synthesis.status,
-      tokens: synthesis.tokenUsage.totalTokens,
-      ...(synthesis.error ? { error: `${synthesis.error.type}: ${synthesis.error.message}` } : {}),
-    });
-  }
-  return {
-    strategy: result?.mode ?? description.typedSearchAttributes.get(CouncilStrategyKey) ?? '',
-    round,
-    participants,
-    entries,
-    totalTokens: result?.tokenUsage.total.totalTokens ?? [...tokens.values()].reduce((a, b) => a + b, 0),
-    ...(result?.aggregateRanking && { rankings: rankingsOf(result) }),
-  };
-}
-
-function rankingsOf(result: CouncilWorkflowResult): UiRankings {
-  return {
-    aggregate: (result.aggregateRanking ?? []).map(({ place, expertName, borda, meanRank, votes }) => ({
-      place,
-      name: expertName,
-      borda,
-      meanRank,
-      votes,
-    })),
-    reviewers: Object.values(result.rankings ?? {}).map(({ reviewerName, status, ranking }) => ({
-      name: reviewerName,
-      status,
-      ranking: ranking.map((answer) => answer.expertName),
-    })),
-    positionBias: result.positionBias?.correlation ?? null,
-  };
-}
-
-function entry(round: number, from: string, role: string, content: string | undefined): UiEntry {
-  return { round, from, role, status: 'ok', content: content ?? '', tokens: null };
-}
-
-async function completedResult(handle: WorkflowHandle, status: string) {
-  return status === 'COMPLETED' ? ((await handle.result()) as CouncilWorkflowResult) : undefined;
 }

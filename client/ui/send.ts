@@ -87,3 +87,45 @@ export async function cancelFromPage(options: UiDeps, id: string, response: Serv
   await found.handle.cancel();
   sendJson(response, 202, { cancelled: true });
 }
+
+/** What the page's Skip button posts: the session participant whose call in flight is cancelled. */
+const skipSchema = z.object({ participant: z.string().min(1).max(200) }).strict();
+
+/**
+ * Skips a session participant's call in flight, as `MultiParticipantSession.skipParticipant` does:
+ * its answer in this round is recorded as skipped and the round goes on. 200 `{ skipped }` says
+ * whether a call was in flight. Councils have no skip: their experts' turns end by quorum or deadline.
+ */
+export async function skipFromPage(
+  options: UiDeps,
+  id: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
+    return sendJson(response, 415, { error: 'send JSON' });
+  }
+  const body = await readBody(request, 4096);
+  if (body === undefined) return sendJson(response, 413, { error: 'body too long' });
+  const parsed = parseJsonAs(skipSchema, body);
+  if (!parsed.success) {
+    return sendJson(response, 400, { error: parsed.notJson ? 'the body is not JSON' : parsed.problem });
+  }
+  const found = await findRun(options.client, id);
+  if (found.kind !== 'session') {
+    return sendJson(response, 400, {
+      error: `"${id}" is a council: only a session's participant can be skipped`,
+    });
+  }
+  if (found.description.status.name !== 'RUNNING') {
+    return sendJson(response, 409, { error: `session "${id}" is closed` });
+  }
+  await options.serve(found);
+  try {
+    const session = await MultiParticipantSession.attach(options.client, id);
+    return sendJson(response, 200, { skipped: await session.skipParticipant(parsed.data.participant) });
+  } catch (error) {
+    if (error instanceof CouncilUserError) return sendJson(response, 400, { error: error.toOneLine() });
+    throw error;
+  }
+}

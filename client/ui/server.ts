@@ -6,7 +6,8 @@ import { CouncilUserError } from '../errors';
 import { hostAllowed, newToken, postAllowed, SECURITY_HEADERS, sendJson } from './guard';
 import { listFilterSchema, listRuns, STRATEGY_NAMES } from './runs';
 import { runView } from './runView';
-import { cancelFromPage, sendFromPage, type UiDeps } from './send';
+import { cancelFromPage, sendFromPage, skipFromPage, type UiDeps } from './send';
+import { streamTokens } from './tokenStream';
 
 /** Options of {@link startUiServer}. */
 export interface UiServerOptions extends UiDeps {
@@ -19,6 +20,8 @@ export interface UiServer {
   url: string;
   port: number;
   token: string;
+  /** Token streams open now (a page following a live run holds one). */
+  openStreams(): number;
   close(): Promise<void>;
 }
 
@@ -28,11 +31,16 @@ const STATIC_DIR = path.join(__dirname, 'static');
 const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/static/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/static/markdown.js': { file: 'markdown.js', type: 'text/javascript; charset=utf-8' },
+  '/static/live.js': { file: 'live.js', type: 'text/javascript; charset=utf-8' },
+  '/static/runParts.js': { file: 'runParts.js', type: 'text/javascript; charset=utf-8' },
+  '/static/run.js': { file: 'run.js', type: 'text/javascript; charset=utf-8' },
   '/static/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
 const RUN_API = /^\/api\/runs\/([^/]{1,600})$/;
 const SEND_API = /^\/api\/runs\/([^/]{1,600})\/messages$/;
 const CANCEL_API = /^\/api\/runs\/([^/]{1,600})\/cancel$/;
+const SKIP_API = /^\/api\/runs\/([^/]{1,600})\/skip$/;
+const TOKENS_API = /^\/api\/runs\/([^/]{1,600})\/tokens$/;
 const PAGE = /^\/(runs\/[^/]{1,600})?$/;
 /** Run ids as council and Temporal schedules make them (a scheduled run's id ends in a UTC time). */
 const RUN_ID = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -53,6 +61,8 @@ function runIdOf(segment: string | undefined): string | undefined {
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const token = newToken();
   let port = options.port;
+  /** The token streams open, each by how it ends: closing the server ends them all. */
+  const streams = new Set<() => Promise<void>>();
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       const status = error instanceof CouncilUserError ? 404 : 500;
@@ -67,9 +77,11 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
     const sendTo = runIdOf(SEND_API.exec(url.pathname)?.[1]);
     const cancel = runIdOf(CANCEL_API.exec(url.pathname)?.[1]);
-    if (request.method === 'POST' && (sendTo || cancel)) {
+    const skip = runIdOf(SKIP_API.exec(url.pathname)?.[1]);
+    if (request.method === 'POST' && (sendTo || cancel || skip)) {
       if (!postAllowed(request, token)) return sendJson(response, 403, { error: 'missing or wrong token' });
       if (cancel) return cancelFromPage(options, cancel, response);
+      if (skip) return skipFromPage(options, skip, request, response);
       if (sendTo) return sendFromPage(options, sendTo, request, response);
     }
     if (request.method !== 'GET') return sendJson(response, 405, { error: 'method not allowed' });
@@ -82,6 +94,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       const runs = await listRuns(options.client, filter.data);
       return sendJson(response, 200, { runs, strategies: STRATEGY_NAMES });
     }
+    const tokensOf = runIdOf(TOKENS_API.exec(url.pathname)?.[1]);
+    if (tokensOf) return streamTokens(options, tokensOf, response, streams);
     const run = runIdOf(RUN_API.exec(url.pathname)?.[1]);
     if (run) return sendJson(response, 200, await runView(options.client, run, options.serve));
     sendJson(response, 404, { error: 'not found' });
@@ -96,11 +110,14 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     url: `http://127.0.0.1:${port}/`,
     port,
     token,
-    close: () =>
-      new Promise<void>((resolve) => {
+    openStreams: () => streams.size,
+    close: async () => {
+      await Promise.all([...streams].map((finish) => finish()));
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }
 

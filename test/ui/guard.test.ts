@@ -41,9 +41,11 @@ describe('council ui guards', () => {
     expect(csp).not.toContain('unsafe-inline');
     expect(page.body).toContain(`content="${bed.ui.token}"`);
     expect(page.body).not.toMatch(/<script>/);
-    const script = await rawRequest(bed.ui.port, { path: '/static/app.js', headers: { Host: host } });
-    expect(script.headers['content-type']).toMatch(/^text\/javascript/);
-    expect(script.body).not.toContain('innerHTML');
+    for (const file of ['app.js', 'run.js', 'runParts.js', 'live.js', 'markdown.js']) {
+      const script = await rawRequest(bed.ui.port, { path: `/static/${file}`, headers: { Host: host } });
+      expect(script.headers['content-type']).toMatch(/^text\/javascript/);
+      expect(script.body).not.toContain('innerHTML');
+    }
   });
 
   it('refuses a host name other than its loopback names (DNS rebinding)', async () => {
@@ -95,8 +97,46 @@ describe('council ui guards', () => {
       headers: { Host: host, 'X-Council-Token': 'wrong' },
     });
     expect(cancel.status).toBe(403);
+    const skip = (headers: Record<string, string>, body = JSON.stringify({ participant: 'Agent-1' })) =>
+      rawRequest(bed.ui.port, {
+        method: 'POST',
+        path: `/api/runs/${sessionId}/skip`,
+        headers: { Host: host, 'Content-Type': 'application/json', ...headers },
+        body,
+      });
+    expect((await skip({})).status).toBe(403);
+    expect((await skip({ 'X-Council-Token': bed.ui.token, Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await skip({ 'X-Council-Token': bed.ui.token, 'Content-Type': 'text/plain' })).status).toBe(415);
+    expect((await skip({ 'X-Council-Token': bed.ui.token }, '{"participant":""}')).status).toBe(400);
+    // Nothing in flight: the skip is taken and says so.
+    const idle = await skip({ 'X-Council-Token': bed.ui.token, Origin: `http://${host}` });
+    expect([idle.status, JSON.parse(idle.body)]).toEqual([200, { skipped: false }]);
     const description = await bed.harness.client.workflow.getHandle(sessionId).describe();
     expect(description.status.name).toBe('RUNNING');
+  });
+
+  it('streams no tokens of an unknown run, and ends the stream of a closed one at once', async () => {
+    const unknown = await rawRequest(bed.ui.port, {
+      path: '/api/runs/no-such-run/tokens',
+      headers: { Host: host },
+    });
+    expect(unknown.status).toBe(404);
+    const closedId = `${sessionId}-closed`;
+    const closed = await MultiParticipantSession.create(
+      bed.harness.client,
+      { strategy: 'broadcast' },
+      { taskQueue: bed.harness.taskQueue, sessionId: closedId },
+    );
+    await closed.close();
+    const stream = await rawRequest(bed.ui.port, {
+      path: `/api/runs/${closedId}/tokens`,
+      headers: { Host: host },
+    });
+    expect(stream.status).toBe(200);
+    expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(String(stream.headers['content-security-policy'])).toContain("default-src 'none'");
+    expect(stream.body).toBe('event: end\ndata: {"status":"completed"}\n\n');
+    expect(bed.ui.openStreams()).toBe(0);
   });
 
   it('takes a POST with the token from its own origin and starts a round', async () => {

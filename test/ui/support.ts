@@ -18,8 +18,10 @@ export interface UiTestBed {
   close(): Promise<void>;
 }
 
-export async function startUiTestBed(label: string): Promise<UiTestBed> {
+/** `answers` sets the mock's fixtures first (the first that matches a request answers it); every other request is answered as its participant. */
+export async function startUiTestBed(label: string, answers?: (mock: LLMock) => void): Promise<UiTestBed> {
   const mock = await startMockLlm();
+  answers?.(mock);
   answerAsParticipants(mock);
   const harness = await startHarness(label, createLlmActivities(mockClients(mock)));
   const logged: string[] = [];

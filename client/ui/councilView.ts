@@ -1,0 +1,125 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import type { CouncilWorkflowResult } from '../../common/council';
+import { councilProgressQuery } from '../../common/councilApi';
+import { addressLabel } from '../../common/councilRouting';
+import { CouncilStrategyKey } from '../../common/searchAttributes';
+import type { FoundRun } from '../runs';
+import { shownContexts } from '../shownContext';
+import type { CallTime } from './runHistory';
+import { rankingsOf } from './rankings';
+import type { RunBody, UiEntry, UiParticipant } from './runView';
+
+/** Most pages of a council's progress log read (500 events each): far above what a council logs. */
+const MAX_PAGES = 1_000;
+/** What an entry carries of what its expert was shown: the history its prompt held, clipped. */
+const MAX_SHOWN_CHARS = 20_000;
+
+function entry(round: number, from: string, role: string, content: string | undefined): UiEntry {
+  return { round, from, role, status: 'ok', content: content ?? '', tokens: null };
+}
+
+/** Seconds of the calls of one expert in one round and phase (or all its calls). */
+function timeOf(times: readonly CallTime[], id: string, round?: number, phase?: string): number | null {
+  const mine = times.filter(
+    (t) => t.participant === id && (round === undefined || (t.round === round && t.phase === phase)),
+  );
+  return mine.length ? mine.reduce((sum, t) => sum + t.ms, 0) : null;
+}
+
+/** What each expert's prompt held at each turn, by `expertId|round|phase` (a completed council's). */
+function shownByTurn(result: CouncilWorkflowResult | undefined): Map<string, string> {
+  const shown = new Map<string, string>();
+  if (!result?.messages || !result.contextRefs) return shown;
+  const contexts = shownContexts(
+    { outputs: result.outputs, messages: result.messages },
+    result.contextRefs,
+    (m) => m,
+  );
+  for (const [expertId, context] of Object.entries(contexts)) {
+    for (const turn of context.turns) {
+      const text = turn.conversationHistory || '(nothing: it answered the task alone)';
+      shown.set(`${expertId}|${turn.round}|${turn.phase}`, text.slice(0, MAX_SHOWN_CHARS));
+    }
+  }
+  return shown;
+}
+
+/** A council's page data from its progress log and, once completed, its result. */
+export async function councilBody(
+  { handle, description }: FoundRun,
+  times: readonly CallTime[],
+): Promise<RunBody> {
+  const entries: UiEntry[] = [];
+  const experts = new Map<string, UiParticipant>();
+  let fromEvent = 0;
+  let round = 0;
+  let waitingUntil: string | undefined;
+  const result = await completedResult(handle, description.status.name);
+  const shown = shownByTurn(result);
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const progress = await handle.query(councilProgressQuery, { fromEvent });
+    round = progress.round;
+    const byId = new Map(progress.messages.map((message) => [message.id, message]));
+    for (const event of progress.events) {
+      if (event.kind === 'status') waitingUntil = event.status === 'awaiting-human' ? event.until : undefined;
+      if (event.kind === 'human') {
+        const message = byId.get(event.messageId);
+        const address = message && addressLabel(message);
+        const to = address ? ` to ${address}` : '';
+        entries.push(entry(event.round, message?.senderName ?? 'Human', `person${to}`, message?.content));
+      }
+      if (event.kind !== 'expert') continue;
+      const { expertId, expertName } = event;
+      const known = experts.get(expertId) ?? {
+        name: expertName,
+        id: expertId,
+        role: 'expert',
+        tokens: 0,
+        ms: null,
+      };
+      known.ms = timeOf(times, expertId);
+      experts.set(expertId, known);
+      if (event.state === 'thinking') continue;
+      known.tokens += event.tokenUsage?.totalTokens ?? 0;
+      const content = event.messageId ? byId.get(event.messageId)?.content : undefined;
+      const seen = shown.get(`${expertId}|${event.round}|${event.phase}`);
+      entries.push({
+        ...entry(event.round, expertName, event.phase, content),
+        status: event.state === 'done' ? 'ok' : 'failed',
+        tokens: event.tokenUsage?.totalTokens ?? null,
+        ms: timeOf(times, expertId, event.round, event.phase),
+        ...(seen !== undefined && { shown: seen }),
+        ...(event.error ? { error: `${event.error.type}: ${event.error.message}` } : {}),
+      });
+    }
+    fromEvent = progress.nextEvent;
+    if (fromEvent >= progress.totalEvents) break;
+  }
+  const participants = [...experts.values()];
+  if (result) {
+    const { synthesis } = result;
+    const name = synthesis.synthesizerName;
+    const ms = timeOf(times, name);
+    participants.push({ name, id: name, role: 'synthesizer', tokens: synthesis.tokenUsage.totalTokens, ms });
+    entries.push({
+      ...entry(result.rounds, name, 'synthesizer', synthesis.content),
+      status: synthesis.status === 'done' ? 'ok' : synthesis.status,
+      tokens: synthesis.tokenUsage.totalTokens,
+      ms,
+      ...(synthesis.error ? { error: `${synthesis.error.type}: ${synthesis.error.message}` } : {}),
+    });
+  }
+  return {
+    strategy: result?.mode ?? description.typedSearchAttributes.get(CouncilStrategyKey) ?? '',
+    round,
+    participants,
+    entries,
+    totalTokens: result?.tokenUsage.total.totalTokens ?? participants.reduce((sum, p) => sum + p.tokens, 0),
+    ...(waitingUntil !== undefined && description.status.name === 'RUNNING' && { waitingUntil }),
+    ...(result?.aggregateRanking && { rankings: rankingsOf(result) }),
+  };
+}
+
+async function completedResult(handle: WorkflowHandle, status: string) {
+  return status === 'COMPLETED' ? ((await handle.result()) as CouncilWorkflowResult) : undefined;
+}

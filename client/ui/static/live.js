@@ -1,0 +1,87 @@
+// Live text of a running run's model calls, from the server's token stream (GET /api/runs/ID/tokens,
+// server-sent events). The text is set with textContent only: it is model output, never markup.
+'use strict';
+
+/** The most characters of one call the page keeps: the answer arrives whole with the next poll. */
+const MAX_LIVE_CHARS = 200000;
+
+/**
+ * Follows the run's streaming calls; `onChange` runs after every change. The browser's EventSource
+ * reconnects by itself (a new stream sends the text so far); `close` ends it for good.
+ */
+function followTokens(id, onChange) {
+  const calls = new Map();
+  const source = new EventSource(`/api/runs/${encodeURIComponent(id)}/tokens`);
+  source.addEventListener('token', (message) => {
+    const event = JSON.parse(message.data);
+    const known = calls.get(event.callId) || { participant: event.participant, text: '' };
+    known.text = (event.reset ? event.text : known.text + event.delta).slice(-MAX_LIVE_CHARS);
+    calls.set(event.callId, known);
+    onChange();
+  });
+  source.addEventListener('pending', (message) => {
+    const pending = JSON.parse(message.data).calls;
+    const ids = new Set(pending.map((call) => call.callId));
+    for (const callId of [...calls.keys()]) if (!ids.has(callId)) calls.delete(callId);
+    for (const call of pending) {
+      if (!calls.has(call.callId)) calls.set(call.callId, { participant: call.participant, text: '' });
+    }
+    onChange();
+  });
+  source.addEventListener('end', () => {
+    source.close();
+    calls.clear();
+    onChange();
+  });
+  return { calls, close: () => source.close() };
+}
+
+/** A skip button for a session participant's call in flight (councils have none). */
+function skipButton(view, name, note) {
+  const button = el('button', { type: 'button', 'data-testid': `skip-${name}` }, `Skip ${name}`);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    const url = `/api/runs/${encodeURIComponent(view.id)}/skip`;
+    note.textContent = await post(url, { participant: name }, `skipping ${name}`);
+  });
+  return button;
+}
+
+/** One call's node, kept while it streams so its text grows in place (and its button stays clickable). */
+function liveNode(view, callId, name, note) {
+  const head = el('div', { class: 'head' }, `${callId} · ${name} · streaming…`);
+  if (view.kind === 'session') head.append(' ', skipButton(view, name, note));
+  const text = el('div', { class: 'text' });
+  const root = el(
+    'div',
+    { class: 'entry streaming', 'data-testid': 'streaming', 'data-from': name },
+    head,
+    text,
+  );
+  return { root, text };
+}
+
+/** Draws the calls in flight into `box`, showing those of the selected tab; `nodes` persist across draws. */
+function drawLive(box, nodes, note, view, calls, tab) {
+  const names = new Map(view.participants.map((p) => [p.id, p.name]));
+  for (const [callId, node] of nodes) {
+    if (calls.has(callId)) continue;
+    node.root.remove();
+    nodes.delete(callId);
+  }
+  for (const [callId, call] of calls) {
+    const name = names.get(call.participant) || call.participant;
+    let node = nodes.get(callId);
+    if (!node) {
+      node = liveNode(view, callId, name, note);
+      nodes.set(callId, node);
+      box.append(node.root);
+    }
+    if (node.text.textContent !== call.text) node.text.textContent = call.text;
+    node.root.hidden = tab !== 'All rounds' && tab !== name;
+  }
+}
+
+// run.js, loaded after this script, follows a live run with them.
+globalThis.followTokens = followTokens;
+globalThis.drawLive = drawLive;

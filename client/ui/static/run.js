@@ -1,0 +1,179 @@
+// The page of one run: its entries in tabs, token use and time per participant, peer review, the
+// text of calls in flight (live.js), and the actions a person needs. Everything from the run is
+// set as text (textContent) or drawn by markdown.js, never as HTML.
+'use strict';
+
+/** How often a live run's page asks for its data again. */
+const POLL_MS = 1000;
+/** A page left open stops polling after twelve hours; reloading it starts again. */
+const MAX_POLLS = (12 * 3600 * 1000) / POLL_MS;
+
+/** The tab the reader picked, kept across polls. */
+let selectedTab = 'All rounds';
+
+/** The banner of a council awaiting a person, with its own form: the answer goes to every expert. */
+function waitBox() {
+  const said = el('p', { 'data-testid': 'waiting-status' });
+  const text = el('textarea', { name: 'answer', 'data-testid': 'wait-answer', placeholder: 'your answer' });
+  const note = el('span', { 'data-testid': 'wait-note' });
+  const form = el('form', { class: 'answer' }, text, el('button', { type: 'submit' }, 'Answer'), note);
+  const box = el('div', { class: 'waiting', 'data-testid': 'waiting' }, said, form);
+  let runId = '';
+  let until = '';
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    note.textContent = 'sending…';
+    note.textContent = await post(
+      `/api/runs/${encodeURIComponent(runId)}/messages`,
+      { content: text.value },
+      'answered',
+    );
+    if (note.textContent === 'answered') text.value = '';
+  });
+  return {
+    box,
+    update(view) {
+      // A new wait (the council waits after each round) starts with an empty note.
+      if (view.waiting.until !== until) note.textContent = '';
+      until = view.waiting.until;
+      runId = view.id;
+      said.textContent = `waiting for a person, ${view.waiting.secondsLeft} s left`;
+    },
+  };
+}
+
+function sendForm(view) {
+  const text = el('textarea', {
+    name: 'content',
+    'data-testid': 'message',
+    placeholder: 'a message for the participants',
+  });
+  const to = el('select', { name: 'to' }, el('option', { value: '' }, 'to everyone'));
+  if (view.kind === 'session')
+    for (const p of view.participants) to.append(el('option', { value: p.name }, `to ${p.name}`));
+  const note = el('span', { 'data-testid': 'send-status' });
+  const cancel = el('button', { type: 'button', 'data-testid': 'cancel' }, `Cancel ${view.kind}`);
+  cancel.addEventListener('click', async () => {
+    if (!confirm(`Cancel ${view.id}? Calls in flight are cancelled.`)) return;
+    note.textContent = await post(`/api/runs/${encodeURIComponent(view.id)}/cancel`, {}, 'cancelled');
+  });
+  const form = el(
+    'form',
+    { class: 'send' },
+    text,
+    to,
+    el('button', { type: 'submit' }, 'Send'),
+    cancel,
+    note,
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    note.textContent = 'sending…';
+    const body = { content: text.value, ...(to.value ? { to: [to.value] } : {}) };
+    note.textContent = await post(`/api/runs/${encodeURIComponent(view.id)}/messages`, body, 'sent');
+    if (note.textContent === 'sent') text.value = '';
+  });
+  return form;
+}
+
+/** The page's parts, made once: a poll refills them, so a form being typed in keeps its focus. */
+function runLayout(view) {
+  const slot = (attrs) => el('div', attrs || {});
+  return {
+    title: el('h1', {}, view.id),
+    status: el('p', { 'data-testid': 'status' }),
+    summary: el('p', {}),
+    wait: waitBox(),
+    waitSlot: slot(),
+    form: sendForm(view),
+    formSlot: slot(),
+    charts: slot(),
+    rankings: slot(),
+    tabs: el('div', { class: 'tabs', role: 'tablist' }),
+    panel: el('div', { role: 'tabpanel', 'data-testid': 'panel' }),
+    live: slot({ 'data-testid': 'live' }),
+    liveNodes: new Map(),
+    skipNote: el('span', { 'data-testid': 'skip-status' }),
+    calls: new Map(),
+  };
+}
+
+/** Draws the calls in flight against the latest poll's view (its participants name the calls). */
+function drawCalls(page) {
+  drawLive(page.live, page.liveNodes, page.skipNote, page.view, page.calls, selectedTab);
+}
+
+function renderRun(page, view) {
+  page.view = view;
+  const tabs = ['All rounds', ...view.participants.map((p) => p.name)];
+  if (!tabs.includes(selectedTab)) selectedTab = 'All rounds';
+  page.tabs.replaceChildren();
+  for (const name of tabs) {
+    const button = el('button', { role: 'tab', 'aria-selected': String(name === selectedTab) }, name);
+    button.addEventListener('click', () => {
+      selectedTab = name;
+      renderRun(page, view);
+    });
+    page.tabs.append(button);
+  }
+  const shown =
+    selectedTab === 'All rounds' ? view.entries : view.entries.filter((e) => e.from === selectedTab);
+  page.panel.replaceChildren(...shown.map(entryNode));
+  if (shown.length === 0 && page.calls.size === 0) page.panel.append(el('p', {}, 'Nothing yet.'));
+  page.status.textContent = `${view.kind} · ${view.workflowStatus} · ${view.strategy} · round ${view.round} · ${view.totalTokens} tokens`;
+  page.summary.textContent = view.summary;
+  if (view.waiting) page.wait.update(view);
+  page.waitSlot.replaceChildren(...(view.waiting ? [page.wait.box] : []));
+  page.formSlot.replaceChildren(...(view.live ? [page.form] : []));
+  page.charts.replaceChildren(usageCharts(view));
+  page.rankings.replaceChildren(...(view.rankings ? [rankingsSection(view.rankings)] : []));
+  drawCalls(page);
+}
+
+async function runPage(id) {
+  let page;
+  let stream;
+  for (let polls = 0; polls < MAX_POLLS; polls += 1) {
+    try {
+      const view = await getJson(`/api/runs/${encodeURIComponent(id)}`);
+      if (!page) {
+        page = runLayout(view);
+        const { title, status, summary, waitSlot, formSlot, charts, rankings, tabs, panel, live, skipNote } =
+          page;
+        main.replaceChildren(
+          title,
+          status,
+          summary,
+          waitSlot,
+          formSlot,
+          charts,
+          rankings,
+          tabs,
+          live,
+          skipNote,
+          panel,
+        );
+      }
+      // One token stream while the run is live: the text of its calls grows in their tabs.
+      if (view.live && !stream) {
+        stream = followTokens(id, () => drawCalls(page));
+        page.calls = stream.calls;
+      }
+      renderRun(page, view);
+      if (!view.live) {
+        if (stream) stream.close();
+        page.calls.clear();
+        drawCalls(page);
+        return;
+      }
+    } catch (error) {
+      if (stream) stream.close();
+      return showError(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  if (stream) stream.close();
+}
+
+// app.js, loaded after this script, opens a run's page with it.
+globalThis.runPage = runPage;

@@ -1,0 +1,100 @@
+// How a run's data is drawn: its entries (answers as markdown, what each expert was shown), the
+// token and time charts, and peer review. Everything is set as text or drawn by markdown.js.
+'use strict';
+
+function seconds(ms) {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function entryNode(entry) {
+  const tokens = entry.tokens === null ? '' : ` · ${entry.tokens} tokens`;
+  const time = entry.ms === null || entry.ms === undefined ? '' : ` · ${seconds(entry.ms)}`;
+  const status = entry.status === 'ok' ? '' : ` · ${entry.status}`;
+  const node = el(
+    'div',
+    { class: `entry ${entry.status}`, 'data-from': entry.from },
+    el(
+      'div',
+      { class: 'head' },
+      `Round ${entry.round} · ${entry.from} (${entry.role})${status}${tokens}${time}`,
+    ),
+    el('div', { class: 'text' }, renderMarkdown(entry.content)),
+  );
+  if (entry.error) node.append(el('div', { class: 'error' }, entry.error));
+  if (entry.shown !== undefined) {
+    const summary = el('summary', {}, `What ${entry.from} was shown`);
+    node.append(
+      el('details', { 'data-testid': 'shown' }, summary, el('pre', { class: 'shown' }, entry.shown)),
+    );
+  }
+  return node;
+}
+
+/** A table of one number per participant with a bar each, scaled to the largest. */
+function barTable(testid, head, participants, valueOf, label) {
+  const most = Math.max(1, ...participants.map(valueOf));
+  const table = el('table', { 'data-testid': testid }, el('tr', {}, ...head.map((h) => el('th', {}, h))));
+  for (const p of participants) {
+    const bar = el('span', { class: 'bar' });
+    bar.style.width = `${Math.round((valueOf(p) / most) * 160)}px`;
+    table.append(
+      el('tr', {}, el('td', {}, `${p.name} (${p.role})`), el('td', {}, label(p)), el('td', {}, bar)),
+    );
+  }
+  return table;
+}
+
+/** Token use and, beside it, time per participant (its finished calls, from the run's history). */
+function usageCharts(view) {
+  const tokens = barTable(
+    'usage',
+    ['participant', 'tokens', ''],
+    view.participants,
+    (p) => p.tokens,
+    (p) => p.tokens,
+  );
+  const timed = view.participants.filter((p) => p.ms !== null);
+  const times = barTable(
+    'times',
+    ['participant', 'time', ''],
+    timed,
+    (p) => p.ms,
+    (p) => seconds(p.ms),
+  );
+  return el('div', { class: 'charts' }, tokens, times);
+}
+
+/** A completed council's peer review: the aggregate ranking, then each reviewer's. */
+function rankingsSection(rankings) {
+  const aggregate = el(
+    'table',
+    { 'data-testid': 'rankings' },
+    el('tr', {}, ...['place', 'expert', 'Borda', 'mean rank', 'votes'].map((h) => el('th', {}, h))),
+  );
+  for (const row of rankings.aggregate) {
+    const mean = row.meanRank === null ? '' : row.meanRank.toFixed(2);
+    aggregate.append(
+      el('tr', {}, ...[row.place, row.name, row.borda, mean, row.votes].map((c) => el('td', {}, c))),
+    );
+  }
+  const reviewers = el('ul', { 'data-testid': 'reviewers' });
+  for (const reviewer of rankings.reviewers) {
+    const said = reviewer.status === 'ranked' ? reviewer.ranking.join(' > ') : reviewer.status;
+    reviewers.append(el('li', {}, `${reviewer.name}: ${said}`));
+  }
+  const bias = rankings.positionBias === null ? 'n/a' : rankings.positionBias.toFixed(2);
+  return el(
+    'section',
+    {},
+    el('h2', {}, 'Peer review'),
+    aggregate,
+    reviewers,
+    el('p', {}, `Position bias: ${bias}`),
+  );
+}
+
+// run.js, loaded after this script, draws a run's page with them.
+globalThis.seconds = seconds;
+globalThis.entryNode = entryNode;
+globalThis.usageCharts = usageCharts;
+globalThis.rankingsSection = rankingsSection;
