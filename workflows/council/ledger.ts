@@ -1,4 +1,5 @@
 import type {
+  CallCharge,
   CouncilContext,
   CouncilWorkflowResult,
   Expert,
@@ -68,12 +69,14 @@ export class CouncilLedger extends MessageLedger {
     phase: TurnPhase,
     error: { type: string; message: string },
     round = this.round,
+    charge: CallCharge = {},
   ): void {
     this.failed.add(expert.id);
     const output = this.output(expert);
     const late = this.lateMark(round);
     Object.assign(output, { status: 'failed', round, error, ...late });
-    this.record({ ...this.who(expert, phase), round, state: 'failed', error, ...late });
+    const charged = this.charge(output, charge);
+    this.record({ ...this.who(expert, phase), round, state: 'failed', error, ...late, ...charged });
   }
 
   /**
@@ -87,6 +90,7 @@ export class CouncilLedger extends MessageLedger {
     usage: TokenUsage,
     round = this.round,
     servedBy?: string,
+    charge: CallCharge = {},
   ): void {
     const late = this.lateMark(round);
     const stored = this.addMessage({ ...message, ...late });
@@ -103,6 +107,7 @@ export class CouncilLedger extends MessageLedger {
       messageId: stored.id,
       messageType: stored.type,
       tokenUsage: usage,
+      ...this.charge(output, charge),
     });
   }
 
@@ -110,11 +115,23 @@ export class CouncilLedger extends MessageLedger {
    * A peer review call ended: its tokens count for its expert, and no message is stored (the
    * ranking goes into the result, where no other expert reads it).
    */
-  reviewEnded(expert: Expert, usage: TokenUsage, error?: { type: string; message: string }): void {
+  reviewEnded(
+    expert: Expert,
+    usage: TokenUsage,
+    error?: { type: string; message: string },
+    charge: CallCharge = {},
+  ): void {
     const output = this.output(expert);
     output.tokenUsage = addUsage(output.tokenUsage, usage);
     const state = error ? ('failed' as const) : ('done' as const);
-    this.record({ ...this.who(expert, 'review'), state, tokenUsage: usage, ...(error && { error }) });
+    const charged = this.charge(output, charge);
+    this.record({
+      ...this.who(expert, 'review'),
+      state,
+      tokenUsage: usage,
+      ...(error && { error }),
+      ...charged,
+    });
   }
 
   /** One page of the progress log with the messages its events name. */
@@ -138,6 +155,20 @@ export class CouncilLedger extends MessageLedger {
     };
     this.outputs[expert.id] = output;
     return output;
+  }
+
+  /**
+   * Adds a call's charge to its expert's output and returns it for the call's event; a call without
+   * one (no budget, or refused before it was sent) leaves both as they were.
+   */
+  private charge(output: ExpertOutput, charge: CallCharge): CallCharge {
+    const { costUsd, downgradedTo } = charge;
+    if (costUsd !== undefined) output.costUsd = (output.costUsd ?? 0) + costUsd;
+    if (downgradedTo) output.downgradedTo = downgradedTo;
+    return {
+      ...(costUsd !== undefined && { costUsd }),
+      ...(downgradedTo && { downgradedTo }),
+    };
   }
 
   /** `{ late: true }` for a call of a closed round; nothing otherwise, so other results stay as they were. */
