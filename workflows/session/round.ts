@@ -20,7 +20,7 @@ import {
 } from './state';
 import { addUsage, ZERO_USAGE } from '../../common/llm';
 import { emptyLedger } from '../../common/budget';
-import { BUDGET_DOWNGRADE_PATCH, BUDGET_LEDGER_PATCH, BudgetGate } from '../shared/budget';
+import { BUDGET_DOWNGRADE_PATCH, BUDGET_LEDGER_PATCH, BudgetGate, chargeOf } from '../shared/budget';
 import { BUDGET_ASK_PATCH, type BudgetAsk } from '../shared/budgetAsk';
 
 /** Patch id of the change that gives a `system` message to the models as a system instruction. */
@@ -120,8 +120,7 @@ export async function playRound(
       truncated: outcome.status === 'ok' && outcome.response.truncated,
       round,
       shown: shown.map((r) => r.participantName),
-      ...(outcome.costUsd !== undefined && { costUsd: outcome.costUsd }),
-      ...(outcome.downgradedTo && { downgradedTo: outcome.downgradedTo }),
+      ...chargeOf(outcome),
       ...(outcome.status === 'ok' && outcome.response.servedBy && { servedBy: outcome.response.servedBy }),
       ...(purpose.kind && { kind: purpose.kind }),
     };
