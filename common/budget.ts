@@ -113,7 +113,7 @@ export function addAmount(a: Amount, b: Amount, sign: 1 | -1 = 1): Amount {
 
 /** Tokens the chat format adds per message and before the reply (as activities/trimHistory.ts counts). */
 const MESSAGE_OVERHEAD_TOKENS = 4;
-const REPLY_PRIMING_TOKENS = 3;
+export const REPLY_PRIMING_TOKENS = 3;
 
 /**
  * The most tokens a prompt can take, without a tokenizer in workflow code: byte-level BPE tokens

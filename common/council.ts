@@ -15,6 +15,7 @@ import { checkQuorum, quorumFields } from './quorum';
 
 // The result's types live in councilResult.ts; re-exported so `common/council` stays the one import.
 export type {
+  CallCharge,
   ConversationContextData,
   ConversationContextRef,
   CouncilTokenUsage,

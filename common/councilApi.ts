@@ -43,6 +43,10 @@ export type ProgressEvent =
       error?: { type: string; message: string };
       /** The call ended after its round closed (quorum or deadline): left out of the synthesis. */
       late?: boolean;
+      /** Under a budget, when the call ended: what it cost in USD as the budget counted it. */
+      costUsd?: number;
+      /** Under a budget that downgrades: `provider/model` the call was sent to instead. */
+      downgradedTo?: string;
     }
   | {
       seq: number;

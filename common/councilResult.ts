@@ -77,6 +77,16 @@ export interface ExpertOutput {
   servedBy?: string;
   /** Its answer came from the hedge's backup (this name), the expert's own call having straggled. */
   hedgedBy?: string;
+  /** Under a budget: what all its calls cost in USD as the budget counted them (each in its event). */
+  costUsd?: number;
+  /** Under a budget that downgrades: `provider/model` its latest downgraded call was sent to. */
+  downgradedTo?: string;
+}
+
+/** What the budget charged one call, and where it sent it: both only under a budget. */
+export interface CallCharge {
+  costUsd?: number;
+  downgradedTo?: string;
 }
 
 /** The synthesizer's conclusion. */
@@ -89,6 +99,10 @@ export interface SynthesisOutput {
   error?: { type: string; message: string };
   /** Identity of the worker that made the synthesis call; absent when unknown. */
   servedBy?: string;
+  /** Under a budget: what the call cost in USD as the budget counted it. */
+  costUsd?: number;
+  /** Under a budget that downgrades: `provider/model` the call was sent to instead. */
+  downgradedTo?: string;
 }
 
 /** Tokens spent: in all, by expert id, and by the synthesizer. */

@@ -55,6 +55,8 @@ export const LIMITS = {
    * Sizes are JSON bytes of the payload (common/size.ts), never characters.
    */
   payloadLimitBytes: 2 * 1024 * 1024,
+  /** Room for what travels with a model request in its activity command (type, options, headers). */
+  requestEnvelopeBytes: 64 * 1024,
   /**
    * One answer, cut in the activity (UTF-8 bytes) with a notice. JSON escaping grows a string six
    * times at worst, so 256 KiB stays under 2 MiB as an activity result whatever it holds; it is

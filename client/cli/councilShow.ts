@@ -134,6 +134,8 @@ export function councilRows(result: Pick<ExecutionResult, 'outputs' | 'synthesis
     ...(output.error ? { error: output.error } : {}),
     ...(output.servedBy && { servedBy: output.servedBy }),
     ...(output.hedgedBy && { hedgedBy: output.hedgedBy }),
+    ...(output.costUsd !== undefined && { costUsd: output.costUsd }),
+    ...(output.downgradedTo && { downgradedTo: output.downgradedTo }),
   }));
   return [...experts, synthesisRow(result.synthesis)];
 }
@@ -149,6 +151,8 @@ export function synthesisRow(synthesis: ExecutionResult['synthesis']): AnswerRow
     tokenUsage: synthesis.tokenUsage,
     ...(synthesis.error ? { error: synthesis.error } : {}),
     ...(synthesis.servedBy && { servedBy: synthesis.servedBy }),
+    ...(synthesis.costUsd !== undefined && { costUsd: synthesis.costUsd }),
+    ...(synthesis.downgradedTo && { downgradedTo: synthesis.downgradedTo }),
   };
 }
 

@@ -7,7 +7,7 @@ import type { ModelCaller } from '../../workflows/shared/callModel';
 import { STRATEGIES } from '../../workflows/strategies';
 import { leadOf, splitByRole } from '../../workflows/strategies/roles';
 import { loadConfigFile } from '../config';
-import { CouncilUserError } from '../errors';
+import { estimateCouncil } from './councilEstimate';
 
 /** One model's share of a round's worst case. */
 export interface EstimateRow {
@@ -20,8 +20,10 @@ export interface EstimateRow {
   priced: boolean;
 }
 
-/** The worst case of one round of a session config (what `council run` plays). */
+/** The worst case of one round of a session config, or of a whole council (what `council run` plays). */
 export interface SessionEstimate {
+  /** What the worst case covers: one round of a session (absent) or the whole council. */
+  scope?: 'council';
   rows: EstimateRow[];
   total: Amount;
   /** True when every model has a price, so `total.usd` is a bound. */
@@ -105,7 +107,7 @@ export function formatEstimate(estimate: SessionEstimate): string {
       `${formatTokens(row.worst.tokens)} tokens  ${row.priced ? `$${row.worst.usd.toFixed(4)}` : 'no price'}`,
   );
   lines.push(
-    `worst case of one round: ${formatTokens(estimate.total.tokens)} tokens, ` +
+    `worst case of ${estimate.scope === 'council' ? 'the council' : 'one round'}: ${formatTokens(estimate.total.tokens)} tokens, ` +
       (estimate.priced
         ? `$${estimate.total.usd.toFixed(4)}`
         : `at least $${estimate.total.usd.toFixed(4)} (some models have no price)`),
@@ -156,15 +158,14 @@ export function formatBudget(budget: BudgetView): string {
 /** `council estimate -c FILE`: the worst-case cost of a config, before running it. */
 export function estimateCommand(): Command {
   return new Command('estimate')
-    .description('print the worst-case tokens and cost of one round of a session config, before running it')
-    .requiredOption('-c, --config <file>', 'YAML or JSON session config')
+    .description(
+      'print the worst-case tokens and cost of one round of a session config, or of a whole council, before running it',
+    )
+    .requiredOption('-c, --config <file>', 'YAML or JSON session or council config')
     .option('--json', 'print the estimate as JSON')
     .action((options: { config: string; json?: boolean }) => {
       const loaded = loadConfigFile(options.config);
-      if (loaded.kind !== 'session') {
-        throw new CouncilUserError('council estimate reads session configs only', 'pass a session config');
-      }
-      const estimate = estimateSession(loaded.session);
+      const estimate = loaded.kind === 'session' ? estimateSession(loaded.session) : estimateCouncil(loaded);
       process.stdout.write(
         `${options.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate)}\n`,
       );

@@ -47,6 +47,22 @@ export const failedEvent = z.object({
   reason: z.string(),
 });
 
+/**
+ * A call of an `onExhausted: ask` budget waits for a person (`waiting`, until when, and the commands
+ * that answer it), or its wait ended: `resumed` (a raise, or other calls settling, made room) or
+ * `stopped` (`budget stop` or the timeout: the call is refused, `reason` says why).
+ */
+export const budgetEvent = z.object({
+  ...envelope('budget'),
+  name: z.string(),
+  role: z.string(),
+  state: z.enum(['waiting', 'resumed', 'stopped']),
+  until: isoTime.optional(),
+  raise: z.string().optional(),
+  stop: z.string().optional(),
+  reason: z.string().optional(),
+});
+
 /** An answer as it arrived (a council's person's message too, with role `person, …`). */
 export const answerEvent = answerJson.extend(envelope('answer'));
 
@@ -71,6 +87,7 @@ export const RUN_EVENTS = {
   thinking: thinkingEvent,
   retrying: retryingEvent,
   failed: failedEvent,
+  budget: budgetEvent,
   answer: answerEvent,
   synthesis: synthesisEvent,
   result: resultEvent,
@@ -119,6 +136,24 @@ export function eventsOf(out: Output): ((event: RunEvent) => void) | undefined {
   return 'emit' in out ? (out as EventsOutput).emit : undefined;
 }
 
+/** The wait for a budget decision, with the commands that answer it. */
+function budgetWaiting(
+  { name, role }: ParticipantLine,
+  { untilMs, id }: { untilMs: number; id: string },
+): RunEvent {
+  const until = new Date(untilMs).toISOString();
+  const [raise, stop] = [`council budget raise ${id} --by-usd N`, `council budget stop ${id}`];
+  return { type: 'budget', name, role, state: 'waiting', until, raise, stop };
+}
+
+/** How a wait for a budget decision ended: the call went on, or was refused (and why). */
+function budgetEnded({ name, role, state }: ParticipantLine): RunEvent {
+  if (state.kind !== 'failed' && state.kind !== 'skipped') {
+    return { type: 'budget', name, role, state: 'resumed' };
+  }
+  return { type: 'budget', name, role, state: 'stopped', ...(state.reason && { reason: state.reason }) };
+}
+
 /** A progress renderer that writes events: a state change is an event once, answers as they come. */
 export function eventsRenderer(emit: (event: RunEvent) => void): ProgressRenderer {
   const last = new Map<string, string>();
@@ -129,11 +164,14 @@ export function eventsRenderer(emit: (event: RunEvent) => void): ProgressRendere
       for (const line of lines) {
         const { name, role, state } = line;
         const key = keyOf(line);
-        if (last.get(name) === key) continue;
+        const before = last.get(name);
+        if (before === key) continue;
         // A failure is worth its event once its reason is known (sessions learn it at the round's end).
         if (state.kind === 'failed' && !state.reason) continue;
         last.set(name, key);
-        if (state.kind === 'thinking') emit({ type: 'thinking', name, role });
+        if (before === 'budget') emit(budgetEnded(line));
+        if (state.kind === 'budget') emit(budgetWaiting(line, state));
+        else if (state.kind === 'thinking') emit({ type: 'thinking', name, role });
         else if (state.kind === 'retrying') {
           const { attempt, maxAttempts, reason } = state;
           emit({ type: 'retrying', name, role, attempt, ...(maxAttempts && { maxAttempts }), reason });

@@ -1,5 +1,6 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { Client, Connection } from '@temporalio/client';
+import { parseRunEvent } from '../../client/cli/events';
 import { parseJsonDocument } from '../../client/cli/jsonOutput';
 import { CouncilStatusKey } from '../../common/searchAttributes';
 import { chatRequests, answerAsParticipants, speakerOf, startMockLlm } from '../helpers/mockLlm';
@@ -50,9 +51,9 @@ describe('`council budget raise|stop` against a run waiting for its budget', () 
   beforeEach(() => mock.clearRequests());
 
   /** Starts `council run` of the ask config under `id` and waits until its call waits for the budget. */
-  async function runUntilWaiting(id: string, env: Record<string, string>) {
+  async function runUntilWaiting(id: string, env: Record<string, string>, output = '--json') {
     const config = writeConfig(`${id}.json`, ASK_CONFIG);
-    const run = startCli(['run', 'What is 2 + 2?', '-c', config, '--id', id, '--worker', '--json'], env);
+    const run = startCli(['run', 'What is 2 + 2?', '-c', config, '--id', id, '--worker', output], env);
     await poll(
       'the run to wait for its budget',
       async () => {
@@ -115,6 +116,47 @@ describe('`council budget raise|stop` against a run waiting for its budget', () 
     ]);
     expect(chatRequests(mock).map(speakerOf)).toEqual(['A', 'B']);
     expect(result.code).toBe(0);
+  });
+
+  it('`run --events` emits the wait for a budget decision, then that it resumed after the raise', async () => {
+    const id = 'budget-ask-events';
+    const env = clusterEnv(id, mockProviderEnv(mock));
+    const run = await runUntilWaiting(id, env, '--events');
+    // Complete lines only: the run is still writing.
+    const events = (stdout: string) =>
+      stdout
+        .slice(0, stdout.lastIndexOf('\n') + 1)
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => parseRunEvent(JSON.parse(line)));
+    const budgetEvents = (stdout: string) => events(stdout).filter((event) => event.type === 'budget');
+    await poll(
+      'the wait for a budget decision as an event',
+      () => Promise.resolve(budgetEvents(run.output.stdout).length > 0),
+      60_000,
+      200,
+    );
+    expect(budgetEvents(run.output.stdout)).toEqual([
+      expect.objectContaining({
+        name: 'B',
+        state: 'waiting',
+        until: expect.stringMatching(/Z$/),
+        raise: `council budget raise ${id} --by-usd N`,
+        stop: `council budget stop ${id}`,
+      }),
+    ]);
+    expect(await runCli(['budget', 'raise', id, '--by-usd', '1'], env)).toMatchObject({ code: 0 });
+    const result = await run.done;
+    expect(result.code).toBe(0);
+    const all = events(result.stdout);
+    expect(budgetEvents(result.stdout).map((event) => [event.name, event.state])).toEqual([
+      ['B', 'waiting'],
+      ['B', 'resumed'],
+    ]);
+    const resumed = all.findIndex((event) => event.type === 'budget' && event.state === 'resumed');
+    const answered = all.findIndex((event) => event.type === 'answer' && event.name === 'B');
+    expect(answered).toBeGreaterThan(resumed);
+    expect(all.at(-1)).toMatchObject({ type: 'result', status: 'ok' });
   });
 
   it('`budget stop` ends the wait: the call is refused with a clear error, and a raise needs exactly one amount', async () => {

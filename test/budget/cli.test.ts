@@ -143,6 +143,13 @@ describe('budgets in the CLI', () => {
       ['Cy', 'failed', 'BudgetExhausted'],
       ['Synthesizer', 'failed', 'BudgetExhausted'],
     ]);
+    // Each answer's cost as the budget counted it ($1000/MTok, 5 tokens); a refused call cost nothing.
+    expect(responses.map((r) => r.costUsd && Number(r.costUsd.toFixed(9)))).toEqual([
+      0.005,
+      0.005,
+      undefined,
+      undefined,
+    ]);
     expect(
       chatRequests(mock)
         .map((entry) => speakerOf(entry))

@@ -3,6 +3,7 @@ import { createLlmActivities } from '../../activities';
 import { executeCouncilExperts } from '../../client/council';
 import type { CouncilExpert } from '../../client/councilTypes';
 import { councilContextSchema } from '../../common/council';
+import { councilProgressQuery } from '../../common/councilApi';
 import { FailureType } from '../../common/failures';
 import { CouncilCostUsdKey } from '../../common/searchAttributes';
 import { zodProblem } from '../../common/validation';
@@ -147,6 +148,47 @@ describe('council budgets on the real dev server, LLM served by aimock', () => {
     expect(result.synthesis).toMatchObject({ status: 'done' });
     expect(result.budget).toMatchObject({ downgraded: true, exhausted: false, refusedCount: 0 });
     expect(result.budget?.spent.usd).toBeCloseTo(journalUsd(), 9);
+  });
+
+  it('each call carries its cost and downgrade: per event, summed per expert, and for the synthesis', async () => {
+    const result = await run({ maxCostUsd: 2.15, onExhausted: 'downgrade', downgradeTo: cheap });
+
+    // aimock reports 5 output tokens: $0.005 on the dear model, $0.0005 on the cheap one.
+    expect(result.outputs.e1?.costUsd).toBeCloseTo(0.005, 9);
+    expect(result.outputs.e1?.downgradedTo).toBeUndefined();
+    expect(result.outputs.e3?.costUsd).toBeCloseTo(0.0005, 9);
+    expect(result.outputs.e3?.downgradedTo).toBe('openai/gpt-4o-mini');
+    expect(result.synthesis).toMatchObject({ downgradedTo: 'openai/gpt-4o-mini' });
+    expect(result.synthesis.costUsd).toBeCloseTo(0.0005, 9);
+    const perExpert = Object.values(result.outputs).reduce((sum, output) => sum + (output.costUsd ?? 0), 0);
+    expect(perExpert + (result.synthesis.costUsd ?? 0)).toBeCloseTo(result.budget?.spent.usd ?? -1, 9);
+    // Each call's own cost is in its `done` event, as the progress log recorded it.
+    const progress = await harness.client.workflow
+      .getHandle(result.councilId)
+      .query(councilProgressQuery, { fromEvent: 0 });
+    const done = progress.events.flatMap((event) =>
+      event.kind === 'expert' && event.state === 'done'
+        ? [[event.expertId, Number(event.costUsd?.toFixed(9)), event.downgradedTo ?? null]]
+        : [],
+    );
+    expect(done.sort()).toEqual([
+      ['e1', 0.005, null],
+      ['e2', 0.005, null],
+      ['e3', 0.0005, 'openai/gpt-4o-mini'],
+    ]);
+  });
+
+  it('a council without a budget carries no cost fields', async () => {
+    const result = await executeCouncilExperts(
+      harness.client,
+      council('parallel', experts, { synthesisConfig } as never),
+      undefined,
+      undefined,
+      { taskQueue: harness.taskQueue },
+    );
+    expect(result.synthesis.status).toBe('done');
+    expect(Object.values(result.outputs).some((output) => 'costUsd' in output)).toBe(false);
+    expect('costUsd' in result.synthesis).toBe(false);
   });
 
   it('a council budget needs bounded calls and priced models, and cannot ask', () => {

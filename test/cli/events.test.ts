@@ -142,4 +142,43 @@ describe('the events renderer', () => {
       ).not.toThrow();
     }
   });
+  it('a wait for a budget decision is an event, and so is how it ended: resumed or stopped', () => {
+    const events: RunEvent[] = [];
+    const renderer = eventsRenderer((event) => events.push(event));
+    const untilMs = Date.parse('2026-12-03T06:00:00.000Z');
+    const budget = { kind: 'budget', untilMs, id: 's-1' } as const;
+    const lines = (b: Parameters<typeof renderer.update>[0][number]['state']) => [
+      { name: 'Ada', role: 'panelist', state: budget },
+      { name: 'Bob', role: 'panelist', state: b },
+    ];
+    renderer.update(lines({ kind: 'thinking', sinceMs: 1 }));
+    renderer.update(lines(budget));
+    renderer.update(lines(budget));
+    // Ada's wait ends in a raise (she thinks again); Bob's in `budget stop` (his call is refused).
+    renderer.update([
+      { name: 'Ada', role: 'panelist', state: { kind: 'thinking', sinceMs: 2 } },
+      { name: 'Bob', role: 'panelist', state: { kind: 'skipped', reason: 'BudgetExhausted: refused' } },
+    ]);
+    const waiting = {
+      type: 'budget',
+      role: 'panelist',
+      state: 'waiting',
+      until: '2026-12-03T06:00:00.000Z',
+      raise: 'council budget raise s-1 --by-usd N',
+      stop: 'council budget stop s-1',
+    };
+    expect(events).toEqual([
+      { ...waiting, name: 'Ada' },
+      { type: 'thinking', name: 'Bob', role: 'panelist' },
+      { ...waiting, name: 'Bob' },
+      { type: 'budget', name: 'Ada', role: 'panelist', state: 'resumed' },
+      { type: 'thinking', name: 'Ada', role: 'panelist' },
+      { type: 'budget', name: 'Bob', role: 'panelist', state: 'stopped', reason: 'BudgetExhausted: refused' },
+    ]);
+    for (const event of events) {
+      expect(() =>
+        parseRunEvent({ schemaVersion: JSON_SCHEMA_VERSION, at: '2026-12-03T05:00:00.000Z', ...event }),
+      ).not.toThrow();
+    }
+  });
 });

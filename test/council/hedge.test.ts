@@ -79,6 +79,36 @@ describe('council hedging on the real dev server', () => {
     expect(events.filter((e) => e.activityTaskCancelRequestedEventAttributes)).toHaveLength(1);
   });
 
+  it("under a budget, the hedged expert's cost counts both calls: the cancelled straggler was billed too", async () => {
+    answers.delays = new Map([[`Expert B|${model.model}`, STRAGGLER_MS]]);
+    // Output only is billed ($1000/MTok): a 100-token call's worst case is $0.1, its answer's 5 tokens $0.005.
+    const price = { inputPerMTok: 0, outputPerMTok: 1000 };
+    const bounded = { maxOutputTokens: 100, retry: { maximumAttempts: 1 } };
+    const priced = { ...model, price };
+    const result = await run(
+      council(
+        'parallel',
+        [expert('a', { model: priced, ...bounded }), expert('b', { model: priced, ...bounded })],
+        {
+          hedge: {
+            afterMs: hedge.afterMs,
+            backup: { name: 'Backup', model: { ...backupModel, price }, ...bounded },
+          },
+          synthesisConfig: { model: priced, ...bounded },
+          budget: { maxCostUsd: 10 },
+        },
+      ),
+    );
+    answers.letGo();
+
+    expect(result.outputs.b).toMatchObject({ status: 'done', hedgedBy: 'Backup' });
+    // The cancelled call is charged its whole worst case ($0.1), the backup its answer ($0.005).
+    expect(result.outputs.b?.costUsd).toBeCloseTo(0.105, 9);
+    expect(result.outputs.a?.costUsd).toBeCloseTo(0.005, 9);
+    const total = Object.values(result.outputs).reduce((sum, o) => sum + (o.costUsd ?? 0), 0);
+    expect(total + (result.synthesis.costUsd ?? 0)).toBeCloseTo(result.budget?.spent.usd ?? -1, 9);
+  });
+
   it("when the expert's own call answers first after all, the backup is cancelled and hedgedBy stays unset", async () => {
     answers.delays = new Map([
       [`Expert B|${model.model}`, hedge.afterMs + 3_000],

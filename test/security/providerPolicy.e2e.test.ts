@@ -16,6 +16,7 @@ import type { sessionWorkflow } from '../../workflows';
 import type { ModelSpec } from '../../common/llm';
 import { answerAsParticipants, chatRequests, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { waitFor } from '../helpers/wait';
 import { watchResponses, type ResponseWatch } from '../providers/support';
 
 // The attack of issue 13 through a real worker: a session or council that names SECRET_DB_PASSWORD
@@ -86,6 +87,31 @@ describe('attack: a session config sends SECRET_DB_PASSWORD to a host of its cho
     const next = await rejection(session.sendMessage('user', 'Hello?'));
     expect(next).toBeInstanceOf(CouncilUserError);
     expectPolicyMessage(next.message);
+    secretNeverSent();
+  });
+
+  it("is refused at start when it is the budget's downgradeTo: the session fails before any call", async () => {
+    const session = await MultiParticipantSession.create(
+      harness.client,
+      {
+        strategy: 'broadcast',
+        participants: [{ name: 'Alice', role: 'panelist', model: openai, maxOutputTokens: 100 }],
+        budget: { maxTokens: 10_000, onExhausted: 'downgrade', downgradeTo: attack },
+      },
+      { taskQueue: harness.taskQueue },
+    );
+    const handle = harness.client.workflow.getHandle(session.sessionId);
+    // On a session that never checked its downgrade model, this wait is what fails: it stays open.
+    await waitFor(
+      'the session to fail on its policy check',
+      async () => (await handle.describe()).status.name === 'FAILED',
+      60_000,
+      200,
+    );
+    const cause = ((await rejection(handle.result())) as WorkflowFailedError).cause;
+    expect((cause as ApplicationFailure).type).toBe(FailureType.ProviderPolicyRefused);
+    expectPolicyMessage(cause?.message);
+    expect(cause?.message).toContain('budget downgradeTo');
     secretNeverSent();
   });
 

@@ -115,7 +115,15 @@ export async function hedgedCall(
   const backupWon = answered(backup.ending) && !answered(own.ending);
   (backupWon ? own : backup).cancel();
   await Promise.all([own.done, backup.done]);
-  return backupWon ? { ...outcomeOf(backup.ending), hedgedBy: name } : outcomeOf(own.ending);
+  const winner = backupWon ? { ...outcomeOf(backup.ending), hedgedBy: name } : outcomeOf(own.ending);
+  return withBothCosts(winner, own.ending, backup.ending);
+}
+
+/** The winner's outcome charged what both calls cost: the cancelled one was billed too. */
+function withBothCosts(winner: HedgedOutcome, own: Ending, backup: Ending): HedgedOutcome {
+  const costs = [own.outcome?.costUsd, backup.outcome?.costUsd].filter((c) => c !== undefined);
+  if (costs.length === 0) return winner;
+  return { ...winner, costUsd: costs.reduce((sum, cost) => sum + cost, 0) };
 }
 
 /** The outcome of an ended call; the run's cancellation is thrown on. */

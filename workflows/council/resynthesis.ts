@@ -49,7 +49,7 @@ export function seedLedger(ledger: CouncilLedger, source: ResynthesisSource): vo
     if (recorded.status === 'failed') ledger.failed.add(expert.id);
   }
   // Already bounded by the source's transcript budget and the schema's byte bound.
-  ledger.messages.push(...source.messages);
+  ledger.transcript.messages.push(...source.messages);
   ledger.round = source.rounds;
   const answered = Object.values(ledger.outputs).filter((output) => output.content !== '').length;
   ledger.setStatus(
@@ -63,7 +63,7 @@ export function recordOf(ledger: CouncilLedger, resynthesizedFrom?: string): Cou
   return {
     context: ledger.context,
     outputs: ledger.outputs,
-    messages: ledger.messages,
+    messages: ledger.transcript.messages,
     rounds: ledger.round,
     ...(resynthesizedFrom !== undefined && { resynthesizedFrom }),
   };

@@ -3,7 +3,7 @@ import type { SynthesisOutput } from '../../common/council';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { ZERO_USAGE } from '../../common/llm';
 import { callModel, type CallIds } from '../shared/callModel';
-import type { BudgetGate } from '../shared/budget';
+import { chargeOf, type BudgetGate } from '../shared/budget';
 import { ConvergenceWatch, DEBATE_CONVERGENCE_PATCH } from './convergence';
 import type { CouncilLedger } from './ledger';
 import type { ModeContext } from './modes';
@@ -103,7 +103,8 @@ export async function synthesize(
   const prompt = synthesisPrompt(config, material);
   const site = { round: ledger.round, phase: 'synthesis', participant: config.name };
   const outcome = await callModel(config, prompt, { site, ids, budget });
-  if (outcome.status !== 'ok') return { ...base, status: 'failed', error: outcome.error };
+  const charge = chargeOf(outcome);
+  if (outcome.status !== 'ok') return { ...base, status: 'failed', error: outcome.error, ...charge };
   const { content, tokenUsage, servedBy } = outcome.response;
-  return { ...base, status: 'done', content, tokenUsage, ...(servedBy && { servedBy }) };
+  return { ...base, status: 'done', content, tokenUsage, ...(servedBy && { servedBy }), ...charge };
 }

@@ -1,6 +1,6 @@
 import { patched } from '@temporalio/workflow';
 import type { Expert } from '../../common/council';
-import type { BudgetGate } from '../shared/budget';
+import { chargeOf, type BudgetGate } from '../shared/budget';
 import type { CallIds } from '../shared/callModel';
 import { expertHedge, hedgedCall } from './hedge';
 import type { CouncilLedger } from './ledger';
@@ -62,7 +62,7 @@ export async function takeTurn(
   const { hedge, hooks } = expertHedge(ledger, expert, round);
   const outcome = await hedgedCall(hedge, expert, prompt, options, hooks);
   if (outcome.status !== 'ok') {
-    ledger.expertFailed(expert, phase.kind, outcome.error, round);
+    ledger.expertFailed(expert, phase.kind, outcome.error, round, chargeOf(outcome));
     return false;
   }
   const raw = outcome.response.content;
@@ -99,6 +99,7 @@ export async function takeTurn(
     outcome.response.tokenUsage,
     round,
     outcome.response.servedBy,
+    chargeOf(outcome),
   );
   const output = ledger.outputs[expert.id];
   if (output && outcome.hedgedBy) output.hedgedBy = outcome.hedgedBy;

@@ -1,12 +1,30 @@
-import { setHandler } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import { DEFAULT_BUDGET_ASK_TIMEOUT_MS, emptyLedger, type LedgerState } from '../../common/budget';
 import { raisedLimits, raiseBudgetSchema } from '../../common/budgetRaise';
+import type { PolicySubject } from '../../common/policy';
 import type { SessionState } from '../../common/session';
 import { raiseBudgetUpdate, stopBudgetUpdate } from '../../common/sessionApi';
 import { zodProblem } from '../../common/validation';
 import { viewOfLedger } from '../shared/budget';
 import { BudgetAsk } from '../shared/budgetAsk';
 import { invalid } from '../shared/invalid';
+
+/**
+ * Patch id of the policy check of a session's `downgradeTo`: a session whose budget downgrades
+ * records this marker as it starts, and its start check covers the cheaper model too. Sessions
+ * recorded before it checked their participants alone.
+ */
+export const DOWNGRADE_POLICY_PATCH = 'budget-downgrade-policy';
+
+/**
+ * The budget's cheaper model as a subject of the start's provider-policy check, so a model the
+ * worker's policy forbids ends the session before any call, not at the switch mid-run.
+ */
+export function downgradePolicySubjects(state: SessionState): PolicySubject[] {
+  const downgradeTo = state.config.budget?.downgradeTo;
+  if (!downgradeTo || !patched(DOWNGRADE_POLICY_PATCH)) return [];
+  return [{ participant: 'budget downgradeTo', model: downgradeTo }];
+}
 
 /** The session's ledger, created on first use (a session starts without one). */
 function ledgerOf(state: SessionState): LedgerState {

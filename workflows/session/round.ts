@@ -20,7 +20,7 @@ import {
 } from './state';
 import { addUsage, ZERO_USAGE } from '../../common/llm';
 import { emptyLedger } from '../../common/budget';
-import { BUDGET_DOWNGRADE_PATCH, BUDGET_LEDGER_PATCH, BudgetGate } from '../shared/budget';
+import { BUDGET_DOWNGRADE_PATCH, BUDGET_LEDGER_PATCH, BudgetGate, chargeOf } from '../shared/budget';
 import { BUDGET_ASK_PATCH, type BudgetAsk } from '../shared/budgetAsk';
 import { RoundCloser, type ClosedEarly } from './quorum';
 
@@ -137,8 +137,7 @@ export async function playRound(
       truncated: outcome.status === 'ok' && outcome.response.truncated,
       round,
       shown: shown.map((r) => r.participantName),
-      ...(outcome.costUsd !== undefined && { costUsd: outcome.costUsd }),
-      ...(outcome.downgradedTo && { downgradedTo: outcome.downgradedTo }),
+      ...chargeOf(outcome),
       ...(outcome.status === 'ok' && outcome.response.servedBy && { servedBy: outcome.response.servedBy }),
       ...(purpose.kind && { kind: purpose.kind }),
     };

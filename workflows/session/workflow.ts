@@ -65,7 +65,7 @@ import {
 import { SUMMARY_MEMO_PATCH, summaryOf } from './summary';
 import { sessionDetails } from './details';
 import { invalid } from '../shared/invalid';
-import { budgetAskOf, registerBudgetHandlers } from './budgetHandlers';
+import { budgetAskOf, downgradePolicySubjects, registerBudgetHandlers } from './budgetHandlers';
 
 /**
  * Patch id of the change that continues-as-new once a run's history passes
@@ -126,7 +126,10 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   // checked when they joined). Rounds and joins wait for it; a refusal ends the session.
   const startCheck =
     !input.state && state.participants.length > 0 && patched(PROVIDER_POLICY_PATCH)
-      ? policyRefusal(state.participants.map((p) => ({ participant: p.spec.name, model: p.spec.model })))
+      ? policyRefusal([
+          ...state.participants.map((p) => ({ participant: p.spec.name, model: p.spec.model })),
+          ...downgradePolicySubjects(state),
+        ])
       : undefined;
   const passStartCheck = async () => {
     const refusal = await startCheck;

@@ -168,6 +168,14 @@ export class BudgetGate {
   }
 }
 
+/** A call's budget fields alone (none without a budget, or for a refused call), for the records that carry them. */
+export function chargeOf(outcome: CallOutcome): { costUsd?: number; downgradedTo?: string } {
+  return {
+    ...(outcome.costUsd !== undefined && { costUsd: outcome.costUsd }),
+    ...(outcome.downgradedTo && { downgradedTo: outcome.downgradedTo }),
+  };
+}
+
 /** The budget as views and results show it. */
 export function viewOfLedger(budget: Budget, ledger: LedgerState): BudgetView {
   const limit = {

@@ -15,9 +15,6 @@ import type { ParticipantSpec } from '../../common/participants';
 import { modelName } from '../../common/budget';
 import type { BudgetGate } from './budget';
 
-/** Room for what travels with the request in the activity command (type, options, headers). */
-const REQUEST_ENVELOPE_BYTES = 64 * 1024;
-
 /** What one participant call ended with: an answer, or why there is none. */
 export type CallOutcome = (
   | { status: 'ok'; response: LlmResponse }
@@ -137,7 +134,7 @@ export async function callModel(
   // The prompts are bounded where they are built; should one still pass the payload limit, the
   // call is recorded as failed rather than sent as a command the server refuses forever.
   const size = jsonBytes(request);
-  if (size > LIMITS.payloadLimitBytes - REQUEST_ENVELOPE_BYTES) {
+  if (size > LIMITS.payloadLimitBytes - LIMITS.requestEnvelopeBytes) {
     const message = `the request of ${name} is ${size} bytes, over Temporal's payload limit`;
     return { status: 'failed', error: { type: FailureType.PayloadTooLarge, message } };
   }

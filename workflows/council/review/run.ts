@@ -8,7 +8,7 @@ import {
   type ReviewerRanking,
   type ShownAnswer,
 } from '../../../common/peerReview';
-import type { BudgetGate } from '../../shared/budget';
+import { chargeOf, type BudgetGate } from '../../shared/budget';
 import { callModel, type CallIds, type CallSite } from '../../shared/callModel';
 import type { CouncilLedger } from '../ledger';
 import { aggregateRanking, positionBias, type Candidate } from './aggregate';
@@ -84,7 +84,7 @@ async function review(run: ReviewRun, expert: Expert): Promise<ReviewerRanking> 
     const request = attempt === 1 ? messages : retryPrompt(messages, lastAnswer, problem);
     const outcome = await reviewCall(run, expert, request, attempt === 2);
     if (outcome.status !== 'ok') {
-      ledger.reviewEnded(expert, ZERO_USAGE, outcome.error);
+      ledger.reviewEnded(expert, ZERO_USAGE, outcome.error, chargeOf(outcome));
       return {
         ...base,
         status: 'failed',
@@ -96,7 +96,7 @@ async function review(run: ReviewRun, expert: Expert): Promise<ReviewerRanking> 
     usage = addUsage(usage, outcome.response.tokenUsage);
     const parsed = parseRanking(outcome.response.content, labels);
     if (parsed.ok) {
-      ledger.reviewEnded(expert, outcome.response.tokenUsage);
+      ledger.reviewEnded(expert, outcome.response.tokenUsage, undefined, chargeOf(outcome));
       const ranking = parsed.order.flatMap((index) => shown[index] ?? []);
       const rationale = parsed.rationale !== undefined ? { rationale: parsed.rationale } : {};
       return { ...base, status: 'ranked', ranking, ...rationale, attempts: attempt, tokenUsage: usage };
@@ -104,7 +104,7 @@ async function review(run: ReviewRun, expert: Expert): Promise<ReviewerRanking> 
     problem = parsed.problem;
     lastAnswer = outcome.response.content;
     const error = { type: FailureType.UnreadableRanking, message: problem };
-    ledger.reviewEnded(expert, outcome.response.tokenUsage, error);
+    ledger.reviewEnded(expert, outcome.response.tokenUsage, error, chargeOf(outcome));
   }
   return { ...base, status: 'abstained', attempts: 2, problem, tokenUsage: usage };
 }

@@ -1,0 +1,70 @@
+import { attemptBound, REPLY_PRIMING_TOKENS, type Amount } from '../../common/budget';
+import { councilContextSchema, type CouncilContext } from '../../common/council';
+import { DEFAULT_RETRY, LIMITS } from '../../common/defaults';
+import { backupName } from '../../common/hedge';
+import { priceOf } from '../../common/prices';
+import type { ModelCaller } from '../../workflows/shared/callModel';
+import type { CouncilConfig } from '../config';
+import type { EstimateRow, SessionEstimate } from './estimate';
+
+/**
+ * The most tokens one council prompt can take. A council's prompts have no smaller bound of their
+ * own than the request size every call is checked against before it reserves (workflows/shared/
+ * callModel.ts): the request's JSON holds every message's UTF-8 bytes plus more framing per message
+ * than the chat format's overhead, and a token is at least one byte.
+ */
+export const COUNCIL_PROMPT_TOKEN_BOUND =
+  LIMITS.payloadLimitBytes - LIMITS.requestEnvelopeBytes + REPLY_PRIMING_TOKENS;
+
+/** The most calls of each expert's own model in one council: its turns in the council's mode. */
+function turnsOf(context: CouncilContext): number {
+  if (context.mode !== 'adversarial') return 1;
+  // Phased debates take a position and a critique each round; the seed's turns, one turn a round.
+  return context.debateStyle === 'turns' ? context.debateRounds : 2 * context.debateRounds;
+}
+
+/** A row of `calls` calls of `caller`, each its every attempt at the council's prompt bound. */
+function rowOf(caller: ModelCaller, calls: number): EstimateRow {
+  const price = priceOf(caller.model);
+  const attempts = caller.retry?.maximumAttempts ?? DEFAULT_RETRY.maximumAttempts;
+  const perAttempt = attemptBound(COUNCIL_PROMPT_TOKEN_BOUND, caller.maxOutputTokens ?? Infinity, price);
+  const times = calls * attempts;
+  return {
+    name: caller.name,
+    model: `${caller.model.provider}/${caller.model.model}`,
+    calls,
+    worst: { tokens: perAttempt.tokens * times, usd: perAttempt.usd * times },
+    priced: price !== undefined,
+  };
+}
+
+/**
+ * Worst case of a whole council: each expert's every turn (and, with peer review, its review and
+ * the one retry of an unreadable ranking), each hedge backup standing in for every turn of the
+ * experts it backs, and the synthesis; every call at the prompt bound plus every output token,
+ * times every attempt its retry policy allows. A person's messages add no calls.
+ */
+export function estimateCouncil(config: Extract<CouncilConfig, { kind: 'council' }>): SessionEstimate {
+  const context = councilContextSchema.parse({ ...config.context, task: config.task ?? 'estimate' });
+  const turns = turnsOf(context);
+  const reviews = context.peerReview ? 2 : 0;
+  const rows: EstimateRow[] = [];
+  for (const expert of context.activeExperts) {
+    rows.push(rowOf(expert, turns + reviews));
+    const hedge = expert.hedge ?? context.hedge;
+    // A backup is sent the expert's prompt, under its own bounds and retry policy.
+    if (hedge) rows.push(rowOf({ ...hedge.backup, name: backupName(hedge.backup) }, turns));
+  }
+  rows.push(rowOf(context.synthesisConfig, 1));
+  const total = rows.reduce<Amount>(
+    (sum, row) => ({ tokens: sum.tokens + row.worst.tokens, usd: sum.usd + row.worst.usd }),
+    { tokens: 0, usd: 0 },
+  );
+  return {
+    rows,
+    total,
+    priced: rows.every((row) => row.priced),
+    scope: 'council',
+    ...(context.budget && { budget: context.budget }),
+  };
+}

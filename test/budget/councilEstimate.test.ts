@@ -1,0 +1,120 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { createLlmActivities } from '../../activities';
+import { COUNCIL_PROMPT_TOKEN_BOUND, estimateCouncil } from '../../client/cli/councilEstimate';
+import { executeCouncilExperts } from '../../client/council';
+import type { CouncilExpert } from '../../client/councilTypes';
+import { chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
+import { pricedMini } from '../helpers/pricedModels';
+import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { cliEnv, councilConfig, runCli, stopStartedClis, writeConfig } from '../cli/cli';
+
+// The CLI case spawns the CLI: minutes on a busy 2-core machine.
+jest.setTimeout(300_000);
+afterAll(stopStartedClis);
+
+/** Output only is billed ($1000/MTok): a 1000-token call's worst case is $1, whatever its prompt. */
+const bounded = { model: pricedMini, maxOutputTokens: 1000, retry: { maximumAttempts: 1 } };
+const expertsOf = (...ids: string[]): CouncilExpert[] =>
+  ids.map((id) => ({ id, name: `Expert ${id}`, ...bounded }));
+const synthesisConfig = { name: 'Synthesizer', ...bounded };
+/** A phased debate of two experts over two rounds: a position and a critique each, per round. */
+const debate = {
+  mode: 'adversarial' as const,
+  debateRounds: 2,
+  activeExperts: expertsOf('a', 'b'),
+  synthesisConfig,
+};
+
+describe('council estimate -c FILE: the worst case of every call of a council', () => {
+  it('counts every turn, review, backup and the synthesis, each at the prompt bound and every attempt', () => {
+    const estimate = estimateCouncil({ kind: 'council', context: debate });
+    expect(estimate.rows.map((row) => [row.name, row.calls])).toEqual([
+      ['Expert a', 4],
+      ['Expert b', 4],
+      ['Synthesizer', 1],
+    ]);
+    expect(estimate.scope).toBe('council');
+    expect(estimate.total.tokens).toBe(9 * (COUNCIL_PROMPT_TOKEN_BOUND + 1000));
+    expect(estimate.total.usd).toBeCloseTo(9, 9);
+
+    // Peer review: a ranking and its one retry; a hedge: a backup call for each turn, on its model.
+    const backup = { name: 'Spare', model: pricedMini, maxOutputTokens: 500, retry: { maximumAttempts: 2 } };
+    const reviewed = estimateCouncil({
+      kind: 'council',
+      context: {
+        mode: 'parallel',
+        activeExperts: expertsOf('a', 'b', 'c'),
+        synthesisConfig,
+        peerReview: {},
+        hedge: { afterMs: 5000, backup },
+      },
+    });
+    expect(reviewed.rows.map((row) => [row.name, row.calls])).toEqual([
+      ['Expert a', 3],
+      ['Spare', 1],
+      ['Expert b', 3],
+      ['Spare', 1],
+      ['Expert c', 3],
+      ['Spare', 1],
+      ['Synthesizer', 1],
+    ]);
+    // The backup's own retry policy: two attempts of 500 output tokens.
+    expect(reviewed.rows[1]?.worst.usd).toBeCloseTo(1, 9);
+  });
+
+  describe('against a run on the dev server with the mock LLM', () => {
+    let mock: LLMock;
+    let harness: TemporalTestHarness;
+
+    beforeAll(async () => {
+      mock = await startMockLlm();
+      mock.on({ predicate: () => true }, (request) => {
+        const speaker = speakerOf({ body: request }) ?? 'unknown';
+        return { content: `${speaker}: answer`, usage: { prompt_tokens: 7, completion_tokens: 5 } };
+      });
+      harness = await startHarness('budget-council-estimate', createLlmActivities(mockClients(mock)));
+    });
+    afterAll(async () => {
+      await harness?.close();
+      await mock?.stop();
+    });
+
+    it('a budget of exactly the estimate refuses nothing, and the run makes the calls it counted', async () => {
+      const estimate = estimateCouncil({ kind: 'council', context: debate });
+      const budget = { maxTokens: estimate.total.tokens, maxCostUsd: estimate.total.usd };
+      const result = await executeCouncilExperts(
+        harness.client,
+        { task: 'Four-day week?', ...debate, budget },
+        undefined,
+        undefined,
+        { taskQueue: harness.taskQueue },
+      );
+      // Every reservation the run made fitted beside the others: together they never passed the estimate.
+      expect(result.budget).toMatchObject({ exhausted: false, refusedCount: 0, reserved: { tokens: 0 } });
+      expect(result.synthesis.status).toBe('done');
+      const calls = new Map<string, number>();
+      for (const entry of chatRequests(mock)) {
+        const speaker = speakerOf(entry) ?? 'unknown';
+        calls.set(speaker, (calls.get(speaker) ?? 0) + 1);
+      }
+      expect(Object.fromEntries(calls)).toEqual(
+        Object.fromEntries(estimate.rows.map((row) => [row.name, row.calls])),
+      );
+      expect(result.budget?.spent.tokens).toBeLessThanOrEqual(estimate.total.tokens);
+      expect(result.budget?.spent.usd).toBeLessThanOrEqual(estimate.total.usd);
+    });
+  });
+
+  it('`council estimate -c` prints it for a council config file', async () => {
+    const file = writeConfig('estimate-council.json', councilConfig(debate));
+    const json = await runCli(['estimate', '-c', file, '--json'], cliEnv());
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      scope: 'council',
+      priced: true,
+      total: { tokens: 9 * (COUNCIL_PROMPT_TOKEN_BOUND + 1000) },
+    });
+    const text = await runCli(['estimate', '-c', file], cliEnv());
+    expect(text.stdout).toMatch(/worst case of the council: \d+ tokens, \$9\.0000/);
+  });
+});
