@@ -1,0 +1,120 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { WorkflowUpdateStage, type Client } from '@temporalio/client';
+import type { DevServer } from '../../client/devServer';
+import { freePort } from '../../client/freePort';
+import { MultiParticipantSession } from '../../client/session';
+import type { RoundResult, TranscriptEntry } from '../../common/session';
+import { sendMessageUpdate } from '../../common/sessionApi';
+import { answerWithLatency, startMock, type Answerer } from './support/llm';
+import {
+  killAllProcesses,
+  killServerHard,
+  startDurableServer,
+  startWorkerProcess,
+  waitFor,
+} from './support/processes';
+import { completedActivities, connectTo } from './support/temporal';
+
+const DEADLINE_MS = 8_000;
+const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
+
+describe("a session round's deadline across a Temporal server SIGKILL", () => {
+  let mock: LLMock;
+  let answerer: Answerer;
+  let server: DevServer | undefined;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    mock = await startMock();
+    // Agent-C is held at the model until released: its call is in flight through the outage.
+    answerer = answerWithLatency(mock, 200, (speaker) => speaker === 'Agent-C');
+  });
+  afterAll(async () => {
+    await killAllProcesses();
+    await Promise.allSettled(clients.map((client) => client.connection.close()));
+    await server?.stop();
+    await mock?.stop();
+  });
+
+  it('the deadline falls due while the server is down; restarted, it closes the round without C', async () => {
+    const port = await freePort();
+    const started = await startDurableServer({ port });
+    server = started.server;
+    const taskQueue = 'durability-session-quorum-server-kill';
+    const worker = startWorkerProcess({
+      address: server.address,
+      taskQueue,
+      llmUrl: mock.url,
+      tag: 'worker-1',
+    });
+    await worker.ready;
+    const first = await connectTo(server.address);
+    clients.push(first);
+    const participants = ['Agent-A', 'Agent-B', 'Agent-C'].map((name) => ({
+      name,
+      role: 'panelist' as const,
+      model,
+    }));
+    const startedAt = Date.now();
+    const session = await MultiParticipantSession.create(
+      first,
+      { strategy: 'broadcast', deadlineMs: DEADLINE_MS, participants },
+      { taskQueue },
+    );
+    // Accepted updates are in the history: the round's result is read back under this id after the restart.
+    const updateId = 'round-1';
+    await first.workflow.getHandle(session.sessionId).startUpdate(sendMessageUpdate, {
+      args: [{ content: 'Which database?' }],
+      updateId,
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    // Recorded by the server, not only served by the mock: A's and B's answers are in the database
+    // the restarted server reads.
+    await waitFor(
+      'A and B to answer while C is held',
+      async () =>
+        answerer.held.length === 1 &&
+        completedActivities(await first.workflow.getHandle(session.sessionId).fetchHistory()).completed
+          .length === 2,
+      60_000,
+    );
+
+    await killServerHard(server);
+    expect(Date.now() - startedAt).toBeLessThan(DEADLINE_MS);
+    await new Promise((resolve) => setTimeout(resolve, startedAt + DEADLINE_MS + 1_000 - Date.now()));
+    server = (await startDurableServer({ port, dbFile: started.dbFile })).server;
+    const restartedAt = Date.now();
+    const fresh = await connectTo(server.address);
+    clients.push(fresh);
+    const handle = fresh.workflow.getHandle(session.sessionId);
+
+    const result = await handle.getUpdateHandle<RoundResult>(updateId).result();
+    expect(result.responses.map((response) => response.participantName).sort()).toEqual([
+      'Agent-A',
+      'Agent-B',
+    ]);
+    expect(result.closedEarly).toEqual({ reason: 'deadline', late: ['Agent-C'] });
+    expect(answerer.held).toHaveLength(1);
+
+    answerer.release();
+    const attached = await MultiParticipantSession.attach(fresh, session.sessionId);
+    let late: TranscriptEntry | undefined;
+    await waitFor(
+      "C's late answer in the transcript",
+      async () => (late = (await attached.transcript()).find((entry) => entry.late === true)) !== undefined,
+      60_000,
+    );
+    expect(late).toMatchObject({ from: 'Agent-C', status: 'ok' });
+    expect(late?.content).toMatch(/^Agent-C: answer/);
+    await attached.close();
+
+    // The deadline's timer fired once the server was back: it fell due while the server was down.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const timer = events.find((event) => event.timerStartedEventAttributes);
+    expect(Number(timer?.timerStartedEventAttributes?.startToFireTimeout?.seconds)).toBe(DEADLINE_MS / 1000);
+    const fired = events.find((event) => event.timerFiredEventAttributes);
+    expect(Number(fired?.eventTime?.seconds) * 1000).toBeGreaterThanOrEqual(
+      Math.floor(restartedAt / 1000) * 1000 - 1000,
+    );
+  }, 180_000);
+});
