@@ -103,7 +103,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'estimate',
     term: 'estimate [options]',
-    description: 'print the worst-case tokens and cost of one round of a session config, before running it',
+    description:
+      'print the worst-case tokens and cost of one round of a session config, or of a whole council, before running it',
     load: async () => (await import('./estimate')).estimateCommand(),
   },
   {
