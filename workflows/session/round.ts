@@ -9,15 +9,14 @@ import { LIMITS } from '../../common/defaults';
 import { jsonBytes } from '../../common/size';
 import { boundHistory, callShares } from './bounds';
 import { promptFor, SYSTEM_ROUND_TURN, turnText } from './prompt';
+import { findParticipant, strategyMemory } from './state';
 import {
   appendTranscript,
-  findParticipant,
   recordAnswer,
   recordObserved,
   recordVerdicts,
   rememberInstruction,
-  strategyMemory,
-} from './state';
+} from './roundRecords';
 import { addUsage, ZERO_USAGE } from '../../common/llm';
 import { emptyLedger } from '../../common/budget';
 import { BUDGET_DOWNGRADE_PATCH, BUDGET_LEDGER_PATCH, BudgetGate, chargeOf } from '../shared/budget';

@@ -58,10 +58,10 @@ import {
   findParticipant,
   initialState,
   requireParticipant,
-  transcriptFrom,
   validateParticipant,
   viewOf,
 } from './state';
+import { transcriptFrom } from './roundRecords';
 import { SUMMARY_MEMO_PATCH, summaryOf } from './summary';
 import { sessionDetails } from './details';
 import { invalid } from '../shared/invalid';
