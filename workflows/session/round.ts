@@ -2,25 +2,16 @@ import { patched } from '@temporalio/workflow';
 import type { ParticipantSpec } from '../../common/participants';
 import type { ParticipantCallState, ParticipantResponse, SessionState } from '../../common/session';
 import { callModel, type CallIds, type InFlightCalls } from '../shared/callModel';
-import { answered } from '../strategies/phases';
-import { phaseOf, runRound, splitByRole } from '../strategies/roles';
-import { STRATEGIES, type RoundContext, type RoundSeam } from '../strategies';
-import { LIMITS } from '../../common/defaults';
-import { jsonBytes } from '../../common/size';
-import { boundHistory, callShares } from './bounds';
-import { promptFor, SYSTEM_ROUND_TURN, turnText } from './prompt';
-import {
-  appendTranscript,
-  findParticipant,
-  recordAnswer,
-  recordObserved,
-  recordVerdicts,
-  rememberInstruction,
-  strategyMemory,
-} from './state';
-import { addUsage, ZERO_USAGE } from '../../common/llm';
+import { runRound, splitByRole } from '../strategies/roles';
+import { STRATEGIES, type RoundSeam } from '../strategies';
+import { callShares } from './bounds';
+import { SYSTEM_ROUND_TURN, turnText } from './prompt';
+import { findParticipant, strategyMemory } from './state';
+import { appendTranscript, recordObserved, recordVerdicts, rememberInstruction } from './roundRecords';
+import { participantCaller } from './participantCall';
+import { addUsage } from '../../common/llm';
 import { emptyLedger } from '../../common/budget';
-import { BUDGET_DOWNGRADE_PATCH, BUDGET_LEDGER_PATCH, BudgetGate, chargeOf } from '../shared/budget';
+import { BUDGET_DOWNGRADE_PATCH, BUDGET_LEDGER_PATCH, BudgetGate } from '../shared/budget';
 import { BUDGET_ASK_PATCH, type BudgetAsk } from '../shared/budgetAsk';
 import { RoundCloser, type ClosedEarly } from './quorum';
 
@@ -33,10 +24,6 @@ const RANKED_EVALUATORS_PATCH = 'custom-evaluators-by-priority';
 /** Patch id of the change that gives the participants the evaluators' verdicts for later rounds. */
 const VERDICTS_PATCH = 'session-evaluator-verdicts';
 
-/** Patch id of the change that shows a supervisor which workers failed (it saw only the answers). */
-const FAILURES_SHOWN_PATCH = 'session-failures-shown';
-
-const failedOrSkipped = (response: ParticipantResponse) => response.status !== 'ok';
 const names = (specs: readonly ParticipantSpec[]) => specs.map((spec) => spec.name);
 
 /** Live state of the round in progress, for queries and progress displays. */
@@ -102,63 +89,22 @@ export async function playRound(
     status: 'ok',
   });
 
-  const invoke: RoundContext['invoke'] = async (spec, offered, purpose = {}) => {
-    // Failures shown (hierarchical's supervisors): runs recorded before were shown answers only.
-    const shown =
-      offered.some(failedOrSkipped) && !patched(FAILURES_SHOWN_PATCH) ? answered(offered) : offered;
-    const record = findParticipant(state, spec.name);
-    if (!record) return removedResponse(spec, round);
-    active.states[spec.name] = 'thinking';
-    onActive(active);
-    // Late: started in the round, ended after a quorum or deadline closed it (evaluators start after).
-    const startedOpen = !closer.isClosed();
-    // Within its share of the round: half for the turn at most, the rest for the history (the
-    // oldest messages leave the record itself, counted, so the activity's trimming stays aligned).
-    const ask = purpose.ask?.(asked) ?? asked;
-    const turn = turnText(ask, shown, Math.min(LIMITS.maxTurnBytes, Math.floor(shares.prompt / 2)));
-    const instructions = jsonBytes(record.instructions ?? []) + jsonBytes(instruction ?? '');
-    boundHistory(record, shares.prompt - jsonBytes(turn) - instructions);
-    const messages = promptFor(state.config.systemPrompt, record, turn, instruction);
-    const outcome = await callModel(spec, messages, {
-      site: { round, phase: purpose.phase ?? phaseOf(strategy, spec), participant: spec.name },
-      ids,
-      maxContextTokens: state.config.maxTokens,
-      maxAnswerBytes: shares.answer,
-      inFlight,
-      budget,
-    });
-    const response: ParticipantResponse = {
-      participantName: spec.name,
-      participantRole: spec.role,
-      content: outcome.status === 'ok' ? outcome.response.content : '',
-      tokenUsage: outcome.status === 'ok' ? outcome.response.tokenUsage : { ...ZERO_USAGE },
-      status: outcome.status,
-      error: outcome.status === 'ok' ? undefined : outcome.error,
-      truncated: outcome.status === 'ok' && outcome.response.truncated,
-      round,
-      shown: shown.map((r) => r.participantName),
-      ...chargeOf(outcome),
-      ...(outcome.status === 'ok' && outcome.response.servedBy && { servedBy: outcome.response.servedBy }),
-      ...(purpose.kind && { kind: purpose.kind }),
-    };
-    active.states[spec.name] = outcome.status === 'ok' ? 'done' : outcome.status;
-    onActive(active);
-    const dropped = outcome.status === 'ok' ? outcome.response.droppedMessages : 0;
-    recordAnswer(state, record, turn, response, dropped);
-    appendTranscript(state, {
-      round,
-      from: spec.name,
-      role: spec.role,
-      content: response.content,
-      status: response.status,
-      tokenUsage: response.tokenUsage,
-      ...(response.downgradedTo && { downgradedTo: response.downgradedTo }),
-      ...(response.servedBy && { servedBy: response.servedBy }),
-      ...(purpose.kind && { kind: purpose.kind }),
-      ...(startedOpen && closer.isClosed() && { late: true as const }),
-    });
-    return response;
-  };
+  const invoke = participantCaller({
+    state,
+    round,
+    strategy,
+    asked,
+    instruction,
+    shares,
+    closer,
+    budget,
+    ids,
+    inFlight,
+    mark: (name, callState) => {
+      active.states[name] = callState;
+      onActive(active);
+    },
+  });
 
   const seam: RoundSeam = {
     round,
@@ -221,18 +167,4 @@ function budgetGate(state: SessionState, budgetAsk: BudgetAsk | undefined): Budg
     downgrading ? downgradeTo : undefined,
     asking ? budgetAsk : undefined,
   );
-}
-
-function removedResponse(spec: ParticipantSpec, round: number): ParticipantResponse {
-  return {
-    participantName: spec.name,
-    participantRole: spec.role,
-    content: '',
-    tokenUsage: { ...ZERO_USAGE },
-    status: 'skipped',
-    error: { type: 'Skipped', message: `${spec.name} left the session before its turn` },
-    truncated: false,
-    round,
-    shown: [],
-  };
 }

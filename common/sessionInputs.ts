@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { budgetSchema } from './budget';
+import { DEFAULT_MAX_CONTEXT_TOKENS, LIMITS } from './defaults';
+import { quorumFields } from './quorum';
+import { selectorSettingsSchema } from './selector';
+import { jsonStringBytes } from './size';
+import {
+  ORCHESTRATION_STRATEGIES,
+  PARTICIPANT_ROLES,
+  participantSpecSchema,
+  promptSchema,
+} from './participants';
+
+/** What a client passes to start a session. Plain JSON only. */
+export const sessionConfigSchema = z
+  .object({
+    systemPrompt: promptSchema('systemPrompt').default(''),
+    /** Per-participant history budget in tokens (the seed's `max tokens`). */
+    maxTokens: z
+      .number()
+      .int()
+      .min(64)
+      .max(
+        LIMITS.maxContextTokens,
+        `maxTokens is the history budget in tokens and may be at most ${LIMITS.maxContextTokens} ` +
+          '(the largest context windows): pick the context window of your models, e.g. 128000',
+      )
+      .default(DEFAULT_MAX_CONTEXT_TOKENS),
+    strategy: z.enum(ORCHESTRATION_STRATEGIES),
+    participants: z.array(participantSpecSchema).max(LIMITS.maxParticipants).default([]),
+    /** The selector model and its termination conditions; needed by the `selector` strategy. */
+    selector: selectorSettingsSchema.optional(),
+    /** Most tokens and/or USD the session may spend; every call reserves its worst case first. */
+    budget: budgetSchema.optional(),
+    /**
+     * Broadcast: a round closes once `quorum` participants have answered, or `deadlineMs` after it
+     * began (a durable timer); calls still running end late. See common/quorum.
+     */
+    ...quorumFields,
+  })
+  .strict();
+export type SessionConfig = z.infer<typeof sessionConfigSchema>;
+export type SessionConfigInput = z.input<typeof sessionConfigSchema>;
+
+/** Input of one round: the seed's `send_message(role, content, options)`. */
+export const sendMessageSchema = z
+  .object({
+    role: z.enum(['user', 'system']).default('user'),
+    content: z
+      .string()
+      .trim()
+      .min(1, 'the message is empty: write what the participants should answer')
+      .max(LIMITS.maxMessageChars)
+      .refine(
+        (text) => jsonStringBytes(text) <= LIMITS.maxMessageBytes,
+        `the message is longer than ${LIMITS.maxMessageBytes} bytes: shorten it or send it in parts`,
+      ),
+    /** Only these participants answer this round (observers still receive it). */
+    participants: z.array(z.string()).min(1).optional(),
+  })
+  .strict();
+export type SendMessageInput = z.input<typeof sendMessageSchema>;
+
+/** Input of `setParticipantRole`: a participant's new role (and priority), its history kept. */
+export const setParticipantRoleSchema = z
+  .object({
+    name: z.string().min(1, 'name the participant whose role changes'),
+    role: z.enum(PARTICIPANT_ROLES),
+    /** The new priority; the participant keeps its own when absent. */
+    priority: z.number().int('priority must be a whole number, e.g. 5').optional(),
+  })
+  .strict();
+export type SetParticipantRoleInput = z.input<typeof setParticipantRoleSchema>;

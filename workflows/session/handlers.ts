@@ -1,0 +1,147 @@
+import { patched, setHandler } from '@temporalio/workflow';
+import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
+import { PROVIDER_POLICY_PATCH } from '../../common/policy';
+import { sessionQuorumProblem } from '../../common/quorum';
+import { setParticipantRoleSchema } from '../../common/session';
+import {
+  addParticipantUpdate,
+  closeSessionUpdate,
+  participantQuery,
+  removeParticipantUpdate,
+  sendMessageUpdate,
+  sessionViewQuery,
+  setParticipantRoleUpdate,
+  setStrategyUpdate,
+  skipParticipantUpdate,
+  stopRoundUpdate,
+  transcriptQuery,
+} from '../../common/sessionApi';
+import { zodProblem } from '../../common/validation';
+import { invalid } from '../shared/invalid';
+import { registerBudgetHandlers } from './budgetHandlers';
+import { transcriptFrom } from './roundRecords';
+import type { SessionRun } from './run';
+import { addParticipant, findParticipant, requireParticipant, validateParticipant, viewOf } from './state';
+
+/**
+ * The session's update and query handlers. Every update counts towards the run's continue-as-new
+ * limit. Registered in this order: an update that arrives with the run's first task is delivered as
+ * its handler is registered, so the order decides which of them goes first.
+ */
+export function registerSessionHandlers(run: SessionRun): void {
+  const { state, turns, status } = run;
+
+  setHandler(
+    sendMessageUpdate,
+    (request) => {
+      turns.counted();
+      return run.playInTurn(request);
+    },
+    { validator: (request) => run.checkMessage(request) },
+  );
+
+  setHandler(
+    addParticipantUpdate,
+    (spec) => {
+      turns.counted();
+      // Histories from before the policy check add at once, with no command in between.
+      if (patched(PROVIDER_POLICY_PATCH)) return run.addChecked(spec);
+      const added = addParticipant(state, spec).spec;
+      status.showDetails();
+      return added;
+    },
+    {
+      validator: (spec) => {
+        run.acceptingUpdates();
+        validateParticipant(state, spec);
+      },
+    },
+  );
+
+  setHandler(
+    removeParticipantUpdate,
+    (name) => {
+      turns.counted();
+      const record = requireParticipant(state, name);
+      state.participants = state.participants.filter((p) => p !== record);
+      status.showDetails();
+      return record.spec;
+    },
+    { validator: (name) => void requireParticipant(state, name) },
+  );
+
+  setHandler(
+    setParticipantRoleUpdate,
+    (request) => {
+      turns.counted();
+      const { name, role, priority } = setParticipantRoleSchema.parse(request);
+      const record = requireParticipant(state, name);
+      // A new spec object: a round in progress keeps the one it started with.
+      record.spec = { ...record.spec, role, priority: priority ?? record.spec.priority };
+      return record.spec;
+    },
+    {
+      validator: (request) => {
+        run.acceptingUpdates();
+        const parsed = setParticipantRoleSchema.safeParse(request);
+        if (!parsed.success) throw invalid(`invalid role change: ${zodProblem(parsed.error)}`);
+        requireParticipant(state, parsed.data.name);
+      },
+    },
+  );
+
+  setHandler(
+    setStrategyUpdate,
+    (strategy) => {
+      turns.counted();
+      state.config.strategy = strategy;
+      status.publish();
+      status.showDetails();
+      return strategy;
+    },
+    {
+      validator: (strategy) => {
+        run.acceptingUpdates();
+        if (!ORCHESTRATION_STRATEGIES.includes(strategy)) {
+          throw invalid(
+            `unknown strategy "${strategy}": expected one of ${ORCHESTRATION_STRATEGIES.join(', ')}`,
+          );
+        }
+        const quorum = sessionQuorumProblem({ ...state.config, strategy });
+        if (quorum) throw invalid(`cannot change strategy: ${quorum}`);
+      },
+    },
+  );
+
+  setHandler(
+    skipParticipantUpdate,
+    (name) => {
+      turns.counted();
+      const scope = run.inFlight.get(name);
+      scope?.cancel();
+      return scope !== undefined;
+    },
+    { validator: (name) => void requireParticipant(state, name) },
+  );
+
+  setHandler(stopRoundUpdate, () => {
+    turns.counted();
+    turns.stopRequested = turns.running;
+    return turns.running;
+  });
+
+  setHandler(closeSessionUpdate, () => {
+    turns.counted();
+    return run.close();
+  });
+
+  registerBudgetHandlers(state, run.budgetAsk, {
+    acceptingUpdates: () => run.acceptingUpdates(),
+    counted: () => turns.counted(),
+    changed: () => status.showDetails(),
+  });
+
+  setHandler(sessionViewQuery, () => viewOf(state, status.active));
+  setHandler(participantQuery, (name) => findParticipant(state, name) ?? null);
+  setHandler(transcriptQuery, (options) => transcriptFrom(state, options?.fromIndex ?? 0));
+}

@@ -1,0 +1,153 @@
+import { type ApplicationFailure, patched, upsertMemo } from '@temporalio/workflow';
+import { PROVIDER_POLICY_PATCH } from '../../common/policy';
+import type { ParticipantSpec, ParticipantSpecInput } from '../../common/participants';
+import {
+  SESSION_SUMMARY_MEMO_KEY,
+  sendMessageSchema,
+  type RoundResult,
+  type SendMessageInput,
+  type SessionConfigInput,
+  type SessionState,
+} from '../../common/session';
+import { zodProblem } from '../../common/validation';
+import type { BudgetAsk } from '../shared/budgetAsk';
+import { CallIds, type InFlightCalls } from '../shared/callModel';
+import { invalid } from '../shared/invalid';
+import { policyRefusal } from '../shared/providerPolicy';
+import { STRATEGIES } from '../strategies';
+import { checkParticipants } from '../strategies/roles';
+import { boundRoundResult } from './bounds';
+import { budgetAskOf, downgradePolicySubjects } from './budgetHandlers';
+import { loadCarriedState } from './carriedState';
+import { playRound } from './round';
+import { addParticipant, initialState, requireParticipant, validateParticipant, viewOf } from './state';
+import { SessionStatus } from './status';
+import { SUMMARY_MEMO_PATCH, summaryOf } from './summary';
+import { RoundTurns } from './turns';
+
+/**
+ * One run of a session: its state, its calls in flight, its status and its rounds' turns, and what
+ * the update handlers do with them. Built in the order the run's first commands are made.
+ */
+export class SessionRun {
+  readonly state: SessionState;
+  readonly inFlight: InFlightCalls = new Map();
+  readonly ids = new CallIds();
+  /**
+   * The worker's provider policy on the participants a new session starts with (carried ones were
+   * checked when they joined). Rounds and joins wait for it; a refusal ends the session.
+   */
+  readonly startCheck: Promise<ApplicationFailure | undefined> | undefined;
+  readonly turns: RoundTurns;
+  readonly status: SessionStatus;
+  readonly budgetAsk: BudgetAsk | undefined;
+
+  /** A new session from `config`, or the next run of one from its `carried` state. */
+  constructor(config: SessionConfigInput, carried: SessionState | undefined) {
+    const state = carried ? loadCarriedState(carried) : initialState(config);
+    this.state = state;
+    this.startCheck =
+      !carried && state.participants.length > 0 && patched(PROVIDER_POLICY_PATCH)
+        ? policyRefusal([
+            ...state.participants.map((p) => ({ participant: p.spec.name, model: p.spec.model })),
+            ...downgradePolicySubjects(state),
+          ])
+        : undefined;
+    this.turns = new RoundTurns(state.round, () => this.status.publish());
+    this.status = new SessionStatus(state, () => this.turns.running);
+    this.status.publish();
+    this.status.showDetails();
+    this.budgetAsk = budgetAskOf(state, () => {
+      this.status.publish();
+      this.status.showDetails();
+    });
+  }
+
+  /** Throws when the session takes no more updates: it is closed. */
+  acceptingUpdates(): void {
+    if (this.state.closed) throw invalid('this session is closed: start a new one');
+  }
+
+  /** The validator of `sendMessage`: the session takes rounds, and the message and its names are valid. */
+  checkMessage(request: SendMessageInput): void {
+    const state = this.state;
+    this.acceptingUpdates();
+    if (state.ledger?.exhausted) {
+      throw invalid(
+        'this session has spent its budget (a call was refused): read `budget` in its view, and raise it ' +
+          '(`council budget raise ID --by-usd N`) or start a new session with a larger one',
+      );
+    }
+    const parsed = sendMessageSchema.safeParse(request);
+    if (!parsed.success) throw invalid(`invalid message: ${zodProblem(parsed.error)}`);
+    for (const name of parsed.data.participants ?? []) requireParticipant(state, name);
+    const problem = checkParticipants(
+      STRATEGIES[state.config.strategy],
+      state.participants.map((p) => p.spec),
+      { selector: state.config.selector },
+    );
+    if (problem) throw invalid(problem);
+  }
+
+  /** Plays a round once its turn comes (after the start check and every round asked for before it). */
+  async playInTurn(request: SendMessageInput): Promise<RoundResult> {
+    const { state, turns } = this;
+    const message = sendMessageSchema.parse(request);
+    if (this.startCheck) await this.passStartCheck();
+    await turns.waitTurn();
+    turns.start();
+    // Calls a quorum or deadline left running: the round's turn ends when they do, not before.
+    let late: Promise<void> | undefined;
+    try {
+      const strategy = state.config.strategy;
+      const played = await playRound(state, message, {
+        inFlight: this.inFlight,
+        ids: this.ids,
+        onActive: (active) => this.status.setActive(active),
+        stopRequested: () => turns.stopRequested,
+        budgetAsk: this.budgetAsk,
+      });
+      ({ late } = played);
+      const { responses, closedEarly } = played;
+      const { budget } = viewOf(state, undefined);
+      return boundRoundResult({
+        round: responses[0]?.round ?? state.round,
+        strategy,
+        responses,
+        ...(budget && { budget }),
+        ...(closedEarly && { closedEarly }),
+      });
+    } finally {
+      const endTurn = () => turns.end();
+      // Without late calls the turn ends here, with the commands of sessions recorded before.
+      if (late) void late.then(endTurn, endTurn);
+      else endTurn();
+    }
+  }
+
+  /** Closes the session once every round asked for has been played. */
+  async close(): Promise<void> {
+    await this.turns.allServed();
+    this.state.closed = true;
+    this.status.publish();
+    this.status.showDetails();
+    // A new command: histories of sessions closed before it have none, so they replay without it.
+    if (patched(SUMMARY_MEMO_PATCH)) upsertMemo({ [SESSION_SUMMARY_MEMO_KEY]: summaryOf(this.state) });
+  }
+
+  /** Adds a participant once the worker's provider policy lets its model be called. */
+  async addChecked(joining: ParticipantSpecInput): Promise<ParticipantSpec> {
+    if (this.startCheck) await this.passStartCheck();
+    const { name, model } = validateParticipant(this.state, joining);
+    const refusal = await policyRefusal([{ participant: name, model }]);
+    if (refusal) throw refusal;
+    const added = addParticipant(this.state, joining).spec;
+    this.status.showDetails();
+    return added;
+  }
+
+  private async passStartCheck(): Promise<void> {
+    const refusal = await this.startCheck;
+    if (refusal) throw refusal;
+  }
+}
