@@ -66,6 +66,8 @@ import { SUMMARY_MEMO_PATCH, summaryOf } from './summary';
 import { sessionDetails } from './details';
 import { invalid } from '../shared/invalid';
 import { budgetAskOf, downgradePolicySubjects, registerBudgetHandlers } from './budgetHandlers';
+import type { ScheduledPeriodBudget } from '../../common/periodBudget';
+import { PERIOD_BUDGET_PATCH, takePeriodGrant } from './periodGrant';
 
 /**
  * Patch id of the change that continues-as-new once a run's history passes
@@ -94,6 +96,8 @@ export interface SessionWorkflowInput {
    * played: the session ends even if the client that asked is gone.
    */
   closeAfterFirstRound?: boolean;
+  /** A scheduled run's share of its schedule's period budget: asked for before the one-shot round. */
+  periodBudget?: ScheduledPeriodBudget;
 }
 
 /**
@@ -362,6 +366,9 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     acceptingUpdates,
     counted: () => void (updatesThisRun += 1),
     changed: showDetails,
+    ...(input.periodBudget && {
+      raiseRefusal: "this run's budget is its grant from the schedule's periodBudget: it cannot be raised",
+    }),
   });
 
   setHandler(sessionViewQuery, () => viewOf(state, active));
@@ -384,7 +391,15 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     }
     if (input.oneShot && !input.state) {
       checkMessage(input.oneShot);
-      await playInTurn(input.oneShot);
+      const grant =
+        input.periodBudget && patched(PERIOD_BUDGET_PATCH)
+          ? await takePeriodGrant(state, input.periodBudget)
+          : undefined;
+      try {
+        await playInTurn(input.oneShot);
+      } finally {
+        await grant?.settle();
+      }
       await close();
     }
     if (input.closeAfterFirstRound && !input.state && patched(CLOSE_AFTER_FIRST_ROUND_PATCH)) {
