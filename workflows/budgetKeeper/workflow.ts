@@ -39,8 +39,8 @@ export interface BudgetKeeperInput {
 /**
  * Keeps one schedule's period budget: grants each run at most its own limit and at most what the
  * period has left, takes back what a run did not spend, and keeps only the current period (UTC,
- * from workflow time). It ends once its period is over and no run holds a grant; the next run's
- * update-with-start begins a fresh one.
+ * from workflow time). It ends when its period does (a run still holding that period's grant
+ * returns it to nothing); the next run's update-with-start begins a fresh one.
  */
 export async function budgetKeeperWorkflow(input: BudgetKeeperInput): Promise<PeriodLedgerView> {
   const now = () => Date.now();
@@ -111,11 +111,14 @@ export async function budgetKeeperWorkflow(input: BudgetKeeperInput): Promise<Pe
   setHandler(periodLedgerQuery, view);
 
   const mustContinue = () => messages >= MAX_MESSAGES_PER_RUN || workflowInfo().continueAsNewSuggested;
-  // Wait for the period's end (a durable timer), then for its last grant to come back.
+  // Until the period ends (a durable timer): a grant counts in the period it was made in, so the
+  // period's end leaves nothing to keep unless a request has already begun the next one.
   const ended = !(await condition(mustContinue, Math.max(1, periodEnd() - now())));
-  if (ended) await condition(() => outstanding() === 0 || mustContinue());
   await condition(allHandlersFinished);
-  if (ended && outstanding() === 0 && !mustContinue()) return view();
+  if (ended) {
+    rollPeriod();
+    if (outstanding() === 0 && state.committed.tokens === 0 && state.committed.usd === 0) return view();
+  }
   return continueAsNew<typeof budgetKeeperWorkflow>({ budget: state.budget, state });
 }
 
