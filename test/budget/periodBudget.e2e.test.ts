@@ -9,6 +9,7 @@ import type { ScheduledPeriodBudget } from '../../common/periodBudget';
 import type { SessionView } from '../../common/session';
 import { answerAsParticipants, chatRequests, mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { waitFor } from '../helpers/wait';
 import type { sessionWorkflow } from '../../workflows';
 
 // Output at $0.01 a token, input free: aimock's answers (10 in / 5 out) cost exactly $0.05, and a
@@ -114,5 +115,21 @@ describe("a schedule's period budget, shared by its runs (dev server, aimock)", 
     expect(served).toBeGreaterThanOrEqual(1);
     expect(spent).toBeCloseTo(served * ANSWER_USD, 9);
     expect((await ledger(periodBudget.scheduleId)).committed.usd).toBeCloseTo(served * ANSWER_USD, 9);
+  });
+
+  it('a run cancelled mid-call returns its grant, keeping only what the call held', async () => {
+    const periodBudget = { scheduleId: `period-${process.pid}-d`, period: 'day' as const, maxCostUsd: 1 };
+    const handle = await startRun(periodBudget, 0.06);
+    await waitFor('the call to reach the mock', async () => chatRequests(mock).length === 1, 60_000, 50);
+    await handle.cancel();
+    await handle.result().catch(() => undefined);
+    await waitFor(
+      'the grant to come back',
+      async () => (await ledger(periodBudget.scheduleId)).running === 0,
+      60_000,
+      100,
+    );
+    // Granted 0.06; the cancelled call may have been billed, so it is counted, the rest returned.
+    expect((await ledger(periodBudget.scheduleId)).committed.usd).toBeCloseTo(ANSWER_USD, 9);
   });
 });
