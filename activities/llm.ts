@@ -15,6 +15,7 @@ import type { LlmActivities } from './types';
 import { SecretRegistry } from './redact';
 import { trimHistory } from './trimHistory';
 import { createWebhookActivities } from './webhook';
+import { requestPeriodGrant } from './periodGrant';
 
 /** Settings of the LLM activities besides the clients. */
 export interface LlmActivityOptions {
@@ -42,6 +43,7 @@ export function createLlmActivities(
   const resolver = new ClientResolver(clients, env, secrets, (to) => policy.enforce(to));
   return {
     ...createWebhookActivities(policy, env),
+    requestPeriodGrant,
     async checkProviderPolicy(subjects) {
       return checkSubjects(policy, env, subjects);
     },

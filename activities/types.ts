@@ -2,6 +2,8 @@ import type { LlmRequest, LlmResponse } from '../common/llm';
 import type { ExpertMessageData } from '../common/council';
 import type { MessageWebhook } from '../common/messageWebhook';
 import type { PolicySubject } from '../common/policy';
+import type { Grant } from '../common/budgetKeeperApi';
+import type { PeriodGrantRequest } from './periodGrant';
 
 // Its own module so that llm.ts, which implements it, need not import index.ts, which re-exports llm.ts.
 
@@ -22,6 +24,8 @@ export interface LlmActivities {
   checkMessageWebhook(webhook: MessageWebhook): Promise<string | null>;
   /** POSTs one message to the council's webhook; throws (to be retried) unless it answers 2xx. */
   deliverMessage(delivery: WebhookDelivery): Promise<{ status: number }>;
+  /** A scheduled run's grant from its schedule's period budget (activities/periodGrant.ts). */
+  requestPeriodGrant(request: PeriodGrantRequest): Promise<Grant>;
 }
 
 /** What a delivery POSTs, as JSON: the council, the key its receiver drops duplicates by, the message. */

@@ -7,6 +7,7 @@ import { LIMITS } from '../common/defaults';
 import { formatBytes, INPUT_LIMITS } from '../common/inputLimits';
 import { participantSpecSchema, type OrchestrationStrategy } from '../common/participants';
 import { ALL_PROVIDER_FACTS, standardKeyEnv } from '../common/providers';
+import { periodBudgetProblems, periodBudgetSchema, type PeriodBudget } from '../common/periodBudget';
 import { sessionQuorumProblem } from '../common/quorum';
 import { sessionConfigSchema, type SessionConfig } from '../common/session';
 import { formatPath } from '../common/validation';
@@ -26,6 +27,9 @@ export const sessionFileSchema = sessionConfigSchema
       .max(INPUT_LIMITS.maxPromptChars)
       .optional()
       .describe('Asked when `council run` is given no question'),
+    periodBudget: periodBudgetSchema
+      .optional()
+      .describe("A schedule's budget per UTC day or week, shared by its runs (`council schedule create`)"),
     participants: z
       .array(participantSpecSchema)
       .min(1, 'a session needs at least one participant')
@@ -49,6 +53,11 @@ export const sessionFileSchema = sessionConfigSchema
     if (problem) ctx.addIssue({ code: 'custom', path: ['participants'], message: problem });
     for (const message of sessionBudgetProblems(file)) {
       ctx.addIssue({ code: 'custom', path: ['budget'], message });
+    }
+    if (file.periodBudget) {
+      for (const message of periodBudgetProblems(file.periodBudget, file.budget)) {
+        ctx.addIssue({ code: 'custom', path: ['periodBudget'], message });
+      }
     }
     const quorum = sessionQuorumProblem(file);
     if (quorum) {
@@ -77,7 +86,7 @@ export const configFileSchema = z.union([sessionFileSchema, councilFileSchema]);
 
 /** A validated config: what `council run` starts. */
 export type CouncilConfig =
-  | { kind: 'session'; session: SessionConfig; question?: string }
+  | { kind: 'session'; session: SessionConfig; question?: string; periodBudget?: PeriodBudget }
   | { kind: 'council'; context: Omit<CouncilContextInput, 'task'>; task?: string };
 
 /** Command-line settings that win over the file's. */
@@ -144,6 +153,12 @@ export function validateConfig(
   if (!isCouncil && overrides.mode) {
     throw new CouncilUserError(`--mode is for councils, and this config is a session`, 'use --strategy');
   }
+  if (isCouncil && 'periodBudget' in input) {
+    throw new CouncilUserError(
+      `${where(['periodBudget'])}: periodBudget is for session configs; a council config does not take one yet`,
+      'schedule a session config, or give the council a per-run budget',
+    );
+  }
   if (isCouncil) {
     const parsed = councilFileSchema.safeParse({ ...input, kind: 'council', ...pick(overrides, 'mode') });
     if (!parsed.success) throw fail(parsed.error);
@@ -155,8 +170,13 @@ export function validateConfig(
   }
   const parsed = sessionFileSchema.safeParse({ ...input, ...pick(overrides, 'strategy') });
   if (!parsed.success) throw fail(parsed.error);
-  const { question, ...session } = withoutFileKeys(parsed.data);
-  return { kind: 'session', session, ...(question ? { question } : {}) };
+  const { question, periodBudget, ...session } = withoutFileKeys(parsed.data);
+  return {
+    kind: 'session',
+    session,
+    ...(question ? { question } : {}),
+    ...(periodBudget ? { periodBudget } : {}),
+  };
 }
 
 /**

@@ -16,7 +16,9 @@
  * sequential council with roles and a group where Critic sends an urgent message to the group
  * (`council-routing`), a broadcast session whose first round closes at a quorum of two while
  * Builder is still answering (`session-quorum`), and a sequential council whose messages go to a
- * webhook, one retried and one rejected (`council-webhook`).
+ * webhook, one retried and one rejected (`council-webhook`), and two runs under a schedule's period
+ * budget, one granted and one granted nothing, with the keeper's history (`session-period-budget`,
+ * `session-period-spent`, `budget-keeper`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -43,6 +45,7 @@ import {
   type Recording,
 } from './histories/record';
 import { recordWebhookCouncil, startRecordingReceiver } from './histories/webhook';
+import { recordPeriodBudget } from './histories/periodBudget';
 
 /**
  * The tag of this recording, from the command line: `session-broadcast.<tag>.json`; `--only NAME`
@@ -108,6 +111,7 @@ async function recordWanted(recording: Recording): Promise<void> {
   if (wanted('council-budget')) await recordCouncilBudget(recording);
   if (wanted('council-routing')) await recordCouncil(recording, 'sequential', 'routing');
   if (wanted('session-quorum')) await recordSessionQuorum(recording);
+  if (wanted('session-period-budget')) await recordPeriodBudget(recording);
 }
 
 main().catch((error: unknown) => {

@@ -131,6 +131,18 @@ export const scheduleJson = z.object({
   nextRunsAt: z.array(isoTime),
   recentRuns: z.array(z.string()),
   running: z.array(z.string()),
+  /** The schedule's period budget and the current period's spend; null when it has none. */
+  periodBudget: z
+    .object({
+      period: z.enum(['day', 'week']),
+      limit: z.object({ maxTokens: z.number().optional(), maxCostUsd: z.number().optional() }),
+      periodStart: isoTime,
+      periodEnd: isoTime,
+      committed: z.object({ tokens: z.number(), usd: z.number() }),
+      left: z.object({ maxTokens: z.number().optional(), maxCostUsd: z.number().optional() }),
+      running: z.number().int(),
+    })
+    .nullable(),
 });
 
 /** `gc`. */

@@ -87,13 +87,28 @@ function createCommand(): Command {
                 }
               : {
                   workflowType: WORKFLOW_TYPES.session,
-                  args: [{ config: config.session, oneShot: { role: 'user', content: task } }],
+                  args: [
+                    {
+                      config: config.session,
+                      oneShot: { role: 'user', content: task },
+                      ...(config.periodBudget && {
+                        periodBudget: { ...config.periodBudget, scheduleId: id },
+                      }),
+                    },
+                  ],
                   ...sessionMetadata(config.session, task),
                 }),
           },
           policies: { overlap: overlapPolicy(options.overlap) },
           // Cron expressions come back from the server as calendars: keep the spec as it was written.
-          memo: { [SCHEDULE_MEMO_KEY]: { spec: describeSpec(options), config: options.config, task } },
+          memo: {
+            [SCHEDULE_MEMO_KEY]: {
+              spec: describeSpec(options),
+              config: options.config,
+              task,
+              ...(config.kind === 'session' && config.periodBudget && { periodBudget: config.periodBudget }),
+            },
+          },
           state: { paused: options.paused === true, ...(options.note ? { note: options.note } : {}) },
         });
         if (simulated) process.stdout.write(`${SIMULATED_BANNER}\n`);

@@ -1,3 +1,4 @@
+import { periodLine, periodSpend } from './schedulePeriod';
 import { Command, Option } from 'commander';
 import { ScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
 import { CouncilUserError } from '../errors';
@@ -78,13 +79,15 @@ function describeCommand(): Command {
     .option('--json', 'print JSON');
   withConnectionOptions(command);
   return command.action((id: string, options: Record<string, unknown>) =>
-    withSchedule(options, id, async (handle) => {
+    withSchedule(options, id, async (handle, runtime) => {
       const description = await handle.describe();
+      const periodBudget = await periodSpend(runtime.client, id, description.memo?.[SCHEDULE_MEMO_KEY]);
       const out = createOutput(options.json === true);
-      if (out.json) return out.result({ type: 'schedule', ...summary(description) });
+      if (out.json) return out.result({ type: 'schedule', ...summary(description), periodBudget });
       for (const [key, value] of Object.entries(summary(description))) {
         out.say(`${key.padEnd(10)} ${Array.isArray(value) ? value.join(', ') || '-' : value}`);
       }
+      if (periodBudget) out.say(`${'period'.padEnd(10)} ${periodLine(periodBudget)}`);
     }),
   );
 }

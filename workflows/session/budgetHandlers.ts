@@ -47,6 +47,8 @@ export interface BudgetHandlerHooks {
   counted: () => void;
   /** The budget changed: publish the session's status again. */
   changed: () => void;
+  /** Why the budget may not be raised (a scheduled run's grant from a period budget), if so. */
+  raiseRefusal?: string;
 }
 
 /**
@@ -86,6 +88,7 @@ export function registerBudgetHandlers(
     {
       validator: (request) => {
         const budget = requireBudget();
+        if (hooks.raiseRefusal) throw invalid(hooks.raiseRefusal);
         const parsed = raiseBudgetSchema.safeParse(request);
         if (!parsed.success) throw invalid(`invalid budget raise: ${zodProblem(parsed.error)}`);
         const limits = raisedLimits(budget, parsed.data);

@@ -28,7 +28,8 @@ import { addParticipant, findParticipant, requireParticipant, validateParticipan
  * limit. Registered in this order: an update that arrives with the run's first task is delivered as
  * its handler is registered, so the order decides which of them goes first.
  */
-export function registerSessionHandlers(run: SessionRun): void {
+/** `raiseRefusal`: why a budget raise is refused (a scheduled run's budget is its period grant). */
+export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal?: string } = {}): void {
   const { state, turns, status } = run;
 
   setHandler(
@@ -139,6 +140,7 @@ export function registerSessionHandlers(run: SessionRun): void {
     acceptingUpdates: () => run.acceptingUpdates(),
     counted: () => turns.counted(),
     changed: () => status.showDetails(),
+    ...(options.raiseRefusal !== undefined && { raiseRefusal: options.raiseRefusal }),
   });
 
   setHandler(sessionViewQuery, () => viewOf(state, status.active));

@@ -13,6 +13,8 @@ import { fitCarriedState } from './bounds';
 import { registerSessionHandlers } from './handlers';
 import { SessionRun } from './run';
 import { viewOf } from './state';
+import type { ScheduledPeriodBudget } from '../../common/periodBudget';
+import { PERIOD_BUDGET_PATCH, takePeriodGrant } from './periodGrant';
 
 /** Patch id of {@link SessionWorkflowInput.closeAfterFirstRound}: runs of older code ignored the flag. */
 const CLOSE_AFTER_FIRST_ROUND_PATCH = 'session-close-after-first-round';
@@ -28,6 +30,8 @@ export interface SessionWorkflowInput {
    * played: the session ends even if the client that asked is gone.
    */
   closeAfterFirstRound?: boolean;
+  /** A scheduled run's share of its schedule's period budget: asked for before the one-shot round. */
+  periodBudget?: ScheduledPeriodBudget;
 }
 
 /**
@@ -38,7 +42,12 @@ export interface SessionWorkflowInput {
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionView> {
   const run = new SessionRun(input.config, input.state);
   const { state, turns } = run;
-  registerSessionHandlers(run);
+  registerSessionHandlers(
+    run,
+    input.periodBudget && {
+      raiseRefusal: "this run's budget is its grant from the schedule's periodBudget: it cannot be raised",
+    },
+  );
 
   try {
     const refusal = run.startCheck && (await run.startCheck);
@@ -48,7 +57,15 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     }
     if (input.oneShot && !input.state) {
       run.checkMessage(input.oneShot);
-      await run.playInTurn(input.oneShot);
+      const grant =
+        input.periodBudget && patched(PERIOD_BUDGET_PATCH)
+          ? await takePeriodGrant(state, input.periodBudget)
+          : undefined;
+      try {
+        await run.playInTurn(input.oneShot);
+      } finally {
+        await grant?.settle();
+      }
       await run.close();
     }
     if (input.closeAfterFirstRound && !input.state && patched(CLOSE_AFTER_FIRST_ROUND_PATCH)) {
