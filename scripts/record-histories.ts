@@ -16,7 +16,8 @@
  * sequential council with roles and a group where Critic sends an urgent message to the group
  * (`council-routing`), a broadcast session whose first round closes at a quorum of two while
  * Builder is still answering (`session-quorum`), and a sequential council whose messages go to a
- * webhook, one retried and one rejected (`council-webhook`).
+ * webhook, one retried and one rejected (`council-webhook`), and a parallel council whose Critic and
+ * hedged Builder are skipped by a person while their calls are held (`council-skip`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -33,6 +34,7 @@ import { createCouncilWorker } from '../workers/worker';
 import { recordBudget, recordBudgetAsk, recordCouncilBudget } from './histories/budget';
 import { startRecordingMock } from './histories/mock';
 import { recordSessionQuorum } from './histories/sessionQuorum';
+import { recordSkippedCouncil } from './histories/skip';
 import {
   recordCancelledCouncil,
   recordContinuation,
@@ -108,6 +110,7 @@ async function recordWanted(recording: Recording): Promise<void> {
   if (wanted('council-budget')) await recordCouncilBudget(recording);
   if (wanted('council-routing')) await recordCouncil(recording, 'sequential', 'routing');
   if (wanted('session-quorum')) await recordSessionQuorum(recording);
+  if (wanted('council-skip')) await recordSkippedCouncil(recording);
 }
 
 main().catch((error: unknown) => {
