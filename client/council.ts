@@ -4,7 +4,12 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import { COUNCIL_SCHEMA_VERSION, councilContextSchema } from '../common/council';
-import { injectHumanMessageUpdate, type HumanMessageInput } from '../common/councilApi';
+import {
+  injectHumanMessageUpdate,
+  skipExpertUpdate,
+  type ExpertSkip,
+  type HumanMessageInput,
+} from '../common/councilApi';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import {
   CONTINUATION_SCHEMA_VERSION,
@@ -147,6 +152,20 @@ export async function sendHumanMessage(
   const handle = client.workflow.getHandle<typeof councilWorkflow>(councilId);
   try {
     return toExpertMessage(await handle.executeUpdate(injectHumanMessageUpdate, { args: [message] }));
+  } catch (error) {
+    throw asUserError(await explainEnded(handle, 'council', error));
+  }
+}
+
+/**
+ * Skips an expert's call in flight (by expert id, e.g. `b`): the call, and its hedge's backup if
+ * started, is cancelled, the turn is recorded as `skipped` and the round goes on without it. Throws
+ * a CouncilUserError for an unknown expert, one with no call in flight, or a council that has ended.
+ */
+export async function skipExpert(client: Client, councilId: string, expertId: string): Promise<ExpertSkip> {
+  const handle = client.workflow.getHandle<typeof councilWorkflow>(councilId);
+  try {
+    return await handle.executeUpdate(skipExpertUpdate, { args: [expertId] });
   } catch (error) {
     throw asUserError(await explainEnded(handle, 'council', error));
   }

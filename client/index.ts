@@ -23,7 +23,13 @@ export {
   type TokenWatch,
   type WatchTokensOptions,
 } from './tokens';
-export { createExpertMessage, executeCouncilExperts, sendHumanMessage, startCouncil } from './council';
+export {
+  createExpertMessage,
+  executeCouncilExperts,
+  sendHumanMessage,
+  skipExpert,
+  startCouncil,
+} from './council';
 export { attachCouncil } from './councilAttach';
 export {
   councilHumanMessages,

@@ -11,8 +11,11 @@ export type CouncilStatus = 'running' | 'awaiting-human' | 'synthesizing' | 'com
 /** What an expert's turn is for: giving a position, critiquing the others', or ranking them (peer review). */
 export type TurnPhase = 'answer' | 'critique' | 'review';
 
-/** Where an expert's turn is: its call in flight, answered, or failed (after its retries). */
-export type ExpertCallState = 'thinking' | 'done' | 'failed';
+/**
+ * Where an expert's turn is: its call in flight, answered, failed (after its retries), or skipped by
+ * a person ({@link skipExpertUpdate}).
+ */
+export type ExpertCallState = 'thinking' | 'done' | 'failed' | 'skipped';
 
 /** One entry of the council's durable progress log; `seq` is its index in the log. */
 export type ProgressEvent =
@@ -126,3 +129,18 @@ export const injectHumanMessageUpdate = defineUpdate<ExpertMessageData, [HumanMe
 
 /** The progress log from `fromEvent` on: what clients poll to drive their callbacks. */
 export const councilProgressQuery = defineQuery<CouncilProgress, [ProgressRequest]>('councilProgress');
+
+/** What {@link skipExpertUpdate} did: the expert's turn it cut short and how many calls it cancelled. */
+export interface ExpertSkip {
+  expertId: string;
+  round: number;
+  /** The expert's own call, and its hedge's backup when that had started too. */
+  cancelledCalls: number;
+}
+
+/**
+ * Skips an expert's call in flight (by expert id): its calls are cancelled, its turn is recorded as
+ * `skipped` and the round goes on without it. Refused (InvalidRequest) for an unknown expert id or
+ * an expert with no call in flight.
+ */
+export const skipExpertUpdate = defineUpdate<ExpertSkip, [string]>('skipExpert');

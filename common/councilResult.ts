@@ -57,8 +57,11 @@ export interface ConversationContextRef {
   showIds: boolean;
 }
 
-/** How an expert's part ended: it answered every turn it took, or one of its calls failed. */
-export type ExpertOutcomeStatus = 'done' | 'failed';
+/**
+ * How an expert's part ended: it answered every turn it took, one of its calls failed, or a person
+ * skipped its latest turn (it took part again in any later one).
+ */
+export type ExpertOutcomeStatus = 'done' | 'failed' | 'skipped';
 
 /** One expert's part in the result. */
 export interface ExpertOutput {

@@ -24,7 +24,7 @@ const recordedOutputSchema = z
   .object({
     expertId: z.string().min(1),
     expertName: z.string().min(1),
-    status: z.enum(['done', 'failed']),
+    status: z.enum(['done', 'failed', 'skipped']),
     content: z.string(),
     round: z.number().int().min(0),
     error: errorSchema.optional(),

@@ -16,9 +16,10 @@
  * sequential council with roles and a group where Critic sends an urgent message to the group
  * (`council-routing`), a broadcast session whose first round closes at a quorum of two while
  * Builder is still answering (`session-quorum`), and a sequential council whose messages go to a
- * webhook, one retried and one rejected (`council-webhook`), and two runs under a schedule's period
+ * webhook, one retried and one rejected (`council-webhook`), two runs under a schedule's period
  * budget, one granted and one granted nothing, with the keeper's history (`session-period-budget`,
- * `session-period-spent`, `budget-keeper`).
+ * `session-period-spent`, `budget-keeper`), and a parallel council whose Critic and hedged Builder
+ * are skipped by a person while their calls are held (`council-skip`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -35,6 +36,7 @@ import { createCouncilWorker } from '../workers/worker';
 import { recordBudget, recordBudgetAsk, recordCouncilBudget } from './histories/budget';
 import { startRecordingMock } from './histories/mock';
 import { recordSessionQuorum } from './histories/sessionQuorum';
+import { recordSkippedCouncil } from './histories/skip';
 import {
   recordCancelledCouncil,
   recordContinuation,
@@ -112,6 +114,7 @@ async function recordWanted(recording: Recording): Promise<void> {
   if (wanted('council-routing')) await recordCouncil(recording, 'sequential', 'routing');
   if (wanted('session-quorum')) await recordSessionQuorum(recording);
   if (wanted('session-period-budget')) await recordPeriodBudget(recording);
+  if (wanted('council-skip')) await recordSkippedCouncil(recording);
 }
 
 main().catch((error: unknown) => {

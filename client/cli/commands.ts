@@ -64,6 +64,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./session')).cancelCommand(),
   },
   {
+    name: 'skip',
+    term: 'skip [options] <id> <name>',
+    description: "skip a call in flight: a session participant's (by name) or a council expert's (by id)",
+    load: async () => (await import('./skip')).skipCommand(),
+  },
+  {
     name: 'session',
     term: 'session',
     description: 'long-lived sessions: start, talk, inspect, reattach',

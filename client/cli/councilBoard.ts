@@ -43,6 +43,8 @@ export class CouncilBoard {
     } else if (update.state === 'failed') {
       const reason = update.error ? `${update.error.type}: ${update.error.message}` : 'failed';
       this.set(update.expertName, role, { kind: 'failed', reason });
+    } else if (update.state === 'skipped') {
+      this.set(update.expertName, role, { kind: 'skipped', reason: 'skipped by a person' });
     } else {
       this.set(update.expertName, role, { kind: 'done', tokens: update.tokenUsage?.totalTokens ?? 0 });
       // A ranking is no answer: it is printed with the result (peer review).

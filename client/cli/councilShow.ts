@@ -128,7 +128,7 @@ export function councilRows(result: Pick<ExecutionResult, 'outputs' | 'synthesis
         : output.hedgedBy
           ? `expert, answered by its backup ${output.hedgedBy}`
           : 'expert',
-    status: output.status === 'done' ? 'ok' : 'failed',
+    status: output.status === 'done' ? 'ok' : output.status,
     content: output.content,
     tokenUsage: output.tokenUsage,
     ...(output.error ? { error: output.error } : {}),

@@ -85,7 +85,7 @@ export async function councilBody(
       const seen = shown.get(`${expertId}|${event.round}|${event.phase}`);
       entries.push({
         ...entry(event.round, expertName, event.phase, content),
-        status: event.state === 'done' ? 'ok' : 'failed',
+        status: event.state === 'done' ? 'ok' : event.state,
         tokens: event.tokenUsage?.totalTokens ?? null,
         ms: timeOf(times, expertId, event.round, event.phase),
         ...(seen !== undefined && { shown: seen }),

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { LIMITS } from '../../common/defaults';
 import { parseJsonAs } from '../../common/validation';
-import { sendHumanMessage } from '../council';
+import { sendHumanMessage, skipExpert } from '../council';
 import { CouncilUserError } from '../errors';
 import { MultiParticipantSession } from '../session';
 import { findRun } from '../runs';
@@ -92,9 +92,10 @@ export async function cancelFromPage(options: UiDeps, id: string, response: Serv
 const skipSchema = z.object({ participant: z.string().min(1).max(200) }).strict();
 
 /**
- * Skips a session participant's call in flight, as `MultiParticipantSession.skipParticipant` does:
- * its answer in this round is recorded as skipped and the round goes on. 200 `{ skipped }` says
- * whether a call was in flight. Councils have no skip: their experts' turns end by quorum or deadline.
+ * Skips a call in flight: a session participant's (by name, as `MultiParticipantSession.skipParticipant`
+ * does; 200 `{ skipped }` says whether a call was in flight) or a council expert's (by expert id, as
+ * `skipExpert` does; 200 `{ skipped: true, cancelledCalls }`, and 400 for an unknown expert or one with
+ * no call in flight). Either way the turn is recorded as skipped and the round goes on.
  */
 export async function skipFromPage(
   options: UiDeps,
@@ -112,18 +113,18 @@ export async function skipFromPage(
     return sendJson(response, 400, { error: parsed.notJson ? 'the body is not JSON' : parsed.problem });
   }
   const found = await findRun(options.client, id);
-  if (found.kind !== 'session') {
-    return sendJson(response, 400, {
-      error: `"${id}" is a council: only a session's participant can be skipped`,
-    });
-  }
   if (found.description.status.name !== 'RUNNING') {
-    return sendJson(response, 409, { error: `session "${id}" is closed` });
+    return sendJson(response, 409, { error: `${found.kind} "${id}" is closed` });
   }
   await options.serve(found);
+  const { participant } = parsed.data;
   try {
+    if (found.kind === 'council') {
+      const skip = await skipExpert(options.client, id, participant);
+      return sendJson(response, 200, { skipped: true, cancelledCalls: skip.cancelledCalls });
+    }
     const session = await MultiParticipantSession.attach(options.client, id);
-    return sendJson(response, 200, { skipped: await session.skipParticipant(parsed.data.participant) });
+    return sendJson(response, 200, { skipped: await session.skipParticipant(participant) });
   } catch (error) {
     if (error instanceof CouncilUserError) return sendJson(response, 400, { error: error.toOneLine() });
     throw error;

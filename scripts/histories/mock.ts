@@ -15,6 +15,9 @@ export const HEDGE_QUORUM_TASK = 'Should we adopt a four-day work week? The quor
 /** The task of the cancelled council, by which the mock knows to hold its experts' answers. */
 export const CANCELLED_TASK = 'Should we adopt a four-day work week? This council is cancelled.';
 
+/** The task of the council whose Critic and Builder (and Builder's backup) are held until a person skips them. */
+export const SKIP_TASK = 'Should we adopt a four-day work week? Critic and Builder are skipped.';
+
 /** The recording's LLM server, and how many requests of the cancelled council it holds now. */
 export interface RecordingMock {
   mock: LLMock;
@@ -39,6 +42,10 @@ export async function startRecordingMock(): Promise<RecordingMock> {
     // In the hedged council Builder's own call straggles past afterMs and is cancelled once its backup answers.
     const hedged = JSON.stringify(request.messages).includes(HEDGE_TASK) && speaksAs(request, 'Builder');
     if (hedged && request.model === HEDGED_MODEL) await new Promise((resolve) => setTimeout(resolve, 10_000));
+    // The skipped council's Critic and Builder (both of Builder's calls) are held until they are skipped.
+    const skipped = JSON.stringify(request.messages).includes(SKIP_TASK);
+    if (skipped && (speaksAs(request, 'Critic') || speaksAs(request, 'Builder')))
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
     // The cancelled council's experts are held until it is cancelled.
     if (JSON.stringify(request.messages).includes(CANCELLED_TASK)) {
       held += 1;

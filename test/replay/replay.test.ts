@@ -33,6 +33,7 @@ describe('replay of recorded histories against the current workflow code', () =>
         'council-resynthesis',
         'council-routing',
         'council-sequential',
+        'council-skip',
         'council-webhook',
         'session-broadcast',
         'session-custom',

@@ -1,5 +1,7 @@
 import { MultiParticipantSession } from '../../client/session';
-import { model } from '../council/support';
+import { startCouncil } from '../../client/council';
+import { readCouncilProgress } from '../../client/councilRead';
+import { council, expert, model } from '../council/support';
 import { waitFor } from '../helpers/wait';
 import { chatRequests } from '../helpers/mockLlm';
 import { rawRequest, startUiTestBed, type UiTestBed } from './support';
@@ -113,6 +115,30 @@ describe('council ui guards', () => {
     expect([idle.status, JSON.parse(idle.body)]).toEqual([200, { skipped: false }]);
     const description = await bed.harness.client.workflow.getHandle(sessionId).describe();
     expect(description.status.name).toBe('RUNNING');
+  });
+
+  it("refuses a council expert's skip with no call in flight, or of an unknown expert, saying why", async () => {
+    const councilId = `${sessionId}-council`;
+    // The council waits for a person after its round: running, with no call in flight.
+    const context = council('parallel', [expert('a')], { awaitHumanBetweenRounds: { timeoutMs: 120_000 } });
+    await startCouncil(bed.harness.client, context, { taskQueue: bed.harness.taskQueue, councilId });
+    const handle = bed.harness.client.workflow.getHandle(councilId);
+    await waitFor('the council to wait for a person', async () => {
+      const { events } = await readCouncilProgress(bed.harness.client, councilId);
+      return events.some((e) => e.kind === 'status' && e.status === 'awaiting-human');
+    });
+    const skip = async (participant: string) => {
+      const response = await rawRequest(bed.ui.port, {
+        method: 'POST',
+        path: `/api/runs/${councilId}/skip`,
+        headers: { Host: host, 'Content-Type': 'application/json', 'X-Council-Token': bed.ui.token },
+        body: JSON.stringify({ participant }),
+      });
+      return [response.status, (JSON.parse(response.body) as { error: string }).error];
+    };
+    expect(await skip('a')).toEqual([400, expect.stringContaining('expert "a" has no call in flight')]);
+    expect(await skip('zz')).toEqual([400, expect.stringContaining('no expert "zz" in this council')]);
+    await handle.cancel();
   });
 
   it('streams no tokens of an unknown run, and ends the stream of a closed one at once', async () => {

@@ -44,6 +44,7 @@ export class CouncilDetails {
       ['answering', by('thinking')],
       ['done', by('done')],
       ['failed', by('failed')],
+      ['skipped', by('skipped')],
     ] as const;
     const line = parts.flatMap(([label, who]) => (who.length ? [`${label}: ${names(who)}`] : []));
     return line.length ? `${head} · ${line.join(' · ')}` : head;

@@ -10,6 +10,7 @@ import {
   type ModelSettings,
 } from '../shared/callModel';
 import type { CouncilLedger } from './ledger';
+import type { TurnCalls } from './skip';
 
 /**
  * Patch id of hedging in a round that closes early: once a quorum or deadline has closed the round,
@@ -30,6 +31,8 @@ export interface HedgeHooks {
   onBackupStarted(backup: string): void;
   /** True once a quorum or deadline has closed the call's round: no seat is left to fill. */
   roundClosed?: () => boolean;
+  /** The turn's calls, for a person to skip: each call takes a slot in it; none when it cannot be skipped. */
+  turn?: TurnCalls;
 }
 
 /**
@@ -66,8 +69,8 @@ interface Ending {
 }
 
 /** Starts a call in its own cancellable slot, and keeps how it ended where a condition can read it. */
-function startCall(settings: ModelSettings, prompt: ChatMessage[], options: CallOptions) {
-  const inFlight: InFlightCalls = new Map();
+function startCall(settings: ModelSettings, prompt: ChatMessage[], options: CallOptions, turn?: TurnCalls) {
+  const inFlight: InFlightCalls = turn?.slot() ?? new Map();
   const ending: Ending = {};
   const done = callModel(settings, prompt, { ...options, inFlight }).then(
     (outcome) => void (ending.outcome = outcome),
@@ -94,20 +97,24 @@ export async function hedgedCall(
   options: CallOptions,
   hooks: HedgeHooks,
 ): Promise<HedgedOutcome> {
-  if (!hedge) return callModel(settings, prompt, options);
+  const { turn } = hooks;
+  if (!hedge) return callModel(settings, prompt, { ...options, ...(turn && { inFlight: turn.slot() }) });
   const closed = hooks.roundClosed ?? (() => false);
-  const own = startCall(settings, prompt, options);
-  if (await condition(() => own.ended() || closed(), hedge.afterMs)) {
+  const own = startCall(settings, prompt, options, turn);
+  // A skipped turn starts no backup, even when its timer fired in the same workflow task as the skip.
+  if ((await condition(() => own.ended() || closed(), hedge.afterMs)) || turn?.skipped) {
     if (!own.ended()) await own.done;
     return outcomeOf(own.ending);
   }
   const name = backupName(hedge.backup);
   hooks.onBackupStarted(name);
   const label = `${options.site.label ?? options.site.participant} by ${name}`;
-  const backup = startCall(hedge.backup, prompt, {
-    ...options,
-    site: { ...options.site, phase: 'hedge', label },
-  });
+  const backup = startCall(
+    hedge.backup,
+    prompt,
+    { ...options, site: { ...options.site, phase: 'hedge', label } },
+    turn,
+  );
   const answered = (ending: Ending) => ending.outcome?.status === 'ok' || ending.thrown !== undefined;
   await condition(
     () => answered(own.ending) || answered(backup.ending) || (own.ended() && backup.ended()) || closed(),

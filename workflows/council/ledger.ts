@@ -80,6 +80,19 @@ export class CouncilLedger extends MessageLedger {
   }
 
   /**
+   * A person skipped the expert's turn (`skipExpert`): unlike a failure it takes its later turns, and
+   * any answer it gave in an earlier round stays its position.
+   */
+  expertSkipped(expert: Expert, phase: TurnPhase, round = this.round, charge: CallCharge = {}): void {
+    const output = this.output(expert);
+    const error = { type: 'Skipped', message: `${expert.name} was skipped by a person in round ${round}` };
+    const late = this.lateMark(round);
+    Object.assign(output, { status: 'skipped', round, error, ...late });
+    const charged = this.charge(output, charge);
+    this.record({ ...this.who(expert, phase), round, state: 'skipped', error, ...late, ...charged });
+  }
+
+  /**
    * Records an expert's answer as a message; answers (not critiques) become its output. An answer of
    * a round already closed is marked late, in the message, the output and the event.
    */
@@ -97,6 +110,11 @@ export class CouncilLedger extends MessageLedger {
     const output = this.output(expert);
     output.tokenUsage = addUsage(output.tokenUsage, usage);
     output.round = round;
+    // An answer after a skipped turn: the expert is back, its skip no longer its outcome.
+    if (output.status === 'skipped') {
+      output.status = 'done';
+      delete output.error;
+    }
     if (servedBy) output.servedBy = servedBy;
     if (phase === 'answer') Object.assign(output, { content: stored.content, ...late });
     this.record({

@@ -9,6 +9,7 @@ import type { CouncilLedger } from './ledger';
 import type { ModeContext } from './modes';
 import type { RoundCloser } from './quorum';
 import { synthesisPrompt } from './synthesis';
+import type { ExpertCalls } from './skip';
 import { takeTurn } from './turn';
 
 /**
@@ -27,6 +28,7 @@ export function modeContext(
   ids: CallIds,
   closer: RoundCloser,
   budget?: BudgetGate,
+  calls?: ExpertCalls,
 ): ModeContext {
   const { context } = ledger;
   return {
@@ -41,7 +43,7 @@ export function modeContext(
     },
     // A spent budget ends the experts' turns: none is taken (or refused) after it, what was said stays.
     turn: (expert, phase) =>
-      budget?.ledger.exhausted ? Promise.resolve(false) : takeTurn(ledger, ids, expert, phase, budget),
+      budget?.ledger.exhausted ? Promise.resolve(false) : takeTurn(ledger, ids, expert, phase, budget, calls),
     gather: (turns) => closer.close(ledger, turns),
     async endRound() {
       const wait = context.awaitHumanBetweenRounds;

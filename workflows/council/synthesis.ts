@@ -73,6 +73,7 @@ export function synthesisPrompt(config: SynthesisConfig, material: SynthesisMate
     (kept, all) => `\n\n[council: shortened to ${kept} of ${all} bytes to fit this prompt]`,
   ).texts;
   const failed = material.outputs.filter((output) => output.status === 'failed');
+  const skipped = material.outputs.filter((output) => output.status === 'skipped');
   const human = material.messages.filter((message) => message.sender === HUMAN_SENDER_ID);
   const outputs = answered
     .map((o, i) => quotedBlock('###', o.expertName, [], contents[i] ?? ''))
@@ -102,6 +103,16 @@ export function synthesisPrompt(config: SynthesisConfig, material: SynthesisMate
           )
           .join('\n') +
         '\nTheir views are missing or incomplete: do not invent them, and say the conclusion lacks them.'
+      : '',
+    skipped.length > 0
+      ? '## Skipped Experts\n' +
+        skipped
+          .map(
+            (o) =>
+              `- ${quotedName(o.expertName)} (${o.expertId}) was skipped by a person in round ${o.round}`,
+          )
+          .join('\n') +
+        '\nTheir latest turn gave no answer: do not invent it, and say the conclusion lacks it.'
       : '',
     'Synthesize a unified conclusion from the expert outputs, the critical analysis and the consensus points.',
   ];

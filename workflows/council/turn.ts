@@ -9,6 +9,7 @@ import { conversationContextFor, type HistoryFormat } from './history';
 import { addressReply, parseExpertReply, type ExpertReply } from './expertReply';
 import { expertPrompt, type PhaseSpec } from './prompt';
 import { MESSAGE_ROUTING_PATCH, routeReply, type RoutedReply } from './routing';
+import type { ExpertCalls } from './skip';
 
 /**
  * One expert's turn: its visible history in, one routed message (or a recorded failure) out.
@@ -20,6 +21,7 @@ export async function takeTurn(
   expert: Expert,
   phase: PhaseSpec,
   budget: BudgetGate | undefined,
+  calls?: ExpertCalls,
 ): Promise<boolean> {
   const { context } = ledger;
   // The call's own round: a quorum may close it while the call runs, which makes the answer late.
@@ -60,7 +62,16 @@ export async function takeTurn(
   const site = { round: ledger.round, phase: phase.kind, participant: expert.id, label: expert.name };
   const options = { site, ids, responseFormat: structured ? ('json' as const) : undefined, budget };
   const { hedge, hooks } = expertHedge(ledger, expert, round);
-  const outcome = await hedgedCall(hedge, expert, prompt, options, hooks);
+  const turn = calls?.begin(expert.id);
+  const outcome = await hedgedCall(hedge, expert, prompt, options, {
+    ...hooks,
+    ...(turn && { turn }),
+  }).finally(() => turn && calls?.end(expert.id, turn));
+  // Only a person's skip sets `skipped`: a call cut short by its run's cancellation is no skip.
+  if (turn?.skipped && outcome.status !== 'ok') {
+    ledger.expertSkipped(expert, phase.kind, round, chargeOf(outcome));
+    return false;
+  }
   if (outcome.status !== 'ok') {
     ledger.expertFailed(expert, phase.kind, outcome.error, round, chargeOf(outcome));
     return false;

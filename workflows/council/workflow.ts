@@ -43,6 +43,7 @@ import { CARRIED_ROUNDS_PATCH, carryOverPrior, lastCarriedRound, parsePriorConve
 import { parseResynthesisSource, recordOf, seedLedger } from './resynthesis';
 import { PEER_REVIEW_PATCH, peerReview } from './review/run';
 import { modeContext, stopIfCancelled, synthesize } from './run';
+import { ExpertCalls, handleExpertSkips } from './skip';
 import { invalid } from '../shared/invalid';
 
 /** The versions this input may have: a plain council (1), a re-synthesis (2) or a continuation (3, 4). */
@@ -127,6 +128,9 @@ export async function councilWorkflow(
     { validator: (request) => void checkHumanMessage(request, ledger) },
   );
 
+  const calls = new ExpertCalls();
+  handleExpertSkips(ledger, calls);
+
   // The worker's provider policy on every model the council will call, before any is called.
   if (patched(PROVIDER_POLICY_PATCH)) {
     const { activeExperts, synthesisConfig, budget } = context;
@@ -162,7 +166,7 @@ export async function councilWorkflow(
         if (last > 0 && patched(CARRIED_ROUNDS_PATCH)) ledger.round = last;
         carryOverPrior(ledger, prior);
       }
-      await councilModeRunner(context).run(modeContext(ledger, ids, closer, gate));
+      await councilModeRunner(context).run(modeContext(ledger, ids, closer, gate, calls));
     }
     // Only a configured review calls patched(): other councils record no marker, as before.
     let review: PeerReviewResult | undefined;

@@ -36,21 +36,32 @@ function followTokens(id, onChange) {
   return { calls, close: () => source.close() };
 }
 
-/** A skip button for a session participant's call in flight (councils have none). */
-function skipButton(view, name, note) {
+/**
+ * A skip button for a call in flight: a session participant's (posted by name) or a council expert's
+ * (posted by expert id; its hedge's backup is skipped with it). A council's synthesizer has none.
+ */
+function skipButton(view, name, participant, note) {
   const button = el('button', { type: 'button', 'data-testid': `skip-${name}` }, `Skip ${name}`);
   button.addEventListener('click', async () => {
     button.disabled = true;
     const url = `/api/runs/${encodeURIComponent(view.id)}/skip`;
-    note.textContent = await post(url, { participant: name }, `skipping ${name}`);
+    note.textContent = await post(url, { participant }, `skipping ${name}`);
   });
   return button;
 }
 
+/** What a call's skip button posts: the session participant's name, the council expert's id, or none. */
+function skipTarget(view, name, participant) {
+  if (view.kind === 'session') return name;
+  const expert = view.participants.some((p) => p.id === participant && p.role === 'expert');
+  return expert ? participant : undefined;
+}
+
 /** One call's node, kept while it streams so its text grows in place (and its button stays clickable). */
-function liveNode(view, callId, name, note) {
+function liveNode(view, callId, name, participant, note) {
   const head = el('div', { class: 'head' }, `${callId} · ${name} · streaming…`);
-  if (view.kind === 'session') head.append(' ', skipButton(view, name, note));
+  const target = skipTarget(view, name, participant);
+  if (target !== undefined) head.append(' ', skipButton(view, name, target, note));
   const text = el('div', { class: 'text' });
   const root = el(
     'div',
@@ -73,7 +84,7 @@ function drawLive(box, nodes, note, view, calls, tab) {
     const name = names.get(call.participant) || call.participant;
     let node = nodes.get(callId);
     if (!node) {
-      node = liveNode(view, callId, name, note);
+      node = liveNode(view, callId, name, call.participant, note);
       nodes.set(callId, node);
       box.append(node.root);
     }

@@ -1,0 +1,53 @@
+import { Command } from 'commander';
+import { skipExpert } from '../council';
+import { CouncilUserError } from '../errors';
+import { findRun } from '../runs';
+import { MultiParticipantSession } from '../session';
+import { connectionFlags, withConnectionOptions } from './options';
+import { openRuntime } from './runtime';
+import { serveWorkflow } from './workflows';
+
+/**
+ * `council skip <id> <name>`: cancels the call in flight of a session's participant (by name) or a
+ * council's expert (by id); its turn is recorded as `skipped` and the round goes on without it.
+ */
+export function skipCommand(): Command {
+  const command = new Command('skip')
+    .description("skip a call in flight: a session participant's (by name) or a council expert's (by id)")
+    .argument('<id>', 'session or council id')
+    .argument('<name>', "the session participant's name, or the council expert's id");
+  withConnectionOptions(command);
+  return command.action(async (id: string, name: string, options: Record<string, unknown>) => {
+    const runtime = await openRuntime(connectionFlags(options));
+    try {
+      const found = await findRun(runtime.client, id);
+      if (found.description.status.name !== 'RUNNING') {
+        throw new CouncilUserError(
+          `${found.kind} "${id}" is closed: it has no call to skip`,
+          'see `council show ID`',
+        );
+      }
+      // A worker must serve the run for it to take the update.
+      await serveWorkflow(runtime, found);
+      if (found.kind === 'council') {
+        const skip = await skipExpert(runtime.client, id, name);
+        const calls =
+          skip.cancelledCalls === 1 ? 'its call' : `its ${skip.cancelledCalls} calls (with its backup)`;
+        process.stdout.write(
+          `Skipped expert ${name} in round ${skip.round} of council ${id}: ${calls} cancelled\n`,
+        );
+        return;
+      }
+      const session = await MultiParticipantSession.attach(runtime.client, id);
+      if (!(await session.skipParticipant(name))) {
+        throw new CouncilUserError(
+          `participant "${name}" of session ${id} has no call in flight`,
+          'skip it while its round runs (see `council attach ID`)',
+        );
+      }
+      process.stdout.write(`Skipped ${name} in session ${id}: its call was cancelled\n`);
+    } finally {
+      await runtime.close();
+    }
+  });
+}
