@@ -12,7 +12,7 @@ import { sendMessageUpdate } from '../common/sessionApi';
 import { zodProblem } from '../common/validation';
 import type { sessionWorkflow } from '../workflows';
 import { CouncilUserError } from './errors';
-import { validSessionConfig } from './session';
+import { validSessionConfig } from './sessionCalls';
 import { sessionMetadata } from './webUi';
 
 /** Id of the update that carries a one-question session's question, so any process can wait on that round. */
