@@ -8,6 +8,7 @@ export {
   type StartSessionOptions,
 } from './session';
 export {
+  closeOneRoundSession,
   FIRST_ROUND_UPDATE_ID,
   resumeOneRoundSession,
   SessionIdTakenError,
@@ -34,6 +35,15 @@ export {
 export { cancelRun, findRun, type FoundRun, type RunMemo } from './runs';
 export { listRuns, type RunFilter, type RunRow } from './runRow';
 export { awaitRoundEnd } from './sessionRoundEnd';
+export {
+  watchSessionRound,
+  type RoundCallState,
+  type RoundParticipant,
+  type SessionRoundProgress,
+  type SessionRoundWatch,
+  type WatchSessionRoundOptions,
+} from './sessionRoundWatch';
+export { councilRetries, type CallRetry } from './pendingCalls';
 export { resynthesizeCouncil, startResynthesis, type ResynthesisOptions } from './resynthesize';
 export { startSessionResynthesis, type SessionResynthesisOptions } from './sessionResynthesis';
 export {
