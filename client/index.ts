@@ -55,14 +55,8 @@ export {
   type OnExpertUpdate,
   type OnStatusUpdate,
 } from './councilTypes';
-export {
-  councilMessages,
-  councilStats,
-  loadConversation,
-  readConversation,
-  saveConversation,
-  type CouncilConversation,
-} from './conversation';
+export { councilMessages, councilStats, readConversation, type CouncilConversation } from './conversation';
+export { loadConversation, saveConversation } from './conversationFile';
 export {
   CARRIED_OVER_ROUND,
   filterMessages,
