@@ -34,7 +34,7 @@ import {
 import { explainEnded } from './ended';
 import { CouncilUserError } from './errors';
 import { rejectApiKey, workflowExpert } from './seedContext';
-import { asUserError } from './session';
+import { asUserError } from './sessionCalls';
 import type { OnToken } from './tokens';
 import { councilMetadata } from './webUi';
 

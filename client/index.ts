@@ -8,6 +8,7 @@ export {
   type StartSessionOptions,
 } from './session';
 export {
+  closeOneRoundSession,
   FIRST_ROUND_UPDATE_ID,
   resumeOneRoundSession,
   SessionIdTakenError,
@@ -40,6 +41,15 @@ export {
 export { cancelRun, findRun, type FoundRun, type RunMemo } from './runs';
 export { listRuns, type RunFilter, type RunRow } from './runRow';
 export { awaitRoundEnd } from './sessionRoundEnd';
+export {
+  watchSessionRound,
+  type RoundCallState,
+  type RoundParticipant,
+  type SessionRoundProgress,
+  type SessionRoundWatch,
+  type WatchSessionRoundOptions,
+} from './sessionRoundWatch';
+export { councilRetries, type CallRetry } from './pendingCalls';
 export { resynthesizeCouncil, startResynthesis, type ResynthesisOptions } from './resynthesize';
 export { startSessionResynthesis, type SessionResynthesisOptions } from './sessionResynthesis';
 export {
@@ -51,14 +61,8 @@ export {
   type OnExpertUpdate,
   type OnStatusUpdate,
 } from './councilTypes';
-export {
-  councilMessages,
-  councilStats,
-  loadConversation,
-  readConversation,
-  saveConversation,
-  type CouncilConversation,
-} from './conversation';
+export { councilMessages, councilStats, readConversation, type CouncilConversation } from './conversation';
+export { loadConversation, saveConversation } from './conversationFile';
 export {
   CARRIED_OVER_ROUND,
   filterMessages,

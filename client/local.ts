@@ -24,7 +24,8 @@ import {
   type OnExpertUpdate,
   type OnStatusUpdate,
 } from './councilTypes';
-import { councilMessages, councilStats, saveConversation } from './conversation';
+import { councilMessages, councilStats } from './conversation';
+import { saveConversation } from './conversationFile';
 import { MultiParticipantSession, type StartSessionOptions } from './session';
 import { startSimulatedProviders } from './simulatedProviders';
 

@@ -8,11 +8,11 @@ import {
 } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { sendMessageSchema, type RoundResult, type SessionConfigInput } from '../common/session';
-import { sendMessageUpdate } from '../common/sessionApi';
+import { closeSessionUpdate, sendMessageUpdate } from '../common/sessionApi';
 import { zodProblem } from '../common/validation';
 import type { sessionWorkflow } from '../workflows';
 import { CouncilUserError } from './errors';
-import { validSessionConfig } from './session';
+import { validSessionConfig } from './sessionCalls';
 import { sessionMetadata } from './webUi';
 
 /** Id of the update that carries a one-question session's question, so any process can wait on that round. */
@@ -101,6 +101,19 @@ export async function resumeOneRoundSession(
     waitForStage: 'ACCEPTED',
   });
   return { handle, round };
+}
+
+/**
+ * Waits for a one-question session to close after its round, so it is listed as closed. A session
+ * started by an older client, whose workflow does not close itself, is closed here.
+ */
+export async function closeOneRoundSession(handle: WorkflowHandle<typeof sessionWorkflow>): Promise<void> {
+  if ((await handle.describe()).status.name !== 'RUNNING') return;
+  await handle.executeUpdate(closeSessionUpdate).catch((error: unknown) => {
+    // It closed itself between the two calls.
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  });
+  await handle.result();
 }
 
 async function exists(client: Client, workflowId: string): Promise<boolean> {

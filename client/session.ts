@@ -1,29 +1,13 @@
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
-import { sessionBudgetProblems, type BudgetView } from '../common/budget';
-import { sessionQuorumProblem } from '../common/quorum';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { BudgetView } from '../common/budget';
 import { raiseBudgetSchema, type RaiseBudgetInput } from '../common/budgetRaise';
-import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import type { ModelSpec } from '../common/llm';
-import type {
-  OrchestrationStrategy,
-  ParticipantRole,
-  ParticipantSpec,
-  ParticipantSpecInput,
-} from '../common/participants';
+import type { OrchestrationStrategy, ParticipantRole, ParticipantSpec } from '../common/participants';
 import {
   sendMessageSchema,
-  sessionConfigSchema,
   type ParticipantDetail,
   type ParticipantInfo,
   type ParticipantResponse,
-  type SessionConfig,
   type SessionConfigInput,
   type SessionView,
   type TranscriptEntry,
@@ -45,30 +29,19 @@ import {
 } from '../common/sessionApi';
 import { zodProblem } from '../common/validation';
 import type { sessionWorkflow } from '../workflows';
-import { explainEnded } from './ended';
 import { CouncilUserError } from './errors';
-import { sessionMetadata } from './webUi';
+import { participantDetailOf, updateSession } from './sessionCalls';
+import {
+  existingSession,
+  startSessionWorkflow,
+  type ParticipantExtras,
+  type SendMessageOptions,
+  type StartSessionOptions,
+} from './sessionStart';
 import { watchTokens, type OnToken, type TokenWatch, type WatchTokensOptions } from './tokens';
 
-/** How often an update whose request timed out is asked again (under the same id). */
-const UPDATE_ATTEMPTS = 5;
-
-/** Options for starting a session workflow. */
-export interface StartSessionOptions {
-  sessionId?: string;
-  taskQueue?: string;
-}
-
-/** Options of {@link MultiParticipantSession.sendMessage}. */
-export interface SendMessageOptions {
-  /** Only these participants answer. */
-  participants?: string[];
-  /** Called with each participant's text as it streams, until the round ends (client/tokens.ts). */
-  onToken?: OnToken;
-}
-
-/** Extra settings for a participant beyond name, model and role. */
-export type ParticipantExtras = Omit<ParticipantSpecInput, 'name' | 'model' | 'role' | 'priority'>;
+export { asUserError, succeeded, validSessionConfig } from './sessionCalls';
+export type { ParticipantExtras, SendMessageOptions, StartSessionOptions } from './sessionStart';
 
 /**
  * The seed's `MultiParticipantSession` API over a durable session workflow. Every call goes to the
@@ -83,43 +56,20 @@ export class MultiParticipantSession {
 
   /**
    * Starts a new session: the seed's `MultiParticipantSession::new(systemPrompt, maxTokens, strategy)`.
-   * The config is checked here first: a bad one is a CouncilUserError naming each issue, and starts nothing.
+   * A bad config is a CouncilUserError naming each issue, and starts nothing (client/sessionStart.ts).
    */
   static async create(
     client: Client,
     config: SessionConfigInput,
     options: StartSessionOptions = {},
   ): Promise<MultiParticipantSession> {
-    const parsed = validSessionConfig(config);
-    const sessionId = options.sessionId ?? `session-${crypto.randomUUID()}`;
-    try {
-      const handle = await client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
-        workflowId: sessionId,
-        taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-        args: [{ config }],
-        ...sessionMetadata(parsed),
-      });
-      return new MultiParticipantSession(client, sessionId, handle);
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      const hint = 'attach to it with MultiParticipantSession.attach, or pick another sessionId';
-      throw new CouncilUserError(`a session with id "${sessionId}" is already running`, hint, {
-        cause: error,
-      });
-    }
+    const { sessionId, handle } = await startSessionWorkflow(client, config, options);
+    return new MultiParticipantSession(client, sessionId, handle);
   }
 
   /** Attaches to a running session by id (after a crash of this process, say). */
   static async attach(client: Client, sessionId: string): Promise<MultiParticipantSession> {
-    const handle = client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
-    try {
-      await handle.describe();
-    } catch (error) {
-      throw new CouncilUserError(`no session with id "${sessionId}"`, 'list sessions with `council list`', {
-        cause: error,
-      });
-    }
-    return new MultiParticipantSession(client, sessionId, handle);
+    return new MultiParticipantSession(client, sessionId, await existingSession(client, sessionId));
   }
 
   /**
@@ -138,7 +88,7 @@ export class MultiParticipantSession {
     if (!parsed.success) throw new CouncilUserError(`invalid message: ${zodProblem(parsed.error)}`);
     const watch = onToken ? this.watchTokens(onToken) : undefined;
     try {
-      return (await this.update(sendMessageUpdate, request)).responses;
+      return (await updateSession(this.handle, sendMessageUpdate, request)).responses;
     } finally {
       await watch?.stop();
     }
@@ -153,7 +103,7 @@ export class MultiParticipantSession {
   }
 
   addParticipant(name: string, model: ModelSpec, role: ParticipantRole, extras: ParticipantExtras = {}) {
-    return this.update(addParticipantUpdate, { ...extras, name, model, role });
+    return updateSession(this.handle, addParticipantUpdate, { ...extras, name, model, role });
   }
 
   addParticipantWithPriority(
@@ -163,11 +113,11 @@ export class MultiParticipantSession {
     priority: number,
     extras: ParticipantExtras = {},
   ): Promise<ParticipantSpec> {
-    return this.update(addParticipantUpdate, { ...extras, name, model, role, priority });
+    return updateSession(this.handle, addParticipantUpdate, { ...extras, name, model, role, priority });
   }
 
   removeParticipant(name: string): Promise<ParticipantSpec> {
-    return this.update(removeParticipantUpdate, name);
+    return updateSession(this.handle, removeParticipantUpdate, name);
   }
 
   /**
@@ -175,16 +125,20 @@ export class MultiParticipantSession {
    * observer that becomes a panelist answers from the next round, knowing everything it observed.
    */
   setParticipantRole(name: string, role: ParticipantRole, priority?: number): Promise<ParticipantSpec> {
-    return this.update(setParticipantRoleUpdate, { name, role, ...(priority !== undefined && { priority }) });
+    return updateSession(this.handle, setParticipantRoleUpdate, {
+      name,
+      role,
+      ...(priority !== undefined && { priority }),
+    });
   }
 
   setOrchestrationStrategy(strategy: OrchestrationStrategy): Promise<OrchestrationStrategy> {
-    return this.update(setStrategyUpdate, strategy);
+    return updateSession(this.handle, setStrategyUpdate, strategy);
   }
 
   /** Cancels the participant's call in flight; resolves true when there was one. */
   skipParticipant(name: string): Promise<boolean> {
-    return this.update(skipParticipantUpdate, name);
+    return updateSession(this.handle, skipParticipantUpdate, name);
   }
 
   /**
@@ -192,7 +146,7 @@ export class MultiParticipantSession {
    * strategies finish their round). Resolves true when a round was running.
    */
   stopRound(): Promise<boolean> {
-    return this.update(stopRoundUpdate);
+    return updateSession(this.handle, stopRoundUpdate);
   }
 
   /**
@@ -205,7 +159,7 @@ export class MultiParticipantSession {
     if (!parsed.success) {
       throw new CouncilUserError(`invalid budget raise: ${zodProblem(parsed.error)}`, 'e.g. { byUsd: 0.5 }');
     }
-    return this.update(raiseBudgetUpdate, parsed.data);
+    return updateSession(this.handle, raiseBudgetUpdate, parsed.data);
   }
 
   /**
@@ -213,7 +167,7 @@ export class MultiParticipantSession {
    * refused. Resolves to the budget after it.
    */
   stopBudget(): Promise<BudgetView> {
-    return this.update(stopBudgetUpdate);
+    return updateSession(this.handle, stopBudgetUpdate);
   }
 
   /** Every participant, in order of joining: its spec's fields flat, with usage and history size. */
@@ -224,19 +178,7 @@ export class MultiParticipantSession {
   /** One participant (`.name`, `.role`, `.usage`, `.history`, …), or undefined if there is none by that name. */
   async getParticipant(name: string): Promise<ParticipantDetail | undefined> {
     const record = await this.handle.query(participantQuery, name);
-    if (!record) return undefined;
-    const { spec, joinedAt, history, usage, instructions } = record;
-    const historyDropped = record.historyDropped ?? 0;
-    return {
-      ...spec,
-      spec,
-      joinedAt,
-      history,
-      instructions,
-      usage,
-      historyLength: history.length,
-      historyDropped,
-    };
+    return record ? participantDetailOf(record) : undefined;
   }
 
   view(): Promise<SessionView> {
@@ -249,65 +191,7 @@ export class MultiParticipantSession {
 
   /** Ends the session after any round in progress; the workflow completes. */
   async close(): Promise<SessionView> {
-    await this.update(closeSessionUpdate);
+    await updateSession(this.handle, closeSessionUpdate);
     return this.handle.result();
   }
-
-  /**
-   * Runs an update under one id. A server that times the request out (a busy cluster) may still
-   * run it: asking again under the same id returns that run's result instead of running it twice.
-   */
-  private async update<Ret, Args extends unknown[]>(
-    definition: UpdateDefinition<Ret, Args>,
-    ...args: Args
-  ): Promise<Ret> {
-    // The overloads split on arity; the definition's own type keeps args and result in step.
-    const execute = this.handle.executeUpdate.bind(this.handle) as (
-      def: UpdateDefinition<Ret, Args>,
-      options: { args: Args; updateId: string },
-    ) => Promise<Ret>;
-    const updateId = crypto.randomUUID();
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await execute(definition, { args, updateId });
-      } catch (error) {
-        if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError && attempt < UPDATE_ATTEMPTS) continue;
-        throw asUserError(await explainEnded(this.handle, 'session', error));
-      }
-    }
-  }
-}
-
-/** The config as the workflow reads it, or a CouncilUserError naming each issue (fields, budget). */
-export function validSessionConfig(config: SessionConfigInput): SessionConfig {
-  const parsed = sessionConfigSchema.safeParse(config);
-  if (!parsed.success) {
-    throw new CouncilUserError(`invalid session config: ${zodProblem(parsed.error)}`, 'fix the fields named');
-  }
-  const quorumProblem = sessionQuorumProblem(parsed.data);
-  if (quorumProblem) throw new CouncilUserError(`invalid session config: ${quorumProblem}`);
-  const budgetProblems = sessionBudgetProblems(parsed.data);
-  if (budgetProblems.length > 0) {
-    throw new CouncilUserError(
-      `invalid session config: ${budgetProblems.join('; ')}`,
-      'fix the budget or the models',
-    );
-  }
-  return parsed.data;
-}
-
-/** A rejected or failed update becomes one readable error; anything else passes through. */
-export function asUserError(error: unknown): unknown {
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    return new CouncilUserError(error.cause.message, undefined, { cause: error });
-  }
-  return error;
-}
-
-/**
- * The responses that are answers: the seed's "check `responses.len()` to see how many succeeded"
- * is `succeeded(responses).length` here, since a round's responses include failed and skipped ones.
- */
-export function succeeded(responses: readonly ParticipantResponse[]): ParticipantResponse[] {
-  return responses.filter((response) => response.status === 'ok');
 }

@@ -2,8 +2,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { audienceLine } from '../../common/councilRouting';
 import { ZERO_USAGE } from '../../common/llm';
 import type { ExecutionResult, ExpertMessage, ExpertUpdate } from '../councilTypes';
+import { councilRetries } from '../pendingCalls';
 import type { TokenEvent } from '../tokens';
-import { matchActivities } from './followSession';
 import type { ParticipantLine, ProgressRenderer } from './progress';
 
 const SYNTHESIS = 'Synthesis';
@@ -99,14 +99,18 @@ export class CouncilBoard {
     this.set(SYNTHESIS, 'synthesizer', state);
   }
 
+  /** Shows the calls the server is retrying (library: {@link councilRetries}) on their experts' lines. */
   async pollRetries(handle: WorkflowHandle): Promise<void> {
-    const pending = (await handle.describe()).raw.pendingActivities ?? [];
-    const thinking = this.order.filter((name) => this.lines.get(name)?.state.kind === 'thinking');
-    for (const [name, activity] of matchActivities(thinking, pending)) {
-      const line = this.lines.get(name);
-      if (!line || (activity.attempt ?? 1) <= 1) continue;
-      const reason = activity.lastFailure?.message?.split('\n')[0] ?? 'retrying';
-      this.set(name, line.role, { kind: 'retrying', attempt: activity.attempt ?? 2, reason });
+    // Call ids name experts by id; the lines, by name.
+    const thinking = [...this.names].filter(([, name]) =>
+      ['thinking', 'retrying'].includes(this.lines.get(name)?.state.kind ?? ''),
+    );
+    const ids = thinking.map(([id]) => id);
+    for (const retry of await councilRetries(handle, ids)) {
+      const name = retry.participant === undefined ? undefined : this.names.get(retry.participant);
+      const line = name === undefined ? undefined : this.lines.get(name);
+      if (name === undefined || !line) continue;
+      this.set(name, line.role, { kind: 'retrying', attempt: retry.attempt, reason: retry.reason });
     }
   }
 

@@ -94,7 +94,7 @@ export function runCommand(): Command {
       // needed: it brings the Temporal client, which the first line below must not wait for.
       const savedPrior =
         options.from !== undefined
-          ? (await import('../conversation')).priorFromFile(options.from)
+          ? (await import('../conversationFile')).priorFromFile(options.from)
           : undefined;
       const id = options.id ?? newRunId(config.kind === 'session' ? 'run' : 'council');
       // At once, before the SDK loads and the server and worker start (seconds on a fresh data dir).
@@ -125,7 +125,7 @@ export function runCommand(): Command {
           const continueFrom =
             savedPrior ??
             (options.fromRun !== undefined
-              ? await (await import('../conversation')).priorFromCouncil(runtime.client, options.fromRun)
+              ? await (await import('../conversationFile')).priorFromCouncil(runtime.client, options.fromRun)
               : undefined);
           if (continueFrom) {
             out.say(`Continues ${continueFrom.sourceId}: ${continueFrom.messages.length} earlier message(s)`);

@@ -1,9 +1,8 @@
-import { WorkflowNotFoundError, type WorkflowHandle, type WorkflowUpdateHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowUpdateHandle } from '@temporalio/client';
 import { formatBudget } from './estimate';
 import { progressRendererFor } from './progress';
 import type { ParticipantResponse, RoundResult, SessionConfig } from '../../common/session';
-import { closeSessionUpdate } from '../../common/sessionApi';
-import { SessionIdTakenError, startOneRoundSession } from '../oneRoundSession';
+import { closeOneRoundSession, SessionIdTakenError, startOneRoundSession } from '../oneRoundSession';
 import { followSessionRound, rowOf } from './followSession';
 import { exitCodeOf, formatUsage, outcomeOf, totalUsage, type ExitCode, type Output } from './output';
 import { printable } from './sanitize';
@@ -71,14 +70,7 @@ export async function finishSessionRun(
     renderer,
     0,
   );
-  // The workflow closes itself after the round; a run started by an older CLI is closed here.
-  if ((await handle.describe()).status.name === 'RUNNING') {
-    await handle.executeUpdate(closeSessionUpdate).catch((error: unknown) => {
-      // It closed itself between the two calls.
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    });
-    await handle.result();
-  }
+  await closeOneRoundSession(handle);
   return reportRun(responses, out, meta, await round);
 }
 

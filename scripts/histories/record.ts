@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { executeCouncilExperts, startCouncil } from '../../client/council';
-import { priorFromCouncil } from '../../client/conversation';
+import { priorFromCouncil } from '../../client/conversationFile';
 import { resynthesizeCouncil } from '../../client/resynthesize';
 import { MultiParticipantSession } from '../../client/session';
 import type { CouncilMode } from '../../common/council';

@@ -4,13 +4,8 @@ import { executeCouncilExperts } from '../../client/council';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  councilMessages,
-  councilStats,
-  loadConversation,
-  priorFromCouncil,
-  saveConversation,
-} from '../../client/conversation';
+import { councilMessages, councilStats } from '../../client/conversation';
+import { loadConversation, priorFromCouncil, saveConversation } from '../../client/conversationFile';
 import { CouncilUserError } from '../../client/errors';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';

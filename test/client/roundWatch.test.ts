@@ -1,0 +1,114 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { startCouncil } from '../../client/council';
+import { closeOneRoundSession, startOneRoundSession } from '../../client/oneRoundSession';
+import { councilRetries, type CallRetry } from '../../client/pendingCalls';
+import { MultiParticipantSession } from '../../client/session';
+import { watchSessionRound, type SessionRoundProgress } from '../../client/sessionRoundWatch';
+import { council, expert, scriptedCouncil } from '../council/support';
+import { useMockHarness } from '../helpers/mockHarness';
+import { waitFor } from '../helpers/wait';
+
+// The library's live view of a run, on the real dev server: the states, answers and retries the
+// CLI shows while a round plays, read from any process through a workflow handle.
+const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
+/** Long enough that a poll sees the call waiting for its second attempt. */
+const slowRetry = { maximumAttempts: 3, initialIntervalMs: 1500, backoffCoefficient: 1 };
+
+/** Each named speaker's first call fails with a 500; every other call answers. */
+function failFirstCallOf(mock: LLMock, speakers: readonly string[]): void {
+  const failed = new Set<string>();
+  scriptedCouncil(mock, (speaker) => {
+    if (!speakers.includes(speaker) || failed.has(speaker)) return undefined;
+    failed.add(speaker);
+    return { error: { message: 'upstream exploded', type: 'server_error' }, status: 500 };
+  });
+}
+
+describe('live progress through the library', () => {
+  const bench = useMockHarness('round-watch', (mock) => failFirstCallOf(mock, ['Flaky', 'Expert A']));
+
+  it('watchSessionRound: states, a retry with its reason, then every answer of the round once', async () => {
+    const { client, taskQueue } = bench.harness;
+    const session = await MultiParticipantSession.create(client, { strategy: 'broadcast' }, { taskQueue });
+    await session.addParticipant('Steady', model, 'panelist');
+    await session.addParticipant('Flaky', model, 'panelist', { retry: slowRetry });
+    const handle = client.workflow.getHandle(session.sessionId);
+    const seen: SessionRoundProgress[] = [];
+    const watch = watchSessionRound(handle, {
+      fromIndex: (await session.view()).transcriptLength,
+      pollMs: 100,
+      onProgress: (progress) => seen.push(progress),
+    });
+    const responses = await session.sendMessage('user', 'Which option?').finally(() => watch.stop());
+    expect(responses.map((r) => [r.participantName, r.status])).toEqual([
+      ['Steady', 'ok'],
+      ['Flaky', 'ok'],
+    ]);
+    const states = seen.flatMap((p) => p.participants.map((q) => ({ name: q.name, ...q.state })));
+    expect(states).toContainEqual({
+      name: 'Flaky',
+      kind: 'retrying',
+      attempt: 2,
+      maxAttempts: 3,
+      reason: expect.stringContaining('upstream exploded'),
+    });
+    expect(states).toContainEqual({ name: 'Steady', kind: 'done', tokens: 15 });
+    // The poll after the round's end may not come before stop(): answers are those recorded by then, once each.
+    const answered = seen.flatMap((p) => p.answers.map((entry) => entry.from));
+    expect(new Set(answered).size).toBe(answered.length);
+    expect(answered.every((name) => name === 'Steady' || name === 'Flaky')).toBe(true);
+    expect(answered).toContain('Steady');
+    await session.close();
+  });
+
+  it("councilRetries: a council expert's call in backoff, matched to the expert by id", async () => {
+    const { client, taskQueue } = bench.harness;
+    const councilId = await startCouncil(client, council('parallel', [expert('a'), expert('b')]), {
+      taskQueue,
+    });
+    const handle = client.workflow.getHandle(councilId);
+    let retries: CallRetry[] = [];
+    await waitFor('the failed call of Expert A to wait for its retry', async () => {
+      retries = await councilRetries(handle, ['a', 'b']);
+      return retries.length > 0;
+    });
+    expect(retries).toEqual([
+      {
+        participant: 'a',
+        activityId: 'r1.answer.a',
+        attempt: 2,
+        maxAttempts: 4,
+        reason: expect.stringContaining('upstream exploded'),
+      },
+    ]);
+    // Without the thinking participants, the retry is still listed, owned by nobody.
+    const anonymous = await councilRetries(handle);
+    expect(anonymous.every((retry) => retry.participant === undefined)).toBe(true);
+    await handle.result();
+    expect(await councilRetries(handle, ['a', 'b'])).toEqual([]);
+  });
+
+  it('closeOneRoundSession: waits for a run to close, and closes one that does not close itself', async () => {
+    const { client, taskQueue } = bench.harness;
+    const run = await startOneRoundSession(
+      client,
+      { strategy: 'broadcast', participants: [{ name: 'Steady', model, role: 'panelist' }] },
+      'Which?',
+      {
+        sessionId: `one-round-${crypto.randomUUID()}`,
+        taskQueue,
+      },
+    );
+    await run.round.result();
+    await closeOneRoundSession(run.handle);
+    expect((await run.handle.describe()).status.name).toBe('COMPLETED');
+    // A session an older client started stays open after its round.
+    const session = await MultiParticipantSession.create(client, { strategy: 'broadcast' }, { taskQueue });
+    await session.addParticipant('Steady', model, 'panelist');
+    await session.sendMessage('user', 'Which?');
+    const handle = client.workflow.getHandle(session.sessionId);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await closeOneRoundSession(handle);
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+  });
+});
