@@ -11,8 +11,11 @@ import { waitFor } from '../helpers/wait';
 // The library's live view of a run, on the real dev server: the states, answers and retries the
 // CLI shows while a round plays, read from any process through a workflow handle.
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
-/** Long enough that a poll sees the call waiting for its second attempt. */
-const slowRetry = { maximumAttempts: 3, initialIntervalMs: 1500, backoffCoefficient: 1 };
+/**
+ * The backoff before the second attempt: the window in which a poll can see the retry. Wide, because
+ * a poll (two queries and a describe) can take over a second on a loaded machine.
+ */
+const slowRetry = { maximumAttempts: 3, initialIntervalMs: 8000, backoffCoefficient: 1 };
 
 /** Each named speaker's first call fails with a 500; every other call answers. */
 function failFirstCallOf(mock: LLMock, speakers: readonly string[]): void {
@@ -39,12 +42,19 @@ describe('live progress through the library', () => {
       pollMs: 100,
       onProgress: (progress) => seen.push(progress),
     });
-    const responses = await session.sendMessage('user', 'Which option?').finally(() => watch.stop());
+    const round = session.sendMessage('user', 'Which option?');
+    const statesSeen = () => seen.flatMap((p) => p.participants.map((q) => ({ name: q.name, ...q.state })));
+    // Its failure, if any, is awaited below; waiting must not leave it unhandled meanwhile.
+    round.catch(() => undefined);
+    await waitFor('a poll to see Flaky wait for its retry', () =>
+      statesSeen().some((state) => state.name === 'Flaky' && state.kind === 'retrying'),
+    );
+    const responses = await round.finally(() => watch.stop());
     expect(responses.map((r) => [r.participantName, r.status])).toEqual([
       ['Steady', 'ok'],
       ['Flaky', 'ok'],
     ]);
-    const states = seen.flatMap((p) => p.participants.map((q) => ({ name: q.name, ...q.state })));
+    const states = statesSeen();
     expect(states).toContainEqual({
       name: 'Flaky',
       kind: 'retrying',

@@ -94,7 +94,10 @@ describe("a session round's deadline across a Temporal server SIGKILL", () => {
       'Agent-B',
     ]);
     expect(result.closedEarly).toEqual({ reason: 'deadline', late: ['Agent-C'] });
-    expect(answerer.held).toHaveLength(1);
+    // Only C is called again: its 5 s heartbeat timeout may lapse during the outage, and then the
+    // restarted server retries its call. A and B, recorded before the kill, are never asked again.
+    expect(answerer.held.length).toBeGreaterThanOrEqual(1);
+    expect(answerer.held.map((call) => call.speaker)).toEqual(answerer.held.map(() => 'Agent-C'));
 
     answerer.release();
     const attached = await MultiParticipantSession.attach(fresh, session.sessionId);
