@@ -59,10 +59,27 @@ export async function updateSession<Ret, Args extends unknown[]>(
     try {
       return await execute(definition, { args, updateId });
     } catch (error) {
-      if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError && attempt < UPDATE_ATTEMPTS) continue;
+      if (attempt < UPDATE_ATTEMPTS && (isRpcTimeout(error) || unprocessedByWorker(error))) continue;
       throw asUserError(await explainEnded(handle, 'session', error));
     }
   }
+}
+
+function isRpcTimeout(error: unknown): boolean {
+  return error instanceof WorkflowUpdateRPCTimeoutOrCancelledError;
+}
+
+/**
+ * The server's rejection of an update whose workflow task ended without the worker answering it (a
+ * worker that was shutting down or evicted the run took that task). Nothing of it reached the
+ * history, so asking again is safe; the server names no failure type for it, only this message.
+ */
+function unprocessedByWorker(error: unknown): boolean {
+  return (
+    error instanceof WorkflowUpdateFailedError &&
+    error.cause instanceof Error &&
+    error.cause.message.includes("wasn't processed by worker")
+  );
 }
 
 /** A rejected or failed update becomes one readable error; anything else passes through. */
