@@ -1,11 +1,10 @@
-import { attemptBound, REPLY_PRIMING_TOKENS, type Amount } from '../../common/budget';
+import { REPLY_PRIMING_TOKENS, type Amount } from '../../common/budget';
 import { councilContextSchema, type CouncilContext } from '../../common/council';
-import { DEFAULT_RETRY, LIMITS } from '../../common/defaults';
+import { LIMITS } from '../../common/defaults';
 import { backupName } from '../../common/hedge';
-import { priceOf } from '../../common/prices';
-import type { ModelCaller } from '../../workflows/shared/callModel';
 import type { CouncilConfig } from '../config';
-import type { EstimateRow, SessionEstimate } from './estimate';
+import type { SessionEstimate } from './estimate';
+import { estimateRow, type EstimateRow } from './estimateRow';
 
 /**
  * The most tokens one council prompt can take. A council's prompts have no smaller bound of their
@@ -23,21 +22,6 @@ function turnsOf(context: CouncilContext): number {
   return context.debateStyle === 'turns' ? context.debateRounds : 2 * context.debateRounds;
 }
 
-/** A row of `calls` calls of `caller`, each its every attempt at the council's prompt bound. */
-function rowOf(caller: ModelCaller, calls: number): EstimateRow {
-  const price = priceOf(caller.model);
-  const attempts = caller.retry?.maximumAttempts ?? DEFAULT_RETRY.maximumAttempts;
-  const perAttempt = attemptBound(COUNCIL_PROMPT_TOKEN_BOUND, caller.maxOutputTokens ?? Infinity, price);
-  const times = calls * attempts;
-  return {
-    name: caller.name,
-    model: `${caller.model.provider}/${caller.model.model}`,
-    calls,
-    worst: { tokens: perAttempt.tokens * times, usd: perAttempt.usd * times },
-    priced: price !== undefined,
-  };
-}
-
 /**
  * Worst case of a whole council: each expert's every turn (and, with peer review, its review and
  * the one retry of an unreadable ranking), each hedge backup standing in for every turn of the
@@ -50,12 +34,15 @@ export function estimateCouncil(config: Extract<CouncilConfig, { kind: 'council'
   const reviews = context.peerReview ? 2 : 0;
   const rows: EstimateRow[] = [];
   for (const expert of context.activeExperts) {
-    rows.push(rowOf(expert, turns + reviews));
+    rows.push(estimateRow(expert, turns + reviews, COUNCIL_PROMPT_TOKEN_BOUND));
     const hedge = expert.hedge ?? context.hedge;
     // A backup is sent the expert's prompt, under its own bounds and retry policy.
-    if (hedge) rows.push(rowOf({ ...hedge.backup, name: backupName(hedge.backup) }, turns));
+    if (hedge)
+      rows.push(
+        estimateRow({ ...hedge.backup, name: backupName(hedge.backup) }, turns, COUNCIL_PROMPT_TOKEN_BOUND),
+      );
   }
-  rows.push(rowOf(context.synthesisConfig, 1));
+  rows.push(estimateRow(context.synthesisConfig, 1, COUNCIL_PROMPT_TOKEN_BOUND));
   const total = rows.reduce<Amount>(
     (sum, row) => ({ tokens: sum.tokens + row.worst.tokens, usd: sum.usd + row.worst.usd }),
     { tokens: 0, usd: 0 },

@@ -1,24 +1,14 @@
 import { Command } from 'commander';
-import { attemptBound, modelName, type Amount, type BudgetView } from '../../common/budget';
-import { DEFAULT_RETRY } from '../../common/defaults';
+import { modelName, type Amount, type BudgetView } from '../../common/budget';
 import { priceOf } from '../../common/prices';
 import type { SessionConfig } from '../../common/session';
-import type { ModelCaller } from '../../workflows/shared/callModel';
 import { STRATEGIES } from '../../workflows/strategies';
 import { leadOf, splitByRole } from '../../workflows/strategies/roles';
 import { loadConfigFile } from '../config';
 import { estimateCouncil } from './councilEstimate';
+import { estimateRow, type EstimateRow } from './estimateRow';
 
-/** One model's share of a round's worst case. */
-export interface EstimateRow {
-  name: string;
-  model: string;
-  /** Most calls it makes in one round. */
-  calls: number;
-  worst: Amount;
-  /** False when the model has no price: `worst.usd` then counts nothing for it. */
-  priced: boolean;
-}
+export type { EstimateRow } from './estimateRow';
 
 /** The worst case of one round of a session config, or of a whole council (what `council run` plays). */
 export interface SessionEstimate {
@@ -41,15 +31,15 @@ export interface SessionEstimate {
 export function estimateSession(config: SessionConfig): SessionEstimate {
   const { main, evaluators } = splitByRole(config.participants);
   const context = config.maxTokens;
-  const evaluatorRows = evaluators.map((spec) => rowOf(spec, 1, context));
+  const evaluatorRows = evaluators.map((spec) => estimateRow(spec, 1, context));
   // The lead moderator's synthesis (moderatorLed) or lead supervisor's assignment (hierarchical).
   const lead = leadOf(config.strategy, main);
-  let mainRows = main.map((spec) => rowOf(spec, spec === lead ? 2 : 1, context));
+  let mainRows = main.map((spec) => estimateRow(spec, spec === lead ? 2 : 1, context));
   if (config.strategy === 'selector' && config.selector) {
     // Each turn may pick any participant again: the worst case is the dearest one every turn.
     const turns = STRATEGIES.selector.maxCalls?.(main.length, { selector: config.selector }) ?? main.length;
     const dearest = main
-      .map((spec) => rowOf(spec, turns, context))
+      .map((spec) => estimateRow(spec, turns, context))
       .reduce<EstimateRow | undefined>(
         (worst, row) =>
           !worst ||
@@ -69,7 +59,7 @@ export function estimateSession(config: SessionConfig): SessionEstimate {
             },
           ]
         : []),
-      rowOf({ name: 'selector', ...config.selector }, turns, context),
+      estimateRow({ name: 'selector', ...config.selector }, turns, context),
     ];
   }
   const rows = [...mainRows, ...evaluatorRows];
@@ -82,20 +72,6 @@ export function estimateSession(config: SessionConfig): SessionEstimate {
     total,
     priced: rows.every((row) => row.priced),
     ...(config.budget && { budget: config.budget }),
-  };
-}
-
-function rowOf(caller: ModelCaller, calls: number, contextTokens: number): EstimateRow {
-  const price = priceOf(caller.model);
-  const attempts = caller.retry?.maximumAttempts ?? DEFAULT_RETRY.maximumAttempts;
-  const perAttempt = attemptBound(contextTokens, caller.maxOutputTokens ?? Infinity, price);
-  const times = calls * attempts;
-  return {
-    name: caller.name,
-    model: `${caller.model.provider}/${caller.model.model}`,
-    calls,
-    worst: { tokens: perAttempt.tokens * times, usd: perAttempt.usd * times },
-    priced: price !== undefined,
   };
 }
 
