@@ -43,7 +43,7 @@ export async function followSessionRound(
   renderer: ProgressRenderer,
   transcriptFrom: number,
 ): Promise<ParticipantResponse[]> {
-  const lines = new RoundLines(handle.workflowId, renderer);
+  const lines = new SessionRoundLines(handle.workflowId, renderer);
   const round = watchSessionRound(handle, {
     fromIndex: transcriptFrom,
     onProgress: (progress) => lines.show(progress.participants, progress.answers),
@@ -53,7 +53,7 @@ export async function followSessionRound(
   });
   try {
     const responses = await done.finally(() => Promise.all([round.stop(), tokens.stop()]));
-    renderer.update(responses.map(finalLine));
+    lines.update(responses.map(finalLine));
     for (const response of responses) {
       if (response.status === 'ok' && !lines.printed.has(response.participantName)) {
         renderer.answer(rowOf(response));
@@ -65,11 +65,16 @@ export async function followSessionRound(
   }
 }
 
-/** The renderer's lines for a round: how long each participant has been thinking, which answers were printed. */
-class RoundLines {
+/**
+ * The renderer's lines for a round: how long each participant has been thinking, which answers were
+ * printed, and who was shown answering.
+ */
+export class SessionRoundLines {
   private readonly since = new Map<string, number>();
   /** Participants whose answer was printed. */
   readonly printed = new Set<string>();
+  /** Participants shown thinking, retrying or held by a budget this round. */
+  private readonly started = new Set<string>();
 
   constructor(
     private readonly sessionId: string,
@@ -78,10 +83,28 @@ class RoundLines {
 
   show(participants: RoundParticipant[], answers: TranscriptEntry[]): void {
     // States first: a plain log reads "X: done", then X's answer.
-    this.renderer.update(
+    this.update(
       participants.map(({ name, role, state }) => ({ name, role, state: this.stateOf(name, state) })),
     );
     for (const entry of answers) this.print(entry);
+  }
+
+  /**
+   * Hands the renderer `lines`. Polls see states, not transitions: a call that ended between two polls
+   * is first seen done, so it is shown thinking first, as it was; every answer reads thinking → done.
+   */
+  update(lines: readonly ParticipantLine[]): void {
+    const unseen = (line: ParticipantLine) => line.state.kind === 'done' && !this.started.has(line.name);
+    if (lines.some(unseen)) {
+      const sinceMs = Date.now();
+      this.renderer.update(
+        lines.map((line) => (unseen(line) ? { ...line, state: { kind: 'thinking', sinceMs } } : line)),
+      );
+    }
+    for (const { name, state } of lines) {
+      if (['thinking', 'retrying', 'budget', 'done'].includes(state.kind)) this.started.add(name);
+    }
+    this.renderer.update(lines);
   }
 
   private stateOf(name: string, state: RoundParticipant['state']): ParticipantState {
