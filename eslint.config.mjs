@@ -64,7 +64,7 @@ export default tseslint.config(
     },
   },
   // The layers, bottom up: common/ (workflow-safe shapes), then workflows/, activities/ and storage/,
-  // then workers/, then client/ with the CLI on top. test/lint/layers.test.ts shows each rule fail.
+  // then workers/, then client/: simulation/, runtime/, api/, with the CLI and the web view on top. test/lint/layers.test.ts shows each rule fail.
   {
     files: ['workers/**/*.ts'],
     rules: {
@@ -73,14 +73,36 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+client/cli(/|$)',
-              message: 'A worker never depends on the CLI: move what both need below client/cli.',
+              regex: '^(\\.\\./)+client(/|$)',
+              message:
+                'A worker never depends on client/: it builds on the worker. Move what both need to workers/ or common/.',
             },
           ],
         },
       ],
     },
   },
+  ...[
+    [
+      'client/simulation',
+      '(runtime|api|cli|ui)',
+      'client/simulation/ (the simulated providers) sits below the rest of client/',
+    ],
+    [
+      'client/runtime',
+      '(api|cli|ui)',
+      'client/runtime/ (local server, worker, connections) sits below the library API',
+    ],
+    ['client/api', '(cli|ui)', 'client/api/ (the library) never depends on the CLI or the web view'],
+  ].map(([folder, above, why]) => ({
+    files: [`${folder}/**/*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: `^\\.\\./${above}(/|$)`, message: `${why}: move what both need down.` }] },
+      ],
+    },
+  })),
   {
     files: ['storage/**/*.ts'],
     rules: {

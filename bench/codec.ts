@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { MultiParticipantSession } from '../client/session';
+import { MultiParticipantSession } from '../client/api/session';
 import { councilDataConverter, openBlobStore } from '../storage/converter';
 import { DEFAULT_BLOB_THRESHOLD_BYTES, type BlobStoreSettingsInput } from '../storage/settings';
 import { benchLargeModel, benchModel, type BenchContext } from './harness';

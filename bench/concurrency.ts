@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { MultiParticipantSession } from '../client/session';
+import { MultiParticipantSession } from '../client/api/session';
 import { benchModel, type BenchContext } from './harness';
 import { billableActions } from './historyProfile';
 import {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer, temporalExecutable } from '../client/devServer';
+import { startDevServer, temporalExecutable } from '../client/runtime/devServer';
 import { bundleCouncilWorkflows } from '../workers/worker';
 import type { BenchOptions } from './options';
 import { describeMachine, type MachineDescription } from './machine';

@@ -1,4 +1,4 @@
-import { MultiParticipantSession } from '../client/session';
+import { MultiParticipantSession } from '../client/api/session';
 import { benchModel, type BenchContext } from './harness';
 import { round1 } from './machine';
 import { round2, summarize } from './stats';

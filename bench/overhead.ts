@@ -1,4 +1,4 @@
-import { MultiParticipantSession } from '../client/session';
+import { MultiParticipantSession } from '../client/api/session';
 import { DirectSession } from './direct';
 import { benchModel, type BenchContext } from './harness';
 import { cpuSeconds, serverCpuSeconds } from './machine';

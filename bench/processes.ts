@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { freePort } from '../client/freePort';
+import { freePort } from '../client/runtime/freePort';
 import { cpuSeconds, rssMiB } from './machine';
 import type { WorkerMemory, WorkerProcessConfig } from './workerProcess';
 

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { MultiParticipantSession } from '../client/session';
+import { MultiParticipantSession } from '../client/api/session';
 import type { ParticipantSpecInput } from '../common/participants';
 import { DEFAULT_TIMEOUTS } from '../common/defaults';
 import { benchModel, type BenchContext } from './harness';

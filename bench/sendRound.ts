@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
-import type { MultiParticipantSession } from '../client/session';
+import type { MultiParticipantSession } from '../client/api/session';
 import type { ParticipantResponse } from '../common/session';
 import { sendMessageUpdate } from '../common/sessionApi';
 import type { sessionWorkflow } from '../workflows';

@@ -1,6 +1,6 @@
 import { temporal } from '@temporalio/proto';
-import { MultiParticipantSession } from '../client/session';
-import type { TokenEvent } from '../client/tokens';
+import { MultiParticipantSession } from '../client/api/session';
+import type { TokenEvent } from '../client/api/tokens';
 import { STREAM_LIMITS } from '../common/stream';
 import type { BenchContext } from './harness';
 import { serverCpuSeconds } from './machine';

@@ -1,12 +1,12 @@
 /** council's public library API: sessions, councils, connection helpers and the shared types. */
-export { Council, type ConnectCouncilOptions, type LocalCouncilOptions } from './local';
+export { Council, type ConnectCouncilOptions, type LocalCouncilOptions } from './api/local';
 export {
   MultiParticipantSession,
   succeeded,
   type ParticipantExtras,
   type SendMessageOptions,
   type StartSessionOptions,
-} from './session';
+} from './api/session';
 export {
   closeOneRoundSession,
   FIRST_ROUND_UPDATE_ID,
@@ -15,7 +15,7 @@ export {
   startOneRoundSession,
   type OneRoundSession,
   type OneRoundSessionOptions,
-} from './oneRoundSession';
+} from './api/oneRoundSession';
 export {
   participantOf,
   watchTokens,
@@ -23,24 +23,24 @@ export {
   type TokenEvent,
   type TokenWatch,
   type WatchTokensOptions,
-} from './tokens';
+} from './api/tokens';
 export {
   createExpertMessage,
   executeCouncilExperts,
   sendHumanMessage,
   skipExpert,
   startCouncil,
-} from './council';
-export { attachCouncil } from './councilAttach';
+} from './api/council';
+export { attachCouncil } from './api/councilAttach';
 export {
   councilHumanMessages,
   readCouncilProgress,
   readCouncilResult,
   type CouncilHumanMessage,
-} from './councilRead';
-export { cancelRun, findRun, type FoundRun, type RunMemo } from './runs';
-export { listRuns, type RunFilter, type RunRow } from './runRow';
-export { awaitRoundEnd } from './sessionRoundEnd';
+} from './api/councilRead';
+export { cancelRun, findRun, type FoundRun, type RunMemo } from './api/runs';
+export { listRuns, type RunFilter, type RunRow } from './api/runRow';
+export { awaitRoundEnd } from './api/sessionRoundEnd';
 export {
   watchSessionRound,
   type RoundCallState,
@@ -48,10 +48,10 @@ export {
   type SessionRoundProgress,
   type SessionRoundWatch,
   type WatchSessionRoundOptions,
-} from './sessionRoundWatch';
-export { councilRetries, type CallRetry } from './pendingCalls';
-export { resynthesizeCouncil, startResynthesis, type ResynthesisOptions } from './resynthesize';
-export { startSessionResynthesis, type SessionResynthesisOptions } from './sessionResynthesis';
+} from './api/sessionRoundWatch';
+export { councilRetries, type CallRetry } from './api/pendingCalls';
+export { resynthesizeCouncil, startResynthesis, type ResynthesisOptions } from './api/resynthesize';
+export { startSessionResynthesis, type SessionResynthesisOptions } from './api/sessionResynthesis';
 export {
   type ConversationContext,
   type CouncilExpert,
@@ -60,9 +60,14 @@ export {
   type ExpertMessage,
   type OnExpertUpdate,
   type OnStatusUpdate,
-} from './councilTypes';
-export { councilMessages, councilStats, readConversation, type CouncilConversation } from './conversation';
-export { loadConversation, saveConversation } from './conversationFile';
+} from './api/councilTypes';
+export {
+  councilMessages,
+  councilStats,
+  readConversation,
+  type CouncilConversation,
+} from './api/conversation';
+export { loadConversation, saveConversation } from './api/conversationFile';
 export {
   CARRIED_OVER_ROUND,
   filterMessages,
@@ -81,11 +86,12 @@ export {
   connectClient,
   connectWorker,
   resolveTarget,
+  type ResolvedTarget,
   type TemporalTarget,
-} from './connection';
-export { startDevServer, type DevServer, type DevServerOptions } from './devServer';
-export { CouncilUserError } from './errors';
-export { isQueryCancelledByServer, queryRetryInterceptor } from './queryRetry';
+} from './runtime/connection';
+export { startDevServer, type DevServer, type DevServerOptions } from './runtime/devServer';
+export { CouncilUserError } from '../common/userError';
+export { isQueryCancelledByServer, queryRetryInterceptor } from './runtime/queryRetry';
 export { OrchestrationStrategy, ParticipantRole, type ParticipantSpec } from '../common/participants';
 export type { ModelSpec, TokenUsage } from '../common/llm';
 export type {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * What a model call publishes while it streams, read by watchers (client/tokens.ts). It travels as
+ * What a model call publishes while it streams, read by watchers (client/api/tokens.ts). It travels as
  * the activity's heartbeat details: the server keeps only the latest heartbeat of a pending
  * activity, in its mutable state, and shows it to `DescribeWorkflowExecution`. Nothing of it enters
  * the workflow's history, whatever the length of the answer or the number of watchers.

@@ -29,7 +29,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import OpenAI from 'openai';
 import { createLlmActivities, ProviderPolicy } from '../activities';
-import { startDevServer } from '../client/devServer';
+import { startDevServer } from '../client/runtime/devServer';
 import { COUNCIL_MODES } from '../common/council';
 import { ORCHESTRATION_STRATEGIES } from '../common/participants';
 import { createCouncilWorker } from '../workers/worker';

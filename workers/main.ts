@@ -9,8 +9,9 @@ import {
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { STREAM_LIMITS } from '../common/stream';
 import { zodProblem } from '../common/validation';
-import { configuredTarget, connectWorker, type TemporalTarget } from '../client/connection';
-import { CouncilUserError } from '../client/errors';
+import { connectWorker } from './connection';
+import { configuredTarget, type TemporalTarget } from './target';
+import { CouncilUserError } from '../common/userError';
 import { blobStoreFromEnv } from '../storage';
 import { createCouncilWorker, DEFAULT_STICKY_QUEUE_TIMEOUT_MS } from './worker';
 

@@ -2,7 +2,7 @@ import type { DataConverter } from '@temporalio/common';
 import { SimplePlugin } from '@temporalio/plugin';
 import type { WorkerOptions, WorkflowBundle } from '@temporalio/worker';
 import { createLlmActivities, providerClientsFromEnv, type LlmActivities } from '../activities';
-import { CouncilUserError } from '../client/errors';
+import { CouncilUserError } from '../common/userError';
 import { DEFAULT_STICKY_QUEUE_TIMEOUT_MS, WORKFLOWS_PATH } from './worker';
 import { STREAM_LIMITS } from '../common/stream';
 

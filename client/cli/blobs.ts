@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { blobStoreFromEnv } from '../../storage';
 import { startCodecServer } from '../../storage/codecServer';
 import { gc } from '../../storage/gc';
-import { configuredTarget } from '../connection';
-import { CouncilUserError } from '../errors';
-import { dataDirectory } from './localServer';
+import { configuredTarget } from '../runtime/connection';
+import { CouncilUserError } from '../../common/userError';
+import { dataDirectory } from '../runtime/localServer';
 import { createOutput } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
-import { openRuntime } from './runtime';
+import { openRuntime } from '../runtime/localRuntime';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 

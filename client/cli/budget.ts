@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import type { BudgetView } from '../../common/budget';
 import type { RaiseBudgetInput } from '../../common/budgetRaise';
-import { CouncilUserError } from '../errors';
-import { MultiParticipantSession } from '../session';
+import { CouncilUserError } from '../../common/userError';
+import { MultiParticipantSession } from '../api/session';
 import { connectionFlags, withConnectionOptions } from './options';
 import { withServedWorkflow } from './workflows';
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { configJsonSchema, configShape, loadConfigFile } from '../config';
-import { configModels, requiredKeyVars } from '../simulated';
+import { configJsonSchema, configShape, loadConfigFile } from '../api/config';
+import { configModels, requiredKeyVars } from './simulated';
 
 /** `council config schema|check`: the JSON Schema of config files, and validation of one. */
 export function configCommand(): Command {

@@ -1,9 +1,9 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { audienceLine } from '../../common/councilRouting';
 import { ZERO_USAGE } from '../../common/llm';
-import type { ExecutionResult, ExpertMessage, ExpertUpdate } from '../councilTypes';
-import { councilRetries } from '../pendingCalls';
-import type { TokenEvent } from '../tokens';
+import type { ExecutionResult, ExpertMessage, ExpertUpdate } from '../api/councilTypes';
+import { councilRetries } from '../api/pendingCalls';
+import type { TokenEvent } from '../api/tokens';
 import type { ParticipantLine, ProgressRenderer } from './progress';
 
 const SYNTHESIS = 'Synthesis';

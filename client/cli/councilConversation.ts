@@ -3,13 +3,13 @@ import type { Command } from 'commander';
 import { filterMessages, type ConversationMessage } from '../../common/conversation';
 import { conversationStats, EVERYONE, type ConversationStats } from '../../common/conversationStats';
 import { MESSAGE_TYPES } from '../../common/council';
-import { checkFilter, readConversation } from '../conversation';
-import { savedConversationOf, writeConversation } from '../conversationFile';
-import { CouncilUserError } from '../errors';
+import { checkFilter, readConversation } from '../api/conversation';
+import { savedConversationOf, writeConversation } from '../api/conversationFile';
+import { CouncilUserError } from '../../common/userError';
 import { messageJsonOf, workflowStatusOf } from './jsonOutput';
 import { formatTable, type Output } from './output';
 import { printable } from './sanitize';
-import type { FoundRun } from '../runs';
+import type { FoundRun } from '../api/runs';
 import { wrapText } from './wrap';
 
 /** `show`'s flags that read a council's conversation: filters, `--stats`, `--save`. */

@@ -2,7 +2,7 @@ import { REPLY_PRIMING_TOKENS, type Amount } from '../../common/budget';
 import { councilContextSchema, type CouncilContext } from '../../common/council';
 import { LIMITS } from '../../common/defaults';
 import { backupName } from '../../common/hedge';
-import type { CouncilConfig } from '../config';
+import type { CouncilConfig } from '../api/config';
 import type { SessionEstimate } from './estimate';
 import { estimateRow, type EstimateRow } from './estimateRow';
 

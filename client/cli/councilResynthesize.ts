@@ -1,19 +1,19 @@
 import { Command, Option } from 'commander';
 import { modelSpecSchema, PROVIDERS, type ProviderName } from '../../common/llm';
 import { zodProblem } from '../../common/validation';
-import { CouncilUserError } from '../errors';
+import { CouncilUserError } from '../../common/userError';
 import type { SynthesisConfig } from '../../common/council';
 import { councilRecordQuery } from '../../common/resynthesis';
-import { startResynthesis, unusableSource } from '../resynthesize';
-import { startSessionResynthesis } from '../sessionResynthesis';
+import { startResynthesis, unusableSource } from '../api/resynthesize';
+import { startSessionResynthesis } from '../api/sessionResynthesis';
 import type { SessionView } from '../../common/session';
 import { sessionViewQuery } from '../../common/sessionApi';
-import { SIMULATED_BANNER } from '../simulated';
+import { SIMULATED_BANNER } from './simulated';
 import { attachCouncilRun } from './councilRun';
 import { createOutput } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
-import { isSimulatedQueue, openRuntime } from './runtime';
-import { findRun } from '../runs';
+import { isSimulatedQueue, openRuntime } from '../runtime/localRuntime';
+import { findRun } from '../api/runs';
 import { newRunId, serveWorkflow } from './workflows';
 
 interface ResynthesizeOptions {

@@ -1,11 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { CouncilContextInput } from '../../common/council';
 import type { PriorConversation } from '../../common/savedConversation';
-import { startCouncil } from '../council';
-import { attachCouncil } from '../councilAttach';
-import { type ExecutionResult } from '../councilTypes';
-import { CouncilUserError } from '../errors';
-import { shownContextsJson } from '../shownContext';
+import { startCouncil } from '../api/council';
+import { attachCouncil } from '../api/councilAttach';
+import { type ExecutionResult } from '../api/councilTypes';
+import { CouncilUserError } from '../../common/userError';
+import { shownContextsJson } from '../api/shownContext';
 import { CouncilBoard } from './councilBoard';
 import { councilRows, formatPeerReview, peerReviewFields, synthesisRow } from './councilShow';
 import { eventsOf } from './events';
@@ -22,8 +22,8 @@ import {
   type Output,
 } from './output';
 import { progressRendererFor } from './progress';
-import type { CliRuntime } from './runtime';
-import type { FoundRun } from '../runs';
+import type { CliRuntime } from '../runtime/localRuntime';
+import type { FoundRun } from '../api/runs';
 import { idTaken } from './workflows';
 
 /** What a `run` of a council needs. */

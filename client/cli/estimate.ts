@@ -4,7 +4,7 @@ import { priceOf } from '../../common/prices';
 import type { SessionConfig } from '../../common/session';
 import { STRATEGIES } from '../../workflows/strategies';
 import { leadOf, splitByRole } from '../../workflows/strategies/roles';
-import { loadConfigFile } from '../config';
+import { loadConfigFile } from '../api/config';
 import { estimateCouncil } from './councilEstimate';
 import { estimateRow, type EstimateRow } from './estimateRow';
 

@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ParticipantResponse, TranscriptEntry } from '../../common/session';
-import { watchSessionRound, type RoundParticipant } from '../sessionRoundWatch';
-import { watchTokens } from '../tokens';
+import { watchSessionRound, type RoundParticipant } from '../api/sessionRoundWatch';
+import { watchTokens } from '../api/tokens';
 import type { AnswerRow } from './output';
 import type { ParticipantLine, ParticipantState, ProgressRenderer } from './progress';
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { CouncilUserError } from '../errors';
+import { CouncilUserError } from '../../common/userError';
 import { COMMANDS, requestedCommand } from './commands';
 import { ExitCode } from './exitCode';
 
@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
  * `council show ID | head`: once the reader is gone, nothing more can be shown, so the CLI
  * stops at once with exit code 0, as Unix tools do, instead of an unhandled EPIPE and its stack.
  * Whatever runs in Temporal goes on (a run closes itself; `attach` follows it), and an embedded
- * server this process started stops with it (see client/devServer.ts).
+ * server this process started stops with it (see client/runtime/devServer.ts).
  */
 function endQuietlyOnClosedPipe(): void {
   for (const stream of [process.stdout, process.stderr]) {

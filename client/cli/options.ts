@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import { COUNCIL_MODES } from '../../common/council';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
-import { configuredTarget } from '../target';
-import { CouncilUserError } from '../errors';
-import type { ConnectionFlags } from './runtime';
+import { configuredTarget } from '../../workers/target';
+import { CouncilUserError } from '../../common/userError';
+import type { ConnectionFlags } from '../runtime/localRuntime';
 
 /** Adds the options of every command that talks to Temporal. */
 export function withConnectionOptions(command: Command): Command {

@@ -4,7 +4,7 @@
  * on stderr: `npm pack --json` runs the build and its stdout must stay one JSON document.
  */
 import path from 'node:path';
-import { writePrebuiltBundle } from './bundle';
+import { writePrebuiltBundle } from '../runtime/bundle';
 
 if (require.main === module) {
   writePrebuiltBundle().then(

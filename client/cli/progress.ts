@@ -2,7 +2,7 @@ import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import { eventsOf, eventsRenderer } from './events';
 import { formatAnswer, type AnswerRow, type Output } from './output';
-import type { TokenEvent } from '../tokens';
+import type { TokenEvent } from '../api/tokens';
 import { printable } from './sanitize';
 import { liveTail, PlainLines } from './streamText';
 import { terminalWidth } from './wrap';
@@ -32,7 +32,7 @@ export interface ProgressRenderer {
   update(lines: readonly ParticipantLine[]): void;
   /** An answer that just arrived, printed once, above the live lines. */
   answer(row: AnswerRow): void;
-  /** Text a participant's model streamed (client/tokens.ts), shown as it grows; `name` as its line is named. */
+  /** Text a participant's model streamed (client/api/tokens.ts), shown as it grows; `name` as its line is named. */
   text(name: string, event: TokenEvent): void;
   /** Ends the live display; what was printed stays. */
   stop(): void;

@@ -5,9 +5,9 @@ import {
   configShape,
   type ConfigOverrides,
   type CouncilConfig,
-} from '../config';
-import { CouncilUserError } from '../errors';
-import { SIMULATED_BANNER, shouldSimulate } from '../simulated';
+} from '../api/config';
+import { CouncilUserError } from '../../common/userError';
+import { SIMULATED_BANNER, shouldSimulate } from './simulated';
 import { createEventsOutput, eventsOf } from './events';
 import { createOutput, type Output } from './output';
 import {
@@ -17,7 +17,7 @@ import {
   withConfigOptions,
   withConnectionOptions,
 } from './options';
-import type { CliRuntime } from './runtime';
+import type { CliRuntime } from '../runtime/localRuntime';
 import { newRunId } from './runId';
 
 /** Options of the commands that start something from a config. */
@@ -94,12 +94,12 @@ export function runCommand(): Command {
       // needed: it brings the Temporal client, which the first line below must not wait for.
       const savedPrior =
         options.from !== undefined
-          ? (await import('../conversationFile')).priorFromFile(options.from)
+          ? (await import('../api/conversationFile')).priorFromFile(options.from)
           : undefined;
       const id = options.id ?? newRunId(config.kind === 'session' ? 'run' : 'council');
       // At once, before the SDK loads and the server and worker start (seconds on a fresh data dir).
       out.say(`Starting ${config.kind} ${id}…`);
-      const { openRuntime, requireWorker, runQueue } = await import('./runtime');
+      const { openRuntime, requireWorker, runQueue } = await import('../runtime/localRuntime');
       const runtime = await openRuntime(flags);
       const detach = onInterrupt(runtime, out, id);
       try {
@@ -125,7 +125,9 @@ export function runCommand(): Command {
           const continueFrom =
             savedPrior ??
             (options.fromRun !== undefined
-              ? await (await import('../conversationFile')).priorFromCouncil(runtime.client, options.fromRun)
+              ? await (
+                  await import('../api/conversationFile')
+                ).priorFromCouncil(runtime.client, options.fromRun)
               : undefined);
           if (continueFrom) {
             out.say(`Continues ${continueFrom.sourceId}: ${continueFrom.messages.length} earlier message(s)`);

@@ -4,16 +4,16 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { COUNCIL_SCHEMA_VERSION, councilContextSchema } from '../../common/council';
 import type { SearchAttributePair } from '@temporalio/common';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
-import { loadConfigFile, type CouncilConfig } from '../config';
-import { configuredTarget } from '../connection';
-import { CouncilUserError } from '../errors';
-import { SIMULATED_BANNER, shouldSimulate } from '../simulated';
-import { councilMetadata, sessionMetadata } from '../webUi';
+import { loadConfigFile, type CouncilConfig } from '../api/config';
+import { configuredTarget } from '../runtime/connection';
+import { CouncilUserError } from '../../common/userError';
+import { SIMULATED_BANNER, shouldSimulate } from './simulated';
+import { councilMetadata, sessionMetadata } from '../api/webUi';
 import { connectionFlags, withConnectionOptions } from './options';
-import { openRuntime, simulatedQueue } from './runtime';
+import { openRuntime, simulatedQueue } from '../runtime/localRuntime';
 import { manageCommands } from './scheduleManage';
 import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './scheduleShared';
-import { WORKFLOW_TYPES } from '../runs';
+import { WORKFLOW_TYPES } from '../api/runs';
 
 /** `council schedule create|list|describe|pause|unpause|trigger|delete`, on Temporal Schedules. */
 export function scheduleCommand(): Command {

@@ -1,10 +1,10 @@
 import { periodLine, periodSpend } from './schedulePeriod';
 import { Command, Option } from 'commander';
 import { ScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
-import { CouncilUserError } from '../errors';
+import { CouncilUserError } from '../../common/userError';
 import { createOutput, formatTable } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
-import { openRuntime, type CliRuntime } from './runtime';
+import { openRuntime, type CliRuntime } from '../runtime/localRuntime';
 import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './scheduleShared';
 
 /** list, describe, pause, unpause, trigger and delete. */

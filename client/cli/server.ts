@@ -5,12 +5,12 @@ import type { DataConverter } from '@temporalio/common';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { blobStoreFromEnv } from '../../storage';
 import { createCouncilWorker } from '../../workers/worker';
-import { connectWorker, type TemporalTarget } from '../connection';
-import { CouncilUserError } from '../errors';
-import { startSimulatedProviders } from '../simulatedProviders';
-import { cachedWorkflowBundle } from './bundle';
-import { closeLocalServer, dataDirectory, openLocalServer } from './localServer';
-import { simulatedQueue } from './runtime';
+import { connectWorker, type TemporalTarget } from '../runtime/connection';
+import { CouncilUserError } from '../../common/userError';
+import { startSimulatedProviders } from '../simulation/simulatedProviders';
+import { cachedWorkflowBundle } from '../runtime/bundle';
+import { closeLocalServer, dataDirectory, openLocalServer } from '../runtime/localServer';
+import { simulatedQueue } from '../runtime/localRuntime';
 
 interface ServerOptions {
   dataDir?: string;

@@ -1,15 +1,15 @@
 import { Command } from 'commander';
-import { resumeOneRoundSession } from '../oneRoundSession';
-import type { FoundRun } from '../runs';
-import { MultiParticipantSession } from '../session';
-import { awaitRoundEnd } from '../sessionRoundEnd';
-import { SIMULATED_BANNER } from '../simulated';
+import { resumeOneRoundSession } from '../api/oneRoundSession';
+import type { FoundRun } from '../api/runs';
+import { MultiParticipantSession } from '../api/session';
+import { awaitRoundEnd } from '../api/sessionRoundEnd';
+import { SIMULATED_BANNER } from './simulated';
 import { attachCouncilRun } from './councilRun';
 import { followSessionRound, rowOf } from './followSession';
 import { createOutput, exitCodeOf, formatUsage, outcomeOf, totalUsage, type Output } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { progressRendererFor } from './progress';
-import { isSimulatedQueue } from './runtime';
+import { isSimulatedQueue } from '../runtime/localRuntime';
 import { finishSessionRun } from './sessionRun';
 import { withServedWorkflow } from './workflows';
 

@@ -2,12 +2,12 @@ import type { WorkflowHandle, WorkflowUpdateHandle } from '@temporalio/client';
 import { formatBudget } from './estimate';
 import { progressRendererFor } from './progress';
 import type { ParticipantResponse, RoundResult, SessionConfig } from '../../common/session';
-import { closeOneRoundSession, SessionIdTakenError, startOneRoundSession } from '../oneRoundSession';
+import { closeOneRoundSession, SessionIdTakenError, startOneRoundSession } from '../api/oneRoundSession';
 import { followSessionRound, rowOf } from './followSession';
 import { exitCodeOf, formatUsage, outcomeOf, totalUsage, type ExitCode, type Output } from './output';
 import { printable } from './sanitize';
-import type { CliRuntime } from './runtime';
-import type { RunMemo } from '../runs';
+import type { CliRuntime } from '../runtime/localRuntime';
+import type { RunMemo } from '../api/runs';
 import { CLI_MEMO_KEY, idTaken } from './workflows';
 
 /** What a `run` of a session needs to start. */

@@ -2,8 +2,8 @@ import { Command, Option } from 'commander';
 import { COUNCIL_MODES } from '../../common/council';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import type { TranscriptEntry } from '../../common/session';
-import { CouncilUserError } from '../errors';
-import { MultiParticipantSession } from '../session';
+import { CouncilUserError } from '../../common/userError';
+import { MultiParticipantSession } from '../api/session';
 import {
   CONVERSATION_FLAGS,
   showConversation,
@@ -16,11 +16,11 @@ import { formatBudget } from './estimate';
 import { workflowStatusOf } from './jsonOutput';
 import { createOutput, formatTable } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
-import { openRuntime } from './runtime';
+import { openRuntime } from '../runtime/localRuntime';
 import { printable } from './sanitize';
 import { wrapText } from './wrap';
 import { withServedWorkflow } from './workflows';
-import { listRuns } from '../runRow';
+import { listRuns } from '../api/runRow';
 
 /** `council show <id>`: the transcript of a session (or a council's result). */
 export function showCommand(): Command {

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import { skipExpert } from '../council';
-import { CouncilUserError } from '../errors';
-import { findRun } from '../runs';
-import { MultiParticipantSession } from '../session';
+import { skipExpert } from '../api/council';
+import { CouncilUserError } from '../../common/userError';
+import { findRun } from '../api/runs';
+import { MultiParticipantSession } from '../api/session';
 import { connectionFlags, withConnectionOptions } from './options';
-import { openRuntime } from './runtime';
+import { openRuntime } from '../runtime/localRuntime';
 import { serveWorkflow } from './workflows';
 
 /**

@@ -1,4 +1,4 @@
-import type { TokenEvent } from '../tokens';
+import type { TokenEvent } from '../api/tokens';
 import { printable } from './sanitize';
 
 /** Lines of a participant's growing text shown under its line on a terminal. */

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { CouncilUserError } from '../errors';
+import { CouncilUserError } from '../../common/userError';
 import { startUiServer } from '../ui/server';
 import { connectionFlags, withConnectionOptions } from './options';
-import { openRuntime } from './runtime';
+import { openRuntime } from '../runtime/localRuntime';
 import { serveWorkflow } from './workflows';
 
 /** The port `council ui` listens on unless --port says otherwise. */

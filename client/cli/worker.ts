@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { parseWorkerSettings, runWorker, workerSettingsFromEnv } from '../../workers/main';
-import { configuredTarget, type TemporalTarget } from '../connection';
-import { CouncilUserError } from '../errors';
-import { cachedWorkflowBundle } from './bundle';
-import { dataDirectory, publishedServer } from './localServer';
+import { configuredTarget, type TemporalTarget } from '../runtime/connection';
+import { CouncilUserError } from '../../common/userError';
+import { cachedWorkflowBundle } from '../runtime/bundle';
+import { dataDirectory, publishedServer } from '../runtime/localServer';
 
 interface WorkerOptions {
   profile?: string;

@@ -1,20 +1,20 @@
 import type { Client } from '@temporalio/client';
-import { CouncilUserError } from '../errors';
-import { CLI_MEMO_KEY } from '../runRow';
-import { findRun, type FoundRun } from '../runs';
+import { CouncilUserError } from '../../common/userError';
+import { CLI_MEMO_KEY } from '../api/runRow';
+import { findRun, type FoundRun } from '../api/runs';
 import {
   isSimulatedQueue,
   openRuntime,
   requireWorker,
   type CliRuntime,
   type ConnectionFlags,
-} from './runtime';
+} from '../runtime/localRuntime';
 
 /** The memo key of the CLI's runs: it lives with the listed-run row, which reads it too. */
 export { CLI_MEMO_KEY };
 
 /** Id of the update that carries a `run`'s question, so `attach` can wait on the same round. */
-export { FIRST_ROUND_UPDATE_ID as RUN_UPDATE_ID } from '../oneRoundSession';
+export { FIRST_ROUND_UPDATE_ID as RUN_UPDATE_ID } from '../api/oneRoundSession';
 
 export { newRunId } from './runId';
 

@@ -2,7 +2,7 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import { z } from 'zod';
-import { participantOf, type TokenSource } from '../tokens';
+import { participantOf, type TokenSource } from '../api/tokens';
 
 /** One model call's time, as the server recorded it in the run's history. */
 export interface CallTime {

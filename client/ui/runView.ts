@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
-import { findRun, type FoundRun } from '../runs';
+import { findRun, type FoundRun } from '../api/runs';
 import { readRunHistory, type CallTime, type ShownNames } from './runHistory';
 import { councilBody } from './councilView';
 import type { UiRankings } from './rankings';

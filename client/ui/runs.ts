@@ -9,7 +9,7 @@ import {
   CouncilStrategyKey,
 } from '../../common/searchAttributes';
 import { explainEncrypted } from '../../storage/encryption';
-import { runRowOf, type RunRow as ListedRun } from '../runRow';
+import { runRowOf, type RunRow as ListedRun } from '../api/runRow';
 
 /** Most runs one list returns: each may cost a describe call for its summary. */
 export const MAX_LIST = 100;

@@ -2,14 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { LIMITS } from '../../common/defaults';
 import { parseJsonAs } from '../../common/validation';
-import { sendHumanMessage, skipExpert } from '../council';
-import { CouncilUserError } from '../errors';
-import { MultiParticipantSession } from '../session';
-import { findRun } from '../runs';
+import { sendHumanMessage, skipExpert } from '../api/council';
+import { CouncilUserError } from '../../common/userError';
+import { MultiParticipantSession } from '../api/session';
+import { findRun } from '../api/runs';
 import { readBody } from '../../storage/httpBody';
 import { sendJson } from './guard';
 import type { Client } from '@temporalio/client';
-import type { FoundRun } from '../runs';
+import type { FoundRun } from '../api/runs';
 
 /** What the page's form posts. The workflow checks the message again; this bounds what is read. */
 const sendSchema = z

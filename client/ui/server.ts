@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { CouncilUserError } from '../errors';
+import { CouncilUserError } from '../../common/userError';
 import { hostAllowed, newToken, postAllowed, SECURITY_HEADERS, sendJson } from './guard';
 import { listFilterSchema, listRuns, STRATEGY_NAMES } from './runs';
 import { runView } from './runView';

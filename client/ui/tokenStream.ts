@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { findRun } from '../runs';
-import { participantOf, watchTokens, type TokenEvent } from '../tokens';
+import { findRun } from '../api/runs';
+import { participantOf, watchTokens, type TokenEvent } from '../api/tokens';
 import { SECURITY_HEADERS, sendJson } from './guard';
 import type { UiDeps } from './send';
 
@@ -38,7 +38,7 @@ function pageEvent(event: TokenEvent): UiTokenEvent {
 }
 
 /**
- * `GET /api/runs/ID/tokens`: server-sent events of a running run's streaming text (client/tokens.ts,
+ * `GET /api/runs/ID/tokens`: server-sent events of a running run's streaming text (client/api/tokens.ts,
  * one watcher per page). `token` carries text; `pending` the calls in flight (`{ callId, participant }`: the
  * page drops the others: their answers arrive with its next poll); `end` says the run has closed.
  * The stream stops when the run closes, the page goes away, the server closes, or its time is up.

@@ -1,5 +1,5 @@
-import { executeCouncilExperts } from '../../client/council';
-import { MultiParticipantSession } from '../../client/session';
+import { executeCouncilExperts } from '../../client/api/council';
+import { MultiParticipantSession } from '../../client/api/session';
 import type { Budget } from '../../common/budget';
 import { idSuffix, saveHistory, TASK_QUEUE, type Recording } from './record';
 import { cheapModel, dearModel } from '../../test/helpers/pricedModels';

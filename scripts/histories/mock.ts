@@ -1,5 +1,5 @@
 import { LLMock, type ChatCompletionRequest } from '@copilotkit/aimock';
-import { simulatedAnswer } from '../../client/simulatedAnswers';
+import { simulatedAnswer } from '../../client/simulation/simulatedAnswers';
 
 /** The task of the routing council, whose Critic answers with an urgent message to a group. */
 export const ROUTING_TASK = 'Should we adopt a four-day work week? Route by role and group.';

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { executeCouncilExperts, startCouncil } from '../../client/council';
-import { priorFromCouncil } from '../../client/conversationFile';
-import { resynthesizeCouncil } from '../../client/resynthesize';
-import { MultiParticipantSession } from '../../client/session';
+import { executeCouncilExperts, startCouncil } from '../../client/api/council';
+import { priorFromCouncil } from '../../client/api/conversationFile';
+import { resynthesizeCouncil } from '../../client/api/resynthesize';
+import { MultiParticipantSession } from '../../client/api/session';
 import type { CouncilMode } from '../../common/council';
 import type { OrchestrationStrategy, ParticipantRole } from '../../common/participants';
 import { CANCELLED_TASK, HEDGE_QUORUM_TASK, HEDGE_TASK, QUORUM_TASK, ROUTING_TASK } from './mock';

@@ -1,4 +1,4 @@
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { QUORUM_TASK } from './mock';
 import { idSuffix, saveHistory, TASK_QUEUE, type Recording } from './record';
 

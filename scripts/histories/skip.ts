@@ -1,5 +1,5 @@
 import { temporal } from '@temporalio/proto';
-import { skipExpert, startCouncil } from '../../client/council';
+import { skipExpert, startCouncil } from '../../client/api/council';
 import { SKIP_TASK } from './mock';
 import { idSuffix, saveHistory, TASK_QUEUE, type Recording } from './record';
 

@@ -1,4 +1,4 @@
-import { executeCouncilExperts } from '../../client/council';
+import { executeCouncilExperts } from '../../client/api/council';
 import { startWebhookReceiver, type WebhookReceiver } from '../../test/helpers/webhookReceiver';
 import { idSuffix, saveHistory, TASK_QUEUE, type Recording } from './record';
 

@@ -5,7 +5,7 @@ import { FailureType } from '../../common/failures';
 import { CouncilStatusKey } from '../../common/searchAttributes';
 import type { RoundResult, SessionConfigInput } from '../../common/session';
 import { sendMessageUpdate } from '../../common/sessionApi';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { waitFor } from '../helpers/wait';

@@ -3,7 +3,7 @@ import { createLlmActivities } from '../../activities';
 import { FailureType } from '../../common/failures';
 import type { RoundResult } from '../../common/session';
 import { sendMessageUpdate, sessionViewQuery } from '../../common/sessionApi';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { DOLLAR_PER_THOUSAND_OUTPUT, pricedMini } from '../helpers/pricedModels';

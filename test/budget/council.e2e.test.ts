@@ -1,7 +1,7 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts } from '../../client/council';
-import type { CouncilExpert } from '../../client/councilTypes';
+import { executeCouncilExperts } from '../../client/api/council';
+import type { CouncilExpert } from '../../client/api/councilTypes';
 import { councilContextSchema } from '../../common/council';
 import { councilProgressQuery } from '../../common/councilApi';
 import { FailureType } from '../../common/failures';

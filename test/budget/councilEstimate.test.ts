@@ -1,8 +1,8 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
 import { COUNCIL_PROMPT_TOKEN_BOUND, estimateCouncil } from '../../client/cli/councilEstimate';
-import { executeCouncilExperts } from '../../client/council';
-import type { CouncilExpert } from '../../client/councilTypes';
+import { executeCouncilExperts } from '../../client/api/council';
+import type { CouncilExpert } from '../../client/api/councilTypes';
 import { chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { pricedMini } from '../helpers/pricedModels';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';

@@ -2,7 +2,7 @@ import type { LLMock } from '@copilotkit/aimock';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createLlmActivities } from '../../activities';
-import { validateConfig } from '../../client/config';
+import { validateConfig } from '../../client/api/config';
 import { budgetKeeperId, periodLedgerQuery } from '../../common/budgetKeeperApi';
 import { FailureType } from '../../common/failures';
 import type { ScheduledPeriodBudget } from '../../common/periodBudget';

@@ -1,5 +1,5 @@
-import { validateConfig } from '../../client/config';
-import { CouncilUserError } from '../../client/errors';
+import { validateConfig } from '../../client/api/config';
+import { CouncilUserError } from '../../common/userError';
 
 const participant = {
   name: 'A',

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { LLMock } from '@copilotkit/aimock';
 import { speakerOf } from '../helpers/mockLlm';
-import { bundleCachePath } from '../../client/cli/bundle';
+import { bundleCachePath } from '../../client/runtime/bundle';
 import { testEnvironment, uniqueTaskQueue } from '../helpers/testEnv';
 
 const ROOT = path.resolve(__dirname, '../..');

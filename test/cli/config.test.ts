@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { configJsonSchema, defaultConfig, loadConfigFile } from '../../client/config';
-import { shouldSimulate } from '../../client/simulated';
+import { configJsonSchema, defaultConfig, loadConfigFile } from '../../client/api/config';
+import { shouldSimulate } from '../../client/cli/simulated';
 import { cliEnv, runCli, writeConfig } from './cli';
 
 const SCHEMA_FILE = path.resolve(__dirname, '../../examples/council.schema.json');

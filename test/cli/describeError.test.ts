@@ -1,5 +1,5 @@
 import { ServiceError } from '@temporalio/client';
-import { CouncilUserError } from '../../client/errors';
+import { CouncilUserError } from '../../common/userError';
 import { describeError } from '../../client/cli/main';
 
 describe('the one line the CLI prints for an error', () => {

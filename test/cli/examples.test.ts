@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { COUNCIL_MODES } from '../../common/council';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
-import { configShape, loadConfigFile } from '../../client/config';
+import { configShape, loadConfigFile } from '../../client/api/config';
 import { leadOf, splitByRole } from '../../workflows/strategies/roles';
 import { clusterEnv, runCli, stopStartedClis } from './cli';
 

@@ -1,5 +1,5 @@
 import type { LLMock } from '@copilotkit/aimock';
-import { freePort } from '../../client/freePort';
+import { freePort } from '../../client/runtime/freePort';
 import { answerAsParticipants, startMockLlm } from '../helpers/mockLlm';
 import {
   cliEnv,

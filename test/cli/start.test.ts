@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleCachePath, cachedWorkflowBundle } from '../../client/cli/bundle';
+import { bundleCachePath, cachedWorkflowBundle } from '../../client/runtime/bundle';
 import { COMMANDS } from '../../client/cli/commands';
 import { cliEnv, exited, runCli, startCli, stopStartedClis, waitFor } from './cli';
 

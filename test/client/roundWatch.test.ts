@@ -1,9 +1,9 @@
 import type { LLMock } from '@copilotkit/aimock';
-import { startCouncil } from '../../client/council';
-import { closeOneRoundSession, startOneRoundSession } from '../../client/oneRoundSession';
-import { councilRetries, type CallRetry } from '../../client/pendingCalls';
-import { MultiParticipantSession } from '../../client/session';
-import { watchSessionRound, type SessionRoundProgress } from '../../client/sessionRoundWatch';
+import { startCouncil } from '../../client/api/council';
+import { closeOneRoundSession, startOneRoundSession } from '../../client/api/oneRoundSession';
+import { councilRetries, type CallRetry } from '../../client/api/pendingCalls';
+import { MultiParticipantSession } from '../../client/api/session';
+import { watchSessionRound, type SessionRoundProgress } from '../../client/api/sessionRoundWatch';
 import { council, expert, scriptedCouncil } from '../council/support';
 import { useMockHarness } from '../helpers/mockHarness';
 import { waitFor } from '../helpers/wait';

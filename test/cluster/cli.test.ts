@@ -5,7 +5,7 @@
  */
 import type { LLMock } from '@copilotkit/aimock';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
-import { SIMULATED_BANNER } from '../../client/simulated';
+import { SIMULATED_BANNER } from '../../client/cli/simulated';
 import {
   CouncilCostUsdKey,
   CouncilKindKey,

@@ -4,7 +4,7 @@
  */
 import type { LLMock } from '@copilotkit/aimock';
 import type { Client } from '@temporalio/client';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import type { RoundResult } from '../../common/session';
 import { sendMessageUpdate } from '../../common/sessionApi';
 import { completedCalls, startMock } from '../durability/support/llm';

@@ -3,8 +3,8 @@
  * processes on PostgreSQL), large payloads in the shared S3 blob store (moto).
  */
 import type { LLMock } from '@copilotkit/aimock';
-import { executeCouncilExperts } from '../../client/council';
-import { MultiParticipantSession } from '../../client/session';
+import { executeCouncilExperts } from '../../client/api/council';
+import { MultiParticipantSession } from '../../client/api/session';
 import { S3_DRIVER_NAME } from '../../storage';
 import { referencesIn } from '../../storage/references';
 import { council, expert } from '../council/support';

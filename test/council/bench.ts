@@ -1,6 +1,6 @@
 import type { LLMock } from '@copilotkit/aimock';
-import { executeCouncilExperts } from '../../client/council';
-import type { ExecutionContext, ExecutionResult } from '../../client/councilTypes';
+import { executeCouncilExperts } from '../../client/api/council';
+import type { ExecutionContext, ExecutionResult } from '../../client/api/councilTypes';
 import { useMockHarness, type MockHarness } from '../helpers/mockHarness';
 import { requestsOf, scriptedCouncil, userPrompt, type Script } from './support';
 

@@ -1,7 +1,7 @@
 import type { LLMock } from '@copilotkit/aimock';
 import type { Client } from '@temporalio/client';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts } from '../../client/council';
+import { executeCouncilExperts } from '../../client/api/council';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { LIMITS } from '../../common/defaults';
 import { jsonBytes } from '../../common/size';

@@ -1,7 +1,7 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { createLlmActivities } from '../../activities';
-import { startCouncil } from '../../client/council';
+import { startCouncil } from '../../client/api/council';
 import { councilProgressQuery } from '../../common/councilApi';
 import { CouncilStatusKey } from '../../common/searchAttributes';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';

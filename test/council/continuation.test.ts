@@ -1,12 +1,12 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts } from '../../client/council';
+import { executeCouncilExperts } from '../../client/api/council';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { councilMessages, councilStats } from '../../client/conversation';
-import { loadConversation, priorFromCouncil, saveConversation } from '../../client/conversationFile';
-import { CouncilUserError } from '../../client/errors';
+import { councilMessages, councilStats } from '../../client/api/conversation';
+import { loadConversation, priorFromCouncil, saveConversation } from '../../client/api/conversationFile';
+import { CouncilUserError } from '../../common/userError';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { council, expert, jsonAnswer, requestsOf, roundOf, scriptedCouncil } from './support';

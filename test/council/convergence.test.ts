@@ -1,6 +1,6 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts } from '../../client/council';
+import { executeCouncilExperts } from '../../client/api/council';
 import { councilContextSchema } from '../../common/council';
 import { zodProblem } from '../../common/validation';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
-import { executeCouncilExperts, sendHumanMessage } from '../../client/council';
-import { type ExpertMessage } from '../../client/councilTypes';
-import { CouncilUserError } from '../../client/errors';
+import { executeCouncilExperts, sendHumanMessage } from '../../client/api/council';
+import { type ExpertMessage } from '../../client/api/councilTypes';
+import { CouncilUserError } from '../../common/userError';
 import { councilProgressQuery } from '../../common/councilApi';
 import { testEnvironment } from '../helpers/testEnv';
 import { council, expert, jsonAnswer, requestsOf } from './support';

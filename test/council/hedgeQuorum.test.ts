@@ -1,6 +1,6 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts } from '../../client/council';
+import { executeCouncilExperts } from '../../client/api/council';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { answerAfterDelays, type DelayedAnswers } from './delayedMock';

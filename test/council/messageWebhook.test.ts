@@ -1,4 +1,4 @@
-import { executeCouncilExperts, sendHumanMessage, startCouncil } from '../../client/council';
+import { executeCouncilExperts, sendHumanMessage, startCouncil } from '../../client/api/council';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { councilProgressQuery } from '../../common/councilApi';
 import { idempotencyKeyOf } from '../../common/messageWebhook';

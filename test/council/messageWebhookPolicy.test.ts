@@ -1,8 +1,8 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createLlmActivities, ProviderPolicy } from '../../activities';
-import { executeCouncilExperts, startCouncil } from '../../client/council';
+import { executeCouncilExperts, startCouncil } from '../../client/api/council';
 import { FailureType } from '../../common/failures';
-import { CouncilUserError } from '../../client/errors';
+import { CouncilUserError } from '../../common/userError';
 import { chatRequests, mockClients } from '../helpers/mockLlm';
 import { SECRET, useWebhookBench, webhookCouncil } from './webhookBench';
 

@@ -1,7 +1,7 @@
 import type { ChatCompletionRequest, JournalEntry, LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts } from '../../client/council';
-import { type ExpertUpdate } from '../../client/councilTypes';
+import { executeCouncilExperts } from '../../client/api/council';
+import { type ExpertUpdate } from '../../client/api/councilTypes';
 import { FailureType } from '../../common/failures';
 import { chatRequests, mockClients, promptText, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';

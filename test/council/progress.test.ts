@@ -2,15 +2,15 @@ import type { LLMock } from '@copilotkit/aimock';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts, startCouncil } from '../../client/council';
-import { attachCouncil } from '../../client/councilAttach';
+import { executeCouncilExperts, startCouncil } from '../../client/api/council';
+import { attachCouncil } from '../../client/api/councilAttach';
 import {
   type ExecutionContext,
   type ExpertUpdate,
   type OnExpertUpdate,
   type OnStatusUpdate,
-} from '../../client/councilTypes';
-import { CouncilUserError } from '../../client/errors';
+} from '../../client/api/councilTypes';
+import { CouncilUserError } from '../../common/userError';
 import { FailureType } from '../../common/failures';
 import { mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';

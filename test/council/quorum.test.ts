@@ -1,6 +1,6 @@
 import type { LLMock } from '@copilotkit/aimock';
-import { startCouncil } from '../../client/council';
-import { resynthesizeCouncil } from '../../client/resynthesize';
+import { startCouncil } from '../../client/api/council';
+import { resynthesizeCouncil } from '../../client/api/resynthesize';
 import { councilContextSchema } from '../../common/council';
 import { zodProblem } from '../../common/validation';
 import { speakerOf } from '../helpers/mockLlm';

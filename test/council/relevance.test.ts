@@ -1,8 +1,8 @@
 import { filterMessages, messageFilterSchema, type ConversationMessage } from '../../common/conversation';
 import { relevanceOf, termsOf } from '../../common/relevance';
 import { priorConversationOf, savedConversationSchema } from '../../common/savedConversation';
-import type { CouncilConversation } from '../../client/conversation';
-import { savedConversationOf } from '../../client/conversationFile';
+import type { CouncilConversation } from '../../client/api/conversation';
+import { savedConversationOf } from '../../client/api/conversationFile';
 
 /** Three messages of a council on a four-day week: costs, staffing, and one off the subject. */
 function conversation(): ConversationMessage[] {

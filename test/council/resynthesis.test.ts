@@ -1,7 +1,7 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts, startCouncil } from '../../client/council';
-import { RESYNTHESIS_MEMO_KEY, resynthesizeCouncil } from '../../client/resynthesize';
+import { executeCouncilExperts, startCouncil } from '../../client/api/council';
+import { RESYNTHESIS_MEMO_KEY, resynthesizeCouncil } from '../../client/api/resynthesize';
 import { ZERO_USAGE } from '../../common/llm';
 import { chatRequests, mockClients, promptText, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';

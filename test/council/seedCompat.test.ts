@@ -1,10 +1,10 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts, startCouncil } from '../../client/council';
-import { attachCouncil } from '../../client/councilAttach';
-import { type ConversationContext, type ExecutionContext } from '../../client/councilTypes';
-import { CouncilUserError } from '../../client/errors';
+import { executeCouncilExperts, startCouncil } from '../../client/api/council';
+import { attachCouncil } from '../../client/api/councilAttach';
+import { type ConversationContext, type ExecutionContext } from '../../client/api/councilTypes';
+import { CouncilUserError } from '../../common/userError';
 import { chatRequests, mockClients, promptText, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { council, expert, scriptedCouncil } from './support';

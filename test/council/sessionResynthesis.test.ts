@@ -1,6 +1,6 @@
 import type { CouncilWorkflowResult } from '../../common/council';
-import { MultiParticipantSession } from '../../client/session';
-import { sessionAsCouncil, startSessionResynthesis } from '../../client/sessionResynthesis';
+import { MultiParticipantSession } from '../../client/api/session';
+import { sessionAsCouncil, startSessionResynthesis } from '../../client/api/sessionResynthesis';
 import type { SessionView } from '../../common/session';
 import { answerAsParticipants, chatRequests, speakerOf } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';

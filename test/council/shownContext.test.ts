@@ -1,5 +1,5 @@
 import type { JournalEntry, LLMock } from '@copilotkit/aimock';
-import { type ExecutionResult } from '../../client/councilTypes';
+import { type ExecutionResult } from '../../client/api/councilTypes';
 import { council, expert, requestsOf, roundOf, userPrompt } from './support';
 import { shownBlocks, useScriptedCouncil } from './bench';
 

@@ -1,8 +1,8 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { temporal } from '@temporalio/proto';
 import { createLlmActivities } from '../../activities';
-import { skipExpert, startCouncil } from '../../client/council';
-import { readCouncilProgress } from '../../client/councilRead';
+import { skipExpert, startCouncil } from '../../client/api/council';
+import { readCouncilProgress } from '../../client/api/councilRead';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';

@@ -1,6 +1,6 @@
 import type { ChatCompletionRequest, FixtureResponse, JournalEntry, LLMock } from '@copilotkit/aimock';
 import type { CouncilMode } from '../../common/council';
-import type { CouncilExpert, ExecutionContext } from '../../client/councilTypes';
+import type { CouncilExpert, ExecutionContext } from '../../client/api/councilTypes';
 import { chatRequests, speakerOf } from '../helpers/mockLlm';
 
 export const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;

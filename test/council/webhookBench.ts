@@ -1,6 +1,6 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities, ProviderPolicy } from '../../activities';
-import type { ExecutionContext } from '../../client/councilTypes';
+import type { ExecutionContext } from '../../client/api/councilTypes';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhookReceiver';

@@ -1,4 +1,4 @@
-import { startCouncil } from '../../client/council';
+import { startCouncil } from '../../client/api/council';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert } from '../council/support';
 import { useDurableEnvironment } from './support/environment';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { blobStoreFromEnv } from '../../storage';
 import { referencesIn } from '../../storage/references';
 import { useDurableEnvironment } from './support/environment';

@@ -1,4 +1,4 @@
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import type { ChatMessage } from '../../common/llm';
 import type { Client } from '@temporalio/client';
 import type { sessionWorkflow } from '../../workflows';

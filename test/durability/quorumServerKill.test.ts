@@ -1,8 +1,8 @@
 import type { LLMock } from '@copilotkit/aimock';
 import type { Client } from '@temporalio/client';
-import { startCouncil } from '../../client/council';
-import type { DevServer } from '../../client/devServer';
-import { freePort } from '../../client/freePort';
+import { startCouncil } from '../../client/api/council';
+import type { DevServer } from '../../client/runtime/devServer';
+import { freePort } from '../../client/runtime/freePort';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert, userPrompt } from '../council/support';
 import { answerWithLatency, completedCalls, startMock, type Answerer } from './support/llm';

@@ -1,5 +1,5 @@
 import { temporal } from '@temporalio/proto';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS } from '../../common/defaults';
 import type { ParticipantSpecInput } from '../../common/participants';
 import { DEFAULT_STICKY_QUEUE_TIMEOUT_MS } from '../../workers/worker';

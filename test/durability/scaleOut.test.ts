@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import type { ParticipantResponse } from '../../common/session';
 import { useDurableEnvironment } from './support/environment';
 import { completedCalls } from './support/llm';

@@ -1,8 +1,8 @@
 import type { LLMock } from '@copilotkit/aimock';
 import type { Client } from '@temporalio/client';
-import type { DevServer } from '../../client/devServer';
-import { freePort } from '../../client/freePort';
-import { MultiParticipantSession } from '../../client/session';
+import type { DevServer } from '../../client/runtime/devServer';
+import { freePort } from '../../client/runtime/freePort';
+import { MultiParticipantSession } from '../../client/api/session';
 import type { RoundResult } from '../../common/session';
 import { sendMessageUpdate } from '../../common/sessionApi';
 import { answerWithLatency, completedCalls, startMock, type Answerer } from './support/llm';

@@ -1,4 +1,4 @@
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import type { TranscriptEntry } from '../../common/session';
 import { useDurableEnvironment } from './support/environment';
 import { completedActivities } from './support/temporal';

@@ -1,8 +1,8 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
-import type { DevServer } from '../../client/devServer';
-import { freePort } from '../../client/freePort';
-import { MultiParticipantSession } from '../../client/session';
+import type { DevServer } from '../../client/runtime/devServer';
+import { freePort } from '../../client/runtime/freePort';
+import { MultiParticipantSession } from '../../client/api/session';
 import type { RoundResult, TranscriptEntry } from '../../common/session';
 import { sendMessageUpdate } from '../../common/sessionApi';
 import { answerWithLatency, startMock, type Answerer } from './support/llm';

@@ -1,4 +1,4 @@
-import { startCouncil } from '../../client/council';
+import { startCouncil } from '../../client/api/council';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { PROVIDER_POLICY_ENV } from '../../common/policy';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhookReceiver';

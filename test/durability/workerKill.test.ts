@@ -1,4 +1,4 @@
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { useDurableEnvironment } from './support/environment';
 import { completedCalls } from './support/llm';
 import { startWorkerProcess, waitFor } from './support/processes';

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { LlmActivities } from '../../activities';
-import { queryRetryInterceptor } from '../../client/queryRetry';
+import { queryRetryInterceptor } from '../../client/runtime/queryRetry';
 import { createCouncilWorker } from '../../workers/worker';
 
 /**

@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { WebhookBody } from '../../activities/types';
 import { IDEMPOTENCY_HEADER } from '../../common/messageWebhook';
-import { freePort } from '../../client/freePort';
+import { freePort } from '../../client/runtime/freePort';
 
 /** A request is read up to this many bytes; a bigger one is answered 413. */
 const MAX_REQUEST_BYTES = 1024 * 1024;

@@ -60,34 +60,47 @@ const probe = (folder: string, code: string): Probe => ({
 describe('the layer rules', () => {
   it('refuses an import across a layer, and says which rule it breaks', () => {
     const refused = lint([
-      probe('workflows/council', "import { startCouncil } from '../../client/council';"),
+      probe('workflows/council', "import { startCouncil } from '../../client/api/council';"),
       probe('workers', "import { main } from '../client/cli/main';"),
       probe('common', "import { recipientsOf } from '../workflows/council/messages';"),
-      probe('common', "import type { ExecutionResult } from '../client/councilTypes';"),
+      probe('common', "import type { ExecutionResult } from '../client/api/councilTypes';"),
       probe('common', "import { createLlmActivities } from '../activities';"),
       probe('storage', "import { CouncilUserError } from '../client/errors';"),
       probe('storage', "import { createCouncilWorker } from '../workers';"),
-      probe('storage', "import type { ExecutionResult } from '../client/councilTypes';"),
+      probe('storage', "import type { ExecutionResult } from '../client/api/councilTypes';"),
+      probe('workers', "import { connectClient } from '../client/runtime/connection';"),
+      probe('client/api', "import { main } from '../cli/main';"),
+      probe('client/api', "import { serveUi } from '../ui/server';"),
+      probe('client/runtime', "import { startCouncil } from '../api/council';"),
+      probe('client/simulation', "import { startDevServer } from '../runtime/devServer';"),
     ]);
-    expect(refused.map((messages) => messages.length)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(refused.map((messages) => messages.length)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
     expect(refused[0]?.[0]).toContain('Workflow code runs in the worker: it imports client/ as types only');
-    expect(refused[1]?.[0]).toContain('A worker never depends on the CLI');
+    expect(refused[1]?.[0]).toContain('A worker never depends on client/');
     for (const messages of refused.slice(2, 5)) expect(messages[0]).toContain('common/ is the bottom layer');
-    for (const messages of refused.slice(5)) expect(messages[0]).toContain('storage/ sits below the worker');
+    for (const messages of refused.slice(5, 8))
+      expect(messages[0]).toContain('storage/ sits below the worker');
+    expect(refused[8]?.[0]).toContain('A worker never depends on client/');
+    for (const messages of refused.slice(9, 11))
+      expect(messages[0]).toContain('never depends on the CLI or the web view');
+    expect(refused[11]?.[0]).toContain('client/runtime/ (local server, worker, connections) sits below');
+    expect(refused[12]?.[0]).toContain('client/simulation/ (the simulated providers) sits below');
   });
 
   it('allows the imports each layer may make', () => {
     const allowed = lint([
-      probe('workflows/council', "import type { ExecutionResult } from '../../client/councilTypes';"),
-      probe('workers', "import { CouncilUserError } from '../client/errors';"),
+      probe('workflows/council', "import type { ExecutionResult } from '../../client/api/councilTypes';"),
+      probe('workers', "import { CouncilUserError } from '../common/userError';"),
       probe('common', "import { z } from 'zod';\nimport { LIMITS } from './defaults';"),
-      probe('client/cli', "import { startCouncil } from '../council';"),
+      probe('client/cli', "import { startCouncil } from '../api/council';"),
+      probe('client/api', "import { resolveTarget } from '../runtime/connection';"),
+      probe('client/runtime', "import { startSimulatedProviders } from '../simulation/simulatedProviders';"),
       probe('storage', "import { CouncilUserError } from '../common/userError';"),
     ]);
-    expect(allowed).toEqual([[], [], [], [], []]);
+    expect(allowed).toEqual([[], [], [], [], [], [], []]);
   });
 
   it('finds no import across a layer in the tree itself', () => {
-    expect(lint([], ['common', 'storage', 'workers', 'workflows'])).toEqual([]);
+    expect(lint([], ['common', 'storage', 'workers', 'workflows', 'client'])).toEqual([]);
   });
 });

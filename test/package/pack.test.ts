@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { temporalExecutable } from '../../client/devServer';
+import { temporalExecutable } from '../../client/runtime/devServer';
 import { installLinked, installWithNpm, npmPack, readmeLibraryExample, ROOT } from './support';
 
 /**
@@ -45,7 +45,7 @@ describe('the packed package, installed into a fresh project', () => {
     // `council ui`'s page is no TypeScript: the build copies it, and the package must carry it.
     for (const file of ['index.html', 'app.js', 'style.css'])
       expect(files).toContain(`dist/client/ui/static/${file}`);
-    // The workflow bundle ships prebuilt (see client/cli/bundle.ts), one, named by the code's hash.
+    // The workflow bundle ships prebuilt (see client/runtime/bundle.ts), one, named by the code's hash.
     expect(files.filter((f) => f.startsWith('dist/workflow-bundle/'))).toEqual([
       expect.stringMatching(/^dist\/workflow-bundle\/workflows-[0-9a-f]{16}\.js$/),
     ]);

@@ -1,5 +1,5 @@
-import { startDevServer } from '../../client/devServer';
-import { CouncilUserError } from '../../client/errors';
+import { startDevServer } from '../../client/runtime/devServer';
+import { CouncilUserError } from '../../common/userError';
 
 describe('an installed package without the temporal CLI', () => {
   const saved = process.env.TEMPORAL_CLI_PATH;

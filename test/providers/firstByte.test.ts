@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { adapterOf, createLlmActivities } from '../../activities';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { FailureType } from '../../common/failures';
 import type { ModelSpec } from '../../common/llm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';

@@ -1,6 +1,6 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { MultiParticipantSession, type ParticipantExtras } from '../../client/session';
+import { MultiParticipantSession, type ParticipantExtras } from '../../client/api/session';
 import { FailureType } from '../../common/failures';
 import type { ChatCompletionRequest } from '@copilotkit/aimock';
 import { chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { loadConfigFile, validateConfig } from '../../client/config';
+import { loadConfigFile, validateConfig } from '../../client/api/config';
 import { cliEnv, runCli, writeConfig } from '../cli/cli';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;

@@ -1,7 +1,7 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts } from '../../client/council';
-import { MultiParticipantSession } from '../../client/session';
+import { executeCouncilExperts } from '../../client/api/council';
+import { MultiParticipantSession } from '../../client/api/session';
 import { mockClients, promptText, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { council, expert, requestsOf, scriptedCouncil, userPrompt } from '../council/support';

@@ -1,4 +1,4 @@
-import { executeCouncilExperts } from '../../client/council';
+import { executeCouncilExperts } from '../../client/api/council';
 import { canSee } from '../../workflows/council/messages';
 import { addressReply, parseExpertReply } from '../../workflows/council/expertReply';
 import { council, expert, jsonAnswer, requestsOf, userPrompt } from '../council/support';

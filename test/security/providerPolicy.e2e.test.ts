@@ -6,10 +6,10 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createLlmActivities, providerClientsFromEnv } from '../../activities';
-import { executeCouncilExperts } from '../../client/council';
-import { CouncilUserError } from '../../client/errors';
-import { MultiParticipantSession } from '../../client/session';
-import { startSimulatedProviders } from '../../client/simulatedProviders';
+import { executeCouncilExperts } from '../../client/api/council';
+import { CouncilUserError } from '../../common/userError';
+import { MultiParticipantSession } from '../../client/api/session';
+import { startSimulatedProviders } from '../../client/simulation/simulatedProviders';
 import { FailureType } from '../../common/failures';
 import { sendMessageUpdate } from '../../common/sessionApi';
 import type { sessionWorkflow } from '../../workflows';

@@ -1,6 +1,6 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities, providerClientsFromEnv } from '../../activities';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { historyText } from './historyText';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';

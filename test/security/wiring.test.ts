@@ -7,8 +7,8 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { createLlmActivities } from '../../activities';
-import { bundleCachePath, bundleOptionsFromEnv, cachedWorkflowBundle } from '../../client/cli/bundle';
-import { MultiParticipantSession } from '../../client/session';
+import { bundleCachePath, bundleOptionsFromEnv, cachedWorkflowBundle } from '../../client/runtime/bundle';
+import { MultiParticipantSession } from '../../client/api/session';
 import { councilDataConverter } from '../../storage/converter';
 import { AesGcmPayloadCodec } from '../../storage/encryption';
 import { ENCRYPTED_FAILURE_CONVERTER_PATH } from '../../storage/failureConverter';
@@ -21,7 +21,7 @@ import { keyringOf, newKey } from './support';
 // CLI processes starting the embedded server, and a worker bundling its workflows: slow on 2 cores.
 jest.setTimeout(300_000);
 
-/** Every simulated answer starts with this (client/simulated.ts); prompts and names never do. */
+/** Every simulated answer starts with this (client/cli/simulated.ts); prompts and names never do. */
 const SIMULATED_ANSWER = '(simulated) ';
 
 describe('encryption is wired into the CLI, the worker and workflow bundles', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer } from '../../client/devServer';
+import { startDevServer } from '../../client/runtime/devServer';
 import { isAlive, waitFor } from '../helpers/wait';
 
 describe('the embedded Temporal dev server', () => {
@@ -38,7 +38,7 @@ describe('the embedded Temporal dev server', () => {
   it('leaves no server behind when the process that started it is SIGKILLed', async () => {
     const script = [
       "require('tsx/cjs');",
-      "const { startDevServer } = require('./client/devServer');",
+      "const { startDevServer } = require('./client/runtime/devServer');",
       'startDevServer().then((s) => console.log(JSON.stringify({ pid: s.pid })));',
     ].join('\n');
     const parent = spawn(process.execPath, ['-e', script], {

@@ -1,6 +1,6 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { CouncilStatusKey } from '../../common/searchAttributes';
 import { transcriptQuery } from '../../common/sessionApi';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import type { SessionState } from '../../common/session';
 import type { sessionWorkflow } from '../../workflows';
 import { answerAsParticipants, chatRequests, promptText } from '../helpers/mockLlm';

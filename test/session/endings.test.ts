@@ -1,8 +1,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { executeCouncilExperts, sendHumanMessage, startCouncil } from '../../client/council';
-import { type ExecutionContext } from '../../client/councilTypes';
-import { CouncilUserError } from '../../client/errors';
-import { MultiParticipantSession } from '../../client/session';
+import { executeCouncilExperts, sendHumanMessage, startCouncil } from '../../client/api/council';
+import { type ExecutionContext } from '../../client/api/councilTypes';
+import { CouncilUserError } from '../../common/userError';
+import { MultiParticipantSession } from '../../client/api/session';
 import { LIMITS } from '../../common/defaults';
 import { answerAsParticipants, chatRequests } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';

@@ -2,7 +2,7 @@ import type { LLMock } from '@copilotkit/aimock';
 import { temporal } from '@temporalio/proto';
 import { createLlmActivities } from '../../activities';
 import { FailureType } from '../../common/failures';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { answerAsParticipants, chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { waitFor } from '../helpers/wait';

@@ -1,6 +1,6 @@
 import { encode } from 'gpt-tokenizer';
 import { LIMITS } from '../../common/defaults';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { answerAsParticipants, chatRequests } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';
 

@@ -1,5 +1,5 @@
-import { CouncilUserError } from '../../client/errors';
-import { MultiParticipantSession } from '../../client/session';
+import { CouncilUserError } from '../../common/userError';
+import { MultiParticipantSession } from '../../client/api/session';
 import { CouncilStatusKey } from '../../common/searchAttributes';
 import { answerAsParticipants, chatRequests, speakerOf } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';

@@ -1,4 +1,4 @@
-import { SessionIdTakenError, startOneRoundSession } from '../../client/oneRoundSession';
+import { SessionIdTakenError, startOneRoundSession } from '../../client/api/oneRoundSession';
 import { answerAsParticipants } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';
 

@@ -1,5 +1,5 @@
-import { sessionFileSchema } from '../../client/config';
-import { validSessionConfig, MultiParticipantSession } from '../../client/session';
+import { sessionFileSchema } from '../../client/api/config';
+import { validSessionConfig, MultiParticipantSession } from '../../client/api/session';
 import { sendMessageUpdate } from '../../common/sessionApi';
 import { zodProblem } from '../../common/validation';
 import type { SessionConfigInput, TranscriptEntry } from '../../common/session';

@@ -1,6 +1,6 @@
 import type { JournalEntry, LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import type { OrchestrationStrategy, ParticipantRole } from '../../common/participants';
 import { answerAsParticipants, chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';

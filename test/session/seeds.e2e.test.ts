@@ -1,5 +1,5 @@
 import type { JournalEntry } from '@copilotkit/aimock';
-import { MultiParticipantSession, succeeded } from '../../client/session';
+import { MultiParticipantSession, succeeded } from '../../client/api/session';
 import type { OrchestrationStrategy, ParticipantRole } from '../../common/participants';
 import { answerAsParticipants, chatRequests, speakerOf } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';

@@ -1,6 +1,6 @@
 import type { ChatCompletionRequest, LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import type { SelectorSettingsInput } from '../../common/selector';
 import { chatRequests, mockClients, promptText, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { isModelCallScheduled } from '../durability/support/temporal';

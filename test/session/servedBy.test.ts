@@ -1,7 +1,7 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts } from '../../client/council';
-import { MultiParticipantSession } from '../../client/session';
+import { executeCouncilExperts } from '../../client/api/council';
+import { MultiParticipantSession } from '../../client/api/session';
 import { FailureType } from '../../common/failures';
 import { council, expert } from '../council/support';
 import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createLlmActivities, type LlmActivities } from '../../activities';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { LIMITS } from '../../common/defaults';
 import type { OrchestrationStrategy, ParticipantSpecInput } from '../../common/participants';
 import type { ParticipantResponse } from '../../common/session';

@@ -1,4 +1,4 @@
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { answerAsParticipants, chatRequests } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';
 

@@ -1,5 +1,5 @@
 import type { OrchestrationStrategy, ParticipantRole } from '../../common/participants';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { answerAsParticipants, chatRequests, promptText, speakerOf } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';
 import { isModelCallScheduled } from '../durability/support/temporal';

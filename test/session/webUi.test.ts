@@ -1,8 +1,8 @@
 import type { LLMock } from '@copilotkit/aimock';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts } from '../../client/council';
-import { MultiParticipantSession } from '../../client/session';
+import { executeCouncilExperts } from '../../client/api/council';
+import { MultiParticipantSession } from '../../client/api/session';
 import { council, expert } from '../council/support';
 import { mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';

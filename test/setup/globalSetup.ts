@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startDevServer } from '../../client/devServer';
+import { startDevServer } from '../../client/runtime/devServer';
 import { bundleCouncilWorkflows } from '../../workers/worker';
 import { testEnvFile, type TestEnvironmentInfo } from '../helpers/testEnv';
 

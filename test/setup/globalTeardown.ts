@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import type { DevServer } from '../../client/devServer';
+import type { DevServer } from '../../client/runtime/devServer';
 import { testEnvFile } from '../helpers/testEnv';
 
 export default async function globalTeardown(): Promise<void> {

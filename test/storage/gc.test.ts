@@ -5,7 +5,7 @@ import type { LLMock } from '@copilotkit/aimock';
 import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { createLlmActivities } from '../../activities';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { closeBlobStore, councilDataConverter, openBlobStore, type BlobStore } from '../../storage/converter';
 import { gc } from '../../storage/gc';
 import { referencesIn } from '../../storage/references';

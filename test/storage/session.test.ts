@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { LLMock } from '@copilotkit/aimock';
 import { temporal } from '@temporalio/proto';
 import { createLlmActivities } from '../../activities';
-import { MultiParticipantSession } from '../../client/session';
+import { MultiParticipantSession } from '../../client/api/session';
 import { councilDataConverter, openBlobStore, closeBlobStore, type BlobStore } from '../../storage/converter';
 import { referencesIn } from '../../storage/references';
 import { mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';

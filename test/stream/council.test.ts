@@ -1,8 +1,8 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts } from '../../client/council';
-import { MultiParticipantSession } from '../../client/session';
-import type { TokenEvent } from '../../client/tokens';
+import { executeCouncilExperts } from '../../client/api/council';
+import { MultiParticipantSession } from '../../client/api/session';
+import type { TokenEvent } from '../../client/api/tokens';
 import { council, expert, model } from '../council/support';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';

@@ -2,7 +2,7 @@ import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
 import { StreamedText } from '../../activities/progress';
 import { SecretRegistry } from '../../activities/redact';
-import { advance, participantOf } from '../../client/tokens';
+import { advance, participantOf } from '../../client/api/tokens';
 import {
   STREAM_DETAILS_KIND,
   STREAM_LIMITS,

@@ -1,8 +1,8 @@
 import type { ChatCompletionRequest, LLMock } from '@copilotkit/aimock';
 import { temporal } from '@temporalio/proto';
 import { createLlmActivities } from '../../activities';
-import { MultiParticipantSession } from '../../client/session';
-import type { TokenEvent } from '../../client/tokens';
+import { MultiParticipantSession } from '../../client/api/session';
+import type { TokenEvent } from '../../client/api/tokens';
 import { STREAM_DETAILS_KIND } from '../../common/stream';
 import { mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';

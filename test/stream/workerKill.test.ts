@@ -1,7 +1,7 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { Client, Connection } from '@temporalio/client';
-import { MultiParticipantSession } from '../../client/session';
-import type { TokenEvent } from '../../client/tokens';
+import { MultiParticipantSession } from '../../client/api/session';
+import type { TokenEvent } from '../../client/api/tokens';
 import { panelist } from '../durability/support/temporal';
 import { killAllProcesses, startWorkerProcess } from '../durability/support/processes';
 import { startMockLlm } from '../helpers/mockLlm';

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { executeCouncilExperts, startCouncil } from '../../client/council';
-import { MultiParticipantSession } from '../../client/session';
+import { executeCouncilExperts, startCouncil } from '../../client/api/council';
+import { MultiParticipantSession } from '../../client/api/session';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert, model } from '../council/support';
 import { ARTIFACTS, startUiTestBed, type UiTestBed } from './support';

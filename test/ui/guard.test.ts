@@ -1,6 +1,6 @@
-import { MultiParticipantSession } from '../../client/session';
-import { startCouncil } from '../../client/council';
-import { readCouncilProgress } from '../../client/councilRead';
+import { MultiParticipantSession } from '../../client/api/session';
+import { startCouncil } from '../../client/api/council';
+import { readCouncilProgress } from '../../client/api/councilRead';
 import { council, expert, model } from '../council/support';
 import { waitFor } from '../helpers/wait';
 import { chatRequests } from '../helpers/mockLlm';

@@ -39,7 +39,7 @@ export async function takePeriodGrant(
   periodBudget: ScheduledPeriodBudget,
 ): Promise<TakenGrant> {
   const budget = state.config.budget;
-  // The config check (client/config.ts) requires a per-run budget; a hand-made input may lack one.
+  // The config check (client/api/config.ts) requires a per-run budget; a hand-made input may lack one.
   if (!budget) throw refusal('a periodBudget needs a per-run budget in the session config', false);
   const runId = workflowInfo().workflowId;
   const grant = await requestPeriodGrant({

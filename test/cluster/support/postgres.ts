@@ -3,7 +3,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../../client/freePort';
+import { freePort } from '../../../client/runtime/freePort';
 import { spawnClusterProcess, type ClusterProcess } from './processes';
 
 const run = promisify(execFile);

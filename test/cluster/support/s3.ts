@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { freePort } from '../../../client/freePort';
+import { freePort } from '../../../client/runtime/freePort';
 import { AwsS3StorageClient, type S3Location } from '../../../storage/s3Client';
 import { waitFor } from '../../helpers/wait';
 import { ROOT } from './binaries';

@@ -1,4 +1,4 @@
-import { freePort } from '../../../client/freePort';
+import { freePort } from '../../../client/runtime/freePort';
 import { waitFor } from '../../helpers/wait';
 import { ROOT } from './binaries';
 import { spawnClusterProcess, type ClusterProcess } from './processes';

@@ -1,7 +1,7 @@
 import type { LLMock } from '@copilotkit/aimock';
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import type { DevServer, DevServerOptions } from '../../../client/devServer';
+import type { DevServer, DevServerOptions } from '../../../client/runtime/devServer';
 import { answerWithLatency, startMock, type Answerer, type AnswerText } from './llm';
 import { killAllProcesses, startDurableServer } from './processes';
 import { connectTo } from './temporal';

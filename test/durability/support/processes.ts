@@ -2,8 +2,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleCachePath } from '../../../client/cli/bundle';
-import { startDevServer, type DevServer, type DevServerOptions } from '../../../client/devServer';
+import { bundleCachePath } from '../../../client/runtime/bundle';
+import { startDevServer, type DevServer, type DevServerOptions } from '../../../client/runtime/devServer';
 import { testEnvironment } from '../../helpers/testEnv';
 import { isAlive, waitFor } from '../../helpers/wait';
 

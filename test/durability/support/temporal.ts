@@ -2,7 +2,7 @@ import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '
 import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { MODEL_CALL_ACTIVITY } from '../../../activities/types';
-import { queryRetryInterceptor } from '../../../client/queryRetry';
+import { queryRetryInterceptor } from '../../../client/runtime/queryRetry';
 import type { ParticipantSpecInput } from '../../../common/participants';
 
 export const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;

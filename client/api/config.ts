@@ -1,0 +1,172 @@
+import { readFileSync, statSync } from 'node:fs';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { councilContextSchema, type CouncilContextInput, type CouncilMode } from '../../common/council';
+import { formatBytes, INPUT_LIMITS } from '../../common/inputLimits';
+import type { OrchestrationStrategy } from '../../common/participants';
+import { ALL_PROVIDER_FACTS, standardKeyEnv } from '../../common/providers';
+import type { PeriodBudget } from '../../common/periodBudget';
+import type { SessionConfig } from '../../common/session';
+import { formatPath } from '../../common/validation';
+import { councilFileSchema, sessionFileSchema } from './configSchema';
+import { CouncilUserError } from '../../common/userError';
+
+export { configFileSchema, configJsonSchema, councilFileSchema, sessionFileSchema } from './configSchema';
+
+/** A validated config: what `council run` starts. */
+export type CouncilConfig =
+  | { kind: 'session'; session: SessionConfig; question?: string; periodBudget?: PeriodBudget }
+  | { kind: 'council'; context: Omit<CouncilContextInput, 'task'>; task?: string };
+
+/** Command-line settings that win over the file's. */
+export interface ConfigOverrides {
+  strategy?: OrchestrationStrategy;
+  mode?: CouncilMode;
+}
+
+/** Reads, parses (YAML or JSON) and validates a config file; every problem names its line and path. */
+export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): CouncilConfig {
+  let text: string;
+  try {
+    // Checked before reading: a huge file must not cost its size in memory and parse time.
+    const { size } = statSync(file);
+    if (size > INPUT_LIMITS.maxConfigFileBytes) throw oversized(file, size);
+    text = readFileSync(file, 'utf8');
+    // The file may have grown between the two calls.
+    if (text.length > INPUT_LIMITS.maxConfigFileBytes) throw oversized(file, Buffer.byteLength(text));
+  } catch (error) {
+    if (error instanceof CouncilUserError) throw error;
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new CouncilUserError(`cannot read config file ${file}: ${reason}`);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const line = syntax.linePos?.[0];
+    // The message's first line, without the position (given up front) and the code frame under it.
+    const message = (syntax.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw new CouncilUserError(`${file}${line ? `:${line.line}:${line.col}` : ''}: ${message}`);
+  }
+  return validateConfig(doc.toJS() as unknown, overrides, (issuePath) => {
+    const node = doc.getIn(issuePath, true) ?? nearestNode(doc, issuePath);
+    const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
+    return offset === undefined ? file : `${file}:${lineCounter.linePos(offset).line}`;
+  });
+}
+
+/**
+ * Validates a parsed config (from a file or built in code) with the command-line overrides applied.
+ * `where` names the place of an issue (file and line) in the error message.
+ */
+export function validateConfig(
+  raw: unknown,
+  overrides: ConfigOverrides = {},
+  where: (path: PropertyKey[]) => string = () => 'config',
+): CouncilConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new CouncilUserError(`${where([])}: a config must be a mapping with "strategy" and "participants"`);
+  }
+  const input = raw as Record<string, unknown>;
+  const isCouncil = input.kind === 'council' || (input.kind === undefined && 'mode' in input);
+  const fail = (error: z.ZodError) => new CouncilUserError(problems(error, where));
+  if (isCouncil && overrides.strategy) {
+    throw new CouncilUserError(`--strategy is for sessions, and this config is a council`, 'use --mode');
+  }
+  if (!isCouncil && overrides.mode) {
+    throw new CouncilUserError(`--mode is for councils, and this config is a session`, 'use --strategy');
+  }
+  if (isCouncil && 'periodBudget' in input) {
+    throw new CouncilUserError(
+      `${where(['periodBudget'])}: periodBudget is for session configs; a council config does not take one yet`,
+      'schedule a session config, or give the council a per-run budget',
+    );
+  }
+  if (isCouncil) {
+    const parsed = councilFileSchema.safeParse({ ...input, kind: 'council', ...pick(overrides, 'mode') });
+    if (!parsed.success) throw fail(parsed.error);
+    const { task, ...context } = withoutFileKeys(parsed.data);
+    // The context's own cross-field rules (unique ids, two experts to debate) run on the full context.
+    const full = councilContextSchema.safeParse({ ...context, task: task ?? 'placeholder task' });
+    if (!full.success) throw fail(full.error);
+    return { kind: 'council', context, ...(task ? { task } : {}) };
+  }
+  const parsed = sessionFileSchema.safeParse({ ...input, ...pick(overrides, 'strategy') });
+  if (!parsed.success) throw fail(parsed.error);
+  const { question, periodBudget, ...session } = withoutFileKeys(parsed.data);
+  return {
+    kind: 'session',
+    session,
+    ...(question ? { question } : {}),
+    ...(periodBudget ? { periodBudget } : {}),
+  };
+}
+
+/**
+ * What `council run` uses without --config: the seed's first example, two panelists under broadcast.
+ * They use the first provider (in registry order) whose key is set, so any key gets real answers.
+ */
+export function defaultConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: ConfigOverrides = {},
+): CouncilConfig {
+  const candidates = ALL_PROVIDER_FACTS.filter((provider) => provider.defaultModels);
+  const chosen = candidates.find((provider) => standardKeyEnv(provider, env)) ?? candidates[0];
+  const provider = chosen?.name;
+  const models = chosen?.defaultModels ?? [];
+  return validateConfig(
+    {
+      systemPrompt: 'You are participating in an AI panel discussion.',
+      strategy: 'broadcast',
+      participants: models.map((model, index) => ({
+        name: `Expert-${index + 1}`,
+        role: 'panelist',
+        model: { provider, model },
+      })),
+    },
+    overrides,
+  );
+}
+
+/** The strategy or mode a config runs under. */
+export function configShape(config: CouncilConfig): string {
+  return config.kind === 'session' ? config.session.strategy : config.context.mode;
+}
+
+/** The data without the keys only a file has (`$schema`, `kind`). */
+function withoutFileKeys<T extends { $schema?: string; kind?: string }>(
+  data: T,
+): Omit<T, '$schema' | 'kind'> {
+  return Object.fromEntries(
+    Object.entries(data).filter(([key]) => key !== '$schema' && key !== 'kind'),
+  ) as Omit<T, '$schema' | 'kind'>;
+}
+
+function problems(error: z.ZodError, where: (path: PropertyKey[]) => string): string {
+  const lines = error.issues.map(
+    (issue) => `${where(issue.path)}: ${formatPath(issue.path)}: ${issue.message}`,
+  );
+  return lines.length === 1 ? (lines[0] ?? '') : `invalid config:\n  ${lines.join('\n  ')}`;
+}
+
+function oversized(file: string, bytes: number): CouncilUserError {
+  const cap = formatBytes(INPUT_LIMITS.maxConfigFileBytes);
+  return new CouncilUserError(
+    `${file} is ${formatBytes(bytes)}: config files may be at most ${cap}`,
+    'a config names participants and prompts; put long material in the question or the task instead',
+  );
+}
+
+/** The deepest node on the path that exists, so a missing key points at its parent's line. */
+function nearestNode(doc: Document, path: PropertyKey[]): unknown {
+  for (let length = path.length - 1; length >= 0; length -= 1) {
+    const node = doc.getIn(path.slice(0, length), true);
+    if (node) return node;
+  }
+  return undefined;
+}
+
+function pick<K extends keyof ConfigOverrides>(overrides: ConfigOverrides, key: K): Partial<ConfigOverrides> {
+  return overrides[key] === undefined ? {} : { [key]: overrides[key] };
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { sessionBudgetProblems } from '../../common/budget';
+import { councilContextSchema } from '../../common/council';
+import { LIMITS } from '../../common/defaults';
+import { INPUT_LIMITS } from '../../common/inputLimits';
+import { participantSpecSchema } from '../../common/participants';
+import { periodBudgetProblems, periodBudgetSchema } from '../../common/periodBudget';
+import { sessionQuorumProblem } from '../../common/quorum';
+import { sessionConfigSchema } from '../../common/session';
+import { STRATEGIES } from '../../workflows/strategies';
+import { checkParticipants } from '../../workflows/strategies/roles';
+
+const schemaRef = z.string().optional().describe('Path or URL of this JSON Schema, for editors');
+
+/** A session config file: a session's settings plus the question `council run` asks by default. */
+export const sessionFileSchema = sessionConfigSchema
+  .extend({
+    $schema: schemaRef,
+    kind: z.literal('session').optional().describe('"session" (the default) or "council"'),
+    question: z
+      .string()
+      .max(INPUT_LIMITS.maxPromptChars)
+      .optional()
+      .describe('Asked when `council run` is given no question'),
+    periodBudget: periodBudgetSchema
+      .optional()
+      .describe("A schedule's budget per UTC day or week, shared by its runs (`council schedule create`)"),
+    participants: z
+      .array(participantSpecSchema)
+      .min(1, 'a session needs at least one participant')
+      .max(LIMITS.maxParticipants),
+  })
+  .superRefine((file, ctx) => {
+    const firstIndex = new Map<string, number>();
+    file.participants.forEach((participant, index) => {
+      const first = firstIndex.get(participant.name);
+      if (first === undefined) firstIndex.set(participant.name, index);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['participants', index, 'name'],
+          message: `duplicate name "${participant.name}" (also participants[${first}].name): names must be unique`,
+        });
+    });
+    // With no participants at all, "at least one" already says it; the strategy would say it again.
+    const problem =
+      file.participants.length > 0 && checkParticipants(STRATEGIES[file.strategy], file.participants, file);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['participants'], message: problem });
+    for (const message of sessionBudgetProblems(file)) {
+      ctx.addIssue({ code: 'custom', path: ['budget'], message });
+    }
+    if (file.periodBudget) {
+      for (const message of periodBudgetProblems(file.periodBudget, file.budget)) {
+        ctx.addIssue({ code: 'custom', path: ['periodBudget'], message });
+      }
+    }
+    const quorum = sessionQuorumProblem(file);
+    if (quorum) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [file.quorum !== undefined ? 'quorum' : 'deadlineMs'],
+        message: quorum,
+      });
+    }
+  });
+
+const councilShape = councilContextSchema.shape;
+
+/** A council config file: the seed's ExecutionContext; `task` may instead come from the command line. */
+export const councilFileSchema = z
+  .object({
+    ...councilShape,
+    $schema: schemaRef,
+    kind: z.literal('council').describe('"council" for an AutoGen-style council'),
+    task: councilShape.task.optional().describe('Worked on when `council run` is given no question'),
+  })
+  .strict();
+
+/** Either kind of config file; the JSON Schema `council config schema` prints is made from it. */
+export const configFileSchema = z.union([sessionFileSchema, councilFileSchema]);
+
+/** The JSON Schema of config files, for editor completion (`# yaml-language-server: $schema=...`). */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configFileSchema, { io: 'input', unrepresentable: 'any' });
+}

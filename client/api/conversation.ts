@@ -1,0 +1,103 @@
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  conversationOf,
+  filterMessages,
+  filterProblems,
+  messageFilterSchema,
+  type ConversationMessage,
+  type MessageFilter,
+} from '../../common/conversation';
+import { conversationStats, type ConversationStats } from '../../common/conversationStats';
+import type { ExpertMessageData } from '../../common/council';
+import { councilProgressQuery, type ProgressEvent } from '../../common/councilApi';
+import type { SavedConversation } from '../../common/savedConversation';
+import { zodProblem } from '../../common/validation';
+import type { councilWorkflow } from '../../workflows';
+import { CouncilUserError } from '../../common/userError';
+import { queryRecord } from './resynthesize';
+
+/** Most pages of the progress log read (500 events each): far above what a council logs. */
+const MAX_PAGES = 1_000;
+
+/** A council's conversation, each message with its round, and the progress log it was read from. */
+export interface CouncilConversation {
+  councilId: string;
+  task: string;
+  mode: SavedConversation['mode'];
+  /** The expert ids of the council, in its order. */
+  expertIds: string[];
+  rounds: number;
+  messages: ConversationMessage[];
+  events: ProgressEvent[];
+}
+
+/** Reads a council's conversation (running or completed) from its progress log and record. */
+export async function readConversation(client: Client, councilId: string): Promise<CouncilConversation> {
+  const handle = client.workflow.getHandle<typeof councilWorkflow>(councilId);
+  try {
+    const record = await queryRecord(handle);
+    const { events, messages, round } = await readProgressLog(handle);
+    return {
+      councilId,
+      task: record.context.task,
+      mode: record.context.mode,
+      expertIds: record.context.activeExperts.map((expert) => expert.id),
+      rounds: round,
+      messages: conversationOf(events, messages),
+      events,
+    };
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    const hint = 'list councils with `council list`';
+    throw new CouncilUserError(`no council with id "${councilId}"`, hint, { cause: error });
+  }
+}
+
+async function readProgressLog(handle: WorkflowHandle<typeof councilWorkflow>) {
+  const events: ProgressEvent[] = [];
+  const messages = new Map<string, ExpertMessageData>();
+  let fromEvent = 0;
+  let round = 0;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const progress = await handle.query(councilProgressQuery, { fromEvent });
+    events.push(...progress.events);
+    for (const message of progress.messages) messages.set(message.id, message);
+    round = progress.round;
+    fromEvent = progress.nextEvent;
+    if (fromEvent >= progress.totalEvents) break;
+  }
+  return { events, messages: [...messages.values()], round };
+}
+
+/**
+ * A filter checked with zod and against the council: a type that does not exist, or a sender,
+ * recipient or round this council does not have, is a user error naming the values allowed.
+ */
+export function checkFilter(raw: unknown, conversation: CouncilConversation): MessageFilter {
+  const parsed = messageFilterSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new CouncilUserError(`invalid message filter: ${zodProblem(parsed.error)}`, 'fix the values named');
+  }
+  const senders = [...new Set([...conversation.expertIds, ...conversation.messages.map((m) => m.sender)])];
+  const problems = filterProblems(parsed.data, senders, conversation.expertIds, conversation.rounds);
+  if (problems.length > 0) {
+    throw new CouncilUserError(`invalid message filter: ${problems.join('; ')}`, 'fix the values named');
+  }
+  return parsed.data;
+}
+
+/** The messages of a council the filter keeps (all of them without one), each with its round. */
+export async function councilMessages(
+  client: Client,
+  councilId: string,
+  filter: MessageFilter = {},
+): Promise<ConversationMessage[]> {
+  const conversation = await readConversation(client, councilId);
+  return filterMessages(conversation.messages, checkFilter(filter, conversation));
+}
+
+/** A council's communication patterns: messages per participant and type, who answers whom, rounds. */
+export async function councilStats(client: Client, councilId: string): Promise<ConversationStats> {
+  const conversation = await readConversation(client, councilId);
+  return conversationStats(conversation.messages, conversation.events);
+}

@@ -1,0 +1,172 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import { COUNCIL_SCHEMA_VERSION, councilContextSchema } from '../../common/council';
+import {
+  injectHumanMessageUpdate,
+  skipExpertUpdate,
+  type ExpertSkip,
+  type HumanMessageInput,
+} from '../../common/councilApi';
+import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
+import {
+  CONTINUATION_SCHEMA_VERSION,
+  priorConversationSchema,
+  type PriorConversation,
+} from '../../common/savedConversation';
+import { zodProblem } from '../../common/validation';
+import type { councilWorkflow } from '../../workflows';
+import {
+  createExpertMessage as stampedMessage,
+  type ExpertMessageFields,
+} from '../../workflows/council/messages';
+import { attachCouncil } from './councilAttach';
+import {
+  toExpertMessage,
+  type ExecutionContext,
+  type ExecutionResult,
+  type ExpertMessage,
+  type OnExpertUpdate,
+  type OnStatusUpdate,
+} from './councilTypes';
+import { explainEnded } from './ended';
+import { CouncilUserError } from '../../common/userError';
+import { rejectApiKey, workflowExpert } from './seedContext';
+import { asUserError } from './sessionCalls';
+import type { OnToken } from './tokens';
+import { councilMetadata } from './webUi';
+
+/** Where and under which id a council runs. */
+export interface CouncilRunOptions {
+  councilId?: string;
+  taskQueue?: string;
+  pollIntervalMs?: number;
+  /** Called with each expert's (and the synthesizer's) text as it streams (client/api/tokens.ts). */
+  onToken?: OnToken;
+  /**
+   * An earlier conversation the council goes on from (e.g. `priorConversationOf(loadConversation(file),
+   * file)`): its messages come before round 1, each shown to the experts that may see it.
+   */
+  continueFrom?: PriorConversation;
+}
+
+/** The seed's `createExpertMessage`, stamped with a random id and the current time. */
+export function createExpertMessage(...fields: ExpertMessageFields): ExpertMessage {
+  const stamp = { id: crypto.randomUUID(), timestamp: new Date().toISOString() };
+  return toExpertMessage(stampedMessage(stamp, ...fields));
+}
+
+/** Validates the context and starts the council workflow; resolves with its id without waiting. */
+export async function startCouncil(
+  client: Client,
+  context: ExecutionContext,
+  options: CouncilRunOptions = {},
+): Promise<string> {
+  rejectApiKey(context);
+  // Handlers are functions and contexts a past run's snapshot: only the plain-JSON spec goes on.
+  const activeExperts = context.activeExperts.map(workflowExpert);
+  const parsed = councilContextSchema.safeParse({ ...context, activeExperts });
+  if (!parsed.success) {
+    throw new CouncilUserError(
+      `invalid council context: ${zodProblem(parsed.error)}`,
+      'fix the fields named',
+    );
+  }
+  const prior = options.continueFrom && priorConversationSchema.safeParse(options.continueFrom);
+  if (prior && !prior.success) {
+    const hint = 'pass a conversation saved with `council show ID --save FILE`';
+    throw new CouncilUserError(`invalid continueFrom: ${zodProblem(prior.error)}`, hint);
+  }
+  const input = prior
+    ? { schemaVersion: CONTINUATION_SCHEMA_VERSION, context: parsed.data, continueFrom: prior.data }
+    : { schemaVersion: COUNCIL_SCHEMA_VERSION, context: parsed.data };
+  return startCouncilWorkflow(
+    client,
+    options.councilId ?? `council-${crypto.randomUUID()}`,
+    {
+      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+      args: [input],
+      ...councilMetadata(parsed.data),
+    },
+    'pick another councilId, or follow a running one with attachCouncil',
+  );
+}
+
+/**
+ * Starts `councilWorkflow` under `councilId` and resolves with it. An id names one council, for
+ * attachCouncil: never a second one after the first has ended, so a taken id is a user error.
+ */
+export async function startCouncilWorkflow(
+  client: Client,
+  councilId: string,
+  options: Omit<WorkflowStartOptions<typeof councilWorkflow>, 'workflowId' | 'workflowIdReusePolicy'>,
+  hint: string,
+): Promise<string> {
+  try {
+    await client.workflow.start<typeof councilWorkflow>('councilWorkflow', {
+      ...options,
+      workflowId: councilId,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    throw new CouncilUserError(`a council with id "${councilId}" already exists`, hint, { cause: error });
+  }
+  return councilId;
+}
+
+/**
+ * The seed's `executeCouncilExperts`, run as a durable workflow. The one deviation from the seed:
+ * the Temporal client comes first. Callbacks are driven by the workflow's progress log, so
+ * {@link attachCouncil} from another process after a crash sees the same updates.
+ */
+export async function executeCouncilExperts(
+  client: Client,
+  context: ExecutionContext,
+  onExpertUpdate?: OnExpertUpdate,
+  onStatusUpdate?: OnStatusUpdate,
+  options: CouncilRunOptions = {},
+): Promise<ExecutionResult> {
+  const messageHandlers = Object.fromEntries(
+    context.activeExperts.flatMap((e) => (e.messageHandler ? [[e.id, e.messageHandler] as const] : [])),
+  );
+  const councilId = await startCouncil(client, context, options);
+  const { pollIntervalMs, onToken } = options;
+  return attachCouncil(client, councilId, {
+    onExpertUpdate,
+    onStatusUpdate,
+    messageHandlers,
+    pollIntervalMs,
+    ...(onToken ? { onToken } : {}),
+  });
+}
+
+/** Adds a person's message to a running council, for every expert or for one (`recipient`). */
+export async function sendHumanMessage(
+  client: Client,
+  councilId: string,
+  message: HumanMessageInput,
+): Promise<ExpertMessage> {
+  const handle = client.workflow.getHandle<typeof councilWorkflow>(councilId);
+  try {
+    return toExpertMessage(await handle.executeUpdate(injectHumanMessageUpdate, { args: [message] }));
+  } catch (error) {
+    throw asUserError(await explainEnded(handle, 'council', error));
+  }
+}
+
+/**
+ * Skips an expert's call in flight (by expert id, e.g. `b`): the call, and its hedge's backup if
+ * started, is cancelled, the turn is recorded as `skipped` and the round goes on without it. Throws
+ * a CouncilUserError for an unknown expert, one with no call in flight, or a council that has ended.
+ */
+export async function skipExpert(client: Client, councilId: string, expertId: string): Promise<ExpertSkip> {
+  const handle = client.workflow.getHandle<typeof councilWorkflow>(councilId);
+  try {
+    return await handle.executeUpdate(skipExpertUpdate, { args: [expertId] });
+  } catch (error) {
+    throw asUserError(await explainEnded(handle, 'council', error));
+  }
+}

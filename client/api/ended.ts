@@ -1,0 +1,39 @@
+import { WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { CouncilUserError } from '../../common/userError';
+
+/**
+ * An update sent to a workflow that has ended fails with `WorkflowNotFoundError` ("workflow
+ * execution already completed"), the same error as for an id that never existed. This tells the two
+ * apart with one `describe()` and returns one readable error; any other error is returned unchanged.
+ */
+export async function explainEnded(
+  handle: WorkflowHandle,
+  kind: 'session' | 'council',
+  error: unknown,
+): Promise<unknown> {
+  if (!(error instanceof WorkflowNotFoundError)) return error;
+  const id = handle.workflowId;
+  const status = await handle.describe().then(
+    (description) => description.status.name.toLowerCase(),
+    () => undefined,
+  );
+  if (status === undefined) {
+    return new CouncilUserError(`no ${kind} with id "${id}"`, 'see `council list`', { cause: error });
+  }
+  // A run that failed on purpose (a provider policy refusal, say) says why.
+  const reason = status === 'failed' ? await failureMessage(handle) : undefined;
+  const ended = reason ? `failed: ${reason}` : `is closed (${status})`;
+  return new CouncilUserError(`${kind} "${id}" ${ended}`, `start a new ${kind}`, { cause: error });
+}
+
+/** The message of the ApplicationFailure a workflow failed with, if that is how it failed. */
+async function failureMessage(handle: WorkflowHandle): Promise<string | undefined> {
+  return handle.result().then(
+    () => undefined,
+    (error: unknown) =>
+      error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure
+        ? error.cause.message
+        : undefined,
+  );
+}

@@ -1,0 +1,137 @@
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+  type WorkflowUpdateHandle,
+} from '@temporalio/client';
+import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
+import { sendMessageSchema, type RoundResult, type SessionConfigInput } from '../../common/session';
+import { closeSessionUpdate, sendMessageUpdate } from '../../common/sessionApi';
+import { zodProblem } from '../../common/validation';
+import type { sessionWorkflow } from '../../workflows';
+import { CouncilUserError } from '../../common/userError';
+import { validSessionConfig } from './sessionCalls';
+import { sessionMetadata } from './webUi';
+
+/** Id of the update that carries a one-question session's question, so any process can wait on that round. */
+export const FIRST_ROUND_UPDATE_ID = 'council-run-round';
+
+/** Where a one-question session runs, and what it keeps besides its config. */
+export interface OneRoundSessionOptions {
+  sessionId: string;
+  taskQueue?: string;
+  /** Kept with the workflow (the CLI records its question there, for `attach`). */
+  memo?: Record<string, unknown>;
+}
+
+/** A one-question session and the update handle of its round. */
+export interface OneRoundSession {
+  handle: WorkflowHandle<typeof sessionWorkflow>;
+  round: WorkflowUpdateHandle<RoundResult>;
+}
+
+/** The session id is already used, by a running or a closed run: an id names one run, never reused. */
+export class SessionIdTakenError extends CouncilUserError {}
+
+/**
+ * Starts a session that asks one question and closes itself after that round, in one call
+ * (update-with-start) under {@link FIRST_ROUND_UPDATE_ID}: a caller killed right after starting it
+ * leaves a session that still has its round, and still ends. Config and question are checked first.
+ */
+export async function startOneRoundSession(
+  client: Client,
+  config: SessionConfigInput,
+  question: string,
+  options: OneRoundSessionOptions,
+): Promise<OneRoundSession> {
+  const parsed = validSessionConfig(config);
+  const message = { role: 'user' as const, content: question };
+  const checked = sendMessageSchema.safeParse(message);
+  if (!checked.success) throw new CouncilUserError(`invalid question: ${zodProblem(checked.error)}`);
+  const operation = new WithStartWorkflowOperation<typeof sessionWorkflow>('sessionWorkflow', {
+    workflowId: options.sessionId,
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    args: [{ config, closeAfterFirstRound: true }],
+    workflowIdConflictPolicy: 'FAIL',
+    ...(options.memo && { memo: options.memo }),
+    ...sessionMetadata(parsed, question),
+  });
+  // Update-with-start on the id of a closed session hands back that session's round (the same
+  // update id) whatever the id reuse policy: an id already used is refused before anything is sent.
+  if (await exists(client, options.sessionId)) throw taken(options.sessionId);
+  try {
+    const round = await client.workflow.startUpdateWithStart(sendMessageUpdate, {
+      args: [message],
+      updateId: FIRST_ROUND_UPDATE_ID,
+      waitForStage: 'ACCEPTED',
+      startWorkflowOperation: operation,
+    });
+    return { handle: await operation.workflowHandle(), round };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) throw taken(options.sessionId, error);
+    throw error;
+  }
+}
+
+/**
+ * The round of a one-question session started earlier, by any process: the session and the update
+ * handle of its round, for a caller that lost its own (killed after {@link startOneRoundSession}).
+ * While the session runs, `question` is sent again under {@link FIRST_ROUND_UPDATE_ID}: the server
+ * hands back the round if the first send arrived, and takes the question if a crash beat it there.
+ * Once the session has closed, the handle reads the round it recorded.
+ */
+export async function resumeOneRoundSession(
+  client: Client,
+  sessionId: string,
+  question: string,
+): Promise<OneRoundSession> {
+  const handle = client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+  const { status } = await handle.describe().catch((error: unknown) => {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    throw new CouncilUserError(`no session with id "${sessionId}"`, 'see `council list`', { cause: error });
+  });
+  if (status.name !== 'RUNNING') {
+    return { handle, round: handle.getUpdateHandle<RoundResult>(FIRST_ROUND_UPDATE_ID) };
+  }
+  const round = await handle.startUpdate(sendMessageUpdate, {
+    args: [{ role: 'user', content: question }],
+    updateId: FIRST_ROUND_UPDATE_ID,
+    waitForStage: 'ACCEPTED',
+  });
+  return { handle, round };
+}
+
+/**
+ * Waits for a one-question session to close after its round, so it is listed as closed. A session
+ * started by an older client, whose workflow does not close itself, is closed here.
+ */
+export async function closeOneRoundSession(handle: WorkflowHandle<typeof sessionWorkflow>): Promise<void> {
+  if ((await handle.describe()).status.name !== 'RUNNING') return;
+  await handle.executeUpdate(closeSessionUpdate).catch((error: unknown) => {
+    // It closed itself between the two calls.
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  });
+  await handle.result();
+}
+
+async function exists(client: Client, workflowId: string): Promise<boolean> {
+  return client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .then(
+      () => true,
+      (error: unknown) => (error instanceof WorkflowNotFoundError ? false : Promise.reject(error)),
+    );
+}
+
+function taken(sessionId: string, cause?: unknown): SessionIdTakenError {
+  return new SessionIdTakenError(
+    `a session or council with id "${sessionId}" already exists`,
+    'pick another id',
+    {
+      cause,
+    },
+  );
+}

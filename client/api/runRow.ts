@@ -1,0 +1,108 @@
+import type { Client, WorkflowExecutionInfo, WorkflowExecutionStatusName } from '@temporalio/client';
+import { z } from 'zod';
+import {
+  CouncilCostUsdKey,
+  CouncilKindKey,
+  CouncilStatusKey,
+  CouncilStrategyKey,
+} from '../../common/searchAttributes';
+import { SESSION_SUMMARY_MEMO_KEY, type SessionSummary } from '../../common/session';
+import { zodProblem } from '../../common/validation';
+import { explainEncrypted } from '../../storage/encryption';
+import { CouncilUserError } from '../../common/userError';
+
+/**
+ * The memo key under which the CLI records how it started a workflow. It lives here, below the CLI
+ * and the Web UI, because both read it back from listed runs.
+ */
+export const CLI_MEMO_KEY = 'councilCli';
+
+/** One listed session or council: a row of `council list` and of the Web UI's list page. */
+export interface RunRow {
+  id: string;
+  kind: string;
+  strategy: string;
+  councilStatus: string;
+  /** Temporal's execution status in lower case, as docs/json.md names it. */
+  workflowStatus: Lowercase<WorkflowExecutionStatusName>;
+  startedAt: string;
+  closedAt: string | null;
+  /** A closed session's total, from its memo; null when not known without a worker. */
+  tokens: number | null;
+  /** What a session or council with a budget has spent in USD (its CouncilCostUsd); null for any other run. */
+  costUsd: number | null;
+  /** The question a CLI `run` recorded in its memo; undefined for any other run. */
+  question: string | undefined;
+}
+
+/** A listed run's row, read from its search attributes and memos only: no describe, no worker. */
+export function runRowOf(info: WorkflowExecutionInfo): RunRow {
+  const memo = info.memo?.[CLI_MEMO_KEY] as { question?: string } | undefined;
+  // A closed session leaves its totals in its memo: no worker has to replay it to say them.
+  const summary = info.memo?.[SESSION_SUMMARY_MEMO_KEY] as SessionSummary | undefined;
+  return {
+    id: info.workflowId,
+    kind: info.typedSearchAttributes.get(CouncilKindKey) ?? '',
+    strategy: info.typedSearchAttributes.get(CouncilStrategyKey) ?? '',
+    councilStatus: info.typedSearchAttributes.get(CouncilStatusKey) ?? '',
+    workflowStatus: info.status.name.toLowerCase() as Lowercase<WorkflowExecutionStatusName>,
+    startedAt: info.startTime.toISOString(),
+    closedAt: info.closeTime?.toISOString() ?? null,
+    tokens: summary ? summary.usage.totalTokens : null,
+    costUsd: info.typedSearchAttributes.get(CouncilCostUsdKey) ?? null,
+    question: memo?.question,
+  };
+}
+
+/** Which runs {@link listRuns} lists: each field a search attribute, so the query works in the Temporal UI. */
+const runFilterSchema = z
+  .object({
+    kind: z.enum(['session', 'council']).optional(),
+    /** CouncilStatus: idle, running, closed (sessions); running, completed, ... (councils). */
+    status: z
+      .string()
+      .regex(/^[a-z-]+$/, 'a status is lower-case words like idle or running')
+      .optional(),
+    /** CouncilStrategy: a session strategy or a council mode. */
+    strategy: z
+      .string()
+      .regex(/^[A-Za-z-]+$/, 'a strategy is a name like broadcast or parallel')
+      .optional(),
+    /** Runs with a budget that spent at least this many dollars. */
+    minCostUsd: z.number().finite().min(0).optional(),
+    /** At most this many, newest first. */
+    limit: z.number().int().min(1).max(1_000).default(20),
+  })
+  .strict();
+export type RunFilter = z.input<typeof runFilterSchema>;
+
+/**
+ * Sessions and councils, newest first, with the visibility query that found them (paste it in the
+ * Temporal UI). Read from search attributes and memos only: no worker needs to serve them. A run
+ * encrypted with keys this client lacks is a CouncilUserError saying which keys to set.
+ */
+export async function listRuns(
+  client: Client,
+  filter: RunFilter = {},
+): Promise<{ query: string; runs: RunRow[] }> {
+  const parsed = runFilterSchema.safeParse(filter);
+  if (!parsed.success) throw new CouncilUserError(`invalid run filter: ${zodProblem(parsed.error)}`);
+  const { kind, status, strategy, minCostUsd, limit } = parsed.data;
+  const query = [
+    kind ? `${CouncilKindKey.name} = '${kind}'` : `${CouncilKindKey.name} IN ('session', 'council')`,
+    ...(status ? [`${CouncilStatusKey.name} = '${status}'`] : []),
+    ...(strategy ? [`${CouncilStrategyKey.name} = '${strategy}'`] : []),
+    ...(minCostUsd !== undefined ? [`${CouncilCostUsdKey.name} >= ${minCostUsd}`] : []),
+  ].join(' AND ');
+  const runs: RunRow[] = [];
+  try {
+    for await (const info of client.workflow.list({ query })) {
+      runs.push(runRowOf(info));
+      if (runs.length >= limit) break;
+    }
+  } catch (error) {
+    // Listing decodes every run's memo: an encrypted one needs the keys.
+    throw explainEncrypted(error);
+  }
+  return { query, runs };
+}

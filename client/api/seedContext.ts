@@ -1,0 +1,56 @@
+import type { ExpertInput } from '../../common/council';
+import { ALL_PROVIDER_FACTS } from '../../common/providers';
+import { CouncilUserError } from '../../common/userError';
+
+/**
+ * The fields the council seed's `ExecutionContext` and `Expert` carry that never reach the workflow.
+ * A workflow's input is kept in its history (readable in the Web UI, in `temporal workflow show`, in
+ * every replay): a key, a function or a client-side snapshot has no place there.
+ */
+export interface SeedOnlyContextFields {
+  /**
+   * Not accepted: an API key in the context would be stored in the workflow's history. The worker
+   * reads keys from its environment (see {@link rejectApiKey}'s message).
+   */
+  apiKey?: never;
+}
+
+/** The seed's `Expert` fields that stay in the caller's process. */
+export interface SeedOnlyExpertFields<Message, Context> {
+  /** Called for every message routed to this expert, while a client follows the council. */
+  messageHandler?: (message: Message) => void;
+  /**
+   * Accepted and ignored: the seed fills it in as a run goes. Each run records what every expert
+   * was shown at each of its turns (the result's `conversationContext`), so an expert taken from an
+   * earlier result starts afresh instead of carrying that run's history into this one's prompts.
+   * To go on from an earlier council's conversation, pass `continueFrom` (client/api/conversation.ts).
+   */
+  conversationContext?: Context;
+}
+
+/** Which environment variables a worker reads each provider's key from, e.g. "openai: OPENAI_API_KEY". */
+function keyVariables(): string {
+  return ALL_PROVIDER_FACTS.filter((provider) => provider.env.apiKeyEnv.length > 0)
+    .map((provider) => `${provider.name}: ${provider.env.apiKeyEnv.join(' or ')}`)
+    .join('; ');
+}
+
+/** Throws a user error naming what to do instead when the seed's `apiKey` is in the context. */
+export function rejectApiKey(context: object): void {
+  if (!('apiKey' in context)) return;
+  throw new CouncilUserError(
+    "apiKey is not accepted in the council context: keys never go into a workflow's history",
+    `remove apiKey and set the key in the environment of the worker that serves the council ` +
+      `(the process that calls Council.local(), or \`council worker\`): ${keyVariables()}; ` +
+      `a participant on another endpoint names its key's variable with model.apiKeyEnv`,
+  );
+}
+
+/** An expert as the workflow takes it: the seed's client-side fields left out. */
+export function workflowExpert<Message, Context>({
+  messageHandler: _handler,
+  conversationContext: _context,
+  ...spec
+}: ExpertInput & SeedOnlyExpertFields<Message, Context>): ExpertInput {
+  return spec;
+}

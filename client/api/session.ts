@@ -1,0 +1,197 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { BudgetView } from '../../common/budget';
+import { raiseBudgetSchema, type RaiseBudgetInput } from '../../common/budgetRaise';
+import type { ModelSpec } from '../../common/llm';
+import type { OrchestrationStrategy, ParticipantRole, ParticipantSpec } from '../../common/participants';
+import {
+  sendMessageSchema,
+  type ParticipantDetail,
+  type ParticipantInfo,
+  type ParticipantResponse,
+  type SessionConfigInput,
+  type SessionView,
+  type TranscriptEntry,
+} from '../../common/session';
+import {
+  addParticipantUpdate,
+  closeSessionUpdate,
+  participantQuery,
+  removeParticipantUpdate,
+  sendMessageUpdate,
+  sessionViewQuery,
+  setParticipantRoleUpdate,
+  setStrategyUpdate,
+  raiseBudgetUpdate,
+  skipParticipantUpdate,
+  stopBudgetUpdate,
+  stopRoundUpdate,
+  transcriptQuery,
+} from '../../common/sessionApi';
+import { zodProblem } from '../../common/validation';
+import type { sessionWorkflow } from '../../workflows';
+import { CouncilUserError } from '../../common/userError';
+import { participantDetailOf, updateSession } from './sessionCalls';
+import {
+  existingSession,
+  startSessionWorkflow,
+  type ParticipantExtras,
+  type SendMessageOptions,
+  type StartSessionOptions,
+} from './sessionStart';
+import { watchTokens, type OnToken, type TokenWatch, type WatchTokensOptions } from './tokens';
+
+export { asUserError, succeeded, validSessionConfig } from './sessionCalls';
+export type { ParticipantExtras, SendMessageOptions, StartSessionOptions } from './sessionStart';
+
+/**
+ * The seed's `MultiParticipantSession` API over a durable session workflow. Every call goes to the
+ * workflow, so any process can {@link MultiParticipantSession.attach} to a session by id and go on.
+ */
+export class MultiParticipantSession {
+  private constructor(
+    readonly client: Client,
+    readonly sessionId: string,
+    private readonly handle: WorkflowHandle<typeof sessionWorkflow>,
+  ) {}
+
+  /**
+   * Starts a new session: the seed's `MultiParticipantSession::new(systemPrompt, maxTokens, strategy)`.
+   * A bad config is a CouncilUserError naming each issue, and starts nothing (client/api/sessionStart.ts).
+   */
+  static async create(
+    client: Client,
+    config: SessionConfigInput,
+    options: StartSessionOptions = {},
+  ): Promise<MultiParticipantSession> {
+    const { sessionId, handle } = await startSessionWorkflow(client, config, options);
+    return new MultiParticipantSession(client, sessionId, handle);
+  }
+
+  /** Attaches to a running session by id (after a crash of this process, say). */
+  static async attach(client: Client, sessionId: string): Promise<MultiParticipantSession> {
+    return new MultiParticipantSession(client, sessionId, await existingSession(client, sessionId));
+  }
+
+  /**
+   * Runs one round and returns every participant's response (failed and skipped ones included).
+   * The message is checked here first: one the workflow would refuse (empty, too long) is a
+   * CouncilUserError, and no update reaches the server, so nothing waits behind it.
+   */
+  async sendMessage(
+    role: 'user' | 'system',
+    content: string,
+    options: SendMessageOptions = {},
+  ): Promise<ParticipantResponse[]> {
+    const { onToken, ...rest } = options;
+    const request = { role, content, ...rest };
+    const parsed = sendMessageSchema.safeParse(request);
+    if (!parsed.success) throw new CouncilUserError(`invalid message: ${zodProblem(parsed.error)}`);
+    const watch = onToken ? this.watchTokens(onToken) : undefined;
+    try {
+      return (await updateSession(this.handle, sendMessageUpdate, request)).responses;
+    } finally {
+      await watch?.stop();
+    }
+  }
+
+  /**
+   * Follows the text of every participant's model while it streams, for any round of this session
+   * (sent from here or elsewhere), until `stop()`. See client/api/tokens.ts and docs/streaming.md.
+   */
+  watchTokens(onToken: OnToken, options: WatchTokensOptions = {}): TokenWatch {
+    return watchTokens(this.client, this.sessionId, onToken, options);
+  }
+
+  addParticipant(name: string, model: ModelSpec, role: ParticipantRole, extras: ParticipantExtras = {}) {
+    return updateSession(this.handle, addParticipantUpdate, { ...extras, name, model, role });
+  }
+
+  addParticipantWithPriority(
+    name: string,
+    model: ModelSpec,
+    role: ParticipantRole,
+    priority: number,
+    extras: ParticipantExtras = {},
+  ): Promise<ParticipantSpec> {
+    return updateSession(this.handle, addParticipantUpdate, { ...extras, name, model, role, priority });
+  }
+
+  removeParticipant(name: string): Promise<ParticipantSpec> {
+    return updateSession(this.handle, removeParticipantUpdate, name);
+  }
+
+  /**
+   * Changes a participant's role (and, if given, its priority) and keeps its history and usage: an
+   * observer that becomes a panelist answers from the next round, knowing everything it observed.
+   */
+  setParticipantRole(name: string, role: ParticipantRole, priority?: number): Promise<ParticipantSpec> {
+    return updateSession(this.handle, setParticipantRoleUpdate, {
+      name,
+      role,
+      ...(priority !== undefined && { priority }),
+    });
+  }
+
+  setOrchestrationStrategy(strategy: OrchestrationStrategy): Promise<OrchestrationStrategy> {
+    return updateSession(this.handle, setStrategyUpdate, strategy);
+  }
+
+  /** Cancels the participant's call in flight; resolves true when there was one. */
+  skipParticipant(name: string): Promise<boolean> {
+    return updateSession(this.handle, skipParticipantUpdate, name);
+  }
+
+  /**
+   * Says stop to the round in progress: under `selector` it ends after its current turn (other
+   * strategies finish their round). Resolves true when a round was running.
+   */
+  stopRound(): Promise<boolean> {
+    return updateSession(this.handle, stopRoundUpdate);
+  }
+
+  /**
+   * Raises the session's budget by or to an amount, in dollars or tokens (exactly one, e.g.
+   * `{ byUsd: 0.5 }`): a call an `onExhausted: ask` budget holds goes on once it fits, and a spent
+   * budget takes rounds again. Resolves to the budget after the raise.
+   */
+  raiseBudget(raise: RaiseBudgetInput): Promise<BudgetView> {
+    const parsed = raiseBudgetSchema.safeParse(raise);
+    if (!parsed.success) {
+      throw new CouncilUserError(`invalid budget raise: ${zodProblem(parsed.error)}`, 'e.g. { byUsd: 0.5 }');
+    }
+    return updateSession(this.handle, raiseBudgetUpdate, parsed.data);
+  }
+
+  /**
+   * Stops the session's budget: no further call is admitted, and a call an `ask` budget holds is
+   * refused. Resolves to the budget after it.
+   */
+  stopBudget(): Promise<BudgetView> {
+    return updateSession(this.handle, stopBudgetUpdate);
+  }
+
+  /** Every participant, in order of joining: its spec's fields flat, with usage and history size. */
+  async listParticipants(): Promise<ParticipantInfo[]> {
+    return (await this.view()).participants.map(({ spec, ...rest }) => ({ ...spec, ...rest }));
+  }
+
+  /** One participant (`.name`, `.role`, `.usage`, `.history`, …), or undefined if there is none by that name. */
+  async getParticipant(name: string): Promise<ParticipantDetail | undefined> {
+    const record = await this.handle.query(participantQuery, name);
+    return record ? participantDetailOf(record) : undefined;
+  }
+
+  view(): Promise<SessionView> {
+    return this.handle.query(sessionViewQuery);
+  }
+
+  transcript(fromIndex = 0): Promise<TranscriptEntry[]> {
+    return this.handle.query(transcriptQuery, { fromIndex });
+  }
+
+  /** Ends the session after any round in progress; the workflow completes. */
+  async close(): Promise<SessionView> {
+    await updateSession(this.handle, closeSessionUpdate);
+    return this.handle.result();
+  }
+}

@@ -1,0 +1,76 @@
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
+import type { ParticipantSpecInput } from '../../common/participants';
+import type { SessionConfigInput } from '../../common/session';
+import type { sessionWorkflow } from '../../workflows';
+import { CouncilUserError } from '../../common/userError';
+import { validSessionConfig } from './sessionCalls';
+import type { OnToken } from './tokens';
+import { sessionMetadata } from './webUi';
+
+/** Options for starting a session workflow. */
+export interface StartSessionOptions {
+  sessionId?: string;
+  taskQueue?: string;
+}
+
+/** Options of `MultiParticipantSession.sendMessage`. */
+export interface SendMessageOptions {
+  /** Only these participants answer. */
+  participants?: string[];
+  /** Called with each participant's text as it streams, until the round ends (client/api/tokens.ts). */
+  onToken?: OnToken;
+}
+
+/** Extra settings for a participant beyond name, model and role. */
+export type ParticipantExtras = Omit<ParticipantSpecInput, 'name' | 'model' | 'role' | 'priority'>;
+
+/** A started session's id and handle. */
+export interface StartedSession {
+  sessionId: string;
+  handle: WorkflowHandle<typeof sessionWorkflow>;
+}
+
+/**
+ * Starts a session workflow. The config is checked here first: a bad one is a CouncilUserError
+ * naming each issue, and starts nothing; an id in use is one too, saying how to go on.
+ */
+export async function startSessionWorkflow(
+  client: Client,
+  config: SessionConfigInput,
+  options: StartSessionOptions,
+): Promise<StartedSession> {
+  const parsed = validSessionConfig(config);
+  const sessionId = options.sessionId ?? `session-${crypto.randomUUID()}`;
+  try {
+    const handle = await client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
+      workflowId: sessionId,
+      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+      args: [{ config }],
+      ...sessionMetadata(parsed),
+    });
+    return { sessionId, handle };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    const hint = 'attach to it with MultiParticipantSession.attach, or pick another sessionId';
+    throw new CouncilUserError(`a session with id "${sessionId}" is already running`, hint, {
+      cause: error,
+    });
+  }
+}
+
+/** The handle of a session that exists, or a CouncilUserError saying there is none by that id. */
+export async function existingSession(
+  client: Client,
+  sessionId: string,
+): Promise<WorkflowHandle<typeof sessionWorkflow>> {
+  const handle = client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+  try {
+    await handle.describe();
+  } catch (error) {
+    throw new CouncilUserError(`no session with id "${sessionId}"`, 'list sessions with `council list`', {
+      cause: error,
+    });
+  }
+  return handle;
+}

@@ -1,0 +1,60 @@
+import { hedgeBackups } from '../../common/hedge';
+import type { ModelSpec } from '../../common/llm';
+import { ALL_PROVIDER_FACTS, PROVIDER_FACTS, standardKeyEnv, type WorkerEnv } from '../../common/providers';
+import type { CouncilConfig } from '../api/config';
+import { CouncilUserError } from '../../common/userError';
+
+// What decides and announces a simulated run, without the SDKs: the CLI reads it before its first
+// line. The simulated providers themselves are client/simulation/simulatedProviders.ts.
+
+/** The line printed above every simulated run; tests and people look for it. */
+export const SIMULATED_BANNER =
+  'SIMULATED participants (no API key set): answers come from a local mock, not a model. ' +
+  `Set ${ALL_PROVIDER_FACTS.flatMap((provider) => provider.env.apiKeyEnv.slice(0, 1)).join(' or ')} for real answers.`;
+
+/** Every model a config calls. */
+export function configModels(config: CouncilConfig): ModelSpec[] {
+  return config.kind === 'session'
+    ? [
+        ...config.session.participants.map((p) => p.model),
+        ...(config.session.selector ? [config.session.selector.model] : []),
+      ]
+    : [
+        ...config.context.activeExperts.map((e) => e.model),
+        config.context.synthesisConfig.model,
+        ...hedgeBackups(config.context).map((backup) => backup.model),
+      ];
+}
+
+/**
+ * The env var holding the key of each model: its own apiKeyEnv, else its provider's standard key (the
+ * one set in `env`, if any). Providers without a standard key (openai-compatible) need none.
+ */
+export function requiredKeyVars(models: readonly ModelSpec[], env: WorkerEnv): string[] {
+  const vars = models.map((model) => {
+    const provider = PROVIDER_FACTS[model.provider];
+    return model.apiKeyEnv ?? standardKeyEnv(provider, env) ?? provider.env.apiKeyEnv[0];
+  });
+  return [...new Set(vars.filter((name): name is string => name !== undefined))];
+}
+
+/**
+ * Whether a run with an in-process worker is simulated. It is when --simulate says so, or when not a
+ * single key the config needs is set (a fresh clone). When some keys are set and others are not, that
+ * is a mistake, not a wish for simulation: the missing ones are named and nothing starts.
+ */
+export function shouldSimulate(
+  config: CouncilConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  simulateFlag: boolean | undefined,
+): boolean {
+  if (simulateFlag === true) return true;
+  const needed = requiredKeyVars(configModels(config), env);
+  const missing = needed.filter((name) => !env[name]);
+  if (missing.length === 0) return false;
+  if (missing.length === needed.length && simulateFlag === undefined) return true;
+  throw new CouncilUserError(
+    `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set, and the config has participants that need ${missing.length === 1 ? 'it' : 'them'}`,
+    'set the key(s), or pass --simulate for simulated participants',
+  );
+}

@@ -1,0 +1,51 @@
+import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { startDevServer, type DevServer, type DevServerOptions } from './devServer';
+import { queryRetryInterceptor } from './queryRetry';
+import { unreachableTarget } from '../../workers/connection';
+import { configuredTarget, type TemporalTarget } from '../../workers/target';
+
+export { connectWorker } from '../../workers/connection';
+export { configuredTarget, type TemporalTarget } from '../../workers/target';
+
+/** A target {@link resolveTarget} gives: `embedded` is set when it started the dev server; stop it when done. */
+export interface ResolvedTarget extends TemporalTarget {
+  embedded?: DevServer;
+}
+
+/** The configured cluster, or a freshly started embedded dev server when none is configured. */
+export async function resolveTarget(
+  options: { profile?: string; devServer?: DevServerOptions } = {},
+): Promise<ResolvedTarget> {
+  const configured = configuredTarget(options.profile);
+  if (configured) return configured;
+  const embedded = await startDevServer(options.devServer);
+  const target: ResolvedTarget = {
+    address: embedded.address,
+    namespace: embedded.namespace,
+    connectConfig: { connectionOptions: { address: embedded.address }, namespace: embedded.namespace },
+    embedded,
+  };
+  return target;
+}
+
+/**
+ * A client connection; an unreachable address becomes one clear error line naming it.
+ * `dataConverter` carries the blob store (storage/): it must be the one the workers use.
+ */
+export async function connectClient(target: TemporalTarget, dataConverter?: DataConverter): Promise<Client> {
+  try {
+    const connection = await Connection.connect({
+      ...(target.connectConfig.connectionOptions as Parameters<typeof Connection.connect>[0]),
+      connectTimeout: '10s',
+    });
+    return new Client({
+      connection,
+      namespace: target.namespace,
+      interceptors: { workflow: [queryRetryInterceptor(connection)] },
+      ...(dataConverter ? { dataConverter } : {}),
+    });
+  } catch (error) {
+    throw unreachableTarget(target, error);
+  }
+}

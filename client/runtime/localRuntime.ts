@@ -1,0 +1,170 @@
+import type { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { createLlmActivities, providerClientsFromEnv } from '../../activities';
+import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
+import { blobStoreFromEnv, type BlobStore } from '../../storage';
+import { createCouncilWorker } from '../../workers/worker';
+import { configuredTarget, connectClient, connectWorker, type TemporalTarget } from './connection';
+import { CouncilUserError } from '../../common/userError';
+import { startSimulatedProviders, type SimulatedProviders } from '../simulation/simulatedProviders';
+import { cachedWorkflowBundle } from './bundle';
+import { closeLocalServer, dataDirectory, openLocalServer, type LocalServer } from './localServer';
+
+/** The connection options every command that talks to Temporal takes. */
+export interface ConnectionFlags {
+  profile?: string;
+  dataDir?: string;
+  taskQueue?: string;
+  /** Run a worker in this process even against a configured cluster. */
+  worker?: boolean;
+}
+
+/** What a command works with: a client, and the server and workers this process started. */
+export interface CliRuntime {
+  client: Client;
+  address: string;
+  namespace: string;
+  dataDir: string;
+  /** The task queue new workflows go to (--task-queue, COUNCIL_TASK_QUEUE, or "council"). */
+  taskQueue: string;
+  /** True when --task-queue or COUNCIL_TASK_QUEUE chose it. */
+  taskQueueChosen: boolean;
+  /** True on council's embedded server, where this process always runs the worker. */
+  local: boolean;
+  inProcessWorker: boolean;
+  /** Where large payloads go (client and in-process workers alike); undefined keeps them inline. */
+  blobStore: BlobStore | undefined;
+  /** Starts (once per queue) a worker in this process; simulated ones answer from a local mock. */
+  startWorker(options: { taskQueue: string; simulated: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SIMULATED_SUFFIX = '-simulated';
+
+/**
+ * Simulated runs get their own queue, so a real worker on the shared queue never picks them up, and
+ * whoever serves the workflow later (attach, send) knows from the queue alone to simulate again.
+ */
+export function simulatedQueue(taskQueue: string): string {
+  return `${taskQueue}${SIMULATED_SUFFIX}`;
+}
+
+export function isSimulatedQueue(taskQueue: string): boolean {
+  return taskQueue.endsWith(SIMULATED_SUFFIX);
+}
+
+/**
+ * Connects to the configured cluster (envconfig: TEMPORAL_ADDRESS, profiles), or to the data
+ * directory's embedded server, started if need be. Nothing else starts until a command asks.
+ */
+export async function openRuntime(flags: ConnectionFlags): Promise<CliRuntime> {
+  const dataDir = dataDirectory(flags.dataDir);
+  const configured = configuredTarget(flags.profile);
+  const server: LocalServer | undefined = configured ? undefined : await openLocalServer(dataDir);
+  const target: TemporalTarget = configured ?? {
+    address: server?.address ?? '',
+    namespace: server?.namespace ?? 'default',
+    connectConfig: { connectionOptions: { address: server?.address }, namespace: server?.namespace },
+  };
+  // The embedded server keeps large payloads in <dataDir>/blobs; a cluster uses COUNCIL_BLOB_STORE.
+  const blobs = blobStoreFromEnv(process.env, server ? { dataDir } : {});
+  const chosenQueue = flags.taskQueue ?? process.env.COUNCIL_TASK_QUEUE;
+  const workers: Array<{ worker: Worker; run: Promise<void> }> = [];
+  const mocks: SimulatedProviders[] = [];
+  const started = new Set<string>();
+  let client: Client;
+  try {
+    client = await connectClient(target, blobs.dataConverter);
+  } catch (error) {
+    blobs.close();
+    if (server) await closeLocalServer(dataDir, server);
+    throw error;
+  }
+  return {
+    client,
+    address: target.address,
+    namespace: target.namespace,
+    dataDir,
+    taskQueue: chosenQueue ?? DEFAULT_TASK_QUEUE,
+    taskQueueChosen: chosenQueue !== undefined,
+    local: server !== undefined,
+    inProcessWorker: server !== undefined || flags.worker === true,
+    blobStore: blobs.store,
+    async startWorker({ taskQueue, simulated }) {
+      if (started.has(taskQueue)) return;
+      started.add(taskQueue);
+      quietRuntime();
+      const mock = simulated ? await startSimulatedProviders() : undefined;
+      if (mock) mocks.push(mock);
+      const worker = await createCouncilWorker({
+        connection: await connectWorker(target),
+        namespace: target.namespace,
+        taskQueue,
+        activities: mock?.activities ?? createLlmActivities(providerClientsFromEnv(process.env)),
+        workflowBundle: await cachedWorkflowBundle(dataDir),
+        shutdownGraceTime: '2s',
+        dataConverter: blobs.dataConverter,
+      });
+      workers.push({ worker, run: worker.run() });
+    },
+    async close() {
+      for (const { worker } of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await Promise.allSettled(workers.map(({ run }) => run));
+      await client.connection.close();
+      await Promise.allSettled(mocks.map((mock) => mock.stop()));
+      blobs.close();
+      if (server) await closeLocalServer(dataDir, server);
+    },
+  };
+}
+
+let runtimeInstalled = false;
+
+/**
+ * Worker logs at ERROR: a participant's failed attempt is reported by the CLI itself, and the SDK's
+ * WARN would print it again with a stack. No signal handlers of the SDK's own: the CLI decides what
+ * Ctrl-C means.
+ */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    // The SDK's core (Rust) logs too: through the same logger, so its retry warnings stay quiet.
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    shutdownSignals: [],
+  });
+  runtimeInstalled = true;
+}
+
+/**
+ * The queue a new run goes on. A run that serves itself with real keys gets a queue of its own unless
+ * one was chosen: on the shared queue another worker (`council server --worker`, without this shell's
+ * keys) would take some of its calls. `council attach` reads the queue from the workflow, so it serves
+ * such a run all the same. Simulated runs need no keys and stay on the shared simulated queue.
+ */
+export function runQueue(runtime: CliRuntime, id: string, simulated: boolean): string {
+  if (simulated) return simulatedQueue(runtime.taskQueue);
+  return runtime.inProcessWorker && !runtime.taskQueueChosen
+    ? `${runtime.taskQueue}-${id}`
+    : runtime.taskQueue;
+}
+
+/**
+ * Fails when no worker polls the queue and this process runs none: the workflow would wait forever.
+ */
+export async function requireWorker(runtime: CliRuntime, taskQueue: string): Promise<void> {
+  if (runtime.inProcessWorker || (await hasPollers(runtime, taskQueue))) return;
+  throw new CouncilUserError(
+    `no worker polls task queue "${taskQueue}" on ${runtime.address}`,
+    'start one with `council worker`, or pass --worker to run one in this process',
+  );
+}
+
+async function hasPollers(runtime: CliRuntime, taskQueue: string): Promise<boolean> {
+  const response = await runtime.client.workflowService.describeTaskQueue({
+    namespace: runtime.namespace,
+    taskQueue: { name: taskQueue },
+    taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+  });
+  return (response.pollers ?? []).length > 0;
+}

@@ -1,0 +1,95 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { startDevServer, type DevServer } from './devServer';
+import { canConnect } from './devServerReady';
+import { CouncilUserError } from '../../common/userError';
+
+/** Where council keeps its embedded server's SQLite file, the workflow bundle cache and server.json. */
+export function dataDirectory(flag?: string): string {
+  return path.resolve(flag ?? process.env.COUNCIL_DATA_DIR ?? path.join(os.homedir(), '.council'));
+}
+
+/** An embedded server this process uses: started here, or borrowed from another council process. */
+export interface LocalServer {
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  /** Set when this process started the server (and so stops it). */
+  owned?: DevServer;
+}
+
+const serverFileSchema = z.object({
+  address: z.string(),
+  namespace: z.string(),
+  uiUrl: z.string().optional(),
+  pid: z.number(),
+});
+
+/**
+ * The data directory's server: the one another council process (`council server`, a running `run`)
+ * published in server.json if it still answers, else a new one on the same SQLite file. Two servers on
+ * one SQLite file would corrupt it, and sharing lets `council server`'s UI show every run.
+ */
+export async function openLocalServer(
+  dataDir: string,
+  options: { uiPort?: number; port?: number; exclusive?: boolean } = {},
+): Promise<LocalServer> {
+  const published = await publishedServer(dataDir);
+  if (published && !options.exclusive) return published;
+  if (published) {
+    throw new CouncilUserError(
+      `a council server (pid ${published.pid}) already serves ${dataDir} at ${published.address}`,
+      'stop it first, or pass another --data-dir',
+    );
+  }
+  const owned = await startDevServer({
+    dbFile: path.join(dataDir, 'temporal.sqlite'),
+    uiPort: options.uiPort,
+    port: options.port,
+  });
+  const entry = { address: owned.address, namespace: owned.namespace, uiUrl: owned.uiUrl, pid: process.pid };
+  writeFileSync(serverFile(dataDir), JSON.stringify(entry));
+  return { ...entry, owned };
+}
+
+/** Stops the server if this process owns it, and withdraws its server.json. */
+export async function closeLocalServer(dataDir: string, server: LocalServer): Promise<void> {
+  if (!server.owned) return;
+  try {
+    const entry = serverFileSchema.parse(JSON.parse(readFileSync(serverFile(dataDir), 'utf8')));
+    if (entry.pid === process.pid) rmSync(serverFile(dataDir), { force: true });
+  } catch {
+    // No server.json, or someone else's: nothing of ours to withdraw.
+  }
+  await server.owned.stop();
+}
+
+/** The server another council process published for this data directory, if it still answers. */
+export async function publishedServer(dataDir: string): Promise<(LocalServer & { pid: number }) | undefined> {
+  mkdirSync(dataDir, { recursive: true });
+  let entry: z.infer<typeof serverFileSchema>;
+  try {
+    entry = serverFileSchema.parse(JSON.parse(readFileSync(serverFile(dataDir), 'utf8')));
+  } catch {
+    return undefined;
+  }
+  // A publisher killed with SIGKILL leaves its file behind; its server died with it (see devServer).
+  const [host = '127.0.0.1', port = '0'] = entry.address.split(':');
+  if (!isAlive(entry.pid) || !(await canConnect(host, Number(port)))) return undefined;
+  return entry;
+}
+
+function serverFile(dataDir: string): string {
+  return path.join(dataDir, 'server.json');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
