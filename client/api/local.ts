@@ -12,7 +12,7 @@ import { blobStoreFromEnv } from '../../storage';
 import { createCouncilWorker } from '../../workers/worker';
 import { cachedWorkflowBundle } from '../runtime/bundle';
 import { closeLocalServer, dataDirectory, openLocalServer } from '../runtime/localServer';
-import { simulatedQueue } from '../runtime/localRuntime';
+import { simulatedQueue } from '../runtime/commandRuntime';
 import { connectClient } from '../runtime/connection';
 import { queryRetryInterceptor } from '../runtime/queryRetry';
 import { executeCouncilExperts, type CouncilRunOptions } from './council';

@@ -8,7 +8,7 @@ import { CouncilUserError } from '../../common/userError';
 import { dataDirectory } from '../runtime/localServer';
 import { createOutput } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
-import { openRuntime } from '../runtime/localRuntime';
+import { openRuntime } from '../runtime/commandRuntime';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 

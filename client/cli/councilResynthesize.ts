@@ -12,7 +12,7 @@ import { SIMULATED_BANNER } from './simulated';
 import { attachCouncilRun } from './councilRun';
 import { createOutput } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
-import { isSimulatedQueue, openRuntime } from '../runtime/localRuntime';
+import { isSimulatedQueue, openRuntime } from '../runtime/commandRuntime';
 import { findRun } from '../api/runs';
 import { newRunId, serveWorkflow } from './workflows';
 

@@ -22,7 +22,7 @@ import {
   type Output,
 } from './output';
 import { progressRendererFor } from './progress';
-import type { CliRuntime } from '../runtime/localRuntime';
+import type { CliRuntime } from '../runtime/commandRuntime';
 import type { FoundRun } from '../api/runs';
 import { idTaken } from './workflows';
 

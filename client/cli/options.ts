@@ -3,7 +3,7 @@ import { COUNCIL_MODES } from '../../common/council';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { configuredTarget } from '../../workers/target';
 import { CouncilUserError } from '../../common/userError';
-import type { ConnectionFlags } from '../runtime/localRuntime';
+import type { ConnectionFlags } from '../runtime/commandRuntime';
 
 /** Adds the options of every command that talks to Temporal. */
 export function withConnectionOptions(command: Command): Command {

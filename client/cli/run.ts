@@ -17,7 +17,7 @@ import {
   withConfigOptions,
   withConnectionOptions,
 } from './options';
-import type { CliRuntime } from '../runtime/localRuntime';
+import type { CliRuntime } from '../runtime/commandRuntime';
 import { newRunId } from './runId';
 
 /** Options of the commands that start something from a config. */
@@ -99,7 +99,7 @@ export function runCommand(): Command {
       const id = options.id ?? newRunId(config.kind === 'session' ? 'run' : 'council');
       // At once, before the SDK loads and the server and worker start (seconds on a fresh data dir).
       out.say(`Starting ${config.kind} ${id}…`);
-      const { openRuntime, requireWorker, runQueue } = await import('../runtime/localRuntime');
+      const { openRuntime, requireWorker, runQueue } = await import('../runtime/commandRuntime');
       const runtime = await openRuntime(flags);
       const detach = onInterrupt(runtime, out, id);
       try {

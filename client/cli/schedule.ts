@@ -10,7 +10,7 @@ import { CouncilUserError } from '../../common/userError';
 import { SIMULATED_BANNER, shouldSimulate } from './simulated';
 import { councilMetadata, sessionMetadata } from '../api/webUi';
 import { connectionFlags, withConnectionOptions } from './options';
-import { openRuntime, simulatedQueue } from '../runtime/localRuntime';
+import { openRuntime, simulatedQueue } from '../runtime/commandRuntime';
 import { manageCommands } from './scheduleManage';
 import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './scheduleShared';
 import { WORKFLOW_TYPES } from '../api/runs';

@@ -4,7 +4,7 @@ import { ScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle } 
 import { CouncilUserError } from '../../common/userError';
 import { createOutput, formatTable } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
-import { openRuntime, type CliRuntime } from '../runtime/localRuntime';
+import { openRuntime, type CliRuntime } from '../runtime/commandRuntime';
 import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './scheduleShared';
 
 /** list, describe, pause, unpause, trigger and delete. */

@@ -10,7 +10,7 @@ import { CouncilUserError } from '../../common/userError';
 import { startSimulatedProviders } from '../simulation/simulatedProviders';
 import { cachedWorkflowBundle } from '../runtime/bundle';
 import { closeLocalServer, dataDirectory, openLocalServer } from '../runtime/localServer';
-import { simulatedQueue } from '../runtime/localRuntime';
+import { simulatedQueue } from '../runtime/commandRuntime';
 
 interface ServerOptions {
   dataDir?: string;

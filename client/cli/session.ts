@@ -9,7 +9,7 @@ import { createOutput, exitCodeOf, formatUsage, outcomeOf, totalUsage } from './
 import { connectionFlags, withConfigOptions, withConnectionOptions } from './options';
 import { progressRendererFor } from './progress';
 import { prepareConfig, type StartOptions } from './run';
-import { isSimulatedQueue, openRuntime, simulatedQueue } from '../runtime/localRuntime';
+import { isSimulatedQueue, openRuntime, simulatedQueue } from '../runtime/commandRuntime';
 import { attachCommand } from './sessionAttach';
 import { listCommand, showCommand } from './sessionShow';
 import { newRunId, serveWorkflow } from './workflows';

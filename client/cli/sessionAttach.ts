@@ -9,7 +9,7 @@ import { followSessionRound, rowOf } from './followSession';
 import { createOutput, exitCodeOf, formatUsage, outcomeOf, totalUsage, type Output } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { progressRendererFor } from './progress';
-import { isSimulatedQueue } from '../runtime/localRuntime';
+import { isSimulatedQueue } from '../runtime/commandRuntime';
 import { finishSessionRun } from './sessionRun';
 import { withServedWorkflow } from './workflows';
 

@@ -6,7 +6,7 @@ import { closeOneRoundSession, SessionIdTakenError, startOneRoundSession } from 
 import { followSessionRound, rowOf } from './followSession';
 import { exitCodeOf, formatUsage, outcomeOf, totalUsage, type ExitCode, type Output } from './output';
 import { printable } from './sanitize';
-import type { CliRuntime } from '../runtime/localRuntime';
+import type { CliRuntime } from '../runtime/commandRuntime';
 import type { RunMemo } from '../api/runs';
 import { CLI_MEMO_KEY, idTaken } from './workflows';
 

@@ -16,7 +16,7 @@ import { formatBudget } from './estimate';
 import { workflowStatusOf } from './jsonOutput';
 import { createOutput, formatTable } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
-import { openRuntime } from '../runtime/localRuntime';
+import { openRuntime } from '../runtime/commandRuntime';
 import { printable } from './sanitize';
 import { wrapText } from './wrap';
 import { withServedWorkflow } from './workflows';

@@ -4,7 +4,7 @@ import { CouncilUserError } from '../../common/userError';
 import { findRun } from '../api/runs';
 import { MultiParticipantSession } from '../api/session';
 import { connectionFlags, withConnectionOptions } from './options';
-import { openRuntime } from '../runtime/localRuntime';
+import { openRuntime } from '../runtime/commandRuntime';
 import { serveWorkflow } from './workflows';
 
 /**

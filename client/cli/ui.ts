@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { CouncilUserError } from '../../common/userError';
 import { startUiServer } from '../ui/server';
 import { connectionFlags, withConnectionOptions } from './options';
-import { openRuntime } from '../runtime/localRuntime';
+import { openRuntime } from '../runtime/commandRuntime';
 import { serveWorkflow } from './workflows';
 
 /** The port `council ui` listens on unless --port says otherwise. */

@@ -8,7 +8,7 @@ import {
   requireWorker,
   type CliRuntime,
   type ConnectionFlags,
-} from '../runtime/localRuntime';
+} from '../runtime/commandRuntime';
 
 /** The memo key of the CLI's runs: it lives with the listed-run row, which reads it too. */
 export { CLI_MEMO_KEY };
