@@ -1,5 +1,6 @@
 /** council's public library API: sessions, councils, connection helpers and the shared types. */
-export { Council, type ConnectCouncilOptions, type LocalCouncilOptions } from './local';
+export { Council, type ConnectCouncilOptions } from './local';
+export type { LocalCouncilOptions } from './localRuntime';
 export {
   MultiParticipantSession,
   succeeded,
