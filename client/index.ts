@@ -1,5 +1,6 @@
 /** council's public library API: sessions, councils, connection helpers and the shared types. */
-export { Council, type ConnectCouncilOptions, type LocalCouncilOptions } from './api/local';
+export { Council, type ConnectCouncilOptions } from './api/local';
+export type { LocalCouncilOptions } from './runtime/embedded';
 export {
   MultiParticipantSession,
   succeeded,

@@ -2,6 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { SessionView, TranscriptEntry } from '../../common/session';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import { retriesOf, type CallRetry, type PendingActivity } from './pendingCalls';
+import { startPollWatch, type PollWatch } from './pollWatch';
 
 /** Where one participant's call stands in the round being played. */
 export type RoundCallState =
@@ -41,9 +42,7 @@ export interface WatchSessionRoundOptions {
 }
 
 /** A running round watch; `stop` ends it after the poll in flight and rethrows the callback's error. */
-export interface SessionRoundWatch {
-  stop(): Promise<void>;
-}
+export type SessionRoundWatch = PollWatch;
 
 /**
  * Follows the round a session is playing, from any process, until `stop()`: each poll reads the
@@ -56,46 +55,15 @@ export function watchSessionRound(
   options: WatchSessionRoundOptions,
 ): SessionRoundWatch {
   const tracker = new RoundTracker(options.fromIndex ?? 0);
-  let stopped = false;
-  let wake = (): void => undefined;
-  let callbackError: { error: unknown } | undefined;
-  const poll = async () => {
+  return startPollWatch(async (delivery) => {
     const [view, entries, description] = await Promise.all([
       handle.query(sessionViewQuery),
       handle.query(transcriptQuery, { fromIndex: tracker.cursor }),
       handle.describe(),
     ]);
-    return tracker.progress(view, entries, description.raw.pendingActivities ?? []);
-  };
-  const loop = (async () => {
-    while (!stopped) {
-      const progress = await poll().catch(() => undefined);
-      if (progress && !stopped) {
-        try {
-          options.onProgress(progress);
-        } catch (error) {
-          callbackError = { error };
-          stopped = true;
-        }
-      }
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.pollMs ?? 400);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      wake();
-      await loop;
-      if (callbackError) throw callbackError.error;
-    },
-  };
+    const progress = tracker.progress(view, entries, description.raw.pendingActivities ?? []);
+    delivery.deliver(() => options.onProgress(progress));
+  }, options.pollMs ?? 400);
 }
 
 class RoundTracker {

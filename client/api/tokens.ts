@@ -4,6 +4,7 @@ import type { temporal } from '@temporalio/proto';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { LIMITS } from '../../common/defaults';
 import { STREAM_LIMITS, streamDetailsSchema, type StreamDetails } from '../../common/stream';
+import { startPollWatch, type PollWatch } from './pollWatch';
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
 
@@ -36,9 +37,7 @@ export interface TokenSource {
 export type OnToken = (event: TokenEvent) => void;
 
 /** A running watch; `stop` ends it and rethrows an error of the callback, if it threw one. */
-export interface TokenWatch {
-  stop(): Promise<void>;
-}
+export type TokenWatch = PollWatch;
 
 export interface WatchTokensOptions {
   /** How often the workflow's pending calls are read; STREAM_LIMITS.pollMs by default. */
@@ -69,10 +68,7 @@ export function watchTokens(
 ): TokenWatch {
   const calls = new Map<string, CallText>();
   const pollMs = options.pollMs ?? STREAM_LIMITS.pollMs;
-  let stopped = false;
-  let wake = (): void => undefined;
-  let callbackError: { error: unknown } | undefined;
-  const poll = async () => {
+  return startPollWatch(async (delivery) => {
     const { pendingActivities } = await client.workflowService.describeWorkflowExecution({
       namespace: client.options.namespace,
       execution: { workflowId },
@@ -83,38 +79,11 @@ export function watchTokens(
       seen.add(callId);
       const details = await detailsOf(client, workflowId, activity);
       const event = details && advance(calls, callId, details, options.knownNames?.());
-      if (!event || stopped) continue;
-      try {
-        onToken(event);
-      } catch (error) {
-        callbackError = { error };
-        stopped = true;
-      }
+      if (event) delivery.deliver(() => onToken(event));
     }
     // A call that ended leaves the pending list; its answer arrives by the usual path.
     for (const callId of calls.keys()) if (!seen.has(callId)) calls.delete(callId);
-  };
-  const loop = (async () => {
-    while (!stopped) {
-      await poll().catch(() => undefined);
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      wake();
-      await loop;
-      if (callbackError) throw callbackError.error;
-    },
-  };
+  }, pollMs);
 }
 
 /** The stream details of a pending call, as the current attempt left them; undefined for other heartbeats. */

@@ -1,10 +1,10 @@
-import { REPLY_PRIMING_TOKENS, type Amount } from '../../common/budget';
+import { REPLY_PRIMING_TOKENS } from '../../common/budget';
 import { councilContextSchema, type CouncilContext } from '../../common/council';
 import { LIMITS } from '../../common/defaults';
 import { backupName } from '../../common/hedge';
 import type { CouncilConfig } from '../api/config';
 import type { SessionEstimate } from './estimate';
-import { estimateRow, type EstimateRow } from './estimateRow';
+import { estimateRow, estimateTotal, type EstimateRow } from './estimateRow';
 
 /**
  * The most tokens one council prompt can take. A council's prompts have no smaller bound of their
@@ -43,14 +43,8 @@ export function estimateCouncil(config: Extract<CouncilConfig, { kind: 'council'
       );
   }
   rows.push(estimateRow(context.synthesisConfig, 1, COUNCIL_PROMPT_TOKEN_BOUND));
-  const total = rows.reduce<Amount>(
-    (sum, row) => ({ tokens: sum.tokens + row.worst.tokens, usd: sum.usd + row.worst.usd }),
-    { tokens: 0, usd: 0 },
-  );
   return {
-    rows,
-    total,
-    priced: rows.every((row) => row.priced),
+    ...estimateTotal(rows),
     scope: 'council',
     ...(context.budget && { budget: context.budget }),
   };

@@ -6,7 +6,7 @@ import { STRATEGIES } from '../../workflows/strategies';
 import { leadOf, splitByRole } from '../../workflows/strategies/roles';
 import { loadConfigFile } from '../api/config';
 import { estimateCouncil } from './councilEstimate';
-import { estimateRow, type EstimateRow } from './estimateRow';
+import { estimateRow, estimateTotal, type EstimateRow } from './estimateRow';
 
 export type { EstimateRow } from './estimateRow';
 
@@ -63,14 +63,8 @@ export function estimateSession(config: SessionConfig): SessionEstimate {
     ];
   }
   const rows = [...mainRows, ...evaluatorRows];
-  const total = rows.reduce<Amount>(
-    (sum, row) => ({ tokens: sum.tokens + row.worst.tokens, usd: sum.usd + row.worst.usd }),
-    { tokens: 0, usd: 0 },
-  );
   return {
-    rows,
-    total,
-    priced: rows.every((row) => row.priced),
+    ...estimateTotal(rows),
     ...(config.budget && { budget: config.budget }),
   };
 }

@@ -28,3 +28,12 @@ export function estimateRow(caller: ModelCaller, calls: number, contextTokens: n
     priced: price !== undefined,
   };
 }
+
+/** A worst case's rows, their sum, and whether every one is priced (so the sum's `usd` is a bound). */
+export function estimateTotal(rows: EstimateRow[]): { rows: EstimateRow[]; total: Amount; priced: boolean } {
+  const total = rows.reduce<Amount>(
+    (sum, row) => ({ tokens: sum.tokens + row.worst.tokens, usd: sum.usd + row.worst.usd }),
+    { tokens: 0, usd: 0 },
+  );
+  return { rows, total, priced: rows.every((row) => row.priced) };
+}

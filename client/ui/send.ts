@@ -42,21 +42,17 @@ export async function sendFromPage(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
-    return sendJson(response, 415, { error: 'send JSON' });
-  }
-  const body = await readBody(request, LIMITS.maxMessageBytes * 2);
-  if (body === undefined) return sendJson(response, 413, { error: 'message too long' });
-  const parsed = parseJsonAs(sendSchema, body);
-  if (!parsed.success) {
-    return sendJson(response, 400, { error: parsed.notJson ? 'the body is not JSON' : parsed.problem });
-  }
-  const { content, to } = parsed.data;
-  const found = await findRun(options.client, id);
-  if (found.description.status.name !== 'RUNNING') {
-    return sendJson(response, 409, { error: `${found.kind} "${id}" is closed` });
-  }
-  await options.serve(found);
+  const body = await readJsonAs(
+    request,
+    response,
+    sendSchema,
+    LIMITS.maxMessageBytes * 2,
+    'message too long',
+  );
+  if (body === undefined) return;
+  const { content, to } = body;
+  const found = await runningRun(options, id, response);
+  if (!found) return;
   try {
     if (found.kind === 'council') {
       const sent = await sendHumanMessage(options.client, id, { content, recipient: to?.[0] });
@@ -79,11 +75,8 @@ export async function sendFromPage(
  * cancelled and the run closes; the page sees it closed on its next poll.
  */
 export async function cancelFromPage(options: UiDeps, id: string, response: ServerResponse): Promise<void> {
-  const found = await findRun(options.client, id);
-  if (found.description.status.name !== 'RUNNING') {
-    return sendJson(response, 409, { error: `${found.kind} "${id}" is closed` });
-  }
-  await options.serve(found);
+  const found = await runningRun(options, id, response);
+  if (!found) return;
   await found.handle.cancel();
   sendJson(response, 202, { cancelled: true });
 }
@@ -103,21 +96,11 @@ export async function skipFromPage(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
-    return sendJson(response, 415, { error: 'send JSON' });
-  }
-  const body = await readBody(request, 4096);
-  if (body === undefined) return sendJson(response, 413, { error: 'body too long' });
-  const parsed = parseJsonAs(skipSchema, body);
-  if (!parsed.success) {
-    return sendJson(response, 400, { error: parsed.notJson ? 'the body is not JSON' : parsed.problem });
-  }
-  const found = await findRun(options.client, id);
-  if (found.description.status.name !== 'RUNNING') {
-    return sendJson(response, 409, { error: `${found.kind} "${id}" is closed` });
-  }
-  await options.serve(found);
-  const { participant } = parsed.data;
+  const body = await readJsonAs(request, response, skipSchema, 4096, 'body too long');
+  if (body === undefined) return;
+  const found = await runningRun(options, id, response);
+  if (!found) return;
+  const { participant } = body;
   try {
     if (found.kind === 'council') {
       const skip = await skipExpert(options.client, id, participant);
@@ -129,4 +112,42 @@ export async function skipFromPage(
     if (error instanceof CouncilUserError) return sendJson(response, 400, { error: error.toOneLine() });
     throw error;
   }
+}
+
+/** The request's JSON body as `schema` reads it; undefined once a 415, 413 (`tooLong`) or 400 is sent. */
+async function readJsonAs<T>(
+  request: IncomingMessage,
+  response: ServerResponse,
+  schema: z.ZodType<T>,
+  maxBytes: number,
+  tooLong: string,
+): Promise<T | undefined> {
+  if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
+    sendJson(response, 415, { error: 'send JSON' });
+    return undefined;
+  }
+  const body = await readBody(request, maxBytes);
+  if (body === undefined) {
+    sendJson(response, 413, { error: tooLong });
+    return undefined;
+  }
+  const parsed = parseJsonAs(schema, body);
+  if (parsed.success) return parsed.data;
+  sendJson(response, 400, { error: parsed.notJson ? 'the body is not JSON' : parsed.problem });
+  return undefined;
+}
+
+/** The run `id` with a worker serving it; undefined once a 409 says it is closed. */
+async function runningRun(
+  options: UiDeps,
+  id: string,
+  response: ServerResponse,
+): Promise<FoundRun | undefined> {
+  const found = await findRun(options.client, id);
+  if (found.description.status.name !== 'RUNNING') {
+    sendJson(response, 409, { error: `${found.kind} "${id}" is closed` });
+    return undefined;
+  }
+  await options.serve(found);
+  return found;
 }

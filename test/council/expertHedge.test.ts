@@ -1,11 +1,7 @@
-import type { LLMock } from '@copilotkit/aimock';
-import { createLlmActivities } from '../../activities';
 import { executeCouncilExperts } from '../../client/api/council';
 import { councilContextSchema } from '../../common/council';
 import { zodProblem } from '../../common/validation';
-import { mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
-import { answerAfterDelays, type DelayedAnswers } from './delayedMock';
+import { useDelayedHarness } from '../helpers/delayedMock';
 import { council, expert, model } from './support';
 
 const councilBackup = { name: 'Backup', model: { provider: 'openai', model: 'gpt-4o-backup' } } as const;
@@ -13,29 +9,17 @@ const ownBackup = { name: 'B backup', model: { provider: 'openai', model: 'gpt-4
 const STRAGGLER_MS = 20_000;
 
 describe("an expert's own hedge on the real dev server", () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-  let answers: DelayedAnswers;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answers = answerAfterDelays(mock);
-    harness = await startHarness('council-expert-hedge', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    answers?.letGo();
-    await harness?.close();
-    await mock?.stop();
-  });
-  beforeEach(() => answers.reset());
+  const bench = useDelayedHarness('council-expert-hedge');
 
   const run = (context: Parameters<typeof executeCouncilExperts>[1]) =>
-    executeCouncilExperts(harness.client, context, undefined, undefined, { taskQueue: harness.taskQueue });
+    executeCouncilExperts(bench.harness.client, context, undefined, undefined, {
+      taskQueue: bench.harness.taskQueue,
+    });
   const backupsOf = (backupModel: string) =>
-    answers.arrivals.filter((a) => a.model === backupModel).map((a) => a.speaker);
+    bench.answers.arrivals.filter((a) => a.model === backupModel).map((a) => a.speaker);
 
   it("an expert's own hedge overrides the council's: each straggler is answered by its own backup", async () => {
-    answers.delays = new Map([
+    bench.answers.delays = new Map([
       [`Expert A|${model.model}`, STRAGGLER_MS],
       [`Expert B|${model.model}`, STRAGGLER_MS],
     ]);
@@ -43,7 +27,7 @@ describe("an expert's own hedge on the real dev server", () => {
     const result = await run(
       council('parallel', experts, { hedge: { afterMs: 1_500, backup: councilBackup } }),
     );
-    answers.letGo();
+    bench.answers.letGo();
 
     expect(result.outputs.a).toMatchObject({
       content: 'Expert A: answer from gpt-4o-backup',
@@ -58,13 +42,13 @@ describe("an expert's own hedge on the real dev server", () => {
   });
 
   it('without a council-wide hedge, only the expert with its own hedge gets a backup', async () => {
-    answers.delays = new Map([
+    bench.answers.delays = new Map([
       [`Expert A|${model.model}`, 4_000],
       [`Expert B|${model.model}`, STRAGGLER_MS],
     ]);
     const experts = [expert('a'), expert('b', { hedge: { afterMs: 1_500, backup: ownBackup } })];
     const result = await run(council('parallel', experts));
-    answers.letGo();
+    bench.answers.letGo();
 
     expect(result.outputs.a).toMatchObject({ content: 'Expert A: answer from gpt-4o-mini' });
     expect(result.outputs.a?.hedgedBy).toBeUndefined();
@@ -76,7 +60,7 @@ describe("an expert's own hedge on the real dev server", () => {
   });
 
   it('an expert with hedge: false opts out of the council-wide hedge: no backup call for it', async () => {
-    answers.delays = new Map([
+    bench.answers.delays = new Map([
       [`Expert A|${model.model}`, 4_000],
       [`Expert B|${model.model}`, STRAGGLER_MS],
     ]);
@@ -84,7 +68,7 @@ describe("an expert's own hedge on the real dev server", () => {
     const result = await run(
       council('parallel', experts, { hedge: { afterMs: 1_500, backup: councilBackup } }),
     );
-    answers.letGo();
+    bench.answers.letGo();
 
     expect(result.outputs.a).toMatchObject({ content: 'Expert A: answer from gpt-4o-mini' });
     expect(result.outputs.a?.hedgedBy).toBeUndefined();
@@ -97,7 +81,7 @@ describe("an expert's own hedge on the real dev server", () => {
     const experts = [expert('a'), expert('b', { hedge: { afterMs: 1_500, backup } })];
 
     await expect(run(council('parallel', experts))).rejects.toThrow(/SECRET_DB_PASSWORD/);
-    expect(answers.arrivals).toEqual([]);
+    expect(bench.answers.arrivals).toEqual([]);
   });
 
   it("refuses an expert's hedge outside parallel mode, naming the expert", () => {

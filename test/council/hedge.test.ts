@@ -1,6 +1,4 @@
-import type { LLMock } from '@copilotkit/aimock';
 import path from 'node:path';
-import { createLlmActivities } from '../../activities';
 import { councilRows } from '../../client/cli/councilShow';
 import { answerJson } from '../../client/cli/jsonOutput';
 import { loadConfigFile } from '../../client/api/config';
@@ -9,41 +7,27 @@ import { executeCouncilExperts } from '../../client/api/council';
 import { councilContextSchema } from '../../common/council';
 import { zodProblem } from '../../common/validation';
 import { isModelCallScheduled } from '../durability/support/temporal';
-import { mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
-import { answerAfterDelays, type DelayedAnswers } from './delayedMock';
+import { useDelayedHarness } from '../helpers/delayedMock';
 import { council, expert, model } from './support';
 
 const backupModel = { provider: 'openai', model: 'gpt-4o-backup' } as const;
 const STRAGGLER_MS = 20_000;
 
 describe('council hedging on the real dev server', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-  let answers: DelayedAnswers;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answers = answerAfterDelays(mock);
-    harness = await startHarness('council-hedge', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    answers?.letGo();
-    await harness?.close();
-    await mock?.stop();
-  });
-  beforeEach(() => answers.reset());
+  const bench = useDelayedHarness('council-hedge');
 
   const run = (context: Parameters<typeof executeCouncilExperts>[1]) =>
-    executeCouncilExperts(harness.client, context, undefined, undefined, { taskQueue: harness.taskQueue });
+    executeCouncilExperts(bench.harness.client, context, undefined, undefined, {
+      taskQueue: bench.harness.taskQueue,
+    });
   const hedge = { afterMs: 1_500, backup: { name: 'Backup', model: backupModel } };
 
   it('a straggling expert is answered by the backup after afterMs, long before its own call would end', async () => {
-    answers.delays = new Map([[`Expert B|${model.model}`, STRAGGLER_MS]]);
+    bench.answers.delays = new Map([[`Expert B|${model.model}`, STRAGGLER_MS]]);
     const started = Date.now();
     const result = await run(council('parallel', [expert('a'), expert('b')], { hedge }));
     const elapsed = Date.now() - started;
-    answers.letGo();
+    bench.answers.letGo();
 
     expect(result.outputs.b).toMatchObject({
       status: 'done',
@@ -61,12 +45,12 @@ describe('council hedging on the real dev server', () => {
       hedgedBy: 'Backup',
     });
     // The backup was sent the straggler's very prompt.
-    const own = answers.arrivals.find((a) => a.speaker === 'Expert B' && a.model === model.model);
-    const backups = answers.arrivals.filter((a) => a.model === backupModel.model);
+    const own = bench.answers.arrivals.find((a) => a.speaker === 'Expert B' && a.model === model.model);
+    const backups = bench.answers.arrivals.filter((a) => a.model === backupModel.model);
     expect(backups.map((a) => a.speaker)).toEqual(['Expert B']);
     expect(backups[0]?.prompt).toBe(own?.prompt);
     // The backup was scheduled once afterMs had passed since the expert's own call was (server times).
-    const handle = harness.client.workflow.getHandle(result.councilId);
+    const handle = bench.harness.client.workflow.getHandle(result.councilId);
     const events = (await handle.fetchHistory()).events ?? [];
     const scheduled = events.filter(isModelCallScheduled);
     const at = (id: string) => {
@@ -80,7 +64,7 @@ describe('council hedging on the real dev server', () => {
   });
 
   it("under a budget, the hedged expert's cost counts both calls: the cancelled straggler was billed too", async () => {
-    answers.delays = new Map([[`Expert B|${model.model}`, STRAGGLER_MS]]);
+    bench.answers.delays = new Map([[`Expert B|${model.model}`, STRAGGLER_MS]]);
     // Output only is billed ($1000/MTok): a 100-token call's worst case is $0.1, its answer's 5 tokens $0.005.
     const price = { inputPerMTok: 0, outputPerMTok: 1000 };
     const bounded = { maxOutputTokens: 100, retry: { maximumAttempts: 1 } };
@@ -99,7 +83,7 @@ describe('council hedging on the real dev server', () => {
         },
       ),
     );
-    answers.letGo();
+    bench.answers.letGo();
 
     expect(result.outputs.b).toMatchObject({ status: 'done', hedgedBy: 'Backup' });
     // The cancelled call is charged its whole worst case ($0.1), the backup its answer ($0.005).
@@ -110,22 +94,23 @@ describe('council hedging on the real dev server', () => {
   });
 
   it("when the expert's own call answers first after all, the backup is cancelled and hedgedBy stays unset", async () => {
-    answers.delays = new Map([
+    bench.answers.delays = new Map([
       [`Expert B|${model.model}`, hedge.afterMs + 3_000],
       [`Expert B|${backupModel.model}`, STRAGGLER_MS],
     ]);
     const started = Date.now();
     const result = await run(council('parallel', [expert('a'), expert('b')], { hedge }));
     const elapsed = Date.now() - started;
-    answers.letGo();
+    bench.answers.letGo();
 
     expect(result.outputs.b).toMatchObject({ content: 'Expert B: answer from gpt-4o-mini' });
     expect(result.outputs.b?.hedgedBy).toBeUndefined();
-    expect(answers.arrivals.filter((a) => a.model === backupModel.model).map((a) => a.speaker)).toEqual([
-      'Expert B',
-    ]);
+    expect(bench.answers.arrivals.filter((a) => a.model === backupModel.model).map((a) => a.speaker)).toEqual(
+      ['Expert B'],
+    );
     expect(elapsed).toBeLessThan(STRAGGLER_MS / 2);
-    const events = (await harness.client.workflow.getHandle(result.councilId).fetchHistory()).events ?? [];
+    const events =
+      (await bench.harness.client.workflow.getHandle(result.councilId).fetchHistory()).events ?? [];
     expect(events.filter((e) => e.activityTaskCancelRequestedEventAttributes)).toHaveLength(1);
   });
 
@@ -134,8 +119,12 @@ describe('council hedging on the real dev server', () => {
     const patient = { ...hedge, afterMs: 5_000 };
     const result = await run(council('parallel', [expert('a'), expert('b')], { hedge: patient }));
 
-    expect(answers.arrivals.filter((a) => a.model === backupModel.model)).toEqual([]);
-    expect(answers.arrivals.map((a) => a.speaker).sort()).toEqual(['Expert A', 'Expert B', 'Synthesizer']);
+    expect(bench.answers.arrivals.filter((a) => a.model === backupModel.model)).toEqual([]);
+    expect(bench.answers.arrivals.map((a) => a.speaker).sort()).toEqual([
+      'Expert A',
+      'Expert B',
+      'Synthesizer',
+    ]);
     expect(result.outputs.a?.hedgedBy).toBeUndefined();
     expect(result.outputs.b?.hedgedBy).toBeUndefined();
   });
@@ -145,7 +134,7 @@ describe('council hedging on the real dev server', () => {
     const context = council('parallel', [expert('a')], { hedge: { afterMs: 1_500, backup } });
 
     await expect(run(context)).rejects.toThrow(/SECRET_DB_PASSWORD/);
-    expect(answers.arrivals).toEqual([]);
+    expect(bench.answers.arrivals).toEqual([]);
   });
 
   it('refuses a hedge outside parallel mode and an afterMs under 100 ms, saying how to fix it', () => {

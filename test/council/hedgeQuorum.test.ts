@@ -1,9 +1,5 @@
-import type { LLMock } from '@copilotkit/aimock';
-import { createLlmActivities } from '../../activities';
 import { executeCouncilExperts } from '../../client/api/council';
-import { mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
-import { answerAfterDelays, type DelayedAnswers } from './delayedMock';
+import { useDelayedHarness } from '../helpers/delayedMock';
 import { council, expert, model, requestsOf, userPrompt } from './support';
 
 const backupModel = { provider: 'openai', model: 'gpt-4o-backup' } as const;
@@ -12,43 +8,28 @@ const own = (speaker: string) => `${speaker}|${model.model}`;
 const byBackup = (speaker: string) => `${speaker}|${backupModel.model}`;
 
 describe('hedging in a council whose round closes at a quorum or deadline', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-  let answers: DelayedAnswers;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answers = answerAfterDelays(mock);
-    harness = await startHarness('council-hedge-quorum', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    answers?.letGo();
-    await harness?.close();
-    await mock?.stop();
-  });
-  beforeEach(() => {
-    answers.reset();
-    mock.clearRequests();
-  });
+  const bench = useDelayedHarness('council-hedge-quorum');
 
   const run = (context: Parameters<typeof executeCouncilExperts>[1]) =>
-    executeCouncilExperts(harness.client, context, undefined, undefined, { taskQueue: harness.taskQueue });
+    executeCouncilExperts(bench.harness.client, context, undefined, undefined, {
+      taskQueue: bench.harness.taskQueue,
+    });
   const synthesisPrompt = () => {
-    const [synthesis] = requestsOf(mock, 'Synthesizer');
+    const [synthesis] = requestsOf(bench.mock, 'Synthesizer');
     return synthesis ? userPrompt(synthesis) : '';
   };
 
   it("a backup's answer takes the straggler's seat in the quorum; once it closes, the other backup is cancelled", async () => {
     // B's own call hangs, its backup is quick: A and B's backup make the quorum of 2 at ~1.6 s.
     // C's backup would answer at ~4.5 s, before C's own call (6 s), if it were left running.
-    answers.delays = new Map([
+    bench.answers.delays = new Map([
       [own('Expert B'), 20_000],
       [own('Expert C'), 6_000],
       [byBackup('Expert C'), 3_000],
     ]);
     const experts = [expert('a'), expert('b'), expert('c')];
     const result = await run(council('parallel', experts, { quorum: 2, hedge: { afterMs: 1_500, backup } }));
-    answers.letGo();
+    bench.answers.letGo();
 
     expect(result.outputs.b).toMatchObject({
       content: 'Expert B: answer from gpt-4o-backup',
@@ -61,19 +42,20 @@ describe('hedging in a council whose round closes at a quorum or deadline', () =
     // answered late, as any late call does.
     expect(result.outputs.c).toMatchObject({ content: 'Expert C: answer from gpt-4o-mini', late: true });
     expect(result.outputs.c?.hedgedBy).toBeUndefined();
-    const backups = answers.arrivals.filter((a) => a.model === backupModel.model).map((a) => a.speaker);
+    const backups = bench.answers.arrivals.filter((a) => a.model === backupModel.model).map((a) => a.speaker);
     expect(backups.sort()).toEqual(['Expert B', 'Expert C']);
-    const events = (await harness.client.workflow.getHandle(result.councilId).fetchHistory()).events ?? [];
+    const events =
+      (await bench.harness.client.workflow.getHandle(result.councilId).fetchHistory()).events ?? [];
     const cancelled = events.filter((e) => e.activityTaskCancelRequestedEventAttributes);
     expect(cancelled).toHaveLength(2);
   });
 
   it('a round closed by its deadline before the hedge timer fires starts no backup; the straggler is late', async () => {
-    answers.delays = new Map([[own('Expert B'), 6_000]]);
+    bench.answers.delays = new Map([[own('Expert B'), 6_000]]);
     const hedge = { afterMs: 3_500, backup };
     const result = await run(council('parallel', [expert('a'), expert('b')], { deadlineMs: 1_500, hedge }));
 
-    expect(answers.arrivals.filter((a) => a.model === backupModel.model)).toEqual([]);
+    expect(bench.answers.arrivals.filter((a) => a.model === backupModel.model)).toEqual([]);
     expect(result.outputs.b).toMatchObject({ content: 'Expert B: answer from gpt-4o-mini', late: true });
     expect(result.outputs.b?.hedgedBy).toBeUndefined();
     expect(synthesisPrompt()).toContain('Expert A: answer from gpt-4o-mini');

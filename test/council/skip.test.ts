@@ -1,13 +1,9 @@
-import type { LLMock } from '@copilotkit/aimock';
 import { temporal } from '@temporalio/proto';
-import { createLlmActivities } from '../../activities';
 import { skipExpert, startCouncil } from '../../client/api/council';
 import { readCouncilProgress } from '../../client/api/councilRead';
 import type { CouncilWorkflowResult } from '../../common/council';
-import { mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { waitFor } from '../helpers/wait';
-import { answerAfterDelays, type DelayedAnswers } from './delayedMock';
+import { useDelayedHarness } from '../helpers/delayedMock';
 import { council, expert, model } from './support';
 
 const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
@@ -16,32 +12,18 @@ const HELD_MS = 60_000;
 const backupModel = { provider: 'openai', model: 'gpt-4o-backup' } as const;
 
 describe('skipping a council expert on the real dev server', () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-  let answers: DelayedAnswers;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answers = answerAfterDelays(mock);
-    harness = await startHarness('council-skip', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    answers?.letGo();
-    await harness?.close();
-    await mock?.stop();
-  });
-  beforeEach(() => answers.reset());
+  const bench = useDelayedHarness('council-skip');
 
   const start = (context: Parameters<typeof startCouncil>[1]) =>
-    startCouncil(harness.client, context, { taskQueue: harness.taskQueue });
+    startCouncil(bench.harness.client, context, { taskQueue: bench.harness.taskQueue });
   const pending = async (councilId: string) =>
-    (await harness.client.workflow.getHandle(councilId).describe()).raw.pendingActivities ?? [];
-  const arrivalsOf = (speaker: string) => answers.arrivals.filter((a) => a.speaker === speaker);
+    (await bench.harness.client.workflow.getHandle(councilId).describe()).raw.pendingActivities ?? [];
+  const arrivalsOf = (speaker: string) => bench.answers.arrivals.filter((a) => a.speaker === speaker);
 
   it('cancels the straggler, records its turn as skipped and synthesizes without it', async () => {
     // Expert B straggles; the synthesizer is held too, so the council is still running when B's
     // activity reports its cancellation.
-    answers.delays = new Map([
+    bench.answers.delays = new Map([
       [`Expert B|${model.model}`, HELD_MS],
       [`Synthesizer|${model.model}`, HELD_MS],
     ]);
@@ -50,24 +32,24 @@ describe('skipping a council expert on the real dev server', () => {
       const calls = await pending(councilId);
       return arrivalsOf('Expert B').length === 1 && calls.some((c) => c.state === STARTED);
     });
-    await expect(skipExpert(harness.client, councilId, 'nobody')).rejects.toThrow(
+    await expect(skipExpert(bench.harness.client, councilId, 'nobody')).rejects.toThrow(
       'no expert "nobody" in this council: its experts are a, b',
     );
     await waitFor('Expert A to have answered', async () => {
-      const { events } = await readCouncilProgress(harness.client, councilId);
+      const { events } = await readCouncilProgress(bench.harness.client, councilId);
       return events.some((e) => e.kind === 'expert' && e.expertId === 'a' && e.state === 'done');
     });
-    await expect(skipExpert(harness.client, councilId, 'a')).rejects.toThrow(
+    await expect(skipExpert(bench.harness.client, councilId, 'a')).rejects.toThrow(
       'expert "a" has no call in flight',
     );
 
     const skippedAt = Date.now();
-    expect(await skipExpert(harness.client, councilId, 'b')).toEqual({
+    expect(await skipExpert(bench.harness.client, councilId, 'b')).toEqual({
       expertId: 'b',
       round: 1,
       cancelledCalls: 1,
     });
-    await expect(skipExpert(harness.client, councilId, 'b')).rejects.toThrow(
+    await expect(skipExpert(bench.harness.client, councilId, 'b')).rejects.toThrow(
       'expert "b" has no call in flight',
     );
     // The activity learns of the cancellation at its next heartbeat and ends as cancelled, long
@@ -77,10 +59,10 @@ describe('skipping a council expert on the real dev server', () => {
       (await pending(councilId)).every((c) => c.activityId !== 'r1.answer.b'),
     );
     expect(Date.now() - skippedAt).toBeLessThan(15_000);
-    const handle = harness.client.workflow.getHandle(councilId);
+    const handle = bench.harness.client.workflow.getHandle(councilId);
     const history = (await handle.fetchHistory()).events ?? [];
     expect(history.filter((e) => e.activityTaskCanceledEventAttributes)).toHaveLength(1);
-    answers.letGo();
+    bench.answers.letGo();
 
     const result = (await handle.result()) as CouncilWorkflowResult;
     expect(result.outputs.b).toMatchObject({
@@ -96,7 +78,7 @@ describe('skipping a council expert on the real dev server', () => {
     expect(prompt).not.toContain('Expert B: answer');
     expect(prompt).toContain('## Skipped Experts');
     expect(prompt).toContain('(b) was skipped by a person in round 1');
-    const { events } = await readCouncilProgress(harness.client, councilId);
+    const { events } = await readCouncilProgress(bench.harness.client, councilId);
     const ofB = events
       .filter((e) => e.kind === 'expert' && e.expertId === 'b')
       .map((e) => e.kind === 'expert' && e.state);
@@ -104,7 +86,7 @@ describe('skipping a council expert on the real dev server', () => {
   });
 
   it("a hedged expert's skip cancels its backup too, and starts none after it", async () => {
-    answers.delays = new Map([
+    bench.answers.delays = new Map([
       [`Expert B|${model.model}`, HELD_MS],
       [`Expert B|${backupModel.model}`, HELD_MS],
     ]);
@@ -114,9 +96,11 @@ describe('skipping a council expert on the real dev server', () => {
       const started = (await pending(councilId)).filter((c) => c.state === STARTED);
       return arrivalsOf('Expert B').length === 2 && started.length === 2;
     });
-    expect(await skipExpert(harness.client, councilId, 'b')).toMatchObject({ cancelledCalls: 2 });
-    const result = (await harness.client.workflow.getHandle(councilId).result()) as CouncilWorkflowResult;
-    answers.letGo();
+    expect(await skipExpert(bench.harness.client, councilId, 'b')).toMatchObject({ cancelledCalls: 2 });
+    const result = (await bench.harness.client.workflow
+      .getHandle(councilId)
+      .result()) as CouncilWorkflowResult;
+    bench.answers.letGo();
     expect(result.outputs.b).toMatchObject({ status: 'skipped', content: '' });
     expect(result.outputs.b?.hedgedBy).toBeUndefined();
     expect(arrivalsOf('Synthesizer')[0]?.prompt).not.toContain('Expert B: answer');

@@ -1,54 +1,24 @@
-import type { LLMock } from '@copilotkit/aimock';
-import type { Client } from '@temporalio/client';
 import { startCouncil } from '../../client/api/council';
-import type { DevServer } from '../../client/runtime/devServer';
-import { freePort } from '../../client/runtime/freePort';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert, userPrompt } from '../council/support';
-import { answerWithLatency, completedCalls, startMock, type Answerer } from './support/llm';
-import {
-  killAllProcesses,
-  killServerHard,
-  startDurableServer,
-  startWorkerProcess,
-  waitFor,
-} from './support/processes';
-import { completedActivities, connectTo } from './support/temporal';
+import { completedCalls } from './support/llm';
+import { waitFor } from './support/processes';
+import { useServerKillEnvironment } from './support/serverKill';
+import { completedActivities } from './support/temporal';
 
 const DEADLINE_MS = 8_000;
 
 describe('a quorum deadline across a Temporal server SIGKILL', () => {
-  let mock: LLMock;
-  let answerer: Answerer;
-  let server: DevServer | undefined;
-  const clients: Client[] = [];
-
-  beforeAll(async () => {
-    mock = await startMock();
-    // Expert C is held at the model until released: its call is in flight through the outage.
-    answerer = answerWithLatency(mock, 200, (speaker) => speaker === 'Expert C');
-  });
-  afterAll(async () => {
-    await killAllProcesses();
-    await Promise.allSettled(clients.map((client) => client.connection.close()));
-    await server?.stop();
-    await mock?.stop();
+  // Expert C is held at the model until released: its call is in flight through the outage.
+  const environment = useServerKillEnvironment({
+    latencyMs: 200,
+    hold: (speaker) => speaker === 'Expert C',
+    taskQueue: 'durability-quorum-server-kill',
   });
 
   it('the deadline falls due while the server is down; restarted, it closes the round without C', async () => {
-    const port = await freePort();
-    const started = await startDurableServer({ port });
-    server = started.server;
-    const taskQueue = 'durability-quorum-server-kill';
-    const worker = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-1',
-    });
-    await worker.ready;
-    const first = await connectTo(server.address);
-    clients.push(first);
+    const { answerer, taskQueue } = environment;
+    const first = environment.client;
     const startedAt = Date.now();
     const councilId = await startCouncil(
       first,
@@ -66,24 +36,22 @@ describe('a quorum deadline across a Temporal server SIGKILL', () => {
       60_000,
     );
 
-    await killServerHard(server);
+    await environment.killServer();
     const killedAt = Date.now();
     expect(killedAt - startedAt).toBeLessThan(DEADLINE_MS);
     await new Promise((resolve) => setTimeout(resolve, startedAt + DEADLINE_MS + 1_000 - Date.now()));
-    server = (await startDurableServer({ port, dbFile: started.dbFile })).server;
+    const fresh = await environment.restartServer();
     const restartedAt = Date.now();
-    const fresh = await connectTo(server.address);
-    clients.push(fresh);
     await waitFor(
       'the synthesis, made without C',
-      () => completedCalls(mock).some((call) => call.speaker === 'Synthesizer'),
+      () => completedCalls(environment.mock).some((call) => call.speaker === 'Synthesizer'),
       90_000,
     );
     answerer.release();
     const handle = fresh.workflow.getHandle(councilId);
     const result = (await handle.result()) as CouncilWorkflowResult;
 
-    const synthesis = completedCalls(mock).find((call) => call.speaker === 'Synthesizer');
+    const synthesis = completedCalls(environment.mock).find((call) => call.speaker === 'Synthesizer');
     expect(synthesis && userPrompt(synthesis.entry)).toContain('Expert B: answer');
     expect(synthesis && userPrompt(synthesis.entry)).not.toContain('Expert C');
     expect(result.outputs.c).toMatchObject({ status: 'done', late: true });

@@ -1,50 +1,24 @@
-import type { LLMock } from '@copilotkit/aimock';
-import type { Client } from '@temporalio/client';
-import type { DevServer } from '../../client/runtime/devServer';
-import { freePort } from '../../client/runtime/freePort';
 import { MultiParticipantSession } from '../../client/api/session';
 import type { RoundResult } from '../../common/session';
 import { sendMessageUpdate } from '../../common/sessionApi';
-import { answerWithLatency, completedCalls, startMock, type Answerer } from './support/llm';
-import {
-  killAllProcesses,
-  killServerHard,
-  startDurableServer,
-  startWorkerProcess,
-  waitFor,
-} from './support/processes';
-import { connectTo, panelist, pendingActivities, STARTED } from './support/temporal';
+import { completedCalls } from './support/llm';
+import { waitFor } from './support/processes';
+import { useServerKillEnvironment } from './support/serverKill';
+import { panelist, pendingActivities, STARTED } from './support/temporal';
 
 const NAMES = ['X', 'Y', 'Z'];
 
 describe('the Temporal server SIGKILLed during a broadcast round', () => {
-  let mock: LLMock;
-  let answerer: Answerer;
-  let server: DevServer | undefined;
-  const clients: Client[] = [];
-
-  beforeAll(async () => {
-    mock = await startMock();
-    // Every call is held at the model until the server is back: all are in flight through the outage.
-    answerer = answerWithLatency(mock, 1000, () => true);
-  });
-  afterAll(async () => {
-    await killAllProcesses();
-    await Promise.allSettled(clients.map((client) => client.connection.close()));
-    await server?.stop();
-    await mock?.stop();
+  // Every call is held at the model until the server is back: all are in flight through the outage.
+  const environment = useServerKillEnvironment({
+    latencyMs: 1000,
+    hold: () => true,
+    taskQueue: 'durability-server-kill',
   });
 
   it('restarted on the same SQLite file, the session completes; the waiting client and a new one get the result', async () => {
-    const port = await freePort();
-    const started = await startDurableServer({ port });
-    server = started.server;
-    const address = server.address;
-    const taskQueue = 'durability-server-kill';
-    const worker = startWorkerProcess({ address, taskQueue, llmUrl: mock.url, tag: 'worker-1' });
-    await worker.ready;
-    const waiting = await connectTo(address);
-    clients.push(waiting);
+    const { answerer, mock, taskQueue } = environment;
+    const waiting = environment.client;
     // A heartbeat timeout longer than the outage: calls in flight are not retried for it.
     const session = await MultiParticipantSession.create(
       waiting,
@@ -71,13 +45,11 @@ describe('the Temporal server SIGKILLed during a broadcast round', () => {
       60_000,
     );
 
-    await killServerHard(server);
+    await environment.killServer();
     const killedAt = Date.now();
     expect(completedCalls(mock)).toHaveLength(0);
-    server = (await startDurableServer({ port, dbFile: started.dbFile })).server;
+    const fresh = await environment.restartServer();
     const restartedAt = Date.now();
-    const fresh = await connectTo(address);
-    clients.push(fresh);
     const freshHandle = fresh.workflow.getHandle(session.sessionId);
     await freshHandle.describe();
     const answeringAt = Date.now();
@@ -87,7 +59,7 @@ describe('the Temporal server SIGKILLed during a broadcast round', () => {
     const outcome = await waited;
     console.log(
       `server kill: restarted on the same SQLite file in ${restartedAt - killedAt} ms ` +
-        `(start-dev ${server.startMs} ms); a new client described the session ${answeringAt - killedAt} ms ` +
+        `(start-dev ${environment.server.startMs} ms); a new client described the session ${answeringAt - killedAt} ms ` +
         `after the kill and had the round's result ${attachedAt - killedAt} ms after it; the waiting ` +
         `client ${outcome.error ? `failed: ${String(outcome.error)}` : 'got the result too'}`,
     );

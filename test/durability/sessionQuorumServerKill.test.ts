@@ -1,55 +1,25 @@
-import type { LLMock } from '@copilotkit/aimock';
-import { WorkflowUpdateStage, type Client } from '@temporalio/client';
-import type { DevServer } from '../../client/runtime/devServer';
-import { freePort } from '../../client/runtime/freePort';
+import { WorkflowUpdateStage } from '@temporalio/client';
 import { MultiParticipantSession } from '../../client/api/session';
 import type { RoundResult, TranscriptEntry } from '../../common/session';
 import { sendMessageUpdate } from '../../common/sessionApi';
-import { answerWithLatency, startMock, type Answerer } from './support/llm';
-import {
-  killAllProcesses,
-  killServerHard,
-  startDurableServer,
-  startWorkerProcess,
-  waitFor,
-} from './support/processes';
-import { completedActivities, connectTo } from './support/temporal';
+import { waitFor } from './support/processes';
+import { useServerKillEnvironment } from './support/serverKill';
+import { completedActivities } from './support/temporal';
 
 const DEADLINE_MS = 8_000;
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 
 describe("a session round's deadline across a Temporal server SIGKILL", () => {
-  let mock: LLMock;
-  let answerer: Answerer;
-  let server: DevServer | undefined;
-  const clients: Client[] = [];
-
-  beforeAll(async () => {
-    mock = await startMock();
-    // Agent-C is held at the model until released: its call is in flight through the outage.
-    answerer = answerWithLatency(mock, 200, (speaker) => speaker === 'Agent-C');
-  });
-  afterAll(async () => {
-    await killAllProcesses();
-    await Promise.allSettled(clients.map((client) => client.connection.close()));
-    await server?.stop();
-    await mock?.stop();
+  // Agent-C is held at the model until released: its call is in flight through the outage.
+  const environment = useServerKillEnvironment({
+    latencyMs: 200,
+    hold: (speaker) => speaker === 'Agent-C',
+    taskQueue: 'durability-session-quorum-server-kill',
   });
 
   it('the deadline falls due while the server is down; restarted, it closes the round without C', async () => {
-    const port = await freePort();
-    const started = await startDurableServer({ port });
-    server = started.server;
-    const taskQueue = 'durability-session-quorum-server-kill';
-    const worker = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-1',
-    });
-    await worker.ready;
-    const first = await connectTo(server.address);
-    clients.push(first);
+    const { answerer, taskQueue } = environment;
+    const first = environment.client;
     const participants = ['Agent-A', 'Agent-B', 'Agent-C'].map((name) => ({
       name,
       role: 'panelist' as const,
@@ -79,13 +49,11 @@ describe("a session round's deadline across a Temporal server SIGKILL", () => {
       60_000,
     );
 
-    await killServerHard(server);
+    await environment.killServer();
     expect(Date.now() - startedAt).toBeLessThan(DEADLINE_MS);
     await new Promise((resolve) => setTimeout(resolve, startedAt + DEADLINE_MS + 1_000 - Date.now()));
-    server = (await startDurableServer({ port, dbFile: started.dbFile })).server;
+    const fresh = await environment.restartServer();
     const restartedAt = Date.now();
-    const fresh = await connectTo(server.address);
-    clients.push(fresh);
     const handle = fresh.workflow.getHandle(session.sessionId);
 
     const result = await handle.getUpdateHandle<RoundResult>(updateId).result();

@@ -3,8 +3,7 @@ import { validSessionConfig, MultiParticipantSession } from '../../client/api/se
 import { sendMessageUpdate } from '../../common/sessionApi';
 import { zodProblem } from '../../common/validation';
 import type { SessionConfigInput, TranscriptEntry } from '../../common/session';
-import { answerAfterDelays, type DelayedAnswers } from '../council/delayedMock';
-import { useMockHarness } from '../helpers/mockHarness';
+import { useDelayedHarness } from '../helpers/delayedMock';
 import { waitFor } from '../helpers/wait';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
@@ -17,10 +16,7 @@ const panel = (count: number) =>
 const slow = (name: string, ms: number) => new Map([[`${name}|${model.model}`, ms]]);
 
 describe('session quorum rounds and deadlines on the real dev server', () => {
-  let answers: DelayedAnswers;
-  const bench = useMockHarness('session-quorum', (mock) => (answers = answerAfterDelays(mock)));
-  beforeEach(() => answers.reset());
-  afterAll(() => answers?.letGo());
+  const bench = useDelayedHarness('session-quorum');
 
   const start = (config: SessionConfigInput) =>
     MultiParticipantSession.create(bench.harness.client, config, { taskQueue: bench.harness.taskQueue });
@@ -34,7 +30,7 @@ describe('session quorum rounds and deadlines on the real dev server', () => {
   };
 
   it('quorum 2 of 3: the round closes with two answers; the slow one is recorded late in the transcript', async () => {
-    answers.delays = slow('Agent-3', 5_000);
+    bench.answers.delays = slow('Agent-3', 5_000);
     const session = await start({ strategy: 'broadcast', quorum: 2, participants: panel(3) });
     const started = Date.now();
     const handle = bench.harness.client.workflow.getHandle(session.sessionId);
@@ -44,7 +40,7 @@ describe('session quorum rounds and deadlines on the real dev server', () => {
     expect(result.responses.map((r) => r.participantName).sort()).toEqual(['Agent-1', 'Agent-2']);
     expect(result.closedEarly).toEqual({ reason: 'quorum', late: ['Agent-3'] });
     // Sent at once: the next round waits for the late call, so Agent-3 is never called twice at once.
-    answers.delays = new Map();
+    bench.answers.delays = new Map();
     const next = session.sendMessage('user', 'And the cache?');
 
     const [late] = await lateEntries(session, 1);
@@ -58,14 +54,14 @@ describe('session quorum rounds and deadlines on the real dev server', () => {
       true,
     );
     expect((await next).length).toBeGreaterThanOrEqual(2);
-    const agent3 = answers.arrivals.filter((arrival) => arrival.speaker === 'Agent-3');
+    const agent3 = bench.answers.arrivals.filter((arrival) => arrival.speaker === 'Agent-3');
     expect(agent3).toHaveLength(2);
     expect(agent3[1]!.at - agent3[0]!.at).toBeGreaterThanOrEqual(5_000);
     await session.close();
   });
 
   it('a deadline closes the round while a participant hangs; its answer arrives late', async () => {
-    answers.delays = slow('Agent-2', 8_000);
+    bench.answers.delays = slow('Agent-2', 8_000);
     const session = await start({ strategy: 'broadcast', deadlineMs: 1_500, participants: panel(2) });
     const started = Date.now();
     const responses = await session.sendMessage('user', 'Which queue?');

@@ -15,8 +15,9 @@ import type {
   TurnPhase,
 } from '../../common/councilApi';
 import type { ConvergenceResult } from '../../common/convergence';
-import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
+import { addUsage, type TokenUsage } from '../../common/llm';
 import { councilResult } from './councilResult';
+import { addCharge, emptyOutput } from './expertOutput';
 import { MessageLedger } from './messageLedger';
 import type { LedgerClock } from './progressLog';
 import { ShownLog } from './shownLog';
@@ -75,7 +76,7 @@ export class CouncilLedger extends MessageLedger {
     const output = this.output(expert);
     const late = this.lateMark(round);
     Object.assign(output, { status: 'failed', round, error, ...late });
-    const charged = this.charge(output, charge);
+    const charged = addCharge(output, charge);
     this.record({ ...this.who(expert, phase), round, state: 'failed', error, ...late, ...charged });
   }
 
@@ -88,7 +89,7 @@ export class CouncilLedger extends MessageLedger {
     const error = { type: 'Skipped', message: `${expert.name} was skipped by a person in round ${round}` };
     const late = this.lateMark(round);
     Object.assign(output, { status: 'skipped', round, error, ...late });
-    const charged = this.charge(output, charge);
+    const charged = addCharge(output, charge);
     this.record({ ...this.who(expert, phase), round, state: 'skipped', error, ...late, ...charged });
   }
 
@@ -125,7 +126,7 @@ export class CouncilLedger extends MessageLedger {
       messageId: stored.id,
       messageType: stored.type,
       tokenUsage: usage,
-      ...this.charge(output, charge),
+      ...addCharge(output, charge),
     });
   }
 
@@ -142,7 +143,7 @@ export class CouncilLedger extends MessageLedger {
     const output = this.output(expert);
     output.tokenUsage = addUsage(output.tokenUsage, usage);
     const state = error ? ('failed' as const) : ('done' as const);
-    const charged = this.charge(output, charge);
+    const charged = addCharge(output, charge);
     this.record({
       ...this.who(expert, 'review'),
       state,
@@ -163,30 +164,9 @@ export class CouncilLedger extends MessageLedger {
   }
 
   private output(expert: Expert): ExpertOutput {
-    const output = this.outputs[expert.id] ?? {
-      expertId: expert.id,
-      expertName: expert.name,
-      status: 'done',
-      content: '',
-      round: 0,
-      tokenUsage: { ...ZERO_USAGE },
-    };
+    const output = this.outputs[expert.id] ?? emptyOutput(expert);
     this.outputs[expert.id] = output;
     return output;
-  }
-
-  /**
-   * Adds a call's charge to its expert's output and returns it for the call's event; a call without
-   * one (no budget, or refused before it was sent) leaves both as they were.
-   */
-  private charge(output: ExpertOutput, charge: CallCharge): CallCharge {
-    const { costUsd, downgradedTo } = charge;
-    if (costUsd !== undefined) output.costUsd = (output.costUsd ?? 0) + costUsd;
-    if (downgradedTo) output.downgradedTo = downgradedTo;
-    return {
-      ...(costUsd !== undefined && { costUsd }),
-      ...(downgradedTo && { downgradedTo }),
-    };
   }
 
   /** `{ late: true }` for a call of a closed round; nothing otherwise, so other results stay as they were. */

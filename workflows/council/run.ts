@@ -2,7 +2,8 @@ import { CancellationScope, CancelledFailure, condition, patched } from '@tempor
 import type { SynthesisOutput } from '../../common/council';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { ZERO_USAGE } from '../../common/llm';
-import { callModel, type CallIds } from '../shared/callModel';
+import type { CallIds } from '../shared/callIds';
+import { callModel } from '../shared/callModel';
 import { chargeOf, type BudgetGate } from '../shared/budget';
 import { ConvergenceWatch, DEBATE_CONVERGENCE_PATCH } from './convergence';
 import type { CouncilLedger } from './ledger';

@@ -1,7 +1,7 @@
 import { patched } from '@temporalio/workflow';
 import type { Expert } from '../../common/council';
 import { chargeOf, type BudgetGate } from '../shared/budget';
-import type { CallIds } from '../shared/callModel';
+import type { CallIds } from '../shared/callIds';
 import { expertHedge, hedgedCall } from './hedge';
 import type { CouncilLedger } from './ledger';
 import { createExpertMessage } from './messages';

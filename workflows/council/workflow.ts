@@ -29,7 +29,8 @@ import {
 import { CONTINUATION_SCHEMA_VERSIONS, type ContinuationWorkflowInput } from '../../common/savedConversation';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import { zodProblem } from '../../common/validation';
-import { CallIds, CANCELLED_RUN_PATCH } from '../shared/callModel';
+import { CallIds } from '../shared/callIds';
+import { CANCELLED_RUN_PATCH } from '../shared/callModel';
 import { policyRefusal } from '../shared/providerPolicy';
 import { boundCouncilResult } from './bounds';
 import { budgetOutcome, costPublisher, councilBudgetGate } from './budget';

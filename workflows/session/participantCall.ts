@@ -5,7 +5,8 @@ import type { OrchestrationStrategy, ParticipantSpec } from '../../common/partic
 import type { ParticipantCallState, ParticipantResponse, SessionState } from '../../common/session';
 import { jsonBytes } from '../../common/size';
 import { chargeOf, type BudgetGate } from '../shared/budget';
-import { callModel, type CallIds, type InFlightCalls } from '../shared/callModel';
+import type { CallIds } from '../shared/callIds';
+import { callModel, type InFlightCalls } from '../shared/callModel';
 import { answered } from '../strategies/phases';
 import { phaseOf } from '../strategies/roles';
 import type { RoundContext } from '../strategies';

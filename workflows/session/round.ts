@@ -1,7 +1,8 @@
 import { patched } from '@temporalio/workflow';
 import type { ParticipantSpec } from '../../common/participants';
 import type { ParticipantCallState, ParticipantResponse, SessionState } from '../../common/session';
-import { callModel, type CallIds, type InFlightCalls } from '../shared/callModel';
+import type { CallIds } from '../shared/callIds';
+import { callModel, type InFlightCalls } from '../shared/callModel';
 import { runRound, splitByRole } from '../strategies/roles';
 import { STRATEGIES, type RoundSeam } from '../strategies';
 import { callShares } from './bounds';

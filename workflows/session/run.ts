@@ -11,7 +11,8 @@ import {
 } from '../../common/session';
 import { zodProblem } from '../../common/validation';
 import type { BudgetAsk } from '../shared/budgetAsk';
-import { CallIds, type InFlightCalls } from '../shared/callModel';
+import { CallIds } from '../shared/callIds';
+import type { InFlightCalls } from '../shared/callModel';
 import { invalid } from '../shared/invalid';
 import { policyRefusal } from '../shared/providerPolicy';
 import { STRATEGIES } from '../strategies';

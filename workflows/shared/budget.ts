@@ -15,7 +15,8 @@ import { DEFAULT_RETRY } from '../../common/defaults';
 import type { ChatMessage, ModelSpec } from '../../common/llm';
 import { priceOf, type Price, type PricedModel } from '../../common/prices';
 import type { BudgetAsk } from './budgetAsk';
-import type { CallOutcome, CallSite, ModelSettings } from './callModel';
+import type { CallSite } from './callIds';
+import type { CallOutcome, ModelSettings } from './callModel';
 
 /**
  * Patch id of budgets: a budgeted round records this marker before its first call. Configs recorded

@@ -1,6 +1,6 @@
 import { condition } from '@temporalio/workflow';
 import type { Amount, BudgetWait, LedgerState } from '../../common/budget';
-import type { CallSite } from './callModel';
+import type { CallSite } from './callIds';
 
 /**
  * Patch id of `onExhausted: ask`: a round of a session with that budget records this marker before

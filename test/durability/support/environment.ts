@@ -11,7 +11,18 @@ export interface DurableEnvironment {
   mock: LLMock;
   answerer: Answerer;
   server: DevServer;
+  /** The server's SQLite file: a server started again on it has every workflow the first one had. */
+  dbFile: string;
   client: Client;
+}
+
+/** How {@link useDurableEnvironment} sets up the mock and the server. */
+export interface DurableEnvironmentOptions {
+  latencyMs: number;
+  hold?: (speaker: string, nth: number, model: string) => boolean;
+  server?: Omit<DevServerOptions, 'dbFile'>;
+  answer?: AnswerText;
+  dataConverter?: DataConverter;
 }
 
 /**
@@ -20,13 +31,7 @@ export interface DurableEnvironment {
  * kills every process the file started. `answer` sets what participants say; `dataConverter` is the
  * client's (e.g. a blob store's). Read the fields inside tests, not at file level.
  */
-export function useDurableEnvironment(options: {
-  latencyMs: number;
-  hold?: (speaker: string, nth: number, model: string) => boolean;
-  server?: Omit<DevServerOptions, 'dbFile'>;
-  answer?: AnswerText;
-  dataConverter?: DataConverter;
-}): DurableEnvironment {
+export function useDurableEnvironment(options: DurableEnvironmentOptions): DurableEnvironment {
   const environment = {} as DurableEnvironment;
   beforeAll(async () => {
     environment.mock = await startMock();
@@ -36,7 +41,7 @@ export function useDurableEnvironment(options: {
       options.hold,
       options.answer,
     );
-    ({ server: environment.server } = await startDurableServer(options.server));
+    ({ server: environment.server, dbFile: environment.dbFile } = await startDurableServer(options.server));
     environment.client = await connectTo(environment.server.address, options.dataConverter);
   });
   afterAll(async () => {

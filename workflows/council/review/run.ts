@@ -9,7 +9,8 @@ import {
   type ShownAnswer,
 } from '../../../common/peerReview';
 import { chargeOf, type BudgetGate } from '../../shared/budget';
-import { callModel, type CallIds, type CallSite } from '../../shared/callModel';
+import type { CallIds, CallSite } from '../../shared/callIds';
+import { callModel } from '../../shared/callModel';
 import type { CouncilLedger } from '../ledger';
 import { aggregateRanking, positionBias, type Candidate } from './aggregate';
 import { parseRanking } from './parse';

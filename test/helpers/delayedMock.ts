@@ -1,5 +1,8 @@
 import type { LLMock } from '@copilotkit/aimock';
-import { promptText, speakerOf } from '../helpers/mockLlm';
+import { createLlmActivities } from '../../activities';
+import type { MockHarness } from './mockHarness';
+import { mockClients, promptText, speakerOf, startMockLlm } from './mockLlm';
+import { startHarness } from './testEnv';
 
 /** A call as it reached the mock, before its answer: who, on which model, shown what. */
 export interface Arrival {
@@ -49,4 +52,35 @@ export function answerAfterDelays(mock: LLMock): DelayedAnswers {
     return { content, usage: { prompt_tokens: 10, completion_tokens: 5 } };
   });
   return answers;
+}
+
+/** The delayed mock, the mock LLM it answers on and the worker on that, shared by one describe block. */
+export interface DelayedHarness extends MockHarness {
+  /** Set before the block's first test. */
+  answers: DelayedAnswers;
+}
+
+/**
+ * Call inside a describe block: before its tests, starts a mock LLM that answers after delays
+ * ({@link answerAfterDelays}) and a worker on it; before each test, forgets the delays, the arrivals
+ * and the mock's journal; after the tests, lets every held answer go (a call still held would keep
+ * the worker's shutdown waiting), then stops the worker and the mock.
+ */
+export function useDelayedHarness(label: string): DelayedHarness {
+  const bench = {} as DelayedHarness;
+  beforeAll(async () => {
+    bench.mock = await startMockLlm();
+    bench.answers = answerAfterDelays(bench.mock);
+    bench.harness = await startHarness(label, createLlmActivities(mockClients(bench.mock)));
+  });
+  afterAll(async () => {
+    bench.answers?.letGo();
+    await bench.harness?.close();
+    await bench.mock?.stop();
+  });
+  beforeEach(() => {
+    bench.answers.reset();
+    bench.mock.clearRequests();
+  });
+  return bench;
 }

@@ -1,0 +1,106 @@
+import type { Client } from '@temporalio/client';
+import { IllegalStateError } from '@temporalio/common';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { createLlmActivities, providerClientsFromEnv, type LlmActivities } from '../../activities';
+import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
+import { blobStoreFromEnv } from '../../storage';
+import { createCouncilWorker } from '../../workers/worker';
+import { cachedWorkflowBundle } from './bundle';
+import { closeLocalServer, dataDirectory, openLocalServer } from './localServer';
+import { simulatedQueue } from './commandRuntime';
+import { connectClient } from './connection';
+import { startSimulatedProviders } from '../simulation/simulatedProviders';
+
+/** Options of `Council.local` (client/api/local.ts). */
+export interface LocalCouncilOptions {
+  /** Where the dev server's SQLite file, blobs and bundle cache live (default ~/.council, COUNCIL_DATA_DIR). */
+  dataDir?: string;
+  /** Answer every call from a local mock LLM server (needs the optional @copilotkit/aimock), not a model. */
+  simulate?: boolean;
+  /** The queue the in-process worker polls (default "council", "council-simulated" when simulating). */
+  taskQueue?: string;
+  /** LLM activities to serve instead of ones made from OPENAI_API_KEY, ANTHROPIC_API_KEY, ... */
+  activities?: LlmActivities;
+}
+
+/** What {@link openLocalRuntime} opened: a client on its server, the queue its worker polls, and how to close it all. */
+export interface LocalRuntime {
+  client: Client;
+  taskQueue: string;
+  /** Stops the worker, then closes the connections, the blob store, the mock and the dev server. */
+  release: () => Promise<void>;
+}
+
+/**
+ * An embedded Temporal dev server (the data directory's running one, e.g. `council server`'s, if any)
+ * and a worker in this process; on a failure part way, what was already opened is closed again.
+ */
+export async function openLocalRuntime(options: LocalCouncilOptions): Promise<LocalRuntime> {
+  const dataDir = dataDirectory(options.dataDir);
+  quietRuntime();
+  const server = await openLocalServer(dataDir);
+  const opened: Array<() => Promise<void> | void> = [() => closeLocalServer(dataDir, server)];
+  const release = () => closeAll(opened.reverse());
+  try {
+    const blobs = blobStoreFromEnv(process.env, { dataDir });
+    opened.push(() => blobs.close());
+    const mock = options.simulate ? await startSimulatedProviders() : undefined;
+    if (mock) opened.push(() => mock.stop());
+    const connection = await NativeConnection.connect({ address: server.address });
+    opened.push(() => connection.close());
+    const base = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+    const taskQueue = mock ? simulatedQueue(base) : base;
+    const worker = await createCouncilWorker({
+      connection,
+      namespace: server.namespace,
+      taskQueue,
+      activities:
+        options.activities ?? mock?.activities ?? createLlmActivities(providerClientsFromEnv(process.env)),
+      workflowBundle: await cachedWorkflowBundle(dataDir),
+      shutdownGraceTime: '2s',
+      dataConverter: blobs.dataConverter,
+    });
+    const running = worker.run();
+    // A worker that dies fails close() (below), not the process as an unhandled rejection.
+    running.catch(() => undefined);
+    opened.push(() => stopWorker(worker, running));
+    const { address, namespace } = server;
+    const target = { address, namespace, connectConfig: { connectionOptions: { address }, namespace } };
+    const client = await connectClient(target, blobs.dataConverter);
+    opened.push(() => client.connection.close());
+    return { client, taskQueue, release };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+/**
+ * The SDK logs every worker state change at INFO: an embedded worker logs at WARN instead, unless the
+ * application installed its own Runtime (or started a worker) first.
+ */
+function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch (error) {
+    if (!(error instanceof IllegalStateError)) throw error;
+  }
+}
+
+/** Runs every step, even after one fails, and then throws the first failure. */
+async function closeAll(steps: Array<() => Promise<void> | void>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
+}
+
+async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  await running;
+}
