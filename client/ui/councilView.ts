@@ -54,6 +54,8 @@ export async function councilBody(
   let fromEvent = 0;
   let round = 0;
   let waitingUntil: string | undefined;
+  /** People's messages to some experts: named once every expert of the log is known. */
+  const addressed: Array<{ person: UiEntry; address: string }> = [];
   const result = await completedResult(handle, description.status.name);
   const shown = shownByTurn(result);
   for (let page = 0; page < MAX_PAGES; page += 1) {
@@ -64,9 +66,10 @@ export async function councilBody(
       if (event.kind === 'status') waitingUntil = event.status === 'awaiting-human' ? event.until : undefined;
       if (event.kind === 'human') {
         const message = byId.get(event.messageId);
+        const person = entry(event.round, message?.senderName ?? 'Human', 'person', message?.content);
         const address = message && addressLabel(message);
-        const to = address ? ` to ${address}` : '';
-        entries.push(entry(event.round, message?.senderName ?? 'Human', `person${to}`, message?.content));
+        if (address) addressed.push({ person, address });
+        entries.push(person);
       }
       if (event.kind !== 'expert') continue;
       const { expertId, expertName } = event;
@@ -95,6 +98,7 @@ export async function councilBody(
     fromEvent = progress.nextEvent;
     if (fromEvent >= progress.totalEvents) break;
   }
+  for (const { person, address } of addressed) person.role = `person to ${namesOf(address, experts)}`;
   const participants = [...experts.values()];
   if (result) {
     const { synthesis } = result;
@@ -118,6 +122,14 @@ export async function councilBody(
     ...(waitingUntil !== undefined && description.status.name === 'RUNNING' && { waitingUntil }),
     ...(result?.aggregateRanking && { rankings: rankingsOf(result) }),
   };
+}
+
+/** An address as the page shows it: expert ids (`a, c`) by name; roles and groups as they are. */
+function namesOf(address: string, experts: ReadonlyMap<string, UiParticipant>): string {
+  return address
+    .split(', ')
+    .map((part) => experts.get(part)?.name ?? part)
+    .join(', ');
 }
 
 async function completedResult(handle: WorkflowHandle, status: string) {

@@ -50,17 +50,24 @@ function skipButton(view, name, participant, note) {
   return button;
 }
 
-/** What a call's skip button posts: the session participant's name, the council expert's id, or none. */
-function skipTarget(view, name, participant) {
+/** Phases of a council expert's turn: a person may skip these, not a peer review or a synthesis. */
+const SKIPPABLE_PHASES = new Set(['answer', 'critique', 'hedge']);
+
+/**
+ * What a call's skip button posts: the session participant's name, the council expert's id (a call
+ * of its turn, `r1.answer.b`, or its hedge's backup), or none.
+ */
+function skipTarget(view, callId, name, participant) {
   if (view.kind === 'session') return name;
+  const phase = /^r\d+\.([^.]+)\./.exec(callId);
+  if (!phase || !SKIPPABLE_PHASES.has(phase[1])) return undefined;
   const expert = view.participants.some((p) => p.id === participant && p.role === 'expert');
   return expert ? participant : undefined;
 }
 
 /** One call's node, kept while it streams so its text grows in place (and its button stays clickable). */
-function liveNode(view, callId, name, participant, note) {
+function liveNode(view, callId, name, target, note) {
   const head = el('div', { class: 'head' }, `${callId} · ${name} · streaming…`);
-  const target = skipTarget(view, name, participant);
   if (target !== undefined) head.append(' ', skipButton(view, name, target, note));
   const text = el('div', { class: 'text' });
   const root = el(
@@ -69,10 +76,14 @@ function liveNode(view, callId, name, participant, note) {
     head,
     text,
   );
-  return { root, text };
+  return { root, text, name, target };
 }
 
-/** Draws the calls in flight into `box`, showing those of the selected tab; `nodes` persist across draws. */
+/**
+ * Draws the calls in flight into `box`, showing those of the selected tab; `nodes` persist across
+ * draws. A call can stream before the page's poll has seen its expert start: its node is made again
+ * once the view names it (and offers its Skip button), keeping the text.
+ */
 function drawLive(box, nodes, note, view, calls, tab) {
   const names = new Map(view.participants.map((p) => [p.id, p.name]));
   for (const [callId, node] of nodes) {
@@ -83,10 +94,13 @@ function drawLive(box, nodes, note, view, calls, tab) {
   for (const [callId, call] of calls) {
     const name = names.get(call.participant) || call.participant;
     let node = nodes.get(callId);
-    if (!node) {
-      node = liveNode(view, callId, name, call.participant, note);
+    const target = skipTarget(view, callId, name, call.participant);
+    if (!node || node.name !== name || node.target !== target) {
+      const made = liveNode(view, callId, name, target, note);
+      if (node) node.root.replaceWith(made.root);
+      else box.append(made.root);
+      node = made;
       nodes.set(callId, node);
-      box.append(node.root);
     }
     if (node.text.textContent !== call.text) node.text.textContent = call.text;
     node.root.hidden = tab !== 'All rounds' && tab !== name;

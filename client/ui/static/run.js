@@ -49,8 +49,6 @@ function sendForm(view) {
     placeholder: 'a message for the participants',
   });
   const to = el('select', { name: 'to' }, el('option', { value: '' }, 'to everyone'));
-  if (view.kind === 'session')
-    for (const p of view.participants) to.append(el('option', { value: p.name }, `to ${p.name}`));
   const note = el('span', { 'data-testid': 'send-status' });
   const cancel = el('button', { type: 'button', 'data-testid': 'cancel' }, `Cancel ${view.kind}`);
   cancel.addEventListener('click', async () => {
@@ -74,6 +72,21 @@ function sendForm(view) {
     if (note.textContent === 'sent') text.value = '';
   });
   return form;
+}
+
+/**
+ * The form's recipients, again at every poll (a council's experts join as they start thinking): a
+ * session's participants by name, a council's experts by id. The reader's choice is kept.
+ */
+function fillRecipients(to, view) {
+  const choices = view.participants
+    .filter((p) => view.kind === 'session' || p.role === 'expert')
+    .map((p) => [view.kind === 'session' ? p.name : p.id, `to ${p.name}`]);
+  const known = [...to.options].slice(1).map((option) => [option.value, option.textContent]);
+  if (JSON.stringify(known) === JSON.stringify(choices)) return;
+  const chosen = to.value;
+  to.replaceChildren(to.options[0], ...choices.map(([value, label]) => el('option', { value }, label)));
+  to.value = choices.some(([value]) => value === chosen) ? chosen : '';
 }
 
 /** The page's parts, made once: a poll refills them, so a form being typed in keeps its focus. */
@@ -124,6 +137,7 @@ function renderRun(page, view) {
   page.summary.textContent = view.summary;
   if (view.waiting) page.wait.update(view);
   page.waitSlot.replaceChildren(...(view.waiting ? [page.wait.box] : []));
+  fillRecipients(page.form.elements.to, view);
   page.formSlot.replaceChildren(...(view.live ? [page.form] : []));
   page.charts.replaceChildren(usageCharts(view));
   page.rankings.replaceChildren(...(view.rankings ? [rankingsSection(view.rankings)] : []));
