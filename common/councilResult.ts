@@ -5,6 +5,7 @@ import type { ShownTurnRef } from './debate';
 import type { TokenUsage } from './llm';
 import type { PeerReviewResult } from './peerReview';
 import type { MessageWebhookResult } from './messageWebhook';
+import type { ScheduledPeriodBudget } from './periodBudget';
 
 // What the council workflow stores and returns: plain JSON (timestamps as ISO strings), so it crosses
 // the history and the client unchanged. The schemas of what goes in are in common/council.ts.
@@ -119,6 +120,8 @@ export interface CouncilTokenUsage {
 export interface CouncilWorkflowInput {
   schemaVersion?: number;
   context: CouncilContextInput;
+  /** A scheduled run's share of its schedule's period budget: asked for before the first call. */
+  periodBudget?: ScheduledPeriodBudget;
 }
 
 /**

@@ -19,7 +19,9 @@
  * webhook, one retried and one rejected (`council-webhook`), two runs under a schedule's period
  * budget, one granted and one granted nothing, with the keeper's history (`session-period-budget`,
  * `session-period-spent`, `budget-keeper`), and a parallel council whose Critic and hedged Builder
- * are skipped by a person while their calls are held (`council-skip`).
+ * are skipped by a person while their calls are held (`council-skip`), and two councils under a
+ * schedule's period budget, one granted and one granted nothing (`council-period-budget`,
+ * `council-period-spent`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -47,7 +49,7 @@ import {
   type Recording,
 } from './histories/record';
 import { recordWebhookCouncil, startRecordingReceiver } from './histories/webhook';
-import { recordPeriodBudget } from './histories/periodBudget';
+import { recordCouncilPeriodBudget, recordPeriodBudget } from './histories/periodBudget';
 
 /**
  * The tag of this recording, from the command line: `session-broadcast.<tag>.json`; `--only NAME`
@@ -115,6 +117,7 @@ async function recordWanted(recording: Recording): Promise<void> {
   if (wanted('session-quorum')) await recordSessionQuorum(recording);
   if (wanted('session-period-budget')) await recordPeriodBudget(recording);
   if (wanted('council-skip')) await recordSkippedCouncil(recording);
+  if (wanted('council-period-budget')) await recordCouncilPeriodBudget(recording);
 }
 
 main().catch((error: unknown) => {

@@ -16,7 +16,12 @@ export { configFileSchema, configJsonSchema, councilFileSchema, sessionFileSchem
 /** A validated config: what `council run` starts. */
 export type CouncilConfig =
   | { kind: 'session'; session: SessionConfig; question?: string; periodBudget?: PeriodBudget }
-  | { kind: 'council'; context: Omit<CouncilContextInput, 'task'>; task?: string };
+  | {
+      kind: 'council';
+      context: Omit<CouncilContextInput, 'task'>;
+      task?: string;
+      periodBudget?: PeriodBudget;
+    };
 
 /** Command-line settings that win over the file's. */
 export interface ConfigOverrides {
@@ -77,20 +82,14 @@ export function validateConfig(
   if (!isCouncil && overrides.mode) {
     throw new CouncilUserError(`--mode is for councils, and this config is a session`, 'use --strategy');
   }
-  if (isCouncil && 'periodBudget' in input) {
-    throw new CouncilUserError(
-      `${where(['periodBudget'])}: periodBudget is for session configs; a council config does not take one yet`,
-      'schedule a session config, or give the council a per-run budget',
-    );
-  }
   if (isCouncil) {
     const parsed = councilFileSchema.safeParse({ ...input, kind: 'council', ...pick(overrides, 'mode') });
     if (!parsed.success) throw fail(parsed.error);
-    const { task, ...context } = withoutFileKeys(parsed.data);
+    const { task, periodBudget, ...context } = withoutFileKeys(parsed.data);
     // The context's own cross-field rules (unique ids, two experts to debate) run on the full context.
     const full = councilContextSchema.safeParse({ ...context, task: task ?? 'placeholder task' });
     if (!full.success) throw fail(full.error);
-    return { kind: 'council', context, ...(task ? { task } : {}) };
+    return { kind: 'council', context, ...(task ? { task } : {}), ...(periodBudget ? { periodBudget } : {}) };
   }
   const parsed = sessionFileSchema.safeParse({ ...input, ...pick(overrides, 'strategy') });
   if (!parsed.success) throw fail(parsed.error);

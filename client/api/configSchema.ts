@@ -73,8 +73,17 @@ export const councilFileSchema = z
     $schema: schemaRef,
     kind: z.literal('council').describe('"council" for an AutoGen-style council'),
     task: councilShape.task.optional().describe('Worked on when `council run` is given no question'),
+    periodBudget: periodBudgetSchema
+      .optional()
+      .describe("A schedule's budget per UTC day or week, shared by its runs (`council schedule create`)"),
   })
-  .strict();
+  .strict()
+  .superRefine((file, ctx) => {
+    if (!file.periodBudget) return;
+    for (const message of periodBudgetProblems(file.periodBudget, file.budget)) {
+      ctx.addIssue({ code: 'custom', path: ['periodBudget'], message });
+    }
+  });
 
 /** Either kind of config file; the JSON Schema `council config schema` prints is made from it. */
 export const configFileSchema = z.union([sessionFileSchema, councilFileSchema]);

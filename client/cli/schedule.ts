@@ -81,7 +81,15 @@ function createCommand(): Command {
             ...(config.kind === 'council'
               ? {
                   workflowType: WORKFLOW_TYPES.council,
-                  args: [{ schemaVersion: COUNCIL_SCHEMA_VERSION, context: { ...config.context, task } }],
+                  args: [
+                    {
+                      schemaVersion: COUNCIL_SCHEMA_VERSION,
+                      context: { ...config.context, task },
+                      ...(config.periodBudget && {
+                        periodBudget: { ...config.periodBudget, scheduleId: id },
+                      }),
+                    },
+                  ],
                   // Validated with the file: parsed again only for its defaults.
                   ...councilMetadata(councilContextSchema.parse({ ...config.context, task })),
                 }
@@ -106,7 +114,7 @@ function createCommand(): Command {
               spec: describeSpec(options),
               config: options.config,
               task,
-              ...(config.kind === 'session' && config.periodBudget && { periodBudget: config.periodBudget }),
+              ...(config.periodBudget && { periodBudget: config.periodBudget }),
             },
           },
           state: { paused: options.paused === true, ...(options.note ? { note: options.note } : {}) },

@@ -5,7 +5,8 @@ import {
   requestGrantUpdate,
   returnGrantSignal,
 } from '../../common/budgetKeeperApi';
-import type { sessionWorkflow } from '../../workflows';
+import { COUNCIL_SCHEMA_VERSION } from '../../common/council';
+import type { councilWorkflow, sessionWorkflow } from '../../workflows';
 import { dearModel } from '../../test/helpers/pricedModels';
 import { idSuffix, saveHistory, TASK_QUEUE, type Recording } from './record';
 
@@ -61,4 +62,47 @@ export async function recordPeriodBudget(recording: Recording) {
   await saveHistory(recording, granted, 'session-period-budget');
   await saveHistory(recording, spent, 'session-period-spent');
   await saveHistory(recording, budgetKeeperId(scheduleId), 'budget-keeper');
+}
+
+/** One council run the way a schedule starts it: two experts and a synthesis, $1 worst case each, under $3. */
+async function scheduledCouncil(recording: Recording, scheduleId: string, runId: string) {
+  const bounded = { model: dearModel, maxOutputTokens: 1000, retry: { maximumAttempts: 1 } };
+  const context = {
+    task: 'Daily question',
+    mode: 'parallel' as const,
+    activeExperts: ['Analyst', 'Critic'].map((name) => ({ id: name.toLowerCase(), name, ...bounded })),
+    synthesisConfig: { name: 'Synthesizer', ...bounded },
+    budget: { maxCostUsd: 3 },
+  };
+  const handle = await recording.client.workflow.start<typeof councilWorkflow>('councilWorkflow', {
+    workflowId: runId,
+    taskQueue: TASK_QUEUE,
+    args: [
+      {
+        schemaVersion: COUNCIL_SCHEMA_VERSION,
+        context,
+        periodBudget: { scheduleId, period: 'day', maxCostUsd: 4 },
+      },
+    ],
+  });
+  await handle.result().catch(() => undefined);
+}
+
+/**
+ * A council schedule's period budget of $4: a council is granted its $3, spends a little and
+ * returns the rest (`council-period-budget`); a holder takes all that is left, so the next council
+ * is granted nothing and ends before any call (`council-period-spent`).
+ */
+export async function recordCouncilPeriodBudget(recording: Recording) {
+  const scheduleId = `replay-council-period${idSuffix(recording)}`;
+  const granted = `${scheduleId}-granted`;
+  const spent = `${scheduleId}-spent`;
+  await scheduledCouncil(recording, scheduleId, granted);
+  await recording.client.workflow
+    .getHandle(budgetKeeperId(scheduleId))
+    .executeUpdate(requestGrantUpdate, { args: [{ runId: 'holder', want: { maxCostUsd: 4 } }] });
+  await scheduledCouncil(recording, scheduleId, spent);
+  await saveHistory(recording, granted, 'council-period-budget');
+  await saveHistory(recording, spent, 'council-period-spent');
+  await recording.client.workflow.getHandle(budgetKeeperId(scheduleId)).terminate('recorded');
 }

@@ -2,27 +2,20 @@ import type { LLMock } from '@copilotkit/aimock';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createLlmActivities } from '../../activities';
-import { validateConfig } from '../../client/api/config';
-import { budgetKeeperId, periodLedgerQuery } from '../../common/budgetKeeperApi';
 import { FailureType } from '../../common/failures';
 import type { ScheduledPeriodBudget } from '../../common/periodBudget';
 import type { SessionView } from '../../common/session';
 import { answerAsParticipants, chatRequests, mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { waitFor } from '../helpers/wait';
-import type { sessionWorkflow } from '../../workflows';
+import { ANSWER_USD, periodLedger, startPeriodRun } from '../helpers/periodRun';
 
-// Output at $0.01 a token, input free: aimock's answers (10 in / 5 out) cost exactly $0.05, and a
-// call with maxOutputTokens 5 reserves exactly that, so every sum below is whole calls.
-const PRICE = { inputPerMTok: 0, outputPerMTok: 10_000 };
-const ANSWER_USD = 0.05;
 /** Each answer comes after this long, so runs started together overlap. */
 const LATENCY_MS = 1500;
 
 describe("a schedule's period budget, shared by its runs (dev server, aimock)", () => {
   let mock: LLMock;
   let harness: TemporalTestHarness;
-  let runs = 0;
 
   beforeAll(async () => {
     mock = await startMockLlm();
@@ -35,33 +28,9 @@ describe("a schedule's period budget, shared by its runs (dev server, aimock)", 
   });
   beforeEach(() => mock.clearRequests());
 
-  /** Starts one run the way the schedule's action does: a one-shot session carrying the period budget. */
-  function startRun(periodBudget: ScheduledPeriodBudget, perRunUsd: number) {
-    const config = validateConfig({
-      strategy: 'broadcast',
-      budget: { maxCostUsd: perRunUsd },
-      participants: [
-        {
-          name: 'A',
-          role: 'panelist',
-          model: { provider: 'openai', model: 'gpt-4o-mini', price: PRICE },
-          maxOutputTokens: 5,
-          retry: { maximumAttempts: 1 },
-        },
-      ],
-    });
-    if (config.kind !== 'session') throw new Error('a session config');
-    runs += 1;
-    return harness.client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
-      workflowId: `${periodBudget.scheduleId}-run-${runs}`,
-      taskQueue: harness.taskQueue,
-      args: [{ config: config.session, oneShot: { role: 'user', content: 'Daily?' }, periodBudget }],
-    });
-  }
-
-  function ledger(scheduleId: string) {
-    return harness.client.workflow.getHandle(budgetKeeperId(scheduleId)).query(periodLedgerQuery);
-  }
+  const startRun = (periodBudget: ScheduledPeriodBudget, perRunUsd: number) =>
+    startPeriodRun(harness, periodBudget, perRunUsd);
+  const ledger = (scheduleId: string) => periodLedger(harness, scheduleId);
 
   it('the second run is granted only the remainder and refuses the call beyond it; a run returns what it did not spend', async () => {
     const periodBudget = { scheduleId: `period-${process.pid}-a`, period: 'day' as const, maxCostUsd: 0.075 };

@@ -57,14 +57,24 @@ describe('periodBudget in a config file', () => {
     );
   });
 
-  it('a council config says it does not take one yet', () => {
-    expect(
-      problem({
-        kind: 'council',
-        mode: 'parallel',
-        periodBudget: { period: 'day', maxCostUsd: 5 },
-        activeExperts: [],
-      }),
-    ).toMatch(/periodBudget is for session configs/);
+  it('a council config keeps it apart from the context, and needs a per-run budget beside it', () => {
+    const expert = { model: participant.model, maxOutputTokens: 1000 };
+    const council = {
+      kind: 'council',
+      mode: 'parallel',
+      periodBudget: { period: 'week', maxCostUsd: 5 },
+      activeExperts: [
+        { id: 'a', name: 'Ada', ...expert },
+        { id: 'b', name: 'Bob', ...expert },
+      ],
+      synthesisConfig: { name: 'Synthesizer', ...expert },
+    };
+    const config = validateConfig({ ...council, budget: { maxCostUsd: 1 } });
+    expect(config).toMatchObject({ kind: 'council', periodBudget: { period: 'week', maxCostUsd: 5 } });
+    expect(config.kind === 'council' && 'periodBudget' in config.context).toBe(false);
+    expect(problem(council)).toMatch(/periodBudget: a periodBudget needs a per-run budget/);
+    expect(problem({ ...council, budget: { maxTokens: 10_000 } })).toMatch(
+      /periodBudget.maxCostUsd needs budget.maxCostUsd/,
+    );
   });
 });

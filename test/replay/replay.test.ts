@@ -30,6 +30,8 @@ describe('replay of recorded histories against the current workflow code', () =>
         'council-cancelled',
         'council-parallel',
         'council-peer-review',
+        'council-period-budget',
+        'council-period-spent',
         'council-resynthesis',
         'council-routing',
         'council-sequential',

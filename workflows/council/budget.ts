@@ -1,9 +1,10 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { patched } from '@temporalio/workflow';
 import { emptyLedger } from '../../common/budget';
-import type { CouncilContext } from '../../common/council';
+import type { CouncilContext, CouncilWorkflowInput } from '../../common/council';
 import { CouncilCostUsdKey } from '../../common/searchAttributes';
 import { BudgetGate } from '../shared/budget';
+import { takePeriodGrant, type TakenGrant } from '../shared/periodGrant';
 
 /**
  * Patch id of council budgets: a council with a budget records this marker before its first call.
@@ -25,6 +26,29 @@ export function councilBudgetGate(context: CouncilContext): BudgetGate | undefin
   if (!budget || !patched(COUNCIL_BUDGET_PATCH)) return undefined;
   const downgradeTo = budget.onExhausted === 'downgrade' ? budget.downgradeTo : undefined;
   return new BudgetGate(budget, emptyLedger(), downgradeTo);
+}
+
+/**
+ * Patch id of a scheduled council's grant from its schedule's period budget. Only inputs that carry
+ * a `periodBudget` call it, and no council input could carry one before it existed.
+ */
+export const COUNCIL_PERIOD_BUDGET_PATCH = 'council-period-budget';
+
+/**
+ * A scheduled council's grant from its schedule's period budget, made its budget before its first
+ * call (the gate reads the same limits object); nothing for a council that is not scheduled with one.
+ * Throws, before any call, when the period has nothing left.
+ */
+export async function councilPeriodGrant(
+  input: CouncilWorkflowInput,
+  context: CouncilContext,
+  gate: BudgetGate | undefined,
+): Promise<TakenGrant | undefined> {
+  if (!input.periodBudget || !patched(COUNCIL_PERIOD_BUDGET_PATCH)) return undefined;
+  return takePeriodGrant(
+    { kind: 'council', budget: gate && context.budget, ledger: () => gate?.ledger },
+    input.periodBudget,
+  );
 }
 
 /** How the council's final status says what its budget did; empty without a budget or a refusal. */

@@ -33,7 +33,7 @@ import { CallIds } from '../shared/callIds';
 import { CANCELLED_RUN_PATCH } from '../shared/callModel';
 import { policyRefusal } from '../shared/providerPolicy';
 import { boundCouncilResult } from './bounds';
-import { budgetOutcome, costPublisher, councilBudgetGate } from './budget';
+import { budgetOutcome, costPublisher, councilBudgetGate, councilPeriodGrant } from './budget';
 import { messageDeliveries } from './delivery';
 import { CouncilDetails } from './details';
 import { CouncilLedger } from './ledger';
@@ -151,6 +151,9 @@ export async function councilWorkflow(
     }
   }
 
+  // A scheduled run's grant becomes its budget before any call; what it did not spend goes back
+  // however the council ends.
+  const grant = await councilPeriodGrant(input, context, gate);
   const ids = new CallIds();
   const closer = new RoundCloser();
   try {
@@ -196,5 +199,7 @@ export async function councilWorkflow(
       ledger.setStatus('cancelled', `cancelled in round ${ledger.round}`);
     }
     throw error;
+  } finally {
+    await grant?.settle();
   }
 }

@@ -14,7 +14,7 @@ import { registerSessionHandlers } from './handlers';
 import { SessionRun } from './run';
 import { viewOf } from './state';
 import type { ScheduledPeriodBudget } from '../../common/periodBudget';
-import { PERIOD_BUDGET_PATCH, takePeriodGrant } from './periodGrant';
+import { PERIOD_BUDGET_PATCH, takePeriodGrant } from '../shared/periodGrant';
 
 /** Patch id of {@link SessionWorkflowInput.closeAfterFirstRound}: runs of older code ignored the flag. */
 const CLOSE_AFTER_FIRST_ROUND_PATCH = 'session-close-after-first-round';
@@ -59,7 +59,10 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       run.checkMessage(input.oneShot);
       const grant =
         input.periodBudget && patched(PERIOD_BUDGET_PATCH)
-          ? await takePeriodGrant(state, input.periodBudget)
+          ? await takePeriodGrant(
+              { kind: 'session', budget: state.config.budget, ledger: () => state.ledger },
+              input.periodBudget,
+            )
           : undefined;
       try {
         await run.playInTurn(input.oneShot);

@@ -7,11 +7,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { LlmActivities } from '../../activities';
-import { addAmount, emptyLedger } from '../../common/budget';
+import { addAmount, emptyLedger, type Budget, type LedgerState } from '../../common/budget';
 import { budgetKeeperId, returnGrantSignal } from '../../common/budgetKeeperApi';
 import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../../common/failures';
 import type { ScheduledPeriodBudget } from '../../common/periodBudget';
-import type { SessionState } from '../../common/session';
 
 /**
  * Patch id of a scheduled run's grant from its schedule's period budget. Only inputs that carry a
@@ -30,17 +29,27 @@ export interface TakenGrant {
   settle(): Promise<void>;
 }
 
+/** The run that asks: its own budget (the grant replaces its limits in place) and its ledger. */
+export interface GrantTaker {
+  kind: 'session' | 'council';
+  /** The object the run's budget gate reads its limits from. */
+  budget: Budget | undefined;
+  /** The run's ledger when it ends; none when it made no call. */
+  ledger(): LedgerState | undefined;
+}
+
 /**
- * Asks the schedule's keeper for this run's grant and makes it the session's budget, so the budget
- * gate reserves against it before every call. A grant of nothing ends the run at once, before any call.
+ * Asks the schedule's keeper for this run's grant and makes it the run's budget, so the budget gate
+ * reserves against it before every call. A grant of nothing ends the run at once, before any call.
+ * Sessions and councils take it the same way: one activity, one signal back.
  */
 export async function takePeriodGrant(
-  state: SessionState,
+  taker: GrantTaker,
   periodBudget: ScheduledPeriodBudget,
 ): Promise<TakenGrant> {
-  const budget = state.config.budget;
+  const { budget } = taker;
   // The config check (client/api/config.ts) requires a per-run budget; a hand-made input may lack one.
-  if (!budget) throw refusal('a periodBudget needs a per-run budget in the session config', false);
+  if (!budget) throw refusal(`a periodBudget needs a per-run budget in the ${taker.kind} config`, false);
   const runId = workflowInfo().workflowId;
   const grant = await requestPeriodGrant({
     runId,
@@ -51,7 +60,7 @@ export async function takePeriodGrant(
     },
   });
   const settle = async () => {
-    const ledger = state.ledger ?? emptyLedger();
+    const ledger = taker.ledger() ?? emptyLedger();
     // Calls cut short still hold their reservation: counted as spent, never less than was billed.
     const spent = addAmount(ledger.spent, ledger.reserved);
     // Runs even when the run is cancelled; a keeper gone (terminated) loses only this return.
