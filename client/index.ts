@@ -40,13 +40,15 @@ export {
 } from './councilRead';
 export { cancelRun, findRun, type FoundRun, type RunMemo } from './runs';
 export { listRuns, type RunFilter, type RunRow } from './runRow';
-export { awaitRoundEnd } from './sessionRoundEnd';
+export { awaitRoundEnd, type AwaitRoundEndOptions } from './sessionRoundEnd';
 export {
+  ROUND_WATCH_MAX_MS,
   watchSessionRound,
   type RoundCallState,
   type RoundParticipant,
   type SessionRoundProgress,
   type SessionRoundWatch,
+  type SessionRoundWatchEnd,
   type WatchSessionRoundOptions,
 } from './sessionRoundWatch';
 export { councilRetries, type CallRetry } from './pendingCalls';
