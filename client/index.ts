@@ -41,13 +41,15 @@ export {
 } from './api/councilRead';
 export { cancelRun, findRun, type FoundRun, type RunMemo } from './api/runs';
 export { listRuns, type RunFilter, type RunRow } from './api/runRow';
-export { awaitRoundEnd } from './api/sessionRoundEnd';
+export { awaitRoundEnd, type AwaitRoundEndOptions } from './api/sessionRoundEnd';
 export {
+  ROUND_WATCH_MAX_MS,
   watchSessionRound,
   type RoundCallState,
   type RoundParticipant,
   type SessionRoundProgress,
   type SessionRoundWatch,
+  type SessionRoundWatchEnd,
   type WatchSessionRoundOptions,
 } from './api/sessionRoundWatch';
 export { councilRetries, type CallRetry } from './api/pendingCalls';

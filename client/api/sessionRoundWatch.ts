@@ -1,34 +1,35 @@
-import type { WorkflowHandle } from '@temporalio/client';
-import type { SessionView, TranscriptEntry } from '../../common/session';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { MAX_BUDGET_ASK_TIMEOUT_MS } from '../../common/budget';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
-import { retriesOf, type CallRetry, type PendingActivity } from './pendingCalls';
-import { startPollWatch, type PollWatch } from './pollWatch';
+import { RoundTracker, type RoundSnapshot } from './roundTracker';
 
-/** Where one participant's call stands in the round being played. */
-export type RoundCallState =
-  | { kind: 'waiting' }
-  | { kind: 'thinking' }
-  | { kind: 'retrying'; attempt: number; maxAttempts?: number; reason: string }
-  /** Held by an `onExhausted: ask` budget until a person raises or stops it, or `until` (ISO) passes. */
-  | { kind: 'budget'; until: string }
-  | { kind: 'done'; tokens: number }
-  /** The reason arrives with the round's result. */
-  | { kind: 'failed' }
-  | { kind: 'skipped' };
+export type { RoundCallState, RoundParticipant } from './roundTracker';
 
-/** One participant of the round, with its state. */
-export interface RoundParticipant {
-  name: string;
-  role: string;
-  state: RoundCallState;
-}
+/**
+ * The longest a round watch lasts unless told otherwise: the longest a round may be held (an `ask`
+ * budget's longest wait for a person, a week) and a day for its calls.
+ */
+export const ROUND_WATCH_MAX_MS = MAX_BUDGET_ASK_TIMEOUT_MS + 24 * 60 * 60_000;
+
+/** How long polls may keep failing (a server or worker restarting takes seconds) before a watch ends. */
+export const ROUND_WATCH_UNREACHABLE_MS = 10 * 60_000;
+
+/** Why a watch ended by itself; `stop()` ends it too, with `stopped`. */
+export type SessionRoundWatchEnd =
+  /** The session's run is no longer running (`status`: COMPLETED, TERMINATED, CONTINUED_AS_NEW…). */
+  | { reason: 'run-closed'; status: string }
+  /** No session with this id (never started, or removed after its retention period). */
+  | { reason: 'not-found' }
+  /** `maxWatchMs` passed while the session was still running. */
+  | { reason: 'time-limit'; afterMs: number }
+  /** Every poll failed for `ROUND_WATCH_UNREACHABLE_MS`; `error` is the last one's message. */
+  | { reason: 'unreachable'; error: string }
+  | { reason: 'stopped' };
 
 /** What one poll of {@link watchSessionRound} saw. */
-export interface SessionRoundProgress {
-  /** Every participant of the round: states from the session, ended ones from the transcript. */
-  participants: RoundParticipant[];
-  /** The answers (failed and skipped ones included) recorded since the last progress, in order. */
-  answers: TranscriptEntry[];
+export interface SessionRoundProgress extends RoundSnapshot {
+  /** Set on the last progress only, when the watch ended by itself: why. */
+  end?: Exclude<SessionRoundWatchEnd, { reason: 'stopped' }>;
 }
 
 /** Options of {@link watchSessionRound}. */
@@ -39,91 +40,106 @@ export interface WatchSessionRoundOptions {
   fromIndex?: number;
   /** Time between polls; 400 ms unless set. */
   pollMs?: number;
+  /** The watch ends (`time-limit`) after this long; {@link ROUND_WATCH_MAX_MS} unless set. */
+  maxWatchMs?: number;
 }
 
 /** A running round watch; `stop` ends it after the poll in flight and rethrows the callback's error. */
-export type SessionRoundWatch = PollWatch;
+export interface SessionRoundWatch {
+  stop(): Promise<void>;
+  /** Resolves (never rejects) once the watch has ended: by itself, or `stopped`. */
+  ended: Promise<SessionRoundWatchEnd>;
+}
+
+const EMPTY: RoundSnapshot = { participants: [], answers: [] };
 
 /**
- * Follows the round a session is playing, from any process, until `stop()`: each poll reads the
- * session view, the transcript from where it got to, and the pending calls (for retries) and hands
- * `onProgress` every participant's state and the answers new since the last poll. Poll errors (a
- * worker or server restarting) are waited through: the next poll catches up.
+ * Follows the round a session is playing, from any process, until `stop()` or until the session is
+ * no longer running: each poll reads the session view, the transcript from where it got to, and the
+ * run's description (its status, and the pending calls for retries) and hands `onProgress` every
+ * participant's state and the answers new since the last poll. A session whose run has closed, or
+ * that does not exist, gets one last progress with `end` set, and the watch ends; so it does after
+ * `maxWatchMs`, or when polls have failed for {@link ROUND_WATCH_UNREACHABLE_MS} (a worker or server
+ * restarting is waited through: the next poll catches up).
  */
 export function watchSessionRound(
   handle: WorkflowHandle,
   options: WatchSessionRoundOptions,
 ): SessionRoundWatch {
   const tracker = new RoundTracker(options.fromIndex ?? 0);
-  return startPollWatch(async (delivery) => {
-    const [view, entries, description] = await Promise.all([
+  const startedMs = Date.now();
+  const maxWatchMs = options.maxWatchMs ?? ROUND_WATCH_MAX_MS;
+  let stopped = false;
+  let wake = (): void => undefined;
+  let callbackError: { error: unknown } | undefined;
+  let failingSinceMs: number | undefined;
+
+  /** One poll: the progress to hand on, and `end` when the watch ends with it. */
+  const poll = async (): Promise<SessionRoundProgress | undefined> => {
+    const [view, entries, description] = await Promise.allSettled([
       handle.query(sessionViewQuery),
       handle.query(transcriptQuery, { fromIndex: tracker.cursor }),
       handle.describe(),
     ]);
-    const progress = tracker.progress(view, entries, description.raw.pendingActivities ?? []);
-    delivery.deliver(() => options.onProgress(progress));
-  }, options.pollMs ?? 400);
-}
-
-class RoundTracker {
-  /** How each participant that answered this round ended, from the transcript. */
-  private readonly ended = new Map<string, TranscriptEntry>();
-
-  constructor(public cursor: number) {}
-
-  progress(
-    view: SessionView,
-    entries: TranscriptEntry[],
-    pending: readonly PendingActivity[],
-  ): SessionRoundProgress {
-    this.cursor += entries.length;
-    const answers = entries.filter((entry) => entry.role !== 'user' && entry.role !== 'system');
-    for (const entry of answers) this.ended.set(entry.from, entry);
-    return { participants: this.participants(view, pending), answers };
-  }
-
-  private participants(view: SessionView, pending: readonly PendingActivity[]): RoundParticipant[] {
-    // A round that ended between two polls has no active states left: the transcript tells the end.
-    const ended = Object.fromEntries([...this.ended].map(([name, entry]) => [name, stateName(entry.status)]));
-    const states: Record<string, string> = { ...ended, ...view.activeRound?.states };
-    const roles = new Map(view.participants.map((p) => [p.spec.name, p.spec.role as string]));
-    for (const [name, entry] of this.ended) if (!roles.has(name)) roles.set(name, entry.role);
-    const thinking = view.participants.map((p) => p.spec.name).filter((name) => states[name] === 'thinking');
-    const retries = new Map(retriesOf(thinking, pending).map((retry) => [retry.participant, retry]));
-    const waiting = view.budget?.waiting;
-    return Object.entries(states).map(([name, state]) => ({
-      name,
-      role: roles.get(name) ?? '?',
-      // A call an ask budget holds is not thinking: it waits for a person's raise or stop.
-      state:
-        state === 'thinking' && waiting?.participant === name
-          ? { kind: 'budget', until: waiting.until }
-          : this.stateOf(name, state, retries.get(name)),
-    }));
-  }
-
-  private stateOf(name: string, state: string, retry: CallRetry | undefined): RoundCallState {
-    switch (state) {
-      case 'thinking':
-        if (!retry) return { kind: 'thinking' };
-        return {
-          kind: 'retrying',
-          attempt: retry.attempt,
-          ...(retry.maxAttempts !== undefined && { maxAttempts: retry.maxAttempts }),
-          reason: retry.reason,
-        };
-      case 'done':
-        return { kind: 'done', tokens: this.ended.get(name)?.tokenUsage?.totalTokens ?? 0 };
-      case 'failed':
-      case 'skipped':
-        return { kind: state };
-      default:
-        return { kind: 'waiting' };
+    if (description.status === 'rejected' && description.reason instanceof WorkflowNotFoundError)
+      return { ...EMPTY, end: { reason: 'not-found' } };
+    const read =
+      view.status === 'fulfilled' && entries.status === 'fulfilled' && description.status === 'fulfilled'
+        ? tracker.progress(view.value, entries.value, description.value.raw.pendingActivities ?? [])
+        : undefined;
+    // A closed run answers queries only while a worker can replay it: without one, its end still counts.
+    if (description.status === 'fulfilled' && description.value.status.name !== 'RUNNING')
+      return { ...(read ?? EMPTY), end: { reason: 'run-closed', status: description.value.status.name } };
+    if (read) {
+      failingSinceMs = undefined;
+      return Date.now() - startedMs >= maxWatchMs ? { ...read, end: timeLimit(maxWatchMs) } : read;
     }
-  }
+    failingSinceMs ??= Date.now();
+    if (Date.now() - failingSinceMs >= ROUND_WATCH_UNREACHABLE_MS)
+      return { ...EMPTY, end: { reason: 'unreachable', error: firstError([view, entries, description]) } };
+    return Date.now() - startedMs >= maxWatchMs ? { ...EMPTY, end: timeLimit(maxWatchMs) } : undefined;
+  };
+
+  const ended = (async (): Promise<SessionRoundWatchEnd> => {
+    while (!stopped) {
+      const progress = await poll();
+      if (progress && !stopped) {
+        try {
+          options.onProgress(progress);
+        } catch (error) {
+          callbackError = { error };
+          stopped = true;
+        }
+        if (progress.end) return progress.end;
+      }
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.pollMs ?? 400);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return { reason: 'stopped' };
+  })();
+  return {
+    ended,
+    async stop() {
+      stopped = true;
+      wake();
+      await ended;
+      if (callbackError) throw callbackError.error;
+    },
+  };
 }
 
-function stateName(status: TranscriptEntry['status']): string {
-  return status === 'ok' ? 'done' : status;
+function timeLimit(afterMs: number): SessionRoundWatchEnd & { reason: 'time-limit' } {
+  return { reason: 'time-limit', afterMs };
+}
+
+function firstError(results: ReadonlyArray<PromiseSettledResult<unknown>>): string {
+  const failed = results.find((result) => result.status === 'rejected');
+  const reason: unknown = failed?.status === 'rejected' ? failed.reason : undefined;
+  return reason instanceof Error ? reason.message : String(reason);
 }

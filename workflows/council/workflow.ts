@@ -43,7 +43,7 @@ import { RoundCloser } from './quorum';
 import { CARRIED_ROUNDS_PATCH, carryOverPrior, lastCarriedRound, parsePriorConversation } from './prior';
 import { parseResynthesisSource, recordOf, seedLedger } from './resynthesis';
 import { PEER_REVIEW_PATCH, peerReview } from './review/run';
-import { modeContext, stopIfCancelled, synthesize } from './run';
+import { playRounds, stopIfCancelled, synthesize } from './run';
 import { ExpertCalls, handleExpertSkips } from './skip';
 import { invalid } from '../shared/invalid';
 
@@ -170,7 +170,7 @@ export async function councilWorkflow(
         if (last > 0 && patched(CARRIED_ROUNDS_PATCH)) ledger.round = last;
         carryOverPrior(ledger, prior);
       }
-      await councilModeRunner(context).run(modeContext(ledger, ids, closer, gate, calls));
+      await playRounds(councilModeRunner(context), ledger, ids, closer, gate, calls);
     }
     // Only a configured review calls patched(): other councils record no marker, as before.
     let review: PeerReviewResult | undefined;
