@@ -31,7 +31,7 @@ export function uiCommand(): Command {
         client: runtime.client,
         port,
         serve: (found) => serveWorkflow(runtime, found),
-        queueFor: (id, config, defaults) => serveNewRun(runtime, id, config, defaults),
+        queueFor: (_id, config, defaults) => serveNewRun(runtime, config, defaults),
         log: (line) => process.stderr.write(`council ui: ${line}\n`),
       }).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'EADDRINUSE') throw error;
@@ -56,12 +56,12 @@ function untilInterrupted(): Promise<void> {
 
 /**
  * The queue of a run started from the page, served as `council run` serves one: by a worker in this
- * process (simulated on the simulated queue), or, against a cluster, by one polling its queue. The
+ * process (simulated on the simulated queue, else on a queue of this process's own unless
+ * --task-queue chose one), or, against a cluster, by a worker polling its queue. The
  * page's default participants are always simulated, which needs a worker in this process.
  */
 async function serveNewRun(
   runtime: CliRuntime,
-  id: string,
   config: CouncilConfig,
   defaults: boolean,
 ): Promise<{ taskQueue: string; simulated: boolean }> {
@@ -72,7 +72,8 @@ async function serveNewRun(
     );
   }
   const simulated = defaults || (runtime.inProcessWorker && shouldSimulate(config, process.env, undefined));
-  const taskQueue = runQueue(runtime, id, simulated);
+  // One queue for every run with keys this process starts, not one per run: its workers stay few.
+  const taskQueue = runQueue(runtime, `ui-${process.pid}`, simulated);
   if (runtime.inProcessWorker) await runtime.startWorker({ taskQueue, simulated });
   else await requireWorker(runtime, taskQueue);
   return { taskQueue, simulated };
