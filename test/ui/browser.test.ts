@@ -72,8 +72,8 @@ describe('council ui in a browser', () => {
     await expect(councilRow.textContent()).resolves.toContain('parallel');
     await shot('list');
 
-    await page.selectOption('select[name="kind"]', 'council');
-    await page.click('button[type="submit"]');
+    await page.selectOption('form.filters select[name="kind"]', 'council');
+    await page.click('form.filters button[type="submit"]');
     await page.waitForURL(/kind=council/);
     await councilRow.waitFor();
     expect(await session.count()).toBe(0);

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { waitFor as waitUntil } from '../helpers/wait';
 import { clusterEnv, expectSuccess, exited, runCli, startCli, stopStartedClis, waitFor } from '../cli/cli';
 
 /** `council ui` as a user starts it: its flag, its address, the worker it runs, Ctrl-C. */
@@ -49,6 +50,52 @@ describe('council ui from the CLI', () => {
       expect.stringContaining('(simulated)'),
       expect.stringContaining('(simulated)'),
     ]);
+
+    ui.child.kill('SIGINT');
+    await exited(ui.child);
+    expect((await ui.done).code).toBe(0);
+    expect(ui.output.stderr).toBe('');
+  });
+
+  it('starts runs from the page on simulated workers of its own, and they finish', async () => {
+    const env = clusterEnv('ui-cli-start');
+    const ui = startCli(['ui', '--port', '0', '--worker'], env);
+    await waitFor('the address', () => /council ui on http:\/\/127\.0\.0\.1:\d+\//.test(ui.output.stdout), {
+      process: ui,
+    });
+    const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(ui.output.stdout)![0];
+    const token = /name="council-token" content="([0-9a-f]+)"/.exec(await (await fetch(url)).text())![1]!;
+    const start = async (body: object) => {
+      const response = await fetch(`${url}api/runs`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Council-Token': token },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(201);
+      return (await response.json()) as { id: string; simulated: boolean };
+    };
+    const session = await start({ kind: 'session', question: 'Ship on Fridays?' });
+    const council = await start({ kind: 'council', question: 'Review the rota.', mode: 'sequential' });
+    expect([session.simulated, council.simulated]).toEqual([true, true]);
+    type View = {
+      workflowStatus: string;
+      simulated: boolean;
+      strategy: string;
+      entries: Array<{ content: string }>;
+    };
+    const view = async (id: string) => (await (await fetch(`${url}api/runs/${id}`)).json()) as View;
+    for (const id of [session.id, council.id]) {
+      await waitUntil(
+        `${id} to finish`,
+        async () => (await view(id)).workflowStatus === 'completed',
+        60_000,
+        200,
+      );
+      const done = await view(id);
+      expect(done.simulated).toBe(true);
+      expect(done.entries.some((entry) => entry.content.includes('(simulated)'))).toBe(true);
+    }
+    expect((await view(council.id)).strategy).toBe('sequential');
 
     ui.child.kill('SIGINT');
     await exited(ui.child);

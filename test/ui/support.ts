@@ -4,7 +4,8 @@ import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
 import { startUiServer, type UiServer } from '../../client/ui/server';
 import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { startHarness, uniqueTaskQueue, type TemporalTestHarness } from '../helpers/testEnv';
+import { simulatedQueue } from '../../client/runtime/commandRuntime';
 
 /** Where browser tests keep their screenshots (gitignored). */
 export const ARTIFACTS = path.resolve(__dirname, '../../artifacts/ui');
@@ -18,18 +19,29 @@ export interface UiTestBed {
   close(): Promise<void>;
 }
 
-/** `answers` sets the mock's fixtures first (the first that matches a request answers it); every other request is answered as its participant. */
-export async function startUiTestBed(label: string, answers?: (mock: LLMock) => void): Promise<UiTestBed> {
+/**
+ * `answers` sets the mock's fixtures first (the first that matches a request answers it); every other
+ * request is answered as its participant. `simulatedQueue` puts the harness worker on a queue named as
+ * council names simulated ones, so the page labels its runs SIMULATED.
+ */
+export async function startUiTestBed(
+  label: string,
+  answers?: (mock: LLMock) => void,
+  options: { simulatedQueue?: boolean } = {},
+): Promise<UiTestBed> {
   const mock = await startMockLlm();
   answers?.(mock);
   answerAsParticipants(mock);
-  const harness = await startHarness(label, createLlmActivities(mockClients(mock)));
+  const taskQueue = options.simulatedQueue ? simulatedQueue(uniqueTaskQueue(label)) : undefined;
+  const harness = await startHarness(label, createLlmActivities(mockClients(mock)), { taskQueue });
   const logged: string[] = [];
   // The harness's worker serves every run of this test: nothing to start per run.
   const ui = await startUiServer({
     client: harness.client,
     port: 0,
     serve: async () => undefined,
+    // Runs started from the page go to the same worker; the page's default participants say simulated.
+    queueFor: async (_id, _config, defaults) => ({ taskQueue: harness.taskQueue, simulated: defaults }),
     log: (line) => logged.push(line),
   });
   return {
