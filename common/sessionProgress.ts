@@ -36,8 +36,8 @@ export type SessionProgressEvent = EventBase &
         truncated?: true;
         /** Its absolute index in the transcript (as `view().transcriptLength` counts). */
         transcriptIndex: number;
-        /** The participants it was sent to, when not everyone. */
-        participants?: string[];
+        /** Who the round will call (observers aside), in the order their states start: all `waiting`. */
+        answering: Array<{ name: string; role: ParticipantRole }>;
       }
     | {
         /** A participant's call changed state. */

@@ -1,8 +1,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import type { SessionView, TranscriptEntry } from '../../common/session';
-import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
-import { retriesOf, type CallRetry, type PendingActivity } from './pendingCalls';
-import { startPollWatch, type PollWatch } from './pollWatch';
+import type { TranscriptEntry } from '../../common/session';
+import { sessionProgressQuery } from '../../common/sessionProgress';
+import { SessionRoundTracker } from './sessionRoundTracker';
+import { startPollWatch, type PollDelivery, type PollWatch } from './pollWatch';
 
 /** Where one participant's call stands in the round being played. */
 export type RoundCallState =
@@ -12,9 +12,9 @@ export type RoundCallState =
   /** Held by an `onExhausted: ask` budget until a person raises or stops it, or `until` (ISO) passes. */
   | { kind: 'budget'; until: string }
   | { kind: 'done'; tokens: number }
-  /** The reason arrives with the round's result. */
-  | { kind: 'failed' }
-  | { kind: 'skipped' };
+  /** `error` as the log has it (its message cut to SESSION_PROGRESS_LIMITS.maxTextChars). */
+  | { kind: 'failed'; error?: { type: string; message: string } }
+  | { kind: 'skipped'; error?: { type: string; message: string } };
 
 /** One participant of the round, with its state. */
 export interface RoundParticipant {
@@ -23,107 +23,72 @@ export interface RoundParticipant {
   state: RoundCallState;
 }
 
-/** What one poll of {@link watchSessionRound} saw. */
+/** What {@link watchSessionRound} saw: the states after one change in the progress log, or after a poll. */
 export interface SessionRoundProgress {
-  /** Every participant of the round: states from the session, ended ones from the transcript. */
+  /** Every participant of the watched rounds, in the order they appeared, with its latest state. */
   participants: RoundParticipant[];
-  /** The answers (failed and skipped ones included) recorded since the last progress, in order. */
+  /** The answer (failed and skipped ones included) the change ended a call with, if any. */
   answers: TranscriptEntry[];
 }
 
 /** Options of {@link watchSessionRound}. */
 export interface WatchSessionRoundOptions {
-  /** Called once per poll; an error it throws ends the watch, and `stop()` rethrows it. */
+  /**
+   * Called once per change of state the log shows, in order, and once more per poll while nothing
+   * changed or a call is in flight; an error it throws ends the watch, and `stop()` rethrows it.
+   */
   onProgress: (progress: SessionRoundProgress) => void;
-  /** The transcript index the round's entries start at (absolute, as `view().transcriptLength`). */
+  /** Watch the rounds whose message is at or after this transcript index (absolute, as `view().transcriptLength`). */
   fromIndex?: number;
   /** Time between polls; 400 ms unless set. */
   pollMs?: number;
 }
 
-/** A running round watch; `stop` ends it after the poll in flight and rethrows the callback's error. */
+/**
+ * A running round watch; `stop` ends it after the poll in flight and one last read, and rethrows the
+ * callback's error.
+ */
 export type SessionRoundWatch = PollWatch;
 
 /**
- * Follows the round a session is playing, from any process, until `stop()`: each poll reads the
- * session view, the transcript from where it got to, and the pending calls (for retries) and hands
- * `onProgress` every participant's state and the answers new since the last poll. Poll errors (a
- * worker or server restarting) are waited through: the next poll catches up.
+ * Follows the rounds a session plays from `fromIndex` on, from any process, until `stop()`: each
+ * poll reads the session's progress log from where it got to (one query; a describe too while a
+ * call is in flight, for its retries) and hands `onProgress` every participant's state after each
+ * change the log holds, with the answer a call ended with. Every state is seen, however fast a
+ * call was; `stop()` reads the log once more first, so nothing logged before it is missed. Poll
+ * errors (a worker or server restarting) are waited through: the next poll catches up.
  */
 export function watchSessionRound(
   handle: WorkflowHandle,
   options: WatchSessionRoundOptions,
 ): SessionRoundWatch {
-  const tracker = new RoundTracker(options.fromIndex ?? 0);
-  return startPollWatch(async (delivery) => {
-    const [view, entries, description] = await Promise.all([
-      handle.query(sessionViewQuery),
-      handle.query(transcriptQuery, { fromIndex: tracker.cursor }),
-      handle.describe(),
-    ]);
-    const progress = tracker.progress(view, entries, description.raw.pendingActivities ?? []);
-    delivery.deliver(() => options.onProgress(progress));
-  }, options.pollMs ?? 400);
-}
-
-class RoundTracker {
-  /** How each participant that answered this round ended, from the transcript. */
-  private readonly ended = new Map<string, TranscriptEntry>();
-
-  constructor(public cursor: number) {}
-
-  progress(
-    view: SessionView,
-    entries: TranscriptEntry[],
-    pending: readonly PendingActivity[],
-  ): SessionRoundProgress {
-    this.cursor += entries.length;
-    const answers = entries.filter((entry) => entry.role !== 'user' && entry.role !== 'system');
-    for (const entry of answers) this.ended.set(entry.from, entry);
-    return { participants: this.participants(view, pending), answers };
-  }
-
-  private participants(view: SessionView, pending: readonly PendingActivity[]): RoundParticipant[] {
-    // A round that ended between two polls has no active states left: the transcript tells the end.
-    const ended = Object.fromEntries([...this.ended].map(([name, entry]) => [name, stateName(entry.status)]));
-    const states: Record<string, string> = { ...ended, ...view.activeRound?.states };
-    const roles = new Map(view.participants.map((p) => [p.spec.name, p.spec.role as string]));
-    for (const [name, entry] of this.ended) if (!roles.has(name)) roles.set(name, entry.role);
-    const thinking = view.participants.map((p) => p.spec.name).filter((name) => states[name] === 'thinking');
-    const retries = new Map(retriesOf(thinking, pending).map((retry) => [retry.participant, retry]));
-    const waiting = view.budget?.waiting;
-    return Object.entries(states).map(([name, state]) => ({
-      name,
-      role: roles.get(name) ?? '?',
-      // A call an ask budget holds is not thinking: it waits for a person's raise or stop.
-      state:
-        state === 'thinking' && waiting?.participant === name
-          ? { kind: 'budget', until: waiting.until }
-          : this.stateOf(name, state, retries.get(name)),
-    }));
-  }
-
-  private stateOf(name: string, state: string, retry: CallRetry | undefined): RoundCallState {
-    switch (state) {
-      case 'thinking':
-        if (!retry) return { kind: 'thinking' };
-        return {
-          kind: 'retrying',
-          attempt: retry.attempt,
-          ...(retry.maxAttempts !== undefined && { maxAttempts: retry.maxAttempts }),
-          reason: retry.reason,
-        };
-      case 'done':
-        return { kind: 'done', tokens: this.ended.get(name)?.tokenUsage?.totalTokens ?? 0 };
-      case 'failed':
-      case 'skipped':
-        return { kind: state };
-      default:
-        return { kind: 'waiting' };
-    }
-  }
-}
-
-function stateName(status: TranscriptEntry['status']): string {
-  return status === 'ok' ? 'done' : status;
+  const tracker = new SessionRoundTracker(options.fromIndex ?? 0);
+  const poll = async (delivery: PollDelivery) => {
+    const page = await handle.query(sessionProgressQuery, { fromEvent: tracker.cursor });
+    const progresses = tracker.read(page);
+    const thinking = tracker.thinking().length > 0;
+    const pending = thinking ? ((await handle.describe()).raw.pendingActivities ?? []) : [];
+    // One progress per poll at least (with retries when any): displays tick between changes.
+    if (progresses.length === 0 || thinking) progresses.push(tracker.now(pending));
+    for (const progress of progresses) delivery.deliver(() => options.onProgress(progress));
+  };
+  const watch = startPollWatch(poll, options.pollMs ?? 400);
+  return {
+    async stop() {
+      await watch.stop();
+      // The last read: what was logged since the last poll (a round's end) is still delivered.
+      let failed: { error: unknown } | undefined;
+      await poll({
+        deliver(callback) {
+          if (failed) return;
+          try {
+            callback();
+          } catch (error) {
+            failed = { error };
+          }
+        },
+      }).catch(() => undefined);
+      if (failed) throw failed.error;
+    },
+  };
 }

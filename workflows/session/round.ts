@@ -98,7 +98,7 @@ export async function playRound(
     content: shownText.text,
     ...(shownText.truncated && { truncated: true as const }),
     transcriptIndex: lastTranscriptIndex(state),
-    ...(message.participants && { participants: message.participants }),
+    answering: [...roles.main, ...roles.evaluators].map(({ name, role }) => ({ name, role })),
   });
 
   const invoke = participantCaller({
