@@ -76,19 +76,34 @@ export function watchSessionRound(
   return {
     async stop() {
       await watch.stop();
-      // The last read: what was logged since the last poll (a round's end) is still delivered.
-      let failed: { error: unknown } | undefined;
-      await poll({
-        deliver(callback) {
-          if (failed) return;
-          try {
-            callback();
-          } catch (error) {
-            failed = { error };
-          }
-        },
-      }).catch(() => undefined);
-      if (failed) throw failed.error;
+      await lastRead(poll);
     },
   };
+}
+
+/** How long `stop()` waits for its last read (a query to a session no worker serves would wait longer). */
+const LAST_READ_MS = 5_000;
+
+/**
+ * One more poll after the watch stopped, so what was logged since the last one (a round's end) is
+ * still delivered; given up after LAST_READ_MS. Rethrows the callback's error.
+ */
+async function lastRead(poll: (delivery: PollDelivery) => Promise<void>): Promise<void> {
+  let open = true;
+  let failed: { error: unknown } | undefined;
+  const read = poll({
+    deliver(callback) {
+      if (!open || failed) return;
+      try {
+        callback();
+      } catch (error) {
+        failed = { error };
+      }
+    },
+  }).catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([read, new Promise<void>((resolve) => (timer = setTimeout(resolve, LAST_READ_MS)))]);
+  clearTimeout(timer);
+  open = false;
+  if (failed) throw failed.error;
 }
