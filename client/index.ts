@@ -52,6 +52,12 @@ export {
   type SessionRoundWatchEnd,
   type WatchSessionRoundOptions,
 } from './api/sessionRoundWatch';
+export {
+  sessionProgressQuery,
+  SESSION_PROGRESS_LIMITS,
+  type SessionProgressEvent,
+  type SessionProgressPage,
+} from '../common/sessionProgress';
 export { councilRetries, type CallRetry } from './api/pendingCalls';
 export { resynthesizeCouncil, startResynthesis, type ResynthesisOptions } from './api/resynthesize';
 export { startSessionResynthesis, type SessionResynthesisOptions } from './api/sessionResynthesis';

@@ -28,16 +28,17 @@ describe('council ui from the CLI', () => {
   it('serves a simulated run on 127.0.0.1 with the worker it starts, and stops on SIGINT', async () => {
     const env = clusterEnv('ui-cli');
     const id = `ui-cli-run-${Date.now()}`;
-    expectSuccess(
-      await runCli(['run', 'Should we ship on Fridays?', '--simulate', '--worker', '--id', id], env),
-    );
+    // Every suite shares one server: a word of this run's own is what the search must find it by.
+    const word = `fridays${Date.now()}`;
+    const question = `Should we ship on ${word}?`;
+    expectSuccess(await runCli(['run', question, '--simulate', '--worker', '--id', id], env));
 
     const ui = startCli(['ui', '--port', '0', '--worker'], env);
     await waitFor('the address', () => /council ui on http:\/\/127\.0\.0\.1:\d+\//.test(ui.output.stdout), {
       process: ui,
     });
     const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(ui.output.stdout)![0];
-    const list = (await (await fetch(`${url}api/runs?q=fridays`)).json()) as { runs: Array<{ id: string }> };
+    const list = (await (await fetch(`${url}api/runs?q=${word}`)).json()) as { runs: Array<{ id: string }> };
     expect(list.runs.map((run) => run.id)).toEqual([id]);
     // The run is closed and on a simulated queue: `council ui` replays it on a simulated worker of its own.
     const view = (await (await fetch(`${url}api/runs/${id}`)).json()) as {
@@ -45,7 +46,7 @@ describe('council ui from the CLI', () => {
       entries: Array<{ from: string; content: string }>;
     };
     expect(view.live).toBe(false);
-    expect(view.entries[0]).toMatchObject({ from: 'user', content: 'Should we ship on Fridays?' });
+    expect(view.entries[0]).toMatchObject({ from: 'user', content: question });
     expect(view.entries.slice(1).map((entry) => entry.content)).toEqual([
       expect.stringContaining('(simulated)'),
       expect.stringContaining('(simulated)'),
