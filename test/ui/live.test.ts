@@ -1,13 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { ChatCompletionRequest } from '@copilotkit/aimock';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startCouncil } from '../../client/api/council';
 import { MultiParticipantSession } from '../../client/api/session';
 import { council, expert, model } from '../council/support';
 import { speakerOf } from '../helpers/mockLlm';
 import { waitFor } from '../helpers/wait';
-import { ARTIFACTS, startUiTestBed, type UiTestBed } from './support';
+import { openBrowserPage, startUiTestBed, type BrowserPage, type UiTestBed } from './support';
 
 // A running run in the page: text streaming in (the mock writes a chunk every 40 ms), a participant
 // skipped from the page, a council's wait for a person answered from its banner, and the times and
@@ -18,28 +16,26 @@ const speaking = (name: string) => (request: ChatCompletionRequest) => speakerOf
 
 describe('council ui on a running run', () => {
   let bed: UiTestBed;
-  let browser: Browser;
+  let browser: BrowserPage;
   let page: Page;
   const stamp = Date.now();
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     bed = await startUiTestBed('ui-live', (mock) => {
       mock.on({ predicate: speaking('Slow') }, { content: answer }, { chunkSize: 6, latency: 40 });
       // About 8 s to write: still streaming when the page skips it, and done (the mock goes on
       // writing to the dropped connection) before the file ends, so nothing outlives the tests.
       mock.on({ predicate: speaking('Stuck') }, { content: stuckAnswer }, { chunkSize: 2, latency: 60 });
     });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
-    page = await browser.newPage();
+    browser = await openBrowserPage();
+    page = browser.page;
   });
   afterAll(async () => {
     await browser?.close();
     await bed?.close();
   });
 
-  const shot = (name: string) =>
-    page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => browser.shot(name);
 
   async function session(id: string, ...names: string[]) {
     return sessionOf('broadcast', id, ...names);

@@ -1,11 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { ChatCompletionRequest } from '@copilotkit/aimock';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { chatRequests, speakerOf } from '../helpers/mockLlm';
 import { waitFor } from '../helpers/wait';
-import { ARTIFACTS, rawRequest, startUiTestBed, type UiTestBed } from './support';
+import { rawRequest, openBrowserPage, startUiTestBed, type BrowserPage, type UiTestBed } from './support';
 
 // The list page's "New run" form, as a person uses it: a simulated session and a simulated council
 // started from it, each followed live on its page as the mock streams slowly, a person's message
@@ -24,27 +22,25 @@ const speaking = (name: string) => (request: ChatCompletionRequest) => speakerOf
 
 describe('council ui: a new run from the list page', () => {
   let bed: UiTestBed;
-  let browser: Browser;
+  let browser: BrowserPage;
   let page: Page;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     const slow = (mock: UiTestBed['mock']) => {
       for (const [name, content] of Object.entries(answers)) {
         mock.on({ predicate: speaking(name) }, { content }, { chunkSize: 9, latency: 80 });
       }
     };
     bed = await startUiTestBed('ui-new-run', slow, { simulatedQueue: true });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
-    page = await browser.newPage();
+    browser = await openBrowserPage();
+    page = browser.page;
   });
   afterAll(async () => {
     await browser?.close();
     await bed?.close();
   });
 
-  const shot = (name: string) =>
-    page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => browser.shot(name);
   const streaming = (name: string) => page.locator(`[data-testid="streaming"][data-from="${name}"] .text`);
   /** The run the page opened after Start: its id, from the address. */
   const openedRun = async (prefix: string) => {

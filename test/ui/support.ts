@@ -1,6 +1,8 @@
+import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
 import type { LLMock } from '@copilotkit/aimock';
+import { chromium, type Page } from 'playwright-core';
 import { createLlmActivities } from '../../activities';
 import { startUiServer, type UiServer } from '../../client/ui/server';
 import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';
@@ -86,4 +88,23 @@ export function rawRequest(
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** Debian's chromium with one page, and screenshots of it kept as test artifacts. */
+export interface BrowserPage {
+  page: Page;
+  /** Saves the whole page as artifacts/ui/NAME.png. */
+  shot(name: string): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export async function openBrowserPage(): Promise<BrowserPage> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+  const page = await browser.newPage();
+  return {
+    page,
+    shot: (name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true }),
+    close: () => browser.close(),
+  };
 }
