@@ -71,7 +71,7 @@ export async function followSessionRound(
  * were printed. The watch hands every state the session's progress log holds, thinking included,
  * so each answer reads thinking → done without guessing.
  */
-export class SessionRoundLines {
+class SessionRoundLines {
   private readonly since = new Map<string, number>();
   /** Participants whose answer was printed. */
   readonly printed = new Set<string>();

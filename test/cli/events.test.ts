@@ -49,8 +49,8 @@ describe('council run --events', () => {
 
   beforeAll(async () => {
     mock = await startMockLlm();
-    // Slow enough that a poll (every 400 ms) sees the participants thinking; a call first seen done is
-    // covered by the renderer's tests below.
+    // Slow answers, so the run's events interleave; a call that ends between two polls is still seen
+    // thinking first (the session's progress log: test/client/roundWatch.test.ts).
     answerAsParticipants(mock, 1500);
   });
   afterAll(async () => {
