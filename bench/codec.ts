@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { MultiParticipantSession } from '../client/api/session';
+import { LIMITS } from '../common/defaults';
 import { councilDataConverter, openBlobStore } from '../storage/converter';
 import { DEFAULT_BLOB_THRESHOLD_BYTES, type BlobStoreSettingsInput } from '../storage/settings';
 import { benchLargeModel, benchModel, type BenchContext } from './harness';
@@ -41,8 +42,12 @@ export interface CodecResult {
   ratios: CodecRatio[];
 }
 
-/** Under the threshold (the cost of having the store on) and over it (offloaded). */
-export const LARGE_ANSWER_BYTES = 300_000;
+/**
+ * Under the threshold (the cost of having the store on) and over it (offloaded). The large answer is
+ * the largest council carries uncut (LIMITS.maxAnswerBytes): its activity result, with its envelope,
+ * is over the store's threshold of the same size.
+ */
+export const LARGE_ANSWER_BYTES = LIMITS.maxAnswerBytes;
 const SMALL = benchModel(0);
 const LARGE = benchLargeModel(LARGE_ANSWER_BYTES);
 /** A participant's carried history grows by one answer a turn: 4 turns keep inline inputs < 2 MB. */
@@ -68,8 +73,8 @@ interface Runner {
 
 /**
  * Interleaves four one-participant variants turn by turn, in a rotating order, so all see the same
- * load: small answers without and with a directory blob store, ~300 KB answers without (inline) and
- * with it (offloaded). Each store setting has its own worker process; CPU is taken around each turn.
+ * load: small answers without and with a directory blob store, 256 KiB answers without (inline)
+ * and with it (offloaded). Each store setting has its own worker process; CPU is taken around each turn.
  */
 export async function measureCodec(ctx: BenchContext): Promise<CodecResult> {
   const blobStore: BlobStoreSettingsInput = { store: 'dir', dir: path.join(ctx.dir, 'codec-blobs') };
@@ -104,8 +109,8 @@ export async function measureCodec(ctx: BenchContext): Promise<CodecResult> {
     const runners = [
       runner('small, no store', false, 'none'),
       runner('small, dir store', false, 'dir'),
-      runner('300 KB, no store (inline)', true, 'none'),
-      runner('300 KB, dir store (offloaded)', true, 'dir'),
+      runner('256 KiB, no store (inline)', true, 'none'),
+      runner('256 KiB, dir store (offloaded)', true, 'dir'),
     ];
     const turns = Math.max(20, Math.round(ctx.options.samples / 4));
     for (let t = 0; t < WARMUP + turns; t++) {
@@ -171,8 +176,7 @@ async function turn(ctx: BenchContext, r: Runner, measured: boolean): Promise<vo
 /** Records the session's history size and closes it. */
 async function endSession(r: Runner): Promise<void> {
   if (!r.session) return;
-  const history = await r.client.workflow.getHandle(r.session.sessionId).fetchHistory();
-  r.historyBytes += temporal.api.history.v1.History.encode(history).finish().length;
+  r.historyBytes += await chainHistoryBytes(r.client, r.session.sessionId);
   r.historyTurns += r.turnsInSession;
   await r.session.close();
   r.session = undefined;
@@ -207,4 +211,24 @@ function ratio(variant: CodecVariant, baseline: CodecVariant): CodecRatio {
     // Four decimals: offloading makes this ratio small, and round2 would show it as 0.
     historyBytes: Math.round((variant.historyBytesPerTurn / baseline.historyBytesPerTurn) * 1e4) / 1e4,
   };
+}
+
+/** Most runs one bench session can have: it plays SESSION_TURNS turns, a run each at the very most. */
+const MAX_RUNS = SESSION_TURNS + 1;
+
+/**
+ * History bytes of every run of a session: large inline answers make it continue-as-new, and the
+ * newest run alone would hide the runs before it. Each run's start names the run it continues.
+ */
+async function chainHistoryBytes(client: Client, sessionId: string): Promise<number> {
+  let bytes = 0;
+  let runId: string | undefined;
+  for (let runs = 0; runs < MAX_RUNS; runs++) {
+    const history = await client.workflow.getHandle(sessionId, runId).fetchHistory();
+    bytes += temporal.api.history.v1.History.encode(history).finish().length;
+    runId =
+      history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+    if (!runId) return bytes;
+  }
+  throw new Error(`codec bench: session ${sessionId} has more than ${MAX_RUNS} runs`);
 }

@@ -79,7 +79,7 @@ async function measureAll(ctx: BenchContext): Promise<Partial<BenchResults>> {
     results.recovery = await measureRecovery(ctx);
   }
   if (only.includes('codec')) {
-    ctx.log('6/9 codec: per-turn cost of the blob store, small and ~300 KB answers');
+    ctx.log('6/9 codec: per-turn cost of the blob store, small and 256 KiB answers');
     results.codec = await measureCodec(ctx);
   }
   if (only.includes('cluster')) {
