@@ -1,6 +1,7 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import { QueryNotRegisteredError, type WorkflowHandle } from '@temporalio/client';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { councilProgressQuery } from '../../common/councilApi';
+import { councilRecordQuery } from '../../common/resynthesis';
 import { addressLabel } from '../../common/councilRouting';
 import { CouncilStrategyKey } from '../../common/searchAttributes';
 import type { FoundRun } from '../api/runs';
@@ -50,7 +51,7 @@ export async function councilBody(
   times: readonly CallTime[],
 ): Promise<RunBody> {
   const entries: UiEntry[] = [];
-  const experts = new Map<string, UiParticipant>();
+  const experts = await configExperts(handle);
   let fromEvent = 0;
   let round = 0;
   let waitingUntil: string | undefined;
@@ -130,6 +131,23 @@ function namesOf(address: string, experts: ReadonlyMap<string, UiParticipant>): 
     .split(', ')
     .map((part) => experts.get(part)?.name ?? part)
     .join(', ');
+}
+
+/**
+ * Every expert of the council's config, in its order, none begun yet: an expert whose turn has not
+ * come (a sequential council's later ones) has its tab from the start. A council on a worker without
+ * the record query names its experts as its log reaches them.
+ */
+async function configExperts(handle: WorkflowHandle): Promise<Map<string, UiParticipant>> {
+  const experts = new Map<string, UiParticipant>();
+  const record = await handle.query(councilRecordQuery).catch((error: unknown) => {
+    if (error instanceof QueryNotRegisteredError) return undefined;
+    throw error;
+  });
+  for (const { id, name } of record?.context.activeExperts ?? []) {
+    experts.set(id, { name, id, role: 'expert', tokens: 0, ms: null });
+  }
+  return experts;
 }
 
 async function completedResult(handle: WorkflowHandle, status: string) {
