@@ -1,6 +1,6 @@
 import { QueryNotRegisteredError, type WorkflowHandle } from '@temporalio/client';
 import type { CouncilWorkflowResult } from '../../common/council';
-import { councilProgressQuery } from '../../common/councilApi';
+import { COUNCIL_PROGRESS_LIMITS, councilProgressQuery } from '../../common/councilApi';
 import { councilRecordQuery } from '../../common/resynthesis';
 import { addressLabel } from '../../common/councilRouting';
 import { CouncilStrategyKey } from '../../common/searchAttributes';
@@ -62,6 +62,7 @@ export async function councilBody(
   for (let page = 0; page < MAX_PAGES; page += 1) {
     const progress = await handle.query(councilProgressQuery, { fromEvent });
     round = progress.round;
+    if (progress.firstEvent > fromEvent) entries.push(droppedNote(progress.firstEvent));
     const byId = new Map(progress.messages.map((message) => [message.id, message]));
     for (const event of progress.events) {
       if (event.kind === 'status') waitingUntil = event.status === 'awaiting-human' ? event.until : undefined;
@@ -123,6 +124,15 @@ export async function councilBody(
     ...(waitingUntil !== undefined && description.status.name === 'RUNNING' && { waitingUntil }),
     ...(result?.aggregateRanking && { rankings: rankingsOf(result) }),
   };
+}
+
+/** The entry that says the page starts after events the council's log no longer holds. */
+function droppedNote(firstEvent: number): UiEntry {
+  const { maxEvents, maxBytes } = COUNCIL_PROGRESS_LIMITS;
+  const content =
+    `The first ${firstEvent} events of this council's progress log are no longer held (it keeps its ` +
+    `newest ${maxEvents} events within ${maxBytes / 1024} KiB): the turns they logged are not shown.`;
+  return { ...entry(0, 'Progress log', 'note', content), status: 'dropped' };
 }
 
 /** An address as the page shows it: expert ids (`a, c`) by name; roles and groups as they are. */
