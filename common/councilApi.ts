@@ -5,8 +5,16 @@ import { addressSchema, MESSAGE_PRIORITIES } from './councilRouting';
 import { COUNCIL_LIMITS, MESSAGE_TYPES, type ExpertMessageData, type ExpertMessageType } from './council';
 import type { TokenUsage } from './llm';
 
+/** Every status of a council, each also published as the CouncilStatus search attribute. */
+export const COUNCIL_STATUSES = [
+  'running',
+  'awaiting-human',
+  'synthesizing',
+  'completed',
+  'cancelled',
+] as const;
 /** A council's status, also published as the CouncilStatus search attribute. */
-export type CouncilStatus = 'running' | 'awaiting-human' | 'synthesizing' | 'completed' | 'cancelled';
+export type CouncilStatus = (typeof COUNCIL_STATUSES)[number];
 
 /** What an expert's turn is for: giving a position, critiquing the others', or ranking them (peer review). */
 export type TurnPhase = 'answer' | 'critique' | 'review';
