@@ -83,6 +83,7 @@ export async function councilBody(
         ms: null,
       };
       known.ms = timeOf(times, expertId);
+      delete known.pending;
       experts.set(expertId, known);
       if (event.state === 'thinking') continue;
       known.tokens += event.tokenUsage?.totalTokens ?? 0;
@@ -155,7 +156,7 @@ async function configExperts(handle: WorkflowHandle): Promise<Map<string, UiPart
     throw error;
   });
   for (const { id, name } of record?.context.activeExperts ?? []) {
-    experts.set(id, { name, id, role: 'expert', tokens: 0, ms: null });
+    experts.set(id, { name, id, role: 'expert', tokens: 0, ms: null, pending: true });
   }
   return experts;
 }

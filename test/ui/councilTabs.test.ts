@@ -59,12 +59,15 @@ describe('council ui tabs of a sequential council', () => {
       200,
     );
     expect(await expertTabs()).toEqual(['First', 'Second', 'Third']);
+    const pendingTabs = () => browser.page.locator('[role="tab"].pending').allTextContents();
+    await expect(pendingTabs()).resolves.toEqual(['Second', 'Third']);
     await browser.shot('council-tabs-pending');
 
     // The names stay as they were once the others run: no tab is added, none renamed.
     await bed.harness.client.workflow.getHandle(id).result();
     await browser.page.getByText(/^council · completed/).waitFor({ timeout: 30_000 });
     expect((await expertTabs()).slice(0, 3)).toEqual(['First', 'Second', 'Third']);
+    await expect(pendingTabs()).resolves.toEqual([]);
     expect(bed.logged).toEqual([]);
   });
 });
