@@ -5,8 +5,16 @@ import { addressSchema, MESSAGE_PRIORITIES } from './councilRouting';
 import { COUNCIL_LIMITS, MESSAGE_TYPES, type ExpertMessageData, type ExpertMessageType } from './council';
 import type { TokenUsage } from './llm';
 
+/** Every status of a council, each also published as the CouncilStatus search attribute. */
+export const COUNCIL_STATUSES = [
+  'running',
+  'awaiting-human',
+  'synthesizing',
+  'completed',
+  'cancelled',
+] as const;
 /** A council's status, also published as the CouncilStatus search attribute. */
-export type CouncilStatus = 'running' | 'awaiting-human' | 'synthesizing' | 'completed' | 'cancelled';
+export type CouncilStatus = (typeof COUNCIL_STATUSES)[number];
 
 /** What an expert's turn is for: giving a position, critiquing the others', or ranking them (peer review). */
 export type TurnPhase = 'answer' | 'critique' | 'review';
@@ -84,6 +92,11 @@ export interface CouncilProgress {
   nextEvent: number;
   /** Events in the log so far: the reader has caught up when `nextEvent` reaches it. */
   totalEvents: number;
+  /**
+   * The oldest event still held ({@link COUNCIL_PROGRESS_LIMITS}): a reader asking from before it
+   * missed `firstEvent - fromEvent` events, and its page starts here.
+   */
+  firstEvent: number;
   messages: ExpertMessageData[];
   /** Messages dropped from the transcript to stay within its size budget. */
   droppedMessages: number;
@@ -99,6 +112,18 @@ export interface ProgressRequest {
 
 /** Most events one progress query returns, so a page stays far below the payload limit. */
 export const MAX_EVENTS_PER_PAGE = 500;
+
+/**
+ * Bounds of a council's progress log, as a session's: the newest events are kept, older ones
+ * dropped and counted, so `seq` never changes. A council of 32 experts debating 20 rounds logs
+ * thousands of events, each naming the messages it delivered: without a bound its state grows with it.
+ */
+export const COUNCIL_PROGRESS_LIMITS = {
+  /** Events kept: a panel of four debating 20 rounds with messaging (about 500 events) keeps them all. */
+  maxEvents: 512,
+  /** JSON bytes of the events kept; the newest event is kept whatever its size. */
+  maxBytes: 512 * 1024,
+} as const;
 
 /** A person's message injected into a running council. */
 export const humanMessageSchema = z

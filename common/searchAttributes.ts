@@ -1,6 +1,13 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from './defaults';
 
+/**
+ * Every value a session publishes as its CouncilStatus (workflows/session/status.ts): `waiting-budget`
+ * while an `ask` budget holds a call. A council's are COUNCIL_STATUSES (common/councilApi.ts).
+ */
+export const SESSION_STATUSES = ['idle', 'running', 'waiting-budget', 'closed', 'cancelled'] as const;
+export type SessionStatusValue = (typeof SESSION_STATUSES)[number];
+
 /** Typed keys for the search attributes council workflows set (see the embedded server's registration). */
 export const CouncilStatusKey = defineSearchAttributeKey(
   SEARCH_ATTRIBUTES.status,

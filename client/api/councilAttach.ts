@@ -38,6 +38,9 @@ export async function attachCouncil(
       // A page read after the workflow closed holds every event: nothing can follow it.
       const closedBefore = closed;
       const page = await readProgress(handle, next, result);
+      if (page.firstEvent > next) {
+        await callbacks.onEventsDropped?.({ fromEvent: next, firstEvent: page.firstEvent });
+      }
       await deliver(page, callbacks);
       next = page.nextEvent;
       if (next < page.totalEvents) continue;

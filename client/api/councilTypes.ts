@@ -69,6 +69,11 @@ export interface CouncilCallbacks {
   messageHandlers?: Record<string, (message: ExpertMessage) => void | Promise<void>>;
   /** Called with each expert's (and the synthesizer's) text as it streams (client/api/tokens.ts). */
   onToken?: OnToken;
+  /**
+   * The log no longer holds events from `fromEvent` (it keeps its newest, see
+   * COUNCIL_PROGRESS_LIMITS): the follower goes on from `firstEvent`, the oldest still held.
+   */
+  onEventsDropped?: (dropped: { fromEvent: number; firstEvent: number }) => void | Promise<void>;
   /** Resume after this many events of the log (the last `seq` seen + 1); 0 replays from the start. */
   fromEvent?: number;
   pollIntervalMs?: number;

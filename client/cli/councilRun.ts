@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { CouncilContextInput } from '../../common/council';
+import { COUNCIL_PROGRESS_LIMITS } from '../../common/councilApi';
 import type { PriorConversation } from '../../common/savedConversation';
 import { startCouncil } from '../api/council';
 import { attachCouncil } from '../api/councilAttach';
@@ -101,6 +102,12 @@ async function followCouncil(
         board.human(message);
       },
       onToken: (event) => board.text(event),
+      onEventsDropped: ({ fromEvent, firstEvent }) =>
+        out.say(
+          `council ${id}: events ${fromEvent}-${firstEvent - 1} of its progress log are no longer held ` +
+            `(it keeps the newest ${COUNCIL_PROGRESS_LIMITS.maxEvents}): the turns they logged are not ` +
+            `shown; following from event ${firstEvent}`,
+        ),
       pollIntervalMs: 300,
     });
     board.synthesized(result);

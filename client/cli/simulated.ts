@@ -41,20 +41,29 @@ export function requiredKeyVars(models: readonly ModelSpec[], env: WorkerEnv): s
 /**
  * Whether a run with an in-process worker is simulated. It is when --simulate says so, or when not a
  * single key the config needs is set (a fresh clone). When some keys are set and others are not, that
- * is a mistake, not a wish for simulation: the missing ones are named and nothing starts.
+ * is a mistake, not a wish for simulation: the missing ones are named and nothing starts. `from` says
+ * where the run is started, so the fix is one its user can make there: the CLI's flag, or on
+ * `council ui`'s page, the process's environment or the form's simulated participants.
  */
 export function shouldSimulate(
   config: CouncilConfig,
   env: Readonly<Record<string, string | undefined>>,
   simulateFlag: boolean | undefined,
+  from: 'cli' | 'page' = 'cli',
 ): boolean {
   if (simulateFlag === true) return true;
   const needed = requiredKeyVars(configModels(config), env);
   const missing = needed.filter((name) => !env[name]);
   if (missing.length === 0) return false;
   if (missing.length === needed.length && simulateFlag === undefined) return true;
+  const them = missing.length === 1 ? 'it' : 'them';
+  const fix =
+    from === 'cli'
+      ? 'set the key(s), or pass --simulate for simulated participants'
+      : `set ${them} in the environment of the \`council ui\` process and start it again, or choose ` +
+        '"Default participants: SIMULATED" in the form';
   throw new CouncilUserError(
-    `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set, and the config has participants that need ${missing.length === 1 ? 'it' : 'them'}`,
-    'set the key(s), or pass --simulate for simulated participants',
+    `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set, and the config has participants that need ${them}`,
+    fix,
   );
 }

@@ -71,7 +71,8 @@ async function serveNewRun(
       'start `council ui --worker`, or paste a config whose keys your workers have',
     );
   }
-  const simulated = defaults || (runtime.inProcessWorker && shouldSimulate(config, process.env, undefined));
+  const simulated =
+    defaults || (runtime.inProcessWorker && shouldSimulate(config, process.env, undefined, 'page'));
   // One queue for every run with keys this process starts, not one per run: its workers stay few.
   const taskQueue = runQueue(runtime, `ui-${process.pid}`, simulated);
   if (runtime.inProcessWorker) await runtime.startWorker({ taskQueue, simulated });

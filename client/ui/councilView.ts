@@ -1,6 +1,7 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import { QueryNotRegisteredError, type WorkflowHandle } from '@temporalio/client';
 import type { CouncilWorkflowResult } from '../../common/council';
-import { councilProgressQuery } from '../../common/councilApi';
+import { COUNCIL_PROGRESS_LIMITS, councilProgressQuery } from '../../common/councilApi';
+import { councilRecordQuery } from '../../common/resynthesis';
 import { addressLabel } from '../../common/councilRouting';
 import { CouncilStrategyKey } from '../../common/searchAttributes';
 import type { FoundRun } from '../api/runs';
@@ -50,7 +51,7 @@ export async function councilBody(
   times: readonly CallTime[],
 ): Promise<RunBody> {
   const entries: UiEntry[] = [];
-  const experts = new Map<string, UiParticipant>();
+  const experts = await configExperts(handle);
   let fromEvent = 0;
   let round = 0;
   let waitingUntil: string | undefined;
@@ -61,6 +62,7 @@ export async function councilBody(
   for (let page = 0; page < MAX_PAGES; page += 1) {
     const progress = await handle.query(councilProgressQuery, { fromEvent });
     round = progress.round;
+    if (progress.firstEvent > fromEvent) entries.push(droppedNote(progress.firstEvent));
     const byId = new Map(progress.messages.map((message) => [message.id, message]));
     for (const event of progress.events) {
       if (event.kind === 'status') waitingUntil = event.status === 'awaiting-human' ? event.until : undefined;
@@ -81,6 +83,7 @@ export async function councilBody(
         ms: null,
       };
       known.ms = timeOf(times, expertId);
+      delete known.pending;
       experts.set(expertId, known);
       if (event.state === 'thinking') continue;
       known.tokens += event.tokenUsage?.totalTokens ?? 0;
@@ -124,12 +127,38 @@ export async function councilBody(
   };
 }
 
+/** The entry that says the page starts after events the council's log no longer holds. */
+function droppedNote(firstEvent: number): UiEntry {
+  const { maxEvents, maxBytes } = COUNCIL_PROGRESS_LIMITS;
+  const content =
+    `The first ${firstEvent} events of this council's progress log are no longer held (it keeps its ` +
+    `newest ${maxEvents} events within ${maxBytes / 1024} KiB): the turns they logged are not shown.`;
+  return { ...entry(0, 'Progress log', 'note', content), status: 'dropped' };
+}
+
 /** An address as the page shows it: expert ids (`a, c`) by name; roles and groups as they are. */
 function namesOf(address: string, experts: ReadonlyMap<string, UiParticipant>): string {
   return address
     .split(', ')
     .map((part) => experts.get(part)?.name ?? part)
     .join(', ');
+}
+
+/**
+ * Every expert of the council's config, in its order, none begun yet: an expert whose turn has not
+ * come (a sequential council's later ones) has its tab from the start. A council on a worker without
+ * the record query names its experts as its log reaches them.
+ */
+async function configExperts(handle: WorkflowHandle): Promise<Map<string, UiParticipant>> {
+  const experts = new Map<string, UiParticipant>();
+  const record = await handle.query(councilRecordQuery).catch((error: unknown) => {
+    if (error instanceof QueryNotRegisteredError) return undefined;
+    throw error;
+  });
+  for (const { id, name } of record?.context.activeExperts ?? []) {
+    experts.set(id, { name, id, role: 'expert', tokens: 0, ms: null, pending: true });
+  }
+  return experts;
 }
 
 async function completedResult(handle: WorkflowHandle, status: string) {

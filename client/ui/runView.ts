@@ -36,6 +36,8 @@ export interface UiParticipant {
   tokens: number;
   /** Milliseconds of its finished calls in the current run (null: none recorded yet). */
   ms: number | null;
+  /** A council expert whose first turn has not begun (a sequential council's later experts). */
+  pending?: true;
 }
 
 /** What the run page polls: enough to draw every tab again. */

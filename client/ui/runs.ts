@@ -7,7 +7,9 @@ import {
   CouncilKindKey,
   CouncilStatusKey,
   CouncilStrategyKey,
+  SESSION_STATUSES,
 } from '../../common/searchAttributes';
+import { COUNCIL_STATUSES } from '../../common/councilApi';
 import { explainEncrypted } from '../../storage/encryption';
 import { runRowOf, type RunRow as ListedRun } from '../api/runRow';
 
@@ -17,20 +19,17 @@ export const MAX_LIST = 100;
 /** Runs described at once for their summaries. */
 const DESCRIBE_BATCH = 10;
 
-/** A search attribute value goes into a visibility query: only lower-case words, no quotes. */
-const keyword = z
-  .string()
-  .regex(/^[a-z-]{1,40}$/)
-  .optional();
-
 /** What the strategy filter offers: every session strategy and council mode. */
 export const STRATEGY_NAMES = [...ORCHESTRATION_STRATEGIES, ...COUNCIL_MODES] as const;
+
+/** What the status filter offers: every status a session or a council publishes, each once. */
+export const STATUS_NAMES = [...new Set([...SESSION_STATUSES, ...COUNCIL_STATUSES])];
 
 /** The list page's filters, as the query string carries them. */
 export const listFilterSchema = z
   .object({
     kind: z.enum(['session', 'council']).optional(),
-    status: keyword,
+    status: z.enum(STATUS_NAMES).optional(),
     strategy: z.enum(STRATEGY_NAMES).optional(),
     /** Runs started on or after this UTC day. */
     since: z.iso.date().optional(),

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CouncilUserError } from '../../common/userError';
 import { hostAllowed, newToken, postAllowed, SECURITY_HEADERS, sendJson } from './guard';
-import { listFilterSchema, listRuns, STRATEGY_NAMES } from './runs';
+import { listFilterSchema, listRuns, STATUS_NAMES, STRATEGY_NAMES } from './runs';
 import { runView } from './runView';
 import { cancelFromPage, sendFromPage, skipFromPage, type UiDeps } from './send';
 import { START_CHOICES, startFromPage } from './startRun';
@@ -96,7 +96,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       const filter = listFilterSchema.safeParse(Object.fromEntries(url.searchParams));
       if (!filter.success) return sendJson(response, 400, { error: 'bad filter' });
       const runs = await listRuns(options.client, filter.data);
-      return sendJson(response, 200, { runs, strategies: STRATEGY_NAMES, start: START_CHOICES });
+      const lists = { strategies: STRATEGY_NAMES, statuses: STATUS_NAMES };
+      return sendJson(response, 200, { runs, ...lists, start: START_CHOICES });
     }
     const tokensOf = runIdOf(TOKENS_API.exec(url.pathname)?.[1]);
     if (tokensOf) return streamTokens(options, tokensOf, response, streams);

@@ -1,11 +1,13 @@
 import {
+  COUNCIL_PROGRESS_LIMITS,
   MAX_EVENTS_PER_PAGE,
   type CouncilProgress,
   type CouncilStatus,
   type ProgressEvent,
   type ProgressRequest,
 } from '../../common/councilApi';
-import { readPage } from '../shared/offsetLog';
+import { jsonBytes } from '../../common/size';
+import { nextIndex, readPage, type OffsetLogState } from '../shared/offsetLog';
 import type { CouncilTranscript } from './councilTranscript';
 import type { MessageStamp } from './messages';
 
@@ -33,10 +35,15 @@ export interface PageState {
 /**
  * The council's durable progress log, which clients poll by page: each event numbered by its index
  * and stamped with workflow time, so replay rebuilds the same log and a client that attaches after
- * a crash reads what one attached from the start read.
+ * a crash reads what one attached from the start read. Only the newest events are held
+ * ({@link COUNCIL_PROGRESS_LIMITS}); a page says where the held ones start. State only, no command:
+ * the bound needs no patch.
  */
 export class ProgressLog {
-  readonly events: ProgressEvent[] = [];
+  private readonly log: OffsetLogState<ProgressEvent> = { dropped: 0, events: [] };
+  /** JSON bytes of each held event, oldest first, and their sum. */
+  private readonly sizes: number[] = [];
+  private bytes = 0;
 
   constructor(
     private readonly clock: LedgerClock,
@@ -44,18 +51,36 @@ export class ProgressLog {
     private readonly onEvent: (event: ProgressEvent) => void,
   ) {}
 
+  /** The events still held, oldest first. */
+  get events(): readonly ProgressEvent[] {
+    return this.log.events;
+  }
+
+  /** How many of the oldest events were dropped: the `seq` of the oldest held. */
+  get dropped(): number {
+    return this.log.dropped;
+  }
+
   record(event: NewEvent): void {
-    const logged: ProgressEvent = { ...event, seq: this.events.length, at: this.clock.now() };
-    this.events.push(logged);
+    const logged: ProgressEvent = { ...event, seq: nextIndex(this.log), at: this.clock.now() };
+    const size = jsonBytes(logged);
+    this.log.events.push(logged);
+    this.sizes.push(size);
+    this.bytes += size;
+    const { maxEvents, maxBytes } = COUNCIL_PROGRESS_LIMITS;
+    // Bounded by the events held: each turn drops one.
+    while (this.log.events.length > 1 && (this.log.events.length > maxEvents || this.bytes > maxBytes)) {
+      this.log.events.shift();
+      this.bytes -= this.sizes.shift() ?? 0;
+      this.log.dropped += 1;
+    }
     this.onEvent(logged);
   }
 
   /** One page of the log with the messages its events name (those the transcript still holds). */
   page(state: PageState, request: ProgressRequest | undefined): CouncilProgress {
     const { transcript } = state;
-    // The council keeps its whole log (its rounds are bounded): nothing is ever dropped.
-    const log = { dropped: 0, events: this.events };
-    const { events, nextEvent, totalEvents } = readPage(log, request, MAX_EVENTS_PER_PAGE);
+    const { events, nextEvent, totalEvents, firstEvent } = readPage(this.log, request, MAX_EVENTS_PER_PAGE);
     const named = new Set(events.map((event) => ('messageId' in event ? event.messageId : undefined)));
     return {
       status: state.status,
@@ -64,6 +89,7 @@ export class ProgressLog {
       events,
       nextEvent,
       totalEvents,
+      firstEvent,
       messages: transcript.messages.filter((message) => named.has(message.id)),
       droppedMessages: transcript.droppedMessages,
       inboxes: transcript.inboxCopies(),

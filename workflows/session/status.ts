@@ -4,6 +4,7 @@ import {
   CouncilKindKey,
   CouncilStatusKey,
   CouncilStrategyKey,
+  type SessionStatusValue,
 } from '../../common/searchAttributes';
 import type { SessionState } from '../../common/session';
 import { sessionDetails } from './details';
@@ -63,7 +64,7 @@ export class SessionStatus {
     }
   }
 
-  private statusNow(): string {
+  private statusNow(): SessionStatusValue {
     if (this.state.closed) return 'closed';
     // Only an `ask` budget ever waits: no other history reaches this value.
     if (this.state.ledger?.waiting) return 'waiting-budget';

@@ -36,7 +36,6 @@ function select(name, values) {
 async function listPage() {
   const params = new URLSearchParams(location.search);
   const search = el('input', { name: 'q', placeholder: 'search the question', value: params.get('q') || '' });
-  const statuses = ['idle', 'running', 'closed', 'cancelled', 'awaiting-human', 'synthesizing', 'completed'];
   const since = el('input', { name: 'since', type: 'date', value: params.get('since') || '' });
   const minCost = el('input', {
     name: 'minCostUsd',
@@ -46,12 +45,14 @@ async function listPage() {
     placeholder: 'min. cost (USD)',
     value: params.get('minCostUsd') || '',
   });
+  // The server names the statuses and strategies it filters by: the page never lists its own.
   const strategy = select('strategy', []);
+  const statusSelect = select('status', []);
   const form = el(
     'form',
     { class: 'filters', method: 'get', action: '/' },
     select('kind', ['session', 'council']),
-    select('status', statuses),
+    statusSelect,
     strategy,
     el('label', {}, 'since ', since),
     minCost,
@@ -61,10 +62,12 @@ async function listPage() {
   main.replaceChildren(el('h1', {}, 'Sessions and councils'), form);
   const query = new URLSearchParams([...params].filter(([, value]) => value !== ''));
   try {
-    const { runs, strategies, start } = await getJson(`/api/runs?${query}`);
+    const { runs, strategies, statuses, start } = await getJson(`/api/runs?${query}`);
     main.insertBefore(newRunForm(start), form);
     for (const name of strategies) strategy.append(el('option', { value: name }, name));
+    for (const name of statuses) statusSelect.append(el('option', { value: name }, name));
     strategy.value = params.get('strategy') || '';
+    statusSelect.value = params.get('status') || '';
     const head = ['id', 'kind', 'status', 'strategy / mode', 'started (UTC)', 'cost (USD)', 'question'];
     const table = el('table', { 'data-testid': 'runs' }, el('tr', {}, ...head.map((h) => el('th', {}, h))));
     for (const run of runs) {

@@ -124,9 +124,14 @@ function renderRun(page, view) {
   page.view = view;
   const tabs = ['All rounds', ...view.participants.map((p) => p.name)];
   if (!tabs.includes(selectedTab)) selectedTab = 'All rounds';
+  const pending = new Set(view.participants.filter((p) => p.pending).map((p) => p.name));
   page.tabs.replaceChildren();
   for (const name of tabs) {
     const button = el('button', { role: 'tab', 'aria-selected': String(name === selectedTab) }, name);
+    if (pending.has(name)) {
+      button.classList.add('pending');
+      button.title = 'pending: its turn has not begun';
+    }
     button.addEventListener('click', () => {
       selectedTab = name;
       renderRun(page, view);
