@@ -23,9 +23,24 @@ export class SessionRoundTracker {
   read(page: SessionProgressPage): SessionRoundProgress[] {
     this.cursor = page.nextEvent;
     const entries = new Map(page.entries.map(({ index, entry }) => [index, entry]));
+    return this.readEvents(
+      page.events.map((event) => {
+        const entry =
+          event.kind === 'call' && event.transcriptIndex !== undefined
+            ? entries.get(event.transcriptIndex)
+            : undefined;
+        return { event, ...(entry && { entry }) };
+      }),
+    );
+  }
+
+  /** Reads events as {@link followRun} yields them: one progress per change of state, in order. */
+  readEvents(
+    items: ReadonlyArray<{ event: SessionProgressEvent; entry?: TranscriptEntry }>,
+  ): SessionRoundProgress[] {
     const progresses: SessionRoundProgress[] = [];
-    for (const event of page.events) {
-      const answer = this.apply(event, entries);
+    for (const { event, entry } of items) {
+      const answer = this.apply(event, entry);
       if (answer === false) continue;
       progresses.push({ participants: this.participants(), answers: answer ? [answer] : [] });
     }
@@ -61,7 +76,7 @@ export class SessionRoundTracker {
    */
   private apply(
     event: SessionProgressEvent,
-    entries: Map<number, TranscriptEntry>,
+    entry: TranscriptEntry | undefined,
   ): TranscriptEntry | false | undefined {
     if (event.kind === 'message' && event.transcriptIndex >= this.fromIndex) {
       this.rounds.add(event.round);
@@ -73,7 +88,7 @@ export class SessionRoundTracker {
     switch (event.kind) {
       case 'call':
         this.set(event.participant, event.role, callState(event));
-        return event.transcriptIndex === undefined ? undefined : entries.get(event.transcriptIndex);
+        return entry;
       case 'budget': {
         const known = this.states.get(event.participant);
         const state: RoundCallState =
@@ -101,8 +116,12 @@ function callState(event: CallEvent): RoundCallState {
     case 'thinking':
       return { kind: 'thinking' };
     case 'done':
-      return { kind: 'done', tokens: event.tokenUsage?.totalTokens ?? 0 };
+      return { kind: 'done', tokens: event.tokenUsage?.totalTokens ?? 0, ...(event.late && { late: true }) };
     default:
-      return { kind: event.state, ...(event.error && { error: event.error }) };
+      return {
+        kind: event.state,
+        ...(event.error && { error: event.error }),
+        ...(event.late && { late: true }),
+      };
   }
 }

@@ -12,10 +12,11 @@ export type RoundCallState =
   | { kind: 'retrying'; attempt: number; maxAttempts?: number; reason: string }
   /** Held by an `onExhausted: ask` budget until a person raises or stops it, or `until` (ISO) passes. */
   | { kind: 'budget'; until: string }
-  | { kind: 'done'; tokens: number }
+  /** `late`: the call ended after its round had closed (a quorum or deadline). */
+  | { kind: 'done'; tokens: number; late?: true }
   /** `error` as the log has it (its message cut to SESSION_PROGRESS_LIMITS.maxTextChars). */
-  | { kind: 'failed'; error?: { type: string; message: string } }
-  | { kind: 'skipped'; error?: { type: string; message: string } };
+  | { kind: 'failed'; error?: { type: string; message: string }; late?: true }
+  | { kind: 'skipped'; error?: { type: string; message: string }; late?: true };
 
 /** One participant of the round, with its state. */
 export interface RoundParticipant {

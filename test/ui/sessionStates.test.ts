@@ -60,13 +60,17 @@ describe('council ui: a session participant’s state from its progress log', ()
     await page.getByTestId('message').waitFor();
     const round = session.sendMessage('user', 'Which option?');
     round.catch(() => undefined);
-    await stateOf('Flaky').getByText(/^Flaky: retrying \(attempt 2 of 3\): .*upstream exploded/).waitFor();
+    await stateOf('Flaky')
+      .getByText(/^Flaky: retrying \(attempt 2 of 3\): .*upstream exploded/)
+      .waitFor();
     await browser.shot('states-retrying');
     await round;
     await stateOf('Flaky').getByText('Flaky: done').waitFor({ timeout: 30_000 });
     await expect(stateOf('Steady').textContent()).resolves.toBe('Steady: done');
     // The person's message, where it was sent: round 1, from the log.
-    await expect(page.getByTestId('messages').textContent()).resolves.toContain('Round 1 · user: Which option?');
+    await expect(page.getByTestId('messages').textContent()).resolves.toContain(
+      'Round 1 · user: Which option?',
+    );
     await session.close();
   });
 
