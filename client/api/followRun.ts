@@ -1,13 +1,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type { ExpertMessageData } from '../../common/council';
 import { councilProgressQuery, type ProgressEvent } from '../../common/councilApi';
 import type { TranscriptEntry } from '../../common/session';
 import { sessionProgressQuery, type SessionProgressEvent } from '../../common/sessionProgress';
 import { CouncilUserError } from '../../common/userError';
 import { WORKFLOW_TYPES } from './runs';
-import { ROUND_WATCH_MAX_MS } from './sessionRoundWatch';
-import { ROUND_WATCH_UNREACHABLE_MS } from './watchEnds';
+import { MAX_BUDGET_ASK_TIMEOUT_MS } from '../../common/budget';
+
+/**
+ * The longest a follow lasts unless told otherwise: the longest a round may be held (an `ask`
+ * budget's longest wait for a person, a week) and a day for its calls.
+ */
+export const ROUND_WATCH_MAX_MS = MAX_BUDGET_ASK_TIMEOUT_MS + 24 * 60 * 60_000;
+
+/** How long reads may keep failing (a server or worker restarting takes seconds) before a follow ends. */
+export const ROUND_WATCH_UNREACHABLE_MS = 10 * 60_000;
 
 /** One event of a run's progress log, with the answer or message it names (if the run still holds it). */
 export type RunProgressItem =
@@ -23,7 +35,9 @@ export type FollowRunEnd =
   /** `maxWatchMs` passed while the run was still running. */
   | { reason: 'time-limit'; afterMs: number }
   /** Every read failed for ten minutes (ROUND_WATCH_UNREACHABLE_MS); `error` is the last one's message. */
-  | { reason: 'unreachable'; error: string };
+  | { reason: 'unreachable'; error: string }
+  /** `signal` was aborted. */
+  | { reason: 'stopped' };
 
 /** Options of {@link followRun}. */
 export interface FollowRunOptions {
@@ -37,6 +51,13 @@ export interface FollowRunOptions {
   pollMs?: number;
   /** The follow ends (`time-limit`) after this long; ROUND_WATCH_MAX_MS (a week and a day) unless set. */
   maxWatchMs?: number;
+  /** Ends the follow (`stopped`) before its next read, cutting the wait before it short. */
+  signal?: AbortSignal;
+  /**
+   * Called after each read that caught up with the log, with the run's description as it stood
+   * before that read: what the log does not hold (a call waiting for its retry) is in its pending calls.
+   */
+  onPoll?: (description: WorkflowExecutionDescription) => void;
 }
 
 /** Pages one read takes at most before it waits (a council's log pages hold 500 events each). */
@@ -58,11 +79,12 @@ export async function* followRun(
   const maxWatchMs = options.maxWatchMs ?? ROUND_WATCH_MAX_MS;
   let next = Math.max(0, Math.floor(options.fromEvent ?? 0));
   let failingSinceMs: number | undefined;
-  for (;;) {
+  while (!options.signal?.aborted) {
     let status: string | undefined;
     try {
       // Described before the read: a log read after the run closed holds every event it will have.
-      status = (await handle.describe()).status.name;
+      const description = await handle.describe();
+      status = description.status.name;
       for (let pages = 0; pages < MAX_PAGES_PER_READ; pages += 1) {
         const page = await readPage(handle, kind, next);
         yield* page.items;
@@ -70,6 +92,7 @@ export async function* followRun(
         if (next >= page.totalEvents) break;
       }
       failingSinceMs = undefined;
+      options.onPoll?.(description);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw notFound(handle.workflowId, kind, error);
       // A closed run answers queries only while a worker can replay it (or, failing early, never did).
@@ -84,8 +107,9 @@ export async function* followRun(
       if (options.follow === false) return { reason: 'caught-up' };
     }
     if (Date.now() - startedMs >= maxWatchMs) return { reason: 'time-limit', afterMs: maxWatchMs };
-    await sleep(options.pollMs ?? 400);
+    await sleep(options.pollMs ?? 400, undefined, { signal: options.signal }).catch(() => undefined);
   }
+  return { reason: 'stopped' };
 }
 
 /** Reads every event a run has logged so far (see {@link followRun}, `follow: false`). */

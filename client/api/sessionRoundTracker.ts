@@ -1,5 +1,5 @@
 import type { TranscriptEntry } from '../../common/session';
-import type { SessionProgressEvent, SessionProgressPage } from '../../common/sessionProgress';
+import type { SessionProgressEvent } from '../../common/sessionProgress';
 import { retriesOf, type PendingActivity } from './pendingCalls';
 import type { RoundCallState, RoundParticipant, SessionRoundProgress } from './sessionRoundWatch';
 
@@ -12,27 +12,10 @@ type CallEvent = Extract<SessionProgressEvent, { kind: 'call' }>;
  * however fast a call was.
  */
 export class SessionRoundTracker {
-  /** The next event to read. */
-  cursor = 0;
   private readonly rounds = new Set<number>();
   private readonly states = new Map<string, RoundParticipant>();
 
   constructor(private readonly fromIndex: number) {}
-
-  /** Reads a page: one progress per change of state it holds, in order; the cursor moves past it. */
-  read(page: SessionProgressPage): SessionRoundProgress[] {
-    this.cursor = page.nextEvent;
-    const entries = new Map(page.entries.map(({ index, entry }) => [index, entry]));
-    return this.readEvents(
-      page.events.map((event) => {
-        const entry =
-          event.kind === 'call' && event.transcriptIndex !== undefined
-            ? entries.get(event.transcriptIndex)
-            : undefined;
-        return { event, ...(entry && { entry }) };
-      }),
-    );
-  }
 
   /** Reads events as {@link followRun} yields them: one progress per change of state, in order. */
   readEvents(
