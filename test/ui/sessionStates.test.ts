@@ -2,6 +2,7 @@ import type { ChatCompletionRequest } from '@copilotkit/aimock';
 import type { Page } from 'playwright-core';
 import { MultiParticipantSession } from '../../client/api/session';
 import { model } from '../council/support';
+import { pricedMini } from '../helpers/pricedModels';
 import { speakerOf } from '../helpers/mockLlm';
 import { openBrowserPage, startUiTestBed, type BrowserPage, type UiTestBed } from './support';
 
@@ -92,5 +93,29 @@ describe('council ui: a session participant’s state from its progress log', ()
     await expect(stateOf('Quick').textContent()).resolves.toBe('Quick: done');
     await browser.shot('states-late');
     await session.close();
+  });
+
+  it('shows a call an ask budget holds as waiting for budget, with until when', async () => {
+    const id = `ui-budget-${stamp}`;
+    // Dear's worst case ($1) is over the $0.5 budget: its call waits for a person to decide.
+    const session = await MultiParticipantSession.create(
+      bed.harness.client,
+      {
+        strategy: 'broadcast',
+        budget: { maxCostUsd: 0.5, onExhausted: 'ask', askTimeoutMs: 120_000 },
+        participants: [
+          { name: 'Cheap', role: 'panelist', model: pricedMini, maxOutputTokens: 100 },
+          { name: 'Dear', role: 'panelist', model: pricedMini, maxOutputTokens: 1000 },
+        ],
+      },
+      { taskQueue: bed.harness.taskQueue, sessionId: id },
+    );
+    session.sendMessage('user', 'Worth it?').catch(() => undefined);
+    await page.goto(`${bed.ui.url}runs/${id}`);
+    await stateOf('Dear')
+      .getByText(/^Dear: waiting for budget until \d{4}-\d\d-\d\dT[\d:.]+Z$/)
+      .waitFor({ timeout: 30_000 });
+    await browser.shot('states-budget');
+    await bed.harness.client.workflow.getHandle(id).terminate('test over');
   });
 });
