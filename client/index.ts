@@ -43,7 +43,14 @@ export { cancelRun, findRun, type FoundRun, type RunMemo } from './api/runs';
 export { listRuns, type RunFilter, type RunRow } from './api/runRow';
 export { awaitRoundEnd, type AwaitRoundEndOptions } from './api/sessionRoundEnd';
 export {
+  followRun,
+  readRunLog,
   ROUND_WATCH_MAX_MS,
+  type FollowRunEnd,
+  type FollowRunOptions,
+  type RunProgressItem,
+} from './api/followRun';
+export {
   watchSessionRound,
   type RoundCallState,
   type RoundParticipant,

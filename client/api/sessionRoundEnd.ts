@@ -4,7 +4,7 @@ import { ZERO_USAGE } from '../../common/llm';
 import type { ParticipantResponse, TranscriptEntry } from '../../common/session';
 import { CouncilUserError } from '../../common/userError';
 import type { MultiParticipantSession } from './session';
-import { ROUND_WATCH_MAX_MS } from './sessionRoundWatch';
+import { ROUND_WATCH_MAX_MS } from './followRun';
 
 /** Options of {@link awaitRoundEnd}. */
 export interface AwaitRoundEndOptions {

@@ -1,5 +1,5 @@
 import type { TranscriptEntry } from '../../common/session';
-import type { SessionProgressEvent, SessionProgressPage } from '../../common/sessionProgress';
+import type { SessionProgressEvent } from '../../common/sessionProgress';
 import { retriesOf, type PendingActivity } from './pendingCalls';
 import type { RoundCallState, RoundParticipant, SessionRoundProgress } from './sessionRoundWatch';
 
@@ -12,20 +12,18 @@ type CallEvent = Extract<SessionProgressEvent, { kind: 'call' }>;
  * however fast a call was.
  */
 export class SessionRoundTracker {
-  /** The next event to read. */
-  cursor = 0;
   private readonly rounds = new Set<number>();
   private readonly states = new Map<string, RoundParticipant>();
 
   constructor(private readonly fromIndex: number) {}
 
-  /** Reads a page: one progress per change of state it holds, in order; the cursor moves past it. */
-  read(page: SessionProgressPage): SessionRoundProgress[] {
-    this.cursor = page.nextEvent;
-    const entries = new Map(page.entries.map(({ index, entry }) => [index, entry]));
+  /** Reads events as {@link followRun} yields them: one progress per change of state, in order. */
+  readEvents(
+    items: ReadonlyArray<{ event: SessionProgressEvent; entry?: TranscriptEntry }>,
+  ): SessionRoundProgress[] {
     const progresses: SessionRoundProgress[] = [];
-    for (const event of page.events) {
-      const answer = this.apply(event, entries);
+    for (const { event, entry } of items) {
+      const answer = this.apply(event, entry);
       if (answer === false) continue;
       progresses.push({ participants: this.participants(), answers: answer ? [answer] : [] });
     }
@@ -61,7 +59,7 @@ export class SessionRoundTracker {
    */
   private apply(
     event: SessionProgressEvent,
-    entries: Map<number, TranscriptEntry>,
+    entry: TranscriptEntry | undefined,
   ): TranscriptEntry | false | undefined {
     if (event.kind === 'message' && event.transcriptIndex >= this.fromIndex) {
       this.rounds.add(event.round);
@@ -73,7 +71,7 @@ export class SessionRoundTracker {
     switch (event.kind) {
       case 'call':
         this.set(event.participant, event.role, callState(event));
-        return event.transcriptIndex === undefined ? undefined : entries.get(event.transcriptIndex);
+        return entry;
       case 'budget': {
         const known = this.states.get(event.participant);
         const state: RoundCallState =
@@ -101,8 +99,12 @@ function callState(event: CallEvent): RoundCallState {
     case 'thinking':
       return { kind: 'thinking' };
     case 'done':
-      return { kind: 'done', tokens: event.tokenUsage?.totalTokens ?? 0 };
+      return { kind: 'done', tokens: event.tokenUsage?.totalTokens ?? 0, ...(event.late && { late: true }) };
     default:
-      return { kind: event.state, ...(event.error && { error: event.error }) };
+      return {
+        kind: event.state,
+        ...(event.error && { error: event.error }),
+        ...(event.late && { late: true }),
+      };
   }
 }

@@ -1,9 +1,8 @@
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import { MAX_BUDGET_ASK_TIMEOUT_MS } from '../../common/budget';
 import type { TranscriptEntry } from '../../common/session';
-import { sessionProgressQuery } from '../../common/sessionProgress';
+import { CouncilUserError } from '../../common/userError';
+import { followRun, ROUND_WATCH_MAX_MS, type FollowRunEnd, type RunProgressItem } from './followRun';
 import { SessionRoundTracker } from './sessionRoundTracker';
-import { lastRead, WatchEnds } from './watchEnds';
 
 /** Where one participant's call stands in the round being played. */
 export type RoundCallState =
@@ -12,10 +11,11 @@ export type RoundCallState =
   | { kind: 'retrying'; attempt: number; maxAttempts?: number; reason: string }
   /** Held by an `onExhausted: ask` budget until a person raises or stops it, or `until` (ISO) passes. */
   | { kind: 'budget'; until: string }
-  | { kind: 'done'; tokens: number }
+  /** `late`: the call ended after its round had closed (a quorum or deadline). */
+  | { kind: 'done'; tokens: number; late?: true }
   /** `error` as the log has it (its message cut to SESSION_PROGRESS_LIMITS.maxTextChars). */
-  | { kind: 'failed'; error?: { type: string; message: string } }
-  | { kind: 'skipped'; error?: { type: string; message: string } };
+  | { kind: 'failed'; error?: { type: string; message: string }; late?: true }
+  | { kind: 'skipped'; error?: { type: string; message: string }; late?: true };
 
 /** One participant of the round, with its state. */
 export interface RoundParticipant {
@@ -23,12 +23,6 @@ export interface RoundParticipant {
   role: string;
   state: RoundCallState;
 }
-
-/**
- * The longest a round watch lasts unless told otherwise: the longest a round may be held (an `ask`
- * budget's longest wait for a person, a week) and a day for its calls.
- */
-export const ROUND_WATCH_MAX_MS = MAX_BUDGET_ASK_TIMEOUT_MS + 24 * 60 * 60_000;
 
 /** Why a watch ended by itself; `stop()` ends it too, with `stopped`. */
 export type SessionRoundWatchEnd =
@@ -77,80 +71,94 @@ export interface SessionRoundWatch {
   ended: Promise<SessionRoundWatchEnd>;
 }
 
+/** How long `stop()` waits for its last read (a query to a session no worker serves would wait longer). */
+const LAST_READ_MS = 5_000;
+
 /**
  * Follows the rounds a session plays from `fromIndex` on, from any process, until `stop()` or until
- * the session is no longer running: each poll reads the session's progress log from where it got to
- * and the run's description (its status; the pending calls, for retries) and hands `onProgress` every
- * participant's state after each change the log holds, with the answer a call ended with. Every state
- * is seen, however fast a call was. A run that closed, or a session that does not exist, gets one
- * last progress with `end` set; so does `maxWatchMs` passing, or polls failing for
- * ten minutes (`ROUND_WATCH_UNREACHABLE_MS`) (a worker or server restarting is waited through).
+ * the session is no longer running: it reads the session's progress log through {@link followRun}
+ * and hands `onProgress` every participant's state after each change the log holds, with the answer
+ * a call ended with, and once per poll the states with the calls waiting for a retry (from the
+ * run's pending calls). Every state is seen, however fast a call was. A run that closed, or a
+ * session that does not exist, gets one last progress with `end` set; so does `maxWatchMs` passing,
+ * or reads failing for ten minutes (`ROUND_WATCH_UNREACHABLE_MS`) (a restart is waited through).
  */
 export function watchSessionRound(
   handle: WorkflowHandle,
   options: WatchSessionRoundOptions,
 ): SessionRoundWatch {
   const tracker = new SessionRoundTracker(options.fromIndex ?? 0);
-  const ends = new WatchEnds(options.maxWatchMs ?? ROUND_WATCH_MAX_MS);
-  let stopped = false;
-  let wake = (): void => undefined;
+  const stopping = new AbortController();
+  let cursor = 0;
+  let changed = false;
   let callbackError: { error: unknown } | undefined;
-  const deliver = (progresses: SessionRoundProgress[]): SessionRoundProgress['end'] => {
+  const deliver = (progresses: SessionRoundProgress[]): void => {
     for (const progress of progresses) {
-      if (callbackError) return undefined;
+      if (callbackError) return;
       try {
         options.onProgress(progress);
       } catch (error) {
         callbackError = { error };
+        stopping.abort();
       }
-      if (progress.end) return progress.end;
     }
-    return undefined;
   };
-  const poll = async (): Promise<SessionRoundProgress[]> => {
-    const [page, description] = await Promise.allSettled([
-      handle.query(sessionProgressQuery, { fromEvent: tracker.cursor }),
-      handle.describe(),
-    ]);
-    if (description.status === 'rejected' && description.reason instanceof WorkflowNotFoundError)
-      return [ends.progress(tracker, { reason: 'not-found' })];
-    const read = page.status === 'fulfilled' && description.status === 'fulfilled';
-    const progresses = read ? tracker.read(page.value) : [];
-    // One progress per poll at least while a call is in flight (with its retries): displays tick.
-    if (read && (progresses.length === 0 || tracker.thinking().length > 0))
-      progresses.push(tracker.now(description.value.raw.pendingActivities ?? []));
-    // A closed run answers queries only while a worker can replay it: without one, its end still counts.
-    if (description.status === 'fulfilled' && description.value.status.name !== 'RUNNING') {
-      const status = description.value.status.name;
-      return [...progresses, ends.progress(tracker, { reason: 'run-closed', status })];
-    }
-    const end = ends.after(read, [page, description]);
-    return end ? [...progresses, ends.progress(tracker, end)] : progresses;
+  const read = (item: RunProgressItem): void => {
+    if (item.kind !== 'session') return;
+    cursor = item.event.index + 1;
+    const progresses = tracker.readEvents([item]);
+    changed ||= progresses.length > 0;
+    deliver(progresses);
   };
   const ended = (async (): Promise<SessionRoundWatchEnd> => {
-    while (!stopped) {
-      const end = deliver(await poll());
-      if (end) return end;
-      if (callbackError || stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.pollMs ?? 400);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    return { reason: 'stopped' };
+    const log = followRun(handle, {
+      kind: 'session',
+      fromEvent: cursor,
+      signal: stopping.signal,
+      ...(options.pollMs !== undefined && { pollMs: options.pollMs }),
+      maxWatchMs: options.maxWatchMs ?? ROUND_WATCH_MAX_MS,
+      // One progress per poll at least while a call is in flight (with its retries): displays tick.
+      onPoll: (description) => {
+        if (!changed || tracker.thinking().length > 0)
+          deliver([tracker.now(description.raw.pendingActivities ?? [])]);
+        changed = false;
+      },
+    });
+    const end = await drain(log, read).catch((error: unknown) => {
+      if (error instanceof CouncilUserError && error.cause instanceof WorkflowNotFoundError)
+        return { reason: 'not-found' } as const;
+      throw error;
+    });
+    if (end.reason === 'stopped' || end.reason === 'caught-up') return { reason: 'stopped' };
+    const last = end.reason === 'run-closed' ? { reason: end.reason, status: end.status } : end;
+    deliver([{ ...tracker.now([]), end: last }]);
+    return last;
   })();
   return {
     ended,
     async stop() {
-      stopped = true;
-      wake();
+      stopping.abort();
       const end = await ended;
       // What was logged since the last poll (a round's end) is still delivered, unless the watch ended.
-      if (end.reason === 'stopped' && !callbackError) deliver(await lastRead(poll));
+      if (end.reason === 'stopped' && !callbackError) {
+        const last = followRun(handle, { kind: 'session', fromEvent: cursor, follow: false });
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, LAST_READ_MS)));
+        await Promise.race([drain(last, read).catch(() => undefined), timeout]);
+        clearTimeout(timer);
+      }
       if (callbackError) throw callbackError.error;
     },
   };
+}
+
+/** Hands `read` every event `log` yields; its end once it has none left. */
+async function drain(
+  log: AsyncGenerator<RunProgressItem, FollowRunEnd>,
+  read: (item: RunProgressItem) => void,
+): Promise<FollowRunEnd> {
+  for (let next = await log.next(); ; next = await log.next()) {
+    if (next.done) return next.value;
+    read(next.value);
+  }
 }

@@ -1,9 +1,10 @@
 import type { Client } from '@temporalio/client';
-import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import { findRun, type FoundRun } from '../api/runs';
 import { isSimulatedQueue } from '../runtime/commandRuntime';
-import { readRunHistory, type CallTime, type ShownNames } from './runHistory';
+import type { RoundCallState } from '../api/sessionRoundWatch';
+import { readRunHistory } from './runHistory';
 import { councilBody } from './councilView';
+import { sessionBody } from './sessionBody';
 import type { UiRankings } from './rankings';
 
 export type { UiRankings } from './rankings';
@@ -38,6 +39,16 @@ export interface UiParticipant {
   ms: number | null;
   /** A council expert whose first turn has not begun (a sequential council's later experts). */
   pending?: true;
+  /** A session participant's state in its latest round, from the session's progress log. */
+  state?: RoundCallState;
+}
+
+/** A message a session round began with, from its progress log (its first 400 characters). */
+export interface UiMessage {
+  round: number;
+  from: 'user' | 'system';
+  content: string;
+  truncated?: true;
 }
 
 /** What the run page polls: enough to draw every tab again. */
@@ -55,6 +66,8 @@ export interface RunView {
   participants: UiParticipant[];
   entries: UiEntry[];
   totalTokens: number;
+  /** A session's messages, in the order its rounds began with them. */
+  messages?: UiMessage[];
   /** A council awaiting a person: when the wait ends (workflow time, ISO 8601 UTC) and seconds left. */
   waiting?: { until: string; secondsLeft: number };
   /** A completed council's peer review: the aggregate, best first, and each reviewer's ranking. */
@@ -64,7 +77,7 @@ export interface RunView {
 /** What the kind-specific readers return; `waitingUntil` becomes {@link RunView.waiting}. */
 export type RunBody = Pick<
   RunView,
-  'strategy' | 'round' | 'participants' | 'entries' | 'totalTokens' | 'rankings'
+  'strategy' | 'round' | 'participants' | 'entries' | 'totalTokens' | 'rankings' | 'messages'
 > & {
   waitingUntil?: string;
 };
@@ -99,55 +112,5 @@ export async function runView(
     ...head,
     ...body,
     ...(waitingUntil && { waiting: { until: waitingUntil, secondsLeft: Number(secondsLeft) } }),
-  };
-}
-
-/** Milliseconds of a participant's calls, in one round or in all. */
-function timeOf(times: readonly CallTime[], name: string, round?: number): number | null {
-  const mine = times.filter((t) => t.participant === name && (round === undefined || t.round === round));
-  return mine.length ? mine.reduce((sum, t) => sum + t.ms, 0) : null;
-}
-
-/** A session answer's `shown`: the names of the answers its prompt held, from the round's result. */
-function shownText(shown: readonly ShownNames[], name: string, round: number): string | undefined {
-  const names = shown.find((s) => s.participant === name && s.round === round)?.shown;
-  if (names === undefined) return undefined;
-  return names.length ? `The answers of ${names.join(', ')}` : "No other participant's answer";
-}
-
-async function sessionBody(
-  { handle }: FoundRun,
-  times: readonly CallTime[],
-  shown: readonly ShownNames[],
-): Promise<RunBody> {
-  const [view, transcript] = await Promise.all([
-    handle.query(sessionViewQuery),
-    handle.query(transcriptQuery, { fromIndex: 0 }),
-  ]);
-  return {
-    strategy: view.strategy,
-    round: view.round,
-    participants: view.participants.map(({ spec, usage }) => ({
-      name: spec.name,
-      id: spec.name,
-      role: spec.role,
-      tokens: usage.totalTokens,
-      ms: timeOf(times, spec.name),
-    })),
-    entries: transcript.map((entry) => {
-      const message = entry.role === 'user' || entry.role === 'system';
-      const seen = message ? undefined : shownText(shown, entry.from, entry.round);
-      return {
-        round: entry.round,
-        from: entry.from,
-        role: entry.role,
-        status: entry.status,
-        content: entry.content,
-        tokens: entry.tokenUsage?.totalTokens ?? null,
-        ms: message ? null : timeOf(times, entry.from, entry.round),
-        ...(seen !== undefined && { shown: seen }),
-      };
-    }),
-    totalTokens: view.usage.totalTokens,
   };
 }

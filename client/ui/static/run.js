@@ -148,7 +148,7 @@ function renderRun(page, view) {
   page.waitSlot.replaceChildren(...(view.waiting ? [page.wait.box] : []));
   fillRecipients(page.form.elements.to, view);
   page.formSlot.replaceChildren(...(view.live ? [page.form] : []));
-  page.charts.replaceChildren(usageCharts(view));
+  page.charts.replaceChildren(usageCharts(view), ...sessionParts(view));
   page.rankings.replaceChildren(...(view.rankings ? [rankingsSection(view.rankings)] : []));
   drawCalls(page);
 }

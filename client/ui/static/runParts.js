@@ -93,8 +93,42 @@ function rankingsSection(rankings) {
   );
 }
 
+/** A session participant's state as the page says it, e.g. `retrying (attempt 2 of 3): reason`. */
+function stateText(state) {
+  const words = { waiting: 'waiting', thinking: 'thinking', budget: 'waiting for budget' };
+  let text = words[state.kind] || state.kind;
+  if (state.kind === 'retrying') {
+    const of = state.maxAttempts === undefined ? '' : ` of ${state.maxAttempts}`;
+    text += ` (attempt ${state.attempt}${of}): ${state.reason}`;
+  }
+  if (state.kind === 'budget') text += ` until ${state.until}`;
+  if (state.late) text += ', late';
+  if (state.error) text += `: ${state.error.type}: ${state.error.message}`;
+  return text;
+}
+
+/**
+ * A session's parts from its progress log: each participant's state in its latest round, and the
+ * messages its rounds began with (a council's page has neither).
+ */
+function sessionParts(view) {
+  if (view.kind !== 'session') return [];
+  const states = el('ul', { 'data-testid': 'states' });
+  for (const p of view.participants) {
+    if (!p.state) continue;
+    states.append(el('li', { 'data-testid': `state-${p.name}` }, `${p.name}: ${stateText(p.state)}`));
+  }
+  const messages = el('ul', { 'data-testid': 'messages' });
+  for (const m of view.messages || []) {
+    const more = m.truncated ? '…' : '';
+    messages.append(el('li', {}, `Round ${m.round} · ${m.from}: ${m.content}${more}`));
+  }
+  return [el('h2', {}, 'Participants'), states, el('h2', {}, 'Messages'), messages];
+}
+
 // run.js, loaded after this script, draws a run's page with them.
 globalThis.seconds = seconds;
 globalThis.entryNode = entryNode;
 globalThis.usageCharts = usageCharts;
 globalThis.rankingsSection = rankingsSection;
+globalThis.sessionParts = sessionParts;

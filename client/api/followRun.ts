@@ -1,0 +1,183 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  WorkflowNotFoundError,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { ExpertMessageData } from '../../common/council';
+import { councilProgressQuery, type ProgressEvent } from '../../common/councilApi';
+import type { TranscriptEntry } from '../../common/session';
+import { sessionProgressQuery, type SessionProgressEvent } from '../../common/sessionProgress';
+import { CouncilUserError } from '../../common/userError';
+import { WORKFLOW_TYPES } from './runs';
+import { MAX_BUDGET_ASK_TIMEOUT_MS } from '../../common/budget';
+
+/**
+ * The longest a follow lasts unless told otherwise: the longest a round may be held (an `ask`
+ * budget's longest wait for a person, a week) and a day for its calls.
+ */
+export const ROUND_WATCH_MAX_MS = MAX_BUDGET_ASK_TIMEOUT_MS + 24 * 60 * 60_000;
+
+/** How long reads may keep failing (a server or worker restarting takes seconds) before a follow ends. */
+export const ROUND_WATCH_UNREACHABLE_MS = 10 * 60_000;
+
+/** One event of a run's progress log, with the answer or message it names (if the run still holds it). */
+export type RunProgressItem =
+  | { kind: 'session'; event: SessionProgressEvent; entry?: TranscriptEntry }
+  | { kind: 'council'; event: ProgressEvent; message?: ExpertMessageData };
+
+/** Why {@link followRun} ended (its generator's return value). */
+export type FollowRunEnd =
+  /** The run is no longer running (`status`: COMPLETED, FAILED, TERMINATED…): every event was read. */
+  | { reason: 'run-closed'; status: string }
+  /** `follow: false`: every event logged so far was read. */
+  | { reason: 'caught-up' }
+  /** `maxWatchMs` passed while the run was still running. */
+  | { reason: 'time-limit'; afterMs: number }
+  /** Every read failed for ten minutes (ROUND_WATCH_UNREACHABLE_MS); `error` is the last one's message. */
+  | { reason: 'unreachable'; error: string }
+  /** `signal` was aborted. */
+  | { reason: 'stopped' };
+
+/** Options of {@link followRun}. */
+export interface FollowRunOptions {
+  /** The run's kind; read from its workflow type when left out. */
+  kind?: 'session' | 'council';
+  /** The first event to read (an index the log gave, e.g. the last one seen plus one); 0 unless set. */
+  fromEvent?: number;
+  /** false: read what is logged now and end. */
+  follow?: boolean;
+  /** Time between reads once caught up; 400 ms unless set. */
+  pollMs?: number;
+  /** The follow ends (`time-limit`) after this long; ROUND_WATCH_MAX_MS (a week and a day) unless set. */
+  maxWatchMs?: number;
+  /** Ends the follow (`stopped`) before its next read, cutting the wait before it short. */
+  signal?: AbortSignal;
+  /**
+   * Called after each read that caught up with the log, with the run's description as it stood
+   * before that read: what the log does not hold (a call waiting for its retry) is in its pending calls.
+   */
+  onPoll?: (description: WorkflowExecutionDescription) => void;
+  /** Called when the log no longer holds events from `fromEvent` on: the page starts at `firstEvent`. */
+  onEventsDropped?: (dropped: { fromEvent: number; firstEvent: number }) => void | Promise<void>;
+}
+
+/** Pages one read takes at most before it waits (a council's log pages hold 500 events each). */
+const MAX_PAGES_PER_READ = 100;
+
+/**
+ * Follows a session's or a council's progress log from `fromEvent` on, page by page, and yields
+ * each event with the answer or message it names, in order, until the run ends. The log's
+ * indices survive continue-as-new (a handle without a run id reads the newest run), and a
+ * follower that starts late reads from the oldest event the log still holds. Reads that fail (a
+ * worker or server restarting) are waited through. An id that names no run is a CouncilUserError.
+ */
+export async function* followRun(
+  handle: WorkflowHandle,
+  options: FollowRunOptions = {},
+): AsyncGenerator<RunProgressItem, FollowRunEnd> {
+  const kind = options.kind ?? (await kindOf(handle));
+  const startedMs = Date.now();
+  const maxWatchMs = options.maxWatchMs ?? ROUND_WATCH_MAX_MS;
+  let next = Math.max(0, Math.floor(options.fromEvent ?? 0));
+  let failingSinceMs: number | undefined;
+  while (!options.signal?.aborted) {
+    let status: string | undefined;
+    try {
+      // Described before the read: a log read after the run closed holds every event it will have.
+      const description = await handle.describe();
+      status = description.status.name;
+      for (let pages = 0; pages < MAX_PAGES_PER_READ; pages += 1) {
+        const page = await readPage(handle, kind, next);
+        if (page.firstEvent > next)
+          await options.onEventsDropped?.({ fromEvent: next, firstEvent: page.firstEvent });
+        yield* page.items;
+        next = page.nextEvent;
+        if (next >= page.totalEvents) break;
+      }
+      failingSinceMs = undefined;
+      options.onPoll?.(description);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw notFound(handle.workflowId, kind, error);
+      // A closed run answers queries only while a worker can replay it (or, failing early, never did).
+      if (status !== undefined && !running(status)) return { reason: 'run-closed', status };
+      if (options.follow === false) throw error;
+      failingSinceMs ??= Date.now();
+      if (Date.now() - failingSinceMs >= ROUND_WATCH_UNREACHABLE_MS)
+        return { reason: 'unreachable', error: error instanceof Error ? error.message : String(error) };
+    }
+    if (failingSinceMs === undefined) {
+      if (status !== undefined && !running(status)) return { reason: 'run-closed', status };
+      if (options.follow === false) return { reason: 'caught-up' };
+    }
+    if (Date.now() - startedMs >= maxWatchMs) return { reason: 'time-limit', afterMs: maxWatchMs };
+    await sleep(options.pollMs ?? 400, undefined, { signal: options.signal }).catch(() => undefined);
+  }
+  return { reason: 'stopped' };
+}
+
+/** Reads every event a run has logged so far (see {@link followRun}, `follow: false`). */
+export async function readRunLog(
+  handle: WorkflowHandle,
+  kind: 'session' | 'council',
+): Promise<RunProgressItem[]> {
+  const items: RunProgressItem[] = [];
+  for await (const item of followRun(handle, { kind, follow: false })) items.push(item);
+  return items;
+}
+
+/** A continued-as-new run goes on in its next run, which a handle without a run id reads. */
+function running(status: string): boolean {
+  return status === 'RUNNING' || status === 'CONTINUED_AS_NEW';
+}
+
+async function kindOf(handle: WorkflowHandle): Promise<'session' | 'council'> {
+  try {
+    const { type } = await handle.describe();
+    if (type === WORKFLOW_TYPES.council) return 'council';
+    if (type === WORKFLOW_TYPES.session) return 'session';
+    throw new CouncilUserError(`"${handle.workflowId}" is a ${type} workflow, not a session or council`);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw notFound(handle.workflowId, undefined, error);
+    throw error;
+  }
+}
+
+function notFound(id: string, kind: 'session' | 'council' | undefined, cause: Error): CouncilUserError {
+  const what = kind ?? 'session or council';
+  return new CouncilUserError(`no ${what} with id "${id}"`, 'list runs with `council list`', { cause });
+}
+
+interface ReadPage {
+  items: RunProgressItem[];
+  firstEvent: number;
+  nextEvent: number;
+  totalEvents: number;
+}
+
+async function readPage(
+  handle: WorkflowHandle,
+  kind: 'session' | 'council',
+  fromEvent: number,
+): Promise<ReadPage> {
+  if (kind === 'council') {
+    const page = await handle.query(councilProgressQuery, { fromEvent });
+    const byId = new Map(page.messages.map((message) => [message.id, message]));
+    const items = page.events.map((event): RunProgressItem => {
+      const message =
+        'messageId' in event && event.messageId !== undefined ? byId.get(event.messageId) : undefined;
+      return { kind, event, ...(message && { message }) };
+    });
+    return { items, firstEvent: page.firstEvent, nextEvent: page.nextEvent, totalEvents: page.totalEvents };
+  }
+  const page = await handle.query(sessionProgressQuery, { fromEvent });
+  const byIndex = new Map(page.entries.map(({ index, entry }) => [index, entry]));
+  const items = page.events.map((event): RunProgressItem => {
+    const entry =
+      event.kind === 'call' && event.transcriptIndex !== undefined
+        ? byIndex.get(event.transcriptIndex)
+        : undefined;
+    return { kind, event, ...(entry && { entry }) };
+  });
+  return { items, firstEvent: page.firstEvent, nextEvent: page.nextEvent, totalEvents: page.totalEvents };
+}

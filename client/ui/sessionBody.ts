@@ -1,0 +1,87 @@
+import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
+import { readRunLog } from '../api/followRun';
+import type { FoundRun } from '../api/runs';
+import { SessionRoundTracker } from '../api/sessionRoundTracker';
+import type { RoundCallState } from '../api/sessionRoundWatch';
+import type { CallTime, ShownNames } from './runHistory';
+import type { RunBody, UiMessage } from './runView';
+
+/** Milliseconds of a participant's calls, in one round or in all. */
+function timeOf(times: readonly CallTime[], name: string, round?: number): number | null {
+  const mine = times.filter((t) => t.participant === name && (round === undefined || t.round === round));
+  return mine.length ? mine.reduce((sum, t) => sum + t.ms, 0) : null;
+}
+
+/** A session answer's `shown`: the names of the answers its prompt held, from the round's result. */
+function shownText(shown: readonly ShownNames[], name: string, round: number): string | undefined {
+  const names = shown.find((s) => s.participant === name && s.round === round)?.shown;
+  if (names === undefined) return undefined;
+  return names.length ? `The answers of ${names.join(', ')}` : "No other participant's answer";
+}
+
+/**
+ * Each participant's state in its latest round, and the messages rounds began with, from the
+ * session's progress log (the same reader as `followRun`); a call in its retry backoff is shown
+ * retrying, from the run's pending calls.
+ */
+async function fromLog({ handle, description }: FoundRun): Promise<{
+  states: Map<string, RoundCallState>;
+  messages: UiMessage[];
+}> {
+  const items = await readRunLog(handle, 'session');
+  const tracker = new SessionRoundTracker(0);
+  const messages: UiMessage[] = [];
+  const events = items.flatMap((item) => (item.kind === 'session' ? [item] : []));
+  for (const { event } of events) {
+    if (event.kind !== 'message') continue;
+    const { round, from, content, truncated } = event;
+    messages.push({ round, from, content, ...(truncated && { truncated }) });
+  }
+  tracker.readEvents(events);
+  const now = tracker.now(description.raw.pendingActivities ?? []);
+  return { states: new Map(now.participants.map((p) => [p.name, p.state])), messages };
+}
+
+/** A session's page data: its participants with their states, its transcript and the log's messages. */
+export async function sessionBody(
+  found: FoundRun,
+  times: readonly CallTime[],
+  shown: readonly ShownNames[],
+): Promise<RunBody> {
+  const [view, transcript, log] = await Promise.all([
+    found.handle.query(sessionViewQuery),
+    found.handle.query(transcriptQuery, { fromIndex: 0 }),
+    fromLog(found),
+  ]);
+  return {
+    strategy: view.strategy,
+    round: view.round,
+    participants: view.participants.map(({ spec, usage }) => {
+      const state = log.states.get(spec.name);
+      return {
+        name: spec.name,
+        id: spec.name,
+        role: spec.role,
+        tokens: usage.totalTokens,
+        ms: timeOf(times, spec.name),
+        ...(state && { state }),
+      };
+    }),
+    messages: log.messages,
+    entries: transcript.map((entry) => {
+      const message = entry.role === 'user' || entry.role === 'system';
+      const seen = message ? undefined : shownText(shown, entry.from, entry.round);
+      return {
+        round: entry.round,
+        from: entry.from,
+        role: entry.role,
+        status: entry.status,
+        content: entry.content,
+        tokens: entry.tokenUsage?.totalTokens ?? null,
+        ms: message ? null : timeOf(times, entry.from, entry.round),
+        ...(seen !== undefined && { shown: seen }),
+      };
+    }),
+    totalTokens: view.usage.totalTokens,
+  };
+}

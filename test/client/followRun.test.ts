@@ -1,0 +1,79 @@
+import { startCouncil } from '../../client/api/council';
+import { followRun, readRunLog, type RunProgressItem } from '../../client/api/followRun';
+import { MultiParticipantSession } from '../../client/api/session';
+import { CouncilUserError } from '../../common/userError';
+import { council, expert, model, scriptedCouncil } from '../council/support';
+import { useMockHarness } from '../helpers/mockHarness';
+
+// The library's one follower of a run's progress log, on the real dev server: a session followed
+// across continue-as-new, a follower that starts late, a council, and an id that names no run.
+/** Rounds a session plays at most before it must have continued as new (the dev server suggests it at 400 events). */
+const MAX_ROUNDS = 60;
+
+/** Drains a follow: its items, and why it ended. */
+async function drain(log: ReturnType<typeof followRun>) {
+  const items: RunProgressItem[] = [];
+  for (let next = await log.next(); ; next = await log.next()) {
+    if (next.done) return { items, end: next.value };
+    items.push(next.value);
+  }
+}
+
+const indexOf = (item: RunProgressItem) => (item.kind === 'session' ? item.event.index : item.event.seq);
+
+describe('followRun', () => {
+  const bench = useMockHarness('follow-run', (mock) => scriptedCouncil(mock));
+
+  it('follows a session across continue-as-new to its end, every event once and in order', async () => {
+    const { client, taskQueue } = bench.harness;
+    const session = await MultiParticipantSession.create(client, { strategy: 'broadcast' }, { taskQueue });
+    await session.addParticipant('Solo', model, 'panelist');
+    const handle = client.workflow.getHandle(session.sessionId);
+    const following = drain(followRun(handle, { pollMs: 50 }));
+    let rounds = 0;
+    while (rounds < MAX_ROUNDS && (await session.view()).runs === 1) {
+      rounds += 1;
+      await session.sendMessage('user', `turn ${rounds}`);
+    }
+    expect((await session.view()).runs).toBeGreaterThan(1);
+    await session.close();
+    const { items, end } = await following;
+    expect(end).toEqual({ reason: 'run-closed', status: 'COMPLETED' });
+    expect(items.map(indexOf)).toEqual(items.map((_, i) => i));
+    const answers = items.filter(
+      (item) => item.kind === 'session' && item.event.kind === 'call' && item.entry,
+    );
+    expect(answers).toHaveLength(rounds);
+    expect(answers[0]).toMatchObject({ entry: { from: 'Solo', round: 1, status: 'ok' } });
+    // A follower that starts late, from an offset it was given, reads on from there and ends at once.
+    const late = await drain(followRun(handle, { fromEvent: items.length - 2 }));
+    expect(late.items.map(indexOf)).toEqual([items.length - 2, items.length - 1]);
+    expect(late.end).toEqual({ reason: 'run-closed', status: 'COMPLETED' });
+  });
+
+  it('follows a council to its end; reads what is logged so far without following', async () => {
+    const { client, taskQueue } = bench.harness;
+    const councilId = await startCouncil(client, council('parallel', [expert('a'), expert('b')]), {
+      taskQueue,
+    });
+    const handle = client.workflow.getHandle(councilId);
+    const { items, end } = await drain(followRun(handle, { pollMs: 50 }));
+    expect(end).toEqual({ reason: 'run-closed', status: 'COMPLETED' });
+    expect(items.map(indexOf)).toEqual(items.map((_, i) => i));
+    const done = items.flatMap((item) =>
+      item.kind === 'council' && item.event.kind === 'expert' && item.event.state === 'done'
+        ? [{ expertId: item.event.expertId, message: item.message }]
+        : [],
+    );
+    expect(done.map((d) => d.expertId).sort()).toEqual(['a', 'b']);
+    expect(done.every((item) => item.message !== undefined)).toBe(true);
+    expect(await readRunLog(handle, 'council')).toEqual(items);
+  });
+
+  it('an id that names no run is a user error saying so', async () => {
+    const handle = bench.harness.client.workflow.getHandle(`no-such-run-${crypto.randomUUID()}`);
+    const error: unknown = await drain(followRun(handle)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CouncilUserError);
+    expect((error as Error).message).toContain('no session or council with id "no-such-run-');
+  });
+});
