@@ -63,6 +63,8 @@ export interface CallOptions {
   inFlight?: InFlightCalls;
   /** The session's budget: the call reserves its worst case first, and is refused when it does not fit. */
   budget?: BudgetGate;
+  /** Hears that the budget admitted the call (after any wait for a person), just before it is sent. */
+  onAdmitted?: () => void;
 }
 
 /**
@@ -104,6 +106,7 @@ export async function callModel(
   if (typeof hold === 'string') {
     return { status: 'skipped', error: { type: FailureType.BudgetExhausted, message: hold } };
   }
+  options.onAdmitted?.();
   // An id per call makes a reordering of calls a determinism error on replay, not a silent swap.
   const identity = patched(CALL_IDS_PATCH)
     ? { activityId: options.ids.next(options.site), summary: callSummary(options.site) }
