@@ -1,13 +1,7 @@
 import type { GenerateContentParameters, GenerateContentResponse, GoogleGenAI } from '@google/genai';
 import { PROVIDER_FACTS } from '../../common/providers';
 import type { ProviderAdapter } from './adapter';
-import {
-  awaitFirstByte,
-  IncompleteStreamError,
-  withResponseFormat,
-  type AdapterCall,
-  type ProviderResult,
-} from './common';
+import { readStream, withResponseFormat, type AdapterCall, type ProviderResult } from './common';
 import { answerText, describeError, resultOf } from './geminiResponse';
 
 /**
@@ -56,7 +50,7 @@ export const geminiAdapter: ProviderAdapter<GeminiClient, 'gemini'> = {
 /**
  * Calls generateContent. System messages become the `systemInstruction`; assistant turns are the
  * `model` role. Streams unless `request.stream === false`; a stream must begin within the first-byte
- * timeout (see {@link awaitFirstByte}) and end with a finishReason, or it was cut.
+ * timeout (see {@link readStream}) and end with a finishReason, or it was cut.
  */
 async function callGemini(client: GeminiClient, call: AdapterCall): Promise<ProviderResult> {
   const params = requestParams(call);
@@ -69,20 +63,17 @@ async function callGemini(client: GeminiClient, call: AdapterCall): Promise<Prov
     });
     return resultOf([response], params.model);
   }
-  const stream = await awaitFirstByte(call, (signal) =>
-    genai.models.generateContentStream({ ...params, config: { ...params.config, abortSignal: signal } }),
-  );
   const chunks: GenerateContentResponse[] = [];
-  for await (const chunk of stream) {
-    call.onChunk();
-    chunks.push(chunk);
-    const delta = answerText(chunk);
-    if (delta) call.onText?.(delta);
-  }
-  // The SDK ends the loop quietly when the request is aborted, so a missing finishReason is the only sign.
-  if (!chunks.some((chunk) => chunk.candidates?.[0]?.finishReason)) {
-    throw new IncompleteStreamError('the stream ended before a finishReason arrived');
-  }
+  const open = (signal: AbortSignal) =>
+    genai.models.generateContentStream({ ...params, config: { ...params.config, abortSignal: signal } });
+  await readStream(call, open, {
+    read: (chunk) => {
+      chunks.push(chunk);
+      return answerText(chunk);
+    },
+    ended: () => chunks.some((chunk) => chunk.candidates?.[0]?.finishReason),
+    endMarker: 'a finishReason',
+  });
   return resultOf(chunks, params.model);
 }
 
