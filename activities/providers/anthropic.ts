@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { StopReason, TokenUsage } from '../../common/llm';
 import { PROVIDER_FACTS } from '../../common/providers';
 import type { ProviderAdapter, ProviderErrorInfo } from './adapter';
-import { readStream, withResponseFormat, type AdapterCall, type ProviderResult } from './common';
+import { readStream, systemApart, type AdapterCall, type ProviderResult } from './common';
 
 /** Anthropic requires max_tokens; used when a participant sets no maxOutputTokens. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
@@ -87,15 +87,12 @@ async function callAnthropic(client: Anthropic, call: AdapterCall): Promise<Prov
 
 function requestParams(call: AdapterCall): MessageParams {
   const { request } = call;
-  const messages = withResponseFormat(call.messages, request.responseFormat);
-  const system = messages.filter((message) => message.role === 'system').map((message) => message.content);
+  const { system, turns } = systemApart(call);
   return {
     model: request.model.model,
     max_tokens: request.maxOutputTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-    ...(system.length > 0 && { system: system.join('\n\n') }),
-    messages: messages.flatMap((message) =>
-      message.role === 'system' ? [] : [{ role: message.role, content: message.content }],
-    ),
+    ...(system !== undefined && { system }),
+    messages: turns.map(({ role, content }) => ({ role, content })),
     ...(request.temperature !== undefined && {
       temperature: Math.min(request.temperature, ANTHROPIC_MAX_TEMPERATURE),
     }),

@@ -109,3 +109,18 @@ export function withResponseFormat(
       : message,
   );
 }
+
+/** A conversation's turns, without its system messages. */
+export type Turn = ChatMessage & { role: 'user' | 'assistant' };
+
+/**
+ * The call's messages (in its response format) for a provider that takes the system prompt apart
+ * from the turns (Anthropic's `system`, Gemini's `systemInstruction`): the system messages joined,
+ * undefined when there are none, and the other turns in order.
+ */
+export function systemApart(call: AdapterCall): { system: string | undefined; turns: Turn[] } {
+  const messages = withResponseFormat(call.messages, call.request.responseFormat);
+  const system = messages.filter((message) => message.role === 'system').map((message) => message.content);
+  const turns = messages.filter((message): message is Turn => message.role !== 'system');
+  return { system: system.length > 0 ? system.join('\n\n') : undefined, turns };
+}

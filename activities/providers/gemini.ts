@@ -1,7 +1,7 @@
 import type { GenerateContentParameters, GenerateContentResponse, GoogleGenAI } from '@google/genai';
 import { PROVIDER_FACTS } from '../../common/providers';
 import type { ProviderAdapter } from './adapter';
-import { readStream, withResponseFormat, type AdapterCall, type ProviderResult } from './common';
+import { readStream, systemApart, type AdapterCall, type ProviderResult } from './common';
 import { answerText, describeError, resultOf } from './geminiResponse';
 
 /**
@@ -79,17 +79,15 @@ async function callGemini(client: GeminiClient, call: AdapterCall): Promise<Prov
 
 function requestParams(call: AdapterCall): GenerateContentParameters {
   const { request } = call;
-  const messages = withResponseFormat(call.messages, request.responseFormat);
-  const system = messages.filter((message) => message.role === 'system').map((message) => message.content);
+  const { system, turns } = systemApart(call);
   return {
     model: request.model.model,
-    contents: messages.flatMap((message) =>
-      message.role === 'system'
-        ? []
-        : [{ role: message.role === 'assistant' ? 'model' : 'user', parts: [{ text: message.content }] }],
-    ),
+    contents: turns.map(({ role, content }) => ({
+      role: role === 'assistant' ? 'model' : 'user',
+      parts: [{ text: content }],
+    })),
     config: {
-      ...(system.length > 0 && { systemInstruction: system.join('\n\n') }),
+      ...(system !== undefined && { systemInstruction: system }),
       ...(request.temperature !== undefined && { temperature: request.temperature }),
       ...(request.maxOutputTokens !== undefined && { maxOutputTokens: request.maxOutputTokens }),
       ...(request.responseFormat === 'json' && { responseMimeType: 'application/json' }),
