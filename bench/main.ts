@@ -13,7 +13,7 @@ import { measureConcurrency } from './concurrency';
 import { createBenchContext, type BenchContext } from './harness';
 import { measureLongSession } from './longSession';
 import { loadAverage, machineLine } from './machine';
-import { parseOptions, type BenchOptions } from './options';
+import { parseOptions, type BenchOptions, type Measurement } from './options';
 import { measureOverhead } from './overhead';
 import { measureParallel } from './parallel';
 import { measureRecovery } from './recovery';
@@ -55,44 +55,69 @@ async function run(options: BenchOptions): Promise<BenchResults> {
   }
 }
 
+/** One measurement: its name for `--only`, what its log line says it does, and how it is run. */
+interface Step {
+  name: Measurement;
+  says: (options: BenchOptions) => string;
+  /** Measures, given what ran before it; returns its part of the results. */
+  run: (ctx: BenchContext, results: Partial<BenchResults>) => Promise<Partial<BenchResults>>;
+}
+
+/** The measurements in the order they run (cluster's reuses concurrency's levels). */
+const STEPS: readonly Step[] = [
+  {
+    name: 'overhead',
+    says: () => 'overhead per turn: direct vs through council, zero model latency',
+    run: async (ctx) => ({ overhead: await measureOverhead(ctx) }),
+  },
+  {
+    name: 'parallel',
+    says: () => 'parallel efficiency: broadcast of 16, 1 s model latency',
+    run: async (ctx) => ({ parallel: await measureParallel(ctx) }),
+  },
+  {
+    name: 'concurrency',
+    says: ({ levels }) => `concurrency: ${levels.join(', ')} sessions of 5 participants, 1 s latency`,
+    run: async (ctx) => ({ concurrency: await measureConcurrency(ctx) }),
+  },
+  {
+    name: 'long',
+    says: ({ turns }) => `long session: ${turns} turns with continue-as-new`,
+    run: async (ctx) => ({ longSession: await measureLongSession(ctx) }),
+  },
+  {
+    name: 'recovery',
+    says: () => 'recovery: SIGKILL the worker, start a new one',
+    run: async (ctx) => ({ recovery: await measureRecovery(ctx) }),
+  },
+  {
+    name: 'codec',
+    says: () => 'codec: per-turn cost of the blob store, small and 256 KiB answers',
+    run: async (ctx) => ({ codec: await measureCodec(ctx) }),
+  },
+  {
+    name: 'cluster',
+    says: () => 'cluster: the concurrency levels on the production server with PostgreSQL',
+    run: async (ctx, results) => ({ cluster: await measureCluster(ctx, results.concurrency) }),
+  },
+  {
+    name: 'streaming',
+    says: () => 'streaming: tokens-to-screen latency, history and server CPU with and without a watcher',
+    run: async (ctx) => ({ streaming: await measureStreaming(ctx) }),
+  },
+  {
+    name: 'start',
+    says: () => 'start: the built CLI, `council run --simulate`, warm and fresh data dir, vs node -e ""',
+    run: async (ctx) => ({ start: await measureStart(ctx) }),
+  },
+];
+
 async function measureAll(ctx: BenchContext): Promise<Partial<BenchResults>> {
-  const { only } = ctx.options;
   const results: Partial<BenchResults> = {};
-  if (only.includes('overhead')) {
-    ctx.log('1/9 overhead per turn: direct vs through council, zero model latency');
-    results.overhead = await measureOverhead(ctx);
-  }
-  if (only.includes('parallel')) {
-    ctx.log('2/9 parallel efficiency: broadcast of 16, 1 s model latency');
-    results.parallel = await measureParallel(ctx);
-  }
-  if (only.includes('concurrency')) {
-    ctx.log(`3/9 concurrency: ${ctx.options.levels.join(', ')} sessions of 5 participants, 1 s latency`);
-    results.concurrency = await measureConcurrency(ctx);
-  }
-  if (only.includes('long')) {
-    ctx.log(`4/9 long session: ${ctx.options.turns} turns with continue-as-new`);
-    results.longSession = await measureLongSession(ctx);
-  }
-  if (only.includes('recovery')) {
-    ctx.log('5/9 recovery: SIGKILL the worker, start a new one');
-    results.recovery = await measureRecovery(ctx);
-  }
-  if (only.includes('codec')) {
-    ctx.log('6/9 codec: per-turn cost of the blob store, small and 256 KiB answers');
-    results.codec = await measureCodec(ctx);
-  }
-  if (only.includes('cluster')) {
-    ctx.log(`7/9 cluster: the concurrency levels on the production server with PostgreSQL`);
-    results.cluster = await measureCluster(ctx, results.concurrency);
-  }
-  if (only.includes('streaming')) {
-    ctx.log('8/9 streaming: tokens-to-screen latency, history and server CPU with and without a watcher');
-    results.streaming = await measureStreaming(ctx);
-  }
-  if (only.includes('start')) {
-    ctx.log('9/9 start: the built CLI, `council run --simulate`, warm and fresh data dir, vs node -e ""');
-    results.start = await measureStart(ctx);
+  for (const [index, step] of STEPS.entries()) {
+    if (!ctx.options.only.includes(step.name)) continue;
+    ctx.log(`${index + 1}/${STEPS.length} ${step.says(ctx.options)}`);
+    Object.assign(results, await step.run(ctx, results));
   }
   return results;
 }

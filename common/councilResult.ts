@@ -93,8 +93,8 @@ export interface CallCharge {
   downgradedTo?: string;
 }
 
-/** The synthesizer's conclusion. */
-export interface SynthesisOutput {
+/** The synthesizer's conclusion; under a budget, what the budget charged its call. */
+export interface SynthesisOutput extends CallCharge {
   synthesizerName: string;
   /** `skipped` when every expert failed: there was nothing to synthesize. */
   status: 'done' | 'failed' | 'skipped';
@@ -103,10 +103,6 @@ export interface SynthesisOutput {
   error?: { type: string; message: string };
   /** Identity of the worker that made the synthesis call; absent when unknown. */
   servedBy?: string;
-  /** Under a budget: what the call cost in USD as the budget counted it. */
-  costUsd?: number;
-  /** Under a budget that downgrades: `provider/model` the call was sent to instead. */
-  downgradedTo?: string;
 }
 
 /** Tokens spent: in all, by expert id, and by the synthesizer. */

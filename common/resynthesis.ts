@@ -1,13 +1,13 @@
 import { defineQuery } from '@temporalio/workflow';
 import { z } from 'zod';
 import {
-  MESSAGE_TYPES,
   type CouncilContext,
   type CouncilWorkflowInput,
   type ExpertMessageData,
   type ExpertOutput,
 } from './council';
 import { LIMITS } from './defaults';
+import { storedMessageFields } from './savedConversation';
 import { jsonBytes } from './size';
 
 /**
@@ -33,23 +33,9 @@ const recordedOutputSchema = z
   // re-synthesis comes after the late answers are in, and reads them all.
   .strip();
 
+/** The source's messages, as stored; `late` is read and dropped: a re-synthesis reads them all. */
 const recordedMessageSchema = z
-  .object({
-    id: z.string().min(1),
-    sender: z.string().min(1),
-    senderName: z.string(),
-    recipient: z.string().optional(),
-    recipients: z.array(z.string()).optional(),
-    audience: z.string().optional(),
-    priority: z.literal('urgent').optional(),
-    content: z.string(),
-    timestamp: z.string(),
-    type: z.enum(MESSAGE_TYPES),
-    replyTo: z.string().optional(),
-    context: z.record(z.string(), z.unknown()).optional(),
-    /** Read and dropped: a re-synthesis comes after the late answers are in, and reads them all. */
-    late: z.boolean().optional(),
-  })
+  .object(storedMessageFields)
   .strict()
   .transform(({ late: _late, ...message }) => message);
 

@@ -23,7 +23,8 @@ export const SAVED_CONVERSATION_VERSION = 1;
 /** Most messages a council starts from: a saved transcript is bounded in bytes well before this. */
 export const MAX_PRIOR_MESSAGES = 2_000;
 
-const storedMessageFields = {
+/** A council's stored message, every field bounded: what a saved file, a carried or a reused transcript holds. */
+export const storedMessageFields = {
   id: z.string().min(1).max(200),
   sender: z.string().min(1).max(64),
   senderName: z.string().max(200),

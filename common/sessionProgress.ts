@@ -2,6 +2,7 @@ import { defineQuery } from '@temporalio/workflow';
 import type { TokenUsage } from './llm';
 import type { ParticipantRole } from './participants';
 import type { ResponseKind, RoundResult, TranscriptEntry } from './sessionRound';
+import type { Unstamped } from './unstamped';
 
 /** Bounds of a session's progress log, which the session carries across continue-as-new. */
 export const SESSION_PROGRESS_LIMITS = {
@@ -72,12 +73,8 @@ export type SessionProgressEvent = EventBase &
       }
   );
 
-/** Distributes `Omit` over the event union, so each kind keeps its own fields. */
-export type NewSessionEvent = SessionProgressEvent extends infer E
-  ? E extends SessionProgressEvent
-    ? Omit<E, 'index' | 'at'>
-    : never
-  : never;
+/** A session event before the log numbers and times it. */
+export type NewSessionEvent = Unstamped<SessionProgressEvent, 'index' | 'at'>;
 
 /** One page of a session's progress log, with the transcript entries its events name (those still held). */
 export interface SessionProgressPage {

@@ -2,13 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { StopReason, TokenUsage } from '../../common/llm';
 import { PROVIDER_FACTS } from '../../common/providers';
 import type { ProviderAdapter, ProviderErrorInfo } from './adapter';
-import {
-  awaitFirstByte,
-  IncompleteStreamError,
-  withResponseFormat,
-  type AdapterCall,
-  type ProviderResult,
-} from './common';
+import { readStream, systemApart, type AdapterCall, type ProviderResult } from './common';
 
 /** Anthropic requires max_tokens; used when a participant sets no maxOutputTokens. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
@@ -54,7 +48,7 @@ function describeError(error: unknown): ProviderErrorInfo | undefined {
 /**
  * Calls the Anthropic Messages API. System messages become the `system` parameter; the rest keep
  * their order. Streams unless `request.stream === false`; a stream must begin within the first-byte
- * timeout (see {@link awaitFirstByte}). Errors are left to the caller's classifier.
+ * timeout (see {@link readStream}). Errors are left to the caller's classifier.
  */
 async function callAnthropic(client: Anthropic, call: AdapterCall): Promise<ProviderResult> {
   const params = requestParams(call);
@@ -63,45 +57,42 @@ async function callAnthropic(client: Anthropic, call: AdapterCall): Promise<Prov
     const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
     return result(text, message.stop_reason, message.usage, message.model);
   }
-  const stream = await awaitFirstByte(call, (signal) =>
-    client.messages.create({ ...params, stream: true }, { signal }),
-  );
   let content = '';
   let stopReason: string | null = null;
   let usage: AnthropicUsage = {};
   let model = params.model;
   let complete = false;
-  for await (const event of stream) {
-    call.onChunk();
-    if (event.type === 'message_start') {
-      model = event.message.model;
-      usage = { ...event.message.usage };
-    } else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
-      content += event.delta.text;
-      call.onText?.(event.delta.text);
-    } else if (event.type === 'message_delta') {
-      stopReason = event.delta.stop_reason ?? stopReason;
-      usage = mergeUsage(usage, event.usage);
-    } else if (event.type === 'message_stop') {
-      complete = true;
-    }
-  }
-  // The SDK ends the loop quietly when the request is aborted, so a missing message_stop is the only sign.
-  if (!complete) throw new IncompleteStreamError('the stream ended before message_stop');
+  const open = (signal: AbortSignal) => client.messages.create({ ...params, stream: true }, { signal });
+  await readStream(call, open, {
+    read: (event) => {
+      if (event.type === 'message_start') {
+        model = event.message.model;
+        usage = { ...event.message.usage };
+      } else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+        content += event.delta.text;
+        return event.delta.text;
+      } else if (event.type === 'message_delta') {
+        stopReason = event.delta.stop_reason ?? stopReason;
+        usage = mergeUsage(usage, event.usage);
+      } else if (event.type === 'message_stop') {
+        complete = true;
+      }
+      return undefined;
+    },
+    ended: () => complete,
+    endMarker: 'message_stop',
+  });
   return result(content, stopReason, usage, model);
 }
 
 function requestParams(call: AdapterCall): MessageParams {
   const { request } = call;
-  const messages = withResponseFormat(call.messages, request.responseFormat);
-  const system = messages.filter((message) => message.role === 'system').map((message) => message.content);
+  const { system, turns } = systemApart(call);
   return {
     model: request.model.model,
     max_tokens: request.maxOutputTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-    ...(system.length > 0 && { system: system.join('\n\n') }),
-    messages: messages.flatMap((message) =>
-      message.role === 'system' ? [] : [{ role: message.role, content: message.content }],
-    ),
+    ...(system !== undefined && { system }),
+    messages: turns.map(({ role, content }) => ({ role, content })),
     ...(request.temperature !== undefined && {
       temperature: Math.min(request.temperature, ANTHROPIC_MAX_TEMPERATURE),
     }),

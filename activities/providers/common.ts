@@ -58,6 +58,36 @@ export async function awaitFirstByte<T>(
   }
 }
 
+/** How an adapter reads its SDK's stream of chunks. */
+export interface StreamReader<Chunk> {
+  /** Takes in one chunk; returns its answer text, if any, for watchers. */
+  read(chunk: Chunk): string | undefined;
+  /** Whether the provider's end marker has arrived. */
+  ended(): boolean;
+  /** The end marker's name, for the error of a stream cut short (`a finish_reason`, `message_stop`). */
+  endMarker: string;
+}
+
+/**
+ * Streams one call: it must begin within the first-byte timeout ({@link awaitFirstByte}), every chunk
+ * heartbeats the activity and passes its text on, and the stream must end with the provider's end
+ * marker. The SDKs end the loop quietly when the request is aborted, so a missing marker is the only
+ * sign of a cut: {@link IncompleteStreamError}.
+ */
+export async function readStream<Chunk>(
+  call: AdapterCall,
+  open: (signal: AbortSignal) => Promise<AsyncIterable<Chunk>>,
+  reader: StreamReader<Chunk>,
+): Promise<void> {
+  const stream = await awaitFirstByte(call, open);
+  for await (const chunk of stream) {
+    call.onChunk();
+    const text = reader.read(chunk);
+    if (text) call.onText?.(text);
+  }
+  if (!reader.ended()) throw new IncompleteStreamError(`the stream ended before ${reader.endMarker} arrived`);
+}
+
 /**
  * Asks for JSON in words. Anthropic has no JSON flag, and OpenAI's `json_object` mode refuses a
  * prompt that does not mention JSON, so both adapters add it.
@@ -78,4 +108,19 @@ export function withResponseFormat(
       ? { ...message, content: `${message.content}\n\n${JSON_ONLY_INSTRUCTION}` }
       : message,
   );
+}
+
+/** A conversation's turns, without its system messages. */
+export type Turn = ChatMessage & { role: 'user' | 'assistant' };
+
+/**
+ * The call's messages (in its response format) for a provider that takes the system prompt apart
+ * from the turns (Anthropic's `system`, Gemini's `systemInstruction`): the system messages joined,
+ * undefined when there are none, and the other turns in order.
+ */
+export function systemApart(call: AdapterCall): { system: string | undefined; turns: Turn[] } {
+  const messages = withResponseFormat(call.messages, call.request.responseFormat);
+  const system = messages.filter((message) => message.role === 'system').map((message) => message.content);
+  const turns = messages.filter((message): message is Turn => message.role !== 'system');
+  return { system: system.length > 0 ? system.join('\n\n') : undefined, turns };
 }

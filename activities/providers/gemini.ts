@@ -1,13 +1,7 @@
 import type { GenerateContentParameters, GenerateContentResponse, GoogleGenAI } from '@google/genai';
 import { PROVIDER_FACTS } from '../../common/providers';
 import type { ProviderAdapter } from './adapter';
-import {
-  awaitFirstByte,
-  IncompleteStreamError,
-  withResponseFormat,
-  type AdapterCall,
-  type ProviderResult,
-} from './common';
+import { readStream, systemApart, type AdapterCall, type ProviderResult } from './common';
 import { answerText, describeError, resultOf } from './geminiResponse';
 
 /**
@@ -56,7 +50,7 @@ export const geminiAdapter: ProviderAdapter<GeminiClient, 'gemini'> = {
 /**
  * Calls generateContent. System messages become the `systemInstruction`; assistant turns are the
  * `model` role. Streams unless `request.stream === false`; a stream must begin within the first-byte
- * timeout (see {@link awaitFirstByte}) and end with a finishReason, or it was cut.
+ * timeout (see {@link readStream}) and end with a finishReason, or it was cut.
  */
 async function callGemini(client: GeminiClient, call: AdapterCall): Promise<ProviderResult> {
   const params = requestParams(call);
@@ -69,36 +63,31 @@ async function callGemini(client: GeminiClient, call: AdapterCall): Promise<Prov
     });
     return resultOf([response], params.model);
   }
-  const stream = await awaitFirstByte(call, (signal) =>
-    genai.models.generateContentStream({ ...params, config: { ...params.config, abortSignal: signal } }),
-  );
   const chunks: GenerateContentResponse[] = [];
-  for await (const chunk of stream) {
-    call.onChunk();
-    chunks.push(chunk);
-    const delta = answerText(chunk);
-    if (delta) call.onText?.(delta);
-  }
-  // The SDK ends the loop quietly when the request is aborted, so a missing finishReason is the only sign.
-  if (!chunks.some((chunk) => chunk.candidates?.[0]?.finishReason)) {
-    throw new IncompleteStreamError('the stream ended before a finishReason arrived');
-  }
+  const open = (signal: AbortSignal) =>
+    genai.models.generateContentStream({ ...params, config: { ...params.config, abortSignal: signal } });
+  await readStream(call, open, {
+    read: (chunk) => {
+      chunks.push(chunk);
+      return answerText(chunk);
+    },
+    ended: () => chunks.some((chunk) => chunk.candidates?.[0]?.finishReason),
+    endMarker: 'a finishReason',
+  });
   return resultOf(chunks, params.model);
 }
 
 function requestParams(call: AdapterCall): GenerateContentParameters {
   const { request } = call;
-  const messages = withResponseFormat(call.messages, request.responseFormat);
-  const system = messages.filter((message) => message.role === 'system').map((message) => message.content);
+  const { system, turns } = systemApart(call);
   return {
     model: request.model.model,
-    contents: messages.flatMap((message) =>
-      message.role === 'system'
-        ? []
-        : [{ role: message.role === 'assistant' ? 'model' : 'user', parts: [{ text: message.content }] }],
-    ),
+    contents: turns.map(({ role, content }) => ({
+      role: role === 'assistant' ? 'model' : 'user',
+      parts: [{ text: content }],
+    })),
     config: {
-      ...(system.length > 0 && { systemInstruction: system.join('\n\n') }),
+      ...(system !== undefined && { systemInstruction: system }),
       ...(request.temperature !== undefined && { temperature: request.temperature }),
       ...(request.maxOutputTokens !== undefined && { maxOutputTokens: request.maxOutputTokens }),
       ...(request.responseFormat === 'json' && { responseMimeType: 'application/json' }),

@@ -2,13 +2,7 @@ import OpenAI from 'openai';
 import type { StopReason, TokenUsage } from '../../common/llm';
 import { PROVIDER_FACTS } from '../../common/providers';
 import type { ClientSettings, ProviderAdapter, ProviderErrorInfo } from './adapter';
-import {
-  awaitFirstByte,
-  IncompleteStreamError,
-  withResponseFormat,
-  type AdapterCall,
-  type ProviderResult,
-} from './common';
+import { readStream, withResponseFormat, type AdapterCall, type ProviderResult } from './common';
 
 /** Sent to OpenAI-compatible servers that take no key (Ollama, llama.cpp): the SDK insists on one. */
 const NO_KEY = 'no-key';
@@ -72,28 +66,28 @@ async function callOpenAI(client: OpenAI, call: AdapterCall, compatible: boolean
     const choice = completion.choices[0];
     return result(choice?.message.content ?? '', choice?.finish_reason, completion.usage, completion.model);
   }
-  const stream = await awaitFirstByte(call, (signal) =>
-    client.chat.completions.create(
-      { ...params, stream: true, stream_options: { include_usage: true } },
-      { signal },
-    ),
-  );
   let content = '';
   let finishReason: FinishReason | undefined;
   let usage: OpenAI.CompletionUsage | undefined;
   let model = params.model;
-  for await (const chunk of stream) {
-    call.onChunk();
-    model = chunk.model || model;
-    const choice = chunk.choices[0];
-    const delta = choice?.delta.content ?? '';
-    content += delta;
-    call.onText?.(delta);
-    finishReason = choice?.finish_reason ?? finishReason;
-    usage = chunk.usage ?? usage;
-  }
-  // The SDK ends the loop quietly when the request is aborted, so a missing finish_reason is the only sign.
-  if (!finishReason) throw new IncompleteStreamError('the stream ended before a finish_reason arrived');
+  const open = (signal: AbortSignal) =>
+    client.chat.completions.create(
+      { ...params, stream: true, stream_options: { include_usage: true } },
+      { signal },
+    );
+  await readStream(call, open, {
+    read: (chunk) => {
+      model = chunk.model || model;
+      const choice = chunk.choices[0];
+      const delta = choice?.delta.content ?? '';
+      content += delta;
+      finishReason = choice?.finish_reason ?? finishReason;
+      usage = chunk.usage ?? usage;
+      return delta;
+    },
+    ended: () => Boolean(finishReason),
+    endMarker: 'a finish_reason',
+  });
   return result(content, finishReason, usage, model);
 }
 

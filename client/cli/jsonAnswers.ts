@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storedMessageFields } from '../../common/savedConversation';
 import { failure, isoTime, usage } from './jsonParts';
 
 // The parts every document about a run shares: an answer, a message, a person's message, the stats.
@@ -24,19 +25,8 @@ export const answerJson = z.object({
 
 /** A message of a council (an expert's, or a person's with `sender: "human"`). */
 export const messageJson = z.object({
-  id: z.string(),
-  sender: z.string(),
-  senderName: z.string(),
-  recipient: z.string().optional(),
-  /** The experts a role, group or list address reached; `audience` names the role or group. */
-  recipients: z.array(z.string()).optional(),
-  audience: z.string().optional(),
-  priority: z.literal('urgent').optional(),
-  content: z.string(),
+  ...storedMessageFields,
   timestamp: isoTime,
-  type: z.string(),
-  replyTo: z.string().optional(),
-  context: z.record(z.string(), z.unknown()).optional(),
   /**
    * `show` with filters or `--stats`: the round it was written in (a carried message's round where it
    * was written; 0 if it came without one), the turn's phase, and whether the council carried it over.

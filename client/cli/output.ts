@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import type { CallCharge } from '../../common/council';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
 import { printable } from './sanitize';
 import { terminalWidth, wrapText } from './wrap';
@@ -9,18 +10,17 @@ import { JSON_SCHEMA_VERSION, type JsonDocument } from './jsonOutput';
 /** Exit codes: success, error (nothing or nothing useful ran), partial failure (some participants failed). */
 export { ExitCode };
 
-/** One participant's (or expert's, or the synthesizer's) outcome, as every command prints it. */
-export interface AnswerRow {
+/**
+ * One participant's (or expert's, or the synthesizer's) outcome, as every command prints it; under a
+ * budget, what the budget charged the call and where it sent it.
+ */
+export interface AnswerRow extends CallCharge {
   name: string;
   role: string;
   status: 'ok' | 'failed' | 'skipped';
   content: string;
   tokenUsage: TokenUsage;
   error?: { type: string; message: string };
-  /** USD the call cost as the session's budget counted it (only under a budget). */
-  costUsd?: number;
-  /** `provider/model` the budget sent the call to instead of the participant's own (`onExhausted: downgrade`). */
-  downgradedTo?: string;
   /** A hedged council's expert whose backup answered first: the backup's name. */
   hedgedBy?: string;
   /** A session response's kind (`synthesis`, `assignment`); absent for a plain answer. */

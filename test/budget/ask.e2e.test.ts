@@ -84,6 +84,8 @@ describe('onExhausted: ask on the real dev server, LLM served by aimock', () => 
     await untilWaiting(session);
     expect((await session.view()).budget?.waiting).toMatchObject({ participant: 'Dear', needed: { usd: 1 } });
     expect(speakers()).toEqual(['Cheap']);
+    // Held by the budget, Dear has not begun: its log shows the wait alone.
+    expect(await stepsOf(session, 'Dear')).toEqual(['budget waiting']);
 
     const raised = await session.raiseBudget({ byUsd: 1 });
     expect(raised.limit.maxCostUsd).toBe(1.5);
@@ -100,11 +102,11 @@ describe('onExhausted: ask on the real dev server, LLM served by aimock', () => 
     expect(view.budget?.spent.usd).toBeCloseTo(0.006, 9);
     const description = await harness.client.workflow.getHandle(session.sessionId).describe();
     expect(description.typedSearchAttributes.get(CouncilStatusKey)).toBe('idle');
-    // The progress log tells the wait and how it ended, in order, between Dear's thinking and its answer.
+    // The progress log tells the wait and how it ended, in order; Dear thinks only once admitted.
     expect(await stepsOf(session, 'Dear')).toEqual([
-      'call thinking',
       'budget waiting',
       'budget room',
+      'call thinking',
       'call done',
     ]);
   });
@@ -122,8 +124,8 @@ describe('onExhausted: ask on the real dev server, LLM served by aimock', () => 
     expect(dear).toMatchObject({ status: 'skipped', error: { type: FailureType.BudgetExhausted } });
     expect(dear?.error?.message).toMatch(/a person stopped it/);
     expect(speakers()).toEqual(['Cheap']);
+    // A refused call never began: no thinking in its log.
     expect(await stepsOf(session, 'Dear')).toEqual([
-      'call thinking',
       'budget waiting',
       'budget stopped person',
       'call skipped BudgetExhausted',

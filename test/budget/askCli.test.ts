@@ -104,8 +104,8 @@ describe('`council budget raise|stop` against a run waiting for its budget', () 
       60_000,
       200,
     );
-    // B's call began (its progress log says thinking, then the wait) and the budget holds it before
-    // any request: the model has heard from A only, and B has no answer.
+    // The budget holds B's call before it begins (its progress log says waiting, not thinking) and
+    // before any request: the model has heard from A only, and B has no answer.
     expect(chatRequests(mock).map(speakerOf)).toEqual(['A']);
     expect(run.output.stderr).not.toMatch(/B: done/);
     const raised = await runCli(['budget', 'raise', 'budget-ask-raise', '--by-usd', '1'], env);

@@ -7,6 +7,7 @@ import {
   type ProgressRequest,
 } from '../../common/councilApi';
 import { jsonBytes } from '../../common/size';
+import type { Unstamped } from '../../common/unstamped';
 import { nextIndex, readPage, type OffsetLogState } from '../shared/offsetLog';
 import type { CouncilTranscript } from './councilTranscript';
 import type { MessageStamp } from './messages';
@@ -18,12 +19,8 @@ export interface LedgerClock {
   now(): string;
 }
 
-/** Distributes `Omit` over the event union, so each kind keeps its own fields. */
-export type NewEvent = ProgressEvent extends infer E
-  ? E extends ProgressEvent
-    ? Omit<E, 'seq' | 'at'>
-    : never
-  : never;
+/** A council event before the log numbers and times it. */
+export type NewEvent = Unstamped<ProgressEvent, 'seq' | 'at'>;
 
 /** Where the council is, as a progress page reports it. */
 export interface PageState {

@@ -20,6 +20,12 @@ import { findParticipant } from './state';
 /** Patch id of the change that shows a supervisor which workers failed (it saw only the answers). */
 const FAILURES_SHOWN_PATCH = 'session-failures-shown';
 
+/**
+ * Patch id of the change that logs a budgeted call's `thinking` once the budget admits it: runs
+ * recorded before logged it ahead of the budget's gate, so a held call read thinking, then waiting.
+ */
+export const THINKING_ADMITTED_PATCH = 'thinking-after-budget';
+
 const failedOrSkipped = (response: ParticipantResponse) => response.status !== 'ok';
 
 /** What one participant's call needs of the round it is made in, fixed as the round starts. */
@@ -63,8 +69,12 @@ export function participantCaller(setting: RoundCallSetting): RoundContext['invo
       });
       return removed;
     }
-    mark(spec.name, 'thinking');
-    logProgress(state, { kind: 'call', round, participant: spec.name, role: spec.role, state: 'thinking' });
+    const begin = () => {
+      mark(spec.name, 'thinking');
+      logProgress(state, { kind: 'call', round, participant: spec.name, role: spec.role, state: 'thinking' });
+    };
+    const beginsWhenAdmitted = budget !== undefined && patched(THINKING_ADMITTED_PATCH);
+    if (!beginsWhenAdmitted) begin();
     // Late: started in the round, ended after a quorum or deadline closed it (evaluators start after).
     const startedOpen = !closer.isClosed();
     // Within its share of the round: half for the turn at most, the rest for the history (the
@@ -81,6 +91,7 @@ export function participantCaller(setting: RoundCallSetting): RoundContext['invo
       maxAnswerBytes: shares.answer,
       inFlight,
       budget,
+      ...(beginsWhenAdmitted && { onAdmitted: begin }),
     });
     const response: ParticipantResponse = {
       participantName: spec.name,

@@ -11,6 +11,7 @@ import {
   type BudgetView,
   type LedgerState,
 } from '../../common/budget';
+import type { CallCharge } from '../../common/council';
 import { DEFAULT_RETRY } from '../../common/defaults';
 import type { ChatMessage, ModelSpec } from '../../common/llm';
 import { priceOf, type Price, type PricedModel } from '../../common/prices';
@@ -170,7 +171,7 @@ export class BudgetGate {
 }
 
 /** A call's budget fields alone (none without a budget, or for a refused call), for the records that carry them. */
-export function chargeOf(outcome: CallOutcome): { costUsd?: number; downgradedTo?: string } {
+export function chargeOf(outcome: CallOutcome): CallCharge {
   return {
     ...(outcome.costUsd !== undefined && { costUsd: outcome.costUsd }),
     ...(outcome.downgradedTo && { downgradedTo: outcome.downgradedTo }),

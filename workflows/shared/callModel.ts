@@ -7,6 +7,7 @@ import {
   proxyActivities,
 } from '@temporalio/workflow';
 import type { LlmActivities } from '../../activities';
+import type { CallCharge } from '../../common/council';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS, LIMITS } from '../../common/defaults';
 import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../../common/failures';
 import type { ChatMessage, LlmRequest, LlmResponse } from '../../common/llm';
@@ -16,17 +17,13 @@ import { modelName } from '../../common/budget';
 import type { BudgetGate } from './budget';
 import { CALL_IDS_PATCH, callSummary, type CallIds, type CallSite } from './callIds';
 
-/** What one participant call ended with: an answer, or why there is none. */
+/** What one call ended with (an answer, or why there is none) and, under a budget, its charge. */
 export type CallOutcome = (
   | { status: 'ok'; response: LlmResponse }
   | { status: 'failed'; error: { type: string; message: string } }
   | { status: 'skipped'; error: { type: 'Skipped' | typeof FailureType.BudgetExhausted; message: string } }
-) & {
-  /** What the call cost in USD as its session's budget counted it; only under a budget. */
-  costUsd?: number;
-  /** `provider/model` the budget sent the call to instead of the caller's own model (`downgrade`). */
-  downgradedTo?: string;
-};
+) &
+  CallCharge;
 
 /**
  * A model call's own settings: the model, its sampling, retry policy and timeouts. A session
@@ -63,6 +60,8 @@ export interface CallOptions {
   inFlight?: InFlightCalls;
   /** The session's budget: the call reserves its worst case first, and is refused when it does not fit. */
   budget?: BudgetGate;
+  /** Hears that the budget admitted the call (after any wait for a person), just before it is sent. */
+  onAdmitted?: () => void;
 }
 
 /**
@@ -104,6 +103,7 @@ export async function callModel(
   if (typeof hold === 'string') {
     return { status: 'skipped', error: { type: FailureType.BudgetExhausted, message: hold } };
   }
+  options.onAdmitted?.();
   // An id per call makes a reordering of calls a determinism error on replay, not a silent swap.
   const identity = patched(CALL_IDS_PATCH)
     ? { activityId: options.ids.next(options.site), summary: callSummary(options.site) }
