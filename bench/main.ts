@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: measures council's overhead, parallel efficiency, concurrency, long sessions,
- * recovery, the blob store's cost (codec), token streaming and the CLI's start on a local Temporal dev server, and writes
+ * recovery, the blob store's cost (codec), token streaming, the CLI's start and local model calls on a local Temporal dev server, and writes
  * results/latest.json, results/report.md and results/latency-by-concurrency.svg.
  * `npm run bench -- --help` lists the flags.
  */
@@ -11,6 +11,7 @@ import { measureCluster } from './cluster';
 import { measureCodec } from './codec';
 import { measureConcurrency } from './concurrency';
 import { createBenchContext, type BenchContext } from './harness';
+import { measureLocalCall } from './localCall';
 import { measureLongSession } from './longSession';
 import { loadAverage, machineLine } from './machine';
 import { parseOptions, type BenchOptions } from './options';
@@ -59,40 +60,44 @@ async function measureAll(ctx: BenchContext): Promise<Partial<BenchResults>> {
   const { only } = ctx.options;
   const results: Partial<BenchResults> = {};
   if (only.includes('overhead')) {
-    ctx.log('1/9 overhead per turn: direct vs through council, zero model latency');
+    ctx.log('1/10 overhead per turn: direct vs through council, zero model latency');
     results.overhead = await measureOverhead(ctx);
   }
   if (only.includes('parallel')) {
-    ctx.log('2/9 parallel efficiency: broadcast of 16, 1 s model latency');
+    ctx.log('2/10 parallel efficiency: broadcast of 16, 1 s model latency');
     results.parallel = await measureParallel(ctx);
   }
   if (only.includes('concurrency')) {
-    ctx.log(`3/9 concurrency: ${ctx.options.levels.join(', ')} sessions of 5 participants, 1 s latency`);
+    ctx.log(`3/10 concurrency: ${ctx.options.levels.join(', ')} sessions of 5 participants, 1 s latency`);
     results.concurrency = await measureConcurrency(ctx);
   }
   if (only.includes('long')) {
-    ctx.log(`4/9 long session: ${ctx.options.turns} turns with continue-as-new`);
+    ctx.log(`4/10 long session: ${ctx.options.turns} turns with continue-as-new`);
     results.longSession = await measureLongSession(ctx);
   }
   if (only.includes('recovery')) {
-    ctx.log('5/9 recovery: SIGKILL the worker, start a new one');
+    ctx.log('5/10 recovery: SIGKILL the worker, start a new one');
     results.recovery = await measureRecovery(ctx);
   }
   if (only.includes('codec')) {
-    ctx.log('6/9 codec: per-turn cost of the blob store, small and ~300 KB answers');
+    ctx.log('6/10 codec: per-turn cost of the blob store, small and ~300 KB answers');
     results.codec = await measureCodec(ctx);
   }
   if (only.includes('cluster')) {
-    ctx.log(`7/9 cluster: the concurrency levels on the production server with PostgreSQL`);
+    ctx.log(`7/10 cluster: the concurrency levels on the production server with PostgreSQL`);
     results.cluster = await measureCluster(ctx, results.concurrency);
   }
   if (only.includes('streaming')) {
-    ctx.log('8/9 streaming: tokens-to-screen latency, history and server CPU with and without a watcher');
+    ctx.log('8/10 streaming: tokens-to-screen latency, history and server CPU with and without a watcher');
     results.streaming = await measureStreaming(ctx);
   }
   if (only.includes('start')) {
-    ctx.log('9/9 start: the built CLI, `council run --simulate`, warm and fresh data dir, vs node -e ""');
+    ctx.log('9/10 start: the built CLI, `council run --simulate`, warm and fresh data dir, vs node -e ""');
     results.start = await measureStart(ctx);
+  }
+  if (only.includes('localcall')) {
+    ctx.log('10/10 local calls: one-participant turns as regular vs local activities, zero model latency');
+    results.localCall = await measureLocalCall(ctx);
   }
   return results;
 }
