@@ -56,3 +56,14 @@ export function refineLocalCall(settings: CallMode, ctx: z.RefinementCtx): void 
   for (const message of localCallProblems(settings))
     ctx.addIssue({ code: 'custom', path: ['callAs'], message });
 }
+
+/**
+ * The line `council run` prints when some callers of a config are local: their answers appear whole,
+ * since a local call has no heartbeat to carry streamed text. Undefined when none is.
+ */
+export function localCallNote(callers: ReadonlyArray<{ name: string; callAs?: CallAs }>): string | undefined {
+  const names = callers.filter((caller) => caller.callAs === 'local').map((caller) => caller.name);
+  if (names.length === 0) return undefined;
+  const called = names.length === 1 ? 'is called as a local activity' : 'are called as local activities';
+  return `Note: ${names.join(', ')} ${called} (callAs: local): no streamed tokens, each answer appears whole when its call ends`;
+}
