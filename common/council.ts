@@ -10,7 +10,7 @@ import { checkMessageWebhook, messageWebhookSchema } from './messageWebhook';
 import { jsonStringBytes } from './size';
 import { nameSchema } from './names';
 import { modelCallSettings, promptSchema } from './participants';
-import { refineLocalCall } from './localCall';
+import { localCallTimerProblems, refineLocalCall } from './localCall';
 import { checkPeerReview, peerReviewConfigSchema } from './peerReview';
 import { checkQuorum, quorumFields } from './quorum';
 
@@ -179,6 +179,13 @@ export const councilContextSchema = z
     checkGroups(context, ctx);
     checkCouncilBudget(context, ctx);
     checkMessageWebhook(context, ctx);
+    const experts = context.activeExperts.map((expert) => ({
+      ...expert,
+      hedged: typeof expert.hedge === 'object' || (context.hedge !== undefined && expert.hedge !== false),
+    }));
+    for (const { index, message } of localCallTimerProblems(experts, context)) {
+      ctx.addIssue({ code: 'custom', path: ['activeExperts', index, 'callAs'], message });
+    }
   });
 export type CouncilContext = z.infer<typeof councilContextSchema>;
 export type CouncilContextInput = z.input<typeof councilContextSchema>;

@@ -1,6 +1,8 @@
 import type { temporal } from '@temporalio/proto';
 import { FailureType } from '../../common/failures';
+import { councilContextSchema } from '../../common/council';
 import { participantSpecSchema, type ParticipantSpecInput } from '../../common/participants';
+import { sessionConfigSchema } from '../../common/sessionInputs';
 import { LOCAL_CALL_LIMITS } from '../../common/localCall';
 import { MultiParticipantSession } from '../../client/api/session';
 import { MODEL_CALL_ACTIVITY } from '../../activities/types';
@@ -79,5 +81,36 @@ describe('participants called as local activities (callAs: local)', () => {
     expect(
       participantSpecSchema.safeParse(participant('A', { timeouts: { attemptMs: 600_000 } })).success,
     ).toBe(true);
+  });
+
+  it('refuses a local caller where a timer must cut its wait short: a quorum, a deadline, a hedge', async () => {
+    const timed = sessionConfigSchema.safeParse({
+      strategy: 'broadcast',
+      deadlineMs: 1000,
+      participants: [participant('A'), participant('B', { callAs: 'local' })],
+    });
+    expect(timed.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      [
+        'participants.1.callAs',
+        expect.stringContaining("B is called as a local activity (callAs: local), which the round's quorum"),
+      ],
+    ]);
+    // Joining later is refused the same way, by the workflow.
+    const quorum = await MultiParticipantSession.create(
+      bench.harness.client,
+      { strategy: 'broadcast', quorum: 1, participants: [participant('A'), participant('B')] },
+      { taskQueue: bench.harness.taskQueue },
+    );
+    await expect(quorum.addParticipant('C', model, 'panelist', { callAs: 'local' })).rejects.toThrow(
+      /C is called as a local activity .*Drop callAs: local, or quorum and deadlineMs/,
+    );
+    await quorum.close();
+    const hedge = { afterMs: 1000, backup: { model } };
+    const expert = { id: 'a', name: 'A', model, callAs: 'local' } as const;
+    const context = { task: 'Decide.', mode: 'parallel', synthesisConfig: { model } } as const;
+    const hedged = councilContextSchema.safeParse({ ...context, activeExperts: [expert], hedge });
+    expect(hedged.error?.issues[0]?.message).toMatch(/which a hedge cannot cut short.*or the hedge$/);
+    const optedOut = { ...context, activeExperts: [{ ...expert, hedge: false }], hedge };
+    expect(councilContextSchema.safeParse(optedOut).success).toBe(true);
   });
 });
