@@ -21,6 +21,7 @@ const UNIT_TESTS = [
   'test/cli/wrap.test.ts', // word wrapping of answers on a terminal
   'test/cli/describeError.test.ts', // the one line the CLI prints for an error
   'test/budget/ledger.test.ts', // budget ledger arithmetic, price table, budget config problems
+  'test/client/updateRetry.test.ts', // which failed updates are asked again
 ];
 
 /** @type {import('jest').Config} */

@@ -41,15 +41,23 @@ export {
 } from './api/councilRead';
 export { cancelRun, findRun, type FoundRun, type RunMemo } from './api/runs';
 export { listRuns, type RunFilter, type RunRow } from './api/runRow';
-export { awaitRoundEnd } from './api/sessionRoundEnd';
+export { awaitRoundEnd, type AwaitRoundEndOptions } from './api/sessionRoundEnd';
 export {
+  ROUND_WATCH_MAX_MS,
   watchSessionRound,
   type RoundCallState,
   type RoundParticipant,
   type SessionRoundProgress,
   type SessionRoundWatch,
+  type SessionRoundWatchEnd,
   type WatchSessionRoundOptions,
 } from './api/sessionRoundWatch';
+export {
+  sessionProgressQuery,
+  SESSION_PROGRESS_LIMITS,
+  type SessionProgressEvent,
+  type SessionProgressPage,
+} from '../common/sessionProgress';
 export { councilRetries, type CallRetry } from './api/pendingCalls';
 export { resynthesizeCouncil, startResynthesis, type ResynthesisOptions } from './api/resynthesize';
 export { startSessionResynthesis, type SessionResynthesisOptions } from './api/sessionResynthesis';

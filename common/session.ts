@@ -3,6 +3,7 @@ import type { ChatMessage, TokenUsage } from './llm';
 import type { OrchestrationStrategy, ParticipantSpec } from './participants';
 import type { SessionConfig } from './sessionInputs';
 import type { TranscriptEntry } from './sessionRound';
+import type { SessionProgressEvent } from './sessionProgress';
 
 // A client's inputs and a round's results have modules of their own; importers keep this path.
 export * from './sessionInputs';
@@ -68,6 +69,11 @@ export interface SessionState {
   strategyState?: Record<string, unknown>;
   /** The budget's ledger, when the config sets a budget (absent in states carried before budgets). */
   ledger?: LedgerState;
+  /**
+   * The progress log (common/sessionProgress.ts): its newest events and how many were dropped,
+   * carried so indices stay monotonic across runs. Absent until the first event is logged.
+   */
+  progress?: { dropped: number; events: SessionProgressEvent[] };
 }
 
 export type ParticipantCallState = 'waiting' | 'thinking' | 'done' | 'failed' | 'skipped';

@@ -19,10 +19,11 @@
  * webhook, one retried and one rejected (`council-webhook`), two runs under a schedule's period
  * budget, one granted and one granted nothing, with the keeper's history (`session-period-budget`,
  * `session-period-spent`, `budget-keeper`), and a parallel council whose Critic and hedged Builder
- * are skipped by a person while their calls are held (`council-skip`), and two councils under a
+ * are skipped by a person while their calls are held (`council-skip`), two councils under a
  * schedule's period budget, one granted and one granted nothing (`council-period-budget`,
- * `council-period-spent`), and a roundRobin session with participants called as local activities
- * (`session-local-call`).
+ * `council-period-spent`), a one-round debate that waits for a person between its rounds,
+ * answered once (`council-human-wait`), and a roundRobin session with participants called as local
+ * activities (`session-local-call`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -41,6 +42,7 @@ import { startRecordingMock } from './histories/mock';
 import { recordLocalCall } from './histories/localCall';
 import { recordSessionQuorum } from './histories/sessionQuorum';
 import { recordSkippedCouncil } from './histories/skip';
+import { recordHumanWaitCouncil } from './histories/humanWait';
 import {
   recordCancelledCouncil,
   recordContinuation,
@@ -120,6 +122,7 @@ async function recordWanted(recording: Recording): Promise<void> {
   if (wanted('session-period-budget')) await recordPeriodBudget(recording);
   if (wanted('council-skip')) await recordSkippedCouncil(recording);
   if (wanted('council-period-budget')) await recordCouncilPeriodBudget(recording);
+  if (wanted('council-human-wait')) await recordHumanWaitCouncil(recording);
   if (wanted('session-local-call')) await recordLocalCall(recording);
 }
 

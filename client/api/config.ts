@@ -4,7 +4,6 @@ import type { z } from 'zod';
 import { councilContextSchema, type CouncilContextInput, type CouncilMode } from '../../common/council';
 import { formatBytes, INPUT_LIMITS } from '../../common/inputLimits';
 import type { OrchestrationStrategy } from '../../common/participants';
-import { ALL_PROVIDER_FACTS, standardKeyEnv } from '../../common/providers';
 import type { PeriodBudget } from '../../common/periodBudget';
 import type { SessionConfig } from '../../common/session';
 import { formatPath } from '../../common/validation';
@@ -45,6 +44,18 @@ export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): C
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new CouncilUserError(`cannot read config file ${file}: ${reason}`);
   }
+  return parseConfigText(text, file, overrides);
+}
+
+/**
+ * Parses (YAML or JSON) and validates a config's text; every problem names `source` (a file name, or
+ * where the text came from) and its line. Used for files, and for a config pasted in `council ui`.
+ */
+export function parseConfigText(
+  text: string,
+  source: string,
+  overrides: ConfigOverrides = {},
+): CouncilConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   const syntax = doc.errors[0];
@@ -52,12 +63,12 @@ export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): C
     const line = syntax.linePos?.[0];
     // The message's first line, without the position (given up front) and the code frame under it.
     const message = (syntax.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    throw new CouncilUserError(`${file}${line ? `:${line.line}:${line.col}` : ''}: ${message}`);
+    throw new CouncilUserError(`${source}${line ? `:${line.line}:${line.col}` : ''}: ${message}`);
   }
   return validateConfig(doc.toJS() as unknown, overrides, (issuePath) => {
     const node = doc.getIn(issuePath, true) ?? nearestNode(doc, issuePath);
     const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
-    return offset === undefined ? file : `${file}:${lineCounter.linePos(offset).line}`;
+    return offset === undefined ? source : `${source}:${lineCounter.linePos(offset).line}`;
   });
 }
 
@@ -100,32 +111,6 @@ export function validateConfig(
     ...(question ? { question } : {}),
     ...(periodBudget ? { periodBudget } : {}),
   };
-}
-
-/**
- * What `council run` uses without --config: the seed's first example, two panelists under broadcast.
- * They use the first provider (in registry order) whose key is set, so any key gets real answers.
- */
-export function defaultConfig(
-  env: Readonly<Record<string, string | undefined>>,
-  overrides: ConfigOverrides = {},
-): CouncilConfig {
-  const candidates = ALL_PROVIDER_FACTS.filter((provider) => provider.defaultModels);
-  const chosen = candidates.find((provider) => standardKeyEnv(provider, env)) ?? candidates[0];
-  const provider = chosen?.name;
-  const models = chosen?.defaultModels ?? [];
-  return validateConfig(
-    {
-      systemPrompt: 'You are participating in an AI panel discussion.',
-      strategy: 'broadcast',
-      participants: models.map((model, index) => ({
-        name: `Expert-${index + 1}`,
-        role: 'panelist',
-        model: { provider, model },
-      })),
-    },
-    overrides,
-  );
 }
 
 /** The strategy or mode a config runs under. */

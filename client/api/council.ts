@@ -31,10 +31,9 @@ import {
   type OnExpertUpdate,
   type OnStatusUpdate,
 } from './councilTypes';
-import { explainEnded } from './ended';
 import { CouncilUserError } from '../../common/userError';
 import { rejectApiKey, workflowExpert } from './seedContext';
-import { asUserError } from './sessionCalls';
+import { executeUpdateWithRetry } from './updateRetry';
 import type { OnToken } from './tokens';
 import { councilMetadata } from './webUi';
 
@@ -43,7 +42,7 @@ export interface CouncilRunOptions {
   councilId?: string;
   taskQueue?: string;
   pollIntervalMs?: number;
-  /** Called with each expert's (and the synthesizer's) text as it streams (client/api/tokens.ts). */
+  /** Called with each expert's (and the synthesizer's) text as it streams (client/tokens.ts). */
   onToken?: OnToken;
   /**
    * An earlier conversation the council goes on from (e.g. `priorConversationOf(loadConversation(file),
@@ -150,11 +149,7 @@ export async function sendHumanMessage(
   message: HumanMessageInput,
 ): Promise<ExpertMessage> {
   const handle = client.workflow.getHandle<typeof councilWorkflow>(councilId);
-  try {
-    return toExpertMessage(await handle.executeUpdate(injectHumanMessageUpdate, { args: [message] }));
-  } catch (error) {
-    throw asUserError(await explainEnded(handle, 'council', error));
-  }
+  return toExpertMessage(await executeUpdateWithRetry(handle, 'council', injectHumanMessageUpdate, message));
 }
 
 /**
@@ -163,10 +158,5 @@ export async function sendHumanMessage(
  * a CouncilUserError for an unknown expert, one with no call in flight, or a council that has ended.
  */
 export async function skipExpert(client: Client, councilId: string, expertId: string): Promise<ExpertSkip> {
-  const handle = client.workflow.getHandle<typeof councilWorkflow>(councilId);
-  try {
-    return await handle.executeUpdate(skipExpertUpdate, { args: [expertId] });
-  } catch (error) {
-    throw asUserError(await explainEnded(handle, 'council', error));
-  }
+  return executeUpdateWithRetry(client.workflow.getHandle(councilId), 'council', skipExpertUpdate, expertId);
 }

@@ -1,9 +1,5 @@
-import {
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { sessionBudgetProblems } from '../../common/budget';
 import { sessionQuorumProblem } from '../../common/quorum';
 import {
@@ -15,11 +11,10 @@ import {
   type SessionConfigInput,
 } from '../../common/session';
 import { zodProblem } from '../../common/validation';
-import { explainEnded } from './ended';
 import { CouncilUserError } from '../../common/userError';
+import { executeUpdateWithRetry } from './updateRetry';
 
-/** How often an update whose request timed out is asked again (under the same id). */
-const UPDATE_ATTEMPTS = 5;
+export { asUserError } from './updateRetry';
 
 /** The config as the workflow reads it, or a CouncilUserError naming each issue (fields, budget). */
 export function validSessionConfig(config: SessionConfigInput): SessionConfig {
@@ -40,54 +35,16 @@ export function validSessionConfig(config: SessionConfigInput): SessionConfig {
 }
 
 /**
- * Runs an update of a session under one id. A server that times the request out (a busy cluster)
- * may still run it: asking again under the same id returns that run's result instead of running it
- * twice. A refusal becomes a CouncilUserError; an ended session says how it ended.
+ * Runs an update of a session under one id: asked again when the request timed out or no worker
+ * processed it ({@link executeUpdateWithRetry}, shared with councils). A refusal becomes a
+ * CouncilUserError; an ended session says how it ended.
  */
 export async function updateSession<Ret, Args extends unknown[]>(
   handle: WorkflowHandle,
   definition: UpdateDefinition<Ret, Args>,
   ...args: Args
 ): Promise<Ret> {
-  // The overloads split on arity; the definition's own type keeps args and result in step.
-  const execute = handle.executeUpdate.bind(handle) as (
-    def: UpdateDefinition<Ret, Args>,
-    options: { args: Args; updateId: string },
-  ) => Promise<Ret>;
-  const updateId = crypto.randomUUID();
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await execute(definition, { args, updateId });
-    } catch (error) {
-      if (attempt < UPDATE_ATTEMPTS && (isRpcTimeout(error) || unprocessedByWorker(error))) continue;
-      throw asUserError(await explainEnded(handle, 'session', error));
-    }
-  }
-}
-
-function isRpcTimeout(error: unknown): boolean {
-  return error instanceof WorkflowUpdateRPCTimeoutOrCancelledError;
-}
-
-/**
- * The server's rejection of an update whose workflow task ended without the worker answering it (a
- * worker that was shutting down or evicted the run took that task). Nothing of it reached the
- * history, so asking again is safe; the server names no failure type for it, only this message.
- */
-function unprocessedByWorker(error: unknown): boolean {
-  return (
-    error instanceof WorkflowUpdateFailedError &&
-    error.cause instanceof Error &&
-    error.cause.message.includes("wasn't processed by worker")
-  );
-}
-
-/** A rejected or failed update becomes one readable error; anything else passes through. */
-export function asUserError(error: unknown): unknown {
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    return new CouncilUserError(error.cause.message, undefined, { cause: error });
-  }
-  return error;
+  return executeUpdateWithRetry(handle, 'session', definition, ...args);
 }
 
 /**

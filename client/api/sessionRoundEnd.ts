@@ -1,27 +1,67 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { ZERO_USAGE } from '../../common/llm';
 import type { ParticipantResponse, TranscriptEntry } from '../../common/session';
+import { CouncilUserError } from '../../common/userError';
 import type { MultiParticipantSession } from './session';
+import { ROUND_WATCH_MAX_MS } from './sessionRoundWatch';
 
-/** How often {@link awaitRoundEnd} asks the session whether the round is still being played. */
-const POLL_MS = 500;
+/** Options of {@link awaitRoundEnd}. */
+export interface AwaitRoundEndOptions {
+  /** How long to wait for the round's end; {@link ROUND_WATCH_MAX_MS} (eight days) unless set. */
+  maxWaitMs?: number;
+  /** Time between polls; 500 ms unless set. */
+  pollMs?: number;
+}
 
 /**
  * Resolves once `round` is no longer the session's active round (or at once if it is not), with
  * the answers of that round as its transcript recorded them: for a process that did not send the
  * round's message (an `attach` after a crash) and so holds no update to await. A response read back
- * from the transcript carries what the transcript keeps: no `shown`, `truncated` false.
+ * from the transcript carries what the transcript keeps: no `shown`, `truncated` false. Rejects
+ * with a CouncilUserError when the session stops running while the round is played (terminated,
+ * failed, timed out), does not exist, or `maxWaitMs` passes first.
  */
 export async function awaitRoundEnd(
   session: MultiParticipantSession,
   round: number,
+  options: AwaitRoundEndOptions = {},
 ): Promise<ParticipantResponse[]> {
-  while ((await session.view()).activeRound?.round === round) await sleep(POLL_MS);
+  const maxWaitMs = options.maxWaitMs ?? ROUND_WATCH_MAX_MS;
+  const deadlineMs = Date.now() + maxWaitMs;
+  const handle = session.client.workflow.getHandle(session.sessionId);
+  const id = session.sessionId;
+  while ((await session.view()).activeRound?.round === round) {
+    // A run that stopped mid-round still answers the query (a worker replays it) with the round active.
+    const status = await handle.describe().then(
+      (description) => description.status.name,
+      (error: unknown) => {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        throw new CouncilUserError(`no session with id "${id}"`, 'see `council list`', { cause: error });
+      },
+    );
+    if (status !== 'RUNNING') {
+      throw new CouncilUserError(
+        `session "${id}" ended (${status.toLowerCase().replace(/_/g, ' ')}) during round ${round}: the round will not end`,
+        `see what it recorded with \`council session show ${id}\``,
+      );
+    }
+    if (Date.now() >= deadlineMs) {
+      throw new CouncilUserError(
+        `session "${id}": round ${round} is still being played after ${Math.round(maxWaitMs / 1000)} s`,
+        `wait again with \`council session attach ${id}\``,
+      );
+    }
+    await sleep(Math.min(options.pollMs ?? POLL_MS, Math.max(0, deadlineMs - Date.now())));
+  }
   const transcript = await session.transcript(0);
   return transcript
     .filter((entry) => entry.round === round && entry.role !== 'user' && entry.role !== 'system')
     .map(responseOf);
 }
+
+/** How often {@link awaitRoundEnd} asks the session whether the round is still being played. */
+const POLL_MS = 500;
 
 function responseOf(entry: TranscriptEntry): ParticipantResponse {
   return {

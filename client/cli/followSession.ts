@@ -53,7 +53,8 @@ export async function followSessionRound(
   });
   try {
     const responses = await done.finally(() => Promise.all([round.stop(), tokens.stop()]));
-    lines.update(responses.map(finalLine));
+    // The final lines: a failure's whole reason (the log keeps its first characters).
+    renderer.update(responses.map(finalLine));
     for (const response of responses) {
       if (response.status === 'ok' && !lines.printed.has(response.participantName)) {
         renderer.answer(rowOf(response));
@@ -66,15 +67,14 @@ export async function followSessionRound(
 }
 
 /**
- * The renderer's lines for a round: how long each participant has been thinking, which answers were
- * printed, and who was shown answering.
+ * The renderer's lines for a round: how long each participant has been thinking and which answers
+ * were printed. The watch hands every state the session's progress log holds, thinking included,
+ * so each answer reads thinking → done without guessing.
  */
-export class SessionRoundLines {
+class SessionRoundLines {
   private readonly since = new Map<string, number>();
   /** Participants whose answer was printed. */
   readonly printed = new Set<string>();
-  /** Participants shown thinking, retrying or held by a budget this round. */
-  private readonly started = new Set<string>();
 
   constructor(
     private readonly sessionId: string,
@@ -83,28 +83,10 @@ export class SessionRoundLines {
 
   show(participants: RoundParticipant[], answers: TranscriptEntry[]): void {
     // States first: a plain log reads "X: done", then X's answer.
-    this.update(
+    this.renderer.update(
       participants.map(({ name, role, state }) => ({ name, role, state: this.stateOf(name, state) })),
     );
     for (const entry of answers) this.print(entry);
-  }
-
-  /**
-   * Hands the renderer `lines`. Polls see states, not transitions: a call that ended between two polls
-   * is first seen done, so it is shown thinking first, as it was; every answer reads thinking → done.
-   */
-  update(lines: readonly ParticipantLine[]): void {
-    const unseen = (line: ParticipantLine) => line.state.kind === 'done' && !this.started.has(line.name);
-    if (lines.some(unseen)) {
-      const sinceMs = Date.now();
-      this.renderer.update(
-        lines.map((line) => (unseen(line) ? { ...line, state: { kind: 'thinking', sinceMs } } : line)),
-      );
-    }
-    for (const { name, state } of lines) {
-      if (['thinking', 'retrying', 'budget', 'done'].includes(state.kind)) this.started.add(name);
-    }
-    this.renderer.update(lines);
   }
 
   private stateOf(name: string, state: RoundParticipant['state']): ParticipantState {
@@ -119,8 +101,10 @@ export class SessionRoundLines {
       case 'budget':
         return { kind: 'budget', untilMs: Date.parse(state.until), id: this.sessionId };
       case 'failed':
-        // The reason arrives with the round's result; until then it is unknown.
-        return { kind: 'failed', reason: '' };
+      case 'skipped': {
+        const reason = state.error ? `${state.error.type}: ${state.error.message}` : '';
+        return state.kind === 'failed' ? { kind: 'failed', reason } : { kind: 'skipped', reason };
+      }
       default:
         return state;
     }

@@ -1,11 +1,6 @@
 import { Command } from 'commander';
-import {
-  defaultConfig,
-  loadConfigFile,
-  configShape,
-  type ConfigOverrides,
-  type CouncilConfig,
-} from '../api/config';
+import { defaultConfig } from '../api/defaultConfigs';
+import { loadConfigFile, configShape, type ConfigOverrides, type CouncilConfig } from '../api/config';
 import { localCallNote } from '../../common/localCall';
 import { CouncilUserError } from '../../common/userError';
 import { SIMULATED_BANNER, shouldSimulate } from './simulated';

@@ -2,8 +2,10 @@ import { Command } from 'commander';
 import { CouncilUserError } from '../../common/userError';
 import { startUiServer } from '../ui/server';
 import { connectionFlags, withConnectionOptions } from './options';
-import { openRuntime } from '../runtime/commandRuntime';
+import { openRuntime, requireWorker, runQueue, type CliRuntime } from '../runtime/commandRuntime';
 import { serveWorkflow } from './workflows';
+import { shouldSimulate } from './simulated';
+import type { CouncilConfig } from '../api/config';
 
 /** The port `council ui` listens on unless --port says otherwise. */
 export const DEFAULT_UI_PORT = 8240;
@@ -29,6 +31,7 @@ export function uiCommand(): Command {
         client: runtime.client,
         port,
         serve: (found) => serveWorkflow(runtime, found),
+        queueFor: (_id, config, defaults) => serveNewRun(runtime, config, defaults),
         log: (line) => process.stderr.write(`council ui: ${line}\n`),
       }).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'EADDRINUSE') throw error;
@@ -49,4 +52,29 @@ function untilInterrupted(): Promise<void> {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+}
+
+/**
+ * The queue of a run started from the page, served as `council run` serves one: by a worker in this
+ * process (simulated on the simulated queue, else on a queue of this process's own unless
+ * --task-queue chose one), or, against a cluster, by a worker polling its queue. The
+ * page's default participants are always simulated, which needs a worker in this process.
+ */
+async function serveNewRun(
+  runtime: CliRuntime,
+  config: CouncilConfig,
+  defaults: boolean,
+): Promise<{ taskQueue: string; simulated: boolean }> {
+  if (defaults && !runtime.inProcessWorker) {
+    throw new CouncilUserError(
+      'simulated participants need a worker in the `council ui` process, and it runs none (a cluster is configured)',
+      'start `council ui --worker`, or paste a config whose keys your workers have',
+    );
+  }
+  const simulated = defaults || (runtime.inProcessWorker && shouldSimulate(config, process.env, undefined));
+  // One queue for every run with keys this process starts, not one per run: its workers stay few.
+  const taskQueue = runQueue(runtime, `ui-${process.pid}`, simulated);
+  if (runtime.inProcessWorker) await runtime.startWorker({ taskQueue, simulated });
+  else await requireWorker(runtime, taskQueue);
+  return { taskQueue, simulated };
 }

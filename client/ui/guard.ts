@@ -1,5 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import { parseJsonAs } from '../../common/validation';
+import { readBody } from '../../storage/httpBody';
 
 /**
  * Headers on every answer. The page runs only the script file it is served with (no inline script,
@@ -54,4 +57,40 @@ function sameSecret(given: string, token: string): boolean {
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' });
   response.end(JSON.stringify(body));
+}
+
+/** A body declared longer than this many times the bound is not drained: its connection is cut. */
+const MAX_DRAIN_FACTOR = 8;
+
+/** The request's JSON body as `schema` reads it; undefined once a 415, 413 (`tooLong`) or 400 is sent. */
+export async function readJsonAs<T>(
+  request: IncomingMessage,
+  response: ServerResponse,
+  schema: z.ZodType<T>,
+  maxBytes: number,
+  tooLong: string,
+): Promise<T | undefined> {
+  if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
+    sendJson(response, 415, { error: 'send JSON' });
+    return undefined;
+  }
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > maxBytes) {
+    // Refused before reading. The body is drained unread (its declared length, if not absurd): a
+    // connection closed on unread bytes resets, and the client would never read this answer.
+    response.setHeader('Connection', 'close');
+    sendJson(response, 413, { error: tooLong });
+    if (declared <= MAX_DRAIN_FACTOR * maxBytes) request.resume();
+    else request.destroy();
+    return undefined;
+  }
+  const body = await readBody(request, maxBytes);
+  if (body === undefined) {
+    sendJson(response, 413, { error: tooLong });
+    return undefined;
+  }
+  const parsed = parseJsonAs(schema, body);
+  if (parsed.success) return parsed.data;
+  sendJson(response, 400, { error: parsed.notJson ? 'the body is not JSON' : parsed.problem });
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import { findRun, type FoundRun } from '../api/runs';
+import { isSimulatedQueue } from '../runtime/commandRuntime';
 import { readRunHistory, type CallTime, type ShownNames } from './runHistory';
 import { councilBody } from './councilView';
 import type { UiRankings } from './rankings';
@@ -45,6 +46,8 @@ export interface RunView {
   /** True while the workflow runs: the page polls again and offers the message form. */
   live: boolean;
   summary: string;
+  /** On a simulated queue: its answers come from a local mock, not a model. */
+  simulated: boolean;
   strategy: string;
   round: number;
   participants: UiParticipant[];
@@ -82,6 +85,7 @@ export async function runView(
     workflowStatus: description.status.name.toLowerCase(),
     live: description.status.name === 'RUNNING',
     summary: found.memo?.question ?? (await description.staticSummary()) ?? '',
+    simulated: isSimulatedQueue(description.taskQueue),
   };
   const history = await readRunHistory(client, id);
   const { waitingUntil, ...body } =

@@ -1,15 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { LIMITS } from '../../common/defaults';
-import { parseJsonAs } from '../../common/validation';
 import { sendHumanMessage, skipExpert } from '../api/council';
 import { CouncilUserError } from '../../common/userError';
 import { MultiParticipantSession } from '../api/session';
 import { findRun } from '../api/runs';
-import { readBody } from '../../storage/httpBody';
-import { sendJson } from './guard';
+import { readJsonAs, sendJson } from './guard';
 import type { Client } from '@temporalio/client';
 import type { FoundRun } from '../api/runs';
+import type { CouncilConfig } from '../api/config';
 
 /** What the page's form posts. The workflow checks the message again; this bounds what is read. */
 const sendSchema = z
@@ -25,6 +24,16 @@ export interface UiDeps {
   client: Client;
   /** Makes sure a worker serves a run before it is queried or sent to (see runView). */
   serve: (found: FoundRun) => Promise<void>;
+  /**
+   * Where a run started from the page goes, with a worker serving it: its task queue, and whether it
+   * is simulated. `defaults` (the form's default participants) are always simulated; a pasted config is
+   * simulated as `council run` would simulate it (no key it needs is set).
+   */
+  queueFor: (
+    id: string,
+    config: CouncilConfig,
+    defaults: boolean,
+  ) => Promise<{ taskQueue: string; simulated: boolean }>;
   /** Where failures of rounds sent from the page go (they end after the POST has answered). */
   log: (line: string) => void;
 }
@@ -112,29 +121,6 @@ export async function skipFromPage(
     if (error instanceof CouncilUserError) return sendJson(response, 400, { error: error.toOneLine() });
     throw error;
   }
-}
-
-/** The request's JSON body as `schema` reads it; undefined once a 415, 413 (`tooLong`) or 400 is sent. */
-async function readJsonAs<T>(
-  request: IncomingMessage,
-  response: ServerResponse,
-  schema: z.ZodType<T>,
-  maxBytes: number,
-  tooLong: string,
-): Promise<T | undefined> {
-  if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
-    sendJson(response, 415, { error: 'send JSON' });
-    return undefined;
-  }
-  const body = await readBody(request, maxBytes);
-  if (body === undefined) {
-    sendJson(response, 413, { error: tooLong });
-    return undefined;
-  }
-  const parsed = parseJsonAs(schema, body);
-  if (parsed.success) return parsed.data;
-  sendJson(response, 400, { error: parsed.notJson ? 'the body is not JSON' : parsed.problem });
-  return undefined;
 }
 
 /** The run `id` with a worker serving it; undefined once a 409 says it is closed. */

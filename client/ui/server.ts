@@ -7,6 +7,7 @@ import { hostAllowed, newToken, postAllowed, SECURITY_HEADERS, sendJson } from '
 import { listFilterSchema, listRuns, STRATEGY_NAMES } from './runs';
 import { runView } from './runView';
 import { cancelFromPage, sendFromPage, skipFromPage, type UiDeps } from './send';
+import { START_CHOICES, startFromPage } from './startRun';
 import { streamTokens } from './tokenStream';
 
 /** Options of {@link startUiServer}. */
@@ -34,6 +35,7 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/static/live.js': { file: 'live.js', type: 'text/javascript; charset=utf-8' },
   '/static/runParts.js': { file: 'runParts.js', type: 'text/javascript; charset=utf-8' },
   '/static/run.js': { file: 'run.js', type: 'text/javascript; charset=utf-8' },
+  '/static/newRun.js': { file: 'newRun.js', type: 'text/javascript; charset=utf-8' },
   '/static/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
 const RUN_API = /^\/api\/runs\/([^/]{1,600})$/;
@@ -78,8 +80,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     const sendTo = runIdOf(SEND_API.exec(url.pathname)?.[1]);
     const cancel = runIdOf(CANCEL_API.exec(url.pathname)?.[1]);
     const skip = runIdOf(SKIP_API.exec(url.pathname)?.[1]);
-    if (request.method === 'POST' && (sendTo || cancel || skip)) {
+    const start = url.pathname === '/api/runs';
+    if (request.method === 'POST' && (sendTo || cancel || skip || start)) {
       if (!postAllowed(request, token)) return sendJson(response, 403, { error: 'missing or wrong token' });
+      if (start) return startFromPage(options, request, response);
       if (cancel) return cancelFromPage(options, cancel, response);
       if (skip) return skipFromPage(options, skip, request, response);
       if (sendTo) return sendFromPage(options, sendTo, request, response);
@@ -92,7 +96,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       const filter = listFilterSchema.safeParse(Object.fromEntries(url.searchParams));
       if (!filter.success) return sendJson(response, 400, { error: 'bad filter' });
       const runs = await listRuns(options.client, filter.data);
-      return sendJson(response, 200, { runs, strategies: STRATEGY_NAMES });
+      return sendJson(response, 200, { runs, strategies: STRATEGY_NAMES, start: START_CHOICES });
     }
     const tokensOf = runIdOf(TOKENS_API.exec(url.pathname)?.[1]);
     if (tokensOf) return streamTokens(options, tokensOf, response, streams);

@@ -5,6 +5,7 @@ import { FailureType } from '../../common/failures';
 import { CouncilStatusKey } from '../../common/searchAttributes';
 import type { RoundResult, SessionConfigInput } from '../../common/session';
 import { sendMessageUpdate } from '../../common/sessionApi';
+import { sessionProgressQuery } from '../../common/sessionProgress';
 import { MultiParticipantSession } from '../../client/api/session';
 import { chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
@@ -61,6 +62,20 @@ describe('onExhausted: ask on the real dev server, LLM served by aimock', () => 
     });
   }
 
+  /** One participant's events in the session's progress log, as `kind state [detail]`. */
+  async function stepsOf(session: MultiParticipantSession, name: string): Promise<string[]> {
+    const page = await harness.client.workflow.getHandle(session.sessionId).query(sessionProgressQuery, {});
+    return page.events.flatMap((event) => {
+      if (event.kind === 'budget' && event.participant === name) {
+        return [[event.kind, event.state, event.stoppedBy].filter(Boolean).join(' ')];
+      }
+      if (event.kind === 'call' && event.participant === name) {
+        return [[event.kind, event.state, event.error?.type].filter(Boolean).join(' ')];
+      }
+      return [];
+    });
+  }
+
   it('pauses at the budget, and a raise lets the waiting call go on', async () => {
     const session = await MultiParticipantSession.create(harness.client, askConfig(), {
       taskQueue: harness.taskQueue,
@@ -85,6 +100,13 @@ describe('onExhausted: ask on the real dev server, LLM served by aimock', () => 
     expect(view.budget?.spent.usd).toBeCloseTo(0.006, 9);
     const description = await harness.client.workflow.getHandle(session.sessionId).describe();
     expect(description.typedSearchAttributes.get(CouncilStatusKey)).toBe('idle');
+    // The progress log tells the wait and how it ended, in order, between Dear's thinking and its answer.
+    expect(await stepsOf(session, 'Dear')).toEqual([
+      'call thinking',
+      'budget waiting',
+      'budget room',
+      'call done',
+    ]);
   });
 
   it('`budget stop` refuses the waiting call and the session takes no more rounds', async () => {
@@ -100,6 +122,12 @@ describe('onExhausted: ask on the real dev server, LLM served by aimock', () => 
     expect(dear).toMatchObject({ status: 'skipped', error: { type: FailureType.BudgetExhausted } });
     expect(dear?.error?.message).toMatch(/a person stopped it/);
     expect(speakers()).toEqual(['Cheap']);
+    expect(await stepsOf(session, 'Dear')).toEqual([
+      'call thinking',
+      'budget waiting',
+      'budget stopped person',
+      'call skipped BudgetExhausted',
+    ]);
     await expect(session.sendMessage('user', 'Again?')).rejects.toThrow(/spent its budget/);
   });
 

@@ -104,7 +104,10 @@ describe('`council budget raise|stop` against a run waiting for its budget', () 
       60_000,
       200,
     );
-    expect(run.output.stderr).not.toMatch(/B: thinking/);
+    // B's call began (its progress log says thinking, then the wait) and the budget holds it before
+    // any request: the model has heard from A only, and B has no answer.
+    expect(chatRequests(mock).map(speakerOf)).toEqual(['A']);
+    expect(run.output.stderr).not.toMatch(/B: done/);
     const raised = await runCli(['budget', 'raise', 'budget-ask-raise', '--by-usd', '1'], env);
     expect(raised).toMatchObject({ code: 0 });
     expect(raised.stdout).toContain('Raised the budget of session budget-ask-raise: limit $1.5');

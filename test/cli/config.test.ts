@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { configJsonSchema, defaultConfig, loadConfigFile } from '../../client/api/config';
+import { configJsonSchema, loadConfigFile } from '../../client/api/config';
+import { defaultConfig } from '../../client/api/defaultConfigs';
 import { shouldSimulate } from '../../client/cli/simulated';
 import { cliEnv, runCli, writeConfig } from './cli';
 

@@ -71,6 +71,37 @@ describe('live progress through the library', () => {
     await session.close();
   });
 
+  it('watchSessionRound: a call that ends between two polls is still seen thinking, then done with its answer', async () => {
+    const { client, taskQueue } = bench.harness;
+    const session = await MultiParticipantSession.create(client, { strategy: 'roundRobin' }, { taskQueue });
+    await session.addParticipant('Quick', model, 'panelist');
+    await session.addParticipant('Steady', model, 'panelist');
+    const handle = client.workflow.getHandle(session.sessionId);
+    const seen: SessionRoundProgress[] = [];
+    // One poll as the watch starts, the next long after the round: only the log can tell the states.
+    const watch = watchSessionRound(handle, {
+      fromIndex: (await session.view()).transcriptLength,
+      pollMs: 600_000,
+      onProgress: (progress) => seen.push(progress),
+    });
+    await session.sendMessage('user', 'Which option?');
+    await watch.stop();
+    const statesOf = (name: string) =>
+      seen
+        .map((p) => p.participants.find((q) => q.name === name)?.state.kind)
+        .filter((kind, i, all) => kind !== undefined && kind !== all[i - 1]);
+    expect(statesOf('Quick')).toEqual(['waiting', 'thinking', 'done']);
+    expect(statesOf('Steady')).toEqual(['waiting', 'thinking', 'done']);
+    // Each answer comes with the progress that shows its call done.
+    for (const progress of seen) {
+      for (const answer of progress.answers) {
+        expect(progress.participants.find((q) => q.name === answer.from)?.state.kind).toBe('done');
+      }
+    }
+    expect(seen.flatMap((p) => p.answers.map((entry) => entry.from))).toEqual(['Quick', 'Steady']);
+    await session.close();
+  });
+
   it("councilRetries: a council expert's call in backoff, matched to the expert by id", async () => {
     const { client, taskQueue } = bench.harness;
     const councilId = await startCouncil(client, council('parallel', [expert('a'), expert('b')]), {

@@ -4,7 +4,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { createLlmActivities, providerClientsFromEnv, type LlmActivities } from '../../activities';
 import { JSON_ONLY_INSTRUCTION } from '../../activities/providers/common';
 import { geminiAdapter } from '../../activities/providers/gemini';
-import { defaultConfig } from '../../client/api/config';
+import { defaultConfig } from '../../client/api/defaultConfigs';
 import { requiredKeyVars } from '../../client/cli/simulated';
 import { startSimulatedProviders } from '../../client/simulation/simulatedProviders';
 import { FailureType } from '../../common/failures';

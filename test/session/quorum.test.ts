@@ -1,6 +1,7 @@
 import { sessionFileSchema } from '../../client/api/config';
 import { validSessionConfig, MultiParticipantSession } from '../../client/api/session';
 import { sendMessageUpdate } from '../../common/sessionApi';
+import { sessionProgressQuery } from '../../common/sessionProgress';
 import { zodProblem } from '../../common/validation';
 import type { SessionConfigInput, TranscriptEntry } from '../../common/session';
 import { useDelayedHarness } from '../helpers/delayedMock';
@@ -54,6 +55,19 @@ describe('session quorum rounds and deadlines on the real dev server', () => {
       true,
     );
     expect((await next).length).toBeGreaterThanOrEqual(2);
+    // The progress log: round 1 ends closed early, then Agent-3's call ends late, before round 2 starts.
+    const { events } = await handle.query(sessionProgressQuery, {});
+    const steps = events.map((e) =>
+      e.kind === 'call'
+        ? `${e.round} ${e.participant} ${e.state}${e.late ? ' late' : ''}`
+        : `${e.round} ${e.kind}`,
+    );
+    const at = (step: string) => steps.indexOf(step);
+    expect(events.find((e) => e.kind === 'roundEnd' && e.round === 1)).toMatchObject({
+      closedEarly: { reason: 'quorum', late: ['Agent-3'] },
+    });
+    expect(at('1 Agent-3 done late')).toBeGreaterThan(at('1 roundEnd'));
+    expect(at('2 message')).toBeGreaterThan(at('1 Agent-3 done late'));
     const agent3 = bench.answers.arrivals.filter((arrival) => arrival.speaker === 'Agent-3');
     expect(agent3).toHaveLength(2);
     expect(agent3[1]!.at - agent3[0]!.at).toBeGreaterThanOrEqual(5_000);

@@ -1,16 +1,14 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { executeCouncilExperts, startCouncil } from '../../client/api/council';
 import { MultiParticipantSession } from '../../client/api/session';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert, model } from '../council/support';
-import { ARTIFACTS, startUiTestBed, type UiTestBed } from './support';
+import { openBrowserPage, startUiTestBed, type BrowserPage, type UiTestBed } from './support';
 
 /** `council ui` in Debian's Chromium, headless: nothing is downloaded at run time. */
 describe('council ui in a browser', () => {
   let bed: UiTestBed;
-  let browser: Browser;
+  let browser: BrowserPage;
   let page: Page;
   const stamp = Date.now();
   const sessionId = `ui-session-${stamp}`;
@@ -18,7 +16,6 @@ describe('council ui in a browser', () => {
   const reviewedId = `ui-reviewed-${stamp}`;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     bed = await startUiTestBed('ui-browser');
     const session = await MultiParticipantSession.create(
       bed.harness.client,
@@ -49,16 +46,15 @@ describe('council ui in a browser', () => {
       undefined,
       { taskQueue: bed.harness.taskQueue, councilId: reviewedId },
     );
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
-    page = await browser.newPage();
+    browser = await openBrowserPage();
+    page = browser.page;
   });
   afterAll(async () => {
     await browser?.close();
     await bed?.close();
   });
 
-  const shot = (name: string) =>
-    page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => browser.shot(name);
   const panel = () => page.getByTestId('panel');
 
   it('lists the session and the council, filters by kind and searches the question', async () => {
@@ -72,8 +68,8 @@ describe('council ui in a browser', () => {
     await expect(councilRow.textContent()).resolves.toContain('parallel');
     await shot('list');
 
-    await page.selectOption('select[name="kind"]', 'council');
-    await page.click('button[type="submit"]');
+    await page.selectOption('form.filters select[name="kind"]', 'council');
+    await page.click('form.filters button[type="submit"]');
     await page.waitForURL(/kind=council/);
     await councilRow.waitFor();
     expect(await session.count()).toBe(0);

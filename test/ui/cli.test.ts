@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { waitFor as waitUntil } from '../helpers/wait';
 import { clusterEnv, expectSuccess, exited, runCli, startCli, stopStartedClis, waitFor } from '../cli/cli';
 
 /** `council ui` as a user starts it: its flag, its address, the worker it runs, Ctrl-C. */
@@ -27,16 +28,17 @@ describe('council ui from the CLI', () => {
   it('serves a simulated run on 127.0.0.1 with the worker it starts, and stops on SIGINT', async () => {
     const env = clusterEnv('ui-cli');
     const id = `ui-cli-run-${Date.now()}`;
-    expectSuccess(
-      await runCli(['run', 'Should we ship on Fridays?', '--simulate', '--worker', '--id', id], env),
-    );
+    // Every suite shares one server: a word of this run's own is what the search must find it by.
+    const word = `fridays${Date.now()}`;
+    const question = `Should we ship on ${word}?`;
+    expectSuccess(await runCli(['run', question, '--simulate', '--worker', '--id', id], env));
 
     const ui = startCli(['ui', '--port', '0', '--worker'], env);
     await waitFor('the address', () => /council ui on http:\/\/127\.0\.0\.1:\d+\//.test(ui.output.stdout), {
       process: ui,
     });
     const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(ui.output.stdout)![0];
-    const list = (await (await fetch(`${url}api/runs?q=fridays`)).json()) as { runs: Array<{ id: string }> };
+    const list = (await (await fetch(`${url}api/runs?q=${word}`)).json()) as { runs: Array<{ id: string }> };
     expect(list.runs.map((run) => run.id)).toEqual([id]);
     // The run is closed and on a simulated queue: `council ui` replays it on a simulated worker of its own.
     const view = (await (await fetch(`${url}api/runs/${id}`)).json()) as {
@@ -44,11 +46,57 @@ describe('council ui from the CLI', () => {
       entries: Array<{ from: string; content: string }>;
     };
     expect(view.live).toBe(false);
-    expect(view.entries[0]).toMatchObject({ from: 'user', content: 'Should we ship on Fridays?' });
+    expect(view.entries[0]).toMatchObject({ from: 'user', content: question });
     expect(view.entries.slice(1).map((entry) => entry.content)).toEqual([
       expect.stringContaining('(simulated)'),
       expect.stringContaining('(simulated)'),
     ]);
+
+    ui.child.kill('SIGINT');
+    await exited(ui.child);
+    expect((await ui.done).code).toBe(0);
+    expect(ui.output.stderr).toBe('');
+  });
+
+  it('starts runs from the page on simulated workers of its own, and they finish', async () => {
+    const env = clusterEnv('ui-cli-start');
+    const ui = startCli(['ui', '--port', '0', '--worker'], env);
+    await waitFor('the address', () => /council ui on http:\/\/127\.0\.0\.1:\d+\//.test(ui.output.stdout), {
+      process: ui,
+    });
+    const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(ui.output.stdout)![0];
+    const token = /name="council-token" content="([0-9a-f]+)"/.exec(await (await fetch(url)).text())![1]!;
+    const start = async (body: object) => {
+      const response = await fetch(`${url}api/runs`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Council-Token': token },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(201);
+      return (await response.json()) as { id: string; simulated: boolean };
+    };
+    const session = await start({ kind: 'session', question: 'Ship on Fridays?' });
+    const council = await start({ kind: 'council', question: 'Review the rota.', mode: 'sequential' });
+    expect([session.simulated, council.simulated]).toEqual([true, true]);
+    type View = {
+      workflowStatus: string;
+      simulated: boolean;
+      strategy: string;
+      entries: Array<{ content: string }>;
+    };
+    const view = async (id: string) => (await (await fetch(`${url}api/runs/${id}`)).json()) as View;
+    for (const id of [session.id, council.id]) {
+      await waitUntil(
+        `${id} to finish`,
+        async () => (await view(id)).workflowStatus === 'completed',
+        60_000,
+        200,
+      );
+      const done = await view(id);
+      expect(done.simulated).toBe(true);
+      expect(done.entries.some((entry) => entry.content.includes('(simulated)'))).toBe(true);
+    }
+    expect((await view(council.id)).strategy).toBe('sequential');
 
     ui.child.kill('SIGINT');
     await exited(ui.child);

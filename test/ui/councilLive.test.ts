@@ -1,14 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { ChatCompletionRequest, JournalEntry } from '@copilotkit/aimock';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startCouncil } from '../../client/api/council';
 import { readCouncilProgress } from '../../client/api/councilRead';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert } from '../council/support';
 import { promptText, speakerOf } from '../helpers/mockLlm';
 import { waitFor } from '../helpers/wait';
-import { ARTIFACTS, startUiTestBed, type UiTestBed } from './support';
+import { openBrowserPage, startUiTestBed, type BrowserPage, type UiTestBed } from './support';
 
 // A council running in the page: every expert shown from the moment it starts thinking, its text
 // growing as the mock streams it, one expert skipped from its Skip button, and a person's message
@@ -32,12 +30,11 @@ function ranking(request: ChatCompletionRequest) {
 
 describe('council ui on a running council', () => {
   let bed: UiTestBed;
-  let browser: Browser;
+  let browser: BrowserPage;
   let page: Page;
   const id = `ui-council-live-${Date.now()}`;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     bed = await startUiTestBed('ui-council-live', (mock) => {
       // A review's prompt names its reviewer too: its fixture comes first.
       mock.on({ predicate: reviewing }, ranking, { chunkSize: 9, latency: 80 });
@@ -45,16 +42,15 @@ describe('council ui on a running council', () => {
         mock.on({ predicate: speaking(name) }, { content }, { chunkSize: 9, latency: 80 });
       }
     });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
-    page = await browser.newPage();
+    browser = await openBrowserPage();
+    page = browser.page;
   });
   afterAll(async () => {
     await browser?.close();
     await bed?.close();
   });
 
-  const shot = (name: string) =>
-    page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => browser.shot(name);
   const finishedTurns = async () =>
     (await readCouncilProgress(bed.harness.client, id)).events.filter(
       (e) => e.kind === 'expert' && e.state !== 'thinking',

@@ -1,10 +1,13 @@
+import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
 import type { LLMock } from '@copilotkit/aimock';
+import { chromium, type Page } from 'playwright-core';
 import { createLlmActivities } from '../../activities';
 import { startUiServer, type UiServer } from '../../client/ui/server';
 import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { startHarness, uniqueTaskQueue, type TemporalTestHarness } from '../helpers/testEnv';
+import { simulatedQueue } from '../../client/runtime/commandRuntime';
 
 /** Where browser tests keep their screenshots (gitignored). */
 export const ARTIFACTS = path.resolve(__dirname, '../../artifacts/ui');
@@ -18,18 +21,29 @@ export interface UiTestBed {
   close(): Promise<void>;
 }
 
-/** `answers` sets the mock's fixtures first (the first that matches a request answers it); every other request is answered as its participant. */
-export async function startUiTestBed(label: string, answers?: (mock: LLMock) => void): Promise<UiTestBed> {
+/**
+ * `answers` sets the mock's fixtures first (the first that matches a request answers it); every other
+ * request is answered as its participant. `simulatedQueue` puts the harness worker on a queue named as
+ * council names simulated ones, so the page labels its runs SIMULATED.
+ */
+export async function startUiTestBed(
+  label: string,
+  answers?: (mock: LLMock) => void,
+  options: { simulatedQueue?: boolean } = {},
+): Promise<UiTestBed> {
   const mock = await startMockLlm();
   answers?.(mock);
   answerAsParticipants(mock);
-  const harness = await startHarness(label, createLlmActivities(mockClients(mock)));
+  const taskQueue = options.simulatedQueue ? simulatedQueue(uniqueTaskQueue(label)) : undefined;
+  const harness = await startHarness(label, createLlmActivities(mockClients(mock)), { taskQueue });
   const logged: string[] = [];
   // The harness's worker serves every run of this test: nothing to start per run.
   const ui = await startUiServer({
     client: harness.client,
     port: 0,
     serve: async () => undefined,
+    // Runs started from the page go to the same worker; the page's default participants say simulated.
+    queueFor: async (_id, _config, defaults) => ({ taskQueue: harness.taskQueue, simulated: defaults }),
     log: (line) => logged.push(line),
   });
   return {
@@ -74,4 +88,23 @@ export function rawRequest(
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** Debian's chromium with one page, and screenshots of it kept as test artifacts. */
+export interface BrowserPage {
+  page: Page;
+  /** Saves the whole page as artifacts/ui/NAME.png. */
+  shot(name: string): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export async function openBrowserPage(): Promise<BrowserPage> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+  const page = await browser.newPage();
+  return {
+    page,
+    shot: (name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true }),
+    close: () => browser.close(),
+  };
 }

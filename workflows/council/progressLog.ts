@@ -5,6 +5,7 @@ import {
   type ProgressEvent,
   type ProgressRequest,
 } from '../../common/councilApi';
+import { readPage } from '../shared/offsetLog';
 import type { CouncilTranscript } from './councilTranscript';
 import type { MessageStamp } from './messages';
 
@@ -52,17 +53,17 @@ export class ProgressLog {
   /** One page of the log with the messages its events name (those the transcript still holds). */
   page(state: PageState, request: ProgressRequest | undefined): CouncilProgress {
     const { transcript } = state;
-    const from = Math.max(0, Math.floor(request?.fromEvent ?? 0));
-    const size = Math.min(Math.max(1, request?.maxEvents ?? MAX_EVENTS_PER_PAGE), MAX_EVENTS_PER_PAGE);
-    const events = this.events.slice(from, from + size);
+    // The council keeps its whole log (its rounds are bounded): nothing is ever dropped.
+    const log = { dropped: 0, events: this.events };
+    const { events, nextEvent, totalEvents } = readPage(log, request, MAX_EVENTS_PER_PAGE);
     const named = new Set(events.map((event) => ('messageId' in event ? event.messageId : undefined)));
     return {
       status: state.status,
       round: state.round,
       done: state.status === 'completed',
       events,
-      nextEvent: from + events.length,
-      totalEvents: this.events.length,
+      nextEvent,
+      totalEvents,
       messages: transcript.messages.filter((message) => named.has(message.id)),
       droppedMessages: transcript.droppedMessages,
       inboxes: transcript.inboxCopies(),

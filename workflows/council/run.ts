@@ -1,4 +1,4 @@
-import { CancellationScope, CancelledFailure, condition, patched } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, patched } from '@temporalio/workflow';
 import type { SynthesisOutput } from '../../common/council';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { ZERO_USAGE } from '../../common/llm';
@@ -6,8 +6,9 @@ import type { CallIds } from '../shared/callIds';
 import { callModel } from '../shared/callModel';
 import { chargeOf, type BudgetGate } from '../shared/budget';
 import { ConvergenceWatch, DEBATE_CONVERGENCE_PATCH } from './convergence';
+import { HumanWait } from './humanWait';
 import type { CouncilLedger } from './ledger';
-import type { ModeContext } from './modes';
+import type { CouncilModeRunner, ModeContext } from './modes';
 import type { RoundCloser } from './quorum';
 import { synthesisPrompt } from './synthesis';
 import type { ExpertCalls } from './skip';
@@ -23,11 +24,29 @@ export function stopIfCancelled(): void {
     throw new CancelledFailure('the council was cancelled');
 }
 
-/** The {@link ModeContext} a mode runs against, backed by the ledger. */
-export function modeContext(
+/**
+ * Plays a council's rounds: its mode's runner against a {@link ModeContext} backed by the ledger,
+ * then the wait for a person a council of one round still owes (see {@link HumanWait}).
+ */
+export async function playRounds(
+  runner: CouncilModeRunner,
   ledger: CouncilLedger,
   ids: CallIds,
   closer: RoundCloser,
+  budget?: BudgetGate,
+  calls?: ExpertCalls,
+): Promise<void> {
+  const waits = new HumanWait(ledger, ledger.context.awaitHumanBetweenRounds);
+  await runner.run(modeContext(ledger, ids, closer, waits, budget, calls));
+  await waits.roundsOver();
+}
+
+/** The {@link ModeContext} a mode runs against, backed by the ledger. */
+function modeContext(
+  ledger: CouncilLedger,
+  ids: CallIds,
+  closer: RoundCloser,
+  waits: HumanWait,
   budget?: BudgetGate,
   calls?: ExpertCalls,
 ): ModeContext {
@@ -36,7 +55,8 @@ export function modeContext(
     experts: context.activeExperts,
     debateRounds: context.debateRounds,
     active: () => context.activeExperts.filter((expert) => !ledger.failed.has(expert.id)),
-    beginRound(detail) {
+    async beginRound(detail) {
+      await waits.roundOpens();
       stopIfCancelled();
       ledger.round += 1;
       ledger.setStatus('running', `round ${ledger.round}: ${detail}`);
@@ -46,19 +66,7 @@ export function modeContext(
     turn: (expert, phase) =>
       budget?.ledger.exhausted ? Promise.resolve(false) : takeTurn(ledger, ids, expert, phase, budget, calls),
     gather: (turns) => closer.close(ledger, turns),
-    async endRound() {
-      const wait = context.awaitHumanBetweenRounds;
-      if (!wait) return;
-      const before = ledger.humanMessages;
-      // Workflow time: the deadline replays to the same instant.
-      const until = new Date(Date.now() + wait.timeoutMs).toISOString();
-      ledger.setStatus(
-        'awaiting-human',
-        `after round ${ledger.round}: waiting for a person until ${until}`,
-        until,
-      );
-      await condition(() => ledger.humanMessages > before, wait.timeoutMs);
-    },
+    endRound: () => waits.roundClosed(),
     convergenceWatch() {
       // Only a council with `convergence` asks: others record no marker and replay as before.
       const config = context.convergence;

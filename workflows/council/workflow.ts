@@ -17,9 +17,7 @@ import {
   type CouncilWorkflowResult,
 } from '../../common/council';
 import { councilProgressQuery, injectHumanMessageUpdate } from '../../common/councilApi';
-import { backupName, hedgeBackups } from '../../common/hedge';
 import type { PeerReviewResult } from '../../common/peerReview';
-import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import {
   councilRecordQuery,
   RESYNTHESIS_SCHEMA_VERSION,
@@ -31,7 +29,6 @@ import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../comm
 import { zodProblem } from '../../common/validation';
 import { CallIds } from '../shared/callIds';
 import { CANCELLED_RUN_PATCH } from '../shared/callModel';
-import { policyRefusal } from '../shared/providerPolicy';
 import { boundCouncilResult } from './bounds';
 import { budgetOutcome, costPublisher, councilBudgetGate, councilPeriodGrant } from './budget';
 import { messageDeliveries } from './delivery';
@@ -39,11 +36,12 @@ import { CouncilDetails } from './details';
 import { CouncilLedger } from './ledger';
 import { checkHumanMessage, humanMessageOf } from './human';
 import { councilModeRunner } from './modes';
+import { checkCouncilPolicy } from './policyCheck';
 import { RoundCloser } from './quorum';
 import { CARRIED_ROUNDS_PATCH, carryOverPrior, lastCarriedRound, parsePriorConversation } from './prior';
 import { parseResynthesisSource, recordOf, seedLedger } from './resynthesis';
 import { PEER_REVIEW_PATCH, peerReview } from './review/run';
-import { modeContext, stopIfCancelled, synthesize } from './run';
+import { playRounds, stopIfCancelled, synthesize } from './run';
 import { ExpertCalls, handleExpertSkips } from './skip';
 import { invalid } from '../shared/invalid';
 
@@ -132,24 +130,7 @@ export async function councilWorkflow(
   const calls = new ExpertCalls();
   handleExpertSkips(ledger, calls);
 
-  // The worker's provider policy on every model the council will call, before any is called.
-  if (patched(PROVIDER_POLICY_PATCH)) {
-    const { activeExperts, synthesisConfig, budget } = context;
-    const refusal = await policyRefusal([
-      ...activeExperts.map((expert) => ({ participant: expert.name, model: expert.model })),
-      { participant: synthesisConfig.name, model: synthesisConfig.model },
-      // Only a hedged council (the schema refused `hedge` before it) has backups: others check as before.
-      ...hedgeBackups(context).map((backup) => ({ participant: backupName(backup), model: backup.model })),
-      // Only a budgeted council (the schema refused `budget` before it) may downgrade to a cheaper model.
-      ...(budget?.downgradeTo ? [{ participant: 'budget downgradeTo', model: budget.downgradeTo }] : []),
-    ]);
-    // The webhook's check comes after the models' (a council refused for a model is refused as before).
-    const refused = refusal ?? (await deliveries?.check());
-    if (refused) {
-      await condition(allHandlersFinished);
-      throw refused;
-    }
-  }
+  await checkCouncilPolicy(context, deliveries);
 
   // A scheduled run's grant becomes its budget before any call; what it did not spend goes back
   // however the council ends.
@@ -170,7 +151,7 @@ export async function councilWorkflow(
         if (last > 0 && patched(CARRIED_ROUNDS_PATCH)) ledger.round = last;
         carryOverPrior(ledger, prior);
       }
-      await councilModeRunner(context).run(modeContext(ledger, ids, closer, gate, calls));
+      await playRounds(councilModeRunner(context), ledger, ids, closer, gate, calls);
     }
     // Only a configured review calls patched(): other councils record no marker, as before.
     let review: PeerReviewResult | undefined;

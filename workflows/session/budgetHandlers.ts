@@ -8,6 +8,7 @@ import { zodProblem } from '../../common/validation';
 import { viewOfLedger } from '../shared/budget';
 import { BudgetAsk } from '../shared/budgetAsk';
 import { invalid } from '../shared/invalid';
+import { logProgress } from './progress';
 
 /**
  * Patch id of the policy check of a session's `downgradeTo`: a session whose budget downgrades
@@ -36,7 +37,23 @@ export function budgetAskOf(state: SessionState, onWaitingChange: () => void): B
   const budget = state.config.budget;
   if (budget?.onExhausted !== 'ask') return undefined;
   const timeoutMs = budget.askTimeoutMs ?? DEFAULT_BUDGET_ASK_TIMEOUT_MS;
-  return new BudgetAsk(() => ledgerOf(state), timeoutMs, onWaitingChange);
+  return new BudgetAsk(
+    () => ledgerOf(state),
+    timeoutMs,
+    onWaitingChange,
+    (wait, end) => {
+      const stoppedBy = end === 'stopped' ? state.ledger?.stopped : undefined;
+      logProgress(state, {
+        kind: 'budget',
+        round: wait.round,
+        participant: wait.participant,
+        phase: wait.phase,
+        state: end ?? 'waiting',
+        until: wait.until,
+        ...(stoppedBy && { stoppedBy }),
+      });
+    },
+  );
 }
 
 /** What the budget handlers need of the session around them. */

@@ -16,9 +16,11 @@ import {
   stopRoundUpdate,
   transcriptQuery,
 } from '../../common/sessionApi';
+import { sessionProgressQuery } from '../../common/sessionProgress';
 import { zodProblem } from '../../common/validation';
 import { invalid } from '../shared/invalid';
 import { registerBudgetHandlers } from './budgetHandlers';
+import { progressPage } from './progress';
 import { transcriptFrom } from './roundRecords';
 import type { SessionRun } from './run';
 import { addParticipant, findParticipant, requireParticipant, validateParticipant, viewOf } from './state';
@@ -146,4 +148,5 @@ export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal
   setHandler(sessionViewQuery, () => viewOf(state, status.active));
   setHandler(participantQuery, (name) => findParticipant(state, name) ?? null);
   setHandler(transcriptQuery, (options) => transcriptFrom(state, options?.fromIndex ?? 0));
+  setHandler(sessionProgressQuery, (request) => progressPage(state, request));
 }

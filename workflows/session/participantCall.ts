@@ -14,6 +14,7 @@ import { boundHistory, type CallShares } from './bounds';
 import { promptFor, turnText } from './prompt';
 import type { RoundCloser } from './quorum';
 import { appendTranscript, recordAnswer } from './roundRecords';
+import { clipped, lastTranscriptIndex, logProgress } from './progress';
 import { findParticipant } from './state';
 
 /** Patch id of the change that shows a supervisor which workers failed (it saw only the answers). */
@@ -50,8 +51,20 @@ export function participantCaller(setting: RoundCallSetting): RoundContext['invo
     const shown =
       offered.some(failedOrSkipped) && !patched(FAILURES_SHOWN_PATCH) ? answered(offered) : offered;
     const record = findParticipant(state, spec.name);
-    if (!record) return removedResponse(spec, round);
+    if (!record) {
+      const removed = removedResponse(spec, round);
+      logProgress(state, {
+        kind: 'call',
+        round,
+        participant: spec.name,
+        role: spec.role,
+        state: 'skipped',
+        ...(removed.error && { error: removed.error }),
+      });
+      return removed;
+    }
     mark(spec.name, 'thinking');
+    logProgress(state, { kind: 'call', round, participant: spec.name, role: spec.role, state: 'thinking' });
     // Late: started in the round, ended after a quorum or deadline closed it (evaluators start after).
     const startedOpen = !closer.isClosed();
     // Within its share of the round: half for the turn at most, the rest for the history (the
@@ -86,6 +99,7 @@ export function participantCaller(setting: RoundCallSetting): RoundContext['invo
     mark(spec.name, outcome.status === 'ok' ? 'done' : outcome.status);
     const dropped = outcome.status === 'ok' ? outcome.response.droppedMessages : 0;
     recordAnswer(state, record, turn, response, dropped);
+    const late = startedOpen && closer.isClosed();
     appendTranscript(state, {
       round,
       from: spec.name,
@@ -96,10 +110,30 @@ export function participantCaller(setting: RoundCallSetting): RoundContext['invo
       ...(response.downgradedTo && { downgradedTo: response.downgradedTo }),
       ...(response.servedBy && { servedBy: response.servedBy }),
       ...(purpose.kind && { kind: purpose.kind }),
-      ...(startedOpen && closer.isClosed() && { late: true as const }),
+      ...(late && { late: true as const }),
     });
+    logEnd(state, response, late);
     return response;
   };
+}
+
+/** Logs how a call ended, naming its transcript entry (just appended). */
+function logEnd(state: SessionState, response: ParticipantResponse, late: boolean): void {
+  const { error } = response;
+  logProgress(state, {
+    kind: 'call',
+    round: response.round,
+    participant: response.participantName,
+    role: response.participantRole,
+    state: response.status === 'ok' ? 'done' : response.status,
+    transcriptIndex: lastTranscriptIndex(state),
+    tokenUsage: response.tokenUsage,
+    ...(error && { error: { type: error.type, message: clipped(error.message).text } }),
+    ...(late && { late: true as const }),
+    ...(response.kind && { responseKind: response.kind }),
+    ...(response.costUsd !== undefined && { costUsd: response.costUsd }),
+    ...(response.downgradedTo && { downgradedTo: response.downgradedTo }),
+  });
 }
 
 /** The response of a participant that left the session before its turn came: skipped. */

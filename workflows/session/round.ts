@@ -10,6 +10,7 @@ import { SYSTEM_ROUND_TURN, turnText } from './prompt';
 import { findParticipant, strategyMemory } from './state';
 import { appendTranscript, recordObserved, recordVerdicts, rememberInstruction } from './roundRecords';
 import { participantCaller } from './participantCall';
+import { clipped, lastTranscriptIndex, logProgress } from './progress';
 import { addUsage } from '../../common/llm';
 import { emptyLedger } from '../../common/budget';
 import { BUDGET_DOWNGRADE_PATCH, BUDGET_LEDGER_PATCH, BudgetGate } from '../shared/budget';
@@ -89,6 +90,16 @@ export async function playRound(
     content: message.content,
     status: 'ok',
   });
+  const shownText = clipped(message.content);
+  logProgress(state, {
+    kind: 'message',
+    round,
+    from: message.role,
+    content: shownText.text,
+    ...(shownText.truncated && { truncated: true as const }),
+    transcriptIndex: lastTranscriptIndex(state),
+    answering: [...roles.main, ...roles.evaluators].map(({ name, role }) => ({ name, role })),
+  });
 
   const invoke = participantCaller({
     state,
@@ -146,6 +157,7 @@ export async function playRound(
     }
   }
   const { closedEarly } = closer;
+  logProgress(state, { kind: 'roundEnd', round, ...(closedEarly && { closedEarly }) });
   if (!closedEarly) {
     onActive(undefined);
     return { responses };

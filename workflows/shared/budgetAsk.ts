@@ -29,6 +29,8 @@ export class BudgetAsk {
     private readonly timeoutMs: number,
     /** Hears when the session starts or stops waiting for a person (status, Web UI details). */
     private readonly onWaitingChange: () => void,
+    /** Hears each wait as it starts (no `end`) and as it ends: the session's progress log. */
+    private readonly onWait: (wait: BudgetWait, end?: WaitEnd) => void = () => undefined,
   ) {}
 
   /** A person raised the budget: every waiting call checks again whether it fits. */
@@ -52,22 +54,31 @@ export class BudgetAsk {
     };
     this.waits.push(wait);
     this.show();
+    this.onWait(wait);
+    let end: WaitEnd = 'stopped';
     try {
-      for (let raise = 0; raise < MAX_RAISES_PER_WAIT; raise += 1) {
-        const seen = this.raises;
-        const answered = await condition(
-          () => this.raises !== seen || this.ledger.stopped !== undefined || hasRoom(),
-          Math.max(1, deadline - Date.now()),
-        );
-        if (!answered) this.ledger.stopped ??= 'timeout';
-        if (this.ledger.stopped !== undefined) return 'stopped';
-        if (hasRoom()) return 'room';
-      }
-      return 'stopped';
+      end = await this.answer(deadline, hasRoom);
+      return end;
     } finally {
       this.waits.splice(this.waits.indexOf(wait), 1);
       this.show();
+      this.onWait(wait, end);
     }
+  }
+
+  /** Waits for a raise that makes room, a stop, or the deadline. */
+  private async answer(deadline: number, hasRoom: () => boolean): Promise<WaitEnd> {
+    for (let raise = 0; raise < MAX_RAISES_PER_WAIT; raise += 1) {
+      const seen = this.raises;
+      const answered = await condition(
+        () => this.raises !== seen || this.ledger.stopped !== undefined || hasRoom(),
+        Math.max(1, deadline - Date.now()),
+      );
+      if (!answered) this.ledger.stopped ??= 'timeout';
+      if (this.ledger.stopped !== undefined) return 'stopped';
+      if (hasRoom()) return 'room';
+    }
+    return 'stopped';
   }
 
   private show(): void {

@@ -61,7 +61,8 @@ async function listPage() {
   main.replaceChildren(el('h1', {}, 'Sessions and councils'), form);
   const query = new URLSearchParams([...params].filter(([, value]) => value !== ''));
   try {
-    const { runs, strategies } = await getJson(`/api/runs?${query}`);
+    const { runs, strategies, start } = await getJson(`/api/runs?${query}`);
+    main.insertBefore(newRunForm(start), form);
     for (const name of strategies) strategy.append(el('option', { value: name }, name));
     strategy.value = params.get('strategy') || '';
     const head = ['id', 'kind', 'status', 'strategy / mode', 'started (UTC)', 'cost (USD)', 'question'];

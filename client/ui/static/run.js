@@ -89,11 +89,15 @@ function fillRecipients(to, view) {
   to.value = choices.some(([value]) => value === chosen) ? chosen : '';
 }
 
+function simulatedBadge() {
+  return el('span', { class: 'simulated', 'data-testid': 'simulated' }, 'SIMULATED');
+}
+
 /** The page's parts, made once: a poll refills them, so a form being typed in keeps its focus. */
 function runLayout(view) {
   const slot = (attrs) => el('div', attrs || {});
   return {
-    title: el('h1', {}, view.id),
+    title: el('h1', {}, view.id, ...(view.simulated ? [' ', simulatedBadge()] : [])),
     status: el('p', { 'data-testid': 'status' }),
     summary: el('p', {}),
     wait: waitBox(),

@@ -44,7 +44,7 @@ export const adversarial: CouncilModeRunner = {
     for (let debate = 1; debate <= context.debateRounds; debate += 1) {
       const base = debate === 1 ? OPENING : REBUTTAL;
       const positions = watch ? { ...base, instruction: base.instruction + STANCE_REQUEST } : base;
-      context.beginRound(`debate round ${debate} of ${context.debateRounds}: positions`);
+      await context.beginRound(`debate round ${debate} of ${context.debateRounds}: positions`);
       // A vote: every prompt is built before any answer of the round is in, so none sees another.
       if (debate === 1 && watch?.voteFirst)
         await context.gather(context.active().map((expert) => context.turn(expert, positions)));
@@ -52,7 +52,7 @@ export const adversarial: CouncilModeRunner = {
       await context.endRound();
       const stop = watch?.observe(context.readPositions());
       if (watch && stop) return context.concluded(watch.result(stop));
-      context.beginRound(`debate round ${debate} of ${context.debateRounds}: critiques`);
+      await context.beginRound(`debate round ${debate} of ${context.debateRounds}: critiques`);
       for (const expert of context.active()) await context.turn(expert, CRITIQUE);
       await context.endRound();
     }

@@ -15,7 +15,7 @@ const ANSWER: PhaseSpec = {
 export const parallel: CouncilModeRunner = {
   name: 'parallel',
   async run(context) {
-    context.beginRound('all experts answer at once');
+    await context.beginRound('all experts answer at once');
     await context.gather(context.active().map((expert) => context.turn(expert, ANSWER)));
     await context.endRound();
   },

@@ -17,7 +17,7 @@ export const sequential: CouncilModeRunner = {
   name: 'sequential',
   async run(context) {
     for (const expert of context.experts) {
-      context.beginRound(`${expert.name} answers`);
+      await context.beginRound(`${expert.name} answers`);
       await context.turn(expert, ANSWER);
       await context.endRound();
     }

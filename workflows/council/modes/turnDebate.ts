@@ -55,7 +55,7 @@ export const turnDebate: CouncilModeRunner = {
         // A speaker that failed earlier in this pass sits out, as in every mode.
         if (!context.active().includes(expert)) continue;
         const phase = turnPhase(pass, context.debateRounds, index, speakers.length);
-        context.beginRound(`debate turn of ${expert.name} (${pass} of ${context.debateRounds})`);
+        await context.beginRound(`debate turn of ${expert.name} (${pass} of ${context.debateRounds})`);
         await context.turn(expert, phase);
         await context.endRound();
       }

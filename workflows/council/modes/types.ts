@@ -11,8 +11,11 @@ export interface ModeContext {
   readonly debateRounds: number;
   /** The experts that have not failed, in order: a failed expert sits out the rest of the council. */
   active(): Expert[];
-  /** Opens the next round, reports it as the status, and returns its number. */
-  beginRound(detail: string): number;
+  /**
+   * Opens the next round, reports it as the status, and returns its number; first, when the
+   * council asks for it, waits for a person after the round before.
+   */
+  beginRound(detail: string): Promise<number>;
   /**
    * One expert's turn in the current round, shown every message it may see; resolves to whether
    * the expert answered. Never throws.
@@ -23,7 +26,10 @@ export interface ModeContext {
    * closes. Turns still running then go on and are recorded late when they end.
    */
   gather(turns: Array<Promise<boolean>>): Promise<void>;
-  /** Closes the round; waits for a person's message when the council asks for it. */
+  /**
+   * Closes the round. A council that waits for a person does so when the next round opens, so not
+   * after the last (histories from before patch `last-round-wait` wait here).
+   */
   endRound(): Promise<void>;
   /** Adversarial mode: a watch for the convergence stop, when the council configures one. */
   convergenceWatch(): ConvergenceWatch | undefined;

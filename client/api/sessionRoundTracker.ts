@@ -1,0 +1,108 @@
+import type { TranscriptEntry } from '../../common/session';
+import type { SessionProgressEvent, SessionProgressPage } from '../../common/sessionProgress';
+import { retriesOf, type PendingActivity } from './pendingCalls';
+import type { RoundCallState, RoundParticipant, SessionRoundProgress } from './sessionRoundWatch';
+
+type CallEvent = Extract<SessionProgressEvent, { kind: 'call' }>;
+
+/**
+ * Replays a session's progress log (common/sessionProgress.ts) into round progress: the rounds
+ * whose message is at or after `fromIndex` in the transcript, each participant's state, and the
+ * answers as their calls end. Every state change is one progress, so no state is ever skipped,
+ * however fast a call was.
+ */
+export class SessionRoundTracker {
+  /** The next event to read. */
+  cursor = 0;
+  private readonly rounds = new Set<number>();
+  private readonly states = new Map<string, RoundParticipant>();
+
+  constructor(private readonly fromIndex: number) {}
+
+  /** Reads a page: one progress per change of state it holds, in order; the cursor moves past it. */
+  read(page: SessionProgressPage): SessionRoundProgress[] {
+    this.cursor = page.nextEvent;
+    const entries = new Map(page.entries.map(({ index, entry }) => [index, entry]));
+    const progresses: SessionRoundProgress[] = [];
+    for (const event of page.events) {
+      const answer = this.apply(event, entries);
+      if (answer === false) continue;
+      progresses.push({ participants: this.participants(), answers: answer ? [answer] : [] });
+    }
+    return progresses;
+  }
+
+  /** Participants whose call is in flight (not held by a budget): the ones a retry can belong to. */
+  thinking(): string[] {
+    return [...this.states.values()].filter((p) => p.state.kind === 'thinking').map((p) => p.name);
+  }
+
+  /** The states now, with the calls among `pending` that are being retried shown so. */
+  now(pending: readonly PendingActivity[]): SessionRoundProgress {
+    const retries = new Map(retriesOf(this.thinking(), pending).map((retry) => [retry.participant, retry]));
+    const participants = this.participants().map((participant) => {
+      const retry = retries.get(participant.name);
+      if (!retry || participant.state.kind !== 'thinking') return participant;
+      const { attempt, maxAttempts, reason } = retry;
+      const state: RoundCallState = {
+        kind: 'retrying',
+        attempt,
+        ...(maxAttempts !== undefined && { maxAttempts }),
+        reason,
+      };
+      return { ...participant, state };
+    });
+    return { participants, answers: [] };
+  }
+
+  /**
+   * Applies one event: false when it changes no state of a watched round, else the answer its call
+   * ended with (undefined when none: a start, a wait, an answer the transcript no longer holds).
+   */
+  private apply(
+    event: SessionProgressEvent,
+    entries: Map<number, TranscriptEntry>,
+  ): TranscriptEntry | false | undefined {
+    if (event.kind === 'message' && event.transcriptIndex >= this.fromIndex) {
+      this.rounds.add(event.round);
+      for (const { name, role } of event.answering)
+        this.states.set(name, { name, role, state: { kind: 'waiting' } });
+      return undefined;
+    }
+    if (!this.rounds.has(event.round)) return false;
+    switch (event.kind) {
+      case 'call':
+        this.set(event.participant, event.role, callState(event));
+        return event.transcriptIndex === undefined ? undefined : entries.get(event.transcriptIndex);
+      case 'budget': {
+        const known = this.states.get(event.participant);
+        const state: RoundCallState =
+          event.state === 'waiting' ? { kind: 'budget', until: event.until } : { kind: 'thinking' };
+        this.set(event.participant, known?.role ?? '?', state);
+        return undefined;
+      }
+      default:
+        return false;
+    }
+  }
+
+  private set(name: string, role: string, state: RoundCallState): void {
+    this.states.set(name, { name, role, state });
+  }
+
+  private participants(): RoundParticipant[] {
+    return [...this.states.values()];
+  }
+}
+
+/** A call event's state as the watch shows it. */
+function callState(event: CallEvent): RoundCallState {
+  switch (event.state) {
+    case 'thinking':
+      return { kind: 'thinking' };
+    case 'done':
+      return { kind: 'done', tokens: event.tokenUsage?.totalTokens ?? 0 };
+    default:
+      return { kind: event.state, ...(event.error && { error: event.error }) };
+  }
+}

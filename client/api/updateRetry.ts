@@ -1,0 +1,74 @@
+import {
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { explainEnded } from './ended';
+import { CouncilUserError } from '../../common/userError';
+
+/** How often an update is asked when the server said it may be asked again (under the same id). */
+export const UPDATE_ATTEMPTS = 5;
+
+/** The failure type the server gives an update a worker never answered (see {@link isUnprocessedByWorker}). */
+const UNPROCESSED_UPDATE = 'UnprocessedUpdate';
+
+/**
+ * Whether an update that failed this way may be asked again under the same id: the request timed
+ * out (a busy cluster may still run it, and the same id then returns that run's result), or the
+ * server rejected it as unprocessed by a worker.
+ */
+export function isRetriableUpdateError(error: unknown): boolean {
+  return error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isUnprocessedByWorker(error);
+}
+
+/**
+ * The server's rejection of an update whose workflow task ended without the worker answering it (a
+ * worker shutting down, or one whose run has no handler for it yet): "Workflow Update is rejected
+ * because it wasn't processed by worker", an ApplicationFailure of type UnprocessedUpdate, marked
+ * non-retryable by the server although nothing of it reached the history. The message is checked
+ * too, for servers that send it without the type.
+ */
+export function isUnprocessedByWorker(error: unknown): boolean {
+  if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof Error)) return false;
+  const { cause } = error;
+  return (
+    (cause instanceof ApplicationFailure && cause.type === UNPROCESSED_UPDATE) ||
+    cause.message.includes("wasn't processed by worker")
+  );
+}
+
+/**
+ * Runs an update of a session or council under one id, asked again (at most UPDATE_ATTEMPTS times)
+ * while {@link isRetriableUpdateError} says so. A refusal becomes a CouncilUserError; an ended run
+ * says how it ended.
+ */
+export async function executeUpdateWithRetry<Ret, Args extends unknown[]>(
+  handle: WorkflowHandle,
+  kind: 'session' | 'council',
+  definition: UpdateDefinition<Ret, Args>,
+  ...args: Args
+): Promise<Ret> {
+  // The overloads split on arity; the definition's own type keeps args and result in step.
+  const execute = handle.executeUpdate.bind(handle) as (
+    def: UpdateDefinition<Ret, Args>,
+    options: { args: Args; updateId: string },
+  ) => Promise<Ret>;
+  const updateId = crypto.randomUUID();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await execute(definition, { args, updateId });
+    } catch (error) {
+      if (attempt < UPDATE_ATTEMPTS && isRetriableUpdateError(error)) continue;
+      throw asUserError(await explainEnded(handle, kind, error));
+    }
+  }
+}
+
+/** A rejected or failed update becomes one readable error; anything else passes through. */
+export function asUserError(error: unknown): unknown {
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    return new CouncilUserError(error.cause.message, undefined, { cause: error });
+  }
+  return error;
+}

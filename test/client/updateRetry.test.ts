@@ -1,0 +1,59 @@
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
+import { ApplicationFailure, defaultFailureConverter, defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import { isRetriableUpdateError, isUnprocessedByWorker } from '../../client/api/updateRetry';
+
+// The shared classifier of update failures, with no server: each error is built as the client SDK
+// builds it, its cause decoded by the SDK's own failure converter from the failure the server sends.
+
+/** The server's failure for an update no worker answered (temporal server, errors_failures.go). */
+const UNPROCESSED: temporal.api.failure.v1.IFailure = {
+  message:
+    "Workflow Update is rejected because it wasn't processed by worker. Probably, Workflow Update is not supported by the worker.",
+  source: 'Server',
+  applicationFailureInfo: { type: 'UnprocessedUpdate', nonRetryable: true },
+};
+
+/** A WorkflowUpdateFailedError as the client raises it for an update whose outcome is `failure`. */
+function updateFailed(failure: temporal.api.failure.v1.IFailure): WorkflowUpdateFailedError {
+  const cause = defaultFailureConverter.failureToError(failure, defaultPayloadConverter);
+  return new WorkflowUpdateFailedError('Workflow Update failed', cause);
+}
+
+describe('the update retry classifier', () => {
+  it("asks again after the server's rejection of an update no worker processed", () => {
+    const error = updateFailed(UNPROCESSED);
+    expect(error.cause).toBeInstanceOf(ApplicationFailure);
+    expect(isUnprocessedByWorker(error)).toBe(true);
+    expect(isRetriableUpdateError(error)).toBe(true);
+    // By its message alone too (a server that sends no type).
+    const untyped = updateFailed({ message: UNPROCESSED.message, source: 'Server' });
+    expect(isRetriableUpdateError(untyped)).toBe(true);
+  });
+
+  it('asks again after a request that timed out', () => {
+    const error = new WorkflowUpdateRPCTimeoutOrCancelledError('Timeout waiting for Update', {
+      cause: new Error('deadline exceeded'),
+    });
+    expect(isRetriableUpdateError(error)).toBe(true);
+  });
+
+  it("never asks again after the workflow's own refusal, a failed handler or an ended run", () => {
+    const refused = updateFailed({
+      message: 'no expert with id "zz" in this council',
+      source: 'TypeScriptSDK',
+      applicationFailureInfo: { type: 'InvalidRequest', nonRetryable: true },
+    });
+    expect(isRetriableUpdateError(refused)).toBe(false);
+    expect(
+      isRetriableUpdateError(
+        new WorkflowNotFoundError('workflow execution already completed', 'x', undefined),
+      ),
+    ).toBe(false);
+    expect(isRetriableUpdateError(new Error("wasn't processed by worker"))).toBe(false);
+  });
+});

@@ -1,0 +1,32 @@
+import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
+import type { CouncilContext } from '../../common/council';
+import { backupName, hedgeBackups } from '../../common/hedge';
+import { PROVIDER_POLICY_PATCH } from '../../common/policy';
+import { policyRefusal } from '../shared/providerPolicy';
+import type { MessageDeliveries } from './delivery';
+
+/**
+ * The worker's provider policy on every model the council will call, and on its message webhook,
+ * before any is called: a refusal fails the council (once its handlers have finished) with no call made.
+ */
+export async function checkCouncilPolicy(
+  context: CouncilContext,
+  deliveries: MessageDeliveries | undefined,
+): Promise<void> {
+  if (!patched(PROVIDER_POLICY_PATCH)) return;
+  const { activeExperts, synthesisConfig, budget } = context;
+  const refusal = await policyRefusal([
+    ...activeExperts.map((expert) => ({ participant: expert.name, model: expert.model })),
+    { participant: synthesisConfig.name, model: synthesisConfig.model },
+    // Only a hedged council (the schema refused `hedge` before it) has backups: others check as before.
+    ...hedgeBackups(context).map((backup) => ({ participant: backupName(backup), model: backup.model })),
+    // Only a budgeted council (the schema refused `budget` before it) may downgrade to a cheaper model.
+    ...(budget?.downgradeTo ? [{ participant: 'budget downgradeTo', model: budget.downgradeTo }] : []),
+  ]);
+  // The webhook's check comes after the models' (a council refused for a model is refused as before).
+  const refused = refusal ?? (await deliveries?.check());
+  if (refused) {
+    await condition(allHandlersFinished);
+    throw refused;
+  }
+}
