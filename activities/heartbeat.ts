@@ -26,6 +26,9 @@ export type HeartbeatDetails = () => unknown;
  * beats while nothing has come, a provider that never begins its response is caught by the
  * participant's first-byte timeout (see `awaitFirstByte` in providers/common.ts), not here.
  *
+ * A local activity (`callAs: 'local'`) does not heartbeat: it has no heartbeat timeout, and its
+ * text is seen by no one until it ends.
+ *
  * Every beat carries `details()` (the text so far, activities/progress.ts): the server keeps the
  * latest beat's details, so a beat without them would erase what watchers read. A chunk's beat is
  * sent in a microtask, after the adapter has taken in the chunk's text; chunks closer than `beatMs`
@@ -37,6 +40,8 @@ export function startHeartbeats(
   beatMs: number = STREAM_LIMITS.beatMs,
 ): Heartbeats {
   const context = Context.current();
+  // A local activity has no heartbeat to send: the worker drops its beats, and no watcher reads them.
+  if (context.info.isLocal) return { onChunk() {}, stop() {} };
   const heartbeatTimeoutMs = context.info.heartbeatTimeoutMs;
   // A beat every interval would be too rare for a short heartbeatTimeout: keep three per timeout.
   const period = heartbeatTimeoutMs ? Math.min(intervalMs, Math.max(10, heartbeatTimeoutMs / 3)) : intervalMs;

@@ -11,6 +11,7 @@ import { measureCluster } from './cluster';
 import { measureCodec } from './codec';
 import { measureConcurrency } from './concurrency';
 import { createBenchContext, type BenchContext } from './harness';
+import { measureLocalCall } from './localCall';
 import { measureLongSession } from './longSession';
 import { loadAverage, machineLine } from './machine';
 import { parseOptions, type BenchOptions, type Measurement } from './options';
@@ -109,6 +110,11 @@ const STEPS: readonly Step[] = [
     name: 'start',
     says: () => 'start: the built CLI, `council run --simulate`, warm and fresh data dir, vs node -e ""',
     run: async (ctx) => ({ start: await measureStart(ctx) }),
+  },
+  {
+    name: 'localcall',
+    says: () => 'local calls: one-participant turns as regular vs local activities, zero model latency',
+    run: async (ctx) => ({ localCall: await measureLocalCall(ctx) }),
   },
 ];
 

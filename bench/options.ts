@@ -11,6 +11,7 @@ export const MEASUREMENTS = [
   'cluster',
   'streaming',
   'start',
+  'localcall',
 ] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 

@@ -4,6 +4,7 @@ import type { ConcurrencyLevel } from './concurrency';
 import { machineLine } from './machine';
 import { recoveryOverheadMs } from './recovery';
 import type { BenchResults } from './results';
+import { localCallSection } from './localCall';
 import type { StartResult } from './start';
 
 const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
@@ -137,6 +138,7 @@ export function markdownReport(results: BenchResults, chartFile?: string): strin
   if (results.cluster) lines.push('', ...clusterSection(results.cluster));
   if (results.streaming) lines.push('', ...streamingSection(results.streaming));
   if (results.start) lines.push('', ...startSection(results.start));
+  if (results.localCall) lines.push('', ...localCallSection(results.localCall));
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,6 +1,7 @@
 import type { ClusterResult } from './cluster';
 import type { CodecResult } from './codec';
 import type { ConcurrencyLevel } from './concurrency';
+import type { LocalCallResult } from './localCall';
 import type { LongSessionResult } from './longSession';
 import type { MachineDescription } from './machine';
 import type { OverheadResult } from './overhead';
@@ -35,6 +36,7 @@ export interface BenchResults {
   cluster?: ClusterResult;
   streaming?: StreamingResult;
   start?: StartResult;
+  localCall?: LocalCallResult;
   targets: Target[];
 }
 

@@ -10,6 +10,7 @@ import { checkMessageWebhook, messageWebhookSchema } from './messageWebhook';
 import { jsonStringBytes } from './size';
 import { nameSchema } from './names';
 import { modelCallSettings, promptSchema } from './participants';
+import { localCallTimerProblems, refineLocalCall } from './localCall';
 import { checkPeerReview, peerReviewConfigSchema } from './peerReview';
 import { checkQuorum, quorumFields } from './quorum';
 
@@ -78,7 +79,8 @@ export const expertSchema = z
      */
     hedge: expertHedgeSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(refineLocalCall);
 export type Expert = z.infer<typeof expertSchema>;
 export type ExpertInput = z.input<typeof expertSchema>;
 
@@ -88,7 +90,8 @@ export const synthesisConfigSchema = z
     name: nameSchema().default('Synthesizer'),
     ...modelCallSettings,
   })
-  .strict();
+  .strict()
+  .superRefine(refineLocalCall);
 export type SynthesisConfig = z.infer<typeof synthesisConfigSchema>;
 
 /** The seed's `ExecutionContext`, without the API key: keys live in the worker. */
@@ -176,6 +179,13 @@ export const councilContextSchema = z
     checkGroups(context, ctx);
     checkCouncilBudget(context, ctx);
     checkMessageWebhook(context, ctx);
+    const experts = context.activeExperts.map((expert) => ({
+      ...expert,
+      hedged: typeof expert.hedge === 'object' || (context.hedge !== undefined && expert.hedge !== false),
+    }));
+    for (const { index, message } of localCallTimerProblems(experts, context)) {
+      ctx.addIssue({ code: 'custom', path: ['activeExperts', index, 'callAs'], message });
+    }
   });
 export type CouncilContext = z.infer<typeof councilContextSchema>;
 export type CouncilContextInput = z.input<typeof councilContextSchema>;

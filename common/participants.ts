@@ -3,6 +3,7 @@ import { LIMITS } from './defaults';
 import { modelSpecSchema } from './llm';
 import { jsonStringBytes } from './size';
 import { nameSchema } from './names';
+import { callAsSchema, refineLocalCall } from './localCall';
 
 /** Roles from the MultiParticipantSession design; see README "Roles under each strategy". */
 export const ParticipantRole = {
@@ -81,6 +82,8 @@ export const modelCallSettings = {
   maxOutputTokens: z.number().int().positive().optional(),
   retry: retryOptionsSchema.optional(),
   timeouts: timeoutOptionsSchema.optional(),
+  /** `local` makes the calls local activities (common/localCall.ts); a regular activity by default. */
+  callAs: callAsSchema,
 };
 
 /** A participant: a serialisable spec, never a client object or an API key. */
@@ -96,6 +99,7 @@ export const participantSpecSchema = z
     description: promptSchema('description').optional(),
     ...modelCallSettings,
   })
-  .strict();
+  .strict()
+  .superRefine(refineLocalCall);
 export type ParticipantSpec = z.infer<typeof participantSpecSchema>;
 export type ParticipantSpecInput = z.input<typeof participantSpecSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { modelCallSettings } from './participants';
+import { refineLocalCall } from './localCall';
 
 /**
  * Bounds of the selector strategy: every loop and every byte of it. Its speakers share the round's
@@ -39,7 +40,8 @@ export const selectorSettingsSchema = z
     /** Whether the speaker of a turn may be picked again for the next turn (AutoGen's default: no). */
     allowRepeatedSpeaker: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine(refineLocalCall);
 export type SelectorSettings = z.infer<typeof selectorSettingsSchema>;
 export type SelectorSettingsInput = z.input<typeof selectorSettingsSchema>;
 

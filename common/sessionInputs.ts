@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { budgetSchema } from './budget';
 import { DEFAULT_MAX_CONTEXT_TOKENS, LIMITS } from './defaults';
 import { quorumFields } from './quorum';
+import { localCallTimerProblems } from './localCall';
 import { selectorSettingsSchema } from './selector';
 import { jsonStringBytes } from './size';
 import {
@@ -38,7 +39,12 @@ export const sessionConfigSchema = z
      */
     ...quorumFields,
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    for (const { index, message } of localCallTimerProblems(config.participants, config)) {
+      ctx.addIssue({ code: 'custom', path: ['participants', index, 'callAs'], message });
+    }
+  });
 export type SessionConfig = z.infer<typeof sessionConfigSchema>;
 export type SessionConfigInput = z.input<typeof sessionConfigSchema>;
 

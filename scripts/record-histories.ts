@@ -21,8 +21,9 @@
  * `session-period-spent`, `budget-keeper`), and a parallel council whose Critic and hedged Builder
  * are skipped by a person while their calls are held (`council-skip`), two councils under a
  * schedule's period budget, one granted and one granted nothing (`council-period-budget`,
- * `council-period-spent`), and a one-round debate that waits for a person between its rounds,
- * answered once (`council-human-wait`).
+ * `council-period-spent`), a one-round debate that waits for a person between its rounds,
+ * answered once (`council-human-wait`), and a roundRobin session with participants called as local
+ * activities (`session-local-call`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -38,6 +39,7 @@ import { ORCHESTRATION_STRATEGIES } from '../common/participants';
 import { createCouncilWorker } from '../workers/worker';
 import { recordBudget, recordBudgetAsk, recordCouncilBudget } from './histories/budget';
 import { startRecordingMock } from './histories/mock';
+import { recordLocalCall } from './histories/localCall';
 import { recordSessionQuorum } from './histories/sessionQuorum';
 import { recordSkippedCouncil } from './histories/skip';
 import { recordHumanWaitCouncil } from './histories/humanWait';
@@ -121,6 +123,7 @@ async function recordWanted(recording: Recording): Promise<void> {
   if (wanted('council-skip')) await recordSkippedCouncil(recording);
   if (wanted('council-period-budget')) await recordCouncilPeriodBudget(recording);
   if (wanted('council-human-wait')) await recordHumanWaitCouncil(recording);
+  if (wanted('session-local-call')) await recordLocalCall(recording);
 }
 
 main().catch((error: unknown) => {

@@ -14,7 +14,7 @@ const schemaRef = z.string().optional().describe('Path or URL of this JSON Schem
 
 /** A session config file: a session's settings plus the question `council run` asks by default. */
 export const sessionFileSchema = sessionConfigSchema
-  .extend({
+  .safeExtend({
     $schema: schemaRef,
     kind: z.literal('session').optional().describe('"session" (the default) or "council"'),
     question: z

@@ -1,4 +1,6 @@
 import {
+  isGrpcServiceError,
+  ServiceError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type WorkflowHandle,
@@ -13,13 +15,37 @@ export const UPDATE_ATTEMPTS = 5;
 /** The failure type the server gives an update a worker never answered (see {@link isUnprocessedByWorker}). */
 const UNPROCESSED_UPDATE = 'UnprocessedUpdate';
 
+/** gRPC's FAILED_PRECONDITION, the code of the server's WorkflowNotReady. */
+const FAILED_PRECONDITION = 9;
+
+/** The server's words for an update aborted by a failed workflow task (server, errors_failures.go). */
+const ABORTED_BY_TASK_FAILURE = 'unexpected workflow task failure';
+
 /**
  * Whether an update that failed this way may be asked again under the same id: the request timed
- * out (a busy cluster may still run it, and the same id then returns that run's result), or the
- * server rejected it as unprocessed by a worker.
+ * out (a busy cluster may still run it, and the same id then returns that run's result), the
+ * server rejected it as unprocessed by a worker, or aborted it when the task carrying it failed.
  */
 export function isRetriableUpdateError(error: unknown): boolean {
-  return error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isUnprocessedByWorker(error);
+  return (
+    error instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
+    isUnprocessedByWorker(error) ||
+    isAbortedByTaskFailure(error)
+  );
+}
+
+/**
+ * The server's abort of an update whose workflow task failed before the update was accepted:
+ * "Unable to perform workflow execution update due to unexpected workflow task failure."
+ * (FAILED_PRECONDITION, WorkflowNotReady). The acceptance was in the refused completion, so nothing
+ * of the update is in the history, and the run retries its task. Seen under local calls, queries
+ * and an update at once: the SDK's core completed a task with the acceptance of an update the
+ * server had dropped after a task timeout (docs/performance.md, "Local model calls").
+ */
+export function isAbortedByTaskFailure(error: unknown): boolean {
+  if (!(error instanceof ServiceError) || !isGrpcServiceError(error.cause)) return false;
+  const { cause } = error;
+  return cause.code === FAILED_PRECONDITION && cause.details.includes(ABORTED_BY_TASK_FAILURE);
 }
 
 /**

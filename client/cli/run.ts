@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { defaultConfig } from '../api/defaultConfigs';
 import { loadConfigFile, configShape, type ConfigOverrides, type CouncilConfig } from '../api/config';
+import { localCallNote } from '../../common/localCall';
 import { CouncilUserError } from '../../common/userError';
 import { SIMULATED_BANNER, shouldSimulate } from './simulated';
 import { createEventsOutput, eventsOf } from './events';
@@ -94,6 +95,15 @@ export function runCommand(): Command {
       const id = options.id ?? newRunId(config.kind === 'session' ? 'run' : 'council');
       // At once, before the SDK loads and the server and worker start (seconds on a fresh data dir).
       out.say(`Starting ${config.kind} ${id}…`);
+      const note = localCallNote(
+        config.kind === 'session'
+          ? [
+              ...config.session.participants,
+              ...(config.session.selector ? [{ name: 'selector', ...config.session.selector }] : []),
+            ]
+          : [...config.context.activeExperts, { name: 'synthesizer', ...config.context.synthesisConfig }],
+      );
+      if (note) out.say(note);
       const { openRuntime, requireWorker, runQueue } = await import('../runtime/commandRuntime');
       const runtime = await openRuntime(flags);
       const detach = onInterrupt(runtime, out, id);

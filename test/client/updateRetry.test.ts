@@ -1,11 +1,16 @@
 import {
+  ServiceError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import { ApplicationFailure, defaultFailureConverter, defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { isRetriableUpdateError, isUnprocessedByWorker } from '../../client/api/updateRetry';
+import {
+  isAbortedByTaskFailure,
+  isRetriableUpdateError,
+  isUnprocessedByWorker,
+} from '../../client/api/updateRetry';
 
 // The shared classifier of update failures, with no server: each error is built as the client SDK
 // builds it, its cause decoded by the SDK's own failure converter from the failure the server sends.
@@ -33,6 +38,24 @@ describe('the update retry classifier', () => {
     // By its message alone too (a server that sends no type).
     const untyped = updateFailed({ message: UNPROCESSED.message, source: 'Server' });
     expect(isRetriableUpdateError(untyped)).toBe(true);
+  });
+
+  it('asks again after the server aborted the update because its workflow task failed', () => {
+    // As the client raises it: a ServiceError whose cause is the gRPC error (FAILED_PRECONDITION, 9).
+    const grpc = (details: string) =>
+      new ServiceError('Workflow Update failed', {
+        cause: Object.assign(new Error(`9 FAILED_PRECONDITION: ${details}`), {
+          code: 9,
+          details,
+          metadata: {},
+        }),
+      });
+    const aborted = grpc(
+      'Unable to perform workflow execution update due to unexpected workflow task failure.',
+    );
+    expect(isAbortedByTaskFailure(aborted)).toBe(true);
+    expect(isRetriableUpdateError(aborted)).toBe(true);
+    expect(isRetriableUpdateError(grpc('Workflow is not ready.'))).toBe(false);
   });
 
   it('asks again after a request that timed out', () => {

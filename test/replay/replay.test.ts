@@ -40,6 +40,7 @@ describe('replay of recorded histories against the current workflow code', () =>
         'session-broadcast',
         'session-custom',
         'session-hierarchical',
+        'session-local-call',
         'session-moderatorLed',
         'session-roundRobin',
         'session-selector',

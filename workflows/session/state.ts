@@ -19,6 +19,7 @@ import { jsonBytes } from '../../common/size';
 import { zodProblem } from '../../common/validation';
 import { budgetProblems, emptyLedger, sessionBudgetProblems } from '../../common/budget';
 import { sessionQuorumProblem } from '../../common/quorum';
+import { localCallTimerProblems } from '../../common/localCall';
 import { viewOfLedger } from '../shared/budget';
 import { invalid } from '../shared/invalid';
 
@@ -53,6 +54,8 @@ export function validateParticipant(state: SessionState, input: ParticipantSpecI
   if (findParticipant(state, parsed.data.name)) {
     throw invalid(`a participant named "${parsed.data.name}" is already in the session: pick another name`);
   }
+  const [local] = localCallTimerProblems([parsed.data], state.config);
+  if (local) throw invalid(`invalid participant: ${local.message}`);
   const problems = budgetProblems(state.config.budget, [parsed.data]);
   if (problems.length > 0) throw invalid(`invalid participant: ${problems.join('; ')}`);
   return parsed.data;

@@ -4,18 +4,17 @@ import {
   CancellationScope,
   isCancellation,
   patched,
-  proxyActivities,
 } from '@temporalio/workflow';
-import type { LlmActivities } from '../../activities';
 import type { CallCharge } from '../../common/council';
-import { DEFAULT_RETRY, DEFAULT_TIMEOUTS, LIMITS } from '../../common/defaults';
-import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../../common/failures';
+import { LIMITS } from '../../common/defaults';
+import { FailureType } from '../../common/failures';
 import type { ChatMessage, LlmRequest, LlmResponse } from '../../common/llm';
 import { jsonBytes } from '../../common/size';
 import type { ParticipantSpec } from '../../common/participants';
 import { modelName } from '../../common/budget';
 import type { BudgetGate } from './budget';
 import { CALL_IDS_PATCH, callSummary, type CallIds, type CallSite } from './callIds';
+import { callLlmOf } from './callProxy';
 
 /** What one call ended with (an answer, or why there is none) and, under a budget, its charge. */
 export type CallOutcome = (
@@ -32,7 +31,7 @@ export type CallOutcome = (
  */
 export type ModelSettings = Pick<
   ParticipantSpec,
-  'model' | 'temperature' | 'maxOutputTokens' | 'retry' | 'timeouts'
+  'model' | 'temperature' | 'maxOutputTokens' | 'retry' | 'timeouts' | 'callAs'
 >;
 
 /** A strategy's own model (the selector): its settings and the name it goes by in the run. */
@@ -66,7 +65,8 @@ export interface CallOptions {
 
 /**
  * Every model call of a run (session participants, experts, synthesizers, reviewers, selectors):
- * an activity with the call's own retry policy and timeouts. Never throws for the call's failure
+ * an activity (a local one under `callAs: 'local'`, workflows/shared/callProxy.ts) with the call's
+ * own retry policy and timeouts. Never throws for the call's failure
  * (the caller records it and the round goes on); throws only the cancellation of the run itself.
  */
 export async function callModel(
@@ -75,8 +75,6 @@ export async function callModel(
   options: CallOptions,
 ): Promise<CallOutcome> {
   const name = options.site.participant;
-  const retry = { ...DEFAULT_RETRY, ...settings.retry };
-  const timeouts = { ...DEFAULT_TIMEOUTS, ...settings.timeouts };
   const request: LlmRequest = {
     model: settings.model,
     messages,
@@ -110,18 +108,7 @@ export async function callModel(
     : {};
   const downgradedTo = typeof hold === 'object' ? hold.downgradedTo : undefined;
   const sent = downgradedTo ? { ...request, model: downgradedTo } : request;
-  const { callLlm } = proxyActivities<LlmActivities>({
-    ...identity,
-    startToCloseTimeout: timeouts.attemptMs,
-    heartbeatTimeout: timeouts.heartbeatMs,
-    retry: {
-      maximumAttempts: retry.maximumAttempts,
-      initialInterval: retry.initialIntervalMs,
-      backoffCoefficient: retry.backoffCoefficient,
-      maximumInterval: retry.maximumIntervalMs,
-      nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
-    },
-  });
+  const callLlm = callLlmOf(settings, identity);
   const outcome = await callInScope(name, () => callLlm(sent), options.inFlight);
   if (!hold || !options.budget) return outcome;
   const costUsd = options.budget.settle(hold, outcome).usd;
