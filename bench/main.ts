@@ -63,7 +63,7 @@ async function measureAll(ctx: BenchContext): Promise<Partial<BenchResults>> {
     results.overhead = await measureOverhead(ctx);
   }
   if (only.includes('parallel')) {
-    ctx.log('2/9 parallel efficiency: broadcast of 16, 1 s model latency');
+    ctx.log('2/9 parallel efficiency: broadcasts of 16 and 32, 1 s model latency');
     results.parallel = await measureParallel(ctx);
   }
   if (only.includes('concurrency')) {
