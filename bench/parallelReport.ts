@@ -24,8 +24,11 @@ export function parallelTargets(result: ParallelResult): Target[] {
 
 /** report.md's section of measurement 2: efficiency per size and variant, and where the time went. */
 export function parallelSection(result: ParallelResult): string[] {
+  // latest.json of runs before the sizes and phases has no `sizes`: its target line stays.
+  if (!result.sizes)
+    return ['', '## 2. Parallel efficiency', '', 'Recorded before the per-phase split: see Targets.'];
   const lines: string[] = [];
-  for (const size of result.sizes ?? []) {
+  for (const size of result.sizes) {
     const n = size.participants;
     lines.push(
       '',
