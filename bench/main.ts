@@ -73,7 +73,7 @@ const STEPS: readonly Step[] = [
   },
   {
     name: 'parallel',
-    says: () => 'parallel efficiency: broadcast of 16, 1 s model latency',
+    says: () => 'parallel efficiency: broadcasts of 16 and 32, 1 s model latency',
     run: async (ctx) => ({ parallel: await measureParallel(ctx) }),
   },
   {

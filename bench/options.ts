@@ -32,6 +32,11 @@ export interface BenchOptions {
   maxConcurrentCalls?: number;
   /** Tuning experiments: extra Worker.create options (`--worker-option key=JSON`). */
   workerOverrides?: Partial<WorkerOptions>;
+  /**
+   * Experiments of measurement 2: named sets of Worker.create options (`--parallel-variant NAME=JSON`),
+   * each measured on its own worker with rounds interleaved with council's defaults.
+   */
+  parallelVariants?: Record<string, Partial<WorkerOptions>>;
   /** Experiments: extra dev server dynamic config (`--server-config KEY=JSON`). */
   serverConfig?: Record<string, unknown>;
   /** Measure nothing: render report.md and the chart again from DIR/latest.json. */
@@ -57,6 +62,8 @@ export const USAGE = `usage: npm run bench -- [flags]
   --max-concurrent-calls=N   the worker's maxConcurrentActivityTaskExecutions
   --worker-option=KEY=JSON   extra Worker.create option, for tuning experiments (repeatable)
   --server-config=KEY=JSON   extra dev server dynamic config, for experiments (repeatable)
+  --parallel-variant=NAME=JSON  measurement 2 also on a worker with these Worker.create options
+                             (a JSON object), rounds interleaved with the defaults (repeatable)
   --update-retry             experiment: retry timed-out round updates with the same update id
   --profile                  CPU-profile every worker process (written under DIR/profiles)
   --render                   only re-render report.md and the chart from DIR/latest.json
@@ -85,7 +92,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     'max-concurrent-calls',
   ];
   for (const name of flags.keys()) {
-    if (![...known, 'worker-option', 'server-config', 'out', 'help'].includes(name)) {
+    if (![...known, 'worker-option', 'server-config', 'parallel-variant', 'out', 'help'].includes(name)) {
       throw new Error(`unknown flag --${name}\n${USAGE}`);
     }
   }
@@ -99,6 +106,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (db !== 'sqlite' && db !== 'memory') throw new Error('--db must be sqlite or memory');
   const overrides = keyValues(flags.get('worker-option'));
   const serverConfig = keyValues(flags.get('server-config'));
+  const parallelVariants = keyValues(flags.get('parallel-variant'));
+  for (const [name, value] of Object.entries(parallelVariants ?? {})) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new Error(
+        `--parallel-variant=${name}=…: the value must be a JSON object of Worker.create options`,
+      );
+    }
+  }
   const canonical = [...flags.keys()].every((name) => name === 'out' || name === 'render');
   const resultsDir = path.join(__dirname, 'results');
   return {
@@ -111,6 +126,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     samples: positive(one('samples'), 'samples') ?? (quick ? 100 : 300),
     maxConcurrentCalls: positive(one('max-concurrent-calls'), 'max-concurrent-calls'),
     workerOverrides: overrides as Partial<WorkerOptions> | undefined,
+    parallelVariants: parallelVariants as Record<string, Partial<WorkerOptions>> | undefined,
     serverConfig,
     render: one('render') === 'true',
     updateRetry: one('update-retry') === 'true',

@@ -6,9 +6,8 @@ import { recoveryOverheadMs } from './recovery';
 import type { BenchResults } from './results';
 import { localCallSection } from './localCall';
 import type { StartResult } from './start';
-
-const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
-const header = (...cells: string[]) => [row(cells), row(cells.map(() => '---'))];
+import { header, row } from './markdown';
+import { parallelSection } from './parallelReport';
 
 /** The short markdown report written next to latest.json. */
 export function markdownReport(results: BenchResults, chartFile?: string): string {
@@ -42,20 +41,7 @@ export function markdownReport(results: BenchResults, chartFile?: string): strin
     ...results.targets.map((t) => row([t.measurement, t.target, t.measured, t.met ? 'yes' : '**no**'])),
   ];
   if (results.overhead) lines.push('', ...overheadSection(results.overhead));
-  if (results.parallel) {
-    const p = results.parallel;
-    lines.push(
-      '',
-      '## 2. Parallel efficiency (broadcast, 16 participants, 1 s model latency)',
-      '',
-      ...header('path', 'wall p50 (ms)', 'wall p99 (ms)', 'efficiency (1 s / wall)'),
-      row(['council round', p.councilWallMs.p50, p.councilWallMs.p99, p.efficiency]),
-      row(['16 direct calls at once', p.directWallMs.p50, p.directWallMs.p99, p.directEfficiency]),
-      '',
-      `${p.rounds} rounds. Send → first call at the LLM server: ${p.firstCallDelayMs} ms; first → 16th call: ` +
-        `${p.callStartSpreadMs} ms.`,
-    );
-  }
+  if (results.parallel) lines.push(...parallelSection(results.parallel));
   if (results.concurrency) {
     lines.push(
       '',

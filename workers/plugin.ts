@@ -3,7 +3,11 @@ import { SimplePlugin } from '@temporalio/plugin';
 import type { WorkerOptions, WorkflowBundle } from '@temporalio/worker';
 import { createLlmActivities, providerClientsFromEnv, type LlmActivities } from '../activities';
 import { CouncilUserError } from '../common/userError';
-import { DEFAULT_STICKY_QUEUE_TIMEOUT_MS, WORKFLOWS_PATH } from './worker';
+import {
+  DEFAULT_EAGER_ACTIVITY_RESERVATIONS,
+  DEFAULT_STICKY_QUEUE_TIMEOUT_MS,
+  WORKFLOWS_PATH,
+} from './worker';
 import { STREAM_LIMITS } from '../common/stream';
 
 /** What {@link councilPlugin} mounts into a worker. */
@@ -62,6 +66,9 @@ class CouncilPlugin extends SimplePlugin {
       // A session whose worker dies moves on within seconds, as on createCouncilWorker's workers.
       stickyQueueScheduleToStartTimeout:
         configured.stickyQueueScheduleToStartTimeout ?? DEFAULT_STICKY_QUEUE_TIMEOUT_MS,
+      // A broadcast's calls start with the workflow task that schedules them, as on createCouncilWorker's.
+      maxEagerActivityReservationsPerWorkflowTask:
+        configured.maxEagerActivityReservationsPerWorkflowTask ?? DEFAULT_EAGER_ACTIVITY_RESERVATIONS,
     };
   }
 }

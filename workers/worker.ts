@@ -1,6 +1,6 @@
 import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { DataConverter, Duration } from '@temporalio/common';
-import { DEFAULT_TASK_QUEUE } from '../common/defaults';
+import { DEFAULT_TASK_QUEUE, LIMITS } from '../common/defaults';
 import { STREAM_LIMITS } from '../common/stream';
 import type { LlmActivities } from '../activities';
 
@@ -30,6 +30,11 @@ export interface CouncilWorkerOptions {
    * take it; {@link DEFAULT_STICKY_QUEUE_TIMEOUT_MS} by default.
    */
   stickyQueueTimeoutMs?: number;
+  /**
+   * How many of the activities one workflow task schedules this worker takes at once, with the task's
+   * completion (eager execution; the server must enable it); {@link DEFAULT_EAGER_ACTIVITY_RESERVATIONS} by default.
+   */
+  eagerActivityReservations?: number;
   /** council's converter with its blob store (storage/converter.ts); clients must use the same store. */
   dataConverter?: DataConverter;
 }
@@ -43,6 +48,14 @@ export interface CouncilWorkerOptions {
  * it (COUNCIL_STICKY_QUEUE_TIMEOUT_MS) for workers that run near full CPU (docs/performance.md).
  */
 export const DEFAULT_STICKY_QUEUE_TIMEOUT_MS = 2_000;
+
+/**
+ * Eager activity slots per workflow task (the SDK's default is 3): as many as a round has calls
+ * (LIMITS.maxParticipants), so a broadcast's calls all start with the workflow task that schedules
+ * them instead of one poll each, which spread 16 starts over ~60-200 ms (docs/performance.md). Its
+ * cost: those calls run on the worker that ran the workflow task, not spread over other replicas.
+ */
+export const DEFAULT_EAGER_ACTIVITY_RESERVATIONS = LIMITS.maxParticipants;
 
 /** Path of the module that exports every council workflow. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -93,6 +106,8 @@ export async function createCouncilWorker(options: CouncilWorkerOptions): Promis
     maxHeartbeatThrottleInterval: options.heartbeatThrottleMs ?? STREAM_LIMITS.heartbeatThrottleMs,
     defaultHeartbeatThrottleInterval: options.heartbeatThrottleMs ?? STREAM_LIMITS.heartbeatThrottleMs,
     stickyQueueScheduleToStartTimeout: options.stickyQueueTimeoutMs ?? DEFAULT_STICKY_QUEUE_TIMEOUT_MS,
+    maxEagerActivityReservationsPerWorkflowTask:
+      options.eagerActivityReservations ?? DEFAULT_EAGER_ACTIVITY_RESERVATIONS,
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });

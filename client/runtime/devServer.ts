@@ -17,7 +17,10 @@ export interface DevServerOptions {
   namespace?: string;
   /** More namespaces to create at start, each with council's search attributes. */
   extraNamespaces?: string[];
-  /** Extra `--dynamic-config-value KEY=JSON` pairs, e.g. to lower continue-as-new thresholds in tests. */
+  /**
+   * Extra `--dynamic-config-value KEY=JSON` pairs, e.g. to lower continue-as-new thresholds in tests;
+   * laid over {@link DEV_SERVER_DYNAMIC_CONFIG}.
+   */
   dynamicConfig?: Record<string, unknown>;
   /** Path of the `temporal` binary; defaults to the one scripts/install-temporal.sh installs. */
   executable?: string;
@@ -76,6 +79,15 @@ function missingExecutable(executable: string): CouncilUserError {
  * starts at the same moment (tests start servers side by side). Such a start is made again on fresh ports.
  */
 const START_ATTEMPTS = 4;
+
+/**
+ * The dynamic config council's dev server always gets. Eager activity execution lets a worker take
+ * the activities a workflow task schedules in that task's completion reply, with no poll each: a
+ * broadcast round's calls all start at once (docs/performance.md, issue 20 target 2).
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
+  'system.enableActivityEagerExecution': true,
+};
 
 /**
  * Starts `temporal server start-dev` on 127.0.0.1 and resolves once it answers gRPC calls in each of its
@@ -172,7 +184,7 @@ function serverArgs(port: number, namespaces: string[], options: DevServerOption
     const type = SEARCH_ATTRIBUTE_TYPES[key as keyof typeof SEARCH_ATTRIBUTES];
     args.push('--search-attribute', `${name}=${type}`);
   }
-  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
+  for (const [key, value] of Object.entries({ ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig })) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
   return args;

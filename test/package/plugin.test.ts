@@ -6,7 +6,7 @@ import { createLlmActivities, MODEL_CALL_ACTIVITY } from '../../activities';
 import { MultiParticipantSession } from '../../client/api/session';
 import { CouncilUserError } from '../../common/userError';
 import { councilPlugin } from '../../workers';
-import { DEFAULT_STICKY_QUEUE_TIMEOUT_MS } from '../../workers/worker';
+import { DEFAULT_EAGER_ACTIVITY_RESERVATIONS, DEFAULT_STICKY_QUEUE_TIMEOUT_MS } from '../../workers/worker';
 import { answerAsParticipants, chatRequests, mockClients, startMockLlm } from '../helpers/mockLlm';
 import { quietRuntime, testEnvironment, uniqueTaskQueue } from '../helpers/testEnv';
 
@@ -53,6 +53,10 @@ describe('councilPlugin mounted into a worker the application builds itself', ()
     expect(worker.options.taskQueue).toBe(taskQueue);
     // As on createCouncilWorker's workers: a dead worker's sessions wait 2 s on its sticky queue, not 10 s.
     expect(worker.options.stickyQueueScheduleToStartTimeoutMs).toBe(DEFAULT_STICKY_QUEUE_TIMEOUT_MS);
+    // As there too: a broadcast's calls start with the workflow task that schedules them.
+    expect(worker.options.maxEagerActivityReservationsPerWorkflowTask).toBe(
+      DEFAULT_EAGER_ACTIVITY_RESERVATIONS,
+    );
     const running = worker.run();
     const clientConnection = await Connection.connect({ address: env.address });
     try {
