@@ -94,8 +94,10 @@ export function runCommand(): Command {
       const id = options.id ?? newRunId(config.kind === 'session' ? 'run' : 'council');
       // At once, before the SDK loads and the server and worker start (seconds on a fresh data dir).
       out.say(`Starting ${config.kind} ${id}…`);
+      // The server boots while the SDK and the worker's modules load.
+      const early = await (await import('../runtime/localServer')).openLocalServerEarly(flags);
       const { openRuntime, requireWorker, runQueue } = await import('../runtime/commandRuntime');
-      const runtime = await openRuntime(flags);
+      const runtime = await openRuntime(flags, early);
       const detach = onInterrupt(runtime, out, id);
       try {
         const taskQueue = runQueue(runtime, id, simulated);
