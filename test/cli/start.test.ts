@@ -84,6 +84,19 @@ describe('a CLI that starts fast', () => {
     expect(holders.stdout.trim()).toBe('');
   }, 120_000);
 
+  it("the embedded server's blob store (a directory) loads no AWS SDK; an S3 store does", () => {
+    const loadedFor = (env: Record<string, string>) =>
+      inChild<string[]>(
+        `const { blobStoreFromEnv } = require('./storage');` +
+          `blobStoreFromEnv(${JSON.stringify(env)}, { dataDir: require('node:os').tmpdir() });` +
+          `process.stdout.write('\\n' + JSON.stringify(Object.keys(require.cache)))`,
+      ).filter((file) => /node_modules\/(@aws-sdk\/client-s3|@temporalio\/external-storage-s3)\//.test(file));
+    expect(loadedFor({})).toEqual([]);
+    expect(
+      loadedFor({ COUNCIL_BLOB_STORE: 's3', COUNCIL_S3_BUCKET: 'council-blobs' }).length,
+    ).toBeGreaterThan(0);
+  }, 60_000);
+
   it('--help loads no command, and lists every command of the table', async () => {
     const loaded = modulesLoadedBy(['--help']);
     expect(loaded.filter((file) => /@temporalio|openai|@anthropic-ai|zod/.test(file))).toEqual([]);
