@@ -91,7 +91,10 @@ async function measureAll(ctx: BenchContext): Promise<Partial<BenchResults>> {
     results.streaming = await measureStreaming(ctx);
   }
   if (only.includes('start')) {
-    ctx.log('9/9 start: the built CLI, `council run --simulate`, warm and fresh data dir, vs node -e ""');
+    ctx.log(
+      '9/9 start: the built CLI, `council run --simulate`, warm and fresh data dir and beside ' +
+        '`council server --worker`, vs node -e ""',
+    );
     results.start = await measureStart(ctx);
   }
   return results;
