@@ -44,13 +44,29 @@ export async function startCouncilServer(cli: string, env: NodeJS.ProcessEnv): P
   return { pid: child.pid ?? -1, stop: () => stopServer(child) };
 }
 
+/**
+ * SIGINT (its Ctrl-C: workers drain, then the server stops), SIGKILL past {@link SERVER_STOP_MS}. Its
+ * exit is polled by pid: under tsx the child's 'exit' event was seen not to arrive.
+ */
 async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const pid = child.pid ?? -1;
   child.kill('SIGINT');
-  const timer = setTimeout(() => child.kill('SIGKILL'), SERVER_STOP_MS);
-  await exited;
-  clearTimeout(timer);
+  if (await gone(pid, SERVER_STOP_MS)) return;
+  child.kill('SIGKILL');
+  if (!(await gone(pid, SERVER_STOP_MS))) throw new Error(`start bench: council server ${pid} did not exit`);
+}
+
+async function gone(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
 }
 
 /** Which process served a run's calls, from the pids in its table's Worker column (`pid@host`). */
