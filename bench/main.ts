@@ -108,7 +108,9 @@ const STEPS: readonly Step[] = [
   },
   {
     name: 'start',
-    says: () => 'start: the built CLI, `council run --simulate`, warm and fresh data dir, vs node -e ""',
+    says: () =>
+      'start: the built CLI, `council run --simulate`, warm and fresh data dir and beside ' +
+      '`council server --worker`, vs node -e ""',
     run: async (ctx) => ({ start: await measureStart(ctx) }),
   },
   {

@@ -294,9 +294,9 @@ function startSection(start: StartResult): string[] {
     '## 9. Start (built CLI, `council run --simulate`, one 2-participant round, fresh process)',
     '',
     ...header('data dir', 'first line (ms)', 'first answer (ms)', 'exit (ms)'),
-    ...(['warm', 'fresh'] as const).map((kind) =>
+    ...(['warm', 'fresh', 'withServer'] as const).map((kind) =>
       row([
-        kind,
+        kind === 'withServer' ? 'warm, `council server --worker` running' : kind,
         ratio(start[kind].firstLineMs),
         ratio(start[kind].firstAnswerMs),
         ratio(start[kind].exitMs),
@@ -304,5 +304,9 @@ function startSection(start: StartResult): string[] {
     ),
     '',
     `Medians of ${start.samples} interleaved runs each; ×: ratio to \`node -e ""\` (${start.nodeMs} ms) in the same run.`,
+    'With `council server --worker` running, the run borrows its server and still starts its own worker; ' +
+      `who served the calls (runs): ${Object.entries(start.withServerServedBy)
+        .map(([by, count]) => `${by} ${count}`)
+        .join(', ')}.`,
   ];
 }

@@ -113,7 +113,7 @@ function recoveryTargets(recovery: RecoveryResult): Target[] {
 
 /** Issue 20 target 1 and issue 14's CLI start, each also as a ratio to Node's own start. */
 function startTargets(start: StartResult): Target[] {
-  const { nodeMs, warm, fresh } = start;
+  const { nodeMs, warm, fresh, withServer } = start;
   const ms = (value: number) => `${value} ms (×${(value / nodeMs).toFixed(1)} node -e "" = ${nodeMs} ms)`;
   return [
     {
@@ -124,9 +124,19 @@ function startTargets(start: StartResult): Target[] {
     },
     {
       measurement: '9. start: warm run',
-      target: 'first answer <= 1.0 s + node start; exit <= 1.5 s',
+      target: 'first answer <= 1.0 s + node start; exit <= 1.5 s + node start',
       measured: `answer ${ms(warm.firstAnswerMs)}, exit ${ms(warm.exitMs)}`,
-      met: warm.firstAnswerMs <= 1000 + nodeMs && warm.exitMs <= 1500,
+      met: warm.firstAnswerMs <= 1000 + nodeMs && warm.exitMs <= 1500 + nodeMs,
+    },
+    {
+      measurement: '9. start: warm, `council server --worker` running',
+      target: 'first answer <= 1.0 s + node start; exit <= 1.5 s + node start',
+      measured:
+        `answer ${ms(withServer.firstAnswerMs)}, exit ${ms(withServer.exitMs)}; served by ` +
+        Object.entries(start.withServerServedBy)
+          .map(([by, count]) => `${by} ×${count}`)
+          .join(', '),
+      met: withServer.firstAnswerMs <= 1000 + nodeMs && withServer.exitMs <= 1500 + nodeMs,
     },
     {
       measurement: '9. start: fresh data dir',

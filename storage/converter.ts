@@ -4,10 +4,12 @@ import {
   type PayloadCodec,
   type StorageDriver,
 } from '@temporalio/common';
-import { S3StorageDriver } from '@temporalio/external-storage-s3';
+import type * as S3Driver from '@temporalio/external-storage-s3';
+import type { S3StorageDriver } from '@temporalio/external-storage-s3';
 import { ENCRYPTED_FAILURE_CONVERTER_PATH } from './failureConverter';
 import { DirStorageDriver } from './fsDriver';
-import { AwsS3StorageClient } from './s3Client';
+import type * as S3Client from './s3Client';
+import type { AwsS3StorageClient } from './s3Client';
 import type { BlobStoreSettings } from './settings';
 
 /** The wire name of council's S3 store in reference payloads (the SDK driver's default). */
@@ -32,8 +34,14 @@ export function openBlobStore(settings: BlobStoreSettings): BlobStore | undefine
     const driver = new DirStorageDriver(settings.dir);
     return { kind: 'dir', driver, thresholdBytes: settings.thresholdBytes, describe: driver.describe() };
   }
-  const client = new AwsS3StorageClient(settings);
-  const driver = new S3StorageDriver({ client, bucket: settings.bucket, driverName: S3_DRIVER_NAME });
+  // Loaded only for an S3 store: the AWS SDK would add a few hundred ms to every CLI start on the
+  // embedded server, whose store is a directory (docs/performance.md, CLI start).
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand, see above */
+  const { AwsS3StorageClient: Client } = require('./s3Client') as typeof S3Client;
+  const { S3StorageDriver: Driver } = require('@temporalio/external-storage-s3') as typeof S3Driver;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const client = new Client(settings);
+  const driver = new Driver({ client, bucket: settings.bucket, driverName: S3_DRIVER_NAME });
   const where = settings.endpoint ? ` at ${settings.endpoint}` : '';
   return {
     kind: 's3',

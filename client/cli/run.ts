@@ -104,8 +104,10 @@ export function runCommand(): Command {
           : [...config.context.activeExperts, { name: 'synthesizer', ...config.context.synthesisConfig }],
       );
       if (note) out.say(note);
+      // The server boots while the SDK and the worker's modules load.
+      const early = await (await import('../runtime/localServer')).openLocalServerEarly(flags);
       const { openRuntime, requireWorker, runQueue } = await import('../runtime/commandRuntime');
-      const runtime = await openRuntime(flags);
+      const runtime = await openRuntime(flags, early);
       const detach = onInterrupt(runtime, out, id);
       try {
         const taskQueue = runQueue(runtime, id, simulated);

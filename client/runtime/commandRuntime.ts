@@ -8,7 +8,13 @@ import { configuredTarget, connectClient, connectWorker, type TemporalTarget } f
 import { CouncilUserError } from '../../common/userError';
 import { startSimulatedProviders, type SimulatedProviders } from '../simulation/simulatedProviders';
 import { cachedWorkflowBundle } from './bundle';
-import { closeLocalServer, dataDirectory, openLocalServer, type LocalServer } from './localServer';
+import {
+  closeLocalServer,
+  dataDirectory,
+  openLocalServer,
+  type EarlyServer,
+  type LocalServer,
+} from './localServer';
 
 /** The connection options every command that talks to Temporal takes. */
 export interface ConnectionFlags {
@@ -36,6 +42,7 @@ export interface CliRuntime {
   blobStore: BlobStore | undefined;
   /** Starts (once per queue) a worker in this process; simulated ones answer from a local mock. */
   startWorker(options: { taskQueue: string; simulated: boolean }): Promise<void>;
+  /** Stops the workers and connections; an owned server is asked to stop, not waited for: exit next. */
   close(): Promise<void>;
 }
 
@@ -55,12 +62,15 @@ export function isSimulatedQueue(taskQueue: string): boolean {
 
 /**
  * Connects to the configured cluster (envconfig: TEMPORAL_ADDRESS, profiles), or to the data
- * directory's embedded server, started if need be. Nothing else starts until a command asks.
+ * directory's embedded server: `early`'s (openLocalServerEarly, for the same flags), else started
+ * if need be. Nothing else starts until a command asks.
  */
-export async function openRuntime(flags: ConnectionFlags): Promise<CliRuntime> {
+export async function openRuntime(flags: ConnectionFlags, early?: EarlyServer): Promise<CliRuntime> {
   const dataDir = dataDirectory(flags.dataDir);
   const configured = configuredTarget(flags.profile);
-  const server: LocalServer | undefined = configured ? undefined : await openLocalServer(dataDir);
+  const server: LocalServer | undefined = configured
+    ? undefined
+    : await (early?.server ?? openLocalServer(dataDir));
   const target: TemporalTarget = configured ?? {
     address: server?.address ?? '',
     namespace: server?.namespace ?? 'default',
@@ -113,7 +123,8 @@ export async function openRuntime(flags: ConnectionFlags): Promise<CliRuntime> {
       await client.connection.close();
       await Promise.allSettled(mocks.map((mock) => mock.stop()));
       blobs.close();
-      if (server) await closeLocalServer(dataDir, server);
+      // Every command exits right after: the server's graceful stop (~1 s) goes on without it.
+      if (server) await closeLocalServer(dataDir, server, { wait: false });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTE_TYPES, SEARCH_ATTRIBUTES } from '../../common/defaults';
 import { spawnGuarded, stopChild } from './devServerProcess';
@@ -26,6 +27,8 @@ export interface DevServerOptions {
   executable?: string;
   /** How long to wait, in ms, for the server to answer gRPC calls in its namespaces (and its UI to listen). */
   startTimeoutMs?: number;
+  /** Called once the server process is spawned (each attempt), before it serves: its boot can overlap other work. */
+  onSpawn?: () => void;
 }
 
 /** A running embedded dev server. */
@@ -35,7 +38,10 @@ export interface DevServer {
   uiUrl?: string;
   pid: number;
   startMs: number;
+  /** Stops it gracefully (SIGKILL past a grace time); resolves once it has exited. */
   stop(): Promise<void>;
+  /** Asks it to stop gracefully and returns at once: its guard waits for the exit (see serverStopping.ts). */
+  beginStop(): void;
 }
 
 /** The folder holding package.json: two levels up from source (client/runtime), three from dist/. */
@@ -137,6 +143,7 @@ async function startOnce(
   else args.push('--headless');
 
   const child = spawnGuarded(executable, args);
+  options.onSpawn?.();
   const stdout: string[] = [];
   const stderr: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk.toString()));
@@ -167,6 +174,12 @@ async function startOnce(
     uiUrl: uiPort !== undefined ? `http://127.0.0.1:${uiPort}` : undefined,
     pid: child.pid ?? -1,
     stop: () => stopChild(child),
+    beginStop: () => {
+      child.kill('SIGTERM');
+      // Neither it nor its pipes keep this process alive: the guard outlives us and waits for the server.
+      child.unref();
+      for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as Socket | null)?.unref();
+    },
   };
 }
 

@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { Connection } from '@temporalio/client';
 import { CouncilUserError } from '../../common/userError';
 
 /** What a starting dev server is watched through until it serves. */
@@ -72,6 +71,8 @@ export async function waitForPort(server: StartingServer, port: number): Promise
  * not enough: the frontend binds it before it serves, and namespaces are created after that.
  */
 export async function waitUntilServing(server: StartingServer): Promise<void> {
+  // Loaded here, not at the top: `council run` spawns the server before the Temporal SDK loads.
+  const { Connection } = await import('@temporalio/client');
   const connection = Connection.lazy({ address: server.address });
   let lastError: unknown;
   try {

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { startDevServer, type DevServer } from './devServer';
 import { canConnect } from './devServerReady';
+import { awaitEarlierServerStop, leaveServerStopping } from './serverStopping';
 import { CouncilUserError } from '../../common/userError';
+import { configuredTarget } from '../../workers/target';
 
 /** Where council keeps its embedded server's SQLite file, the workflow bundle cache and server.json. */
 export function dataDirectory(flag?: string): string {
@@ -34,7 +36,7 @@ const serverFileSchema = z.object({
  */
 export async function openLocalServer(
   dataDir: string,
-  options: { uiPort?: number; port?: number; exclusive?: boolean } = {},
+  options: { uiPort?: number; port?: number; exclusive?: boolean; onSpawn?: () => void } = {},
 ): Promise<LocalServer> {
   const published = await publishedServer(dataDir);
   if (published && !options.exclusive) return published;
@@ -44,18 +46,50 @@ export async function openLocalServer(
       'stop it first, or pass another --data-dir',
     );
   }
+  await awaitEarlierServerStop(dataDir);
   const owned = await startDevServer({
     dbFile: path.join(dataDir, 'temporal.sqlite'),
     uiPort: options.uiPort,
     port: options.port,
+    onSpawn: options.onSpawn,
   });
   const entry = { address: owned.address, namespace: owned.namespace, uiUrl: owned.uiUrl, pid: process.pid };
   writeFileSync(serverFile(dataDir), JSON.stringify(entry));
   return { ...entry, owned };
 }
 
-/** Stops the server if this process owns it, and withdraws its server.json. */
-export async function closeLocalServer(dataDir: string, server: LocalServer): Promise<void> {
+/** A server being opened ahead of the Temporal SDK's load; awaited by openRuntime (commandRuntime.ts). */
+export interface EarlyServer {
+  server: Promise<LocalServer>;
+}
+
+/**
+ * Without a configured cluster, opens the data directory's server as {@link openLocalServer} does, but
+ * returns as soon as a new server's process is spawned (or the published one is found): its boot,
+ * about a second, then overlaps the load of the Temporal SDK and the worker, instead of following it.
+ */
+export async function openLocalServerEarly(flags: {
+  profile?: string;
+  dataDir?: string;
+}): Promise<EarlyServer | undefined> {
+  if (configuredTarget(flags.profile)) return undefined;
+  let spawned = () => {};
+  const spawn = new Promise<void>((resolve) => (spawned = resolve));
+  const server = openLocalServer(dataDirectory(flags.dataDir), { onSpawn: () => spawned() });
+  // Its failure is thrown where it is awaited (openRuntime); here it only ends the wait for the spawn.
+  await Promise.race([spawn, server.then(spawned, spawned)]);
+  return { server };
+}
+
+/**
+ * Stops the server if this process owns it, and withdraws its server.json. With `wait: false` it only
+ * asks the server to stop: for a process about to exit (see serverStopping.ts).
+ */
+export async function closeLocalServer(
+  dataDir: string,
+  server: LocalServer,
+  { wait = true }: { wait?: boolean } = {},
+): Promise<void> {
   if (!server.owned) return;
   try {
     const entry = serverFileSchema.parse(JSON.parse(readFileSync(serverFile(dataDir), 'utf8')));
@@ -63,7 +97,8 @@ export async function closeLocalServer(dataDir: string, server: LocalServer): Pr
   } catch {
     // No server.json, or someone else's: nothing of ours to withdraw.
   }
-  await server.owned.stop();
+  if (wait) await server.owned.stop();
+  else leaveServerStopping(dataDir, server.owned);
 }
 
 /** The server another council process published for this data directory, if it still answers. */

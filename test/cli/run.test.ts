@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { LLMock } from '@copilotkit/aimock';
 import { answerAsParticipants, chatRequests, speakerOf, startMockLlm } from '../helpers/mockLlm';
+import { waitFor as waitUntil } from '../helpers/wait';
 import {
   cliEnv,
   clusterEnv,
@@ -154,13 +155,16 @@ describe('council run', () => {
     const dataDir = env.COUNCIL_DATA_DIR ?? '';
     expect(existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
     expect(existsSync(path.join(dataDir, 'server.json'))).toBe(false);
-    expect(serverProcesses(dataDir)).toEqual([]);
+    // The CLI exits without waiting for its server's graceful stop (about a second, under the server's
+    // guard): nothing is left once that stop ends.
+    const noServer = () => serverProcesses(dataDir).length === 0;
+    await waitUntil('the first server to finish its stop', noServer, 20_000);
 
     // The run persisted in the data directory's SQLite file: a later command finds it.
     const list = await runCli(['session', 'list', '--json'], env);
     expect((JSON.parse(list.stdout) as { items: unknown[] }).items).toEqual([
       expect.objectContaining({ id: startedId(result.stdout), councilStatus: 'closed' }),
     ]);
-    expect(serverProcesses(dataDir)).toEqual([]);
+    await waitUntil('the second server to finish its stop', noServer, 20_000);
   });
 });

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleCachePath, cachedWorkflowBundle } from '../../client/runtime/bundle';
 import { COMMANDS } from '../../client/cli/commands';
-import { cliEnv, exited, runCli, startCli, stopStartedClis, waitFor } from './cli';
+import { cliEnv, exited, expectSuccess, runCli, startCli, stopStartedClis, waitFor } from './cli';
+import { isAlive, waitFor as waitUntil } from '../helpers/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -61,6 +62,39 @@ describe('a CLI that starts fast', () => {
     const heavy =
       /node_modules\/(openai|@anthropic-ai|@google\/genai|gpt-tokenizer|@temporalio\/(activity|worker|client))\//;
     expect(loaded.filter((file) => heavy.test(file))).toEqual([]);
+  }, 60_000);
+
+  it('council run exits without waiting for its server to stop; the next run waits for it; no orphan', async () => {
+    const env = cliEnv();
+    const dataDir = env.COUNCIL_DATA_DIR ?? '';
+    expectSuccess(await runCli(['run', '--simulate', 'First?'], env));
+    // The server's guard, left to wait for its graceful stop, is named for the next start to wait on.
+    const stopping = path.join(dataDir, 'server-stopping.json');
+    const { guardPid } = JSON.parse(readFileSync(stopping, 'utf8')) as { guardPid: number };
+
+    const second = await runCli(['run', '--simulate', 'Second?'], env);
+    expectSuccess(second);
+    expect(second.stdout).toContain('(simulated) ');
+    // The second run waited for the first server before starting its own on the same SQLite file.
+    expect(isAlive(guardPid)).toBe(false);
+    // And its own server stops too: nothing holding this data directory outlives the runs.
+    const { guardPid: secondGuard } = JSON.parse(readFileSync(stopping, 'utf8')) as { guardPid: number };
+    await waitUntil('the second server to stop', () => !isAlive(secondGuard), 20_000);
+    const holders = spawnSync('pgrep', ['-f', path.join(dataDir, 'temporal.sqlite')], { encoding: 'utf8' });
+    expect(holders.stdout.trim()).toBe('');
+  }, 120_000);
+
+  it("the embedded server's blob store (a directory) loads no AWS SDK; an S3 store does", () => {
+    const loadedFor = (env: Record<string, string>) =>
+      inChild<string[]>(
+        `const { blobStoreFromEnv } = require('./storage');` +
+          `blobStoreFromEnv(${JSON.stringify(env)}, { dataDir: require('node:os').tmpdir() });` +
+          `process.stdout.write('\\n' + JSON.stringify(Object.keys(require.cache)))`,
+      ).filter((file) => /node_modules\/(@aws-sdk\/client-s3|@temporalio\/external-storage-s3)\//.test(file));
+    expect(loadedFor({})).toEqual([]);
+    expect(
+      loadedFor({ COUNCIL_BLOB_STORE: 's3', COUNCIL_S3_BUCKET: 'council-blobs' }).length,
+    ).toBeGreaterThan(0);
   }, 60_000);
 
   it('--help loads no command, and lists every command of the table', async () => {

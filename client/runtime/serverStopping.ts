@@ -1,0 +1,82 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { DevServer } from './devServer';
+
+/**
+ * A CLI command does not wait for its embedded server's graceful stop (about a second) before it
+ * exits: it asks the server to stop and leaves the wait to the guard process the server runs under
+ * (devServerProcess.ts), which outlives it until the server has exited. The next process that would
+ * start a server on the same SQLite file waits for that guard first: two servers on one SQLite file
+ * would corrupt it. This file says which guard to wait for.
+ */
+const STOPPING_FILE = 'server-stopping.json';
+
+const stoppingSchema = z.object({ guardPid: z.number().int().positive() });
+
+/** A stop takes about a second; past this the server is taken to hang and is killed, as stopChild would. */
+const STOP_WAIT_MS = 10_000;
+/** After SIGKILL a process is gone within milliseconds: a short bound, then the start goes on. */
+const KILL_WAIT_MS = 2_000;
+const POLL_MS = 25;
+
+/** Asks the owned server to stop, and records its guard for the next start to wait on; does not wait. */
+export function leaveServerStopping(dataDir: string, server: DevServer): void {
+  writeFileSync(path.join(dataDir, STOPPING_FILE), JSON.stringify({ guardPid: server.pid }));
+  server.beginStop();
+}
+
+/**
+ * Waits until the server an earlier process left stopping on this data directory has exited; kills it
+ * when it has not stopped within {@link STOP_WAIT_MS}. Returns at once when there is none.
+ */
+export async function awaitEarlierServerStop(dataDir: string): Promise<void> {
+  const file = path.join(dataDir, STOPPING_FILE);
+  let guardPid: number;
+  try {
+    guardPid = stoppingSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).guardPid;
+  } catch {
+    return; // No record (or a torn one: it is written only after the server it names has started).
+  }
+  if (!(await exits(guardPid, STOP_WAIT_MS))) {
+    // The guard leads its own process group (detached), the server in it: both go.
+    killGroup(guardPid);
+    await exits(guardPid, KILL_WAIT_MS);
+  }
+  rmSync(file, { force: true });
+}
+
+/** Resolves true once `pid` no longer runs a server guard, false after `timeoutMs`. */
+async function exits(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isGuard(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  return true;
+}
+
+/**
+ * True while `pid` runs: on Linux only while it is still a `temporal-guard` (a reused pid is not
+ * waited for); elsewhere, without /proc, while anything runs under that pid.
+ */
+function isGuard(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('temporal-guard');
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT' || process.platform !== 'linux';
+  }
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Gone between the check and the kill.
+  }
+}
