@@ -79,6 +79,21 @@ export function describeError(error: unknown): string {
   return parts.join(': ');
 }
 
+/**
+ * Resolves once everything written to stdout and stderr has been handed to them. process.exit drops
+ * writes still queued for a pipe whose reader is slower than the CLI (`council show ID --json | jq`
+ * would lose all past the pipe's 64 KiB); writes complete in order, so an empty one's callback
+ * comes after all before it.
+ */
+function flushed(): Promise<unknown> {
+  return Promise.all(
+    [process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))),
+  );
+}
+
 if (require.main === module) {
-  void main(process.argv).then((code) => process.exit(code));
+  void main(process.argv).then(async (code) => {
+    await flushed();
+    process.exit(code);
+  });
 }

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { LLMock } from '@copilotkit/aimock';
 import { speakerOf, startMockLlm } from '../helpers/mockLlm';
@@ -65,6 +67,23 @@ describe('terminal manners', () => {
     expect(result.stdout.split('\n')[0]).toContain(`Session ${id}`);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+  });
+
+  it('a reader slower than the CLI still gets every byte of `session show ID --json`', async () => {
+    // The reader starts once the CLI has exited, or after 5 s: a CLI that exits with output still
+    // queued for the pipe (over its 64 KiB) loses it; one that waits for the reader is read at 5 s.
+    const flag = path.join(mkdtempSync(path.join(os.tmpdir(), 'council-pipe-')), 'exited');
+    const reader = `(for i in $(seq 1 100); do [ -f ${flag} ] && break; sleep 0.05; done; cat)`;
+    const result = await shell(
+      `{ ${cli(`session show ${id} --json --worker`)}; echo $? > ${flag}; } | ${reader}`,
+      {
+        ...env,
+        PATH: process.env.PATH ?? '',
+      },
+    );
+    expect(readFileSync(flag, 'utf8').trim()).toBe('0');
+    expect(result.stdout.length).toBeGreaterThan(64 * 1024);
+    expect(() => JSON.parse(result.stdout)).not.toThrow();
   });
 
   it('on a terminal, answers wrap on word boundaries to its width', async () => {
