@@ -1,8 +1,10 @@
-import { mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { closeLocalServer, openLocalServer, type LocalServer } from '../../client/runtime/localServer';
+import { awaitEarlierServerStop } from '../../client/runtime/serverStopping';
 import { isAlive } from '../helpers/wait';
 
 /** Starts a workflow nobody serves, so the next server on the same SQLite file can be asked for it. */
@@ -45,4 +47,41 @@ describe('a server left stopping by a process that exits', () => {
     }
     expect(isAlive(second.owned?.pid ?? -1)).toBe(false);
   });
+});
+
+/** True while `pid` runs: a zombie (state Z in /proc/PID/stat) has exited. */
+function isRunning(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('a server left stopping that hangs', () => {
+  it('is killed with its whole process group after 10 s, and the next start goes on', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'council-stopping-hang-'));
+    // Stands in for a guard whose server never exits: it leads its own group, a child in it.
+    const guard = spawn('bash', ['-c', 'sleep 1000 & echo $!; wait'], {
+      argv0: 'temporal-guard',
+      detached: true,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const childPid = await new Promise<number>((resolve) =>
+      guard.stdout.once('data', (d) => resolve(Number(String(d)))),
+    );
+    const guardPid = guard.pid ?? -1;
+    expect(readFileSync(`/proc/${guardPid}/cmdline`, 'utf8')).toContain('temporal-guard');
+    const record = path.join(dataDir, 'server-stopping.json');
+    writeFileSync(record, JSON.stringify({ guardPid }));
+
+    const startedMs = Date.now();
+    await awaitEarlierServerStop(dataDir);
+
+    expect(Date.now() - startedMs).toBeGreaterThanOrEqual(10_000);
+    expect(isAlive(guardPid)).toBe(false);
+    // Killed: gone, or a zombie until init reaps it (a zombie holds no file).
+    expect(isRunning(childPid)).toBe(false);
+    expect(existsSync(record)).toBe(false);
+  }, 30_000);
 });
