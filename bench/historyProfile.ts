@@ -1,8 +1,4 @@
-import type { WorkflowHandle } from '@temporalio/client';
-import { round2 } from './stats';
-
-type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
-type HistoryEvent = NonNullable<History['events']>[number];
+import { eventMs, findBack, findForward, medianOfEach, type AttributeKey, type History } from './history';
 
 /** Where one single-participant turn's time went, in ms; the phases add up to the client's round trip. */
 export interface TurnPhases {
@@ -32,11 +28,6 @@ export const PHASE_LABELS: Record<keyof TurnPhases, string> = {
   resultToClient: 'server → client: update result delivered',
 };
 
-function eventMs(event: HistoryEvent): number {
-  const time = event.eventTime;
-  return Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
-}
-
 /**
  * Splits single-participant rounds into phases from the run's history. `sends[i]` and `receives[i]`
  * are the client's Date.now() around the i-th update of the run (same machine, same clock).
@@ -47,20 +38,20 @@ export function turnPhases(history: History, sends: number[], receives: number[]
   let update = 0;
   for (let i = 0; i < events.length; i++) {
     if (!events[i]?.workflowExecutionUpdateAcceptedEventAttributes) continue;
-    const wft1Started = findBack(events, i, 'workflowTaskStartedEventAttributes');
-    const wft1Completed = findBack(events, i, 'workflowTaskCompletedEventAttributes');
-    const scheduled = findForward(events, i, 'activityTaskScheduledEventAttributes');
-    const started = findForward(events, i, 'activityTaskStartedEventAttributes');
-    const completed = findForward(events, i, 'activityTaskCompletedEventAttributes');
-    const done = findForward(events, i, 'workflowExecutionUpdateCompletedEventAttributes');
+    const wft1Started = findBack(events, 'workflowTaskStartedEventAttributes', i);
+    const wft1Completed = findBack(events, 'workflowTaskCompletedEventAttributes', i);
+    const scheduled = findForward(events, 'activityTaskScheduledEventAttributes', i);
+    const started = findForward(events, 'activityTaskStartedEventAttributes', i);
+    const completed = findForward(events, 'activityTaskCompletedEventAttributes', i);
+    const done = findForward(events, 'workflowExecutionUpdateCompletedEventAttributes', i);
     const send = sends[update];
     const receive = receives[update];
     update += 1;
     if (!wft1Started || !wft1Completed || !scheduled || !started || !completed || !done) continue;
     if (send === undefined || receive === undefined) continue;
     const doneIndex = events.indexOf(done);
-    const wft2Started = findBack(events, doneIndex, 'workflowTaskStartedEventAttributes');
-    const wft2Completed = findBack(events, doneIndex, 'workflowTaskCompletedEventAttributes');
+    const wft2Started = findBack(events, 'workflowTaskStartedEventAttributes', doneIndex);
+    const wft2Completed = findBack(events, 'workflowTaskCompletedEventAttributes', doneIndex);
     if (!wft2Started || !wft2Completed) continue;
     phases.push({
       updateToWorkflowTask: eventMs(wft1Started) - send,
@@ -77,13 +68,7 @@ export function turnPhases(history: History, sends: number[], receives: number[]
 
 /** Median of each phase over the turns. */
 export function medianPhases(turns: TurnPhases[]): TurnPhases {
-  const keys = Object.keys(PHASE_LABELS) as Array<keyof TurnPhases>;
-  return Object.fromEntries(
-    keys.map((key) => {
-      const sorted = turns.map((turn) => turn[key]).sort((a, b) => a - b);
-      return [key, round2(sorted[Math.floor(sorted.length / 2)] ?? Number.NaN)];
-    }),
-  ) as unknown as TurnPhases;
+  return medianOfEach(PHASE_LABELS, turns);
 }
 
 /** Events per round and their kinds, to see what the server writes for one turn. */
@@ -123,15 +108,3 @@ const BILLED_EVENTS = [
   'markerRecordedEventAttributes',
   'startChildWorkflowExecutionInitiatedEventAttributes',
 ] as const satisfies readonly AttributeKey[];
-
-type AttributeKey = keyof HistoryEvent & `${string}EventAttributes`;
-
-function findBack(events: HistoryEvent[], from: number, key: AttributeKey): HistoryEvent | undefined {
-  for (let j = from; j >= 0; j--) if (events[j]?.[key]) return events[j];
-  return undefined;
-}
-
-function findForward(events: HistoryEvent[], from: number, key: AttributeKey): HistoryEvent | undefined {
-  for (let j = from; j < events.length; j++) if (events[j]?.[key]) return events[j];
-  return undefined;
-}

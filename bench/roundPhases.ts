@@ -1,8 +1,4 @@
-import type { WorkflowHandle } from '@temporalio/client';
-import { round2 } from './stats';
-
-type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
-type HistoryEvent = NonNullable<History['events']>[number];
+import { eventMs, findBack, median, medianOfEach, type History, type HistoryEvent } from './history';
 
 /**
  * Where one broadcast round's wall time above the model's latency went, in ms, from the workflow
@@ -52,9 +48,6 @@ export interface RoundClock {
   arrivals: ReadonlyArray<{ at: number; speaker: string }>;
 }
 
-const eventMs = (event: HistoryEvent) =>
-  Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
-
 /**
  * Splits the `rounds.length` last updates of a run's history into phases; rounds whose events are
  * incomplete are skipped. A call's activity is matched to its arrival by the participant its summary
@@ -80,10 +73,10 @@ export function roundPhases(history: History, rounds: readonly RoundClock[]): Ro
 function phasesOf(events: HistoryEvent[], accepted: number, clock: RoundClock): RoundPhases | undefined {
   const before = events.slice(0, accepted);
   const after = events.slice(accepted);
-  const firstStarted = last(before, (e) => e.workflowTaskStartedEventAttributes);
-  const firstCompleted = last(before, (e) => e.workflowTaskCompletedEventAttributes);
-  const lastStarted = last(events, (e) => e.workflowTaskStartedEventAttributes);
-  const lastCompleted = last(events, (e) => e.workflowTaskCompletedEventAttributes);
+  const firstStarted = findBack(before, 'workflowTaskStartedEventAttributes');
+  const firstCompleted = findBack(before, 'workflowTaskCompletedEventAttributes');
+  const lastStarted = findBack(events, 'workflowTaskStartedEventAttributes');
+  const lastCompleted = findBack(events, 'workflowTaskCompletedEventAttributes');
   const activityStarts = after.filter((e) => e.activityTaskStartedEventAttributes).map(eventMs);
   const completions = after.filter((e) => e.activityTaskCompletedEventAttributes).map(eventMs);
   const requests = clock.arrivals.map((a) => a.at);
@@ -124,20 +117,7 @@ function callDelays(events: HistoryEvent[], arrivals: RoundClock['arrivals']): n
   return delays;
 }
 
-function last(events: HistoryEvent[], has: (event: HistoryEvent) => unknown): HistoryEvent | undefined {
-  for (let i = events.length - 1; i >= 0; i--) if (has(events[i] as HistoryEvent)) return events[i];
-  return undefined;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
 /** Median of each phase over the rounds. */
 export function medianRoundPhases(rounds: RoundPhases[]): RoundPhases {
-  const keys = Object.keys(ROUND_PHASE_LABELS) as Array<keyof RoundPhases>;
-  return Object.fromEntries(
-    keys.map((key) => [key, round2(median(rounds.map((r) => r[key])))]),
-  ) as unknown as RoundPhases;
+  return medianOfEach(ROUND_PHASE_LABELS, rounds);
 }

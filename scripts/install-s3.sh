@@ -4,13 +4,11 @@
 # against; it runs as a plain local HTTP server (`moto_server`), no Docker needed. Idempotent: a second
 # run only checks the installed version.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 MOTO_VERSION="5.2.5"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.tools/moto"
 server="$venv/bin/moto_server"
-
-say() { echo "install-s3: $*"; }
 
 installed_version() { "$venv/bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null || true; }
 

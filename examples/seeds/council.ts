@@ -1,7 +1,7 @@
 /**
  * The council seed's code ("AutoGen-Style Messaging for Council Experts": Usage, Examples 1-3 and
  * Debugging), one to one in TypeScript on the embedded default: `Council.local()` brings its own
- * Temporal dev server and worker, and `council.executeCouncilExperts(context, onExpertUpdate,
+ * Temporal dev server and worker (./embedded.ts), and `council.executeCouncilExperts(context, onExpertUpdate,
  * onStatusUpdate)` has the seed's signature. With no OPENAI_API_KEY set the experts are simulated (a
  * local mock LLM answers), so it runs anywhere:
  *
@@ -9,7 +9,6 @@
  */
 import { inspect } from 'node:util';
 import {
-  Council,
   createExpertMessage,
   type CouncilExpert,
   type ExecutionContext,
@@ -17,18 +16,15 @@ import {
   type OnStatusUpdate,
 } from '../../client';
 import type { ModelSpec } from '../../common/llm';
+import { runAsScript, withEmbeddedCouncil, type SeedOptions } from './embedded';
 
 // The seed's `apiKey` stays out of the context: the worker reads OPENAI_API_KEY from its environment.
 const model: ModelSpec = { provider: 'openai', model: 'gpt-4o' };
 const synthesisConfig = { model };
 
 /** Runs the seed's samples, printing what the seed prints (to `print`, the console by default). */
-export async function main(
-  options: { dataDir?: string; print?: (line: string) => void } = {},
-): Promise<void> {
-  const print = options.print ?? console.log;
-  const council = await Council.local({ dataDir: options.dataDir, simulate: !process.env.OPENAI_API_KEY });
-  try {
+export async function main(options: SeedOptions = {}): Promise<void> {
+  await withEmbeddedCouncil(options, async (council, print) => {
     // The seed leaves its callbacks to the caller; these count what they are told.
     const updates = { expert: 0, status: 0 };
     const onExpertUpdate: OnExpertUpdate = () => void (updates.expert += 1);
@@ -138,14 +134,7 @@ export async function main(
     }
     // (Not the seed's: what the callbacks of every sample were told.)
     print(`Callbacks: ${updates.expert} expert updates, ${updates.status} status updates`);
-  } finally {
-    await council.close();
-  }
-}
-
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
   });
 }
+
+runAsScript(module, main);

@@ -1,35 +1,27 @@
 /**
  * The sessions seed's code ("Multi-Participant LLM Sessions": Basic Usage, then the Moderator-Led
  * and Hierarchical strategies), one to one in TypeScript on the embedded default: `Council.local()`
- * brings its own Temporal dev server and worker, so nothing else has to run first. With no
+ * brings its own Temporal dev server and worker (./embedded.ts), so nothing else has to run first. With no
  * OPENAI_API_KEY set the participants are simulated (a local mock LLM answers), so it runs anywhere:
  *
  *   npx tsx examples/seeds/sessions.ts
  */
-import { Council } from '../../client';
+import type { Council, MultiParticipantSession, OrchestrationStrategy, ParticipantRole } from '../../client';
 import type { ModelSpec } from '../../common/llm';
+import { runAsScript, withEmbeddedCouncil, type SeedOptions } from './embedded';
 
 // Create different LLM clients: in council a client is a model spec; the key stays in the worker.
 const client1: ModelSpec = { provider: 'openai', model: 'gpt-4' };
 const client2: ModelSpec = { provider: 'openai', model: 'gpt-4o' };
 
 /** Runs the seed's samples, printing what the seed prints (to `print`, the console by default). */
-export async function main(
-  options: { dataDir?: string; print?: (line: string) => void } = {},
-): Promise<void> {
-  const print = options.print ?? console.log;
-  const council = await Council.local({ dataDir: options.dataDir, simulate: !process.env.OPENAI_API_KEY });
-  try {
-    // Create a session with broadcast strategy
-    const session = await council.startSession({
-      systemPrompt: 'You are participating in an AI panel discussion.',
-      maxTokens: 8192,
-      strategy: 'broadcast',
-    });
-
-    // Add participants
-    await session.addParticipant('Expert-1', client1, 'panelist');
-    await session.addParticipant('Expert-2', client2, 'panelist');
+export async function main(options: SeedOptions = {}): Promise<void> {
+  await withEmbeddedCouncil(options, async (council, print) => {
+    // Create a session with broadcast strategy, and add participants
+    const session = await panel(council, 'You are participating in an AI panel discussion.', 'broadcast', [
+      ['Expert-1', client1, 'panelist'],
+      ['Expert-2', client2, 'panelist'],
+    ]);
 
     // Send a message and get responses from all participants
     const responses = await session.sendMessage('user', 'What are the key challenges in AI alignment?');
@@ -41,14 +33,11 @@ export async function main(
     }
 
     // 3. Moderator-Led Strategy
-    const moderated = await council.startSession({
-      systemPrompt: 'You are in a moderated panel.',
-      maxTokens: 8192,
-      strategy: 'moderatorLed',
-    });
-    await moderated.addParticipant('Moderator', client1, 'moderator');
-    await moderated.addParticipant('Expert-1', client1, 'panelist');
-    await moderated.addParticipant('Expert-2', client2, 'panelist');
+    const moderated = await panel(council, 'You are in a moderated panel.', 'moderatorLed', [
+      ['Moderator', client1, 'moderator'],
+      ['Expert-1', client1, 'panelist'],
+      ['Expert-2', client2, 'panelist'],
+    ]);
     // Moderator responds first, then experts respond to moderator's framing (and the moderator
     // synthesizes their responses: the last response, with kind "synthesis")
     const discussion = await moderated.sendMessage('user', 'Discuss the ethics of AI in healthcare.');
@@ -56,14 +45,11 @@ export async function main(
     print(`${synthesis?.participantName} (synthesis): ${synthesis?.content}`);
 
     // 4. Hierarchical Strategy
-    const hierarchy = await council.startSession({
-      systemPrompt: 'Workers analyze, supervisors synthesize.',
-      maxTokens: 8192,
-      strategy: 'hierarchical',
-    });
-    await hierarchy.addParticipant('Data-Worker', client1, 'worker');
-    await hierarchy.addParticipant('Research-Worker', client2, 'worker');
-    await hierarchy.addParticipant('Lead-Supervisor', client1, 'supervisor');
+    const hierarchy = await panel(council, 'Workers analyze, supervisors synthesize.', 'hierarchical', [
+      ['Data-Worker', client1, 'worker'],
+      ['Research-Worker', client2, 'worker'],
+      ['Lead-Supervisor', client1, 'supervisor'],
+    ]);
     // The supervisor assigns each worker a task, workers analyze it, the supervisor sees all worker
     // outputs and synthesizes
     const analysis = await hierarchy.sendMessage('user', 'Analyze market trends in renewable energy.');
@@ -76,14 +62,22 @@ export async function main(
     print(`Worker analyses: ${workerAnalyses.length}, supervisor synthesis: ${supervisorSynthesis.length}`);
 
     for (const opened of [session, moderated, hierarchy]) await opened.close();
-  } finally {
-    await council.close();
-  }
-}
-
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
   });
 }
+
+/**
+ * Each sample's start: the seed's `MultiParticipantSession::new(systemPrompt, 8192, strategy)`, then
+ * one `add_participant(name, client, role)` a member, in order.
+ */
+async function panel(
+  council: Council,
+  systemPrompt: string,
+  strategy: OrchestrationStrategy,
+  members: ReadonlyArray<[name: string, client: ModelSpec, role: ParticipantRole]>,
+): Promise<MultiParticipantSession> {
+  const session = await council.startSession({ systemPrompt, maxTokens: 8192, strategy });
+  for (const [name, client, role] of members) await session.addParticipant(name, client, role);
+  return session;
+}
+
+runAsScript(module, main);

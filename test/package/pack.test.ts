@@ -50,7 +50,7 @@ describe('the packed package, installed into a fresh project', () => {
       expect.stringMatching(/^dist\/workflow-bundle\/workflows-[0-9a-f]{16}\.js$/),
     ]);
     const outside = files.filter((f) => !/^(dist\/|examples\/|README\.md$|package\.json$)/.test(f));
-    expect(outside).toEqual(['scripts/install-temporal.sh']);
+    expect(outside).toEqual(['scripts/install-temporal.sh', 'scripts/lib/common.sh']);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     const manifest = JSON.parse(readFileSync(path.join(app, 'node_modules/council/package.json'), 'utf8'));
     expect(Object.keys(manifest.dependencies)).not.toContain('tsx');
