@@ -17,6 +17,7 @@ import { checkQuorum, quorumFields } from './quorum';
 // The result's types live in councilResult.ts; re-exported so `common/council` stays the one import.
 export type {
   CallCharge,
+  CallRecord,
   ConversationContextData,
   ConversationContextRef,
   CouncilTokenUsage,

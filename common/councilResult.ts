@@ -93,16 +93,20 @@ export interface CallCharge {
   downgradedTo?: string;
 }
 
-/** The synthesizer's conclusion; under a budget, what the budget charged its call. */
-export interface SynthesisOutput extends CallCharge {
-  synthesizerName: string;
-  /** `skipped` when every expert failed: there was nothing to synthesize. */
-  status: 'done' | 'failed' | 'skipped';
+/** What one call left behind: its text and tokens, why it failed, which worker made it, its charge. */
+export interface CallRecord extends CallCharge {
   content: string;
   tokenUsage: TokenUsage;
   error?: { type: string; message: string };
-  /** Identity of the worker that made the synthesis call; absent when unknown. */
+  /** Identity of the worker that made the call; absent when unknown. */
   servedBy?: string;
+}
+
+/** The synthesizer's conclusion; under a budget, what the budget charged its call. */
+export interface SynthesisOutput extends CallRecord {
+  synthesizerName: string;
+  /** `skipped` when every expert failed: there was nothing to synthesize. */
+  status: 'done' | 'failed' | 'skipped';
 }
 
 /** Tokens spent: in all, by expert id, and by the synthesizer. */

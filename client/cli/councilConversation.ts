@@ -6,7 +6,7 @@ import { MESSAGE_TYPES } from '../../common/council';
 import { checkFilter, readConversation } from '../api/conversation';
 import { savedConversationOf, writeConversation } from '../api/conversationFile';
 import { CouncilUserError } from '../../common/userError';
-import { messageJsonOf, workflowStatusOf } from './jsonOutput';
+import { messageJsonOf, showHeadOf } from './jsonOutput';
 import { formatTable, type Output } from './output';
 import { printable } from './sanitize';
 import type { FoundRun } from '../api/runs';
@@ -109,10 +109,7 @@ export async function showConversation(
   }
   if (out.json) {
     return out.result({
-      type: 'council-show',
-      id,
-      kind: 'council',
-      workflowStatus: workflowStatusOf(found.description.status.name),
+      ...showHeadOf('council', found.description),
       mode: conversation.mode,
       task: conversation.task,
       rounds: conversation.rounds,

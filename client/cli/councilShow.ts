@@ -7,7 +7,7 @@ import { councilHumanMessages, readCouncilProgress, readCouncilResult } from '..
 import type { ExecutionResult } from '../api/councilTypes';
 import type { FoundRun } from '../api/runs';
 import { shownContexts, shownContextsJson } from '../api/shownContext';
-import { messageJsonOf, workflowStatusOf } from './jsonOutput';
+import { messageJsonOf, showHeadOf } from './jsonOutput';
 import { formatBudget } from './estimate';
 import { describeWebhookOutcome } from '../../common/messageWebhook';
 import { formatAnswer, formatUsage, totalUsage, type AnswerRow, type Output } from './output';
@@ -22,12 +22,7 @@ export async function showCouncil(client: Client, found: FoundRun, out: Output):
   const { description } = found;
   const id = description.workflowId;
   const status = description.status.name.toLowerCase();
-  const head = {
-    type: 'council-show',
-    id,
-    kind: 'council',
-    workflowStatus: workflowStatusOf(description.status.name),
-  } as const;
+  const head = showHeadOf('council', description);
   if (description.status.name === 'COMPLETED') {
     const result = await readCouncilResult(client, id);
     const people = await councilHumanMessages(client, id);

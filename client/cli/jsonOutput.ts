@@ -158,8 +158,21 @@ export const gcJson = z.object({
 });
 
 /** Temporal's execution status as the JSON documents spell it. */
-export function workflowStatusOf(name: WorkflowExecutionStatusName): z.infer<typeof workflowStatus> {
+function workflowStatusOf(name: WorkflowExecutionStatusName): z.infer<typeof workflowStatus> {
   return name.toLowerCase() as z.infer<typeof workflowStatus>;
+}
+
+/** The fields a `show` document starts with: its type, which run, its kind and Temporal's status of it. */
+export function showHeadOf<K extends 'session' | 'council'>(
+  kind: K,
+  description: { workflowId: string; status: { name: WorkflowExecutionStatusName } },
+) {
+  return {
+    type: `${kind}-show` as const,
+    id: description.workflowId,
+    kind,
+    workflowStatus: workflowStatusOf(description.status.name),
+  };
 }
 
 /** Every shape by its `type`: what tests (and readers of docs/json.md) check documents against. */

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import type { CallCharge } from '../../common/council';
+import type { CallRecord } from '../../common/council';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
 import { printable } from './sanitize';
 import { terminalWidth, wrapText } from './wrap';
@@ -14,19 +14,14 @@ export { ExitCode };
  * One participant's (or expert's, or the synthesizer's) outcome, as every command prints it; under a
  * budget, what the budget charged the call and where it sent it.
  */
-export interface AnswerRow extends CallCharge {
+export interface AnswerRow extends CallRecord {
   name: string;
   role: string;
   status: 'ok' | 'failed' | 'skipped';
-  content: string;
-  tokenUsage: TokenUsage;
-  error?: { type: string; message: string };
   /** A hedged council's expert whose backup answered first: the backup's name. */
   hedgedBy?: string;
   /** A session response's kind (`synthesis`, `assignment`); absent for a plain answer. */
   kind?: string;
-  /** Identity of the worker that made the call, when the result records it. */
-  servedBy?: string;
 }
 
 /** 0 when every participant answered, 2 when some did, 1 when none did. */

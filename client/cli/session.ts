@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { CouncilUserError } from '../../common/userError';
 import { sendHumanMessage } from '../api/council';
-import { cancelRun, findRun } from '../api/runs';
+import { cancelRun, findRun, type FoundRun } from '../api/runs';
 import { MultiParticipantSession } from '../api/session';
 import { requiredKeyVars, SIMULATED_BANNER } from './simulated';
 import { followSessionRound, rowOf } from './followSession';
@@ -12,7 +12,7 @@ import { prepareConfig, type StartOptions } from './run';
 import { isSimulatedQueue, openRuntime, simulatedQueue } from '../runtime/commandRuntime';
 import { attachCommand } from './sessionAttach';
 import { listCommand, showCommand } from './sessionShow';
-import { newRunId, serveWorkflow } from './workflows';
+import { newRunId, serveWorkflow, withServedWorkflow } from './workflows';
 
 /**
  * `council session start|send|show|list|attach|cancel`. All but `start` are top-level commands too
@@ -81,9 +81,7 @@ export function sendCommand(): Command {
   return command.action(async (id: string, message: string, options: SendOptions) => {
     const startedMs = Date.now();
     const out = createOutput(options.json === true);
-    const runtime = await openRuntime(connectionFlags(options));
-    try {
-      const found = await findRun(runtime.client, id);
+    const open = (found: FoundRun) => {
       if (found.description.status.name !== 'RUNNING') {
         const status = found.description.status.name.toLowerCase();
         throw new CouncilUserError(
@@ -91,55 +89,61 @@ export function sendCommand(): Command {
           `start a new ${found.kind}`,
         );
       }
-      await serveWorkflow(runtime, found);
-      if (found.kind === 'council') {
-        // The seed's human-in-the-loop: experts read it in their next turns, the synthesizer too.
-        const sent = await sendHumanMessage(runtime.client, id, {
-          content: message,
-          recipient: councilRecipient(options.to),
-          ...(options.urgent === true && { priority: 'urgent' }),
-        });
-        const reached = sent.recipient ?? sent.recipients?.join(', ');
-        const urgent = sent.priority === 'urgent' ? ', urgent' : '';
-        out.say(`Added message ${sent.id}${urgent} to council ${id}${reached ? ` for ${reached}` : ''}`);
-        return;
-      }
-      const simulated = isSimulatedQueue(found.description.taskQueue);
-      const session = await MultiParticipantSession.attach(runtime.client, id);
-      const view = await session.view();
-      if (runtime.inProcessWorker && !simulated) {
-        const missing = requiredKeyVars(
-          view.participants.map((p) => p.spec.model),
-          process.env,
-        ).filter((v) => !process.env[v]);
-        if (missing.length > 0) {
-          throw new CouncilUserError(`${missing.join(', ')} not set, and the session's participants need it`);
+    };
+    await withServedWorkflow(
+      connectionFlags(options),
+      id,
+      async (found, runtime) => {
+        if (found.kind === 'council') {
+          // The seed's human-in-the-loop: experts read it in their next turns, the synthesizer too.
+          const sent = await sendHumanMessage(runtime.client, id, {
+            content: message,
+            recipient: councilRecipient(options.to),
+            ...(options.urgent === true && { priority: 'urgent' }),
+          });
+          const reached = sent.recipient ?? sent.recipients?.join(', ');
+          const urgent = sent.priority === 'urgent' ? ', urgent' : '';
+          out.say(`Added message ${sent.id}${urgent} to council ${id}${reached ? ` for ${reached}` : ''}`);
+          return;
         }
-      }
-      if (simulated) out.say(SIMULATED_BANNER);
-      const to = options.to?.split(',').map((name) => name.trim());
-      const renderer = progressRendererFor(out);
-      const sent = session.sendMessage('user', message, to ? { participants: to } : undefined);
-      const responses = await followSessionRound(found.handle, sent, renderer, view.transcriptLength);
-      const rows = responses.map(rowOf);
-      const exitCode = exitCodeOf(rows);
-      process.exitCode = exitCode;
-      if (out.json)
-        out.result({
-          type: 'session-round',
-          id,
-          kind: 'session',
-          round: responses[0]?.round ?? view.round + 1,
-          simulated,
-          status: outcomeOf(exitCode),
-          exitCode,
-          responses: rows,
-          usage: totalUsage(rows),
-        });
-      else out.say(`\n${formatUsage(rows, Date.now() - startedMs)}`);
-    } finally {
-      await runtime.close();
-    }
+        const simulated = isSimulatedQueue(found.description.taskQueue);
+        const session = await MultiParticipantSession.attach(runtime.client, id);
+        const view = await session.view();
+        if (runtime.inProcessWorker && !simulated) {
+          const missing = requiredKeyVars(
+            view.participants.map((p) => p.spec.model),
+            process.env,
+          ).filter((v) => !process.env[v]);
+          if (missing.length > 0) {
+            throw new CouncilUserError(
+              `${missing.join(', ')} not set, and the session's participants need it`,
+            );
+          }
+        }
+        if (simulated) out.say(SIMULATED_BANNER);
+        const to = options.to?.split(',').map((name) => name.trim());
+        const renderer = progressRendererFor(out);
+        const sent = session.sendMessage('user', message, to ? { participants: to } : undefined);
+        const responses = await followSessionRound(found.handle, sent, renderer, view.transcriptLength);
+        const rows = responses.map(rowOf);
+        const exitCode = exitCodeOf(rows);
+        process.exitCode = exitCode;
+        if (out.json)
+          out.result({
+            type: 'session-round',
+            id,
+            kind: 'session',
+            round: responses[0]?.round ?? view.round + 1,
+            simulated,
+            status: outcomeOf(exitCode),
+            exitCode,
+            responses: rows,
+            usage: totalUsage(rows),
+          });
+        else out.say(`\n${formatUsage(rows, Date.now() - startedMs)}`);
+      },
+      open,
+    );
   });
 }
 

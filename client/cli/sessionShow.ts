@@ -13,7 +13,7 @@ import {
 } from './councilConversation';
 import { showCouncil } from './councilShow';
 import { formatBudget } from './estimate';
-import { workflowStatusOf } from './jsonOutput';
+import { showHeadOf } from './jsonOutput';
 import { createOutput, formatTable } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime } from '../runtime/commandRuntime';
@@ -49,10 +49,7 @@ export function showCommand(): Command {
         const status = found.description.status.name.toLowerCase();
         if (out.json) {
           return out.result({
-            type: 'session-show',
-            id,
-            kind: 'session',
-            workflowStatus: workflowStatusOf(found.description.status.name),
+            ...showHeadOf('session', found.description),
             strategy: view.strategy,
             round: view.round,
             closed: view.closed,

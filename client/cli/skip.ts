@@ -1,11 +1,10 @@
 import { Command } from 'commander';
 import { skipExpert } from '../api/council';
 import { CouncilUserError } from '../../common/userError';
-import { findRun } from '../api/runs';
+import type { FoundRun } from '../api/runs';
 import { MultiParticipantSession } from '../api/session';
 import { connectionFlags, withConnectionOptions } from './options';
-import { openRuntime } from '../runtime/commandRuntime';
-import { serveWorkflow } from './workflows';
+import { withServedWorkflow } from './workflows';
 
 /**
  * `council skip <id> <name>`: cancels the call in flight of a session's participant (by name) or a
@@ -18,36 +17,38 @@ export function skipCommand(): Command {
     .argument('<name>', "the session participant's name, or the council expert's id");
   withConnectionOptions(command);
   return command.action(async (id: string, name: string, options: Record<string, unknown>) => {
-    const runtime = await openRuntime(connectionFlags(options));
-    try {
-      const found = await findRun(runtime.client, id);
+    // A worker serves the run (it must, for the run to take the update) only once it is known to run.
+    const running = (found: FoundRun) => {
       if (found.description.status.name !== 'RUNNING') {
         throw new CouncilUserError(
           `${found.kind} "${id}" is closed: it has no call to skip`,
           'see `council show ID`',
         );
       }
-      // A worker must serve the run for it to take the update.
-      await serveWorkflow(runtime, found);
-      if (found.kind === 'council') {
-        const skip = await skipExpert(runtime.client, id, name);
-        const calls =
-          skip.cancelledCalls === 1 ? 'its call' : `its ${skip.cancelledCalls} calls (with its backup)`;
-        process.stdout.write(
-          `Skipped expert ${name} in round ${skip.round} of council ${id}: ${calls} cancelled\n`,
-        );
-        return;
-      }
-      const session = await MultiParticipantSession.attach(runtime.client, id);
-      if (!(await session.skipParticipant(name))) {
-        throw new CouncilUserError(
-          `participant "${name}" of session ${id} has no call in flight`,
-          'skip it while its round runs (see `council attach ID`)',
-        );
-      }
-      process.stdout.write(`Skipped ${name} in session ${id}: its call was cancelled\n`);
-    } finally {
-      await runtime.close();
-    }
+    };
+    await withServedWorkflow(
+      connectionFlags(options),
+      id,
+      async (found, runtime) => {
+        if (found.kind === 'council') {
+          const skip = await skipExpert(runtime.client, id, name);
+          const calls =
+            skip.cancelledCalls === 1 ? 'its call' : `its ${skip.cancelledCalls} calls (with its backup)`;
+          process.stdout.write(
+            `Skipped expert ${name} in round ${skip.round} of council ${id}: ${calls} cancelled\n`,
+          );
+          return;
+        }
+        const session = await MultiParticipantSession.attach(runtime.client, id);
+        if (!(await session.skipParticipant(name))) {
+          throw new CouncilUserError(
+            `participant "${name}" of session ${id} has no call in flight`,
+            'skip it while its round runs (see `council attach ID`)',
+          );
+        }
+        process.stdout.write(`Skipped ${name} in session ${id}: its call was cancelled\n`);
+      },
+      running,
+    );
   });
 }

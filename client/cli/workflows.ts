@@ -51,15 +51,18 @@ export async function serveWorkflow(runtime: CliRuntime, found: FoundRun): Promi
 /**
  * Opens the runtime, finds the session or council `id` and serves it (queries run on a worker, on a
  * closed workflow too: it is replayed), hands both to `use`, and closes the runtime however it ends.
+ * `check` throws when the command cannot work on the run it found: before a worker starts for it.
  */
 export async function withServedWorkflow(
   flags: ConnectionFlags,
   id: string,
   use: (found: FoundRun, runtime: CliRuntime) => Promise<void>,
+  check?: (found: FoundRun) => void,
 ): Promise<void> {
   const runtime = await openRuntime(flags);
   try {
     const found = await findRun(runtime.client, id);
+    check?.(found);
     await serveWorkflow(runtime, found);
     await use(found, runtime);
   } finally {
