@@ -21,16 +21,19 @@ export const ROUND_WATCH_MAX_MS = MAX_BUDGET_ASK_TIMEOUT_MS + 24 * 60 * 60_000;
 /** How long reads may keep failing (a server or worker restarting takes seconds) before a follow ends. */
 export const ROUND_WATCH_UNREACHABLE_MS = 10 * 60_000;
 
-/** One event of a run's progress log, with the answer or message it names (if the run still holds it). */
+/**
+ * One event of a run's progress log, with the answer or message it names (if the run still holds
+ * it); a council's with `round`, the council's current round as the page that held the event said.
+ */
 export type RunProgressItem =
   | { kind: 'session'; event: SessionProgressEvent; entry?: TranscriptEntry }
-  | { kind: 'council'; event: ProgressEvent; message?: ExpertMessageData };
+  | { kind: 'council'; event: ProgressEvent; round: number; message?: ExpertMessageData };
 
 /** Why {@link followRun} ended (its generator's return value). */
 export type FollowRunEnd =
   /** The run is no longer running (`status`: COMPLETED, FAILED, TERMINATED…): every event was read. */
   | { reason: 'run-closed'; status: string }
-  /** `follow: false`: every event logged so far was read. */
+  /** `follow: false`: every event logged so far was read (the run's status was not asked for it). */
   | { reason: 'caught-up' }
   /** `maxWatchMs` passed while the run was still running. */
   | { reason: 'time-limit'; afterMs: number }
@@ -56,6 +59,7 @@ export interface FollowRunOptions {
   /**
    * Called after each read that caught up with the log, with the run's description as it stood
    * before that read: what the log does not hold (a call waiting for its retry) is in its pending calls.
+   * Without it, the run is described only before a read that follows one which found nothing new.
    */
   onPoll?: (description: WorkflowExecutionDescription) => void;
   /** Called when the log no longer holds events from `fromEvent` on: the page starts at `firstEvent`. */
@@ -81,12 +85,18 @@ export async function* followRun(
   const maxWatchMs = options.maxWatchMs ?? ROUND_WATCH_MAX_MS;
   let next = Math.max(0, Math.floor(options.fromEvent ?? 0));
   let failingSinceMs: number | undefined;
+  /** Whether the last read found nothing new (or none was made): the next read is described first. */
+  let quiet = true;
   while (!options.signal?.aborted) {
     let status: string | undefined;
+    // A read that brought events is followed by another whatever the status, and `follow: false`
+    // ends after one: the status then tells nothing, unless onPoll wants the description.
+    const describing = options.onPoll !== undefined || (quiet && options.follow !== false);
     try {
       // Described before the read: a log read after the run closed holds every event it will have.
-      const description = await handle.describe();
-      status = description.status.name;
+      const description = describing ? await handle.describe() : undefined;
+      status = description?.status.name;
+      const from = next;
       for (let pages = 0; pages < MAX_PAGES_PER_READ; pages += 1) {
         const page = await readPage(handle, kind, next);
         if (page.firstEvent > next)
@@ -95,10 +105,12 @@ export async function* followRun(
         next = page.nextEvent;
         if (next >= page.totalEvents) break;
       }
+      quiet = next === from;
       failingSinceMs = undefined;
-      options.onPoll?.(description);
+      if (description) options.onPoll?.(description);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw notFound(handle.workflowId, kind, error);
+      if (!describing) status = await statusAfterFailure(handle, kind);
       // A closed run answers queries only while a worker can replay it (or, failing early, never did).
       if (status !== undefined && !running(status)) return { reason: 'run-closed', status };
       if (options.follow === false) throw error;
@@ -143,6 +155,19 @@ async function kindOf(handle: WorkflowHandle): Promise<'session' | 'council'> {
   }
 }
 
+/** The run's status after a read failed, to tell a closed run from a failing read; undefined if unknown. */
+async function statusAfterFailure(
+  handle: WorkflowHandle,
+  kind: 'session' | 'council',
+): Promise<string | undefined> {
+  try {
+    return (await handle.describe()).status.name;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw notFound(handle.workflowId, kind, error);
+    return undefined;
+  }
+}
+
 function notFound(id: string, kind: 'session' | 'council' | undefined, cause: Error): CouncilUserError {
   const what = kind ?? 'session or council';
   return new CouncilUserError(`no ${what} with id "${id}"`, 'list runs with `council list`', { cause });
@@ -166,7 +191,7 @@ async function readPage(
     const items = page.events.map((event): RunProgressItem => {
       const message =
         'messageId' in event && event.messageId !== undefined ? byId.get(event.messageId) : undefined;
-      return { kind, event, ...(message && { message }) };
+      return { kind, event, round: page.round, ...(message && { message }) };
     });
     return { items, firstEvent: page.firstEvent, nextEvent: page.nextEvent, totalEvents: page.totalEvents };
   }

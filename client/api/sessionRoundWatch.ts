@@ -24,17 +24,11 @@ export interface RoundParticipant {
   state: RoundCallState;
 }
 
-/** Why a watch ended by itself; `stop()` ends it too, with `stopped`. */
-export type SessionRoundWatchEnd =
-  /** The session's run is no longer running (`status`: COMPLETED, TERMINATED, CONTINUED_AS_NEW…). */
-  | { reason: 'run-closed'; status: string }
-  /** No session with this id (never started, or removed after its retention period). */
-  | { reason: 'not-found' }
-  /** `maxWatchMs` passed while the session was still running. */
-  | { reason: 'time-limit'; afterMs: number }
-  /** Every poll failed for ten minutes; `error` is the last one's message. */
-  | { reason: 'unreachable'; error: string }
-  | { reason: 'stopped' };
+/**
+ * Why a watch ended by itself, as {@link followRun} ends; `stop()` ends it too, with `stopped`.
+ * `not-found`: no session with this id (never started, or removed after its retention period).
+ */
+export type SessionRoundWatchEnd = Exclude<FollowRunEnd, { reason: 'caught-up' }> | { reason: 'not-found' };
 
 /** What {@link watchSessionRound} saw: the states after one change in the progress log, or after a poll. */
 export interface SessionRoundProgress {
@@ -130,9 +124,8 @@ export function watchSessionRound(
       throw error;
     });
     if (end.reason === 'stopped' || end.reason === 'caught-up') return { reason: 'stopped' };
-    const last = end.reason === 'run-closed' ? { reason: end.reason, status: end.status } : end;
-    deliver([{ ...tracker.now([]), end: last }]);
-    return last;
+    deliver([{ ...tracker.now([]), end }]);
+    return end;
   })();
   return {
     ended,

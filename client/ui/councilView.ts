@@ -1,17 +1,18 @@
 import { QueryNotRegisteredError, type WorkflowHandle } from '@temporalio/client';
 import type { CouncilWorkflowResult } from '../../common/council';
-import { COUNCIL_PROGRESS_LIMITS, councilProgressQuery } from '../../common/councilApi';
+import { COUNCIL_PROGRESS_LIMITS } from '../../common/councilApi';
 import { councilRecordQuery } from '../../common/resynthesis';
 import { addressLabel } from '../../common/councilRouting';
 import { CouncilStrategyKey } from '../../common/searchAttributes';
+import { followRun } from '../api/followRun';
 import type { FoundRun } from '../api/runs';
 import { shownContexts } from '../api/shownContext';
 import type { CallTime } from './runHistory';
 import { rankingsOf } from './rankings';
 import type { RunBody, UiEntry, UiParticipant } from './runView';
 
-/** Most pages of a council's progress log read (500 events each): far above what a council logs. */
-const MAX_PAGES = 1_000;
+/** Council runs whose experts are kept: the least recently shown is forgotten first. */
+const MAX_RUNS_KEPT = 100;
 /** What an entry carries of what its expert was shown: the history its prompt held, clipped. */
 const MAX_SHOWN_CHARS = 20_000;
 
@@ -46,60 +47,57 @@ function shownByTurn(result: CouncilWorkflowResult | undefined): Map<string, str
 }
 
 /** A council's page data from its progress log and, once completed, its result. */
-export async function councilBody(
-  { handle, description }: FoundRun,
-  times: readonly CallTime[],
-): Promise<RunBody> {
+export async function councilBody(found: FoundRun, times: readonly CallTime[]): Promise<RunBody> {
+  const { handle, description } = found;
   const entries: UiEntry[] = [];
-  const experts = await configExperts(handle);
-  let fromEvent = 0;
+  const experts = await configExperts(found);
+  // The council logs a status as it begins a round, and a re-synthesis as it takes its rounds over:
+  // an empty log is one of a council before its first round.
   let round = 0;
   let waitingUntil: string | undefined;
   /** People's messages to some experts: named once every expert of the log is known. */
   const addressed: Array<{ person: UiEntry; address: string }> = [];
   const result = await completedResult(handle, description.status.name);
   const shown = shownByTurn(result);
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const progress = await handle.query(councilProgressQuery, { fromEvent });
-    round = progress.round;
-    if (progress.firstEvent > fromEvent) entries.push(droppedNote(progress.firstEvent));
-    const byId = new Map(progress.messages.map((message) => [message.id, message]));
-    for (const event of progress.events) {
-      if (event.kind === 'status') waitingUntil = event.status === 'awaiting-human' ? event.until : undefined;
-      if (event.kind === 'human') {
-        const message = byId.get(event.messageId);
-        const person = entry(event.round, message?.senderName ?? 'Human', 'person', message?.content);
-        const address = message && addressLabel(message);
-        if (address) addressed.push({ person, address });
-        entries.push(person);
-      }
-      if (event.kind !== 'expert') continue;
-      const { expertId, expertName } = event;
-      const known = experts.get(expertId) ?? {
-        name: expertName,
-        id: expertId,
-        role: 'expert',
-        tokens: 0,
-        ms: null,
-      };
-      known.ms = timeOf(times, expertId);
-      delete known.pending;
-      experts.set(expertId, known);
-      if (event.state === 'thinking') continue;
-      known.tokens += event.tokenUsage?.totalTokens ?? 0;
-      const content = event.messageId ? byId.get(event.messageId)?.content : undefined;
-      const seen = shown.get(`${expertId}|${event.round}|${event.phase}`);
-      entries.push({
-        ...entry(event.round, expertName, event.phase, content),
-        status: event.state === 'done' ? 'ok' : event.state,
-        tokens: event.tokenUsage?.totalTokens ?? null,
-        ms: timeOf(times, expertId, event.round, event.phase),
-        ...(seen !== undefined && { shown: seen }),
-        ...(event.error ? { error: `${event.error.type}: ${event.error.message}` } : {}),
-      });
+  const log = followRun(handle, {
+    kind: 'council',
+    follow: false,
+    onEventsDropped: ({ firstEvent }) => void entries.push(droppedNote(firstEvent)),
+  });
+  for await (const item of log) {
+    if (item.kind !== 'council') continue;
+    const { event, message } = item;
+    round = item.round;
+    if (event.kind === 'status') waitingUntil = event.status === 'awaiting-human' ? event.until : undefined;
+    if (event.kind === 'human') {
+      const person = entry(event.round, message?.senderName ?? 'Human', 'person', message?.content);
+      const address = message && addressLabel(message);
+      if (address) addressed.push({ person, address });
+      entries.push(person);
     }
-    fromEvent = progress.nextEvent;
-    if (fromEvent >= progress.totalEvents) break;
+    if (event.kind !== 'expert') continue;
+    const { expertId, expertName } = event;
+    const known = experts.get(expertId) ?? {
+      name: expertName,
+      id: expertId,
+      role: 'expert',
+      tokens: 0,
+      ms: null,
+    };
+    known.ms = timeOf(times, expertId);
+    delete known.pending;
+    experts.set(expertId, known);
+    if (event.state === 'thinking') continue;
+    known.tokens += event.tokenUsage?.totalTokens ?? 0;
+    const seen = shown.get(`${expertId}|${event.round}|${event.phase}`);
+    entries.push({
+      ...entry(event.round, expertName, event.phase, message?.content),
+      status: event.state === 'done' ? 'ok' : event.state,
+      tokens: event.tokenUsage?.totalTokens ?? null,
+      ms: timeOf(times, expertId, event.round, event.phase),
+      ...(seen !== undefined && { shown: seen }),
+      ...(event.error ? { error: `${event.error.type}: ${event.error.message}` } : {}),
+    });
   }
   for (const { person, address } of addressed) person.role = `person to ${namesOf(address, experts)}`;
   const participants = [...experts.values()];
@@ -144,18 +142,33 @@ function namesOf(address: string, experts: ReadonlyMap<string, UiParticipant>): 
     .join(', ');
 }
 
+/** Each council run's experts by its run id, as its record named them: a run's experts never change. */
+const expertsByRun = new Map<string, ReadonlyArray<{ id: string; name: string }>>();
+
 /**
  * Every expert of the council's config, in its order, none begun yet: an expert whose turn has not
  * come (a sequential council's later ones) has its tab from the start. A council on a worker without
- * the record query names its experts as its log reaches them.
+ * the record query names its experts as its log reaches them. Read once per run: a page polls it,
+ * and a run that continued as new (or a new council under the same id) has a run id of its own.
  */
-async function configExperts(handle: WorkflowHandle): Promise<Map<string, UiParticipant>> {
+async function configExperts({ handle, description }: FoundRun): Promise<Map<string, UiParticipant>> {
+  const { runId } = description;
+  let active = expertsByRun.get(runId);
+  if (active === undefined) {
+    const record = await handle.query(councilRecordQuery).catch((error: unknown) => {
+      if (error instanceof QueryNotRegisteredError) return undefined;
+      throw error;
+    });
+    active = record?.context.activeExperts.map(({ id, name }) => ({ id, name }));
+  }
+  if (active !== undefined) {
+    expertsByRun.delete(runId);
+    expertsByRun.set(runId, active);
+    const oldest = expertsByRun.keys().next();
+    if (expertsByRun.size > MAX_RUNS_KEPT && !oldest.done) expertsByRun.delete(oldest.value);
+  }
   const experts = new Map<string, UiParticipant>();
-  const record = await handle.query(councilRecordQuery).catch((error: unknown) => {
-    if (error instanceof QueryNotRegisteredError) return undefined;
-    throw error;
-  });
-  for (const { id, name } of record?.context.activeExperts ?? []) {
+  for (const { id, name } of active ?? []) {
     experts.set(id, { name, id, role: 'expert', tokens: 0, ms: null, pending: true });
   }
   return experts;

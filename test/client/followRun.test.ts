@@ -1,3 +1,4 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import { startCouncil } from '../../client/api/council';
 import { followRun, readRunLog, type RunProgressItem } from '../../client/api/followRun';
 import { MultiParticipantSession } from '../../client/api/session';
@@ -17,6 +18,18 @@ async function drain(log: ReturnType<typeof followRun>) {
     if (next.done) return { items, end: next.value };
     items.push(next.value);
   }
+}
+
+/** The handle, with a count of the times it was asked to describe its run. */
+function countingDescribes(handle: WorkflowHandle) {
+  const counts = { describe: 0 };
+  const counted: WorkflowHandle = Object.assign(Object.create(handle) as WorkflowHandle, {
+    describe: () => {
+      counts.describe += 1;
+      return handle.describe();
+    },
+  });
+  return { handle: counted, counts };
 }
 
 const indexOf = (item: RunProgressItem) => (item.kind === 'session' ? item.event.index : item.event.seq);
@@ -49,6 +62,32 @@ describe('followRun', () => {
     const late = await drain(followRun(handle, { fromEvent: items.length - 2 }));
     expect(late.items.map(indexOf)).toEqual([items.length - 2, items.length - 1]);
     expect(late.end).toEqual({ reason: 'run-closed', status: 'COMPLETED' });
+  });
+
+  it('describes the run only before a read that follows one which found nothing new', async () => {
+    const { client, taskQueue } = bench.harness;
+    const session = await MultiParticipantSession.create(client, { strategy: 'broadcast' }, { taskQueue });
+    await session.addParticipant('Solo', model, 'panelist');
+    await session.sendMessage('user', 'turn 1');
+    const raw = client.workflow.getHandle(session.sessionId);
+    const { handle, counts } = countingDescribes(raw);
+    // Reading what is logged and ending asks nothing of the run's status.
+    const oneRound = (await readRunLog(handle, 'session')).length;
+    expect(counts.describe).toBe(0);
+    // The first read is described; the second, after a read that brought events, is not.
+    const log = followRun(handle, { kind: 'session', pollMs: 20 });
+    for (let read = 0; read < oneRound; read += 1) expect((await log.next()).done).toBe(false);
+    expect(counts.describe).toBe(1);
+    await session.sendMessage('user', 'turn 2');
+    const twoRounds = (await readRunLog(raw, 'session')).length;
+    for (let read = oneRound; read < twoRounds; read += 1) expect((await log.next()).done).toBe(false);
+    expect(counts.describe).toBe(1);
+    // Closed: the reads after it find the rest, then nothing, and the read after that one is described.
+    await session.close();
+    const { items, end } = await drain(log);
+    expect(end).toEqual({ reason: 'run-closed', status: 'COMPLETED' });
+    expect(twoRounds + items.length).toBe((await readRunLog(raw, 'session')).length);
+    expect(counts.describe).toBe(2);
   });
 
   it('follows a council to its end; reads what is logged so far without following', async () => {

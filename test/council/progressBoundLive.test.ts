@@ -68,6 +68,7 @@ describe('a council past its progress log bound', () => {
     expect(attached.stdout).toMatch(/^\{\s*"schemaVersion": \d+,\s*"type": "council-result"/);
 
     const view = await runView(bed.harness.client, id, async () => undefined);
+    expect(view.round).toBe(32);
     expect(view.entries[0]).toMatchObject({ from: 'Progress log', role: 'note', status: 'dropped' });
     expect(view.entries[0]?.content).toContain(`The first ${first.firstEvent} events`);
     expect(view.participants.map((p) => p.id)).toEqual([...ids, 'Synthesizer']);
