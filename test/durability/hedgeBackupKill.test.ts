@@ -1,10 +1,10 @@
 import { startCouncil } from '../../client/api/council';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert } from '../council/support';
-import { useDurableEnvironment } from './support/environment';
+import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
 import { completedCalls } from './support/llm';
 import { completedActivities } from './support/temporal';
-import { startWorkerProcess, waitFor } from './support/processes';
+import { waitFor } from './support/processes';
 
 const backupModel = { provider: 'openai', model: 'gpt-4o-backup' } as const;
 const modelOf = (body: unknown) => (body as { model?: string } | null)?.model;
@@ -24,12 +24,9 @@ describe("a hedge's backup in flight across a worker SIGKILL", () => {
   });
 
   it('the backup is scheduled once, retried on the new worker per its retry policy, and answers for B', async () => {
-    const { mock, answerer, server, client } = environment;
+    const { mock, answerer, client } = environment;
     const taskQueue = 'durability-hedge-backup-kill';
-    const worker = (tag: string) =>
-      startWorkerProcess({ address: server.address, taskQueue, llmUrl: mock.url, tag });
-    const first = worker('worker-1');
-    await first.ready;
+    const first = await startPollingWorker(environment, taskQueue, 'worker-1');
     const heartbeat = { heartbeatMs: 5000 };
     const hedge = { afterMs: 2_000, backup: { name: 'Backup', model: backupModel, timeouts: heartbeat } };
     const experts = [expert('a'), expert('b', { timeouts: heartbeat })];
@@ -42,10 +39,7 @@ describe("a hedge's backup in flight across a worker SIGKILL", () => {
         completedActivities(await handle.fetchHistory()).completed.length === 1,
       60_000,
     );
-    await first.kill();
-
-    const second = worker('worker-2');
-    await second.ready;
+    await replaceWorker(environment, first, 'worker-2');
     const result = (await handle.result()) as CouncilWorkflowResult;
 
     expect(result.outputs.b).toMatchObject({ status: 'done', hedgedBy: 'Backup' });

@@ -1,10 +1,10 @@
 import { startCouncil } from '../../client/api/council';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert, userPrompt } from '../council/support';
-import { useDurableEnvironment } from './support/environment';
+import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
 import { completedCalls } from './support/llm';
 import { completedActivities } from './support/temporal';
-import { startWorkerProcess, waitFor } from './support/processes';
+import { waitFor } from './support/processes';
 
 const DEADLINE_MS = 6_000;
 
@@ -14,15 +14,9 @@ describe('a quorum deadline across a worker SIGKILL', () => {
   const environment = useDurableEnvironment({ latencyMs: 200, hold: (speaker) => speaker === 'Expert C' });
 
   it('the round closes at its deadline though no worker ran when it fell due; C answers late', async () => {
-    const { mock, answerer, server, client } = environment;
+    const { mock, answerer, client } = environment;
     const taskQueue = 'durability-quorum-kill';
-    const first = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-1',
-    });
-    await first.ready;
+    const first = await startPollingWorker(environment, taskQueue, 'worker-1');
     const experts = [expert('a'), expert('b'), expert('c', { timeouts: { heartbeatMs: 5000 } })];
     const startedAt = Date.now();
     const councilId = await startCouncil(
@@ -39,19 +33,11 @@ describe('a quorum deadline across a worker SIGKILL', () => {
         answerer.held.length === 1 && completedActivities(await handle.fetchHistory()).completed.length === 2,
       60_000,
     );
-    await first.kill();
-    const killedAt = Date.now();
-    expect(killedAt - startedAt).toBeLessThan(DEADLINE_MS);
-
-    // No worker runs when the deadline falls due: the server's timer fires all the same.
-    await new Promise((resolve) => setTimeout(resolve, startedAt + DEADLINE_MS + 1_000 - Date.now()));
-    const second = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-2',
+    // Killed before the deadline, no worker runs when it falls due: the server's timer fires all the same.
+    const { killedAt } = await replaceWorker(environment, first, 'worker-2', {
+      notBefore: startedAt + DEADLINE_MS + 1_000,
     });
-    await second.ready;
+    expect(killedAt - startedAt).toBeLessThan(DEADLINE_MS);
     await waitFor(
       'the synthesis, made without C',
       async () => completedCalls(mock).some((call) => call.speaker === 'Synthesizer'),

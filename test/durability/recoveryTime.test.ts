@@ -3,8 +3,8 @@ import { MultiParticipantSession } from '../../client/api/session';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS } from '../../common/defaults';
 import type { ParticipantSpecInput } from '../../common/participants';
 import { DEFAULT_STICKY_QUEUE_TIMEOUT_MS } from '../../workers/worker';
-import { useDurableEnvironment } from './support/environment';
-import { startWorkerProcess, waitFor } from './support/processes';
+import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
+import { waitFor } from './support/processes';
 import { pendingActivities, STARTED } from './support/temporal';
 
 const NAMES = ['A', 'B', 'C'];
@@ -33,15 +33,9 @@ describe('recovery time after a worker SIGKILL mid-round, default settings', () 
   });
 
   it('completes the round within the target of the new worker polling, model time aside', async () => {
-    const { answerer, server, client, mock } = environment;
+    const { answerer, client } = environment;
     const taskQueue = 'durability-recovery-time';
-    const first = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-1',
-    });
-    await first.ready;
+    const first = await startPollingWorker(environment, taskQueue, 'worker-1');
     const session = await MultiParticipantSession.create(
       client,
       { strategy: 'roundRobin', participants: NAMES.map(withDefaults) },
@@ -56,15 +50,8 @@ describe('recovery time after a worker SIGKILL mid-round, default settings', () 
       60_000,
     );
 
-    await first.kill();
-    const killedAt = Date.now();
-    const second = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-2',
-    });
-    const readyAt = await second.ready;
+    const { killedAt, worker: second } = await replaceWorker(environment, first, 'worker-2');
+    const readyAt = second.readyAt;
     const responses = await round;
     const doneAt = Date.now();
     expect(responses.map((r) => [r.participantName, r.status])).toEqual([

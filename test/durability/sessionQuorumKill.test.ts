@@ -1,8 +1,8 @@
 import { MultiParticipantSession } from '../../client/api/session';
 import type { TranscriptEntry } from '../../common/session';
-import { useDurableEnvironment } from './support/environment';
+import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
 import { completedActivities } from './support/temporal';
-import { startWorkerProcess, waitFor } from './support/processes';
+import { waitFor } from './support/processes';
 
 const DEADLINE_MS = 6_000;
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
@@ -13,15 +13,9 @@ describe("a session round's deadline across a worker SIGKILL", () => {
   const environment = useDurableEnvironment({ latencyMs: 200, hold: (speaker) => speaker === 'Agent-C' });
 
   it('the round closes at its deadline though no worker ran when it fell due; C answers late', async () => {
-    const { answerer, server, client, mock } = environment;
+    const { answerer, client } = environment;
     const taskQueue = 'durability-session-quorum-kill';
-    const first = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-1',
-    });
-    await first.ready;
+    const first = await startPollingWorker(environment, taskQueue, 'worker-1');
     const participants = ['Agent-A', 'Agent-B', 'Agent-C'].map((name) => ({
       name,
       role: 'panelist' as const,
@@ -44,19 +38,11 @@ describe("a session round's deadline across a worker SIGKILL", () => {
         answerer.held.length === 1 && completedActivities(await handle.fetchHistory()).completed.length === 2,
       60_000,
     );
-    await first.kill();
-    const killedAt = Date.now();
-    expect(killedAt - startedAt).toBeLessThan(DEADLINE_MS);
-
-    // No worker runs when the deadline falls due: the server's timer fires all the same.
-    await new Promise((resolve) => setTimeout(resolve, startedAt + DEADLINE_MS + 1_000 - Date.now()));
-    const second = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-2',
+    // Killed before the deadline, no worker runs when it falls due: the server's timer fires all the same.
+    const { killedAt } = await replaceWorker(environment, first, 'worker-2', {
+      notBefore: startedAt + DEADLINE_MS + 1_000,
     });
-    await second.ready;
+    expect(killedAt - startedAt).toBeLessThan(DEADLINE_MS);
     const responses = await round;
     expect(responses.map((response) => response.participantName).sort()).toEqual(['Agent-A', 'Agent-B']);
 

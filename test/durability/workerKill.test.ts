@@ -1,7 +1,7 @@
 import { MultiParticipantSession } from '../../client/api/session';
-import { useDurableEnvironment } from './support/environment';
+import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
 import { completedCalls } from './support/llm';
-import { startWorkerProcess, waitFor } from './support/processes';
+import { waitFor } from './support/processes';
 import { completedActivities, panelist, pendingActivities, STARTED } from './support/temporal';
 
 const NAMES = ['A', 'B', 'C', 'D'];
@@ -15,15 +15,10 @@ describe('a worker process SIGKILLed while a participant is answering', () => {
   });
 
   it('resumes on a new worker: every answer, only the in-flight call made again, no duplicates or gaps', async () => {
-    const { mock, answerer, server, client } = environment;
+    const { mock, answerer, client } = environment;
     const taskQueue = 'durability-worker-kill';
-    const first = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-1',
-    });
-    const firstReadyMs = (await first.ready) - first.spawnedAt;
+    const first = await startPollingWorker(environment, taskQueue, 'worker-1');
+    const firstReadyMs = first.readyAt - first.spawnedAt;
     const session = await MultiParticipantSession.create(
       client,
       { strategy: 'roundRobin', participants: NAMES.map((name) => panelist(name)) },
@@ -47,17 +42,11 @@ describe('a worker process SIGKILLed while a participant is answering', () => {
       D: 'waiting',
     });
 
-    await first.kill();
-    const killedAt = Date.now();
     // The replacement is the container's entry point: it bundles the workflow code at start-up.
-    const second = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-2',
+    const { killedAt, worker: second } = await replaceWorker(environment, first, 'worker-2', {
       entry: 'main',
     });
-    const readyAt = await second.ready;
+    const readyAt = second.readyAt;
     const responses = await round;
     const doneAt = Date.now();
     // When the calls reached the model: the answerer logs each one once its latency is over.
