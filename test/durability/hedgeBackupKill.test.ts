@@ -2,12 +2,8 @@ import { startCouncil } from '../../client/api/council';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert } from '../council/support';
 import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
-import { completedCalls } from './support/llm';
-import { completedActivities } from './support/temporal';
-import { waitFor } from './support/processes';
-
-const backupModel = { provider: 'openai', model: 'gpt-4o-backup' } as const;
-const modelOf = (body: unknown) => (body as { model?: string } | null)?.model;
+import { backupModel, callsByModel } from './support/hedge';
+import { completedActivities, waitUntilRecorded } from './support/temporal';
 
 describe("a hedge's backup in flight across a worker SIGKILL", () => {
   // Expert B's own calls (each attempt) hang until released, and so does its backup's first
@@ -32,12 +28,11 @@ describe("a hedge's backup in flight across a worker SIGKILL", () => {
     const experts = [expert('a'), expert('b', { timeouts: heartbeat })];
     const councilId = await startCouncil(client, council('parallel', experts, { hedge }), { taskQueue });
     const handle = client.workflow.getHandle(councilId);
-    await waitFor(
+    await waitUntilRecorded(
       "B's own call and its backup to be held, A's answer recorded",
-      async () =>
-        answerer.held.some((held) => held.model === backupModel.model) &&
-        completedActivities(await handle.fetchHistory()).completed.length === 1,
-      60_000,
+      handle,
+      () => answerer.held.some((held) => held.model === backupModel.model),
+      1,
     );
     await replaceWorker(environment, first, 'worker-2');
     const result = (await handle.result()) as CouncilWorkflowResult;
@@ -46,8 +41,7 @@ describe("a hedge's backup in flight across a worker SIGKILL", () => {
     expect(result.outputs.b?.content).toMatch(/^Expert B: answer/);
     // The backup reached the model twice: its first attempt held on the killed worker, its retry.
     expect(answerer.started.filter((start) => start.model === backupModel.model)).toHaveLength(2);
-    const calls = completedCalls(mock);
-    expect(calls.map((call) => [call.speaker, modelOf(call.entry.body), call.worker])).toEqual([
+    expect(callsByModel(mock)).toEqual([
       ['Expert A', 'gpt-4o-mini', 'worker-1'],
       ['Expert B', backupModel.model, 'worker-2'],
       ['Synthesizer', 'gpt-4o-mini', 'worker-2'],

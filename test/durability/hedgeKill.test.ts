@@ -2,13 +2,11 @@ import { startCouncil } from '../../client/api/council';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert } from '../council/support';
 import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
-import { completedCalls } from './support/llm';
+import { backupModel, callsByModel } from './support/hedge';
 import { completedActivities, isModelCallScheduled } from './support/temporal';
 import { waitFor } from './support/processes';
 
 const HEDGE_AFTER_MS = 8_000;
-const backupModel = { provider: 'openai', model: 'gpt-4o-backup' } as const;
-const modelOf = (body: unknown) => (body as { model?: string } | null)?.model;
 
 describe('a hedged call across a worker SIGKILL', () => {
   // Expert B's own calls (each attempt) hang until released: it straggles on every worker. Its
@@ -61,8 +59,7 @@ describe('a hedged call across a worker SIGKILL', () => {
     );
     expect(ownCalls.length).toBeGreaterThanOrEqual(1);
     expect(ownCalls.length).toBeLessThanOrEqual(2);
-    const calls = completedCalls(mock);
-    expect(calls.map((call) => [call.speaker, modelOf(call.entry.body), call.worker])).toEqual([
+    expect(callsByModel(mock)).toEqual([
       ['Expert A', 'gpt-4o-mini', 'worker-1'],
       ['Expert B', backupModel.model, 'worker-2'],
       ['Synthesizer', 'gpt-4o-mini', 'worker-2'],

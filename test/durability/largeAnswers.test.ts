@@ -7,8 +7,7 @@ import { blobStoreFromEnv } from '../../storage';
 import { referencesIn } from '../../storage/references';
 import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
 import { completedCalls } from './support/llm';
-import { waitFor } from './support/processes';
-import { completedActivities, panelist, pendingActivities, STARTED } from './support/temporal';
+import { completedActivities, panelist, waitUntilInFlight } from './support/temporal';
 
 const NAMES = ['A', 'B', 'C'];
 const LATENCY_MS = 500;
@@ -55,12 +54,7 @@ describe('a worker SIGKILLed mid-round while participants give ~150 KB answers (
     const handle = client.workflow.getHandle(session.sessionId);
     const round = session.sendMessage('user', 'Write at length.');
 
-    await waitFor(
-      'B to be answering',
-      async () =>
-        answerer.held.length === 1 && (await pendingActivities(handle)).some((a) => a.state === STARTED),
-      60_000,
-    );
+    await waitUntilInFlight('B to be answering', handle, () => answerer.held.length === 1);
     expect(completedCalls(mock).map((call) => call.speaker)).toEqual(['A']);
 
     const { worker: second } = await replaceWorker(environment, first, 'worker-2', {

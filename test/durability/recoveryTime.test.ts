@@ -4,8 +4,7 @@ import { DEFAULT_RETRY, DEFAULT_TIMEOUTS } from '../../common/defaults';
 import type { ParticipantSpecInput } from '../../common/participants';
 import { DEFAULT_STICKY_QUEUE_TIMEOUT_MS } from '../../workers/worker';
 import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
-import { waitFor } from './support/processes';
-import { pendingActivities, STARTED } from './support/temporal';
+import { waitUntilInFlight } from './support/temporal';
 
 const NAMES = ['A', 'B', 'C'];
 const LATENCY_MS = 1000;
@@ -43,12 +42,7 @@ describe('recovery time after a worker SIGKILL mid-round, default settings', () 
     );
     const handle = client.workflow.getHandle(session.sessionId);
     const round = session.sendMessage('user', 'How fast do we recover?');
-    await waitFor(
-      'B to be answering',
-      async () =>
-        answerer.held.length === 1 && (await pendingActivities(handle)).some((a) => a.state === STARTED),
-      60_000,
-    );
+    await waitUntilInFlight('B to be answering', handle, () => answerer.held.length === 1);
 
     const { killedAt, worker: second } = await replaceWorker(environment, first, 'worker-2');
     const readyAt = second.readyAt;

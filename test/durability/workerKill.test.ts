@@ -1,8 +1,7 @@
 import { MultiParticipantSession } from '../../client/api/session';
 import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
 import { completedCalls } from './support/llm';
-import { waitFor } from './support/processes';
-import { completedActivities, panelist, pendingActivities, STARTED } from './support/temporal';
+import { completedActivities, panelist, waitUntilInFlight } from './support/temporal';
 
 const NAMES = ['A', 'B', 'C', 'D'];
 const LATENCY_MS = 1000;
@@ -28,12 +27,7 @@ describe('a worker process SIGKILLed while a participant is answering', () => {
     const round = session.sendMessage('user', 'What should we build next?');
 
     // B is answering: its call reached the model (and is held there) and the server shows it started.
-    await waitFor(
-      'B to be answering',
-      async () =>
-        answerer.held.length === 1 && (await pendingActivities(handle)).some((a) => a.state === STARTED),
-      60_000,
-    );
+    await waitUntilInFlight('B to be answering', handle, () => answerer.held.length === 1);
     expect(completedCalls(mock).map((call) => call.speaker)).toEqual(['A']);
     expect((await session.view()).activeRound?.states).toEqual({
       A: 'done',
