@@ -1,6 +1,5 @@
-import type { LLMock } from '@copilotkit/aimock';
 import path from 'node:path';
-import { answerAsParticipants, chatRequests, speakerOf, startMockLlm } from '../helpers/mockLlm';
+import { chatRequests, speakerOf, useParticipantMock } from '../helpers/mockLlm';
 import { parseJsonDocument } from '../../client/cli/jsonOutput';
 import {
   clusterEnv,
@@ -34,21 +33,13 @@ function budgetConfig(maxCostUsd: number) {
 }
 
 describe('budgets in the CLI', () => {
-  let mock: LLMock;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answerAsParticipants(mock);
-  });
-  afterAll(async () => {
-    await mock?.stop();
-  });
+  const llm = useParticipantMock();
 
   it('`run --json` shows the budget: limit, spent, reserved, exhausted and the refused call', async () => {
     const config = writeConfig('budget.json', budgetConfig(2.5));
     const result = await runCli(
       ['run', 'What is 2 + 2?', '-c', config, '--worker', '--json'],
-      clusterEnv('budget-json', mockProviderEnv(mock)),
+      clusterEnv('budget-json', mockProviderEnv(llm.mock)),
     );
     const json = JSON.parse(result.stdout) as {
       responses: Array<{ name: string; status: string; costUsd?: number; error?: { type: string } }>;
@@ -61,7 +52,7 @@ describe('budgets in the CLI', () => {
     ]);
     expect(json.responses[2]?.error?.type).toBe('BudgetExhausted');
     expect(
-      chatRequests(mock)
+      chatRequests(llm.mock)
         .map((entry) => speakerOf(entry))
         .sort(),
     ).toEqual(['A', 'B']);
@@ -90,8 +81,8 @@ describe('budgets in the CLI', () => {
       // A and B hold $2; C does not fit at $1, but does at $0.1 on the cheaper model.
       budget: { maxCostUsd: 2.15, onExhausted: 'downgrade', downgradeTo: cheap },
     });
-    mock.clearRequests();
-    const env = clusterEnv('budget-downgrade', mockProviderEnv(mock));
+    llm.mock.clearRequests();
+    const env = clusterEnv('budget-downgrade', mockProviderEnv(llm.mock));
     const result = await runCli(['run', 'What is 2 + 2?', '-c', config, '--worker', '--json'], env);
     const json = JSON.parse(result.stdout) as {
       responses: Array<{ name: string; status: string; downgradedTo?: string }>;
@@ -103,7 +94,7 @@ describe('budgets in the CLI', () => {
       ['C', 'ok', 'openai/gpt-4.1-nano'],
     ]);
     expect(
-      chatRequests(mock)
+      chatRequests(llm.mock)
         .map((entry) => `${speakerOf(entry)}:${(entry.body as { model: string }).model}`)
         .sort(),
     ).toEqual(['A:gpt-4o-mini', 'B:gpt-4o-mini', 'C:gpt-4.1-nano']);
@@ -127,8 +118,8 @@ describe('budgets in the CLI', () => {
         budget: { maxCostUsd: 2.5 },
       }),
     );
-    mock.clearRequests();
-    const env = clusterEnv('budget-council', mockProviderEnv(mock));
+    llm.mock.clearRequests();
+    const env = clusterEnv('budget-council', mockProviderEnv(llm.mock));
     const id = `budget-council-${process.pid}`;
     const result = await runCli(['run', '-c', config, '--worker', '--json', '--id', id], env);
     const json = parseJsonDocument(JSON.parse(result.stdout));
@@ -151,7 +142,7 @@ describe('budgets in the CLI', () => {
       undefined,
     ]);
     expect(
-      chatRequests(mock)
+      chatRequests(llm.mock)
         .map((entry) => speakerOf(entry))
         .sort(),
     ).toEqual(['Ada', 'Bob']);

@@ -1,6 +1,5 @@
 import os from 'node:os';
-import type { LLMock } from '@copilotkit/aimock';
-import { answerAsParticipants, startMockLlm } from '../helpers/mockLlm';
+import { useParticipantMock } from '../helpers/mockLlm';
 import {
   clusterEnv,
   expectSuccess,
@@ -22,15 +21,7 @@ afterAll(stopStartedClis);
 const identityOf = (pid: number | undefined) => `${pid}@${os.hostname()}`;
 
 describe('one command tree: attach, send, show, list, cancel for sessions and councils', () => {
-  let mock: LLMock;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answerAsParticipants(mock);
-  });
-  afterAll(async () => {
-    await mock?.stop();
-  });
+  const llm = useParticipantMock();
 
   async function listedIds(args: string[], env: Record<string, string>): Promise<string[]> {
     const list = await runCli([...args, '--json', '--limit', '200'], env);
@@ -39,7 +30,7 @@ describe('one command tree: attach, send, show, list, cancel for sessions and co
   }
 
   it('a session: the short spellings, the worker that served each call, and the `session` aliases', async () => {
-    const env = clusterEnv('tree-session', mockProviderEnv(mock));
+    const env = clusterEnv('tree-session', mockProviderEnv(llm.mock));
     const config = writeConfig('panel.yaml', panelConfig());
     const id = `tree-session-${process.pid}`;
     expectSuccess(await runCli(['session', 'start', '-c', config, '--id', id, '--worker'], env));
@@ -83,7 +74,7 @@ describe('one command tree: attach, send, show, list, cancel for sessions and co
   });
 
   it('a council: run prints the short hint; show, attach, list, send and cancel take its id', async () => {
-    const env = clusterEnv('tree-council', mockProviderEnv(mock));
+    const env = clusterEnv('tree-council', mockProviderEnv(llm.mock));
     const config = writeConfig('council.json', councilConfig());
     const id = `tree-council-${process.pid}`;
     const run = await runCli(['run', '-c', config, '--id', id, '--worker'], env);
@@ -122,7 +113,7 @@ describe('one command tree: attach, send, show, list, cancel for sessions and co
     await waitFor('the worker to poll', () => worker.output.stderr.includes('polling'), { process: worker });
     const config = writeConfig('panel.yaml', panelConfig());
     // The run has keys of its own, but no --worker: the keyless worker takes its calls.
-    const run = await runCli(['run', 'Anyone?', '-c', config], { ...env, ...mockProviderEnv(mock) });
+    const run = await runCli(['run', 'Anyone?', '-c', config], { ...env, ...mockProviderEnv(llm.mock) });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
       `Expert-1 failed: ProviderKeyMissing: openai: OPENAI_API_KEY is not set on worker ` +

@@ -1,5 +1,4 @@
-import type { LLMock } from '@copilotkit/aimock';
-import { answerAsParticipants, startMockLlm } from '../helpers/mockLlm';
+import { useParticipantMock } from '../helpers/mockLlm';
 import {
   clusterEnv,
   expectSuccess,
@@ -34,18 +33,10 @@ function waitingCouncil() {
 }
 
 describe('a council waiting for a person', () => {
-  let mock: LLMock;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answerAsParticipants(mock);
-  });
-  afterAll(async () => {
-    await mock?.stop();
-  });
+  const llm = useParticipantMock();
 
   it('shows the wait with the time left, prints the person’s message where it came, and `show` prints it too', async () => {
-    const env = clusterEnv('human-wait', mockProviderEnv(mock));
+    const env = clusterEnv('human-wait', mockProviderEnv(llm.mock));
     const id = `cli-human-wait-${process.pid}`;
     const config = writeConfig('waiting.yaml', waitingCouncil());
     const run = startCli(['run', '-c', config, '--id', id, '--worker'], env);

@@ -1,9 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { LLMock } from '@copilotkit/aimock';
 import { JSON_SCHEMA_VERSION, parseJsonDocument } from '../../client/cli/jsonOutput';
-import { answerAsParticipants, startMockLlm } from '../helpers/mockLlm';
+import { useParticipantMock } from '../helpers/mockLlm';
 import {
   clusterEnv,
   expectSuccess,
@@ -29,19 +28,11 @@ function documentOf(result: CliResult, type: string) {
 }
 
 describe('--json documents', () => {
-  let mock: LLMock;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answerAsParticipants(mock);
-  });
-  afterAll(async () => {
-    await mock?.stop();
-  });
+  const llm = useParticipantMock();
 
   it('every command prints one documented shape: schemaVersion, type, ISO 8601 UTC times', async () => {
     const env = clusterEnv('json', {
-      ...mockProviderEnv(mock),
+      ...mockProviderEnv(llm.mock),
       COUNCIL_BLOB_STORE: 'dir',
       COUNCIL_BLOB_DIR: mkdtempSync(path.join(os.tmpdir(), 'council-json-blobs-')),
     });

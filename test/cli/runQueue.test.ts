@@ -1,6 +1,5 @@
-import type { LLMock } from '@copilotkit/aimock';
 import { freePort } from '../../client/runtime/freePort';
-import { answerAsParticipants, startMockLlm } from '../helpers/mockLlm';
+import { useParticipantMock } from '../helpers/mockLlm';
 import {
   cliEnv,
   expectSuccess,
@@ -18,15 +17,7 @@ jest.setTimeout(300_000);
 afterAll(stopStartedClis);
 
 describe('council run beside `council server --worker`', () => {
-  let mock: LLMock;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answerAsParticipants(mock);
-  });
-  afterAll(async () => {
-    await mock?.stop();
-  });
+  const llm = useParticipantMock();
 
   it("a run with its own keys is served only by its own worker, not the server's key-less one", async () => {
     const env = cliEnv();
@@ -41,7 +32,10 @@ describe('council run beside `council server --worker`', () => {
     );
 
     const config = writeConfig('panel.yaml', panelConfig());
-    const run = await runCli(['run', 'Who serves this?', '-c', config], { ...env, ...mockProviderEnv(mock) });
+    const run = await runCli(['run', 'Who serves this?', '-c', config], {
+      ...env,
+      ...mockProviderEnv(llm.mock),
+    });
     expectSuccess(run);
     const id = /Started session (\S+) /.exec(run.stdout)?.[1] ?? '';
     expect(run.stdout).toContain(`task queue council-${id}`);

@@ -1,9 +1,8 @@
-import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { sendHumanMessage } from '../../client/api/council';
 import { CouncilUserError } from '../../common/userError';
 import { useMockHarness } from '../helpers/mockHarness';
-import { uniqueTaskQueue } from '../helpers/testEnv';
+import { startHandPolledRun } from './support/handPolledRun';
 
 // The server's abort of an update whose workflow task failed, on the dev server. Under local calls,
 // queries and an update at once the SDK's core once completed a task with the acceptance of an
@@ -56,58 +55,19 @@ describe('an update aborted by a failed workflow task', () => {
   const bench = useMockHarness('update-task-failure', () => undefined);
 
   it('is asked again under the same id', async () => {
-    const { connection, options } = bench.harness.client;
-    const namespace = options.namespace;
-    const sent: Array<string | undefined> = [];
-    const counter: WorkflowClientInterceptor = {
-      async startUpdate(input, next) {
-        sent.push(input.options.updateId);
-        return next(input);
-      },
-    };
-    const client = new Client({ connection, namespace, interceptors: { workflow: [counter] } });
-    // No worker polls this queue: its workflow tasks are the hand-made poller's.
-    const taskQueue = uniqueTaskQueue('task-failure');
-    const handle = await client.workflow.start('councilWorkflow', {
-      taskQueue,
-      workflowId: `task-failure-${Date.now()}`,
-      args: [],
+    const run = await startHandPolledRun(bench.harness.client, 'task-failure');
+    const { client, handle, sent } = run;
+    let updatesSeen = 0;
+    run.poll('a worker whose first acceptance is refused', 12, async (task, respond) => {
+      if (task.messages?.some((message) => message.body?.type_url === REQUEST)) updatesSeen += 1;
+      // The refused acceptance is an InvalidArgument answer: the task failed, as it did for core.
+      await respond(answer(task, updatesSeen)).catch(() => undefined);
     });
-    const polling = new AbortController();
-    const identity = 'a worker whose first acceptance is refused';
-    const poller = (async () => {
-      let updatesSeen = 0;
-      for (let poll = 0; poll < 12 && !polling.signal.aborted; poll += 1) {
-        // A long poll needs a deadline: the server refuses one without.
-        const task = await connection.withAbortSignal(polling.signal, () =>
-          connection.withDeadline(Date.now() + 20_000, () =>
-            connection.workflowService.pollWorkflowTaskQueue({
-              namespace,
-              taskQueue: { name: taskQueue },
-              identity,
-            }),
-          ),
-        );
-        if (!task.taskToken?.length) continue;
-        if (task.messages?.some((message) => message.body?.type_url === REQUEST)) updatesSeen += 1;
-        await connection.workflowService
-          .respondWorkflowTaskCompleted({
-            namespace,
-            taskToken: task.taskToken,
-            identity,
-            ...answer(task, updatesSeen),
-          })
-          // The refused acceptance is an InvalidArgument answer: the task failed, as it did for core.
-          .catch(() => undefined);
-      }
-    })().catch(() => undefined);
 
     const error: unknown = await sendHumanMessage(client, handle.workflowId, { content: 'Hello?' }).catch(
       (e: unknown) => e,
     );
-    polling.abort();
-    await poller;
-    await handle.terminate('test over');
+    await run.finish();
     expect(sent).toHaveLength(2);
     expect(new Set(sent).size).toBe(1);
     expect(error).toBeInstanceOf(CouncilUserError);

@@ -1,13 +1,9 @@
 import { startCouncil } from '../../client/api/council';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert } from '../council/support';
-import { useDurableEnvironment } from './support/environment';
-import { completedCalls } from './support/llm';
-import { completedActivities } from './support/temporal';
-import { startWorkerProcess, waitFor } from './support/processes';
-
-const backupModel = { provider: 'openai', model: 'gpt-4o-backup' } as const;
-const modelOf = (body: unknown) => (body as { model?: string } | null)?.model;
+import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
+import { backupModel, callsByModel } from './support/hedge';
+import { completedActivities, waitUntilRecorded } from './support/temporal';
 
 describe("a hedge's backup in flight across a worker SIGKILL", () => {
   // Expert B's own calls (each attempt) hang until released, and so does its backup's first
@@ -24,36 +20,28 @@ describe("a hedge's backup in flight across a worker SIGKILL", () => {
   });
 
   it('the backup is scheduled once, retried on the new worker per its retry policy, and answers for B', async () => {
-    const { mock, answerer, server, client } = environment;
+    const { mock, answerer, client } = environment;
     const taskQueue = 'durability-hedge-backup-kill';
-    const worker = (tag: string) =>
-      startWorkerProcess({ address: server.address, taskQueue, llmUrl: mock.url, tag });
-    const first = worker('worker-1');
-    await first.ready;
+    const first = await startPollingWorker(environment, taskQueue, 'worker-1');
     const heartbeat = { heartbeatMs: 5000 };
     const hedge = { afterMs: 2_000, backup: { name: 'Backup', model: backupModel, timeouts: heartbeat } };
     const experts = [expert('a'), expert('b', { timeouts: heartbeat })];
     const councilId = await startCouncil(client, council('parallel', experts, { hedge }), { taskQueue });
     const handle = client.workflow.getHandle(councilId);
-    await waitFor(
+    await waitUntilRecorded(
       "B's own call and its backup to be held, A's answer recorded",
-      async () =>
-        answerer.held.some((held) => held.model === backupModel.model) &&
-        completedActivities(await handle.fetchHistory()).completed.length === 1,
-      60_000,
+      handle,
+      () => answerer.held.some((held) => held.model === backupModel.model),
+      1,
     );
-    await first.kill();
-
-    const second = worker('worker-2');
-    await second.ready;
+    await replaceWorker(environment, first, 'worker-2');
     const result = (await handle.result()) as CouncilWorkflowResult;
 
     expect(result.outputs.b).toMatchObject({ status: 'done', hedgedBy: 'Backup' });
     expect(result.outputs.b?.content).toMatch(/^Expert B: answer/);
     // The backup reached the model twice: its first attempt held on the killed worker, its retry.
     expect(answerer.started.filter((start) => start.model === backupModel.model)).toHaveLength(2);
-    const calls = completedCalls(mock);
-    expect(calls.map((call) => [call.speaker, modelOf(call.entry.body), call.worker])).toEqual([
+    expect(callsByModel(mock)).toEqual([
       ['Expert A', 'gpt-4o-mini', 'worker-1'],
       ['Expert B', backupModel.model, 'worker-2'],
       ['Synthesizer', 'gpt-4o-mini', 'worker-2'],

@@ -1,14 +1,12 @@
 import { startCouncil } from '../../client/api/council';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert } from '../council/support';
-import { useDurableEnvironment } from './support/environment';
-import { completedCalls } from './support/llm';
+import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
+import { backupModel, callsByModel } from './support/hedge';
 import { completedActivities, isModelCallScheduled } from './support/temporal';
-import { startWorkerProcess, waitFor } from './support/processes';
+import { waitFor } from './support/processes';
 
 const HEDGE_AFTER_MS = 8_000;
-const backupModel = { provider: 'openai', model: 'gpt-4o-backup' } as const;
-const modelOf = (body: unknown) => (body as { model?: string } | null)?.model;
 
 describe('a hedged call across a worker SIGKILL', () => {
   // Expert B's own calls (each attempt) hang until released: it straggles on every worker. Its
@@ -19,12 +17,9 @@ describe('a hedged call across a worker SIGKILL', () => {
   });
 
   it('the hedge timer started before the kill fires for the new worker: the backup starts once and answers for B', async () => {
-    const { mock, answerer, server, client } = environment;
+    const { mock, answerer, client } = environment;
     const taskQueue = 'durability-hedge-kill';
-    const worker = (tag: string) =>
-      startWorkerProcess({ address: server.address, taskQueue, llmUrl: mock.url, tag });
-    const first = worker('worker-1');
-    await first.ready;
+    const first = await startPollingWorker(environment, taskQueue, 'worker-1');
     const heartbeat = { heartbeatMs: 5000 };
     const hedge = {
       afterMs: HEDGE_AFTER_MS,
@@ -48,12 +43,8 @@ describe('a hedged call across a worker SIGKILL', () => {
       },
       60_000,
     );
-    await first.kill();
-    const killedAt = Date.now();
+    const { killedAt } = await replaceWorker(environment, first, 'worker-2');
     expect(killedAt - startedAt).toBeLessThan(HEDGE_AFTER_MS);
-
-    const second = worker('worker-2');
-    await second.ready;
     const result = (await handle.result()) as CouncilWorkflowResult;
 
     expect(result.outputs.b).toMatchObject({ status: 'done', hedgedBy: 'Backup' });
@@ -68,8 +59,7 @@ describe('a hedged call across a worker SIGKILL', () => {
     );
     expect(ownCalls.length).toBeGreaterThanOrEqual(1);
     expect(ownCalls.length).toBeLessThanOrEqual(2);
-    const calls = completedCalls(mock);
-    expect(calls.map((call) => [call.speaker, modelOf(call.entry.body), call.worker])).toEqual([
+    expect(callsByModel(mock)).toEqual([
       ['Expert A', 'gpt-4o-mini', 'worker-1'],
       ['Expert B', backupModel.model, 'worker-2'],
       ['Synthesizer', 'gpt-4o-mini', 'worker-2'],

@@ -5,10 +5,9 @@ import { temporal } from '@temporalio/proto';
 import { MultiParticipantSession } from '../../client/api/session';
 import { blobStoreFromEnv } from '../../storage';
 import { referencesIn } from '../../storage/references';
-import { useDurableEnvironment } from './support/environment';
+import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
 import { completedCalls } from './support/llm';
-import { startWorkerProcess, waitFor } from './support/processes';
-import { completedActivities, panelist, pendingActivities, STARTED } from './support/temporal';
+import { completedActivities, panelist, waitUntilInFlight } from './support/temporal';
 
 const NAMES = ['A', 'B', 'C'];
 const LATENCY_MS = 500;
@@ -41,17 +40,7 @@ describe('a worker SIGKILLed mid-round while participants give ~150 KB answers (
   it('resumes on a new worker: every answer whole, only the in-flight call made again, references in the history', async () => {
     const { mock, answerer, client } = environment;
     const taskQueue = 'durability-large-answers';
-    const worker = (tag: string, entry: 'cli' | 'main') =>
-      startWorkerProcess({
-        address: environment.server.address,
-        taskQueue,
-        llmUrl: mock.url,
-        tag,
-        entry,
-        env: blobEnv,
-      });
-    const first = worker('worker-1', 'cli');
-    await first.ready;
+    const first = await startPollingWorker(environment, taskQueue, 'worker-1', { env: blobEnv });
     const session = await MultiParticipantSession.create(
       client,
       {
@@ -65,17 +54,13 @@ describe('a worker SIGKILLed mid-round while participants give ~150 KB answers (
     const handle = client.workflow.getHandle(session.sessionId);
     const round = session.sendMessage('user', 'Write at length.');
 
-    await waitFor(
-      'B to be answering',
-      async () =>
-        answerer.held.length === 1 && (await pendingActivities(handle)).some((a) => a.state === STARTED),
-      60_000,
-    );
+    await waitUntilInFlight('B to be answering', handle, () => answerer.held.length === 1);
     expect(completedCalls(mock).map((call) => call.speaker)).toEqual(['A']);
 
-    await first.kill();
-    const second = worker('worker-2', 'main');
-    await second.ready;
+    const { worker: second } = await replaceWorker(environment, first, 'worker-2', {
+      entry: 'main',
+      env: blobEnv,
+    });
     const responses = await round;
 
     // Every answer delivered whole: what the mock produced, byte for byte, to the right participant.

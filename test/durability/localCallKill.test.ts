@@ -1,8 +1,8 @@
 import { MultiParticipantSession } from '../../client/api/session';
 import type { ParticipantSpecInput } from '../../common/participants';
-import { useDurableEnvironment } from './support/environment';
+import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
 import { completedCalls } from './support/llm';
-import { startWorkerProcess, waitFor } from './support/processes';
+import { waitFor } from './support/processes';
 import { completedActivities } from './support/temporal';
 
 const LATENCY_MS = 1000;
@@ -26,15 +26,9 @@ describe('a worker process SIGKILLed while a local participant is answering (cal
   });
 
   it('completes the round on a new worker: the lost call is made again from the start', async () => {
-    const { mock, answerer, server, client } = environment;
+    const { mock, answerer, client } = environment;
     const taskQueue = 'durability-local-call-kill';
-    const first = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-1',
-    });
-    await first.ready;
+    const first = await startPollingWorker(environment, taskQueue, 'worker-1');
     const session = await MultiParticipantSession.create(
       client,
       { strategy: 'roundRobin', participants: [local('A'), local('B')] },
@@ -43,15 +37,8 @@ describe('a worker process SIGKILLed while a local participant is answering (cal
     const round = session.sendMessage('user', 'What should we build next?');
     await waitFor('B to be answering', async () => answerer.held.length === 1, 60_000);
 
-    await first.kill();
-    const killedAt = Date.now();
-    const second = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-2',
-    });
-    const readyAt = await second.ready;
+    const { killedAt, worker: second } = await replaceWorker(environment, first, 'worker-2');
+    const readyAt = second.readyAt;
     const responses = await round;
     const doneAt = Date.now();
     const calls = completedCalls(mock);

@@ -1,10 +1,10 @@
 import { startCouncil } from '../../client/api/council';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert, userPrompt } from '../council/support';
-import { useDurableEnvironment } from './support/environment';
+import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
 import { completedCalls } from './support/llm';
-import { completedActivities } from './support/temporal';
-import { startWorkerProcess, waitFor } from './support/processes';
+import { firstTimer, waitUntilRecorded } from './support/temporal';
+import { waitFor } from './support/processes';
 
 const DEADLINE_MS = 6_000;
 
@@ -14,15 +14,9 @@ describe('a quorum deadline across a worker SIGKILL', () => {
   const environment = useDurableEnvironment({ latencyMs: 200, hold: (speaker) => speaker === 'Expert C' });
 
   it('the round closes at its deadline though no worker ran when it fell due; C answers late', async () => {
-    const { mock, answerer, server, client } = environment;
+    const { mock, answerer, client } = environment;
     const taskQueue = 'durability-quorum-kill';
-    const first = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-1',
-    });
-    await first.ready;
+    const first = await startPollingWorker(environment, taskQueue, 'worker-1');
     const experts = [expert('a'), expert('b'), expert('c', { timeouts: { heartbeatMs: 5000 } })];
     const startedAt = Date.now();
     const councilId = await startCouncil(
@@ -31,27 +25,14 @@ describe('a quorum deadline across a worker SIGKILL', () => {
       { taskQueue },
     );
     const handle = client.workflow.getHandle(councilId);
-    // Recorded by the server, not only served by the mock: a worker killed between the two would leave
-    // A and B to their heartbeat timeout, and the deadline would close a round with no answer.
-    await waitFor(
-      'A and B to answer while C is held',
-      async () =>
-        answerer.held.length === 1 && completedActivities(await handle.fetchHistory()).completed.length === 2,
-      60_000,
-    );
-    await first.kill();
-    const killedAt = Date.now();
-    expect(killedAt - startedAt).toBeLessThan(DEADLINE_MS);
-
-    // No worker runs when the deadline falls due: the server's timer fires all the same.
-    await new Promise((resolve) => setTimeout(resolve, startedAt + DEADLINE_MS + 1_000 - Date.now()));
-    const second = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-2',
+    // A and B recorded before the kill: left to their heartbeat timeout, the deadline would close a
+    // round with no answer.
+    await waitUntilRecorded('A and B to answer while C is held', handle, () => answerer.held.length === 1, 2);
+    // Killed before the deadline, no worker runs when it falls due: the server's timer fires all the same.
+    const { killedAt } = await replaceWorker(environment, first, 'worker-2', {
+      notBefore: startedAt + DEADLINE_MS + 1_000,
     });
-    await second.ready;
+    expect(killedAt - startedAt).toBeLessThan(DEADLINE_MS);
     await waitFor(
       'the synthesis, made without C',
       async () => completedCalls(mock).some((call) => call.speaker === 'Synthesizer'),
@@ -68,11 +49,8 @@ describe('a quorum deadline across a worker SIGKILL', () => {
     expect(result.outputs.c?.content).toMatch(/^Expert C: answer/);
     expect(result.messages?.find((message) => message.sender === 'c')?.late).toBe(true);
     // The history holds the deadline's timer, fired after the kill (it was due while no worker ran).
-    const events = (await handle.fetchHistory()).events ?? [];
-    const timer = events.find((event) => event.timerStartedEventAttributes);
-    expect(Number(timer?.timerStartedEventAttributes?.startToFireTimeout?.seconds)).toBe(DEADLINE_MS / 1000);
-    const fired = events.find((event) => event.timerFiredEventAttributes);
-    const firedAt = Number(fired?.eventTime?.seconds) * 1000;
-    expect(firedAt).toBeGreaterThanOrEqual(Math.floor(killedAt / 1000) * 1000);
+    const deadline = firstTimer(await handle.fetchHistory());
+    expect(deadline.seconds).toBe(DEADLINE_MS / 1000);
+    expect(deadline.firedAt).toBeGreaterThanOrEqual(Math.floor(killedAt / 1000) * 1000);
   }, 180_000);
 });

@@ -3,9 +3,8 @@ import { MultiParticipantSession } from '../../client/api/session';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS } from '../../common/defaults';
 import type { ParticipantSpecInput } from '../../common/participants';
 import { DEFAULT_STICKY_QUEUE_TIMEOUT_MS } from '../../workers/worker';
-import { useDurableEnvironment } from './support/environment';
-import { startWorkerProcess, waitFor } from './support/processes';
-import { pendingActivities, STARTED } from './support/temporal';
+import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
+import { waitUntilInFlight } from './support/temporal';
 
 const NAMES = ['A', 'B', 'C'];
 const LATENCY_MS = 1000;
@@ -33,15 +32,9 @@ describe('recovery time after a worker SIGKILL mid-round, default settings', () 
   });
 
   it('completes the round within the target of the new worker polling, model time aside', async () => {
-    const { answerer, server, client, mock } = environment;
+    const { answerer, client } = environment;
     const taskQueue = 'durability-recovery-time';
-    const first = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-1',
-    });
-    await first.ready;
+    const first = await startPollingWorker(environment, taskQueue, 'worker-1');
     const session = await MultiParticipantSession.create(
       client,
       { strategy: 'roundRobin', participants: NAMES.map(withDefaults) },
@@ -49,22 +42,10 @@ describe('recovery time after a worker SIGKILL mid-round, default settings', () 
     );
     const handle = client.workflow.getHandle(session.sessionId);
     const round = session.sendMessage('user', 'How fast do we recover?');
-    await waitFor(
-      'B to be answering',
-      async () =>
-        answerer.held.length === 1 && (await pendingActivities(handle)).some((a) => a.state === STARTED),
-      60_000,
-    );
+    await waitUntilInFlight('B to be answering', handle, () => answerer.held.length === 1);
 
-    await first.kill();
-    const killedAt = Date.now();
-    const second = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-2',
-    });
-    const readyAt = await second.ready;
+    const { killedAt, worker: second } = await replaceWorker(environment, first, 'worker-2');
+    const readyAt = second.readyAt;
     const responses = await round;
     const doneAt = Date.now();
     expect(responses.map((r) => [r.participantName, r.status])).toEqual([

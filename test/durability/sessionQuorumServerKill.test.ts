@@ -1,10 +1,9 @@
 import { WorkflowUpdateStage } from '@temporalio/client';
 import { MultiParticipantSession } from '../../client/api/session';
-import type { RoundResult, TranscriptEntry } from '../../common/session';
+import type { RoundResult } from '../../common/session';
 import { sendMessageUpdate } from '../../common/sessionApi';
-import { waitFor } from './support/processes';
 import { useServerKillEnvironment } from './support/serverKill';
-import { completedActivities } from './support/temporal';
+import { firstTimer, lateAnswer, waitUntilRecorded } from './support/temporal';
 
 const DEADLINE_MS = 8_000;
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
@@ -40,13 +39,11 @@ describe("a session round's deadline across a Temporal server SIGKILL", () => {
     });
     // Recorded by the server, not only served by the mock: A's and B's answers are in the database
     // the restarted server reads.
-    await waitFor(
+    await waitUntilRecorded(
       'A and B to answer while C is held',
-      async () =>
-        answerer.held.length === 1 &&
-        completedActivities(await first.workflow.getHandle(session.sessionId).fetchHistory()).completed
-          .length === 2,
-      60_000,
+      first.workflow.getHandle(session.sessionId),
+      () => answerer.held.length === 1,
+      2,
     );
 
     await environment.killServer();
@@ -69,23 +66,14 @@ describe("a session round's deadline across a Temporal server SIGKILL", () => {
 
     answerer.release();
     const attached = await MultiParticipantSession.attach(fresh, session.sessionId);
-    let late: TranscriptEntry | undefined;
-    await waitFor(
-      "C's late answer in the transcript",
-      async () => (late = (await attached.transcript()).find((entry) => entry.late === true)) !== undefined,
-      60_000,
-    );
+    const late = await lateAnswer(attached);
     expect(late).toMatchObject({ from: 'Agent-C', status: 'ok' });
     expect(late?.content).toMatch(/^Agent-C: answer/);
     await attached.close();
 
     // The deadline's timer fired once the server was back: it fell due while the server was down.
-    const events = (await handle.fetchHistory()).events ?? [];
-    const timer = events.find((event) => event.timerStartedEventAttributes);
-    expect(Number(timer?.timerStartedEventAttributes?.startToFireTimeout?.seconds)).toBe(DEADLINE_MS / 1000);
-    const fired = events.find((event) => event.timerFiredEventAttributes);
-    expect(Number(fired?.eventTime?.seconds) * 1000).toBeGreaterThanOrEqual(
-      Math.floor(restartedAt / 1000) * 1000 - 1000,
-    );
+    const deadline = firstTimer(await handle.fetchHistory());
+    expect(deadline.seconds).toBe(DEADLINE_MS / 1000);
+    expect(deadline.firedAt).toBeGreaterThanOrEqual(Math.floor(restartedAt / 1000) * 1000 - 1000);
   }, 180_000);
 });

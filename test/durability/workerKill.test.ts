@@ -1,8 +1,7 @@
 import { MultiParticipantSession } from '../../client/api/session';
-import { useDurableEnvironment } from './support/environment';
+import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
 import { completedCalls } from './support/llm';
-import { startWorkerProcess, waitFor } from './support/processes';
-import { completedActivities, panelist, pendingActivities, STARTED } from './support/temporal';
+import { completedActivities, panelist, waitUntilInFlight } from './support/temporal';
 
 const NAMES = ['A', 'B', 'C', 'D'];
 const LATENCY_MS = 1000;
@@ -15,15 +14,10 @@ describe('a worker process SIGKILLed while a participant is answering', () => {
   });
 
   it('resumes on a new worker: every answer, only the in-flight call made again, no duplicates or gaps', async () => {
-    const { mock, answerer, server, client } = environment;
+    const { mock, answerer, client } = environment;
     const taskQueue = 'durability-worker-kill';
-    const first = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-1',
-    });
-    const firstReadyMs = (await first.ready) - first.spawnedAt;
+    const first = await startPollingWorker(environment, taskQueue, 'worker-1');
+    const firstReadyMs = first.readyAt - first.spawnedAt;
     const session = await MultiParticipantSession.create(
       client,
       { strategy: 'roundRobin', participants: NAMES.map((name) => panelist(name)) },
@@ -33,12 +27,7 @@ describe('a worker process SIGKILLed while a participant is answering', () => {
     const round = session.sendMessage('user', 'What should we build next?');
 
     // B is answering: its call reached the model (and is held there) and the server shows it started.
-    await waitFor(
-      'B to be answering',
-      async () =>
-        answerer.held.length === 1 && (await pendingActivities(handle)).some((a) => a.state === STARTED),
-      60_000,
-    );
+    await waitUntilInFlight('B to be answering', handle, () => answerer.held.length === 1);
     expect(completedCalls(mock).map((call) => call.speaker)).toEqual(['A']);
     expect((await session.view()).activeRound?.states).toEqual({
       A: 'done',
@@ -47,17 +36,11 @@ describe('a worker process SIGKILLed while a participant is answering', () => {
       D: 'waiting',
     });
 
-    await first.kill();
-    const killedAt = Date.now();
     // The replacement is the container's entry point: it bundles the workflow code at start-up.
-    const second = startWorkerProcess({
-      address: server.address,
-      taskQueue,
-      llmUrl: mock.url,
-      tag: 'worker-2',
+    const { killedAt, worker: second } = await replaceWorker(environment, first, 'worker-2', {
       entry: 'main',
     });
-    const readyAt = await second.ready;
+    const readyAt = second.readyAt;
     const responses = await round;
     const doneAt = Date.now();
     // When the calls reached the model: the answerer logs each one once its latency is over.

@@ -53,3 +53,19 @@ export function answerAsParticipants(mock: LLMock, latencyMs = 0): void {
     { chaos: { latencyMs }, chunkSize: 10_000 },
   );
 }
+
+/**
+ * The mock LLM of a test file that answers as its participants ({@link answerAsParticipants}): started
+ * before the file's first test, stopped after its last. Read `mock` inside tests, not at file level.
+ */
+export function useParticipantMock(): { mock: LLMock } {
+  const holder = {} as { mock: LLMock };
+  beforeAll(async () => {
+    holder.mock = await startMockLlm();
+    answerAsParticipants(holder.mock);
+  });
+  afterAll(async () => {
+    await holder.mock?.stop();
+  });
+  return holder;
+}

@@ -1,36 +1,15 @@
-import { readFileSync } from 'node:fs';
-import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
 import { MultiParticipantSession } from '../../client/api/session';
 import { sessionViewQuery } from '../../common/sessionApi';
 import type { SessionConfigInput } from '../../common/sessionInputs';
 import { useMockHarness } from '../helpers/mockHarness';
 import { answerAsParticipants } from '../helpers/mockLlm';
 import { pricedMini } from '../helpers/pricedModels';
-import { testEnvironment } from '../helpers/testEnv';
+import { checkHistory, queriedUntil } from '../helpers/queriedReplay';
 
 /** Sessions at once: with queries arriving all the time, some overlap a local call. */
 const RUNS = 4;
 const problems: string[] = [];
-
-/** Queries the workflow without pause until `done` settles, as a CLI or a Web UI following it would. */
-async function queriedUntil<T>(handle: WorkflowHandle, done: Promise<T>): Promise<T> {
-  let settled = false;
-  const polling = (async () => {
-    while (!settled) {
-      await handle.query(sessionViewQuery).catch((error: unknown) => {
-        problems.push(`query: ${String(error)}`);
-      });
-    }
-  })();
-  try {
-    return await done;
-  } finally {
-    settled = true;
-    await polling;
-  }
-}
 
 /**
  * The one task failure the SDK's core causes, rarely, under local calls, queries and an update at
@@ -43,18 +22,11 @@ const CORE_UPDATE_RACE =
     .WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE;
 let coreRaces = 0;
 
-/** Failed workflow tasks in the history, and whether it replays. */
-async function checkHistory(handle: WorkflowHandle): Promise<void> {
-  const history = await handle.fetchHistory();
-  for (const event of history.events ?? []) {
-    const failed = event.workflowTaskFailedEventAttributes;
-    if (failed?.cause === CORE_UPDATE_RACE) coreRaces += 1;
-    else if (failed) problems.push(`${handle.workflowId} task failed: ${failed.failure?.message ?? ''}`);
-  }
-  const bundle = { code: readFileSync(testEnvironment().bundlePath, 'utf8') };
-  await Worker.runReplayHistory({ workflowBundle: bundle }, history, handle.workflowId).catch(
-    (error: unknown) => problems.push(`${handle.workflowId} replay: ${String(error)}`),
-  );
+/** Counts a task failed by the core race, and excuses it. */
+function coreRace(failed: { cause?: temporal.api.enums.v1.WorkflowTaskFailedCause | null }): boolean {
+  if (failed.cause !== CORE_UPDATE_RACE) return false;
+  coreRaces += 1;
+  return true;
 }
 
 // Code after a local call may run in a later workflow task than the call when a query ends the
@@ -67,10 +39,11 @@ describe('sessions with local participants replay whatever queries arrived durin
     const { client, taskQueue } = bench.harness;
     const session = await MultiParticipantSession.create(client, config, { taskQueue });
     const handle = client.workflow.getHandle(session.sessionId);
-    await queriedUntil(handle, session.sendMessage('user', 'Hello'));
-    await queriedUntil(handle, session.sendMessage('user', 'Again'));
+    const query = () => handle.query(sessionViewQuery);
+    await queriedUntil(problems, query, session.sendMessage('user', 'Hello'));
+    await queriedUntil(problems, query, session.sendMessage('user', 'Again'));
     await session.close();
-    await checkHistory(handle);
+    await checkHistory(problems, handle, coreRace);
   }
 
   beforeEach(() => {

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DurableEnvironment } from './environment';
-import { cleanEnv, spawnManaged, startWorkerProcess, waitFor, type ManagedProcess } from './processes';
+import { startPollingWorker, type DurableEnvironment } from './environment';
+import { cleanEnv, spawnManaged, waitFor, type ManagedProcess } from './processes';
 import { panelist } from './temporal';
 
 /** A `council run` whose two calls are held at the model, and the environment it ran in. */
@@ -21,15 +21,9 @@ export async function startHeldCliRun(
   environment: DurableEnvironment,
   options: { taskQueue: string; id: string; question: string; dataDirPrefix: string },
 ): Promise<HeldCliRun> {
-  const { mock, answerer, server } = environment;
+  const { answerer, server } = environment;
   const { taskQueue, id } = options;
-  const worker = startWorkerProcess({
-    address: server.address,
-    taskQueue,
-    llmUrl: mock.url,
-    tag: 'worker-1',
-  });
-  await worker.ready;
+  await startPollingWorker(environment, taskQueue, 'worker-1');
   const dir = mkdtempSync(path.join(os.tmpdir(), options.dataDirPrefix));
   const config = path.join(dir, 'panel.json');
   writeFileSync(

@@ -3,7 +3,13 @@ import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { DevServer, DevServerOptions } from '../../../client/runtime/devServer';
 import { answerWithLatency, startMock, type Answerer, type AnswerText } from './llm';
-import { killAllProcesses, startDurableServer } from './processes';
+import {
+  killAllProcesses,
+  startDurableServer,
+  startWorkerProcess,
+  type WorkerProcess,
+  type WorkerProcessOptions,
+} from './processes';
 import { connectTo } from './temporal';
 
 /** What a durability test file works with; filled in before its first test runs. */
@@ -51,4 +57,49 @@ export function useDurableEnvironment(options: DurableEnvironmentOptions): Durab
     await environment.mock?.stop();
   });
   return environment;
+}
+
+/** A worker process of a durability test that polls: its queue, and when it began to poll (ms since epoch). */
+export type PollingWorker = WorkerProcess & { taskQueue: string; readyAt: number };
+
+/** Which entry a worker process runs and its extra environment (see {@link WorkerProcessOptions}). */
+export type PollingWorkerOptions = Pick<WorkerProcessOptions, 'entry' | 'env'>;
+
+/**
+ * Starts a worker process on the environment's server and mock, serving `taskQueue`, tagged `tag`
+ * (the mock's journal names each call's worker by it); resolves once it polls.
+ */
+export async function startPollingWorker(
+  environment: DurableEnvironment,
+  taskQueue: string,
+  tag: string,
+  options: PollingWorkerOptions = {},
+): Promise<PollingWorker> {
+  const worker = startWorkerProcess({
+    address: environment.server.address,
+    taskQueue,
+    llmUrl: environment.mock.url,
+    tag,
+    ...options,
+  });
+  return Object.assign(worker, { taskQueue, readyAt: await worker.ready });
+}
+
+/**
+ * A kill test's hand-over: SIGKILLs `killed` (resolves only once it has exited), waits until
+ * `notBefore` (ms since epoch) where a test needs time to pass with no worker running, then starts
+ * `tag` on the same queue; resolves once the new worker polls. `killedAt` is when the old one was gone.
+ */
+export async function replaceWorker(
+  environment: DurableEnvironment,
+  killed: PollingWorker,
+  tag: string,
+  options: PollingWorkerOptions & { notBefore?: number } = {},
+): Promise<{ killedAt: number; worker: PollingWorker }> {
+  const { notBefore, ...workerOptions } = options;
+  await killed.kill();
+  const killedAt = Date.now();
+  if (notBefore !== undefined) await new Promise((resolve) => setTimeout(resolve, notBefore - Date.now()));
+  const worker = await startPollingWorker(environment, killed.taskQueue, tag, workerOptions);
+  return { killedAt, worker };
 }

@@ -4,6 +4,8 @@ import { temporal } from '@temporalio/proto';
 import { MODEL_CALL_ACTIVITY } from '../../../activities/types';
 import { queryRetryInterceptor } from '../../../client/runtime/queryRetry';
 import type { ParticipantSpecInput } from '../../../common/participants';
+import type { TranscriptEntry } from '../../../common/session';
+import { waitFor } from '../../helpers/wait';
 
 export const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 type History = temporal.api.history.v1.IHistory;
@@ -74,4 +76,57 @@ export function completedActivities(history: History) {
     return [{ scheduledEventId: Number(attributes.scheduledEventId), ...start }];
   });
   return { scheduled: scheduled.length, completed };
+}
+
+/**
+ * Waits until `held()` (the mock holds the call the test kills its worker in) and the server shows
+ * a model call started: the call is in flight for certain.
+ */
+export async function waitUntilInFlight(what: string, handle: WorkflowHandle, held: () => boolean) {
+  await waitFor(
+    what,
+    async () => held() && (await pendingActivities(handle)).some((activity) => activity.state === STARTED),
+    60_000,
+  );
+}
+
+/** Waits until `held()` and `completed` model calls are in the history, not only served by the mock. */
+export async function waitUntilRecorded(
+  what: string,
+  handle: WorkflowHandle,
+  held: () => boolean,
+  completed: number,
+) {
+  await waitFor(
+    what,
+    async () => held() && completedActivities(await handle.fetchHistory()).completed.length === completed,
+    60_000,
+  );
+}
+
+/**
+ * A history's first timer (a round's deadline): what it was set for (s), and when it fired (ms since
+ * epoch, to the server's whole second; NaN if it did not).
+ */
+export function firstTimer(history: History): { seconds: number; firedAt: number } {
+  const events = history.events ?? [];
+  const started = events.find((event) => event.timerStartedEventAttributes);
+  const fired = events.find((event) => event.timerFiredEventAttributes);
+  return {
+    seconds: Number(started?.timerStartedEventAttributes?.startToFireTimeout?.seconds),
+    firedAt: Number(fired?.eventTime?.seconds) * 1000,
+  };
+}
+
+/** Waits for a late answer in a session's transcript (the first one) and returns it. */
+export async function lateAnswer(session: {
+  transcript(): Promise<TranscriptEntry[]>;
+}): Promise<TranscriptEntry | undefined> {
+  let late: TranscriptEntry | undefined;
+  await waitFor(
+    'a late answer in the transcript',
+    async () => (late = (await session.transcript()).find((entry) => entry.late === true)) !== undefined,
+    60_000,
+  );
+  return late;
 }
