@@ -27,9 +27,10 @@ function inChild<T>(script: string): T {
 
 /** What a command leaves loaded: the modules under node_modules that `argv` required. */
 function modulesLoadedBy(argv: string[]): string[] {
+  // Exits once it has written the list: a run's server stops on its own, after this process.
   const loaded = inChild<string[]>(
     `require('./client/cli/main.ts').main(${JSON.stringify(['node', 'council', ...argv])}).then(() => ` +
-      `process.stdout.write('\\n' + JSON.stringify(Object.keys(require.cache))))`,
+      `process.stdout.write('\\n' + JSON.stringify(Object.keys(require.cache)) + '\\n', () => process.exit(0)))`,
   );
   return loaded.filter((file) => file.includes('node_modules'));
 }
@@ -63,6 +64,16 @@ describe('a CLI that starts fast', () => {
       /node_modules\/(openai|@anthropic-ai|@google\/genai|gpt-tokenizer|@temporalio\/(activity|worker|client))\//;
     expect(loaded.filter((file) => heavy.test(file))).toEqual([]);
   }, 60_000);
+
+  it('council run --simulate loads the SDK its participants call and no other, nor the tokenizer', () => {
+    // The default participants are OpenAI's; a short prompt fits its token budget uncounted.
+    const loaded = modulesLoadedBy(['run', '--simulate', 'Which SDKs load?']);
+    const sdkOf = (name: string) => loaded.filter((file) => file.includes(`node_modules/${name}/`));
+    expect(sdkOf('openai').length).toBeGreaterThan(0);
+    expect(sdkOf('@copilotkit/aimock').length).toBeGreaterThan(0);
+    for (const idle of ['@anthropic-ai/sdk', '@google/genai', 'gpt-tokenizer'])
+      expect(sdkOf(idle)).toEqual([]);
+  }, 90_000);
 
   it('council run exits without waiting for its server to stop; the next run waits for it; no orphan', async () => {
     const env = cliEnv();
