@@ -15,14 +15,20 @@ export type ProviderClients = { [P in ProviderName]?: ClientOf<P> };
 /**
  * The default clients for a worker, from each provider's standard key and base URL variables (e.g.
  * OPENAI_API_KEY / OPENAI_BASE_URL). A provider without a key gets no client; its calls fail with
- * ProviderKeyMissing.
+ * ProviderKeyMissing. Each client is built when first read: building one loads its provider's SDK
+ * (activities/providers/lazySdk.ts), which a worker that never calls that provider need not pay for.
  */
 export function providerClientsFromEnv(env: WorkerEnv): ProviderClients {
   const clients: Partial<Record<ProviderName, unknown>> = {};
   for (const adapter of ALL_ADAPTERS) {
     const keyEnv = standardKeyEnv(adapter, env);
     if (keyEnv === undefined) continue;
-    clients[adapter.name] = adapter.createClient({ apiKey: env[keyEnv], baseURL: baseURLOf(adapter, env) });
+    const settings = { apiKey: env[keyEnv], baseURL: baseURLOf(adapter, env) };
+    let client: unknown;
+    Object.defineProperty(clients, adapter.name, {
+      enumerable: true,
+      get: () => (client ??= adapter.createClient(settings)),
+    });
   }
   return clients as ProviderClients;
 }
@@ -75,7 +81,9 @@ export class ClientResolver {
     private readonly guard: DestinationGuard = () => undefined,
   ) {
     for (const adapter of ALL_ADAPTERS) {
-      const client = defaults[adapter.name];
+      // A client built on first read (providerClientsFromEnv) is not built here; its key is added
+      // when it is first used, below, and a standard key is added with the env's just after.
+      const client = Object.getOwnPropertyDescriptor(defaults, adapter.name)?.value as unknown;
       if (client !== undefined) secrets.add(adapter.keyOf(client));
       // The standard keys are credentials of this worker even before a call uses them.
       for (const name of adapter.env.apiKeyEnv) secrets.add(env[name]);
@@ -87,7 +95,10 @@ export class ClientResolver {
     const adapter = adapterOf(spec.provider);
     const own = spec.baseURL !== undefined || spec.apiKeyEnv !== undefined;
     const fallback = own ? undefined : this.defaults[spec.provider];
-    if (fallback !== undefined) return fallback;
+    if (fallback !== undefined) {
+      this.secrets.add(adapter.keyOf(fallback));
+      return fallback;
+    }
     const keyEnv = spec.apiKeyEnv ?? standardKeyEnv(adapter, this.env) ?? adapter.env.apiKeyEnv[0];
     const baseURL = spec.baseURL ?? baseURLOf(adapter, this.env);
     this.guard({ keyEnv, baseURL: baseURL ?? '' });

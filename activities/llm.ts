@@ -13,7 +13,7 @@ import type { AdapterCall, ProviderResult } from './providers/common';
 import { adapterOf } from './providers/registry';
 import type { LlmActivities } from './types';
 import { SecretRegistry } from './redact';
-import { trimHistory } from './trimHistory';
+import { fitsUncounted, trimHistory } from './trimHistory';
 import { createWebhookActivities } from './webhook';
 import { requestPeriodGrant } from './periodGrant';
 
@@ -57,7 +57,9 @@ export function createLlmActivities(
       // blocks the timer's beats: the heartbeat timeout (5 s by default) starts with the attempt.
       const heartbeats = startHeartbeats(options.heartbeatIntervalMs, () => text.details());
       try {
-        const { messages, droppedMessages } = trimHistory(request.messages, request.maxContextTokens);
+        const { messages, droppedMessages } = fitsUncounted(request.messages, request.maxContextTokens)
+          ? { messages: request.messages, droppedMessages: 0 }
+          : trimHistory(request.messages, request.maxContextTokens);
         const call: AdapterCall = {
           request,
           messages,

@@ -1,5 +1,13 @@
-import { countTokens } from 'gpt-tokenizer';
+import type * as GptTokenizer from 'gpt-tokenizer';
 import type { ChatMessage } from '../common/llm';
+import { lazySdk } from './providers/lazySdk';
+
+/**
+ * The tokenizer loads with the first count (its tables take ~0.3 s to load): a run whose prompts
+ * surely fit their budget never counts ({@link fitsUncounted}).
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+const tokenizer = lazySdk(() => require('gpt-tokenizer') as typeof GptTokenizer);
 
 /**
  * Tokens the chat format adds around each message (`<|im_start|>`, role, `<|im_sep|>`, `<|im_end|>`)
@@ -29,6 +37,7 @@ const RUN_SLICE = new RegExp(`(\\S{${MAX_RUN_CHARS}})`);
 
 /** Tokens of a text, in time linear in its length whatever it holds. */
 export function textTokens(text: string): number {
+  const { countTokens } = tokenizer();
   if (!LONG_RUN.test(text)) return countTokens(text);
   return text.split(RUN_SLICE).reduce((sum, piece) => sum + (piece ? countTokens(piece) : 0), 0);
 }
@@ -41,6 +50,22 @@ export function messageTokens(message: ChatMessage): number {
 /** Tokens a whole chat prompt takes. Other providers' tokenizers differ; this is a close estimate. */
 export function promptTokens(messages: readonly ChatMessage[]): number {
   return messages.reduce((sum, message) => sum + messageTokens(message), REPLY_PRIMING_TOKENS);
+}
+
+/**
+ * True when the prompt fits `maxContextTokens` whatever the tokenizer would count: each token stands
+ * for at least one byte of UTF-8, so a prompt's bytes plus the chat format's overhead bound its
+ * tokens. Most prompts are far under their budget; for them nothing is counted, nor the tokenizer
+ * loaded.
+ */
+export function fitsUncounted(
+  messages: readonly ChatMessage[],
+  maxContextTokens: number | undefined,
+): boolean {
+  if (maxContextTokens === undefined) return true;
+  let bound = REPLY_PRIMING_TOKENS;
+  for (const message of messages) bound += Buffer.byteLength(message.content) + MESSAGE_OVERHEAD_TOKENS;
+  return bound <= maxContextTokens;
 }
 
 /**

@@ -304,7 +304,8 @@ function startSection(start: StartResult): string[] {
     ),
     '',
     `Medians of ${start.samples} interleaved runs each; ×: ratio to \`node -e ""\` (${start.nodeMs} ms) in the same run.`,
-    'With `council server --worker` running, the run borrows its server and still starts its own worker; ' +
+    'With `council server --worker` running, the run borrows its server and leaves its calls to that ' +
+      "server's simulated worker (it starts none of its own); " +
       `who served the calls (runs): ${Object.entries(start.withServerServedBy)
         .map(([by, count]) => `${by} ${count}`)
         .join(', ')}.`,

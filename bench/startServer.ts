@@ -1,8 +1,8 @@
 /**
  * The start bench's third scenario: `council run --simulate` in a data directory where `council server
  * --worker` already runs. The run reuses the published server (no server start or stop of its own)
- * and still starts its own worker; the simulated queue then has two pollers, the run's and the
- * server's, and the table's Worker column says which one served each call.
+ * and leaves its calls to the server's simulated worker, which server.json names; the table's Worker
+ * column says which worker served each call (a run's own would show if it started one).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from '../client/runtime/freePort';

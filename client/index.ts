@@ -97,10 +97,10 @@ export {
   type PriorConversation,
   type SavedConversation,
 } from '../common/savedConversation';
+export { connectWorker } from '../workers/connection';
 export {
   configuredTarget,
   connectClient,
-  connectWorker,
   resolveTarget,
   type ResolvedTarget,
   type TemporalTarget,

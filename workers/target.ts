@@ -28,3 +28,13 @@ export function configuredTarget(profile?: string): TemporalTarget | undefined {
   if (!address) return undefined;
   return { address, namespace: connectConfig.namespace ?? DEFAULT_NAMESPACE, connectConfig };
 }
+
+/** What a client or worker says when `target` does not answer: the address, the reason, the fix. */
+export function unreachableTarget(target: TemporalTarget, error: unknown): CouncilUserError {
+  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return new CouncilUserError(
+    `cannot reach Temporal at ${target.address}: ${reason}`,
+    'check TEMPORAL_ADDRESS (host:port), or unset it to use the embedded dev server',
+    { cause: error },
+  );
+}

@@ -1,8 +1,14 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { StopReason, TokenUsage } from '../../common/llm';
 import { PROVIDER_FACTS } from '../../common/providers';
 import type { ProviderAdapter, ProviderErrorInfo } from './adapter';
 import { readStream, systemApart, type AdapterCall, type ProviderResult } from './common';
+import { lazySdk } from './lazySdk';
+
+const anthropicSdk = lazySdk(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see lazySdk
+  () => (require('@anthropic-ai/sdk') as { default: typeof Anthropic }).default,
+);
 
 /** Anthropic requires max_tokens; used when a participant sets no maxOutputTokens. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
@@ -24,7 +30,8 @@ interface AnthropicUsage {
 export const anthropicAdapter: ProviderAdapter<Anthropic, 'anthropic'> = {
   ...PROVIDER_FACTS.anthropic,
   // null, not undefined: the SDK would read ANTHROPIC_API_KEY from the environment by itself.
-  createClient: ({ apiKey, baseURL }) => new Anthropic({ apiKey: apiKey ?? null, baseURL, maxRetries: 0 }),
+  createClient: ({ apiKey, baseURL }) =>
+    new (anthropicSdk())({ apiKey: apiKey ?? null, baseURL, maxRetries: 0 }),
   keyOf: (client) => client.apiKey ?? undefined,
   call: callAnthropic,
   describeError,
@@ -32,10 +39,11 @@ export const anthropicAdapter: ProviderAdapter<Anthropic, 'anthropic'> = {
 
 /** Anthropic puts every error's name (billing_error, overloaded_error...) in `type`. */
 function describeError(error: unknown): ProviderErrorInfo | undefined {
-  if (error instanceof Anthropic.APIConnectionError || error instanceof Anthropic.APIUserAbortError) {
+  const sdk = anthropicSdk();
+  if (error instanceof sdk.APIConnectionError || error instanceof sdk.APIUserAbortError) {
     return { kind: 'connection' };
   }
-  if (!(error instanceof Anthropic.APIError)) return undefined;
+  if (!(error instanceof sdk.APIError)) return undefined;
   return {
     kind: 'api',
     status: error.status,

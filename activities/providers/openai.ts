@@ -1,8 +1,12 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { StopReason, TokenUsage } from '../../common/llm';
 import { PROVIDER_FACTS } from '../../common/providers';
 import type { ClientSettings, ProviderAdapter, ProviderErrorInfo } from './adapter';
 import { readStream, withResponseFormat, type AdapterCall, type ProviderResult } from './common';
+import { lazySdk } from './lazySdk';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see lazySdk
+const openaiSdk = lazySdk(() => (require('openai') as { default: typeof OpenAI }).default);
 
 /** Sent to OpenAI-compatible servers that take no key (Ollama, llama.cpp): the SDK insists on one. */
 const NO_KEY = 'no-key';
@@ -27,15 +31,16 @@ export const openaiCompatibleAdapter: ProviderAdapter<OpenAI, 'openai-compatible
 
 function createClient({ apiKey, baseURL }: ClientSettings): OpenAI {
   // baseURL is always set here (a default, or the spec's); the SDK would otherwise read the env itself.
-  return new OpenAI({ apiKey: apiKey ?? NO_KEY, baseURL, maxRetries: 0 });
+  return new (openaiSdk())({ apiKey: apiKey ?? NO_KEY, baseURL, maxRetries: 0 });
 }
 
 /** OpenAI names insufficient_quota in `code`, the rest in `type`; aborts are the SDK's own timeouts. */
 function describeError(error: unknown): ProviderErrorInfo | undefined {
-  if (error instanceof OpenAI.APIConnectionError || error instanceof OpenAI.APIUserAbortError) {
+  const sdk = openaiSdk();
+  if (error instanceof sdk.APIConnectionError || error instanceof sdk.APIUserAbortError) {
     return { kind: 'connection' };
   }
-  if (!(error instanceof OpenAI.APIError)) return undefined;
+  if (!(error instanceof sdk.APIError)) return undefined;
   const errorType = error.code === 'insufficient_quota' ? error.code : (error.type ?? error.code);
   return {
     kind: 'api',

@@ -5,11 +5,17 @@ import type { DataConverter } from '@temporalio/common';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { blobStoreFromEnv } from '../../storage';
 import { createCouncilWorker } from '../../workers/worker';
-import { connectWorker, type TemporalTarget } from '../runtime/connection';
+import { connectWorker } from '../../workers/connection';
+import type { TemporalTarget } from '../runtime/connection';
 import { CouncilUserError } from '../../common/userError';
 import { startSimulatedProviders } from '../simulation/simulatedProviders';
 import { cachedWorkflowBundle } from '../runtime/bundle';
-import { closeLocalServer, dataDirectory, openLocalServer } from '../runtime/localServer';
+import {
+  closeLocalServer,
+  dataDirectory,
+  openLocalServer,
+  publishSimulatedWorker,
+} from '../runtime/localServer';
 import { simulatedQueue } from '../runtime/commandRuntime';
 
 interface ServerOptions {
@@ -28,8 +34,9 @@ async function runSimulatedWorker(
   taskQueue: string,
   workflowBundle: WorkflowBundle,
   say: (line: string) => void,
-  dataConverter: DataConverter,
+  blobs: { dataConverter: DataConverter; encrypted: boolean; dataDir: string },
 ): Promise<void> {
+  const { dataConverter, encrypted, dataDir } = blobs;
   const providers = await startSimulatedProviders();
   const connection = await connectWorker(target);
   const queue = simulatedQueue(taskQueue);
@@ -41,10 +48,14 @@ async function runSimulatedWorker(
     workflowBundle,
     dataConverter,
   });
+  const running = worker.run();
+  // From here until it stops, simulated runs that borrow this server start no worker of their own.
+  publishSimulatedWorker(dataDir, { taskQueue: queue, encrypted });
   say(`simulated worker polling task queue "${queue}" (runs started without an API key)`);
   try {
-    await worker.run();
+    await running;
   } finally {
+    publishSimulatedWorker(dataDir, undefined);
     await connection.close();
     await providers.stop();
   }
@@ -91,13 +102,11 @@ export function serverCommand(): Command {
           const real = runWorker(target, settings, { workflowBundle, log: say, dataDir });
           const blobs = blobStoreFromEnv(process.env, { dataDir });
           try {
-            const simulated = runSimulatedWorker(
-              target,
-              settings.taskQueue,
-              workflowBundle,
-              say,
-              blobs.dataConverter,
-            );
+            const simulated = runSimulatedWorker(target, settings.taskQueue, workflowBundle, say, {
+              dataConverter: blobs.dataConverter,
+              encrypted: blobs.codec !== undefined,
+              dataDir,
+            });
             await Promise.all([real, simulated]);
           } finally {
             blobs.close();

@@ -1,13 +1,10 @@
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
-import { createLlmActivities, providerClientsFromEnv } from '../../activities';
 import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
 import { blobStoreFromEnv, type BlobStore } from '../../storage';
-import { createCouncilWorker } from '../../workers/worker';
-import { configuredTarget, connectClient, connectWorker, type TemporalTarget } from './connection';
+import { configuredTarget, connectClient, type TemporalTarget } from './connection';
 import { CouncilUserError } from '../../common/userError';
-import { startSimulatedProviders, type SimulatedProviders } from '../simulation/simulatedProviders';
-import { cachedWorkflowBundle } from './bundle';
+import type * as CliWorkerModule from './cliWorker';
+import type { CliWorker } from './cliWorker';
 import {
   closeLocalServer,
   dataDirectory,
@@ -68,6 +65,8 @@ export function isSimulatedQueue(taskQueue: string): boolean {
 export async function openRuntime(flags: ConnectionFlags, early?: EarlyServer): Promise<CliRuntime> {
   const dataDir = dataDirectory(flags.dataDir);
   const configured = configuredTarget(flags.profile);
+  // While a new server boots (a second of its own process), this one loads the worker's modules.
+  const workerModule = early?.booting ? loadWorkerModule() : undefined;
   const server: LocalServer | undefined = configured
     ? undefined
     : await (early?.server ?? openLocalServer(dataDir));
@@ -79,8 +78,7 @@ export async function openRuntime(flags: ConnectionFlags, early?: EarlyServer): 
   // The embedded server keeps large payloads in <dataDir>/blobs; a cluster uses COUNCIL_BLOB_STORE.
   const blobs = blobStoreFromEnv(process.env, server ? { dataDir } : {});
   const chosenQueue = flags.taskQueue ?? process.env.COUNCIL_TASK_QUEUE;
-  const workers: Array<{ worker: Worker; run: Promise<void> }> = [];
-  const mocks: SimulatedProviders[] = [];
+  const workers: CliWorker[] = [];
   const started = new Set<string>();
   let client: Client;
   try {
@@ -103,25 +101,16 @@ export async function openRuntime(flags: ConnectionFlags, early?: EarlyServer): 
     async startWorker({ taskQueue, simulated }) {
       if (started.has(taskQueue)) return;
       started.add(taskQueue);
-      quietRuntime();
-      const mock = simulated ? await startSimulatedProviders() : undefined;
-      if (mock) mocks.push(mock);
-      const worker = await createCouncilWorker({
-        connection: await connectWorker(target),
-        namespace: target.namespace,
-        taskQueue,
-        activities: mock?.activities ?? createLlmActivities(providerClientsFromEnv(process.env)),
-        workflowBundle: await cachedWorkflowBundle(dataDir),
-        shutdownGraceTime: '2s',
-        dataConverter: blobs.dataConverter,
-      });
-      workers.push({ worker, run: worker.run() });
+      if (simulated && servedByPublisher(server, taskQueue, blobs.codec !== undefined)) return;
+      const { startCliWorker } = await (workerModule ?? loadWorkerModule());
+      const dataConverter = blobs.dataConverter;
+      workers.push(await startCliWorker({ target, taskQueue, simulated, dataDir, dataConverter }));
     },
     async close() {
       for (const { worker } of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await Promise.allSettled(workers.map(({ run }) => run));
       await client.connection.close();
-      await Promise.allSettled(mocks.map((mock) => mock.stop()));
+      await Promise.allSettled(workers.map(({ mock }) => mock?.stop()));
       blobs.close();
       // Every command exits right after: the server's graceful stop (~1 s) goes on without it.
       if (server) await closeLocalServer(dataDir, server, { wait: false });
@@ -129,22 +118,19 @@ export async function openRuntime(flags: ConnectionFlags, early?: EarlyServer): 
   };
 }
 
-let runtimeInstalled = false;
+function loadWorkerModule(): Promise<typeof CliWorkerModule> {
+  return import('./cliWorker');
+}
 
 /**
- * Worker logs at ERROR: a participant's failed attempt is reported by the CLI itself, and the SDK's
- * WARN would print it again with a stack. No signal handlers of the SDK's own: the CLI decides what
- * Ctrl-C means.
+ * Whether the simulated worker that the borrowed server's process (`council server --worker`) runs
+ * serves `taskQueue`, so this process need start none. Its worker lives and dies with that server,
+ * unlike a poller the task queue lists (a worker stopped minutes ago is still listed). Only when
+ * neither side encrypts payloads: a worker without this process's keys could not read its runs.
  */
-function quietRuntime(): void {
-  if (runtimeInstalled) return;
-  Runtime.install({
-    logger: new DefaultLogger('ERROR'),
-    // The SDK's core (Rust) logs too: through the same logger, so its retry warnings stay quiet.
-    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
-    shutdownSignals: [],
-  });
-  runtimeInstalled = true;
+function servedByPublisher(server: LocalServer | undefined, taskQueue: string, encrypted: boolean): boolean {
+  const published = server?.owned ? undefined : server?.simulatedWorker;
+  return published?.taskQueue === taskQueue && !published.encrypted && !encrypted;
 }
 
 /**

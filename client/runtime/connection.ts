@@ -2,10 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { startDevServer, type DevServer, type DevServerOptions } from './devServer';
 import { queryRetryInterceptor } from './queryRetry';
-import { unreachableTarget } from '../../workers/connection';
-import { configuredTarget, type TemporalTarget } from '../../workers/target';
+import { configuredTarget, unreachableTarget, type TemporalTarget } from '../../workers/target';
 
-export { connectWorker } from '../../workers/connection';
 export { configuredTarget, type TemporalTarget } from '../../workers/target';
 
 /** A target {@link resolveTarget} gives: `embedded` is set when it started the dev server; stop it when done. */

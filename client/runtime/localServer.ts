@@ -20,6 +20,15 @@ export interface LocalServer {
   uiUrl?: string;
   /** Set when this process started the server (and so stops it). */
   owned?: DevServer;
+  /** The simulated worker the publishing process runs beside its server (`council server --worker`). */
+  simulatedWorker?: PublishedWorker;
+}
+
+/** A worker that lives in the server's own process, so it polls for exactly as long as the server runs. */
+export interface PublishedWorker {
+  taskQueue: string;
+  /** Whether it encrypts payloads: only a process with the same keys could share its runs. */
+  encrypted: boolean;
 }
 
 const serverFileSchema = z.object({
@@ -27,6 +36,7 @@ const serverFileSchema = z.object({
   namespace: z.string(),
   uiUrl: z.string().optional(),
   pid: z.number(),
+  simulatedWorker: z.object({ taskQueue: z.string(), encrypted: z.boolean() }).optional(),
 });
 
 /**
@@ -61,6 +71,8 @@ export async function openLocalServer(
 /** A server being opened ahead of the Temporal SDK's load; awaited by openRuntime (commandRuntime.ts). */
 export interface EarlyServer {
   server: Promise<LocalServer>;
+  /** True when a new server was spawned and is booting, false when a published one was found. */
+  booting: boolean;
 }
 
 /**
@@ -74,11 +86,17 @@ export async function openLocalServerEarly(flags: {
 }): Promise<EarlyServer | undefined> {
   if (configuredTarget(flags.profile)) return undefined;
   let spawned = () => {};
+  let booting = false;
   const spawn = new Promise<void>((resolve) => (spawned = resolve));
-  const server = openLocalServer(dataDirectory(flags.dataDir), { onSpawn: () => spawned() });
+  const server = openLocalServer(dataDirectory(flags.dataDir), {
+    onSpawn: () => {
+      booting = true;
+      spawned();
+    },
+  });
   // Its failure is thrown where it is awaited (openRuntime); here it only ends the wait for the spawn.
   await Promise.race([spawn, server.then(spawned, spawned)]);
-  return { server };
+  return { server, booting };
 }
 
 /**
@@ -99,6 +117,21 @@ export async function closeLocalServer(
   }
   if (wait) await server.owned.stop();
   else leaveServerStopping(dataDir, server.owned);
+}
+
+/**
+ * Publishes (or, with undefined, withdraws) the simulated worker this process runs beside the server
+ * it owns, so a `council run --simulate` that borrows the server leaves its runs to that worker.
+ */
+export function publishSimulatedWorker(dataDir: string, worker: PublishedWorker | undefined): void {
+  let entry: ReturnType<typeof serverFileSchema.safeParse>;
+  try {
+    entry = serverFileSchema.safeParse(JSON.parse(readFileSync(serverFile(dataDir), 'utf8')));
+  } catch {
+    return; // No server.json: this process publishes no server to borrow.
+  }
+  if (!entry.success || entry.data.pid !== process.pid) return;
+  writeFileSync(serverFile(dataDir), JSON.stringify({ ...entry.data, simulatedWorker: worker }));
 }
 
 /** The server another council process published for this data directory, if it still answers. */

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleCachePath, cachedWorkflowBundle } from '../../client/runtime/bundle';
 import { COMMANDS } from '../../client/cli/commands';
-import { cliEnv, exited, expectSuccess, runCli, startCli, stopStartedClis, waitFor } from './cli';
+import { freePort } from '../../client/runtime/freePort';
+import { cliEnv, exited, expectSuccess, runCli, startCli, startEntry, stopStartedClis, waitFor } from './cli';
 import { isAlive, waitFor as waitUntil } from '../helpers/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -27,9 +28,10 @@ function inChild<T>(script: string): T {
 
 /** What a command leaves loaded: the modules under node_modules that `argv` required. */
 function modulesLoadedBy(argv: string[]): string[] {
+  // Exits once it has written the list: a run's server stops on its own, after this process.
   const loaded = inChild<string[]>(
     `require('./client/cli/main.ts').main(${JSON.stringify(['node', 'council', ...argv])}).then(() => ` +
-      `process.stdout.write('\\n' + JSON.stringify(Object.keys(require.cache))))`,
+      `process.stdout.write('\\n' + JSON.stringify(Object.keys(require.cache)) + '\\n', () => process.exit(0)))`,
   );
   return loaded.filter((file) => file.includes('node_modules'));
 }
@@ -63,6 +65,51 @@ describe('a CLI that starts fast', () => {
       /node_modules\/(openai|@anthropic-ai|@google\/genai|gpt-tokenizer|@temporalio\/(activity|worker|client))\//;
     expect(loaded.filter((file) => heavy.test(file))).toEqual([]);
   }, 60_000);
+
+  it('council run --simulate loads the SDK its participants call and no other, nor the tokenizer', () => {
+    // The default participants are OpenAI's; a short prompt fits its token budget uncounted.
+    const loaded = modulesLoadedBy(['run', '--simulate', 'Which SDKs load?']);
+    const sdkOf = (name: string) => loaded.filter((file) => file.includes(`node_modules/${name}/`));
+    expect(sdkOf('openai').length).toBeGreaterThan(0);
+    expect(sdkOf('@copilotkit/aimock').length).toBeGreaterThan(0);
+    for (const idle of ['@anthropic-ai/sdk', '@google/genai', 'gpt-tokenizer'])
+      expect(sdkOf(idle)).toEqual([]);
+  }, 90_000);
+
+  it('council run --simulate beside `council server --worker` leaves its calls to that worker', async () => {
+    const env = cliEnv();
+    const ports = [String(await freePort()), String(await freePort())];
+    const server = startCli(
+      ['server', '--worker', '--port', ports[0] ?? '', '--ui-port', ports[1] ?? ''],
+      env,
+    );
+    try {
+      const polling = () => server.output.stdout.includes('simulated worker polling');
+      await waitFor('the simulated worker', polling, { process: server });
+      // The run lists what it loaded once it is done: no worker SDK, mock or provider SDK of its own.
+      const script = path.join(mkdtempSync(path.join(os.tmpdir(), 'council-start-')), 'run.cjs');
+      writeFileSync(
+        script,
+        `require(${JSON.stringify(path.join(ROOT, 'client/cli/main.ts'))})` +
+          `.main(['node', 'council', 'run', '--simulate', 'Who serves this?']).then((code) => process.stdout` +
+          `.write('\\n' + JSON.stringify({ code, loaded: Object.keys(require.cache) }) + '\\n', () => process.exit(0)));`,
+      );
+      const run = await startEntry(script, env).done;
+      const { code, loaded } = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as {
+        code: number;
+        loaded: string[];
+      };
+      expect(code).toBe(0);
+      expect(run.stdout).toContain('(simulated) ');
+      // Both answers name the server's worker (pid@host) in the usage table.
+      expect(run.stdout.split(`${server.child.pid}@`)).toHaveLength(3);
+      const own = /node_modules\/(@temporalio\/worker|@copilotkit\/aimock|openai)\//;
+      expect(loaded.filter((file) => own.test(file))).toEqual([]);
+    } finally {
+      server.child.kill('SIGINT');
+      await server.done;
+    }
+  }, 180_000);
 
   it('council run exits without waiting for its server to stop; the next run waits for it; no orphan', async () => {
     const env = cliEnv();

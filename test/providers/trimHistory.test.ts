@@ -1,5 +1,11 @@
 import { countTokens, encodeChat } from 'gpt-tokenizer';
-import { messageTokens, promptTokens, textTokens, trimHistory } from '../../activities/trimHistory';
+import {
+  fitsUncounted,
+  messageTokens,
+  promptTokens,
+  textTokens,
+  trimHistory,
+} from '../../activities/trimHistory';
 import type { ChatMessage } from '../../common/llm';
 
 const system: ChatMessage = { role: 'system', content: 'You are a careful reviewer on a council of five.' };
@@ -16,6 +22,23 @@ describe('trimHistory', () => {
   it('counts a prompt exactly as the tokenizer encodes the chat', () => {
     const messages = [system, ...history(5)];
     expect(promptTokens(messages)).toBe(encodeChat(messages, 'gpt-4o').length);
+  });
+
+  it('lets a prompt through uncounted only when its bytes prove it fits', () => {
+    const bytes = (messages: ChatMessage[]) =>
+      messages.reduce((sum, message) => sum + Buffer.byteLength(message.content) + 4, 3);
+    // Multi-byte text and a long run with no space: the two ways tokens and characters differ most.
+    const messages = [
+      system,
+      ...history(4),
+      { role: 'user' as const, content: `Ünïcødé ${'x'.repeat(900)} 日本語` },
+    ];
+    expect(fitsUncounted(messages, undefined)).toBe(true);
+    expect(fitsUncounted(messages, bytes(messages))).toBe(true);
+    expect(promptTokens(messages)).toBeLessThanOrEqual(bytes(messages));
+    expect(fitsUncounted(messages, bytes(messages) - 1)).toBe(false);
+    // Far over the real count too, so trimHistory, not this bound, decides: it would keep them all.
+    expect(trimHistory(messages, bytes(messages) - 1).droppedMessages).toBe(0);
   });
 
   it('keeps everything and drops nothing when no budget is set or the prompt fits', () => {

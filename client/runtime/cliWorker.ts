@@ -1,0 +1,64 @@
+import type { DataConverter } from '@temporalio/common';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { createLlmActivities, providerClientsFromEnv } from '../../activities';
+import { createCouncilWorker } from '../../workers/worker';
+import { startSimulatedProviders, type SimulatedProviders } from '../simulation/simulatedProviders';
+import { cachedWorkflowBundle } from './bundle';
+import { connectWorker } from '../../workers/connection';
+import type { TemporalTarget } from './connection';
+
+// A module of its own: the Temporal worker SDK, the activities and the simulated mock load only for a
+// command that starts a worker in its process (commandRuntime.ts), not for one served by another's.
+
+/** A worker a CLI command runs in its own process, and the mock that answers for it when simulated. */
+export interface CliWorker {
+  worker: Worker;
+  run: Promise<void>;
+  mock: SimulatedProviders | undefined;
+}
+
+/** Starts a worker on `taskQueue`; simulated ones answer from a local mock (simulatedProviders.ts). */
+export async function startCliWorker(options: {
+  target: TemporalTarget;
+  taskQueue: string;
+  simulated: boolean;
+  dataDir: string;
+  dataConverter: DataConverter;
+}): Promise<CliWorker> {
+  const { target, taskQueue, simulated, dataDir, dataConverter } = options;
+  quietRuntime();
+  const mock = simulated ? await startSimulatedProviders() : undefined;
+  try {
+    const worker = await createCouncilWorker({
+      connection: await connectWorker(target),
+      namespace: target.namespace,
+      taskQueue,
+      activities: mock?.activities ?? createLlmActivities(providerClientsFromEnv(process.env)),
+      workflowBundle: await cachedWorkflowBundle(dataDir),
+      shutdownGraceTime: '2s',
+      dataConverter,
+    });
+    return { worker, run: worker.run(), mock };
+  } catch (error) {
+    await mock?.stop();
+    throw error;
+  }
+}
+
+let runtimeInstalled = false;
+
+/**
+ * Worker logs at ERROR: a participant's failed attempt is reported by the CLI itself, and the SDK's
+ * WARN would print it again with a stack. No signal handlers of the SDK's own: the CLI decides what
+ * Ctrl-C means.
+ */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    // The SDK's core (Rust) logs too: through the same logger, so its retry warnings stay quiet.
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    shutdownSignals: [],
+  });
+  runtimeInstalled = true;
+}
