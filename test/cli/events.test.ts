@@ -44,6 +44,9 @@ const answerOf = (row: { name: string; status: string; content: string; tokenUsa
   tokenUsage: row.tokenUsage,
 });
 
+const byName = <T extends { name: string }>(rows: T[]): T[] =>
+  [...rows].sort((a, b) => a.name.localeCompare(b.name));
+
 describe('council run --events', () => {
   let mock: LLMock;
 
@@ -84,7 +87,8 @@ describe('council run --events', () => {
     if (result?.type !== 'result') throw new Error('no result event');
     expect(result).toMatchObject({ kind: 'session', status: 'ok', exitCode: 0 });
     const answers = events.flatMap((event) => (event.type === 'answer' ? [answerOf(event)] : []));
-    expect(answers).toEqual(result.responses.map(answerOf));
+    // Answers are written as they come, which varies; the result lists them in the config's order.
+    expect(byName(answers)).toEqual(byName(result.responses.map(answerOf)));
     // The banners went to stderr: stdout is events only.
     expect(session.stderr).toContain(`Starting session events-run-${tag}`);
 
@@ -103,7 +107,7 @@ describe('council run --events', () => {
     const shown = councilEvents.flatMap((event) =>
       event.type === 'answer' || event.type === 'synthesis' ? [answerOf(event)] : [],
     );
-    expect(shown).toEqual(councilResult.responses.map(answerOf));
+    expect(byName(shown)).toEqual(byName(councilResult.responses.map(answerOf)));
     expect(councilEvents.at(-2)).toMatchObject({ name: 'Synthesizer', role: 'synthesizer', status: 'ok' });
   });
 
