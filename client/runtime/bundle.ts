@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowBundle } from '@temporalio/worker';
+import { writeFileAtomically } from './atomicFile';
 import { ENCRYPTED_FAILURE_CONVERTER_PATH } from '../../storage/failureConverter';
 import { encryptionSettingsFromEnv } from '../../storage/keys';
 import { bundleCouncilWorkflows, WORKFLOWS_PATH, type CouncilBundleOptions } from '../../workers/worker';
@@ -45,10 +46,7 @@ export async function cachedWorkflowBundle(
   if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
   const bundle = await bundleCouncilWorkflows(options);
   mkdirSync(path.dirname(file), { recursive: true });
-  // Written aside and renamed, so a concurrent reader never sees half a bundle.
-  const partial = `${file}.${process.pid}.tmp`;
-  writeFileSync(partial, bundle.code);
-  renameSync(partial, file);
+  writeFileAtomically(file, bundle.code);
   // Bundles of older workflow code are never read again.
   for (const old of readdirSync(path.dirname(file))) {
     if (/^workflows-\w+\.js$/.test(old) && path.join(path.dirname(file), old) !== file) {

@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomically } from './atomicFile';
 import { startDevServer, type DevServer } from './devServer';
 import { canConnect } from './devServerReady';
 import { awaitEarlierServerStop, leaveServerStopping } from './serverStopping';
@@ -64,7 +65,7 @@ export async function openLocalServer(
     onSpawn: options.onSpawn,
   });
   const entry = { address: owned.address, namespace: owned.namespace, uiUrl: owned.uiUrl, pid: process.pid };
-  writeFileSync(serverFile(dataDir), JSON.stringify(entry));
+  writeFileAtomically(serverFile(dataDir), JSON.stringify(entry));
   return { ...entry, owned };
 }
 
@@ -131,7 +132,7 @@ export function publishSimulatedWorker(dataDir: string, worker: PublishedWorker 
     return; // No server.json: this process publishes no server to borrow.
   }
   if (!entry.success || entry.data.pid !== process.pid) return;
-  writeFileSync(serverFile(dataDir), JSON.stringify({ ...entry.data, simulatedWorker: worker }));
+  writeFileAtomically(serverFile(dataDir), JSON.stringify({ ...entry.data, simulatedWorker: worker }));
 }
 
 /** The server another council process published for this data directory, if it still answers. */

@@ -1,6 +1,7 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomically } from './atomicFile';
 import type { DevServer } from './devServer';
 
 /**
@@ -22,7 +23,7 @@ const POLL_MS = 25;
 
 /** Asks the owned server to stop, and records its guard for the next start to wait on; does not wait. */
 export function leaveServerStopping(dataDir: string, server: DevServer): void {
-  writeFileSync(path.join(dataDir, STOPPING_FILE), JSON.stringify({ guardPid: server.pid }));
+  writeFileAtomically(path.join(dataDir, STOPPING_FILE), JSON.stringify({ guardPid: server.pid }));
   server.beginStop();
 }
 
@@ -36,7 +37,7 @@ export async function awaitEarlierServerStop(dataDir: string): Promise<void> {
   try {
     guardPid = stoppingSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).guardPid;
   } catch {
-    return; // No record (or a torn one: it is written only after the server it names has started).
+    return; // No record.
   }
   if (!(await exits(guardPid, STOP_WAIT_MS))) {
     // The guard leads its own process group (detached), the server in it: both go.
