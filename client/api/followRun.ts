@@ -121,6 +121,8 @@ export async function* followRun(
     if (failingSinceMs === undefined) {
       if (status !== undefined && !running(status)) return { reason: 'run-closed', status };
       if (options.follow === false) return { reason: 'caught-up' };
+      // Nothing new and not described: learn at once whether the run closed, not a poll later.
+      if (!describing && quiet) continue;
     }
     if (Date.now() - startedMs >= maxWatchMs) return { reason: 'time-limit', afterMs: maxWatchMs };
     await sleep(options.pollMs ?? 400, undefined, { signal: options.signal }).catch(() => undefined);
