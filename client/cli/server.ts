@@ -51,11 +51,16 @@ async function runSimulatedWorker(
   const running = worker.run();
   // From here until it stops, simulated runs that borrow this server start no worker of their own.
   publishSimulatedWorker(dataDir, { taskQueue: queue, encrypted });
+  // Withdrawn as the stop begins: a draining worker no longer polls, and a run must not borrow it.
+  const withdraw = () => publishSimulatedWorker(dataDir, undefined);
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  for (const signal of signals) process.once(signal, withdraw);
   say(`simulated worker polling task queue "${queue}" (runs started without an API key)`);
   try {
     await running;
   } finally {
-    publishSimulatedWorker(dataDir, undefined);
+    for (const signal of signals) process.off(signal, withdraw);
+    withdraw();
     await connection.close();
     await providers.stop();
   }
