@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomically } from './atomicFile';
@@ -42,15 +42,20 @@ export async function awaitEarlierServerStop(dataDir: string): Promise<void> {
   if (!(await exits(guardPid, STOP_WAIT_MS))) {
     // The guard leads its own process group (detached), the server in it: both go.
     killGroup(guardPid);
-    await exits(guardPid, KILL_WAIT_MS);
+    await waitUntil(() => !groupRuns(guardPid), KILL_WAIT_MS);
   }
   rmSync(file, { force: true });
 }
 
 /** Resolves true once `pid` no longer runs a server guard, false after `timeoutMs`. */
-async function exits(pid: number, timeoutMs: number): Promise<boolean> {
+function exits(pid: number, timeoutMs: number): Promise<boolean> {
+  return waitUntil(() => !isGuard(pid), timeoutMs);
+}
+
+/** Resolves true once `done()` holds, false after `timeoutMs`. */
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (isGuard(pid)) {
+  while (!done()) {
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
@@ -62,15 +67,42 @@ async function exits(pid: number, timeoutMs: number): Promise<boolean> {
  * waited for); elsewhere, without /proc, while anything runs under that pid.
  */
 function isGuard(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
+  if (!signalReaches(pid)) return false;
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('temporal-guard');
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== 'ENOENT' || process.platform !== 'linux';
+  }
+}
+
+/**
+ * True while a process of group `pgid` has not finished exiting. SIGKILL only starts an exit: a
+ * process keeps its files open until it is a zombie (state Z), and an emptied cmdline comes earlier,
+ * so on Linux every member's state is read. Elsewhere a signal to the group tells, zombies included.
+ */
+function groupRuns(pgid: number): boolean {
+  if (process.platform !== 'linux') return signalReaches(-pgid);
+  return readdirSync('/proc').some((entry) => /^\d+$/.test(entry) && runsInGroup(entry, pgid));
+}
+
+function runsInGroup(pid: string, pgid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false; // Exited and reaped since the listing.
+  }
+  // After the command name in parentheses: state, parent pid, process group.
+  const [state, , group] = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return Number(group) === pgid && state !== 'Z' && state !== 'X';
+}
+
+function signalReaches(target: number): boolean {
+  try {
+    process.kill(target, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

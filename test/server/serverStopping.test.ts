@@ -21,6 +21,15 @@ async function startIdle(server: LocalServer, workflowId: string): Promise<void>
   }
 }
 
+/** True while `pid` runs: a zombie (state Z in /proc/PID/stat) has exited. */
+function isRunning(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 describe('a server left stopping by a process that exits', () => {
   it('is not waited for by its owner, and the next start on its SQLite file waits for it', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'council-stopping-'));
@@ -35,7 +44,7 @@ describe('a server left stopping by a process that exits', () => {
     const second = await openLocalServer(dataDir);
     try {
       // Two servers never held the SQLite file at once: the first had exited before the second started.
-      expect(isAlive(guardPid)).toBe(false);
+      expect(isRunning(guardPid)).toBe(false);
       const connection = await Connection.connect({ address: second.address });
       const description = await new Client({ connection, namespace: second.namespace }).workflow
         .getHandle('kept-across-a-stop-left-behind')
@@ -49,20 +58,17 @@ describe('a server left stopping by a process that exits', () => {
   });
 });
 
-/** True while `pid` runs: a zombie (state Z in /proc/PID/stat) has exited. */
-function isRunning(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+/** Fills 2 GiB, says its pid, and waits forever. */
+const HOLD_MEMORY = `const held = Buffer.alloc(2 ** 31, 1);
+process.stdout.write(String(process.pid));
+setInterval(() => held[0], 60_000);`;
 
 describe('a server left stopping that hangs', () => {
   it('is killed with its whole process group after 10 s, and the next start goes on', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'council-stopping-hang-'));
-    // Stands in for a guard whose server never exits: it leads its own group, a child in it.
-    const guard = spawn('bash', ['-c', 'sleep 1000 & echo $!; wait'], {
+    // Stands in for a guard whose server never exits: it leads its own group, a child in it. The
+    // child holds 2 GiB, as a server may: freeing it makes its exit last well past its guard's.
+    const guard = spawn('bash', ['-c', '"$1" -e "$2" & wait', '_', process.execPath, HOLD_MEMORY], {
       argv0: 'temporal-guard',
       detached: true,
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -80,7 +86,7 @@ describe('a server left stopping that hangs', () => {
 
     expect(Date.now() - startedMs).toBeGreaterThanOrEqual(10_000);
     // Killed: gone, or a zombie until its parent (this process, for the guard) reaps it; a zombie
-    // holds no file.
+    // holds no file, a process still exiting may.
     expect(isRunning(guardPid)).toBe(false);
     expect(isRunning(childPid)).toBe(false);
     expect(existsSync(record)).toBe(false);
