@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import type * as Yaml from 'yaml';
 import type { z } from 'zod';
 import { councilContextSchema, type CouncilContextInput, type CouncilMode } from '../../common/council';
 import { formatBytes, INPUT_LIMITS } from '../../common/inputLimits';
@@ -56,6 +56,7 @@ export function parseConfigText(
   source: string,
   overrides: ConfigOverrides = {},
 ): CouncilConfig {
+  const { LineCounter, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   const syntax = doc.errors[0];
@@ -70,6 +71,12 @@ export function parseConfigText(
     const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
     return offset === undefined ? source : `${source}:${lineCounter.linePos(offset).line}`;
   });
+}
+
+/** Loaded for config text only: a run of the default participants parses none. */
+function loadYaml(): typeof Yaml {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
+  return require('yaml') as typeof Yaml;
 }
 
 /**
@@ -143,7 +150,7 @@ function oversized(file: string, bytes: number): CouncilUserError {
 }
 
 /** The deepest node on the path that exists, so a missing key points at its parent's line. */
-function nearestNode(doc: Document, path: PropertyKey[]): unknown {
+function nearestNode(doc: Yaml.Document, path: PropertyKey[]): unknown {
   for (let length = path.length - 1; length >= 0; length -= 1) {
     const node = doc.getIn(path.slice(0, length), true);
     if (node) return node;

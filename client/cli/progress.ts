@@ -1,4 +1,4 @@
-import { createLogUpdate } from 'log-update';
+import type * as LogUpdate from 'log-update';
 import pc from 'picocolors';
 import { eventsOf, eventsRenderer } from './events';
 import { formatAnswer, type AnswerRow, type Output } from './output';
@@ -98,7 +98,7 @@ const ICONS: Record<ParticipantState['kind'], string> = {
 };
 
 function liveRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRenderer {
-  const log = createLogUpdate(stream, { showCursor: false });
+  const log = loadLogUpdate().createLogUpdate(stream, { showCursor: false });
   let lines: readonly ParticipantLine[] = [];
   /** The streamed text of those still answering, shown under their line. */
   const texts = new Map<string, string>();
@@ -186,4 +186,10 @@ function plainRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRe
     },
     stop() {},
   };
+}
+
+/** Loaded for a live display only: a run without a terminal (pipes, CI, the bench) does without it. */
+function loadLogUpdate(): typeof LogUpdate {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
+  return require('log-update') as typeof LogUpdate;
 }

@@ -6,7 +6,7 @@ import { bundleCachePath, cachedWorkflowBundle } from '../../client/runtime/bund
 import { COMMANDS } from '../../client/cli/commands';
 import { freePort } from '../../client/runtime/freePort';
 import { cliEnv, exited, expectSuccess, runCli, startCli, startEntry, stopStartedClis, waitFor } from './cli';
-import { isAlive, waitFor as waitUntil } from '../helpers/wait';
+import { isAlive, isRunning, waitFor as waitUntil } from '../helpers/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -105,6 +105,9 @@ describe('a CLI that starts fast', () => {
       expect(run.stdout.split(`${server.child.pid}@`)).toHaveLength(3);
       const own = /node_modules\/(@temporalio\/worker|@copilotkit\/aimock|openai)\//;
       expect(loaded.filter((file) => own.test(file))).toEqual([]);
+      // Nor what this run did not need: a YAML parser without a config file, the live display
+      // without a terminal.
+      expect(loaded.filter((file) => /node_modules\/(yaml|log-update)\//.test(file))).toEqual([]);
     } finally {
       server.child.kill('SIGINT');
       await server.done;
@@ -123,7 +126,7 @@ describe('a CLI that starts fast', () => {
     expectSuccess(second);
     expect(second.stdout).toContain('(simulated) ');
     // The second run waited for the first server before starting its own on the same SQLite file.
-    expect(isAlive(guardPid)).toBe(false);
+    expect(isRunning(guardPid)).toBe(false);
     // And its own server stops too: nothing holding this data directory outlives the runs.
     const { guardPid: secondGuard } = JSON.parse(readFileSync(stopping, 'utf8')) as { guardPid: number };
     await waitUntil('the second server to stop', () => !isAlive(secondGuard), 20_000);
