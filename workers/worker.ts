@@ -37,7 +37,17 @@ export interface CouncilWorkerOptions {
   eagerActivityReservations?: number;
   /** council's converter with its blob store (storage/converter.ts); clients must use the same store. */
   dataConverter?: DataConverter;
+  /**
+   * Runs workflow code on this process's main thread rather than the SDK's worker thread, which
+   * loads the Temporal SDK a second time (~0.3 s of a CLI run's start, docs/performance.md) while
+   * the main thread waits. For a short-lived process serving its own run; a long-running worker
+   * keeps the thread, so workflow code never holds up its activities and heartbeats.
+   */
+  workflowsOnMainThread?: boolean;
 }
+
+/** A workflow task's CPU limit before it counts as deadlocked: the SDK's own default. */
+const WORKFLOW_TASK_CPU_LIMIT = '5s';
 
 /**
  * The sticky queue's schedule-to-start timeout (the SDK's default is 10 s). When a worker dies, the
@@ -110,5 +120,9 @@ export async function createCouncilWorker(options: CouncilWorkerOptions): Promis
       options.eagerActivityReservations ?? DEFAULT_EAGER_ACTIVITY_RESERVATIONS,
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    // The SDK's `debugMode` is its main-thread mode; it also lifts the deadlock limit, kept here.
+    ...(options.workflowsOnMainThread
+      ? { debugMode: true, isolateExecutionTimeout: WORKFLOW_TASK_CPU_LIMIT }
+      : {}),
   });
 }

@@ -25,7 +25,7 @@ export function uiCommand(): Command {
     if (!Number.isInteger(port) || port < 0 || port > 65_535) {
       throw new CouncilUserError('--port takes a whole number from 0 to 65535');
     }
-    const runtime = await openRuntime(connectionFlags(options));
+    const runtime = await openRuntime(connectionFlags(options), undefined, { longRunning: true });
     try {
       const server = await startUiServer({
         client: runtime.client,

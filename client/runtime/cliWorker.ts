@@ -24,8 +24,10 @@ export async function startCliWorker(options: {
   simulated: boolean;
   dataDir: string;
   dataConverter: DataConverter;
+  /** True for a command that follows its own run and exits (workers/worker.ts says why). */
+  workflowsOnMainThread: boolean;
 }): Promise<CliWorker> {
-  const { target, taskQueue, simulated, dataDir, dataConverter } = options;
+  const { target, taskQueue, simulated, dataDir, dataConverter, workflowsOnMainThread } = options;
   quietRuntime();
   const mock = simulated ? await startSimulatedProviders() : undefined;
   try {
@@ -37,6 +39,7 @@ export async function startCliWorker(options: {
       workflowBundle: await cachedWorkflowBundle(dataDir),
       shutdownGraceTime: '2s',
       dataConverter,
+      workflowsOnMainThread,
     });
     return { worker, run: worker.run(), mock };
   } catch (error) {

@@ -57,12 +57,25 @@ export function isSimulatedQueue(taskQueue: string): boolean {
   return taskQueue.endsWith(SIMULATED_SUFFIX);
 }
 
+/** What a command's runtime is for. */
+export interface RuntimeOptions {
+  /**
+   * A command that serves many runs for as long as it is up (`council ui`): its workers keep workflow
+   * code off its main thread. Others follow one run and exit (workers/worker.ts says why that differs).
+   */
+  longRunning?: boolean;
+}
+
 /**
  * Connects to the configured cluster (envconfig: TEMPORAL_ADDRESS, profiles), or to the data
  * directory's embedded server: `early`'s (openLocalServerEarly, for the same flags), else started
  * if need be. Nothing else starts until a command asks.
  */
-export async function openRuntime(flags: ConnectionFlags, early?: EarlyServer): Promise<CliRuntime> {
+export async function openRuntime(
+  flags: ConnectionFlags,
+  early?: EarlyServer,
+  options: RuntimeOptions = {},
+): Promise<CliRuntime> {
   const dataDir = dataDirectory(flags.dataDir);
   const configured = configuredTarget(flags.profile);
   // While a new server boots (a second of its own process), this one loads the worker's modules.
@@ -104,7 +117,10 @@ export async function openRuntime(flags: ConnectionFlags, early?: EarlyServer): 
       if (simulated && servedByPublisher(server, taskQueue, blobs.codec !== undefined)) return;
       const { startCliWorker } = await (workerModule ?? loadWorkerModule());
       const dataConverter = blobs.dataConverter;
-      workers.push(await startCliWorker({ target, taskQueue, simulated, dataDir, dataConverter }));
+      const workflowsOnMainThread = !options.longRunning;
+      workers.push(
+        await startCliWorker({ target, taskQueue, simulated, dataDir, dataConverter, workflowsOnMainThread }),
+      );
     },
     async close() {
       for (const { worker } of workers) if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -76,6 +76,19 @@ describe('a CLI that starts fast', () => {
       expect(sdkOf(idle)).toEqual([]);
   }, 90_000);
 
+  it("council run's own worker runs the session's workflow code on its main thread: no worker thread", () => {
+    // Counts the worker threads the SDK starts: its workflow thread would be one.
+    const { code, threads } = inChild<{ code: number; threads: string[] }>(
+      `const threads = []; const wt = require('node:worker_threads'); const Thread = wt.Worker;` +
+        `wt.Worker = class extends Thread { constructor(file, ...rest) { threads.push(String(file)); super(file, ...rest); } };` +
+        `require('./client/cli/main.ts').main(['node', 'council', 'run', '--simulate', 'Which thread?']).then((code) =>` +
+        ` process.stdout.write('\\n' + JSON.stringify({ code, threads }) + '\\n', () => process.exit(0)))`,
+    );
+    expect(code).toBe(0);
+    // tsx's esbuild, which compiles this test's TypeScript, has a thread of its own.
+    expect(threads.filter((file) => file.includes('@temporalio'))).toEqual([]);
+  }, 90_000);
+
   it('council run --simulate beside `council server --worker` leaves its calls to that worker', async () => {
     const env = cliEnv();
     const ports = [String(await freePort()), String(await freePort())];
