@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { writeFileAtomically } from './atomicFile';
 import { startDevServer, type DevServer } from './devServer';
 import { canConnect } from './devServerReady';
-import { awaitEarlierServerStop, leaveServerStopping } from './serverStopping';
+import { awaitEarlierServerStop, isAlive, leaveServerStopping } from './serverStopping';
 import { CouncilUserError } from '../../common/userError';
 import { configuredTarget } from '../../workers/target';
 
@@ -152,13 +152,4 @@ export async function publishedServer(dataDir: string): Promise<(LocalServer & {
 
 function serverFile(dataDir: string): string {
   return path.join(dataDir, 'server.json');
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

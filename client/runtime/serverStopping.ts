@@ -67,7 +67,7 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolea
  * waited for); elsewhere, without /proc, while anything runs under that pid.
  */
 function isGuard(pid: number): boolean {
-  if (!signalReaches(pid)) return false;
+  if (!isAlive(pid)) return false;
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('temporal-guard');
   } catch (error) {
@@ -81,7 +81,7 @@ function isGuard(pid: number): boolean {
  * so on Linux every member's state is read. Elsewhere a signal to the group tells, zombies included.
  */
 function groupRuns(pgid: number): boolean {
-  if (process.platform !== 'linux') return signalReaches(-pgid);
+  if (process.platform !== 'linux') return isAlive(-pgid);
   return readdirSync('/proc').some((entry) => /^\d+$/.test(entry) && runsInGroup(entry, pgid));
 }
 
@@ -97,7 +97,8 @@ function runsInGroup(pid: string, pgid: number): boolean {
   return Number(group) === pgid && state !== 'Z' && state !== 'X';
 }
 
-function signalReaches(target: number): boolean {
+/** True while a process exists, a zombie included; with a negative pid, while its group has one. */
+export function isAlive(target: number): boolean {
   try {
     process.kill(target, 0);
     return true;

@@ -27,12 +27,4 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-/** True while a process with this pid exists (a zombie included). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isAlive } from '../../client/runtime/serverStopping';
