@@ -64,8 +64,8 @@ export interface ConversationContextRef {
  */
 export type ExpertOutcomeStatus = 'done' | 'failed' | 'skipped';
 
-/** One expert's part in the result. */
-export interface ExpertOutput {
+/** One expert's part in the result: a call's record, over all its calls where the notes say so. */
+export interface ExpertOutput extends CallRecord {
   expertId: string;
   expertName: string;
   status: ExpertOutcomeStatus;
@@ -73,8 +73,6 @@ export interface ExpertOutput {
   content: string;
   /** The round of its latest turn. */
   round: number;
-  tokenUsage: TokenUsage;
-  error?: { type: string; message: string };
   /** The call ended after its round closed (quorum or deadline): the synthesis did not see it. */
   late?: boolean;
   /** Identity of the worker that made the expert's latest call (see LlmResponse); absent when unknown. */

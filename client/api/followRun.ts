@@ -31,7 +31,10 @@ export type RunProgressItem =
 
 /** Why {@link followRun} ended (its generator's return value). */
 export type FollowRunEnd =
-  /** The run is no longer running (`status`: COMPLETED, FAILED, TERMINATED…): every event was read. */
+  /**
+   * The run is no longer running (`status`: COMPLETED, FAILED, TERMINATED…): every event was read, or,
+   * when a read of the closed run failed (no worker left to replay it), those read before.
+   */
   | { reason: 'run-closed'; status: string }
   /** `follow: false`: every event logged so far was read (the run's status was not asked for it). */
   | { reason: 'caught-up' }
@@ -57,9 +60,10 @@ export interface FollowRunOptions {
   /** Ends the follow (`stopped`) before its next read, cutting the wait before it short. */
   signal?: AbortSignal;
   /**
-   * Called after each read that caught up with the log, with the run's description as it stood
-   * before that read: what the log does not hold (a call waiting for its retry) is in its pending calls.
-   * Without it, the run is described only before a read that follows one which found nothing new.
+   * Called after each read that succeeded, with the run's description as it stood before that read:
+   * what the log does not hold (a call waiting for its retry) is in its pending calls. Without it, a
+   * followed run is described before its first read and before each read that follows one which found
+   * nothing new; a `follow: false` read is described only after it failed.
    */
   onPoll?: (description: WorkflowExecutionDescription) => void;
   /** Called when the log no longer holds events from `fromEvent` on: the page starts at `firstEvent`. */

@@ -34,14 +34,28 @@ function raiseCommand(): Command {
   withConnectionOptions(command);
   return command.action(async (id: string, options: RaiseOptions & Record<string, unknown>) => {
     const raise = raiseOf(options);
-    await withServedWorkflow(connectionFlags(options), id, async (found, runtime) => {
-      requireSession(found.kind, id);
-      const session = await MultiParticipantSession.attach(runtime.client, id);
-      process.stdout.write(
-        `Raised the budget of session ${id}: ${describe(await session.raiseBudget(raise))}\n`,
-      );
-    });
+    await onSession(
+      options,
+      id,
+      async (session) => `Raised the budget of session ${id}: ${describe(await session.raiseBudget(raise))}`,
+    );
   });
+}
+
+/** Serves session `id` (refusing a council before any worker starts), acts on it, prints the outcome. */
+async function onSession(
+  options: Record<string, unknown>,
+  id: string,
+  act: (session: MultiParticipantSession) => Promise<string>,
+): Promise<void> {
+  await withServedWorkflow(
+    connectionFlags(options),
+    id,
+    async (_found, runtime) => {
+      process.stdout.write(`${await act(await MultiParticipantSession.attach(runtime.client, id))}\n`);
+    },
+    (found) => requireSession(found.kind, id),
+  );
 }
 
 function stopCommand(): Command {
@@ -50,11 +64,11 @@ function stopCommand(): Command {
     .argument('<id>', 'session id');
   withConnectionOptions(command);
   return command.action(async (id: string, options: Record<string, unknown>) => {
-    await withServedWorkflow(connectionFlags(options), id, async (found, runtime) => {
-      requireSession(found.kind, id);
-      const session = await MultiParticipantSession.attach(runtime.client, id);
-      process.stdout.write(`Stopped the budget of session ${id}: ${describe(await session.stopBudget())}\n`);
-    });
+    await onSession(
+      options,
+      id,
+      async (session) => `Stopped the budget of session ${id}: ${describe(await session.stopBudget())}`,
+    );
   });
 }
 

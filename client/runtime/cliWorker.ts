@@ -1,5 +1,5 @@
 import type { DataConverter } from '@temporalio/common';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import { createLlmActivities, providerClientsFromEnv } from '../../activities';
 import { createCouncilWorker } from '../../workers/worker';
 import { startSimulatedProviders, type SimulatedProviders } from '../simulation/simulatedProviders';
@@ -30,9 +30,11 @@ export async function startCliWorker(options: {
   const { target, taskQueue, simulated, dataDir, dataConverter, workflowsOnMainThread } = options;
   quietRuntime();
   const mock = simulated ? await startSimulatedProviders() : undefined;
+  let connection: NativeConnection | undefined;
   try {
+    connection = await connectWorker(target);
     const worker = await createCouncilWorker({
-      connection: await connectWorker(target),
+      connection,
       namespace: target.namespace,
       taskQueue,
       activities: mock?.activities ?? createLlmActivities(providerClientsFromEnv(process.env)),
@@ -43,6 +45,7 @@ export async function startCliWorker(options: {
     });
     return { worker, run: worker.run(), mock };
   } catch (error) {
+    await connection?.close();
     await mock?.stop();
     throw error;
   }

@@ -4,7 +4,6 @@ import { blobStoreFromEnv, type BlobStore } from '../../storage';
 import { configuredTarget, connectClient, type TemporalTarget } from './connection';
 import { CouncilUserError } from '../../common/userError';
 import type * as CliWorkerModule from './cliWorker';
-import type { CliWorker } from './cliWorker';
 import {
   closeLocalServer,
   dataDirectory,
@@ -91,7 +90,7 @@ export async function openRuntime(
   // The embedded server keeps large payloads in <dataDir>/blobs; a cluster uses COUNCIL_BLOB_STORE.
   const blobs = blobStoreFromEnv(process.env, server ? { dataDir } : {});
   const chosenQueue = flags.taskQueue ?? process.env.COUNCIL_TASK_QUEUE;
-  const workers: CliWorker[] = [];
+  const workers: CliWorkerModule.CliWorker[] = [];
   const started = new Set<string>();
   let client: Client;
   try {
@@ -145,7 +144,7 @@ function loadWorkerModule(): Promise<typeof CliWorkerModule> {
  * neither side encrypts payloads: a worker without this process's keys could not read its runs.
  */
 function servedByPublisher(server: LocalServer | undefined, taskQueue: string, encrypted: boolean): boolean {
-  const published = server?.owned ? undefined : server?.simulatedWorker;
+  const published = server?.simulatedWorker;
   return published?.taskQueue === taskQueue && !published.encrypted && !encrypted;
 }
 
