@@ -1,6 +1,6 @@
 /**
  * The sessions seed's code ("Multi-Participant LLM Sessions": Basic Usage, then the Moderator-Led
- * and Hierarchical strategies), one to one in TypeScript on the embedded default: `Council.local()`
+ * and Hierarchical strategies) in TypeScript on the embedded default: `Council.local()`
  * brings its own Temporal dev server and worker (./embedded.ts), so nothing else has to run first. With no
  * OPENAI_API_KEY set the participants are simulated (a local mock LLM answers), so it runs anywhere:
  *

@@ -4,7 +4,8 @@
  */
 import { rmSync } from 'node:fs';
 import { cleanEnv, killAllProcesses, spawnManaged, waitFor } from '../durability/support/processes';
-import { childrenOf, groupMembers, isRunning } from './support/processes';
+import { childrenOf, groupMembers } from './support/processes';
+import { isRunning } from '../helpers/wait';
 
 afterAll(killAllProcesses);
 

@@ -17,11 +17,13 @@ export async function waitFor(
 
 /**
  * True until the process has exited: a zombie (state Z in /proc/PID/stat), which holds no file any
- * more, has, though its pid is listed until its parent reaps it.
+ * more, has, though its pid is listed until its parent reaps it (or, reparented, until nobody does).
  */
 export function isRunning(pid: number): boolean {
   try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The state follows the command name, which may itself hold ") ".
+    return stat.slice(stat.lastIndexOf(') ') + 2)[0] !== 'Z';
   } catch {
     return false;
   }

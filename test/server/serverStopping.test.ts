@@ -64,22 +64,34 @@ describe('a server left stopping that hangs', () => {
       detached: true,
       stdio: ['ignore', 'pipe', 'ignore'],
     });
-    const childPid = await new Promise<number>((resolve) =>
-      guard.stdout.once('data', (d) => resolve(Number(String(d)))),
-    );
     const guardPid = guard.pid ?? -1;
-    expect(readFileSync(`/proc/${guardPid}/cmdline`, 'utf8')).toContain('temporal-guard');
-    const record = path.join(dataDir, 'server-stopping.json');
-    writeFileSync(record, JSON.stringify({ guardPid }));
+    try {
+      const childPid = await new Promise<number>((resolve, reject) => {
+        guard.stdout.once('data', (d) => resolve(Number(String(d))));
+        guard.once('exit', (code) =>
+          reject(new Error(`the stand-in guard exited (${code}) before its child began`)),
+        );
+      });
+      expect(readFileSync(`/proc/${guardPid}/cmdline`, 'utf8')).toContain('temporal-guard');
+      const record = path.join(dataDir, 'server-stopping.json');
+      writeFileSync(record, JSON.stringify({ guardPid }));
 
-    const startedMs = Date.now();
-    await awaitEarlierServerStop(dataDir);
+      const startedMs = Date.now();
+      await awaitEarlierServerStop(dataDir);
 
-    expect(Date.now() - startedMs).toBeGreaterThanOrEqual(10_000);
-    // Killed: gone, or a zombie until its parent (this process, for the guard) reaps it; a zombie
-    // holds no file, a process still exiting may.
-    expect(isRunning(guardPid)).toBe(false);
-    expect(isRunning(childPid)).toBe(false);
-    expect(existsSync(record)).toBe(false);
+      expect(Date.now() - startedMs).toBeGreaterThanOrEqual(10_000);
+      // Killed: gone, or a zombie until its parent (this process, for the guard) reaps it; a zombie
+      // holds no file, a process still exiting may.
+      expect(isRunning(guardPid)).toBe(false);
+      expect(isRunning(childPid)).toBe(false);
+      expect(existsSync(record)).toBe(false);
+    } finally {
+      // Should the code under test fail to, the 2 GiB child must not outlive the test.
+      try {
+        process.kill(-guardPid, 'SIGKILL');
+      } catch {
+        // Already gone: the code under test killed it.
+      }
+    }
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { waitFor } from '../../helpers/wait';
+import { existsSync } from 'node:fs';
+import { isRunning, waitFor } from '../../helpers/wait';
 
 const SETPRIV = '/usr/bin/setpriv';
 /** The output a process keeps for error messages: its last 64 KiB. */
@@ -151,14 +151,4 @@ export function groupMembers(pgid: number): number[] {
     .map((line) => line.trim().split(/\s+/))
     .filter(([, group, stat]) => Number(group) === pgid && !stat?.startsWith('Z'))
     .map(([pid]) => Number(pid));
-}
-
-/** True while the process exists and is not a zombie (nothing may reap a reparented child here). */
-export function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
