@@ -3,6 +3,11 @@ import { benchModel, type BenchContext } from './harness';
 import { round1 } from './machine';
 import { round2, summarize } from './stats';
 
+/** Turns per measured window. */
+const WINDOW = 100;
+/** Every this many turns of the long session, one turn of a fresh control session. */
+const CONTROL_EVERY = 10;
+
 /** One window of the long session: turns [fromTurn, toTurn). */
 export interface LongSessionWindow {
   fromTurn: number;
@@ -38,10 +43,6 @@ export interface LongSessionResult {
   /** Growth of the carried state per turn, bytes: the transcript travels with every continue-as-new. */
   runInputBytesPerTurn: number;
 }
-
-const WINDOW = 100;
-/** Every this many turns of the long session, one turn of a fresh control session. */
-const CONTROL_EVERY = 10;
 
 /** One session, one participant, zero model latency, `turns` rounds back to back. */
 export async function measureLongSession(ctx: BenchContext): Promise<LongSessionResult> {

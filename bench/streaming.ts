@@ -37,8 +37,8 @@ export interface StreamingResult {
   variants: StreamingVariant[];
 }
 
-const CHUNKS = 60;
-const GAP_MS = 25;
+/** What the stamp server streams for every answer. */
+const STAMPED = { chunks: 60, gapMs: 25 } as const;
 
 /**
  * Sessions of one participant whose model streams 60 stamped chunks 25 ms apart (bench/stampServer.ts),
@@ -46,7 +46,7 @@ const GAP_MS = 25;
  */
 export async function measureStreaming(ctx: BenchContext): Promise<StreamingResult> {
   const answers = ctx.options.quick ? 4 : 12;
-  const stamps = await startStampServer(CHUNKS, GAP_MS);
+  const stamps = await startStampServer(STAMPED.chunks, STAMPED.gapMs);
   const taskQueue = 'bench-streaming';
   const worker = await BenchWorker.start(
     {
@@ -72,8 +72,8 @@ export async function measureStreaming(ctx: BenchContext): Promise<StreamingResu
   }
   return {
     answersPerVariant: answers,
-    chunksPerAnswer: CHUNKS,
-    gapMs: GAP_MS,
+    chunksPerAnswer: STAMPED.chunks,
+    gapMs: STAMPED.gapMs,
     settings: {
       beatMs: STREAM_LIMITS.beatMs,
       heartbeatThrottle:
@@ -82,7 +82,7 @@ export async function measureStreaming(ctx: BenchContext): Promise<StreamingResu
       tailChars: STREAM_LIMITS.tailChars,
     },
     tokensToScreen: summarize(samples),
-    chunksShownShare: round2(samples.length / (answers * CHUNKS)),
+    chunksShownShare: round2(samples.length / (answers * STAMPED.chunks)),
     variants: [false, true].map((watched) => variantOf(watched, runs[`${watched}`])),
   };
 }
@@ -106,7 +106,8 @@ async function oneAnswer(ctx: BenchContext, taskQueue: string, samples?: number[
   const [response] = await session.sendMessage('user', 'Stream', samples ? { onToken } : {});
   const answerMs = performance.now() - started;
   const serverCpuMs = (serverCpuSeconds(ctx.server.processes) - cpuBefore) * 1000;
-  if (stampsIn(response?.content ?? '').length !== CHUNKS) throw new Error('an answer came back incomplete');
+  if (stampsIn(response?.content ?? '').length !== STAMPED.chunks)
+    throw new Error('an answer came back incomplete');
   await session.close();
   const history = await ctx.client.workflow.getHandle(session.sessionId).fetchHistory();
   return {

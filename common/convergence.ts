@@ -29,20 +29,6 @@ export const convergenceConfigSchema = z
   .strict();
 export type ConvergenceConfig = z.infer<typeof convergenceConfigSchema>;
 
-/** Convergence watches a debate's rounds of positions: other modes have none. */
-export function checkConvergence(
-  context: { mode: string; convergence?: unknown },
-  ctx: z.RefinementCtx,
-): void {
-  if (context.convergence && context.mode !== 'adversarial') {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['convergence'],
-      message: `convergence applies to adversarial mode only (this council is "${context.mode}")`,
-    });
-  }
-}
-
 /** One expert's stance, as stated on its STANCE line. */
 export const stanceSchema = z.object({
   position: z.string().trim().min(1).max(MAX_POSITION_CHARS),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { budgetSchema } from './budget';
-import { checkConvergence, convergenceConfigSchema } from './convergence';
+import { convergenceConfigSchema } from './convergence';
 import { checkCouncilBudget } from './councilBudget';
 import { checkGroups, groupsSchema, roleSchema } from './councilRouting';
 import { checkDebateStyle, DEBATE_STYLES } from './debate';
@@ -28,6 +28,7 @@ export type {
   ExpertOutput,
   SynthesisOutput,
 } from './councilResult';
+import { addProblem, checkModeOnly } from './validation';
 
 /** Bumped whenever the shape of {@link CouncilWorkflowInput} or its result changes. */
 export const COUNCIL_SCHEMA_VERSION = 1;
@@ -39,9 +40,6 @@ export type CouncilMode = (typeof COUNCIL_MODES)[number];
 /** The seed's message types. */
 export const MESSAGE_TYPES = ['response', 'question', 'critique', 'clarification', 'agreement'] as const;
 export type ExpertMessageType = (typeof MESSAGE_TYPES)[number];
-
-/** The sender id of every message a person injects; no expert may use it. */
-export const HUMAN_SENDER_ID = 'human';
 
 /** Bounds that keep a council's prompts and transcript within Temporal's payload limits. */
 export const COUNCIL_LIMITS = {
@@ -58,6 +56,9 @@ export const COUNCIL_LIMITS = {
 } as const;
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** The sender id of every message a person injects; no expert may use it. */
+export const HUMAN_SENDER_ID = 'human';
 
 /** One expert of a council. Plain JSON: the seed's `messageHandler` lives client-side. */
 export const expertSchema = z
@@ -157,22 +158,23 @@ export const councilContextSchema = z
     const seen = new Set<string>();
     context.activeExperts.forEach((expert, index) => {
       if (seen.has(expert.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['activeExperts', index, 'id'],
-          message: `expert id "${expert.id}" is used twice: ids must be unique`,
-        });
+        addProblem(
+          ctx,
+          ['activeExperts', index, 'id'],
+          `expert id "${expert.id}" is used twice: ids must be unique`,
+        );
       }
       seen.add(expert.id);
     });
     if (context.mode === 'adversarial' && context.activeExperts.length < 2) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['activeExperts'],
-        message: 'adversarial mode needs at least two experts to debate: add one or use "sequential"',
-      });
+      addProblem(
+        ctx,
+        ['activeExperts'],
+        'adversarial mode needs at least two experts to debate: add one or use "sequential"',
+      );
     }
-    checkConvergence(context, ctx);
+    // Convergence watches a debate's rounds of positions: other modes have none.
+    if (context.convergence) checkModeOnly(ctx, ['convergence'], ['adversarial'], context.mode);
     checkDebateStyle(context, ctx);
     checkPeerReview(context, ctx);
     checkQuorum(context, ctx);
@@ -185,7 +187,7 @@ export const councilContextSchema = z
       hedged: typeof expert.hedge === 'object' || (context.hedge !== undefined && expert.hedge !== false),
     }));
     for (const { index, message } of localCallTimerProblems(experts, context)) {
-      ctx.addIssue({ code: 'custom', path: ['activeExperts', index, 'callAs'], message });
+      addProblem(ctx, ['activeExperts', index, 'callAs'], message);
     }
   });
 export type CouncilContext = z.infer<typeof councilContextSchema>;

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { budgetProblems, type Budget, type BudgetedCaller } from './budget';
 import { backupName, type HedgeBackup } from './hedge';
 import type { PricedModel } from './prices';
+import { addProblem } from './validation';
 
 /** What a council's budget check reads of its context: everyone who may make a model call. */
 interface BudgetedCouncil {
@@ -21,13 +22,12 @@ export function checkCouncilBudget(context: BudgetedCouncil, ctx: z.RefinementCt
   const { budget, hedge } = context;
   if (!budget) return;
   if (budget.onExhausted === 'ask') {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['budget', 'onExhausted'],
-      message:
-        "a council's budget takes onExhausted stop or downgrade (ask is for sessions): " +
+    addProblem(
+      ctx,
+      ['budget', 'onExhausted'],
+      "a council's budget takes onExhausted stop or downgrade (ask is for sessions): " +
         'e.g. budget: { maxCostUsd: 0.5, onExhausted: stop }',
-    });
+    );
   }
   const callers: BudgetedCaller[] = [
     ...context.activeExperts,
@@ -35,6 +35,6 @@ export function checkCouncilBudget(context: BudgetedCouncil, ctx: z.RefinementCt
     ...(hedge ? [{ ...hedge.backup, name: backupName(hedge.backup) }] : []),
   ];
   for (const message of budgetProblems(budget, callers)) {
-    ctx.addIssue({ code: 'custom', path: ['budget'], message });
+    addProblem(ctx, ['budget'], message);
   }
 }

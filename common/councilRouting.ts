@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './defaults';
+import { addProblem } from './validation';
 
 // The seed's "Future Enhancements" of message routing: expert roles, named groups, urgent messages.
 // Workflow-safe: the schema (common/council.ts), the workflow and the client all import it.
@@ -55,23 +56,23 @@ export function checkGroups(
   const ids = context.activeExperts.map((expert) => expert.id);
   for (const [name, members] of Object.entries(context.groups ?? {})) {
     if (ids.includes(name)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['groups', name],
-        message: `group "${name}" has the id of an expert: rename the group so addresses stay unambiguous`,
-      });
+      addProblem(
+        ctx,
+        ['groups', name],
+        `group "${name}" has the id of an expert: rename the group so addresses stay unambiguous`,
+      );
     }
     const seen = new Set<string>();
     members.forEach((member, index) => {
       const path = ['groups', name, index];
       if (!ids.includes(member)) {
-        ctx.addIssue({
-          code: 'custom',
+        addProblem(
+          ctx,
           path,
-          message: `no expert with id "${member}" for group "${name}" (experts: ${ids.join(', ')})`,
-        });
+          `no expert with id "${member}" for group "${name}" (experts: ${ids.join(', ')})`,
+        );
       } else if (seen.has(member)) {
-        ctx.addIssue({ code: 'custom', path, message: `"${member}" is listed twice in group "${name}"` });
+        addProblem(ctx, path, `"${member}" is listed twice in group "${name}"`);
       }
       seen.add(member);
     });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { TurnPhase } from './councilApi';
+import { addProblem, checkModeOnly } from './validation';
 
 /**
  * How an adversarial council debates. `phased` (the default): each round every expert states a
@@ -32,17 +33,12 @@ export function checkDebateStyle(
   ctx: z.RefinementCtx,
 ): void {
   if (context.debateStyle === undefined) return;
-  if (context.mode !== 'adversarial') {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['debateStyle'],
-      message: `debateStyle applies to adversarial mode only (this council is "${context.mode}"): remove it`,
-    });
-  } else if (context.debateStyle === 'turns' && context.convergence) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['convergence'],
-      message: 'convergence works with debateStyle "phased" only: remove convergence or debateStyle "turns"',
-    });
+  checkModeOnly(ctx, ['debateStyle'], ['adversarial'], context.mode, ': remove it');
+  if (context.mode === 'adversarial' && context.debateStyle === 'turns' && context.convergence) {
+    addProblem(
+      ctx,
+      ['convergence'],
+      'convergence works with debateStyle "phased" only: remove convergence or debateStyle "turns"',
+    );
   }
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { modelName } from './budget';
 import { nameSchema } from './names';
 import { modelCallSettings } from './participants';
+import { checkModeOnly } from './validation';
 
 /** Bounds of a hedge's wait: a shorter one would start a backup for nearly every call. */
 export const HEDGE_LIMITS = {
@@ -74,20 +75,14 @@ const setsHedge = (expert: { hedge?: unknown }) => expert.hedge !== undefined &&
  * straggler holds up the whole round.
  */
 export function checkHedge(context: HedgedContext, ctx: z.RefinementCtx): void {
-  if ((HEDGE_MODES as readonly string[]).includes(context.mode)) return;
   const paths = [
     ...(context.hedge !== undefined ? [['hedge']] : []),
     ...context.activeExperts.flatMap((expert, index) =>
       setsHedge(expert) ? [['activeExperts', index, 'hedge']] : [],
     ),
   ];
-  for (const path of paths) {
-    ctx.addIssue({
-      code: 'custom',
-      path,
-      message: `hedge applies to ${HEDGE_MODES.join(', ')} mode only (this council is "${context.mode}"): remove it or use parallel`,
-    });
-  }
+  for (const path of paths)
+    checkModeOnly(ctx, path, HEDGE_MODES, context.mode, ': remove it or use parallel');
 }
 
 /** Every backup a council may call: the council's, then each expert's own. */

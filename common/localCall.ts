@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { addProblem } from './validation';
 
 /**
  * How a model call is made: `activity` (the default) is a regular activity, scheduled through the
@@ -53,8 +54,7 @@ export function localCallProblems(settings: CallMode): string[] {
 
 /** Adds {@link localCallProblems} to a zod object's issues, at the `callAs` path. */
 export function refineLocalCall(settings: CallMode, ctx: z.RefinementCtx): void {
-  for (const message of localCallProblems(settings))
-    ctx.addIssue({ code: 'custom', path: ['callAs'], message });
+  for (const message of localCallProblems(settings)) addProblem(ctx, ['callAs'], message);
 }
 
 /**

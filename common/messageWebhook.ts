@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INPUT_LIMITS } from './inputLimits';
+import { addProblem } from './validation';
 
 /**
  * Patch id of the message webhook (workflows/council/delivery.ts): its policy check at start and one
@@ -67,11 +68,11 @@ export function checkMessageWebhook(
   ctx: z.RefinementCtx,
 ): void {
   if (context.messageWebhook && !context.enableMessaging) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['messageWebhook'],
-      message: 'messageWebhook delivers messages: set "enableMessaging": true, or remove it',
-    });
+    addProblem(
+      ctx,
+      ['messageWebhook'],
+      'messageWebhook delivers messages: set "enableMessaging": true, or remove it',
+    );
   }
 }
 

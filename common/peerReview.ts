@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LIMITS } from './defaults';
 import type { TokenUsage } from './llm';
 import { promptSchema } from './participants';
+import { addProblem } from './validation';
 
 /** Bounds of a council's peer review: every text it stores or sends is capped here. */
 export const PEER_REVIEW_LIMITS = {
@@ -40,24 +41,20 @@ export function checkPeerReview(
 ): void {
   if (!context.peerReview) return;
   if (context.activeExperts.length < 3) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['peerReview'],
-      message: 'peer review needs at least three experts (each ranks the answers of two others): add one',
-    });
+    addProblem(
+      ctx,
+      ['peerReview'],
+      'peer review needs at least three experts (each ranks the answers of two others): add one',
+    );
   }
   const ids = context.activeExperts.map((expert) => expert.id);
   const seen = new Set<string>();
   context.peerReview.reviewers?.forEach((id, index) => {
     const path = ['peerReview', 'reviewers', index];
     if (!ids.includes(id)) {
-      ctx.addIssue({
-        code: 'custom',
-        path,
-        message: `no expert with id "${id}" to review (experts: ${ids.join(', ')})`,
-      });
+      addProblem(ctx, path, `no expert with id "${id}" to review (experts: ${ids.join(', ')})`);
     } else if (seen.has(id)) {
-      ctx.addIssue({ code: 'custom', path, message: `reviewer "${id}" is listed twice` });
+      addProblem(ctx, path, `reviewer "${id}" is listed twice`);
     }
     seen.add(id);
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import priceTable from './priceTable.json';
 
 /**
  * A model's price in USD per million tokens. `cachedInputPerMTok` is what a prompt-cache hit costs
@@ -25,26 +26,11 @@ export const PRICE_TABLE_SOURCES = {
  * Standard (not batch, not priority) prices of well-known models, by provider and exact model id.
  * Only ids whose price was checked are listed: an OpenAI dated snapshot can cost other than its alias
  * (gpt-4o-2024-05-13 did), so ids are never matched by prefix. Anthropic prices are those of prompts
- * within the standard 200K context (council sends no long-context beta header).
+ * within the standard 200K context (council sends no long-context beta header). The rows are data, in
+ * common/priceTable.json; test/budget/ledger.test.ts checks each against {@link priceSchema}.
  */
-export const PRICE_TABLE: Readonly<Record<'openai' | 'anthropic', Readonly<Record<string, Price>>>> = {
-  openai: {
-    'gpt-4o': { inputPerMTok: 2.5, cachedInputPerMTok: 1.25, outputPerMTok: 10 },
-    'gpt-4o-mini': { inputPerMTok: 0.15, cachedInputPerMTok: 0.075, outputPerMTok: 0.6 },
-    'gpt-4.1': { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8 },
-    'gpt-4.1-mini': { inputPerMTok: 0.4, cachedInputPerMTok: 0.1, outputPerMTok: 1.6 },
-    'gpt-4.1-nano': { inputPerMTok: 0.1, cachedInputPerMTok: 0.025, outputPerMTok: 0.4 },
-  },
-  anthropic: {
-    'claude-opus-4-5': { inputPerMTok: 5, cachedInputPerMTok: 0.5, outputPerMTok: 25 },
-    'claude-sonnet-4-5': { inputPerMTok: 3, cachedInputPerMTok: 0.3, outputPerMTok: 15 },
-    'claude-sonnet-4-0': { inputPerMTok: 3, cachedInputPerMTok: 0.3, outputPerMTok: 15 },
-    'claude-sonnet-4-20250514': { inputPerMTok: 3, cachedInputPerMTok: 0.3, outputPerMTok: 15 },
-    'claude-haiku-4-5': { inputPerMTok: 1, cachedInputPerMTok: 0.1, outputPerMTok: 5 },
-    'claude-3-5-haiku-latest': { inputPerMTok: 0.8, cachedInputPerMTok: 0.08, outputPerMTok: 4 },
-    'claude-3-5-haiku-20241022': { inputPerMTok: 0.8, cachedInputPerMTok: 0.08, outputPerMTok: 4 },
-  },
-};
+export const PRICE_TABLE: Readonly<Record<'openai' | 'anthropic', Readonly<Record<string, Price>>>> =
+  priceTable;
 
 /** What {@link priceOf} needs of a model spec: a config's `price` wins over the table. */
 export interface PricedModel {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './defaults';
+import { addProblem, checkModeOnly } from './validation';
 
 /** Bounds of a quorum round's deadline: a timer shorter than this would close before any model answers. */
 export const QUORUM_LIMITS = {
@@ -67,24 +68,18 @@ export function checkQuorum(context: QuorumContext, ctx: z.RefinementCtx): void 
   const key = quorum !== undefined ? 'quorum' : 'deadlineMs';
   const experts = context.activeExperts.length;
   if (quorum !== undefined && quorum > experts) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['quorum'],
-      message: `quorum ${quorum} is more than the ${experts} expert(s) in activeExperts: lower it or add experts`,
-    });
+    addProblem(
+      ctx,
+      ['quorum'],
+      `quorum ${quorum} is more than the ${experts} expert(s) in activeExperts: lower it or add experts`,
+    );
   }
-  if (!(QUORUM_MODES as readonly string[]).includes(context.mode)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [key],
-      message: `${key} applies to ${QUORUM_MODES.join(', ')} mode only (this council is "${context.mode}")`,
-    });
-  }
+  checkModeOnly(ctx, [key], QUORUM_MODES, context.mode);
   if (context.peerReview !== undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [key],
-      message: `${key} cannot be combined with peerReview yet: reviewers would rank a round that is still open`,
-    });
+    addProblem(
+      ctx,
+      [key],
+      `${key} cannot be combined with peerReview yet: reviewers would rank a round that is still open`,
+    );
   }
 }

@@ -11,6 +11,7 @@ import {
   participantSpecSchema,
   promptSchema,
 } from './participants';
+import { addProblem } from './validation';
 
 /** What a client passes to start a session. Plain JSON only. */
 export const sessionConfigSchema = z
@@ -42,7 +43,7 @@ export const sessionConfigSchema = z
   .strict()
   .superRefine((config, ctx) => {
     for (const { index, message } of localCallTimerProblems(config.participants, config)) {
-      ctx.addIssue({ code: 'custom', path: ['participants', index, 'callAs'], message });
+      addProblem(ctx, ['participants', index, 'callAs'], message);
     }
   });
 export type SessionConfig = z.infer<typeof sessionConfigSchema>;

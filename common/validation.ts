@@ -31,3 +31,28 @@ export function parseJsonAs<T>(schema: z.ZodType<T>, text: string): JsonParseRes
   if (parsed.success) return { success: true, data: parsed.data };
   return { success: false, notJson: false, problem: zodProblem(parsed.error) };
 }
+
+/** Records a custom problem at `path` in a `superRefine` check: what is wrong and how to fix it. */
+export function addProblem(ctx: z.RefinementCtx, path: PropertyKey[], message: string): void {
+  ctx.addIssue({ code: 'custom', path, message });
+}
+
+/**
+ * Reports an option that `mode` never reads, named by the last key of `path`: "hedge applies to
+ * parallel mode only (this council is "sequential")", then `fix` (e.g. ": remove it").
+ */
+export function checkModeOnly(
+  ctx: z.RefinementCtx,
+  path: PropertyKey[],
+  modes: readonly string[],
+  mode: string,
+  fix = '',
+): void {
+  if (modes.includes(mode)) return;
+  const option = String(path[path.length - 1]);
+  addProblem(
+    ctx,
+    path,
+    `${option} applies to ${modes.join(', ')} mode only (this council is "${mode}")${fix}`,
+  );
+}

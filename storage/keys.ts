@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { CouncilUserError } from '../common/userError';
-import { zodProblem } from '../common/validation';
+import { zodProblem, addProblem } from '../common/validation';
 
 /** AES-256 takes 32-byte keys. */
 export const KEY_BYTES = 32;
@@ -45,8 +45,7 @@ const keyMapSchema = z
   .superRefine((keys, ctx) => {
     for (const id of Object.keys(keys)) {
       const checked = keyIdSchema.safeParse(id);
-      if (!checked.success)
-        ctx.addIssue({ code: 'custom', path: [id], message: checked.error.issues[0]!.message });
+      if (!checked.success) addProblem(ctx, [id], checked.error.issues[0]!.message);
     }
   })
   .refine((keys) => Object.keys(keys).length > 0, 'lists no key')

@@ -9,6 +9,7 @@ import { sessionQuorumProblem } from '../../common/quorum';
 import { sessionConfigSchema } from '../../common/session';
 import { STRATEGIES } from '../../workflows/strategies';
 import { checkParticipants } from '../../workflows/strategies/roles';
+import { addProblem } from '../../common/validation';
 
 const schemaRef = z.string().optional().describe('Path or URL of this JSON Schema, for editors');
 
@@ -36,31 +37,27 @@ export const sessionFileSchema = sessionConfigSchema
       const first = firstIndex.get(participant.name);
       if (first === undefined) firstIndex.set(participant.name, index);
       else
-        ctx.addIssue({
-          code: 'custom',
-          path: ['participants', index, 'name'],
-          message: `duplicate name "${participant.name}" (also participants[${first}].name): names must be unique`,
-        });
+        addProblem(
+          ctx,
+          ['participants', index, 'name'],
+          `duplicate name "${participant.name}" (also participants[${first}].name): names must be unique`,
+        );
     });
     // With no participants at all, "at least one" already says it; the strategy would say it again.
     const problem =
       file.participants.length > 0 && checkParticipants(STRATEGIES[file.strategy], file.participants, file);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['participants'], message: problem });
+    if (problem) addProblem(ctx, ['participants'], problem);
     for (const message of sessionBudgetProblems(file)) {
-      ctx.addIssue({ code: 'custom', path: ['budget'], message });
+      addProblem(ctx, ['budget'], message);
     }
     if (file.periodBudget) {
       for (const message of periodBudgetProblems(file.periodBudget, file.budget)) {
-        ctx.addIssue({ code: 'custom', path: ['periodBudget'], message });
+        addProblem(ctx, ['periodBudget'], message);
       }
     }
     const quorum = sessionQuorumProblem(file);
     if (quorum) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [file.quorum !== undefined ? 'quorum' : 'deadlineMs'],
-        message: quorum,
-      });
+      addProblem(ctx, [file.quorum !== undefined ? 'quorum' : 'deadlineMs'], quorum);
     }
   });
 
@@ -81,7 +78,7 @@ export const councilFileSchema = z
   .superRefine((file, ctx) => {
     if (!file.periodBudget) return;
     for (const message of periodBudgetProblems(file.periodBudget, file.budget)) {
-      ctx.addIssue({ code: 'custom', path: ['periodBudget'], message });
+      addProblem(ctx, ['periodBudget'], message);
     }
   });
 

@@ -7,7 +7,7 @@ import {
   type Budget,
 } from '../../common/budget';
 import type { ChatMessage, LlmResponse } from '../../common/llm';
-import { PRICE_TABLE, priceOf } from '../../common/prices';
+import { PRICE_TABLE, priceOf, priceSchema } from '../../common/prices';
 import { BudgetGate, type BudgetHold } from '../../workflows/shared/budget';
 import type { ModelCaller } from '../../workflows/shared/callModel';
 
@@ -41,6 +41,13 @@ const ok = (inputTokens: number, outputTokens: number, attempt?: number) =>
   }) as const;
 
 describe('price table', () => {
+  it('holds only rows the price schema accepts (the table is a data file, common/priceTable.json)', () => {
+    const rows = Object.values(PRICE_TABLE).flatMap((models) => Object.entries(models));
+    expect(rows.length).toBeGreaterThan(10);
+    for (const [model, price] of rows)
+      expect([model, priceSchema.safeParse(price).success]).toEqual([model, true]);
+  });
+
   it('finds shipped prices by exact id, lets config override them, and knows no other model', () => {
     expect(priceOf({ provider: 'openai', model: 'gpt-4o-mini' })).toEqual(PRICE_TABLE.openai['gpt-4o-mini']);
     expect(priceOf({ provider: 'anthropic', model: 'claude-haiku-4-5' })?.outputPerMTok).toBe(5);

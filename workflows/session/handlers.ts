@@ -3,19 +3,7 @@ import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import { sessionQuorumProblem } from '../../common/quorum';
 import { setParticipantRoleSchema } from '../../common/session';
-import {
-  addParticipantUpdate,
-  closeSessionUpdate,
-  participantQuery,
-  removeParticipantUpdate,
-  sendMessageUpdate,
-  sessionViewQuery,
-  setParticipantRoleUpdate,
-  setStrategyUpdate,
-  skipParticipantUpdate,
-  stopRoundUpdate,
-  transcriptQuery,
-} from '../../common/sessionApi';
+import * as sessionApi from '../../common/sessionApi';
 import { sessionProgressQuery } from '../../common/sessionProgress';
 import { zodProblem } from '../../common/validation';
 import { invalid } from '../shared/invalid';
@@ -35,7 +23,7 @@ export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal
   const { state, turns, status } = run;
 
   setHandler(
-    sendMessageUpdate,
+    sessionApi.sendMessageUpdate,
     (request) => {
       turns.counted();
       return run.playInTurn(request);
@@ -44,7 +32,7 @@ export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal
   );
 
   setHandler(
-    addParticipantUpdate,
+    sessionApi.addParticipantUpdate,
     (spec) => {
       turns.counted();
       // Histories from before the policy check add at once, with no command in between.
@@ -62,7 +50,7 @@ export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal
   );
 
   setHandler(
-    removeParticipantUpdate,
+    sessionApi.removeParticipantUpdate,
     (name) => {
       turns.counted();
       const record = requireParticipant(state, name);
@@ -74,7 +62,7 @@ export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal
   );
 
   setHandler(
-    setParticipantRoleUpdate,
+    sessionApi.setParticipantRoleUpdate,
     (request) => {
       turns.counted();
       const { name, role, priority } = setParticipantRoleSchema.parse(request);
@@ -94,7 +82,7 @@ export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal
   );
 
   setHandler(
-    setStrategyUpdate,
+    sessionApi.setStrategyUpdate,
     (strategy) => {
       turns.counted();
       state.config.strategy = strategy;
@@ -117,7 +105,7 @@ export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal
   );
 
   setHandler(
-    skipParticipantUpdate,
+    sessionApi.skipParticipantUpdate,
     (name) => {
       turns.counted();
       const scope = run.inFlight.get(name);
@@ -127,13 +115,13 @@ export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal
     { validator: (name) => void requireParticipant(state, name) },
   );
 
-  setHandler(stopRoundUpdate, () => {
+  setHandler(sessionApi.stopRoundUpdate, () => {
     turns.counted();
     turns.stopRequested = turns.running;
     return turns.running;
   });
 
-  setHandler(closeSessionUpdate, () => {
+  setHandler(sessionApi.closeSessionUpdate, () => {
     turns.counted();
     return run.close();
   });
@@ -145,8 +133,8 @@ export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal
     ...(options.raiseRefusal !== undefined && { raiseRefusal: options.raiseRefusal }),
   });
 
-  setHandler(sessionViewQuery, () => viewOf(state, status.active));
-  setHandler(participantQuery, (name) => findParticipant(state, name) ?? null);
-  setHandler(transcriptQuery, (options) => transcriptFrom(state, options?.fromIndex ?? 0));
+  setHandler(sessionApi.sessionViewQuery, () => viewOf(state, status.active));
+  setHandler(sessionApi.participantQuery, (name) => findParticipant(state, name) ?? null);
+  setHandler(sessionApi.transcriptQuery, (options) => transcriptFrom(state, options?.fromIndex ?? 0));
   setHandler(sessionProgressQuery, (request) => progressPage(state, request));
 }
