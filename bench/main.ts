@@ -14,7 +14,7 @@ import { createBenchContext, type BenchContext } from './harness';
 import { measureLocalCall } from './localCall';
 import { measureLongSession } from './longSession';
 import { loadAverage, machineLine } from './machine';
-import { parseOptions, type BenchOptions, type Measurement } from './options';
+import { MEASUREMENTS, parseOptions, type BenchOptions, type Measurement } from './options';
 import { measureOverhead } from './overhead';
 import { measureParallel } from './parallel';
 import { measureRecovery } from './recovery';
@@ -56,76 +56,46 @@ async function run(options: BenchOptions): Promise<BenchResults> {
   }
 }
 
-/** One measurement: its name for `--only`, what its log line says it does, and how it is run. */
-interface Step {
-  name: Measurement;
-  says: (options: BenchOptions) => string;
-  /** Measures, given what ran before it; returns its part of the results. */
-  run: (ctx: BenchContext, results: Partial<BenchResults>) => Promise<Partial<BenchResults>>;
-}
+/** What each measurement's log line says it does. */
+const SAYS: Readonly<Record<Measurement, string | ((options: BenchOptions) => string)>> = {
+  overhead: 'overhead per turn: direct vs through council, zero model latency',
+  parallel: 'parallel efficiency: broadcasts of 16 and 32, 1 s model latency',
+  concurrency: ({ levels }) => `concurrency: ${levels.join(', ')} sessions of 5 participants, 1 s latency`,
+  long: ({ turns }) => `long session: ${turns} turns with continue-as-new`,
+  recovery: 'recovery: SIGKILL the worker, start a new one',
+  codec: 'codec: per-turn cost of the blob store, small and 256 KiB answers',
+  cluster: 'cluster: the concurrency levels on the production server with PostgreSQL',
+  streaming: 'streaming: tokens-to-screen latency, history and server CPU with and without a watcher',
+  start:
+    'start: the built CLI, `council run --simulate`, warm and fresh data dir and beside ' +
+    '`council server --worker`, vs node -e ""',
+  localcall: 'local calls: one-participant turns as regular vs local activities, zero model latency',
+};
 
-/** The measurements in the order they run (cluster's reuses concurrency's levels). */
-const STEPS: readonly Step[] = [
-  {
-    name: 'overhead',
-    says: () => 'overhead per turn: direct vs through council, zero model latency',
-    run: async (ctx) => ({ overhead: await measureOverhead(ctx) }),
-  },
-  {
-    name: 'parallel',
-    says: () => 'parallel efficiency: broadcasts of 16 and 32, 1 s model latency',
-    run: async (ctx) => ({ parallel: await measureParallel(ctx) }),
-  },
-  {
-    name: 'concurrency',
-    says: ({ levels }) => `concurrency: ${levels.join(', ')} sessions of 5 participants, 1 s latency`,
-    run: async (ctx) => ({ concurrency: await measureConcurrency(ctx) }),
-  },
-  {
-    name: 'long',
-    says: ({ turns }) => `long session: ${turns} turns with continue-as-new`,
-    run: async (ctx) => ({ longSession: await measureLongSession(ctx) }),
-  },
-  {
-    name: 'recovery',
-    says: () => 'recovery: SIGKILL the worker, start a new one',
-    run: async (ctx) => ({ recovery: await measureRecovery(ctx) }),
-  },
-  {
-    name: 'codec',
-    says: () => 'codec: per-turn cost of the blob store, small and 256 KiB answers',
-    run: async (ctx) => ({ codec: await measureCodec(ctx) }),
-  },
-  {
-    name: 'cluster',
-    says: () => 'cluster: the concurrency levels on the production server with PostgreSQL',
-    run: async (ctx, results) => ({ cluster: await measureCluster(ctx, results.concurrency) }),
-  },
-  {
-    name: 'streaming',
-    says: () => 'streaming: tokens-to-screen latency, history and server CPU with and without a watcher',
-    run: async (ctx) => ({ streaming: await measureStreaming(ctx) }),
-  },
-  {
-    name: 'start',
-    says: () =>
-      'start: the built CLI, `council run --simulate`, warm and fresh data dir and beside ' +
-      '`council server --worker`, vs node -e ""',
-    run: async (ctx) => ({ start: await measureStart(ctx) }),
-  },
-  {
-    name: 'localcall',
-    says: () => 'local calls: one-participant turns as regular vs local activities, zero model latency',
-    run: async (ctx) => ({ localCall: await measureLocalCall(ctx) }),
-  },
-];
+/** How each measurement runs, given what ran before it (cluster's reuses concurrency's levels). */
+const RUNS: Readonly<
+  Record<Measurement, (ctx: BenchContext, results: Partial<BenchResults>) => Promise<Partial<BenchResults>>>
+> = {
+  overhead: async (ctx) => ({ overhead: await measureOverhead(ctx) }),
+  parallel: async (ctx) => ({ parallel: await measureParallel(ctx) }),
+  concurrency: async (ctx) => ({ concurrency: await measureConcurrency(ctx) }),
+  long: async (ctx) => ({ longSession: await measureLongSession(ctx) }),
+  recovery: async (ctx) => ({ recovery: await measureRecovery(ctx) }),
+  codec: async (ctx) => ({ codec: await measureCodec(ctx) }),
+  cluster: async (ctx, results) => ({ cluster: await measureCluster(ctx, results.concurrency) }),
+  streaming: async (ctx) => ({ streaming: await measureStreaming(ctx) }),
+  start: async (ctx) => ({ start: await measureStart(ctx) }),
+  localcall: async (ctx) => ({ localCall: await measureLocalCall(ctx) }),
+};
 
+/** Runs the measurements `--only` names, in the order of MEASUREMENTS. */
 async function measureAll(ctx: BenchContext): Promise<Partial<BenchResults>> {
   const results: Partial<BenchResults> = {};
-  for (const [index, step] of STEPS.entries()) {
-    if (!ctx.options.only.includes(step.name)) continue;
-    ctx.log(`${index + 1}/${STEPS.length} ${step.says(ctx.options)}`);
-    Object.assign(results, await step.run(ctx, results));
+  for (const [index, name] of MEASUREMENTS.entries()) {
+    if (!ctx.options.only.includes(name)) continue;
+    const says = SAYS[name];
+    ctx.log(`${index + 1}/${MEASUREMENTS.length} ${typeof says === 'string' ? says : says(ctx.options)}`);
+    Object.assign(results, await RUNS[name](ctx, results));
   }
   return results;
 }

@@ -4,6 +4,20 @@ import { nameSchema } from './names';
 import { modelCallSettings } from './participants';
 import { checkModeOnly } from './validation';
 
+/**
+ * Patch id of hedging in a round that closes early: once a quorum or deadline has closed the round,
+ * the straggler's seat is gone, so its backup does not start (or is cancelled). Only a council with
+ * both a hedge and a quorum or deadline calls `patched()`; every other council replays as before.
+ */
+export const HEDGE_CLOSED_ROUND_PATCH = 'hedge-closed-round';
+
+/**
+ * Patch id of an expert's own hedge, in place of the council's (or `false`, none). Only a council with
+ * an expert that sets `hedge` (which the schema refused before) calls `patched()`; every other one
+ * replays as before.
+ */
+export const EXPERT_HEDGE_PATCH = 'expert-hedge';
+
 /** Bounds of a hedge's wait: a shorter one would start a backup for nearly every call. */
 export const HEDGE_LIMITS = {
   minAfterMs: 100,

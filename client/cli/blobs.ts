@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { z } from 'zod';
 import { blobStoreFromEnv } from '../../storage';
 import { startCodecServer } from '../../storage/codecServer';
@@ -9,6 +9,7 @@ import { dataDirectory } from '../runtime/localServer';
 import { createOutput } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime } from '../runtime/commandRuntime';
+import { listedCommand } from './help';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -24,8 +25,7 @@ export function parseAge(text: string): number {
 
 /** `council gc`: removes old blobs that no open (or recently closed) run references. */
 export function gcCommand(): Command {
-  const command = new Command('gc')
-    .description('remove stored large payloads older than the retention that no open run references')
+  const command = listedCommand('gc')
     .option('--older-than <age>', 'e.g. 30d or 12h (default: the namespace retention period)')
     .option('--dry-run', 'list what would be removed, remove nothing')
     .option('--json', 'print the result as JSON');
@@ -62,10 +62,7 @@ const portSchema = z.coerce.number().int().min(0).max(65_535);
 
 /** `council codec-server`: lets the Web UI and `temporal workflow show` read stored and encrypted payloads. */
 export function codecServerCommand(): Command {
-  return new Command('codec-server')
-    .description(
-      "serve Temporal's codec protocol so the Web UI and the temporal CLI show stored and encrypted payloads",
-    )
+  return listedCommand('codec-server')
     .option('--port <port>', 'port to listen on', '8234')
     .option('--host <host>', 'address to bind (anyone who reaches it can read the payloads)', '127.0.0.1')
     .option('--ui-origin <url>', 'the Web UI origin allowed by CORS', 'http://localhost:8233')

@@ -5,12 +5,11 @@ import { CouncilUserError } from '../../common/userError';
 import { MultiParticipantSession } from '../api/session';
 import { connectionFlags, withConnectionOptions } from './options';
 import { withServedWorkflow } from './workflows';
+import { listedCommand } from './help';
 
 /** `council budget raise|stop`: a person's answer to a session's budget. */
 export function budgetCommand(): Command {
-  const budget = new Command('budget').description(
-    "raise or stop a session's budget (a call an `onExhausted: ask` budget holds waits for this)",
-  );
+  const budget = listedCommand('budget');
   budget.addCommand(raiseCommand());
   budget.addCommand(stopCommand());
   return budget;

@@ -1,11 +1,12 @@
 import { writeFileSync } from 'node:fs';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { configJsonSchema, configShape, loadConfigFile } from '../api/config';
 import { configModels, requiredKeyVars } from './simulated';
+import { listedCommand } from './help';
 
 /** `council config schema|check`: the JSON Schema of config files, and validation of one. */
 export function configCommand(): Command {
-  const config = new Command('config').description('config files: JSON Schema and validation');
+  const config = listedCommand('config');
 
   config
     .command('schema')

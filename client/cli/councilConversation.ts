@@ -108,11 +108,12 @@ export async function showConversation(
     out.say(`Saved ${messages.length} message(s) of ${id} to ${flags.save}`);
   }
   if (out.json) {
+    const { mode, task, rounds } = conversation;
     return out.result({
       ...showHeadOf('council', found.description),
-      mode: conversation.mode,
-      task: conversation.task,
-      rounds: conversation.rounds,
+      mode,
+      task,
+      rounds,
       filter,
       messages: messages.map(messageJsonOf),
       ...(stats && { stats }),

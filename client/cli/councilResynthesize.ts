@@ -1,4 +1,5 @@
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { Option } from 'commander';
 import { modelSpecSchema, PROVIDERS, type ProviderName } from '../../common/llm';
 import { zodProblem } from '../../common/validation';
 import { CouncilUserError } from '../../common/userError';
@@ -15,6 +16,7 @@ import { connectionFlags, withConnectionOptions } from './options';
 import { isSimulatedQueue, openRuntime } from '../runtime/commandRuntime';
 import { findRun } from '../api/runs';
 import { newRunId, serveWorkflow } from './workflows';
+import { listedCommand } from './help';
 
 interface ResynthesizeOptions {
   id?: string;
@@ -34,10 +36,7 @@ interface ResynthesizeOptions {
  * simulated council is re-synthesized simulated.
  */
 export function resynthesizeCommand(): Command {
-  const command = new Command('resynthesize')
-    .description(
-      "re-synthesize (and re-rank) a completed council's answers, or a session round's, without asking again",
-    )
+  const command = listedCommand('resynthesize')
     .argument('<id>', "id of the completed council (or of the session whose last round's answers) to reuse")
     .option('--id <id>', 'id of the new council (default: council-<time>-<random>)')
     .option('--synthesizer-model <model>', 'another model for the synthesizer, e.g. gpt-4o')

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { modelName, type Amount, type BudgetView } from '../../common/budget';
 import { priceOf } from '../../common/prices';
 import type { SessionConfig } from '../../common/session';
@@ -7,6 +7,7 @@ import { leadOf, splitByRole } from '../../workflows/strategies/roles';
 import { loadConfigFile } from '../api/config';
 import { estimateCouncil } from './councilEstimate';
 import { estimateRow, estimateTotal, type EstimateRow } from './estimateRow';
+import { listedCommand } from './help';
 
 export type { EstimateRow } from './estimateRow';
 
@@ -127,10 +128,7 @@ export function formatBudget(budget: BudgetView): string {
 
 /** `council estimate -c FILE`: the worst-case cost of a config, before running it. */
 export function estimateCommand(): Command {
-  return new Command('estimate')
-    .description(
-      'print the worst-case tokens and cost of one round of a session config, or of a whole council, before running it',
-    )
+  return listedCommand('estimate')
     .requiredOption('-c, --config <file>', 'YAML or JSON session or council config')
     .option('--json', 'print the estimate as JSON')
     .action((options: { config: string; json?: boolean }) => {

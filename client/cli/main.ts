@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CouncilUserError } from '../../common/userError';
 import { COMMANDS, requestedCommand } from './commands';
 import { ExitCode } from './exitCode';
+import { listedCommand } from './help';
 
 /**
  * The `council` program: every command group, and the global --verbose. Only the command `argv`
@@ -18,8 +19,7 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
     .exitOverride();
   const wanted = requestedCommand(argv);
   for (const entry of COMMANDS) {
-    const command =
-      entry.name === wanted ? await entry.load() : new Command(entry.name).description(entry.description);
+    const command = entry.name === wanted ? await entry.load() : listedCommand(entry.name);
     program.addCommand(command.exitOverride());
   }
   return program;

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { defaultConfig } from '../api/defaultConfigs';
 import { loadConfigFile, configShape, type ConfigOverrides, type CouncilConfig } from '../api/config';
 import { localCallNote } from '../../common/localCall';
@@ -15,6 +15,7 @@ import {
 } from './options';
 import type { CliRuntime } from '../runtime/commandRuntime';
 import { newRunId } from './runId';
+import { listedCommand } from './help';
 
 /** Options of the commands that start something from a config. */
 export interface StartOptions extends Record<string, unknown> {
@@ -60,8 +61,7 @@ function prepareRun(question: string | undefined, options: StartOptions) {
 
 /** `council run [question]`: one question to a session or council, answers as they arrive. */
 export function runCommand(): Command {
-  const command = new Command('run')
-    .description('ask a session or council one question and print the answers as they arrive')
+  const command = listedCommand('run')
     .argument('[question]', 'the question (default: "question"/"task" from the config)')
     .option('--json', 'print one machine-readable result instead of text')
     .option('--events', 'print one JSON event per line as the run goes (docs/json.md), for pipelines')

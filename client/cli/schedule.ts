@@ -14,10 +14,11 @@ import { openRuntime, simulatedQueue } from '../runtime/commandRuntime';
 import { manageCommands } from './scheduleManage';
 import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './scheduleShared';
 import { WORKFLOW_TYPES } from '../api/runs';
+import { listedCommand } from './help';
 
 /** `council schedule create|list|describe|pause|unpause|trigger|delete`, on Temporal Schedules. */
 export function scheduleCommand(): Command {
-  const schedule = new Command('schedule').description('recurring council runs on Temporal Schedules');
+  const schedule = listedCommand('schedule');
   schedule.addCommand(createCommand());
   for (const command of manageCommands()) schedule.addCommand(command);
   return schedule;

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseWorkerSettings, runWorker, workerSettingsFromEnv } from '../../workers/main';
 import type { DataConverter } from '@temporalio/common';
@@ -17,6 +17,7 @@ import {
   publishSimulatedWorker,
 } from '../runtime/localServer';
 import { simulatedQueue } from '../runtime/commandRuntime';
+import { listedCommand } from './help';
 
 interface ServerOptions {
   dataDir?: string;
@@ -73,8 +74,7 @@ const portSchema = z.coerce.number().int().min(1).max(65_535);
  * It publishes its address there, so every other council command (and `council worker`) uses it.
  */
 export function serverCommand(): Command {
-  return new Command('server')
-    .description('run the embedded Temporal dev server with its Web UI until Ctrl-C')
+  return listedCommand('server')
     .option('--data-dir <dir>', 'SQLite file and caches (COUNCIL_DATA_DIR; default ~/.council)')
     .option('--port <port>', 'gRPC port on 127.0.0.1', '7233')
     .option('--ui-port <port>', 'Web UI port on 127.0.0.1', '8233')

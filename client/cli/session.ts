@@ -13,13 +13,14 @@ import { isSimulatedQueue, openRuntime, simulatedQueue } from '../runtime/comman
 import { attachCommand } from './sessionAttach';
 import { listCommand, showCommand } from './sessionShow';
 import { newRunId, serveWorkflow, withServedWorkflow } from './workflows';
+import { listedCommand } from './help';
 
 /**
  * `council session start|send|show|list|attach|cancel`. All but `start` are top-level commands too
  * (`council send ID …`, commands.ts); the `session …` spellings stay as aliases.
  */
 export function sessionCommand(): Command {
-  const session = new Command('session').description('long-lived sessions: start, talk, inspect, reattach');
+  const session = listedCommand('session');
   session.addCommand(startCommand());
   session.addCommand(sendCommand());
   session.addCommand(showCommand());
@@ -64,10 +65,7 @@ function councilRecipient(to: string | undefined): string | string[] | undefined
 
 /** `council send <id> <message>` (alias `council session send`): to a session or a council. */
 export function sendCommand(): Command {
-  const command = new Command('send')
-    .description(
-      "send a message: a round of a session (answers as they arrive), or a person's message to a council",
-    )
+  const command = listedCommand('send')
     .argument('<id>', 'session or council id')
     .argument('<message>', 'what the participants should answer')
     .option(
@@ -149,9 +147,7 @@ export function sendCommand(): Command {
 
 /** `council cancel <id>` (alias `council session cancel`). */
 export function cancelCommand(): Command {
-  const command = new Command('cancel')
-    .description('cancel a running session or council; calls in flight are cancelled')
-    .argument('<id>', 'session or council id');
+  const command = listedCommand('cancel').argument('<id>', 'session or council id');
   withConnectionOptions(command);
   return command.action(async (id: string, options: Record<string, unknown>) => {
     const runtime = await openRuntime(connectionFlags(options));

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { resumeOneRoundSession } from '../api/oneRoundSession';
 import type { FoundRun } from '../api/runs';
 import { MultiParticipantSession } from '../api/session';
@@ -12,14 +12,14 @@ import { progressRendererFor } from './progress';
 import { isSimulatedQueue } from '../runtime/commandRuntime';
 import { finishSessionRun } from './sessionRun';
 import { withServedWorkflow } from './workflows';
+import { listedCommand } from './help';
 
 /**
  * `council attach <id>`: reconnects to a run, session or council after the CLI was killed,
  * shows its progress from where it is, and prints its result.
  */
 export function attachCommand(): Command {
-  const command = new Command('attach')
-    .description('reconnect to a running session or council, follow it and print its result')
+  const command = listedCommand('attach')
     .argument('<id>', 'session or council id (printed when it started)')
     .option('--json', 'print one machine-readable result instead of text');
   withConnectionOptions(command);

@@ -1,4 +1,5 @@
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { Option } from 'commander';
 import { COUNCIL_MODES } from '../../common/council';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import type { TranscriptEntry } from '../../common/session';
@@ -21,11 +22,11 @@ import { printable } from './sanitize';
 import { wrapText } from './wrap';
 import { withServedWorkflow } from './workflows';
 import { listRuns } from '../api/runRow';
+import { listedCommand } from './help';
 
 /** `council show <id>`: the transcript of a session (or a council's result). */
 export function showCommand(): Command {
-  const command = new Command('show')
-    .description(`print a session's transcript, or a council's result or messages (${CONVERSATION_FLAGS})`)
+  const command = listedCommand('show')
     .argument('<id>', 'session or council id')
     .option('--json', 'print the view and transcript as JSON');
   withConversationOptions(command);
@@ -103,10 +104,7 @@ const statusPattern = /^[a-z-]+$/;
 
 /** `council list`: sessions and councils, filtered by the search attributes they set. */
 export function listCommand(): Command {
-  const command = new Command('list')
-    .description(
-      'list sessions and councils (filters are search attributes: they work in the Temporal UI too)',
-    )
+  const command = listedCommand('list')
     .option(
       '--status <status>',
       'CouncilStatus: idle, running, closed (sessions); running, completed, ... (councils)',

@@ -1,18 +1,18 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { skipExpert } from '../api/council';
 import { CouncilUserError } from '../../common/userError';
 import type { FoundRun } from '../api/runs';
 import { MultiParticipantSession } from '../api/session';
 import { connectionFlags, withConnectionOptions } from './options';
 import { withServedWorkflow } from './workflows';
+import { listedCommand } from './help';
 
 /**
  * `council skip <id> <name>`: cancels the call in flight of a session's participant (by name) or a
  * council's expert (by id); its turn is recorded as `skipped` and the round goes on without it.
  */
 export function skipCommand(): Command {
-  const command = new Command('skip')
-    .description("skip a call in flight: a session participant's (by name) or a council expert's (by id)")
+  const command = listedCommand('skip')
     .argument('<id>', 'session or council id')
     .argument('<name>', "the session participant's name, or the council expert's id");
   withConnectionOptions(command);

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { CouncilUserError } from '../../common/userError';
 import { startUiServer } from '../ui/server';
 import { connectionFlags, withConnectionOptions } from './options';
@@ -6,6 +6,7 @@ import { openRuntime, requireWorker, runQueue, type CliRuntime } from '../runtim
 import { serveWorkflow } from './workflows';
 import { shouldSimulate } from './simulated';
 import type { CouncilConfig } from '../api/config';
+import { listedCommand } from './help';
 
 /** The port `council ui` listens on unless --port says otherwise. */
 export const DEFAULT_UI_PORT = 8240;
@@ -16,9 +17,11 @@ export const DEFAULT_UI_PORT = 8240;
  * also runs the workers the runs it shows need (as `council show` does).
  */
 export function uiCommand(): Command {
-  const command = new Command('ui')
-    .description('serve a local web page of sessions and councils (127.0.0.1 only)')
-    .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', String(DEFAULT_UI_PORT));
+  const command = listedCommand('ui').option(
+    '--port <n>',
+    'port on 127.0.0.1 (0 picks a free one)',
+    String(DEFAULT_UI_PORT),
+  );
   withConnectionOptions(command);
   return command.action(async (options: Record<string, unknown>) => {
     const port = Number(options.port);

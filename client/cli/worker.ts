@@ -1,9 +1,10 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { parseWorkerSettings, runWorker, workerSettingsFromEnv } from '../../workers/main';
 import { configuredTarget, type TemporalTarget } from '../runtime/connection';
 import { CouncilUserError } from '../../common/userError';
 import { cachedWorkflowBundle } from '../runtime/bundle';
 import { dataDirectory, publishedServer } from '../runtime/localServer';
+import { listedCommand } from './help';
 
 interface WorkerOptions {
   profile?: string;
@@ -15,8 +16,7 @@ interface WorkerOptions {
 
 /** `council worker`: a long-lived worker for any cluster, stopped gracefully by SIGINT/SIGTERM. */
 export function workerCommand(): Command {
-  return new Command('worker')
-    .description('run a long-lived worker (TEMPORAL_ADDRESS etc., or the running `council server`)')
+  return listedCommand('worker')
     .option('--profile <name>', 'temporal.toml profile to connect with (envconfig; TEMPORAL_PROFILE)')
     .option('--data-dir <dir>', 'where `council server` publishes its address (COUNCIL_DATA_DIR)')
     .option('--task-queue <name>', 'task queue to poll (COUNCIL_TASK_QUEUE; default "council")')

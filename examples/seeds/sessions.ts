@@ -14,6 +14,9 @@ import { runAsScript, withEmbeddedCouncil, type SeedOptions } from './embedded';
 const client1: ModelSpec = { provider: 'openai', model: 'gpt-4' };
 const client2: ModelSpec = { provider: 'openai', model: 'gpt-4o' };
 
+/** One `add_participant(name, client, role)` of the seed. */
+type Member = [name: string, client: ModelSpec, role: ParticipantRole];
+
 /** Runs the seed's samples, printing what the seed prints (to `print`, the console by default). */
 export async function main(options: SeedOptions = {}): Promise<void> {
   await withEmbeddedCouncil(options, async (council, print) => {
@@ -45,11 +48,12 @@ export async function main(options: SeedOptions = {}): Promise<void> {
     print(`${synthesis?.participantName} (synthesis): ${synthesis?.content}`);
 
     // 4. Hierarchical Strategy
-    const hierarchy = await panel(council, 'Workers analyze, supervisors synthesize.', 'hierarchical', [
+    const team: Member[] = [
       ['Data-Worker', client1, 'worker'],
       ['Research-Worker', client2, 'worker'],
       ['Lead-Supervisor', client1, 'supervisor'],
-    ]);
+    ];
+    const hierarchy = await panel(council, 'Workers analyze, supervisors synthesize.', 'hierarchical', team);
     // The supervisor assigns each worker a task, workers analyze it, the supervisor sees all worker
     // outputs and synthesizes
     const analysis = await hierarchy.sendMessage('user', 'Analyze market trends in renewable energy.');
@@ -73,7 +77,7 @@ async function panel(
   council: Council,
   systemPrompt: string,
   strategy: OrchestrationStrategy,
-  members: ReadonlyArray<[name: string, client: ModelSpec, role: ParticipantRole]>,
+  members: readonly Member[],
 ): Promise<MultiParticipantSession> {
   const session = await council.startSession({ systemPrompt, maxTokens: 8192, strategy });
   for (const [name, client, role] of members) await session.addParticipant(name, client, role);

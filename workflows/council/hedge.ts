@@ -1,7 +1,12 @@
 import { condition, patched } from '@temporalio/workflow';
 import type { Expert } from '../../common/council';
 import type { ChatMessage } from '../../common/llm';
-import { backupName, type HedgeConfig } from '../../common/hedge';
+import {
+  backupName,
+  EXPERT_HEDGE_PATCH,
+  HEDGE_CLOSED_ROUND_PATCH,
+  type HedgeConfig,
+} from '../../common/hedge';
 import {
   callModel,
   type CallOptions,
@@ -11,20 +16,6 @@ import {
 } from '../shared/callModel';
 import type { CouncilLedger } from './ledger';
 import type { TurnCalls } from './skip';
-
-/**
- * Patch id of hedging in a round that closes early: once a quorum or deadline has closed the round,
- * the straggler's seat is gone, so its backup does not start (or is cancelled). Only a council with
- * both a hedge and a quorum or deadline calls `patched()`; every other council replays as before.
- */
-export const HEDGE_CLOSED_ROUND_PATCH = 'hedge-closed-round';
-
-/**
- * Patch id of an expert's own hedge, in place of the council's (or `false`, none). Only a council with
- * an expert that sets `hedge` (which the schema refused before) calls `patched()`; every other one
- * replays as before.
- */
-export const EXPERT_HEDGE_PATCH = 'expert-hedge';
 
 /** What a hedged call reports, and what it reads of its round. */
 export interface HedgeHooks {
