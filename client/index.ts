@@ -44,12 +44,12 @@ export { listRuns, type RunFilter, type RunRow } from './api/runRow';
 export { awaitRoundEnd, type AwaitRoundEndOptions } from './api/sessionRoundEnd';
 export {
   followRun,
-  readRunLog,
   ROUND_WATCH_MAX_MS,
   type FollowRunEnd,
   type FollowRunOptions,
   type RunProgressItem,
 } from './api/followRun';
+export { readRunLog } from './api/runLog';
 export {
   watchSessionRound,
   type RoundCallState,

@@ -29,6 +29,11 @@ export function configuredTarget(profile?: string): TemporalTarget | undefined {
   return { address, namespace: connectConfig.namespace ?? DEFAULT_NAMESPACE, connectConfig };
 }
 
+/** The target of a dev server at `address` (the embedded one, or `council server`'s). */
+export function localTarget({ address, namespace }: { address: string; namespace: string }): TemporalTarget {
+  return { address, namespace, connectConfig: { connectionOptions: { address }, namespace } };
+}
+
 /** What a client or worker says when `target` does not answer: the address, the reason, the fix. */
 export function unreachableTarget(target: TemporalTarget, error: unknown): CouncilUserError {
   const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);

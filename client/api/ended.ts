@@ -1,6 +1,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { CouncilUserError } from '../../common/userError';
+import { closedRunError } from './runs';
 
 /**
  * An update sent to a workflow that has ended fails with `WorkflowNotFoundError` ("workflow
@@ -23,8 +24,9 @@ export async function explainEnded(
   }
   // A run that failed on purpose (a provider policy refusal, say) says why.
   const reason = status === 'failed' ? await failureMessage(handle) : undefined;
-  const ended = reason ? `failed: ${reason}` : `is closed (${status})`;
-  return new CouncilUserError(`${kind} "${id}" ${ended}`, `start a new ${kind}`, { cause: error });
+  const hint = `start a new ${kind}`;
+  if (!reason) return closedRunError(kind, id, status, hint, { cause: error });
+  return new CouncilUserError(`${kind} "${id}" failed: ${reason}`, hint, { cause: error });
 }
 
 /** The message of the ApplicationFailure a workflow failed with, if that is how it failed. */

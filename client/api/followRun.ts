@@ -33,9 +33,10 @@ export type RunProgressItem =
 export type FollowRunEnd =
   /**
    * The run is no longer running (`status`: COMPLETED, FAILED, TERMINATED…): every event was read, or,
-   * when a read of the closed run failed (no worker left to replay it), those read before.
+   * when a read of the closed run failed (no worker left to replay it), those read before, and
+   * `readFailed` is that read's error.
    */
-  | { reason: 'run-closed'; status: string }
+  | { reason: 'run-closed'; status: string; readFailed?: string }
   /** `follow: false`: every event logged so far was read (the run's status was not asked for it). */
   | { reason: 'caught-up' }
   /** `maxWatchMs` passed while the run was still running. */
@@ -116,11 +117,12 @@ export async function* followRun(
       if (error instanceof WorkflowNotFoundError) throw notFound(handle.workflowId, kind, error);
       if (!describing) status = await statusAfterFailure(handle, kind);
       // A closed run answers queries only while a worker can replay it (or, failing early, never did).
-      if (status !== undefined && !running(status)) return { reason: 'run-closed', status };
+      if (status !== undefined && !running(status))
+        return { reason: 'run-closed', status, readFailed: messageOf(error) };
       if (options.follow === false) throw error;
       failingSinceMs ??= Date.now();
       if (Date.now() - failingSinceMs >= ROUND_WATCH_UNREACHABLE_MS)
-        return { reason: 'unreachable', error: error instanceof Error ? error.message : String(error) };
+        return { reason: 'unreachable', error: messageOf(error) };
     }
     if (failingSinceMs === undefined) {
       if (status !== undefined && !running(status)) return { reason: 'run-closed', status };
@@ -134,14 +136,8 @@ export async function* followRun(
   return { reason: 'stopped' };
 }
 
-/** Reads every event a run has logged so far (see {@link followRun}, `follow: false`). */
-export async function readRunLog(
-  handle: WorkflowHandle,
-  kind: 'session' | 'council',
-): Promise<RunProgressItem[]> {
-  const items: RunProgressItem[] = [];
-  for await (const item of followRun(handle, { kind, follow: false })) items.push(item);
-  return items;
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** A continued-as-new run goes on in its next run, which a handle without a run id reads. */

@@ -53,17 +53,31 @@ export async function findRun(client: Client, id: string): Promise<FoundRun> {
   return { handle, description, kind, memo: parsed.success ? parsed.data : undefined };
 }
 
+/** The error for what a closed run cannot take: `council "ID" is closed (completed)`, then `hint`. */
+export function closedRunError(
+  kind: 'session' | 'council',
+  id: string,
+  status: string,
+  hint: string,
+  options?: ErrorOptions,
+): CouncilUserError {
+  return new CouncilUserError(`${kind} "${id}" is closed (${status.toLowerCase()})`, hint, options);
+}
+
+/** Throws {@link closedRunError} unless `run` was running when it was found. */
+export function requireRunning(run: FoundRun, hint: string): void {
+  const { status, workflowId } = run.description;
+  if (status.name !== 'RUNNING') throw closedRunError(run.kind, workflowId, status.name, hint);
+}
+
 /**
  * Cancels a running session or council (calls in flight are cancelled too) and resolves once its
  * workflow has taken the cancellation, so a listing right after shows it cancelled. A run that is no
- * longer running (as of `run.description`) is a CouncilUserError naming its status; nothing is sent.
+ * longer running (as of `run.description`) is a {@link closedRunError}; nothing is sent.
  * A worker must serve the run for it to end.
  */
 export async function cancelRun(run: FoundRun): Promise<void> {
-  const status = run.description.status.name;
-  if (status !== 'RUNNING') {
-    throw new CouncilUserError(`"${run.description.workflowId}" is not running (${status.toLowerCase()})`);
-  }
+  requireRunning(run, 'nothing to cancel');
   await run.handle.cancel();
   // The workflow ends as cancelled (its result rejects): what is awaited is that it closed.
   await run.handle.result().catch(() => undefined);

@@ -7,6 +7,7 @@ import { blobStoreFromEnv } from '../../storage';
 import { createCouncilWorker } from '../../workers/worker';
 import { connectWorker } from '../../workers/connection';
 import type { TemporalTarget } from '../runtime/connection';
+import { localTarget } from '../../workers/target';
 import { CouncilUserError } from '../../common/userError';
 import { startSimulatedProviders } from '../simulation/simulatedProviders';
 import { cachedWorkflowBundle } from '../runtime/bundle';
@@ -97,11 +98,7 @@ export function serverCommand(): Command {
       try {
         if (options.worker) {
           const settings = parseWorkerSettings(workerSettingsFromEnv(process.env), 'COUNCIL_* variables');
-          const target: TemporalTarget = {
-            address: server.address,
-            namespace: server.namespace,
-            connectConfig: { connectionOptions: { address: server.address }, namespace: server.namespace },
-          };
+          const target = localTarget(server);
           const workflowBundle = await cachedWorkflowBundle(dataDir);
           // The workers return once SIGINT/SIGTERM has let their calls finish; the server stops after.
           const real = runWorker(target, settings, { workflowBundle, log: say, dataDir });

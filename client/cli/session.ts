@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { CouncilUserError } from '../../common/userError';
 import { sendHumanMessage } from '../api/council';
-import { cancelRun, findRun, type FoundRun } from '../api/runs';
+import { cancelRun, requireRunning, type FoundRun } from '../api/runs';
 import { MultiParticipantSession } from '../api/session';
 import { requiredKeyVars, SIMULATED_BANNER } from './simulated';
 import { followSessionRound, rowOf } from './followSession';
@@ -12,7 +12,7 @@ import { prepareConfig, type StartOptions } from './run';
 import { isSimulatedQueue, openRuntime, simulatedQueue } from '../runtime/commandRuntime';
 import { attachCommand } from './sessionAttach';
 import { listCommand, showCommand } from './sessionShow';
-import { newRunId, serveWorkflow, withServedWorkflow } from './workflows';
+import { newRunId, withServedWorkflow } from './workflows';
 import { listedCommand } from './help';
 
 /**
@@ -79,15 +79,7 @@ export function sendCommand(): Command {
   return command.action(async (id: string, message: string, options: SendOptions) => {
     const startedMs = Date.now();
     const out = createOutput(options.json === true);
-    const open = (found: FoundRun) => {
-      if (found.description.status.name !== 'RUNNING') {
-        const status = found.description.status.name.toLowerCase();
-        throw new CouncilUserError(
-          `${found.kind} "${id}" is closed (${status})`,
-          `start a new ${found.kind}`,
-        );
-      }
-    };
+    const open = (found: FoundRun) => requireRunning(found, `start a new ${found.kind}`);
     await withServedWorkflow(
       connectionFlags(options),
       id,
@@ -150,15 +142,15 @@ export function cancelCommand(): Command {
   const command = listedCommand('cancel').argument('<id>', 'session or council id');
   withConnectionOptions(command);
   return command.action(async (id: string, options: Record<string, unknown>) => {
-    const runtime = await openRuntime(connectionFlags(options));
-    try {
-      const found = await findRun(runtime.client, id);
-      // A worker must serve the run for it to take the cancellation; a closed one needs none.
-      if (found.description.status.name === 'RUNNING') await serveWorkflow(runtime, found);
-      await cancelRun(found);
-      process.stdout.write(`Cancelled ${found.kind} ${id}\n`);
-    } finally {
-      await runtime.close();
-    }
+    // A worker must serve the run for it to take the cancellation; a closed one is refused before.
+    await withServedWorkflow(
+      connectionFlags(options),
+      id,
+      async (found) => {
+        await cancelRun(found);
+        process.stdout.write(`Cancelled ${found.kind} ${id}\n`);
+      },
+      (found) => requireRunning(found, 'nothing to cancel'),
+    );
   });
 }

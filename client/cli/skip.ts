@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { skipExpert } from '../api/council';
 import { CouncilUserError } from '../../common/userError';
-import type { FoundRun } from '../api/runs';
+import { requireRunning, type FoundRun } from '../api/runs';
 import { MultiParticipantSession } from '../api/session';
 import { connectionFlags, withConnectionOptions } from './options';
 import { withServedWorkflow } from './workflows';
@@ -18,14 +18,8 @@ export function skipCommand(): Command {
   withConnectionOptions(command);
   return command.action(async (id: string, name: string, options: Record<string, unknown>) => {
     // A worker serves the run (it must, for the run to take the update) only once it is known to run.
-    const running = (found: FoundRun) => {
-      if (found.description.status.name !== 'RUNNING') {
-        throw new CouncilUserError(
-          `${found.kind} "${id}" is closed: it has no call to skip`,
-          'see `council show ID`',
-        );
-      }
-    };
+    const running = (found: FoundRun) =>
+      requireRunning(found, 'it has no call to skip: see `council show ID`');
     await withServedWorkflow(
       connectionFlags(options),
       id,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseWorkerSettings, runWorker, workerSettingsFromEnv } from '../../workers/main';
-import { configuredTarget, type TemporalTarget } from '../runtime/connection';
+import { configuredTarget, localTarget, type TemporalTarget } from '../runtime/connection';
 import { CouncilUserError } from '../../common/userError';
 import { cachedWorkflowBundle } from '../runtime/bundle';
 import { dataDirectory, publishedServer } from '../runtime/localServer';
@@ -37,7 +37,7 @@ export function workerCommand(): Command {
       );
       const dataDir = dataDirectory(options.dataDir);
       const configured = configuredTarget(options.profile);
-      const target = configured ?? (await localTarget(dataDir));
+      const target = configured ?? (await publishedTarget(dataDir));
       await runWorker(target, settings, {
         workflowBundle: await cachedWorkflowBundle(dataDir),
         // On `council server`'s embedded server, the blob store defaults to its data directory.
@@ -47,7 +47,7 @@ export function workerCommand(): Command {
 }
 
 /** Without a configured address, the embedded server a `council server` is running, if any. */
-async function localTarget(dataDir: string): Promise<TemporalTarget> {
+async function publishedTarget(dataDir: string): Promise<TemporalTarget> {
   const server = await publishedServer(dataDir);
   if (!server) {
     throw new CouncilUserError(
@@ -55,9 +55,5 @@ async function localTarget(dataDir: string): Promise<TemporalTarget> {
       'set TEMPORAL_ADDRESS (or a profile), or start `council server` first',
     );
   }
-  return {
-    address: server.address,
-    namespace: server.namespace,
-    connectConfig: { connectionOptions: { address: server.address }, namespace: server.namespace },
-  };
+  return localTarget(server);
 }

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
 import { blobStoreFromEnv, type BlobStore } from '../../storage';
-import { configuredTarget, connectClient, type TemporalTarget } from './connection';
+import { configuredTarget, connectClient, localTarget, type TemporalTarget } from './connection';
 import { CouncilUserError } from '../../common/userError';
 import type * as CliWorkerModule from './cliWorker';
 import {
@@ -79,14 +79,13 @@ export async function openRuntime(
   const configured = configuredTarget(flags.profile);
   // While a new server boots (a second of its own process), this one loads the worker's modules.
   const workerModule = early?.booting ? loadWorkerModule() : undefined;
-  const server: LocalServer | undefined = configured
-    ? undefined
-    : await (early?.server ?? openLocalServer(dataDir));
-  const target: TemporalTarget = configured ?? {
-    address: server?.address ?? '',
-    namespace: server?.namespace ?? 'default',
-    connectConfig: { connectionOptions: { address: server?.address }, namespace: server?.namespace },
-  };
+  let server: LocalServer | undefined;
+  let target: TemporalTarget;
+  if (configured) target = configured;
+  else {
+    server = await (early?.server ?? openLocalServer(dataDir));
+    target = localTarget(server);
+  }
   // The embedded server keeps large payloads in <dataDir>/blobs; a cluster uses COUNCIL_BLOB_STORE.
   const blobs = blobStoreFromEnv(process.env, server ? { dataDir } : {});
   const chosenQueue = flags.taskQueue ?? process.env.COUNCIL_TASK_QUEUE;

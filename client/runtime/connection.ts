@@ -2,9 +2,9 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { startDevServer, type DevServer, type DevServerOptions } from './devServer';
 import { queryRetryInterceptor } from './queryRetry';
-import { configuredTarget, unreachableTarget, type TemporalTarget } from '../../workers/target';
+import { configuredTarget, localTarget, unreachableTarget, type TemporalTarget } from '../../workers/target';
 
-export { configuredTarget, type TemporalTarget } from '../../workers/target';
+export { configuredTarget, localTarget, type TemporalTarget } from '../../workers/target';
 
 /** A target {@link resolveTarget} gives: `embedded` is set when it started the dev server; stop it when done. */
 export interface ResolvedTarget extends TemporalTarget {
@@ -18,13 +18,7 @@ export async function resolveTarget(
   const configured = configuredTarget(options.profile);
   if (configured) return configured;
   const embedded = await startDevServer(options.devServer);
-  const target: ResolvedTarget = {
-    address: embedded.address,
-    namespace: embedded.namespace,
-    connectConfig: { connectionOptions: { address: embedded.address }, namespace: embedded.namespace },
-    embedded,
-  };
-  return target;
+  return { ...localTarget(embedded), embedded };
 }
 
 /**

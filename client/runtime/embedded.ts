@@ -1,9 +1,11 @@
 import type { Client } from '@temporalio/client';
 import { IllegalStateError } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createLlmActivities, providerClientsFromEnv, type LlmActivities } from '../../activities';
 import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
 import { blobStoreFromEnv } from '../../storage';
+import { connectWorker } from '../../workers/connection';
+import { localTarget } from '../../workers/target';
 import { createCouncilWorker } from '../../workers/worker';
 import { cachedWorkflowBundle } from './bundle';
 import { closeLocalServer, dataDirectory, openLocalServer } from './localServer';
@@ -46,7 +48,8 @@ export async function openLocalRuntime(options: LocalCouncilOptions): Promise<Lo
     opened.push(() => blobs.close());
     const mock = options.simulate ? await startSimulatedProviders() : undefined;
     if (mock) opened.push(() => mock.stop());
-    const connection = await NativeConnection.connect({ address: server.address });
+    const target = localTarget(server);
+    const connection = await connectWorker(target);
     opened.push(() => connection.close());
     const base = options.taskQueue ?? DEFAULT_TASK_QUEUE;
     const taskQueue = mock ? simulatedQueue(base) : base;
@@ -64,8 +67,6 @@ export async function openLocalRuntime(options: LocalCouncilOptions): Promise<Lo
     // A worker that dies fails close() (below), not the process as an unhandled rejection.
     running.catch(() => undefined);
     opened.push(() => stopWorker(worker, running));
-    const { address, namespace } = server;
-    const target = { address, namespace, connectConfig: { connectionOptions: { address }, namespace } };
     const client = await connectClient(target, blobs.dataConverter);
     opened.push(() => client.connection.close());
     return { client, taskQueue, release };

@@ -7,6 +7,7 @@ import { startDevServer, type DevServer } from './devServer';
 import { canConnect } from './devServerReady';
 import { awaitEarlierServerStop, isAlive, leaveServerStopping } from './serverStopping';
 import { CouncilUserError } from '../../common/userError';
+import { parseJsonAs } from '../../common/validation';
 import { configuredTarget } from '../../workers/target';
 
 /** Where council keeps its embedded server's SQLite file, the workflow bundle cache and server.json. */
@@ -110,12 +111,7 @@ export async function closeLocalServer(
   { wait = true }: { wait?: boolean } = {},
 ): Promise<void> {
   if (!server.owned) return;
-  try {
-    const entry = serverFileSchema.parse(JSON.parse(readFileSync(serverFile(dataDir), 'utf8')));
-    if (entry.pid === process.pid) rmSync(serverFile(dataDir), { force: true });
-  } catch {
-    // No server.json, or someone else's: nothing of ours to withdraw.
-  }
+  if (readServerFile(dataDir)?.pid === process.pid) rmSync(serverFile(dataDir), { force: true });
   if (wait) await server.owned.stop();
   else leaveServerStopping(dataDir, server.owned);
 }
@@ -125,25 +121,17 @@ export async function closeLocalServer(
  * it owns, so a `council run --simulate` that borrows the server leaves its runs to that worker.
  */
 export function publishSimulatedWorker(dataDir: string, worker: PublishedWorker | undefined): void {
-  let entry: ReturnType<typeof serverFileSchema.safeParse>;
-  try {
-    entry = serverFileSchema.safeParse(JSON.parse(readFileSync(serverFile(dataDir), 'utf8')));
-  } catch {
-    return; // No server.json: this process publishes no server to borrow.
-  }
-  if (!entry.success || entry.data.pid !== process.pid) return;
-  writeFileAtomically(serverFile(dataDir), JSON.stringify({ ...entry.data, simulatedWorker: worker }));
+  const entry = readServerFile(dataDir);
+  // Without a server.json of its own, this process publishes no server to borrow.
+  if (entry?.pid !== process.pid) return;
+  writeFileAtomically(serverFile(dataDir), JSON.stringify({ ...entry, simulatedWorker: worker }));
 }
 
 /** The server another council process published for this data directory, if it still answers. */
 export async function publishedServer(dataDir: string): Promise<(LocalServer & { pid: number }) | undefined> {
   mkdirSync(dataDir, { recursive: true });
-  let entry: z.infer<typeof serverFileSchema>;
-  try {
-    entry = serverFileSchema.parse(JSON.parse(readFileSync(serverFile(dataDir), 'utf8')));
-  } catch {
-    return undefined;
-  }
+  const entry = readServerFile(dataDir);
+  if (!entry) return undefined;
   // A publisher killed with SIGKILL leaves its file behind; its server died with it (see devServer).
   const [host = '127.0.0.1', port = '0'] = entry.address.split(':');
   if (!isAlive(entry.pid) || !(await canConnect(host, Number(port)))) return undefined;
@@ -152,4 +140,16 @@ export async function publishedServer(dataDir: string): Promise<(LocalServer & {
 
 function serverFile(dataDir: string): string {
   return path.join(dataDir, 'server.json');
+}
+
+/** The data directory's server.json; undefined when there is none or it does not parse. */
+function readServerFile(dataDir: string): z.infer<typeof serverFileSchema> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(serverFile(dataDir), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const parsed = parseJsonAs(serverFileSchema, text);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -5,6 +5,7 @@ import { councilRecordQuery } from '../../common/resynthesis';
 import { addressLabel } from '../../common/councilRouting';
 import { CouncilStrategyKey } from '../../common/searchAttributes';
 import { followRun } from '../api/followRun';
+import { unreadableLog } from '../api/runLog';
 import type { FoundRun } from '../api/runs';
 import { shownContexts } from '../api/shownContext';
 import type { CallTime } from './runHistory';
@@ -64,7 +65,9 @@ export async function councilBody(found: FoundRun, times: readonly CallTime[]): 
     follow: false,
     onEventsDropped: ({ firstEvent }) => void entries.push(droppedNote(firstEvent)),
   });
-  for await (const item of log) {
+  let next = await log.next();
+  for (; !next.done; next = await log.next()) {
+    const item = next.value;
     if (item.kind !== 'council') continue;
     const { event, message } = item;
     round = item.round;
@@ -99,6 +102,8 @@ export async function councilBody(found: FoundRun, times: readonly CallTime[]): 
       ...(event.error ? { error: `${event.error.type}: ${event.error.message}` } : {}),
     });
   }
+  if (next.value.reason === 'run-closed' && next.value.readFailed !== undefined)
+    entries.push(unreadableNote(found.handle.workflowId, next.value.readFailed));
   for (const { person, address } of addressed) person.role = `person to ${namesOf(address, experts)}`;
   const participants = [...experts.values()];
   if (result) {
@@ -132,6 +137,12 @@ function droppedNote(firstEvent: number): UiEntry {
     `The first ${firstEvent} events of this council's progress log are no longer held (it keeps its ` +
     `newest ${maxEvents} events within ${maxBytes / 1024} KiB): the turns they logged are not shown.`;
   return { ...entry(0, 'Progress log', 'note', content), status: 'dropped' };
+}
+
+/** The entry that says the closed council's log could not be read, so its turns are missing. */
+function unreadableNote(id: string, readFailed: string): UiEntry {
+  const content = unreadableLog('council', id, readFailed).toOneLine();
+  return { ...entry(0, 'Progress log', 'note', content), status: 'unreadable' };
 }
 
 /** An address as the page shows it: expert ids (`a, c`) by name; roles and groups as they are. */

@@ -1,5 +1,5 @@
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
-import { readRunLog } from '../api/followRun';
+import { readRunLog } from '../api/runLog';
 import type { FoundRun } from '../api/runs';
 import { SessionRoundTracker } from '../api/sessionRoundTracker';
 import type { RoundCallState } from '../api/sessionRoundWatch';

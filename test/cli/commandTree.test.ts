@@ -99,7 +99,7 @@ describe('one command tree: attach, send, show, list, cancel for sessions and co
     });
     expect(await runCli(['cancel', id, '--worker'], env)).toMatchObject({
       code: 1,
-      stderr: `council: "${id}" is not running (completed)\n`,
+      stderr: `council: council "${id}" is closed (completed) (nothing to cancel)\n`,
     });
     const alias = await runCli(['session', 'attach', id, '--worker'], env);
     expectSuccess(alias);

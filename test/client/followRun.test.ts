@@ -1,6 +1,10 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { startCouncil } from '../../client/api/council';
-import { followRun, readRunLog, type RunProgressItem } from '../../client/api/followRun';
+import { followRun, type RunProgressItem } from '../../client/api/followRun';
+import { readRunLog } from '../../client/api/runLog';
+import { councilBody } from '../../client/ui/councilView';
+import { councilProgressQuery } from '../../common/councilApi';
+import { findRun } from '../../client/api/runs';
 import { MultiParticipantSession } from '../../client/api/session';
 import { CouncilUserError } from '../../common/userError';
 import { council, expert, model, scriptedCouncil } from '../council/support';
@@ -107,6 +111,47 @@ describe('followRun', () => {
     expect(done.map((d) => d.expertId).sort()).toEqual(['a', 'b']);
     expect(done.every((item) => item.message !== undefined)).toBe(true);
     expect(await readRunLog(handle, 'council')).toEqual(items);
+  });
+
+  it('a closed run whose log no worker can read says so: the end names the failed read', async () => {
+    const { client } = bench.harness;
+    // Started on a task queue no worker polls, then terminated: its log cannot be read (no replay).
+    const handle = await client.workflow.start('sessionWorkflow', {
+      taskQueue: `nobody-polls-${crypto.randomUUID()}`,
+      workflowId: `unreadable-${crypto.randomUUID()}`,
+      args: [],
+    });
+    await handle.terminate('closed before any worker saw it');
+    const { items, end } = await drain(followRun(handle, { kind: 'session', follow: false }));
+    expect(items).toEqual([]);
+    expect(end).toMatchObject({ reason: 'run-closed', status: 'TERMINATED' });
+    expect(end).toHaveProperty('readFailed', expect.stringMatching(/\S/));
+    const error: unknown = await readRunLog(handle, 'session').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CouncilUserError);
+    expect((error as Error).message).toContain(`the progress log of closed session "${handle.workflowId}"`);
+  });
+
+  it("a closed council's page says its log could not be read, instead of showing no turns", async () => {
+    const { client, taskQueue } = bench.harness;
+    const councilId = await startCouncil(client, council('parallel', [expert('a'), expert('b')]), {
+      taskQueue,
+    });
+    const found = await findRun(client, councilId);
+    await found.handle.result();
+    // The run's own handle, except that its log read fails as it does once no worker can replay it.
+    const handle: WorkflowHandle = Object.assign(Object.create(found.handle) as WorkflowHandle, {
+      query: (query: unknown, ...args: unknown[]) =>
+        query === councilProgressQuery
+          ? Promise.reject(new Error('Failed to query Workflow'))
+          : (found.handle.query as (...all: unknown[]) => Promise<unknown>)(query, ...args),
+    });
+    const body = await councilBody({ ...found, handle, description: await found.handle.describe() }, []);
+    expect(body.entries.filter((e) => e.role === 'note')).toEqual([
+      expect.objectContaining({ from: 'Progress log', status: 'unreadable' }),
+    ]);
+    expect(body.entries.find((e) => e.role === 'note')?.content).toContain(
+      `could not read the progress log of closed council "${councilId}": Failed to query Workflow`,
+    );
   });
 
   it('an id that names no run is a user error saying so', async () => {

@@ -59,7 +59,7 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     await cancelRun(await findRun(client, councilId));
     const ended = await findRun(client, councilId);
     expect(ended.description.status.name).toBe('CANCELLED');
-    await expect(cancelRun(ended)).rejects.toThrow(`"${councilId}" is not running (cancelled)`);
+    await expect(cancelRun(ended)).rejects.toThrow(`council "${councilId}" is closed (cancelled)`);
   });
 
   it("reads a council's progress, the messages people sent it and its result", async () => {
