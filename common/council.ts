@@ -13,6 +13,7 @@ import { modelCallSettings, promptSchema } from './participants';
 import { localCallTimerProblems, refineLocalCall } from './localCall';
 import { checkPeerReview, peerReviewConfigSchema } from './peerReview';
 import { checkQuorum, quorumFields } from './quorum';
+import { addProblem, checkModeOnly } from './validation';
 
 // The result's types live in councilResult.ts; re-exported so `common/council` stays the one import.
 export type {
@@ -28,7 +29,6 @@ export type {
   ExpertOutput,
   SynthesisOutput,
 } from './councilResult';
-import { addProblem, checkModeOnly } from './validation';
 
 /** Bumped whenever the shape of {@link CouncilWorkflowInput} or its result changes. */
 export const COUNCIL_SCHEMA_VERSION = 1;

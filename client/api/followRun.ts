@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  QueryNotRegisteredError,
   WorkflowNotFoundError,
   type WorkflowExecutionDescription,
   type WorkflowHandle,
@@ -117,8 +118,11 @@ export async function* followRun(
       if (error instanceof WorkflowNotFoundError) throw notFound(handle.workflowId, kind, error);
       if (!describing) status = await statusAfterFailure(handle, kind);
       // A closed run answers queries only while a worker can replay it (or, failing early, never did).
+      // A run that failed before it registered its log (bad input) has logged nothing: that is no failed read.
       if (status !== undefined && !running(status))
-        return { reason: 'run-closed', status, readFailed: messageOf(error) };
+        return error instanceof QueryNotRegisteredError
+          ? { reason: 'run-closed', status }
+          : { reason: 'run-closed', status, readFailed: messageOf(error) };
       if (options.follow === false) throw error;
       failingSinceMs ??= Date.now();
       if (Date.now() - failingSinceMs >= ROUND_WATCH_UNREACHABLE_MS)

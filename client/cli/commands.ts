@@ -41,6 +41,9 @@ export const COMMANDS: readonly CommandEntry[] = COMMAND_HELP.map((help) => {
     throw new Error(`client/cli/commands.json lists "${help.name}", which has no loader in commands.ts`);
   return { ...help, load };
 });
+const unlisted = Object.keys(LOADERS).filter((name) => !COMMANDS.some((entry) => entry.name === name));
+if (unlisted.length > 0)
+  throw new Error(`commands.ts loads ${unlisted.join(', ')}, which commands.json does not list`);
 
 /**
  * The command `argv` runs (`council help X` asks for X's help, so X), or undefined for the

@@ -24,7 +24,7 @@ export interface ConversationFlags {
   save?: string;
 }
 
-/** `show`'s flags that read a council's conversation, as its help and errors name them. */
+/** `show`'s flags that read a council's conversation, as its errors name them (its help line, in commands.json, too). */
 export const CONVERSATION_FLAGS = '--type, --from, --to, --round, --relevant-to, --stats, --save';
 
 /** Adds the flags of {@link ConversationFlags} to `show`, each with its help line. */

@@ -150,7 +150,7 @@ export function cancelCommand(): Command {
         await cancelRun(found);
         process.stdout.write(`Cancelled ${found.kind} ${id}\n`);
       },
-      (found) => requireRunning(found, 'nothing to cancel'),
+      (found) => requireRunning(found, 'it has nothing to cancel: see `council show ID`'),
     );
   });
 }

@@ -86,19 +86,21 @@ function sourceHash(options: CouncilBundleOptions): string {
   hash.update(readFileSync(require.resolve('@temporalio/workflow/package.json')));
   // Paths relative to the code's root: the prebuilt bundle's name must hold once the package is installed.
   const root = path.resolve(path.dirname(WORKFLOWS_PATH), '..');
-  for (const dir of SOURCE_DIRS) {
-    for (const file of sourceFiles(dir)) hash.update(path.relative(root, file)).update(readFileSync(file));
-  }
+  for (const file of bundledSources()) hash.update(path.relative(root, file)).update(readFileSync(file));
   // The failure converter is bundled too: its path and code make another bundle.
   const converter = options.failureConverterPath;
   if (converter) hash.update(`failureConverter:${converter}`).update(readFileSync(converter));
   return hash.digest('hex').slice(0, 16);
 }
 
-function sourceFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && /\.(ts|js)$/.test(entry.name))
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .sort();
+/** Every file the workflow bundle can hold (code, and data it imports such as the price table), sorted. */
+export function bundledSources(): string[] {
+  return SOURCE_DIRS.flatMap((dir) =>
+    existsSync(dir)
+      ? readdirSync(dir, { withFileTypes: true, recursive: true })
+          .filter((entry) => entry.isFile() && /\.(ts|js|json)$/.test(entry.name))
+          .map((entry) => path.join(entry.parentPath, entry.name))
+          .sort()
+      : [],
+  );
 }

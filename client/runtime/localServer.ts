@@ -111,7 +111,11 @@ export async function closeLocalServer(
   { wait = true }: { wait?: boolean } = {},
 ): Promise<void> {
   if (!server.owned) return;
-  if (readServerFile(dataDir)?.pid === process.pid) rmSync(serverFile(dataDir), { force: true });
+  try {
+    if (readServerFile(dataDir)?.pid === process.pid) rmSync(serverFile(dataDir), { force: true });
+  } catch {
+    // A server.json that cannot be removed leaves a file behind; the server must stop all the same.
+  }
   if (wait) await server.owned.stop();
   else leaveServerStopping(dataDir, server.owned);
 }

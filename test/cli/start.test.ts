@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleCachePath, cachedWorkflowBundle } from '../../client/runtime/bundle';
+import { bundleCachePath, bundledSources, cachedWorkflowBundle } from '../../client/runtime/bundle';
 import { COMMANDS } from '../../client/cli/commands';
+import { CONVERSATION_FLAGS } from '../../client/cli/councilConversation';
 import { freePort } from '../../client/runtime/freePort';
 import { cliEnv, exited, expectSuccess, runCli, startCli, startEntry, stopStartedClis, waitFor } from './cli';
 import { isAlive, isRunning, waitFor as waitUntil } from '../helpers/wait';
@@ -180,6 +181,7 @@ describe('a CLI that starts fast', () => {
         ` JSON.stringify(commands.map((c) => [c.name(), new Help().subcommandTerm(c), c.description()]))))`,
     );
     expect(listed).toEqual(COMMANDS.map((entry) => [entry.name, entry.term, entry.description]));
+    expect(COMMANDS.find((entry) => entry.name === 'show')?.description).toContain(CONVERSATION_FLAGS);
   }, 60_000);
 
   it('loads the prebuilt workflow bundle of the current code, and never a stale one', async () => {
@@ -198,4 +200,10 @@ describe('a CLI that starts fast', () => {
     writeFileSync(bundleCachePath(dataDir), '// cached');
     expect(await cachedWorkflowBundle(dataDir, {}, stale)).toEqual({ code: '// cached' });
   }, 60_000);
+
+  it("names a bundle by every file it can hold: the price table's rows are bundled data", () => {
+    const hashed = bundledSources();
+    expect(hashed).toContain(path.resolve('common/priceTable.json'));
+    expect(hashed).toContain(path.resolve('workflows/index.ts'));
+  });
 });

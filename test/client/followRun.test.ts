@@ -131,6 +131,19 @@ describe('followRun', () => {
     expect((error as Error).message).toContain(`the progress log of closed session "${handle.workflowId}"`);
   });
 
+  it('a council that failed before it kept a log (bad input) ends run-closed with nothing read, and no failed read', async () => {
+    const { client, taskQueue } = bench.harness;
+    const handle = await client.workflow.start('councilWorkflow', {
+      taskQueue,
+      workflowId: `bad-input-${crypto.randomUUID()}`,
+      args: [{ task: 'no experts' }],
+    });
+    await expect(handle.result()).rejects.toThrow();
+    const { items, end } = await drain(followRun(handle, { kind: 'council', follow: false }));
+    expect(items).toEqual([]);
+    expect(end).toStrictEqual({ reason: 'run-closed', status: 'FAILED' });
+  });
+
   it("a closed council's page says its log could not be read, instead of showing no turns", async () => {
     const { client, taskQueue } = bench.harness;
     const councilId = await startCouncil(client, council('parallel', [expert('a'), expert('b')]), {
