@@ -15,7 +15,8 @@ export interface CommandEntry extends CommandHelp {
 const LOADERS: Readonly<Record<string, () => Promise<Command>>> = {
   run: async () => (await import('./run')).runCommand(),
   resynthesize: async () => (await import('./councilResynthesize')).resynthesizeCommand(),
-  // One command tree: attach to skip work on a session or a council alike; `council session …` keeps them as aliases.
+  // One command tree: attach, send, show, list, cancel and skip work on a session or a council alike;
+  // `council session …` keeps them as aliases.
   attach: async () => (await import('./sessionAttach')).attachCommand(),
   send: async () => (await import('./session')).sendCommand(),
   show: async () => (await import('./sessionShow')).showCommand(),
