@@ -2,9 +2,9 @@ import { startCouncil } from '../../client/api/council';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert, userPrompt } from '../council/support';
 import { replaceWorker, startPollingWorker, useDurableEnvironment } from './support/environment';
+import { waitForRun } from './support/explain';
 import { completedCalls } from './support/llm';
 import { firstTimer, waitUntilRecorded } from './support/temporal';
-import { waitFor } from './support/processes';
 
 const DEADLINE_MS = 6_000;
 
@@ -29,13 +29,15 @@ describe('a quorum deadline across a worker SIGKILL', () => {
     // round with no answer.
     await waitUntilRecorded('A and B to answer while C is held', handle, () => answerer.held.length === 1, 2);
     // Killed before the deadline, no worker runs when it falls due: the server's timer fires all the same.
-    const { killedAt } = await replaceWorker(environment, first, 'worker-2', {
+    const { killedAt, worker: second } = await replaceWorker(environment, first, 'worker-2', {
       notBefore: startedAt + DEADLINE_MS + 1_000,
     });
     expect(killedAt - startedAt).toBeLessThan(DEADLINE_MS);
-    await waitFor(
+    await waitForRun(
       'the synthesis, made without C',
-      async () => completedCalls(mock).some((call) => call.speaker === 'Synthesizer'),
+      handle,
+      [first, second],
+      () => completedCalls(mock).some((call) => call.speaker === 'Synthesizer'),
       90_000,
     );
     answerer.release();

@@ -1,8 +1,8 @@
 import { startCouncil } from '../../client/api/council';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { council, expert, userPrompt } from '../council/support';
+import { waitForRun } from './support/explain';
 import { completedCalls } from './support/llm';
-import { waitFor } from './support/processes';
 import { useServerKillEnvironment } from './support/serverKill';
 import { firstTimer, waitUntilRecorded } from './support/temporal';
 
@@ -42,13 +42,15 @@ describe('a quorum deadline across a Temporal server SIGKILL', () => {
     // The restarted server may fire the overdue timer before restartServer() has seen it ready.
     const restartBegan = Date.now();
     const fresh = await environment.restartServer();
-    await waitFor(
+    const handle = fresh.workflow.getHandle(councilId);
+    await waitForRun(
       'the synthesis, made without C',
+      handle,
+      [environment.worker],
       () => completedCalls(environment.mock).some((call) => call.speaker === 'Synthesizer'),
       90_000,
     );
     answerer.release();
-    const handle = fresh.workflow.getHandle(councilId);
     const result = (await handle.result()) as CouncilWorkflowResult;
 
     const synthesis = completedCalls(environment.mock).find((call) => call.speaker === 'Synthesizer');

@@ -4,13 +4,15 @@ import {
   type DurableEnvironment,
   type DurableEnvironmentOptions,
 } from './environment';
-import { killServerHard, startDurableServer, startWorkerProcess } from './processes';
+import { killServerHard, startDurableServer, startWorkerProcess, type WorkerProcess } from './processes';
 import { connectTo } from './temporal';
 
 /** A durability environment whose Temporal server a test kills and starts again. */
 export interface ServerKillEnvironment extends DurableEnvironment {
   /** The queue the worker process polls. */
   taskQueue: string;
+  /** The worker process, polling before the first test. */
+  worker: WorkerProcess;
   /** SIGKILLs the server process (no shutdown of any kind); resolves once it is dead. */
   killServer(): Promise<void>;
   /**
@@ -42,7 +44,13 @@ export function useServerKillEnvironment(
   beforeAll(async () => {
     const { address } = environment.server;
     const llmUrl = environment.mock.url;
-    await startWorkerProcess({ address, taskQueue: options.taskQueue, llmUrl, tag: 'worker-1' }).ready;
+    environment.worker = startWorkerProcess({
+      address,
+      taskQueue: options.taskQueue,
+      llmUrl,
+      tag: 'worker-1',
+    });
+    await environment.worker.ready;
   });
   afterAll(() => Promise.allSettled(fresh.map((client) => client.connection.close())));
   return environment;
