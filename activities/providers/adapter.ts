@@ -35,6 +35,12 @@ export interface ProviderAdapter<
   Name extends ProviderName = ProviderName,
 > extends ProviderFacts<Name> {
   createClient(settings: ClientSettings): Client;
+  /**
+   * Loads the SDK, which otherwise loads with the first client: a CLI that starts a server loads it
+   * while the server boots. What it returns (the SDK, or a promise of it) is not for use. It may throw
+   * or reject (an install without the SDK): the first client fails the same way.
+   */
+  loadSdk(): unknown;
   /** The key a client was built with, so it is scrubbed from answers and errors. */
   keyOf(client: Client): string | undefined;
   /** Makes the call; streams unless `request.stream === false`. Errors are left to the classifier. */

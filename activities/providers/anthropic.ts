@@ -32,6 +32,7 @@ export const anthropicAdapter: ProviderAdapter<Anthropic, 'anthropic'> = {
   // null, not undefined: the SDK would read ANTHROPIC_API_KEY from the environment by itself.
   createClient: ({ apiKey, baseURL }) =>
     new (anthropicSdk())({ apiKey: apiKey ?? null, baseURL, maxRetries: 0 }),
+  loadSdk: anthropicSdk,
   keyOf: (client) => client.apiKey ?? undefined,
   call: callAnthropic,
   describeError,

@@ -20,13 +20,17 @@ export interface GeminiClient {
   apiKey: string | undefined;
 }
 
+function loadGenai() {
+  return import('@google/genai');
+}
+
 /** Gemini's native API (generateContent), through @google/genai. */
 export const geminiAdapter: ProviderAdapter<GeminiClient, 'gemini'> = {
   ...PROVIDER_FACTS.gemini,
   // Everything explicit: left out, the SDK reads keys, server and Vertex settings from the environment.
   // It retries only when given retryOptions, so none are given: the activity retry policy owns retries.
   createClient: ({ apiKey, baseURL }) => ({
-    genai: import('@google/genai').then(
+    genai: loadGenai().then(
       ({ GoogleGenAI }) =>
         new GoogleGenAI({
           vertexai: false,
@@ -42,6 +46,7 @@ export const geminiAdapter: ProviderAdapter<GeminiClient, 'gemini'> = {
     ),
     apiKey,
   }),
+  loadSdk: loadGenai,
   keyOf: (client) => client.apiKey,
   call: callGemini,
   describeError,

@@ -15,6 +15,7 @@ const NO_KEY = 'no-key';
 export const openaiAdapter: ProviderAdapter<OpenAI, 'openai'> = {
   ...PROVIDER_FACTS.openai,
   createClient,
+  loadSdk: openaiSdk,
   keyOf: (client) => client.apiKey ?? undefined,
   call: (client, call) => callOpenAI(client, call, false),
   describeError,
@@ -24,6 +25,7 @@ export const openaiAdapter: ProviderAdapter<OpenAI, 'openai'> = {
 export const openaiCompatibleAdapter: ProviderAdapter<OpenAI, 'openai-compatible'> = {
   ...PROVIDER_FACTS['openai-compatible'],
   createClient,
+  loadSdk: openaiSdk,
   keyOf: (client) => client.apiKey ?? undefined,
   call: (client, call) => callOpenAI(client, call, true),
   describeError,

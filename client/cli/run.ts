@@ -3,7 +3,7 @@ import { defaultConfig } from '../api/defaultConfigs';
 import { loadConfigFile, configShape, type ConfigOverrides, type CouncilConfig } from '../api/config';
 import { localCallNote } from '../../common/localCall';
 import { CouncilUserError } from '../../common/userError';
-import { SIMULATED_BANNER, shouldSimulate } from './simulated';
+import { configModels, SIMULATED_BANNER, shouldSimulate } from './simulated';
 import { createEventsOutput, eventsOf } from './events';
 import { createOutput, type Output } from './output';
 import {
@@ -107,7 +107,8 @@ export function runCommand(): Command {
       // The server boots while the SDK and the worker's modules load.
       const early = await (await import('../runtime/localServer')).openLocalServerEarly(flags);
       const { openRuntime, requireWorker, runQueue } = await import('../runtime/commandRuntime');
-      const runtime = await openRuntime(flags, early);
+      const providers = configModels(config).map((model) => model.provider);
+      const runtime = await openRuntime(flags, early, { worker: { providers, simulated } });
       const detach = onInterrupt(runtime, out, id);
       try {
         const taskQueue = runQueue(runtime, id, simulated);

@@ -5,7 +5,12 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { writeFileAtomically } from './atomicFile';
 import { ENCRYPTED_FAILURE_CONVERTER_PATH } from '../../storage/failureConverter';
 import { encryptionSettingsFromEnv } from '../../storage/keys';
-import { bundleCouncilWorkflows, WORKFLOWS_PATH, type CouncilBundleOptions } from '../../workers/worker';
+import {
+  bundleCouncilWorkflows,
+  WORKFLOW_SOURCE_MAP,
+  WORKFLOWS_PATH,
+  type CouncilBundleOptions,
+} from '../../workers/worker';
 
 /** The folders whose code ends up in the workflow bundle. */
 const SOURCE_DIRS = ['workflows', 'common'].map((dir) =>
@@ -84,6 +89,8 @@ function bundleFileName(options: CouncilBundleOptions): string {
 function sourceHash(options: CouncilBundleOptions): string {
   const hash = createHash('sha256');
   hash.update(readFileSync(require.resolve('@temporalio/workflow/package.json')));
+  // How it is bundled: a bundle cached with another source map is not this one.
+  hash.update(`devtool:${WORKFLOW_SOURCE_MAP}`);
   // Paths relative to the code's root: the prebuilt bundle's name must hold once the package is installed.
   const root = path.resolve(path.dirname(WORKFLOWS_PATH), '..');
   for (const file of bundledSources()) hash.update(path.relative(root, file)).update(readFileSync(file));

@@ -1,8 +1,13 @@
 import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
-import { createLlmActivities, providerClientsFromEnv } from '../../activities';
+import { adapterOf, createLlmActivities, providerClientsFromEnv } from '../../activities';
+import type { ProviderName } from '../../common/llm';
 import { createCouncilWorker } from '../../workers/worker';
-import { startSimulatedProviders, type SimulatedProviders } from '../simulation/simulatedProviders';
+import {
+  loadAimock,
+  startSimulatedProviders,
+  type SimulatedProviders,
+} from '../simulation/simulatedProviders';
 import { cachedWorkflowBundle } from './bundle';
 import { connectWorker } from '../../workers/connection';
 import type { TemporalTarget } from './connection';
@@ -49,6 +54,23 @@ export async function startCliWorker(options: {
     await mock?.stop();
     throw error;
   }
+}
+
+/** What a worker a command is about to start will load: its models' providers, and the mock if simulated. */
+export interface WorkerNeeds {
+  providers: readonly ProviderName[];
+  simulated: boolean;
+}
+
+/**
+ * Loads now what {@link startCliWorker} would load only once the server is up (~85 ms for the mock
+ * and the OpenAI SDK): called while a new server boots in its own process. A load that fails is left
+ * to fail again where it is used, with that use's own error.
+ */
+export async function preloadWorker({ providers, simulated }: WorkerNeeds): Promise<void> {
+  const loads = [...new Set(providers)].map((provider) => async () => adapterOf(provider).loadSdk());
+  if (simulated) loads.push(async () => loadAimock());
+  await Promise.allSettled(loads.map((load) => load()));
 }
 
 let runtimeInstalled = false;

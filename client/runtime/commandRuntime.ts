@@ -63,6 +63,8 @@ export interface RuntimeOptions {
    * code off its main thread. Others follow one run and exit (workers/worker.ts says why that differs).
    */
   longRunning?: boolean;
+  /** What the worker this command will start needs: loaded while a new server boots. */
+  worker?: CliWorkerModule.WorkerNeeds;
 }
 
 /**
@@ -78,7 +80,7 @@ export async function openRuntime(
   const dataDir = dataDirectory(flags.dataDir);
   const configured = configuredTarget(flags.profile);
   // While a new server boots (a second of its own process), this one loads the worker's modules.
-  const workerModule = early?.booting ? loadWorkerModule() : undefined;
+  const workerModule = early?.booting ? loadWorkerModule(options.worker) : undefined;
   let server: LocalServer | undefined;
   let target: TemporalTarget;
   if (configured) target = configured;
@@ -132,8 +134,10 @@ export async function openRuntime(
   };
 }
 
-function loadWorkerModule(): Promise<typeof CliWorkerModule> {
-  return import('./cliWorker');
+async function loadWorkerModule(needs?: CliWorkerModule.WorkerNeeds): Promise<typeof CliWorkerModule> {
+  const module = await import('./cliWorker');
+  if (needs) await module.preloadWorker(needs);
+  return module;
 }
 
 /**

@@ -70,7 +70,7 @@ function simulatedModel({ provider, model }: ModelSpec, mockUrl: string): ModelS
  * aimock is an optional dependency: only simulated runs need it, so it is loaded when one starts, and
  * an install without it (`npm install --omit=optional`) gets one line saying how to add it.
  */
-function loadAimock(): typeof Aimock {
+export function loadAimock(): typeof Aimock {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
     return require('@copilotkit/aimock') as typeof Aimock;

@@ -6,26 +6,13 @@ import { bundleCachePath, bundledSources, cachedWorkflowBundle } from '../../cli
 import { COMMANDS } from '../../client/cli/commands';
 import { CONVERSATION_FLAGS } from '../../client/cli/councilConversation';
 import { freePort } from '../../client/runtime/freePort';
+import { inChild } from './child';
 import { cliEnv, exited, expectSuccess, runCli, startCli, startEntry, stopStartedClis, waitFor } from './cli';
 import { isAlive, isRunning, waitFor as waitUntil } from '../helpers/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
 
 afterAll(stopStartedClis);
-
-/**
- * Runs `script` in a CLI-like process (tsx, as the CLI's tests run it: jest cannot load the
- * CLI's ESM-only dependencies) and parses the JSON it writes on its last line.
- */
-function inChild<T>(script: string): T {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
-    cwd: ROOT,
-    env: cliEnv(),
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? 'null') as T;
-}
 
 /** What a command leaves loaded: the modules under node_modules that `argv` required. */
 function modulesLoadedBy(argv: string[]): string[] {

@@ -1,0 +1,28 @@
+import { inChild } from './child';
+
+/** Whether each package is loaded before and after `preloadWorker(needs)`, in a fresh process. */
+function loadedAround(needs: object, packages: string[]): { before: boolean[]; after: boolean[] } {
+  return inChild(
+    `const { preloadWorker } = require('./client/runtime/cliWorker.ts');` +
+      `const loaded = (name) => Object.keys(require.cache).some((file) => file.includes('/node_modules/' + name + '/'));` +
+      `const names = ${JSON.stringify(packages)};` +
+      `const before = names.map(loaded);` +
+      `preloadWorker(${JSON.stringify(needs)}).then(() => ` +
+      `process.stdout.write('\\n' + JSON.stringify({ before, after: names.map(loaded) }) + '\\n'));`,
+  );
+}
+
+describe('what a command loads while its new server boots (preloadWorker)', () => {
+  const packages = ['openai', '@copilotkit/aimock', '@anthropic-ai/sdk'];
+
+  it("loads the SDKs of the config's providers, and the mock for a simulated run", () => {
+    const { before, after } = loadedAround({ providers: ['openai', 'openai'], simulated: true }, packages);
+    expect(before).toEqual([false, false, false]);
+    expect(after).toEqual([true, true, false]);
+  }, 60_000);
+
+  it('loads no mock for a run with real keys', () => {
+    const { after } = loadedAround({ providers: ['anthropic'], simulated: false }, packages);
+    expect(after).toEqual([false, false, true]);
+  }, 60_000);
+});
