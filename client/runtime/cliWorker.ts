@@ -63,9 +63,10 @@ export interface WorkerNeeds {
 }
 
 /**
- * Loads now what {@link startCliWorker} would load only once the server is up (~85 ms for the mock
- * and the OpenAI SDK): called while a new server boots in its own process. A load that fails is left
- * to fail again where it is used, with that use's own error.
+ * Loads now what a run's worker would load only once the server is up: the mock when the worker
+ * starts, a provider's SDK at its first call (~85 ms for the mock and the OpenAI SDK). Called while a
+ * new server boots in its own process. A load that fails is left to fail again where it is used, with
+ * that use's own error.
  */
 export async function preloadWorker({ providers, simulated }: WorkerNeeds): Promise<void> {
   const loads = [...new Set(providers)].map((provider) => async () => adapterOf(provider).loadSdk());

@@ -6,7 +6,8 @@ const ROOT = path.resolve(__dirname, '../..');
 
 /**
  * Runs `script` in a CLI-like process (tsx, as the CLI's tests run it: jest cannot load the
- * CLI's ESM-only dependencies) and parses the JSON it writes on its last line.
+ * CLI's ESM-only dependencies) and parses the JSON it writes on its last line; a child that wrote
+ * none fails the test with its exit and the end of its stderr.
  */
 export function inChild<T>(script: string): T {
   const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
@@ -15,5 +16,13 @@ export function inChild<T>(script: string): T {
     encoding: 'utf8',
     timeout: 60_000,
   });
-  return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? 'null') as T;
+  const last = child.stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(last) as T;
+  } catch {
+    const exit = child.signal ?? child.status;
+    throw new Error(
+      `the child wrote no JSON (exit ${exit}); its stderr ends:\n${child.stderr.slice(-2_000)}`,
+    );
+  }
 }

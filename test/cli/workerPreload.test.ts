@@ -25,4 +25,22 @@ describe('what a command loads while its new server boots (preloadWorker)', () =
     const { after } = loadedAround({ providers: ['anthropic'], simulated: false }, packages);
     expect(after).toEqual([false, false, true]);
   }, 60_000);
+
+  it('is what openRuntime does while the server it is given still boots, not after', () => {
+    // The server never comes up until the SDK and the mock are seen loaded: they cannot have waited for it.
+    const seen = inChild<{ loadedWhileBooting: boolean; error: string }>(
+      `const { openRuntime } = require('./client/runtime/commandRuntime.ts');` +
+        `const loaded = (name) => Object.keys(require.cache).some((file) => file.includes('/node_modules/' + name + '/'));` +
+        `let fail; const server = new Promise((_, reject) => (fail = reject));` +
+        `const worker = { providers: ['openai'], simulated: true };` +
+        `const opening = openRuntime({}, { server, booting: true }, { worker }).catch((error) => error.message);` +
+        `const until = Date.now() + 30000;` +
+        `const poll = () => { const both = loaded('openai') && loaded('@copilotkit/aimock');` +
+        ` if (!both && Date.now() < until) return setTimeout(poll, 20);` +
+        ` fail(new Error('the server never came up')); opening.then((error) =>` +
+        ` process.stdout.write('\\n' + JSON.stringify({ loadedWhileBooting: both, error }) + '\\n')); };` +
+        `poll();`,
+    );
+    expect(seen).toEqual({ loadedWhileBooting: true, error: 'the server never came up' });
+  }, 60_000);
 });

@@ -7,6 +7,7 @@ const EVENT_TYPES = temporal.api.enums.v1.EventType;
 const ACTIVITY_STATES = temporal.api.enums.v1.PendingActivityState;
 const TIMEOUT_TYPES = temporal.api.enums.v1.TimeoutType;
 const OUTPUT_TAIL = 2_000;
+const READ_DEADLINE_MS = 10_000;
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -25,13 +26,24 @@ function detailOf(event: HistoryEvent): string {
     event.activityTaskTimedOutEventAttributes?.failure?.message;
   const identity =
     event.workflowTaskStartedEventAttributes?.identity ?? event.activityTaskStartedEventAttributes?.identity;
-  const detail = failure ?? timedOut ?? identity ?? event.activityTaskScheduledEventAttributes?.activityId;
+  const timer = event.timerStartedEventAttributes?.startToFireTimeout?.seconds;
+  const detail =
+    failure ??
+    timedOut ??
+    identity ??
+    event.activityTaskScheduledEventAttributes?.activityId ??
+    (timer != null ? `${Number(timer)} s` : undefined);
   return detail ? ` ${detail}` : '';
+}
+
+/** A hung server fails the read in seconds: the account must be written before the test's own timeout. */
+function withinDeadline<T>(handle: WorkflowHandle, read: () => Promise<T>): Promise<T> {
+  return handle.client.connection.withDeadline(Date.now() + READ_DEADLINE_MS, read);
 }
 
 /** Each event of the run's history: id, seconds since the run began, type and detail. */
 async function historyLines(handle: WorkflowHandle): Promise<string[]> {
-  const events = (await handle.fetchHistory()).events ?? [];
+  const events = (await withinDeadline(handle, () => handle.fetchHistory())).events ?? [];
   const began = events[0] ? secondsOf(events[0]) : 0;
   return events.map((event) => {
     const type = (EVENT_TYPES[event.eventType ?? 0] ?? String(event.eventType)).replace('EVENT_TYPE_', '');
@@ -40,7 +52,7 @@ async function historyLines(handle: WorkflowHandle): Promise<string[]> {
 }
 
 async function pendingLines(handle: WorkflowHandle): Promise<string[]> {
-  const pending = (await handle.describe()).raw.pendingActivities ?? [];
+  const pending = (await withinDeadline(handle, () => handle.describe())).raw.pendingActivities ?? [];
   return pending.map((activity) => {
     const state = ACTIVITY_STATES[activity.state ?? 0] ?? String(activity.state);
     const lastFailure = activity.lastFailure?.message
@@ -83,6 +95,6 @@ export async function waitForRun(
   try {
     await waitFor(what, check, timeoutMs);
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${await explainRun(handle, workers)}`);
+    throw new Error(`${(error as Error).message}\n${await explainRun(handle, workers)}`, { cause: error });
   }
 }
