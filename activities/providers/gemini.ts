@@ -20,6 +20,7 @@ export interface GeminiClient {
   apiKey: string | undefined;
 }
 
+/** The SDK, an ES module: loaded when a client is first made, or by `loadSdk` ahead of that. */
 function loadGenai() {
   return import('@google/genai');
 }

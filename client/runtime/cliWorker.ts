@@ -69,9 +69,10 @@ export interface WorkerNeeds {
  * that use's own error.
  */
 export async function preloadWorker({ providers, simulated }: WorkerNeeds): Promise<void> {
-  const loads = [...new Set(providers)].map((provider) => async () => adapterOf(provider).loadSdk());
-  if (simulated) loads.push(async () => loadAimock());
-  await Promise.allSettled(loads.map((load) => load()));
+  const loads: Array<() => unknown> = [...new Set(providers)].map((provider) => adapterOf(provider).loadSdk);
+  if (simulated) loads.push(loadAimock);
+  // Each load is called inside an async function, so one that throws becomes a settled rejection.
+  await Promise.allSettled(loads.map(async (load) => load()));
 }
 
 let runtimeInstalled = false;
