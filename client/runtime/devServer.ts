@@ -36,6 +36,8 @@ export interface DevServer {
   address: string;
   namespace: string;
   uiUrl?: string;
+  /** Where it serves its Prometheus metrics. */
+  metricsUrl: string;
   pid: number;
   startMs: number;
   /** Stops it gracefully (SIGKILL past a grace time); resolves once it has exited. */
@@ -172,6 +174,7 @@ async function startOnce(
     address,
     namespace,
     uiUrl: uiPort !== undefined ? `http://127.0.0.1:${uiPort}` : undefined,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     pid: child.pid ?? -1,
     stop: () => stopChild(child),
     beginStop: () => {

@@ -31,6 +31,8 @@ export interface TestEnvironmentInfo {
   gcNamespace: string;
   bundlePath: string;
   dir: string;
+  /** The server's Prometheus metrics, for a test that checks what the server did (not what it recorded). */
+  metricsUrl: string;
 }
 
 export function testEnvironment(): TestEnvironmentInfo {

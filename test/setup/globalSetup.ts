@@ -30,6 +30,7 @@ export default async function globalSetup(): Promise<void> {
     gcNamespace: GC_NAMESPACE,
     bundlePath,
     dir,
+    metricsUrl: server.metricsUrl,
   };
   process.env.COUNCIL_TEST_RUN = String(process.pid);
   mkdirSync(path.dirname(testEnvFile()), { recursive: true });
