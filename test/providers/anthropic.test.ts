@@ -10,6 +10,7 @@ import { chatRequests, mockClients, startMockLlm } from '../helpers/mockLlm';
 import {
   failureOf,
   llmRequest,
+  responsesClosed,
   runCallLlm,
   serveWire,
   sleep,
@@ -131,7 +132,7 @@ describe('Anthropic adapter: cancellation and failures', () => {
     await sleep(300);
     run.env.cancel();
     await expect(run.result).rejects.toBeInstanceOf(CancelledFailure);
-    await sleep(100);
+    await responsesClosed(watch);
     expect(watch.responses).toEqual([expect.objectContaining({ path: '/v1/messages', finished: false })]);
   });
 

@@ -13,6 +13,7 @@ import { startMockLlm } from '../helpers/mockLlm';
 import {
   failureOf,
   llmRequest,
+  responsesClosed,
   runCallLlm,
   serveWire,
   sleep,
@@ -192,7 +193,7 @@ describe('Gemini adapter: failures and cancellation', () => {
     await sleep(300);
     run.env.cancel();
     await expect(run.result).rejects.toBeInstanceOf(CancelledFailure);
-    await sleep(100);
+    await responsesClosed(watch);
     expect(watch.responses).toEqual([expect.objectContaining({ finished: false })]);
   });
 });

@@ -6,7 +6,15 @@ import { promptTokens } from '../../activities/trimHistory';
 import { FailureType } from '../../common/failures';
 import type { ChatMessage, ModelSpec } from '../../common/llm';
 import { chatRequests, mockClients, promptText, startMockLlm } from '../helpers/mockLlm';
-import { failureOf, llmRequest, runCallLlm, sleep, watchResponses, type ResponseWatch } from './support';
+import {
+  failureOf,
+  llmRequest,
+  responsesClosed,
+  runCallLlm,
+  sleep,
+  watchResponses,
+  type ResponseWatch,
+} from './support';
 
 const model: ModelSpec = { provider: 'openai', model: 'gpt-4o-mini' };
 const answer = 'The council recommends the second proposal, with a review in six months.';
@@ -144,7 +152,7 @@ describe('OpenAI adapter: heartbeats and cancellation', () => {
     run.env.cancel();
     await expect(run.result).rejects.toBeInstanceOf(CancelledFailure);
     expect(Date.now() - run.startedAt).toBeLessThan(2000);
-    await sleep(100);
+    await responsesClosed(watch);
     expect(watch.responses).toEqual([
       expect.objectContaining({ path: '/v1/chat/completions', finished: false }),
     ]);
@@ -161,7 +169,7 @@ describe('OpenAI adapter: heartbeats and cancellation', () => {
     await sleep(700);
     run.env.cancel();
     await expect(run.result).rejects.toBeInstanceOf(CancelledFailure);
-    await sleep(100);
+    await responsesClosed(watch);
     expect(watch.responses).toEqual([expect.objectContaining({ finished: false })]);
   });
 });

@@ -5,6 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { LlmActivities } from '../../activities';
 import type { ChatMessage, LlmRequest, LlmResponse, ModelSpec } from '../../common/llm';
+import { waitFor } from '../helpers/wait';
 
 /** A request for one model with one user message, plus any overrides. */
 export function llmRequest(
@@ -101,6 +102,16 @@ export function watchResponses(mock: LLMock, prefix = '/v1'): ResponseWatch {
     },
   });
   return watch;
+}
+
+/** Resolves once the mock has seen every response it watched end, sent whole or cut. */
+export async function responsesClosed(watch: ResponseWatch): Promise<void> {
+  await waitFor(
+    'the mock to see its responses close',
+    () => watch.responses.length > 0 && watch.responses.every((response) => response.finished !== undefined),
+    10_000,
+    10,
+  );
 }
 
 /**
