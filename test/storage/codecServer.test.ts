@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { temporalExecutable } from '../../client/runtime/devServer';
+import { temporalExecutable } from '../../client/runtime/temporalCli';
 import { MultiParticipantSession } from '../../client/api/session';
 import { startCodecServer, type CodecServer } from '../../storage/codecServer';
 import { councilDataConverter, openBlobStore, type BlobStore } from '../../storage/converter';

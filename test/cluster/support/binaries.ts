@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { temporalExecutable } from '../../../client/runtime/devServer';
+import { temporalExecutable } from '../../../client/runtime/temporalCli';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 const INSTALL_SCRIPT = 'scripts/install-temporal-server.sh';
