@@ -42,13 +42,8 @@ export {
 export { cancelRun, findRun, type FoundRun, type RunMemo } from './api/runs';
 export { listRuns, type RunFilter, type RunRow } from './api/runRow';
 export { awaitRoundEnd, type AwaitRoundEndOptions } from './api/sessionRoundEnd';
-export {
-  followRun,
-  ROUND_WATCH_MAX_MS,
-  type FollowRunEnd,
-  type FollowRunOptions,
-  type RunProgressItem,
-} from './api/followRun';
+export { followRun, ROUND_WATCH_MAX_MS, type FollowRunEnd, type FollowRunOptions } from './api/followRun';
+export type { RunProgressItem } from './api/progressPage';
 export { readRunLog } from './api/runLog';
 export {
   watchSessionRound,

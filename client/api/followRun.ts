@@ -5,11 +5,8 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
-import type { ExpertMessageData } from '../../common/council';
-import { councilProgressQuery, type ProgressEvent } from '../../common/councilApi';
-import type { TranscriptEntry } from '../../common/session';
-import { sessionProgressQuery, type SessionProgressEvent } from '../../common/sessionProgress';
 import { CouncilUserError } from '../../common/userError';
+import { readPage, type RunProgressItem } from './progressPage';
 import { WORKFLOW_TYPES } from './runs';
 import { MAX_BUDGET_ASK_TIMEOUT_MS } from '../../common/budget';
 
@@ -21,14 +18,6 @@ export const ROUND_WATCH_MAX_MS = MAX_BUDGET_ASK_TIMEOUT_MS + 24 * 60 * 60_000;
 
 /** How long reads may keep failing (a server or worker restarting takes seconds) before a follow ends. */
 export const ROUND_WATCH_UNREACHABLE_MS = 10 * 60_000;
-
-/**
- * One event of a run's progress log, with the answer or message it names (if the run still holds
- * it); a council's with `round`, the council's current round as the page that held the event said.
- */
-export type RunProgressItem =
-  | { kind: 'session'; event: SessionProgressEvent; entry?: TranscriptEntry }
-  | { kind: 'council'; event: ProgressEvent; round: number; message?: ExpertMessageData };
 
 /** Why {@link followRun} ended (its generator's return value). */
 export type FollowRunEnd =
@@ -177,38 +166,4 @@ async function statusAfterFailure(
 function notFound(id: string, kind: 'session' | 'council' | undefined, cause: Error): CouncilUserError {
   const what = kind ?? 'session or council';
   return new CouncilUserError(`no ${what} with id "${id}"`, 'list runs with `council list`', { cause });
-}
-
-interface ReadPage {
-  items: RunProgressItem[];
-  firstEvent: number;
-  nextEvent: number;
-  totalEvents: number;
-}
-
-async function readPage(
-  handle: WorkflowHandle,
-  kind: 'session' | 'council',
-  fromEvent: number,
-): Promise<ReadPage> {
-  if (kind === 'council') {
-    const page = await handle.query(councilProgressQuery, { fromEvent });
-    const byId = new Map(page.messages.map((message) => [message.id, message]));
-    const items = page.events.map((event): RunProgressItem => {
-      const message =
-        'messageId' in event && event.messageId !== undefined ? byId.get(event.messageId) : undefined;
-      return { kind, event, round: page.round, ...(message && { message }) };
-    });
-    return { items, firstEvent: page.firstEvent, nextEvent: page.nextEvent, totalEvents: page.totalEvents };
-  }
-  const page = await handle.query(sessionProgressQuery, { fromEvent });
-  const byIndex = new Map(page.entries.map(({ index, entry }) => [index, entry]));
-  const items = page.events.map((event): RunProgressItem => {
-    const entry =
-      event.kind === 'call' && event.transcriptIndex !== undefined
-        ? byIndex.get(event.transcriptIndex)
-        : undefined;
-    return { kind, event, ...(entry && { entry }) };
-  });
-  return { items, firstEvent: page.firstEvent, nextEvent: page.nextEvent, totalEvents: page.totalEvents };
 }

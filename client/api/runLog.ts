@@ -1,6 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { CouncilUserError } from '../../common/userError';
-import { followRun, type RunProgressItem } from './followRun';
+import { followRun } from './followRun';
+import type { RunProgressItem } from './progressPage';
 
 /**
  * Reads every event a run has logged so far (see {@link followRun}, `follow: false`). A closed run

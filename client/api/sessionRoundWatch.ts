@@ -1,7 +1,8 @@
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { TranscriptEntry } from '../../common/session';
 import { CouncilUserError } from '../../common/userError';
-import { followRun, ROUND_WATCH_MAX_MS, type FollowRunEnd, type RunProgressItem } from './followRun';
+import { followRun, ROUND_WATCH_MAX_MS, type FollowRunEnd } from './followRun';
+import type { RunProgressItem } from './progressPage';
 import { SessionRoundTracker } from './sessionRoundTracker';
 
 /** Where one participant's call stands in the round being played. */

@@ -1,6 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { startCouncil } from '../../client/api/council';
-import { followRun, type RunProgressItem } from '../../client/api/followRun';
+import { followRun } from '../../client/api/followRun';
+import type { RunProgressItem } from '../../client/api/progressPage';
 import { readRunLog } from '../../client/api/runLog';
 import { councilBody } from '../../client/ui/councilView';
 import { councilProgressQuery } from '../../common/councilApi';
