@@ -2,7 +2,8 @@
  * Every workflow a council worker serves. Each one loads its modules when a run of it starts: the SDK
  * gives every workflow run a module cache of its own and evaluates the modules it imports again, so a
  * session run that imported the council's modules too would build every council schema for nothing
- * (7.3 instead of 13.4 ms per session run created, in replay; docs/performance.md).
+ * (about 8.5 instead of 12.5-14.7 ms per session run created, in replay; docs/performance.md). What
+ * the SDK reads from a workflow function itself (such as a versioning behaviour) belongs on these.
  */
 import type * as BudgetKeeper from './budgetKeeper/workflow';
 import type * as Council from './council/workflow';
@@ -14,19 +15,19 @@ export type { BudgetKeeperInput } from './budgetKeeper/workflow';
 /* eslint-disable @typescript-eslint/no-require-imports -- each loaded when a run starts, see above */
 
 export function sessionWorkflow(
-  input: Parameters<typeof Session.sessionWorkflow>[0],
+  ...args: Parameters<typeof Session.sessionWorkflow>
 ): ReturnType<typeof Session.sessionWorkflow> {
-  return (require('./session/workflow') as typeof Session).sessionWorkflow(input);
+  return (require('./session/workflow') as typeof Session).sessionWorkflow(...args);
 }
 
 export function councilWorkflow(
-  input: Parameters<typeof Council.councilWorkflow>[0],
+  ...args: Parameters<typeof Council.councilWorkflow>
 ): ReturnType<typeof Council.councilWorkflow> {
-  return (require('./council/workflow') as typeof Council).councilWorkflow(input);
+  return (require('./council/workflow') as typeof Council).councilWorkflow(...args);
 }
 
 export function budgetKeeperWorkflow(
-  input: Parameters<typeof BudgetKeeper.budgetKeeperWorkflow>[0],
+  ...args: Parameters<typeof BudgetKeeper.budgetKeeperWorkflow>
 ): ReturnType<typeof BudgetKeeper.budgetKeeperWorkflow> {
-  return (require('./budgetKeeper/workflow') as typeof BudgetKeeper).budgetKeeperWorkflow(input);
+  return (require('./budgetKeeper/workflow') as typeof BudgetKeeper).budgetKeeperWorkflow(...args);
 }
