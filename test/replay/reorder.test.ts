@@ -1,31 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../workers/worker';
+import type { WorkflowBundle } from '@temporalio/worker';
 import { isModelCallScheduled } from '../durability/support/temporal';
 import { testEnvironment } from '../helpers/testEnv';
+import { bundleWithModuleSwapped, loadHistory, replayOne as replay, type History } from './support';
 
-type History = temporal.api.history.v1.IHistory;
-
-const HISTORIES_DIR = path.resolve(__dirname, '../fixtures/histories');
 /** Recorded by `npx tsx scripts/record-histories.ts call-ids`: every call has its id. */
 const WITH_IDS = 'session-broadcast.call-ids.json';
 /** Recorded before the ids: calls are numbered in the order they start. */
 const WITHOUT_IDS = 'session-broadcast.json';
-
-function loadHistory(file: string): History {
-  const json = JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) as Record<string, unknown>;
-  return temporal.api.history.v1.History.fromObject(json);
-}
-
-async function replay(bundle: WorkflowBundle, history: History): Promise<unknown> {
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, [
-    { workflowId: 'replayed', history },
-  ]))
-    return result.error;
-  throw new Error('nothing replayed');
-}
 
 /** The activity ids a history scheduled, in order. */
 function scheduledIds(history: History): string[] {
@@ -42,27 +25,7 @@ describe('replay catches a reordering of the calls a broadcast starts', () => {
     current = { code: readFileSync(testEnvironment().bundlePath, 'utf8') };
     // The real workflows, with broadcast swapped for one that starts its calls in reverse order.
     const real = path.resolve(__dirname, '../../workflows/strategies/broadcast');
-    reordered = await bundleWorkflowCode({
-      workflowsPath: WORKFLOWS_PATH,
-      logger: {
-        log: () => undefined,
-        trace: () => undefined,
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: (m: string) => console.error(m),
-      },
-      webpackConfigHook: (config) => ({
-        ...config,
-        resolve: {
-          ...config.resolve,
-          alias: {
-            ...(config.resolve?.alias as object),
-            [real]: path.resolve(__dirname, 'reordered/broadcast'),
-          },
-        },
-      }),
-    });
+    reordered = await bundleWithModuleSwapped(real, path.resolve(__dirname, 'reordered/broadcast'));
   });
 
   it('names every call of the recorded broadcast by round, phase and participant', () => {

@@ -1,16 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { testEnvironment } from '../helpers/testEnv';
-
-const HISTORIES_DIR = path.resolve(__dirname, '../fixtures/histories');
-type History = temporal.api.history.v1.IHistory;
-
-function loadHistory(file: string): History {
-  const json: unknown = JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8'));
-  return temporal.api.history.v1.History.fromObject(json as Record<string, unknown>);
-}
+import { HISTORIES_DIR, loadHistory, type History } from './support';
 
 async function replay(histories: Array<{ workflowId: string; history: History }>) {
   const bundle = { code: readFileSync(testEnvironment().bundlePath, 'utf8') };
