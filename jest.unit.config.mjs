@@ -22,6 +22,7 @@ const UNIT_TESTS = [
   'test/cli/describeError.test.ts', // the one line the CLI prints for an error
   'test/budget/ledger.test.ts', // budget ledger arithmetic, price table, budget config problems
   'test/client/updateRetry.test.ts', // which failed updates are asked again
+  'test/server/serverAnnouncement.test.ts', // a starting dev server is ready at its banner, not a poll later
 ];
 
 /** @type {import('jest').Config} */

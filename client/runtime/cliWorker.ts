@@ -1,5 +1,11 @@
 import type { DataConverter } from '@temporalio/common';
-import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  type NativeConnection,
+  type Worker,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import { adapterOf, createLlmActivities, providerClientsFromEnv } from '../../activities';
 import type { ProviderName } from '../../common/llm';
 import { createCouncilWorker } from '../../workers/worker';
@@ -43,7 +49,7 @@ export async function startCliWorker(options: {
       namespace: target.namespace,
       taskQueue,
       activities: mock?.activities ?? createLlmActivities(providerClientsFromEnv(process.env)),
-      workflowBundle: await cachedWorkflowBundle(dataDir),
+      workflowBundle: await workflowBundleFor(dataDir),
       shutdownGraceTime: '2s',
       dataConverter,
       workflowsOnMainThread,
@@ -64,15 +70,30 @@ export interface WorkerNeeds {
 
 /**
  * Loads now what a run's worker would load only once the server is up: the mock when the worker
- * starts, a provider's SDK at its first call (~85 ms for the mock and the OpenAI SDK). Called while a
- * new server boots in its own process. A load that fails is left to fail again where it is used, with
- * that use's own error.
+ * starts, a provider's SDK at its first call (~85 ms for the mock and the OpenAI SDK), and the
+ * workflow bundle (~15 ms to hash the workflow code and read it). Called while a new server boots in
+ * its own process. A load that fails is left to fail again where it is used, with that use's own error.
  */
-export async function preloadWorker({ providers, simulated }: WorkerNeeds): Promise<void> {
+export async function preloadWorker({ providers, simulated }: WorkerNeeds, dataDir?: string): Promise<void> {
   const loads: Array<() => unknown> = [...new Set(providers)].map((provider) => adapterOf(provider).loadSdk);
   if (simulated) loads.push(loadAimock);
+  if (dataDir !== undefined) loads.push(() => workflowBundleFor(dataDir));
   // Each load is called inside an async function, so one that throws becomes a settled rejection.
   await Promise.allSettled(loads.map(async (load) => load()));
+}
+
+/** The bundle each data directory's workers run, read once per process (its options come from the environment). */
+const bundles = new Map<string, Promise<WorkflowBundle>>();
+
+function workflowBundleFor(dataDir: string): Promise<WorkflowBundle> {
+  let bundle = bundles.get(dataDir);
+  if (!bundle) {
+    bundle = cachedWorkflowBundle(dataDir);
+    // A failed read is tried again by the next worker, which reports its own error.
+    bundle.catch(() => bundles.delete(dataDir));
+    bundles.set(dataDir, bundle);
+  }
+  return bundle;
 }
 
 let runtimeInstalled = false;

@@ -80,7 +80,7 @@ export async function openRuntime(
   const dataDir = dataDirectory(flags.dataDir);
   const configured = configuredTarget(flags.profile);
   // While a new server boots (a second of its own process), this one loads the worker's modules.
-  const workerModule = early?.booting ? loadWorkerModule(options.worker) : undefined;
+  const workerModule = early?.booting ? loadWorkerModule(options.worker, dataDir) : undefined;
   let server: LocalServer | undefined;
   let target: TemporalTarget;
   if (configured) target = configured;
@@ -134,9 +134,12 @@ export async function openRuntime(
   };
 }
 
-async function loadWorkerModule(needs?: CliWorkerModule.WorkerNeeds): Promise<typeof CliWorkerModule> {
+async function loadWorkerModule(
+  needs?: CliWorkerModule.WorkerNeeds,
+  dataDir?: string,
+): Promise<typeof CliWorkerModule> {
   const module = await import('./cliWorker');
-  if (needs) await module.preloadWorker(needs);
+  if (needs) await module.preloadWorker(needs, dataDir);
   return module;
 }
 

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTE_TYPES, SEARCH_ATTRIBUTES } from '../../common/defaults';
 import { spawnGuarded, stopChild } from './devServerProcess';
-import { waitForAnnouncement, waitForPort, waitUntilServing, type StartingServer } from './devServerReady';
+import { waitForPort, waitUntilServing, type StartingServer } from './devServerReady';
 import { CouncilUserError } from '../../common/userError';
 import { freePort } from './freePort';
 import { missingTemporalCli, temporalExecutable } from './temporalCli';
@@ -128,7 +128,6 @@ async function startOnce(
     timeoutMs,
   };
   try {
-    await waitForAnnouncement(starting);
     await waitUntilServing(starting);
     // The UI listens a moment after gRPC; a printed UI address must already answer.
     if (uiPort !== undefined) await waitForPort(starting, uiPort);

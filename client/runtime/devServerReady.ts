@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { Connection } from '@temporalio/client';
 import net from 'node:net';
 import { CouncilUserError } from '../../common/userError';
 
@@ -40,17 +41,41 @@ export function canConnect(host: string, port: number, timeoutMs = 1_000): Promi
  */
 const BANNER = /Temporal server:/i;
 
-/** Resolves once the server printed its banner; throws when it exits or the deadline passes. */
-export async function waitForAnnouncement(server: StartingServer): Promise<void> {
-  while (Date.now() < server.deadline) {
-    throwIfExited(server);
-    if (BANNER.test(server.stdout.join(''))) return;
-    await pause();
-  }
-  throw new CouncilUserError(
-    `The Temporal dev server for ${server.address} did not report its ports bound within ${server.timeoutMs} ms`,
-    startHint(server),
-  );
+/**
+ * Resolves once the server printed its banner; throws when it exits or the deadline passes. Each is
+ * an event, so a start waits for no poll (every `council run` waits for this).
+ */
+export function waitForAnnouncement(server: StartingServer): Promise<void> {
+  const { child } = server;
+  return new Promise<void>((resolve, reject) => {
+    const settle = (error?: Error): void => {
+      clearTimeout(timer);
+      child.stdout?.off('data', check);
+      child.off('close', closed);
+      if (error) reject(error);
+      else resolve();
+    };
+    // Runs after startOnce's own listener, which keeps the chunk in `server.stdout`.
+    const check = (): void => {
+      if (BANNER.test(server.stdout.join(''))) settle();
+    };
+    // 'close' rather than 'exit': by then every byte of stderr, which the error quotes, was read.
+    const closed = (): void => settle(exitedError(server));
+    const timer = setTimeout(
+      () =>
+        settle(
+          new CouncilUserError(
+            `The Temporal dev server for ${server.address} did not report its ports bound within ${server.timeoutMs} ms`,
+            startHint(server),
+          ),
+        ),
+      Math.max(0, server.deadline - Date.now()),
+    );
+    child.stdout?.on('data', check);
+    child.once('close', closed);
+    if (exited(server)) settle(exitedError(server));
+    else check();
+  });
 }
 
 /** Resolves once `port` on 127.0.0.1 accepts TCP; throws when the server exits or the deadline passes. */
@@ -67,32 +92,42 @@ export async function waitForPort(server: StartingServer, port: number): Promise
 }
 
 /**
- * Resolves once the server answers DescribeNamespace for each of its namespaces. An open port alone is
- * not enough: the frontend binds it before it serves, and namespaces are created after that.
+ * Resolves once the server printed its banner and answers DescribeNamespace for each of its
+ * namespaces. An open port alone is not enough: the frontend binds it before it serves, and
+ * namespaces are created after that.
  */
 export async function waitUntilServing(server: StartingServer): Promise<void> {
-  // Loaded here, not at the top: `council run` spawns the server before the Temporal SDK loads.
-  const { Connection } = await import('@temporalio/client');
-  const connection = Connection.lazy({ address: server.address });
-  let lastError: unknown;
+  // Loaded here, not at the top: `council run` spawns the server before the Temporal SDK loads. Made
+  // while the server boots: the client's setup is ~20 ms of CPU a started server would wait for.
+  const connection = import('@temporalio/client').then(({ Connection }) =>
+    Connection.lazy({ address: server.address }),
+  );
+  // Handled here too: a failed load is thrown below, not reported as unhandled while the banner is awaited.
+  connection.catch(() => undefined);
   try {
-    while (Date.now() < server.deadline) {
-      throwIfExited(server);
-      const attemptDeadline = Math.min(server.deadline, Date.now() + RPC_ATTEMPT_MS);
-      try {
-        await connection.withDeadline(attemptDeadline, () =>
-          Promise.all(
-            server.namespaces.map((namespace) => connection.workflowService.describeNamespace({ namespace })),
-          ),
-        );
-        return;
-      } catch (error) {
-        lastError = error;
-      }
-      await pause();
-    }
+    await waitForAnnouncement(server);
+    await answersDescribeNamespace(server, await connection);
   } finally {
-    await connection.close();
+    await connection.then((opened) => opened.close()).catch(() => undefined);
+  }
+}
+
+async function answersDescribeNamespace(server: StartingServer, connection: Connection): Promise<void> {
+  let lastError: unknown;
+  while (Date.now() < server.deadline) {
+    throwIfExited(server);
+    const attemptDeadline = Math.min(server.deadline, Date.now() + RPC_ATTEMPT_MS);
+    try {
+      await connection.withDeadline(attemptDeadline, () =>
+        Promise.all(
+          server.namespaces.map((namespace) => connection.workflowService.describeNamespace({ namespace })),
+        ),
+      );
+      return;
+    } catch (error) {
+      lastError = error;
+    }
+    await pause();
   }
   const reason = lastError instanceof Error ? `: ${lastError.message.split('\n')[0]}` : '';
   throw new CouncilUserError(
@@ -103,8 +138,15 @@ export async function waitUntilServing(server: StartingServer): Promise<void> {
 }
 
 function throwIfExited(server: StartingServer): void {
-  if (server.child.exitCode === null && server.child.signalCode === null) return;
-  throw new CouncilUserError(`The Temporal dev server exited at start: ${server.stderr.join('').trim()}`);
+  if (exited(server)) throw exitedError(server);
+}
+
+function exited(server: StartingServer): boolean {
+  return server.child.exitCode !== null || server.child.signalCode !== null;
+}
+
+function exitedError(server: StartingServer): CouncilUserError {
+  return new CouncilUserError(`The Temporal dev server exited at start: ${server.stderr.join('').trim()}`);
 }
 
 function startHint(server: StartingServer): string {

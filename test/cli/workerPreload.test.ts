@@ -1,4 +1,5 @@
 import { inChild } from './child';
+import { TEST_ENV } from './cli';
 
 /** Whether each package is loaded before and after `preloadWorker(needs)`, in a fresh process. */
 function loadedAround(needs: object, packages: string[]): { before: boolean[]; after: boolean[] } {
@@ -24,6 +25,26 @@ describe('what a command loads while its new server boots (preloadWorker)', () =
   it('loads no mock for a run with real keys', () => {
     const { after } = loadedAround({ providers: ['anthropic'], simulated: false }, packages);
     expect(after).toEqual([false, false, true]);
+  }, 60_000);
+
+  it("reads the data directory's workflow bundle, which the worker then takes without reading it again", () => {
+    const reads = inChild<{ whilePreloading: number; byWorker: number }>(
+      `const fs = require('node:fs'); const os = require('node:os'); const path = require('node:path');` +
+        `const { bundleCachePath } = require('./client/runtime/bundle.ts');` +
+        `const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'council-preload-'));` +
+        `const file = bundleCachePath(dataDir);` +
+        `fs.mkdirSync(path.dirname(file), { recursive: true }); fs.writeFileSync(file, '// a bundle');` +
+        `let count = 0; const readFileSync = fs.readFileSync;` +
+        `fs.readFileSync = (name, ...rest) => { if (name === file) count += 1; return readFileSync(name, ...rest); };` +
+        `const { preloadWorker, startCliWorker } = require('./client/runtime/cliWorker.ts');` +
+        `preloadWorker({ providers: [], simulated: false }, dataDir).then(async () => {` +
+        ` const whilePreloading = count;` +
+        // The test's server: the worker connects, takes its bundle, and fails on this stand-in's code.
+        ` const target = require('./workers/target.ts').localTarget(${JSON.stringify(TEST_ENV)});` +
+        ` await startCliWorker({ target, taskQueue: 'q', simulated: false, dataDir, dataConverter: {}, workflowsOnMainThread: true }).catch(() => undefined);` +
+        ` process.stdout.write('\\n' + JSON.stringify({ whilePreloading, byWorker: count - whilePreloading }) + '\\n'); process.exit(0); });`,
+    );
+    expect(reads).toEqual({ whilePreloading: 1, byWorker: 0 });
   }, 60_000);
 
   it('is what openRuntime does while the server it is given still boots, not after', () => {
