@@ -70,16 +70,23 @@ export interface WorkerNeeds {
 
 /**
  * Loads now what a run's worker would load only once the server is up: the mock when the worker
- * starts, a provider's SDK at its first call (~85 ms for the mock and the OpenAI SDK), and the
- * workflow bundle (~15 ms to hash the workflow code and read it). Called while a new server boots in
- * its own process. A load that fails is left to fail again where it is used, with that use's own error.
+ * starts; a provider's SDK and Node's fetch at its first call (~85 ms for the mock and the OpenAI
+ * SDK, ~20 ms for fetch); the workflow bundle (~15 ms to hash the workflow code and read it). Called
+ * while a new server boots in its own process. A load that fails is left to fail again where it is
+ * used, with that use's own error.
  */
 export async function preloadWorker({ providers, simulated }: WorkerNeeds, dataDir?: string): Promise<void> {
   const loads: Array<() => unknown> = [...new Set(providers)].map((provider) => adapterOf(provider).loadSdk);
+  if (providers.length > 0) loads.push(loadFetch);
   if (simulated) loads.push(loadAimock);
   if (dataDir !== undefined) loads.push(() => workflowBundleFor(dataDir));
   // Each load is called inside an async function, so one that throws becomes a settled rejection.
   await Promise.allSettled(loads.map(async (load) => load()));
+}
+
+/** Node loads its fetch (undici, ~20 ms) at first use: every provider SDK's first call would wait for it. */
+function loadFetch(): void {
+  new Headers();
 }
 
 /** The bundle each data directory's workers run, read once per process (its options come from the environment). */

@@ -1,11 +1,16 @@
 import { inChild } from './child';
 import { TEST_ENV } from './cli';
 
-/** Whether each package is loaded before and after `preloadWorker(needs)`, in a fresh process. */
+/**
+ * Whether each package is loaded before and after `preloadWorker(needs)`, in a fresh process; `fetch`
+ * stands for Node's own fetch (undici), which it loads at first use.
+ */
 function loadedAround(needs: object, packages: string[]): { before: boolean[]; after: boolean[] } {
   return inChild(
     `const { preloadWorker } = require('./client/runtime/cliWorker.ts');` +
-      `const loaded = (name) => Object.keys(require.cache).some((file) => file.includes('/node_modules/' + name + '/'));` +
+      `const loaded = (name) => name === 'fetch'` +
+      ` ? process.moduleLoadList.includes('NativeModule internal/deps/undici/undici')` +
+      ` : Object.keys(require.cache).some((file) => file.includes('/node_modules/' + name + '/'));` +
       `const names = ${JSON.stringify(packages)};` +
       `const before = names.map(loaded);` +
       `preloadWorker(${JSON.stringify(needs)}).then(() => ` +
@@ -14,17 +19,22 @@ function loadedAround(needs: object, packages: string[]): { before: boolean[]; a
 }
 
 describe('what a command loads while its new server boots (preloadWorker)', () => {
-  const packages = ['openai', '@copilotkit/aimock', '@anthropic-ai/sdk'];
+  const packages = ['openai', '@copilotkit/aimock', '@anthropic-ai/sdk', 'fetch'];
 
-  it("loads the SDKs of the config's providers, and the mock for a simulated run", () => {
+  it("loads the SDKs of the config's providers, Node's fetch they call, and the mock for a simulated run", () => {
     const { before, after } = loadedAround({ providers: ['openai', 'openai'], simulated: true }, packages);
-    expect(before).toEqual([false, false, false]);
-    expect(after).toEqual([true, true, false]);
+    expect(before).toEqual([false, false, false, false]);
+    expect(after).toEqual([true, true, false, true]);
   }, 60_000);
 
   it('loads no mock for a run with real keys', () => {
     const { after } = loadedAround({ providers: ['anthropic'], simulated: false }, packages);
-    expect(after).toEqual([false, false, true]);
+    expect(after).toEqual([false, false, true, true]);
+  }, 60_000);
+
+  it('loads no fetch for a run without a model call', () => {
+    const { after } = loadedAround({ providers: [], simulated: false }, packages);
+    expect(after).toEqual([false, false, false, false]);
   }, 60_000);
 
   it("reads the data directory's workflow bundle, which the worker then takes without reading it again", () => {
