@@ -14,7 +14,7 @@ import {
   startSimulatedProviders,
   type SimulatedProviders,
 } from '../simulation/simulatedProviders';
-import { cachedWorkflowBundle } from './bundle';
+import { bundleOptionsFromEnv, cachedWorkflowBundle } from './bundle';
 import { connectWorker } from '../../workers/connection';
 import type { TemporalTarget } from './connection';
 
@@ -89,16 +89,19 @@ function loadFetch(): void {
   new Headers();
 }
 
-/** The bundle each data directory's workers run, read once per process (its options come from the environment). */
+/** The bundle workers run, read once per process for each data directory and bundle options. */
 const bundles = new Map<string, Promise<WorkflowBundle>>();
 
 function workflowBundleFor(dataDir: string): Promise<WorkflowBundle> {
-  let bundle = bundles.get(dataDir);
+  // The options come from the environment (encryption keys), which may change between workers.
+  const options = bundleOptionsFromEnv(process.env);
+  const key = JSON.stringify([dataDir, options]);
+  let bundle = bundles.get(key);
   if (!bundle) {
-    bundle = cachedWorkflowBundle(dataDir);
+    bundle = cachedWorkflowBundle(dataDir, options);
     // A failed read is tried again by the next worker, which reports its own error.
-    bundle.catch(() => bundles.delete(dataDir));
-    bundles.set(dataDir, bundle);
+    bundle.catch(() => bundles.delete(key));
+    bundles.set(key, bundle);
   }
   return bundle;
 }

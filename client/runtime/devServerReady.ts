@@ -21,6 +21,8 @@ export interface StartingServer {
 
 /** Between polls of a port or an RPC; short, since a start takes about a second. */
 const POLL_INTERVAL_MS = 100;
+/** How long after its exit a server's output may still arrive (its pipes close right after, normally). */
+const EXIT_TO_CLOSE_MS = 1_000;
 /** One RPC attempt's own bound, so a stalled channel is dropped and a fresh attempt made. */
 const RPC_ATTEMPT_MS = 5_000;
 
@@ -50,8 +52,10 @@ export function waitForAnnouncement(server: StartingServer): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const settle = (error?: Error): void => {
       clearTimeout(timer);
+      clearTimeout(closeDue);
       child.stdout?.off('data', check);
       child.off('close', closed);
+      child.off('exit', exitedNow);
       if (error) reject(error);
       else resolve();
     };
@@ -59,8 +63,13 @@ export function waitForAnnouncement(server: StartingServer): Promise<void> {
     const check = (): void => {
       if (BANNER.test(server.stdout.join(''))) settle();
     };
-    // 'close' rather than 'exit': by then every byte of stderr, which the error quotes, was read.
+    // 'close' rather than 'exit': by then every byte of stderr, which the error quotes, was read. A
+    // process left holding the pipes would hold 'close' back: 'exit' bounds that wait.
     const closed = (): void => settle(exitedError(server));
+    let closeDue: NodeJS.Timeout | undefined;
+    const exitedNow = (): void => {
+      closeDue = setTimeout(closed, EXIT_TO_CLOSE_MS);
+    };
     const timer = setTimeout(
       () =>
         settle(
@@ -73,6 +82,7 @@ export function waitForAnnouncement(server: StartingServer): Promise<void> {
     );
     child.stdout?.on('data', check);
     child.once('close', closed);
+    child.once('exit', exitedNow);
     if (exited(server)) settle(exitedError(server));
     else check();
   });

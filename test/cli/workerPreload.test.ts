@@ -8,6 +8,7 @@ import { TEST_ENV } from './cli';
 function loadedAround(needs: object, packages: string[]): { before: boolean[]; after: boolean[] } {
   return inChild(
     `const { preloadWorker } = require('./client/runtime/cliWorker.ts');` +
+      // Node lists its own modules in process.moduleLoadList; undici is fetch's (Node 18 and later).
       `const loaded = (name) => name === 'fetch'` +
       ` ? process.moduleLoadList.includes('NativeModule internal/deps/undici/undici')` +
       ` : Object.keys(require.cache).some((file) => file.includes('/node_modules/' + name + '/'));` +
@@ -38,7 +39,7 @@ describe('what a command loads while its new server boots (preloadWorker)', () =
   }, 60_000);
 
   it("reads the data directory's workflow bundle, which the worker then takes without reading it again", () => {
-    const reads = inChild<{ whilePreloading: number; byWorker: number }>(
+    const reads = inChild<{ whilePreloading: number; byWorker: number; outcome: string }>(
       `const fs = require('node:fs'); const os = require('node:os'); const path = require('node:path');` +
         `const { bundleCachePath } = require('./client/runtime/bundle.ts');` +
         `const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'council-preload-'));` +
@@ -51,10 +52,15 @@ describe('what a command loads while its new server boots (preloadWorker)', () =
         ` const whilePreloading = count;` +
         // The test's server: the worker connects, takes its bundle, and fails on this stand-in's code.
         ` const target = require('./workers/target.ts').localTarget(${JSON.stringify(TEST_ENV)});` +
-        ` await startCliWorker({ target, taskQueue: 'q', simulated: false, dataDir, dataConverter: {}, workflowsOnMainThread: true }).catch(() => undefined);` +
-        ` process.stdout.write('\\n' + JSON.stringify({ whilePreloading, byWorker: count - whilePreloading }) + '\\n'); process.exit(0); });`,
+        ` const outcome = await startCliWorker({ target, taskQueue: 'q', simulated: false, dataDir, dataConverter: {}, workflowsOnMainThread: true }).then(() => 'started', (error) => error.message);` +
+        ` process.stdout.write('\\n' + JSON.stringify({ whilePreloading, byWorker: count - whilePreloading, outcome }) + '\\n'); process.exit(0); });`,
     );
-    expect(reads).toEqual({ whilePreloading: 1, byWorker: 0 });
+    // The worker got as far as the bundle: Worker.create refused the stand-in's code.
+    expect(reads).toEqual({
+      whilePreloading: 1,
+      byWorker: 0,
+      outcome: expect.stringContaining('source map') as string,
+    });
   }, 60_000);
 
   it('is what openRuntime does while the server it is given still boots, not after', () => {

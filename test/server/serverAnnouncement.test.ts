@@ -65,6 +65,19 @@ describe('waiting for the dev server to announce itself', () => {
     );
   });
 
+  it('fails a second after the process exits when something else still holds its output open', async () => {
+    const { server } = startingServer();
+    const waiting = waitForAnnouncement(server);
+    server.stderr.push('Error: address already in use\n');
+    Object.assign(server.child, { exitCode: 1 });
+    server.child.emit('exit', 1, null);
+    expect(await settledWithoutTimers(waiting)).toBe('pending');
+    jest.advanceTimersByTime(1_000);
+    expect(await settledWithoutTimers(waiting)).toBe(
+      'rejected: The Temporal dev server exited at start: Error: address already in use',
+    );
+  });
+
   it('fails when the deadline passes without a banner', async () => {
     const { server } = startingServer();
     const waiting = waitForAnnouncement(server);
