@@ -114,8 +114,10 @@ async function startOnce(
   options.onSpawn?.();
   const stdout: string[] = [];
   const stderr: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const keepStdout = (chunk: Buffer): number => stdout.push(chunk.toString());
+  const keepStderr = (chunk: Buffer): number => stderr.push(chunk.toString());
+  child.stdout?.on('data', keepStdout);
+  child.stderr?.on('data', keepStderr);
   const address = `127.0.0.1:${port}`;
   const timeoutMs = options.startTimeoutMs ?? 15_000;
   const starting: StartingServer = {
@@ -135,6 +137,10 @@ async function startOnce(
     await stopChild(child);
     throw error;
   }
+  // Kept only to explain a failed start: a server that runs for days would otherwise pile up its logs
+  // here. The streams keep flowing without the listeners, so its pipes never fill.
+  child.stdout?.off('data', keepStdout);
+  child.stderr?.off('data', keepStderr);
   return {
     address,
     namespace,
