@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure, IllegalStateError } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { LIMITS } from '../common/defaults';
 import { FailureType } from '../common/failures';
 import { llmRequestSchema, type LlmRequest, type LlmResponse } from '../common/llm';
@@ -13,6 +13,7 @@ import type { AdapterCall, ProviderResult } from './providers/common';
 import { adapterOf } from './providers/registry';
 import type { LlmActivities } from './types';
 import { SecretRegistry } from './redact';
+import { releaseStickinessOnRetry, workerClient } from './stickyRelease';
 import { fitsUncounted, trimHistory } from './trimHistory';
 import { createWebhookActivities } from './webhook';
 import { requestPeriodGrant } from './periodGrant';
@@ -51,6 +52,7 @@ export function createLlmActivities(
       const request = validated(input);
       const { cancellationSignal } = Context.current();
       const servedBy = workerIdentity(Context.current());
+      const released = releaseStickinessOnRetry(Context.current());
       // Watchers read the text so far from the heartbeats (common/stream.ts): scrubbed like the answer.
       const text = new StreamedText(Context.current().info.attempt, (piece) => secrets.redact(piece));
       // The first beat goes out before the token count, which takes seconds for a large history and
@@ -77,6 +79,7 @@ export function createLlmActivities(
         };
         // A retried answer says which attempt it is: a budget charges the earlier ones conservatively.
         const { attempt } = Context.current().info;
+        await released;
         return {
           ...capAnswer(scrubbed, request.maxAnswerBytes),
           droppedMessages,
@@ -108,12 +111,7 @@ function dispatch(resolver: ClientResolver, call: AdapterCall, worker?: string):
  * A MockActivityEnvironment has no client, so no identity: the result then says nothing.
  */
 function workerIdentity(context: Context): string | undefined {
-  try {
-    return context.client.options.identity;
-  } catch (error) {
-    if (error instanceof IllegalStateError) return undefined;
-    throw error;
-  }
+  return workerClient(context)?.options.identity;
 }
 
 /**
