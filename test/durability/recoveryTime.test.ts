@@ -15,6 +15,8 @@ const RECOVERY_TARGET_MS = 5000;
  */
 const MARGIN_MS = 5000;
 const SCHEDULE_TO_START = temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
+const { TASK_QUEUE_KIND_NORMAL: NORMAL, TASK_QUEUE_KIND_STICKY: STICKY } =
+  temporal.api.enums.v1.TaskQueueKind;
 
 /** A participant with council's default timeouts and retry policy: nothing tuned for the test. */
 const withDefaults = (name: string): ParticipantSpecInput => ({
@@ -56,7 +58,8 @@ describe('recovery time after a worker SIGKILL mid-round, default settings', () 
     // When each call reached the model: the answerer logs it once its latency is over.
     const reached = (speaker: string, nth: number) =>
       (answerer.started.find((s) => s.speaker === speaker && s.nth === nth)?.at ?? NaN) - LATENCY_MS;
-    const stickyWaits = stickyTimeouts((await handle.fetchHistory()).events ?? []);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const stickyWaits = stickyTimeouts(events);
     console.log(
       `recovery: new worker polling ${readyAt - killedAt} ms after the kill; B's call made again ` +
         `${reached('B', 2) - killedAt} ms after the kill; C called ${reached('C', 1) - reached('B', 2)} ms ` +
@@ -80,6 +83,14 @@ describe('recovery time after a worker SIGKILL mid-round, default settings', () 
     // ... and no workflow task waited on the dead worker's sticky queue (read from the history): the
     // retried call moved the session off it, where the task would have waited the sticky timeout.
     expect(stickyWaits).toEqual([]);
+    // Only a retried call moves the session: B's retried answer went to the shared queue, every first
+    // attempt's answer (before the kill and after) to its worker's sticky queue.
+    const answers = queuesAfterAnswers(events);
+    expect(answers.filter((a) => a.attempt > 1)).toEqual([{ attempt: 2, queue: NORMAL }]);
+    expect(answers.filter((a) => a.attempt === 1).map((a) => a.queue)).toEqual(
+      expect.arrayContaining([STICKY]),
+    );
+    expect(answers.filter((a) => a.attempt === 1 && a.queue !== STICKY)).toEqual([]);
   }, 180_000);
 });
 
@@ -92,5 +103,23 @@ function stickyTimeouts(events: temporal.api.history.v1.IHistoryEvent[]): number
     if (attributes?.timeoutType !== SCHEDULE_TO_START) return [];
     const scheduled = events.find((e) => Number(e.eventId) === Number(attributes.scheduledEventId));
     return [timeOf(event) - timeOf(scheduled)];
+  });
+}
+
+/** Each completed call's attempt, and the kind of queue (sticky or shared) its answer's workflow task went to. */
+function queuesAfterAnswers(
+  events: temporal.api.history.v1.IHistoryEvent[],
+): { attempt: number; queue: number }[] {
+  return events.flatMap((event, index) => {
+    const completed = event.activityTaskCompletedEventAttributes;
+    if (!completed) return [];
+    const started = events.find((e) => Number(e.eventId) === Number(completed.startedEventId));
+    const next = events.slice(index + 1).find((e) => e.workflowTaskScheduledEventAttributes);
+    return [
+      {
+        attempt: started?.activityTaskStartedEventAttributes?.attempt ?? NaN,
+        queue: next?.workflowTaskScheduledEventAttributes?.taskQueue?.kind ?? NaN,
+      },
+    ];
   });
 }
