@@ -57,8 +57,8 @@ export async function showCouncil(client: Client, found: FoundRun, out: Output):
       });
     }
     out.say(`Council ${id}: ${result.mode}, ${status}, ${result.rounds} round(s)`);
-    if (result.continuedFrom !== undefined) out.say(`Continued from: ${result.continuedFrom}`);
-    out.say(`Task: ${result.task}\n`);
+    if (result.continuedFrom !== undefined) out.say(`Continued from: ${printable(result.continuedFrom)}`);
+    out.say(`Task: ${printable(result.task)}\n`);
     // People's messages after the experts' answers, before the review and synthesis that read them.
     for (const row of rows.slice(0, -1)) out.say(formatAnswer(row, out.width));
     for (const { message, round } of people) out.say(formatAnswer(personRow(message, round), out.width));

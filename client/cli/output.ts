@@ -91,7 +91,8 @@ export function totalUsage(rows: readonly AnswerRow[]): TokenUsage {
 /** A plain table for listings (sessions, schedules). */
 export function formatTable(head: string[], rows: Array<Array<string | number>>): string {
   const table = new Table({ head, style: { head: [], border: [], compact: true } });
-  table.push(...rows);
+  // Cells hold what people and models wrote (questions, names, ids from the server).
+  table.push(...rows.map((row) => row.map((cell) => (typeof cell === 'string' ? printable(cell) : cell))));
   return table.toString();
 }
 

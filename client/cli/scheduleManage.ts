@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { ScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
 import { CouncilUserError } from '../../common/userError';
 import { createOutput, formatTable } from './output';
+import { printable } from './sanitize';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime, type CliRuntime } from '../runtime/commandRuntime';
 import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './scheduleShared';
@@ -85,7 +86,7 @@ function describeCommand(): Command {
       const out = createOutput(options.json === true);
       if (out.json) return out.result({ type: 'schedule', ...summary(description), periodBudget });
       for (const [key, value] of Object.entries(summary(description))) {
-        out.say(`${key.padEnd(10)} ${Array.isArray(value) ? value.join(', ') || '-' : value}`);
+        out.say(printable(`${key.padEnd(10)} ${Array.isArray(value) ? value.join(', ') || '-' : value}`));
       }
       if (periodBudget) out.say(`${'period'.padEnd(10)} ${periodLine(periodBudget)}`);
     }),

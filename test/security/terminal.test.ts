@@ -3,7 +3,16 @@ import pc from 'picocolors';
 import { ZERO_USAGE } from '../../common/llm';
 import { formatAnswer } from '../../client/cli/output';
 import { startMockLlm } from '../helpers/mockLlm';
-import { clusterEnv, mockProviderEnv, panelConfig, runCli, stopStartedClis, writeConfig } from '../cli/cli';
+import {
+  cliEnv,
+  clusterEnv,
+  councilConfig,
+  mockProviderEnv,
+  panelConfig,
+  runCli,
+  stopStartedClis,
+  writeConfig,
+} from '../cli/cli';
 
 // A CLI run spawns a process and a worker: slow on a busy 2-core machine.
 jest.setTimeout(300_000);
@@ -87,6 +96,24 @@ describe('attack: a model answers with terminal escape sequences', () => {
       expect(result.stdout).toContain('Answer ');
       expect(result.stdout).toContain('end.\n\tindented');
       expect(result.stdout).not.toMatch(CONTROL);
+    });
+
+    it("prints a person's hostile question with no escape in `list` and a council's `show`", async () => {
+      // The embedded server: `show` reads a closed council with the CLI's own worker.
+      const env = cliEnv(mockProviderEnv(mock));
+      const id = `terminal-question-${Date.now()}`;
+      const config = writeConfig('council.yaml', councilConfig());
+      const ran = await runCli(['run', `Which ${HOSTILE}?`, '--config', config, '--id', id], env);
+      expect(ran.code).toBe(0);
+      const shown = await runCli(['show', id], env);
+      expect(shown.stderr).toBe('');
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain('Which Answer');
+      expect(shown.stdout).not.toMatch(CONTROL);
+      const listed = await runCli(['list', '--kind', 'council', '--limit', '5'], env);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toContain(id);
+      expect(listed.stdout).not.toMatch(CONTROL);
     });
   });
 });
