@@ -15,7 +15,7 @@ import { createOutput } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { isSimulatedQueue, openRuntime } from '../runtime/commandRuntime';
 import { findRun } from '../api/runs';
-import { newRunId, serveWorkflow } from './workflows';
+import { checkedRunId, newRunId, serveWorkflow } from './workflows';
 import { listedCommand } from './help';
 
 interface ResynthesizeOptions {
@@ -51,6 +51,7 @@ export function resynthesizeCommand(): Command {
   withConnectionOptions(command);
   return command.action(async (sourceId: string, options: ResynthesizeOptions) => {
     const out = createOutput(options.json === true);
+    const councilId = options.id !== undefined ? checkedRunId(options.id) : newRunId('council');
     const runtime = await openRuntime(connectionFlags(options as Record<string, unknown>));
     try {
       const source = await findRun(runtime.client, sourceId);
@@ -72,7 +73,7 @@ export function resynthesizeCommand(): Command {
       const peerReview = options.peerReview || options.rubric !== undefined ? rubric : undefined;
       const start = fromSession ? startSessionResynthesis : startResynthesis;
       const id = await start(runtime.client, sourceId, {
-        councilId: options.id ?? newRunId('council'),
+        councilId,
         taskQueue,
         synthesizer,
         peerReview,

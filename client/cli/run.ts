@@ -14,7 +14,7 @@ import {
   withConnectionOptions,
 } from './options';
 import type { CliRuntime } from '../runtime/commandRuntime';
-import { newRunId } from './runId';
+import { checkedRunId, newRunId } from './runId';
 import { listedCommand } from './help';
 
 /** Options of the commands that start something from a config. */
@@ -92,7 +92,10 @@ export function runCommand(): Command {
         options.from !== undefined
           ? (await import('../api/conversationFile')).priorFromFile(options.from)
           : undefined;
-      const id = options.id ?? newRunId(config.kind === 'session' ? 'run' : 'council');
+      const id =
+        options.id !== undefined
+          ? checkedRunId(options.id)
+          : newRunId(config.kind === 'session' ? 'run' : 'council');
       // At once, before the SDK loads and the server and worker start (seconds on a fresh data dir).
       out.say(`Starting ${config.kind} ${id}…`);
       const note = localCallNote(

@@ -1,3 +1,6 @@
+import { CouncilUserError } from '../../common/userError';
+import { printable } from './sanitize';
+
 /**
  * A new id for a `run`: sortable by time, readable, unique enough for one person's history. In a
  * module of its own so `council run` can print it before loading the Temporal SDK.
@@ -5,4 +8,31 @@
 export function newRunId(prefix: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${prefix}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Temporal's default limit on a workflow id (the server's `limit.maxIDLength`). */
+export const MAX_RUN_ID_BYTES = 1000;
+
+/**
+ * Letters and digits of any script and a few marks: an id the CLI prints in hints (`council attach
+ * ID`) must paste back into a shell as one word, and show in a table as it is.
+ */
+const RUN_ID = /^[\p{L}\p{N}._:@=+/,-]+$/u;
+const RUN_ID_CHARACTERS = 'letters, digits and . _ - : @ = + / ,';
+
+/**
+ * The id given with `flag` for a new run, checked before anything is printed or started: the server
+ * refuses an empty or overlong one only once the run has been announced.
+ */
+export function checkedRunId(id: string, flag = '--id'): string {
+  const fix = `use ${RUN_ID_CHARACTERS}, e.g. ${flag} review-1, or leave ${flag} out for a generated id`;
+  const bytes = Buffer.byteLength(id, 'utf8');
+  if (bytes > MAX_RUN_ID_BYTES) {
+    throw new CouncilUserError(`${flag} is ${bytes} bytes long, over the server's ${MAX_RUN_ID_BYTES}`, fix);
+  }
+  if (!RUN_ID.test(id)) {
+    const what = id === '' ? 'is empty' : `"${printable(id)}" holds a space or a sign an id cannot hold`;
+    throw new CouncilUserError(`${flag} ${what}`, fix);
+  }
+  return id;
 }

@@ -12,7 +12,7 @@ import { prepareConfig, type StartOptions } from './run';
 import { isSimulatedQueue, openRuntime, simulatedQueue } from '../runtime/commandRuntime';
 import { attachCommand } from './sessionAttach';
 import { listCommand, showCommand } from './sessionShow';
-import { newRunId, withServedWorkflow } from './workflows';
+import { checkedRunId, newRunId, withServedWorkflow } from './workflows';
 import { listedCommand } from './help';
 
 /**
@@ -41,7 +41,7 @@ function startCommand(): Command {
     if (config.kind !== 'session') {
       throw new CouncilUserError('`session start` takes a session config', 'run councils with `council run`');
     }
-    const id = options.id ?? newRunId('session');
+    const id = options.id !== undefined ? checkedRunId(options.id) : newRunId('session');
     const runtime = await openRuntime(flags);
     try {
       const taskQueue = simulated ? simulatedQueue(runtime.taskQueue) : runtime.taskQueue;

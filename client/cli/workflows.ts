@@ -16,7 +16,7 @@ export { CLI_MEMO_KEY };
 /** Id of the update that carries a `run`'s question, so `attach` can wait on the same round. */
 export { FIRST_ROUND_UPDATE_ID as RUN_UPDATE_ID } from '../api/oneRoundSession';
 
-export { newRunId } from './runId';
+export { checkedRunId, newRunId } from './runId';
 
 /**
  * The error for a `run --id` whose id is taken. A workflow id names one run for `attach` and `show`,

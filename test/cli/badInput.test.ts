@@ -175,6 +175,27 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
     await expect(client.workflow.getHandle(id).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 
+  it('an --id that cannot name a run: empty, too long, or with a space or sign, before anything is announced', async () => {
+    const file = writeConfig('ids.yaml', panelConfig());
+    const started = ['-c', file, '--worker'];
+    const cases: Array<[string[], RegExp]> = [
+      [['run', 'Q?', '--id', '', ...started], /^council: --id is empty \(use letters, digits/],
+      [
+        ['run', 'Q?', '--id', 'i'.repeat(1001), ...started],
+        /^council: --id is 1001 bytes long, over the server's 1000/,
+      ],
+      [['run', 'Q?', '--id', 'a b/c', ...started], /^council: --id "a b\/c" holds a space or a sign/],
+      [['session', 'start', '--id', '', ...started], /^council: --id is empty/],
+      [['resynthesize', 'some-council', '--id', 'x;rm'], /^council: --id "x;rm" holds a space or a sign/],
+    ];
+    for (const [args, pattern] of cases) {
+      const result = await runCli(args, clusterEnv('bad'));
+      expectOneLineError(result, pattern);
+      expect(result.stdout).toBe('');
+    }
+    await expect(client.workflow.getHandle('a b/c').describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+
   it('no question, and prints the stack trace only with --verbose', async () => {
     const noQuestion = writeConfig('q.yaml', panelConfig());
     expectOneLineError(
