@@ -15,6 +15,7 @@ import { zodProblem } from '../../common/validation';
 import type { councilWorkflow } from '../../workflows';
 import { CouncilUserError } from '../../common/userError';
 import { queryRecord } from './resynthesize';
+import { WORKFLOW_TYPES } from './runs';
 
 /** Most pages of the progress log read (500 events each): far above what a council logs. */
 const MAX_PAGES = 1_000;
@@ -35,6 +36,15 @@ export interface CouncilConversation {
 export async function readConversation(client: Client, councilId: string): Promise<CouncilConversation> {
   const handle = client.workflow.getHandle<typeof councilWorkflow>(councilId);
   try {
+    // A session answers none of a council's queries: the SDK's refusal would name its handlers only.
+    const { type } = await handle.describe();
+    if (type !== WORKFLOW_TYPES.council) {
+      const what = type === WORKFLOW_TYPES.session ? 'a session' : `a ${type} workflow`;
+      throw new CouncilUserError(
+        `"${councilId}" is ${what}, not a council`,
+        'see `council list --kind council`',
+      );
+    }
     const record = await queryRecord(handle);
     const { events, messages, round } = await readProgressLog(handle);
     return {

@@ -117,6 +117,14 @@ export function runCommand(): Command {
         const taskQueue = runQueue(runtime, id, simulated);
         if (runtime.inProcessWorker) await runtime.startWorker({ taskQueue, simulated });
         else await requireWorker(runtime, taskQueue);
+        // Read before the run is announced: a source that is no council starts nothing.
+        const continueFrom =
+          savedPrior ??
+          (options.fromRun !== undefined
+            ? await (
+                await import('../api/conversationFile')
+              ).priorFromCouncil(runtime.client, options.fromRun)
+            : undefined);
         if (simulated) out.say(SIMULATED_BANNER);
         out.say(
           `Started ${config.kind} ${id} (${configShape(config)}) on ${runtime.address}, task queue ${taskQueue}`,
@@ -133,13 +141,6 @@ export function runCommand(): Command {
           simulated,
         });
         if (config.kind === 'council') {
-          const continueFrom =
-            savedPrior ??
-            (options.fromRun !== undefined
-              ? await (
-                  await import('../api/conversationFile')
-                ).priorFromCouncil(runtime.client, options.fromRun)
-              : undefined);
           if (continueFrom) {
             out.say(`Continues ${continueFrom.sourceId}: ${continueFrom.messages.length} earlier message(s)`);
           }

@@ -4,7 +4,15 @@ import path from 'node:path';
 import type { LLMock } from '@copilotkit/aimock';
 import { savedConversationSchema } from '../../common/savedConversation';
 import { answerAsParticipants, chatRequests, promptText, startMockLlm } from '../helpers/mockLlm';
-import { clusterEnv, expectSuccess, mockProviderEnv, runCli, stopStartedClis, writeConfig } from './cli';
+import {
+  clusterEnv,
+  expectSuccess,
+  mockProviderEnv,
+  panelConfig,
+  runCli,
+  stopStartedClis,
+  writeConfig,
+} from './cli';
 
 // Each case spawns the CLI with a worker: minutes on a busy 2-core machine.
 jest.setTimeout(400_000);
@@ -196,5 +204,28 @@ describe('a council’s conversation: filter, stats, save, go on from it', () =>
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`"${bad}" is no saved conversation: councilId:`);
     expect(chatRequests(mock).length).toBe(before + 5);
+  });
+
+  it('--from-run names a session or no run: one line, and no council announced or started', async () => {
+    const config = writeConfig('fourth.yaml', debate('And for search?'));
+    const session = await runCli(
+      ['run', 'Q?', '-c', writeConfig('panel.yaml', panelConfig()), '--worker', '--json'],
+      env,
+    );
+    expectSuccess(session);
+    const sessionId = (JSON.parse(session.stdout) as { id: string }).id;
+    const cases: Array<[string, RegExp]> = [
+      [sessionId, new RegExp(`^council: "${sessionId}" is a session, not a council \\(`)],
+      ['no-such-council', /^council: no council with id "no-such-council" \(/],
+    ];
+    for (const [source, pattern] of cases) {
+      const id = `cli-from-run-${source.length}-${process.pid}`;
+      const refused = await runCli(['run', '-c', config, '--from-run', source, '--id', id, '--worker'], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(pattern);
+      expect(refused.stdout).not.toContain('Started');
+      const shown = await runCli(['show', id, '--worker'], env);
+      expect(shown.stderr).toContain(`no session or council with id "${id}"`);
+    }
   });
 });
