@@ -8,6 +8,7 @@ import { loadConfigFile } from '../api/config';
 import { estimateCouncil } from './councilEstimate';
 import { estimateRow, estimateTotal, type EstimateRow } from './estimateRow';
 import { listedCommand } from './help';
+import { createOutput } from './output';
 
 export type { EstimateRow } from './estimateRow';
 
@@ -75,13 +76,17 @@ export function formatEstimate(estimate: SessionEstimate): string {
   const lines = estimate.rows.map(
     (row) =>
       `${row.name.padEnd(20)} ${row.model.padEnd(34)} ${String(row.calls).padStart(3)} call(s)  ` +
-      `${formatTokens(row.worst.tokens)} tokens  ${row.priced ? `$${row.worst.usd.toFixed(4)}` : 'no price'}`,
+      formatAmount(row.worst, row.priced),
   );
+  const scope = estimate.scope === 'council' ? 'the council' : 'one round';
+  const { total } = estimate;
   lines.push(
-    `worst case of ${estimate.scope === 'council' ? 'the council' : 'one round'}: ${formatTokens(estimate.total.tokens)} tokens, ` +
-      (estimate.priced
-        ? `$${estimate.total.usd.toFixed(4)}`
-        : `at least $${estimate.total.usd.toFixed(4)} (some models have no price)`),
+    Number.isFinite(total.tokens)
+      ? `worst case of ${scope}: ${total.tokens} tokens, ` +
+          (estimate.priced
+            ? `$${total.usd.toFixed(4)}`
+            : `at least $${total.usd.toFixed(4)} (some models have no price)`)
+      : `worst case of ${scope}: unbounded (set maxOutputTokens on every participant)`,
   );
   if (estimate.budget) {
     const limits = [
@@ -99,8 +104,11 @@ export function formatEstimate(estimate: SessionEstimate): string {
   return lines.join('\n');
 }
 
-function formatTokens(tokens: number): string {
-  return Number.isFinite(tokens) ? String(tokens) : 'unbounded (set maxOutputTokens)';
+/** A row's worst case: a model without `maxOutputTokens` may answer at any length, so it has none. */
+function formatAmount({ tokens, usd }: Amount, priced: boolean): string {
+  if (!Number.isFinite(tokens))
+    return `unbounded tokens, ${priced ? 'unbounded cost' : 'no price'} (no maxOutputTokens)`;
+  return `${tokens} tokens, ${priced ? `$${usd.toFixed(4)}` : 'no price'}`;
 }
 
 /** A session's budget after a run, in one line. */
@@ -134,8 +142,9 @@ export function estimateCommand(): Command {
     .action((options: { config: string; json?: boolean }) => {
       const loaded = loadConfigFile(options.config);
       const estimate = loaded.kind === 'session' ? estimateSession(loaded.session) : estimateCouncil(loaded);
-      process.stdout.write(
-        `${options.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate)}\n`,
-      );
+      const out = createOutput(options.json === true);
+      // JSON has no infinity: an unbounded amount is printed as null (docs/json.md).
+      if (out.json) out.result({ type: 'estimate', ...estimate });
+      else out.say(formatEstimate(estimate));
     });
 }

@@ -2,6 +2,7 @@ import type { WorkflowExecutionStatusName } from '@temporalio/client';
 import { z } from 'zod';
 import { answerJson } from './jsonAnswers';
 import { councilResultJson, councilShowJson } from './jsonCouncil';
+import { estimateJson } from './jsonEstimate';
 import {
   budgetJson,
   envelope,
@@ -185,6 +186,7 @@ export const JSON_SHAPES = {
   'schedule-list': scheduleListJson,
   schedule: scheduleJson,
   gc: gcJson,
+  estimate: estimateJson,
 } as const;
 
 /** A `--json` document as commands build it: `schemaVersion` is added when it is printed. */

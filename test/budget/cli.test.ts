@@ -179,5 +179,22 @@ describe('budgets in the CLI', () => {
     expect(estimate.rows[0]?.worst.usd).toBeCloseTo((8192 * 4 * 0.15 + 512 * 4 * 0.6) / 1e6, 9);
     const text = await runCli(['estimate', '-c', EXAMPLE], cliEnv());
     expect(text.stdout).toMatch(/worst case of one round: \d+ tokens, \$\d+\.\d{4}/);
+    // Its JSON is a document like every other --json output.
+    expect(parseJsonDocument(estimate)).toMatchObject({ schemaVersion: 1, type: 'estimate' });
+  });
+
+  it('`estimate` of models without an output bound says so, in words and in JSON', async () => {
+    const unbounded = path.resolve(__dirname, '../../examples/broadcast.yaml');
+    const text = await runCli(['estimate', '-c', unbounded], cliEnv());
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toMatch(/Infinity|NaN/);
+    expect(text.stdout).toMatch(/GPT-4 .* unbounded tokens, unbounded cost \(no maxOutputTokens\)/);
+    expect(text.stdout).toMatch(
+      /worst case of one round: unbounded \(set maxOutputTokens on every participant\)/,
+    );
+    const json = parseJsonDocument(
+      JSON.parse((await runCli(['estimate', '-c', unbounded, '--json'], cliEnv())).stdout),
+    );
+    expect(json).toMatchObject({ type: 'estimate', total: { tokens: null, usd: null } });
   });
 });
