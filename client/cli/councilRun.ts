@@ -26,6 +26,7 @@ import { progressRendererFor } from './progress';
 import type { CliRuntime } from '../runtime/commandRuntime';
 import type { FoundRun } from '../api/runs';
 import { idTaken } from './workflows';
+import type { SessionRunMeta } from './sessionRun';
 
 /** What a `run` of a council needs. */
 export interface CouncilRunStart {
@@ -60,8 +61,11 @@ export async function runCouncil(
       error instanceof CouncilUserError && error.cause instanceof WorkflowExecutionAlreadyStartedError;
     throw taken ? await idTaken(runtime.client, start.id, error) : error;
   }
-  return followCouncil(runtime.client, start.id, out, start.simulated, start.startedMs);
+  return followCouncil(runtime.client, start.id, out, start.simulated, { startedMs: start.startedMs });
 }
+
+/** When a council began, and ended if it had before this command (an attach to a closed one). */
+type RunTiming = Pick<SessionRunMeta, 'startedMs' | 'endedMs'>;
 
 /** `attach` to a council: its progress log is replayed from the start, then followed live. */
 export function attachCouncilRun(
@@ -70,13 +74,10 @@ export function attachCouncilRun(
   out: Output,
   simulated: boolean,
 ): Promise<ExitCode> {
-  return followCouncil(
-    client,
-    found.description.workflowId,
-    out,
-    simulated,
-    found.description.startTime.getTime(),
-  );
+  return followCouncil(client, found.description.workflowId, out, simulated, {
+    startedMs: found.description.startTime.getTime(),
+    endedMs: found.description.closeTime?.getTime(),
+  });
 }
 
 async function followCouncil(
@@ -84,7 +85,7 @@ async function followCouncil(
   id: string,
   out: Output,
   simulated: boolean,
-  startedMs: number,
+  timing: RunTiming,
 ): Promise<ExitCode> {
   const renderer = progressRendererFor(out);
   const board = new CouncilBoard(renderer, id);
@@ -115,17 +116,17 @@ async function followCouncil(
     clearInterval(retries);
     renderer.stop();
   }
-  return reportCouncil(result, out, { simulated, startedMs, people });
+  return reportCouncil(result, out, { simulated, timing, people });
 }
 
 function reportCouncil(
   result: ExecutionResult,
   out: Output,
-  { simulated, startedMs, people }: { simulated: boolean; startedMs: number; people: HumanMessageJson[] },
+  { simulated, timing, people }: { simulated: boolean; timing: RunTiming; people: HumanMessageJson[] },
 ): ExitCode {
   const rows = councilRows(result);
   const exitCode = exitCodeOf(rows);
-  const elapsedMs = Date.now() - startedMs;
+  const elapsedMs = (timing.endedMs ?? Date.now()) - timing.startedMs;
   eventsOf(out)?.({ type: 'synthesis', ...synthesisRow(result.synthesis) });
   if (out.json) {
     out.result({

@@ -40,6 +40,7 @@ export function attachCommand(): Command {
           question: found.memo.question,
           simulated,
           startedMs: found.description.startTime.getTime(),
+          endedMs: found.description.closeTime?.getTime(),
         });
       } else {
         process.exitCode = await followOpenSession(

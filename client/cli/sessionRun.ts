@@ -50,6 +50,8 @@ export interface SessionRunMeta {
   simulated: boolean;
   /** When the run began, for the total time. */
   startedMs: number;
+  /** When the run ended, if it had before this command (an attach to a closed run); else now. */
+  endedMs?: number;
 }
 
 /**
@@ -81,7 +83,7 @@ function reportRun(
   { budget, closedEarly }: Pick<RoundResult, 'budget' | 'closedEarly'>,
 ): ExitCode {
   const rows = responses.map(rowOf);
-  const elapsedMs = Date.now() - meta.startedMs;
+  const elapsedMs = (meta.endedMs ?? Date.now()) - meta.startedMs;
   const exitCode = exitCodeOf(rows);
   if (out.json) {
     out.result({

@@ -1,0 +1,52 @@
+import { Client, Connection } from '@temporalio/client';
+import { useParticipantMock } from '../helpers/mockLlm';
+import {
+  clusterEnv,
+  councilConfig,
+  expectSuccess,
+  mockProviderEnv,
+  panelConfig,
+  runCli,
+  stopStartedClis,
+  TEST_ENV,
+  writeConfig,
+} from './cli';
+
+// Each case spawns the CLI with a worker twice: a minute on a busy 2-core machine.
+jest.setTimeout(300_000);
+afterAll(stopStartedClis);
+
+describe('attach to a run that has already ended reports the run, not the attach', () => {
+  const llm = useParticipantMock();
+  let client: Client;
+  beforeAll(async () => {
+    const connection = await Connection.connect({ address: TEST_ENV.address });
+    client = new Client({ connection, namespace: TEST_ENV.namespace });
+  });
+  afterAll(async () => {
+    await client?.connection.close();
+  });
+
+  /** The run's own duration, from the server's start and close times. */
+  async function ranMs(id: string): Promise<number> {
+    const { startTime, closeTime } = await client.workflow.getHandle(id).describe();
+    return (closeTime?.getTime() ?? NaN) - startTime.getTime();
+  }
+
+  for (const [kind, config] of [
+    ['session run', panelConfig()],
+    ['council', councilConfig()],
+  ] as const) {
+    it(`a ${kind}: the total time is the run's, however long after it ended`, async () => {
+      const env = clusterEnv('attach-closed', mockProviderEnv(llm.mock));
+      const id = `attach-closed-${kind.split(' ')[0]}-${process.pid}`;
+      expectSuccess(
+        await runCli(['run', 'Q?', '-c', writeConfig('c.json', config), '--id', id, '--worker'], env),
+      );
+      const attached = await runCli(['attach', id, '--worker', '--json'], env);
+      expectSuccess(attached);
+      // The attach itself takes seconds (a CLI start, a worker): a total counted to its end would show them.
+      expect((JSON.parse(attached.stdout) as { elapsedMs: number }).elapsedMs).toBe(await ranMs(id));
+    });
+  }
+});
