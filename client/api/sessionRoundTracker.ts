@@ -63,20 +63,19 @@ export class SessionRoundTracker {
   ): TranscriptEntry | false | undefined {
     if (event.kind === 'message' && event.transcriptIndex >= this.fromIndex) {
       this.rounds.add(event.round);
-      for (const { name, role } of event.answering)
-        this.states.set(name, { name, role, state: { kind: 'waiting' } });
+      for (const { name, role } of event.answering) this.set(name, role, { kind: 'waiting' }, event.at);
       return undefined;
     }
     if (!this.rounds.has(event.round)) return false;
     switch (event.kind) {
       case 'call':
-        this.set(event.participant, event.role, callState(event));
+        this.set(event.participant, event.role, callState(event), event.at);
         return entry;
       case 'budget': {
         const known = this.states.get(event.participant);
         const state: RoundCallState =
           event.state === 'waiting' ? { kind: 'budget', until: event.until } : { kind: 'thinking' };
-        this.set(event.participant, known?.role ?? '?', state);
+        this.set(event.participant, known?.role ?? '?', state, event.at);
         return undefined;
       }
       default:
@@ -84,8 +83,8 @@ export class SessionRoundTracker {
     }
   }
 
-  private set(name: string, role: string, state: RoundCallState): void {
-    this.states.set(name, { name, role, state });
+  private set(name: string, role: string, state: RoundCallState, since: string): void {
+    this.states.set(name, { name, role, state, since });
   }
 
   private participants(): RoundParticipant[] {

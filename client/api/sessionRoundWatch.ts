@@ -23,6 +23,8 @@ export interface RoundParticipant {
   name: string;
   role: string;
   state: RoundCallState;
+  /** When the session logged this state (ISO 8601, the workflow's clock). */
+  since: string;
 }
 
 /**

@@ -38,15 +38,16 @@ export class CouncilBoard {
     this.names.set(update.expertId, update.expertName);
     const role =
       update.phase === 'answer' ? `round ${update.round}` : `${update.phase}, round ${update.round}`;
+    const atMs = update.at.getTime();
     if (update.state === 'thinking') {
-      this.set(update.expertName, role, { kind: 'thinking', sinceMs: Date.now() });
+      this.set(update.expertName, role, { kind: 'thinking', sinceMs: atMs }, atMs);
     } else if (update.state === 'failed') {
       const reason = update.error ? `${update.error.type}: ${update.error.message}` : 'failed';
-      this.set(update.expertName, role, { kind: 'failed', reason });
+      this.set(update.expertName, role, { kind: 'failed', reason }, atMs);
     } else if (update.state === 'skipped') {
-      this.set(update.expertName, role, { kind: 'skipped', reason: 'skipped by a person' });
+      this.set(update.expertName, role, { kind: 'skipped', reason: 'skipped by a person' }, atMs);
     } else {
-      this.set(update.expertName, role, { kind: 'done', tokens: update.tokenUsage?.totalTokens ?? 0 });
+      this.set(update.expertName, role, { kind: 'done', tokens: update.tokenUsage?.totalTokens ?? 0 }, atMs);
       // A ranking is no answer: it is printed with the result (peer review).
       if (update.phase === 'review') return;
       const usage = update.tokenUsage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
@@ -60,18 +61,19 @@ export class CouncilBoard {
     }
   }
 
-  status(status: string, until: Date | undefined): void {
+  status(status: string, until: Date | undefined, at: Date): void {
+    const atMs = at.getTime();
     const waiting = this.lines.get(PEOPLE);
     if (status === 'awaiting-human' && until) {
       this.wrote = false;
       const hint = `send one: council send ${this.councilId} "…"`;
-      this.set(PEOPLE, 'between rounds', { kind: 'person', untilMs: until.getTime(), hint });
+      this.set(PEOPLE, 'between rounds', { kind: 'person', untilMs: until.getTime(), hint }, atMs);
     } else if (waiting?.state.kind === 'person' && !waiting.state.outcome) {
       const outcome = this.wrote ? 'a person wrote: going on' : 'no message in time: going on';
-      this.set(PEOPLE, waiting.role, { ...waiting.state, outcome });
+      this.set(PEOPLE, waiting.role, { ...waiting.state, outcome }, atMs);
     }
     if (status === 'synthesizing')
-      this.set('Synthesis', 'synthesizer', { kind: 'thinking', sinceMs: Date.now() });
+      this.set('Synthesis', 'synthesizer', { kind: 'thinking', sinceMs: atMs }, atMs);
   }
 
   /** A person's message, printed where it came, like an answer. */
@@ -87,8 +89,11 @@ export class CouncilBoard {
     });
   }
 
-  /** The synthesizer's final line; its text is printed with the summary. */
-  synthesized(result: ExecutionResult): void {
+  /**
+   * The synthesizer's final line; its text is printed with the summary. `endedMs`: when the council
+   * ended, for one that had before it was followed (else the line is stamped now, as it arrives).
+   */
+  synthesized(result: ExecutionResult, endedMs?: number): void {
     const { synthesis } = result;
     const state: ParticipantLine['state'] =
       synthesis.status === 'done'
@@ -96,7 +101,7 @@ export class CouncilBoard {
         : synthesis.status === 'failed'
           ? { kind: 'failed', reason: `${synthesis.error?.type}: ${synthesis.error?.message}` }
           : { kind: 'skipped', reason: 'no expert answered' };
-    this.set(SYNTHESIS, 'synthesizer', state);
+    this.set(SYNTHESIS, 'synthesizer', state, endedMs);
   }
 
   /** Shows the calls the server is retrying (library: {@link councilRetries}) on their experts' lines. */
@@ -114,9 +119,9 @@ export class CouncilBoard {
     }
   }
 
-  private set(name: string, role: string, state: ParticipantLine['state']): void {
+  private set(name: string, role: string, state: ParticipantLine['state'], atMs?: number): void {
     if (!this.lines.has(name)) this.order.push(name);
-    this.lines.set(name, { name, role, state });
+    this.lines.set(name, { name, role, state, ...(atMs !== undefined && { atMs }) });
     this.renderer.update(this.order.flatMap((key) => this.lines.get(key) ?? []));
   }
 }

@@ -97,7 +97,7 @@ async function followCouncil(
   try {
     result = await attachCouncil(client, id, {
       onExpertUpdate: (_expertId, update) => board.expert(update),
-      onStatusUpdate: (status, update) => board.status(status, update.until),
+      onStatusUpdate: (status, update) => board.status(status, update.until, update.at),
       onHumanMessage: (message, update) => {
         people.push({ round: update.round, message: messageJsonOf(message) });
         board.human(message);
@@ -111,7 +111,7 @@ async function followCouncil(
         ),
       pollIntervalMs: 300,
     });
-    board.synthesized(result);
+    board.synthesized(result, timing.endedMs);
   } finally {
     clearInterval(retries);
     renderer.stop();

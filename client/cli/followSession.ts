@@ -84,17 +84,20 @@ class SessionRoundLines {
   show(participants: RoundParticipant[], answers: TranscriptEntry[]): void {
     // States first: a plain log reads "X: done", then X's answer.
     this.renderer.update(
-      participants.map(({ name, role, state }) => ({ name, role, state: this.stateOf(name, state) })),
+      participants.map(({ name, role, state, since }) => {
+        const atMs = Date.parse(since);
+        return { name, role, state: this.stateOf(name, state, atMs), atMs };
+      }),
     );
     for (const entry of answers) this.print(entry);
   }
 
-  private stateOf(name: string, state: RoundParticipant['state']): ParticipantState {
+  private stateOf(name: string, state: RoundParticipant['state'], atMs: number): ParticipantState {
     // A retry or a budget's hold goes on with the same call: its time counts from the first attempt.
     if (!['thinking', 'retrying', 'budget'].includes(state.kind)) this.since.delete(name);
     switch (state.kind) {
       case 'thinking': {
-        const sinceMs = this.since.get(name) ?? Date.now();
+        const sinceMs = this.since.get(name) ?? atMs;
         this.since.set(name, sinceMs);
         return { kind: 'thinking', sinceMs };
       }

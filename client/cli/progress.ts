@@ -24,6 +24,8 @@ export interface ParticipantLine {
   name: string;
   role: string;
   state: ParticipantState;
+  /** When the run logged this state; absent when its log gives no time (then: when it was seen). */
+  atMs?: number;
 }
 
 /** Shows a round's progress: live lines on a terminal, one plain line per event elsewhere. */
@@ -174,7 +176,7 @@ function plainRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRe
         if (line.state.kind === 'failed' && !line.state.reason) continue;
         last.set(line.name, now);
         stream.write(
-          `[${new Date().toISOString().slice(11, 19)}] ${printable(`${line.name}: ${describe(line.state)}`)}\n`,
+          `[${new Date(line.atMs ?? Date.now()).toISOString().slice(11, 19)}] ${printable(`${line.name}: ${describe(line.state)}`)}\n`,
         );
       }
     },

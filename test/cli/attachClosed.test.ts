@@ -37,7 +37,7 @@ describe('attach to a run that has already ended reports the run, not the attach
     ['session run', panelConfig()],
     ['council', councilConfig()],
   ] as const) {
-    it(`a ${kind}: the total time is the run's, however long after it ended`, async () => {
+    it(`a ${kind}: the total time and the progress times are the run's, however long after it ended`, async () => {
       const env = clusterEnv('attach-closed', mockProviderEnv(llm.mock));
       const id = `attach-closed-${kind.split(' ')[0]}-${process.pid}`;
       expectSuccess(
@@ -47,6 +47,20 @@ describe('attach to a run that has already ended reports the run, not the attach
       expectSuccess(attached);
       // The attach itself takes seconds (a CLI start, a worker): a total counted to its end would show them.
       expect((JSON.parse(attached.stdout) as { elapsedMs: number }).elapsedMs).toBe(await ranMs(id));
+
+      // Its progress lines are stamped when each thing happened in the run, not when they were read.
+      const { startTime, closeTime } = await client.workflow.getHandle(id).describe();
+      // A stamp of the attach's own time must fall in a later second than the run's end.
+      const endMs = closeTime?.getTime() ?? NaN;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, endMs + 1000 - Date.now())));
+      const text = await runCli(['attach', id, '--worker'], env);
+      expectSuccess(text);
+      const stamps = [...text.stdout.matchAll(/^\[(\d\d:\d\d:\d\d)\] /gm)].map((m) => m[1]);
+      expect(stamps.length).toBeGreaterThan(0);
+      const clock = (at: Date) => at.toISOString().slice(11, 19);
+      const during = (stamp: string | undefined) =>
+        stamp !== undefined && stamp >= clock(startTime) && stamp <= clock(closeTime ?? new Date(NaN));
+      expect(stamps.filter((stamp) => !during(stamp))).toEqual([]);
     });
   }
 });
