@@ -5,11 +5,21 @@ import {
   CouncilKindKey,
   CouncilStatusKey,
   CouncilStrategyKey,
+  SESSION_STATUSES,
 } from '../../common/searchAttributes';
 import { SESSION_SUMMARY_MEMO_KEY, type SessionSummary } from '../../common/session';
 import { zodProblem } from '../../common/validation';
+import { COUNCIL_MODES } from '../../common/council';
+import { COUNCIL_STATUSES } from '../../common/councilApi';
+import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { explainEncrypted } from '../../storage/encryption';
 import { CouncilUserError } from '../../common/userError';
+
+/** What a list's strategy filter takes: every session strategy and council mode. */
+export const STRATEGY_NAMES = [...ORCHESTRATION_STRATEGIES, ...COUNCIL_MODES] as const;
+
+/** What a list's status filter takes: every status a session or a council publishes, each once. */
+export const STATUS_NAMES = [...new Set([...SESSION_STATUSES, ...COUNCIL_STATUSES])];
 
 /**
  * The memo key under which the CLI records how it started a workflow. It lives here, below the CLI

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { COUNCIL_MODES } from '../../common/council';
-import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import type { TranscriptEntry } from '../../common/session';
 import { CouncilUserError } from '../../common/userError';
 import { MultiParticipantSession } from '../api/session';
@@ -21,7 +19,7 @@ import { openRuntime } from '../runtime/commandRuntime';
 import { printable } from './sanitize';
 import { wrapText } from './wrap';
 import { withServedWorkflow } from './workflows';
-import { listRuns } from '../api/runRow';
+import { listRuns, STATUS_NAMES, STRATEGY_NAMES } from '../api/runRow';
 import { listedCommand } from './help';
 
 /** `council show <id>`: the transcript of a session (or a council's result). */
@@ -100,20 +98,16 @@ function formatTranscript(transcript: readonly TranscriptEntry[], width: number 
   return wrapText(printable(lines.join('\n')), width);
 }
 
-const statusPattern = /^[a-z-]+$/;
-
 /** `council list`: sessions and councils, filtered by the search attributes they set. */
 export function listCommand(): Command {
   const command = listedCommand('list')
-    .option(
-      '--status <status>',
-      'CouncilStatus: idle, running, closed (sessions); running, completed, ... (councils)',
+    .addOption(
+      new Option('--status <status>', 'CouncilStatus: a session or council status').choices(STATUS_NAMES),
     )
     .addOption(
-      new Option('--strategy <name>', 'CouncilStrategy: a session strategy or council mode').choices([
-        ...ORCHESTRATION_STRATEGIES,
-        ...COUNCIL_MODES,
-      ]),
+      new Option('--strategy <name>', 'CouncilStrategy: a session strategy or council mode').choices(
+        STRATEGY_NAMES,
+      ),
     )
     .addOption(new Option('--kind <kind>', 'CouncilKind').choices(['session', 'council']))
     .option(
@@ -125,11 +119,6 @@ export function listCommand(): Command {
   withConnectionOptions(command);
   return command.action(async (options: Record<string, string | boolean | undefined>) => {
     const status = options.status as string | undefined;
-    if (status !== undefined && !statusPattern.test(status)) {
-      throw new CouncilUserError(
-        `--status "${status}" is not a status: use lower-case words like idle or running`,
-      );
-    }
     const minCostUsd = options.minCostUsd === undefined ? undefined : Number(options.minCostUsd);
     if (minCostUsd !== undefined && !(Number.isFinite(minCostUsd) && minCostUsd >= 0)) {
       throw new CouncilUserError('--min-cost-usd takes a number of dollars, e.g. --min-cost-usd 0.5');

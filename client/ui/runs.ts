@@ -1,29 +1,21 @@
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
-import { COUNCIL_MODES } from '../../common/council';
-import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import {
   CouncilCostUsdKey,
   CouncilKindKey,
   CouncilStatusKey,
   CouncilStrategyKey,
-  SESSION_STATUSES,
 } from '../../common/searchAttributes';
-import { COUNCIL_STATUSES } from '../../common/councilApi';
 import { explainEncrypted } from '../../storage/encryption';
-import { runRowOf, type RunRow as ListedRun } from '../api/runRow';
+import { runRowOf, STATUS_NAMES, STRATEGY_NAMES, type RunRow as ListedRun } from '../api/runRow';
+
+export { STATUS_NAMES, STRATEGY_NAMES };
 
 /** Most runs one list returns: each may cost a describe call for its summary. */
 export const MAX_LIST = 100;
 
 /** Runs described at once for their summaries. */
 const DESCRIBE_BATCH = 10;
-
-/** What the strategy filter offers: every session strategy and council mode. */
-export const STRATEGY_NAMES = [...ORCHESTRATION_STRATEGIES, ...COUNCIL_MODES] as const;
-
-/** What the status filter offers: every status a session or a council publishes, each once. */
-export const STATUS_NAMES = [...new Set([...SESSION_STATUSES, ...COUNCIL_STATUSES])];
 
 /** The list page's filters, as the query string carries them. */
 export const listFilterSchema = z

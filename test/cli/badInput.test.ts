@@ -140,6 +140,10 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
       await run(panelConfig(), ['--mode', 'parallel']),
       /--mode is for councils, and this config is a session/,
     );
+    expectOneLineError(
+      await runCli(['list', '--status', 'banana'], clusterEnv('bad')),
+      /argument 'banana' is invalid. Allowed choices are idle, running, waiting-budget, closed/,
+    );
   });
 
   it('a session id that does not exist', async () => {
