@@ -59,7 +59,8 @@ export const timeoutOptionsSchema = z
   .strict();
 export type TimeoutOptions = z.infer<typeof timeoutOptionsSchema>;
 
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+/** Letters (any script, with their combining marks), digits, spaces, dots, dashes and underscores. */
+const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{M}\p{N} ._-]{0,63}$/u;
 
 /**
  * A prompt that goes into every call of its participant (a system prompt, an expert's description):
@@ -91,7 +92,7 @@ export const participantSpecSchema = z
   .object({
     name: nameSchema().regex(
       NAME_PATTERN,
-      'name must be 1-64 letters, digits, spaces, dots, dashes or underscores',
+      'name must be 1-64 letters (of any script), digits, spaces, dots, dashes or underscores, starting with a letter or digit',
     ),
     role: z.enum(PARTICIPANT_ROLES),
     priority: z.number().int('priority must be a whole number, e.g. 5').default(0),
