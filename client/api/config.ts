@@ -135,9 +135,11 @@ function withoutFileKeys<T extends { $schema?: string; kind?: string }>(
 }
 
 function problems(error: z.ZodError, where: (path: PropertyKey[]) => string): string {
-  const lines = error.issues.map(
-    (issue) => `${where(issue.path)}: ${formatPath(issue.path)}: ${issue.message}`,
-  );
+  const lines = error.issues.map((issue) => {
+    // An unknown key is reported on the mapping that holds it: its line is the key's own.
+    const at = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
+    return `${where(at)}: ${formatPath(issue.path)}: ${issue.message}`;
+  });
   return lines.length === 1 ? (lines[0] ?? '') : `invalid config:\n  ${lines.join('\n  ')}`;
 }
 

@@ -64,6 +64,24 @@ describe('config files', () => {
     );
   });
 
+  it('names the line of an unknown key itself, not of the mapping that holds it', () => {
+    const yaml = writeConfig(
+      'keys.yaml',
+      'strategy: broadcast\nbogus: 1\nparticipants:\n  - name: A\n    role: panelist\n    colour: red\n' +
+        '    model: { provider: openai, model: m }\n',
+    );
+    const problem = (() => {
+      try {
+        loadConfigFile(yaml);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(problem).toContain('keys.yaml:2: (root): Unrecognized key: "bogus"');
+    expect(problem).toContain('keys.yaml:6: participants[0]: Unrecognized key: "colour"');
+  });
+
   it('council configs: mode, unique ids, two experts to debate', () => {
     const expert = (id: string) => ({ id, name: id, model: { provider: 'openai', model: 'm' } });
     const file = writeConfig('council.yaml', {
