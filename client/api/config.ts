@@ -56,6 +56,7 @@ export function parseConfigText(
   source: string,
   overrides: ConfigOverrides = {},
 ): CouncilConfig {
+  if (/\.json$/i.test(source)) checkJsonSyntax(text, source);
   const { LineCounter, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
@@ -71,6 +72,24 @@ export function parseConfigText(
     const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
     return offset === undefined ? source : `${source}:${lineCounter.linePos(offset).line}`;
   });
+}
+
+/**
+ * A JSON file's syntax error in JSON's terms, at its line and column: the YAML parser, which reads
+ * JSON too, would explain it in terms of YAML's flow collections.
+ */
+function checkJsonSyntax(text: string, source: string): void {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    const position = /at position (\d+)/.exec(error.message);
+    const message = error.message.replace(/ in JSON at position \d+.*$/, '');
+    if (!position) throw new CouncilUserError(`${source}: ${message}`);
+    const offset = Number(position[1]);
+    const before = text.slice(0, offset).split('\n');
+    throw new CouncilUserError(`${source}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}: ${message}`);
+  }
 }
 
 /** Loaded for config text only: a run of the default participants parses none. */
@@ -92,6 +111,12 @@ export function validateConfig(
     throw new CouncilUserError(`${where([])}: a config must be a mapping with "strategy" and "participants"`);
   }
   const input = raw as Record<string, unknown>;
+  if (input.kind !== undefined && input.kind !== 'session' && input.kind !== 'council') {
+    throw new CouncilUserError(
+      `${where(['kind'])}: kind: ${JSON.stringify(input.kind)} is neither "session" nor "council"`,
+      'write kind: council for a council, kind: session (or no kind) for a session',
+    );
+  }
   const isCouncil = input.kind === 'council' || (input.kind === undefined && 'mode' in input);
   const fail = (error: z.ZodError) => new CouncilUserError(problems(error, where));
   if (isCouncil && overrides.strategy) {

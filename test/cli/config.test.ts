@@ -82,6 +82,15 @@ describe('config files', () => {
     expect(problem).toContain('keys.yaml:6: participants[0]: Unrecognized key: "colour"');
   });
 
+  it("says what a bad kind or a JSON file's syntax error is, in the file's own terms", () => {
+    const kind = writeConfig('kind.yaml', 'strategy: broadcast\nkind: banana\n');
+    expect(() => loadConfigFile(kind)).toThrow(
+      /kind\.yaml:2: kind: "banana" is neither "session" nor "council"/,
+    );
+    const json = writeConfig('broken.json', '{\n  "strategy": "broadcast",\n  "participants": [1, 2}\n');
+    expect(() => loadConfigFile(json)).toThrow(/broken\.json:3:24: Expected ',' or ']' after array element$/);
+  });
+
   it('council configs: mode, unique ids, two experts to debate', () => {
     const expert = (id: string) => ({ id, name: id, model: { provider: 'openai', model: 'm' } });
     const file = writeConfig('council.yaml', {
