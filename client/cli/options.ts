@@ -10,7 +10,10 @@ export function withConnectionOptions(command: Command): Command {
   return command
     .option('--profile <name>', 'temporal.toml profile to connect with (envconfig; TEMPORAL_PROFILE)')
     .option('--data-dir <dir>', 'embedded server data and caches (COUNCIL_DATA_DIR; default ~/.council)')
-    .option('--task-queue <name>', 'task queue of the workers (COUNCIL_TASK_QUEUE; default "council")')
+    .option(
+      '--task-queue <name>',
+      'task queue of the workers (COUNCIL_TASK_QUEUE; default "council"; a run that serves itself uses council-<id>, or council-simulated when simulated)',
+    )
     .option('--worker', 'with TEMPORAL_ADDRESS set, also run a worker in this process');
 }
 

@@ -30,6 +30,12 @@ export interface StartOptions extends Record<string, unknown> {
 /** The config, the connection flags and whether to simulate, all settled before anything starts. */
 export function prepareConfig(options: StartOptions) {
   const overrides: ConfigOverrides = { strategy: options.strategy, mode: options.mode };
+  if (options.mode && !options.config) {
+    throw new CouncilUserError(
+      '--mode is for councils, and with no -c the run uses the default session config',
+      'pass a council config with -c, e.g. -c examples/council-parallel.yaml',
+    );
+  }
   const config: CouncilConfig = options.config
     ? loadConfigFile(options.config, overrides)
     : defaultConfig(process.env, overrides);

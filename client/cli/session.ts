@@ -96,6 +96,12 @@ export function sendCommand(): Command {
           out.say(`Added message ${sent.id}${urgent} to council ${id}${reached ? ` for ${reached}` : ''}`);
           return;
         }
+        if (options.urgent) {
+          throw new CouncilUserError(
+            `--urgent is for councils, and ${id} is a session: its participants answer each message as it comes`,
+            'send it without --urgent',
+          );
+        }
         const simulated = isSimulatedQueue(found.description.taskQueue);
         const session = await MultiParticipantSession.attach(runtime.client, id);
         const view = await session.view();

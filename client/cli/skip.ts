@@ -37,7 +37,7 @@ export function skipCommand(): Command {
         if (!(await session.skipParticipant(name))) {
           throw new CouncilUserError(
             `participant "${name}" of session ${id} has no call in flight`,
-            'skip it while its round runs (see `council attach ID`)',
+            'skip it while its round runs: see `council attach ID`',
           );
         }
         process.stdout.write(`Skipped ${name} in session ${id}: its call was cancelled\n`);

@@ -141,6 +141,10 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
       /--mode is for councils, and this config is a session/,
     );
     expectOneLineError(
+      await runCli(['run', 'Q?', '--mode', 'parallel', '--worker'], clusterEnv('bad')),
+      /--mode is for councils, and with no -c the run uses the default session config \(pass a council config with -c/,
+    );
+    expectOneLineError(
       await runCli(['list', '--status', 'banana'], clusterEnv('bad')),
       /argument 'banana' is invalid. Allowed choices are idle, running, waiting-budget, closed/,
     );

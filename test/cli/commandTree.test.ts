@@ -68,6 +68,12 @@ describe('one command tree: attach, send, show, list, cancel for sessions and co
     expect(alias.stdout).toBe(show.stdout);
     expect(await listedIds(['session', 'list', '--kind', 'session'], env)).toContain(id);
 
+    // A council's message option on a session is refused, not ignored.
+    expect(await runCli(['send', id, 'Now?', '--urgent', '--worker'], env)).toMatchObject({
+      code: 1,
+      stderr: `council: --urgent is for councils, and ${id} is a session: its participants answer each message as it comes (send it without --urgent)\n`,
+    });
+
     const cancel = await runCli(['cancel', id, '--worker'], env);
     expectSuccess(cancel);
     expect(cancel.stdout).toContain(`Cancelled session ${id}`);
