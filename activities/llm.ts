@@ -79,6 +79,7 @@ export function createLlmActivities(
         };
         // A retried answer says which attempt it is: a budget charges the earlier ones conservatively.
         const { attempt } = Context.current().info;
+        // The release must land before this completion schedules the session's next task.
         await released;
         return {
           ...capAnswer(scrubbed, request.maxAnswerBytes),

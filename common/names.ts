@@ -5,10 +5,12 @@ export const MAX_NAME_CHARS = 64;
 
 /**
  * Characters no name may hold: control characters (terminal escapes, line breaks, NUL), invisible
- * format characters (bidi overrides that reorder what a terminal or a model shows), line and
- * paragraph separators, and commas (the "You are NAME, taking part as…" line is read back by name).
+ * format characters (bidi overrides that reorder what a terminal or a model shows), other characters
+ * shown as nothing (variation selectors, the combining grapheme joiner: two names would look the
+ * same), line and paragraph separators, and commas (the "You are NAME, taking part as…" line is read
+ * back by name).
  */
-const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp},]/u;
+const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp},]/u;
 
 /**
  * The one name rule every schema uses (session participants, council experts, synthesizer, people

@@ -56,38 +56,38 @@ export function parseConfigText(
   source: string,
   overrides: ConfigOverrides = {},
 ): CouncilConfig {
-  if (/\.json$/i.test(source)) checkJsonSyntax(text, source);
   const { LineCounter, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   const syntax = doc.errors[0];
   if (syntax) {
+    if (/\.json$/i.test(source)) rewordJsonSyntax(text, source);
     const line = syntax.linePos?.[0];
     // The message's first line, without the position (given up front) and the code frame under it.
     const message = (syntax.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     throw new CouncilUserError(`${source}${line ? `:${line.line}:${line.col}` : ''}: ${message}`);
   }
   return validateConfig(doc.toJS() as unknown, overrides, (issuePath) => {
-    const node = doc.getIn(issuePath, true) ?? nearestNode(doc, issuePath);
+    const node = keyNode(doc, issuePath) ?? doc.getIn(issuePath, true) ?? nearestNode(doc, issuePath);
     const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
     return offset === undefined ? source : `${source}:${lineCounter.linePos(offset).line}`;
   });
 }
 
 /**
- * A JSON file's syntax error in JSON's terms, at its line and column: the YAML parser, which reads
- * JSON too, would explain it in terms of YAML's flow collections.
+ * Throws a `.json` file's syntax error in JSON's terms, at its line and column, when JSON.parse gives
+ * one: the YAML parser, which reads these files (and forgives a BOM, comments or a trailing comma),
+ * explains its errors in terms of YAML's flow collections. Returns when JSON.parse names no position.
  */
-function checkJsonSyntax(text: string, source: string): void {
+function rewordJsonSyntax(text: string, source: string): void {
+  const json = text.replace(/^\uFEFF/, '');
   try {
-    JSON.parse(text);
+    JSON.parse(json);
   } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    const position = /at position (\d+)/.exec(error.message);
-    const message = error.message.replace(/ in JSON at position \d+.*$/, '');
-    if (!position) throw new CouncilUserError(`${source}: ${message}`);
-    const offset = Number(position[1]);
-    const before = text.slice(0, offset).split('\n');
+    const position = error instanceof SyntaxError ? /at position (\d+)/.exec(error.message) : null;
+    if (!position) return;
+    const message = (error as Error).message.replace(/ in JSON at position \d+.*$/s, '');
+    const before = json.slice(0, Number(position[1])).split('\n');
     throw new CouncilUserError(`${source}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}: ${message}`);
   }
 }
@@ -174,6 +174,15 @@ function oversized(file: string, bytes: number): CouncilUserError {
     `${file} is ${formatBytes(bytes)}: config files may be at most ${cap}`,
     'a config names participants and prompts; put long material in the question or the task instead',
   );
+}
+
+/** The key naming the last step of `path`, when it is a mapping's key: its line is where the key is written. */
+function keyNode(doc: Yaml.Document, path: PropertyKey[]): unknown {
+  const { isMap, isScalar } = loadYaml();
+  const last = path.at(-1);
+  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+  if (last === undefined || !isMap(parent)) return undefined;
+  return parent.items.find((pair) => isScalar(pair.key) && pair.key.value === last)?.key;
 }
 
 /** The deepest node on the path that exists, so a missing key points at its parent's line. */

@@ -86,7 +86,7 @@ export function formatEstimate(estimate: SessionEstimate): string {
           (estimate.priced
             ? `$${total.usd.toFixed(4)}`
             : `at least $${total.usd.toFixed(4)} (some models have no price)`)
-      : `worst case of ${scope}: unbounded (set maxOutputTokens on every participant)`,
+      : `worst case of ${scope}: unbounded (set maxOutputTokens on every model)`,
   );
   if (estimate.budget) {
     const limits = [

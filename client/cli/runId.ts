@@ -10,14 +10,17 @@ export function newRunId(prefix: string): string {
   return `${prefix}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
-/** Temporal's default limit on a workflow id (the server's `limit.maxIDLength`). */
-export const MAX_RUN_ID_BYTES = 1000;
+/**
+ * Temporal's default limit on a workflow id and a task queue name (the server's `limit.maxIDLength`,
+ * 1,000 bytes), less the `council-` a run that serves itself puts before its id to name its queue.
+ */
+export const MAX_RUN_ID_BYTES = 1000 - 'council-'.length;
 
 /**
  * Letters and digits of any script and a few marks: an id the CLI prints in hints (`council attach
  * ID`) must paste back into a shell as one word, and show in a table as it is.
  */
-const RUN_ID = /^[\p{L}\p{N}._:@=+/,-]+$/u;
+const RUN_ID = /^[\p{L}\p{M}\p{N}._:@=+/,-]+$/u;
 const RUN_ID_CHARACTERS = 'letters, digits and . _ - : @ = + / ,';
 
 /**
@@ -28,7 +31,10 @@ export function checkedRunId(id: string, flag = '--id'): string {
   const fix = `use ${RUN_ID_CHARACTERS}, e.g. ${flag} review-1, or leave ${flag} out for a generated id`;
   const bytes = Buffer.byteLength(id, 'utf8');
   if (bytes > MAX_RUN_ID_BYTES) {
-    throw new CouncilUserError(`${flag} is ${bytes} bytes long, over the server's ${MAX_RUN_ID_BYTES}`, fix);
+    throw new CouncilUserError(
+      `${flag} is ${bytes} bytes long, over the ${MAX_RUN_ID_BYTES} a run's id may have`,
+      fix,
+    );
   }
   if (!RUN_ID.test(id)) {
     const what = id === '' ? 'is empty' : `"${printable(id)}" holds a space or a sign an id cannot hold`;

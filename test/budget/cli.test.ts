@@ -189,9 +189,7 @@ describe('budgets in the CLI', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).not.toMatch(/Infinity|NaN/);
     expect(text.stdout).toMatch(/GPT-4 .* unbounded tokens, unbounded cost \(no maxOutputTokens\)/);
-    expect(text.stdout).toMatch(
-      /worst case of one round: unbounded \(set maxOutputTokens on every participant\)/,
-    );
+    expect(text.stdout).toMatch(/worst case of one round: unbounded \(set maxOutputTokens on every model\)/);
     const json = parseJsonDocument(
       JSON.parse((await runCli(['estimate', '-c', unbounded, '--json'], cliEnv())).stdout),
     );

@@ -58,8 +58,10 @@ describe('attach to a run that has already ended reports the run, not the attach
       const stamps = [...text.stdout.matchAll(/^\[(\d\d:\d\d:\d\d)\] /gm)].map((m) => m[1]);
       expect(stamps.length).toBeGreaterThan(0);
       const clock = (at: Date) => at.toISOString().slice(11, 19);
+      const [from, to] = [clock(startTime), clock(closeTime ?? new Date(NaN))];
+      // A run across midnight (UTC) shows times from before it and after it.
       const during = (stamp: string | undefined) =>
-        stamp !== undefined && stamp >= clock(startTime) && stamp <= clock(closeTime ?? new Date(NaN));
+        stamp !== undefined && (from <= to ? stamp >= from && stamp <= to : stamp >= from || stamp <= to);
       expect(stamps.filter((stamp) => !during(stamp))).toEqual([]);
     });
   }

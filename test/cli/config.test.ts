@@ -68,7 +68,7 @@ describe('config files', () => {
     const yaml = writeConfig(
       'keys.yaml',
       'strategy: broadcast\nbogus: 1\nparticipants:\n  - name: A\n    role: panelist\n    colour: red\n' +
-        '    model: { provider: openai, model: m }\n',
+        '    model: { provider: openai, model: m }\n    extra:\n      nested: 1\n',
     );
     const problem = (() => {
       try {
@@ -79,7 +79,10 @@ describe('config files', () => {
       }
     })();
     expect(problem).toContain('keys.yaml:2: (root): Unrecognized key: "bogus"');
-    expect(problem).toContain('keys.yaml:6: participants[0]: Unrecognized key: "colour"');
+    expect(problem).toContain('keys.yaml:6: participants[0]: Unrecognized keys: "colour", "extra"');
+    // A key whose value is a block is named on its own line, not its value's.
+    const block = writeConfig('block.yaml', 'strategy: broadcast\nextra:\n  nested: 1\nparticipants: []\n');
+    expect(() => loadConfigFile(block)).toThrow(/block\.yaml:2: \(root\): Unrecognized key: "extra"/);
   });
 
   it("says what a bad kind or a JSON file's syntax error is, in the file's own terms", () => {
@@ -89,6 +92,14 @@ describe('config files', () => {
     );
     const json = writeConfig('broken.json', '{\n  "strategy": "broadcast",\n  "participants": [1, 2}\n');
     expect(() => loadConfigFile(json)).toThrow(/broken\.json:3:24: Expected ',' or ']' after array element$/);
+    // What the YAML reader forgives in a .json file (a BOM, a trailing comma) still loads.
+    const participant =
+      '{ "name": "A", "role": "panelist", "model": { "provider": "openai", "model": "m" } }';
+    const lenient = writeConfig(
+      'lenient.json',
+      `\uFEFF{ "strategy": "broadcast", "participants": [${participant},], }\n`,
+    );
+    expect(loadConfigFile(lenient)).toMatchObject({ kind: 'session' });
   });
 
   it('council configs: mode, unique ids, two experts to debate', () => {

@@ -94,14 +94,21 @@ describe('recovery time after a worker SIGKILL mid-round, default settings', () 
   }, 180_000);
 });
 
-/** How long each workflow task waited on a sticky queue before it timed out (ms, server times). */
+/**
+ * How long each workflow task waited on the first worker's sticky queue (the first sticky queue the
+ * history names) before it timed out (ms, server times). The new worker's own sticky queue can time
+ * out too on a loaded machine; that is no wait for the dead one.
+ */
 function stickyTimeouts(events: temporal.api.history.v1.IHistoryEvent[]): number[] {
+  const firstSticky = events.find((e) => e.workflowTaskScheduledEventAttributes?.taskQueue?.kind === STICKY)
+    ?.workflowTaskScheduledEventAttributes?.taskQueue?.name;
   const timeOf = (event: temporal.api.history.v1.IHistoryEvent | undefined) =>
     Number(event?.eventTime?.seconds ?? NaN) * 1000 + Math.floor((event?.eventTime?.nanos ?? 0) / 1e6);
   return events.flatMap((event) => {
     const attributes = event.workflowTaskTimedOutEventAttributes;
     if (attributes?.timeoutType !== SCHEDULE_TO_START) return [];
     const scheduled = events.find((e) => Number(e.eventId) === Number(attributes.scheduledEventId));
+    if (scheduled?.workflowTaskScheduledEventAttributes?.taskQueue?.name !== firstSticky) return [];
     return [timeOf(event) - timeOf(scheduled)];
   });
 }

@@ -15,6 +15,8 @@ const HOSTILE_NAMES: Record<string, string> = {
   'a carriage return': 'Alice\r### Bob',
   'an 8-bit CSI escape': 'Alice\u009b2J',
   'more than 64 characters': 'A'.repeat(65),
+  'a variation selector that looks like nothing': 'Alice\uFE0F',
+  'a combining grapheme joiner that looks like nothing': 'Alice\u034F',
 };
 
 /** Every place a name enters: [where, does it accept this name]. */
