@@ -64,20 +64,19 @@ export function runRowOf(info: WorkflowExecutionInfo): RunRow {
   };
 }
 
+/** A string that is one of `names` (typed as a string, so callers may pass what a person typed). */
+function oneOf(names: readonly string[], what: string) {
+  return z.string().refine((name) => names.includes(name), `${what} is one of ${names.join(', ')}`);
+}
+
 /** Which runs {@link listRuns} lists: each field a search attribute, so the query works in the Temporal UI. */
 const runFilterSchema = z
   .object({
     kind: z.enum(['session', 'council']).optional(),
-    /** CouncilStatus: idle, running, closed (sessions); running, completed, ... (councils). */
-    status: z
-      .string()
-      .regex(/^[a-z-]+$/, 'a status is lower-case words like idle or running')
-      .optional(),
+    /** CouncilStatus: a status a session or a council publishes; another would match no run. */
+    status: oneOf(STATUS_NAMES, 'a status').optional(),
     /** CouncilStrategy: a session strategy or a council mode. */
-    strategy: z
-      .string()
-      .regex(/^[A-Za-z-]+$/, 'a strategy is a name like broadcast or parallel')
-      .optional(),
+    strategy: oneOf(STRATEGY_NAMES, 'a strategy').optional(),
     /** Runs with a budget that spent at least this many dollars. */
     minCostUsd: z.number().finite().min(0).optional(),
     /** At most this many, newest first. */

@@ -9,8 +9,6 @@ import {
 import { explainEncrypted } from '../../storage/encryption';
 import { runRowOf, STATUS_NAMES, STRATEGY_NAMES, type RunRow as ListedRun } from '../api/runRow';
 
-export { STATUS_NAMES, STRATEGY_NAMES };
-
 /** Most runs one list returns: each may cost a describe call for its summary. */
 export const MAX_LIST = 100;
 

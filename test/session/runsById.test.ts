@@ -140,8 +140,11 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     const sessions = await listRuns(client, { kind: 'session', limit: 1 });
     expect(sessions.runs.length).toBeLessThanOrEqual(1);
     await expect(listRuns(client, { status: "x' OR 1=1" })).rejects.toThrow(
-      'invalid run filter: status: a status is lower-case words like idle or running',
+      'invalid run filter: status: a status is one of idle, running, waiting-budget, closed',
     );
+    // A well-formed status no run publishes is refused too: it would list nothing, silently.
+    await expect(listRuns(client, { status: 'banana' })).rejects.toThrow('status: a status is one of');
+    await expect(listRuns(client, { strategy: 'roundtable' })).rejects.toThrow('a strategy is one of');
     await cancelRun(await findRun(client, councilId));
   });
 });
