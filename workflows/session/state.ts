@@ -22,6 +22,7 @@ import { sessionQuorumProblem } from '../../common/quorum';
 import { localCallTimerProblems } from '../../common/localCall';
 import { viewOfLedger } from '../shared/budget';
 import { invalid } from '../shared/invalid';
+import { sameNameForm } from '../../common/names';
 
 /** A fresh state from a client's config; throws an InvalidRequest failure on bad input. */
 export function initialState(configInput: SessionConfigInput): SessionState {
@@ -76,7 +77,8 @@ export function addParticipant(state: SessionState, input: ParticipantSpecInput)
 }
 
 export function findParticipant(state: SessionState, name: string): ParticipantRecord | undefined {
-  return state.participants.find((record) => record.spec.name === name);
+  const wanted = sameNameForm(name);
+  return state.participants.find((record) => record.spec.name === wanted);
 }
 
 /** The participant with this name, or an InvalidRequest failure listing the names there are. */
