@@ -47,7 +47,7 @@ export function priceOf(spec: PricedModel): Price | undefined {
   return Object.prototype.hasOwnProperty.call(table, spec.model) ? table[spec.model] : undefined;
 }
 
-/** USD of `tokens` at `perMTok` dollars per million tokens. */
+/** USD of `tokens` at `perMTok` dollars per million tokens: a free model costs nothing, however many. */
 export function usdOf(tokens: number, perMTok: number): number {
-  return (tokens * perMTok) / 1_000_000;
+  return perMTok === 0 ? 0 : (tokens * perMTok) / 1_000_000;
 }

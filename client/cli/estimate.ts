@@ -80,13 +80,15 @@ export function formatEstimate(estimate: SessionEstimate): string {
   );
   const scope = estimate.scope === 'council' ? 'the council' : 'one round';
   const { total } = estimate;
+  const cost = estimate.priced
+    ? `$${total.usd.toFixed(4)}`
+    : `at least $${total.usd.toFixed(4)} (some models have no price)`;
   lines.push(
     Number.isFinite(total.tokens)
-      ? `worst case of ${scope}: ${total.tokens} tokens, ` +
-          (estimate.priced
-            ? `$${total.usd.toFixed(4)}`
-            : `at least $${total.usd.toFixed(4)} (some models have no price)`)
-      : `worst case of ${scope}: unbounded (set maxOutputTokens on every model)`,
+      ? `worst case of ${scope}: ${total.tokens} tokens, ${cost}`
+      : Number.isFinite(total.usd) && estimate.priced
+        ? `worst case of ${scope}: unbounded tokens, ${cost} (the unbounded models are free)`
+        : `worst case of ${scope}: unbounded (set maxOutputTokens on every model)`,
   );
   if (estimate.budget) {
     const limits = [
@@ -104,11 +106,17 @@ export function formatEstimate(estimate: SessionEstimate): string {
   return lines.join('\n');
 }
 
-/** A row's worst case: a model without `maxOutputTokens` may answer at any length, so it has none. */
+/**
+ * A row's worst case: a model without `maxOutputTokens` may answer at any length, so its tokens have
+ * no bound, nor its cost unless the model is free.
+ */
 function formatAmount({ tokens, usd }: Amount, priced: boolean): string {
+  const cost = priced ? (Number.isFinite(usd) ? `$${usd.toFixed(4)}` : 'unbounded cost') : 'no price';
   if (!Number.isFinite(tokens))
-    return `unbounded tokens, ${priced ? 'unbounded cost' : 'no price'} (no maxOutputTokens)`;
-  return `${tokens} tokens, ${priced ? `$${usd.toFixed(4)}` : 'no price'}`;
+    return Number.isFinite(usd) && priced
+      ? `unbounded tokens (no maxOutputTokens), ${cost}`
+      : `unbounded tokens, ${cost} (no maxOutputTokens)`;
+  return `${tokens} tokens, ${cost}`;
 }
 
 /** A session's budget after a run, in one line. */

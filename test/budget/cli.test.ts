@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { chatRequests, speakerOf, useParticipantMock } from '../helpers/mockLlm';
 import { parseJsonDocument } from '../../client/cli/jsonOutput';
+import { estimateSession, formatEstimate } from '../../client/cli/estimate';
+import { sessionConfigSchema } from '../../common/session';
 import {
   clusterEnv,
   cliEnv,
@@ -15,6 +17,7 @@ import {
 jest.setTimeout(300_000);
 afterAll(stopStartedClis);
 
+const FREE = { inputPerMTok: 0, outputPerMTok: 0 };
 const EXAMPLE = path.resolve(__dirname, '../../examples/budget.yaml');
 
 /** Three openai panelists whose worst case is exactly $1 a call ($1000/MTok output, 1000 tokens, one attempt). */
@@ -194,5 +197,29 @@ describe('budgets in the CLI', () => {
       JSON.parse((await runCli(['estimate', '-c', unbounded, '--json'], cliEnv())).stdout),
     );
     expect(json).toMatchObject({ type: 'estimate', total: { tokens: null, usd: null } });
+  });
+
+  it('`estimate` of a free model without an output bound: unbounded tokens, but nothing to pay', () => {
+    const config = sessionConfigSchema.parse({
+      strategy: 'broadcast',
+      maxTokens: 1000,
+      participants: [
+        { name: 'Local', role: 'panelist', model: { provider: 'openai', model: 'llama3', price: FREE } },
+        {
+          name: 'Paid',
+          role: 'panelist',
+          model: { provider: 'openai', model: 'gpt-4o-mini' },
+          maxOutputTokens: 100,
+        },
+      ],
+    });
+    const estimate = estimateSession(config);
+    const paid = (1000 * 4 * 0.15 + 100 * 4 * 0.6) / 1e6;
+    expect(estimate.rows[0]?.worst).toEqual({ tokens: Infinity, usd: 0 });
+    expect(estimate.total.usd).toBeCloseTo(paid, 12);
+    const text = formatEstimate(estimate);
+    expect(text).not.toMatch(/NaN|Infinity/);
+    expect(text).toMatch(/Local .* unbounded tokens \(no maxOutputTokens\), \$0\.0000/);
+    expect(text).toMatch(/worst case of one round: unbounded tokens, \$0\.0008/);
   });
 });
