@@ -10,9 +10,76 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
-/** Every zod issue as `path: message`, joined: what is wrong and where. */
+/** Every zod issue as `path: message`, joined: what is wrong and where (see {@link readableIssues}). */
 export function zodProblem(error: z.ZodError): string {
-  return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ');
+  return readableIssues(error)
+    .map((issue) => `${formatPath(issue.path)}: ${issue.message}`)
+    .join('; ');
+}
+
+/** An issue as a person reads it. */
+export interface ReadableIssue {
+  path: PropertyKey[];
+  message: string;
+  /** The keys zod did not expect, for an `unrecognized_keys` issue. */
+  keys?: string[];
+}
+
+/**
+ * zod's issues, one per mistake, in words. A value that fails its type or an early check also fails
+ * the checks after it ("" is empty, then only whitespace, then not a name): the first issue at a path
+ * is the mistake, and the ones after it are dropped unless both are a schema's own refinements.
+ * Integer checks get words that name the value (`input`: the data parsed, for looking it up): zod says
+ * "Invalid input: expected int" for a fraction, and reports any number past 2^53 as beyond the safe
+ * integers, even where a schema gave its int check its own message.
+ */
+export function readableIssues(error: z.ZodError, input?: unknown): ReadableIssue[] {
+  const kept: z.core.$ZodIssue[] = [];
+  for (const issue of error.issues) {
+    const key = pathKey(issue);
+    const first = kept.find((earlier) => pathKey(earlier) === key);
+    if (first === undefined) kept.push(issue);
+    else if (isSafeIntegerBound(first)) kept[kept.indexOf(first)] = issue;
+    else if (first.code === 'custom' && issue.code === 'custom') kept.push(issue);
+  }
+  return kept.map((issue) => ({
+    path: issue.path,
+    message: integerWords(issue, valueAt(input, issue.path)) ?? issue.message,
+    ...(issue.code === 'unrecognized_keys' && { keys: issue.keys }),
+  }));
+}
+
+function pathKey(issue: z.core.$ZodIssue): string {
+  return `${issue.code === 'unrecognized_keys' ? 'keys' : 'value'} ${formatPath(issue.path)}`;
+}
+
+function isSafeIntegerBound(issue: z.core.$ZodIssue): boolean {
+  return (
+    (issue.code === 'too_big' && issue.maximum === Number.MAX_SAFE_INTEGER) ||
+    (issue.code === 'too_small' && issue.minimum === Number.MIN_SAFE_INTEGER)
+  );
+}
+
+function integerWords(issue: z.core.$ZodIssue, value: unknown): string | undefined {
+  const shown = typeof value === 'number' ? String(value) : 'the number';
+  if (isSafeIntegerBound(issue)) return `${shown} is too large to be counted exactly: pick a smaller number`;
+  if (
+    issue.code === 'invalid_type' &&
+    issue.expected === 'int' &&
+    issue.message.startsWith('Invalid input')
+  ) {
+    return `${shown} is not a whole number`;
+  }
+  return undefined;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 /** The outcome of {@link parseJsonAs}: the data, or why not (`notJson`: the text did not even parse). */

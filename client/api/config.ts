@@ -6,7 +6,7 @@ import { formatBytes, INPUT_LIMITS } from '../../common/inputLimits';
 import type { OrchestrationStrategy } from '../../common/participants';
 import type { PeriodBudget } from '../../common/periodBudget';
 import type { SessionConfig } from '../../common/session';
-import { formatPath } from '../../common/validation';
+import { formatPath, readableIssues } from '../../common/validation';
 import { councilFileSchema, sessionFileSchema } from './configSchema';
 import { CouncilUserError } from '../../common/userError';
 
@@ -118,7 +118,7 @@ export function validateConfig(
     );
   }
   const isCouncil = input.kind === 'council' || (input.kind === undefined && 'mode' in input);
-  const fail = (error: z.ZodError) => new CouncilUserError(problems(error, where));
+  const fail = (error: z.ZodError) => new CouncilUserError(problems(error, input, where));
   if (isCouncil && overrides.strategy) {
     throw new CouncilUserError(`--strategy is for sessions, and this config is a council`, 'use --mode');
   }
@@ -159,10 +159,10 @@ function withoutFileKeys<T extends { $schema?: string; kind?: string }>(
   ) as Omit<T, '$schema' | 'kind'>;
 }
 
-function problems(error: z.ZodError, where: (path: PropertyKey[]) => string): string {
-  const lines = error.issues.map((issue) => {
+function problems(error: z.ZodError, input: unknown, where: (path: PropertyKey[]) => string): string {
+  const lines = readableIssues(error, input).map((issue) => {
     // An unknown key is reported on the mapping that holds it: its line is the key's own.
-    const at = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
+    const at = issue.keys ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
     return `${where(at)}: ${formatPath(issue.path)}: ${issue.message}`;
   });
   return lines.length === 1 ? (lines[0] ?? '') : `invalid config:\n  ${lines.join('\n  ')}`;

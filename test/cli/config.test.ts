@@ -85,6 +85,38 @@ describe('config files', () => {
     expect(() => loadConfigFile(block)).toThrow(/block\.yaml:2: \(root\): Unrecognized key: "extra"/);
   });
 
+  it('says one thing per mistake, in words: an empty name, a number too large, a fraction', () => {
+    const yaml = writeConfig(
+      'numbers.yaml',
+      'strategy: broadcast\nmaxTokens: 1e20\nparticipants:\n  - name: ""\n    role: panelist\n' +
+        '    priority: 1e20\n    model: { provider: openai, model: m }\n    maxOutputTokens: -1.5\n',
+    );
+    const lines = (() => {
+      try {
+        loadConfigFile(yaml);
+        return [];
+      } catch (error) {
+        return (error as Error).message.split('\n').slice(1);
+      }
+    })();
+    const about = (key: string) => lines.filter((line) => line.includes(`: ${key}: `));
+    expect(about('maxTokens')).toEqual([
+      expect.stringMatching(/numbers\.yaml:2: maxTokens: .*at most 2000000/),
+    ]);
+    expect(about('participants[0].name')).toEqual([
+      expect.stringMatching(/numbers\.yaml:4: participants\[0\]\.name: name is empty/),
+    ]);
+    expect(about('participants[0].priority')).toEqual([
+      expect.stringMatching(/numbers\.yaml:6: participants\[0\]\.priority: 100000000000000000000 is too large/),
+    ]);
+    expect(about('participants[0].maxOutputTokens')).toEqual([
+      expect.stringMatching(
+        /numbers\.yaml:8: participants\[0\]\.maxOutputTokens: -1\.5 is not a whole number/,
+      ),
+    ]);
+    expect(lines.join('\n')).not.toMatch(/Invalid input|9007199254740991/);
+  });
+
   it("says what a bad kind or a JSON file's syntax error is, in the file's own terms", () => {
     const kind = writeConfig('kind.yaml', 'strategy: broadcast\nkind: banana\n');
     expect(() => loadConfigFile(kind)).toThrow(
