@@ -36,6 +36,7 @@ import { rejectApiKey, workflowExpert } from './seedContext';
 import { executeUpdateWithRetry } from './updateRetry';
 import type { OnToken } from './tokens';
 import { councilMetadata } from './webUi';
+import { QUESTION_MEMO_KEY } from './runRow';
 
 /** Where and under which id a council runs. */
 export interface CouncilRunOptions {
@@ -106,6 +107,7 @@ export async function startCouncilWorkflow(
   try {
     await client.workflow.start<typeof councilWorkflow>('councilWorkflow', {
       ...options,
+      memo: { ...options.memo, [QUESTION_MEMO_KEY]: options.args[0].context.task },
       workflowId: councilId,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });

@@ -14,6 +14,7 @@ import type { sessionWorkflow } from '../../workflows';
 import { CouncilUserError } from '../../common/userError';
 import { validSessionConfig } from './sessionCalls';
 import { sessionMetadata } from './webUi';
+import { QUESTION_MEMO_KEY } from './runRow';
 
 /** Id of the update that carries a one-question session's question, so any process can wait on that round. */
 export const FIRST_ROUND_UPDATE_ID = 'council-run-round';
@@ -55,7 +56,7 @@ export async function startOneRoundSession(
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     args: [{ config, closeAfterFirstRound: true }],
     workflowIdConflictPolicy: 'FAIL',
-    ...(options.memo && { memo: options.memo }),
+    memo: { ...options.memo, [QUESTION_MEMO_KEY]: question },
     ...sessionMetadata(parsed, question),
   });
   // Update-with-start on the id of a closed session hands back that session's round (the same

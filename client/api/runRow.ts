@@ -27,6 +27,12 @@ export const STATUS_NAMES = [...new Set([...SESSION_STATUSES, ...COUNCIL_STATUSE
  */
 export const CLI_MEMO_KEY = 'councilCli';
 
+/**
+ * The memo key of a run's question, whole: a one-round session's question, a council's task. Set by
+ * whatever starts the run (the library, the CLI, a schedule), so a list reads it without a worker.
+ */
+export const QUESTION_MEMO_KEY = 'councilQuestion';
+
 /** One listed session or council: a row of `council list` and of the Web UI's list page. */
 export interface RunRow {
   id: string;
@@ -41,7 +47,7 @@ export interface RunRow {
   tokens: number | null;
   /** What a session or council with a budget has spent in USD (its CouncilCostUsd); null for any other run. */
   costUsd: number | null;
-  /** The question a CLI `run` recorded in its memo; undefined for any other run. */
+  /** A one-round session's question or a council's task, from its memo; undefined for any other run. */
   question: string | undefined;
 }
 
@@ -60,8 +66,13 @@ export function runRowOf(info: WorkflowExecutionInfo): RunRow {
     closedAt: info.closeTime?.toISOString() ?? null,
     tokens: summary ? summary.usage.totalTokens : null,
     costUsd: info.typedSearchAttributes.get(CouncilCostUsdKey) ?? null,
-    question: memo?.question,
+    question: questionOf(info.memo?.[QUESTION_MEMO_KEY]) ?? memo?.question,
   };
+}
+
+/** A memo's question, if it holds one (runs started before the key hold none). */
+function questionOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** A string that is one of `names` (typed as a string, so callers may pass what a person typed). */

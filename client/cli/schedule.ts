@@ -14,6 +14,7 @@ import { openRuntime, simulatedQueue } from '../runtime/commandRuntime';
 import { manageCommands } from './scheduleManage';
 import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './scheduleShared';
 import { WORKFLOW_TYPES } from '../api/runs';
+import { QUESTION_MEMO_KEY } from '../api/runRow';
 import { listedCommand } from './help';
 
 /** `council schedule create|list|describe|pause|unpause|trigger|delete`, on Temporal Schedules. */
@@ -78,6 +79,7 @@ function createCommand(): Command {
             workflowId: id,
             taskQueue,
             typedSearchAttributes: startingAttributes(config),
+            memo: { [QUESTION_MEMO_KEY]: task },
             // A session config runs one round with the task as its message, then closes.
             ...(config.kind === 'council'
               ? {

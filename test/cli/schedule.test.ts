@@ -116,18 +116,19 @@ describe('council schedule', () => {
     );
     expect(create).toMatchObject({ code: 0, stderr: '' });
     expect((await runCli(['schedule', 'trigger', sessionId], env)).code).toBe(0);
-    let runId = '';
-    for (let attempt = 0; attempt < 60 && runId === ''; attempt += 1) {
+    let row: { id: string; question: string | null } | undefined;
+    for (let attempt = 0; attempt < 60 && !row; attempt += 1) {
       const found = await runCli(
         ['session', 'list', '--kind', 'session', '--status', 'closed', '--json', '--limit', '200'],
         env,
       );
-      runId =
-        (JSON.parse(found.stdout) as { items: Array<{ id: string }> }).items.find((row) =>
-          row.id.startsWith(`${sessionId}-`),
-        )?.id ?? '';
+      row = (
+        JSON.parse(found.stdout) as { items: Array<{ id: string; question: string | null }> }
+      ).items.find((item) => item.id.startsWith(`${sessionId}-`));
     }
-    expect(runId).not.toBe('');
+    // A scheduled run's list row shows the task it asks.
+    expect(row?.question).toBe('Weekly: what changed?');
+    const runId = row?.id ?? '';
     const show = await runCli(['session', 'show', runId], env);
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('Weekly: what changed?');

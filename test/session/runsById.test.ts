@@ -135,7 +135,8 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     expect(listed.runs.find((run) => run.id === councilId)).toMatchObject({
       kind: 'council',
       workflowStatus: 'running',
-      question: undefined,
+      // A council's task is its question, however it was started.
+      question: 'Decide whether to adopt a four-day work week.',
     });
     const sessions = await listRuns(client, { kind: 'session', limit: 1 });
     expect(sessions.runs.length).toBeLessThanOrEqual(1);
