@@ -114,6 +114,15 @@ export interface CouncilTokenUsage {
   synthesis: TokenUsage;
 }
 
+/** The memo key of {@link CouncilSummary}. */
+export const COUNCIL_SUMMARY_MEMO_KEY = 'councilSummary';
+
+/** A completed council's totals, in its memo: lists show them without reading its result. */
+export interface CouncilSummary {
+  rounds: number;
+  usage: TokenUsage;
+}
+
 /** Input of the council workflow. */
 export interface CouncilWorkflowInput {
   schemaVersion?: number;

@@ -11,6 +11,7 @@ import { SESSION_SUMMARY_MEMO_KEY, type SessionSummary } from '../../common/sess
 import { zodProblem } from '../../common/validation';
 import { COUNCIL_MODES } from '../../common/council';
 import { COUNCIL_STATUSES } from '../../common/councilApi';
+import { COUNCIL_SUMMARY_MEMO_KEY, type CouncilSummary } from '../../common/councilResult';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { explainEncrypted } from '../../storage/encryption';
 import { CouncilUserError } from '../../common/userError';
@@ -43,7 +44,7 @@ export interface RunRow {
   workflowStatus: Lowercase<WorkflowExecutionStatusName>;
   startedAt: string;
   closedAt: string | null;
-  /** A closed session's total, from its memo; null when not known without a worker. */
+  /** A closed session's or completed council's total, from its memo; null when not known without a worker. */
   tokens: number | null;
   /** What a session or council with a budget has spent in USD (its CouncilCostUsd); null for any other run. */
   costUsd: number | null;
@@ -56,6 +57,7 @@ export function runRowOf(info: WorkflowExecutionInfo): RunRow {
   const memo = info.memo?.[CLI_MEMO_KEY] as { question?: string } | undefined;
   // A closed session leaves its totals in its memo: no worker has to replay it to say them.
   const summary = info.memo?.[SESSION_SUMMARY_MEMO_KEY] as SessionSummary | undefined;
+  const councilSummary = info.memo?.[COUNCIL_SUMMARY_MEMO_KEY] as CouncilSummary | undefined;
   return {
     id: info.workflowId,
     kind: info.typedSearchAttributes.get(CouncilKindKey) ?? '',
@@ -64,7 +66,7 @@ export function runRowOf(info: WorkflowExecutionInfo): RunRow {
     workflowStatus: info.status.name.toLowerCase() as Lowercase<WorkflowExecutionStatusName>,
     startedAt: info.startTime.toISOString(),
     closedAt: info.closeTime?.toISOString() ?? null,
-    tokens: summary ? summary.usage.totalTokens : null,
+    tokens: (summary ?? councilSummary)?.usage.totalTokens ?? null,
     costUsd: info.typedSearchAttributes.get(CouncilCostUsdKey) ?? null,
     question: questionOf(info.memo?.[QUESTION_MEMO_KEY]) ?? memo?.question,
   };

@@ -3,7 +3,7 @@ import { sendHumanMessage, startCouncil } from '../../client/api/council';
 import { councilHumanMessages, readCouncilProgress, readCouncilResult } from '../../client/api/councilRead';
 import { CouncilUserError } from '../../common/userError';
 import { resumeOneRoundSession, startOneRoundSession } from '../../client/api/oneRoundSession';
-import { listRuns } from '../../client/api/runRow';
+import { listRuns, type RunRow } from '../../client/api/runRow';
 import { cancelRun, findRun } from '../../client/api/runs';
 import { MultiParticipantSession } from '../../client/api/session';
 import { awaitRoundEnd } from '../../client/api/sessionRoundEnd';
@@ -78,6 +78,14 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     expect(people).toEqual([
       { round: 1, message: expect.objectContaining({ senderName: 'Alice', content: 'Mind the costs.' }) },
     ]);
+    // A completed council leaves its tokens in its memo, for lists that read no result.
+    let row: RunRow | undefined;
+    for (let i = 0; i < 100 && row?.tokens == null; i += 1) {
+      row = (await listRuns(client, { kind: 'council', limit: 50 })).runs.find((run) => run.id === councilId);
+      if (row?.tokens == null) await sleep(100);
+    }
+    expect(result.tokenUsage.total.totalTokens).toBeGreaterThan(0);
+    expect(row?.tokens).toBe(result.tokenUsage.total.totalTokens);
   });
 
   it('resumeOneRoundSession hands back the round already asked, running or closed, without asking again', async () => {

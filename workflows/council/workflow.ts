@@ -43,6 +43,7 @@ import { parseResynthesisSource, recordOf, seedLedger } from './resynthesis';
 import { PEER_REVIEW_PATCH, peerReview } from './review/run';
 import { playRounds, stopIfCancelled, synthesize } from './run';
 import { ExpertCalls, handleExpertSkips } from './skip';
+import { recordCouncilSummary } from './summary';
 import { invalid } from '../shared/invalid';
 
 /** The versions this input may have: a plain council (1), a re-synthesis (2) or a continuation (3, 4). */
@@ -172,7 +173,15 @@ export async function councilWorkflow(
     };
     const budget = gate && { budget: gate.view() };
     const webhook = deliveries && { messageWebhook: deliveries.view() };
-    return boundCouncilResult({ ...ledger.result(synthesis), ...review, ...link, ...budget, ...webhook });
+    const result = boundCouncilResult({
+      ...ledger.result(synthesis),
+      ...review,
+      ...link,
+      ...budget,
+      ...webhook,
+    });
+    recordCouncilSummary(result);
+    return result;
   } catch (error) {
     // A cancelled council says so in its progress and the CouncilStatus list; older histories never
     // reach this command.
