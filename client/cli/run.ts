@@ -5,7 +5,8 @@ import { localCallNote } from '../../common/localCall';
 import { CouncilUserError } from '../../common/userError';
 import { configModels, SIMULATED_BANNER, shouldSimulate } from './simulated';
 import { createEventsOutput, eventsOf } from './events';
-import { createOutput, type Output } from './output';
+import { createOutput } from './output';
+import { onInterrupt } from './interrupt';
 import {
   checkSimulateFlag,
   connectionFlags,
@@ -13,7 +14,6 @@ import {
   withConfigOptions,
   withConnectionOptions,
 } from './options';
-import type { CliRuntime } from '../runtime/commandRuntime';
 import { checkedRunId, newRunId } from './runId';
 import { listedCommand } from './help';
 
@@ -183,28 +183,4 @@ export function runCommand(): Command {
       }
     },
   );
-}
-
-/**
- * Ctrl-C leaves the workflow running: it is durable, closes itself when its round ends, and `attach`
- * picks it up. The embedded server and in-process worker stop with this process, so the run resumes
- * when something serves it again.
- */
-function onInterrupt(runtime: CliRuntime, out: Output, id: string): () => void {
-  const handler = () => {
-    out.say(
-      `\nInterrupted. The run goes on when a worker serves it, and closes when its round ends: ` +
-        `council attach ${id}`,
-    );
-    // A terminal's Ctrl-C reaches the embedded server too, and a worker whose server is gone would
-    // retry its last reports for a while: give the clean-up two seconds, not more.
-    const deadline = new Promise((resolve) => setTimeout(resolve, 2000).unref());
-    void Promise.race([runtime.close(), deadline]).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
 }

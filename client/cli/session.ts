@@ -14,6 +14,7 @@ import { attachCommand } from './sessionAttach';
 import { listCommand, showCommand } from './sessionShow';
 import { checkedRunId, newRunId, withServedWorkflow } from './workflows';
 import { listedCommand } from './help';
+import { onInterrupt } from './interrupt';
 
 /**
  * `council session start|send|show|list|attach|cancel`. All but `start` are top-level commands too
@@ -120,7 +121,13 @@ export function sendCommand(): Command {
         const to = options.to?.split(',').map((name) => name.trim());
         const renderer = progressRendererFor(out);
         const sent = session.sendMessage('user', message, to ? { participants: to } : undefined);
-        const responses = await followSessionRound(found.handle, sent, renderer, view.transcriptLength);
+        const detach = onInterrupt(runtime, out, id, 'The round goes on when a worker serves it');
+        const responses = await followSessionRound(
+          found.handle,
+          sent,
+          renderer,
+          view.transcriptLength,
+        ).finally(detach);
         const rows = responses.map(rowOf);
         const exitCode = exitCodeOf(rows);
         process.exitCode = exitCode;

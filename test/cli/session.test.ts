@@ -123,6 +123,37 @@ describe('council session', () => {
     }
   });
 
+  it('send interrupted by Ctrl-C says how to follow the round, which goes on', async () => {
+    const gated = await startMockLlm();
+    const { seen, open } = holdAnswers(gated);
+    try {
+      const gatedEnv = clusterEnv('send-interrupt', mockProviderEnv(gated));
+      const fastRetry = { timeouts: { heartbeatMs: 1500 }, retry: { initialIntervalMs: 100 } };
+      const cfg = writeConfig('held.yaml', {
+        ...panelConfig(),
+        participants: panelConfig().participants.map((p) => ({ ...p, ...fastRetry })),
+      });
+      const id = `cli-send-interrupt-${process.pid}`;
+      expectSuccess(await runCli(['session', 'start', '-c', cfg, '--id', id, '--worker'], gatedEnv));
+      const send = startCli(['send', id, 'Still there?', '--worker'], gatedEnv);
+      await waitFor('a call in flight', () => seen.length >= 1, { process: send });
+      send.child.kill('SIGINT');
+      const interrupted = await send.done;
+      expect(interrupted.code).toBe(130);
+      expect(interrupted.stdout).toContain(
+        `Interrupted. The round goes on when a worker serves it: council attach ${id}`,
+      );
+      open();
+      // What the hint says works: attach serves the session and prints the round's answers.
+      const attach = await runCli(['attach', id, '--worker'], gatedEnv);
+      expect(attach).toMatchObject({ code: 0, stderr: '' });
+      expect(attach.stdout).toMatch(/Expert-1 \(panelist\)\nExpert-1: answer/);
+      expect(attach.stdout).toMatch(/Expert-2 \(panelist\)\nExpert-2: answer/);
+    } finally {
+      await gated.stop();
+    }
+  });
+
   it("send adds a person's message to a running council, and the synthesis reads it", async () => {
     const held = await startMockLlm();
     const { seen, open } = holdAnswers(held);

@@ -1,0 +1,28 @@
+import type { CliRuntime } from '../runtime/commandRuntime';
+import type { Output } from './output';
+
+/**
+ * Ctrl-C leaves the workflow running: it is durable, and `attach` picks it up. The embedded server
+ * and in-process worker stop with this process, so the run resumes when something serves it again.
+ * `what` says what goes on (a one-round run also closes when its round ends).
+ */
+export function onInterrupt(
+  runtime: CliRuntime,
+  out: Output,
+  id: string,
+  what = 'The run goes on when a worker serves it, and closes when its round ends',
+): () => void {
+  const handler = () => {
+    out.say(`\nInterrupted. ${what}: council attach ${id}`);
+    // A terminal's Ctrl-C reaches the embedded server too, and a worker whose server is gone would
+    // retry its last reports for a while: give the clean-up two seconds, not more.
+    const deadline = new Promise((resolve) => setTimeout(resolve, 2000).unref());
+    void Promise.race([runtime.close(), deadline]).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
