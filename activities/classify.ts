@@ -3,6 +3,7 @@ import { FailureType, isRetryableFailureType, type FailureTypeName } from '../co
 import type { ProviderName } from '../common/llm';
 import type { ProviderErrorInfo } from './providers/adapter';
 import { FirstByteTimeoutError, IncompleteStreamError } from './providers/common';
+import { redirectRefusalOf } from './providers/noRedirect';
 import { adapterOf, ALL_ADAPTERS } from './providers/registry';
 import type { SecretRegistry } from './redact';
 
@@ -41,6 +42,13 @@ export function classifyProviderError(
   provider: ProviderName,
   secrets: SecretRegistry,
 ): ApplicationFailure {
+  const redirect = redirectRefusalOf(error);
+  if (redirect) {
+    return failure(FailureType.ProviderPolicyRefused, secrets.redact(`${provider}: ${redirect.message}`), {
+      provider,
+      status: redirect.status,
+    });
+  }
   const message = secrets.redact(`${provider}: ${messageOf(error)}`);
   const info = describeError(error, provider);
   if (info?.kind !== 'api') return failure(networkType(error, info), message, { provider });

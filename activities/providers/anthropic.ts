@@ -4,6 +4,7 @@ import { PROVIDER_FACTS } from '../../common/providers';
 import type { ProviderAdapter, ProviderErrorInfo } from './adapter';
 import { readStream, systemApart, type AdapterCall, type ProviderResult } from './common';
 import { lazySdk } from './lazySdk';
+import { fetchWithoutRedirects } from './noRedirect';
 
 const anthropicSdk = lazySdk(
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see lazySdk
@@ -31,7 +32,7 @@ export const anthropicAdapter: ProviderAdapter<Anthropic, 'anthropic'> = {
   ...PROVIDER_FACTS.anthropic,
   // null, not undefined: the SDK would read ANTHROPIC_API_KEY from the environment by itself.
   createClient: ({ apiKey, baseURL }) =>
-    new (anthropicSdk())({ apiKey: apiKey ?? null, baseURL, maxRetries: 0 }),
+    new (anthropicSdk())({ apiKey: apiKey ?? null, baseURL, maxRetries: 0, fetch: fetchWithoutRedirects }),
   loadSdk: anthropicSdk,
   keyOf: (client) => client.apiKey ?? undefined,
   call: callAnthropic,

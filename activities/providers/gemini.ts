@@ -3,6 +3,7 @@ import { PROVIDER_FACTS } from '../../common/providers';
 import type { ProviderAdapter } from './adapter';
 import { readStream, systemApart, type AdapterCall, type ProviderResult } from './common';
 import { answerText, describeError, resultOf } from './geminiResponse';
+import { fetchWithoutRedirects } from './noRedirect';
 
 /**
  * The Gemini API version called. Pinned: the SDK would otherwise take GOOGLE_GENAI_API_VERSION from
@@ -36,13 +37,10 @@ export const geminiAdapter: ProviderAdapter<GeminiClient, 'gemini'> = {
         new GoogleGenAI({
           vertexai: false,
           apiKey,
-          // The platform's fetch, as the other SDKs use it. Without one, the SDK swaps in a dispatcher
-          // it finds through Node's global undici symbol, which another realm (a test runner's VM) lacks.
-          httpOptions: {
-            baseUrl: baseURL,
-            apiVersion: API_VERSION,
-            fetch: (input, init) => fetch(input, init),
-          },
+          // The platform's fetch, as the other SDKs use it, refusing redirects. Without one, the SDK swaps
+          // in a dispatcher it finds through Node's global undici symbol, which another realm (a test
+          // runner's VM) lacks.
+          httpOptions: { baseUrl: baseURL, apiVersion: API_VERSION, fetch: fetchWithoutRedirects },
         }),
     ),
     apiKey,

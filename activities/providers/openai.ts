@@ -4,6 +4,7 @@ import { PROVIDER_FACTS } from '../../common/providers';
 import type { ClientSettings, ProviderAdapter, ProviderErrorInfo } from './adapter';
 import { readStream, withResponseFormat, type AdapterCall, type ProviderResult } from './common';
 import { lazySdk } from './lazySdk';
+import { fetchWithoutRedirects } from './noRedirect';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see lazySdk
 const openaiSdk = lazySdk(() => (require('openai') as { default: typeof OpenAI }).default);
@@ -33,7 +34,12 @@ export const openaiCompatibleAdapter: ProviderAdapter<OpenAI, 'openai-compatible
 
 function createClient({ apiKey, baseURL }: ClientSettings): OpenAI {
   // baseURL is always set here (a default, or the spec's); the SDK would otherwise read the env itself.
-  return new (openaiSdk())({ apiKey: apiKey ?? NO_KEY, baseURL, maxRetries: 0 });
+  return new (openaiSdk())({
+    apiKey: apiKey ?? NO_KEY,
+    baseURL,
+    maxRetries: 0,
+    fetch: fetchWithoutRedirects,
+  });
 }
 
 /** OpenAI names insufficient_quota in `code`, the rest in `type`; aborts are the SDK's own timeouts. */
