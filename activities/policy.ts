@@ -1,4 +1,3 @@
-import { readFileSync, statSync } from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { FailureType } from '../common/failures';
@@ -12,6 +11,7 @@ import {
 import { parseJsonAs, zodProblem } from '../common/validation';
 import { destinationOf, type Destination, type WorkerEnv } from './clients';
 import { ALL_ADAPTERS } from './providers/registry';
+import { readTextBounded } from '../storage/boundedRead';
 
 /** A policy is a few dozen lines; a bigger file is a mistake, refused before it is read. */
 const MAX_POLICY_BYTES = 256 * 1024;
@@ -170,9 +170,7 @@ export function loadProviderPolicy(env: WorkerEnv): ProviderPolicy {
 
 function readPolicyFile(file: string, source: string): string {
   try {
-    const size = statSync(file).size;
-    if (size > MAX_POLICY_BYTES) throw new Error(`${size} bytes, over ${MAX_POLICY_BYTES}`);
-    return readFileSync(file, 'utf8');
+    return readTextBounded(file, MAX_POLICY_BYTES);
   } catch (error) {
     throw new Error(`cannot read the provider policy in ${source}: ${(error as Error).message}`);
   }

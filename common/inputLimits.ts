@@ -7,6 +7,11 @@ import { LIMITS } from './defaults';
 export const INPUT_LIMITS = {
   /** A config file is read whole and parsed: past this it is refused before reading. */
   maxConfigFileBytes: 1024 * 1024,
+  /**
+   * A saved conversation (`council show --save`) is read whole: a council's stored messages fit many
+   * times over, and only what fits its transcript budget is carried on anyway.
+   */
+  maxConversationFileBytes: 32 * 1024 * 1024,
   /** System prompts, descriptions and questions: as long as a message may be. */
   maxPromptChars: LIMITS.maxMessageChars,
   maxModelIdChars: 200,

@@ -1,4 +1,3 @@
-import { readFileSync, statSync } from 'node:fs';
 import type * as Yaml from 'yaml';
 import type { z } from 'zod';
 import { councilContextSchema, type CouncilContextInput, type CouncilMode } from '../../common/council';
@@ -7,6 +6,7 @@ import type { OrchestrationStrategy } from '../../common/participants';
 import type { PeriodBudget } from '../../common/periodBudget';
 import type { SessionConfig } from '../../common/session';
 import { formatPath, readableIssues } from '../../common/validation';
+import { FileTooLargeError, readTextBounded } from '../../storage/boundedRead';
 import { councilFileSchema, sessionFileSchema } from './configSchema';
 import { CouncilUserError } from '../../common/userError';
 
@@ -32,14 +32,10 @@ export interface ConfigOverrides {
 export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): CouncilConfig {
   let text: string;
   try {
-    // Checked before reading: a huge file must not cost its size in memory and parse time.
-    const { size } = statSync(file);
-    if (size > INPUT_LIMITS.maxConfigFileBytes) throw oversized(file, size);
-    text = readFileSync(file, 'utf8');
-    // The file may have grown between the two calls.
-    if (text.length > INPUT_LIMITS.maxConfigFileBytes) throw oversized(file, Buffer.byteLength(text));
+    // A huge file must not cost its size in memory and parse time, nor a pipe that never ends.
+    text = readTextBounded(file, INPUT_LIMITS.maxConfigFileBytes);
   } catch (error) {
-    if (error instanceof CouncilUserError) throw error;
+    if (error instanceof FileTooLargeError) throw oversized(file);
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new CouncilUserError(`cannot read config file ${file}: ${reason}`);
@@ -168,10 +164,10 @@ function problems(error: z.ZodError, input: unknown, where: (path: PropertyKey[]
   return lines.length === 1 ? (lines[0] ?? '') : `invalid config:\n  ${lines.join('\n  ')}`;
 }
 
-function oversized(file: string, bytes: number): CouncilUserError {
+function oversized(file: string): CouncilUserError {
   const cap = formatBytes(INPUT_LIMITS.maxConfigFileBytes);
   return new CouncilUserError(
-    `${file} is ${formatBytes(bytes)}: config files may be at most ${cap}`,
+    `${file} holds more than ${cap}: config files may be at most ${cap}`,
     'a config names participants and prompts; put long material in the question or the task instead',
   );
 }

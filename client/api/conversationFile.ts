@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { formatBytes, INPUT_LIMITS } from '../../common/inputLimits';
+import { FileTooLargeError, readTextBounded } from '../../storage/boundedRead';
 import type { Client } from '@temporalio/client';
 import { filterMessages, type ConversationMessage, type MessageFilter } from '../../common/conversation';
 import {
@@ -65,8 +67,16 @@ export function writeConversation(file: string, saved: SavedConversation): void 
 export function loadConversation(file: string): SavedConversation {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextBounded(file, INPUT_LIMITS.maxConversationFileBytes);
   } catch (error) {
+    if (error instanceof FileTooLargeError) {
+      const cap = formatBytes(INPUT_LIMITS.maxConversationFileBytes);
+      const hint = 'save fewer messages: `council show ID --save FILE` with --round or --type';
+      throw new CouncilUserError(
+        `"${file}" holds more than ${cap}: a saved conversation may be at most ${cap}`,
+        hint,
+      );
+    }
     throw new CouncilUserError(`cannot read "${file}": ${(error as Error).message}`, undefined, {
       cause: error,
     });

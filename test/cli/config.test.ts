@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { configJsonSchema, loadConfigFile } from '../../client/api/config';
 import { defaultConfig } from '../../client/api/defaultConfigs';
@@ -54,6 +56,22 @@ describe('config files', () => {
     expect(() => loadConfigFile(tooLong)).toThrow(/selector\.maxTurns: maxTurns may be at most 20/);
   });
 
+  it('reads no more of a pipe than a config may hold, and says so', async () => {
+    // stat says 0 bytes for a pipe or a device (/dev/zero never ends): the bound must be on what is
+    // read. The writer offers 64 MiB; a reader that stops past the limit closes the pipe under it.
+    const fifo = path.join(mkdtempSync(path.join(os.tmpdir(), 'council-fifo-')), 'config.yaml');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const writer = spawn('bash', ['-c', 'head -c 67108864 /dev/zero | tr "\\0" a > "$0"', fifo], {
+      stdio: 'ignore',
+    });
+    const writerExit = new Promise<number | null>((resolve) => writer.once('exit', resolve));
+    expect(() => loadConfigFile(fifo)).toThrow(
+      `${fifo} holds more than 1.0 MiB: config files may be at most 1.0 MiB`,
+    );
+    // 128 + SIGPIPE: the writer was cut off, not read to its end.
+    expect(await writerExit).toBe(141);
+  });
+
   it('names the line of every problem, in YAML and in JSON', () => {
     const json = writeConfig(
       'c.json',
@@ -107,7 +125,9 @@ describe('config files', () => {
       expect.stringMatching(/numbers\.yaml:4: participants\[0\]\.name: name is empty/),
     ]);
     expect(about('participants[0].priority')).toEqual([
-      expect.stringMatching(/numbers\.yaml:6: participants\[0\]\.priority: 100000000000000000000 is too large/),
+      expect.stringMatching(
+        /numbers\.yaml:6: participants\[0\]\.priority: 100000000000000000000 is too large/,
+      ),
     ]);
     expect(about('participants[0].maxOutputTokens')).toEqual([
       expect.stringMatching(

@@ -1,5 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { loadConfigFile, validateConfig } from '../../client/api/config';
+import { loadConversation } from '../../client/api/conversationFile';
 import { cliEnv, runCli, writeConfig } from '../cli/cli';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
@@ -39,8 +40,19 @@ describe('attack: oversized input', () => {
     const line = `# ${'x'.repeat(1022)}\n`;
     writeFileSync(file, `strategy: broadcast\n${line.repeat(50 * 1024)}`);
     const started = Date.now();
-    expect(() => loadConfigFile(file)).toThrow(/is 50\.0 MiB: config files may be at most 1\.0 MiB/);
+    expect(() => loadConfigFile(file)).toThrow(
+      /holds more than 1\.0 MiB: config files may be at most 1\.0 MiB/,
+    );
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuses a saved conversation past its cap before parsing it', () => {
+    // Sparse: 40 MiB the reader would have to take in, no disk used.
+    const file = writeConfig('conversation.json', '');
+    truncateSync(file, 40 * 1024 * 1024);
+    expect(() => loadConversation(file)).toThrow(
+      `"${file}" holds more than 32.0 MiB: a saved conversation may be at most 32.0 MiB`,
+    );
   });
 
   const oversized: Record<string, unknown> = {
