@@ -6,6 +6,7 @@ import { writeFileAtomically } from './atomicFile';
 import { startDevServer, type DevServer } from './devServer';
 import { canConnect } from './devServerReady';
 import { awaitEarlierServerStop, isAlive, leaveServerStopping } from './serverStopping';
+import { withServerStartLock } from './serverLock';
 import { CouncilUserError } from '../../common/userError';
 import { parseJsonAs } from '../../common/validation';
 import { configuredTarget } from '../../workers/target';
@@ -33,6 +34,14 @@ export interface PublishedWorker {
   encrypted: boolean;
 }
 
+/** How to open a data directory's server; `exclusive` refuses to borrow one (`council server`). */
+interface OpenOptions {
+  uiPort?: number;
+  port?: number;
+  exclusive?: boolean;
+  onSpawn?: () => void;
+}
+
 const serverFileSchema = z.object({
   address: z.string(),
   namespace: z.string(),
@@ -46,10 +55,12 @@ const serverFileSchema = z.object({
  * published in server.json if it still answers, else a new one on the same SQLite file. Two servers on
  * one SQLite file would corrupt it, and sharing lets `council server`'s UI show every run.
  */
-export async function openLocalServer(
-  dataDir: string,
-  options: { uiPort?: number; port?: number; exclusive?: boolean; onSpawn?: () => void } = {},
-): Promise<LocalServer> {
+export async function openLocalServer(dataDir: string, options: OpenOptions = {}): Promise<LocalServer> {
+  mkdirSync(dataDir, { recursive: true });
+  return withServerStartLock(dataDir, () => openUnderLock(dataDir, options));
+}
+
+async function openUnderLock(dataDir: string, options: OpenOptions): Promise<LocalServer> {
   const published = await publishedServer(dataDir);
   if (published && !options.exclusive) return published;
   if (published) {

@@ -1,0 +1,21 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { closeLocalServer, openLocalServer } from '../../client/runtime/localServer';
+import { serverProcesses } from '../cli/cli';
+
+describe('commands that open the same data directory at once', () => {
+  it('start one server on its SQLite file, which the others borrow', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'council-lock-'));
+    const opened = await Promise.all([1, 2, 3].map(() => openLocalServer(dataDir)));
+    try {
+      // Two servers on one SQLite file would corrupt it.
+      expect(serverProcesses(dataDir)).toHaveLength(1);
+      expect(opened.filter((server) => server.owned)).toHaveLength(1);
+      expect(new Set(opened.map((server) => server.address)).size).toBe(1);
+    } finally {
+      for (const server of opened) await closeLocalServer(dataDir, server);
+    }
+    expect(serverProcesses(dataDir)).toEqual([]);
+  });
+});
