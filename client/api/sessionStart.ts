@@ -47,13 +47,15 @@ export async function startSessionWorkflow(
       workflowId: sessionId,
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       args: [{ config }],
+      // An id names one session: a new one under a closed session's id would hide it from attach and show.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
       ...sessionMetadata(parsed),
     });
     return { sessionId, handle };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    const hint = 'attach to it with MultiParticipantSession.attach, or pick another sessionId';
-    throw new CouncilUserError(`a session with id "${sessionId}" is already running`, hint, {
+    const hint = 'attach to it with MultiParticipantSession.attach if it runs, or pick another sessionId';
+    throw new CouncilUserError(`a session or council with id "${sessionId}" already exists`, hint, {
       cause: error,
     });
   }

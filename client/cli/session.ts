@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Command } from 'commander';
 import { CouncilUserError } from '../../common/userError';
 import { sendHumanMessage } from '../api/council';
@@ -12,7 +13,7 @@ import { prepareConfig, type StartOptions } from './run';
 import { isSimulatedQueue, openRuntime, simulatedQueue } from '../runtime/commandRuntime';
 import { attachCommand } from './sessionAttach';
 import { listCommand, showCommand } from './sessionShow';
-import { checkedRunId, newRunId, withServedWorkflow } from './workflows';
+import { checkedRunId, idTaken, newRunId, withServedWorkflow } from './workflows';
 import { listedCommand } from './help';
 import { onInterrupt } from './interrupt';
 
@@ -46,8 +47,14 @@ function startCommand(): Command {
     const runtime = await openRuntime(flags);
     try {
       const taskQueue = simulated ? simulatedQueue(runtime.taskQueue) : runtime.taskQueue;
+      await MultiParticipantSession.create(runtime.client, config.session, {
+        sessionId: id,
+        taskQueue,
+      }).catch(async (error: unknown) => {
+        const taken = error instanceof Error && error.cause instanceof WorkflowExecutionAlreadyStartedError;
+        throw taken ? await idTaken(runtime.client, id, error) : error;
+      });
       if (simulated) process.stdout.write(`${SIMULATED_BANNER}\n`);
-      await MultiParticipantSession.create(runtime.client, config.session, { sessionId: id, taskQueue });
       process.stdout.write(`Started session ${id} (${config.session.strategy}) on task queue ${taskQueue}\n`);
     } finally {
       await runtime.close();

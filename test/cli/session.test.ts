@@ -81,6 +81,14 @@ describe('council session', () => {
       JSON.parse(after.stdout) as { items: Array<{ id: string; workflowStatus: string }> }
     ).items.find((r) => r.id === id);
     expect(row?.workflowStatus).toBe('cancelled');
+
+    // Its id names it still: a new session under it would hide it from `show` and `attach`.
+    const again = await runCli(['session', 'start', '-c', config, '--id', id, '--worker'], env);
+    expect(again).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `council: a session or council with id "${id}" already exists (closed) (pick another --id, or read it with \`council show ${id}\`)\n`,
+    });
   });
 
   it('attach, after the CLI was SIGKILLed with a call in flight, resumes the run and prints its result', async () => {
