@@ -1,6 +1,8 @@
 /** Defaults shared by workflows, activities, workers and the CLI. */
 export const DEFAULT_TASK_QUEUE = 'council';
 export const DEFAULT_NAMESPACE = 'default';
+/** What a simulated run adds to its task queue's name (client/runtime/commandRuntime.ts). */
+export const SIMULATED_QUEUE_SUFFIX = '-simulated';
 
 /** Token budget for a participant's history when a session does not set one. */
 export const DEFAULT_MAX_CONTEXT_TOKENS = 8192;

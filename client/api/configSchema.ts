@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { sessionBudgetProblems } from '../../common/budget';
 import { councilContextSchema } from '../../common/council';
 import { LIMITS } from '../../common/defaults';
-import { INPUT_LIMITS } from '../../common/inputLimits';
 import { participantSpecSchema } from '../../common/participants';
 import { periodBudgetProblems, periodBudgetSchema } from '../../common/periodBudget';
 import { sessionQuorumProblem } from '../../common/quorum';
 import { sessionConfigSchema } from '../../common/session';
+import { sendMessageSchema } from '../../common/sessionInputs';
 import { STRATEGIES } from '../../workflows/strategies';
 import { checkParticipants } from '../../workflows/strategies/roles';
 import { addProblem } from '../../common/validation';
@@ -18,9 +18,8 @@ export const sessionFileSchema = sessionConfigSchema
   .safeExtend({
     $schema: schemaRef,
     kind: z.literal('session').optional().describe('"session" (the default) or "council"'),
-    question: z
-      .string()
-      .max(INPUT_LIMITS.maxPromptChars)
+    // The checks of the round's message it becomes: a question that could not be sent is refused here.
+    question: sendMessageSchema.shape.content
       .optional()
       .describe('Asked when `council run` is given no question'),
     periodBudget: periodBudgetSchema

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { COUNCIL_MODES } from '../../common/council';
+import { SIMULATED_QUEUE_SUFFIX } from '../../common/defaults';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { configuredTarget } from '../../workers/target';
 import { CouncilUserError } from '../../common/userError';
@@ -35,9 +36,29 @@ export function connectionFlags(options: Record<string, unknown>): ConnectionFla
   return {
     profile: text('profile'),
     dataDir: text('dataDir'),
-    taskQueue: text('taskQueue'),
+    taskQueue: checkedTaskQueue(text('taskQueue')),
     worker: options.worker === true,
   };
+}
+
+/** Room in Temporal's 1,000 bytes for the `-simulated` a simulated run adds to the queue's name. */
+const MAX_TASK_QUEUE_BYTES = 1000 - SIMULATED_QUEUE_SUFFIX.length;
+
+/** --task-queue as given, or a CouncilUserError before anything starts when no run could use it. */
+function checkedTaskQueue(taskQueue: string | undefined): string | undefined {
+  if (taskQueue === undefined) return undefined;
+  if (taskQueue.trim() === '') {
+    throw new CouncilUserError(
+      '--task-queue is empty: name a queue, e.g. --task-queue council, or leave it out',
+    );
+  }
+  const bytes = Buffer.byteLength(taskQueue);
+  if (bytes > MAX_TASK_QUEUE_BYTES) {
+    throw new CouncilUserError(
+      `--task-queue is ${bytes} bytes long, over the ${MAX_TASK_QUEUE_BYTES} a task queue's name may have`,
+    );
+  }
+  return taskQueue;
 }
 
 /**

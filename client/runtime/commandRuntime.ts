@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
+import { DEFAULT_TASK_QUEUE, SIMULATED_QUEUE_SUFFIX } from '../../common/defaults';
 import { blobStoreFromEnv, type BlobStore } from '../../storage';
 import { configuredTarget, connectClient, localTarget, type TemporalTarget } from './connection';
 import { CouncilUserError } from '../../common/userError';
@@ -42,18 +42,16 @@ export interface CliRuntime {
   close(): Promise<void>;
 }
 
-const SIMULATED_SUFFIX = '-simulated';
-
 /**
  * Simulated runs get their own queue, so a real worker on the shared queue never picks them up, and
  * whoever serves the workflow later (attach, send) knows from the queue alone to simulate again.
  */
 export function simulatedQueue(taskQueue: string): string {
-  return `${taskQueue}${SIMULATED_SUFFIX}`;
+  return `${taskQueue}${SIMULATED_QUEUE_SUFFIX}`;
 }
 
 export function isSimulatedQueue(taskQueue: string): boolean {
-  return taskQueue.endsWith(SIMULATED_SUFFIX);
+  return taskQueue.endsWith(SIMULATED_QUEUE_SUFFIX);
 }
 
 /** What a command's runtime is for. */

@@ -204,6 +204,24 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
     await expect(client.workflow.getHandle('a b/c').describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 
+  it('a question or a task queue the run could not use, before anything is announced', async () => {
+    const blank = writeConfig('blank.yaml', { ...panelConfig(), question: '   ' });
+    const file = writeConfig('queues.yaml', panelConfig());
+    const cases: Array<[string[], RegExp]> = [
+      [['run', '-c', blank, '--worker'], /^council: .*blank\.yaml:\d+: question: the message is empty/],
+      [['run', 'Q?', '-c', file, '--worker', '--task-queue', ''], /^council: --task-queue is empty/],
+      [
+        ['run', 'Q?', '-c', file, '--worker', '--task-queue', 'q'.repeat(2000)],
+        /^council: --task-queue is 2000 bytes long, over the 990 a task queue's name may have/,
+      ],
+    ];
+    for (const [args, pattern] of cases) {
+      const result = await runCli(args, clusterEnv('bad'));
+      expectOneLineError(result, pattern);
+      expect(result.stdout).toBe('');
+    }
+  });
+
   it('no question, and prints the stack trace only with --verbose', async () => {
     const noQuestion = writeConfig('q.yaml', panelConfig());
     expectOneLineError(
