@@ -78,11 +78,14 @@ export async function openLocalRuntime(options: LocalCouncilOptions): Promise<Lo
 
 /**
  * The SDK logs every worker state change at INFO: an embedded worker logs at WARN instead, unless the
- * application installed its own Runtime (or started a worker) first.
+ * application installed its own Runtime (or started a worker) first. No signal handlers of the SDK's
+ * own: they took the application's first Ctrl-C or SIGTERM to stop the worker alone, and the process,
+ * its calls waiting on that worker, never exited. The application decides what a signal means; by
+ * default Node exits, and the server's guard stops the server once this process is gone.
  */
 function quietRuntime(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   } catch (error) {
     if (!(error instanceof IllegalStateError)) throw error;
   }
