@@ -9,6 +9,7 @@ import { estimateCouncil } from './councilEstimate';
 import { estimateRow, estimateTotal, type EstimateRow } from './estimateRow';
 import { listedCommand } from './help';
 import { createOutput } from './output';
+import { printable } from './sanitize';
 
 export type { EstimateRow } from './estimateRow';
 
@@ -75,7 +76,7 @@ export function estimateSession(config: SessionConfig): SessionEstimate {
 export function formatEstimate(estimate: SessionEstimate): string {
   const lines = estimate.rows.map(
     (row) =>
-      `${row.name.padEnd(20)} ${row.model.padEnd(34)} ${String(row.calls).padStart(3)} call(s)  ` +
+      `${printable(row.name).padEnd(20)} ${printable(row.model).padEnd(34)} ${String(row.calls).padStart(3)} call(s)  ` +
       formatAmount(row.worst, row.priced),
   );
   const scope = estimate.scope === 'council' ? 'the council' : 'one round';

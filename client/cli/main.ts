@@ -4,6 +4,7 @@ import { CouncilUserError } from '../../common/userError';
 import { COMMANDS, requestedCommand } from './commands';
 import { ExitCode } from './exitCode';
 import { listedCommand } from './help';
+import { printable } from './sanitize';
 
 /**
  * The `council` program: every command group, and the global --verbose. Only the command `argv`
@@ -39,7 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     // Commander has printed its own message (unknown option, missing argument) or the help.
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Error;
     const verbose = argv.includes('--verbose') || argv.includes('-v');
-    process.stderr.write(`council: ${describeError(error)}\n`);
+    // Errors quote what a person typed or wrote (an id, a config's key): never an escape of theirs.
+    process.stderr.write(`council: ${printable(describeError(error))}\n`);
     if (verbose && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
     else if (!(error instanceof CouncilUserError)) process.stderr.write('(run with --verbose for details)\n');
     return ExitCode.Error;

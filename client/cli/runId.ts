@@ -27,8 +27,9 @@ const RUN_ID_CHARACTERS = 'letters, digits and . _ - : @ = + / ,';
  * The id given with `flag` for a new run, checked before anything is printed or started: the server
  * refuses an empty or overlong one only once the run has been announced.
  */
-export function checkedRunId(id: string, flag = '--id'): string {
-  const fix = `use ${RUN_ID_CHARACTERS}, e.g. ${flag} review-1, or leave ${flag} out for a generated id`;
+export function checkedRunId(id: string, flag = '--id', example = `${flag} review-1`): string {
+  const leaveOut = flag.startsWith('--') ? `, or leave ${flag} out for a generated id` : '';
+  const fix = `use ${RUN_ID_CHARACTERS}, e.g. ${example}${leaveOut}`;
   const bytes = Buffer.byteLength(id, 'utf8');
   if (bytes > MAX_RUN_ID_BYTES) {
     throw new CouncilUserError(

@@ -16,6 +16,7 @@ import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './scheduleSh
 import { WORKFLOW_TYPES } from '../api/runs';
 import { QUESTION_MEMO_KEY } from '../api/runRow';
 import { listedCommand } from './help';
+import { checkedRunId } from './runId';
 
 /** `council schedule create|list|describe|pause|unpause|trigger|delete`, on Temporal Schedules. */
 export function scheduleCommand(): Command {
@@ -56,7 +57,13 @@ function createCommand(): Command {
     .option('--no-simulate', 'embedded server: never simulate, fail when a key is missing');
   withConnectionOptions(command);
   return command.action(
-    async (id: string, question: string | undefined, options: CreateOptions & Record<string, unknown>) => {
+    async (
+      givenId: string,
+      question: string | undefined,
+      options: CreateOptions & Record<string, unknown>,
+    ) => {
+      // Its runs are `<id>-<time>`: the id is printed in hints and tables, and pasted back into a shell.
+      const id = checkedRunId(givenId, 'the schedule id', 'council schedule create weekly-review');
       const spec = scheduleSpec(options);
       const config = loadConfigFile(options.config);
       const task = question?.trim() || (config.kind === 'council' ? config.task : config.question);

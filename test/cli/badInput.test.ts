@@ -195,6 +195,10 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
       [['run', 'Q?', '--id', 'a b/c', ...started], /^council: --id "a b\/c" holds a space or a sign/],
       [['session', 'start', '--id', '', ...started], /^council: --id is empty/],
       [['resynthesize', 'some-council', '--id', 'x;rm'], /^council: --id "x;rm" holds a space or a sign/],
+      [
+        ['schedule', 'create', '../x y', '-c', file, '--every', '1h'],
+        /^council: the schedule id "\.\.\/x y" holds a space or a sign/,
+      ],
     ];
     for (const [args, pattern] of cases) {
       const result = await runCli(args, clusterEnv('bad'));

@@ -115,5 +115,23 @@ describe('attack: a model answers with terminal escape sequences', () => {
       expect(listed.stdout).toContain(id);
       expect(listed.stdout).not.toMatch(CONTROL);
     });
+
+    it("prints errors and a config's model ids with no escape: an id, an unknown key, a model", async () => {
+      const env = cliEnv();
+      const key = writeConfig('key.yaml', `strategy: broadcast\n"k${HOSTILE}": 1\nparticipants: []\n`);
+      const model = writeConfig('model.yaml', {
+        ...panelConfig(),
+        participants: [
+          { name: 'A', role: 'panelist', model: { provider: 'openai', model: `gpt${HOSTILE}` } },
+        ],
+      });
+      const results = [
+        await runCli(['show', `x${HOSTILE}`], env),
+        await runCli(['config', 'check', key], env),
+        await runCli(['estimate', '-c', model], env),
+      ];
+      expect(results.map((result) => result.code)).toEqual([1, 1, 0]);
+      for (const result of results) expect(`${result.stdout}${result.stderr}`).not.toMatch(CONTROL);
+    });
   });
 });
