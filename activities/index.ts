@@ -4,4 +4,4 @@ export { missingProviderKeys, providerClientsFromEnv, type ProviderClients, type
 export { adapterOf, ALL_ADAPTERS, providerEnvVars, standardKeyEnv } from './providers/registry';
 export type { ProviderAdapter } from './providers/adapter';
 export type { ProviderEnvFacts } from '../common/providers';
-export { loadProviderPolicy, ProviderPolicy, providerPolicySchema } from './policy';
+export { loadProviderPolicy, ProviderPolicy, providerPolicyRules, providerPolicySchema } from './policy';

@@ -146,13 +146,18 @@ function originOf(url: string): string {
  * and the problem: a worker must not start with a policy other than the one its operator wrote.
  */
 export function loadProviderPolicy(env: WorkerEnv): ProviderPolicy {
+  return new ProviderPolicy(providerPolicyRules(env), env);
+}
+
+/** What the operator wrote in COUNCIL_PROVIDER_POLICY or its file, checked: see {@link loadProviderPolicy}. */
+export function providerPolicyRules(env: WorkerEnv): ProviderPolicyRules {
   // Read by name (not through the constants) so test/deploy/compose.test.ts sees what the worker reads.
   const inline = env.COUNCIL_PROVIDER_POLICY;
   const file = env.COUNCIL_PROVIDER_POLICY_FILE;
   if (inline && file) {
     throw new Error(`both ${PROVIDER_POLICY_ENV} and ${PROVIDER_POLICY_FILE_ENV} are set: set one of them`);
   }
-  if (!inline && !file) return new ProviderPolicy({}, env);
+  if (!inline && !file) return {};
   const source = file ? `${PROVIDER_POLICY_FILE_ENV} (${file})` : PROVIDER_POLICY_ENV;
   const text = file ? readPolicyFile(file, source) : (inline ?? '');
   const parsed = parseJsonAs(providerPolicySchema, text);
@@ -165,7 +170,7 @@ export function loadProviderPolicy(env: WorkerEnv): ProviderPolicy {
         `(expected {"keys": {"ENV_VAR": ["https://host"]}, "keyless": ["http://host:port"]})`,
     );
   }
-  return new ProviderPolicy(parsed.data, env);
+  return parsed.data;
 }
 
 function readPolicyFile(file: string, source: string): string {

@@ -5,6 +5,7 @@ import {
   ALL_ADAPTERS,
   createLlmActivities,
   providerClientsFromEnv,
+  providerPolicyRules,
   type LlmActivities,
 } from '../../activities';
 import type { ModelSpec } from '../../common/llm';
@@ -28,6 +29,8 @@ const SIMULATED_KEY = 'council-simulated-no-key';
 export async function startSimulatedProviders(
   options: { chunkLatencyMs?: number } = {},
 ): Promise<SimulatedProviders> {
+  // Read and checked as a real run's, before anything starts: an unreadable policy fails here too.
+  const operator = providerPolicyRules(process.env);
   const { LLMock: Mock } = loadAimock();
   const mock: LLMock = new Mock({ port: 0, host: '127.0.0.1', logLevel: 'silent', chunkSize: 24 });
   mock.on({ predicate: () => true }, (request) => simulatedResponse(request), {
@@ -41,8 +44,12 @@ export async function startSimulatedProviders(
     if (keyEnv) env[keyEnv] = SIMULATED_KEY;
     if (adapter.env.baseURLEnv) env[adapter.env.baseURLEnv] = adapter.mockBaseURL(mock.url);
   }
-  // The mock takes no key from providers without a standard one: the policy lets only it be called so.
-  env.COUNCIL_PROVIDER_POLICY = JSON.stringify({ keyless: [mock.url] });
+  // The mock takes no key from providers without a standard one: the policy lets it be called so, beside
+  // what the operator's own policy allows (a council's message webhook).
+  env.COUNCIL_PROVIDER_POLICY = JSON.stringify({
+    ...operator,
+    keyless: [...(operator.keyless ?? []), mock.url],
+  });
   const real = createLlmActivities(providerClientsFromEnv(env), { env });
   return {
     url: mock.url,

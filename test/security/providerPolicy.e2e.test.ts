@@ -210,4 +210,25 @@ describe('simulated participants (no keys) still pass the policy', () => {
       await simulated.stop();
     }
   });
+
+  it("keeps the operator's policy beside the mock's entry: a webhook it allows, and an unreadable policy", async () => {
+    const saved = process.env.COUNCIL_PROVIDER_POLICY;
+    const webhook = { url: 'http://127.0.0.1:18002/hook' };
+    try {
+      process.env.COUNCIL_PROVIDER_POLICY = JSON.stringify({ keyless: ['http://127.0.0.1:18002'] });
+      const simulated = await startSimulatedProviders({ chunkLatencyMs: 0 });
+      try {
+        expect(await simulated.activities.checkMessageWebhook(webhook)).toBeNull();
+      } finally {
+        await simulated.stop();
+      }
+      process.env.COUNCIL_PROVIDER_POLICY = 'not json';
+      await expect(startSimulatedProviders()).rejects.toThrow(
+        'invalid provider policy in COUNCIL_PROVIDER_POLICY: not JSON',
+      );
+    } finally {
+      if (saved === undefined) delete process.env.COUNCIL_PROVIDER_POLICY;
+      else process.env.COUNCIL_PROVIDER_POLICY = saved;
+    }
+  });
 });
