@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { CliRuntime } from '../runtime/commandRuntime';
 import type { Output } from './output';
 
@@ -12,12 +13,15 @@ export function onInterrupt(
   id: string,
   what = 'The run goes on when a worker serves it, and closes when its round ends',
 ): () => void {
-  const handler = () => {
+  const handler = (signal: NodeJS.Signals) => {
     out.say(`\nInterrupted. ${what}: council attach ${id}`);
     // A terminal's Ctrl-C reaches the embedded server too, and a worker whose server is gone would
     // retry its last reports for a while: give the clean-up two seconds, not more.
     const deadline = new Promise((resolve) => setTimeout(resolve, 2000).unref());
-    void Promise.race([runtime.close(), deadline]).finally(() => process.exit(130));
+    // The shell's convention: 128 and the signal's number (130 for SIGINT, 143 for SIGTERM).
+    void Promise.race([runtime.close(), deadline]).finally(() =>
+      process.exit(128 + os.constants.signals[signal]),
+    );
   };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);

@@ -131,7 +131,10 @@ describe('council session', () => {
     }
   });
 
-  it('send interrupted by Ctrl-C says how to follow the round, which goes on', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('send interrupted by %s says how to follow the round, which goes on', async (signal, code) => {
     const gated = await startMockLlm();
     const { seen, open } = holdAnswers(gated);
     try {
@@ -141,13 +144,13 @@ describe('council session', () => {
         ...panelConfig(),
         participants: panelConfig().participants.map((p) => ({ ...p, ...fastRetry })),
       });
-      const id = `cli-send-interrupt-${process.pid}`;
+      const id = `cli-send-interrupt-${signal}-${process.pid}`;
       expectSuccess(await runCli(['session', 'start', '-c', cfg, '--id', id, '--worker'], gatedEnv));
       const send = startCli(['send', id, 'Still there?', '--worker'], gatedEnv);
       await waitFor('a call in flight', () => seen.length >= 1, { process: send });
-      send.child.kill('SIGINT');
+      send.child.kill(signal);
       const interrupted = await send.done;
-      expect(interrupted.code).toBe(130);
+      expect(interrupted.code).toBe(code);
       expect(interrupted.stdout).toContain(
         `Interrupted. The round goes on when a worker serves it: council attach ${id}`,
       );
