@@ -57,7 +57,10 @@ export const sendMessageSchema = z
       .string()
       .trim()
       .min(1, 'the message is empty: write what the participants should answer')
-      .max(LIMITS.maxMessageChars)
+      .max(
+        LIMITS.maxMessageChars,
+        `the message is longer than ${LIMITS.maxMessageChars} characters: shorten it or send it in parts`,
+      )
       .refine(
         (text) => jsonStringBytes(text) <= LIMITS.maxMessageBytes,
         `the message is longer than ${LIMITS.maxMessageBytes} bytes: shorten it or send it in parts`,

@@ -92,14 +92,14 @@ const runFilterSchema = z
     strategy: oneOf(STRATEGY_NAMES, 'a strategy').optional(),
     /** Runs with a budget that spent at least this many dollars. */
     minCostUsd: z.number().finite().min(0).optional(),
-    /** At most this many, newest first. */
+    /** At most this many: running ones first, then the most recently closed (the server's order). */
     limit: z.number().int().min(1).max(1_000).default(20),
   })
   .strict();
 export type RunFilter = z.input<typeof runFilterSchema>;
 
 /**
- * Sessions and councils, newest first, with the visibility query that found them (paste it in the
+ * Sessions and councils, running ones first and then the most recently closed, with the visibility query that found them (paste it in the
  * Temporal UI). Read from search attributes and memos only: no worker needs to serve them. A run
  * encrypted with keys this client lacks is a CouncilUserError saying which keys to set.
  */

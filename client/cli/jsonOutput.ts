@@ -85,7 +85,7 @@ export const sessionShowJson = z.object({
   transcript: z.array(transcriptEntryJson),
 });
 
-/** `council list`: sessions and councils, newest first. */
+/** `council list`: sessions and councils, running ones first, then the most recently closed. */
 export const runListJson = z.object({
   ...envelope('run-list'),
   query: z.string(),

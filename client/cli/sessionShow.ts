@@ -114,7 +114,7 @@ export function listCommand(): Command {
       '--min-cost-usd <n>',
       'CouncilCostUsd: sessions and councils with a budget that spent at least this many dollars',
     )
-    .option('--limit <n>', 'at most this many, newest first', '20')
+    .option('--limit <n>', 'at most this many: running ones first, then the most recently closed', '20')
     .option('--json', 'print JSON');
   withConnectionOptions(command);
   return command.action(async (options: Record<string, string | boolean | undefined>) => {
