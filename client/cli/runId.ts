@@ -1,5 +1,6 @@
 import { CouncilUserError } from '../../common/userError';
 import { printable } from './sanitize';
+import { MAX_RUN_ID_BYTES, RUN_ID_CHARACTERS, RUN_ID_PATTERN } from '../api/runIdRule';
 
 /**
  * A new id for a `run`: sortable by time, readable, unique enough for one person's history. In a
@@ -9,19 +10,6 @@ export function newRunId(prefix: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${prefix}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
-
-/**
- * Temporal's default limit on a workflow id and a task queue name (the server's `limit.maxIDLength`,
- * 1,000 bytes), less the `council-` a run that serves itself puts before its id to name its queue.
- */
-export const MAX_RUN_ID_BYTES = 1000 - 'council-'.length;
-
-/**
- * Letters and digits of any script and a few marks: an id the CLI prints in hints (`council attach
- * ID`) must paste back into a shell as one word, and show in a table as it is.
- */
-const RUN_ID = /^[\p{L}\p{M}\p{N}._:@=+/,-]+$/u;
-const RUN_ID_CHARACTERS = 'letters, digits and . _ - : @ = + / ,';
 
 /**
  * The id given with `flag` for a new run, checked before anything is printed or started: the server
@@ -37,7 +25,7 @@ export function checkedRunId(id: string, flag = '--id', example = `${flag} revie
       fix,
     );
   }
-  if (!RUN_ID.test(id)) {
+  if (!RUN_ID_PATTERN.test(id)) {
     const what = id === '' ? 'is empty' : `"${printable(id)}" holds a space or a sign an id cannot hold`;
     throw new CouncilUserError(`${flag} ${what}`, fix);
   }

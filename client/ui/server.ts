@@ -10,6 +10,7 @@ import { runView } from './runView';
 import { cancelFromPage, sendFromPage, skipFromPage, type UiDeps } from './send';
 import { START_CHOICES, startFromPage } from './startRun';
 import { streamTokens } from './tokenStream';
+import { isRunId } from '../api/runIdRule';
 
 /** Options of {@link startUiServer}. */
 export interface UiServerOptions extends UiDeps {
@@ -39,14 +40,13 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/static/newRun.js': { file: 'newRun.js', type: 'text/javascript; charset=utf-8' },
   '/static/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
-const RUN_API = /^\/api\/runs\/([^/]{1,600})$/;
-const SEND_API = /^\/api\/runs\/([^/]{1,600})\/messages$/;
-const CANCEL_API = /^\/api\/runs\/([^/]{1,600})\/cancel$/;
-const SKIP_API = /^\/api\/runs\/([^/]{1,600})\/skip$/;
-const TOKENS_API = /^\/api\/runs\/([^/]{1,600})\/tokens$/;
-const PAGE = /^\/(runs\/[^/]{1,600})?$/;
-/** Run ids as council and Temporal schedules make them (a scheduled run's id ends in a UTC time). */
-const RUN_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+// A path segment holds a run id percent-encoded: at most three characters for each of its bytes.
+const RUN_API = /^\/api\/runs\/([^/]{1,3000})$/;
+const SEND_API = /^\/api\/runs\/([^/]{1,3000})\/messages$/;
+const CANCEL_API = /^\/api\/runs\/([^/]{1,3000})\/cancel$/;
+const SKIP_API = /^\/api\/runs\/([^/]{1,3000})\/skip$/;
+const TOKENS_API = /^\/api\/runs\/([^/]{1,3000})\/tokens$/;
+const PAGE = /^\/(runs\/[^/]{1,3000})?$/;
 
 /** The run id of a path segment, percent-decoded (the page encodes `:`), or undefined. */
 function runIdOf(segment: string | undefined): string | undefined {
@@ -57,7 +57,7 @@ function runIdOf(segment: string | undefined): string | undefined {
   } catch {
     return undefined; // A malformed escape names no run.
   }
-  return RUN_ID.test(id) ? id : undefined;
+  return isRunId(id) ? id : undefined;
 }
 
 /** Starts the web view on 127.0.0.1 only: it reads and acts with the CLI's own Temporal client. */

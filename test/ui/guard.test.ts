@@ -50,6 +50,21 @@ describe('council ui guards', () => {
     }
   });
 
+  it('serves a run under any id the CLI lets a run have (letters of any script, @ / + , =)', async () => {
+    const id = `team/review@1+Réunion=${Date.now()}`;
+    await MultiParticipantSession.create(
+      bed.harness.client,
+      { strategy: 'broadcast' },
+      { taskQueue: bed.harness.taskQueue, sessionId: id },
+    );
+    const answer = await rawRequest(bed.ui.port, {
+      path: `/api/runs/${encodeURIComponent(id)}`,
+      headers: { Host: host },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain(JSON.stringify(id));
+  });
+
   it('refuses a host name other than its loopback names (DNS rebinding)', async () => {
     for (const name of [`evil.example:${bed.ui.port}`, '127.0.0.1:1', 'localhost']) {
       const answer = await rawRequest(bed.ui.port, {

@@ -1,0 +1,17 @@
+/**
+ * Temporal's default limit on a workflow id and a task queue name (the server's `limit.maxIDLength`,
+ * 1,000 bytes), less the `council-` a run that serves itself puts before its id to name its queue.
+ */
+export const MAX_RUN_ID_BYTES = 1000 - 'council-'.length;
+
+/**
+ * Letters and digits of any script and a few marks: an id the CLI prints in hints (`council attach
+ * ID`) must paste back into a shell as one word, and show in a table as it is.
+ */
+export const RUN_ID_PATTERN = /^[\p{L}\p{M}\p{N}._:@=+/,-]+$/u;
+export const RUN_ID_CHARACTERS = 'letters, digits and . _ - : @ = + / ,';
+
+/** True for an id a council run may have: the rule the CLI checks and the Web UI serves. */
+export function isRunId(id: string): boolean {
+  return RUN_ID_PATTERN.test(id) && Buffer.byteLength(id, 'utf8') <= MAX_RUN_ID_BYTES;
+}
