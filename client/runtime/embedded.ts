@@ -1,8 +1,11 @@
 import type { Client } from '@temporalio/client';
+import { z } from 'zod';
 import { IllegalStateError } from '@temporalio/common';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createLlmActivities, providerClientsFromEnv, type LlmActivities } from '../../activities';
 import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
+import { CouncilUserError } from '../../common/userError';
+import { zodProblem } from '../../common/validation';
 import { blobStoreFromEnv } from '../../storage';
 import { connectWorker } from '../../workers/connection';
 import { localTarget } from '../../workers/target';
@@ -25,6 +28,26 @@ export interface LocalCouncilOptions {
   activities?: LlmActivities;
 }
 
+/** The options checked as they come, from JavaScript too: a typo or a wrong type starts nothing. */
+const localOptionsSchema = z
+  .object({
+    dataDir: z
+      .string()
+      .min(1, 'dataDir is empty: name a directory, or leave it out for ~/.council')
+      .optional(),
+    simulate: z.boolean().optional(),
+    taskQueue: z
+      .string()
+      .min(1, 'taskQueue is empty: name a queue, or leave it out for "council"')
+      .optional(),
+    activities: z
+      .custom<LlmActivities>((value) => typeof value === 'object' && value !== null, {
+        message: 'activities must be the object createLlmActivities returns',
+      })
+      .optional(),
+  })
+  .strict();
+
 /** What {@link openLocalRuntime} opened: a client on its server, the queue its worker polls, and how to close it all. */
 export interface LocalRuntime {
   client: Client;
@@ -37,7 +60,12 @@ export interface LocalRuntime {
  * An embedded Temporal dev server (the data directory's running one, e.g. `council server`'s, if any)
  * and a worker in this process; on a failure part way, what was already opened is closed again.
  */
-export async function openLocalRuntime(options: LocalCouncilOptions): Promise<LocalRuntime> {
+export async function openLocalRuntime(given: LocalCouncilOptions): Promise<LocalRuntime> {
+  const checked = localOptionsSchema.safeParse(given);
+  if (!checked.success) {
+    throw new CouncilUserError(`invalid Council.local() options: ${zodProblem(checked.error)}`);
+  }
+  const options: LocalCouncilOptions = checked.data;
   const dataDir = dataDirectory(options.dataDir);
   quietRuntime();
   const server = await openLocalServer(dataDir);
