@@ -11,6 +11,7 @@ import {
 } from './councilTypes';
 import { CouncilUserError } from '../../common/userError';
 import { followRun } from './followRun';
+import { refuseOtherKind } from './runs';
 import { shownContexts } from './shownContext';
 import { watchTokens } from './tokens';
 
@@ -20,6 +21,7 @@ export async function attachCouncil(
   councilId: string,
   callbacks: CouncilCallbacks = {},
 ): Promise<ExecutionResult> {
+  await refuseOtherKind(client, councilId, 'council');
   const handle = client.workflow.getHandle<typeof councilWorkflow>(councilId);
   const tokens = callbacks.onToken ? watchTokens(client, councilId, callbacks.onToken) : undefined;
   try {

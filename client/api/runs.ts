@@ -11,6 +11,45 @@ import { CLI_MEMO_KEY } from './runRow';
 /** Workflow type names, as the worker registers them. */
 export const WORKFLOW_TYPES = { session: 'sessionWorkflow', council: 'councilWorkflow' } as const;
 
+/**
+ * The error for a run followed as the wrong kind, or undefined when `type` is `wanted`'s: followed as a
+ * session, a council never answers the session's queries (and the other way round), so it waited.
+ */
+export function kindMismatch(
+  id: string,
+  type: string,
+  wanted: 'session' | 'council',
+): CouncilUserError | undefined {
+  if (type === WORKFLOW_TYPES[wanted]) return undefined;
+  if (type === WORKFLOW_TYPES.session) {
+    return new CouncilUserError(
+      `"${id}" is a session, not a ${wanted}`,
+      'follow it with MultiParticipantSession.attach',
+    );
+  }
+  if (type === WORKFLOW_TYPES.council) {
+    return new CouncilUserError(`"${id}" is a council, not a ${wanted}`, 'follow it with attachCouncil');
+  }
+  return new CouncilUserError(`"${id}" is a ${type} workflow, not a council ${wanted}`);
+}
+
+/** The kind of run `id` names, or a CouncilUserError when it exists and is another; nothing when none. */
+export async function refuseOtherKind(
+  client: Client,
+  id: string,
+  wanted: 'session' | 'council',
+): Promise<void> {
+  let type: string;
+  try {
+    type = (await client.workflow.getHandle(id).describe()).type;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return;
+    throw error;
+  }
+  const mismatch = kindMismatch(id, type, wanted);
+  if (mismatch) throw mismatch;
+}
+
 /** What `council run` records with a one-question session it starts, so `attach` can ask it again. */
 const runMemoSchema = z.object({
   origin: z.literal('run'),

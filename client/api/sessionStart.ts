@@ -1,4 +1,10 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { kindMismatch } from './runs';
 import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
 import type { ParticipantSpecInput } from '../../common/participants';
 import type { SessionConfigInput } from '../../common/session';
@@ -67,12 +73,17 @@ export async function existingSession(
   sessionId: string,
 ): Promise<WorkflowHandle<typeof sessionWorkflow>> {
   const handle = client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+  let type: string;
   try {
-    await handle.describe();
+    type = (await handle.describe()).type;
   } catch (error) {
+    // Only a missing workflow is "no session": an unreachable server says so itself.
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
     throw new CouncilUserError(`no session with id "${sessionId}"`, 'list sessions with `council list`', {
       cause: error,
     });
   }
+  const mismatch = kindMismatch(sessionId, type, 'session');
+  if (mismatch) throw mismatch;
   return handle;
 }

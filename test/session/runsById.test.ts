@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendHumanMessage, startCouncil } from '../../client/api/council';
+import { attachCouncil } from '../../client/api/councilAttach';
 import { councilHumanMessages, readCouncilProgress, readCouncilResult } from '../../client/api/councilRead';
 import { CouncilUserError } from '../../common/userError';
 import { resumeOneRoundSession, startOneRoundSession } from '../../client/api/oneRoundSession';
@@ -47,6 +48,13 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     const unknown = findRun(client, 'by-id-nothing-here');
     await expect(unknown).rejects.toBeInstanceOf(CouncilUserError);
     await expect(unknown).rejects.toThrow('no session or council with id "by-id-nothing-here"');
+    // Followed as the other kind, each says what it is at once (a council's attach waited on a session).
+    await expect(MultiParticipantSession.attach(client, councilId)).rejects.toThrow(
+      `"${councilId}" is a council, not a session`,
+    );
+    await expect(attachCouncil(client, session.sessionId)).rejects.toThrow(
+      `"${session.sessionId}" is a session, not a council`,
+    );
 
     await cancelRun(await findRun(client, councilId));
     await session.close();
