@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { startDevServer, type DevServer, type DevServerOptions } from './devServer';
 import { queryRetryInterceptor } from './queryRetry';
+import { closableInterceptors } from './closedChannel';
 import { configuredTarget, localTarget, unreachableTarget, type TemporalTarget } from '../../workers/target';
 
 export { configuredTarget, localTarget, type TemporalTarget } from '../../workers/target';
@@ -27,10 +28,17 @@ export async function resolveTarget(
  */
 export async function connectClient(target: TemporalTarget, dataConverter?: DataConverter): Promise<Client> {
   try {
+    let closed = false;
     const connection = await Connection.connect({
       ...(target.connectConfig.connectionOptions as Parameters<typeof Connection.connect>[0]),
       connectTimeout: '10s',
+      interceptors: closableInterceptors(() => closed),
     });
+    const close = connection.close.bind(connection);
+    connection.close = () => {
+      closed = true;
+      return close();
+    };
     return new Client({
       connection,
       namespace: target.namespace,

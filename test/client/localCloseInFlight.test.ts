@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cliEnv } from '../cli/cli';
+
+// Closing a Council.local() while one of its calls waits must end that call, not the application.
+jest.setTimeout(180_000);
+
+const ROOT = path.resolve(__dirname, '../..');
+const APP = `
+const { Council, executeCouncilExperts } = require('./client');
+(async () => {
+  const council = await Council.local({ simulate: true, dataDir: process.argv[1] });
+  const model = { provider: 'openai', model: 'gpt-4o-mini' };
+  let call;
+  if (process.argv[2] === 'council') {
+    // On the default queue, which this simulated council's worker does not poll: it waits.
+    const context = { task: 'x', mode: 'parallel', activeExperts: [{ id: 'a', name: 'A', model }], synthesisConfig: { model } };
+    call = executeCouncilExperts(council.client, context);
+  } else {
+    const session = await council.startSession({ strategy: 'broadcast' });
+    await session.addParticipant('Expert-1', model, 'panelist');
+    call = session.sendMessage('user', 'Still there?');
+  }
+  call.then(() => console.log('answered'), (error) => console.log('rejected:', error.message));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await council.close();
+  console.log('closed');
+  // A retry the closed connection still had scheduled would fire in the next seconds.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  console.log('done');
+})();
+`;
+
+describe('Council.local() closed with a call in flight', () => {
+  it.each(['session', 'council'])(
+    'a %s call in flight when it closes does not end the application',
+    (kind) => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'council-close-'));
+      const app = spawnSync(process.execPath, ['--import', 'tsx', '-e', APP, dataDir, kind], {
+        cwd: ROOT,
+        env: cliEnv(),
+        encoding: 'utf8',
+        timeout: 150_000,
+      });
+      // It ended the application from a timer: "Channel has been shut down", or a TypeError.
+      expect({ status: app.status, stderr: /Channel has been shut down|TypeError/.test(app.stderr) }).toEqual(
+        {
+          status: 0,
+          stderr: false,
+        },
+      );
+      expect(app.stdout).toMatch(/^closed$/m);
+      // A call in flight at the close ends; the council's follower had a retry scheduled before the
+      // close, which stays pending (client/runtime/closedChannel.ts says why).
+      if (kind === 'session') expect(app.stdout).toMatch(/^(answered|rejected: .+)$/m);
+      expect(app.stdout).toMatch(/^done$/m);
+    },
+  );
+});
