@@ -83,7 +83,9 @@ function raiseOf(options: RaiseOptions): RaiseBudgetInput {
       'e.g. `council budget raise ID --by-usd 0.5`',
     );
   }
-  const value = Number(options[key]);
+  // Decimal notation only: Number() also reads hex (0x10 is 16), binary and exponents.
+  const text = String(options[key]).trim();
+  const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isFinite(value) || value <= 0) {
     throw new CouncilUserError(
       `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive number`,

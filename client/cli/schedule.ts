@@ -167,6 +167,8 @@ function startingAttributes(config: CouncilConfig): SearchAttributePair[] {
   ];
 }
 
+const MAX_EVERY_MS = 3650 * 86_400_000;
+
 function scheduleSpec(options: CreateOptions): ScheduleSpec {
   if ((options.cron === undefined) === (options.every === undefined)) {
     throw new CouncilUserError('give exactly one of --cron and --every');
@@ -178,7 +180,9 @@ function scheduleSpec(options: CreateOptions): ScheduleSpec {
   } catch {
     throw new CouncilUserError(`--every "${options.every}" is not a duration`, 'e.g. 90s, 30m, 1h, 1d');
   }
-  if (!(every >= 1000)) throw new CouncilUserError('--every must be at least 1s');
+  // Ten years: the server refuses a duration past its calendar with a raw protocol error.
+  if (!(every >= 1000 && every <= MAX_EVERY_MS))
+    throw new CouncilUserError('--every must be from 1s to 3650d');
   return { intervals: [{ every }] };
 }
 

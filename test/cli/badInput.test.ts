@@ -226,6 +226,29 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
     }
   });
 
+  it('a number or a duration no one could mean: hex dollars, ages and intervals past any calendar', async () => {
+    const file = writeConfig('numbers.yaml', panelConfig());
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['budget', 'raise', 'some-session', '--by-usd', '0x10'],
+        /^council: --by-usd must be a positive number/,
+      ],
+      [
+        ['gc', '--older-than', '99999999999999999999d'],
+        /^council: --older-than 99999999999999999999d: expected an age from 1h to 36500d/,
+      ],
+      [
+        ['schedule', 'create', 'far-apart', 'Q?', '-c', file, '--every', '99999999999999d'],
+        /^council: --every must be from 1s to 3650d/,
+      ],
+    ];
+    for (const [args, pattern] of cases) {
+      const result = await runCli(args, clusterEnv('bad'));
+      expectOneLineError(result, pattern);
+      expect(result.stdout).toBe('');
+    }
+  });
+
   it('no question, and prints the stack trace only with --verbose', async () => {
     const noQuestion = writeConfig('q.yaml', panelConfig());
     expectOneLineError(
