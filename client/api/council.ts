@@ -113,7 +113,9 @@ export async function startCouncilWorkflow(
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    throw new CouncilUserError(`a council with id "${councilId}" already exists`, hint, { cause: error });
+    throw new CouncilUserError(`a session or council with id "${councilId}" already exists`, hint, {
+      cause: error,
+    });
   }
   return councilId;
 }

@@ -19,13 +19,16 @@ export function withConnectionOptions(command: Command): Command {
 }
 
 /** Adds the options that pick or override what a config runs. */
-export function withConfigOptions(command: Command): Command {
-  return command
+export function withConfigOptions(command: Command, kinds: 'sessions' | 'both' = 'both'): Command {
+  command
     .option('-c, --config <file>', 'YAML or JSON config (see `council config schema`)')
     .addOption(
       new Option('--strategy <name>', 'override the session strategy').choices(ORCHESTRATION_STRATEGIES),
-    )
-    .addOption(new Option('--mode <mode>', 'override the council mode').choices(COUNCIL_MODES))
+    );
+  if (kinds === 'both') {
+    command.addOption(new Option('--mode <mode>', 'override the council mode').choices(COUNCIL_MODES));
+  }
+  return command
     .option('--simulate', 'use simulated participants even when API keys are set')
     .option('--no-simulate', 'never simulate: fail when a key is missing');
 }

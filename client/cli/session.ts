@@ -36,7 +36,8 @@ function startCommand(): Command {
   const command = new Command('start')
     .description('start a session from a config; talk to it with `council send`')
     .option('--id <id>', 'session id (default: session-<time>-<random>)');
-  withConfigOptions(command);
+  // A council config is refused here: --mode would only ever fail.
+  withConfigOptions(command, 'sessions');
   withConnectionOptions(command);
   return command.action(async (options: StartOptions) => {
     const { config, flags, simulated } = prepareConfig(options);

@@ -56,7 +56,14 @@ const serverFileSchema = z.object({
  * one SQLite file would corrupt it, and sharing lets `council server`'s UI show every run.
  */
 export async function openLocalServer(dataDir: string, options: OpenOptions = {}): Promise<LocalServer> {
-  mkdirSync(dataDir, { recursive: true });
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw new CouncilUserError(
+      `cannot use ${dataDir} as the data directory: ${(error as Error).message}`,
+      'name a directory with --data-dir (or COUNCIL_DATA_DIR)',
+    );
+  }
   return withServerStartLock(dataDir, () => openUnderLock(dataDir, options));
 }
 

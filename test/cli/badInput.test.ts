@@ -1,5 +1,6 @@
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import {
+  cliEnv,
   clusterEnv,
   panelConfig,
   runCli,
@@ -247,6 +248,17 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
       expectOneLineError(result, pattern);
       expect(result.stdout).toBe('');
     }
+  });
+
+  it('a data directory that is a file, and --mode for a session start', async () => {
+    const file = writeConfig('not-a-dir.yaml', panelConfig());
+    expectOneLineError(
+      await runCli(['list', '--data-dir', file], cliEnv()),
+      /^council: cannot use .*not-a-dir\.yaml as the data directory: EEXIST/,
+    );
+    const help = await runCli(['session', 'start', '--help'], cliEnv());
+    expect(help.stdout).toContain('--strategy');
+    expect(help.stdout).not.toContain('--mode');
   });
 
   it('no question, and prints the stack trace only with --verbose', async () => {

@@ -70,7 +70,7 @@ describe('sessions and councils that have ended, and input refused before anythi
       }),
     );
     expect(again).toBeInstanceOf(CouncilUserError);
-    expect(again.message).toBe(`a council with id "${result.councilId}" already exists`);
+    expect(again.message).toBe(`a session or council with id "${result.councilId}" already exists`);
     expect((await bench.harness.client.workflow.getHandle(result.councilId).describe()).status.name).toBe(
       'COMPLETED',
     );
