@@ -60,7 +60,11 @@ export function parseConfigText(
     if (/\.json$/i.test(source)) rewordJsonSyntax(text, source);
     const line = syntax.linePos?.[0];
     // The message's first line, without the position (given up front) and the code frame under it.
-    const message = (syntax.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    const first = (syntax.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    // The parser gives up on deep nesting with the engine's own words.
+    const message = /Maximum call stack size exceeded/.test(first)
+      ? 'nested too deeply to read: a config is a few levels of keys and lists'
+      : first;
     throw new CouncilUserError(`${source}${line ? `:${line.line}:${line.col}` : ''}: ${message}`);
   }
   return validateConfig(doc.toJS() as unknown, overrides, (issuePath) => {

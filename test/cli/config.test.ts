@@ -137,6 +137,11 @@ describe('config files', () => {
     expect(lines.join('\n')).not.toMatch(/Invalid input|9007199254740991/);
   });
 
+  it('says a config nested past what the parser reads is nested too deeply', () => {
+    const deep = writeConfig('deep.yaml', `strategy: broadcast\nparticipants: ${'['.repeat(100_000)}\n`);
+    expect(() => loadConfigFile(deep)).toThrow(/deep\.yaml:2:\d+: nested too deeply to read/);
+  });
+
   it("says what a bad kind or a JSON file's syntax error is, in the file's own terms", () => {
     const kind = writeConfig('kind.yaml', 'strategy: broadcast\nkind: banana\n');
     expect(() => loadConfigFile(kind)).toThrow(
