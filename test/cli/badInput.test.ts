@@ -25,6 +25,15 @@ function expectOneLineError(result: CliResult, pattern: RegExp): void {
   expect(result.stderr).not.toMatch(/\n\s+at /);
 }
 
+/** Each command refused with its one line, and nothing printed on stdout (no run announced). */
+async function expectRefusedUnannounced(cases: Array<[string[], RegExp]>): Promise<void> {
+  for (const [args, pattern] of cases) {
+    const result = await runCli(args, clusterEnv('bad'));
+    expectOneLineError(result, pattern);
+    expect(result.stdout).toBe('');
+  }
+}
+
 // Every case spawns the CLI (and often a worker): minutes on a busy 2-core machine.
 jest.setTimeout(300_000);
 afterAll(stopStartedClis);
@@ -201,11 +210,7 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
         /^council: the schedule id "\.\.\/x y" holds a space or a sign/,
       ],
     ];
-    for (const [args, pattern] of cases) {
-      const result = await runCli(args, clusterEnv('bad'));
-      expectOneLineError(result, pattern);
-      expect(result.stdout).toBe('');
-    }
+    await expectRefusedUnannounced(cases);
     await expect(client.workflow.getHandle('a b/c').describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 
@@ -220,11 +225,7 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
         /^council: --task-queue is 2000 bytes long, over the 990 a task queue's name may have/,
       ],
     ];
-    for (const [args, pattern] of cases) {
-      const result = await runCli(args, clusterEnv('bad'));
-      expectOneLineError(result, pattern);
-      expect(result.stdout).toBe('');
-    }
+    await expectRefusedUnannounced(cases);
   });
 
   it('a number or a duration no one could mean: hex dollars, ages and intervals past any calendar', async () => {
@@ -243,11 +244,7 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
         /^council: --every must be from 1s to 3650d/,
       ],
     ];
-    for (const [args, pattern] of cases) {
-      const result = await runCli(args, clusterEnv('bad'));
-      expectOneLineError(result, pattern);
-      expect(result.stdout).toBe('');
-    }
+    await expectRefusedUnannounced(cases);
   });
 
   it('a data directory that is a file, and --mode for a session start', async () => {
