@@ -19,6 +19,7 @@ import { councilMessages, councilStats } from './conversation';
 import { saveConversation } from './conversationFile';
 import { openLocalRuntime, type LocalCouncilOptions } from '../runtime/embedded';
 import { MultiParticipantSession, type StartSessionOptions } from './session';
+import { CouncilUserError } from '../../common/userError';
 
 /** Options of {@link Council.connect}: a cluster that your own workers (or `council worker`) serve. */
 export interface ConnectCouncilOptions {
@@ -64,48 +65,65 @@ export class Council implements AsyncDisposable {
     return new Council(client, options.taskQueue ?? DEFAULT_TASK_QUEUE, async () => undefined);
   }
 
+  /**
+   * The client, unless this Council is closed: its connection is gone then, and a call on it failed
+   * with the SDK's raw "Unexpected error while making gRPC request", or retried for minutes.
+   */
+  private get openClient(): Client {
+    if (this.closing) {
+      throw new CouncilUserError(
+        'this Council is closed: open another with Council.local() or Council.connect()',
+      );
+    }
+    return this.client;
+  }
+
   /** Starts a session on this council's queue (see {@link MultiParticipantSession.create}). */
-  startSession(
+  async startSession(
     config: SessionConfigInput,
     options: StartSessionOptions = {},
   ): Promise<MultiParticipantSession> {
-    return MultiParticipantSession.create(this.client, config, { taskQueue: this.taskQueue, ...options });
+    return MultiParticipantSession.create(this.openClient, config, { taskQueue: this.taskQueue, ...options });
   }
 
   /** A running session by id. */
-  attachSession(sessionId: string): Promise<MultiParticipantSession> {
-    return MultiParticipantSession.attach(this.client, sessionId);
+  async attachSession(sessionId: string): Promise<MultiParticipantSession> {
+    return MultiParticipantSession.attach(this.openClient, sessionId);
   }
 
   /** Runs a council to its end on this council's queue (see {@link executeCouncilExperts}). */
-  executeCouncilExperts(
+  async executeCouncilExperts(
     context: ExecutionContext,
     onExpertUpdate?: OnExpertUpdate,
     onStatusUpdate?: OnStatusUpdate,
     options: Pick<CouncilRunOptions, 'councilId' | 'continueFrom'> = {},
   ): Promise<ExecutionResult> {
     const runOptions = { taskQueue: this.taskQueue, ...options };
-    return executeCouncilExperts(this.client, context, onExpertUpdate, onStatusUpdate, runOptions);
+    return executeCouncilExperts(this.openClient, context, onExpertUpdate, onStatusUpdate, runOptions);
   }
 
   /** Follows a council by id to its result (see {@link attachCouncil}). */
-  attachCouncil(councilId: string, callbacks: CouncilCallbacks = {}): Promise<ExecutionResult> {
-    return attachCouncil(this.client, councilId, callbacks);
+  async attachCouncil(councilId: string, callbacks: CouncilCallbacks = {}): Promise<ExecutionResult> {
+    return attachCouncil(this.openClient, councilId, callbacks);
   }
 
   /** A council's messages, each with its round, that `filter` keeps (by type, sender, recipient, round). */
-  councilMessages(councilId: string, filter: MessageFilter = {}): Promise<ConversationMessage[]> {
-    return councilMessages(this.client, councilId, filter);
+  async councilMessages(councilId: string, filter: MessageFilter = {}): Promise<ConversationMessage[]> {
+    return councilMessages(this.openClient, councilId, filter);
   }
 
   /** A council's communication patterns (messages per expert and type, who answers whom, rounds). */
-  councilStats(councilId: string): Promise<ConversationStats> {
-    return councilStats(this.client, councilId);
+  async councilStats(councilId: string): Promise<ConversationStats> {
+    return councilStats(this.openClient, councilId);
   }
 
   /** Saves a council's conversation to a JSON file a later council can go on from (`continueFrom`). */
-  saveConversation(councilId: string, file: string, filter: MessageFilter = {}): Promise<SavedConversation> {
-    return saveConversation(this.client, councilId, file, filter);
+  async saveConversation(
+    councilId: string,
+    file: string,
+    filter: MessageFilter = {},
+  ): Promise<SavedConversation> {
+    return saveConversation(this.openClient, councilId, file, filter);
   }
 
   /**

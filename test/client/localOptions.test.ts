@@ -1,5 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Council } from '../../client/api/local';
 import type { LocalCouncilOptions } from '../../client/runtime/embedded';
+
+jest.setTimeout(120_000);
 
 // What a JavaScript caller (no type checker) may pass: each refused before any server or worker starts.
 describe('Council.local() options', () => {
@@ -11,5 +16,21 @@ describe('Council.local() options', () => {
     ['a misspelt option (it ran with real providers)', { simulated: true }, /Unrecognized key: "simulated"/],
   ])('refuses %s, naming it', async (_what, options, message) => {
     await expect(Council.local(options as LocalCouncilOptions)).rejects.toThrow(message);
+  });
+});
+
+describe('a closed Council', () => {
+  it('says it is closed when it is used again', async () => {
+    const council = await Council.local({
+      simulate: true,
+      dataDir: mkdtempSync(path.join(os.tmpdir(), 'council-closed-')),
+    });
+    await council.close();
+    await expect(council.startSession({ strategy: 'broadcast' })).rejects.toThrow(
+      'this Council is closed: open another with Council.local() or Council.connect()',
+    );
+    await expect(council.attachSession('any')).rejects.toThrow('this Council is closed');
+    // Closing again is harmless.
+    await council.close();
   });
 });
