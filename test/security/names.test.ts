@@ -69,14 +69,6 @@ describe('attack: one name written two ways (composed and decomposed) is one nam
     expect(() => initialState({ strategy: 'broadcast', participants })).toThrow(/already in the session/);
   });
 
-  it('keeps no space around a name, so "Alice " is Alice (a --to of "Alice " was trimmed and missed it)', () => {
-    expect(participantSpecSchema.parse({ name: 'Alice\u00a0 ', role: 'panelist', model }).name).toBe('Alice');
-    const participants = ['Alice', 'Alice '].map((name) => ({ name, role: 'panelist' as const, model }));
-    expect(() => initialState({ strategy: 'broadcast', participants })).toThrow(/already in the session/);
-    const state = initialState({ strategy: 'broadcast', participants: [participants[0]!] });
-    expect(findParticipant(state, ' Alice ')?.spec.name).toBe('Alice');
-  });
-
   it('finds a participant by either form', () => {
     const state = initialState({
       strategy: 'broadcast',
