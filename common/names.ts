@@ -16,13 +16,10 @@ const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp},]/u
  * The one name rule every schema uses (session participants, council experts, synthesizer, people
  * who message a council): 1-64 characters, something visible, no control or invisible characters.
  * Names are shown to models and printed on terminals, so they must not carry structure or escapes.
- * A name is kept in Unicode's composed form (NFC): "é" typed as one character or as "e" and a
- * combining accent is one name, so two participants cannot share a name that looks the same.
  */
 export function nameSchema(what = 'name') {
   return z
     .string()
-    .normalize('NFC')
     .min(1, `${what} is empty: give it a name, e.g. "Analyst"`)
     .max(MAX_NAME_CHARS, `${what} is longer than ${MAX_NAME_CHARS} characters: shorten it`)
     .refine((name) => name.trim() !== '', `${what} is only whitespace: give it visible characters`)
@@ -30,9 +27,4 @@ export function nameSchema(what = 'name') {
       (name) => !FORBIDDEN.test(name),
       `${what} must not contain control characters (escapes, line breaks, tabs), invisible formatting characters or commas`,
     );
-}
-
-/** A name as {@link nameSchema} keeps it, for looking up a name someone typed. */
-export function sameNameForm(name: string): string {
-  return name.normalize('NFC');
 }

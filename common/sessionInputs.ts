@@ -66,7 +66,7 @@ export const sendMessageSchema = z
         `the message is longer than ${LIMITS.maxMessageBytes} bytes: shorten it or send it in parts`,
       ),
     /** Only these participants answer this round (observers still receive it). */
-    participants: z.array(z.string().normalize('NFC')).min(1).optional(),
+    participants: z.array(z.string()).min(1).optional(),
   })
   .strict();
 export type SendMessageInput = z.input<typeof sendMessageSchema>;

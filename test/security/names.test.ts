@@ -1,8 +1,6 @@
 import { synthesisConfigSchema, expertSchema } from '../../common/council';
 import { humanMessageSchema } from '../../common/councilApi';
 import { participantSpecSchema } from '../../common/participants';
-import { sendMessageSchema } from '../../common/sessionInputs';
-import { findParticipant, initialState } from '../../workflows/session/state';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 
@@ -48,36 +46,5 @@ describe('attack: hostile names are refused everywhere a name is taken', () => {
   it('explains a refused name', () => {
     const parsed = expertSchema.safeParse({ id: 'x', name: '  ', model });
     expect(parsed.error?.issues[0]?.message).toMatch(/only whitespace/);
-  });
-});
-
-describe('attack: one name written two ways (composed and decomposed) is one name', () => {
-  // "José" as é (U+00E9) and as e + a combining acute (U+0301): the same text, shown the same.
-  const composed = 'Jos\u00e9';
-  const decomposed = 'Jose\u0301';
-
-  it('stores every name in its composed form (Unicode NFC)', () => {
-    for (const [where, accepts] of Object.entries(NAME_SLOTS))
-      expect([where, accepts(decomposed)]).toEqual([where, true]);
-    expect(participantSpecSchema.parse({ name: decomposed, role: 'panelist', model }).name).toBe(composed);
-    expect(expertSchema.parse({ id: 'x', name: decomposed, model }).name).toBe(composed);
-    expect(humanMessageSchema.parse({ content: 'hi', senderName: decomposed }).senderName).toBe(composed);
-  });
-
-  it('refuses a second participant whose name only differs in its form', () => {
-    const participants = [composed, decomposed].map((name) => ({ name, role: 'panelist' as const, model }));
-    expect(() => initialState({ strategy: 'broadcast', participants })).toThrow(/already in the session/);
-  });
-
-  it('finds a participant by either form', () => {
-    const state = initialState({
-      strategy: 'broadcast',
-      participants: [{ name: composed, role: 'panelist', model }],
-    });
-    expect(findParticipant(state, decomposed)?.spec.name).toBe(composed);
-    // The names a round is sent to are matched against the stored names.
-    expect(sendMessageSchema.parse({ content: 'hi', participants: [decomposed] }).participants).toEqual([
-      composed,
-    ]);
   });
 });

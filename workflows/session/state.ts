@@ -22,7 +22,6 @@ import { sessionQuorumProblem } from '../../common/quorum';
 import { localCallTimerProblems } from '../../common/localCall';
 import { viewOfLedger } from '../shared/budget';
 import { invalid } from '../shared/invalid';
-import { sameNameForm } from '../../common/names';
 
 /** A fresh state from a client's config; throws an InvalidRequest failure on bad input. */
 export function initialState(configInput: SessionConfigInput): SessionState {
@@ -77,8 +76,7 @@ export function addParticipant(state: SessionState, input: ParticipantSpecInput)
 }
 
 export function findParticipant(state: SessionState, name: string): ParticipantRecord | undefined {
-  const wanted = sameNameForm(name);
-  return state.participants.find((record) => record.spec.name === wanted);
+  return state.participants.find((record) => record.spec.name === name);
 }
 
 /** The participant with this name, or an InvalidRequest failure listing the names there are. */
