@@ -43,7 +43,7 @@ describe('CLI on the embedded server: large payloads in <dataDir>/blobs with not
 
     const bad = await runCli(['gc', '--older-than', '5m'], env);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('--older-than 5m: expected an age of 1h or more');
+    expect(bad.stderr).toContain('--older-than 5m: expected an age from 1h to 36500d');
 
     const codec = startCli(['codec-server', '--port', '0'], env);
     await waitFor('the codec server to listen', () => /codec server at (\S+),/.test(codec.output.stdout), {
