@@ -113,6 +113,8 @@ export async function* followRun(
           ? { reason: 'run-closed', status }
           : { reason: 'run-closed', status, readFailed: messageOf(error) };
       if (options.follow === false) throw error;
+      // The server may come back; this client's own closed connection will not.
+      if (isClosedChannel(error)) return { reason: 'unreachable', error: 'the client connection was closed' };
       failingSinceMs ??= Date.now();
       if (Date.now() - failingSinceMs >= ROUND_WATCH_UNREACHABLE_MS)
         return { reason: 'unreachable', error: messageOf(error) };
@@ -166,4 +168,14 @@ async function statusAfterFailure(
 function notFound(id: string, kind: 'session' | 'council' | undefined, cause: Error): CouncilUserError {
   const what = kind ?? 'session or council';
   return new CouncilUserError(`no ${what} with id "${id}"`, 'list runs with `council list`', { cause });
+}
+
+/** True for the error of a call made on a closed connection (grpc-js says so, under the SDK's wrapper). */
+function isClosedChannel(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    if (current.message.includes('Channel has been shut down')) return true;
+    current = current.cause;
+  }
+  return false;
 }
