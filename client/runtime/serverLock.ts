@@ -1,4 +1,5 @@
-import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CouncilUserError } from '../../common/userError';
 import { isAlive } from './serverStopping';
@@ -6,13 +7,18 @@ import { isAlive } from './serverStopping';
 /**
  * Held by the one process that starts a data directory's server, from its look for a published server
  * until it has published its own: two commands started together would otherwise both find none and
- * start two servers on one SQLite file, which corrupts it. The file holds the holder's pid, so a lock
- * left by a killed process is taken over.
+ * start two servers on one SQLite file, which corrupts it. The file holds its holder's token (pid and a
+ * random part), so a lock left by a killed process is taken over, even by a later process that got
+ * the same pid.
  */
 const LOCK_FILE = 'server.lock';
 const POLL_MS = 25;
 /** A start waits out an earlier server's stop (up to 12 s) and its own boot: past this, it is stuck. */
 const WAIT_MS = 60_000;
+/** Older than any start could hold it: the holder died, and its pid may have been given to another. */
+const STALE_MS = 2 * WAIT_MS;
+/** Tokens of the locks this process holds (two of its opens may wait on each other). */
+const held = new Set<string>();
 
 /**
  * Runs `open` while holding the data directory's start lock. `open` looks for a published server
@@ -21,12 +27,16 @@ const WAIT_MS = 60_000;
 export async function withServerStartLock<T>(dataDir: string, open: () => Promise<T>): Promise<T> {
   const file = path.join(dataDir, LOCK_FILE);
   const deadline = Date.now() + WAIT_MS;
+  let token: string | undefined;
   for (;;) {
-    const holder = tryLock(file);
-    if (holder === undefined) break;
+    const attempt = tryLock(file);
+    if ('token' in attempt) {
+      token = attempt.token;
+      break;
+    }
     if (Date.now() > deadline) {
       throw new CouncilUserError(
-        `another council process (pid ${holder}) has been starting the server of ${dataDir} for a minute`,
+        `another council process (pid ${attempt.holder}) has been starting the server of ${dataDir} for a minute`,
         `wait for it, or stop it; a lock it left behind is ${file}`,
       );
     }
@@ -35,37 +45,70 @@ export async function withServerStartLock<T>(dataDir: string, open: () => Promis
   try {
     return await open();
   } finally {
-    rmSync(file, { force: true });
+    held.delete(token);
+    if (tokenIn(file) === token) rmSync(file, { force: true });
   }
 }
 
 /**
- * Takes the lock: undefined when taken, else the pid of the live process that holds it. The pid is
- * written to a file of its own first and linked into place, so a holder is never seen without it.
+ * Takes the lock (its token), or names the process that holds it (0 when it just changed hands). The
+ * token is written to a file of its own first and linked into place: a lock is never seen empty.
  */
-function tryLock(file: string): number | undefined {
-  const own = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  writeFileSync(own, String(process.pid));
+function tryLock(file: string): { token: string } | { holder: number } {
+  const token = `${process.pid}.${randomUUID()}`;
+  const own = `${file}.${token}`;
+  writeFileSync(own, token);
   try {
     linkSync(own, file);
-    return undefined;
+    held.add(token);
+    return { token };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   } finally {
     rmSync(own, { force: true });
   }
-  const holder = holderOf(file);
-  // Held by a live process (this one included, for another of its opens): wait.
-  if (holder !== undefined && isAlive(holder)) return holder;
-  // Left by a process that died holding it: removed, and taken at the next try.
-  rmSync(file, { force: true });
-  return holder ?? 0;
+  const holding = tokenIn(file);
+  if (holding === undefined) return { holder: 0 };
+  const holder = Number(holding.split('.')[0]);
+  if (!isStale(file, holding, holder)) return { holder };
+  removeIfStill(file, holding);
+  return { holder: 0 };
 }
 
-function holderOf(file: string): number | undefined {
+function isStale(file: string, token: string, holder: number): boolean {
+  if (!Number.isInteger(holder) || holder <= 0 || !isAlive(holder)) return true;
+  if (holder === process.pid) return !held.has(token);
   try {
-    const pid = Number(readFileSync(file, 'utf8'));
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    return Date.now() - statSync(file).mtimeMs > STALE_MS;
+  } catch {
+    return false; // Gone since: the next try sees.
+  }
+}
+
+/**
+ * Removes the stale lock `token`, and only it: moved aside first, then checked, and put back when
+ * another process took the lock meanwhile (a start that judged the same lock stale, and was quicker).
+ */
+function removeIfStill(file: string, token: string): void {
+  const aside = `${file}.stale.${randomUUID()}`;
+  try {
+    renameSync(file, aside);
+  } catch {
+    return; // Gone already.
+  }
+  if (tokenIn(aside) !== token) {
+    try {
+      linkSync(aside, file);
+    } catch {
+      // A third start linked its own lock in this instant; the one moved aside is lost to its holder.
+    }
+  }
+  rmSync(aside, { force: true });
+}
+
+function tokenIn(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { closeLocalServer, openLocalServer } from '../../client/runtime/localServer';
@@ -17,5 +17,23 @@ describe('commands that open the same data directory at once', () => {
       for (const server of opened) await closeLocalServer(dataDir, server);
     }
     expect(serverProcesses(dataDir)).toEqual([]);
+  });
+
+  it.each([
+    ['a killed process whose pid this process got since', () => String(process.pid)],
+    ['a process that is gone', () => '2147483646.left-by-a-dead-process'],
+  ])('takes over a lock left by %s', async (_what, token) => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'council-lock-'));
+    writeFileSync(path.join(dataDir, 'server.lock'), token());
+    const started = Date.now();
+    const server = await openLocalServer(dataDir);
+    try {
+      expect(server.owned).toBeDefined();
+      // Not the minute a live holder is waited for.
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(existsSync(path.join(dataDir, 'server.lock'))).toBe(false);
+    } finally {
+      await closeLocalServer(dataDir, server);
+    }
   });
 });
