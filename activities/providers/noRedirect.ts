@@ -14,7 +14,7 @@ export class RedirectRefusedError extends Error {
     super(
       `the provider at ${from} redirected the call to ${to} (HTTP ${status}); council does not follow ` +
         "redirects, so a key and a prompt go only where the worker's policy allows: set the " +
-        "participant's baseURL to the address it redirects to, and allow that in COUNCIL_PROVIDER_POLICY",
+        "participant's baseURL to the address it redirects to (and allow its origin in COUNCIL_PROVIDER_POLICY if it is another)",
     );
   }
 }
@@ -26,12 +26,20 @@ export class RedirectRefusedError extends Error {
 export const fetchWithoutRedirects: typeof fetch = async (input, init) => {
   const response = await fetch(input, { ...init, redirect: 'manual' });
   if (response.status < 300 || response.status > 399) return response;
-  const url = new URL(input instanceof Request ? input.url : String(input));
+  // A Request may come from another realm (a test runner's VM): read its url by shape.
+  const url = new URL(typeof input === 'object' && 'url' in input ? input.url : String(input));
   const location = response.headers.get('location');
   await response.body?.cancel();
-  const target = location === null ? '(no Location header)' : new URL(location, url).origin;
-  throw new RedirectRefusedError(response.status, url.origin, target);
+  throw new RedirectRefusedError(response.status, url.origin, targetOf(location, url));
 };
+
+/** Where a redirect points, without its query (which may carry a token): the path says what to fix. */
+function targetOf(location: string | null, from: URL): string {
+  if (location === null) return '(no Location header)';
+  if (!URL.canParse(location, from.href)) return '(an unreadable Location header)';
+  const target = new URL(location, from);
+  return `${target.origin}${target.pathname}`;
+}
 
 /** The redirect refusal an SDK wrapped, found along the error's causes. */
 export function redirectRefusalOf(error: unknown): RedirectRefusedError | undefined {
