@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CouncilUserError } from '../../common/userError';
 import { isAlive } from './serverStopping';
 
@@ -26,27 +27,28 @@ const held = new Set<string>();
  */
 export async function withServerStartLock<T>(dataDir: string, open: () => Promise<T>): Promise<T> {
   const file = path.join(dataDir, LOCK_FILE);
+  const token = await acquire(file, dataDir);
+  try {
+    return await open();
+  } finally {
+    held.delete(token);
+    if (tokenIn(file) === token) rmSync(file, { force: true });
+  }
+}
+
+/** The lock's token once taken; a CouncilUserError after a minute of another process holding it. */
+async function acquire(file: string, dataDir: string): Promise<string> {
   const deadline = Date.now() + WAIT_MS;
-  let token: string | undefined;
   for (;;) {
     const attempt = tryLock(file);
-    if ('token' in attempt) {
-      token = attempt.token;
-      break;
-    }
+    if ('token' in attempt) return attempt.token;
     if (Date.now() > deadline) {
       throw new CouncilUserError(
         `another council process (pid ${attempt.holder}) has been starting the server of ${dataDir} for a minute`,
         `wait for it, or stop it; a lock it left behind is ${file}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-  try {
-    return await open();
-  } finally {
-    held.delete(token);
-    if (tokenIn(file) === token) rmSync(file, { force: true });
+    await sleep(POLL_MS);
   }
 }
 

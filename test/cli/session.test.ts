@@ -15,6 +15,15 @@ import {
   writeConfig,
 } from './cli';
 
+/** The panel, its calls retried within seconds of a dead worker: a call cut off is made again soon. */
+function quicklyRetriedPanel(file: string): string {
+  const fastRetry = { timeouts: { heartbeatMs: 1500 }, retry: { initialIntervalMs: 100 } };
+  return writeConfig(file, {
+    ...panelConfig(),
+    participants: panelConfig().participants.map((p) => ({ ...p, ...fastRetry })),
+  });
+}
+
 // Every case spawns the CLI (and often a worker): minutes on a busy 2-core machine.
 jest.setTimeout(300_000);
 afterAll(stopStartedClis);
@@ -97,11 +106,7 @@ describe('council session', () => {
     const { seen, open } = holdAnswers(gated);
     try {
       const gatedEnv = clusterEnv('attach', mockProviderEnv(gated));
-      const fastRetry = { timeouts: { heartbeatMs: 1500 }, retry: { initialIntervalMs: 100 } };
-      const cfg = writeConfig('slow.yaml', {
-        ...panelConfig(),
-        participants: panelConfig().participants.map((p) => ({ ...p, ...fastRetry })),
-      });
+      const cfg = quicklyRetriedPanel('slow.yaml');
       const run = startCli(['run', 'Will this survive a crash?', '-c', cfg, '--worker'], gatedEnv);
       await waitFor('the run id', () => startedId(run.output.stdout) !== undefined, { process: run });
       await waitFor('a call in flight', () => seen.length >= 1, { process: run });
@@ -139,11 +144,7 @@ describe('council session', () => {
     const { seen, open } = holdAnswers(gated);
     try {
       const gatedEnv = clusterEnv('send-interrupt', mockProviderEnv(gated));
-      const fastRetry = { timeouts: { heartbeatMs: 1500 }, retry: { initialIntervalMs: 100 } };
-      const cfg = writeConfig('held.yaml', {
-        ...panelConfig(),
-        participants: panelConfig().participants.map((p) => ({ ...p, ...fastRetry })),
-      });
+      const cfg = quicklyRetriedPanel('held.yaml');
       const id = `cli-send-interrupt-${signal}-${process.pid}`;
       expectSuccess(await runCli(['session', 'start', '-c', cfg, '--id', id, '--worker'], gatedEnv));
       const send = startCli(['send', id, 'Still there?', '--worker'], gatedEnv);
