@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, isRetryableFailureType, type FailureTypeName } from '../common/failures';
 import type { ProviderName } from '../common/llm';
 import type { ProviderErrorInfo } from './providers/adapter';
-import { FirstByteTimeoutError, IncompleteStreamError } from './providers/common';
+import { FirstByteTimeoutError, IncompleteStreamError, StreamIdleError } from './providers/common';
 import { redirectRefusalOf } from './providers/noRedirect';
 import { adapterOf, ALL_ADAPTERS } from './providers/registry';
 import type { SecretRegistry } from './redact';
@@ -110,6 +110,7 @@ function typeOfStatus(info: ApiErrorInfo, status: number): FailureTypeName {
 
 function networkType(error: unknown, info: ProviderErrorInfo | undefined): FailureTypeName {
   if (error instanceof FirstByteTimeoutError) return FailureType.ProviderFirstByteTimeout;
+  if (error instanceof StreamIdleError) return FailureType.ProviderStreamIdle;
   if (info?.kind === 'connection' || error instanceof IncompleteStreamError || isNetworkError(error)) {
     return FailureType.ProviderConnectionError;
   }

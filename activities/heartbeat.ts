@@ -1,12 +1,12 @@
 import { Context } from '@temporalio/activity';
 import { STREAM_LIMITS } from '../common/stream';
 
-/** How often the activity heartbeats while no token has arrived yet. */
+/** How often the activity heartbeats on its timer, tokens or not. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
 
 /** Heartbeats of one activity attempt; see {@link startHeartbeats}. */
 export interface Heartbeats {
-  /** Call for every streamed chunk: heartbeats (at most every `beatMs`), and ends the timer at the first one. */
+  /** Call for every streamed chunk: heartbeats at most every `beatMs`, so watchers see the text grow. */
   onChunk(): void;
   /** Stops the timers; call when the attempt ends, however it ends. */
   stop(): void;
@@ -16,15 +16,16 @@ export interface Heartbeats {
 export type HeartbeatDetails = () => unknown;
 
 /**
- * Heartbeats on a timer until the first chunk, then as chunks arrive, at most one per `beatMs`.
+ * Heartbeats on a timer for the whole attempt, and as chunks arrive, at most one per `beatMs`.
  *
- * The timer covers the wait for the first token, which can legitimately be long (a large prompt, a
- * reasoning model) and keeps cancellation flowing: the server only tells an activity it was cancelled
- * in the reply to a heartbeat. Once tokens flow, only tokens heartbeat, so a stream that stalls
- * mid-answer misses the workflow's heartbeatTimeout and the attempt is retried. A non-streamed call
- * has no chunks, so its timer runs to the end and the attempt timeout bounds it. Because the timer
- * beats while nothing has come, a provider that never begins its response is caught by the
- * participant's first-byte timeout (see `awaitFirstByte` in providers/common.ts), not here.
+ * The timer says the worker is alive, and nothing else: it beats while the call waits for the first
+ * token (a large prompt, a reasoning model), while the history's tokens are counted (the count
+ * yields, activities/trimHistory.ts) and through a stream's pauses. So the workflow's heartbeat
+ * timeout catches a dead worker (or an event loop blocked that long) and can be short, and a model's
+ * silence never costs a retry. The provider's silences have their own bounds in providers/common.ts:
+ * the first-byte timeout for a response that never begins, the stream idle timeout for one that
+ * stops mid-answer. The timer also keeps cancellation flowing: the server only tells an activity it
+ * was cancelled in the reply to a heartbeat.
  *
  * A local activity (`callAs: 'local'`) does not heartbeat: it has no heartbeat timeout, and its
  * text is seen by no one until it ends.
@@ -53,19 +54,16 @@ export function startHeartbeats(
   const beat = () => {
     if (stopped) return;
     queued = false;
+    // A timer beat sends the text a pending chunk beat would have: that one is not needed.
+    clearTimeout(trailing);
     trailing = undefined;
     lastBeatMs = Date.now();
     context.heartbeat(details());
   };
-  let timer: NodeJS.Timeout | undefined = setInterval(beat, period);
-  const stopTimer = (): void => {
-    if (timer !== undefined) clearInterval(timer);
-    timer = undefined;
-  };
+  const timer = setInterval(beat, period);
   beat();
   return {
     onChunk() {
-      stopTimer();
       if (queued || trailing !== undefined) return;
       const wait = lastBeatMs + minGap - Date.now();
       if (wait > 0) trailing = setTimeout(beat, wait);
@@ -75,7 +73,7 @@ export function startHeartbeats(
       }
     },
     stop() {
-      stopTimer();
+      clearInterval(timer);
       if (trailing !== undefined) clearTimeout(trailing);
       trailing = undefined;
       // A chunk's beat may still sit in the microtask queue: it must not beat for an ended attempt.

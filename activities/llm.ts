@@ -55,13 +55,13 @@ export function createLlmActivities(
       const released = releaseStickinessOnRetry(Context.current());
       // Watchers read the text so far from the heartbeats (common/stream.ts): scrubbed like the answer.
       const text = new StreamedText(Context.current().info.attempt, (piece) => secrets.redact(piece));
-      // The first beat goes out before the token count, which takes seconds for a large history and
-      // blocks the timer's beats: the heartbeat timeout (5 s by default) starts with the attempt.
+      // The first beat goes out before the token count, which takes seconds for a large history: the
+      // count yields between pieces, so the timer beats on through it.
       const heartbeats = startHeartbeats(options.heartbeatIntervalMs, () => text.details());
       try {
         const { messages, droppedMessages } = fitsUncounted(request.messages, request.maxContextTokens)
           ? { messages: request.messages, droppedMessages: 0 }
-          : trimHistory(request.messages, request.maxContextTokens);
+          : await trimHistory(request.messages, request.maxContextTokens);
         const call: AdapterCall = {
           request,
           messages,

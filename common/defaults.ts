@@ -17,14 +17,14 @@ export const DEFAULT_RETRY = {
 export const DEFAULT_TIMEOUTS = {
   attemptMs: 5 * 60_000,
   /**
-   * Longest silence of a call (no heartbeat, no streamed chunk) before its attempt is given up and
-   * retried: how long a call on a SIGKILLed worker waits before another worker makes it again. The
-   * activity beats every second while it waits for the first token (activities/heartbeat.ts), so
-   * 5 s lets a busy worker miss four beats; once tokens flow, a stream silent for 5 s mid-answer is
-   * retried too (and paid again). A model that pauses longer mid-answer needs a higher
-   * `timeouts.heartbeatMs` (docs/durability.md). 30 s before issue 20: recovery took 34 s.
+   * Longest silence of a call's worker (no heartbeat) before its attempt is given up and retried: how
+   * long a call on a SIGKILLed worker waits before another worker makes it again. The activity beats
+   * every second for the whole call, whatever the model does (activities/heartbeat.ts), so 3 s lets a
+   * worker miss two beats; only a worker whose event loop is blocked that long loses a live call
+   * (docs/durability.md). 30 s before issue 20 (recovery took 34 s), then 5 s while the beats stopped
+   * at the first token and a model's pause mid-answer had to fit in it.
    */
-  heartbeatMs: 5_000,
+  heartbeatMs: 3_000,
   /**
    * Longest wait for a streamed call's response to begin (its HTTP status and headers). OpenAI and
    * Anthropic begin a stream within seconds, before the model writes a token (a long prompt or a
@@ -34,6 +34,11 @@ export const DEFAULT_TIMEOUTS = {
    * attempt, not five. A local server that loads a large model before answering may need more.
    */
   firstByteMs: 60_000,
+  /**
+   * Longest silence of a stream once its first chunk has come. A model can pause mid-answer: 30 s
+   * lets it, and still ends a connection that hangs mid-answer long before the attempt timeout.
+   */
+  streamIdleMs: 30_000,
 } as const;
 
 /** Hard caps that keep every loop bounded. */

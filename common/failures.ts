@@ -16,6 +16,11 @@ export const FailureType = {
    * `timeouts.firstByteMs`: the request is aborted and retried.
    */
   ProviderFirstByteTimeout: 'ProviderFirstByteTimeout',
+  /**
+   * A stream that had begun went silent (no chunk) for the participant's `timeouts.streamIdleMs`:
+   * the request is aborted and retried.
+   */
+  ProviderStreamIdle: 'ProviderStreamIdle',
   /** 400, 413, 422: the request itself is wrong; not retried. */
   ProviderBadRequest: 'ProviderBadRequest',
   /** 401/403: the key is wrong or lacks permission; not retried. */

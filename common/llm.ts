@@ -26,6 +26,8 @@ export const llmRequestSchema = z.object({
   responseFormat: z.enum(['text', 'json']).optional(),
   /** The participant's `timeouts.firstByteMs`; DEFAULT_TIMEOUTS.firstByteMs when absent. */
   firstByteMs: z.number().int().positive().optional(),
+  /** The participant's `timeouts.streamIdleMs`; DEFAULT_TIMEOUTS.streamIdleMs when absent. */
+  streamIdleMs: z.number().int().positive().optional(),
 });
 export type LlmRequest = z.infer<typeof llmRequestSchema>;
 

@@ -55,6 +55,11 @@ export const timeoutOptionsSchema = z
      * past it the request is aborted and the attempt fails with ProviderFirstByteTimeout (retried).
      */
     firstByteMs: z.number().int().min(100).optional(),
+    /**
+     * Longest silence of a stream once it has begun (between two chunks); past it the request is
+     * aborted and the attempt fails with ProviderStreamIdle (retried).
+     */
+    streamIdleMs: z.number().int().min(100).optional(),
   })
   .strict();
 export type TimeoutOptions = z.infer<typeof timeoutOptionsSchema>;

@@ -34,6 +34,14 @@ export class FirstByteTimeoutError extends Error {
 }
 
 /**
+ * A stream that had begun sent no chunk for the participant's stream idle timeout: a connection that
+ * hangs mid-answer, which the heartbeats (they go on through a stream's pauses) no longer catch.
+ */
+export class StreamIdleError extends Error {
+  override readonly name = 'StreamIdleError';
+}
+
+/**
  * Sends a streamed request and waits at most `request.firstByteMs` for its response to begin: both
  * SDKs resolve `create({ stream: true })` once the status and headers arrive. Past the limit the
  * request is aborted (its socket closed) and a {@link FirstByteTimeoutError} thrown. The signal
@@ -70,21 +78,38 @@ export interface StreamReader<Chunk> {
 
 /**
  * Streams one call: it must begin within the first-byte timeout ({@link awaitFirstByte}), every chunk
- * heartbeats the activity and passes its text on, and the stream must end with the provider's end
- * marker. The SDKs end the loop quietly when the request is aborted, so a missing marker is the only
- * sign of a cut: {@link IncompleteStreamError}.
+ * heartbeats the activity and passes its text on, no two chunks may be further apart than the stream
+ * idle timeout ({@link StreamIdleError}; the wait for the first one is the model's thinking time, left
+ * to the attempt timeout), and the stream must end with the provider's end marker. The SDKs end the
+ * loop quietly when the request is aborted, so a missing marker is the only sign of a cut:
+ * {@link IncompleteStreamError}.
  */
 export async function readStream<Chunk>(
   call: AdapterCall,
   open: (signal: AbortSignal) => Promise<AsyncIterable<Chunk>>,
   reader: StreamReader<Chunk>,
 ): Promise<void> {
-  const stream = await awaitFirstByte(call, open);
-  for await (const chunk of stream) {
-    call.onChunk();
-    const text = reader.read(chunk);
-    if (text) call.onText?.(text);
+  const limitMs = call.request.streamIdleMs ?? DEFAULT_TIMEOUTS.streamIdleMs;
+  const silence = new StreamIdleError(
+    `no chunk for ${limitMs} ms once the stream had begun (the participant's timeouts.streamIdleMs)`,
+  );
+  const idle = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const stream = await awaitFirstByte(call, (signal) => open(AbortSignal.any([signal, idle.signal])));
+    for await (const chunk of stream) {
+      if (timer === undefined) timer = setTimeout(() => idle.abort(silence), limitMs);
+      else timer.refresh();
+      call.onChunk();
+      const text = reader.read(chunk);
+      if (text) call.onText?.(text);
+    }
+  } catch (error) {
+    throw idle.signal.aborted ? silence : error;
+  } finally {
+    clearTimeout(timer);
   }
+  if (idle.signal.aborted) throw silence;
   if (!reader.ended()) throw new IncompleteStreamError(`the stream ended before ${reader.endMarker} arrived`);
 }
 

@@ -57,10 +57,15 @@ const START_ATTEMPTS = 4;
 /**
  * The dynamic config council's dev server always gets. Eager activity execution lets a worker take
  * the activities a workflow task schedules in that task's completion reply, with no poll each: a
- * broadcast round's calls all start at once (docs/performance.md, issue 20 target 2).
+ * broadcast round's calls all start at once (docs/performance.md, issue 20 target 2). The timer
+ * queue's time shift (1 s by default) is the least delay of any server timer: a heartbeat timeout
+ * re-armed by a beat and the retry after it each waited up to a second more. A call on a killed
+ * worker was made again 1.4 s after its heartbeat timeout and retry interval; 0.5 s at 100 ms
+ * (docs/performance.md, Recovery; issue 20 target 4).
  */
 export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
   'system.enableActivityEagerExecution': true,
+  'history.timerProcessorMaxTimeShift': '100ms',
 };
 
 /**

@@ -9,14 +9,15 @@ import type { ChatMessage, ModelSpec } from '../../common/llm';
 import { chatRequests, mockClients, startMockLlm } from '../helpers/mockLlm';
 import {
   failureOf,
+  idleStreamCall,
   llmRequest,
   responsesClosed,
+  type ResponseWatch,
   runCallLlm,
   serveWire,
   sleep,
   watchResponses,
   writeEvent,
-  type ResponseWatch,
 } from './support';
 
 const model: ModelSpec = { provider: 'anthropic', model: 'claude-haiku-4-5' };
@@ -134,6 +135,14 @@ describe('Anthropic adapter: cancellation and failures', () => {
     await expect(run.result).rejects.toBeInstanceOf(CancelledFailure);
     await responsesClosed(watch);
     expect(watch.responses).toEqual([expect.objectContaining({ path: '/v1/messages', finished: false })]);
+  });
+
+  it('a stream silent past its idle timeout is aborted: a retryable ProviderStreamIdle', async () => {
+    const { failure, elapsedMs, responses } = await idleStreamCall(mock, activities, model, watch);
+    expect(failure).toMatchObject({ type: FailureType.ProviderStreamIdle, nonRetryable: false });
+    expect(failure.message).toContain('timeouts.streamIdleMs');
+    expect(elapsedMs).toBeLessThan(10_000);
+    expect(responses).toEqual([expect.objectContaining({ path: '/v1/messages', finished: false })]);
   });
 
   it('a connection cut mid-stream is a retryable ProviderConnectionError', async () => {

@@ -12,13 +12,14 @@ import type { ChatMessage, ModelSpec } from '../../common/llm';
 import { startMockLlm } from '../helpers/mockLlm';
 import {
   failureOf,
+  idleStreamCall,
   llmRequest,
   responsesClosed,
+  type ResponseWatch,
   runCallLlm,
   serveWire,
   sleep,
   watchResponses,
-  type ResponseWatch,
 } from './support';
 
 const GEMINI_KEY = 'gemini-test-key-7Qx2';
@@ -195,6 +196,14 @@ describe('Gemini adapter: failures and cancellation', () => {
     await expect(run.result).rejects.toBeInstanceOf(CancelledFailure);
     await responsesClosed(watch);
     expect(watch.responses).toEqual([expect.objectContaining({ finished: false })]);
+  });
+
+  it('a stream silent past its idle timeout is aborted: a retryable ProviderStreamIdle', async () => {
+    const { failure, elapsedMs, responses } = await idleStreamCall(mock, activities, model, watch);
+    expect(failure).toMatchObject({ type: FailureType.ProviderStreamIdle, nonRetryable: false });
+    expect(failure.message).toContain('timeouts.streamIdleMs');
+    expect(elapsedMs).toBeLessThan(10_000);
+    expect(responses).toEqual([expect.objectContaining({ finished: false })]);
   });
 });
 

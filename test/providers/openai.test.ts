@@ -8,12 +8,13 @@ import type { ChatMessage, ModelSpec } from '../../common/llm';
 import { chatRequests, mockClients, promptText, startMockLlm } from '../helpers/mockLlm';
 import {
   failureOf,
+  idleStreamCall,
   llmRequest,
   responsesClosed,
+  type ResponseWatch,
   runCallLlm,
   sleep,
   watchResponses,
-  type ResponseWatch,
 } from './support';
 
 const model: ModelSpec = { provider: 'openai', model: 'gpt-4o-mini' };
@@ -128,7 +129,7 @@ describe('OpenAI adapter against aimock', () => {
 });
 
 describe('OpenAI adapter: heartbeats and cancellation', () => {
-  it('heartbeats on a timer while waiting for the first token, then once per chunk', async () => {
+  it('heartbeats on a timer for the whole call: before the first token and between chunks', async () => {
     mock.onMessage(
       'slow start',
       { content: 'one two three four' },
@@ -139,10 +140,18 @@ describe('OpenAI adapter: heartbeats and cancellation', () => {
     const beforeFirstToken = run.heartbeats.filter((at) => at < 950);
     // 100 ms timer during a 1 s wait: about ten beats (fewer on a busy machine); without it, one.
     expect(beforeFirstToken.length).toBeGreaterThanOrEqual(5);
-    // After the first chunk the timer stops: 2.5 s of slow chunks bring one beat per chunk (~6), not ~30.
+    // Chunks 500 ms apart: the timer beats between them too (about fifteen beats in their 1.5 s),
+    // where chunks alone would bring one each (four); a model's pause is not a silence.
     const afterFirstToken = run.heartbeats.filter((at) => at >= 1000);
-    expect(afterFirstToken.length).toBeGreaterThanOrEqual(4);
-    expect(afterFirstToken.length).toBeLessThanOrEqual(10);
+    expect(afterFirstToken.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('a stream silent past its idle timeout is aborted: a retryable ProviderStreamIdle', async () => {
+    const { failure, elapsedMs, responses } = await idleStreamCall(mock, activities, model, watch);
+    expect(failure).toMatchObject({ type: FailureType.ProviderStreamIdle, nonRetryable: false });
+    expect(failure.message).toContain('timeouts.streamIdleMs');
+    expect(elapsedMs).toBeLessThan(10_000);
+    expect(responses).toEqual([expect.objectContaining({ path: '/v1/chat/completions', finished: false })]);
   });
 
   it('aborts the HTTP request when the activity is cancelled while waiting for the first token', async () => {

@@ -143,3 +143,26 @@ export function writeEvent(res: ServerResponse, event: string, data: unknown): v
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * A call whose stream sends one chunk and then nothing for a minute (a connection that hangs
+ * mid-answer), made with a 400 ms stream idle timeout: how it failed, how long it took, and the
+ * HTTP exchanges the mock saw once every one of them closed.
+ */
+export async function idleStreamCall(
+  mock: LLMock,
+  activities: LlmActivities,
+  model: ModelSpec,
+  watch: ResponseWatch,
+): Promise<{ failure: ApplicationFailure; elapsedMs: number; responses: WatchedResponse[] }> {
+  mock.onMessage(
+    'go quiet',
+    { content: 'Half an answer, then' },
+    { chunkSize: 5, streamingProfile: { ttft: 50, tps: 1 / 60 } },
+  );
+  const run = runCallLlm(activities, { ...llmRequest(model, 'go quiet'), streamIdleMs: 400 });
+  const failure = await failureOf(run.result);
+  const elapsedMs = Date.now() - run.startedAt;
+  await responsesClosed(watch);
+  return { failure, elapsedMs, responses: watch.responses };
+}

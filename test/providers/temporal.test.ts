@@ -93,7 +93,7 @@ describe('provider failures through the activity retry policy', () => {
     expect(callsBy('Cutoff')).toHaveLength(2);
   });
 
-  it('a stream that hangs after its first chunk misses the heartbeat timeout and is retried', async () => {
+  it('a stream that hangs after its first chunk is aborted at its idle timeout and retried', async () => {
     // The first attempt sends one chunk, then the next only after 60 s: a hung connection.
     mock.on(
       { predicate: speaking('Hung'), sequenceIndex: 0 },
@@ -102,17 +102,29 @@ describe('provider failures through the activity retry policy', () => {
     );
     mock.on({ predicate: speaking('Hung') }, { content: answer }, { chunkSize: 5 });
     const startedAt = Date.now();
-    const { response } = await ask('Hung', { timeouts: { heartbeatMs: 1000, attemptMs: 120_000 } });
+    const { response } = await ask('Hung', { timeouts: { streamIdleMs: 1000, attemptMs: 120_000 } });
     expect(response).toMatchObject({ status: 'ok', content: answer });
     // Counted as they arrive: aimock journals the hung request only once its response ends.
     expect(watch.responses).toHaveLength(2);
-    // Found by the 1 s heartbeat timeout, not the 2 min attempt timeout nor the 60 s stall.
+    // Found by the 1 s idle timeout, not the 2 min attempt timeout nor the 60 s stall.
     expect(Date.now() - startedAt).toBeLessThan(15_000);
-    // The worker then cancels the timed-out attempt, which aborts its HTTP request instead of leaking it.
+    // The idle timeout aborts the attempt's HTTP request instead of leaking it.
     const hung = watch.responses[0];
     await waitFor(() => hung?.finished !== undefined);
     expect(hung?.finished).toBe(false);
     expect(hung?.closedAtMs).toBeLessThan(30_000);
+  });
+
+  it('a stream that pauses mid-answer past the heartbeat timeout is not retried: the worker still beats', async () => {
+    // One chunk, then 2.5 s of silence, then the rest: a model pausing mid-answer on a live worker.
+    mock.on(
+      { predicate: speaking('Pausing') },
+      { content: 'Paused, then done.' },
+      { chunkSize: 9, streamingProfile: { ttft: 50, tps: 0.4 } },
+    );
+    const { response } = await ask('Pausing', { timeouts: { heartbeatMs: 1000 } });
+    expect(response).toMatchObject({ status: 'ok', content: 'Paused, then done.' });
+    expect(callsBy('Pausing')).toHaveLength(1);
   });
 
   it('skipping a participant aborts its HTTP request at the provider', async () => {

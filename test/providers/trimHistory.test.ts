@@ -24,7 +24,7 @@ describe('trimHistory', () => {
     expect(promptTokens(messages)).toBe(encodeChat(messages, 'gpt-4o').length);
   });
 
-  it('lets a prompt through uncounted only when its bytes prove it fits', () => {
+  it('lets a prompt through uncounted only when its bytes prove it fits', async () => {
     const bytes = (messages: ChatMessage[]) =>
       messages.reduce((sum, message) => sum + Buffer.byteLength(message.content) + 4, 3);
     // Multi-byte text and a long run with no space: the two ways tokens and characters differ most.
@@ -38,60 +38,60 @@ describe('trimHistory', () => {
     expect(promptTokens(messages)).toBeLessThanOrEqual(bytes(messages));
     expect(fitsUncounted(messages, bytes(messages) - 1)).toBe(false);
     // Far over the real count too, so trimHistory, not this bound, decides: it would keep them all.
-    expect(trimHistory(messages, bytes(messages) - 1).droppedMessages).toBe(0);
+    expect((await trimHistory(messages, bytes(messages) - 1)).droppedMessages).toBe(0);
   });
 
-  it('keeps everything and drops nothing when no budget is set or the prompt fits', () => {
+  it('keeps everything and drops nothing when no budget is set or the prompt fits', async () => {
     const messages = [system, ...history(4)];
-    expect(trimHistory(messages)).toEqual({
+    expect(await trimHistory(messages)).toEqual({
       messages,
       droppedMessages: 0,
       promptTokens: promptTokens(messages),
     });
-    expect(trimHistory(messages, promptTokens(messages)).droppedMessages).toBe(0);
+    expect((await trimHistory(messages, promptTokens(messages))).droppedMessages).toBe(0);
   });
 
-  it('drops the oldest non-system messages until the prompt fits', () => {
+  it('drops the oldest non-system messages until the prompt fits', async () => {
     const messages = [system, ...history(6)];
     const budget = promptTokens([system, ...messages.slice(-2)]);
-    const trimmed = trimHistory(messages, budget);
+    const trimmed = await trimHistory(messages, budget);
     expect(trimmed.droppedMessages).toBe(4);
     expect(trimmed.messages).toEqual([system, ...messages.slice(-2)]);
     expect(trimmed.promptTokens).toBe(budget);
     expect(trimmed.promptTokens).toBe(encodeChat(trimmed.messages, 'gpt-4o').length);
   });
 
-  it('drops one message fewer when the budget has room for one more token block', () => {
+  it('drops one message fewer when the budget has room for one more token block', async () => {
     const messages = [system, ...history(6)];
     const budget = promptTokens([system, ...messages.slice(-3)]);
-    expect(trimHistory(messages, budget).droppedMessages).toBe(3);
-    expect(trimHistory(messages, budget - 1).droppedMessages).toBe(4);
+    expect((await trimHistory(messages, budget)).droppedMessages).toBe(3);
+    expect((await trimHistory(messages, budget - 1)).droppedMessages).toBe(4);
   });
 
-  it('never drops a system message, wherever it sits in the history', () => {
+  it('never drops a system message, wherever it sits in the history', async () => {
     const reminder: ChatMessage = { role: 'system', content: 'Reminder: answer in one paragraph.' };
     const messages = [system, turn(0), turn(1), reminder, turn(2), turn(3)];
-    const trimmed = trimHistory(messages, promptTokens([system, reminder, turn(3)]));
+    const trimmed = await trimHistory(messages, promptTokens([system, reminder, turn(3)]));
     expect(trimmed.messages).toEqual([system, reminder, turn(3)]);
     expect(trimmed.droppedMessages).toBe(3);
   });
 
-  it('never drops the final message, even when the budget is smaller than it', () => {
+  it('never drops the final message, even when the budget is smaller than it', async () => {
     const messages = [system, ...history(3)];
-    const trimmed = trimHistory(messages, 10);
+    const trimmed = await trimHistory(messages, 10);
     expect(trimmed.messages).toEqual([system, messages[3]]);
     expect(trimmed.droppedMessages).toBe(2);
     expect(trimmed.promptTokens).toBeGreaterThan(10);
   });
 
-  it('counts per-message overhead, so many short messages still get trimmed', () => {
+  it('counts per-message overhead, so many short messages still get trimmed', async () => {
     const short = Array.from({ length: 50 }, (_, index): ChatMessage => ({
       role: 'user',
       content: `${index}`,
     }));
     const overheadOnly = short.reduce((sum, message) => sum + messageTokens(message), 0);
     expect(overheadOnly).toBeGreaterThan(50 * 4);
-    expect(trimHistory(short, 30).droppedMessages).toBeGreaterThan(40);
+    expect((await trimHistory(short, 30)).droppedMessages).toBeGreaterThan(40);
   });
 });
 
@@ -109,6 +109,12 @@ describe('token counting of hostile text', () => {
 
   it('counts ordinary text exactly as the tokenizer does', () => {
     const text = 'the committee weighed the proposal and its costs carefully. '.repeat(50);
+    expect(textTokens(text)).toBe(countTokens(text));
+  });
+
+  it('counts a long text in pieces to the same total, cut between words', () => {
+    const text = 'the committee weighed the proposal and its costs carefully. '.repeat(2000);
+    expect(text.length).toBeGreaterThan(100 * 1024);
     expect(textTokens(text)).toBe(countTokens(text));
   });
 });

@@ -85,6 +85,7 @@ export async function callModel(
     responseFormat: options.responseFormat,
     // Only when set: the input of every other call stays as it was recorded.
     ...(settings.timeouts?.firstByteMs !== undefined && { firstByteMs: settings.timeouts.firstByteMs }),
+    ...(settings.timeouts?.streamIdleMs !== undefined && { streamIdleMs: settings.timeouts.streamIdleMs }),
   };
   // The prompts are bounded where they are built; should one still pass the payload limit, the
   // call is recorded as failed rather than sent as a command the server refuses forever.
