@@ -28,6 +28,11 @@ export interface ConcurrencyLevel {
   failedSessions: number;
   okTurns: number;
   failedTurns: number;
+  /**
+   * Requests the LLM mock answered per turn played: above 1 when calls were made again (an attempt
+   * lost to the heartbeat timeout on a worker too busy to beat, or a failed one).
+   */
+  modelCallsPerTurn: number;
   errors: string[];
   wallMs: number;
   throughputTurnsPerSec: number;
@@ -98,6 +103,7 @@ async function measureLevel(ctx: BenchContext, sessionCount: number): Promise<Co
         ),
     );
     const startAllMs = performance.now() - startAll;
+    const requestsBefore = (await ctx.mock.stats(Date.now())).requests;
     const cpuBefore = cpuSnapshot(ctx, worker.pid);
     const serverCpuBefore = serverCpuByProcess(ctx.server.processes);
     const latencies: number[] = [];
@@ -141,6 +147,7 @@ async function measureLevel(ctx: BenchContext, sessionCount: number): Promise<Co
     );
     const wallMs = performance.now() - wallStart;
     clearInterval(progress);
+    const modelCalls = (await ctx.mock.stats(Date.now())).requests - requestsBefore;
     const cpu = cpuDelta(cpuBefore, cpuSnapshot(ctx, worker.pid));
     const serverCpu = serverCpuByProcess(ctx.server.processes);
     const perTurn = await historyPerTurn(ctx, sessions.slice(0, HISTORY_SAMPLES));
@@ -163,6 +170,7 @@ async function measureLevel(ctx: BenchContext, sessionCount: number): Promise<Co
       failedSessions: sessionCount - completed,
       okTurns,
       failedTurns,
+      modelCallsPerTurn: round2(modelCalls / Math.max(1, okTurns + failedTurns)),
       errors: [...errors].slice(0, 5),
       wallMs: Math.round(wallMs),
       throughputTurnsPerSec: round1(okTurns / (wallMs / 1000)),
