@@ -1,3 +1,4 @@
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../client/runtime/devServer';
 import { PHASE_LABELS, type TurnPhases } from './historyProfile';
 import type { ClusterResult } from './cluster';
 import type { ConcurrencyLevel } from './concurrency';
@@ -20,9 +21,8 @@ export function markdownReport(results: BenchResults, chartFile?: string): strin
     '',
     `- Machine: ${machineLine(machine)}; ${results.loadAverageAtEnd} at the end.`,
     `- Temporal: \`temporal server start-dev\`, ${results.setup.server}, ` +
-      (results.setup.serverConfig
-        ? `dynamic config ${JSON.stringify(results.setup.serverConfig)}.`
-        : 'default dynamic config.'),
+      `council's dynamic config ${JSON.stringify(DEV_SERVER_DYNAMIC_CONFIG)}` +
+      (results.setup.serverConfig ? `, overrides ${JSON.stringify(results.setup.serverConfig)}.` : '.'),
     `- Worker: one process, createCouncilWorker, maxConcurrentActivityTaskExecutions ` +
       `${results.setup.workerMaxConcurrentCalls}` +
       (results.setup.workerOverrides ? `, overrides ${JSON.stringify(results.setup.workerOverrides)}` : '') +
