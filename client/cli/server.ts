@@ -11,12 +11,8 @@ import { localTarget } from '../../workers/target';
 import { CouncilUserError } from '../../common/userError';
 import { startSimulatedProviders } from '../simulation/simulatedProviders';
 import { cachedWorkflowBundle } from '../runtime/bundle';
-import {
-  closeLocalServer,
-  dataDirectory,
-  openLocalServer,
-  publishSimulatedWorker,
-} from '../runtime/localServer';
+import { dataDirectory, openLocalServer, publishSimulatedWorker } from '../runtime/localServer';
+import { closeLocalServer, sayWaitingForUsers } from '../runtime/localServerClose';
 import { simulatedQueue } from '../runtime/commandRuntime';
 import { listedCommand } from './help';
 
@@ -120,7 +116,7 @@ export function serverCommand(): Command {
           });
         }
       } finally {
-        await closeLocalServer(dataDir, server);
+        await closeLocalServer(dataDir, server, { onWaitForUsers: sayWaitingForUsers(say) });
         say('server stopped');
       }
     });

@@ -4,13 +4,8 @@ import { blobStoreFromEnv, type BlobStore } from '../../storage';
 import { configuredTarget, connectClient, localTarget, type TemporalTarget } from './connection';
 import { CouncilUserError } from '../../common/userError';
 import type * as CliWorkerModule from './cliWorker';
-import {
-  closeLocalServer,
-  dataDirectory,
-  openLocalServer,
-  type EarlyServer,
-  type LocalServer,
-} from './localServer';
+import { dataDirectory, openLocalServer, type EarlyServer, type LocalServer } from './localServer';
+import { closeLocalServer, sayWaitingForUsers } from './localServerClose';
 
 /** The connection options every command that talks to Temporal takes. */
 export interface ConnectionFlags {
@@ -38,7 +33,10 @@ export interface CliRuntime {
   blobStore: BlobStore | undefined;
   /** Starts (once per queue) a worker in this process; simulated ones answer from a local mock. */
   startWorker(options: { taskQueue: string; simulated: boolean }): Promise<void>;
-  /** Stops the workers and connections; an owned server is asked to stop, not waited for: exit next. */
+  /**
+   * Stops the workers and connections; an owned server is asked to stop, not waited for: exit next.
+   * While other council processes borrow that server, it waits for them first.
+   */
   close(): Promise<void>;
 }
 
@@ -127,7 +125,8 @@ export async function openRuntime(
       await Promise.allSettled(workers.map(({ mock }) => mock?.stop()));
       blobs.close();
       // Every command exits right after: the server's graceful stop (~1 s) goes on without it.
-      if (server) await closeLocalServer(dataDir, server, { wait: false });
+      const onWaitForUsers = sayWaitingForUsers((line) => process.stderr.write(`${line}\n`));
+      if (server) await closeLocalServer(dataDir, server, { wait: false, onWaitForUsers });
     },
   };
 }

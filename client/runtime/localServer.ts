@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { writeFileAtomically } from './atomicFile';
 import { startDevServer, type DevServer } from './devServer';
 import { canConnect } from './devServerReady';
-import { awaitEarlierServerStop, isAlive, leaveServerStopping } from './serverStopping';
+import { takeServerLease, type ServerLease } from './serverLeases';
+import { awaitEarlierServerStop, isAlive } from './serverStopping';
 import { withServerStartLock } from './serverLock';
 import { CouncilUserError } from '../../common/userError';
 import { parseJsonAs } from '../../common/validation';
@@ -23,6 +24,8 @@ export interface LocalServer {
   uiUrl?: string;
   /** Set when this process started the server (and so stops it). */
   owned?: DevServer;
+  /** Set when this process borrowed another's server: the owner stops it only once it is released. */
+  lease?: ServerLease;
   /** The simulated worker the publishing process runs beside its server (`council server --worker`). */
   simulatedWorker?: PublishedWorker;
 }
@@ -69,7 +72,7 @@ export async function openLocalServer(dataDir: string, options: OpenOptions = {}
 
 async function openUnderLock(dataDir: string, options: OpenOptions): Promise<LocalServer> {
   const published = await publishedServer(dataDir);
-  if (published && !options.exclusive) return published;
+  if (published && !options.exclusive) return { ...published, lease: takeServerLease(dataDir) };
   if (published) {
     throw new CouncilUserError(
       `a council server (pid ${published.pid}) already serves ${dataDir} at ${published.address}`,
@@ -119,23 +122,13 @@ export async function openLocalServerEarly(flags: {
   return { server, booting };
 }
 
-/**
- * Stops the server if this process owns it, and withdraws its server.json. With `wait: false` it only
- * asks the server to stop: for a process about to exit (see serverStopping.ts).
- */
-export async function closeLocalServer(
-  dataDir: string,
-  server: LocalServer,
-  { wait = true }: { wait?: boolean } = {},
-): Promise<void> {
-  if (!server.owned) return;
+/** Withdraws the data directory's server.json if this process published it: no one borrows the server after. */
+export function withdrawServerFile(dataDir: string): void {
   try {
     if (readServerFile(dataDir)?.pid === process.pid) rmSync(serverFile(dataDir), { force: true });
   } catch {
     // A server.json that cannot be removed leaves a file behind; the server must stop all the same.
   }
-  if (wait) await server.owned.stop();
-  else leaveServerStopping(dataDir, server.owned);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { closeLocalServer, openLocalServer } from '../../client/runtime/localServer';
+import { openLocalServer } from '../../client/runtime/localServer';
+import { closeLocalServer } from '../../client/runtime/localServerClose';
 import { serverProcesses } from '../cli/cli';
 
 describe('commands that open the same data directory at once', () => {

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { closeLocalServer, openLocalServer, type LocalServer } from '../../client/runtime/localServer';
+import { openLocalServer, type LocalServer } from '../../client/runtime/localServer';
+import { closeLocalServer } from '../../client/runtime/localServerClose';
 import { awaitEarlierServerStop } from '../../client/runtime/serverStopping';
 import { isAlive, isRunning } from '../helpers/wait';
 

@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { canConnect } from '../../client/runtime/devServerReady';
+import { freePort } from '../../client/runtime/freePort';
+import { openLocalServer } from '../../client/runtime/localServer';
+import { closeLocalServer } from '../../client/runtime/localServerClose';
+import { cliEnv, serverProcesses, startCli, waitFor } from '../cli/cli';
+
+// A second command on a data directory borrows the first one's server. When the owner is done first,
+// the server must outlive it until the borrower is done too: stopping it lost the borrower's work.
+jest.setTimeout(120_000);
+
+const ROOT = path.resolve(__dirname, '../..');
+/** Opens the data directory's server, says so, and closes it when told (a line on stdin). */
+const OWNER = `
+const { openLocalServer } = require('./client/runtime/localServer');
+const { closeLocalServer } = require('./client/runtime/localServerClose');
+const dataDir = process.argv[1];
+openLocalServer(dataDir).then((server) => {
+  console.log(server.owned ? 'owner ready' : 'not the owner');
+  process.stdin.once('data', () => {
+    console.log('closing');
+    closeLocalServer(dataDir, server, {
+      onWaitForUsers: (pids) => console.log('waiting for ' + pids.join(',')),
+    }).then(() => console.log('closed'));
+  });
+});
+`;
+
+const answers = (address: string) => {
+  const [host = '127.0.0.1', port = '0'] = address.split(':');
+  return canConnect(host, Number(port));
+};
+
+describe('a server borrowed by another process', () => {
+  it('outlives its owner until the borrower is done, then stops', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'council-lease-'));
+    const owner = spawn(process.execPath, ['--import', 'tsx', '-e', OWNER, dataDir], {
+      cwd: ROOT,
+      env: cliEnv(),
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    owner.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    try {
+      await waitFor('the owner to open its server', () => stdout.includes('owner ready'), {
+        timeoutMs: 60_000,
+      });
+      const borrowed = await openLocalServer(dataDir);
+      expect(borrowed.owned).toBeUndefined();
+
+      owner.stdin.write('close\n');
+      await waitFor('the owner to see the borrower', () => stdout.includes(`waiting for ${process.pid}`), {
+        timeoutMs: 20_000,
+      });
+      // The owner waits; the server keeps answering the borrower.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(stdout).not.toContain('closed');
+      expect(await answers(borrowed.address)).toBe(true);
+      expect(serverProcesses(dataDir)).toHaveLength(1);
+
+      await closeLocalServer(dataDir, borrowed);
+      await waitFor('the owner to stop its server', () => stdout.includes('closed'), { timeoutMs: 20_000 });
+      await waitFor('the server to exit', () => serverProcesses(dataDir).length === 0, { timeoutMs: 20_000 });
+      expect(readdirSync(path.join(dataDir, 'server-leases'))).toEqual([]);
+    } finally {
+      owner.kill('SIGKILL');
+    }
+  });
+
+  it('`council server` at Ctrl-C says who still uses it and waits for them, then stops', async () => {
+    const env = cliEnv();
+    const dataDir = env.COUNCIL_DATA_DIR ?? '';
+    const ports = [String(await freePort()), String(await freePort())];
+    const server = startCli(['server', '--port', ports[0] ?? '', '--ui-port', ports[1] ?? ''], env);
+    try {
+      await waitFor('the server', () => server.output.stdout.includes('Web UI'), { process: server });
+      const borrowed = await openLocalServer(dataDir);
+      expect(borrowed.owned).toBeUndefined();
+      server.child.kill('SIGINT');
+      const waiting = `another council process (pid ${process.pid}) still uses this server`;
+      await waitFor('the server to say it waits', () => server.output.stdout.includes(waiting), {
+        timeoutMs: 20_000,
+      });
+      expect(await answers(borrowed.address)).toBe(true);
+      await closeLocalServer(dataDir, borrowed);
+      const { code, stdout } = await server.done;
+      expect(code).toBe(0);
+      expect(stdout).toContain('server stopped');
+      expect(serverProcesses(dataDir)).toEqual([]);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  it('stops at once when the only borrowers left are gone (killed without releasing)', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'council-lease-'));
+    const server = await openLocalServer(dataDir);
+    expect(server.owned).toBeDefined();
+    mkdirSync(path.join(dataDir, 'server-leases'), { recursive: true });
+    writeFileSync(path.join(dataDir, 'server-leases', '2147483646.left-by-a-killed-borrower'), '');
+    const waitedFor: number[][] = [];
+    await closeLocalServer(dataDir, server, { onWaitForUsers: (pids) => waitedFor.push(pids) });
+    expect(waitedFor).toEqual([]);
+    expect(serverProcesses(dataDir)).toEqual([]);
+    expect(readdirSync(path.join(dataDir, 'server-leases'))).toEqual([]);
+  });
+});
