@@ -7,6 +7,7 @@ import { followSessionRound, rowOf } from './followSession';
 import { exitCodeOf, formatUsage, outcomeOf, totalUsage, type ExitCode, type Output } from './output';
 import { printable } from './sanitize';
 import type { CliRuntime } from '../runtime/commandRuntime';
+import { asUserError } from '../api/updateRetry';
 import type { RunMemo } from '../api/runs';
 import { CLI_MEMO_KEY, idTaken } from './workflows';
 
@@ -65,7 +66,10 @@ export async function finishSessionRun(
   meta: SessionRunMeta,
 ): Promise<ExitCode> {
   const renderer = progressRendererFor(out);
-  const round = update.result();
+  // A round the session refused (its provider policy, a bad message) fails the update: one readable line.
+  const round = update.result().catch((error: unknown) => {
+    throw asUserError(error);
+  });
   const responses = await followSessionRound(
     handle,
     round.then((result) => result.responses),

@@ -18,6 +18,7 @@ import { answerAsParticipants, chatRequests, startMockLlm } from '../helpers/moc
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { waitFor } from '../helpers/wait';
 import { watchResponses, type ResponseWatch } from '../providers/support';
+import { cliEnv, runCli, writeConfig } from '../cli/cli';
 
 // The attack of issue 13 through a real worker: a session or council that names SECRET_DB_PASSWORD
 // as a key is refused when it starts, or when the participant is added, with the policy's message;
@@ -230,5 +231,23 @@ describe('simulated participants (no keys) still pass the policy', () => {
       if (saved === undefined) delete process.env.COUNCIL_PROVIDER_POLICY;
       else process.env.COUNCIL_PROVIDER_POLICY = saved;
     }
+  });
+});
+
+describe('`council run` of a config the policy refuses', () => {
+  it("says why in one line of the policy, without the SDK's update wording, and fails", async () => {
+    const config = writeConfig('refused.yaml', {
+      strategy: 'broadcast',
+      question: 'Is this allowed?',
+      participants: [{ name: 'Mallory', role: 'panelist', model: attack }],
+    });
+    const result = await runCli(
+      ['run', '-c', config, '--no-simulate'],
+      cliEnv({ SECRET_DB_PASSWORD: SECRET }),
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('council: participant "Mallory": provider policy: SECRET_DB_PASSWORD');
+    expect(result.stderr).not.toContain('Workflow Update failed');
+    expect(result.stdout + result.stderr).not.toContain(SECRET);
   });
 });
