@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { IllegalStateError } from '@temporalio/common';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { Runtime, type Worker } from '@temporalio/worker';
+import { ConciseLogger } from './conciseLogger';
 import { createLlmActivities, providerClientsFromEnv, type LlmActivities } from '../../activities';
 import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
 import { CouncilUserError } from '../../common/userError';
@@ -114,7 +115,7 @@ export async function openLocalRuntime(given: LocalCouncilOptions): Promise<Loca
  */
 function quietRuntime(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+    Runtime.install({ logger: new ConciseLogger('WARN'), shutdownSignals: [] });
   } catch (error) {
     if (!(error instanceof IllegalStateError)) throw error;
   }

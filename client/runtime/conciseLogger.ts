@@ -1,0 +1,54 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { DefaultLogger, type LogLevel, type LogMetadata, type Logger } from '@temporalio/worker';
+
+/** The activity of a model call (activities/llm.ts). */
+const MODEL_CALL_ACTIVITY = 'callLlm';
+
+/**
+ * The logger of the worker `Council.local()` runs in the application's process. The SDK logs each
+ * failed activity attempt at WARN with its whole error and stack: 30 lines for one model call that
+ * a provider refused, while council already returns that call's failure in its response. Such an
+ * entry becomes one line (the call, the attempt, the failure's type and message); every other entry
+ * is logged as the SDK's DefaultLogger logs it.
+ */
+export class ConciseLogger implements Logger {
+  private readonly inner: DefaultLogger;
+
+  constructor(level: LogLevel) {
+    this.inner = new DefaultLogger(level);
+  }
+
+  log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    if (message === 'Activity failed' && meta?.activityType === MODEL_CALL_ACTIVITY) {
+      this.inner.log(level, modelCallFailure(meta));
+    } else {
+      this.inner.log(level, message, meta);
+    }
+  }
+
+  trace(message: string, meta?: LogMetadata): void {
+    this.log('TRACE', message, meta);
+  }
+  debug(message: string, meta?: LogMetadata): void {
+    this.log('DEBUG', message, meta);
+  }
+  info(message: string, meta?: LogMetadata): void {
+    this.log('INFO', message, meta);
+  }
+  warn(message: string, meta?: LogMetadata): void {
+    this.log('WARN', message, meta);
+  }
+  error(message: string, meta?: LogMetadata): void {
+    this.log('ERROR', message, meta);
+  }
+}
+
+function modelCallFailure(meta: LogMetadata): string {
+  const { error, attempt, activityId, workflowId } = meta;
+  const kind = error instanceof ApplicationFailure && error.type ? `${error.type}: ` : '';
+  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return (
+    `model call ${String(activityId)} of ${String(workflowId)} failed (attempt ${String(attempt)}): ` +
+    `${kind}${reason}`
+  );
+}
