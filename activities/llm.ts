@@ -22,7 +22,7 @@ import { requestPeriodGrant } from './periodGrant';
 export interface LlmActivityOptions {
   /** Where keys named by a participant's `apiKeyEnv` are read; `process.env` when omitted. */
   env?: WorkerEnv;
-  /** Heartbeat period while waiting for the first token; see {@link startHeartbeats}. */
+  /** Period of the heartbeat timer, which runs for the whole call; see {@link startHeartbeats}. */
   heartbeatIntervalMs?: number;
   /** Where keys may go; read from `env` by {@link loadProviderPolicy} when omitted. */
   policy?: ProviderPolicy;

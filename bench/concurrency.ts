@@ -33,6 +33,8 @@ export interface ConcurrencyLevel {
    * lost to the heartbeat timeout on a worker too busy to beat, or a failed one).
    */
   modelCallsPerTurn: number;
+  /** Requests beyond one per turn played: calls made again. Absent in results recorded before it. */
+  extraModelCalls?: number;
   errors: string[];
   wallMs: number;
   throughputTurnsPerSec: number;
@@ -171,6 +173,7 @@ async function measureLevel(ctx: BenchContext, sessionCount: number): Promise<Co
       okTurns,
       failedTurns,
       modelCallsPerTurn: round2(modelCalls / Math.max(1, okTurns + failedTurns)),
+      extraModelCalls: modelCalls - (okTurns + failedTurns),
       errors: [...errors].slice(0, 5),
       wallMs: Math.round(wallMs),
       throughputTurnsPerSec: round1(okTurns / (wallMs / 1000)),

@@ -35,7 +35,7 @@ export const DEFAULT_TIMEOUTS = {
    */
   firstByteMs: 60_000,
   /**
-   * Longest silence of a stream once its first chunk has come. A model can pause mid-answer: 30 s
+   * Longest silence of a stream once its answer's text has begun. A model can pause mid-answer: 30 s
    * lets it, and still ends a connection that hangs mid-answer long before the attempt timeout.
    */
   streamIdleMs: 30_000,

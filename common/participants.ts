@@ -56,8 +56,8 @@ export const timeoutOptionsSchema = z
      */
     firstByteMs: z.number().int().min(100).optional(),
     /**
-     * Longest silence of a stream once it has begun (between two chunks); past it the request is
-     * aborted and the attempt fails with ProviderStreamIdle (retried).
+     * Longest silence of a stream once its answer's text has begun (between two chunks); past it the
+     * request is aborted and the attempt fails with ProviderStreamIdle (retried).
      */
     streamIdleMs: z.number().int().min(100).optional(),
   })

@@ -78,11 +78,11 @@ export interface StreamReader<Chunk> {
 
 /**
  * Streams one call: it must begin within the first-byte timeout ({@link awaitFirstByte}), every chunk
- * heartbeats the activity and passes its text on, no two chunks may be further apart than the stream
- * idle timeout ({@link StreamIdleError}; the wait for the first one is the model's thinking time, left
- * to the attempt timeout), and the stream must end with the provider's end marker. The SDKs end the
- * loop quietly when the request is aborted, so a missing marker is the only sign of a cut:
- * {@link IncompleteStreamError}.
+ * heartbeats the activity and passes its text on, once the answer's text has begun no two chunks may
+ * be further apart than the stream idle timeout ({@link StreamIdleError}; the wait for the first text
+ * is the model's thinking time, after events that carry none, left to the attempt timeout), and the
+ * stream must end with the provider's end marker. The SDKs end the loop quietly when the request is
+ * aborted, so a missing marker is the only sign of a cut: {@link IncompleteStreamError}.
  */
 export async function readStream<Chunk>(
   call: AdapterCall,
@@ -98,19 +98,22 @@ export async function readStream<Chunk>(
   try {
     const stream = await awaitFirstByte(call, (signal) => open(AbortSignal.any([signal, idle.signal])));
     for await (const chunk of stream) {
-      if (timer === undefined) timer = setTimeout(() => idle.abort(silence), limitMs);
-      else timer.refresh();
+      timer?.refresh();
       call.onChunk();
       const text = reader.read(chunk);
       if (text) call.onText?.(text);
+      if (text && timer === undefined) timer = setTimeout(() => idle.abort(silence), limitMs);
     }
   } catch (error) {
+    // Whatever ended the loop after the end marker (an idle abort, a late error) cut nothing.
+    if (reader.ended()) return;
     throw idle.signal.aborted ? silence : error;
   } finally {
     clearTimeout(timer);
   }
+  if (reader.ended()) return;
   if (idle.signal.aborted) throw silence;
-  if (!reader.ended()) throw new IncompleteStreamError(`the stream ended before ${reader.endMarker} arrived`);
+  throw new IncompleteStreamError(`the stream ended before ${reader.endMarker} arrived`);
 }
 
 /**

@@ -12,7 +12,8 @@ import { CouncilUserError } from '../../common/userError';
 import { startSimulatedProviders } from '../simulation/simulatedProviders';
 import { cachedWorkflowBundle } from '../runtime/bundle';
 import { dataDirectory, openLocalServer, publishSimulatedWorker } from '../runtime/localServer';
-import { closeLocalServer, sayWaitingForUsers } from '../runtime/localServerClose';
+import { closeLocalServer, whoElse } from '../runtime/localServerClose';
+import { otherServerUsers } from '../runtime/serverLeases';
 import { simulatedQueue } from '../runtime/commandRuntime';
 import { listedCommand } from './help';
 
@@ -116,7 +117,11 @@ export function serverCommand(): Command {
           });
         }
       } finally {
-        await closeLocalServer(dataDir, server, { onWaitForUsers: sayWaitingForUsers(say) });
+        // Stopping `council server` is the user's explicit choice: it does not wait for the commands
+        // that borrowed it (its own workers, which some of them rely on, have stopped already).
+        const users = otherServerUsers(dataDir);
+        if (users.length > 0) say(`${whoElse(users)} still used this server and loses it`);
+        await closeLocalServer(dataDir, server);
         say('server stopped');
       }
     });

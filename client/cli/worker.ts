@@ -4,6 +4,8 @@ import { configuredTarget, localTarget, type TemporalTarget } from '../runtime/c
 import { CouncilUserError } from '../../common/userError';
 import { cachedWorkflowBundle } from '../runtime/bundle';
 import { dataDirectory, publishedServer } from '../runtime/localServer';
+import { takeServerLease, type ServerLease } from '../runtime/serverLeases';
+import { withServerStartLock } from '../runtime/serverLock';
 import { listedCommand } from './help';
 
 interface WorkerOptions {
@@ -37,23 +39,35 @@ export function workerCommand(): Command {
       );
       const dataDir = dataDirectory(options.dataDir);
       const configured = configuredTarget(options.profile);
-      const target = configured ?? (await publishedTarget(dataDir));
-      await runWorker(target, settings, {
-        workflowBundle: await cachedWorkflowBundle(dataDir),
-        // On `council server`'s embedded server, the blob store defaults to its data directory.
-        ...(configured ? {} : { dataDir }),
-      });
+      const { target, lease } = configured
+        ? { target: configured, lease: undefined }
+        : await borrowPublished(dataDir);
+      try {
+        await runWorker(target, settings, {
+          workflowBundle: await cachedWorkflowBundle(dataDir),
+          // On `council server`'s embedded server, the blob store defaults to its data directory.
+          ...(configured ? {} : { dataDir }),
+        });
+      } finally {
+        lease?.release();
+      }
     });
 }
 
-/** Without a configured address, the embedded server a `council server` is running, if any. */
-async function publishedTarget(dataDir: string): Promise<TemporalTarget> {
-  const server = await publishedServer(dataDir);
-  if (!server) {
+/**
+ * Without a configured address, the embedded server a `council server` (or a command) is running,
+ * with a lease on it: a command that owns it waits for this worker before stopping it.
+ */
+async function borrowPublished(dataDir: string): Promise<{ target: TemporalTarget; lease: ServerLease }> {
+  const borrowed = await withServerStartLock(dataDir, async () => {
+    const server = await publishedServer(dataDir);
+    return server && { target: localTarget(server), lease: takeServerLease(dataDir) };
+  });
+  if (!borrowed) {
     throw new CouncilUserError(
       'no Temporal address: TEMPORAL_ADDRESS is not set and no `council server` is running',
       'set TEMPORAL_ADDRESS (or a profile), or start `council server` first',
     );
   }
-  return localTarget(server);
+  return borrowed;
 }

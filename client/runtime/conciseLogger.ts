@@ -8,8 +8,8 @@ const MODEL_CALL_ACTIVITY = 'callLlm';
  * The logger of the worker `Council.local()` runs in the application's process. The SDK logs each
  * failed activity attempt at WARN with its whole error and stack: 30 lines for one model call that
  * a provider refused, while council already returns that call's failure in its response. Such an
- * entry becomes one line (the call, the attempt, the failure's type and message); every other entry
- * is logged as the SDK's DefaultLogger logs it.
+ * entry, for a failure council classified, becomes one line (the call, the attempt, the failure's type
+ * and message); every other entry is logged as the SDK's DefaultLogger logs it.
  */
 export class ConciseLogger implements Logger {
   private readonly inner: DefaultLogger;
@@ -19,7 +19,13 @@ export class ConciseLogger implements Logger {
   }
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    if (message === 'Activity failed' && meta?.activityType === MODEL_CALL_ACTIVITY) {
+    // A failure council classified (activities/classify.ts) is a provider's answer; anything else may
+    // be a bug, and keeps its stack.
+    if (
+      message === 'Activity failed' &&
+      meta?.activityType === MODEL_CALL_ACTIVITY &&
+      meta.error instanceof ApplicationFailure
+    ) {
       this.inner.log(level, modelCallFailure(meta));
     } else {
       this.inner.log(level, message, meta);
@@ -45,8 +51,9 @@ export class ConciseLogger implements Logger {
 
 function modelCallFailure(meta: LogMetadata): string {
   const { error, attempt, activityId, workflowId } = meta;
-  const kind = error instanceof ApplicationFailure && error.type ? `${error.type}: ` : '';
-  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  const failure = error as ApplicationFailure;
+  const kind = failure.type ? `${failure.type}: ` : '';
+  const reason = failure.message.split('\n')[0];
   return (
     `model call ${String(activityId)} of ${String(workflowId)} failed (attempt ${String(attempt)}): ` +
     `${kind}${reason}`

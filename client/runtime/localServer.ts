@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { writeFileAtomically } from './atomicFile';
 import { startDevServer, type DevServer } from './devServer';
 import { canConnect } from './devServerReady';
-import { takeServerLease, type ServerLease } from './serverLeases';
+import { clearServerLeases, takeServerLease, type ServerLease } from './serverLeases';
 import { awaitEarlierServerStop, isAlive } from './serverStopping';
 import { withServerStartLock } from './serverLock';
 import { CouncilUserError } from '../../common/userError';
@@ -80,6 +80,7 @@ async function openUnderLock(dataDir: string, options: OpenOptions): Promise<Loc
     );
   }
   await awaitEarlierServerStop(dataDir);
+  clearServerLeases(dataDir);
   const owned = await startDevServer({
     dbFile: path.join(dataDir, 'temporal.sqlite'),
     uiPort: options.uiPort,

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isAlive } from './serverStopping';
 
 /**
  * A process that borrows another's embedded server (a second command on the same data directory)
- * holds a lease on it: a file named by its pid and a random part, taken under the start lock when it
- * finds the published server and removed when it closes. The owner stops the server only once no
- * other live process holds one, so a command that outlasts the one whose server it borrowed keeps it.
- * A lease whose process is gone (killed) no longer counts, and is removed by the next look.
+ * holds a lease on it: a file named by its pid, its start time and a random part, taken under the
+ * start lock when it finds the published server and removed when it closes. A CLI command that owns
+ * the server stops it only once no other live process holds one (localServerClose.ts), so a command
+ * that outlasts the one whose server it borrowed keeps it. A lease counts while its process runs: on
+ * Linux the process's start time must match too, so a pid given to another process since does not
+ * count. A new server starts with no leases: those left were on a server that is gone.
  */
 const LEASES_DIR = 'server-leases';
 
@@ -21,9 +23,14 @@ export interface ServerLease {
 export function takeServerLease(dataDir: string): ServerLease {
   const dir = path.join(dataDir, LEASES_DIR);
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${process.pid}.${randomUUID()}`);
+  const file = path.join(dir, `${process.pid}.${startTimeOf(process.pid) ?? ''}.${randomUUID()}`);
   writeFileSync(file, '');
   return { release: () => rmSync(file, { force: true }) };
+}
+
+/** Removes every lease: for a server about to start, which no one has borrowed yet. */
+export function clearServerLeases(dataDir: string): void {
+  rmSync(path.join(dataDir, LEASES_DIR), { recursive: true, force: true });
 }
 
 /**
@@ -40,10 +47,30 @@ export function otherServerUsers(dataDir: string): number[] {
   }
   const users = new Set<number>();
   for (const name of names) {
-    const pid = Number(name.split('.')[0]);
+    const [pidText = '', startTime = ''] = name.split('.');
+    const pid = Number(pidText);
     if (pid === process.pid) continue;
-    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) users.add(pid);
+    if (holds(pid, startTime)) users.add(pid);
     else rmSync(path.join(dir, name), { force: true });
   }
   return [...users];
+}
+
+function holds(pid: number, startTime: string): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return false;
+  return startTime === '' || startTimeOf(pid) === startTime;
+}
+
+/**
+ * When a process started (clock ticks after boot, /proc/PID/stat's 22nd field); undefined without
+ * /proc (not Linux) or once the process is gone.
+ */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After the command name in parentheses come the state (field 3) and the rest: field 22 is 20th.
+    return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
 }

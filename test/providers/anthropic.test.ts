@@ -28,6 +28,8 @@ let watch: ResponseWatch;
 let activities: LlmActivities;
 let wireModel: ModelSpec;
 let wireMode: 'cached' | 'overloaded' = 'cached';
+/** How long the wire stream waits after its first events, before the answer's text (a model thinking). */
+let wirePauseMs = 0;
 /** The raw body of the last request to the wire server (aimock's journal holds a converted one). */
 let wireBody: Record<string, unknown> = {};
 
@@ -49,6 +51,7 @@ beforeAll(async () => {
 });
 afterAll(() => mock.stop());
 beforeEach(() => {
+  wirePauseMs = 0;
   mock.clearFixtures();
   mock.clearRequests();
   watch.reset();
@@ -137,6 +140,13 @@ describe('Anthropic adapter: cancellation and failures', () => {
     expect(watch.responses).toEqual([expect.objectContaining({ path: '/v1/messages', finished: false })]);
   });
 
+  it('a pause before the first text, after the stream began, is thinking time: not an idle stream', async () => {
+    wirePauseMs = 800;
+    const request = { ...llmRequest(wireModel, 'take your time'), streamIdleMs: 300 };
+    const response = await runCallLlm(activities, request).result;
+    expect(response.content).toBe('cached answer');
+  });
+
   it('a stream silent past its idle timeout is aborted: a retryable ProviderStreamIdle', async () => {
     const { failure, elapsedMs, responses } = await idleStreamCall(mock, activities, model, watch);
     expect(failure).toMatchObject({ type: FailureType.ProviderStreamIdle, nonRetryable: false });
@@ -207,6 +217,11 @@ function cached(body: Record<string, unknown>, res: ServerResponse): void {
     index: 0,
     content_block: { type: 'text', text: '' },
   });
+  if (wirePauseMs > 0) setTimeout(() => finishCached(res), wirePauseMs);
+  else finishCached(res);
+}
+
+function finishCached(res: ServerResponse): void {
   for (const text of ['cached ', 'answer']) {
     writeEvent(res, 'content_block_delta', {
       type: 'content_block_delta',

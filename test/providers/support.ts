@@ -145,9 +145,9 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * A call whose stream sends one chunk and then nothing for a minute (a connection that hangs
- * mid-answer), made with a 400 ms stream idle timeout: how it failed, how long it took, and the
- * HTTP exchanges the mock saw once every one of them closed.
+ * A call whose stream sends its first events and some text, then nothing for a minute (a connection
+ * that hangs mid-answer), made with a 400 ms stream idle timeout: how it failed, how long it took,
+ * and the HTTP exchanges the mock saw once every one of them closed.
  */
 export async function idleStreamCall(
   mock: LLMock,
@@ -157,8 +157,16 @@ export async function idleStreamCall(
 ): Promise<{ failure: ApplicationFailure; elapsedMs: number; responses: WatchedResponse[] }> {
   mock.onMessage(
     'go quiet',
-    { content: 'Half an answer, then' },
-    { chunkSize: 5, streamingProfile: { ttft: 50, tps: 1 / 60 } },
+    { content: 'Half an answer, and then nothing more for a long while.' },
+    {
+      chunkSize: 5,
+      // Four events come at once (each provider's opening ones, then text), then a minute between each.
+      recordedTimings: {
+        ttftMs: 50,
+        interChunkDelaysMs: Array.from({ length: 40 }, (_, index) => (index < 4 ? 5 : 60_000)),
+        totalDurationMs: 600_000,
+      },
+    },
   );
   const run = runCallLlm(activities, { ...llmRequest(model, 'go quiet'), streamIdleMs: 400 });
   const failure = await failureOf(run.result);

@@ -94,11 +94,12 @@ describe('provider failures through the activity retry policy', () => {
   });
 
   it('a stream that hangs after its first chunk is aborted at its idle timeout and retried', async () => {
-    // The first attempt sends one chunk, then the next only after 60 s: a hung connection.
+    // The first attempt sends a few chunks of text, then the next only after 60 s: a hung connection.
+    const hang = Array.from({ length: 40 }, (_, index) => (index < 4 ? 5 : 60_000));
     mock.on(
       { predicate: speaking('Hung'), sequenceIndex: 0 },
       { content: answer },
-      { chunkSize: 5, streamingProfile: { ttft: 50, tps: 1 / 60 } },
+      { chunkSize: 5, recordedTimings: { ttftMs: 50, interChunkDelaysMs: hang, totalDurationMs: 600_000 } },
     );
     mock.on({ predicate: speaking('Hung') }, { content: answer }, { chunkSize: 5 });
     const startedAt = Date.now();
