@@ -34,7 +34,7 @@ export class FirstByteTimeoutError extends Error {
 }
 
 /**
- * A stream that had begun sent no chunk for the participant's stream idle timeout: a connection that
+ * A stream whose text had begun sent no chunk for the participant's stream idle timeout: a connection that
  * hangs mid-answer, which the heartbeats (they go on through a stream's pauses) no longer catch.
  */
 export class StreamIdleError extends Error {
@@ -91,7 +91,7 @@ export async function readStream<Chunk>(
 ): Promise<void> {
   const limitMs = call.request.streamIdleMs ?? DEFAULT_TIMEOUTS.streamIdleMs;
   const silence = new StreamIdleError(
-    `no chunk for ${limitMs} ms once the stream had begun (the participant's timeouts.streamIdleMs)`,
+    `no chunk for ${limitMs} ms once the answer's text had begun (the participant's timeouts.streamIdleMs)`,
   );
   const idle = new AbortController();
   let timer: NodeJS.Timeout | undefined;

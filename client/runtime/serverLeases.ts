@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isAlive } from './serverStopping';
+import { isAlive, procStat } from './serverStopping';
 
 /**
  * A process that borrows another's embedded server (a second command on the same data directory)
@@ -66,11 +66,6 @@ function holds(pid: number, startTime: string): boolean {
  * /proc (not Linux) or once the process is gone.
  */
 function startTimeOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // After the command name in parentheses come the state (field 3) and the rest: field 22 is 20th.
-    return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
+  // procStat begins at field 3: field 22 is its 20th.
+  return procStat(pid)?.[19];
 }

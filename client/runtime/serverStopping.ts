@@ -86,15 +86,23 @@ function groupRuns(pgid: number): boolean {
 }
 
 function runsInGroup(pid: string, pgid: number): boolean {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return false; // Exited and reaped since the listing.
-  }
-  // After the command name in parentheses: state, parent pid, process group.
-  const [state, , group] = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  const fields = procStat(Number(pid));
+  if (!fields) return false; // Exited and reaped since the listing.
+  const [state, , group] = fields;
   return Number(group) === pgid && state !== 'Z' && state !== 'X';
+}
+
+/**
+ * The fields of /proc/PID/stat after the command name (state, parent pid, process group, …: field 3
+ * onwards); undefined without /proc or once the process is gone.
+ */
+export function procStat(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
 }
 
 /** True while a process exists, a zombie included; with a negative pid, while its group has one. */

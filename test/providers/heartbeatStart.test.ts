@@ -5,7 +5,7 @@ import type { ChatMessage } from '../../common/llm';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { llmRequest, runCallLlm } from './support';
 
-// With a 5 s default heartbeat timeout, the seconds a call spends counting a large history's tokens
+// With a 3 s default heartbeat timeout, the seconds a call spends counting a large history's tokens
 // before it sends its request must not be silent: the first beat goes out before the count.
 let mock: LLMock;
 let activities: LlmActivities;
