@@ -13,6 +13,7 @@ export function onInterrupt(
   id: string,
   what = 'The run goes on when a worker serves it, and closes when its round ends',
 ): () => void {
+  runtime.lostHint = `${what.charAt(0).toLowerCase()}${what.slice(1)}: council attach ${id}`;
   const handler = (signal: NodeJS.Signals) => {
     out.say(`\nInterrupted. ${what}: council attach ${id}`);
     // A terminal's Ctrl-C reaches the embedded server too, and a worker whose server is gone would

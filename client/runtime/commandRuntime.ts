@@ -6,6 +6,7 @@ import { CouncilUserError } from '../../common/userError';
 import type * as CliWorkerModule from './cliWorker';
 import { dataDirectory, openLocalServer, type EarlyServer, type LocalServer } from './localServer';
 import { closeLocalServer, sayWaitingForUsers } from './localServerClose';
+import { exitWhenServerGone } from './serverWatch';
 
 /** The connection options every command that talks to Temporal takes. */
 export interface ConnectionFlags {
@@ -29,6 +30,11 @@ export interface CliRuntime {
   /** True on council's embedded server, where this process always runs the worker. */
   local: boolean;
   inProcessWorker: boolean;
+  /**
+   * What to do when the embedded server stops under this command, said then (e.g. the attach that
+   * goes on with its run); by default, to run the command again.
+   */
+  lostHint: string;
   /** Where large payloads go (client and in-process workers alike); undefined keeps them inline. */
   blobStore: BlobStore | undefined;
   /** Starts (once per queue) a worker in this process; simulated ones answer from a local mock. */
@@ -97,7 +103,7 @@ export async function openRuntime(
     if (server) await closeLocalServer(dataDir, server);
     throw error;
   }
-  return {
+  const runtime: CliRuntime = {
     client,
     address: target.address,
     namespace: target.namespace,
@@ -106,6 +112,7 @@ export async function openRuntime(
     taskQueueChosen: chosenQueue !== undefined,
     local: server !== undefined,
     inProcessWorker: server !== undefined || flags.worker === true,
+    lostHint: 'run the command again: it starts a new server',
     blobStore: blobs.store,
     async startWorker({ taskQueue, simulated }) {
       if (started.has(taskQueue)) return;
@@ -119,6 +126,7 @@ export async function openRuntime(
       );
     },
     async close() {
+      stopWatching();
       for (const { worker } of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await Promise.allSettled(workers.map(({ run }) => run));
       await client.connection.close();
@@ -129,6 +137,8 @@ export async function openRuntime(
       if (server) await closeLocalServer(dataDir, server, { wait: false, onWaitForUsers });
     },
   };
+  const stopWatching = server ? exitWhenServerGone(server, target.address, () => runtime.lostHint) : () => {};
+  return runtime;
 }
 
 async function loadWorkerModule(

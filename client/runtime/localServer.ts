@@ -22,6 +22,8 @@ export interface LocalServer {
   address: string;
   namespace: string;
   uiUrl?: string;
+  /** The council process that published the server: this one when it started it. */
+  pid: number;
   /** Set when this process started the server (and so stops it). */
   owned?: DevServer;
   /** Set when this process borrowed another's server: the owner stops it only once it is released. */
@@ -144,7 +146,7 @@ export function publishSimulatedWorker(dataDir: string, worker: PublishedWorker 
 }
 
 /** The server another council process published for this data directory, if it still answers. */
-export async function publishedServer(dataDir: string): Promise<(LocalServer & { pid: number }) | undefined> {
+export async function publishedServer(dataDir: string): Promise<LocalServer | undefined> {
   mkdirSync(dataDir, { recursive: true });
   const entry = readServerFile(dataDir);
   if (!entry) return undefined;
