@@ -45,6 +45,7 @@ export async function runCouncil(
   runtime: CliRuntime,
   out: Output,
   start: CouncilRunStart,
+  onStarted: () => void,
 ): Promise<ExitCode> {
   try {
     await startCouncil(
@@ -61,6 +62,7 @@ export async function runCouncil(
       error instanceof CouncilUserError && error.cause instanceof WorkflowExecutionAlreadyStartedError;
     throw taken ? await idTaken(runtime.client, start.id, error) : error;
   }
+  onStarted();
   return followCouncil(runtime.client, start.id, out, start.simulated, { startedMs: start.startedMs });
 }
 

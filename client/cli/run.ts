@@ -131,25 +131,25 @@ export function runCommand(): Command {
                 await import('../api/conversationFile')
               ).priorFromCouncil(runtime.client, options.fromRun)
             : undefined);
-        if (simulated) out.say(SIMULATED_BANNER);
-        out.say(
-          `Started ${config.kind} ${id} (${configShape(config)}) on ${runtime.address}, task queue ${taskQueue}`,
-        );
-        out.say(`Reattach with: council attach ${id}\n`);
-        eventsOf(out)?.({
-          type: 'started',
-          id,
-          kind: config.kind,
-          ...(config.kind === 'session'
-            ? { strategy: config.session.strategy }
-            : { mode: config.context.mode }),
-          question: asked,
-          simulated,
-        });
+        // Said once the workflow has started: an id already taken starts nothing.
+        const announce = (): void => {
+          if (simulated) out.say(SIMULATED_BANNER);
+          out.say(
+            `Started ${config.kind} ${id} (${configShape(config)}) on ${runtime.address}, task queue ${taskQueue}`,
+          );
+          out.say(`Reattach with: council attach ${id}\n`);
+          eventsOf(out)?.({
+            type: 'started',
+            id,
+            kind: config.kind,
+            ...(config.kind === 'session'
+              ? { strategy: config.session.strategy }
+              : { mode: config.context.mode }),
+            question: asked,
+            simulated,
+          });
+        };
         if (config.kind === 'council') {
-          if (continueFrom) {
-            out.say(`Continues ${continueFrom.sourceId}: ${continueFrom.messages.length} earlier message(s)`);
-          }
           const council = {
             id,
             taskQueue,
@@ -160,7 +160,14 @@ export function runCommand(): Command {
             ...(continueFrom && { continueFrom }),
           };
           const { runCouncil } = await import('./councilRun');
-          process.exitCode = await runCouncil(runtime, out, council);
+          process.exitCode = await runCouncil(runtime, out, council, () => {
+            announce();
+            if (continueFrom) {
+              out.say(
+                `Continues ${continueFrom.sourceId}: ${continueFrom.messages.length} earlier message(s)`,
+              );
+            }
+          });
           return;
         }
         const { finishSessionRun, startSessionRun } = await import('./sessionRun');
@@ -170,6 +177,7 @@ export function runCommand(): Command {
           config: config.session,
           question: asked,
         });
+        announce();
         process.exitCode = await finishSessionRun(handle, update, out, {
           id,
           strategy: config.session.strategy,

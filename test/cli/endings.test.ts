@@ -4,6 +4,7 @@ import { answerAsParticipants, chatRequests, startMockLlm } from '../helpers/moc
 import { waitFor } from '../helpers/wait';
 import {
   clusterEnv,
+  councilConfig,
   mockProviderEnv,
   panelConfig,
   runCli,
@@ -46,6 +47,12 @@ describe('runs and sessions that have ended', () => {
         `or read it with \`council show ${id}\`)\n`,
     });
     expect(second.stdout).not.toMatch(/answer \d/);
+    // Nothing started: nothing says it did (nor a `started` event, which a pipeline would believe).
+    expect(second.stdout).not.toContain('Started');
+    const council = writeConfig('council.json', councilConfig());
+    const asCouncil = await runCli(['run', '-c', council, '--worker', '--id', id, '--events'], env);
+    expect(asCouncil).toMatchObject({ code: 1, stderr: expect.stringContaining('already exists') as string });
+    expect(asCouncil.stdout).not.toContain('started');
     expect(chatRequests(mock)).toHaveLength(0);
     // The first run is untouched: still its one round.
     const show = await runCli(['session', 'show', id, '--worker'], env);
