@@ -1,5 +1,5 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import type { CouncilWorkflowResult, ExpertMessageData } from '../../common/council';
 import type { ProgressEvent } from '../../common/councilApi';
 import type { councilWorkflow } from '../../workflows';
@@ -43,7 +43,10 @@ export async function attachCouncil(
     await tokens?.stop();
   }
   // A council that failed before its log could be read (bad input) explains itself in its result.
-  return toExecutionResult(councilId, await handle.result().catch(throwUserError));
+  return toExecutionResult(
+    councilId,
+    await handle.result().catch((error: unknown) => throwUserError(councilId, error)),
+  );
 }
 
 async function deliver(
@@ -70,11 +73,23 @@ async function deliver(
   }
 }
 
-function throwUserError(error: unknown): never {
-  if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure) {
-    throw new CouncilUserError(error.cause.message, undefined, { cause: error });
-  }
-  throw error;
+/** A council that ended without a result, as its reader is told: what ended it, and where its messages are. */
+function throwUserError(councilId: string, error: unknown): never {
+  if (!(error instanceof WorkflowFailedError)) throw error;
+  const { cause } = error;
+  if (cause instanceof ApplicationFailure)
+    throw new CouncilUserError(cause.message, undefined, { cause: error });
+  const ended =
+    cause instanceof CancelledFailure
+      ? 'was cancelled'
+      : cause instanceof TerminatedFailure
+        ? 'was terminated'
+        : cause instanceof TimeoutFailure
+          ? 'timed out'
+          : undefined;
+  if (!ended) throw error;
+  const hint = `its messages so far: council show ${councilId}`;
+  throw new CouncilUserError(`council ${councilId} ${ended} before its synthesis`, hint, { cause: error });
 }
 
 function toExecutionResult(councilId: string, data: CouncilWorkflowResult): ExecutionResult {

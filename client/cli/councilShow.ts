@@ -15,8 +15,8 @@ import { printable } from './sanitize';
 import { wrapText } from './wrap';
 
 /**
- * `council show` for a council: its result once it completed, else where it is and the messages so
- * far. Read-only: it never waits for the council.
+ * `council show` for a council: its result once it completed, else where it is (or how it ended)
+ * and the messages so far. Read-only: it never waits for the council.
  */
 export async function showCouncil(client: Client, found: FoundRun, out: Output): Promise<void> {
   const { description } = found;
@@ -71,10 +71,8 @@ export async function showCouncil(client: Client, found: FoundRun, out: Output):
     if (result.messageWebhook) out.say(describeWebhookOutcome(result.messageWebhook));
     return;
   }
-  if (description.status.name !== 'RUNNING') {
-    if (out.json) return out.result(head);
-    return out.say(`Council ${id}: ${status}, no result`);
-  }
+  // A council cancelled, terminated or failed keeps the messages its experts wrote: its log says them.
+  const running = description.status.name === 'RUNNING';
   const progress = await readCouncilProgress(client, id);
   if (out.json) {
     const people = await councilHumanMessages(client, id);
@@ -87,16 +85,16 @@ export async function showCouncil(client: Client, found: FoundRun, out: Output):
       inboxes: progress.inboxes,
     });
   }
-  out.say(
-    `Council ${id}: ${progress.status}, round ${progress.round}, ${progress.messages.length} message(s) so far`,
-  );
+  const state = running ? progress.status : `${status}, no result`;
+  const count = `${progress.messages.length} message(s)${running ? ' so far' : ''}`;
+  out.say(`Council ${id}: ${state}, round ${progress.round}, ${count}`);
   for (const message of progress.messages)
     out.say(wrapText(printable(`\n${message.senderName} [${message.type}]\n${message.content}`), out.width));
   // Each expert's inbox: what waits for its next turn (urgent messages it will read first).
   const inboxes = Object.entries(progress.inboxes ?? {}).map(
     ([expertId, ids]) => `${expertId} ${ids.length}`,
   );
-  if (inboxes.length > 0) out.say(printable(`\nWaiting in inboxes: ${inboxes.join(', ')}`));
+  if (running && inboxes.length > 0) out.say(printable(`\nWaiting in inboxes: ${inboxes.join(', ')}`));
 }
 
 /** A person's message as `show` prints it: who, to whom, after which round. */

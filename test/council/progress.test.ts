@@ -202,8 +202,13 @@ describe('council progress, failures and result shape on the real dev server', (
       options(councilId),
     );
     const failure = await running.catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(WorkflowFailedError);
-    expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(failure).toBeInstanceOf(CouncilUserError);
+    expect((failure as CouncilUserError).message).toBe(
+      `council ${councilId} was cancelled before its synthesis`,
+    );
+    const ended = (failure as CouncilUserError).cause;
+    expect(ended).toBeInstanceOf(WorkflowFailedError);
+    expect((ended as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     // A's call ends with the run: the council says cancelled (no expert failed or skipped), and no
     // later round opens.
     expect(updates.lines).toEqual(['status:running', 'a:thinking', 'status:cancelled']);
