@@ -48,6 +48,11 @@ export interface RoundResult {
   round: number;
   strategy: OrchestrationStrategy;
   responses: ParticipantResponse[];
+  /**
+   * Tokens of the round's calls that answer for no participant (a `selector` round's picks), which
+   * the session's usage counts too; absent when the round made none.
+   */
+  otherCallsUsage?: TokenUsage;
   /** The session's budget after the round, when it has one. */
   budget?: BudgetView;
   /**

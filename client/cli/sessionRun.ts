@@ -4,7 +4,15 @@ import { progressRendererFor } from './progress';
 import type { ParticipantResponse, RoundResult, SessionConfig } from '../../common/session';
 import { closeOneRoundSession, SessionIdTakenError, startOneRoundSession } from '../api/oneRoundSession';
 import { followSessionRound, rowOf } from './followSession';
-import { exitCodeOf, formatUsage, outcomeOf, totalUsage, type ExitCode, type Output } from './output';
+import {
+  exitCodeOf,
+  formatUsage,
+  outcomeOf,
+  totalUsage,
+  type AnswerRow,
+  type ExitCode,
+  type Output,
+} from './output';
 import { printable } from './sanitize';
 import type { CliRuntime } from '../runtime/commandRuntime';
 import { asUserError } from '../api/updateRetry';
@@ -84,9 +92,13 @@ function reportRun(
   responses: ParticipantResponse[],
   out: Output,
   meta: SessionRunMeta,
-  { budget, closedEarly }: Pick<RoundResult, 'budget' | 'closedEarly'>,
+  { budget, closedEarly, otherCallsUsage }: Pick<RoundResult, 'budget' | 'closedEarly' | 'otherCallsUsage'>,
 ): ExitCode {
   const rows = responses.map(rowOf);
+  // A selector's picks are calls too: the round's usage counts them, as the session's does.
+  const usageRows: AnswerRow[] = otherCallsUsage
+    ? [...rows, { name: 'selector', role: 'system', status: 'ok', content: '', tokenUsage: otherCallsUsage }]
+    : rows;
   const elapsedMs = (meta.endedMs ?? Date.now()) - meta.startedMs;
   const exitCode = exitCodeOf(rows);
   if (out.json) {
@@ -101,7 +113,7 @@ function reportRun(
       status: outcomeOf(exitCode),
       exitCode,
       responses: rows,
-      usage: totalUsage(rows),
+      usage: totalUsage(usageRows),
       elapsedMs,
       ...(budget && { budget }),
       ...(closedEarly && { closedEarly }),
@@ -117,7 +129,7 @@ function reportRun(
       printable(`${row.name} ${row.status}: ${row.error ? `${row.error.type}: ${row.error.message}` : ''}`),
     );
   }
-  out.say(`\n${formatUsage(rows, elapsedMs)}`);
+  out.say(`\n${formatUsage(usageRows, elapsedMs)}`);
   if (budget) out.say(formatBudget(budget));
   return exitCode;
 }

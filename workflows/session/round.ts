@@ -11,7 +11,7 @@ import { findParticipant, strategyMemory } from './state';
 import { appendTranscript, recordObserved, recordVerdicts, rememberInstruction } from './roundRecords';
 import { participantCaller } from './participantCall';
 import { clipped, lastTranscriptIndex, logProgress } from './progress';
-import { addUsage } from '../../common/llm';
+import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
 import { emptyLedger } from '../../common/budget';
 import { BUDGET_DOWNGRADE_PATCH, BUDGET_LEDGER_PATCH, BudgetGate } from '../shared/budget';
 import { BUDGET_ASK_PATCH, type BudgetAsk } from '../shared/budgetAsk';
@@ -48,6 +48,8 @@ export interface RoundControls {
 /** A round as played: its responses, and (closed early by a quorum or deadline) its late calls. */
 export interface PlayedRound {
   responses: ParticipantResponse[];
+  /** Tokens of the round's calls that answer for no participant (the selector's); absent when none. */
+  otherCallsUsage?: TokenUsage;
   closedEarly?: ClosedEarly;
   /** Resolves once the late calls have ended; the next round waits for it. Absent when none are late. */
   late?: Promise<void>;
@@ -118,6 +120,7 @@ export async function playRound(
     },
   });
 
+  let otherCalls: TokenUsage | undefined;
   const seam: RoundSeam = {
     round,
     message: message.content,
@@ -132,7 +135,10 @@ export async function playRound(
         maxAnswerBytes: call.maxAnswerBytes,
         budget,
       });
-      if (outcome.status === 'ok') state.usage = addUsage(state.usage, outcome.response.tokenUsage);
+      if (outcome.status === 'ok') {
+        state.usage = addUsage(state.usage, outcome.response.tokenUsage);
+        otherCalls = addUsage(otherCalls ?? { ...ZERO_USAGE }, outcome.response.tokenUsage);
+      }
       return outcome;
     },
     note,
@@ -158,12 +164,13 @@ export async function playRound(
   }
   const { closedEarly } = closer;
   logProgress(state, { kind: 'roundEnd', round, ...(closedEarly && { closedEarly }) });
+  const played = { responses, ...(otherCalls && { otherCallsUsage: otherCalls }) };
   if (!closedEarly) {
     onActive(undefined);
-    return { responses };
+    return played;
   }
   // The live view keeps the late calls until they end.
-  return { responses, closedEarly, late: closer.settled.then(() => onActive(undefined)) };
+  return { ...played, closedEarly, late: closer.settled.then(() => onActive(undefined)) };
 }
 
 /** The round's budget gate over the session's ledger, when the session has a budget. */

@@ -109,12 +109,13 @@ export class SessionRun {
         budgetAsk: this.budgetAsk,
       });
       ({ late } = played);
-      const { responses, closedEarly } = played;
+      const { responses, otherCallsUsage, closedEarly } = played;
       const { budget } = viewOf(state, undefined);
       return boundRoundResult({
         round: responses[0]?.round ?? state.round,
         strategy,
         responses,
+        ...(otherCallsUsage && { otherCallsUsage }),
         ...(budget && { budget }),
         ...(closedEarly && { closedEarly }),
       });
