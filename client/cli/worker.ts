@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseWorkerSettings, runWorker, workerSettingsFromEnv } from '../../workers/main';
 import { configuredTarget, localTarget, type TemporalTarget } from '../runtime/connection';
@@ -59,13 +60,16 @@ export function workerCommand(): Command {
  * with a lease on it: a command that owns it waits for this worker before stopping it.
  */
 async function borrowPublished(dataDir: string): Promise<{ target: TemporalTarget; lease: ServerLease }> {
-  const borrowed = await withServerStartLock(dataDir, async () => {
-    const server = await publishedServer(dataDir);
-    return server && { target: localTarget(server), lease: takeServerLease(dataDir) };
-  });
+  // A directory that does not exist has no server to borrow (nor room for the start lock's file).
+  const borrowed =
+    existsSync(dataDir) &&
+    (await withServerStartLock(dataDir, async () => {
+      const server = await publishedServer(dataDir);
+      return server && { target: localTarget(server), lease: takeServerLease(dataDir) };
+    }));
   if (!borrowed) {
     throw new CouncilUserError(
-      'no Temporal address: TEMPORAL_ADDRESS is not set and no `council server` is running',
+      `no Temporal address: TEMPORAL_ADDRESS is not set and no \`council server\` is running for ${dataDir}`,
       'set TEMPORAL_ADDRESS (or a profile), or start `council server` first',
     );
   }

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { LLMock } from '@copilotkit/aimock';
 import { freePort } from '../../client/runtime/freePort';
 import { startMockLlm } from '../helpers/mockLlm';
@@ -74,6 +77,20 @@ describe('council worker and workers/main.ts', () => {
       code: 0,
       stderr: expect.stringContaining('council worker stopped'),
     });
+  });
+
+  it('without a server to serve, says so, even for a data directory that does not exist', async () => {
+    const dataDir = path.join(os.tmpdir(), `council-no-such-dir-${process.pid}-${Date.now()}`);
+    const result = await runCli(['worker', '--data-dir', dataDir], cliEnv());
+    expect(result).toMatchObject({
+      code: 1,
+      stderr:
+        'council: no Temporal address: TEMPORAL_ADDRESS is not set and no `council server` is running ' +
+        'for ' +
+        dataDir +
+        ' (set TEMPORAL_ADDRESS (or a profile), or start `council server` first)\n',
+    });
+    expect(existsSync(dataDir)).toBe(false);
   });
 
   it('rejects a bad concurrency setting, naming it', async () => {
