@@ -69,6 +69,15 @@ export interface TranscriptEntry {
   content: string;
   status: ResponseStatus;
   tokenUsage?: TokenUsage;
+  /**
+   * As the response's `error`: why the call failed or was skipped (its message cut to
+   * SESSION_PROGRESS_LIMITS.maxTextChars), so a reader after a crash can tell; absent before 2026-12-05.
+   */
+  error?: { type: string; message: string };
+  /** As the response's `truncated`, when true. */
+  truncated?: true;
+  /** As the response's `costUsd`. */
+  costUsd?: number;
   /** As the response's `downgradedTo`: the cheaper model the budget sent this call to. */
   downgradedTo?: string;
   /** As the response's `servedBy`: the worker that made the call. */

@@ -14,7 +14,7 @@ import { boundHistory, type CallShares } from './bounds';
 import { promptFor, turnText } from './prompt';
 import type { RoundCloser } from './quorum';
 import { appendTranscript, recordAnswer } from './roundRecords';
-import { clipped, lastTranscriptIndex, logProgress } from './progress';
+import { clippedError, lastTranscriptIndex, logProgress } from './progress';
 import { findParticipant } from './state';
 
 /** Patch id of the change that shows a supervisor which workers failed (it saw only the answers). */
@@ -118,6 +118,9 @@ export function participantCaller(setting: RoundCallSetting): RoundContext['invo
       content: response.content,
       status: response.status,
       tokenUsage: response.tokenUsage,
+      ...(response.error && { error: clippedError(response.error) }),
+      ...(response.truncated && { truncated: true as const }),
+      ...(response.costUsd !== undefined && { costUsd: response.costUsd }),
       ...(response.downgradedTo && { downgradedTo: response.downgradedTo }),
       ...(response.servedBy && { servedBy: response.servedBy }),
       ...(purpose.kind && { kind: purpose.kind }),
@@ -139,7 +142,7 @@ function logEnd(state: SessionState, response: ParticipantResponse, late: boolea
     state: response.status === 'ok' ? 'done' : response.status,
     transcriptIndex: lastTranscriptIndex(state),
     tokenUsage: response.tokenUsage,
-    ...(error && { error: { type: error.type, message: clipped(error.message).text } }),
+    ...(error && { error: clippedError(error) }),
     ...(late && { late: true as const }),
     ...(response.kind && { responseKind: response.kind }),
     ...(response.costUsd !== undefined && { costUsd: response.costUsd }),

@@ -25,6 +25,11 @@ export function clipped(text: string): { text: string; truncated: boolean } {
   return text.length > max ? { text: text.slice(0, max), truncated: true } : { text, truncated: false };
 }
 
+/** A call's failure as the log and the transcript keep it: its message {@link clipped}. */
+export function clippedError(error: { type: string; message: string }): { type: string; message: string } {
+  return { type: error.type, message: clipped(error.message).text };
+}
+
 /** The absolute transcript index of the entry appended last. */
 export function lastTranscriptIndex(state: SessionState): number {
   return (state.transcriptDropped ?? 0) + state.transcript.length - 1;
