@@ -5,7 +5,12 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancelledFailure,
+  type UpdateDefinition,
+} from '@temporalio/common';
 import { explainEnded } from './ended';
 import { CouncilUserError } from '../../common/userError';
 
@@ -86,15 +91,25 @@ export async function executeUpdateWithRetry<Ret, Args extends unknown[]>(
       return await execute(definition, { args, updateId });
     } catch (error) {
       if (attempt < UPDATE_ATTEMPTS && isRetriableUpdateError(error)) continue;
-      throw asUserError(await explainEnded(handle, kind, error));
+      throw asUserError(await explainEnded(handle, kind, error), { kind, id: handle.workflowId });
     }
   }
 }
 
-/** A rejected or failed update becomes one readable error; anything else passes through. */
-export function asUserError(error: unknown): unknown {
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    return new CouncilUserError(error.cause.message, undefined, { cause: error });
-  }
-  return error;
+/**
+ * A rejected or failed update becomes one readable error, as does one cut short because `run` (a
+ * session's round, a council's call) was cancelled; anything else passes through.
+ */
+export function asUserError(error: unknown, run: { kind: 'session' | 'council'; id: string }): unknown {
+  if (!(error instanceof WorkflowUpdateFailedError)) return error;
+  const { cause } = error;
+  if (cause instanceof ApplicationFailure)
+    return new CouncilUserError(cause.message, undefined, { cause: error });
+  const cancelled =
+    cause instanceof CancelledFailure ||
+    (cause instanceof ActivityFailure && cause.cause instanceof CancelledFailure);
+  if (!cancelled) return error;
+  const during = run.kind === 'session' ? 'during this round' : 'before this call finished';
+  const hint = `its answers so far: council show ${run.id}`;
+  return new CouncilUserError(`${run.kind} ${run.id} was cancelled ${during}`, hint, { cause: error });
 }

@@ -76,7 +76,7 @@ export async function finishSessionRun(
   const renderer = progressRendererFor(out);
   // A round the session refused (its provider policy, a bad message) fails the update: one readable line.
   const round = update.result().catch((error: unknown) => {
-    throw asUserError(error);
+    throw asUserError(error, { kind: 'session', id: handle.workflowId });
   });
   const responses = await followSessionRound(
     handle,

@@ -138,6 +138,41 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     await session.close();
   });
 
+  it('awaitRoundEnd and the transcript keep why a call failed: a process that resumes can tell', async () => {
+    const { client, taskQueue } = bench.harness;
+    const session = await MultiParticipantSession.create(client, { strategy: 'broadcast' }, { taskQueue });
+    await session.addParticipant('Solo', model, 'panelist');
+    bench.mock.nextRequestError(401, {
+      message: 'Incorrect API key provided',
+      type: 'invalid_request_error',
+    });
+    const [sent] = await session.sendMessage('user', 'Hello?');
+    expect(sent?.status).toBe('failed');
+    expect(sent?.error?.message).toContain('Incorrect API key provided');
+
+    const resumed = await MultiParticipantSession.attach(client, session.sessionId);
+    const [read] = await awaitRoundEnd(resumed, 1);
+    expect(read?.error).toEqual(sent?.error);
+    const entry = (await resumed.transcript()).find((e) => e.from === 'Solo');
+    expect(entry?.error).toEqual(sent?.error);
+    await session.close();
+  });
+
+  it('a round in flight when its session is cancelled rejects in one CouncilUserError', async () => {
+    const { client, taskQueue } = bench.harness;
+    const session = await MultiParticipantSession.create(client, { strategy: 'broadcast' }, { taskQueue });
+    await session.addParticipant('Agent-1', model, 'panelist');
+    const sent = session.sendMessage('user', 'Which plan first?').catch((error: unknown) => error);
+    for (let i = 0; i < 300 && (await session.view()).activeRound?.round !== 1; i += 1) await sleep(20);
+    await client.workflow.getHandle(session.sessionId).cancel();
+    const error = await sent;
+    expect(error).toBeInstanceOf(CouncilUserError);
+    expect((error as CouncilUserError).toOneLine()).toBe(
+      `session ${session.sessionId} was cancelled during this round ` +
+        `(its answers so far: council show ${session.sessionId})`,
+    );
+  });
+
   it('listRuns finds runs by their search attributes, and refuses a filter it cannot query', async () => {
     const { client } = bench.harness;
     const councilId = await waitingCouncil('list');
