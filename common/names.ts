@@ -28,3 +28,27 @@ export function nameSchema(what = 'name') {
       `${what} must not contain control characters (escapes, line breaks, tabs), invisible formatting characters or commas`,
     );
 }
+
+/** A name given again in a list: where, and where it was given first. */
+export interface RepeatedName {
+  name: string;
+  index: number;
+  first: number;
+}
+
+/** Every name of `names` given again after its first place, in order. */
+export function repeatedNames(names: readonly string[]): RepeatedName[] {
+  const firstIndex = new Map<string, number>();
+  const repeated: RepeatedName[] = [];
+  names.forEach((name, index) => {
+    const first = firstIndex.get(name);
+    if (first === undefined) firstIndex.set(name, index);
+    else repeated.push({ name, index, first });
+  });
+  return repeated;
+}
+
+/** What is said of a repeated participant name, after its path. */
+export function repeatedNameProblem({ name, first }: RepeatedName): string {
+  return `duplicate name "${name}" (also participants[${first}].name): names must be unique`;
+}

@@ -10,6 +10,7 @@ import { sendMessageSchema } from '../../common/sessionInputs';
 import { STRATEGIES } from '../../workflows/strategies';
 import { checkParticipants } from '../../workflows/strategies/roles';
 import { addProblem } from '../../common/validation';
+import { repeatedNameProblem, repeatedNames } from '../../common/names';
 
 const schemaRef = z.string().optional().describe('Path or URL of this JSON Schema, for editors');
 
@@ -31,17 +32,9 @@ export const sessionFileSchema = sessionConfigSchema
       .max(LIMITS.maxParticipants),
   })
   .superRefine((file, ctx) => {
-    const firstIndex = new Map<string, number>();
-    file.participants.forEach((participant, index) => {
-      const first = firstIndex.get(participant.name);
-      if (first === undefined) firstIndex.set(participant.name, index);
-      else
-        addProblem(
-          ctx,
-          ['participants', index, 'name'],
-          `duplicate name "${participant.name}" (also participants[${first}].name): names must be unique`,
-        );
-    });
+    for (const repeated of repeatedNames(file.participants.map((participant) => participant.name))) {
+      addProblem(ctx, ['participants', repeated.index, 'name'], repeatedNameProblem(repeated));
+    }
     // With no participants at all, "at least one" already says it; the strategy would say it again.
     const problem =
       file.participants.length > 0 && checkParticipants(STRATEGIES[file.strategy], file.participants, file);

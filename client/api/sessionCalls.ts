@@ -12,6 +12,7 @@ import {
 } from '../../common/session';
 import { zodProblem } from '../../common/validation';
 import { CouncilUserError } from '../../common/userError';
+import { repeatedNameProblem, repeatedNames } from '../../common/names';
 import { executeUpdateWithRetry } from './updateRetry';
 
 export { asUserError } from './updateRetry';
@@ -21,6 +22,15 @@ export function validSessionConfig(config: SessionConfigInput): SessionConfig {
   const parsed = sessionConfigSchema.safeParse(config);
   if (!parsed.success) {
     throw new CouncilUserError(`invalid session config: ${zodProblem(parsed.error)}`, 'fix the fields named');
+  }
+  // The workflow would refuse it only once started: it would fail, and every later call with it.
+  const [repeated] = repeatedNames(parsed.data.participants.map((participant) => participant.name));
+  if (repeated) {
+    const where = `participants[${repeated.index}].name`;
+    throw new CouncilUserError(
+      `invalid session config: ${where}: ${repeatedNameProblem(repeated)}`,
+      'fix the fields named',
+    );
   }
   const quorumProblem = sessionQuorumProblem(parsed.data);
   if (quorumProblem) throw new CouncilUserError(`invalid session config: ${quorumProblem}`);

@@ -1,3 +1,4 @@
+import { LIMITS } from '../../common/defaults';
 import { CouncilUserError } from '../../common/userError';
 import { MultiParticipantSession } from '../../client/api/session';
 import { CouncilStatusKey } from '../../common/searchAttributes';
@@ -77,6 +78,50 @@ describe('participant management and strategy changes while the session lives', 
     const after = await session.view();
     expect(after).toEqual(before);
     expect(chatRequests(bench.mock)).toHaveLength(0);
+  });
+
+  it('refuses a config that names a participant twice before anything starts', async () => {
+    const { client, taskQueue } = bench.harness;
+    const config = {
+      strategy: 'broadcast' as const,
+      participants: [
+        { name: 'A', role: 'panelist' as const, model },
+        { name: 'A', role: 'panelist' as const, model },
+      ],
+    };
+    const sessionId = `duplicate-names-${Date.now()}`;
+    const error = await MultiParticipantSession.create(client, config, { taskQueue, sessionId }).then(
+      () => undefined,
+      (rejection: unknown) => rejection,
+    );
+    expect(error).toBeInstanceOf(CouncilUserError);
+    expect((error as Error).message).toBe(
+      'invalid session config: participants[1].name: duplicate name "A" (also participants[0].name): names must be unique',
+    );
+    const started = await client.workflow
+      .getHandle(sessionId)
+      .describe()
+      .then(
+        () => true,
+        () => false,
+      );
+    expect(started).toBe(false);
+  });
+
+  it('takes participants up to LIMITS.maxParticipants, as a config does, and refuses one more', async () => {
+    const session = await newSession();
+    for (let i = 1; i <= LIMITS.maxParticipants; i += 1)
+      await session.addParticipant(`P${i}`, model, 'panelist');
+    const error = await session.addParticipant('One more', model, 'panelist').then(
+      () => undefined,
+      (rejection: unknown) => rejection,
+    );
+    expect(error).toBeInstanceOf(CouncilUserError);
+    expect((error as Error).message).toBe(
+      `the session has ${LIMITS.maxParticipants} participants, the most it takes: remove one first`,
+    );
+    expect(await session.listParticipants()).toHaveLength(LIMITS.maxParticipants);
+    await session.close();
   });
 
   it('marks a cancelled session as cancelled in its search attributes', async () => {

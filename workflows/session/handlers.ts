@@ -1,4 +1,5 @@
 import { patched, setHandler } from '@temporalio/workflow';
+import { LIMITS } from '../../common/defaults';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import { sessionQuorumProblem } from '../../common/quorum';
@@ -45,6 +46,12 @@ export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal
       validator: (spec) => {
         run.acceptingUpdates();
         validateParticipant(state, spec);
+        // In the validator only: a refused update is in no history, so earlier sessions replay as they ran.
+        if (state.participants.length >= LIMITS.maxParticipants) {
+          throw invalid(
+            `the session has ${LIMITS.maxParticipants} participants, the most it takes: remove one first`,
+          );
+        }
       },
     },
   );
