@@ -124,7 +124,7 @@ describe('participant management and strategy changes while the session lives', 
     await session.close();
   });
 
-  it('marks a cancelled session as cancelled in its search attributes', async () => {
+  it('marks a cancelled session as cancelled in its search attributes, and closed in its view', async () => {
     const session = await newSession();
     await session.addParticipant('A', model, 'panelist');
     const handle = bench.harness.client.workflow.getHandle(session.sessionId);
@@ -133,5 +133,7 @@ describe('participant management and strategy changes while the session lives', 
     const description = await handle.describe();
     expect(description.status.name).toBe('CANCELLED');
     expect(description.typedSearchAttributes.get(CouncilStatusKey)).toBe('cancelled');
+    // It takes no more rounds: its view says closed, as the server says it ended.
+    expect((await session.view()).closed).toBe(true);
   });
 });
