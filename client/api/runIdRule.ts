@@ -1,8 +1,8 @@
-/**
- * Temporal's default limit on a workflow id and a task queue name (the server's `limit.maxIDLength`,
- * 1,000 bytes), less the `council-` a run that serves itself puts before its id to name its queue.
- */
-export const MAX_RUN_ID_BYTES = 1000 - 'council-'.length;
+/** Temporal's default limit on a workflow id and a task queue name (the server's `limit.maxIDLength`). */
+const TEMPORAL_MAX_ID_BYTES = 1000;
+
+/** Temporal's limit less the `council-` a run that serves itself puts before its id to name its queue. */
+export const MAX_RUN_ID_BYTES = TEMPORAL_MAX_ID_BYTES - 'council-'.length;
 
 /**
  * Letters and digits of any script and a few marks: an id the CLI prints in hints (`council attach
@@ -14,4 +14,17 @@ export const RUN_ID_CHARACTERS = 'letters, digits and . _ - : @ = + / ,';
 /** True for an id a council run may have: the rule the CLI checks and the Web UI serves. */
 export function isRunId(id: string): boolean {
   return RUN_ID_PATTERN.test(id) && Buffer.byteLength(id, 'utf8') <= MAX_RUN_ID_BYTES;
+}
+
+/**
+ * Why `id` can name no run at all, for a lookup (`findRun`, `attach`): empty, or longer than the
+ * server takes. Undefined when it may: runs started from code may have ids the CLI would not give.
+ */
+export function lookupIdProblem(id: string): string | undefined {
+  if (id === '') return 'an empty id names no session or council';
+  const bytes = Buffer.byteLength(id, 'utf8');
+  if (bytes > TEMPORAL_MAX_ID_BYTES) {
+    return `an id of ${bytes} bytes names no session or council: Temporal takes at most ${TEMPORAL_MAX_ID_BYTES}`;
+  }
+  return undefined;
 }

@@ -6,6 +6,7 @@ import {
 } from '@temporalio/client';
 import { z } from 'zod';
 import { CouncilUserError } from '../../common/userError';
+import { lookupIdProblem } from './runIdRule';
 import { CLI_MEMO_KEY } from './runRow';
 
 /** Workflow type names, as the worker registers them. */
@@ -72,6 +73,8 @@ export interface FoundRun {
  * a workflow of another type, is a CouncilUserError saying so.
  */
 export async function findRun(client: Client, id: string): Promise<FoundRun> {
+  const problem = lookupIdProblem(id);
+  if (problem) throw new CouncilUserError(problem, 'see `council list`');
   const handle = client.workflow.getHandle(id);
   let description: WorkflowExecutionDescription;
   try {

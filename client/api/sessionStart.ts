@@ -10,6 +10,7 @@ import type { ParticipantSpecInput } from '../../common/participants';
 import type { SessionConfigInput } from '../../common/session';
 import type { sessionWorkflow } from '../../workflows';
 import { CouncilUserError } from '../../common/userError';
+import { lookupIdProblem } from './runIdRule';
 import { validSessionConfig } from './sessionCalls';
 import type { OnToken } from './tokens';
 import { sessionMetadata } from './webUi';
@@ -72,6 +73,8 @@ export async function existingSession(
   client: Client,
   sessionId: string,
 ): Promise<WorkflowHandle<typeof sessionWorkflow>> {
+  const problem = lookupIdProblem(sessionId);
+  if (problem) throw new CouncilUserError(problem, 'list sessions with `council list`');
   const handle = client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
   let type: string;
   try {

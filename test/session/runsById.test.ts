@@ -48,6 +48,13 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     const unknown = findRun(client, 'by-id-nothing-here');
     await expect(unknown).rejects.toBeInstanceOf(CouncilUserError);
     await expect(unknown).rejects.toThrow('no session or council with id "by-id-nothing-here"');
+    // Ids that can name nothing are said so here, not by the server's INVALID_ARGUMENT.
+    for (const lookup of [findRun(client, ''), MultiParticipantSession.attach(client, '')]) {
+      await expect(lookup).rejects.toThrow(new CouncilUserError('an empty id names no session or council'));
+    }
+    await expect(findRun(client, 'x'.repeat(1001))).rejects.toThrow(
+      'an id of 1001 bytes names no session or council: Temporal takes at most 1000',
+    );
     // Followed as the other kind, each says what it is at once (a council's attach waited on a session).
     await expect(MultiParticipantSession.attach(client, councilId)).rejects.toThrow(
       `"${councilId}" is a council, not a session`,
