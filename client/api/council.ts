@@ -32,7 +32,7 @@ import {
   type OnStatusUpdate,
 } from './councilTypes';
 import { CouncilUserError } from '../../common/userError';
-import { rejectApiKey, workflowExpert } from './seedContext';
+import { checkSeedContext, workflowExpert } from './seedContext';
 import { executeUpdateWithRetry } from './updateRetry';
 import type { OnToken } from './tokens';
 import { councilMetadata } from './webUi';
@@ -64,7 +64,7 @@ export async function startCouncil(
   context: ExecutionContext,
   options: CouncilRunOptions = {},
 ): Promise<string> {
-  rejectApiKey(context);
+  checkSeedContext(context);
   // Handlers are functions and contexts a past run's snapshot: only the plain-JSON spec goes on.
   const activeExperts = context.activeExperts.map(workflowExpert);
   const parsed = councilContextSchema.safeParse({ ...context, activeExperts });
@@ -132,6 +132,7 @@ export async function executeCouncilExperts(
   onStatusUpdate?: OnStatusUpdate,
   options: CouncilRunOptions = {},
 ): Promise<ExecutionResult> {
+  checkSeedContext(context);
   const messageHandlers = Object.fromEntries(
     context.activeExperts.flatMap((e) => (e.messageHandler ? [[e.id, e.messageHandler] as const] : [])),
   );

@@ -10,7 +10,7 @@ import { CouncilUserError } from '../../common/userError';
 export interface SeedOnlyContextFields {
   /**
    * Not accepted: an API key in the context would be stored in the workflow's history. The worker
-   * reads keys from its environment (see {@link rejectApiKey}'s message).
+   * reads keys from its environment (see {@link checkSeedContext}'s message).
    */
   apiKey?: never;
 }
@@ -35,9 +35,23 @@ function keyVariables(): string {
     .join('; ');
 }
 
-/** Throws a user error naming what to do instead when the seed's `apiKey` is in the context. */
-export function rejectApiKey(context: object): void {
-  if (!('apiKey' in context)) return;
+/**
+ * Throws a user error for a context that is no object with a list of experts (from plain
+ * JavaScript, say: the code that reads the experts' client-side fields runs before the schema
+ * speaks), and, naming what to do instead, for one that carries the seed's `apiKey`.
+ */
+export function checkSeedContext(context: unknown): void {
+  const experts: unknown =
+    typeof context === 'object' && context !== null && 'activeExperts' in context
+      ? context.activeExperts
+      : undefined;
+  if (!Array.isArray(experts) || experts.some((expert) => typeof expert !== 'object' || expert === null)) {
+    throw new CouncilUserError(
+      'invalid council context: it must be an object whose activeExperts is a list of experts',
+      'pass { task, mode, activeExperts: [{ id, name, model }, …], synthesisConfig: { model } }',
+    );
+  }
+  if (!('apiKey' in (context as object))) return;
   throw new CouncilUserError(
     "apiKey is not accepted in the council context: keys never go into a workflow's history",
     `remove apiKey and set the key in the environment of the worker that serves the council ` +

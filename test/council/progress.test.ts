@@ -221,6 +221,16 @@ describe('council progress, failures and result shape on the real dev server', (
     await expect(executeCouncilExperts(harness.client, bad, undefined, undefined, options())).rejects.toThrow(
       /activeExperts\[1\]\.id: expert id "a" is used twice/,
     );
+    // From plain JavaScript, a context that is no object (or has no list of experts) is said so too.
+    for (const notAContext of [null, { ...bad, activeExperts: { a: expert('a') } }]) {
+      await expect(
+        executeCouncilExperts(harness.client, notAContext as never, undefined, undefined, options()),
+      ).rejects.toThrow(
+        new CouncilUserError(
+          'invalid council context: it must be an object whose activeExperts is a list of experts',
+        ),
+      );
+    }
     // A caller that bypasses the client's check gets the workflow's own InvalidRequest failure.
     const councilId = `council-invalid-${Date.now()}`;
     await harness.client.workflow.start('councilWorkflow', {
