@@ -30,7 +30,7 @@ export async function explainEnded(
 }
 
 /** The message of the ApplicationFailure a workflow failed with, if that is how it failed. */
-async function failureMessage(handle: WorkflowHandle): Promise<string | undefined> {
+export async function failureMessage(handle: WorkflowHandle): Promise<string | undefined> {
   return handle.result().then(
     () => undefined,
     (error: unknown) =>

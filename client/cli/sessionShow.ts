@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { TranscriptEntry } from '../../common/session';
 import { CouncilUserError } from '../../common/userError';
+import { failureMessage } from '../api/ended';
 import { MultiParticipantSession } from '../api/session';
 import {
   CONVERSATION_FLAGS,
@@ -46,6 +47,8 @@ export function showCommand(): Command {
         const session = await MultiParticipantSession.attach(runtime.client, id);
         const [view, transcript] = await Promise.all([session.view(), session.transcript(0)]);
         const status = found.description.status.name.toLowerCase();
+        // A session that failed on purpose (a provider policy's refusal, say) says why.
+        const reason = status === 'failed' ? await failureMessage(found.handle) : undefined;
         if (out.json) {
           return out.result({
             ...showHeadOf('session', found.description),
@@ -62,6 +65,7 @@ export function showCommand(): Command {
             })),
             transcriptDropped: view.transcriptDropped,
             ...(view.budget && { budget: view.budget }),
+            ...(reason !== undefined && { failure: reason }),
             transcript,
           });
         }
@@ -69,6 +73,7 @@ export function showCommand(): Command {
         out.say(
           `Session ${id}: ${view.strategy}, ${status}, ${view.round} round(s), ${view.usage.totalTokens} tokens`,
         );
+        if (reason !== undefined) out.say(printable(`Failed: ${reason}`));
         out.say(printable(`Participants: ${names || 'none'}`));
         if (view.budget) out.say(formatBudget(view.budget));
         // The transcript is what models and people wrote: no escape of theirs reaches the terminal.
@@ -93,6 +98,7 @@ function formatTranscript(transcript: readonly TranscriptEntry[], width: number 
       '',
       `${entry.from} (${entry.role})${entry.status === 'ok' ? '' : ` [${entry.status}]`}${tokens}${worker}${late}`,
     );
+    if (entry.error) lines.push(`${entry.error.type}: ${entry.error.message}`);
     if (entry.content) lines.push(entry.content.trim());
   }
   return wrapText(printable(lines.join('\n')), width);

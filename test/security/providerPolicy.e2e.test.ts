@@ -241,13 +241,20 @@ describe('`council run` of a config the policy refuses', () => {
       question: 'Is this allowed?',
       participants: [{ name: 'Mallory', role: 'panelist', model: attack }],
     });
-    const result = await runCli(
-      ['run', '-c', config, '--no-simulate'],
-      cliEnv({ SECRET_DB_PASSWORD: SECRET }),
-    );
+    const env = cliEnv({ SECRET_DB_PASSWORD: SECRET });
+    const id = `refused-${Date.now()}`;
+    const result = await runCli(['run', '-c', config, '--no-simulate', '--id', id], env);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('council: participant "Mallory": provider policy: SECRET_DB_PASSWORD');
     expect(result.stderr).not.toContain('Workflow Update failed');
     expect(result.stdout + result.stderr).not.toContain(SECRET);
+    // Read back later, the session says why it failed.
+    const shown = await runCli(['show', id], env);
+    expect(shown).toMatchObject({ code: 0, stderr: '' });
+    expect(shown.stdout).toContain('Failed: participant "Mallory": provider policy: SECRET_DB_PASSWORD');
+    const json = JSON.parse((await runCli(['show', id, '--json'], env)).stdout) as {
+      failure?: string;
+    };
+    expect(json.failure).toContain('provider policy: SECRET_DB_PASSWORD');
   });
 });
