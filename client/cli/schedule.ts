@@ -16,7 +16,7 @@ import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './scheduleSh
 import { WORKFLOW_TYPES } from '../api/runs';
 import { QUESTION_MEMO_KEY } from '../api/runRow';
 import { listedCommand } from './help';
-import { checkedRunId } from './runId';
+import { checkedRunId, SCHEDULE_ID_LIMIT } from './runId';
 
 /** `council schedule create|list|describe|pause|unpause|trigger|delete`, on Temporal Schedules. */
 export function scheduleCommand(): Command {
@@ -63,7 +63,12 @@ function createCommand(): Command {
       options: CreateOptions & Record<string, unknown>,
     ) => {
       // Its runs are `<id>-<time>`: the id is printed in hints and tables, and pasted back into a shell.
-      const id = checkedRunId(givenId, 'the schedule id', 'council schedule create weekly-review');
+      const id = checkedRunId(
+        givenId,
+        'the schedule id',
+        'council schedule create weekly-review',
+        SCHEDULE_ID_LIMIT,
+      );
       const spec = scheduleSpec(options);
       const config = loadConfigFile(options.config);
       const task = question?.trim() || (config.kind === 'council' ? config.task : config.question);

@@ -209,6 +209,11 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
         ['schedule', 'create', '../x y', '-c', file, '--every', '1h'],
         /^council: the schedule id "\.\.\/x y" holds a space or a sign/,
       ],
+      // Its runs are <id>-<time>: 21 bytes more, which the server refused with INVALID_ARGUMENT.
+      [
+        ['schedule', 'create', 's'.repeat(972), '-c', file, '--every', '1h'],
+        /^council: the schedule id is 972 bytes long, over the 971 a schedule's id \(its runs are <id>-<time>\) may have/,
+      ],
     ];
     await expectRefusedUnannounced(cases);
     await expect(client.workflow.getHandle('a b/c').describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
