@@ -94,12 +94,15 @@ describe('council ui: a new run from the list page', () => {
     await page.getByTestId('simulated').waitFor();
     await seeTokensArrive('Analyst');
     await page.getByTestId('message').fill('Mind the budget.');
-    await page.click('form.send button[type="submit"]');
-    await waitFor(
-      'the message sent',
-      async () => (await page.getByTestId('send-status').textContent()) === 'sent',
-    );
     await shot('new-run-council-streaming');
+    // The answer to the post, not the form's note: the council may take the message as its round
+    // ends and finish at once, and the page then drops the form (and its note) with it.
+    const answered = page.waitForResponse(
+      (response) => response.url().endsWith('/messages') && response.request().method() === 'POST',
+      { timeout: 60_000 },
+    );
+    await page.click('form.send button[type="submit"]');
+    expect((await answered).status()).toBe(200);
     await page.getByText(/^council · completed · parallel/).waitFor({ timeout: 60_000 });
     const result = (await bed.harness.client.workflow.getHandle(id).result()) as CouncilWorkflowResult;
     expect(result.task).toBe('Review our on-call rota.');
