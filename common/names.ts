@@ -29,26 +29,43 @@ export function nameSchema(what = 'name') {
     );
 }
 
-/** A name given again in a list: where, and where it was given first. */
+/**
+ * What two names must not share: names that differ only in case, or in how an accent is encoded
+ * (precomposed or combining), look alike to people and to models, and the strategies that read a
+ * name back from a model's answer (an assignment's `Name: task`, a selector's pick) read it
+ * without regard to case.
+ */
+export function nameKey(name: string): string {
+  return name.normalize('NFC').toLowerCase();
+}
+
+/** A name given again in a list (or one looking like it, see {@link nameKey}): where, and the first. */
 export interface RepeatedName {
   name: string;
   index: number;
   first: number;
+  firstName: string;
 }
 
-/** Every name of `names` given again after its first place, in order. */
+/** Every name of `names` that repeats or looks like an earlier one, in order. */
 export function repeatedNames(names: readonly string[]): RepeatedName[] {
   const firstIndex = new Map<string, number>();
   const repeated: RepeatedName[] = [];
   names.forEach((name, index) => {
-    const first = firstIndex.get(name);
-    if (first === undefined) firstIndex.set(name, index);
-    else repeated.push({ name, index, first });
+    const key = nameKey(name);
+    const first = firstIndex.get(key);
+    if (first === undefined) firstIndex.set(key, index);
+    else repeated.push({ name, index, first, firstName: names[first] ?? '' });
   });
   return repeated;
 }
 
 /** What is said of a repeated participant name, after its path. */
-export function repeatedNameProblem({ name, first }: RepeatedName): string {
-  return `duplicate name "${name}" (also participants[${first}].name): names must be unique`;
+export function repeatedNameProblem({ name, first, firstName }: RepeatedName): string {
+  if (name === firstName)
+    return `duplicate name "${name}" (also participants[${first}].name): names must be unique`;
+  return (
+    `name "${name}" differs from participants[${first}].name "${firstName}" only in case or accents' ` +
+    'encoding: names must be unique, and look unique'
+  );
 }

@@ -8,7 +8,6 @@ import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { createLlmActivities } from '../../activities';
 import { bundleCachePath, bundleOptionsFromEnv, cachedWorkflowBundle } from '../../client/runtime/bundle';
-import { MultiParticipantSession } from '../../client/api/session';
 import { councilDataConverter } from '../../storage/converter';
 import { AesGcmPayloadCodec } from '../../storage/encryption';
 import { ENCRYPTED_FAILURE_CONVERTER_PATH } from '../../storage/failureConverter';
@@ -86,15 +85,13 @@ describe('encryption is wired into the CLI, the worker and workflow bundles', ()
       const name = `DUP-${randomUUID().slice(0, 8)}`;
       const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
       const participant = { name, role: 'panelist', model } as const;
-      const session = await MultiParticipantSession.create(
-        client,
-        { strategy: 'broadcast', participants: [participant, participant] },
-        { taskQueue },
-      );
-      const failure = await client.workflow
-        .getHandle(session.sessionId)
-        .result()
-        .catch((error: unknown) => error);
+      // Started past the library, which refuses a repeated name itself: the workflow's own check fails it.
+      const handle = await client.workflow.start('sessionWorkflow', {
+        workflowId: `wiring-${randomUUID()}`,
+        taskQueue,
+        args: [{ config: { strategy: 'broadcast', participants: [participant, participant] } }],
+      });
+      const failure = await handle.result().catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(WorkflowFailedError);
       const message = `a participant named "${name}" is already in the session`;
       expect(String((failure as WorkflowFailedError).cause?.message)).toContain(message);

@@ -108,6 +108,38 @@ describe('participant management and strategy changes while the session lives', 
     expect(started).toBe(false);
   });
 
+  it('refuses names that look alike: case, or an accent encoded another way', async () => {
+    const { client, taskQueue } = bench.harness;
+    const config = {
+      strategy: 'broadcast' as const,
+      participants: [
+        { name: 'Dev', role: 'panelist' as const, model },
+        { name: 'dev', role: 'panelist' as const, model },
+      ],
+    };
+    await expect(MultiParticipantSession.create(client, config, { taskQueue })).rejects.toThrow(
+      new CouncilUserError(
+        'invalid session config: participants[1].name: name "dev" differs from participants[0].name "Dev" ' +
+          "only in case or accents' encoding: names must be unique, and look unique",
+      ),
+    );
+    const session = await newSession();
+    await session.addParticipant('Dev', model, 'panelist');
+    await session.addParticipant('Jos\u00e9', model, 'panelist');
+    for (const [alike, existing] of [
+      ['dev', 'Dev'],
+      ['Jose\u0301', 'Jos\u00e9'],
+    ]) {
+      const refused = session.addParticipant(alike ?? '', model, 'panelist');
+      await expect(refused).rejects.toBeInstanceOf(CouncilUserError);
+      await expect(refused).rejects.toThrow(
+        `"${alike}" differs from the participant "${existing}" only in case or accents' encoding: pick another name`,
+      );
+    }
+    expect((await session.listParticipants()).map((p) => p.name)).toEqual(['Dev', 'Jos\u00e9']);
+    await session.close();
+  });
+
   it('takes participants up to LIMITS.maxParticipants, as a config does, and refuses one more', async () => {
     const session = await newSession();
     for (let i = 1; i <= LIMITS.maxParticipants; i += 1)

@@ -1,5 +1,6 @@
 import { patched, setHandler } from '@temporalio/workflow';
 import { LIMITS } from '../../common/defaults';
+import { nameKey } from '../../common/names';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import { sessionQuorumProblem } from '../../common/quorum';
@@ -45,8 +46,14 @@ export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal
     {
       validator: (spec) => {
         run.acceptingUpdates();
-        validateParticipant(state, spec);
-        // In the validator only: a refused update is in no history, so earlier sessions replay as they ran.
+        const { name } = validateParticipant(state, spec);
+        // These two in the validator only: a refused update is in no history, so earlier sessions replay as they ran.
+        const alike = state.participants.find((p) => nameKey(p.spec.name) === nameKey(name));
+        if (alike) {
+          throw invalid(
+            `"${name}" differs from the participant "${alike.spec.name}" only in case or accents' encoding: pick another name`,
+          );
+        }
         if (state.participants.length >= LIMITS.maxParticipants) {
           throw invalid(
             `the session has ${LIMITS.maxParticipants} participants, the most it takes: remove one first`,
