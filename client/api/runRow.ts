@@ -23,6 +23,18 @@ export const STRATEGY_NAMES = [...ORCHESTRATION_STRATEGIES, ...COUNCIL_MODES] as
 export const STATUS_NAMES = [...new Set([...SESSION_STATUSES, ...COUNCIL_STATUSES])];
 
 /**
+ * The statuses of a run still going. A run that ended without publishing its end (it failed, was
+ * terminated or timed out) keeps the last one it published: a list shows how it ended instead.
+ */
+const LIVE_STATUSES: ReadonlySet<string> = new Set([
+  'idle',
+  'running',
+  'waiting-budget',
+  'awaiting-human',
+  'synthesizing',
+]);
+
+/**
  * The memo key under which the CLI records how it started a workflow. It lives here, below the CLI
  * and the Web UI, because both read it back from listed runs.
  */
@@ -62,7 +74,7 @@ export function runRowOf(info: WorkflowExecutionInfo): RunRow {
     id: info.workflowId,
     kind: info.typedSearchAttributes.get(CouncilKindKey) ?? '',
     strategy: info.typedSearchAttributes.get(CouncilStrategyKey) ?? '',
-    councilStatus: info.typedSearchAttributes.get(CouncilStatusKey) ?? '',
+    councilStatus: shownStatus(info),
     workflowStatus: info.status.name.toLowerCase() as Lowercase<WorkflowExecutionStatusName>,
     startedAt: info.startTime.toISOString(),
     closedAt: info.closeTime?.toISOString() ?? null,
@@ -70,6 +82,13 @@ export function runRowOf(info: WorkflowExecutionInfo): RunRow {
     costUsd: info.typedSearchAttributes.get(CouncilCostUsdKey) ?? null,
     question: questionOf(info.memo?.[QUESTION_MEMO_KEY]) ?? memo?.question,
   };
+}
+
+/** The run's CouncilStatus, or how it ended when it ended still saying it was going. */
+function shownStatus(info: WorkflowExecutionInfo): string {
+  const published = info.typedSearchAttributes.get(CouncilStatusKey) ?? '';
+  const ended = info.status.name !== 'RUNNING';
+  return ended && LIVE_STATUSES.has(published) ? info.status.name.toLowerCase() : published;
 }
 
 /** A memo's question, if it holds one (runs started before the key hold none). */
@@ -113,6 +132,8 @@ export async function listRuns(
   const query = [
     kind ? `${CouncilKindKey.name} = '${kind}'` : `${CouncilKindKey.name} IN ('session', 'council')`,
     ...(status ? [`${CouncilStatusKey.name} = '${status}'`] : []),
+    // Only a run still going is in a live status: one that ended in it is listed by how it ended.
+    ...(status && LIVE_STATUSES.has(status) ? [`ExecutionStatus = 'Running'`] : []),
     ...(strategy ? [`${CouncilStrategyKey.name} = '${strategy}'`] : []),
     ...(minCostUsd !== undefined ? [`${CouncilCostUsdKey.name} >= ${minCostUsd}`] : []),
   ].join(' AND ');

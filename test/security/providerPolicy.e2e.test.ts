@@ -256,5 +256,14 @@ describe('`council run` of a config the policy refuses', () => {
       failure?: string;
     };
     expect(json.failure).toContain('provider policy: SECRET_DB_PASSWORD');
+    // Listed as it ended, not as the idle it last published; and not among the idle ones.
+    type Listed = { items: Array<{ id: string; councilStatus: string; workflowStatus: string }> };
+    const list = async (...args: string[]) =>
+      (JSON.parse((await runCli(['list', '--json', '--limit', '200', ...args], env)).stdout) as Listed).items;
+    expect((await list()).find((row) => row.id === id)).toMatchObject({
+      councilStatus: 'failed',
+      workflowStatus: 'failed',
+    });
+    expect((await list('--status', 'idle')).map((row) => row.id)).not.toContain(id);
   });
 });
