@@ -80,7 +80,9 @@ describe('council session', () => {
     expect(await listIds(['--status', 'closed'])).not.toContain(id);
     const text = await runCli(['session', 'list', '--kind', 'session', '--status', 'idle'], env);
     expectSuccess(text);
-    expect(text.stdout).toContain("Temporal UI filter: CouncilKind = 'session' AND CouncilStatus = 'idle'");
+    expect(text.stdout).toContain(
+      "Temporal UI filter: CouncilKind = 'session' AND CouncilStatus = 'idle' AND ExecutionStatus = 'Running'",
+    );
 
     const cancel = await runCli(['session', 'cancel', id, '--worker'], env);
     expectSuccess(cancel);

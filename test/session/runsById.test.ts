@@ -189,7 +189,9 @@ describe('a session or council by id: find, read, resume, cancel', () => {
       listed = await listRuns(client, { kind: 'council', status: 'awaiting-human', limit: 50 });
       await sleep(100);
     }
-    expect(listed.query).toBe("CouncilKind = 'council' AND CouncilStatus = 'awaiting-human'");
+    expect(listed.query).toBe(
+      "CouncilKind = 'council' AND CouncilStatus = 'awaiting-human' AND ExecutionStatus = 'Running'",
+    );
     expect(listed.runs.find((run) => run.id === councilId)).toMatchObject({
       kind: 'council',
       workflowStatus: 'running',
