@@ -80,15 +80,15 @@ describe('participant management and strategy changes while the session lives', 
     expect(chatRequests(bench.mock)).toHaveLength(0);
   });
 
+  /** A broadcast config of panelists with these names. */
+  const panelOf = (...names: string[]) => ({
+    strategy: 'broadcast' as const,
+    participants: names.map((name) => ({ name, role: 'panelist' as const, model })),
+  });
+
   it('refuses a config that names a participant twice before anything starts', async () => {
     const { client, taskQueue } = bench.harness;
-    const config = {
-      strategy: 'broadcast' as const,
-      participants: [
-        { name: 'A', role: 'panelist' as const, model },
-        { name: 'A', role: 'panelist' as const, model },
-      ],
-    };
+    const config = panelOf('A', 'A');
     const sessionId = `duplicate-names-${Date.now()}`;
     const error = await MultiParticipantSession.create(client, config, { taskQueue, sessionId }).then(
       () => undefined,
@@ -110,14 +110,9 @@ describe('participant management and strategy changes while the session lives', 
 
   it('refuses names that look alike: case, or an accent encoded another way', async () => {
     const { client, taskQueue } = bench.harness;
-    const config = {
-      strategy: 'broadcast' as const,
-      participants: [
-        { name: 'Dev', role: 'panelist' as const, model },
-        { name: 'dev', role: 'panelist' as const, model },
-      ],
-    };
-    await expect(MultiParticipantSession.create(client, config, { taskQueue })).rejects.toThrow(
+    await expect(
+      MultiParticipantSession.create(client, panelOf('Dev', 'dev'), { taskQueue }),
+    ).rejects.toThrow(
       new CouncilUserError(
         'invalid session config: participants[1].name: name "dev" differs from participants[0].name "Dev" ' +
           "only in case or accents' encoding: names must be unique, and look unique",
