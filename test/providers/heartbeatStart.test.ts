@@ -65,17 +65,21 @@ describe('callLlm heartbeats', () => {
     await trimHistory(largeHistory(1024, 5), budget);
     const countStart = performance.now();
     await trimHistory(largeHistory(256 * 1024, 6), budget);
-    const countMs = performance.now() - countStart;
-    expect(countMs).toBeGreaterThan(100);
+    // Ten beat intervals at least: a count that yields beats all through it.
+    const intervalMs = 10;
+    expect(performance.now() - countStart).toBeGreaterThan(10 * intervalMs);
 
-    const beating = createLlmActivities(mockClients(mock), { env: {}, heartbeatIntervalMs: 20 });
+    const beating = createLlmActivities(mockClients(mock), { env: {}, heartbeatIntervalMs: intervalMs });
     const run = runCallLlm(beating, {
       ...llmRequest({ provider: 'openai', model: 'gpt-4o-mini' }, 'unused'),
       messages: largeHistory(256 * 1024, 7),
       maxContextTokens: budget,
     });
     expect((await run.result).droppedMessages).toBeGreaterThan(0);
-    const gaps = run.heartbeats.slice(1).map((at, index) => at - (run.heartbeats[index] ?? 0));
-    expect(Math.max(...gaps)).toBeLessThan(countMs / 2);
+    // Counted by beats, not by their gaps, which a loaded machine stretches (a 313 ms gap in a CI run
+    // against a count measured at 357 ms a moment before): a count that blocks the event loop lets
+    // through the beat before it, one after it and maybe one during the request; one that yields
+    // lets one through at each of its pieces whose interval has passed.
+    expect(run.heartbeats.length).toBeGreaterThanOrEqual(6);
   });
 });
