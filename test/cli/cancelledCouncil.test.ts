@@ -9,12 +9,14 @@ describe('a council cancelled mid-debate', () => {
   it('run and attach say so in one line; show prints the messages it recorded', async () => {
     const env = cliEnv();
     const model = { provider: 'openai', model: 'gpt-4o-mini' };
+    // The most rounds a debate takes, of two experts: over ten seconds of simulated answers, still
+    // going when the cancel (another CLI process, seconds to start on a loaded machine) reaches it.
     const config = writeConfig(
       'debate.json',
       councilConfig({
         mode: 'adversarial',
         debateStyle: 'turns',
-        debateRounds: 8,
+        debateRounds: 20,
         activeExperts: [
           { id: 'a', name: 'Ada', model },
           { id: 'b', name: 'Bob', model },
