@@ -23,7 +23,7 @@
  * schedule's period budget, one granted and one granted nothing (`council-period-budget`,
  * `council-period-spent`), a one-round debate that waits for a person between its rounds,
  * answered once (`council-human-wait`), and a roundRobin session with participants called as local
- * activities (`session-local-call`).
+ * activities (`session-local-call`), and a broadcast session cancelled mid-round (`session-cancelled`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -42,6 +42,7 @@ import { startRecordingMock } from './histories/mock';
 import { recordLocalCall } from './histories/localCall';
 import { recordSessionQuorum } from './histories/sessionQuorum';
 import { recordSkippedCouncil } from './histories/skip';
+import { recordCancelledSession } from './histories/cancelledSession';
 import { recordHumanWaitCouncil } from './histories/humanWait';
 import {
   recordCancelledCouncil,
@@ -124,6 +125,7 @@ async function recordWanted(recording: Recording): Promise<void> {
   if (wanted('council-period-budget')) await recordCouncilPeriodBudget(recording);
   if (wanted('council-human-wait')) await recordHumanWaitCouncil(recording);
   if (wanted('session-local-call')) await recordLocalCall(recording);
+  if (wanted('session-cancelled')) await recordCancelledSession(recording);
 }
 
 main().catch((error: unknown) => {
