@@ -22,17 +22,16 @@ export const STRATEGY_NAMES = [...ORCHESTRATION_STRATEGIES, ...COUNCIL_MODES] as
 /** What a list's status filter takes: every status a session or a council publishes, each once. */
 export const STATUS_NAMES = [...new Set([...SESSION_STATUSES, ...COUNCIL_STATUSES])];
 
+/** The statuses a run publishes as it ends; every other one says it is still going. */
+const ENDED_STATUSES: readonly string[] = ['closed', 'completed', 'cancelled'];
+
 /**
  * The statuses of a run still going. A run that ended without publishing its end (it failed, was
  * terminated or timed out) keeps the last one it published: a list shows how it ended instead.
  */
-const LIVE_STATUSES: ReadonlySet<string> = new Set([
-  'idle',
-  'running',
-  'waiting-budget',
-  'awaiting-human',
-  'synthesizing',
-]);
+const LIVE_STATUSES: ReadonlySet<string> = new Set(
+  STATUS_NAMES.filter((name) => !ENDED_STATUSES.includes(name)),
+);
 
 /**
  * The memo key under which the CLI records how it started a workflow. It lives here, below the CLI

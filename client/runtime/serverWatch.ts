@@ -21,7 +21,7 @@ function serverProcessOf(server: LocalServer): number {
  * nothing. The check is of a pid, not of the port: a server too busy to accept a connection at once
  * is not gone. Returns the function that stops watching; the watch alone keeps no process alive.
  */
-export function watchServerProcess(server: LocalServer, onGone: (pid: number) => void): () => void {
+function watchServerProcess(server: LocalServer, onGone: (pid: number) => void): () => void {
   const pid = serverProcessOf(server);
   const timer = setInterval(() => {
     if (isAlive(pid)) return;
