@@ -8,7 +8,7 @@ import { listRuns, type RunRow } from '../../client/api/runRow';
 import { cancelRun, findRun } from '../../client/api/runs';
 import { MultiParticipantSession } from '../../client/api/session';
 import { awaitRoundEnd } from '../../client/api/sessionRoundEnd';
-import { answerAsParticipants, chatRequests } from '../helpers/mockLlm';
+import { answerAsParticipants, chatRequests, speakerOf } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';
 import { council, expert, model } from '../council/support';
 
@@ -131,16 +131,35 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     const session = await MultiParticipantSession.create(client, { strategy: 'broadcast' }, { taskQueue });
     await session.addParticipant('Agent-1', model, 'panelist');
     await session.addParticipant('Agent-2', model, 'panelist');
-    const sent = session.sendMessage('user', 'Which plan first?');
+    // The round's answers wait for the test: a loaded machine could otherwise end the round before
+    // the follower first sees it in progress.
+    const question = `Which plan first? ${Date.now()}`;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    bench.mock.prependFixture({
+      match: { predicate: (request) => JSON.stringify(request.messages).includes(question) },
+      response: async (request) => {
+        await held;
+        return { content: `${speakerOf({ body: request }) ?? 'unknown'}: held answer` };
+      },
+    });
+    const sent = session.sendMessage('user', question);
     const follower = await MultiParticipantSession.attach(client, session.sessionId);
     for (let i = 0; i < 300 && (await follower.view()).activeRound?.round !== 1; i += 1) await sleep(20);
     expect((await follower.view()).activeRound?.round).toBe(1);
 
-    const read = await awaitRoundEnd(follower, 1);
+    let ended = false;
+    const reading = awaitRoundEnd(follower, 1).finally(() => (ended = true));
+    await sleep(300);
+    expect(ended).toBe(false);
+    release();
+    const read = await reading;
     const responses = await sent;
     const brief = (r: { participantName: string; content: string; status: string }) =>
       [r.participantName, r.content, r.status] as const;
-    expect(read.map(brief)).toEqual(responses.map(brief));
+    // The transcript holds answers as they ended; the round's responses in the participants' order.
+    const byName = (a: readonly string[], b: readonly string[]) => (a[0] ?? '').localeCompare(b[0] ?? '');
+    expect(read.map(brief).sort(byName)).toEqual(responses.map(brief).sort(byName));
     expect(await awaitRoundEnd(follower, 1)).toEqual(read);
     await session.close();
   });
