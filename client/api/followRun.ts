@@ -6,6 +6,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { CouncilUserError } from '../../common/userError';
+import { ServerGoneError } from '../runtime/serverLoss';
 import { readPage, type RunProgressItem } from './progressPage';
 import { WORKFLOW_TYPES } from './runs';
 import { MAX_BUDGET_ASK_TIMEOUT_MS } from '../../common/budget';
@@ -105,6 +106,7 @@ export async function* followRun(
       if (description) options.onPoll?.(description);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw notFound(handle.workflowId, kind, error);
+      if (error instanceof ServerGoneError) throw error;
       if (!describing) status = await statusAfterFailure(handle, kind);
       // A closed run answers queries only while a worker can replay it (or, failing early, never did).
       // A run that failed before it registered its log (bad input) has logged nothing: that is no failed read.

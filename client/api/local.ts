@@ -17,7 +17,7 @@ import {
 } from './councilTypes';
 import { councilMessages, councilStats } from './conversation';
 import { saveConversation } from './conversationFile';
-import { openLocalRuntime, type LocalCouncilOptions } from '../runtime/embedded';
+import { openLocalRuntime, type LocalCouncilOptions, type LocalRuntime } from '../runtime/embedded';
 import { MultiParticipantSession, type StartSessionOptions } from './session';
 import { CouncilUserError } from '../../common/userError';
 
@@ -43,6 +43,8 @@ export class Council implements AsyncDisposable {
     readonly client: Client,
     readonly taskQueue: string,
     private readonly release: () => Promise<void>,
+    /** Fails a call that waits on a workflow's result once the embedded server is lost (serverLoss.ts). */
+    private readonly guard: LocalRuntime['guard'] = (call) => call(),
   ) {}
 
   /**
@@ -50,8 +52,8 @@ export class Council implements AsyncDisposable {
    * and a worker in this process. Sessions survive a restart: open the same `dataDir` again.
    */
   static async local(options: LocalCouncilOptions = {}): Promise<Council> {
-    const { client, taskQueue, release } = await openLocalRuntime(options);
-    return new Council(client, taskQueue, release);
+    const { client, taskQueue, release, guard } = await openLocalRuntime(options);
+    return new Council(client, taskQueue, release, guard);
   }
 
   /** A cluster (or any server) whose workers poll `taskQueue`; closing leaves `connection` open. */
@@ -99,22 +101,28 @@ export class Council implements AsyncDisposable {
     options: Pick<CouncilRunOptions, 'councilId' | 'continueFrom'> = {},
   ): Promise<ExecutionResult> {
     const runOptions = { taskQueue: this.taskQueue, ...options };
-    return executeCouncilExperts(this.openClient, context, onExpertUpdate, onStatusUpdate, runOptions);
+    const client = this.openClient;
+    return this.guard(() =>
+      executeCouncilExperts(client, context, onExpertUpdate, onStatusUpdate, runOptions),
+    );
   }
 
   /** Follows a council by id to its result (see {@link attachCouncil}). */
   async attachCouncil(councilId: string, callbacks: CouncilCallbacks = {}): Promise<ExecutionResult> {
-    return attachCouncil(this.openClient, councilId, callbacks);
+    const client = this.openClient;
+    return this.guard(() => attachCouncil(client, councilId, callbacks));
   }
 
   /** A council's messages, each with its round, that `filter` keeps (by type, sender, recipient, round). */
   async councilMessages(councilId: string, filter: MessageFilter = {}): Promise<ConversationMessage[]> {
-    return councilMessages(this.openClient, councilId, filter);
+    const client = this.openClient;
+    return this.guard(() => councilMessages(client, councilId, filter));
   }
 
   /** A council's communication patterns (messages per expert and type, who answers whom, rounds). */
   async councilStats(councilId: string): Promise<ConversationStats> {
-    return councilStats(this.openClient, councilId);
+    const client = this.openClient;
+    return this.guard(() => councilStats(client, councilId));
   }
 
   /** Saves a council's conversation to a JSON file a later council can go on from (`continueFrom`). */
@@ -123,7 +131,8 @@ export class Council implements AsyncDisposable {
     file: string,
     filter: MessageFilter = {},
   ): Promise<SavedConversation> {
-    return saveConversation(this.openClient, councilId, file, filter);
+    const client = this.openClient;
+    return this.guard(() => saveConversation(client, councilId, file, filter));
   }
 
   /**

@@ -1,5 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { DefaultLogger, type LogLevel, type LogMetadata, type Logger } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  LogTimestamp,
+  type LogLevel,
+  type LogMetadata,
+  type Logger,
+} from '@temporalio/worker';
+import { SdkComponent } from '@temporalio/common';
 
 /** The activity of a model call (activities/llm.ts). */
 const MODEL_CALL_ACTIVITY = 'callLlm';
@@ -13,12 +20,22 @@ const MODEL_CALL_ACTIVITY = 'callLlm';
  */
 export class ConciseLogger implements Logger {
   private readonly inner: DefaultLogger;
+  private readonly lostServers = new Set<string>();
 
   constructor(level: LogLevel) {
     this.inner = new DefaultLogger(level);
   }
 
+  /**
+   * Drops, from now on, warnings naming `address`: a server reported gone (in an error entry, kept),
+   * whose worker would otherwise warn of each retry of each poll, heartbeat and completion until it stops.
+   */
+  dropEntriesAbout(address: string): void {
+    this.lostServers.add(address);
+  }
+
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    if (level !== 'ERROR' && this.lostServers.size > 0 && this.namesLostServer(message, meta)) return;
     // A failure council classified (activities/classify.ts) is a provider's answer; anything else may
     // be a bug, and keeps its stack.
     if (
@@ -27,9 +44,17 @@ export class ConciseLogger implements Logger {
       meta.error instanceof ApplicationFailure
     ) {
       this.inner.log(level, modelCallFailure(meta));
+    } else if (meta?.sdkComponent === SdkComponent.core) {
+      this.inner.log(level, coreEntry(message, meta), { [LogTimestamp]: meta[LogTimestamp] });
     } else {
       this.inner.log(level, message, meta);
     }
+  }
+
+  /** The core's entries carry the server's address in their fields, as text (its error's Debug form). */
+  private namesLostServer(message: string, meta: LogMetadata = {}): boolean {
+    const texts = [message, ...Object.values(meta).map((v) => (v instanceof Error ? v.message : String(v)))];
+    return [...this.lostServers].some((address) => texts.some((text) => text.includes(address)));
   }
 
   trace(message: string, meta?: LogMetadata): void {
@@ -47,6 +72,20 @@ export class ConciseLogger implements Logger {
   error(message: string, meta?: LogMetadata): void {
     this.log('ERROR', message, meta);
   }
+}
+
+/** What the SDK adds to each entry it forwards from its core (worker/runtime-logger). */
+const FORWARDING_FIELDS = new Set(['sdkComponent', 'target', 'spanContexts']);
+
+/**
+ * An entry of the SDK's core (Rust), forwarded: one line, its message and its own fields (its error),
+ * without the forwarding's bookkeeping (component, module path, span contexts) printed under it.
+ */
+function coreEntry(message: string, meta: LogMetadata): string {
+  const said = Object.entries(meta)
+    .filter(([key]) => !FORWARDING_FIELDS.has(key))
+    .map(([key, value]) => ` ${key}=${String(value)}`);
+  return `${message}${said.join('')}`;
 }
 
 function modelCallFailure(meta: LogMetadata): string {

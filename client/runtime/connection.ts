@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { startDevServer, type DevServer, type DevServerOptions } from './devServer';
 import { queryRetryInterceptor } from './queryRetry';
@@ -24,9 +24,14 @@ export async function resolveTarget(
 
 /**
  * A client connection; an unreachable address becomes one clear error line naming it.
- * `dataConverter` carries the blob store (storage/): it must be the one the workers use.
+ * `dataConverter` carries the blob store (storage/): it must be the one the workers use. `interceptors`
+ * go outside council's own (the query retries), so they see each call once.
  */
-export async function connectClient(target: TemporalTarget, dataConverter?: DataConverter): Promise<Client> {
+export async function connectClient(
+  target: TemporalTarget,
+  dataConverter?: DataConverter,
+  interceptors: WorkflowClientInterceptor[] = [],
+): Promise<Client> {
   try {
     let closed = false;
     const connection = await Connection.connect({
@@ -42,7 +47,7 @@ export async function connectClient(target: TemporalTarget, dataConverter?: Data
     return new Client({
       connection,
       namespace: target.namespace,
-      interceptors: { workflow: [queryRetryInterceptor(connection)] },
+      interceptors: { workflow: [...interceptors, queryRetryInterceptor(connection)] },
       ...(dataConverter ? { dataConverter } : {}),
     });
   } catch (error) {

@@ -17,6 +17,8 @@ import { closeLocalServer } from './localServerClose';
 import { simulatedQueue } from './commandRuntime';
 import { connectClient } from './connection';
 import { startSimulatedProviders } from '../simulation/simulatedProviders';
+import { ServerGoneError, ServerLoss } from './serverLoss';
+import { serverGoneMessage, watchServerProcess } from './serverWatch';
 
 /** Options of `Council.local` (client/api/local.ts). */
 export interface LocalCouncilOptions {
@@ -56,6 +58,8 @@ export interface LocalRuntime {
   taskQueue: string;
   /** Stops the worker, then closes the connections, the blob store, the mock and the dev server. */
   release: () => Promise<void>;
+  /** Runs a call that waits on a workflow's result: it fails at once should the server be lost. */
+  guard: ServerLoss['guard'];
 }
 
 /**
@@ -97,14 +101,29 @@ export async function openLocalRuntime(given: LocalCouncilOptions): Promise<Loca
     // A worker that dies fails close() (below), not the process as an unhandled rejection.
     running.catch(() => undefined);
     opened.push(() => stopWorker(worker, running));
-    const client = await connectClient(target, blobs.dataConverter);
+    const loss = new ServerLoss();
+    const client = await connectClient(target, blobs.dataConverter, [loss.interceptor()]);
     opened.push(() => client.connection.close());
-    return { client, taskQueue, release };
+    opened.push(
+      watchServerProcess(server, (pid) => {
+        const hint = `what ran on it is kept in ${dataDir}: open Council.local() on it again to go on`;
+        const error = new ServerGoneError(serverGoneMessage(target.address, pid), hint);
+        Runtime.instance().logger.error(`council: ${error.toOneLine()}`);
+        embeddedLogger?.dropEntriesAbout(target.address);
+        loss.declare(error);
+        // Its polls would be retried, each retry a warning, until the SDK gave up on the worker.
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+      }),
+    );
+    return { client, taskQueue, release, guard: (call) => loss.guard(call) };
   } catch (error) {
     await release();
     throw error;
   }
 }
+
+/** The logger {@link quietRuntime} installed, unless the application installed a Runtime of its own first. */
+let embeddedLogger: ConciseLogger | undefined;
 
 /**
  * The SDK logs every worker state change at INFO: an embedded worker logs at WARN instead, unless the
@@ -115,7 +134,14 @@ export async function openLocalRuntime(given: LocalCouncilOptions): Promise<Loca
  */
 function quietRuntime(): void {
   try {
-    Runtime.install({ logger: new ConciseLogger('WARN'), shutdownSignals: [] });
+    const logger = new ConciseLogger('WARN');
+    Runtime.install({
+      logger,
+      // The core's entries (its retries' warnings) through the same logger, at the SDK's default levels.
+      telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+      shutdownSignals: [],
+    });
+    embeddedLogger = logger;
   } catch (error) {
     if (!(error instanceof IllegalStateError)) throw error;
   }

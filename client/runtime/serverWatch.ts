@@ -21,7 +21,7 @@ function serverProcessOf(server: LocalServer): number {
  * nothing. The check is of a pid, not of the port: a server too busy to accept a connection at once
  * is not gone. Returns the function that stops watching; the watch alone keeps no process alive.
  */
-function watchServerProcess(server: LocalServer, onGone: (pid: number) => void): () => void {
+export function watchServerProcess(server: LocalServer, onGone: (pid: number) => void): () => void {
   const pid = serverProcessOf(server);
   const timer = setInterval(() => {
     if (isAlive(pid)) return;
@@ -40,10 +40,13 @@ function watchServerProcess(server: LocalServer, onGone: (pid: number) => void):
  */
 export function exitWhenServerGone(server: LocalServer, address: string, hint: () => string): () => void {
   return watchServerProcess(server, (pid) => {
-    process.stderr.write(
-      `council: the Temporal server at ${address} has stopped: process ${pid}, which ran it, is gone (${hint()})\n`,
-    );
+    process.stderr.write(`council: ${serverGoneMessage(address, pid)} (${hint()})\n`);
     server.lease?.release();
     process.exit(1);
   });
+}
+
+/** What is said of an embedded server that is gone, by a command and by a library Council alike. */
+export function serverGoneMessage(address: string, pid: number): string {
+  return `the Temporal server at ${address} has stopped: process ${pid}, which ran it, is gone`;
 }

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { freePort } from '../../client/runtime/freePort';
+import { cliEnv, serverProcesses, startCli, stopStartedClis, waitFor } from '../cli/cli';
+
+// An application whose Council.local() borrowed `council server`'s dev server, when that server goes
+// away: a round in flight failed after ~20 s as "ServiceError: Workflow Update failed", a council
+// waited as long, and the worker logged a warning for each retry of each poll and heartbeat meanwhile.
+jest.setTimeout(180_000);
+
+afterEach(stopStartedClis);
+
+const ROOT = path.resolve(__dirname, '../..');
+const APP = `
+const { Council } = require('./client');
+const report = (e) => ({ name: e.name, message: e.message, hint: e.hint });
+(async () => {
+  const council = await Council.local({ simulate: true, dataDir: process.argv[1] });
+  const model = { provider: 'openai', model: 'gpt-4o-mini' };
+  const session = await council.startSession({ strategy: 'broadcast' });
+  await session.addParticipant('Ada', model, 'panelist');
+  await session.sendMessage('user', 'First?');
+  const experts = ['a', 'b', 'c'].map((id) => ({ id, name: 'Expert ' + id, model }));
+  const context = {
+    task: 'Pick a database.', mode: 'adversarial', debateStyle: 'turns', debateRounds: 20,
+    activeExperts: experts, synthesisConfig: { model },
+  };
+  const councilRun = council.executeCouncilExperts(context).then(() => 'finished', report);
+  const rounds = (async () => { for (;;) await session.sendMessage('user', 'More?'); })().catch(report);
+  console.log('ready');
+  const [round, councilEnd] = await Promise.all([rounds, councilRun]);
+  console.log(JSON.stringify({ round, council: councilEnd }));
+  const later = await session.view().then(() => 'answered', report);
+  console.log(JSON.stringify({ later }));
+  await council.close();
+  console.log('closed');
+})();
+`;
+
+describe('Council.local() on a borrowed server that stops', () => {
+  it('fails the calls in flight and later ones at once, in one readable error, and logs it once', async () => {
+    const env = cliEnv();
+    const dataDir = env.COUNCIL_DATA_DIR ?? '';
+    const ports = [String(await freePort()), String(await freePort())];
+    const server = startCli(['server', '--port', ports[0] ?? '', '--ui-port', ports[1] ?? ''], env);
+    await waitFor('the server', () => server.output.stdout.includes('Web UI'), { process: server });
+
+    const app = spawn(process.execPath, ['--import', 'tsx', '-e', APP, dataDir], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    app.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    app.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => app.once('exit', resolve));
+    try {
+      await waitFor('the application to start its round and council', () => stdout.includes('ready'), {
+        timeoutMs: 120_000,
+      });
+      server.child.kill('SIGKILL');
+      const killedAt = Date.now();
+      await waitFor('the calls in flight to fail', () => stdout.includes('"round"'), { timeoutMs: 60_000 });
+      // The SDK's own retries gave up after ~20 s; the watch looks every second.
+      expect(Date.now() - killedAt).toBeLessThan(10_000);
+      await waitFor('the application to exit', () => app.exitCode !== null, { timeoutMs: 60_000 });
+    } finally {
+      if (app.exitCode === null) app.kill('SIGKILL');
+    }
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/^closed$/m);
+
+    const lines = stdout.split('\n').filter((line) => line.startsWith('{'));
+    const { round, council } = JSON.parse(lines[0] ?? '{}') as Record<string, Record<string, string>>;
+    const { later } = JSON.parse(lines[1] ?? '{}') as Record<string, Record<string, string>>;
+    for (const error of [round, council, later]) {
+      expect(error?.name).toBe('CouncilUserError');
+      expect(error?.message).toMatch(/^the Temporal server at 127\.0\.0\.1:\d+ has stopped: process \d+/);
+      expect(error?.hint).toBe(
+        `what ran on it is kept in ${dataDir}: open Council.local() on it again to go on`,
+      );
+    }
+    // Said once in the log, not once per retried poll, heartbeat and completion.
+    expect(stderr.match(/has stopped/g)).toHaveLength(1);
+    expect(stderr).not.toContain('retried');
+    await waitFor('the server to exit', () => serverProcesses(dataDir).length === 0, { timeoutMs: 20_000 });
+  });
+});
