@@ -93,12 +93,15 @@ export class Council implements AsyncDisposable {
     return MultiParticipantSession.attach(this.openClient, sessionId);
   }
 
-  /** Runs a council to its end on this council's queue (see {@link executeCouncilExperts}). */
+  /**
+   * Runs a council to its end on this council's queue (see {@link executeCouncilExperts}), with the
+   * same options but the queue: an id, a conversation to go on from, `onToken`, the poll interval.
+   */
   async executeCouncilExperts(
     context: ExecutionContext,
     onExpertUpdate?: OnExpertUpdate,
     onStatusUpdate?: OnStatusUpdate,
-    options: Pick<CouncilRunOptions, 'councilId' | 'continueFrom'> = {},
+    options: Omit<CouncilRunOptions, 'taskQueue'> = {},
   ): Promise<ExecutionResult> {
     const runOptions = { taskQueue: this.taskQueue, ...options };
     const client = this.openClient;

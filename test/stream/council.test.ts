@@ -1,6 +1,8 @@
 import type { LLMock } from '@copilotkit/aimock';
+import type { Connection } from '@temporalio/client';
 import { createLlmActivities } from '../../activities';
 import { executeCouncilExperts } from '../../client/api/council';
+import { Council } from '../../client/api/local';
 import { MultiParticipantSession } from '../../client/api/session';
 import type { TokenEvent } from '../../client/api/tokens';
 import { council, expert, model } from '../council/support';
@@ -42,6 +44,25 @@ describe('streamed text for councils and late watchers', () => {
       for (const event of mine) expect(answer.startsWith(event.text)).toBe(true);
     }
     expect(events.find((event) => event.participant === 'Synthesizer')?.callId).toMatch(/\.synthesis\./);
+  });
+
+  it('Council.executeCouncilExperts takes the same run options (its type left out onToken)', async () => {
+    const events: TokenEvent[] = [];
+    const client = Council.connect({
+      connection: harness.client.connection as Connection,
+      taskQueue: harness.taskQueue,
+    });
+    const result = await client.executeCouncilExperts(
+      council('parallel', [expert('a')]),
+      undefined,
+      undefined,
+      {
+        onToken: (event) => events.push(event),
+        pollIntervalMs: 50,
+      },
+    );
+    expect(result.synthesis.status).toBe('done');
+    expect(events.some((event) => event.participant === 'a' && event.text.length > 0)).toBe(true);
   });
 
   it('a watcher that attaches mid-answer is shown the text so far at once, then the rest', async () => {
