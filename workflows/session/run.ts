@@ -23,7 +23,7 @@ import { loadCarriedState } from './carriedState';
 import { playRound } from './round';
 import { addParticipant, initialState, requireParticipant, validateParticipant, viewOf } from './state';
 import { SessionStatus } from './status';
-import { SUMMARY_MEMO_PATCH, summaryOf } from './summary';
+import { CANCELLED_SUMMARY_MEMO_PATCH, SUMMARY_MEMO_PATCH, summaryOf } from './summary';
 import { RoundTurns } from './turns';
 
 /**
@@ -134,7 +134,21 @@ export class SessionRun {
     this.status.publish();
     this.status.showDetails();
     // A new command: histories of sessions closed before it have none, so they replay without it.
-    if (patched(SUMMARY_MEMO_PATCH)) upsertMemo({ [SESSION_SUMMARY_MEMO_KEY]: summaryOf(this.state) });
+    if (patched(SUMMARY_MEMO_PATCH)) this.recordSummary();
+  }
+
+  /**
+   * A cancelled session takes no more rounds (its view says so, without a command: queries of older
+   * histories say so too), its status says cancelled, and its totals go to its memo as a closed one's do.
+   */
+  markCancelled(): void {
+    this.state.closed = true;
+    this.status.publishCancelled();
+    if (patched(CANCELLED_SUMMARY_MEMO_PATCH)) this.recordSummary();
+  }
+
+  private recordSummary(): void {
+    upsertMemo({ [SESSION_SUMMARY_MEMO_KEY]: summaryOf(this.state) });
   }
 
   /** Adds a participant once the worker's provider policy lets its model be called. */

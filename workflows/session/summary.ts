@@ -7,7 +7,10 @@ import type { SessionState, SessionSummary } from '../../common/session';
  */
 export const SUMMARY_MEMO_PATCH = 'session-summary-memo';
 
-/** The totals of a session, for its memo when it closes. */
+/** Patch id of the change that writes a cancelled session's totals too (`council list` showed none). */
+export const CANCELLED_SUMMARY_MEMO_PATCH = 'session-cancelled-summary-memo';
+
+/** The totals of a session, for its memo when it closes or is cancelled. */
 export function summaryOf(state: SessionState): SessionSummary {
   return {
     rounds: state.round,

@@ -83,11 +83,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     if (isCancellation(error) && patched(CANCELLED_RUN_PATCH)) {
       await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
     }
-    if (isCancellation(error)) {
-      // It takes no more rounds: its view says so (no command: queries of earlier histories say so too).
-      state.closed = true;
-      run.status.publishCancelled();
-    }
+    if (isCancellation(error)) run.markCancelled();
     throw error;
   }
   if (state.closed) return viewOf(state, undefined);
