@@ -40,8 +40,9 @@ export async function main(argv: string[]): Promise<number> {
     // Commander has printed its own message (unknown option, missing argument) or the help.
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Error;
     const verbose = argv.includes('--verbose') || argv.includes('-v');
-    // Errors quote what a person typed or wrote (an id, a config's key): never an escape of theirs.
-    process.stderr.write(`council: ${printable(describeError(error))}\n`);
+    // Errors quote what a person typed or wrote (an id, a config's key): never an escape of theirs,
+    // nor a line break, after which the rest would read as a line of its own.
+    process.stderr.write(`council: ${printable(describeError(error)).replace(/\r?\n/g, '\\n')}\n`);
     if (verbose && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
     else if (!(error instanceof CouncilUserError)) process.stderr.write('(run with --verbose for details)\n');
     return ExitCode.Error;

@@ -133,5 +133,20 @@ describe('attack: a model answers with terminal escape sequences', () => {
       expect(results.map((result) => result.code)).toEqual([1, 1, 0]);
       for (const result of results) expect(`${result.stdout}${result.stderr}`).not.toMatch(CONTROL);
     });
+
+    it('keeps an error on one line when what it quotes holds a line break: a second line could pose as another', async () => {
+      const env = cliEnv();
+      const forged = 'x\ncouncil: done, all participants answered';
+      const results = [
+        await runCli(['show', forged], env),
+        await runCli(['run', '--simulate', '--id', forged, 'Hello?'], env),
+        await runCli(['config', 'check', `/missing/${forged}`], env),
+      ];
+      for (const result of results) {
+        expect(result.code).toBe(1);
+        expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+        expect(result.stderr).toContain('x\\ncouncil: done');
+      }
+    });
   });
 });
