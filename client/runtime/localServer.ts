@@ -76,9 +76,11 @@ async function openUnderLock(dataDir: string, options: OpenOptions): Promise<Loc
   const published = await publishedServer(dataDir);
   if (published && !options.exclusive) return { ...published, lease: takeServerLease(dataDir) };
   if (published) {
+    // Whoever published it: `council server`, a `council run` whose server it is, an application.
     throw new CouncilUserError(
-      `a council server (pid ${published.pid}) already serves ${dataDir} at ${published.address}`,
-      'stop it first, or pass another --data-dir',
+      `${dataDir} already has a Temporal server, at ${published.address}, started by process ` +
+        `${published.pid} (a council command or an application's Council.local())`,
+      'stop that process or let it finish, then start this again; or pass another --data-dir',
     );
   }
   await awaitEarlierServerStop(dataDir);

@@ -6,7 +6,7 @@ import { canConnect } from '../../client/runtime/devServerReady';
 import { freePort } from '../../client/runtime/freePort';
 import { openLocalServer } from '../../client/runtime/localServer';
 import { closeLocalServer } from '../../client/runtime/localServerClose';
-import { cliEnv, serverProcesses, startCli, waitFor } from '../cli/cli';
+import { cliEnv, runCli, serverProcesses, startCli, waitFor } from '../cli/cli';
 
 // A second command on a data directory borrows the first one's server. When the owner is done first,
 // the server must outlive it until the borrower is done too: stopping it lost the borrower's work.
@@ -90,6 +90,24 @@ describe('a server borrowed by another process', () => {
       await closeLocalServer(dataDir, borrowed);
     } finally {
       server.child.kill('SIGKILL');
+    }
+  });
+
+  it('`council server` on a data directory whose server another process started names that process', async () => {
+    const env = cliEnv();
+    const dataDir = env.COUNCIL_DATA_DIR ?? '';
+    const server = await openLocalServer(dataDir);
+    try {
+      const ports = [String(await freePort()), String(await freePort())];
+      const refused = await runCli(['server', '--port', ports[0] ?? '', '--ui-port', ports[1] ?? ''], env);
+      expect(refused.code).toBe(1);
+      // It called this test's process "a council server", which it is not.
+      expect(refused.stderr).toContain(
+        `${dataDir} already has a Temporal server, at ${server.address}, started by process ${process.pid} `,
+      );
+      expect(refused.stderr).toContain('stop that process or let it finish');
+    } finally {
+      await closeLocalServer(dataDir, server);
     }
   });
 
