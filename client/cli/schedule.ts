@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
-import { ScheduleAlreadyRunning, type ScheduleSpec } from '@temporalio/client';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { ScheduleAlreadyRunning } from '@temporalio/client';
 import { COUNCIL_SCHEMA_VERSION, councilContextSchema } from '../../common/council';
 import type { SearchAttributePair } from '@temporalio/common';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
@@ -12,7 +11,14 @@ import { councilMetadata, sessionMetadata } from '../api/webUi';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime, simulatedQueue } from '../runtime/commandRuntime';
 import { manageCommands } from './scheduleManage';
-import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './scheduleShared';
+import {
+  describeSpec,
+  OVERLAP_POLICIES,
+  overlapPolicy,
+  SCHEDULE_MEMO_KEY,
+  scheduleSpec,
+  type SpecFlags,
+} from './scheduleShared';
 import { WORKFLOW_TYPES } from '../api/runs';
 import { QUESTION_MEMO_KEY } from '../api/runRow';
 import { listedCommand } from './help';
@@ -26,10 +32,8 @@ export function scheduleCommand(): Command {
   return schedule;
 }
 
-interface CreateOptions {
+interface CreateOptions extends SpecFlags {
   config: string;
-  cron?: string;
-  every?: string;
   overlap: string;
   paused?: boolean;
   note?: string;
@@ -148,6 +152,14 @@ function createCommand(): Command {
             'delete it first or pick another id',
           );
         }
+        // The SDK turns the server's INVALID_ARGUMENT into a TypeError: for a cron, its parse's words.
+        if (error instanceof TypeError && options.cron !== undefined) {
+          throw new CouncilUserError(
+            `--cron "${options.cron}" is not a schedule Temporal takes: ${error.message}`,
+            'five fields: minute hour day-of-month month day-of-week, in UTC, e.g. "0 9 * * 1-5"',
+            { cause: error },
+          );
+        }
         throw error;
       } finally {
         await runtime.close();
@@ -170,27 +182,4 @@ function startingAttributes(config: CouncilConfig): SearchAttributePair[] {
     { key: CouncilStatusKey, value: status },
     { key: CouncilStrategyKey, value: strategy },
   ];
-}
-
-const MAX_EVERY_MS = 3650 * 86_400_000;
-
-function scheduleSpec(options: CreateOptions): ScheduleSpec {
-  if ((options.cron === undefined) === (options.every === undefined)) {
-    throw new CouncilUserError('give exactly one of --cron and --every');
-  }
-  if (options.cron !== undefined) return { cronExpressions: [options.cron] };
-  let every: number;
-  try {
-    every = msToNumber((options.every ?? '') as Parameters<typeof msToNumber>[0]);
-  } catch {
-    throw new CouncilUserError(`--every "${options.every}" is not a duration`, 'e.g. 90s, 30m, 1h, 1d');
-  }
-  // Ten years: the server refuses a duration past its calendar with a raw protocol error.
-  if (!(every >= 1000 && every <= MAX_EVERY_MS))
-    throw new CouncilUserError('--every must be from 1s to 3650d');
-  return { intervals: [{ every }] };
-}
-
-function describeSpec(options: CreateOptions): string {
-  return options.cron !== undefined ? `cron "${options.cron}"` : `every ${options.every}`;
 }

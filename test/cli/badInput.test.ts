@@ -248,6 +248,11 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
         ['schedule', 'create', 'far-apart', 'Q?', '-c', file, '--every', '99999999999999d'],
         /^council: --every must be from 1s to 3650d/,
       ],
+      // The server's words alone ("Minute is not in range [0-59]") named neither the flag nor the fix.
+      [
+        ['schedule', 'create', 'bad-cron', 'Q?', '-c', file, '--cron', '61 * * * *'],
+        /^council: --cron "61 \* \* \* \*" is not a schedule Temporal takes: Minute is not in range \[0-59\] \(five fields: minute hour day-of-month month day-of-week, in UTC, e\.g\. "0 9 \* \* 1-5"\)/,
+      ],
     ];
     await expectRefusedUnannounced(cases);
   });
