@@ -3,7 +3,7 @@ import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/c
 import type * as Grpc from '@grpc/grpc-js';
 
 /** The gRPC library of the Temporal client itself (its dependency, not council's): the same copy. */
-const grpc = createRequire(require.resolve('@temporalio/client'))('@grpc/grpc-js') as typeof Grpc;
+export const grpc = createRequire(require.resolve('@temporalio/client'))('@grpc/grpc-js') as typeof Grpc;
 
 /**
  * A client connection's interceptors: the SDK's own retries, which stop once the connection is closed,

@@ -27,11 +27,13 @@ export class ConciseLogger implements Logger {
   }
 
   /**
-   * Drops, from now on, warnings naming `address`: a server reported gone (in an error entry, kept),
-   * whose worker would otherwise warn of each retry of each poll, heartbeat and completion until it stops.
+   * Drops, until the returned function is called, warnings naming `address`: a server reported gone
+   * (in an error entry, kept), whose worker would otherwise warn of each retry of each poll, heartbeat
+   * and completion until it stops. A server started later may listen at the same address.
    */
-  dropEntriesAbout(address: string): void {
+  dropEntriesAbout(address: string): () => void {
     this.lostServers.add(address);
+    return () => this.lostServers.delete(address);
   }
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
@@ -43,7 +45,7 @@ export class ConciseLogger implements Logger {
       meta?.activityType === MODEL_CALL_ACTIVITY &&
       meta.error instanceof ApplicationFailure
     ) {
-      this.inner.log(level, modelCallFailure(meta));
+      this.inner.log(level, modelCallFailure(meta), { [LogTimestamp]: meta[LogTimestamp] });
     } else if (meta?.sdkComponent === SdkComponent.core) {
       this.inner.log(level, coreEntry(message, meta), { [LogTimestamp]: meta[LogTimestamp] });
     } else {

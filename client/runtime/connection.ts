@@ -1,8 +1,9 @@
-import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { startDevServer, type DevServer, type DevServerOptions } from './devServer';
 import { queryRetryInterceptor } from './queryRetry';
 import { closableInterceptors } from './closedChannel';
+import type { ServerLoss } from './serverLoss';
 import { configuredTarget, localTarget, unreachableTarget, type TemporalTarget } from '../../workers/target';
 
 export { configuredTarget, localTarget, type TemporalTarget } from '../../workers/target';
@@ -24,20 +25,20 @@ export async function resolveTarget(
 
 /**
  * A client connection; an unreachable address becomes one clear error line naming it.
- * `dataConverter` carries the blob store (storage/): it must be the one the workers use. `interceptors`
- * go outside council's own (the query retries), so they see each call once.
+ * `dataConverter` carries the blob store (storage/): it must be the one the workers use. `loss` ends
+ * the client's calls once its embedded server is gone (serverLoss.ts).
  */
 export async function connectClient(
   target: TemporalTarget,
   dataConverter?: DataConverter,
-  interceptors: WorkflowClientInterceptor[] = [],
+  loss?: ServerLoss,
 ): Promise<Client> {
   try {
     let closed = false;
     const connection = await Connection.connect({
       ...(target.connectConfig.connectionOptions as Parameters<typeof Connection.connect>[0]),
       connectTimeout: '10s',
-      interceptors: closableInterceptors(() => closed),
+      interceptors: [...closableInterceptors(() => closed), ...(loss ? [loss.grpcInterceptor()] : [])],
     });
     const close = connection.close.bind(connection);
     connection.close = () => {
@@ -47,7 +48,9 @@ export async function connectClient(
     return new Client({
       connection,
       namespace: target.namespace,
-      interceptors: { workflow: [...interceptors, queryRetryInterceptor(connection)] },
+      interceptors: {
+        workflow: [...(loss ? [loss.interceptor()] : []), queryRetryInterceptor(connection)],
+      },
       ...(dataConverter ? { dataConverter } : {}),
     });
   } catch (error) {

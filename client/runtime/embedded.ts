@@ -100,16 +100,19 @@ export async function openLocalRuntime(given: LocalCouncilOptions): Promise<Loca
     const running = worker.run();
     // A worker that dies fails close() (below), not the process as an unhandled rejection.
     running.catch(() => undefined);
+    // Warnings about a lost server are dropped until its worker has stopped, not for the process's life.
+    let keepEntries = (): void => undefined;
+    opened.push(() => keepEntries());
     opened.push(() => stopWorker(worker, running));
     const loss = new ServerLoss();
-    const client = await connectClient(target, blobs.dataConverter, [loss.interceptor()]);
+    const client = await connectClient(target, blobs.dataConverter, loss);
     opened.push(() => client.connection.close());
     opened.push(
       watchServerProcess(server, (pid) => {
         const hint = `what ran on it is kept in ${dataDir}: open Council.local() on it again to go on`;
         const error = new ServerGoneError(serverGoneMessage(target.address, pid), hint);
         Runtime.instance().logger.error(`council: ${error.toOneLine()}`);
-        embeddedLogger?.dropEntriesAbout(target.address);
+        keepEntries = embeddedLogger?.dropEntriesAbout(target.address) ?? keepEntries;
         loss.declare(error);
         // Its polls would be retried, each retry a warning, until the SDK gave up on the worker.
         if (worker.getState() === 'RUNNING') worker.shutdown();

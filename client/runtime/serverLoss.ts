@@ -1,48 +1,49 @@
+import type * as Grpc from '@grpc/grpc-js';
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import { CouncilUserError } from '../../common/userError';
+import { grpc } from './closedChannel';
 
 /** The error of every call of a Council whose embedded server is gone: final, nothing waits it out. */
 export class ServerGoneError extends CouncilUserError {}
 
 /**
  * The end of the embedded server a `Council.local()` uses, once the process behind it is gone
- * (serverWatch.ts): from then on every call of that Council fails with the one error saying so,
- * calls in flight included. Without it a round in flight waited out the SDK's retries (~20 s) and
- * failed as "Workflow Update failed", while the worker logged a warning for each retried poll.
+ * (serverWatch.ts). Without it a round in flight waited out the SDK's retries (~20 s) and failed as
+ * "Workflow Update failed", a council's wait ran on for minutes, and the worker logged a warning for
+ * each retried poll. From the loss on, every gRPC call of the client's connection ends at once (see
+ * {@link grpcInterceptor}), and the calls {@link guard} runs fail with the one error saying so.
  */
 export class ServerLoss {
   private lost: ServerGoneError | undefined;
-  private readonly inFlight = new Set<(error: ServerGoneError) => void>();
+  private readonly onLoss = new Set<() => void>();
 
-  /** Fails every guarded call in flight, and every later one, with `error`; the first loss stands. */
+  /** Ends every call in flight, and every later one, with `error`; the first loss stands. */
   declare(error: ServerGoneError): void {
     if (this.lost) return;
     this.lost = error;
-    for (const fail of this.inFlight) fail(error);
-    this.inFlight.clear();
+    for (const end of this.onLoss) end();
+    this.onLoss.clear();
   }
 
   /** `call`'s outcome, unless the server is lost before it comes: then the loss. */
   async guard<T>(call: () => Promise<T>): Promise<T> {
     if (this.lost) throw this.lost;
-    let fail: (error: ServerGoneError) => void = () => undefined;
-    const lostMeanwhile = new Promise<never>((_, reject) => (fail = reject));
-    this.inFlight.add(fail);
+    let fail: () => void = () => undefined;
+    const lostMeanwhile = new Promise<never>((_, reject) => (fail = () => reject(this.lost)));
+    this.onLoss.add(fail);
     try {
       return await Promise.race([call(), lostMeanwhile]);
     } finally {
-      this.inFlight.delete(fail);
+      this.onLoss.delete(fail);
     }
   }
 
   /**
-   * Guards every call the workflow client makes for sessions and councils alike: starts, updates
-   * (a session's round), queries, signals, describes, cancels. A workflow's result is not among
-   * them (the SDK reads it without interceptors): `Council` guards the calls that wait on one.
+   * Guards what the workflow client calls through interceptors, for sessions and councils alike:
+   * starts, a round's update until the server has it, queries, signals, describes, cancels.
    */
   interceptor(): WorkflowClientInterceptor {
     return {
-      start: (input, next) => this.guard(() => next(input)),
       startWithDetails: (input, next) => this.guard(() => next(input)),
       startUpdate: (input, next) => this.guard(() => next(input)),
       startUpdateWithStart: (input, next) => this.guard(() => next(input)),
@@ -52,6 +53,30 @@ export class ServerLoss {
       terminate: (input, next) => this.guard(() => next(input)),
       cancel: (input, next) => this.guard(() => next(input)),
       describe: (input, next) => this.guard(() => next(input)),
+    };
+  }
+
+  /**
+   * Ends, at the loss, the gRPC calls no interceptor of the workflow client sees: a round's update
+   * polled past the server's wait, a workflow's result, the token watcher's describes. They end
+   * CANCELLED (the SDK retries none of them) with the loss's message, and a call made later at once.
+   */
+  grpcInterceptor(): Grpc.Interceptor {
+    return (options, nextCall) => {
+      const call: Grpc.InterceptingCall = new grpc.InterceptingCall(nextCall(options), {
+        start: (metadata, _listener, next) => {
+          const end = () => call.cancelWithStatus(grpc.status.CANCELLED, this.lost?.message ?? '');
+          this.onLoss.add(end);
+          next(metadata, {
+            onReceiveStatus: (status, nextStatus) => {
+              this.onLoss.delete(end);
+              nextStatus(status);
+            },
+          });
+          if (this.lost) end();
+        },
+      });
+      return call;
     };
   }
 }

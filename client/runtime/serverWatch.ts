@@ -1,8 +1,11 @@
 import type { LocalServer } from './localServer';
 import { isAlive } from './serverStopping';
 
-/** How often a command looks whether the embedded server it uses still runs. */
-const CHECK_MS = 1_000;
+/**
+ * How often a command or a Council looks whether the embedded server it uses still runs: a signal
+ * to a pid, cheap enough to look before the SDK's retries of the server's polls begin to warn.
+ */
+const CHECK_MS = 250;
 
 /**
  * The process whose end is the end of the embedded server a command uses: the guard of a server it
