@@ -15,9 +15,10 @@ export class ServerGoneError extends CouncilUserError {}
  */
 export class ServerLoss {
   private lost: ServerGoneError | undefined;
+  /** How each gRPC request in flight is ended at the loss. */
   private readonly onLoss = new Set<() => void>();
 
-  /** Ends every call in flight, and every later one, with `error`; the first loss stands. */
+  /** Ends every request in flight, and every later one, for `error`; the first loss stands. */
   declare(error: ServerGoneError): void {
     if (this.lost) return;
     this.lost = error;
@@ -25,16 +26,16 @@ export class ServerLoss {
     this.onLoss.clear();
   }
 
-  /** `call`'s outcome, unless the server is lost before it comes: then the loss. */
+  /**
+   * `call`'s outcome, or the loss when the server is lost before or while it runs: the loss ends the
+   * call's gRPC requests ({@link grpcInterceptor}), and what they fail with becomes the one error.
+   */
   async guard<T>(call: () => Promise<T>): Promise<T> {
     if (this.lost) throw this.lost;
-    let fail: () => void = () => undefined;
-    const lostMeanwhile = new Promise<never>((_, reject) => (fail = () => reject(this.lost)));
-    this.onLoss.add(fail);
     try {
-      return await Promise.race([call(), lostMeanwhile]);
-    } finally {
-      this.onLoss.delete(fail);
+      return await call();
+    } catch (error) {
+      throw this.lost ?? error;
     }
   }
 
@@ -59,7 +60,8 @@ export class ServerLoss {
   /**
    * Ends, at the loss, the gRPC calls no interceptor of the workflow client sees: a round's update
    * polled past the server's wait, a workflow's result, the token watcher's describes. They end
-   * CANCELLED (the SDK retries none of them) with the loss's message, and a call made later at once.
+   * CANCELLED with the loss's message (the SDK's retries pass on it; council's query retry asks again,
+   * ended at once each time, at most QUERY_ATTEMPT_TIMEOUTS_MS's four times), a later one at once.
    */
   grpcInterceptor(): Grpc.Interceptor {
     return (options, nextCall) => {
