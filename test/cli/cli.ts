@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { LLMock } from '@copilotkit/aimock';
 import { speakerOf } from '../helpers/mockLlm';
 import { bundleCachePath } from '../../client/runtime/bundle';
+import { freePort } from '../../client/runtime/freePort';
 import { testEnvironment, uniqueTaskQueue } from '../helpers/testEnv';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -77,6 +78,19 @@ export function startCli(args: string[], env: Record<string, string>) {
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
+}
+
+/** `council server` on free ports, once it serves (its Web UI line printed); killed if it never does. */
+export async function startCouncilServer(env: Record<string, string>) {
+  const ports = [String(await freePort()), String(await freePort())];
+  const server = startCli(['server', '--port', ports[0] ?? '', '--ui-port', ports[1] ?? ''], env);
+  try {
+    await waitFor('the server', () => server.output.stdout.includes('Web UI'), { process: server });
+  } catch (error) {
+    server.child.kill('SIGKILL');
+    throw error;
+  }
+  return server;
 }
 
 /** Starts a TypeScript entry of this project (e.g. workers/main.ts) like {@link startCli}. */

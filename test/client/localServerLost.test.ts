@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { freePort } from '../../client/runtime/freePort';
-import { cliEnv, serverProcesses, startCli, stopStartedClis, waitFor } from '../cli/cli';
+import { cliEnv, serverProcesses, startCouncilServer, stopStartedClis, waitFor } from '../cli/cli';
 
 // An application whose Council.local() borrowed `council server`'s dev server, when that server goes
 // away: a round in flight failed after ~20 s as "ServiceError: Workflow Update failed", a council
@@ -43,9 +42,7 @@ describe('Council.local() on a borrowed server that stops', () => {
   it('fails the calls in flight and later ones at once, in one readable error, and logs it once', async () => {
     const env = cliEnv();
     const dataDir = env.COUNCIL_DATA_DIR ?? '';
-    const ports = [String(await freePort()), String(await freePort())];
-    const server = startCli(['server', '--port', ports[0] ?? '', '--ui-port', ports[1] ?? ''], env);
-    await waitFor('the server', () => server.output.stdout.includes('Web UI'), { process: server });
+    const server = await startCouncilServer(env);
 
     const app = spawn(process.execPath, ['--import', 'tsx', '-e', APP, dataDir], {
       cwd: ROOT,
@@ -64,7 +61,7 @@ describe('Council.local() on a borrowed server that stops', () => {
       server.child.kill('SIGKILL');
       const killedAt = Date.now();
       await waitFor('the calls in flight to fail', () => stdout.includes('"round"'), { timeoutMs: 60_000 });
-      // The SDK's own retries gave up after ~20 s; the watch looks every second.
+      // The SDK's own retries gave up after ~20 s; the watch looks every 250 ms.
       expect(Date.now() - killedAt).toBeLessThan(10_000);
       await waitFor('the application to exit', () => app.exitCode !== null, { timeoutMs: 60_000 });
     } finally {
@@ -83,11 +80,12 @@ describe('Council.local() on a borrowed server that stops', () => {
         `what ran on it is kept in ${dataDir}: open Council.local() on it again to go on`,
       );
     }
-    // Said once in the log, not once per retried poll, heartbeat and completion (63 lines before).
-    // The core warns of a call from its fifth retry, ~0.85 s after the server went; the watch looks
-    // every 250 ms, so a loaded machine may let the odd warning through before the loss is known.
+    // Said once in the log, not once per retried poll, heartbeat and completion (63 lines before,
+    // 20 with the worker stopped but the warnings kept). The core warns of a call from its fifth
+    // retry, ~0.85 s after the server went; the watch looks every 250 ms, so a loaded machine may
+    // let its pollers' first warnings through before the loss is known.
     expect(stderr.match(/has stopped/g)).toHaveLength(1);
-    expect((stderr.match(/retried/g) ?? []).length).toBeLessThanOrEqual(4);
+    expect((stderr.match(/retried/g) ?? []).length).toBeLessThanOrEqual(8);
     await waitFor('the server to exit', () => serverProcesses(dataDir).length === 0, { timeoutMs: 20_000 });
   });
 });

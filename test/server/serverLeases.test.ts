@@ -6,7 +6,7 @@ import { canConnect } from '../../client/runtime/devServerReady';
 import { freePort } from '../../client/runtime/freePort';
 import { openLocalServer } from '../../client/runtime/localServer';
 import { closeLocalServer } from '../../client/runtime/localServerClose';
-import { cliEnv, runCli, serverProcesses, startCli, waitFor } from '../cli/cli';
+import { cliEnv, runCli, serverProcesses, startCouncilServer, waitFor } from '../cli/cli';
 
 // A second command on a data directory borrows the first one's server. When the owner is done first,
 // the server must outlive it until the borrower is done too: stopping it lost the borrower's work.
@@ -73,10 +73,8 @@ describe('a server borrowed by another process', () => {
   it('`council server` stops at Ctrl-C, naming the processes that still used it', async () => {
     const env = cliEnv();
     const dataDir = env.COUNCIL_DATA_DIR ?? '';
-    const ports = [String(await freePort()), String(await freePort())];
-    const server = startCli(['server', '--port', ports[0] ?? '', '--ui-port', ports[1] ?? ''], env);
+    const server = await startCouncilServer(env);
     try {
-      await waitFor('the server', () => server.output.stdout.includes('Web UI'), { process: server });
       const borrowed = await openLocalServer(dataDir);
       expect(borrowed.owned).toBeUndefined();
       server.child.kill('SIGINT');

@@ -10,6 +10,7 @@ import { MultiParticipantSession } from '../../client/api/session';
 import { awaitRoundEnd } from '../../client/api/sessionRoundEnd';
 import { answerAsParticipants, chatRequests, speakerOf } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';
+import { waitFor } from '../helpers/wait';
 import { council, expert, model } from '../council/support';
 
 // The library calls the CLI's `attach`, `show` and `cancel` go through, on the real dev server.
@@ -145,8 +146,10 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     });
     const sent = session.sendMessage('user', question);
     const follower = await MultiParticipantSession.attach(client, session.sessionId);
-    for (let i = 0; i < 300 && (await follower.view()).activeRound?.round !== 1; i += 1) await sleep(20);
-    expect((await follower.view()).activeRound?.round).toBe(1);
+    await waitFor(
+      'the follower to see round 1 in progress',
+      async () => (await follower.view()).activeRound?.round === 1,
+    );
 
     let ended = false;
     const reading = awaitRoundEnd(follower, 1).finally(() => (ended = true));
@@ -189,7 +192,7 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     const session = await MultiParticipantSession.create(client, { strategy: 'broadcast' }, { taskQueue });
     await session.addParticipant('Agent-1', model, 'panelist');
     const sent = session.sendMessage('user', 'Which plan first?').catch((error: unknown) => error);
-    for (let i = 0; i < 300 && (await session.view()).activeRound?.round !== 1; i += 1) await sleep(20);
+    await waitFor('round 1 in progress', async () => (await session.view()).activeRound?.round === 1);
     await client.workflow.getHandle(session.sessionId).cancel();
     const error = await sent;
     expect(error).toBeInstanceOf(CouncilUserError);

@@ -46,7 +46,7 @@ describe('streamed text for councils and late watchers', () => {
     expect(events.find((event) => event.participant === 'Synthesizer')?.callId).toMatch(/\.synthesis\./);
   });
 
-  it('Council.executeCouncilExperts takes the same run options (its type left out onToken)', async () => {
+  it('Council.executeCouncilExperts passes onToken on (its type refused it: `npm run typecheck` fails on the old one)', async () => {
     const events: TokenEvent[] = [];
     const client = Council.connect({
       connection: harness.client.connection as Connection,
