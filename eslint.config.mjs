@@ -32,6 +32,14 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
+          paths: [
+            {
+              name: '@temporalio/workflow',
+              importNames: ['patched'],
+              message:
+                'Import patched from workflows/shared/patches: a run on the patch baseline records no marker per patch.',
+            },
+          ],
           patterns: [
             {
               group: ['**/activities', '**/activities/**'],

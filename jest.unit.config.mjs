@@ -23,6 +23,7 @@ const UNIT_TESTS = [
   'test/budget/ledger.test.ts', // budget ledger arithmetic, price table, budget config problems
   'test/client/updateRetry.test.ts', // which failed updates are asked again
   'test/server/serverAnnouncement.test.ts', // a starting dev server is ready at its banner, not a poll later
+  'test/bench/', // the bench's own arithmetic (Cloud actions from a history)
 ];
 
 /** @type {import('jest').Config} */

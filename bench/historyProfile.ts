@@ -86,14 +86,22 @@ export function eventCounts(history: History): Record<string, number> {
  * Temporal Cloud actions an execution's history shows (docs.temporal.io/cloud/actions): its start,
  * each activity attempt, updates, signals, timers, search attribute and memo upserts, local
  * activity markers, child starts. Heartbeats, queries and rejected updates leave no event, so they
- * are not counted: an estimate from below, as the Cloud's own per-history figure is.
+ * are not counted: an estimate from below, as the Cloud's own per-history figure is. What
+ * `patched()` records is not billed: its marker, and its upsert of TemporalChangeVersion, which the
+ * Cloud exempts.
  */
 export function billableActions(history: History): number {
   let actions = 0;
   for (const event of history.events ?? []) {
     if (event.activityTaskStartedEventAttributes)
       actions += event.activityTaskStartedEventAttributes.attempt ?? 1;
-    else if (BILLED_EVENTS.some((key) => event[key])) actions += 1;
+    else if (event.markerRecordedEventAttributes)
+      actions += event.markerRecordedEventAttributes.markerName === 'core_local_activity' ? 1 : 0;
+    else if (event.upsertWorkflowSearchAttributesEventAttributes) {
+      const fields =
+        event.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {};
+      actions += Object.keys(fields).some((field) => field !== 'TemporalChangeVersion') ? 1 : 0;
+    } else if (BILLED_EVENTS.some((key) => event[key])) actions += 1;
   }
   return actions;
 }
@@ -103,8 +111,6 @@ const BILLED_EVENTS = [
   'workflowExecutionUpdateAcceptedEventAttributes',
   'workflowExecutionSignaledEventAttributes',
   'timerStartedEventAttributes',
-  'upsertWorkflowSearchAttributesEventAttributes',
   'workflowPropertiesModifiedEventAttributes',
-  'markerRecordedEventAttributes',
   'startChildWorkflowExecutionInitiatedEventAttributes',
 ] as const satisfies readonly AttributeKey[];

@@ -4,10 +4,13 @@
  * session run that imported the council's modules too would build every council schema for nothing
  * (about 8.5 instead of 12.5-14.7 ms per session run created, in replay; docs/performance.md). What
  * the SDK reads from a workflow function itself (such as a versioning behaviour) belongs on these.
+ * A session or council run first adopts the patch baseline (shared/patches.ts), before any command;
+ * the budget keeper has no patch.
  */
 import type * as BudgetKeeper from './budgetKeeper/workflow';
 import type * as Council from './council/workflow';
 import type * as Session from './session/workflow';
+import { adoptPatchBaseline } from './shared/patches';
 
 export type { SessionWorkflowInput } from './session/workflow';
 export type { BudgetKeeperInput } from './budgetKeeper/workflow';
@@ -17,12 +20,14 @@ export type { BudgetKeeperInput } from './budgetKeeper/workflow';
 export function sessionWorkflow(
   ...args: Parameters<typeof Session.sessionWorkflow>
 ): ReturnType<typeof Session.sessionWorkflow> {
+  adoptPatchBaseline();
   return (require('./session/workflow') as typeof Session).sessionWorkflow(...args);
 }
 
 export function councilWorkflow(
   ...args: Parameters<typeof Council.councilWorkflow>
 ): ReturnType<typeof Council.councilWorkflow> {
+  adoptPatchBaseline();
   return (require('./council/workflow') as typeof Council).councilWorkflow(...args);
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LLMock } from '@copilotkit/aimock';
 import type { Client } from '@temporalio/client';
@@ -9,6 +9,7 @@ import { createLlmActivities } from '../../activities';
 import type { DevServer } from '../../client/runtime/devServer';
 import { MultiParticipantSession } from '../../client/api/session';
 import { SESSION_SUMMARY_MEMO_KEY } from '../../common/session';
+import { BASELINE_PATCH } from '../../workflows/shared/patches';
 import { SUMMARY_MEMO_PATCH } from '../../workflows/session/summary';
 import { createCouncilWorker } from '../../workers/worker';
 import { quietRuntime, testEnvironment } from '../helpers/testEnv';
@@ -18,7 +19,7 @@ import { connectTo, panelist } from './support/temporal';
 
 type History = temporal.api.history.v1.IHistory;
 
-/** A history recorded with the patch, kept so later changes are replayed against it too. */
+/** A history recorded with the patch (its own marker: before the baseline), kept for later changes. */
 const PATCHED_FIXTURE = path.join(__dirname, 'fixtures', 'session-summary-memo.json');
 /** A history recorded before the patch (by scripts/record-histories.ts). */
 const PRE_PATCH_FIXTURE = path.resolve(__dirname, '../fixtures/histories/session-broadcast.json');
@@ -38,30 +39,29 @@ function loadHistory(file: string): History {
   return temporal.api.history.v1.History.fromObject(json);
 }
 
-/** The marker `patched(SUMMARY_MEMO_PATCH)` records when it first answers true. */
-function isPatchMarker(event: temporal.api.history.v1.IHistoryEvent): boolean {
+/** The id of the patch whose marker this event is, if it is one. */
+function patchMarkerId(event: temporal.api.history.v1.IHistoryEvent): string | undefined {
   const marker = event.markerRecordedEventAttributes;
-  if (marker?.markerName !== 'core_patch') return false;
+  if (marker?.markerName !== 'core_patch') return undefined;
   const data = marker.details?.['patch-data']?.payloads?.[0]?.data;
-  return data
-    ? (JSON.parse(Buffer.from(data).toString()) as { id?: string }).id === SUMMARY_MEMO_PATCH
-    : false;
+  return data ? (JSON.parse(Buffer.from(data).toString()) as { id?: string }).id : undefined;
 }
 
+/** The marker `patched(SUMMARY_MEMO_PATCH)` records when it first answers true. */
+const isPatchMarker = (event: temporal.api.history.v1.IHistoryEvent) =>
+  patchMarkerId(event) === SUMMARY_MEMO_PATCH;
+
 /**
- * The history without what `patched()` recorded (its marker, and the TemporalChangeVersion search
+ * The history without what `patched(id)` recorded (its marker, and the TemporalChangeVersion search
  * attribute the SDK upserts with it), event ids renumbered so the history stays well formed.
  */
-function withoutPatchMarker(history: History): History {
+function withoutPatchMarker(history: History, id: string): History {
   const json = JSON.parse(JSON.stringify(history)) as { events: Array<Record<string, unknown>> };
   // Other patches (call-ids) record their own marker and upsert: only this patch's are removed.
   const recordedByPatch = (event: temporal.api.history.v1.IHistoryEvent) => {
     const fields = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
     const versions = fields?.TemporalChangeVersion?.data;
-    return (
-      isPatchMarker(event) ||
-      (versions != null && Buffer.from(versions).toString().includes(SUMMARY_MEMO_PATCH))
-    );
+    return patchMarkerId(event) === id || (versions != null && Buffer.from(versions).toString().includes(id));
   };
   const removed = json.events
     .filter((event) => recordedByPatch(eventOf(event)))
@@ -119,12 +119,9 @@ describe('a patched change to the session workflow: the summary memo written at 
       history = await handle.fetchHistory();
       summary = (await handle.describe()).memo?.[SESSION_SUMMARY_MEMO_KEY];
     });
+    // The kept history is not refreshed: recorded before the baseline, it is the one with the patch's
+    // own marker, which runs in flight at the baseline's deploy still have.
     await connection.close();
-    // `DURABILITY_RECORD=1 npx jest test/durability/patch` refreshes the kept history.
-    if (process.env.DURABILITY_RECORD) {
-      mkdirSync(path.dirname(PATCHED_FIXTURE), { recursive: true });
-      writeFileSync(PATCHED_FIXTURE, `${JSON.stringify(history, null, 1)}\n`);
-    }
   });
   afterAll(async () => {
     await client?.connection.close();
@@ -139,8 +136,9 @@ describe('a patched change to the session workflow: the summary memo written at 
       participants: ['M1', 'M2'],
       usage: { inputTokens: 20, outputTokens: 10, totalTokens: 30 },
     });
+    // A new run records the baseline's marker alone, which stands for this patch (workflows/shared/patches.ts).
     const events = history.events ?? [];
-    expect(events.filter(isPatchMarker)).toHaveLength(1);
+    expect(events.flatMap((event) => patchMarkerId(event) ?? [])).toEqual([BASELINE_PATCH]);
     expect(events.filter((event) => event.workflowPropertiesModifiedEventAttributes)).toHaveLength(1);
   });
 
@@ -158,12 +156,19 @@ describe('a patched change to the session workflow: the summary memo written at 
     expect(await replay(old)).toBeUndefined();
   });
 
-  it('needs the patch: without its marker the new history takes the old path and fails to replay', async () => {
+  it('needs the patch: without its marker the kept history takes the old path and fails to replay', async () => {
     // With the marker gone, patched() answers false, as in a history from before the change: the
     // code leaves out the memo command the history holds. An unguarded change fails on every old
     // history the same way, the other way round (a command the history does not have).
-    const error = await replay(withoutPatchMarker(history));
+    const error = await replay(withoutPatchMarker(loadHistory(PATCHED_FIXTURE), SUMMARY_MEMO_PATCH));
     expect(String(error)).toMatch(/nondetermin/i);
     expect(String(error)).toMatch(/WorkflowPropertiesModified/);
+  });
+
+  it('needs the baseline: without its marker the new history asks each patch, and fails to replay', async () => {
+    // Every patch then answers false, as in a history from before them all: the first one the run
+    // meets already issues other commands than the history holds.
+    const error = await replay(withoutPatchMarker(history, BASELINE_PATCH));
+    expect(String(error)).toMatch(/nondetermin/i);
   });
 });

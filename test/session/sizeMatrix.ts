@@ -12,7 +12,7 @@ import { startHarness, testEnvironment, type TemporalTestHarness } from '../help
 import {
   allRuns,
   answerSized,
-  hasPatchMarker,
+  continuedOnBytes,
   historyReader,
   HISTORY_LIMITS,
   recordedAnswers,
@@ -182,9 +182,7 @@ export async function playSizeCase(
   }
   // A session this big continues-as-new on its history's bytes, before the server suggests it.
   if (c.rounds * answering.length * c.answerBytes >= 8 * 1024 * 1024) {
-    expect(runs.filter((run) => hasPatchMarker(run, 'history-bytes-continue-as-new')).length).toBeGreaterThan(
-      0,
-    );
+    expect(runs.filter(continuedOnBytes).length).toBeGreaterThan(0);
   }
   // The bounded code replays its own big histories (first and last run): nothing in it is non-deterministic.
   const bundle = { code: readFileSync(testEnvironment().bundlePath, 'utf8') };

@@ -1,6 +1,7 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { LIMITS } from '../../common/defaults';
 import { speakerOf, promptText } from '../helpers/mockLlm';
 import { isModelCallScheduled } from '../durability/support/temporal';
 import { testEnvironment } from '../helpers/testEnv';
@@ -151,11 +152,12 @@ export function recordedAnswers(runs: readonly RunFacts[]): Array<string | undef
   return answers;
 }
 
-/** True when `patched(id)` recorded its marker in this run. */
-export function hasPatchMarker(run: RunFacts, id: string): boolean {
-  return (run.history.events ?? []).some((event) => {
-    const marker = event.markerRecordedEventAttributes;
-    const data = marker?.details?.['patch-data']?.payloads?.[0]?.data;
-    return marker?.markerName === 'core_patch' && data != null && Buffer.from(data).toString().includes(id);
-  });
+/** True when this run continued-as-new past council's history bytes limit, unasked by the server. */
+export function continuedOnBytes(run: RunFacts): boolean {
+  const events = run.history.events ?? [];
+  return (
+    events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes != null &&
+    run.bytes > LIMITS.continueAsNewHistoryBytes &&
+    !events.some((event) => event.workflowTaskStartedEventAttributes?.suggestContinueAsNew)
+  );
 }

@@ -1,5 +1,5 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { patched } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import { emptyLedger } from '../../common/budget';
 import type { CouncilContext, CouncilWorkflowInput } from '../../common/council';
 import { CouncilCostUsdKey } from '../../common/searchAttributes';

@@ -1,10 +1,5 @@
-import {
-  ApplicationFailure,
-  isCancellation,
-  patched,
-  proxyActivities,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import type { LlmActivities } from '../../activities';
 import type { CouncilContext, ExpertMessageData } from '../../common/council';
 import type { ProgressEvent } from '../../common/councilApi';

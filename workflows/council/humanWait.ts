@@ -1,4 +1,5 @@
-import { condition, patched } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import type { CouncilLedger } from './ledger';
 
 /**

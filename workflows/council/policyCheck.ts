@@ -1,4 +1,5 @@
-import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
+import { allHandlersFinished, condition } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import type { CouncilContext } from '../../common/council';
 import { backupName, hedgeBackups } from '../../common/hedge';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';

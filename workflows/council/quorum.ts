@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import { closeAtQuorum } from '../shared/quorum';
 import type { CouncilLedger } from './ledger';
 

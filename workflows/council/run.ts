@@ -1,4 +1,5 @@
-import { CancellationScope, CancelledFailure, patched } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import type { SynthesisOutput } from '../../common/council';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { ZERO_USAGE } from '../../common/llm';

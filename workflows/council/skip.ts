@@ -1,4 +1,5 @@
-import { patched, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import { skipExpertUpdate, type ExpertSkip } from '../../common/councilApi';
 import type { InFlightCalls } from '../shared/callModel';
 import { invalid } from '../shared/invalid';

@@ -1,4 +1,5 @@
-import { patched, upsertMemo } from '@temporalio/workflow';
+import { upsertMemo } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import {
   COUNCIL_SUMMARY_MEMO_KEY,
   type CouncilSummary,

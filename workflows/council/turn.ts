@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import type { Expert } from '../../common/council';
 import { chargeOf, type BudgetGate } from '../shared/budget';
 import type { CallIds } from '../shared/callIds';

@@ -2,13 +2,13 @@ import {
   allHandlersFinished,
   condition,
   isCancellation,
-  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import {
   COUNCIL_SCHEMA_VERSION,
   councilContextSchema,

@@ -1,4 +1,5 @@
-import { patched, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import { DEFAULT_BUDGET_ASK_TIMEOUT_MS, emptyLedger, type LedgerState } from '../../common/budget';
 import { raisedLimits, raiseBudgetSchema } from '../../common/budgetRaise';
 import type { PolicySubject } from '../../common/policy';

@@ -1,4 +1,5 @@
-import { patched, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import { LIMITS } from '../../common/defaults';
 import { nameKey } from '../../common/names';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';

@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import { LIMITS } from '../../common/defaults';
 import { ZERO_USAGE } from '../../common/llm';
 import type { OrchestrationStrategy, ParticipantSpec } from '../../common/participants';

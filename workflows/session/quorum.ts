@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import type { RoundResult, SessionConfig } from '../../common/session';
 import type { ParticipantResponse } from '../../common/session';
 import { closeAtQuorum, type QuorumRule } from '../shared/quorum';

@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import type { ParticipantSpec } from '../../common/participants';
 import type { ParticipantCallState, ParticipantResponse, SessionState } from '../../common/session';
 import type { CallIds } from '../shared/callIds';

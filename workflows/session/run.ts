@@ -1,4 +1,5 @@
-import { type ApplicationFailure, patched, upsertMemo } from '@temporalio/workflow';
+import { type ApplicationFailure, upsertMemo } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import type { ParticipantSpec, ParticipantSpecInput } from '../../common/participants';
 import {

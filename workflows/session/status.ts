@@ -1,4 +1,5 @@
-import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import {
   CouncilCostUsdKey,
   CouncilKindKey,

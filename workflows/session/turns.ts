@@ -1,4 +1,5 @@
-import { condition, patched, workflowInfo } from '@temporalio/workflow';
+import { condition, workflowInfo } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import { LIMITS } from '../../common/defaults';
 
 /**

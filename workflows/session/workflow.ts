@@ -4,8 +4,8 @@ import {
   condition,
   continueAsNew,
   isCancellation,
-  patched,
 } from '@temporalio/workflow';
+import { patched } from '../shared/patches';
 import type { SendMessageInput, SessionConfigInput, SessionState, SessionView } from '../../common/session';
 import { jsonBytes } from '../../common/size';
 import { CANCELLED_RUN_PATCH } from '../shared/callModel';

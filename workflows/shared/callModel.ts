@@ -1,10 +1,5 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  isCancellation,
-  patched,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { patched } from './patches';
 import type { CallCharge } from '../../common/council';
 import { LIMITS } from '../../common/defaults';
 import { FailureType } from '../../common/failures';

@@ -1,10 +1,10 @@
 import {
   ApplicationFailure,
   type ActivityOptions,
-  patched,
   proxyActivities,
   proxyLocalActivities,
 } from '@temporalio/workflow';
+import { patched } from './patches';
 import type { LlmActivities } from '../../activities';
 import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../../common/failures';
 import { POLICY_CHECK_ACTIVITY_PATCH, type PolicySubject } from '../../common/policy';

@@ -1,0 +1,76 @@
+/**
+ * `patched()` for council's workflow code, with a baseline: a run that began on code holding every
+ * patch below records one marker, the baseline's, instead of one per patch it meets.
+ *
+ * Each `patched()` the SDK answers true for the first time in a run records a marker and upserts the
+ * `TemporalChangeVersion` search attribute: two history events and a visibility write per patch and
+ * per run (four patches for a plain session or council in 2026-12; Temporal Cloud bills neither). A run
+ * whose history starts with the baseline's marker took every patch of {@link BASELINE_PATCHES}; a
+ * history without it (recorded before the baseline, or a run in flight when it was deployed) asks
+ * the SDK for each patch as before, so both replay down the path they were recorded on.
+ *
+ * A patch added later is not in the set: it is asked of the SDK in every run, baseline or not (a
+ * baseline run recorded before that patch existed must replay down its old path). A later baseline
+ * takes a new id, and the old one keeps being recognised until no history holds it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- the one place that asks the SDK
+import { patched as patchedBySdk } from '@temporalio/workflow';
+
+/** The marker a run records, at its start, when it takes every patch of {@link BASELINE_PATCHES}. */
+export const BASELINE_PATCH = 'council-baseline-2026-12';
+
+/** Every patch id in council's workflow code on 2026-12-05. Never add to it: see the module's doc. */
+export const BASELINE_PATCHES: ReadonlySet<string> = new Set([
+  'budget-ask',
+  'budget-downgrade',
+  'budget-downgrade-policy',
+  'budget-ledger',
+  'call-ids',
+  'cancelled-run-ends-cancelled',
+  'carried-rounds',
+  'cost-search-attribute',
+  'council-budget',
+  'council-expert-skip',
+  'council-message-routing',
+  'council-message-webhook',
+  'council-peer-review',
+  'council-period-budget',
+  'council-summary-memo',
+  'custom-evaluators-by-priority',
+  'debate-convergence',
+  'expert-hedge',
+  'hedge-closed-round',
+  'history-bytes-continue-as-new',
+  'last-round-wait',
+  'moderator-synthesis',
+  'provider-policy',
+  'provider-policy-activity',
+  'quorum-rounds',
+  'schedule-period-budget',
+  'session-cancelled-status',
+  'session-cancelled-summary-memo',
+  'session-close-after-first-round',
+  'session-evaluator-verdicts',
+  'session-failures-shown',
+  'session-quorum-rounds',
+  'session-summary-memo',
+  'session-system-instruction',
+  'supervisor-assignment',
+  'thinking-after-budget',
+]);
+
+// Module state is per run: the SDK gives every workflow run a module cache of its own.
+let onBaseline = false;
+
+/**
+ * Call first in a workflow's run, before any other command: a new run records the baseline's marker;
+ * a replayed run finds out whether its history has it. Answers the same for the whole run.
+ */
+export function adoptPatchBaseline(): void {
+  onBaseline = patchedBySdk(BASELINE_PATCH);
+}
+
+/** The SDK's `patched(id)`, except that a run on the baseline has the baseline's patches unasked. */
+export function patched(id: string): boolean {
+  return (onBaseline && BASELINE_PATCHES.has(id)) || patchedBySdk(id);
+}
