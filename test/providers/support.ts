@@ -30,9 +30,13 @@ export function runCallLlm(
   activities: LlmActivities,
   request: LlmRequest,
   heartbeatTimeoutMs?: number,
+  attempt = 1,
 ): ActivityRun {
   // Failing calls are expected here; the SDK would log each one as a warning.
-  const env = new MockActivityEnvironment({ heartbeatTimeoutMs }, { logger: new DefaultLogger('ERROR') });
+  const env = new MockActivityEnvironment(
+    { heartbeatTimeoutMs, attempt },
+    { logger: new DefaultLogger('ERROR') },
+  );
   const startedAt = Date.now();
   const heartbeats: number[] = [];
   env.on('heartbeat', () => heartbeats.push(Date.now() - startedAt));
