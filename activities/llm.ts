@@ -55,8 +55,8 @@ export function createLlmActivities(
       const released = releaseStickinessOnRetry(Context.current());
       // Watchers read the text so far from the heartbeats (common/stream.ts): scrubbed like the answer.
       const text = new StreamedText(Context.current().info.attempt, (piece) => secrets.redact(piece));
-      // The first beat goes out before the token count, which takes seconds for a large history: the
-      // count yields between pieces, so the timer beats on through it.
+      // The timers start before the token count, which takes seconds for a large history: the count
+      // yields between pieces, so the timer beats through it.
       const heartbeats = startHeartbeats(options.heartbeatIntervalMs, () => text.details());
       try {
         const { messages, droppedMessages } = fitsUncounted(request.messages, request.maxContextTokens)
