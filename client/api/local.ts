@@ -80,6 +80,12 @@ export class Council implements AsyncDisposable {
     return this.client;
   }
 
+  /** `call` on the open client, failing with the server's loss once it is lost (see {@link guard}). */
+  private guarded<T>(call: (client: Client) => Promise<T>): Promise<T> {
+    const client = this.openClient;
+    return this.guard(() => call(client));
+  }
+
   /** Starts a session on this council's queue (see {@link MultiParticipantSession.create}). */
   async startSession(
     config: SessionConfigInput,
@@ -104,28 +110,24 @@ export class Council implements AsyncDisposable {
     options: Omit<CouncilRunOptions, 'taskQueue'> = {},
   ): Promise<ExecutionResult> {
     const runOptions = { taskQueue: this.taskQueue, ...options };
-    const client = this.openClient;
-    return this.guard(() =>
+    return this.guarded((client) =>
       executeCouncilExperts(client, context, onExpertUpdate, onStatusUpdate, runOptions),
     );
   }
 
   /** Follows a council by id to its result (see {@link attachCouncil}). */
   async attachCouncil(councilId: string, callbacks: CouncilCallbacks = {}): Promise<ExecutionResult> {
-    const client = this.openClient;
-    return this.guard(() => attachCouncil(client, councilId, callbacks));
+    return this.guarded((client) => attachCouncil(client, councilId, callbacks));
   }
 
   /** A council's messages, each with its round, that `filter` keeps (by type, sender, recipient, round). */
   async councilMessages(councilId: string, filter: MessageFilter = {}): Promise<ConversationMessage[]> {
-    const client = this.openClient;
-    return this.guard(() => councilMessages(client, councilId, filter));
+    return this.guarded((client) => councilMessages(client, councilId, filter));
   }
 
   /** A council's communication patterns (messages per expert and type, who answers whom, rounds). */
   async councilStats(councilId: string): Promise<ConversationStats> {
-    const client = this.openClient;
-    return this.guard(() => councilStats(client, councilId));
+    return this.guarded((client) => councilStats(client, councilId));
   }
 
   /** Saves a council's conversation to a JSON file a later council can go on from (`continueFrom`). */
@@ -134,8 +136,7 @@ export class Council implements AsyncDisposable {
     file: string,
     filter: MessageFilter = {},
   ): Promise<SavedConversation> {
-    const client = this.openClient;
-    return this.guard(() => saveConversation(client, councilId, file, filter));
+    return this.guarded((client) => saveConversation(client, councilId, file, filter));
   }
 
   /**
