@@ -62,7 +62,7 @@ describe('`schedule create -c` of a config with a periodBudget', () => {
         async () => {
           runIds = [];
           for await (const info of harness.client.workflow.list({
-            query: `WorkflowId STARTS_WITH '${scheduleId}-'`,
+            query: `TemporalScheduledById = '${scheduleId}'`,
           }))
             runIds.push(info.workflowId);
           return runIds.length === run;

@@ -53,7 +53,7 @@ describe('a budget on a schedule: each run has its own', () => {
       'the triggered run to be listed',
       async () => {
         for await (const info of harness.client.workflow.list({
-          query: `WorkflowId STARTS_WITH '${scheduleId}-'`,
+          query: `TemporalScheduledById = '${scheduleId}'`,
         }))
           runId = info.workflowId;
         return runId !== '';
