@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './defaults';
+import { nameKey } from './names';
 import { addProblem } from './validation';
 
 // The seed's "Future Enhancements" of message routing: expert roles, named groups, urgent messages.
@@ -77,6 +78,43 @@ export function checkGroups(
       seen.add(member);
     });
   }
+}
+
+/** A problem of one field of a council's experts: where (`['activeExperts', 1, 'name']`) and what. */
+export interface ExpertProblem {
+  path: [string, number, string];
+  message: string;
+}
+
+/**
+ * The experts an address would not tell apart: an address names an expert by id or by name, case
+ * aside, and reaches the first that matches, so two experts it cannot tell apart would take each
+ * other's messages. Checked where a council starts and where a config is read (client/api), not in
+ * the context's schema: the workflow validates its input with that schema, and a run started before
+ * this check must replay as it ran.
+ */
+export function expertAddressClashes(experts: ReadonlyArray<{ id: string; name: string }>): ExpertProblem[] {
+  const owners = new Map<string, string>();
+  const problems: ExpertProblem[] = [];
+  const claim = (index: number, field: 'id' | 'name') => {
+    const expert = experts[index];
+    if (!expert) return;
+    const key = nameKey(expert[field].trim());
+    const owner = owners.get(key);
+    if (owner === undefined) owners.set(key, expert.id);
+    else if (owner !== expert.id) {
+      problems.push({
+        path: ['activeExperts', index, field],
+        message:
+          `"${expert[field]}" also names expert "${owner}": messages address experts by id or name, ` +
+          'case aside, so each needs a name of its own',
+      });
+    }
+  };
+  // Ids first: a name that repeats an id is the name's problem.
+  experts.forEach((_, index) => claim(index, 'id'));
+  experts.forEach((_, index) => claim(index, 'name'));
+  return problems;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { OrchestrationStrategy } from '../../common/participants';
 import type { PeriodBudget } from '../../common/periodBudget';
 import type { SessionConfig } from '../../common/session';
 import { formatPath, readableIssues } from '../../common/validation';
+import { expertAddressClashes } from '../../common/councilRouting';
 import { FileTooLargeError, readTextBounded } from '../../storage/boundedRead';
 import { councilFileSchema, sessionFileSchema } from './configSchema';
 import { CouncilUserError } from '../../common/userError';
@@ -132,6 +133,11 @@ export function validateConfig(
     // The context's own cross-field rules (unique ids, two experts to debate) run on the full context.
     const full = councilContextSchema.safeParse({ ...context, task: task ?? 'placeholder task' });
     if (!full.success) throw fail(full.error);
+    const clashes = expertAddressClashes(full.data.activeExperts);
+    if (clashes.length > 0) {
+      const lines = clashes.map(({ path, message }) => `${where(path)}: ${formatPath(path)}: ${message}`);
+      throw new CouncilUserError(listed(lines));
+    }
     return { kind: 'council', context, ...(task ? { task } : {}), ...(periodBudget ? { periodBudget } : {}) };
   }
   const parsed = sessionFileSchema.safeParse({ ...input, ...pick(overrides, 'strategy') });
@@ -165,7 +171,12 @@ function problems(error: z.ZodError, input: unknown, where: (path: PropertyKey[]
     const at = issue.keys ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
     return `${where(at)}: ${formatPath(issue.path)}: ${issue.message}`;
   });
-  return lines.length === 1 ? (lines[0] ?? '') : `invalid config:\n  ${lines.join('\n  ')}`;
+  return listed(lines);
+}
+
+/** One problem, or several on one line: the CLI prints an error as one line. */
+function listed(lines: string[]): string {
+  return lines.length === 1 ? (lines[0] ?? '') : `invalid config: ${lines.join('; ')}`;
 }
 
 function oversized(file: string): CouncilUserError {

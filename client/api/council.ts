@@ -4,6 +4,7 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import { COUNCIL_SCHEMA_VERSION, councilContextSchema } from '../../common/council';
+import { expertAddressClashes } from '../../common/councilRouting';
 import {
   injectHumanMessageUpdate,
   skipExpertUpdate,
@@ -16,7 +17,7 @@ import {
   priorConversationSchema,
   type PriorConversation,
 } from '../../common/savedConversation';
-import { zodProblem } from '../../common/validation';
+import { formatPath, zodProblem } from '../../common/validation';
 import type { councilWorkflow } from '../../workflows';
 import {
   createExpertMessage as stampedMessage,
@@ -73,6 +74,11 @@ export async function startCouncil(
       `invalid council context: ${zodProblem(parsed.error)}`,
       'fix the fields named',
     );
+  }
+  const clashes = expertAddressClashes(parsed.data.activeExperts);
+  if (clashes.length > 0) {
+    const listed = clashes.map(({ path, message }) => `${formatPath(path)}: ${message}`).join('; ');
+    throw new CouncilUserError(`invalid council context: ${listed}`, 'rename the experts named');
   }
   const prior = options.continueFrom && priorConversationSchema.safeParse(options.continueFrom);
   if (prior && !prior.success) {

@@ -80,6 +80,8 @@ describe('config files', () => {
     expect(() => loadConfigFile(json)).toThrow(
       /c\.json:3: maxTokens: Too small: expected number to be >=64[\s\S]*c\.json:4: participants: a session needs at least one participant/,
     );
+    // On one line: the CLI prints an error as one, and showed these line breaks as a literal "\n".
+    expect(() => loadConfigFile(json)).toThrow(/^invalid config: [^\n]*c\.json:3: [^\n]*; [^\n]*c\.json:4: /);
   });
 
   it('names the line of an unknown key itself, not of the mapping that holds it', () => {
@@ -114,7 +116,7 @@ describe('config files', () => {
         loadConfigFile(yaml);
         return [];
       } catch (error) {
-        return (error as Error).message.split('\n').slice(1);
+        return (error as Error).message.replace(/^invalid config: /, '').split('; ');
       }
     })();
     const about = (key: string) => lines.filter((line) => line.includes(`: ${key}: `));
@@ -170,6 +172,16 @@ describe('config files', () => {
     expect(() => loadConfigFile(file)).toThrow(/activeExperts: adversarial mode needs at least two experts/);
     expect(() => loadConfigFile(file, { mode: 'parallel' })).not.toThrow();
     expect(() => loadConfigFile(file, { strategy: 'broadcast' })).toThrow(/--strategy is for sessions/);
+    // Two experts one address would not tell apart: each would take the other's messages.
+    const twins = writeConfig('twins.yaml', {
+      kind: 'council',
+      mode: 'parallel',
+      activeExperts: [expert('a'), { ...expert('b'), name: 'Alpha' }, { ...expert('c'), name: 'alpha' }],
+      synthesisConfig: { model: { provider: 'openai', model: 'm' } },
+    });
+    expect(() => loadConfigFile(twins)).toThrow(
+      /twins\.yaml:\d+: activeExperts\[2\]\.name: "alpha" also names expert "b"/,
+    );
   });
 
   it('simulates only when no key the config needs is set, or when asked', () => {

@@ -1,12 +1,16 @@
+import type { Client } from '@temporalio/client';
+import { startCouncil } from '../../client/api/council';
 import { councilContextSchema, type ExpertMessageData } from '../../common/council';
 import { audienceLine } from '../../common/councilRouting';
 import { resynthesisSourceSchema } from '../../common/resynthesis';
+import { CouncilUserError } from '../../common/userError';
 import { zodProblem } from '../../common/validation';
 import { CouncilLedger } from '../../workflows/council/ledger';
 import { canSee, createExpertMessage, recipientsOf } from '../../workflows/council/messages';
 import { conversationContextFor, type HistoryFormat } from '../../workflows/council/history';
 import { parseExpertReply } from '../../workflows/council/expertReply';
 import { resolveAddress, routeReply, type Roster } from '../../workflows/council/routing';
+import type { CouncilExpert } from '../../client/api/councilTypes';
 import { council, expert } from './support';
 
 const roster: Roster = {
@@ -128,6 +132,27 @@ describe('council context: roles and groups', () => {
     expect(problem({ a: ['b'] })).toContain('group "a" has the id of an expert');
     const roles = council('parallel', [expert('a', { role: 'critic' })]);
     expect(councilContextSchema.parse(roles).activeExperts[0]?.role).toBe('critic');
+  });
+
+  // An address names an expert by id or by name, case aside, and reaches the first that matches:
+  // two experts one address cannot tell apart would take each other's messages.
+  it('refuses, where a council starts, experts that one address would not tell apart', async () => {
+    const twins = [expert('a', { name: 'Ada' }), expert('b', { name: 'ada ' })];
+    expect(resolveAddress('ada', 'c', { experts: twins })).toEqual({ address: { recipient: 'a' } });
+    const noClient = {} as Client;
+    const start = (experts: CouncilExpert[]) => startCouncil(noClient, council('parallel', experts));
+    await expect(start(twins)).rejects.toThrow(
+      new CouncilUserError(
+        'invalid council context: activeExperts[1].name: "ada " also names expert "a": messages ' +
+          'address experts by id or name, case aside, so each needs a name of its own',
+      ),
+    );
+    await expect(start([expert('a'), expert('b', { name: 'A' })])).rejects.toThrow(
+      /^invalid council context: activeExperts\[1\]\.name: "A" also names expert "a"/,
+    );
+    await expect(start([expert('ab'), expert('AB')])).rejects.toThrow(
+      /^invalid council context: activeExperts\[1\]\.id: "AB" also names expert "ab"/,
+    );
   });
 });
 

@@ -74,7 +74,13 @@ describe('attack: a session config sends SECRET_DB_PASSWORD to a host of its cho
   it('is refused at start: the session fails with ProviderPolicyRefused, and says so to the next call', async () => {
     const session = await MultiParticipantSession.create(
       harness.client,
-      { strategy: 'broadcast', participants: [{ name: 'Mallory', role: 'panelist', model: attack }] },
+      {
+        strategy: 'broadcast',
+        participants: [
+          { name: 'Mallory', role: 'panelist', model: attack },
+          { name: 'Trudy', role: 'panelist', model: attack },
+        ],
+      },
       { taskQueue: harness.taskQueue },
     );
     const ended = await rejection(harness.client.workflow.getHandle(session.sessionId).result());
@@ -84,6 +90,8 @@ describe('attack: a session config sends SECRET_DB_PASSWORD to a host of its cho
     expect((cause as ApplicationFailure).type).toBe(FailureType.ProviderPolicyRefused);
     expectPolicyMessage(cause?.message);
     expect(cause?.message).toContain('Mallory');
+    // Each refusal on one line: the CLI prints an error as one, and showed a line break as "\n".
+    expect(cause?.message).toMatch(/Mallory[^\n]*; [^\n]*Trudy/);
     // A caller that did not wait for the result learns why from its next call.
     const next = await rejection(session.sendMessage('user', 'Hello?'));
     expect(next).toBeInstanceOf(CouncilUserError);

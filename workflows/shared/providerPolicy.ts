@@ -39,7 +39,7 @@ export async function policyRefusal(subjects: PolicySubject[]): Promise<Applicat
   const more = refusals.length - shown.length;
   return ApplicationFailure.create({
     type: FailureType.ProviderPolicyRefused,
-    message: [...shown, ...(more > 0 ? [`(and ${more} more)`] : [])].join('\n'),
+    message: [...shown, ...(more > 0 ? [`(and ${more} more)`] : [])].join('; '),
     nonRetryable: true,
   });
 }
