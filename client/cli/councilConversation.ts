@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { filterMessages, type ConversationMessage } from '../../common/conversation';
 import { conversationStats, EVERYONE, type ConversationStats } from '../../common/conversationStats';
 import { MESSAGE_TYPES } from '../../common/council';
+import { audienceLine } from '../../common/councilRouting';
 import { checkFilter, readConversation } from '../api/conversation';
 import { savedConversationOf, writeConversation } from '../api/conversationFile';
 import { CouncilUserError } from '../../common/userError';
@@ -128,14 +129,13 @@ export async function showConversation(
   if (stats) out.say(formatStats(stats));
 }
 
-/** Each message under a heading: round, sender, type and to whom. */
-function formatMessages(messages: readonly ConversationMessage[], width: number | undefined): string {
+/** Each message under a heading: round, sender, type and to whom (a role, a group or a list too). */
+export function formatMessages(messages: readonly ConversationMessage[], width: number | undefined): string {
   const blocks = messages.map((message) => {
-    const to = message.recipient === undefined ? 'everyone' : message.recipient;
     const carried = message.carried === true ? ' (carried over)' : '';
     const round = message.round === 0 ? 'carried over' : `round ${message.round}${carried}`;
     const relevance = message.relevance === undefined ? '' : ` · relevance ${message.relevance}`;
-    const head = `── ${round} · ${message.senderName} (${message.sender}) [${message.type}] to ${to}${relevance} ──`;
+    const head = `── ${round} · ${message.senderName} (${message.sender}) [${message.type}] ${audienceLine(message)}${relevance} ──`;
     return `\n${head}\n${message.content}`;
   });
   // Models and people wrote these: no escape of theirs reaches the terminal.

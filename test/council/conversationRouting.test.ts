@@ -1,6 +1,7 @@
 import { filterMessages, messageFilterSchema, type ConversationMessage } from '../../common/conversation';
 import { conversationStats, EVERYONE } from '../../common/conversationStats';
 import type { ExpertMessageType } from '../../common/council';
+import { formatMessages } from '../../client/cli/councilConversation';
 
 /** A's message to group core (b, d), its critique to role critic (c), and B's broadcast. */
 function routedConversation(): ConversationMessage[] {
@@ -44,6 +45,20 @@ describe('the filter and stats of messages to a role, a group or a list', () => 
       { from: 'a', to: 'group:core', type: 'clarification', count: 1 },
       { from: 'a', to: 'role:critic', type: 'critique', count: 1 },
       { from: 'b', to: EVERYONE, type: 'critique', count: 1 },
+    ]);
+  });
+});
+
+describe('how `council show` heads a routed message', () => {
+  it('names its role, group or list, and an urgent one, where it said "to everyone"', () => {
+    const [toGroup, toRole, toAll] = routedConversation();
+    const heads = formatMessages([toGroup!, { ...toRole!, priority: 'urgent' }, toAll!], undefined)
+      .split('\n')
+      .filter((line) => line.startsWith('──'));
+    expect(heads).toEqual([
+      '── round 1 · A (a) [clarification] to group:core only ──',
+      '── round 1 · A (a) [critique] to role:critic only, urgent ──',
+      '── round 1 · B (b) [critique] to everyone ──',
     ]);
   });
 });
