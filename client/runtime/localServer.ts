@@ -14,7 +14,16 @@ import { configuredTarget } from '../../workers/target';
 
 /** Where council keeps its embedded server's SQLite file, the workflow bundle cache and server.json. */
 export function dataDirectory(flag?: string): string {
-  return path.resolve(flag ?? process.env.COUNCIL_DATA_DIR ?? path.join(os.homedir(), '.council'));
+  // path.resolve('') is the working directory: an empty name must never put the database there.
+  if (flag?.trim() === '') {
+    throw new CouncilUserError(
+      '--data-dir is empty: name a directory',
+      'or leave it out for COUNCIL_DATA_DIR, else ~/.council',
+    );
+  }
+  // An empty COUNCIL_DATA_DIR is unset, as shells take an empty variable.
+  const fromEnv = process.env.COUNCIL_DATA_DIR?.trim() ? process.env.COUNCIL_DATA_DIR : undefined;
+  return path.resolve(flag ?? fromEnv ?? path.join(os.homedir(), '.council'));
 }
 
 /** An embedded server this process uses: started here, or borrowed from another council process. */
