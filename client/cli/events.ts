@@ -136,13 +136,21 @@ export function eventsOf(out: Output): ((event: RunEvent) => void) | undefined {
   return 'emit' in out ? (out as EventsOutput).emit : undefined;
 }
 
+/**
+ * The command that raises a held budget. A watcher knows the round, not the budget's limits, and
+ * `budget raise` takes dollars for a money limit and tokens for a token limit: both are named.
+ */
+export function raiseHint(id: string): string {
+  return `council budget raise ${id} --by-usd N (or --by-tokens N)`;
+}
+
 /** The wait for a budget decision, with the commands that answer it. */
 function budgetWaiting(
   { name, role }: ParticipantLine,
   { untilMs, id }: { untilMs: number; id: string },
 ): RunEvent {
   const until = new Date(untilMs).toISOString();
-  const [raise, stop] = [`council budget raise ${id} --by-usd N`, `council budget stop ${id}`];
+  const [raise, stop] = [raiseHint(id), `council budget stop ${id}`];
   return { type: 'budget', name, role, state: 'waiting', until, raise, stop };
 }
 

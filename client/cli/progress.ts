@@ -1,6 +1,6 @@
 import type * as LogUpdate from 'log-update';
 import pc from 'picocolors';
-import { eventsOf, eventsRenderer } from './events';
+import { eventsOf, eventsRenderer, raiseHint } from './events';
 import { formatAnswer, type AnswerRow, type Output } from './output';
 import type { TokenEvent } from '../api/tokens';
 import { printable } from './sanitize';
@@ -82,7 +82,7 @@ function describe(state: ParticipantState, now?: number): string {
     }
     case 'budget': {
       const left = Math.max(0, Math.ceil((state.untilMs - (now ?? Date.now())) / 1000));
-      const answers = `council budget raise ${state.id} --by-usd N, or council budget stop ${state.id}`;
+      const answers = `${raiseHint(state.id)}, or council budget stop ${state.id}`;
       return `${pc.magenta(`waiting for a budget decision, ${left} s left`)} (${answers})`;
     }
   }

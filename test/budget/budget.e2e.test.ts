@@ -111,6 +111,23 @@ describe('budgets on the real dev server, LLM served by aimock', () => {
     await expect(session.sendMessage('user', 'And 3 + 3?')).rejects.toThrow(/spent its budget/);
   });
 
+  it('a spent token budget says to raise its tokens: it sets no money limit to raise', async () => {
+    const session = await MultiParticipantSession.create(
+      harness.client,
+      {
+        strategy: 'broadcast',
+        budget: { maxTokens: 1500, onExhausted: 'stop' },
+        participants: ['P1', 'P2'].map((name) => ({ name, role: 'panelist', model, maxOutputTokens: 1000 })),
+      },
+      { taskQueue: harness.taskQueue },
+    );
+    const responses = await session.sendMessage('user', 'What is 2 + 2?');
+    expect(responses.map((r) => r.error?.type)).toContain(FailureType.BudgetExhausted);
+    await expect(session.sendMessage('user', 'And 3 + 3?')).rejects.toThrow(
+      /spent its budget.*council budget raise ID --by-tokens N/,
+    );
+  });
+
   it('a retried call is charged its reported usage plus the worst case of the failed attempt', async () => {
     const session = await MultiParticipantSession.create(
       harness.client,

@@ -169,7 +169,7 @@ describe('the events renderer', () => {
       role: 'panelist',
       state: 'waiting',
       until: '2026-12-03T06:00:00.000Z',
-      raise: 'council budget raise s-1 --by-usd N',
+      raise: 'council budget raise s-1 --by-usd N (or --by-tokens N)',
       stop: 'council budget stop s-1',
     };
     expect(events).toEqual([

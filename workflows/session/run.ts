@@ -75,9 +75,11 @@ export class SessionRun {
     const state = this.state;
     this.acceptingUpdates();
     if (state.ledger?.exhausted) {
+      // `budget raise` refuses dollars for a budget of tokens alone, and the other way round.
+      const by = state.config.budget?.maxCostUsd === undefined ? '--by-tokens' : '--by-usd';
       throw invalid(
         'this session has spent its budget (a call was refused): read `budget` in its view, and raise it ' +
-          '(`council budget raise ID --by-usd N`) or start a new session with a larger one',
+          `(\`council budget raise ID ${by} N\`) or start a new session with a larger one`,
       );
     }
     const parsed = sendMessageSchema.safeParse(request);
