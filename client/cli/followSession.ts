@@ -123,6 +123,7 @@ class SessionRoundLines {
       content: entry.content,
       tokenUsage: entry.tokenUsage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
       ...(entry.kind && { kind: entry.kind }),
+      ...(entry.downgradedTo && { downgradedTo: entry.downgradedTo }),
     });
   }
 }

@@ -94,9 +94,10 @@ function formatTranscript(transcript: readonly TranscriptEntry[], width: number 
     const tokens = entry.tokenUsage ? ` · ${entry.tokenUsage.totalTokens} tokens` : '';
     const worker = entry.servedBy ? ` · worker ${entry.servedBy}` : '';
     const late = entry.late ? ' · late (after the round closed)' : '';
+    const label = entry.downgradedTo ? `${entry.role}, downgraded to ${entry.downgradedTo}` : entry.role;
     lines.push(
       '',
-      `${entry.from} (${entry.role})${entry.status === 'ok' ? '' : ` [${entry.status}]`}${tokens}${worker}${late}`,
+      `${entry.from} (${label})${entry.status === 'ok' ? '' : ` [${entry.status}]`}${tokens}${worker}${late}`,
     );
     if (entry.error) lines.push(`${entry.error.type}: ${entry.error.message}`);
     if (entry.content) lines.push(entry.content.trim());

@@ -104,6 +104,12 @@ describe('budgets in the CLI', () => {
     expect(json.budget).toMatchObject({ downgraded: true, exhausted: false });
     expect(json.budget.spent.usd).toBeLessThanOrEqual(2.15);
     expect(result.code).toBe(0);
+    // Without --json, the answer's heading and `show` say so beside the role (as the README does).
+    const text = await runCli(['run', 'What is 2 + 2?', '-c', config, '--worker'], env);
+    expect(text.stdout).toContain('C (panelist, downgraded to openai/gpt-4.1-nano)');
+    const id = /council attach (\S+)/.exec(text.stdout)?.[1] ?? 'no id printed';
+    const shown = await runCli(['show', id, '--worker'], env);
+    expect(shown.stdout).toMatch(/^C \(panelist, downgraded to openai\/gpt-4\.1-nano\) · \d+ tokens/m);
   });
 
   it("a council's budget: `run --json` and `show` (text and --json) show its spend, limit and refusals", async () => {
