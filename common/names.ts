@@ -69,3 +69,24 @@ export function repeatedNameProblem({ name, first, firstName }: RepeatedName): s
     'encoding: names must be unique, and look unique'
   );
 }
+
+/**
+ * Names a session participant may not take: a session's transcript, its `show` and its usage table
+ * already name the person's message (`user`), system instructions (`system`) and the selector's
+ * notes and calls (`selector`) so.
+ */
+export const RESERVED_PARTICIPANT_NAMES: readonly string[] = ['user', 'system', 'selector'];
+
+/**
+ * What is wrong with a session participant's name past the schema's rules, or undefined: a name the
+ * transcript already uses, or one with white space at an end (an address without it named the other
+ * participant). Checked by the client and the config reader, not by the schema the workflow validates
+ * with: a run started before the check must replay as it ran.
+ */
+export function participantNameProblem(name: string): string | undefined {
+  if (name !== name.trim()) return `name "${name}" starts or ends with white space: remove it`;
+  if (RESERVED_PARTICIPANT_NAMES.includes(nameKey(name))) {
+    return `name "${name}" is reserved: the transcript names the question, system instructions and the selector so; pick another`;
+  }
+  return undefined;
+}

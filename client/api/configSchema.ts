@@ -10,7 +10,7 @@ import { sendMessageSchema } from '../../common/sessionInputs';
 import { STRATEGIES } from '../../workflows/strategies';
 import { checkParticipants } from '../../workflows/strategies/roles';
 import { addProblem } from '../../common/validation';
-import { repeatedNameProblem, repeatedNames } from '../../common/names';
+import { participantNameProblem, repeatedNameProblem, repeatedNames } from '../../common/names';
 
 const schemaRef = z.string().optional().describe('Path or URL of this JSON Schema, for editors');
 
@@ -35,6 +35,10 @@ export const sessionFileSchema = sessionConfigSchema
     for (const repeated of repeatedNames(file.participants.map((participant) => participant.name))) {
       addProblem(ctx, ['participants', repeated.index, 'name'], repeatedNameProblem(repeated));
     }
+    file.participants.forEach(({ name }, index) => {
+      const problem = participantNameProblem(name);
+      if (problem) addProblem(ctx, ['participants', index, 'name'], problem);
+    });
     // With no participants at all, "at least one" already says it; the strategy would say it again.
     const problem =
       file.participants.length > 0 && checkParticipants(STRATEGIES[file.strategy], file.participants, file);

@@ -30,7 +30,7 @@ import {
 import { zodProblem } from '../../common/validation';
 import type { sessionWorkflow } from '../../workflows';
 import { CouncilUserError } from '../../common/userError';
-import { participantDetailOf, updateSession } from './sessionCalls';
+import { participantDetailOf, requireParticipantName, updateSession } from './sessionCalls';
 import {
   existingSession,
   startSessionWorkflow,
@@ -102,17 +102,24 @@ export class MultiParticipantSession {
     return watchTokens(this.client, this.sessionId, onToken, options);
   }
 
-  addParticipant(name: string, model: ModelSpec, role: ParticipantRole, extras: ParticipantExtras = {}) {
+  async addParticipant(
+    name: string,
+    model: ModelSpec,
+    role: ParticipantRole,
+    extras: ParticipantExtras = {},
+  ) {
+    requireParticipantName(name);
     return updateSession(this.handle, addParticipantUpdate, { ...extras, name, model, role });
   }
 
-  addParticipantWithPriority(
+  async addParticipantWithPriority(
     name: string,
     model: ModelSpec,
     role: ParticipantRole,
     priority: number,
     extras: ParticipantExtras = {},
   ): Promise<ParticipantSpec> {
+    requireParticipantName(name);
     return updateSession(this.handle, addParticipantUpdate, { ...extras, name, model, role, priority });
   }
 

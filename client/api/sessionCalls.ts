@@ -12,7 +12,7 @@ import {
 } from '../../common/session';
 import { zodProblem } from '../../common/validation';
 import { CouncilUserError } from '../../common/userError';
-import { repeatedNameProblem, repeatedNames } from '../../common/names';
+import { participantNameProblem, repeatedNameProblem, repeatedNames } from '../../common/names';
 import { executeUpdateWithRetry } from './updateRetry';
 
 export { asUserError } from './updateRetry';
@@ -32,6 +32,9 @@ export function validSessionConfig(config: SessionConfigInput): SessionConfig {
       'fix the fields named',
     );
   }
+  parsed.data.participants.forEach(({ name }, index) =>
+    requireParticipantName(name, `participants[${index}].name`),
+  );
   const quorumProblem = sessionQuorumProblem(parsed.data);
   if (quorumProblem) throw new CouncilUserError(`invalid session config: ${quorumProblem}`);
   const budgetProblems = sessionBudgetProblems(parsed.data);
@@ -42,6 +45,12 @@ export function validSessionConfig(config: SessionConfigInput): SessionConfig {
     );
   }
   return parsed.data;
+}
+
+/** Throws a user error for a participant name the session would take but not tell apart (see common/names). */
+export function requireParticipantName(name: string, where?: string): void {
+  const problem = participantNameProblem(name);
+  if (problem) throw new CouncilUserError(`invalid participant: ${where ? `${where}: ` : ''}${problem}`);
 }
 
 /**

@@ -1,0 +1,49 @@
+import type { Client } from '@temporalio/client';
+import { validateConfig } from '../../client/api/config';
+import { MultiParticipantSession } from '../../client/api/session';
+import { CouncilUserError } from '../../common/userError';
+
+const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
+const noClient = {} as Client;
+
+// A participant named "A " beside "A" was answered for by "A" when addressed as "A ", and one named
+// "selector", "user" or "system" could not be told apart from what the transcript already names so.
+describe('session participant names the transcript could not tell apart', () => {
+  const panel = (...names: string[]) => ({
+    strategy: 'broadcast' as const,
+    participants: names.map((name) => ({ name, role: 'panelist' as const, model })),
+  });
+
+  it('are refused when a session starts, before anything runs', async () => {
+    await expect(MultiParticipantSession.create(noClient, panel('A', 'A '))).rejects.toThrow(
+      new CouncilUserError(
+        'invalid participant: participants[1].name: name "A " starts or ends with white space: remove it',
+      ),
+    );
+    for (const reserved of ['selector', 'User', 'SYSTEM']) {
+      await expect(MultiParticipantSession.create(noClient, panel('Ada', reserved))).rejects.toThrow(
+        new RegExp(`^invalid participant: participants\\[1\\]\\.name: name "${reserved}" is reserved`),
+      );
+    }
+  });
+
+  it('are refused when a participant joins, before the update is sent', async () => {
+    const sent: unknown[] = [];
+    const session = Object.create(MultiParticipantSession.prototype) as MultiParticipantSession;
+    Object.assign(session, { handle: { executeUpdate: (...args: unknown[]) => sent.push(args) } });
+    await expect(session.addParticipant(' Bob', model, 'panelist')).rejects.toThrow(
+      /starts or ends with white space/,
+    );
+    await expect(session.addParticipantWithPriority('user', model, 'panelist', 1)).rejects.toThrow(
+      /is reserved/,
+    );
+    expect(sent).toEqual([]);
+  });
+
+  it('are refused by `config check`, with the path of each', () => {
+    expect(() => validateConfig(panel('selector', 'B '))).toThrow(
+      /participants\[0\]\.name: name "selector" is reserved.*participants\[1\]\.name: name "B " starts or ends/,
+    );
+    expect(() => validateConfig(panel('Ada', 'Selector Bot', 'users'))).not.toThrow();
+  });
+});
