@@ -1,10 +1,13 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CouncilUserError } from '../../common/userError';
 import { COMMANDS, requestedCommand } from './commands';
 import { ExitCode } from './exitCode';
 import { listedCommand } from './help';
 import { printable } from './sanitize';
+import { PROJECT_ROOT } from '../runtime/temporalCli';
 
 /**
  * The `council` program: every command group, and the global --verbose. Only the command `argv`
@@ -14,6 +17,7 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
   const terms = new Map(COMMANDS.map((entry) => [entry.name, entry.term]));
   const program = new Command('council')
     .description('Multi-participant LLM sessions and councils, run as durable Temporal workflows')
+    .version(packageVersion(), '-V, --version', 'print the version of council')
     .option('-v, --verbose', 'print stack traces and details of errors')
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ subcommandTerm: (command) => terms.get(command.name()) ?? command.name() })
@@ -24,6 +28,14 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
     program.addCommand(command.exitOverride());
   }
   return program;
+}
+
+/** The version in the package's own package.json. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    version?: unknown;
+  };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
 }
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CouncilUserError } from '../../common/userError';
 
 /** The folder holding package.json: two levels up from source (client/runtime), three from dist/. */
-const PROJECT_ROOT =
+export const PROJECT_ROOT =
   [path.resolve(__dirname, '../..'), path.resolve(__dirname, '../../..')].find((dir) =>
     existsSync(path.join(dir, 'package.json')),
   ) ?? path.resolve(__dirname, '../..');

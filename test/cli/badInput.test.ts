@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import {
   cliEnv,
@@ -11,6 +13,9 @@ import {
 } from './cli';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' };
+const packageVersion = (
+  JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version: string }
+).version;
 
 /** One clear line on stderr, exit code 1, no stack trace. */
 function expectOneLineError(result: CliResult, pattern: RegExp): void {
@@ -266,6 +271,9 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
     const help = await runCli(['session', 'start', '--help'], cliEnv());
     expect(help.stdout).toContain('--strategy');
     expect(help.stdout).not.toContain('--mode');
+    // `--version` was an unknown option.
+    const version = await runCli(['--version'], cliEnv());
+    expect(version).toMatchObject({ code: 0, stdout: `${packageVersion}\n` });
   });
 
   it('no question, and prints the stack trace only with --verbose', async () => {
