@@ -1,4 +1,3 @@
-import type * as Yaml from 'yaml';
 import type { z } from 'zod';
 import { councilContextSchema, type CouncilContextInput, type CouncilMode } from '../../common/council';
 import { formatBytes, INPUT_LIMITS } from '../../common/inputLimits';
@@ -9,6 +8,7 @@ import { formatPath, readableIssues } from '../../common/validation';
 import { expertAddressClashes } from '../../common/councilRouting';
 import { FileTooLargeError, readTextBounded } from '../../storage/boundedRead';
 import { councilFileSchema, sessionFileSchema } from './configSchema';
+import { keyNode, loadYaml, nearestNode } from './yamlNodes';
 import { CouncilUserError } from '../../common/userError';
 
 export { configFileSchema, configJsonSchema, councilFileSchema, sessionFileSchema } from './configSchema';
@@ -29,6 +29,13 @@ export interface ConfigOverrides {
   mode?: CouncilMode;
 }
 
+/** Why a config file could not be read, in words, for the usual error codes. */
+const READ_FAILURES: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+};
+
 /** Reads, parses (YAML or JSON) and validates a config file; every problem names its line and path. */
 export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): CouncilConfig {
   let text: string;
@@ -37,9 +44,12 @@ export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): C
     text = readTextBounded(file, INPUT_LIMITS.maxConfigFileBytes);
   } catch (error) {
     if (error instanceof FileTooLargeError) throw oversized(file);
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new CouncilUserError(`cannot read config file ${file}: ${reason}`);
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const reason = READ_FAILURES[code] ?? (error as Error).message;
+    throw new CouncilUserError(
+      `cannot read config file ${file}: ${reason}`,
+      'name a YAML or JSON config file',
+    );
   }
   return parseConfigText(text, file, overrides);
 }
@@ -91,12 +101,6 @@ function rewordJsonSyntax(text: string, source: string): void {
     const before = json.slice(0, Number(position[1])).split('\n');
     throw new CouncilUserError(`${source}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}: ${message}`);
   }
-}
-
-/** Loaded for config text only: a run of the default participants parses none. */
-function loadYaml(): typeof Yaml {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
-  return require('yaml') as typeof Yaml;
 }
 
 /**
@@ -185,24 +189,6 @@ function oversized(file: string): CouncilUserError {
     `${file} holds more than ${cap}: config files may be at most ${cap}`,
     'a config names participants and prompts; put long material in the question or the task instead',
   );
-}
-
-/** The key naming the last step of `path`, when it is a mapping's key: its line is where the key is written. */
-function keyNode(doc: Yaml.Document, path: PropertyKey[]): unknown {
-  const { isMap, isScalar } = loadYaml();
-  const last = path.at(-1);
-  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
-  if (last === undefined || !isMap(parent)) return undefined;
-  return parent.items.find((pair) => isScalar(pair.key) && pair.key.value === last)?.key;
-}
-
-/** The deepest node on the path that exists, so a missing key points at its parent's line. */
-function nearestNode(doc: Yaml.Document, path: PropertyKey[]): unknown {
-  for (let length = path.length - 1; length >= 0; length -= 1) {
-    const node = doc.getIn(path.slice(0, length), true);
-    if (node) return node;
-  }
-  return undefined;
 }
 
 function pick<K extends keyof ConfigOverrides>(overrides: ConfigOverrides, key: K): Partial<ConfigOverrides> {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { configJsonSchema, loadConfigFile } from '../../client/api/config';
 import { defaultConfig } from '../../client/api/defaultConfigs';
 import { shouldSimulate } from '../../client/cli/simulated';
+import { CouncilUserError } from '../../common/userError';
 import { cliEnv, runCli, writeConfig } from './cli';
 
 const SCHEMA_FILE = path.resolve(__dirname, '../../examples/council.schema.json');
@@ -70,6 +71,13 @@ describe('config files', () => {
     );
     // 128 + SIGPIPE: the writer was cut off, not read to its end.
     expect(await writerExit).toBe(141);
+  });
+
+  it('says in words why a config file cannot be read', () => {
+    expect(() => loadConfigFile(os.tmpdir())).toThrow(
+      new CouncilUserError(`cannot read config file ${os.tmpdir()}: it is a directory`),
+    );
+    expect(() => loadConfigFile(path.join(os.tmpdir(), 'no-such-council.yaml'))).toThrow(/: no such file$/);
   });
 
   it('names the line of every problem, in YAML and in JSON', () => {
