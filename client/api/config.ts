@@ -78,7 +78,17 @@ export function parseConfigText(
       : first;
     throw new CouncilUserError(`${source}${line ? `:${line.line}:${line.col}` : ''}: ${message}`);
   }
-  return validateConfig(doc.toJS() as unknown, overrides, (issuePath) => {
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    // The parser's guard against alias bombs, in its own words: the file's name says which config.
+    throw new CouncilUserError(
+      `${source}: ${(error as Error).message}`,
+      'write the values out, not as aliases',
+    );
+  }
+  return validateConfig(data, overrides, (issuePath) => {
     const node = keyNode(doc, issuePath) ?? doc.getIn(issuePath, true) ?? nearestNode(doc, issuePath);
     const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
     return offset === undefined ? source : `${source}:${lineCounter.linePos(offset).line}`;

@@ -101,6 +101,9 @@ function oneOf(names: readonly string[], what: string) {
 }
 
 /** Which runs {@link listRuns} lists: each field a search attribute, so the query works in the Temporal UI. */
+/** The most runs one listing returns: each is a visibility row read and printed. */
+export const MAX_LISTED_RUNS = 1_000;
+
 const runFilterSchema = z
   .object({
     kind: z.enum(['session', 'council']).optional(),
@@ -111,7 +114,7 @@ const runFilterSchema = z
     /** Runs with a budget that spent at least this many dollars. */
     minCostUsd: z.number().finite().min(0).optional(),
     /** At most this many: running ones first, then the most recently closed (the server's order). */
-    limit: z.number().int().min(1).max(1_000).default(20),
+    limit: z.number().int().min(1).max(MAX_LISTED_RUNS).default(20),
   })
   .strict();
 export type RunFilter = z.input<typeof runFilterSchema>;

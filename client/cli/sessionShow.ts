@@ -20,7 +20,7 @@ import { openRuntime } from '../runtime/commandRuntime';
 import { printable } from './sanitize';
 import { wrapText } from './wrap';
 import { withServedWorkflow } from './workflows';
-import { listRuns, STATUS_NAMES, STRATEGY_NAMES } from '../api/runRow';
+import { listRuns, MAX_LISTED_RUNS, STATUS_NAMES, STRATEGY_NAMES } from '../api/runRow';
 import { listedCommand } from './help';
 
 /** `council show <id>`: the transcript of a session (or a council's result). */
@@ -131,8 +131,8 @@ export function listCommand(): Command {
       throw new CouncilUserError('--min-cost-usd takes a number of dollars, e.g. --min-cost-usd 0.5');
     }
     const limit = Number(options.limit);
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new CouncilUserError('--limit takes a positive whole number');
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LISTED_RUNS)
+      throw new CouncilUserError(`--limit takes a whole number from 1 to ${MAX_LISTED_RUNS}`);
     const out = createOutput(options.json === true);
     const runtime = await openRuntime(connectionFlags(options));
     try {

@@ -258,6 +258,8 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
         ['schedule', 'create', 'bad-cron', 'Q?', '-c', file, '--cron', '61 * * * *'],
         /^council: --cron "61 \* \* \* \*" is not a schedule Temporal takes: Minute is not in range \[0-59\] \(five fields: minute hour day-of-month month day-of-week, in UTC, e\.g\. "0 9 \* \* 1-5"\)/,
       ],
+      // The library's words ("invalid run filter: limit: Too big") did not name the flag.
+      [['list', '--limit', '5000'], /^council: --limit takes a whole number from 1 to 1000$/],
     ];
     await expectRefusedUnannounced(cases);
   });

@@ -73,6 +73,20 @@ describe('config files', () => {
     expect(await writerExit).toBe(141);
   });
 
+  it('names the file of an alias bomb the YAML parser refuses', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (const [name, previous] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd'],
+    ]) {
+      levels.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(', ')}]`);
+    }
+    const bomb = writeConfig('bomb.yaml', `${levels.join('\n')}\n`);
+    expect(() => loadConfigFile(bomb)).toThrow(/^\S*bomb\.yaml: Excessive alias count/);
+  });
+
   it('says in words why a config file cannot be read', () => {
     expect(() => loadConfigFile(os.tmpdir())).toThrow(
       new CouncilUserError(`cannot read config file ${os.tmpdir()}: it is a directory`),
