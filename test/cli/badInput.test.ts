@@ -139,7 +139,7 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
   it('an unreadable or malformed config', async () => {
     expectOneLineError(
       await run('/nonexistent/council.yaml'),
-      /^council: cannot read config file \/nonexistent\/council\.yaml: no such file$/m,
+      /^council: cannot read config file \/nonexistent\/council\.yaml: no such file \(name a YAML or JSON config file\)$/m,
     );
     const broken = writeConfig('broken.yaml', 'strategy: broadcast\nparticipants: [\n  { name: A\n');
     expectOneLineError(await run(broken), /broken\.yaml:\d+:\d+: /);
@@ -259,7 +259,7 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
         /^council: --cron "61 \* \* \* \*" is not a schedule Temporal takes: Minute is not in range \[0-59\] \(five fields: minute hour day-of-month month day-of-week, in UTC, e\.g\. "0 9 \* \* 1-5"\)/,
       ],
       // The library's words ("invalid run filter: limit: Too big") did not name the flag.
-      [['list', '--limit', '5000'], /^council: --limit takes a whole number from 1 to 1000$/],
+      [['list', '--limit', '5000'], /^council: --limit takes a whole number from 1 to 1000\n/],
     ];
     await expectRefusedUnannounced(cases);
   });

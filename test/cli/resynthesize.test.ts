@@ -35,6 +35,13 @@ describe('council resynthesize', () => {
     // The experts' answers are the source's, word for word.
     const experts = (r: CouncilJson) => r.responses.filter((row) => row.role === 'expert');
     expect(experts(result).map((row) => row.content)).toEqual(experts(first).map((row) => row.content));
+    // A taken id is refused in the CLI's terms: the flag to change, and what to do with the run.
+    const taken = await runCli([...args, '--id', result.id], env);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain(
+      `council: a session or council with id "${result.id}" already exists (closed) ` +
+        `(pick another --id, or read it with \`council show ${result.id}\`)`,
+    );
   });
 
   it("synthesizes a session's last round from its recorded answers", async () => {
