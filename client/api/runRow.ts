@@ -100,10 +100,10 @@ function oneOf(names: readonly string[], what: string) {
   return z.string().refine((name) => names.includes(name), `${what} is one of ${names.join(', ')}`);
 }
 
-/** Which runs {@link listRuns} lists: each field a search attribute, so the query works in the Temporal UI. */
 /** The most runs one listing returns: each is a visibility row read and printed. */
 export const MAX_LISTED_RUNS = 1_000;
 
+/** Which runs {@link listRuns} lists: each field a search attribute, so the query works in the Temporal UI. */
 const runFilterSchema = z
   .object({
     kind: z.enum(['session', 'council']).optional(),

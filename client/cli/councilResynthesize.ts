@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Option } from 'commander';
 import { modelSpecSchema, PROVIDERS, type ProviderName } from '../../common/llm';
 import { zodProblem } from '../../common/validation';
@@ -16,7 +15,7 @@ import { createOutput } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { isSimulatedQueue, openRuntime } from '../runtime/commandRuntime';
 import { findRun } from '../api/runs';
-import { checkedRunId, idTaken, newRunId, serveWorkflow } from './workflows';
+import { asIdTaken, checkedRunId, newRunId, serveWorkflow } from './workflows';
 import { listedCommand } from './help';
 
 interface ResynthesizeOptions {
@@ -79,9 +78,7 @@ export function resynthesizeCommand(): Command {
         synthesizer,
         peerReview,
       }).catch(async (error: unknown) => {
-        const taken =
-          error instanceof CouncilUserError && error.cause instanceof WorkflowExecutionAlreadyStartedError;
-        throw taken ? await idTaken(runtime.client, councilId, error) : error;
+        throw await asIdTaken(runtime.client, councilId, error);
       });
       const reused = fromSession ? "its last round's answers are" : "its experts' answers are";
       out.say(`Started council ${id}: a re-synthesis of ${sourceId} (${reused} reused)\n`);

@@ -1,11 +1,10 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { CouncilContextInput } from '../../common/council';
 import { COUNCIL_PROGRESS_LIMITS } from '../../common/councilApi';
 import type { PriorConversation } from '../../common/savedConversation';
 import { startCouncil } from '../api/council';
 import { attachCouncil } from '../api/councilAttach';
 import { type ExecutionResult } from '../api/councilTypes';
-import { CouncilUserError } from '../../common/userError';
 import { shownContextsJson } from '../api/shownContext';
 import { CouncilBoard } from './councilBoard';
 import { councilRows, formatPeerReview, peerReviewFields, synthesisRow } from './councilShow';
@@ -25,7 +24,7 @@ import {
 import { progressRendererFor } from './progress';
 import type { CliRuntime } from '../runtime/commandRuntime';
 import type { FoundRun } from '../api/runs';
-import { idTaken } from './workflows';
+import { asIdTaken } from './workflows';
 import type { SessionRunMeta } from './sessionRun';
 
 /** What a `run` of a council needs. */
@@ -58,9 +57,7 @@ export async function runCouncil(
       },
     );
   } catch (error) {
-    const taken =
-      error instanceof CouncilUserError && error.cause instanceof WorkflowExecutionAlreadyStartedError;
-    throw taken ? await idTaken(runtime.client, start.id, error) : error;
+    throw await asIdTaken(runtime.client, start.id, error);
   }
   onStarted();
   return followCouncil(runtime.client, start.id, out, start.simulated, { startedMs: start.startedMs });

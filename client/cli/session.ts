@@ -1,4 +1,3 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Command } from 'commander';
 import { CouncilUserError } from '../../common/userError';
 import { sendHumanMessage } from '../api/council';
@@ -13,7 +12,7 @@ import { prepareConfig, type StartOptions } from './run';
 import { isSimulatedQueue, openRuntime, simulatedQueue } from '../runtime/commandRuntime';
 import { attachCommand } from './sessionAttach';
 import { listCommand, showCommand } from './sessionShow';
-import { checkedRunId, idTaken, newRunId, withServedWorkflow } from './workflows';
+import { asIdTaken, checkedRunId, newRunId, withServedWorkflow } from './workflows';
 import { listedCommand } from './help';
 import { onInterrupt } from './interrupt';
 
@@ -52,8 +51,7 @@ function startCommand(): Command {
         sessionId: id,
         taskQueue,
       }).catch(async (error: unknown) => {
-        const taken = error instanceof Error && error.cause instanceof WorkflowExecutionAlreadyStartedError;
-        throw taken ? await idTaken(runtime.client, id, error) : error;
+        throw await asIdTaken(runtime.client, id, error);
       });
       if (simulated) process.stdout.write(`${SIMULATED_BANNER}\n`);
       process.stdout.write(`Started session ${id} (${config.session.strategy}) on task queue ${taskQueue}\n`);

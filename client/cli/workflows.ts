@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { CouncilUserError } from '../../common/userError';
 import { CLI_MEMO_KEY } from '../api/runRow';
 import { findRun, type FoundRun } from '../api/runs';
@@ -19,9 +19,17 @@ export { FIRST_ROUND_UPDATE_ID as RUN_UPDATE_ID } from '../api/oneRoundSession';
 export { checkedRunId, newRunId } from './runId';
 
 /**
- * The error for a `run --id` whose id is taken. A workflow id names one run for `attach` and `show`,
- * so it is never reused, even once that run has ended: its answers would be handed back, or hidden.
+ * What a command that starts a run under `id` throws for `error`: a start refused because the id is
+ * taken becomes the CLI's own error, naming `--id` and what to do with that run; others stay as they are.
+ * A workflow id names one run for `attach` and `show`, so it is never reused, even once that run has
+ * ended: its answers would be handed back, or hidden.
  */
+export async function asIdTaken(client: Client, id: string, error: unknown): Promise<unknown> {
+  if (!(error instanceof Error && error.cause instanceof WorkflowExecutionAlreadyStartedError)) return error;
+  return idTaken(client, id, error);
+}
+
+/** The error for a taken `--id`, saying whether that run goes on or has ended. */
 export async function idTaken(client: Client, id: string, cause: unknown): Promise<CouncilUserError> {
   const status = await client.workflow
     .getHandle(id)
