@@ -1,19 +1,8 @@
-import { REPLY_PRIMING_TOKENS } from '../../common/budget';
 import { councilContextSchema, type CouncilContext } from '../../common/council';
-import { LIMITS } from '../../common/defaults';
 import { backupName } from '../../common/hedge';
 import type { CouncilConfig } from '../api/config';
 import type { SessionEstimate } from './estimate';
 import { estimateRow, estimateTotal, type EstimateRow } from './estimateRow';
-
-/**
- * The most tokens one council prompt can take. A council's prompts have no smaller bound of their
- * own than the request size every call is checked against before it reserves (workflows/shared/
- * callModel.ts): the request's JSON holds every message's UTF-8 bytes plus more framing per message
- * than the chat format's overhead, and a token is at least one byte.
- */
-export const COUNCIL_PROMPT_TOKEN_BOUND =
-  LIMITS.payloadLimitBytes - LIMITS.requestEnvelopeBytes + REPLY_PRIMING_TOKENS;
 
 /** The most calls of each expert's own model in one council: its turns in the council's mode. */
 function turnsOf(context: CouncilContext): number {
@@ -34,15 +23,12 @@ export function estimateCouncil(config: Extract<CouncilConfig, { kind: 'council'
   const reviews = context.peerReview ? 2 : 0;
   const rows: EstimateRow[] = [];
   for (const expert of context.activeExperts) {
-    rows.push(estimateRow(expert, turns + reviews, COUNCIL_PROMPT_TOKEN_BOUND));
+    rows.push(estimateRow(expert, turns + reviews));
     const hedge = expert.hedge ?? context.hedge;
     // A backup is sent the expert's prompt, under its own bounds and retry policy.
-    if (hedge)
-      rows.push(
-        estimateRow({ ...hedge.backup, name: backupName(hedge.backup) }, turns, COUNCIL_PROMPT_TOKEN_BOUND),
-      );
+    if (hedge) rows.push(estimateRow({ ...hedge.backup, name: backupName(hedge.backup) }, turns));
   }
-  rows.push(estimateRow(context.synthesisConfig, 1, COUNCIL_PROMPT_TOKEN_BOUND));
+  rows.push(estimateRow(context.synthesisConfig, 1));
   return {
     ...estimateTotal(rows),
     scope: 'council',

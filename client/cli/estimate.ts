@@ -6,7 +6,7 @@ import { STRATEGIES } from '../../workflows/strategies';
 import { leadOf, splitByRole } from '../../workflows/strategies/roles';
 import { loadConfigFile } from '../api/config';
 import { estimateCouncil } from './councilEstimate';
-import { estimateRow, estimateTotal, type EstimateRow } from './estimateRow';
+import { estimateRow, estimateTotal, PROMPT_TOKEN_BOUND, type EstimateRow } from './estimateRow';
 import { listedCommand } from './help';
 import { createOutput } from './output';
 import { printable } from './sanitize';
@@ -18,18 +18,23 @@ export interface SessionEstimate {
   /** What the worst case covers: one round of a session (absent) or the whole council. */
   scope?: 'council';
   rows: EstimateRow[];
+  /** A bound: every prompt at the request-size bound. */
   total: Amount;
+  /** A session's round when every prompt fits its `maxTokens` (`contextTokens`): no bound. */
+  withinContext?: Amount;
+  contextTokens?: number;
   /** True when every model has a price, so `total.usd` is a bound. */
   priced: boolean;
   budget?: SessionConfig['budget'];
 }
 
 /**
- * Worst case of one round: each call's prompt at the session's context budget (`maxTokens`, which
- * the activity trims histories to) plus every output token, times every attempt its retry policy
- * allows. Every answering participant is called once a round (twice for the lead under moderatorLed
- * and hierarchical), the selector strategy's `maxTurns` times (its selector model as often);
- * observers are never called.
+ * Worst case of one round: each call's prompt at the prompt bound plus every output token, times
+ * every attempt its retry policy allows; beside it the figure with each prompt at the session's
+ * `maxTokens`, which the activity trims histories to (the rest of a prompt it does not trim). Every
+ * answering participant is called once a round (twice for the lead under moderatorLed and
+ * hierarchical), the selector strategy's `maxTurns` times (its selector model as often); observers
+ * are never called.
  */
 export function estimateSession(config: SessionConfig): SessionEstimate {
   const { main, evaluators } = splitByRole(config.participants);
@@ -68,6 +73,7 @@ export function estimateSession(config: SessionConfig): SessionEstimate {
   const rows = [...mainRows, ...evaluatorRows];
   return {
     ...estimateTotal(rows),
+    contextTokens: context,
     ...(config.budget && { budget: config.budget }),
   };
 }
@@ -77,20 +83,23 @@ export function formatEstimate(estimate: SessionEstimate): string {
   const lines = estimate.rows.map(
     (row) =>
       `${printable(row.name).padEnd(20)} ${printable(row.model).padEnd(34)} ${String(row.calls).padStart(3)} call(s)  ` +
-      formatAmount(row.worst, row.priced),
+      formatAmount(row.worst, row.priced) +
+      (row.withinContext && Number.isFinite(row.worst.tokens)
+        ? ` (${formatAmount(row.withinContext, row.priced)} within maxTokens)`
+        : ''),
   );
   const scope = estimate.scope === 'council' ? 'the council' : 'one round';
-  const { total } = estimate;
-  const cost = estimate.priced
-    ? `$${total.usd.toFixed(4)}`
-    : `at least $${total.usd.toFixed(4)} (some models have no price)`;
-  lines.push(
-    Number.isFinite(total.tokens)
-      ? `worst case of ${scope}: ${total.tokens} tokens, ${cost}`
-      : Number.isFinite(total.usd) && estimate.priced
-        ? `worst case of ${scope}: unbounded tokens, ${cost} (the unbounded models are free)`
-        : `worst case of ${scope}: unbounded (set maxOutputTokens on every model)`,
-  );
+  const bound = Number.isFinite(estimate.total.tokens)
+    ? ` (every prompt at ${PROMPT_TOKEN_BOUND} tokens)`
+    : '';
+  lines.push(`worst case of ${scope}: ${formatTotal(estimate.total, estimate.priced)}${bound}`);
+  const within = estimate.withinContext;
+  if (within && (Number.isFinite(within.tokens) || (estimate.priced && Number.isFinite(within.usd))))
+    lines.push(
+      `if every prompt fits maxTokens (${estimate.contextTokens}): ${formatTotal(within, estimate.priced)} ` +
+        "(not a bound: a prompt's system prompts, message and shown answers are never trimmed, " +
+        "and a budget reserves each prompt's bytes)",
+    );
   if (estimate.budget) {
     const limits = [
       estimate.budget.maxTokens !== undefined ? `${estimate.budget.maxTokens} tokens` : undefined,
@@ -105,6 +114,17 @@ export function formatEstimate(estimate: SessionEstimate): string {
     lines.push(`budget: at most ${limits.join(' and ')}; ${onExhausted}`);
   }
   return lines.join('\n');
+}
+
+/** A sum of rows: unbounded tokens say which setting would bound them. */
+function formatTotal(total: Amount, priced: boolean): string {
+  const cost = priced
+    ? `$${total.usd.toFixed(4)}`
+    : `at least $${total.usd.toFixed(4)} (some models have no price)`;
+  if (Number.isFinite(total.tokens)) return `${total.tokens} tokens, ${cost}`;
+  return Number.isFinite(total.usd) && priced
+    ? `unbounded tokens, ${cost} (the unbounded models are free)`
+    : 'unbounded (set maxOutputTokens on every model)';
 }
 
 /**

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { chatRequests, speakerOf, useParticipantMock } from '../helpers/mockLlm';
 import { parseJsonDocument } from '../../client/cli/jsonOutput';
 import { estimateSession, formatEstimate } from '../../client/cli/estimate';
+import { PROMPT_TOKEN_BOUND } from '../../client/cli/estimateRow';
+import type { Amount } from '../../common/budget';
 import { sessionConfigSchema } from '../../common/session';
 import {
   clusterEnv,
@@ -178,16 +180,24 @@ describe('budgets in the CLI', () => {
     const result = await runCli(['estimate', '-c', EXAMPLE, '--json'], cliEnv());
     expect(result.code).toBe(0);
     const estimate = JSON.parse(result.stdout) as {
-      rows: Array<{ name: string; priced: boolean; worst: { tokens: number; usd: number } }>;
+      rows: Array<{ name: string; priced: boolean; worst: Amount; withinContext?: Amount }>;
       priced: boolean;
     };
     expect(estimate.rows.map((row) => row.name)).toEqual(['Mini', 'Haiku', 'Local']);
     expect(estimate.priced).toBe(true);
-    // gpt-4o-mini: (8192 context + 512 output) tokens x 4 attempts, at $0.15 / $0.60 per MTok.
-    expect(estimate.rows[0]?.worst.tokens).toBe((8192 + 512) * 4);
-    expect(estimate.rows[0]?.worst.usd).toBeCloseTo((8192 * 4 * 0.15 + 512 * 4 * 0.6) / 1e6, 9);
+    // gpt-4o-mini: (prompt bound + 512 output) tokens x 4 attempts, at $0.15 / $0.60 per MTok; and
+    // the same with each prompt at the 8192-token context.
+    expect(estimate.rows[0]?.worst.tokens).toBe((PROMPT_TOKEN_BOUND + 512) * 4);
+    expect(estimate.rows[0]?.worst.usd).toBeCloseTo((PROMPT_TOKEN_BOUND * 4 * 0.15 + 512 * 4 * 0.6) / 1e6, 9);
+    expect(estimate.rows[0]?.withinContext?.tokens).toBe((8192 + 512) * 4);
+    expect(estimate.rows[0]?.withinContext?.usd).toBeCloseTo((8192 * 4 * 0.15 + 512 * 4 * 0.6) / 1e6, 9);
     const text = await runCli(['estimate', '-c', EXAMPLE], cliEnv());
-    expect(text.stdout).toMatch(/worst case of one round: \d+ tokens, \$\d+\.\d{4}/);
+    expect(text.stdout).toMatch(
+      /worst case of one round: \d+ tokens, \$\d+\.\d{4} \(every prompt at \d+ tokens\)/,
+    );
+    expect(text.stdout).toMatch(
+      /if every prompt fits maxTokens \(8192\): \d+ tokens, \$\d+\.\d{4} \(not a bound/,
+    );
     // Its JSON is a document like every other --json output.
     expect(parseJsonDocument(estimate)).toMatchObject({ schemaVersion: 1, type: 'estimate' });
   });
@@ -199,6 +209,7 @@ describe('budgets in the CLI', () => {
     expect(text.stdout).not.toMatch(/Infinity|NaN/);
     expect(text.stdout).toMatch(/GPT-4 .* unbounded tokens, unbounded cost \(no maxOutputTokens\)/);
     expect(text.stdout).toMatch(/worst case of one round: unbounded \(set maxOutputTokens on every model\)/);
+    expect(text.stdout).not.toMatch(/if every prompt fits/);
     const json = parseJsonDocument(
       JSON.parse((await runCli(['estimate', '-c', unbounded, '--json'], cliEnv())).stdout),
     );
@@ -222,10 +233,11 @@ describe('budgets in the CLI', () => {
     const estimate = estimateSession(config);
     const paid = (1000 * 4 * 0.15 + 100 * 4 * 0.6) / 1e6;
     expect(estimate.rows[0]?.worst).toEqual({ tokens: Infinity, usd: 0 });
-    expect(estimate.total.usd).toBeCloseTo(paid, 12);
+    expect(estimate.withinContext?.usd).toBeCloseTo(paid, 12);
+    expect(estimate.total.usd).toBeCloseTo((PROMPT_TOKEN_BOUND * 4 * 0.15 + 100 * 4 * 0.6) / 1e6, 12);
     const text = formatEstimate(estimate);
     expect(text).not.toMatch(/NaN|Infinity/);
     expect(text).toMatch(/Local .* unbounded tokens \(no maxOutputTokens\), \$0\.0000/);
-    expect(text).toMatch(/worst case of one round: unbounded tokens, \$0\.0008/);
+    expect(text).toMatch(/if every prompt fits maxTokens \(1000\): unbounded tokens, \$0\.0008/);
   });
 });

@@ -1,7 +1,11 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { COUNCIL_PROMPT_TOKEN_BOUND, estimateCouncil } from '../../client/cli/councilEstimate';
+import { estimateCouncil } from '../../client/cli/councilEstimate';
+import { PROMPT_TOKEN_BOUND } from '../../client/cli/estimateRow';
+import { estimateSession } from '../../client/cli/estimate';
 import { executeCouncilExperts } from '../../client/api/council';
+import { MultiParticipantSession } from '../../client/api/session';
+import { sessionConfigSchema } from '../../common/session';
 import type { CouncilExpert } from '../../client/api/councilTypes';
 import { chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { pricedMini } from '../helpers/pricedModels';
@@ -25,7 +29,7 @@ const debate = {
   synthesisConfig,
 };
 
-describe('council estimate -c FILE: the worst case of every call of a council', () => {
+describe('council estimate -c FILE: a bound on what a council or a session round can spend', () => {
   it('counts every turn, review, backup and the synthesis, each at the prompt bound and every attempt', () => {
     const estimate = estimateCouncil({ kind: 'council', context: debate });
     expect(estimate.rows.map((row) => [row.name, row.calls])).toEqual([
@@ -34,7 +38,7 @@ describe('council estimate -c FILE: the worst case of every call of a council', 
       ['Synthesizer', 1],
     ]);
     expect(estimate.scope).toBe('council');
-    expect(estimate.total.tokens).toBe(9 * (COUNCIL_PROMPT_TOKEN_BOUND + 1000));
+    expect(estimate.total.tokens).toBe(9 * (PROMPT_TOKEN_BOUND + 1000));
     expect(estimate.total.usd).toBeCloseTo(9, 9);
 
     // Peer review: a ranking and its one retry; a hedge: a backup call for each turn, on its model.
@@ -103,6 +107,34 @@ describe('council estimate -c FILE: the worst case of every call of a council', 
       expect(result.budget?.spent.tokens).toBeLessThanOrEqual(estimate.total.tokens);
       expect(result.budget?.spent.usd).toBeLessThanOrEqual(estimate.total.usd);
     });
+
+    it('a session round under a budget of exactly its estimate refuses nothing, however long its question', async () => {
+      // The question and the answer the second speaker is shown are never trimmed to maxTokens: a
+      // prompt can be far past it, and the budget reserves every byte of it.
+      const config = sessionConfigSchema.parse({
+        strategy: 'roundRobin',
+        maxTokens: 200,
+        participants: ['A', 'B'].map((name) => ({ name, role: 'panelist', ...bounded })),
+      });
+      const estimate = estimateSession(config);
+      const budget = { maxTokens: estimate.total.tokens, maxCostUsd: estimate.total.usd };
+      const session = await MultiParticipantSession.create(
+        harness.client,
+        { ...config, budget },
+        { taskQueue: harness.taskQueue },
+      );
+      const responses = await session.sendMessage(
+        'user',
+        `Weigh this brief. ${'Evidence follows. '.repeat(400)}`,
+      );
+      expect(responses.map((r) => [r.participantName, r.status, r.error?.type])).toEqual([
+        ['A', 'ok', undefined],
+        ['B', 'ok', undefined],
+      ]);
+      const view = await session.close();
+      expect(view.budget).toMatchObject({ exhausted: false, refusedCount: 0 });
+      expect(view.budget?.spent.tokens).toBeLessThanOrEqual(estimate.total.tokens);
+    });
   });
 
   it('`council estimate -c` prints it for a council config file', async () => {
@@ -112,7 +144,7 @@ describe('council estimate -c FILE: the worst case of every call of a council', 
     expect(JSON.parse(json.stdout)).toMatchObject({
       scope: 'council',
       priced: true,
-      total: { tokens: 9 * (COUNCIL_PROMPT_TOKEN_BOUND + 1000) },
+      total: { tokens: 9 * (PROMPT_TOKEN_BOUND + 1000) },
     });
     const text = await runCli(['estimate', '-c', file], cliEnv());
     expect(text.stdout).toMatch(/worst case of the council: \d+ tokens, \$9\.0000/);
