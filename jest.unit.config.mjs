@@ -13,6 +13,7 @@ const UNIT_TESTS = [
   'test/council/conversation.test.ts', // message filter, conversation stats, saved conversation schema
   'test/council/relevance.test.ts', // the relevance filter: terms, scores, its schema, saving what it kept
   'test/council/conversationRouting.test.ts', // filter and stats of messages to a role, group or list
+  'test/council/turnShares.test.ts', // a council run's turns within shares of its history budget
   'test/providers/classify.test.ts', // provider error classifier
   'test/providers/trimHistory.test.ts', // history trimming to a token budget
   'test/providers/examples.test.ts', // documented provider configs against the schema

@@ -25,6 +25,8 @@ export interface ShownTurnRef {
   answerId?: string;
   /** Set when the result left this turn's ids out to stay small: how many it had. */
   idsLeftOut?: number;
+  /** Set when its history was fitted to this many bytes (workflows/council/history.ts `fitHistory`). */
+  historyBytes?: number;
 }
 
 /** A debate style belongs to a debate; the convergence watch reads rounds of positions, which turns lack. */

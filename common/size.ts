@@ -104,7 +104,7 @@ export function fairShares(sizes: readonly number[], budget: number): number[] {
 }
 
 /** Room left for the notice of each cut text, so a share plus its notice stays within the budget. */
-const NOTICE_ROOM = 256;
+export const NOTICE_ROOM = 256;
 
 /** Texts cut to fair shares of `budget` bytes, each cut one ending in `notice(kept, total)`. */
 export function shareOut(

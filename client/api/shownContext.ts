@@ -1,6 +1,11 @@
 import type { ConversationContextRef, CouncilWorkflowResult, ExpertMessageData } from '../../common/council';
 import type { ShownTurnRef } from '../../common/debate';
-import { conversationContextFor, formatHistory, type HistoryFormat } from '../../workflows/council/history';
+import {
+  conversationContextFor,
+  fitHistory,
+  formatHistory,
+  type HistoryFormat,
+} from '../../workflows/council/history';
 
 /** One turn of an expert as a result gives it: what its prompt's history held, and what it said. */
 export interface ShownTurn<Message> {
@@ -66,7 +71,12 @@ export function shownContexts<Message>(
     }
     const turns = ref.turns.map((turn) => {
       const shown = resolve(turn.messageIds);
-      return { turn, shown, conversationHistory: formatHistory(shown, format) };
+      // A turn fitted to its share held its messages shortened the same way.
+      const conversationHistory =
+        turn.historyBytes === undefined
+          ? formatHistory(shown, format)
+          : fitHistory(shown, format, turn.historyBytes).text;
+      return { turn, shown, conversationHistory };
     });
     const latest = turns.at(-1);
     const context: ShownContext<Message> = {

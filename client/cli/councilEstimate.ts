@@ -1,15 +1,9 @@
-import { councilContextSchema, type CouncilContext } from '../../common/council';
+import { councilContextSchema } from '../../common/council';
 import { backupName } from '../../common/hedge';
+import { turnsOf } from '../../workflows/council/turnShares';
 import type { CouncilConfig } from '../api/config';
 import type { SessionEstimate } from './estimate';
 import { estimateRow, estimateTotal, type EstimateRow } from './estimateRow';
-
-/** The most calls of each expert's own model in one council: its turns in the council's mode. */
-function turnsOf(context: CouncilContext): number {
-  if (context.mode !== 'adversarial') return 1;
-  // Phased debates take a position and a critique each round; the seed's turns, one turn a round.
-  return context.debateStyle === 'turns' ? context.debateRounds : 2 * context.debateRounds;
-}
 
 /**
  * Worst case of a whole council: each expert's every turn (and, with peer review, its review and

@@ -1,5 +1,6 @@
 import { HUMAN_SENDER_ID, type ConversationContextData, type ExpertMessageData } from '../../common/council';
-import { QUOTED_TEXT_NOTICE, quotedBlock, quotedName } from '../shared/untrusted';
+import { jsonStringBytes, NOTICE_ROOM, shareOut } from '../../common/size';
+import { FENCE_BYTES, QUOTED_TEXT_NOTICE, quotedBlock, quotedName } from '../shared/untrusted';
 import { visibleTo } from './messages';
 
 // Pure history formatting: what an expert is shown of the messages it may see (see ./messages.ts).
@@ -78,4 +79,48 @@ export function conversationContextFor(
     conversationHistory: formatHistory(visible, format),
     round,
   };
+}
+
+/** A history fitted to its share: the messages it shows (contents maybe shortened) and its text. */
+export interface FittedHistory {
+  messages: ExpertMessageData[];
+  text: string;
+  /** True when a message was left out or shortened. */
+  cut: boolean;
+}
+
+/**
+ * {@link formatHistory} within about `maxBytes` (JSON bytes, as the prompt carries it): past it the
+ * oldest messages (urgent unread ones last) leave until each kept one has room for a notice, then
+ * every kept message's content is shortened to a fair share, with a notice. Deterministic: the same
+ * messages and budget give the same text, so a reader can show what a prompt held.
+ */
+export function fitHistory(
+  messages: readonly ExpertMessageData[],
+  format: HistoryFormat,
+  maxBytes: number,
+): FittedHistory {
+  const text = formatHistory(messages, format);
+  if (jsonStringBytes(text) <= maxBytes) return { messages: [...messages], text, cut: false };
+  const kept = [...messages];
+  const frame = () =>
+    jsonStringBytes(
+      formatHistory(
+        kept.map((m) => ({ ...m, content: '' })),
+        format,
+      ),
+    );
+  const room = () => maxBytes - frame() - kept.length * (FENCE_BYTES + NOTICE_ROOM);
+  while (kept.length > 1 && room() < 0) {
+    const oldest = kept.findIndex((message) => !format.firstIds?.has(message.id));
+    kept.splice(Math.max(0, oldest), 1);
+  }
+  const { texts } = shareOut(
+    kept.map((message) => message.content),
+    room() + kept.length * NOTICE_ROOM,
+    (shown, all) =>
+      `\n\n[council: shortened to ${shown} of ${all} bytes: a council's prompts share a bounded history]`,
+  );
+  const shortened = kept.map((message, i) => ({ ...message, content: texts[i] ?? '' }));
+  return { messages: shortened, text: formatHistory(shortened, format), cut: true };
 }

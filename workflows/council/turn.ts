@@ -5,7 +5,8 @@ import type { CallIds } from '../shared/callIds';
 import { expertHedge, hedgedCall } from './hedge';
 import type { CouncilLedger } from './ledger';
 import { createExpertMessage } from './messages';
-import { conversationContextFor, type HistoryFormat } from './history';
+import { conversationContextFor, fitHistory, type HistoryFormat } from './history';
+import { turnShares } from './turnShares';
 import { addressReply, parseExpertReply, type ExpertReply } from './expertReply';
 import { expertPrompt, type PhaseSpec } from './prompt';
 import { MESSAGE_ROUTING_PATCH, routeReply, type RoutedReply } from './routing';
@@ -47,20 +48,30 @@ export async function takeTurn(
     format,
   );
   const form = routed ? 'routed' : structured ? 'structured' : 'plain';
-  const prompt = expertPrompt(context, expert, phase, ledger.round, seen.conversationHistory, form);
+  // The run's history stays bounded: each turn shows and answers within its share of it.
+  const shares = turnShares(context);
+  const history = fitHistory(seen.messages, format, shares.historyBytes);
+  const prompt = expertPrompt(context, expert, phase, ledger.round, history.text, form);
   const view = ledger.shown.shown(
     expert.id,
     ledger.round,
     phase.kind,
-    seen.messages.map((message) => message.id),
+    history.messages.map((message) => message.id),
   );
+  if (history.cut) view.historyBytes = shares.historyBytes;
   ledger.expertStarted(
     expert,
     phase.kind,
     delivered.map((message) => message.id),
   );
   const site = { round: ledger.round, phase: phase.kind, participant: expert.id, label: expert.name };
-  const options = { site, ids, responseFormat: structured ? ('json' as const) : undefined, budget };
+  const options = {
+    site,
+    ids,
+    responseFormat: structured ? ('json' as const) : undefined,
+    budget,
+    maxAnswerBytes: shares.answerBytes,
+  };
   const { hedge, hooks } = expertHedge(ledger, expert, round);
   const turn = calls?.begin(expert.id);
   const outcome = await hedgedCall(hedge, expert, prompt, options, {
@@ -80,7 +91,7 @@ export async function takeTurn(
   const reply: ExpertReply = structured
     ? parseExpertReply(raw, phase.defaultType)
     : { type: phase.defaultType, content: raw.trim(), structured: false };
-  const seenIds = new Set(seen.messages.map((m) => m.id));
+  const seenIds = new Set(history.messages.map((m) => m.id));
   const roster = { experts: context.activeExperts, groups: context.groups };
   const address: RoutedReply = routed
     ? routeReply(reply, expert.id, roster, seenIds)
