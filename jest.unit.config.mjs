@@ -23,6 +23,7 @@ const UNIT_TESTS = [
   'test/cli/describeError.test.ts', // the one line the CLI prints for an error
   'test/cli/dataDir.test.ts', // an empty data directory is refused or unset, never the working one
   'test/session/participantNames.test.ts', // participant names the transcript could not tell apart
+  'test/session/callShares.test.ts', // a round's answers under what the server buffers
   'test/budget/ledger.test.ts', // budget ledger arithmetic, price table, budget config problems
   'test/client/updateRetry.test.ts', // which failed updates are asked again
   'test/server/serverAnnouncement.test.ts', // a starting dev server is ready at its banner, not a poll later

@@ -110,7 +110,7 @@ export const LIMITS = {
   /**
    * A run's history is kept under Temporal's 10 MB warning: the session continues-as-new between
    * rounds once its history passes this (the server's own suggestion comes at 4 MiB), and one
-   * round adds at most maxRoundPromptBytes + maxRoundAnswerBytes + maxRoundResultBytes (~6 MiB).
+   * round adds at most maxRoundPromptBytes + maxRoundAnswerBytes + maxRoundResultBytes (~5 MiB).
    * Rounds already queued in a run (concurrent sends) still play in it.
    */
   continueAsNewHistoryBytes: 2 * 1024 * 1024,
@@ -121,8 +121,12 @@ export const LIMITS = {
    * well inside one run's 10 MB; with an external payload store it could be raised.
    */
   maxRoundPromptBytes: 2.5 * 1024 * 1024,
-  /** All answers of one round together: each call's answer cap is an equal share, at most maxAnswerBytes. */
-  maxRoundAnswerBytes: 2.5 * 1024 * 1024,
+  /**
+   * All answers of one round together: each call's answer cap is an equal share, at most
+   * maxAnswerBytes. They may all come in while one workflow task runs, and the server fails that
+   * task once more than 2 MiB of events wait beside it (`history.maximumBufferedEventsSizeInBytes`).
+   */
+  maxRoundAnswerBytes: 1.5 * 1024 * 1024,
   /** A council's transcript (JSON bytes of its messages), oldest messages dropped past it. */
   maxCouncilTranscriptBytes: 512 * 1024,
   /** A council's result (its workflow result): older messages, then outputs are shortened past it. */

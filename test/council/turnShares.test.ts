@@ -1,4 +1,5 @@
 import { councilContextSchema, type ExpertMessageData } from '../../common/council';
+import { LIMITS } from '../../common/defaults';
 import { jsonStringBytes } from '../../common/size';
 import { fitHistory, formatHistory, type HistoryFormat } from '../../workflows/council/history';
 import { COUNCIL_RUN_LIMITS, turnShares, turnsOf } from '../../workflows/council/turnShares';
@@ -33,7 +34,7 @@ describe("a council run's turns share its history and answer budgets", () => {
       const shares = turnShares(context);
       expect(shares.historyBytes * calls).toBeLessThanOrEqual(COUNCIL_RUN_LIMITS.historyBytes);
       expect(shares.answerBytes * calls).toBeLessThanOrEqual(COUNCIL_RUN_LIMITS.answerBytes);
-      expect(shares.answerBytes * experts * hedged).toBeLessThanOrEqual(COUNCIL_RUN_LIMITS.roundAnswerBytes);
+      expect(shares.answerBytes * experts * hedged).toBeLessThanOrEqual(LIMITS.maxRoundAnswerBytes);
       expect(shares.answerBytes).toBeGreaterThanOrEqual(COUNCIL_RUN_LIMITS.minAnswerBytes);
     },
   );

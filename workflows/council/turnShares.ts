@@ -14,11 +14,6 @@ export const COUNCIL_RUN_LIMITS = {
   historyBytes: 24 * 1024 * 1024,
   /** Every answer of every turn. */
   answerBytes: 8 * 1024 * 1024,
-  /**
-   * The answers of one round: they may all come in while a workflow task runs, and the server
-   * fails that task once more than 2 MiB of events wait beside it.
-   */
-  roundAnswerBytes: 1.5 * 1024 * 1024,
   /** No answer is capped below this (the activity's own floor), however many turns a run plans. */
   minAnswerBytes: 1024,
 } as const;
@@ -40,8 +35,9 @@ export interface TurnShares {
 }
 
 /**
- * Equal shares of the run's and the round's budgets among the calls a council plans (every expert's
- * every turn, hedged ones twice), each at most what one call may carry anyway.
+ * Equal shares of the run's and the round's budgets (LIMITS.maxRoundPromptBytes and
+ * maxRoundAnswerBytes, as a session's) among the calls a council plans (every expert's every turn,
+ * hedged ones twice), each at most what one call may carry anyway.
  */
 export function turnShares(context: CouncilContext): TurnShares {
   const perRound = context.activeExperts.reduce((sum, expert) => sum + callsPerTurn(context, expert), 0);
@@ -57,7 +53,7 @@ export function turnShares(context: CouncilContext): TurnShares {
         Math.min(
           LIMITS.maxAnswerBytes,
           COUNCIL_RUN_LIMITS.answerBytes / calls,
-          COUNCIL_RUN_LIMITS.roundAnswerBytes / round,
+          LIMITS.maxRoundAnswerBytes / round,
         ),
       ),
     ),
