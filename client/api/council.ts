@@ -5,6 +5,7 @@ import {
 } from '@temporalio/client';
 import { COUNCIL_SCHEMA_VERSION, councilContextSchema } from '../../common/council';
 import { expertAddressClashes } from '../../common/councilRouting';
+import { promptShareProblem } from '../../workflows/council/turnShares';
 import {
   injectHumanMessageUpdate,
   skipExpertUpdate,
@@ -79,6 +80,13 @@ export async function startCouncil(
   if (clashes.length > 0) {
     const listed = clashes.map(({ path, message }) => `${formatPath(path)}: ${message}`).join('; ');
     throw new CouncilUserError(`invalid council context: ${listed}`, 'rename the experts named');
+  }
+  const oversized = promptShareProblem(parsed.data);
+  if (oversized) {
+    throw new CouncilUserError(
+      `council too large for one run's history: ${oversized}`,
+      'shorten the task or the system prompts, or plan fewer turns (fewer experts or debateRounds)',
+    );
   }
   const prior = options.continueFrom && priorConversationSchema.safeParse(options.continueFrom);
   if (prior && !prior.success) {

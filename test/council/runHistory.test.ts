@@ -1,7 +1,7 @@
 import type { LLMock } from '@copilotkit/aimock';
 import type { Client } from '@temporalio/client';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts } from '../../client/api/council';
+import { executeCouncilExperts, startCouncil } from '../../client/api/council';
 import { COUNCIL_RUN_LIMITS } from '../../workflows/council/turnShares';
 import { mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
@@ -67,8 +67,46 @@ describe("a long debate's history stays bounded: the server terminates a run pas
     const [run, ...more] = await allRuns(reader, councilId);
     expect(more).toEqual([]);
     expect(run?.workflowTaskFailures).toEqual([]);
-    const bound = COUNCIL_RUN_LIMITS.historyBytes + COUNCIL_RUN_LIMITS.answerBytes + 8 * 1024 * 1024;
+    const bound = COUNCIL_RUN_LIMITS.promptBytes + COUNCIL_RUN_LIMITS.answerBytes + 8 * 1024 * 1024;
     expect(run?.bytes).toBeLessThan(bound);
     console.log(`council run history: ${run?.bytes} bytes, ${run?.events} events`);
+  });
+
+  it('a long task goes whole into every turn: the histories shown make room for it', async () => {
+    const councilId = `council-run-task-${Date.now()}`;
+    const task = `Review this brief. ${'finding '.repeat(7_500)}end.`;
+    const experts = ['a', 'b', 'c', 'd'].map((id) => expert(id));
+    const result = await executeCouncilExperts(
+      harness.client,
+      { ...council('adversarial', experts, { debateRounds: 20 }), task },
+      undefined,
+      undefined,
+      { councilId, taskQueue: harness.taskQueue },
+    );
+    expect(result.synthesis.status).toBe('done');
+    expect(lastPrompt.get('Expert A')).toContain(task);
+    const [run] = await allRuns(reader, councilId);
+    expect(run?.workflowTaskFailures).toEqual([]);
+    expect(run?.bytes).toBeLessThan(
+      COUNCIL_RUN_LIMITS.promptBytes + COUNCIL_RUN_LIMITS.answerBytes + 8 * 1024 * 1024,
+    );
+  });
+
+  it('a task too long to send whole in every turn is refused before the council starts, saying what to change', async () => {
+    const councilId = `council-run-refused-${Date.now()}`;
+    const task = `Review this brief. ${'finding '.repeat(24_000)}`;
+    const experts = ['a', 'b', 'c', 'd'].map((id) => expert(id));
+    const started = startCouncil(
+      harness.client,
+      { ...council('adversarial', experts, { debateRounds: 20 }), task },
+      { councilId, taskQueue: harness.taskQueue },
+    );
+    await expect(started).rejects.toThrow(
+      /council too large for one run's history: the task \(\d+ bytes\) and the system prompt of a, b, c, d are sent whole in each expert turn.*over its 160 turns/,
+    );
+    await expect(started).rejects.toMatchObject({
+      hint: expect.stringMatching(/shorten the task.*fewer experts or debateRounds/),
+    });
+    await expect(harness.client.workflow.getHandle(councilId).describe()).rejects.toThrow(/not found/);
   });
 });

@@ -32,7 +32,7 @@ describe("a council run's turns share its history and answer budgets", () => {
       const hedged = context.hedge ? 2 : 1;
       const calls = experts * hedged * turnsOf(context);
       const shares = turnShares(context);
-      expect(shares.historyBytes * calls).toBeLessThanOrEqual(COUNCIL_RUN_LIMITS.historyBytes);
+      expect(shares.promptBytes * calls).toBeLessThanOrEqual(COUNCIL_RUN_LIMITS.promptBytes);
       expect(shares.answerBytes * calls).toBeLessThanOrEqual(COUNCIL_RUN_LIMITS.answerBytes);
       expect(shares.answerBytes * experts * hedged).toBeLessThanOrEqual(LIMITS.maxRoundAnswerBytes);
       expect(shares.answerBytes).toBeGreaterThanOrEqual(COUNCIL_RUN_LIMITS.minAnswerBytes);

@@ -91,7 +91,8 @@ export interface FittedHistory {
 
 /**
  * {@link formatHistory} within about `maxBytes` (JSON bytes, as the prompt carries it): past it the
- * oldest messages (urgent unread ones last) leave until each kept one has room for a notice, then
+ * oldest messages (urgent unread ones last) leave until each kept one has room for a notice (all of
+ * them, when there is not room for one), then
  * every kept message's content is shortened to a fair share, with a notice. Deterministic: the same
  * messages and budget give the same text, so a reader can show what a prompt held.
  */
@@ -111,7 +112,7 @@ export function fitHistory(
       ),
     );
   const room = () => maxBytes - frame() - kept.length * (FENCE_BYTES + NOTICE_ROOM);
-  while (kept.length > 1 && room() < 0) {
+  while (kept.length > 0 && room() < 0) {
     const oldest = kept.findIndex((message) => !format.firstIds?.has(message.id));
     kept.splice(Math.max(0, oldest), 1);
   }

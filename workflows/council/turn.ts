@@ -1,4 +1,5 @@
 import { patched } from '../shared/patches';
+import { jsonBytes } from '../../common/size';
 import type { Expert } from '../../common/council';
 import { chargeOf, type BudgetGate } from '../shared/budget';
 import type { CallIds } from '../shared/callIds';
@@ -50,7 +51,9 @@ export async function takeTurn(
   const form = routed ? 'routed' : structured ? 'structured' : 'plain';
   // The run's history stays bounded: each turn shows and answers within its share of it.
   const shares = turnShares(context);
-  const history = fitHistory(seen.messages, format, shares.historyBytes);
+  const bare = jsonBytes(expertPrompt(context, expert, phase, ledger.round, '', form));
+  const historyBytes = Math.max(0, shares.promptBytes - bare);
+  const history = fitHistory(seen.messages, format, historyBytes);
   const prompt = expertPrompt(context, expert, phase, ledger.round, history.text, form);
   const view = ledger.shown.shown(
     expert.id,
@@ -58,7 +61,7 @@ export async function takeTurn(
     phase.kind,
     history.messages.map((message) => message.id),
   );
-  if (history.cut) view.historyBytes = shares.historyBytes;
+  if (history.cut) view.historyBytes = historyBytes;
   ledger.expertStarted(
     expert,
     phase.kind,
