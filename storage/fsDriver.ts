@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   StorageDriverClaim,
@@ -10,6 +10,7 @@ import {
 } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { BlobUnavailableError } from './errors';
+import { makeDirectory } from './directories';
 
 const PayloadProto = temporal.api.common.v1.Payload;
 
@@ -68,9 +69,9 @@ export class DirStorageDriver implements StorageDriver {
       const now = new Date();
       await utimes(file, now, now);
     } else {
-      await mkdir(path.dirname(file), { recursive: true });
       const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
       try {
+        makeDirectory(path.dirname(file));
         await writeFile(temp, bytes);
         await rename(temp, file);
       } catch (error) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { writeFileAtomically } from './atomicFile';
@@ -11,6 +11,7 @@ import {
   WORKFLOWS_PATH,
   type CouncilBundleOptions,
 } from '../../workers/worker';
+import { makeDirectory } from '../../storage/directories';
 
 /** The folders whose code ends up in the workflow bundle. */
 const SOURCE_DIRS = ['workflows', 'common'].map((dir) =>
@@ -50,7 +51,7 @@ export async function cachedWorkflowBundle(
   const file = bundleCachePath(dataDir, options);
   if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
   const bundle = await bundleCouncilWorkflows(options);
-  mkdirSync(path.dirname(file), { recursive: true });
+  makeDirectory(path.dirname(file));
   writeFileAtomically(file, bundle.code);
   // Bundles of older workflow code are never read again.
   for (const old of readdirSync(path.dirname(file))) {
@@ -76,7 +77,7 @@ export function bundleCachePath(dataDir: string, options: CouncilBundleOptions =
 export async function writePrebuiltBundle(dir: string = PREBUILT_BUNDLE_DIR): Promise<string> {
   const bundle = await bundleCouncilWorkflows({});
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  makeDirectory(dir);
   const file = path.join(dir, bundleFileName({}));
   writeFileSync(file, bundle.code);
   return file;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTE_TYPES, SEARCH_ATTRIBUTES } from '../../common/defaults';
@@ -7,6 +7,7 @@ import { waitForPort, waitUntilServing, type StartingServer } from './devServerR
 import { CouncilUserError } from '../../common/userError';
 import { freePort } from './freePort';
 import { missingTemporalCli, temporalExecutable } from './temporalCli';
+import { makeDirectory } from '../../storage/directories';
 
 /** Options for the embedded `temporal server start-dev`. */
 export interface DevServerOptions {
@@ -75,7 +76,7 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const executable = options.executable ?? temporalExecutable();
   if (!existsSync(executable)) throw missingTemporalCli(executable);
-  if (options.dbFile) mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  if (options.dbFile) makeDirectory(path.dirname(options.dbFile));
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     const ports = {

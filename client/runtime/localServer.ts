@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -11,6 +11,7 @@ import { withServerStartLock } from './serverLock';
 import { CouncilUserError } from '../../common/userError';
 import { parseJsonAs } from '../../common/validation';
 import { configuredTarget } from '../../workers/target';
+import { makeDirectory } from '../../storage/directories';
 
 /** Where council keeps its embedded server's SQLite file, the workflow bundle cache and server.json. */
 export function dataDirectory(flag?: string): string {
@@ -71,7 +72,7 @@ const serverFileSchema = z.object({
  */
 export async function openLocalServer(dataDir: string, options: OpenOptions = {}): Promise<LocalServer> {
   try {
-    mkdirSync(dataDir, { recursive: true });
+    makeDirectory(dataDir);
   } catch (error) {
     throw new CouncilUserError(
       `cannot use ${dataDir} as the data directory: ${(error as Error).message}`,
@@ -158,7 +159,7 @@ export function publishSimulatedWorker(dataDir: string, worker: PublishedWorker 
 
 /** The server another council process published for this data directory, if it still answers. */
 export async function publishedServer(dataDir: string): Promise<LocalServer | undefined> {
-  mkdirSync(dataDir, { recursive: true });
+  makeDirectory(dataDir);
   const entry = readServerFile(dataDir);
   if (!entry) return undefined;
   // A publisher killed with SIGKILL leaves its file behind; its server died with it (see devServer).

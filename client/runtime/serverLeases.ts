@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isAlive, procStat } from './serverStopping';
+import { makeDirectory } from '../../storage/directories';
 
 /**
  * A process that borrows another's embedded server (a second command on the same data directory)
@@ -22,7 +23,7 @@ export interface ServerLease {
 /** Records that this process uses the data directory's published server. */
 export function takeServerLease(dataDir: string): ServerLease {
   const dir = path.join(dataDir, LEASES_DIR);
-  mkdirSync(dir, { recursive: true });
+  makeDirectory(dir);
   const file = path.join(dir, `${process.pid}.${startTimeOf(process.pid) ?? ''}.${randomUUID()}`);
   writeFileSync(file, '');
   return { release: () => rmSync(file, { force: true }) };

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { dataDirectory } from '../../client/runtime/localServer';
+import { dataDirectory, openLocalServer } from '../../client/runtime/localServer';
 import { CouncilUserError } from '../../common/userError';
 
 // `--data-dir ""` and `COUNCIL_DATA_DIR=` resolved to the working directory: the server's SQLite
@@ -26,5 +26,16 @@ describe('the data directory', () => {
     process.env.COUNCIL_DATA_DIR = '/tmp/council-data';
     expect(dataDirectory()).toBe('/tmp/council-data');
     expect(dataDirectory('relative')).toBe(path.resolve('relative'));
+  });
+
+  it("refuses a directory that cannot be made, at once: under /proc Node's recursive mkdir loops forever", async () => {
+    // /proc takes no new entries: a recursive mkdir sees ENOENT for a parent that exists, and retries it.
+    const opening = openLocalServer('/proc/council-nope/data');
+    await expect(opening).rejects.toThrow(
+      /cannot use \/proc\/council-nope\/data as the data directory: ENOENT/,
+    );
+    await expect(opening).rejects.toMatchObject({
+      hint: 'name a directory with --data-dir (or COUNCIL_DATA_DIR)',
+    });
   });
 });

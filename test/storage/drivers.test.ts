@@ -50,6 +50,14 @@ describe('directory store', () => {
       `blob ${claim!.claimData.key} is unavailable in the directory store ${dir}: no such file`,
     );
   });
+
+  it('fails a write at once, naming the store, when its directory cannot be made', async () => {
+    // Node's recursive mkdir never returns under /proc: the worker's store call would hang with it.
+    const driver = new DirStorageDriver('/proc/council-nope/blobs');
+    await expect(driver.store(context, [payload('nowhere to go')])).rejects.toThrow(
+      /cannot write blob sha256\/[0-9a-f]{2}\/[0-9a-f]{64} to .*\/proc\/council-nope\/blobs.*: ENOENT/,
+    );
+  }, 10_000);
 });
 
 describe('S3 store on a real S3-compatible server (moto)', () => {

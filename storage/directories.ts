@@ -1,0 +1,24 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * `mkdir -p`, one level at a time. Node's own recursive mkdir never returns under /proc: the kernel
+ * answers ENOENT for the parent it sees there, and Node makes that parent again, forever. This
+ * makes each missing level once, so a directory that cannot be made fails at once with the error.
+ */
+export function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  // Bounded: each step goes one level up, and the root ends it.
+  for (let at = path.resolve(dir); !existsSync(at); at = path.dirname(at)) {
+    missing.unshift(at);
+    if (path.dirname(at) === at) break;
+  }
+  for (const level of missing) {
+    try {
+      mkdirSync(level);
+    } catch (error) {
+      // Another process may make the same level between the check and here.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
