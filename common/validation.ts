@@ -44,7 +44,7 @@ export function readableIssues(error: z.ZodError, input?: unknown): ReadableIssu
   }
   return kept.map((issue) => ({
     path: issue.path,
-    message: integerWords(issue, valueAt(input, issue.path)) ?? issue.message,
+    message: integerWords(issue, valueAt(input, issue.path)) ?? missingWords(issue) ?? issue.message,
     ...(issue.code === 'unrecognized_keys' && { keys: issue.keys }),
   }));
 }
@@ -71,6 +71,21 @@ function integerWords(issue: z.core.$ZodIssue, value: unknown): string | undefin
     return `${shown} is not a whole number`;
   }
   return undefined;
+}
+
+/** What a required field that is absent should be, in words. */
+const KIND_WORDS: Record<string, string> = {
+  object: 'an object',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+};
+
+/** zod says "Invalid input: expected object, received undefined" where a required field is absent. */
+function missingWords(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code !== 'invalid_type' || !/received undefined$/.test(issue.message)) return undefined;
+  return `missing: it is required (${KIND_WORDS[issue.expected] ?? issue.expected})`;
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

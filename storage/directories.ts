@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
  * `mkdir -p`, one level at a time. Node's own recursive mkdir never returns under /proc: the kernel
  * answers ENOENT for the parent it sees there, and Node makes that parent again, forever. This
- * makes each missing level once, so a directory that cannot be made fails at once with the error.
+ * makes each missing level once, so a directory that cannot be made fails at once with the error
+ * (a file in its place too).
  */
 export function makeDirectory(dir: string): void {
   const missing: string[] = [];
@@ -12,6 +13,11 @@ export function makeDirectory(dir: string): void {
   for (let at = path.resolve(dir); !existsSync(at); at = path.dirname(at)) {
     missing.unshift(at);
     if (path.dirname(at) === at) break;
+  }
+  const target = path.resolve(dir);
+  if (missing.length === 0 && !statSync(target).isDirectory()) {
+    // As Node's own mkdir says of a file in the way.
+    throw Object.assign(new Error(`EEXIST: file already exists, mkdir '${target}'`), { code: 'EEXIST' });
   }
   for (const level of missing) {
     try {

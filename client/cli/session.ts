@@ -14,6 +14,7 @@ import { attachCommand } from './sessionAttach';
 import { listCommand, showCommand } from './sessionShow';
 import { asIdTaken, checkedRunId, newRunId, withServedWorkflow } from './workflows';
 import { listedCommand } from './help';
+import { printable } from './sanitize';
 import { onInterrupt } from './interrupt';
 
 /**
@@ -55,10 +56,20 @@ function startCommand(): Command {
       });
       if (simulated) process.stdout.write(`${SIMULATED_BANNER}\n`);
       process.stdout.write(`Started session ${id} (${config.session.strategy}) on task queue ${taskQueue}\n`);
+      if (config.question) process.stdout.write(`${questionNotSent(id, config.question)}\n`);
     } finally {
       await runtime.close();
     }
   });
+}
+
+/** A config's question is asked by `run`; `session start` only starts, so it says how to ask it. */
+function questionNotSent(id: string, question: string): string {
+  const head = "The config's question is not sent: `session start` only starts the session.";
+  // A short one-line question fits a command to copy; POSIX single quotes take it as it is.
+  if (question.length > 200 || /[\n\r]/.test(question))
+    return `${head} Ask it with: council send ${id} QUESTION`;
+  return `${head} Ask it with: council send ${id} '${printable(question).replace(/'/g, "'\\''")}'`;
 }
 
 /** `--to` for a council: one address, or a comma-separated list of expert ids and group names. */

@@ -32,9 +32,7 @@ describe('config files', () => {
     const result = await runCli(['config', 'check', bad], cliEnv());
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${bad}:4: participants[0].role: Invalid option: expected one of`);
-    expect(result.stderr).toContain(
-      `${bad}:3: participants[0].model: Invalid input: expected object, received undefined`,
-    );
+    expect(result.stderr).toContain(`${bad}:3: participants[0].model: missing: it is required (an object)`);
   });
 
   it('`config check` accepts strategy selector with its settings, and says what to add without them', async () => {

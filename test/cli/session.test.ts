@@ -102,6 +102,17 @@ describe('council session', () => {
     });
   });
 
+  it("start says the config's question is not sent, and how to ask it", async () => {
+    const id = `cli-session-question-${process.pid}`;
+    const asking = writeConfig('panel-question.yaml', { ...panelConfig(), question: 'Four-day week?' });
+    const start = await runCli(['session', 'start', '-c', asking, '--id', id, '--worker'], env);
+    expectSuccess(start);
+    expect(start.stdout).toContain(
+      `The config's question is not sent: \`session start\` only starts the session. Ask it with: council send ${id} 'Four-day week?'`,
+    );
+    expectSuccess(await runCli(['session', 'cancel', id, '--worker'], env));
+  });
+
   it('attach, after the CLI was SIGKILLed with a call in flight, resumes the run and prints its result', async () => {
     const gated = await startMockLlm();
     // The kill lands while the mock holds a call.
