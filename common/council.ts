@@ -52,6 +52,11 @@ export const COUNCIL_LIMITS = {
   /** The transcript drops its oldest messages past this many JSON bytes (payloads fail at 2 MiB). */
   transcriptByteBudget: LIMITS.maxCouncilTranscriptBytes,
   maxHumanMessages: 200,
+  /**
+   * People's messages together, as JSON bytes of their contents: each is in the run's history twice
+   * (the update and its result), and a council never continues-as-new.
+   */
+  maxHumanMessageBytes: 2 * 1024 * 1024,
   maxHumanWaitMs: 24 * 60 * 60_000,
 } as const;
 

@@ -115,7 +115,8 @@ export class CouncilBoard {
       const name = retry.participant === undefined ? undefined : this.names.get(retry.participant);
       const line = name === undefined ? undefined : this.lines.get(name);
       if (name === undefined || !line) continue;
-      this.set(name, line.role, { kind: 'retrying', attempt: retry.attempt, reason: retry.reason });
+      const { attempt, maxAttempts, reason } = retry;
+      this.set(name, line.role, { kind: 'retrying', attempt, ...(maxAttempts && { maxAttempts }), reason });
     }
   }
 

@@ -7,6 +7,8 @@ import { watchSessionRound, type SessionRoundProgress } from '../../client/api/s
 import { council, expert, scriptedCouncil } from '../council/support';
 import { useMockHarness } from '../helpers/mockHarness';
 import { waitFor } from '../helpers/wait';
+import { CouncilBoard } from '../../client/cli/councilBoard';
+import type { ParticipantLine } from '../../client/cli/progress';
 
 // The library's live view of a run, on the real dev server: the states, answers and retries the
 // CLI shows while a round plays, read from any process through a workflow handle.
@@ -122,6 +124,34 @@ describe('live progress through the library', () => {
         reason: expect.stringContaining('upstream exploded'),
       },
     ]);
+    // The CLI's council board shows it as a session's line does: the attempt of how many.
+    const lines: ParticipantLine[][] = [];
+    const board = new CouncilBoard(
+      {
+        update: (now) => lines.push([...now]),
+        answer: () => undefined,
+        text: () => undefined,
+        stop: () => undefined,
+      },
+      councilId,
+    );
+    const at = new Date();
+    board.expert({
+      seq: 0,
+      kind: 'expert',
+      expertId: 'a',
+      expertName: 'Expert A',
+      phase: 'answer',
+      round: 1,
+      state: 'thinking',
+      at,
+    });
+    await board.pollRetries(handle);
+    expect(lines.at(-1)?.find((line) => line.name === 'Expert A')?.state).toMatchObject({
+      kind: 'retrying',
+      attempt: 2,
+      maxAttempts: 4,
+    });
     // Without the thinking participants, the retry is still listed, owned by nobody.
     const anonymous = await councilRetries(handle);
     expect(anonymous.every((retry) => retry.participant === undefined)).toBe(true);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { HUMAN_SENDER_ID, COUNCIL_LIMITS, type ExpertMessageData } from '../../common/council';
 import { humanMessageSchema, type HumanMessageInput } from '../../common/councilApi';
+import { jsonStringBytes } from '../../common/size';
 import { zodProblem } from '../../common/validation';
 import { invalid } from '../shared/invalid';
 import type { CouncilLedger } from './ledger';
@@ -37,6 +38,23 @@ export function checkHumanMessage(request: HumanMessageInput, ledger: CouncilLed
     throw invalid(`no message with id "${replyTo}" in this council's transcript`);
   }
   return { fields: parsed.data, address: resolved.address };
+}
+
+/**
+ * Refuses a person's message that would take people's messages past their byte budget, saying how
+ * much is left. Run by the update's validator only: validators are not run on replay, so runs that
+ * took more before this check replay as they ran.
+ */
+export function checkHumanMessageBytes(request: HumanMessageInput, ledger: CouncilLedger): void {
+  const bytes = jsonStringBytes(request.content.trim());
+  const left = COUNCIL_LIMITS.maxHumanMessageBytes - ledger.humanMessageBytes;
+  if (bytes > left) {
+    throw invalid(
+      `this council has taken ${ledger.humanMessageBytes} bytes of people's messages, and this one ` +
+        `(${bytes} bytes) would pass their ${COUNCIL_LIMITS.maxHumanMessageBytes}: ${Math.max(0, left)} ` +
+        'bytes are left; send a shorter message',
+    );
+  }
 }
 
 /** The checked message as the council stores it. */

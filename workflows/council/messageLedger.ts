@@ -3,6 +3,7 @@ import type { ProgressEvent, TurnPhase } from '../../common/councilApi';
 import { CouncilTranscript } from './councilTranscript';
 import type { MessageStamp } from './messages';
 import { ProgressLog, type LedgerClock, type NewEvent } from './progressLog';
+import { jsonStringBytes } from '../../common/size';
 
 /**
  * The council's messages and the log they are recorded in: the base of {@link CouncilLedger}, which
@@ -11,6 +12,8 @@ import { ProgressLog, type LedgerClock, type NewEvent } from './progressLog';
 export abstract class MessageLedger {
   round = 0;
   humanMessages = 0;
+  /** JSON bytes of people's message contents so far (COUNCIL_LIMITS.maxHumanMessageBytes). */
+  humanMessageBytes = 0;
   /** The transcript and the inboxes. */
   readonly transcript: CouncilTranscript;
   private readonly log: ProgressLog;
@@ -78,6 +81,7 @@ export abstract class MessageLedger {
   /** Stores a person's message and logs it, so every follower can print it where it came. */
   humanMessage(message: ExpertMessageData): ExpertMessageData {
     this.humanMessages += 1;
+    this.humanMessageBytes += jsonStringBytes(message.content);
     const stored = this.addMessage(message);
     this.record({ kind: 'human', messageId: stored.id, round: this.round });
     return stored;

@@ -34,7 +34,7 @@ import { budgetOutcome, costPublisher, councilBudgetGate, councilPeriodGrant } f
 import { messageDeliveries } from './delivery';
 import { CouncilDetails } from './details';
 import { CouncilLedger } from './ledger';
-import { checkHumanMessage, humanMessageOf } from './human';
+import { checkHumanMessage, checkHumanMessageBytes, humanMessageOf } from './human';
 import { councilModeRunner } from './modes';
 import { checkCouncilPolicy } from './policyCheck';
 import { RoundCloser } from './quorum';
@@ -125,7 +125,12 @@ export async function councilWorkflow(
       const checked = checkHumanMessage(request, ledger);
       return ledger.humanMessage(humanMessageOf(checked, ledger.stamp()));
     },
-    { validator: (request) => void checkHumanMessage(request, ledger) },
+    {
+      validator: (request) => {
+        checkHumanMessage(request, ledger);
+        checkHumanMessageBytes(request, ledger);
+      },
+    },
   );
 
   const calls = new ExpertCalls();

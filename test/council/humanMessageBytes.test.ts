@@ -1,0 +1,62 @@
+import type { LLMock } from '@copilotkit/aimock';
+import { createLlmActivities } from '../../activities';
+import { sendHumanMessage, startCouncil } from '../../client/api/council';
+import { councilHumanMessages } from '../../client/api/councilRead';
+import { COUNCIL_LIMITS, type CouncilWorkflowResult } from '../../common/council';
+import { jsonStringBytes } from '../../common/size';
+import { mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
+import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { waitFor } from '../helpers/wait';
+import { council, expert } from './support';
+
+// People's messages stay in a council's one run twice each (the update and its result): past a byte
+// budget one is refused, so people cannot carry the run to the server's 50 MB history limit.
+describe("people's messages to a council share a byte budget", () => {
+  let mock: LLMock;
+  let harness: TemporalTestHarness;
+  let release: () => void = () => undefined;
+  let called = 0;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    const held = new Promise<void>((resolve) => (release = resolve));
+    mock.on({ predicate: () => true }, async (request) => {
+      called += 1;
+      // The experts answer once the test has sent its messages: the round stays open for them.
+      await held;
+      const speaker = speakerOf({ body: request }) ?? 'Synthesizer';
+      return { content: `${speaker}: answer`, usage: { prompt_tokens: 10, completion_tokens: 5 } };
+    });
+    harness = await startHarness('council-human-bytes', createLlmActivities(mockClients(mock)));
+  });
+  afterAll(async () => {
+    release();
+    await harness?.close();
+    await mock?.stop();
+  });
+
+  it('refuses the message that would pass it, saying what is left, and the council goes on', async () => {
+    const { client, taskQueue } = harness;
+    const councilId = await startCouncil(client, council('parallel', [expert('a'), expert('b')]), {
+      taskQueue,
+    });
+    await waitFor('both experts to be called', () => called >= 2);
+    const content = `Consider this. ${'note '.repeat(3_000)}`.trim();
+    const each = jsonStringBytes(content);
+    const fitting = Math.floor(COUNCIL_LIMITS.maxHumanMessageBytes / each);
+    for (let sent = 0; sent < fitting; sent += 1) await sendHumanMessage(client, councilId, { content });
+    await expect(sendHumanMessage(client, councilId, { content })).rejects.toThrow(
+      new RegExp(
+        `this council has taken ${fitting * each} bytes of people's messages, and this one \\(${each} bytes\\) ` +
+          `would pass their ${COUNCIL_LIMITS.maxHumanMessageBytes}: \\d+ bytes are left; send a shorter message`,
+      ),
+    );
+    // A shorter one still fits.
+    await sendHumanMessage(client, councilId, { content: 'One last, short note.' });
+    release();
+    const result = (await client.workflow.getHandle(councilId).result()) as CouncilWorkflowResult;
+    expect(result.synthesis.status).toBe('done');
+    const people = await councilHumanMessages(client, councilId);
+    expect(people.at(-1)?.message.content).toBe('One last, short note.');
+  });
+});
