@@ -53,8 +53,8 @@ export const COUNCIL_LIMITS = {
   transcriptByteBudget: LIMITS.maxCouncilTranscriptBytes,
   maxHumanMessages: 200,
   /**
-   * People's messages together, as JSON bytes of their contents: each is in the run's history twice
-   * (the update and its result), and a council never continues-as-new.
+   * People's messages together, as JSON bytes of their updates as sent: each is in the run's history
+   * twice (the update and its result), and a council never continues-as-new.
    */
   maxHumanMessageBytes: 2 * 1024 * 1024,
   maxHumanWaitMs: 24 * 60 * 60_000,

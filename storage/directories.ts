@@ -14,11 +14,6 @@ export function makeDirectory(dir: string): void {
     missing.unshift(at);
     if (path.dirname(at) === at) break;
   }
-  const target = path.resolve(dir);
-  if (missing.length === 0 && !statSync(target).isDirectory()) {
-    // As Node's own mkdir says of a file in the way.
-    throw Object.assign(new Error(`EEXIST: file already exists, mkdir '${target}'`), { code: 'EEXIST' });
-  }
   for (const level of missing) {
     try {
       mkdirSync(level);
@@ -26,5 +21,10 @@ export function makeDirectory(dir: string): void {
       // Another process may make the same level between the check and here.
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
+  }
+  // A file (or a dangling link) where the directory should be: as Node's own mkdir says of it.
+  const target = path.resolve(dir);
+  if (!statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
+    throw Object.assign(new Error(`EEXIST: file already exists, mkdir '${target}'`), { code: 'EEXIST' });
   }
 }

@@ -4,6 +4,7 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import { COUNCIL_SCHEMA_VERSION, councilContextSchema } from '../../common/council';
+import type { CouncilContext } from '../../common/council';
 import { expertAddressClashes } from '../../common/councilRouting';
 import { promptShareProblem } from '../../workflows/council/turnShares';
 import {
@@ -60,6 +61,20 @@ export function createExpertMessage(...fields: ExpertMessageFields): ExpertMessa
   return toExpertMessage(stampedMessage(stamp, ...fields));
 }
 
+/**
+ * Refuses a council whose task and system prompts, sent whole in every turn, would take its one
+ * run's prompts past their budget (workflows/council/turnShares.ts).
+ */
+export function refuseOversizedCouncil(context: CouncilContext): void {
+  const oversized = promptShareProblem(context);
+  if (oversized) {
+    throw new CouncilUserError(
+      `council too large for one run's history: ${oversized}`,
+      'shorten the task or the system prompts, or plan fewer turns (fewer experts or debateRounds)',
+    );
+  }
+}
+
 /** Validates the context and starts the council workflow; resolves with its id without waiting. */
 export async function startCouncil(
   client: Client,
@@ -81,13 +96,7 @@ export async function startCouncil(
     const listed = clashes.map(({ path, message }) => `${formatPath(path)}: ${message}`).join('; ');
     throw new CouncilUserError(`invalid council context: ${listed}`, 'rename the experts named');
   }
-  const oversized = promptShareProblem(parsed.data);
-  if (oversized) {
-    throw new CouncilUserError(
-      `council too large for one run's history: ${oversized}`,
-      'shorten the task or the system prompts, or plan fewer turns (fewer experts or debateRounds)',
-    );
-  }
+  refuseOversizedCouncil(parsed.data);
   const prior = options.continueFrom && priorConversationSchema.safeParse(options.continueFrom);
   if (prior && !prior.success) {
     const hint = 'pass a conversation saved with `council show ID --save FILE`';

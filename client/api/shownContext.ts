@@ -2,8 +2,8 @@ import type { ConversationContextRef, CouncilWorkflowResult, ExpertMessageData }
 import type { ShownTurnRef } from '../../common/debate';
 import {
   conversationContextFor,
-  fitHistory,
   formatHistory,
+  shortenHistory,
   type HistoryFormat,
 } from '../../workflows/council/history';
 
@@ -75,7 +75,7 @@ export function shownContexts<Message>(
       const conversationHistory =
         turn.historyBytes === undefined
           ? formatHistory(shown, format)
-          : fitHistory(shown, format, turn.historyBytes).text;
+          : shortenHistory(shown, format, turn.historyBytes).text;
       return { turn, shown, conversationHistory };
     });
     const latest = turns.at(-1);

@@ -89,10 +89,10 @@ export function formatEstimate(estimate: SessionEstimate): string {
         : ''),
   );
   const scope = estimate.scope === 'council' ? 'the council' : 'one round';
-  const bound = Number.isFinite(estimate.total.tokens)
-    ? ` (every prompt at ${PROMPT_TOKEN_BOUND} tokens)`
-    : '';
-  lines.push(`worst case of ${scope}: ${formatTotal(estimate.total, estimate.priced)}${bound}`);
+  const { total, priced } = estimate;
+  const counted = Number.isFinite(total.tokens) || (priced && Number.isFinite(total.usd));
+  const bound = counted ? ` (every prompt at ${PROMPT_TOKEN_BOUND} tokens)` : '';
+  lines.push(`worst case of ${scope}: ${formatTotal(total, priced)}${bound}`);
   const within = estimate.withinContext;
   if (within && (Number.isFinite(within.tokens) || (estimate.priced && Number.isFinite(within.usd))))
     lines.push(

@@ -14,10 +14,15 @@ export const estimateJson = z.object({
       model: z.string(),
       calls: z.number().int(),
       worst: boundJson,
+      /** A session's: each prompt at `maxTokens`, no bound. */
+      withinContext: boundJson.optional(),
       priced: z.boolean(),
     }),
   ),
   total: boundJson,
+  /** A session's round with each prompt at `contextTokens` (its `maxTokens`): no bound. */
+  withinContext: boundJson.optional(),
+  contextTokens: z.number().int().optional(),
   /** True when every model has a price, so `total.usd` is a bound. */
   priced: z.boolean(),
   /** The config's own budget, as written. */

@@ -23,6 +23,7 @@ import { WORKFLOW_TYPES } from '../api/runs';
 import { QUESTION_MEMO_KEY } from '../api/runRow';
 import { listedCommand } from './help';
 import { checkedRunId, SCHEDULE_ID_LIMIT } from './runId';
+import { refuseOversizedCouncil } from '../api/council';
 
 /** `council schedule create|list|describe|pause|unpause|trigger|delete`, on Temporal Schedules. */
 export function scheduleCommand(): Command {
@@ -78,6 +79,9 @@ function createCommand(): Command {
       const task = question?.trim() || (config.kind === 'council' ? config.task : config.question);
       if (!task)
         throw new CouncilUserError('no task: pass one after the schedule id, or set "task" in the config');
+      // As startCouncil checks a council it starts: every run of the schedule would be too large.
+      if (config.kind === 'council')
+        refuseOversizedCouncil(councilContextSchema.parse({ ...config.context, task }));
       const flags = connectionFlags(options);
       // On the embedded server, `council server --worker` runs the experts: the offline default
       // applies as for `run`. A cluster's workers hold their own keys.

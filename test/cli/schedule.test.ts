@@ -2,7 +2,7 @@ import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
 import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
-import { clusterEnv, runCli, stopStartedClis } from './cli';
+import { clusterEnv, councilConfig, runCli, stopStartedClis, writeConfig } from './cli';
 
 // Every case spawns the CLI (and often a worker): minutes on a busy 2-core machine.
 jest.setTimeout(300_000);
@@ -97,6 +97,30 @@ describe('council schedule', () => {
     const gone = await runCli(['schedule', 'describe', id], env);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toBe(`council: no schedule with id "${id}" (see \`council schedule list\`)\n`);
+  });
+
+  it('refuses a council whose task is too long to send whole in every turn, before creating anything', async () => {
+    const config = writeConfig(
+      'long-debate.json',
+      councilConfig({
+        mode: 'adversarial',
+        debateRounds: 20,
+        // Four experts take 160 turns: each turn's share of the run's prompts is ~105 KB.
+        activeExperts: ['a', 'b', 'c', 'd'].map((e) => ({
+          id: e,
+          name: e.toUpperCase(),
+          model: { provider: 'openai', model: 'gpt-4o-mini' },
+        })),
+        task: `Review this. ${'finding '.repeat(24_000)}end.`,
+      }),
+    );
+    const refused = await runCli(['schedule', 'create', `${id}-long`, '-c', config, '--every', '1h'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^council: council too large for one run's history: the task \(\d+ bytes\)/,
+    );
+    const list = await runCli(['schedule', 'list', '--json'], env);
+    expect(list.stdout).not.toContain(`${id}-long`);
   });
 
   it('schedules a session config: each run plays one round with the task and closes', async () => {

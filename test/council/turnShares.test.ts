@@ -1,7 +1,12 @@
 import { councilContextSchema, type ExpertMessageData } from '../../common/council';
 import { LIMITS } from '../../common/defaults';
 import { jsonStringBytes } from '../../common/size';
-import { fitHistory, formatHistory, type HistoryFormat } from '../../workflows/council/history';
+import {
+  fitHistory,
+  formatHistory,
+  shortenHistory,
+  type HistoryFormat,
+} from '../../workflows/council/history';
 import { COUNCIL_RUN_LIMITS, turnShares, turnsOf } from '../../workflows/council/turnShares';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
@@ -78,5 +83,19 @@ describe('fitHistory: a turn shown within its share', () => {
     expect(fitted.messages[0]?.id).toBe('m0');
     expect(fitted.messages.at(-1)?.id).toBe('m39');
     expect(jsonStringBytes(fitted.text)).toBeLessThanOrEqual(8_000);
+  });
+
+  it('a reader given the kept messages and the budget gets the very text the prompt held', () => {
+    // Four messages of ~500 bytes at 1000: some leave, and the kept ones alone would fit the budget.
+    const few = Array.from({ length: 4 }, (_, i) => message(i, `${i} ${'x'.repeat(500)}`));
+    let fittedCases = 0;
+    for (const budget of [600, 1000, 1500, 2500]) {
+      const fitted = fitHistory(few, format, budget);
+      if (!fitted.cut) continue;
+      fittedCases += 1;
+      const kept = few.filter((m) => fitted.messages.some((k) => k.id === m.id));
+      expect(shortenHistory(kept, format, budget).text).toBe(fitted.text);
+    }
+    expect(fittedCases).toBeGreaterThanOrEqual(2);
   });
 });

@@ -92,9 +92,7 @@ export interface FittedHistory {
 /**
  * {@link formatHistory} within about `maxBytes` (JSON bytes, as the prompt carries it): past it the
  * oldest messages (urgent unread ones last) leave until each kept one has room for a notice (all of
- * them, when there is not room for one), then
- * every kept message's content is shortened to a fair share, with a notice. Deterministic: the same
- * messages and budget give the same text, so a reader can show what a prompt held.
+ * them, when there is not room for one), then the kept ones are shortened by {@link shortenHistory}.
  */
 export function fitHistory(
   messages: readonly ExpertMessageData[],
@@ -104,24 +102,40 @@ export function fitHistory(
   const text = formatHistory(messages, format);
   if (jsonStringBytes(text) <= maxBytes) return { messages: [...messages], text, cut: false };
   const kept = [...messages];
-  const frame = () =>
-    jsonStringBytes(
-      formatHistory(
-        kept.map((m) => ({ ...m, content: '' })),
-        format,
-      ),
-    );
-  const room = () => maxBytes - frame() - kept.length * (FENCE_BYTES + NOTICE_ROOM);
-  while (kept.length > 0 && room() < 0) {
+  while (kept.length > 0 && roomFor(kept, format, maxBytes) < kept.length * NOTICE_ROOM) {
     const oldest = kept.findIndex((message) => !format.firstIds?.has(message.id));
     kept.splice(Math.max(0, oldest), 1);
   }
+  return { ...shortenHistory(kept, format, maxBytes), cut: true };
+}
+
+/**
+ * Every message's content shortened to a fair share of what `maxBytes` leaves beside the history's
+ * frame, with a notice. Deterministic: a reader given the same messages and budget (a turn's
+ * `historyBytes`) gets the text the prompt held.
+ */
+export function shortenHistory(
+  messages: readonly ExpertMessageData[],
+  format: HistoryFormat,
+  maxBytes: number,
+): Omit<FittedHistory, 'cut'> {
   const { texts } = shareOut(
-    kept.map((message) => message.content),
-    room() + kept.length * NOTICE_ROOM,
+    messages.map((message) => message.content),
+    roomFor(messages, format, maxBytes),
     (shown, all) =>
       `\n\n[council: shortened to ${shown} of ${all} bytes: a council's prompts share a bounded history]`,
   );
-  const shortened = kept.map((message, i) => ({ ...message, content: texts[i] ?? '' }));
-  return { messages: shortened, text: formatHistory(shortened, format), cut: true };
+  const shortened = messages.map((message, i) => ({ ...message, content: texts[i] ?? '' }));
+  return { messages: shortened, text: formatHistory(shortened, format) };
+}
+
+/** Bytes left for the messages' contents: `maxBytes` less the frame, and the widest fence around each. */
+function roomFor(messages: readonly ExpertMessageData[], format: HistoryFormat, maxBytes: number): number {
+  const frame = jsonStringBytes(
+    formatHistory(
+      messages.map((m) => ({ ...m, content: '' })),
+      format,
+    ),
+  );
+  return maxBytes - frame - messages.length * FENCE_BYTES;
 }

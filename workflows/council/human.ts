@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { HUMAN_SENDER_ID, COUNCIL_LIMITS, type ExpertMessageData } from '../../common/council';
 import { humanMessageSchema, type HumanMessageInput } from '../../common/councilApi';
-import { jsonStringBytes } from '../../common/size';
+import { jsonBytes } from '../../common/size';
 import { zodProblem } from '../../common/validation';
 import { invalid } from '../shared/invalid';
 import type { CouncilLedger } from './ledger';
@@ -46,7 +46,8 @@ export function checkHumanMessage(request: HumanMessageInput, ledger: CouncilLed
  * took more before this check replay as they ran.
  */
 export function checkHumanMessageBytes(request: HumanMessageInput, ledger: CouncilLedger): void {
-  const bytes = jsonStringBytes(request.content.trim());
+  // The update's input as sent, not as the schema trims it: the history keeps it whole.
+  const bytes = jsonBytes(request);
   const left = COUNCIL_LIMITS.maxHumanMessageBytes - ledger.humanMessageBytes;
   if (bytes > left) {
     throw invalid(

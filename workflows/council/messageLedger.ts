@@ -3,7 +3,6 @@ import type { ProgressEvent, TurnPhase } from '../../common/councilApi';
 import { CouncilTranscript } from './councilTranscript';
 import type { MessageStamp } from './messages';
 import { ProgressLog, type LedgerClock, type NewEvent } from './progressLog';
-import { jsonStringBytes } from '../../common/size';
 
 /**
  * The council's messages and the log they are recorded in: the base of {@link CouncilLedger}, which
@@ -12,7 +11,7 @@ import { jsonStringBytes } from '../../common/size';
 export abstract class MessageLedger {
   round = 0;
   humanMessages = 0;
-  /** JSON bytes of people's message contents so far (COUNCIL_LIMITS.maxHumanMessageBytes). */
+  /** JSON bytes of people's message updates so far, as sent (COUNCIL_LIMITS.maxHumanMessageBytes). */
   humanMessageBytes = 0;
   /** The transcript and the inboxes. */
   readonly transcript: CouncilTranscript;
@@ -79,9 +78,9 @@ export abstract class MessageLedger {
   }
 
   /** Stores a person's message and logs it, so every follower can print it where it came. */
-  humanMessage(message: ExpertMessageData): ExpertMessageData {
+  humanMessage(message: ExpertMessageData, requestBytes: number): ExpertMessageData {
     this.humanMessages += 1;
-    this.humanMessageBytes += jsonStringBytes(message.content);
+    this.humanMessageBytes += requestBytes;
     const stored = this.addMessage(message);
     this.record({ kind: 'human', messageId: stored.id, round: this.round });
     return stored;

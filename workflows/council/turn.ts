@@ -1,13 +1,12 @@
 import { patched } from '../shared/patches';
-import { jsonBytes } from '../../common/size';
 import type { Expert } from '../../common/council';
 import { chargeOf, type BudgetGate } from '../shared/budget';
 import type { CallIds } from '../shared/callIds';
 import { expertHedge, hedgedCall } from './hedge';
 import type { CouncilLedger } from './ledger';
 import { createExpertMessage } from './messages';
-import { conversationContextFor, fitHistory, type HistoryFormat } from './history';
-import { turnShares } from './turnShares';
+import { conversationContextFor, type HistoryFormat } from './history';
+import { COUNCIL_TURN_SHARES_PATCH, fitTurn } from './turnShares';
 import { addressReply, parseExpertReply, type ExpertReply } from './expertReply';
 import { expertPrompt, type PhaseSpec } from './prompt';
 import { MESSAGE_ROUTING_PATCH, routeReply, type RoutedReply } from './routing';
@@ -50,18 +49,20 @@ export async function takeTurn(
   );
   const form = routed ? 'routed' : structured ? 'structured' : 'plain';
   // The run's history stays bounded: each turn shows and answers within its share of it.
-  const shares = turnShares(context);
-  const bare = jsonBytes(expertPrompt(context, expert, phase, ledger.round, '', form));
-  const historyBytes = Math.max(0, shares.promptBytes - bare);
-  const history = fitHistory(seen.messages, format, historyBytes);
-  const prompt = expertPrompt(context, expert, phase, ledger.round, history.text, form);
+  const fitted = patched(COUNCIL_TURN_SHARES_PATCH)
+    ? fitTurn({ context, expert, phase, round: ledger.round, form }, seen.messages, format)
+    : {
+        prompt: expertPrompt(context, expert, phase, ledger.round, seen.conversationHistory, form),
+        messages: seen.messages,
+      };
+  const { prompt } = fitted;
   const view = ledger.shown.shown(
     expert.id,
     ledger.round,
     phase.kind,
-    history.messages.map((message) => message.id),
+    fitted.messages.map((message) => message.id),
   );
-  if (history.cut) view.historyBytes = historyBytes;
+  if ('historyBytes' in fitted && fitted.historyBytes !== undefined) view.historyBytes = fitted.historyBytes;
   ledger.expertStarted(
     expert,
     phase.kind,
@@ -73,7 +74,7 @@ export async function takeTurn(
     ids,
     responseFormat: structured ? ('json' as const) : undefined,
     budget,
-    maxAnswerBytes: shares.answerBytes,
+    ...('answerBytes' in fitted && { maxAnswerBytes: fitted.answerBytes }),
   };
   const { hedge, hooks } = expertHedge(ledger, expert, round);
   const turn = calls?.begin(expert.id);
@@ -94,7 +95,7 @@ export async function takeTurn(
   const reply: ExpertReply = structured
     ? parseExpertReply(raw, phase.defaultType)
     : { type: phase.defaultType, content: raw.trim(), structured: false };
-  const seenIds = new Set(history.messages.map((m) => m.id));
+  const seenIds = new Set(fitted.messages.map((m) => m.id));
   const roster = { experts: context.activeExperts, groups: context.groups };
   const address: RoutedReply = routed
     ? routeReply(reply, expert.id, roster, seenIds)

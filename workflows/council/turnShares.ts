@@ -1,7 +1,9 @@
-import type { CouncilContext, Expert } from '../../common/council';
+import type { CouncilContext, Expert, ExpertMessageData } from '../../common/council';
+import type { ChatMessage } from '../../common/llm';
 import { LIMITS } from '../../common/defaults';
 import { jsonBytes, jsonStringBytes } from '../../common/size';
-import { expertSystemMessage } from './prompt';
+import { fitHistory, type HistoryFormat } from './history';
+import { expertPrompt, expertSystemMessage, type PhaseSpec, type ReplyForm } from './prompt';
 
 /**
  * What all expert turns of one council run may carry together. A council does not continue-as-new:
@@ -22,6 +24,40 @@ export const COUNCIL_RUN_LIMITS = {
 
 /** Room in a turn's prompt for its heading and instruction, beside the task and system message. */
 const TURN_ALLOWANCE_BYTES = 4096;
+
+/** Patch: expert turns within their shares. Councils recorded before it replay with the prompts they had. */
+export const COUNCIL_TURN_SHARES_PATCH = 'council-turn-shares';
+
+/** One expert turn fitted to its shares: its prompt, the messages it shows, its answer's cap. */
+export interface FittedTurn {
+  prompt: ChatMessage[];
+  messages: ExpertMessageData[];
+  /** The byte budget its history was fitted to, when it had to be. */
+  historyBytes?: number;
+  answerBytes: number;
+}
+
+/**
+ * The turn's prompt within its share: the task and system prompt whole, the history shown fitted
+ * into what they leave (its joining line break counted too).
+ */
+export function fitTurn(
+  turn: { context: CouncilContext; expert: Expert; phase: PhaseSpec; round: number; form: ReplyForm },
+  messages: readonly ExpertMessageData[],
+  format: HistoryFormat,
+): FittedTurn {
+  const { context, expert, phase, round, form } = turn;
+  const shares = turnShares(context);
+  const bare = jsonBytes(expertPrompt(context, expert, phase, round, '', form));
+  const historyBytes = Math.max(0, shares.promptBytes - bare - 8);
+  const history = fitHistory(messages, format, historyBytes);
+  return {
+    prompt: expertPrompt(context, expert, phase, round, history.text, form),
+    messages: history.messages,
+    ...(history.cut && { historyBytes }),
+    answerBytes: shares.answerBytes,
+  };
+}
 
 /** Turns each expert takes in a council: one, or one or two a round in a debate. */
 export function turnsOf(context: Pick<CouncilContext, 'mode' | 'debateStyle' | 'debateRounds'>): number {

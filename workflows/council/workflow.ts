@@ -45,6 +45,7 @@ import { playRounds, stopIfCancelled, synthesize } from './run';
 import { ExpertCalls, handleExpertSkips } from './skip';
 import { recordCouncilSummary } from './summary';
 import { invalid } from '../shared/invalid';
+import { jsonBytes } from '../../common/size';
 
 /** The versions this input may have: a plain council (1), a re-synthesis (2) or a continuation (3, 4). */
 function expectedVersions(resynthesis: boolean, continuation: boolean): readonly number[] {
@@ -123,7 +124,7 @@ export async function councilWorkflow(
     injectHumanMessageUpdate,
     (request) => {
       const checked = checkHumanMessage(request, ledger);
-      return ledger.humanMessage(humanMessageOf(checked, ledger.stamp()));
+      return ledger.humanMessage(humanMessageOf(checked, ledger.stamp()), jsonBytes(request));
     },
     {
       validator: (request) => {
