@@ -91,7 +91,11 @@ export function formatEstimate(estimate: SessionEstimate): string {
   const scope = estimate.scope === 'council' ? 'the council' : 'one round';
   const { total, priced } = estimate;
   const counted = Number.isFinite(total.tokens) || (priced && Number.isFinite(total.usd));
-  const bound = counted ? ` (every prompt at ${PROMPT_TOKEN_BOUND} tokens)` : '';
+  const prompts =
+    estimate.scope === 'council'
+      ? `each expert turn's prompt at its share of the run's prompts, every other at ${PROMPT_TOKEN_BOUND} tokens`
+      : `every prompt at ${PROMPT_TOKEN_BOUND} tokens`;
+  const bound = counted ? ` (${prompts})` : '';
   lines.push(`worst case of ${scope}: ${formatTotal(total, priced)}${bound}`);
   const within = estimate.withinContext;
   if (within && (Number.isFinite(within.tokens) || (estimate.priced && Number.isFinite(within.usd))))

@@ -20,7 +20,7 @@ export interface EstimateRow {
   model: string;
   /** Most calls it makes. */
   calls: number;
-  /** A bound: every call's prompt at {@link PROMPT_TOKEN_BOUND}. */
+  /** A bound: every call's prompt at {@link PROMPT_TOKEN_BOUND}, or its own smaller bound. */
   worst: Amount;
   /** A session's figure when every prompt fits its `maxTokens`: what a round usually stays under. */
   withinContext?: Amount;
@@ -30,9 +30,15 @@ export interface EstimateRow {
 
 /**
  * A row of `calls` calls of `caller`, times every attempt its retry allows: each at the prompt
- * bound, and (given a session's `contextTokens`) each at that context too.
+ * bound (`promptTokens` when the caller's prompts have a smaller one), and (given a session's
+ * `contextTokens`) each at that context too.
  */
-export function estimateRow(caller: ModelCaller, calls: number, contextTokens?: number): EstimateRow {
+export function estimateRow(
+  caller: ModelCaller,
+  calls: number,
+  contextTokens?: number,
+  promptTokens: number = PROMPT_TOKEN_BOUND,
+): EstimateRow {
   const price = priceOf(caller.model);
   const times = calls * (caller.retry?.maximumAttempts ?? DEFAULT_RETRY.maximumAttempts);
   const callsAt = (promptTokens: number): Amount => {
@@ -43,7 +49,7 @@ export function estimateRow(caller: ModelCaller, calls: number, contextTokens?: 
     name: caller.name,
     model: `${caller.model.provider}/${caller.model.model}`,
     calls,
-    worst: callsAt(PROMPT_TOKEN_BOUND),
+    worst: callsAt(Math.min(promptTokens, PROMPT_TOKEN_BOUND)),
     ...(contextTokens !== undefined && {
       withinContext: callsAt(Math.min(contextTokens, PROMPT_TOKEN_BOUND)),
     }),

@@ -5,7 +5,9 @@ import { PROMPT_TOKEN_BOUND } from '../../client/cli/estimateRow';
 import { estimateSession } from '../../client/cli/estimate';
 import { executeCouncilExperts } from '../../client/api/council';
 import { MultiParticipantSession } from '../../client/api/session';
+import { councilContextSchema } from '../../common/council';
 import { sessionConfigSchema } from '../../common/session';
+import { turnShares } from '../../workflows/council/turnShares';
 import type { CouncilExpert } from '../../client/api/councilTypes';
 import { chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { pricedMini } from '../helpers/pricedModels';
@@ -29,8 +31,11 @@ const debate = {
   synthesisConfig,
 };
 
+/** A turn's share of the debate's prompts: its bound in the estimate. */
+const debateShare = () => turnShares(councilContextSchema.parse({ ...debate, task: 'estimate' })).promptBytes;
+
 describe('council estimate -c FILE: a bound on what a council or a session round can spend', () => {
-  it('counts every turn, review, backup and the synthesis, each at the prompt bound and every attempt', () => {
+  it("counts every turn, review, backup and the synthesis: a turn at its share of the run's prompts, every other call at the prompt bound, every attempt", () => {
     const estimate = estimateCouncil({ kind: 'council', context: debate });
     expect(estimate.rows.map((row) => [row.name, row.calls])).toEqual([
       ['Expert a', 4],
@@ -38,7 +43,10 @@ describe('council estimate -c FILE: a bound on what a council or a session round
       ['Synthesizer', 1],
     ]);
     expect(estimate.scope).toBe('council');
-    expect(estimate.total.tokens).toBe(9 * (PROMPT_TOKEN_BOUND + 1000));
+    // Each of the 8 turns at its share of the run's prompts; the synthesis at the request bound.
+    const share = debateShare();
+    expect(share).toBeLessThan(PROMPT_TOKEN_BOUND);
+    expect(estimate.total.tokens).toBe(8 * (share + 1000) + (PROMPT_TOKEN_BOUND + 1000));
     expect(estimate.total.usd).toBeCloseTo(9, 9);
 
     // Peer review: a ranking and its one retry; a hedge: a backup call for each turn, on its model.
@@ -144,9 +152,13 @@ describe('council estimate -c FILE: a bound on what a council or a session round
     expect(JSON.parse(json.stdout)).toMatchObject({
       scope: 'council',
       priced: true,
-      total: { tokens: 9 * (PROMPT_TOKEN_BOUND + 1000) },
+      total: {
+        tokens: 8 * (debateShare() + 1000) + (PROMPT_TOKEN_BOUND + 1000),
+      },
     });
     const text = await runCli(['estimate', '-c', file], cliEnv());
-    expect(text.stdout).toMatch(/worst case of the council: \d+ tokens, \$9\.0000/);
+    expect(text.stdout).toMatch(
+      /worst case of the council: \d+ tokens, \$9\.0000 \(each expert turn's prompt at its share of the run's prompts, every other at \d+ tokens\)/,
+    );
   });
 });

@@ -7,6 +7,8 @@ import { mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { allRuns, historyReader, unlessStuck } from '../session/sizeSupport';
 import { council, expert, userPrompt } from './support';
+import { estimateCouncil } from '../../client/cli/councilEstimate';
+import { pricedMini } from '../helpers/pricedModels';
 
 // Twenty rounds of four experts write tens of megabytes to the dev server: minutes on a busy machine.
 jest.setTimeout(600_000);
@@ -28,7 +30,13 @@ describe("a long debate's history stays bounded: the server terminates a run pas
       calls += 1;
       // The mock's journal keeps no body past its first few megabytes: each speaker's last prompt is kept here.
       lastPrompt.set(speaker, userPrompt(request));
-      return { content: answer(speaker), usage: { prompt_tokens: 10, completion_tokens: 5 } };
+      // Usage at its most: a token for every byte of the prompt, and every output token a budget allows.
+      const messages = (request.messages ?? []) as Array<{ content?: unknown }>;
+      const promptBytes = messages.reduce(
+        (sum, m) => sum + Buffer.byteLength(typeof m.content === 'string' ? m.content : '') + 4,
+        3,
+      );
+      return { content: answer(speaker), usage: { prompt_tokens: promptBytes, completion_tokens: 4000 } };
     });
     harness = await startHarness('council-run-history', createLlmActivities(mockClients(mock)));
     reader = await historyReader();
@@ -70,6 +78,27 @@ describe("a long debate's history stays bounded: the server terminates a run pas
     const bound = COUNCIL_RUN_LIMITS.promptBytes + COUNCIL_RUN_LIMITS.answerBytes + 8 * 1024 * 1024;
     expect(run?.bytes).toBeLessThan(bound);
     console.log(`council run history: ${run?.bytes} bytes, ${run?.events} events`);
+  });
+
+  it('under a budget of exactly its estimate, no turn of a long debate is refused: each prompt stays within its share', async () => {
+    const councilId = `council-run-budget-${Date.now()}`;
+    const bounded = { model: pricedMini, maxOutputTokens: 4000, retry: { maximumAttempts: 1 } };
+    const experts = ['a', 'b', 'c', 'd'].map((id) => expert(id, bounded));
+    const context = council('adversarial', experts, {
+      debateRounds: 20,
+      synthesisConfig: { name: 'Synthesizer', ...bounded },
+    });
+    const estimate = estimateCouncil({ kind: 'council', context, task: context.task });
+    const result = await executeCouncilExperts(
+      harness.client,
+      { ...context, budget: { maxTokens: estimate.total.tokens } },
+      undefined,
+      undefined,
+      { councilId, taskQueue: harness.taskQueue },
+    );
+    expect(result.failedExperts).toEqual([]);
+    expect(result.budget).toMatchObject({ exhausted: false, refusedCount: 0, reserved: { tokens: 0 } });
+    expect(result.synthesis.status).toBe('done');
   });
 
   it('a long task goes whole into every turn: the histories shown make room for it', async () => {
