@@ -15,14 +15,18 @@ describe("people's messages to a council share a byte budget", () => {
   let mock: LLMock;
   let harness: TemporalTestHarness;
   let release: () => void = () => undefined;
+  let held = Promise.resolve();
   let called = 0;
+  // Each test holds the experts' answers until it has sent its messages: the round stays open for them.
+  beforeEach(() => {
+    called = 0;
+    held = new Promise<void>((resolve) => (release = resolve));
+  });
 
   beforeAll(async () => {
     mock = await startMockLlm();
-    const held = new Promise<void>((resolve) => (release = resolve));
     mock.on({ predicate: () => true }, async (request) => {
       called += 1;
-      // The experts answer once the test has sent its messages: the round stays open for them.
       await held;
       const speaker = speakerOf({ body: request }) ?? 'Synthesizer';
       return { content: `${speaker}: answer`, usage: { prompt_tokens: 10, completion_tokens: 5 } };
@@ -68,5 +72,20 @@ describe("people's messages to a council share a byte budget", () => {
     expect(result.synthesis.status).toBe('done');
     const people = await councilHumanMessages(client, councilId);
     expect(people.at(-1)?.message.content).toBe('One last, short note.');
+  });
+
+  it('counts a message as sent: padding that the schema trims away still counts', async () => {
+    const { client, taskQueue } = harness;
+    const councilId = await startCouncil(client, council('parallel', [expert('a'), expert('b')]), {
+      taskQueue,
+    });
+    await waitFor('both experts to be called', () => called >= 2);
+    const padded = `A short point.${' '.repeat(1_200_000)}`;
+    await sendHumanMessage(client, councilId, { content: padded });
+    await expect(sendHumanMessage(client, councilId, { content: padded })).rejects.toThrow(
+      /this council has taken \d+ bytes of people's messages, and this one \(\d+ bytes\) would pass/,
+    );
+    release();
+    await client.workflow.getHandle(councilId).result();
   });
 });
