@@ -6,7 +6,7 @@ import { expertHedge, hedgedCall } from './hedge';
 import type { CouncilLedger } from './ledger';
 import { createExpertMessage } from './messages';
 import { conversationContextFor, type HistoryFormat } from './history';
-import { COUNCIL_TURN_SHARES_PATCH, fitTurn } from './turnShares';
+import { COUNCIL_TURN_SHARES_PATCH, fitTurn, type FittedTurn } from './turnShares';
 import { addressReply, parseExpertReply, type ExpertReply } from './expertReply';
 import { expertPrompt, type PhaseSpec } from './prompt';
 import { MESSAGE_ROUTING_PATCH, routeReply, type RoutedReply } from './routing';
@@ -49,7 +49,9 @@ export async function takeTurn(
   );
   const form = routed ? 'routed' : structured ? 'structured' : 'plain';
   // The run's history stays bounded: each turn shows and answers within its share of it.
-  const fitted = patched(COUNCIL_TURN_SHARES_PATCH)
+  const fitted: Omit<FittedTurn, 'answerBytes'> & { answerBytes?: number } = patched(
+    COUNCIL_TURN_SHARES_PATCH,
+  )
     ? fitTurn({ context, expert, phase, round: ledger.round, form }, seen.messages, format)
     : {
         prompt: expertPrompt(context, expert, phase, ledger.round, seen.conversationHistory, form),
@@ -62,7 +64,7 @@ export async function takeTurn(
     phase.kind,
     fitted.messages.map((message) => message.id),
   );
-  if ('historyBytes' in fitted && fitted.historyBytes !== undefined) view.historyBytes = fitted.historyBytes;
+  if (fitted.historyBytes !== undefined) view.historyBytes = fitted.historyBytes;
   ledger.expertStarted(
     expert,
     phase.kind,
@@ -74,7 +76,7 @@ export async function takeTurn(
     ids,
     responseFormat: structured ? ('json' as const) : undefined,
     budget,
-    ...('answerBytes' in fitted && { maxAnswerBytes: fitted.answerBytes }),
+    ...(fitted.answerBytes !== undefined && { maxAnswerBytes: fitted.answerBytes }),
   };
   const { hedge, hooks } = expertHedge(ledger, expert, round);
   const turn = calls?.begin(expert.id);
