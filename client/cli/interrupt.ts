@@ -1,6 +1,9 @@
 import os from 'node:os';
+import type { FoundRun } from '../api/runs';
 import type { CliRuntime } from '../runtime/commandRuntime';
 import type { Output } from './output';
+
+const ONE_ROUND_RUN_GOES_ON = 'The run goes on when a worker serves it, and closes when its round ends';
 
 /**
  * Ctrl-C leaves the workflow running: it is durable, and `attach` picks it up. The embedded server
@@ -11,7 +14,7 @@ export function onInterrupt(
   runtime: CliRuntime,
   out: Output,
   id: string,
-  what = 'The run goes on when a worker serves it, and closes when its round ends',
+  what = ONE_ROUND_RUN_GOES_ON,
 ): () => void {
   runtime.lostHint = `${what.charAt(0).toLowerCase()}${what.slice(1)}: council attach ${id}`;
   const handler = (signal: NodeJS.Signals) => {
@@ -30,4 +33,13 @@ export function onInterrupt(
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
+}
+
+/**
+ * What goes on without this process, for `onInterrupt`: a council, a one-round run (`council run`),
+ * or the round of a session left open for more questions.
+ */
+export function whatGoesOn(kind: FoundRun['kind'], oneRoundRun: boolean): string {
+  if (kind === 'council') return 'The council goes on when a worker serves it';
+  return oneRoundRun ? ONE_ROUND_RUN_GOES_ON : 'The round goes on when a worker serves it';
 }

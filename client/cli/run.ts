@@ -6,7 +6,7 @@ import { CouncilUserError } from '../../common/userError';
 import { configModels, SIMULATED_BANNER, shouldSimulate } from './simulated';
 import { createEventsOutput, eventsOf } from './events';
 import { createOutput } from './output';
-import { onInterrupt } from './interrupt';
+import { onInterrupt, whatGoesOn } from './interrupt';
 import {
   checkSimulateFlag,
   connectionFlags,
@@ -118,7 +118,7 @@ export function runCommand(): Command {
       const { openRuntime, requireWorker, runQueue } = await import('../runtime/commandRuntime');
       const providers = configModels(config).map((model) => model.provider);
       const runtime = await openRuntime(flags, early, { worker: { providers, simulated } });
-      const detach = onInterrupt(runtime, out, id);
+      const detach = onInterrupt(runtime, out, id, whatGoesOn(config.kind, true));
       try {
         const taskQueue = runQueue(runtime, id, simulated);
         if (runtime.inProcessWorker) await runtime.startWorker({ taskQueue, simulated });

@@ -13,6 +13,7 @@ import { isSimulatedQueue } from '../runtime/commandRuntime';
 import { finishSessionRun } from './sessionRun';
 import { withServedWorkflow } from './workflows';
 import { listedCommand } from './help';
+import { onInterrupt, whatGoesOn } from './interrupt';
 
 /**
  * `council attach <id>`: reconnects to a run, session or council after the CLI was killed,
@@ -26,6 +27,7 @@ export function attachCommand(): Command {
   return command.action(async (id: string, options: { json?: boolean }) => {
     const out = createOutput(options.json === true);
     await withServedWorkflow(connectionFlags(options), id, async (found, runtime) => {
+      onInterrupt(runtime, out, id, whatGoesOn(found.kind, found.memo?.origin === 'run'));
       const simulated = isSimulatedQueue(found.description.taskQueue);
       if (simulated) out.say(SIMULATED_BANNER);
       out.say(`Attached to ${found.kind} ${id} (${found.description.status.name.toLowerCase()})\n`);

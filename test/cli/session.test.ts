@@ -152,30 +152,71 @@ describe('council session', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
-  ] as const)('send interrupted by %s says how to follow the round, which goes on', async (signal, code) => {
-    const gated = await startMockLlm();
-    const { seen, open } = holdAnswers(gated);
+  ] as const)(
+    'send and attach interrupted by %s say how to follow the round, which goes on',
+    async (signal, code) => {
+      const gated = await startMockLlm();
+      const { seen, open } = holdAnswers(gated);
+      try {
+        const gatedEnv = clusterEnv('send-interrupt', mockProviderEnv(gated));
+        const cfg = quicklyRetriedPanel('held.yaml');
+        const id = `cli-send-interrupt-${signal}-${process.pid}`;
+        expectSuccess(await runCli(['session', 'start', '-c', cfg, '--id', id, '--worker'], gatedEnv));
+        const send = startCli(['send', id, 'Still there?', '--worker'], gatedEnv);
+        await waitFor('a call in flight', () => seen.length >= 1, { process: send });
+        send.child.kill(signal);
+        const interrupted = await send.done;
+        expect(interrupted.code).toBe(code);
+        expect(interrupted.stdout).toContain(
+          `Interrupted. The round goes on when a worker serves it: council attach ${id}`,
+        );
+        // An attach interrupted the same way says the same: nothing of the round is lost to it.
+        const following = startCli(['attach', id, '--worker'], gatedEnv);
+        await waitFor(
+          'attach to follow the round',
+          () => following.output.stdout.includes(`Attached to session ${id}`),
+          {
+            process: following,
+          },
+        );
+        following.child.kill(signal);
+        const detached = await following.done;
+        expect(detached.code).toBe(code);
+        expect(detached.stdout).toContain(
+          `Interrupted. The round goes on when a worker serves it: council attach ${id}`,
+        );
+        open();
+        // What the hint says works: attach serves the session and prints the round's answers.
+        const attach = await runCli(['attach', id, '--worker'], gatedEnv);
+        expect(attach).toMatchObject({ code: 0, stderr: '' });
+        expect(attach.stdout).toMatch(/Expert-1 \(panelist\)\nExpert-1: answer/);
+        expect(attach.stdout).toMatch(/Expert-2 \(panelist\)\nExpert-2: answer/);
+      } finally {
+        await gated.stop();
+      }
+    },
+  );
+
+  it('a council run interrupted says the council goes on, and attach finishes it', async () => {
+    const held = await startMockLlm();
+    const { seen, open } = holdAnswers(held);
     try {
-      const gatedEnv = clusterEnv('send-interrupt', mockProviderEnv(gated));
-      const cfg = quicklyRetriedPanel('held.yaml');
-      const id = `cli-send-interrupt-${signal}-${process.pid}`;
-      expectSuccess(await runCli(['session', 'start', '-c', cfg, '--id', id, '--worker'], gatedEnv));
-      const send = startCli(['send', id, 'Still there?', '--worker'], gatedEnv);
-      await waitFor('a call in flight', () => seen.length >= 1, { process: send });
-      send.child.kill(signal);
-      const interrupted = await send.done;
-      expect(interrupted.code).toBe(code);
+      const heldEnv = clusterEnv('council-interrupt', mockProviderEnv(held));
+      const run = startCli(['run', '-c', 'examples/council-parallel.yaml', '--worker'], heldEnv);
+      await waitFor('the experts to be called', () => seen.length >= 3, { process: run });
+      const id = startedId(run.output.stdout) ?? '';
+      run.child.kill('SIGINT');
+      const interrupted = await run.done;
+      expect(interrupted.code).toBe(130);
       expect(interrupted.stdout).toContain(
-        `Interrupted. The round goes on when a worker serves it: council attach ${id}`,
+        `Interrupted. The council goes on when a worker serves it: council attach ${id}`,
       );
       open();
-      // What the hint says works: attach serves the session and prints the round's answers.
-      const attach = await runCli(['attach', id, '--worker'], gatedEnv);
+      const attach = await runCli(['attach', id, '--worker'], heldEnv);
       expect(attach).toMatchObject({ code: 0, stderr: '' });
-      expect(attach.stdout).toMatch(/Expert-1 \(panelist\)\nExpert-1: answer/);
-      expect(attach.stdout).toMatch(/Expert-2 \(panelist\)\nExpert-2: answer/);
+      expect(attach.stdout).toContain('── Synthesis ──');
     } finally {
-      await gated.stop();
+      await held.stop();
     }
   });
 
