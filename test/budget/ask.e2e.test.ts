@@ -111,6 +111,34 @@ describe('onExhausted: ask on the real dev server, LLM served by aimock', () => 
     ]);
   });
 
+  it('a raise with room for one of two waiting calls admits one; the other waits on and goes once the first settles', async () => {
+    // Cheap's $0.1 is reserved; each Dear's $1 does not fit under $0.5. Raised to $1.5, one Dear fits
+    // beside Cheap, not both; the first to settle leaves room for the other.
+    const config = askConfig();
+    const dear = config.participants?.[1];
+    if (!dear) throw new Error('askConfig has no Dear');
+    const session = await MultiParticipantSession.create(
+      harness.client,
+      { ...config, participants: [...(config.participants ?? []), { ...dear, name: 'Dearer' }] },
+      { taskQueue: harness.taskQueue },
+    );
+    const round = session.sendMessage('user', 'What is 2 + 2?');
+    await untilWaiting(session);
+    await session.raiseBudget({ byUsd: 1 });
+    const responses = await round;
+    expect(responses.map((r) => [r.participantName, r.status, r.error?.message])).toEqual([
+      ['Cheap', 'ok', undefined],
+      ['Dear', 'ok', undefined],
+      ['Dearer', 'ok', undefined],
+    ]);
+    expect((await session.view()).budget).toMatchObject({ exhausted: false, refusedCount: 0 });
+    // The one that waited on shows one wait, which ended when there was room for it.
+    const logs = [await stepsOf(session, 'Dear'), await stepsOf(session, 'Dearer')];
+    for (const steps of logs) {
+      expect(steps).toEqual(['budget waiting', 'budget room', 'call thinking', 'call done']);
+    }
+  });
+
   it('`budget stop` refuses the waiting call and the session takes no more rounds', async () => {
     const session = await MultiParticipantSession.create(harness.client, askConfig(), {
       taskQueue: harness.taskQueue,

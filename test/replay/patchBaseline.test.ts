@@ -7,6 +7,7 @@ import { council, expert, scriptedCouncil } from '../council/support';
 import { useMockHarness } from '../helpers/mockHarness';
 import { BASELINE_PATCH, BASELINE_PATCHES } from '../../workflows/shared/patches';
 import { COUNCIL_TURN_SHARES_PATCH } from '../../workflows/council/turnShares';
+import { BUDGET_ASK_CLAIM_PATCH } from '../../workflows/shared/budgetAsk';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 const panelist = (name: string) => ({ name, role: 'panelist' as const, model });
@@ -17,7 +18,7 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
  * Patch ids added after the baseline: asked of the SDK in every run, never added to BASELINE_PATCHES
  * (a baseline run recorded before such a patch must replay down its old path). Name a new one here.
  */
-const PATCHES_AFTER_BASELINE: string[] = [COUNCIL_TURN_SHARES_PATCH];
+const PATCHES_AFTER_BASELINE: string[] = [COUNCIL_TURN_SHARES_PATCH, BUDGET_ASK_CLAIM_PATCH];
 
 /** Every patch id the workflow-side code defines (`NAME_PATCH = 'id'`). */
 function patchIdsInCode(): string[] {

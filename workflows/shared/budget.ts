@@ -89,12 +89,16 @@ export class BudgetGate {
   ): Promise<BudgetHold | string> {
     const trial = this.trial(caller, caller.model, messages);
     if (trial.fits || !this.ask || this.ledger.exhausted) return this.reserve(caller, messages, site);
-    const end = await this.ask.wait(
-      site,
-      trial.hold.reserved,
-      () => this.trial(caller, caller.model, messages).fits,
-    );
-    if (end === 'room') return this.reserve(caller, messages, site);
+    let claimed: BudgetHold | undefined;
+    const fitsNow = () => this.trial(caller, caller.model, messages).fits;
+    const end = await this.ask.wait(site, trial.hold.reserved, fitsNow, () => {
+      if (!fitsNow()) return false;
+      const hold = this.reserve(caller, messages, site);
+      if (typeof hold === 'string') return false;
+      claimed = hold;
+      return true;
+    });
+    if (end === 'room') return claimed ?? this.reserve(caller, messages, site);
     const refused = this.reserve(caller, messages, site);
     if (typeof refused !== 'string') return refused;
     return `${refused}; the budget asked, and ${ASK_ENDINGS[this.ledger.stopped ?? 'raises']}`;

@@ -1,12 +1,21 @@
 import { condition } from '@temporalio/workflow';
 import type { Amount, BudgetWait, LedgerState } from '../../common/budget';
 import type { CallSite } from './callIds';
+import { patched } from './patches';
 
 /**
  * Patch id of `onExhausted: ask`: a round of a session with that budget records this marker before
  * its first call. No config recorded before it could carry `ask`, so none reaches it.
  */
 export const BUDGET_ASK_PATCH = 'budget-ask';
+
+/**
+ * Patch id of claiming the room a wait ends with: a call takes its reservation as it sees room, so
+ * another call waiting for the same raise sees what is left. Before it, every call that saw room
+ * went on to reserve, and all but the first could be refused (and the budget marked exhausted)
+ * though the first's settling would have left them room.
+ */
+export const BUDGET_ASK_CLAIM_PATCH = 'budget-ask-claim';
 
 /** Most raises one waiting call re-checks after (each still too small), so a wait stays bounded. */
 const MAX_RAISES_PER_WAIT = 100;
@@ -42,8 +51,12 @@ export class BudgetAsk {
     return this.ledgerOf();
   }
 
-  /** Waits until `hasRoom()` holds or the budget stops; a timeout stops it (`stopped: timeout`). */
-  async wait(site: CallSite, needed: Amount, hasRoom: () => boolean): Promise<WaitEnd> {
+  /**
+   * Waits until `hasRoom()` holds and `claim()` takes that room (reserves, in the same step), or the
+   * budget stops; a timeout stops it (`stopped: timeout`). A call whose room another waiting call
+   * took first waits on.
+   */
+  async wait(site: CallSite, needed: Amount, hasRoom: () => boolean, claim: () => boolean): Promise<WaitEnd> {
     const deadline = Date.now() + this.timeoutMs;
     const wait: BudgetWait = {
       round: site.round,
@@ -57,7 +70,7 @@ export class BudgetAsk {
     this.onWait(wait);
     let end: WaitEnd = 'stopped';
     try {
-      end = await this.answer(deadline, hasRoom);
+      end = await this.answer(deadline, hasRoom, claim);
       return end;
     } finally {
       this.waits.splice(this.waits.indexOf(wait), 1);
@@ -67,7 +80,7 @@ export class BudgetAsk {
   }
 
   /** Waits for a raise that makes room, a stop, or the deadline. */
-  private async answer(deadline: number, hasRoom: () => boolean): Promise<WaitEnd> {
+  private async answer(deadline: number, hasRoom: () => boolean, claim: () => boolean): Promise<WaitEnd> {
     for (let raise = 0; raise < MAX_RAISES_PER_WAIT; raise += 1) {
       const seen = this.raises;
       const answered = await condition(
@@ -76,7 +89,8 @@ export class BudgetAsk {
       );
       if (!answered) this.ledger.stopped ??= 'timeout';
       if (this.ledger.stopped !== undefined) return 'stopped';
-      if (hasRoom()) return 'room';
+      // A run begun before the claim replays as it ran: the caller reserves after the wait.
+      if (hasRoom() && (!patched(BUDGET_ASK_CLAIM_PATCH) || claim())) return 'room';
     }
     return 'stopped';
   }
