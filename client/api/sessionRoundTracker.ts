@@ -72,6 +72,8 @@ export class SessionRoundTracker {
         this.set(event.participant, event.role, callState(event), event.at);
         return entry;
       case 'budget': {
+        // A stopped wait ends in the call's own event (skipped, with the refusal): it never thinks.
+        if (event.state === 'stopped') return false;
         const known = this.states.get(event.participant);
         const state: RoundCallState =
           event.state === 'waiting' ? { kind: 'budget', until: event.until } : { kind: 'thinking' };

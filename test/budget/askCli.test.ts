@@ -72,6 +72,15 @@ describe('`council budget raise|stop` against a run waiting for its budget', () 
     return run;
   }
 
+  /** The events of a `--events` run, complete lines only: the run may still be writing. */
+  function events(stdout: string) {
+    return stdout
+      .slice(0, stdout.lastIndexOf('\n') + 1)
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => parseRunEvent(JSON.parse(line)));
+  }
+
   it('`budget raise --by-usd` lets the waiting call go on and the run completes', async () => {
     const env = clusterEnv('budget-ask-raise', mockProviderEnv(mock));
     const run = await runUntilWaiting('budget-ask-raise', env);
@@ -125,13 +134,6 @@ describe('`council budget raise|stop` against a run waiting for its budget', () 
     const id = 'budget-ask-events';
     const env = clusterEnv(id, mockProviderEnv(mock));
     const run = await runUntilWaiting(id, env, '--events');
-    // Complete lines only: the run is still writing.
-    const events = (stdout: string) =>
-      stdout
-        .slice(0, stdout.lastIndexOf('\n') + 1)
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => parseRunEvent(JSON.parse(line)));
     const budgetEvents = (stdout: string) => events(stdout).filter((event) => event.type === 'budget');
     await poll(
       'the wait for a budget decision as an event',
@@ -184,5 +186,20 @@ describe('`council budget raise|stop` against a run waiting for its budget', () 
     expect(json.budget).toMatchObject({ stopped: 'person', exhausted: true });
     expect(chatRequests(mock).map(speakerOf)).toEqual(['A']);
     expect(result.code).toBe(2);
+  });
+
+  it('`run --events` under `budget stop` emits that the wait stopped, and no thinking for the refused call (its row is in the result alone)', async () => {
+    const id = 'budget-ask-stop-events';
+    const env = clusterEnv(id, mockProviderEnv(mock));
+    const run = await runUntilWaiting(id, env, '--events');
+    expect(await runCli(['budget', 'stop', id], env)).toMatchObject({ code: 0 });
+    const result = await run.done;
+    expect(result.code).toBe(2);
+    const ofB = events(result.stdout).filter((event) => 'name' in event && event.name === 'B');
+    expect(ofB.map((event) => [event.type, 'state' in event ? event.state : undefined])).toEqual([
+      ['budget', 'waiting'],
+      ['budget', 'stopped'],
+    ]);
+    expect(ofB[1]).toMatchObject({ reason: expect.stringContaining('a person stopped it') });
   });
 });
