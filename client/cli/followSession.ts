@@ -122,8 +122,10 @@ class SessionRoundLines {
       status: entry.status,
       content: entry.content,
       tokenUsage: entry.tokenUsage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
-      ...(entry.kind && { kind: entry.kind }),
+      ...(entry.costUsd !== undefined && { costUsd: entry.costUsd }),
       ...(entry.downgradedTo && { downgradedTo: entry.downgradedTo }),
+      ...(entry.servedBy && { servedBy: entry.servedBy }),
+      ...(entry.kind && { kind: entry.kind }),
     });
   }
 }

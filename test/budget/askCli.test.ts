@@ -161,6 +161,11 @@ describe('`council budget raise|stop` against a run waiting for its budget', () 
     const resumed = all.findIndex((event) => event.type === 'budget' && event.state === 'resumed');
     const answered = all.findIndex((event) => event.type === 'answer' && event.name === 'B');
     expect(answered).toBeGreaterThan(resumed);
+    // Under a budget an answer event carries its cost, as its row of the result does.
+    const last = all.at(-1);
+    const rowOfB = last?.type === 'result' ? last.responses.find((row) => row.name === 'B') : undefined;
+    expect(rowOfB?.costUsd).toEqual(expect.any(Number));
+    expect(all[answered]).toMatchObject({ costUsd: rowOfB?.costUsd });
     expect(all.at(-1)).toMatchObject({ type: 'result', status: 'ok' });
   });
 

@@ -89,6 +89,17 @@ describe('council run --events', () => {
     const answers = events.flatMap((event) => (event.type === 'answer' ? [answerOf(event)] : []));
     // Answers are written as they come, which varies; the result lists them in the config's order.
     expect(byName(answers)).toEqual(byName(result.responses.map(answerOf)));
+    // A session's answer event is its row of the result, every field (docs/json.md): the worker too.
+    const rows = events.flatMap((event) => {
+      if (event.type !== 'answer') return [];
+      const row: Partial<typeof event> = { ...event };
+      delete row.type;
+      delete row.schemaVersion;
+      delete row.at;
+      return [row as Omit<typeof event, 'type' | 'schemaVersion' | 'at'>];
+    });
+    expect(byName(rows)).toEqual(byName(result.responses));
+    expect(rows.every((row) => row.servedBy !== undefined)).toBe(true);
     // The banners went to stderr: stdout is events only.
     expect(session.stderr).toContain(`Starting session events-run-${tag}`);
 
