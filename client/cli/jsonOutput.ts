@@ -1,6 +1,6 @@
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
 import { z } from 'zod';
-import { answerJson } from './jsonAnswers';
+import { answerJson, messageJson } from './jsonAnswers';
 import { councilResultJson, councilShowJson } from './jsonCouncil';
 import { estimateJson } from './jsonEstimate';
 import {
@@ -146,6 +146,14 @@ export const scheduleJson = z.object({
     .nullable(),
 });
 
+/** `send ID` to a council: the person's message as the council stored it. */
+export const councilMessageJson = z.object({
+  ...envelope('council-message'),
+  id: z.string(),
+  kind: z.literal('council'),
+  message: messageJson,
+});
+
 /** `gc`. */
 export const gcJson = z.object({
   ...envelope('gc'),
@@ -182,6 +190,7 @@ export const JSON_SHAPES = {
   'council-result': councilResultJson,
   'session-show': sessionShowJson,
   'council-show': councilShowJson,
+  'council-message': councilMessageJson,
   'run-list': runListJson,
   'schedule-list': scheduleListJson,
   schedule: scheduleJson,

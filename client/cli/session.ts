@@ -16,6 +16,7 @@ import { asIdTaken, checkedRunId, newRunId, withServedWorkflow } from './workflo
 import { listedCommand } from './help';
 import { printable } from './sanitize';
 import { onInterrupt } from './interrupt';
+import { messageJsonOf } from './jsonOutput';
 
 /**
  * `council session start|send|show|list|attach|cancel`. All but `start` are top-level commands too
@@ -109,6 +110,10 @@ export function sendCommand(): Command {
             recipient: councilRecipient(options.to),
             ...(options.urgent === true && { priority: 'urgent' }),
           });
+          if (out.json) {
+            out.result({ type: 'council-message', id, kind: 'council', message: messageJsonOf(sent) });
+            return;
+          }
           const reached = sent.recipient ?? sent.recipients?.join(', ');
           const urgent = sent.priority === 'urgent' ? ', urgent' : '';
           out.say(`Added message ${sent.id}${urgent} to council ${id}${reached ? ` for ${reached}` : ''}`);

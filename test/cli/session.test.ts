@@ -1,4 +1,5 @@
 import type { LLMock } from '@copilotkit/aimock';
+import { parseJsonDocument } from '../../client/cli/jsonOutput';
 import { answerAsParticipants, chatRequests, promptText, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import {
   clusterEnv,
@@ -231,6 +232,15 @@ describe('council session', () => {
       const send = await runCli(['session', 'send', id, 'Keep it under $500 a month.', '--worker'], heldEnv);
       expectSuccess(send);
       expect(send.stdout).toMatch(new RegExp(`^Added message \\S+ to council ${id}\\n$`));
+      // With --json, stdout is one document: the message as the council stored it.
+      const sendJson = await runCli(['send', id, 'And keep it simple.', '--worker', '--json'], heldEnv);
+      expectSuccess(sendJson);
+      expect(parseJsonDocument(JSON.parse(sendJson.stdout))).toMatchObject({
+        type: 'council-message',
+        id,
+        kind: 'council',
+        message: { sender: 'human', content: 'And keep it simple.' },
+      });
       open();
 
       const result = await run.done;
