@@ -69,7 +69,12 @@ export class CouncilBoard {
       const hint = `send one: council send ${this.councilId} "…"`;
       this.set(PEOPLE, 'between rounds', { kind: 'person', untilMs: until.getTime(), hint }, atMs);
     } else if (waiting?.state.kind === 'person' && !waiting.state.outcome) {
-      const outcome = this.wrote ? 'a person wrote: going on' : 'no message in time: going on';
+      const outcome =
+        status === 'cancelled'
+          ? 'the council was cancelled'
+          : this.wrote
+            ? 'a person wrote: going on'
+            : 'no message in time: going on';
       this.set(PEOPLE, waiting.role, { ...waiting.state, outcome }, atMs);
     }
     if (status === 'synthesizing')

@@ -58,8 +58,14 @@ export function progressRendererFor(out: Output): ProgressRenderer {
   return createRenderer(out.json ? process.stderr : process.stdout, { answers: !out.json });
 }
 
-/** A state in words; `now` is given on a live display, where elapsed times tick. */
-function describe(state: ParticipantState, now?: number): string {
+/**
+ * A state in words; `now` is given on a live display, where elapsed times tick. A line written once
+ * counts a wait's time left from `atMs`, when the state began: a wait read back from the log says
+ * the time it had then.
+ */
+function describe(state: ParticipantState, now?: number, atMs?: number): string {
+  const leftSeconds = (untilMs: number) =>
+    Math.max(0, Math.ceil((untilMs - (now ?? atMs ?? Date.now())) / 1000));
   switch (state.kind) {
     case 'waiting':
       return pc.dim('waiting');
@@ -77,11 +83,11 @@ function describe(state: ParticipantState, now?: number): string {
       return `${pc.yellow('skipped')}${state.reason ? `: ${state.reason}` : ''}`;
     case 'person': {
       if (state.outcome) return state.outcome;
-      const left = Math.max(0, Math.ceil((state.untilMs - (now ?? Date.now())) / 1000));
+      const left = leftSeconds(state.untilMs);
       return `${pc.magenta(`waiting for a person, ${left} s left`)} (${state.hint})`;
     }
     case 'budget': {
-      const left = Math.max(0, Math.ceil((state.untilMs - (now ?? Date.now())) / 1000));
+      const left = leftSeconds(state.untilMs);
       const answers = `${raiseHint(state.id)}, or council budget stop ${state.id}`;
       return `${pc.magenta(`waiting for a budget decision, ${left} s left`)} (${answers})`;
     }
@@ -176,7 +182,7 @@ function plainRenderer(stream: NodeJS.WriteStream, answers: boolean): ProgressRe
         if (line.state.kind === 'failed' && !line.state.reason) continue;
         last.set(line.name, now);
         stream.write(
-          `[${new Date(line.atMs ?? Date.now()).toISOString().slice(11, 19)}] ${printable(`${line.name}: ${describe(line.state)}`)}\n`,
+          `[${new Date(line.atMs ?? Date.now()).toISOString().slice(11, 19)}] ${printable(`${line.name}: ${describe(line.state, undefined, line.atMs)}`)}\n`,
         );
       }
     },
