@@ -130,16 +130,18 @@ function stateCommand(name: string, description: string, done: string, act: Sche
 }
 
 function stateCommands(): Command[] {
-  const note = (options: Record<string, unknown>) => options.note as string | undefined;
+  // Temporal replaces the schedule's note at every pause and unpause: without --note the note it
+  // had stays (the SDK would write its own, "Paused via TypeScript SDK").
+  const note = async (handle: ScheduleHandle, options: Record<string, unknown>) =>
+    (options.note as string | undefined) ?? (await handle.describe()).state.note ?? '';
   return [
-    stateCommand('pause', 'pause a schedule', 'Paused', (h, o) => h.pause(note(o))).option(
+    stateCommand('pause', 'pause a schedule', 'Paused', async (h, o) => h.pause(await note(h, o))).option(
       '--note <text>',
-      'why',
+      'why (replaces the note; without it the note stays)',
     ),
-    stateCommand('unpause', 'unpause a schedule', 'Unpaused', (h, o) => h.unpause(note(o))).option(
-      '--note <text>',
-      'why',
-    ),
+    stateCommand('unpause', 'unpause a schedule', 'Unpaused', async (h, o) =>
+      h.unpause(await note(h, o)),
+    ).option('--note <text>', 'why (replaces the note; without it the note stays)'),
     stateCommand('trigger', 'start a run now', 'Triggered', (h, o) =>
       h.trigger(overlapPolicy(o.overlap as string)),
     ).addOption(

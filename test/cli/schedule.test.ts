@@ -92,6 +92,12 @@ describe('council schedule', () => {
     >;
     expect(paused).toMatchObject({ state: 'paused', note: 'holiday' });
     expect((await runCli(['schedule', 'unpause', id], env)).stdout).toContain(`Unpaused schedule ${id}`);
+    // Without --note, the note stays: the SDK's default would put "Unpaused via TypeScript SDK" there.
+    const unpaused = JSON.parse((await runCli(['schedule', 'describe', id, '--json'], env)).stdout) as Record<
+      string,
+      unknown
+    >;
+    expect(unpaused).toMatchObject({ state: 'active', note: 'holiday' });
     expect((await runCli(['schedule', 'delete', id], env)).stdout).toContain(`Deleted schedule ${id}`);
 
     const gone = await runCli(['schedule', 'describe', id], env);
