@@ -62,9 +62,16 @@ export function sessionAsCouncil(
     .join('\n\n');
   // In the session's participant order, as its round result lists them (the transcript keeps arrival order).
   const order = (name: string) => view.participants.findIndex((p) => p.spec.name === name);
-  const answers = answered
-    .filter((entry) => entry.round === round && entry.status !== 'skipped')
-    .sort((a, b) => order(a.from) - order(b.from));
+  // One expert per participant, as a council names each once: one who spoke more than once (a
+  // supervisor's synthesis after its assignments, a selector's repeated speaker) stands by its latest
+  // answer, failed only when none succeeded. An assignment routes work: it is no answer.
+  const latest = new Map<string, TranscriptEntry>();
+  for (const entry of answered) {
+    if (entry.round !== round || entry.status === 'skipped' || entry.kind === 'assignment') continue;
+    const kept = latest.get(entry.from);
+    if (!kept || entry.status === 'ok' || kept.status !== 'ok') latest.set(entry.from, entry);
+  }
+  const answers = [...latest.values()].sort((a, b) => order(a.from) - order(b.from));
   const taken = new Set<string>();
   const experts = answers.map((entry) => {
     const spec = view.participants.find((p) => p.spec.name === entry.from)?.spec;

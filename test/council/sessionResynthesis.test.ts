@@ -1,7 +1,7 @@
 import type { CouncilWorkflowResult } from '../../common/council';
 import { MultiParticipantSession } from '../../client/api/session';
 import { sessionAsCouncil, startSessionResynthesis } from '../../client/api/sessionResynthesis';
-import type { SessionView } from '../../common/session';
+import type { SessionView, TranscriptEntry } from '../../common/session';
 import { answerAsParticipants, chatRequests, speakerOf } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';
 import { model } from './support';
@@ -61,5 +61,36 @@ describe("re-synthesizing a session's round without asking its participants agai
     expect(() => sessionAsCouncil('s-1', view, [], {}, '2026-12-03T00:00:00Z')).toThrow(
       'session "s-1" is answering round 2',
     );
+  });
+
+  it('a participant who answered more than once in the round is one expert, with its latest answer', () => {
+    const spec = (name: string, role: string) => ({ spec: { name, role, model } });
+    const view = {
+      participants: [spec('Lead', 'supervisor'), spec('Data', 'worker'), spec('Ops', 'worker')],
+    } as unknown as SessionView;
+    const entry = (from: string, content: string, kind?: 'assignment' | 'synthesis'): TranscriptEntry => ({
+      round: 1,
+      from,
+      role: from === 'Lead' ? 'supervisor' : 'worker',
+      content,
+      status: 'ok',
+      ...(kind && { kind }),
+    });
+    // A hierarchical round: the supervisor assigns, the workers answer, the supervisor synthesizes.
+    const transcript: TranscriptEntry[] = [
+      { round: 1, from: 'user', role: 'user', content: 'Plan the launch.', status: 'ok' },
+      entry('Lead', 'Data: on metrics\nOps: on rollout', 'assignment'),
+      entry('Data', 'Track activation.'),
+      entry('Ops', 'Roll out in waves.'),
+      entry('Lead', 'Track activation, roll out in waves.', 'synthesis'),
+    ];
+    const { context, source } = sessionAsCouncil('s-2', view, transcript, {}, '2026-12-03T00:00:00Z');
+    expect(context.activeExperts.map((expert) => [expert.id, expert.name])).toEqual([
+      ['Lead', 'Lead'],
+      ['Data', 'Data'],
+      ['Ops', 'Ops'],
+    ]);
+    expect(source.outputs.Lead?.content).toBe('Track activation, roll out in waves.');
+    expect(source.messages.map((message) => message.senderName)).toEqual(['Lead', 'Data', 'Ops']);
   });
 });
