@@ -97,7 +97,8 @@ function raiseOf(options: RaiseOptions): RaiseBudgetInput {
 function requireSession(kind: 'session' | 'council', id: string): void {
   if (kind !== 'session') {
     throw new CouncilUserError(
-      `"${id}" is a council: budgets are set on sessions (and \`council run\` of a session config)`,
+      `"${id}" is a council: its budget is set in its config and cannot be raised or stopped while it runs`,
+      'only a session waits for a raise or a stop (`onExhausted: ask`); start the council again with a larger `budget`',
     );
   }
 }

@@ -77,6 +77,12 @@ export function filterOfFlags(flags: ConversationFlags): Record<string, unknown>
     const hint = 'give a share of the words above 0 and at most 1, e.g. --min-relevance 0.5';
     throw new CouncilUserError(`--min-relevance "${flags.minRelevance}" is not a number`, hint);
   }
+  if (minRelevance !== undefined && flags.relevantTo === undefined) {
+    throw new CouncilUserError(
+      '--min-relevance needs --relevant-to: the words to match',
+      'e.g. --relevant-to "overtime costs" --min-relevance 0.5',
+    );
+  }
   const filter = {
     types: listOf(flags.type),
     from: listOf(flags.from),

@@ -19,6 +19,9 @@ async function withSchedule<T>(
   id: string,
   work: (handle: ScheduleHandle, runtime: CliRuntime) => Promise<T>,
 ): Promise<T> {
+  if (id.trim() === '') {
+    throw new CouncilUserError('an empty id names no schedule', 'see `council schedule list`');
+  }
   const runtime = await openRuntime(connectionFlags(options));
   try {
     const handle = runtime.client.schedule.getHandle(id);

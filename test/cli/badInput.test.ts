@@ -180,6 +180,15 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
     }
   });
 
+  it('an empty schedule id, as an empty run id is', async () => {
+    for (const command of ['describe', 'pause', 'unpause', 'trigger', 'delete']) {
+      expectOneLineError(
+        await runCli(['schedule', command, '', '--worker'], clusterEnv('bad')),
+        /^council: an empty id names no schedule \(see `council schedule list`\)/,
+      );
+    }
+  });
+
   it('an unreachable Temporal address', async () => {
     const result = await runCli(['session', 'list'], clusterEnv('bad', { TEMPORAL_ADDRESS: '127.0.0.1:1' }));
     expectOneLineError(

@@ -131,6 +131,14 @@ describe('a council’s conversation: filter, stats, save, go on from it', () =>
     expect(badWords.stderr).toContain(
       'relevantTo "of the" has no word to match (only short or common words)',
     );
+    // The flags a person typed, not the library's field names.
+    const shareAlone = await runCli(['show', sourceId, '--worker', '--min-relevance', '0.5'], env);
+    expect(shareAlone.code).toBe(1);
+    expect(shareAlone.stderr).toContain('--min-relevance needs --relevant-to: the words to match');
+    // A council's budget is set in its config: a raise says that, not that councils have none.
+    const raise = await runCli(['budget', 'raise', sourceId, '--by-usd', '1', '--worker'], env);
+    expect(raise.code).toBe(1);
+    expect(raise.stderr).toContain('is a council: its budget is set in its config and cannot be raised');
   });
 
   it('--stats counts messages per expert and type, who critiques whom, and tokens per round', async () => {
