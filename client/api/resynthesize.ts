@@ -128,6 +128,15 @@ export async function startResynthesisOf(
   source: ResynthesisSource,
   options: Pick<ResynthesisOptions, 'councilId' | 'taskQueue'>,
 ): Promise<string> {
+  const answers = Object.keys(source.outputs).length;
+  const reviewed = (context as { peerReview?: unknown } | null)?.peerReview !== undefined;
+  if (reviewed && answers < 3) {
+    // The schema's advice (add an expert) cannot apply: a re-synthesis takes the answers there are.
+    throw new CouncilUserError(
+      `peer review of "${source.sourceId}" needs three answers or more (each reviewer ranks two others'), and it has ${answers}`,
+      're-synthesize it without peer review',
+    );
+  }
   const parsed = councilContextSchema.safeParse(context);
   if (!parsed.success) {
     const problem = zodProblem(parsed.error);

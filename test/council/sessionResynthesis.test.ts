@@ -40,6 +40,15 @@ describe("re-synthesizing a session's round without asking its participants agai
     );
     expect(new Map(outputs)).toEqual(answers);
     expect(Object.keys(result.outputs).sort()).toEqual(['Agent-2', 'Agent-One']);
+    // Two answers cannot be ranked by peers; the advice is not to add an expert, which cannot apply.
+    const ranked = startSessionResynthesis(harness.client, sessionId, {
+      taskQueue: harness.taskQueue,
+      peerReview: {},
+    });
+    await expect(ranked).rejects.toThrow(
+      `peer review of "${sessionId}" needs three answers or more (each reviewer ranks two others'), and it has 2`,
+    );
+    await expect(ranked).rejects.toMatchObject({ hint: 're-synthesize it without peer review' });
   });
 
   it('a session with no answers yet is refused, saying so', async () => {
