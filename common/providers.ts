@@ -10,7 +10,13 @@ import { priceSchema } from './prices';
 const modelId = z
   .string()
   .min(1, 'model must name a model, e.g. "gpt-4o-mini"')
-  .max(INPUT_LIMITS.maxModelIdChars);
+  .max(INPUT_LIMITS.maxModelIdChars)
+  // No provider's model id holds white space: one copied with a line break or a space would pass
+  // every check here and fail only at the provider, as an unknown model.
+  .regex(
+    /^[^\s\p{C}]+$/u,
+    'model must be a model id without spaces, line breaks or control characters, e.g. "gpt-4o-mini"',
+  );
 
 /** A server's URL; `whenMissing` is the message for a spec that must name one and does not. */
 const baseURL = (whenMissing?: string) =>

@@ -28,3 +28,22 @@ describe('examples/providers.md', () => {
     expect(parsed.data?.provider).toBe('openai-compatible');
   });
 });
+
+describe('a model id', () => {
+  it.each(['gpt-4o\n', 'gpt 4o', ' gpt-4o', 'gpt-4o\u0000'])(
+    '%j is refused: no provider has one with white space or control characters',
+    (model) => {
+      const parsed = modelSpecSchema.safeParse({ provider: 'openai', model });
+      expect(parsed.error?.issues[0]?.message).toBe(
+        'model must be a model id without spaces, line breaks or control characters, e.g. "gpt-4o-mini"',
+      );
+    },
+  );
+
+  it.each(['gpt-4o-mini', 'llama3.1:8b', 'meta-llama/Llama-3.1-8B-Instruct', 'claude-sonnet-4@20250514'])(
+    '%j is taken',
+    (model) => {
+      expect(modelSpecSchema.safeParse({ provider: 'openai', model }).success).toBe(true);
+    },
+  );
+});
