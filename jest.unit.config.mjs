@@ -21,6 +21,7 @@ const UNIT_TESTS = [
   'test/lint/', // the lint catches an import cycle and an import across layers
   'test/cli/wrap.test.ts', // word wrapping of answers on a terminal
   'test/cli/councilBoard.test.ts', // the council board's lines for waits for a person
+  'test/cli/stdinText.test.ts', // a `-` question or message read from stdin, bounded
   'test/cli/describeError.test.ts', // the one line the CLI prints for an error
   'test/cli/dataDir.test.ts', // an empty data directory is refused or unset, never the working one
   'test/session/participantNames.test.ts', // participant names the transcript could not tell apart

@@ -7,6 +7,7 @@ import { configModels, SIMULATED_BANNER, shouldSimulate } from './simulated';
 import { createEventsOutput, eventsOf } from './events';
 import { createOutput } from './output';
 import { onInterrupt, whatGoesOn } from './interrupt';
+import { textArgument } from './stdinText';
 import {
   checkSimulateFlag,
   connectionFlags,
@@ -68,7 +69,10 @@ function prepareRun(question: string | undefined, options: StartOptions) {
 /** `council run [question]`: one question to a session or council, answers as they arrive. */
 export function runCommand(): Command {
   const command = listedCommand('run')
-    .argument('[question]', 'the question (default: "question"/"task" from the config)')
+    .argument(
+      '[question]',
+      'the question, or - to read it from stdin (default: "question"/"task" from the config)',
+    )
     .option('--json', 'print one machine-readable result instead of text')
     .option('--events', 'print one JSON event per line as the run goes (docs/json.md), for pipelines')
     .option('--id <id>', 'workflow id to start the run under (default: run-<time>-<random>)')
@@ -86,7 +90,12 @@ export function runCommand(): Command {
         throw new CouncilUserError('--from and --from-run cannot be used together: pick one');
       }
       const out = options.events ? createEventsOutput() : createOutput(options.json === true);
-      const { config, question: asked, flags, simulated } = prepareRun(question, options);
+      const {
+        config,
+        question: asked,
+        flags,
+        simulated,
+      } = prepareRun(await textArgument(question, 'question'), options);
       const fromFlag =
         options.from !== undefined ? '--from' : options.fromRun !== undefined ? '--from-run' : '';
       if (fromFlag && config.kind === 'session') {

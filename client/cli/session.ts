@@ -17,6 +17,7 @@ import { listedCommand } from './help';
 import { printable } from './sanitize';
 import { onInterrupt } from './interrupt';
 import { messageJsonOf } from './jsonOutput';
+import { textArgument } from './stdinText';
 
 /**
  * `council session start|send|show|list|attach|cancel`. All but `start` are top-level commands too
@@ -86,7 +87,7 @@ function councilRecipient(to: string | undefined): string | string[] | undefined
 export function sendCommand(): Command {
   const command = listedCommand('send')
     .argument('<id>', 'session or council id')
-    .argument('<message>', 'what the participants should answer')
+    .argument('<message>', 'what the participants should answer, or - to read it from stdin')
     .option(
       '--to <names>',
       'only these participants answer (comma-separated); for a council: an expert id, role:<role>, a group name, or a comma-separated list of ids and groups',
@@ -95,8 +96,9 @@ export function sendCommand(): Command {
     .option('--json', 'print one machine-readable result instead of text');
   withConnectionOptions(command);
   type SendOptions = StartOptions & { to?: string; urgent?: boolean };
-  return command.action(async (id: string, message: string, options: SendOptions) => {
+  return command.action(async (id: string, given: string, options: SendOptions) => {
     const startedMs = Date.now();
+    const message = await textArgument(given, 'message');
     const out = createOutput(options.json === true);
     const open = (found: FoundRun) => requireRunning(found, `start a new ${found.kind}`);
     await withServedWorkflow(

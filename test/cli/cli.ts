@@ -80,6 +80,22 @@ export function startCli(args: string[], env: Record<string, string>) {
   );
 }
 
+/** Runs the CLI to its end with `input` on its stdin (what a `-` argument reads). */
+export function runCliWithInput(
+  args: string[],
+  env: Record<string, string>,
+  input: string,
+): Promise<CliResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const run = track(child);
+  child.stdin.end(input);
+  return run.done;
+}
+
 /** `council server` on free ports, once it serves (its Web UI line printed); killed if it never does. */
 export async function startCouncilServer(env: Record<string, string>) {
   const ports = [String(await freePort()), String(await freePort())];

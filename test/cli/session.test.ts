@@ -9,6 +9,7 @@ import {
   mockProviderEnv,
   panelConfig,
   runCli,
+  runCliWithInput,
   startCli,
   stopStartedClis,
   startedId,
@@ -101,6 +102,27 @@ describe('council session', () => {
       stdout: '',
       stderr: `council: a session or council with id "${id}" already exists (closed) (pick another --id, or read it with \`council show ${id}\`)\n`,
     });
+  });
+
+  it('send - reads the message from stdin: longer than the 128 KiB one argument may be', async () => {
+    const id = `cli-session-stdin-${process.pid}`;
+    expectSuccess(await runCli(['session', 'start', '-c', config, '--id', id, '--worker'], env));
+    const long = `${'Consider every option in turn. '.repeat(5000)}Which one?`;
+    const sent = await runCliWithInput(['send', id, '-', '--worker'], env, long);
+    expectSuccess(sent);
+    expect(sent.stdout).toMatch(/Expert-1 \(panelist\)\nExpert-1: answer/);
+    const shown = await runCli(['show', id, '--json', '--worker'], env);
+    const transcript = (JSON.parse(shown.stdout) as { transcript: Array<{ role: string; content: string }> })
+      .transcript;
+    // Compared by length and ends: a failure prints what it received, not 155 KB of it.
+    const asked = transcript.find((entry) => entry.role === 'user')?.content ?? '';
+    expect([asked.length, asked.slice(0, 30), asked.slice(-10)]).toEqual([
+      long.length,
+      long.slice(0, 30),
+      'Which one?',
+    ]);
+    expect(asked === long).toBe(true);
+    expectSuccess(await runCli(['session', 'cancel', id, '--worker'], env));
   });
 
   it("start says the config's question is not sent, and how to ask it", async () => {

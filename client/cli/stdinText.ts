@@ -1,0 +1,35 @@
+import { LIMITS } from '../../common/defaults';
+import { formatBytes } from '../../common/inputLimits';
+import { CouncilUserError } from '../../common/userError';
+
+/**
+ * The most bytes `-` reads from stdin: the longest message in UTF-8's widest characters. A longer
+ * input could not be sent whole, so it is refused before it is all read.
+ */
+const MAX_STDIN_BYTES = LIMITS.maxMessageChars * 4;
+
+/**
+ * A question or message given on the command line, where `-` means "read it from stdin": Linux caps
+ * one argument at 128 KiB, and a message may be longer (`council send ID - < notes.md`).
+ */
+export async function textArgument<T extends string | undefined>(
+  value: T,
+  name: string,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<T | string> {
+  if (value !== '-') return value;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stdin) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    total += bytes.length;
+    if (total > MAX_STDIN_BYTES) {
+      throw new CouncilUserError(
+        `the ${name} on stdin is over ${formatBytes(MAX_STDIN_BYTES)}: a message may be ${LIMITS.maxMessageChars} characters`,
+        'shorten it, or send it in parts',
+      );
+    }
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
