@@ -55,7 +55,8 @@ function listCommand(): Command {
         rows.push({
           id: schedule.scheduleId,
           state: schedule.state.paused ? 'paused' : 'active',
-          nextRunAt: schedule.info.nextActionTimes[0]?.toISOString() ?? null,
+          // Temporal keeps computing the times of a paused schedule; none of them will start a run.
+          nextRunAt: schedule.state.paused ? null : (schedule.info.nextActionTimes[0]?.toISOString() ?? null),
           latestRun:
             schedule.info.recentActions.map((a) => a.action.workflow.workflowId).slice(-1)[0] ?? null,
         });
@@ -113,7 +114,7 @@ function summary(description: ScheduleDescription) {
     state: (state.paused ? 'paused' : 'active') as ScheduleState,
     note: state.note ?? '',
     overlap: (policies.overlap ?? 'SKIP').toLowerCase(),
-    nextRunsAt: info.nextActionTimes.slice(0, 3).map((time) => time.toISOString()),
+    nextRunsAt: state.paused ? [] : info.nextActionTimes.slice(0, 3).map((time) => time.toISOString()),
     recentRuns: info.recentActions.map((action) => action.action.workflow.workflowId),
     running: info.runningActions.map((action) => action.workflow.workflowId),
   };

@@ -90,7 +90,11 @@ describe('council schedule', () => {
       string,
       unknown
     >;
-    expect(paused).toMatchObject({ state: 'paused', note: 'holiday' });
+    expect(paused).toMatchObject({ state: 'paused', note: 'holiday', nextRunsAt: [] });
+    const listedPaused = JSON.parse((await runCli(['schedule', 'list', '--json'], env)).stdout) as {
+      items: Array<{ id: string; nextRunAt: string | null }>;
+    };
+    expect(listedPaused.items.find((item) => item.id === id)).toMatchObject({ nextRunAt: null });
     expect((await runCli(['schedule', 'unpause', id], env)).stdout).toContain(`Unpaused schedule ${id}`);
     // Without --note, the note stays: the SDK's default would put "Unpaused via TypeScript SDK" there.
     const unpaused = JSON.parse((await runCli(['schedule', 'describe', id, '--json'], env)).stdout) as Record<
@@ -98,6 +102,7 @@ describe('council schedule', () => {
       unknown
     >;
     expect(unpaused).toMatchObject({ state: 'active', note: 'holiday' });
+    expect((unpaused.nextRunsAt as string[]).length).toBeGreaterThan(0);
     expect((await runCli(['schedule', 'delete', id], env)).stdout).toContain(`Deleted schedule ${id}`);
 
     const gone = await runCli(['schedule', 'describe', id], env);
