@@ -13,8 +13,8 @@ const modelId = z
   .max(INPUT_LIMITS.maxModelIdChars)
   // No provider's model id holds white space: one copied with a line break or a space would pass
   // every check here and fail only at the provider, as an unknown model.
-  .regex(
-    /^[^\s\p{C}]+$/u,
+  .refine(
+    (id) => !/[\s\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u.test(id),
     'model must be a model id without spaces, line breaks or control characters, e.g. "gpt-4o-mini"',
   );
 

@@ -88,4 +88,51 @@ describe('Council.local() on a borrowed server that stops', () => {
     expect((stderr.match(/retried/g) ?? []).length).toBeLessThanOrEqual(8);
     await waitFor('the server to exit', () => serverProcesses(dataDir).length === 0, { timeoutMs: 20_000 });
   });
+
+  it('a second Council.local() in the same process loses the server when the first closes it, at once', async () => {
+    const env = cliEnv();
+    const dataDir = env.COUNCIL_DATA_DIR ?? '';
+    const app = spawn(process.execPath, ['--import', 'tsx', '-e', SAME_PROCESS_APP, dataDir], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    app.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    app.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => app.once('exit', resolve));
+    try {
+      await waitFor('the application to exit', () => app.exitCode !== null, { timeoutMs: 120_000 });
+    } finally {
+      if (app.exitCode === null) app.kill('SIGKILL');
+    }
+    expect(await exited).toBe(0);
+    const result = JSON.parse(stdout.split('\n').find((line) => line.startsWith('{')) ?? '{}') as {
+      error?: { name: string; message: string; hint: string };
+      ms?: number;
+    };
+    // It waited ~40 s for the SDK's retries, then failed as "ServiceError: Failed to query Workflow".
+    expect(result.error?.name).toBe('CouncilUserError');
+    expect(result.error?.message).toMatch(
+      /^the Temporal server at 127\.0\.0\.1:\d+ has stopped: process \d+, which ran it, closed it/,
+    );
+    expect(result.ms).toBeLessThan(10_000);
+    expect((stderr.match(/retried/g) ?? []).length).toBeLessThanOrEqual(8);
+  });
 });
+
+// Two Councils on one data directory in one process: the second borrows the first's server.
+const SAME_PROCESS_APP = `
+const { Council } = require('./client');
+(async () => {
+  const owner = await Council.local({ simulate: true, dataDir: process.argv[1] });
+  const borrower = await Council.local({ simulate: true, dataDir: process.argv[1] });
+  const session = await borrower.startSession({ strategy: 'broadcast' });
+  await owner.close();
+  const started = Date.now();
+  const error = await session.view().then(() => undefined, (e) => ({ name: e.name, message: e.message, hint: e.hint }));
+  console.log(JSON.stringify({ error, ms: Date.now() - started }));
+  await borrower.close();
+})();
+`;

@@ -130,7 +130,11 @@ describe('attack: a model answers with terminal escape sequences', () => {
         await runCli(['config', 'check', key], env),
         await runCli(['estimate', '-c', model], env),
       ];
-      expect(results.map((result) => result.code)).toEqual([1, 1, 0]);
+      // A model id with control characters is refused by the schema, and its error is clean too.
+      expect(results.map((result) => result.code)).toEqual([1, 1, 1]);
+      expect(results[2]?.stderr).toContain(
+        'model must be a model id without spaces, line breaks or control characters',
+      );
       for (const result of results) expect(`${result.stdout}${result.stderr}`).not.toMatch(CONTROL);
     });
 
