@@ -137,7 +137,9 @@ export async function openRuntime(
       if (server) await closeLocalServer(dataDir, server, { wait: false, onWaitForUsers });
     },
   };
-  const stopWatching = server ? exitWhenServerGone(server, target.address, () => runtime.lostHint) : () => {};
+  const stopWatching = server
+    ? exitWhenServerGone(server, dataDir, target.address, () => runtime.lostHint)
+    : () => {};
   return runtime;
 }
 

@@ -108,9 +108,9 @@ export async function openLocalRuntime(given: LocalCouncilOptions): Promise<Loca
     const client = await connectClient(target, blobs.dataConverter, loss);
     opened.push(() => client.connection.close());
     opened.push(
-      watchServerProcess(server, (pid) => {
+      watchServerProcess(server, dataDir, (why) => {
         const hint = `what ran on it is kept in ${dataDir}: open Council.local() on it again to go on`;
-        const error = new ServerGoneError(serverGoneMessage(target.address, pid), hint);
+        const error = new ServerGoneError(serverGoneMessage(target.address, why), hint);
         Runtime.instance().logger.error(`council: ${error.toOneLine()}`);
         keepEntries = embeddedLogger?.dropEntriesAbout(target.address) ?? keepEntries;
         loss.declare(error);

@@ -168,6 +168,16 @@ export async function publishedServer(dataDir: string): Promise<LocalServer | un
   return entry;
 }
 
+/**
+ * Whether the data directory still publishes `server`: its owner withdraws the file as it stops the
+ * server, which a borrower in the owner's own process (or in a process that outlives its close)
+ * cannot learn from the owner's pid.
+ */
+export function stillPublished(dataDir: string, server: Pick<LocalServer, 'address' | 'pid'>): boolean {
+  const entry = readServerFile(dataDir);
+  return entry?.address === server.address && entry.pid === server.pid;
+}
+
 function serverFile(dataDir: string): string {
   return path.join(dataDir, 'server.json');
 }
