@@ -14,7 +14,7 @@ import type { CouncilConfig } from '../api/config';
 const sendSchema = z
   .object({
     content: z.string().trim().min(1, 'the message is empty').max(LIMITS.maxMessageChars),
-    /** A session's participant names, or one council expert id; absent: everyone. */
+    /** A session's participant names, or a council's expert ids, `role:<role>` and group names; absent: everyone. */
     to: z.array(z.string().min(1).max(200)).max(100).optional(),
   })
   .strict();
@@ -64,7 +64,9 @@ export async function sendFromPage(
   if (!found) return;
   try {
     if (found.kind === 'council') {
-      const sent = await sendHumanMessage(options.client, id, { content, recipient: to?.[0] });
+      // One address or a list, as `council send --to` takes them: ids, `role:<role>`, group names.
+      const recipient = to && to.length > 1 ? to : to?.[0];
+      const sent = await sendHumanMessage(options.client, id, { content, recipient });
       return sendJson(response, 200, { sent: sent.id });
     }
     const session = await MultiParticipantSession.attach(options.client, id);

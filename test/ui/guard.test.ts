@@ -1,6 +1,7 @@
 import { MultiParticipantSession } from '../../client/api/session';
 import { startCouncil } from '../../client/api/council';
 import { readCouncilProgress } from '../../client/api/councilRead';
+import { councilMessages } from '../../client/api/conversation';
 import { council, expert, model } from '../council/support';
 import { waitFor } from '../helpers/wait';
 import { chatRequests } from '../helpers/mockLlm';
@@ -135,7 +136,9 @@ describe('council ui guards', () => {
   it("refuses a council expert's skip with no call in flight, or of an unknown expert, saying why", async () => {
     const councilId = `${sessionId}-council`;
     // The council waits for a person after its round: running, with no call in flight.
-    const context = council('parallel', [expert('a')], { awaitHumanBetweenRounds: { timeoutMs: 120_000 } });
+    const context = council('parallel', [expert('a'), expert('b'), expert('c')], {
+      awaitHumanBetweenRounds: { timeoutMs: 120_000 },
+    });
     await startCouncil(bed.harness.client, context, { taskQueue: bed.harness.taskQueue, councilId });
     const handle = bed.harness.client.workflow.getHandle(councilId);
     await waitFor('the council to wait for a person', async () => {
@@ -153,6 +156,17 @@ describe('council ui guards', () => {
     };
     expect(await skip('a')).toEqual([400, expect.stringContaining('expert "a" has no call in flight')]);
     expect(await skip('zz')).toEqual([400, expect.stringContaining('no expert "zz" in this council')]);
+    // A message to two experts reaches both, as `council send --to a,b` does (it went to the first alone).
+    const posted = await rawRequest(bed.ui.port, {
+      method: 'POST',
+      path: `/api/runs/${councilId}/messages`,
+      headers: { Host: host, 'Content-Type': 'application/json', 'X-Council-Token': bed.ui.token },
+      body: JSON.stringify({ content: 'Mind the budget.', to: ['a', 'b'] }),
+    });
+    expect(posted.status).toBe(200);
+    const { sent } = JSON.parse(posted.body) as { sent: string };
+    const stored = (await councilMessages(bed.harness.client, councilId)).find((m) => m.id === sent);
+    expect(stored).toMatchObject({ content: 'Mind the budget.', recipients: ['a', 'b'] });
     await handle.cancel();
   });
 
