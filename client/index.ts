@@ -78,7 +78,7 @@ export {
   readConversation,
   type CouncilConversation,
 } from './api/conversation';
-export { loadConversation, saveConversation } from './api/conversationFile';
+export { loadConversation, priorFromCouncil, priorFromFile, saveConversation } from './api/conversationFile';
 export {
   CARRIED_OVER_ROUND,
   filterMessages,

@@ -99,7 +99,8 @@ export async function startCouncil(
   refuseOversizedCouncil(parsed.data);
   const prior = options.continueFrom && priorConversationSchema.safeParse(options.continueFrom);
   if (prior && !prior.success) {
-    const hint = 'pass a conversation saved with `council show ID --save FILE`';
+    const hint =
+      'pass priorFromFile(FILE) for a conversation saved with `council show ID --save FILE`, or priorFromCouncil(client, ID)';
     throw new CouncilUserError(`invalid continueFrom: ${zodProblem(prior.error)}`, hint);
   }
   const input = prior

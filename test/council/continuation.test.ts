@@ -7,6 +7,8 @@ import path from 'node:path';
 import { councilMessages, councilStats } from '../../client/api/conversation';
 import { loadConversation, priorFromCouncil, saveConversation } from '../../client/api/conversationFile';
 import { CouncilUserError } from '../../common/userError';
+import type { PriorConversation } from '../../common/savedConversation';
+import * as pkg from '../../client';
 import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { council, expert, jsonAnswer, requestsOf, roundOf, scriptedCouncil } from './support';
@@ -60,6 +62,26 @@ describe('the library: filter, stats and a council going on from another (dev se
     await expect(councilMessages(harness.client, sourceId, { to: ['z'] })).rejects.toThrow(
       new CouncilUserError('invalid message filter: to "z" is no expert (experts: a, b, c)'),
     );
+  }, 60_000);
+
+  it('the package exports priorFromFile and priorFromCouncil; a saved file passed as it is says to use them', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'council-prior-')), 'saved.json');
+    await pkg.saveConversation(harness.client, sourceId, file);
+    expect(pkg.priorFromFile(file).sourceId).toBe(sourceId);
+    expect((await pkg.priorFromCouncil(harness.client, sourceId)).sourceId).toBe(sourceId);
+    const started = executeCouncilExperts(
+      harness.client,
+      council('parallel', [expert('b')]),
+      undefined,
+      undefined,
+      {
+        taskQueue: harness.taskQueue,
+        continueFrom: pkg.loadConversation(file) as unknown as PriorConversation,
+      },
+    );
+    await expect(started).rejects.toMatchObject({
+      hint: 'pass priorFromFile(FILE) for a conversation saved with `council show ID --save FILE`, or priorFromCouncil(client, ID)',
+    });
   }, 60_000);
 
   it('a new council starts from the conversation: each expert sees what it could see there', async () => {
