@@ -8,6 +8,7 @@ import { dataDirectory, publishedServer } from '../runtime/localServer';
 import { takeServerLease, type ServerLease } from '../runtime/serverLeases';
 import { withServerStartLock } from '../runtime/serverLock';
 import { listedCommand } from './help';
+import { isSimulatedQueue } from '../runtime/commandRuntime';
 
 interface WorkerOptions {
   profile?: string;
@@ -38,6 +39,13 @@ export function workerCommand(): Command {
         { ...workerSettingsFromEnv(process.env), ...flags },
         'flags and COUNCIL_* variables',
       );
+      if (isSimulatedQueue(settings.taskQueue)) {
+        // Its calls would go to real providers with this worker's keys, or fail without them.
+        throw new CouncilUserError(
+          `task queue "${settings.taskQueue}" is for simulated runs, and this worker calls the real providers`,
+          'pick another --task-queue; `council server --worker` serves simulated runs',
+        );
+      }
       const dataDir = dataDirectory(options.dataDir);
       const configured = configuredTarget(options.profile);
       const { target, lease } = configured

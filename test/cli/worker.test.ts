@@ -100,6 +100,14 @@ describe('council worker and workers/main.ts', () => {
       /^council: invalid worker settings \(flags and COUNCIL_\* variables\): maxConcurrentCalls: /,
     );
   });
+
+  it("refuses the simulated runs' queue: it calls real providers, and would take simulated runs' calls", async () => {
+    const result = await runCli(['worker', '--task-queue', 'council-simulated'], clusterEnv('worker-sim'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'council: task queue "council-simulated" is for simulated runs, and this worker calls the real providers (pick another --task-queue; `council server --worker` serves simulated runs)\n',
+    );
+  });
 });
 
 describe('council server', () => {
