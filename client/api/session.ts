@@ -161,10 +161,11 @@ export class MultiParticipantSession {
    * `{ byUsd: 0.5 }`): a call an `onExhausted: ask` budget holds goes on once it fits, and a spent
    * budget takes rounds again. Resolves to the budget after the raise.
    */
-  raiseBudget(raise: RaiseBudgetInput): Promise<BudgetView> {
+  async raiseBudget(raise: RaiseBudgetInput): Promise<BudgetView> {
     const parsed = raiseBudgetSchema.safeParse(raise);
     if (!parsed.success) {
-      throw new CouncilUserError(`invalid budget raise: ${zodProblem(parsed.error)}`, 'e.g. { byUsd: 0.5 }');
+      // The schema's message already gives the example.
+      throw new CouncilUserError(`invalid budget raise: ${zodProblem(parsed.error)}`);
     }
     return updateSession(this.handle, raiseBudgetUpdate, parsed.data);
   }

@@ -2,6 +2,7 @@ import type { LLMock } from '@copilotkit/aimock';
 import { WorkflowUpdateStage } from '@temporalio/client';
 import { createLlmActivities } from '../../activities';
 import { FailureType } from '../../common/failures';
+import { CouncilUserError } from '../../common/userError';
 import { CouncilStatusKey } from '../../common/searchAttributes';
 import type { RoundResult, SessionConfigInput } from '../../common/session';
 import { sendMessageUpdate } from '../../common/sessionApi';
@@ -87,6 +88,10 @@ describe('onExhausted: ask on the real dev server, LLM served by aimock', () => 
     // Held by the budget, Dear has not begun: its log shows the wait alone.
     expect(await stepsOf(session, 'Dear')).toEqual(['budget waiting']);
 
+    // A raise naming no amount is refused in one sentence, its example given once.
+    const none = await session.raiseBudget({}).catch((error: unknown) => error as CouncilUserError);
+    expect(none).toBeInstanceOf(CouncilUserError);
+    expect((none as CouncilUserError).toOneLine().match(/e\.g\./g)).toHaveLength(1);
     const raised = await session.raiseBudget({ byUsd: 1 });
     expect(raised.limit.maxCostUsd).toBe(1.5);
     const responses = await round;
