@@ -107,6 +107,8 @@ export async function* followRun(
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw notFound(handle.workflowId, kind, error);
       if (error instanceof ServerGoneError) throw error;
+      if (error instanceof QueryNotRegisteredError && options.kind !== undefined)
+        await checkKind(handle, kind);
       if (!describing) status = await statusAfterFailure(handle, kind);
       // A closed run answers queries only while a worker can replay it (or, failing early, never did).
       // A run that failed before it registered its log (bad input) has logged nothing: that is no failed read.
@@ -152,6 +154,16 @@ async function kindOf(handle: WorkflowHandle): Promise<'session' | 'council'> {
     if (error instanceof WorkflowNotFoundError) throw notFound(handle.workflowId, undefined, error);
     throw error;
   }
+}
+
+/** Throws when the run is of another kind than `kind`, the one its caller named: its log has another query. */
+async function checkKind(handle: WorkflowHandle, kind: 'session' | 'council'): Promise<void> {
+  const actual = await kindOf(handle).catch(() => undefined);
+  if (actual === undefined || actual === kind) return;
+  throw new CouncilUserError(
+    `"${handle.workflowId}" is a ${actual}, not a ${kind}`,
+    'leave kind out: followRun reads it from the run',
+  );
 }
 
 /** The run's status after a read failed, to tell a closed run from a failing read; undefined if unknown. */

@@ -174,4 +174,20 @@ describe('followRun', () => {
     expect(error).toBeInstanceOf(CouncilUserError);
     expect((error as Error).message).toContain('no session or council with id "no-such-run-');
   });
+
+  it("a kind that is not the run's is a user error saying so, not the SDK's QueryNotRegisteredError", async () => {
+    const { client, taskQueue } = bench.harness;
+    const session = await MultiParticipantSession.create(client, { strategy: 'broadcast' }, { taskQueue });
+    const handle = client.workflow.getHandle(session.sessionId);
+    for (const follow of [false, true]) {
+      const error: unknown = await drain(followRun(handle, { kind: 'council', follow })).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(CouncilUserError);
+      expect((error as CouncilUserError).toOneLine()).toBe(
+        `"${session.sessionId}" is a session, not a council (leave kind out: followRun reads it from the run)`,
+      );
+    }
+    await session.close();
+  });
 });
