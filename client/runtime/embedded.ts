@@ -26,7 +26,10 @@ export interface LocalCouncilOptions {
   dataDir?: string;
   /** Answer every call from a local mock LLM server (needs the optional @copilotkit/aimock), not a model. */
   simulate?: boolean;
-  /** The queue the in-process worker polls (default "council", "council-simulated" when simulating). */
+  /**
+   * The queue the in-process worker polls (default "council"); simulating, this name with
+   * "-simulated" after it, as `council.taskQueue` says: start runs there (the Council's own methods do).
+   */
   taskQueue?: string;
   /** LLM activities to serve instead of ones made from OPENAI_API_KEY, ANTHROPIC_API_KEY, ... */
   activities?: LlmActivities;
