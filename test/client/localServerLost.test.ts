@@ -38,29 +38,36 @@ const report = (e) => ({ name: e.name, message: e.message, hint: e.hint });
 })();
 `;
 
+/** Runs `code` in a fresh Node process (tsx) with the data directory as its argument; its output collected. */
+function startApp(code: string, dataDir: string, env: Record<string, string>) {
+  const app = spawn(process.execPath, ['--import', 'tsx', '-e', code, dataDir], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  app.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  app.stderr.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => app.once('exit', resolve));
+  return { app, output, exited };
+}
+
 describe('Council.local() on a borrowed server that stops', () => {
   it('fails the calls in flight and later ones at once, in one readable error, and logs it once', async () => {
     const env = cliEnv();
     const dataDir = env.COUNCIL_DATA_DIR ?? '';
     const server = await startCouncilServer(env);
 
-    const app = spawn(process.execPath, ['--import', 'tsx', '-e', APP, dataDir], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    app.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    app.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => app.once('exit', resolve));
+    const { app, output, exited } = startApp(APP, dataDir, env);
     try {
-      await waitFor('the application to start its round and council', () => stdout.includes('ready'), {
+      await waitFor('the application to start its round and council', () => output.stdout.includes('ready'), {
         timeoutMs: 120_000,
       });
       server.child.kill('SIGKILL');
       const killedAt = Date.now();
-      await waitFor('the calls in flight to fail', () => stdout.includes('"round"'), { timeoutMs: 60_000 });
+      await waitFor('the calls in flight to fail', () => output.stdout.includes('"round"'), {
+        timeoutMs: 60_000,
+      });
       // The SDK's own retries gave up after ~20 s; the watch looks every 250 ms.
       expect(Date.now() - killedAt).toBeLessThan(10_000);
       await waitFor('the application to exit', () => app.exitCode !== null, { timeoutMs: 60_000 });
@@ -68,9 +75,9 @@ describe('Council.local() on a borrowed server that stops', () => {
       if (app.exitCode === null) app.kill('SIGKILL');
     }
     expect(await exited).toBe(0);
-    expect(stdout).toMatch(/^closed$/m);
+    expect(output.stdout).toMatch(/^closed$/m);
 
-    const lines = stdout.split('\n').filter((line) => line.startsWith('{'));
+    const lines = output.stdout.split('\n').filter((line) => line.startsWith('{'));
     const { round, council } = JSON.parse(lines[0] ?? '{}') as Record<string, Record<string, string>>;
     const { later } = JSON.parse(lines[1] ?? '{}') as Record<string, Record<string, string>>;
     for (const error of [round, council, later]) {
@@ -84,31 +91,22 @@ describe('Council.local() on a borrowed server that stops', () => {
     // 20 with the worker stopped but the warnings kept). The core warns of a call from its fifth
     // retry, ~0.85 s after the server went; the watch looks every 250 ms, so a loaded machine may
     // let its pollers' first warnings through before the loss is known.
-    expect(stderr.match(/has stopped/g)).toHaveLength(1);
-    expect((stderr.match(/retried/g) ?? []).length).toBeLessThanOrEqual(8);
+    expect(output.stderr.match(/has stopped/g)).toHaveLength(1);
+    expect((output.stderr.match(/retried/g) ?? []).length).toBeLessThanOrEqual(8);
     await waitFor('the server to exit', () => serverProcesses(dataDir).length === 0, { timeoutMs: 20_000 });
   });
 
   it('a second Council.local() in the same process loses the server when the first closes it, at once', async () => {
     const env = cliEnv();
     const dataDir = env.COUNCIL_DATA_DIR ?? '';
-    const app = spawn(process.execPath, ['--import', 'tsx', '-e', SAME_PROCESS_APP, dataDir], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    app.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    app.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => app.once('exit', resolve));
+    const { app, output, exited } = startApp(SAME_PROCESS_APP, dataDir, env);
     try {
       await waitFor('the application to exit', () => app.exitCode !== null, { timeoutMs: 120_000 });
     } finally {
       if (app.exitCode === null) app.kill('SIGKILL');
     }
     expect(await exited).toBe(0);
-    const result = JSON.parse(stdout.split('\n').find((line) => line.startsWith('{')) ?? '{}') as {
+    const result = JSON.parse(output.stdout.split('\n').find((line) => line.startsWith('{')) ?? '{}') as {
       error?: { name: string; message: string; hint: string };
       ms?: number;
     };
@@ -118,7 +116,7 @@ describe('Council.local() on a borrowed server that stops', () => {
       /^the Temporal server at 127\.0\.0\.1:\d+ has stopped: process \d+, which ran it, closed it/,
     );
     expect(result.ms).toBeLessThan(10_000);
-    expect((stderr.match(/retried/g) ?? []).length).toBeLessThanOrEqual(8);
+    expect((output.stderr.match(/retried/g) ?? []).length).toBeLessThanOrEqual(8);
   });
 });
 
