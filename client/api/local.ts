@@ -20,6 +20,8 @@ import { saveConversation } from './conversationFile';
 import { openLocalRuntime, type LocalCouncilOptions, type LocalRuntime } from '../runtime/embedded';
 import { MultiParticipantSession, type StartSessionOptions } from './session';
 import { CouncilUserError } from '../../common/userError';
+import { zodProblem } from '../../common/validation';
+import { z } from 'zod';
 
 /** Options of {@link Council.connect}: a cluster that your own workers (or `council worker`) serve. */
 export interface ConnectCouncilOptions {
@@ -30,6 +32,21 @@ export interface ConnectCouncilOptions {
   /** The converter council's workers use (e.g. `blobStoreFromEnv(process.env).dataConverter`). */
   dataConverter?: DataConverter;
 }
+
+/** {@link ConnectCouncilOptions} checked as they come, from JavaScript too, as Council.local's are. */
+const connectOptionsSchema = z
+  .object({
+    connection: z.custom<Connection>((value) => typeof value === 'object' && value !== null, {
+      message: 'connection must be a Connection, e.g. await Connection.connect({ address })',
+    }),
+    namespace: z.string().min(1, 'namespace is empty: name one, or leave it out for "default"').optional(),
+    taskQueue: z
+      .string()
+      .min(1, 'taskQueue is empty: name a queue, or leave it out for "council"')
+      .optional(),
+    dataConverter: z.custom<DataConverter>((value) => typeof value === 'object' && value !== null).optional(),
+  })
+  .strict();
 
 /**
  * A council client: sessions and councils on one Temporal target and task queue. {@link Council.local}
@@ -57,7 +74,12 @@ export class Council implements AsyncDisposable {
   }
 
   /** A cluster (or any server) whose workers poll `taskQueue`; closing leaves `connection` open. */
-  static connect(options: ConnectCouncilOptions): Council {
+  static connect(given: ConnectCouncilOptions): Council {
+    const checked = connectOptionsSchema.safeParse(given);
+    if (!checked.success) {
+      throw new CouncilUserError(`invalid Council.connect() options: ${zodProblem(checked.error)}`);
+    }
+    const options = checked.data;
     const client = new Client({
       connection: options.connection,
       namespace: options.namespace ?? DEFAULT_NAMESPACE,

@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Council } from '../../client/api/local';
+import type { Connection } from '@temporalio/client';
+import { Council, type ConnectCouncilOptions } from '../../client/api/local';
 import type { LocalCouncilOptions } from '../../client/runtime/embedded';
 
 jest.setTimeout(120_000);
@@ -16,6 +17,18 @@ describe('Council.local() options', () => {
     ['a misspelt option (it ran with real providers)', { simulated: true }, /Unrecognized key: "simulated"/],
   ])('refuses %s, naming it', async (_what, options, message) => {
     await expect(Council.local(options as LocalCouncilOptions)).rejects.toThrow(message);
+  });
+});
+
+describe('Council.connect() options', () => {
+  const connection = {} as Connection;
+  it.each<[string, unknown, RegExp]>([
+    ['no connection', {}, /connection: .*Connection/],
+    ['an empty taskQueue (no worker polls one)', { connection, taskQueue: '' }, /taskQueue: .*empty/],
+    ['an empty namespace', { connection, namespace: '' }, /namespace: .*empty/],
+    ['a misspelt option', { connection, taskqueue: 'q' }, /Unrecognized key: "taskqueue"/],
+  ])('refuses %s, naming it', (_what, options, message) => {
+    expect(() => Council.connect(options as ConnectCouncilOptions)).toThrow(message);
   });
 });
 
