@@ -76,7 +76,7 @@ export async function openLocalServer(dataDir: string, options: OpenOptions = {}
   } catch (error) {
     throw new CouncilUserError(
       `cannot use ${dataDir} as the data directory: ${(error as Error).message}`,
-      'name a directory with --data-dir (or COUNCIL_DATA_DIR)',
+      'name another with --data-dir or COUNCIL_DATA_DIR (Council.local: its dataDir option)',
     );
   }
   return withServerStartLock(dataDir, () => openUnderLock(dataDir, options));

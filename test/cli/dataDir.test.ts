@@ -35,7 +35,7 @@ describe('the data directory', () => {
       /cannot use \/proc\/council-nope\/data as the data directory: ENOENT/,
     );
     await expect(opening).rejects.toMatchObject({
-      hint: 'name a directory with --data-dir (or COUNCIL_DATA_DIR)',
+      hint: 'name another with --data-dir or COUNCIL_DATA_DIR (Council.local: its dataDir option)',
     });
   });
 });
