@@ -17,3 +17,29 @@ export class CouncilUserError extends Error {
     return this.hint ? `${this.message} (${this.hint})` : this.message;
   }
 }
+
+/** The error a person can act on: `error` itself, or a namespace the server lacks along its causes. */
+export function userErrorIn(error: unknown): CouncilUserError | undefined {
+  if (error instanceof CouncilUserError) return error;
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++, current = current.cause) {
+    const namespace = missingNamespace(current);
+    if (namespace) return namespace;
+  }
+  return undefined;
+}
+
+/**
+ * A namespace the server lacks, as the client (`NamespaceNotFoundError`) and the worker's core (its
+ * message, before the gRPC status) report it: read by name, so that code with no SDK loaded reads it.
+ */
+function missingNamespace(error: unknown): CouncilUserError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const fromClient = error.name === 'NamespaceNotFoundError' && 'namespace' in error && error.namespace;
+  const namespace = fromClient || /^Namespace (\S+) was not found/.exec(error.message)?.[1];
+  if (typeof namespace !== 'string') return undefined;
+  return new CouncilUserError(
+    `namespace "${namespace}" does not exist on this Temporal server`,
+    `create it (temporal operator namespace create --namespace ${namespace}), or set TEMPORAL_NAMESPACE to one that exists`,
+  );
+}

@@ -11,7 +11,7 @@ import { STREAM_LIMITS } from '../common/stream';
 import { zodProblem } from '../common/validation';
 import { connectWorker } from './connection';
 import { configuredTarget, type TemporalTarget } from './target';
-import { CouncilUserError } from '../common/userError';
+import { CouncilUserError, userErrorIn } from '../common/userError';
 import { blobStoreFromEnv } from '../storage';
 import { createCouncilWorker, DEFAULT_STICKY_QUEUE_TIMEOUT_MS } from './worker';
 
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    const message = error instanceof CouncilUserError ? error.toOneLine() : String(error);
+    const message = userErrorIn(error)?.toOneLine() ?? String(error);
     process.stderr.write(`council worker: ${message}\n`);
     process.exit(1);
   });

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { CouncilUserError } from '../../common/userError';
+import { userErrorIn } from '../../common/userError';
 import { COMMANDS, requestedCommand } from './commands';
 import { ExitCode } from './exitCode';
 import { listedCommand } from './help';
@@ -56,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     // nor a line break, after which the rest would read as a line of its own.
     process.stderr.write(`council: ${printable(describeError(error)).replace(/\r?\n/g, '\\n')}\n`);
     if (verbose && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
-    else if (!(error instanceof CouncilUserError)) process.stderr.write('(run with --verbose for details)\n');
+    else if (!userErrorIn(error)) process.stderr.write('(run with --verbose for details)\n');
     return ExitCode.Error;
   }
 }
@@ -82,7 +82,8 @@ function endQuietlyOnClosedPipe(): void {
  * a person needs without --verbose.
  */
 export function describeError(error: unknown): string {
-  if (error instanceof CouncilUserError) return error.toOneLine();
+  const userError = userErrorIn(error);
+  if (userError) return userError.toOneLine();
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current !== undefined; depth++) {

@@ -1,4 +1,4 @@
-import { ServiceError } from '@temporalio/client';
+import { NamespaceNotFoundError, ServiceError } from '@temporalio/client';
 import { CouncilUserError } from '../../common/userError';
 import { describeError } from '../../client/cli/main';
 
@@ -23,5 +23,20 @@ describe('the one line the CLI prints for an error', () => {
       'connect: connection refused',
     );
     expect(describeError('plain')).toBe('plain');
+  });
+
+  it('names a namespace the server lacks and how to make it, for a client call and for a worker', () => {
+    const fix =
+      'create it (temporal operator namespace create --namespace research), or set TEMPORAL_NAMESPACE to one that exists';
+    expect(describeError(new NamespaceNotFoundError('research'))).toBe(
+      `namespace "research" does not exist on this Temporal server (${fix})`,
+    );
+    // What Worker.create throws, from the SDK's core (its message goes on with the gRPC status).
+    const fromWorker = new Error(
+      'Namespace research was not found or otherwise could not be described: Status { code: NotFound, message: "Namespace research is not found." }',
+    );
+    expect(describeError(new Error('worker failed', { cause: fromWorker }))).toBe(
+      `namespace "research" does not exist on this Temporal server (${fix})`,
+    );
   });
 });
