@@ -54,7 +54,7 @@ export function createLlmActivities(
       const servedBy = workerIdentity(Context.current());
       const released = releaseStickinessOnRetry(Context.current());
       // Watchers read the text so far from the heartbeats (common/stream.ts): scrubbed like the answer.
-      const text = new StreamedText(Context.current().info.attempt, (piece) => secrets.redact(piece));
+      const text = new StreamedText(Context.current().info.attempt, secrets);
       // The timers start before the token count, which takes seconds for a large history: the count
       // yields between pieces, so the timer beats through it.
       const heartbeats = startHeartbeats(options.heartbeatIntervalMs, () => text.details());

@@ -1,4 +1,5 @@
 import { STREAM_DETAILS_KIND, STREAM_LIMITS, type StreamDetails } from '../common/stream';
+import type { KeyScrubber } from './redact';
 
 /**
  * The unfinished word at the end of the text: letters, digits, `-` and `_`, the characters provider
@@ -9,7 +10,9 @@ const UNFINISHED_WORD = /[A-Za-z0-9_-]+$/;
 
 /**
  * An unfinished "word" longer than this is no key (keys run to about 200 characters): all of it but
- * the last {@link WORD_KEEP} characters is published, so a model writing one endless token still streams.
+ * the last {@link WORD_KEEP} characters (or the longest known key's) is published, so a model writing
+ * one endless token still streams. A key the cut would split (one echoed inside such a word, where
+ * neither its value nor its shape is whole on either side) is held back from its start.
  */
 const MAX_WORD_CHARS = 1024;
 const WORD_KEEP = 256;
@@ -31,7 +34,7 @@ export class StreamedText {
 
   constructor(
     private readonly attempt: number,
-    private readonly redact: (text: string) => string,
+    private readonly secrets: KeyScrubber,
     private readonly tailChars: number = STREAM_LIMITS.tailChars,
   ) {}
 
@@ -40,12 +43,31 @@ export class StreamedText {
     if (delta === '') return;
     this.pending += delta;
     const word = UNFINISHED_WORD.exec(this.pending)?.[0].length ?? 0;
-    let cut = this.pending.length - (word > MAX_WORD_CHARS ? WORD_KEEP : word);
+    let cut = word > MAX_WORD_CHARS ? this.cutOutsideKeys() : this.pending.length - word;
     // Never split a surrogate pair: its first half waits for its second.
     if (cut > 0 && isHighSurrogate(this.pending.charCodeAt(cut - 1))) cut -= 1;
     if (cut <= 0) return;
-    this.publish(this.redact(this.pending.slice(0, cut)));
+    this.publish(this.secrets.redact(this.pending.slice(0, cut)));
     this.pending = this.pending.slice(cut);
+  }
+
+  /**
+   * Where to cut an endless word: before its last characters, moved back to the start of any key the
+   * cut would split. Keys start within the kept length of the cut (a known key is no longer, and a
+   * match of a key's shape runs to the word's end): one found further back is cut as a word is.
+   */
+  private cutOutsideKeys(): number {
+    const keep = Math.max(WORD_KEEP, this.secrets.longestKey);
+    const first = this.pending.length - keep;
+    const spans = this.secrets.keySpans(this.pending);
+    let cut = first;
+    // Each pass moves the cut back to a span's start; spans may overlap, so at most one pass per span.
+    for (let pass = 0; pass <= spans.length; pass += 1) {
+      const split = spans.find(({ start, end }) => start < cut && cut < end && start > first - keep);
+      if (!split) break;
+      cut = split.start;
+    }
+    return cut;
   }
 
   /** The heartbeat details now: the tail of what was published, and where it starts. */

@@ -17,13 +17,46 @@ const KEY_PATTERNS: readonly RegExp[] = [
  */
 const MIN_SECRET_LENGTH = 12;
 
+/** Where a key sits in a text: `text.slice(start, end)` is what {@link SecretRegistry.redact} replaces. */
+export interface KeySpan {
+  start: number;
+  end: number;
+}
+
+/** What scrubs text of keys: the replacement, and where the keys are (to cut text between them). */
+export interface KeyScrubber {
+  redact(text: string): string;
+  keySpans(text: string): KeySpan[];
+  /** The length of the longest key known by value. */
+  readonly longestKey: number;
+}
+
 /** The keys a worker holds, collected as clients are built, so failures can be scrubbed of them. */
-export class SecretRegistry {
+export class SecretRegistry implements KeyScrubber {
   private readonly secrets = new Set<string>();
+  longestKey = 0;
 
   /** Remembers a key; empty and very short values are ignored. */
   add(secret: string | null | undefined): void {
-    if (secret && secret.length >= MIN_SECRET_LENGTH) this.secrets.add(secret);
+    if (!secret || secret.length < MIN_SECRET_LENGTH) return;
+    this.secrets.add(secret);
+    this.longestKey = Math.max(this.longestKey, secret.length);
+  }
+
+  /** Every known key in `text`, and every match of a key's shape (which may overlap them). */
+  keySpans(text: string): KeySpan[] {
+    const spans: KeySpan[] = [];
+    for (const secret of this.secrets) {
+      for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + 1)) {
+        spans.push({ start: at, end: at + secret.length });
+      }
+    }
+    for (const pattern of KEY_PATTERNS) {
+      for (const match of text.matchAll(pattern)) {
+        spans.push({ start: match.index, end: match.index + match[0].length });
+      }
+    }
+    return spans;
   }
 
   /** `text` with every known key and anything shaped like a key replaced by {@link REDACTED}. */

@@ -13,11 +13,10 @@ import { mockClients, startMockLlm } from '../helpers/mockLlm';
 import { llmRequest, runCallLlm } from '../providers/support';
 
 const secrets = new SecretRegistry();
-const redact = (text: string) => secrets.redact(text);
 
 describe('the streamed text a call publishes in its heartbeats', () => {
   it('holds back an unfinished word, so a key is never shown half-written, and scrubs it whole', () => {
-    const text = new StreamedText(1, redact);
+    const text = new StreamedText(1, secrets);
     const tails: string[] = [];
     for (const delta of ['My key is sk-', 'abc123', 'def456ghi', ' and that', ' is all.']) {
       text.append(delta);
@@ -28,8 +27,38 @@ describe('the streamed text a call publishes in its heartbeats', () => {
     expect(tails.at(-1)).toBe('My key is [redacted] and that is all.');
   });
 
+  it('never publishes part of a key inside an endless word, wherever the word is cut', () => {
+    const known = new SecretRegistry();
+    const key = 'sk-test-FAKE-openai-0123456789';
+    known.add(key);
+    const unknown = 'sk-proj-UNKNOWNkey0123456789abcdefghij';
+    for (const [hidden, word] of [
+      [key, (prefix: number) => `${'x'.repeat(prefix)}${key}${'y'.repeat(2000)} end`],
+      [unknown, (prefix: number) => `${'x'.repeat(prefix)}-${unknown}${'y'.repeat(2000)} end`],
+    ] as const) {
+      for (let prefix = 700; prefix <= 1100; prefix += 3) {
+        for (const size of [1, 7]) {
+          const text = new StreamedText(1, known);
+          const answer = word(prefix);
+          let published = '';
+          for (let at = 0; at < answer.length; at += size) {
+            text.append(answer.slice(at, at + size));
+            const { offset, tail } = text.details();
+            published = published.slice(0, offset) + tail;
+          }
+          const leaked = [hidden.slice(0, 10), hidden.slice(10, 20), hidden.slice(-10)];
+          expect({ prefix, size, leaked: leaked.filter((part) => published.includes(part)) }).toEqual({
+            prefix,
+            size,
+            leaked: [],
+          });
+        }
+      }
+    }
+  });
+
   it('keeps only the latest characters, with the count of those before them, however long the answer', () => {
-    const text = new StreamedText(2, redact);
+    const text = new StreamedText(2, secrets);
     let all = '';
     for (let i = 0; i < 5000; i += 1) {
       const delta = `word${i} é𝄞, `;
