@@ -23,7 +23,7 @@ export function providerClientsFromEnv(env: WorkerEnv): ProviderClients {
   for (const adapter of ALL_ADAPTERS) {
     const keyEnv = standardKeyEnv(adapter, env);
     if (keyEnv === undefined) continue;
-    const settings = { apiKey: env[keyEnv], baseURL: baseURLOf(adapter, env) };
+    const settings = { apiKey: env[keyEnv], baseURL: baseURLOf(adapter, env), operatorsOwn: true };
     let client: unknown;
     Object.defineProperty(clients, adapter.name, {
       enumerable: true,
@@ -110,7 +110,7 @@ export class ClientResolver {
       throw providerKeyMissing(spec.provider, spec.apiKeyEnv ? [keyEnv] : adapter.env.apiKeyEnv, worker);
     }
     this.secrets.add(apiKey);
-    const client = adapter.createClient({ apiKey, baseURL });
+    const client = adapter.createClient({ apiKey, baseURL, operatorsOwn: false });
     this.cache.set(cacheKey, client);
     return client;
   }

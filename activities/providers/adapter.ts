@@ -23,6 +23,21 @@ export interface ClientSettings {
   apiKey: string | undefined;
   /** Undefined only for a provider with no server of its own, whose spec must then name one. */
   baseURL: string | undefined;
+  /**
+   * The worker's own client for the provider (its standard variables), which the operator configured:
+   * the SDK may add what it reads from the environment (OpenAI's organization and project, either
+   * SDK's custom headers). A participant's own server gets its key alone (docs/security.md).
+   */
+  operatorsOwn: boolean;
+}
+
+/**
+ * A null for each header the SDK's `<PROVIDER>_CUSTOM_HEADERS` variable names ("Name: value" lines,
+ * as the SDKs read it): given as default headers, it keeps the SDK from sending any of them.
+ */
+export function withoutCustomHeaders(variable: string): Record<string, null> {
+  const names = (process.env[variable] ?? '').split('\n').map((line) => line.split(':', 1)[0]?.trim());
+  return Object.fromEntries(names.filter((name) => name).map((name) => [name, null]));
 }
 
 /**

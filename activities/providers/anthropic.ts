@@ -1,7 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { StopReason, TokenUsage } from '../../common/llm';
 import { PROVIDER_FACTS } from '../../common/providers';
-import type { ProviderAdapter, ProviderErrorInfo } from './adapter';
+import { withoutCustomHeaders, type ProviderAdapter, type ProviderErrorInfo } from './adapter';
 import { readStream, systemApart, type AdapterCall, type ProviderResult } from './common';
 import { lazySdk } from './lazySdk';
 import { fetchWithoutRedirects } from './noRedirect';
@@ -31,8 +31,16 @@ interface AnthropicUsage {
 export const anthropicAdapter: ProviderAdapter<Anthropic, 'anthropic'> = {
   ...PROVIDER_FACTS.anthropic,
   // null, not undefined: the SDK would read ANTHROPIC_API_KEY from the environment by itself.
-  createClient: ({ apiKey, baseURL }) =>
-    new (anthropicSdk())({ apiKey: apiKey ?? null, baseURL, maxRetries: 0, fetch: fetchWithoutRedirects }),
+  createClient: ({ apiKey, baseURL, operatorsOwn }) =>
+    new (anthropicSdk())({
+      apiKey: apiKey ?? null,
+      baseURL,
+      maxRetries: 0,
+      fetch: fetchWithoutRedirects,
+      ...(operatorsOwn
+        ? {}
+        : { authToken: null, defaultHeaders: withoutCustomHeaders('ANTHROPIC_CUSTOM_HEADERS') }),
+    }),
   loadSdk: anthropicSdk,
   keyOf: (client) => client.apiKey ?? undefined,
   call: callAnthropic,

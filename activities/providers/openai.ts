@@ -1,7 +1,12 @@
 import type OpenAI from 'openai';
 import type { StopReason, TokenUsage } from '../../common/llm';
 import { PROVIDER_FACTS } from '../../common/providers';
-import type { ClientSettings, ProviderAdapter, ProviderErrorInfo } from './adapter';
+import {
+  withoutCustomHeaders,
+  type ClientSettings,
+  type ProviderAdapter,
+  type ProviderErrorInfo,
+} from './adapter';
 import { readStream, withResponseFormat, type AdapterCall, type ProviderResult } from './common';
 import { lazySdk } from './lazySdk';
 import { fetchWithoutRedirects } from './noRedirect';
@@ -32,13 +37,20 @@ export const openaiCompatibleAdapter: ProviderAdapter<OpenAI, 'openai-compatible
   describeError,
 };
 
-function createClient({ apiKey, baseURL }: ClientSettings): OpenAI {
+function createClient({ apiKey, baseURL, operatorsOwn }: ClientSettings): OpenAI {
   // baseURL is always set here (a default, or the spec's); the SDK would otherwise read the env itself.
   return new (openaiSdk())({
     apiKey: apiKey ?? NO_KEY,
     baseURL,
     maxRetries: 0,
     fetch: fetchWithoutRedirects,
+    ...(operatorsOwn
+      ? {}
+      : {
+          organization: null,
+          project: null,
+          defaultHeaders: withoutCustomHeaders('OPENAI_CUSTOM_HEADERS'),
+        }),
   });
 }
 

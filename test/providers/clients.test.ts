@@ -106,6 +106,51 @@ describe('openai-compatible endpoints', () => {
   });
 });
 
+describe("what the SDKs read from the worker's environment themselves", () => {
+  const operatorVariables = {
+    OPENAI_ORG_ID: 'org-SECRETORG',
+    OPENAI_PROJECT_ID: 'proj-SECRETPROJ',
+    OPENAI_CUSTOM_HEADERS: 'X-Proxy-Auth: proxy-SECRET-openai',
+    ANTHROPIC_CUSTOM_HEADERS: 'X-Proxy-Auth: proxy-SECRET-anthropic\nX-Other: other-SECRET',
+    ANTHROPIC_AUTH_TOKEN: 'authtok-SECRET-456',
+  };
+  const saved = Object.fromEntries(Object.keys(operatorVariables).map((name) => [name, process.env[name]]));
+  beforeEach(() => Object.assign(process.env, operatorVariables));
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+  const sent = () => JSON.stringify(watch.responses.map((exchange) => exchange.requestHeaders));
+
+  it("never go to a participant's own server: only the key the policy lets through does", async () => {
+    const env = withPolicy({ LOCAL_LLM_KEY: 'local-key-0001' });
+    const activities = createLlmActivities({}, { env });
+    await runCallLlm(activities, llmRequest(compatible(), 'hi')).result;
+    const ownAnthropic: ModelSpec = {
+      provider: 'anthropic',
+      model: 'claude-haiku-4-5',
+      baseURL: `http://127.0.0.1:${mock.port}`,
+      apiKeyEnv: 'LOCAL_LLM_KEY',
+    };
+    await runCallLlm(activities, llmRequest(ownAnthropic, 'hi')).result;
+    expect(watch.responses).toHaveLength(2);
+    expect(sent()).not.toMatch(/SECRET/);
+    expect(sent()).toContain('local-key-0001');
+  });
+
+  it("still go with the worker's own clients, which its operator configured", async () => {
+    const env = { OPENAI_API_KEY: 'env-openai-key', OPENAI_BASE_URL: `${mock.url}/v1` };
+    const activities = createLlmActivities(providerClientsFromEnv(env), { env });
+    await runCallLlm(activities, llmRequest({ provider: 'openai', model: 'gpt-4o-mini' }, 'hi')).result;
+    expect(watch.responses[0]?.requestHeaders).toMatchObject({
+      'openai-organization': 'org-SECRETORG',
+      'x-proxy-auth': 'proxy-SECRET-openai',
+    });
+  });
+});
+
 describe('clients from the worker environment', () => {
   it('builds clients from OPENAI_* and ANTHROPIC_* with SDK retries off, and they reach the server', async () => {
     const env = {
