@@ -1,4 +1,4 @@
-import { DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { z } from 'zod';
 import {
   createLlmActivities,
@@ -14,6 +14,7 @@ import { configuredTarget, type TemporalTarget } from './target';
 import { CouncilUserError, userErrorIn } from '../common/userError';
 import { blobStoreFromEnv } from '../storage';
 import { createCouncilWorker, DEFAULT_STICKY_QUEUE_TIMEOUT_MS } from './worker';
+import { ConciseLogger } from './conciseLogger';
 
 /** How a long-lived worker runs; every field also has an env var (see {@link workerSettingsFromEnv}). */
 export const workerSettingsSchema = z.object({
@@ -85,7 +86,7 @@ export async function runWorker(
   } = {},
 ): Promise<void> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new ConciseLogger('WARN') });
   for (const line of missingProviderKeys(process.env)) log(`warning: ${line}`);
   // Before connecting: a policy the operator got wrong stops the worker here, saying what is wrong.
   const policy = loadProviderPolicy(process.env);

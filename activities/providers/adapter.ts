@@ -1,3 +1,5 @@
+import { format } from 'node:util';
+import { printable } from '../../common/printable';
 import type { ProviderName } from '../../common/llm';
 import type { ProviderFacts } from '../../common/providers';
 import type { AdapterCall, ProviderResult } from './common';
@@ -30,6 +32,21 @@ export interface ClientSettings {
    */
   operatorsOwn: boolean;
 }
+
+/** The most of one SDK log entry printed: the SDKs quote what a server sent, which may be megabytes. */
+const MAX_LOG_CHARS = 2000;
+
+function logLine(...args: unknown[]): void {
+  const text = printable(format(...args)).replace(/\s*\n\s*/g, ' ');
+  const cut = text.length > MAX_LOG_CHARS ? `${text.slice(0, MAX_LOG_CHARS)}… (cut)` : text;
+  process.stderr.write(`${cut}\n`);
+}
+
+/**
+ * The provider SDKs' own log (a stream they cannot parse, OPENAI_LOG=debug): each entry one printable
+ * line on stderr, bounded, since it quotes what a server sent (escape sequences included).
+ */
+export const sdkLogger = { error: logLine, warn: logLine, info: logLine, debug: logLine };
 
 /**
  * A null for each header the SDK's `<PROVIDER>_CUSTOM_HEADERS` variable names ("Name: value" lines,

@@ -1,7 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { StopReason, TokenUsage } from '../../common/llm';
 import { PROVIDER_FACTS } from '../../common/providers';
-import { withoutCustomHeaders, type ProviderAdapter, type ProviderErrorInfo } from './adapter';
+import { sdkLogger, withoutCustomHeaders, type ProviderAdapter, type ProviderErrorInfo } from './adapter';
 import { readStream, systemApart, type AdapterCall, type ProviderResult } from './common';
 import { lazySdk } from './lazySdk';
 import { fetchWithoutRedirects } from './noRedirect';
@@ -37,6 +37,7 @@ export const anthropicAdapter: ProviderAdapter<Anthropic, 'anthropic'> = {
       baseURL,
       maxRetries: 0,
       fetch: fetchWithoutRedirects,
+      logger: sdkLogger,
       ...(operatorsOwn
         ? {}
         : { authToken: null, defaultHeaders: withoutCustomHeaders('ANTHROPIC_CUSTOM_HEADERS') }),

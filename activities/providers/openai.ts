@@ -2,6 +2,7 @@ import type OpenAI from 'openai';
 import type { StopReason, TokenUsage } from '../../common/llm';
 import { PROVIDER_FACTS } from '../../common/providers';
 import {
+  sdkLogger,
   withoutCustomHeaders,
   type ClientSettings,
   type ProviderAdapter,
@@ -44,6 +45,7 @@ function createClient({ apiKey, baseURL, operatorsOwn }: ClientSettings): OpenAI
     baseURL,
     maxRetries: 0,
     fetch: fetchWithoutRedirects,
+    logger: sdkLogger,
     ...(operatorsOwn
       ? {}
       : {

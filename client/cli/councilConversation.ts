@@ -9,7 +9,7 @@ import { savedConversationOf, writeConversation } from '../api/conversationFile'
 import { CouncilUserError } from '../../common/userError';
 import { messageJsonOf, showHeadOf } from './jsonOutput';
 import { formatTable, type Output } from './output';
-import { printable } from './sanitize';
+import { printable } from '../../common/printable';
 import type { FoundRun } from '../api/runs';
 import { wrapText } from './wrap';
 

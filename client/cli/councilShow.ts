@@ -11,7 +11,7 @@ import { messageJsonOf, showHeadOf } from './jsonOutput';
 import { formatBudget } from './estimate';
 import { describeWebhookOutcome } from '../../common/messageWebhook';
 import { formatAnswer, formatUsage, totalUsage, type AnswerRow, type Output } from './output';
-import { printable } from './sanitize';
+import { printable } from '../../common/printable';
 import { wrapText } from './wrap';
 
 /**

@@ -9,7 +9,7 @@ import { estimateCouncil } from './councilEstimate';
 import { estimateRow, estimateTotal, PROMPT_TOKEN_BOUND, type EstimateRow } from './estimateRow';
 import { listedCommand } from './help';
 import { createOutput } from './output';
-import { printable } from './sanitize';
+import { printable } from '../../common/printable';
 
 export type { EstimateRow } from './estimateRow';
 

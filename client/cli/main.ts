@@ -6,7 +6,7 @@ import { userErrorIn } from '../../common/userError';
 import { COMMANDS, requestedCommand } from './commands';
 import { ExitCode } from './exitCode';
 import { listedCommand } from './help';
-import { printable } from './sanitize';
+import { printable } from '../../common/printable';
 import { PROJECT_ROOT } from '../runtime/temporalCli';
 
 /**

@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { CallRecord } from '../../common/council';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
-import { printable } from './sanitize';
+import { printable } from '../../common/printable';
 import { terminalWidth, wrapText } from './wrap';
 import { ExitCode } from './exitCode';
 import { JSON_SCHEMA_VERSION, type JsonDocument } from './jsonOutput';

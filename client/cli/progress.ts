@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import { eventsOf, eventsRenderer, raiseHint } from './events';
 import { formatAnswer, type AnswerRow, type Output } from './output';
 import type { TokenEvent } from '../api/tokens';
-import { printable } from './sanitize';
+import { printable } from '../../common/printable';
 import { liveTail, PlainLines } from './streamText';
 import { terminalWidth } from './wrap';
 

@@ -1,5 +1,5 @@
 import { CouncilUserError } from '../../common/userError';
-import { printable } from './sanitize';
+import { printable } from '../../common/printable';
 import { MAX_RUN_ID_BYTES, RUN_ID_CHARACTERS, RUN_ID_PATTERN } from '../api/runIdRule';
 
 /**

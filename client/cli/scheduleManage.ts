@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { ScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
 import { CouncilUserError } from '../../common/userError';
 import { createOutput, formatTable } from './output';
-import { printable } from './sanitize';
+import { printable } from '../../common/printable';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime, type CliRuntime } from '../runtime/commandRuntime';
 import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './scheduleShared';

@@ -14,7 +14,7 @@ import { attachCommand } from './sessionAttach';
 import { listCommand, showCommand } from './sessionShow';
 import { asIdTaken, checkedRunId, newRunId, withServedWorkflow } from './workflows';
 import { listedCommand } from './help';
-import { printable } from './sanitize';
+import { printable } from '../../common/printable';
 import { onInterrupt } from './interrupt';
 import { messageJsonOf } from './jsonOutput';
 import { textArgument } from './stdinText';

@@ -13,7 +13,7 @@ import {
   type ExitCode,
   type Output,
 } from './output';
-import { printable } from './sanitize';
+import { printable } from '../../common/printable';
 import type { CliRuntime } from '../runtime/commandRuntime';
 import { asUserError } from '../api/updateRetry';
 import type { RunMemo } from '../api/runs';

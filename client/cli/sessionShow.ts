@@ -17,7 +17,7 @@ import { showHeadOf } from './jsonOutput';
 import { createOutput, formatTable } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime } from '../runtime/commandRuntime';
-import { printable } from './sanitize';
+import { printable } from '../../common/printable';
 import { wrapText } from './wrap';
 import { withServedWorkflow } from './workflows';
 import { listRuns, MAX_LISTED_RUNS, STATUS_NAMES, STRATEGY_NAMES } from '../api/runRow';

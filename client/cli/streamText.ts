@@ -1,5 +1,5 @@
 import type { TokenEvent } from '../api/tokens';
-import { printable } from './sanitize';
+import { printable } from '../../common/printable';
 
 /** Lines of a participant's growing text shown under its line on a terminal. */
 export const LIVE_TEXT_LINES = 3;

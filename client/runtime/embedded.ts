@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { IllegalStateError } from '@temporalio/common';
 import { Runtime, type Worker } from '@temporalio/worker';
-import { ConciseLogger } from './conciseLogger';
+import { ConciseLogger } from '../../workers/conciseLogger';
 import { createLlmActivities, providerClientsFromEnv, type LlmActivities } from '../../activities';
 import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
 import { CouncilUserError } from '../../common/userError';

@@ -2,28 +2,32 @@ import { ApplicationFailure } from '@temporalio/common';
 import {
   DefaultLogger,
   LogTimestamp,
+  type LogEntry,
   type LogLevel,
   type LogMetadata,
   type Logger,
 } from '@temporalio/worker';
 import { SdkComponent } from '@temporalio/common';
+import { inspect } from 'node:util';
+import { printable } from '../common/printable';
 
 /** The activity of a model call (activities/llm.ts). */
 const MODEL_CALL_ACTIVITY = 'callLlm';
 
 /**
- * The logger of the worker `Council.local()` runs in the application's process. The SDK logs each
- * failed activity attempt at WARN with its whole error and stack: 30 lines for one model call that
- * a provider refused, while council already returns that call's failure in its response. Such an
- * entry, for a failure council classified, becomes one line (the call, the attempt, the failure's type
- * and message); every other entry is logged as the SDK's DefaultLogger logs it.
+ * The logger of council's workers (`Council.local()`'s, `council worker`). The SDK logs each failed
+ * activity attempt at WARN with its whole error and stack: 30 lines for one model call that a
+ * provider refused, while council already returns that call's failure in its response. Such an entry,
+ * for a failure council classified, becomes one line (the call, the attempt, the failure's type and
+ * message); every other entry is logged as the SDK's DefaultLogger logs it, without colours. Every
+ * entry is {@link printable}: an error quotes what a provider sent, escape sequences included.
  */
 export class ConciseLogger implements Logger {
   private readonly inner: DefaultLogger;
   private readonly lostServers = new Set<string>();
 
   constructor(level: LogLevel) {
-    this.inner = new DefaultLogger(level);
+    this.inner = new DefaultLogger(level, printableEntry);
   }
 
   /**
@@ -74,6 +78,13 @@ export class ConciseLogger implements Logger {
   error(message: string, meta?: LogMetadata): void {
     this.log('ERROR', message, meta);
   }
+}
+
+/** An entry as the SDK's default log function writes it (time, level, message, fields), made printable. */
+function printableEntry({ level, message, meta, timestampNanos }: LogEntry): void {
+  const time = new Date(Number(timestampNanos / 1_000_000n)).toISOString();
+  const fields = meta === undefined ? '' : ` ${inspect(meta, { breakLength: Infinity })}`;
+  process.stderr.write(`${time} [${level}] ${printable(`${message}${fields}`)}\n`);
 }
 
 /** What the SDK adds to each entry it forwards from its core (worker/runtime-logger). */
