@@ -104,6 +104,27 @@ describe('council budgets on the real dev server, LLM served by aimock', () => {
     );
   });
 
+  it('stop: an expert whose turn comes after the budget is spent is skipped for it, not an empty answer', async () => {
+    // e1's $1 fits; e2's does not beside what e1 spent, which exhausts the budget before e3's turn.
+    for (const mode of ['sequential', 'parallel']) {
+      mock.clearRequests();
+      const result = await run({ maxCostUsd: 1, onExhausted: 'stop' }, { mode });
+      expect(journal()).toEqual(['Expert e1:gpt-4o']);
+      expect(result.outputs.e2).toMatchObject({
+        status: 'failed',
+        error: { type: FailureType.BudgetExhausted },
+      });
+      expect(result.outputs.e3).toMatchObject({
+        status: 'skipped',
+        content: '',
+        error: { type: FailureType.BudgetExhausted },
+      });
+      expect(result.outputs.e3?.error?.message).toBe(
+        "Expert e3 was not called: the council's budget was spent before its turn",
+      );
+    }
+  });
+
   it('stop in a debate: calls one after another spend for real, and the first that does not fit ends it', async () => {
     // $0.4 spent a call, $1 reserved: the fourth call (Expert e2's critique) would pass $1.9.
     outputTokens = 400;

@@ -1,3 +1,4 @@
+import { FailureType } from '../../common/failures';
 import type {
   CallCharge,
   CouncilContext,
@@ -91,6 +92,18 @@ export class CouncilLedger extends MessageLedger {
     Object.assign(output, { status: 'skipped', round, error, ...late });
     const charged = addCharge(output, charge);
     this.record({ ...this.who(expert, phase), round, state: 'skipped', error, ...late, ...charged });
+  }
+
+  /**
+   * The budget was spent before the expert's turn: one that never answered is skipped for it (its
+   * output was an empty "done"). Only its output changes: no event, so no id drawn from the workflow's
+   * random stream, and runs recorded before replay alike.
+   */
+  expertNotCalled(expert: Expert): void {
+    const output = this.output(expert);
+    if (output.status !== 'done' || output.round !== 0) return;
+    const message = `${expert.name} was not called: the council's budget was spent before its turn`;
+    Object.assign(output, { status: 'skipped', error: { type: FailureType.BudgetExhausted, message } });
   }
 
   /**

@@ -64,8 +64,11 @@ function modeContext(
       return ledger.round;
     },
     // A spent budget ends the experts' turns: none is taken (or refused) after it, what was said stays.
-    turn: (expert, phase) =>
-      budget?.ledger.exhausted ? Promise.resolve(false) : takeTurn(ledger, ids, expert, phase, budget, calls),
+    turn: (expert, phase) => {
+      if (!budget?.ledger.exhausted) return takeTurn(ledger, ids, expert, phase, budget, calls);
+      ledger.expertNotCalled(expert);
+      return Promise.resolve(false);
+    },
     gather: (turns) => closer.close(ledger, turns),
     endRound: () => waits.roundClosed(),
     convergenceWatch() {
