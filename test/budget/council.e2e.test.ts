@@ -84,6 +84,9 @@ describe('council budgets on the real dev server, LLM served by aimock', () => {
       status: 'failed',
       error: { type: FailureType.BudgetExhausted },
     });
+    expect(result.synthesis.error?.message).toMatch(
+      /^Synthesizer was refused by the budget: an earlier call did not fit, which ends its calls \(\d+ tokens, \$0\.010000 spent, limit \$2\.5\)$/,
+    );
     expect(result.budget).toMatchObject({
       limit: { maxCostUsd: 2.5 },
       exhausted: true,

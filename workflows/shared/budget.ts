@@ -118,6 +118,7 @@ export class BudgetGate {
     }
     const { hold, attempts } = trial;
     if (!trial.fits) {
+      const spentBefore = this.ledger.exhausted;
       this.ledger.exhausted = true;
       this.ledger.refusedCount += 1;
       if (this.ledger.refused.length < MAX_REFUSED_LISTED) {
@@ -127,6 +128,12 @@ export class BudgetGate {
           participant: site.participant,
           needed: hold.reserved,
         });
+      }
+      if (spentBefore) {
+        return (
+          `${site.label ?? site.participant} was refused by the budget: an earlier call did not fit, ` +
+          `which ends its calls (${describe(this.ledger.spent)} spent, limit ${describeLimit(this.budget)})`
+        );
       }
       return (
         `${site.label ?? site.participant} was refused by the budget: its worst case ` +
