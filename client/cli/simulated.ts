@@ -9,8 +9,9 @@ import { CouncilUserError } from '../../common/userError';
 
 /** The line printed above every simulated run; tests and people look for it. */
 export const SIMULATED_BANNER =
-  'SIMULATED participants (no API key set): answers come from a local mock, not a model. ' +
-  `Set ${ALL_PROVIDER_FACTS.flatMap((provider) => provider.env.apiKeyEnv.slice(0, 1)).join(' or ')} for real answers.`;
+  'SIMULATED participants (no API key set, or --simulate): answers come from a local mock, not a model. ' +
+  `For real answers, set ${ALL_PROVIDER_FACTS.flatMap((provider) => provider.env.apiKeyEnv.slice(0, 1)).join(' or ')} ` +
+  'and leave out --simulate.';
 
 /** Every model a config calls. */
 export function configModels(config: CouncilConfig): ModelSpec[] {

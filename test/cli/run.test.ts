@@ -124,7 +124,7 @@ describe('council run', () => {
     const result = await runCli(['run', QUESTION, '-c', config, '--worker', '--json'], clusterEnv('run-sim'));
 
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('SIMULATED participants (no API key set)');
+    expect(result.stderr).toContain('SIMULATED participants (no API key set, or --simulate)');
     const json = JSON.parse(result.stdout) as {
       simulated: boolean;
       responses: Array<{ content: string; tokenUsage: { totalTokens: number } }>;
@@ -147,7 +147,7 @@ describe('council run', () => {
     const result = await runCli(['run', QUESTION], env);
 
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('SIMULATED participants (no API key set)');
+    expect(result.stdout).toContain('SIMULATED participants (no API key set, or --simulate)');
     expect(result.stdout).toMatch(/Started session run-\S+ \(broadcast\) on 127\.0\.0\.1:\d+/);
     expect(result.stdout).toMatch(/Expert-1 \(panelist\)\n\(simulated\)/);
     expect(result.stdout).toMatch(/Expert-2 \(panelist\)\n\(simulated\)/);
