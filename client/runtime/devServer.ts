@@ -40,6 +40,8 @@ export interface DevServer {
   uiUrl?: string;
   /** Where it serves its Prometheus metrics. */
   metricsUrl: string;
+  /** Where it serves Temporal's HTTP API, to clients on this machine only (see DEV_SERVER_DYNAMIC_CONFIG). */
+  httpApiUrl: string;
   pid: number;
   startMs: number;
   /** Stops it gracefully (SIGKILL past a grace time); resolves once it has exited. */
@@ -62,11 +64,15 @@ const START_ATTEMPTS = 4;
  * queue's time shift (1 s by default) is the least delay of any server timer: a heartbeat timeout
  * re-armed by a beat and the retry after it each waited up to a second more. A call on a killed
  * worker was made again 1.4 s after its heartbeat timeout and retry interval; 0.5 s at 100 ms
- * (docs/performance.md, Recovery; issue 20 target 4).
+ * (docs/performance.md, Recovery; issue 20 target 4). The HTTP API, which the dev server always
+ * opens and which takes no credential, answers only requests addressed to this machine by name: a
+ * web page whose DNS name was rebound to 127.0.0.1 sends its own name as Host, and is refused
+ * (docs/security.md). Each pattern ends at the port, so `127.0.0.1.evil.example` matches neither.
  */
 export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
   'system.enableActivityEagerExecution': true,
   'history.timerProcessorMaxTimeShift': '100ms',
+  'frontend.httpAllowedHosts': ['127.0.0.1:*', 'localhost:*'],
 };
 
 /**
@@ -152,6 +158,7 @@ async function startOnce(
     namespace,
     uiUrl: uiPort !== undefined ? `http://127.0.0.1:${uiPort}` : undefined,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    httpApiUrl: `http://127.0.0.1:${httpPort}`,
     pid: child.pid ?? -1,
     stop: () => stopChild(child),
     beginStop: () => {
