@@ -39,7 +39,10 @@ export function resynthesizeCommand(): Command {
   const command = listedCommand('resynthesize')
     .argument('<id>', "id of the completed council (or of the session whose last round's answers) to reuse")
     .option('--id <id>', 'id of the new council (default: council-<time>-<random>)')
-    .option('--synthesizer-model <model>', 'another model for the synthesizer, e.g. gpt-4o')
+    .option(
+      '--synthesizer-model <model>',
+      'another model for the synthesizer, e.g. gpt-4o or anthropic/claude-haiku-4-5',
+    )
     .addOption(
       new Option('--synthesizer-provider <provider>', "the synthesizer's provider").choices(PROVIDERS),
     )
@@ -97,8 +100,12 @@ function firstParticipantModel(view: SessionView): Pick<SynthesisConfig, 'model'
   return { model: first.spec.model };
 }
 
-/** The synthesizer fields the flags change; the model keeps the source's provider unless told. */
-async function synthesizerChanges(
+/**
+ * The synthesizer fields the flags change; the model keeps the source's provider unless told. A model
+ * written as the CLI prints it, `provider/model`, names its provider too, where model ids hold no
+ * slash: on a provider's own API, not on an OpenAI-compatible server (OpenRouter's `openai/gpt-4o`).
+ */
+export async function synthesizerChanges(
   options: ResynthesizeOptions,
   sourceConfig: () => Promise<Pick<SynthesisConfig, 'model'>>,
 ): Promise<Partial<SynthesisConfig>> {
@@ -108,10 +115,19 @@ async function synthesizerChanges(
   };
   if (options.synthesizerModel === undefined && options.synthesizerProvider === undefined) return changes;
   const { model } = await sourceConfig();
-  const provider = options.synthesizerProvider ?? model.provider;
+  const given = options.synthesizerProvider ?? model.provider;
+  const prefixed = given === 'openai-compatible' ? undefined : providerPrefixed(options.synthesizerModel);
+  if (prefixed && options.synthesizerProvider && prefixed.provider !== options.synthesizerProvider) {
+    throw new CouncilUserError(
+      `--synthesizer-provider ${options.synthesizerProvider} and --synthesizer-model ${options.synthesizerModel} name two providers`,
+      'give the model without its provider, or leave out --synthesizer-provider',
+    );
+  }
+  const provider = prefixed?.provider ?? given;
   // Another provider does not share the source's endpoint or key variable.
   const base = provider === model.provider ? model : { provider };
-  const spec = modelSpecSchema.safeParse({ ...base, model: options.synthesizerModel ?? model.model });
+  const modelId = prefixed?.model ?? options.synthesizerModel ?? model.model;
+  const spec = modelSpecSchema.safeParse({ ...base, model: modelId });
   if (!spec.success) {
     throw new CouncilUserError(
       `invalid synthesizer model: ${zodProblem(spec.error)}`,
@@ -119,4 +135,12 @@ async function synthesizerChanges(
     );
   }
   return { ...changes, model: spec.data };
+}
+
+/** `anthropic/claude-haiku-4-5` as provider and model, when the part before the slash is a provider. */
+function providerPrefixed(text: string | undefined): { provider: ProviderName; model: string } | undefined {
+  const slash = text?.indexOf('/') ?? -1;
+  if (!text || slash <= 0) return undefined;
+  const provider = PROVIDERS.find((name) => name === text.slice(0, slash));
+  return provider ? { provider, model: text.slice(slash + 1) } : undefined;
 }
