@@ -2,11 +2,26 @@ import { STREAM_DETAILS_KIND, STREAM_LIMITS, type StreamDetails } from '../commo
 import type { KeyScrubber } from './redact';
 
 /**
- * The unfinished word at the end of the text: letters, digits, `-` and `_`, the characters provider
- * keys are made of. It waits for the character after it, so a key is never published half-written
- * (where redaction could not recognise it yet).
+ * The length of the unfinished word at the end of `text`: letters, digits, `-` and `_`, the characters
+ * provider keys are made of. It waits for the character after it, so a key is never published
+ * half-written (where redaction could not recognise it yet). Scanned back from the end: a pattern
+ * anchored at the end (`/[…]+$/`) backtracks from every start, quadratic in a long run of them.
  */
-const UNFINISHED_WORD = /[A-Za-z0-9_-]+$/;
+function unfinishedWordLength(text: string): number {
+  let start = text.length;
+  while (start > 0 && isKeyCharacter(text.charCodeAt(start - 1))) start -= 1;
+  return text.length - start;
+}
+
+function isKeyCharacter(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) || // 0-9
+    (code >= 65 && code <= 90) || // A-Z
+    (code >= 97 && code <= 122) || // a-z
+    code === 45 || // -
+    code === 95 // _
+  );
+}
 
 /**
  * An unfinished "word" longer than this is no key (keys run to about 200 characters): all of it but
@@ -42,7 +57,7 @@ export class StreamedText {
   append(delta: string): void {
     if (delta === '') return;
     this.pending += delta;
-    const word = UNFINISHED_WORD.exec(this.pending)?.[0].length ?? 0;
+    const word = unfinishedWordLength(this.pending);
     let cut = word > MAX_WORD_CHARS ? this.cutOutsideKeys() : this.pending.length - word;
     // Never split a surrogate pair: its first half waits for its second.
     if (cut > 0 && isHighSurrogate(this.pending.charCodeAt(cut - 1))) cut -= 1;

@@ -57,6 +57,21 @@ describe('the streamed text a call publishes in its heartbeats', () => {
     }
   });
 
+  it('takes chunks of long runs of key characters without starving the heartbeats', async () => {
+    // A server that sends 20,000 letters then a space per chunk: finding the unfinished word with a
+    // backtracking pattern took 0.4-0.5 s a chunk here (24 s for these 60), the worker's thread busy
+    // past the heartbeat timeout. Not a speed target: the bound is ~1,000 times what a linear scan takes.
+    const text = new StreamedText(1, secrets);
+    const run = 'k'.repeat(20_000);
+    for (let i = 0; i < 60; i += 1) {
+      text.append(`${run} `);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const { offset, tail } = text.details();
+    expect(offset + tail.length).toBe(60 * (run.length + 1));
+    expect(tail.endsWith(`${'k'.repeat(100)} `)).toBe(true);
+  }, 10_000);
+
   it('keeps only the latest characters, with the count of those before them, however long the answer', () => {
     const text = new StreamedText(2, secrets);
     let all = '';
