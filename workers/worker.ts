@@ -44,7 +44,16 @@ export interface CouncilWorkerOptions {
    * keeps the thread, so workflow code never holds up its activities and heartbeats.
    */
   workflowsOnMainThread?: boolean;
+  /**
+   * What this worker takes from its task queue: everything (the default); only workflow tasks and
+   * queries (`workflows`: a command that reads or checks a run before its calls may go out; calls made
+   * as local activities still run in its workflow tasks); or only model calls (`calls`, no workflow code).
+   */
+  serves?: WorkerPart;
 }
+
+/** What a worker takes from its task queue (see {@link CouncilWorkerOptions.serves}). */
+export type WorkerPart = 'all' | 'workflows' | 'calls';
 
 /** A workflow task's CPU limit before it counts as deadlocked: the SDK's own default. */
 const WORKFLOW_TASK_CPU_LIMIT = '5s';
@@ -115,15 +124,19 @@ const quietBundlerLogger = {
 /** Creates (but does not run) a worker serving council workflows and LLM activities. */
 export async function createCouncilWorker(options: CouncilWorkerOptions): Promise<Worker> {
   const failureConverterPath = options.dataConverter?.failureConverterPath;
+  const serves = options.serves ?? 'all';
   const bundle =
-    options.workflowBundle ??
-    (await bundleCouncilWorkflows(failureConverterPath ? { failureConverterPath } : {}));
+    serves === 'calls'
+      ? undefined
+      : (options.workflowBundle ??
+        (await bundleCouncilWorkflows(failureConverterPath ? { failureConverterPath } : {})));
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    workflowBundle: bundle,
+    ...(bundle && { workflowBundle: bundle }),
     activities: options.activities,
+    enableNonLocalActivities: serves !== 'workflows',
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 200,
     shutdownGraceTime: options.shutdownGraceTime ?? '30s',
     // Heartbeats carry the streamed text watchers show, and cancellation reaches an activity only in
@@ -136,7 +149,7 @@ export async function createCouncilWorker(options: CouncilWorkerOptions): Promis
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     // The SDK's `debugMode` is its main-thread mode; it also lifts the deadlock limit, kept here.
-    ...(options.workflowsOnMainThread
+    ...(options.workflowsOnMainThread && bundle
       ? { debugMode: true, isolateExecutionTimeout: WORKFLOW_TASK_CPU_LIMIT }
       : {}),
   });

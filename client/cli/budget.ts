@@ -54,6 +54,8 @@ async function onSession(
       process.stdout.write(`${await act(await MultiParticipantSession.attach(runtime.client, id))}\n`);
     },
     (found) => requireSession(found.kind, id),
+    // It changes the budget and exits: the run's calls stay with the worker that serves them.
+    'none',
   );
 }
 

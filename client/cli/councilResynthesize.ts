@@ -63,7 +63,7 @@ export function resynthesizeCommand(): Command {
       const unusable = fromSession ? undefined : unusableSource(source.description);
       if (unusable) throw unusable;
       // Reading the source's record needs a worker too: it replays the finished council to answer.
-      await serveWorkflow(runtime, source);
+      await serveWorkflow(runtime, source, 'none');
       const taskQueue = source.description.taskQueue;
       const simulated = isSimulatedQueue(taskQueue);
       if (simulated) out.say(SIMULATED_BANNER);

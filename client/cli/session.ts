@@ -3,7 +3,7 @@ import { CouncilUserError } from '../../common/userError';
 import { sendHumanMessage } from '../api/council';
 import { cancelRun, requireRunning, type FoundRun } from '../api/runs';
 import { MultiParticipantSession } from '../api/session';
-import { requiredKeyVars, SIMULATED_BANNER } from './simulated';
+import { SIMULATED_BANNER } from './simulated';
 import { followSessionRound, rowOf } from './followSession';
 import { createOutput, exitCodeOf, formatUsage, outcomeOf, totalUsage } from './output';
 import { connectionFlags, withConfigOptions, withConnectionOptions } from './options';
@@ -130,17 +130,6 @@ export function sendCommand(): Command {
         const simulated = isSimulatedQueue(found.description.taskQueue);
         const session = await MultiParticipantSession.attach(runtime.client, id);
         const view = await session.view();
-        if (runtime.inProcessWorker && !simulated) {
-          const missing = requiredKeyVars(
-            view.participants.map((p) => p.spec.model),
-            process.env,
-          ).filter((v) => !process.env[v]);
-          if (missing.length > 0) {
-            throw new CouncilUserError(
-              `${missing.join(', ')} not set, and the session's participants need it`,
-            );
-          }
-        }
         if (simulated) out.say(SIMULATED_BANNER);
         const to = options.to?.split(',').map((name) => name.trim());
         const renderer = progressRendererFor(out);

@@ -33,52 +33,59 @@ export function showCommand(): Command {
   return command.action(
     async (id: string, options: ConversationFlags & { json?: boolean } & Record<string, unknown>) => {
       const out = createOutput(options.json === true);
-      await withServedWorkflow(connectionFlags(options), id, async (found, runtime) => {
-        if (found.kind === 'council' && wantsConversation(options)) {
-          return await showConversation(runtime.client, found, options, out);
-        }
-        if (found.kind === 'council') return await showCouncil(runtime.client, found, out);
-        if (wantsConversation(options)) {
-          throw new CouncilUserError(
-            `"${id}" is a session: ${CONVERSATION_FLAGS} read councils only`,
-            'drop them to print the session',
+      // Reading takes none of the run's calls: this process exits once it has printed.
+      await withServedWorkflow(
+        connectionFlags(options),
+        id,
+        async (found, runtime) => {
+          if (found.kind === 'council' && wantsConversation(options)) {
+            return await showConversation(runtime.client, found, options, out);
+          }
+          if (found.kind === 'council') return await showCouncil(runtime.client, found, out);
+          if (wantsConversation(options)) {
+            throw new CouncilUserError(
+              `"${id}" is a session: ${CONVERSATION_FLAGS} read councils only`,
+              'drop them to print the session',
+            );
+          }
+          const session = await MultiParticipantSession.attach(runtime.client, id);
+          const [view, transcript] = await Promise.all([session.view(), session.transcript(0)]);
+          const status = found.description.status.name.toLowerCase();
+          // A session that failed on purpose (a provider policy's refusal, say) says why.
+          const reason = status === 'failed' ? await failureMessage(found.handle) : undefined;
+          if (out.json) {
+            return out.result({
+              ...showHeadOf('session', found.description),
+              strategy: view.strategy,
+              round: view.round,
+              closed: view.closed,
+              usage: view.usage,
+              participants: view.participants.map(({ spec, usage }) => ({
+                name: spec.name,
+                role: spec.role,
+                model: `${spec.model.provider}/${spec.model.model}`,
+                priority: spec.priority,
+                usage,
+              })),
+              transcriptDropped: view.transcriptDropped,
+              ...(view.budget && { budget: view.budget }),
+              ...(reason !== undefined && { failure: reason }),
+              transcript,
+            });
+          }
+          const names = view.participants.map((p) => `${p.spec.name} (${p.spec.role})`).join(', ');
+          out.say(
+            `Session ${id}: ${view.strategy}, ${status}, ${view.round} round(s), ${view.usage.totalTokens} tokens`,
           );
-        }
-        const session = await MultiParticipantSession.attach(runtime.client, id);
-        const [view, transcript] = await Promise.all([session.view(), session.transcript(0)]);
-        const status = found.description.status.name.toLowerCase();
-        // A session that failed on purpose (a provider policy's refusal, say) says why.
-        const reason = status === 'failed' ? await failureMessage(found.handle) : undefined;
-        if (out.json) {
-          return out.result({
-            ...showHeadOf('session', found.description),
-            strategy: view.strategy,
-            round: view.round,
-            closed: view.closed,
-            usage: view.usage,
-            participants: view.participants.map(({ spec, usage }) => ({
-              name: spec.name,
-              role: spec.role,
-              model: `${spec.model.provider}/${spec.model.model}`,
-              priority: spec.priority,
-              usage,
-            })),
-            transcriptDropped: view.transcriptDropped,
-            ...(view.budget && { budget: view.budget }),
-            ...(reason !== undefined && { failure: reason }),
-            transcript,
-          });
-        }
-        const names = view.participants.map((p) => `${p.spec.name} (${p.spec.role})`).join(', ');
-        out.say(
-          `Session ${id}: ${view.strategy}, ${status}, ${view.round} round(s), ${view.usage.totalTokens} tokens`,
-        );
-        if (reason !== undefined) out.say(printable(`Failed: ${reason}`));
-        out.say(printable(`Participants: ${names || 'none'}`));
-        if (view.budget) out.say(formatBudget(view.budget));
-        // The transcript is what models and people wrote: no escape of theirs reaches the terminal.
-        out.say(formatTranscript(transcript, out.width));
-      });
+          if (reason !== undefined) out.say(printable(`Failed: ${reason}`));
+          out.say(printable(`Participants: ${names || 'none'}`));
+          if (view.budget) out.say(formatBudget(view.budget));
+          // The transcript is what models and people wrote: no escape of theirs reaches the terminal.
+          out.say(formatTranscript(transcript, out.width));
+        },
+        undefined,
+        'none',
+      );
     },
   );
 }

@@ -43,6 +43,8 @@ export function skipCommand(): Command {
         process.stdout.write(`Skipped ${name} in session ${id}: its call was cancelled\n`);
       },
       running,
+      // It cancels one call and exits: the others stay with the worker that serves them.
+      'none',
     );
   });
 }

@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { CouncilUserError } from '../../common/userError';
 import { CLI_MEMO_KEY } from '../api/runRow';
 import { findRun, type FoundRun } from '../api/runs';
+import { checkRunKeys } from './runKeys';
 import {
   isSimulatedQueue,
   openRuntime,
@@ -46,14 +47,27 @@ export async function idTaken(client: Client, id: string, cause: unknown): Promi
   return new CouncilUserError(`a session or council with id "${id}" already exists${state}`, hint, { cause });
 }
 
+/** Whether a command lets a run's model calls out (`checked`: once this process has their keys). */
+export type RunCalls = 'none' | 'checked';
+
 /**
  * Makes sure a worker serves this workflow: one in this process on the workflow's own task queue
- * (simulated on a simulated queue), or, against a configured cluster, a worker polling there.
+ * (simulated on a simulated queue), or, against a configured cluster, a worker polling there. A
+ * running run's calls are served here only when `calls` is `checked` and this process has their keys
+ * (see {@link checkRunKeys}); a command that only reads (`show`) serves none of them.
  */
-export async function serveWorkflow(runtime: CliRuntime, found: FoundRun): Promise<void> {
+export async function serveWorkflow(
+  runtime: CliRuntime,
+  found: FoundRun,
+  calls: RunCalls = 'checked',
+): Promise<void> {
   const taskQueue = found.description.taskQueue;
   if (!runtime.inProcessWorker) return requireWorker(runtime, taskQueue);
-  await runtime.startWorker({ taskQueue, simulated: isSimulatedQueue(taskQueue) });
+  const simulated = isSimulatedQueue(taskQueue);
+  await runtime.startWorker({ taskQueue, simulated, serves: 'workflows' });
+  if (calls === 'none' || found.description.status.name !== 'RUNNING') return;
+  if (!simulated) await checkRunKeys(found, process.env);
+  await runtime.startWorker({ taskQueue, simulated, serves: 'calls' });
 }
 
 /**
@@ -66,12 +80,13 @@ export async function withServedWorkflow(
   id: string,
   use: (found: FoundRun, runtime: CliRuntime) => Promise<void>,
   check?: (found: FoundRun) => void,
+  calls: RunCalls = 'checked',
 ): Promise<void> {
   const runtime = await openRuntime(flags);
   try {
     const found = await findRun(runtime.client, id);
     check?.(found);
-    await serveWorkflow(runtime, found);
+    await serveWorkflow(runtime, found, calls);
     await use(found, runtime);
   } finally {
     await runtime.close();

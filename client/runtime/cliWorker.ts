@@ -8,7 +8,7 @@ import {
 } from '@temporalio/worker';
 import { adapterOf, createLlmActivities, providerClientsFromEnv } from '../../activities';
 import type { ProviderName } from '../../common/llm';
-import { createCouncilWorker } from '../../workers/worker';
+import { createCouncilWorker, type WorkerPart } from '../../workers/worker';
 import {
   loadAimock,
   startSimulatedProviders,
@@ -37,8 +37,9 @@ export async function startCliWorker(options: {
   dataConverter: DataConverter;
   /** True for a command that follows its own run and exits (workers/worker.ts says why). */
   workflowsOnMainThread: boolean;
+  serves: WorkerPart;
 }): Promise<CliWorker> {
-  const { target, taskQueue, simulated, dataDir, dataConverter, workflowsOnMainThread } = options;
+  const { target, taskQueue, simulated, dataDir, dataConverter, workflowsOnMainThread, serves } = options;
   quietRuntime();
   const mock = simulated ? await startSimulatedProviders() : undefined;
   let connection: NativeConnection | undefined;
@@ -53,6 +54,7 @@ export async function startCliWorker(options: {
       shutdownGraceTime: '2s',
       dataConverter,
       workflowsOnMainThread,
+      serves,
     });
     return { worker, run: worker.run(), mock };
   } catch (error) {

@@ -4,6 +4,7 @@ import { blobStoreFromEnv, type BlobStore } from '../../storage';
 import { configuredTarget, connectClient, localTarget, type TemporalTarget } from './connection';
 import { CouncilUserError } from '../../common/userError';
 import type * as CliWorkerModule from './cliWorker';
+import type { WorkerPart } from '../../workers/worker';
 import { dataDirectory, openLocalServer, type EarlyServer, type LocalServer } from './localServer';
 import { closeLocalServer, sayWaitingForUsers } from './localServerClose';
 import { exitWhenServerGone } from './serverWatch';
@@ -37,8 +38,11 @@ export interface CliRuntime {
   lostHint: string;
   /** Where large payloads go (client and in-process workers alike); undefined keeps them inline. */
   blobStore: BlobStore | undefined;
-  /** Starts (once per queue) a worker in this process; simulated ones answer from a local mock. */
-  startWorker(options: { taskQueue: string; simulated: boolean }): Promise<void>;
+  /**
+   * Starts (once per queue and part) a worker in this process; simulated ones answer from a local
+   * mock. `serves` (default all) lets a command serve a run's workflow before it lets its calls out.
+   */
+  startWorker(options: { taskQueue: string; simulated: boolean; serves?: WorkerPart }): Promise<void>;
   /**
    * Stops the workers and connections; an owned server is asked to stop, not waited for: exit next.
    * While other council processes borrow that server, it waits for them first.
@@ -114,16 +118,27 @@ export async function openRuntime(
     inProcessWorker: server !== undefined || flags.worker === true,
     lostHint: 'run the command again: it starts a new server',
     blobStore: blobs.store,
-    async startWorker({ taskQueue, simulated }) {
-      if (started.has(taskQueue)) return;
-      started.add(taskQueue);
+    async startWorker({ taskQueue, simulated, serves: wanted = 'all' }) {
+      const parts = (['workflows', 'calls'] as const).filter(
+        (part) => (wanted === 'all' || wanted === part) && !started.has(`${taskQueue}#${part}`),
+      );
+      if (parts.length === 0) return;
+      for (const part of parts) started.add(`${taskQueue}#${part}`);
       if (simulated && servedByPublisher(server, taskQueue, blobs.codec !== undefined)) return;
+      const serves: WorkerPart = parts.length === 2 ? 'all' : parts[0]!;
       const { startCliWorker } = await (workerModule ?? loadWorkerModule());
       const dataConverter = blobs.dataConverter;
       const workflowsOnMainThread = !options.longRunning;
-      workers.push(
-        await startCliWorker({ target, taskQueue, simulated, dataDir, dataConverter, workflowsOnMainThread }),
-      );
+      const settings = {
+        target,
+        taskQueue,
+        simulated,
+        dataDir,
+        dataConverter,
+        workflowsOnMainThread,
+        serves,
+      };
+      workers.push(await startCliWorker(settings));
     },
     async close() {
       stopWatching();

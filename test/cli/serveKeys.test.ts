@@ -1,0 +1,58 @@
+import { Client, Connection } from '@temporalio/client';
+import { MultiParticipantSession } from '../../client/api/session';
+import { chatRequests, useParticipantMock } from '../helpers/mockLlm';
+import {
+  clusterEnv,
+  expectSuccess,
+  mockProviderEnv,
+  panelConfig,
+  runCli,
+  stopStartedClis,
+  TEST_ENV,
+  writeConfig,
+} from './cli';
+
+// Four CLI processes in a row against the shared server.
+jest.setTimeout(300_000);
+afterAll(stopStartedClis);
+
+describe('a command run where the keys of the run it serves are not set', () => {
+  const llm = useParticipantMock();
+
+  it('show takes none of its calls, attach refuses naming the key, and attach with the key ends the round', async () => {
+    const env = clusterEnv('serve-keys');
+    const keys = mockProviderEnv(llm.mock);
+    const config = writeConfig('panel.yaml', panelConfig());
+    const id = `serve-keys-${process.pid}`;
+    expectSuccess(
+      await runCli(['session', 'start', '-c', config, '--id', id, '--worker'], { ...env, ...keys }),
+    );
+
+    // A round asked for while no worker serves the queue, as after `run` was killed: whichever
+    // worker next takes the workflow task schedules its calls.
+    const connection = await Connection.connect({ address: TEST_ENV.address });
+    const client = new Client({ connection, namespace: TEST_ENV.namespace });
+    try {
+      const session = await MultiParticipantSession.attach(client, id);
+      const round = session.sendMessage('user', 'Who serves this?');
+      round.catch(() => undefined);
+
+      expectSuccess(await runCli(['show', id, '--worker'], env));
+      const refused = await runCli(['attach', id, '--worker'], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `council: OPENAI_API_KEY is not set, and the session ${id} has calls that need it (set it and run the command again`,
+      );
+      expect(chatRequests(llm.mock)).toHaveLength(0);
+
+      expectSuccess(await runCli(['attach', id, '--worker'], { ...env, ...keys }));
+      const responses = await round;
+      expect(responses.map((response) => [response.participantName, response.status])).toEqual([
+        ['Expert-1', 'ok'],
+        ['Expert-2', 'ok'],
+      ]);
+    } finally {
+      await connection.close();
+    }
+  });
+});
