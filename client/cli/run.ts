@@ -132,7 +132,17 @@ export function runCommand(): Command {
         const taskQueue = runQueue(runtime, id, simulated);
         if (runtime.inProcessWorker) await runtime.startWorker({ taskQueue, simulated });
         else await requireWorker(runtime, taskQueue);
-        // Read before the run is announced: a source that is no council starts nothing.
+        // Read before the run is announced: a source that is no council starts nothing. Its
+        // conversation is a query, answered on the source's own queue, which a keyed run had to itself.
+        if (options.fromRun !== undefined) {
+          const [{ serveWorkflow }, { findRun }] = await Promise.all([
+            import('./workflows'),
+            import('../api/runs'),
+          ]);
+          // One not found is left to priorFromCouncil, which says what it needs.
+          const source = await findRun(runtime.client, options.fromRun).catch(() => undefined);
+          if (source) await serveWorkflow(runtime, source, 'none');
+        }
         const continueFrom =
           savedPrior ??
           (options.fromRun !== undefined

@@ -2,7 +2,9 @@ import { Client, Connection } from '@temporalio/client';
 import { MultiParticipantSession } from '../../client/api/session';
 import { chatRequests, useParticipantMock } from '../helpers/mockLlm';
 import {
+  cliEnv,
   clusterEnv,
+  councilConfig,
   expectSuccess,
   mockProviderEnv,
   panelConfig,
@@ -54,5 +56,17 @@ describe('a command run where the keys of the run it serves are not set', () => 
     } finally {
       await connection.close();
     }
+  });
+
+  it('run --from-run reads a council that had a task queue of its own, which no worker polls since', async () => {
+    // No COUNCIL_TASK_QUEUE: a run with keys and its own worker gets the queue council-<id>.
+    const env = { ...cliEnv({ TEMPORAL_ADDRESS: TEST_ENV.address }), ...mockProviderEnv(llm.mock) };
+    const config = writeConfig('council.yaml', councilConfig());
+    const source = await runCli(['run', '-c', config, '--worker', '--json'], env);
+    expectSuccess(source);
+    const sourceId = (JSON.parse(source.stdout) as { id: string }).id;
+    const next = await runCli(['run', '-c', config, '--from-run', sourceId, '--worker', '--json'], env);
+    expectSuccess(next);
+    expect((JSON.parse(next.stdout) as { continuedFrom?: string }).continuedFrom).toBe(sourceId);
   });
 });
