@@ -1,3 +1,4 @@
+import { LIMITS } from '../../common/defaults';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { TranscriptEntry } from '../../common/session';
@@ -80,6 +81,13 @@ export function showCommand(): Command {
           if (reason !== undefined) out.say(printable(`Failed: ${reason}`));
           out.say(printable(`Participants: ${names || 'none'}`));
           if (view.budget) out.say(formatBudget(view.budget));
+          if (view.transcriptDropped > 0) {
+            out.say(
+              `(${view.transcriptDropped} earlier transcript entries are no longer carried: the session keeps ` +
+                `the newest ${LIMITS.maxTranscriptChars.toLocaleString('en-US')} characters and its latest ` +
+                'round; its histories hold them)',
+            );
+          }
           // The transcript is what models and people wrote: no escape of theirs reaches the terminal.
           out.say(formatTranscript(transcript, out.width));
         },

@@ -5,11 +5,13 @@ import {
   sessionConfigSchema,
   type ParticipantRecord,
   type SessionState,
+  type TranscriptEntry,
 } from '../../common/session';
 import { cutWithNotice, fairShares, jsonBytes, prefixWithinJsonBytes, utf8Bytes } from '../../common/size';
 import { zodProblem } from '../../common/validation';
 import { boundHistory, boundRoundResult, fitCarriedState } from '../../workflows/session/bounds';
 import { turnText } from '../../workflows/session/prompt';
+import { appendTranscript } from '../../workflows/session/roundRecords';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 const usage = { inputTokens: 1, outputTokens: 1, totalTokens: 2 };
@@ -118,6 +120,46 @@ describe('bounds on what a session carries and sends', () => {
       expect(r.shortened).toBe(true);
       expect(r.content).toMatch(/\[council: shortened to \d+ of 250003 bytes in this round result/);
     }
+  });
+
+  it("keeps the latest round's entries in the transcript, however large, and drops older ones, counted", () => {
+    const state: SessionState = {
+      schemaVersion: 1,
+      config: { systemPrompt: '', maxTokens: 8192, strategy: 'broadcast' },
+      participants: [],
+      joinCounter: 0,
+      round: 2,
+      transcript: [],
+      usage,
+      closed: false,
+      runs: 1,
+    };
+    const entry = (round: number, from: string, content: string): TranscriptEntry => ({
+      round,
+      from,
+      role: from === 'user' ? 'user' : 'panelist',
+      content,
+      status: 'ok',
+    });
+    for (const from of ['user', 'A', 'B']) appendTranscript(state, entry(1, from, 'short'));
+    // Three answers of 200,000 characters: the round alone is past the transcript's cap.
+    appendTranscript(state, entry(2, 'user', 'Write at length.'));
+    for (const from of ['A', 'B', 'C']) appendTranscript(state, entry(2, from, from.repeat(200_000)));
+    expect(state.transcript.map((e) => [e.round, e.from])).toEqual([
+      [2, 'user'],
+      [2, 'A'],
+      [2, 'B'],
+      [2, 'C'],
+    ]);
+    expect(state.transcriptDropped).toBe(3);
+    // Once the next round begins, the previous one's entries go, oldest first, back within the cap.
+    appendTranscript(state, entry(3, 'user', 'And now?'));
+    expect(state.transcript.map((e) => [e.round, e.from])).toEqual([
+      [2, 'B'],
+      [2, 'C'],
+      [3, 'user'],
+    ]);
+    expect(state.transcriptDropped).toBe(5);
   });
 
   it('trims the carried state to its bound before continue-as-new, oldest first, counted', () => {

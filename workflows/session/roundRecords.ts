@@ -74,12 +74,18 @@ export function rememberInstruction(record: ParticipantRecord, instruction: stri
   record.instructions = kept;
 }
 
-/** Appends to the transcript, dropping the oldest entries past LIMITS.maxTranscriptChars. */
+/**
+ * Appends to the transcript, dropping the oldest entries past LIMITS.maxTranscriptChars, but never
+ * one of the entry's own round: a round's answers (up to LIMITS.maxRoundResultBytes) may pass the cap
+ * alone, and `attach` and `show` read the latest round from here. The next round drops it. Runs
+ * recorded before replay alike: the one call that reads the transcript, the selector's, reads its newest
+ * 32 KiB (SELECTOR_LIMITS.promptBytes), which both rules keep (no entry passes half the cap).
+ */
 export function appendTranscript(state: SessionState, entry: TranscriptEntry): void {
   let chars = state.transcriptChars ?? state.transcript.reduce((sum, e) => sum + serializedSize(e), 0);
   state.transcript.push(entry);
   chars += serializedSize(entry);
-  while (chars > LIMITS.maxTranscriptChars && state.transcript.length > 1) {
+  while (chars > LIMITS.maxTranscriptChars && (state.transcript[0]?.round ?? entry.round) < entry.round) {
     const dropped = state.transcript.shift();
     chars -= dropped ? serializedSize(dropped) : 0;
     state.transcriptDropped = (state.transcriptDropped ?? 0) + 1;
