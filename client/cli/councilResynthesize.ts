@@ -63,6 +63,7 @@ export function resynthesizeCommand(): Command {
       const unusable = fromSession ? undefined : unusableSource(source.description);
       if (unusable) throw unusable;
       // Reading the source's record needs a worker too: it replays the finished council to answer.
+      // It takes no call of the source (a running session's round goes on where it is served).
       await serveWorkflow(runtime, source, 'none');
       const taskQueue = source.description.taskQueue;
       const simulated = isSimulatedQueue(taskQueue);
@@ -86,6 +87,8 @@ export function resynthesizeCommand(): Command {
       const reused = fromSession ? "its last round's answers are" : "its experts' answers are";
       out.say(`Started council ${id}: a re-synthesis of ${sourceId} (${reused} reused)\n`);
       const found = await findRun(runtime.client, id);
+      // The new council runs on the source's queue; its calls are served here once their keys are.
+      await serveWorkflow(runtime, found);
       process.exitCode = await attachCouncilRun(runtime.client, found, out, simulated);
     } finally {
       await runtime.close();
