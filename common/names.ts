@@ -12,6 +12,17 @@ export const MAX_NAME_CHARS = 64;
  */
 const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp},]/u;
 
+/** Control and invisible characters: what no name may hold, whatever else its rule allows. */
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp}]/u;
+
+/** A name field of a file written by hand, held to the part of the rule every name ever met. */
+export function visibleName(field: string, schema: z.ZodString) {
+  return schema.refine(
+    (name) => !HIDDEN.test(name),
+    `${field} must not contain control characters or invisible ones`,
+  );
+}
+
 /**
  * The one name rule every schema uses (session participants, council experts, synthesizer, people
  * who message a council): 1-64 characters, something visible, no control or invisible characters.

@@ -3,6 +3,7 @@ import { COUNCIL_LIMITS, COUNCIL_MODES, MESSAGE_TYPES, type CouncilWorkflowInput
 import { messageFilterSchema } from './conversation';
 import { LIMITS } from './defaults';
 import { jsonBytes } from './size';
+import { visibleName } from './names';
 
 // The seed's "Persistence: save/load conversation history": the file `council show --save` writes,
 // and the part of it a new council starts from (its `continueFrom` input).
@@ -74,9 +75,21 @@ export interface ContinuationWorkflowInput extends CouncilWorkflowInput {
   continueFrom: PriorConversation;
 }
 
-/** A saved message: the stored message, its round and phase; `carried` if its council carried it over. */
+/**
+ * A saved message: the stored message, its round and phase; `carried` if its council carried it over.
+ * The file may be edited by hand, and its names reach prompts and terminals as names do: none hides
+ * a character (the names its council stored passed the name rule).
+ */
 const savedMessageSchema = z
-  .object({ ...storedMessageFields, ...placeFields, carried: z.literal(true).optional() })
+  .object({
+    ...storedMessageFields,
+    ...placeFields,
+    carried: z.literal(true).optional(),
+    sender: visibleName('sender', storedMessageFields.sender),
+    senderName: visibleName('senderName', storedMessageFields.senderName),
+    recipient: visibleName('recipient', storedMessageFields.recipient.unwrap()).optional(),
+    audience: visibleName('audience', storedMessageFields.audience.unwrap()).optional(),
+  })
   .strict();
 
 /** The file `council show ID --save FILE` writes and `council run --from FILE` reads. */

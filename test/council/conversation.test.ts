@@ -248,5 +248,15 @@ describe('a saved conversation', () => {
     });
     expect(extra.success).toBe(false);
     expect(extra.error?.issues[0]?.path).toEqual(['messages', 0]);
+    // A file is edited by hand: its names reach other experts' prompts and terminals as names do.
+    for (const field of ['senderName', 'sender', 'recipient', 'audience'] as const) {
+      const hostile = savedConversationSchema.safeParse({
+        ...saved,
+        messages: [{ ...saved.messages[0], [field]: 'Evil\u001b]0;TITLE\u0007Name' }],
+      });
+      expect(hostile.error?.issues.map((issue) => [issue.path, issue.message])).toEqual([
+        [['messages', 0, field], `${field} must not contain control characters or invisible ones`],
+      ]);
+    }
   });
 });
