@@ -24,7 +24,8 @@ export function uiCommand(): Command {
   );
   withConnectionOptions(command);
   return command.action(async (options: Record<string, unknown>) => {
-    const port = Number(options.port);
+    // Number('') is 0, which picks a free port: an empty --port would not say so.
+    const port = /^\d+$/.test(String(options.port)) ? Number(options.port) : Number.NaN;
     if (!Number.isInteger(port) || port < 0 || port > 65_535) {
       throw new CouncilUserError('--port takes a whole number from 0 to 65535');
     }

@@ -9,9 +9,14 @@ describe('council ui from the CLI', () => {
 
   it('refuses a bad --port and a port in use in one line each', async () => {
     const env = clusterEnv('ui-cli-port');
-    const bad = await runCli(['ui', '--port', 'eighty'], env);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe('council: --port takes a whole number from 0 to 65535\n');
+    for (const given of ['eighty', '', ' ']) {
+      const bad = await runCli(['ui', '--port', given], env);
+      expect([given, bad.code, bad.stderr]).toEqual([
+        given,
+        1,
+        'council: --port takes a whole number from 0 to 65535\n',
+      ]);
+    }
 
     const taken: Server = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
