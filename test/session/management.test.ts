@@ -66,6 +66,12 @@ describe('participant management and strategy changes while the session lives', 
       [session.addParticipant('R', model, 'boss' as never), /role: .*expected one of/i],
       [session.setOrchestrationStrategy('chaos' as never), /unknown strategy "chaos"/],
       [session.sendMessage('user', 'Hi', { participants: ['Ghost'] }), /no participant named "Ghost"/],
+      // A name with an escape is quoted with it shown, not read as the participant it resembles once
+      // a terminal drops the escape.
+      [
+        session.sendMessage('user', 'Hi', { participants: ['Expert\u001b[31m'] }),
+        /no participant named "Expert\\u001b\[31m" in this session/,
+      ],
     ];
     for (const [attempt, message] of rejections) {
       const error = await attempt.then(

@@ -84,7 +84,8 @@ export function requireParticipant(state: SessionState, name: string): Participa
   const record = findParticipant(state, name);
   if (record) return record;
   const names = state.participants.map((p) => p.spec.name).join(', ') || 'none';
-  throw invalid(`no participant named "${name}" in this session (participants: ${names})`);
+  // Quoted as JSON: a control character in the name shows, where a terminal would drop it.
+  throw invalid(`no participant named ${JSON.stringify(name)} in this session (participants: ${names})`);
 }
 
 /**
