@@ -3,6 +3,7 @@ import { defaultConfig } from '../api/defaultConfigs';
 import { loadConfigFile, configShape, type ConfigOverrides, type CouncilConfig } from '../api/config';
 import { localCallNote } from '../../common/localCall';
 import { CouncilUserError } from '../../common/userError';
+import { sendMessageSchema } from '../../common/sessionInputs';
 import { configModels, SIMULATED_BANNER, shouldSimulate } from './simulated';
 import { createEventsOutput, eventsOf } from './events';
 import { createOutput } from './output';
@@ -62,6 +63,11 @@ function prepareRun(question: string | undefined, options: StartOptions) {
       'no question: pass one, e.g. council run "What are the key challenges in AI alignment?"',
       `or set "${config.kind === 'session' ? 'question' : 'task'}" in the config`,
     );
+  }
+  // Checked before the run's id is printed: a question no run would take starts none.
+  const checked = sendMessageSchema.shape.content.safeParse(asked);
+  if (!checked.success) {
+    throw new CouncilUserError(`invalid question: ${checked.error.issues.map((i) => i.message).join('; ')}`);
   }
   return { config, question: asked, flags, simulated };
 }

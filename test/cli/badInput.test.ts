@@ -6,6 +6,7 @@ import {
   clusterEnv,
   panelConfig,
   runCli,
+  runCliWithInput,
   TEST_ENV,
   writeConfig,
   type CliResult,
@@ -76,6 +77,15 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
       await run(file),
       /^council: .*bad\.yaml:1: strategy: Invalid option: expected one of "broadcast"\|"roundRobin"\|"moderatorLed"\|"hierarchical"\|"custom"\|"selector"$/m,
     );
+  });
+
+  it('a question longer than a message may be, before a run id is announced', async () => {
+    // From stdin: one argument of this length is more than Linux passes to a process.
+    const config = writeConfig('panel.yaml', panelConfig());
+    const args = ['run', '-', '-c', config, '--worker'];
+    const result = await runCliWithInput(args, clusterEnv('bad'), 'a'.repeat(200_001));
+    expectOneLineError(result, /^council: invalid question: the message is longer than 200000 characters/);
+    expect(result.stdout).toBe('');
   });
 
   it('an unknown role', async () => {
