@@ -109,7 +109,10 @@ function formatTranscript(transcript: readonly TranscriptEntry[], width: number 
     const tokens = entry.tokenUsage ? ` · ${entry.tokenUsage.totalTokens} tokens` : '';
     const worker = entry.servedBy ? ` · worker ${entry.servedBy}` : '';
     const late = entry.late ? ' · late (after the round closed)' : '';
-    const label = entry.downgradedTo ? `${entry.role}, downgraded to ${entry.downgradedTo}` : entry.role;
+    // As `run` labels it: the role, what kind of call it was if not a plain answer, any downgrade.
+    const label = [entry.role, entry.kind, entry.downgradedTo && `downgraded to ${entry.downgradedTo}`]
+      .filter(Boolean)
+      .join(', ');
     lines.push(
       '',
       `${entry.from} (${label})${entry.status === 'ok' ? '' : ` [${entry.status}]`}${tokens}${worker}${late}`,

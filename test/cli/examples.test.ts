@@ -22,10 +22,8 @@ describe('examples/', () => {
   });
 
   it.each(configs)('%s runs to the end (simulated) with every participant answering', async (file) => {
-    const result = await runCli(
-      ['run', '--config', path.join('examples', file), '--worker', '--json'],
-      clusterEnv(`example-${path.parse(file).name}`),
-    );
+    const env = clusterEnv(`example-${path.parse(file).name}`);
+    const result = await runCli(['run', '--config', path.join('examples', file), '--worker', '--json'], env);
     expect(result.stderr).toContain('SIMULATED participants');
     // The whole stderr on failure: it says why the run did not finish.
     expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({
@@ -33,9 +31,10 @@ describe('examples/', () => {
       stderr: '',
     });
     const json = JSON.parse(result.stdout) as {
+      id: string;
       simulated: boolean;
       status: string;
-      responses: Array<{ name: string; status: string; content: string; kind?: string }>;
+      responses: Array<{ name: string; role: string; status: string; content: string; kind?: string }>;
     };
     expect(json).toMatchObject({ simulated: true, status: 'ok' });
     const config = loadConfigFile(path.join(EXAMPLES, file));
@@ -57,6 +56,12 @@ describe('examples/', () => {
     // An assignment is lines "Name: task", one per worker.
     for (const response of json.responses)
       expect(response.content).toMatch(response.kind === 'assignment' ? /^[^:\n]+: on "/ : /^\(simulated\) /);
+    // `show` labels a lead's calls as `run` did (an assignment, a synthesis).
+    const kinds = json.responses.filter((response) => response.kind !== undefined);
+    if (config.kind === 'session' && kinds.length > 0) {
+      const shown = await runCli(['show', json.id, '--worker'], env);
+      for (const { name, role, kind } of kinds) expect(shown.stdout).toContain(`${name} (${role}, ${kind})`);
+    }
   });
 
   it('converging-debate.yaml --json says the debate stopped at consensus in round 2 of 4', async () => {
