@@ -133,6 +133,15 @@ export function validateConfig(
     );
   }
   const isCouncil = input.kind === 'council' || (input.kind === undefined && 'mode' in input);
+  // With no kind, a stray `mode` in a session config made it a council, and every error named a
+  // session key as unknown: say which keys disagree instead.
+  const sessionKeys = ['strategy', 'participants'].filter((key) => key in input);
+  if (input.kind === undefined && 'mode' in input && sessionKeys.length > 0) {
+    throw new CouncilUserError(
+      `${where(['mode'])}: "mode" is a council's, and ${sessionKeys.map((key) => `"${key}"`).join(' and ')} a session's`,
+      "remove mode for a session (its strategy says how it plays), or write kind: council with a council's keys",
+    );
+  }
   const fail = (error: z.ZodError) => new CouncilUserError(problems(error, input, where));
   if (isCouncil && overrides.strategy) {
     throw new CouncilUserError(`--strategy is for sessions, and this config is a council`, 'use --mode');

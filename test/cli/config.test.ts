@@ -85,6 +85,19 @@ describe('config files', () => {
     expect(() => loadConfigFile(bomb)).toThrow(/^\S*bomb\.yaml: Excessive alias count/);
   });
 
+  it('names a stray mode in a session config, not every session key as unknown', () => {
+    const file = writeConfig(
+      'stray-mode.yaml',
+      'strategy: roundRobin\nmode: parallel\nparticipants:\n  - name: A\n    role: panelist\n    model: { provider: openai, model: m }\n',
+    );
+    expect(() => loadConfigFile(file)).toThrow(
+      new CouncilUserError(
+        `${file}:2: "mode" is a council's, and "strategy" and "participants" a session's`,
+        "remove mode for a session (its strategy says how it plays), or write kind: council with a council's keys",
+      ),
+    );
+  });
+
   it('says in words why a config file cannot be read', () => {
     expect(() => loadConfigFile(os.tmpdir())).toThrow(
       new CouncilUserError(`cannot read config file ${os.tmpdir()}: it is a directory`),
