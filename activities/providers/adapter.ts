@@ -1,5 +1,6 @@
 import { format } from 'node:util';
 import { printable } from '../../common/printable';
+import { fetchWithoutRedirects } from './noRedirect';
 import type { ProviderName } from '../../common/llm';
 import type { ProviderFacts } from '../../common/providers';
 import type { AdapterCall, ProviderResult } from './common';
@@ -46,7 +47,13 @@ function logLine(...args: unknown[]): void {
  * The provider SDKs' own log (a stream they cannot parse, OPENAI_LOG=debug): each entry one printable
  * line on stderr, bounded, since it quotes what a server sent (escape sequences included).
  */
-export const sdkLogger = { error: logLine, warn: logLine, info: logLine, debug: logLine };
+const sdkLogger = { error: logLine, warn: logLine, info: logLine, debug: logLine };
+
+/**
+ * What every provider SDK client is built with: no retries of its own (Temporal retries the call,
+ * counted), no redirect followed (noRedirect.ts), and its log printable.
+ */
+export const SDK_CLIENT_OPTIONS = { maxRetries: 0, fetch: fetchWithoutRedirects, logger: sdkLogger };
 
 /**
  * A null for each header the SDK's `<PROVIDER>_CUSTOM_HEADERS` variable names ("Name: value" lines,

@@ -1,10 +1,14 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { StopReason, TokenUsage } from '../../common/llm';
 import { PROVIDER_FACTS } from '../../common/providers';
-import { sdkLogger, withoutCustomHeaders, type ProviderAdapter, type ProviderErrorInfo } from './adapter';
+import {
+  SDK_CLIENT_OPTIONS,
+  withoutCustomHeaders,
+  type ProviderAdapter,
+  type ProviderErrorInfo,
+} from './adapter';
 import { readStream, systemApart, type AdapterCall, type ProviderResult } from './common';
 import { lazySdk } from './lazySdk';
-import { fetchWithoutRedirects } from './noRedirect';
 
 const anthropicSdk = lazySdk(
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see lazySdk
@@ -35,9 +39,7 @@ export const anthropicAdapter: ProviderAdapter<Anthropic, 'anthropic'> = {
     new (anthropicSdk())({
       apiKey: apiKey ?? null,
       baseURL,
-      maxRetries: 0,
-      fetch: fetchWithoutRedirects,
-      logger: sdkLogger,
+      ...SDK_CLIENT_OPTIONS,
       ...(operatorsOwn
         ? {}
         : { authToken: null, defaultHeaders: withoutCustomHeaders('ANTHROPIC_CUSTOM_HEADERS') }),

@@ -2,7 +2,7 @@ import type OpenAI from 'openai';
 import type { StopReason, TokenUsage } from '../../common/llm';
 import { PROVIDER_FACTS } from '../../common/providers';
 import {
-  sdkLogger,
+  SDK_CLIENT_OPTIONS,
   withoutCustomHeaders,
   type ClientSettings,
   type ProviderAdapter,
@@ -10,7 +10,6 @@ import {
 } from './adapter';
 import { readStream, withResponseFormat, type AdapterCall, type ProviderResult } from './common';
 import { lazySdk } from './lazySdk';
-import { fetchWithoutRedirects } from './noRedirect';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see lazySdk
 const openaiSdk = lazySdk(() => (require('openai') as { default: typeof OpenAI }).default);
@@ -43,9 +42,7 @@ function createClient({ apiKey, baseURL, operatorsOwn }: ClientSettings): OpenAI
   return new (openaiSdk())({
     apiKey: apiKey ?? NO_KEY,
     baseURL,
-    maxRetries: 0,
-    fetch: fetchWithoutRedirects,
-    logger: sdkLogger,
+    ...SDK_CLIENT_OPTIONS,
     ...(operatorsOwn
       ? {}
       : {
