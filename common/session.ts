@@ -1,5 +1,5 @@
 import type { BudgetView, LedgerState } from './budget';
-import type { ChatMessage, TokenUsage } from './llm';
+import type { ChatMessage, ModelSpec, TokenUsage } from './llm';
 import type { OrchestrationStrategy, ParticipantSpec } from './participants';
 import type { SessionConfig } from './sessionInputs';
 import type { TranscriptEntry } from './sessionRound';
@@ -101,6 +101,8 @@ export interface SessionView {
   transcriptDropped: number;
   /** Limit, spent, reserved and refused calls, when the session has a budget. */
   budget?: BudgetView;
+  /** The models it calls besides its participants': the selector's, and the budget's `downgradeTo`. */
+  otherModels?: ModelSpec[];
 }
 
 /** The memo key of {@link SessionSummary}. */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { modelSpecSchema, PROVIDERS, type ProviderName } from '../../common/llm';
+import { modelSpecSchema, PROVIDERS, type ModelSpec, type ProviderName } from '../../common/llm';
 import { zodProblem } from '../../common/validation';
 import { CouncilUserError } from '../../common/userError';
 import type { SynthesisConfig } from '../../common/council';
@@ -10,6 +10,7 @@ import { startSessionResynthesis } from '../api/sessionResynthesis';
 import type { SessionView } from '../../common/session';
 import { sessionViewQuery } from '../../common/sessionApi';
 import { SIMULATED_BANNER } from './simulated';
+import { missingKeys } from './runKeys';
 import { attachCouncilRun } from './councilRun';
 import { createOutput } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
@@ -68,13 +69,31 @@ export function resynthesizeCommand(): Command {
       const taskQueue = source.description.taskQueue;
       const simulated = isSimulatedQueue(taskQueue);
       if (simulated) out.say(SIMULATED_BANNER);
+      // The source's synthesizer (a session's first participant) and experts (its participants), read
+      // once when a flag or the key check needs them.
+      let models: Promise<{ synthesis: ModelSpec; experts: ModelSpec[] }> | undefined;
+      const sourceModels = () =>
+        (models ??= fromSession
+          ? source.handle.query(sessionViewQuery).then((view) => ({
+              synthesis: firstParticipantModel(view).model,
+              experts: view.participants.map((participant) => participant.spec.model),
+            }))
+          : source.handle.query(councilRecordQuery).then(({ context }) => ({
+              synthesis: context.synthesisConfig.model,
+              experts: context.activeExperts.map((expert) => expert.model),
+            })));
       const synthesizer = await synthesizerChanges(options, () =>
-        fromSession
-          ? source.handle.query(sessionViewQuery).then(firstParticipantModel)
-          : source.handle.query(councilRecordQuery).then((record) => record.context.synthesisConfig),
+        sourceModels().then(({ synthesis }) => ({ model: synthesis })),
       );
       const rubric = options.rubric !== undefined ? { rubric: options.rubric } : {};
       const peerReview = options.peerReview || options.rubric !== undefined ? rubric : undefined;
+      // Checked before the council starts: it calls its synthesizer, and its experts only to rank.
+      if (runtime.inProcessWorker && !simulated) {
+        const { synthesis, experts } = await sourceModels();
+        const called = [synthesizer.model ?? synthesis, ...(peerReview ? experts : [])];
+        const refusal = missingKeys(called, process.env, 'the re-synthesis');
+        if (refusal) throw refusal;
+      }
       const start = fromSession ? startSessionResynthesis : startResynthesis;
       const id = await start(runtime.client, sourceId, {
         councilId,
@@ -87,8 +106,8 @@ export function resynthesizeCommand(): Command {
       const reused = fromSession ? "its last round's answers are" : "its experts' answers are";
       out.say(`Started council ${id}: a re-synthesis of ${sourceId} (${reused} reused)\n`);
       const found = await findRun(runtime.client, id);
-      // The new council runs on the source's queue; its calls are served here once their keys are.
-      await serveWorkflow(runtime, found);
+      // The new council runs on the source's queue: its calls are served here (keys checked above).
+      if (runtime.inProcessWorker) await runtime.startWorker({ taskQueue, simulated, serves: 'calls' });
       process.exitCode = await attachCouncilRun(runtime.client, found, out, simulated);
     } finally {
       await runtime.close();

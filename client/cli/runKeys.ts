@@ -8,18 +8,20 @@ import { requiredKeyVars } from './simulated';
 
 /**
  * The models a run's calls go to, read from the run (a session's participants may have changed since
- * its start): a session's participants; a council's experts, synthesizer and hedge backups.
+ * its start): a session's participants, selector and budget downgrade; a council's experts,
+ * synthesizer, hedge backups and budget downgrade.
  */
 async function runModels(found: FoundRun): Promise<ModelSpec[]> {
   if (found.kind === 'session') {
     const view = await found.handle.query(sessionViewQuery);
-    return view.participants.map((participant) => participant.spec.model);
+    return [...view.participants.map((participant) => participant.spec.model), ...(view.otherModels ?? [])];
   }
   const { context } = await found.handle.query(councilRecordQuery);
   return [
     ...context.activeExperts.map((expert) => expert.model),
     context.synthesisConfig.model,
     ...hedgeBackups(context).map((backup) => backup.model),
+    ...(context.budget?.downgradeTo ? [context.budget.downgradeTo] : []),
   ];
 }
 
@@ -29,12 +31,21 @@ async function runModels(found: FoundRun): Promise<ModelSpec[]> {
  * the calls wait on the run's task queue for a worker that has the keys; nothing was sent.
  */
 export async function checkRunKeys(found: FoundRun, env: Readonly<Record<string, string | undefined>>) {
-  const missing = requiredKeyVars(await runModels(found), env).filter((name) => !env[name]);
-  if (missing.length === 0) return;
+  const refusal = missingKeys(await runModels(found), env, `the ${found.kind} ${found.handle.workflowId}`);
+  if (refusal) throw refusal;
+}
+
+/** The refusal when `env` lacks a key `models` need: `whose` calls (e.g. "the session ID") name them. */
+export function missingKeys(
+  models: readonly ModelSpec[],
+  env: Readonly<Record<string, string | undefined>>,
+  whose: string,
+): CouncilUserError | undefined {
+  const missing = requiredKeyVars(models, env).filter((name) => !env[name]);
+  if (missing.length === 0) return undefined;
   const them = missing.length === 1 ? 'it' : 'them';
-  throw new CouncilUserError(
-    `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set, and the ${found.kind} ` +
-      `${found.handle.workflowId} has calls that need ${them}`,
+  return new CouncilUserError(
+    `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set, and ${whose} has calls that need ${them}`,
     `set ${them} and run the command again; its calls wait for a worker that has ${them}, and none was failed`,
   );
 }

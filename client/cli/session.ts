@@ -177,6 +177,7 @@ export function cancelCommand(): Command {
         process.stdout.write(`Cancelled ${found.kind} ${id}\n`);
       },
       (found) => requireRunning(found, 'it has nothing to cancel: see `council show ID`'),
+      'none',
     );
   });
 }

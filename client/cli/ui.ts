@@ -34,7 +34,8 @@ export function uiCommand(): Command {
       const server = await startUiServer({
         client: runtime.client,
         port,
-        serve: (found) => serveWorkflow(runtime, found),
+        // Viewing a run serves its calls only where this process has their keys; sending needs them.
+        serve: (found, sending) => serveWorkflow(runtime, found, sending ? 'checked' : 'if-keys'),
         queueFor: (_id, config, defaults) => serveNewRun(runtime, config, defaults),
         log: (line) => process.stderr.write(`council ui: ${line}\n`),
       }).catch((error: NodeJS.ErrnoException) => {

@@ -47,14 +47,20 @@ export async function idTaken(client: Client, id: string, cause: unknown): Promi
   return new CouncilUserError(`a session or council with id "${id}" already exists${state}`, hint, { cause });
 }
 
-/** Whether a command lets a run's model calls out (`checked`: once this process has their keys). */
-export type RunCalls = 'none' | 'checked';
+/**
+ * Whether a command lets a run's model calls out: `none`; `checked`, once this process has their
+ * keys, else refused; `if-keys`, once it has them, else only the workflow is served (`council ui`'s
+ * view of a run, which a page polls).
+ */
+export type RunCalls = 'none' | 'checked' | 'if-keys';
 
 /**
  * Makes sure a worker serves this workflow: one in this process on the workflow's own task queue
  * (simulated on a simulated queue), or, against a configured cluster, a worker polling there. A
- * running run's calls are served here only when `calls` is `checked` and this process has their keys
- * (see {@link checkRunKeys}); a command that only reads (`show`) serves none of them.
+ * running run's calls are served here only as `calls` says (see {@link checkRunKeys}); a command that
+ * reads or controls a run and exits (`show`, `cancel`, `skip`, `budget`) serves none of them. Calls
+ * made as local activities (`callAs: local`) run in the workflow's tasks, served either way. Once this
+ * process serves a queue's calls it serves every run's there, as any worker on that queue does.
  */
 export async function serveWorkflow(
   runtime: CliRuntime,
@@ -66,7 +72,15 @@ export async function serveWorkflow(
   const simulated = isSimulatedQueue(taskQueue);
   await runtime.startWorker({ taskQueue, simulated, serves: 'workflows' });
   if (calls === 'none' || found.description.status.name !== 'RUNNING') return;
-  if (!simulated) await checkRunKeys(found, process.env);
+  if (runtime.servesCalls(taskQueue)) return;
+  if (!simulated) {
+    const refusal = await checkRunKeys(found, process.env).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    if (refusal && calls === 'if-keys') return;
+    if (refusal) throw refusal;
+  }
   await runtime.startWorker({ taskQueue, simulated, serves: 'calls' });
 }
 

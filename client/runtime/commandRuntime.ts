@@ -43,6 +43,8 @@ export interface CliRuntime {
    * mock. `serves` (default all) lets a command serve a run's workflow before it lets its calls out.
    */
   startWorker(options: { taskQueue: string; simulated: boolean; serves?: WorkerPart }): Promise<void>;
+  /** Whether this process serves (or was asked to serve) the model calls of `taskQueue`. */
+  servesCalls(taskQueue: string): boolean;
   /**
    * Stops the workers and connections; an owned server is asked to stop, not waited for: exit next.
    * While other council processes borrow that server, it waits for them first.
@@ -140,6 +142,7 @@ export async function openRuntime(
       };
       workers.push(await startCliWorker(settings));
     },
+    servesCalls: (taskQueue) => started.has(`${taskQueue}#calls`),
     async close() {
       stopWatching();
       for (const { worker } of workers) if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -22,8 +22,11 @@ const sendSchema = z
 /** What the server's handlers work with: the CLI's client, and how a run gets a worker. */
 export interface UiDeps {
   client: Client;
-  /** Makes sure a worker serves a run before it is queried or sent to (see runView). */
-  serve: (found: FoundRun) => Promise<void>;
+  /**
+   * Makes sure a worker serves a run before it is queried or sent to (see runView): its calls too
+   * when this process has their keys; `sending` a message refuses without them (a CouncilUserError).
+   */
+  serve: (found: FoundRun, sending?: boolean) => Promise<void>;
   /**
    * Where a run started from the page goes, with a worker serving it: its task queue, and whether it
    * is simulated. `defaults` (the form's default participants) are always simulated; a pasted config is
@@ -60,7 +63,7 @@ export async function sendFromPage(
   );
   if (body === undefined) return;
   const { content, to } = body;
-  const found = await runningRun(options, id, response);
+  const found = await runningRun(options, id, response, true);
   if (!found) return;
   try {
     if (found.kind === 'council') {
@@ -130,12 +133,19 @@ async function runningRun(
   options: UiDeps,
   id: string,
   response: ServerResponse,
+  sending = false,
 ): Promise<FoundRun | undefined> {
   const found = await findRun(options.client, id);
   if (found.description.status.name !== 'RUNNING') {
     sendJson(response, 409, { error: `${found.kind} "${id}" is closed` });
     return undefined;
   }
-  await options.serve(found);
+  try {
+    await options.serve(found, sending);
+  } catch (error) {
+    if (!(error instanceof CouncilUserError)) throw error;
+    sendJson(response, 400, { error: error.toOneLine() });
+    return undefined;
+  }
   return found;
 }

@@ -156,6 +156,8 @@ describe('onExhausted: ask on the real dev server, LLM served by aimock', () => 
     const dear = responses.find((r) => r.participantName === 'Dear');
     expect(dear).toMatchObject({ status: 'skipped', error: { type: FailureType.BudgetExhausted } });
     expect(dear?.error?.message).toMatch(/a person stopped it/);
+    // Stopped, not out of room: no figures that would have fit are given as the reason.
+    expect(dear?.error?.message).not.toMatch(/fit/);
     expect(speakers()).toEqual(['Cheap']);
     // A refused call never began: no thinking in its log.
     expect(await stepsOf(session, 'Dear')).toEqual([

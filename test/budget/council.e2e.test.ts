@@ -85,7 +85,7 @@ describe('council budgets on the real dev server, LLM served by aimock', () => {
       error: { type: FailureType.BudgetExhausted },
     });
     expect(result.synthesis.error?.message).toMatch(
-      /^Synthesizer was refused by the budget: an earlier call did not fit, which ends its calls \(\d+ tokens, \$0\.010000 spent, limit \$2\.5\)$/,
+      /^Synthesizer was refused by the budget: an earlier call did not fit, which ends its calls; \d+ tokens, \$0\.010000 spent, limit \$2\.5$/,
     );
     expect(result.budget).toMatchObject({
       limit: { maxCostUsd: 2.5 },

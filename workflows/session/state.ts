@@ -117,6 +117,8 @@ export function strategyMemory(
 
 /** The query view of a session. */
 export function viewOf(state: SessionState, activeRound: SessionView['activeRound']): SessionView {
+  const { selector, budget } = state.config;
+  const otherModels = [selector?.model, budget?.downgradeTo].filter((model) => model !== undefined);
   return {
     strategy: state.config.strategy,
     systemPrompt: state.config.systemPrompt,
@@ -135,5 +137,6 @@ export function viewOf(state: SessionState, activeRound: SessionView['activeRoun
     transcriptLength: (state.transcriptDropped ?? 0) + state.transcript.length,
     transcriptDropped: state.transcriptDropped ?? 0,
     ...(state.config.budget && { budget: viewOfLedger(state.config.budget, state.ledger ?? emptyLedger()) }),
+    ...(otherModels.length > 0 && { otherModels }),
   };
 }

@@ -101,7 +101,8 @@ export class BudgetGate {
     if (end === 'room') return claimed ?? this.reserve(caller, messages, site);
     const refused = this.reserve(caller, messages, site);
     if (typeof refused !== 'string') return refused;
-    return `${refused}; the budget asked, and ${ASK_ENDINGS[this.ledger.stopped ?? 'raises']}`;
+    // A stopped budget's refusal says who stopped it already.
+    return this.ledger.stopped ? refused : `${refused}; the budget asked, and ${ASK_ENDINGS.raises}`;
   }
 
   /**
@@ -118,7 +119,11 @@ export class BudgetGate {
     }
     const { hold, attempts } = trial;
     if (!trial.fits) {
-      const spentBefore = this.ledger.exhausted;
+      const why = this.ledger.stopped
+        ? ASK_ENDINGS[this.ledger.stopped]
+        : this.ledger.exhausted
+          ? 'an earlier call did not fit, which ends its calls'
+          : undefined;
       this.ledger.exhausted = true;
       this.ledger.refusedCount += 1;
       if (this.ledger.refused.length < MAX_REFUSED_LISTED) {
@@ -129,10 +134,10 @@ export class BudgetGate {
           needed: hold.reserved,
         });
       }
-      if (spentBefore) {
+      if (why) {
         return (
-          `${site.label ?? site.participant} was refused by the budget: an earlier call did not fit, ` +
-          `which ends its calls (${describe(this.ledger.spent)} spent, limit ${describeLimit(this.budget)})`
+          `${site.label ?? site.participant} was refused by the budget: ${why}; ` +
+          `${describe(this.ledger.spent)} spent, limit ${describeLimit(this.budget)}`
         );
       }
       return (
