@@ -1,11 +1,5 @@
 import type { DataConverter } from '@temporalio/common';
-import {
-  DefaultLogger,
-  Runtime,
-  type NativeConnection,
-  type Worker,
-  type WorkflowBundle,
-} from '@temporalio/worker';
+import { Runtime, type NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import { adapterOf, createLlmActivities, providerClientsFromEnv } from '../../activities';
 import type { ProviderName } from '../../common/llm';
 import { createCouncilWorker, type WorkerPart } from '../../workers/worker';
@@ -16,6 +10,7 @@ import {
 } from '../simulation/simulatedProviders';
 import { bundleOptionsFromEnv, cachedWorkflowBundle } from './bundle';
 import { connectWorker } from '../../workers/connection';
+import { ConciseLogger } from '../../workers/conciseLogger';
 import type { TemporalTarget } from './connection';
 
 // A module of its own: the Temporal worker SDK, the activities and the simulated mock load only for a
@@ -118,7 +113,7 @@ let runtimeInstalled = false;
 function quietRuntime(): void {
   if (runtimeInstalled) return;
   Runtime.install({
-    logger: new DefaultLogger('ERROR'),
+    logger: new ConciseLogger('ERROR'),
     // The SDK's core (Rust) logs too: through the same logger, so its retry warnings stay quiet.
     telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
     shutdownSignals: [],

@@ -123,7 +123,7 @@ describe('council budgets on the real dev server, LLM served by aimock', () => {
         error: { type: FailureType.BudgetExhausted },
       });
       expect(result.outputs.e3?.error?.message).toBe(
-        "Expert e3 was not called: the council's budget was spent before its turn",
+        "Expert e3 was not called: the council's budget was exhausted before its turn",
       );
     }
   });

@@ -132,4 +132,38 @@ describe('synthesis prompt', () => {
     expect(text).toContain(`## Input from People\n#### "Alice"${fence('Pilot first.')}`);
     expect(text).toContain('- "Expert B" (b) failed: ProviderServerError: "boom"');
   });
+
+  it('says an expert the budget left uncalled was not called, not that a person skipped it', () => {
+    const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+    const outputs: ExpertOutput[] = [
+      {
+        expertId: 'a',
+        expertName: 'Expert A',
+        status: 'done',
+        content: 'Adopt it.',
+        round: 1,
+        tokenUsage: usage,
+      },
+      {
+        expertId: 'c',
+        expertName: 'Expert C',
+        status: 'skipped',
+        content: '',
+        round: 0,
+        tokenUsage: usage,
+        error: {
+          type: 'BudgetExhausted',
+          message: "Expert C was not called: the council's budget was exhausted",
+        },
+      },
+    ];
+    const [, user] = synthesisPrompt(
+      { name: 'Synthesizer', model: expert('x').model },
+      { task: 'T', outputs, messages: [] },
+    );
+    expect(user?.content).toContain(
+      '- "Expert C" (c) was not called: the budget was exhausted before its turn',
+    );
+    expect(user?.content).not.toContain('skipped by a person');
+  });
 });

@@ -102,7 +102,7 @@ export class CouncilLedger extends MessageLedger {
   expertNotCalled(expert: Expert): void {
     const output = this.output(expert);
     if (output.status !== 'done' || output.round !== 0) return;
-    const message = `${expert.name} was not called: the council's budget was spent before its turn`;
+    const message = `${expert.name} was not called: the council's budget was exhausted before its turn`;
     Object.assign(output, { status: 'skipped', error: { type: FailureType.BudgetExhausted, message } });
   }
 

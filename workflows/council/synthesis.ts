@@ -1,3 +1,4 @@
+import { FailureType } from '../../common/failures';
 import {
   HUMAN_SENDER_ID,
   type ExpertMessageData,
@@ -109,7 +110,10 @@ export function synthesisPrompt(config: SynthesisConfig, material: SynthesisMate
         skipped
           .map(
             (o) =>
-              `- ${quotedName(o.expertName)} (${o.expertId}) was skipped by a person in round ${o.round}`,
+              `- ${quotedName(o.expertName)} (${o.expertId}) ` +
+              (o.error?.type === FailureType.BudgetExhausted
+                ? 'was not called: the budget was exhausted before its turn'
+                : `was skipped by a person in round ${o.round}`),
           )
           .join('\n') +
         '\nTheir latest turn gave no answer: do not invent it, and say the conclusion lacks it.'

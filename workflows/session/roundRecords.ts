@@ -78,8 +78,10 @@ export function rememberInstruction(record: ParticipantRecord, instruction: stri
  * Appends to the transcript, dropping the oldest entries past LIMITS.maxTranscriptChars, but never
  * one of the entry's own round: a round's answers (up to LIMITS.maxRoundResultBytes) may pass the cap
  * alone, and `attach` and `show` read the latest round from here. The next round drops it. Runs
- * recorded before replay alike: the one call that reads the transcript, the selector's, reads its newest
- * 32 KiB (SELECTOR_LIMITS.promptBytes), which both rules keep (no entry passes half the cap).
+ * recorded before replay alike: the one call that reads the transcript, the selector's, shows its
+ * newest 32 KiB (SELECTOR_LIMITS.promptBytes), which both rules keep, and a count of the entries left
+ * out, which differs only in a round over the cap; its digits (the prompt's size the budget
+ * reserves for) change only when that count passes a power of ten.
  */
 export function appendTranscript(state: SessionState, entry: TranscriptEntry): void {
   let chars = state.transcriptChars ?? state.transcript.reduce((sum, e) => sum + serializedSize(e), 0);
