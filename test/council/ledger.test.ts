@@ -92,27 +92,23 @@ describe('ledger', () => {
 });
 
 describe('synthesis prompt', () => {
+  const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+  /** An expert's output after round 1, answered unless `fields` say otherwise. */
+  const output = (id: string, fields: Partial<ExpertOutput> = {}): ExpertOutput => ({
+    expertId: id,
+    expertName: `Expert ${id.toUpperCase()}`,
+    status: 'done',
+    content: '',
+    round: 1,
+    tokenUsage: usage,
+    ...fields,
+  });
+
   it('carries outputs, critiques, agreements, people and failures', () => {
     const stamp = { id: 's', timestamp: 't' };
-    const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
-    const outputs: ExpertOutput[] = [
-      {
-        expertId: 'a',
-        expertName: 'Expert A',
-        status: 'done',
-        content: 'Adopt it.',
-        round: 1,
-        tokenUsage: usage,
-      },
-      {
-        expertId: 'b',
-        expertName: 'Expert B',
-        status: 'failed',
-        content: '',
-        round: 1,
-        tokenUsage: usage,
-        error: { type: 'ProviderServerError', message: 'boom' },
-      },
+    const outputs = [
+      output('a', { content: 'Adopt it.' }),
+      output('b', { status: 'failed', error: { type: 'ProviderServerError', message: 'boom' } }),
     ];
     const messages = [
       createExpertMessage(stamp, 'a', 'Expert A', 'Costs are unclear.', 'critique'),
@@ -134,28 +130,16 @@ describe('synthesis prompt', () => {
   });
 
   it('says an expert the budget left uncalled was not called, not that a person skipped it', () => {
-    const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
-    const outputs: ExpertOutput[] = [
-      {
-        expertId: 'a',
-        expertName: 'Expert A',
-        status: 'done',
-        content: 'Adopt it.',
-        round: 1,
-        tokenUsage: usage,
-      },
-      {
-        expertId: 'c',
-        expertName: 'Expert C',
+    const outputs = [
+      output('a', { content: 'Adopt it.' }),
+      output('c', {
         status: 'skipped',
-        content: '',
         round: 0,
-        tokenUsage: usage,
         error: {
           type: 'BudgetExhausted',
           message: "Expert C was not called: the council's budget was exhausted",
         },
-      },
+      }),
     ];
     const [, user] = synthesisPrompt(
       { name: 'Synthesizer', model: expert('x').model },
