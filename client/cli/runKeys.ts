@@ -26,13 +26,15 @@ async function runModels(found: FoundRun): Promise<ModelSpec[]> {
 }
 
 /**
- * Refuses to serve a run's model calls from this process when it lacks a key they need: the worker
- * that took such a call would fail it for good (ProviderKeyMissing), and with it the round. Refused,
- * the calls wait on the run's task queue for a worker that has the keys; nothing was sent.
+ * Why this process must not serve a run's model calls, if it lacks a key they need: the worker that
+ * took such a call would fail it for good (ProviderKeyMissing), and with it the round. Refused, the
+ * calls wait on the run's task queue for a worker that has the keys; nothing was sent.
  */
-export async function checkRunKeys(found: FoundRun, env: Readonly<Record<string, string | undefined>>) {
-  const refusal = missingKeys(await runModels(found), env, `the ${found.kind} ${found.handle.workflowId}`);
-  if (refusal) throw refusal;
+export async function runKeysRefusal(
+  found: FoundRun,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<CouncilUserError | undefined> {
+  return missingKeys(await runModels(found), env, `the ${found.kind} ${found.handle.workflowId}`);
 }
 
 /** The refusal when `env` lacks a key `models` need: `whose` calls (e.g. "the session ID") name them. */
