@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { answerJson, isoTime, JSON_SCHEMA_VERSION } from './jsonOutput';
+import { answerJson, detachedFields, isoTime, JSON_SCHEMA_VERSION } from './jsonOutput';
 import type { AnswerRow, Output } from './output';
 import type { ParticipantLine, ProgressRenderer } from './progress';
 
@@ -81,6 +81,9 @@ export const resultEvent = z.object({
   elapsedMs: z.number().optional(),
 });
 
+/** The last event of a run this process stopped following (a signal): the run goes on. */
+export const detachedEvent = z.object({ ...envelope('detached'), ...detachedFields });
+
 /** Every event by its `type`. */
 export const RUN_EVENTS = {
   started: startedEvent,
@@ -91,6 +94,7 @@ export const RUN_EVENTS = {
   answer: answerEvent,
   synthesis: synthesisEvent,
   result: resultEvent,
+  detached: detachedEvent,
 } as const;
 
 /** An event as the CLI builds it: `schemaVersion` and `at` are added when it is written. */

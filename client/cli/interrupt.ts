@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { FoundRun } from '../api/runs';
 import type { CliRuntime } from '../runtime/commandRuntime';
+import { eventsOf } from './events';
 import type { Output } from './output';
 
 const ONE_ROUND_RUN_GOES_ON = 'The run goes on when a worker serves it, and closes when its round ends';
@@ -8,24 +9,29 @@ const ONE_ROUND_RUN_GOES_ON = 'The run goes on when a worker serves it, and clos
 /**
  * Ctrl-C leaves the workflow running: it is durable, and `attach` picks it up. The embedded server
  * and in-process worker stop with this process, so the run resumes when something serves it again.
- * `what` says what goes on (a one-round run also closes when its round ends).
+ * `what` says what goes on (a one-round run also closes when its round ends). A script reading
+ * `--json` or `--events` gets a last document (or event) that says so, not an empty stdout.
  */
 export function onInterrupt(
   runtime: CliRuntime,
   out: Output,
-  id: string,
+  { id, kind }: { id: string; kind: FoundRun['kind'] },
   what = ONE_ROUND_RUN_GOES_ON,
 ): () => void {
-  runtime.lostHint = `${what.charAt(0).toLowerCase()}${what.slice(1)}: council attach ${id}`;
+  const attach = `council attach ${id}`;
+  runtime.lostHint = `${what.charAt(0).toLowerCase()}${what.slice(1)}: ${attach}`;
   const handler = (signal: NodeJS.Signals) => {
-    out.say(`\nInterrupted. ${what}: council attach ${id}`);
+    out.say(`\nInterrupted. ${what}: ${attach}`);
+    const exitCode = 128 + os.constants.signals[signal];
+    const detached = { type: 'detached', id, kind, signal, goesOn: what, attach, exitCode } as const;
+    const emit = eventsOf(out);
+    if (emit) emit(detached);
+    else if (out.json) out.result(detached);
     // A terminal's Ctrl-C reaches the embedded server too, and a worker whose server is gone would
     // retry its last reports for a while: give the clean-up two seconds, not more.
     const deadline = new Promise((resolve) => setTimeout(resolve, 2000).unref());
     // The shell's convention: 128 and the signal's number (130 for SIGINT, 143 for SIGTERM).
-    void Promise.race([runtime.close(), deadline]).finally(() =>
-      process.exit(128 + os.constants.signals[signal]),
-    );
+    void Promise.race([runtime.close(), deadline]).finally(() => process.exit(exitCode));
   };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);

@@ -166,6 +166,20 @@ export const gcJson = z.object({
   removed: z.array(z.string()),
 });
 
+/**
+ * `run`, `send`, `attach` stopped by a signal: this process stopped following the run, which goes on
+ * (`goesOn` says how far), and `attach` follows it again. As the `detached` event of `--events` too.
+ */
+export const detachedFields = {
+  id: z.string(),
+  kind: z.enum(['session', 'council']),
+  signal: z.string(),
+  goesOn: z.string(),
+  attach: z.string(),
+  exitCode: z.number().int(),
+};
+export const detachedJson = z.object({ ...envelope('detached'), ...detachedFields });
+
 /** Temporal's execution status as the JSON documents spell it. */
 function workflowStatusOf(name: WorkflowExecutionStatusName): z.infer<typeof workflowStatus> {
   return name.toLowerCase() as z.infer<typeof workflowStatus>;
@@ -196,6 +210,7 @@ export const JSON_SHAPES = {
   schedule: scheduleJson,
   gc: gcJson,
   estimate: estimateJson,
+  detached: detachedJson,
 } as const;
 
 /** A `--json` document as commands build it: `schemaVersion` is added when it is printed. */

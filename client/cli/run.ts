@@ -133,7 +133,7 @@ export function runCommand(): Command {
       const { openRuntime, requireWorker, runQueue } = await import('../runtime/commandRuntime');
       const providers = configModels(config).map((model) => model.provider);
       const runtime = await openRuntime(flags, early, { worker: { providers, simulated } });
-      const detach = onInterrupt(runtime, out, id, whatGoesOn(config.kind, true));
+      const detach = onInterrupt(runtime, out, { id, kind: config.kind }, whatGoesOn(config.kind, true));
       try {
         const taskQueue = runQueue(runtime, id, simulated);
         if (runtime.inProcessWorker) await runtime.startWorker({ taskQueue, simulated });

@@ -134,7 +134,12 @@ export function sendCommand(): Command {
         const to = options.to?.split(',').map((name) => name.trim());
         const renderer = progressRendererFor(out);
         const sent = session.sendMessage('user', message, to ? { participants: to } : undefined);
-        const detach = onInterrupt(runtime, out, id, 'The round goes on when a worker serves it');
+        const detach = onInterrupt(
+          runtime,
+          out,
+          { id, kind: 'session' },
+          'The round goes on when a worker serves it',
+        );
         const responses = await followSessionRound(
           found.handle,
           sent,

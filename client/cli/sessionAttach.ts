@@ -27,7 +27,12 @@ export function attachCommand(): Command {
   return command.action(async (id: string, options: { json?: boolean }) => {
     const out = createOutput(options.json === true);
     await withServedWorkflow(connectionFlags(options), id, async (found, runtime) => {
-      onInterrupt(runtime, out, id, whatGoesOn(found.kind, found.memo?.origin === 'run'));
+      onInterrupt(
+        runtime,
+        out,
+        { id, kind: found.kind },
+        whatGoesOn(found.kind, found.memo?.origin === 'run'),
+      );
       const simulated = isSimulatedQueue(found.description.taskQueue);
       if (simulated) out.say(SIMULATED_BANNER);
       out.say(`Attached to ${found.kind} ${id} (${found.description.status.name.toLowerCase()})\n`);

@@ -1,4 +1,5 @@
 import type { LLMock } from '@copilotkit/aimock';
+import { parseRunEvent } from '../../client/cli/events';
 import { parseJsonDocument } from '../../client/cli/jsonOutput';
 import { answerAsParticipants, chatRequests, promptText, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import {
@@ -238,6 +239,54 @@ describe('council session', () => {
       const attach = await runCli(['attach', id, '--worker'], heldEnv);
       expect(attach).toMatchObject({ code: 0, stderr: '' });
       expect(attach.stdout).toContain('── Synthesis ──');
+    } finally {
+      await held.stop();
+    }
+  });
+
+  it('run --events and attach --json interrupted end stdout with a detached event and document', async () => {
+    const held = await startMockLlm();
+    const { seen, open } = holdAnswers(held);
+    try {
+      const heldEnv = clusterEnv('council-detached', mockProviderEnv(held));
+      const run = startCli(['run', '-c', 'examples/council-parallel.yaml', '--worker', '--events'], heldEnv);
+      await waitFor('the experts to be called', () => seen.length >= 3, { process: run });
+      const id = startedId(run.output.stderr) ?? '';
+      run.child.kill('SIGINT');
+      const interrupted = await run.done;
+      expect(interrupted.code).toBe(130);
+      const events = interrupted.stdout
+        .trim()
+        .split('\n')
+        .map((line) => parseRunEvent(JSON.parse(line)));
+      expect(events[0]).toMatchObject({ type: 'started', id });
+      expect(events.at(-1)).toMatchObject({
+        type: 'detached',
+        id,
+        kind: 'council',
+        signal: 'SIGINT',
+        goesOn: 'The council goes on when a worker serves it',
+        attach: `council attach ${id}`,
+        exitCode: 130,
+      });
+
+      const following = startCli(['attach', id, '--worker', '--json'], heldEnv);
+      await waitFor('attach to follow the council', () => following.output.stderr.includes('Attached to'), {
+        process: following,
+      });
+      following.child.kill('SIGTERM');
+      const detached = await following.done;
+      expect(detached.code).toBe(143);
+      expect(parseJsonDocument(JSON.parse(detached.stdout))).toMatchObject({
+        type: 'detached',
+        id,
+        signal: 'SIGTERM',
+        exitCode: 143,
+      });
+      open();
+      const attach = await runCli(['attach', id, '--worker', '--json'], heldEnv);
+      expect(attach.code).toBe(0);
+      expect(parseJsonDocument(JSON.parse(attach.stdout))).toMatchObject({ type: 'council-result', id });
     } finally {
       await held.stop();
     }
