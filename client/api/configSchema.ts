@@ -64,7 +64,11 @@ export const councilFileSchema = z
   .object({
     ...councilShape,
     $schema: schemaRef,
-    kind: z.literal('council').describe('"council" for an AutoGen-style council'),
+    // Optional as the loader has it: a file with `mode` and no `kind` is a council.
+    kind: z
+      .literal('council')
+      .optional()
+      .describe('"council" for an AutoGen-style council (implied by `mode` when left out)'),
     task: councilShape.task.optional().describe('Worked on when `council run` is given no question'),
     periodBudget: periodBudgetSchema
       .optional()

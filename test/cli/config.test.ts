@@ -1,14 +1,17 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import { parse as parseYaml } from 'yaml';
 import { configJsonSchema, loadConfigFile } from '../../client/api/config';
 import { defaultConfig } from '../../client/api/defaultConfigs';
 import { shouldSimulate } from '../../client/cli/simulated';
 import { CouncilUserError } from '../../common/userError';
 import { cliEnv, runCli, writeConfig } from './cli';
 
-const SCHEMA_FILE = path.resolve(__dirname, '../../examples/council.schema.json');
+const EXAMPLES = path.resolve(__dirname, '../../examples');
+const SCHEMA_FILE = path.join(EXAMPLES, 'council.schema.json');
 
 describe('config files', () => {
   it('`config schema` prints the JSON Schema the examples point at, and it is up to date', async () => {
@@ -16,6 +19,27 @@ describe('config files', () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
     expect(configJsonSchema()).toMatchObject({ anyOf: [expect.any(Object), expect.any(Object)] });
+  });
+
+  it('the JSON Schema accepts what the CLI accepts: every example, and a council whose kind its mode implies', () => {
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    const valid = ajv.compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as object);
+    const examples = readdirSync(EXAMPLES).filter(
+      (file) => /\.(ya?ml|json)$/.test(file) && file !== 'council.schema.json',
+    );
+    expect(examples.length).toBeGreaterThan(10);
+    for (const file of examples) {
+      const data: unknown = parseYaml(readFileSync(path.join(EXAMPLES, file), 'utf8'));
+      expect({ file, valid: valid(data), errors: valid.errors }).toEqual({ file, valid: true, errors: null });
+    }
+    const { kind, ...kindless } = parseYaml(
+      readFileSync(path.join(EXAMPLES, 'council-parallel.yaml'), 'utf8'),
+    ) as {
+      kind: string;
+    };
+    expect(kind).toBe('council');
+    expect(loadConfigFile(writeConfig('kindless-council.yaml', kindless)).kind).toBe('council');
+    expect({ valid: valid(kindless), errors: valid.errors }).toEqual({ valid: true, errors: null });
   });
 
   it('`config check` validates a file and says which keys it needs', async () => {
