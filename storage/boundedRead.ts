@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
 
 /** The most bytes read at once while looking for the end of a file. */
@@ -15,8 +16,38 @@ export class FileTooLargeError extends Error {
   }
 }
 
+/** Text whose bytes are not UTF-8 (e.g. saved as UTF-16 or Latin-1); `line` is the first bad one. */
+export class NotUtf8Error extends Error {
+  override readonly name = 'NotUtf8Error';
+  readonly hint = 'save it as UTF-8';
+
+  constructor(
+    readonly source: string,
+    readonly line: number,
+  ) {
+    super(`${source}:${line}: not UTF-8 text (this line holds bytes that are not)`);
+  }
+}
+
 /**
- * A file's text (UTF-8), read to its end or refused once it passes `maxBytes`. The bound is on the
+ * UTF-8 bytes as text. Decoding alone would turn bad bytes into U+FFFD silently, so a name or a
+ * prompt would change without a word; they are refused, naming the line (a newline byte is never
+ * part of a multi-byte character, so lines can be checked one by one).
+ */
+export function decodeUtf8(bytes: Buffer, source: string): string {
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  let [start, line] = [0, 1];
+  while (start <= bytes.length) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline === -1 ? bytes.length : newline;
+    if (!isUtf8(bytes.subarray(start, end))) break;
+    [start, line] = [end + 1, line + 1];
+  }
+  throw new NotUtf8Error(source, line);
+}
+
+/**
+ * A file's text (UTF-8, else NotUtf8Error), read to its end or refused once it passes `maxBytes`. The bound is on the
  * bytes read, never on what stat says: a pipe, /dev/stdin or a device reports 0 bytes and may never
  * end, and a file may grow while it is read. Memory stays within `maxBytes` plus one chunk.
  */
@@ -33,7 +64,7 @@ export function readTextBounded(file: string, maxBytes: number): string {
       total += read;
       if (total > maxBytes) throw new FileTooLargeError(file, maxBytes);
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    return decodeUtf8(Buffer.concat(chunks, total), file);
   } finally {
     closeSync(fd);
   }

@@ -6,7 +6,7 @@ import type { PeriodBudget } from '../../common/periodBudget';
 import type { SessionConfig } from '../../common/session';
 import { formatPath, readableIssues } from '../../common/validation';
 import { expertAddressClashes } from '../../common/councilRouting';
-import { FileTooLargeError, readTextBounded } from '../../storage/boundedRead';
+import { FileTooLargeError, NotUtf8Error, readTextBounded } from '../../storage/boundedRead';
 import { councilFileSchema, sessionFileSchema } from './configSchema';
 import { keyNode, loadYaml, nearestNode } from './yamlNodes';
 import { CouncilUserError } from '../../common/userError';
@@ -44,6 +44,7 @@ export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): C
     text = readTextBounded(file, INPUT_LIMITS.maxConfigFileBytes);
   } catch (error) {
     if (error instanceof FileTooLargeError) throw oversized(file);
+    if (error instanceof NotUtf8Error) throw new CouncilUserError(error.message, error.hint);
     const code = (error as NodeJS.ErrnoException).code ?? '';
     const reason = READ_FAILURES[code] ?? (error as Error).message;
     throw new CouncilUserError(

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { formatBytes, INPUT_LIMITS } from '../../common/inputLimits';
-import { FileTooLargeError, readTextBounded } from '../../storage/boundedRead';
+import { FileTooLargeError, NotUtf8Error, readTextBounded } from '../../storage/boundedRead';
 import type { Client } from '@temporalio/client';
 import { filterMessages, type ConversationMessage, type MessageFilter } from '../../common/conversation';
 import {
@@ -77,6 +77,7 @@ export function loadConversation(file: string): SavedConversation {
         hint,
       );
     }
+    if (error instanceof NotUtf8Error) throw new CouncilUserError(error.message, error.hint);
     throw new CouncilUserError(`cannot read "${file}": ${(error as Error).message}`, undefined, {
       cause: error,
     });

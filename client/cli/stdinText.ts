@@ -1,6 +1,7 @@
 import { LIMITS } from '../../common/defaults';
 import { formatBytes } from '../../common/inputLimits';
 import { CouncilUserError } from '../../common/userError';
+import { decodeUtf8, NotUtf8Error } from '../../storage/boundedRead';
 
 /**
  * The most bytes `-` reads from stdin: the longest message in UTF-8's widest characters. A longer
@@ -31,5 +32,10 @@ export async function textArgument<T extends string | undefined>(
     }
     chunks.push(bytes);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    return decodeUtf8(Buffer.concat(chunks), `the ${name} on stdin`);
+  } catch (error) {
+    if (error instanceof NotUtf8Error) throw new CouncilUserError(error.message, error.hint);
+    throw error;
+  }
 }

@@ -7,6 +7,17 @@ describe('a question or message of `-`, read from stdin', () => {
     await expect(textArgument('-', 'message', stdin)).resolves.toBe('Ünïcode question?');
   });
 
+  it('refuses bytes that are not UTF-8 rather than change them, naming the line', async () => {
+    const stdin = Readable.from([
+      Buffer.from('first line\nna'),
+      Buffer.from([0xef, 0xbb]),
+      Buffer.from('ve\n'),
+    ]);
+    await expect(textArgument('-', 'message', stdin)).rejects.toThrow(
+      'the message on stdin:2: not UTF-8 text (this line holds bytes that are not)',
+    );
+  });
+
   it('leaves any other argument as it is, without reading stdin', async () => {
     const stdin = Readable.from([Buffer.from('unread')]);
     await expect(textArgument('Which one?', 'message', stdin)).resolves.toBe('Which one?');

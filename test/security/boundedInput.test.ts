@@ -1,6 +1,7 @@
 import { truncateSync, writeFileSync } from 'node:fs';
 import { loadConfigFile, validateConfig } from '../../client/api/config';
 import { loadConversation } from '../../client/api/conversationFile';
+import { CouncilUserError } from '../../common/userError';
 import { cliEnv, runCli, writeConfig } from '../cli/cli';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
@@ -101,5 +102,43 @@ describe('attack: a baseURL that is not http(s)', () => {
         'accepted',
       );
     }
+  });
+});
+
+describe('text that is not UTF-8', () => {
+  // Decoded as it was, a Latin-1 "é" became U+FFFD: a participant's name or prompt changed unsaid.
+  const latin1 = Buffer.concat([
+    Buffer.from('strategy: broadcast\nparticipants:\n  - name: Caf'),
+    Buffer.from([0xe9]),
+    Buffer.from('\n    role: panelist\n    model: { provider: openai, model: m }\n'),
+  ]);
+
+  it('refuses a config file naming the line that holds bytes that are not UTF-8', () => {
+    const file = writeConfig('latin1.yaml', '');
+    writeFileSync(file, latin1);
+    expect(() => loadConfigFile(file)).toThrow(
+      new CouncilUserError(
+        `${file}:3: not UTF-8 text (this line holds bytes that are not)`,
+        'save it as UTF-8',
+      ),
+    );
+  });
+
+  it('refuses a config saved as UTF-16 (as some editors do) at its first line', () => {
+    const file = writeConfig('utf16.yaml', '');
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('strategy: broadcast\n', 'utf16le')]),
+    );
+    expect(() => loadConfigFile(file)).toThrow(`${file}:1: not UTF-8 text`);
+  });
+
+  it('refuses a saved conversation that is not UTF-8', () => {
+    const file = writeConfig('conversation-latin1.json', '');
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from('{\n  "messages": ["'), Buffer.from([0xe9]), Buffer.from('"]\n}\n')]),
+    );
+    expect(() => loadConversation(file)).toThrow(`${file}:2: not UTF-8 text`);
   });
 });
