@@ -76,7 +76,6 @@ export async function openLocalRuntime(given: LocalCouncilOptions): Promise<Loca
   }
   const options: LocalCouncilOptions = checked.data;
   const dataDir = dataDirectory(options.dataDir);
-  quietRuntime();
   const server = await openLocalServer(dataDir);
   const opened: Array<() => Promise<void> | void> = [() => closeLocalServer(dataDir, server)];
   const release = () => closeAll(opened.reverse());
@@ -86,6 +85,9 @@ export async function openLocalRuntime(given: LocalCouncilOptions): Promise<Loca
     const mock = options.simulate ? await startSimulatedProviders() : undefined;
     if (mock) opened.push(() => mock.stop());
     const target = localTarget(server);
+    // Installed only now: the SDK's runtime keeps the process alive until its last connection closes,
+    // so a failure before the first one must not leave it installed.
+    quietRuntime();
     const connection = await connectWorker(target);
     opened.push(() => connection.close());
     const base = options.taskQueue ?? DEFAULT_TASK_QUEUE;
