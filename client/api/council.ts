@@ -40,6 +40,7 @@ import { executeUpdateWithRetry } from './updateRetry';
 import type { OnToken } from './tokens';
 import { councilMetadata } from './webUi';
 import { QUESTION_MEMO_KEY } from './runRow';
+import { checkedNewRunId } from './runIdRule';
 
 /** Where and under which id a council runs. */
 export interface CouncilRunOptions {
@@ -128,6 +129,7 @@ export async function startCouncilWorkflow(
   options: Omit<WorkflowStartOptions<typeof councilWorkflow>, 'workflowId' | 'workflowIdReusePolicy'>,
   hint: string,
 ): Promise<string> {
+  checkedNewRunId(councilId, 'councilId');
   try {
     await client.workflow.start<typeof councilWorkflow>('councilWorkflow', {
       ...options,

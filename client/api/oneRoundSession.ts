@@ -12,6 +12,9 @@ import { closeSessionUpdate, sendMessageUpdate } from '../../common/sessionApi';
 import { zodProblem } from '../../common/validation';
 import type { sessionWorkflow } from '../../workflows';
 import { CouncilUserError } from '../../common/userError';
+import { STRATEGIES } from '../../workflows/strategies';
+import { checkParticipants } from '../../workflows/strategies/roles';
+import { checkedNewRunId } from './runIdRule';
 import { validSessionConfig } from './sessionCalls';
 import { sessionMetadata } from './webUi';
 import { QUESTION_MEMO_KEY } from './runRow';
@@ -47,7 +50,13 @@ export async function startOneRoundSession(
   question: string,
   options: OneRoundSessionOptions,
 ): Promise<OneRoundSession> {
+  checkedNewRunId(options.sessionId, 'sessionId');
   const parsed = validSessionConfig(config);
+  // Participants cannot join a session that closes after its first round: that round must be playable.
+  const unplayable = checkParticipants(STRATEGIES[parsed.strategy], parsed.participants, parsed);
+  if (unplayable) {
+    throw new CouncilUserError(`invalid session config: ${unplayable}`, 'fix the participants named');
+  }
   const message = { role: 'user' as const, content: question };
   const checked = sendMessageSchema.safeParse(message);
   if (!checked.success) throw new CouncilUserError(`invalid question: ${zodProblem(checked.error)}`);

@@ -1,3 +1,5 @@
+import { CouncilUserError } from '../../common/userError';
+
 /** Temporal's default limit on a workflow id and a task queue name (the server's `limit.maxIDLength`). */
 const TEMPORAL_MAX_ID_BYTES = 1000;
 
@@ -27,4 +29,23 @@ export function lookupIdProblem(id: string): string | undefined {
     return `an id of ${bytes} bytes names no session or council: Temporal takes at most ${TEMPORAL_MAX_ID_BYTES}`;
   }
   return undefined;
+}
+
+/**
+ * The id given for a new run started from code (`sessionId`, `councilId` in `field`), checked before
+ * anything is sent: not a string, empty, or longer than the server takes is a CouncilUserError (the
+ * SDK's own errors say only "Failed to start Workflow"). Other ids are the caller's to choose.
+ */
+export function checkedNewRunId(id: unknown, field: string): string {
+  const fix = `pass a string of 1 to ${TEMPORAL_MAX_ID_BYTES} bytes, or leave ${field} out for a generated id`;
+  if (typeof id !== 'string') throw new CouncilUserError(`${field} must be a string, not ${typeof id}`, fix);
+  if (id === '') throw new CouncilUserError(`${field} is empty`, fix);
+  const bytes = Buffer.byteLength(id, 'utf8');
+  if (bytes > TEMPORAL_MAX_ID_BYTES) {
+    throw new CouncilUserError(
+      `${field} is ${bytes} bytes long: Temporal takes at most ${TEMPORAL_MAX_ID_BYTES}`,
+      fix,
+    );
+  }
+  return id;
 }

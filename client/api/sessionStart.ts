@@ -10,7 +10,7 @@ import type { ParticipantSpecInput } from '../../common/participants';
 import type { SessionConfigInput } from '../../common/session';
 import type { sessionWorkflow } from '../../workflows';
 import { CouncilUserError } from '../../common/userError';
-import { lookupIdProblem } from './runIdRule';
+import { checkedNewRunId, lookupIdProblem } from './runIdRule';
 import { validSessionConfig } from './sessionCalls';
 import type { OnToken } from './tokens';
 import { sessionMetadata } from './webUi';
@@ -48,7 +48,10 @@ export async function startSessionWorkflow(
   options: StartSessionOptions,
 ): Promise<StartedSession> {
   const parsed = validSessionConfig(config);
-  const sessionId = options.sessionId ?? `session-${crypto.randomUUID()}`;
+  const sessionId =
+    options.sessionId !== undefined
+      ? checkedNewRunId(options.sessionId, 'sessionId')
+      : `session-${crypto.randomUUID()}`;
   try {
     const handle = await client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
       workflowId: sessionId,

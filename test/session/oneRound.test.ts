@@ -1,4 +1,6 @@
 import { SessionIdTakenError, startOneRoundSession } from '../../client/api/oneRoundSession';
+import { startCouncil } from '../../client/api/council';
+import { MultiParticipantSession } from '../../client/api/session';
 import { answerAsParticipants } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';
 
@@ -40,4 +42,47 @@ describe('startOneRoundSession: the library call behind `council run` of a sessi
     ).rejects.toThrow(/invalid question/);
     await expect(bench.harness.client.workflow.getHandle(sessionId).describe()).rejects.toThrow();
   });
+
+  it('refuses a round the strategy could not play before anything starts: no session is left waiting', async () => {
+    const unplayable = {
+      'roundRobin needs at least one participant that answers': { strategy: 'roundRobin' as const },
+      'moderatorLed needs a participant with role "moderator"': {
+        strategy: 'moderatorLed' as const,
+        participants: [{ name: 'A', role: 'panelist' as const, model }],
+      },
+    };
+    for (const [problem, unplayableConfig] of Object.entries(unplayable)) {
+      const sessionId = `one-round-unplayable-${unplayableConfig.strategy}-${process.pid}`;
+      const options = { sessionId, taskQueue: bench.harness.taskQueue };
+      await expect(
+        startOneRoundSession(bench.harness.client, unplayableConfig, 'Q?', options),
+      ).rejects.toThrow(`invalid session config: ${problem}`);
+      await expect(bench.harness.client.workflow.getHandle(sessionId).describe()).rejects.toThrow(
+        'workflow not found',
+      );
+    }
+  });
+
+  it.each([
+    ['an empty', '', 'sessionId is empty'],
+    ['a 1,001-byte', 'x'.repeat(1001), 'sessionId is 1001 bytes long: Temporal takes at most 1000'],
+    ['a number as', 42, 'sessionId must be a string, not number'],
+  ])(
+    'refuses %s session id before anything starts, as a session or a council start does',
+    async (_, id, message) => {
+      const { client, taskQueue } = bench.harness;
+      const options = { sessionId: id as string, taskQueue };
+      await expect(startOneRoundSession(client, config, 'Q?', options)).rejects.toThrow(message);
+      await expect(MultiParticipantSession.create(client, config, options)).rejects.toThrow(message);
+      const council = {
+        task: 'T',
+        mode: 'parallel' as const,
+        activeExperts: [{ id: 'a', name: 'A', model }],
+        synthesisConfig: { model },
+      };
+      await expect(startCouncil(client, council, { councilId: id as string, taskQueue })).rejects.toThrow(
+        message.replace('sessionId', 'councilId'),
+      );
+    },
+  );
 });
