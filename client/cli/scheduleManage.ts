@@ -135,17 +135,26 @@ function stateCommand(name: string, description: string, done: string, act: Sche
 
 function stateCommands(): Command[] {
   // Temporal replaces the schedule's note at every pause and unpause: without --note the note it
-  // had stays (the SDK would write its own, "Paused via TypeScript SDK").
-  const note = async (handle: ScheduleHandle, options: Record<string, unknown>) =>
-    (options.note as string | undefined) ?? (await handle.describe()).state.note ?? '';
+  // had stays (the SDK would write its own, "Paused via TypeScript SDK"). An empty note is no pause
+  // or unpause at all to the server, which says nothing: a schedule without a note of a person's
+  // gets the command's.
+  const generated = (command: string) => `${command}d with \`council schedule ${command}\``;
+  const note = async (handle: ScheduleHandle, options: Record<string, unknown>, command: string) => {
+    const given = options.note as string | undefined;
+    if (given) return given;
+    const kept = (await handle.describe()).state.note ?? '';
+    return kept === '' || kept === generated('pause') || kept === generated('unpause')
+      ? generated(command)
+      : kept;
+  };
+  const noteHelp = 'why (replaces the note; without it the note stays, or names this command)';
   return [
-    stateCommand('pause', 'pause a schedule', 'Paused', async (h, o) => h.pause(await note(h, o))).option(
-      '--note <text>',
-      'why (replaces the note; without it the note stays)',
-    ),
+    stateCommand('pause', 'pause a schedule', 'Paused', async (h, o) =>
+      h.pause(await note(h, o, 'pause')),
+    ).option('--note <text>', noteHelp),
     stateCommand('unpause', 'unpause a schedule', 'Unpaused', async (h, o) =>
-      h.unpause(await note(h, o)),
-    ).option('--note <text>', 'why (replaces the note; without it the note stays)'),
+      h.unpause(await note(h, o, 'unpause')),
+    ).option('--note <text>', noteHelp),
     stateCommand('trigger', 'start a run now', 'Triggered', (h, o) =>
       h.trigger(overlapPolicy(o.overlap as string)),
     ).addOption(

@@ -110,6 +110,31 @@ describe('council schedule', () => {
     expect(gone.stderr).toBe(`council: no schedule with id "${id}" (see \`council schedule list\`)\n`);
   });
 
+  it('pauses and unpauses a schedule that has no note (Temporal takes an empty note for "no change")', async () => {
+    const bare = `${id}-bare`;
+    const describe = async () =>
+      JSON.parse((await runCli(['schedule', 'describe', bare, '--json'], env)).stdout) as Record<
+        string,
+        unknown
+      >;
+    const create = await runCli(
+      ['schedule', 'create', bare, '-c', 'examples/council-parallel.yaml', '--every', '1h'],
+      env,
+    );
+    expect(create.code).toBe(0);
+    expect(await describe()).toMatchObject({ state: 'active', note: '' });
+    expect((await runCli(['schedule', 'pause', bare], env)).stdout).toContain(`Paused schedule ${bare}`);
+    expect(await describe()).toMatchObject({ state: 'paused', note: 'paused with `council schedule pause`' });
+    expect((await runCli(['schedule', 'unpause', bare, '--note', ''], env)).stdout).toContain(
+      `Unpaused schedule ${bare}`,
+    );
+    expect(await describe()).toMatchObject({
+      state: 'active',
+      note: 'unpaused with `council schedule unpause`',
+    });
+    expect((await runCli(['schedule', 'delete', bare], env)).code).toBe(0);
+  });
+
   it('refuses a council whose task is too long to send whole in every turn, before creating anything', async () => {
     const config = writeConfig(
       'long-debate.json',
