@@ -10,7 +10,7 @@ import { startSessionResynthesis } from '../api/sessionResynthesis';
 import type { SessionView } from '../../common/session';
 import { sessionViewQuery } from '../../common/sessionApi';
 import { SIMULATED_BANNER } from './simulated';
-import { missingKeys } from './runKeys';
+import { callsRefusal } from './runKeys';
 import { attachCouncilRun } from './councilRun';
 import { createOutput } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
@@ -90,8 +90,11 @@ export function resynthesizeCommand(): Command {
       // Checked before the council starts: it calls its synthesizer, and its experts only to rank.
       if (runtime.inProcessWorker && !simulated) {
         const { synthesis, experts } = await sourceModels();
-        const called = [synthesizer.model ?? synthesis, ...(peerReview ? experts : [])];
-        const refusal = missingKeys(called, process.env, 'the re-synthesis');
+        const called = [
+          { participant: 'synthesizer', model: synthesizer.model ?? synthesis },
+          ...(peerReview ? experts.map((model) => ({ participant: 'expert', model })) : []),
+        ];
+        const refusal = await callsRefusal(called, process.env, 'the re-synthesis');
         if (refusal) throw refusal;
       }
       const start = fromSession ? startSessionResynthesis : startResynthesis;

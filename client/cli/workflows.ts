@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { CouncilUserError } from '../../common/userError';
 import { CLI_MEMO_KEY } from '../api/runRow';
 import { findRun, type FoundRun } from '../api/runs';
-import { runKeysRefusal } from './runKeys';
+import { runCallsRefusal } from './runKeys';
 import {
   isSimulatedQueue,
   openRuntime,
@@ -57,7 +57,7 @@ export type RunCalls = 'none' | 'checked' | 'if-keys';
 /**
  * Makes sure a worker serves this workflow: one in this process on the workflow's own task queue
  * (simulated on a simulated queue), or, against a configured cluster, a worker polling there. A
- * running run's calls are served here only as `calls` says (see {@link runKeysRefusal}); a command that
+ * running run's calls are served here only as `calls` says (see {@link runCallsRefusal}); a command that
  * reads or controls a run and exits (`show`, `cancel`, `skip`, `budget`) serves none of them. Calls
  * made as local activities (`callAs: local`) run in the workflow's tasks, served either way. Once this
  * process serves a queue's calls it serves every run's there, as any worker on that queue does.
@@ -73,7 +73,7 @@ export async function serveWorkflow(
   await runtime.startWorker({ taskQueue, simulated, serves: 'workflows' });
   if (calls === 'none' || found.description.status.name !== 'RUNNING') return;
   if (runtime.servesCalls(taskQueue)) return;
-  const refusal = simulated ? undefined : await runKeysRefusal(found, process.env);
+  const refusal = simulated ? undefined : await runCallsRefusal(found, process.env);
   if (refusal && calls === 'if-keys') return;
   if (refusal) throw refusal;
   await runtime.startWorker({ taskQueue, simulated, serves: 'calls' });

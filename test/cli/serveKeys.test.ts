@@ -58,6 +58,46 @@ describe('a command run where the keys of the run it serves are not set', () => 
     }
   });
 
+  it("attach refuses a round whose calls this shell's provider policy refuses, and the worker's policy ends it", async () => {
+    const env = clusterEnv('serve-policy');
+    const model = { provider: 'openai-compatible', model: 'local', baseURL: `${llm.mock.url}/v1` };
+    const config = writeConfig('keyless.yaml', {
+      strategy: 'broadcast',
+      participants: ['Expert-1', 'Expert-2'].map((name) => ({ name, role: 'panelist', model })),
+    });
+    const policy = { COUNCIL_PROVIDER_POLICY: JSON.stringify({ keyless: [llm.mock.url] }) };
+    const id = `serve-policy-${process.pid}`;
+    expectSuccess(
+      await runCli(['session', 'start', '-c', config, '--id', id, '--worker'], { ...env, ...policy }),
+    );
+
+    const connection = await Connection.connect({ address: TEST_ENV.address });
+    const client = new Client({ connection, namespace: TEST_ENV.namespace });
+    try {
+      const session = await MultiParticipantSession.attach(client, id);
+      const round = session.sendMessage('user', 'Who serves this?');
+      round.catch(() => undefined);
+      const callsBefore = chatRequests(llm.mock).length;
+
+      const refused = await runCli(['attach', id, '--worker'], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `council: this process's provider policy refuses calls the session ${id} makes (and 1 more): ` +
+          `participant "Expert-1": provider policy: this worker calls no keyless server at ${llm.mock.url}.`,
+      );
+      expect(chatRequests(llm.mock)).toHaveLength(callsBefore);
+
+      expectSuccess(await runCli(['attach', id, '--worker'], { ...env, ...policy }));
+      const responses = await round;
+      expect(responses.map((response) => [response.participantName, response.status])).toEqual([
+        ['Expert-1', 'ok'],
+        ['Expert-2', 'ok'],
+      ]);
+    } finally {
+      await connection.close();
+    }
+  });
+
   it('run --from-run reads a council that had a task queue of its own, which no worker polls since', async () => {
     // No COUNCIL_TASK_QUEUE: a run with keys and its own worker gets the queue council-<id>.
     const env = { ...cliEnv({ TEMPORAL_ADDRESS: TEST_ENV.address }), ...mockProviderEnv(llm.mock) };
