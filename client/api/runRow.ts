@@ -19,8 +19,21 @@ import { CouncilUserError } from '../../common/userError';
 /** What a list's strategy filter takes: every session strategy and council mode. */
 export const STRATEGY_NAMES = [...ORCHESTRATION_STRATEGIES, ...COUNCIL_MODES] as const;
 
-/** What a list's status filter takes: every status a session or a council publishes, each once. */
-export const STATUS_NAMES = [...new Set([...SESSION_STATUSES, ...COUNCIL_STATUSES])];
+/** The statuses a session or a council publishes, each once. */
+const PUBLISHED_STATUSES = [...new Set([...SESSION_STATUSES, ...COUNCIL_STATUSES])];
+
+/**
+ * Temporal's ends a run cannot publish (it failed, was terminated or timed out), as a list shows
+ * them in place of the status it published last, with their visibility names.
+ */
+const TEMPORAL_ENDS: Record<string, string> = {
+  failed: 'Failed',
+  terminated: 'Terminated',
+  timed_out: 'TimedOut',
+};
+
+/** What a list's status filter takes: what a list shows, a published status or how Temporal ended the run. */
+export const STATUS_NAMES = [...PUBLISHED_STATUSES, ...Object.keys(TEMPORAL_ENDS)];
 
 /** The statuses a run publishes as it ends; every other one says it is still going. */
 const ENDED_STATUSES: readonly string[] = ['closed', 'completed', 'cancelled'];
@@ -30,7 +43,7 @@ const ENDED_STATUSES: readonly string[] = ['closed', 'completed', 'cancelled'];
  * terminated or timed out) keeps the last one it published: a list shows how it ended instead.
  */
 const LIVE_STATUSES: ReadonlySet<string> = new Set(
-  STATUS_NAMES.filter((name) => !ENDED_STATUSES.includes(name)),
+  PUBLISHED_STATUSES.filter((name) => !ENDED_STATUSES.includes(name)),
 );
 
 /**
@@ -83,6 +96,16 @@ export function runRowOf(info: WorkflowExecutionInfo): RunRow {
   };
 }
 
+/** The query's clauses for the runs a list shows in `status`. */
+function statusClauses(status: string | undefined): string[] {
+  if (status === undefined) return [];
+  const ended = TEMPORAL_ENDS[status];
+  if (ended) return [`ExecutionStatus = '${ended}'`];
+  // Only a run still going is in a live status: one that ended in it is listed by how it ended.
+  const live = LIVE_STATUSES.has(status) ? [`ExecutionStatus = 'Running'`] : [];
+  return [`${CouncilStatusKey.name} = '${status}'`, ...live];
+}
+
 /** The run's CouncilStatus, or how it ended when it ended still saying it was going. */
 function shownStatus(info: WorkflowExecutionInfo): string {
   const published = info.typedSearchAttributes.get(CouncilStatusKey) ?? '';
@@ -133,9 +156,7 @@ export async function listRuns(
   const { kind, status, strategy, minCostUsd, limit } = parsed.data;
   const query = [
     kind ? `${CouncilKindKey.name} = '${kind}'` : `${CouncilKindKey.name} IN ('session', 'council')`,
-    ...(status ? [`${CouncilStatusKey.name} = '${status}'`] : []),
-    // Only a run still going is in a live status: one that ended in it is listed by how it ended.
-    ...(status && LIVE_STATUSES.has(status) ? [`ExecutionStatus = 'Running'`] : []),
+    ...statusClauses(status),
     ...(strategy ? [`${CouncilStrategyKey.name} = '${strategy}'`] : []),
     ...(minCostUsd !== undefined ? [`${CouncilCostUsdKey.name} >= ${minCostUsd}`] : []),
   ].join(' AND ');

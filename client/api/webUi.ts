@@ -1,15 +1,28 @@
+import type { SearchAttributePair } from '@temporalio/common';
 import type { CouncilContext } from '../../common/council';
+import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import type { ModelSpec } from '../../common/llm';
 import type { SessionConfig } from '../../common/session';
 
 /**
  * What the Temporal Web UI (and `temporal workflow describe`) shows for a run instead of a bare id:
  * a one-line static summary and a markdown block of static details, set once at start. They are
- * user metadata of the start request, not workflow commands: old histories are untouched.
+ * user metadata of the start request, not workflow commands: old histories are untouched. With them
+ * the search attributes the run publishes first, so `council list` finds a run no worker served yet.
  */
 export interface StaticMetadata {
   staticSummary: string;
   staticDetails: string;
+  typedSearchAttributes: SearchAttributePair[];
+}
+
+/** The search attributes a run starts with: its kind, its first status and its strategy or mode. */
+function startingAttributes(kind: 'session' | 'council', status: string, strategy: string) {
+  return [
+    { key: CouncilKindKey, value: kind },
+    { key: CouncilStatusKey, value: status },
+    { key: CouncilStrategyKey, value: strategy },
+  ];
 }
 
 /** The server keeps short summaries; a question can be long. */
@@ -50,6 +63,7 @@ export function sessionMetadata(config: SessionConfig, question?: string): Stati
   return {
     staticSummary: clip(question ? `${head}: ${oneLine(question)}` : head, MAX_SUMMARY_CHARS),
     staticDetails: clip(lines.join('\n'), MAX_DETAILS_CHARS),
+    typedSearchAttributes: startingAttributes('session', 'idle', strategy),
   };
 }
 
@@ -71,5 +85,6 @@ export function councilMetadata(context: CouncilContext): StaticMetadata {
   return {
     staticSummary: clip(`${head}: ${oneLine(context.task)}`, MAX_SUMMARY_CHARS),
     staticDetails: clip(lines.join('\n'), MAX_DETAILS_CHARS),
+    typedSearchAttributes: startingAttributes('council', 'running', context.mode),
   };
 }

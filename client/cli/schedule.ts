@@ -1,9 +1,7 @@
 import { Command, Option } from 'commander';
 import { ScheduleAlreadyRunning } from '@temporalio/client';
 import { COUNCIL_SCHEMA_VERSION, councilContextSchema } from '../../common/council';
-import type { SearchAttributePair } from '@temporalio/common';
-import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
-import { loadConfigFile, type CouncilConfig } from '../api/config';
+import { loadConfigFile } from '../api/config';
 import { configuredTarget } from '../runtime/connection';
 import { CouncilUserError } from '../../common/userError';
 import { SIMULATED_BANNER, shouldSimulate } from './simulated';
@@ -98,7 +96,6 @@ function createCommand(): Command {
             type: 'startWorkflow',
             workflowId: id,
             taskQueue,
-            typedSearchAttributes: startingAttributes(config),
             memo: { [QUESTION_MEMO_KEY]: task },
             // A session config runs one round with the task as its message, then closes.
             ...(config.kind === 'council'
@@ -170,20 +167,4 @@ function createCommand(): Command {
       }
     },
   );
-}
-
-/**
- * The search attributes a run's workflow publishes first, set by the schedule as it starts the run:
- * `council list` and the Web UI's filters find the run at once, not only once a worker serves it.
- */
-function startingAttributes(config: CouncilConfig): SearchAttributePair[] {
-  const [kind, status, strategy] =
-    config.kind === 'council'
-      ? ['council', 'running', config.context.mode]
-      : ['session', 'idle', config.session.strategy];
-  return [
-    { key: CouncilKindKey, value: kind },
-    { key: CouncilStatusKey, value: status },
-    { key: CouncilStrategyKey, value: strategy },
-  ];
 }

@@ -116,6 +116,32 @@ describe('runs and sessions that have ended', () => {
       }
     },
   );
+
+  it('`list --status terminated` finds a run Temporal ended, shown so in the list', async () => {
+    const env = clusterEnv('endings-terminated');
+    const id = `endings-terminated-${process.pid}`;
+    const config = writeConfig('panel-terminated.json', panelConfig());
+    const start = await runCli(['session', 'start', '-c', config, '--id', id, '--worker'], env);
+    expect(start).toMatchObject({ code: 0, stderr: '' });
+    await client.workflow.getHandle(id).terminate('test: ended by Temporal');
+    let rows: Array<Record<string, string>> = [];
+    await waitFor(
+      'the terminated run in `list --status terminated`',
+      async () => {
+        const list = await runCli(['list', '--status', 'terminated', '--json', '--limit', '200'], env);
+        expect(list.stderr).toBe('');
+        rows = (JSON.parse(list.stdout) as { items: Array<Record<string, string>> }).items;
+        return rows.some((row) => row.id === id);
+      },
+      30_000,
+      500,
+    );
+    expect(rows.find((row) => row.id === id)).toMatchObject({
+      councilStatus: 'terminated',
+      workflowStatus: 'terminated',
+    });
+    expect(rows.every((row) => row.workflowStatus === 'terminated')).toBe(true);
+  });
 });
 
 /** The id of the run a schedule started, from the schedule's own record. */
