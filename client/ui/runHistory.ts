@@ -1,4 +1,8 @@
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import {
+  decodeFromPayloadsAtIndex,
+  ExternalStorageRunner,
+  isReferencePayload,
+} from '@temporalio/common/lib/internal-non-workflow';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import { z } from 'zod';
@@ -44,6 +48,9 @@ const PAGE_SIZE = 1_000;
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
+/** A model call's activity id: `r<round>.<phase>.<caller>`, e.g. `r2.answer.Agent-1`. */
+const MODEL_CALL_ID = /^r(\d+)\.([^.]+)\./;
+
 /** The scheduled event id of an activity's closing event, if the event closes one. */
 function closedCall(event: HistoryEvent): number | undefined {
   const closing =
@@ -76,12 +83,14 @@ export async function readRunHistory(client: TokenSource, workflowId: string): P
     for (const event of history.history?.events ?? []) {
       const outcome = event.workflowExecutionUpdateCompletedEventAttributes?.outcome?.success?.payloads;
       if (outcome?.length) {
-        const result = await decodeFromPayloadsAtIndex(
-          client.options.loadedDataConverter,
-          0,
-          outcome,
-          context,
-        );
+        const converter = client.options.loadedDataConverter;
+        // A round's result over the blob threshold is a reference: read through the store, as the SDK
+        // reads an update's result it is handed.
+        const stored = converter.externalStorage && outcome.some((payload) => isReferencePayload(payload));
+        const payloads = stored
+          ? await new ExternalStorageRunner(converter.externalStorage!).retrieve(outcome)
+          : outcome;
+        const result = await decodeFromPayloadsAtIndex(converter, 0, payloads, context);
         const round = roundResultSchema.safeParse(result);
         if (round.success) {
           for (const r of round.data.responses)
@@ -89,12 +98,14 @@ export async function readRunHistory(client: TokenSource, workflowId: string): P
         }
       }
       const callId = event.activityTaskScheduledEventAttributes?.activityId;
-      if (callId) scheduled.set(Number(event.eventId), { callId, at: tsToMs(event.eventTime) });
+      // Model calls only: their ids name round, phase and caller (a policy check's is a number).
+      if (callId && MODEL_CALL_ID.test(callId))
+        scheduled.set(Number(event.eventId), { callId, at: tsToMs(event.eventTime) });
       const scheduledId = closedCall(event);
       const start = scheduledId === undefined ? undefined : scheduled.get(scheduledId);
       if (!start || scheduledId === undefined) continue;
       scheduled.delete(scheduledId);
-      const [, round = '0', phase = ''] = /^r(\d+)\.([^.]+)\./.exec(start.callId) ?? [];
+      const [, round = '0', phase = ''] = MODEL_CALL_ID.exec(start.callId) ?? [];
       times.push({
         callId: start.callId,
         participant: participantOf(start.callId),

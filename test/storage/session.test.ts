@@ -6,6 +6,7 @@ import { temporal } from '@temporalio/proto';
 import { createLlmActivities } from '../../activities';
 import { MultiParticipantSession } from '../../client/api/session';
 import { councilDataConverter, openBlobStore, closeBlobStore, type BlobStore } from '../../storage/converter';
+import { readRunHistory } from '../../client/ui/runHistory';
 import { referencesIn } from '../../storage/references';
 import { mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { expectDeliveredOf, overAnswerCap } from '../helpers/answers';
@@ -53,6 +54,10 @@ async function largeRound(mock: LLMock, store: BlobStore): Promise<void> {
     // Three activity results and the round's update result, at least.
     expect(references.length).toBeGreaterThanOrEqual(4);
     expect(new Set(references.map((r) => r.driverName))).toEqual(new Set([store.driver.name]));
+    // The Web UI's run page reads the round's result from the history: through the store too.
+    const read = await readRunHistory(harness.client, session.sessionId);
+    expect(read.shown.map((entry) => entry.participant)).toEqual(['Ann', 'Bob', 'Cy']);
+    expect(read.times.map((time) => time.participant).sort()).toEqual(['Ann', 'Bob', 'Cy']);
   } finally {
     await harness.close();
   }
