@@ -39,12 +39,16 @@ export function hostAllowed(request: IncomingMessage, port: number): boolean {
 /**
  * A state-changing request must carry the token, and, when the browser says where it comes from,
  * come from this server's own origin. Another site can neither read the token nor set the header.
+ * Why a request is refused, for its 403; undefined when it passes.
  */
-export function postAllowed(request: IncomingMessage, token: string): boolean {
+export function postRefusal(request: IncomingMessage, token: string): string | undefined {
   const given = request.headers[TOKEN_HEADER];
-  if (typeof given !== 'string' || !sameSecret(given, token)) return false;
+  if (typeof given !== 'string' || !sameSecret(given, token)) {
+    return 'missing or wrong token: council ui makes a new one each time it starts, so reload the page';
+  }
   const origin = request.headers.origin;
-  return origin === undefined || origin === `http://${request.headers.host ?? ''}`;
+  if (origin === undefined || origin === `http://${request.headers.host ?? ''}`) return undefined;
+  return `refused a request from another origin (${origin}): use the page council ui serves`;
 }
 
 function sameSecret(given: string, token: string): boolean {

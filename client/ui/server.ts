@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CouncilUserError } from '../../common/userError';
-import { hostAllowed, newToken, postAllowed, SECURITY_HEADERS, sendJson } from './guard';
+import { hostAllowed, newToken, postRefusal, SECURITY_HEADERS, sendJson } from './guard';
 import { STATUS_NAMES, STRATEGY_NAMES } from '../api/runRow';
 import { listFilterSchema, listRuns } from './runs';
 import { runView } from './runView';
@@ -83,7 +83,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     const skip = runIdOf(SKIP_API.exec(url.pathname)?.[1]);
     const start = url.pathname === '/api/runs';
     if (request.method === 'POST' && (sendTo || cancel || skip || start)) {
-      if (!postAllowed(request, token)) return sendJson(response, 403, { error: 'missing or wrong token' });
+      const refusal = postRefusal(request, token);
+      if (refusal) return sendJson(response, 403, { error: refusal });
       if (start) return startFromPage(options, request, response);
       if (cancel) return cancelFromPage(options, cancel, response);
       if (skip) return skipFromPage(options, skip, request, response);

@@ -97,9 +97,17 @@ describe('council ui guards', () => {
   it('refuses a POST without the token, with a wrong one, or from another origin; no round starts', async () => {
     const before = chatRequests(bed.mock).length;
     expect((await send({})).status).toBe(403);
-    expect((await send({ 'X-Council-Token': 'x'.repeat(bed.ui.token.length) })).status).toBe(403);
+    const wrong = await send({ 'X-Council-Token': 'x'.repeat(bed.ui.token.length) });
+    expect(wrong.status).toBe(403);
+    // A page left open across a restart of council ui holds the old token: it is told to reload.
+    expect(JSON.parse(wrong.body).error).toBe(
+      'missing or wrong token: council ui makes a new one each time it starts, so reload the page',
+    );
     const foreign = await send({ 'X-Council-Token': bed.ui.token, Origin: 'http://evil.example' });
     expect(foreign.status).toBe(403);
+    expect(JSON.parse(foreign.body).error).toBe(
+      'refused a request from another origin (http://evil.example): use the page council ui serves',
+    );
     expect((await send({ 'X-Council-Token': bed.ui.token, 'Content-Type': 'text/plain' })).status).toBe(415);
     const empty = await send({ 'X-Council-Token': bed.ui.token }, JSON.stringify({ content: '  ' }));
     expect(empty.status).toBe(400);

@@ -37,15 +37,7 @@ export async function startUiTestBed(
   const taskQueue = options.simulatedQueue ? simulatedQueue(uniqueTaskQueue(label)) : undefined;
   const harness = await startHarness(label, createLlmActivities(mockClients(mock)), { taskQueue });
   const logged: string[] = [];
-  // The harness's worker serves every run of this test: nothing to start per run.
-  const ui = await startUiServer({
-    client: harness.client,
-    port: 0,
-    serve: async () => undefined,
-    // Runs started from the page go to the same worker; the page's default participants say simulated.
-    queueFor: async (_id, _config, defaults) => ({ taskQueue: harness.taskQueue, simulated: defaults }),
-    log: (line) => logged.push(line),
-  });
+  const ui = await startUiOn(harness, 0, logged);
   return {
     mock,
     harness,
@@ -57,6 +49,19 @@ export async function startUiTestBed(
       await mock.stop();
     },
   };
+}
+
+/** `council ui`'s server on `port` (0: a free one) for the harness's runs, as `council ui` would. */
+export function startUiOn(harness: TemporalTestHarness, port: number, logged: string[]): Promise<UiServer> {
+  // The harness's worker serves every run of this test: nothing to start per run.
+  return startUiServer({
+    client: harness.client,
+    port,
+    serve: async () => undefined,
+    // Runs started from the page go to the same worker; the page's default participants say simulated.
+    queueFor: async (_id, _config, defaults) => ({ taskQueue: harness.taskQueue, simulated: defaults }),
+    log: (line) => logged.push(line),
+  });
 }
 
 /** A raw HTTP request, so a test can set the Host and Origin headers a browser would. */

@@ -163,9 +163,11 @@ async function runPage(id) {
         page = runLayout(view);
         const { title, status, summary, waitSlot, formSlot, charts, rankings, tabs, panel, live, skipNote } =
           page;
+        page.connection = el('p', { class: 'error', role: 'status', 'data-testid': 'connection' });
         main.replaceChildren(
           title,
           status,
+          page.connection,
           summary,
           waitSlot,
           formSlot,
@@ -189,9 +191,12 @@ async function runPage(id) {
         drawCalls(page);
         return;
       }
+      page.connection.replaceChildren();
     } catch (error) {
-      if (stream) stream.close();
-      return showError(error);
+      // Before the first view there is nothing to keep showing (an unknown id): say why and stop.
+      if (!page) return showError(error);
+      // A restart of council ui or its server is waited through: the page keeps what it showed.
+      page.connection.replaceChildren(`Lost touch with council ui (${error.message}); trying again…`);
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
