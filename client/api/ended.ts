@@ -39,3 +39,15 @@ export async function failureMessage(handle: WorkflowHandle): Promise<string | u
         : undefined,
   );
 }
+
+/**
+ * Why a run that did not complete ended, as Temporal recorded it: the message of the failure it
+ * failed with, the reason it was terminated with, or its timeout.
+ */
+export async function endReason(handle: WorkflowHandle): Promise<string | undefined> {
+  return handle.result().then(
+    () => undefined,
+    (error: unknown) =>
+      error instanceof WorkflowFailedError ? error.cause?.message || error.message : undefined,
+  );
+}

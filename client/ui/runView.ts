@@ -1,4 +1,6 @@
 import type { Client } from '@temporalio/client';
+import { CouncilStrategyKey } from '../../common/searchAttributes';
+import { endReason } from '../api/ended';
 import { findRun, type FoundRun } from '../api/runs';
 import { isSimulatedQueue } from '../runtime/commandRuntime';
 import type { RoundCallState } from '../api/sessionRoundWatch';
@@ -72,7 +74,12 @@ export interface RunView {
   waiting?: { until: string; secondsLeft: number };
   /** A completed council's peer review: the aggregate, best first, and each reviewer's ranking. */
   rankings?: UiRankings;
+  /** A run that failed, was terminated or timed out: why, as Temporal recorded it. */
+  failure?: string;
 }
+
+/** Temporal's ends of a run that did not complete, whose reason the page shows. */
+const ENDED_EARLY = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT']);
 
 /** What the kind-specific readers return; `waitingUntil` becomes {@link RunView.waiting}. */
 export type RunBody = Pick<
@@ -102,15 +109,28 @@ export async function runView(
     summary: found.memo?.question ?? (await description.staticSummary()) ?? '',
     simulated: isSimulatedQueue(description.taskQueue),
   };
-  const history = await readRunHistory(client, id);
-  const { waitingUntil, ...body } =
-    found.kind === 'session'
-      ? await sessionBody(found, history.times, history.shown)
-      : await councilBody(found, history.times);
+  const read = async (): Promise<RunBody> => {
+    const history = await readRunHistory(client, id);
+    return found.kind === 'session'
+      ? sessionBody(found, history.times, history.shown)
+      : councilBody(found, history.times);
+  };
+  const reason = ENDED_EARLY.has(description.status.name) ? await endReason(found.handle) : undefined;
+  // A closed run that never ran a workflow task (terminated at once) answers no query: its head
+  // and how it ended are still worth a page.
+  let unreadable: string | undefined;
+  const { waitingUntil, ...body } = await read().catch((error: unknown): RunBody => {
+    if (head.live) throw error;
+    unreadable = `its state cannot be read (${error instanceof Error ? error.message : String(error)})`;
+    const strategy = description.typedSearchAttributes.get(CouncilStrategyKey) ?? '';
+    return { strategy, round: 0, participants: [], entries: [], totalTokens: 0 };
+  });
+  const failure = [reason, unreadable].filter(Boolean).join('; ');
   const secondsLeft = waitingUntil && Math.max(0, Math.round((Date.parse(waitingUntil) - Date.now()) / 1000));
   return {
     ...head,
     ...body,
     ...(waitingUntil && { waiting: { until: waitingUntil, secondsLeft: Number(secondsLeft) } }),
+    ...(failure && { failure }),
   };
 }

@@ -99,6 +99,7 @@ function runLayout(view) {
   return {
     title: el('h1', {}, view.id, ...(view.simulated ? [' ', simulatedBadge()] : [])),
     status: el('p', { 'data-testid': 'status' }),
+    failure: el('p', { class: 'error', 'data-testid': 'failure' }),
     summary: el('p', {}),
     wait: waitBox(),
     waitSlot: slot(),
@@ -143,6 +144,7 @@ function renderRun(page, view) {
   page.panel.replaceChildren(...shown.map(entryNode));
   if (shown.length === 0 && page.calls.size === 0) page.panel.append(el('p', {}, 'Nothing yet.'));
   page.status.textContent = `${view.kind} · ${view.workflowStatus} · ${view.strategy} · round ${view.round} · ${view.totalTokens} tokens`;
+  page.failure.textContent = view.failure ? `${view.workflowStatus}: ${view.failure}` : '';
   page.summary.textContent = view.summary;
   if (view.waiting) page.wait.update(view);
   page.waitSlot.replaceChildren(...(view.waiting ? [page.wait.box] : []));
@@ -161,12 +163,13 @@ async function runPage(id) {
       const view = await getJson(`/api/runs/${encodeURIComponent(id)}`);
       if (!page) {
         page = runLayout(view);
-        const { title, status, summary, waitSlot, formSlot, charts, rankings, tabs, panel, live, skipNote } =
+        const { title, status, failure, summary, waitSlot, formSlot, charts, rankings, tabs, panel, live } =
           page;
         page.connection = el('p', { class: 'error', role: 'status', 'data-testid': 'connection' });
         main.replaceChildren(
           title,
           status,
+          failure,
           page.connection,
           summary,
           waitSlot,
@@ -175,7 +178,7 @@ async function runPage(id) {
           rankings,
           tabs,
           live,
-          skipNote,
+          page.skipNote,
           panel,
         );
       }

@@ -1,0 +1,66 @@
+import { MultiParticipantSession } from '../../client/api/session';
+import { model } from '../council/support';
+import { openBrowserPage, rawRequest, startUiTestBed, type BrowserPage, type UiTestBed } from './support';
+
+// A run that failed or was terminated says why on its page and in its API, as `council show` does:
+// a page reading only "failed · Nothing yet." leaves its reader no way to act.
+describe('council ui: a run that ended early says why', () => {
+  let bed: UiTestBed;
+  let browser: BrowserPage;
+  const stamp = Date.now();
+
+  beforeAll(async () => {
+    bed = await startUiTestBed('ui-failure');
+    browser = await openBrowserPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await bed?.close();
+  });
+
+  const viewOf = async (id: string) => {
+    const host = `127.0.0.1:${bed.ui.port}`;
+    const response = await rawRequest(bed.ui.port, { path: `/api/runs/${id}`, headers: { Host: host } });
+    expect(response.status).toBe(200);
+    return JSON.parse(response.body) as { workflowStatus: string; failure?: string };
+  };
+
+  it('shows the provider policy refusal a session failed with', async () => {
+    const id = `ui-failed-${stamp}`;
+    const refused = { ...model, baseURL: 'http://127.0.0.1:9/v1', apiKeyEnv: 'OPENAI_API_KEY' };
+    const session = await MultiParticipantSession.create(
+      bed.harness.client,
+      { strategy: 'broadcast', participants: [{ name: 'Eve', role: 'panelist', model: refused }] },
+      { taskQueue: bed.harness.taskQueue, sessionId: id },
+    );
+    await bed.harness.client.workflow
+      .getHandle(session.sessionId)
+      .result()
+      .catch(() => undefined);
+    const view = await viewOf(id);
+    expect(view.workflowStatus).toBe('failed');
+    expect(view.failure).toContain(
+      'participant "Eve": provider policy: this worker does not send OPENAI_API_KEY',
+    );
+    await browser.page.goto(`${bed.ui.url}runs/${id}`);
+    await browser.page
+      .getByTestId('failure')
+      .getByText('failed: participant "Eve": provider policy')
+      .waitFor();
+  });
+
+  it('shows the reason a session was terminated with, before any worker served it', async () => {
+    const id = `ui-terminated-${stamp}`;
+    await MultiParticipantSession.create(
+      bed.harness.client,
+      { strategy: 'broadcast' },
+      { taskQueue: bed.harness.taskQueue, sessionId: id },
+    );
+    await bed.harness.client.workflow.getHandle(id).terminate('stopped by the operator for maintenance');
+    expect(await viewOf(id)).toMatchObject({
+      workflowStatus: 'terminated',
+      // Never served, it answers no query: the page says so instead of failing (HTTP 500).
+      failure: 'stopped by the operator for maintenance; its state cannot be read (Failed to query Workflow)',
+    });
+  });
+});
