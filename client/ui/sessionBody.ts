@@ -80,6 +80,8 @@ export async function sessionBody(
         tokens: entry.tokenUsage?.totalTokens ?? null,
         ms: message ? null : timeOf(times, entry.from, entry.round),
         ...(seen !== undefined && { shown: seen }),
+        // Every round's failure keeps its reason (the states show the latest round's only).
+        ...(entry.error && { error: `${entry.error.type}: ${entry.error.message}` }),
       };
     }),
     totalTokens: view.usage.totalTokens,

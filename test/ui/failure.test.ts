@@ -1,5 +1,6 @@
 import { MultiParticipantSession } from '../../client/api/session';
 import { model } from '../council/support';
+import { speakerOf } from '../helpers/mockLlm';
 import { openBrowserPage, rawRequest, startUiTestBed, type BrowserPage, type UiTestBed } from './support';
 
 // A run that failed or was terminated says why on its page and in its API, as `council show` does:
@@ -10,7 +11,12 @@ describe('council ui: a run that ended early says why', () => {
   const stamp = Date.now();
 
   beforeAll(async () => {
-    bed = await startUiTestBed('ui-failure');
+    bed = await startUiTestBed('ui-failure', (mock) =>
+      mock.on(
+        { predicate: (request) => speakerOf({ body: request }) === 'Broken' },
+        { error: { message: 'this request is malformed', type: 'invalid_request_error' }, status: 400 },
+      ),
+    );
     browser = await openBrowserPage();
   });
   afterAll(async () => {
@@ -22,7 +28,11 @@ describe('council ui: a run that ended early says why', () => {
     const host = `127.0.0.1:${bed.ui.port}`;
     const response = await rawRequest(bed.ui.port, { path: `/api/runs/${id}`, headers: { Host: host } });
     expect(response.status).toBe(200);
-    return JSON.parse(response.body) as { workflowStatus: string; failure?: string };
+    return JSON.parse(response.body) as {
+      workflowStatus: string;
+      failure?: string;
+      entries: Array<{ from: string; status: string; error?: string }>;
+    };
   };
 
   it('shows the provider policy refusal a session failed with', async () => {
@@ -62,5 +72,31 @@ describe('council ui: a run that ended early says why', () => {
       // Never served, it answers no query: the page says so instead of failing (HTTP 500).
       failure: 'stopped by the operator for maintenance; its state cannot be read (Failed to query Workflow)',
     });
+  });
+
+  it("keeps each round's failed answer with its reason, not only the latest round's", async () => {
+    const id = `ui-failed-answer-${stamp}`;
+    const session = await MultiParticipantSession.create(
+      bed.harness.client,
+      {
+        strategy: 'broadcast',
+        participants: ['Broken', 'Fine'].map((name) => ({ name, role: 'panelist' as const, model })),
+      },
+      { taskQueue: bed.harness.taskQueue, sessionId: id },
+    );
+    await session.sendMessage('user', 'First?');
+    await session.sendMessage('user', 'Second?');
+    const broken = (await viewOf(id)).entries.filter((entry) => entry.from === 'Broken');
+    expect(broken).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        error: expect.stringContaining('this request is malformed'),
+      }),
+      expect.objectContaining({
+        status: 'failed',
+        error: expect.stringContaining('this request is malformed'),
+      }),
+    ]);
+    await session.close();
   });
 });
