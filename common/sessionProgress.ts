@@ -37,6 +37,8 @@ export type SessionProgressEvent = EventBase &
         truncated?: true;
         /** Its absolute index in the transcript (as `view().transcriptLength` counts). */
         transcriptIndex: number;
+        /** The id of the `sendMessage` update that asked for the round: a sender follows its own round. */
+        updateId?: string;
         /** Who the round will call (observers aside), in the order their states start: all `waiting`. */
         answering: Array<{ name: string; role: ParticipantRole }>;
       }

@@ -31,6 +31,8 @@ import { zodProblem } from '../../common/validation';
 import type { sessionWorkflow } from '../../workflows';
 import { CouncilUserError } from '../../common/userError';
 import { participantDetailOf, requireParticipantName, updateSession } from './sessionCalls';
+import { checkedNewRunId } from './runIdRule';
+import { executeUpdateWithRetryAs } from './updateRetry';
 import {
   existingSession,
   startSessionWorkflow,
@@ -82,13 +84,16 @@ export class MultiParticipantSession {
     content: string,
     options: SendMessageOptions = {},
   ): Promise<ParticipantResponse[]> {
-    const { onToken, ...rest } = options;
+    const { onToken, updateId, ...rest } = options;
     const request = { role, content, ...rest };
     const parsed = sendMessageSchema.safeParse(request);
     if (!parsed.success) throw new CouncilUserError(`invalid message: ${zodProblem(parsed.error)}`);
+    if (updateId !== undefined) checkedNewRunId(updateId, 'updateId');
     const watch = onToken ? this.watchTokens(onToken) : undefined;
     try {
-      return (await updateSession(this.handle, sendMessageUpdate, request)).responses;
+      const id = updateId ?? crypto.randomUUID();
+      return (await executeUpdateWithRetryAs(id, this.handle, 'session', sendMessageUpdate, request))
+        .responses;
     } finally {
       await watch?.stop();
     }

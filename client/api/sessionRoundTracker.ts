@@ -4,6 +4,13 @@ import { retriesOf, type PendingActivity } from './pendingCalls';
 import type { RoundCallState, RoundParticipant, SessionRoundProgress } from './sessionRoundWatch';
 
 type CallEvent = Extract<SessionProgressEvent, { kind: 'call' }>;
+type MessageEvent = Extract<SessionProgressEvent, { kind: 'message' }>;
+
+/** The one round a tracker follows, if one: by the update that asked for it, or by its number. */
+export interface RoundChoice {
+  updateId?: string;
+  round?: number;
+}
 
 /**
  * Replays a session's progress log (common/sessionProgress.ts) into round progress: the rounds
@@ -15,7 +22,15 @@ export class SessionRoundTracker {
   private readonly rounds = new Set<number>();
   private readonly states = new Map<string, RoundParticipant>();
 
-  constructor(private readonly fromIndex: number) {}
+  /**
+   * `only`: follow one round, the one an update asked for (`updateId`) or by its number (`round`):
+   * a session's rounds follow one another when several people send. A round logged without its
+   * update's id (by an older worker) is followed as any other.
+   */
+  constructor(
+    private readonly fromIndex: number,
+    private readonly only: RoundChoice = {},
+  ) {}
 
   /** Reads events as {@link followRun} yields them: one progress per change of state, in order. */
   readEvents(
@@ -61,7 +76,7 @@ export class SessionRoundTracker {
     event: SessionProgressEvent,
     entry: TranscriptEntry | undefined,
   ): TranscriptEntry | false | undefined {
-    if (event.kind === 'message' && event.transcriptIndex >= this.fromIndex) {
+    if (event.kind === 'message' && event.transcriptIndex >= this.fromIndex && this.chosen(event)) {
       this.rounds.add(event.round);
       for (const { name, role } of event.answering) this.set(name, role, { kind: 'waiting' }, event.at);
       return undefined;
@@ -83,6 +98,13 @@ export class SessionRoundTracker {
       default:
         return false;
     }
+  }
+
+  /** Whether the round `message` begins is one this tracker follows. */
+  private chosen(message: MessageEvent): boolean {
+    const { updateId, round } = this.only;
+    if (round !== undefined && message.round !== round) return false;
+    return updateId === undefined || message.updateId === undefined || message.updateId === updateId;
   }
 
   private set(name: string, role: string, state: RoundCallState, since: string): void {

@@ -3,7 +3,7 @@ import type { TranscriptEntry } from '../../common/session';
 import { CouncilUserError } from '../../common/userError';
 import { followRun, ROUND_WATCH_MAX_MS, type FollowRunEnd } from './followRun';
 import type { RunProgressItem } from './progressPage';
-import { SessionRoundTracker } from './sessionRoundTracker';
+import { SessionRoundTracker, type RoundChoice } from './sessionRoundTracker';
 
 /** Where one participant's call stands in the round being played. */
 export type RoundCallState =
@@ -52,6 +52,8 @@ export interface WatchSessionRoundOptions {
   onProgress: (progress: SessionRoundProgress) => void;
   /** Watch the rounds whose message is at or after this transcript index (absolute, as `view().transcriptLength`). */
   fromIndex?: number;
+  /** Watch only one round: the one a `sendMessage` update asked for (its `updateId` option), or round N. */
+  only?: RoundChoice;
   /** Time between polls; 400 ms unless set. */
   pollMs?: number;
   /** The watch ends (`time-limit`) after this long; {@link ROUND_WATCH_MAX_MS} unless set. */
@@ -84,7 +86,7 @@ export function watchSessionRound(
   handle: WorkflowHandle,
   options: WatchSessionRoundOptions,
 ): SessionRoundWatch {
-  const tracker = new SessionRoundTracker(options.fromIndex ?? 0);
+  const tracker = new SessionRoundTracker(options.fromIndex ?? 0, options.only);
   const stopping = new AbortController();
   let cursor = 0;
   let changed = false;

@@ -27,6 +27,11 @@ export interface SendMessageOptions {
   participants?: string[];
   /** Called with each participant's text as it streams, until the round ends (client/api/tokens.ts). */
   onToken?: OnToken;
+  /**
+   * The id of the round's update, e.g. to follow this round alone with `watchSessionRound` (its
+   * `updateId`) while others send too; a new UUID when left out.
+   */
+  updateId?: string;
 }
 
 /** Extra settings for a participant beyond name, model and role. */

@@ -80,12 +80,22 @@ export async function executeUpdateWithRetry<Ret, Args extends unknown[]>(
   definition: UpdateDefinition<Ret, Args>,
   ...args: Args
 ): Promise<Ret> {
+  return executeUpdateWithRetryAs(crypto.randomUUID(), handle, kind, definition, ...args);
+}
+
+/** {@link executeUpdateWithRetry} under the caller's `updateId` (its progress names it). */
+export async function executeUpdateWithRetryAs<Ret, Args extends unknown[]>(
+  updateId: string,
+  handle: WorkflowHandle,
+  kind: 'session' | 'council',
+  definition: UpdateDefinition<Ret, Args>,
+  ...args: Args
+): Promise<Ret> {
   // The overloads split on arity; the definition's own type keeps args and result in step.
   const execute = handle.executeUpdate.bind(handle) as (
     def: UpdateDefinition<Ret, Args>,
     options: { args: Args; updateId: string },
   ) => Promise<Ret>;
-  const updateId = crypto.randomUUID();
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await execute(definition, { args, updateId });

@@ -1,6 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ParticipantResponse, TranscriptEntry } from '../../common/session';
 import { watchSessionRound, type RoundParticipant } from '../api/sessionRoundWatch';
+import type { RoundChoice } from '../api/sessionRoundTracker';
 import { watchTokens } from '../api/tokens';
 import type { AnswerRow } from './output';
 import type { ParticipantLine, ParticipantState, ProgressRenderer } from './progress';
@@ -42,10 +43,12 @@ export async function followSessionRound(
   done: Promise<ParticipantResponse[]>,
   renderer: ProgressRenderer,
   transcriptFrom: number,
+  only: RoundChoice,
 ): Promise<ParticipantResponse[]> {
   const lines = new SessionRoundLines(handle.workflowId, renderer);
   const round = watchSessionRound(handle, {
     fromIndex: transcriptFrom,
+    only,
     onProgress: (progress) => lines.show(progress.participants, progress.answers),
   });
   const tokens = watchTokens(handle.client, handle.workflowId, (event) => {

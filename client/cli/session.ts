@@ -133,19 +133,18 @@ export function sendCommand(): Command {
         if (simulated) out.say(SIMULATED_BANNER);
         const to = options.to?.split(',').map((name) => name.trim());
         const renderer = progressRendererFor(out);
-        const sent = session.sendMessage('user', message, to ? { participants: to } : undefined);
+        // The round's own id: others sent meanwhile are not this command's to show.
+        const updateId = crypto.randomUUID();
+        const sent = session.sendMessage('user', message, { updateId, ...(to && { participants: to }) });
         const detach = onInterrupt(
           runtime,
           out,
           { id, kind: 'session' },
           'The round goes on when a worker serves it',
         );
-        const responses = await followSessionRound(
-          found.handle,
-          sent,
-          renderer,
-          view.transcriptLength,
-        ).finally(detach);
+        const responses = await followSessionRound(found.handle, sent, renderer, view.transcriptLength, {
+          updateId,
+        }).finally(detach);
         const rows = responses.map(rowOf);
         const exitCode = exitCodeOf(rows);
         process.exitCode = exitCode;

@@ -78,6 +78,7 @@ async function followOpenSession(session: MultiParticipantSession, found: FoundR
     awaitRoundEnd(session, round),
     renderer,
     dropped + (roundStart < 0 ? transcript.length : roundStart),
+    { round },
   );
   const rows = responses.map(rowOf);
   const exitCode = exitCodeOf(rows);

@@ -83,6 +83,7 @@ export async function finishSessionRun(
     round.then((result) => result.responses),
     renderer,
     0,
+    { updateId: update.updateId },
   );
   await closeOneRoundSession(handle);
   return reportRun(responses, out, meta, await round);

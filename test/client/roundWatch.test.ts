@@ -3,6 +3,7 @@ import { startCouncil } from '../../client/api/council';
 import { closeOneRoundSession, startOneRoundSession } from '../../client/api/oneRoundSession';
 import { councilRetries, type CallRetry } from '../../client/api/pendingCalls';
 import { MultiParticipantSession } from '../../client/api/session';
+import type { RoundChoice } from '../../client/api/sessionRoundTracker';
 import { watchSessionRound, type SessionRoundProgress } from '../../client/api/sessionRoundWatch';
 import { council, expert, scriptedCouncil } from '../council/support';
 import { useMockHarness } from '../helpers/mockHarness';
@@ -70,6 +71,37 @@ describe('live progress through the library', () => {
     expect(new Set(answered).size).toBe(answered.length);
     expect(answered.every((name) => name === 'Steady' || name === 'Flaky')).toBe(true);
     expect(answered).toContain('Steady');
+    await session.close();
+  });
+
+  it('watchSessionRound: only the round an update asked for, or round N, when rounds follow one another', async () => {
+    const { client, taskQueue } = bench.harness;
+    const session = await MultiParticipantSession.create(client, { strategy: 'broadcast' }, { taskQueue });
+    await session.addParticipant('Steady', model, 'panelist');
+    const handle = client.workflow.getHandle(session.sessionId);
+    const fromIndex = (await session.view()).transcriptLength;
+    const rounds = (only?: RoundChoice) => {
+      const answered: number[] = [];
+      const watch = watchSessionRound(handle, {
+        fromIndex,
+        pollMs: 100,
+        ...(only && { only }),
+        onProgress: (progress) => answered.push(...progress.answers.map((entry) => entry.round)),
+      });
+      return { answered, watch };
+    };
+    const [everyRound, byUpdate, byNumber] = [
+      rounds(),
+      rounds({ updateId: 'first-of-two' }),
+      rounds({ round: 2 }),
+    ];
+    // Both rounds are logged past `fromIndex`, as when two people send one after the other.
+    await session.sendMessage('user', 'First?', { updateId: 'first-of-two' });
+    await session.sendMessage('user', 'Second?');
+    await Promise.all([everyRound, byUpdate, byNumber].map(({ watch }) => watch.stop()));
+    expect(everyRound.answered).toEqual([1, 2]);
+    expect(byUpdate.answered).toEqual([1]);
+    expect(byNumber.answered).toEqual([2]);
     await session.close();
   });
 

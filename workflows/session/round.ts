@@ -1,3 +1,4 @@
+import { currentUpdateInfo } from '@temporalio/workflow';
 import { patched } from '../shared/patches';
 import type { ParticipantSpec } from '../../common/participants';
 import type { ParticipantCallState, ParticipantResponse, SessionState } from '../../common/session';
@@ -93,6 +94,8 @@ export async function playRound(
     status: 'ok',
   });
   const shownText = clipped(message.content);
+  // Logged state, no command: histories replay the same with or without it.
+  const updateId = currentUpdateInfo()?.id;
   logProgress(state, {
     kind: 'message',
     round,
@@ -100,6 +103,7 @@ export async function playRound(
     content: shownText.text,
     ...(shownText.truncated && { truncated: true as const }),
     transcriptIndex: lastTranscriptIndex(state),
+    ...(updateId !== undefined && { updateId }),
     answering: [...roles.main, ...roles.evaluators].map(({ name, role }) => ({ name, role })),
   });
 
