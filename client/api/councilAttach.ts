@@ -74,7 +74,7 @@ async function deliver(
 }
 
 /** A council that ended without a result, as its reader is told: what ended it, and where its messages are. */
-function throwUserError(councilId: string, error: unknown): never {
+export function throwUserError(councilId: string, error: unknown): never {
   if (!(error instanceof WorkflowFailedError)) throw error;
   const { cause } = error;
   if (cause instanceof ApplicationFailure)

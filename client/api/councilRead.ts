@@ -1,17 +1,35 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { CouncilWorkflowResult, ExpertMessageData } from '../../common/council';
 import { councilProgressQuery, type CouncilProgress } from '../../common/councilApi';
 import type { councilWorkflow } from '../../workflows';
+import { throwUserError } from './councilAttach';
+import { findRun, kindMismatch } from './runs';
 
 // Reading a council by id without following it (what `council show` prints): its recorded result,
 // a page of its progress log, the messages people sent it. attachCouncil follows one to its end.
 
 /**
  * The council's result as its workflow returned it (experts' outputs, synthesis, messages, context
- * refs). Waits if the council is still running; rejects as the workflow failed if it did not complete.
+ * refs). Waits if the council is still running; a council that ended without one (cancelled,
+ * terminated, timed out, failed), an unknown id or a session is a CouncilUserError saying so.
  */
 export async function readCouncilResult(client: Client, councilId: string): Promise<CouncilWorkflowResult> {
-  return client.workflow.getHandle<typeof councilWorkflow>(councilId).result();
+  const handle = await councilHandle(client, councilId);
+  return handle.result().catch((error: unknown) => throwUserError(councilId, error));
+}
+
+/**
+ * The handle of council `councilId`, or a CouncilUserError: no run has that id, or it is a session
+ * (whose result or log would be read as a council's, or waited on for as long as it stays open).
+ */
+async function councilHandle(
+  client: Client,
+  councilId: string,
+): Promise<WorkflowHandle<typeof councilWorkflow>> {
+  const found = await findRun(client, councilId);
+  const mismatch = kindMismatch(councilId, found.description.type, 'council');
+  if (mismatch) throw mismatch;
+  return client.workflow.getHandle<typeof councilWorkflow>(councilId);
 }
 
 /**
@@ -24,9 +42,7 @@ export async function readCouncilProgress(
   councilId: string,
   fromEvent = 0,
 ): Promise<CouncilProgress> {
-  return client.workflow.getHandle<typeof councilWorkflow>(councilId).query(councilProgressQuery, {
-    fromEvent,
-  });
+  return (await councilHandle(client, councilId)).query(councilProgressQuery, { fromEvent });
 }
 
 /** A person's message to a council, with the round it came after. */

@@ -64,7 +64,20 @@ describe('a session or council by id: find, read, resume, cancel', () => {
       `"${session.sessionId}" is a session, not a council`,
     );
 
+    // The council readers too: none waits on a session, reads it as a council, or throws the SDK's error.
+    for (const read of [readCouncilResult, readCouncilProgress, councilHumanMessages]) {
+      await expect(read(client, session.sessionId)).rejects.toThrow(
+        new CouncilUserError(`"${session.sessionId}" is a session, not a council`),
+      );
+      const unknownCouncil = read(client, 'by-id-nothing-here');
+      await expect(unknownCouncil).rejects.toBeInstanceOf(CouncilUserError);
+      await expect(unknownCouncil).rejects.toThrow('no session or council with id "by-id-nothing-here"');
+    }
+
     await cancelRun(await findRun(client, councilId));
+    const cancelled = readCouncilResult(client, councilId);
+    await expect(cancelled).rejects.toBeInstanceOf(CouncilUserError);
+    await expect(cancelled).rejects.toThrow(`council ${councilId} was cancelled before its synthesis`);
     await session.close();
   });
 
