@@ -8,6 +8,7 @@ import {
   type ParticipantDetail,
   type ParticipantInfo,
   type ParticipantResponse,
+  type RoundResult,
   type SessionConfigInput,
   type SessionView,
   type TranscriptEntry,
@@ -84,6 +85,18 @@ export class MultiParticipantSession {
     content: string,
     options: SendMessageOptions = {},
   ): Promise<ParticipantResponse[]> {
+    return (await this.sendRound(role, content, options)).responses;
+  }
+
+  /**
+   * {@link sendMessage}, resolving with the whole round result: besides its responses, `closedEarly`
+   * (a quorum or deadline closed the round, and who was late), `budget` and `otherCallsUsage`.
+   */
+  async sendRound(
+    role: 'user' | 'system',
+    content: string,
+    options: SendMessageOptions = {},
+  ): Promise<RoundResult> {
     const { onToken, updateId, ...rest } = options;
     const request = { role, content, ...rest };
     const parsed = sendMessageSchema.safeParse(request);
@@ -92,8 +105,7 @@ export class MultiParticipantSession {
     const watch = onToken ? this.watchTokens(onToken) : undefined;
     try {
       const id = updateId ?? crypto.randomUUID();
-      return (await executeUpdateWithRetryAs(id, this.handle, 'session', sendMessageUpdate, request))
-        .responses;
+      return await executeUpdateWithRetryAs(id, this.handle, 'session', sendMessageUpdate, request);
     } finally {
       await watch?.stop();
     }
