@@ -81,6 +81,12 @@ export const resultEvent = z.object({
   elapsedMs: z.number().optional(),
 });
 
+/**
+ * The last event of a command that ended in an error (a round its session refused, a bad config, a
+ * lost server): the one line it wrote to stderr, and its exit code.
+ */
+export const errorEvent = z.object({ ...envelope('error'), message: z.string(), exitCode: z.number().int() });
+
 /** The last event of a run this process stopped following (a signal): the run goes on. */
 export const detachedEvent = z.object({ ...envelope('detached'), ...detachedFields });
 
@@ -95,6 +101,7 @@ export const RUN_EVENTS = {
   synthesis: synthesisEvent,
   result: resultEvent,
   detached: detachedEvent,
+  error: errorEvent,
 } as const;
 
 /** An event as the CLI builds it: `schemaVersion` and `at` are added when it is written. */
@@ -110,6 +117,12 @@ export function parseRunEvent(value: unknown) {
   return schema.parse(value);
 }
 
+/** Writes an event on stdout, stamped with the schema version and the time. */
+export function writeRunEvent(event: RunEvent): void {
+  const at = new Date().toISOString();
+  process.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...event, at })}\n`);
+}
+
 /** Where `run --events` writes: events to stdout, every line for people to stderr. */
 export interface EventsOutput extends Output {
   emit(event: RunEvent): void;
@@ -117,10 +130,7 @@ export interface EventsOutput extends Output {
 
 /** The Output of `run --events`: its one result document becomes the `result` event. */
 export function createEventsOutput(): EventsOutput {
-  const emit = (event: RunEvent) => {
-    const at = new Date().toISOString();
-    process.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...event, at })}\n`);
-  };
+  const emit = writeRunEvent;
   return {
     // The commands build their `--json` document; here it is turned into the `result` event.
     json: true,

@@ -54,7 +54,11 @@ export async function main(argv: string[]): Promise<number> {
     const verbose = argv.includes('--verbose') || argv.includes('-v');
     // Errors quote what a person typed or wrote (an id, a config's key): never an escape of theirs,
     // nor a line break, after which the rest would read as a line of its own.
-    process.stderr.write(`council: ${printable(describeError(error)).replace(/\r?\n/g, '\\n')}\n`);
+    const line = printable(describeError(error)).replace(/\r?\n/g, '\\n');
+    process.stderr.write(`council: ${line}\n`);
+    // A pipeline reading `--events` learns how the stream ended from the stream itself.
+    if (argv.includes('--events'))
+      (await import('./events')).writeRunEvent({ type: 'error', message: line, exitCode: ExitCode.Error });
     if (verbose && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
     else if (!userErrorIn(error)) process.stderr.write('(run with --verbose for details)\n');
     return ExitCode.Error;

@@ -125,9 +125,41 @@ describe('council run --events', () => {
   it('--events with --json is refused in one line', async () => {
     const result = await runCli(['run', 'Which one?', '--events', '--json'], clusterEnv('events-json'));
     expect(result.code).toBe(1);
-    expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('--events and --json cannot be used together');
+    // The stream says how it ended: one `error` event, the line on stderr.
+    const [event, ...more] = result.stdout.trim().split('\n');
+    expect(more).toEqual([]);
+    expect(parseRunEvent(JSON.parse(event ?? ''))).toMatchObject({
+      type: 'error',
+      message: expect.stringContaining('--events and --json cannot be used together'),
+      exitCode: 1,
+    });
+  });
+
+  it('a round its session refuses ends the stream with an error event after started', async () => {
+    const model = { provider: 'openai-compatible', model: 'local', baseURL: 'http://127.0.0.1:9/v1' };
+    const config = writeConfig('refused.yaml', {
+      strategy: 'broadcast',
+      participants: [{ name: 'Eve', role: 'panelist', model }],
+    });
+    const result = await runCli(
+      ['run', 'Hello?', '-c', config, '--worker', '--events'],
+      clusterEnv('events-error'),
+    );
+    expect(result.code).toBe(1);
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => parseRunEvent(JSON.parse(line)));
+    expect(events[0]).toMatchObject({ type: 'started' });
+    expect(events.at(-1)).toMatchObject({
+      type: 'error',
+      message: expect.stringContaining(
+        'provider policy: this worker calls no keyless server at http://127.0.0.1:9',
+      ),
+      exitCode: 1,
+    });
   });
 });
 
