@@ -43,9 +43,13 @@ export function onInterrupt(
 
 /**
  * What goes on without this process, for `onInterrupt`: a council, a one-round run (`council run`),
- * or the round of a session left open for more questions.
+ * or the round of a session left open for more questions. `ownQueue`: the run's task queue of its
+ * own, which no other worker polls (a run with this shell's keys): it waits for `attach`.
  */
-export function whatGoesOn(kind: FoundRun['kind'], oneRoundRun: boolean): string {
+export function whatGoesOn(kind: FoundRun['kind'], oneRoundRun: boolean, ownQueue?: string): string {
+  if (ownQueue) {
+    return `The ${kind === 'council' ? 'council' : 'run'} waits: only a worker on its own task queue ${ownQueue} serves it, and attach runs one`;
+  }
   if (kind === 'council') return 'The council goes on when a worker serves it';
   return oneRoundRun ? ONE_ROUND_RUN_GOES_ON : 'The round goes on when a worker serves it';
 }

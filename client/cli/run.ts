@@ -133,9 +133,16 @@ export function runCommand(): Command {
       const { openRuntime, requireWorker, runQueue } = await import('../runtime/commandRuntime');
       const providers = configModels(config).map((model) => model.provider);
       const runtime = await openRuntime(flags, early, { worker: { providers, simulated } });
-      const detach = onInterrupt(runtime, out, { id, kind: config.kind }, whatGoesOn(config.kind, true));
+      const taskQueue = runQueue(runtime, id, simulated);
+      // A queue of the run's own has no worker once this process is gone: only attach serves it.
+      const ownQueue = taskQueue !== runtime.taskQueue && !simulated ? taskQueue : undefined;
+      const detach = onInterrupt(
+        runtime,
+        out,
+        { id, kind: config.kind },
+        whatGoesOn(config.kind, true, ownQueue),
+      );
       try {
-        const taskQueue = runQueue(runtime, id, simulated);
         if (runtime.inProcessWorker) await runtime.startWorker({ taskQueue, simulated });
         else await requireWorker(runtime, taskQueue);
         // Read before the run is announced: a source that is no council starts nothing. Its

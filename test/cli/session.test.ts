@@ -3,6 +3,7 @@ import { parseRunEvent } from '../../client/cli/events';
 import { parseJsonDocument } from '../../client/cli/jsonOutput';
 import { answerAsParticipants, chatRequests, promptText, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import {
+  cliEnv,
   clusterEnv,
   expectSuccess,
   holdAnswers,
@@ -14,6 +15,7 @@ import {
   startCli,
   stopStartedClis,
   startedId,
+  TEST_ENV,
   waitFor,
   writeConfig,
 } from './cli';
@@ -239,6 +241,31 @@ describe('council session', () => {
       const attach = await runCli(['attach', id, '--worker'], heldEnv);
       expect(attach).toMatchObject({ code: 0, stderr: '' });
       expect(attach.stdout).toContain('── Synthesis ──');
+    } finally {
+      await held.stop();
+    }
+  });
+
+  it('a run on a task queue of its own, interrupted, says it waits for attach, which finishes it', async () => {
+    const held = await startMockLlm();
+    const { seen, open } = holdAnswers(held);
+    try {
+      // No COUNCIL_TASK_QUEUE: a run with keys and its own worker gets the queue council-<id>.
+      const ownEnv = { ...cliEnv({ TEMPORAL_ADDRESS: TEST_ENV.address }), ...mockProviderEnv(held) };
+      const cfg = writeConfig('own-queue.yaml', panelConfig());
+      const run = startCli(['run', 'Still there?', '-c', cfg, '--worker'], ownEnv);
+      await waitFor('the calls to be made', () => seen.length >= 2, { process: run });
+      const id = startedId(run.output.stdout) ?? '';
+      run.child.kill('SIGINT');
+      const interrupted = await run.done;
+      expect(interrupted.code).toBe(130);
+      expect(interrupted.stdout).toContain(
+        `Interrupted. The run waits: only a worker on its own task queue council-${id} serves it, and attach runs one: council attach ${id}`,
+      );
+      open();
+      const attach = await runCli(['attach', id, '--worker'], ownEnv);
+      expect(attach).toMatchObject({ code: 0, stderr: '' });
+      expect(attach.stdout).toMatch(/Expert-1 \(panelist\)\nExpert-1: answer/);
     } finally {
       await held.stop();
     }
