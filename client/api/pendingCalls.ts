@@ -1,5 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { MODEL_CALL_ACTIVITY } from '../../activities/types';
 
 /** A pending activity as the server describes it. */
@@ -17,6 +18,8 @@ export interface CallRetry {
   maxAttempts?: number;
   /** The first line of the last attempt's failure. */
   reason: string;
+  /** When the last attempt ended (ISO 8601 UTC), if the server says: what a retry's line is dated. */
+  failedAt?: string;
 }
 
 /**
@@ -47,6 +50,9 @@ export function retriesOf(thinking: readonly string[], pending: readonly Pending
         attempt: activity.attempt ?? 2,
         ...(activity.maximumAttempts ? { maxAttempts: activity.maximumAttempts } : {}),
         reason: activity.lastFailure?.message?.split('\n')[0] ?? 'retrying',
+        ...(activity.lastAttemptCompleteTime && {
+          failedAt: new Date(tsToMs(activity.lastAttemptCompleteTime)).toISOString(),
+        }),
       };
     });
 }

@@ -63,7 +63,8 @@ export class SessionRoundTracker {
         ...(maxAttempts !== undefined && { maxAttempts }),
         reason,
       };
-      return { ...participant, state };
+      // Dated when its last attempt failed, not when the call first began.
+      return { ...participant, state, ...(retry.failedAt && { since: retry.failedAt }) };
     });
     return { participants, answers: [] };
   }

@@ -66,6 +66,11 @@ describe('live progress through the library', () => {
       reason: expect.stringContaining('upstream exploded'),
     });
     expect(states).toContainEqual({ name: 'Steady', kind: 'done', tokens: 15 });
+    // A retry is dated when its failed attempt ended, after the call began thinking.
+    const flaky = seen.flatMap((p) => p.participants.filter((q) => q.name === 'Flaky'));
+    const began = flaky.find((q) => q.state.kind === 'thinking')?.since ?? '';
+    const retried = flaky.find((q) => q.state.kind === 'retrying')?.since ?? '';
+    expect(Date.parse(retried)).toBeGreaterThan(Date.parse(began));
     // The poll after the round's end may not come before stop(): answers are those recorded by then, once each.
     const answered = seen.flatMap((p) => p.answers.map((entry) => entry.from));
     expect(new Set(answered).size).toBe(answered.length);
