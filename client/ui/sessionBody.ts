@@ -39,7 +39,25 @@ async function fromLog({ handle, description }: FoundRun): Promise<{
   }
   tracker.readEvents(events);
   const now = tracker.now(description.raw.pendingActivities ?? []);
-  return { states: new Map(now.participants.map((p) => [p.name, p.state])), messages };
+  const status = description.status.name;
+  const ended = status !== 'RUNNING' && status !== 'CONTINUED_AS_NEW';
+  const states = now.participants.map((p): [string, RoundCallState] => [
+    p.name,
+    ended && IN_FLIGHT.has(p.state.kind) ? endedWith(status) : p.state,
+  ]);
+  return { states: new Map(states), messages };
+}
+
+/** States of a call still going: a closed session has none, whatever its log last said. */
+const IN_FLIGHT = new Set(['waiting', 'thinking', 'retrying', 'budget']);
+
+/** What became of a call the session ended during (cancelled, terminated, failed, timed out). */
+function endedWith(status: string): RoundCallState {
+  const ended = status.toLowerCase().replace('_', ' ');
+  return {
+    kind: 'skipped',
+    error: { type: 'SessionEnded', message: `the session ended (${ended}) during this call` },
+  };
 }
 
 /** A session's page data: its participants with their states, its transcript and the log's messages. */

@@ -1,6 +1,7 @@
 import { MultiParticipantSession } from '../../client/api/session';
 import { model } from '../council/support';
 import { speakerOf } from '../helpers/mockLlm';
+import { waitFor } from '../helpers/wait';
 import { openBrowserPage, rawRequest, startUiTestBed, type BrowserPage, type UiTestBed } from './support';
 
 // A run that failed or was terminated says why on its page and in its API, as `council show` does:
@@ -11,12 +12,18 @@ describe('council ui: a run that ended early says why', () => {
   const stamp = Date.now();
 
   beforeAll(async () => {
-    bed = await startUiTestBed('ui-failure', (mock) =>
+    bed = await startUiTestBed('ui-failure', (mock) => {
       mock.on(
         { predicate: (request) => speakerOf({ body: request }) === 'Broken' },
         { error: { message: 'this request is malformed', type: 'invalid_request_error' }, status: 400 },
-      ),
-    );
+      );
+      // Still writing a minute later: the session is cancelled during its call.
+      mock.on(
+        { predicate: (request) => speakerOf({ body: request }) === 'Hangs' },
+        { content: 'word '.repeat(100) },
+        { chunkSize: 5, latency: 3_000 },
+      );
+    });
     browser = await openBrowserPage();
   });
   afterAll(async () => {
@@ -32,6 +39,7 @@ describe('council ui: a run that ended early says why', () => {
       workflowStatus: string;
       failure?: string;
       entries: Array<{ from: string; status: string; error?: string }>;
+      participants: Array<{ name: string; state?: { kind: string; error?: { message: string } } }>;
     };
   };
 
@@ -98,5 +106,30 @@ describe('council ui: a run that ended early says why', () => {
       }),
     ]);
     await session.close();
+  });
+
+  it('shows no call thinking in a session cancelled during it', async () => {
+    const id = `ui-cancelled-${stamp}`;
+    const { client, taskQueue } = bed.harness;
+    const session = await MultiParticipantSession.create(
+      client,
+      { strategy: 'broadcast', participants: [{ name: 'Hangs', role: 'panelist', model }] },
+      { taskQueue, sessionId: id },
+    );
+    const round = session.sendMessage('user', 'Take a minute.');
+    round.catch(() => undefined);
+    await waitFor('the call to begin', async () =>
+      (await viewOf(id)).participants.some((p) => p.name === 'Hangs' && p.state?.kind === 'thinking'),
+    );
+    await client.workflow.getHandle(id).cancel();
+    await client.workflow
+      .getHandle(id)
+      .result()
+      .catch(() => undefined);
+    const hangs = (await viewOf(id)).participants.find((p) => p.name === 'Hangs');
+    expect(hangs?.state).toEqual({
+      kind: 'skipped',
+      error: { type: 'SessionEnded', message: 'the session ended (cancelled) during this call' },
+    });
   });
 });
