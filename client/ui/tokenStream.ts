@@ -24,6 +24,8 @@ export interface UiTokenEvent {
   reset: boolean;
   /** The text so far (from `offset`) when `reset`: a retry started over, or this stream joined late. */
   text?: string;
+  /** With `text`: characters of the answer before it (a stream that joined late gets the tail). */
+  offset?: number;
 }
 
 function pageEvent(event: TokenEvent): UiTokenEvent {
@@ -33,7 +35,7 @@ function pageEvent(event: TokenEvent): UiTokenEvent {
     callId: event.callId,
     delta: event.delta,
     reset,
-    ...(reset && { text: event.text }),
+    ...(reset && { text: event.text, offset: event.offset }),
   };
 }
 

@@ -2,6 +2,7 @@ import type { ChatCompletionRequest } from '@copilotkit/aimock';
 import type { Page } from 'playwright-core';
 import { startCouncil } from '../../client/api/council';
 import { MultiParticipantSession } from '../../client/api/session';
+import { watchTokens } from '../../client/api/tokens';
 import { council, expert, model } from '../council/support';
 import { speakerOf } from '../helpers/mockLlm';
 import { waitFor } from '../helpers/wait';
@@ -12,6 +13,7 @@ import { openBrowserPage, startUiTestBed, type BrowserPage, type UiTestBed } fro
 // "who was shown what" of a finished council.
 const answer = Array.from({ length: 120 }, (_, i) => `idea${i}`).join(' ') + '.';
 const stuckAnswer = answer.split(' ').slice(0, 40).join(' ');
+const longAnswer = Array.from({ length: 3000 }, (_, i) => `w${String(i).padStart(5, '0')}`).join(' ');
 const speaking = (name: string) => (request: ChatCompletionRequest) => speakerOf({ body: request }) === name;
 
 describe('council ui on a running run', () => {
@@ -26,6 +28,8 @@ describe('council ui on a running run', () => {
       // About 8 s to write: still streaming when the page skips it, and done (the mock goes on
       // writing to the dropped connection) before the file ends, so nothing outlives the tests.
       mock.on({ predicate: speaking('Stuck') }, { content: stuckAnswer }, { chunkSize: 2, latency: 60 });
+      // About 19 s to write 24,000 characters: far past the heartbeat's 4,096-character tail.
+      mock.on({ predicate: speaking('Long') }, { content: longAnswer }, { chunkSize: 50, latency: 40 });
     });
     browser = await openBrowserPage();
     page = browser.page;
@@ -73,6 +77,33 @@ describe('council ui on a running run', () => {
     // The page gone, its token stream ends: nothing keeps polling the server for it.
     await page.goto('about:blank');
     await waitFor('the token stream to close', () => bed.ui.openStreams() === 0);
+  });
+
+  it('says how much of the text a page that joined late does not have, rather than pass the tail off as its start', async () => {
+    const id = `ui-late-${stamp}`;
+    const long = await session(id, 'Long');
+    let streamed = 0;
+    const watch = watchTokens(
+      bed.harness.client,
+      id,
+      (event) => (streamed = event.offset + event.text.length),
+    );
+    const round = long.sendMessage('user', 'Write at length');
+    await waitFor('more than the heartbeat tail to stream', () => streamed > 6_000);
+    await watch.stop();
+    await page.goto(`${bed.ui.url}runs/${id}`);
+    const earlier = page.locator('[data-testid="streaming"][data-from="Long"] [data-testid="earlier"]');
+    await waitFor('the note on earlier text', async () => ((await earlier.textContent()) ?? '') !== '');
+    const [, count = '0'] =
+      /^… (\d+) earlier characters: the whole answer shows once it is recorded$/.exec(
+        (await earlier.textContent()) ?? '',
+      ) ?? [];
+    const shown =
+      (await page.locator('[data-testid="streaming"][data-from="Long"] .text').textContent()) ?? '';
+    // What the page shows is the answer from that character on.
+    expect(Number(count)).toBeGreaterThan(0);
+    expect(longAnswer.slice(Number(count)).startsWith(shown)).toBe(true);
+    await round;
   });
 
   it('skips a participant whose call is in flight, from its Skip button', async () => {

@@ -14,8 +14,13 @@ function followTokens(id, onChange) {
   const source = new EventSource(`/api/runs/${encodeURIComponent(id)}/tokens`);
   source.addEventListener('token', (message) => {
     const event = JSON.parse(message.data);
-    const known = calls.get(event.callId) || { participant: event.participant, text: '' };
-    known.text = (event.reset ? event.text : known.text + event.delta).slice(-MAX_LIVE_CHARS);
+    const known = calls.get(event.callId) || { participant: event.participant, text: '', earlier: 0 };
+    // `earlier`: characters of the answer before the text kept (a stream that joined late starts
+    // from the heartbeat's tail); the page says so rather than pass a fragment off as the start.
+    const whole = event.reset ? event.text : known.text + event.delta;
+    const before = event.reset ? event.offset || 0 : known.earlier;
+    known.text = whole.slice(-MAX_LIVE_CHARS);
+    known.earlier = before + whole.length - known.text.length;
     calls.set(event.callId, known);
     onChange();
   });
@@ -24,7 +29,8 @@ function followTokens(id, onChange) {
     const ids = new Set(pending.map((call) => call.callId));
     for (const callId of [...calls.keys()]) if (!ids.has(callId)) calls.delete(callId);
     for (const call of pending) {
-      if (!calls.has(call.callId)) calls.set(call.callId, { participant: call.participant, text: '' });
+      if (!calls.has(call.callId))
+        calls.set(call.callId, { participant: call.participant, text: '', earlier: 0 });
     }
     onChange();
   });
@@ -69,14 +75,16 @@ function skipTarget(view, callId, name, participant) {
 function liveNode(view, callId, name, target, note) {
   const head = el('div', { class: 'head' }, `${callId} · ${name} · streaming…`);
   if (target !== undefined) head.append(' ', skipButton(view, name, target, note));
+  const earlier = el('div', { class: 'note', 'data-testid': 'earlier' });
   const text = el('div', { class: 'text' });
   const root = el(
     'div',
     { class: 'entry streaming', 'data-testid': 'streaming', 'data-from': name },
     head,
+    earlier,
     text,
   );
-  return { root, text, name, target };
+  return { root, earlier, text, name, target };
 }
 
 /**
@@ -102,6 +110,11 @@ function drawLive(box, nodes, note, view, calls, tab) {
       node = made;
       nodes.set(callId, node);
     }
+    const earlier =
+      call.earlier > 0
+        ? `… ${call.earlier} earlier characters: the whole answer shows once it is recorded`
+        : '';
+    if (node.earlier.textContent !== earlier) node.earlier.textContent = earlier;
     if (node.text.textContent !== call.text) node.text.textContent = call.text;
     node.root.hidden = tab !== 'All rounds' && tab !== name;
   }
