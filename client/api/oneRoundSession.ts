@@ -16,8 +16,11 @@ import { STRATEGIES } from '../../workflows/strategies';
 import { checkParticipants } from '../../workflows/strategies/roles';
 import { checkedNewRunId } from './runIdRule';
 import { validSessionConfig } from './sessionCalls';
-import { sessionMetadata } from './webUi';
+import { clip, sessionMetadata } from './webUi';
 import { QUESTION_MEMO_KEY } from './runRow';
+
+/** Characters of a question an error quotes. */
+const QUOTED_CHARS = 80;
 
 /** Id of the update that carries a one-question session's question, so any process can wait on that round. */
 export const FIRST_ROUND_UPDATE_ID = 'council-run-round';
@@ -98,10 +101,19 @@ export async function resumeOneRoundSession(
   question: string,
 ): Promise<OneRoundSession> {
   const handle = client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
-  const { status } = await handle.describe().catch((error: unknown) => {
+  const { status, memo } = await handle.describe().catch((error: unknown) => {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
     throw new CouncilUserError(`no session with id "${sessionId}"`, 'see `council list`', { cause: error });
   });
+  // The server hands back the round under the same update id whatever is sent: another question
+  // would get the first one's answers, unsaid.
+  const asked = memo?.[QUESTION_MEMO_KEY];
+  if (typeof asked === 'string' && asked !== question) {
+    throw new CouncilUserError(
+      `session ${sessionId} was asked ${JSON.stringify(clip(asked, QUOTED_CHARS))}, not ${JSON.stringify(clip(question, QUOTED_CHARS))}`,
+      'resume it with the question it was started with, or start a new session for this one',
+    );
+  }
   if (status.name !== 'RUNNING') {
     return { handle, round: handle.getUpdateHandle<RoundResult>(FIRST_ROUND_UPDATE_ID) };
   }

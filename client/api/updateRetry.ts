@@ -23,6 +23,9 @@ const UNPROCESSED_UPDATE = 'UnprocessedUpdate';
 /** gRPC's FAILED_PRECONDITION, the code of the server's WorkflowNotReady. */
 const FAILED_PRECONDITION = 9;
 
+/** gRPC's UNAVAILABLE: the connection dropped (closed by this process, or the server gone). */
+const UNAVAILABLE = 14;
+
 /** The server's words for an update aborted by a failed workflow task (server, errors_failures.go). */
 const ABORTED_BY_TASK_FAILURE = 'unexpected workflow task failure';
 
@@ -101,9 +104,28 @@ export async function executeUpdateWithRetryAs<Ret, Args extends unknown[]>(
       return await execute(definition, { args, updateId });
     } catch (error) {
       if (attempt < UPDATE_ATTEMPTS && isRetriableUpdateError(error)) continue;
+      if (isConnectionLost(error)) throw connectionLost(kind, handle.workflowId, error);
       throw asUserError(await explainEnded(handle, kind, error), { kind, id: handle.workflowId });
     }
   }
+}
+
+/** Whether the call failed because the connection to the server dropped while it waited. */
+function isConnectionLost(error: unknown): error is ServiceError {
+  return error instanceof ServiceError && isGrpcServiceError(error.cause) && error.cause.code === UNAVAILABLE;
+}
+
+/**
+ * A call whose connection dropped (`Council.close()` while it waited, or the server gone): the run
+ * did not stop with it, and this says so and how to pick it up, not the SDK's "Workflow Update failed".
+ */
+function connectionLost(kind: 'session' | 'council', id: string, error: ServiceError): CouncilUserError {
+  const follow = kind === 'session' ? 'MultiParticipantSession.attach and awaitRoundEnd' : 'attachCouncil';
+  return new CouncilUserError(
+    `the connection to the Temporal server was lost while this call waited (${error.cause?.message ?? ''})`,
+    `the ${kind} ${id} goes on in Temporal: once connected again, ${follow} read what it did`,
+    { cause: error },
+  );
 }
 
 /**

@@ -30,7 +30,8 @@ const MAX_SUMMARY_CHARS = 200;
 /** Details stay far below the server's user-metadata limit even with many participants. */
 const MAX_DETAILS_CHARS = 8_000;
 
-function clip(text: string, max: number): string {
+/** `text`, cut to `max` characters with an ellipsis when longer. */
+export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

@@ -135,6 +135,10 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     const closed = await resumeOneRoundSession(client, sessionId, 'One question?');
     expect(await closed.round.result()).toEqual(answered);
     expect(chatRequests(bench.mock)).toHaveLength(1);
+    // Another question would be handed the first one's answers: it is refused, naming both.
+    await expect(resumeOneRoundSession(client, sessionId, 'Another question?')).rejects.toThrow(
+      `session ${sessionId} was asked "One question?", not "Another question?"`,
+    );
     await expect(resumeOneRoundSession(client, `${sessionId}-none`, 'Q?')).rejects.toThrow(
       `no session with id "${sessionId}-none"`,
     );
