@@ -6,7 +6,8 @@ import { pricedMini } from '../helpers/pricedModels';
 import { waitFor } from '../helpers/wait';
 import { openBrowserPage, startUiTestBed, type BrowserPage, type UiTestBed } from './support';
 
-// The list's status filter offers every status a session or a council publishes, and finds a session
+// The list's status filter offers every status a session or a council publishes (and Temporal's ends
+// of a run that could not publish one), and finds a session
 // waiting for its budget (an `ask` budget holding Dear's call, whose worst case is $1 of $0.5).
 const config: SessionConfigInput = {
   strategy: 'broadcast',
@@ -48,7 +49,11 @@ describe('council ui status filter', () => {
       return (await row.count()) === 1;
     });
     const options = await page.locator('select[name="status"] option').allTextContents();
-    expect(options.slice(1).sort()).toEqual([...new Set([...SESSION_STATUSES, ...COUNCIL_STATUSES])].sort());
+    // Every status a run publishes, and how Temporal ended a run that could not say (as the list shows it).
+    const ends = ['failed', 'terminated', 'timed_out'];
+    expect(options.slice(1).sort()).toEqual(
+      [...new Set([...SESSION_STATUSES, ...COUNCIL_STATUSES]), ...ends].sort(),
+    );
     await expect(page.locator('select[name="status"]').inputValue()).resolves.toBe('waiting-budget');
     await browser.shot('list-waiting-budget');
 
