@@ -18,27 +18,43 @@ import {
 jest.setTimeout(300_000);
 afterAll(stopStartedClis);
 
+/**
+ * A session started with `start` (whose worker then leaves), a round asked for while no worker serves
+ * its queue, as after `run` was killed: whichever worker next takes the workflow task schedules its
+ * calls. `use` gets the round; both panelists answer it in the end.
+ */
+async function withUnservedRound(
+  id: string,
+  start: Record<string, string>,
+  config: string,
+  use: () => Promise<void>,
+): Promise<void> {
+  expectSuccess(await runCli(['session', 'start', '-c', config, '--id', id, '--worker'], start));
+  const connection = await Connection.connect({ address: TEST_ENV.address });
+  const client = new Client({ connection, namespace: TEST_ENV.namespace });
+  try {
+    const session = await MultiParticipantSession.attach(client, id);
+    const asked = session.sendMessage('user', 'Who serves this?');
+    asked.catch(() => undefined);
+    await use();
+    const responses = await asked;
+    expect(responses.map((response) => [response.participantName, response.status])).toEqual([
+      ['Expert-1', 'ok'],
+      ['Expert-2', 'ok'],
+    ]);
+  } finally {
+    await connection.close();
+  }
+}
+
 describe('a command run where the keys of the run it serves are not set', () => {
   const llm = useParticipantMock();
 
   it('show takes none of its calls, attach refuses naming the key, and attach with the key ends the round', async () => {
     const env = clusterEnv('serve-keys');
     const keys = mockProviderEnv(llm.mock);
-    const config = writeConfig('panel.yaml', panelConfig());
     const id = `serve-keys-${process.pid}`;
-    expectSuccess(
-      await runCli(['session', 'start', '-c', config, '--id', id, '--worker'], { ...env, ...keys }),
-    );
-
-    // A round asked for while no worker serves the queue, as after `run` was killed: whichever
-    // worker next takes the workflow task schedules its calls.
-    const connection = await Connection.connect({ address: TEST_ENV.address });
-    const client = new Client({ connection, namespace: TEST_ENV.namespace });
-    try {
-      const session = await MultiParticipantSession.attach(client, id);
-      const round = session.sendMessage('user', 'Who serves this?');
-      round.catch(() => undefined);
-
+    await withUnservedRound(id, { ...env, ...keys }, writeConfig('panel.yaml', panelConfig()), async () => {
       expectSuccess(await runCli(['show', id, '--worker'], env));
       const refused = await runCli(['attach', id, '--worker'], env);
       expect(refused.code).toBe(1);
@@ -46,16 +62,8 @@ describe('a command run where the keys of the run it serves are not set', () => 
         `council: OPENAI_API_KEY is not set, and the session ${id} has calls that need it (set it and run the command again`,
       );
       expect(chatRequests(llm.mock)).toHaveLength(0);
-
       expectSuccess(await runCli(['attach', id, '--worker'], { ...env, ...keys }));
-      const responses = await round;
-      expect(responses.map((response) => [response.participantName, response.status])).toEqual([
-        ['Expert-1', 'ok'],
-        ['Expert-2', 'ok'],
-      ]);
-    } finally {
-      await connection.close();
-    }
+    });
   });
 
   it("attach refuses a round whose calls this shell's provider policy refuses, and the worker's policy ends it", async () => {
@@ -67,18 +75,8 @@ describe('a command run where the keys of the run it serves are not set', () => 
     });
     const policy = { COUNCIL_PROVIDER_POLICY: JSON.stringify({ keyless: [llm.mock.url] }) };
     const id = `serve-policy-${process.pid}`;
-    expectSuccess(
-      await runCli(['session', 'start', '-c', config, '--id', id, '--worker'], { ...env, ...policy }),
-    );
-
-    const connection = await Connection.connect({ address: TEST_ENV.address });
-    const client = new Client({ connection, namespace: TEST_ENV.namespace });
-    try {
-      const session = await MultiParticipantSession.attach(client, id);
-      const round = session.sendMessage('user', 'Who serves this?');
-      round.catch(() => undefined);
+    await withUnservedRound(id, { ...env, ...policy }, config, async () => {
       const callsBefore = chatRequests(llm.mock).length;
-
       const refused = await runCli(['attach', id, '--worker'], env);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(
@@ -86,16 +84,8 @@ describe('a command run where the keys of the run it serves are not set', () => 
           `participant "Expert-1": provider policy: this worker calls no keyless server at ${llm.mock.url}.`,
       );
       expect(chatRequests(llm.mock)).toHaveLength(callsBefore);
-
       expectSuccess(await runCli(['attach', id, '--worker'], { ...env, ...policy }));
-      const responses = await round;
-      expect(responses.map((response) => [response.participantName, response.status])).toEqual([
-        ['Expert-1', 'ok'],
-        ['Expert-2', 'ok'],
-      ]);
-    } finally {
-      await connection.close();
-    }
+    });
   });
 
   it('run --from-run reads a council that had a task queue of its own, which no worker polls since', async () => {
