@@ -159,6 +159,7 @@ describe('live progress through the library', () => {
         attempt: 2,
         maxAttempts: 4,
         reason: expect.stringContaining('upstream exploded'),
+        failedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/),
       },
     ]);
     // The CLI's council board shows it as a session's line does: the attempt of how many.
