@@ -60,9 +60,11 @@ export async function councilHumanMessages(
   councilId: string,
 ): Promise<CouncilHumanMessage[]> {
   const found: CouncilHumanMessage[] = [];
+  // Found once: each page is one query, not a describe and a query.
+  const handle = await councilHandle(client, councilId);
   let fromEvent = 0;
   for (let page = 0; page < MAX_PAGES; page += 1) {
-    const progress = await readCouncilProgress(client, councilId, fromEvent);
+    const progress = await handle.query(councilProgressQuery, { fromEvent });
     const byId = new Map(progress.messages.map((message) => [message.id, message]));
     for (const event of progress.events) {
       const message = event.kind === 'human' ? byId.get(event.messageId) : undefined;
