@@ -96,6 +96,11 @@ export interface SessionView {
   }>;
   /** The round being answered now, if any: each participant's state. */
   activeRound?: { round: number; states: Record<string, ParticipantCallState> };
+  /**
+   * Rounds asked for that have not begun: waiting for the session's start check or for the rounds
+   * before them. Absent when there are none (and in views of workers from before it).
+   */
+  roundsWaiting?: number;
   /** Entries ever recorded, including those no longer carried (see `transcriptDropped`). */
   transcriptLength: number;
   transcriptDropped: number;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ZERO_USAGE } from '../../common/llm';
-import type { ParticipantResponse, TranscriptEntry } from '../../common/session';
+import type { ParticipantResponse, SessionView, TranscriptEntry } from '../../common/session';
 import { CouncilUserError } from '../../common/userError';
 import type { MultiParticipantSession } from './session';
 import { ROUND_WATCH_MAX_MS } from './followRun';
@@ -15,8 +15,8 @@ export interface AwaitRoundEndOptions {
 }
 
 /**
- * Resolves once `round` is no longer the session's active round (or at once if it is not), with
- * the answers of that round as its transcript recorded them: for a process that did not send the
+ * Resolves once `round` has been played (at once if it is neither being played nor asked for and
+ * waiting to begin), with the answers of that round as its transcript recorded them: for a process that did not send the
  * round's message (an `attach` after a crash) and so holds no update to await. A response read back
  * from the transcript carries what the transcript keeps: no `shown`. Rejects
  * with a CouncilUserError when the session stops running while the round is played (terminated,
@@ -31,7 +31,7 @@ export async function awaitRoundEnd(
   const deadlineMs = Date.now() + maxWaitMs;
   const handle = session.client.workflow.getHandle(session.sessionId);
   const id = session.sessionId;
-  while ((await session.view()).activeRound?.round === round) {
+  while (unplayed(await session.view(), round)) {
     // A run that stopped mid-round still answers the query (a worker replays it) with the round active.
     const status = await handle.describe().then(
       (description) => description.status.name,
@@ -58,6 +58,12 @@ export async function awaitRoundEnd(
   return transcript
     .filter((entry) => entry.round === round && entry.role !== 'user' && entry.role !== 'system')
     .map(responseOf);
+}
+
+/** True while `round` is being played, or is asked for and waits its turn or the session's start check. */
+function unplayed(view: SessionView, round: number): boolean {
+  if (view.activeRound?.round === round) return true;
+  return view.round < round && (view.roundsWaiting ?? 0) > 0;
 }
 
 /** How often {@link awaitRoundEnd} asks the session whether the round is still being played. */

@@ -61,14 +61,17 @@ export function attachCommand(): Command {
 }
 
 /**
- * A session started with `session start`: follow the round in progress, if any, to its end, then
- * print the latest round's answers. The session stays open for more `send`s.
+ * A session started with `session start`: follow the round in progress, or else the next one asked
+ * for (waiting for the rounds before it or the session's start check), to its end, then print that
+ * round's answers; with none of those, the latest round's. The session stays open for more `send`s.
  */
 async function followOpenSession(session: MultiParticipantSession, found: FoundRun, out: Output) {
   const startedMs = Date.now();
   const view = await session.view();
   const transcript = await session.transcript(0);
-  const round = view.activeRound?.round ?? view.round;
+  const waiting = view.activeRound === undefined && (view.roundsWaiting ?? 0) > 0;
+  const round = view.activeRound?.round ?? (waiting ? view.round + 1 : view.round);
+  if (waiting) out.say(`Round ${round} is asked for and waits to begin.`);
   // Transcript indexes are absolute: entries dropped from the front still count.
   const dropped = view.transcriptLength - transcript.length;
   const roundStart = transcript.findIndex((entry) => entry.round === round);

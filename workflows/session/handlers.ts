@@ -148,7 +148,7 @@ export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal
     ...(options.raiseRefusal !== undefined && { raiseRefusal: options.raiseRefusal }),
   });
 
-  setHandler(sessionApi.sessionViewQuery, () => viewOf(state, status.active));
+  setHandler(sessionApi.sessionViewQuery, () => viewOf(state, status.active, turns.waiting));
   setHandler(sessionApi.participantQuery, (name) => findParticipant(state, name) ?? null);
   setHandler(sessionApi.transcriptQuery, (options) => transcriptFrom(state, options?.fromIndex ?? 0));
   setHandler(sessionProgressQuery, (request) => progressPage(state, request));

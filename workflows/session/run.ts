@@ -97,8 +97,13 @@ export class SessionRun {
   async playInTurn(request: SendMessageInput): Promise<RoundResult> {
     const { state, turns } = this;
     const message = sendMessageSchema.parse(request);
-    if (this.startCheck) await this.passStartCheck();
-    await turns.waitTurn();
+    turns.waiting += 1;
+    try {
+      if (this.startCheck) await this.passStartCheck();
+      await turns.waitTurn();
+    } finally {
+      turns.waiting -= 1;
+    }
     turns.start();
     // Calls a quorum or deadline left running: the round's turn ends when they do, not before.
     let late: Promise<void> | undefined;

@@ -115,8 +115,12 @@ export function strategyMemory(
   };
 }
 
-/** The query view of a session. */
-export function viewOf(state: SessionState, activeRound: SessionView['activeRound']): SessionView {
+/** The query view of a session; `roundsWaiting` counts the rounds asked for that have not begun. */
+export function viewOf(
+  state: SessionState,
+  activeRound: SessionView['activeRound'],
+  roundsWaiting = 0,
+): SessionView {
   const { selector, budget } = state.config;
   const otherModels = [selector?.model, budget?.downgradeTo].filter((model) => model !== undefined);
   return {
@@ -134,6 +138,7 @@ export function viewOf(state: SessionState, activeRound: SessionView['activeRoun
       historyDropped: p.historyDropped ?? 0,
     })),
     activeRound,
+    ...(roundsWaiting > 0 && { roundsWaiting }),
     transcriptLength: (state.transcriptDropped ?? 0) + state.transcript.length,
     transcriptDropped: state.transcriptDropped ?? 0,
     ...(state.config.budget && { budget: viewOfLedger(state.config.budget, state.ledger ?? emptyLedger()) }),

@@ -21,6 +21,8 @@ export class RoundTurns {
   private historyFull = false;
   /** True from a round's start until its turn ends (after its late calls, when it has some). */
   running = false;
+  /** Rounds asked for that have not begun (the view shows it; state only, no command). */
+  waiting = 0;
   /** Set by the stopRound update, for the round running then only. */
   stopRequested = false;
 
