@@ -24,14 +24,18 @@ describe('council ui in a browser', () => {
     );
     await session.addParticipant('Agent-1', model, 'panelist');
     await session.addParticipant('Agent-2', model, 'panelist');
-    // Markup in a message must reach the page as text, never as elements; markdown is drawn.
+    // Markup in a message must reach the page as text, never as elements; markdown is drawn. A bidi
+    // override must not reorder what the page shows ("report\u202Etxt.exe" would show "reportexe.txt").
     await session.sendMessage(
       'user',
-      'Is <b id="injected">this</b> **bold**?\n\n- one\n- two\n\n[docs](https://example.com/x) [bad](javascript:alert(1))',
+      'Is <b id="injected">this</b> **bold**?\n\n- one\n- two\n\n[docs](https://example.com/x) [bad](javascript:alert(1))' +
+        '\n\nSee report\u202Etxt.exe **now\u202E**',
     );
     await executeCouncilExperts(
       bed.harness.client,
-      council('parallel', [expert('a'), expert('b')], { task: `Should the ${stamp} team work four days?` }),
+      council('parallel', [expert('a'), expert('b')], {
+        task: `Should the ${stamp} team work \u2066four\u2069 days?`,
+      }),
       undefined,
       undefined,
       { taskQueue: bed.harness.taskQueue, councilId },
@@ -66,6 +70,7 @@ describe('council ui in a browser', () => {
     await councilRow.waitFor();
     await expect(session.textContent()).resolves.toContain('broadcast');
     await expect(councilRow.textContent()).resolves.toContain('parallel');
+    await expect(councilRow.textContent()).resolves.toContain(`Should the ${stamp} team work four days?`);
     await shot('list');
 
     await page.selectOption('form.filters select[name="kind"]', 'council');
@@ -110,6 +115,8 @@ describe('council ui in a browser', () => {
         .evaluateAll((links) => links.map((a) => a.getAttribute('href'))),
     ).resolves.toEqual(['https://example.com/x']);
     await expect(panel().textContent()).resolves.toContain('[bad](javascript:alert(1))');
+    await expect(panel().textContent()).resolves.toContain('See reporttxt.exe now');
+    await expect(panel().textContent()).resolves.not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
     await expect(page.getByTestId('usage').textContent()).resolves.toMatch(/Agent-1 \(panelist\)15/);
 
     await page.getByRole('tab', { name: 'Agent-2' }).click();

@@ -115,7 +115,8 @@ function drawLive(box, nodes, note, view, calls, tab) {
         ? `… ${call.earlier} earlier characters: the whole answer shows once it is recorded`
         : '';
     if (node.earlier.textContent !== earlier) node.earlier.textContent = earlier;
-    if (node.text.textContent !== call.text) node.text.textContent = call.text;
+    const text = shownText(call.text);
+    if (node.text.textContent !== text) node.text.textContent = text;
     node.root.hidden = tab !== 'All rounds' && tab !== name;
   }
 }

@@ -14,7 +14,8 @@ const QUOTE = /^>\s?(.*)$/;
 
 function node(tag, ...children) {
   const element = document.createElement(tag);
-  element.append(...children);
+  // shownText is app.js's; it runs once every script has loaded.
+  element.append(...children.map((child) => (typeof child === 'string' ? shownText(child) : child)));
   return element;
 }
 

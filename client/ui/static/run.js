@@ -144,8 +144,8 @@ function renderRun(page, view) {
   page.panel.replaceChildren(...shown.map(entryNode));
   if (shown.length === 0 && page.calls.size === 0) page.panel.append(el('p', {}, 'Nothing yet.'));
   page.status.textContent = `${view.kind} · ${view.workflowStatus} · ${view.strategy} · round ${view.round} · ${view.totalTokens} tokens`;
-  page.failure.textContent = view.failure ? `${view.workflowStatus}: ${view.failure}` : '';
-  page.summary.textContent = view.summary;
+  page.failure.textContent = view.failure ? shownText(`${view.workflowStatus}: ${view.failure}`) : '';
+  page.summary.textContent = shownText(view.summary);
   if (view.waiting) page.wait.update(view);
   page.waitSlot.replaceChildren(...(view.waiting ? [page.wait.box] : []));
   fillRecipients(page.form.elements.to, view);
