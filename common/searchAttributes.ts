@@ -2,8 +2,10 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { SEARCH_ATTRIBUTES } from './defaults';
 
 /**
- * Every value a session publishes as its CouncilStatus (workflows/session/status.ts): `waiting-budget`
- * while an `ask` budget holds a call. A council's are COUNCIL_STATUSES (common/councilApi.ts).
+ * Every value a session publishes as its CouncilStatus (workflows/session/status.ts): `running` while
+ * it takes rounds, `waiting-budget` while an `ask` budget holds a call. `idle` is what sessions
+ * recorded before 2026-12-06 showed between rounds (they showed `running` only during one). A
+ * council's are COUNCIL_STATUSES (common/councilApi.ts).
  */
 export const SESSION_STATUSES = ['idle', 'running', 'waiting-budget', 'closed', 'cancelled'] as const;
 export type SessionStatusValue = (typeof SESSION_STATUSES)[number];

@@ -64,7 +64,7 @@ export function sessionMetadata(config: SessionConfig, question?: string): Stati
   return {
     staticSummary: clip(question ? `${head}: ${oneLine(question)}` : head, MAX_SUMMARY_CHARS),
     staticDetails: clip(lines.join('\n'), MAX_DETAILS_CHARS),
-    typedSearchAttributes: startingAttributes('session', 'idle', strategy),
+    typedSearchAttributes: startingAttributes('session', 'running', strategy),
   };
 }
 

@@ -106,7 +106,7 @@ describe('onExhausted: ask on the real dev server, LLM served by aimock', () => 
     // Two answers of 3 output tokens at $1000/MTok.
     expect(view.budget?.spent.usd).toBeCloseTo(0.006, 9);
     const description = await harness.client.workflow.getHandle(session.sessionId).describe();
-    expect(description.typedSearchAttributes.get(CouncilStatusKey)).toBe('idle');
+    expect(description.typedSearchAttributes.get(CouncilStatusKey)).toBe('running');
     // The progress log tells the wait and how it ended, in order; Dear thinks only once admitted.
     expect(await stepsOf(session, 'Dear')).toEqual([
       'budget waiting',

@@ -75,7 +75,7 @@ describe('runs and sessions that have ended', () => {
   });
 
   it.each([
-    ['session', 'examples/round-robin.yaml', 'idle'],
+    ['session', 'examples/round-robin.yaml', 'running'],
     ['council', 'examples/council-parallel.yaml', 'running'],
   ])(
     'a scheduled %s run is listed from the moment it starts, with no worker serving it',

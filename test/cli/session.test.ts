@@ -79,14 +79,15 @@ describe('council session', () => {
     );
     expect(show.stdout).toMatch(/── Round 2 ── user: Only you\?\n\nExpert-2 \(panelist\) · 15 tokens/);
 
-    const idle = await listIds(['--strategy', 'broadcast', '--status', 'idle']);
-    expect(idle).toContain(id);
+    // Running while it takes rounds, between them as during one.
+    const running = await listIds(['--strategy', 'broadcast', '--status', 'running']);
+    expect(running).toContain(id);
     expect(await listIds(['--strategy', 'roundRobin'])).not.toContain(id);
     expect(await listIds(['--status', 'closed'])).not.toContain(id);
-    const text = await runCli(['session', 'list', '--kind', 'session', '--status', 'idle'], env);
+    const text = await runCli(['session', 'list', '--kind', 'session', '--status', 'running'], env);
     expectSuccess(text);
     expect(text.stdout).toContain(
-      "Temporal UI filter: CouncilKind = 'session' AND CouncilStatus = 'idle' AND ExecutionStatus = 'Running'",
+      "Temporal UI filter: CouncilKind = 'session' AND CouncilStatus = 'running' AND ExecutionStatus = 'Running'",
     );
 
     const cancel = await runCli(['session', 'cancel', id, '--worker'], env);

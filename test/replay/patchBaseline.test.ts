@@ -6,8 +6,6 @@ import { MultiParticipantSession } from '../../client/api/session';
 import { council, expert, scriptedCouncil } from '../council/support';
 import { useMockHarness } from '../helpers/mockHarness';
 import { BASELINE_PATCH, BASELINE_PATCHES } from '../../workflows/shared/patches';
-import { COUNCIL_TURN_SHARES_PATCH } from '../../workflows/council/turnShares';
-import { BUDGET_ASK_CLAIM_PATCH } from '../../workflows/shared/budgetAsk';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 const panelist = (name: string) => ({ name, role: 'panelist' as const, model });
@@ -18,7 +16,7 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
  * Patch ids added after the baseline: asked of the SDK in every run, never added to BASELINE_PATCHES
  * (a baseline run recorded before such a patch must replay down its old path). Name a new one here.
  */
-const PATCHES_AFTER_BASELINE: string[] = [COUNCIL_TURN_SHARES_PATCH, BUDGET_ASK_CLAIM_PATCH];
+const PATCHES_AFTER_BASELINE: string[] = [];
 
 /** Every patch id the workflow-side code defines (`NAME_PATCH = 'id'`). */
 function patchIdsInCode(): string[] {
@@ -79,12 +77,12 @@ describe('the patches a new run records', () => {
     expect(changeVersionUpserts(events)).toBe(1);
   });
 
-  it("a council of two experts and a synthesis: the baseline marker, and the turn shares' patch", async () => {
+  it('a council of two experts and a synthesis: the baseline marker alone', async () => {
     const { client, taskQueue } = bench.harness;
     const id = await startCouncil(client, council('parallel', [expert('a'), expert('b')]), { taskQueue });
     await client.workflow.getHandle(id).result();
     const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
-    expect(patchMarkerIds(events)).toEqual([BASELINE_PATCH, COUNCIL_TURN_SHARES_PATCH]);
-    expect(changeVersionUpserts(events)).toBe(2);
+    expect(patchMarkerIds(events)).toEqual([BASELINE_PATCH]);
+    expect(changeVersionUpserts(events)).toBe(1);
   });
 });

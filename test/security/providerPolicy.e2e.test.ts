@@ -264,7 +264,7 @@ describe('`council run` of a config the policy refuses', () => {
       failure?: string;
     };
     expect(json.failure).toContain('provider policy: SECRET_DB_PASSWORD');
-    // Listed as it ended, not as the idle it last published; and not among the idle ones.
+    // Listed as it ended, not as the running it last published; and not among the running ones.
     type Listed = { items: Array<{ id: string; councilStatus: string; workflowStatus: string }> };
     const list = async (...args: string[]) =>
       (JSON.parse((await runCli(['list', '--json', '--limit', '200', ...args], env)).stdout) as Listed).items;
@@ -272,6 +272,6 @@ describe('`council run` of a config the policy refuses', () => {
       councilStatus: 'failed',
       workflowStatus: 'failed',
     });
-    expect((await list('--status', 'idle')).map((row) => row.id)).not.toContain(id);
+    expect((await list('--status', 'running')).map((row) => row.id)).not.toContain(id);
   });
 });

@@ -1,4 +1,4 @@
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { patched } from '../shared/patches';
 import {
   CouncilCostUsdKey,
@@ -18,6 +18,13 @@ const CANCELLED_STATUS_PATCH = 'session-cancelled-status';
  * changes. Asked only then, so histories without a budget never reach the marker.
  */
 const COST_SEARCH_ATTRIBUTE_PATCH = 'cost-search-attribute';
+/**
+ * Patch id of the change that publishes a session's search attributes only when they change, and
+ * its status as `running` while it takes rounds: it was `running` during each round and `idle`
+ * between them, two upserts a round (each a history event, a visibility write and a billed Cloud
+ * action), and every run upserted its kind, status and strategy again at its start.
+ */
+const STATUS_ON_CHANGE_PATCH = 'session-status-on-change';
 
 /**
  * What a session shows of itself: its search attributes (kind, status, strategy, spend), which
@@ -48,8 +55,12 @@ export class SessionStatus {
     this.showDetails();
   }
 
-  /** Upserts the session's kind, status and strategy, and its spend when that changed. */
+  /** Upserts the session's kind, status and strategy where they changed, and its spend when that did. */
   publish(): void {
+    if (patched(STATUS_ON_CHANGE_PATCH)) {
+      this.publishChanged();
+      return;
+    }
     upsertSearchAttributes([
       { key: CouncilKindKey, value: 'session' },
       { key: CouncilStatusKey, value: this.statusNow() },
@@ -65,11 +76,31 @@ export class SessionStatus {
     }
   }
 
-  private statusNow(): SessionStatusValue {
+  /** Upserts what differs from what the run holds: what its start set or its previous run had, and its own upserts. */
+  private publishChanged(): void {
+    const held = workflowInfo().typedSearchAttributes;
+    const wanted = [
+      { key: CouncilKindKey, value: 'session' },
+      { key: CouncilStatusKey, value: this.openStatus() },
+      { key: CouncilStrategyKey, value: this.state.config.strategy },
+    ];
+    const changed = wanted.filter(({ key, value }) => held.get(key) !== value);
+    if (changed.length > 0) upsertSearchAttributes(changed);
+    this.publishCost();
+  }
+
+  /** What a session says of itself, rounds aside: whether one is being played shows in its view. */
+  private openStatus(): SessionStatusValue {
     if (this.state.closed) return 'closed';
     // Only an `ask` budget ever waits: no other history reaches this value.
     if (this.state.ledger?.waiting) return 'waiting-budget';
-    return this.roundRunning() ? 'running' : 'idle';
+    return 'running';
+  }
+
+  /** The status histories from before STATUS_ON_CHANGE_PATCH published. */
+  private statusNow(): SessionStatusValue {
+    const open = this.openStatus();
+    return open === 'running' && !this.roundRunning() ? 'idle' : open;
   }
 
   private publishCost(): void {

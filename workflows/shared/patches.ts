@@ -10,17 +10,18 @@
  * the SDK for each patch as before, so both replay down the path they were recorded on.
  *
  * A patch added later is not in the set: it is asked of the SDK in every run, baseline or not (a
- * baseline run recorded before that patch existed must replay down its old path). A later baseline
- * takes a new id, and the old one keeps being recognised until no history holds it.
+ * baseline run recorded before that patch existed must replay down its old path), until a later
+ * baseline takes it in. A later baseline takes a new id, and the old ones keep being recognised until
+ * no history holds them.
  */
 // eslint-disable-next-line @typescript-eslint/no-restricted-imports -- the one place that asks the SDK
 import { patched as patchedBySdk } from '@temporalio/workflow';
 
-/** The marker a run records, at its start, when it takes every patch of {@link BASELINE_PATCHES}. */
-export const BASELINE_PATCH = 'council-baseline-2026-12';
+/** The first baseline's marker (2026-12-05): histories recorded from then until the next one hold it. */
+export const BASELINE_2026_12_05 = 'council-baseline-2026-12';
 
 /** Every patch id in council's workflow code on 2026-12-05. Never add to it: see the module's doc. */
-export const BASELINE_PATCHES: ReadonlySet<string> = new Set([
+const PATCHES_2026_12_05: ReadonlySet<string> = new Set([
   'budget-ask',
   'budget-downgrade',
   'budget-downgrade-policy',
@@ -59,18 +60,36 @@ export const BASELINE_PATCHES: ReadonlySet<string> = new Set([
   'thinking-after-budget',
 ]);
 
+/** The marker a new run records, at its start: it takes every patch of {@link BASELINE_PATCHES}. */
+export const BASELINE_PATCH = 'council-baseline-2026-12-06';
+
+/** Every patch id in council's workflow code on 2026-12-06. Never add to it: see the module's doc. */
+export const BASELINE_PATCHES: ReadonlySet<string> = new Set([
+  ...PATCHES_2026_12_05,
+  'budget-ask-claim',
+  'council-turn-shares',
+  'session-status-on-change',
+]);
+
+/** Each baseline's marker and its patches, newest first: a run takes the first its history holds. */
+const BASELINES: ReadonlyArray<readonly [string, ReadonlySet<string>]> = [
+  [BASELINE_PATCH, BASELINE_PATCHES],
+  [BASELINE_2026_12_05, PATCHES_2026_12_05],
+];
+
 // Module state is per run: the SDK gives every workflow run a module cache of its own.
-let onBaseline = false;
+let baseline: ReadonlySet<string> = new Set();
 
 /**
- * Call first in a workflow's run, before any other command: a new run records the baseline's marker;
- * a replayed run finds out whether its history has it. Answers the same for the whole run.
+ * Call first in a workflow's run, before any other command: a new run records the newest baseline's
+ * marker; a replayed run finds out which baseline its history has, if any. Answers the same for the
+ * whole run.
  */
 export function adoptPatchBaseline(): void {
-  onBaseline = patchedBySdk(BASELINE_PATCH);
+  baseline = BASELINES.find(([marker]) => patchedBySdk(marker))?.[1] ?? new Set();
 }
 
-/** The SDK's `patched(id)`, except that a run on the baseline has the baseline's patches unasked. */
+/** The SDK's `patched(id)`, except that a run on a baseline has that baseline's patches unasked. */
 export function patched(id: string): boolean {
-  return (onBaseline && BASELINE_PATCHES.has(id)) || patchedBySdk(id);
+  return baseline.has(id) || patchedBySdk(id);
 }
