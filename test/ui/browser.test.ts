@@ -123,6 +123,27 @@ describe('council ui in a browser', () => {
     await expect(panel().textContent()).resolves.toMatch(/Agent-2: answer \d/);
     await expect(panel().textContent()).resolves.not.toContain('Agent-1:');
     await shot('session');
+
+    // The keys of the WAI-ARIA tabs pattern move between tabs; the focus goes with the selection.
+    const selected = () => page.locator('[role="tab"][aria-selected="true"]').textContent();
+    const focused = () => page.locator(':focus').textContent();
+    for (const [key, tab] of [
+      ['ArrowLeft', 'Agent-1'],
+      ['End', 'Agent-2'],
+      ['Home', 'All rounds'],
+      ['ArrowLeft', 'Agent-2'],
+    ]) {
+      await page.keyboard.press(key!);
+      await expect(selected()).resolves.toBe(tab);
+      await expect(focused()).resolves.toBe(tab);
+    }
+    // The open session's page polls and draws its tabs anew: the focus stays on the selected tab.
+    await page.locator(':focus').evaluate((tab) => tab.setAttribute('data-drawn-before', ''));
+    await page.locator('[data-drawn-before]').waitFor({ state: 'detached' });
+    await expect(focused()).resolves.toBe('Agent-2');
+    await expect(page.locator('[role="tabpanel"]').getAttribute('aria-labelledby')).resolves.toBe(
+      await page.locator('[role="tab"][aria-selected="true"]').getAttribute('id'),
+    );
   });
 
   it('sends a message from the form and sees the answers of the new round appear', async () => {

@@ -108,7 +108,7 @@ function runLayout(view) {
     charts: slot(),
     rankings: slot(),
     tabs: el('div', { class: 'tabs', role: 'tablist' }),
-    panel: el('div', { role: 'tabpanel', 'data-testid': 'panel' }),
+    panel: el('div', { role: 'tabpanel', id: 'run-panel', 'data-testid': 'panel' }),
     live: slot({ 'data-testid': 'live' }),
     liveNodes: new Map(),
     skipNote: el('span', { 'data-testid': 'skip-status' }),
@@ -121,24 +121,18 @@ function drawCalls(page) {
   drawLive(page.live, page.liveNodes, page.skipNote, page.view, page.calls, selectedTab);
 }
 
+/** Shows `name`'s tab, picked by a click or a key (drawTabs, runParts.js). */
+function selectTab(page, name) {
+  selectedTab = name;
+  renderRun(page, page.view);
+}
+
 function renderRun(page, view) {
   page.view = view;
   const tabs = ['All rounds', ...view.participants.map((p) => p.name)];
   if (!tabs.includes(selectedTab)) selectedTab = 'All rounds';
   const pending = new Set(view.participants.filter((p) => p.pending).map((p) => p.name));
-  page.tabs.replaceChildren();
-  for (const name of tabs) {
-    const button = el('button', { role: 'tab', 'aria-selected': String(name === selectedTab) }, name);
-    if (pending.has(name)) {
-      button.classList.add('pending');
-      button.title = 'pending: its turn has not begun';
-    }
-    button.addEventListener('click', () => {
-      selectedTab = name;
-      renderRun(page, view);
-    });
-    page.tabs.append(button);
-  }
+  drawTabs(page, tabs, selectedTab, pending, (name) => selectTab(page, name));
   const shown =
     selectedTab === 'All rounds' ? view.entries : view.entries.filter((e) => e.from === selectedTab);
   page.panel.replaceChildren(...shown.map(entryNode));

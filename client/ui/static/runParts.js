@@ -132,3 +132,42 @@ globalThis.entryNode = entryNode;
 globalThis.usageCharts = usageCharts;
 globalThis.rankingsSection = rankingsSection;
 globalThis.sessionParts = sessionParts;
+
+/**
+ * The tabs of a run page, drawn anew at each poll: `select` shows a tab's entries. The arrow keys,
+ * Home and End move between them (the WAI-ARIA tabs pattern), and a keyboard reader on a tab keeps
+ * their place across polls.
+ */
+function drawTabs(page, tabs, selectedTab, pending, select) {
+  const tabFocused = page.tabs.contains(document.activeElement);
+  page.tabs.replaceChildren();
+  for (const [index, name] of tabs.entries()) {
+    const selected = name === selectedTab;
+    const button = el(
+      'button',
+      {
+        role: 'tab',
+        id: `run-tab-${index}`,
+        'aria-selected': String(selected),
+        'aria-controls': 'run-panel',
+        tabindex: selected ? '0' : '-1',
+      },
+      name,
+    );
+    if (pending.has(name)) {
+      button.classList.add('pending');
+      button.title = 'pending: its turn has not begun';
+    }
+    button.addEventListener('click', () => select(name));
+    page.tabs.append(button);
+    if (selected) page.panel.setAttribute('aria-labelledby', button.id);
+  }
+  page.tabs.onkeydown = (event) => {
+    const at = tabs.indexOf(selectedTab);
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    select(tabs[(to + tabs.length) % tabs.length]);
+  };
+  if (tabFocused) page.tabs.querySelector('[aria-selected="true"]').focus();
+}
