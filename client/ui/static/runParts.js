@@ -126,13 +126,6 @@ function sessionParts(view) {
   return [el('h2', {}, 'Participants'), states, el('h2', {}, 'Messages'), messages];
 }
 
-// run.js, loaded after this script, draws a run's page with them.
-globalThis.seconds = seconds;
-globalThis.entryNode = entryNode;
-globalThis.usageCharts = usageCharts;
-globalThis.rankingsSection = rankingsSection;
-globalThis.sessionParts = sessionParts;
-
 /**
  * The tabs of a run page, drawn anew at each poll: `select` shows a tab's entries. The arrow keys,
  * Home and End move between them (the WAI-ARIA tabs pattern), and a keyboard reader on a tab keeps
@@ -171,3 +164,11 @@ function drawTabs(page, tabs, selectedTab, pending, select) {
   };
   if (tabFocused) page.tabs.querySelector('[aria-selected="true"]').focus();
 }
+
+// run.js, loaded after this script, draws a run's page with them.
+globalThis.seconds = seconds;
+globalThis.entryNode = entryNode;
+globalThis.usageCharts = usageCharts;
+globalThis.rankingsSection = rankingsSection;
+globalThis.sessionParts = sessionParts;
+globalThis.drawTabs = drawTabs;
