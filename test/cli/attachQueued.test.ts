@@ -4,17 +4,16 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { MultiParticipantSession } from '../../client/api/session';
 import { sendMessageUpdate } from '../../common/sessionApi';
 import { sessionConfigSchema } from '../../common/sessionInputs';
-import { useParticipantMock } from '../helpers/mockLlm';
-import { quietRuntime, testEnvironment, uniqueTaskQueue } from '../helpers/testEnv';
+import { createLlmActivities } from '../../activities';
+import { mockClients, useParticipantMock } from '../helpers/mockLlm';
 import {
-  cliEnv,
-  expectSuccess,
-  mockProviderEnv,
-  panelConfig,
-  runCli,
-  stopStartedClis,
-  TEST_ENV,
-} from './cli';
+  quietRuntime,
+  startHarness,
+  testEnvironment,
+  uniqueTaskQueue,
+  type TemporalTestHarness,
+} from '../helpers/testEnv';
+import { cliEnv, expectSuccess, panelConfig, startCli, stopStartedClis, TEST_ENV, waitFor } from './cli';
 
 // A CLI start with its worker on a busy 2-core machine takes seconds.
 jest.setTimeout(180_000);
@@ -30,7 +29,7 @@ describe('attach to a session whose next round is asked for but has not begun', 
     const client = new Client({ connection, namespace: TEST_ENV.namespace });
     const workerConnection = await NativeConnection.connect({ address: TEST_ENV.address });
     // Workflows only: the round is accepted, then waits for the session's start check, an activity
-    // no worker serves until attach brings its own.
+    // no worker serves yet.
     const worker = await Worker.create({
       connection: workerConnection,
       namespace: TEST_ENV.namespace,
@@ -40,6 +39,7 @@ describe('attach to a session whose next round is asked for but has not begun', 
     });
     const workerRun = worker.run();
     const id = `attach-queued-${process.pid}`;
+    let calls: TemporalTestHarness | undefined;
     try {
       await MultiParticipantSession.create(client, sessionConfigSchema.parse(panelConfig()), {
         sessionId: id,
@@ -50,11 +50,20 @@ describe('attach to a session whose next round is asked for but has not begun', 
         waitForStage: WorkflowUpdateStage.ACCEPTED,
       });
 
-      const env = cliEnv({ TEMPORAL_ADDRESS: TEST_ENV.address, ...mockProviderEnv(llm.mock) });
-      const attached = await runCli(['attach', id, '--worker'], env);
+      // Attach with no worker of its own: it reads the session while nothing can begin the round.
+      const attach = startCli(['attach', id], cliEnv({ TEMPORAL_ADDRESS: TEST_ENV.address }));
+      await waitFor(
+        'attach to say the round waits',
+        () => attach.output.stdout.includes('Round 1 is asked for and waits to begin.'),
+        { process: attach },
+      );
+      // Now a worker that serves calls: the start check passes, the round plays, attach prints it.
+      calls = await startHarness('attach-queued-calls', createLlmActivities(mockClients(llm.mock)), {
+        taskQueue,
+      });
+      const attached = await attach.done;
       expectSuccess(attached);
       expect(attached.stdout).not.toContain('No round has been played yet');
-      expect(attached.stdout).toContain('Round 1 is asked for and waits to begin');
       expect(attached.stdout).toMatch(/Expert-1 \(panelist\)\nExpert-1: answer/);
       expect(attached.stdout).toMatch(/Expert-2 \(panelist\)\nExpert-2: answer/);
       const { responses } = await asked.result();
@@ -67,6 +76,7 @@ describe('attach to a session whose next round is asked for but has not begun', 
         .getHandle(id)
         .terminate('test over')
         .catch(() => undefined);
+      await calls?.close();
       worker.shutdown();
       await workerRun;
       await workerConnection.close();
