@@ -105,7 +105,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     if (tokensOf) return streamTokens(options, tokensOf, response, streams);
     const run = runIdOf(RUN_API.exec(url.pathname)?.[1]);
     if (run) return sendJson(response, 200, await runView(options.client, run, options.serve));
-    sendJson(response, 404, { error: 'not found' });
+    if (url.pathname.startsWith('/api/')) return sendJson(response, 404, { error: 'not found' });
+    sendNotFoundPage(response);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -133,6 +134,19 @@ async function sendFile(response: ServerResponse, file: string, type: string): P
   response.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': type });
   response.end(body);
 }
+
+/** What a browser shows for a path that is none of the UI's pages: a way back to the list. */
+function sendNotFoundPage(response: ServerResponse): void {
+  response.writeHead(404, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8' });
+  response.end(NOT_FOUND_PAGE);
+}
+
+// The path is not echoed: the page says the same for every one.
+const NOT_FOUND_PAGE =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8" /><title>Not found · council</title>' +
+  '<link rel="stylesheet" href="/static/style.css" /></head><body><header><a href="/">council</a></header>' +
+  '<main><p>There is no page here. See <a href="/">the list of sessions and councils</a>.</p></main>' +
+  '</body></html>';
 
 /** The one HTML page: the token goes in a meta tag the script reads (a hex string, nothing to escape). */
 async function sendPage(response: ServerResponse, token: string): Promise<void> {

@@ -100,6 +100,7 @@ describe('council ui in a browser', () => {
   it('shows a session: one tab per participant with its answers, text only, token use', async () => {
     await page.goto(`${bed.ui.url}runs/${sessionId}`);
     await page.getByRole('tab', { name: 'Agent-1' }).waitFor();
+    await expect(page.title()).resolves.toBe(`${sessionId} · council`);
     await expect(page.getByRole('tab').allTextContents()).resolves.toEqual([
       'All rounds',
       'Agent-1',

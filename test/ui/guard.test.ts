@@ -5,6 +5,7 @@ import { councilMessages } from '../../client/api/conversation';
 import { council, expert, model } from '../council/support';
 import { waitFor } from '../helpers/wait';
 import { chatRequests } from '../helpers/mockLlm';
+import { SECURITY_HEADERS } from '../../client/ui/guard';
 import { rawRequest, startUiTestBed, type UiTestBed } from './support';
 
 /** What a local server must refuse: other host names, POSTs without the token or from elsewhere. */
@@ -92,6 +93,19 @@ describe('council ui guards', () => {
     );
     expect((await get('/api/runs/bad%ZZid')).status).toBe(404);
     expect(JSON.parse((await get(`/api/runs/${encodeURIComponent(sessionId)}`)).body).id).toBe(sessionId);
+  });
+
+  it('answers a path that is none of its pages with a page that links the list, and an unknown API path with JSON', async () => {
+    const get = (path: string) => rawRequest(bed.ui.port, { path, headers: { Host: host } });
+    const page = await get('/no-such-page');
+    expect(page.status).toBe(404);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toBe(SECURITY_HEADERS['Content-Security-Policy']);
+    expect(page.body).toContain('<a href="/">the list of sessions and councils</a>');
+    expect(page.body).not.toContain('no-such-page');
+    const api = await get('/api/no-such-thing');
+    expect(api.status).toBe(404);
+    expect(JSON.parse(api.body)).toEqual({ error: 'not found' });
   });
 
   it('refuses a POST without the token, with a wrong one, or from another origin; no round starts', async () => {

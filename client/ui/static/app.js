@@ -113,5 +113,9 @@ async function post(url, body, done) {
 globalThis.post = post;
 
 const match = /^\/runs\/(.+)$/.exec(location.pathname);
-if (match) runPage(decodeURIComponent(match[1]));
-else listPage();
+if (match) {
+  const id = decodeURIComponent(match[1]);
+  // Several runs open in a browser's tabs (or its history) are told apart by their titles.
+  document.title = `${shownText(id)} · council`;
+  runPage(id);
+} else listPage();
