@@ -12,7 +12,7 @@ const ESCAPE_SEQUENCES =
 
 // C0 controls but tab and newline, DEL, C1 controls (8-bit CSI and friends), and bidi overrides
 // that make a terminal show text in another order than it is.
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+export const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** `text` without terminal escape sequences or control characters (newline and tab kept). */
 export function printable(text: string): string {

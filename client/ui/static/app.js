@@ -8,7 +8,8 @@ const main = document.getElementById('main');
 
 // Control characters, and the bidi embeddings, overrides and isolates that make text show in another
 // order than it is written ("\u202Etxt.exe" shows as "exe.txt"): the CLI drops the same ones
-// (common/printable.ts). Right-to-left scripts need none of them to show in their own order.
+// (common/printable.ts's CONTROLS; test/ui/shownText.test.ts keeps the two alike). Right-to-left
+// scripts need none of them to show in their own order.
 const UNSHOWN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** `text` as the page shows it: without the characters of UNSHOWN. Every text from a run passes here. */
