@@ -18,20 +18,22 @@ async function replay(histories: Array<{ workflowId: string; history: History }>
 function byRecording(files: string[]): Map<string, string[]> {
   const groups = new Map<string, string[]>();
   for (const file of files) {
-    const tag = file
-      .replace(/\.json$/, '')
-      .split('.')
-      .slice(1)
-      .join('.');
-    const recording =
-      tag === ''
-        ? 'the first recordings'
-        : tag.startsWith('baseline')
-          ? `the recordings tagged ${tag}`
-          : "single patches' recordings";
+    const recording = recordingOf(
+      file
+        .replace(/\.json$/, '')
+        .split('.')
+        .slice(1)
+        .join('.'),
+    );
     groups.set(recording, [...(groups.get(recording) ?? []), file]);
   }
   return groups;
+}
+
+function recordingOf(tag: string): string {
+  if (tag === '') return 'the first recordings';
+  if (tag.startsWith('baseline')) return `the recordings tagged ${tag}`;
+  return "single patches' recordings";
 }
 
 describe('replay of recorded histories against the current workflow code', () => {

@@ -18,7 +18,7 @@
 import { patched as patchedBySdk } from '@temporalio/workflow';
 
 /** The first baseline's marker (2026-12-05): histories recorded from then until the next one hold it. */
-export const BASELINE_2026_12_05 = 'council-baseline-2026-12';
+const BASELINE_2026_12_05 = 'council-baseline-2026-12';
 
 /** Every patch id in council's workflow code on 2026-12-05. Never add to it: see the module's doc. */
 const PATCHES_2026_12_05: ReadonlySet<string> = new Set([
