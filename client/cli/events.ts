@@ -130,7 +130,14 @@ export interface EventsOutput extends Output {
 
 /** The Output of `run --events`: its one result document becomes the `result` event. */
 export function createEventsOutput(): EventsOutput {
-  const emit = writeRunEvent;
+  // Ctrl-C's `detached` event is the stream's last: a watch still polling while the process closes
+  // (up to two seconds) writes nothing after it.
+  let detached = false;
+  const emit = (event: RunEvent) => {
+    if (detached) return;
+    detached = event.type === 'detached';
+    writeRunEvent(event);
+  };
   return {
     // The commands build their `--json` document; here it is turned into the `result` event.
     json: true,

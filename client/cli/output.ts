@@ -108,11 +108,16 @@ export interface Output {
 }
 
 export function createOutput(json: boolean): Output {
+  // After Ctrl-C's `detached` document the process closes for up to two seconds; stdout stays one document.
+  let detached = false;
   return {
     json,
     width: json ? undefined : terminalWidth(process.stdout),
     say: (text) => (json ? process.stderr : process.stdout).write(`${text}\n`),
-    result: (value) =>
-      process.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...value }, null, 2)}\n`),
+    result(value) {
+      if (detached) return;
+      detached = value.type === 'detached';
+      process.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...value }, null, 2)}\n`);
+    },
   };
 }
