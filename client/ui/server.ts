@@ -36,6 +36,7 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/static/markdown.js': { file: 'markdown.js', type: 'text/javascript; charset=utf-8' },
   '/static/live.js': { file: 'live.js', type: 'text/javascript; charset=utf-8' },
   '/static/runParts.js': { file: 'runParts.js', type: 'text/javascript; charset=utf-8' },
+  '/static/announce.js': { file: 'announce.js', type: 'text/javascript; charset=utf-8' },
   '/static/run.js': { file: 'run.js', type: 'text/javascript; charset=utf-8' },
   '/static/newRun.js': { file: 'newRun.js', type: 'text/javascript; charset=utf-8' },
   '/static/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },

@@ -151,10 +151,16 @@ describe('council ui in a browser', () => {
     await page.goto(`${bed.ui.url}runs/${sessionId}`);
     await page.getByTestId('message').fill('And now, briefly?');
     await page.click('form.send button[type="submit"]');
-    await page.getByText('Round 2 · Agent-1 (panelist)').waitFor({ timeout: 30_000 });
-    await page.getByText('Round 2 · Agent-2 (panelist)').waitFor({ timeout: 30_000 });
+    await panel().getByText('Round 2 · Agent-1 (panelist)').waitFor({ timeout: 30_000 });
+    await panel().getByText('Round 2 · Agent-2 (panelist)').waitFor({ timeout: 30_000 });
     await expect(panel().textContent()).resolves.toContain('And now, briefly?');
     await expect(page.getByTestId('send-status').textContent()).resolves.toBe('sent');
+    // A screen reader hears the form's outcome, and which entries are new: the entries are drawn
+    // again at every poll, so one status line says what changed, in the render that drew it.
+    await expect(page.getByTestId('send-status').getAttribute('role')).resolves.toBe('status');
+    const announce = page.getByTestId('announce');
+    await expect(announce.getAttribute('role')).resolves.toBe('status');
+    await expect(announce.textContent()).resolves.toMatch(/^New: (.+; )?Round 2 · Agent-\d \(panelist\)/);
     expect(bed.logged).toEqual([]);
     await shot('session-sent');
   });
@@ -174,6 +180,8 @@ describe('council ui in a browser', () => {
     await expect(panel().textContent()).resolves.toContain('(synthesizer)');
     // A closed run offers no form: there is nobody to send to.
     expect(await page.locator('form.send').count()).toBe(0);
+    // Opened after its end, nothing is new: the status line stays silent.
+    await expect(page.getByTestId('announce').textContent()).resolves.toBe('');
     await shot('council');
   });
 
@@ -210,11 +218,11 @@ describe('council ui in a browser', () => {
       councilId: waitingId,
     });
     await page.goto(`${bed.ui.url}runs/${waitingId}`);
-    await page.getByText('Round 1 · Expert B (answer)').waitFor({ timeout: 30_000 });
+    await panel().getByText('Round 1 · Expert B (answer)').waitFor({ timeout: 30_000 });
     await page.getByTestId('message').fill('Mind the budget.');
     await page.click('form.send button[type="submit"]');
     // The council goes on once the person has spoken: the form may already be gone, the message stays.
-    await page.getByText('Round 1 · Human (person)').waitFor({ timeout: 30_000 });
+    await panel().getByText('Round 1 · Human (person)').waitFor({ timeout: 30_000 });
     await expect(panel().textContent()).resolves.toContain('Mind the budget.');
     await shot('council-person');
     await bed.harness.client.workflow.getHandle(waitingId).result();
@@ -227,6 +235,7 @@ describe('council ui in a browser', () => {
     await page.getByTestId('cancel').click();
     await page.getByText(/^session · cancelled · broadcast/).waitFor({ timeout: 30_000 });
     expect(await page.locator('form.send').count()).toBe(0);
+    await expect(page.getByTestId('announce').textContent()).resolves.toBe('The session is cancelled.');
     const description = await bed.harness.client.workflow.getHandle(sessionId).describe();
     expect(description.status.name).toBe('CANCELLED');
     await shot('session-cancelled');

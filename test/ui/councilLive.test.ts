@@ -101,7 +101,10 @@ describe('council ui on a running council', () => {
 
     // Skipping B from its button: its turn is recorded as skipped, the others go on.
     await page.getByTestId('skip-Expert B').click();
-    await page.getByText('Round 1 · Expert B (answer) · skipped').waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('panel')
+      .getByText('Round 1 · Expert B (answer) · skipped')
+      .waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('skip-status').textContent()).resolves.toBe('skipping Expert B');
     await streaming('Expert B').waitFor({ state: 'detached' });
 
@@ -110,7 +113,10 @@ describe('council ui on a running council', () => {
     await page.getByTestId('message').fill('Mind the budget.');
     await page.selectOption('form.send select[name="to"]', { label: 'to Expert C' });
     await page.click('form.send button[type="submit"]');
-    await page.getByText('Round 1 · Human (person to Expert C)').waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('panel')
+      .getByText('Round 1 · Human (person to Expert C)')
+      .waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('send-status').textContent()).resolves.toBe('sent');
     await shot('council-live-person');
 

@@ -45,7 +45,15 @@ describe('council ui guards', () => {
     expect(csp).not.toContain('unsafe-inline');
     expect(page.body).toContain(`content="${bed.ui.token}"`);
     expect(page.body).not.toMatch(/<script>/);
-    for (const file of ['app.js', 'newRun.js', 'run.js', 'runParts.js', 'live.js', 'markdown.js']) {
+    for (const file of [
+      'app.js',
+      'newRun.js',
+      'run.js',
+      'runParts.js',
+      'announce.js',
+      'live.js',
+      'markdown.js',
+    ]) {
       const script = await rawRequest(bed.ui.port, { path: `/static/${file}`, headers: { Host: host } });
       expect(script.headers['content-type']).toMatch(/^text\/javascript/);
       expect(script.body).not.toContain('innerHTML');

@@ -69,9 +69,13 @@ describe('council ui on a running run', () => {
     expect(roundOver).toBe(false);
     expect(answer.startsWith(partial)).toBe(true);
     expect(partial.length).toBeLessThan(answer.length);
+    // A screen reader is told the text still grows; the recorded answer is what it reads.
+    await expect(
+      page.locator('[data-testid="streaming"][data-from="Slow"]').getAttribute('aria-busy'),
+    ).resolves.toBe('true');
     await shot('live-streaming');
     await round;
-    await page.getByText('Round 1 · Slow (panelist)').waitFor({ timeout: 30_000 });
+    await page.getByTestId('panel').getByText('Round 1 · Slow (panelist)').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('panel').textContent()).resolves.toContain(answer);
     await page.getByTestId('streaming').waitFor({ state: 'detached' });
     // The page gone, its token stream ends: nothing keeps polling the server for it.
@@ -117,7 +121,10 @@ describe('council ui on a running run', () => {
     const responses = await round;
     expect(responses.find((r) => r.participantName === 'Stuck')?.status).toBe('skipped');
     expect(responses.find((r) => r.participantName === 'Quick')?.status).toBe('ok');
-    await page.getByText('Round 1 · Stuck (panelist) · skipped').waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('panel')
+      .getByText('Round 1 · Stuck (panelist) · skipped')
+      .waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('skip-status').textContent()).resolves.toBe('skipping Stuck');
     await shot('live-skipped');
   });
@@ -145,7 +152,7 @@ describe('council ui on a running run', () => {
     await page.click('[data-testid="waiting"] button[type="submit"]');
     await note.getByText(/^(?!sending)./).waitFor();
     await expect(note.textContent()).resolves.toBe('answered');
-    await page.getByText('Round 1 · Human (person)').waitFor({ timeout: 30_000 });
+    await page.getByTestId('panel').getByText('Round 1 · Human (person)').waitFor({ timeout: 30_000 });
     await bed.harness.client.workflow.getHandle(id).result();
     await page.getByText(/^council · completed/).waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('waiting').count()).toBe(0);

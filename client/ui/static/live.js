@@ -79,7 +79,8 @@ function liveNode(view, callId, name, target, note) {
   const text = el('div', { class: 'text' });
   const root = el(
     'div',
-    { class: 'entry streaming', 'data-testid': 'streaming', 'data-from': name },
+    // Busy: a screen reader waits for the recorded answer rather than read text still growing.
+    { class: 'entry streaming', 'data-testid': 'streaming', 'data-from': name, 'aria-busy': 'true' },
     head,
     earlier,
     text,

@@ -15,7 +15,7 @@ let selectedTab = 'All rounds';
 function waitBox() {
   const said = el('p', { 'data-testid': 'waiting-status' });
   const text = el('textarea', { name: 'answer', 'data-testid': 'wait-answer', placeholder: 'your answer' });
-  const note = el('span', { 'data-testid': 'wait-note' });
+  const note = el('span', { role: 'status', 'data-testid': 'wait-note' });
   const form = el('form', { class: 'answer' }, text, el('button', { type: 'submit' }, 'Answer'), note);
   const box = el('div', { class: 'waiting', 'data-testid': 'waiting' }, said, form);
   let runId = '';
@@ -49,7 +49,7 @@ function sendForm(view) {
     placeholder: 'a message for the participants',
   });
   const to = el('select', { name: 'to' }, el('option', { value: '' }, 'to everyone'));
-  const note = el('span', { 'data-testid': 'send-status' });
+  const note = el('span', { role: 'status', 'data-testid': 'send-status' });
   const cancel = el('button', { type: 'button', 'data-testid': 'cancel' }, `Cancel ${view.kind}`);
   cancel.addEventListener('click', async () => {
     if (!confirm(`Cancel ${view.id}? Calls in flight are cancelled.`)) return;
@@ -111,7 +111,8 @@ function runLayout(view) {
     panel: el('div', { role: 'tabpanel', id: 'run-panel', 'data-testid': 'panel' }),
     live: slot({ 'data-testid': 'live' }),
     liveNodes: new Map(),
-    skipNote: el('span', { 'data-testid': 'skip-status' }),
+    skipNote: el('span', { role: 'status', 'data-testid': 'skip-status' }),
+    announce: announcer(),
     calls: new Map(),
   };
 }
@@ -146,6 +147,7 @@ function renderRun(page, view) {
   page.formSlot.replaceChildren(...(view.live ? [page.form] : []));
   page.charts.replaceChildren(usageCharts(view), ...sessionParts(view));
   page.rankings.replaceChildren(...(view.rankings ? [rankingsSection(view.rankings)] : []));
+  page.announce.update(view);
   drawCalls(page);
 }
 
@@ -163,6 +165,7 @@ async function runPage(id) {
         main.replaceChildren(
           title,
           status,
+          page.announce.node,
           failure,
           page.connection,
           summary,
