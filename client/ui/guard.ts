@@ -46,6 +46,20 @@ export function postRefusal(request: IncomingMessage, token: string): string | u
   if (typeof given !== 'string' || !sameSecret(given, token)) {
     return 'missing or wrong token: council ui makes a new one each time it starts, so reload the page';
   }
+  return foreignRefusal(request);
+}
+
+/**
+ * The API serves the page council ui serves (and processes on this machine), not other sites' pages,
+ * which can reach a loopback port too: a request the browser says comes from another site
+ * (`Sec-Fetch-Site`) or another origin is refused before it reads a run or takes one of the token
+ * streams' places. Pages themselves open from a link anywhere. Why it is refused; undefined if not.
+ */
+export function foreignRefusal(request: IncomingMessage): string | undefined {
+  const site = request.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') {
+    return `refused a request from another site (Sec-Fetch-Site: ${site}): use the page council ui serves`;
+  }
   const origin = request.headers.origin;
   if (origin === undefined || origin === `http://${request.headers.host ?? ''}`) return undefined;
   return `refused a request from another origin (${origin}): use the page council ui serves`;

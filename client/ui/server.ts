@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CouncilUserError } from '../../common/userError';
-import { hostAllowed, newToken, postRefusal, SECURITY_HEADERS, sendJson } from './guard';
+import { foreignRefusal, hostAllowed, newToken, postRefusal, SECURITY_HEADERS, sendJson } from './guard';
 import { STATUS_NAMES, STRATEGY_NAMES } from '../api/runRow';
 import { listFilterSchema, listRuns } from './runs';
 import { runView } from './runView';
@@ -83,6 +83,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     const cancel = runIdOf(CANCEL_API.exec(url.pathname)?.[1]);
     const skip = runIdOf(SKIP_API.exec(url.pathname)?.[1]);
     const start = url.pathname === '/api/runs';
+    const foreign = url.pathname.startsWith('/api/') ? foreignRefusal(request) : undefined;
+    if (foreign) return sendJson(response, 403, { error: foreign });
     if (request.method === 'POST' && (sendTo || cancel || skip || start)) {
       const refusal = postRefusal(request, token);
       if (refusal) return sendJson(response, 403, { error: refusal });

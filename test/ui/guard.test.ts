@@ -224,6 +224,37 @@ describe('council ui guards', () => {
     expect(bed.ui.openStreams()).toBe(0);
   });
 
+  it("refuses the API to another site's page (Sec-Fetch-Site, Origin) before it reads a run or opens a stream", async () => {
+    const foreign: Array<Record<string, string>> = [
+      { 'Sec-Fetch-Site': 'cross-site' },
+      { 'Sec-Fetch-Site': 'same-site' },
+      { Origin: 'http://evil.example' },
+    ];
+    for (const headers of foreign) {
+      for (const path of ['/api/runs', `/api/runs/${sessionId}`, `/api/runs/${sessionId}/tokens`]) {
+        const answer = await rawRequest(bed.ui.port, { path, headers: { Host: host, ...headers } });
+        expect({ path, headers, status: answer.status }).toEqual({ path, headers, status: 403 });
+        expect((JSON.parse(answer.body) as { error: string }).error).toMatch(
+          /^refused a request from another (site|origin)/,
+        );
+      }
+    }
+    expect(bed.ui.openStreams()).toBe(0);
+    // A link from anywhere still opens a page, whose own requests are same-origin.
+    const linked = { Host: host, 'Sec-Fetch-Site': 'cross-site' };
+    await expect(
+      rawRequest(bed.ui.port, { path: `/runs/${sessionId}`, headers: linked }),
+    ).resolves.toMatchObject({
+      status: 200,
+    });
+    const own = { Host: host, 'Sec-Fetch-Site': 'same-origin', Origin: `http://${host}` };
+    await expect(
+      rawRequest(bed.ui.port, { path: `/api/runs/${sessionId}`, headers: own }),
+    ).resolves.toMatchObject({
+      status: 200,
+    });
+  });
+
   it('takes a POST with the token from its own origin and starts a round', async () => {
     const sent = await send({ 'X-Council-Token': bed.ui.token, Origin: `http://${host}` });
     expect(sent.status).toBe(202);
