@@ -32,6 +32,11 @@ const TEMPORAL_ENDS: Record<string, string> = {
   timed_out: 'TimedOut',
 };
 
+/** Whether Temporal's `statusName` (`FAILED`, `COMPLETED`, ...) is an end a run could not publish. */
+export function endedEarly(statusName: string): boolean {
+  return Object.hasOwn(TEMPORAL_ENDS, statusName.toLowerCase());
+}
+
 /** What a list's status filter takes: what a list shows, a published status or how Temporal ended the run. */
 export const STATUS_NAMES = [...PUBLISHED_STATUSES, ...Object.keys(TEMPORAL_ENDS)];
 

@@ -16,11 +16,11 @@ export interface StaticMetadata {
   typedSearchAttributes: SearchAttributePair[];
 }
 
-/** The search attributes a run starts with: its kind, its first status and its strategy or mode. */
-function startingAttributes(kind: 'session' | 'council', status: string, strategy: string) {
+/** The search attributes a run starts with: its kind, `running`, and its strategy or mode. */
+function startingAttributes(kind: 'session' | 'council', strategy: string) {
   return [
     { key: CouncilKindKey, value: kind },
-    { key: CouncilStatusKey, value: status },
+    { key: CouncilStatusKey, value: 'running' },
     { key: CouncilStrategyKey, value: strategy },
   ];
 }
@@ -64,7 +64,7 @@ export function sessionMetadata(config: SessionConfig, question?: string): Stati
   return {
     staticSummary: clip(question ? `${head}: ${oneLine(question)}` : head, MAX_SUMMARY_CHARS),
     staticDetails: clip(lines.join('\n'), MAX_DETAILS_CHARS),
-    typedSearchAttributes: startingAttributes('session', 'running', strategy),
+    typedSearchAttributes: startingAttributes('session', strategy),
   };
 }
 
@@ -86,6 +86,6 @@ export function councilMetadata(context: CouncilContext): StaticMetadata {
   return {
     staticSummary: clip(`${head}: ${oneLine(context.task)}`, MAX_SUMMARY_CHARS),
     staticDetails: clip(lines.join('\n'), MAX_DETAILS_CHARS),
-    typedSearchAttributes: startingAttributes('council', 'running', context.mode),
+    typedSearchAttributes: startingAttributes('council', context.mode),
   };
 }

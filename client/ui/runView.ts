@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { CouncilStrategyKey } from '../../common/searchAttributes';
 import { endReason } from '../api/ended';
 import { findRun, type FoundRun } from '../api/runs';
+import { endedEarly } from '../api/runRow';
 import { isSimulatedQueue } from '../runtime/commandRuntime';
 import type { RoundCallState } from '../api/sessionRoundWatch';
 import { readRunHistory } from './runHistory';
@@ -78,9 +79,6 @@ export interface RunView {
   failure?: string;
 }
 
-/** Temporal's ends of a run that did not complete, whose reason the page shows. */
-const ENDED_EARLY = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT']);
-
 /** What the kind-specific readers return; `waitingUntil` becomes {@link RunView.waiting}. */
 export type RunBody = Pick<
   RunView,
@@ -115,7 +113,8 @@ export async function runView(
       ? sessionBody(found, history.times, history.shown)
       : councilBody(found, history.times);
   };
-  const reason = ENDED_EARLY.has(description.status.name) ? await endReason(found.handle) : undefined;
+  // A run that failed, was terminated or timed out: the page shows why.
+  const reason = endedEarly(description.status.name) ? await endReason(found.handle) : undefined;
   // A closed run that never ran a workflow task (terminated at once) answers no query: its head
   // and how it ended are still worth a page.
   let unreadable: string | undefined;
