@@ -119,7 +119,7 @@ export function requireRunning(run: FoundRun, hint: string): void {
  * A worker must serve the run for it to end.
  */
 export async function cancelRun(run: FoundRun): Promise<void> {
-  requireRunning(run, 'it has nothing to cancel: see `council show ID`');
+  requireRunning(run, `it has nothing to cancel: see \`council show ${run.description.workflowId}\``);
   await run.handle.cancel();
   // The workflow ends as cancelled (its result rejects): what is awaited is that it closed.
   await run.handle.result().catch(() => undefined);

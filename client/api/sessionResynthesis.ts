@@ -45,7 +45,7 @@ export function sessionAsCouncil(
     const round = view.activeRound.round;
     throw new CouncilUserError(
       `session "${sourceId}" is answering round ${round}`,
-      'wait for the round to end (`council attach ID`), then re-synthesize it',
+      `wait for the round to end (\`council attach ${sourceId}\`), then re-synthesize it`,
     );
   }
   const answered = transcript.filter((entry) => entry.role !== 'user' && entry.role !== 'system');

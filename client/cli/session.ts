@@ -99,6 +99,10 @@ export function sendCommand(): Command {
   return command.action(async (id: string, given: string, options: SendOptions) => {
     const startedMs = Date.now();
     const message = await textArgument(given, 'message');
+    // Refused before a server or worker starts for it; the run's own schema says the rest.
+    if (message.trim() === '') {
+      throw new CouncilUserError('the message is empty', 'write what to send, or - to read it from stdin');
+    }
     const out = createOutput(options.json === true);
     const open = (found: FoundRun) => requireRunning(found, `start a new ${found.kind}`);
     await withServedWorkflow(
@@ -180,7 +184,7 @@ export function cancelCommand(): Command {
         await cancelRun(found);
         process.stdout.write(`Cancelled ${found.kind} ${id}\n`);
       },
-      (found) => requireRunning(found, 'it has nothing to cancel: see `council show ID`'),
+      (found) => requireRunning(found, `it has nothing to cancel: see \`council show ${id}\``),
       'none',
     );
   });

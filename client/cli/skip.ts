@@ -19,7 +19,7 @@ export function skipCommand(): Command {
   return command.action(async (id: string, name: string, options: Record<string, unknown>) => {
     // A worker serves the run (it must, for the run to take the update) only once it is known to run.
     const running = (found: FoundRun) =>
-      requireRunning(found, 'it has no call to skip: see `council show ID`');
+      requireRunning(found, `it has no call to skip: see \`council show ${id}\``);
     await withServedWorkflow(
       connectionFlags(options),
       id,
@@ -37,7 +37,7 @@ export function skipCommand(): Command {
         if (!(await session.skipParticipant(name))) {
           throw new CouncilUserError(
             `participant "${name}" of session ${id} has no call in flight`,
-            'skip it while its round runs: see `council attach ID`',
+            `skip it while its round runs: see \`council attach ${id}\``,
           );
         }
         process.stdout.write(`Skipped ${name} in session ${id}: its call was cancelled\n`);

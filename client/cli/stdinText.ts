@@ -32,10 +32,20 @@ export async function textArgument<T extends string | undefined>(
     }
     chunks.push(bytes);
   }
+  let text: string;
   try {
-    return decodeUtf8(Buffer.concat(chunks), `the ${name} on stdin`);
+    text = decodeUtf8(Buffer.concat(chunks), `the ${name} on stdin`);
   } catch (error) {
     if (error instanceof NotUtf8Error) throw new CouncilUserError(error.message, error.hint);
     throw error;
   }
+  // `-` asks for stdin: an empty one is a mistake upstream (a failed command, a wrong file), not
+  // a reason to fall back on the config's question.
+  if (text.trim() === '') {
+    throw new CouncilUserError(
+      `the ${name} on stdin is empty`,
+      `write the ${name} to stdin, or pass it as an argument`,
+    );
+  }
+  return text;
 }

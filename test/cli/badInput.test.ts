@@ -199,6 +199,25 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
     }
   });
 
+  it('an empty message or stdin, before anything connects or starts (the address is unreachable)', async () => {
+    const nowhere = clusterEnv('bad', { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    const empty = await runCli(['send', 'any-session', ' ', '--worker'], nowhere);
+    expectOneLineError(
+      empty,
+      /^council: the message is empty \(write what to send, or - to read it from stdin\)/,
+    );
+    expect(empty.stdout).toBe('');
+    const noQuestion = await runCliWithInput(
+      ['run', '-', '-c', writeConfig('asks.yaml', { ...panelConfig(), question: 'Q?' })],
+      nowhere,
+      '',
+    );
+    expectOneLineError(
+      noQuestion,
+      /^council: the question on stdin is empty \(write the question to stdin, or pass it as an argument\)/,
+    );
+  });
+
   it('an unreachable Temporal address', async () => {
     const result = await runCli(['session', 'list'], clusterEnv('bad', { TEMPORAL_ADDRESS: '127.0.0.1:1' }));
     expectOneLineError(

@@ -105,7 +105,7 @@ describe('one command tree: attach, send, show, list, cancel for sessions and co
     });
     expect(await runCli(['cancel', id, '--worker'], env)).toMatchObject({
       code: 1,
-      stderr: `council: council "${id}" is closed (completed) (it has nothing to cancel: see \`council show ID\`)\n`,
+      stderr: `council: council "${id}" is closed (completed) (it has nothing to cancel: see \`council show ${id}\`)\n`,
     });
     const alias = await runCli(['session', 'attach', id, '--worker'], env);
     expectSuccess(alias);

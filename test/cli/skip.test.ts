@@ -58,7 +58,7 @@ describe('council skip', () => {
     expect(result.outputs.b).toMatchObject({ status: 'skipped', content: '' });
     expect(await runCli(['skip', id, 'b', '--worker'], env)).toMatchObject({
       code: 1,
-      stderr: `council: council "${id}" is closed (completed) (it has no call to skip: see \`council show ID\`)\n`,
+      stderr: `council: council "${id}" is closed (completed) (it has no call to skip: see \`council show ${id}\`)\n`,
     });
   });
 });

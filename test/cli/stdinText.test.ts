@@ -18,6 +18,15 @@ describe('a question or message of `-`, read from stdin', () => {
     );
   });
 
+  it("refuses an empty or blank stdin, rather than fall back on the config's question", async () => {
+    await expect(textArgument('-', 'question', Readable.from([]))).rejects.toThrow(
+      'the question on stdin is empty',
+    );
+    await expect(textArgument('-', 'message', Readable.from([Buffer.from(' \n\t')]))).rejects.toThrow(
+      'the message on stdin is empty',
+    );
+  });
+
   it('leaves any other argument as it is, without reading stdin', async () => {
     const stdin = Readable.from([Buffer.from('unread')]);
     await expect(textArgument('Which one?', 'message', stdin)).resolves.toBe('Which one?');

@@ -70,6 +70,10 @@ describe("re-synthesizing a session's round without asking its participants agai
     expect(() => sessionAsCouncil('s-1', view, [], {}, '2026-12-03T00:00:00Z')).toThrow(
       'session "s-1" is answering round 2',
     );
+    // The hint names the session, so it can be pasted as it is.
+    expect(() => sessionAsCouncil('s-1', view, [], {}, '2026-12-03T00:00:00Z')).toThrow(
+      expect.objectContaining({ hint: expect.stringContaining('`council attach s-1`') }),
+    );
   });
 
   it('a participant who answered more than once in the round is one expert, with its latest answer', () => {
