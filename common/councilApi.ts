@@ -35,6 +35,8 @@ export type ProgressEvent =
       detail: string;
       /** While `awaiting-human`: when the wait ends without a message (workflow time, ISO 8601 UTC). */
       until?: string;
+      /** With `synthesizing`: the synthesizer's name (councils before 2026-12-06 logged none). */
+      synthesizer?: string;
     }
   | {
       seq: number;

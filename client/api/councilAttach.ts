@@ -57,7 +57,9 @@ async function deliver(
   if (event.kind === 'status') {
     const at = new Date(event.at);
     const until = event.until !== undefined ? { until: new Date(event.until) } : {};
-    await callbacks.onStatusUpdate?.(event.status, { detail: event.detail, seq: event.seq, at, ...until });
+    const synthesizer = event.synthesizer !== undefined ? { synthesizer: event.synthesizer } : {};
+    const update = { detail: event.detail, seq: event.seq, at, ...until, ...synthesizer };
+    await callbacks.onStatusUpdate?.(event.status, update);
   } else if (event.kind === 'expert') {
     const full: ExpertUpdate = {
       ...event,

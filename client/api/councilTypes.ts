@@ -51,8 +51,11 @@ export type OnExpertUpdate = (expertId: string, update: ExpertUpdate) => void | 
 /** Called as the council's status (or the round it is in) changes. */
 export type OnStatusUpdate = (
   status: CouncilStatus,
-  /** `until`: while `awaiting-human`, when the wait ends if no person writes. */
-  update: { detail: string; seq: number; at: Date; until?: Date },
+  /**
+   * `until`: while `awaiting-human`, when the wait ends if no person writes. `synthesizer`: with
+   * `synthesizing`, the synthesizer's name (absent in councils started before 2026-12-06).
+   */
+  update: { detail: string; seq: number; at: Date; until?: Date; synthesizer?: string },
 ) => void | Promise<void>;
 /** Called when a person's message comes into the council (`sendHumanMessage`), after round `round`. */
 export type OnHumanMessage = (

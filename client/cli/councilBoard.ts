@@ -6,7 +6,8 @@ import { councilRetries } from '../api/pendingCalls';
 import type { TokenEvent } from '../api/tokens';
 import type { ParticipantLine, ProgressRenderer } from './progress';
 
-const SYNTHESIS = 'Synthesis';
+/** The synthesizer's line in councils that do not log its name (started before 2026-12-06). */
+const UNNAMED_SYNTHESIZER = 'Synthesis';
 /** The line of a council's waits for a person. */
 const PEOPLE = 'People';
 
@@ -19,6 +20,8 @@ export class CouncilBoard {
   private wrote = false;
   /** Expert names by id: the calls' ids name experts by id, the lines by name. */
   private readonly names = new Map<string, string>();
+  /** The synthesizer's line: its name, once the council says it as it starts the synthesis. */
+  private synthesizer = UNNAMED_SYNTHESIZER;
 
   constructor(
     private readonly renderer: ProgressRenderer,
@@ -27,7 +30,9 @@ export class CouncilBoard {
 
   /** Streamed text of an expert or the synthesizer still answering. */
   text(event: TokenEvent): void {
-    const name = /^r\d+\.synthesis\./.test(event.callId) ? SYNTHESIS : this.names.get(event.participant);
+    const name = /^r\d+\.synthesis\./.test(event.callId)
+      ? this.synthesizer
+      : this.names.get(event.participant);
     const line = name === undefined ? undefined : this.lines.get(name);
     if (name !== undefined && (line?.state.kind === 'thinking' || line?.state.kind === 'retrying')) {
       this.renderer.text(name, event);
@@ -61,7 +66,7 @@ export class CouncilBoard {
     }
   }
 
-  status(status: string, until: Date | undefined, at: Date): void {
+  status(status: string, { until, at, synthesizer }: { until?: Date; at: Date; synthesizer?: string }): void {
     const atMs = at.getTime();
     const waiting = this.lines.get(PEOPLE);
     if (status === 'awaiting-human' && until) {
@@ -77,8 +82,10 @@ export class CouncilBoard {
             : 'no message in time: going on';
       this.set(PEOPLE, waiting.role, { ...waiting.state, outcome }, atMs);
     }
-    if (status === 'synthesizing')
-      this.set('Synthesis', 'synthesizer', { kind: 'thinking', sinceMs: atMs }, atMs);
+    if (status === 'synthesizing') {
+      this.synthesizer = synthesizer ?? this.synthesizer;
+      this.set(this.synthesizer, 'synthesizer', { kind: 'thinking', sinceMs: atMs }, atMs);
+    }
   }
 
   /** A person's message, printed where it came, like an answer. */
@@ -106,7 +113,7 @@ export class CouncilBoard {
         : synthesis.status === 'failed'
           ? { kind: 'failed', reason: `${synthesis.error?.type}: ${synthesis.error?.message}` }
           : { kind: 'skipped', reason: 'no expert answered' };
-    this.set(SYNTHESIS, 'synthesizer', state, endedMs);
+    this.set(this.synthesizer, 'synthesizer', state, endedMs);
   }
 
   /** Shows the calls the server is retrying (library: {@link councilRetries}) on their experts' lines. */

@@ -96,7 +96,7 @@ async function followCouncil(
   try {
     result = await attachCouncil(client, id, {
       onExpertUpdate: (_expertId, update) => board.expert(update),
-      onStatusUpdate: (status, update) => board.status(status, update.until, update.at),
+      onStatusUpdate: (status, update) => board.status(status, update),
       onHumanMessage: (message, update) => {
         people.push({ round: update.round, message: messageJsonOf(message) });
         board.human(message);

@@ -63,7 +63,8 @@ describe('council run --events', () => {
   it('a session and a council: one event per line, started → thinking → answers → result', async () => {
     const env = clusterEnv('events', mockProviderEnv(mock));
     const panel = writeConfig('panel.yaml', panelConfig());
-    const council = writeConfig('council.yaml', councilConfig());
+    const model = { provider: 'openai', model: 'gpt-4o-mini' };
+    const council = writeConfig('council.yaml', councilConfig({ synthesisConfig: { name: 'Chair', model } }));
     const tag = `${process.pid}`;
     const [session, councilRun] = await Promise.all([
       runCli(['run', 'Which one?', '-c', panel, '--worker', '--events', '--id', `events-run-${tag}`], env),
@@ -119,7 +120,13 @@ describe('council run --events', () => {
       event.type === 'answer' || event.type === 'synthesis' ? [answerOf(event)] : [],
     );
     expect(byName(shown)).toEqual(byName(councilResult.responses.map(answerOf)));
-    expect(councilEvents.at(-2)).toMatchObject({ name: 'Synthesizer', role: 'synthesizer', status: 'ok' });
+    expect(councilEvents.at(-2)).toMatchObject({ name: 'Chair', role: 'synthesizer', status: 'ok' });
+    // The synthesizer thinks under its own name, as its answer comes: a reader pairs the two by name.
+    const synthesizerLines = councilEvents.filter((event) => 'role' in event && event.role === 'synthesizer');
+    expect(synthesizerLines.map((event) => [event.type, 'name' in event && event.name])).toEqual([
+      ['thinking', 'Chair'],
+      ['synthesis', 'Chair'],
+    ]);
   });
 
   it('--events with --json is refused in one line', async () => {

@@ -55,7 +55,9 @@ export class CouncilLedger extends MessageLedger {
   setStatus(status: CouncilStatus, detail: string, until?: string): void {
     const changed = status !== this.status;
     this.status = status;
-    this.record({ kind: 'status', status, detail, ...(until !== undefined && { until }) });
+    // A follower names the synthesizer's line before its answer (and its name) arrives.
+    const synthesizer = status === 'synthesizing' ? { synthesizer: this.context.synthesisConfig.name } : {};
+    this.record({ kind: 'status', status, detail, ...(until !== undefined && { until }), ...synthesizer });
     if (changed) this.onStatusChange(status);
   }
 
