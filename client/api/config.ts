@@ -69,7 +69,8 @@ export function parseConfigText(
   const doc = parseDocument(text, { lineCounter });
   const syntax = doc.errors[0];
   if (syntax) {
-    if (/\.json$/i.test(source)) rewordJsonSyntax(text, source);
+    const json = /\.json$/i.test(source) ? strictJsonProblem(text) : undefined;
+    if (json?.at) throw new CouncilUserError(`${source}:${json.at}: ${json.message}`);
     const line = syntax.linePos?.[0];
     // The message's first line, without the position (given up front) and the code frame under it.
     const first = (syntax.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
@@ -97,20 +98,23 @@ export function parseConfigText(
 }
 
 /**
- * Throws a `.json` file's syntax error in JSON's terms, at its line and column, when JSON.parse gives
- * one: the YAML parser, which reads these files (and forgives a BOM, comments or a trailing comma),
- * explains its errors in terms of YAML's flow collections. Returns when JSON.parse names no position.
+ * What strict JSON finds wrong with `text`, in JSON's terms, and where (`line:column`) when JSON.parse
+ * says; undefined when it parses. The YAML parser reads `.json` files too, and forgives a BOM,
+ * comments or a trailing comma; its own errors speak of YAML's flow collections.
  */
-function rewordJsonSyntax(text: string, source: string): void {
+export function strictJsonProblem(text: string): { message: string; at?: string } | undefined {
   const json = text.replace(/^\uFEFF/, '');
   try {
     JSON.parse(json);
+    return undefined;
   } catch (error) {
-    const position = error instanceof SyntaxError ? /at position (\d+)/.exec(error.message) : null;
-    if (!position) return;
-    const message = (error as Error).message.replace(/ in JSON at position \d+.*$/s, '');
+    if (!(error instanceof SyntaxError)) throw error;
+    // Without a position, the engine quotes the text instead (`Unexpected token ']', "…" is not valid JSON`).
+    const message = error.message.replace(/( in JSON at position \d+|, \S*".*" is not valid JSON$).*$/s, '');
+    const position = /at position (\d+)/.exec(error.message);
+    if (!position) return { message };
     const before = json.slice(0, Number(position[1])).split('\n');
-    throw new CouncilUserError(`${source}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}: ${message}`);
+    return { message, at: `${before.length}:${(before.at(-1)?.length ?? 0) + 1}` };
   }
 }
 

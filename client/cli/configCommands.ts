@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { configJsonSchema, configShape, loadConfigFile } from '../api/config';
+import { INPUT_LIMITS } from '../../common/inputLimits';
+import { readTextBounded } from '../../storage/boundedRead';
+import { configJsonSchema, configShape, loadConfigFile, strictJsonProblem } from '../api/config';
 import { configModels, requiredKeyVars } from './simulated';
 import { listedCommand } from './help';
 
@@ -24,11 +26,22 @@ export function configCommand(): Command {
     .argument('<file>', 'YAML or JSON config')
     .action((file: string) => {
       const loaded = loadConfigFile(file);
-      const members =
+      const [count, noun, synthesizer] =
         loaded.kind === 'session'
-          ? `${loaded.session.participants.length} participants`
-          : `${loaded.context.activeExperts.length} experts and a synthesizer`;
+          ? [loaded.session.participants.length, 'participant', '']
+          : [loaded.context.activeExperts.length, 'expert', ' and a synthesizer'];
+      const members = `${count} ${noun}${count === 1 ? '' : 's'}${synthesizer}`;
       process.stdout.write(`${file}: valid ${loaded.kind} config (${configShape(loaded)}, ${members})\n`);
+      // Council reads a .json file as YAML does: a file it takes may still be one other tools refuse.
+      const strict = /\.json$/i.test(file)
+        ? strictJsonProblem(readTextBounded(file, INPUT_LIMITS.maxConfigFileBytes))
+        : undefined;
+      if (strict) {
+        const where = strict.at ? `${file}:${strict.at}` : file;
+        process.stdout.write(
+          `note: not strict JSON: ${where}: ${strict.message} (council reads it; other JSON tools may not)\n`,
+        );
+      }
       const keys = requiredKeyVars(configModels(loaded), process.env);
       if (keys.length > 0) {
         const state = keys.map((name) => `${name} (${process.env[name] ? 'set' : 'not set'})`);

@@ -59,6 +59,31 @@ describe('config files', () => {
     expect(result.stderr).toContain(`${bad}:3: participants[0].model: missing: it is required (an object)`);
   });
 
+  it('`config check` of a .json file council reads but strict JSON refuses says so, with where', async () => {
+    const participant = '{"name": "A", "role": "panelist", "model": {"provider": "openai", "model": "m"}}';
+    const trailing = writeConfig(
+      'trailing.json',
+      `{"strategy": "broadcast",\n "participants": [${participant}],}\n`,
+    );
+    const checked = await runCli(['config', 'check', trailing], cliEnv());
+    expect(checked.code).toBe(0);
+    const [valid, note] = checked.stdout.split('\n');
+    expect(valid).toBe(`${trailing}: valid session config (broadcast, 1 participant)`);
+    expect(note).toMatch(
+      /^note: not strict JSON: .+\.json:2:\d+: .+ \(council reads it; other JSON tools may not\)$/,
+    );
+    expect(note).toContain(trailing);
+    // Where the engine names no position, the note still names the problem, without the text quoted.
+    const inList = writeConfig(
+      'in-list.json',
+      `{"strategy": "broadcast", "participants": [${participant},]}`,
+    );
+    const listed = await runCli(['config', 'check', inList], cliEnv());
+    expect(listed.stdout.split('\n')[1]).toBe(
+      `note: not strict JSON: ${inList}: Unexpected token ']' (council reads it; other JSON tools may not)`,
+    );
+  });
+
   it('`config check` accepts strategy selector with its settings, and says what to add without them', async () => {
     const ok = await runCli(['config', 'check', 'examples/selector.yaml'], cliEnv({ OPENAI_API_KEY: 'k' }));
     expect(ok.code).toBe(0);
