@@ -35,7 +35,10 @@ export type ProgressEvent =
       detail: string;
       /** While `awaiting-human`: when the wait ends without a message (workflow time, ISO 8601 UTC). */
       until?: string;
-      /** With `synthesizing`: the synthesizer's name (councils before 2026-12-06 logged none). */
+      /**
+       * With `synthesizing`: the synthesizer's name. Absent when a worker older than 2026-12-06
+       * wrote the log (a worker that replays the council builds it again, with its own code).
+       */
       synthesizer?: string;
     }
   | {

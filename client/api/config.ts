@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { councilContextSchema, type CouncilContextInput, type CouncilMode } from '../../common/council';
 import { formatBytes, INPUT_LIMITS } from '../../common/inputLimits';
+import { strictJsonProblem } from './strictJson';
 import type { OrchestrationStrategy } from '../../common/participants';
 import type { PeriodBudget } from '../../common/periodBudget';
 import type { SessionConfig } from '../../common/session';
@@ -38,10 +39,14 @@ const READ_FAILURES: Record<string, string> = {
 
 /** Reads, parses (YAML or JSON) and validates a config file; every problem names its line and path. */
 export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): CouncilConfig {
-  let text: string;
+  return parseConfigText(readConfigFile(file), file, overrides);
+}
+
+/** A config file's text, read within its bound; why it cannot be read, in words. */
+export function readConfigFile(file: string): string {
   try {
     // A huge file must not cost its size in memory and parse time, nor a pipe that never ends.
-    text = readTextBounded(file, INPUT_LIMITS.maxConfigFileBytes);
+    return readTextBounded(file, INPUT_LIMITS.maxConfigFileBytes);
   } catch (error) {
     if (error instanceof FileTooLargeError) throw oversized(file);
     if (error instanceof NotUtf8Error) throw new CouncilUserError(error.message, error.hint);
@@ -52,7 +57,6 @@ export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): C
       'name a YAML or JSON config file',
     );
   }
-  return parseConfigText(text, file, overrides);
 }
 
 /**
@@ -67,10 +71,20 @@ export function parseConfigText(
   const { LineCounter, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
+  // A .json file's problem in JSON's terms, when JSON.parse says where (a `//` comment named as such).
+  const json = /\.json$/i.test(source) ? strictJsonProblem(text) : undefined;
+  const jsonError =
+    json?.at === undefined
+      ? undefined
+      : new CouncilUserError(
+          `${source}:${json.at}: ${json.message}`,
+          json.comment
+            ? 'JSON takes no // or /* */ comments: remove it, or write the config in YAML'
+            : undefined,
+        );
   const syntax = doc.errors[0];
   if (syntax) {
-    const json = /\.json$/i.test(source) ? strictJsonProblem(text) : undefined;
-    if (json?.at) throw new CouncilUserError(`${source}:${json.at}: ${json.message}`);
+    if (jsonError) throw jsonError;
     const line = syntax.linePos?.[0];
     // The message's first line, without the position (given up front) and the code frame under it.
     const first = (syntax.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
@@ -90,32 +104,13 @@ export function parseConfigText(
       'write the values out, not as aliases',
     );
   }
+  // YAML may read a `//` comment as part of the next key: JSON's own complaint says what it is.
+  if (jsonError && json?.comment) throw jsonError;
   return validateConfig(data, overrides, (issuePath) => {
     const node = keyNode(doc, issuePath) ?? doc.getIn(issuePath, true) ?? nearestNode(doc, issuePath);
     const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
     return offset === undefined ? source : `${source}:${lineCounter.linePos(offset).line}`;
   });
-}
-
-/**
- * What strict JSON finds wrong with `text`, in JSON's terms, and where (`line:column`) when JSON.parse
- * says; undefined when it parses. The YAML parser reads `.json` files too, and forgives a BOM,
- * comments or a trailing comma; its own errors speak of YAML's flow collections.
- */
-export function strictJsonProblem(text: string): { message: string; at?: string } | undefined {
-  const json = text.replace(/^\uFEFF/, '');
-  try {
-    JSON.parse(json);
-    return undefined;
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    // Without a position, the engine quotes the text instead (`Unexpected token ']', "…" is not valid JSON`).
-    const message = error.message.replace(/( in JSON at position \d+|, \S*".*" is not valid JSON$).*$/s, '');
-    const position = /at position (\d+)/.exec(error.message);
-    if (!position) return { message };
-    const before = json.slice(0, Number(position[1])).split('\n');
-    return { message, at: `${before.length}:${(before.at(-1)?.length ?? 0) + 1}` };
-  }
 }
 
 /**

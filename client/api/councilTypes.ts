@@ -53,7 +53,7 @@ export type OnStatusUpdate = (
   status: CouncilStatus,
   /**
    * `until`: while `awaiting-human`, when the wait ends if no person writes. `synthesizer`: with
-   * `synthesizing`, the synthesizer's name (absent in councils started before 2026-12-06).
+   * `synthesizing`, the synthesizer's name (absent when the worker that logged it predates 2026-12-06).
    */
   update: { detail: string; seq: number; at: Date; until?: Date; synthesizer?: string },
 ) => void | Promise<void>;

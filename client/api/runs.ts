@@ -112,6 +112,11 @@ export function requireRunning(run: FoundRun, hint: string): void {
   if (status.name !== 'RUNNING') throw closedRunError(run.kind, workflowId, status.name, hint);
 }
 
+/** Refuses a run that is no longer running: a cancel has nothing to do there. */
+export function requireCancellable(run: FoundRun): void {
+  requireRunning(run, `it has nothing to cancel: see \`council show ${run.description.workflowId}\``);
+}
+
 /**
  * Cancels a running session or council (calls in flight are cancelled too) and resolves once its
  * workflow has taken the cancellation, so a listing right after shows it cancelled. A run that is no
@@ -119,7 +124,7 @@ export function requireRunning(run: FoundRun, hint: string): void {
  * A worker must serve the run for it to end.
  */
 export async function cancelRun(run: FoundRun): Promise<void> {
-  requireRunning(run, `it has nothing to cancel: see \`council show ${run.description.workflowId}\``);
+  requireCancellable(run);
   await run.handle.cancel();
   // The workflow ends as cancelled (its result rejects): what is awaited is that it closed.
   await run.handle.result().catch(() => undefined);

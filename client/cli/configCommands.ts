@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { INPUT_LIMITS } from '../../common/inputLimits';
-import { readTextBounded } from '../../storage/boundedRead';
-import { configJsonSchema, configShape, loadConfigFile, strictJsonProblem } from '../api/config';
+import { printable } from '../../common/printable';
+import { configJsonSchema, configShape, parseConfigText, readConfigFile } from '../api/config';
+import { strictJsonProblem } from '../api/strictJson';
 import { configModels, requiredKeyVars } from './simulated';
 import { listedCommand } from './help';
 
@@ -25,7 +25,8 @@ export function configCommand(): Command {
     .description('validate a config file; errors name the line, the path and what is expected')
     .argument('<file>', 'YAML or JSON config')
     .action((file: string) => {
-      const loaded = loadConfigFile(file);
+      const text = readConfigFile(file);
+      const loaded = parseConfigText(text, file);
       const [count, noun, synthesizer] =
         loaded.kind === 'session'
           ? [loaded.session.participants.length, 'participant', '']
@@ -33,13 +34,11 @@ export function configCommand(): Command {
       const members = `${count} ${noun}${count === 1 ? '' : 's'}${synthesizer}`;
       process.stdout.write(`${file}: valid ${loaded.kind} config (${configShape(loaded)}, ${members})\n`);
       // Council reads a .json file as YAML does: a file it takes may still be one other tools refuse.
-      const strict = /\.json$/i.test(file)
-        ? strictJsonProblem(readTextBounded(file, INPUT_LIMITS.maxConfigFileBytes))
-        : undefined;
+      const strict = /\.json$/i.test(file) ? strictJsonProblem(text) : undefined;
       if (strict) {
         const where = strict.at ? `${file}:${strict.at}` : file;
         process.stdout.write(
-          `note: not strict JSON: ${where}: ${strict.message} (council reads it; other JSON tools may not)\n`,
+          `note: not strict JSON: ${where}: ${printable(strict.message)} (council reads it; other JSON tools may not)\n`,
         );
       }
       const keys = requiredKeyVars(configModels(loaded), process.env);

@@ -6,7 +6,7 @@ import { councilRetries } from '../api/pendingCalls';
 import type { TokenEvent } from '../api/tokens';
 import type { ParticipantLine, ProgressRenderer } from './progress';
 
-/** The synthesizer's line in councils that do not log its name (started before 2026-12-06). */
+/** The synthesizer's line when the log does not name it (a worker older than 2026-12-06 wrote it). */
 const UNNAMED_SYNTHESIZER = 'Synthesis';
 /** The line of a council's waits for a person. */
 const PEOPLE = 'People';

@@ -4,3 +4,20 @@
  */
 export const ExitCode = { Ok: 0, Error: 1, Partial: 2 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The exit code Ctrl-C or SIGTERM left the process to leave with, once it detached from its run. */
+let detachedExit: number | undefined;
+
+/** Called by the interrupt handler: whatever the command does next, the process exits with `code`. */
+export function detachWith(code: number): void {
+  detachedExit ??= code;
+}
+
+/**
+ * The code of a detach, if one happened. A command that ends while the process closes (its answer
+ * came, or its connection closed under it) does not change how it ends: the `detached` line was its
+ * last word, and its exit code is the one that line gave.
+ */
+export function detachedExitCode(): number | undefined {
+  return detachedExit;
+}

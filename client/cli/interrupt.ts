@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { FoundRun } from '../api/runs';
 import type { CliRuntime } from '../runtime/commandRuntime';
 import { eventsOf } from './events';
+import { detachWith } from './exitCode';
 import type { Output } from './output';
 
 const ONE_ROUND_RUN_GOES_ON = 'The run goes on when a worker serves it, and closes when its round ends';
@@ -27,6 +28,7 @@ export function onInterrupt(
     const emit = eventsOf(out);
     if (emit) emit(detached);
     else if (out.json) out.result(detached);
+    detachWith(exitCode);
     // A terminal's Ctrl-C reaches the embedded server too, and a worker whose server is gone would
     // retry its last reports for a while: give the clean-up two seconds, not more.
     const deadline = new Promise((resolve) => setTimeout(resolve, 2000).unref());

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { userErrorIn } from '../../common/userError';
 import { COMMANDS, requestedCommand } from './commands';
-import { ExitCode } from './exitCode';
+import { detachedExitCode, ExitCode } from './exitCode';
 import { listedCommand } from './help';
 import { printable } from '../../common/printable';
 import { PROJECT_ROOT } from '../runtime/temporalCli';
@@ -47,8 +47,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
+    return detachedExitCode() ?? (typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok);
   } catch (error) {
+    // Ctrl-C closed the connection under the command: that is how it ends, not an error of its own.
+    const detached = detachedExitCode();
+    if (detached !== undefined) return detached;
     // Commander has printed its own message (unknown option, missing argument) or the help.
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Error;
     const verbose = argv.includes('--verbose') || argv.includes('-v');

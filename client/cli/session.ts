@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { CouncilUserError } from '../../common/userError';
 import { sendHumanMessage } from '../api/council';
-import { cancelRun, requireRunning, type FoundRun } from '../api/runs';
+import { cancelRun, requireCancellable, requireRunning, type FoundRun } from '../api/runs';
 import { MultiParticipantSession } from '../api/session';
 import { SIMULATED_BANNER } from './simulated';
 import { followSessionRound, rowOf } from './followSession';
@@ -184,7 +184,7 @@ export function cancelCommand(): Command {
         await cancelRun(found);
         process.stdout.write(`Cancelled ${found.kind} ${id}\n`);
       },
-      (found) => requireRunning(found, `it has nothing to cancel: see \`council show ${id}\``),
+      requireCancellable,
       'none',
     );
   });

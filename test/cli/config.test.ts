@@ -5,6 +5,7 @@ import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { parse as parseYaml } from 'yaml';
 import { configJsonSchema, loadConfigFile } from '../../client/api/config';
+import { strictJsonProblem } from '../../client/api/strictJson';
 import { defaultConfig } from '../../client/api/defaultConfigs';
 import { shouldSimulate } from '../../client/cli/simulated';
 import { CouncilUserError } from '../../common/userError';
@@ -241,6 +242,37 @@ describe('config files', () => {
       `\uFEFF{ "strategy": "broadcast", "participants": [${participant},], }\n`,
     );
     expect(loadConfigFile(lenient)).toMatchObject({ kind: 'session' });
+    // A `//` comment, which YAML reads as part of the next key, is named as JSON names it.
+    const commented = writeConfig(
+      'commented.json',
+      `{ "strategy": "broadcast", // the panel\n "participants": [${participant}] }\n`,
+    );
+    expect(() => loadConfigFile(commented)).toThrow(
+      expect.objectContaining({
+        message: `${commented}:1:28: Expected double-quoted property name`,
+        hint: 'JSON takes no // or /* */ comments: remove it, or write the config in YAML',
+      }),
+    );
+  });
+
+  it("says where strict JSON stops reading a .json file, without quoting the file's text", () => {
+    const participant = '{"name": "A", "role": "panelist", "model": {"provider": "openai", "model": "m"}}';
+    // Mid-file, the engine quotes the text around the error, cut short on both sides, and no position.
+    expect(
+      strictJsonProblem(`{\n "participants": [${participant},\n ],\n "strategy": "broadcast"\n}`),
+    ).toEqual({
+      message: "Unexpected token ']'",
+    });
+    expect(strictJsonProblem('{"a": 1}\n# a comment')).toEqual({
+      message: 'Unexpected non-whitespace character after JSON',
+      at: '2:1',
+    });
+    expect(strictJsonProblem('{"a": 1, // why\n"b": 2}')).toEqual({
+      message: 'Expected double-quoted property name',
+      at: '1:10',
+      comment: true,
+    });
+    expect(strictJsonProblem('\uFEFF{"a": [1]}')).toBeUndefined();
   });
 
   it('council configs: mode, unique ids, two experts to debate', () => {

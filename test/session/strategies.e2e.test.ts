@@ -159,5 +159,11 @@ describe('every strategy on the real dev server, LLM served by aimock', () => {
       expect(seen.at(-1)?.prompt).toContain(answer.content);
       expect(watcher?.history.at(-1)?.content).toContain(answer.content);
     }
+    // A message to an observer alone would be a round no one answers: it is refused, and no round is used.
+    const round = (await panel.view()).round;
+    await expect(
+      panel.sendMessage('user', 'Watcher, what did you see?', { participants: ['Watcher'] }),
+    ).rejects.toThrow(/"Watcher" is an observer: observers are never called/);
+    expect((await panel.view()).round).toBe(round);
   });
 });

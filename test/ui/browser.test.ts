@@ -235,7 +235,7 @@ describe('council ui in a browser', () => {
     await page.getByTestId('cancel').click();
     await page.getByText(/^session · cancelled · broadcast/).waitFor({ timeout: 30_000 });
     expect(await page.locator('form.send').count()).toBe(0);
-    await expect(page.getByTestId('announce').textContent()).resolves.toBe('The session is cancelled.');
+    await expect(page.getByTestId('announce').textContent()).resolves.toBe('The session ended: cancelled.');
     const description = await bed.harness.client.workflow.getHandle(sessionId).describe();
     expect(description.status.name).toBe('CANCELLED');
     await shot('session-cancelled');

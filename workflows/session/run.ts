@@ -84,7 +84,14 @@ export class SessionRun {
     }
     const parsed = sendMessageSchema.safeParse(request);
     if (!parsed.success) throw invalid(`invalid message: ${zodProblem(parsed.error)}`);
-    for (const name of parsed.data.participants ?? []) requireParticipant(state, name);
+    for (const name of parsed.data.participants ?? []) {
+      // A round for observers alone would be one no one answers, reported as if it went well.
+      if (requireParticipant(state, name).spec.role === 'observer') {
+        throw invalid(
+          `${JSON.stringify(name)} is an observer: observers are never called (they read every round)`,
+        );
+      }
+    }
     const problem = checkParticipants(
       STRATEGIES[state.config.strategy],
       state.participants.map((p) => p.spec),

@@ -6,12 +6,6 @@
 /** The most entries one announcement names; the rest are counted. */
 const MAX_NAMED_ENTRIES = 3;
 
-/** An entry as its heading names it (runParts.js's entryNode), the status included. */
-function entryHeading(entry) {
-  const status = entry.status === 'ok' ? '' : `, ${entry.status}`;
-  return `Round ${entry.round} · ${entry.from} (${entry.role}${status})`;
-}
-
 /**
  * The entries of `entries` not in `before` (headings counted, not positions: a long session's page
  * may lose its oldest entries), and the counts to compare the next poll's with.
@@ -21,7 +15,7 @@ function newEntries(before, entries) {
   const counts = new Map();
   const added = [];
   for (const entry of entries) {
-    const heading = entryHeading(entry);
+    const heading = entryTitle(entry);
     counts.set(heading, (counts.get(heading) || 0) + 1);
     const earlier = left.get(heading) || 0;
     if (earlier > 0) left.set(heading, earlier - 1);
@@ -46,7 +40,9 @@ function announcer() {
       const more = counts && added.length > named.length ? `, and ${added.length - named.length} more` : '';
       const said = [
         ...(named.length > 0 ? [`New: ${named.join('; ')}${more}.`] : []),
-        ...(wasLive && !view.live ? [`The ${view.kind} is ${view.workflowStatus}.`] : []),
+        ...(wasLive && !view.live
+          ? [`The ${view.kind} ended: ${view.workflowStatus.replace('_', ' ')}.`]
+          : []),
       ];
       if (said.length > 0) node.textContent = shownText(said.join(' '));
       counts = next;

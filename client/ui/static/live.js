@@ -76,11 +76,11 @@ function liveNode(view, callId, name, target, note) {
   const head = el('div', { class: 'head' }, `${callId} · ${name} · streaming…`);
   if (target !== undefined) head.append(' ', skipButton(view, name, target, note));
   const earlier = el('div', { class: 'note', 'data-testid': 'earlier' });
-  const text = el('div', { class: 'text' });
+  // Busy: assistive technology is told the text still grows (the Skip button beside it is not).
+  const text = el('div', { class: 'text', 'aria-busy': 'true' });
   const root = el(
     'div',
-    // Busy: a screen reader waits for the recorded answer rather than read text still growing.
-    { class: 'entry streaming', 'data-testid': 'streaming', 'data-from': name, 'aria-busy': 'true' },
+    { class: 'entry streaming', 'data-testid': 'streaming', 'data-from': name },
     head,
     earlier,
     text,

@@ -76,17 +76,26 @@ function sendForm(view) {
 
 /**
  * The form's recipients, again at every poll (a council's experts join as they start thinking): a
- * session's participants by name, a council's experts by id. The reader's choice is kept.
+ * session's participants by name (not its observers, who are never called), a council's experts by
+ * id. The reader's choice is kept.
  */
 function fillRecipients(to, view) {
   const choices = view.participants
-    .filter((p) => view.kind === 'session' || p.role === 'expert')
+    .filter((p) => (view.kind === 'session' ? p.role !== 'observer' : p.role === 'expert'))
     .map((p) => [view.kind === 'session' ? p.name : p.id, `to ${p.name}`]);
   const known = [...to.options].slice(1).map((option) => [option.value, option.textContent]);
   if (JSON.stringify(known) === JSON.stringify(choices)) return;
   const chosen = to.value;
   to.replaceChildren(to.options[0], ...choices.map(([value, label]) => el('option', { value }, label)));
   to.value = choices.some(([value]) => value === chosen) ? chosen : '';
+}
+
+/**
+ * Puts `node` in `slot` or takes it out, only when that changes: a node moved at every poll would
+ * lose its focus, and a screen reader could miss (or read again) its status notes.
+ */
+function showIn(slot, node, shown) {
+  if ((slot.firstChild === node) !== shown) slot.replaceChildren(...(shown ? [node] : []));
 }
 
 function simulatedBadge() {
@@ -142,9 +151,9 @@ function renderRun(page, view) {
   page.failure.textContent = view.failure ? shownText(`${view.workflowStatus}: ${view.failure}`) : '';
   page.summary.textContent = shownText(view.summary);
   if (view.waiting) page.wait.update(view);
-  page.waitSlot.replaceChildren(...(view.waiting ? [page.wait.box] : []));
+  showIn(page.waitSlot, page.wait.box, Boolean(view.waiting));
   fillRecipients(page.form.elements.to, view);
-  page.formSlot.replaceChildren(...(view.live ? [page.form] : []));
+  showIn(page.formSlot, page.form, view.live);
   page.charts.replaceChildren(usageCharts(view), ...sessionParts(view));
   page.rankings.replaceChildren(...(view.rankings ? [rankingsSection(view.rankings)] : []));
   page.announce.update(view);

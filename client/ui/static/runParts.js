@@ -6,18 +6,19 @@ function seconds(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** What an entry is, as its heading and the screen reader's status line (announce.js) name it. */
+function entryTitle(entry) {
+  const status = entry.status === 'ok' ? '' : ` · ${entry.status}`;
+  return `Round ${entry.round} · ${entry.from} (${entry.role})${status}`;
+}
+
 function entryNode(entry) {
   const tokens = entry.tokens === null ? '' : ` · ${entry.tokens} tokens`;
   const time = entry.ms === null || entry.ms === undefined ? '' : ` · ${seconds(entry.ms)}`;
-  const status = entry.status === 'ok' ? '' : ` · ${entry.status}`;
   const node = el(
     'div',
     { class: `entry ${entry.status}`, 'data-from': entry.from },
-    el(
-      'div',
-      { class: 'head' },
-      `Round ${entry.round} · ${entry.from} (${entry.role})${status}${tokens}${time}`,
-    ),
+    el('div', { class: 'head' }, `${entryTitle(entry)}${tokens}${time}`),
     el('div', { class: 'text' }, renderMarkdown(entry.content)),
   );
   if (entry.error) node.append(el('div', { class: 'error' }, entry.error));
@@ -167,6 +168,7 @@ function drawTabs(page, tabs, selectedTab, pending, select) {
 
 // run.js, loaded after this script, draws a run's page with them.
 globalThis.seconds = seconds;
+globalThis.entryTitle = entryTitle;
 globalThis.entryNode = entryNode;
 globalThis.usageCharts = usageCharts;
 globalThis.rankingsSection = rankingsSection;
