@@ -1,6 +1,12 @@
 import { periodLine, periodSpend } from './schedulePeriod';
 import { Command, Option } from 'commander';
-import { ScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
+import {
+  ScheduleNotFoundError,
+  type Client,
+  type ScheduleDescription,
+  type ScheduleHandle,
+} from '@temporalio/client';
+import { isRunId } from '../api/runIdRule';
 import { CouncilUserError } from '../../common/userError';
 import { createOutput, formatTable } from './output';
 import { printable } from '../../common/printable';
@@ -87,9 +93,10 @@ function describeCommand(): Command {
     withSchedule(options, id, async (handle, runtime) => {
       const description = await handle.describe();
       const periodBudget = await periodSpend(runtime.client, id, description.memo?.[SCHEDULE_MEMO_KEY]);
+      const shown = summary(description, await runningRuns(runtime.client, description));
       const out = createOutput(options.json === true);
-      if (out.json) return out.result({ type: 'schedule', ...summary(description), periodBudget });
-      for (const [key, value] of Object.entries(summary(description))) {
+      if (out.json) return out.result({ type: 'schedule', ...shown, periodBudget });
+      for (const [key, value] of Object.entries(shown)) {
         out.say(printable(`${key.padEnd(10)} ${Array.isArray(value) ? value.join(', ') || '-' : value}`));
       }
       if (periodBudget) out.say(`${'period'.padEnd(10)} ${periodLine(periodBudget)}`);
@@ -99,7 +106,27 @@ function describeCommand(): Command {
 
 type ScheduleState = 'active' | 'paused';
 
-function summary(description: ScheduleDescription) {
+/** The most runs still going that describe lists. */
+const MAX_RUNNING_LISTED = 100;
+
+/**
+ * The schedule's runs still going. Temporal tracks those started under an overlap policy other than
+ * allow_all, and `trigger` starts its run under allow_all by default: the others are found by the
+ * search attribute Temporal gives every run a schedule starts. An id the query could not quote
+ * (not made by the CLI) gets the tracked runs only.
+ */
+async function runningRuns(client: Client, description: ScheduleDescription): Promise<string[]> {
+  const running = new Set(description.info.runningActions.map((action) => action.workflow.workflowId));
+  if (!isRunId(description.scheduleId)) return [...running];
+  const query = `TemporalScheduledById = '${description.scheduleId}' AND ExecutionStatus = 'Running'`;
+  for await (const run of client.workflow.list({ query, pageSize: MAX_RUNNING_LISTED })) {
+    if (running.size >= MAX_RUNNING_LISTED) break;
+    running.add(run.workflowId);
+  }
+  return [...running];
+}
+
+function summary(description: ScheduleDescription, running: string[]) {
   const { state, info, policies } = description;
   const memo = (description.memo?.[SCHEDULE_MEMO_KEY] ?? {}) as {
     spec?: string;
@@ -116,7 +143,7 @@ function summary(description: ScheduleDescription) {
     overlap: (policies.overlap ?? 'SKIP').toLowerCase(),
     nextRunsAt: state.paused ? [] : info.nextActionTimes.slice(0, 3).map((time) => time.toISOString()),
     recentRuns: info.recentActions.map((action) => action.action.workflow.workflowId),
-    running: info.runningActions.map((action) => action.workflow.workflowId),
+    running,
   };
 }
 

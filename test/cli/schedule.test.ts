@@ -161,6 +161,26 @@ describe('council schedule', () => {
     expect(list.stdout).not.toContain(`${id}-long`);
   });
 
+  it('describe lists a triggered run still going: trigger starts it under allow_all, which Temporal does not track', async () => {
+    const heldId = `${id}-held`;
+    // No worker polls this queue: the run stays running until the test ends it.
+    const heldEnv = { ...env, COUNCIL_TASK_QUEUE: `${harness.taskQueue}-unserved` };
+    const create = await runCli(
+      ['schedule', 'create', heldId, '-c', 'examples/council-parallel.yaml', '--every', '7d'],
+      heldEnv,
+    );
+    expect(create).toMatchObject({ code: 0, stderr: '' });
+    expect((await runCli(['schedule', 'trigger', heldId], heldEnv)).code).toBe(0);
+    let running: string[] = [];
+    for (let attempt = 0; attempt < 30 && running.length === 0; attempt += 1) {
+      const described = await runCli(['schedule', 'describe', heldId, '--json'], heldEnv);
+      running = (JSON.parse(described.stdout) as { running: string[] }).running;
+    }
+    expect(running).toEqual([expect.stringMatching(new RegExp(`^${heldId}-`))]);
+    await harness.client.workflow.getHandle(running[0] ?? '').terminate('the test is over');
+    expect((await runCli(['schedule', 'delete', heldId], heldEnv)).code).toBe(0);
+  });
+
   it('schedules a session config: each run plays one round with the task and closes', async () => {
     const sessionId = `${id}-session`;
     const create = await runCli(
