@@ -82,6 +82,8 @@ export interface TranscriptEntry {
   downgradedTo?: string;
   /** As the response's `servedBy`: the worker that made the call. */
   servedBy?: string;
+  /** A message sent to some participants only (`send --to`): their names. Absent before 2026-12-06. */
+  to?: string[];
   /** As the response's `kind`: absent for a plain answer (and for messages and notes). */
   kind?: ResponseKind;
   /** The answer came after its round closed (quorum or deadline): not among the round's responses. */

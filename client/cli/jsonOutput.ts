@@ -58,6 +58,8 @@ const transcriptEntryJson = z.object({
   role: z.string(),
   content: z.string(),
   status: z.enum(['ok', 'failed', 'skipped']),
+  /** A message sent to some participants only: their names. */
+  to: z.array(z.string()).optional(),
   tokenUsage: usage.optional(),
   /** As a response's `servedBy`. */
   servedBy: z.string().optional(),

@@ -103,7 +103,8 @@ function formatTranscript(transcript: readonly TranscriptEntry[], width: number 
   const lines: string[] = [];
   for (const entry of transcript) {
     if (entry.role === 'user' || entry.role === 'system') {
-      lines.push('', `── Round ${entry.round} ── ${entry.role}: ${entry.content}`);
+      const to = entry.to ? ` (to ${entry.to.join(', ')})` : '';
+      lines.push('', `── Round ${entry.round} ── ${entry.role}${to}: ${entry.content}`);
       continue;
     }
     const tokens = entry.tokenUsage ? ` · ${entry.tokenUsage.totalTokens} tokens` : '';

@@ -92,7 +92,8 @@ export async function sessionBody(
       return {
         round: entry.round,
         from: entry.from,
-        role: entry.role,
+        // A message to some participants names them, as a council's person's message does.
+        role: entry.to ? `${entry.role} to ${entry.to.join(', ')}` : entry.role,
         status: entry.status,
         content: entry.content,
         tokens: entry.tokenUsage?.totalTokens ?? null,

@@ -77,7 +77,10 @@ describe('council session', () => {
     expect(show.stdout).toMatch(
       /── Round 1 ── user: First question\?[\s\S]*Expert-1 \(panelist\) · 15 tokens · worker \S+\nExpert-1: answer/,
     );
-    expect(show.stdout).toMatch(/── Round 2 ── user: Only you\?\n\nExpert-2 \(panelist\) · 15 tokens/);
+    // The message sent to one participant says so: the transcript keeps whom it was for.
+    expect(show.stdout).toMatch(
+      /── Round 2 ── user \(to Expert-2\): Only you\?\n\nExpert-2 \(panelist\) · 15 tokens/,
+    );
 
     // Running while it takes rounds, between them as during one.
     const running = await listIds(['--strategy', 'broadcast', '--status', 'running']);

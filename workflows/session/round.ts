@@ -92,6 +92,8 @@ export async function playRound(
     role: message.role,
     content: message.content,
     status: 'ok',
+    // State, not a command: histories recorded before replay the same.
+    ...(message.participants && { to: [...message.participants] }),
   });
   const shownText = clipped(message.content);
   // Logged state, no command: histories replay the same with or without it.
