@@ -159,7 +159,7 @@ describe('every strategy on the real dev server, LLM served by aimock', () => {
       expect(seen.at(-1)?.prompt).toContain(answer.content);
       expect(watcher?.history.at(-1)?.content).toContain(answer.content);
     }
-    // A message to an observer alone would be a round no one answers: it is refused, and no round is used.
+    // A message to an observer is refused (alone, it would be a round no one answers); no round is used.
     const round = (await panel.view()).round;
     await expect(
       panel.sendMessage('user', 'Watcher, what did you see?', { participants: ['Watcher'] }),

@@ -85,7 +85,7 @@ export class SessionRun {
     const parsed = sendMessageSchema.safeParse(request);
     if (!parsed.success) throw invalid(`invalid message: ${zodProblem(parsed.error)}`);
     for (const name of parsed.data.participants ?? []) {
-      // A round for observers alone would be one no one answers, reported as if it went well.
+      // An observer never answers: a round for observers alone would be one no one answers.
       if (requireParticipant(state, name).spec.role === 'observer') {
         throw invalid(
           `${JSON.stringify(name)} is an observer: observers are never called (they read every round)`,
