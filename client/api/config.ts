@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { councilContextSchema, type CouncilContextInput, type CouncilMode } from '../../common/council';
 import { formatBytes, INPUT_LIMITS } from '../../common/inputLimits';
-import { strictJsonProblem } from './strictJson';
+import { strictJsonError } from './strictJson';
 import type { OrchestrationStrategy } from '../../common/participants';
 import type { PeriodBudget } from '../../common/periodBudget';
 import type { SessionConfig } from '../../common/session';
@@ -71,20 +71,12 @@ export function parseConfigText(
   const { LineCounter, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
-  // A .json file's problem in JSON's terms, when JSON.parse says where (a `//` comment named as such).
-  const json = /\.json$/i.test(source) ? strictJsonProblem(text) : undefined;
-  const jsonError =
-    json?.at === undefined
-      ? undefined
-      : new CouncilUserError(
-          `${source}:${json.at}: ${json.message}`,
-          json.comment
-            ? 'JSON takes no // or /* */ comments: remove it, or write the config in YAML'
-            : undefined,
-        );
+  // JSON's own words for a .json file, asked only once the YAML reader has found a problem.
+  const jsonError = () => (/\.json$/i.test(source) ? strictJsonError(text, source) : undefined);
   const syntax = doc.errors[0];
   if (syntax) {
-    if (jsonError) throw jsonError;
+    const json = jsonError();
+    if (json) throw json.error;
     const line = syntax.linePos?.[0];
     // The message's first line, without the position (given up front) and the code frame under it.
     const first = (syntax.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
@@ -104,13 +96,17 @@ export function parseConfigText(
       'write the values out, not as aliases',
     );
   }
-  // YAML may read a `//` comment as part of the next key: JSON's own complaint says what it is.
-  if (jsonError && json?.comment) throw jsonError;
-  return validateConfig(data, overrides, (issuePath) => {
-    const node = keyNode(doc, issuePath) ?? doc.getIn(issuePath, true) ?? nearestNode(doc, issuePath);
-    const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
-    return offset === undefined ? source : `${source}:${lineCounter.linePos(offset).line}`;
-  });
+  try {
+    return validateConfig(data, overrides, (issuePath) => {
+      const node = keyNode(doc, issuePath) ?? doc.getIn(issuePath, true) ?? nearestNode(doc, issuePath);
+      const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
+      return offset === undefined ? source : `${source}:${lineCounter.linePos(offset).line}`;
+    });
+  } catch (error) {
+    // YAML reads a `//` comment as part of the next key (an unknown key): JSON's words say what it is.
+    const json = jsonError();
+    throw json?.comment ? json.error : error;
+  }
 }
 
 /**

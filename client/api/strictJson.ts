@@ -1,4 +1,5 @@
 // A `.json` config is read by the YAML parser (client/api/config.ts), which takes more than JSON does.
+import { CouncilUserError } from '../../common/userError';
 
 /**
  * What strict JSON finds wrong with `text`, in JSON's terms, and where (`line:column`) when JSON.parse
@@ -28,4 +29,23 @@ export function strictJsonProblem(
     const at = `${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
     return { message, at, ...(json[offset] === '/' && { comment: true }) };
   }
+}
+
+/**
+ * {@link strictJsonProblem} as the error a config of `source` is refused with, when JSON.parse says
+ * where; `comment` when it is a `//` or `/* *\/` comment, which the YAML reader may not refuse itself.
+ */
+export function strictJsonError(
+  text: string,
+  source: string,
+): { error: CouncilUserError; comment: boolean } | undefined {
+  const json = strictJsonProblem(text);
+  if (json?.at === undefined) return undefined;
+  const hint = json.comment
+    ? 'JSON takes no // or /* */ comments: remove it, or write the config in YAML'
+    : undefined;
+  return {
+    error: new CouncilUserError(`${source}:${json.at}: ${json.message}`, hint),
+    comment: json.comment === true,
+  };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { answerJson, detachedFields, isoTime, JSON_SCHEMA_VERSION } from './jsonOutput';
 import type { AnswerRow, Output } from './output';
+import { detachedExitCode, detachWith } from './exitCode';
 import type { ParticipantLine, ProgressRenderer } from './progress';
 
 /**
@@ -119,6 +120,10 @@ export function parseRunEvent(value: unknown) {
 
 /** Writes an event on stdout, stamped with the schema version and the time. */
 export function writeRunEvent(event: RunEvent): void {
+  // Ctrl-C's `detached` event is the stream's last: the process closes for up to two seconds after
+  // it, and a watch still polling (or the command failing as its connection closes) writes nothing.
+  if (detachedExitCode() !== undefined) return;
+  if (event.type === 'detached') detachWith(event.exitCode);
   const at = new Date().toISOString();
   process.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...event, at })}\n`);
 }
@@ -130,14 +135,7 @@ export interface EventsOutput extends Output {
 
 /** The Output of `run --events`: its one result document becomes the `result` event. */
 export function createEventsOutput(): EventsOutput {
-  // Ctrl-C's `detached` event is the stream's last: a watch still polling while the process closes
-  // (up to two seconds) writes nothing after it.
-  let detached = false;
-  const emit = (event: RunEvent) => {
-    if (detached) return;
-    detached = event.type === 'detached';
-    writeRunEvent(event);
-  };
+  const emit = writeRunEvent;
   return {
     // The commands build their `--json` document; here it is turned into the `result` event.
     json: true,

@@ -8,7 +8,10 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 /** The exit code Ctrl-C or SIGTERM left the process to leave with, once it detached from its run. */
 let detachedExit: number | undefined;
 
-/** Called by the interrupt handler: whatever the command does next, the process exits with `code`. */
+/**
+ * Called as the `detached` line is written (or, with no such line, by the interrupt handler): whatever
+ * the command does next, nothing more is written on stdout and the process exits with `code`.
+ */
 export function detachWith(code: number): void {
   detachedExit ??= code;
 }

@@ -4,7 +4,7 @@ import type { CallRecord } from '../../common/council';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
 import { printable } from '../../common/printable';
 import { terminalWidth, wrapText } from './wrap';
-import { ExitCode } from './exitCode';
+import { detachedExitCode, detachWith, ExitCode } from './exitCode';
 import { JSON_SCHEMA_VERSION, type JsonDocument } from './jsonOutput';
 
 /** Exit codes: success, error (nothing or nothing useful ran), partial failure (some participants failed). */
@@ -108,15 +108,14 @@ export interface Output {
 }
 
 export function createOutput(json: boolean): Output {
-  // After Ctrl-C's `detached` document the process closes for up to two seconds; stdout stays one document.
-  let detached = false;
   return {
     json,
     width: json ? undefined : terminalWidth(process.stdout),
     say: (text) => (json ? process.stderr : process.stdout).write(`${text}\n`),
     result(value) {
-      if (detached) return;
-      detached = value.type === 'detached';
+      // After Ctrl-C's `detached` document the process closes for up to two seconds: it stays the last.
+      if (detachedExitCode() !== undefined) return;
+      if (value.type === 'detached') detachWith(value.exitCode);
       process.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...value }, null, 2)}\n`);
     },
   };

@@ -92,8 +92,9 @@ export async function playRound(
     role: message.role,
     content: message.content,
     status: 'ok',
-    // State, not a command: histories recorded before replay the same.
-    ...(message.participants && { to: [...message.participants] }),
+    // State, not a command: histories recorded before replay the same. Each name is a participant's
+    // (the update's validator checks it): once each, it is bounded by the session's participants.
+    ...(message.participants && { to: [...new Set(message.participants)] }),
   });
   const shownText = clipped(message.content);
   // Logged state, no command: histories replay the same with or without it.

@@ -41,7 +41,7 @@ function announcer() {
       const said = [
         ...(named.length > 0 ? [`New: ${named.join('; ')}${more}.`] : []),
         ...(wasLive && !view.live
-          ? [`The ${view.kind} ended: ${view.workflowStatus.replace('_', ' ')}.`]
+          ? [`The ${view.kind} ended: ${view.workflowStatus.replaceAll('_', ' ')}.`]
           : []),
       ];
       if (said.length > 0) node.textContent = shownText(said.join(' '));
