@@ -47,7 +47,7 @@ const SEND_API = /^\/api\/runs\/([^/]{1,3000})\/messages$/;
 const CANCEL_API = /^\/api\/runs\/([^/]{1,3000})\/cancel$/;
 const SKIP_API = /^\/api\/runs\/([^/]{1,3000})\/skip$/;
 const TOKENS_API = /^\/api\/runs\/([^/]{1,3000})\/tokens$/;
-const PAGE = /^\/(runs\/[^/]{1,3000})?$/;
+const RUN_PAGE = /^\/runs\/([^/]{1,3000})$/;
 
 /** The run id of a path segment, percent-decoded (the page encodes `:`), or undefined. */
 function runIdOf(segment: string | undefined): string | undefined {
@@ -96,7 +96,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     if (request.method !== 'GET') return sendJson(response, 405, { error: 'method not allowed' });
     const asset = STATIC_FILES[url.pathname];
     if (asset) return sendFile(response, asset.file, asset.type);
-    if (PAGE.test(url.pathname)) return sendPage(response, token);
+    // A run's page only for an id a run could have: the page reads the id from its own path.
+    if (url.pathname === '/' || runIdOf(RUN_PAGE.exec(url.pathname)?.[1])) return sendPage(response, token);
     if (url.pathname === '/api/runs') {
       const filter = listFilterSchema.safeParse(Object.fromEntries(url.searchParams));
       if (!filter.success) return sendJson(response, 400, { error: 'bad filter' });

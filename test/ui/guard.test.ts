@@ -111,6 +111,12 @@ describe('council ui guards', () => {
     expect(page.headers['content-security-policy']).toBe(SECURITY_HEADERS['Content-Security-Policy']);
     expect(page.body).toContain('<a href="/">the list of sessions and councils</a>');
     expect(page.body).not.toContain('no-such-page');
+    // A run path whose id no run could have (a malformed escape, a space) is no page either: the
+    // page would have failed to read it, blank.
+    for (const path of ['/runs/%E0', '/runs/a%20b']) {
+      expect({ path, status: (await get(path)).status }).toEqual({ path, status: 404 });
+    }
+    expect((await get('/runs/any-run-id')).status).toBe(200);
     const api = await get('/api/no-such-thing');
     expect(api.status).toBe(404);
     expect(JSON.parse(api.body)).toEqual({ error: 'not found' });
