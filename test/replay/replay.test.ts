@@ -3,37 +3,28 @@ import { Worker } from '@temporalio/worker';
 import { testEnvironment } from '../helpers/testEnv';
 import { HISTORIES_DIR, loadHistory, type History } from './support';
 
-async function replay(histories: Array<{ workflowId: string; history: History }>) {
-  const bundle = { code: readFileSync(testEnvironment().bundlePath, 'utf8') };
+/** Histories per test: each test stays within its timeout however many recordings there come to be. */
+const HISTORIES_PER_TEST = 20;
+
+async function replay(bundle: { code: string }, histories: Array<{ workflowId: string; history: History }>) {
   const results = [];
   for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories))
     results.push(result);
   return results;
 }
 
-/**
- * The history files by recording: `NAME.json` (the first), `NAME.TAG.json` for the recordings a patch
- * baseline made, and the recordings of single patches together.
- */
-function byRecording(files: string[]): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const file of files) {
-    const recording = recordingOf(
-      file
-        .replace(/\.json$/, '')
-        .split('.')
-        .slice(1)
-        .join('.'),
-    );
-    groups.set(recording, [...(groups.get(recording) ?? []), file]);
+/** `files` in order, cut into runs of HISTORIES_PER_TEST, each named by its first and last file. */
+function chunks(files: string[]): Array<[string, string[]]> {
+  const sorted = [...files].sort();
+  const cut: Array<[string, string[]]> = [];
+  for (let start = 0; start < sorted.length; start += HISTORIES_PER_TEST) {
+    const chunk = sorted.slice(start, start + HISTORIES_PER_TEST);
+    cut.push([
+      `${start + 1}-${start + chunk.length} of ${sorted.length} (${chunk[0]} to ${chunk.at(-1)})`,
+      chunk,
+    ]);
   }
-  return groups;
-}
-
-function recordingOf(tag: string): string {
-  if (tag === '') return 'the first recordings';
-  if (tag.startsWith('baseline')) return `the recordings tagged ${tag}`;
-  return "single patches' recordings";
+  return cut;
 }
 
 describe('replay of recorded histories against the current workflow code', () => {
@@ -64,9 +55,17 @@ describe('replay of recorded histories against the current workflow code', () =>
     );
   });
 
-  // One test per recording, each within the test timeout: the histories grow with every patched change.
-  it.each([...byRecording(files)])('replays %s without a determinism error', async (_recording, group) => {
-    const results = await replay(group.map((file) => ({ workflowId: file, history: loadHistory(file) })));
+  let bundle: { code: string };
+  beforeAll(() => {
+    bundle = { code: readFileSync(testEnvironment().bundlePath, 'utf8') };
+  });
+
+  // A fixed number of histories per test, each within the test timeout: the recordings grow with every patched change.
+  it.each(chunks(files))('replays histories %s without a determinism error', async (_chunk, group) => {
+    const results = await replay(
+      bundle,
+      group.map((file) => ({ workflowId: file, history: loadHistory(file) })),
+    );
     expect(results).toHaveLength(group.length);
     for (const result of results)
       expect({ id: result.workflowId, error: result.error }).toEqual({
@@ -81,7 +80,7 @@ describe('replay of recorded histories against the current workflow code', () =>
     const attributes = scheduled?.activityTaskScheduledEventAttributes;
     if (!attributes?.activityType) throw new Error('fixture has no scheduled activity');
     attributes.activityType.name = 'someOtherActivity';
-    const [result] = await replay([{ workflowId: 'tampered', history }]);
+    const [result] = await replay(bundle, [{ workflowId: 'tampered', history }]);
     expect(result?.error).toBeDefined();
     expect(String(result?.error)).toMatch(/nondetermin/i);
   });
