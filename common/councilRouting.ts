@@ -117,6 +117,37 @@ export function expertAddressClashes(experts: ReadonlyArray<{ id: string; name: 
   return problems;
 }
 
+/** A council's experts and synthesizer, as far as their names go. */
+interface NamedCouncil {
+  activeExperts: ReadonlyArray<{ id: string; name: string }>;
+  synthesisConfig: { name: string };
+}
+
+/**
+ * A synthesizer named as an expert, case aside: the board, the events and the transcript tell the
+ * synthesis from the answers by the name that wrote it.
+ */
+export function synthesizerNameClash(context: NamedCouncil): { path: string[]; message: string } | undefined {
+  const { name } = context.synthesisConfig;
+  const twin = context.activeExperts.find((expert) => nameKey(expert.name.trim()) === nameKey(name.trim()));
+  return (
+    twin && {
+      path: ['synthesisConfig', 'name'],
+      message:
+        `"${name}" also names expert "${twin.id}": the synthesis is told apart from the experts' ` +
+        'answers by its name, so the synthesizer needs one of its own',
+    }
+  );
+}
+
+/** {@link expertAddressClashes} and {@link synthesizerNameClash}. */
+export function councilNameClashes(
+  context: NamedCouncil,
+): Array<{ path: Array<string | number>; message: string }> {
+  const synthesizer = synthesizerNameClash(context);
+  return [...expertAddressClashes(context.activeExperts), ...(synthesizer ? [synthesizer] : [])];
+}
+
 /**
  * Who a message was for, as people read it: `skeptic`, `role:critic`, `group:finance`, `a, b`;
  * undefined for a broadcast. Clients print it next to a person's message.

@@ -6,7 +6,7 @@ import type { OrchestrationStrategy } from '../../common/participants';
 import type { PeriodBudget } from '../../common/periodBudget';
 import type { SessionConfig } from '../../common/session';
 import { formatPath, readableIssues } from '../../common/validation';
-import { expertAddressClashes } from '../../common/councilRouting';
+import { councilNameClashes } from '../../common/councilRouting';
 import { FileTooLargeError, NotUtf8Error, readTextBounded } from '../../storage/boundedRead';
 import { councilFileSchema, sessionFileSchema } from './configSchema';
 import { keyNode, loadYaml, nearestNode } from './yamlNodes';
@@ -152,7 +152,7 @@ export function validateConfig(
     // The context's own cross-field rules (unique ids, two experts to debate) run on the full context.
     const full = councilContextSchema.safeParse({ ...context, task: task ?? 'placeholder task' });
     if (!full.success) throw fail(full.error);
-    const clashes = expertAddressClashes(full.data.activeExperts);
+    const clashes = councilNameClashes(full.data);
     if (clashes.length > 0) {
       const lines = clashes.map(({ path, message }) => `${where(path)}: ${formatPath(path)}: ${message}`);
       throw new CouncilUserError(listed(lines));

@@ -5,7 +5,7 @@ import {
 } from '@temporalio/client';
 import { COUNCIL_SCHEMA_VERSION, councilContextSchema } from '../../common/council';
 import type { CouncilContext } from '../../common/council';
-import { expertAddressClashes } from '../../common/councilRouting';
+import { councilNameClashes } from '../../common/councilRouting';
 import { promptShareProblem } from '../../workflows/council/turnShares';
 import {
   injectHumanMessageUpdate,
@@ -92,10 +92,13 @@ export async function startCouncil(
       'fix the fields named',
     );
   }
-  const clashes = expertAddressClashes(parsed.data.activeExperts);
+  const clashes = councilNameClashes(parsed.data);
   if (clashes.length > 0) {
     const listed = clashes.map(({ path, message }) => `${formatPath(path)}: ${message}`).join('; ');
-    throw new CouncilUserError(`invalid council context: ${listed}`, 'rename the experts named');
+    throw new CouncilUserError(
+      `invalid council context: ${listed}`,
+      'rename the experts or the synthesizer named',
+    );
   }
   refuseOversizedCouncil(parsed.data);
   const prior = options.continueFrom && priorConversationSchema.safeParse(options.continueFrom);

@@ -17,7 +17,8 @@ import {
   type ResynthesisSource,
   type ResynthesisWorkflowInput,
 } from '../../common/resynthesis';
-import { zodProblem } from '../../common/validation';
+import { formatPath, zodProblem } from '../../common/validation';
+import { synthesizerNameClash } from '../../common/councilRouting';
 import type { councilWorkflow } from '../../workflows';
 import { startCouncilWorkflow } from './council';
 import { attachCouncil } from './councilAttach';
@@ -138,10 +139,16 @@ export async function startResynthesisOf(
     );
   }
   const parsed = councilContextSchema.safeParse(context);
-  if (!parsed.success) {
-    const problem = zodProblem(parsed.error);
-    const where = source.sourceId;
-    throw new CouncilUserError(`invalid re-synthesis of "${where}": ${problem}`, 'fix the fields named');
+  // Only the synthesizer is new here: the experts' names are the source's, whatever they were.
+  const clash = parsed.success ? synthesizerNameClash(parsed.data) : undefined;
+  const problem = parsed.success
+    ? clash && `${formatPath(clash.path)}: ${clash.message}`
+    : zodProblem(parsed.error);
+  if (problem || !parsed.success) {
+    throw new CouncilUserError(
+      `invalid re-synthesis of "${source.sourceId}": ${problem}`,
+      'fix the fields named',
+    );
   }
   const input: ResynthesisWorkflowInput = {
     schemaVersion: RESYNTHESIS_SCHEMA_VERSION,

@@ -296,6 +296,15 @@ describe('config files', () => {
     expect(() => loadConfigFile(twins)).toThrow(
       /twins\.yaml:\d+: activeExperts\[2\]\.name: "alpha" also names expert "b"/,
     );
+    const chair = writeConfig('chair.yaml', {
+      kind: 'council',
+      mode: 'parallel',
+      activeExperts: [expert('a'), { ...expert('b'), name: 'Chair' }],
+      synthesisConfig: { name: 'Chair', model: { provider: 'openai', model: 'm' } },
+    });
+    expect(() => loadConfigFile(chair)).toThrow(
+      /chair\.yaml:\d+: synthesisConfig\.name: "Chair" also names expert "b"/,
+    );
   });
 
   it('simulates only when no key the config needs is set, or when asked', () => {

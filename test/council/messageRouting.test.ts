@@ -154,6 +154,19 @@ describe('council context: roles and groups', () => {
       /^invalid council context: activeExperts\[1\]\.id: "AB" also names expert "ab"/,
     );
   });
+
+  // The board, the events and the transcript tell the synthesis from the answers by name.
+  it('refuses, where a council starts, a synthesizer named as an expert', async () => {
+    const noClient = {} as Client;
+    const context = { ...council('parallel', [expert('a', { name: 'Chair' })]) };
+    const named = { ...context, synthesisConfig: { ...context.synthesisConfig, name: 'chair' } };
+    await expect(startCouncil(noClient, named)).rejects.toThrow(
+      new CouncilUserError(
+        'invalid council context: synthesisConfig.name: "chair" also names expert "a": the ' +
+          "synthesis is told apart from the experts' answers by its name, so the synthesizer needs one of its own",
+      ),
+    );
+  });
 });
 
 describe('per-expert inbox', () => {

@@ -105,6 +105,10 @@ describe('re-synthesis of a finished council on the real dev server (the mock jo
     await expect(resynthesizeCouncil(harness.client, 'no-such-council', options)).rejects.toThrow(
       'no council with id "no-such-council"',
     );
+    const twin = { ...options, synthesizer: { name: 'expert b' } };
+    await expect(resynthesizeCouncil(harness.client, sourceId, twin)).rejects.toThrow(
+      `invalid re-synthesis of "${sourceId}": synthesisConfig.name: "expert b" also names expert "b"`,
+    );
 
     const sessionId = `resynth-not-council-${Date.now()}`;
     await harness.client.workflow.start('sessionWorkflow', {
