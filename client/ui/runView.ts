@@ -69,6 +69,11 @@ export interface RunView {
   participants: UiParticipant[];
   entries: UiEntry[];
   totalTokens: number;
+  /**
+   * A session's tokens of calls no participant of the table made: a selector's picks, and
+   * participants since removed. Absent when there are none.
+   */
+  otherTokens?: number;
   /** A session's messages, in the order its rounds began with them. */
   messages?: UiMessage[];
   /** A council awaiting a person: when the wait ends (workflow time, ISO 8601 UTC) and seconds left. */
@@ -82,7 +87,7 @@ export interface RunView {
 /** What the kind-specific readers return; `waitingUntil` becomes {@link RunView.waiting}. */
 export type RunBody = Pick<
   RunView,
-  'strategy' | 'round' | 'participants' | 'entries' | 'totalTokens' | 'rankings' | 'messages'
+  'strategy' | 'round' | 'participants' | 'entries' | 'totalTokens' | 'otherTokens' | 'rankings' | 'messages'
 > & {
   waitingUntil?: string;
 };

@@ -71,20 +71,23 @@ export async function sessionBody(
     found.handle.query(transcriptQuery, { fromIndex: 0 }),
     fromLog(found),
   ]);
+  const participants = view.participants.map(({ spec, usage }) => {
+    const state = log.states.get(spec.name);
+    return {
+      name: spec.name,
+      id: spec.name,
+      role: spec.role,
+      tokens: usage.totalTokens,
+      ms: timeOf(times, spec.name),
+      ...(state && { state }),
+    };
+  });
+  const otherTokens = view.usage.totalTokens - participants.reduce((sum, p) => sum + p.tokens, 0);
   return {
     strategy: view.strategy,
     round: view.round,
-    participants: view.participants.map(({ spec, usage }) => {
-      const state = log.states.get(spec.name);
-      return {
-        name: spec.name,
-        id: spec.name,
-        role: spec.role,
-        tokens: usage.totalTokens,
-        ms: timeOf(times, spec.name),
-        ...(state && { state }),
-      };
-    }),
+    participants,
+    ...(otherTokens > 0 && { otherTokens }),
     messages: log.messages,
     entries: transcript.map((entry) => {
       const message = entry.role === 'user' || entry.role === 'system';

@@ -228,6 +228,30 @@ describe('council ui in a browser', () => {
     await bed.harness.client.workflow.getHandle(waitingId).result();
   });
 
+  // A selector's picks are calls no participant made: the table listed the participants only, so
+  // its rows did not add up to the page's total.
+  it("counts a selector's calls in the usage table, so its rows add up to the total", async () => {
+    const id = `ui-selector-${stamp}`;
+    const session = await MultiParticipantSession.create(
+      bed.harness.client,
+      { strategy: 'selector', selector: { model, maxTurns: 2 } },
+      { taskQueue: bed.harness.taskQueue, sessionId: id },
+    );
+    await session.addParticipant('Planner', model, 'panelist');
+    await session.addParticipant('Critic', model, 'panelist');
+    await session.sendMessage('user', 'Plan the launch.');
+    await page.goto(`${bed.ui.url}runs/${id}`);
+    await page.getByRole('tab', { name: 'Planner' }).waitFor();
+    const rows = await page.getByTestId('usage').locator('tr').allTextContents();
+    const others = rows.find((row) => row.startsWith('other calls'));
+    expect(others).toMatch(/^other calls \(the selector, removed participants\)[1-9]\d*$/);
+    const sum = rows.reduce((total, row) => total + Number(/\)(\d+)$/.exec(row)?.[1] ?? 0), 0);
+    await expect(page.getByText(/ · \d+ tokens$/).textContent()).resolves.toMatch(
+      new RegExp(` · ${sum} tokens$`),
+    );
+    await session.close();
+  });
+
   it('cancels a live session from the page, after asking', async () => {
     await page.goto(`${bed.ui.url}runs/${sessionId}`);
     await page.getByTestId('cancel').waitFor();

@@ -47,10 +47,20 @@ function barTable(testid, head, participants, valueOf, label) {
 
 /** Token use and, beside it, time per participant (its finished calls, from the run's history). */
 function usageCharts(view) {
+  // A session's calls no participant in the table made, so that the rows add up to the total.
+  const others = view.otherTokens
+    ? [
+        {
+          name: 'other calls',
+          role: view.strategy === 'selector' ? 'the selector, removed participants' : 'removed participants',
+          tokens: view.otherTokens,
+        },
+      ]
+    : [];
   const tokens = barTable(
     'usage',
     ['participant', 'tokens', ''],
-    view.participants,
+    [...view.participants, ...others],
     (p) => p.tokens,
     (p) => p.tokens,
   );
