@@ -94,7 +94,8 @@ export function fitsUncounted(
 }
 
 /**
- * Drops the oldest non-system messages until the prompt fits `maxContextTokens`. System messages and
+ * Drops the oldest non-system messages until the prompt fits `maxContextTokens`, then any answers
+ * left at the front of the kept history (their questions went). System messages and
  * the final message (the one being answered) are never dropped, so when they alone exceed the budget
  * the result is still over it: the provider then refuses the request with a clear error, which is
  * better than silently answering a different question.
@@ -112,10 +113,18 @@ export async function trimHistory(
   }
   const lastIndex = messages.length - 1;
   const dropped = new Set<number>();
-  for (let index = 0; index < lastIndex && total > maxContextTokens; index += 1) {
-    if (messages[index]?.role === 'system') continue;
+  const drop = (index: number) => {
     dropped.add(index);
     total -= sizes[index] ?? 0;
+  };
+  let index = 0;
+  for (; index < lastIndex && total > maxContextTokens; index += 1) {
+    if (messages[index]?.role !== 'system') drop(index);
+  }
+  // An answer whose question is gone reads as an answer to nothing, and some providers refuse a
+  // conversation that opens with one: the kept history begins with a question.
+  for (; index < lastIndex && messages[index]?.role !== 'user'; index += 1) {
+    if (messages[index]?.role === 'assistant') drop(index);
   }
   return {
     messages: messages.filter((_, index) => !dropped.has(index)),

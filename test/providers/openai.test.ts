@@ -113,17 +113,18 @@ describe('OpenAI adapter against aimock', () => {
       })),
       { role: 'user', content: 'final question' },
     ];
-    // Room for the system message, the newest old message and the question: five are dropped.
-    const maxContextTokens = promptTokens([messages[0], messages[6], messages[7]] as ChatMessage[]);
+    // Room for the system message, the newest old exchange and the question: four are dropped.
+    const kept = [messages[0], messages[5], messages[6], messages[7]] as ChatMessage[];
+    const maxContextTokens = promptTokens(kept);
     const response = await runCallLlm(activities, { ...llmRequest(model, ''), messages, maxContextTokens })
       .result;
-    expect(response.droppedMessages).toBe(5);
+    expect(response.droppedMessages).toBe(4);
     const journal = chatRequests(mock).at(-1);
     if (!journal) throw new Error('no request reached the mock');
     const prompt = promptText(journal);
     expect(prompt).toContain('You are the treasurer.');
-    expect(prompt).toContain('old 5');
-    expect(prompt).not.toContain('old 4');
+    expect(prompt).toContain('old 4');
+    expect(prompt).not.toContain('old 3');
     expect(prompt).toContain('final question');
   });
 });

@@ -61,11 +61,21 @@ describe('trimHistory', () => {
     expect(trimmed.promptTokens).toBe(encodeChat(trimmed.messages, 'gpt-4o').length);
   });
 
-  it('drops one message fewer when the budget has room for one more token block', async () => {
+  it('drops a whole exchange more when the budget is one token short', async () => {
     const messages = [system, ...history(6)];
-    const budget = promptTokens([system, ...messages.slice(-3)]);
-    expect((await trimHistory(messages, budget)).droppedMessages).toBe(3);
+    const budget = promptTokens([system, ...messages.slice(-4)]);
+    expect((await trimHistory(messages, budget)).droppedMessages).toBe(2);
     expect((await trimHistory(messages, budget - 1)).droppedMessages).toBe(4);
+  });
+
+  // Providers are sent a history that begins with a question: an answer whose question was dropped
+  // reads as an answer to nothing, and some providers refuse a conversation that opens with one.
+  it('drops an answer whose question it dropped, so the kept history begins with a question', async () => {
+    const messages = [system, ...history(5)];
+    const trimmed = await trimHistory(messages, promptTokens([system, ...messages.slice(-2)]));
+    expect(trimmed.messages).toEqual([system, messages[5]]);
+    expect(trimmed.droppedMessages).toBe(4);
+    expect(trimmed.promptTokens).toBe(promptTokens(trimmed.messages));
   });
 
   it('never drops a system message, wherever it sits in the history', async () => {

@@ -11,7 +11,7 @@ import { cutWithNotice, fairShares, jsonBytes, prefixWithinJsonBytes, utf8Bytes 
 import { zodProblem } from '../../common/validation';
 import { boundHistory, boundRoundResult, fitCarriedState } from '../../workflows/session/bounds';
 import { turnText } from '../../workflows/session/prompt';
-import { appendTranscript } from '../../workflows/session/roundRecords';
+import { appendTranscript, recordAnswer, recordObserved } from '../../workflows/session/roundRecords';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 const usage = { inputTokens: 1, outputTokens: 1, totalTokens: 2 };
@@ -107,6 +107,21 @@ describe('bounds on what a session carries and sends', () => {
     expect(jsonBytes(participant.history)).toBeLessThanOrEqual(LIMITS.maxHistoryBytes);
     expect(participant.historyDropped).toBe(1);
     expect(participant.history.at(-1)?.content.startsWith('new ')).toBe(true);
+  });
+
+  // The model call's trimming to its token budget drops messages of the prompt; the record drops
+  // the same ones, and counts them as it counts the byte bound's.
+  it("counts the messages a call trimmed to its token budget, and an observer's oldest past its cap", () => {
+    const participant = record('P', ['q1', 'a1', 'q2', 'a2']);
+    const state = { usage } as SessionState;
+    recordAnswer(state, participant, 'q3', response('P', 'a3'), 2);
+    expect(participant.history.map((message) => message.content)).toEqual(['q2', 'a2', 'q3', 'a3']);
+    expect(participant.historyDropped).toBe(2);
+
+    const observer = record('O', []);
+    for (let turn = 0; turn < 405; turn += 1) recordObserved(observer, `turn ${turn}`);
+    expect(observer.history).toHaveLength(400);
+    expect(observer.historyDropped).toBe(5);
   });
 
   it('shortens answers in a round result over its bound, marked, with a notice', () => {

@@ -25,7 +25,9 @@ export function recordAnswer(
   record.usage = addUsage(record.usage, response.tokenUsage);
   state.usage = addUsage(state.usage, response.tokenUsage);
   if (response.status !== 'ok') return;
+  // The messages the call's trimming dropped from its prompt: the same prefix, counted alike.
   record.history.splice(0, droppedMessages);
+  if (droppedMessages > 0) record.historyDropped = (record.historyDropped ?? 0) + droppedMessages;
   record.history.push({ role: 'user', content: turn }, { role: 'assistant', content: response.content });
   boundHistory(record);
 }
@@ -33,8 +35,10 @@ export function recordAnswer(
 /** Gives an observer the round's message and every answer, within the count and byte bounds. */
 export function recordObserved(record: ParticipantRecord, turn: string): void {
   record.history.push({ role: 'user', content: turn });
-  if (record.history.length > OBSERVER_HISTORY_LIMIT) {
-    record.history.splice(0, record.history.length - OBSERVER_HISTORY_LIMIT);
+  const over = record.history.length - OBSERVER_HISTORY_LIMIT;
+  if (over > 0) {
+    record.history.splice(0, over);
+    record.historyDropped = (record.historyDropped ?? 0) + over;
   }
   boundHistory(record);
 }
