@@ -11,7 +11,7 @@ import {
   participantSpecSchema,
   promptSchema,
 } from './participants';
-import { addProblem } from './validation';
+import { addProblem, tidyMessage } from './validation';
 
 /** What a client passes to start a session. Plain JSON only. */
 export const sessionConfigSchema = z
@@ -55,7 +55,7 @@ export const sendMessageSchema = z
     role: z.enum(['user', 'system']).default('user'),
     content: z
       .string()
-      .trim()
+      .overwrite(tidyMessage)
       .min(1, 'the message is empty: write what the participants should answer')
       .max(
         LIMITS.maxMessageChars,
@@ -63,7 +63,8 @@ export const sendMessageSchema = z
       )
       .refine(
         (text) => jsonStringBytes(text) <= LIMITS.maxMessageBytes,
-        `the message is longer than ${LIMITS.maxMessageBytes} bytes: shorten it or send it in parts`,
+        `the message is longer than ${LIMITS.maxMessageBytes} bytes as JSON (quotes, backslashes and ` +
+          'control characters count twice or more): shorten it or send it in parts',
       ),
     /** Only these participants answer this round (observers still receive it). */
     participants: z.array(z.string()).min(1).optional(),
