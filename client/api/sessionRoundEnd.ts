@@ -20,18 +20,26 @@ export interface AwaitRoundEndOptions {
  * that did not send the round's message (an `attach` after a crash) and so holds no update to await.
  * A response read back from the transcript carries what the transcript keeps: no `shown`. Rejects
  * with a CouncilUserError when the session stops running while the round is played (terminated,
- * failed, timed out), does not exist, or `maxWaitMs` passes first.
+ * failed, timed out), does not exist, or `maxWaitMs` passes first, and for a round number no round
+ * has or a round neither begun nor waiting to begin.
  */
 export async function awaitRoundEnd(
   session: MultiParticipantSession,
   round: number,
   options: AwaitRoundEndOptions = {},
 ): Promise<ParticipantResponse[]> {
+  if (!Number.isInteger(round) || round < 1) {
+    throw new CouncilUserError(
+      `round ${round} is no round: rounds are numbered from 1`,
+      "pass a round's number: a round result's `round`, or the session view's for the latest",
+    );
+  }
   const maxWaitMs = options.maxWaitMs ?? ROUND_WATCH_MAX_MS;
   const deadlineMs = Date.now() + maxWaitMs;
   const handle = session.client.workflow.getHandle(session.sessionId);
   const id = session.sessionId;
-  while (unplayed(await session.view(), round)) {
+  let view = await session.view();
+  while (unplayed(view, round)) {
     // A run that stopped mid-round still answers the query (a worker replays it) with the round active.
     const status = await handle.describe().then(
       (description) => description.status.name,
@@ -53,6 +61,14 @@ export async function awaitRoundEnd(
       );
     }
     await sleep(Math.min(options.pollMs ?? POLL_MS, Math.max(0, deadlineMs - Date.now())));
+    view = await session.view();
+  }
+  // An empty list is a played round no one answered: a round not asked for must not read as one.
+  if (round > view.round) {
+    throw new CouncilUserError(
+      `session "${id}" has begun ${view.round} round${view.round === 1 ? '' : 's'} and none is waiting to begin: round ${round} was not asked for`,
+      `send its message first (\`council send ${id} "…"\`), or wait for a round it has begun`,
+    );
   }
   const transcript = await session.transcript(0);
   return transcript

@@ -78,7 +78,8 @@ async function followOpenSession(session: MultiParticipantSession, found: FoundR
   const renderer = progressRendererFor(out);
   const responses = await followSessionRound(
     found.handle,
-    awaitRoundEnd(session, round),
+    // Round 0: a session that has begun no round yet has no answers to wait for.
+    round === 0 ? Promise.resolve([]) : awaitRoundEnd(session, round),
     renderer,
     dropped + (roundStart < 0 ? transcript.length : roundStart),
     { round },

@@ -45,6 +45,10 @@ describe('attach to a session whose next round is asked for but has not begun', 
         sessionId: id,
         taskQueue,
       });
+      // A session that has begun no round: nothing to wait for, and attach says so.
+      const early = await startCli(['attach', id], cliEnv({ TEMPORAL_ADDRESS: TEST_ENV.address })).done;
+      expectSuccess(early);
+      expect(early.stdout).toContain('No round has been played yet: send one with `council send`.');
       const asked = await client.workflow.getHandle(id).startUpdate(sendMessageUpdate, {
         args: [{ role: 'user', content: 'Who answers first?' }],
         waitForStage: WorkflowUpdateStage.ACCEPTED,

@@ -79,6 +79,25 @@ describe('round watches end when the session does', () => {
     );
   });
 
+  // An empty list is what a played round nobody answered gives: a round never asked for, or a
+  // number no round has, is an error instead.
+  it('awaitRoundEnd: a round not asked for, or no round number, is an error saying so', async () => {
+    const { session, handle } = await roundInFlight();
+    const refusal = (round: number) =>
+      awaitRoundEnd(session, round, { maxWaitMs: 1_000 }).catch((e: unknown) => e);
+    const later = await within(30_000, refusal(2));
+    expect(later).toBeInstanceOf(CouncilUserError);
+    expect((later as Error).message).toBe(
+      `session "${session.sessionId}" has begun 1 round and none is waiting to begin: round 2 was not asked for`,
+    );
+    for (const round of [0, -1, 1.5]) {
+      const error = await refusal(round);
+      expect(error).toBeInstanceOf(CouncilUserError);
+      expect((error as Error).message).toBe(`round ${round} is no round: rounds are numbered from 1`);
+    }
+    await handle.terminate('test over');
+  });
+
   it('awaitRoundEnd ends at its bound, maxWaitMs, with an error', async () => {
     const { session, handle } = await roundInFlight();
     const error: unknown = await within(30_000, awaitRoundEnd(session, 1, { maxWaitMs: 1_000 })).catch(
