@@ -102,23 +102,30 @@ export class Council implements AsyncDisposable {
     return this.client;
   }
 
+  /** For this Council's sessions: throws, as {@link openClient} does, once it is closed. */
+  private readonly refuseWhenClosed = (): void => void this.openClient;
+
   /** `call` on the open client, failing with the server's loss once it is lost (see {@link guard}). */
   private guarded<T>(call: (client: Client) => Promise<T>): Promise<T> {
     const client = this.openClient;
     return this.guard(() => call(client));
   }
 
-  /** Starts a session on this council's queue (see {@link MultiParticipantSession.create}). */
+  /**
+   * Starts a session on this council's queue (see {@link MultiParticipantSession.create}); its calls
+   * are refused, as this Council's are, once it is closed.
+   */
   async startSession(
     config: SessionConfigInput,
     options: StartSessionOptions = {},
   ): Promise<MultiParticipantSession> {
-    return MultiParticipantSession.create(this.openClient, config, { taskQueue: this.taskQueue, ...options });
+    const queued = { taskQueue: this.taskQueue, ...options };
+    return MultiParticipantSession.create(this.openClient, config, queued, this.refuseWhenClosed);
   }
 
-  /** A running session by id. */
+  /** A running session by id; its calls are refused, as this Council's are, once it is closed. */
   async attachSession(sessionId: string): Promise<MultiParticipantSession> {
-    return MultiParticipantSession.attach(this.openClient, sessionId);
+    return MultiParticipantSession.attach(this.openClient, sessionId, this.refuseWhenClosed);
   }
 
   /**

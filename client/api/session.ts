@@ -52,27 +52,53 @@ export type { ParticipantExtras, SendMessageOptions, StartSessionOptions } from 
  */
 export class MultiParticipantSession {
   private constructor(
-    readonly client: Client,
+    private readonly openedClient: Client,
     readonly sessionId: string,
-    private readonly handle: WorkflowHandle<typeof sessionWorkflow>,
+    private readonly openedHandle: WorkflowHandle<typeof sessionWorkflow>,
+    private readonly checkOpen: () => void = () => undefined,
   ) {}
+
+  /** The client the session was opened with; refused once what opened it is closed (a Council). */
+  get client(): Client {
+    this.checkOpen();
+    return this.openedClient;
+  }
+
+  private get handle(): WorkflowHandle<typeof sessionWorkflow> {
+    this.checkOpen();
+    return this.openedHandle;
+  }
 
   /**
    * Starts a new session: the seed's `MultiParticipantSession::new(systemPrompt, maxTokens, strategy)`.
    * A bad config is a CouncilUserError naming each issue, and starts nothing (client/api/sessionStart.ts).
+   * `checkOpen`, run before each call of the session, refuses it by throwing (a closed Council's).
    */
   static async create(
     client: Client,
     config: SessionConfigInput,
     options: StartSessionOptions = {},
+    checkOpen?: () => void,
   ): Promise<MultiParticipantSession> {
     const { sessionId, handle } = await startSessionWorkflow(client, config, options);
-    return new MultiParticipantSession(client, sessionId, handle);
+    return new MultiParticipantSession(client, sessionId, handle, checkOpen);
   }
 
-  /** Attaches to a running session by id (after a crash of this process, say). */
-  static async attach(client: Client, sessionId: string): Promise<MultiParticipantSession> {
-    return new MultiParticipantSession(client, sessionId, await existingSession(client, sessionId));
+  /**
+   * Attaches to a running session by id (after a crash of this process, say). `checkOpen`, run
+   * before each call, refuses it by throwing: a Council's, once it is closed.
+   */
+  static async attach(
+    client: Client,
+    sessionId: string,
+    checkOpen?: () => void,
+  ): Promise<MultiParticipantSession> {
+    return new MultiParticipantSession(
+      client,
+      sessionId,
+      await existingSession(client, sessionId),
+      checkOpen,
+    );
   }
 
   /**
@@ -140,7 +166,7 @@ export class MultiParticipantSession {
     return updateSession(this.handle, addParticipantUpdate, { ...extras, name, model, role, priority });
   }
 
-  removeParticipant(name: string): Promise<ParticipantSpec> {
+  async removeParticipant(name: string): Promise<ParticipantSpec> {
     return updateSession(this.handle, removeParticipantUpdate, name);
   }
 
@@ -148,7 +174,7 @@ export class MultiParticipantSession {
    * Changes a participant's role (and, if given, its priority) and keeps its history and usage: an
    * observer that becomes a panelist answers from the next round, knowing everything it observed.
    */
-  setParticipantRole(name: string, role: ParticipantRole, priority?: number): Promise<ParticipantSpec> {
+  async setParticipantRole(name: string, role: ParticipantRole, priority?: number): Promise<ParticipantSpec> {
     return updateSession(this.handle, setParticipantRoleUpdate, {
       name,
       role,
@@ -156,12 +182,12 @@ export class MultiParticipantSession {
     });
   }
 
-  setOrchestrationStrategy(strategy: OrchestrationStrategy): Promise<OrchestrationStrategy> {
+  async setOrchestrationStrategy(strategy: OrchestrationStrategy): Promise<OrchestrationStrategy> {
     return updateSession(this.handle, setStrategyUpdate, strategy);
   }
 
   /** Cancels the participant's call in flight; resolves true when there was one. */
-  skipParticipant(name: string): Promise<boolean> {
+  async skipParticipant(name: string): Promise<boolean> {
     return updateSession(this.handle, skipParticipantUpdate, name);
   }
 
@@ -169,7 +195,7 @@ export class MultiParticipantSession {
    * Says stop to the round in progress: under `selector` it ends after its current turn (other
    * strategies finish their round). Resolves true when a round was running.
    */
-  stopRound(): Promise<boolean> {
+  async stopRound(): Promise<boolean> {
     return updateSession(this.handle, stopRoundUpdate);
   }
 
@@ -191,7 +217,7 @@ export class MultiParticipantSession {
    * Stops the session's budget: no further call is admitted, and a call an `ask` budget holds is
    * refused. Resolves to the budget after it.
    */
-  stopBudget(): Promise<BudgetView> {
+  async stopBudget(): Promise<BudgetView> {
     return updateSession(this.handle, stopBudgetUpdate);
   }
 
@@ -206,11 +232,11 @@ export class MultiParticipantSession {
     return record ? participantDetailOf(record) : undefined;
   }
 
-  view(): Promise<SessionView> {
+  async view(): Promise<SessionView> {
     return this.handle.query(sessionViewQuery);
   }
 
-  transcript(fromIndex = 0): Promise<TranscriptEntry[]> {
+  async transcript(fromIndex = 0): Promise<TranscriptEntry[]> {
     return this.handle.query(transcriptQuery, { fromIndex });
   }
 

@@ -33,12 +33,17 @@ describe('Council.connect() options', () => {
 });
 
 describe('a closed Council', () => {
-  it('says it is closed when it is used again', async () => {
+  it('says it is closed when it or a session it opened is used again', async () => {
     const council = await Council.local({
       simulate: true,
       dataDir: mkdtempSync(path.join(os.tmpdir(), 'council-closed-')),
     });
+    const session = await council.startSession({ strategy: 'broadcast' });
     await council.close();
+    // The sessions it opened are refused alike (they failed with the SDK's raw gRPC error).
+    await expect(session.view()).rejects.toThrow('this Council is closed');
+    await expect(session.sendMessage('user', 'Still there?')).rejects.toThrow('this Council is closed');
+    expect(() => session.client).toThrow('this Council is closed');
     await expect(council.startSession({ strategy: 'broadcast' })).rejects.toThrow(
       'this Council is closed: open another with Council.local() or Council.connect()',
     );
