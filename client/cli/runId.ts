@@ -43,5 +43,12 @@ export function checkedRunId(
     const what = id === '' ? 'is empty' : `"${printable(id)}" holds a space or a sign an id cannot hold`;
     throw new CouncilUserError(`${flag} ${what}`, fix);
   }
+  // The hints print `council attach ID`: a command line reads an id that begins with a dash as a flag.
+  if (id.startsWith('-')) {
+    throw new CouncilUserError(
+      `${flag} "${printable(id)}" begins with a dash, which a command reads as a flag`,
+      fix,
+    );
+  }
   return id;
 }

@@ -74,12 +74,23 @@ function questionNotSent(id: string, question: string): string {
   return `${head} Ask it with: council send ${id} '${printable(question).replace(/'/g, "'\\''")}'`;
 }
 
-/** `--to` for a council: one address, or a comma-separated list of expert ids and group names. */
-function councilRecipient(to: string | undefined): string | string[] | undefined {
-  const entries = to
-    ?.split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
+/**
+ * `--to`'s names, comma-separated. An empty one is refused: a council read a `--to` of nothing as no
+ * `--to`, and wrote to every expert a message meant for some.
+ */
+function recipientsOf(to: string | undefined): string[] | undefined {
+  const entries = to?.split(',').map((entry) => entry.trim());
+  if (entries?.includes('')) {
+    throw new CouncilUserError(
+      `--to "${printable(to ?? '')}" names an empty recipient`,
+      "name each one, separated by commas: participants, or a council's expert ids, role:ROLE or groups; leave --to out to write to all",
+    );
+  }
+  return entries;
+}
+
+/** `--to` for a council: one address, or a list of expert ids and group names. */
+function councilRecipient(entries: string[] | undefined): string | string[] | undefined {
   return entries && entries.length > 1 ? entries : entries?.[0];
 }
 
@@ -103,6 +114,7 @@ export function sendCommand(): Command {
     if (message.trim() === '') {
       throw new CouncilUserError('the message is empty', 'write what to send, or - to read it from stdin');
     }
+    const to = recipientsOf(options.to);
     const out = createOutput(options.json === true);
     const open = (found: FoundRun) => requireRunning(found, `start a new ${found.kind}`);
     await withServedWorkflow(
@@ -113,7 +125,7 @@ export function sendCommand(): Command {
           // The seed's human-in-the-loop: experts read it in their next turns, the synthesizer too.
           const sent = await sendHumanMessage(runtime.client, id, {
             content: message,
-            recipient: councilRecipient(options.to),
+            recipient: councilRecipient(to),
             ...(options.urgent === true && { priority: 'urgent' }),
           });
           if (out.json) {
@@ -135,7 +147,6 @@ export function sendCommand(): Command {
         const session = await MultiParticipantSession.attach(runtime.client, id);
         const view = await session.view();
         if (simulated) out.say(SIMULATED_BANNER);
-        const to = options.to?.split(',').map((name) => name.trim());
         const renderer = progressRendererFor(out);
         // The round's own id: others sent meanwhile are not this command's to show.
         const updateId = crypto.randomUUID();

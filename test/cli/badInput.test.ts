@@ -199,7 +199,7 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
     }
   });
 
-  it('an empty message or stdin, before anything connects or starts (the address is unreachable)', async () => {
+  it('an empty message, recipient or stdin, before anything connects or starts (the address is unreachable)', async () => {
     const nowhere = clusterEnv('bad', { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     const empty = await runCli(['send', 'any-session', ' ', '--worker'], nowhere);
     expectOneLineError(
@@ -207,6 +207,13 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
       /^council: the message is empty \(write what to send, or - to read it from stdin\)/,
     );
     expect(empty.stdout).toBe('');
+    // An empty address wrote to every expert a message meant for some.
+    for (const to of ['', ' ', ',', 'a,,b']) {
+      expectOneLineError(
+        await runCli(['send', 'any-council', 'For you only.', '--to', to, '--worker'], nowhere),
+        /^council: --to ".*" names an empty recipient \(name each one, separated by commas: participants, or a council's expert ids, role:ROLE or groups; leave --to out to write to all\)/,
+      );
+    }
     const noQuestion = await runCliWithInput(
       ['run', '-', '-c', writeConfig('asks.yaml', { ...panelConfig(), question: 'Q?' })],
       nowhere,
@@ -247,6 +254,10 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
       ],
       [['run', 'Q?', '--id', 'a b/c', ...started], /^council: --id "a b\/c" holds a space or a sign/],
       [['session', 'start', '--id', '', ...started], /^council: --id is empty/],
+      [
+        ['run', 'Q?', '--id=-x', ...started],
+        /^council: --id "-x" begins with a dash, which a command reads as a flag/,
+      ],
       [['resynthesize', 'some-council', '--id', 'x;rm'], /^council: --id "x;rm" holds a space or a sign/],
       [
         ['schedule', 'create', '../x y', '-c', file, '--every', '1h'],
