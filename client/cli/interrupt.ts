@@ -8,23 +8,59 @@ import type { Output } from './output';
 const ONE_ROUND_RUN_GOES_ON = 'The run goes on when a worker serves it, and closes when its round ends';
 
 /**
+ * How far a `run` got: its start not yet sent (it waits for its worker), sent with no answer yet
+ * (the server may have started it), or started.
+ */
+export type RunStage = 'unsent' | 'sent' | 'started';
+
+/**
  * Ctrl-C leaves the workflow running: it is durable, and `attach` picks it up. The embedded server
  * and in-process worker stop with this process, so the run resumes when something serves it again.
  * `what` says what goes on (a one-round run also closes when its round ends). A script reading
- * `--json` or `--events` gets a last document (or event) that says so, not an empty stdout.
+ * `--json` or `--events` gets a last document (or event) that says so, not an empty stdout. `stage`:
+ * how far a run this command starts got; nothing goes on for one never sent.
  */
 export function onInterrupt(
   runtime: CliRuntime,
   out: Output,
   { id, kind }: { id: string; kind: FoundRun['kind'] },
   what = ONE_ROUND_RUN_GOES_ON,
+  stage: () => RunStage = () => 'started',
 ): () => void {
   const attach = `council attach ${id}`;
-  runtime.lostHint = `${what.charAt(0).toLowerCase()}${what.slice(1)}: ${attach}`;
+  const goesOn = `${what.charAt(0).toLowerCase()}${what.slice(1)}: ${attach}`;
+  runtime.lostHint = goesOn;
   const handler = (signal: NodeJS.Signals) => {
-    out.say(`\nInterrupted. ${what}: ${attach}`);
     const exitCode = 128 + os.constants.signals[signal];
-    const detached = { type: 'detached', id, kind, signal, goesOn: what, attach, exitCode } as const;
+    const reached = stage();
+    const detached =
+      reached === 'unsent'
+        ? ({
+            type: 'detached',
+            id,
+            kind,
+            signal,
+            started: false,
+            goesOn: 'nothing: the run was not started',
+            exitCode,
+          } as const)
+        : ({
+            type: 'detached',
+            id,
+            kind,
+            signal,
+            ...(reached === 'sent' && { started: 'unknown' as const }),
+            goesOn: what,
+            attach,
+            exitCode,
+          } as const);
+    out.say(
+      reached === 'unsent'
+        ? `\nInterrupted before ${kind} ${id} started: nothing runs. Run the command again.`
+        : reached === 'sent'
+          ? `\nInterrupted while ${kind} ${id} was starting: \`council show ${id}\` says whether it started. If it did, ${goesOn}`
+          : `\nInterrupted. ${what}: ${attach}`,
+    );
     const emit = eventsOf(out);
     if (emit) emit(detached);
     else if (out.json) out.result(detached);

@@ -177,7 +177,10 @@ export const detachedFields = {
   kind: z.enum(['session', 'council']),
   signal: z.string(),
   goesOn: z.string(),
-  attach: z.string(),
+  /** Absent for a run whose start was never sent: there is nothing to attach to. */
+  attach: z.string().optional(),
+  /** `false`: the run was never sent; `unknown`: its start was sent, unanswered. Absent: started. */
+  started: z.union([z.literal(false), z.literal('unknown')]).optional(),
   exitCode: z.number().int(),
 };
 export const detachedJson = z.object({ ...envelope('detached'), ...detachedFields });

@@ -7,7 +7,8 @@ import { sendMessageSchema } from '../../common/sessionInputs';
 import { configModels, SIMULATED_BANNER, shouldSimulate } from './simulated';
 import { createEventsOutput, eventsOf } from './events';
 import { createOutput } from './output';
-import { onInterrupt, whatGoesOn } from './interrupt';
+import { onInterrupt, whatGoesOn, type RunStage } from './interrupt';
+import { detachedExitCode } from './exitCode';
 import { textArgument } from './stdinText';
 import {
   checkSimulateFlag,
@@ -136,12 +137,21 @@ export function runCommand(): Command {
       const taskQueue = runQueue(runtime, id, simulated);
       // A queue of the run's own has no worker once this process is gone: only attach serves it.
       const ownQueue = taskQueue !== runtime.taskQueue && !simulated ? taskQueue : undefined;
+      // Until its start is sent, Ctrl-C leaves nothing running, and must not say it goes on.
+      let stage: RunStage = 'unsent';
       const detach = onInterrupt(
         runtime,
         out,
         { id, kind: config.kind },
         whatGoesOn(config.kind, true, ownQueue),
+        () => stage,
       );
+      // Marks the start as sent, unless Ctrl-C came first: it said nothing runs, so nothing is sent.
+      const sending = (): boolean => {
+        if (detachedExitCode() !== undefined) return false;
+        stage = 'sent';
+        return true;
+      };
       try {
         if (runtime.inProcessWorker) await runtime.startWorker({ taskQueue, simulated });
         else await requireWorker(runtime, taskQueue);
@@ -165,6 +175,7 @@ export function runCommand(): Command {
             : undefined);
         // Said once the workflow has started: an id already taken starts nothing.
         const announce = (): void => {
+          stage = 'started';
           if (simulated) out.say(SIMULATED_BANNER);
           out.say(
             `Started ${config.kind} ${id} (${configShape(config)}) on ${runtime.address}, task queue ${taskQueue}`,
@@ -192,6 +203,7 @@ export function runCommand(): Command {
             ...(continueFrom && { continueFrom }),
           };
           const { runCouncil } = await import('./councilRun');
+          if (!sending()) return;
           process.exitCode = await runCouncil(runtime, out, council, () => {
             announce();
             if (continueFrom) {
@@ -203,6 +215,7 @@ export function runCommand(): Command {
           return;
         }
         const { finishSessionRun, startSessionRun } = await import('./sessionRun');
+        if (!sending()) return;
         const { handle, update } = await startSessionRun(runtime, {
           id,
           taskQueue,

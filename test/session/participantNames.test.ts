@@ -30,7 +30,10 @@ describe('session participant names the transcript could not tell apart', () => 
   it('are refused when a participant joins, before the update is sent', async () => {
     const sent: unknown[] = [];
     const session = Object.create(MultiParticipantSession.prototype) as MultiParticipantSession;
-    Object.assign(session, { handle: { executeUpdate: (...args: unknown[]) => sent.push(args) } });
+    Object.assign(session, {
+      openedHandle: { executeUpdate: (...args: unknown[]) => sent.push(args) },
+      checkOpen: () => undefined,
+    });
     await expect(session.addParticipant(' Bob', model, 'panelist')).rejects.toThrow(
       /starts or ends with white space/,
     );
