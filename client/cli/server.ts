@@ -82,6 +82,12 @@ export function serverCommand(): Command {
       const uiPort = portSchema.safeParse(options.uiPort);
       if (!port.success || !uiPort.success)
         throw new CouncilUserError('--port and --ui-port take a port number');
+      if (port.data === uiPort.data) {
+        throw new CouncilUserError(
+          `--port and --ui-port are both ${port.data}: the server and its Web UI each listen on a port of their own`,
+          `give one another port, e.g. --ui-port ${port.data === 8233 ? 8234 : 8233}`,
+        );
+      }
       const dataDir = dataDirectory(options.dataDir);
       const server = await openLocalServer(dataDir, {
         port: port.data,

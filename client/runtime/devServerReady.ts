@@ -156,7 +156,35 @@ function exited(server: StartingServer): boolean {
 }
 
 function exitedError(server: StartingServer): CouncilUserError {
-  return new CouncilUserError(`The Temporal dev server exited at start: ${server.stderr.join('').trim()}`);
+  return new CouncilUserError(`The Temporal dev server exited at start: ${exitReason(server)}`);
+}
+
+/**
+ * Why the server exited: its stderr, else its log's fatal or error lines (the dev server logs JSON
+ * lines on stdout: a port in use is one), else its exit code.
+ */
+function exitReason(server: StartingServer): string {
+  const said = server.stderr.join('').trim();
+  if (said) return said;
+  const logged = server.stdout
+    .join('')
+    .split('\n')
+    .flatMap((line) => {
+      const entry = safeJson(line) as { level?: unknown; message?: unknown } | undefined;
+      const fatal = entry?.level === 'FATAL' || entry?.level === 'ERROR';
+      return fatal && typeof entry.message === 'string' ? [entry.message] : [];
+    });
+  if (logged.length > 0) return logged.slice(-3).join('; ');
+  const { exitCode, signalCode } = server.child;
+  return `it printed no reason (${signalCode ? `signal ${signalCode}` : `exit code ${exitCode}`})`;
+}
+
+function safeJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
 }
 
 function startHint(server: StartingServer): string {

@@ -225,6 +225,13 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
     );
   });
 
+  it('one port for the server and its Web UI, before a server starts', async () => {
+    expectOneLineError(
+      await runCli(['server', '--port', '47340', '--ui-port', '47340'], clusterEnv('bad')),
+      /^council: --port and --ui-port are both 47340: the server and its Web UI each listen on a port of their own \(give one another port, e\.g\. --ui-port 8233\)/,
+    );
+  });
+
   it('an unreachable Temporal address', async () => {
     const result = await runCli(['session', 'list'], clusterEnv('bad', { TEMPORAL_ADDRESS: '127.0.0.1:1' }));
     expectOneLineError(

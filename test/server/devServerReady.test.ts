@@ -1,4 +1,5 @@
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -94,5 +95,27 @@ describe('starting the embedded Temporal dev server', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  // Given one port for both, the real CLI checks the UI's before gRPC takes it, then logs why its
+  // Web UI could not listen as a JSON line on stdout, and writes nothing on stderr: the error ended
+  // in "exited at start: " and nothing after it.
+  it('says why the real server exited when it said so only in its log', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const outcome = await startDevServer({ port, uiPort: port }).then(
+      async (server) => {
+        await server.stop();
+        return 'started';
+      },
+      (error: Error) => `${error.name}: ${error.message}`,
+    );
+    expect(outcome).toMatch(
+      new RegExp(
+        `^CouncilUserError: The Temporal dev server exited at start: .*127\\.0\\.0\\.1:${port}.*address already in use`,
+      ),
+    );
   });
 });
