@@ -50,11 +50,11 @@ export function sessionAsCouncil(
   }
   const answered = transcript.filter((entry) => entry.role !== 'user' && entry.role !== 'system');
   const round = answered.at(-1)?.round;
+  const goOn = view.closed
+    ? 'it is closed: a new session can answer the question again'
+    : 'send it a message first';
   if (round === undefined) {
-    throw new CouncilUserError(
-      `session "${sourceId}" has no answers to re-synthesize`,
-      'send it a message first',
-    );
+    throw new CouncilUserError(`session "${sourceId}" has no answers to re-synthesize`, goOn);
   }
   const task = transcript
     .filter((entry) => entry.round === round && entry.role === 'user')
@@ -82,11 +82,17 @@ export function sessionAsCouncil(
     return { entry, expert: { id: expertIdOf(entry.from, taken), name: entry.from, model: spec.model } };
   });
   const firstModel = experts.find(({ entry }) => entry.status === 'ok')?.expert.model;
+  if (!firstModel) {
+    throw new CouncilUserError(
+      `round ${round} of session "${sourceId}" has no answer to re-synthesize: each of its calls failed or was skipped`,
+      goOn,
+    );
+  }
   const context = {
     task: task || `Round ${round} of session ${sourceId}`,
     mode: 'parallel' as const,
     activeExperts: experts.map(({ expert }) => expert),
-    synthesisConfig: { ...(firstModel && { model: firstModel }), ...options.synthesizer },
+    synthesisConfig: { model: firstModel, ...options.synthesizer },
     ...(options.peerReview && { peerReview: options.peerReview }),
   } as CouncilContextInput;
   const outputs = Object.fromEntries(

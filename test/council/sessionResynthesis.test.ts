@@ -76,6 +76,30 @@ describe("re-synthesizing a session's round without asking its participants agai
     );
   });
 
+  // A round whose calls all failed or were skipped (a budget's stop) gave the council schema's own
+  // errors (no expert, no synthesizer model), which no field of the user's could fix.
+  it('a last round with no answer is refused, saying so; a closed session is not told to send more', () => {
+    const view = {
+      participants: [{ spec: { name: 'A', role: 'panelist', model } }],
+    } as unknown as SessionView;
+    const call = (status: 'failed' | 'skipped'): TranscriptEntry => ({
+      round: 2,
+      from: 'A',
+      role: 'panelist',
+      content: 'budget stop',
+      status,
+    });
+    for (const status of ['failed', 'skipped'] as const) {
+      expect(() => sessionAsCouncil('s-3', view, [call(status)], {}, '2026-12-03T00:00:00Z')).toThrow(
+        'round 2 of session "s-3" has no answer to re-synthesize: each of its calls failed or was skipped',
+      );
+    }
+    const closed = { ...view, closed: true } as SessionView;
+    expect(() => sessionAsCouncil('s-3', closed, [], {}, '2026-12-03T00:00:00Z')).toThrow(
+      expect.objectContaining({ hint: 'it is closed: a new session can answer the question again' }),
+    );
+  });
+
   it('a participant who answered more than once in the round is one expert, with its latest answer', () => {
     const spec = (name: string, role: string) => ({ spec: { name, role, model } });
     const view = {
