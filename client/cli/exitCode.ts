@@ -24,3 +24,16 @@ export function detachWith(code: number): void {
 export function detachedExitCode(): number | undefined {
   return detachedExit;
 }
+
+/** While a command follows a run (`onInterrupt`): what goes on without this process, said now. */
+let followed: (() => string) | undefined;
+
+/** Registers (or, with undefined, clears) what {@link followedRun} says. */
+export function followingRun(say: (() => string) | undefined): void {
+  followed = say;
+}
+
+/** What goes on without this process, if it follows a run: said when its output closes under it. */
+export function followedRun(): string | undefined {
+  return followed?.();
+}

@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { FoundRun } from '../api/runs';
 import type { CliRuntime } from '../runtime/commandRuntime';
 import { eventsOf } from './events';
-import { detachWith } from './exitCode';
+import { detachWith, followingRun } from './exitCode';
 import type { Output } from './output';
 
 const ONE_ROUND_RUN_GOES_ON = 'The run goes on when a worker serves it, and closes when its round ends';
@@ -30,6 +30,13 @@ export function onInterrupt(
   const attach = `council attach ${id}`;
   const goesOn = `${what.charAt(0).toLowerCase()}${what.slice(1)}: ${attach}`;
   runtime.lostHint = goesOn;
+  followingRun(() => {
+    const reached = stage();
+    if (reached === 'unsent') return `${kind} ${id} was not started: run the command again`;
+    if (reached === 'sent')
+      return `\`council show ${id}\` says whether ${kind} ${id} started; if it did, ${goesOn}`;
+    return `${what}: ${attach}`;
+  });
   const handler = (signal: NodeJS.Signals) => {
     const exitCode = 128 + os.constants.signals[signal];
     const reached = stage();
@@ -74,6 +81,7 @@ export function onInterrupt(
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
   return () => {
+    followingRun(undefined);
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { userErrorIn } from '../../common/userError';
 import { COMMANDS, requestedCommand } from './commands';
-import { detachedExitCode, ExitCode } from './exitCode';
+import { detachedExitCode, ExitCode, followedRun } from './exitCode';
 import { listedCommand } from './help';
 import { printable } from '../../common/printable';
 import { PROJECT_ROOT } from '../runtime/temporalCli';
@@ -72,16 +73,25 @@ export async function main(argv: string[]): Promise<number> {
  * `council show ID | head`: once the reader is gone, nothing more can be shown, so the CLI
  * stops at once with exit code 0, as Unix tools do, instead of an unhandled EPIPE and its stack.
  * Whatever runs in Temporal goes on (a run closes itself; `attach` follows it), and an embedded
- * server this process started stops with it (see client/runtime/devServer.ts).
+ * server this process started stops with it (see client/runtime/devServer.ts). A command that
+ * followed a run (`run`, `send`, `attach`) stopped before its end, as Ctrl-C stops it: it says on
+ * stderr what goes on and exits with the shell's code for a closed pipe, 141.
  */
 function endQuietlyOnClosedPipe(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(ExitCode.Ok);
-      throw error;
+      if (error.code !== 'EPIPE') throw error;
+      const goesOn = followedRun();
+      if (goesOn === undefined) process.exit(ExitCode.Ok);
+      if (stream === process.stdout)
+        process.stderr.write(`council: the output closed before the run ended. ${goesOn}\n`);
+      process.exit(CLOSED_PIPE_EXIT);
     });
   }
 }
+
+/** The shell's exit code for a writer whose reader went away: 128 and SIGPIPE's number. */
+const CLOSED_PIPE_EXIT = 128 + os.constants.signals.SIGPIPE;
 
 /**
  * One line: the message, then the first line of each cause that adds to it. The SDK wraps what the

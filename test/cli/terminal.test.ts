@@ -69,6 +69,23 @@ describe('terminal manners', () => {
     expect(result.code).toBe(0);
   });
 
+  // A run's output closed under it stopped following it as Ctrl-C does, but exited 0 and said
+  // nothing: a pipeline took the run for done, and nothing told it the run waits for attach.
+  it('`run … | head -n 1` stops following the run, says on stderr how to, and exits 141', async () => {
+    const runId = `cli-terminal-piped-${process.pid}`;
+    const config = writeConfig('piped.yaml', panelConfig());
+    const result = await shell(
+      `${cli(`run "One more story?" -c ${config} --id ${runId} --worker`)} | head -n 1; exit \${PIPESTATUS[0]}`,
+      { ...env, PATH: process.env.PATH ?? '' },
+    );
+    expect(result.stdout).toBe(`Starting session ${runId}…\n`);
+    expect(result.stderr).toBe(
+      'council: the output closed before the run ended. The run goes on when a worker serves it, ' +
+        `and closes when its round ends: council attach ${runId}\n`,
+    );
+    expect(result.code).toBe(141);
+  });
+
   it('a reader slower than the CLI still gets every byte of `session show ID --json`', async () => {
     // The reader starts once the CLI has exited, or after 5 s: a CLI that exits with output still
     // queued for the pipe (over its 64 KiB) loses it; one that waits for the reader is read at 5 s.
