@@ -138,7 +138,10 @@ export const humanMessageSchema = z
       .string()
       .overwrite(tidyMessage)
       .min(1, 'the message is empty: write what the experts should read')
-      .max(COUNCIL_LIMITS.maxStoredMessageChars),
+      .max(
+        COUNCIL_LIMITS.maxStoredMessageChars,
+        `the message is longer than ${COUNCIL_LIMITS.maxStoredMessageChars} characters: shorten it or send it in parts`,
+      ),
     /**
      * Omit to address every expert; else an expert id, `role:<role>`, a group name, or a list of
      * expert ids and group names (see common/councilRouting.ts).

@@ -8,6 +8,7 @@ import type { CouncilContext } from '../../common/council';
 import { councilNameClashes } from '../../common/councilRouting';
 import { promptShareProblem } from '../../workflows/council/turnShares';
 import {
+  humanMessageSchema,
   injectHumanMessageUpdate,
   skipExpertUpdate,
   type ExpertSkip,
@@ -182,6 +183,10 @@ export async function sendHumanMessage(
   councilId: string,
   message: HumanMessageInput,
 ): Promise<ExpertMessage> {
+  // Checked before it is sent: the payload codec would store an oversized one in the blob store
+  // before the council refused it, and it would stay there until `council gc`.
+  const checked = humanMessageSchema.safeParse(message);
+  if (!checked.success) throw new CouncilUserError(`invalid message: ${zodProblem(checked.error)}`);
   const handle = client.workflow.getHandle<typeof councilWorkflow>(councilId);
   return toExpertMessage(await executeUpdateWithRetry(handle, 'council', injectHumanMessageUpdate, message));
 }

@@ -31,7 +31,7 @@ import {
 import { zodProblem } from '../../common/validation';
 import type { sessionWorkflow } from '../../workflows';
 import { CouncilUserError } from '../../common/userError';
-import { participantDetailOf, requireParticipantName, updateSession } from './sessionCalls';
+import { participantDetailOf, requireParticipantSpec, updateSession } from './sessionCalls';
 import { checkedNewRunId } from './runIdRule';
 import { executeUpdateWithRetryAs } from './updateRetry';
 import {
@@ -151,8 +151,9 @@ export class MultiParticipantSession {
     role: ParticipantRole,
     extras: ParticipantExtras = {},
   ) {
-    requireParticipantName(name);
-    return updateSession(this.handle, addParticipantUpdate, { ...extras, name, model, role });
+    const spec = { ...extras, name, model, role };
+    requireParticipantSpec(spec);
+    return updateSession(this.handle, addParticipantUpdate, spec);
   }
 
   async addParticipantWithPriority(
@@ -162,8 +163,9 @@ export class MultiParticipantSession {
     priority: number,
     extras: ParticipantExtras = {},
   ): Promise<ParticipantSpec> {
-    requireParticipantName(name);
-    return updateSession(this.handle, addParticipantUpdate, { ...extras, name, model, role, priority });
+    const spec = { ...extras, name, model, role, priority };
+    requireParticipantSpec(spec);
+    return updateSession(this.handle, addParticipantUpdate, spec);
   }
 
   async removeParticipant(name: string): Promise<ParticipantSpec> {

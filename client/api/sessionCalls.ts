@@ -10,6 +10,7 @@ import {
   type SessionConfig,
   type SessionConfigInput,
 } from '../../common/session';
+import { participantSpecSchema } from '../../common/participants';
 import { zodProblem } from '../../common/validation';
 import { CouncilUserError } from '../../common/userError';
 import { participantNameProblem, repeatedNameProblem, repeatedNames } from '../../common/names';
@@ -45,6 +46,18 @@ export function validSessionConfig(config: SessionConfigInput): SessionConfig {
     );
   }
   return parsed.data;
+}
+
+/**
+ * A participant the session would refuse, refused here first: sent as it is, an oversized system
+ * prompt went through the payload codec, which stored it in the blob store before the refusal, and
+ * a name that is no string failed with a TypeError.
+ */
+export function requireParticipantSpec(spec: Record<string, unknown>): void {
+  // The name's own rules first: they say more than the pattern the schema checks.
+  if (typeof spec.name === 'string') requireParticipantName(spec.name);
+  const parsed = participantSpecSchema.safeParse(spec);
+  if (!parsed.success) throw new CouncilUserError(`invalid participant: ${zodProblem(parsed.error)}`);
 }
 
 /** Throws a user error for a participant name the session would take but not tell apart (see common/names). */

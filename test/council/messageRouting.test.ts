@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { startCouncil } from '../../client/api/council';
+import { sendHumanMessage, startCouncil } from '../../client/api/council';
 import { councilContextSchema, type ExpertMessageData } from '../../common/council';
 import { audienceLine } from '../../common/councilRouting';
 import { resynthesisSourceSchema } from '../../common/resynthesis';
@@ -152,6 +152,20 @@ describe('council context: roles and groups', () => {
     );
     await expect(start([expert('ab'), expert('AB')])).rejects.toThrow(
       /^invalid council context: activeExperts\[1\]\.id: "AB" also names expert "ab"/,
+    );
+  });
+
+  // Sent as it was, an oversized message went through the payload codec, which stored it in the
+  // blob store, before the council refused it: the client refuses it first.
+  it("refuses a person's message over its bound before anything is sent", async () => {
+    const noClient = {} as Client;
+    await expect(sendHumanMessage(noClient, 'c-1', { content: 'z'.repeat(20_000) })).rejects.toThrow(
+      new CouncilUserError(
+        'invalid message: content: the message is longer than 16000 characters: shorten it or send it in parts',
+      ),
+    );
+    await expect(sendHumanMessage(noClient, 'c-1', { content: ' \n' })).rejects.toThrow(
+      /the message is empty/,
     );
   });
 

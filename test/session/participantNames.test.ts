@@ -40,6 +40,15 @@ describe('session participant names the transcript could not tell apart', () => 
     await expect(session.addParticipantWithPriority('user', model, 'panelist', 1)).rejects.toThrow(
       /is reserved/,
     );
+    // Checked whole before it is sent: an oversized system prompt went through the payload codec,
+    // which stored it in the blob store before the refusal; a name that is no string, a TypeError.
+    const prompt = 'p'.repeat(3 * 1024 * 1024);
+    await expect(session.addParticipant('Ann', model, 'panelist', { systemPrompt: prompt })).rejects.toThrow(
+      /^invalid participant: systemPrompt: /,
+    );
+    await expect(session.addParticipant(42 as unknown as string, model, 'panelist')).rejects.toThrow(
+      /^invalid participant: name: /,
+    );
     expect(sent).toEqual([]);
   });
 
