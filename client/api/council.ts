@@ -36,7 +36,7 @@ import {
   type OnStatusUpdate,
 } from './councilTypes';
 import { CouncilUserError } from '../../common/userError';
-import { checkSeedContext, workflowExpert } from './seedContext';
+import { checkCallbacks, checkSeedContext, workflowExpert } from './seedContext';
 import { executeUpdateWithRetry } from './updateRetry';
 import type { OnToken } from './tokens';
 import { councilMetadata } from './webUi';
@@ -163,6 +163,10 @@ export async function executeCouncilExperts(
   options: CouncilRunOptions = {},
 ): Promise<ExecutionResult> {
   checkSeedContext(context);
+  checkCallbacks({ onExpertUpdate, onStatusUpdate, onToken: options.onToken });
+  context.activeExperts.forEach((expert, index) =>
+    checkCallbacks({ [`activeExperts[${index}].messageHandler`]: expert.messageHandler }),
+  );
   const messageHandlers = Object.fromEntries(
     context.activeExperts.flatMap((e) => (e.messageHandler ? [[e.id, e.messageHandler] as const] : [])),
   );

@@ -60,6 +60,22 @@ export function checkSeedContext(context: unknown): void {
   );
 }
 
+/**
+ * Refuses a callback that is no function, before a council starts: it failed with a TypeError at the
+ * first update, once the council ran, which then went on with no one following it.
+ */
+export function checkCallbacks(callbacks: Record<string, unknown>): void {
+  for (const [name, callback] of Object.entries(callbacks)) {
+    if (callback === undefined || typeof callback === 'function') continue;
+    const kind = typeof callback;
+    const is = callback === null ? 'null' : `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
+    throw new CouncilUserError(
+      `${name} must be a function, and is ${is}`,
+      `pass a function, or leave ${name} out`,
+    );
+  }
+}
+
 /** An expert as the workflow takes it: the seed's client-side fields left out. */
 export function workflowExpert<Message, Context>({
   messageHandler: _handler,

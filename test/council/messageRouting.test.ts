@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { sendHumanMessage, startCouncil } from '../../client/api/council';
+import { executeCouncilExperts, sendHumanMessage, startCouncil } from '../../client/api/council';
 import { councilContextSchema, type ExpertMessageData } from '../../common/council';
 import { audienceLine } from '../../common/councilRouting';
 import { resynthesisSourceSchema } from '../../common/resynthesis';
@@ -152,6 +152,23 @@ describe('council context: roles and groups', () => {
     );
     await expect(start([expert('ab'), expert('AB')])).rejects.toThrow(
       /^invalid council context: activeExperts\[1\]\.id: "AB" also names expert "ab"/,
+    );
+  });
+
+  // A callback that is no function failed with a TypeError at the first update, once the council
+  // had started, which then ran with no one following it.
+  it('refuses a callback that is no function before a council starts', async () => {
+    const noClient = {} as Client;
+    const context = council('parallel', [expert('a')]);
+    await expect(executeCouncilExperts(noClient, context, 'log' as never)).rejects.toThrow(
+      new CouncilUserError('onExpertUpdate must be a function, and is a string'),
+    );
+    await expect(
+      executeCouncilExperts(noClient, context, undefined, undefined, { onToken: null as never }),
+    ).rejects.toThrow(new CouncilUserError('onToken must be a function, and is null'));
+    const handled = council('parallel', [{ ...expert('a'), messageHandler: {} as never }]);
+    await expect(executeCouncilExperts(noClient, handled)).rejects.toThrow(
+      new CouncilUserError('activeExperts[0].messageHandler must be a function, and is an object'),
     );
   });
 
