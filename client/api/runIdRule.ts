@@ -1,3 +1,4 @@
+import { CONTROLS, printable } from '../../common/printable';
 import { CouncilUserError } from '../../common/userError';
 
 /** Temporal's default limit on a workflow id and a task queue name (the server's `limit.maxIDLength`). */
@@ -34,7 +35,8 @@ export function lookupIdProblem(id: string): string | undefined {
 /**
  * The id given for a new run started from code (`sessionId`, `councilId` in `field`), checked before
  * anything is sent: not a string, empty, or longer than the server takes is a CouncilUserError (the
- * SDK's own errors say only "Failed to start Workflow"). Other ids are the caller's to choose.
+ * SDK's own errors say only "Failed to start Workflow"), and so is one holding a control character.
+ * Other ids are the caller's to choose.
  */
 export function checkedNewRunId(id: unknown, field: string): string {
   const fix = `pass a string of 1 to ${TEMPORAL_MAX_ID_BYTES} bytes, or leave ${field} out for a generated id`;
@@ -44,6 +46,15 @@ export function checkedNewRunId(id: unknown, field: string): string {
   if (bytes > TEMPORAL_MAX_ID_BYTES) {
     throw new CouncilUserError(
       `${field} is ${bytes} bytes long: Temporal takes at most ${TEMPORAL_MAX_ID_BYTES}`,
+      fix,
+    );
+  }
+  // A new RegExp each call: CONTROLS is global, and a global pattern's exec keeps its place.
+  const control = new RegExp(CONTROLS.source).exec(id)?.[0];
+  if (control !== undefined) {
+    const code = `U+${control.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
+    throw new CouncilUserError(
+      `${field} "${printable(id)}" holds a control character (${code}), which no list shows nor command line passes`,
       fix,
     );
   }

@@ -67,6 +67,12 @@ describe('startOneRoundSession: the library call behind `council run` of a sessi
     ['an empty', '', 'sessionId is empty'],
     ['a 1,001-byte', 'x'.repeat(1001), 'sessionId is 1001 bytes long: Temporal takes at most 1000'],
     ['a number as', 42, 'sessionId must be a string, not number'],
+    // Listed, it showed as "a b" with its NUL unseen, and no command could name it.
+    [
+      'a control character in a',
+      'a b\u0000',
+      'sessionId "a b" holds a control character (U+0000), which no list shows nor command line passes',
+    ],
   ])(
     'refuses %s session id before anything starts, as a session or a council start does',
     async (_, id, message) => {
