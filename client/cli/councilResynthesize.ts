@@ -149,6 +149,12 @@ export async function synthesizerChanges(
     );
   }
   const provider = prefixed?.provider ?? given;
+  if (provider !== model.provider && options.synthesizerModel === undefined) {
+    throw new CouncilUserError(
+      `--synthesizer-provider ${provider} needs --synthesizer-model: the source's synthesizer model ${model.model} is ${model.provider}'s`,
+      `name one of ${provider}'s models with --synthesizer-model`,
+    );
+  }
   // Another provider does not share the source's endpoint or key variable.
   const base = provider === model.provider ? model : { provider };
   const modelId = prefixed?.model ?? options.synthesizerModel ?? model.model;

@@ -31,6 +31,16 @@ describe("resynthesize's synthesizer flags", () => {
     ).resolves.toEqual({ model: { ...router.model, model: 'openai/gpt-4o' } });
   });
 
+  // The source's model id went to the other provider (gpt-4o-mini on Gemini), refused only once called.
+  it("refuse another provider without a model: the source's model is its own provider's", async () => {
+    await expect(changes({ synthesizerProvider: 'gemini' })).rejects.toThrow(
+      new CouncilUserError(
+        "--synthesizer-provider gemini needs --synthesizer-model: the source's synthesizer model gpt-4o-mini is openai's",
+      ),
+    );
+    await expect(changes({ synthesizerProvider: 'openai' })).resolves.toEqual({ model: source.model });
+  });
+
   it('refuse a provider and a provider/model that disagree', async () => {
     await expect(
       changes({ synthesizerModel: 'anthropic/claude-haiku-4-5', synthesizerProvider: 'openai' }),
