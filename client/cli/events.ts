@@ -156,10 +156,14 @@ export function eventsOf(out: Output): ((event: RunEvent) => void) | undefined {
 }
 
 /**
- * The command that raises a held budget. A watcher knows the round, not the budget's limits, and
- * `budget raise` takes dollars for a money limit and tokens for a token limit: both are named.
+ * The command that raises a held budget: `budget raise` takes dollars for a money limit and tokens
+ * for a token limit. A watcher knows the round, not the budget's limits: with no `limit`, both are named.
  */
-export function raiseHint(id: string): string {
+export function raiseHint(id: string, limit?: { maxTokens?: number; maxCostUsd?: number }): string {
+  if (limit?.maxCostUsd !== undefined && limit.maxTokens === undefined)
+    return `council budget raise ${id} --by-usd N`;
+  if (limit?.maxTokens !== undefined && limit.maxCostUsd === undefined)
+    return `council budget raise ${id} --by-tokens N`;
   return `council budget raise ${id} --by-usd N (or --by-tokens N)`;
 }
 

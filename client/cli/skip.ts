@@ -5,6 +5,7 @@ import { requireRunning, type FoundRun } from '../api/runs';
 import { MultiParticipantSession } from '../api/session';
 import { connectionFlags, withConnectionOptions } from './options';
 import { withServedWorkflow } from './workflows';
+import { raiseHint } from './events';
 import { listedCommand } from './help';
 
 /**
@@ -35,9 +36,16 @@ export function skipCommand(): Command {
         }
         const session = await MultiParticipantSession.attach(runtime.client, id);
         if (!(await session.skipParticipant(name))) {
+          // A call an `ask` budget holds has not begun: the budget's decision ends its wait.
+          const { budget } = await session.view();
+          const held = budget?.waiting?.participant === name;
           throw new CouncilUserError(
-            `participant "${name}" of session ${id} has no call in flight`,
-            `skip it while its round runs: see \`council attach ${id}\``,
+            held
+              ? `participant "${name}" of session ${id} has no call in flight: its call waits for a budget decision`
+              : `participant "${name}" of session ${id} has no call in flight`,
+            held
+              ? `refuse it with \`council budget stop ${id}\`, or let it go on with \`${raiseHint(id, budget?.limit)}\``
+              : `skip it while its round runs: see \`council attach ${id}\``,
           );
         }
         process.stdout.write(`Skipped ${name} in session ${id}: its call was cancelled\n`);

@@ -117,6 +117,14 @@ describe('`council budget raise|stop` against a run waiting for its budget', () 
     // before any request: the model has heard from A only, and B has no answer.
     expect(chatRequests(mock).map(speakerOf)).toEqual(['A']);
     expect(run.output.stderr).not.toMatch(/B: done/);
+    // A skip finds no call in flight: it says the budget's decision is what B waits for.
+    const skipped = await runCli(['skip', 'budget-ask-raise', 'B'], env);
+    expect(skipped.code).toBe(1);
+    expect(skipped.stderr).toContain(
+      'council: participant "B" of session budget-ask-raise has no call in flight: its call waits for a budget ' +
+        'decision (refuse it with `council budget stop budget-ask-raise`, or let it go on with ' +
+        '`council budget raise budget-ask-raise --by-usd N`)',
+    );
     const raised = await runCli(['budget', 'raise', 'budget-ask-raise', '--by-usd', '1'], env);
     expect(raised).toMatchObject({ code: 0 });
     expect(raised.stdout).toContain('Raised the budget of session budget-ask-raise: limit $1.5');
