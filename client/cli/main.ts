@@ -53,8 +53,15 @@ export async function main(argv: string[]): Promise<number> {
     // Ctrl-C closed the connection under the command: that is how it ends, not an error of its own.
     const detached = detachedExitCode();
     if (detached !== undefined) return detached;
-    // Commander has printed its own message (unknown option, missing argument) or the help.
-    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Error;
+    // Commander has printed its own message (unknown option, missing argument) or the help; the
+    // events stream still says how it ended.
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return ExitCode.Ok;
+      const message = printable(error.message.replace(/^error: /, '')).replace(/\r?\n/g, '\\n');
+      if (argv.includes('--events'))
+        (await import('./events')).writeRunEvent({ type: 'error', message, exitCode: ExitCode.Error });
+      return ExitCode.Error;
+    }
     const verbose = argv.includes('--verbose') || argv.includes('-v');
     // Errors quote what a person typed or wrote (an id, a config's key): never an escape of theirs,
     // nor a line break, after which the rest would read as a line of its own.

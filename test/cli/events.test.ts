@@ -144,6 +144,24 @@ describe('council run --events', () => {
     });
   });
 
+  // Commander's own refusals (a bad value, an unknown flag) left stdout empty: a pipeline reading
+  // the stream could not tell how it ended.
+  it('a flag commander refuses ends the stream with an error event too', async () => {
+    for (const flags of [['--strategy', 'bogus'], ['--bogus-flag']]) {
+      const result = await runCli(['run', 'Which one?', '--events', ...flags], clusterEnv('events-flag'));
+      expect(result.code).toBe(1);
+      const [event, ...more] = result.stdout.trim().split('\n');
+      expect(more).toEqual([]);
+      expect(parseRunEvent(JSON.parse(event ?? ''))).toMatchObject({
+        type: 'error',
+        message: expect.stringContaining(
+          flags[0] === '--bogus-flag' ? "unknown option '--bogus-flag'" : "'bogus' is invalid",
+        ),
+        exitCode: 1,
+      });
+    }
+  });
+
   it('a round its session refuses ends the stream with an error event after started', async () => {
     const model = { provider: 'openai-compatible', model: 'local', baseURL: 'http://127.0.0.1:9/v1' };
     const config = writeConfig('refused.yaml', {
