@@ -52,7 +52,11 @@ export function readableIssues(error: z.ZodError, input?: unknown): ReadableIssu
   }
   return kept.map((issue) => ({
     path: issue.path,
-    message: integerWords(issue, valueAt(input, issue.path)) ?? missingWords(issue) ?? issue.message,
+    message:
+      integerWords(issue, valueAt(input, issue.path)) ??
+      missingWords(issue) ??
+      unknownKeyWords(issue) ??
+      issue.message,
     ...(issue.code === 'unrecognized_keys' && { keys: issue.keys }),
   }));
 }
@@ -94,6 +98,20 @@ const KIND_WORDS: Record<string, string> = {
 function missingWords(issue: z.core.$ZodIssue): string | undefined {
   if (issue.code !== 'invalid_type' || !/received undefined$/.test(issue.message)) return undefined;
   return `missing: it is required (${KIND_WORDS[issue.expected] ?? issue.expected})`;
+}
+
+/** Keys people write where council takes another, and what it takes. */
+const KEY_HINTS: Record<string, string> = {
+  apiKey:
+    "a key never goes into a config, which reaches the workflow's history: set the provider's variable " +
+    '(OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY) where the worker runs, or name another with apiKeyEnv',
+  maxAttempts: 'retry takes maximumAttempts',
+};
+
+function unknownKeyWords(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code !== 'unrecognized_keys') return undefined;
+  const hints = issue.keys.flatMap((key) => (KEY_HINTS[key] ? [`"${key}": ${KEY_HINTS[key]}`] : []));
+  return hints.length > 0 ? `${issue.message} (${hints.join('; ')})` : undefined;
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -296,6 +296,17 @@ describe('config files', () => {
     expect(() => loadConfigFile(twins)).toThrow(
       /twins\.yaml:\d+: activeExperts\[2\]\.name: "alpha" also names expert "b"/,
     );
+    // A key in the config, or the seed's retry spelling: the error says what council takes instead.
+    const keyed = writeConfig('keyed.yaml', {
+      kind: 'council',
+      mode: 'parallel',
+      activeExperts: [{ ...expert('a'), apiKey: 'sk-x', retry: { maxAttempts: 2 } }],
+      synthesisConfig: { model: { provider: 'openai', model: 'm' } },
+    });
+    expect(() => loadConfigFile(keyed)).toThrow(
+      /Unrecognized key: "apiKey" \("apiKey": a key never goes into a config, .* or name another with apiKeyEnv\)/,
+    );
+    expect(() => loadConfigFile(keyed)).toThrow(/"maxAttempts": retry takes maximumAttempts/);
     const chair = writeConfig('chair.yaml', {
       kind: 'council',
       mode: 'parallel',
