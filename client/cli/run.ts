@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { defaultConfig } from '../api/defaultConfigs';
 import { loadConfigFile, configShape, type ConfigOverrides, type CouncilConfig } from '../api/config';
@@ -18,6 +19,7 @@ import {
   withConnectionOptions,
 } from './options';
 import { checkedRunId, newRunId } from './runId';
+import { PROJECT_ROOT } from '../runtime/temporalCli';
 import { listedCommand } from './help';
 
 /** Options of the commands that start something from a config. */
@@ -36,7 +38,7 @@ export function prepareConfig(options: StartOptions) {
   if (options.mode && !options.config) {
     throw new CouncilUserError(
       '--mode is for councils, and with no -c the run uses the default session config',
-      'pass a council config with -c, e.g. -c examples/council-parallel.yaml',
+      `pass a council config with -c, e.g. -c ${path.relative(process.cwd(), path.join(PROJECT_ROOT, 'examples', 'council-parallel.yaml'))}`,
     );
   }
   const config: CouncilConfig = options.config

@@ -132,6 +132,14 @@ describe('the packed package, installed into a fresh project', () => {
     expect(existsSync(path.join(env.COUNCIL_DATA_DIR ?? '', 'cache'))).toBe(false);
   });
 
+  // The hint named examples/…, which is the repository's path: in a consumer project the examples
+  // are the installed package's.
+  it("names the installed package's example configs in its hints", () => {
+    const cli = run('npx', ['--offline', '--no-install', 'council', 'run', 'Q?', '--mode', 'parallel']);
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toContain('-c node_modules/council/examples/council-parallel.yaml');
+  });
+
   it('without the optional aimock, a simulated run fails in one line saying how to add it', () => {
     const aimock = path.join(app, 'node_modules/@copilotkit/aimock');
     // A link into the repository's node_modules is unlinked, never followed.
