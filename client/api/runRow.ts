@@ -8,7 +8,7 @@ import {
   SESSION_STATUSES,
 } from '../../common/searchAttributes';
 import { SESSION_SUMMARY_MEMO_KEY, type SessionSummary } from '../../common/session';
-import { zodProblem } from '../../common/validation';
+import { addProblem, zodProblem } from '../../common/validation';
 import { COUNCIL_MODES } from '../../common/council';
 import { COUNCIL_STATUSES } from '../../common/councilApi';
 import { COUNCIL_SUMMARY_MEMO_KEY, type CouncilSummary } from '../../common/councilResult';
@@ -128,6 +128,11 @@ function oneOf(names: readonly string[], what: string) {
   return z.string().refine((name) => names.includes(name), `${what} is one of ${names.join(', ')}`);
 }
 
+/** Which kind of run plays `strategy`: a council's modes and a session's strategies share no name. */
+function kindOfStrategy(strategy: string): 'session' | 'council' {
+  return (COUNCIL_MODES as readonly string[]).includes(strategy) ? 'council' : 'session';
+}
+
 /** The most runs one listing returns: each is a visibility row read and printed. */
 export const MAX_LISTED_RUNS = 1_000;
 
@@ -144,7 +149,12 @@ const runFilterSchema = z
     /** At most this many: running ones first, then the most recently closed (the server's order). */
     limit: z.number().int().min(1).max(MAX_LISTED_RUNS).default(20),
   })
-  .strict();
+  .strict()
+  .superRefine(({ kind, strategy }, ctx) => {
+    if (!kind || !strategy || kindOfStrategy(strategy) === kind) return;
+    const what = kind === 'session' ? "council's mode" : "session's strategy";
+    addProblem(ctx, ['strategy'], `"${strategy}" is a ${what}, and kind is ${kind}: no run has both`);
+  });
 export type RunFilter = z.input<typeof runFilterSchema>;
 
 /**

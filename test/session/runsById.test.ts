@@ -245,6 +245,13 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     // A well-formed status no run publishes is refused too: it would list nothing, silently.
     await expect(listRuns(client, { status: 'banana' })).rejects.toThrow('status: a status is one of');
     await expect(listRuns(client, { strategy: 'roundtable' })).rejects.toThrow('a strategy is one of');
+    // A council's mode among sessions, or a session's strategy among councils, matched no run in silence.
+    await expect(listRuns(client, { kind: 'session', strategy: 'parallel' })).rejects.toThrow(
+      'invalid run filter: strategy: "parallel" is a council\'s mode, and kind is session: no run has both',
+    );
+    await expect(listRuns(client, { kind: 'council', strategy: 'broadcast' })).rejects.toThrow(
+      '"broadcast" is a session\'s strategy, and kind is council',
+    );
     await cancelRun(await findRun(client, councilId));
   });
 });
