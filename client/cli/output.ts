@@ -49,7 +49,8 @@ export function formatAnswer(row: AnswerRow, width?: number): string {
 }
 
 /** The token-usage table with a total row, and the elapsed time under it. */
-export function formatUsage(rows: readonly AnswerRow[], elapsedMs: number): string {
+/** The usage table; `elapsedMs`, when known, the time the answers took (a round that ended before it was followed has none). */
+export function formatUsage(rows: readonly AnswerRow[], elapsedMs?: number): string {
   // With several workers on a queue, which one made a call says whose keys and network it used.
   const workers = rows.some((row) => row.servedBy !== undefined);
   const table = new Table({
@@ -81,7 +82,8 @@ export function formatUsage(rows: readonly AnswerRow[], elapsedMs: number): stri
     total.totalTokens,
     ...(workers ? [''] : []),
   ]);
-  return `${table.toString()}\nTotal time: ${(elapsedMs / 1000).toFixed(1)} s`;
+  const time = elapsedMs === undefined ? '' : `\nTotal time: ${(elapsedMs / 1000).toFixed(1)} s`;
+  return `${table.toString()}${time}`;
 }
 
 export function totalUsage(rows: readonly AnswerRow[]): TokenUsage {

@@ -71,6 +71,7 @@ async function followOpenSession(session: MultiParticipantSession, found: FoundR
   const transcript = await session.transcript(0);
   const waiting = view.activeRound === undefined && (view.roundsWaiting ?? 0) > 0;
   const round = view.activeRound?.round ?? (waiting ? view.round + 1 : view.round);
+  const followed = waiting || view.activeRound !== undefined;
   if (waiting) out.say(`Round ${round} is asked for and waits to begin.`);
   // Transcript indexes are absolute: entries dropped from the front still count.
   const dropped = view.transcriptLength - transcript.length;
@@ -98,6 +99,7 @@ async function followOpenSession(session: MultiParticipantSession, found: FoundR
       usage: totalUsage(rows),
     });
   } else if (rows.length === 0) out.say('No round has been played yet: send one with `council send`.');
-  else out.say(`\n${formatUsage(rows, Date.now() - startedMs)}`);
+  // A round over before this attach took a time it does not know: its own wait is no round's time.
+  else out.say(`\n${formatUsage(rows, followed ? Date.now() - startedMs : undefined)}`);
   return exitCode;
 }

@@ -70,6 +70,12 @@ describe('attach to a session whose next round is asked for but has not begun', 
       expect(attached.stdout).not.toContain('No round has been played yet');
       expect(attached.stdout).toMatch(/Expert-1 \(panelist\)\nExpert-1: answer/);
       expect(attached.stdout).toMatch(/Expert-2 \(panelist\)\nExpert-2: answer/);
+      expect(attached.stdout).toMatch(/^Total time: \d+\.\d s$/m);
+      // Attached once the round is over: it knows the answers, not how long they took.
+      const after = await startCli(['attach', id], cliEnv({ TEMPORAL_ADDRESS: TEST_ENV.address })).done;
+      expectSuccess(after);
+      expect(after.stdout).toMatch(/Expert-1: answer/);
+      expect(after.stdout).not.toContain('Total time');
       const { responses } = await asked.result();
       expect(responses.map((response) => [response.participantName, response.status])).toEqual([
         ['Expert-1', 'ok'],
