@@ -18,6 +18,7 @@ import { printable } from '../../common/printable';
 import { onInterrupt } from './interrupt';
 import { messageJsonOf } from './jsonOutput';
 import { textArgument } from './stdinText';
+import { sendMessageSchema } from '../../common/sessionInputs';
 
 /**
  * `council session start|send|show|list|attach|cancel`. All but `start` are top-level commands too
@@ -115,6 +116,9 @@ export function sendCommand(): Command {
       throw new CouncilUserError('the message is empty', 'write what to send, or - to read it from stdin');
     }
     const to = recipientsOf(options.to);
+    // The session's bounds, the larger of the two kinds': over them, no run of either takes it.
+    const checked = sendMessageSchema.shape.content.safeParse(message);
+    if (!checked.success) throw new CouncilUserError(checked.error.issues[0]?.message ?? 'invalid message');
     const out = createOutput(options.json === true);
     const open = (found: FoundRun) => requireRunning(found, `start a new ${found.kind}`);
     await withServedWorkflow(

@@ -214,6 +214,17 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
         /^council: --to ".*" names an empty recipient \(name each one, separated by commas: participants, or a council's expert ids, role:ROLE or groups; leave --to out to write to all\)/,
       );
     }
+    // Past a session's bound, the larger of the two kinds': the banner and the start came first.
+    const long = await runCliWithInput(
+      ['send', 'any-session', '-', '--worker'],
+      nowhere,
+      'x'.repeat(200_001),
+    );
+    expectOneLineError(
+      long,
+      /^council: the message is longer than 200000 characters: shorten it or send it in parts/,
+    );
+    expect(long.stdout).toBe('');
     const noQuestion = await runCliWithInput(
       ['run', '-', '-c', writeConfig('asks.yaml', { ...panelConfig(), question: 'Q?' })],
       nowhere,
