@@ -25,6 +25,7 @@ const UNIT_TESTS = [
   'test/cli/describeError.test.ts', // the one line the CLI prints for an error
   'test/cli/lastWord.test.ts', // nothing on stdout after Ctrl-C's detached event or document
   'test/cli/interruptStage.test.ts', // Ctrl-C says whether the run it started was sent
+  'test/storage/directories.test.ts', // a file where a data directory should be, named as one
   'test/cli/resynthesizeFlags.test.ts', // resynthesize's synthesizer flags, provider/model as printed
   'test/cli/dataDir.test.ts', // an empty data directory is refused or unset, never the working one
   'test/session/participantNames.test.ts', // participant names the transcript could not tell apart

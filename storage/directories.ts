@@ -18,13 +18,24 @@ export function makeDirectory(dir: string): void {
     try {
       mkdirSync(level);
     } catch (error) {
+      const { code } = error as NodeJS.ErrnoException;
+      // A file where a parent directory should be: Node says only "not a directory".
+      if (code === 'ENOTDIR') throw notADirectory(path.dirname(level), 'ENOTDIR');
       // Another process may make the same level between the check and here.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (code !== 'EEXIST') throw error;
     }
   }
-  // A file (or a dangling link) where the directory should be: as Node's own mkdir says of it.
+  // A file (or a dangling link) where the directory should be.
   const target = path.resolve(dir);
-  if (!statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
-    throw Object.assign(new Error(`EEXIST: file already exists, mkdir '${target}'`), { code: 'EEXIST' });
-  }
+  if (!statSync(target, { throwIfNoEntry: false })?.isDirectory()) throw notADirectory(target, 'EEXIST');
+}
+
+/** The error for a file where a directory should be, with the code Node's mkdir gives it. */
+function notADirectory(where: string, code: string): Error {
+  return Object.assign(
+    new Error(`${where} is a file, not a directory: council keeps its data in directories`),
+    {
+      code,
+    },
+  );
 }
