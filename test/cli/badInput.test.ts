@@ -335,7 +335,7 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
     const file = writeConfig('not-a-dir.yaml', panelConfig());
     expectOneLineError(
       await runCli(['list', '--data-dir', file], cliEnv()),
-      /^council: cannot use .*not-a-dir\.yaml as the data directory: EEXIST/,
+      /^council: cannot use .*not-a-dir\.yaml as the data directory: .*not-a-dir\.yaml is a file, not a directory/,
     );
     const help = await runCli(['session', 'start', '--help'], cliEnv());
     expect(help.stdout).toContain('--strategy');
