@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { budgetSchema } from './budget';
 import { convergenceConfigSchema } from './convergence';
 import { checkCouncilBudget } from './councilBudget';
-import { checkGroups, groupsSchema, roleSchema } from './councilRouting';
+import { checkGroups, DEFAULT_SYNTHESIZER_NAME, groupsSchema, roleSchema } from './councilRouting';
 import { checkDebateStyle, DEBATE_STYLES } from './debate';
 import { LIMITS } from './defaults';
 import { checkHedge, expertHedgeSchema, hedgeConfigSchema } from './hedge';
@@ -94,7 +94,7 @@ export type ExpertInput = z.input<typeof expertSchema>;
 /** The participant that writes the council's conclusion. */
 export const synthesisConfigSchema = z
   .object({
-    name: nameSchema().default('Synthesizer'),
+    name: nameSchema().default(DEFAULT_SYNTHESIZER_NAME),
     ...modelCallSettings,
   })
   .strict()

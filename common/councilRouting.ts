@@ -140,6 +140,33 @@ export function synthesizerNameClash(context: NamedCouncil): { path: string[]; m
   );
 }
 
+/** The name of a synthesizer its config leaves unnamed (common/council.ts). */
+export const DEFAULT_SYNTHESIZER_NAME = 'Synthesizer';
+/** The name an unnamed synthesizer takes beside an expert named {@link DEFAULT_SYNTHESIZER_NAME}. */
+export const SPARE_SYNTHESIZER_NAME = 'Council synthesizer';
+
+/**
+ * `synthesisConfig` with a name of its own where it gives none: the seed's own sample has an expert
+ * named "Synthesizer", the default name, and an unnamed synthesizer beside it takes
+ * {@link SPARE_SYNTHESIZER_NAME}. A name given is kept, and refused on a clash (see
+ * {@link synthesizerNameClash}).
+ */
+export function withSynthesizerApart<T>(synthesisConfig: T, experts: ReadonlyArray<{ name?: unknown }>): T {
+  // Not an object, or named: the schema says what is wrong, or the name is kept.
+  if (
+    typeof synthesisConfig !== 'object' ||
+    synthesisConfig === null ||
+    (synthesisConfig as { name?: unknown }).name !== undefined
+  ) {
+    return synthesisConfig;
+  }
+  const taken = experts.some(
+    (expert) =>
+      typeof expert.name === 'string' && nameKey(expert.name.trim()) === nameKey(DEFAULT_SYNTHESIZER_NAME),
+  );
+  return taken ? { ...synthesisConfig, name: SPARE_SYNTHESIZER_NAME } : synthesisConfig;
+}
+
 /** {@link expertAddressClashes} and {@link synthesizerNameClash}. */
 export function councilNameClashes(
   context: NamedCouncil,

@@ -6,7 +6,7 @@ import type { OrchestrationStrategy } from '../../common/participants';
 import type { PeriodBudget } from '../../common/periodBudget';
 import type { SessionConfig } from '../../common/session';
 import { formatPath, readableIssues } from '../../common/validation';
-import { councilNameClashes } from '../../common/councilRouting';
+import { councilNameClashes, withSynthesizerApart } from '../../common/councilRouting';
 import { FileTooLargeError, NotUtf8Error, readTextBounded } from '../../storage/boundedRead';
 import { councilFileSchema, sessionFileSchema } from './configSchema';
 import { keyNode, loadYaml, nearestNode } from './yamlNodes';
@@ -146,7 +146,18 @@ export function validateConfig(
     throw new CouncilUserError(`--mode is for councils, and this config is a session`, 'use --strategy');
   }
   if (isCouncil) {
-    const parsed = councilFileSchema.safeParse({ ...input, kind: 'council', ...pick(overrides, 'mode') });
+    // An unnamed synthesizer beside an expert with the default name takes another (the seed's sample).
+    const experts: unknown = input.activeExperts;
+    const synthesisConfig = withSynthesizerApart(
+      input.synthesisConfig,
+      Array.isArray(experts) ? experts : [],
+    );
+    const parsed = councilFileSchema.safeParse({
+      ...input,
+      kind: 'council',
+      ...(synthesisConfig !== undefined && { synthesisConfig }),
+      ...pick(overrides, 'mode'),
+    });
     if (!parsed.success) throw fail(parsed.error);
     const { task, periodBudget, ...context } = withoutFileKeys(parsed.data);
     // The context's own cross-field rules (unique ids, two experts to debate) run on the full context.

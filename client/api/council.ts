@@ -5,7 +5,7 @@ import {
 } from '@temporalio/client';
 import { COUNCIL_SCHEMA_VERSION, councilContextSchema } from '../../common/council';
 import type { CouncilContext } from '../../common/council';
-import { councilNameClashes } from '../../common/councilRouting';
+import { councilNameClashes, withSynthesizerApart } from '../../common/councilRouting';
 import { promptShareProblem } from '../../workflows/council/turnShares';
 import {
   humanMessageSchema,
@@ -86,7 +86,8 @@ export async function startCouncil(
   checkSeedContext(context);
   // Handlers are functions and contexts a past run's snapshot: only the plain-JSON spec goes on.
   const activeExperts = context.activeExperts.map(workflowExpert);
-  const parsed = councilContextSchema.safeParse({ ...context, activeExperts });
+  const synthesisConfig = withSynthesizerApart(context.synthesisConfig, activeExperts);
+  const parsed = councilContextSchema.safeParse({ ...context, activeExperts, synthesisConfig });
   if (!parsed.success) {
     throw new CouncilUserError(
       `invalid council context: ${zodProblem(parsed.error)}`,

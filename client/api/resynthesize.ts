@@ -18,7 +18,11 @@ import {
   type ResynthesisWorkflowInput,
 } from '../../common/resynthesis';
 import { formatPath, zodProblem } from '../../common/validation';
-import { synthesizerNameClash } from '../../common/councilRouting';
+import {
+  DEFAULT_SYNTHESIZER_NAME,
+  synthesizerNameClash,
+  withSynthesizerApart,
+} from '../../common/councilRouting';
 import type { councilWorkflow } from '../../workflows';
 import { startCouncilWorkflow } from './council';
 import { attachCouncil } from './councilAttach';
@@ -109,12 +113,15 @@ export async function startResynthesis(
   options: ResynthesisOptions = {},
 ): Promise<string> {
   const record = await readSource(client, sourceId);
+  const given = { ...record.context.synthesisConfig, ...options.synthesizer };
+  // A source whose synthesizer had the default name beside an expert of that name (the seed's
+  // sample, or a council from before such names were taken apart): unless named now, it is unnamed.
+  const unnamed = options.synthesizer?.name === undefined && given.name === DEFAULT_SYNTHESIZER_NAME;
+  const synthesisConfig = unnamed
+    ? withSynthesizerApart({ ...given, name: undefined }, record.context.activeExperts)
+    : given;
   // The source's own peer review is not rerun unless asked for: options.peerReview replaces it.
-  const context = {
-    ...record.context,
-    peerReview: options.peerReview,
-    synthesisConfig: { ...record.context.synthesisConfig, ...options.synthesizer },
-  };
+  const context = { ...record.context, peerReview: options.peerReview, synthesisConfig };
   const { outputs, messages, rounds } = record;
   return startResynthesisOf(client, context, { sourceId, outputs, messages, rounds }, options);
 }

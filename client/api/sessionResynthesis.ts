@@ -5,6 +5,7 @@ import type { ResynthesisSource } from '../../common/resynthesis';
 import { sessionViewQuery, transcriptQuery } from '../../common/sessionApi';
 import type { SessionView, TranscriptEntry } from '../../common/session';
 import { CouncilUserError } from '../../common/userError';
+import { withSynthesizerApart } from '../../common/councilRouting';
 import { startResynthesisOf } from './resynthesize';
 
 /** What a session's re-synthesis takes: the same as a council's, the synthesizer whole or in part. */
@@ -92,7 +93,10 @@ export function sessionAsCouncil(
     task: task || `Round ${round} of session ${sourceId}`,
     mode: 'parallel' as const,
     activeExperts: experts.map(({ expert }) => expert),
-    synthesisConfig: { model: firstModel, ...options.synthesizer },
+    synthesisConfig: withSynthesizerApart(
+      { model: firstModel, ...options.synthesizer },
+      experts.map(({ expert }) => expert),
+    ),
     ...(options.peerReview && { peerReview: options.peerReview }),
   } as CouncilContextInput;
   const outputs = Object.fromEntries(

@@ -316,6 +316,14 @@ describe('config files', () => {
     expect(() => loadConfigFile(chair)).toThrow(
       /chair\.yaml:\d+: synthesisConfig\.name: "Chair" also names expert "b"/,
     );
+    // Left unnamed beside an expert with the default name (the seed's own sample), it takes another.
+    const seedLike = writeConfig('seed-like.yaml', {
+      kind: 'council',
+      mode: 'parallel',
+      activeExperts: [expert('a'), { ...expert('synthesizer'), name: 'Synthesizer' }],
+      synthesisConfig: { model: { provider: 'openai', model: 'm' } },
+    });
+    expect(() => loadConfigFile(seedLike)).not.toThrow();
   });
 
   it('simulates only when no key the config needs is set, or when asked', () => {

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { executeCouncilExperts, sendHumanMessage, startCouncil } from '../../client/api/council';
 import { councilContextSchema, type ExpertMessageData } from '../../common/council';
-import { audienceLine } from '../../common/councilRouting';
+import { audienceLine, withSynthesizerApart } from '../../common/councilRouting';
 import { resynthesisSourceSchema } from '../../common/resynthesis';
 import { CouncilUserError } from '../../common/userError';
 import { zodProblem } from '../../common/validation';
@@ -11,7 +11,7 @@ import { conversationContextFor, type HistoryFormat } from '../../workflows/coun
 import { parseExpertReply } from '../../workflows/council/expertReply';
 import { resolveAddress, routeReply, type Roster } from '../../workflows/council/routing';
 import type { CouncilExpert } from '../../client/api/councilTypes';
-import { council, expert } from './support';
+import { council, expert, model } from './support';
 
 const roster: Roster = {
   experts: [
@@ -184,6 +184,13 @@ describe('council context: roles and groups', () => {
     await expect(sendHumanMessage(noClient, 'c-1', { content: ' \n' })).rejects.toThrow(
       /the message is empty/,
     );
+  });
+
+  it('names an unnamed synthesizer apart from an expert with the default name, as the seed has one', () => {
+    const experts = [expert('synthesizer', { name: 'Synthesizer' })];
+    expect(withSynthesizerApart({ model }, experts)).toEqual({ model, name: 'Council synthesizer' });
+    expect(withSynthesizerApart({ model }, [expert('a')])).toEqual({ model });
+    expect(withSynthesizerApart({ model, name: 'Chair' }, experts)).toEqual({ model, name: 'Chair' });
   });
 
   // The board, the events and the transcript tell the synthesis from the answers by name.
