@@ -4,7 +4,6 @@ import { nameSchema } from './names';
 import { addressSchema, MESSAGE_PRIORITIES } from './councilRouting';
 import { COUNCIL_LIMITS, MESSAGE_TYPES, type ExpertMessageData, type ExpertMessageType } from './council';
 import type { TokenUsage } from './llm';
-import { tidyMessage } from './validation';
 
 /** Every status of a council, each also published as the CouncilStatus search attribute. */
 export const COUNCIL_STATUSES = [
@@ -136,7 +135,7 @@ export const humanMessageSchema = z
   .object({
     content: z
       .string()
-      .overwrite(tidyMessage)
+      .trim()
       .min(1, 'the message is empty: write what the experts should read')
       .max(
         COUNCIL_LIMITS.maxStoredMessageChars,

@@ -151,7 +151,7 @@ export const SPARE_SYNTHESIZER_NAME = 'Council synthesizer';
  * {@link SPARE_SYNTHESIZER_NAME}. A name given is kept, and refused on a clash (see
  * {@link synthesizerNameClash}).
  */
-export function withSynthesizerApart<T>(synthesisConfig: T, experts: ReadonlyArray<{ name?: unknown }>): T {
+export function withSynthesizerApart<T>(synthesisConfig: T, experts: readonly unknown[]): T {
   // Not an object, or named: the schema says what is wrong, or the name is kept.
   if (
     typeof synthesisConfig !== 'object' ||
@@ -160,10 +160,12 @@ export function withSynthesizerApart<T>(synthesisConfig: T, experts: ReadonlyArr
   ) {
     return synthesisConfig;
   }
-  const taken = experts.some(
-    (expert) =>
-      typeof expert.name === 'string' && nameKey(expert.name.trim()) === nameKey(DEFAULT_SYNTHESIZER_NAME),
-  );
+  // Entries as a config file holds them: any of them may be no object (the schema says so after).
+  const taken = experts.some((expert) => {
+    const name =
+      typeof expert === 'object' && expert !== null ? (expert as { name?: unknown }).name : undefined;
+    return typeof name === 'string' && nameKey(name.trim()) === nameKey(DEFAULT_SYNTHESIZER_NAME);
+  });
   return taken ? { ...synthesisConfig, name: SPARE_SYNTHESIZER_NAME } : synthesisConfig;
 }
 

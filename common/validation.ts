@@ -10,14 +10,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
-/**
- * A message as written, less the blank lines before it and the whitespace after it: `.trim()` also
- * took the indentation of a message that opens with indented code.
- */
-export function tidyMessage(text: string): string {
-  return text.replace(/^\s*\n/, '').trimEnd();
-}
-
 /** Every zod issue as `path: message`, joined: what is wrong and where (see {@link readableIssues}). */
 export function zodProblem(error: z.ZodError): string {
   return readableIssues(error)
@@ -110,7 +102,9 @@ const KEY_HINTS: Record<string, string> = {
 
 function unknownKeyWords(issue: z.core.$ZodIssue): string | undefined {
   if (issue.code !== 'unrecognized_keys') return undefined;
-  const hints = issue.keys.flatMap((key) => (KEY_HINTS[key] ? [`"${key}": ${KEY_HINTS[key]}`] : []));
+  const hints = issue.keys.flatMap((key) =>
+    Object.hasOwn(KEY_HINTS, key) ? [`"${key}": ${KEY_HINTS[key]}`] : [],
+  );
   return hints.length > 0 ? `${issue.message} (${hints.join('; ')})` : undefined;
 }
 

@@ -32,6 +32,9 @@ export function lookupIdProblem(id: string): string | undefined {
   return undefined;
 }
 
+/** What no id may hold: CONTROLS (common/printable.ts), and the tab and line feed text may hold. */
+const ID_CONTROLS = new RegExp(`${CONTROLS.source}|[\\t\\n]`);
+
 /**
  * The id given for a new run started from code (`sessionId`, `councilId` in `field`), checked before
  * anything is sent: not a string, empty, or longer than the server takes is a CouncilUserError (the
@@ -49,8 +52,7 @@ export function checkedNewRunId(id: unknown, field: string): string {
       fix,
     );
   }
-  // A new RegExp each call: CONTROLS is global, and a global pattern's exec keeps its place.
-  const control = new RegExp(CONTROLS.source).exec(id)?.[0];
+  const control = ID_CONTROLS.exec(id)?.[0];
   if (control !== undefined) {
     const code = `U+${control.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
     throw new CouncilUserError(

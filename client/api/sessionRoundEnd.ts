@@ -15,8 +15,7 @@ export interface AwaitRoundEndOptions {
 }
 
 /**
- * Resolves once `round` has been played (at once if it is neither being played nor asked for and
- * waiting to begin), with the answers of that round as its transcript recorded them: for a process
+ * Resolves once `round` has been played (at once if it was played before), with the answers of that round as its transcript recorded them: for a process
  * that did not send the round's message (an `attach` after a crash) and so holds no update to await.
  * A response read back from the transcript carries what the transcript keeps: no `shown`. Rejects
  * with a CouncilUserError when the session stops running while the round is played (terminated,

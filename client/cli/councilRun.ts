@@ -26,6 +26,7 @@ import type { CliRuntime } from '../runtime/commandRuntime';
 import type { FoundRun } from '../api/runs';
 import { asIdTaken } from './workflows';
 import type { SessionRunMeta } from './sessionRun';
+import { followingRun } from './exitCode';
 
 /** What a `run` of a council needs. */
 export interface CouncilRunStart {
@@ -123,6 +124,8 @@ function reportCouncil(
   out: Output,
   { simulated, timing, people }: { simulated: boolean; timing: RunTiming; people: HumanMessageJson[] },
 ): ExitCode {
+  // The result is in: an output closed from here on cuts a report, not a run that goes on.
+  followingRun(undefined);
   const rows = councilRows(result);
   const exitCode = exitCodeOf(rows);
   const elapsedMs = (timing.endedMs ?? Date.now()) - timing.startedMs;

@@ -25,7 +25,10 @@ export function detachedExitCode(): number | undefined {
   return detachedExit;
 }
 
-/** While a command follows a run (`onInterrupt`): what goes on without this process, said now. */
+/**
+ * While a command follows a run (`onInterrupt`, until its result is in): what its output closing now
+ * leaves, in a line.
+ */
 let followed: (() => string) | undefined;
 
 /** Registers (or, with undefined, clears) what {@link followedRun} says. */

@@ -32,10 +32,12 @@ export function onInterrupt(
   runtime.lostHint = goesOn;
   followingRun(() => {
     const reached = stage();
-    if (reached === 'unsent') return `${kind} ${id} was not started: run the command again`;
-    if (reached === 'sent')
-      return `\`council show ${id}\` says whether ${kind} ${id} started; if it did, ${goesOn}`;
-    return `${what}: ${attach}`;
+    if (reached === 'unsent')
+      return `the output closed before ${kind} ${id} started: nothing runs. Run the command again.`;
+    if (reached === 'sent') {
+      return `the output closed while ${kind} ${id} was starting: \`council show ${id}\` says whether it started. If it did, ${goesOn}`;
+    }
+    return `the output closed before the run ended. ${what}: ${attach}`;
   });
   const handler = (signal: NodeJS.Signals) => {
     const exitCode = 128 + os.constants.signals[signal];

@@ -88,10 +88,9 @@ function endQuietlyOnClosedPipe(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE') throw error;
-      const goesOn = followedRun();
-      if (goesOn === undefined) process.exit(ExitCode.Ok);
-      if (stream === process.stdout)
-        process.stderr.write(`council: the output closed before the run ended. ${goesOn}\n`);
+      const left = followedRun();
+      if (left === undefined) process.exit(ExitCode.Ok);
+      if (stream === process.stdout) process.stderr.write(`council: ${left}\n`);
       process.exit(CLOSED_PIPE_EXIT);
     });
   }

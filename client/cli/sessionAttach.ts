@@ -14,6 +14,7 @@ import { finishSessionRun } from './sessionRun';
 import { withServedWorkflow } from './workflows';
 import { listedCommand } from './help';
 import { onInterrupt, whatGoesOn } from './interrupt';
+import { followingRun } from './exitCode';
 
 /**
  * `council attach <id>`: reconnects to a run, session or council after the CLI was killed,
@@ -85,6 +86,8 @@ async function followOpenSession(session: MultiParticipantSession, found: FoundR
     dropped + (roundStart < 0 ? transcript.length : roundStart),
     { round },
   );
+  // The round is over: an output closed from here on cuts a report, not a round that goes on.
+  followingRun(undefined);
   const rows = responses.map(rowOf);
   const exitCode = exitCodeOf(rows);
   if (out.json) {

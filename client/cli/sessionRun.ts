@@ -18,6 +18,7 @@ import type { CliRuntime } from '../runtime/commandRuntime';
 import { asUserError } from '../api/updateRetry';
 import type { RunMemo } from '../api/runs';
 import { CLI_MEMO_KEY, idTaken } from './workflows';
+import { followingRun } from './exitCode';
 
 /** What a `run` of a session needs to start. */
 export interface SessionRunStart {
@@ -95,6 +96,8 @@ function reportRun(
   meta: SessionRunMeta,
   { budget, closedEarly, otherCallsUsage }: Pick<RoundResult, 'budget' | 'closedEarly' | 'otherCallsUsage'>,
 ): ExitCode {
+  // The round is over: an output closed from here on cuts a report, not a round that goes on.
+  followingRun(undefined);
   const rows = responses.map(rowOf);
   // A selector's picks are calls too: the round's usage counts them, as the session's does.
   const usageRows: AnswerRow[] = otherCallsUsage

@@ -9,7 +9,7 @@ import { strictJsonProblem } from '../../client/api/strictJson';
 import { defaultConfig } from '../../client/api/defaultConfigs';
 import { shouldSimulate } from '../../client/cli/simulated';
 import { CouncilUserError } from '../../common/userError';
-import { cliEnv, runCli, writeConfig } from './cli';
+import { cliEnv, panelConfig, runCli, writeConfig } from './cli';
 
 const EXAMPLES = path.resolve(__dirname, '../../examples');
 const SCHEMA_FILE = path.join(EXAMPLES, 'council.schema.json');
@@ -307,6 +307,9 @@ describe('config files', () => {
       /Unrecognized key: "apiKey" \("apiKey": a key never goes into a config, .* or name another with apiKeyEnv\)/,
     );
     expect(() => loadConfigFile(keyed)).toThrow(/"maxAttempts": retry takes maximumAttempts/);
+    // A key named like an object's own property is no key hint: it was read from the prototype.
+    const proto = writeConfig('proto.yaml', { ...panelConfig(), constructor: 1 });
+    expect(() => loadConfigFile(proto)).toThrow(/Unrecognized key: "constructor"$/);
     const chair = writeConfig('chair.yaml', {
       kind: 'council',
       mode: 'parallel',

@@ -86,6 +86,20 @@ describe('terminal manners', () => {
     expect(result.code).toBe(141);
   });
 
+  // Once the round is over, the output cut is a report's: nothing went on without it.
+  it('`attach ID --json | head -c 10` of a round already over: exit 0, nothing said', async () => {
+    const result = await shell(
+      `${cli(`attach ${id} --worker --json`)} | head -c 10; exit \${PIPESTATUS[0]}`,
+      {
+        ...env,
+        PATH: process.env.PATH ?? '',
+      },
+    );
+    expect(result.stdout).toBe('{\n  "schem');
+    expect(result.stderr).not.toContain('the output closed');
+    expect(result.code).toBe(0);
+  });
+
   it('a reader slower than the CLI still gets every byte of `session show ID --json`', async () => {
     // The reader starts once the CLI has exited, or after 5 s: a CLI that exits with output still
     // queued for the pipe (over its 64 KiB) loses it; one that waits for the reader is read at 5 s.

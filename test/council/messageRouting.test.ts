@@ -191,6 +191,11 @@ describe('council context: roles and groups', () => {
     expect(withSynthesizerApart({ model }, experts)).toEqual({ model, name: 'Council synthesizer' });
     expect(withSynthesizerApart({ model }, [expert('a')])).toEqual({ model });
     expect(withSynthesizerApart({ model, name: 'Chair' }, experts)).toEqual({ model, name: 'Chair' });
+    // A config file's entries as written: an empty one is the schema's to name, not a TypeError.
+    expect(withSynthesizerApart({ model }, [null, 'x', ...experts])).toEqual({
+      model,
+      name: 'Council synthesizer',
+    });
   });
 
   // The board, the events and the transcript tell the synthesis from the answers by name.

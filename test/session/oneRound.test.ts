@@ -73,6 +73,7 @@ describe('startOneRoundSession: the library call behind `council run` of a sessi
       'a b\u0000',
       'sessionId "a b" holds a control character (U+0000), which no list shows nor command line passes',
     ],
+    ['a line feed in a', 'abc\n', 'sessionId "abc\n" holds a control character (U+000A)'],
   ])(
     'refuses %s session id before anything starts, as a session or a council start does',
     async (_, id, message) => {
