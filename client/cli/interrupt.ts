@@ -42,27 +42,17 @@ export function onInterrupt(
   const handler = (signal: NodeJS.Signals) => {
     const exitCode = 128 + os.constants.signals[signal];
     const reached = stage();
-    const detached =
-      reached === 'unsent'
-        ? ({
-            type: 'detached',
-            id,
-            kind,
-            signal,
-            started: false,
-            goesOn: 'nothing: the run was not started',
-            exitCode,
-          } as const)
-        : ({
-            type: 'detached',
-            id,
-            kind,
-            signal,
-            ...(reached === 'sent' && { started: 'unknown' as const }),
-            goesOn: what,
-            attach,
-            exitCode,
-          } as const);
+    const unsent = reached === 'unsent';
+    const detached = {
+      type: 'detached' as const,
+      id,
+      kind,
+      signal,
+      ...(reached !== 'started' && { started: unsent ? (false as const) : ('unknown' as const) }),
+      goesOn: unsent ? 'nothing: the run was not started' : what,
+      ...(!unsent && { attach }),
+      exitCode,
+    };
     out.say(
       reached === 'unsent'
         ? `\nInterrupted before ${kind} ${id} started: nothing runs. Run the command again.`

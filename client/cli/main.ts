@@ -57,23 +57,31 @@ export async function main(argv: string[]): Promise<number> {
     // events stream still says how it ended.
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.Ok;
-      const message = printable(error.message.replace(/^error: /, '')).replace(/\r?\n/g, '\\n');
-      if (argv.includes('--events'))
-        (await import('./events')).writeRunEvent({ type: 'error', message, exitCode: ExitCode.Error });
+      await endEvents(argv, oneLine(error.message.replace(/^error: /, '')));
       return ExitCode.Error;
     }
     const verbose = argv.includes('--verbose') || argv.includes('-v');
-    // Errors quote what a person typed or wrote (an id, a config's key): never an escape of theirs,
-    // nor a line break, after which the rest would read as a line of its own.
-    const line = printable(describeError(error)).replace(/\r?\n/g, '\\n');
+    const line = oneLine(describeError(error));
     process.stderr.write(`council: ${line}\n`);
-    // A pipeline reading `--events` learns how the stream ended from the stream itself.
-    if (argv.includes('--events'))
-      (await import('./events')).writeRunEvent({ type: 'error', message: line, exitCode: ExitCode.Error });
+    await endEvents(argv, line);
     if (verbose && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
     else if (!userErrorIn(error)) process.stderr.write('(run with --verbose for details)\n');
     return ExitCode.Error;
   }
+}
+
+/**
+ * An error as one printed line. Errors quote what a person typed or wrote (an id, a config's key):
+ * never an escape of theirs, nor a line break, after which the rest would read as a line of its own.
+ */
+function oneLine(text: string): string {
+  return printable(text).replace(/\r?\n/g, '\\n');
+}
+
+/** A pipeline reading `--events` learns how the stream ended from the stream itself. */
+async function endEvents(argv: string[], message: string): Promise<void> {
+  if (!argv.includes('--events')) return;
+  (await import('./events')).writeRunEvent({ type: 'error', message, exitCode: ExitCode.Error });
 }
 
 /**
