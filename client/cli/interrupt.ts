@@ -29,7 +29,13 @@ export function onInterrupt(
 ): () => void {
   const attach = `council attach ${id}`;
   const goesOn = `${what.charAt(0).toLowerCase()}${what.slice(1)}: ${attach}`;
-  runtime.lostHint = goesOn;
+  runtime.lostHint = () => {
+    const reached = stage();
+    if (reached === 'unsent') return `${kind} ${id} was not started: run the command again`;
+    if (reached === 'sent')
+      return `\`council show ${id}\` says whether ${kind} ${id} started; if it did, ${goesOn}`;
+    return goesOn;
+  };
   followingRun(() => {
     const reached = stage();
     if (reached === 'unsent')

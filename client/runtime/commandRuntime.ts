@@ -33,9 +33,9 @@ export interface CliRuntime {
   inProcessWorker: boolean;
   /**
    * What to do when the embedded server stops under this command, said then (e.g. the attach that
-   * goes on with its run); by default, to run the command again.
+   * goes on with its run, or whether it started); by default, to run the command again.
    */
-  lostHint: string;
+  lostHint: () => string;
   /** Where large payloads go (client and in-process workers alike); undefined keeps them inline. */
   blobStore: BlobStore | undefined;
   /**
@@ -118,7 +118,7 @@ export async function openRuntime(
     taskQueueChosen: chosenQueue !== undefined,
     local: server !== undefined,
     inProcessWorker: server !== undefined || flags.worker === true,
-    lostHint: 'run the command again: it starts a new server',
+    lostHint: () => 'run the command again: it starts a new server',
     blobStore: blobs.store,
     async startWorker({ taskQueue, simulated, serves: wanted = 'all' }) {
       const parts = (['workflows', 'calls'] as const).filter(
@@ -156,7 +156,7 @@ export async function openRuntime(
     },
   };
   const stopWatching = server
-    ? exitWhenServerGone(server, dataDir, target.address, () => runtime.lostHint)
+    ? exitWhenServerGone(server, dataDir, target.address, () => runtime.lostHint())
     : () => {};
   return runtime;
 }

@@ -81,3 +81,33 @@ describe('Ctrl-C says whether the run was started', () => {
     );
   });
 });
+
+// The embedded server stopping under a run that was never started said "the run goes on … council
+// attach ID", as it did for one that was.
+describe('a lost server says whether the run was started', () => {
+  async function hint(stage: Stage): Promise<string> {
+    const { onInterrupt, whatGoesOn } = await import('../../client/cli/interrupt');
+    const { createOutput } = await import('../../client/cli/output');
+    const runtime = { close: async () => undefined } as unknown as CliRuntime;
+    const detach = onInterrupt(
+      runtime,
+      createOutput(false),
+      { id: 'run-1', kind: 'session' },
+      whatGoesOn('session', true),
+      stage,
+    );
+    detach();
+    return runtime.lostHint();
+  }
+
+  it('names what to do at each stage', async () => {
+    expect(await hint(() => 'unsent')).toBe('session run-1 was not started: run the command again');
+    expect(await hint(() => 'sent')).toBe(
+      '`council show run-1` says whether session run-1 started; if it did, the run goes on when a worker ' +
+        'serves it, and closes when its round ends: council attach run-1',
+    );
+    expect(await hint(() => 'started')).toBe(
+      'the run goes on when a worker serves it, and closes when its round ends: council attach run-1',
+    );
+  });
+});
