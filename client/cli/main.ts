@@ -78,9 +78,14 @@ function oneLine(text: string): string {
   return printable(text).replace(/\r?\n/g, '\\n');
 }
 
-/** A pipeline reading `--events` learns how the stream ended from the stream itself. */
+/**
+ * A pipeline reading `--events` learns how the stream ended from the stream itself. Only `run` has
+ * the flag, and only before `--`: after it, `--events` is the question's text.
+ */
 async function endEvents(argv: string[], message: string): Promise<void> {
-  if (!argv.includes('--events')) return;
+  const end = argv.indexOf('--');
+  const flags = end === -1 ? argv : argv.slice(0, end);
+  if (requestedCommand(argv) !== 'run' || !flags.includes('--events')) return;
   (await import('./events')).writeRunEvent({ type: 'error', message, exitCode: ExitCode.Error });
 }
 

@@ -162,6 +162,19 @@ describe('council run --events', () => {
     }
   });
 
+  // Any `--events` in the arguments made a failure write an event to stdout: a question after `--`,
+  // or a command that has no such flag, whose output is text.
+  it('no error event where no events stream was asked for', async () => {
+    for (const args of [
+      ['run', '--strategy', 'bogus', '--', '--events'],
+      ['show', 'no-such-run', '--events'],
+    ]) {
+      const result = await runCli(args, clusterEnv('events-none'));
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+    }
+  });
+
   it('a round its session refuses ends the stream with an error event after started', async () => {
     const model = { provider: 'openai-compatible', model: 'local', baseURL: 'http://127.0.0.1:9/v1' };
     const config = writeConfig('refused.yaml', {
