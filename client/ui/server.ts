@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CouncilUserError } from '../../common/userError';
+import { zodProblem } from '../../common/validation';
 import { foreignRefusal, hostAllowed, newToken, postRefusal, SECURITY_HEADERS, sendJson } from './guard';
 import { STATUS_NAMES, STRATEGY_NAMES } from '../api/runRow';
 import { listFilterSchema, listRuns } from './runs';
@@ -100,7 +101,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     if (url.pathname === '/' || runIdOf(RUN_PAGE.exec(url.pathname)?.[1])) return sendPage(response, token);
     if (url.pathname === '/api/runs') {
       const filter = listFilterSchema.safeParse(Object.fromEntries(url.searchParams));
-      if (!filter.success) return sendJson(response, 400, { error: 'bad filter' });
+      if (!filter.success) {
+        return sendJson(response, 400, { error: `bad filter: ${zodProblem(filter.error)}` });
+      }
       const runs = await listRuns(options.client, filter.data);
       const lists = { strategies: STRATEGY_NAMES, statuses: STATUS_NAMES };
       return sendJson(response, 200, { runs, ...lists, start: START_CHOICES });

@@ -103,6 +103,16 @@ describe('council ui guards', () => {
     expect(JSON.parse((await get(`/api/runs/${encodeURIComponent(sessionId)}`)).body).id).toBe(sessionId);
   });
 
+  // A bad filter was answered `bad filter`, naming neither the parameter nor what it takes.
+  it('says which filter is wrong and what it takes', async () => {
+    const get = (path: string) => rawRequest(bed.ui.port, { path, headers: { Host: host } });
+    const zero = await get('/api/runs?limit=0');
+    expect(zero.status).toBe(400);
+    expect(JSON.parse(zero.body).error).toMatch(/^bad filter: limit: .*1/);
+    const unknown = await get('/api/runs?colour=red');
+    expect(JSON.parse(unknown.body).error).toContain('colour');
+  });
+
   it('answers a path that is none of its pages with a page that links the list, and an unknown API path with JSON', async () => {
     const get = (path: string) => rawRequest(bed.ui.port, { path, headers: { Host: host } });
     const page = await get('/no-such-page');
