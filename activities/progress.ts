@@ -37,10 +37,10 @@ const WORD_KEEP = 256;
  * last {@link STREAM_LIMITS.tailChars} characters and the count of those before them. Text is
  * scrubbed of keys (`redact`, the worker's SecretRegistry) before it is published, word by word:
  * what is published is never changed afterwards, so offsets stay valid across heartbeats.
- * Memory is bounded by twice the tail plus one unfinished word, however long the answer.
+ * Memory is bounded by twice the tail plus one unfinished word or known key, however long the answer.
  */
 export class StreamedText {
-  /** Received and not yet published: at most one unfinished word. */
+  /** Received and not yet published: at most one unfinished word, or the start of a known key. */
   private pending = '';
   /** The latest published text, at most twice the tail. */
   private tail = '';
@@ -58,7 +58,9 @@ export class StreamedText {
     if (delta === '') return;
     this.pending += delta;
     const word = unfinishedWordLength(this.pending);
-    let cut = word > MAX_WORD_CHARS ? this.cutOutsideKeys() : this.pending.length - word;
+    const wordCut = word > MAX_WORD_CHARS ? this.cutOutsideKeys() : this.pending.length - word;
+    // A known key may hold characters no word has (`.`, `/`, `+`, `=`): its start waits for the rest.
+    let cut = this.secrets.unfinishedKeyStart(this.pending, wordCut);
     // Never split a surrogate pair: its first half waits for its second.
     if (cut > 0 && isHighSurrogate(this.pending.charCodeAt(cut - 1))) cut -= 1;
     if (cut <= 0) return;

@@ -27,6 +27,11 @@ export interface KeySpan {
 export interface KeyScrubber {
   redact(text: string): string;
   keySpans(text: string): KeySpan[];
+  /**
+   * Where a known key starts that `text.slice(0, end)` stops inside of (what precedes `end` is the
+   * start of a key, not all of it): the earliest such start, or `end` if there is none.
+   */
+  unfinishedKeyStart(text: string, end: number): number;
   /** The length of the longest key known by value. */
   readonly longestKey: number;
 }
@@ -57,6 +62,18 @@ export class SecretRegistry implements KeyScrubber {
       }
     }
     return spans;
+  }
+
+  unfinishedKeyStart(text: string, end: number): number {
+    let earliest = end;
+    for (const secret of this.secrets) {
+      const first = secret.charAt(0);
+      for (let at = text.indexOf(first, Math.max(0, end - secret.length + 1)); at !== -1 && at < earliest;) {
+        if (secret.startsWith(text.slice(at, end))) earliest = at;
+        else at = text.indexOf(first, at + 1);
+      }
+    }
+    return earliest;
   }
 
   /** `text` with every known key and anything shaped like a key replaced by {@link REDACTED}. */

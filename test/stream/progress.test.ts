@@ -57,6 +57,41 @@ describe('the streamed text a call publishes in its heartbeats', () => {
     }
   });
 
+  // A known key with a character outside a word's (`.`, `+`, `/`, `=`) was published a word at a
+  // time, so no published piece held the whole key: watchers read it in clear, only the answer was
+  // scrubbed.
+  it('never publishes part of a known key made of more than word characters, however it is chunked', () => {
+    const known = new SecretRegistry();
+    const keys = [
+      'tok.AbCdEf0123456789.ZyXwVu9876543210',
+      'Zm9vYmFy+YmF6cXV4/cXV1eA==',
+      'id:secret/value.42',
+    ];
+    for (const key of keys) known.add(key);
+    for (const key of keys) {
+      const answer = `The key shown is ${key} as requested, and ${key.slice(0, 8)} is only a part.`;
+      for (const size of [1, 2, 3, 5, 8]) {
+        const text = new StreamedText(1, known);
+        let published = '';
+        for (let at = 0; at < answer.length; at += size) {
+          text.append(answer.slice(at, at + size));
+          const { offset, tail } = text.details();
+          published = published.slice(0, offset) + tail;
+        }
+        expect({
+          key,
+          size,
+          leaked: published.includes(key.slice(0, 12)) || published.includes(key.slice(-8)),
+        }).toEqual({
+          key,
+          size,
+          leaked: false,
+        });
+        expect(published).toContain('The key shown is [redacted] as requested, and ');
+      }
+    }
+  });
+
   it('takes chunks of long runs of key characters without starving the heartbeats', async () => {
     // A server that sends 20,000 letters then a space per chunk: finding the unfinished word with a
     // backtracking pattern took 0.4-0.5 s a chunk here (24 s for these 60), the worker's thread busy
