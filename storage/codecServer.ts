@@ -42,6 +42,9 @@ const wirePayload = z.object({
 const wireBody = z.object({ payloads: z.array(wirePayload).max(10_000) });
 type WirePayload = z.infer<typeof wirePayload>;
 
+/** Addresses only this machine reaches: a server on one of them needs no token for its store. */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1']);
+
 /** What the server needs to answer: the codec's two directions, and the token check. */
 interface Handlers {
   decode(payloads: Payload[]): Promise<Payload[]>;
@@ -70,6 +73,13 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
         '`Authorization: Bearer <secret>` (temporal CLI: --codec-auth "Bearer <secret>")',
     );
   }
+  const host = options.host ?? '127.0.0.1';
+  if (!options.token && !LOOPBACK_HOSTS.has(host)) {
+    throw new CouncilUserError(
+      `the codec server would listen on ${host}, beyond this machine, with no token: anyone who reaches it could read the stored payloads`,
+      'pass --token <secret> or set COUNCIL_CODEC_TOKEN, or listen on 127.0.0.1 (the default)',
+    );
+  }
   const handlers = codecHandlers(options);
   const server = http.createServer((request, response) => {
     handle(request, response, handlers, options).catch((error: unknown) => {
@@ -78,7 +88,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
   return {

@@ -9,6 +9,9 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3RequestOptions, S3StorageDriverClient } from '@temporalio/external-storage-s3';
 
+/** The keys the SDK's S3 driver writes: `v0`, its context's percent-encoded segments, the content's SHA-256. */
+const BLOB_KEY = /^v0(?:\/[A-Za-z0-9!*'()%._-]{1,1024}){0,8}\/d\/sha256\/[0-9a-f]{64}$/;
+
 /** Where the S3 store lives. Credentials come from the AWS SDK's default chain (AWS_* variables, profiles). */
 export interface S3Location {
   bucket: string;
@@ -58,7 +61,17 @@ export class AwsS3StorageClient implements S3StorageDriverClient {
     }
   }
 
+  /**
+   * A reference names its bucket and key, and whoever writes a workflow's input or calls the codec
+   * server writes the reference: only this store's bucket is read, and only keys of blobs the SDK's
+   * driver writes, never another bucket or object these credentials reach.
+   */
   async getObject(bucket: string, key: string, options?: S3RequestOptions): Promise<Uint8Array> {
+    if (bucket !== this.location.bucket || !BLOB_KEY.test(key)) {
+      throw new Error(
+        `refused: the reference names no blob of this store (the bucket ${this.location.bucket}, keys v0/…/d/sha256/<hash>)`,
+      );
+    }
     const reply = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), signal(options));
     if (!reply.Body) throw new Error('the object has no body');
     return reply.Body.transformToByteArray();

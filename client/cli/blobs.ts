@@ -69,7 +69,11 @@ const portSchema = z.coerce.number().int().min(0).max(65_535);
 export function codecServerCommand(): Command {
   return listedCommand('codec-server')
     .option('--port <port>', 'port to listen on', '8234')
-    .option('--host <host>', 'address to bind (anyone who reaches it can read the payloads)', '127.0.0.1')
+    .option(
+      '--host <host>',
+      'address to bind (anyone who reaches it can read the payloads); beyond loopback it needs --token',
+      '127.0.0.1',
+    )
     .option('--ui-origin <url>', 'the Web UI origin allowed by CORS', 'http://localhost:8233')
     .option('--profile <name>', 'temporal.toml profile (a configured cluster uses COUNCIL_BLOB_STORE)')
     .option('--data-dir <dir>', 'embedded server data: its blobs are in <dir>/blobs (COUNCIL_DATA_DIR)')

@@ -134,6 +134,16 @@ describe('codec server with encryption: token required, payloads decrypted', () 
     );
   });
 
+  // A store's blobs were served without a token on any address asked for (`--host 0.0.0.0`): to
+  // everyone on the network who holds a reference.
+  it('refuses to listen beyond this machine without a token', async () => {
+    await expect(startCodecServer({ store, host: '0.0.0.0', uiOrigin: UI_ORIGIN })).rejects.toThrow(
+      'the codec server would listen on 0.0.0.0, beyond this machine, with no token',
+    );
+    const local = await startCodecServer({ store, host: 'localhost', uiOrigin: UI_ORIGIN });
+    await local.close();
+  });
+
   it('serves `temporal workflow show --codec-endpoint --codec-auth`', async () => {
     const { address, encryptedNamespace: namespace } = testEnvironment();
     const show = async (extra: string[]) => {

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { DirStorageDriver } from '../../storage/fsDriver';
 import { openBlobStore } from '../../storage/converter';
 import { startS3Server, type S3TestServer } from '../helpers/moto';
@@ -84,6 +87,32 @@ describe('S3 store on a real S3-compatible server (moto)', () => {
       await expect(store.driver.retrieve(context, [claim!])).rejects.toThrow(
         `S3StorageDriver retrieve failed [bucket=${server.location.bucket}, key=${key}, endpoint=${server.location.endpoint}`,
       );
+    } finally {
+      store.client.close();
+    }
+  });
+
+  // The SDK's driver reads whatever bucket and key a reference names, with the store's credentials:
+  // a workflow input or a codec-server request could read any object those credentials reach.
+  it('reads no object of another bucket, nor one of its own bucket it did not write', async () => {
+    const store = openBlobStore({ store: 's3', thresholdBytes: 1024, ...server.location });
+    if (store?.kind !== 's3') throw new Error('expected an S3 store');
+    try {
+      const bytes = temporal.api.common.v1.Payload.encode(payload('another deployment')).finish();
+      const hashValue = createHash('sha256').update(bytes).digest('hex');
+      const claimOf = (bucket: string, key: string) =>
+        ({ claimData: { bucket, key, hashAlgorithm: 'sha256', hashValue } }) as unknown as Parameters<
+          typeof store.driver.retrieve
+        >[1][number];
+      const elsewhere = { bucket: 'payroll-secrets', key: `v0/d/sha256/${hashValue}` };
+      const stray = { bucket: server.location.bucket, key: 'hr/salaries.csv' };
+      await store.client.s3.send(new CreateBucketCommand({ Bucket: elsewhere.bucket }));
+      for (const { bucket, key } of [elsewhere, stray]) {
+        await store.client.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
+        await expect(store.driver.retrieve(context, [claimOf(bucket, key)])).rejects.toMatchObject({
+          cause: { message: expect.stringContaining('refused: the reference names no blob of this store') },
+        });
+      }
     } finally {
       store.client.close();
     }
