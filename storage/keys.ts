@@ -1,7 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { CouncilUserError } from '../common/userError';
 import { zodProblem, addProblem } from '../common/validation';
+import { FileTooLargeError, readTextBounded } from './boundedRead';
 
 /** AES-256 takes 32-byte keys. */
 export const KEY_BYTES = 32;
@@ -61,8 +61,11 @@ export function parseKeyList(text: string, source: string): Map<string, Buffer> 
   if (trimmed.startsWith('{')) {
     try {
       raw = JSON.parse(trimmed);
-    } catch (error) {
-      throw keyError(`${source} is not valid JSON: ${(error as Error).message}`);
+    } catch {
+      // JSON.parse's message quotes the text around the fault, which may well be a key.
+      throw keyError(
+        `${source} is not valid JSON: write it as {"id": "<base64 key>", ...}, each key in quotes`,
+      );
     }
   } else {
     const entries = trimmed
@@ -124,14 +127,13 @@ export function encryptionSettingsFromEnv(
 
 function readKeyFile(file: string): string {
   try {
-    const size = statSync(file).size;
-    if (size > MAX_KEY_FILE_BYTES)
-      throw keyError(
-        `COUNCIL_ENCRYPTION_KEY_FILE (${file}) is ${size} bytes, over ${MAX_KEY_FILE_BYTES}: not a key file`,
-      );
-    return readFileSync(file, 'utf8');
+    return readTextBounded(file, MAX_KEY_FILE_BYTES);
   } catch (error) {
-    if (error instanceof CouncilUserError) throw error;
+    if (error instanceof FileTooLargeError) {
+      throw keyError(
+        `COUNCIL_ENCRYPTION_KEY_FILE (${file}) holds over ${MAX_KEY_FILE_BYTES} bytes: not a key file`,
+      );
+    }
     throw keyError(`cannot read COUNCIL_ENCRYPTION_KEY_FILE (${file}): ${(error as Error).message}`);
   }
 }
