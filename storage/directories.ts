@@ -16,7 +16,8 @@ export function makeDirectory(dir: string): void {
   }
   for (const level of missing) {
     try {
-      mkdirSync(level);
+      // Private: a data directory holds answers, blobs and the server's database in clear.
+      mkdirSync(level, { mode: 0o700 });
     } catch (error) {
       const { code } = error as NodeJS.ErrnoException;
       // A file where a parent directory should be: Node says only "not a directory".

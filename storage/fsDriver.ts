@@ -72,7 +72,7 @@ export class DirStorageDriver implements StorageDriver {
       const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
       try {
         makeDirectory(path.dirname(file));
-        await writeFile(temp, bytes);
+        await writeFile(temp, bytes, { mode: 0o600 });
         await rename(temp, file);
       } catch (error) {
         await rm(temp, { force: true });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makeDirectory } from '../../storage/directories';
@@ -27,5 +27,19 @@ describe('makeDirectory', () => {
     const deep = path.join(root, 'a', 'b', 'c');
     makeDirectory(deep);
     expect(() => makeDirectory(deep)).not.toThrow();
+  });
+
+  // Made with the umask's mode (0755 under the usual 022), a data directory let every user of the
+  // machine read its answers, blobs and database.
+  it('makes the levels it makes private to the user, whatever the umask', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'council-dirs-'));
+    const before = process.umask(0o022);
+    try {
+      makeDirectory(path.join(root, 'data', 'blobs'));
+    } finally {
+      process.umask(before);
+    }
+    expect(statSync(path.join(root, 'data')).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(root, 'data', 'blobs')).mode & 0o777).toBe(0o700);
   });
 });

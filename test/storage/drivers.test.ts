@@ -36,6 +36,8 @@ describe('directory store', () => {
     expect(files.some((file) => file.endsWith('.tmp'))).toBe(false);
 
     const written = await stat(driver.pathOf(first!.claimData.key!));
+    // Answers in clear: readable by the user alone, whatever the umask.
+    expect(written.mode & 0o777).toBe(0o600);
     const [again] = await driver.store(context, [big]);
     expect(again?.claimData.key).toBe(first?.claimData.key);
     expect((await stat(driver.pathOf(first!.claimData.key!))).ino).toBe(written.ino);
