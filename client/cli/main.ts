@@ -64,7 +64,8 @@ export async function main(argv: string[]): Promise<number> {
     const line = oneLine(describeError(error));
     process.stderr.write(`council: ${line}\n`);
     await endEvents(argv, line);
-    if (verbose && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
+    // A stack's first line is the message, which may quote what a model or a person wrote.
+    if (verbose && error instanceof Error) process.stderr.write(`${printable(error.stack ?? '')}\n`);
     else if (!userErrorIn(error)) process.stderr.write('(run with --verbose for details)\n');
     return ExitCode.Error;
   }

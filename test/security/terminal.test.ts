@@ -129,9 +129,11 @@ describe('attack: a model answers with terminal escape sequences', () => {
         await runCli(['show', `x${HOSTILE}`], env),
         await runCli(['config', 'check', key], env),
         await runCli(['estimate', '-c', model], env),
+        // --verbose printed the stack raw, and its first line is the message.
+        await runCli(['show', `x${HOSTILE}`, '--verbose'], env),
       ];
       // A model id with control characters is refused by the schema, and its error is clean too.
-      expect(results.map((result) => result.code)).toEqual([1, 1, 1]);
+      expect(results.map((result) => result.code)).toEqual([1, 1, 1, 1]);
       expect(results[2]?.stderr).toContain(
         'model must be a model id without spaces, line breaks or control characters',
       );
