@@ -4,13 +4,12 @@ import { defaultConfig } from '../api/defaultConfigs';
 import { loadConfigFile, configShape, type ConfigOverrides, type CouncilConfig } from '../api/config';
 import { localCallNote } from '../../common/localCall';
 import { CouncilUserError } from '../../common/userError';
-import { sendMessageSchema } from '../../common/sessionInputs';
 import { configModels, SIMULATED_BANNER, shouldSimulate } from './simulated';
 import { createEventsOutput, eventsOf } from './events';
 import { createOutput } from './output';
 import { onInterrupt, whatGoesOn, type RunStage } from './interrupt';
 import { detachedExitCode } from './exitCode';
-import { textArgument } from './stdinText';
+import { checkedQuestion, textArgument } from './stdinText';
 import {
   checkSimulateFlag,
   connectionFlags,
@@ -68,11 +67,7 @@ function prepareRun(question: string | undefined, options: StartOptions) {
     );
   }
   // Checked before the run's id is printed: a question no run would take starts none.
-  const checked = sendMessageSchema.shape.content.safeParse(asked);
-  if (!checked.success) {
-    throw new CouncilUserError(`invalid question: ${checked.error.issues.map((i) => i.message).join('; ')}`);
-  }
-  return { config, question: asked, flags, simulated };
+  return { config, question: checkedQuestion(asked), flags, simulated };
 }
 
 /** `council run [question]`: one question to a session or council, answers as they arrive. */

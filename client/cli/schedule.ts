@@ -22,6 +22,7 @@ import { QUESTION_MEMO_KEY } from '../api/runRow';
 import { listedCommand } from './help';
 import { checkedRunId, SCHEDULE_ID_LIMIT } from './runId';
 import { refuseOversizedCouncil } from '../api/council';
+import { checkedQuestion, textArgument } from './stdinText';
 
 /** `council schedule create|list|describe|pause|unpause|trigger|delete`, on Temporal Schedules. */
 export function scheduleCommand(): Command {
@@ -45,7 +46,7 @@ function createCommand(): Command {
       'schedule a council or session config; each run is a workflow `<id>-<time>` (see `council list`)',
     )
     .argument('<id>', 'schedule id')
-    .argument('[question]', 'the task of each run (default: "task" from the config)')
+    .argument('[question]', 'the task of each run, - to read it from stdin (default: "task" from the config)')
     .requiredOption('-c, --config <file>', 'council or session config (YAML or JSON)')
     .option('--cron <expression>', 'cron expression, e.g. "0 9 * * 1-5" (UTC)')
     .option('--every <duration>', 'interval, e.g. 30m, 1h, 1d')
@@ -74,9 +75,12 @@ function createCommand(): Command {
       );
       const spec = scheduleSpec(options);
       const config = loadConfigFile(options.config);
-      const task = question?.trim() || (config.kind === 'council' ? config.task : config.question);
+      const given = (await textArgument(question, 'task'))?.trim();
+      const task = given || (config.kind === 'council' ? config.task : config.question);
       if (!task)
         throw new CouncilUserError('no task: pass one after the schedule id, or set "task" in the config');
+      // As `run` checks its question: every run of the schedule would refuse it.
+      checkedQuestion(task);
       // As startCouncil checks a council it starts: every run of the schedule would be too large.
       if (config.kind === 'council')
         refuseOversizedCouncil(councilContextSchema.parse({ ...config.context, task }));
@@ -89,7 +93,7 @@ function createCommand(): Command {
       const runtime = await openRuntime(flags);
       const taskQueue = simulated ? simulatedQueue(runtime.taskQueue) : runtime.taskQueue;
       try {
-        await runtime.client.schedule.create({
+        await runtime.inlineSchedules().create({
           scheduleId: id,
           spec,
           action: {

@@ -1,4 +1,5 @@
 import { LIMITS } from '../../common/defaults';
+import { sendMessageSchema } from '../../common/sessionInputs';
 import { formatBytes } from '../../common/inputLimits';
 import { CouncilUserError } from '../../common/userError';
 import { decodeUtf8, NotUtf8Error } from '../../storage/boundedRead';
@@ -48,4 +49,13 @@ export async function textArgument<T extends string | undefined>(
     );
   }
   return text;
+}
+
+/** `asked` if a run would take it as its question or task, else the error that says why not. */
+export function checkedQuestion(asked: string): string {
+  const checked = sendMessageSchema.shape.content.safeParse(asked);
+  if (!checked.success) {
+    throw new CouncilUserError(`invalid question: ${checked.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  return asked;
 }

@@ -1,6 +1,6 @@
-import type { Client } from '@temporalio/client';
+import { ScheduleClient, type Client } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE, SIMULATED_QUEUE_SUFFIX } from '../../common/defaults';
-import { blobStoreFromEnv, type BlobStore } from '../../storage';
+import { blobStoreFromEnv, councilDataConverter, type BlobStore } from '../../storage';
 import { configuredTarget, connectClient, localTarget, type TemporalTarget } from './connection';
 import { CouncilUserError } from '../../common/userError';
 import type * as CliWorkerModule from './cliWorker';
@@ -38,6 +38,11 @@ export interface CliRuntime {
   lostHint: () => string;
   /** Where large payloads go (client and in-process workers alike); undefined keeps them inline. */
   blobStore: BlobStore | undefined;
+  /**
+   * Schedules whose payloads stay in the server, encrypted as the client's are: Temporal's own
+   * scheduler reads a schedule's start arguments and memo, and cannot read a blob store's references.
+   */
+  inlineSchedules(): ScheduleClient;
   /**
    * Starts (once per queue and part) a worker in this process; simulated ones answer from a local
    * mock. `serves` (default all) lets a command serve a run's workflow before it lets its calls out.
@@ -120,6 +125,12 @@ export async function openRuntime(
     inProcessWorker: server !== undefined || flags.worker === true,
     lostHint: () => 'run the command again: it starts a new server',
     blobStore: blobs.store,
+    inlineSchedules: () =>
+      new ScheduleClient({
+        connection: client.connection,
+        namespace: target.namespace,
+        dataConverter: councilDataConverter(undefined, blobs.codec),
+      }),
     async startWorker({ taskQueue, simulated, serves: wanted = 'all' }) {
       const parts = (['workflows', 'calls'] as const).filter(
         (part) => (wanted === 'all' || wanted === part) && !started.has(`${taskQueue}#${part}`),

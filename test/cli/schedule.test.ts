@@ -1,7 +1,10 @@
+import os from 'node:os';
+import path from 'node:path';
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
 import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { waitFor } from '../helpers/wait';
 import { clusterEnv, councilConfig, runCli, stopStartedClis, writeConfig } from './cli';
 
 // Every case spawns the CLI (and often a worker): minutes on a busy 2-core machine.
@@ -161,6 +164,30 @@ describe('council schedule', () => {
     expect(list.stdout).not.toContain(`${id}-long`);
   });
 
+  // `run` refused such a task, `schedule create` took it: every run of the schedule then failed. And
+  // `-` was scheduled as the task itself, where `run` and `send` read stdin.
+  it('refuses a task no run would take, and reads `-` from stdin', async () => {
+    const spaced = `q${'\u0001'.repeat(45_000)}q`;
+    const config = 'examples/round-robin.yaml';
+    const refused = await runCli(
+      ['schedule', 'create', `${id}-bad`, spaced, '-c', config, '--every', '1h'],
+      env,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'council: invalid question: the message is longer than 262144 bytes as JSON',
+    );
+    const empty = await runCli(
+      ['schedule', 'create', `${id}-stdin`, '-', '-c', config, '--every', '1h'],
+      env,
+    );
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('the task on stdin is empty');
+    const list = await runCli(['schedule', 'list', '--json'], env);
+    expect(list.stdout).not.toContain(`${id}-bad`);
+    expect(list.stdout).not.toContain(`${id}-stdin`);
+  });
+
   it('describe lists a triggered run still going: trigger starts it under allow_all, which Temporal does not track', async () => {
     const heldId = `${id}-held`;
     // No worker polls this queue: the run stays running until the test ends it.
@@ -216,5 +243,43 @@ describe('council schedule', () => {
     expect(show.stdout).toContain('Weekly: what changed?');
     expect(show.stdout).toMatch(/Analyst-1: answer/);
     expect((await runCli(['schedule', 'delete', sessionId], env)).code).toBe(0);
+  });
+
+  // With a blob store, a schedule's payloads past its threshold went to the store as references,
+  // which Temporal's own scheduler cannot read: it failed every task, and no run ever started.
+  it('keeps a schedule whole in the server with a blob store: its runs start and read their task', async () => {
+    const bigId = `${id}-big`;
+    const blobEnv = {
+      ...env,
+      COUNCIL_BLOB_STORE: 'dir',
+      COUNCIL_BLOB_DIR: path.join(os.tmpdir(), `council-schedule-blobs-${process.pid}`),
+      COUNCIL_BLOB_THRESHOLD_BYTES: '1024',
+    };
+    const task = `Weekly: ${'what changed? '.repeat(300)}end.`;
+    const create = await runCli(
+      ['schedule', 'create', bigId, task, '-c', 'examples/round-robin.yaml', '--every', '7d'],
+      blobEnv,
+    );
+    expect(create).toMatchObject({ code: 0, stderr: '' });
+    expect((await runCli(['schedule', 'trigger', bigId], blobEnv)).code).toBe(0);
+    let runId: string | undefined;
+    await waitFor(
+      'the triggered run to close',
+      async () => {
+        for await (const info of harness.client.workflow.list({
+          query: `TemporalScheduledById = '${bigId}'`,
+        })) {
+          if (info.status.name === 'COMPLETED') runId = info.workflowId;
+        }
+        return runId !== undefined;
+      },
+      60_000,
+      250,
+    );
+    const show = await runCli(['session', 'show', runId ?? ''], blobEnv);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('what changed? what changed?');
+    expect(show.stdout).toMatch(/Analyst-1: answer/);
+    expect((await runCli(['schedule', 'delete', bigId], blobEnv)).code).toBe(0);
   });
 });
