@@ -23,6 +23,7 @@ import { listedCommand } from './help';
 import { checkedRunId, SCHEDULE_ID_LIMIT } from './runId';
 import { refuseOversizedCouncil } from '../api/council';
 import { checkedQuestion, textArgument } from './stdinText';
+import { retireKeeper } from './schedulePeriod';
 
 /** `council schedule create|list|describe|pause|unpause|trigger|delete`, on Temporal Schedules. */
 export function scheduleCommand(): Command {
@@ -93,7 +94,7 @@ function createCommand(): Command {
       const runtime = await openRuntime(flags);
       const taskQueue = simulated ? simulatedQueue(runtime.taskQueue) : runtime.taskQueue;
       try {
-        await runtime.inlineSchedules().create({
+        const handle = await runtime.inlineSchedules().create({
           scheduleId: id,
           spec,
           action: {
@@ -143,6 +144,9 @@ function createCommand(): Command {
           },
           state: { paused: options.paused === true, ...(options.note ? { note: options.note } : {}) },
         });
+        // A keeper left by a schedule of this id deleted another way (its own runs start after this).
+        const { createdAt } = (await handle.describe()).info;
+        await retireKeeper(runtime.client, id, 'a new schedule took its id', createdAt);
         if (simulated) process.stdout.write(`${SIMULATED_BANNER}\n`);
         process.stdout.write(`Created schedule ${id}: ${describeSpec(options)}, task queue ${taskQueue}\n`);
         if (runtime.local) {

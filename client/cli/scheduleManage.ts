@@ -1,4 +1,4 @@
-import { periodLine, periodSpend } from './schedulePeriod';
+import { periodLine, periodSpend, retireKeeper } from './schedulePeriod';
 import { Command, Option } from 'commander';
 import {
   ScheduleNotFoundError,
@@ -147,14 +147,18 @@ function summary(description: ScheduleDescription, running: string[]) {
   };
 }
 
-type ScheduleAction = (handle: ScheduleHandle, options: Record<string, unknown>) => Promise<void>;
+type ScheduleAction = (
+  handle: ScheduleHandle,
+  options: Record<string, unknown>,
+  runtime: CliRuntime,
+) => Promise<void>;
 
 function stateCommand(name: string, description: string, done: string, act: ScheduleAction): Command {
   const command = new Command(name).description(description).argument('<id>', 'schedule id');
   withConnectionOptions(command);
   return command.action((id: string, options: Record<string, unknown>) =>
-    withSchedule(options, id, async (handle) => {
-      await act(handle, options);
+    withSchedule(options, id, async (handle, runtime) => {
+      await act(handle, options, runtime);
       process.stdout.write(`${done} schedule ${id}\n`);
     }),
   );
@@ -189,6 +193,14 @@ function stateCommands(): Command[] {
         .choices(OVERLAP_POLICIES)
         .default('allow_all'),
     ),
-    stateCommand('delete', 'delete a schedule (its past runs stay listed)', 'Deleted', (h) => h.delete()),
+    stateCommand(
+      'delete',
+      'delete a schedule (its past runs stay listed)',
+      'Deleted',
+      async (h, _o, runtime) => {
+        await h.delete();
+        await retireKeeper(runtime.client, h.scheduleId, 'its schedule was deleted');
+      },
+    ),
   ];
 }

@@ -50,6 +50,23 @@ export async function periodSpend(
   return { period, limit, ...rest };
 }
 
+/**
+ * Ends the budget keeper of `scheduleId` if one runs that started before `before` (default: now):
+ * its ledger belongs to a schedule deleted since, and a new schedule under the same id would
+ * otherwise be granted from it, under its old limits. A run of the old schedule still going loses
+ * only the return of what it did not spend (workflows/shared/periodGrant.ts).
+ */
+export async function retireKeeper(client: Client, scheduleId: string, reason: string, before?: Date) {
+  const handle = client.workflow.getHandle(budgetKeeperId(scheduleId));
+  try {
+    const { status, startTime } = await handle.describe();
+    if (status.name !== 'RUNNING' || (before && startTime >= before)) return;
+    await handle.terminate(reason);
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+}
+
 async function keeperView(client: Client, scheduleId: string): Promise<PeriodLedgerView | undefined> {
   const handle = client.workflow.getHandle(budgetKeeperId(scheduleId));
   try {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
 import type { SessionView } from '../../common/session';
@@ -91,6 +92,50 @@ describe('`schedule create -c` of a config with a periodBudget', () => {
     expect(text.stdout).toMatch(
       /period +day .*: \$0\.050000 committed, \$0\.025000 left \(0 run\(s\) holding a grant\)/,
     );
+    expect((await runCli(['schedule', 'delete', scheduleId], env)).code).toBe(0);
+
+    // The deleted schedule's keeper ran on, and a new schedule under the same id took its ledger:
+    // its runs were granted what was left of the old day, under a limit its config never set.
+    const keeper = harness.client.workflow.getHandle(`budget-keeper-${scheduleId}`);
+    expect((await keeper.describe()).status.name).toBe('TERMINATED');
+    const weekly = writeConfig('period-schedule-weekly.json', {
+      ...JSON.parse(readFileSync(config, 'utf8')),
+      periodBudget: { period: 'week', maxCostUsd: 1 },
+    });
+    const again = await runCli(
+      ['schedule', 'create', scheduleId, 'Weekly?', '-c', weekly, '--every', '7d'],
+      env,
+    );
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect((await runCli(['schedule', 'trigger', scheduleId], env)).code).toBe(0);
+    let third = '';
+    await waitFor(
+      "the new schedule's run to be listed",
+      async () => {
+        for await (const info of harness.client.workflow.list({
+          query: `TemporalScheduledById = '${scheduleId}'`,
+        }))
+          if (!seen.includes(info.workflowId)) third = info.workflowId;
+        return third !== '';
+      },
+      120_000,
+      500,
+    );
+    const view = (await harness.client.workflow.getHandle(third).result()) as SessionView;
+    expect(view.budget?.limit.maxCostUsd).toBe(0.06);
+    const weekLedger = await runCli(['schedule', 'describe', scheduleId, '--json'], env);
+    expect(JSON.parse(weekLedger.stdout).periodBudget).toMatchObject({
+      period: 'week',
+      limit: { maxCostUsd: 1 },
+      committed: { usd: 0.05 },
+    });
+    // Deleted another way (here the SDK), the schedule leaves its keeper: a new one retires it.
+    await harness.client.schedule.getHandle(scheduleId).delete();
+    expect((await keeper.describe()).status.name).toBe('RUNNING');
+    expect(
+      (await runCli(['schedule', 'create', scheduleId, 'Again?', '-c', config, '--every', '7d'], env)).code,
+    ).toBe(0);
+    expect((await keeper.describe()).status.name).toBe('TERMINATED');
     expect((await runCli(['schedule', 'delete', scheduleId], env)).code).toBe(0);
   });
 });
