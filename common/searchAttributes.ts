@@ -25,3 +25,8 @@ export const CouncilCostUsdKey = defineSearchAttributeKey(
   SEARCH_ATTRIBUTES.costUsd,
   SearchAttributeType.DOUBLE,
 );
+/** Temporal's own: the schedule that started a run (`council schedule`), on its runs only. */
+export const ScheduledByIdKey = defineSearchAttributeKey(
+  'TemporalScheduledById',
+  SearchAttributeType.KEYWORD,
+);

@@ -1,4 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
+import { ScheduledByIdKey } from '../../common/searchAttributes';
+import { ROUND_WATCH_MAX_MS } from '../api/followRun';
 import { resumeOneRoundSession } from '../api/oneRoundSession';
 import type { FoundRun } from '../api/runs';
 import { MultiParticipantSession } from '../api/session';
@@ -51,14 +54,33 @@ export function attachCommand(): Command {
           endedMs: found.description.closeTime?.getTime(),
         });
       } else {
-        process.exitCode = await followOpenSession(
-          await MultiParticipantSession.attach(runtime.client, id),
-          found,
-          out,
-        );
+        const session = await MultiParticipantSession.attach(runtime.client, id);
+        if (found.description.typedSearchAttributes.get(ScheduledByIdKey) !== undefined) {
+          await scheduledRoundBegun(session, found);
+        }
+        process.exitCode = await followOpenSession(session, found, out);
       }
     });
   });
+}
+
+/** How often an attach looks whether a scheduled run's round has begun. */
+const SCHEDULED_ROUND_POLL_MS = 250;
+
+/**
+ * A run a schedule started plays its task as its one round once its start check passes, then
+ * closes: until that round begins, its view shows no round begun or asked for, and an attach found
+ * nothing to follow. Resolves once the round has begun or waits to, or the run has ended.
+ */
+async function scheduledRoundBegun(session: MultiParticipantSession, found: FoundRun): Promise<void> {
+  const deadline = Date.now() + ROUND_WATCH_MAX_MS;
+  for (;;) {
+    const view = await session.view();
+    if (view.round > 0 || view.activeRound || (view.roundsWaiting ?? 0) > 0) return;
+    const { status } = await found.handle.describe();
+    if (status.name !== 'RUNNING' || Date.now() > deadline) return;
+    await sleep(SCHEDULED_ROUND_POLL_MS);
+  }
 }
 
 /**

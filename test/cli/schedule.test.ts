@@ -5,7 +5,15 @@ import { createLlmActivities } from '../../activities';
 import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { waitFor } from '../helpers/wait';
-import { clusterEnv, councilConfig, runCli, stopStartedClis, writeConfig } from './cli';
+import {
+  clusterEnv,
+  councilConfig,
+  runCli,
+  startCli,
+  stopStartedClis,
+  waitFor as waitForOutput,
+  writeConfig,
+} from './cli';
 
 // Every case spawns the CLI (and often a worker): minutes on a busy 2-core machine.
 jest.setTimeout(300_000);
@@ -243,6 +251,70 @@ describe('council schedule', () => {
     expect(show.stdout).toContain('Weekly: what changed?');
     expect(show.stdout).toMatch(/Analyst-1: answer/);
     expect((await runCli(['schedule', 'delete', sessionId], env)).code).toBe(0);
+  });
+
+  // A scheduled run plays its task once its start check passes: an attach before that found no
+  // round begun or asked for, said "No round has been played yet: send one" and exited 0.
+  it('attach to a scheduled session run before its round begins follows that round to its answers', async () => {
+    const queue = `${harness.taskQueue}-attach`;
+    const queueEnv = { ...env, COUNCIL_TASK_QUEUE: queue };
+    // The run's workflow is served, its start check (an activity) not yet: its round cannot begin.
+    const workflows = await startHarness('schedule-attach', createLlmActivities(mockClients(mock)), {
+      taskQueue: queue,
+      serves: 'workflows',
+    });
+    let calls: TemporalTestHarness | undefined;
+    const attachId = `${id}-attach`;
+    try {
+      const create = await runCli(
+        [
+          'schedule',
+          'create',
+          attachId,
+          'Weekly: attach?',
+          '-c',
+          'examples/round-robin.yaml',
+          '--every',
+          '7d',
+        ],
+        queueEnv,
+      );
+      expect(create).toMatchObject({ code: 0, stderr: '' });
+      expect((await runCli(['schedule', 'trigger', attachId], queueEnv)).code).toBe(0);
+      let runId = '';
+      await waitFor(
+        'the triggered run to be listed',
+        async () => {
+          for await (const info of harness.client.workflow.list({
+            query: `TemporalScheduledById = '${attachId}'`,
+          }))
+            runId = info.workflowId;
+          return runId !== '';
+        },
+        60_000,
+        250,
+      );
+      const attach = startCli(['attach', runId], queueEnv);
+      await waitForOutput(
+        'attach to find the run',
+        () => attach.output.stdout.includes('Attached to session'),
+        {
+          process: attach,
+        },
+      );
+      calls = await startHarness('schedule-attach', createLlmActivities(mockClients(mock)), {
+        taskQueue: queue,
+        serves: 'calls',
+      });
+      const attached = await attach.done;
+      expect(attached.stdout).not.toContain('No round has been played yet');
+      expect(attached.stdout).toMatch(/Analyst-1: answer/);
+      expect(attached.code).toBe(0);
+    } finally {
+      await calls?.close();
+      await workflows.close();
+      await runCli(['schedule', 'delete', attachId], queueEnv);
+    }
   });
 
   // With a blob store, a schedule's payloads past its threshold went to the store as references,

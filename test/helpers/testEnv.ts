@@ -5,7 +5,7 @@ import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { LlmActivities } from '../../activities';
 import { queryRetryInterceptor } from '../../client/runtime/queryRetry';
-import { createCouncilWorker } from '../../workers/worker';
+import { createCouncilWorker, type WorkerPart } from '../../workers/worker';
 
 /**
  * Written by globalSetup, read by every test file. One file per jest run (the parent's pid, passed
@@ -76,6 +76,8 @@ export interface HarnessOptions {
   namespace?: string;
   /** The worker's identity, for a test that checks which worker made a call; the SDK's default unless given. */
   identity?: string;
+  /** What the worker takes from its queue: all unless given (see createCouncilWorker). */
+  serves?: WorkerPart;
 }
 
 export async function startHarness(
@@ -96,6 +98,7 @@ export async function startHarness(
     shutdownGraceTime: '1s',
     dataConverter: options.dataConverter,
     identity: options.identity,
+    serves: options.serves,
   });
   const workerRun = worker.run();
   const connection = await Connection.connect({ address: env.address });
