@@ -54,8 +54,17 @@ export async function streamTokens(
   if (open.size >= TOKEN_STREAM_LIMITS.maxStreams) {
     return sendJson(response, 503, { error: 'too many token streams open; the page still polls' });
   }
-  const found = await findRun(options.client, id);
-  await options.serve(found);
+  // The place is taken before anything is awaited, or streams asked for together would all pass.
+  const place = async () => undefined;
+  open.add(place);
+  let found;
+  try {
+    found = await findRun(options.client, id);
+    await options.serve(found);
+  } finally {
+    open.delete(place);
+  }
+  if (response.destroyed) return;
   response.writeHead(200, {
     ...SECURITY_HEADERS,
     'Content-Type': 'text/event-stream; charset=utf-8',

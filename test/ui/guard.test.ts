@@ -1,3 +1,4 @@
+import { request, type ClientRequest } from 'node:http';
 import { MultiParticipantSession } from '../../client/api/session';
 import { startCouncil } from '../../client/api/council';
 import { readCouncilProgress } from '../../client/api/councilRead';
@@ -238,6 +239,43 @@ describe('council ui guards', () => {
     expect(String(stream.headers['content-security-policy'])).toContain("default-src 'none'");
     expect(stream.body).toBe('event: end\ndata: {"status":"completed"}\n\n');
     expect(bed.ui.openStreams()).toBe(0);
+  });
+
+  // The limit was checked before the run was read and taken after: streams asked for together all
+  // passed the check (23 of 60 opened where 16 may).
+  it('opens at most its 16 token streams when many are asked for at once', async () => {
+    const requests: ClientRequest[] = [];
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 24 },
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const req = request(
+              {
+                host: '127.0.0.1',
+                port: bed.ui.port,
+                path: `/api/runs/${sessionId}/tokens`,
+                headers: { Host: host },
+              },
+              (res) => {
+                res.resume();
+                resolve(res.statusCode ?? 0);
+              },
+            );
+            req.on('error', reject);
+            req.end();
+            requests.push(req);
+          }),
+      ),
+    );
+    try {
+      expect(statuses.filter((status) => status === 200)).toHaveLength(16);
+      expect(statuses.filter((status) => status === 503)).toHaveLength(8);
+      expect(bed.ui.openStreams()).toBe(16);
+    } finally {
+      for (const req of requests) req.destroy();
+    }
+    await waitFor('the streams to close', () => bed.ui.openStreams() === 0);
   });
 
   it("refuses the API to another site's page (Sec-Fetch-Site, Origin) before it reads a run or opens a stream", async () => {
