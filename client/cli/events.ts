@@ -155,11 +155,17 @@ export function eventsOf(out: Output): ((event: RunEvent) => void) | undefined {
   return 'emit' in out ? (out as EventsOutput).emit : undefined;
 }
 
+/** A budget's limits, as far as the command that raises it goes: dollars, tokens or both. */
+export interface BudgetLimit {
+  maxTokens?: number | undefined;
+  maxCostUsd?: number | undefined;
+}
+
 /**
  * The command that raises a held budget: `budget raise` takes dollars for a money limit and tokens
- * for a token limit. A watcher knows the round, not the budget's limits: with no `limit`, both are named.
+ * for a token limit. With no `limit` (not known where the hint is made), both are named.
  */
-export function raiseHint(id: string, limit?: { maxTokens?: number; maxCostUsd?: number }): string {
+export function raiseHint(id: string, limit?: BudgetLimit): string {
   if (limit?.maxCostUsd !== undefined && limit.maxTokens === undefined)
     return `council budget raise ${id} --by-usd N`;
   if (limit?.maxTokens !== undefined && limit.maxCostUsd === undefined)
@@ -170,10 +176,10 @@ export function raiseHint(id: string, limit?: { maxTokens?: number; maxCostUsd?:
 /** The wait for a budget decision, with the commands that answer it. */
 function budgetWaiting(
   { name, role }: ParticipantLine,
-  { untilMs, id }: { untilMs: number; id: string },
+  { untilMs, id, limit }: { untilMs: number; id: string; limit?: BudgetLimit | undefined },
 ): RunEvent {
   const until = new Date(untilMs).toISOString();
-  const [raise, stop] = [raiseHint(id), `council budget stop ${id}`];
+  const [raise, stop] = [raiseHint(id, limit), `council budget stop ${id}`];
   return { type: 'budget', name, role, state: 'waiting', until, raise, stop };
 }
 

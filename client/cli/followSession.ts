@@ -5,6 +5,7 @@ import type { RoundChoice } from '../api/sessionRoundTracker';
 import { watchTokens } from '../api/tokens';
 import type { AnswerRow } from './output';
 import type { ParticipantLine, ParticipantState, ProgressRenderer } from './progress';
+import type { BudgetLimit } from './events';
 
 /** A session response as the CLI prints it. */
 export function rowOf(response: ParticipantResponse): AnswerRow {
@@ -44,8 +45,9 @@ export async function followSessionRound(
   renderer: ProgressRenderer,
   transcriptFrom: number,
   only: RoundChoice,
+  budgetLimit?: BudgetLimit,
 ): Promise<ParticipantResponse[]> {
-  const lines = new SessionRoundLines(handle.workflowId, renderer);
+  const lines = new SessionRoundLines(handle.workflowId, renderer, budgetLimit);
   const round = watchSessionRound(handle, {
     fromIndex: transcriptFrom,
     only,
@@ -82,6 +84,7 @@ class SessionRoundLines {
   constructor(
     private readonly sessionId: string,
     private readonly renderer: ProgressRenderer,
+    private readonly budgetLimit: BudgetLimit | undefined,
   ) {}
 
   show(participants: RoundParticipant[], answers: TranscriptEntry[]): void {
@@ -105,7 +108,12 @@ class SessionRoundLines {
         return { kind: 'thinking', sinceMs };
       }
       case 'budget':
-        return { kind: 'budget', untilMs: Date.parse(state.until), id: this.sessionId };
+        return {
+          kind: 'budget',
+          untilMs: Date.parse(state.until),
+          id: this.sessionId,
+          limit: this.budgetLimit,
+        };
       case 'failed':
       case 'skipped': {
         const reason = state.error ? `${state.error.type}: ${state.error.message}` : '';

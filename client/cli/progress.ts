@@ -1,6 +1,6 @@
 import type * as LogUpdate from 'log-update';
 import pc from 'picocolors';
-import { eventsOf, eventsRenderer, raiseHint } from './events';
+import { eventsOf, eventsRenderer, raiseHint, type BudgetLimit } from './events';
 import { formatAnswer, type AnswerRow, type Output } from './output';
 import type { TokenEvent } from '../api/tokens';
 import { printable } from '../../common/printable';
@@ -17,8 +17,11 @@ export type ParticipantState =
   | { kind: 'skipped'; reason?: string }
   /** A council waiting for a person until `untilMs`; `outcome` once the wait is over. */
   | { kind: 'person'; untilMs: number; hint: string; outcome?: string }
-  /** A call an `onExhausted: ask` budget holds until `untilMs`, for a person's raise or stop of run `id`. */
-  | { kind: 'budget'; untilMs: number; id: string };
+  /**
+   * A call an `onExhausted: ask` budget holds until `untilMs`, for a person's raise or stop of run
+   * `id`; `limit`, the budget's limits when known, says whether a raise is in dollars or tokens.
+   */
+  | { kind: 'budget'; untilMs: number; id: string; limit?: BudgetLimit | undefined };
 
 export interface ParticipantLine {
   name: string;
@@ -88,7 +91,7 @@ function describe(state: ParticipantState, now?: number, atMs?: number): string 
     }
     case 'budget': {
       const left = leftSeconds(state.untilMs);
-      const answers = `${raiseHint(state.id)}, or council budget stop ${state.id}`;
+      const answers = `${raiseHint(state.id, state.limit)}, or council budget stop ${state.id}`;
       return `${pc.magenta(`waiting for a budget decision, ${left} s left`)} (${answers})`;
     }
   }

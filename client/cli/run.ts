@@ -226,6 +226,7 @@ export function runCommand(): Command {
           question: asked,
           simulated,
           startedMs,
+          budgetLimit: config.session.budget,
         });
       } finally {
         detach();

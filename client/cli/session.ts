@@ -161,9 +161,14 @@ export function sendCommand(): Command {
           { id, kind: 'session' },
           'The round goes on when a worker serves it',
         );
-        const responses = await followSessionRound(found.handle, sent, renderer, view.transcriptLength, {
-          updateId,
-        }).finally(detach);
+        const responses = await followSessionRound(
+          found.handle,
+          sent,
+          renderer,
+          view.transcriptLength,
+          { updateId },
+          view.budget?.limit,
+        ).finally(detach);
         const rows = responses.map(rowOf);
         const exitCode = exitCodeOf(rows);
         process.exitCode = exitCode;

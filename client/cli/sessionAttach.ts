@@ -45,9 +45,11 @@ export function attachCommand(): Command {
       } else if (found.memo?.origin === 'run') {
         const run = await resumeOneRoundSession(runtime.client, id, found.memo.question);
         const session = await MultiParticipantSession.attach(runtime.client, id);
+        const view = await session.view();
         process.exitCode = await finishSessionRun(run.handle, run.round, out, {
           id,
-          strategy: (await session.view()).strategy,
+          strategy: view.strategy,
+          budgetLimit: view.budget?.limit,
           question: found.memo.question,
           simulated,
           startedMs: found.description.startTime.getTime(),
@@ -107,6 +109,7 @@ async function followOpenSession(session: MultiParticipantSession, found: FoundR
     renderer,
     dropped + (roundStart < 0 ? transcript.length : roundStart),
     { round },
+    view.budget?.limit,
   );
   // The round is over: an output closed from here on cuts a report, not a round that goes on.
   followingRun(undefined);

@@ -19,6 +19,7 @@ import { asUserError } from '../api/updateRetry';
 import type { RunMemo } from '../api/runs';
 import { CLI_MEMO_KEY, idTaken } from './workflows';
 import { followingRun } from './exitCode';
+import type { BudgetLimit } from './events';
 
 /** What a `run` of a session needs to start. */
 export interface SessionRunStart {
@@ -62,6 +63,8 @@ export interface SessionRunMeta {
   startedMs: number;
   /** When the run ended, if it had before this command (an attach to a closed run); else now. */
   endedMs?: number;
+  /** The session's budget limits, for the command a held call's hint names. */
+  budgetLimit?: BudgetLimit | undefined;
 }
 
 /**
@@ -85,6 +88,7 @@ export async function finishSessionRun(
     renderer,
     0,
     { updateId: update.updateId },
+    meta.budgetLimit,
   );
   await closeOneRoundSession(handle);
   return reportRun(responses, out, meta, await round);
