@@ -126,6 +126,11 @@ export function runCommand(): Command {
           : [...config.context.activeExperts, { name: 'synthesizer', ...config.context.synthesisConfig }],
       );
       if (note) out.say(note);
+      if (config.periodBudget) {
+        out.say(
+          "Note: periodBudget is shared by a schedule's runs (`council schedule create`): this run has its budget alone",
+        );
+      }
       // The server boots while the SDK and the worker's modules load.
       const early = await (await import('../runtime/localServer')).openLocalServerEarly(flags);
       const { openRuntime, requireWorker, runQueue } = await import('../runtime/commandRuntime');

@@ -29,6 +29,26 @@ describe('council run with participants called as local activities (callAs: loca
     ]);
   }, 120_000);
 
+  // A config's periodBudget was dropped without a word by `run`: it binds only a schedule's runs.
+  it("says a config's periodBudget does not bind a run of its own", async () => {
+    const config = writeConfig(
+      'period-run.yaml',
+      panelConfig({
+        budget: { maxTokens: 100_000 },
+        periodBudget: { period: 'day', maxTokens: 200_000 },
+        participants: [{ name: 'A', role: 'panelist', model, maxOutputTokens: 256 }],
+      }),
+    );
+    const result = await runCli(
+      ['run', QUESTION, '-c', config, '--worker', '--json'],
+      clusterEnv('run-period'),
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      "Note: periodBudget is shared by a schedule's runs (`council schedule create`): this run has its budget alone",
+    );
+  }, 120_000);
+
   it('`config check` refuses a heartbeat timeout on a local participant, with its line and the fix', async () => {
     const bad = writeConfig(
       'local-heartbeat.yaml',
