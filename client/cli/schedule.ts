@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { ScheduleAlreadyRunning } from '@temporalio/client';
 import { COUNCIL_SCHEMA_VERSION, councilContextSchema } from '../../common/council';
@@ -49,7 +50,10 @@ function createCommand(): Command {
     .argument('<id>', 'schedule id')
     .argument('[question]', 'the task of each run, - to read it from stdin (default: "task" from the config)')
     .requiredOption('-c, --config <file>', 'council or session config (YAML or JSON)')
-    .option('--cron <expression>', 'cron expression, e.g. "0 9 * * 1-5" (UTC)')
+    .option(
+      '--cron <expression>',
+      'cron expression, e.g. "0 9 * * 1-5" (UTC; "CRON_TZ=Europe/Paris 0 9 * * *" for a zone)',
+    )
     .option('--every <duration>', 'interval, e.g. 30m, 1h, 1d')
     .addOption(
       new Option('--overlap <policy>', 'when a run is still going at the next time')
@@ -137,7 +141,7 @@ function createCommand(): Command {
           memo: {
             [SCHEDULE_MEMO_KEY]: {
               spec: describeSpec(options),
-              config: options.config,
+              config: path.resolve(options.config),
               task,
               ...(config.periodBudget && { periodBudget: config.periodBudget }),
             },
@@ -145,8 +149,13 @@ function createCommand(): Command {
           state: { paused: options.paused === true, ...(options.note ? { note: options.note } : {}) },
         });
         // A keeper left by a schedule of this id deleted another way (its own runs start after this).
-        const { createdAt } = (await handle.describe()).info;
+        const { createdAt, nextActionTimes } = (await handle.describe()).info;
         await retireKeeper(runtime.client, id, 'a new schedule took its id', createdAt);
+        if (nextActionTimes.length === 0 && options.paused !== true) {
+          process.stderr.write(
+            `council: warning: schedule ${id} has no time to run (${describeSpec(options)} names none to come): it runs only when triggered\n`,
+          );
+        }
         if (simulated) process.stdout.write(`${SIMULATED_BANNER}\n`);
         process.stdout.write(`Created schedule ${id}: ${describeSpec(options)}, task queue ${taskQueue}\n`);
         if (runtime.local) {

@@ -186,8 +186,11 @@ function stateCommands(): Command[] {
     stateCommand('unpause', 'unpause a schedule', 'Unpaused', async (h, o) =>
       h.unpause(await note(h, o, 'unpause')),
     ).option('--note <text>', noteHelp),
-    stateCommand('trigger', 'start a run now', 'Triggered', (h, o) =>
-      h.trigger(overlapPolicy(o.overlap as string)),
+    stateCommand(
+      'trigger',
+      'start a run now (one per second: its id ends in the time)',
+      'Triggered',
+      (h, o) => h.trigger(overlapPolicy(o.overlap as string)),
     ).addOption(
       new Option('--overlap <policy>', 'overlap policy for this run')
         .choices(OVERLAP_POLICIES)

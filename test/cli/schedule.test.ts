@@ -82,7 +82,8 @@ describe('council schedule', () => {
     expect(JSON.parse(describe.stdout)).toMatchObject({
       id,
       spec: 'every 1h',
-      config: 'examples/council-parallel.yaml',
+      // As a path from anywhere: describe may run in another directory than create did.
+      config: path.resolve('examples/council-parallel.yaml'),
       state: 'active',
       overlap: 'buffer_one',
     });
@@ -194,6 +195,20 @@ describe('council schedule', () => {
     const list = await runCli(['schedule', 'list', '--json'], env);
     expect(list.stdout).not.toContain(`${id}-bad`);
     expect(list.stdout).not.toContain(`${id}-stdin`);
+  });
+
+  // A cron that names no date to come ("Feb 31") made a schedule that never runs, without a word.
+  it('warns of a schedule that has no time to run', async () => {
+    const never = `${id}-never`;
+    const created = await runCli(
+      ['schedule', 'create', never, 'Never?', '-c', 'examples/round-robin.yaml', '--cron', '0 9 31 2 *'],
+      env,
+    );
+    expect(created.code).toBe(0);
+    expect(created.stderr).toBe(
+      `council: warning: schedule ${never} has no time to run (cron "0 9 31 2 *" names none to come): it runs only when triggered\n`,
+    );
+    expect((await runCli(['schedule', 'delete', never], env)).code).toBe(0);
   });
 
   it('describe lists a triggered run still going: trigger starts it under allow_all, which Temporal does not track', async () => {
