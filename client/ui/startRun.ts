@@ -5,6 +5,7 @@ import { LIMITS } from '../../common/defaults';
 import { INPUT_LIMITS } from '../../common/inputLimits';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { CouncilUserError } from '../../common/userError';
+import { addProblem } from '../../common/validation';
 import { parseConfigText, type CouncilConfig } from '../api/config';
 import { startCouncil } from '../api/council';
 import { defaultConfig, defaultCouncilConfig } from '../api/defaultConfigs';
@@ -32,7 +33,13 @@ const startSchema = z
     /** YAML or JSON, as in a config file; absent: the default participants, simulated. */
     config: z.string().max(INPUT_LIMITS.maxConfigFileBytes).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((body, ctx) => {
+    const crossed = body.kind === 'session' ? 'mode' : 'strategy';
+    if (body[crossed] !== undefined) {
+      addProblem(ctx, [crossed], 'a session takes a strategy; a council takes a mode');
+    }
+  });
 type StartBody = z.infer<typeof startSchema>;
 
 /** A body holds at most a config file and a question, each escaped as JSON (at most twice as long). */

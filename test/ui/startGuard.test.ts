@@ -45,8 +45,15 @@ describe('council ui: starting a run is guarded', () => {
       JSON.stringify({ kind: 'session', question, strategy: 'shouting' }),
       JSON.stringify({ kind: 'session', question, extra: true }),
       JSON.stringify({ kind: 'council', question: 7 }),
+      // A strategy is a session's and a mode a council's: the other kind dropped it without a word.
+      JSON.stringify({ kind: 'session', question, mode: 'parallel' }),
+      JSON.stringify({ kind: 'council', question, strategy: 'broadcast' }),
     ];
     for (const body of bodies) expect((await start(token, body)).status).toBe(400);
+    const crossed = await start(token, JSON.stringify({ kind: 'council', question, strategy: 'broadcast' }));
+    expect(JSON.parse(crossed.body).error).toContain(
+      'strategy: a session takes a strategy; a council takes a mode',
+    );
     expect(chatRequests(bed.mock)).toEqual([]);
     expect(await listed()).toEqual([]);
   });
