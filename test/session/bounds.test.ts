@@ -210,4 +210,51 @@ describe('bounds on what a session carries and sends', () => {
     );
     expect(state.transcript.at(-1)?.round).toBe(3);
   });
+
+  // The largest bucket went first, and a round of large answers made the transcript the largest:
+  // five of six answers of the round just played left the record, while the histories (which hold
+  // copies of them) were carried.
+  it("keeps the latest round's transcript whole, trimming the histories first", () => {
+    const answer = (name: string) => `${name}: ${'a'.repeat(200_000)}`;
+    const names = ['P0', 'P1', 'P2', 'P3', 'P4', 'P5'];
+    const state: SessionState = {
+      schemaVersion: 1,
+      config: { systemPrompt: '', maxTokens: 8192, strategy: 'roundRobin' },
+      participants: names.map((name, i) =>
+        record(name, [
+          'earlier question',
+          'earlier answer',
+          'Q?',
+          names
+            .slice(0, i + 1)
+            .map(answer)
+            .join('\n'),
+        ]),
+      ),
+      joinCounter: 6,
+      round: 2,
+      transcript: [
+        { round: 1, from: 'user', role: 'user' as const, content: 'earlier question', status: 'ok' as const },
+        { round: 2, from: 'user', role: 'user' as const, content: 'Q?', status: 'ok' as const },
+        ...names.map((name) => ({
+          round: 2,
+          from: name,
+          role: 'panelist' as const,
+          content: answer(name),
+          status: 'ok' as const,
+        })),
+      ],
+      usage,
+      closed: false,
+      runs: 1,
+    };
+    fitCarriedState(state, () => jsonBytes(state));
+    expect(jsonBytes(state)).toBeLessThanOrEqual(LIMITS.maxCarriedStateBytes);
+    expect(state.transcript.map((entry) => [entry.round, entry.from])).toEqual([
+      [2, 'user'],
+      ...names.map((name) => [2, name]),
+    ]);
+    expect(state.transcriptDropped).toBe(1);
+    expect(state.participants.every((p) => (p.historyDropped ?? 0) > 0)).toBe(true);
+  });
 });

@@ -60,30 +60,45 @@ export function boundRoundResult(result: RoundResult): RoundResult {
 
 /**
  * Trims `state` in place until `measure()` (the continue-as-new input it is part of) is within
- * LIMITS.maxCarriedStateBytes: each step drops the oldest entry of the largest of the transcript
- * and the histories, counted in `transcriptDropped` / `historyDropped`. One transcript entry stays.
+ * LIMITS.maxCarriedStateBytes, oldest first and counted (`transcriptDropped`, `historyDropped`), in
+ * this order: the transcript's entries before the latest round; the histories, largest first, down
+ * to their last exchange; the rest of the histories; and only then the latest round's own entries
+ * (one stays). The latest round is the record people read (`show`, the UI): the histories, which
+ * hold copies of its answers, give way first.
  */
 export function fitCarriedState(state: SessionState, measure: () => number): void {
   let size = measure();
   if (size <= LIMITS.maxCarriedStateBytes) return;
-  const buckets = [
-    { items: state.transcript.map((e) => jsonBytes(e) + 1), keep: 1, drop: 0 },
-    ...state.participants.map((p) => ({ items: p.history.map((m) => jsonBytes(m) + 1), keep: 0, drop: 0 })),
-  ].map((bucket) => ({ ...bucket, total: bucket.items.reduce((sum, n) => sum + n, 0) }));
-  while (size > LIMITS.maxCarriedStateBytes) {
-    const candidates = buckets.filter((b) => b.items.length - b.drop > b.keep);
-    const largest = candidates.reduce<(typeof buckets)[number] | undefined>(
-      (best, b) => (best === undefined || b.total > best.total ? b : best),
-      undefined,
-    );
-    if (!largest) break;
-    const freed = largest.items[largest.drop] ?? 0;
-    largest.drop += 1;
-    largest.total -= freed;
-    size -= freed;
+  const bucketOf = (items: number[]) => ({ items, drop: 0, total: items.reduce((sum, n) => sum + n, 0) });
+  const transcript = bucketOf(state.transcript.map((e) => jsonBytes(e) + 1));
+  const histories = state.participants.map((p) => bucketOf(p.history.map((m) => jsonBytes(m) + 1)));
+  const latest = state.transcript.at(-1)?.round;
+  const earlier = Math.max(
+    0,
+    state.transcript.findIndex((entry) => entry.round === latest),
+  );
+  const steps: Array<{ buckets: Array<ReturnType<typeof bucketOf>>; keep: (items: number) => number }> = [
+    { buckets: [transcript], keep: (items) => items - earlier },
+    { buckets: histories, keep: () => LAST_EXCHANGE },
+    { buckets: histories, keep: () => 0 },
+    { buckets: [transcript], keep: () => 1 },
+  ];
+  for (const { buckets, keep } of steps) {
+    while (size > LIMITS.maxCarriedStateBytes) {
+      const largest = buckets
+        .filter((b) => b.items.length - b.drop > keep(b.items.length))
+        .reduce<ReturnType<typeof bucketOf> | undefined>(
+          (best, b) => (best && best.total >= b.total ? best : b),
+          undefined,
+        );
+      if (!largest) break;
+      const freed = largest.items[largest.drop] ?? 0;
+      largest.drop += 1;
+      largest.total -= freed;
+      size -= freed;
+    }
   }
-  const [transcript, ...histories] = buckets;
-  if (transcript && transcript.drop > 0) {
+  if (transcript.drop > 0) {
     state.transcript.splice(0, transcript.drop);
     state.transcriptDropped = (state.transcriptDropped ?? 0) + transcript.drop;
     state.transcriptChars = undefined;
@@ -95,6 +110,9 @@ export function fitCarriedState(state: SessionState, measure: () => number): voi
     record.historyDropped = (record.historyDropped ?? 0) + bucket.drop;
   });
 }
+
+/** A history's last exchange (the turn it was shown and its answer): the last part of it to go. */
+const LAST_EXCHANGE = 2;
 
 /** What each call of a round may take, so that a whole round stays within its byte budgets. */
 export interface CallShares {
