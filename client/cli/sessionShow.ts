@@ -85,7 +85,7 @@ export function showCommand(): Command {
             out.say(
               `(${view.transcriptDropped} earlier transcript entries are no longer carried: the session keeps ` +
                 `the newest ${LIMITS.maxTranscriptChars.toLocaleString('en-US')} characters and its latest ` +
-                'round, less when it continues as new; its histories hold them)',
+                'round, less when it continues as new; the workflow histories of its earlier runs hold them)',
             );
           }
           // The transcript is what models and people wrote: no escape of theirs reaches the terminal.
