@@ -40,6 +40,7 @@ export interface ResynthesisOptions {
   peerReview?: PeerReviewConfig;
   /** Id of the new council; a random `council-…` id when absent. */
   councilId?: string;
+  /** The source's task queue unless given: its workers serve the new council. */
   taskQueue?: string;
 }
 
@@ -82,8 +83,11 @@ export async function queryRecord(handle: WorkflowHandle<typeof councilWorkflow>
   }
 }
 
-/** The source council's context and recorded answers, or a one-line error saying why there are none. */
-async function readSource(client: Client, sourceId: string): Promise<CouncilRecord> {
+/**
+ * The source council's context and recorded answers, and the task queue it ran on, or a one-line
+ * error saying why there are none.
+ */
+async function readSource(client: Client, sourceId: string): Promise<CouncilRecord & { taskQueue: string }> {
   const handle = client.workflow.getHandle<typeof councilWorkflow>(sourceId);
   const description = await handle.describe().catch((error: unknown) => {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
@@ -92,7 +96,7 @@ async function readSource(client: Client, sourceId: string): Promise<CouncilReco
   const unusable = unusableSource(description);
   if (unusable) throw unusable;
   try {
-    return await queryRecord(handle);
+    return { ...(await queryRecord(handle)), taskQueue: description.taskQueue };
   } catch (error) {
     if (!(error instanceof QueryNotRegisteredError)) throw error;
     const fix = 'run a worker of this version or later, which answers it';
@@ -123,7 +127,8 @@ export async function startResynthesis(
   // The source's own peer review is not rerun unless asked for: options.peerReview replaces it.
   const context = { ...record.context, peerReview: options.peerReview, synthesisConfig };
   const { outputs, messages, rounds } = record;
-  return startResynthesisOf(client, context, { sourceId, outputs, messages, rounds }, options);
+  const queued = { ...options, taskQueue: options.taskQueue ?? record.taskQueue };
+  return startResynthesisOf(client, context, { sourceId, outputs, messages, rounds }, queued);
 }
 
 /**

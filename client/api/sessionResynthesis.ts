@@ -142,5 +142,9 @@ export async function startSessionResynthesis(
   ]);
   const at = (description.closeTime ?? new Date()).toISOString();
   const { context, source } = sessionAsCouncil(sessionId, view, transcript, options, at);
-  return startResynthesisOf(client, context, source, options);
+  // The source's queue unless told: its workers serve the council (a simulated one's too).
+  return startResynthesisOf(client, context, source, {
+    ...options,
+    taskQueue: options.taskQueue ?? description.taskQueue,
+  });
 }

@@ -54,11 +54,12 @@ describe('re-synthesis of a finished council on the real dev server (the mock jo
       .slice(from)
       .map((entry) => speakerOf(entry));
 
-  it('calls only the new synthesizer, shows it the recorded answers and links the source', async () => {
+  // No task queue given: it went to the default queue, which no worker of a simulated Council.local
+  // (or of this test) serves, and waited there for ever. It takes the source's queue now.
+  it("calls only the new synthesizer on the source's queue, shows it the recorded answers and links the source", async () => {
     const before = chatRequests(mock).length;
     const councilId = `resynth-${Date.now()}`;
     const result = await resynthesizeCouncil(harness.client, sourceId, {
-      taskQueue: harness.taskQueue,
       councilId,
       synthesizer: { name: 'Chairman', model: { ...model, model: 'gpt-4o' } },
     });
@@ -79,6 +80,7 @@ describe('re-synthesis of a finished council on the real dev server (the mock jo
     expect(result.tokenUsage.total).toEqual(result.tokenUsage.synthesis);
     const description = await harness.client.workflow.getHandle(councilId).describe();
     expect(description.memo?.[RESYNTHESIS_MEMO_KEY]).toBe(sourceId);
+    expect(description.taskQueue).toBe(harness.taskQueue);
   });
 
   it('re-ranks with a new rubric: reviewers and the synthesizer are called, no expert answers again', async () => {
