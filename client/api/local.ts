@@ -123,7 +123,10 @@ export class Council implements AsyncDisposable {
     return MultiParticipantSession.create(this.openClient, config, queued, this.refuseWhenClosed);
   }
 
-  /** A running session by id; its calls are refused, as this Council's are, once it is closed. */
+  /**
+   * A session by id, running or closed (a closed one's view and transcript read; its rounds are
+   * refused); its calls are refused, as this Council's are, once this Council is closed.
+   */
   async attachSession(sessionId: string): Promise<MultiParticipantSession> {
     return MultiParticipantSession.attach(this.openClient, sessionId, this.refuseWhenClosed);
   }

@@ -85,8 +85,9 @@ export class MultiParticipantSession {
   }
 
   /**
-   * Attaches to a running session by id (after a crash of this process, say). `checkOpen`, run
-   * before each call, refuses it by throwing: a Council's, once it is closed.
+   * Attaches to a session by id (after a crash of this process, say): a closed one too, whose view
+   * and transcript read and whose rounds are refused. `checkOpen`, run before each call, refuses it
+   * by throwing: a Council's, once it is closed.
    */
   static async attach(
     client: Client,
