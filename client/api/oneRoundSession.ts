@@ -18,6 +18,7 @@ import { checkedNewRunId } from './runIdRule';
 import { validSessionConfig } from './sessionCalls';
 import { clip, sessionMetadata } from './webUi';
 import { QUESTION_MEMO_KEY } from './runRow';
+import { SessionIdTakenError } from './sessionStart';
 
 /** Characters of a question an error quotes. */
 const QUOTED_CHARS = 80;
@@ -39,8 +40,7 @@ export interface OneRoundSession {
   round: WorkflowUpdateHandle<RoundResult>;
 }
 
-/** The session id is already used, by a running or a closed run: an id names one run, never reused. */
-export class SessionIdTakenError extends CouncilUserError {}
+export { SessionIdTakenError };
 
 /**
  * Starts a session that asks one question and closes itself after that round, in one call

@@ -70,11 +70,14 @@ export async function startSessionWorkflow(
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     const hint = 'attach to it with MultiParticipantSession.attach if it runs, or pick another sessionId';
-    throw new CouncilUserError(`a session or council with id "${sessionId}" already exists`, hint, {
+    throw new SessionIdTakenError(`a session or council with id "${sessionId}" already exists`, hint, {
       cause: error,
     });
   }
 }
+
+/** The session id is already used, by a running or a closed run: an id names one run, never reused. */
+export class SessionIdTakenError extends CouncilUserError {}
 
 /** The handle of a session that exists, or a CouncilUserError saying there is none by that id. */
 export async function existingSession(
