@@ -51,6 +51,13 @@ export type { ParticipantExtras, SendMessageOptions, StartSessionOptions } from 
  * workflow, so any process can {@link MultiParticipantSession.attach} to a session by id and go on.
  */
 export class MultiParticipantSession {
+  /**
+   * Rounds this object sent that have not ended: {@link close} waits for them first. Sent as two
+   * calls, a round and a close could reach the workflow in either order, and a close taken first
+   * refused the round it was sent after.
+   */
+  private readonly rounds = new Set<Promise<unknown>>();
+
   private constructor(
     private readonly openedClient: Client,
     readonly sessionId: string,
@@ -132,7 +139,9 @@ export class MultiParticipantSession {
     const watch = onToken ? this.watchTokens(onToken) : undefined;
     try {
       const id = updateId ?? crypto.randomUUID();
-      return await executeUpdateWithRetryAs(id, this.handle, 'session', sendMessageUpdate, request);
+      const round = executeUpdateWithRetryAs(id, this.handle, 'session', sendMessageUpdate, request);
+      this.rounds.add(round);
+      return await round.finally(() => this.rounds.delete(round));
     } finally {
       await watch?.stop();
     }
@@ -243,8 +252,12 @@ export class MultiParticipantSession {
     return this.handle.query(transcriptQuery, { fromIndex });
   }
 
-  /** Ends the session after any round in progress; the workflow completes. */
+  /**
+   * Ends the session after any round in progress, those this object sent before first (however
+   * they end); the workflow completes.
+   */
   async close(): Promise<SessionView> {
+    await Promise.allSettled(this.rounds);
     await updateSession(this.handle, closeSessionUpdate);
     return this.handle.result();
   }
