@@ -4,7 +4,7 @@ import { createLlmActivities } from '../../activities';
 import type { SessionView } from '../../common/session';
 import { answerAsParticipants, chatRequests, mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
-import { waitFor } from '../helpers/wait';
+import { newScheduledRun } from '../helpers/scheduledRuns';
 import { clusterEnv, runCli, stopStartedClis, writeConfig } from '../cli/cli';
 
 // Each case spawns the CLI: minutes on a busy 2-core machine.
@@ -57,21 +57,7 @@ describe('`schedule create -c` of a config with a periodBudget', () => {
     const seen: string[] = [];
     for (let run = 1; run <= 2; run += 1) {
       expect((await runCli(['schedule', 'trigger', scheduleId], env)).code).toBe(0);
-      let runIds: string[] = [];
-      await waitFor(
-        `triggered run ${run} to be listed`,
-        async () => {
-          runIds = [];
-          for await (const info of harness.client.workflow.list({
-            query: `TemporalScheduledById = '${scheduleId}'`,
-          }))
-            runIds.push(info.workflowId);
-          return runIds.length === run;
-        },
-        120_000,
-        500,
-      );
-      const fresh = runIds.find((id) => !seen.includes(id)) ?? '';
+      const fresh = await newScheduledRun(harness.client, scheduleId, seen);
       seen.push(fresh);
       views.push((await harness.client.workflow.getHandle(fresh).result()) as SessionView);
     }
@@ -108,19 +94,7 @@ describe('`schedule create -c` of a config with a periodBudget', () => {
     );
     expect(again).toMatchObject({ code: 0, stderr: '' });
     expect((await runCli(['schedule', 'trigger', scheduleId], env)).code).toBe(0);
-    let third = '';
-    await waitFor(
-      "the new schedule's run to be listed",
-      async () => {
-        for await (const info of harness.client.workflow.list({
-          query: `TemporalScheduledById = '${scheduleId}'`,
-        }))
-          if (!seen.includes(info.workflowId)) third = info.workflowId;
-        return third !== '';
-      },
-      120_000,
-      500,
-    );
+    const third = await newScheduledRun(harness.client, scheduleId, seen);
     const view = (await harness.client.workflow.getHandle(third).result()) as SessionView;
     expect(view.budget?.limit.maxCostUsd).toBe(0.06);
     const weekLedger = await runCli(['schedule', 'describe', scheduleId, '--json'], env);

@@ -4,7 +4,7 @@ import { CouncilCostUsdKey } from '../../common/searchAttributes';
 import type { SessionView } from '../../common/session';
 import { answerAsParticipants, chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
-import { waitFor } from '../helpers/wait';
+import { newScheduledRun } from '../helpers/scheduledRuns';
 import { clusterEnv, runCli, stopStartedClis, writeConfig } from '../cli/cli';
 
 // Each case spawns the CLI: minutes on a busy 2-core machine.
@@ -48,19 +48,7 @@ describe('a budget on a schedule: each run has its own', () => {
     expect(create).toMatchObject({ code: 0, stderr: '' });
     expect((await runCli(['schedule', 'trigger', scheduleId], env)).code).toBe(0);
 
-    let runId = '';
-    await waitFor(
-      'the triggered run to be listed',
-      async () => {
-        for await (const info of harness.client.workflow.list({
-          query: `TemporalScheduledById = '${scheduleId}'`,
-        }))
-          runId = info.workflowId;
-        return runId !== '';
-      },
-      120_000,
-      500,
-    );
+    const runId = await newScheduledRun(harness.client, scheduleId);
     const view = (await harness.client.workflow.getHandle(runId).result()) as SessionView;
     expect(view.budget).toMatchObject({ limit: { maxCostUsd: 2.5 }, exhausted: true, refusedCount: 1 });
     expect(view.budget?.refused.map((call) => call.participant)).toEqual(['C']);

@@ -4,16 +4,8 @@ import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
 import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
-import { waitFor } from '../helpers/wait';
-import {
-  clusterEnv,
-  councilConfig,
-  runCli,
-  startCli,
-  stopStartedClis,
-  waitFor as waitForOutput,
-  writeConfig,
-} from './cli';
+import { newScheduledRun } from '../helpers/scheduledRuns';
+import { clusterEnv, councilConfig, runCli, startCli, stopStartedClis, waitFor, writeConfig } from './cli';
 
 // Every case spawns the CLI (and often a worker): minutes on a busy 2-core machine.
 jest.setTimeout(300_000);
@@ -296,27 +288,11 @@ describe('council schedule', () => {
       );
       expect(create).toMatchObject({ code: 0, stderr: '' });
       expect((await runCli(['schedule', 'trigger', attachId], queueEnv)).code).toBe(0);
-      let runId = '';
-      await waitFor(
-        'the triggered run to be listed',
-        async () => {
-          for await (const info of harness.client.workflow.list({
-            query: `TemporalScheduledById = '${attachId}'`,
-          }))
-            runId = info.workflowId;
-          return runId !== '';
-        },
-        60_000,
-        250,
-      );
+      const runId = await newScheduledRun(harness.client, attachId);
       const attach = startCli(['attach', runId], queueEnv);
-      await waitForOutput(
-        'attach to find the run',
-        () => attach.output.stdout.includes('Attached to session'),
-        {
-          process: attach,
-        },
-      );
+      await waitFor('attach to find the run', () => attach.output.stdout.includes('Attached to session'), {
+        process: attach,
+      });
       calls = await startHarness('schedule-attach', createLlmActivities(mockClients(mock)), {
         taskQueue: queue,
         serves: 'calls',
@@ -349,21 +325,9 @@ describe('council schedule', () => {
     );
     expect(create).toMatchObject({ code: 0, stderr: '' });
     expect((await runCli(['schedule', 'trigger', bigId], blobEnv)).code).toBe(0);
-    let runId: string | undefined;
-    await waitFor(
-      'the triggered run to close',
-      async () => {
-        for await (const info of harness.client.workflow.list({
-          query: `TemporalScheduledById = '${bigId}'`,
-        })) {
-          if (info.status.name === 'COMPLETED') runId = info.workflowId;
-        }
-        return runId !== undefined;
-      },
-      60_000,
-      250,
-    );
-    const show = await runCli(['session', 'show', runId ?? ''], blobEnv);
+    const runId = await newScheduledRun(harness.client, bigId);
+    await harness.client.workflow.getHandle(runId).result();
+    const show = await runCli(['session', 'show', runId], blobEnv);
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('what changed? what changed?');
     expect(show.stdout).toMatch(/Analyst-1: answer/);
