@@ -155,17 +155,19 @@ export class MultiParticipantSession {
     return watchTokens(this.client, this.sessionId, onToken, options);
   }
 
+  /** Adds a participant (checked here first, then by the worker's provider policy); resolves with its spec. */
   async addParticipant(
     name: string,
     model: ModelSpec,
     role: ParticipantRole,
     extras: ParticipantExtras = {},
-  ) {
+  ): Promise<ParticipantSpec> {
     const spec = { ...extras, name, model, role };
     requireParticipantSpec(spec);
     return updateSession(this.handle, addParticipantUpdate, spec);
   }
 
+  /** {@link addParticipant} with the priority the `priority` strategies order by. */
   async addParticipantWithPriority(
     name: string,
     model: ModelSpec,
