@@ -167,7 +167,7 @@ export class MultiParticipantSession {
     return updateSession(this.handle, addParticipantUpdate, spec);
   }
 
-  /** {@link addParticipant} with the priority the `priority` strategies order by. */
+  /** {@link addParticipant} with a priority: the `custom` strategy calls the highest first. */
   async addParticipantWithPriority(
     name: string,
     model: ModelSpec,
