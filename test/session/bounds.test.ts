@@ -243,6 +243,8 @@ describe('bounds on what a session carries and sends', () => {
           content: answer(name),
           status: 'ok' as const,
         })),
+        // A late answer of the round before, recorded after this round began.
+        { round: 1, from: 'Late', role: 'panelist' as const, content: 'late answer', status: 'ok' as const },
       ],
       usage,
       closed: false,
@@ -253,6 +255,7 @@ describe('bounds on what a session carries and sends', () => {
     expect(state.transcript.map((entry) => [entry.round, entry.from])).toEqual([
       [2, 'user'],
       ...names.map((name) => [2, name]),
+      [1, 'Late'],
     ]);
     expect(state.transcriptDropped).toBe(1);
     expect(state.participants.every((p) => (p.historyDropped ?? 0) > 0)).toBe(true);

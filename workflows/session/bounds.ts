@@ -72,7 +72,8 @@ export function fitCarriedState(state: SessionState, measure: () => number): voi
   const bucketOf = (items: number[]) => ({ items, drop: 0, total: items.reduce((sum, n) => sum + n, 0) });
   const transcript = bucketOf(state.transcript.map((e) => jsonBytes(e) + 1));
   const histories = state.participants.map((p) => bucketOf(p.history.map((m) => jsonBytes(m) + 1)));
-  const latest = state.transcript.at(-1)?.round;
+  // The highest round, not the last entry's: a late answer of an earlier round may come after it.
+  const latest = state.transcript.reduce((most, entry) => Math.max(most, entry.round), 0);
   const earlier = Math.max(
     0,
     state.transcript.findIndex((entry) => entry.round === latest),
