@@ -15,8 +15,9 @@ export interface AwaitRoundEndOptions {
 }
 
 /**
- * Resolves once `round` has been played (at once if it was played before), with the answers of that round as its transcript recorded them: for a process
- * that did not send the round's message (an `attach` after a crash) and so holds no update to await.
+ * Resolves once `round` has been played (at once if it was played before), with the answers of
+ * that round as its transcript recorded them: for a process that did not send the round's message
+ * (an `attach` after a crash) and so holds no update to await.
  * A response read back from the transcript carries what the transcript keeps: no `shown`. Rejects
  * with a CouncilUserError when the session stops running while the round is played (terminated,
  * failed, timed out), does not exist, or `maxWaitMs` passes first, and for a round number no round

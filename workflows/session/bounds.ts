@@ -78,16 +78,16 @@ export function fitCarriedState(state: SessionState, measure: () => number): voi
     0,
     state.transcript.findIndex((entry) => entry.round === latest),
   );
-  const steps: Array<{ buckets: Array<ReturnType<typeof bucketOf>>; keep: (items: number) => number }> = [
-    { buckets: [transcript], keep: (items) => items - earlier },
-    { buckets: histories, keep: () => LAST_EXCHANGE },
-    { buckets: histories, keep: () => 0 },
-    { buckets: [transcript], keep: () => 1 },
+  const steps = [
+    { buckets: [transcript], keep: transcript.items.length - earlier },
+    { buckets: histories, keep: LAST_EXCHANGE },
+    { buckets: histories, keep: 0 },
+    { buckets: [transcript], keep: 1 },
   ];
   for (const { buckets, keep } of steps) {
     while (size > LIMITS.maxCarriedStateBytes) {
       const largest = buckets
-        .filter((b) => b.items.length - b.drop > keep(b.items.length))
+        .filter((b) => b.items.length - b.drop > keep)
         .reduce<ReturnType<typeof bucketOf> | undefined>(
           (best, b) => (best && best.total >= b.total ? best : b),
           undefined,
