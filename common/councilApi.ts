@@ -4,6 +4,7 @@ import { nameSchema } from './names';
 import { addressSchema, MESSAGE_PRIORITIES } from './councilRouting';
 import { COUNCIL_LIMITS, MESSAGE_TYPES, type ExpertMessageData, type ExpertMessageType } from './council';
 import type { TokenUsage } from './llm';
+import { tidyMessage } from './validation';
 
 /** Every status of a council, each also published as the CouncilStatus search attribute. */
 export const COUNCIL_STATUSES = [
@@ -135,7 +136,7 @@ export const humanMessageSchema = z
   .object({
     content: z
       .string()
-      .trim()
+      .overwrite(tidyMessage)
       .min(1, 'the message is empty: write what the experts should read')
       .max(
         COUNCIL_LIMITS.maxStoredMessageChars,

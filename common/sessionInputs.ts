@@ -11,7 +11,7 @@ import {
   participantSpecSchema,
   promptSchema,
 } from './participants';
-import { addProblem } from './validation';
+import { addProblem, tidyMessage } from './validation';
 
 /** What a client passes to start a session. Plain JSON only. */
 export const sessionConfigSchema = z
@@ -55,7 +55,7 @@ export const sendMessageSchema = z
     role: z.enum(['user', 'system']).default('user'),
     content: z
       .string()
-      .trim()
+      .overwrite(tidyMessage)
       .min(1, 'the message is empty: write what the participants should answer')
       .max(
         LIMITS.maxMessageChars,

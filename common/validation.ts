@@ -10,6 +10,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
+/**
+ * A message as written, less the blank lines before it and the whitespace after it: `.trim()` also
+ * took the first line's indentation of a message that opens with indented code.
+ */
+export function tidyMessage(text: string): string {
+  return text.replace(/^\s*\n/, '').trimEnd();
+}
+
 /** Every zod issue as `path: message`, joined: what is wrong and where (see {@link readableIssues}). */
 export function zodProblem(error: z.ZodError): string {
   return readableIssues(error)

@@ -1,4 +1,5 @@
 import { capAnswer } from '../../activities/llm';
+import { humanMessageSchema } from '../../common/councilApi';
 import { LIMITS } from '../../common/defaults';
 import {
   sendMessageSchema,
@@ -78,6 +79,16 @@ describe('bounds on what a user configures', () => {
     expect(quotes.success ? 'valid' : zodProblem(quotes.error)).toMatch(
       /longer than 262144 bytes as JSON \(quotes, backslashes and control characters count twice or more\)/,
     );
+  });
+
+  // A message that opens with indented code keeps its indentation: only blank lines before it and
+  // whitespace after it go, and a blank message is refused.
+  it("keeps a message's indentation, dropping only the blank lines around it", () => {
+    const code = '    def f():\n        return 1';
+    expect(sendMessageSchema.parse({ content: `\n \n${code}\n\n` }).content).toBe(code);
+    expect(humanMessageSchema.parse({ content: `${code} \n` }).content).toBe(code);
+    expect(sendMessageSchema.safeParse({ content: ' \n\t' }).success).toBe(false);
+    expect(humanMessageSchema.safeParse({ content: '\n ' }).success).toBe(false);
   });
 });
 

@@ -45,6 +45,7 @@ import { playRounds, stopIfCancelled, synthesize } from './run';
 import { ExpertCalls, handleExpertSkips } from './skip';
 import { recordCouncilSummary } from './summary';
 import { invalid } from '../shared/invalid';
+import { asRunReadsIt } from '../shared/messageText';
 import { jsonBytes } from '../../common/size';
 
 /** The versions this input may have: a plain council (1), a re-synthesis (2) or a continuation (3, 4). */
@@ -68,7 +69,7 @@ function parseContext(
         (continuation ? ' for an input with continueFrom' : ''),
     );
   }
-  const parsed = councilContextSchema.safeParse(input.context);
+  const parsed = councilContextSchema.safeParse(asRunReadsIt(input.context, 'task'));
   if (!parsed.success) throw invalid(`invalid council context: ${zodProblem(parsed.error)}`);
   return parsed.data;
 }
@@ -123,7 +124,7 @@ export async function councilWorkflow(
   setHandler(
     injectHumanMessageUpdate,
     (request) => {
-      const checked = checkHumanMessage(request, ledger);
+      const checked = checkHumanMessage(asRunReadsIt(request, 'content'), ledger);
       return ledger.humanMessage(humanMessageOf(checked, ledger.stamp()), jsonBytes(request));
     },
     {

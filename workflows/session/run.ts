@@ -1,5 +1,6 @@
 import { type ApplicationFailure, upsertMemo } from '@temporalio/workflow';
 import { patched } from '../shared/patches';
+import { asRunReadsIt } from '../shared/messageText';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import type { ParticipantSpec, ParticipantSpecInput } from '../../common/participants';
 import {
@@ -25,7 +26,7 @@ import { playRound } from './round';
 import { addParticipant, initialState, requireParticipant, validateParticipant, viewOf } from './state';
 import { SessionStatus } from './status';
 import { CANCELLED_SUMMARY_MEMO_PATCH, SUMMARY_MEMO_PATCH, summaryOf } from './summary';
-import { RoundTurns } from './turns';
+import { CLOSE_WAITS_PATCH, RoundTurns } from './turns';
 
 /**
  * One run of a session: its state, its calls in flight, its status and its rounds' turns, and what
@@ -103,7 +104,7 @@ export class SessionRun {
   /** Plays a round once its turn comes (after the start check and every round asked for before it). */
   async playInTurn(request: SendMessageInput): Promise<RoundResult> {
     const { state, turns } = this;
-    const message = sendMessageSchema.parse(request);
+    const message = sendMessageSchema.parse(asRunReadsIt(request, 'content'));
     turns.waiting += 1;
     try {
       if (this.startCheck) await this.passStartCheck();
@@ -144,7 +145,8 @@ export class SessionRun {
 
   /** Closes the session once every round asked for has been played. */
   async close(): Promise<void> {
-    await this.turns.allServed();
+    // Sessions recorded before it closed while an accepted round still waited for the start check.
+    await this.turns.allServed(patched(CLOSE_WAITS_PATCH));
     this.state.closed = true;
     this.status.publish();
     this.status.showDetails();

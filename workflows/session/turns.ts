@@ -8,6 +8,9 @@ import { LIMITS } from '../../common/defaults';
  */
 const HISTORY_BYTES_PATCH = 'history-bytes-continue-as-new';
 
+/** Patch id of the change that has a close wait for the rounds accepted that have no ticket yet. */
+export const CLOSE_WAITS_PATCH = 'close-waits-accepted-rounds';
+
 /**
  * The turns of a run's rounds and when the run has had enough. Rounds run one at a time, in the
  * order their updates arrived: each takes a ticket and waits for the rounds before it. Between
@@ -55,9 +58,12 @@ export class RoundTurns {
     this.changed();
   }
 
-  /** Resolves once every round asked for has had its turn. */
-  allServed(): Promise<void> {
-    return condition(() => this.served === this.issued);
+  /**
+   * Resolves once every round asked for has had its turn. `withWaiting`: also the rounds accepted
+   * that have no ticket yet (a fresh session's rounds wait for its policy check before they take one).
+   */
+  allServed(withWaiting: boolean): Promise<void> {
+    return condition(() => this.served === this.issued && (!withWaiting || this.waiting === 0));
   }
 
   /** True once a round of this run has had its turn. */

@@ -60,20 +60,31 @@ const PATCHES_2026_12_05: ReadonlySet<string> = new Set([
   'thinking-after-budget',
 ]);
 
-/** The marker a new run records, at its start: it takes every patch of {@link BASELINE_PATCHES}. */
-export const BASELINE_PATCH = 'council-baseline-2026-12-06';
+/** The second baseline's marker (2026-12-06, morning). */
+const BASELINE_2026_12_06 = 'council-baseline-2026-12-06';
 
-/** Every patch id in council's workflow code on 2026-12-06. Never add to it: see the module's doc. */
-export const BASELINE_PATCHES: ReadonlySet<string> = new Set([
+/** Every patch id in council's workflow code on the morning of 2026-12-06. Never add to it. */
+const PATCHES_2026_12_06: ReadonlySet<string> = new Set([
   ...PATCHES_2026_12_05,
   'budget-ask-claim',
   'council-turn-shares',
   'session-status-on-change',
 ]);
 
+/** The marker a new run records, at its start: it takes every patch of {@link BASELINE_PATCHES}. */
+export const BASELINE_PATCH = 'council-baseline-2026-12-06-evening';
+
+/** Every patch id in council's workflow code on the evening of 2026-12-06. Never add to it. */
+export const BASELINE_PATCHES: ReadonlySet<string> = new Set([
+  ...PATCHES_2026_12_06,
+  'close-waits-accepted-rounds',
+  'message-indentation',
+]);
+
 /** Each baseline's marker and its patches, newest first: a run takes the first its history holds. */
 const BASELINES: ReadonlyArray<readonly [string, ReadonlySet<string>]> = [
   [BASELINE_PATCH, BASELINE_PATCHES],
+  [BASELINE_2026_12_06, PATCHES_2026_12_06],
   [BASELINE_2026_12_05, PATCHES_2026_12_05],
 ];
 

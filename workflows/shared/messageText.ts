@@ -1,0 +1,20 @@
+import { patched } from './patches';
+
+/**
+ * Since this patch a message, a person's message and a council's task keep their first line's
+ * indentation (`tidyMessage`, common/validation.ts); before it, each was trimmed whole, and a message
+ * that opened with indented code lost the indentation of its first line.
+ */
+export const MESSAGE_INDENTATION_PATCH = 'message-indentation';
+
+/**
+ * An input the run is about to check (an update's or its start's), as the run reads it: a run
+ * recorded before {@link MESSAGE_INDENTATION_PATCH} read `field` trimmed whole, and replays so. Call
+ * it where the run reads the input, never in an update's validator: a patch records a command.
+ */
+export function asRunReadsIt<T>(input: T, field: 'content' | 'task'): T {
+  if (patched(MESSAGE_INDENTATION_PATCH)) return input;
+  const text =
+    typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[field] : undefined;
+  return typeof text === 'string' ? { ...input, [field]: text.trim() } : input;
+}
