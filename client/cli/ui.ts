@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CouncilUserError } from '../../common/userError';
 import { startUiServer } from '../ui/server';
+import { keptUiKey } from '../ui/uiKey';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime, requireWorker, runQueue, type CliRuntime } from '../runtime/commandRuntime';
 import { serveWorkflow } from './workflows';
@@ -34,6 +35,7 @@ export function uiCommand(): Command {
       const server = await startUiServer({
         client: runtime.client,
         port,
+        key: keptUiKey(runtime.dataDir),
         // Viewing a run serves its calls only where this process has their keys; sending needs them.
         serve: (found, sending) => serveWorkflow(runtime, found, sending ? 'checked' : 'if-keys'),
         queueFor: (_id, config, defaults) => serveNewRun(runtime, config, defaults),
@@ -42,7 +44,8 @@ export function uiCommand(): Command {
         if (error.code !== 'EADDRINUSE') throw error;
         throw new CouncilUserError(`port ${port} is in use`, 'pick another with --port');
       });
-      process.stdout.write(`council ui on ${server.url} (Temporal ${runtime.address}); Ctrl-C stops it\n`);
+      // The link holds the key: whoever opens it may read and start runs, so it is printed here only.
+      process.stdout.write(`council ui on ${server.link} (Temporal ${runtime.address}); Ctrl-C stops it\n`);
       await untilInterrupted();
       await server.close();
     } finally {

@@ -65,7 +65,8 @@ export function foreignRefusal(request: IncomingMessage): string | undefined {
   return `refused a request from another origin (${origin}): use the page council ui serves`;
 }
 
-function sameSecret(given: string, token: string): boolean {
+/** Compares a secret in constant time. */
+export function sameSecret(given: string, token: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);

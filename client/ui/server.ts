@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CouncilUserError } from '../../common/userError';
 import { zodProblem } from '../../common/validation';
+import { admitted, keyLink } from './access';
 import { foreignRefusal, hostAllowed, newToken, postRefusal, SECURITY_HEADERS, sendJson } from './guard';
 import { STATUS_NAMES, STRATEGY_NAMES } from '../api/runRow';
 import { listFilterSchema, listRuns } from './runs';
@@ -17,12 +18,19 @@ import { isRunId } from '../api/runIdRule';
 export interface UiServerOptions extends UiDeps {
   /** 0 picks a free port. */
   port: number;
+  /** The key of the link that lets a browser in (`keptUiKey`); a fresh one when omitted. */
+  key?: string;
 }
 
 /** A running `council ui` server. */
 export interface UiServer {
   url: string;
+  /** {@link url} with the key that lets a browser in: for the person who started the server only. */
+  link: string;
   port: number;
+  /** The access key of {@link link}. */
+  key: string;
+  /** The page's token for POSTs, new each start. */
   token: string;
   /** Token streams open now (a page following a live run holds one). */
   openStreams(): number;
@@ -65,6 +73,7 @@ function runIdOf(segment: string | undefined): string | undefined {
 /** Starts the web view on 127.0.0.1 only: it reads and acts with the CLI's own Temporal client. */
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const token = newToken();
+  const key = options.key ?? newToken();
   let port = options.port;
   /** The token streams open, each by how it ends: closing the server ends them all. */
   const streams = new Set<() => Promise<void>>();
@@ -80,6 +89,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (!hostAllowed(request, port)) return sendJson(response, 421, { error: 'unknown host' });
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    // The page's code and style hold nothing of a run: served to anyone, the key page included.
+    const asset = request.method === 'GET' ? STATIC_FILES[url.pathname] : undefined;
+    if (asset) return sendFile(response, asset.file, asset.type);
+    if (!admitted(request, response, url, key)) return;
     const sendTo = runIdOf(SEND_API.exec(url.pathname)?.[1]);
     const cancel = runIdOf(CANCEL_API.exec(url.pathname)?.[1]);
     const skip = runIdOf(SKIP_API.exec(url.pathname)?.[1]);
@@ -95,8 +108,6 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       if (sendTo) return sendFromPage(options, sendTo, request, response);
     }
     if (request.method !== 'GET') return sendJson(response, 405, { error: 'method not allowed' });
-    const asset = STATIC_FILES[url.pathname];
-    if (asset) return sendFile(response, asset.file, asset.type);
     // A run's page only for an id a run could have: the page reads the id from its own path.
     if (url.pathname === '/' || runIdOf(RUN_PAGE.exec(url.pathname)?.[1])) return sendPage(response, token);
     if (url.pathname === '/api/runs') {
@@ -123,7 +134,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/`,
+    link: keyLink(`http://127.0.0.1:${port}/`, key),
     port,
+    key,
     token,
     openStreams: () => streams.size,
     close: async () => {

@@ -50,7 +50,7 @@ describe('council ui in a browser', () => {
       undefined,
       { taskQueue: bed.harness.taskQueue, councilId: reviewedId },
     );
-    browser = await openBrowserPage();
+    browser = await openBrowserPage(bed.ui);
     page = browser.page;
   });
   afterAll(async () => {

@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { UI_KEY_FILE } from '../../client/ui/uiKey';
 import { waitFor as waitUntil } from '../helpers/wait';
 import { clusterEnv, expectSuccess, exited, runCli, startCli, stopStartedClis, waitFor } from '../cli/cli';
+import { printedLink } from './support';
 
 /** `council ui` as a user starts it: its flag, its address, the worker it runs, Ctrl-C. */
 describe('council ui from the CLI', () => {
@@ -42,11 +46,13 @@ describe('council ui from the CLI', () => {
     await waitFor('the address', () => /council ui on http:\/\/127\.0\.0\.1:\d+\//.test(ui.output.stdout), {
       process: ui,
     });
-    const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(ui.output.stdout)![0];
-    const list = (await (await fetch(`${url}api/runs?q=${word}`)).json()) as { runs: Array<{ id: string }> };
+    const { url, cookie } = printedLink(ui.output.stdout);
+    const list = (await (
+      await fetch(`${url}api/runs?q=${word}`, { headers: { Cookie: cookie } })
+    ).json()) as { runs: Array<{ id: string }> };
     expect(list.runs.map((run) => run.id)).toEqual([id]);
     // The run is closed and on a simulated queue: `council ui` replays it on a simulated worker of its own.
-    const view = (await (await fetch(`${url}api/runs/${id}`)).json()) as {
+    const view = (await (await fetch(`${url}api/runs/${id}`, { headers: { Cookie: cookie } })).json()) as {
       live: boolean;
       entries: Array<{ from: string; content: string }>;
     };
@@ -61,6 +67,10 @@ describe('council ui from the CLI', () => {
     await exited(ui.child);
     expect((await ui.done).code).toBe(0);
     expect(ui.output.stderr).toBe('');
+    // The key of the link is kept for the next start, readable by this user only.
+    const keyFile = path.join(env.COUNCIL_DATA_DIR ?? '', UI_KEY_FILE);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(cookie).toBe(`council_ui=${readFileSync(keyFile, 'utf8').trim()}`);
   });
 
   it('starts runs from the page on simulated workers of its own, and they finish', async () => {
@@ -69,12 +79,14 @@ describe('council ui from the CLI', () => {
     await waitFor('the address', () => /council ui on http:\/\/127\.0\.0\.1:\d+\//.test(ui.output.stdout), {
       process: ui,
     });
-    const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(ui.output.stdout)![0];
-    const token = /name="council-token" content="([0-9a-f]+)"/.exec(await (await fetch(url)).text())![1]!;
+    const { url, cookie } = printedLink(ui.output.stdout);
+    const token = /name="council-token" content="([0-9a-f]+)"/.exec(
+      await (await fetch(url, { headers: { Cookie: cookie } })).text(),
+    )![1]!;
     const start = async (body: object) => {
       const response = await fetch(`${url}api/runs`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Council-Token': token },
+        headers: { 'Content-Type': 'application/json', 'X-Council-Token': token, Cookie: cookie },
         body: JSON.stringify(body),
       });
       expect(response.status).toBe(201);
@@ -89,7 +101,8 @@ describe('council ui from the CLI', () => {
       strategy: string;
       entries: Array<{ content: string }>;
     };
-    const view = async (id: string) => (await (await fetch(`${url}api/runs/${id}`)).json()) as View;
+    const view = async (id: string) =>
+      (await (await fetch(`${url}api/runs/${id}`, { headers: { Cookie: cookie } })).json()) as View;
     for (const id of [session.id, council.id]) {
       await waitUntil(
         `${id} to finish`,

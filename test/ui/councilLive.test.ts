@@ -42,7 +42,7 @@ describe('council ui on a running council', () => {
         mock.on({ predicate: speaking(name) }, { content }, { chunkSize: 9, latency: 80 });
       }
     });
-    browser = await openBrowserPage();
+    browser = await openBrowserPage(bed.ui);
     page = browser.page;
   });
   afterAll(async () => {

@@ -21,7 +21,7 @@ describe('council ui tabs of a sequential council', () => {
     bed = await startUiTestBed('ui-council-tabs', (mock) => {
       mock.on({ predicate: speaking('First') }, { content: slow }, { chunkSize: 9, latency: 80 });
     });
-    browser = await openBrowserPage();
+    browser = await openBrowserPage(bed.ui);
   });
   afterAll(async () => {
     await browser?.close();

@@ -24,7 +24,7 @@ describe('council ui: a run that ended early says why', () => {
         { chunkSize: 5, latency: 3_000 },
       );
     });
-    browser = await openBrowserPage();
+    browser = await openBrowserPage(bed.ui);
   });
   afterAll(async () => {
     await browser?.close();

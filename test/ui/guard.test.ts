@@ -7,7 +7,7 @@ import { council, expert, model } from '../council/support';
 import { waitFor } from '../helpers/wait';
 import { chatRequests } from '../helpers/mockLlm';
 import { SECURITY_HEADERS } from '../../client/ui/guard';
-import { rawRequest, startUiTestBed, type UiTestBed } from './support';
+import { accessCookieOf, rawRequest, startUiTestBed, type UiTestBed } from './support';
 
 /** What a local server must refuse: other host names, POSTs without the token or from elsewhere. */
 describe('council ui guards', () => {
@@ -255,7 +255,7 @@ describe('council ui guards', () => {
                 host: '127.0.0.1',
                 port: bed.ui.port,
                 path: `/api/runs/${sessionId}/tokens`,
-                headers: { Host: host },
+                headers: { Host: host, Cookie: accessCookieOf(bed.ui) },
               },
               (res) => {
                 res.resume();

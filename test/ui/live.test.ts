@@ -31,7 +31,7 @@ describe('council ui on a running run', () => {
       // About 19 s to write 24,000 characters: far past the heartbeat's 4,096-character tail.
       mock.on({ predicate: speaking('Long') }, { content: longAnswer }, { chunkSize: 50, latency: 40 });
     });
-    browser = await openBrowserPage();
+    browser = await openBrowserPage(bed.ui);
     page = browser.page;
   });
   afterAll(async () => {

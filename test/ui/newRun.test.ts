@@ -32,7 +32,7 @@ describe('council ui: a new run from the list page', () => {
       }
     };
     bed = await startUiTestBed('ui-new-run', slow, { simulatedQueue: true });
-    browser = await openBrowserPage();
+    browser = await openBrowserPage(bed.ui);
     page = browser.page;
   });
   afterAll(async () => {

@@ -23,7 +23,7 @@ describe('council ui: a run page across a restart of the server', () => {
         { chunkSize: 4, latency: 60 },
       );
     });
-    browser = await openBrowserPage();
+    browser = await openBrowserPage(bed.ui);
   });
   afterAll(async () => {
     await browser?.close();
@@ -47,7 +47,7 @@ describe('council ui: a run page across a restart of the server', () => {
     const port = bed.ui.port;
     await bed.ui.close();
     await page.getByTestId('connection').getByText('Lost touch with council ui').waitFor();
-    restarted = await startUiOn(bed.harness, port, bed.logged);
+    restarted = await startUiOn(bed.harness, port, bed.logged, bed.ui.key);
     await round;
     await page.getByTestId('state-Slow').getByText('done').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('connection').textContent()).toBe('');

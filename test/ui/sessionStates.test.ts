@@ -38,7 +38,7 @@ describe('council ui: a session participant’s state from its progress log', ()
       // About 2 s to write: the quorum closes the round on Quick's answer first.
       mock.on({ predicate: speaking('Slow') }, { content: answer }, { chunkSize: 4, latency: 60 });
     });
-    browser = await openBrowserPage();
+    browser = await openBrowserPage(bed.ui);
     page = browser.page;
   });
   afterAll(async () => {

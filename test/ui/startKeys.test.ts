@@ -1,4 +1,5 @@
 import { clusterEnv, exited, panelConfig, startCli, stopStartedClis, waitFor } from '../cli/cli';
+import { printedLink } from './support';
 
 // A pasted config whose providers' keys are set for some participants and not others: the page says
 // what to do on the page or to the `council ui` process, not a CLI flag its user cannot pass.
@@ -12,8 +13,10 @@ describe('council ui with a pasted config missing a key', () => {
     await waitFor('the address', () => /council ui on http:\/\/127\.0\.0\.1:\d+\//.test(ui.output.stdout), {
       process: ui,
     });
-    const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(ui.output.stdout)![0];
-    const token = /name="council-token" content="([0-9a-f]+)"/.exec(await (await fetch(url)).text())![1]!;
+    const { url, cookie } = printedLink(ui.output.stdout);
+    const token = /name="council-token" content="([0-9a-f]+)"/.exec(
+      await (await fetch(url, { headers: { Cookie: cookie } })).text(),
+    )![1]!;
     const config = panelConfig({
       question: 'Ship on Fridays?',
       participants: [
@@ -23,7 +26,7 @@ describe('council ui with a pasted config missing a key', () => {
     });
     const response = await fetch(`${url}api/runs`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Council-Token': token },
+      headers: { 'Content-Type': 'application/json', 'X-Council-Token': token, Cookie: cookie },
       body: JSON.stringify({ kind: 'session', config: JSON.stringify(config) }),
     });
     const answer = (await response.json()) as { error: string; hint?: string };

@@ -24,7 +24,7 @@ describe('council ui status filter', () => {
 
   beforeAll(async () => {
     bed = await startUiTestBed('ui-status-filter');
-    browser = await openBrowserPage();
+    browser = await openBrowserPage(bed.ui);
   });
   afterAll(async () => {
     await browser?.close();

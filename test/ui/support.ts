@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { LLMock } from '@copilotkit/aimock';
 import { chromium, type Page } from 'playwright-core';
 import { createLlmActivities } from '../../activities';
+import { ACCESS_COOKIE } from '../../client/ui/access';
 import { startUiServer, type UiServer } from '../../client/ui/server';
 import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, uniqueTaskQueue, type TemporalTestHarness } from '../helpers/testEnv';
@@ -51,24 +52,63 @@ export async function startUiTestBed(
   };
 }
 
-/** `council ui`'s server on `port` (0: a free one) for the harness's runs, as `council ui` would. */
-export function startUiOn(harness: TemporalTestHarness, port: number, logged: string[]): Promise<UiServer> {
+/**
+ * The base URL of the link a `council ui` process printed, and the Cookie header a browser that
+ * opened that link sends.
+ */
+export function printedLink(stdout: string): { url: string; cookie: string } {
+  const [, url, key] = /council ui on (http:\/\/127\.0\.0\.1:\d+\/)\?key=([0-9a-f]{48}) /.exec(stdout) ?? [];
+  if (url === undefined || key === undefined) throw new Error(`no link with a key in: ${stdout}`);
+  return { url, cookie: `${ACCESS_COOKIE}=${key}` };
+}
+
+/** The access cookie of each UI server a test started, by port: {@link rawRequest} sends it. */
+const accessCookies = new Map<number, string>();
+
+/** The Cookie header that lets a request into `ui`, as a browser that opened its link sends it. */
+export function accessCookieOf(ui: UiServer): string {
+  return `${ACCESS_COOKIE}=${ui.key}`;
+}
+
+/**
+ * `council ui`'s server on `port` (0: a free one) for the harness's runs, as `council ui` would;
+ * `key` as a restarted `council ui` reads it from its data directory.
+ */
+export async function startUiOn(
+  harness: TemporalTestHarness,
+  port: number,
+  logged: string[],
+  key?: string,
+): Promise<UiServer> {
   // The harness's worker serves every run of this test: nothing to start per run.
-  return startUiServer({
+  const ui = await startUiServer({
     client: harness.client,
     port,
     serve: async () => undefined,
     // Runs started from the page go to the same worker; the page's default participants say simulated.
     queueFor: async (_id, _config, defaults) => ({ taskQueue: harness.taskQueue, simulated: defaults }),
     log: (line) => logged.push(line),
+    ...(key !== undefined && { key }),
   });
+  accessCookies.set(ui.port, accessCookieOf(ui));
+  return ui;
 }
 
-/** A raw HTTP request, so a test can set the Host and Origin headers a browser would. */
+/**
+ * A raw HTTP request, so a test can set the Host and Origin headers a browser would. It carries the
+ * server's access cookie, as the browser that opened the printed link would, unless `withoutKey`.
+ */
 export function rawRequest(
   port: number,
-  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+  options: {
+    method?: string;
+    path: string;
+    headers?: Record<string, string>;
+    body?: string;
+    withoutKey?: boolean;
+  },
 ): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  const cookie = options.withoutKey ? undefined : accessCookies.get(port);
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -76,7 +116,7 @@ export function rawRequest(
         port,
         method: options.method ?? 'GET',
         path: options.path,
-        headers: options.headers,
+        headers: { ...(cookie !== undefined && { Cookie: cookie }), ...options.headers },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -103,10 +143,12 @@ export interface BrowserPage {
   close(): Promise<void>;
 }
 
-export async function openBrowserPage(): Promise<BrowserPage> {
+/** A browser page that has opened `ui`'s printed link: it holds the access cookie, as a user's would. */
+export async function openBrowserPage(ui: UiServer): Promise<BrowserPage> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
   const page = await browser.newPage();
+  await page.goto(ui.link);
   return {
     page,
     shot: (name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true }),
