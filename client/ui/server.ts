@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CouncilUserError } from '../../common/userError';
 import { zodProblem } from '../../common/validation';
-import { admitted, keyLink } from './access';
+import { keyLink, keyRefusal } from './access';
 import { foreignRefusal, hostAllowed, newToken, postRefusal, SECURITY_HEADERS, sendJson } from './guard';
 import { STATUS_NAMES, STRATEGY_NAMES } from '../api/runRow';
 import { listFilterSchema, listRuns } from './runs';
@@ -18,17 +18,17 @@ import { isRunId } from '../api/runIdRule';
 export interface UiServerOptions extends UiDeps {
   /** 0 picks a free port. */
   port: number;
-  /** The key of the link that lets a browser in (`keptUiKey`); a fresh one when omitted. */
+  /** The access key of the API (`keptUiKey`); a fresh one when omitted. */
   key?: string;
 }
 
 /** A running `council ui` server. */
 export interface UiServer {
   url: string;
-  /** {@link url} with the key that lets a browser in: for the person who started the server only. */
+  /** {@link url} with the access key: for the person who started the server only. */
   link: string;
   port: number;
-  /** The access key of {@link link}. */
+  /** The access key every API request carries. */
   key: string;
   /** The page's token for POSTs, new each start. */
   token: string;
@@ -41,6 +41,7 @@ export interface UiServer {
 const STATIC_DIR = path.join(__dirname, 'static');
 /** The only files served, by URL: nothing else in the folder, and no path from the request. */
 const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+  '/static/key.js': { file: 'key.js', type: 'text/javascript; charset=utf-8' },
   '/static/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/static/markdown.js': { file: 'markdown.js', type: 'text/javascript; charset=utf-8' },
   '/static/live.js': { file: 'live.js', type: 'text/javascript; charset=utf-8' },
@@ -89,16 +90,16 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (!hostAllowed(request, port)) return sendJson(response, 421, { error: 'unknown host' });
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
-    // The page's code and style hold nothing of a run: served to anyone, the key page included.
-    const asset = request.method === 'GET' ? STATIC_FILES[url.pathname] : undefined;
-    if (asset) return sendFile(response, asset.file, asset.type);
-    if (!admitted(request, response, url, key)) return;
     const sendTo = runIdOf(SEND_API.exec(url.pathname)?.[1]);
     const cancel = runIdOf(CANCEL_API.exec(url.pathname)?.[1]);
     const skip = runIdOf(SKIP_API.exec(url.pathname)?.[1]);
     const start = url.pathname === '/api/runs';
-    const foreign = url.pathname.startsWith('/api/') ? foreignRefusal(request) : undefined;
+    const api = url.pathname.startsWith('/api/');
+    const foreign = api ? foreignRefusal(request) : undefined;
     if (foreign) return sendJson(response, 403, { error: foreign });
+    // Pages and their code are the same for everyone: what they show of runs comes from the API.
+    const keyless = api ? keyRefusal(request, url, key) : undefined;
+    if (keyless) return sendJson(response, 401, { error: keyless });
     if (request.method === 'POST' && (sendTo || cancel || skip || start)) {
       const refusal = postRefusal(request, token);
       if (refusal) return sendJson(response, 403, { error: refusal });
@@ -108,6 +109,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       if (sendTo) return sendFromPage(options, sendTo, request, response);
     }
     if (request.method !== 'GET') return sendJson(response, 405, { error: 'method not allowed' });
+    const asset = STATIC_FILES[url.pathname];
+    if (asset) return sendFile(response, asset.file, asset.type);
     // A run's page only for an id a run could have: the page reads the id from its own path.
     if (url.pathname === '/' || runIdOf(RUN_PAGE.exec(url.pathname)?.[1])) return sendPage(response, token);
     if (url.pathname === '/api/runs') {

@@ -1,5 +1,6 @@
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, openSync, closeSync, unlinkSync, writeSync, constants } from 'node:fs';
 import path from 'node:path';
+import { CouncilUserError } from '../../common/userError';
 import { readTextBounded } from '../../storage/boundedRead';
 import { makeDirectory } from '../../storage/directories';
 import { newToken } from './guard';
@@ -12,20 +13,39 @@ const KEY_SHAPE = /^[0-9a-f]{48}$/;
 /**
  * The access key of `council ui` for `dataDir`, made on first use and kept in {@link UI_KEY_FILE}
  * (mode 0600, in the data directory council makes 0700): a page left open, or the link kept, still
- * works after a restart. Only the machine's user who owns the data directory can read it. Delete the
- * file to make a new key (a link that leaked stops working at the next start).
+ * works after a restart. Delete the file to make a new key (a link that leaked stops working at the
+ * next start). A key file that is no regular file of this user's is refused, never followed.
  */
 export function keptUiKey(dataDir: string): string {
   const file = path.join(dataDir, UI_KEY_FILE);
-  // A key is 49 bytes with its newline: a file past 4 KiB is refused, naming it.
-  const kept = existsSync(file) ? readTextBounded(file, 4096).trim() : '';
-  if (KEY_SHAPE.test(kept)) {
-    chmodSync(file, 0o600);
-    return kept;
+  const found = lstatSync(file, { throwIfNoEntry: false });
+  if (found) {
+    if (!found.isFile() || (process.getuid && found.uid !== process.getuid())) {
+      throw new CouncilUserError(
+        `${file} is not a file of yours: council keeps the key of \`council ui\` there`,
+        'delete it, and start `council ui` again to make a new key',
+      );
+    }
+    // A key is 49 bytes with its newline: a file past 4 KiB is refused, naming it.
+    const kept = readTextBounded(file, 4096).trim();
+    if (KEY_SHAPE.test(kept)) {
+      chmodSync(file, 0o600);
+      return kept;
+    }
+    unlinkSync(file);
   }
   makeDirectory(dataDir);
   const key = newToken();
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  // Made here, never through a link, readable by this user only from its first byte.
+  const fd = openSync(
+    file,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
+  try {
+    writeSync(fd, `${key}\n`);
+  } finally {
+    closeSync(fd);
+  }
   return key;
 }

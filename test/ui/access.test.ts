@@ -1,23 +1,33 @@
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MultiParticipantSession } from '../../client/api/session';
+import { KEY_HEADER } from '../../client/ui/access';
 import { keptUiKey, UI_KEY_FILE } from '../../client/ui/uiKey';
 import { model } from '../council/support';
-import { rawRequest, startUiTestBed, type UiTestBed } from './support';
+import { openBrowserPage, rawRequest, startUiTestBed, type UiTestBed } from './support';
 
 // The page's server reads and starts runs with the CLI's credentials and keys. Another user of the
-// machine reaches 127.0.0.1 too: without the key of the link `council ui` printed, nothing of a run
-// is served and nothing is done.
-describe('council ui lets in only the browser that opened its link', () => {
+// machine reaches 127.0.0.1 too: without the key of the link `council ui` printed, its API reads
+// nothing and does nothing.
+describe("council ui's API answers only requests with the key of its printed link", () => {
   let bed: UiTestBed;
   const sessionId = `ui-access-${Date.now()}`;
   let host: string;
-  const anonymous = (path: string, options: { method?: string; cookie?: string } = {}) =>
+  const anonymous = (path: string, options: { method?: string; key?: string } = {}) =>
     rawRequest(bed.ui.port, {
       method: options.method ?? 'GET',
       path,
-      headers: { Host: host, ...(options.cookie !== undefined && { Cookie: options.cookie }) },
+      headers: { Host: host, ...(options.key !== undefined && { [KEY_HEADER]: options.key }) },
       withoutKey: true,
     });
 
@@ -34,44 +44,65 @@ describe('council ui lets in only the browser that opened its link', () => {
     await bed?.close();
   });
 
-  it('refuses pages, reads, streams and actions without the key, saying which link to open', async () => {
-    for (const path of ['/', `/runs/${sessionId}`, '/api/runs', `/api/runs/${sessionId}`]) {
-      const answer = await anonymous(path);
-      expect({ path, status: answer.status }).toEqual({ path, status: 401 });
-      expect(answer.body).toContain('open the link council ui printed when it started');
-      expect(answer.body).not.toContain(bed.ui.token);
-      expect(answer.body).not.toContain(sessionId);
+  it('refuses reads, streams and actions without the key, or with another, saying which link to open', async () => {
+    const paths = ['/api/runs', `/api/runs/${sessionId}`, `/api/runs/${sessionId}/tokens`];
+    for (const key of [undefined, '', '0'.repeat(48), `${bed.ui.key}0`]) {
+      for (const path of paths) {
+        const answer = await anonymous(path, key === undefined ? {} : { key });
+        expect({ path, key, status: answer.status }).toEqual({ path, key, status: 401 });
+        expect(JSON.parse(answer.body).error).toMatch(
+          /^this (request has no key|key is not the one of this council ui): open the link council ui printed when it started \(it holds the key\)$/,
+        );
+      }
     }
-    const stream = await anonymous(`/api/runs/${sessionId}/tokens`);
-    expect(stream.status).toBe(401);
+    const wrongInQuery = await anonymous(`/api/runs/${sessionId}?key=${'0'.repeat(48)}`);
+    expect(wrongInQuery.status).toBe(401);
     const cancel = await anonymous(`/api/runs/${sessionId}/cancel`, { method: 'POST' });
     expect(cancel.status).toBe(401);
-    const forged = await anonymous('/api/runs', { cookie: 'council_ui=0123abcd' });
-    expect(forged.status).toBe(401);
-    const wrongKey = await anonymous('/?key=0123abcd');
-    expect(wrongKey.status).toBe(401);
-    expect(wrongKey.headers['set-cookie']).toBeUndefined();
-    expect(wrongKey.body).toContain('the key of this link is not the one of the council ui serving it');
+    expect(bed.ui.openStreams()).toBe(0);
   });
 
-  it("serves the page's code and style to anyone: they hold nothing of a run", async () => {
-    expect((await anonymous('/static/app.js')).status).toBe(200);
-    expect((await anonymous('/static/style.css')).status).toBe(200);
+  it('serves the pages and their code to anyone: what they show of runs comes from the API', async () => {
+    for (const path of ['/', `/runs/${sessionId}`, '/static/key.js', '/static/app.js']) {
+      const answer = await anonymous(path);
+      expect({ path, status: answer.status }).toEqual({ path, status: 200 });
+      expect(answer.body).not.toContain(bed.ui.key);
+    }
   });
 
-  it('trades the key of its link for a cookie the page cannot read, and lets that cookie in', async () => {
-    const link = new URL(bed.ui.link);
-    const entered = await anonymous(`/runs/${sessionId}?key=${link.searchParams.get('key')}&q=x`);
-    expect(entered.status).toBe(303);
-    // The key leaves the address bar; what else the link asked for stays.
-    expect(entered.headers.location).toBe(`/runs/${sessionId}?q=x`);
-    const [cookie] = entered.headers['set-cookie'] as string[];
-    expect(cookie).toMatch(/; HttpOnly; SameSite=Strict; Path=\/$/);
-    const pair = cookie!.split(';')[0]!;
-    const page = await anonymous(`/runs/${sessionId}`, { cookie: `theme=dark; ${pair}` });
-    expect(page.status).toBe(200);
-    const view = await anonymous(`/api/runs/${sessionId}`, { cookie: pair });
+  it('takes the key in its header, or in the query of the token stream, which sends no header', async () => {
+    const view = await anonymous(`/api/runs/${sessionId}`, { key: bed.ui.key });
     expect(JSON.parse(view.body)).toMatchObject({ id: sessionId });
+    const closed = `${sessionId}-closed`;
+    const session = await MultiParticipantSession.create(
+      bed.harness.client,
+      { strategy: 'broadcast' },
+      { taskQueue: bed.harness.taskQueue, sessionId: closed },
+    );
+    await session.close();
+    const stream = await anonymous(`/api/runs/${closed}/tokens?key=${bed.ui.key}`);
+    expect(stream.status).toBe(200);
+    expect(stream.body).toBe('event: end\ndata: {"status":"completed"}\n\n');
+    // The link carries the key in its fragment, which a browser sends to no server.
+    expect(bed.ui.link).toBe(`${bed.ui.url}#key=${bed.ui.key}`);
+  });
+
+  it('a browser that opened the link keeps the key, out of its address bar; another is told which link to open', async () => {
+    const browser = await openBrowserPage(bed.ui);
+    try {
+      const { page } = browser;
+      await page.getByText(sessionId).first().waitFor();
+      expect(page.url()).toBe(bed.ui.url);
+      await page.goto(`${bed.ui.url}?q=${sessionId}`);
+      await page.getByText(sessionId).first().waitFor();
+      // Another browser profile: its storage holds no key.
+      const stranger = await (await page.context().browser()!.newContext()).newPage();
+      await stranger.goto(bed.ui.url);
+      await stranger.getByTestId('error').getByText('open the link council ui printed').waitFor();
+      expect(await stranger.getByText(sessionId).count()).toBe(0);
+    } finally {
+      await browser.close();
+    }
   });
 });
 
@@ -91,5 +122,12 @@ describe("council ui's kept key", () => {
     const remade = keptUiKey(dataDir);
     expect(remade).not.toBe(key);
     expect(readFileSync(file, 'utf8')).toBe(`${remade}\n`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // A link planted in its place is refused, not followed: the key would go where it points.
+    const elsewhere = path.join(path.dirname(dataDir), 'elsewhere');
+    unlinkSync(file);
+    symlinkSync(elsewhere, file);
+    expect(() => keptUiKey(dataDir)).toThrow(`${file} is not a file of yours`);
+    expect(existsSync(elsewhere)).toBe(false);
   });
 });

@@ -46,13 +46,13 @@ describe('council ui from the CLI', () => {
     await waitFor('the address', () => /council ui on http:\/\/127\.0\.0\.1:\d+\//.test(ui.output.stdout), {
       process: ui,
     });
-    const { url, cookie } = printedLink(ui.output.stdout);
-    const list = (await (
-      await fetch(`${url}api/runs?q=${word}`, { headers: { Cookie: cookie } })
-    ).json()) as { runs: Array<{ id: string }> };
+    const { url, keyHeader } = printedLink(ui.output.stdout);
+    const list = (await (await fetch(`${url}api/runs?q=${word}`, { headers: keyHeader })).json()) as {
+      runs: Array<{ id: string }>;
+    };
     expect(list.runs.map((run) => run.id)).toEqual([id]);
     // The run is closed and on a simulated queue: `council ui` replays it on a simulated worker of its own.
-    const view = (await (await fetch(`${url}api/runs/${id}`, { headers: { Cookie: cookie } })).json()) as {
+    const view = (await (await fetch(`${url}api/runs/${id}`, { headers: keyHeader })).json()) as {
       live: boolean;
       entries: Array<{ from: string; content: string }>;
     };
@@ -70,7 +70,7 @@ describe('council ui from the CLI', () => {
     // The key of the link is kept for the next start, readable by this user only.
     const keyFile = path.join(env.COUNCIL_DATA_DIR ?? '', UI_KEY_FILE);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-    expect(cookie).toBe(`council_ui=${readFileSync(keyFile, 'utf8').trim()}`);
+    expect(Object.values(keyHeader)).toEqual([readFileSync(keyFile, 'utf8').trim()]);
   });
 
   it('starts runs from the page on simulated workers of its own, and they finish', async () => {
@@ -79,14 +79,12 @@ describe('council ui from the CLI', () => {
     await waitFor('the address', () => /council ui on http:\/\/127\.0\.0\.1:\d+\//.test(ui.output.stdout), {
       process: ui,
     });
-    const { url, cookie } = printedLink(ui.output.stdout);
-    const token = /name="council-token" content="([0-9a-f]+)"/.exec(
-      await (await fetch(url, { headers: { Cookie: cookie } })).text(),
-    )![1]!;
+    const { url, keyHeader } = printedLink(ui.output.stdout);
+    const token = /name="council-token" content="([0-9a-f]+)"/.exec(await (await fetch(url)).text())![1]!;
     const start = async (body: object) => {
       const response = await fetch(`${url}api/runs`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Council-Token': token, Cookie: cookie },
+        headers: { 'Content-Type': 'application/json', 'X-Council-Token': token, ...keyHeader },
         body: JSON.stringify(body),
       });
       expect(response.status).toBe(201);
@@ -102,7 +100,7 @@ describe('council ui from the CLI', () => {
       entries: Array<{ content: string }>;
     };
     const view = async (id: string) =>
-      (await (await fetch(`${url}api/runs/${id}`, { headers: { Cookie: cookie } })).json()) as View;
+      (await (await fetch(`${url}api/runs/${id}`, { headers: keyHeader })).json()) as View;
     for (const id of [session.id, council.id]) {
       await waitUntil(
         `${id} to finish`,

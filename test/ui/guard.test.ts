@@ -7,7 +7,8 @@ import { council, expert, model } from '../council/support';
 import { waitFor } from '../helpers/wait';
 import { chatRequests } from '../helpers/mockLlm';
 import { SECURITY_HEADERS } from '../../client/ui/guard';
-import { accessCookieOf, rawRequest, startUiTestBed, type UiTestBed } from './support';
+import { KEY_HEADER } from '../../client/ui/access';
+import { rawRequest, startUiTestBed, type UiTestBed } from './support';
 
 /** What a local server must refuse: other host names, POSTs without the token or from elsewhere. */
 describe('council ui guards', () => {
@@ -47,6 +48,7 @@ describe('council ui guards', () => {
     expect(page.body).toContain(`content="${bed.ui.token}"`);
     expect(page.body).not.toMatch(/<script>/);
     for (const file of [
+      'key.js',
       'app.js',
       'newRun.js',
       'run.js',
@@ -255,7 +257,7 @@ describe('council ui guards', () => {
                 host: '127.0.0.1',
                 port: bed.ui.port,
                 path: `/api/runs/${sessionId}/tokens`,
-                headers: { Host: host, Cookie: accessCookieOf(bed.ui) },
+                headers: { Host: host, [KEY_HEADER]: bed.ui.key },
               },
               (res) => {
                 res.resume();

@@ -13,10 +13,8 @@ describe('council ui with a pasted config missing a key', () => {
     await waitFor('the address', () => /council ui on http:\/\/127\.0\.0\.1:\d+\//.test(ui.output.stdout), {
       process: ui,
     });
-    const { url, cookie } = printedLink(ui.output.stdout);
-    const token = /name="council-token" content="([0-9a-f]+)"/.exec(
-      await (await fetch(url, { headers: { Cookie: cookie } })).text(),
-    )![1]!;
+    const { url, keyHeader } = printedLink(ui.output.stdout);
+    const token = /name="council-token" content="([0-9a-f]+)"/.exec(await (await fetch(url)).text())![1]!;
     const config = panelConfig({
       question: 'Ship on Fridays?',
       participants: [
@@ -26,7 +24,7 @@ describe('council ui with a pasted config missing a key', () => {
     });
     const response = await fetch(`${url}api/runs`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Council-Token': token, Cookie: cookie },
+      headers: { 'Content-Type': 'application/json', 'X-Council-Token': token, ...keyHeader },
       body: JSON.stringify({ kind: 'session', config: JSON.stringify(config) }),
     });
     const answer = (await response.json()) as { error: string; hint?: string };

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { LLMock } from '@copilotkit/aimock';
 import { chromium, type Page } from 'playwright-core';
 import { createLlmActivities } from '../../activities';
-import { ACCESS_COOKIE } from '../../client/ui/access';
+import { KEY_HEADER } from '../../client/ui/access';
 import { startUiServer, type UiServer } from '../../client/ui/server';
 import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, uniqueTaskQueue, type TemporalTestHarness } from '../helpers/testEnv';
@@ -53,22 +53,17 @@ export async function startUiTestBed(
 }
 
 /**
- * The base URL of the link a `council ui` process printed, and the Cookie header a browser that
- * opened that link sends.
+ * The base URL of the link a `council ui` process printed, and the header with its key that the page
+ * sends with every API request.
  */
-export function printedLink(stdout: string): { url: string; cookie: string } {
-  const [, url, key] = /council ui on (http:\/\/127\.0\.0\.1:\d+\/)\?key=([0-9a-f]{48}) /.exec(stdout) ?? [];
+export function printedLink(stdout: string): { url: string; keyHeader: Record<string, string> } {
+  const [, url, key] = /council ui on (http:\/\/127\.0\.0\.1:\d+\/)#key=([0-9a-f]{48}) /.exec(stdout) ?? [];
   if (url === undefined || key === undefined) throw new Error(`no link with a key in: ${stdout}`);
-  return { url, cookie: `${ACCESS_COOKIE}=${key}` };
+  return { url, keyHeader: { [KEY_HEADER]: key } };
 }
 
-/** The access cookie of each UI server a test started, by port: {@link rawRequest} sends it. */
-const accessCookies = new Map<number, string>();
-
-/** The Cookie header that lets a request into `ui`, as a browser that opened its link sends it. */
-export function accessCookieOf(ui: UiServer): string {
-  return `${ACCESS_COOKIE}=${ui.key}`;
-}
+/** The key of each UI server a test started, by port: {@link rawRequest} sends it. */
+const accessKeys = new Map<number, string>();
 
 /**
  * `council ui`'s server on `port` (0: a free one) for the harness's runs, as `council ui` would;
@@ -90,13 +85,13 @@ export async function startUiOn(
     log: (line) => logged.push(line),
     ...(key !== undefined && { key }),
   });
-  accessCookies.set(ui.port, accessCookieOf(ui));
+  accessKeys.set(ui.port, ui.key);
   return ui;
 }
 
 /**
  * A raw HTTP request, so a test can set the Host and Origin headers a browser would. It carries the
- * server's access cookie, as the browser that opened the printed link would, unless `withoutKey`.
+ * server's access key, as the page does, unless `withoutKey`.
  */
 export function rawRequest(
   port: number,
@@ -108,7 +103,7 @@ export function rawRequest(
     withoutKey?: boolean;
   },
 ): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  const cookie = options.withoutKey ? undefined : accessCookies.get(port);
+  const key = options.withoutKey ? undefined : accessKeys.get(port);
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -116,7 +111,7 @@ export function rawRequest(
         port,
         method: options.method ?? 'GET',
         path: options.path,
-        headers: { ...(cookie !== undefined && { Cookie: cookie }), ...options.headers },
+        headers: { ...(key !== undefined && { [KEY_HEADER]: key }), ...options.headers },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -143,7 +138,7 @@ export interface BrowserPage {
   close(): Promise<void>;
 }
 
-/** A browser page that has opened `ui`'s printed link: it holds the access cookie, as a user's would. */
+/** A browser page that has opened `ui`'s printed link: it keeps the access key, as a user's would. */
 export async function openBrowserPage(ui: UiServer): Promise<BrowserPage> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });

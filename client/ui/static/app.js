@@ -26,7 +26,7 @@ function el(tag, attrs, ...children) {
 }
 
 async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  const response = await fetch(url, { headers: apiHeaders({ Accept: 'application/json' }) });
   const body = await response.json();
   if (!response.ok) throw new Error(body.error || response.statusText);
   return body;
@@ -104,7 +104,7 @@ async function listPage() {
 async function post(url, body, done) {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Council-Token': token },
+    headers: apiHeaders({ 'Content-Type': 'application/json', 'X-Council-Token': token }),
     body: JSON.stringify(body),
   });
   return response.ok ? done : (await response.json()).error;

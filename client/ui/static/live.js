@@ -11,7 +11,7 @@ const MAX_LIVE_CHARS = 200000;
  */
 function followTokens(id, onChange) {
   const calls = new Map();
-  const source = new EventSource(`/api/runs/${encodeURIComponent(id)}/tokens`);
+  const source = new EventSource(keyedStreamUrl(`/api/runs/${encodeURIComponent(id)}/tokens`));
   source.addEventListener('token', (message) => {
     const event = JSON.parse(message.data);
     const known = calls.get(event.callId) || { participant: event.participant, text: '', earlier: 0 };

@@ -86,7 +86,7 @@ async function startRun(body) {
   const token = document.querySelector('meta[name="council-token"]').content;
   const response = await fetch('/api/runs', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Council-Token': token },
+    headers: apiHeaders({ 'Content-Type': 'application/json', 'X-Council-Token': token }),
     body: JSON.stringify(body),
   });
   const answer = await response.json();
