@@ -35,6 +35,7 @@ export class SessionStatus {
   active: ActiveRound | undefined;
   // What the run starts with is published already: a continued run inherits its search attributes.
   private publishedCostUsd: number;
+  private detailsDue = false;
 
   constructor(
     private readonly state: SessionState,
@@ -44,9 +45,18 @@ export class SessionStatus {
     this.publishedCostUsd = state.ledger?.spent.usd ?? 0;
   }
 
-  /** The Web UI's live line; no command, so it needs no patch. */
+  /**
+   * The Web UI's live line; no command, so it needs no patch. Written once per activation, after
+   * the code that changed it: a round of N calls changes N states in one workflow task, and writing
+   * the line at each (it names every participant) cost O(N²) on the workflow thread.
+   */
   showDetails(): void {
-    setCurrentDetails(sessionDetails(this.state, this.active));
+    if (this.detailsDue) return;
+    this.detailsDue = true;
+    void Promise.resolve().then(() => {
+      this.detailsDue = false;
+      setCurrentDetails(sessionDetails(this.state, this.active));
+    });
   }
 
   /** Hears of the round in progress at its start, at every call's change of state, and at its end. */
