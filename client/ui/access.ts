@@ -4,7 +4,10 @@ import { sameSecret } from './guard';
 /** The header the page sends the access key in, with every API request. */
 export const KEY_HEADER = 'x-council-key';
 
-/** The query parameter that may carry it instead: the page's EventSource sends no header of its own. */
+/**
+ * The query parameter that may carry it instead, on any API request: the page's EventSource, which
+ * sends no header of its own, uses it.
+ */
 export const KEY_PARAMETER = 'key';
 
 /**

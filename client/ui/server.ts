@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CouncilUserError } from '../../common/userError';
 import { zodProblem } from '../../common/validation';
-import { keyLink, keyRefusal } from './access';
+import { KEY_PARAMETER, keyLink, keyRefusal } from './access';
 import { foreignRefusal, hostAllowed, newToken, postRefusal, SECURITY_HEADERS, sendJson } from './guard';
 import { STATUS_NAMES, STRATEGY_NAMES } from '../api/runRow';
 import { listFilterSchema, listRuns } from './runs';
@@ -100,6 +100,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     // Pages and their code are the same for everyone: what they show of runs comes from the API.
     const keyless = api ? keyRefusal(request, url, key) : undefined;
     if (keyless) return sendJson(response, 401, { error: keyless });
+    // Taken: no filter or route reads it.
+    url.searchParams.delete(KEY_PARAMETER);
     if (request.method === 'POST' && (sendTo || cancel || skip || start)) {
       const refusal = postRefusal(request, token);
       if (refusal) return sendJson(response, 403, { error: refusal });
@@ -109,6 +111,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       if (sendTo) return sendFromPage(options, sendTo, request, response);
     }
     if (request.method !== 'GET') return sendJson(response, 405, { error: 'method not allowed' });
+    // Browsers ask for it on every page: none, rather than a 404 in the console each time.
+    if (url.pathname === '/favicon.ico') return sendNoContent(response);
     const asset = STATIC_FILES[url.pathname];
     if (asset) return sendFile(response, asset.file, asset.type);
     // A run's page only for an id a run could have: the page reads the id from its own path.
@@ -156,6 +160,11 @@ async function sendFile(response: ServerResponse, file: string, type: string): P
   const body = await readFile(path.join(STATIC_DIR, file));
   response.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': type });
   response.end(body);
+}
+
+function sendNoContent(response: ServerResponse): void {
+  response.writeHead(204, SECURITY_HEADERS);
+  response.end();
 }
 
 /** What a browser shows for a path that is none of the UI's pages: a way back to the list. */

@@ -68,9 +68,11 @@ describe("council ui's API answers only requests with the key of its printed lin
       expect({ path, status: answer.status }).toEqual({ path, status: 200 });
       expect(answer.body).not.toContain(bed.ui.key);
     }
+    // Asked for by browsers on every page: nothing, rather than a 404 in the page's console.
+    expect((await anonymous('/favicon.ico')).status).toBe(204);
   });
 
-  it('takes the key in its header, or in the query of the token stream, which sends no header', async () => {
+  it('takes the key in its header, or in the query (the token stream sends no header)', async () => {
     const view = await anonymous(`/api/runs/${sessionId}`, { key: bed.ui.key });
     expect(JSON.parse(view.body)).toMatchObject({ id: sessionId });
     const closed = `${sessionId}-closed`;
@@ -80,6 +82,10 @@ describe("council ui's API answers only requests with the key of its printed lin
       { taskQueue: bed.harness.taskQueue, sessionId: closed },
     );
     await session.close();
+    // In the query of any API request, the key is taken before its filter is read.
+    const listed = await anonymous(`/api/runs?key=${bed.ui.key}&q=${sessionId}`);
+    expect(listed.status).toBe(200);
+    expect(JSON.parse(listed.body).runs.map((run: { id: string }) => run.id)).toContain(sessionId);
     const stream = await anonymous(`/api/runs/${closed}/tokens?key=${bed.ui.key}`);
     expect(stream.status).toBe(200);
     expect(stream.body).toBe('event: end\ndata: {"status":"completed"}\n\n');
@@ -98,8 +104,17 @@ describe("council ui's API answers only requests with the key of its printed lin
       // Another browser profile: its storage holds no key.
       const stranger = await (await page.context().browser()!.newContext()).newPage();
       await stranger.goto(bed.ui.url);
-      await stranger.getByTestId('error').getByText('open the link council ui printed').waitFor();
+      await stranger.getByTestId('error').getByText('this request has no key: open the link').waitFor();
       expect(await stranger.getByText(sessionId).count()).toBe(0);
+      // A mistyped key is named wrong, not missing.
+      await stranger.goto(`${bed.ui.url}?q=${sessionId}#key=${bed.ui.key.slice(1)}`);
+      await stranger.reload();
+      await stranger.getByTestId('error').getByText('this key is not the one of this council ui').waitFor();
+      // The link pasted over a page of the same address changes only its fragment: the page takes
+      // the key and loads again.
+      await stranger.goto(`${bed.ui.url}?q=${sessionId}#key=${bed.ui.key}`);
+      await stranger.getByText(sessionId).first().waitFor();
+      expect(stranger.url()).toBe(`${bed.ui.url}?q=${sessionId}`);
     } finally {
       await browser.close();
     }

@@ -5,11 +5,24 @@
 
 const KEY_STORE = 'council-key';
 
-const linked = /^#key=([0-9a-f]{48})$/.exec(location.hash);
-if (linked) {
+/**
+ * Keeps the key of a `#key=…` fragment and takes the fragment out of the address bar; true when
+ * there was one. Any printable text is kept: a mistyped key is then named wrong by the server,
+ * rather than missing.
+ */
+function takeKeyFromLink() {
+  const linked = /^#key=([\x21-\x7e]{1,200})$/.exec(location.hash);
+  if (!linked) return false;
   localStorage.setItem(KEY_STORE, linked[1]);
   history.replaceState(null, '', location.pathname + location.search);
+  return true;
 }
+
+takeKeyFromLink();
+// A link pasted over a page of the same address changes only its fragment, which reloads nothing.
+window.addEventListener('hashchange', () => {
+  if (takeKeyFromLink()) location.reload();
+});
 
 /** The headers of an API request: the access key, then `extra`. */
 function apiHeaders(extra) {
