@@ -59,7 +59,8 @@ interface RunFromOptions {
 /** {@link prepareConfig}, and the question: from the command line, else from the config. */
 function prepareRun(question: string | undefined, options: StartOptions) {
   const { config, flags, simulated } = prepareConfig(options);
-  const asked = question?.trim() || (config.kind === 'session' ? config.question : config.task);
+  // As written: the round's schema drops only the blank lines around it, not its indentation.
+  const asked = question?.trim() ? question : config.kind === 'session' ? config.question : config.task;
   if (!asked) {
     throw new CouncilUserError(
       'no question: pass one, e.g. council run "What are the key challenges in AI alignment?"',

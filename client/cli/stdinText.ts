@@ -51,11 +51,14 @@ export async function textArgument<T extends string | undefined>(
   return text;
 }
 
-/** `asked` if a run would take it as its question or task, else the error that says why not. */
+/**
+ * `asked` as a run takes it as its question or task (less the blank lines around it), else the error
+ * that says why not.
+ */
 export function checkedQuestion(asked: string): string {
   const checked = sendMessageSchema.shape.content.safeParse(asked);
   if (!checked.success) {
     throw new CouncilUserError(`invalid question: ${checked.error.issues.map((i) => i.message).join('; ')}`);
   }
-  return asked;
+  return checked.data;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { LIMITS } from '../../common/defaults';
 import { sendHumanMessage, skipExpert } from '../api/council';
 import { CouncilUserError } from '../../common/userError';
+import { tidyMessage } from '../../common/validation';
 import { MultiParticipantSession } from '../api/session';
 import { findRun } from '../api/runs';
 import { readJsonAs, sendJson } from './guard';
@@ -13,7 +14,7 @@ import type { CouncilConfig } from '../api/config';
 /** What the page's form posts. The workflow checks the message again; this bounds what is read. */
 const sendSchema = z
   .object({
-    content: z.string().trim().min(1, 'the message is empty').max(LIMITS.maxMessageChars),
+    content: z.string().overwrite(tidyMessage).min(1, 'the message is empty').max(LIMITS.maxMessageChars),
     /** A session's participant names, or a council's expert ids, `role:<role>` and group names; absent: everyone. */
     to: z.array(z.string().min(1).max(200)).max(100).optional(),
   })

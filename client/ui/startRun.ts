@@ -5,7 +5,7 @@ import { LIMITS } from '../../common/defaults';
 import { INPUT_LIMITS } from '../../common/inputLimits';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { CouncilUserError } from '../../common/userError';
-import { addProblem } from '../../common/validation';
+import { addProblem, tidyMessage } from '../../common/validation';
 import { parseConfigText, type CouncilConfig } from '../api/config';
 import { startCouncil } from '../api/council';
 import { defaultConfig, defaultCouncilConfig } from '../api/defaultConfigs';
@@ -27,7 +27,7 @@ const startSchema = z
   .object({
     kind: z.enum(['session', 'council']),
     /** Empty: the pasted config's `question` (session) or `task` (council). */
-    question: z.string().trim().max(LIMITS.maxMessageChars).default(''),
+    question: z.string().overwrite(tidyMessage).max(LIMITS.maxMessageChars).default(''),
     strategy: z.enum(ORCHESTRATION_STRATEGIES).optional(),
     mode: z.enum(COUNCIL_MODES).optional(),
     /** YAML or JSON, as in a config file; absent: the default participants, simulated. */

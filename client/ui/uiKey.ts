@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, openSync, closeSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { lstatSync, openSync, closeSync, unlinkSync, writeSync, constants } from 'node:fs';
 import path from 'node:path';
 import { CouncilUserError } from '../../common/userError';
 import { readTextBounded } from '../../storage/boundedRead';
@@ -16,7 +16,7 @@ const KEY_SHAPE = /^[0-9a-f]{48}$/;
  * works after a restart. Delete the file to make a new key (a link that leaked stops working at the
  * next start). A key file that is no regular file of this user's is refused, never followed.
  */
-export function keptUiKey(dataDir: string): string {
+export function keptUiKey(dataDir: string, triesLeft = 2): string {
   const file = path.join(dataDir, UI_KEY_FILE);
   const found = lstatSync(file, { throwIfNoEntry: false });
   if (found) {
@@ -26,22 +26,29 @@ export function keptUiKey(dataDir: string): string {
         'delete it, and start `council ui` again to make a new key',
       );
     }
-    // A key is 49 bytes with its newline: a file past 4 KiB is refused, naming it.
+    // A key is 49 bytes with its newline: a file past 4 KiB is refused, naming it. A key that other
+    // users could read may have leaked: a new one replaces it.
     const kept = readTextBounded(file, 4096).trim();
-    if (KEY_SHAPE.test(kept)) {
-      chmodSync(file, 0o600);
-      return kept;
-    }
+    if (KEY_SHAPE.test(kept) && (found.mode & 0o077) === 0) return kept;
     unlinkSync(file);
   }
   makeDirectory(dataDir);
   const key = newToken();
   // Made here, never through a link, readable by this user only from its first byte.
-  const fd = openSync(
-    file,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-    0o600,
-  );
+  let fd: number;
+  try {
+    fd = openSync(
+      file,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o600,
+    );
+  } catch (error) {
+    // Another `council ui` of this data directory made it first: its key is the one.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST' && triesLeft > 0) {
+      return keptUiKey(dataDir, triesLeft - 1);
+    }
+    throw error;
+  }
   try {
     writeSync(fd, `${key}\n`);
   } finally {

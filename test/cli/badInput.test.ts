@@ -88,6 +88,15 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
     expect(result.stdout).toBe('');
   });
 
+  // A question piped in that opens with indented code keeps its first line's indentation.
+  it('a question from stdin as written, its first line indented', async () => {
+    const code = '    def f():\n        return 1';
+    const args = ['run', '-', '--simulate', '--worker', '--json'];
+    const result = await runCliWithInput(args, clusterEnv('indented'), `\n${code}\n`);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).question).toBe(code);
+  });
+
   it('an unknown role', async () => {
     const config = panelConfig({
       participants: [

@@ -115,6 +115,19 @@ describe("council ui's API answers only requests with the key of its printed lin
       await stranger.goto(`${bed.ui.url}?q=${sessionId}#key=${bed.ui.key}`);
       await stranger.getByText(sessionId).first().waitFor();
       expect(stranger.url()).toBe(`${bed.ui.url}?q=${sessionId}`);
+      // A browser that refuses the page storage (site data blocked): the key stays in the page.
+      const blocked = await page.context().browser()!.newContext();
+      await blocked.addInitScript(() => {
+        Object.defineProperty(globalThis, 'localStorage', {
+          get() {
+            throw new DOMException('site data is blocked', 'SecurityError');
+          },
+        });
+      });
+      const unstored = await blocked.newPage();
+      await unstored.goto(`${bed.ui.url}?q=${sessionId}#key=${bed.ui.key}`);
+      await unstored.getByText(sessionId).first().waitFor();
+      expect(unstored.url()).toBe(`${bed.ui.url}?q=${sessionId}`);
     } finally {
       await browser.close();
     }
@@ -124,18 +137,21 @@ describe("council ui's API answers only requests with the key of its printed lin
 // A page left open, or its link kept, still works after `council ui` restarts: the key is kept in the
 // data directory, where only its owner reads it.
 describe("council ui's kept key", () => {
-  it('is made once, kept readable by its owner only, and made again when the file holds no key', () => {
+  it('is made once, kept readable by its owner only, and made again when the file holds no key or others could read it', () => {
     const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'council-ui-key-')), 'data');
     const file = path.join(dataDir, UI_KEY_FILE);
     const key = keptUiKey(dataDir);
     expect(key).toMatch(/^[0-9a-f]{48}$/);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    chmodSync(file, 0o644);
     expect(keptUiKey(dataDir)).toBe(key);
+    // Readable by others, the key may have leaked: a new one replaces it.
+    chmodSync(file, 0o644);
+    const replaced = keptUiKey(dataDir);
+    expect(replaced).not.toBe(key);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     writeFileSync(file, 'not a key\n');
     const remade = keptUiKey(dataDir);
-    expect(remade).not.toBe(key);
+    expect(remade).not.toBe(replaced);
     expect(readFileSync(file, 'utf8')).toBe(`${remade}\n`);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     // A link planted in its place is refused, not followed: the key would go where it points.

@@ -45,7 +45,7 @@ import { playRounds, stopIfCancelled, synthesize } from './run';
 import { ExpertCalls, handleExpertSkips } from './skip';
 import { recordCouncilSummary } from './summary';
 import { invalid } from '../shared/invalid';
-import { asRunReadsIt } from '../shared/messageText';
+import { asRunReadsIt, keepsIndentation } from '../shared/messageText';
 import { jsonBytes } from '../../common/size';
 
 /** The versions this input may have: a plain council (1), a re-synthesis (2) or a continuation (3, 4). */
@@ -58,6 +58,7 @@ function parseContext(
   input: CouncilWorkflowInput,
   resynthesis: boolean,
   continuation: boolean,
+  indentationKept: boolean,
 ): CouncilContext {
   const version = input.schemaVersion ?? COUNCIL_SCHEMA_VERSION;
   // Inputs with resynthesizeFrom or continueFrom carry their own version: workers before them refuse them.
@@ -69,7 +70,7 @@ function parseContext(
         (continuation ? ' for an input with continueFrom' : ''),
     );
   }
-  const parsed = councilContextSchema.safeParse(asRunReadsIt(input.context, 'task'));
+  const parsed = councilContextSchema.safeParse(asRunReadsIt(input.context, 'task', indentationKept));
   if (!parsed.success) throw invalid(`invalid council context: ${zodProblem(parsed.error)}`);
   return parsed.data;
 }
@@ -86,7 +87,9 @@ export async function councilWorkflow(
 ): Promise<CouncilWorkflowResult> {
   const raw = 'resynthesizeFrom' in input ? input.resynthesizeFrom : undefined;
   const rawPrior = 'continueFrom' in input ? input.continueFrom : undefined;
-  const context = parseContext(input, raw !== undefined, rawPrior !== undefined);
+  // Asked as the run starts, for its task and its people's messages alike.
+  const indentationKept = keepsIndentation();
+  const context = parseContext(input, raw !== undefined, rawPrior !== undefined, indentationKept);
   const prior = rawPrior !== undefined ? parsePriorConversation(rawPrior) : undefined;
   const source: ResynthesisSource | undefined =
     raw !== undefined ? parseResynthesisSource(raw, context) : undefined;
@@ -124,7 +127,7 @@ export async function councilWorkflow(
   setHandler(
     injectHumanMessageUpdate,
     (request) => {
-      const checked = checkHumanMessage(asRunReadsIt(request, 'content'), ledger);
+      const checked = checkHumanMessage(asRunReadsIt(request, 'content', indentationKept), ledger);
       return ledger.humanMessage(humanMessageOf(checked, ledger.stamp()), jsonBytes(request));
     },
     {

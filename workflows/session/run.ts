@@ -1,6 +1,6 @@
 import { type ApplicationFailure, upsertMemo } from '@temporalio/workflow';
 import { patched } from '../shared/patches';
-import { asRunReadsIt } from '../shared/messageText';
+import { asRunReadsIt, keepsIndentation } from '../shared/messageText';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import type { ParticipantSpec, ParticipantSpecInput } from '../../common/participants';
 import {
@@ -44,6 +44,11 @@ export class SessionRun {
   readonly turns: RoundTurns;
   readonly status: SessionStatus;
   readonly budgetAsk: BudgetAsk | undefined;
+  // Asked as the run starts, never after a local activity (docs/durability.md): sessions recorded
+  // before them read messages trimmed whole, and closed while an accepted round still waited for
+  // the start check.
+  private readonly indentationKept = keepsIndentation();
+  private readonly closeWaitsAccepted = patched(CLOSE_WAITS_PATCH);
 
   /** A new session from `config`, or the next run of one from its `carried` state. */
   constructor(config: SessionConfigInput, carried: SessionState | undefined) {
@@ -69,6 +74,11 @@ export class SessionRun {
   /** Throws when the session takes no more updates: it is closed. */
   acceptingUpdates(): void {
     if (this.state.closed) throw invalid('this session is closed: start a new one');
+  }
+
+  /** A round's message as this run reads it (its indentation kept, or trimmed as when it was recorded). */
+  asRunReadsIt(request: SendMessageInput): SendMessageInput {
+    return asRunReadsIt(request, 'content', this.indentationKept);
   }
 
   /** The validator of `sendMessage`: the session takes rounds, and the message and its names are valid. */
@@ -104,7 +114,7 @@ export class SessionRun {
   /** Plays a round once its turn comes (after the start check and every round asked for before it). */
   async playInTurn(request: SendMessageInput): Promise<RoundResult> {
     const { state, turns } = this;
-    const message = sendMessageSchema.parse(asRunReadsIt(request, 'content'));
+    const message = sendMessageSchema.parse(this.asRunReadsIt(request));
     turns.waiting += 1;
     try {
       if (this.startCheck) await this.passStartCheck();
@@ -145,8 +155,7 @@ export class SessionRun {
 
   /** Closes the session once every round asked for has been played. */
   async close(): Promise<void> {
-    // Sessions recorded before it closed while an accepted round still waited for the start check.
-    await this.turns.allServed(patched(CLOSE_WAITS_PATCH));
+    await this.turns.allServed(this.closeWaitsAccepted);
     this.state.closed = true;
     this.status.publish();
     this.status.showDetails();

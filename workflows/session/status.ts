@@ -46,8 +46,8 @@ export class SessionStatus {
   }
 
   /**
-   * The Web UI's live line; no command, so it needs no patch. Written once per activation, after
-   * the code that changed it: a round of N calls changes N states in one workflow task, and writing
+   * The Web UI's live line; no command, so it needs no patch. Written in a microtask, after the code
+   * that changed it has run: a round of N calls changes N states in one workflow task, and writing
    * the line at each (it names every participant) cost O(N²) on the workflow thread.
    */
   showDetails(): void {

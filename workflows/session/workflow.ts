@@ -56,7 +56,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       throw refusal;
     }
     if (input.oneShot && !input.state) {
-      run.checkMessage(input.oneShot);
+      run.checkMessage(run.asRunReadsIt(input.oneShot));
       const grant =
         input.periodBudget && patched(PERIOD_BUDGET_PATCH)
           ? await takePeriodGrant(

@@ -8,12 +8,20 @@ import { patched } from './patches';
 export const MESSAGE_INDENTATION_PATCH = 'message-indentation';
 
 /**
- * An input the run is about to check (an update's or its start's), as the run reads it: a run
- * recorded before {@link MESSAGE_INDENTATION_PATCH} read `field` trimmed whole, and replays so. Call
- * it where the run reads the input, never in an update's validator: a patch records a command.
+ * Whether this run keeps its messages' indentation. Ask it once, as the run starts: asked later
+ * (after a local activity, say), a replay could meet the patch's marker out of place.
  */
-export function asRunReadsIt<T>(input: T, field: 'content' | 'task'): T {
-  if (patched(MESSAGE_INDENTATION_PATCH)) return input;
+export function keepsIndentation(): boolean {
+  return patched(MESSAGE_INDENTATION_PATCH);
+}
+
+/**
+ * An input the run is about to check (an update's or its start's), as the run reads it: a run
+ * recorded before {@link MESSAGE_INDENTATION_PATCH} (`kept` false) read `field` trimmed whole, and
+ * replays so.
+ */
+export function asRunReadsIt<T>(input: T, field: 'content' | 'task', kept: boolean): T {
+  if (kept) return input;
   const text =
     typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[field] : undefined;
   return typeof text === 'string' ? { ...input, [field]: text.trim() } : input;

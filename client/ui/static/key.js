@@ -4,6 +4,25 @@
 'use strict';
 
 const KEY_STORE = 'council-key';
+// Where the key is kept when the browser refuses this page storage (site data blocked): this page only.
+let keyInPage = '';
+
+function storedKey() {
+  try {
+    return localStorage.getItem(KEY_STORE) || keyInPage;
+  } catch {
+    return keyInPage;
+  }
+}
+
+function keepKey(key) {
+  keyInPage = key;
+  try {
+    localStorage.setItem(KEY_STORE, key);
+  } catch {
+    // Kept in this page alone: the link opens the others.
+  }
+}
 
 /**
  * Keeps the key of a `#key=…` fragment and takes the fragment out of the address bar; true when
@@ -13,25 +32,34 @@ const KEY_STORE = 'council-key';
 function takeKeyFromLink() {
   const linked = /^#key=([\x21-\x7e]{1,200})$/.exec(location.hash);
   if (!linked) return false;
-  localStorage.setItem(KEY_STORE, linked[1]);
+  keepKey(linked[1]);
   history.replaceState(null, '', location.pathname + location.search);
   return true;
 }
 
 takeKeyFromLink();
-// A link pasted over a page of the same address changes only its fragment, which reloads nothing.
+// A link pasted over a page of the same address changes only its fragment, which reloads nothing:
+// the page loads again, with the key from storage (without storage, a reload would lose it).
 window.addEventListener('hashchange', () => {
-  if (takeKeyFromLink()) location.reload();
+  if (takeKeyFromLink() && storageHoldsKey()) location.reload();
 });
+
+function storageHoldsKey() {
+  try {
+    return localStorage.getItem(KEY_STORE) === keyInPage;
+  } catch {
+    return false;
+  }
+}
 
 /** The headers of an API request: the access key, then `extra`. */
 function apiHeaders(extra) {
-  return { 'X-Council-Key': localStorage.getItem(KEY_STORE) || '', ...extra };
+  return { 'X-Council-Key': storedKey(), ...extra };
 }
 
 /** The token stream's URL with the key in its query: an EventSource sends no header of the page's. */
 function keyedStreamUrl(url) {
-  return `${url}?key=${encodeURIComponent(localStorage.getItem(KEY_STORE) || '')}`;
+  return `${url}?key=${encodeURIComponent(storedKey())}`;
 }
 
 // The other scripts, loaded after this one, call them.
