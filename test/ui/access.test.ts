@@ -14,7 +14,7 @@ import { MultiParticipantSession } from '../../client/api/session';
 import { KEY_HEADER } from '../../client/ui/access';
 import { keptUiKey, UI_KEY_FILE } from '../../client/ui/uiKey';
 import { model } from '../council/support';
-import { openBrowserPage, rawRequest, startUiTestBed, type UiTestBed } from './support';
+import { closedSession, openBrowserPage, rawRequest, startUiTestBed, type UiTestBed } from './support';
 
 // The page's server reads and starts runs with the CLI's credentials and keys. Another user of the
 // machine reaches 127.0.0.1 too: without the key of the link `council ui` printed, its API reads
@@ -75,13 +75,7 @@ describe("council ui's API answers only requests with the key of its printed lin
   it('takes the key in its header, or in the query (the token stream sends no header)', async () => {
     const view = await anonymous(`/api/runs/${sessionId}`, { key: bed.ui.key });
     expect(JSON.parse(view.body)).toMatchObject({ id: sessionId });
-    const closed = `${sessionId}-closed`;
-    const session = await MultiParticipantSession.create(
-      bed.harness.client,
-      { strategy: 'broadcast' },
-      { taskQueue: bed.harness.taskQueue, sessionId: closed },
-    );
-    await session.close();
+    const closed = await closedSession(bed, `${sessionId}-closed`);
     // In the query of any API request, the key is taken before its filter is read.
     const listed = await anonymous(`/api/runs?key=${bed.ui.key}&q=${sessionId}`);
     expect(listed.status).toBe(200);

@@ -8,7 +8,7 @@ import { waitFor } from '../helpers/wait';
 import { chatRequests } from '../helpers/mockLlm';
 import { SECURITY_HEADERS } from '../../client/ui/guard';
 import { KEY_HEADER } from '../../client/ui/access';
-import { rawRequest, startUiTestBed, type UiTestBed } from './support';
+import { closedSession, rawRequest, startUiTestBed, type UiTestBed } from './support';
 
 /** What a local server must refuse: other host names, POSTs without the token or from elsewhere. */
 describe('council ui guards', () => {
@@ -225,13 +225,7 @@ describe('council ui guards', () => {
       headers: { Host: host },
     });
     expect(unknown.status).toBe(404);
-    const closedId = `${sessionId}-closed`;
-    const closed = await MultiParticipantSession.create(
-      bed.harness.client,
-      { strategy: 'broadcast' },
-      { taskQueue: bed.harness.taskQueue, sessionId: closedId },
-    );
-    await closed.close();
+    const closedId = await closedSession(bed, `${sessionId}-closed`);
     const stream = await rawRequest(bed.ui.port, {
       path: `/api/runs/${closedId}/tokens`,
       headers: { Host: host },

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { LLMock } from '@copilotkit/aimock';
 import { chromium, type Page } from 'playwright-core';
 import { createLlmActivities } from '../../activities';
+import { MultiParticipantSession } from '../../client/api/session';
 import { KEY_HEADER } from '../../client/ui/access';
 import { startUiServer, type UiServer } from '../../client/ui/server';
 import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';
@@ -87,6 +88,17 @@ export async function startUiOn(
   });
   accessKeys.set(ui.port, ui.key);
   return ui;
+}
+
+/** A session with no participant, started on the bed's worker and closed: its id. */
+export async function closedSession(bed: UiTestBed, sessionId: string): Promise<string> {
+  const session = await MultiParticipantSession.create(
+    bed.harness.client,
+    { strategy: 'broadcast' },
+    { taskQueue: bed.harness.taskQueue, sessionId },
+  );
+  await session.close();
+  return sessionId;
 }
 
 /**

@@ -7,11 +7,13 @@ const KEY_STORE = 'council-key';
 // Where the key is kept when the browser refuses this page storage (site data blocked): this page only.
 let keyInPage = '';
 
+// The key this page took from its link, else the one kept for the origin.
 function storedKey() {
+  if (keyInPage) return keyInPage;
   try {
-    return localStorage.getItem(KEY_STORE) || keyInPage;
+    return localStorage.getItem(KEY_STORE) || '';
   } catch {
-    return keyInPage;
+    return '';
   }
 }
 
