@@ -22,6 +22,7 @@ export {
   watchTokens,
   type OnToken,
   type TokenEvent,
+  type TokenSource,
   type TokenWatch,
   type WatchTokensOptions,
 } from './api/tokens';
@@ -31,6 +32,7 @@ export {
   sendHumanMessage,
   skipExpert,
   startCouncil,
+  type CouncilRunOptions,
 } from './api/council';
 export { attachCouncil } from './api/councilAttach';
 export {
@@ -44,6 +46,8 @@ export { listRuns, type RunFilter, type RunRow } from './api/runRow';
 export { awaitRoundEnd, type AwaitRoundEndOptions } from './api/sessionRoundEnd';
 export { followRun, ROUND_WATCH_MAX_MS, type FollowRunEnd, type FollowRunOptions } from './api/followRun';
 export type { RunProgressItem } from './api/progressPage';
+export type { PollWatch } from './api/pollWatch';
+export type { RoundChoice } from './api/sessionRoundTracker';
 export { readRunLog } from './api/runLog';
 export {
   watchSessionRound,
@@ -71,7 +75,13 @@ export {
   type ExpertMessage,
   type OnExpertUpdate,
   type OnStatusUpdate,
+  type CouncilCallbacks,
+  type ExpertUpdate,
+  type OnHumanMessage,
 } from './api/councilTypes';
+export type { ExpertMessageFields } from '../workflows/council/messages';
+export type { SeedOnlyContextFields, SeedOnlyExpertFields } from './api/seedContext';
+export type { ShownContext, ShownTurn } from './api/shownContext';
 export {
   councilMessages,
   councilStats,
@@ -101,7 +111,10 @@ export {
   type TemporalTarget,
 } from './runtime/connection';
 export { startDevServer, type DevServer, type DevServerOptions } from './runtime/devServer';
-export { CouncilUserError } from '../common/userError';
+export { CouncilUserError, RunNotFoundError, type RunKind } from '../common/userError';
+export { ServerGoneError, type ServerLoss } from './runtime/serverLoss';
+export type { BudgetView } from '../common/budgetLedger';
+export type { RaiseBudgetInput } from '../common/budgetRaise';
 export { isQueryCancelledByServer, queryRetryInterceptor } from './runtime/queryRetry';
 export { OrchestrationStrategy, ParticipantRole, type ParticipantSpec } from '../common/participants';
 export type { ModelSpec, TokenUsage } from '../common/llm';

@@ -15,7 +15,7 @@ export const SESSION_PROGRESS_LIMITS = {
 } as const;
 
 /** Fields every event has: its index in the log (monotonic for the session's life), time and round. */
-interface EventBase {
+export interface SessionProgressEventBase {
   index: number;
   /** Workflow time, ISO 8601 UTC. */
   at: string;
@@ -26,7 +26,7 @@ interface EventBase {
 export type LoggedCallState = 'thinking' | 'done' | 'failed' | 'skipped';
 
 /** One entry of a session's progress log. */
-export type SessionProgressEvent = EventBase &
+export type SessionProgressEvent = SessionProgressEventBase &
   (
     | {
         /** A round began with this message from a person (`user`) or a `system` instruction. */

@@ -3,7 +3,8 @@
  * The CLI prints these as one line (no stack trace unless --verbose).
  */
 export class CouncilUserError extends Error {
-  override readonly name = 'CouncilUserError';
+  /** The class's own name (a subclass's too), as `instanceof` would tell it. */
+  override readonly name: string = this.constructor.name;
   constructor(
     message: string,
     readonly hint?: string,
@@ -15,6 +16,24 @@ export class CouncilUserError extends Error {
   /** The message and the hint on one line. */
   toOneLine(): string {
     return this.hint ? `${this.message} (${this.hint})` : this.message;
+  }
+}
+
+/** What an id was looked up as: a session, a council, or either. */
+export type RunKind = 'session' | 'council' | 'run';
+
+/** No run has the id asked for (it was never started, or its history is gone past retention). */
+export class RunNotFoundError extends CouncilUserError {
+  constructor(
+    /** What the id was looked up as. */
+    readonly kind: RunKind,
+    /** The id asked for. */
+    readonly id: string,
+    hint: string,
+    options?: { cause?: unknown },
+  ) {
+    const what = kind === 'run' ? 'session or council' : kind;
+    super(`no ${what} with id "${id}"`, hint, options);
   }
 }
 

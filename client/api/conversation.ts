@@ -13,7 +13,7 @@ import { councilProgressQuery, type ProgressEvent } from '../../common/councilAp
 import type { SavedConversation } from '../../common/savedConversation';
 import { zodProblem } from '../../common/validation';
 import type { councilWorkflow } from '../../workflows';
-import { CouncilUserError } from '../../common/userError';
+import { CouncilUserError, RunNotFoundError } from '../../common/userError';
 import { queryRecord } from './resynthesize';
 import { WORKFLOW_TYPES } from './runs';
 
@@ -59,7 +59,7 @@ export async function readConversation(client: Client, councilId: string): Promi
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
     const hint = 'list councils with `council list`';
-    throw new CouncilUserError(`no council with id "${councilId}"`, hint, { cause: error });
+    throw new RunNotFoundError('council', councilId, hint, { cause: error });
   }
 }
 

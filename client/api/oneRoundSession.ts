@@ -11,7 +11,7 @@ import { sendMessageSchema, type RoundResult, type SessionConfigInput } from '..
 import { closeSessionUpdate, sendMessageUpdate } from '../../common/sessionApi';
 import { zodProblem } from '../../common/validation';
 import type { sessionWorkflow } from '../../workflows';
-import { CouncilUserError } from '../../common/userError';
+import { CouncilUserError, RunNotFoundError } from '../../common/userError';
 import { STRATEGIES } from '../../workflows/strategies';
 import { checkParticipants } from '../../workflows/strategies/roles';
 import { checkedNewRunId } from './runIdRule';
@@ -103,7 +103,7 @@ export async function resumeOneRoundSession(
   const handle = client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
   const { status, memo } = await handle.describe().catch((error: unknown) => {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
-    throw new CouncilUserError(`no session with id "${sessionId}"`, 'see `council list`', { cause: error });
+    throw new RunNotFoundError('session', sessionId, 'see `council list`', { cause: error });
   });
   // The server hands back the round under the same update id whatever is sent: another question
   // would get the first one's answers, unsaid.

@@ -27,7 +27,7 @@ import type { councilWorkflow } from '../../workflows';
 import { startCouncilWorkflow } from './council';
 import { attachCouncil } from './councilAttach';
 import { type CouncilCallbacks, type ExecutionResult } from './councilTypes';
-import { CouncilUserError } from '../../common/userError';
+import { CouncilUserError, RunNotFoundError } from '../../common/userError';
 
 /** The memo key under which a re-synthesis names its source council (read by `council show`). */
 export const RESYNTHESIS_MEMO_KEY = 'councilResynthesizedFrom';
@@ -91,7 +91,7 @@ async function readSource(client: Client, sourceId: string): Promise<CouncilReco
   const handle = client.workflow.getHandle<typeof councilWorkflow>(sourceId);
   const description = await handle.describe().catch((error: unknown) => {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
-    throw new CouncilUserError(`no council with id "${sourceId}"`, LIST_HINT, { cause: error });
+    throw new RunNotFoundError('council', sourceId, LIST_HINT, { cause: error });
   });
   const unusable = unusableSource(description);
   if (unusable) throw unusable;

@@ -5,7 +5,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { z } from 'zod';
-import { CouncilUserError } from '../../common/userError';
+import { CouncilUserError, RunNotFoundError } from '../../common/userError';
 import { lookupIdProblem } from './runIdRule';
 import { CLI_MEMO_KEY } from './runRow';
 
@@ -81,7 +81,7 @@ export async function findRun(client: Client, id: string): Promise<FoundRun> {
     description = await handle.describe();
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {
-      throw new CouncilUserError(`no session or council with id "${id}"`, 'see `council list`', {
+      throw new RunNotFoundError('run', id, 'see `council list`', {
         cause: error,
       });
     }

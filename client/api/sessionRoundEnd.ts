@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ZERO_USAGE } from '../../common/llm';
 import type { ParticipantResponse, SessionView, TranscriptEntry } from '../../common/session';
-import { CouncilUserError } from '../../common/userError';
+import { CouncilUserError, RunNotFoundError } from '../../common/userError';
 import type { MultiParticipantSession } from './session';
 import { ROUND_WATCH_MAX_MS } from './followRun';
 
@@ -45,7 +45,7 @@ export async function awaitRoundEnd(
       (description) => description.status.name,
       (error: unknown) => {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
-        throw new CouncilUserError(`no session with id "${id}"`, 'see `council list`', { cause: error });
+        throw new RunNotFoundError('session', id, 'see `council list`', { cause: error });
       },
     );
     if (status !== 'RUNNING') {

@@ -9,7 +9,7 @@ import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
 import type { ParticipantSpecInput } from '../../common/participants';
 import type { SessionConfigInput } from '../../common/session';
 import type { sessionWorkflow } from '../../workflows';
-import { CouncilUserError } from '../../common/userError';
+import { CouncilUserError, RunNotFoundError } from '../../common/userError';
 import { checkedNewRunId, lookupIdProblem } from './runIdRule';
 import { validSessionConfig } from './sessionCalls';
 import type { OnToken } from './tokens';
@@ -93,7 +93,7 @@ export async function existingSession(
   } catch (error) {
     // Only a missing workflow is "no session": an unreachable server says so itself.
     if (!(error instanceof WorkflowNotFoundError)) throw error;
-    throw new CouncilUserError(`no session with id "${sessionId}"`, 'list sessions with `council list`', {
+    throw new RunNotFoundError('session', sessionId, 'list sessions with `council list`', {
       cause: error,
     });
   }

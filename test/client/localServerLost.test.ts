@@ -81,7 +81,7 @@ describe('Council.local() on a borrowed server that stops', () => {
     const { round, council } = JSON.parse(lines[0] ?? '{}') as Record<string, Record<string, string>>;
     const { later } = JSON.parse(lines[1] ?? '{}') as Record<string, Record<string, string>>;
     for (const error of [round, council, later]) {
-      expect(error?.name).toBe('CouncilUserError');
+      expect(error?.name).toBe('ServerGoneError');
       expect(error?.message).toMatch(/^the Temporal server at 127\.0\.0\.1:\d+ has stopped: process \d+/);
       expect(error?.hint).toBe(
         `what ran on it is kept in ${dataDir}: open Council.local() on it again to go on`,
@@ -111,7 +111,7 @@ describe('Council.local() on a borrowed server that stops', () => {
       ms?: number;
     };
     // It waited ~40 s for the SDK's retries, then failed as "ServiceError: Failed to query Workflow".
-    expect(result.error?.name).toBe('CouncilUserError');
+    expect(result.error?.name).toBe('ServerGoneError');
     expect(result.error?.message).toMatch(
       /^the Temporal server at 127\.0\.0\.1:\d+ has stopped: process \d+, which ran it, closed it/,
     );

@@ -29,6 +29,7 @@ describe('startOneRoundSession: the library call behind `council run` of a sessi
 
     const again = startOneRoundSession(bench.harness.client, config, 'Another?', options);
     await expect(again).rejects.toBeInstanceOf(SessionIdTakenError);
+    await expect(again).rejects.toMatchObject({ name: 'SessionIdTakenError' });
     await expect(again).rejects.toThrow(`a session or council with id "${sessionId}" already exists`);
     // A session started the other way said the same in a plain CouncilUserError: only its words told.
     const created = MultiParticipantSession.create(bench.harness.client, config, options);

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sendHumanMessage, startCouncil } from '../../client/api/council';
 import { attachCouncil } from '../../client/api/councilAttach';
 import { councilHumanMessages, readCouncilProgress, readCouncilResult } from '../../client/api/councilRead';
-import { CouncilUserError } from '../../common/userError';
+import { CouncilUserError, RunNotFoundError } from '../../common/userError';
 import { resumeOneRoundSession, startOneRoundSession } from '../../client/api/oneRoundSession';
 import { listRuns, type RunRow } from '../../client/api/runRow';
 import { cancelRun, findRun } from '../../client/api/runs';
@@ -47,7 +47,12 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     expect(found).toMatchObject({ kind: 'session', memo: undefined });
     expect(found.description.status.name).toBe('RUNNING');
     const unknown = findRun(client, 'by-id-nothing-here');
-    await expect(unknown).rejects.toBeInstanceOf(CouncilUserError);
+    await expect(unknown).rejects.toBeInstanceOf(RunNotFoundError);
+    await expect(unknown).rejects.toMatchObject({
+      name: 'RunNotFoundError',
+      kind: 'run',
+      id: 'by-id-nothing-here',
+    });
     await expect(unknown).rejects.toThrow('no session or council with id "by-id-nothing-here"');
     // Ids that can name nothing are said so here, not by the server's INVALID_ARGUMENT.
     for (const lookup of [findRun(client, ''), MultiParticipantSession.attach(client, '')]) {
@@ -70,7 +75,7 @@ describe('a session or council by id: find, read, resume, cancel', () => {
         new CouncilUserError(`"${session.sessionId}" is a session, not a council`),
       );
       const unknownCouncil = read(client, 'by-id-nothing-here');
-      await expect(unknownCouncil).rejects.toBeInstanceOf(CouncilUserError);
+      await expect(unknownCouncil).rejects.toBeInstanceOf(RunNotFoundError);
       await expect(unknownCouncil).rejects.toThrow('no session or council with id "by-id-nothing-here"');
     }
 
@@ -139,9 +144,9 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     await expect(resumeOneRoundSession(client, sessionId, 'Another question?')).rejects.toThrow(
       `session ${sessionId} was asked "One question?", not "Another question?"`,
     );
-    await expect(resumeOneRoundSession(client, `${sessionId}-none`, 'Q?')).rejects.toThrow(
-      `no session with id "${sessionId}-none"`,
-    );
+    const none = resumeOneRoundSession(client, `${sessionId}-none`, 'Q?');
+    await expect(none).rejects.toThrow(`no session with id "${sessionId}-none"`);
+    await expect(none).rejects.toMatchObject({ kind: 'session', id: `${sessionId}-none` });
   });
 
   it('awaitRoundEnd waits out the round in progress and reads its answers back', async () => {
