@@ -8,7 +8,7 @@ import {
 } from '../activities';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { STREAM_LIMITS } from '../common/stream';
-import { zodProblem } from '../common/validation';
+import { readableIssues } from '../common/validation';
 import { connectWorker } from './connection';
 import { configuredTarget, type TemporalTarget } from './target';
 import { CouncilUserError, userErrorIn } from '../common/userError';
@@ -21,23 +21,27 @@ export const workerSettingsSchema = z.object({
   taskQueue: z.string().trim().min(1, 'the task queue name is empty').default(DEFAULT_TASK_QUEUE),
   /** LLM calls this worker runs at once; they are I/O bound, so well above the core count. */
   maxConcurrentCalls: z.coerce
-    .number()
+    .number({ error: 'must be a whole number, e.g. 200' })
     .int('must be a whole number, e.g. 200')
     .min(1, 'must be at least 1')
     .max(10_000)
     .default(200),
   /** How long in-flight calls may take to finish after SIGINT/SIGTERM before they are cancelled. */
-  shutdownGraceMs: z.coerce.number().int().min(0).default(30_000),
+  shutdownGraceMs: z.coerce
+    .number({ error: 'must be a whole number of milliseconds, e.g. 30000' })
+    .int('must be a whole number of milliseconds, e.g. 30000')
+    .min(0, 'must be at least 0 ms')
+    .default(30_000),
   /** The most often a streaming call's heartbeat (its text so far) reaches the server. */
   heartbeatThrottleMs: z.coerce
-    .number()
+    .number({ error: 'must be a whole number of milliseconds, e.g. 200' })
     .int('must be a whole number of milliseconds, e.g. 200')
     .min(10, 'must be at least 10 ms')
     .max(60_000, 'must be at most 60000 ms')
     .default(STREAM_LIMITS.heartbeatThrottleMs),
   /** How long a workflow task waits on this worker's sticky queue before any worker may take it. */
   stickyQueueTimeoutMs: z.coerce
-    .number()
+    .number({ error: 'must be a whole number of milliseconds, e.g. 2000' })
     .int('must be a whole number of milliseconds, e.g. 2000')
     .min(100, 'must be at least 100 ms')
     .max(600_000, 'must be at most 600000 ms')
@@ -63,12 +67,30 @@ export function workerSettingsFromEnv(
   return settings as WorkerSettingsInput;
 }
 
-/** Validated settings; a bad value is named with the flag or variable it came from. */
-export function parseWorkerSettings(input: WorkerSettingsInput, source: string): WorkerSettings {
+/** The settings `council worker` also takes as flags; every one has its COUNCIL_* variable. */
+const WORKER_FLAGS: ReadonlySet<string> = new Set(['taskQueue', 'maxConcurrentCalls', 'shutdownGraceMs']);
+
+/** A setting as a person sets it: `--max-concurrent-calls (COUNCIL_MAX_CONCURRENT_CALLS)`. */
+function settingName(key: string, withFlags: boolean): string {
+  const variable = `COUNCIL_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+  if (!withFlags || !WORKER_FLAGS.has(key)) return variable;
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} (${variable})`;
+}
+
+/**
+ * Validated settings; a bad value is named by the flag (when `withFlags`, as `council worker` takes
+ * them) and the variable it is set with, and quoted.
+ */
+export function parseWorkerSettings(input: WorkerSettingsInput, withFlags: boolean): WorkerSettings {
   const parsed = workerSettingsSchema.safeParse(input);
-  if (!parsed.success)
-    throw new CouncilUserError(`invalid worker settings (${source}): ${zodProblem(parsed.error)}`);
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const problems = readableIssues(parsed.error, input).map(({ path, message }) => {
+    const key = String(path[0] ?? '');
+    const value = (input as Record<string, unknown>)[key];
+    const got = typeof value === 'string' ? `; got ${JSON.stringify(value)}` : '';
+    return `${settingName(key, withFlags)}: ${message}${got}`;
+  });
+  throw new CouncilUserError(`invalid worker settings: ${problems.join('; ')}`);
 }
 
 /**
@@ -129,7 +151,7 @@ async function main(): Promise<void> {
   const target = configuredTarget();
   if (!target)
     throw new CouncilUserError('TEMPORAL_ADDRESS is not set', 'e.g. TEMPORAL_ADDRESS=localhost:7233');
-  await runWorker(target, parseWorkerSettings(workerSettingsFromEnv(process.env), 'environment'));
+  await runWorker(target, parseWorkerSettings(workerSettingsFromEnv(process.env), false));
 }
 
 if (require.main === module) {

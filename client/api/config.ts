@@ -72,12 +72,13 @@ export function parseConfigText(
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   // JSON's own words for a .json file, asked only once the YAML reader has found a problem.
-  const jsonError = () => (/\.json$/i.test(source) ? strictJsonError(text, source) : undefined);
+  const jsonError = (fallbackAt?: string) =>
+    /\.json$/i.test(source) ? strictJsonError(text, source, fallbackAt) : undefined;
   const syntax = doc.errors[0];
   if (syntax) {
-    const json = jsonError();
-    if (json) throw json.error;
     const line = syntax.linePos?.[0];
+    const json = jsonError(line && `${line.line}:${line.col}`);
+    if (json) throw json.error;
     // The message's first line, without the position (given up front) and the code frame under it.
     const first = (syntax.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     // The parser gives up on deep nesting with the engine's own words.

@@ -33,19 +33,22 @@ export function strictJsonProblem(
 
 /**
  * {@link strictJsonProblem} as the error a config of `source` is refused with, when JSON.parse says
- * where; `comment` when it is a `//` or `/* *\/` comment, which the YAML reader may not refuse itself.
+ * where, or `fallbackAt` (`line:column`, where the YAML reader stopped) when it does not; `comment`
+ * when it is a `//` or `/* *\/` comment, which the YAML reader may not refuse itself.
  */
 export function strictJsonError(
   text: string,
   source: string,
+  fallbackAt?: string,
 ): { error: CouncilUserError; comment: boolean } | undefined {
   const json = strictJsonProblem(text);
-  if (json?.at === undefined) return undefined;
+  const at = json?.at ?? fallbackAt;
+  if (json === undefined || at === undefined) return undefined;
   const hint = json.comment
     ? 'JSON takes no // or /* */ comments: remove it, or write the config in YAML'
     : undefined;
   return {
-    error: new CouncilUserError(`${source}:${json.at}: ${json.message}`, hint),
+    error: new CouncilUserError(`${source}:${at}: ${json.message}`, hint),
     comment: json.comment === true,
   };
 }

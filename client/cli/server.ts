@@ -100,7 +100,7 @@ export function serverCommand(): Command {
       say('council commands without TEMPORAL_ADDRESS use this server. Ctrl-C stops it.');
       try {
         if (options.worker) {
-          const settings = parseWorkerSettings(workerSettingsFromEnv(process.env), 'COUNCIL_* variables');
+          const settings = parseWorkerSettings(workerSettingsFromEnv(process.env), false);
           const target = localTarget(server);
           const workflowBundle = await cachedWorkflowBundle(dataDir);
           // The workers return once SIGINT/SIGTERM has let their calls finish; the server stops after.

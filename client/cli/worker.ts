@@ -35,10 +35,7 @@ export function workerCommand(): Command {
         ...(options.maxConcurrentCalls ? { maxConcurrentCalls: options.maxConcurrentCalls } : {}),
         ...(options.shutdownGraceMs ? { shutdownGraceMs: options.shutdownGraceMs } : {}),
       };
-      const settings = parseWorkerSettings(
-        { ...workerSettingsFromEnv(process.env), ...flags },
-        'flags and COUNCIL_* variables',
-      );
+      const settings = parseWorkerSettings({ ...workerSettingsFromEnv(process.env), ...flags }, true);
       if (isSimulatedQueue(settings.taskQueue)) {
         // Its calls would go to real providers with this worker's keys, or fail without them.
         throw new CouncilUserError(

@@ -234,6 +234,9 @@ describe('config files', () => {
     );
     const json = writeConfig('broken.json', '{\n  "strategy": "broadcast",\n  "participants": [1, 2}\n');
     expect(() => loadConfigFile(json)).toThrow(/broken\.json:3:24: Expected ',' or ']' after array element$/);
+    // Where JSON gives no position, its words still say what is wrong, at the place the YAML reader stopped.
+    const unclosed = writeConfig('unclosed.json', '{"strategy": "broadcast", "participants": [}');
+    expect(() => loadConfigFile(unclosed)).toThrow(new RegExp(`^${unclosed}:1:\\d+: Unexpected token '}'$`));
     // What the YAML reader forgives in a .json file (a BOM, a trailing comma) still loads.
     const participant =
       '{ "name": "A", "role": "panelist", "model": { "provider": "openai", "model": "m" } }';

@@ -96,8 +96,10 @@ describe('council worker and workers/main.ts', () => {
   it('rejects a bad concurrency setting, naming it', async () => {
     const result = await runCli(['worker', '--max-concurrent-calls', 'many'], clusterEnv('worker-bad'));
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(
-      /^council: invalid worker settings \(flags and COUNCIL_\* variables\): maxConcurrentCalls: /,
+    // The flag and the variable a person sets, and what they take: not the schema's key and "NaN".
+    expect(result.stderr).toBe(
+      'council: invalid worker settings: --max-concurrent-calls (COUNCIL_MAX_CONCURRENT_CALLS): ' +
+        'must be a whole number, e.g. 200; got "many"\n',
     );
   });
 

@@ -301,7 +301,7 @@ describe('docker-compose.yml', () => {
 
 describe('docker-compose.yml: the council worker', () => {
   const env = environment(WORKER);
-  const codeDefaults = parseWorkerSettings({}, 'defaults');
+  const codeDefaults = parseWorkerSettings({}, false);
 
   it('sets exactly the env vars the worker code and envconfig read', () => {
     const envconfig = envconfigNames();
@@ -342,7 +342,7 @@ describe('docker-compose.yml: the council worker', () => {
       fallbacks[name] = interpolation(value)!.fallback;
     }
     expect(Object.keys(fallbacks).length).toBeGreaterThan(0);
-    expect(parseWorkerSettings(workerSettingsFromEnv(fallbacks), 'compose')).toEqual(codeDefaults);
+    expect(parseWorkerSettings(workerSettingsFromEnv(fallbacks), false)).toEqual(codeDefaults);
     expect(codeDefaults.taskQueue).toBe(DEFAULT_TASK_QUEUE);
     const literalSecrets = Object.keys(services).flatMap((name) =>
       Object.entries(environment(name))
