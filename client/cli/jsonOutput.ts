@@ -50,6 +50,8 @@ export const sessionRoundJson = z.object({
   budget: budgetJson.optional(),
   /** A session with `quorum` or `deadlineMs` whose round closed before every call ended (`run` only). */
   closedEarly: z.object({ reason: z.enum(['quorum', 'deadline']), late: z.array(z.string()) }).optional(),
+  /** `attach` only: the run's Temporal status, lower case, once its round's answers were read. */
+  workflowStatus: z.string().optional(),
 });
 
 const transcriptEntryJson = z.object({

@@ -54,6 +54,7 @@ export function attachCommand(): Command {
           simulated,
           startedMs: found.description.startTime.getTime(),
           endedMs: found.description.closeTime?.getTime(),
+          attached: true,
         });
       } else {
         const session = await MultiParticipantSession.attach(runtime.client, id);
@@ -125,6 +126,7 @@ async function followOpenSession(session: MultiParticipantSession, found: FoundR
       exitCode,
       responses: rows,
       usage: totalUsage(rows),
+      workflowStatus: (await found.handle.describe()).status.name.toLowerCase(),
     });
   } else if (rows.length === 0) out.say('No round has been played yet: send one with `council send`.');
   // A round over before this attach took a time it does not know: its own wait is no round's time.

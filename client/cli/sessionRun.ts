@@ -65,6 +65,8 @@ export interface SessionRunMeta {
   endedMs?: number;
   /** The session's budget limits, for the command a held call's hint names. */
   budgetLimit?: BudgetLimit | undefined;
+  /** An attach: the JSON result says how the run ended (`workflowStatus`), as its text's first line does. */
+  attached?: boolean;
 }
 
 /**
@@ -91,13 +93,14 @@ export async function finishSessionRun(
     meta.budgetLimit,
   );
   await closeOneRoundSession(handle);
-  return reportRun(responses, out, meta, await round);
+  const workflowStatus = meta.attached ? (await handle.describe()).status.name.toLowerCase() : undefined;
+  return reportRun(responses, out, { ...meta, workflowStatus }, await round);
 }
 
 function reportRun(
   responses: ParticipantResponse[],
   out: Output,
-  meta: SessionRunMeta,
+  meta: SessionRunMeta & { workflowStatus?: string | undefined },
   { budget, closedEarly, otherCallsUsage }: Pick<RoundResult, 'budget' | 'closedEarly' | 'otherCallsUsage'>,
 ): ExitCode {
   // The round is over: an output closed from here on cuts a report, not a round that goes on.
@@ -125,6 +128,7 @@ function reportRun(
       elapsedMs,
       ...(budget && { budget }),
       ...(closedEarly && { closedEarly }),
+      ...(meta.workflowStatus && { workflowStatus: meta.workflowStatus }),
     });
     return exitCode;
   }
