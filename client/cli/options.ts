@@ -13,7 +13,7 @@ export function withConnectionOptions(command: Command): Command {
     .option('--data-dir <dir>', 'embedded server data and caches (COUNCIL_DATA_DIR; default ~/.council)')
     .option(
       '--task-queue <name>',
-      'task queue of the workers (COUNCIL_TASK_QUEUE; default "council"; a run that serves itself uses council-<id>, or council-simulated when simulated)',
+      'task queue of the workers (COUNCIL_TASK_QUEUE; default "council"; a run that serves itself uses council-<id>; a simulated run adds -simulated: council-simulated by default)',
     )
     .option('--worker', 'with TEMPORAL_ADDRESS set, also run a worker in this process');
 }
