@@ -3,6 +3,7 @@
  * worker with {@link councilPlugin}, or create a ready worker with {@link createCouncilWorker}.
  */
 export { councilPlugin, type CouncilPluginOptions } from './plugin';
+export { connectWorker } from './connection';
 export {
   bundleCouncilWorkflows,
   createCouncilWorker,

@@ -120,7 +120,11 @@ export function validateConfig(
   where: (path: PropertyKey[]) => string = () => 'config',
 ): CouncilConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new CouncilUserError(`${where([])}: a config must be a mapping with "strategy" and "participants"`);
+    throw new CouncilUserError(
+      `${where([])}: a config must be a mapping: a session's with "strategy" and "participants", ` +
+        `or a council's with kind: council, "mode" and "activeExperts"`,
+      'see examples/ for one of each, and `council config schema`',
+    );
   }
   const input = raw as Record<string, unknown>;
   if (input.kind !== undefined && input.kind !== 'session' && input.kind !== 'council') {

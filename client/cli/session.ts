@@ -178,6 +178,8 @@ export function sendCommand(): Command {
             id,
             kind: 'session',
             round: responses[0]?.round ?? view.round + 1,
+            strategy: view.strategy,
+            question: message,
             simulated,
             status: outcomeOf(exitCode),
             exitCode,

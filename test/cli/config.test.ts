@@ -227,6 +227,24 @@ describe('config files', () => {
     expect(() => loadConfigFile(deep)).toThrow(/deep\.yaml:2:\d+: nested too deeply to read/);
   });
 
+  it('says what a config holds when a file holds no mapping: a session or a council', () => {
+    for (const [file, text] of [
+      ['empty.yaml', ''],
+      ['list.yaml', '- a\n- b\n'],
+    ] as const) {
+      expect(() => loadConfigFile(writeConfig(file, text))).toThrow(
+        expect.objectContaining({
+          message: expect.stringMatching(
+            new RegExp(
+              `${file}(:1)?: a config must be a mapping: a session's with "strategy" and "participants", or a council's with kind: council, "mode" and "activeExperts"$`,
+            ),
+          ),
+          hint: 'see examples/ for one of each, and `council config schema`',
+        }),
+      );
+    }
+  });
+
   it("says what a bad kind or a JSON file's syntax error is, in the file's own terms", () => {
     const kind = writeConfig('kind.yaml', 'strategy: broadcast\nkind: banana\n');
     expect(() => loadConfigFile(kind)).toThrow(

@@ -56,7 +56,14 @@ describe('--json documents', () => {
       ['session', 'send', `json-session-${tag}`, 'And now?', '--worker', '--json'],
       env,
     );
-    expect(documentOf(send, 'session-round')).toMatchObject({ round: 1, status: 'ok', exitCode: 0 });
+    // The command knows its message and the session's strategy, so the document says them (docs/json.md).
+    expect(documentOf(send, 'session-round')).toMatchObject({
+      round: 1,
+      status: 'ok',
+      exitCode: 0,
+      question: 'And now?',
+      strategy: 'broadcast',
+    });
     const schedule = `json-schedule-${tag}`;
     const created = await runCli(
       ['schedule', 'create', schedule, 'Daily check', '-c', panel, '--every', '1h', '--paused'],
