@@ -100,6 +100,8 @@ describe("council ui's API answers only requests with the key of its printed lin
       await stranger.goto(bed.ui.url);
       await stranger.getByTestId('error').getByText('this request has no key: open the link').waitFor();
       expect(await stranger.getByText(sessionId).count()).toBe(0);
+      // Nothing to filter without the key: the page says which link to open, not an empty filter bar.
+      expect(await stranger.locator('form.filters').count()).toBe(0);
       // A mistyped key is named wrong, not missing.
       await stranger.goto(`${bed.ui.url}?q=${sessionId}#key=${bed.ui.key.slice(1)}`);
       await stranger.reload();

@@ -28,7 +28,8 @@ function el(tag, attrs, ...children) {
 async function getJson(url) {
   const response = await fetch(url, { headers: apiHeaders({ Accept: 'application/json' }) });
   const body = await response.json();
-  if (!response.ok) throw new Error(body.error || response.statusText);
+  if (!response.ok)
+    throw Object.assign(new Error(body.error || response.statusText), { status: response.status });
   return body;
 }
 
@@ -96,6 +97,8 @@ async function listPage() {
     }
     main.append(runs.length ? table : el('p', {}, 'No sessions or councils match.'));
   } catch (error) {
+    // Without the key there is nothing to filter: the error says which link to open.
+    if (error.status === 401) form.remove();
     showError(error);
   }
 }
