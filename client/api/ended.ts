@@ -1,6 +1,6 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { CouncilUserError } from '../../common/userError';
+import { CouncilUserError, RunNotFoundError } from '../../common/userError';
 import { closedRunError } from './runs';
 
 /**
@@ -20,7 +20,7 @@ export async function explainEnded(
     () => undefined,
   );
   if (status === undefined) {
-    return new CouncilUserError(`no ${kind} with id "${id}"`, 'see `council list`', { cause: error });
+    return new RunNotFoundError(kind, id, 'see `council list`', { cause: error });
   }
   // A run that failed on purpose (a provider policy refusal, say) says why.
   const reason = status === 'failed' ? await failureMessage(handle) : undefined;

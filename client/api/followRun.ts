@@ -5,7 +5,7 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { CouncilUserError } from '../../common/userError';
+import { CouncilUserError, RunNotFoundError } from '../../common/userError';
 import { ServerGoneError } from '../runtime/serverLoss';
 import { readPage, type RunProgressItem } from './progressPage';
 import { WORKFLOW_TYPES } from './runs';
@@ -180,8 +180,7 @@ async function statusAfterFailure(
 }
 
 function notFound(id: string, kind: 'session' | 'council' | undefined, cause: Error): CouncilUserError {
-  const what = kind ?? 'session or council';
-  return new CouncilUserError(`no ${what} with id "${id}"`, 'list runs with `council list`', { cause });
+  return new RunNotFoundError(kind ?? 'run', id, 'list runs with `council list`', { cause });
 }
 
 /** True for the error of a call made on a closed connection (grpc-js says so, under the SDK's wrapper). */

@@ -120,11 +120,11 @@ export function requireCancellable(run: FoundRun): void {
 /**
  * Cancels a running session or council (calls in flight are cancelled too) and resolves once its
  * workflow has taken the cancellation, so a listing right after shows it cancelled. A run that is no
- * longer running (as of `run.description`) is a {@link closedRunError}; nothing is sent.
- * A worker must serve the run for it to end.
+ * longer running (as the server says now: `run` may have been found before it ended) is a
+ * {@link closedRunError}; nothing is sent. A worker must serve the run for it to end.
  */
 export async function cancelRun(run: FoundRun): Promise<void> {
-  requireCancellable(run);
+  requireCancellable({ ...run, description: await run.handle.describe() });
   await run.handle.cancel();
   // The workflow ends as cancelled (its result rejects): what is awaited is that it closed.
   await run.handle.result().catch(() => undefined);

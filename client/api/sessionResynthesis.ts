@@ -7,6 +7,7 @@ import type { SessionView, TranscriptEntry } from '../../common/session';
 import { CouncilUserError } from '../../common/userError';
 import { withSynthesizerApart } from '../../common/councilRouting';
 import { startResynthesisOf } from './resynthesize';
+import { existingSession } from './sessionStart';
 
 /** What a session's re-synthesis takes: the same as a council's, the synthesizer whole or in part. */
 export interface SessionResynthesisOptions {
@@ -134,7 +135,8 @@ export async function startSessionResynthesis(
   sessionId: string,
   options: SessionResynthesisOptions = {},
 ): Promise<string> {
-  const handle = client.workflow.getHandle(sessionId);
+  // A missing id, or a council's, is said so before the session's queries are asked of it.
+  const handle = await existingSession(client, sessionId);
   const [view, transcript, description] = await Promise.all([
     handle.query(sessionViewQuery),
     handle.query(transcriptQuery, { fromIndex: 0 }),

@@ -241,8 +241,8 @@ describe('council progress, failures and result shape on the real dev server', (
     const attached = attachCouncil(harness.client, councilId, { pollIntervalMs: 50 });
     await expect(attached).rejects.toBeInstanceOf(CouncilUserError);
     await expect(attached).rejects.toThrow(/invalid council context: activeExperts\[1\]\.id/);
-    await expect(attachCouncil(harness.client, 'council-that-never-was')).rejects.toThrow(
-      'no council with id "council-that-never-was"',
-    );
+    const never = attachCouncil(harness.client, 'council-that-never-was');
+    await expect(never).rejects.toThrow('no council with id "council-that-never-was"');
+    await expect(never).rejects.toMatchObject({ name: 'RunNotFoundError', kind: 'council' });
   });
 });

@@ -4,7 +4,8 @@ import { sessionAsCouncil, startSessionResynthesis } from '../../client/api/sess
 import type { SessionView, TranscriptEntry } from '../../common/session';
 import { answerAsParticipants, chatRequests, speakerOf } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';
-import { model } from './support';
+import { council, expert, model } from './support';
+import { startCouncil } from '../../client/api/council';
 
 describe("re-synthesizing a session's round without asking its participants again", () => {
   const bench = useMockHarness('session-resynthesis', (mock) => answerAsParticipants(mock));
@@ -63,6 +64,15 @@ describe("re-synthesizing a session's round without asking its participants agai
       startSessionResynthesis(harness.client, sessionId, { taskQueue: harness.taskQueue }),
     ).rejects.toThrow(`session "${sessionId}" has no answers to re-synthesize`);
     await session.close();
+    // An id that names no session, or names a council, is said so (it was the SDK's own error).
+    const unknown = startSessionResynthesis(harness.client, `${sessionId}-none`, {});
+    await expect(unknown).rejects.toMatchObject({ name: 'RunNotFoundError', kind: 'session' });
+    const councilId = await startCouncil(harness.client, council('parallel', [expert('a')]), {
+      taskQueue: harness.taskQueue,
+    });
+    await expect(startSessionResynthesis(harness.client, councilId, {})).rejects.toThrow(
+      `"${councilId}" is a council, not a session`,
+    );
   });
 
   it('a round still being answered is refused: its answers are not all in', () => {

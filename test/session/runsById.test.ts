@@ -90,10 +90,13 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     const { client } = bench.harness;
     const councilId = await waitingCouncil('cancel');
 
-    await cancelRun(await findRun(client, councilId));
+    const found = await findRun(client, councilId);
+    await cancelRun(found);
     const ended = await findRun(client, councilId);
     expect(ended.description.status.name).toBe('CANCELLED');
     await expect(cancelRun(ended)).rejects.toThrow(`council "${councilId}" is closed (cancelled)`);
+    // The run as found before its cancel is asked again: it resolved as if it had cancelled it once more.
+    await expect(cancelRun(found)).rejects.toThrow(`council "${councilId}" is closed (cancelled)`);
   });
 
   it("reads a council's progress, the messages people sent it and its result", async () => {
