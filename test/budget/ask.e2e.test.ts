@@ -165,7 +165,11 @@ describe('onExhausted: ask on the real dev server, LLM served by aimock', () => 
       'budget stopped person',
       'call skipped BudgetExhausted',
     ]);
-    await expect(session.sendMessage('user', 'Again?')).rejects.toThrow(/spent its budget/);
+    // A person stopped it: the refusal says so, and how to go on from code and from the CLI alike.
+    await expect(session.sendMessage('user', 'Again?')).rejects.toThrow(
+      "a person stopped this session's budget: raise it to go on (raiseBudget, or `council budget raise " +
+        'ID --by-usd N`), or start a new session',
+    );
   });
 
   it('stops as `stop` does when no one answers within askTimeoutMs', async () => {
@@ -176,6 +180,9 @@ describe('onExhausted: ask on the real dev server, LLM served by aimock', () => 
     const dear = responses.find((r) => r.participantName === 'Dear');
     expect(dear?.error?.message).toMatch(/no one raised it before askTimeoutMs passed/);
     expect((await session.view()).budget).toMatchObject({ stopped: 'timeout', exhausted: true });
+    await expect(session.sendMessage('user', 'Again?')).rejects.toThrow(
+      "this session's budget stopped: no one raised it before askTimeoutMs passed",
+    );
     expect(speakers()).toEqual(['Cheap']);
   });
 

@@ -88,9 +88,22 @@ export class SessionRun {
     if (state.ledger?.exhausted) {
       // `budget raise` refuses dollars for a budget of tokens alone, and the other way round.
       const by = state.config.budget?.maxCostUsd === undefined ? '--by-tokens' : '--by-usd';
+      const raise = `(raiseBudget, or \`council budget raise ID ${by} N\`)`;
+      const { stopped } = state.ledger;
+      if (stopped === 'person') {
+        throw invalid(
+          `a person stopped this session's budget: raise it to go on ${raise}, or start a new session`,
+        );
+      }
+      if (stopped === 'timeout') {
+        throw invalid(
+          `this session's budget stopped: no one raised it before askTimeoutMs passed; raise it to go on ${raise}, ` +
+            'or start a new session',
+        );
+      }
       throw invalid(
         'this session has spent its budget (a call was refused): read `budget` in its view, and raise it ' +
-          `(\`council budget raise ID ${by} N\`) or start a new session with a larger one`,
+          `${raise} or start a new session with a larger one`,
       );
     }
     const parsed = sendMessageSchema.safeParse(request);
