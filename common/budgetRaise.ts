@@ -32,18 +32,19 @@ export function raisedLimits(budget: BudgetLimits, raise: RaiseBudgetInput): Bud
   if (raise.byUsd !== undefined || raise.toUsd !== undefined) {
     const current = budget.maxCostUsd;
     if (current === undefined) {
-      return 'this budget sets no money limit (maxCostUsd): raise its tokens instead, e.g. --by-tokens 10000';
+      return 'this budget sets no money limit (maxCostUsd): raise its tokens instead, e.g. byTokens: 10000 (--by-tokens 10000)';
     }
     const next = raise.toUsd ?? Math.round((current + (raise.byUsd ?? 0)) * 1e9) / 1e9;
-    if (next < current) return `the budget is already $${current}: --to-usd must not lower it`;
+    if (next < current) return `the budget is already $${current}: toUsd (--to-usd) must not lower it`;
     if (next > MAX_COST_USD) return `a budget may be at most $${MAX_COST_USD}`;
     return { ...budget, maxCostUsd: next };
   }
   const current = budget.maxTokens;
   if (current === undefined) {
-    return 'this budget sets no token limit (maxTokens): raise its dollars instead, e.g. --by-usd 0.5';
+    return 'this budget sets no token limit (maxTokens): raise its dollars instead, e.g. byUsd: 0.5 (--by-usd 0.5)';
   }
   const next = raise.toTokens ?? current + (raise.byTokens ?? 0);
-  if (next < current) return `the budget is already ${current} tokens: --to-tokens must not lower it`;
+  if (next < current)
+    return `the budget is already ${current} tokens: toTokens (--to-tokens) must not lower it`;
   return { ...budget, maxTokens: next };
 }

@@ -196,7 +196,9 @@ describe('`council budget raise|stop` against a run waiting for its budget', () 
       ['A', 'ok', undefined],
       ['B', 'skipped', 'BudgetExhausted'],
     ]);
-    expect(json.responses[1]?.error?.message).toContain('a person stopped it (`council budget stop`)');
+    expect(json.responses[1]?.error?.message).toContain(
+      'a person stopped it (stopBudget, or `council budget stop`)',
+    );
     expect(json.budget).toMatchObject({ stopped: 'person', exhausted: true });
     expect(chatRequests(mock).map(speakerOf)).toEqual(['A']);
     expect(result.code).toBe(2);

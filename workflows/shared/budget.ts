@@ -33,7 +33,7 @@ export const BUDGET_DOWNGRADE_PATCH = 'budget-downgrade';
 
 /** How a refusal after a wait for a person says why the wait ended. */
 const ASK_ENDINGS = {
-  person: 'a person stopped it (`council budget stop`)',
+  person: 'a person stopped it (stopBudget, or `council budget stop`)',
   timeout: 'no one raised it before askTimeoutMs passed',
   raises: 'the raises were not enough',
 } as const;
