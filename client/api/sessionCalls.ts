@@ -33,9 +33,15 @@ export function validSessionConfig(config: SessionConfigInput): SessionConfig {
       'fix the fields named',
     );
   }
-  parsed.data.participants.forEach(({ name }, index) =>
-    requireParticipantName(name, `participants[${index}].name`),
-  );
+  parsed.data.participants.forEach(({ name }, index) => {
+    const problem = participantNameProblem(name);
+    if (problem) {
+      throw new CouncilUserError(
+        `invalid session config: participants[${index}].name: ${problem}`,
+        'fix the fields named',
+      );
+    }
+  });
   const quorumProblem = sessionQuorumProblem(parsed.data);
   if (quorumProblem) throw new CouncilUserError(`invalid session config: ${quorumProblem}`);
   const budgetProblems = sessionBudgetProblems(parsed.data);
@@ -57,13 +63,19 @@ export function requireParticipantSpec(spec: Record<string, unknown>): void {
   // The name's own rules first: they say more than the pattern the schema checks.
   if (typeof spec.name === 'string') requireParticipantName(spec.name);
   const parsed = participantSpecSchema.safeParse(spec);
-  if (!parsed.success) throw new CouncilUserError(`invalid participant: ${zodProblem(parsed.error)}`);
+  if (!parsed.success) {
+    const who = typeof spec.name === 'string' ? ` ${JSON.stringify(spec.name)}` : '';
+    throw new CouncilUserError(
+      `invalid participant${who}: ${zodProblem(parsed.error)}`,
+      'fix the fields named',
+    );
+  }
 }
 
 /** Throws a user error for a participant name the session would take but not tell apart (see common/names). */
-export function requireParticipantName(name: string, where?: string): void {
+function requireParticipantName(name: string): void {
   const problem = participantNameProblem(name);
-  if (problem) throw new CouncilUserError(`invalid participant: ${where ? `${where}: ` : ''}${problem}`);
+  if (problem) throw new CouncilUserError(`invalid participant: ${problem}`, 'pick another name');
 }
 
 /**

@@ -17,12 +17,12 @@ describe('session participant names the transcript could not tell apart', () => 
   it('are refused when a session starts, before anything runs', async () => {
     await expect(MultiParticipantSession.create(noClient, panel('A', 'A '))).rejects.toThrow(
       new CouncilUserError(
-        'invalid participant: participants[1].name: name "A " starts or ends with white space: remove it',
+        'invalid session config: participants[1].name: name "A " starts or ends with white space: remove it',
       ),
     );
     for (const reserved of ['selector', 'User', 'SYSTEM']) {
       await expect(MultiParticipantSession.create(noClient, panel('Ada', reserved))).rejects.toThrow(
-        new RegExp(`^invalid participant: participants\\[1\\]\\.name: name "${reserved}" is reserved`),
+        new RegExp(`^invalid session config: participants\\[1\\]\\.name: name "${reserved}" is reserved`),
       );
     }
   });
@@ -43,8 +43,16 @@ describe('session participant names the transcript could not tell apart', () => 
     // Checked whole before it is sent: an oversized system prompt went through the payload codec,
     // which stored it in the blob store before the refusal; a name that is no string, a TypeError.
     const prompt = 'p'.repeat(3 * 1024 * 1024);
+    // The participant is named, and the hint says what to do, as a config's errors do.
     await expect(session.addParticipant('Ann', model, 'panelist', { systemPrompt: prompt })).rejects.toThrow(
-      /^invalid participant: systemPrompt: /,
+      expect.objectContaining({
+        message: expect.stringMatching(/^invalid participant "Ann": systemPrompt: /),
+        hint: 'fix the fields named',
+      }),
+    );
+    const unknownProvider = { provider: 'google', model: 'x' } as unknown as typeof model;
+    await expect(session.addParticipant('Ann', unknownProvider, 'panelist')).rejects.toThrow(
+      /^invalid participant "Ann": model\.provider: /,
     );
     await expect(session.addParticipant(42 as unknown as string, model, 'panelist')).rejects.toThrow(
       /^invalid participant: name: /,
