@@ -251,6 +251,10 @@ export class MultiParticipantSession {
   }
 
   async transcript(fromIndex = 0): Promise<TranscriptEntry[]> {
+    if (!Number.isSafeInteger(fromIndex) || fromIndex < 0) {
+      const got = typeof fromIndex === 'number' ? String(fromIndex) : JSON.stringify(fromIndex);
+      throw new CouncilUserError(`fromIndex must be a whole number from 0 (an entry's index): got ${got}`);
+    }
     return this.handle.query(transcriptQuery, { fromIndex });
   }
 
