@@ -3,8 +3,8 @@
  * The CLI prints these as one line (no stack trace unless --verbose).
  */
 export class CouncilUserError extends Error {
-  /** The class's own name (a subclass's too), as `instanceof` would tell it. */
-  override readonly name: string = this.constructor.name;
+  /** Each subclass names itself: written out, so a minifying bundler keeps it. */
+  override readonly name: string = 'CouncilUserError';
   constructor(
     message: string,
     readonly hint?: string,
@@ -24,6 +24,7 @@ export type RunKind = 'session' | 'council' | 'run';
 
 /** No run has the id asked for (it was never started, or its history is gone past retention). */
 export class RunNotFoundError extends CouncilUserError {
+  override readonly name: string = 'RunNotFoundError';
   constructor(
     /** What the id was looked up as. */
     readonly kind: RunKind,
@@ -35,6 +36,11 @@ export class RunNotFoundError extends CouncilUserError {
     const what = kind === 'run' ? 'session or council' : kind;
     super(`no ${what} with id "${id}"`, hint, options);
   }
+}
+
+/** The id is already used, by a running or a closed run: an id names one run, never reused. */
+export class SessionIdTakenError extends CouncilUserError {
+  override readonly name: string = 'SessionIdTakenError';
 }
 
 /** The error a person can act on: `error` itself, or a namespace the server lacks along its causes. */

@@ -35,7 +35,7 @@ import {
   type OnExpertUpdate,
   type OnStatusUpdate,
 } from './councilTypes';
-import { CouncilUserError } from '../../common/userError';
+import { CouncilUserError, SessionIdTakenError } from '../../common/userError';
 import { checkCallbacks, checkSeedContext, workflowExpert } from './seedContext';
 import { executeUpdateWithRetry } from './updateRetry';
 import type { OnToken } from './tokens';
@@ -144,7 +144,7 @@ export async function startCouncilWorkflow(
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    throw new CouncilUserError(`a session or council with id "${councilId}" already exists`, hint, {
+    throw new SessionIdTakenError(`a session or council with id "${councilId}" already exists`, hint, {
       cause: error,
     });
   }

@@ -11,14 +11,13 @@ import { sendMessageSchema, type RoundResult, type SessionConfigInput } from '..
 import { closeSessionUpdate, sendMessageUpdate } from '../../common/sessionApi';
 import { zodProblem } from '../../common/validation';
 import type { sessionWorkflow } from '../../workflows';
-import { CouncilUserError, RunNotFoundError } from '../../common/userError';
+import { CouncilUserError, RunNotFoundError, SessionIdTakenError } from '../../common/userError';
 import { STRATEGIES } from '../../workflows/strategies';
 import { checkParticipants } from '../../workflows/strategies/roles';
 import { checkedNewRunId } from './runIdRule';
 import { validSessionConfig } from './sessionCalls';
 import { clip, sessionMetadata } from './webUi';
 import { QUESTION_MEMO_KEY } from './runRow';
-import { SessionIdTakenError } from './sessionStart';
 
 /** Characters of a question an error quotes. */
 const QUOTED_CHARS = 80;

@@ -124,7 +124,12 @@ export function requireCancellable(run: FoundRun): void {
  * {@link closedRunError}; nothing is sent. A worker must serve the run for it to end.
  */
 export async function cancelRun(run: FoundRun): Promise<void> {
-  requireCancellable({ ...run, description: await run.handle.describe() });
+  const id = run.description.workflowId;
+  const description = await run.handle.describe().catch((error: unknown) => {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    throw new RunNotFoundError(run.kind, id, 'see `council list`', { cause: error });
+  });
+  requireCancellable({ ...run, description });
   await run.handle.cancel();
   // The workflow ends as cancelled (its result rejects): what is awaited is that it closed.
   await run.handle.result().catch(() => undefined);

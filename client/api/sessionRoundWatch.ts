@@ -1,6 +1,6 @@
-import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TranscriptEntry } from '../../common/session';
-import { CouncilUserError } from '../../common/userError';
+import { RunNotFoundError } from '../../common/userError';
 import { followRun, ROUND_WATCH_MAX_MS, type FollowRunEnd } from './followRun';
 import type { RunProgressItem } from './progressPage';
 import { SessionRoundTracker, type RoundChoice } from './sessionRoundTracker';
@@ -124,8 +124,7 @@ export function watchSessionRound(
       },
     });
     const end = await drain(log, read).catch((error: unknown) => {
-      if (error instanceof CouncilUserError && error.cause instanceof WorkflowNotFoundError)
-        return { reason: 'not-found' } as const;
+      if (error instanceof RunNotFoundError) return { reason: 'not-found' } as const;
       throw error;
     });
     if (end.reason === 'stopped' || end.reason === 'caught-up') return { reason: 'stopped' };

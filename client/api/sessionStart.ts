@@ -9,7 +9,7 @@ import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
 import type { ParticipantSpecInput } from '../../common/participants';
 import type { SessionConfigInput } from '../../common/session';
 import type { sessionWorkflow } from '../../workflows';
-import { CouncilUserError, RunNotFoundError } from '../../common/userError';
+import { CouncilUserError, RunNotFoundError, SessionIdTakenError } from '../../common/userError';
 import { checkedNewRunId, lookupIdProblem } from './runIdRule';
 import { validSessionConfig } from './sessionCalls';
 import type { OnToken } from './tokens';
@@ -75,9 +75,6 @@ export async function startSessionWorkflow(
     });
   }
 }
-
-/** The session id is already used, by a running or a closed run: an id names one run, never reused. */
-export class SessionIdTakenError extends CouncilUserError {}
 
 /** The handle of a session that exists, or a CouncilUserError saying there is none by that id. */
 export async function existingSession(

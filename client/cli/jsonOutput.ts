@@ -50,8 +50,8 @@ export const sessionRoundJson = z.object({
   budget: budgetJson.optional(),
   /** A session with `quorum` or `deadlineMs` whose round closed before every call ended (`run` only). */
   closedEarly: z.object({ reason: z.enum(['quorum', 'deadline']), late: z.array(z.string()) }).optional(),
-  /** `attach` only: the run's Temporal status, lower case, once its round's answers were read. */
-  workflowStatus: z.string().optional(),
+  /** `attach` only: the run's Temporal status once its round's answers were read. */
+  workflowStatus: workflowStatus.optional(),
 });
 
 const transcriptEntryJson = z.object({
@@ -188,7 +188,7 @@ export const detachedFields = {
 export const detachedJson = z.object({ ...envelope('detached'), ...detachedFields });
 
 /** Temporal's execution status as the JSON documents spell it. */
-function workflowStatusOf(name: WorkflowExecutionStatusName): z.infer<typeof workflowStatus> {
+export function workflowStatusOf(name: WorkflowExecutionStatusName): z.infer<typeof workflowStatus> {
   return name.toLowerCase() as z.infer<typeof workflowStatus>;
 }
 

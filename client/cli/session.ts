@@ -185,6 +185,7 @@ export function sendCommand(): Command {
             exitCode,
             responses: rows,
             usage: totalUsage(rows),
+            elapsedMs: Date.now() - startedMs,
           });
         else out.say(`\n${formatUsage(rows, Date.now() - startedMs)}`);
       },

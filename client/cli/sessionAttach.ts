@@ -18,6 +18,7 @@ import { withServedWorkflow } from './workflows';
 import { listedCommand } from './help';
 import { onInterrupt, whatGoesOn } from './interrupt';
 import { followingRun } from './exitCode';
+import { workflowStatusOf } from './jsonOutput';
 
 /**
  * `council attach <id>`: reconnects to a run, session or council after the CLI was killed,
@@ -126,7 +127,9 @@ async function followOpenSession(session: MultiParticipantSession, found: FoundR
       exitCode,
       responses: rows,
       usage: totalUsage(rows),
-      workflowStatus: (await found.handle.describe()).status.name.toLowerCase(),
+      strategy: view.strategy,
+      simulated: isSimulatedQueue(found.description.taskQueue),
+      workflowStatus: workflowStatusOf((await found.handle.describe()).status.name),
     });
   } else if (rows.length === 0) out.say('No round has been played yet: send one with `council send`.');
   // A round over before this attach took a time it does not know: its own wait is no round's time.

@@ -20,6 +20,7 @@ import type { RunMemo } from '../api/runs';
 import { CLI_MEMO_KEY, idTaken } from './workflows';
 import { followingRun } from './exitCode';
 import type { BudgetLimit } from './events';
+import { workflowStatusOf } from './jsonOutput';
 
 /** What a `run` of a session needs to start. */
 export interface SessionRunStart {
@@ -93,14 +94,14 @@ export async function finishSessionRun(
     meta.budgetLimit,
   );
   await closeOneRoundSession(handle);
-  const workflowStatus = meta.attached ? (await handle.describe()).status.name.toLowerCase() : undefined;
+  const workflowStatus = meta.attached ? workflowStatusOf((await handle.describe()).status.name) : undefined;
   return reportRun(responses, out, { ...meta, workflowStatus }, await round);
 }
 
 function reportRun(
   responses: ParticipantResponse[],
   out: Output,
-  meta: SessionRunMeta & { workflowStatus?: string | undefined },
+  meta: SessionRunMeta & { workflowStatus?: ReturnType<typeof workflowStatusOf> | undefined },
   { budget, closedEarly, otherCallsUsage }: Pick<RoundResult, 'budget' | 'closedEarly' | 'otherCallsUsage'>,
 ): ExitCode {
   // The round is over: an output closed from here on cuts a report, not a round that goes on.

@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { CouncilUserError } from '../../common/userError';
+import { SessionIdTakenError, type CouncilUserError } from '../../common/userError';
 import { CLI_MEMO_KEY } from '../api/runRow';
 import { findRun, type FoundRun } from '../api/runs';
 import { runCallsRefusal } from './runKeys';
@@ -44,7 +44,9 @@ export async function idTaken(client: Client, id: string, cause: unknown): Promi
       ? `pick another --id, or follow it with \`council attach ${id}\``
       : `pick another --id, or read it with \`council show ${id}\``;
   const state = status === undefined ? '' : status === 'RUNNING' ? ' (running)' : ' (closed)';
-  return new CouncilUserError(`a session or council with id "${id}" already exists${state}`, hint, { cause });
+  return new SessionIdTakenError(`a session or council with id "${id}" already exists${state}`, hint, {
+    cause,
+  });
 }
 
 /**

@@ -4,7 +4,9 @@ import { CouncilUserError } from '../../common/userError';
 import { grpc } from './closedChannel';
 
 /** The error of every call of a Council whose embedded server is gone: final, nothing waits it out. */
-export class ServerGoneError extends CouncilUserError {}
+export class ServerGoneError extends CouncilUserError {
+  override readonly name: string = 'ServerGoneError';
+}
 
 /**
  * The end of the embedded server a `Council.local()` uses, once the process behind it is gone

@@ -63,6 +63,7 @@ describe('--json documents', () => {
       exitCode: 0,
       question: 'And now?',
       strategy: 'broadcast',
+      elapsedMs: expect.any(Number),
     });
     const schedule = `json-schedule-${tag}`;
     const created = await runCli(
@@ -80,7 +81,14 @@ describe('--json documents', () => {
       runCli(['schedule', 'describe', schedule, '--json'], env),
       runCli(['gc', '--dry-run', '--json', '--older-than', '1h'], env),
     ]);
-    expect(documentOf(attach, 'session-round')).toMatchObject({ round: 1 });
+    // An open session's attach: its strategy, that it is not simulated (the mock is a provider here),
+    // and that it goes on.
+    expect(documentOf(attach, 'session-round')).toMatchObject({
+      round: 1,
+      strategy: 'broadcast',
+      simulated: false,
+      workflowStatus: 'running',
+    });
     expect(documentOf(showSession, 'session-show')).toMatchObject({
       workflowStatus: 'completed',
       closed: true,

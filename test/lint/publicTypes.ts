@@ -1,16 +1,26 @@
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** The package's entries (package.json `exports`) by the source file each is built from. */
-export const ENTRIES: Record<string, string> = {
-  council: 'client/index.ts',
-  'council/common': 'common/index.ts',
-  'council/worker': 'workers/index.ts',
-  'council/workflows': 'workflows/index.ts',
-};
+/**
+ * The package's entries (package.json `exports`) by the source file each is built from: the one
+ * whose declarations the entry's `types` names.
+ */
+export const ENTRIES: Record<string, string> = Object.fromEntries(
+  Object.entries(
+    (
+      JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+        exports: Record<string, { types?: string } | string>;
+      }
+    ).exports,
+  ).flatMap(([entry, target]) => {
+    const types = typeof target === 'string' ? undefined : target.types;
+    if (!types) return [];
+    return [[path.posix.join('council', entry), types.replace(/^\.\/dist\//, '').replace(/\.d\.ts$/, '.ts')]];
+  }),
+);
 
 /**
  * The declarations a build of the entries emits (tsconfig.build.json), written under node_modules'
@@ -42,9 +52,11 @@ export function emitDeclarations(): string {
     Object.values(ENTRIES).map((file) => path.join(ROOT, file)),
     options,
   );
-  // emitSkipped is set when any file (a JSON module) is not written: its diagnostics say what failed.
+  // Not `emitSkipped`: TypeScript sets it here though every declaration is written. The emit's
+  // diagnostics say whether one was not.
   const { diagnostics } = program.emit();
   if (diagnostics.length > 0) {
+    rmSync(outDir, { recursive: true, force: true });
     const why = diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     throw new Error(`the declarations were not emitted: ${why.join('; ')}`);
   }

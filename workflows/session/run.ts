@@ -12,7 +12,7 @@ import {
   type SessionState,
 } from '../../common/session';
 import { zodProblem } from '../../common/validation';
-import type { BudgetAsk } from '../shared/budgetAsk';
+import { exhaustedBudgetProblem, type BudgetAsk } from '../shared/budgetAsk';
 import { CallIds } from '../shared/callIds';
 import type { InFlightCalls } from '../shared/callModel';
 import { invalid } from '../shared/invalid';
@@ -86,25 +86,7 @@ export class SessionRun {
     const state = this.state;
     this.acceptingUpdates();
     if (state.ledger?.exhausted) {
-      // `budget raise` refuses dollars for a budget of tokens alone, and the other way round.
-      const by = state.config.budget?.maxCostUsd === undefined ? '--by-tokens' : '--by-usd';
-      const raise = `(raiseBudget, or \`council budget raise ID ${by} N\`)`;
-      const { stopped } = state.ledger;
-      if (stopped === 'person') {
-        throw invalid(
-          `a person stopped this session's budget: raise it to go on ${raise}, or start a new session`,
-        );
-      }
-      if (stopped === 'timeout') {
-        throw invalid(
-          `this session's budget stopped: no one raised it before askTimeoutMs passed; raise it to go on ${raise}, ` +
-            'or start a new session',
-        );
-      }
-      throw invalid(
-        'this session has spent its budget (a call was refused): read `budget` in its view, and raise it ' +
-          `${raise} or start a new session with a larger one`,
-      );
+      throw invalid(exhaustedBudgetProblem(state.ledger, state.config.budget?.maxCostUsd));
     }
     const parsed = sendMessageSchema.safeParse(request);
     if (!parsed.success) throw invalid(`invalid message: ${zodProblem(parsed.error)}`);

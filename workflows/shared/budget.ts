@@ -15,7 +15,7 @@ import type { CallCharge } from '../../common/council';
 import { DEFAULT_RETRY } from '../../common/defaults';
 import type { ChatMessage, ModelSpec } from '../../common/llm';
 import { priceOf, type Price, type PricedModel } from '../../common/prices';
-import type { BudgetAsk } from './budgetAsk';
+import { ASK_ENDINGS, type BudgetAsk } from './budgetAsk';
 import type { CallSite } from './callIds';
 import type { CallOutcome, ModelSettings } from './callModel';
 
@@ -30,13 +30,6 @@ export const BUDGET_LEDGER_PATCH = 'budget-ledger';
  * before its first call. No config recorded before it could carry a downgrade, so none reaches it.
  */
 export const BUDGET_DOWNGRADE_PATCH = 'budget-downgrade';
-
-/** How a refusal after a wait for a person says why the wait ended. */
-const ASK_ENDINGS = {
-  person: 'a person stopped it (stopBudget, or `council budget stop`)',
-  timeout: 'no one raised it before askTimeoutMs passed',
-  raises: 'the raises were not enough',
-} as const;
 
 /** What one admitted call holds in the ledger until it ends. */
 export interface BudgetHold {

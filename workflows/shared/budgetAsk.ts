@@ -20,6 +20,29 @@ export const BUDGET_ASK_CLAIM_PATCH = 'budget-ask-claim';
 /** Most raises one waiting call re-checks after (each still too small), so a wait stays bounded. */
 const MAX_RAISES_PER_WAIT = 100;
 
+/** How a refusal after a wait for a person says why the wait ended. */
+export const ASK_ENDINGS = {
+  person: 'a person stopped it (stopBudget, or `council budget stop`)',
+  timeout: 'no one raised it before askTimeoutMs passed',
+  raises: 'the raises were not enough',
+} as const;
+
+/**
+ * Why a session whose budget is exhausted refuses a new round, and how to go on: the library's raise
+ * and the CLI's. A raise is refused in dollars for a budget of tokens alone, and the other way round.
+ */
+export function exhaustedBudgetProblem(ledger: LedgerState, maxCostUsd: number | undefined): string {
+  const [field, flag] = maxCostUsd === undefined ? ['byTokens', '--by-tokens'] : ['byUsd', '--by-usd'];
+  const raise = `raiseBudget({ ${field}: N }), or \`council budget raise ID ${flag} N\``;
+  if (ledger.stopped) {
+    return `this session's budget stopped: ${ASK_ENDINGS[ledger.stopped]}; raise it to go on (${raise}), or start a new session`;
+  }
+  return (
+    'this session has spent its budget (a call was refused): read `budget` in its view, and raise it ' +
+    `(${raise}) or start a new session with a larger one`
+  );
+}
+
 /** How a wait ended: there is room now, or the budget stopped (a person said so, or no one answered). */
 export type WaitEnd = 'room' | 'stopped';
 
