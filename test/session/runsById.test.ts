@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sendHumanMessage, startCouncil } from '../../client/api/council';
 import { attachCouncil } from '../../client/api/councilAttach';
 import { councilHumanMessages, readCouncilProgress, readCouncilResult } from '../../client/api/councilRead';
-import { CouncilUserError, RunNotFoundError } from '../../common/userError';
+import { CouncilUserError, RunNotFoundError, SessionIdTakenError } from '../../common/userError';
 import { resumeOneRoundSession, startOneRoundSession } from '../../client/api/oneRoundSession';
 import { listRuns, type RunRow } from '../../client/api/runRow';
 import { cancelRun, findRun } from '../../client/api/runs';
@@ -97,6 +97,13 @@ describe('a session or council by id: find, read, resume, cancel', () => {
     await expect(cancelRun(ended)).rejects.toThrow(`council "${councilId}" is closed (cancelled)`);
     // The run as found before its cancel is asked again: it resolved as if it had cancelled it once more.
     await expect(cancelRun(found)).rejects.toThrow(`council "${councilId}" is closed (cancelled)`);
+    // Its id is taken for good: a council started under it is refused as a session would be.
+    const again = startCouncil(client, council('sequential', [expert('a')]), {
+      taskQueue: bench.harness.taskQueue,
+      councilId,
+    });
+    await expect(again).rejects.toBeInstanceOf(SessionIdTakenError);
+    await expect(again).rejects.toThrow(`a session or council with id "${councilId}" already exists`);
   });
 
   it("reads a council's progress, the messages people sent it and its result", async () => {
