@@ -11,6 +11,7 @@ import {
   type RoundResult,
   type SessionConfigInput,
   type SessionView,
+  transcriptRequestSchema,
   type TranscriptEntry,
 } from '../../common/session';
 import {
@@ -251,7 +252,7 @@ export class MultiParticipantSession {
   }
 
   async transcript(fromIndex = 0): Promise<TranscriptEntry[]> {
-    if (!Number.isSafeInteger(fromIndex) || fromIndex < 0) {
+    if (!transcriptRequestSchema.safeParse({ fromIndex }).success) {
       const got = typeof fromIndex === 'number' ? String(fromIndex) : JSON.stringify(fromIndex);
       throw new CouncilUserError(`fromIndex must be a whole number from 0 (an entry's index): got ${got}`);
     }

@@ -5,7 +5,7 @@ import { nameKey } from '../../common/names';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import { sessionQuorumProblem } from '../../common/quorum';
-import { setParticipantRoleSchema } from '../../common/session';
+import { setParticipantRoleSchema, transcriptRequestSchema } from '../../common/session';
 import * as sessionApi from '../../common/sessionApi';
 import { sessionProgressQuery } from '../../common/sessionProgress';
 import { zodProblem } from '../../common/validation';
@@ -150,6 +150,10 @@ export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal
 
   setHandler(sessionApi.sessionViewQuery, () => viewOf(state, status.active, turns.waiting));
   setHandler(sessionApi.participantQuery, (name) => findParticipant(state, name) ?? null);
-  setHandler(sessionApi.transcriptQuery, (options) => transcriptFrom(state, options?.fromIndex ?? 0));
+  setHandler(sessionApi.transcriptQuery, (options) => {
+    const request = transcriptRequestSchema.safeParse(options ?? {});
+    if (!request.success) throw invalid(`invalid transcript request: ${zodProblem(request.error)}`);
+    return transcriptFrom(state, request.data.fromIndex);
+  });
   setHandler(sessionProgressQuery, (request) => progressPage(state, request));
 }
