@@ -49,12 +49,12 @@ export const sessionConfigSchema = z
 export type SessionConfig = z.infer<typeof sessionConfigSchema>;
 export type SessionConfigInput = z.input<typeof sessionConfigSchema>;
 
-/** Input of one round: the seed's `send_message(role, content, options)`. */
 /** A transcript read from an entry's index: absolute, so entries dropped from the front still count. */
 export const transcriptRequestSchema = z
   .object({ fromIndex: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0) })
   .strict();
 
+/** Input of one round: the seed's `send_message(role, content, options)`. */
 export const sendMessageSchema = z
   .object({
     role: z.enum(['user', 'system']).default('user'),

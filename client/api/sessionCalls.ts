@@ -33,15 +33,9 @@ export function validSessionConfig(config: SessionConfigInput): SessionConfig {
       'fix the fields named',
     );
   }
-  parsed.data.participants.forEach(({ name }, index) => {
-    const problem = participantNameProblem(name);
-    if (problem) {
-      throw new CouncilUserError(
-        `invalid session config: participants[${index}].name: ${problem}`,
-        'fix the fields named',
-      );
-    }
-  });
+  parsed.data.participants.forEach(({ name }, index) =>
+    requireParticipantName(name, `participants[${index}].name`),
+  );
   const quorumProblem = sessionQuorumProblem(parsed.data);
   if (quorumProblem) throw new CouncilUserError(`invalid session config: ${quorumProblem}`);
   const budgetProblems = sessionBudgetProblems(parsed.data);
@@ -72,10 +66,16 @@ export function requireParticipantSpec(spec: Record<string, unknown>): void {
   }
 }
 
-/** Throws a user error for a participant name the session would take but not tell apart (see common/names). */
-function requireParticipantName(name: string): void {
+/**
+ * Throws a user error for a participant name the session would take but not tell apart (see
+ * common/names): a config's at its path (`where`), a joining participant's as its own.
+ */
+function requireParticipantName(name: string, where?: string): void {
   const problem = participantNameProblem(name);
-  if (problem) throw new CouncilUserError(`invalid participant: ${problem}`, 'pick another name');
+  if (!problem) return;
+  if (where)
+    throw new CouncilUserError(`invalid session config: ${where}: ${problem}`, 'fix the fields named');
+  throw new CouncilUserError(`invalid participant: ${problem}`, 'pick another name');
 }
 
 /**
