@@ -78,7 +78,7 @@ describe('hierarchical: the supervisor assigns each worker its task', () => {
     await runRound(STRATEGIES.hierarchical, team, invoke, scriptedSeam({ patched: false }).seam);
     expect(calls.map((call) => [call.name, call.asked])).toEqual([
       ['W', 'the question'],
-      ['Lead', 'the question'],
+      ['Lead', expect.stringMatching(/^the question\n\nAs the supervisor, synthesize/)],
     ]);
   });
 
@@ -95,6 +95,56 @@ describe('hierarchical: the supervisor assigns each worker its task', () => {
       ['Worker-1', 'first task'],
       ['Worker-10', 'second task'],
     ]);
+  });
+});
+
+describe('each role is told what its call is for', () => {
+  const asked = (calls: { name: string; asked: string }[]) => calls.map((call) => [call.name, call.asked]);
+
+  it('evaluators are asked to assess, under a strategy that calls them last and under custom', async () => {
+    const last = scriptedInvoker();
+    await runRound(
+      STRATEGIES.broadcast,
+      [spec('A'), spec('Judge', 'evaluator')],
+      last.invoke,
+      scriptedSeam().seam,
+    );
+    expect(asked(last.calls)[1]?.[1]).toMatch(/^the question\n\nAs an evaluator, assess the responses/);
+    const ranked = scriptedInvoker();
+    const team = [spec('A', 'panelist', 1), spec('Judge', 'evaluator', 2)];
+    await runRound(STRATEGIES.custom, team, ranked.invoke, scriptedSeam().seam);
+    expect(asked(ranked.calls)[0]).toEqual(['Judge', expect.stringMatching(/As an evaluator, assess/)]);
+    expect(asked(ranked.calls)[1]).toEqual(['A', 'the question']);
+  });
+
+  it("hierarchical's supervisors are asked to synthesize the workers' output; the assignment keeps its ask", async () => {
+    const { invoke, calls } = scriptedInvoker();
+    const team = [spec('Lead', 'supervisor'), spec('W', 'worker'), spec('Second', 'supervisor')];
+    await runRound(STRATEGIES.hierarchical, team, invoke, scriptedSeam().seam);
+    expect(calls[0]?.asked).toContain('assign one task to each worker');
+    expect(calls[0]?.asked).not.toContain('As the supervisor, synthesize');
+    expect(calls[1]?.asked).toBe('the question');
+    for (const call of calls.slice(2))
+      expect(call.asked).toMatch(/^the question\n\nAs the supervisor, synthesize/);
+  });
+
+  it("moderatorLed's moderators are asked to frame the message first, then the lead to synthesize", async () => {
+    const { invoke, calls } = scriptedInvoker();
+    const panel = [spec('Mod', 'moderator'), spec('E1'), spec('Mod2', 'moderator')];
+    await runRound(STRATEGIES.moderatorLed, panel, invoke, scriptedSeam().seam);
+    expect(asked(calls).map(([name, text]) => [name, text?.split('\n\n')[1]?.slice(0, 30)])).toEqual([
+      ['Mod', 'As the moderator, frame the me'],
+      ['Mod2', 'As the moderator, frame the me'],
+      ['E1', undefined],
+      ['Mod', 'As the moderator, synthesize t'],
+    ]);
+  });
+
+  it('a role with no special place under a strategy answers the plain message', async () => {
+    const { invoke, calls } = scriptedInvoker();
+    const panel = [spec('Mod', 'moderator'), spec('Sup', 'supervisor'), spec('W', 'worker')];
+    await runRound(STRATEGIES.roundRobin, panel, invoke, scriptedSeam().seam);
+    expect(calls.every((call) => call.asked === 'the question')).toBe(true);
   });
 });
 
