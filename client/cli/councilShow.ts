@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { ExpertMessageData } from '../../common/council';
+import { HUMAN_SENDER_ID, type ExpertMessageData } from '../../common/council';
 import { ZERO_USAGE } from '../../common/llm';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { audienceLine } from '../../common/councilRouting';
@@ -13,6 +13,9 @@ import { describeWebhookOutcome } from '../../common/messageWebhook';
 import { formatAnswer, formatUsage, totalUsage, type AnswerRow, type Output } from './output';
 import { printable } from '../../common/printable';
 import { wrapText } from './wrap';
+import { readConversation, type CouncilConversation } from '../api/conversation';
+import type { ConversationMessage } from '../../common/conversation';
+import { formatMessages } from './councilConversation';
 
 /**
  * `council show` for a council: its result once it completed, else where it is (or how it ended)
@@ -59,6 +62,11 @@ export async function showCouncil(client: Client, found: FoundRun, out: Output):
     out.say(`Council ${id}: ${result.mode}, ${status}, ${result.rounds} round(s)`);
     if (result.continuedFrom !== undefined) out.say(`Continued from: ${printable(result.continuedFrom)}`);
     out.say(`Task: ${printable(result.task)}\n`);
+    const earlier = result.rounds > 1 ? earlierTurns(await readConversation(client, id), result) : [];
+    if (earlier.length > 0) {
+      out.say(`Earlier turns (${earlier.length}); each expert's latest position follows them:`);
+      out.say(`${formatMessages(earlier, out.width)}\n`);
+    }
     // People's messages after the experts' answers, before the review and synthesis that read them.
     for (const row of rows.slice(0, -1)) out.say(formatAnswer(row, out.width));
     for (const { message, round } of people) out.say(formatAnswer(personRow(message, round), out.width));
@@ -95,6 +103,21 @@ export async function showCouncil(client: Client, found: FoundRun, out: Output):
     ([expertId, ids]) => `${expertId} ${ids.length}`,
   );
   if (running && inboxes.length > 0) out.say(printable(`\nWaiting in inboxes: ${inboxes.join(', ')}`));
+}
+
+/**
+ * The experts' messages a council's result does not hold: every turn but each expert's latest
+ * position (a debate's openings and critiques, say). People's messages are printed apart.
+ */
+function earlierTurns(
+  conversation: CouncilConversation,
+  result: Pick<ExecutionResult, 'outputs'>,
+): ConversationMessage[] {
+  return conversation.messages.filter((message) => {
+    if (message.sender === HUMAN_SENDER_ID) return false;
+    const latest = result.outputs[message.sender];
+    return !(latest?.round === message.round && latest.content === message.content);
+  });
 }
 
 /** A person's message as `show` prints it: who, to whom, after which round. */

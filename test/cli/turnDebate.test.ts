@@ -70,5 +70,15 @@ describe('council run --json of examples/turn-debate.yaml', () => {
     expectSuccess(shown);
     const show = parseJsonDocument(JSON.parse(shown.stdout));
     expect(show).toMatchObject({ type: 'council-show', conversationContext: contexts });
+
+    // Its text prints every turn, the two that are no expert's latest position too, under their headings.
+    const text = await runCli(
+      ['show', document.id, '--worker'],
+      clusterEnv('turn-debate-text', mockProviderEnv(mock)),
+    );
+    expectSuccess(text);
+    for (const message of messages) expect(text.stdout).toContain(message.content);
+    expect(text.stdout).toContain('── round 2 · Buy Advocate (buy) [critique] to everyone ──');
+    expect(text.stdout.match(/── round \d/g)).toHaveLength(2);
   });
 });
