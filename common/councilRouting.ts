@@ -189,6 +189,27 @@ export function addressLabel(message: {
   return message.audience ?? message.recipients?.join(', ') ?? message.recipient;
 }
 
+/** What {@link replyLine} names a message by. */
+export interface RepliedMessage {
+  senderName: string;
+  round: number;
+  type: string;
+}
+
+/**
+ * ", replying to Alpha's round 1 response" for a message that answers one `find` knows, its id when
+ * `find` does not know it (filtered out, or dropped from the log), '' for a message that answers none.
+ */
+export function replyLine(
+  replyTo: string | undefined,
+  find: (id: string) => RepliedMessage | undefined,
+): string {
+  if (replyTo === undefined) return '';
+  const replied = find(replyTo);
+  if (!replied) return `, replying to message ${replyTo}`;
+  return `, replying to ${replied.senderName}'s round ${replied.round} ${replied.type}`;
+}
+
 /** A person's message's audience as the CLI prints it: "to role:critic only, urgent", "to everyone". */
 export function audienceLine(message: Parameters<typeof addressLabel>[0] & { priority?: string }): string {
   const address = addressLabel(message);

@@ -64,7 +64,7 @@ async function deliver(
     const full: ExpertUpdate = {
       ...event,
       at: new Date(event.at),
-      ...(message !== undefined && { content: message.content }),
+      ...(message !== undefined && { content: message.content, message: toExpertMessage(message) }),
     };
     await callbacks.onExpertUpdate?.(event.expertId, full);
   } else if (event.kind === 'human') {

@@ -45,6 +45,8 @@ export type ExpertUpdate = Omit<Extract<ProgressEvent, { kind: 'expert' }>, 'at'
   at: Date;
   /** What the expert said this turn (when it is still in the transcript). */
   content?: string;
+  /** The message the answer became, with its type, audience and the message it replies to (state `done`). */
+  message?: ExpertMessage;
 };
 /** Called as an expert starts, finishes or fails a turn. */
 export type OnExpertUpdate = (expertId: string, update: ExpertUpdate) => void | Promise<void>;

@@ -1,5 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { audienceLine } from '../../common/councilRouting';
+import { addressLabel, audienceLine, replyLine, type RepliedMessage } from '../../common/councilRouting';
 import { ZERO_USAGE } from '../../common/llm';
 import type { ExecutionResult, ExpertMessage, ExpertUpdate } from '../api/councilTypes';
 import { councilRetries } from '../api/pendingCalls';
@@ -16,6 +16,8 @@ export class CouncilBoard {
   private readonly lines = new Map<string, ParticipantLine>();
   private readonly order: string[] = [];
 
+  /** The messages answers became, by id: a later answer's heading names the one it replies to. */
+  private readonly said = new Map<string, RepliedMessage>();
   /** A person wrote during the wait now shown: the wait ends with that. */
   private wrote = false;
   /** Expert names by id: the calls' ids name experts by id, the lines by name. */
@@ -58,12 +60,28 @@ export class CouncilBoard {
       const usage = update.tokenUsage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
       this.renderer.answer({
         name: update.expertName,
-        role,
+        role: update.message ? this.heading(role, update.message, update.round) : role,
         status: 'ok',
         content: update.content ?? '',
         tokenUsage: usage,
       });
     }
+  }
+
+  /**
+   * An answer's heading as `show` heads it: its type (a response says none), to whom when not to
+   * everyone, urgency, and the message it answers (by its sender and round, when this board printed it).
+   */
+  private heading(role: string, message: ExpertMessage, round: number): string {
+    this.said.set(message.id, { senderName: message.senderName, round, type: message.type });
+    const address = addressLabel(message);
+    const parts = [
+      role,
+      ...(message.type === 'response' ? [] : [message.type]),
+      ...(address ? [`to ${address} only`] : []),
+      ...(message.priority === 'urgent' ? ['urgent'] : []),
+    ];
+    return `${parts.join(', ')}${replyLine(message.replyTo, (id) => this.said.get(id))}`;
   }
 
   status(status: string, { until, at, synthesizer }: { until?: Date; at: Date; synthesizer?: string }): void {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { filterMessages, type ConversationMessage } from '../../common/conversation';
 import { conversationStats, EVERYONE, type ConversationStats } from '../../common/conversationStats';
 import { MESSAGE_TYPES } from '../../common/council';
-import { audienceLine } from '../../common/councilRouting';
+import { audienceLine, replyLine } from '../../common/councilRouting';
 import { checkFilter, readConversation } from '../api/conversation';
 import { savedConversationOf, writeConversation } from '../api/conversationFile';
 import { CouncilUserError } from '../../common/userError';
@@ -130,18 +130,26 @@ export async function showConversation(
   const filtering = Object.keys(filter).length > 0;
   if (filtering || (!stats && flags.save === undefined)) {
     out.say(`Council ${id}: ${messages.length} of ${conversation.messages.length} message(s)`);
-    out.say(formatMessages(messages, out.width));
+    out.say(formatMessages(messages, out.width, conversation.messages));
   }
   if (stats) out.say(formatStats(stats));
 }
 
-/** Each message under a heading: round, sender, type and to whom (a role, a group or a list too). */
-export function formatMessages(messages: readonly ConversationMessage[], width: number | undefined): string {
+/**
+ * Each message under a heading: round, sender, type, to whom (a role, a group or a list too) and the
+ * message it answers, looked up in `all` (the whole conversation, when `messages` is a filtered part).
+ */
+export function formatMessages(
+  messages: readonly ConversationMessage[],
+  width: number | undefined,
+  all: readonly ConversationMessage[] = messages,
+): string {
+  const byId = new Map(all.map((message) => [message.id, message]));
   const blocks = messages.map((message) => {
     const carried = message.carried === true ? ' (carried over)' : '';
     const round = message.round === 0 ? 'carried over' : `round ${message.round}${carried}`;
     const relevance = message.relevance === undefined ? '' : ` · relevance ${message.relevance}`;
-    const head = `── ${round} · ${message.senderName} (${message.sender}) [${message.type}] ${audienceLine(message)}${relevance} ──`;
+    const head = `── ${round} · ${message.senderName} (${message.sender}) [${message.type}] ${audienceLine(message)}${replyLine(message.replyTo, (id) => byId.get(id))}${relevance} ──`;
     return `\n${head}\n${message.content}`;
   });
   // Models and people wrote these: no escape of theirs reaches the terminal.

@@ -62,10 +62,11 @@ export async function showCouncil(client: Client, found: FoundRun, out: Output):
     out.say(`Council ${id}: ${result.mode}, ${status}, ${result.rounds} round(s)`);
     if (result.continuedFrom !== undefined) out.say(`Continued from: ${printable(result.continuedFrom)}`);
     out.say(`Task: ${printable(result.task)}\n`);
-    const earlier = result.rounds > 1 ? earlierTurns(await readConversation(client, id), result) : [];
-    if (earlier.length > 0) {
+    const conversation = result.rounds > 1 ? await readConversation(client, id) : undefined;
+    const earlier = conversation ? earlierTurns(conversation, result) : [];
+    if (conversation && earlier.length > 0) {
       out.say(`Earlier turns (${earlier.length}); each expert's latest position follows them:`);
-      out.say(`${formatMessages(earlier, out.width)}\n`);
+      out.say(`${formatMessages(earlier, out.width, conversation.messages)}\n`);
     }
     // People's messages after the experts' answers, before the review and synthesis that read them.
     for (const row of rows.slice(0, -1)) out.say(formatAnswer(row, out.width));

@@ -40,3 +40,41 @@ describe("the council board's waits for a person", () => {
     expect(lines().at(-1)).toMatch(/People: no message in time: going on$/);
   });
 });
+
+describe("the council board's answers", () => {
+  const update = (round: number, message: Record<string, unknown>) => ({
+    seq: round,
+    at: new Date(),
+    kind: 'expert' as const,
+    expertId: String(message.sender),
+    expertName: String(message.senderName),
+    state: 'done' as const,
+    round,
+    phase: 'answer' as const,
+    content: String(message.content),
+    message: { timestamp: new Date(), type: 'response', content: 'text', ...message } as never,
+  });
+
+  it('head each answer with its type, audience, urgency and the message it answers, as `show` does', () => {
+    const { board, lines } = plainBoard();
+    board.expert(update(1, { id: 'm1', sender: 'a', senderName: 'Alpha', content: 'first' }));
+    board.expert(
+      update(2, {
+        id: 'm2',
+        sender: 'd',
+        senderName: 'Delta',
+        content: 'second',
+        type: 'critique',
+        audience: 'role:critic',
+        recipients: ['c'],
+        priority: 'urgent',
+        replyTo: 'm1',
+      }),
+    );
+    const heads = lines().filter((line) => line.startsWith('Alpha (') || line.startsWith('Delta ('));
+    expect(heads).toEqual([
+      'Alpha (round 1)',
+      "Delta (round 2, critique, to role:critic only, urgent, replying to Alpha's round 1 response)",
+    ]);
+  });
+});

@@ -61,4 +61,17 @@ describe('how `council show` heads a routed message', () => {
       '── round 1 · B (b) [critique] to everyone ──',
     ]);
   });
+
+  it('says which message a reply answers, by its sender and round, when the list holds it', () => {
+    const [toGroup, , toAll] = routedConversation();
+    const reply = { ...toAll!, id: 'm9', round: 2, replyTo: 'm1' };
+    const orphan = { ...toAll!, id: 'm10', round: 2, replyTo: 'gone-1234567890' };
+    const heads = formatMessages([toGroup!, reply, orphan], undefined)
+      .split('\n')
+      .filter((line) => line.startsWith('──'));
+    expect(heads.slice(1)).toEqual([
+      "── round 2 · B (b) [critique] to everyone, replying to A's round 1 clarification ──",
+      '── round 2 · B (b) [critique] to everyone, replying to message gone-1234567890 ──',
+    ]);
+  });
 });
