@@ -32,13 +32,40 @@ export const ORCHESTRATION_STRATEGIES = Object.values(OrchestrationStrategy) as 
   ...OrchestrationStrategy[],
 ];
 
+/** Longest wait a Node.js timer keeps: a longer one fires at once (the call would time out at its start). */
+const LONGEST_TIMER_MS = 2_147_483_647;
+/** Longest wait before a retry: a call's next attempt a day later is as far as a run should wait unseen. */
+const LONGEST_RETRY_INTERVAL_MS = 86_400_000;
+
+const retryIntervalMs = (field: string) =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(
+      LONGEST_RETRY_INTERVAL_MS,
+      `${field} may be at most ${LONGEST_RETRY_INTERVAL_MS} ms (a day): a call waiting longer looks hung`,
+    );
+
+/** A stream's timer: as long as a Node.js timer keeps. */
+const streamTimerMs = (field: string) =>
+  z
+    .number()
+    .int()
+    .min(100)
+    .max(
+      LONGEST_TIMER_MS,
+      `${field} may be at most ${LONGEST_TIMER_MS} ms (about 24.8 days, the longest timer Node.js keeps): ` +
+        'leave it out for the default',
+    );
+
 /** Per-participant retry policy for its LLM calls. Defaults live in common/defaults.ts. */
 export const retryOptionsSchema = z
   .object({
     maximumAttempts: z.number().int().min(1).max(100).optional(),
-    initialIntervalMs: z.number().int().min(1).optional(),
+    initialIntervalMs: retryIntervalMs('initialIntervalMs').optional(),
     backoffCoefficient: z.number().min(1).max(10).optional(),
-    maximumIntervalMs: z.number().int().min(1).optional(),
+    maximumIntervalMs: retryIntervalMs('maximumIntervalMs').optional(),
   })
   .strict();
 export type RetryOptions = z.infer<typeof retryOptionsSchema>;
@@ -54,12 +81,12 @@ export const timeoutOptionsSchema = z
      * Longest wait for the provider's response to begin (status and headers of a streamed call);
      * past it the request is aborted and the attempt fails with ProviderFirstByteTimeout (retried).
      */
-    firstByteMs: z.number().int().min(100).optional(),
+    firstByteMs: streamTimerMs('firstByteMs').optional(),
     /**
      * Longest silence of a stream once its answer's text has begun (between two chunks); past it the
      * request is aborted and the attempt fails with ProviderStreamIdle (retried).
      */
-    streamIdleMs: z.number().int().min(100).optional(),
+    streamIdleMs: streamTimerMs('streamIdleMs').optional(),
   })
   .strict();
 export type TimeoutOptions = z.infer<typeof timeoutOptionsSchema>;
@@ -85,7 +112,15 @@ export const modelCallSettings = {
   model: modelSpecSchema,
   systemPrompt: promptSchema('systemPrompt').optional(),
   temperature: z.number().min(0).max(2).optional(),
-  maxOutputTokens: z.number().int().positive().optional(),
+  maxOutputTokens: z
+    .number()
+    .int()
+    .positive()
+    .max(
+      LIMITS.maxContextTokens,
+      `maxOutputTokens may be at most ${LIMITS.maxContextTokens} (the largest context windows): pick your model's output limit`,
+    )
+    .optional(),
   retry: retryOptionsSchema.optional(),
   timeouts: timeoutOptionsSchema.optional(),
   /** `local` makes the calls local activities (common/localCall.ts); a regular activity by default. */
