@@ -112,6 +112,19 @@ export class Council implements AsyncDisposable {
   }
 
   /**
+   * This Council's queue, for a run started through it: another queue given by a caller without a type
+   * check is refused, as no worker of this Council may poll it (the run would wait there unseen).
+   */
+  private ownQueue(options: object, method: string): string {
+    const given = 'taskQueue' in options ? options.taskQueue : undefined;
+    if (given === undefined || given === this.taskQueue) return this.taskQueue;
+    throw new CouncilUserError(
+      `${method} runs on this Council's task queue "${this.taskQueue}", not ${JSON.stringify(given)}`,
+      'leave taskQueue out, or open a Council on that queue: Council.connect({ connection, taskQueue })',
+    );
+  }
+
+  /**
    * Starts a session on this council's queue (see {@link MultiParticipantSession.create}); its calls
    * are refused, as this Council's are, once it is closed.
    */
@@ -119,7 +132,7 @@ export class Council implements AsyncDisposable {
     config: SessionConfigInput,
     options: StartSessionOptions = {},
   ): Promise<MultiParticipantSession> {
-    const queued = { taskQueue: this.taskQueue, ...options };
+    const queued = { ...options, taskQueue: this.ownQueue(options, 'startSession') };
     return MultiParticipantSession.create(this.openClient, config, queued, this.refuseWhenClosed);
   }
 
@@ -141,7 +154,7 @@ export class Council implements AsyncDisposable {
     onStatusUpdate?: OnStatusUpdate,
     options: Omit<CouncilRunOptions, 'taskQueue'> = {},
   ): Promise<ExecutionResult> {
-    const runOptions = { taskQueue: this.taskQueue, ...options };
+    const runOptions = { ...options, taskQueue: this.ownQueue(options, 'executeCouncilExperts') };
     return this.guarded((client) =>
       executeCouncilExperts(client, context, onExpertUpdate, onStatusUpdate, runOptions),
     );

@@ -32,6 +32,20 @@ describe('Council.connect() options', () => {
   });
 });
 
+describe("a Council's runs go on its own task queue", () => {
+  const council = Council.connect({ connection: {} as Connection, taskQueue: 'team' });
+  const refusal = /runs on this Council's task queue "team".*"elsewhere"/;
+
+  it('refuses a session or a council asked on another queue, where no worker of it may poll (it hung)', async () => {
+    const other = { taskQueue: 'elsewhere' } as never;
+    await expect(council.startSession({ strategy: 'broadcast' }, other)).rejects.toThrow(refusal);
+    const context = { task: 'Q', experts: [], mode: 'parallel' } as never;
+    await expect(council.executeCouncilExperts(context, undefined, undefined, other)).rejects.toThrow(
+      refusal,
+    );
+  });
+});
+
 describe('a closed Council', () => {
   it('says it is closed when it or a session it opened is used again', async () => {
     const council = await Council.local({
