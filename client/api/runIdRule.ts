@@ -20,10 +20,12 @@ export function isRunId(id: string): boolean {
 }
 
 /**
- * Why `id` can name no run at all, for a lookup (`findRun`, `attach`): empty, or longer than the
- * server takes. Undefined when it may: runs started from code may have ids the CLI would not give.
+ * Why `id` can name no run at all, for a lookup (`findRun`, `attach`): no string (a caller without a
+ * type check), empty, or longer than the server takes. Undefined when it may: runs started from code
+ * may have ids the CLI would not give.
  */
-export function lookupIdProblem(id: string): string | undefined {
+export function lookupIdProblem(id: unknown): string | undefined {
+  if (typeof id !== 'string') return `an id must be a string, not ${typeof id}`;
   if (id === '') return 'an empty id names no session or council';
   const bytes = Buffer.byteLength(id, 'utf8');
   if (bytes > TEMPORAL_MAX_ID_BYTES) {

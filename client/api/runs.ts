@@ -40,6 +40,8 @@ export async function refuseOtherKind(
   id: string,
   wanted: 'session' | 'council',
 ): Promise<void> {
+  const problem = lookupIdProblem(id);
+  if (problem) throw new CouncilUserError(problem, 'see `council list`');
   let type: string;
   try {
     type = (await client.workflow.getHandle(id).describe()).type;

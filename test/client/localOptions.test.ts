@@ -46,6 +46,19 @@ describe("a Council's runs go on its own task queue", () => {
   });
 });
 
+describe("a Council's lookups by id", () => {
+  const council = Council.connect({ connection: {} as Connection });
+  it.each<[string, unknown]>([
+    ['no id', undefined],
+    ['an object', {}],
+    ['a number', 42],
+  ])('refuse %s before asking the server, naming what it is', async (_what, id) => {
+    const problem = new RegExp(`an id must be a string, not ${typeof id}`);
+    await expect(council.attachSession(id as string)).rejects.toThrow(problem);
+    await expect(council.attachCouncil(id as string)).rejects.toThrow(problem);
+  });
+});
+
 describe('a closed Council', () => {
   it('says it is closed when it or a session it opened is used again', async () => {
     const council = await Council.local({
