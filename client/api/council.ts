@@ -36,7 +36,7 @@ import {
   type OnStatusUpdate,
 } from './councilTypes';
 import { CouncilUserError, SessionIdTakenError } from '../../common/userError';
-import { checkCallbacks, checkSeedContext, workflowExpert } from './seedContext';
+import { checkCallbacks, checkPollInterval, checkSeedContext, workflowExpert } from './seedContext';
 import { executeUpdateWithRetry } from './updateRetry';
 import type { OnToken } from './tokens';
 import { councilMetadata } from './webUi';
@@ -163,6 +163,7 @@ export async function executeCouncilExperts(
   onStatusUpdate?: OnStatusUpdate,
   options: CouncilRunOptions = {},
 ): Promise<ExecutionResult> {
+  checkPollInterval(options.pollIntervalMs);
   checkSeedContext(context);
   checkCallbacks({ onExpertUpdate, onStatusUpdate, onToken: options.onToken });
   context.activeExperts.forEach((expert, index) =>

@@ -9,6 +9,7 @@ import {
   type ExecutionResult,
   type ExpertUpdate,
 } from './councilTypes';
+import { checkPollInterval } from './seedContext';
 import { CouncilUserError } from '../../common/userError';
 import { followRun } from './followRun';
 import { refuseOtherKind } from './runs';
@@ -21,6 +22,7 @@ export async function attachCouncil(
   councilId: string,
   callbacks: CouncilCallbacks = {},
 ): Promise<ExecutionResult> {
+  checkPollInterval(callbacks.pollIntervalMs);
   await refuseOtherKind(client, councilId, 'council');
   const handle = client.workflow.getHandle<typeof councilWorkflow>(councilId);
   const tokens = callbacks.onToken ? watchTokens(client, councilId, callbacks.onToken) : undefined;

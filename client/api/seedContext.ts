@@ -76,6 +76,23 @@ export function checkCallbacks(callbacks: Record<string, unknown>): void {
   }
 }
 
+/** Shortest and longest wait between two reads of a council's progress log. */
+const POLL_INTERVAL_MS = { min: 10, max: 60_000 } as const;
+
+/**
+ * Refuses a poll interval a caller without a type check may pass: 0, a negative number or a string
+ * read the log in a busy loop (the client's CPU and the server's), a long one left a follower behind.
+ */
+export function checkPollInterval(pollIntervalMs: unknown): void {
+  if (pollIntervalMs === undefined) return;
+  const { min, max } = POLL_INTERVAL_MS;
+  if (typeof pollIntervalMs === 'number' && pollIntervalMs >= min && pollIntervalMs <= max) return;
+  throw new CouncilUserError(
+    `pollIntervalMs must be a number of ms from ${min} to ${max}, and is ${JSON.stringify(pollIntervalMs)}`,
+    'leave it out for the default (200 ms)',
+  );
+}
+
 /** An expert as the workflow takes it: the seed's client-side fields left out. */
 export function workflowExpert<Message, Context>({
   messageHandler: _handler,

@@ -59,6 +59,24 @@ describe("a Council's lookups by id", () => {
   });
 });
 
+describe("a council's poll interval", () => {
+  const council = Council.connect({ connection: {} as Connection });
+  const context = { task: 'Q', experts: [{ id: 'a', name: 'A' }], mode: 'parallel' } as never;
+  it.each<[string, unknown]>([
+    ['zero (a busy loop)', 0],
+    ['negative', -5],
+    ['a string', 'x'],
+    ['past a minute', 3_600_000],
+  ])('is refused when %s, before the council starts', async (_what, pollIntervalMs) => {
+    const problem = /pollIntervalMs must be a number of ms from 10 to 60000/;
+    await expect(council.attachCouncil('c-1', { pollIntervalMs } as never)).rejects.toThrow(problem);
+    const options = { pollIntervalMs } as never;
+    await expect(council.executeCouncilExperts(context, undefined, undefined, options)).rejects.toThrow(
+      problem,
+    );
+  });
+});
+
 describe('a closed Council', () => {
   it('says it is closed when it or a session it opened is used again', async () => {
     const council = await Council.local({
