@@ -4,6 +4,7 @@ import { DEFAULT_MAX_CONTEXT_TOKENS, LIMITS } from './defaults';
 import { quorumFields } from './quorum';
 import { localCallTimerProblems } from './localCall';
 import { selectorSettingsSchema } from './selector';
+import { fnv1a } from './hash';
 import { jsonStringBytes } from './size';
 import {
   ORCHESTRATION_STRATEGIES,
@@ -76,6 +77,14 @@ export const sendMessageSchema = z
   })
   .strict();
 export type SendMessageInput = z.input<typeof sendMessageSchema>;
+
+/**
+ * What tells two rounds' messages apart: role, text and who answers, as the client sent them (before
+ * any tidying, which a run recorded before a patch does its own way).
+ */
+export function roundRequestHash(message: SendMessageInput): number {
+  return fnv1a(JSON.stringify([message.role ?? 'user', message.content, message.participants ?? null]));
+}
 
 /** Input of `setParticipantRole`: a participant's new role (and priority), its history kept. */
 export const setParticipantRoleSchema = z

@@ -60,6 +60,12 @@ export interface RoundResult {
    * (their answers reach the transcript marked `late`; the next round waits for them).
    */
   closedEarly?: { reason: 'quorum' | 'deadline'; late: string[] };
+  /**
+   * {@link roundRequestHash} of the message the round answered, as the workflow read it: the server
+   * answers a second update under a used `updateId` with the first one's result, whatever its
+   * message, and this tells the client so. Absent from rounds of workers before 2026-12-07.
+   */
+  requestHash?: number;
 }
 
 export interface TranscriptEntry {

@@ -4,6 +4,7 @@ import { raiseBudgetSchema, type RaiseBudgetInput } from '../../common/budgetRai
 import type { ModelSpec } from '../../common/llm';
 import type { OrchestrationStrategy, ParticipantRole, ParticipantSpec } from '../../common/participants';
 import {
+  roundRequestHash,
   sendMessageSchema,
   type ParticipantDetail,
   type ParticipantInfo,
@@ -142,7 +143,14 @@ export class MultiParticipantSession {
       const id = updateId ?? crypto.randomUUID();
       const round = executeUpdateWithRetryAs(id, this.handle, 'session', sendMessageUpdate, request);
       this.rounds.add(round);
-      return await round.finally(() => this.rounds.delete(round));
+      const result = await round.finally(() => this.rounds.delete(round));
+      if (result.requestHash !== undefined && result.requestHash !== roundRequestHash(request)) {
+        throw new CouncilUserError(
+          `updateId "${id}" is round ${result.round}'s, sent with another message: this one was not sent`,
+          'leave updateId out for a new id, or give each round its own',
+        );
+      }
+      return result;
     } finally {
       await watch?.stop();
     }

@@ -1,6 +1,7 @@
 import type { ChatCompletionRequest } from '@copilotkit/aimock';
 import { STANCE_PREFIX } from '../../common/convergence';
 import { seededShuffle } from '../../workflows/council/review/shuffle';
+import { fnv1a } from '../../common/hash';
 
 // What simulated participants say: deterministic texts shaped by the prompt (a role's voice, a
 // selector's pick, a supervisor's assignments, a reviewer's ranking, a debater's stance).
@@ -63,7 +64,7 @@ export function simulatedAnswer(request: ChatCompletionRequest): string {
   // Earlier answers are shown under "### Name (role)" (sessions) or "### Name" (councils) headings.
   const headings = [...turnText.matchAll(/^### ([^(\n]+?)(?: \(.*\))?$/gm)].map((m) => m[1] ?? '');
   const others = [...new Set(headings)].filter((other) => other !== name);
-  const seed = hash(`${name}|${role}|${turnText}`);
+  const seed = fnv1a(`${name}|${role}|${turnText}`);
   if (role === 'reviewer') return simulatedRanking(turnText, String(seed));
   const angle = (k: number) => ANGLES[(seed + k * 5) % ANGLES.length] ?? '';
   const step = STEPS[seed % STEPS.length] ?? '';
@@ -151,12 +152,3 @@ function body(
   }
 }
 
-/** FNV-1a: small, stable across runs and platforms. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}

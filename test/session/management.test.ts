@@ -169,4 +169,22 @@ describe('participant management and strategy changes while the session lives', 
     // It takes no more rounds: its view says closed, as the server says it ended.
     expect((await session.view()).closed).toBe(true);
   });
+
+  it("refuses a round under an updateId a round with another message used, which the server answered with that round's result", async () => {
+    const session = await newSession();
+    await session.addParticipant('A', model, 'panelist');
+    const first = await session.sendRound('user', 'first', { updateId: 'u-1' });
+    // The same message again under its id is that round, as a retry of it is.
+    expect((await session.sendRound('user', 'first', { updateId: 'u-1' })).round).toBe(first.round);
+    await expect(session.sendMessage('user', 'second, another message', { updateId: 'u-1' })).rejects.toThrow(
+      /updateId "u-1" is round 1's, sent with another message: this one was not sent/,
+    );
+    await expect(session.sendMessage('system', 'first', { updateId: 'u-1' })).rejects.toThrow(
+      CouncilUserError,
+    );
+    const transcript = await session.transcript();
+    expect(transcript.filter((entry) => entry.role === 'user').map((entry) => entry.content)).toEqual([
+      'first',
+    ]);
+  });
 });

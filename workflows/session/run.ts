@@ -5,6 +5,7 @@ import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import type { ParticipantSpec, ParticipantSpecInput } from '../../common/participants';
 import {
   SESSION_SUMMARY_MEMO_KEY,
+  roundRequestHash,
   sendMessageSchema,
   type RoundResult,
   type SendMessageInput,
@@ -139,6 +140,7 @@ export class SessionRun {
         ...(otherCallsUsage && { otherCallsUsage }),
         ...(budget && { budget }),
         ...(closedEarly && { closedEarly }),
+        requestHash: roundRequestHash(request),
       });
     } finally {
       const endTurn = () => turns.end();

@@ -1,16 +1,8 @@
+import { fnv1a } from '../../../common/hash';
+
 // The order a reviewer is shown the answers in: shuffled, so no answer is always first (models favour
 // what they read first), and deterministic, so replay and a re-read of the result see the same order.
 // Pure functions: workflow code and tests share them.
-
-/** FNV-1a over UTF-16 code units: small, and the same on every platform and run. */
-export function hashSeed(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
 
 /** mulberry32: a seeded generator of numbers in [0, 1), enough to shuffle a few dozen answers. */
 function generator(seed: number): () => number {
@@ -31,7 +23,7 @@ function generator(seed: number): () => number {
  */
 export function seededShuffle<T>(items: readonly T[], seed: string): T[] {
   const out = [...items];
-  const next = generator(hashSeed(seed));
+  const next = generator(fnv1a(seed));
   for (let i = out.length - 1; i > 0; i -= 1) {
     const j = Math.floor(next() * (i + 1));
     const a = out[i] as T;
