@@ -35,7 +35,9 @@ export async function attachCouncil(
     });
     let read = await log.next();
     for (; !read.done; read = await log.next()) {
-      if (read.value.kind === 'council') await deliver(read.value.event, read.value.message, callbacks);
+      if (read.value.kind === 'council') {
+        await deliver(read.value.event, read.value.message, callbacks, callerOf(councilId));
+      }
     }
     if (read.value.reason === 'unreachable') {
       const hint = `is the Temporal server up? \`council attach ${councilId}\` follows it again`;
@@ -51,29 +53,62 @@ export async function attachCouncil(
   );
 }
 
+/** Runs one of the caller's callbacks, by its name; a callback left out is not called. */
+type CallbackCaller = (name: string, callback: (() => unknown) | undefined) => Promise<void>;
+
+/**
+ * What a caller's callback throws ends the following, in council's words with the callback's error as
+ * its cause, naming the council to follow again: the council goes on without anyone following it.
+ */
+function callerOf(councilId: string): CallbackCaller {
+  return async (name, callback) => {
+    try {
+      await callback?.();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new CouncilUserError(
+        `${name} threw while following council ${councilId}: ${reason}`,
+        `the council goes on: follow it again with attachCouncil(client, "${councilId}"), or \`council attach ${councilId}\``,
+        { cause: error },
+      );
+    }
+  };
+}
+
 async function deliver(
   event: ProgressEvent,
   message: ExpertMessageData | undefined,
   callbacks: CouncilCallbacks,
+  call: CallbackCaller,
 ): Promise<void> {
   if (event.kind === 'status') {
     const at = new Date(event.at);
     const until = event.until !== undefined ? { until: new Date(event.until) } : {};
     const synthesizer = event.synthesizer !== undefined ? { synthesizer: event.synthesizer } : {};
     const update = { detail: event.detail, seq: event.seq, at, ...until, ...synthesizer };
-    await callbacks.onStatusUpdate?.(event.status, update);
+    const { onStatusUpdate } = callbacks;
+    await call('onStatusUpdate', onStatusUpdate && (() => onStatusUpdate(event.status, update)));
   } else if (event.kind === 'expert') {
     const full: ExpertUpdate = {
       ...event,
       at: new Date(event.at),
       ...(message !== undefined && { content: message.content, message: toExpertMessage(message) }),
     };
-    await callbacks.onExpertUpdate?.(event.expertId, full);
+    const { onExpertUpdate } = callbacks;
+    await call('onExpertUpdate', onExpertUpdate && (() => onExpertUpdate(event.expertId, full)));
   } else if (event.kind === 'human') {
     const update = { round: event.round, seq: event.seq, at: new Date(event.at) };
-    if (message) await callbacks.onHumanMessage?.(toExpertMessage(message), update);
+    const { onHumanMessage } = callbacks;
+    if (message)
+      await call(
+        'onHumanMessage',
+        onHumanMessage && (() => onHumanMessage(toExpertMessage(message), update)),
+      );
   } else if (message) {
-    for (const id of event.deliveredTo) await callbacks.messageHandlers?.[id]?.(toExpertMessage(message));
+    for (const id of event.deliveredTo) {
+      const handler = callbacks.messageHandlers?.[id];
+      await call(`the messageHandler of ${id}`, handler && (() => handler(toExpertMessage(message))));
+    }
   }
 }
 
