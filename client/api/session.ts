@@ -33,7 +33,14 @@ import {
 import { zodProblem } from '../../common/validation';
 import type { sessionWorkflow } from '../../workflows';
 import { CouncilUserError } from '../../common/userError';
-import { participantDetailOf, requireParticipantSpec, updateSession } from './sessionCalls';
+import {
+  checkedRoleChange,
+  checkedStrategy,
+  nameArgument,
+  participantDetailOf,
+  requireParticipantSpec,
+  updateSession,
+} from './sessionCalls';
 import { checkedNewRunId } from './runIdRule';
 import { executeUpdateWithRetryAs } from './updateRetry';
 import {
@@ -190,7 +197,7 @@ export class MultiParticipantSession {
   }
 
   async removeParticipant(name: string): Promise<ParticipantSpec> {
-    return updateSession(this.handle, removeParticipantUpdate, name);
+    return updateSession(this.handle, removeParticipantUpdate, nameArgument(name, 'removeParticipant'));
   }
 
   /**
@@ -198,20 +205,21 @@ export class MultiParticipantSession {
    * observer that becomes a panelist answers from the next round, knowing everything it observed.
    */
   async setParticipantRole(name: string, role: ParticipantRole, priority?: number): Promise<ParticipantSpec> {
-    return updateSession(this.handle, setParticipantRoleUpdate, {
-      name,
+    const change = {
+      name: nameArgument(name, 'setParticipantRole'),
       role,
       ...(priority !== undefined && { priority }),
-    });
+    };
+    return updateSession(this.handle, setParticipantRoleUpdate, checkedRoleChange(change));
   }
 
   async setOrchestrationStrategy(strategy: OrchestrationStrategy): Promise<OrchestrationStrategy> {
-    return updateSession(this.handle, setStrategyUpdate, strategy);
+    return updateSession(this.handle, setStrategyUpdate, checkedStrategy(strategy));
   }
 
   /** Cancels the participant's call in flight; resolves true when there was one. */
   async skipParticipant(name: string): Promise<boolean> {
-    return updateSession(this.handle, skipParticipantUpdate, name);
+    return updateSession(this.handle, skipParticipantUpdate, nameArgument(name, 'skipParticipant'));
   }
 
   /**
@@ -251,7 +259,7 @@ export class MultiParticipantSession {
 
   /** One participant (`.name`, `.role`, `.usage`, `.history`, …), or undefined if there is none by that name. */
   async getParticipant(name: string): Promise<ParticipantDetail | undefined> {
-    const record = await this.handle.query(participantQuery, name);
+    const record = await this.handle.query(participantQuery, nameArgument(name, 'getParticipant'));
     return record ? participantDetailOf(record) : undefined;
   }
 

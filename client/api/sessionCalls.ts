@@ -4,13 +4,19 @@ import { sessionBudgetProblems } from '../../common/budget';
 import { sessionQuorumProblem } from '../../common/quorum';
 import {
   sessionConfigSchema,
+  setParticipantRoleSchema,
+  type SetParticipantRoleInput,
   type ParticipantDetail,
   type ParticipantRecord,
   type ParticipantResponse,
   type SessionConfig,
   type SessionConfigInput,
 } from '../../common/session';
-import { participantSpecSchema } from '../../common/participants';
+import {
+  ORCHESTRATION_STRATEGIES,
+  participantSpecSchema,
+  type OrchestrationStrategy,
+} from '../../common/participants';
 import { zodProblem } from '../../common/validation';
 import { CouncilUserError } from '../../common/userError';
 import { participantNameProblem, repeatedNameProblem, repeatedNames } from '../../common/names';
@@ -64,6 +70,38 @@ export function requireParticipantSpec(spec: Record<string, unknown>): void {
       'fix the fields named',
     );
   }
+}
+
+/**
+ * The name a method that finds one participant was given, or a CouncilUserError saying what it got:
+ * a caller without a type check passed undefined, and the session said "no participant named undefined".
+ */
+export function nameArgument(name: unknown, method: string): string {
+  if (typeof name === 'string') return name;
+  const got = typeof name === 'object' && name !== null ? 'an object' : String(name);
+  throw new CouncilUserError(
+    `${method} takes a participant's name, and got ${got}`,
+    'pass the name as a string',
+  );
+}
+
+/** A role change checked here first: a NaN priority reached the session as null, and was named so. */
+export function checkedRoleChange(change: SetParticipantRoleInput): SetParticipantRoleInput {
+  const parsed = setParticipantRoleSchema.safeParse(change);
+  if (parsed.success) return change;
+  throw new CouncilUserError(`invalid role change: ${zodProblem(parsed.error)}`, 'fix the fields named');
+}
+
+/** A strategy checked here first: an object reached the session as "[object Object]". */
+export function checkedStrategy(strategy: unknown): OrchestrationStrategy {
+  const known: readonly unknown[] = ORCHESTRATION_STRATEGIES;
+  if (known.includes(strategy)) return strategy as OrchestrationStrategy;
+  const is =
+    typeof strategy === 'string' ? JSON.stringify(strategy) : (JSON.stringify(strategy) ?? String(strategy));
+  throw new CouncilUserError(
+    `strategy must be one of ${ORCHESTRATION_STRATEGIES.join(', ')}, and is ${is}`,
+    'pass one of them as a string',
+  );
 }
 
 /**

@@ -64,7 +64,7 @@ describe('participant management and strategy changes while the session lives', 
         /priority: priority must be a whole number/,
       ],
       [session.addParticipant('R', model, 'boss' as never), /role: .*expected one of/i],
-      [session.setOrchestrationStrategy('chaos' as never), /unknown strategy "chaos"/],
+      [session.setOrchestrationStrategy('chaos' as never), /strategy must be one of broadcast, .* and is "chaos"/],
       [session.sendMessage('user', 'Hi', { participants: ['Ghost'] }), /no participant named "Ghost"/],
       // A name with an escape is quoted with it shown, not read as the participant it resembles once
       // a terminal drops the escape.
@@ -186,5 +186,29 @@ describe('participant management and strategy changes while the session lives', 
     expect(transcript.filter((entry) => entry.role === 'user').map((entry) => entry.content)).toEqual([
       'first',
     ]);
+  });
+
+  it("refuses a JavaScript caller's arguments of the wrong type, naming what it got", async () => {
+    const session = await newSession();
+    await session.addParticipant('Bob', model, 'panelist');
+    const rejections: Array<[Promise<unknown>, RegExp]> = [
+      [session.setParticipantRole('Bob', 'panelist', Number.NaN), /priority: .*NaN/],
+      [session.setParticipantRole('Bob', 'chair' as never), /role: .*"chair"|role: Invalid option/],
+      [
+        session.setOrchestrationStrategy({} as never),
+        /strategy must be one of broadcast, roundRobin.*and is \{\}/,
+      ],
+      [
+        session.removeParticipant(undefined as never),
+        /removeParticipant takes a participant's name, and got undefined/,
+      ],
+      [session.skipParticipant(7 as never), /skipParticipant takes a participant's name, and got 7/],
+      [session.getParticipant(null as never), /getParticipant takes a participant's name, and got null/],
+    ];
+    for (const [attempt, message] of rejections) {
+      await expect(attempt).rejects.toThrow(CouncilUserError);
+      await expect(attempt).rejects.toThrow(message);
+    }
+    expect((await session.view()).strategy).toBe('broadcast');
   });
 });
