@@ -33,6 +33,7 @@ import {
 import { zodProblem } from '../../common/validation';
 import type { sessionWorkflow } from '../../workflows';
 import { CouncilUserError } from '../../common/userError';
+import { checkCallbacks } from './seedContext';
 import {
   checkedRoleChange,
   checkedStrategy,
@@ -66,6 +67,8 @@ export class MultiParticipantSession {
    * refused the round it was sent after.
    */
   private readonly rounds = new Set<Promise<unknown>>();
+  /** close() was called: a round this object sends later would be played before the close. */
+  private closeAsked = false;
 
   private constructor(
     private readonly openedClient: Client,
@@ -140,7 +143,14 @@ export class MultiParticipantSession {
     content: string,
     options: SendMessageOptions = {},
   ): Promise<RoundResult> {
+    if (this.closeAsked) {
+      throw new CouncilUserError(
+        'this session object asked to close the session: a round sent after close() is not sent',
+        'send rounds before close(), or start another session',
+      );
+    }
     const { onToken, updateId, ...rest } = options;
+    checkCallbacks({ onToken });
     const request = { role, content, ...rest };
     const parsed = sendMessageSchema.safeParse(request);
     if (!parsed.success) throw new CouncilUserError(`invalid message: ${zodProblem(parsed.error)}`);
@@ -280,6 +290,7 @@ export class MultiParticipantSession {
    * they end); the workflow completes.
    */
   async close(): Promise<SessionView> {
+    this.closeAsked = true;
     await Promise.allSettled(this.rounds);
     await updateSession(this.handle, closeSessionUpdate);
     return this.handle.result();

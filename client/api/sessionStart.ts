@@ -4,6 +4,8 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { z } from 'zod';
+import { zodProblem } from '../../common/validation';
 import { kindMismatch } from './runs';
 import { DEFAULT_TASK_QUEUE } from '../../common/defaults';
 import type { ParticipantSpecInput } from '../../common/participants';
@@ -20,6 +22,15 @@ export interface StartSessionOptions {
   sessionId?: string;
   taskQueue?: string;
 }
+
+/**
+ * The options' shape, for a caller without a type check: a misspelt `sessionID` started the session
+ * under a generated id. The id's own rules are checkedNewRunId's.
+ */
+const startSessionOptionsSchema = z
+  .object({ sessionId: z.unknown(), taskQueue: z.string().min(1, 'taskQueue is empty: name a queue') })
+  .partial()
+  .strict();
 
 /** Options of `MultiParticipantSession.sendMessage`. */
 export interface SendMessageOptions {
@@ -52,6 +63,13 @@ export async function startSessionWorkflow(
   config: SessionConfigInput,
   options: StartSessionOptions,
 ): Promise<StartedSession> {
+  const checked = startSessionOptionsSchema.safeParse(options);
+  if (!checked.success) {
+    throw new CouncilUserError(
+      `invalid session options: ${zodProblem(checked.error)}`,
+      'fix the options named',
+    );
+  }
   const parsed = validSessionConfig(config);
   const sessionId =
     options.sessionId !== undefined

@@ -64,7 +64,10 @@ describe('participant management and strategy changes while the session lives', 
         /priority: priority must be a whole number/,
       ],
       [session.addParticipant('R', model, 'boss' as never), /role: .*expected one of/i],
-      [session.setOrchestrationStrategy('chaos' as never), /strategy must be one of broadcast, .* and is "chaos"/],
+      [
+        session.setOrchestrationStrategy('chaos' as never),
+        /strategy must be one of broadcast, .* and is "chaos"/,
+      ],
       [session.sendMessage('user', 'Hi', { participants: ['Ghost'] }), /no participant named "Ghost"/],
       // A name with an escape is quoted with it shown, not read as the participant it resembles once
       // a terminal drops the escape.
@@ -210,5 +213,31 @@ describe('participant management and strategy changes while the session lives', 
       await expect(attempt).rejects.toThrow(message);
     }
     expect((await session.view()).strategy).toBe('broadcast');
+  });
+
+  it('refuses options a JavaScript caller misspelt or mistyped, where they were ignored', async () => {
+    const create = (options: unknown) =>
+      MultiParticipantSession.create(bench.harness.client, { strategy: 'broadcast' }, options as never);
+    await expect(create({ sessionID: 'typo' })).rejects.toThrow(
+      /invalid session options: .*Unrecognized key: "sessionID"/,
+    );
+    await expect(create('abc')).rejects.toThrow(/invalid session options: .*expected object/);
+    const session = await newSession();
+    await session.addParticipant('A', model, 'panelist');
+    await expect(session.sendMessage('user', 'Hi', { onToken: 'x' as never })).rejects.toThrow(
+      /onToken must be a function, and is a string/,
+    );
+  });
+
+  it('refuses a round the same object sends after asking to close, which the session played first', async () => {
+    const session = await newSession();
+    await session.addParticipant('A', model, 'panelist');
+    const closing = session.close();
+    await expect(session.sendMessage('user', 'too late')).rejects.toThrow(
+      /this session object asked to close the session: a round sent after close\(\) is not sent/,
+    );
+    const view = await closing;
+    expect(view.closed).toBe(true);
+    expect(await session.transcript()).toEqual([]);
   });
 });
