@@ -13,7 +13,7 @@ import { modelCallSettings, promptSchema } from './participants';
 import { localCallTimerProblems, refineLocalCall } from './localCall';
 import { checkPeerReview, peerReviewConfigSchema } from './peerReview';
 import { checkQuorum, quorumFields } from './quorum';
-import { addProblem, checkModeOnly, tidyMessage } from './validation';
+import { addProblem, checkModeOnly, SHOWS_NOTHING, showsSomething, tidyMessage } from './validation';
 
 // The result's types live in councilResult.ts; re-exported so `common/council` stays the one import.
 export type {
@@ -108,6 +108,7 @@ export const councilContextSchema = z
       .string()
       .overwrite(tidyMessage)
       .min(1, 'task is empty: say what the council should work on')
+      .refine(showsSomething, `task ${SHOWS_NOTHING}: say what the council should work on`)
       .max(LIMITS.maxMessageChars)
       .refine(
         (text) => jsonStringBytes(text) <= LIMITS.maxMessageBytes,

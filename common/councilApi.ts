@@ -4,7 +4,7 @@ import { nameSchema } from './names';
 import { addressSchema, MESSAGE_PRIORITIES } from './councilRouting';
 import { COUNCIL_LIMITS, MESSAGE_TYPES, type ExpertMessageData, type ExpertMessageType } from './council';
 import type { TokenUsage } from './llm';
-import { tidyMessage } from './validation';
+import { SHOWS_NOTHING, showsSomething, tidyMessage } from './validation';
 
 /** Every status of a council, each also published as the CouncilStatus search attribute. */
 export const COUNCIL_STATUSES = [
@@ -138,6 +138,7 @@ export const humanMessageSchema = z
       .string()
       .overwrite(tidyMessage)
       .min(1, 'the message is empty: write what the experts should read')
+      .refine(showsSomething, `the message ${SHOWS_NOTHING}: write what the experts should read`)
       .max(
         COUNCIL_LIMITS.maxStoredMessageChars,
         `the message is longer than ${COUNCIL_LIMITS.maxStoredMessageChars} characters: shorten it or send it in parts`,

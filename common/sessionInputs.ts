@@ -12,7 +12,7 @@ import {
   participantSpecSchema,
   promptSchema,
 } from './participants';
-import { addProblem, tidyMessage } from './validation';
+import { addProblem, SHOWS_NOTHING, showsSomething, tidyMessage } from './validation';
 
 /** What a client passes to start a session. Plain JSON only. */
 export const sessionConfigSchema = z
@@ -63,14 +63,15 @@ export const sendMessageSchema = z
       .string()
       .overwrite(tidyMessage)
       .min(1, 'the message is empty: write what the participants should answer')
+      .refine(showsSomething, `the message ${SHOWS_NOTHING}: write what the participants should answer`)
       .max(
         LIMITS.maxMessageChars,
         `the message is longer than ${LIMITS.maxMessageChars} characters: shorten it or send it in parts`,
       )
       .refine(
         (text) => jsonStringBytes(text) <= LIMITS.maxMessageBytes,
-        `the message is longer than ${LIMITS.maxMessageBytes} bytes as JSON (quotes, backslashes and ` +
-          'control characters count twice or more): shorten it or send it in parts',
+        `the message is longer than ${LIMITS.maxMessageBytes} bytes as JSON (a letter outside ASCII counts 2 to 4, ` +
+          'quotes, backslashes and control characters twice or more): shorten it or send it in parts',
       ),
     /** Only these participants answer this round (observers still receive it). */
     participants: z.array(z.string()).min(1).optional(),

@@ -18,6 +18,17 @@ export function tidyMessage(text: string): string {
   return text.replace(/^\s*\n/, '').trimEnd();
 }
 
+/**
+ * Whether a reader sees anything of `text`: a character besides white space, controls and format
+ * marks (zero-width spaces, a byte-order mark). An empty text passes: "empty" says more about it.
+ */
+export function showsSomething(text: string): boolean {
+  return text === '' || /[^\s\p{Cc}\p{Cf}\p{Z}]/u.test(text);
+}
+
+/** What a text that shows nothing is told, after what it is (`the message`, `task`). */
+export const SHOWS_NOTHING = 'holds only invisible characters (white space, controls, zero-width marks)';
+
 /** Every zod issue as `path: message`, joined: what is wrong and where (see {@link readableIssues}). */
 export function zodProblem(error: z.ZodError): string {
   return readableIssues(error)

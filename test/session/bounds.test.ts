@@ -77,7 +77,7 @@ describe('bounds on what a user configures', () => {
     // Few bytes, but each doubles when escaped: the bound says it counts JSON's bytes.
     const quotes = sendMessageSchema.safeParse({ content: '"'.repeat(150_000) });
     expect(quotes.success ? 'valid' : zodProblem(quotes.error)).toMatch(
-      /longer than 262144 bytes as JSON \(quotes, backslashes and control characters count twice or more\)/,
+      /longer than 262144 bytes as JSON \(a letter outside ASCII counts 2 to 4, quotes, backslashes and control characters twice or more\)/,
     );
   });
 
