@@ -2,6 +2,8 @@ import type { ChatCompletionRequest } from '@copilotkit/aimock';
 import { STANCE_PREFIX } from '../../common/convergence';
 import { seededShuffle } from '../../workflows/council/review/shuffle';
 import { fnv1a } from '../../common/hash';
+import { JSON_ANSWER_REQUEST } from '../../workflows/council/prompt';
+import { simulatedAddress } from './simulatedRouting';
 
 // What simulated participants say: deterministic texts shaped by the prompt (a role's voice, a
 // selector's pick, a supervisor's assignments, a reviewer's ranking, a debater's stance).
@@ -74,9 +76,8 @@ export function simulatedAnswer(request: ChatCompletionRequest): string {
   const synthesis = role === 'moderator' && turnText.includes('As the moderator, synthesize');
   const text =
     body(synthesis ? 'supervisor' : role, topic, others, angle, step) + simulatedStance(turnText, name);
-  return system.includes('single JSON object')
-    ? JSON.stringify({ type: others.length > 0 ? 'critique' : 'response', content: `(simulated) ${text}` })
-    : `(simulated) ${text}`;
+  if (!system.includes(JSON_ANSWER_REQUEST)) return `(simulated) ${text}`;
+  return JSON.stringify({ ...simulatedAddress(system, turnText, seed), content: `(simulated) ${text}` });
 }
 
 /**
@@ -151,4 +152,3 @@ function body(
         : `On "${topic}", the key points are ${angle(0)} and ${angle(1)}, with ${angle(2)} as the main risk. My advice: ${step}.`;
   }
 }
-

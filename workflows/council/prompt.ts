@@ -8,6 +8,9 @@ import type { TurnPhase } from '../../common/councilApi';
 import type { ChatMessage } from '../../common/llm';
 
 /** What an expert is asked to do in one turn, and the type its answer gets unless it says otherwise. */
+/** The line that asks an expert that may send messages for JSON (the simulation answers it so). */
+export const JSON_ANSWER_REQUEST = 'Answer with a JSON object with these fields:';
+
 export interface PhaseSpec {
   kind: TurnPhase;
   defaultType: ExpertMessageType;
@@ -47,7 +50,7 @@ function messagingInstructions(
     routed
       ? 'You may send your answer as a message to some experts, and reply to a message from the history.'
       : 'You may send your answer as a message to one expert, and reply to a message from the history.',
-    'Answer with a JSON object with these fields:',
+    JSON_ANSWER_REQUEST,
     `- "type": one of ${MESSAGE_TYPES.map((type) => `"${type}"`).join(', ')}`,
     '- "content": your message',
     RECIPIENT_FIELD[form],
