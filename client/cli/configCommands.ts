@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { printable } from '../../common/printable';
 import { configJsonSchema, configShape, parseConfigText, readConfigFile } from '../api/config';
 import { strictJsonProblem } from '../api/strictJson';
-import { configModels, requiredKeyVars } from './simulated';
+import { checkSubjects, loadProviderPolicy } from '../../activities/policy';
+import { configModels, configSubjects, requiredKeyVars } from './simulated';
 import { listedCommand } from './help';
 
 /** `council config schema|check`: the JSON Schema of config files, and validation of one. */
@@ -39,6 +40,13 @@ export function configCommand(): Command {
         const where = strict.at ? `${file}:${strict.at}` : file;
         process.stdout.write(
           `note: not strict JSON: ${where}: ${printable(strict.message)} (council reads it; other JSON tools may not)\n`,
+        );
+      }
+      // The worker `council run` starts here checks this policy before any call: say it now.
+      const refusals = checkSubjects(loadProviderPolicy(process.env), process.env, configSubjects(loaded));
+      for (const refusal of refusals) {
+        process.stdout.write(
+          `note: this machine's provider policy (what \`council run\` here applies) refuses ${printable(refusal)}\n`,
         );
       }
       const keys = requiredKeyVars(configModels(loaded), process.env);

@@ -1,5 +1,7 @@
 import { hedgeBackups } from '../../common/hedge';
+import { DEFAULT_SYNTHESIZER_NAME } from '../../common/councilRouting';
 import type { ModelSpec } from '../../common/llm';
+import type { PolicySubject } from '../../common/policy';
 import { ALL_PROVIDER_FACTS, PROVIDER_FACTS, standardKeyEnv, type WorkerEnv } from '../../common/providers';
 import type { CouncilConfig } from '../api/config';
 import { CouncilUserError } from '../../common/userError';
@@ -13,18 +15,26 @@ export const SIMULATED_BANNER =
   `For real answers, set ${ALL_PROVIDER_FACTS.flatMap((provider) => provider.env.apiKeyEnv.slice(0, 1)).join(' or ')} ` +
   'and leave out --simulate.';
 
+/** Every model a config calls, with who calls it (as a provider policy's refusal names it). */
+export function configSubjects(config: CouncilConfig): PolicySubject[] {
+  if (config.kind === 'session') {
+    const { participants, selector } = config.session;
+    return [
+      ...participants.map((p) => ({ participant: p.name, model: p.model })),
+      ...(selector ? [{ participant: 'selector', model: selector.model }] : []),
+    ];
+  }
+  const { activeExperts, synthesisConfig } = config.context;
+  return [
+    ...activeExperts.map((e) => ({ participant: e.name, model: e.model })),
+    { participant: synthesisConfig.name ?? DEFAULT_SYNTHESIZER_NAME, model: synthesisConfig.model },
+    ...hedgeBackups(config.context).map((b) => ({ participant: b.name ?? 'hedge backup', model: b.model })),
+  ];
+}
+
 /** Every model a config calls. */
 export function configModels(config: CouncilConfig): ModelSpec[] {
-  return config.kind === 'session'
-    ? [
-        ...config.session.participants.map((p) => p.model),
-        ...(config.session.selector ? [config.session.selector.model] : []),
-      ]
-    : [
-        ...config.context.activeExperts.map((e) => e.model),
-        config.context.synthesisConfig.model,
-        ...hedgeBackups(config.context).map((backup) => backup.model),
-      ];
+  return configSubjects(config).map((subject) => subject.model);
 }
 
 /**

@@ -60,6 +60,30 @@ describe('config files', () => {
     expect(result.stderr).toContain(`${bad}:3: participants[0].model: missing: it is required (an object)`);
   });
 
+  it("`config check` says which models this machine's provider policy refuses, as `council run` here would", async () => {
+    const config = writeConfig(
+      'metadata.yaml',
+      [
+        'strategy: broadcast',
+        'participants:',
+        '  - name: Probe',
+        '    role: panelist',
+        '    model: { provider: openai, model: gpt-4o-mini, baseURL: "http://169.254.169.254/v1", apiKeyEnv: PATH }',
+        '  - name: Fine',
+        '    role: panelist',
+        '    model: { provider: openai, model: gpt-4o-mini }',
+      ].join('\n'),
+    );
+    const result = await runCli(['config', 'check', config], cliEnv({ OPENAI_API_KEY: 'k' }));
+    expect(result.code).toBe(0);
+    const notes = result.stdout.split('\n').filter((line) => line.startsWith('note: '));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(
+      /^note: this machine's provider policy \(what `council run` here applies\) refuses participant "Probe": /,
+    );
+    expect(result.stdout).not.toContain('"Fine"');
+  });
+
   it('`config check` of a .json file council reads but strict JSON refuses says so, with where', async () => {
     const participant = '{"name": "A", "role": "panelist", "model": {"provider": "openai", "model": "m"}}';
     const trailing = writeConfig(
