@@ -89,8 +89,9 @@ function raiseOf(options: RaiseOptions): RaiseBudgetInput {
   const text = String(options[key]).trim();
   const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isFinite(value) || value <= 0) {
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     throw new CouncilUserError(
-      `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive number`,
+      `${flag} ${JSON.stringify(text)} is not a positive number in decimal notation, e.g. 0.5 or 20000`,
     );
   }
   return { [key]: value };

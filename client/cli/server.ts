@@ -80,8 +80,12 @@ export function serverCommand(): Command {
     .action(async (options: ServerOptions) => {
       const port = portSchema.safeParse(options.port);
       const uiPort = portSchema.safeParse(options.uiPort);
-      if (!port.success || !uiPort.success)
-        throw new CouncilUserError('--port and --ui-port take a port number');
+      const [flag, value] = !port.success ? ['--port', options.port] : ['--ui-port', options.uiPort];
+      if (!port.success || !uiPort.success) {
+        throw new CouncilUserError(
+          `${flag} ${JSON.stringify(value)} is not a port: give a whole number from 1 to 65535`,
+        );
+      }
       if (port.data === uiPort.data) {
         throw new CouncilUserError(
           `--port and --ui-port are both ${port.data}: the server and its Web UI each listen on a port of their own`,

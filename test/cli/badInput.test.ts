@@ -319,8 +319,17 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
     const cases: Array<[string[], RegExp]> = [
       [
         ['budget', 'raise', 'some-session', '--by-usd', '0x10'],
-        /^council: --by-usd must be a positive number/,
+        /^council: --by-usd "0x10" is not a positive number in decimal notation, e.g. 0\.5/,
       ],
+      [
+        ['budget', 'raise', 'some-session', '--by-usd', '1e300'],
+        /^council: --by-usd "1e300" is not a positive number in decimal notation/,
+      ],
+      [
+        ['server', '--port', 'abc'],
+        /^council: --port "abc" is not a port: give a whole number from 1 to 65535/,
+      ],
+      [['server', '--ui-port', '99999'], /^council: --ui-port "99999" is not a port/],
       [
         ['gc', '--older-than', '99999999999999999999d'],
         /^council: --older-than 99999999999999999999d: expected an age from 1h to 36500d/,
