@@ -70,7 +70,8 @@ export function parseConfigText(
 ): CouncilConfig {
   const { LineCounter, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
+  // Merge keys (`<<: *shared`) let participants share settings; the alias guard still bounds them.
+  const doc = parseDocument(text, { lineCounter, merge: true });
   // JSON's own words for a .json file, asked only once the YAML reader has found a problem.
   const jsonError = (fallbackAt?: string) =>
     /\.json$/i.test(source) ? strictJsonError(text, source, fallbackAt) : undefined;

@@ -159,6 +159,29 @@ describe('config files', () => {
     expect(() => loadConfigFile(bomb)).toThrow(/^\S*bomb\.yaml: Excessive alias count/);
   });
 
+  it("takes YAML's merge keys, so participants can share settings; a merged key still may not be unknown", () => {
+    const shared = [
+      'strategy: broadcast',
+      'participants:',
+      '  - &panelist',
+      '    name: A',
+      '    role: panelist',
+      '    model: { provider: openai, model: gpt-4o-mini }',
+      '  - <<: *panelist',
+      '    name: B',
+    ];
+    const loaded = loadConfigFile(writeConfig('merged.yaml', `${shared.join('\n')}\n`));
+    if (loaded.kind !== 'session') throw new Error(loaded.kind);
+    expect(loaded.session.participants.map((p) => [p.name, p.role, p.model.model])).toEqual([
+      ['A', 'panelist', 'gpt-4o-mini'],
+      ['B', 'panelist', 'gpt-4o-mini'],
+    ]);
+    const typo = [...shared.slice(0, 3), '    nmae: A', ...shared.slice(4)];
+    expect(() => loadConfigFile(writeConfig('merged-typo.yaml', `${typo.join('\n')}\n`))).toThrow(
+      /Unrecognized key: "nmae"/,
+    );
+  });
+
   it('names a stray mode in a session config, not every session key as unknown', () => {
     const file = writeConfig(
       'stray-mode.yaml',
