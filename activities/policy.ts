@@ -21,7 +21,12 @@ const originSchema = z
   .string()
   .max(INPUT_LIMITS.maxUrlChars)
   .url('must be a URL, e.g. "https://openrouter.ai"')
-  .refine((url) => /^https?:\/\//i.test(url), 'must be an http:// or https:// URL');
+  .refine((url) => /^https?:\/\//i.test(url), 'must be an http:// or https:// URL')
+  // Origins are compared exactly: a wildcard would be a host no call goes to.
+  .refine(
+    (url) => !url.includes('*'),
+    'holds a wildcard: a policy names each origin, e.g. "https://api.example.com"',
+  );
 
 /**
  * What an operator may add to the default policy (COUNCIL_PROVIDER_POLICY, or the JSON file named by
