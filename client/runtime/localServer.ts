@@ -7,7 +7,7 @@ import { startDevServer, type DevServer } from './devServer';
 import { canConnect } from './devServerReady';
 import { clearServerLeases, takeServerLease, type ServerLease } from './serverLeases';
 import { awaitEarlierServerStop, isAlive } from './serverStopping';
-import { withServerStartLock } from './serverLock';
+import { OTHER_DATA_DIR, withServerStartLock } from './serverLock';
 import { CouncilUserError } from '../../common/userError';
 import { parseJsonAs } from '../../common/validation';
 import { configuredTarget } from '../../workers/target';
@@ -76,7 +76,7 @@ export async function openLocalServer(dataDir: string, options: OpenOptions = {}
   } catch (error) {
     throw new CouncilUserError(
       `cannot use ${dataDir} as the data directory: ${(error as Error).message}`,
-      'name another with --data-dir or COUNCIL_DATA_DIR (Council.local: its dataDir option)',
+      OTHER_DATA_DIR,
     );
   }
   return withServerStartLock(dataDir, () => openUnderLock(dataDir, options));

@@ -18,6 +18,10 @@ const POLL_MS = 25;
 const WAIT_MS = 60_000;
 /** Older than any start could hold it: the holder died, and its pid may have been given to another. */
 const STALE_MS = 2 * WAIT_MS;
+/** Where a data directory that cannot be used sends its user. */
+export const OTHER_DATA_DIR =
+  'name another with --data-dir or COUNCIL_DATA_DIR (Council.local: its dataDir option)';
+
 /** Tokens of the locks this process holds (two of its opens may wait on each other). */
 const held = new Set<string>();
 
@@ -59,7 +63,16 @@ async function acquire(file: string, dataDir: string): Promise<string> {
 function tryLock(file: string): { token: string } | { holder: number } {
   const token = `${process.pid}.${randomUUID()}`;
   const own = `${file}.${token}`;
-  writeFileSync(own, token);
+  try {
+    writeFileSync(own, token);
+  } catch (error) {
+    // The first file written in the data directory: one that takes none is the user's to change.
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new CouncilUserError(
+      `cannot write in ${path.dirname(file)}, the data directory: ${code}`,
+      OTHER_DATA_DIR,
+    );
+  }
   try {
     linkSync(own, file);
     held.add(token);

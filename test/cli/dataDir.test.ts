@@ -28,6 +28,14 @@ describe('the data directory', () => {
     expect(dataDirectory('relative')).toBe(path.resolve('relative'));
   });
 
+  it('refuses a directory that exists but takes no file, naming it and the fix, not the lock file', async () => {
+    const opening = openLocalServer('/proc/self');
+    await expect(opening).rejects.toThrow(/^cannot write in \/proc\/self, the data directory: ENOENT/);
+    await expect(opening).rejects.toMatchObject({
+      hint: 'name another with --data-dir or COUNCIL_DATA_DIR (Council.local: its dataDir option)',
+    });
+  });
+
   it("refuses a directory that cannot be made, at once: under /proc Node's recursive mkdir loops forever", async () => {
     // /proc takes no new entries: a recursive mkdir sees ENOENT for a parent that exists, and retries it.
     const opening = openLocalServer('/proc/council-nope/data');
