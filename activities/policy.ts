@@ -22,9 +22,9 @@ const originSchema = z
   .max(INPUT_LIMITS.maxUrlChars)
   .url('must be a URL, e.g. "https://openrouter.ai"')
   .refine((url) => /^https?:\/\//i.test(url), 'must be an http:// or https:// URL')
-  // Origins are compared exactly: a wildcard would be a host no call goes to.
+  // Origins are compared exactly: a wildcard host would be one no call goes to (paths are ignored).
   .refine(
-    (url) => !url.includes('*'),
+    (url) => !URL.canParse(url) || !new URL(url).hostname.includes('*'),
     'holds a wildcard: a policy names each origin, e.g. "https://api.example.com"',
   );
 

@@ -5,6 +5,9 @@ import { priceOf, type PricedModel } from './prices';
 // A budget's ledger and the bounds of what a call costs have a module of their own; importers keep this path.
 export * from './budgetLedger';
 
+/** Who calls a budget's cheaper model, as a provider policy's refusal names it. */
+export const DOWNGRADE_SUBJECT = 'budget downgradeTo';
+
 /** How long an `ask` budget waits for a person when `askTimeoutMs` is not given: an hour. */
 export const DEFAULT_BUDGET_ASK_TIMEOUT_MS = 60 * 60 * 1000;
 /** The longest an `ask` budget may wait: a week (the wait is a durable timer, but a run should end). */

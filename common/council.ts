@@ -14,6 +14,7 @@ import { localCallTimerProblems, refineLocalCall } from './localCall';
 import { checkPeerReview, peerReviewConfigSchema } from './peerReview';
 import { checkQuorum, quorumFields } from './quorum';
 import { addProblem, checkModeOnly, SHOWS_NOTHING, showsSomething, tidyMessage } from './validation';
+import { laterCheck } from './laterChecks';
 
 // The result's types live in councilResult.ts; re-exported so `common/council` stays the one import.
 export type {
@@ -108,7 +109,10 @@ export const councilContextSchema = z
       .string()
       .overwrite(tidyMessage)
       .min(1, 'task is empty: say what the council should work on')
-      .refine(showsSomething, `task ${SHOWS_NOTHING}: say what the council should work on`)
+      .refine(
+        (text) => laterCheck(showsSomething(text)),
+        `task ${SHOWS_NOTHING}: say what the council should work on`,
+      )
       .max(LIMITS.maxMessageChars)
       .refine(
         (text) => jsonStringBytes(text) <= LIMITS.maxMessageBytes,

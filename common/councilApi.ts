@@ -5,6 +5,7 @@ import { addressSchema, MESSAGE_PRIORITIES } from './councilRouting';
 import { COUNCIL_LIMITS, MESSAGE_TYPES, type ExpertMessageData, type ExpertMessageType } from './council';
 import type { TokenUsage } from './llm';
 import { SHOWS_NOTHING, showsSomething, tidyMessage } from './validation';
+import { laterCheck } from './laterChecks';
 
 /** Every status of a council, each also published as the CouncilStatus search attribute. */
 export const COUNCIL_STATUSES = [
@@ -138,7 +139,10 @@ export const humanMessageSchema = z
       .string()
       .overwrite(tidyMessage)
       .min(1, 'the message is empty: write what the experts should read')
-      .refine(showsSomething, `the message ${SHOWS_NOTHING}: write what the experts should read`)
+      .refine(
+        (text) => laterCheck(showsSomething(text)),
+        `the message ${SHOWS_NOTHING}: write what the experts should read`,
+      )
       .max(
         COUNCIL_LIMITS.maxStoredMessageChars,
         `the message is longer than ${COUNCIL_LIMITS.maxStoredMessageChars} characters: shorten it or send it in parts`,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { modelName } from './budget';
+import { DOWNGRADE_SUBJECT, modelName } from './budget';
+import type { ModelSpec } from './llm';
 import { nameSchema } from './names';
 import { modelCallSettings } from './participants';
 import { checkModeOnly } from './validation';
@@ -105,4 +106,26 @@ export function hedgeBackups(context: {
   activeExperts: ReadonlyArray<{ hedge?: HedgeConfig | false }>;
 }): HedgeBackup[] {
   return [context, ...context.activeExperts].flatMap((holder) => (holder.hedge ? [holder.hedge.backup] : []));
+}
+
+/**
+ * Every model a council calls, each with who calls it, as the worker's provider policy names a
+ * refusal: its experts, its synthesizer, the hedges' backups and a budget's cheaper model. The
+ * council's start check and `council config check` both ask about these. Only a hedged council (the
+ * schema refused `hedge` before it) has backups, only a budgeted one a cheaper model: councils
+ * recorded before either check as they did.
+ */
+export function councilModelSubjects(context: {
+  activeExperts: ReadonlyArray<{ name: string; model: ModelSpec; hedge?: HedgeConfig | false }>;
+  synthesisConfig: { name: string; model: ModelSpec };
+  hedge?: HedgeConfig;
+  budget?: { downgradeTo?: ModelSpec };
+}): Array<{ participant: string; model: ModelSpec }> {
+  const { activeExperts, synthesisConfig, budget } = context;
+  return [
+    ...activeExperts.map((expert) => ({ participant: expert.name, model: expert.model })),
+    { participant: synthesisConfig.name, model: synthesisConfig.model },
+    ...hedgeBackups(context).map((backup) => ({ participant: backupName(backup), model: backup.model })),
+    ...(budget?.downgradeTo ? [{ participant: DOWNGRADE_SUBJECT, model: budget.downgradeTo }] : []),
+  ];
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './defaults';
+import { laterCheck } from './laterChecks';
 import { modelSpecSchema } from './llm';
 import { jsonStringBytes } from './size';
 import { nameSchema } from './names';
@@ -42,8 +43,8 @@ const retryIntervalMs = (field: string) =>
     .number()
     .int()
     .min(1)
-    .max(
-      LONGEST_RETRY_INTERVAL_MS,
+    .refine(
+      (ms) => laterCheck(ms <= LONGEST_RETRY_INTERVAL_MS),
       `${field} may be at most ${LONGEST_RETRY_INTERVAL_MS} ms (a day): a call waiting longer looks hung`,
     );
 
@@ -53,8 +54,8 @@ const streamTimerMs = (field: string) =>
     .number()
     .int()
     .min(100)
-    .max(
-      LONGEST_TIMER_MS,
+    .refine(
+      (ms) => laterCheck(ms <= LONGEST_TIMER_MS),
       `${field} may be at most ${LONGEST_TIMER_MS} ms (about 24.8 days, the longest timer Node.js keeps): ` +
         'leave it out for the default',
     );
@@ -116,8 +117,8 @@ export const modelCallSettings = {
     .number()
     .int()
     .positive()
-    .max(
-      LIMITS.maxContextTokens,
+    .refine(
+      (tokens) => laterCheck(tokens <= LIMITS.maxContextTokens),
       `maxOutputTokens may be at most ${LIMITS.maxContextTokens} (the largest context windows): pick your model's output limit`,
     )
     .optional(),

@@ -13,6 +13,7 @@ import {
   promptSchema,
 } from './participants';
 import { addProblem, SHOWS_NOTHING, showsSomething, tidyMessage } from './validation';
+import { laterCheck } from './laterChecks';
 
 /** What a client passes to start a session. Plain JSON only. */
 export const sessionConfigSchema = z
@@ -63,7 +64,10 @@ export const sendMessageSchema = z
       .string()
       .overwrite(tidyMessage)
       .min(1, 'the message is empty: write what the participants should answer')
-      .refine(showsSomething, `the message ${SHOWS_NOTHING}: write what the participants should answer`)
+      .refine(
+        (text) => laterCheck(showsSomething(text)),
+        `the message ${SHOWS_NOTHING}: write what the participants should answer`,
+      )
       .max(
         LIMITS.maxMessageChars,
         `the message is longer than ${LIMITS.maxMessageChars} characters: shorten it or send it in parts`,

@@ -115,8 +115,15 @@ export class Council implements AsyncDisposable {
    * This Council's queue, for a run started through it: another queue given by a caller without a type
    * check is refused, as no worker of this Council may poll it (the run would wait there unseen).
    */
-  private ownQueue(options: object, method: string): string {
-    const given = 'taskQueue' in options ? options.taskQueue : undefined;
+  private ownQueue(options: unknown, method: string): string {
+    if (typeof options !== 'object' || Array.isArray(options)) {
+      const is = Array.isArray(options) ? 'a list' : typeof options;
+      throw new CouncilUserError(
+        `${method}'s options must be an object, and are ${is}`,
+        'pass { … } or leave them out',
+      );
+    }
+    const given = options !== null && 'taskQueue' in options ? options.taskQueue : undefined;
     if (given === undefined || given === this.taskQueue) return this.taskQueue;
     throw new CouncilUserError(
       `${method} runs on this Council's task queue "${this.taskQueue}", not ${JSON.stringify(given)}`,
@@ -130,7 +137,7 @@ export class Council implements AsyncDisposable {
    */
   async startSession(
     config: SessionConfigInput,
-    options: StartSessionOptions = {},
+    options: Omit<StartSessionOptions, 'taskQueue'> = {},
   ): Promise<MultiParticipantSession> {
     const queued = { ...options, taskQueue: this.ownQueue(options, 'startSession') };
     return MultiParticipantSession.create(this.openClient, config, queued, this.refuseWhenClosed);

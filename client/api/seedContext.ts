@@ -88,7 +88,7 @@ export function checkPollInterval(pollIntervalMs: unknown): void {
   const { min, max } = POLL_INTERVAL_MS;
   if (typeof pollIntervalMs === 'number' && pollIntervalMs >= min && pollIntervalMs <= max) return;
   throw new CouncilUserError(
-    `pollIntervalMs must be a number of ms from ${min} to ${max}, and is ${JSON.stringify(pollIntervalMs)}`,
+    `pollIntervalMs must be a number of ms from ${min} to ${max}, and is ${typeof pollIntervalMs === 'number' ? String(pollIntervalMs) : JSON.stringify(pollIntervalMs)}`,
     'leave it out for the default (200 ms)',
   );
 }

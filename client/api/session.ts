@@ -292,7 +292,13 @@ export class MultiParticipantSession {
   async close(): Promise<SessionView> {
     this.closeAsked = true;
     await Promise.allSettled(this.rounds);
-    await updateSession(this.handle, closeSessionUpdate);
+    try {
+      await updateSession(this.handle, closeSessionUpdate);
+    } catch (error) {
+      // Not closed (the server unreachable, say): the session takes rounds again.
+      this.closeAsked = false;
+      throw error;
+    }
     return this.handle.result();
   }
 }

@@ -77,7 +77,8 @@ export class CouncilBoard {
     const address = addressLabel(message);
     const parts = [
       role,
-      ...(message.type === 'response' ? [] : [message.type]),
+      // A critique turn's role already says "critique, round 2".
+      ...(message.type === 'response' || role.startsWith(`${message.type},`) ? [] : [message.type]),
       ...(address ? [`to ${address} only`] : []),
       ...(message.priority === 'urgent' ? ['urgent'] : []),
     ];

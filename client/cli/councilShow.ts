@@ -108,17 +108,24 @@ export async function showCouncil(client: Client, found: FoundRun, out: Output):
 
 /**
  * The experts' messages a council's result does not hold: every turn but each expert's latest
- * position (a debate's openings and critiques, say). People's messages are printed apart.
+ * position, its last message with the position's text (the output's round may be a later
+ * critique's). A debate's openings and critiques, say. People's messages are printed apart.
  */
 function earlierTurns(
   conversation: CouncilConversation,
   result: Pick<ExecutionResult, 'outputs'>,
 ): ConversationMessage[] {
-  return conversation.messages.filter((message) => {
-    if (message.sender === HUMAN_SENDER_ID) return false;
+  const positions = new Map<string, ConversationMessage>();
+  for (const message of [...conversation.messages].reverse()) {
     const latest = result.outputs[message.sender];
-    return !(latest?.round === message.round && latest.content === message.content);
-  });
+    if (latest && !positions.has(message.sender) && latest.content === message.content) {
+      positions.set(message.sender, message);
+    }
+  }
+  const shownLater = new Set(positions.values());
+  return conversation.messages.filter(
+    (message) => message.sender !== HUMAN_SENDER_ID && !shownLater.has(message),
+  );
 }
 
 /** A person's message as `show` prints it: who, to whom, after which round. */

@@ -1,4 +1,5 @@
-import { hedgeBackups } from '../../common/hedge';
+import { DOWNGRADE_SUBJECT } from '../../common/budget';
+import { councilModelSubjects } from '../../common/hedge';
 import { DEFAULT_SYNTHESIZER_NAME } from '../../common/councilRouting';
 import type { ModelSpec } from '../../common/llm';
 import type { PolicySubject } from '../../common/policy';
@@ -17,18 +18,16 @@ export const SIMULATED_BANNER =
 
 /** Every model a config calls, with who calls it (as a provider policy's refusal names it). */
 export function configSubjects(config: CouncilConfig): PolicySubject[] {
-  if (config.kind === 'session') {
-    const { participants, selector } = config.session;
-    return [
-      ...participants.map((p) => ({ participant: p.name, model: p.model })),
-      ...(selector ? [{ participant: 'selector', model: selector.model }] : []),
-    ];
+  if (config.kind === 'council') {
+    const { synthesisConfig } = config.context;
+    const name = synthesisConfig.name ?? DEFAULT_SYNTHESIZER_NAME;
+    return councilModelSubjects({ ...config.context, synthesisConfig: { ...synthesisConfig, name } });
   }
-  const { activeExperts, synthesisConfig } = config.context;
+  const { participants, selector, budget } = config.session;
   return [
-    ...activeExperts.map((e) => ({ participant: e.name, model: e.model })),
-    { participant: synthesisConfig.name ?? DEFAULT_SYNTHESIZER_NAME, model: synthesisConfig.model },
-    ...hedgeBackups(config.context).map((b) => ({ participant: b.name ?? 'hedge backup', model: b.model })),
+    ...participants.map((p) => ({ participant: p.name, model: p.model })),
+    ...(selector ? [{ participant: 'selector', model: selector.model }] : []),
+    ...(budget?.downgradeTo ? [{ participant: DOWNGRADE_SUBJECT, model: budget.downgradeTo }] : []),
   ];
 }
 

@@ -81,4 +81,23 @@ describe('council run --json of examples/turn-debate.yaml', () => {
     expect(text.stdout).toContain('── round 2 · Buy Advocate (buy) [critique] to everyone ──');
     expect(text.stdout.match(/── round \d/g)).toHaveLength(2);
   });
+
+  it("`show` of an adversarial debate prints each expert's latest position once, after its earlier turns", async () => {
+    const env = clusterEnv('adversarial-show', mockProviderEnv(mock));
+    const run = await runCli(
+      ['run', '--config', 'examples/council-adversarial.yaml', '--worker', '--json'],
+      env,
+    );
+    expectSuccess(run);
+    const document = parseJsonDocument(JSON.parse(run.stdout));
+    if (document.type !== 'council-result') throw new Error(`printed a ${document.type}`);
+    const shown = await runCli(['show', document.id, '--worker'], env);
+    expectSuccess(shown);
+    // A debate round ends with critiques: the output's round is a critique's, its text a position's.
+    const positions = document.responses.filter((row) => row.role === 'expert').map((row) => row.content);
+    expect(positions).toHaveLength(2);
+    for (const position of positions) expect(shown.stdout.split(position).length - 1).toBe(1);
+    expect(shown.stdout).toMatch(/Earlier turns \(\d+\)/);
+    expect(shown.stdout).toContain('[critique] to everyone');
+  });
 });

@@ -44,6 +44,12 @@ describe("a Council's runs go on its own task queue", () => {
       refusal,
     );
   });
+
+  it('refuses options that are no object in its own words (a string was spread into the options)', async () => {
+    await expect(council.startSession({ strategy: 'broadcast' }, 'abc' as never)).rejects.toThrow(
+      "startSession's options must be an object, and are string",
+    );
+  });
 });
 
 describe("a Council's lookups by id", () => {

@@ -18,6 +18,10 @@ describe("a provider policy's origins", () => {
     );
   });
 
+  it('take a path with a star, which the policy ignores as it ignores every path', () => {
+    expect(problemOf({ keys: { OPENROUTER_API_KEY: ['https://openrouter.ai/api/*'] } })).toBeUndefined();
+  });
+
   it('take plain origins', () => {
     expect(
       problemOf({

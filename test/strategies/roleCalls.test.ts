@@ -111,10 +111,40 @@ describe('each role is told what its call is for', () => {
     );
     expect(asked(last.calls)[1]?.[1]).toMatch(/^the question\n\nAs an evaluator, assess the responses/);
     const ranked = scriptedInvoker();
-    const team = [spec('A', 'panelist', 1), spec('Judge', 'evaluator', 2)];
+    const team = [spec('A', 'panelist', 2), spec('Judge', 'evaluator', 1)];
     await runRound(STRATEGIES.custom, team, ranked.invoke, scriptedSeam().seam);
-    expect(asked(ranked.calls)[0]).toEqual(['Judge', expect.stringMatching(/As an evaluator, assess/)]);
-    expect(asked(ranked.calls)[1]).toEqual(['A', 'the question']);
+    expect(asked(ranked.calls)).toEqual([
+      ['A', 'the question'],
+      ['Judge', expect.stringMatching(/^the question\n\nAs an evaluator, assess/)],
+    ]);
+  });
+
+  it('an evaluator shown no response answers the message: first under custom, or every answer failed', async () => {
+    const first = scriptedInvoker();
+    const team = [spec('A', 'panelist', 1), spec('Judge', 'evaluator', 2)];
+    await runRound(STRATEGIES.custom, team, first.invoke, scriptedSeam().seam);
+    expect(asked(first.calls)[0]).toEqual(['Judge', 'the question']);
+    const failed = scriptedInvoker(['A']);
+    await runRound(
+      STRATEGIES.broadcast,
+      [spec('A'), spec('Judge', 'evaluator')],
+      failed.invoke,
+      scriptedSeam().seam,
+    );
+    expect(asked(failed.calls)[1]).toEqual(['Judge', 'the question']);
+  });
+
+  it('moderators with no panel after them answer the message; no request at all in rounds recorded before', async () => {
+    const alone = scriptedInvoker();
+    await runRound(STRATEGIES.moderatorLed, [spec('Mod', 'moderator')], alone.invoke, scriptedSeam().seam);
+    expect(asked(alone.calls)).toEqual([['Mod', 'the question']]);
+    const before = scriptedInvoker();
+    const team = [spec('Lead', 'supervisor'), spec('W', 'worker'), spec('Judge', 'evaluator')];
+    const rules = { roleRequests: false };
+    await runRound(STRATEGIES.hierarchical, team, before.invoke, scriptedSeam().seam, rules);
+    expect(before.calls.filter((call) => call.phase === undefined).map((call) => call.asked)).toEqual(
+      Array(3).fill('the question'),
+    );
   });
 
   it("hierarchical's supervisors are asked to synthesize the workers' output; the assignment keeps its ask", async () => {

@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition } from '@temporalio/workflow';
 import { patched } from '../shared/patches';
 import type { CouncilContext } from '../../common/council';
-import { backupName, hedgeBackups } from '../../common/hedge';
+import { councilModelSubjects } from '../../common/hedge';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import { policyRefusal } from '../shared/providerPolicy';
 import type { MessageDeliveries } from './delivery';
@@ -15,15 +15,7 @@ export async function checkCouncilPolicy(
   deliveries: MessageDeliveries | undefined,
 ): Promise<void> {
   if (!patched(PROVIDER_POLICY_PATCH)) return;
-  const { activeExperts, synthesisConfig, budget } = context;
-  const refusal = await policyRefusal([
-    ...activeExperts.map((expert) => ({ participant: expert.name, model: expert.model })),
-    { participant: synthesisConfig.name, model: synthesisConfig.model },
-    // Only a hedged council (the schema refused `hedge` before it) has backups: others check as before.
-    ...hedgeBackups(context).map((backup) => ({ participant: backupName(backup), model: backup.model })),
-    // Only a budgeted council (the schema refused `budget` before it) may downgrade to a cheaper model.
-    ...(budget?.downgradeTo ? [{ participant: 'budget downgradeTo', model: budget.downgradeTo }] : []),
-  ]);
+  const refusal = await policyRefusal(councilModelSubjects(context));
   // The webhook's check comes after the models' (a council refused for a model is refused as before).
   const refused = refusal ?? (await deliveries?.check());
   if (refused) {

@@ -7,10 +7,10 @@ import {
 import type { TurnPhase } from '../../common/councilApi';
 import type { ChatMessage } from '../../common/llm';
 
-/** What an expert is asked to do in one turn, and the type its answer gets unless it says otherwise. */
 /** The line that asks an expert that may send messages for JSON (the simulation answers it so). */
 export const JSON_ANSWER_REQUEST = 'Answer with a JSON object with these fields:';
 
+/** What an expert is asked to do in one turn, and the type its answer gets unless it says otherwise. */
 export interface PhaseSpec {
   kind: TurnPhase;
   defaultType: ExpertMessageType;

@@ -34,6 +34,7 @@ import { budgetOutcome, costPublisher, councilBudgetGate, councilPeriodGrant } f
 import { messageDeliveries } from './delivery';
 import { CouncilDetails } from './details';
 import { CouncilLedger } from './ledger';
+import { readAsTaken } from '../../common/laterChecks';
 import { checkHumanMessage, checkHumanMessageBytes, humanMessageOf } from './human';
 import { councilModeRunner } from './modes';
 import { checkCouncilPolicy } from './policyCheck';
@@ -70,7 +71,9 @@ function parseContext(
         (continuation ? ' for an input with continueFrom' : ''),
     );
   }
-  const parsed = councilContextSchema.safeParse(asRunReadsIt(input.context, 'task', indentationKept));
+  // Its client checked it (laterChecks.ts): a start replays as it ran.
+  const context = asRunReadsIt(input.context, 'task', indentationKept);
+  const parsed = readAsTaken(() => councilContextSchema.safeParse(context));
   if (!parsed.success) throw invalid(`invalid council context: ${zodProblem(parsed.error)}`);
   return parsed.data;
 }
@@ -127,7 +130,8 @@ export async function councilWorkflow(
   setHandler(
     injectHumanMessageUpdate,
     (request) => {
-      const checked = checkHumanMessage(asRunReadsIt(request, 'content', indentationKept), ledger);
+      const taken = asRunReadsIt(request, 'content', indentationKept);
+      const checked = readAsTaken(() => checkHumanMessage(taken, ledger));
       return ledger.humanMessage(humanMessageOf(checked, ledger.stamp()), jsonBytes(request));
     },
     {

@@ -1,6 +1,11 @@
 import { setHandler } from '@temporalio/workflow';
 import { patched } from '../shared/patches';
-import { DEFAULT_BUDGET_ASK_TIMEOUT_MS, emptyLedger, type LedgerState } from '../../common/budget';
+import {
+  DEFAULT_BUDGET_ASK_TIMEOUT_MS,
+  DOWNGRADE_SUBJECT,
+  emptyLedger,
+  type LedgerState,
+} from '../../common/budget';
 import { raisedLimits, raiseBudgetSchema } from '../../common/budgetRaise';
 import type { PolicySubject } from '../../common/policy';
 import type { SessionState } from '../../common/session';
@@ -25,7 +30,7 @@ export const DOWNGRADE_POLICY_PATCH = 'budget-downgrade-policy';
 export function downgradePolicySubjects(state: SessionState): PolicySubject[] {
   const downgradeTo = state.config.budget?.downgradeTo;
   if (!downgradeTo || !patched(DOWNGRADE_POLICY_PATCH)) return [];
-  return [{ participant: 'budget downgradeTo', model: downgradeTo }];
+  return [{ participant: DOWNGRADE_SUBJECT, model: downgradeTo }];
 }
 
 /** The session's ledger, created on first use (a session starts without one). */

@@ -1,6 +1,7 @@
 import { setHandler } from '@temporalio/workflow';
 import { patched } from '../shared/patches';
 import { LIMITS } from '../../common/defaults';
+import { readAsTaken } from '../../common/laterChecks';
 import { nameKey } from '../../common/names';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
@@ -40,7 +41,7 @@ export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal
       turns.counted();
       // Histories from before the policy check add at once, with no command in between.
       if (patched(PROVIDER_POLICY_PATCH)) return run.addChecked(spec);
-      const added = addParticipant(state, spec).spec;
+      const added = readAsTaken(() => addParticipant(state, spec)).spec;
       status.showDetails();
       return added;
     },

@@ -44,6 +44,8 @@ export interface RoundControls {
   stopRequested: () => boolean;
   /** Where a call that an `ask` budget cannot cover waits for a person; only under such a budget. */
   budgetAsk?: BudgetAsk;
+  /** Whether plain calls of roles get their role's request (false to replay rounds recorded before it). */
+  roleRequests: boolean;
 }
 
 /** A round as played: its responses, and (closed early by a quorum or deadline) its late calls. */
@@ -60,7 +62,7 @@ export interface PlayedRound {
 export async function playRound(
   state: SessionState,
   message: { role: 'user' | 'system'; content: string; participants?: string[] },
-  { inFlight, ids, onActive, stopRequested, budgetAsk }: RoundControls,
+  { inFlight, ids, onActive, stopRequested, budgetAsk, roleRequests }: RoundControls,
 ): Promise<PlayedRound> {
   state.round += 1;
   const round = state.round;
@@ -155,7 +157,8 @@ export async function playRound(
   };
   const ranked = STRATEGIES[strategy].ranksEvaluators && roles.evaluators.length > 0;
   const rankEvaluators = !ranked || patched(RANKED_EVALUATORS_PATCH);
-  const responses = await runRound(STRATEGIES[strategy], taking, invoke, seam, rankEvaluators);
+  const rules = { rankEvaluators, roleRequests };
+  const responses = await runRound(STRATEGIES[strategy], taking, invoke, seam, rules);
   const evaluated = responses.some((r) => r.participantRole === 'evaluator' && r.status === 'ok');
   if (evaluated && patched(VERDICTS_PATCH)) recordVerdicts(state, names(roles.main), responses);
   const answers = responses.filter((response) => response.status === 'ok');

@@ -12,6 +12,7 @@ import {
   type SessionConfigInput,
   type SessionState,
 } from '../../common/session';
+import { readAsTaken } from '../../common/laterChecks';
 import { zodProblem } from '../../common/validation';
 import { exhaustedBudgetProblem, type BudgetAsk } from '../shared/budgetAsk';
 import { CallIds } from '../shared/callIds';
@@ -20,6 +21,7 @@ import { invalid } from '../shared/invalid';
 import { policyRefusal } from '../shared/providerPolicy';
 import { STRATEGIES } from '../strategies';
 import { checkParticipants } from '../strategies/roles';
+import { ROLE_REQUESTS_PATCH } from '../strategies/roleRequests';
 import { boundRoundResult } from './bounds';
 import { budgetAskOf, downgradePolicySubjects } from './budgetHandlers';
 import { loadCarriedState } from './carriedState';
@@ -50,11 +52,14 @@ export class SessionRun {
   // the start check.
   private readonly indentationKept = keepsIndentation();
   private readonly closeWaitsAccepted = patched(CLOSE_WAITS_PATCH);
+  private readonly roleRequests: boolean;
 
   /** A new session from `config`, or the next run of one from its `carried` state. */
   constructor(config: SessionConfigInput, carried: SessionState | undefined) {
     const state = carried ? loadCarriedState(carried) : initialState(config);
     this.state = state;
+    // Asked as the run starts: only a budget's reservations read the prompt (roleRequests.ts).
+    this.roleRequests = state.config.budget === undefined || patched(ROLE_REQUESTS_PATCH);
     this.startCheck =
       !carried && state.participants.length > 0 && patched(PROVIDER_POLICY_PATCH)
         ? policyRefusal([
@@ -110,7 +115,7 @@ export class SessionRun {
   /** Plays a round once its turn comes (after the start check and every round asked for before it). */
   async playInTurn(request: SendMessageInput): Promise<RoundResult> {
     const { state, turns } = this;
-    const message = sendMessageSchema.parse(this.asRunReadsIt(request));
+    const message = readAsTaken(() => sendMessageSchema.parse(this.asRunReadsIt(request)));
     turns.waiting += 1;
     try {
       if (this.startCheck) await this.passStartCheck();
@@ -129,6 +134,7 @@ export class SessionRun {
         onActive: (active) => this.status.setActive(active),
         stopRequested: () => turns.stopRequested,
         budgetAsk: this.budgetAsk,
+        roleRequests: this.roleRequests,
       });
       ({ late } = played);
       const { responses, otherCallsUsage, closedEarly } = played;
@@ -177,10 +183,11 @@ export class SessionRun {
   /** Adds a participant once the worker's provider policy lets its model be called. */
   async addChecked(joining: ParticipantSpecInput): Promise<ParticipantSpec> {
     if (this.startCheck) await this.passStartCheck();
-    const { name, model } = validateParticipant(this.state, joining);
+    // Its validator checked it as it arrived (laterChecks.ts): the handler replays as it ran.
+    const { name, model } = readAsTaken(() => validateParticipant(this.state, joining));
     const refusal = await policyRefusal([{ participant: name, model }]);
     if (refusal) throw refusal;
-    const added = addParticipant(this.state, joining).spec;
+    const added = readAsTaken(() => addParticipant(this.state, joining)).spec;
     this.status.showDetails();
     return added;
   }

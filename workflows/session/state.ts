@@ -22,9 +22,15 @@ import { sessionQuorumProblem } from '../../common/quorum';
 import { localCallTimerProblems } from '../../common/localCall';
 import { viewOfLedger } from '../shared/budget';
 import { invalid } from '../shared/invalid';
+import { readAsTaken } from '../../common/laterChecks';
 
 /** A fresh state from a client's config; throws an InvalidRequest failure on bad input. */
 export function initialState(configInput: SessionConfigInput): SessionState {
+  // Input its client checked (laterChecks.ts): a start replays as it ran.
+  return readAsTaken(() => stateOf(configInput));
+}
+
+function stateOf(configInput: SessionConfigInput): SessionState {
   const parsed = sessionConfigSchema.safeParse(configInput);
   if (!parsed.success) throw invalid(`invalid session config: ${zodProblem(parsed.error)}`);
   const { participants, ...config } = parsed.data;

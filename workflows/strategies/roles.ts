@@ -1,7 +1,8 @@
 import type { OrchestrationStrategy, ParticipantSpec } from '../../common/participants';
 import type { StrategySettings } from '../../common/selector';
 import type { ParticipantResponse } from '../../common/session';
-import type { CallPurpose, RoundContext, RoundSeam, Strategy } from './types';
+import { roleRequest } from './roleRequests';
+import type { RoundContext, RoundSeam, Strategy } from './types';
 
 /**
  * What each role means, decided once for every strategy:
@@ -32,21 +33,32 @@ export function checkParticipants(
   return strategy.check(splitByRole(participants).main, settings);
 }
 
+/** How a round is played where a patch changed it: both true but to replay rounds recorded before. */
+export interface RoundRules {
+  /** False to replay rounds recorded when evaluators always answered last (not in `custom`'s order). */
+  rankEvaluators?: boolean;
+  /** False to replay rounds whose calls had no role requests (workflows/strategies/roleRequests.ts). */
+  roleRequests?: boolean;
+}
+
 /**
  * Runs a whole round: the strategy's main phase, then the evaluators seeing every answer; under a
- * strategy that ranks them (`custom`), the evaluators take their place in its order instead
- * (`rankEvaluators`, false only to replay rounds recorded when evaluators always answered last).
+ * strategy that ranks them (`custom`), the evaluators take their place in its order instead. Each
+ * plain call of a role with a request for it gets that request (roleRequests.ts).
  */
 export async function runRound(
   strategy: Strategy,
   participants: readonly ParticipantSpec[],
   callParticipant: RoundContext['invoke'],
   seam: RoundSeam,
-  rankEvaluators = true,
+  { rankEvaluators = true, roleRequests = true }: RoundRules = {},
 ): Promise<ParticipantResponse[]> {
   const { main, evaluators } = splitByRole(participants);
+  const panelFollows = main.some((participant) => participant.role !== 'moderator');
+  const requestOf = (participant: ParticipantSpec, shown: readonly ParticipantResponse[]) =>
+    roleRequests ? roleRequest(phaseOf(strategy.name, participant), shown, panelFollows) : undefined;
   const invoke: RoundContext['invoke'] = (participant, shown, purpose) =>
-    callParticipant(participant, shown, purpose ?? roleRequest(strategy.name, participant));
+    callParticipant(participant, shown, purpose ?? requestOf(participant, shown));
   if (strategy.ranksEvaluators && rankEvaluators && evaluators.length > 0) {
     // Evaluators after the others: at equal rank they still answer after them (the sorts are stable).
     return strategy.run({ ...seam, participants: [...main, ...evaluators], invoke });
@@ -68,30 +80,6 @@ export function phaseOf(strategy: OrchestrationStrategy, participant: Participan
   if (strategy === 'moderatorLed' && participant.role === 'moderator') return 'moderate';
   if (strategy === 'hierarchical' && participant.role === 'supervisor') return 'supervise';
   return 'answer';
-}
-
-/**
- * What a role's call is asked besides the round's message, by its phase (see `phaseOf`): without it a
- * model reads its role only from its system prompt. A strategy's own calls (a moderator's synthesis,
- * a supervisor's assignment) carry their own request instead.
- */
-const ROLE_REQUESTS: Readonly<Record<string, string>> = {
-  evaluate:
-    'As an evaluator, assess the responses below to the message above: for each, what holds up, what ' +
-    'is wrong or missing, and how it could be better; then say which answers the message best and why. ' +
-    'Do not answer the message yourself.',
-  moderate:
-    'As the moderator, frame the message above for the panel, who answer after you: what a good ' +
-    'answer must cover, what to watch for, and your own view in brief.',
-  supervise:
-    "As the supervisor, synthesize the workers' output below into one answer to the message above: " +
-    'combine their results, settle where they conflict, and say which work is missing or failed.',
-};
-
-/** The request a participant's plain call gets for its role under a strategy, if its role has one. */
-function roleRequest(strategy: OrchestrationStrategy, participant: ParticipantSpec): CallPurpose | undefined {
-  const request = ROLE_REQUESTS[phaseOf(strategy, participant)];
-  return request === undefined ? undefined : { ask: (message) => `${message}\n\n${request}` };
 }
 
 /**
