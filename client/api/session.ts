@@ -67,7 +67,7 @@ export class MultiParticipantSession {
    * refused the round it was sent after.
    */
   private readonly rounds = new Set<Promise<unknown>>();
-  /** close() was called: a round this object sends later would be played before the close. */
+  /** close() is on its way: a round this object sent meanwhile would be played before the close. */
   private closeAsked = false;
 
   private constructor(
@@ -291,13 +291,12 @@ export class MultiParticipantSession {
    */
   async close(): Promise<SessionView> {
     this.closeAsked = true;
-    await Promise.allSettled(this.rounds);
     try {
+      await Promise.allSettled(this.rounds);
       await updateSession(this.handle, closeSessionUpdate);
-    } catch (error) {
-      // Not closed (the server unreachable, say): the session takes rounds again.
+    } finally {
+      // Closed by now (the session refuses a later round, saying so), or not (the server unreachable, say).
       this.closeAsked = false;
-      throw error;
     }
     return this.handle.result();
   }
