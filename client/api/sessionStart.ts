@@ -25,12 +25,20 @@ export interface StartSessionOptions {
 
 /**
  * The options' shape, for a caller without a type check: a misspelt `sessionID` started the session
- * under a generated id. The id's own rules are checkedNewRunId's.
+ * under a generated id. Other keys pass: a typed caller may hand over a wider object (the CLI's, a
+ * one-round session's with its memo). The id's own rules are checkedNewRunId's.
  */
 const startSessionOptionsSchema = z
-  .object({ sessionId: z.unknown(), taskQueue: z.string().min(1, 'taskQueue is empty: name a queue') })
+  .looseObject({ sessionId: z.unknown(), taskQueue: z.string().min(1, 'taskQueue is empty: name a queue') })
   .partial()
-  .strict();
+  .superRefine((options, ctx) => {
+    for (const key of Object.keys(options)) {
+      const meant = ['sessionId', 'taskQueue'].find(
+        (known) => known !== key && known.toLowerCase() === key.toLowerCase(),
+      );
+      if (meant) ctx.addIssue({ code: 'custom', path: [key], message: `is spelt "${meant}"` });
+    }
+  });
 
 /** Options of `MultiParticipantSession.sendMessage`. */
 export interface SendMessageOptions {

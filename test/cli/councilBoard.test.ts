@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
 import { CouncilBoard } from '../../client/cli/councilBoard';
 import { createRenderer } from '../../client/cli/progress';
 
@@ -71,7 +72,9 @@ describe("the council board's answers", () => {
         replyTo: 'm1',
       }),
     );
-    const heads = lines().filter((line) => line.startsWith('Alpha (') || line.startsWith('Delta ('));
+    // Bold and dim where the environment asks for colour (CI does): the text is what is checked.
+    const plain = lines().map((line) => stripVTControlCharacters(line));
+    const heads = plain.filter((line) => line.startsWith('Alpha (') || line.startsWith('Delta ('));
     expect(heads).toEqual([
       'Alpha (round 1)',
       "Delta (round 2, critique, to role:critic only, urgent, replying to Alpha's round 1 response)",

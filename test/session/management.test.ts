@@ -219,7 +219,7 @@ describe('participant management and strategy changes while the session lives', 
     const create = (options: unknown) =>
       MultiParticipantSession.create(bench.harness.client, { strategy: 'broadcast' }, options as never);
     await expect(create({ sessionID: 'typo' })).rejects.toThrow(
-      /invalid session options: .*Unrecognized key: "sessionID"/,
+      /invalid session options: sessionID: is spelt "sessionId"/,
     );
     await expect(create('abc')).rejects.toThrow(/invalid session options: .*expected object/);
     const session = await newSession();
