@@ -105,9 +105,22 @@ export async function executeUpdateWithRetryAs<Ret, Args extends unknown[]>(
     } catch (error) {
       if (attempt < UPDATE_ATTEMPTS && isRetriableUpdateError(error)) continue;
       if (isConnectionLost(error)) throw connectionLost(kind, handle.workflowId, error);
+      const unread = unreadOutcome(error);
+      if (unread) throw unread;
       throw asUserError(await explainEnded(handle, kind, error), { kind, id: handle.workflowId });
     }
   }
+}
+
+/**
+ * What this client failed to read of an update's outcome: polling for it (the first request came
+ * back before the update completed, as on a busy server), the SDK reads the payloads inside its gRPC
+ * guard and wraps a local failure (a blob this client's store lacks, a key it does not hold) in
+ * "Unexpected error while making gRPC request". The failure itself says what is wrong.
+ */
+function unreadOutcome(error: unknown): Error | undefined {
+  if (!(error instanceof ServiceError) || isGrpcServiceError(error.cause)) return undefined;
+  return error.cause instanceof Error ? error.cause : undefined;
 }
 
 /** Whether the call failed because the connection to the server dropped while it waited. */

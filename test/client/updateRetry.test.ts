@@ -1,16 +1,24 @@
 import {
   ServiceError,
+  type WorkflowHandle,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
-import { ApplicationFailure, defaultFailureConverter, defaultPayloadConverter } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  defaultFailureConverter,
+  defaultPayloadConverter,
+  type UpdateDefinition,
+} from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import {
+  executeUpdateWithRetry,
   isAbortedByTaskFailure,
   isRetriableUpdateError,
   isUnprocessedByWorker,
 } from '../../client/api/updateRetry';
+import { BlobUnavailableError } from '../../storage/errors';
 
 // The shared classifier of update failures, with no server: each error is built as the client SDK
 // builds it, its cause decoded by the SDK's own failure converter from the failure the server sends.
@@ -78,5 +86,26 @@ describe('the update retry classifier', () => {
       ),
     ).toBe(false);
     expect(isRetriableUpdateError(new Error("wasn't processed by worker"))).toBe(false);
+  });
+});
+
+// Polling for an update's outcome (the first request came back before the update completed, as on a
+// busy server), the SDK reads the outcome's payloads inside its gRPC guard and wraps what fails there
+// in "Unexpected error while making gRPC request": a blob this client's store lacks said only that.
+describe("an update's outcome the client cannot read", () => {
+  it("is the store's own error, naming the blob and the store, not the SDK's wrapper", async () => {
+    const missing = new BlobUnavailableError(
+      'sha256/ab/' + 'c'.repeat(64),
+      'the directory store /tmp/x',
+      'no such file',
+    );
+    const handle = {
+      workflowId: 'session-1',
+      executeUpdate: async () => {
+        throw new ServiceError('Unexpected error while making gRPC request', { cause: missing });
+      },
+    } as unknown as WorkflowHandle;
+    const update = { type: 'update', name: 'anything' } as unknown as UpdateDefinition<string, []>;
+    await expect(executeUpdateWithRetry(handle, 'session', update)).rejects.toBe(missing);
   });
 });
