@@ -38,27 +38,29 @@ const LONGEST_TIMER_MS = 2_147_483_647;
 /** Longest wait before a retry: a call's next attempt a day later is as far as a run should wait unseen. */
 const LONGEST_RETRY_INTERVAL_MS = 86_400_000;
 
-const retryIntervalMs = (field: string) =>
+/** A whole number from `min` whose maximum came after runs began (common/laterChecks.ts). */
+const laterBoundedInt = (min: number, max: number, problem: string) =>
   z
     .number()
     .int()
-    .min(1)
-    .refine(
-      (ms) => laterCheck(ms <= LONGEST_RETRY_INTERVAL_MS),
-      `${field} may be at most ${LONGEST_RETRY_INTERVAL_MS} ms (a day): a call waiting longer looks hung`,
-    );
+    .min(min)
+    .refine((value) => laterCheck(value <= max), problem);
+
+const retryIntervalMs = (field: string) =>
+  laterBoundedInt(
+    1,
+    LONGEST_RETRY_INTERVAL_MS,
+    `${field} may be at most ${LONGEST_RETRY_INTERVAL_MS} ms (a day): a call waiting longer looks hung`,
+  );
 
 /** A stream's timer: as long as a Node.js timer keeps. */
 const streamTimerMs = (field: string) =>
-  z
-    .number()
-    .int()
-    .min(100)
-    .refine(
-      (ms) => laterCheck(ms <= LONGEST_TIMER_MS),
-      `${field} may be at most ${LONGEST_TIMER_MS} ms (about 24.8 days, the longest timer Node.js keeps): ` +
-        'leave it out for the default',
-    );
+  laterBoundedInt(
+    100,
+    LONGEST_TIMER_MS,
+    `${field} may be at most ${LONGEST_TIMER_MS} ms (about 24.8 days, the longest timer Node.js keeps): ` +
+      'leave it out for the default',
+  );
 
 /** Per-participant retry policy for its LLM calls. Defaults live in common/defaults.ts. */
 export const retryOptionsSchema = z
@@ -113,15 +115,11 @@ export const modelCallSettings = {
   model: modelSpecSchema,
   systemPrompt: promptSchema('systemPrompt').optional(),
   temperature: z.number().min(0).max(2).optional(),
-  maxOutputTokens: z
-    .number()
-    .int()
-    .positive()
-    .refine(
-      (tokens) => laterCheck(tokens <= LIMITS.maxContextTokens),
-      `maxOutputTokens may be at most ${LIMITS.maxContextTokens} (the largest context windows): pick your model's output limit`,
-    )
-    .optional(),
+  maxOutputTokens: laterBoundedInt(
+    1,
+    LIMITS.maxContextTokens,
+    `maxOutputTokens may be at most ${LIMITS.maxContextTokens} (the largest context windows): pick your model's output limit`,
+  ).optional(),
   retry: retryOptionsSchema.optional(),
   timeouts: timeoutOptionsSchema.optional(),
   /** `local` makes the calls local activities (common/localCall.ts); a regular activity by default. */

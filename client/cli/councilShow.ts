@@ -28,7 +28,9 @@ export async function showCouncil(client: Client, found: FoundRun, out: Output):
   const head = showHeadOf('council', description);
   if (description.status.name === 'COMPLETED') {
     const result = await readCouncilResult(client, id);
-    const people = await councilHumanMessages(client, id);
+    // Several rounds' text shows the earlier turns: one read of the log gives those and the people's.
+    const conversation = !out.json && result.rounds > 1 ? await readConversation(client, id) : undefined;
+    const people = conversation ? peopleIn(conversation) : await councilHumanMessages(client, id);
     const rows = councilRows(result);
     if (out.json) {
       return out.result({
@@ -62,7 +64,6 @@ export async function showCouncil(client: Client, found: FoundRun, out: Output):
     out.say(`Council ${id}: ${result.mode}, ${status}, ${result.rounds} round(s)`);
     if (result.continuedFrom !== undefined) out.say(`Continued from: ${printable(result.continuedFrom)}`);
     out.say(`Task: ${printable(result.task)}\n`);
-    const conversation = result.rounds > 1 ? await readConversation(client, id) : undefined;
     const earlier = conversation ? earlierTurns(conversation, result) : [];
     if (conversation && earlier.length > 0) {
       out.say(`Earlier turns (${earlier.length}); each expert's latest position follows them:`);
@@ -126,6 +127,13 @@ function earlierTurns(
   return conversation.messages.filter(
     (message) => message.sender !== HUMAN_SENDER_ID && !shownLater.has(message),
   );
+}
+
+/** The people's messages of this council (not those carried over), each after its round. */
+function peopleIn(conversation: CouncilConversation): Array<{ message: ExpertMessageData; round: number }> {
+  return conversation.messages
+    .filter((message) => message.sender === HUMAN_SENDER_ID && message.carried !== true)
+    .map((message) => ({ message, round: message.round }));
 }
 
 /** A person's message as `show` prints it: who, to whom, after which round. */

@@ -1,38 +1,26 @@
-import type { LLMock } from '@copilotkit/aimock';
-import { createLlmActivities } from '../../activities';
 import { executeCouncilExperts } from '../../client/api/council';
 import { attachCouncil } from '../../client/api/councilAttach';
 import { CouncilUserError } from '../../common/userError';
-import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
+import { answerAsParticipants } from '../helpers/mockLlm';
+import { useMockHarness } from '../helpers/mockHarness';
 import { council, expert } from './support';
 
 jest.setTimeout(120_000);
 
 describe("a caller's callback that throws", () => {
-  let mock: LLMock;
-  let harness: TemporalTestHarness;
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answerAsParticipants(mock);
-    harness = await startHarness('council-callback-errors', createLlmActivities(mockClients(mock)));
-  });
-  afterAll(async () => {
-    await harness?.close();
-    await mock?.stop();
-  });
+  const bench = useMockHarness('council-callback-errors', (mock) => answerAsParticipants(mock));
 
   it('ends the following with the council id to follow it again, and the council goes on', async () => {
     const councilId = `council-callback-${Date.now()}`;
     const thrown = new Error('status boom');
     const following = executeCouncilExperts(
-      harness.client,
+      bench.harness.client,
       council('parallel', [expert('a'), expert('b')]),
       undefined,
       () => {
         throw thrown;
       },
-      { councilId, taskQueue: harness.taskQueue },
+      { councilId, taskQueue: bench.harness.taskQueue },
     );
     const error: unknown = await following.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CouncilUserError);
@@ -41,7 +29,7 @@ describe("a caller's callback that throws", () => {
     );
     expect((error as CouncilUserError).hint).toContain(`attachCouncil(client, "${councilId}")`);
     expect((error as CouncilUserError).cause).toBe(thrown);
-    const result = await attachCouncil(harness.client, councilId);
+    const result = await attachCouncil(bench.harness.client, councilId);
     expect(result.synthesis.status).toBe('done');
   });
 });
