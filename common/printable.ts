@@ -18,3 +18,32 @@ export const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u
 export function printable(text: string): string {
   return text.replace(ESCAPE_SEQUENCES, '').replace(CONTROLS, '');
 }
+
+/** The most of a string an error message quotes. */
+const SHOWN_STRING_CHARS = 60;
+
+/**
+ * A value a caller passed where another was due, in words for an error message: a string quoted
+ * (cut, and printable), a number as written, anything else by its kind. It never throws: a BigInt
+ * or a cyclic object made `JSON.stringify` throw a TypeError in place of the message.
+ */
+export function shownValue(value: unknown): string {
+  switch (typeof value) {
+    case 'string': {
+      const cut = value.length > SHOWN_STRING_CHARS ? `${value.slice(0, SHOWN_STRING_CHARS)}…` : value;
+      return JSON.stringify(printable(cut));
+    }
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return String(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return 'a symbol';
+    default:
+      return value === null ? 'null' : Array.isArray(value) ? 'a list' : 'an object';
+  }
+}

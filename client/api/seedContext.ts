@@ -1,6 +1,7 @@
 import type { ExpertInput } from '../../common/council';
 import { ALL_PROVIDER_FACTS } from '../../common/providers';
 import { CouncilUserError } from '../../common/userError';
+import { shownValue } from '../../common/printable';
 
 /**
  * The fields the council seed's `ExecutionContext` and `Expert` carry that never reach the workflow.
@@ -67,10 +68,8 @@ export function checkSeedContext(context: unknown): void {
 export function checkCallbacks(callbacks: Record<string, unknown>): void {
   for (const [name, callback] of Object.entries(callbacks)) {
     if (callback === undefined || typeof callback === 'function') continue;
-    const kind = typeof callback;
-    const is = callback === null ? 'null' : `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
     throw new CouncilUserError(
-      `${name} must be a function, and is ${is}`,
+      `${name} must be a function, and is ${shownValue(callback)}`,
       `pass a function, or leave ${name} out`,
     );
   }
@@ -88,7 +87,7 @@ export function checkPollInterval(pollIntervalMs: unknown): void {
   const { min, max } = POLL_INTERVAL_MS;
   if (typeof pollIntervalMs === 'number' && pollIntervalMs >= min && pollIntervalMs <= max) return;
   throw new CouncilUserError(
-    `pollIntervalMs must be a number of ms from ${min} to ${max}, and is ${typeof pollIntervalMs === 'number' ? String(pollIntervalMs) : JSON.stringify(pollIntervalMs)}`,
+    `pollIntervalMs must be a number of ms from ${min} to ${max}, and is ${shownValue(pollIntervalMs)}`,
     'leave it out for the default (200 ms)',
   );
 }

@@ -19,6 +19,7 @@ import {
 } from '../../common/participants';
 import { zodProblem } from '../../common/validation';
 import { CouncilUserError } from '../../common/userError';
+import { shownValue } from '../../common/printable';
 import { participantNameProblem, repeatedNameProblem, repeatedNames } from '../../common/names';
 import { executeUpdateWithRetry } from './updateRetry';
 
@@ -78,9 +79,8 @@ export function requireParticipantSpec(spec: Record<string, unknown>): void {
  */
 export function nameArgument(name: unknown, method: string): string {
   if (typeof name === 'string') return name;
-  const got = typeof name === 'object' && name !== null ? 'an object' : String(name);
   throw new CouncilUserError(
-    `${method} takes a participant's name, and got ${got}`,
+    `${method} takes a participant's name, and got ${shownValue(name)}`,
     'pass the name as a string',
   );
 }
@@ -96,10 +96,8 @@ export function checkedRoleChange(change: SetParticipantRoleInput): SetParticipa
 export function checkedStrategy(strategy: unknown): OrchestrationStrategy {
   const known: readonly unknown[] = ORCHESTRATION_STRATEGIES;
   if (known.includes(strategy)) return strategy as OrchestrationStrategy;
-  const is =
-    typeof strategy === 'string' ? JSON.stringify(strategy) : (JSON.stringify(strategy) ?? String(strategy));
   throw new CouncilUserError(
-    `strategy must be one of ${ORCHESTRATION_STRATEGIES.join(', ')}, and is ${is}`,
+    `strategy must be one of ${ORCHESTRATION_STRATEGIES.join(', ')}, and is ${shownValue(strategy)}`,
     'pass one of them as a string',
   );
 }

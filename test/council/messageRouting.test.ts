@@ -161,7 +161,7 @@ describe('council context: roles and groups', () => {
     const noClient = {} as Client;
     const context = council('parallel', [expert('a')]);
     await expect(executeCouncilExperts(noClient, context, 'log' as never)).rejects.toThrow(
-      new CouncilUserError('onExpertUpdate must be a function, and is a string'),
+      new CouncilUserError('onExpertUpdate must be a function, and is "log"'),
     );
     await expect(
       executeCouncilExperts(noClient, context, undefined, undefined, { onToken: null as never }),
