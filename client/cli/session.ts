@@ -11,6 +11,7 @@ import { progressRendererFor } from './progress';
 import { prepareConfig, type StartOptions } from './run';
 import { isSimulatedQueue, openRuntime, simulatedQueue } from '../runtime/commandRuntime';
 import { attachCommand } from './sessionAttach';
+import { sessionManageCommands } from './sessionManage';
 import { listCommand, showCommand } from './sessionShow';
 import { asIdTaken, checkedRunId, newRunId, withServedWorkflow } from './workflows';
 import { listedCommand } from './help';
@@ -21,8 +22,9 @@ import { textArgument } from './stdinText';
 import { sendMessageSchema } from '../../common/sessionInputs';
 
 /**
- * `council session start|send|show|list|attach|cancel`. All but `start` are top-level commands too
- * (`council send ID …`, commands.ts); the `session …` spellings stay as aliases.
+ * `council session start|send|show|list|attach|cancel|add|remove|role|strategy`. send, show, list,
+ * attach and cancel are top-level commands too (`council send ID …`, commands.ts); the `session …`
+ * spellings stay as aliases.
  */
 export function sessionCommand(): Command {
   const session = listedCommand('session');
@@ -32,6 +34,7 @@ export function sessionCommand(): Command {
   session.addCommand(listCommand());
   session.addCommand(attachCommand());
   session.addCommand(cancelCommand());
+  for (const command of sessionManageCommands()) session.addCommand(command);
   return session;
 }
 

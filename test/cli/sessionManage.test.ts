@@ -1,0 +1,85 @@
+import { modelOfFlag } from '../../client/cli/sessionManage';
+import { CouncilUserError } from '../../common/userError';
+import { answerAsParticipants, startMockLlm } from '../helpers/mockLlm';
+import type { LLMock } from '@copilotkit/aimock';
+import { clusterEnv, expectSuccess, mockProviderEnv, panelConfig, runCli, writeConfig } from './cli';
+
+// Each step spawns the CLI with a worker of its own: minutes on a busy 2-core machine.
+jest.setTimeout(300_000);
+
+describe('--model provider:model', () => {
+  it('splits at the first colon: a model id may hold colons', () => {
+    expect(modelOfFlag('openai-compatible:llama3:8b', 'http://localhost:11434/v1')).toEqual({
+      provider: 'openai-compatible',
+      model: 'llama3:8b',
+      baseURL: 'http://localhost:11434/v1',
+    });
+  });
+
+  it.each(['gpt-4o', 'azure:gpt-4o', ':gpt-4o'])('refuses %s, naming the form and the providers', (flag) => {
+    expect(() => modelOfFlag(flag, undefined)).toThrow(CouncilUserError);
+    expect(() => modelOfFlag(flag, undefined)).toThrow(/names no provider council knows/);
+  });
+});
+
+// The seed's add_participant, remove_participant, set_participant_role and set_orchestration_strategy
+// were the library's only: a session started from the command line could not change who takes part.
+describe('council session add|remove|role|strategy', () => {
+  let mock: LLMock;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    answerAsParticipants(mock);
+    env = clusterEnv('session-manage', mockProviderEnv(mock));
+  });
+  afterAll(async () => {
+    await mock?.stop();
+  });
+
+  it("change a running session's participants and strategy; the next round follows them", async () => {
+    const id = `cli-manage-${process.pid}`;
+    const config = writeConfig('manage.yaml', panelConfig());
+    expectSuccess(await runCli(['session', 'start', '-c', config, '--id', id, '--worker'], env));
+    const steps: Array<[string[], string]> = [
+      [
+        ['add', id, 'Expert-3', '--model', 'openai:gpt-4o-mini'],
+        `Added Expert-3 (panelist, openai:gpt-4o-mini) to session ${id}`,
+      ],
+      [['role', id, 'Expert-1', 'observer'], `Expert-1 is now observer in session ${id}`],
+      [['remove', id, 'Expert-2'], `Removed Expert-2 from session ${id}`],
+      [['strategy', id, 'roundRobin'], `Session ${id} now plays roundRobin`],
+    ];
+    for (const [args, said] of steps) {
+      const result = await runCli(['session', ...args, '--worker'], env);
+      expectSuccess(result);
+      expect(result.stdout.trim()).toBe(said);
+    }
+    const round = await runCli(['send', id, 'Who answers now?', '--worker', '--json'], env);
+    expectSuccess(round);
+    const sent = JSON.parse(round.stdout) as { strategy: string; responses: Array<{ name: string }> };
+    expect(sent.strategy).toBe('roundRobin');
+    expect(sent.responses.map((r) => r.name)).toEqual(['Expert-3']);
+
+    const refused: Array<[string[], RegExp]> = [
+      [['add', id, 'Expert-4', '--model', 'gpt-4o'], /--model "gpt-4o" names no provider council knows/],
+      [
+        ['add', id, 'Expert-4', '--model', 'openai:gpt-4o', '--priority', 'high'],
+        /--priority "high" is no whole number/,
+      ],
+      [['add', id, 'Expert-3', '--model', 'openai:gpt-4o'], /Expert-3/],
+      [['remove', id, 'Nobody'], /Nobody/],
+      [['role', id, 'Expert-1', 'chair'], /'chair' is invalid for argument 'role'/],
+      [['strategy', id, 'chaos'], /'chaos' is invalid for argument 'strategy'/],
+    ];
+    for (const [args, message] of refused) {
+      const result = await runCli(['session', ...args, '--worker'], env);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(message);
+    }
+    expectSuccess(await runCli(['cancel', id, '--worker'], env));
+    const closed = await runCli(['session', 'remove', id, 'Expert-3', '--worker'], env);
+    expect(closed.code).not.toBe(0);
+    expect(closed.stderr).toMatch(/start a new session/);
+  });
+});
