@@ -16,7 +16,7 @@ export interface CouncilPluginOptions {
   activities?: LlmActivities;
   /**
    * Register council's workflows (default true). Pass false when the worker's own `workflowsPath`
-   * module re-exports them (`export { sessionWorkflow, councilWorkflow } from 'council/workflows'`):
+   * module re-exports them (`export { sessionWorkflow, councilWorkflow, budgetKeeperWorkflow } from 'council/workflows'`):
    * a worker has one workflow module.
    */
   workflows?: boolean;
@@ -78,6 +78,6 @@ function councilWorkflowsPath(existing: string | undefined): string {
   if (existing === undefined || existing === WORKFLOWS_PATH) return WORKFLOWS_PATH;
   throw new CouncilUserError(
     `the worker already has workflowsPath ${existing}; council's workflows cannot be added to it`,
-    "re-export them from that module (export { sessionWorkflow, councilWorkflow } from 'council/workflows') and pass councilPlugin({ workflows: false })",
+    "re-export them from that module (export { sessionWorkflow, councilWorkflow, budgetKeeperWorkflow } from 'council/workflows') and pass councilPlugin({ workflows: false })",
   );
 }

@@ -80,7 +80,10 @@ export function runCommand(): Command {
     )
     .option('--json', 'print one machine-readable result instead of text')
     .option('--events', 'print one JSON event per line as the run goes (docs/json.md), for pipelines')
-    .option('--id <id>', 'workflow id to start the run under (default: run-<time>-<random>)')
+    .option(
+      '--id <id>',
+      'workflow id to start the run under (default: run-<time>-<random> for a session, council-<time>-<random> for a council)',
+    )
     .option('--from <file>', 'a council only: go on from a conversation saved with `show ID --save FILE`')
     .option('--from-run <id>', "a council only: go on from council ID's conversation");
   withConfigOptions(command);
