@@ -1,4 +1,11 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  TimeoutFailure,
+} from '@temporalio/workflow';
+import { TimeoutType } from '@temporalio/common';
 import { patched } from './patches';
 import type { CallCharge } from '../../common/council';
 import { LIMITS } from '../../common/defaults';
@@ -42,6 +49,19 @@ export type InFlightCalls = Map<string, CancellationScope>;
  * it replay on the path that recorded `skipped`.
  */
 export const CANCELLED_RUN_PATCH = 'cancelled-run-ends-cancelled';
+
+/**
+ * Patch id of the change that asks a call again, as a new activity, when its attempts ran out on
+ * lost workers: each worker killed or stopped while the call was in flight cost an attempt (a
+ * heartbeat timeout), and the last one lost the answer.
+ */
+export const CALL_AGAIN_AFTER_WORKER_LOSS_PATCH = 'call-again-after-worker-loss';
+
+/**
+ * How many times one call is asked again after its attempts ran out on lost workers. Bounded: a
+ * call that blocks every worker's event loop past its heartbeat timeout would be paid for forever.
+ */
+export const MAX_CALLS_AFTER_WORKER_LOSS = 5;
 
 /** How one call is made: where it stands (for its id), and the request's own settings. */
 export interface CallOptions {
@@ -105,7 +125,22 @@ export async function callModel(
   const downgradedTo = typeof hold === 'object' ? hold.downgradedTo : undefined;
   const sent = downgradedTo ? { ...request, model: downgradedTo } : request;
   const callLlm = callLlmOf(settings, identity);
-  const outcome = await callInScope(name, () => callLlm(sent), options.inFlight);
+  let { outcome, workerLost } = await callInScope(name, () => callLlm(sent), options.inFlight);
+  // A budget reserved the worst case of the attempts its retry policy allows: no more are made.
+  for (
+    let again = 0;
+    workerLost &&
+    !options.budget &&
+    again < MAX_CALLS_AFTER_WORKER_LOSS &&
+    patched(CALL_AGAIN_AFTER_WORKER_LOSS_PATCH);
+    again++
+  ) {
+    const callAgain = callLlmOf(settings, {
+      activityId: options.ids.next(options.site),
+      summary: callSummary(options.site),
+    });
+    ({ outcome, workerLost } = await callInScope(name, () => callAgain(sent), options.inFlight));
+  }
   if (!hold || !options.budget) return outcome;
   const costUsd = options.budget.settle(hold, outcome).usd;
   return { ...outcome, costUsd, ...(downgradedTo && { downgradedTo: modelName(downgradedTo) }) };
@@ -119,21 +154,40 @@ async function callInScope(
   name: string,
   call: () => Promise<LlmResponse>,
   inFlight: InFlightCalls | undefined,
-): Promise<CallOutcome> {
+): Promise<{ outcome: CallOutcome; workerLost: boolean }> {
   const scope = new CancellationScope();
   inFlight?.set(name, scope);
   try {
-    return { status: 'ok', response: await scope.run(call) };
+    return { outcome: { status: 'ok', response: await scope.run(call) }, workerLost: false };
   } catch (error) {
     if (isCancellation(error)) {
       // Only the call's own scope cancelled is a skip; the caller's scope cancelled is the whole run.
       if (CancellationScope.current().consideredCancelled && patched(CANCELLED_RUN_PATCH)) throw error;
-      return { status: 'skipped', error: { type: 'Skipped', message: `${name} was skipped` } };
+      const outcome: CallOutcome = {
+        status: 'skipped',
+        error: { type: 'Skipped', message: `${name} was skipped` },
+      };
+      return { outcome, workerLost: false };
     }
-    return { status: 'failed', error: describeFailure(error) };
+    return {
+      outcome: { status: 'failed', error: describeFailure(error) },
+      workerLost: lastAttemptLost(error),
+    };
   } finally {
     inFlight?.delete(name);
   }
+}
+
+/**
+ * Whether a call's last attempt ended with its worker gone: a heartbeat timeout (the worker killed,
+ * stopped by Ctrl-C, or its event loop blocked past the timeout), not an answer or error of the model.
+ */
+function lastAttemptLost(error: unknown): boolean {
+  return (
+    error instanceof ActivityFailure &&
+    error.cause instanceof TimeoutFailure &&
+    error.cause.timeoutType === TimeoutType.HEARTBEAT
+  );
 }
 
 function describeFailure(error: unknown): { type: string; message: string } {
