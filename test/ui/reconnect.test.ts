@@ -3,11 +3,14 @@ import { MultiParticipantSession } from '../../client/api/session';
 import type { UiServer } from '../../client/ui/server';
 import { model } from '../council/support';
 import { speakerOf } from '../helpers/mockLlm';
+import { waitFor } from '../helpers/wait';
 import { openBrowserPage, startUiOn, startUiTestBed, type BrowserPage, type UiTestBed } from './support';
 
 // A page left open while `council ui` restarts (or its server is briefly gone) keeps what it shows,
 // says it lost touch, and picks the run up again once the server answers.
 const answer = Array.from({ length: 80 }, (_, i) => `word${i}`).join(' ') + '.';
+/** About 15 s to write: a restart and a reconnect fit in it, with text still to come. */
+const slowerAnswer = Array.from({ length: 240 }, (_, i) => `word${i}`).join(' ') + '.';
 
 describe('council ui: a run page across a restart of the server', () => {
   let bed: UiTestBed;
@@ -20,6 +23,11 @@ describe('council ui: a run page across a restart of the server', () => {
       mock.on(
         { predicate: (request: ChatCompletionRequest) => speakerOf({ body: request }) === 'Slow' },
         { content: answer },
+        { chunkSize: 4, latency: 60 },
+      );
+      mock.on(
+        { predicate: (request: ChatCompletionRequest) => speakerOf({ body: request }) === 'Slower' },
+        { content: slowerAnswer },
         { chunkSize: 4, latency: 60 },
       );
     });
@@ -51,6 +59,40 @@ describe('council ui: a run page across a restart of the server', () => {
     await round;
     await page.getByTestId('state-Slow').getByText('done').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('connection').textContent()).toBe('');
+    await session.close();
+  });
+
+  // The new stream's watcher knew nothing of the call, and sent the whole text so far as a delta:
+  // the page, which keeps its calls across the reconnect, showed the answer's start twice.
+  it('shows the streaming text once after the stream reconnects, not its start again', async () => {
+    const { page } = browser;
+    const id = `ui-reconnect-text-${Date.now()}`;
+    const session = await MultiParticipantSession.create(
+      bed.harness.client,
+      { strategy: 'broadcast' },
+      { taskQueue: bed.harness.taskQueue, sessionId: id },
+    );
+    await session.addParticipant('Slower', model, 'panelist');
+    const round = session.sendMessage('user', 'Take all your time.');
+    await page.goto(`${(restarted ?? bed.ui).url}runs/${id}`);
+    const live = page.getByTestId('streaming').filter({ hasText: 'Slower' });
+    await live.getByText('word3 ', { exact: false }).waitFor();
+
+    const port = (restarted ?? bed.ui).port;
+    await (restarted ?? bed.ui).close();
+    await page.getByTestId('connection').getByText('Lost touch with council ui').waitFor();
+    restarted = await startUiOn(bed.harness, port, bed.logged, bed.ui.key);
+    await page
+      .getByTestId('connection')
+      .getByText('Lost touch with council ui')
+      .waitFor({ state: 'detached' });
+    // Text written after the reconnect: the page follows the new stream.
+    const words = async () => ((await live.textContent()) ?? '').match(/word\d+ /g)?.length ?? 0;
+    const before = await words();
+    await waitFor('text written after the reconnect', async () => (await words()) >= before + 8, 60_000);
+    const text = (await live.textContent()) ?? '';
+    expect(text.match(/word0 /g)).toHaveLength(1);
+    await round;
     await session.close();
   });
 });
