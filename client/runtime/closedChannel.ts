@@ -6,7 +6,15 @@ import type * as Grpc from '@grpc/grpc-js';
 export const grpc = createRequire(require.resolve('@temporalio/client'))('@grpc/grpc-js') as typeof Grpc;
 
 /**
- * A client connection's interceptors: the SDK's own retries, which stop once the connection is closed,
+ * Attempts of a gRPC call whose server is unavailable: the SDK's default 10 last about 15-20 s, less
+ * than a cluster's server may take to come back, and a client waiting on a round then gave up with
+ * "14 UNAVAILABLE" while the round went on. At the SDK's 5 s ceiling between attempts, 30 last about
+ * 2 minutes. A closed connection stops them at once; an embedded server's loss ends them (serverLoss.ts).
+ */
+export const UNAVAILABLE_SERVER_ATTEMPTS = 30;
+
+/**
+ * A client connection's interceptors: the SDK's own retries (for longer, UNAVAILABLE_SERVER_ATTEMPTS), which stop once the connection is closed,
  * and one that keeps a retry scheduled before the close off the closed channel. Closing a connection
  * ends its calls in flight with a status the SDK retries from a timer; on the closed channel that
  * retry threw out of the timer and ended the application (SDK 1.24: a call waiting on a round or a
@@ -18,7 +26,7 @@ export const grpc = createRequire(require.resolve('@temporalio/client'))('@grpc/
  * retry interceptor passes the first attempt's on.
  */
 export function closableInterceptors(isClosed: () => boolean): Grpc.Interceptor[] {
-  const retry = defaultGrpcRetryOptions();
+  const retry = defaultGrpcRetryOptions({ maxAttempts: UNAVAILABLE_SERVER_ATTEMPTS });
   const attempted = new WeakSet<object>();
   return [
     makeGrpcRetryInterceptor({
