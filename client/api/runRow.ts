@@ -169,11 +169,16 @@ export async function listRuns(
   const parsed = runFilterSchema.safeParse(filter);
   if (!parsed.success) throw new CouncilUserError(`invalid run filter: ${zodProblem(parsed.error)}`);
   const { kind, status, strategy, minCostUsd, limit } = parsed.data;
+  const byStatus = statusClauses(status);
   const query = [
     kind ? `${CouncilKindKey.name} = '${kind}'` : `${CouncilKindKey.name} IN ('session', 'council')`,
-    ...statusClauses(status),
+    ...byStatus,
     ...(strategy ? [`${CouncilStrategyKey.name} = '${strategy}'`] : []),
     ...(minCostUsd !== undefined ? [`${CouncilCostUsdKey.name} >= ${minCostUsd}`] : []),
+    // A long session's earlier runs (it continues-as-new) are its past, under the same id: one row.
+    ...(byStatus.some((clause) => clause.startsWith('ExecutionStatus'))
+      ? []
+      : [`ExecutionStatus != 'ContinuedAsNew'`]),
   ].join(' AND ');
   const runs: RunRow[] = [];
   try {

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createLlmActivities, type LlmActivities } from '../../activities';
+import { listRuns, MAX_LISTED_RUNS } from '../../client/api/runRow';
 import { MultiParticipantSession } from '../../client/api/session';
+import { waitFor } from '../helpers/wait';
 import { LIMITS } from '../../common/defaults';
 import type { OrchestrationStrategy, ParticipantSpecInput } from '../../common/participants';
 import type { ParticipantResponse } from '../../common/session';
@@ -183,6 +185,17 @@ export async function playSizeCase(
   // A session this big continues-as-new on its history's bytes, before the server suggests it.
   if (c.rounds * answering.length * c.answerBytes >= 8 * 1024 * 1024) {
     expect(runs.filter(continuedOnBytes).length).toBeGreaterThan(0);
+  }
+  // A session that continued-as-new is one row of a listing, its current run's: each run was one.
+  if (runs.length > 1) {
+    const rows = async () =>
+      (await listRuns(harness.client, { kind: 'session', limit: MAX_LISTED_RUNS })).runs.filter(
+        (row) => row.id === session.sessionId,
+      );
+    await waitFor('the listing to show the session closed', async () =>
+      (await rows()).some((row) => row.workflowStatus === 'completed'),
+    );
+    expect((await rows()).map((row) => row.workflowStatus)).toEqual(['completed']);
   }
   // The bounded code replays its own big histories (first and last run): nothing in it is non-deterministic.
   const bundle = { code: readFileSync(testEnvironment().bundlePath, 'utf8') };
