@@ -97,7 +97,7 @@ export function runRowOf(info: WorkflowExecutionInfo): RunRow {
     closedAt: info.closeTime?.toISOString() ?? null,
     tokens: (summary ?? councilSummary)?.usage.totalTokens ?? null,
     costUsd: info.typedSearchAttributes.get(CouncilCostUsdKey) ?? null,
-    question: questionOf(info.memo?.[QUESTION_MEMO_KEY]) ?? memo?.question,
+    question: wholeQuestion(info.memo) ?? memo?.question,
   };
 }
 
@@ -118,8 +118,9 @@ function shownStatus(info: WorkflowExecutionInfo): string {
   return ended && LIVE_STATUSES.has(published) ? info.status.name.toLowerCase() : published;
 }
 
-/** A memo's question, if it holds one (runs started before the key hold none). */
-function questionOf(value: unknown): string | undefined {
+/** A run's whole question or task, from its memos, if they hold one (runs started before the key hold none). */
+export function wholeQuestion(memo: Record<string, unknown> | undefined): string | undefined {
+  const value = memo?.[QUESTION_MEMO_KEY];
   return typeof value === 'string' ? value : undefined;
 }
 

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { CouncilStrategyKey } from '../../common/searchAttributes';
 import { endReason } from '../api/ended';
 import { findRun, type FoundRun } from '../api/runs';
-import { endedEarly } from '../api/runRow';
+import { endedEarly, wholeQuestion } from '../api/runRow';
 import { isSimulatedQueue } from '../runtime/commandRuntime';
 import type { RoundCallState } from '../api/sessionRoundWatch';
 import { readRunHistory } from './runHistory';
@@ -109,7 +109,9 @@ export async function runView(
     kind: found.kind,
     workflowStatus: description.status.name.toLowerCase(),
     live: description.status.name === 'RUNNING',
-    summary: found.memo?.question ?? (await description.staticSummary()) ?? '',
+    // The whole question or task, which the list cuts; the server's static summary is cut too.
+    summary:
+      wholeQuestion(description.memo) ?? found.memo?.question ?? (await description.staticSummary()) ?? '',
     simulated: isSimulatedQueue(description.taskQueue),
   };
   const read = async (): Promise<RunBody> => {

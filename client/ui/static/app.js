@@ -33,6 +33,14 @@ async function getJson(url) {
   return body;
 }
 
+/** The most of a run's question or task a row of the list shows: its page shows the whole. */
+const LISTED_QUESTION_CHARS = 200;
+
+function listedQuestion(question) {
+  const text = question || '';
+  return text.length > LISTED_QUESTION_CHARS ? `${text.slice(0, LISTED_QUESTION_CHARS)}…` : text;
+}
+
 function showError(error) {
   main.append(el('p', { class: 'error', 'data-testid': 'error' }, error.message));
 }
@@ -91,7 +99,9 @@ async function listPage() {
         el(
           'tr',
           { 'data-run': run.id },
-          ...[link, run.kind, status, run.strategy, started, cost, run.question].map((c) => el('td', {}, c)),
+          ...[link, run.kind, status, run.strategy, started, cost, listedQuestion(run.question)].map((c) =>
+            el('td', {}, c),
+          ),
         ),
       );
     }
