@@ -8,7 +8,7 @@ import { CouncilUserError } from '../../common/userError';
 import { SIMULATED_BANNER, shouldSimulate } from './simulated';
 import { councilMetadata, sessionMetadata } from '../api/webUi';
 import { connectionFlags, withConnectionOptions } from './options';
-import { openRuntime, simulatedQueue } from '../runtime/commandRuntime';
+import { hasPollers, openRuntime, simulatedQueue } from '../runtime/commandRuntime';
 import { manageCommands } from './scheduleManage';
 import {
   describeSpec,
@@ -159,8 +159,12 @@ function createCommand(): Command {
         if (simulated) process.stdout.write(`${SIMULATED_BANNER}\n`);
         process.stdout.write(`Created schedule ${id}: ${describeSpec(options)}, task queue ${taskQueue}\n`);
         if (runtime.local) {
+          // No poller at all: nothing runs the schedule's runs now (one may be listed minutes after it stopped).
+          const now = (await hasPollers(runtime, taskQueue))
+            ? ''
+            : ` No worker polls task queue ${taskQueue} now: its runs wait until one does.`;
           process.stdout.write(
-            'Runs need a worker while they are due: keep `council server --worker` running.\n',
+            `Runs need a worker while they are due: keep \`council server --worker\` running.${now}\n`,
           );
         }
       } catch (error) {

@@ -216,7 +216,8 @@ export async function requireWorker(runtime: CliRuntime, taskQueue: string): Pro
   );
 }
 
-async function hasPollers(runtime: CliRuntime, taskQueue: string): Promise<boolean> {
+/** Whether a worker polls `taskQueue` (or did within the last minutes: the server lists it that long). */
+export async function hasPollers(runtime: CliRuntime, taskQueue: string): Promise<boolean> {
   const response = await runtime.client.workflowService.describeTaskQueue({
     namespace: runtime.namespace,
     taskQueue: { name: taskQueue },

@@ -5,7 +5,16 @@ import { createLlmActivities } from '../../activities';
 import { answerAsParticipants, mockClients, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { newScheduledRun } from '../helpers/scheduledRuns';
-import { clusterEnv, councilConfig, runCli, startCli, stopStartedClis, waitFor, writeConfig } from './cli';
+import {
+  cliEnv,
+  clusterEnv,
+  councilConfig,
+  runCli,
+  startCli,
+  stopStartedClis,
+  waitFor,
+  writeConfig,
+} from './cli';
 
 // Every case spawns the CLI (and often a worker): minutes on a busy 2-core machine.
 jest.setTimeout(300_000);
@@ -27,6 +36,18 @@ describe('council schedule', () => {
   afterAll(async () => {
     await harness?.close();
     await mock?.stop();
+  });
+
+  // It said only to keep `council server --worker` running, whether or not one was.
+  it('says so when, on the embedded server, no worker polls the queue its runs go to', async () => {
+    const create = await runCli(
+      ['schedule', 'create', 'lonely', '-c', 'examples/council-parallel.yaml', '--every', '1h', '--simulate'],
+      cliEnv(),
+    );
+    expect(create.code).toBe(0);
+    expect(create.stdout).toContain(
+      'keep `council server --worker` running. No worker polls task queue council-simulated now: its runs wait until one does.',
+    );
   });
 
   it('create, list, describe, trigger (its run is found with session list/show), pause, unpause, delete', async () => {
