@@ -154,6 +154,12 @@ export function sendCommand(): Command {
         const session = await MultiParticipantSession.attach(runtime.client, id);
         const view = await session.view();
         if (simulated) out.say(SIMULATED_BANNER);
+        // Rounds are played one at a time: without this, a send queued behind another printed nothing.
+        if (view.activeRound) {
+          out.say(
+            `Round ${view.activeRound.round} of session ${id} is being played: this message waits for it (and any sent before it), then is played. Ctrl-C leaves it queued.`,
+          );
+        }
         const renderer = progressRendererFor(out);
         // The round's own id: others sent meanwhile are not this command's to show.
         const updateId = crypto.randomUUID();

@@ -2,10 +2,21 @@ import { modelOfFlag } from '../../client/cli/sessionManage';
 import { CouncilUserError } from '../../common/userError';
 import { answerAsParticipants, startMockLlm } from '../helpers/mockLlm';
 import type { LLMock } from '@copilotkit/aimock';
-import { clusterEnv, expectSuccess, mockProviderEnv, panelConfig, runCli, writeConfig } from './cli';
+import {
+  clusterEnv,
+  expectSuccess,
+  mockProviderEnv,
+  panelConfig,
+  runCli,
+  startCli,
+  stopStartedClis,
+  waitFor,
+  writeConfig,
+} from './cli';
 
 // Each step spawns the CLI with a worker of its own: minutes on a busy 2-core machine.
 jest.setTimeout(300_000);
+afterAll(stopStartedClis);
 
 describe('--model provider:model', () => {
   it('splits at the first colon: a model id may hold colons', () => {
@@ -81,5 +92,39 @@ describe('council session add|remove|role|strategy', () => {
     const closed = await runCli(['session', 'remove', id, 'Expert-3', '--worker'], env);
     expect(closed.code).not.toBe(0);
     expect(closed.stderr).toMatch(/start a new session/);
+  });
+});
+
+// A send queued behind another round printed nothing until its round began: it looked hung, and a
+// person who stopped it and sent again had two rounds played.
+describe('council send behind a round in play', () => {
+  // Each answer takes 12 s: the second send's CLI starts and reads the session while the first round plays.
+  let mock: LLMock;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    answerAsParticipants(mock, 12_000);
+    env = clusterEnv('session-queued', mockProviderEnv(mock));
+  });
+  afterAll(async () => {
+    await mock?.stop();
+  });
+
+  it('says that its message waits for the round being played', async () => {
+    const id = `cli-queued-${process.pid}`;
+    const config = writeConfig('queued.yaml', panelConfig());
+    expectSuccess(await runCli(['session', 'start', '-c', config, '--id', id, '--worker'], env));
+    const first = startCli(['send', id, 'First?', '--worker'], env);
+    await waitFor('the first round to be played', () => first.output.stdout.includes('Expert-2: thinking'), {
+      timeoutMs: 60_000,
+    });
+    const second = await runCli(['send', id, 'Second?', '--worker'], env);
+    expectSuccess(second);
+    expect(second.stdout).toContain(
+      `Round 1 of session ${id} is being played: this message waits for it (and any sent before it), then is played.`,
+    );
+    expectSuccess(await first.done);
+    expect(first.output.stdout).not.toContain('is being played');
   });
 });
