@@ -86,7 +86,8 @@ export function matchCalls(
   return matched;
 }
 
-/** Whether a call id (`r<round>.<phase>.<participant>[.<n>]`) names this participant. */
+/** Whether a call id (`r<round>.<phase>.<participant>[.<n>][#again<n>]`) names this participant. */
 function namesParticipant(activityId: string, name: string): boolean {
-  return activityId.endsWith(`.${name}`) || activityId.replace(/\.\d+$/, '').endsWith(`.${name}`);
+  const id = activityId.replace(/#again\d+$/, '');
+  return id.endsWith(`.${name}`) || id.replace(/\.\d+$/, '').endsWith(`.${name}`);
 }

@@ -134,6 +134,12 @@ function kindOfStrategy(strategy: string): 'session' | 'council' {
   return (COUNCIL_MODES as readonly string[]).includes(strategy) ? 'council' : 'session';
 }
 
+/**
+ * The clause that leaves out a long session's earlier runs: it continues-as-new, and each run it
+ * leaves behind is its past, under the same id. A listing shows the session once.
+ */
+export const NOT_CONTINUED = `ExecutionStatus != 'ContinuedAsNew'`;
+
 /** The most runs one listing returns: each is a visibility row read and printed. */
 export const MAX_LISTED_RUNS = 1_000;
 
@@ -176,10 +182,8 @@ export async function listRuns(
     ...byStatus,
     ...(strategy ? [`${CouncilStrategyKey.name} = '${strategy}'`] : []),
     ...(minCostUsd !== undefined ? [`${CouncilCostUsdKey.name} >= ${minCostUsd}`] : []),
-    // A long session's earlier runs (it continues-as-new) are its past, under the same id: one row.
-    ...(byStatus.some((clause) => clause.startsWith('ExecutionStatus'))
-      ? []
-      : [`ExecutionStatus != 'ContinuedAsNew'`]),
+    // A clause on how the run ends already leaves continued runs out.
+    ...(byStatus.some((clause) => clause.startsWith('ExecutionStatus')) ? [] : [NOT_CONTINUED]),
   ].join(' AND ');
   const runs: RunRow[] = [];
   try {

@@ -153,10 +153,12 @@ export function advance(
 
 /**
  * The participant a call id names: `r<round>.<phase>.<participant>`, with `.2`, `.3` after it when
- * one participant is called again in a round and phase (workflows/shared/callModel.ts).
+ * one participant is called again in a round and phase, and `#again<n>` when a call is asked again
+ * after lost workers (workflows/shared/callModel.ts).
  */
 export function participantOf(callId: string, knownNames?: Iterable<string>): string {
-  const rest = /^r\d+\.[^.]+\.(.+)$/.exec(callId)?.[1];
+  // A call asked again after lost workers is `<id>#again<n>` (workflows/shared/callModel.ts).
+  const rest = /^r\d+\.[^.]+\.(.+?)(?:#again\d+)?$/.exec(callId)?.[1];
   if (rest === undefined) return callId;
   const names = new Set(knownNames ?? []);
   if (names.has(rest)) return rest;

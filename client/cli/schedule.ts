@@ -160,7 +160,7 @@ function createCommand(): Command {
         process.stdout.write(`Created schedule ${id}: ${describeSpec(options)}, task queue ${taskQueue}\n`);
         if (runtime.local) {
           // No poller at all: nothing runs the schedule's runs now (one may be listed minutes after it stopped).
-          const now = (await hasPollers(runtime, taskQueue))
+          const now = (await hasPollers(runtime, taskQueue).catch(() => true))
             ? ''
             : ` No worker polls task queue ${taskQueue} now: its runs wait until one does.`;
           process.stdout.write(

@@ -157,7 +157,7 @@ export function sendCommand(): Command {
         // Rounds are played one at a time: without this, a send queued behind another printed nothing.
         if (view.activeRound) {
           out.say(
-            `Round ${view.activeRound.round} of session ${id} is being played: this message waits for it (and any sent before it), then is played. Ctrl-C leaves it queued.`,
+            `Round ${view.activeRound.round} of session ${id} is being played: this message waits for it (and any sent before it), then is played.`,
           );
         }
         const renderer = progressRendererFor(out);

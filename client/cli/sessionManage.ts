@@ -5,7 +5,8 @@ import {
   type OrchestrationStrategy,
   type ParticipantRole,
 } from '../../common/participants';
-import { PROVIDERS, type ModelSpec } from '../../common/providers';
+import { modelSpecSchema, PROVIDERS, type ModelSpec } from '../../common/providers';
+import { zodProblem } from '../../common/validation';
 import { printable } from '../../common/printable';
 import { CouncilUserError } from '../../common/userError';
 import { requireRunning, type FoundRun } from '../api/runs';
@@ -23,7 +24,17 @@ export function modelOfFlag(flag: string, baseURL: string | undefined): ModelSpe
       `write it as provider:model, the provider one of ${PROVIDERS.join(', ')}; e.g. openai:gpt-4o-mini`,
     );
   }
-  return { provider, model: flag.slice(colon + 1), ...(baseURL !== undefined && { baseURL }) } as ModelSpec;
+  // Checked here, before a server or worker starts for the session: an empty model or a missing baseURL.
+  const parsed = modelSpecSchema.safeParse({
+    provider,
+    model: flag.slice(colon + 1),
+    ...(baseURL !== undefined && { baseURL }),
+  });
+  if (parsed.success) return parsed.data;
+  throw new CouncilUserError(
+    `--model "${printable(flag)}": ${zodProblem(parsed.error)}`,
+    'fix the model or --base-url',
+  );
 }
 
 /** A priority flag as a number: commander hands over text, and "high" must not reach the session as NaN. */

@@ -14,7 +14,8 @@ export const grpc = createRequire(require.resolve('@temporalio/client'))('@grpc/
 export const UNAVAILABLE_SERVER_ATTEMPTS = 30;
 
 /**
- * A client connection's interceptors: the SDK's own retries (for longer, UNAVAILABLE_SERVER_ATTEMPTS), which stop once the connection is closed,
+ * A client connection's interceptors: the SDK's own retries (an unavailable server's for longer,
+ * UNAVAILABLE_SERVER_ATTEMPTS; other statuses as the SDK does), which stop once the connection is closed,
  * and one that keeps a retry scheduled before the close off the closed channel. Closing a connection
  * ends its calls in flight with a status the SDK retries from a timer; on the closed channel that
  * retry threw out of the timer and ended the application (SDK 1.24: a call waiting on a round or a
@@ -26,12 +27,15 @@ export const UNAVAILABLE_SERVER_ATTEMPTS = 30;
  * retry interceptor passes the first attempt's on.
  */
 export function closableInterceptors(isClosed: () => boolean): Grpc.Interceptor[] {
-  const retry = defaultGrpcRetryOptions({ maxAttempts: UNAVAILABLE_SERVER_ATTEMPTS });
+  const retry = defaultGrpcRetryOptions();
+  const unavailable = defaultGrpcRetryOptions({ maxAttempts: UNAVAILABLE_SERVER_ATTEMPTS });
   const attempted = new WeakSet<object>();
   return [
     makeGrpcRetryInterceptor({
       ...retry,
-      retryableDecider: (attempt, status) => !isClosed() && retry.retryableDecider(attempt, status),
+      retryableDecider: (attempt, status) =>
+        !isClosed() &&
+        (status.code === grpc.status.UNAVAILABLE ? unavailable : retry).retryableDecider(attempt, status),
     }),
     (options, nextCall) => {
       const again = attempted.has(options);

@@ -7,7 +7,13 @@ import {
   CouncilStrategyKey,
 } from '../../common/searchAttributes';
 import { explainEncrypted } from '../../storage/encryption';
-import { runRowOf, STATUS_NAMES, STRATEGY_NAMES, type RunRow as ListedRun } from '../api/runRow';
+import {
+  NOT_CONTINUED,
+  runRowOf,
+  STATUS_NAMES,
+  STRATEGY_NAMES,
+  type RunRow as ListedRun,
+} from '../api/runRow';
 
 /** Most runs one list returns: each may cost a describe call for its summary. */
 export const MAX_LIST = 100;
@@ -47,6 +53,7 @@ export function listQuery(filter: ListFilter): string {
     ...(filter.strategy ? [`${CouncilStrategyKey.name} = '${filter.strategy}'`] : []),
     ...(filter.since ? [`StartTime >= '${filter.since}T00:00:00Z'`] : []),
     ...(filter.minCostUsd !== undefined ? [`${CouncilCostUsdKey.name} >= ${filter.minCostUsd}`] : []),
+    NOT_CONTINUED,
   ].join(' AND ');
 }
 

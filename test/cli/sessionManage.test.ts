@@ -27,6 +27,16 @@ describe('--model provider:model', () => {
     });
   });
 
+  it.each([
+    ['openai:', /--model "openai:": model: model must name a model/],
+    [
+      'openai-compatible:llama3',
+      /--model "openai-compatible:llama3": baseURL: provider "openai-compatible" needs a baseURL/,
+    ],
+  ])('refuses %s before anything starts: %s', (flag, message) => {
+    expect(() => modelOfFlag(flag, undefined)).toThrow(message);
+  });
+
   it.each(['gpt-4o', 'azure:gpt-4o', ':gpt-4o'])('refuses %s, naming the form and the providers', (flag) => {
     expect(() => modelOfFlag(flag, undefined)).toThrow(CouncilUserError);
     expect(() => modelOfFlag(flag, undefined)).toThrow(/names no provider council knows/);
@@ -78,8 +88,11 @@ describe('council session add|remove|role|strategy', () => {
         ['add', id, 'Expert-4', '--model', 'openai:gpt-4o', '--priority', 'high'],
         /--priority "high" is no whole number/,
       ],
-      [['add', id, 'Expert-3', '--model', 'openai:gpt-4o'], /Expert-3/],
-      [['remove', id, 'Nobody'], /Nobody/],
+      [
+        ['add', id, 'Expert-3', '--model', 'openai:gpt-4o'],
+        /a participant named "Expert-3" is already in the session/,
+      ],
+      [['remove', id, 'Nobody'], /no participant named "Nobody" in this session/],
       [['role', id, 'Expert-1', 'chair'], /'chair' is invalid for argument 'role'/],
       [['strategy', id, 'chaos'], /'chaos' is invalid for argument 'strategy'/],
     ];

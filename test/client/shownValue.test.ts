@@ -30,7 +30,8 @@ describe('shownValue: a wrong value, in words for an error message', () => {
 });
 
 describe('the library refuses a wrong argument with a CouncilUserError, never a TypeError', () => {
-  // Each threw a TypeError ("Do not know how to serialize a BigInt") or printed a function's source.
+  // A BigInt poll interval or strategy threw a TypeError ("Do not know how to serialize a BigInt"), a
+  // function as strategy printed its source; the others said less than they could ("got 5", "a number").
   it.each<[string, () => unknown, string]>([
     [
       'a BigInt poll interval',

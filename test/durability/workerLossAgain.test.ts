@@ -49,7 +49,7 @@ describe('a call whose attempts ran out on lost workers', () => {
       const id = event.activityTaskScheduledEventAttributes?.activityId;
       return id?.startsWith('r1.') ? [id] : [];
     });
-    expect(scheduled).toEqual(['r1.answer.A', 'r1.answer.A.2']);
+    expect(scheduled).toEqual(['r1.answer.A', 'r1.answer.A#again1']);
     await session.close();
   });
 });

@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { createLlmActivities, type LlmActivities } from '../../activities';
 import { listRuns, MAX_LISTED_RUNS } from '../../client/api/runRow';
 import { MultiParticipantSession } from '../../client/api/session';
+import { listFilterSchema, listRuns as listUiRuns } from '../../client/ui/runs';
 import { waitFor } from '../helpers/wait';
 import { LIMITS } from '../../common/defaults';
 import type { OrchestrationStrategy, ParticipantSpecInput } from '../../common/participants';
@@ -196,6 +197,9 @@ export async function playSizeCase(
       (await rows()).some((row) => row.workflowStatus === 'completed'),
     );
     expect((await rows()).map((row) => row.workflowStatus)).toEqual(['completed']);
+    // council ui's list too: it builds its own query.
+    const uiRows = await listUiRuns(harness.client, listFilterSchema.parse({ kind: 'session', limit: 100 }));
+    expect(uiRows.filter((row) => row.id === session.sessionId)).toHaveLength(1);
   }
   // The bounded code replays its own big histories (first and last run): nothing in it is non-deterministic.
   const bundle = { code: readFileSync(testEnvironment().bundlePath, 'utf8') };

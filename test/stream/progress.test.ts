@@ -168,6 +168,9 @@ describe('a watcher folding heartbeats into token events', () => {
     expect(participantOf('r3.answer.GPT-4.1')).toBe('GPT-4.1');
     expect(participantOf('r3.answer.Ana.2', ['Ana'])).toBe('Ana');
     expect(participantOf('7')).toBe('7');
+    // A call asked again after lost workers: its participant's, whatever the name holds.
+    expect(participantOf('r1.answer.Llama-3#again1')).toBe('Llama-3');
+    expect(participantOf('r1.answer.GPT-4.1#again2')).toBe('GPT-4.1');
   });
 });
 

@@ -60,6 +60,7 @@ export const CALL_AGAIN_AFTER_WORKER_LOSS_PATCH = 'call-again-after-worker-loss'
 /**
  * How many times one call is asked again after its attempts ran out on lost workers. Bounded: a
  * call that blocks every worker's event loop past its heartbeat timeout would be paid for forever.
+ * Changing it changes the commands a run issues: it takes a new patch.
  */
 export const MAX_CALLS_AFTER_WORKER_LOSS = 5;
 
@@ -81,7 +82,8 @@ export interface CallOptions {
 /**
  * Every model call of a run (session participants, experts, synthesizers, reviewers, selectors):
  * an activity (a local one under `callAs: 'local'`, workflows/shared/callProxy.ts) with the call's
- * own retry policy and timeouts. Never throws for the call's failure
+ * own retry policy and timeouts, asked again as a new activity when its attempts ran out on lost
+ * workers (never a local call: it does not heartbeat; never under a budget). Never throws for the call's failure
  * (the caller records it and the round goes on); throws only the cancellation of the run itself.
  */
 export async function callModel(
@@ -135,8 +137,9 @@ export async function callModel(
     patched(CALL_AGAIN_AFTER_WORKER_LOSS_PATCH);
     again++
   ) {
+    // `#` is in no participant name or expert id: `A#again1` can be no other call's id (`A.2` could).
     const callAgain = callLlmOf(settings, {
-      activityId: options.ids.next(options.site),
+      ...(identity.activityId !== undefined && { activityId: `${identity.activityId}#again${again + 1}` }),
       summary: callSummary(options.site),
     });
     ({ outcome, workerLost } = await callInScope(name, () => callAgain(sent), options.inFlight));
