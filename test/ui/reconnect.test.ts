@@ -39,16 +39,21 @@ describe('council ui: a run page across a restart of the server', () => {
     await bed?.close();
   });
 
-  it('says it lost touch while the server is down, and follows the run to its end once it is back', async () => {
-    const { page } = browser;
-    const id = `ui-reconnect-${Date.now()}`;
+  /** A session of one participant, its round in flight: its answer streams slowly (the mock above). */
+  async function oneSlowRound(id: string, name: string) {
     const session = await MultiParticipantSession.create(
       bed.harness.client,
       { strategy: 'broadcast' },
       { taskQueue: bed.harness.taskQueue, sessionId: id },
     );
-    await session.addParticipant('Slow', model, 'panelist');
-    const round = session.sendMessage('user', 'Take your time.');
+    await session.addParticipant(name, model, 'panelist');
+    return { session, round: session.sendMessage('user', 'Take your time.') };
+  }
+
+  it('says it lost touch while the server is down, and follows the run to its end once it is back', async () => {
+    const { page } = browser;
+    const id = `ui-reconnect-${Date.now()}`;
+    const { session, round } = await oneSlowRound(id, 'Slow');
     await page.goto(`${bed.ui.url}runs/${id}`);
     await page.getByTestId('state-Slow').getByText('thinking').waitFor();
 
@@ -67,13 +72,7 @@ describe('council ui: a run page across a restart of the server', () => {
   it('shows the streaming text once after the stream reconnects, not its start again', async () => {
     const { page } = browser;
     const id = `ui-reconnect-text-${Date.now()}`;
-    const session = await MultiParticipantSession.create(
-      bed.harness.client,
-      { strategy: 'broadcast' },
-      { taskQueue: bed.harness.taskQueue, sessionId: id },
-    );
-    await session.addParticipant('Slower', model, 'panelist');
-    const round = session.sendMessage('user', 'Take all your time.');
+    const { session, round } = await oneSlowRound(id, 'Slower');
     await page.goto(`${(restarted ?? bed.ui).url}runs/${id}`);
     const live = page.getByTestId('streaming').filter({ hasText: 'Slower' });
     await live.getByText('word3 ', { exact: false }).waitFor();
