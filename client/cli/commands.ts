@@ -18,7 +18,7 @@ const LOADERS: Readonly<Record<string, () => Promise<Command>>> = {
   // One command tree: attach, send, show, list, cancel and skip work on a session or a council alike;
   // `council session …` keeps them as aliases.
   attach: async () => (await import('./sessionAttach')).attachCommand(),
-  send: async () => (await import('./session')).sendCommand(),
+  send: async () => (await import('./sessionSend')).sendCommand(),
   show: async () => (await import('./sessionShow')).showCommand(),
   list: async () => (await import('./sessionShow')).listCommand(),
   cancel: async () => (await import('./session')).cancelCommand(),

@@ -9,7 +9,14 @@ import { waitUntilInFlight } from './support/temporal';
 describe('a call whose attempts ran out on lost workers', () => {
   const environment = useDurableEnvironment({
     latencyMs: 200,
-    hold: (speaker, nth) => speaker === 'A' && nth === 1,
+    hold: (speaker, nth) => (speaker === 'A' || speaker === 'B') && nth === 1,
+  });
+  const participant = (name: string) => ({
+    name,
+    role: 'panelist' as const,
+    model: { provider: 'openai' as const, model: 'gpt-4o-mini' },
+    timeouts: { heartbeatMs: 1000 },
+    retry: { initialIntervalMs: 100, maximumAttempts: 1 },
   });
 
   it('is asked again as a new call on the next worker, and its answer kept', async () => {
@@ -20,15 +27,7 @@ describe('a call whose attempts ran out on lost workers', () => {
       client,
       {
         strategy: 'broadcast',
-        participants: [
-          {
-            name: 'A',
-            role: 'panelist',
-            model: { provider: 'openai', model: 'gpt-4o-mini' },
-            timeouts: { heartbeatMs: 1000 },
-            retry: { initialIntervalMs: 100, maximumAttempts: 1 },
-          },
-        ],
+        participants: [participant('A')],
       },
       { taskQueue },
     );
@@ -50,6 +49,36 @@ describe('a call whose attempts ran out on lost workers', () => {
       return id?.startsWith('r1.') ? [id] : [];
     });
     expect(scheduled).toEqual(['r1.answer.A', 'r1.answer.A#again1']);
+    await session.close();
+  });
+
+  // A budget reserved the worst case of the attempts the retry policy allows: no call beyond them.
+  it('under a budget, is recorded as failed, not asked again', async () => {
+    const { answerer, client } = environment;
+    const taskQueue = 'durability-worker-loss-budget';
+    const first = await startPollingWorker(environment, taskQueue, 'worker-3');
+    const session = await MultiParticipantSession.create(
+      client,
+      {
+        strategy: 'broadcast',
+        participants: [{ ...participant('B'), maxOutputTokens: 512 }],
+        budget: { maxTokens: 100_000 },
+      },
+      { taskQueue },
+    );
+    const handle = client.workflow.getHandle(session.sessionId);
+    const round = session.sendMessage('user', 'Within budget?');
+    await waitUntilInFlight('B to be answering', handle, () => answerer.held.some((h) => h.speaker === 'B'));
+    await replaceWorker(environment, first, 'worker-4');
+
+    const [response] = await round;
+    expect([response?.status, response?.error?.type]).toEqual(['failed', 'TimeoutFailure']);
+    const history = await handle.fetchHistory();
+    const scheduled = (history.events ?? []).flatMap((event) => {
+      const id = event.activityTaskScheduledEventAttributes?.activityId;
+      return id?.startsWith('r1.') ? [id] : [];
+    });
+    expect(scheduled).toEqual(['r1.answer.B']);
     await session.close();
   });
 });
