@@ -25,6 +25,8 @@ export interface TokenEvent {
   restarted: boolean;
   /** True when characters were missed before `delta` (attached late, or fell behind by more than the heartbeat's tail). */
   gap: boolean;
+  /** True on this watcher's first event of the call: what it shows of the call starts here. */
+  first: boolean;
 }
 
 /** What a watcher reads through: a `Client`, or a workflow handle's `client`. */
@@ -118,6 +120,7 @@ export function advance(
   knownNames?: Iterable<string>,
 ): TokenEvent | undefined {
   let known = calls.get(callId);
+  const first = known === undefined;
   const restarted = known !== undefined && known.attempt !== details.attempt;
   if (!known || restarted) {
     known = { attempt: details.attempt, offset: 0, text: '' };
@@ -148,6 +151,7 @@ export function advance(
     offset: known.offset,
     restarted,
     gap,
+    first,
   };
 }
 

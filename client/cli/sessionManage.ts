@@ -78,8 +78,6 @@ async function changeSession(
   );
 }
 
-const roleOption = () => new Option('--role <role>', 'the participant role').choices(PARTICIPANT_ROLES);
-
 /** `council session add <id> <name> --model provider:model`: a participant joins from the next round. */
 function addCommand(): Command {
   const command = new Command('add')
@@ -92,7 +90,9 @@ function addCommand(): Command {
       '--model <provider:model>',
       `e.g. openai:gpt-4o-mini (providers: ${PROVIDERS.join(', ')})`,
     )
-    .addOption(roleOption().default('panelist'))
+    .addOption(
+      new Option('--role <role>', 'the participant role').choices(PARTICIPANT_ROLES).default('panelist'),
+    )
     .option('--priority <n>', 'its priority (the priority and hierarchical strategies)')
     .option('--base-url <url>', "the model's server (openai-compatible needs one)");
   withConnectionOptions(command);

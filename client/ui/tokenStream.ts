@@ -29,12 +29,12 @@ export interface UiTokenEvent {
 }
 
 /**
- * The page's event for a watcher's; `first` when this stream has sent nothing of the call yet. A
- * stream's first event of a call is a reset: the page keeps its calls across the browser's
- * reconnects, and appending a new stream's text so far to it showed the answer's start twice.
+ * The page's event for a watcher's (one watcher per stream). A stream's first event of a call is a
+ * reset: the page keeps its calls across the browser's reconnects, and appending a new stream's
+ * text so far to it showed the answer's start twice.
  */
-function pageEvent(event: TokenEvent, first: boolean): UiTokenEvent {
-  const reset = first || event.restarted || event.gap;
+function pageEvent(event: TokenEvent): UiTokenEvent {
+  const reset = event.first || event.restarted || event.gap;
   return {
     participant: event.participant,
     callId: event.callId,
@@ -86,11 +86,7 @@ export async function streamTokens(
     response.end();
     return;
   }
-  const sent = new Set<string>();
-  const watch = watchTokens(options.client, id, (event) => {
-    send('token', pageEvent(event, !sent.has(event.callId)));
-    sent.add(event.callId);
-  });
+  const watch = watchTokens(options.client, id, (event) => send('token', pageEvent(event)));
   const startedAt = Date.now();
   let timer: NodeJS.Timeout | undefined;
   let finished: Promise<void> | undefined;

@@ -1,7 +1,6 @@
 import { modelOfFlag } from '../../client/cli/sessionManage';
 import { CouncilUserError } from '../../common/userError';
-import { answerAsParticipants, startMockLlm } from '../helpers/mockLlm';
-import type { LLMock } from '@copilotkit/aimock';
+import { useParticipantMock } from '../helpers/mockLlm';
 import {
   clusterEnv,
   expectSuccess,
@@ -46,19 +45,10 @@ describe('--model provider:model', () => {
 // The seed's add_participant, remove_participant, set_participant_role and set_orchestration_strategy
 // were the library's only: a session started from the command line could not change who takes part.
 describe('council session add|remove|role|strategy', () => {
-  let mock: LLMock;
-  let env: Record<string, string>;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answerAsParticipants(mock);
-    env = clusterEnv('session-manage', mockProviderEnv(mock));
-  });
-  afterAll(async () => {
-    await mock?.stop();
-  });
+  const llm = useParticipantMock();
 
   it("change a running session's participants and strategy; the next round follows them", async () => {
+    const env = clusterEnv('session-manage', mockProviderEnv(llm.mock));
     const id = `cli-manage-${process.pid}`;
     const config = writeConfig('manage.yaml', panelConfig());
     expectSuccess(await runCli(['session', 'start', '-c', config, '--id', id, '--worker'], env));
@@ -112,19 +102,11 @@ describe('council session add|remove|role|strategy', () => {
 // person who stopped it and sent again had two rounds played.
 describe('council send behind a round in play', () => {
   // Each answer takes 12 s: the second send's CLI starts and reads the session while the first round plays.
-  let mock: LLMock;
-  let env: Record<string, string>;
-
-  beforeAll(async () => {
-    mock = await startMockLlm();
-    answerAsParticipants(mock, 12_000);
-    env = clusterEnv('session-queued', mockProviderEnv(mock));
-  });
-  afterAll(async () => {
-    await mock?.stop();
-  });
+  const llm = useParticipantMock(12_000);
 
   it('says that its message waits for the round being played', async () => {
+    const { mock } = llm;
+    const env = clusterEnv('session-queued', mockProviderEnv(mock));
     const id = `cli-queued-${process.pid}`;
     const config = writeConfig('queued.yaml', panelConfig());
     expectSuccess(await runCli(['session', 'start', '-c', config, '--id', id, '--worker'], env));

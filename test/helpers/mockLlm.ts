@@ -55,14 +55,15 @@ export function answerAsParticipants(mock: LLMock, latencyMs = 0): void {
 }
 
 /**
- * The mock LLM of a test file that answers as its participants ({@link answerAsParticipants}): started
+ * The mock LLM of a test file that answers as its participants ({@link answerAsParticipants}, after
+ * `latencyMs`): started
  * before the file's first test, stopped after its last. Read `mock` inside tests, not at file level.
  */
-export function useParticipantMock(): { mock: LLMock } {
+export function useParticipantMock(latencyMs = 0): { mock: LLMock } {
   const holder = {} as { mock: LLMock };
   beforeAll(async () => {
     holder.mock = await startMockLlm();
-    answerAsParticipants(holder.mock);
+    answerAsParticipants(holder.mock, latencyMs);
   });
   afterAll(async () => {
     await holder.mock?.stop();

@@ -139,7 +139,11 @@ describe('a watcher folding heartbeats into token events', () => {
   it('hands on what is new, sees a gap when it fell behind, and starts over on a retried attempt', () => {
     const calls = new Map();
     const id = 'r1.answer.Expert-1';
-    expect(advance(calls, id, details(1, 0, 'Hello'))).toMatchObject({ delta: 'Hello', gap: false });
+    expect(advance(calls, id, details(1, 0, 'Hello'))).toMatchObject({
+      delta: 'Hello',
+      gap: false,
+      first: true,
+    });
     expect(advance(calls, id, details(1, 0, 'Hello'))).toBeUndefined();
     expect(advance(calls, id, details(1, 0, 'Hello world'))).toMatchObject({
       participant: 'Expert-1',

@@ -139,8 +139,8 @@ export async function callModel(
   ) {
     // `#` is in no participant name or expert id: `A#again1` can be no other call's id (`A.2` could).
     const callAgain = callLlmOf(settings, {
+      ...identity,
       ...(identity.activityId !== undefined && { activityId: `${identity.activityId}#again${again + 1}` }),
-      summary: callSummary(options.site),
     });
     ({ outcome, workerLost } = await callInScope(name, () => callAgain(sent), options.inFlight));
   }
