@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { MultiParticipantSession } from '../../client/api/session';
 import { connectClient, localTarget } from '../../client/runtime/connection';
 import { waitFor } from './support/processes';
@@ -42,8 +43,14 @@ describe('a client waiting on a round while the server is down for longer than a
         60_000,
       );
       await environment.killServer();
+      // The port stays taken through the outage, or another test's server may take it (the restart
+      // reuses it): connections are accepted and dropped at once, which gRPC reads as UNAVAILABLE.
+      const [host, port] = environment.server.address.split(':');
+      const holder = createServer((socket) => socket.destroy());
+      await new Promise<void>((resolve) => holder.listen(Number(port), host, resolve));
       // The outage itself is what is tested: its length is the input, not a wait for something.
       await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+      await new Promise((resolve) => holder.close(resolve));
       await environment.restartServer();
       answerer.release();
       const outcome = await waited;
