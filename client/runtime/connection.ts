@@ -24,6 +24,13 @@ export async function resolveTarget(
 }
 
 /**
+ * Longest wait, in ms, between a client's attempts to reach a server it lost. gRPC's own grows 1.6-fold
+ * per failed attempt up to 120 s, so a client waiting through a 25 s outage found the server back up
+ * to 17 s late, and through longer ones its retries (UNAVAILABLE_SERVER_ATTEMPTS) could run out first.
+ */
+export const RECONNECT_BACKOFF_CEILING_MS = 2_000;
+
+/**
  * A client connection; an unreachable address becomes one clear error line naming it.
  * `dataConverter` carries the blob store (storage/): it must be the one the workers use. `loss` ends
  * the client's calls once its embedded server is gone (serverLoss.ts).
@@ -35,8 +42,10 @@ export async function connectClient(
 ): Promise<Client> {
   try {
     let closed = false;
+    const options = target.connectConfig.connectionOptions as Parameters<typeof Connection.connect>[0];
     const connection = await Connection.connect({
-      ...(target.connectConfig.connectionOptions as Parameters<typeof Connection.connect>[0]),
+      ...options,
+      channelArgs: { ...options?.channelArgs, 'grpc.max_reconnect_backoff_ms': RECONNECT_BACKOFF_CEILING_MS },
       connectTimeout: '10s',
       interceptors: [...closableInterceptors(() => closed), ...(loss ? [loss.grpcInterceptor()] : [])],
     });

@@ -108,9 +108,11 @@ export async function waitForPort(server: StartingServer, port: number): Promise
  */
 export async function waitUntilServing(server: StartingServer): Promise<void> {
   // Loaded here, not at the top: `council run` spawns the server before the Temporal SDK loads. Made
-  // while the server boots: the client's setup is ~20 ms of CPU a started server would wait for.
+  // while the server boots: the client's setup is ~20 ms of CPU a started server would wait for. Its
+  // channel is its own: gRPC shares one among connections of equal options, and one that had backed
+  // off from this port's previous server kept a restarted one unanswered for up to its next attempt.
   const connection = import('@temporalio/client').then(({ Connection }) =>
-    Connection.lazy({ address: server.address }),
+    Connection.lazy({ address: server.address, channelArgs: { 'grpc.use_local_subchannel_pool': 1 } }),
   );
   // Handled here too: a failed load is thrown below, not reported as unhandled while the banner is awaited.
   connection.catch(() => undefined);
