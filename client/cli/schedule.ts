@@ -54,7 +54,7 @@ function createCommand(): Command {
       '--cron <expression>',
       'cron expression, e.g. "0 9 * * 1-5" (UTC; "CRON_TZ=Europe/Paris 0 9 * * *" for a zone)',
     )
-    .option('--every <duration>', 'interval, e.g. 30m, 1h, 1d')
+    .option('--every <duration>', 'interval, e.g. 30m, 1h, 1h30m, 1d')
     .addOption(
       new Option('--overlap <policy>', 'when a run is still going at the next time')
         .choices(OVERLAP_POLICIES)

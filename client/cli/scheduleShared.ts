@@ -37,16 +37,31 @@ export function scheduleSpec(options: SpecFlags): ScheduleSpec {
     throw new CouncilUserError('give exactly one of --cron and --every');
   }
   if (options.cron !== undefined) return { cronExpressions: [options.cron] };
-  let every: number;
-  try {
-    every = msToNumber((options.every ?? '') as Parameters<typeof msToNumber>[0]);
-  } catch {
-    throw new CouncilUserError(`--every "${options.every}" is not a duration`, 'e.g. 90s, 30m, 1h, 1d');
+  const every = durationMs(options.every ?? '');
+  if (every === undefined) {
+    throw new CouncilUserError(`--every "${options.every}" is not a duration`, 'e.g. 90s, 30m, 1h, 1h30m, 1d');
   }
   // Ten years: the server refuses a duration past its calendar with a raw protocol error.
   if (!(every >= 1000 && every <= MAX_EVERY_MS))
     throw new CouncilUserError('--every must be from 1s to 3650d');
   return { intervals: [{ every }] };
+}
+
+/** A compound duration's parts, e.g. `1h` and `30m` of `1h30m`. */
+const DURATION_PARTS = /^(\d+(\.\d+)?[a-z]+)+$/i;
+
+/** Milliseconds of a duration as Temporal's SDK reads one (`90s`, `1h`), or of consecutive ones (`1h30m`). */
+function durationMs(text: string): number | undefined {
+  const parts = DURATION_PARTS.test(text) ? (text.match(/\d+(\.\d+)?[a-z]+/gi) ?? []) : [text];
+  let total = 0;
+  for (const part of parts) {
+    try {
+      total += msToNumber(part as Parameters<typeof msToNumber>[0]);
+    } catch {
+      return undefined;
+    }
+  }
+  return total;
 }
 
 /** The spec as it was written, for the schedule's memo and what `create` prints. */

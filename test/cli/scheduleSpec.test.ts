@@ -1,0 +1,22 @@
+import { scheduleSpec } from '../../client/cli/scheduleShared';
+import { CouncilUserError } from '../../common/userError';
+
+const intervalOf = (every: string) => scheduleSpec({ every }).intervals?.[0]?.every;
+
+describe("schedule create's --every", () => {
+  it('takes one duration as the SDK reads it', () => {
+    expect(intervalOf('90s')).toBe(90_000);
+    expect(intervalOf('1.5h')).toBe(5_400_000);
+    expect(intervalOf('1d')).toBe(86_400_000);
+  });
+
+  it('takes consecutive durations, an hour and a half as 1h30m', () => {
+    expect(intervalOf('1h30m')).toBe(5_400_000);
+    expect(intervalOf('1d12h')).toBe(129_600_000);
+  });
+
+  it.each(['', 'soon', '1h30', '1h30x', 'h30m', '-1h'])('refuses %p, naming what it takes', (every) => {
+    expect(() => scheduleSpec({ every })).toThrow(CouncilUserError);
+    expect(() => scheduleSpec({ every })).toThrow(/is not a duration|must be from 1s/);
+  });
+});
