@@ -39,7 +39,10 @@ export function scheduleSpec(options: SpecFlags): ScheduleSpec {
   if (options.cron !== undefined) return { cronExpressions: [options.cron] };
   const every = durationMs(options.every ?? '');
   if (every === undefined) {
-    throw new CouncilUserError(`--every "${options.every}" is not a duration`, 'e.g. 90s, 30m, 1h, 1h30m, 1d');
+    throw new CouncilUserError(
+      `--every "${options.every}" is not a duration`,
+      'e.g. 90s, 30m, 1h, 1h30m, 1d',
+    );
   }
   // Ten years: the server refuses a duration past its calendar with a raw protocol error.
   if (!(every >= 1000 && every <= MAX_EVERY_MS))
