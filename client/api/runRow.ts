@@ -73,7 +73,7 @@ export interface RunRow {
   workflowStatus: Lowercase<WorkflowExecutionStatusName>;
   startedAt: string;
   closedAt: string | null;
-  /** A closed session's or completed council's total, from its memo; null when not known without a worker. */
+  /** A closed session's, or a completed or cancelled council's, total from its memo; null when not known without a worker. */
   tokens: number | null;
   /** What a session or council with a budget has spent in USD (its CouncilCostUsd); null for any other run. */
   costUsd: number | null;

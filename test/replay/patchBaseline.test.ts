@@ -16,7 +16,11 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
  * Patch ids added after the baseline: asked of the SDK in every run, never added to BASELINE_PATCHES
  * (a baseline run recorded before such a patch must replay down its old path). Name a new one here.
  */
-const PATCHES_AFTER_BASELINE: string[] = ['call-again-after-worker-loss', 'role-requests'];
+const PATCHES_AFTER_BASELINE: string[] = [
+  'call-again-after-worker-loss',
+  'role-requests',
+  'cancelled-council-summary',
+];
 
 /** Every patch id the workflow-side code defines (`NAME_PATCH = 'id'`). */
 function patchIdsInCode(): string[] {

@@ -5,7 +5,7 @@ import type {
   SynthesisOutput,
 } from '../../common/council';
 import type { ConvergenceResult } from '../../common/convergence';
-import { addUsage, ZERO_USAGE } from '../../common/llm';
+import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
 import type { CouncilTranscript } from './councilTranscript';
 import type { ShownLog } from './shownLog';
 
@@ -20,12 +20,17 @@ export interface LedgerSnapshot {
   readonly convergence?: ConvergenceResult;
 }
 
+/** What the experts' calls used, all rounds and phases together. */
+export function expertsUsage(outputs: Record<string, ExpertOutput>): TokenUsage {
+  return Object.values(outputs).reduce((sum, output) => addUsage(sum, output.tokenUsage), ZERO_USAGE);
+}
+
 /** The workflow's result; the messaging fields only when messaging is on. */
 export function councilResult(state: LedgerSnapshot, synthesis: SynthesisOutput): CouncilWorkflowResult {
   const { context } = state;
   const outputs = Object.values(state.outputs);
   const byExpert = Object.fromEntries(outputs.map((output) => [output.expertId, output.tokenUsage]));
-  const expertsTotal = outputs.reduce((sum, output) => addUsage(sum, output.tokenUsage), ZERO_USAGE);
+  const expertsTotal = expertsUsage(state.outputs);
   const result: CouncilWorkflowResult = {
     task: context.task,
     mode: context.mode,

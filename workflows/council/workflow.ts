@@ -44,7 +44,7 @@ import { parseResynthesisSource, recordOf, seedLedger } from './resynthesis';
 import { PEER_REVIEW_PATCH, peerReview } from './review/run';
 import { playRounds, stopIfCancelled, synthesize } from './run';
 import { ExpertCalls, handleExpertSkips } from './skip';
-import { recordCouncilSummary } from './summary';
+import { recordCancelledCouncilSummary, recordCouncilSummary } from './summary';
 import { invalid } from '../shared/invalid';
 import { asRunReadsIt, keepsIndentation } from '../shared/messageText';
 import { jsonBytes } from '../../common/size';
@@ -197,10 +197,11 @@ export async function councilWorkflow(
     recordCouncilSummary(result);
     return result;
   } catch (error) {
-    // A cancelled council says so in its progress and the CouncilStatus list; older histories never
-    // reach this command.
+    // A cancelled council says so in its progress and the CouncilStatus list, and leaves its totals
+    // for the lists; older histories never reach this command.
     if (isCancellation(error) && patched(CANCELLED_RUN_PATCH)) {
       ledger.setStatus('cancelled', `cancelled in round ${ledger.round}`);
+      recordCancelledCouncilSummary(ledger);
     }
     throw error;
   } finally {
