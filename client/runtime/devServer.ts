@@ -6,6 +6,7 @@ import { spawnGuarded, stopChild } from './devServerProcess';
 import { waitForPort, waitUntilServing, type StartingServer } from './devServerReady';
 import { CouncilUserError } from '../../common/userError';
 import { freePort } from './freePort';
+import { NAMESPACE_REFRESH_MS } from './devServerRetention';
 import { missingTemporalCli, temporalExecutable } from './temporalCli';
 import { makeDirectory } from '../../storage/directories';
 
@@ -68,11 +69,13 @@ const START_ATTEMPTS = 4;
  * opens and which takes no credential, answers only requests addressed to this machine by name: a
  * web page whose DNS name was rebound to 127.0.0.1 sends its own name as Host, and is refused
  * (docs/security.md). Each pattern ends at the port, so `127.0.0.1.evil.example` matches neither.
+ * Namespaces are read again every NAMESPACE_REFRESH_MS (devServerRetention.ts).
  */
 export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
   'system.enableActivityEagerExecution': true,
   'history.timerProcessorMaxTimeShift': '100ms',
   'frontend.httpAllowedHosts': ['127.0.0.1:*', 'localhost:*'],
+  'system.namespaceCacheRefreshInterval': `${NAMESPACE_REFRESH_MS}ms`,
 };
 
 /**
@@ -138,6 +141,7 @@ async function startOnce(
     namespaces,
     stdout,
     stderr,
+    keepsRuns: options.dbFile !== undefined,
     deadline: Date.now() + timeoutMs,
     timeoutMs,
   };

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Connection } from '@temporalio/client';
 import net from 'node:net';
 import { CouncilUserError } from '../../common/userError';
+import { keepClosedRuns } from './devServerRetention';
 
 /** What a starting dev server is watched through until it serves. */
 export interface StartingServer {
@@ -14,6 +15,8 @@ export interface StartingServer {
   stdout: string[];
   /** What it wrote to stderr so far, for the error when it dies. */
   stderr: string[];
+  /** True when it persists runs (a SQLite file): their retention is raised past the dev server's day. */
+  keepsRuns: boolean;
   /** The epoch ms by which it must serve, and the budget that deadline came from (for the error). */
   deadline: number;
   timeoutMs: number;
@@ -118,24 +121,25 @@ export async function waitUntilServing(server: StartingServer): Promise<void> {
   connection.catch(() => undefined);
   try {
     await waitForAnnouncement(server);
-    await answersDescribeNamespace(server, await connection);
+    const opened = await connection;
+    const namespaces = await answersDescribeNamespace(server, opened);
+    if (server.keepsRuns) await keepClosedRuns(opened, namespaces);
   } finally {
     await connection.then((opened) => opened.close()).catch(() => undefined);
   }
 }
 
-async function answersDescribeNamespace(server: StartingServer, connection: Connection): Promise<void> {
+async function answersDescribeNamespace(server: StartingServer, connection: Connection) {
   let lastError: unknown;
   while (Date.now() < server.deadline) {
     throwIfExited(server);
     const attemptDeadline = Math.min(server.deadline, Date.now() + RPC_ATTEMPT_MS);
     try {
-      await connection.withDeadline(attemptDeadline, () =>
+      return await connection.withDeadline(attemptDeadline, () =>
         Promise.all(
           server.namespaces.map((namespace) => connection.workflowService.describeNamespace({ namespace })),
         ),
       );
-      return;
     } catch (error) {
       lastError = error;
     }

@@ -14,6 +14,7 @@ function startingServer(): { server: StartingServer; stdout: PassThrough; exit: 
     namespaces: ['default'],
     stdout: [],
     stderr: [],
+    keepsRuns: false,
     deadline: Date.now() + 60_000,
     timeoutMs: 60_000,
   };
