@@ -11,6 +11,9 @@ import { createCouncilWorker, type WorkerPart } from '../../workers/worker';
  * Written by globalSetup, read by every test file. One file per jest run (the parent's pid, passed
  * to the test workers in the environment), so concurrent runs never read each other's server.
  */
+/** The dynamic config of the shared test server: sessions are suggested to continue-as-new early. */
+export const TEST_SERVER_DYNAMIC_CONFIG = { 'limit.historyCount.suggestContinueAsNew': 400 };
+
 export function testEnvFile(): string {
   const runId = process.env.COUNCIL_TEST_RUN ?? String(process.pid);
   return path.resolve(__dirname, `../../.council/test-env-${runId}.json`);
@@ -69,6 +72,8 @@ export function quietRuntime(): void {
 
 /** What a test may change in its harness: the blob store, or the queue (to restart a worker on it). */
 export interface HarnessOptions {
+  /** The Temporal server to use: the shared test server's address unless given. */
+  address?: string;
   /** Given to the worker and the client alike (see storage/converter.ts). */
   dataConverter?: DataConverter;
   taskQueue?: string;
@@ -88,7 +93,8 @@ export async function startHarness(
   quietRuntime();
   const env = testEnvironment();
   const taskQueue = options.taskQueue ?? uniqueTaskQueue(label);
-  const workerConnection = await NativeConnection.connect({ address: env.address });
+  const address = options.address ?? env.address;
+  const workerConnection = await NativeConnection.connect({ address });
   const worker = await createCouncilWorker({
     connection: workerConnection,
     namespace: options.namespace ?? env.namespace,
@@ -101,7 +107,7 @@ export async function startHarness(
     serves: options.serves,
   });
   const workerRun = worker.run();
-  const connection = await Connection.connect({ address: env.address });
+  const connection = await Connection.connect({ address });
   const client = new Client({
     connection,
     namespace: options.namespace ?? env.namespace,

@@ -1,5 +1,7 @@
 import type { LLMock } from '@copilotkit/aimock';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createLlmActivities, type LlmActivities } from '../../activities';
@@ -11,7 +13,13 @@ import { LIMITS } from '../../common/defaults';
 import type { OrchestrationStrategy, ParticipantSpecInput } from '../../common/participants';
 import type { ParticipantResponse } from '../../common/session';
 import { chatRequests, mockClients, startMockLlm } from '../helpers/mockLlm';
-import { startHarness, testEnvironment, type TemporalTestHarness } from '../helpers/testEnv';
+import {
+  startHarness,
+  TEST_SERVER_DYNAMIC_CONFIG,
+  testEnvironment,
+  type TemporalTestHarness,
+} from '../helpers/testEnv';
+import { startDevServer, type DevServer } from '../../client/runtime/devServer';
 import {
   allRuns,
   answerSized,
@@ -24,8 +32,15 @@ import {
   unlessStuck,
 } from './sizeSupport';
 
-/** How the matrix gets its worker and client: the plain harness, or one with a storage converter. */
-export type StartHarness = (label: string, activities: LlmActivities) => Promise<TemporalTestHarness>;
+/**
+ * How the matrix gets its worker and client on the server at `address`: the plain harness, or one
+ * with a storage converter.
+ */
+export type StartHarness = (
+  label: string,
+  activities: LlmActivities,
+  address: string,
+) => Promise<TemporalTestHarness>;
 
 /** One cell of the matrix: who takes part, how big each answer is, how many rounds. */
 export interface SizeCase {
@@ -229,23 +244,35 @@ export async function playSizeCase(
 export function describeSizeMatrix(
   title: string,
   cases: readonly SizeCase[],
-  start: StartHarness = startHarness,
+  start: StartHarness = (label, activities, address) => startHarness(label, activities, { address }),
 ): void {
   describe(title, () => {
+    let server: DevServer;
+    let dir: string;
     let mock: LLMock;
     let harness: TemporalTestHarness;
     let reader: Client;
 
+    // A server of its own: on the shared one, after half an hour of the other suites' histories and
+    // beside another size matrix writing megabytes, rounds ran five times slower and calls were made
+    // again (CI, 2026-12-07; heartbeat timeouts, seen so in an earlier such failure).
     beforeAll(async () => {
-      reader = await historyReader();
+      dir = mkdtempSync(path.join(os.tmpdir(), 'council-size-'));
+      server = await startDevServer({
+        dbFile: path.join(dir, 'temporal.sqlite'),
+        dynamicConfig: TEST_SERVER_DYNAMIC_CONFIG,
+      });
+      reader = await historyReader(server.address);
       mock = await startMockLlm();
       answerSized(mock);
-      harness = await start('size', createLlmActivities(mockClients(mock)));
+      harness = await start('size', createLlmActivities(mockClients(mock)), server.address);
     });
     afterAll(async () => {
       await harness?.close();
       await reader?.connection.close();
       await mock?.stop();
+      await server?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
     for (const c of cases) {

@@ -62,10 +62,10 @@ export interface RunFacts {
  * A client that can read big histories: one page of a history with megabyte answers is larger than
  * gRPC's default 4 MB receive limit.
  */
-export async function historyReader(): Promise<Client> {
+export async function historyReader(address = testEnvironment().address): Promise<Client> {
   const env = testEnvironment();
   const connection = await Connection.connect({
-    address: env.address,
+    address,
     channelArgs: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 },
   });
   return new Client({ connection, namespace: env.namespace });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDevServer } from '../../client/runtime/devServer';
 import { bundleCouncilWorkflows } from '../../workers/worker';
-import { testEnvFile, type TestEnvironmentInfo } from '../helpers/testEnv';
+import { TEST_SERVER_DYNAMIC_CONFIG, testEnvFile, type TestEnvironmentInfo } from '../helpers/testEnv';
 
 /** The second namespace of the test server, for encrypted runs (see TestEnvironmentInfo). */
 const ENCRYPTED_NAMESPACE = 'council-encrypted';
@@ -16,7 +16,7 @@ export default async function globalSetup(): Promise<void> {
   const [server, bundle] = await Promise.all([
     startDevServer({
       dbFile: path.join(dir, 'temporal.sqlite'),
-      dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 400 },
+      dynamicConfig: TEST_SERVER_DYNAMIC_CONFIG,
       extraNamespaces: [ENCRYPTED_NAMESPACE, GC_NAMESPACE],
     }),
     bundleCouncilWorkflows(),

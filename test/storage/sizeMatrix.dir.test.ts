@@ -11,6 +11,6 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'council-matrix-blobs-'));
 const dataConverter = councilDataConverter(openBlobStore({ store: 'dir', dir, thresholdBytes: 256 * 1024 }));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describeSizeMatrix('size matrix with the directory blob store', SIZE_CASES, (label, activities) =>
-  startHarness(label, activities, { dataConverter }),
+describeSizeMatrix('size matrix with the directory blob store', SIZE_CASES, (label, activities, address) =>
+  startHarness(label, activities, { dataConverter, address }),
 );

@@ -12,8 +12,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describeSizeMatrix('size matrix with the S3 blob store', SIZE_CASES, async (label, activities) => {
+describeSizeMatrix('size matrix with the S3 blob store', SIZE_CASES, async (label, activities, address) => {
   server = await startS3Server();
   store = openBlobStore({ store: 's3', thresholdBytes: 256 * 1024, ...server.location });
-  return startHarness(label, activities, { dataConverter: councilDataConverter(store) });
+  return startHarness(label, activities, { dataConverter: councilDataConverter(store), address });
 });
