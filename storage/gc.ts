@@ -33,16 +33,17 @@ const DEFAULT_MAX_WORKFLOWS = 100_000;
 const MAX_LIST_PAGES = 100_000;
 
 /**
- * Removes blobs older than `olderThanMs` (default: the namespace retention) that no open run and no
- * run closed within that window still references. Blobs are content-addressed and may be shared by
- * runs, so a blob is kept while any such history names it; the histories are read, not guessed from
- * key names. A directory blob's age counts from its last write or reuse.
+ * Removes blobs older than `olderThanMs` (default: the namespace retention) that no run the server
+ * still keeps references, open or closed. Blobs are content-addressed and may be shared by runs, so a
+ * blob is kept while any history names it; the histories are read, not guessed from key names. The
+ * age keeps a blob just written whose history does not name it yet. A directory blob's age counts
+ * from its last write or reuse.
  */
 export async function gc(options: GcOptions): Promise<GcResult> {
   const { client, namespace, store } = options;
   const olderThanMs = options.olderThanMs ?? (await namespaceRetentionMs(client, namespace));
   const cutoffMs = (options.nowMs ?? Date.now()) - olderThanMs;
-  const { keys, workflowsScanned } = await referencedKeys(options, cutoffMs);
+  const { keys, workflowsScanned } = await referencedKeys(options);
   const removed: string[] = [];
   let kept = 0;
   for await (const blob of inventory(store)) {
@@ -68,16 +69,19 @@ export async function namespaceRetentionMs(client: Client, namespace: string): P
   return ms;
 }
 
-/** Keys of this store named by the histories of open runs and of runs closed after the cutoff. */
-async function referencedKeys(options: GcOptions, cutoffMs: number) {
+/**
+ * Keys of this store named by the histories of every run the server keeps. Only open runs and runs
+ * closed within the age were read once: an age below the retention then removed the blobs of runs
+ * closed before it, whose histories `council show` still read.
+ */
+async function referencedKeys(options: GcOptions) {
   const { client, store } = options;
   const maxWorkflows = options.maxWorkflows ?? DEFAULT_MAX_WORKFLOWS;
-  const query = `ExecutionStatus = "Running" OR CloseTime > "${new Date(cutoffMs).toISOString()}"`;
   const keys = new Set<string>();
   let workflowsScanned = 0;
   const connection = await historyConnection(client);
   try {
-    for await (const execution of client.workflow.list({ query })) {
+    for await (const execution of client.workflow.list()) {
       workflowsScanned += 1;
       if (workflowsScanned > maxWorkflows) {
         throw new Error(`more than ${maxWorkflows} workflows to scan; nothing removed (raise maxWorkflows)`);

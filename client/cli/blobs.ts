@@ -10,25 +10,25 @@ import { createOutput } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime } from '../runtime/commandRuntime';
 import { listedCommand } from './help';
+import { durationMs } from './duration';
 
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const UNIT_MS = { h: 3_600_000, d: 86_400_000 } as const;
 /** A century: older than that is no date a blob could have, and the cutoff stays a valid Date. */
 const MAX_AGE_DAYS = 36_500;
 
-/** `30d`, `12h`, `90m` in ms; at least an hour, so a blob whose run has not recorded it yet is safe. */
+/** `30d`, `12h`, `1d12h` in ms; at least an hour, so a blob whose run has not recorded it yet is safe. */
 export function parseAge(text: string): number {
-  const match = /^(\d+)([mhd])$/.exec(text.trim());
-  const ms = match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : NaN;
+  const ms = durationMs(text) ?? NaN;
   if (!Number.isFinite(ms) || ms < UNIT_MS.h || ms > MAX_AGE_DAYS * UNIT_MS.d) {
     throw new CouncilUserError(
       `--older-than ${text}: expected an age from 1h to ${MAX_AGE_DAYS}d`,
-      'e.g. 30d, 12h, 90m',
+      'e.g. 30d, 12h, 1d12h',
     );
   }
   return ms;
 }
 
-/** `council gc`: removes old blobs that no open (or recently closed) run references. */
+/** `council gc`: removes old blobs that no run the server keeps references. */
 export function gcCommand(): Command {
   const command = listedCommand('gc')
     .option('--older-than <age>', 'e.g. 30d or 12h (default: the namespace retention period)')

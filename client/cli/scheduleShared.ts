@@ -1,6 +1,6 @@
 import type { ScheduleOverlapPolicy, ScheduleSpec } from '@temporalio/client';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { CouncilUserError } from '../../common/userError';
+import { durationMs } from './duration';
 
 // What `schedule create` (schedule.ts) and the managing commands (scheduleManage.ts) both need lives
 // here, so that schedule.ts can import scheduleManage.ts without a cycle back; and the spec flags.
@@ -48,23 +48,6 @@ export function scheduleSpec(options: SpecFlags): ScheduleSpec {
   if (!(every >= 1000 && every <= MAX_EVERY_MS))
     throw new CouncilUserError('--every must be from 1s to 3650d');
   return { intervals: [{ every }] };
-}
-
-/** A compound duration's parts, e.g. `1h` and `30m` of `1h30m`. */
-const DURATION_PARTS = /^(\d+(\.\d+)?[a-z]+)+$/i;
-
-/** Milliseconds of a duration as Temporal's SDK reads one (`90s`, `1h`), or of consecutive ones (`1h30m`). */
-function durationMs(text: string): number | undefined {
-  const parts = DURATION_PARTS.test(text) ? (text.match(/\d+(\.\d+)?[a-z]+/gi) ?? []) : [text];
-  let total = 0;
-  for (const part of parts) {
-    try {
-      total += msToNumber(part as Parameters<typeof msToNumber>[0]);
-    } catch {
-      return undefined;
-    }
-  }
-  return total;
 }
 
 /** The spec as it was written, for the schedule's memo and what `create` prints. */

@@ -45,7 +45,8 @@ export async function connectClient(
     const options = target.connectConfig.connectionOptions as Parameters<typeof Connection.connect>[0];
     const connection = await Connection.connect({
       ...options,
-      channelArgs: { ...options?.channelArgs, 'grpc.max_reconnect_backoff_ms': RECONNECT_BACKOFF_CEILING_MS },
+      // A profile's own ceiling, if it sets one, wins.
+      channelArgs: { 'grpc.max_reconnect_backoff_ms': RECONNECT_BACKOFF_CEILING_MS, ...options?.channelArgs },
       connectTimeout: '10s',
       interceptors: [...closableInterceptors(() => closed), ...(loss ? [loss.grpcInterceptor()] : [])],
     });

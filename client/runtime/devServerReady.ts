@@ -122,8 +122,12 @@ export async function waitUntilServing(server: StartingServer): Promise<void> {
   try {
     await waitForAnnouncement(server);
     const opened = await connection;
-    const namespaces = await answersDescribeNamespace(server, opened);
-    if (server.keepsRuns) await keepClosedRuns(opened, namespaces);
+    const replies = await answersDescribeNamespace(server, opened);
+    if (server.keepsRuns) {
+      await keepClosedRuns(opened, server.namespaces, replies, server.deadline).catch((error: unknown) => {
+        throw failedStart(server, "did not take council's retention of closed runs", error);
+      });
+    }
   } finally {
     await connection.then((opened) => opened.close()).catch(() => undefined);
   }
@@ -145,10 +149,20 @@ async function answersDescribeNamespace(server: StartingServer, connection: Conn
     }
     await pause();
   }
-  const reason = lastError instanceof Error ? `: ${lastError.message.split('\n')[0]}` : '';
-  throw new CouncilUserError(
-    `The Temporal dev server on ${server.address} accepted connections but did not answer ` +
-      `DescribeNamespace (${server.namespaces.join(', ')}) within ${server.timeoutMs} ms${reason}`,
+  const within = `within ${server.timeoutMs} ms`;
+  const namespaces = server.namespaces.join(', ');
+  throw failedStart(
+    server,
+    `accepted connections but did not answer DescribeNamespace (${namespaces}) ${within}`,
+    lastError,
+  );
+}
+
+/** A start that failed at `what`, with the last error's first line and where to look. */
+function failedStart(server: StartingServer, what: string, error: unknown): CouncilUserError {
+  const reason = error instanceof Error ? `: ${error.message.split('\n')[0]}` : '';
+  return new CouncilUserError(
+    `The Temporal dev server on ${server.address} ${what}${reason}`,
     startHint(server),
   );
 }

@@ -44,8 +44,9 @@ async function keepCalling(connection: Connection, stopped: () => boolean): Prom
   }
 }
 
-// gRPC's reconnection backoff grows 1.6-fold per failed attempt up to 120 s, each step jittered by
-// 20 % (grpc-js): its 8th gap is at least 1.28^7 s, 5.6 s, its 7th 16.8 s give or take a third.
+// gRPC's reconnection backoff grows 1.6-fold per failed attempt up to 120 s, each step from the
+// jittered one before it, by 20 % either way (grpc-js): its 8th gap is at least 1.28^7 s, 5.6 s; its
+// 7th is 16.8 s at the middle of the jitter, and less than 10 s only when most steps drew low.
 // Channels with the same options share one backoff.
 describe('connections across a Temporal server outage', () => {
   let server: DevServer;
@@ -96,8 +97,9 @@ describe('connections across a Temporal server outage', () => {
       await seen.close();
       watcher = undefined;
       // The other connection's next attempt is some 16.8 s away: a probe sharing its channel waited for it.
+      // Not sooner than 10 s, then, while a restart takes 1-3 s on a loaded machine.
       const port = Number(server.address.split(':').pop());
-      ({ server } = await startDurableServer({ port, dbFile, startTimeoutMs: 6_000 }));
+      ({ server } = await startDurableServer({ port, dbFile, startTimeoutMs: 10_000 }));
       expect(server.address).toBe(`127.0.0.1:${port}`);
     } finally {
       stopped = true;

@@ -7,13 +7,13 @@ import type { LlmActivities } from '../../activities';
 import { queryRetryInterceptor } from '../../client/runtime/queryRetry';
 import { createCouncilWorker, type WorkerPart } from '../../workers/worker';
 
+/** The dynamic config of the shared test server: sessions are suggested to continue-as-new early. */
+export const TEST_SERVER_DYNAMIC_CONFIG = { 'limit.historyCount.suggestContinueAsNew': 400 };
+
 /**
  * Written by globalSetup, read by every test file. One file per jest run (the parent's pid, passed
  * to the test workers in the environment), so concurrent runs never read each other's server.
  */
-/** The dynamic config of the shared test server: sessions are suggested to continue-as-new early. */
-export const TEST_SERVER_DYNAMIC_CONFIG = { 'limit.historyCount.suggestContinueAsNew': 400 };
-
 export function testEnvFile(): string {
   const runId = process.env.COUNCIL_TEST_RUN ?? String(process.pid);
   return path.resolve(__dirname, `../../.council/test-env-${runId}.json`);

@@ -1,6 +1,5 @@
 import type { LLMock } from '@copilotkit/aimock';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
@@ -19,7 +18,8 @@ import {
   testEnvironment,
   type TemporalTestHarness,
 } from '../helpers/testEnv';
-import { startDevServer, type DevServer } from '../../client/runtime/devServer';
+import type { DevServer } from '../../client/runtime/devServer';
+import { startDurableServer } from '../durability/support/processes';
 import {
   allRuns,
   answerSized,
@@ -257,11 +257,9 @@ export function describeSizeMatrix(
     // beside another size matrix writing megabytes, rounds ran five times slower and calls were made
     // again (CI, 2026-12-07; heartbeat timeouts, seen so in an earlier such failure).
     beforeAll(async () => {
-      dir = mkdtempSync(path.join(os.tmpdir(), 'council-size-'));
-      server = await startDevServer({
-        dbFile: path.join(dir, 'temporal.sqlite'),
-        dynamicConfig: TEST_SERVER_DYNAMIC_CONFIG,
-      });
+      let dbFile: string;
+      ({ server, dbFile } = await startDurableServer({ dynamicConfig: TEST_SERVER_DYNAMIC_CONFIG }));
+      dir = path.dirname(dbFile);
       reader = await historyReader(server.address);
       mock = await startMockLlm();
       answerSized(mock);

@@ -80,6 +80,33 @@ describe('gc: old unreferenced blobs go, referenced ones stay', () => {
       await expect(stat(pathOf(key))).resolves.toBeDefined();
   });
 
+  // With an age below the retention, gc removed the blobs of runs closed before it, whose histories
+  // the server still kept: `council show` of such a run then failed on a missing blob.
+  it('keeps the blobs of a closed run whose history the server still keeps, whatever the age', async () => {
+    const session = await MultiParticipantSession.create(
+      harness.client,
+      { strategy: 'broadcast' },
+      { taskQueue: harness.taskQueue },
+    );
+    await session.addParticipant('Closed', model, 'panelist');
+    await session.sendMessage('user', 'Go');
+    await session.close();
+    const history = await harness.client.workflow.getHandle(session.sessionId).fetchHistory();
+    const referenced = [...new Set(referencesIn(history).map((r) => r.claimData.key!))];
+    expect(referenced.length).toBeGreaterThan(0);
+
+    // Two days on, with an age of an hour: the run closed long before the cutoff.
+    const result = await gc({
+      client: harness.client,
+      namespace: testEnvironment().gcNamespace,
+      store,
+      olderThanMs: 3600_000,
+      nowMs: Date.now() + 2 * DAY_MS,
+      dryRun: true,
+    });
+    expect(result.removed.filter((key) => referenced.includes(key))).toEqual([]);
+  });
+
   it("reads a run whose history pages pass gRPC's 4 MB message limit", async () => {
     // Three 1.5 MB signals, kept inline by a client without the store, to a run no worker serves.
     const plain = new Client({

@@ -1,3 +1,4 @@
+import { parseAge } from '../../client/cli/blobs';
 import { scheduleSpec } from '../../client/cli/scheduleShared';
 import { CouncilUserError } from '../../common/userError';
 
@@ -18,5 +19,17 @@ describe("schedule create's --every", () => {
   it.each(['', 'soon', '1h30', '1h30x', 'h30m', '-1h'])('refuses %p, naming what it takes', (every) => {
     expect(() => scheduleSpec({ every })).toThrow(CouncilUserError);
     expect(() => scheduleSpec({ every })).toThrow(/is not a duration|must be from 1s/);
+  });
+});
+
+describe("gc's --older-than", () => {
+  it('reads durations as --every does, from an hour to a century', () => {
+    expect(parseAge('30d')).toBe(30 * 86_400_000);
+    expect(parseAge('1d12h')).toBe(129_600_000);
+    expect(parseAge('1.5h')).toBe(5_400_000);
+  });
+
+  it.each(['5m', '59m', '36501d', 'soon', ''])('refuses %p, naming the range', (age) => {
+    expect(() => parseAge(age)).toThrow(/expected an age from 1h to 36500d/);
   });
 });
