@@ -16,6 +16,24 @@ import { startHarness, testEnvironment, type TemporalTestHarness } from '../help
 const model = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 const DAY_MS = 24 * 3600 * 1000;
 
+/** The blob keys a session of one round of `participant`'s big answer references, left open or closed. */
+async function blobsOfARound(
+  harness: TemporalTestHarness,
+  participant: string,
+  left: 'open' | 'closed',
+): Promise<string[]> {
+  const session = await MultiParticipantSession.create(
+    harness.client,
+    { strategy: 'broadcast' },
+    { taskQueue: harness.taskQueue },
+  );
+  await session.addParticipant(participant, model, 'panelist');
+  await session.sendMessage('user', 'Go');
+  if (left === 'closed') await session.close();
+  const history = await harness.client.workflow.getHandle(session.sessionId).fetchHistory();
+  return [...new Set(referencesIn(history).map((r) => r.claimData.key!))];
+}
+
 describe('gc: old unreferenced blobs go, referenced ones stay', () => {
   let mock: LLMock;
   let harness: TemporalTestHarness;
@@ -39,15 +57,7 @@ describe('gc: old unreferenced blobs go, referenced ones stay', () => {
   });
 
   it('keeps the blobs of an open session even when old, removes old orphans, keeps fresh orphans', async () => {
-    const session = await MultiParticipantSession.create(
-      harness.client,
-      { strategy: 'broadcast' },
-      { taskQueue: harness.taskQueue },
-    );
-    await session.addParticipant('Solo', model, 'panelist');
-    await session.sendMessage('user', 'Go');
-    const history = await harness.client.workflow.getHandle(session.sessionId).fetchHistory();
-    const referenced = [...new Set(referencesIn(history).map((r) => r.claimData.key!))];
+    const referenced = await blobsOfARound(harness, 'Solo', 'open');
     expect(referenced.length).toBeGreaterThan(0);
 
     const payload = (text: string) => defaultPayloadConverter.toPayload(text) as Payload;
@@ -83,16 +93,7 @@ describe('gc: old unreferenced blobs go, referenced ones stay', () => {
   // With an age below the retention, gc removed the blobs of runs closed before it, whose histories
   // the server still kept: `council show` of such a run then failed on a missing blob.
   it('keeps the blobs of a closed run whose history the server still keeps, whatever the age', async () => {
-    const session = await MultiParticipantSession.create(
-      harness.client,
-      { strategy: 'broadcast' },
-      { taskQueue: harness.taskQueue },
-    );
-    await session.addParticipant('Closed', model, 'panelist');
-    await session.sendMessage('user', 'Go');
-    await session.close();
-    const history = await harness.client.workflow.getHandle(session.sessionId).fetchHistory();
-    const referenced = [...new Set(referencesIn(history).map((r) => r.claimData.key!))];
+    const referenced = await blobsOfARound(harness, 'Closed', 'closed');
     expect(referenced.length).toBeGreaterThan(0);
 
     // Two days on, with an age of an hour: the run closed long before the cutoff.
@@ -170,15 +171,7 @@ describe('gc on the S3 store (moto)', () => {
 
   it('removes an old orphan object and keeps the objects an open session references', async () => {
     if (store.kind !== 's3') throw new Error('expected the S3 store');
-    const session = await MultiParticipantSession.create(
-      harness.client,
-      { strategy: 'broadcast' },
-      { taskQueue: harness.taskQueue },
-    );
-    await session.addParticipant('Solo', model, 'panelist');
-    await session.sendMessage('user', 'Go');
-    const history = await harness.client.workflow.getHandle(session.sessionId).fetchHistory();
-    const referenced = [...new Set(referencesIn(history).map((r) => r.claimData.key!))];
+    const referenced = await blobsOfARound(harness, 'Solo', 'open');
     expect(referenced.length).toBeGreaterThan(0);
     const [orphan] = await store.driver.store({}, [defaultPayloadConverter.toPayload('orphan') as Payload]);
 
