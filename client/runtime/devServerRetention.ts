@@ -24,7 +24,7 @@ export const RETENTION_RAISED_KEY = 'council.retention-raised';
  * How often the server's services read namespaces again (DEV_SERVER_DYNAMIC_CONFIG): a run that
  * closes takes its retention from what they last read, so a raise counts for runs that close after it.
  */
-export const NAMESPACE_REFRESH_MS = 1_000;
+export const NAMESPACE_REFRESH_MS = 500;
 
 /**
  * Raises each namespace that council never raised and that still has the dev server's retention to
