@@ -20,6 +20,7 @@ const PATCHES_AFTER_BASELINE: string[] = [
   'call-again-after-worker-loss',
   'role-requests',
   'cancelled-council-summary',
+  'deadline-counts-same-task-answers',
 ];
 
 /** Every patch id the workflow-side code defines (`NAME_PATCH = 'id'`). */

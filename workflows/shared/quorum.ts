@@ -1,4 +1,5 @@
 import { condition } from '@temporalio/workflow';
+import { patched } from './patches';
 
 /** When a round of calls made at once may close before every call has ended. */
 export interface QuorumRule {
@@ -7,6 +8,12 @@ export interface QuorumRule {
   /** Close this long after the round began: a workflow timer, durable across restarts. */
   deadlineMs?: number;
 }
+
+/**
+ * Patch id of the change that lets a deadline count the answers that reached the workflow in the
+ * same task as its timer. A deadline on older histories closed with the counts it had.
+ */
+export const DEADLINE_SAME_TASK_PATCH = 'deadline-counts-same-task-answers';
 
 /** A round closed before every call ended: why, which calls are still running, and their end. */
 export interface EarlyClose {
@@ -47,6 +54,11 @@ export async function closeAtQuorum(
   // Resolves false when the deadline's timer fires first; without a deadline no timer is started.
   const inTime =
     deadlineMs === undefined ? (await condition(closed), true) : await condition(closed, deadlineMs);
+  // A task that brings answers and the deadline's timer at once (no worker ran tasks in between)
+  // wakes this wait before the answers have reached `ended`: a turn's chain of promises is longer
+  // than a timer's. Conditions are checked only once the task's promises have settled, so waiting
+  // for one counts them, as answers given before the deadline.
+  if (!inTime && patched(DEADLINE_SAME_TASK_PATCH)) await condition(() => true);
   if (ended.size === calls.length) return undefined;
   const pending = calls.map((_, index) => index).filter((index) => !ended.has(index));
   return {
