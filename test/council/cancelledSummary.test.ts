@@ -1,26 +1,18 @@
 import { listRuns } from '../../client/api/runRow';
 import { startCouncil } from '../../client/api/council';
-import { speakerOf } from '../helpers/mockLlm';
+import { answerWithLatency, type Answerer } from '../durability/support/llm';
 import { useMockHarness } from '../helpers/mockHarness';
 import { waitFor } from '../helpers/wait';
 import { council, expert } from './support';
 
-/** How long Expert B holds its answer: long past the cancel. */
-const HELD_MS = 20_000;
-
-/** Requests as they arrive: the mock's journal records one only once answered. */
-let asked = 0;
+/** Expert B's call is held until the mock stops: in flight at the cancel. */
+let answerer: Answerer;
 
 // A cancelled council's row in `council list` and the UI's list had no tokens, though its experts
 // had answered and been paid for: only a completed council wrote its totals to its memo.
 describe("a cancelled council's totals", () => {
   const bench = useMockHarness('council-cancelled-summary', (mock) => {
-    mock.on({ predicate: () => true }, async (request) => {
-      asked += 1;
-      const speaker = speakerOf({ body: request }) ?? 'unknown';
-      if (speaker === 'Expert B') await new Promise((resolve) => setTimeout(resolve, HELD_MS));
-      return { content: `${speaker}: my answer`, usage: { prompt_tokens: 10, completion_tokens: 5 } };
-    });
+    answerer = answerWithLatency(mock, 0, (speaker) => speaker === 'Expert B');
   });
 
   it('are in its list row: what the experts who answered before the cancel spent', async () => {
@@ -29,7 +21,7 @@ describe("a cancelled council's totals", () => {
       taskQueue,
     });
     const handle = client.workflow.getHandle(councilId);
-    await waitFor('Expert B to be asked', () => asked === 2, 30_000);
+    await waitFor('Expert B to be asked', () => answerer.held.length === 1, 30_000);
     await handle.cancel();
     await handle.result().catch(() => undefined);
 

@@ -1,16 +1,15 @@
 import { createLlmActivities } from '../../activities';
 import { startCouncil } from '../../client/api/council';
 import { councilProgressQuery } from '../../common/councilApi';
-import { mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
+import { mockClients, startMockLlm } from '../helpers/mockLlm';
+import { answerWithLatency, type Answerer } from '../durability/support/llm';
 import { startHarness, uniqueTaskQueue, type TemporalTestHarness } from '../helpers/testEnv';
 import { waitFor } from '../helpers/wait';
 import { council, expert } from './support';
 import type { LLMock } from '@copilotkit/aimock';
 
 const DEADLINE_MS = 3_000;
-/** How long Expert C holds its answer: past the deadline and the test's checks. */
-const HELD_MS = 30_000;
-/** How long A and B take: they answer after the workflow worker has stopped. */
+/** How long each call takes: A and B answer after the workflow worker has stopped; C is held. */
 const ANSWER_MS = 1_000;
 
 // A and B answered long before the deadline, but no worker ran workflow tasks until after it fell
@@ -21,17 +20,11 @@ const ANSWER_MS = 1_000;
 describe('a deadline whose timer reaches the workflow in the same task as answers', () => {
   let mock: LLMock;
   let calls: TemporalTestHarness;
-  let asked = 0;
+  let answerer: Answerer;
 
   beforeAll(async () => {
     mock = await startMockLlm();
-    mock.on({ predicate: () => true }, async (request) => {
-      asked += 1;
-      const speaker = speakerOf({ body: request }) ?? 'unknown';
-      const latency = speaker === 'Expert C' ? HELD_MS : ANSWER_MS;
-      await new Promise((resolve) => setTimeout(resolve, latency));
-      return { content: `${speaker}: my answer`, usage: { prompt_tokens: 10, completion_tokens: 5 } };
-    });
+    answerer = answerWithLatency(mock, ANSWER_MS, (speaker) => speaker === 'Expert C');
   });
   afterAll(async () => {
     await calls?.close();
@@ -50,7 +43,7 @@ describe('a deadline whose timer reaches the workflow in the same task as answer
       { taskQueue },
     );
     const handle = calls.client.workflow.getHandle(councilId);
-    await waitFor('the three experts to be asked', () => asked === 3, 30_000);
+    await waitFor('the three experts to be asked', () => answerer.started.length === 3, 30_000);
     // No workflow task runs until the deadline has fallen due: A's and B's answers wait for it.
     await firstWorkflows.close();
     const startedAt = (await handle.describe()).startTime.getTime();
@@ -60,8 +53,8 @@ describe('a deadline whose timer reaches the workflow in the same task as answer
       // Its request is journalled once answered: A, B and the synthesis (C is still held).
       await waitFor('the synthesis to be answered', () => mock.getRequests().length === 3, 20_000);
       const synthesisPrompt = JSON.stringify(mock.getRequests().at(-1)?.body ?? '');
-      expect(synthesisPrompt).toContain('Expert A: my answer');
-      expect(synthesisPrompt).toContain('Expert B: my answer');
+      expect(synthesisPrompt).toContain('Expert A: answer');
+      expect(synthesisPrompt).toContain('Expert B: answer');
       const result = (await handle.query(councilProgressQuery, { fromEvent: 0 })).events;
       expect(result.filter((event) => event.kind === 'expert' && event.late === true)).toEqual([]);
       await handle.cancel();
