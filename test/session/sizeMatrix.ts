@@ -123,9 +123,23 @@ export const LONG_CASE: SizeCase = {
   rounds: 200,
 };
 
+/**
+ * The matrix counts calls to catch one made again for its size (a completion the server refused, a
+ * worker blocked by a big answer). On a machine at load 10 the default 3 s heartbeat timeout also
+ * retries a live worker's call (docs/durability.md says so; CI, 2026-12-07: 13 calls for 12, the
+ * completion refused as already timed out), a repeat of load, not size. No worker dies here, so the
+ * timeout is raised past such stalls, and still well under a case's time.
+ */
+const HEARTBEAT_MS = 20_000;
+
 function members(c: SizeCase): ParticipantSpecInput[] {
   const make = (prefix: string, count: number, role: ParticipantSpecInput['role']) =>
-    Array.from({ length: count }, (_, i) => ({ name: `${prefix}${i + 1}`, role, model }));
+    Array.from({ length: count }, (_, i) => ({
+      name: `${prefix}${i + 1}`,
+      role,
+      model,
+      timeouts: { heartbeatMs: HEARTBEAT_MS },
+    }));
   return [
     ...make('P', c.panelists, c.strategy === 'hierarchical' ? 'worker' : 'panelist'),
     ...make('S', c.supervisors ?? 0, 'supervisor'),
