@@ -13,6 +13,7 @@ import { printable } from '../../common/printable';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime, type CliRuntime } from '../runtime/commandRuntime';
 import { OVERLAP_POLICIES, overlapPolicy, SCHEDULE_MEMO_KEY } from './scheduleShared';
+import { triggerLine, triggerSchedule } from './scheduleTrigger';
 
 /** list, describe, pause, unpause, trigger and delete. */
 export function manageCommands(): Command[] {
@@ -147,19 +148,20 @@ function summary(description: ScheduleDescription, running: string[]) {
   };
 }
 
+/** A schedule command's work; a line it returns is printed instead of the command's own. */
 type ScheduleAction = (
   handle: ScheduleHandle,
   options: Record<string, unknown>,
   runtime: CliRuntime,
-) => Promise<void>;
+) => Promise<void | string>;
 
 function stateCommand(name: string, description: string, done: string, act: ScheduleAction): Command {
   const command = new Command(name).description(description).argument('<id>', 'schedule id');
   withConnectionOptions(command);
   return command.action((id: string, options: Record<string, unknown>) =>
     withSchedule(options, id, async (handle, runtime) => {
-      await act(handle, options, runtime);
-      process.stdout.write(`${done} schedule ${id}\n`);
+      const line = await act(handle, options, runtime);
+      process.stdout.write(`${line ?? `${done} schedule ${id}`}\n`);
     }),
   );
 }
@@ -190,7 +192,7 @@ function stateCommands(): Command[] {
       'trigger',
       'start a run now (one per second: its id ends in the time)',
       'Triggered',
-      (h, o) => h.trigger(overlapPolicy(o.overlap as string)),
+      async (h, o) => triggerLine(h.scheduleId, await triggerSchedule(h, overlapPolicy(o.overlap as string))),
     ).addOption(
       new Option('--overlap <policy>', 'overlap policy for this run')
         .choices(OVERLAP_POLICIES)

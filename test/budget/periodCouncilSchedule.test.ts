@@ -27,7 +27,11 @@ describe('`schedule create -c` of a council config with a periodBudget', () => {
 
   /** Triggers the schedule once and waits for the run it started to end. */
   async function triggeredRun(scheduleId: string, env: Record<string, string>, seen: string[]) {
-    expect((await runCli(['schedule', 'trigger', scheduleId], env)).code).toBe(0);
+    // Whole: a trigger whose run never shows says what the schedule did, on stdout.
+    expect(await runCli(['schedule', 'trigger', scheduleId], env)).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(`^Triggered schedule ${scheduleId}: run `),
+    });
     let runIds: string[] = [];
     // By the schedule that started them: a prefix of the id also matched other files' workflows
     // (periodCouncil.e2e names its runs period-council-PID-…), when jest ran both in one process.

@@ -56,7 +56,11 @@ describe('`schedule create -c` of a config with a periodBudget', () => {
     const views: SessionView[] = [];
     const seen: string[] = [];
     for (let run = 1; run <= 2; run += 1) {
-      expect((await runCli(['schedule', 'trigger', scheduleId], env)).code).toBe(0);
+      // Whole: a trigger whose run never shows says what the schedule did, on stdout.
+      expect(await runCli(['schedule', 'trigger', scheduleId], env)).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(`^Triggered schedule ${scheduleId}: run `),
+      });
       const fresh = await newScheduledRun(harness.client, scheduleId, seen);
       seen.push(fresh);
       views.push((await harness.client.workflow.getHandle(fresh).result()) as SessionView);
@@ -93,7 +97,11 @@ describe('`schedule create -c` of a config with a periodBudget', () => {
       env,
     );
     expect(again).toMatchObject({ code: 0, stderr: '' });
-    expect((await runCli(['schedule', 'trigger', scheduleId], env)).code).toBe(0);
+    // Whole: a trigger whose run never shows says what the schedule did, on stdout.
+    expect(await runCli(['schedule', 'trigger', scheduleId], env)).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(`^Triggered schedule ${scheduleId}: run `),
+    });
     const third = await newScheduledRun(harness.client, scheduleId, seen);
     const view = (await harness.client.workflow.getHandle(third).result()) as SessionView;
     expect(view.budget?.limit.maxCostUsd).toBe(0.06);

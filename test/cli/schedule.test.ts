@@ -75,7 +75,10 @@ describe('council schedule', () => {
 
     // Whole results in assertions: a failure then shows stderr too.
     const trigger = await runCli(['schedule', 'trigger', id], env);
-    expect(trigger).toMatchObject({ code: 0, stdout: `Triggered schedule ${id}\n` });
+    expect(trigger).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(`^Triggered schedule ${id}: run ${id}-`),
+    });
 
     let runId = '';
     // Polled through the CLI itself: the run is found the way a person would find it.
@@ -90,6 +93,9 @@ describe('council schedule', () => {
         )?.id ?? '';
     }
     expect(runId).not.toBe('');
+    expect(trigger.stdout).toBe(
+      `Triggered schedule ${id}: run ${runId} (follow it: council attach ${runId})\n`,
+    );
 
     const describe = await runCli(['schedule', 'describe', id, '--json'], env);
     expect(JSON.parse(describe.stdout)).toMatchObject({
@@ -224,7 +230,7 @@ describe('council schedule', () => {
     expect((await runCli(['schedule', 'delete', never], env)).code).toBe(0);
   });
 
-  it('describe lists a triggered run still going: trigger starts it under allow_all, which Temporal does not track', async () => {
+  it('trigger names its run, describe lists it still going (allow_all, which Temporal does not track), and a trigger under skip beside a tracked run says it was skipped', async () => {
     const heldId = `${id}-held`;
     // No worker polls this queue: the run stays running until the test ends it.
     const heldEnv = { ...env, COUNCIL_TASK_QUEUE: `${harness.taskQueue}-unserved` };
@@ -233,14 +239,33 @@ describe('council schedule', () => {
       heldEnv,
     );
     expect(create).toMatchObject({ code: 0, stderr: '' });
-    expect((await runCli(['schedule', 'trigger', heldId], heldEnv)).code).toBe(0);
+    const trigger = await runCli(['schedule', 'trigger', heldId], heldEnv);
+    // The trigger names the run it started, as the schedule reports it.
+    const named = /: run (\S+) \(follow it: council attach \1\)\n$/.exec(trigger.stdout)?.[1];
+    expect(trigger).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(`^Triggered schedule ${heldId}: run `),
+    });
     let running: string[] = [];
     for (let attempt = 0; attempt < 30 && running.length === 0; attempt += 1) {
       const described = await runCli(['schedule', 'describe', heldId, '--json'], heldEnv);
       running = (JSON.parse(described.stdout) as { running: string[] }).running;
     }
-    expect(running).toEqual([expect.stringMatching(new RegExp(`^${heldId}-`))]);
-    await harness.client.workflow.getHandle(running[0] ?? '').terminate('the test is over');
+    expect(running).toEqual([named]);
+    expect(named).toMatch(new RegExp(`^${heldId}-`));
+    // Under skip, a trigger starts a run only while none started under skip goes on, and says so.
+    const tracked = await runCli(['schedule', 'trigger', heldId, '--overlap', 'skip'], heldEnv);
+    expect(tracked.stdout).toMatch(new RegExp(`^Triggered schedule ${heldId}: run ${heldId}`));
+    const skipped = await runCli(['schedule', 'trigger', heldId, '--overlap', 'skip'], heldEnv);
+    expect(skipped).toMatchObject({
+      code: 0,
+      stdout: `Triggered schedule ${heldId}: skipped, a run of it is still going (without --overlap, the trigger starts one beside it)\n`,
+    });
+    const { running: all } = JSON.parse(
+      (await runCli(['schedule', 'describe', heldId, '--json'], heldEnv)).stdout,
+    ) as { running: string[] };
+    expect(all).toHaveLength(2);
+    for (const run of all) await harness.client.workflow.getHandle(run).terminate('the test is over');
     expect((await runCli(['schedule', 'delete', heldId], heldEnv)).code).toBe(0);
   });
 
