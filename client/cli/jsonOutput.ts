@@ -84,6 +84,10 @@ export const sessionShowJson = z.object({
   ),
   /** Entries no longer carried by the session (dropped from the front to bound its size). */
   transcriptDropped: z.number().int(),
+  /** The round being played, with each participant's call state; absent between rounds. */
+  activeRound: z.object({ round: z.number().int(), states: z.record(z.string(), z.string()) }).optional(),
+  /** Rounds asked for that have not begun; absent when none wait. */
+  roundsWaiting: z.number().int().optional(),
   /** A session with a budget: what it spent, its limit, its state. */
   budget: budgetJson.optional(),
   transcript: z.array(transcriptEntryJson),

@@ -1,7 +1,7 @@
 import { LIMITS } from '../../common/defaults';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { TranscriptEntry } from '../../common/session';
+import type { SessionView, TranscriptEntry } from '../../common/session';
 import { CouncilUserError } from '../../common/userError';
 import { failureMessage } from '../api/ended';
 import { MultiParticipantSession } from '../api/session';
@@ -52,6 +52,8 @@ export function showCommand(): Command {
           const session = await MultiParticipantSession.attach(runtime.client, id);
           const [view, transcript] = await Promise.all([session.view(), session.transcript(0)]);
           const status = found.description.status.name.toLowerCase();
+          // A run that ended mid-round (terminated, failed) still shows that round in its view.
+          const open = status === 'running';
           // A session that failed on purpose (a provider policy's refusal, say) says why.
           const reason = status === 'failed' ? await failureMessage(found.handle) : undefined;
           if (out.json) {
@@ -69,6 +71,8 @@ export function showCommand(): Command {
                 usage,
               })),
               transcriptDropped: view.transcriptDropped,
+              ...(open && view.activeRound && { activeRound: view.activeRound }),
+              ...(open && view.roundsWaiting && { roundsWaiting: view.roundsWaiting }),
               ...(view.budget && { budget: view.budget }),
               ...(reason !== undefined && { failure: reason }),
               transcript,
@@ -81,6 +85,8 @@ export function showCommand(): Command {
           if (reason !== undefined) out.say(printable(`Failed: ${reason}`));
           out.say(printable(`Participants: ${names || 'none'}`));
           if (view.budget) out.say(formatBudget(view.budget));
+          const playing = open ? roundInPlay(id, view) : undefined;
+          if (playing) out.say(playing);
           if (view.transcriptDropped > 0) {
             out.say(
               `(${view.transcriptDropped} earlier transcript entries are no longer carried: the session keeps ` +
@@ -96,6 +102,23 @@ export function showCommand(): Command {
       );
     },
   );
+}
+
+/**
+ * What `show` says of a round not over: the transcript holds only the answers in so far, and `attach`
+ * follows the round to its end.
+ */
+function roundInPlay(id: string, view: SessionView): string | undefined {
+  if (view.activeRound) {
+    const states = Object.values(view.activeRound.states);
+    const over = states.filter((state) => state !== 'waiting' && state !== 'thinking').length;
+    return `Round ${view.activeRound.round} is being played (${over} of ${states.length} call(s) ended): \`council attach ${id}\` follows it to its end`;
+  }
+  const waiting = view.roundsWaiting ?? 0;
+  if (waiting > 0) {
+    return `${waiting} round(s) asked for wait to begin: \`council attach ${id}\` follows the next to its end`;
+  }
+  return undefined;
 }
 
 /** A transcript grouped by round: the message, then each answer with its tokens, wrapped to `width`. */

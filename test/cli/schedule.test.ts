@@ -239,34 +239,45 @@ describe('council schedule', () => {
       heldEnv,
     );
     expect(create).toMatchObject({ code: 0, stderr: '' });
-    const trigger = await runCli(['schedule', 'trigger', heldId], heldEnv);
-    // The trigger names the run it started, as the schedule reports it.
-    const named = /: run (\S+) \(follow it: council attach \1\)\n$/.exec(trigger.stdout)?.[1];
-    expect(trigger).toMatchObject({
-      code: 0,
-      stdout: expect.stringMatching(`^Triggered schedule ${heldId}: run `),
-    });
-    let running: string[] = [];
-    for (let attempt = 0; attempt < 30 && running.length === 0; attempt += 1) {
-      const described = await runCli(['schedule', 'describe', heldId, '--json'], heldEnv);
-      running = (JSON.parse(described.stdout) as { running: string[] }).running;
+    try {
+      const trigger = await runCli(['schedule', 'trigger', heldId], heldEnv);
+      // The trigger names the run it started, as the schedule reports it.
+      const named = /: run (\S+) \(follow it: council attach \1\)\n$/.exec(trigger.stdout)?.[1];
+      expect(trigger).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(`^Triggered schedule ${heldId}: run `),
+      });
+      let running: string[] = [];
+      for (let attempt = 0; attempt < 30 && running.length === 0; attempt += 1) {
+        const described = await runCli(['schedule', 'describe', heldId, '--json'], heldEnv);
+        running = (JSON.parse(described.stdout) as { running: string[] }).running;
+      }
+      expect(running).toEqual([named]);
+      expect(named).toMatch(new RegExp(`^${heldId}-`));
+      // Under skip, a trigger starts a run only while none started under skip goes on, and says so.
+      const tracked = await runCli(['schedule', 'trigger', heldId, '--overlap', 'skip'], heldEnv);
+      expect(tracked).toMatchObject({
+        code: 0,
+        stderr: '',
+        stdout: expect.stringMatching(`^Triggered schedule ${heldId}: run ${heldId}`),
+      });
+      const skipped = await runCli(['schedule', 'trigger', heldId, '--overlap', 'skip'], heldEnv);
+      expect(skipped).toMatchObject({
+        code: 0,
+        stdout: `Triggered schedule ${heldId}: skipped, a run of it is still going (without --overlap, the trigger starts one beside it)\n`,
+      });
+      const { running: all } = JSON.parse(
+        (await runCli(['schedule', 'describe', heldId, '--json'], heldEnv)).stdout,
+      ) as { running: string[] };
+      expect(all).toHaveLength(2);
+    } finally {
+      for await (const run of harness.client.workflow.list({
+        query: `TemporalScheduledById = '${heldId}' AND ExecutionStatus = 'Running'`,
+      })) {
+        await harness.client.workflow.getHandle(run.workflowId, run.runId).terminate('the test is over');
+      }
+      expect((await runCli(['schedule', 'delete', heldId], heldEnv)).code).toBe(0);
     }
-    expect(running).toEqual([named]);
-    expect(named).toMatch(new RegExp(`^${heldId}-`));
-    // Under skip, a trigger starts a run only while none started under skip goes on, and says so.
-    const tracked = await runCli(['schedule', 'trigger', heldId, '--overlap', 'skip'], heldEnv);
-    expect(tracked.stdout).toMatch(new RegExp(`^Triggered schedule ${heldId}: run ${heldId}`));
-    const skipped = await runCli(['schedule', 'trigger', heldId, '--overlap', 'skip'], heldEnv);
-    expect(skipped).toMatchObject({
-      code: 0,
-      stdout: `Triggered schedule ${heldId}: skipped, a run of it is still going (without --overlap, the trigger starts one beside it)\n`,
-    });
-    const { running: all } = JSON.parse(
-      (await runCli(['schedule', 'describe', heldId, '--json'], heldEnv)).stdout,
-    ) as { running: string[] };
-    expect(all).toHaveLength(2);
-    for (const run of all) await harness.client.workflow.getHandle(run).terminate('the test is over');
-    expect((await runCli(['schedule', 'delete', heldId], heldEnv)).code).toBe(0);
   });
 
   it('schedules a session config: each run plays one round with the task and closes', async () => {

@@ -57,7 +57,22 @@ describe('a command run where the keys of the run it serves are not set', () => 
     await withUnservedRound(id, { ...env, ...keys }, writeConfig('panel.yaml', panelConfig()), async () => {
       // The mock is the file's: calls of other tests in it came before.
       const callsBefore = chatRequests(llm.mock).length;
-      expectSuccess(await runCli(['show', id, '--worker'], env));
+      const shown = await runCli(['show', id, '--worker'], env);
+      expectSuccess(shown);
+      // The round is not over (begun or still waiting, as far as a worker without the calls takes
+      // it): show says so, and what follows it.
+      expect(shown.stdout).toMatch(
+        new RegExp(
+          '^(Round 1 is being played \\(0 of 2 call\\(s\\) ended\\)|1 round\\(s\\) asked for wait to begin): ' +
+            `\`council attach ${id}\` follows`,
+          'm',
+        ),
+      );
+      const json = JSON.parse((await runCli(['show', id, '--worker', '--json'], env)).stdout) as {
+        activeRound?: { round: number };
+        roundsWaiting?: number;
+      };
+      expect(json.activeRound?.round ?? json.roundsWaiting).toBe(1);
       const refused = await runCli(['attach', id, '--worker'], env);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(

@@ -26,7 +26,9 @@ export async function newScheduledRun(
       250,
     );
   } catch (error) {
-    throw new Error(`${(error as Error).message}; ${await scheduleReport(client, scheduleId)}`);
+    throw new Error(`${(error as Error).message}; ${await scheduleReport(client, scheduleId)}`, {
+      cause: error,
+    });
   }
   return found;
 }

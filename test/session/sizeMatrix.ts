@@ -125,10 +125,11 @@ export const LONG_CASE: SizeCase = {
 
 /**
  * The matrix counts calls to catch one made again for its size (a completion the server refused, a
- * worker blocked by a big answer). On a machine at load 10 the default 3 s heartbeat timeout also
- * retries a live worker's call (docs/durability.md says so; CI, 2026-12-07: 13 calls for 12, the
- * completion refused as already timed out), a repeat of load, not size. No worker dies here, so the
- * timeout is raised past such stalls, and still well under a case's time.
+ * worker blocked past this timeout by a big answer). On a machine at load 10 the default 3 s
+ * heartbeat timeout also retries a live worker's call (docs/durability.md says so; CI, 2026-12-07: 13
+ * calls for 12, the completion refused as already timed out), a repeat of load, not size. No worker
+ * dies here, so the timeout is raised past such stalls; a worker blocked for less goes unseen here
+ * (the token count's yielding has its own test, test/providers/heartbeatStart.test.ts).
  */
 const HEARTBEAT_MS = 20_000;
 
