@@ -90,9 +90,14 @@ describe('`council budget raise|stop` against a run waiting for its budget', () 
     ]);
     expect(shown.stdout).toMatch(/budget: spent \$0\.\d{6} and \d+ tokens of \$0\.5;/);
     expect(shown.stdout).toContain("waiting-budget: B's call needs up to $1.000000 and");
+    // The round is in play, B's call not ended (A's answer may still be on its way to the history).
+    expect(shown.stdout).toMatch(
+      /^Round 1 is being played \([01] of 2 call\(s\) ended\): `council attach budget-ask-raise` follows it to its end$/m,
+    );
     // The documented shape keeps the budget: spend, limit and the call waiting for a person.
     expect(parseJsonDocument(JSON.parse(shownJson.stdout))).toMatchObject({
       type: 'session-show',
+      activeRound: { round: 1 },
       budget: {
         limit: { maxCostUsd: 0.5 },
         spent: { tokens: expect.any(Number), usd: expect.any(Number) },
