@@ -94,4 +94,35 @@ describe('council ui: a run page across a restart of the server', () => {
     await round;
     await session.close();
   });
+
+  // The page gave up at its first failed look: a run page opened while council ui restarted stayed
+  // an error for good.
+  it('keeps trying when its first look at the run fails, and shows the run once council ui answers', async () => {
+    const { page } = browser;
+    const id = `ui-reconnect-first-${Date.now()}`;
+    const session = await MultiParticipantSession.create(
+      bed.harness.client,
+      { strategy: 'broadcast' },
+      { taskQueue: bed.harness.taskQueue, sessionId: id },
+    );
+    const api = `**/api/runs/${id}`;
+    let unreachable = true;
+    let refused = 0;
+    await page.route(api, async (route) => {
+      if (!unreachable) return route.continue();
+      refused += 1;
+      return route.abort('connectionrefused');
+    });
+    try {
+      await page.goto(`${(restarted ?? bed.ui).url}runs/${id}`);
+      await page.getByTestId('connection').getByText('Lost touch with council ui').waitFor();
+      await waitFor('a second look at the run', () => refused >= 2);
+      unreachable = false;
+      await page.getByTestId('status').getByText('session').waitFor();
+      expect(await page.getByTestId('error').count()).toBe(0);
+    } finally {
+      await page.unroute(api);
+      await session.close();
+    }
+  });
 });

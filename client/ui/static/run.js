@@ -163,6 +163,8 @@ function renderRun(page, view) {
 async function runPage(id) {
   let page;
   let stream;
+  // Says, until the first view replaces it, that the first look at the run failed and is tried again.
+  let firstLook;
   for (let polls = 0; polls < MAX_POLLS; polls += 1) {
     try {
       const view = await getJson(`/api/runs/${encodeURIComponent(id)}`);
@@ -202,10 +204,19 @@ async function runPage(id) {
       }
       page.connection.replaceChildren();
     } catch (error) {
-      // Before the first view there is nothing to keep showing (an unknown id): say why and stop.
-      if (!page) return showError(error);
-      // A restart of council ui or its server is waited through: the page keeps what it showed.
-      page.connection.replaceChildren(`Lost touch with council ui (${error.message}); trying again…`);
+      const lost = `Lost touch with council ui (${error.message}); trying again…`;
+      if (!page) {
+        // An answer of council ui before the first view (an unknown id, a refused key) is final: say
+        // it and stop. A fetch that failed (council ui restarting) is tried again, as for a shown page.
+        if (error.status !== undefined && error.status < 500) return showError(error);
+        firstLook ??= main.appendChild(
+          el('p', { class: 'error', role: 'status', 'data-testid': 'connection' }),
+        );
+        firstLook.textContent = lost;
+      } else {
+        // A restart of council ui or its server is waited through: the page keeps what it showed.
+        page.connection.replaceChildren(lost);
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
