@@ -5,7 +5,7 @@ import { MultiParticipantSession } from '../api/session';
 import { SIMULATED_BANNER } from './simulated';
 import { connectionFlags, withConfigOptions, withConnectionOptions } from './options';
 import { prepareConfig, type StartOptions } from './run';
-import { openRuntime, simulatedQueue } from '../runtime/commandRuntime';
+import { openRuntime, runQueue } from '../runtime/commandRuntime';
 import { attachCommand } from './sessionAttach';
 import { sendCommand } from './sessionSend';
 import { sessionManageCommands } from './sessionManage';
@@ -46,7 +46,9 @@ function startCommand(): Command {
     const id = options.id !== undefined ? checkedRunId(options.id) : newRunId('session');
     const runtime = await openRuntime(flags);
     try {
-      const taskQueue = simulated ? simulatedQueue(runtime.taskQueue) : runtime.taskQueue;
+      // As `run`'s: with real keys, a queue of its own, so a key-less `council server --worker` on the
+      // shared queue never takes its calls; `send` and `attach` serve the queue the session names.
+      const taskQueue = runQueue(runtime, id, simulated);
       await MultiParticipantSession.create(runtime.client, config.session, {
         sessionId: id,
         taskQueue,
