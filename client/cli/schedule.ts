@@ -82,8 +82,11 @@ function createCommand(): Command {
       const config = loadConfigFile(options.config);
       const given = (await textArgument(question, 'task'))?.trim();
       const task = given || (config.kind === 'council' ? config.task : config.question);
-      if (!task)
-        throw new CouncilUserError('no task: pass one after the schedule id, or set "task" in the config');
+      if (!task) {
+        // A council config names its task "task", a session config its question "question".
+        const key = config.kind === 'council' ? 'task' : 'question';
+        throw new CouncilUserError(`no task: pass one after the schedule id, or set "${key}" in the config`);
+      }
       // As `run` checks its question: every run of the schedule would refuse it.
       checkedQuestion(task);
       // As startCouncil checks a council it starts: every run of the schedule would be too large.

@@ -310,6 +310,11 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
         ['run', 'Q?', '-c', file, '--worker', '--task-queue', 'q'.repeat(2000)],
         /^council: --task-queue is 2000 bytes long, over the 990 a task queue's name may have/,
       ],
+      // A session config names its question "question": "task" is refused in one.
+      [
+        ['schedule', 'create', 'no-task', '-c', file, '--every', '1h'],
+        /^council: no task: pass one after the schedule id, or set "question" in the config/,
+      ],
     ];
     await expectRefusedUnannounced(cases);
   });

@@ -20,6 +20,11 @@ describe("schedule create's --every", () => {
     expect(() => scheduleSpec({ every })).toThrow(CouncilUserError);
     expect(() => scheduleSpec({ every })).toThrow(/is not a duration|must be from 1s/);
   });
+
+  // The SDK reads a bare number as milliseconds: "must be from 1s" sent people looking for a range.
+  it.each(['90', '3600', '1.5'])('refuses %p, a number with no unit, as no duration', (every) => {
+    expect(() => scheduleSpec({ every })).toThrow(`--every "${every}" is not a duration`);
+  });
 });
 
 describe("gc's --older-than", () => {
@@ -29,7 +34,7 @@ describe("gc's --older-than", () => {
     expect(parseAge('1.5h')).toBe(5_400_000);
   });
 
-  it.each(['5m', '59m', '36501d', 'soon', ''])('refuses %p, naming the range', (age) => {
+  it.each(['5m', '59m', '36501d', 'soon', '', '7200000'])('refuses %p, naming the range', (age) => {
     expect(() => parseAge(age)).toThrow(/expected an age from 1h to 36500d/);
   });
 });
