@@ -1,7 +1,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { CouncilUserError, RunNotFoundError } from '../../common/userError';
-import { closedRunError } from './runs';
+import { closedRunError, requireRunning, type FoundRun } from './runs';
 
 /**
  * An update sent to a workflow that has ended fails with `WorkflowNotFoundError` ("workflow
@@ -50,4 +50,17 @@ export async function endReason(handle: WorkflowHandle): Promise<string | undefi
     (error: unknown) =>
       error instanceof WorkflowFailedError ? error.cause?.message || error.message : undefined,
   );
+}
+
+/**
+ * {@link requireRunning}, with why a failed run failed: `session "ID" failed: <reason>` says what
+ * `is closed (failed)` left to `council show`.
+ */
+export async function requireOpen(run: FoundRun, hint: string): Promise<void> {
+  if (run.description.status.name === 'FAILED') {
+    const reason = await endReason(run.handle);
+    if (reason)
+      throw new CouncilUserError(`${run.kind} "${run.description.workflowId}" failed: ${reason}`, hint);
+  }
+  requireRunning(run, hint);
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { CouncilUserError } from '../../common/userError';
 import { sendHumanMessage } from '../api/council';
-import { requireRunning, type FoundRun } from '../api/runs';
+import type { FoundRun } from '../api/runs';
+import { requireOpen } from '../api/ended';
 import { MultiParticipantSession } from '../api/session';
 import { SIMULATED_BANNER } from './simulated';
 import { followSessionRound, rowOf } from './followSession';
@@ -63,7 +64,7 @@ export function sendCommand(): Command {
     const checked = sendMessageSchema.shape.content.safeParse(message);
     if (!checked.success) throw new CouncilUserError(checked.error.issues[0]?.message ?? 'invalid message');
     const out = createOutput(options.json === true);
-    const open = (found: FoundRun) => requireRunning(found, `start a new ${found.kind}`);
+    const open = (found: FoundRun) => requireOpen(found, `start a new ${found.kind}`);
     await withServedWorkflow(
       connectionFlags(options),
       id,

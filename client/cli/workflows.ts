@@ -90,13 +90,13 @@ export async function withServedWorkflow(
   flags: ConnectionFlags,
   id: string,
   use: (found: FoundRun, runtime: CliRuntime) => Promise<void>,
-  check?: (found: FoundRun) => void,
+  check?: (found: FoundRun) => void | Promise<void>,
   calls: RunCalls = 'checked',
 ): Promise<void> {
   const runtime = await openRuntime(flags);
   try {
     const found = await findRun(runtime.client, id);
-    check?.(found);
+    await check?.(found);
     await serveWorkflow(runtime, found, calls);
     await use(found, runtime);
   } finally {

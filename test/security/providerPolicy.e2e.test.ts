@@ -264,6 +264,12 @@ describe('`council run` of a config the policy refuses', () => {
       failure?: string;
     };
     expect(json.failure).toContain('provider policy: SECRET_DB_PASSWORD');
+    // A message sent to it is refused with the reason too, not only "is closed (failed)".
+    const sent = await runCli(['send', id, 'Still there?'], env);
+    expect(sent.code).toBe(1);
+    expect(sent.stderr).toContain(
+      `council: session "${id}" failed: participant "Mallory": provider policy: SECRET_DB_PASSWORD`,
+    );
     // Listed as it ended, not as the running it last published; and not among the running ones.
     type Listed = { items: Array<{ id: string; councilStatus: string; workflowStatus: string }> };
     const list = async (...args: string[]) =>
