@@ -19,6 +19,8 @@ import { listedCommand } from './help';
 import { onInterrupt, whatGoesOn } from './interrupt';
 import { followingRun } from './exitCode';
 import { workflowStatusOf } from './jsonOutput';
+import { endReason } from '../api/ended';
+import { printable } from '../../common/printable';
 
 /**
  * `council attach <id>`: reconnects to a run, session or council after the CLI was killed,
@@ -131,8 +133,17 @@ async function followOpenSession(session: MultiParticipantSession, found: FoundR
       simulated: isSimulatedQueue(found.description.taskQueue),
       workflowStatus: workflowStatusOf((await found.handle.describe()).status.name),
     });
-  } else if (rows.length === 0) out.say('No round has been played yet: send one with `council send`.');
+  } else if (rows.length === 0) out.say(await noRoundLine(found));
   // A round over before this attach took a time it does not know: its own wait is no round's time.
   else out.say(`\n${formatUsage(rows, followed ? Date.now() - startedMs : undefined)}`);
   return exitCode;
+}
+
+/** What an attach to a session that played no round says: how to ask one, or how it ended. */
+async function noRoundLine(found: FoundRun): Promise<string> {
+  const { status, workflowId } = found.description;
+  if (status.name === 'RUNNING') return 'No round has been played yet: send one with `council send`.';
+  const reason = await endReason(found.handle);
+  const why = reason ? `: ${printable(reason)}` : '';
+  return `Session ${workflowId} ended (${status.name.toLowerCase()}) before any round${why}. Start a new session to go on.`;
 }

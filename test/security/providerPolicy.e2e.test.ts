@@ -18,7 +18,7 @@ import { answerAsParticipants, chatRequests, startMockLlm } from '../helpers/moc
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
 import { waitFor } from '../helpers/wait';
 import { watchResponses, type ResponseWatch } from '../providers/support';
-import { cliEnv, runCli, writeConfig } from '../cli/cli';
+import { cliEnv, clusterEnv, runCli, writeConfig } from '../cli/cli';
 
 // The attack of issue 13 through a real worker: a session or council that names SECRET_DB_PASSWORD
 // as a key is refused when it starts, or when the participant is added, with the policy's message;
@@ -279,5 +279,30 @@ describe('`council run` of a config the policy refuses', () => {
       workflowStatus: 'failed',
     });
     expect((await list('--status', 'running')).map((row) => row.id)).not.toContain(id);
+  });
+
+  it('a session that failed at its start check: send and attach say why, attach not to send a round', async () => {
+    const session = await MultiParticipantSession.create(
+      harness.client,
+      { strategy: 'broadcast', participants: [{ name: 'Mallory', role: 'panelist', model: attack }] },
+      { taskQueue: harness.taskQueue },
+    );
+    const id = session.sessionId;
+    await rejection(harness.client.workflow.getHandle(id).result());
+    const env = clusterEnv('policy-cli', { COUNCIL_TASK_QUEUE: harness.taskQueue });
+    const sent = await runCli(['send', id, 'Anyone?'], env);
+    expect(sent.code).toBe(1);
+    expect(sent.stderr).toMatch(
+      new RegExp(
+        `^council: session "${id}" failed: participant "Mallory": provider policy: SECRET_DB_PASSWORD`,
+      ),
+    );
+    // It played no round: the attach says how it ended, not to send one.
+    const attached = await runCli(['attach', id], env);
+    expect(attached.stdout).toContain(
+      `Session ${id} ended (failed) before any round: participant "Mallory": provider policy: SECRET_DB_PASSWORD`,
+    );
+    expect(attached.stdout).not.toContain('send one with');
+    expect(attached.stdout + attached.stderr + sent.stderr).not.toContain(SECRET);
   });
 });
