@@ -108,13 +108,17 @@ export function showCommand(): Command {
  * What `show` says of a round not over: the transcript holds only the answers in so far, and `attach`
  * follows the round to its end.
  */
-function roundInPlay(id: string, view: SessionView): string | undefined {
+export function roundInPlay(
+  id: string,
+  view: Pick<SessionView, 'activeRound' | 'roundsWaiting'>,
+): string | undefined {
+  const waiting = view.roundsWaiting ?? 0;
   if (view.activeRound) {
     const states = Object.values(view.activeRound.states);
     const over = states.filter((state) => state !== 'waiting' && state !== 'thinking').length;
-    return `Round ${view.activeRound.round} is being played (${over} of ${states.length} call(s) ended): \`council attach ${id}\` follows it to its end`;
+    const more = waiting > 0 ? `, and ${waiting} more round(s) asked for wait` : '';
+    return `Round ${view.activeRound.round} is being played (${over} of ${states.length} call(s) ended)${more}: \`council attach ${id}\` follows it to its end`;
   }
-  const waiting = view.roundsWaiting ?? 0;
   if (waiting > 0) {
     return `${waiting} round(s) asked for wait to begin: \`council attach ${id}\` follows the next to its end`;
   }

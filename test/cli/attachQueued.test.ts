@@ -54,6 +54,12 @@ describe('attach to a session whose next round is asked for but has not begun', 
         waitForStage: WorkflowUpdateStage.ACCEPTED,
       });
 
+      // show says the round waits, and what follows it.
+      const shown = await startCli(['show', id], cliEnv({ TEMPORAL_ADDRESS: TEST_ENV.address })).done;
+      expectSuccess(shown);
+      expect(shown.stdout).toContain(
+        `1 round(s) asked for wait to begin: \`council attach ${id}\` follows the next to its end`,
+      );
       // Attach with no worker of its own: it reads the session while nothing can begin the round.
       const attach = startCli(['attach', id], cliEnv({ TEMPORAL_ADDRESS: TEST_ENV.address }));
       await waitFor(
