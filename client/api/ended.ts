@@ -26,7 +26,18 @@ export async function explainEnded(
   const reason = status === 'failed' ? await failureMessage(handle) : undefined;
   const hint = `start a new ${kind}`;
   if (!reason) return closedRunError(kind, id, status, hint, { cause: error });
-  return new CouncilUserError(`${kind} "${id}" failed: ${reason}`, hint, { cause: error });
+  return failedRunError(kind, id, reason, hint, { cause: error });
+}
+
+/** The error for what a failed run cannot take, with why it failed: `session "ID" failed: <reason>`. */
+function failedRunError(
+  kind: 'session' | 'council',
+  id: string,
+  reason: string,
+  hint: string,
+  options?: ErrorOptions,
+): CouncilUserError {
+  return new CouncilUserError(`${kind} "${id}" failed: ${reason}`, hint, options);
 }
 
 /** The message of the ApplicationFailure a workflow failed with, if that is how it failed. */
@@ -59,8 +70,7 @@ export async function endReason(handle: WorkflowHandle): Promise<string | undefi
 export async function requireOpen(run: FoundRun, hint: string): Promise<void> {
   if (run.description.status.name === 'FAILED') {
     const reason = await endReason(run.handle);
-    if (reason)
-      throw new CouncilUserError(`${run.kind} "${run.description.workflowId}" failed: ${reason}`, hint);
+    if (reason) throw failedRunError(run.kind, run.description.workflowId, reason, hint);
   }
   requireRunning(run, hint);
 }

@@ -1,10 +1,10 @@
 import type { LLMock } from '@copilotkit/aimock';
+import { newScheduledRun } from '../helpers/scheduledRuns';
 import { createLlmActivities } from '../../activities';
 import type { CouncilWorkflowResult } from '../../common/council';
 import { FailureType } from '../../common/failures';
 import { answerAsParticipants, chatRequests, mockClients, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import { startHarness, type TemporalTestHarness } from '../helpers/testEnv';
-import { waitFor } from '../helpers/wait';
 import { clusterEnv, councilConfig, runCli, stopStartedClis, writeConfig } from '../cli/cli';
 
 // Each case spawns the CLI: minutes on a busy 2-core machine.
@@ -32,23 +32,9 @@ describe('`schedule create -c` of a council config with a periodBudget', () => {
       code: 0,
       stdout: expect.stringMatching(`^Triggered schedule ${scheduleId}: run `),
     });
-    let runIds: string[] = [];
-    // By the schedule that started them: a prefix of the id also matched other files' workflows
+    // By the schedule that started it: a prefix of the id also matched other files' workflows
     // (periodCouncil.e2e names its runs period-council-PID-…), when jest ran both in one process.
-    await waitFor(
-      `triggered run ${seen.length + 1} to be listed`,
-      async () => {
-        runIds = [];
-        for await (const info of harness.client.workflow.list({
-          query: `TemporalScheduledById = '${scheduleId}'`,
-        }))
-          runIds.push(info.workflowId);
-        return runIds.length === seen.length + 1;
-      },
-      120_000,
-      500,
-    );
-    const fresh = runIds.find((id) => !seen.includes(id)) ?? '';
+    const fresh = await newScheduledRun(harness.client, scheduleId, seen);
     seen.push(fresh);
     return (await harness.client.workflow.getHandle(fresh).result()) as CouncilWorkflowResult;
   }
