@@ -18,6 +18,7 @@ const UNIT_TESTS = [
   'test/providers/trimHistory.test.ts', // history trimming to a token budget
   'test/providers/examples.test.ts', // documented provider configs against the schema
   'test/providers/registry.test.ts', // the two halves of the provider registry agree
+  'test/providers/abortSignals.test.ts', // the signal an SDK gets is released when its call ends
   'test/lint/', // the lint catches an import cycle and an import across layers
   'test/cli/wrap.test.ts', // word wrapping of answers on a terminal
   'test/cli/councilBoard.test.ts', // the council board's lines for waits for a person

@@ -10,6 +10,7 @@ import {
 } from '../common/messageWebhook';
 import { zodProblem } from '../common/validation';
 import type { WorkerEnv } from './clients';
+import { linkedSignal } from './linkedSignal';
 import type { ProviderPolicy } from './policy';
 import type { LlmActivities, WebhookDelivery } from './types';
 
@@ -67,7 +68,7 @@ export function createWebhookActivities(
       };
       const origin = new URL(webhook.url).origin;
       const timeoutMs = webhook.timeoutMs ?? WEBHOOK_LIMITS.defaultTimeoutMs;
-      const signal = AbortSignal.any([Context.current().cancellationSignal, AbortSignal.timeout(timeoutMs)]);
+      const request = linkedSignal([Context.current().cancellationSignal, AbortSignal.timeout(timeoutMs)]);
       let response: Response;
       try {
         // A redirect could lead anywhere, past the policy: it is refused, never followed.
@@ -76,11 +77,13 @@ export function createWebhookActivities(
           headers,
           body: text,
           redirect: 'manual',
-          signal,
+          signal: request.signal,
         });
       } catch (error) {
         const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
         throw failure(FailureType.WebhookUnavailable, `webhook ${origin} could not be reached: ${cause}`);
+      } finally {
+        request.release();
       }
       // Only the status matters; the body is not read (it could be of any size).
       await response.body?.cancel();

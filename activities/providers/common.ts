@@ -1,5 +1,6 @@
 import { DEFAULT_TIMEOUTS } from '../../common/defaults';
 import type { ChatMessage, LlmRequest, LlmResponse } from '../../common/llm';
+import { linkedSignal } from '../linkedSignal';
 
 /** What an adapter returns; the trimming count is added by the caller, which did the trimming. */
 export type ProviderResult = Omit<LlmResponse, 'droppedMessages'>;
@@ -42,23 +43,22 @@ export class StreamIdleError extends Error {
 }
 
 /**
- * Sends a streamed request and waits at most `request.firstByteMs` for its response to begin: both
- * SDKs resolve `create({ stream: true })` once the status and headers arrive. Past the limit the
- * request is aborted (its socket closed) and a {@link FirstByteTimeoutError} thrown. The signal
- * given to `send` also carries the activity's cancellation, for the whole stream.
+ * Waits at most `request.firstByteMs` for a streamed request's response to begin: both SDKs resolve
+ * `create({ stream: true })` once the status and headers arrive. Past the limit `firstByte` is aborted
+ * (the request's signal follows it, so its socket is closed) and a {@link FirstByteTimeoutError} thrown.
  */
-export async function awaitFirstByte<T>(
+async function awaitFirstByte<T>(
   call: AdapterCall,
-  send: (signal: AbortSignal) => Promise<T>,
+  firstByte: AbortController,
+  send: () => Promise<T>,
 ): Promise<T> {
   const limitMs = call.request.firstByteMs ?? DEFAULT_TIMEOUTS.firstByteMs;
   const timeout = new FirstByteTimeoutError(
     `no response within ${limitMs} ms of sending the request (the participant's timeouts.firstByteMs)`,
   );
-  const firstByte = new AbortController();
   const timer = setTimeout(() => firstByte.abort(timeout), limitMs);
   try {
-    return await send(AbortSignal.any([call.signal, firstByte.signal]));
+    return await send();
   } catch (error) {
     throw firstByte.signal.reason === timeout ? timeout : error;
   } finally {
@@ -82,7 +82,9 @@ export interface StreamReader<Chunk> {
  * be further apart than the stream idle timeout ({@link StreamIdleError}; the wait for the first text
  * is the model's thinking time, after events that carry none, left to the attempt timeout), and the
  * stream must end with the provider's end marker. The SDKs end the loop quietly when the request is
- * aborted, so a missing marker is the only sign of a cut: {@link IncompleteStreamError}.
+ * aborted, so a missing marker is the only sign of a cut: {@link IncompleteStreamError}. The signal
+ * given to `open` carries the activity's cancellation and both timeouts for the whole stream, and is
+ * let go of when the stream ends ({@link linkedSignal}).
  */
 export async function readStream<Chunk>(
   call: AdapterCall,
@@ -93,10 +95,12 @@ export async function readStream<Chunk>(
   const silence = new StreamIdleError(
     `no chunk for ${limitMs} ms once the answer's text had begun (the participant's timeouts.streamIdleMs)`,
   );
+  const firstByte = new AbortController();
   const idle = new AbortController();
+  const request = linkedSignal([call.signal, firstByte.signal, idle.signal]);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const stream = await awaitFirstByte(call, (signal) => open(AbortSignal.any([signal, idle.signal])));
+    const stream = await awaitFirstByte(call, firstByte, () => open(request.signal));
     for await (const chunk of stream) {
       timer?.refresh();
       call.onChunk();
@@ -110,6 +114,7 @@ export async function readStream<Chunk>(
     throw idle.signal.aborted ? silence : error;
   } finally {
     clearTimeout(timer);
+    request.release();
   }
   if (reader.ended()) return;
   if (idle.signal.aborted) throw silence;
