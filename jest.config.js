@@ -1,6 +1,6 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/setup/environment.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
@@ -8,10 +8,10 @@ module.exports = {
   globalTeardown: '<rootDir>/test/setup/globalTeardown.ts',
   testTimeout: 120000,
   maxWorkers: 2,
-  // Each test file's module graph (the Temporal SDK's, the providers') stays reachable in its worker
-  // (~20 MB a file, measured with --logHeapUsage): a worker that ran half the suite held 3-4 GB, and
-  // its garbage collection stalled workflow tasks for seconds (a 7 s test timed out at 120 s in CI).
-  // A worker past this heap after a file is replaced by a fresh one.
+  // A test file that stays reachable after it ends keeps its whole module graph (~20 MB) in its
+  // worker; before test/setup/environment.ts stopped the intervals files left running, workers grew to
+  // 3-4 GB and their garbage collection stalled workflow tasks for seconds. Should another such leak
+  // appear, a worker past this heap after a file is replaced by a fresh one.
   workerIdleMemoryLimit: '700MB',
   forceExit: true,
   verbose: true,

@@ -19,6 +19,7 @@ const UNIT_TESTS = [
   'test/providers/examples.test.ts', // documented provider configs against the schema
   'test/providers/registry.test.ts', // the two halves of the provider registry agree
   'test/providers/abortSignals.test.ts', // the signal an SDK gets is released when its call ends
+  'test/setup/environment.test.ts', // the test environment stops the intervals a file left running
   'test/lint/', // the lint catches an import cycle and an import across layers
   'test/cli/wrap.test.ts', // word wrapping of answers on a terminal
   'test/cli/councilBoard.test.ts', // the council board's lines for waits for a person
