@@ -8,10 +8,10 @@ export interface LinkedSignal {
 /**
  * What `AbortSignal.any(sources)` gives, without its leak: Node 20 keeps a signal made by
  * `AbortSignal.any()` alive for good once it has an abort listener, until one of its sources aborts.
- * Both SDKs add such a listener to a request's signal and never remove it, and a call that ends
- * normally aborts no source, so every call kept its signal, the SDK's listener and the request's
- * controller for the worker's life. This signal is a plain controller's: once released, nothing but
- * its request holds it.
+ * The openai and @google/genai clients add such a listener to a request's signal and never remove it
+ * (@anthropic-ai/sdk removes its own), and a call that ends normally aborts no source, so every such
+ * call kept its signal, the SDK's listener and the request's controller for the worker's life. This
+ * signal is a plain controller's: once released, nothing but its request holds it.
  */
 export function linkedSignal(sources: readonly AbortSignal[]): LinkedSignal {
   const controller = new AbortController();

@@ -2,8 +2,8 @@ import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environmen
 import NodeEnvironment from 'jest-environment-node';
 
 /**
- * Jest's node environment, which also stops every interval a test file left running once the file
- * has ended. A live interval keeps its callback reachable, and through it the file's whole sandbox
+ * Jest's node environment, which also stops every interval a test file started with `setInterval`
+ * and left running, once the file has ended. A live interval keeps its callback reachable, and through it the file's whole sandbox
  * (its global, every module it loaded, the store jest keeps for the hook that started it) for the rest
  * of the worker's life. aimock starts unref'd 60 s sweeps it never stops (one when it loads, one per
  * server), so each test file stayed in memory: ~20 MB a file, gigabytes a worker, and the garbage
