@@ -8,10 +8,9 @@ module.exports = {
   globalTeardown: '<rootDir>/test/setup/globalTeardown.ts',
   testTimeout: 120000,
   maxWorkers: 2,
-  // A test file that stays reachable after it ends keeps its whole module graph (~20 MB) in its
-  // worker; before test/setup/environment.ts stopped the intervals files left running, workers grew to
-  // 3-4 GB and their garbage collection stalled workflow tasks for seconds. Should another such leak
-  // appear, a worker past this heap after a file is replaced by a fresh one.
+  // A test file still reachable after it ends keeps its module graph (~20 MB) in its worker; the
+  // leak test/setup/environment.ts fixes grew workers to 3-4 GB. Should another appear, a worker past
+  // this heap after a file is replaced by a fresh one.
   workerIdleMemoryLimit: '700MB',
   forceExit: true,
   verbose: true,

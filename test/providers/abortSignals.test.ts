@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { readStream, type AdapterCall } from '../../activities/providers/common';
@@ -28,7 +29,7 @@ function listenLikeAnSdk(signal: AbortSignal, given: Array<WeakRef<AbortSignal>>
 
 async function liveAfterCollection(given: Array<WeakRef<AbortSignal>>): Promise<number> {
   // A WeakRef holds its target until the current job ends.
-  await new Promise((resolve) => setImmediate(resolve));
+  await nextTurn();
   collectGarbage();
   return given.filter((ref) => ref.deref() !== undefined).length;
 }
@@ -88,7 +89,7 @@ describe('the signal an adapter hands its SDK', () => {
         })(),
       { ...reader, ended: () => false },
     );
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     cancelled.abort(new Error('activity cancelled'));
     await expect(streaming).rejects.toThrow('the stream ended before the end arrived');
     expect(reasons).toEqual([new Error('activity cancelled')]);

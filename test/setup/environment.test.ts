@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import IntervalStoppingEnvironment from './environment';
 
@@ -12,7 +13,7 @@ function newEnvironment(): IntervalStoppingEnvironment {
 
 async function ticksOf(count: () => number, waitMs: number): Promise<number> {
   const before = count();
-  await new Promise((resolve) => setTimeout(resolve, waitMs));
+  await sleep(waitMs);
   return count() - before;
 }
 
@@ -37,7 +38,7 @@ describe("the test environment's end of a file", () => {
     let fired = false;
     sandbox.setTimeout(() => (fired = true), 5);
     await environment.teardown();
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await sleep(40);
     expect(fired).toBe(true);
   });
 });

@@ -3,11 +3,12 @@ import NodeEnvironment from 'jest-environment-node';
 
 /**
  * Jest's node environment, which also stops every interval a test file started with `setInterval`
- * and left running, once the file has ended. A live interval keeps its callback reachable, and through it the file's whole sandbox
- * (its global, every module it loaded, the store jest keeps for the hook that started it) for the rest
- * of the worker's life. aimock starts unref'd 60 s sweeps it never stops (one when it loads, one per
- * server), so each test file stayed in memory: ~20 MB a file, gigabytes a worker, and the garbage
- * collection of such a heap stalled workflow tasks for seconds.
+ * and left running, once the file has ended. A live interval keeps its callback reachable, and
+ * through it the file's whole sandbox (its global, every module it loaded, the store jest keeps for
+ * the hook that started it) for the rest of the worker's life. aimock starts unref'd 60 s sweeps it
+ * never stops (one when it loads, one per server), so each test file stayed in memory: ~20 MB a
+ * file, gigabytes a worker, and the garbage collection of such a heap stalled workflow tasks for
+ * seconds.
  */
 export default class IntervalStoppingEnvironment extends NodeEnvironment {
   private readonly liveIntervals = new Set<NodeJS.Timeout>();
@@ -15,16 +16,14 @@ export default class IntervalStoppingEnvironment extends NodeEnvironment {
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context);
     const sandbox = this.global as unknown as typeof globalThis;
-    const startInterval = sandbox.setInterval;
-    const stopInterval = sandbox.clearInterval;
-    const liveIntervals = this.liveIntervals;
-    sandbox.setInterval = Object.assign((...args: Parameters<typeof setInterval>) => {
+    const { setInterval: startInterval, clearInterval: stopInterval } = sandbox;
+    sandbox.setInterval = ((...args: Parameters<typeof setInterval>) => {
       const interval = startInterval(...args);
-      liveIntervals.add(interval);
+      this.liveIntervals.add(interval);
       return interval;
-    }, startInterval);
+    }) as typeof setInterval;
     sandbox.clearInterval = (interval?: string | number | NodeJS.Timeout) => {
-      if (typeof interval === 'object') liveIntervals.delete(interval);
+      if (typeof interval === 'object') this.liveIntervals.delete(interval);
       stopInterval(interval);
     };
   }
