@@ -7,16 +7,26 @@ import type { TokenUsage } from './llm';
 import { SHOWS_NOTHING, showsSomething, tidyMessage } from './validation';
 import { laterCheck } from './laterChecks';
 
-/** Every status of a council, each also published as the CouncilStatus search attribute. */
+/**
+ * Every status of a council, each also published as the CouncilStatus search attribute. A council
+ * ends `completed` with its conclusion, `no-conclusion` when its synthesis was skipped (no expert
+ * answered) or failed, or `cancelled`.
+ */
 export const COUNCIL_STATUSES = [
   'running',
   'awaiting-human',
   'synthesizing',
   'completed',
+  'no-conclusion',
   'cancelled',
 ] as const;
 /** A council's status, also published as the CouncilStatus search attribute. */
 export type CouncilStatus = (typeof COUNCIL_STATUSES)[number];
+
+/** Whether a council with this status has done its work: no progress event follows it. */
+export function councilFinished(status: CouncilStatus): boolean {
+  return status === 'completed' || status === 'no-conclusion';
+}
 
 /** What an expert's turn is for: giving a position, critiquing the others', or ranking them (peer review). */
 export type TurnPhase = 'answer' | 'critique' | 'review';
@@ -92,7 +102,7 @@ export type ProgressEvent =
 export interface CouncilProgress {
   status: CouncilStatus;
   round: number;
-  /** True once the council has completed: no event will follow the last one. */
+  /** True once the council has done its work ({@link councilFinished}): no event follows the last one. */
   done: boolean;
   events: ProgressEvent[];
   /** Pass this as `fromEvent` to read on. */

@@ -23,7 +23,9 @@
  * schedule's period budget, one granted and one granted nothing (`council-period-budget`,
  * `council-period-spent`), a one-round debate that waits for a person between its rounds,
  * answered once (`council-human-wait`), and a roundRobin session with participants called as local
- * activities (`session-local-call`), and a broadcast session cancelled mid-round (`session-cancelled`).
+ * activities (`session-local-call`), a broadcast session cancelled mid-round (`session-cancelled`),
+ * and a parallel council whose every expert is refused, so it ends with no conclusion
+ * (`council-no-conclusion`).
  * Run after an
  * intentional, patched change with a tag naming it: `npx tsx scripts/record-histories.ts call-ids`
  * writes `session-broadcast.call-ids.json` and so on next to the older recordings, which stay: the
@@ -44,6 +46,7 @@ import { recordSessionQuorum } from './histories/sessionQuorum';
 import { recordSkippedCouncil } from './histories/skip';
 import { recordCancelledSession } from './histories/cancelledSession';
 import { recordHumanWaitCouncil } from './histories/humanWait';
+import { recordNoConclusionCouncil } from './histories/noConclusion';
 import {
   recordCancelledCouncil,
   recordContinuation,
@@ -126,6 +129,7 @@ async function recordWanted(recording: Recording): Promise<void> {
   if (wanted('council-human-wait')) await recordHumanWaitCouncil(recording);
   if (wanted('session-local-call')) await recordLocalCall(recording);
   if (wanted('session-cancelled')) await recordCancelledSession(recording);
+  if (wanted('council-no-conclusion')) await recordNoConclusionCouncil(recording);
 }
 
 main().catch((error: unknown) => {

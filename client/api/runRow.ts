@@ -41,7 +41,7 @@ export function endedEarly(statusName: string): boolean {
 export const STATUS_NAMES = [...PUBLISHED_STATUSES, ...Object.keys(TEMPORAL_ENDS)];
 
 /** The statuses a run publishes as it ends; every other one says it is still going. */
-const ENDED_STATUSES: readonly string[] = ['closed', 'completed', 'cancelled'];
+const ENDED_STATUSES: readonly string[] = ['closed', 'completed', 'no-conclusion', 'cancelled'];
 
 /**
  * The statuses of a run still going. A run that ended without publishing its end (it failed, was

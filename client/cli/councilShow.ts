@@ -12,6 +12,7 @@ import { formatBudget } from './estimate';
 import { describeWebhookOutcome } from '../../common/messageWebhook';
 import { formatAnswer, formatUsage, totalUsage, type AnswerRow, type Output } from './output';
 import { printable } from '../../common/printable';
+import { CouncilStatusKey } from '../../common/searchAttributes';
 import { wrapText } from './wrap';
 import { readConversation, type CouncilConversation } from '../api/conversation';
 import type { ConversationMessage } from '../../common/conversation';
@@ -32,10 +33,12 @@ export async function showCouncil(client: Client, found: FoundRun, out: Output):
     const conversation = !out.json && result.rounds > 1 ? await readConversation(client, id) : undefined;
     const people = conversation ? peopleIn(conversation) : await councilHumanMessages(client, id);
     const rows = councilRows(result);
+    // Councils recorded before `no-conclusion` published `completed` however their synthesis went.
+    const councilStatus = description.typedSearchAttributes.get(CouncilStatusKey) ?? 'completed';
     if (out.json) {
       return out.result({
         ...head,
-        councilStatus: 'completed',
+        councilStatus,
         mode: result.mode,
         task: result.task,
         rounds: result.rounds,
@@ -61,7 +64,8 @@ export async function showCouncil(client: Client, found: FoundRun, out: Output):
         ...(result.messageWebhook && { messageWebhook: result.messageWebhook }),
       });
     }
-    out.say(`Council ${id}: ${result.mode}, ${status}, ${result.rounds} round(s)`);
+    const ending = councilStatus === 'no-conclusion' ? `${status} with no conclusion` : status;
+    out.say(`Council ${id}: ${result.mode}, ${ending}, ${result.rounds} round(s)`);
     if (result.continuedFrom !== undefined) out.say(`Continued from: ${printable(result.continuedFrom)}`);
     out.say(`Task: ${printable(result.task)}\n`);
     const earlier = conversation ? earlierTurns(conversation, result) : [];

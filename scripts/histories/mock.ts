@@ -18,6 +18,9 @@ export const CANCELLED_TASK = 'Should we adopt a four-day work week? This counci
 /** The task of the council whose Critic and Builder (and Builder's backup) are held until a person skips them. */
 export const SKIP_TASK = 'Should we adopt a four-day work week? Critic and Builder are skipped.';
 
+/** The task of the council whose experts' calls are all refused: it ends with no conclusion. */
+export const NO_CONCLUSION_TASK = 'Should we adopt a four-day work week? Every expert is refused.';
+
 /** The recording's LLM server, and how many requests of the cancelled council it holds now. */
 export interface RecordingMock {
   mock: LLMock;
@@ -32,6 +35,10 @@ export async function startRecordingMock(): Promise<RecordingMock> {
   mock.on(
     { predicate: (request) => JSON.stringify(request.messages).includes('You choose who speaks next') },
     { content: 'Supervisor', usage: { prompt_tokens: 5, completion_tokens: 1 } },
+  );
+  mock.on(
+    { predicate: (request) => JSON.stringify(request.messages).includes(NO_CONCLUSION_TASK) },
+    { error: { message: 'this request is malformed', type: 'invalid_request_error' }, status: 400 },
   );
   mock.on({ predicate: () => true }, async (request) => {
     // In the quorum council Builder straggles: the round closes without it and its answer is late.

@@ -103,7 +103,7 @@ describe('council budgets on the real dev server, LLM served by aimock', () => {
     const described = await harness.client.workflow.getHandle(result.councilId).describe();
     expect(described.typedSearchAttributes.get(CouncilCostUsdKey)).toBeCloseTo(journalUsd(), 9);
     expect(details.at(-1)).toMatch(
-      /^1 of 3 experts failed; budget exhausted: 2 call\(s\) refused after \$0\.010000 and \d+ tokens spent$/,
+      /^1 of 3 experts failed; no conclusion: the synthesis failed \(BudgetExhausted\); budget exhausted: 2 call\(s\) refused after \$0\.010000 and \d+ tokens spent$/,
     );
   });
 

@@ -21,6 +21,7 @@ const PATCHES_AFTER_BASELINE: string[] = [
   'role-requests',
   'cancelled-council-summary',
   'deadline-counts-same-task-answers',
+  'no-conclusion-status',
 ];
 
 /** Every patch id the workflow-side code defines (`NAME_PATCH = 'id'`). */

@@ -36,6 +36,7 @@ describe('replay of recorded histories against the current workflow code', () =>
         'council-adversarial',
         'council-cancelled',
         'council-parallel',
+        'council-no-conclusion',
         'council-peer-review',
         'council-period-budget',
         'council-period-spent',

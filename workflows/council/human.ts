@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { HUMAN_SENDER_ID, COUNCIL_LIMITS, type ExpertMessageData } from '../../common/council';
-import { humanMessageSchema, type HumanMessageInput } from '../../common/councilApi';
+import { councilFinished, humanMessageSchema, type HumanMessageInput } from '../../common/councilApi';
 import { jsonBytes } from '../../common/size';
 import { zodProblem } from '../../common/validation';
 import { invalid } from '../shared/invalid';
@@ -21,7 +21,7 @@ export interface CheckedHumanMessage {
  */
 export function checkHumanMessage(request: HumanMessageInput, ledger: CouncilLedger): CheckedHumanMessage {
   const { context } = ledger;
-  if (ledger.status === 'synthesizing' || ledger.status === 'completed') {
+  if (ledger.status === 'synthesizing' || councilFinished(ledger.status)) {
     throw invalid('the council has finished its rounds: no expert would read this message');
   }
   if (ledger.humanMessages >= COUNCIL_LIMITS.maxHumanMessages) {

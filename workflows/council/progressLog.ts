@@ -1,4 +1,5 @@
 import {
+  councilFinished,
   COUNCIL_PROGRESS_LIMITS,
   MAX_EVENTS_PER_PAGE,
   type CouncilProgress,
@@ -82,7 +83,7 @@ export class ProgressLog {
     return {
       status: state.status,
       round: state.round,
-      done: state.status === 'completed',
+      done: councilFinished(state.status),
       events,
       nextEvent,
       totalEvents,

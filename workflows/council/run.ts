@@ -94,6 +94,30 @@ function modeContext(
 }
 
 /**
+ * Patch id of the `no-conclusion` status. Before it a council whose synthesis was skipped or failed
+ * ended `completed`, like one that concluded; only such a council calls `patched()`, so every other
+ * records no marker and replays as before.
+ */
+export const NO_CONCLUSION_PATCH = 'no-conclusion-status';
+
+/**
+ * The council's last status: `completed` with its conclusion, else `no-conclusion` and why. `outcome`
+ * is what its budget did, appended to the detail.
+ */
+export function endCouncil(ledger: CouncilLedger, synthesis: SynthesisOutput, outcome: string): void {
+  const failed = `${ledger.failed.size} of ${ledger.context.activeExperts.length} experts failed`;
+  if (synthesis.status === 'done' || !patched(NO_CONCLUSION_PATCH)) {
+    ledger.setStatus('completed', `${failed}${outcome}`);
+    return;
+  }
+  const why =
+    synthesis.status === 'skipped'
+      ? 'no expert gave an answer'
+      : `the synthesis failed (${synthesis.error?.type ?? 'no reason given'})`;
+  ledger.setStatus('no-conclusion', `${failed}; no conclusion: ${why}${outcome}`);
+}
+
+/**
  * The synthesizer's conclusion, told who failed and (after peer review) how the experts ranked each
  * other. Skipped when no expert gave an answer.
  */

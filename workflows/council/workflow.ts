@@ -42,7 +42,7 @@ import { RoundCloser } from './quorum';
 import { CARRIED_ROUNDS_PATCH, carryOverPrior, lastCarriedRound, parsePriorConversation } from './prior';
 import { parseResynthesisSource, recordOf, seedLedger } from './resynthesis';
 import { PEER_REVIEW_PATCH, peerReview } from './review/run';
-import { playRounds, stopIfCancelled, synthesize } from './run';
+import { endCouncil, playRounds, stopIfCancelled, synthesize } from './run';
 import { ExpertCalls, handleExpertSkips } from './skip';
 import { recordCancelledCouncilSummary, recordCouncilSummary } from './summary';
 import { invalid } from '../shared/invalid';
@@ -178,8 +178,7 @@ export async function councilWorkflow(
     // Calls a quorum or deadline left running end now, recorded late (no other council has any).
     await closer.settle();
     await deliveries?.settle();
-    const failed = `${ledger.failed.size} of ${context.activeExperts.length} experts failed`;
-    ledger.setStatus('completed', `${failed}${budgetOutcome(gate)}`);
+    endCouncil(ledger, synthesis, budgetOutcome(gate));
     await condition(allHandlersFinished);
     const link = {
       ...(source && { resynthesizedFrom: source.sourceId }),
