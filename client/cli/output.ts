@@ -48,8 +48,10 @@ export function formatAnswer(row: AnswerRow, width?: number): string {
   return `${heading} ${pc.red(row.status === 'failed' ? 'failed' : 'skipped')}: ${why}\n`;
 }
 
-/** The token-usage table with a total row, and the elapsed time under it. */
-/** The usage table; `elapsedMs`, when known, the time the answers took (a round that ended before it was followed has none). */
+/**
+ * The token-usage table with a total row, and under it `elapsedMs` when known: the time the answers
+ * took (a round that ended before it was followed has none).
+ */
 export function formatUsage(rows: readonly AnswerRow[], elapsedMs?: number): string {
   // With several workers on a queue, which one made a call says whose keys and network it used.
   const workers = rows.some((row) => row.servedBy !== undefined);
