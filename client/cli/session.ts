@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { CouncilUserError } from '../../common/userError';
-import { cancelRun, requireCancellable } from '../api/runs';
+import { cancelRun, requireCancellable, requireRunning, type FoundRun } from '../api/runs';
 import { MultiParticipantSession } from '../api/session';
 import { SIMULATED_BANNER } from './simulated';
 import { connectionFlags, withConfigOptions, withConnectionOptions } from './options';
@@ -15,7 +15,7 @@ import { listedCommand } from './help';
 import { printable } from '../../common/printable';
 
 /**
- * `council session start|send|show|list|attach|cancel|add|remove|role|strategy`. send, show, list,
+ * `council session start|send|show|list|attach|cancel|close|add|remove|role|strategy`. send, show, list,
  * attach and cancel are top-level commands too (`council send ID …`, commands.ts); the `session …`
  * spellings stay as aliases.
  */
@@ -27,6 +27,7 @@ export function sessionCommand(): Command {
   session.addCommand(listCommand());
   session.addCommand(attachCommand());
   session.addCommand(cancelCommand());
+  session.addCommand(closeCommand());
   for (const command of sessionManageCommands()) session.addCommand(command);
   return session;
 }
@@ -88,6 +89,48 @@ export function cancelCommand(): Command {
       },
       requireCancellable,
       'none',
+    );
+  });
+}
+
+/** A session only, and a running one: refused before a worker starts for it. */
+function requireClosable(found: FoundRun): void {
+  const id = found.description.workflowId;
+  if (found.kind === 'council') {
+    throw new CouncilUserError(
+      `${id} is a council: it closes by itself once its synthesis is written`,
+      `stop it early with \`council cancel ${id}\``,
+    );
+  }
+  requireRunning(found, `it has nothing to close: see \`council show ${id}\``);
+}
+
+/**
+ * `council session close <id>`: the session completes after the rounds asked for, which this
+ * process serves meanwhile (unlike `cancel`, which cuts the calls in flight short).
+ */
+function closeCommand(): Command {
+  const command = new Command('close')
+    .description(
+      'close a running session once the rounds asked for are played: it completes (cancel cuts them short)',
+    )
+    .argument('<id>', 'session id');
+  withConnectionOptions(command);
+  return command.action(async (id: string, options: Record<string, unknown>) => {
+    await withServedWorkflow(
+      connectionFlags(options),
+      id,
+      async (_found, runtime) => {
+        const session = await MultiParticipantSession.attach(runtime.client, id);
+        const before = await session.view();
+        const pending = (before.activeRound ? 1 : 0) + (before.roundsWaiting ?? 0);
+        if (pending > 0) process.stdout.write(`Session ${id} closes after ${pending} round(s) in play\n`);
+        const view = await session.close();
+        const tokens = view.usage.totalTokens;
+        process.stdout.write(`Closed session ${id} after ${view.round} round(s), ${tokens} tokens\n`);
+      },
+      requireClosable,
+      'checked',
     );
   });
 }
