@@ -49,3 +49,12 @@ export type SelectorSettingsInput = z.input<typeof selectorSettingsSchema>;
 export interface StrategySettings {
   selector?: SelectorSettings;
 }
+
+/**
+ * Why a session of `strategy` cannot have no selector settings: the selector strategy plays no round
+ * without them, and no update adds them later. Undefined for every other strategy.
+ */
+export function missingSelectorProblem(strategy: string, selector: unknown): string | undefined {
+  if (strategy !== 'selector' || selector !== undefined) return undefined;
+  return 'the selector strategy needs `selector:` settings, at least `model` (provider and model) for the model that picks speakers';
+}

@@ -3,7 +3,7 @@ import { budgetSchema } from './budget';
 import { DEFAULT_MAX_CONTEXT_TOKENS, LIMITS } from './defaults';
 import { quorumFields } from './quorum';
 import { localCallTimerProblems } from './localCall';
-import { selectorSettingsSchema } from './selector';
+import { missingSelectorProblem, selectorSettingsSchema } from './selector';
 import { fnv1a } from './hash';
 import { jsonStringBytes } from './size';
 import {
@@ -47,6 +47,9 @@ export const sessionConfigSchema = z
     for (const { index, message } of localCallTimerProblems(config.participants, config)) {
       addProblem(ctx, ['participants', index, 'callAs'], message);
     }
+    // Sessions started without them before this check replay as they ran (laterChecks.ts).
+    const selector = missingSelectorProblem(config.strategy, config.selector);
+    if (!laterCheck(selector === undefined)) addProblem(ctx, ['selector'], selector ?? '');
   });
 export type SessionConfig = z.infer<typeof sessionConfigSchema>;
 export type SessionConfigInput = z.input<typeof sessionConfigSchema>;

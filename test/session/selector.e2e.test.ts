@@ -178,4 +178,29 @@ describe('selector strategy on the real dev server, LLM served by aimock', () =>
     expect(journal().slice(0, 1)).toEqual(['Quick']);
     await panel.close();
   });
+
+  // A selector session without `selector:` settings was accepted, and so was a change to the selector
+  // strategy in one: every round was then refused, and no update could add the settings.
+  it('is refused without selector settings: at the start, and as a change of strategy', async () => {
+    const participants = ['A', 'B'].map((name) => ({ name, role: 'panelist' as const, model }));
+    const needs =
+      'selector: the selector strategy needs `selector:` settings, at least `model` (provider and model) for the model that picks speakers';
+    await expect(
+      MultiParticipantSession.create(
+        harness.client,
+        { strategy: 'selector', participants },
+        { taskQueue: harness.taskQueue },
+      ),
+    ).rejects.toThrow(`invalid session config: ${needs}`);
+    const panel = await MultiParticipantSession.create(
+      harness.client,
+      { strategy: 'broadcast', participants },
+      { taskQueue: harness.taskQueue },
+    );
+    await expect(panel.setOrchestrationStrategy('selector')).rejects.toThrow(
+      'cannot change strategy: the selector strategy needs `selector:` settings, at least `model` (provider and model) for the model that picks speakers, which this session was started without',
+    );
+    await expect(panel.sendMessage('user', 'Still broadcast?')).resolves.toHaveLength(2);
+    await panel.close();
+  });
 });

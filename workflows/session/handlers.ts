@@ -6,6 +6,7 @@ import { nameKey } from '../../common/names';
 import { ORCHESTRATION_STRATEGIES } from '../../common/participants';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
 import { sessionQuorumProblem } from '../../common/quorum';
+import { missingSelectorProblem } from '../../common/selector';
 import { setParticipantRoleSchema, transcriptRequestSchema } from '../../common/session';
 import * as sessionApi from '../../common/sessionApi';
 import { sessionProgressQuery } from '../../common/sessionProgress';
@@ -116,6 +117,9 @@ export function registerSessionHandlers(run: SessionRun, options: { raiseRefusal
         }
         const quorum = sessionQuorumProblem({ ...state.config, strategy });
         if (quorum) throw invalid(`cannot change strategy: ${quorum}`);
+        const selector = missingSelectorProblem(strategy, state.config.selector);
+        if (selector)
+          throw invalid(`cannot change strategy: ${selector}, which this session was started without`);
       },
     },
   );
