@@ -30,6 +30,11 @@ export type FollowRunEnd =
   | { reason: 'run-closed'; status: string; readFailed?: string }
   /** `follow: false`: every event logged so far was read (the run's status was not asked for it). */
   | { reason: 'caught-up' }
+  /**
+   * A council logged its end and every event was read: its workflow closes as soon as its handlers
+   * finish. Ending here spares the reads that learnt it a poll later, each a replay of the closed run.
+   */
+  | { reason: 'log-ended' }
   /** `maxWatchMs` passed while the run was still running. */
   | { reason: 'time-limit'; afterMs: number }
   /** Every read failed for ten minutes (ROUND_WATCH_UNREACHABLE_MS); `error` is the last one's message. */
@@ -99,6 +104,7 @@ export async function* followRun(
           await options.onEventsDropped?.({ fromEvent: next, firstEvent: page.firstEvent });
         yield* page.items;
         next = page.nextEvent;
+        if (next >= page.totalEvents && page.ended) return { reason: 'log-ended' };
         if (next >= page.totalEvents) break;
       }
       quiet = next === from;

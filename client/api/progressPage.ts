@@ -18,6 +18,8 @@ export interface ReadPage {
   firstEvent: number;
   nextEvent: number;
   totalEvents: number;
+  /** A council's page: it has logged its end (`completed` or `no-conclusion`), no event follows. */
+  ended?: boolean;
 }
 
 /** The page of `handle`'s progress log from event `fromEvent` (the query bounds its size). */
@@ -34,7 +36,8 @@ export async function readPage(
         'messageId' in event && event.messageId !== undefined ? byId.get(event.messageId) : undefined;
       return { kind, event, round: page.round, ...(message && { message }) };
     });
-    return { items, firstEvent: page.firstEvent, nextEvent: page.nextEvent, totalEvents: page.totalEvents };
+    const { firstEvent, nextEvent, totalEvents, done } = page;
+    return { items, firstEvent, nextEvent, totalEvents, ended: done };
   }
   const page = await handle.query(sessionProgressQuery, { fromEvent });
   const byIndex = new Map(page.entries.map(({ index, entry }) => [index, entry]));
