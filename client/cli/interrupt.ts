@@ -46,34 +46,10 @@ export function onInterrupt(
     return `the output closed before the run ended. ${what}: ${attach}`;
   });
   const handler = (signal: NodeJS.Signals) => {
-    const exitCode = 128 + os.constants.signals[signal];
-    const reached = stage();
-    const unsent = reached === 'unsent';
-    const detached = {
-      type: 'detached' as const,
-      id,
-      kind,
-      signal,
-      ...(reached !== 'started' && { started: unsent ? (false as const) : ('unknown' as const) }),
-      goesOn: unsent ? 'nothing: the run was not started' : what,
-      ...(!unsent && { attach }),
-      exitCode,
-    };
-    out.say(
-      reached === 'unsent'
-        ? `\nInterrupted before ${kind} ${id} started: nothing runs. Run the command again.`
-        : reached === 'sent'
-          ? `\nInterrupted while ${kind} ${id} was starting: \`council show ${id}\` says whether it started. If it did, ${goesOn}`
-          : `\nInterrupted. ${what}: ${attach}`,
-    );
-    const emit = eventsOf(out);
-    if (emit) emit(detached);
-    else if (out.json) out.result(detached);
-    detachWith(exitCode);
+    const exitCode = sayInterrupted(out, { id, kind }, signal, stage(), what);
     // A terminal's Ctrl-C reaches the embedded server too, and a worker whose server is gone would
     // retry its last reports for a while: give the clean-up two seconds, not more.
     const deadline = new Promise((resolve) => setTimeout(resolve, 2000).unref());
-    // The shell's convention: 128 and the signal's number (130 for SIGINT, 143 for SIGTERM).
     void Promise.race([runtime.close(), deadline]).finally(() => process.exit(exitCode));
   };
   process.once('SIGINT', handler);
@@ -83,6 +59,67 @@ export function onInterrupt(
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
+}
+
+/**
+ * Runs `opening` (a `run`'s SDK load and embedded server boot, after its "Starting…" line) with
+ * Ctrl-C saying that nothing was sent, so nothing runs, instead of the process dying silently. The
+ * server this process spawned stops with it, as it does when the process is killed.
+ */
+export async function openingRun<T>(
+  out: Output,
+  run: { id: string; kind: FoundRun['kind'] },
+  opening: () => Promise<T>,
+): Promise<T> {
+  const handler = (signal: NodeJS.Signals) => process.exit(sayInterrupted(out, run, signal, 'unsent'));
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  try {
+    return await opening();
+  } finally {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  }
+}
+
+/**
+ * Says what an interrupt at `reached` leaves (a line, and the `detached` document or event of
+ * `--json` or `--events`), marks the process detached, and returns its exit code: the shell's 128
+ * and the signal's number (130 for SIGINT, 143 for SIGTERM).
+ */
+function sayInterrupted(
+  out: Output,
+  { id, kind }: { id: string; kind: FoundRun['kind'] },
+  signal: NodeJS.Signals,
+  reached: RunStage,
+  what = ONE_ROUND_RUN_GOES_ON,
+): number {
+  const exitCode = 128 + os.constants.signals[signal];
+  const attach = `council attach ${id}`;
+  const goesOn = `${what.charAt(0).toLowerCase()}${what.slice(1)}: ${attach}`;
+  const unsent = reached === 'unsent';
+  const detached = {
+    type: 'detached' as const,
+    id,
+    kind,
+    signal,
+    ...(reached !== 'started' && { started: unsent ? (false as const) : ('unknown' as const) }),
+    goesOn: unsent ? 'nothing: the run was not started' : what,
+    ...(!unsent && { attach }),
+    exitCode,
+  };
+  out.say(
+    unsent
+      ? `\nInterrupted before ${kind} ${id} started: nothing runs. Run the command again.`
+      : reached === 'sent'
+        ? `\nInterrupted while ${kind} ${id} was starting: \`council show ${id}\` says whether it started. If it did, ${goesOn}`
+        : `\nInterrupted. ${what}: ${attach}`,
+  );
+  const emit = eventsOf(out);
+  if (emit) emit(detached);
+  else if (out.json) out.result(detached);
+  detachWith(exitCode);
+  return exitCode;
 }
 
 /**

@@ -7,7 +7,7 @@ import { CouncilUserError } from '../../common/userError';
 import { configModels, SIMULATED_BANNER, shouldSimulate } from './simulated';
 import { createEventsOutput, eventsOf } from './events';
 import { createOutput } from './output';
-import { onInterrupt, whatGoesOn, type RunStage } from './interrupt';
+import { onInterrupt, openingRun, whatGoesOn, type RunStage } from './interrupt';
 import { detachedExitCode } from './exitCode';
 import { checkedQuestion, textArgument } from './stdinText';
 import {
@@ -90,7 +90,6 @@ export function runCommand(): Command {
   withConnectionOptions(command);
   return command.action(
     async (question: string | undefined, options: StartOptions & RunFromOptions & { events?: boolean }) => {
-      const startedMs = Date.now();
       if (options.events && options.json) {
         throw new CouncilUserError('--events and --json cannot be used together: pick one');
       }
@@ -135,11 +134,18 @@ export function runCommand(): Command {
           "Note: periodBudget is shared by a schedule's runs (`council schedule create`): this run has its budget alone",
         );
       }
-      // The server boots while the SDK and the worker's modules load.
-      const early = await (await import('../runtime/localServer')).openLocalServerEarly(flags);
-      const { openRuntime, requireWorker, runQueue } = await import('../runtime/commandRuntime');
-      const providers = configModels(config).map((model) => model.provider);
-      const runtime = await openRuntime(flags, early, { worker: { providers, simulated } });
+      const { runtime, requireWorker, runQueue } = await openingRun(
+        out,
+        { id, kind: config.kind },
+        async () => {
+          // The server boots while the SDK and the worker's modules load.
+          const early = await (await import('../runtime/localServer')).openLocalServerEarly(flags);
+          const { openRuntime, requireWorker, runQueue } = await import('../runtime/commandRuntime');
+          const providers = configModels(config).map((model) => model.provider);
+          const runtime = await openRuntime(flags, early, { worker: { providers, simulated } });
+          return { runtime, requireWorker, runQueue };
+        },
+      );
       const taskQueue = runQueue(runtime, id, simulated);
       // A queue of the run's own has no worker once this process is gone: only attach serves it.
       const ownQueue = taskQueue !== runtime.taskQueue && !simulated ? taskQueue : undefined;
@@ -153,9 +159,12 @@ export function runCommand(): Command {
         () => stage,
       );
       // Marks the start as sent, unless Ctrl-C came first: it said nothing runs, so nothing is sent.
+      // The run's time counts from here, as `show`'s from the workflow's start: not the server's boot.
+      let startedMs = Date.now();
       const sending = (): boolean => {
         if (detachedExitCode() !== undefined) return false;
         stage = 'sent';
+        startedMs = Date.now();
         return true;
       };
       try {
@@ -199,6 +208,8 @@ export function runCommand(): Command {
           });
         };
         if (config.kind === 'council') {
+          const { runCouncil } = await import('./councilRun');
+          if (!sending()) return;
           const council = {
             id,
             taskQueue,
@@ -208,8 +219,6 @@ export function runCommand(): Command {
             startedMs,
             ...(continueFrom && { continueFrom }),
           };
-          const { runCouncil } = await import('./councilRun');
-          if (!sending()) return;
           process.exitCode = await runCouncil(runtime, out, council, () => {
             announce();
             if (continueFrom) {
