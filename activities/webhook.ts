@@ -10,7 +10,7 @@ import {
 } from '../common/messageWebhook';
 import { zodProblem } from '../common/validation';
 import type { WorkerEnv } from './clients';
-import { linkedSignal } from './linkedSignal';
+import { linkedSignal } from '../common/linkedSignal';
 import type { ProviderPolicy } from './policy';
 import type { LlmActivities, WebhookDelivery } from './types';
 

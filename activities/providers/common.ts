@@ -1,6 +1,6 @@
 import { DEFAULT_TIMEOUTS } from '../../common/defaults';
 import type { ChatMessage, LlmRequest, LlmResponse } from '../../common/llm';
-import { linkedSignal } from '../linkedSignal';
+import { linkedSignal } from '../../common/linkedSignal';
 
 /** What an adapter returns; the trimming count is added by the caller, which did the trimming. */
 export type ProviderResult = Omit<LlmResponse, 'droppedMessages'>;

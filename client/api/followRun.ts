@@ -7,6 +7,7 @@ import {
 } from '@temporalio/client';
 import { CouncilUserError, RunNotFoundError } from '../../common/userError';
 import { ServerGoneError } from '../runtime/serverLoss';
+import { CouncilClosedError } from './closableCalls';
 import { readPage, type RunProgressItem } from './progressPage';
 import { WORKFLOW_TYPES } from './runs';
 import { MAX_BUDGET_ASK_TIMEOUT_MS } from '../../common/budget';
@@ -124,7 +125,8 @@ export async function* followRun(
           : { reason: 'run-closed', status, readFailed: messageOf(error) };
       if (options.follow === false) throw error;
       // The server may come back; this client's own closed connection will not.
-      if (isClosedChannel(error)) return { reason: 'unreachable', error: 'the client connection was closed' };
+      const closed = closedClient(error);
+      if (closed) return { reason: 'unreachable', error: closed };
       failingSinceMs ??= Date.now();
       if (Date.now() - failingSinceMs >= ROUND_WATCH_UNREACHABLE_MS)
         return { reason: 'unreachable', error: messageOf(error) };
@@ -189,12 +191,16 @@ function notFound(id: string, kind: 'session' | 'council' | undefined, cause: Er
   return new RunNotFoundError(kind ?? 'run', id, 'list runs with `council list`', { cause });
 }
 
-/** True for the error of a call made on a closed connection (grpc-js says so, under the SDK's wrapper). */
-function isClosedChannel(error: unknown): boolean {
+/**
+ * What closed this client, for the error of a call made on a closed connection (grpc-js says so,
+ * under the SDK's wrapper) or on a closed Council.connect(); undefined for any other error.
+ */
+function closedClient(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; current instanceof Error && depth < 5; depth += 1) {
-    if (current.message.includes('Channel has been shut down')) return true;
+    if (current instanceof CouncilClosedError) return 'this Council was closed';
+    if (current.message.includes('Channel has been shut down')) return 'the client connection was closed';
     current = current.cause;
   }
-  return false;
+  return undefined;
 }

@@ -6,6 +6,7 @@ import type { ConversationStats } from '../../common/conversationStats';
 import type { SavedConversation } from '../../common/savedConversation';
 import type { SessionConfigInput } from '../../common/session';
 import { queryRetryInterceptor } from '../runtime/queryRetry';
+import { abortableOnClose } from './closableCalls';
 import { executeCouncilExperts, type CouncilRunOptions } from './council';
 import { attachCouncil } from './councilAttach';
 import {
@@ -73,20 +74,25 @@ export class Council implements AsyncDisposable {
     return new Council(client, taskQueue, release, guard);
   }
 
-  /** A cluster (or any server) whose workers poll `taskQueue`; closing leaves `connection` open. */
+  /**
+   * A cluster (or any server) whose workers poll `taskQueue`. Closing ends this Council's calls in
+   * flight (their runs go on) and leaves `connection` open.
+   */
   static connect(given: ConnectCouncilOptions): Council {
     const checked = connectOptionsSchema.safeParse(given);
     if (!checked.success) {
       throw new CouncilUserError(`invalid Council.connect() options: ${zodProblem(checked.error)}`);
     }
     const options = checked.data;
+    const closed = new AbortController();
     const client = new Client({
-      connection: options.connection,
+      connection: abortableOnClose(options.connection, closed.signal),
       namespace: options.namespace ?? DEFAULT_NAMESPACE,
       interceptors: { workflow: [queryRetryInterceptor(options.connection)] },
       ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     });
-    return new Council(client, options.taskQueue ?? DEFAULT_TASK_QUEUE, async () => undefined);
+    // Its calls in flight end with the close; the connection stays open, the caller's to close.
+    return new Council(client, options.taskQueue ?? DEFAULT_TASK_QUEUE, async () => closed.abort());
   }
 
   /**
