@@ -66,6 +66,7 @@ export function readableIssues(error: z.ZodError, input?: unknown): ReadableIssu
     message:
       integerWords(issue, valueAt(input, issue.path)) ??
       missingWords(issue) ??
+      missingChoiceWords(issue, input) ??
       unknownKeyWords(issue) ??
       issue.message,
     ...(issue.code === 'unrecognized_keys' && { keys: issue.keys }),
@@ -109,6 +110,17 @@ const KIND_WORDS: Record<string, string> = {
 function missingWords(issue: z.core.$ZodIssue): string | undefined {
   if (issue.code !== 'invalid_type' || !/received undefined$/.test(issue.message)) return undefined;
   return `missing: it is required (${KIND_WORDS[issue.expected] ?? issue.expected})`;
+}
+
+/**
+ * zod says "Invalid option: expected one of …" where a field that takes one of some values is absent,
+ * as if a wrong one were given: told apart by the input, when the reader has it.
+ */
+function missingChoiceWords(issue: z.core.$ZodIssue, input: unknown): string | undefined {
+  if (issue.code !== 'invalid_value' || input === undefined || valueAt(input, issue.path) !== undefined)
+    return undefined;
+  const choices = /expected (.+)$/.exec(issue.message)?.[1];
+  return choices ? `missing: it is required (${choices})` : undefined;
 }
 
 /** Keys people write where council takes another, and what it takes. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { missingSelectorProblem } from '../../common/selector';
 import { sessionBudgetProblems } from '../../common/budget';
 import { councilContextSchema } from '../../common/council';
 import { LIMITS } from '../../common/defaults';
@@ -39,9 +40,10 @@ export const sessionFileSchema = sessionConfigSchema
       const problem = participantNameProblem(name);
       if (problem) addProblem(ctx, ['participants', index, 'name'], problem);
     });
-    // With no participants at all, "at least one" already says it; the strategy would say it again.
-    const problem =
-      file.participants.length > 0 && checkParticipants(STRATEGIES[file.strategy], file.participants, file);
+    // With no participants at all, "at least one" already says it, as the session's schema says that
+    // selector settings are missing: the strategy would say it again.
+    const said = file.participants.length === 0 || missingSelectorProblem(file.strategy, file.selector);
+    const problem = !said && checkParticipants(STRATEGIES[file.strategy], file.participants, file);
     if (problem) addProblem(ctx, ['participants'], problem);
     for (const message of sessionBudgetProblems(file)) {
       addProblem(ctx, ['budget'], message);

@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { formatBytes, INPUT_LIMITS } from '../../common/inputLimits';
 import { FileTooLargeError, NotUtf8Error, readTextBounded } from '../../storage/boundedRead';
+import { writeUserFile } from './userFile';
 import type { Client } from '@temporalio/client';
 import { filterMessages, type ConversationMessage, type MessageFilter } from '../../common/conversation';
 import {
@@ -55,12 +55,7 @@ export async function saveConversation(
 
 /** Writes a saved conversation as JSON; a file that cannot be written is a user error naming it. */
 export function writeConversation(file: string, saved: SavedConversation): void {
-  try {
-    writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`);
-  } catch (error) {
-    const hint = 'pick a file in a directory that exists and you may write to';
-    throw new CouncilUserError(`cannot write "${file}": ${(error as Error).message}`, hint, { cause: error });
-  }
+  writeUserFile(file, `${JSON.stringify(saved, null, 2)}\n`);
 }
 
 /** Reads and validates a saved conversation; a problem names the file, the field and what is wrong. */

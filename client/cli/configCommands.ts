@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { printable } from '../../common/printable';
 import { configJsonSchema, configShape, parseConfigText, readConfigFile } from '../api/config';
 import { strictJsonProblem } from '../api/strictJson';
+import { writeUserFile } from '../api/userFile';
 import { checkSubjects, loadProviderPolicy } from '../../activities/policy';
 import { configModels, configSubjects, requiredKeyVars } from './simulated';
 import { listedCommand } from './help';
@@ -17,7 +17,7 @@ export function configCommand(): Command {
     .option('-o, --out <file>', 'write it to a file instead of stdout')
     .action((options: { out?: string }) => {
       const text = `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
-      if (options.out) writeFileSync(options.out, text);
+      if (options.out) writeUserFile(options.out, text);
       else process.stdout.write(text);
     });
 

@@ -15,6 +15,15 @@ const EXAMPLES = path.resolve(__dirname, '../../examples');
 const SCHEMA_FILE = path.join(EXAMPLES, 'council.schema.json');
 
 describe('config files', () => {
+  it('`config schema -o` to a path it cannot write says so, naming the file, why and the fix', async () => {
+    const out = path.join(os.tmpdir(), `no-such-dir-${process.pid}`, 'schema.json');
+    const result = await runCli(['config', 'schema', '-o', out], cliEnv());
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: 1,
+      stderr: `council: cannot write "${out}": no such directory (pick a file in a directory that exists and you may write to)\n`,
+    });
+  });
+
   it('`config schema` prints the JSON Schema the examples point at, and it is up to date', async () => {
     const result = await runCli(['config', 'schema'], cliEnv());
     expect(result.code).toBe(0);
@@ -58,6 +67,25 @@ describe('config files', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${bad}:4: participants[0].role: Invalid option: expected one of`);
     expect(result.stderr).toContain(`${bad}:3: participants[0].model: missing: it is required (an object)`);
+  });
+
+  // A participant with no role was told its role was an "Invalid option", as if it had a wrong one.
+  it('says that a field taking one of some values is missing, not invalid, when it is absent', () => {
+    const model = '    model: { provider: openai, model: gpt-4o-mini }';
+    const roleless = writeConfig(
+      'roleless.yaml',
+      ['strategy: broadcast', 'participants:', '  - name: A', model].join('\n'),
+    );
+    expect(() => loadConfigFile(roleless)).toThrow(
+      `${roleless}:3: participants[0].role: missing: it is required (one of "moderator"|"panelist"|`,
+    );
+    const wrong = writeConfig(
+      'wrong-role.yaml',
+      ['strategy: broadcast', 'participants:', '  - name: A', '    role: boss', model].join('\n'),
+    );
+    expect(() => loadConfigFile(wrong)).toThrow(
+      `${wrong}:4: participants[0].role: Invalid option: expected one of`,
+    );
   });
 
   it("`config check` says which models this machine's provider policy refuses, as `council run` here would", async () => {
@@ -120,7 +148,11 @@ describe('config files', () => {
     const bare = writeConfig('selector.yaml', { strategy: 'selector', participants: [participant] });
     const result = await runCli(['config', 'check', bare], cliEnv());
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('selector needs `selector:` settings in the session config');
+    expect(result.stderr).toContain(
+      `${bare}:1: selector: the selector strategy needs \`selector:\` settings, at least \`model\``,
+    );
+    // Said once: the strategy's own check at the round would say it again.
+    expect(result.stderr).not.toContain('selector needs `selector:` settings in the session config');
     const tooLong = writeConfig('selector-turns.yaml', {
       strategy: 'selector',
       selector: { model: participant.model, maxTurns: 50 },
