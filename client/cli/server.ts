@@ -12,6 +12,7 @@ import { CouncilUserError } from '../../common/userError';
 import { startSimulatedProviders } from '../simulation/simulatedProviders';
 import { cachedWorkflowBundle } from '../runtime/bundle';
 import { dataDirectory, openLocalServer, publishSimulatedWorker } from '../runtime/localServer';
+import { isPortTaken } from '../runtime/devServer';
 import { closeLocalServer, whoElse } from '../runtime/localServerClose';
 import { otherServerUsers } from '../runtime/serverLeases';
 import { simulatedQueue } from '../runtime/commandRuntime';
@@ -97,6 +98,14 @@ export function serverCommand(): Command {
         port: port.data,
         uiPort: uiPort.data,
         exclusive: true,
+      }).catch((error: unknown) => {
+        if (!isPortTaken(error)) throw error;
+        // Another `council server` (on another data dir) or another program listens there.
+        throw new CouncilUserError(
+          (error as Error).message,
+          `another program listens on port ${port.data} or ${uiPort.data}: pick free ones with --port and --ui-port`,
+          { cause: error },
+        );
       });
       const say = (line: string) => process.stdout.write(`${line}\n`);
       say(`Temporal dev server at ${server.address} (namespace ${server.namespace}), data in ${dataDir}`);

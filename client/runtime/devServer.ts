@@ -104,7 +104,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
 }
 
-function isPortTaken(error: unknown): boolean {
+/** Whether the dev server could not start because a port it was given is taken. */
+export function isPortTaken(error: unknown): boolean {
   return error instanceof CouncilUserError && error.message.includes('address already in use');
 }
 

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { freePort } from '../../client/runtime/freePort';
 import path from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import {
@@ -250,6 +252,25 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
       await runCli(['server', '--port', '47340', '--ui-port', '47340'], clusterEnv('bad')),
       /^council: --port and --ui-port are both 47340: the server and its Web UI each listen on a port of their own \(give one another port, e\.g\. --ui-port 8233\)/,
     );
+  });
+
+  // A port another program held ended `council server` with the dev server's bind error alone.
+  it('a port another program listens on: the server says which, and how to pick others', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      const uiPort = await freePort();
+      const result = await runCli(['server', '--port', String(port), '--ui-port', String(uiPort)], cliEnv());
+      expectOneLineError(
+        result,
+        new RegExp(
+          `^council: The Temporal dev server exited at start: .*${port}.*address already in use \\(another program listens on port ${port} or ${uiPort}: pick free ones with --port and --ui-port\\)`,
+        ),
+      );
+    } finally {
+      taken.close();
+    }
   });
 
   it('an unreachable Temporal address', async () => {
