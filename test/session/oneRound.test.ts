@@ -36,6 +36,17 @@ describe('startOneRoundSession: the library call behind `council run` of a sessi
     await expect(created).rejects.toBeInstanceOf(SessionIdTakenError);
   });
 
+  // Its sessionId has no generated default: "or leave sessionId out" sent callers to the mistake.
+  it('refuses a call without a sessionId, saying that it is required', async () => {
+    const untyped = { taskQueue: bench.harness.taskQueue } as unknown as { sessionId: string };
+    const refused = startOneRoundSession(bench.harness.client, config, 'Q?', untyped);
+    await expect(refused).rejects.toThrow('sessionId is missing');
+    await expect(refused).rejects.toHaveProperty(
+      'hint',
+      'pass a string of 1 to 1000 bytes: it is required here',
+    );
+  });
+
   it('refuses an empty question before anything starts', async () => {
     const sessionId = `one-round-empty-${process.pid}`;
     await expect(
