@@ -13,7 +13,6 @@ import { describeWebhookOutcome } from '../../common/messageWebhook';
 import { formatAnswer, formatUsage, totalUsage, type AnswerRow, type Output } from './output';
 import { printable } from '../../common/printable';
 import { CouncilStatusKey } from '../../common/searchAttributes';
-import { wrapText } from './wrap';
 import { readConversation, type CouncilConversation } from '../api/conversation';
 import type { ConversationMessage } from '../../common/conversation';
 import { formatMessages } from './councilConversation';
@@ -102,8 +101,9 @@ export async function showCouncil(client: Client, found: FoundRun, out: Output):
   const state = running ? progress.status : `${status}, no result`;
   const count = `${progress.messages.length} message(s)${running ? ' so far' : ''}`;
   out.say(`Council ${id}: ${state}, round ${progress.round}, ${count}`);
-  for (const message of progress.messages)
-    out.say(wrapText(printable(`\n${message.senderName} [${message.type}]\n${message.content}`), out.width));
+  // Each under its round, type and audience, as a completed council's earlier turns are shown.
+  const { messages } = await readConversation(client, id);
+  if (messages.length > 0) out.say(formatMessages(messages, out.width));
   // Each expert's inbox: what waits for its next turn (urgent messages it will read first).
   const inboxes = Object.entries(progress.inboxes ?? {}).map(
     ([expertId, ids]) => `${expertId} ${ids.length}`,

@@ -46,8 +46,10 @@ describe('a council cancelled mid-debate', () => {
     const shown = await runCli(['show', id], env);
     expect(shown).toMatchObject({ code: 0, stderr: '' });
     expect(shown.stdout).toContain(`Council ${id}: cancelled`);
-    expect(shown.stdout).toContain('Ada [');
-    expect(shown.stdout).toContain('Bob [');
+    // Each message under its round, sender, type and audience, as a completed council's are (it was
+    // "Ada [response]" alone: a person's message lost to whom it went).
+    expect(shown.stdout).toMatch(/── round 1 · Ada \(a\) \[response\] to everyone ──/);
+    expect(shown.stdout).toMatch(/── round \d+ · Bob \(b\) \[\w+\] to everyone ──/);
     const json = JSON.parse((await runCli(['show', id, '--json'], env)).stdout) as {
       workflowStatus: string;
       messages?: Array<{ senderName: string }>;
