@@ -112,6 +112,7 @@ export {
 } from './runtime/connection';
 export { startDevServer, type DevServer, type DevServerOptions } from './runtime/devServer';
 export { CouncilUserError, RunNotFoundError, type RunKind } from '../common/userError';
+export { CouncilClosedError } from './api/closableCalls';
 export { ServerGoneError, type ServerLoss } from './runtime/serverLoss';
 export type { BudgetView } from '../common/budgetLedger';
 export type { RaiseBudgetInput } from '../common/budgetRaise';

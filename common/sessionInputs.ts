@@ -49,7 +49,7 @@ export const sessionConfigSchema = z
     }
     // Sessions started without them before this check replay as they ran (laterChecks.ts).
     const selector = missingSelectorProblem(config.strategy, config.selector);
-    if (!laterCheck(selector === undefined)) addProblem(ctx, ['selector'], selector ?? '');
+    if (selector !== undefined && !laterCheck(false)) addProblem(ctx, ['selector'], selector);
   });
 export type SessionConfig = z.infer<typeof sessionConfigSchema>;
 export type SessionConfigInput = z.input<typeof sessionConfigSchema>;

@@ -2,27 +2,46 @@ import type { Connection } from '@temporalio/client';
 import { linkedSignal } from '../../common/linkedSignal';
 import { CouncilUserError } from '../../common/userError';
 
-/** A call of a Council.connect() client made after that Council was closed: refused before it is sent. */
+/**
+ * A Council was closed: a call made on it after, or one it was waiting on when it closed (the message
+ * and hint then say which run goes on, and how to follow it again).
+ */
 export class CouncilClosedError extends CouncilUserError {
   override readonly name: string = 'CouncilClosedError';
-  constructor() {
-    super('this Council is closed: open another with Council.local() or Council.connect()');
+  constructor(
+    message = 'this Council is closed',
+    hint = 'open another with Council.local() or Council.connect()',
+    options?: { cause?: unknown },
+  ) {
+    super(message, hint, options);
   }
+}
+
+/** Whether `error`, or one of its causes (the SDK wraps what a call throws), is a CouncilClosedError. */
+export function closedCouncilIn(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 5; depth += 1, current = current.cause) {
+    if (current instanceof CouncilClosedError) return true;
+  }
+  return false;
 }
 
 /**
  * The caller's connection as a Council.connect() client uses it: each call of its workflow service
- * is made under a signal that aborts when `closed` does (Council.close()). A call in flight then
- * ends at once, gRPC's CANCELLED, which the SDK does not retry; it used to wait on, and once its
- * owner closed the connection, the SDK's retry of it threw out of a timer and ended the process
- * (SDK 1.24; client/runtime/closedChannel.ts guards Council.local()'s own connection the same way).
- * A call made after the close is refused with {@link CouncilClosedError}. A signal the caller set
- * with `connection.withAbortSignal()` aborts the call too. Each call's signal lets go of its sources
- * when the call ends: the SDK never removes the listener it adds to a call's signal.
+ * is made under a signal that aborts when `closed` does (Council.close()), and rejects with
+ * {@link CouncilClosedError} at once; a call made after the close is refused with it. The call itself
+ * is cancelled (gRPC's CANCELLED, which the SDK does not retry): it used to go on waiting, and once
+ * its owner closed the connection, the SDK's retry of it threw out of a timer and ended the process
+ * (SDK 1.24). A retry the SDK had already scheduled (after a failed attempt: the server unreachable)
+ * still fires once on the caller's connection: Council.local() guards its own connection against
+ * that too (client/runtime/closedChannel.ts), a connection the caller made cannot be. A signal the
+ * caller set with `connection.withAbortSignal()` aborts the call as well. Each call's signal lets go
+ * of its sources when the call ends: the SDK never removes the listener it adds to a call's signal.
  */
 export function abortableOnClose(connection: Connection, closed: AbortSignal): Connection {
   let abortable: Connection['workflowService'] | undefined;
-  // Made at the first call: the service is the connection's own once it is used.
+  // Made at its first use, not here: a connection given without a service (`{}` from JavaScript)
+  // fails at its first call, as it did before.
   const workflowService = () => (abortable ??= abortableService(connection, closed));
   return Object.create(connection, { workflowService: { get: workflowService } }) as Connection;
 }
@@ -37,7 +56,15 @@ function abortableService(connection: Connection, closed: AbortSignal): Connecti
         const outer = connection.callContextStorage.getStore()?.abortSignal;
         const linked = linkedSignal(outer ? [closed, outer] : [closed]);
         const call = () => Promise.resolve(value.apply(target, args) as unknown);
-        return connection.withAbortSignal(linked.signal, call).finally(linked.release);
+        const made = connection.withAbortSignal(linked.signal, call);
+        const aborted = new Promise<never>((_, reject) =>
+          linked.signal.addEventListener(
+            'abort',
+            () => reject(closed.aborted ? new CouncilClosedError() : linked.signal.reason),
+            { once: true },
+          ),
+        );
+        return Promise.race([made, aborted]).finally(linked.release);
       };
     },
   });

@@ -40,10 +40,11 @@ export const sessionFileSchema = sessionConfigSchema
       const problem = participantNameProblem(name);
       if (problem) addProblem(ctx, ['participants', index, 'name'], problem);
     });
-    // With no participants at all, "at least one" already says it, as the session's schema says that
-    // selector settings are missing: the strategy would say it again.
-    const said = file.participants.length === 0 || missingSelectorProblem(file.strategy, file.selector);
-    const problem = !said && checkParticipants(STRATEGIES[file.strategy], file.participants, file);
+    // Said already, by "at least one" (no participants) or by the session's schema (selector settings
+    // missing): the strategy's own check would say it again.
+    const saidAlready =
+      file.participants.length === 0 || missingSelectorProblem(file.strategy, file.selector) !== undefined;
+    const problem = !saidAlready && checkParticipants(STRATEGIES[file.strategy], file.participants, file);
     if (problem) addProblem(ctx, ['participants'], problem);
     for (const message of sessionBudgetProblems(file)) {
       addProblem(ctx, ['budget'], message);

@@ -11,7 +11,8 @@ import {
 } from './councilTypes';
 import { checkPollInterval } from './seedContext';
 import { CouncilUserError } from '../../common/userError';
-import { followRun } from './followRun';
+import { CouncilClosedError } from './closableCalls';
+import { COUNCIL_CLOSED, followRun } from './followRun';
 import { refuseOtherKind } from './runs';
 import { shownContexts } from './shownContext';
 import { watchTokens } from './tokens';
@@ -38,6 +39,10 @@ export async function attachCouncil(
       if (read.value.kind === 'council') {
         await deliver(read.value.event, read.value.message, callbacks, callerOf(councilId));
       }
+    }
+    if (read.value.reason === 'unreachable' && read.value.error === COUNCIL_CLOSED) {
+      const hint = `the council goes on: attachCouncil(client, "${councilId}") follows it again`;
+      throw new CouncilClosedError(`this Council was closed while it followed council "${councilId}"`, hint);
     }
     if (read.value.reason === 'unreachable') {
       const hint = `is the Temporal server up? \`council attach ${councilId}\` follows it again`;

@@ -7,7 +7,7 @@ import {
 } from '@temporalio/client';
 import { CouncilUserError, RunNotFoundError } from '../../common/userError';
 import { ServerGoneError } from '../runtime/serverLoss';
-import { CouncilClosedError } from './closableCalls';
+import { closedCouncilIn } from './closableCalls';
 import { readPage, type RunProgressItem } from './progressPage';
 import { WORKFLOW_TYPES } from './runs';
 import { MAX_BUDGET_ASK_TIMEOUT_MS } from '../../common/budget';
@@ -32,8 +32,9 @@ export type FollowRunEnd =
   /** `follow: false`: every event logged so far was read (the run's status was not asked for it). */
   | { reason: 'caught-up' }
   /**
-   * A council logged its end and every event was read: its workflow closes as soon as its handlers
-   * finish. Ending here spares the reads that learnt it a poll later, each a replay of the closed run.
+   * A council logged its end and every event was read: its workflow closes moments later (its handlers
+   * and a scheduled run's budget grant settle first). Ending here spares the reads that learnt it a
+   * poll later, each a replay of the closed run.
    */
   | { reason: 'log-ended' }
   /** `maxWatchMs` passed while the run was still running. */
@@ -105,7 +106,10 @@ export async function* followRun(
           await options.onEventsDropped?.({ fromEvent: next, firstEvent: page.firstEvent });
         yield* page.items;
         next = page.nextEvent;
-        if (next >= page.totalEvents && page.ended) return { reason: 'log-ended' };
+        if (next >= page.totalEvents && page.ended) {
+          if (description) options.onPoll?.(description);
+          return { reason: 'log-ended' };
+        }
         if (next >= page.totalEvents) break;
       }
       quiet = next === from;
@@ -191,16 +195,18 @@ function notFound(id: string, kind: 'session' | 'council' | undefined, cause: Er
   return new RunNotFoundError(kind ?? 'run', id, 'list runs with `council list`', { cause });
 }
 
+/** What ended a follow whose read failed because this client was closed, in words. */
+export const COUNCIL_CLOSED = 'this Council was closed';
+
 /**
  * What closed this client, for the error of a call made on a closed connection (grpc-js says so,
  * under the SDK's wrapper) or on a closed Council.connect(); undefined for any other error.
  */
 function closedClient(error: unknown): string | undefined {
+  if (closedCouncilIn(error)) return COUNCIL_CLOSED;
   let current: unknown = error;
-  for (let depth = 0; current instanceof Error && depth < 5; depth += 1) {
-    if (current instanceof CouncilClosedError) return 'this Council was closed';
+  for (let depth = 0; current instanceof Error && depth < 5; depth += 1, current = current.cause) {
     if (current.message.includes('Channel has been shut down')) return 'the client connection was closed';
-    current = current.cause;
   }
   return undefined;
 }

@@ -6,7 +6,7 @@ import type { ConversationStats } from '../../common/conversationStats';
 import type { SavedConversation } from '../../common/savedConversation';
 import type { SessionConfigInput } from '../../common/session';
 import { queryRetryInterceptor } from '../runtime/queryRetry';
-import { abortableOnClose } from './closableCalls';
+import { abortableOnClose, CouncilClosedError } from './closableCalls';
 import { executeCouncilExperts, type CouncilRunOptions } from './council';
 import { attachCouncil } from './councilAttach';
 import {
@@ -100,11 +100,7 @@ export class Council implements AsyncDisposable {
    * with the SDK's raw "Unexpected error while making gRPC request", or retried for minutes.
    */
   private get openClient(): Client {
-    if (this.closing) {
-      throw new CouncilUserError(
-        'this Council is closed: open another with Council.local() or Council.connect()',
-      );
-    }
+    if (this.closing) throw new CouncilClosedError();
     return this.client;
   }
 

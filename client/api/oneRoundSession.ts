@@ -52,7 +52,7 @@ export async function startOneRoundSession(
   question: string,
   options: OneRoundSessionOptions,
 ): Promise<OneRoundSession> {
-  checkedNewRunId(options.sessionId, 'sessionId', true);
+  checkedNewRunId(options.sessionId, 'sessionId', { required: true });
   const parsed = validSessionConfig(config);
   // Participants cannot join a session that closes after its first round: that round must be playable.
   const unplayable = checkParticipants(STRATEGIES[parsed.strategy], parsed.participants, parsed);

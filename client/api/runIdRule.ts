@@ -43,7 +43,7 @@ const ID_CONTROLS = new RegExp(`${CONTROLS.source}|[\\t\\n]`);
  * SDK's own errors say only "Failed to start Workflow"), and so is one holding a control character.
  * Other ids are the caller's to choose. `required`: the caller has no generated id to fall back on.
  */
-export function checkedNewRunId(id: unknown, field: string, required = false): string {
+export function checkedNewRunId(id: unknown, field: string, { required = false } = {}): string {
   const size = `a string of 1 to ${TEMPORAL_MAX_ID_BYTES} bytes`;
   const fix = required
     ? `pass ${size}: it is required here`

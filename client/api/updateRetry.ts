@@ -12,6 +12,7 @@ import {
   type UpdateDefinition,
 } from '@temporalio/common';
 import { explainEnded } from './ended';
+import { closedCouncilIn, CouncilClosedError } from './closableCalls';
 import { CouncilUserError } from '../../common/userError';
 
 /** How often an update is asked when the server said it may be asked again (under the same id). */
@@ -105,6 +106,7 @@ export async function executeUpdateWithRetryAs<Ret, Args extends unknown[]>(
     } catch (error) {
       if (attempt < UPDATE_ATTEMPTS && isRetriableUpdateError(error)) continue;
       if (isConnectionLost(error)) throw connectionLost(kind, handle.workflowId, error);
+      if (closedCouncilIn(error)) throw councilClosed(kind, handle.workflowId, error);
       const unread = unreadOutcome(error);
       if (unread) throw unread;
       throw asUserError(await explainEnded(handle, kind, error), { kind, id: handle.workflowId });
@@ -137,6 +139,16 @@ function connectionLost(kind: 'session' | 'council', id: string, error: ServiceE
   return new CouncilUserError(
     `the connection to the Temporal server was lost while this call waited (${error.cause?.message ?? ''})`,
     `the ${kind} ${id} goes on in Temporal: once connected again, ${follow} read what it did`,
+    { cause: error },
+  );
+}
+
+/** A call cut short by Council.close() (a Council.connect()'s): the run goes on without this client. */
+function councilClosed(kind: 'session' | 'council', id: string, error: unknown): CouncilClosedError {
+  const follow = kind === 'session' ? 'MultiParticipantSession.attach and awaitRoundEnd' : 'attachCouncil';
+  return new CouncilClosedError(
+    'this Council was closed while this call waited',
+    `the ${kind} ${id} goes on in Temporal: ${follow} read what it did`,
     { cause: error },
   );
 }

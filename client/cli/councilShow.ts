@@ -32,7 +32,7 @@ export async function showCouncil(client: Client, found: FoundRun, out: Output):
     const conversation = !out.json && result.rounds > 1 ? await readConversation(client, id) : undefined;
     const people = conversation ? peopleIn(conversation) : await councilHumanMessages(client, id);
     const rows = councilRows(result);
-    // Councils recorded before `no-conclusion` published `completed` however their synthesis went.
+    // Temporal's status is `completed` whether or not the council concluded: its own says which.
     const councilStatus = description.typedSearchAttributes.get(CouncilStatusKey) ?? 'completed';
     if (out.json) {
       return out.result({
@@ -98,11 +98,11 @@ export async function showCouncil(client: Client, found: FoundRun, out: Output):
       inboxes: progress.inboxes,
     });
   }
-  const state = running ? progress.status : `${status}, no result`;
-  const count = `${progress.messages.length} message(s)${running ? ' so far' : ''}`;
-  out.say(`Council ${id}: ${state}, round ${progress.round}, ${count}`);
   // Each under its round, type and audience, as a completed council's earlier turns are shown.
   const { messages } = await readConversation(client, id);
+  const state = running ? progress.status : `${status}, no result`;
+  const count = `${messages.length} message(s)${running ? ' so far' : ''}`;
+  out.say(`Council ${id}: ${state}, round ${progress.round}, ${count}`);
   if (messages.length > 0) out.say(formatMessages(messages, out.width));
   // Each expert's inbox: what waits for its next turn (urgent messages it will read first).
   const inboxes = Object.entries(progress.inboxes ?? {}).map(

@@ -63,23 +63,39 @@ export function onInterrupt(
 
 /**
  * Runs `opening` (a `run`'s SDK load and embedded server boot, after its "Starting…" line) with
- * Ctrl-C saying that nothing was sent, so nothing runs, instead of the process dying silently. The
- * server this process spawned stops with it, as it does when the process is killed.
+ * Ctrl-C saying at once that nothing was sent, so nothing runs: the process died silently. It exits
+ * once `opening` is done and `close` has stopped what it opened, within two seconds: exiting at once
+ * left the server it spawned stopping unrecorded, and the next run, which the line asks for, could
+ * start a second server on the same SQLite file (serverStopping.ts).
  */
 export async function openingRun<T>(
   out: Output,
   run: { id: string; kind: FoundRun['kind'] },
   opening: () => Promise<T>,
+  close: (opened: T) => Promise<void>,
 ): Promise<T> {
-  const handler = (signal: NodeJS.Signals) => process.exit(sayInterrupted(out, run, signal, 'unsent'));
+  let interrupted: number | undefined;
+  const handler = (signal: NodeJS.Signals) => {
+    interrupted = sayInterrupted(out, run, signal, 'unsent');
+  };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
+  let opened: T;
   try {
-    return await opening();
+    opened = await opening();
+  } catch (error) {
+    if (interrupted !== undefined) process.exit(interrupted);
+    throw error;
   } finally {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   }
+  if (interrupted !== undefined) {
+    const code = interrupted;
+    const deadline = new Promise((resolve) => setTimeout(resolve, 2000).unref());
+    await Promise.race([close(opened), deadline]).finally(() => process.exit(code));
+  }
+  return opened;
 }
 
 /**

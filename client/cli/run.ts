@@ -145,6 +145,7 @@ export function runCommand(): Command {
           const runtime = await openRuntime(flags, early, { worker: { providers, simulated } });
           return { runtime, requireWorker, runQueue };
         },
+        ({ runtime }) => runtime.close(),
       );
       const taskQueue = runQueue(runtime, id, simulated);
       // A queue of the run's own has no worker once this process is gone: only attach serves it.
@@ -159,13 +160,12 @@ export function runCommand(): Command {
         () => stage,
       );
       // Marks the start as sent, unless Ctrl-C came first: it said nothing runs, so nothing is sent.
-      // The run's time counts from here, as `show`'s from the workflow's start: not the server's boot.
-      let startedMs = Date.now();
-      const sending = (): boolean => {
-        if (detachedExitCode() !== undefined) return false;
+      // Returns when: the run's time counts from there, as `show`'s from the workflow's start, not
+      // from the server's boot.
+      const sending = (): number | undefined => {
+        if (detachedExitCode() !== undefined) return undefined;
         stage = 'sent';
-        startedMs = Date.now();
-        return true;
+        return Date.now();
       };
       try {
         if (runtime.inProcessWorker) await runtime.startWorker({ taskQueue, simulated });
@@ -209,7 +209,8 @@ export function runCommand(): Command {
         };
         if (config.kind === 'council') {
           const { runCouncil } = await import('./councilRun');
-          if (!sending()) return;
+          const startedMs = sending();
+          if (startedMs === undefined) return;
           const council = {
             id,
             taskQueue,
@@ -230,7 +231,8 @@ export function runCommand(): Command {
           return;
         }
         const { finishSessionRun, startSessionRun } = await import('./sessionRun');
-        if (!sending()) return;
+        const startedMs = sending();
+        if (startedMs === undefined) return;
         const { handle, update } = await startSessionRun(runtime, {
           id,
           taskQueue,

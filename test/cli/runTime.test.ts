@@ -6,7 +6,7 @@ afterAll(stopStartedClis);
 
 /**
  * What `run`'s total time may take beyond the council's own (its workflow's start to close): the
- * start request before it and the reading of the result after it (polled every 300 ms). The CLI's
+ * start request before it, and after it the last read of its progress and the result's. The CLI's
  * own start-up (the SDK's load, the embedded server's boot, the worker's start) took over a second
  * on this machine, and two or more on a fresh data dir: it is not the run's time.
  */

@@ -1,7 +1,9 @@
-import { useParticipantMock } from '../helpers/mockLlm';
+import type { LLMock } from '@copilotkit/aimock';
+import { startMockLlm } from '../helpers/mockLlm';
 import {
   clusterEnv,
   expectSuccess,
+  holdAnswers,
   mockProviderEnv,
   panelConfig,
   runCli,
@@ -19,23 +21,33 @@ afterAll(stopStartedClis);
 // cancelled and cuts its calls short: the library's close() had no command, and a session someone
 // had finished with stayed `running` in every list.
 describe('council session close', () => {
-  // Each answer takes 5 s: the close comes while the round is being played.
-  const llm = useParticipantMock(5_000);
+  let gated: LLMock;
+  beforeAll(async () => {
+    gated = await startMockLlm();
+  });
+  afterAll(async () => {
+    await gated?.stop();
+  });
 
   it('closes the session after the round in play, which ends answered; the session completes', async () => {
-    const env = clusterEnv('session-close', mockProviderEnv(llm.mock));
+    // The round's calls are held until the close has said that it waits for them.
+    const { seen, open } = holdAnswers(gated);
+    const env = clusterEnv('session-close', mockProviderEnv(gated));
     const id = `cli-close-${process.pid}`;
     const config = writeConfig('close.yaml', panelConfig());
     expectSuccess(await runCli(['session', 'start', '-c', config, '--id', id, '--worker'], env));
     const round = startCli(['send', id, 'One question', '--worker'], env);
-    await waitFor('the round to be played', () => round.output.stdout.includes('Expert-2: thinking'), {
-      process: round,
+    await waitFor('both calls held', () => seen.length >= 2, { process: round, timeoutMs: 60_000 });
+
+    const closing = startCli(['session', 'close', id, '--worker'], env);
+    const waits = `Session ${id} closes after 1 round(s) in play`;
+    await waitFor('the close to wait for the round', () => closing.output.stdout.includes(waits), {
+      process: closing,
       timeoutMs: 60_000,
     });
-
-    const closed = await runCli(['session', 'close', id, '--worker'], env);
+    open();
+    const closed = await closing.done;
     expectSuccess(closed);
-    expect(closed.stdout).toContain(`Session ${id} closes after 1 round(s) in play`);
     expect(closed.stdout).toMatch(new RegExp(`Closed session ${id} after 1 round\\(s\\), [1-9]\\d* tokens`));
     // Exit code 0: every participant answered, none was cut short by the close.
     const played = await round.done;

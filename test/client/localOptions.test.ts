@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { Council, type ConnectCouncilOptions } from '../../client/api/local';
+import { CouncilClosedError } from '../../client/api/closableCalls';
 import type { LocalCouncilOptions } from '../../client/runtime/embedded';
 
 jest.setTimeout(120_000);
@@ -95,9 +96,12 @@ describe('a closed Council', () => {
     await expect(session.view()).rejects.toThrow('this Council is closed');
     await expect(session.sendMessage('user', 'Still there?')).rejects.toThrow('this Council is closed');
     expect(() => session.client).toThrow('this Council is closed');
-    await expect(council.startSession({ strategy: 'broadcast' })).rejects.toThrow(
-      'this Council is closed: open another with Council.local() or Council.connect()',
-    );
+    const refused = council.startSession({ strategy: 'broadcast' });
+    await expect(refused).rejects.toBeInstanceOf(CouncilClosedError);
+    await expect(refused).rejects.toMatchObject({
+      message: 'this Council is closed',
+      hint: 'open another with Council.local() or Council.connect()',
+    });
     await expect(council.attachSession('any')).rejects.toThrow('this Council is closed');
     // Closing again is harmless.
     await council.close();

@@ -8,6 +8,7 @@ import type { Output } from '../../client/cli/output';
 import { councilProgressQuery } from '../../common/councilApi';
 import { answerAsParticipants } from '../helpers/mockLlm';
 import { useMockHarness } from '../helpers/mockHarness';
+import { waitFor } from '../helpers/wait';
 import { council, expert } from './support';
 
 const NOBODY_ANSWERS = 'Every expert is refused.';
@@ -39,7 +40,10 @@ describe('a council that reaches no conclusion', () => {
     const handle = client.workflow.getHandle(id);
     await handle.result();
     const progress = await handle.query(councilProgressQuery, { fromEvent: 0 });
-    const row = (await listRuns(client, { kind: 'council' })).runs.find((run) => run.id === id);
+    const rowOf = async () => (await listRuns(client, { kind: 'council' })).runs.find((run) => run.id === id);
+    // Visibility lags the close: the row is read once it shows the council closed.
+    await waitFor('the closed council listed', async () => (await rowOf())?.workflowStatus === 'completed');
+    const row = await rowOf();
     const shown: JsonDocument[] = [];
     const lines: string[] = [];
     const output = (json: boolean): Output => ({
