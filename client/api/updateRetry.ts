@@ -135,20 +135,23 @@ function isConnectionLost(error: unknown): error is ServiceError {
  * did not stop with it, and this says so and how to pick it up, not the SDK's "Workflow Update failed".
  */
 function connectionLost(kind: 'session' | 'council', id: string, error: ServiceError): CouncilUserError {
-  const follow = kind === 'session' ? 'MultiParticipantSession.attach and awaitRoundEnd' : 'attachCouncil';
   return new CouncilUserError(
     `the connection to the Temporal server was lost while this call waited (${error.cause?.message ?? ''})`,
-    `the ${kind} ${id} goes on in Temporal: once connected again, ${follow} read what it did`,
+    `the ${kind} ${id} goes on in Temporal: once connected again, ${followAgain(kind)} read what it did`,
     { cause: error },
   );
 }
 
+/** The calls that pick a run up again from another client. */
+function followAgain(kind: 'session' | 'council'): string {
+  return kind === 'session' ? 'MultiParticipantSession.attach and awaitRoundEnd' : 'attachCouncil';
+}
+
 /** A call cut short by Council.close() (a Council.connect()'s): the run goes on without this client. */
 function councilClosed(kind: 'session' | 'council', id: string, error: unknown): CouncilClosedError {
-  const follow = kind === 'session' ? 'MultiParticipantSession.attach and awaitRoundEnd' : 'attachCouncil';
   return new CouncilClosedError(
     'this Council was closed while this call waited',
-    `the ${kind} ${id} goes on in Temporal: ${follow} read what it did`,
+    `the ${kind} ${id} goes on in Temporal: ${followAgain(kind)} read what it did`,
     { cause: error },
   );
 }

@@ -28,7 +28,7 @@ export function onInterrupt(
   stage: () => RunStage = () => 'started',
 ): () => void {
   const attach = `council attach ${id}`;
-  const goesOn = `${what.charAt(0).toLowerCase()}${what.slice(1)}: ${attach}`;
+  const goesOn = goesOnLine(what, attach);
   runtime.lostHint = () => {
     const reached = stage();
     if (reached === 'unsent') return `${kind} ${id} was not started: run the command again`;
@@ -112,7 +112,7 @@ function sayInterrupted(
 ): number {
   const exitCode = 128 + os.constants.signals[signal];
   const attach = `council attach ${id}`;
-  const goesOn = `${what.charAt(0).toLowerCase()}${what.slice(1)}: ${attach}`;
+  const goesOn = goesOnLine(what, attach);
   const unsent = reached === 'unsent';
   const detached = {
     type: 'detached' as const,
@@ -136,6 +136,11 @@ function sayInterrupted(
   else if (out.json) out.result(detached);
   detachWith(exitCode);
   return exitCode;
+}
+
+/** `what` goes on, then how to follow it: a clause to end a sentence with. */
+function goesOnLine(what: string, attach: string): string {
+  return `${what.charAt(0).toLowerCase()}${what.slice(1)}: ${attach}`;
 }
 
 /**
