@@ -58,6 +58,12 @@ export const FailureType = {
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
 
+/**
+ * The error type of a call a person skipped (`council skip`, `skipParticipant`, `skipExpert`): no
+ * failure, so not among {@link FailureType}; what council prints says "skipped by a person" for it.
+ */
+export const SKIPPED_BY_PERSON = 'Skipped';
+
 /** Failure types that retrying cannot fix. Used as `nonRetryableErrorTypes` in every retry policy. */
 export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureTypeName[] = [
   FailureType.ProviderBadRequest,

@@ -52,7 +52,7 @@ export class CouncilBoard {
       const reason = update.error ? `${update.error.type}: ${update.error.message}` : 'failed';
       this.set(update.expertName, role, { kind: 'failed', reason }, atMs);
     } else if (update.state === 'skipped') {
-      this.set(update.expertName, role, { kind: 'skipped', reason: 'skipped by a person' }, atMs);
+      this.set(update.expertName, role, { kind: 'skipped', byPerson: true }, atMs);
     } else {
       this.set(update.expertName, role, { kind: 'done', tokens: update.tokenUsage?.totalTokens ?? 0 }, atMs);
       // A ranking is no answer: it is printed with the result (peer review).

@@ -3,7 +3,7 @@ import type { ParticipantResponse, TranscriptEntry } from '../../common/session'
 import { watchSessionRound, type RoundParticipant } from '../api/sessionRoundWatch';
 import type { RoundChoice } from '../api/sessionRoundTracker';
 import { watchTokens } from '../api/tokens';
-import type { AnswerRow } from './output';
+import { noAnswerWords, type AnswerRow } from './output';
 import type { ParticipantLine, ParticipantState, ProgressRenderer } from './progress';
 import type { BudgetLimit } from './events';
 
@@ -23,15 +23,22 @@ export function rowOf(response: ParticipantResponse): AnswerRow {
   };
 }
 
+/** The state of a call that gave no answer, in {@link noAnswerWords}' words. */
+function unansweredState(
+  kind: 'failed' | 'skipped',
+  error: { type: string; message: string } | undefined,
+): ParticipantState {
+  const { said, why } = noAnswerWords(kind, error);
+  if (kind === 'failed') return { kind, reason: why ?? '' };
+  return said === kind ? { kind, ...(why && { reason: why }) } : { kind, byPerson: true };
+}
+
 /** A participant's final line, from its response. */
 function finalLine(response: ParticipantResponse): ParticipantLine {
-  const reason = response.error ? `${response.error.type}: ${response.error.message}` : response.status;
   const state: ParticipantState =
     response.status === 'ok'
       ? { kind: 'done', tokens: response.tokenUsage.totalTokens }
-      : response.status === 'failed'
-        ? { kind: 'failed', reason }
-        : { kind: 'skipped', reason };
+      : unansweredState(response.status, response.error);
   return { name: response.participantName, role: response.participantRole, state };
 }
 
@@ -115,10 +122,8 @@ class SessionRoundLines {
           limit: this.budgetLimit,
         };
       case 'failed':
-      case 'skipped': {
-        const reason = state.error ? `${state.error.type}: ${state.error.message}` : '';
-        return state.kind === 'failed' ? { kind: 'failed', reason } : { kind: 'skipped', reason };
-      }
+      case 'skipped':
+        return unansweredState(state.kind, state.error);
       default:
         return state;
     }

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { CallRecord } from '../../common/council';
+import { SKIPPED_BY_PERSON } from '../../common/failures';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../../common/llm';
 import { printable } from '../../common/printable';
 import { terminalWidth, wrapText } from './wrap';
@@ -36,6 +37,24 @@ export function outcomeOf(code: ExitCode): 'ok' | 'partial' | 'failed' {
   return code === ExitCode.Ok ? 'ok' : code === ExitCode.Partial ? 'partial' : 'failed';
 }
 
+/**
+ * Why a call gave no answer: `said` after its name, `why` (its error's type and message) after that.
+ * A person's skip is said as such: its error's type and message would say "skipped" twice.
+ */
+export function noAnswerWords(
+  status: string,
+  error?: { type: string; message: string },
+): { said: string; why?: string } {
+  if (error?.type === SKIPPED_BY_PERSON) return { said: 'skipped by a person' };
+  return error ? { said: status, why: `${error.type}: ${error.message}` } : { said: status };
+}
+
+/** {@link noAnswerWords} as one line's words. */
+export function noAnswerText(status: string, error?: { type: string; message: string }): string {
+  const { said, why } = noAnswerWords(status, error);
+  return why ? `${said}: ${why}` : said;
+}
+
 /** A participant's answer as a block: a heading line, then the text, wrapped to `width` when given. */
 export function formatAnswer(row: AnswerRow, width?: number): string {
   // Names, answers and errors come from models and people: cleaned before our own colours go on.
@@ -44,8 +63,8 @@ export function formatAnswer(row: AnswerRow, width?: number): string {
     .join(', ');
   const heading = `${pc.bold(printable(row.name))} ${pc.dim(`(${printable(label)})`)}`;
   if (row.status === 'ok') return `${heading}\n${wrapText(printable(row.content.trim()), width)}\n`;
-  const why = printable(row.error ? `${row.error.type}: ${row.error.message}` : row.status);
-  return `${heading} ${pc.red(row.status === 'failed' ? 'failed' : 'skipped')}: ${why}\n`;
+  const { said, why } = noAnswerWords(row.status, row.error);
+  return `${heading} ${pc.red(said)}${why ? `: ${printable(why)}` : ''}\n`;
 }
 
 /**

@@ -14,7 +14,8 @@ export type ParticipantState =
   | { kind: 'retrying'; attempt: number; maxAttempts?: number; reason: string }
   | { kind: 'done'; tokens: number }
   | { kind: 'failed'; reason: string }
-  | { kind: 'skipped'; reason?: string }
+  /** `reason`: a skip's cause when no person made it (`noAnswerWords`). */
+  | { kind: 'skipped'; reason?: string; byPerson?: true }
   /** A council waiting for a person until `untilMs`; `outcome` once the wait is over. */
   | { kind: 'person'; untilMs: number; hint: string; outcome?: string }
   /**
@@ -83,6 +84,7 @@ function describe(state: ParticipantState, now?: number, atMs?: number): string 
     case 'failed':
       return `${pc.red('failed')}${state.reason ? `: ${state.reason}` : ''}`;
     case 'skipped':
+      if (state.byPerson) return pc.yellow('skipped by a person');
       return `${pc.yellow('skipped')}${state.reason ? `: ${state.reason}` : ''}`;
     case 'person': {
       if (state.outcome) return state.outcome;

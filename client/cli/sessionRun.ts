@@ -12,6 +12,7 @@ import {
   type AnswerRow,
   type ExitCode,
   type Output,
+  noAnswerText,
 } from './output';
 import { printable } from '../../common/printable';
 import type { CliRuntime } from '../runtime/commandRuntime';
@@ -138,9 +139,7 @@ function reportRun(
     out.say(printable(`Round closed at its ${closedEarly.reason}; late, left out of it: ${late}`));
   }
   for (const row of rows.filter((r) => r.status !== 'ok')) {
-    out.say(
-      printable(`${row.name} ${row.status}: ${row.error ? `${row.error.type}: ${row.error.message}` : ''}`),
-    );
+    out.say(printable(`${row.name} ${noAnswerText(row.status, row.error)}`));
   }
   out.say(`\n${formatUsage(usageRows, elapsedMs)}`);
   if (budget) out.say(formatBudget(budget));

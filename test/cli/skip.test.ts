@@ -7,6 +7,7 @@ import {
   councilConfig,
   holdAnswers,
   mockProviderEnv,
+  panelConfig,
   runCli,
   startCli,
   stopStartedClis,
@@ -27,6 +28,8 @@ describe('council skip', () => {
     mock = await startMockLlm();
     client = new Client({ connection: await Connection.connect({ address: TEST_ENV.address }) });
   });
+  // Each case holds the answers with a handler of its own.
+  afterEach(() => mock.clearFixtures());
   afterAll(async () => {
     await client?.connection.close();
     await mock?.stop();
@@ -54,11 +57,35 @@ describe('council skip', () => {
     held.open();
     const ran = await run.done;
     expect(ran.stdout).toContain('Bob');
+    expect(ran.stdout).toMatch(/\] Bob: skipped by a person\n/);
+    expect(ran.stdout).not.toMatch(/skipped: skipped|Skipped: /);
     const result = (await client.workflow.getHandle(id).result()) as CouncilWorkflowResult;
     expect(result.outputs.b).toMatchObject({ status: 'skipped', content: '' });
     expect(await runCli(['skip', id, 'b', '--worker'], env)).toMatchObject({
       code: 1,
       stderr: `council: council "${id}" is closed (completed) (it has no call to skip: see \`council show ${id}\`)\n`,
     });
+  });
+
+  it("skips a session participant's call by name: the run says it was skipped by a person, once", async () => {
+    const held = holdAnswers(mock);
+    const env = clusterEnv('skip-session', mockProviderEnv(mock));
+    const config = writeConfig('panel.json', panelConfig());
+    const id = `skip-session-${process.pid}`;
+    const run = startCli(['run', 'Pick a database.', '-c', config, '--id', id, '--worker'], env);
+    await waitFor(
+      'both participants to be in their calls',
+      () => held.seen.includes('Expert-1') && held.seen.includes('Expert-2'),
+    );
+
+    expect(await runCli(['skip', id, 'Expert-2', '--worker'], env)).toMatchObject({
+      code: 0,
+      stdout: `Skipped Expert-2 in session ${id}: its call was cancelled\n`,
+    });
+    held.open();
+    const ran = await run.done;
+    expect(ran.stdout).toMatch(/\] Expert-2: skipped by a person\n/);
+    expect(ran.stdout).toContain('\nExpert-2 skipped by a person\n');
+    expect(ran.stdout).not.toMatch(/Skipped: |was skipped/);
   });
 });

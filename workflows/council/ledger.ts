@@ -1,4 +1,4 @@
-import { FailureType } from '../../common/failures';
+import { FailureType, SKIPPED_BY_PERSON } from '../../common/failures';
 import type {
   CallCharge,
   CouncilContext,
@@ -89,7 +89,10 @@ export class CouncilLedger extends MessageLedger {
    */
   expertSkipped(expert: Expert, phase: TurnPhase, round = this.round, charge: CallCharge = {}): void {
     const output = this.output(expert);
-    const error = { type: 'Skipped', message: `${expert.name} was skipped by a person in round ${round}` };
+    const error = {
+      type: SKIPPED_BY_PERSON,
+      message: `${expert.name} was skipped by a person in round ${round}`,
+    };
     const late = this.lateMark(round);
     Object.assign(output, { status: 'skipped', round, error, ...late });
     const charged = addCharge(output, charge);

@@ -9,7 +9,7 @@ import { TimeoutType } from '@temporalio/common';
 import { patched } from './patches';
 import type { CallCharge } from '../../common/council';
 import { LIMITS } from '../../common/defaults';
-import { FailureType } from '../../common/failures';
+import { FailureType, SKIPPED_BY_PERSON } from '../../common/failures';
 import type { ChatMessage, LlmRequest, LlmResponse } from '../../common/llm';
 import { jsonBytes } from '../../common/size';
 import type { ParticipantSpec } from '../../common/participants';
@@ -22,7 +22,10 @@ import { callLlmOf } from './callProxy';
 export type CallOutcome = (
   | { status: 'ok'; response: LlmResponse }
   | { status: 'failed'; error: { type: string; message: string } }
-  | { status: 'skipped'; error: { type: 'Skipped' | typeof FailureType.BudgetExhausted; message: string } }
+  | {
+      status: 'skipped';
+      error: { type: typeof SKIPPED_BY_PERSON | typeof FailureType.BudgetExhausted; message: string };
+    }
 ) &
   CallCharge;
 
@@ -168,7 +171,7 @@ async function callInScope(
       if (CancellationScope.current().consideredCancelled && patched(CANCELLED_RUN_PATCH)) throw error;
       const outcome: CallOutcome = {
         status: 'skipped',
-        error: { type: 'Skipped', message: `${name} was skipped` },
+        error: { type: SKIPPED_BY_PERSON, message: `${name} was skipped` },
       };
       return { outcome, workerLost: false };
     }
