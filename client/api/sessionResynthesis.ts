@@ -52,11 +52,12 @@ export function sessionAsCouncil(
   }
   const answered = transcript.filter((entry) => entry.role !== 'user' && entry.role !== 'system');
   const round = answered.at(-1)?.round;
-  const goOn = view.closed
-    ? 'it is closed: a new session can answer the question again'
-    : 'send it a message first';
+  const closed = view.closed && 'it is closed: a new session can answer the question again';
   if (round === undefined) {
-    throw new CouncilUserError(`session "${sourceId}" has no answers to re-synthesize`, goOn);
+    throw new CouncilUserError(
+      `session "${sourceId}" has no answers to re-synthesize`,
+      closed || `send it a message first: \`council send ${sourceId} "..."\``,
+    );
   }
   const task = transcript
     .filter((entry) => entry.round === round && entry.role === 'user')
@@ -87,7 +88,8 @@ export function sessionAsCouncil(
   if (!firstModel) {
     throw new CouncilUserError(
       `round ${round} of session "${sourceId}" has no answer to re-synthesize: each of its calls failed or was skipped`,
-      goOn,
+      closed ||
+        `see why with \`council show ${sourceId}\`; once a round of it answers (\`council send ${sourceId} "..."\`), re-synthesize that`,
     );
   }
   const context = {

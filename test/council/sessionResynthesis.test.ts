@@ -103,7 +103,16 @@ describe("re-synthesizing a session's round without asking its participants agai
       expect(() => sessionAsCouncil('s-3', view, [call(status)], {}, '2026-12-03T00:00:00Z')).toThrow(
         'round 2 of session "s-3" has no answer to re-synthesize: each of its calls failed or was skipped',
       );
+      // It had its message: what it needs is a round that answers, and why this one did not.
+      expect(() => sessionAsCouncil('s-3', view, [call(status)], {}, '2026-12-03T00:00:00Z')).toThrow(
+        expect.objectContaining({
+          hint: 'see why with `council show s-3`; once a round of it answers (`council send s-3 "..."`), re-synthesize that',
+        }),
+      );
     }
+    expect(() => sessionAsCouncil('s-3', view, [], {}, '2026-12-03T00:00:00Z')).toThrow(
+      expect.objectContaining({ hint: 'send it a message first: `council send s-3 "..."`' }),
+    );
     const closed = { ...view, closed: true } as SessionView;
     expect(() => sessionAsCouncil('s-3', closed, [], {}, '2026-12-03T00:00:00Z')).toThrow(
       expect.objectContaining({ hint: 'it is closed: a new session can answer the question again' }),
