@@ -90,8 +90,8 @@ export class CouncilBoard {
     const waiting = this.lines.get(PEOPLE);
     if (status === 'awaiting-human' && until) {
       this.wrote = false;
-      const hint = `send one: council send ${this.councilId} "…"`;
-      this.set(PEOPLE, 'between rounds', { kind: 'person', untilMs: until.getTime(), hint }, atMs);
+      const send = `council send ${this.councilId} "…"`;
+      this.set(PEOPLE, 'between rounds', { kind: 'person', untilMs: until.getTime(), send }, atMs);
     } else if (waiting?.state.kind === 'person' && !waiting.state.outcome) {
       const outcome =
         status === 'cancelled'

@@ -64,6 +64,20 @@ export const budgetEvent = z.object({
   reason: z.string().optional(),
 });
 
+/**
+ * A council waits for a person between rounds (`waiting`, until when, and the command that answers)
+ * or its wait ended (`ended`, with its `outcome`: a person wrote, no message in time, cancelled).
+ */
+export const personEvent = z.object({
+  ...envelope('person'),
+  name: z.string(),
+  role: z.string(),
+  state: z.enum(['waiting', 'ended']),
+  until: isoTime.optional(),
+  send: z.string().optional(),
+  outcome: z.string().optional(),
+});
+
 /** An answer as it arrived (a council's person's message too, with role `person, …`). */
 export const answerEvent = answerJson.extend(envelope('answer'));
 
@@ -98,6 +112,7 @@ export const RUN_EVENTS = {
   retrying: retryingEvent,
   failed: failedEvent,
   budget: budgetEvent,
+  person: personEvent,
   answer: answerEvent,
   synthesis: synthesisEvent,
   result: resultEvent,
@@ -191,11 +206,24 @@ function budgetEnded({ name, role, state }: ParticipantLine): RunEvent {
   return { type: 'budget', name, role, state: 'stopped', ...(state.reason && { reason: state.reason }) };
 }
 
+/** A council's wait for a person, or how it ended. */
+function personWait(
+  { name, role }: ParticipantLine,
+  { untilMs, send, outcome }: { untilMs: number; send: string; outcome?: string | undefined },
+): RunEvent {
+  if (outcome !== undefined) return { type: 'person', name, role, state: 'ended', outcome };
+  return { type: 'person', name, role, state: 'waiting', until: new Date(untilMs).toISOString(), send };
+}
+
 /** A progress renderer that writes events: a state change is an event once, answers as they come. */
 export function eventsRenderer(emit: (event: RunEvent) => void): ProgressRenderer {
   const last = new Map<string, string>();
   const keyOf = ({ state }: ParticipantLine) =>
-    state.kind === 'retrying' ? `retrying:${state.attempt}` : state.kind;
+    state.kind === 'retrying'
+      ? `retrying:${state.attempt}`
+      : state.kind === 'person'
+        ? `person:${state.untilMs}:${state.outcome ?? ''}`
+        : state.kind;
   return {
     update(lines) {
       for (const line of lines) {
@@ -208,6 +236,7 @@ export function eventsRenderer(emit: (event: RunEvent) => void): ProgressRendere
         last.set(name, key);
         if (before === 'budget') emit(budgetEnded(line));
         if (state.kind === 'budget') emit(budgetWaiting(line, state));
+        else if (state.kind === 'person') emit(personWait(line, state));
         else if (state.kind === 'thinking') emit({ type: 'thinking', name, role });
         else if (state.kind === 'retrying') {
           const { attempt, maxAttempts, reason } = state;

@@ -16,8 +16,11 @@ export type ParticipantState =
   | { kind: 'failed'; reason: string }
   /** `reason`: a skip's cause when no person made it (`noAnswerWords`). */
   | { kind: 'skipped'; reason?: string; byPerson?: true }
-  /** A council waiting for a person until `untilMs`; `outcome` once the wait is over. */
-  | { kind: 'person'; untilMs: number; hint: string; outcome?: string }
+  /**
+   * A council waiting for a person until `untilMs`, who answers with the command `send`; `outcome`
+   * once the wait is over.
+   */
+  | { kind: 'person'; untilMs: number; send: string; outcome?: string }
   /**
    * A call an `onExhausted: ask` budget holds until `untilMs`, for a person's raise or stop of run
    * `id`; `limit`, the budget's limits when known, says whether a raise is in dollars or tokens.
@@ -89,7 +92,7 @@ function describe(state: ParticipantState, now?: number, atMs?: number): string 
     case 'person': {
       if (state.outcome) return state.outcome;
       const left = leftSeconds(state.untilMs);
-      return `${pc.magenta(`waiting for a person, ${left} s left`)} (${state.hint})`;
+      return `${pc.magenta(`waiting for a person, ${left} s left`)} (send one: ${state.send})`;
     }
     case 'budget': {
       const left = leftSeconds(state.untilMs);

@@ -1,3 +1,4 @@
+import { parseRunEvent } from '../../client/cli/events';
 import { useParticipantMock } from '../helpers/mockLlm';
 import {
   clusterEnv,
@@ -64,5 +65,36 @@ describe('a council waiting for a person', () => {
     const json = await runCli(['session', 'show', id, '--worker', '--json'], env);
     expectSuccess(json);
     expect(json.stdout).toContain(MESSAGE);
+  });
+
+  it('`run --events` says a person is awaited (until when, how to answer) and how the wait ended', async () => {
+    const env = clusterEnv('human-wait-events', mockProviderEnv(llm.mock));
+    const id = `cli-human-wait-events-${process.pid}`;
+    const config = writeConfig('waiting-events.yaml', waitingCouncil());
+    const run = startCli(['run', '-c', config, '--id', id, '--worker', '--events'], env);
+    const events = () =>
+      run.output.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => parseRunEvent(JSON.parse(line)));
+    await waitFor('the wait event', () => events().some((event) => event.type === 'person'), {
+      process: run,
+    });
+    const waiting = events().find((event) => event.type === 'person');
+    expect(waiting).toMatchObject({
+      name: 'People',
+      role: 'between rounds',
+      state: 'waiting',
+      send: `council send ${id} "…"`,
+    });
+    const untilMs = Date.parse((waiting as { until: string }).until);
+    expect(untilMs - Date.now()).toBeGreaterThan(60_000);
+
+    expectSuccess(await runCli(['send', id, MESSAGE, '--worker'], env));
+    expectSuccess(await run.done);
+    const ended = events().filter((event) => event.type === 'person');
+    expect(ended).toHaveLength(2);
+    expect(ended[1]).toMatchObject({ name: 'People', state: 'ended', outcome: 'a person wrote: going on' });
+    expect(events().at(-1)).toMatchObject({ type: 'result', status: 'ok' });
   });
 });
