@@ -1,6 +1,6 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { Client, Connection } from '@temporalio/client';
-import { parseRunEvent } from '../../client/cli/events';
+import { parseRunEvent } from '../../client/cli/eventSchemas';
 import { parseJsonDocument } from '../../client/cli/jsonOutput';
 import { CouncilStatusKey } from '../../common/searchAttributes';
 import { chatRequests, answerAsParticipants, speakerOf, startMockLlm } from '../helpers/mockLlm';

@@ -1,5 +1,6 @@
 import type { LLMock } from '@copilotkit/aimock';
-import { eventsRenderer, parseRunEvent, type RunEvent } from '../../client/cli/events';
+import { parseRunEvent, type RunEvent } from '../../client/cli/eventSchemas';
+import { eventsRenderer } from '../../client/cli/events';
 import { JSON_SCHEMA_VERSION } from '../../client/cli/jsonOutput';
 import { answerAsParticipants, startMockLlm } from '../helpers/mockLlm';
 import {

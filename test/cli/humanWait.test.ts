@@ -1,4 +1,4 @@
-import { parseRunEvent } from '../../client/cli/events';
+import { parseRunEvent } from '../../client/cli/eventSchemas';
 import { useParticipantMock } from '../helpers/mockLlm';
 import {
   clusterEnv,

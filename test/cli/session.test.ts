@@ -1,5 +1,5 @@
 import type { LLMock } from '@copilotkit/aimock';
-import { parseRunEvent } from '../../client/cli/events';
+import { parseRunEvent } from '../../client/cli/eventSchemas';
 import { parseJsonDocument } from '../../client/cli/jsonOutput';
 import { answerAsParticipants, chatRequests, promptText, speakerOf, startMockLlm } from '../helpers/mockLlm';
 import {
