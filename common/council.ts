@@ -3,7 +3,7 @@ import { budgetSchema } from './budget';
 import { convergenceConfigSchema } from './convergence';
 import { checkCouncilBudget } from './councilBudget';
 import { checkGroups, DEFAULT_SYNTHESIZER_NAME, groupsSchema, roleSchema } from './councilRouting';
-import { checkDebateStyle, DEBATE_STYLES } from './debate';
+import { checkDebateSettings, DEBATE_STYLES } from './debate';
 import { LIMITS } from './defaults';
 import { checkHedge, expertHedgeSchema, hedgeConfigSchema } from './hedge';
 import { checkMessageWebhook, messageWebhookSchema } from './messageWebhook';
@@ -127,13 +127,16 @@ export const councilContextSchema = z
     enableMessaging: z.boolean().default(false),
     /** Named groups of expert ids: a message to a group is read by its members (and sender) only. */
     groups: groupsSchema.optional(),
-    /** Adversarial mode: how many rounds of positions followed by critiques. */
+    /** Adversarial mode: how many rounds of positions followed by critiques; see {@link debateRoundsOf}. */
     debateRounds: z
       .number()
       .int('debateRounds must be a whole number, e.g. 2')
       .min(1)
       .max(LIMITS.maxDebateRounds)
-      .default(COUNCIL_LIMITS.defaultDebateRounds),
+      .optional()
+      .describe(
+        `Adversarial mode: rounds of positions then critiques (${COUNCIL_LIMITS.defaultDebateRounds} when absent)`,
+      ),
     /** Adversarial mode: `phased` (absent: positions then critiques) or the seed's `turns`; see common/debate. */
     debateStyle: z
       .enum(DEBATE_STYLES)
@@ -185,7 +188,7 @@ export const councilContextSchema = z
     }
     // Convergence watches a debate's rounds of positions: other modes have none.
     if (context.convergence) checkModeOnly(ctx, ['convergence'], ['adversarial'], context.mode);
-    checkDebateStyle(context, ctx);
+    checkDebateSettings(context, ctx);
     checkPeerReview(context, ctx);
     checkQuorum(context, ctx);
     checkHedge(context, ctx);
@@ -202,3 +205,8 @@ export const councilContextSchema = z
   });
 export type CouncilContext = z.infer<typeof councilContextSchema>;
 export type CouncilContextInput = z.input<typeof councilContextSchema>;
+
+/** A debate's rounds: its `debateRounds`, or the default when the config leaves it out. */
+export function debateRoundsOf(context: Pick<CouncilContext, 'debateRounds'>): number {
+  return context.debateRounds ?? COUNCIL_LIMITS.defaultDebateRounds;
+}

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { TurnPhase } from './councilApi';
+import { laterCheck } from './laterChecks';
 import { addProblem, checkModeOnly } from './validation';
 
 /**
@@ -29,11 +30,18 @@ export interface ShownTurnRef {
   historyBytes?: number;
 }
 
-/** A debate style belongs to a debate; the convergence watch reads rounds of positions, which turns lack. */
-export function checkDebateStyle(
-  context: { mode: string; debateStyle?: string; convergence?: unknown },
+/**
+ * Rounds and a style belong to a debate; the convergence watch reads rounds of positions, which
+ * turns lack.
+ */
+export function checkDebateSettings(
+  context: { mode: string; debateRounds?: number | undefined; debateStyle?: string; convergence?: unknown },
   ctx: z.RefinementCtx,
 ): void {
+  // A run begun before this check took debateRounds in every mode: the schema filled it in.
+  if (context.debateRounds !== undefined && !laterCheck(context.mode === 'adversarial')) {
+    checkModeOnly(ctx, ['debateRounds'], ['adversarial'], context.mode, ': remove it');
+  }
   if (context.debateStyle === undefined) return;
   checkModeOnly(ctx, ['debateStyle'], ['adversarial'], context.mode, ': remove it');
   if (context.mode === 'adversarial' && context.debateStyle === 'turns' && context.convergence) {

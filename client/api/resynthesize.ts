@@ -124,8 +124,11 @@ export async function startResynthesis(
   const synthesisConfig = unnamed
     ? withSynthesizerApart({ ...given, name: undefined }, record.context.activeExperts)
     : given;
-  // The source's own peer review is not rerun unless asked for: options.peerReview replaces it.
-  const context = { ...record.context, peerReview: options.peerReview, synthesisConfig };
+  // The source's own peer review is not rerun unless asked for: options.peerReview replaces it. A
+  // source begun before debateRounds was a debate's own carries the default in every mode.
+  const { debateRounds, ...source } = record.context;
+  const debate = source.mode === 'adversarial' && debateRounds !== undefined && { debateRounds };
+  const context = { ...source, ...debate, peerReview: options.peerReview, synthesisConfig };
   const { outputs, messages, rounds } = record;
   const queued = { ...options, taskQueue: options.taskQueue ?? record.taskQueue };
   return startResynthesisOf(client, context, { sourceId, outputs, messages, rounds }, queued);

@@ -1,5 +1,5 @@
 import type { SearchAttributePair } from '@temporalio/common';
-import type { CouncilContext } from '../../common/council';
+import { debateRoundsOf, type CouncilContext } from '../../common/council';
 import { CouncilKindKey, CouncilStatusKey, CouncilStrategyKey } from '../../common/searchAttributes';
 import type { ModelSpec } from '../../common/llm';
 import type { SessionConfig } from '../../common/session';
@@ -76,7 +76,7 @@ export function councilMetadata(context: CouncilContext): StaticMetadata {
   const lines = [
     `**Task:** ${oneLine(context.task)}`,
     '',
-    `**Mode:** ${context.mode}${context.mode === 'adversarial' ? ` (${context.debateRounds} debate rounds)` : ''}`,
+    `**Mode:** ${context.mode}${context.mode === 'adversarial' ? ` (${debateRoundsOf(context)} debate rounds)` : ''}`,
     '',
     '**Experts:**',
     ...experts.map((e) => `- ${e.name} (${e.id}): ${modelOf(e.model)}`),

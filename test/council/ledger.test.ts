@@ -1,4 +1,10 @@
-import { COUNCIL_LIMITS, councilContextSchema, type ExpertOutput } from '../../common/council';
+import {
+  COUNCIL_LIMITS,
+  councilContextSchema,
+  debateRoundsOf,
+  type ExpertOutput,
+} from '../../common/council';
+import { readAsTaken } from '../../common/laterChecks';
 import { jsonBytes } from '../../common/size';
 import { zodProblem } from '../../common/validation';
 import { CouncilLedger } from '../../workflows/council/ledger';
@@ -38,6 +44,19 @@ describe('council context validation', () => {
     );
     expect(problem({ ...council('parallel', [expert('a')]), debateRounds: 99 })).toMatch(/^debateRounds: /);
     expect(problem({ ...council('parallel', [expert('a')]), apiKey: 'sk-x' })).toContain('apiKey');
+  });
+
+  // Only a debate has rounds: a parallel council given debateRounds ran one round, saying nothing.
+  it('refuses debateRounds outside adversarial mode, except in input a run already took', () => {
+    const parallel = { ...council('parallel', [expert('a')]), debateRounds: 3 };
+    expect(problem(parallel)).toBe(
+      'debateRounds: debateRounds applies to adversarial mode only (this council is "parallel"): remove it',
+    );
+    // Runs started before the check carry the default the schema filled in for every mode.
+    expect(readAsTaken(() => problem({ ...parallel, debateRounds: 2 }))).toBe('valid');
+    const debate = councilContextSchema.parse(council('adversarial', [expert('a'), expert('b')]));
+    expect(debateRoundsOf(debate)).toBe(COUNCIL_LIMITS.defaultDebateRounds);
+    expect(debateRoundsOf({ ...debate, debateRounds: 5 })).toBe(5);
   });
 });
 

@@ -1,6 +1,8 @@
 import type { LLMock } from '@copilotkit/aimock';
 import { createLlmActivities } from '../../activities';
-import { executeCouncilExperts, startCouncil } from '../../client/api/council';
+import { executeCouncilExperts, startCouncil, startCouncilWorkflow } from '../../client/api/council';
+import { COUNCIL_SCHEMA_VERSION, councilContextSchema } from '../../common/council';
+import { readAsTaken } from '../../common/laterChecks';
 import { RESYNTHESIS_MEMO_KEY, resynthesizeCouncil } from '../../client/api/resynthesize';
 import { ZERO_USAGE } from '../../common/llm';
 import { chatRequests, mockClients, promptText, speakerOf, startMockLlm } from '../helpers/mockLlm';
@@ -134,5 +136,24 @@ describe('re-synthesis of a finished council on the real dev server (the mock jo
     await harness.client.workflow.getHandle(runningId).terminate('test over');
     // Refused before anything started: the refusals called no model beyond the running council's own.
     expect(speakersSince(before).every((speaker) => speaker === 'Expert A')).toBe(true);
+  });
+
+  // Before debateRounds was a debate's own, the schema filled its default into every council's input.
+  it('re-synthesizes a parallel council whose input, as runs then took it, has debateRounds', async () => {
+    const oldId = `resynth-old-parallel-${Date.now()}`;
+    const context = readAsTaken(() =>
+      councilContextSchema.parse({ ...council('parallel', [expert('a'), expert('b')]), debateRounds: 2 }),
+    );
+    expect(context.debateRounds).toBe(2);
+    await startCouncilWorkflow(
+      harness.client,
+      oldId,
+      { taskQueue: harness.taskQueue, args: [{ schemaVersion: COUNCIL_SCHEMA_VERSION, context }] },
+      'a fresh id',
+    );
+    await harness.client.workflow.getHandle(oldId).result();
+    const result = await resynthesizeCouncil(harness.client, oldId, { taskQueue: harness.taskQueue });
+    expect(result.resynthesizedFrom).toBe(oldId);
+    expect(result.synthesis).toMatchObject({ status: 'done' });
   });
 });

@@ -22,12 +22,12 @@ const contextOf = (experts: number, extra: Record<string, unknown> = {}) =>
 
 describe("a council run's turns share its history and answer budgets", () => {
   it.each([
-    ['2 experts, one round', 2, { mode: 'parallel' }],
+    ['2 experts, one round', 2, { mode: 'parallel', debateRounds: undefined }],
     ['4 experts, 20 phased rounds', 4, {}],
     [
-      '32 experts, 20 phased rounds, hedged',
+      '32 experts, one round, hedged',
       32,
-      { mode: 'parallel', hedge: { afterMs: 1000, backup: { model } } },
+      { mode: 'parallel', debateRounds: undefined, hedge: { afterMs: 1000, backup: { model } } },
     ],
     ['32 experts, 20 phased rounds', 32, {}],
   ])(

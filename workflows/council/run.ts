@@ -1,6 +1,6 @@
 import { CancellationScope, CancelledFailure } from '@temporalio/workflow';
 import { patched } from '../shared/patches';
-import type { SynthesisOutput } from '../../common/council';
+import { debateRoundsOf, type SynthesisOutput } from '../../common/council';
 import type { PeerReviewResult } from '../../common/peerReview';
 import { ZERO_USAGE } from '../../common/llm';
 import type { CallIds } from '../shared/callIds';
@@ -54,7 +54,7 @@ function modeContext(
   const { context } = ledger;
   return {
     experts: context.activeExperts,
-    debateRounds: context.debateRounds,
+    debateRounds: debateRoundsOf(context),
     active: () => context.activeExperts.filter((expert) => !ledger.failed.has(expert.id)),
     async beginRound(detail) {
       await waits.roundOpens();
@@ -75,7 +75,7 @@ function modeContext(
       // Only a council with `convergence` asks: others record no marker and replay as before.
       const config = context.convergence;
       if (!config || !patched(DEBATE_CONVERGENCE_PATCH)) return undefined;
-      return new ConvergenceWatch(config, context.debateRounds);
+      return new ConvergenceWatch(config, debateRoundsOf(context));
     },
     readPositions() {
       const experts = context.activeExperts.filter((expert) => !ledger.failed.has(expert.id));

@@ -1,4 +1,9 @@
-import type { CouncilContext, Expert, ExpertMessageData } from '../../common/council';
+import {
+  debateRoundsOf,
+  type CouncilContext,
+  type Expert,
+  type ExpertMessageData,
+} from '../../common/council';
 import type { ChatMessage } from '../../common/llm';
 import { LIMITS } from '../../common/defaults';
 import { jsonBytes, jsonStringBytes } from '../../common/size';
@@ -63,7 +68,8 @@ export function fitTurn(
 export function turnsOf(context: Pick<CouncilContext, 'mode' | 'debateStyle' | 'debateRounds'>): number {
   if (context.mode !== 'adversarial') return 1;
   // Phased debates take a position and a critique each round; the seed's turns, one turn a round.
-  return context.debateStyle === 'turns' ? context.debateRounds : 2 * context.debateRounds;
+  const rounds = debateRoundsOf(context);
+  return context.debateStyle === 'turns' ? rounds : 2 * rounds;
 }
 
 /** The calls one expert's turn makes at most: its own, and its hedge backup's. */
