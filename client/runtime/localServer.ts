@@ -57,6 +57,13 @@ interface OpenOptions {
   onSpawn?: () => void;
 }
 
+/**
+ * The servers this process started, by data directory, and how many of its openers use each: a second
+ * Council.local() on the data directory shares the first's server, which stops at the last one's close
+ * (releaseSharedServer), not under the others.
+ */
+const startedHere = new Map<string, { server: LocalServer; users: number }>();
+
 const serverFileSchema = z.object({
   address: z.string(),
   namespace: z.string(),
@@ -84,6 +91,11 @@ export async function openLocalServer(dataDir: string, options: OpenOptions = {}
 
 async function openUnderLock(dataDir: string, options: OpenOptions): Promise<LocalServer> {
   const published = await publishedServer(dataDir);
+  const shared = startedHere.get(dataDir);
+  if (shared && !options.exclusive && published?.address === shared.server.address) {
+    shared.users += 1;
+    return shared.server;
+  }
   if (published && !options.exclusive) return { ...published, lease: takeServerLease(dataDir) };
   if (published) {
     // Whoever published it: `council server`, a `council run` whose server it is, an application.
@@ -103,7 +115,22 @@ async function openUnderLock(dataDir: string, options: OpenOptions): Promise<Loc
   });
   const entry = { address: owned.address, namespace: owned.namespace, uiUrl: owned.uiUrl, pid: process.pid };
   writeFileAtomically(serverFile(dataDir), JSON.stringify(entry));
-  return { ...entry, owned };
+  const server = { ...entry, owned };
+  startedHere.set(dataDir, { server, users: 1 });
+  return server;
+}
+
+/**
+ * Ends one opener's use of a server this process started: true when others here still use it (it
+ * must not stop), false when this was the last (or the server is not one shared here).
+ */
+export function releaseSharedServer(dataDir: string, server: LocalServer): boolean {
+  const shared = startedHere.get(dataDir);
+  if (shared?.server !== server) return false;
+  shared.users -= 1;
+  if (shared.users > 0) return true;
+  startedHere.delete(dataDir);
+  return false;
 }
 
 /** A server being opened ahead of the Temporal SDK's load; awaited by openRuntime (commandRuntime.ts). */
@@ -170,8 +197,8 @@ export async function publishedServer(dataDir: string): Promise<LocalServer | un
 
 /**
  * Whether the data directory still publishes `server`: its owner withdraws the file as it stops the
- * server, which a borrower in the owner's own process (or in a process that outlives its close)
- * cannot learn from the owner's pid.
+ * server, which a borrower cannot learn from the owner's pid when the owner's process lives on after
+ * its close (an application's Council.local()).
  */
 export function stillPublished(dataDir: string, server: Pick<LocalServer, 'address' | 'pid'>): boolean {
   const entry = readServerFile(dataDir);

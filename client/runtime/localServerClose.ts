@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DevServer } from './devServer';
-import { withdrawServerFile, type LocalServer } from './localServer';
+import { releaseSharedServer, withdrawServerFile, type LocalServer } from './localServer';
 import { otherServerUsers } from './serverLeases';
 import { withServerStartLock } from './serverLock';
 import { leaveServerStopping } from './serverStopping';
@@ -26,7 +26,8 @@ export interface CloseOptions {
 }
 
 /**
- * Ends this process's use of the server. A borrower releases its lease. An owner given
+ * Ends this process's use of the server. A borrower releases its lease; an opener that shares the
+ * server this process started with others here leaves it running for them. An owner given
  * `onWaitForUsers` first waits until no other live process uses the server (serverLeases.ts); then it
  * withdraws its server.json and stops the server, under the start lock: no process borrows it or
  * starts another server on the file meanwhile. Should this process exit during the wait (Ctrl-C), the
@@ -42,6 +43,7 @@ export async function closeLocalServer(
     server.lease?.release();
     return;
   }
+  if (releaseSharedServer(dataDir, server)) return;
   const leaveOnExit = () => {
     withdrawServerFile(dataDir);
     leaveServerStopping(dataDir, owned);

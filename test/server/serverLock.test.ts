@@ -6,16 +6,24 @@ import { closeLocalServer } from '../../client/runtime/localServerClose';
 import { serverProcesses } from '../cli/cli';
 
 describe('commands that open the same data directory at once', () => {
-  it('start one server on its SQLite file, which the others borrow', async () => {
+  it('start one server on its SQLite file, which openers in one process share until the last closes', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'council-lock-'));
     const opened = await Promise.all([1, 2, 3].map(() => openLocalServer(dataDir)));
+    const open = [...opened];
+    const closeOne = async () => {
+      const server = open.pop();
+      if (server) await closeLocalServer(dataDir, server);
+    };
     try {
       // Two servers on one SQLite file would corrupt it.
       expect(serverProcesses(dataDir)).toHaveLength(1);
-      expect(opened.filter((server) => server.owned)).toHaveLength(1);
-      expect(new Set(opened.map((server) => server.address)).size).toBe(1);
+      expect(opened[0]?.owned).toBeDefined();
+      expect(new Set(opened).size).toBe(1);
+      await closeOne();
+      await closeOne();
+      expect(serverProcesses(dataDir)).toHaveLength(1);
     } finally {
-      for (const server of opened) await closeLocalServer(dataDir, server);
+      while (open.length > 0) await closeOne();
     }
     expect(serverProcesses(dataDir)).toEqual([]);
   });
