@@ -50,7 +50,8 @@ export function conversationOf(
 /** Most values one filter field takes: far above any council's experts, types or rounds. */
 const MAX_FILTER_VALUES = 100;
 
-const RELEVANCE_SHARE = 'minRelevance is a share of relevantTo’s words above 0 and at most 1, e.g. 0.5';
+// Issues are read after their field's name (the library's, or the CLI's flag): they do not name it again.
+const RELEVANCE_SHARE = 'a share of the words to match, above 0 and at most 1, e.g. 0.5';
 
 const participantId = z.string().trim().min(1, 'an empty id: name an expert id or "human"').max(64);
 
@@ -89,7 +90,7 @@ export const messageFilterSchema = z
       .max(MAX_RELEVANCE_QUERY_CHARS)
       .refine((text) => termsOf(text).size > 0, {
         error: (issue) =>
-          `relevantTo "${String(issue.input)}" has no word to match (only short or common words): name the subject, e.g. "overtime costs"`,
+          `"${String(issue.input)}" has no word to match (only short or common words): name the subject, e.g. "overtime costs"`,
       })
       .optional(),
     /** With relevantTo: the least share of its terms a message must contain, above 0 and at most 1. */
@@ -97,7 +98,7 @@ export const messageFilterSchema = z
   })
   .strict()
   .refine((filter) => filter.minRelevance === undefined || filter.relevantTo !== undefined, {
-    message: 'minRelevance needs relevantTo: the words to match',
+    message: 'needs relevantTo: the words to match',
     path: ['minRelevance'],
   });
 export type MessageFilter = z.infer<typeof messageFilterSchema>;

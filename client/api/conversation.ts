@@ -11,7 +11,7 @@ import { conversationStats, type ConversationStats } from '../../common/conversa
 import type { ExpertMessageData } from '../../common/council';
 import { councilProgressQuery, type ProgressEvent } from '../../common/councilApi';
 import type { SavedConversation } from '../../common/savedConversation';
-import { zodProblem } from '../../common/validation';
+import { formatPath, readableIssues } from '../../common/validation';
 import type { councilWorkflow } from '../../workflows';
 import { CouncilUserError, RunNotFoundError } from '../../common/userError';
 import { queryRecord } from './resynthesize';
@@ -79,14 +79,25 @@ async function readProgressLog(handle: WorkflowHandle<typeof councilWorkflow>) {
   return { events, messages: [...messages.values()], round };
 }
 
+/** How a caller names the filter's fields in its errors (the CLI: its flags, `{ types: '--type' }`). */
+export type FilterSpelling = Partial<Record<keyof MessageFilter, string>>;
+
 /**
  * A filter checked with zod and against the council: a type that does not exist, or a sender,
- * recipient or round this council does not have, is a user error naming the values allowed.
+ * recipient or round this council does not have, is a user error naming the values allowed, each
+ * after its field's name, as `spelled` gives it.
  */
-export function checkFilter(raw: unknown, conversation: CouncilConversation): MessageFilter {
+export function checkFilter(
+  raw: unknown,
+  conversation: CouncilConversation,
+  spelled: FilterSpelling = {},
+): MessageFilter {
   const parsed = messageFilterSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new CouncilUserError(`invalid message filter: ${zodProblem(parsed.error)}`, 'fix the values named');
+    const problems = readableIssues(parsed.error).map(
+      ({ path, message }) => `${spelled[path[0] as keyof MessageFilter] ?? formatPath(path)}: ${message}`,
+    );
+    throw new CouncilUserError(`invalid message filter: ${problems.join('; ')}`, 'fix the values named');
   }
   const senders = [...new Set([...conversation.expertIds, ...conversation.messages.map((m) => m.sender)])];
   const problems = filterProblems(parsed.data, senders, conversation.expertIds, conversation.rounds);

@@ -28,6 +28,16 @@ export interface ConversationFlags {
 /** `show`'s flags that read a council's conversation, as its errors name them (its help line, in commands.json, too). */
 export const CONVERSATION_FLAGS = '--type, --from, --to, --round, --relevant-to, --stats, --save';
 
+/** The flag that gives each field of a message filter, for its errors. */
+const FILTER_FLAGS = {
+  types: '--type',
+  from: '--from',
+  to: '--to',
+  rounds: '--round',
+  relevantTo: '--relevant-to',
+  minRelevance: '--min-relevance',
+} as const;
+
 /** Adds the flags of {@link ConversationFlags} to `show`, each with its help line. */
 export function withConversationOptions(command: Command): Command {
   return command
@@ -106,7 +116,7 @@ export async function showConversation(
 ): Promise<void> {
   const id = found.description.workflowId;
   const conversation = await readConversation(client, id);
-  const filter = checkFilter(filterOfFlags(flags), conversation);
+  const filter = checkFilter(filterOfFlags(flags), conversation, FILTER_FLAGS);
   const messages = filterMessages(conversation.messages, filter);
   const stats = flags.stats ? conversationStats(conversation.messages, conversation.events) : undefined;
   if (flags.save !== undefined) {

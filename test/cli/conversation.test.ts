@@ -118,7 +118,7 @@ describe('a council’s conversation: filter, stats, save, go on from it', () =>
     const badType = await runCli(['show', sourceId, '--worker', '--type', 'rant'], env);
     expect(badType.code).toBe(1);
     expect(badType.stderr).toContain(
-      '"rant" is no message type (types: response, question, critique, clarification, agreement)',
+      '--type: "rant" is no message type (types: response, question, critique, clarification, agreement)',
     );
     const badSender = await runCli(['show', sourceId, '--worker', '--from', 'nobody', '--round', '7'], env);
     expect(badSender.code).toBe(1);
@@ -129,7 +129,16 @@ describe('a council’s conversation: filter, stats, save, go on from it', () =>
     const badWords = await runCli(['show', sourceId, '--worker', '--relevant-to', 'of the'], env);
     expect(badWords.code).toBe(1);
     expect(badWords.stderr).toContain(
-      'relevantTo "of the" has no word to match (only short or common words)',
+      '--relevant-to: "of the" has no word to match (only short or common words)',
+    );
+    const badShare = await runCli(
+      ['show', sourceId, '--worker', '--relevant-to', 'costs', '--min-relevance', '2'],
+      env,
+    );
+    expect(badShare.code).toBe(1);
+    expect(badShare.stderr).toMatch(/invalid message filter: --min-relevance: /);
+    expect(`${badType.stderr}${badWords.stderr}${badShare.stderr}`).not.toMatch(
+      /types\[0\]|relevantTo|minRelevance/,
     );
     // The flags a person typed, not the library's field names.
     const shareAlone = await runCli(['show', sourceId, '--worker', '--min-relevance', '0.5'], env);
