@@ -139,7 +139,7 @@ export function runCommand(): Command {
         { id, kind: config.kind },
         async () => {
           // The server boots while the SDK and the worker's modules load.
-          const early = await (await import('../runtime/localServer')).openLocalServerEarly(flags);
+          const early = await (await import('../runtime/earlyServer')).openLocalServerEarly(flags);
           const { openRuntime, requireWorker, runQueue } = await import('../runtime/commandRuntime');
           const providers = configModels(config).map((model) => model.provider);
           const runtime = await openRuntime(flags, early, { worker: { providers, simulated } });

@@ -5,7 +5,8 @@ import { configuredTarget, connectClient, localTarget, type TemporalTarget } fro
 import { CouncilUserError } from '../../common/userError';
 import type * as CliWorkerModule from './cliWorker';
 import type { WorkerPart } from '../../workers/worker';
-import { dataDirectory, openLocalServer, type EarlyServer, type LocalServer } from './localServer';
+import type { EarlyServer } from './earlyServer';
+import { dataDirectory, openLocalServer, type LocalServer } from './localServer';
 import { closeLocalServer, sayWaitingForUsers } from './localServerClose';
 import { exitWhenServerGone } from './serverWatch';
 

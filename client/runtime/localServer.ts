@@ -10,7 +10,6 @@ import { awaitEarlierServerStop, isAlive } from './serverStopping';
 import { OTHER_DATA_DIR, withServerStartLock } from './serverLock';
 import { CouncilUserError } from '../../common/userError';
 import { parseJsonAs } from '../../common/validation';
-import { configuredTarget } from '../../workers/target';
 import { makeDirectory } from '../../storage/directories';
 
 /** Where council keeps its embedded server's SQLite file, the workflow bundle cache and server.json. */
@@ -131,37 +130,6 @@ export function releaseSharedServer(dataDir: string, server: LocalServer): boole
   if (shared.users > 0) return true;
   startedHere.delete(dataDir);
   return false;
-}
-
-/** A server being opened ahead of the Temporal SDK's load; awaited by openRuntime (commandRuntime.ts). */
-export interface EarlyServer {
-  server: Promise<LocalServer>;
-  /** True when a new server was spawned and is booting, false when a published one was found. */
-  booting: boolean;
-}
-
-/**
- * Without a configured cluster, opens the data directory's server as {@link openLocalServer} does, but
- * returns as soon as a new server's process is spawned (or the published one is found): its boot,
- * about a second, then overlaps the load of the Temporal SDK and the worker, instead of following it.
- */
-export async function openLocalServerEarly(flags: {
-  profile?: string;
-  dataDir?: string;
-}): Promise<EarlyServer | undefined> {
-  if (configuredTarget(flags.profile)) return undefined;
-  let spawned = () => {};
-  let booting = false;
-  const spawn = new Promise<void>((resolve) => (spawned = resolve));
-  const server = openLocalServer(dataDirectory(flags.dataDir), {
-    onSpawn: () => {
-      booting = true;
-      spawned();
-    },
-  });
-  // Its failure is thrown where it is awaited (openRuntime); here it only ends the wait for the spawn.
-  await Promise.race([spawn, server.then(spawned, spawned)]);
-  return { server, booting };
 }
 
 /** Withdraws the data directory's server.json if this process published it: no one borrows the server after. */
