@@ -82,7 +82,8 @@ export function estimateSession(config: SessionConfig): SessionEstimate {
 export function formatEstimate(estimate: SessionEstimate): string {
   const lines = estimate.rows.map(
     (row) =>
-      `${printable(row.name).padEnd(20)} ${printable(row.model).padEnd(34)} ${String(row.calls).padStart(3)} call(s)  ` +
+      `${printable(row.name).padEnd(20)} ${printable(row.model).padEnd(34)} ${String(row.calls).padStart(3)} call(s) × ` +
+      `${`${row.attempts} attempt${row.attempts === 1 ? '' : 's'}`.padEnd(10)}  ` +
       formatAmount(row.worst, row.priced) +
       (row.withinContext && Number.isFinite(row.worst.tokens)
         ? ` (${formatAmount(row.withinContext, row.priced)} within maxTokens)`

@@ -20,6 +20,8 @@ export interface EstimateRow {
   model: string;
   /** Most calls it makes. */
   calls: number;
+  /** Attempts its retry allows each call: {@link worst} counts every one. */
+  attempts: number;
   /** A bound: every call's prompt at {@link PROMPT_TOKEN_BOUND}, or its own smaller bound. */
   worst: Amount;
   /** A session's figure when every prompt fits its `maxTokens`: what a round usually stays under. */
@@ -40,7 +42,8 @@ export function estimateRow(
   promptTokens: number = PROMPT_TOKEN_BOUND,
 ): EstimateRow {
   const price = priceOf(caller.model);
-  const times = calls * (caller.retry?.maximumAttempts ?? DEFAULT_RETRY.maximumAttempts);
+  const attempts = caller.retry?.maximumAttempts ?? DEFAULT_RETRY.maximumAttempts;
+  const times = calls * attempts;
   const callsAt = (promptTokens: number): Amount => {
     const perAttempt = attemptBound(promptTokens, caller.maxOutputTokens ?? Infinity, price);
     return { tokens: perAttempt.tokens * times, usd: perAttempt.usd * times };
@@ -49,6 +52,7 @@ export function estimateRow(
     name: caller.name,
     model: `${caller.model.provider}/${caller.model.model}`,
     calls,
+    attempts,
     worst: callsAt(Math.min(promptTokens, PROMPT_TOKEN_BOUND)),
     ...(contextTokens !== undefined && {
       withinContext: callsAt(Math.min(contextTokens, PROMPT_TOKEN_BOUND)),

@@ -13,6 +13,8 @@ export const estimateJson = z.object({
       name: z.string(),
       model: z.string(),
       calls: z.number().int(),
+      /** Attempts its retry allows each call: `worst` counts every one. */
+      attempts: z.number().int(),
       worst: boundJson,
       /** A session's: each prompt at `maxTokens`, no bound. */
       withinContext: boundJson.optional(),

@@ -160,5 +160,25 @@ describe('council estimate -c FILE: a bound on what a council or a session round
     expect(text.stdout).toMatch(
       /worst case of the council: \d+ tokens, \$9\.0000 \(each expert turn's prompt at its share of the run's prompts, every other at \d+ tokens\)/,
     );
+    // A row's figure counts every attempt its retry allows: the row says how many.
+    expect(text.stdout).toMatch(/^Expert a +openai\/gpt-4o-mini +4 call\(s\) × 1 attempt +\d+ tokens/m);
+    const retried = writeConfig(
+      'estimate-retried.json',
+      councilConfig({ ...debate, synthesisConfig: { ...synthesisConfig, retry: undefined } }),
+    );
+    const withRetries = await runCli(['estimate', '-c', retried], cliEnv());
+    expect(withRetries.stdout).toMatch(
+      /^Synthesizer +openai\/gpt-4o-mini +1 call\(s\) × 4 attempts +\d+ tokens/m,
+    );
+    const rows = (
+      JSON.parse((await runCli(['estimate', '-c', retried, '--json'], cliEnv())).stdout) as {
+        rows: Array<{ name: string; calls: number; attempts: number }>;
+      }
+    ).rows.map(({ name, calls, attempts }) => [name, calls, attempts]);
+    expect(rows).toEqual([
+      ['Expert a', 4, 1],
+      ['Expert b', 4, 1],
+      ['Synthesizer', 1, 4],
+    ]);
   });
 });
