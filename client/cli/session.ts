@@ -12,6 +12,7 @@ import { sessionManageCommands } from './sessionManage';
 import { listCommand, showCommand } from './sessionShow';
 import { asIdTaken, checkedRunId, newRunId, withServedWorkflow } from './workflows';
 import { listedCommand } from './help';
+import { raiseHint } from './events';
 import { printable } from '../../common/printable';
 
 /**
@@ -124,7 +125,16 @@ function closeCommand(): Command {
         const session = await MultiParticipantSession.attach(runtime.client, id);
         const before = await session.view();
         const pending = (before.activeRound ? 1 : 0) + (before.roundsWaiting ?? 0);
-        if (pending > 0) process.stdout.write(`Session ${id} closes after ${pending} round(s) in play\n`);
+        // A call an `ask` budget holds keeps its round, and so the close, waiting for a person.
+        const held = before.budget?.waiting;
+        const why = held
+          ? `: ${held.participant}'s call waits for a budget decision until ${held.until} ` +
+            `(${raiseHint(id, before.budget?.limit)}, or council budget stop ${id})`
+          : '';
+        if (pending > 0)
+          process.stdout.write(
+            `${printable(`Session ${id} closes after ${pending} round(s) in play${why}`)}\n`,
+          );
         const view = await session.close();
         const tokens = view.usage.totalTokens;
         process.stdout.write(`Closed session ${id} after ${view.round} round(s), ${tokens} tokens\n`);

@@ -209,6 +209,27 @@ describe('`council budget raise|stop` against a run waiting for its budget', () 
     expect(result.code).toBe(2);
   });
 
+  // Its close waited for the round, held by the budget for up to askTimeoutMs, and printed nothing.
+  it('`session close` of a run whose round waits for a budget decision says so, and closes once `budget stop` ends it', async () => {
+    const env = clusterEnv('budget-ask-close', mockProviderEnv(mock));
+    const run = await runUntilWaiting('budget-ask-close', env);
+    const close = startCli(['session', 'close', 'budget-ask-close'], env);
+    await poll(
+      'the close to say why it waits',
+      () => close.output.stdout.includes('budget decision'),
+      120_000,
+      100,
+    );
+    expect(close.output.stdout).toMatch(
+      /^Session budget-ask-close closes after 1 round\(s\) in play: B's call waits for a budget decision until \S+Z \(council budget raise budget-ask-close --by-usd N, or council budget stop budget-ask-close\)\n/,
+    );
+    expect(await runCli(['budget', 'stop', 'budget-ask-close'], env)).toMatchObject({ code: 0 });
+    const closed = await close.done;
+    expect(closed.code).toBe(0);
+    expect(closed.stdout).toContain('Closed session budget-ask-close after 1 round(s)');
+    expect((await run.done).code).toBe(2);
+  });
+
   it('`run --events` under `budget stop` emits that the wait stopped, and no thinking for the refused call (its row is in the result alone)', async () => {
     const id = 'budget-ask-stop-events';
     const env = clusterEnv(id, mockProviderEnv(mock));
