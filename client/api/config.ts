@@ -144,7 +144,12 @@ export function validateConfig(
       "remove mode for a session (its strategy says how it plays), or write kind: council with a council's keys",
     );
   }
-  const fail = (error: z.ZodError) => new CouncilUserError(problems(error, input, where));
+  // A file's fields may hold under its own mode only: an error then says the flag replaced it.
+  const replaced =
+    overrides.mode !== undefined && typeof input.mode === 'string' && overrides.mode !== input.mode
+      ? `--mode ${overrides.mode} replaced the file's mode, ${input.mode}: leave --mode out, or remove the fields named`
+      : undefined;
+  const fail = (error: z.ZodError) => new CouncilUserError(problems(error, input, where), replaced);
   if (isCouncil && overrides.strategy) {
     throw new CouncilUserError(`--strategy is for sessions, and this config is a council`, 'use --mode');
   }

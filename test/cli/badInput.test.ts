@@ -176,6 +176,11 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
       await run(panelConfig(), ['--mode', 'parallel']),
       /--mode is for councils, and this config is a session/,
     );
+    // A debate's own fields under --mode parallel: the error says the flag replaced the file's mode.
+    expectOneLineError(
+      await run('examples/council-adversarial.yaml', ['--mode', 'parallel']),
+      /council-adversarial\.yaml:\d+: debateRounds: debateRounds applies to adversarial mode only \(this council is "parallel"\): remove it \(--mode parallel replaced the file's mode, adversarial: leave --mode out, or remove the fields named\)$/m,
+    );
     expectOneLineError(
       await runCli(['run', 'Q?', '--mode', 'parallel', '--worker'], clusterEnv('bad')),
       /--mode is for councils, and with no -c the run uses the default session config \(pass a council config with -c/,
