@@ -7,6 +7,7 @@ import type { FoundRun } from '../api/runs';
 import { MultiParticipantSession } from '../api/session';
 import { awaitRoundEnd } from '../api/sessionRoundEnd';
 import { SIMULATED_BANNER } from './simulated';
+import { formatBudget } from './estimate';
 import { attachCouncilRun } from './councilRun';
 import { followSessionRound, rowOf } from './followSession';
 import { createOutput, exitCodeOf, formatUsage, outcomeOf, totalUsage, type Output } from './output';
@@ -119,6 +120,7 @@ async function followOpenSession(session: MultiParticipantSession, found: FoundR
   followingRun(undefined);
   const rows = responses.map(rowOf);
   const exitCode = exitCodeOf(rows);
+  const budget = view.budget && (await session.view()).budget;
   if (out.json) {
     out.result({
       type: 'session-round',
@@ -132,10 +134,14 @@ async function followOpenSession(session: MultiParticipantSession, found: FoundR
       strategy: view.strategy,
       simulated: isSimulatedQueue(found.description.taskQueue),
       workflowStatus: workflowStatusOf((await found.handle.describe()).status.name),
+      ...(budget && { budget }),
     });
   } else if (rows.length === 0) out.say(await noRoundLine(found));
-  // A round over before this attach took a time it does not know: its own wait is no round's time.
-  else out.say(`\n${formatUsage(rows, followed ? Date.now() - startedMs : undefined)}`);
+  else {
+    // A round over before this attach took a time it does not know: its own wait is no round's time.
+    out.say(`\n${formatUsage(rows, followed ? Date.now() - startedMs : undefined)}`);
+    if (budget) out.say(formatBudget(budget));
+  }
   return exitCode;
 }
 

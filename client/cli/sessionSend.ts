@@ -13,6 +13,7 @@ import type { StartOptions } from './run';
 import { isSimulatedQueue } from '../runtime/commandRuntime';
 import { withServedWorkflow } from './workflows';
 import { listedCommand } from './help';
+import { formatBudget } from './estimate';
 import { printable } from '../../common/printable';
 import { onInterrupt } from './interrupt';
 import { messageJsonOf } from './jsonOutput';
@@ -122,6 +123,8 @@ export function sendCommand(): Command {
         const rows = responses.map(rowOf);
         const exitCode = exitCodeOf(rows);
         process.exitCode = exitCode;
+        // What the round left of the budget: the session's, read once the round is over.
+        const budget = view.budget && (await session.view()).budget;
         if (out.json)
           out.result({
             type: 'session-round',
@@ -136,8 +139,12 @@ export function sendCommand(): Command {
             responses: rows,
             usage: totalUsage(rows),
             elapsedMs: Date.now() - startedMs,
+            ...(budget && { budget }),
           });
-        else out.say(`\n${formatUsage(rows, Date.now() - startedMs)}`);
+        else {
+          out.say(`\n${formatUsage(rows, Date.now() - startedMs)}`);
+          if (budget) out.say(formatBudget(budget));
+        }
       },
       open,
     );
