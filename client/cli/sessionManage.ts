@@ -5,47 +5,14 @@ import {
   type OrchestrationStrategy,
   type ParticipantRole,
 } from '../../common/participants';
-import { modelSpecSchema, PROVIDERS, type ModelSpec } from '../../common/providers';
-import { zodProblem } from '../../common/validation';
 import { printable } from '../../common/printable';
+import { PROVIDERS } from '../../common/providers';
 import { CouncilUserError } from '../../common/userError';
 import { requireRunning, type FoundRun } from '../api/runs';
 import { MultiParticipantSession } from '../api/session';
 import { connectionFlags, withConnectionOptions } from './options';
 import { withServedWorkflow, type RunCalls } from './workflows';
-
-/** `provider:model`, split at the first colon: model ids may hold colons (Ollama's `llama3:8b`). */
-export function modelOfFlag(flag: string, baseURL: string | undefined): ModelSpec {
-  const colon = flag.indexOf(':');
-  const provider = colon > 0 ? flag.slice(0, colon) : '';
-  if (!(PROVIDERS as readonly string[]).includes(provider)) {
-    throw new CouncilUserError(
-      `--model "${printable(flag)}" names no provider council knows`,
-      `write it as provider:model, the provider one of ${PROVIDERS.join(', ')}; e.g. openai:gpt-4o-mini`,
-    );
-  }
-  // Checked here, before a server or worker starts for the session: an empty model or a missing baseURL.
-  const parsed = modelSpecSchema.safeParse({
-    provider,
-    model: flag.slice(colon + 1),
-    ...(baseURL !== undefined && { baseURL }),
-  });
-  if (parsed.success) return parsed.data;
-  throw new CouncilUserError(
-    `--model "${printable(flag)}": ${zodProblem(parsed.error)}`,
-    'fix the model or --base-url',
-  );
-}
-
-/** A priority flag as a number: commander hands over text, and "high" must not reach the session as NaN. */
-function priorityOf(flag: string | undefined): number | undefined {
-  if (flag === undefined) return undefined;
-  const priority = Number(flag);
-  if (flag.trim() === '' || !Number.isInteger(priority)) {
-    throw new CouncilUserError(`--priority "${printable(flag)}" is no whole number`, 'e.g. --priority 2');
-  }
-  return priority;
-}
+import { countOf, modelOfFlag, priceFlagOf, priorityOf, refuseUnbudgeted } from './participantFlags';
 
 /**
  * Runs `change` on a running session, served as `calls` says; a council or an ended session is
@@ -93,22 +60,41 @@ function addCommand(): Command {
     .addOption(
       new Option('--role <role>', 'the participant role').choices(PARTICIPANT_ROLES).default('panelist'),
     )
-    .option('--priority <n>', 'its priority (the priority and hierarchical strategies)')
-    .option('--base-url <url>', "the model's server (openai-compatible needs one)");
+    .option('--priority <n>', 'its priority (the custom strategy calls the highest first)')
+    .option('--base-url <url>', "the model's server (openai-compatible needs one)")
+    .option(
+      '--max-output-tokens <n>',
+      'the most tokens one answer may take (a session under a budget needs it)',
+    )
+    .option(
+      '--price <input,output>',
+      'dollars per million input and output tokens, e.g. 0.15,0.6 (a model without a listed price, under a money budget)',
+    );
   withConnectionOptions(command);
-  type AddOptions = { model: string; role: string; priority?: string; baseUrl?: string };
+  type AddOptions = {
+    model: string;
+    role: string;
+    priority?: string;
+    baseUrl?: string;
+    maxOutputTokens?: string;
+    price?: string;
+  };
   return command.action(async (id: string, name: string, options: AddOptions & Record<string, unknown>) => {
-    const model = modelOfFlag(options.model, options.baseUrl);
+    const price = priceFlagOf(options.price);
+    const model = { ...modelOfFlag(options.model, options.baseUrl), ...(price && { price }) };
     const priority = priorityOf(options.priority);
+    const maxOutputTokens = countOf(options.maxOutputTokens, 'max-output-tokens');
+    const extras = maxOutputTokens === undefined ? {} : { maxOutputTokens };
     const role = options.role as ParticipantRole;
     await changeSession(
       id,
       options,
       async (session) => {
+        refuseUnbudgeted((await session.view()).budget?.limit, name, { ...extras, model });
         const added =
           priority === undefined
-            ? await session.addParticipant(name, model, role)
-            : await session.addParticipantWithPriority(name, model, role, priority);
+            ? await session.addParticipant(name, model, role, extras)
+            : await session.addParticipantWithPriority(name, model, role, priority, extras);
         return `Added ${added.name} (${added.role}, ${added.model.provider}:${added.model.model}) to session ${id}`;
       },
       'checked',

@@ -1,4 +1,4 @@
-import { modelOfFlag } from '../../client/cli/sessionManage';
+import { modelOfFlag } from '../../client/cli/participantFlags';
 import { CouncilUserError } from '../../common/userError';
 import { useParticipantMock } from '../helpers/mockLlm';
 import {
