@@ -4,6 +4,8 @@ import { messageFilterSchema } from './conversation';
 import { LIMITS } from './defaults';
 import { jsonBytes } from './size';
 import { visibleName } from './names';
+import { laterCheck } from './laterChecks';
+import { addProblem } from './validation';
 
 // The seed's "Persistence: save/load conversation history": the file `council show --save` writes,
 // and the part of it a new council starts from (its `continueFrom` input).
@@ -57,6 +59,25 @@ const priorMessageSchema = z
  * The earlier conversation a council starts from: shown to its experts as messages before its own
  * rounds, which number on from the last round carried over.
  */
+/** Each message its own id: a council keeps one message per id, and dropped the others unsaid. */
+function refineUniqueIds(
+  conversation: { messages: ReadonlyArray<{ id: string }> },
+  ctx: z.RefinementCtx,
+): void {
+  const first = new Map<string, number>();
+  conversation.messages.forEach(({ id }, index) => {
+    const earlier = first.get(id);
+    if (earlier === undefined) first.set(id, index);
+    else if (!laterCheck(false)) {
+      addProblem(
+        ctx,
+        ['messages', index, 'id'],
+        `"${id}" is message ${earlier}'s id too: each message needs its own`,
+      );
+    }
+  });
+}
+
 export const priorConversationSchema = z
   .object({
     /** Where the conversation came from: a council id, or the file it was read from. */
@@ -67,7 +88,8 @@ export const priorConversationSchema = z
   .refine(
     (prior) => jsonBytes(prior.messages) <= COUNCIL_LIMITS.transcriptByteBudget,
     `the earlier conversation is over ${COUNCIL_LIMITS.transcriptByteBudget} bytes: save fewer messages (--type, --round)`,
-  );
+  )
+  .superRefine(refineUniqueIds);
 export type PriorConversation = z.infer<typeof priorConversationSchema>;
 
 /** Input of a council that goes on from an earlier conversation. */
@@ -109,7 +131,8 @@ export const savedConversationSchema = z
     filter: messageFilterSchema.optional(),
     messages: z.array(savedMessageSchema).max(MAX_PRIOR_MESSAGES),
   })
-  .strict();
+  .strict()
+  .superRefine(refineUniqueIds);
 export type SavedConversation = z.infer<typeof savedConversationSchema>;
 
 /**

@@ -69,3 +69,15 @@ export function readTextBounded(file: string, maxBytes: number): string {
     closeSync(fd);
   }
 }
+
+const READ_FAILURES: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+};
+
+/** Why a file could not be read, in words: the common errors without Node's `ENOENT: …, open 'x'`. */
+export function readFailureWords(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return READ_FAILURES[code] ?? (error as Error).message;
+}

@@ -7,7 +7,12 @@ import type { PeriodBudget } from '../../common/periodBudget';
 import type { SessionConfig } from '../../common/session';
 import { formatPath, readableIssues } from '../../common/validation';
 import { councilNameClashes, withSynthesizerApart } from '../../common/councilRouting';
-import { FileTooLargeError, NotUtf8Error, readTextBounded } from '../../storage/boundedRead';
+import {
+  FileTooLargeError,
+  NotUtf8Error,
+  readFailureWords,
+  readTextBounded,
+} from '../../storage/boundedRead';
 import { councilFileSchema, sessionFileSchema } from './configSchema';
 import { keyNode, loadYaml, nearestNode } from './yamlNodes';
 import { CouncilUserError } from '../../common/userError';
@@ -31,12 +36,6 @@ export interface ConfigOverrides {
 }
 
 /** Why a config file could not be read, in words, for the usual error codes. */
-const READ_FAILURES: Record<string, string> = {
-  ENOENT: 'no such file',
-  EISDIR: 'it is a directory',
-  EACCES: 'permission denied',
-};
-
 /** Reads, parses (YAML or JSON) and validates a config file; every problem names its line and path. */
 export function loadConfigFile(file: string, overrides: ConfigOverrides = {}): CouncilConfig {
   return parseConfigText(readConfigFile(file), file, overrides);
@@ -50,10 +49,8 @@ export function readConfigFile(file: string): string {
   } catch (error) {
     if (error instanceof FileTooLargeError) throw oversized(file);
     if (error instanceof NotUtf8Error) throw new CouncilUserError(error.message, error.hint);
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    const reason = READ_FAILURES[code] ?? (error as Error).message;
     throw new CouncilUserError(
-      `cannot read config file ${file}: ${reason}`,
+      `cannot read config file ${file}: ${readFailureWords(error)}`,
       'name a YAML or JSON config file',
     );
   }

@@ -1,5 +1,10 @@
 import { formatBytes, INPUT_LIMITS } from '../../common/inputLimits';
-import { FileTooLargeError, NotUtf8Error, readTextBounded } from '../../storage/boundedRead';
+import {
+  FileTooLargeError,
+  NotUtf8Error,
+  readFailureWords,
+  readTextBounded,
+} from '../../storage/boundedRead';
 import { writeUserFile } from './userFile';
 import type { Client } from '@temporalio/client';
 import { filterMessages, type ConversationMessage, type MessageFilter } from '../../common/conversation';
@@ -73,9 +78,11 @@ export function loadConversation(file: string): SavedConversation {
       );
     }
     if (error instanceof NotUtf8Error) throw new CouncilUserError(error.message, error.hint);
-    throw new CouncilUserError(`cannot read "${file}": ${(error as Error).message}`, undefined, {
-      cause: error,
-    });
+    throw new CouncilUserError(
+      `cannot read "${file}": ${readFailureWords(error)}`,
+      'name a file `council show ID --save FILE` wrote',
+      { cause: error },
+    );
   }
   let json: unknown;
   try {

@@ -122,7 +122,9 @@ export async function showConversation(
   if (flags.save !== undefined) {
     const saved = savedConversationOf(conversation, filter, messages, new Date());
     writeConversation(flags.save, saved);
-    out.say(`Saved ${messages.length} message(s) of ${id} to ${flags.save}`);
+    const empty =
+      messages.length === 0 ? ': no council can go on from it (`run --from` needs a message)' : '';
+    out.say(`Saved ${messages.length} message(s) of ${id} to ${flags.save}${empty}`);
   }
   if (out.json) {
     const { mode, task, rounds } = conversation;

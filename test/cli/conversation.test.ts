@@ -220,6 +220,36 @@ describe('a council’s conversation: filter, stats, save, go on from it', () =>
     const refused = await runCli(['run', '-c', config, '--from', bad, '--worker'], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`"${bad}" is no saved conversation: councilId:`);
+    // Node's "ENOENT: no such file or directory, open …" said less, and no fix.
+    const missing = await runCli(
+      ['run', '-c', config, '--from', path.join(dir, 'none.json'), '--worker'],
+      env,
+    );
+    expect(missing.stderr).toBe(
+      `council: cannot read "${path.join(dir, 'none.json')}": no such file (name a file \`council show ID --save FILE\` wrote)\n`,
+    );
+    // Two messages under one id: the council kept one of them and said nothing.
+    const saved = JSON.parse(readFileSync(path.join(dir, 'debate.json'), 'utf8')) as {
+      messages: Array<{ id: string }>;
+    };
+    const [firstId] = saved.messages.map((m) => m.id);
+    const twin = path.join(dir, 'twin.json');
+    writeFileSync(
+      twin,
+      JSON.stringify({
+        ...saved,
+        messages: saved.messages.map((m, i) => (i === 2 ? { ...m, id: firstId } : m)),
+      }),
+    );
+    const twinRun = await runCli(['run', '-c', config, '--from', twin, '--worker'], env);
+    expect(twinRun.code).toBe(1);
+    expect(twinRun.stderr).toContain(
+      `"${twin}" is no saved conversation: messages[2].id: "${firstId}" is message 0's id too: each message needs its own`,
+    );
+    // A filter that keeps nothing saves a file no council can go on from: the save says so.
+    const none = await show('--type', 'clarification', '--save', path.join(dir, 'none-kept.json'));
+    expect(none.stdout).toContain('Saved 0 message(s)');
+    expect(none.stdout).toContain('no council can go on from it (`run --from` needs a message)');
     expect(chatRequests(mock).length).toBe(before + 5);
   });
 

@@ -1,5 +1,6 @@
 import { priorConversationSchema, type PriorConversation } from '../../common/savedConversation';
 import { zodProblem } from '../../common/validation';
+import { readAsTaken } from '../../common/laterChecks';
 import type { CouncilLedger } from './ledger';
 import { invalid } from '../shared/invalid';
 
@@ -11,7 +12,8 @@ export const CARRIED_ROUNDS_PATCH = 'carried-rounds';
 
 /** The earlier conversation a council goes on from, or an InvalidRequest failure saying what to fix. */
 export function parsePriorConversation(raw: unknown): PriorConversation {
-  const parsed = priorConversationSchema.safeParse(raw);
+  // Checked where the client started the run: a check added since holds for input arriving now only.
+  const parsed = readAsTaken(() => priorConversationSchema.safeParse(raw));
   if (!parsed.success) throw invalid(`invalid continueFrom: ${zodProblem(parsed.error)}`);
   return parsed.data;
 }
