@@ -168,7 +168,7 @@ describe('onExhausted: ask on the real dev server, LLM served by aimock', () => 
     // A person stopped it: the refusal says so, and how to go on from code and from the CLI alike.
     await expect(session.sendMessage('user', 'Again?')).rejects.toThrow(
       "this session's budget stopped: a person stopped it (stopBudget, or `council budget stop`); raise it " +
-        'to go on (raiseBudget({ byUsd: N }), or `council budget raise ID --by-usd N`), or start a new session',
+        `to go on (\`council budget raise ${session.sessionId} --by-usd N\`, or raiseBudget({ byUsd: N })), or start a new session`,
     );
   });
 

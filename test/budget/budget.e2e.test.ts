@@ -124,7 +124,7 @@ describe('budgets on the real dev server, LLM served by aimock', () => {
     const responses = await session.sendMessage('user', 'What is 2 + 2?');
     expect(responses.map((r) => r.error?.type)).toContain(FailureType.BudgetExhausted);
     await expect(session.sendMessage('user', 'And 3 + 3?')).rejects.toThrow(
-      /spent its budget.*council budget raise ID --by-tokens N/,
+      new RegExp(`spent its budget.*\`council budget raise ${session.sessionId} --by-tokens N\``),
     );
   });
 

@@ -1,4 +1,4 @@
-import { type ApplicationFailure, upsertMemo } from '@temporalio/workflow';
+import { type ApplicationFailure, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { patched } from '../shared/patches';
 import { asRunReadsIt, keepsIndentation } from '../shared/messageText';
 import { PROVIDER_POLICY_PATCH } from '../../common/policy';
@@ -92,7 +92,9 @@ export class SessionRun {
     const state = this.state;
     this.acceptingUpdates();
     if (state.ledger?.exhausted) {
-      throw invalid(exhaustedBudgetProblem(state.ledger, state.config.budget?.maxCostUsd));
+      throw invalid(
+        exhaustedBudgetProblem(state.ledger, state.config.budget?.maxCostUsd, workflowInfo().workflowId),
+      );
     }
     const parsed = sendMessageSchema.safeParse(request);
     if (!parsed.success) throw invalid(`invalid message: ${zodProblem(parsed.error)}`);

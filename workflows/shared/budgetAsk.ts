@@ -28,12 +28,17 @@ export const ASK_ENDINGS = {
 } as const;
 
 /**
- * Why a session whose budget is exhausted refuses a new round, and how to go on: the library's raise
- * and the CLI's. A raise is refused in dollars for a budget of tokens alone, and the other way round.
+ * Why session `id` refuses a new round once its budget is exhausted, and how to go on: the CLI's
+ * raise and the library's. A raise is refused in dollars for a budget of tokens alone, and the other
+ * way round.
  */
-export function exhaustedBudgetProblem(ledger: LedgerState, maxCostUsd: number | undefined): string {
+export function exhaustedBudgetProblem(
+  ledger: LedgerState,
+  maxCostUsd: number | undefined,
+  id: string,
+): string {
   const [field, flag] = maxCostUsd === undefined ? ['byTokens', '--by-tokens'] : ['byUsd', '--by-usd'];
-  const raise = `raiseBudget({ ${field}: N }), or \`council budget raise ID ${flag} N\``;
+  const raise = `\`council budget raise ${id} ${flag} N\`, or raiseBudget({ ${field}: N })`;
   if (ledger.stopped) {
     return `this session's budget stopped: ${ASK_ENDINGS[ledger.stopped]}; raise it to go on (${raise}), or start a new session`;
   }
