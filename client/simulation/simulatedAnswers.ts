@@ -31,19 +31,33 @@ const STEPS = [
   'set a date to review the decision with real data',
 ];
 
+/** Characters a simulated token stands for, in the usage figures and at the output cap. */
+const CHARS_PER_TOKEN = 4;
+
 /**
- * The answer with a usage estimate (4 characters a token): aimock fills in usage for OpenAI, not for
- * Anthropic streams. Each provider's handler reads its own field names.
+ * The answer with a usage estimate: aimock fills in usage for OpenAI, not for Anthropic streams. Each
+ * provider's handler reads its own field names. A model stops at its output cap, so the answer is cut
+ * there (with the finish reason a model gives), as the budgets' reservations assume.
  */
 export function simulatedResponse(request: ChatCompletionRequest) {
-  const content = simulatedAnswer(request);
+  const full = simulatedAnswer(request);
+  const cap = outputCap(request);
+  const capped = cap !== undefined && full.length > cap * CHARS_PER_TOKEN;
+  const content = capped ? full.slice(0, cap * CHARS_PER_TOKEN) : full;
   const promptChars = request.messages.reduce((sum, m) => sum + JSON.stringify(m.content ?? '').length, 0);
-  const input = Math.ceil(promptChars / 4);
-  const output = Math.ceil(content.length / 4);
+  const input = Math.ceil(promptChars / CHARS_PER_TOKEN);
+  const output = Math.ceil(content.length / CHARS_PER_TOKEN);
   return {
     content,
     usage: { prompt_tokens: input, completion_tokens: output, input_tokens: input, output_tokens: output },
+    ...(capped && { finishReason: 'length' }),
   };
+}
+
+/** The output cap the provider's SDK sent: aimock names Anthropic's and Gemini's `max_tokens`, and passes OpenAI's as sent. */
+function outputCap(request: ChatCompletionRequest): number | undefined {
+  const cap = request.max_tokens ?? request.max_completion_tokens;
+  return typeof cap === 'number' && cap > 0 ? cap : undefined;
 }
 
 /** A plausible, participant-specific answer; the same request always gets the same text. */
