@@ -6,6 +6,7 @@ import { estimateJson } from './jsonEstimate';
 import {
   budgetJson,
   envelope,
+  errorJson,
   isoTime,
   JSON_SCHEMA_VERSION,
   outcome,
@@ -222,6 +223,7 @@ export const JSON_SHAPES = {
   gc: gcJson,
   estimate: estimateJson,
   detached: detachedJson,
+  error: errorJson,
 } as const;
 
 /** A `--json` document as commands build it: `schemaVersion` is added when it is printed. */

@@ -72,3 +72,6 @@ export const messageWebhookJson = z.object({
   /** The first failures (at most 50): the message, and the last attempt's error. */
   failures: z.array(z.object({ messageId: z.string(), error: z.string() })),
 });
+
+/** The document of a `--json` command that ended in an error: the line it wrote to stderr, and its exit code. */
+export const errorJson = z.object({ ...envelope('error'), message: z.string(), exitCode: z.number().int() });

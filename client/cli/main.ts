@@ -57,13 +57,13 @@ export async function main(argv: string[]): Promise<number> {
     // events stream still says how it ended.
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.Ok;
-      await endEvents(argv, oneLine(error.message.replace(/^error: /, '')));
+      await endStreams(argv, oneLine(error.message.replace(/^error: /, '')));
       return ExitCode.Error;
     }
     const verbose = argv.includes('--verbose') || argv.includes('-v');
     const line = oneLine(describeError(error));
     process.stderr.write(`council: ${line}\n`);
-    await endEvents(argv, line);
+    await endStreams(argv, line);
     // A stack's first line is the message, which may quote what a model or a person wrote.
     if (verbose && error instanceof Error) process.stderr.write(`${printable(error.stack ?? '')}\n`);
     else if (!userErrorIn(error)) process.stderr.write('(run with --verbose for details)\n');
@@ -80,14 +80,20 @@ function oneLine(text: string): string {
 }
 
 /**
- * A pipeline reading `--events` learns how the stream ended from the stream itself. Only `run` has
- * the flag, and only before `--`: after it, `--events` is the question's text.
+ * A pipeline reading `--events` or `--json` learns how the command ended from its stdout: an `error`
+ * event, or an `error` document unless the command printed its own. Flags count only before `--`:
+ * after it, `--events` is a question's text. Only `run` has `--events`.
  */
-async function endEvents(argv: string[], message: string): Promise<void> {
+async function endStreams(argv: string[], message: string): Promise<void> {
   const end = argv.indexOf('--');
   const flags = end === -1 ? argv : argv.slice(0, end);
-  if (requestedCommand(argv) !== 'run' || !flags.includes('--events')) return;
-  (await import('./events')).writeRunEvent({ type: 'error', message, exitCode: ExitCode.Error });
+  if (requestedCommand(argv) === 'run' && flags.includes('--events')) {
+    (await import('./events')).writeRunEvent({ type: 'error', message, exitCode: ExitCode.Error });
+  } else if (flags.includes('--json')) {
+    const { createOutput, jsonDocumentPrinted } = await import('./output');
+    if (!jsonDocumentPrinted())
+      createOutput(true).result({ type: 'error', message, exitCode: ExitCode.Error });
+  }
 }
 
 /**

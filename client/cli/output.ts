@@ -130,6 +130,15 @@ export interface Output {
   result(value: JsonDocument): void;
 }
 
+/** Whether this process printed a `--json` document: a command that then fails prints no second one. */
+let documentPrinted = false;
+
+/** See {@link documentPrinted}. */
+export function jsonDocumentPrinted(): boolean {
+  return documentPrinted;
+}
+
+/** A command's output: lines for people, and with `json` its one document on stdout. */
 export function createOutput(json: boolean): Output {
   return {
     json,
@@ -139,6 +148,7 @@ export function createOutput(json: boolean): Output {
       // After Ctrl-C's `detached` document the process closes for up to two seconds: it stays the last.
       if (detachedExitCode() !== undefined) return;
       if (value.type === 'detached') detachWith(value.exitCode);
+      documentPrinted = true;
       process.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...value }, null, 2)}\n`);
     },
   };

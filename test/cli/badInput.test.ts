@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { freePort } from '../../client/runtime/freePort';
+import { parseJsonDocument } from '../../client/cli/jsonOutput';
 import path from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import {
@@ -203,6 +204,25 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
         await runCli(args, clusterEnv('bad')),
         /^council: no session or council with id "no-such-session"/,
       );
+    }
+  });
+
+  // docs/json.md promises one JSON object on stdout from every --json command: an error printed none.
+  it('with --json, an error is also a document on stdout: its line and exit code', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['show', 'no-such-session', '--worker', '--json'], /^no session or council with id "no-such-session"/],
+      [
+        ['run', 'Q?', '-c', '/no/such.yaml', '--worker', '--json'],
+        /^cannot read config file \/no\/such\.yaml: no such file/,
+      ],
+      [['list', '--json', '--status', 'banana'], /argument 'banana' is invalid/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(args, clusterEnv('bad'));
+      expect(result.code).toBe(1);
+      const document = parseJsonDocument(JSON.parse(result.stdout));
+      expect(document).toMatchObject({ type: 'error', exitCode: 1 });
+      expect((document as { message: string }).message).toMatch(message);
     }
   });
 
