@@ -30,6 +30,15 @@ export class CouncilBoard {
     private readonly councilId: string,
   ) {}
 
+  /**
+   * The messages a council carried over from an earlier one (`run --from`): an answer may reply to
+   * one, whose sender need not be in this council.
+   */
+  carried(messages: ReadonlyArray<{ id: string; senderName: string; round?: number; type: string }>): void {
+    for (const { id, senderName, round, type } of messages)
+      this.said.set(id, { senderName, round: round ?? 0, type });
+  }
+
   /** Streamed text of an expert or the synthesizer still answering. */
   text(event: TokenEvent): void {
     const name = /^r\d+\.synthesis\./.test(event.callId)

@@ -61,11 +61,19 @@ export async function runCouncil(
     throw await asIdTaken(runtime.client, start.id, error);
   }
   onStarted();
-  return followCouncil(runtime.client, start.id, out, start.simulated, { startedMs: start.startedMs });
+  return followCouncil(runtime.client, start.id, out, start.simulated, {
+    startedMs: start.startedMs,
+    carried: start.continueFrom?.messages,
+  });
 }
 
-/** When a council began, and ended if it had before this command (an attach to a closed one). */
-type RunTiming = Pick<SessionRunMeta, 'startedMs' | 'endedMs'>;
+/**
+ * When a council began, and ended if it had before this command (an attach to a closed one); the
+ * messages it carried over, when this command started it from them.
+ */
+type RunTiming = Pick<SessionRunMeta, 'startedMs' | 'endedMs'> & {
+  carried?: PriorConversation['messages'] | undefined;
+};
 
 /** `attach` to a council: its progress log is replayed from the start, then followed live. */
 export function attachCouncilRun(
@@ -89,6 +97,7 @@ async function followCouncil(
 ): Promise<ExitCode> {
   const renderer = progressRendererFor(out);
   const board = new CouncilBoard(renderer, id);
+  if (timing.carried) board.carried(timing.carried);
   const people: HumanMessageJson[] = [];
   const handle = client.workflow.getHandle(id);
   // Retries show up only in the pending activities of the workflow's description.

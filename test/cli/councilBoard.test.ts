@@ -80,4 +80,14 @@ describe("the council board's answers", () => {
       "Delta (round 2, critique, to role:critic only, urgent, replying to Alpha's round 1 response)",
     ]);
   });
+
+  // `run --from`: an answer replying to a carried message whose sender is not in this council read
+  // "replying to message 0f59b3ba-…".
+  it('names the carried message an answer replies to, by its sender and round in the earlier council', () => {
+    const { board, lines } = plainBoard();
+    board.carried([{ id: 'old-1', senderName: 'Buy Advocate', round: 3, type: 'critique' }]);
+    board.expert(update(4, { id: 'm4', sender: 'a', senderName: 'Alpha', content: 'yes', replyTo: 'old-1' }));
+    const plain = lines().map((line) => stripVTControlCharacters(line));
+    expect(plain).toContain("Alpha (round 4, replying to Buy Advocate's round 3 critique)");
+  });
 });
