@@ -12,7 +12,8 @@
  * (`council-turn-debate`), a council that goes on from another's conversation (`council-continued`),
  * a budgeted broadcast that downgrades one call and refuses another (`session-budget`), one whose
  * `ask` budget waits for a raise (`session-budget-ask`), a parallel council whose budget downgrades
- * Builder and the synthesis (`council-budget`), a
+ * Builder and the synthesis (`council-budget`), a debate whose `stop` budget runs out in its second
+ * round (`council-budget-debate`), a
  * sequential council with roles and a group where Critic sends an urgent message to the group
  * (`council-routing`), a broadcast session whose first round closes at a quorum of two while
  * Builder is still answering (`session-quorum`), and a sequential council whose messages go to a
@@ -39,7 +40,12 @@ import { startDevServer } from '../client/runtime/devServer';
 import { COUNCIL_MODES } from '../common/council';
 import { ORCHESTRATION_STRATEGIES } from '../common/participants';
 import { createCouncilWorker } from '../workers/worker';
-import { recordBudget, recordBudgetAsk, recordCouncilBudget } from './histories/budget';
+import {
+  recordBudget,
+  recordBudgetAsk,
+  recordCouncilBudget,
+  recordCouncilBudgetDebate,
+} from './histories/budget';
 import { startRecordingMock } from './histories/mock';
 import { recordLocalCall } from './histories/localCall';
 import { recordSessionQuorum } from './histories/sessionQuorum';
@@ -121,6 +127,7 @@ async function recordWanted(recording: Recording): Promise<void> {
   if (wanted('session-budget')) await recordBudget(recording);
   if (wanted('session-budget-ask')) await recordBudgetAsk(recording);
   if (wanted('council-budget')) await recordCouncilBudget(recording);
+  if (wanted('council-budget-debate')) await recordCouncilBudgetDebate(recording);
   if (wanted('council-routing')) await recordCouncil(recording, 'sequential', 'routing');
   if (wanted('session-quorum')) await recordSessionQuorum(recording);
   if (wanted('session-period-budget')) await recordPeriodBudget(recording);

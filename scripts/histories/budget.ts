@@ -88,3 +88,29 @@ export async function recordCouncilBudget(recording: Recording) {
   );
   await saveHistory(recording, councilId, 'council-budget');
 }
+
+/**
+ * An adversarial council of two under `onExhausted: stop` over two debate rounds: each call holds $1
+ * and spends $0.003, so the fourth (Critic's critique, round 2 of 4) does not fit $1.007 and ends the
+ * debate; the synthesis is refused too.
+ */
+export async function recordCouncilBudgetDebate(recording: Recording) {
+  const councilId = `replay-council-budget-debate${idSuffix(recording)}`;
+  const bounded = { model: dearModel, maxOutputTokens: 1000, retry: { maximumAttempts: 1 } };
+  const experts = ['Analyst', 'Critic'].map((name) => ({ id: name.toLowerCase(), name, ...bounded }));
+  await executeCouncilExperts(
+    recording.client,
+    {
+      task: 'Should we adopt a four-day work week?',
+      mode: 'adversarial',
+      debateRounds: 2,
+      activeExperts: experts,
+      synthesisConfig: bounded,
+      budget: { maxCostUsd: 1.007, onExhausted: 'stop' },
+    },
+    undefined,
+    undefined,
+    { councilId, taskQueue: TASK_QUEUE },
+  );
+  await saveHistory(recording, councilId, 'council-budget-debate');
+}

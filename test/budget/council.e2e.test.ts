@@ -158,6 +158,12 @@ describe('council budgets on the real dev server, LLM served by aimock', () => {
     expect(result.budget?.refused[0]).toMatchObject({ participant: 'e2', phase: 'critique', round: 2 });
     expect(result.budget?.spent.usd).toBeCloseTo(journalUsd(), 9);
     expect(result.budget?.spent.usd).toBeLessThanOrEqual(1.9);
+    // The debate ends with the round that spent it: no empty round 3 and 4 counted, nor begun.
+    expect(result.rounds).toBe(2);
+    expect(details.filter((detail) => /^round \d+: /.test(detail))).toEqual([
+      'round 1: debate round 1 of 2: positions',
+      'round 2: debate round 1 of 2: critiques',
+    ]);
   });
 
   it('downgrade: the call that does not fit, and every later one, goes to the cheaper model', async () => {

@@ -22,6 +22,7 @@ const PATCHES_AFTER_BASELINE: string[] = [
   'cancelled-council-summary',
   'deadline-counts-same-task-answers',
   'no-conclusion-status',
+  'budget-ends-rounds',
 ];
 
 /** Every patch id the workflow-side code defines (`NAME_PATCH = 'id'`). */

@@ -57,6 +57,9 @@ function modeContext(
     debateRounds: debateRoundsOf(context),
     active: () => context.activeExperts.filter((expert) => !ledger.failed.has(expert.id)),
     async beginRound(detail) {
+      // A spent budget ends the experts' turns: no round after it is opened (counted, announced, or
+      // waited for a person before), and its turns are skipped for the budget.
+      if (budget?.ledger.exhausted && patched(BUDGET_ENDS_ROUNDS_PATCH)) return ledger.round;
       await waits.roundOpens();
       stopIfCancelled();
       ledger.round += 1;
@@ -99,6 +102,14 @@ function modeContext(
  * records no marker and replays as before.
  */
 export const NO_CONCLUSION_PATCH = 'no-conclusion-status';
+
+/**
+ * Patch id of the change that opens no round once the budget is spent. Before it, a debate whose
+ * budget ran out in round 2 of 4 opened rounds 3 and 4 with no call in them: its result said 4
+ * rounds, and a council waiting for people between rounds waited before each. Only a council whose
+ * budget is spent when a round would open calls `patched()`.
+ */
+export const BUDGET_ENDS_ROUNDS_PATCH = 'budget-ends-rounds';
 
 /**
  * The council's last status: `completed` with its conclusion, else `no-conclusion` and why. `outcome`
