@@ -172,22 +172,32 @@ function stateCommands(): Command[] {
   // or unpause at all to the server, which says nothing: a schedule without a note of a person's
   // gets the command's.
   const generated = (command: string) => `${command}d with \`council schedule ${command}\``;
-  const note = async (handle: ScheduleHandle, options: Record<string, unknown>, command: string) => {
-    const given = options.note as string | undefined;
-    if (given) return given;
-    const kept = (await handle.describe()).state.note ?? '';
-    return kept === '' || kept === generated('pause') || kept === generated('unpause')
-      ? generated(command)
-      : kept;
-  };
+  // A schedule already in the state asked for is left as it is, saying so, unless a note is given.
+  const setPaused =
+    (paused: boolean): ScheduleAction =>
+    async (handle, options) => {
+      const command = paused ? 'pause' : 'unpause';
+      const { state } = await handle.describe();
+      const given = options.note as string | undefined;
+      if (state.paused === paused && !given) {
+        return `Schedule ${handle.scheduleId} is ${paused ? 'paused' : 'active'} already: nothing changed`;
+      }
+      const kept = state.note ?? '';
+      const note =
+        given ||
+        (kept === '' || kept === generated('pause') || kept === generated('unpause')
+          ? generated(command)
+          : kept);
+      await (paused ? handle.pause(note) : handle.unpause(note));
+      return undefined;
+    };
   const noteHelp = 'why (replaces the note; without it the note stays, or names this command)';
   return [
-    stateCommand('pause', 'pause a schedule', 'Paused', async (h, o) =>
-      h.pause(await note(h, o, 'pause')),
-    ).option('--note <text>', noteHelp),
-    stateCommand('unpause', 'unpause a schedule', 'Unpaused', async (h, o) =>
-      h.unpause(await note(h, o, 'unpause')),
-    ).option('--note <text>', noteHelp),
+    stateCommand('pause', 'pause a schedule', 'Paused', setPaused(true)).option('--note <text>', noteHelp),
+    stateCommand('unpause', 'unpause a schedule', 'Unpaused', setPaused(false)).option(
+      '--note <text>',
+      noteHelp,
+    ),
     stateCommand(
       'trigger',
       'start a run now (one per second: its id ends in the time)',

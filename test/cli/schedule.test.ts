@@ -158,6 +158,10 @@ describe('council schedule', () => {
     expect(await describe()).toMatchObject({ state: 'active', note: '' });
     expect((await runCli(['schedule', 'pause', bare], env)).stdout).toContain(`Paused schedule ${bare}`);
     expect(await describe()).toMatchObject({ state: 'paused', note: 'paused with `council schedule pause`' });
+    // A second pause said "Paused schedule" again, as if it had done something.
+    expect((await runCli(['schedule', 'pause', bare], env)).stdout).toBe(
+      `Schedule ${bare} is paused already: nothing changed\n`,
+    );
     expect((await runCli(['schedule', 'unpause', bare, '--note', ''], env)).stdout).toContain(
       `Unpaused schedule ${bare}`,
     );
@@ -165,6 +169,9 @@ describe('council schedule', () => {
       state: 'active',
       note: 'unpaused with `council schedule unpause`',
     });
+    expect((await runCli(['schedule', 'unpause', bare], env)).stdout).toBe(
+      `Schedule ${bare} is active already: nothing changed\n`,
+    );
     expect((await runCli(['schedule', 'delete', bare], env)).code).toBe(0);
   });
 
