@@ -138,6 +138,12 @@ export function jsonDocumentPrinted(): boolean {
   return documentPrinted;
 }
 
+/** Dollars with four decimals, or as many as an amount under $0.0001 needs to show two digits. */
+export function formatUsd(usd: number): string {
+  const decimals = usd > 0 && usd < 0.0001 ? 1 - Math.floor(Math.log10(usd)) : 4;
+  return `$${usd.toFixed(Math.min(decimals, 20))}`;
+}
+
 /** A command's output: lines for people, and with `json` its one document on stdout. */
 export function createOutput(json: boolean): Output {
   return {

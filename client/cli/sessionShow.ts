@@ -15,7 +15,7 @@ import {
 import { showCouncil } from './councilShow';
 import { formatBudget } from './estimate';
 import { showHeadOf } from './jsonOutput';
-import { createOutput, formatTable } from './output';
+import { createOutput, formatTable, formatUsd } from './output';
 import { connectionFlags, withConnectionOptions } from './options';
 import { openRuntime } from '../runtime/commandRuntime';
 import { printable } from '../../common/printable';
@@ -205,7 +205,7 @@ export function listCommand(): Command {
               r.workflowStatus,
               r.startedAt.replace('T', ' ').slice(0, 19),
               r.tokens ?? '',
-              r.costUsd === null ? '' : `$${r.costUsd.toFixed(4)}`,
+              r.costUsd === null ? '' : formatUsd(r.costUsd),
               r.question.length > 40 ? `${r.question.slice(0, 39)}…` : r.question,
             ]),
           ),
