@@ -59,8 +59,14 @@ interface RunFromOptions {
 /** {@link prepareConfig}, and the question: from the command line, else from the config. */
 function prepareRun(question: string | undefined, options: StartOptions) {
   const { config, flags, simulated } = prepareConfig(options);
+  if (question !== undefined && !question.trim()) {
+    throw new CouncilUserError(
+      'the question is empty',
+      "write one, or leave it out to ask the config's question",
+    );
+  }
   // As written: the round's schema drops only the blank lines around it, not its indentation.
-  const asked = question?.trim() ? question : config.kind === 'session' ? config.question : config.task;
+  const asked = question ?? (config.kind === 'session' ? config.question : config.task);
   if (!asked) {
     throw new CouncilUserError(
       'no question: pass one, e.g. council run "What are the key challenges in AI alignment?"',

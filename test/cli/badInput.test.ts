@@ -270,6 +270,16 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
       noQuestion,
       /^council: the question on stdin is empty \(write the question to stdin, or pass it as an argument\)/,
     );
+    // A blank argument asked the config's question instead, saying nothing.
+    const blank = await runCli(
+      ['run', '   ', '-c', writeConfig('asks.yaml', { ...panelConfig(), question: 'Q?' })],
+      nowhere,
+    );
+    expectOneLineError(
+      blank,
+      /^council: the question is empty \(write one, or leave it out to ask the config's question\)/,
+    );
+    expect(blank.stdout).toBe('');
   });
 
   it('one port for the server and its Web UI, before a server starts', async () => {
