@@ -16,6 +16,8 @@ import { cheapModel, dearModel } from '../helpers/pricedModels';
 const [dear, cheap] = [dearModel, cheapModel];
 /** Output tokens the mock reports for every answer (a test may raise it so that spend adds up). */
 let outputTokens = 5;
+/** A line the mock adds to each answer, by speaker (a debate's stance); none unless a test sets it. */
+let stanceLine: (speaker: string) => string = () => '';
 
 const bounded = { model: dear, maxOutputTokens: 1000, retry: { maximumAttempts: 1 } };
 const experts: CouncilExpert[] = ['e1', 'e2', 'e3'].map((id) => ({ id, name: `Expert ${id}`, ...bounded }));
@@ -29,7 +31,8 @@ describe('council budgets on the real dev server, LLM served by aimock', () => {
     mock = await startMockLlm();
     mock.on({ predicate: () => true }, (request) => {
       const speaker = speakerOf({ body: request }) ?? 'unknown';
-      return { content: `${speaker}: answer`, usage: { prompt_tokens: 7, completion_tokens: outputTokens } };
+      const content = `${speaker}: answer${stanceLine(speaker)}`;
+      return { content, usage: { prompt_tokens: 7, completion_tokens: outputTokens } };
     });
     harness = await startHarness('budget-council', createLlmActivities(mockClients(mock)));
   });
@@ -40,6 +43,7 @@ describe('council budgets on the real dev server, LLM served by aimock', () => {
   beforeEach(() => {
     mock.clearRequests();
     outputTokens = 5;
+    stanceLine = () => '';
   });
 
   /** Each request's speaker and model, from the mock's journal, sorted (a fan-out's order varies). */
@@ -164,6 +168,28 @@ describe('council budgets on the real dev server, LLM served by aimock', () => {
       'round 1: debate round 1 of 2: positions',
       'round 2: debate round 1 of 2: critiques',
     ]);
+  });
+
+  // Once spent, the debate read its last positions again each round: the expert left alone agreed
+  // with itself, a consensus no round had reached.
+  it('stop in a converging debate: the spent budget ends it at the round cap, not a consensus', async () => {
+    outputTokens = 400;
+    const positions: Record<string, string> = { 'Expert e1': 'build', 'Expert e2': 'buy' };
+    stanceLine = (speaker) =>
+      `\nSTANCE: ${JSON.stringify({ position: positions[speaker] ?? 'none', confidence: 0.8 })}`;
+    const result = await run(
+      { maxCostUsd: 1.9 },
+      {
+        mode: 'adversarial',
+        activeExperts: experts.slice(0, 2),
+        debateRounds: 3,
+        convergence: { threshold: 0.9 },
+      },
+    );
+    expect(speakersInOrder()).toEqual(['Expert e1', 'Expert e2', 'Expert e1']);
+    expect(result.budget).toMatchObject({ exhausted: true });
+    expect(result.convergence).toMatchObject({ stopReason: 'round-cap', debateRounds: 1, roundsSkipped: 2 });
+    expect(result.rounds).toBe(2);
   });
 
   it('downgrade: the call that does not fit, and every later one, goes to the cheaper model', async () => {

@@ -52,14 +52,16 @@ function modeContext(
   calls?: ExpertCalls,
 ): ModeContext {
   const { context } = ledger;
+  const spent = () => Boolean(budget?.ledger.exhausted) && patched(BUDGET_ENDS_ROUNDS_PATCH);
   return {
     experts: context.activeExperts,
     debateRounds: debateRoundsOf(context),
     active: () => context.activeExperts.filter((expert) => !ledger.failed.has(expert.id)),
+    spent,
     async beginRound(detail) {
       // A spent budget ends the experts' turns: no round after it is opened (counted, announced, or
       // waited for a person before), and its turns are skipped for the budget.
-      if (budget?.ledger.exhausted && patched(BUDGET_ENDS_ROUNDS_PATCH)) return ledger.round;
+      if (spent()) return ledger.round;
       await waits.roundOpens();
       stopIfCancelled();
       ledger.round += 1;

@@ -42,6 +42,9 @@ export const adversarial: CouncilModeRunner = {
   async run(context) {
     const watch = context.convergenceWatch();
     for (let debate = 1; debate <= context.debateRounds; debate += 1) {
+      // A spent budget ends the debate: no later round is played, nor its repeated positions read as
+      // the debate's oscillation or consensus.
+      if (context.spent()) break;
       const base = debate === 1 ? OPENING : REBUTTAL;
       const positions = watch ? { ...base, instruction: base.instruction + STANCE_REQUEST } : base;
       await context.beginRound(`debate round ${debate} of ${context.debateRounds}: positions`);
@@ -50,6 +53,7 @@ export const adversarial: CouncilModeRunner = {
         await context.gather(context.active().map((expert) => context.turn(expert, positions)));
       else for (const expert of context.active()) await context.turn(expert, positions);
       await context.endRound();
+      if (context.spent()) break;
       const stop = watch?.observe(context.readPositions());
       if (watch && stop) return context.concluded(watch.result(stop));
       await context.beginRound(`debate round ${debate} of ${context.debateRounds}: critiques`);

@@ -12,8 +12,14 @@ export interface ModeContext {
   /** The experts that have not failed, in order: a failed expert sits out the rest of the council. */
   active(): Expert[];
   /**
+   * True once the budget is spent (runs recorded before patch `budget-ends-rounds` never say so):
+   * no later round opens, and a debate reads no more positions.
+   */
+  spent(): boolean;
+  /**
    * Opens the next round, reports it as the status, and returns its number; first, when the
-   * council asks for it, waits for a person after the round before.
+   * council asks for it, waits for a person after the round before. Once {@link spent}, it opens
+   * none and returns the round before.
    */
   beginRound(detail: string): Promise<number>;
   /**
