@@ -89,12 +89,13 @@ export async function openLocalServer(dataDir: string, options: OpenOptions = {}
 }
 
 async function openUnderLock(dataDir: string, options: OpenOptions): Promise<LocalServer> {
-  const published = await publishedServer(dataDir);
+  // Shared while its process lives, answering or not: a second server on the SQLite file would corrupt it.
   const shared = startedHere.get(dataDir);
-  if (shared && !options.exclusive && published?.address === shared.server.address) {
+  if (shared?.server.owned && !options.exclusive && isAlive(shared.server.owned.pid)) {
     shared.users += 1;
     return shared.server;
   }
+  const published = await publishedServer(dataDir);
   if (published && !options.exclusive) return { ...published, lease: takeServerLease(dataDir) };
   if (published) {
     // Whoever published it: `council server`, a `council run` whose server it is, an application.
@@ -132,10 +133,14 @@ export function releaseSharedServer(dataDir: string, server: LocalServer): boole
   return false;
 }
 
-/** Withdraws the data directory's server.json if this process published it: no one borrows the server after. */
-export function withdrawServerFile(dataDir: string): void {
+/**
+ * Withdraws the data directory's server.json if it publishes `address`, this process's server: no
+ * one borrows it after. Another server's file (one started since) stays.
+ */
+export function withdrawServerFile(dataDir: string, address: string): void {
   try {
-    if (readServerFile(dataDir)?.pid === process.pid) rmSync(serverFile(dataDir), { force: true });
+    const entry = readServerFile(dataDir);
+    if (entry?.pid === process.pid && entry.address === address) rmSync(serverFile(dataDir), { force: true });
   } catch {
     // A server.json that cannot be removed leaves a file behind; the server must stop all the same.
   }

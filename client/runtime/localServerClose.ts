@@ -43,17 +43,22 @@ export async function closeLocalServer(
     server.lease?.release();
     return;
   }
-  if (releaseSharedServer(dataDir, server)) return;
   const leaveOnExit = () => {
-    withdrawServerFile(dataDir);
+    withdrawServerFile(dataDir, owned.address);
     leaveServerStopping(dataDir, owned);
   };
   process.once('exit', leaveOnExit);
   try {
     const deadline = Date.now() + USERS_WAIT_MS;
+    let released = false;
     for (let told = false; ; told = true) {
       const waitFor = onWaitForUsers && Date.now() < deadline;
       const users = await withServerStartLock(dataDir, async () => {
+        // Released under the lock, with the stop: an opener here shares the server first, or finds it gone.
+        if (!released) {
+          released = true;
+          if (releaseSharedServer(dataDir, server)) return [];
+        }
         const others = waitFor ? otherServerUsers(dataDir) : [];
         if (others.length === 0) await stopOwned(dataDir, owned, wait);
         return others;
@@ -68,7 +73,7 @@ export async function closeLocalServer(
 }
 
 async function stopOwned(dataDir: string, owned: DevServer, wait: boolean): Promise<void> {
-  withdrawServerFile(dataDir);
+  withdrawServerFile(dataDir, owned.address);
   if (wait) await owned.stop();
   else leaveServerStopping(dataDir, owned);
 }
