@@ -146,7 +146,11 @@ export function validateConfig(
     overrides.mode !== undefined && typeof input.mode === 'string' && overrides.mode !== input.mode
       ? `--mode ${overrides.mode} replaced the file's mode, ${input.mode}: leave --mode out, or remove the fields named`
       : undefined;
-  const fail = (error: z.ZodError) => new CouncilUserError(problems(error, input, where), replaced);
+  const fail = (error: z.ZodError) => {
+    const text = problems(error, input, where);
+    // Only a field of another mode's (common/validation.ts checkModeOnly) is the flag's doing.
+    return new CouncilUserError(text, / mode only \(this council is /.test(text) ? replaced : undefined);
+  };
   if (isCouncil && overrides.strategy) {
     throw new CouncilUserError(`--strategy is for sessions, and this config is a council`, 'use --mode');
   }

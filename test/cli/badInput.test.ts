@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import {
   cliEnv,
+  councilConfig,
   clusterEnv,
   panelConfig,
   runCli,
@@ -182,6 +183,15 @@ describe('bad input: one clear message, exit 1, nothing started', () => {
       await run('examples/council-adversarial.yaml', ['--mode', 'parallel']),
       /council-adversarial\.yaml:\d+: debateRounds: debateRounds applies to adversarial mode only \(this council is "parallel"\): remove it \(--mode parallel replaced the file's mode, adversarial: leave --mode out, or remove the fields named\)$/m,
     );
+    // Any other problem of the file is its own: no word of the flag.
+    const badModel = writeConfig('bad-model.yaml', {
+      ...councilConfig(),
+      mode: 'sequential',
+      activeExperts: [{ id: 'a', name: 'Ada', model: { provider: 'openai' } }],
+    });
+    const other = await run(badModel, ['--mode', 'parallel']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).not.toContain('--mode parallel replaced');
     expectOneLineError(
       await runCli(['run', 'Q?', '--mode', 'parallel', '--worker'], clusterEnv('bad')),
       /--mode is for councils, and with no -c the run uses the default session config \(pass a council config with -c/,
