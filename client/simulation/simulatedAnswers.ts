@@ -42,8 +42,10 @@ const CHARS_PER_TOKEN = 4;
 export function simulatedResponse(request: ChatCompletionRequest) {
   const full = simulatedAnswer(request);
   const cap = outputCap(request);
-  const capped = cap !== undefined && full.length > cap * CHARS_PER_TOKEN;
-  const content = capped ? full.slice(0, cap * CHARS_PER_TOKEN) : full;
+  // Cut by code points: a cut inside a surrogate pair (an emoji of the task) would send half a character.
+  const characters = [...full];
+  const capped = cap !== undefined && characters.length > cap * CHARS_PER_TOKEN;
+  const content = capped ? characters.slice(0, cap * CHARS_PER_TOKEN).join('') : full;
   const promptChars = request.messages.reduce((sum, m) => sum + JSON.stringify(m.content ?? '').length, 0);
   const input = Math.ceil(promptChars / CHARS_PER_TOKEN);
   const output = Math.ceil(content.length / CHARS_PER_TOKEN);
@@ -76,7 +78,7 @@ export function simulatedAnswer(request: ChatCompletionRequest): string {
   // Sessions put the question first (a worker's assigned task last); councils under a "# Task" heading.
   const assigned = turnText.startsWith('Your task in this round, assigned by');
   const first = assigned ? turnText.split('\n').at(-1) : turnText.split('\n')[0];
-  const topic = (/^# Task\n(.+)$/m.exec(turnText)?.[1] ?? first ?? '').trim().slice(0, 90);
+  const topic = [...(/^# Task\n(.+)$/m.exec(turnText)?.[1] ?? first ?? '').trim()].slice(0, 90).join('');
   // Earlier answers are shown under "### Name (role)" (sessions) or "### Name" (councils) headings.
   const headings = [...turnText.matchAll(/^### ([^(\n]+?)(?: \(.*\))?$/gm)].map((m) => m[1] ?? '');
   const others = [...new Set(headings)].filter((other) => other !== name);

@@ -1,3 +1,5 @@
+import type { ChatCompletionRequest } from '@copilotkit/aimock';
+import { simulatedResponse } from '../../client/simulation/simulatedAnswers';
 import { cliEnv, runCli, stopStartedClis, writeConfig } from '../cli/cli';
 
 // Spawns the CLI with its embedded server: seconds on a busy 2-core machine.
@@ -49,5 +51,23 @@ describe('simulated participants under an output cap', () => {
     for (const response of result.responses) expect(response.tokenUsage.outputTokens).toBeLessThanOrEqual(20);
     expect(result.budget.spent.usd).toBeLessThanOrEqual(0.0005);
     expect(result.budget.exhausted).toBe(false);
+  });
+});
+
+describe('the simulated answer at its cap', () => {
+  it('is cut between characters, never inside one: a task with an emoji keeps whole ones', () => {
+    const request = {
+      model: 'gpt-4o-mini',
+      max_tokens: 10,
+      // Odd: a cut at a UTF-16 count falls inside a pair, in the topic (90) and at the cap (40).
+      messages: [{ role: 'user', content: `x${'🚀'.repeat(60)} go?` }],
+    } as unknown as ChatCompletionRequest;
+    const { content, finishReason } = simulatedResponse(request) as {
+      content: string;
+      finishReason?: string;
+    };
+    expect(finishReason).toBe('length');
+    expect([...content]).toHaveLength(40);
+    expect(content).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
   });
 });
